@@ -1,0 +1,67 @@
+# Parcours — the two commands: `make run` and `make test`.
+# Everything installs into .venv from the package registries; nothing else is assumed.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTHON_BOOT := $(shell scripts/find-python 2>/dev/null)
+
+.PHONY: run test install system-deps migrate seed lint format bench stack worker beat clean messages check-python
+
+check-python:
+	@scripts/find-python >/dev/null
+
+$(PY): | check-python
+	$(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Chromium (browser tests) and the Pango libraries WeasyPrint needs come from Debian's packages.
+system-deps:
+	@scripts/system-deps
+
+messages: $(STAMP)
+	$(PY) manage.py compilemessages --ignore '.venv' -v 0
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --no-input -v 0
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: system-deps install messages migrate seed
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: system-deps install messages
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(PY) -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run -v 1
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: system-deps install messages
+	$(PY) -m benchmarks $(BENCH_ARGS)
+
+# The full stack on this machine: PostgreSQL + Redis + gunicorn + Celery worker + beat.
+stack: system-deps install messages
+	scripts/stack
+
+worker: $(STAMP)
+	$(VENV)/bin/celery -A programme worker -l info
+
+beat: $(STAMP)
+	$(VENV)/bin/celery -A programme beat -l info
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -1,0 +1,61 @@
+"""The audit trail: every change that matters is logged with who, what and the changed fields."""
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditEntry
+
+# Fields whose values are never copied into the trail (personal data that may later be erased).
+REDACTED_FIELDS = {"email", "phone", "first_name", "last_name", "password", "address"}
+
+
+def _display(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if (
+        isinstance(value, (list, tuple, set))
+        or hasattr(value, "__iter__")
+        and not isinstance(value, (str, bytes, dict))
+    ):
+        return sorted(str(v) for v in value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def diff_form(form) -> dict[str, list[Any]]:
+    """Changed fields of a bound ModelForm as {field: [before, after]} (personal data redacted)."""
+    changes: dict[str, list[Any]] = {}
+    for name in form.changed_data:
+        before = form.initial.get(name)
+        after = form.cleaned_data.get(name)
+        if name in REDACTED_FIELDS:
+            changes[name] = ["…", "…"]
+        else:
+            if isinstance(before, list) and form.fields[name].__class__.__name__.startswith("ModelMultiple"):
+                before = [str(o) for o in form.fields[name].queryset.filter(pk__in=before)]
+            changes[name] = [_display(before), _display(after)]
+    return changes
+
+
+def audit_log(*, actor, obj: models.Model, action: str, changes: dict | None = None) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj.__class__),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:255],
+        changes=changes or {},
+    )
+
+
+def audit_entries_for(obj: models.Model):
+    return (
+        AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj.__class__), object_id=str(obj.pk)
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )

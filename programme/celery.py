@@ -1,0 +1,20 @@
+"""Celery application. Tasks run inline when REDIS_URL is unset (CELERY_TASK_ALWAYS_EAGER)."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "programme.settings")
+
+app = Celery("parcours")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The one static beat schedule (exactly one beat process runs it). Times are Europe/Paris.
+app.conf.beat_schedule = {
+    "purge-expired-invitations": {
+        "task": "programme.tasks.purge_expired_invitations",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}

@@ -1,0 +1,51 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .access import is_director, is_partner, is_team
+
+# (label, url name, role test). Higher apps' entries are added as their pages land.
+_NAV = [
+    ("director", _("Tableau de bord"), "evaluation:dashboard"),
+    ("team", _("Accueil"), "home"),
+    ("team", _("Prospects"), "prospects:prospect.list"),
+    ("team", _("Projets"), "projects:project.list"),
+    ("team", _("Structures"), "programme:organisation.list"),
+    ("team", _("Contacts"), "programme:person.list"),
+    ("team", _("Évaluation"), "evaluation:home"),
+    ("team", _("Rapports"), "evaluation:report.list"),
+    ("team", _("Invitations"), "programme:invitation.list"),
+    ("partner", _("Mon projet"), "portal:home"),
+]
+
+
+def _navigation_for(user) -> list[dict]:
+    from django.urls import NoReverseMatch
+
+    checks = {"team": is_team(user), "director": is_director(user), "partner": is_partner(user)}
+    items = []
+    for role, label, name in _NAV:
+        if not checks[role]:
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue  # that part of Parcours is not installed yet
+        items.append({"label": label, "url": url, "name": name})
+    return items
+
+
+def _mark_active(items: list[dict], path: str) -> list[dict]:
+    # The longest matching prefix wins, so "/" (home) is active only on the home page itself.
+    best = max(
+        (i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))),
+        key=lambda i: len(i["url"]),
+        default=None,
+    )
+    return [{**i, "active": i is best} for i in items]
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    return {"nav_items": _mark_active(_navigation_for(user), request.path)}

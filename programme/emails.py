@@ -1,0 +1,21 @@
+"""E-mails as subject/text/html templates, rendered in the recipient's language."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def send_template_mail(*, template: str, to: list[str], context: dict, language: str | None = None) -> int:
+    """Render `<template>_subject.txt`, `.txt` and `.html` and send them. Returns 1 when sent."""
+    context = {"site_url": settings.SITE_URL, **context}
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        subject = " ".join(subject.splitlines())
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body=text, to=to
+    )
+    message.attach_alternative(html, "text/html")
+    return message.send()

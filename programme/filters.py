@@ -1,0 +1,39 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Family, Organisation, OrganisationKind, Person, Territory, Theme
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Recherche"), method="search")
+    family = django_filters.ChoiceFilter(label=_("Famille"), choices=Family.choices)
+    kind = django_filters.ChoiceFilter(label=_("Forme"), choices=OrganisationKind.choices)
+    territory = django_filters.ModelChoiceFilter(label=_("Territoire"), queryset=Territory.objects.all())
+    themes = django_filters.ModelChoiceFilter(label=_("Thématique"), queryset=Theme.objects.all())
+    esus = django_filters.BooleanFilter(label=_("Agrément ESUS"))
+
+    class Meta:
+        model = Organisation
+        fields = ["q", "family", "kind", "territory", "themes", "esus"]
+
+    def search(self, queryset, name, value):
+        digits = value.replace(" ", "")
+        condition = Q(name__icontains=value) | Q(town__icontains=value)
+        if digits.isdigit():
+            condition |= Q(siren__startswith=digits[:9]) | Q(siret__startswith=digits)
+        return queryset.filter(condition)
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Recherche"), method="search")
+    organisation = django_filters.ModelChoiceFilter(label=_("Structure"), queryset=Organisation.objects.all())
+
+    class Meta:
+        model = Person
+        fields = ["q", "organisation"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(first_name__icontains=value) | Q(last_name__icontains=value) | Q(email__icontains=value)
+        )

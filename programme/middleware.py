@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+# Pages a staff member or director may reach while they have not set up two-factor authentication yet.
+_MFA_FREE_PREFIXES = ("/accounts/", "/health/", "/static/", "/i18n/", "/invitation/")
+
+
+class RequireMFAMiddleware:
+    """With PARCOURS_REQUIRE_MFA=1, staff and directors must activate TOTP before using Parcours."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            settings.PARCOURS_REQUIRE_MFA
+            and user is not None
+            and user.is_authenticated
+            and getattr(user, "is_team", False)
+            and not request.path.startswith(_MFA_FREE_PREFIXES)
+        ):
+            from allauth.mfa.models import Authenticator
+
+            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+                return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)

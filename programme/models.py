@@ -1,0 +1,412 @@
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .identity import normalise_name, normalise_town, validate_rna, validate_siren, validate_siret
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("Chargé·e de projet")
+    DIRECTOR = "director", _("Direction")
+    PARTNER = "partner", _("Partenaire")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("role", Role.DIRECTOR)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True)
+    role = models.CharField(_("rôle"), max_length=16, choices=Role.choices, default=Role.STAFF)
+    organisation = models.ForeignKey(
+        "programme.Organisation",
+        verbose_name=_("structure"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="users",
+        help_text=_("Pour un compte partenaire : la structure qu'il représente."),
+    )
+    person = models.OneToOneField(
+        "programme.Person",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
+    )
+    # `is_staff` keeps Django's meaning: access to the admin site (superusers / configuration).
+    is_staff = models.BooleanField(_("accès à l'administration"), default=False)
+    is_active = models.BooleanField(_("actif"), default=True)
+    date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    digest_enabled = models.BooleanField(_("recevoir le récapitulatif des échéances"), default=True)
+    calendar_token = models.CharField(max_length=64, blank=True, db_index=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="partner") | Q(organisation__isnull=False),
+                name="partner_has_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    @property
+    def is_team(self) -> bool:
+        """Staff and directors: the programme team, who see everything."""
+        return self.is_active and self.role in (Role.STAFF, Role.DIRECTOR)
+
+    @property
+    def is_director(self) -> bool:
+        return self.is_active and self.role == Role.DIRECTOR
+
+    @property
+    def is_partner(self) -> bool:
+        return self.is_active and self.role == Role.PARTNER
+
+
+class Theme(models.Model):
+    name = models.CharField(_("nom"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("thématique")
+        verbose_name_plural = _("thématiques")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Territory(models.Model):
+    name = models.CharField(_("nom"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("territoire")
+        verbose_name_plural = _("territoires")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Programme(models.Model):
+    name = models.CharField(_("nom"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    start_date = models.DateField(_("début"), null=True, blank=True)
+    emergence_months = models.PositiveSmallIntegerField(_("durée de l'Émergence (mois)"), default=10)
+    experimentation_months = models.PositiveSmallIntegerField(
+        _("durée de l'Expérimentation (mois)"), default=18
+    )
+    reminder_offsets = models.JSONField(
+        _("rappels (jours avant l'échéance)"),
+        default=list,
+        blank=True,
+        help_text=_("Par exemple 14, 7, 1 : un récapitulatif part ces jours-là avant l'échéance."),
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_active", "name"]
+        verbose_name = _("programme d'accompagnement")
+        verbose_name_plural = _("programmes d'accompagnement")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def offsets(self) -> list[int]:
+        return sorted(self.reminder_offsets or settings.PARCOURS_DEFAULT_REMINDER_OFFSETS, reverse=True)
+
+
+class Cohort(models.Model):
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="cohorts"
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("année"))
+    start_date = models.DateField(_("début"))
+    end_date = models.DateField(_("fin"), null=True, blank=True)
+    capacity = models.PositiveSmallIntegerField(_("nombre de places"), default=8)
+
+    class Meta:
+        ordering = ["programme", "-year", "name"]
+        verbose_name = _("promotion")
+        verbose_name_plural = _("promotions")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="unique_cohort_name"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="cohort_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationKind(models.TextChoices):
+    ASSOCIATION = "association", _("Association")
+    SCOP = "scop", _("SCOP")
+    SCIC = "scic", _("SCIC")
+    COOPERATIVE = "cooperative", _("Coopérative")
+    MUTUELLE = "mutuelle", _("Mutuelle")
+    FONDATION = "fondation", _("Fondation")
+    ESUS = "esus", _("Entreprise agréée ESUS")
+    COMPANY = "company", _("Entreprise")
+    COLLECTIVITE = "collectivite", _("Collectivité")
+    PUBLIC_BODY = "public_body", _("Établissement public")
+    INSTITUTION = "institution", _("Institution")
+
+
+class Family(models.TextChoices):
+    ESS = "ess", _("Acteur ESS")
+    COMPANY = "company", _("Entreprise")
+    PUBLIC = "public", _("Acteur public")
+
+
+KIND_FAMILY = {
+    OrganisationKind.ASSOCIATION: Family.ESS,
+    OrganisationKind.SCOP: Family.ESS,
+    OrganisationKind.SCIC: Family.ESS,
+    OrganisationKind.COOPERATIVE: Family.ESS,
+    OrganisationKind.MUTUELLE: Family.ESS,
+    OrganisationKind.FONDATION: Family.ESS,
+    OrganisationKind.ESUS: Family.ESS,
+    OrganisationKind.COMPANY: Family.COMPANY,
+    OrganisationKind.COLLECTIVITE: Family.PUBLIC,
+    OrganisationKind.PUBLIC_BODY: Family.PUBLIC,
+    OrganisationKind.INSTITUTION: Family.PUBLIC,
+}
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("nom"), max_length=200)
+    normalised_name = models.CharField(max_length=200, editable=False, db_index=True)
+    kind = models.CharField(_("forme"), max_length=20, choices=OrganisationKind.choices)
+    family = models.CharField(_("famille"), max_length=10, choices=Family.choices, editable=False)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, validators=[validate_siren], db_index=True)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
+    rna = models.CharField(_("RNA"), max_length=10, blank=True, validators=[validate_rna])
+    esus = models.BooleanField(_("agrément ESUS"), default=False)
+    address = models.CharField(_("adresse"), max_length=255, blank=True)
+    postcode = models.CharField(_("code postal"), max_length=10, blank=True)
+    town = models.CharField(_("commune"), max_length=120, blank=True)
+    normalised_town = models.CharField(max_length=120, editable=False, blank=True)
+    territory = models.ForeignKey(
+        Territory,
+        verbose_name=_("territoire"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organisations",
+    )
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("thématiques"), blank=True, related_name="organisations"
+    )
+    website = models.URLField(_("site web"), blank=True)
+    description = models.TextField(_("présentation"), blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("structure")
+        verbose_name_plural = _("structures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["siren"], condition=~Q(siren=""), name="unique_organisation_siren"
+            )
+        ]
+        indexes = [models.Index(fields=["normalised_name", "normalised_town"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # Derived columns kept in step with their source so dedupe and filters can use an index.
+        self.normalised_name = normalise_name(self.name)
+        self.normalised_town = normalise_town(self.town)
+        self.family = KIND_FAMILY.get(self.kind, Family.ESS)
+        if self.siret and not self.siren:
+            self.siren = self.siret[:9]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("programme:organisation.detail", args=[self.pk])
+
+
+class ConsentBasis(models.TextChoices):
+    CONSENT = "consent", _("Consentement")
+    LEGITIMATE = "legitimate_interest", _("Intérêt légitime")
+    CONTRACT = "contract", _("Exécution d'une convention")
+
+
+class Person(models.Model):
+    first_name = models.CharField(_("prénom"), max_length=100)
+    last_name = models.CharField(_("nom"), max_length=100)
+    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    job_title = models.CharField(_("fonction dans la structure"), max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("structure"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+    )
+    consent_date = models.DateField(_("date du consentement"), null=True, blank=True)
+    consent_basis = models.CharField(
+        _("base légale"), max_length=30, choices=ConsentBasis.choices, blank=True
+    )
+    consent_source = models.CharField(_("source du contact"), max_length=200, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("programme:person.detail", args=[self.pk])
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def by_token(self, token: str):
+        return self.filter(token_hash=_hash_token(token))
+
+
+class Invitation(models.Model):
+    email = models.EmailField(_("e-mail"))
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True)
+    role = models.CharField(_("rôle"), max_length=16, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("structure"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expire le"))
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="partner") | Q(organisation__isnull=False),
+                name="partner_invitation_has_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        token = secrets.token_urlsafe(32)
+        return token, _hash_token(token)
+
+    @staticmethod
+    def default_expiry():
+        return timezone.now() + timedelta(days=settings.PARCOURS_INVITATION_DAYS)
+
+    @property
+    def is_pending(self) -> bool:
+        return not self.accepted_at and not self.revoked_at and self.expires_at > timezone.now()
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, and which fields. Erased personal data is never kept here."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=64)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(_("objet"), max_length=255)
+    changes = models.JSONField(_("modifications"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("entrée du journal")
+        verbose_name_plural = _("journal des modifications")
+        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_repr}"

@@ -1,0 +1,62 @@
+"""Small helpers shared by list pages: filter, paginate, render the page or its HTMX fragment."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+PAGE_SIZE = 50
+
+
+def render_filtered_list(
+    request: HttpRequest,
+    *,
+    filterset,
+    template: str,
+    partial: str,
+    context: dict | None = None,
+    page_size: int = PAGE_SIZE,
+) -> HttpResponse:
+    """Render a filtered, paginated list; an HTMX request gets only the table fragment."""
+    paginator = Paginator(filterset.qs, page_size)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    active_filters = [
+        {
+            "name": name,
+            "label": filterset.form.fields[name].label,
+            "value": _display_value(filterset.form, name),
+            "remove_query": _without(request, name),
+        }
+        for name in filterset.form.fields
+        if request.GET.get(name) not in (None, "")
+    ]
+    ctx = {
+        "filter": filterset,
+        "page": page,
+        "count": paginator.count,
+        "querystring": query.urlencode(),
+        "active_filters": active_filters,
+        **(context or {}),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, partial, ctx)
+    return render(request, template, ctx)
+
+
+def _without(request: HttpRequest, name: str) -> str:
+    query = request.GET.copy()
+    query.pop(name, None)
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _display_value(form, name: str) -> str:
+    field = form.fields[name]
+    raw = form.data.get(name)
+    choices = getattr(field, "choices", None)
+    if choices:
+        for value, label in choices:
+            if str(value) == str(raw):
+                return str(label)
+    return str(raw)

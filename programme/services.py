@@ -1,0 +1,138 @@
+"""Writes on the core records. Keyword-only, typed, atomic; every change is audited."""
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from .audit import audit_log
+from .emails import send_template_mail
+from .models import Invitation, Organisation, Person, Role, User
+
+
+@transaction.atomic
+def organisation_save(*, actor: User, form) -> Organisation:
+    """Create or update an organisation from a validated OrganisationForm."""
+    from .audit import diff_form
+
+    creating = form.instance.pk is None
+    changes = diff_form(form)
+    organisation = form.save()
+    audit_log(
+        actor=actor,
+        obj=organisation,
+        action="organisation.created" if creating else "organisation.updated",
+        changes=changes,
+    )
+    return organisation
+
+
+@transaction.atomic
+def person_save(*, actor: User, form) -> Person:
+    from .audit import diff_form
+
+    creating = form.instance.pk is None
+    changes = diff_form(form)
+    person = form.save()
+    audit_log(
+        actor=actor,
+        obj=person,
+        action="person.created" if creating else "person.updated",
+        changes=changes,
+    )
+    return person
+
+
+@transaction.atomic
+def person_anonymise(*, actor: User, person: Person) -> Person:
+    """Erase a contact's personal data. The audit trail keeps that it happened, not what was erased."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    person.first_name = "Contact"
+    person.last_name = "anonymisé"
+    person.email = ""
+    person.phone = ""
+    person.job_title = ""
+    person.consent_source = ""
+    person.anonymised_at = timezone.now()
+    person.save()
+    user = getattr(person, "user", None)
+    if user is not None:
+        user.is_active = False
+        user.email = f"anonymise-{user.pk}@invalid.parcours"
+        user.first_name = user.last_name = ""
+        user.password = make_password(None)
+        user.save()
+    audit_log(actor=actor, obj=person, action="person.anonymised")
+    return person
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    actor: User,
+    email: str,
+    role: str,
+    organisation: Organisation | None = None,
+    person: Person | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> Invitation:
+    """Invite a colleague or a partner contact. The e-mail leaves after commit."""
+    email = email.strip().lower()
+    # A new invitation to the same address replaces the pending ones.
+    Invitation.objects.pending().filter(email__iexact=email).update(revoked_at=timezone.now())
+    token, token_hash = Invitation.new_token()
+    invitation = Invitation.objects.create(
+        email=email,
+        role=role,
+        organisation=organisation if role == Role.PARTNER else None,
+        person=person,
+        first_name=first_name,
+        last_name=last_name,
+        token_hash=token_hash,
+        invited_by=actor,
+        expires_at=Invitation.default_expiry(),
+    )
+    audit_log(actor=actor, obj=invitation, action="invitation.created", changes={"role": [None, role]})
+    from django.conf import settings
+    from django.urls import reverse
+
+    link = settings.SITE_URL + reverse("invitation.accept", args=[token])
+    transaction.on_commit(
+        lambda: send_template_mail(
+            template="emails/invitation",
+            to=[email],
+            context={"invitation": invitation, "link": link, "inviter": actor},
+        )
+    )
+    invitation.token = token  # only in memory, for tests and the confirmation page
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, password: str) -> User:
+    """Turn a pending invitation into an active account with the chosen password."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_pending:
+        raise ValueError("invitation not pending")
+    user = User.objects.filter(email__iexact=invitation.email).first()
+    if user is None:
+        user = User(email=invitation.email)
+    user.first_name = invitation.first_name or user.first_name
+    user.last_name = invitation.last_name or user.last_name
+    user.role = invitation.role
+    user.organisation = invitation.organisation
+    user.person = invitation.person or user.person
+    user.is_active = True
+    user.set_password(password)
+    user.save()
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit_log(actor=user, obj=invitation, action="invitation.accepted")
+    return user
+
+
+@transaction.atomic
+def user_preferences_update(*, user: User, digest_enabled: bool) -> User:
+    user.digest_enabled = digest_enabled
+    user.save(update_fields=["digest_enabled"])
+    return user

@@ -1,0 +1,40 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+# Django admin logs in through allauth, so its login gets the same rate limits and MFA.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Parcours — administration"
+
+programme_patterns = (
+    [
+        path("structures/", views.organisation_list, name="organisation.list"),
+        path("structures/nouvelle/", views.organisation_create, name="organisation.create"),
+        path("structures/<int:pk>/", views.organisation_detail, name="organisation.detail"),
+        path("structures/<int:pk>/modifier/", views.organisation_edit, name="organisation.edit"),
+        path("contacts/", views.person_list, name="person.list"),
+        path("contacts/nouveau/", views.person_create, name="person.create"),
+        path("contacts/<int:pk>/", views.person_detail, name="person.detail"),
+        path("contacts/<int:pk>/modifier/", views.person_edit, name="person.edit"),
+        path("contacts/<int:pk>/anonymiser/", views.person_anonymise, name="person.anonymise"),
+        path("contacts/<int:pk>/export/", views.person_export, name="person.export"),
+        path("invitations/", views.invitation_list, name="invitation.list"),
+        path("preferences/", views.preferences, name="preferences"),
+    ],
+    "programme",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation.accept"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include(programme_patterns)),
+    path("prospects/", include("prospects.urls")),
+    path("projets/", include("projects.urls")),
+    path("evaluation/", include("evaluation.urls")),
+]

@@ -1,0 +1,262 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import access, services
+from .audit import audit_entries_for
+from .filters import OrganisationFilter, PersonFilter
+from .forms import (
+    AcceptInvitationForm,
+    InvitationForm,
+    OrganisationForm,
+    PersonForm,
+    PreferencesForm,
+)
+from .models import Invitation, Organisation, Person
+from .pages import render_filtered_list
+
+# --- Home, health --------------------------------------------------------------------------------
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if access.is_partner(user):
+        try:
+            return redirect("portal:home")
+        except NoReverseMatch:
+            return render(request, "programme/home_partner.html")
+    if not access.is_team(user):
+        raise Http404
+    from django.utils.module_loading import import_string
+
+    # Higher apps contribute blocks (deadlines, pipeline…) without this app importing them.
+    panels = []
+    for dotted in getattr(settings, "PARCOURS_HOME_PANELS", []):
+        panels.append(import_string(dotted)(request))
+    context = {
+        "organisation_count": Organisation.objects.count(),
+        "person_count": Person.objects.filter(anonymised_at__isnull=True).count(),
+        "panels": panels,
+    }
+    return render(request, "programme/home.html", context)
+
+
+@login_not_required
+def health(request: HttpRequest) -> JsonResponse:
+    """Database and broker status, as JSON. 200 when everything configured answers, else 503."""
+    status = {"database": "ok", "broker": "not configured"}
+    healthy = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as error:  # noqa: BLE001 — any failure means "down"
+        status["database"] = f"error: {error.__class__.__name__}"
+        healthy = False
+    if settings.REDIS_URL:
+        import redis
+
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+            status["broker"] = "ok"
+        except Exception as error:  # noqa: BLE001
+            status["broker"] = f"error: {error.__class__.__name__}"
+            healthy = False
+    status["status"] = "ok" if healthy else "error"
+    return JsonResponse(status, status=200 if healthy else 503)
+
+
+# --- Organisations --------------------------------------------------------------------------------
+
+
+@access.team_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    queryset = access.organisations_for(request.user).select_related("territory").order_by("name")
+    filterset = OrganisationFilter(request.GET, queryset=queryset)
+    return render_filtered_list(
+        request,
+        filterset=filterset,
+        template="programme/organisation_list.html",
+        partial="programme/partials/_organisation_table.html",
+    )
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = services.organisation_save(actor=request.user, form=form)
+        messages.success(request, _("Structure « %(name)s » créée.") % {"name": organisation.name})
+        return redirect(organisation)
+    return render(request, "programme/organisation_form.html", {"form": form, "creating": True})
+
+
+@access.team_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(
+        access.organisations_for(request.user).select_related("territory"), pk=pk
+    )
+    context = {
+        "organisation": organisation,
+        "people": organisation.people.filter(anonymised_at__isnull=True),
+        "audit_entries": audit_entries_for(organisation)[:50],
+    }
+    return render(request, "programme/organisation_detail.html", context)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(access.organisations_for(request.user), pk=pk)
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        services.organisation_save(actor=request.user, form=form)
+        messages.success(request, _("Structure mise à jour."))
+        return redirect(organisation)
+    return render(
+        request,
+        "programme/organisation_form.html",
+        {"form": form, "creating": False, "organisation": organisation},
+    )
+
+
+# --- Contacts ---------------------------------------------------------------------------------------
+
+
+@access.team_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    queryset = (
+        access.people_for(request.user).filter(anonymised_at__isnull=True).select_related("organisation")
+    )
+    filterset = PersonFilter(request.GET, queryset=queryset)
+    return render_filtered_list(
+        request,
+        filterset=filterset,
+        template="programme/person_list.html",
+        partial="programme/partials/_person_table.html",
+    )
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    if request.GET.get("organisation", "").isdigit():
+        initial["organisation"] = request.GET["organisation"]
+    form = PersonForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        person = services.person_save(actor=request.user, form=form)
+        messages.success(request, _("Contact « %(name)s » créé.") % {"name": person})
+        return redirect(person)
+    return render(request, "programme/person_form.html", {"form": form, "creating": True})
+
+
+@access.team_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(access.people_for(request.user).select_related("organisation"), pk=pk)
+    context = {"person": person, "audit_entries": audit_entries_for(person)[:50]}
+    return render(request, "programme/person_detail.html", context)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(access.people_for(request.user).filter(anonymised_at__isnull=True), pk=pk)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        services.person_save(actor=request.user, form=form)
+        messages.success(request, _("Contact mis à jour."))
+        return redirect(person)
+    return render(request, "programme/person_form.html", {"form": form, "creating": False, "person": person})
+
+
+@access.team_required
+@require_http_methods(["POST"])
+def person_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(access.people_for(request.user).filter(anonymised_at__isnull=True), pk=pk)
+    services.person_anonymise(actor=request.user, person=person)
+    messages.success(request, _("Les données personnelles du contact ont été effacées."))
+    return redirect("programme:person.list")
+
+
+@access.team_required
+def person_export(request: HttpRequest, pk: int) -> JsonResponse:
+    """Everything Parcours holds about a contact, as JSON (right of access)."""
+    person = get_object_or_404(access.people_for(request.user).select_related("organisation"), pk=pk)
+    response = JsonResponse(person_data(person), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="contact-{person.pk}.json"'
+    return response
+
+
+def person_data(person: Person) -> dict:
+    return {
+        "prénom": person.first_name,
+        "nom": person.last_name,
+        "e-mail": person.email,
+        "téléphone": person.phone,
+        "fonction": person.job_title,
+        "structure": person.organisation.name if person.organisation else None,
+        "consentement": {
+            "date": person.consent_date.isoformat() if person.consent_date else None,
+            "base légale": person.get_consent_basis_display(),
+            "source": person.consent_source,
+        },
+        "créé le": person.created_at.isoformat(),
+        "modifié le": person.updated_at.isoformat(),
+    }
+
+
+# --- Invitations and account ------------------------------------------------------------------------
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST or None, initial={"role": "partner"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.invitation_create(
+            actor=request.user,
+            email=data["email"],
+            role=data["role"],
+            organisation=data["organisation"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+        )
+        messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": data["email"]})
+        return redirect("programme:invitation.list")
+    invitations = Invitation.objects.select_related("organisation", "invited_by")[:100]
+    return render(request, "programme/invitation_list.html", {"form": form, "invitations": invitations})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = Invitation.objects.by_token(token).first()
+    if invitation is None or not invitation.is_pending:
+        return render(request, "programme/invitation_invalid.html", status=410 if invitation else 404)
+    form = AcceptInvitationForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        user = services.invitation_accept(invitation=invitation, password=form.cleaned_data["password1"])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Bienvenue dans Parcours ! Votre mot de passe est enregistré."))
+        return redirect("home")
+    return render(request, "programme/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = PreferencesForm(request.POST or None, initial={"digest_enabled": user.digest_enabled})
+    if request.method == "POST" and form.is_valid():
+        services.user_preferences_update(user=user, digest_enabled=form.cleaned_data["digest_enabled"])
+        messages.success(request, _("Préférences enregistrées."))
+        return redirect("programme:preferences")
+    return render(request, "programme/preferences.html", {"form": form})

@@ -1,0 +1,120 @@
+"""Shared fixtures: named users (staff, director, partner A, partner B, outsider) and a small world with
+two collectives, the way healthchecks' tests name their users."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from projects.models import MemberRole
+
+from .factories import (
+    CohortFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PersonFactory,
+    ProgrammeFactory,
+    ProjectFactory,
+    UserFactory,
+)
+
+# Browser tests drive Playwright's sync API, which runs an event loop in the test thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
+        },
+    }
+    settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@dataclass
+class World:
+    programme: object
+    cohort: object
+    staff: object
+    director: object
+    partner_a: object
+    partner_b: object
+    outsider_partner: object
+    org_a: object
+    org_b: object
+    project_a: object
+    project_b: object
+    person_a: object
+    person_b: object
+
+
+@pytest.fixture
+def world(db) -> World:
+    """Two collectives: partner A's organisation is in project A, partner B's in project B."""
+    programme = ProgrammeFactory(name="Programme Test")
+    cohort = CohortFactory(programme=programme, name="Promotion Test")
+    org_a = OrganisationFactory(name="Structure A")
+    org_b = OrganisationFactory(name="Structure B")
+    org_c = OrganisationFactory(name="Structure sans projet")
+    project_a = ProjectFactory(programme=programme, cohort=cohort, title="Projet A", lead_organisation=org_a)
+    project_b = ProjectFactory(programme=programme, cohort=cohort, title="Projet B", lead_organisation=org_b)
+    MembershipFactory(project=project_a, organisation=org_a, role=MemberRole.LEAD)
+    MembershipFactory(project=project_b, organisation=org_b, role=MemberRole.LEAD)
+    person_a = PersonFactory(organisation=org_a, first_name="Alice", last_name="Alpha")
+    person_b = PersonFactory(organisation=org_b, first_name="Bruno", last_name="Bravo")
+    return World(
+        programme=programme,
+        cohort=cohort,
+        staff=UserFactory(email="staff@test.fr", role="staff", first_name="Sam"),
+        director=UserFactory(email="director@test.fr", role="director", first_name="Dominique"),
+        partner_a=UserFactory(email="a@test.fr", role="partner", organisation=org_a, person=person_a),
+        partner_b=UserFactory(email="b@test.fr", role="partner", organisation=org_b, person=person_b),
+        outsider_partner=UserFactory(email="c@test.fr", role="partner", organisation=org_c),
+        org_a=org_a,
+        org_b=org_b,
+        project_a=project_a,
+        project_b=project_b,
+        person_a=person_a,
+        person_b=person_b,
+    )
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def staff_client(world) -> Client:
+    return client_for(world.staff)
+
+
+@pytest.fixture
+def director_client(world) -> Client:
+    return client_for(world.director)
+
+
+@pytest.fixture
+def partner_a_client(world) -> Client:
+    return client_for(world.partner_a)
+
+
+@pytest.fixture
+def partner_b_client(world) -> Client:
+    return client_for(world.partner_b)
