@@ -297,4 +297,9 @@ PARCOURS_DEFAULT_REMINDER_OFFSETS = [14, 7, 1]
 PARCOURS_HOME_PANELS: list[str] = []
 
 # Demo data builders, run in this order by `manage.py seed_demo` (each is idempotent).
-PARCOURS_DEMO_STEPS = ["programme.demo.build", "projects.demo.build"]
+PARCOURS_DEMO_STEPS = [
+    "programme.demo.build",
+    "prospects.demo.build",
+    "projects.demo.build",
+    "evaluation.demo.build",
+]

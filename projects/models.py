@@ -39,6 +39,14 @@ class Project(models.Model):
     phase = models.CharField(
         _("phase"), max_length=20, choices=Phase.choices, default=Phase.SELECTION, db_index=True
     )
+    selection_decision = models.OneToOneField(
+        "prospects.SelectionDecision",
+        verbose_name=_("décision de sélection"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="project",
+    )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 

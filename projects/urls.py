@@ -1,5 +1,7 @@
 from django.urls import path  # noqa: F401
 
+from . import selection_urls
+
 app_name = "projects"
 
-urlpatterns: list = []
+urlpatterns: list = [] + selection_urls.urlpatterns

@@ -1,0 +1,53 @@
+"""`make bench`: run every benchmarks/bench_*.py module against a dedicated benchmark database.
+
+The database is `var/bench.sqlite3` unless BENCH_DATABASE_URL (or DATABASE_URL) points elsewhere; the
+dataset is generated once and reused (pass --regenerate to rebuild it). `--only NAME` runs one module.
+"""
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("--only", help="run only benchmarks/bench_<ONLY>.py")
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the benchmark dataset")
+    parser.add_argument("--small", action="store_true", help="a tenth of the dataset (quick check)")
+    args = parser.parse_args()
+
+    (ROOT / "var").mkdir(exist_ok=True)
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
+        "DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "programme.settings")
+    os.environ["DEBUG"] = "1"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from benchmarks import dataset
+
+    scale = 0.1 if args.small else 1.0
+    dataset.ensure(scale=scale, regenerate=args.regenerate)
+    names = sorted(
+        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("bench_")
+    )
+    if args.only:
+        names = [n for n in names if n == f"bench_{args.only}"]
+    print(f"Parcours benchmarks — database {django.db.connection.vendor}, scale {scale}")
+    for name in names:
+        module = importlib.import_module(f"benchmarks.{name}")
+        module.run(scale=scale)
+
+
+if __name__ == "__main__":
+    main()
