@@ -1,12 +1,16 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Family, Organisation, OrganisationKind, Person, Territory, Theme
 
+# A search box: list pages refresh their table as the user types (see the hx-trigger in the template).
+SearchInput = forms.TextInput(attrs={"type": "search", "autocomplete": "off"})
+
 
 class OrganisationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Recherche"), method="search")
+    q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
     family = django_filters.ChoiceFilter(label=_("Famille"), choices=Family.choices)
     kind = django_filters.ChoiceFilter(label=_("Forme"), choices=OrganisationKind.choices)
     territory = django_filters.ModelChoiceFilter(label=_("Territoire"), queryset=Territory.objects.all())
@@ -26,7 +30,7 @@ class OrganisationFilter(django_filters.FilterSet):
 
 
 class PersonFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Recherche"), method="search")
+    q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
     organisation = django_filters.ModelChoiceFilter(label=_("Structure"), queryset=Organisation.objects.all())
 
     class Meta:

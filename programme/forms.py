@@ -1,3 +1,4 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.contrib.auth import password_validation
 from django.urls import reverse
@@ -10,8 +11,11 @@ from .models import Invitation, Organisation, Person, Role
 
 class OrganisationForm(forms.ModelForm):
     confirm_duplicate = forms.BooleanField(
-        label=_("Créer quand même : il s'agit bien d'une autre structure"), required=False
+        label=_("Enregistrer quand même : il s'agit bien d'une autre structure"), required=False
     )
+    # Typed with spaces or dots as people copy them ("732 829 320"); stored as digits only.
+    siren = forms.CharField(label=_("SIREN"), max_length=20, required=False)
+    siret = forms.CharField(label=_("SIRET"), max_length=25, required=False)
 
     class Meta:
         model = Organisation
@@ -182,3 +186,12 @@ class PreferencesForm(forms.Form):
 
 def organisation_link(org: Organisation) -> str:
     return reverse("programme:organisation.detail", args=[org.pk])
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form with Parcours' wording (and no duplicate "forgotten password" link)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Adresse e-mail")
+        self.fields["password"].help_text = ""

@@ -31,6 +31,18 @@ class Prospect(models.Model):
     stage = models.CharField(
         _("étape"), max_length=20, choices=Stage.choices, default=Stage.IDENTIFIED, db_index=True
     )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("suivi par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_prospects",
+    )
+    next_action = models.CharField(_("prochaine action"), max_length=255, blank=True)
+    next_action_date = models.DateField(
+        _("date de la prochaine action"), null=True, blank=True, db_index=True
+    )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
