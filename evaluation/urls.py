@@ -1,5 +1,7 @@
 from django.urls import path  # noqa: F401
 
+from . import report_urls
+
 app_name = "evaluation"
 
-urlpatterns: list = []
+urlpatterns: list = [] + report_urls.urlpatterns

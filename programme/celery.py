@@ -13,6 +13,14 @@ app.autodiscover_tasks()
 
 # The one static beat schedule (exactly one beat process runs it). Times are Europe/Paris.
 app.conf.beat_schedule = {
+    "daily-deadline-digests": {
+        "task": "projects.tasks.send_deadline_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "monthly-activity-report": {
+        "task": "evaluation.tasks.monthly_activity_report",
+        "schedule": crontab(day_of_month=1, hour=7, minute=30),
+    },
     "purge-expired-invitations": {
         "task": "programme.tasks.purge_expired_invitations",
         "schedule": crontab(hour=3, minute=15),

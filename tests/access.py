@@ -57,7 +57,7 @@ def all_cases() -> list[Case]:
     import importlib
 
     cases: list[Case] = []
-    for app in ("programme", "prospects", "projects", "evaluation", "portal"):
+    for app in ("programme", "prospects", "projects", "evaluation", "reports", "portal"):
         try:
             module = importlib.import_module(f"tests.{app}.access_cases")
         except ModuleNotFoundError as error:

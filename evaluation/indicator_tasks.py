@@ -1,0 +1,1 @@
+"""Celery tasks for indicators and measurements."""
