@@ -51,6 +51,13 @@ def audit_log(*, actor, obj: models.Model, action: str, changes: dict | None = N
     )
 
 
+def audit_forget(obj: models.Model, *, placeholder: str) -> None:
+    """After personal data is erased: the trail keeps that changes happened, not whose data it was."""
+    AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj.__class__), object_id=str(obj.pk)
+    ).update(object_repr=placeholder)
+
+
 def audit_entries_for(obj: models.Model):
     return (
         AuditEntry.objects.filter(

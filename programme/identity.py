@@ -38,9 +38,7 @@ def validate_siret(value: str) -> None:
     number = digits_only(value)
     if not re.fullmatch(r"\d{14}", number):
         raise ValidationError(_("Le SIRET doit comporter exactement 14 chiffres."), code="siret_format")
-    if number.startswith(LA_POSTE_SIREN):
-        if sum(int(c) for c in number) % 5 != 0:
-            raise ValidationError(_("Ce SIRET n'est pas valide."), code="siret_luhn")
+    if number.startswith(LA_POSTE_SIREN) and sum(int(c) for c in number) % 5 == 0:
         return
     if not luhn_ok(number) or not luhn_ok(number[:9]):
         raise ValidationError(_("Ce SIRET n'est pas valide (clé de contrôle incorrecte)."), code="siret_luhn")

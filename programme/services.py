@@ -4,7 +4,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from .audit import audit_log
+from .audit import audit_forget, audit_log, diff_form
 from .emails import send_template_mail
 from .models import Invitation, Organisation, Person, Role, User
 
@@ -12,8 +12,6 @@ from .models import Invitation, Organisation, Person, Role, User
 @transaction.atomic
 def organisation_save(*, actor: User, form) -> Organisation:
     """Create or update an organisation from a validated OrganisationForm."""
-    from .audit import diff_form
-
     creating = form.instance.pk is None
     changes = diff_form(form)
     organisation = form.save()
@@ -28,8 +26,6 @@ def organisation_save(*, actor: User, form) -> Organisation:
 
 @transaction.atomic
 def person_save(*, actor: User, form) -> Person:
-    from .audit import diff_form
-
     creating = form.instance.pk is None
     changes = diff_form(form)
     person = form.save()
@@ -46,6 +42,10 @@ def person_save(*, actor: User, form) -> Person:
 def person_anonymise(*, actor: User, person: Person) -> Person:
     """Erase a contact's personal data. The audit trail keeps that it happened, not what was erased."""
     person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.email:
+        Invitation.objects.filter(email__iexact=person.email).update(
+            email=f"anonymise-{person.pk}@invalid.parcours", first_name="", last_name=""
+        )
     person.first_name = "Contact"
     person.last_name = "anonymisé"
     person.email = ""
@@ -61,6 +61,7 @@ def person_anonymise(*, actor: User, person: Person) -> Person:
         user.first_name = user.last_name = ""
         user.password = make_password(None)
         user.save()
+    audit_forget(person, placeholder=str(person))
     audit_log(actor=actor, obj=person, action="person.anonymised")
     return person
 

@@ -90,7 +90,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         organisation = services.organisation_save(actor=request.user, form=form)
         messages.success(request, _("Structure « %(name)s » créée.") % {"name": organisation.name})
@@ -115,7 +115,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(access.organisations_for(request.user), pk=pk)
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    form = OrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         services.organisation_save(actor=request.user, form=form)
         messages.success(request, _("Structure mise à jour."))
@@ -150,7 +150,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     initial = {}
     if request.GET.get("organisation", "").isdigit():
         initial["organisation"] = request.GET["organisation"]
-    form = PersonForm(request.POST or None, initial=initial)
+    form = PersonForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         person = services.person_save(actor=request.user, form=form)
         messages.success(request, _("Contact « %(name)s » créé.") % {"name": person})
@@ -169,7 +169,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(access.people_for(request.user).filter(anonymised_at__isnull=True), pk=pk)
-    form = PersonForm(request.POST or None, instance=person)
+    form = PersonForm(request.POST if request.method == "POST" else None, instance=person)
     if request.method == "POST" and form.is_valid():
         services.person_save(actor=request.user, form=form)
         messages.success(request, _("Contact mis à jour."))
@@ -219,7 +219,7 @@ def person_data(person: Person) -> dict:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def invitation_list(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST or None, initial={"role": "partner"})
+    form = InvitationForm(request.POST if request.method == "POST" else None, initial={"role": "partner"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.invitation_create(
@@ -242,7 +242,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = Invitation.objects.by_token(token).first()
     if invitation is None or not invitation.is_pending:
         return render(request, "programme/invitation_invalid.html", status=410 if invitation else 404)
-    form = AcceptInvitationForm(request.POST or None, invitation=invitation)
+    form = AcceptInvitationForm(request.POST if request.method == "POST" else None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         user = services.invitation_accept(invitation=invitation, password=form.cleaned_data["password1"])
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -254,7 +254,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = PreferencesForm(request.POST or None, initial={"digest_enabled": user.digest_enabled})
+    form = PreferencesForm(
+        request.POST if request.method == "POST" else None, initial={"digest_enabled": user.digest_enabled}
+    )
     if request.method == "POST" and form.is_valid():
         services.user_preferences_update(user=user, digest_enabled=form.cleaned_data["digest_enabled"])
         messages.success(request, _("Préférences enregistrées."))

@@ -1,0 +1,218 @@
+"""Login, logout, password reset, rate limits, closed sign-up, invitations, MFA, role navigation."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from programme import services
+from programme.models import Invitation
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+def login(client, email, password=PASSWORD):
+    return client.post(reverse("account_login"), {"login": email, "password": password})
+
+
+def test_login_by_email_and_logout(world):
+    client = Client()
+    response = login(client, "staff@test.fr")
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/").status_code == 200
+    client.post(reverse("account_logout"))
+    assert client.get("/").status_code == 302
+
+
+def test_wrong_password_gives_a_french_error(world):
+    response = login(Client(), "staff@test.fr", "mauvais")
+    assert response.status_code == 200
+    assert "L’adresse e-mail ou le mot de passe sont incorrects." in response.content.decode()
+    assert "_auth_user_id" not in response.wsgi_request.session
+
+
+def test_failed_logins_are_rate_limited(world):
+    client = Client()
+    for _ in range(5):
+        login(client, "staff@test.fr", "mauvais")
+    # Even the right password is refused while the limit holds.
+    response = login(client, "staff@test.fr", PASSWORD)
+    assert "Trop de tentatives de connexion échouées" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_rate_limits_use_the_shared_cache(settings):
+    # Counted in Django's cache: Redis when REDIS_URL is set, so every web process shares the limit.
+    assert settings.ACCOUNT_RATE_LIMITS["login_failed"]
+    assert "RedisCache" in settings.CACHES["default"]["BACKEND"] or not settings.REDIS_URL
+
+
+def test_sign_up_is_closed(db):
+    client = Client()
+    response = client.get(reverse("account_signup"))
+    assert "inscriptions sont actuellement fermées" in response.content.decode()
+    client.post(
+        reverse("account_signup"),
+        {"email": "intrus@exemple.fr", "password1": "Tr3s-secret!", "password2": "Tr3s-secret!"},
+    )
+    assert not User.objects.filter(email="intrus@exemple.fr").exists()
+
+
+def test_password_reset_sends_a_link_that_sets_a_new_password(world):
+    client = Client()
+    client.post(reverse("account_reset_password"), {"email": "staff@test.fr"})
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+", mail.outbox[0].body).group(0)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    response = client.get("/" + path, follow=True)
+    form_url = response.redirect_chain[-1][0] if response.redirect_chain else "/" + path
+    response = client.post(form_url, {"password1": "Nouveau-mot-2-passe", "password2": "Nouveau-mot-2-passe"})
+    assert response.status_code == 302
+    assert login(Client(), "staff@test.fr", "Nouveau-mot-2-passe").status_code == 302
+
+
+def test_admin_login_goes_through_the_rate_limited_login(world):
+    response = Client().get("/admin/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def _invite(world, **kwargs):
+    defaults = {"email": "nouvelle@exemple.fr", "role": "partner", "organisation": world.org_a}
+    return services.invitation_create(actor=world.staff, **{**defaults, **kwargs})
+
+
+def test_invitation_end_to_end(world, staff_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("programme:invitation.list"),
+            {
+                "email": "Nouvelle@Exemple.fr",
+                "role": "partner",
+                "organisation": world.org_a.pk,
+                "first_name": "Léa",
+            },
+        )
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["nouvelle@exemple.fr"]
+    assert "Votre accès à Parcours" in message.subject
+    link = re.search(r"http://\S+/invitation/\S+/", message.body).group(0)
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    client = Client()
+    assert "Bienvenue dans Parcours" in client.get(path).content.decode()
+    # Mismatched passwords are refused and nothing is created.
+    response = client.post(path, {"password1": "Jardin-partage-2026", "password2": "autre"})
+    assert "ne correspondent pas" in response.content.decode()
+    assert not User.objects.filter(email="nouvelle@exemple.fr").exists()
+    response = client.post(path, {"password1": "Jardin-partage-2026", "password2": "Jardin-partage-2026"})
+    assert response.status_code == 302
+    user = User.objects.get(email="nouvelle@exemple.fr")
+    assert user.role == "partner" and user.organisation == world.org_a and user.first_name == "Léa"
+    # The link is single-use.
+    assert Client().get(path).status_code == 410
+    assert login(Client(), "nouvelle@exemple.fr", "Jardin-partage-2026").status_code == 302
+
+
+def test_expired_invitation_is_refused(world):
+    invitation = _invite(world)
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    response = Client().get(reverse("invitation.accept", args=[invitation.token]))
+    assert response.status_code == 410
+    assert "n'est plus valable" in response.content.decode()
+    response = Client().post(
+        reverse("invitation.accept", args=[invitation.token]),
+        {"password1": "Jardin-partage-2026", "password2": "Jardin-partage-2026"},
+    )
+    assert not User.objects.filter(email="nouvelle@exemple.fr").exists()
+
+
+def test_a_new_invitation_replaces_the_previous_link(world):
+    first = _invite(world)
+    _invite(world)
+    assert Client().get(reverse("invitation.accept", args=[first.token])).status_code == 410
+
+
+def test_weak_password_is_refused(world):
+    invitation = _invite(world)
+    response = Client().post(
+        reverse("invitation.accept", args=[invitation.token]), {"password1": "123", "password2": "123"}
+    )
+    assert "trop court" in response.content.decode()
+
+
+def test_partner_invitation_needs_an_organisation(staff_client, world):
+    response = staff_client.post(
+        reverse("programme:invitation.list"), {"email": "x@exemple.fr", "role": "partner"}
+    )
+    assert "doit être rattaché à une structure" in response.content.decode()
+    assert not Invitation.objects.filter(email="x@exemple.fr").exists()
+
+
+def test_cannot_invite_an_existing_active_account(staff_client, world):
+    response = staff_client.post(
+        reverse("programme:invitation.list"), {"email": "a@test.fr", "role": "staff"}
+    )
+    assert "existe déjà" in response.content.decode()
+
+
+def test_mfa_is_required_for_the_team_when_configured(world, settings):
+    settings.PARCOURS_REQUIRE_MFA = True
+    staff = Client()
+    staff.force_login(world.staff)
+    response = staff.get("/structures/")
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
+    partner = Client()
+    partner.force_login(world.partner_a)
+    assert partner.get(reverse("programme:preferences")).status_code == 200
+
+
+def test_mfa_is_optional_by_default(world, staff_client):
+    assert staff_client.get("/structures/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "present", "absent"),
+    [
+        ("staff", ["Structures", "Contacts", "Invitations"], ["Mon projet"]),
+        ("director", ["Structures"], ["Mon projet"]),
+        ("partner_a", [], ["Structures", "Contacts", "Invitations"]),
+    ],
+)
+def test_navigation_depends_on_the_role(world, role, present, absent):
+    client = Client()
+    client.force_login(getattr(world, role))
+    response = client.get(reverse("programme:preferences"))
+    nav = re.search(r'<nav class="sidebar".*?</nav>', response.content.decode(), re.S).group(0)
+    for label in present:
+        assert f">{label}</a>" in nav
+    for label in absent:
+        assert f">{label}</a>" not in nav
+
+
+def test_preferences_turn_the_digest_off(world, staff_client):
+    staff_client.post(reverse("programme:preferences"), {})
+    world.staff.refresh_from_db()
+    assert world.staff.digest_enabled is False
+
+
+def test_language_can_be_switched_to_english(world, staff_client):
+    staff_client.post(reverse("set_language"), {"language": "en", "next": "/structures/"})
+    response = staff_client.get("/structures/", headers={"Accept-Language": "fr"})
+    assert response.headers["Content-Language"] == "en"
+
+
+def test_inactive_user_cannot_log_in(world):
+    UserFactory(email="ancien@test.fr", is_active=False)
+    client = Client()
+    login(client, "ancien@test.fr")
+    assert "_auth_user_id" not in client.session
+    assert client.get("/").status_code == 302

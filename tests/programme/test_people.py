@@ -1,0 +1,62 @@
+import json
+
+import pytest
+from django.urls import reverse
+
+from programme.models import AuditEntry, Person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_contact_requires_a_legal_basis_when_an_email_is_kept(staff_client, world):
+    data = {
+        "first_name": "Lina",
+        "last_name": "Roux",
+        "email": "lina@exemple.fr",
+        "organisation": world.org_a.pk,
+    }
+    response = staff_client.post(reverse("programme:person.create"), data)
+    assert "base légale" in response.content.decode()
+    assert not Person.objects.filter(email="lina@exemple.fr").exists()
+    response = staff_client.post(reverse("programme:person.create"), {**data, "consent_basis": "consent"})
+    assert response.status_code == 302
+    assert Person.objects.filter(email="lina@exemple.fr").exists()
+
+
+def test_bad_email_and_date_are_refused(staff_client, world):
+    data = {"first_name": "Lina", "last_name": "Roux", "email": "pas-un-email", "consent_date": "31/02/2026"}
+    response = staff_client.post(reverse("programme:person.create"), data)
+    body = response.content.decode()
+    assert "Saisissez une adresse de courriel valide" in body
+    assert "Saisissez une date valide" in body
+    assert not Person.objects.filter(last_name="Roux").exists()
+
+
+def test_export_gives_the_contacts_data(staff_client, world):
+    response = staff_client.get(reverse("programme:person.export", args=[world.person_a.pk]))
+    data = json.loads(response.content)
+    assert data["e-mail"] == world.person_a.email
+    assert data["structure"] == "Structure A"
+
+
+def test_anonymise_erases_personal_data_and_keeps_no_trace_of_it(staff_client, world):
+    person = world.person_a
+    email = person.email
+    staff_client.post(
+        reverse("programme:person.edit", args=[person.pk]),
+        {
+            "first_name": "Alice",
+            "last_name": "Alpha",
+            "email": "new@exemple.fr",
+            "consent_basis": "consent",
+        },
+    )
+    response = staff_client.post(reverse("programme:person.anonymise", args=[person.pk]))
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.email == "" and person.first_name == "Contact" and person.anonymised_at
+    # The partner account linked to that contact is closed too.
+    world.partner_a.refresh_from_db()
+    assert not world.partner_a.is_active
+    trail = json.dumps(list(AuditEntry.objects.values("changes", "object_repr")))
+    assert email not in trail and "new@exemple.fr" not in trail and "Alpha" not in trail
