@@ -1,8 +1,10 @@
+import pytest
 from django.conf import settings
 
 from programme.celery import app
 
 
+@pytest.mark.django_db
 def test_every_beat_entry_names_a_registered_task():
     app.loader.import_default_modules()
     registered = set(app.tasks.keys())
