@@ -15,7 +15,10 @@ class OrganisationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Forme"), choices=OrganisationKind.choices)
     territory = django_filters.ModelChoiceFilter(label=_("Territoire"), queryset=Territory.objects.all())
     themes = django_filters.ModelChoiceFilter(label=_("Thématique"), queryset=Theme.objects.all())
-    esus = django_filters.BooleanFilter(label=_("Agrément ESUS"))
+    esus = django_filters.BooleanFilter(
+        label=_("Agrément ESUS"),
+        widget=forms.Select(choices=[("", _("Tous")), ("true", _("Oui")), ("false", _("Non"))]),
+    )
 
     class Meta:
         model = Organisation

@@ -292,6 +292,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# django-filter: an empty choice reads "Tous" (all), not dashes.
+FILTERS_EMPTY_CHOICE_LABEL = _("Tous")
+FILTERS_NULL_CHOICE_LABEL = _("Non renseigné")
+
 # --- Parcours -----------------------------------------------------------------------------------
 PARCOURS_DEFAULT_REMINDER_OFFSETS = [14, 7, 1]
 

@@ -121,3 +121,9 @@ def test_list_query_count_is_constant(staff_client, world, django_assert_num_que
     # session, user, count, page of organisations (territory joined), filter choices (territory, theme)
     with django_assert_num_queries(first):
         staff_client.get(reverse("programme:organisation.list"))
+
+
+def test_identifiers_are_printed_the_french_way(staff_client, world):
+    org = OrganisationFactory(name="Coop", siren="732829320", siret="73282932000074")
+    body = staff_client.get(org.get_absolute_url()).content.decode()
+    assert "732 829 320" in body and "732 829 320 00074" in body
