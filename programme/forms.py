@@ -134,6 +134,9 @@ class InvitationForm(forms.Form):
         queryset=Organisation.objects.all(),
         required=False,
     )
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.filter(anonymised_at__isnull=True), required=False, widget=forms.HiddenInput
+    )
 
     def clean_email(self):
         from .models import User

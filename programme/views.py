@@ -161,7 +161,11 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @access.team_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(access.people_for(request.user).select_related("organisation"), pk=pk)
-    context = {"person": person, "audit_entries": audit_entries_for(person)[:50]}
+    context = {
+        "person": person,
+        "audit_entries": audit_entries_for(person)[:50],
+        "has_account": hasattr(person, "user") and person.user.is_active,
+    }
     return render(request, "programme/person_detail.html", context)
 
 
@@ -219,7 +223,19 @@ def person_data(person: Person) -> dict:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def invitation_list(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST if request.method == "POST" else None, initial={"role": "partner"})
+    initial = {"role": "partner"}
+    person = None
+    if request.GET.get("person", "").isdigit():
+        person = access.people_for(request.user).filter(pk=request.GET["person"]).first()
+    if person is not None:
+        initial.update(
+            person=person.pk,
+            email=person.email,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            organisation=person.organisation_id,
+        )
+    form = InvitationForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.invitation_create(
@@ -229,6 +245,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
             organisation=data["organisation"],
             first_name=data["first_name"],
             last_name=data["last_name"],
+            person=data["person"],
         )
         messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": data["email"]})
         return redirect("programme:invitation.list")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from programme import services
 from programme.models import Invitation
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -216,3 +216,29 @@ def test_inactive_user_cannot_log_in(world):
     login(client, "ancien@test.fr")
     assert "_auth_user_id" not in client.session
     assert client.get("/").status_code == 302
+
+
+def test_a_contact_can_be_invited_from_its_page(world, staff_client, django_capture_on_commit_callbacks):
+    # A contact who already has an account is not offered an invitation.
+    page = staff_client.get(reverse("programme:person.detail", args=[world.person_a.pk])).content.decode()
+    assert "Inviter dans Parcours" not in page
+    contact = PersonFactory(organisation=world.org_b, email="bruno@exemple.fr")
+    page = staff_client.get(reverse("programme:person.detail", args=[contact.pk])).content.decode()
+    assert f"?person={contact.pk}" in page
+    form = staff_client.get(reverse("programme:invitation.list"), {"person": contact.pk}).content.decode()
+    assert "bruno@exemple.fr" in form
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            reverse("programme:invitation.list"),
+            {
+                "email": "bruno@exemple.fr",
+                "role": "partner",
+                "organisation": world.org_b.pk,
+                "person": contact.pk,
+            },
+        )
+    invitation = Invitation.objects.get(email="bruno@exemple.fr")
+    assert invitation.person == contact
+    path = "/" + re.search(r"http://\S+/invitation/\S+/", mail.outbox[0].body).group(0).split("/", 3)[3]
+    Client().post(path, {"password1": "Jardin-partage-2026", "password2": "Jardin-partage-2026"})
+    assert User.objects.get(email="bruno@exemple.fr").person == contact
