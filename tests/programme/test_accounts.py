@@ -242,3 +242,24 @@ def test_a_contact_can_be_invited_from_its_page(world, staff_client, django_capt
     path = "/" + re.search(r"http://\S+/invitation/\S+/", mail.outbox[0].body).group(0).split("/", 3)[3]
     Client().post(path, {"password1": "Jardin-partage-2026", "password2": "Jardin-partage-2026"})
     assert User.objects.get(email="bruno@exemple.fr").person == contact
+
+
+def test_totp_second_factor_is_asked_after_the_password(world, settings):
+    import time
+
+    from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+
+    secret = generate_totp_secret()
+    TOTP.activate(world.staff, secret)
+    settings.PARCOURS_REQUIRE_MFA = True
+    client = Client()
+    response = login(client, "staff@test.fr")
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+    response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert "_auth_user_id" not in client.session
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 302
+    # Logged in, and with TOTP active the MFA requirement lets them through.
+    assert client.get("/structures/").status_code == 200
