@@ -84,7 +84,7 @@ class OrganisationForm(forms.ModelForm):
                     None,
                     _(
                         "Une structure du même nom existe déjà dans cette commune. Vérifiez qu'il ne "
-                        "s'agit pas de la même, ou cochez « Créer quand même »."
+                        "s'agit pas de la même, ou cochez « Enregistrer quand même »."
                     ),
                 )
         return cleaned

@@ -205,9 +205,18 @@ def test_preferences_turn_the_digest_off(world, staff_client):
 
 
 def test_language_can_be_switched_to_english(world, staff_client):
+    assert ">Structures</a>" in staff_client.get("/structures/").content.decode()
     staff_client.post(reverse("set_language"), {"language": "en", "next": "/structures/"})
     response = staff_client.get("/structures/", headers={"Accept-Language": "fr"})
     assert response.headers["Content-Language"] == "en"
+    body = response.content.decode()
+    assert ">Organisations</a>" in body and "Add an organisation" in body
+
+
+def test_login_page_speaks_french_by_default_and_english_on_request(db):
+    assert "Connexion à Parcours" in Client().get(reverse("account_login")).content.decode()
+    english = Client().get(reverse("account_login"), headers={"Accept-Language": "en"}).content.decode()
+    assert "Log in to Parcours" in english
 
 
 def test_inactive_user_cannot_log_in(world):
