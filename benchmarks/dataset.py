@@ -12,6 +12,9 @@ MARKER = "Benchmark programme"
 
 # Dotted paths of generator functions, each taking `scale` (1.0 = full size). Apps append theirs.
 GENERATORS: list[str] = []
+GENERATORS.append("benchmarks.gen_projects.generate")  # projects (no dependency on prospects data)
+GENERATORS.append("benchmarks.gen_evaluation.generate")  # evaluation (runs after the projects)
+GENERATORS.append("benchmarks.gen_prospects.generate")  # prospects (own structures, no dependency)
 
 
 def ensure(*, scale: float, regenerate: bool = False) -> None:

@@ -1,7 +1,308 @@
-"""Demo data for evaluation (idempotent)."""
+"""Demo data for evaluation (idempotent): starter library, a protocol per demo project with baselines
+and targets, two years of quarterly measurements (the last ones submitted by the collective and awaiting
+validation, one returned), a locked year, maturity self-assessments and lessons learned.
+
+A project that already has a protocol is left as it is, so running `seed_demo` twice changes nothing.
+"""
+
+import contextlib
+from datetime import date, timedelta
+from decimal import Decimal
 
 from programme.demo import DemoContext
+from projects.models import Phase
+
+from . import services
+from .library import ensure_starter_library
+from .models import (
+    Dimension,
+    EvaluationCriterion,
+    EvaluationQuestion,
+    Indicator,
+    IndicatorTarget,
+    Lesson,
+    LessonKind,
+    MaturityAssessment,
+    Measurement,
+    MeasurementStatus,
+    Moment,
+    ProjectIndicator,
+    Reporter,
+)
+
+# Protocols: (question, [(criterion, [(indicator code, baseline, target, reporter, quarterly base, growth)])])
+PROTOCOL = [
+    (
+        "Le projet atteint-il les publics visés ?",
+        [
+            (
+                "Nombre et diversité des bénéficiaires",
+                [
+                    ("personnes-touchees", 40, 600, Reporter.PARTNER, 45, 6),
+                    ("taux-satisfaction", 70, 85, Reporter.PARTNER, None, None),
+                ],
+            ),
+        ],
+    ),
+    (
+        "Le collectif construit-il un modèle durable ?",
+        [
+            (
+                "Ressources et emplois",
+                [
+                    ("fonds-leves", 0, 150000, Reporter.STAFF, 9000, 1500),
+                    ("emplois-crees", 0, 6, Reporter.STAFF, None, None),
+                    ("structures-impliquees", 3, 8, Reporter.STAFF, None, None),
+                ],
+            ),
+        ],
+    ),
+]
+EXTRA_BY_PHASE = {
+    Phase.EXPERIMENTATION: [("dechets-detournes", 0, 120, Reporter.PARTNER, 6, 1.5)],
+    Phase.EMERGENCE: [("participants-ateliers", 0, 300, Reporter.STAFF, 18, 3)],
+}
+
+LESSONS = [
+    (
+        "Associer la collectivité dès l'Émergence",
+        LessonKind.GOOD_PRACTICE,
+        Phase.EMERGENCE,
+        ["Alimentation durable", "Culture et lien social"],
+        "Inviter le service ESS de la collectivité au premier atelier d'analyse des besoins a évité de "
+        "reprendre le diagnostic six mois plus tard ; l'élu référent a porté le projet en conseil.",
+    ),
+    (
+        "Le temps bénévole s'épuise en fin d'Émergence",
+        LessonKind.DIFFICULTY,
+        Phase.EMERGENCE,
+        ["Alimentation durable"],
+        "Après huit mois, les bénévoles des structures porteuses ont moins de disponibilité : prévoir dès "
+        "l'idéation un temps salarié partagé, même partiel.",
+    ),
+    (
+        "Un COPIL trimestriel avec un ordre du jour tenu",
+        LessonKind.RECOMMENDATION,
+        Phase.EXPERIMENTATION,
+        ["Économie circulaire", "Insertion par l'activité économique"],
+        "Les COPIL trimestriels avec décisions écrites et actions datées ont rendu le suivi lisible pour les "
+        "financeurs et accéléré la prise de décision sur le modèle économique.",
+    ),
+    (
+        "Mesurer les tonnages dès le premier mois",
+        LessonKind.GOOD_PRACTICE,
+        Phase.EXPERIMENTATION,
+        ["Économie circulaire"],
+        "Peser chaque apport dès le lancement a fourni une référence solide ; reconstituer les chiffres a "
+        "posteriori est toujours contesté par les financeurs.",
+    ),
+    (
+        "Les entreprises s'engagent sur des actions concrètes",
+        LessonKind.RECOMMENDATION,
+        Phase.SELECTION,
+        ["Mobilité solidaire", "Économie circulaire"],
+        "Proposer aux entreprises un engagement précis (mise à disposition de matériel, mécénat de "
+        "compétences) plutôt qu'une adhésion de principe au collectif.",
+    ),
+    (
+        "Des indicateurs trop nombreux découragent la saisie",
+        LessonKind.DIFFICULTY,
+        Phase.EXPERIMENTATION,
+        [],
+        "Au-delà de six indicateurs par projet, les partenaires ne renseignent plus leurs valeurs à temps. "
+        "Garder un socle commun et deux indicateurs propres au projet.",
+    ),
+]
+
+
+def _quarters(first: date, last: date) -> list[tuple[date, date]]:
+    """Calendar quarters starting at or after `first` and ending on or before `last`."""
+    periods = []
+    start = date(first.year, ((first.month - 1) // 3) * 3 + 1, 1)
+    while True:
+        month = start.month + 3
+        end = date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1) - timedelta(days=1)
+        if end > last:
+            break
+        periods.append((start, end))
+        start = end + timedelta(days=1)
+    return periods
+
+
+def _value(code: str, index: int, base, growth) -> dict:
+    if code == "taux-satisfaction":
+        answered = 30 + index * 2
+        return {"numerator": Decimal(int(answered * (0.7 + index * 0.01))), "denominator": Decimal(answered)}
+    return {"value": Decimal(str(round(base + growth * index, 1)))}
 
 
 def build(ctx: DemoContext) -> None:
-    """Filled in by the evaluation work."""
+    ensure_starter_library(Indicator)
+    staff = ctx.users["staff"]
+    today = ctx.today
+    first_day = date(today.year - 2, 1, 1)
+    last_quarter_end = date(today.year, ((today.month - 1) // 3) * 3 + 1, 1) - timedelta(days=1)
+    quarters = _quarters(first_day, last_quarter_end)
+    partners = {
+        ctx.users[k].organisation_id: ctx.users[k] for k in ("partner_a", "partner_b") if k in ctx.users
+    }
+    projects = list(ctx.extra.get("projects", {}).values())
+    returned_done = False
+    for index, project in enumerate(projects):
+        partner = partners.get(project.lead_organisation_id)
+        if not ProjectIndicator.objects.filter(project=project).exists():
+            returned_done = _protocol(ctx, project, staff, partner, quarters, returned_done) or returned_done
+        _maturity(ctx, project, staff, index)
+    _lessons(ctx, staff, projects)
+
+
+def _protocol(ctx, project, staff, partner, quarters, returned_done: bool) -> bool:
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    plan = [(q, c, items) for q, criteria in PROTOCOL for c, items in criteria]
+    plan.append((None, None, EXTRA_BY_PHASE.get(project.phase, [])))
+    made_return = False
+    for q_index, (question_text, criterion_text, items) in enumerate(plan, start=1):
+        criterion = None
+        if question_text:
+            question, _ = EvaluationQuestion.objects.get_or_create(
+                project=project, text=question_text, defaults={"order": q_index}
+            )
+            criterion, _ = EvaluationCriterion.objects.get_or_create(question=question, text=criterion_text)
+        for code, baseline, target, reporter, base, growth in items:
+            if reporter == Reporter.PARTNER and partner is None:
+                reporter = Reporter.STAFF
+            pi = ProjectIndicator.objects.create(
+                project=project,
+                indicator=indicators[code],
+                criterion=criterion,
+                baseline_value=baseline,
+                baseline_date=quarters[0][0] if quarters else ctx.today,
+                target_value=target,
+                target_date=date(ctx.today.year + 1, 12, 31),
+                reporter=reporter,
+                reporter_organisation=project.lead_organisation if reporter == Reporter.PARTNER else None,
+            )
+            # Intermediate targets: a third of the way by the end of each year.
+            for step, year in enumerate((ctx.today.year - 1, ctx.today.year), start=1):
+                IndicatorTarget.objects.create(
+                    project_indicator=pi,
+                    period_end=date(year, 12, 31),
+                    value=(Decimal(baseline) + (Decimal(target) - Decimal(baseline)) * step / 3).quantize(
+                        Decimal(1)
+                    ),
+                )
+            made_return = (
+                _measurements(ctx, pi, code, staff, partner, quarters, base, growth, returned_done)
+                or made_return
+            )
+            returned_done = returned_done or made_return
+    # The year before last is closed: lock it.
+    if quarters:
+        year = quarters[0][0].year
+        if (
+            not Measurement.objects.filter(project_indicator__project=project, period_end__year=year)
+            .exclude(status=MeasurementStatus.VALIDATED)
+            .exists()
+        ):
+            with contextlib.suppress(services.WorkflowError):
+                services.measurement_lock_period(
+                    actor=staff, project=project, period_start=date(year, 1, 1), period_end=date(year, 12, 31)
+                )
+    return made_return
+
+
+def _measurements(ctx, pi, code, staff, partner, quarters, base, growth, returned_done: bool) -> bool:
+    indicator = pi.indicator
+    made_return = False
+    if indicator.periodicity == "yearly" or base is None and code not in ("taux-satisfaction",):
+        # Yearly or stock indicators: one value per past year.
+        for y_index, year in enumerate((ctx.today.year - 2, ctx.today.year - 1)):
+            value = {
+                "emplois-crees": Decimal(1 + y_index * 2),
+                "structures-impliquees": Decimal(4 + y_index * 2),
+            }.get(code, Decimal(1 + y_index))
+            services.measurement_record(
+                actor=staff,
+                project_indicator=pi,
+                period_start=date(year, 1, 1),
+                period_end=date(year, 12, 31),
+                value=value,
+                source="Bilan annuel du collectif",
+            )
+        return False
+    for q_index, (start, end) in enumerate(quarters):
+        values = _value(code, q_index, base, growth)
+        last = q_index == len(quarters) - 1
+        if pi.reporter == Reporter.PARTNER and partner is not None and last:
+            # The last quarter was reported by the collective and awaits the team's validation.
+            measurement = services.measurement_record(
+                actor=partner,
+                project_indicator=pi,
+                period_start=start,
+                period_end=end,
+                source="Saisie du collectif",
+                **values,
+            )
+            if not returned_done and not made_return:
+                services.measurement_return(
+                    actor=staff,
+                    measurement=measurement,
+                    comment="Le total ne correspond pas aux feuilles d'émargement jointes : merci de vérifier.",
+                )
+                made_return = True
+            continue
+        services.measurement_record(
+            actor=staff,
+            project_indicator=pi,
+            period_start=start,
+            period_end=end,
+            source="Tableau de suivi trimestriel",
+            **values,
+        )
+    return made_return
+
+
+def _maturity(ctx, project, staff, index: int) -> None:
+    """Emergence start (and end once the project has moved on), scores improving over the phase."""
+    cohort_start = project.cohort.start_date if project.cohort else date(ctx.today.year - 1, 1, 15)
+    moments = [(Phase.EMERGENCE, Moment.START, cohort_start + timedelta(days=60), 0)]
+    if project.phase in (Phase.EXPERIMENTATION, Phase.DEPLOYMENT, Phase.COMPLETED):
+        moments.append((Phase.EMERGENCE, Moment.END, cohort_start + timedelta(days=360), 1))
+        moments.append((Phase.EXPERIMENTATION, Moment.START, cohort_start + timedelta(days=380), 1))
+    for phase, moment, when, shift in moments:
+        if MaturityAssessment.objects.filter(project=project, phase=phase, moment=moment).exists():
+            continue
+        scores = {
+            d.value: min(4, 1 + (i + index) % 2 + shift + (i % 3 == 0 and shift))
+            for i, d in enumerate(Dimension)
+        }
+        services.maturity_assessment_save(
+            actor=staff,
+            project=project,
+            phase=phase,
+            moment=moment,
+            assessed_on=min(when, ctx.today),
+            scores=scores,
+            participants="Membres du collectif présents à l'atelier",
+        )
+
+
+def _lessons(ctx, staff, projects) -> None:
+    from programme.models import Theme
+
+    themes = {t.name: t for t in Theme.objects.all()}
+    for index, (title, kind, phase, theme_names, body) in enumerate(LESSONS):
+        lesson, created = Lesson.objects.get_or_create(
+            title=title,
+            defaults={
+                "programme": ctx.programme,
+                "kind": kind,
+                "phase": phase,
+                "body": body,
+                "author": staff,
+            },
+        )
+        if created:
+            lesson.themes.set([themes[n] for n in theme_names if n in themes])
+            if projects:
+                lesson.projects.set([projects[index % len(projects)]])

@@ -133,3 +133,150 @@ def project_children_for(
 def get_for_user_or_404(queryset: QuerySet, **lookup):
     """Fetch one object from an already-scoped queryset; outsiders get 404."""
     return get_object_or_404(queryset, **lookup)
+
+
+# --- Reports (PDF) --------------------------------------------------------------------------------
+
+
+def reports_for(user) -> QuerySet:
+    """PDF reports the user may read. The team reads every report; a partner reads only the funder
+    reports of their own projects that the team has shared with the collective."""
+    Report = apps.get_model("evaluation", "Report")
+    if is_team(user):
+        return Report.objects.all()
+    if is_partner(user):
+        return Report.objects.filter(kind="funder", shared_with_partners=True, project__in=projects_for(user))
+    return Report.objects.none()
+
+
+# --- Evaluation (indicators, measurements, maturity, lessons) --------------------------------------
+
+
+def indicators_for(user) -> QuerySet:
+    """The indicator library: the team sees it all; a partner sees the indicators of their projects."""
+    Indicator = apps.get_model("evaluation", "Indicator")
+    if is_team(user):
+        return Indicator.objects.all()
+    if is_partner(user):
+        return Indicator.objects.filter(project_indicators__project__in=partner_project_ids(user)).distinct()
+    return Indicator.objects.none()
+
+
+def project_indicators_for(user) -> QuerySet:
+    """Indicators of a project's protocol, through the project's collective."""
+    return project_children_for(user, apps.get_model("evaluation", "ProjectIndicator"))
+
+
+def evaluation_questions_for(user) -> QuerySet:
+    return project_children_for(user, apps.get_model("evaluation", "EvaluationQuestion"))
+
+
+def evaluation_criteria_for(user) -> QuerySet:
+    return project_children_for(
+        user, apps.get_model("evaluation", "EvaluationCriterion"), project_field="question__project"
+    )
+
+
+def indicator_targets_for(user) -> QuerySet:
+    return project_children_for(
+        user, apps.get_model("evaluation", "IndicatorTarget"), project_field="project_indicator__project"
+    )
+
+
+def measurements_for(user) -> QuerySet:
+    """Measurements (and their evidence files) of the projects the user may see."""
+    return project_children_for(
+        user, apps.get_model("evaluation", "Measurement"), project_field="project_indicator__project"
+    )
+
+
+def maturity_assessments_for(user) -> QuerySet:
+    return project_children_for(user, apps.get_model("evaluation", "MaturityAssessment"))
+
+
+def lessons_for(user) -> QuerySet:
+    """Lessons learned are the team's capitalisation notes: partners never see them."""
+    Lesson = apps.get_model("evaluation", "Lesson")
+    return Lesson.objects.all() if is_team(user) else Lesson.objects.none()
+
+
+# --- Project steering (projects app, issue #4) ---------------------------------------------------
+# Children of a project that carry a "shared with the collective" flag: partners see only shared ones.
+
+
+def project_workshops_for(user) -> QuerySet:
+    return project_children_for(
+        user, apps.get_model("projects", "Workshop"), shared_field="shared_with_collective"
+    )
+
+
+def project_committees_for(user) -> QuerySet:
+    return project_children_for(
+        user, apps.get_model("projects", "Committee"), shared_field="shared_with_collective"
+    )
+
+
+def project_documents_for(user) -> QuerySet:
+    return project_children_for(
+        user, apps.get_model("projects", "Document"), shared_field="shared_with_collective"
+    )
+
+
+def project_deliverables_for(user) -> QuerySet:
+    """Deliverables are the collective's work: every member of the project sees them."""
+    return project_children_for(user, apps.get_model("projects", "Deliverable"))
+
+
+# --- Partner portal (issue #6) ---------------------------------------------------------------------
+# What a partner handles in the portal, narrower than what the collective may read: the deliverables
+# assigned to their own organisation, the actions they own, the indicators the collective reports.
+
+
+def portal_deliverables_for(user) -> QuerySet:
+    """Deliverables of the partner's current projects that are assigned to their organisation."""
+    if not is_partner(user):
+        return apps.get_model("projects", "Deliverable").objects.none()
+    return project_deliverables_for(user).filter(owner_organisation_id=user.organisation_id)
+
+
+def portal_actions_for(user) -> QuerySet:
+    """Actions of the partner's current projects that they own (as a contact of the collective)."""
+    Action = apps.get_model("projects", "Action")
+    if not is_partner(user) or user.person_id is None:
+        return Action.objects.none()
+    return project_children_for(user, Action).filter(owner_person_id=user.person_id)
+
+
+def portal_committee_decisions_for(user) -> QuerySet:
+    """Decisions of the committees shared with the partner's collectives."""
+    CommitteeDecision = apps.get_model("projects", "CommitteeDecision")
+    if not is_partner(user):
+        return CommitteeDecision.objects.none()
+    return CommitteeDecision.objects.filter(committee__in=project_committees_for(user))
+
+
+def portal_project_indicators_for(user) -> QuerySet:
+    """Indicators the partner reports: the collective's ones (reporter "partner"), either for any
+    member or for the partner's own organisation."""
+    ProjectIndicator = apps.get_model("evaluation", "ProjectIndicator")
+    if not is_partner(user):
+        return ProjectIndicator.objects.none()
+    return project_indicators_for(user).filter(
+        Q(reporter="partner"),
+        Q(reporter_organisation__isnull=True) | Q(reporter_organisation_id=user.organisation_id),
+    )
+
+
+def portal_measurements_for(user) -> QuerySet:
+    """Measurements (and their evidence) of the indicators the partner reports."""
+    Measurement = apps.get_model("evaluation", "Measurement")
+    if not is_partner(user):
+        return Measurement.objects.none()
+    return Measurement.objects.filter(project_indicator__in=portal_project_indicators_for(user))
+
+
+def portal_maturity_assessments_for(user) -> QuerySet:
+    """Cooperative maturity assessments of the partner's current collectives."""
+    if not is_partner(user):
+        return apps.get_model("evaluation", "MaturityAssessment").objects.none()
+    return maturity_assessments_for(user)

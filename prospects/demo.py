@@ -1,7 +1,322 @@
-"""Demo data for prospects (idempotent)."""
+"""Demo data for prospects: ~60 prospects across every stage and source, their exchanges, two events,
+interviews scored by two interviewers, and a completed selection for the first cohort. Idempotent: a
+prospect that already exists is left as it is, events and structures are looked up by name.
 
-from programme.demo import DemoContext
+Everything goes through the services, so stage history, scores and audit entries are the real ones.
+The retained candidates become projects in `projects.selection_services.demo_projects_from_selection`
+(a later demo step: prospects never imports projects)."""
+
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from programme.demo import DemoContext, demo_siren
+from programme.models import Organisation, Person
+
+from . import services
+from .models import (
+    Decision,
+    Event,
+    EventKind,
+    InteractionKind,
+    Prospect,
+    Recommendation,
+    Source,
+    Stage,
+)
+
+# Extra structures met by the watch (name, kind, town, territory index, theme indexes).
+EXTRA_ORGANISATIONS = [
+    ("Régie de Quartier Mermoz", "association", "Lyon", 0, [2, 6]),
+    ("Atelier Vélo Gerland", "association", "Lyon", 0, [1]),
+    ("Coopérative Cycl'Pro", "scop", "Villeurbanne", 1, [1, 4]),
+    ("Café Associatif Les Tilleuls", "association", "Vaulx-en-Velin", 2, [6]),
+    ("Ferme Urbaine des Minguettes", "association", "Vénissieux", 3, [0]),
+    ("Couveuse d'Activités Rhône", "association", "Lyon", 0, [2]),
+    ("Mutuelle Solidaire du Rhône", "mutuelle", "Lyon", 0, [5]),
+    ("SCIC Habitat Coopératif Villeurbanne", "scic", "Villeurbanne", 1, [3]),
+    ("Repair Café Croix-Rousse", "association", "Lyon", 0, [4]),
+    ("Légumerie Solidaire de l'Est", "esus", "Vaulx-en-Velin", 2, [0, 2]),
+    ("Conciergerie Solidaire Part-Dieu", "esus", "Lyon", 0, [2]),
+    ("Auto-école Sociale Vénissieux", "association", "Vénissieux", 3, [1, 2]),
+    ("Maison de Santé Pluriprofessionnelle Vaulx Sud", "association", "Vaulx-en-Velin", 2, [5]),
+    ("Énergie Partagée Beaujolais", "cooperative", "Villefranche-sur-Saône", 5, [7]),
+    ("Logistique Urbaine Durable SAS", "company", "Lyon", 0, [1, 7]),
+    ("Restaurant d'Insertion Le Comptoir", "esus", "Lyon", 0, [0, 2]),
+    ("Fablab des Pentes", "association", "Lyon", 0, [6]),
+    ("Centre Social Gérland", "association", "Lyon", 0, [6, 5]),
+    ("Bureau d'Études Bas Carbone Rhône", "company", "Villeurbanne", 1, [7, 3]),
+    ("Ville de Vénissieux — Mission Insertion", "collectivite", "Vénissieux", 3, [2]),
+    ("Office Public de l'Habitat Ouest", "public_body", "Écully", 4, [3]),
+    ("Entreprise Adaptée Lumière", "esus", "Lyon", 0, [2]),
+    ("Recyclerie Sportive Villeurbannaise", "association", "Villeurbanne", 1, [4, 6]),
+    ("Compost Collectif Lyonnais", "association", "Lyon", 0, [4, 0]),
+    ("Tiers-Lieu Nourricier Beaujolais", "association", "Villefranche-sur-Saône", 5, [0, 6]),
+    ("Plateforme Mobilité Emploi Ouest", "association", "Tassin-la-Demi-Lune", 4, [1, 2]),
+    ("Crèche Parentale Les Lucioles", "association", "Lyon", 0, [5, 6]),
+    ("Imprimerie Numérique Responsable SAS", "company", "Vénissieux", 3, [4]),
+]
+
+SOURCES = [
+    Source.WATCH,
+    Source.EVENT,
+    Source.NETWORK,
+    Source.RECOMMENDATION,
+    Source.SPONTANEOUS,
+    Source.IMPORT,
+]
+
+# Target pipeline for the prospects in order (the selection ones are handled separately below).
+PLAN = (
+    [Stage.IDENTIFIED] * 12
+    + [Stage.CONTACTED] * 11
+    + [Stage.INTERESTED] * 8
+    + [Stage.INTERVIEW_PLANNED] * 6
+    + [Stage.PREQUALIFIED] * 6
+    + [Stage.CANDIDATE] * 5
+    + [Stage.DISCARDED] * 5
+)
+# The first cohort's committee: (structure, decision, score profile 0–3 per interviewer).
+SELECTION = [
+    ("Épicerie Coopérative du Tonkin", Decision.RETAINED, (3, 3)),
+    ("Recyclerie des Pentes", Decision.RETAINED, (3, 2)),
+    ("Coopérative Énergies Citoyennes Lyonnaises", Decision.RETAINED, (2, 3)),
+    ("Habitat Partagé du Rhône", Decision.RETAINED, (2, 2)),
+    ("Mobil'Emploi 69", Decision.WAITING_LIST, (2, 1)),
+    ("Compagnie Théâtre des Quartiers", Decision.NOT_RETAINED, (1, 1)),
+    ("Transports Durables Lyonnais SAS", Decision.NOT_RETAINED, (1, 0)),
+]
+DISCARD_REASONS = [
+    "Pas de projet coopératif à court terme",
+    "Structure en redressement judiciaire",
+    "Hors du territoire du programme",
+    "Déjà accompagnée par un autre dispositif",
+]
+
+
+def _aware(day, hour: int = 10):
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _interview(
+    ctx: DemoContext, prospect: Prospect, *, day, profile: tuple[int, int], recommendation: str
+) -> None:
+    staff, staff2 = ctx.users["staff"], ctx.users["staff2"]
+    contacts = list(Person.objects.filter(organisation=prospect.organisation)[:2])
+    interview = services.interview_schedule(
+        actor=staff,
+        prospect=prospect,
+        scheduled_at=_aware(day),
+        interviewers=[staff, staff2],
+        place="Locaux de la structure" if profile[0] % 2 else "",
+        remote=not profile[0] % 2,
+        contacts=contacts,
+    )
+    criteria = list(interview.grid.criteria.all())
+    for user, base in ((staff, profile[0]), (staff2, profile[1])):
+        values = {
+            c.pk: (max(0, min(3, base + (1 if i == 0 else 0) - (1 if i == len(criteria) - 1 else 0))), "")
+            for i, c in enumerate(criteria)
+        }
+        services.interview_score(actor=user, interview=interview, values=values)
+    services.interview_complete(
+        actor=staff,
+        interview=interview,
+        recommendation=recommendation,
+        rationale="Collectif motivé, besoin social bien identifié sur le territoire."
+        if recommendation == Recommendation.PROPOSE
+        else "Projet encore flou : à revoir après un second échange.",
+    )
+
+
+def _exchanges(ctx: DemoContext, prospect: Prospect, index: int, count: int) -> None:
+    users = [ctx.users["staff"], ctx.users["staff2"]]
+    kinds = [InteractionKind.CALL, InteractionKind.EMAIL, InteractionKind.MEETING]
+    for n in range(count):
+        day = ctx.today - timedelta(days=120 - n * 20 - index % 10)
+        last = n == count - 1
+        prospect.interactions.create(
+            kind=kinds[(index + n) % 3],
+            date=day,
+            user=users[(index + n) % 2],
+            summary=[
+                "Premier contact : présentation du programme d'accompagnement.",
+                "Échange sur le besoin social identifié et les partenaires possibles.",
+                "Rendez-vous dans leurs locaux avec la direction.",
+            ][n % 3],
+            outcome="Intéressé, souhaite en parler en conseil d'administration" if n else "À recontacter",
+            next_action="Envoyer la plaquette et proposer un entretien" if last else "",
+            next_action_date=ctx.today + timedelta(days=(index % 21) - 7) if last else None,
+        )
+    if count:
+        prospect.next_action = "Envoyer la plaquette et proposer un entretien"
+        prospect.next_action_date = ctx.today + timedelta(days=(index % 21) - 7)
+        prospect.save(update_fields=["next_action", "next_action_date"])
+
+
+def _advance(ctx: DemoContext, prospect: Prospect, target: str, index: int) -> None:
+    staff = ctx.users["staff"]
+    path = [Stage.CONTACTED, Stage.INTERESTED]
+    if target == Stage.DISCARDED:
+        if index % 2:
+            services.prospect_move(actor=staff, prospect=prospect, to_stage=Stage.CONTACTED)
+        services.prospect_move(
+            actor=staff,
+            prospect=prospect,
+            to_stage=Stage.DISCARDED,
+            reason=DISCARD_REASONS[index % len(DISCARD_REASONS)],
+        )
+        return
+    order = [
+        Stage.IDENTIFIED,
+        Stage.CONTACTED,
+        Stage.INTERESTED,
+        Stage.INTERVIEW_PLANNED,
+        Stage.PREQUALIFIED,
+        Stage.CANDIDATE,
+    ]
+    reach = order.index(target)
+    for stage in path[: min(reach, 2)]:
+        services.prospect_move(actor=staff, prospect=prospect, to_stage=stage)
+    if reach >= 3:
+        day = (
+            ctx.today + timedelta(days=5 + index % 10)
+            if reach == 3
+            else ctx.today - timedelta(days=30 + index)
+        )
+        if reach == 3:
+            services.interview_schedule(
+                actor=staff,
+                prospect=prospect,
+                scheduled_at=_aware(day, 14),
+                interviewers=[staff, ctx.users["staff2"]],
+                remote=True,
+            )
+        else:
+            _interview(
+                ctx,
+                prospect,
+                day=day,
+                profile=(1 + index % 3, 2 if index % 2 else 1),
+                recommendation=Recommendation.PROPOSE if index % 3 else Recommendation.REVIEW,
+            )
+    if reach >= 5:
+        services.prospect_move(actor=staff, prospect=prospect, to_stage=Stage.CANDIDATE)
+
+
+def _organisation(
+    ctx: DemoContext, index: int, name: str, kind: str, town: str, territory: int, themes
+) -> Organisation:
+    org = Organisation.objects.filter(name=name).first()
+    if org is None:
+        org = Organisation.objects.create(
+            name=name,
+            kind=kind,
+            town=town,
+            siren=demo_siren(60 + index) if kind != "collectivite" else "",
+            territory=ctx.territories[territory],
+        )
+        org.themes.set([ctx.themes[t] for t in themes])
+        Person.objects.create(
+            first_name=["Amélie", "Bastien", "Chloé", "Driss", "Fanny", "Grégoire"][index % 6],
+            last_name=["Perret", "Gauthier", "Morel", "Lopez", "Bertrand", "Renaud"][index % 6],
+            email=f"contact@prospect-{index}.exemple.fr",
+            organisation=org,
+            job_title="Coordinatrice" if index % 2 else "Directeur",
+            consent_basis="legitimate_interest",
+            consent_date=ctx.today - timedelta(days=200),
+            consent_source="Veille du programme",
+        )
+    return org
 
 
 def build(ctx: DemoContext) -> None:
-    """Filled in by the prospects work."""
+    programme = ctx.programme
+    staff, staff2, director = ctx.users["staff"], ctx.users["staff2"], ctx.users["director"]
+    services.grid_ensure_default(programme=programme, actor=staff)
+    first_cohort, current_cohort = ctx.cohorts[0], ctx.cohorts[-1]
+
+    selection_names = {name for name, _decision, _profile in SELECTION}
+    organisations = [org for name, org in ctx.organisations.items() if name not in selection_names]
+    organisations += [
+        _organisation(ctx, i, name, kind, town, territory, themes)
+        for i, (name, kind, town, territory, themes) in enumerate(EXTRA_ORGANISATIONS)
+    ]
+    for index, (org, target) in enumerate(zip(organisations, PLAN, strict=False)):
+        if Prospect.objects.filter(programme=programme, organisation=org).exists():
+            continue
+        prospect = services.prospect_create(
+            actor=staff,
+            programme=programme,
+            organisation=org,
+            source=SOURCES[index % len(SOURCES)],
+            owner=staff if index % 2 else staff2,
+            cohort=current_cohort if target in (Stage.PREQUALIFIED, Stage.CANDIDATE) else None,
+            project_idea="" if index % 3 else f"Coopération territoriale — {org.town}",
+        )
+        _exchanges(ctx, prospect, index, 0 if target == Stage.IDENTIFIED and index % 2 else 1 + index % 4)
+        _advance(ctx, prospect, target, index)
+
+    # The first cohort's selection committee, decided by the director.
+    for index, (name, decision, profile) in enumerate(SELECTION):
+        org = ctx.organisations[name]
+        if Prospect.objects.filter(programme=programme, organisation=org).exists():
+            continue
+        prospect = services.prospect_create(
+            actor=staff,
+            programme=programme,
+            organisation=org,
+            source=SOURCES[(index + 2) % len(SOURCES)],
+            owner=staff,
+            cohort=first_cohort,
+            project_idea={
+                "Épicerie Coopérative du Tonkin": "Alimentation solidaire au Tonkin",
+                "Recyclerie des Pentes": "Réemploi des matériaux du BTP",
+            }.get(name, ""),
+        )
+        _exchanges(ctx, prospect, index, 3)
+        for stage in (Stage.CONTACTED, Stage.INTERESTED):
+            services.prospect_move(actor=staff, prospect=prospect, to_stage=stage)
+        _interview(
+            ctx,
+            prospect,
+            day=first_cohort.start_date - timedelta(days=40 - index),
+            profile=profile,
+            recommendation=Recommendation.PROPOSE if profile[0] >= 2 else Recommendation.REJECT,
+        )
+        services.prospect_move(actor=staff, prospect=prospect, to_stage=Stage.CANDIDATE)
+        services.selection_decide(
+            actor=director,
+            cohort=first_cohort,
+            prospect=prospect,
+            decision=decision,
+            rationale={
+                Decision.RETAINED: "Collectif solide et besoin avéré : retenu par le comité.",
+                Decision.WAITING_LIST: "Projet intéressant, à reprendre si une place se libère.",
+                Decision.NOT_RETAINED: "Coopération encore trop peu construite pour cette promotion.",
+            }[decision],
+        )
+
+    # Two events where the programme was represented, with the prospects met there.
+    events = [
+        (
+            "Journée régionale de l'ESS Auvergne-Rhône-Alpes",
+            EventKind.REGIONAL_DAY,
+            60,
+            "Hôtel de Région, Lyon",
+        ),
+        ("Rencontres des tiers-lieux de la Métropole", EventKind.NETWORK, 25, "La Friche Gerland, Lyon"),
+    ]
+    met = list(
+        Prospect.objects.filter(programme=programme, source=Source.EVENT).select_related("organisation")[:8]
+    )
+    for n, (name, kind, days_ago, place) in enumerate(events):
+        event, created = Event.objects.get_or_create(
+            programme=programme,
+            name=name,
+            defaults={"kind": kind, "date": ctx.today - timedelta(days=days_ago), "place": place},
+        )
+        if created:
+            event.staff.set([staff, staff2] if n == 0 else [staff2])
+            for prospect in met[n * 4 : n * 4 + 4]:
+                services.event_link_prospect(actor=staff2, event=event, prospect=prospect)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,8 +17,39 @@ class Stage(models.TextChoices):
     DISCARDED = "discarded", _("Écarté")
 
 
+#: Position of each stage along the pipeline; the funnel counts a prospect in every stage up to the
+#: furthest it reached (`Prospect.furthest_rank`). Off-pipeline outcomes keep the rank already reached.
+STAGE_RANK = {
+    Stage.IDENTIFIED: 0,
+    Stage.CONTACTED: 1,
+    Stage.INTERESTED: 2,
+    Stage.INTERVIEW_PLANNED: 3,
+    Stage.PREQUALIFIED: 4,
+    Stage.CANDIDATE: 5,
+    Stage.RETAINED: 6,
+}
+
+
+class Source(models.TextChoices):
+    WATCH = "watch", _("Veille")
+    EVENT = "event", _("Événement")
+    NETWORK = "network", _("Réseau")
+    RECOMMENDATION = "recommendation", _("Recommandation")
+    SPONTANEOUS = "spontaneous", _("Candidature spontanée")
+    IMPORT = "import", _("Import")
+
+
+class Audience(models.TextChoices):
+    """The same three families as programme.Family: who the programme reaches."""
+
+    ESS = "ess", _("Acteur ESS")
+    COMPANY = "company", _("Entreprise")
+    PUBLIC = "public", _("Acteur public")
+
+
 class Prospect(models.Model):
-    """An organisation under consideration for a programme (minimal; the prospects work extends it)."""
+    """An organisation under consideration for a programme (one organisation can come back in a later
+    programme: one prospect per programme and organisation)."""
 
     programme = models.ForeignKey(
         "programme.Programme", verbose_name=_("programme"), on_delete=models.CASCADE, related_name="prospects"
@@ -28,9 +60,34 @@ class Prospect(models.Model):
         on_delete=models.PROTECT,
         related_name="prospects",
     )
+    cohort = models.ForeignKey(
+        "programme.Cohort",
+        verbose_name=_("promotion visée"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="prospects",
+    )
     stage = models.CharField(
         _("étape"), max_length=20, choices=Stage.choices, default=Stage.IDENTIFIED, db_index=True
     )
+    furthest_rank = models.PositiveSmallIntegerField(_("étape la plus avancée atteinte"), default=0)
+    discard_reason = models.CharField(_("motif de l'écart"), max_length=255, blank=True)
+    stage_changed_at = models.DateTimeField(_("étape changée le"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.WATCH)
+    audience = models.CharField(_("public"), max_length=10, choices=Audience.choices, default=Audience.ESS)
+    themes = models.ManyToManyField(
+        "programme.Theme", verbose_name=_("thématiques"), blank=True, related_name="prospects"
+    )
+    territory = models.ForeignKey(
+        "programme.Territory",
+        verbose_name=_("territoire"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="prospects",
+    )
+    project_idea = models.CharField(_("idée de projet"), max_length=200, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("suivi par"),
@@ -43,6 +100,7 @@ class Prospect(models.Model):
     next_action_date = models.DateField(
         _("date de la prochaine action"), null=True, blank=True, db_index=True
     )
+    notes = models.TextField(_("notes internes"), blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
@@ -53,11 +111,279 @@ class Prospect(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["programme", "organisation"], name="unique_prospect_per_programme"
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage="discarded") | ~Q(discard_reason=""), name="prospect_discard_has_reason"
+            ),
+        ]
+        indexes = [models.Index(fields=["programme", "stage"])]
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+    def get_absolute_url(self) -> str:
+        return reverse("prospects:prospect.detail", args=[self.pk])
+
+
+class StageChange(models.Model):
+    """Who moved a prospect from which stage to which, and when (the stage history)."""
+
+    prospect = models.ForeignKey(
+        Prospect, verbose_name=_("prospect"), on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.CharField(_("de"), max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("vers"), max_length=20, choices=Stage.choices)
+    reason = models.CharField(_("motif"), max_length=255, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("changement d'étape")
+        verbose_name_plural = _("changements d'étape")
+
+    def __str__(self) -> str:
+        return f"{self.prospect_id}: {self.from_stage} → {self.to_stage}"
+
+
+class EventKind(models.TextChoices):
+    FAIR = "fair", _("Salon")
+    NETWORK = "network", _("Rencontre de réseau")
+    WEBINAR = "webinar", _("Webinaire")
+    REGIONAL_DAY = "regional_day", _("Journée régionale")
+    OTHER = "other", _("Autre")
+
+
+class Event(models.Model):
+    """An event where the programme was represented (salon, réseau, webinaire, Journée régionale…)."""
+
+    programme = models.ForeignKey(
+        "programme.Programme", verbose_name=_("programme"), on_delete=models.CASCADE, related_name="events"
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type"), max_length=20, choices=EventKind.choices, default=EventKind.NETWORK)
+    date = models.DateField(_("date"))
+    place = models.CharField(_("lieu"), max_length=200, blank=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("équipe présente"), blank=True, related_name="+"
+    )
+    prospects = models.ManyToManyField(
+        Prospect, verbose_name=_("prospects rencontrés"), blank=True, related_name="events"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "name"]
+        verbose_name = _("événement")
+        verbose_name_plural = _("événements")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("prospects:event.detail", args=[self.pk])
+
+
+class InteractionKind(models.TextChoices):
+    CALL = "call", _("Appel")
+    EMAIL = "email", _("E-mail")
+    MEETING = "meeting", _("Rendez-vous")
+    EVENT = "event", _("Événement")
+
+
+class Interaction(models.Model):
+    """A touchpoint with a prospect: call, e-mail, meeting or event, with what came of it."""
+
+    prospect = models.ForeignKey(
+        Prospect, verbose_name=_("prospect"), on_delete=models.CASCADE, related_name="interactions"
+    )
+    kind = models.CharField(_("type"), max_length=10, choices=InteractionKind.choices)
+    date = models.DateField(_("date"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    event = models.ForeignKey(
+        Event,
+        verbose_name=_("événement"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interactions",
+    )
+    summary = models.TextField(_("résumé"))
+    outcome = models.CharField(_("résultat"), max_length=255, blank=True)
+    next_action = models.CharField(_("prochaine action"), max_length=255, blank=True)
+    next_action_date = models.DateField(_("date de la prochaine action"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("échange")
+        verbose_name_plural = _("échanges")
+        indexes = [models.Index(fields=["prospect", "-date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.date}"
+
+
+class ScoringGrid(models.Model):
+    """A programme's interview grid, versioned: a change makes a new version, interviews keep theirs."""
+
+    programme = models.ForeignKey(
+        "programme.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="scoring_grids",
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    name = models.CharField(_("nom"), max_length=200, default=_("Grille de pré-qualification"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["programme", "-version"]
+        verbose_name = _("grille d'évaluation")
+        verbose_name_plural = _("grilles d'évaluation")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "version"], name="unique_grid_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+
+class Criterion(models.Model):
+    grid = models.ForeignKey(
+        ScoringGrid, verbose_name=_("grille"), on_delete=models.CASCADE, related_name="criteria"
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    label = models.CharField(_("critère"), max_length=200)
+    weight = models.PositiveSmallIntegerField(_("poids"), default=1)
+    level_0 = models.CharField(_("0 — descripteur"), max_length=255)
+    level_1 = models.CharField(_("1 — descripteur"), max_length=255)
+    level_2 = models.CharField(_("2 — descripteur"), max_length=255)
+    level_3 = models.CharField(_("3 — descripteur"), max_length=255)
+
+    class Meta:
+        ordering = ["grid", "position", "id"]
+        verbose_name = _("critère")
+        verbose_name_plural = _("critères")
+        constraints = [models.CheckConstraint(condition=Q(weight__gte=1), name="criterion_weight_positive")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def levels(self) -> list[tuple[int, str]]:
+        return [(0, self.level_0), (1, self.level_1), (2, self.level_2), (3, self.level_3)]
+
+
+class InterviewStatus(models.TextChoices):
+    PLANNED = "planned", _("Planifié")
+    COMPLETED = "completed", _("Terminé")
+    CANCELLED = "cancelled", _("Annulé")
+
+
+class Recommendation(models.TextChoices):
+    PROPOSE = "propose", _("Proposer à la sélection")
+    REVIEW = "review", _("À revoir")
+    REJECT = "reject", _("Ne pas retenir")
+
+
+class Interview(models.Model):
+    """A pre-qualification interview, scored on the grid version it was planned with."""
+
+    prospect = models.ForeignKey(
+        Prospect, verbose_name=_("prospect"), on_delete=models.CASCADE, related_name="interviews"
+    )
+    grid = models.ForeignKey(
+        ScoringGrid, verbose_name=_("grille"), on_delete=models.PROTECT, related_name="interviews"
+    )
+    scheduled_at = models.DateTimeField(_("date et heure"))
+    place = models.CharField(_("lieu"), max_length=200, blank=True)
+    remote = models.BooleanField(_("en visio"), default=False)
+    interviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("intervieweurs"), related_name="interviews"
+    )
+    contacts = models.ManyToManyField(
+        "programme.Person", verbose_name=_("contacts rencontrés"), blank=True, related_name="interviews"
+    )
+    status = models.CharField(
+        _("statut"), max_length=10, choices=InterviewStatus.choices, default=InterviewStatus.PLANNED
+    )
+    # Denormalised by the scoring service so lists and the committee page rank without aggregating.
+    weighted_score = models.DecimalField(
+        _("score pondéré (sur 3)"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    score_spread = models.DecimalField(
+        _("écart entre intervieweurs"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    recommendation = models.CharField(
+        _("recommandation"), max_length=10, choices=Recommendation.choices, blank=True
+    )
+    rationale = models.TextField(_("justification"), blank=True)
+    completed_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-scheduled_at"]
+        verbose_name = _("entretien de pré-qualification")
+        verbose_name_plural = _("entretiens de pré-qualification")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="completed") | (~Q(recommendation="") & ~Q(rationale="")),
+                name="interview_completed_has_recommendation",
             )
         ]
 
     def __str__(self) -> str:
-        return str(self.organisation)
+        return f"{self.prospect} — {self.scheduled_at:%d/%m/%Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("prospects:interview.detail", args=[self.pk])
+
+
+class Score(models.Model):
+    interview = models.ForeignKey(
+        Interview, verbose_name=_("entretien"), on_delete=models.CASCADE, related_name="scores"
+    )
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("critère"), on_delete=models.PROTECT, related_name="scores"
+    )
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("intervieweur"), on_delete=models.PROTECT, related_name="+"
+    )
+    value = models.PositiveSmallIntegerField(_("note (0 à 3)"))
+    comment = models.TextField(_("commentaire"), blank=True)
+
+    class Meta:
+        ordering = ["criterion__position", "interviewer_id"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interview", "criterion", "interviewer"], name="one_score_per_criterion_interviewer"
+            ),
+            models.CheckConstraint(condition=Q(value__lte=3), name="score_between_0_and_3"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.value}"
 
 
 class Decision(models.TextChoices):
@@ -97,3 +423,72 @@ class SelectionDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prospect} — {self.get_decision_display()}"
+
+
+class SelectionNotice(models.Model):
+    """One row per e-mail sent about a selection decision: the notification task claims it first, so a
+    retried task never e-mails the same contact twice."""
+
+    decision = models.ForeignKey(SelectionDecision, on_delete=models.CASCADE, related_name="notices")
+    email = models.EmailField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notification de sélection")
+        verbose_name_plural = _("notifications de sélection")
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "email"], name="one_selection_notice_per_email")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id} → {self.email}"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("En attente de confirmation")
+    QUEUED = "queued", _("En file d'attente")
+    RUNNING = "running", _("Import en cours")
+    IMPORTED = "imported", _("Importé")
+    FAILED = "failed", _("Échec : rien n'a été importé")
+    CANCELLED = "cancelled", _("Abandonné")
+
+
+class ImportFile(models.Model):
+    """An uploaded watch spreadsheet, kept in private storage between the preview and the confirmation,
+    and the record of what its import created. Only its uploader can preview and confirm it."""
+
+    token = models.CharField(max_length=43, unique=True, editable=False)
+    programme = models.ForeignKey(
+        "programme.Programme", verbose_name=_("programme"), on_delete=models.CASCADE, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("déposé par"), on_delete=models.CASCADE, related_name="+"
+    )
+    file_name = models.CharField(_("nom du fichier"), max_length=255)
+    path = models.CharField(max_length=255, editable=False)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(max_length=64, editable=False)
+    mapping = models.JSONField(_("correspondance des colonnes"), default=dict, blank=True)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    skip_invalid = models.BooleanField(_("lignes invalides ignorées"), default=False)
+    row_count = models.PositiveIntegerField(_("lignes"), default=0)
+    created_count = models.PositiveIntegerField(_("prospects créés"), default=0)
+    duplicate_count = models.PositiveIntegerField(_("doublons"), default=0)
+    invalid_count = models.PositiveIntegerField(_("lignes invalides"), default=0)
+    error = models.TextField(_("erreur"), blank=True)
+    created_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+    imported_at = models.DateTimeField(_("importé le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("fichier importé")
+        verbose_name_plural = _("fichiers importés")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.IMPORTED, ImportStatus.FAILED, ImportStatus.CANCELLED)

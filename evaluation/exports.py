@@ -1,0 +1,98 @@
+"""CSV and XLSX exports of the dashboard tables.
+
+Text cells that a spreadsheet would read as a formula (starting with = + - @, a tab or a carriage
+return) are prefixed with an apostrophe — in both formats — so a project title typed as
+`=HYPERLINK(...)` stays text. CSV is written for French spreadsheets: `;` separator, decimal comma,
+UTF-8 with BOM; XLSX keeps real numbers and dates.
+"""
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def escape_formula(value):
+    """Neutralise spreadsheet formulas in text cells; numbers and dates pass through."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, (Decimal, float)):
+        text = f"{Decimal(str(value)).normalize():f}"
+        return text.replace(".", ",")
+    if isinstance(value, (date, datetime)):
+        return value.strftime("%d/%m/%Y")
+    return escape_formula(str(value))
+
+
+def csv_bytes(headers: Sequence[str], rows: Sequence[Sequence]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([escape_formula(str(h)) for h in headers])
+    for row in rows:
+        writer.writerow([_csv_cell(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(title: str, headers: Sequence[str], rows: Sequence[Sequence]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _sheet_title(title)
+    sheet.append([escape_formula(str(h)) for h in headers])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_xlsx_cell(v) for v in row])
+    for index, row in enumerate(sheet.iter_rows(min_row=2), start=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                # openpyxl would store a string starting with "=" as a formula: force text.
+                cell.data_type = "s"
+            elif isinstance(cell.value, date):
+                cell.number_format = "DD/MM/YYYY"
+        del index
+    for column in sheet.columns:
+        width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_cell(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bool) or value is None or isinstance(value, (int, float, date)):
+        return value
+    return escape_formula(str(value))
+
+
+def _sheet_title(title: str) -> str:
+    cleaned = "".join(c for c in title if c not in "[]:*?/\\")
+    return cleaned[:31] or "Export"
+
+
+def export_response(
+    *, fmt: str, filename: str, title: str, headers: Sequence[str], rows: Sequence[Sequence]
+) -> HttpResponse:
+    if fmt == "xlsx":
+        response = HttpResponse(xlsx_bytes(title, headers, rows), content_type=XLSX_TYPE)
+    else:
+        response = HttpResponse(csv_bytes(headers, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response

@@ -1,0 +1,67 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from programme.filters import SearchInput
+from programme.models import Theme
+from projects.models import Phase, Project
+
+from .models import Indicator, IndicatorType, Lesson, LessonKind, Measurement, MeasurementStatus, Scope
+
+
+class IndicatorFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
+    type = django_filters.ChoiceFilter(label=_("Type"), choices=IndicatorType.choices)
+    scope = django_filters.ChoiceFilter(label=_("Portée"), choices=Scope.choices)
+    is_active = django_filters.BooleanFilter(label=_("Actif"))
+
+    class Meta:
+        model = Indicator
+        fields = ["q", "type", "scope", "is_active"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value) | Q(code__icontains=value) | Q(description__icontains=value)
+        )
+
+
+class MeasurementQueueFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        label=_("État"),
+        choices=[(MeasurementStatus.SUBMITTED, _("À valider")), (MeasurementStatus.RETURNED, _("Renvoyées"))],
+        empty_label=_("À valider et renvoyées"),
+    )
+    project = django_filters.ModelChoiceFilter(
+        label=_("Projet"), field_name="project_indicator__project", queryset=Project.objects.none()
+    )
+
+    class Meta:
+        model = Measurement
+        fields = ["status", "project"]
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["project"].queryset = projects
+
+
+class LessonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
+    kind = django_filters.ChoiceFilter(label=_("Nature"), choices=LessonKind.choices)
+    phase = django_filters.ChoiceFilter(label=_("Phase"), choices=Phase.choices)
+    theme = django_filters.ModelChoiceFilter(
+        label=_("Thématique"), field_name="themes", queryset=Theme.objects.all()
+    )
+    project = django_filters.ModelChoiceFilter(
+        label=_("Projet"), field_name="projects", queryset=Project.objects.none()
+    )
+
+    class Meta:
+        model = Lesson
+        fields = ["q", "kind", "phase", "theme", "project"]
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["project"].queryset = projects
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(body__icontains=value))

@@ -1,0 +1,264 @@
+from datetime import date
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from programme.models import Cohort, Organisation, Programme, Territory, Theme
+from projects.models import Phase, Project
+
+from .models import (
+    DESCRIPTORS,
+    Dimension,
+    EvaluationCriterion,
+    EvaluationQuestion,
+    Indicator,
+    IndicatorType,
+    Lesson,
+    Moment,
+    ProjectIndicator,
+)
+
+DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "name",
+            "description",
+            "unit",
+            "type",
+            "aggregation",
+            "direction",
+            "periodicity",
+            "scope",
+            "verification",
+            "scale_min",
+            "scale_max",
+            "is_active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "code": _("Identifiant court et stable, par ex. « emplois-crees »."),
+            "aggregation": _("Comment les valeurs de plusieurs périodes se combinent."),
+            "verification": _("La pièce ou la source qui atteste la valeur (feuille d'émargement, bilan…)."),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("type") == IndicatorType.SCALE:
+            low, high = cleaned.get("scale_min"), cleaned.get("scale_max")
+            if low is None or high is None or high <= low:
+                self.add_error(
+                    "scale_max", _("Une échelle a un minimum et un maximum plus grand que le minimum.")
+                )
+        return cleaned
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = EvaluationQuestion
+        fields = ["text", "order"]
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = EvaluationCriterion
+        fields = ["text", "order"]
+
+
+class ProjectIndicatorForm(forms.ModelForm):
+    class Meta:
+        model = ProjectIndicator
+        fields = [
+            "indicator",
+            "criterion",
+            "baseline_value",
+            "baseline_date",
+            "target_value",
+            "target_date",
+            "reporter",
+            "reporter_organisation",
+        ]
+        widgets = {"baseline_date": DateInput, "target_date": DateInput}
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+        self.fields["indicator"].queryset = Indicator.objects.filter(
+            is_active=True
+        ) | Indicator.objects.filter(pk=self.instance.indicator_id or 0)
+        self.fields["criterion"].queryset = EvaluationCriterion.objects.filter(question__project=project)
+        self.fields["reporter_organisation"].queryset = Organisation.objects.filter(
+            memberships__project=project
+        ).distinct()
+        if self.instance.pk:
+            self.fields["indicator"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        indicator = cleaned.get("indicator")
+        project = self.instance.project
+        if (
+            indicator
+            and ProjectIndicator.objects.filter(project=project, indicator=indicator)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error("indicator", _("Cet indicateur fait déjà partie du protocole du projet."))
+        base, target = cleaned.get("baseline_date"), cleaned.get("target_date")
+        if base and target and target < base:
+            self.add_error("target_date", _("L'échéance de la cible précède la date de référence."))
+        return cleaned
+
+
+class TargetForm(forms.Form):
+    period_end = forms.DateField(label=_("Fin de la période"), widget=DateInput)
+    value = forms.DecimalField(label=_("Cible"), max_digits=14, decimal_places=2)
+
+
+class MeasurementForm(forms.Form):
+    period_start = forms.DateField(label=_("Début de la période"), widget=DateInput)
+    period_end = forms.DateField(label=_("Fin de la période"), widget=DateInput)
+    value = forms.DecimalField(label=_("Valeur"), max_digits=14, decimal_places=2, required=False)
+    numerator = forms.DecimalField(label=_("Numérateur"), max_digits=14, decimal_places=2, required=False)
+    denominator = forms.DecimalField(label=_("Dénominateur"), max_digits=14, decimal_places=2, required=False)
+    text_value = forms.CharField(label=_("Valeur"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    source = forms.CharField(label=_("Source"), max_length=255, required=False)
+    evidence = forms.FileField(label=_("Justificatif (facultatif)"), required=False)
+    draft = forms.BooleanField(label=_("Garder en brouillon (ne pas valider tout de suite)"), required=False)
+
+    def __init__(self, *args, indicator: Indicator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        kind = indicator.type
+        if kind == IndicatorType.PERCENTAGE:
+            del self.fields["value"], self.fields["text_value"]
+            self.fields["numerator"].required = self.fields["denominator"].required = True
+        elif kind == IndicatorType.TEXT:
+            del self.fields["value"], self.fields["numerator"], self.fields["denominator"]
+            self.fields["text_value"].required = True
+        else:
+            del self.fields["numerator"], self.fields["denominator"], self.fields["text_value"]
+            self.fields["value"].required = True
+            if indicator.unit:
+                self.fields["value"].label = _("Valeur (%(unit)s)") % {"unit": indicator.unit}
+            if kind == IndicatorType.BOOLEAN:
+                self.fields["value"] = forms.TypedChoiceField(
+                    label=_("Valeur"),
+                    choices=[(1, _("Oui")), (0, _("Non"))],
+                    coerce=int,
+                    widget=forms.RadioSelect,
+                )
+            elif kind == IndicatorType.SCALE:
+                self.fields["value"].help_text = _("Note de %(min)s à %(max)s.") % {
+                    "min": indicator.scale_min,
+                    "max": indicator.scale_max,
+                }
+        self.fields["source"].help_text = indicator.verification
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("La fin de la période précède son début."))
+        return cleaned
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Ce qui doit être corrigé"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class UnlockForm(forms.Form):
+    reason = forms.CharField(label=_("Motif du déverrouillage"), max_length=500)
+
+
+class LockForm(forms.Form):
+    period_start = forms.DateField(label=_("Du"), widget=DateInput)
+    period_end = forms.DateField(label=_("Au"), widget=DateInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("La fin de la période précède son début."))
+        return cleaned
+
+
+class MaturityForm(forms.Form):
+    phase = forms.ChoiceField(
+        label=_("Phase"), choices=[(p.value, p.label) for p in Phase if p not in ("stopped", "completed")]
+    )
+    moment = forms.ChoiceField(label=_("Moment"), choices=Moment.choices, widget=forms.RadioSelect)
+    assessed_on = forms.DateField(label=_("Date de l'auto-évaluation"), widget=DateInput)
+    participants = forms.CharField(label=_("Participants"), max_length=255, required=False)
+    comment = forms.CharField(
+        label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for dimension in Dimension:
+            self.fields[f"score_{dimension.value}"] = forms.TypedChoiceField(
+                label=dimension.label,
+                choices=[
+                    (level, f"{level} — {text}") for level, text in enumerate(DESCRIPTORS[dimension], start=1)
+                ],
+                coerce=int,
+                widget=forms.RadioSelect,
+            )
+
+    def clean_assessed_on(self):
+        value = self.cleaned_data["assessed_on"]
+        if value > date.today():
+            raise forms.ValidationError(_("L'auto-évaluation ne peut pas être datée dans le futur."))
+        return value
+
+    def scores(self) -> dict[str, int]:
+        return {d.value: self.cleaned_data[f"score_{d.value}"] for d in Dimension}
+
+    def score_fields(self):
+        return [self[f"score_{d.value}"] for d in Dimension]
+
+
+class LessonForm(forms.ModelForm):
+    class Meta:
+        model = Lesson
+        fields = ["title", "kind", "body", "phase", "themes", "projects"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 6}),
+            "themes": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, programme: Programme, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.programme = self.instance.programme if self.instance.pk else programme
+        self.fields["projects"].queryset = projects
+        self.fields["projects"].help_text = _("Maintenez Ctrl (ou Cmd) pour en choisir plusieurs.")
+
+
+class DashboardFilterForm(forms.Form):
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), queryset=Programme.objects.all(), required=False, empty_label=None
+    )
+    cohort = forms.ModelChoiceField(
+        label=_("Promotion"), queryset=Cohort.objects.none(), required=False, empty_label=_("Toutes")
+    )
+    territory = forms.ModelChoiceField(
+        label=_("Territoire"), queryset=Territory.objects.all(), required=False, empty_label=_("Tous")
+    )
+    theme = forms.ModelChoiceField(
+        label=_("Thématique"), queryset=Theme.objects.all(), required=False, empty_label=_("Toutes")
+    )
+    year = forms.TypedChoiceField(label=_("Période"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, programme: Programme | None, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = (
+            Cohort.objects.filter(programme=programme) if programme else Cohort.objects.none()
+        )
+        self.fields["year"].choices = [("", _("Depuis le début"))] + [(y, str(y)) for y in years]

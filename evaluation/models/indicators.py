@@ -1,0 +1,340 @@
+"""Indicator library, evaluation protocol per project, measurements and their yearly roll-up."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class IndicatorType(models.TextChoices):
+    COUNT = "count", _("Nombre")
+    PERCENTAGE = "percentage", _("Pourcentage (numérateur / dénominateur)")
+    AMOUNT = "amount", _("Montant en euros")
+    SCALE = "scale", _("Échelle")
+    BOOLEAN = "boolean", _("Oui / non")
+    TEXT = "text", _("Texte")
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", _("Somme")
+    AVERAGE = "average", _("Moyenne")
+    LATEST = "latest", _("Dernière valeur")
+
+
+class Direction(models.TextChoices):
+    INCREASE = "increase", _("À la hausse")
+    DECREASE = "decrease", _("À la baisse")
+    MAINTAIN = "maintain", _("À maintenir")
+
+
+class Periodicity(models.TextChoices):
+    MONTHLY = "monthly", _("Mensuelle")
+    QUARTERLY = "quarterly", _("Trimestrielle")
+    PER_PHASE = "per_phase", _("Par phase")
+    YEARLY = "yearly", _("Annuelle")
+
+
+class Scope(models.TextChoices):
+    PROGRAMME = "programme", _("Programme")
+    PROJECT = "project", _("Projet")
+
+
+class Indicator(models.Model):
+    """A definition in the library, shared by the projects that measure it."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    description = models.TextField(_("définition"), blank=True)
+    unit = models.CharField(_("unité"), max_length=50, blank=True)
+    type = models.CharField(_("type"), max_length=12, choices=IndicatorType.choices, default="count")
+    aggregation = models.CharField(
+        _("agrégation"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM
+    )
+    direction = models.CharField(
+        _("sens souhaité"), max_length=10, choices=Direction.choices, default=Direction.INCREASE
+    )
+    periodicity = models.CharField(
+        _("périodicité"), max_length=10, choices=Periodicity.choices, default=Periodicity.QUARTERLY
+    )
+    scope = models.CharField(_("portée"), max_length=10, choices=Scope.choices, default=Scope.PROJECT)
+    verification = models.CharField(_("moyen de vérification"), max_length=255, blank=True)
+    scale_min = models.PositiveSmallIntegerField(_("minimum de l'échelle"), null=True, blank=True)
+    scale_max = models.PositiveSmallIntegerField(_("maximum de l'échelle"), null=True, blank=True)
+    is_active = models.BooleanField(_("actif"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("indicateur")
+        verbose_name_plural = _("indicateurs")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(type="scale")
+                | (Q(scale_min__isnull=False) & Q(scale_max__gt=models.F("scale_min"))),
+                name="indicator_scale_bounds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:indicator.edit", args=[self.pk])
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type != IndicatorType.TEXT
+
+
+class EvaluationQuestion(models.Model):
+    """An evaluative question of a project's protocol ("Le collectif a-t-il élargi son public ?")."""
+
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("projet"),
+        on_delete=models.CASCADE,
+        related_name="evaluation_questions",
+    )
+    text = models.CharField(_("question évaluative"), max_length=300)
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        ordering = ["project", "order", "pk"]
+        verbose_name = _("question évaluative")
+        verbose_name_plural = _("questions évaluatives")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class EvaluationCriterion(models.Model):
+    question = models.ForeignKey(
+        EvaluationQuestion, verbose_name=_("question"), on_delete=models.CASCADE, related_name="criteria"
+    )
+    text = models.CharField(_("critère"), max_length=300)
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        ordering = ["question", "order", "pk"]
+        verbose_name = _("critère d'évaluation")
+        verbose_name_plural = _("critères d'évaluation")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Reporter(models.TextChoices):
+    STAFF = "staff", _("L'équipe du programme")
+    PARTNER = "partner", _("Le collectif (saisie partenaire)")
+
+
+class ProjectIndicator(models.Model):
+    """An indicator in a project's protocol, with its baseline and target."""
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("projet"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicateur"), on_delete=models.PROTECT, related_name="project_indicators"
+    )
+    criterion = models.ForeignKey(
+        EvaluationCriterion,
+        verbose_name=_("critère"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="project_indicators",
+    )
+    baseline_value = models.DecimalField(
+        _("valeur de référence"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    baseline_date = models.DateField(_("date de la référence"), null=True, blank=True)
+    target_value = models.DecimalField(_("cible"), max_digits=14, decimal_places=2, null=True, blank=True)
+    target_date = models.DateField(_("échéance de la cible"), null=True, blank=True)
+    reporter = models.CharField(
+        _("renseigné par"), max_length=10, choices=Reporter.choices, default=Reporter.STAFF
+    )
+    reporter_organisation = models.ForeignKey(
+        "programme.Organisation",
+        verbose_name=_("structure qui renseigne"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["project", "indicator__name"]
+        verbose_name = _("indicateur du projet")
+        verbose_name_plural = _("indicateurs du projet")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "indicator"], name="unique_project_indicator"),
+            models.CheckConstraint(
+                condition=Q(target_date__isnull=True)
+                | Q(baseline_date__isnull=True)
+                | Q(target_date__gte=models.F("baseline_date")),
+                name="project_indicator_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} — {self.project}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:project_indicator.detail", args=[self.pk])
+
+
+class IndicatorTarget(models.Model):
+    """An intermediate target: the value expected by the end of a period (e.g. end of each year)."""
+
+    project_indicator = models.ForeignKey(
+        ProjectIndicator,
+        verbose_name=_("indicateur du projet"),
+        on_delete=models.CASCADE,
+        related_name="targets",
+    )
+    period_end = models.DateField(_("fin de la période"))
+    value = models.DecimalField(_("cible"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["project_indicator", "period_end"]
+        verbose_name = _("cible intermédiaire")
+        verbose_name_plural = _("cibles intermédiaires")
+        constraints = [
+            models.UniqueConstraint(fields=["project_indicator", "period_end"], name="unique_target_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_indicator} — {self.period_end}"
+
+
+class MeasurementStatus(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    SUBMITTED = "submitted", _("À valider")
+    VALIDATED = "validated", _("Validée")
+    RETURNED = "returned", _("Renvoyée")
+
+
+class Measurement(models.Model):
+    """The value of a project indicator for one period. Only validated values count in figures."""
+
+    project_indicator = models.ForeignKey(
+        ProjectIndicator,
+        verbose_name=_("indicateur du projet"),
+        on_delete=models.CASCADE,
+        related_name="measurements",
+    )
+    period_start = models.DateField(_("début de la période"))
+    period_end = models.DateField(_("fin de la période"))
+    value = models.DecimalField(_("valeur"), max_digits=14, decimal_places=2, null=True, blank=True)
+    numerator = models.DecimalField(_("numérateur"), max_digits=14, decimal_places=2, null=True, blank=True)
+    denominator = models.DecimalField(
+        _("dénominateur"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    text_value = models.TextField(_("valeur (texte)"), blank=True)
+    source = models.CharField(_("source"), max_length=255, blank=True)
+    evidence = models.FileField(_("justificatif"), upload_to="evaluation/evidence/%Y/%m/", blank=True)
+    status = models.CharField(
+        _("état"), max_length=10, choices=MeasurementStatus.choices, default=MeasurementStatus.DRAFT
+    )
+    return_comment = models.TextField(_("motif du renvoi"), blank=True)
+    locked = models.BooleanField(_("verrouillée"), default=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saisie par"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("soumise le"), null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("validée par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    validated_at = models.DateTimeField(_("validée le"), null=True, blank=True)
+    locked_at = models.DateTimeField(_("verrouillée le"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["project_indicator", "-period_end"]
+        verbose_name = _("mesure")
+        verbose_name_plural = _("mesures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project_indicator", "period_start", "period_end"], name="unique_measurement_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="measurement_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=~Q(locked=True) | Q(status="validated"), name="locked_is_validated"
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gte=0), name="denominator_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(return_comment=""), name="returned_has_comment"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project_indicator", "status", "period_end"]),
+            models.Index(fields=["status", "-submitted_at"], name="measurement_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_indicator.indicator} — {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:project_indicator.detail", args=[self.project_indicator_id])
+
+    @property
+    def is_editable(self) -> bool:
+        return not self.locked
+
+
+class MeasurementRollup(models.Model):
+    """Validated measurements of one project indicator summed per year, kept in step by the services.
+
+    The dashboard reads this table (a few thousand rows) instead of aggregating millions of measurements.
+    `is_current` marks the most recent year of each project indicator so "latest value" figures over all
+    years are a plain SUM.
+    """
+
+    project_indicator = models.ForeignKey(ProjectIndicator, on_delete=models.CASCADE, related_name="rollups")
+    # Denormalised so the dashboard groups by indicator and filters by project without joins on measurements.
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    count = models.PositiveIntegerField(default=0)
+    value_sum = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    value_count = models.PositiveIntegerField(default=0)
+    numerator_sum = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    denominator_sum = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    latest_period_end = models.DateField(null=True)
+    latest_value = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    latest_numerator = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    latest_denominator = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    is_current = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("cumul annuel des mesures")
+        verbose_name_plural = _("cumuls annuels des mesures")
+        constraints = [
+            models.UniqueConstraint(fields=["project_indicator", "year"], name="unique_rollup_year"),
+        ]
+        indexes = [
+            models.Index(fields=["indicator", "year"]),
+            models.Index(fields=["indicator", "is_current"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_indicator_id} / {self.year}"

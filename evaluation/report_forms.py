@@ -1,0 +1,86 @@
+"""The order form of a PDF report."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programme import access
+from programme.models import Cohort, Programme, Territory
+
+from .models import ReportKind
+from .report_services import previous_month
+
+DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ReportOrderForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type de rapport"), choices=ReportKind.choices)
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), queryset=Programme.objects.filter(is_active=True), empty_label=None
+    )
+    period_start = forms.DateField(label=_("Début de la période"), widget=DateInput, required=False)
+    period_end = forms.DateField(label=_("Fin de la période"), widget=DateInput, required=False)
+    cohort = forms.ModelChoiceField(
+        label=_("Promotion (facultatif)"), queryset=Cohort.objects.none(), required=False
+    )
+    territory = forms.ModelChoiceField(
+        label=_("Territoire (facultatif)"), queryset=Territory.objects.all(), required=False
+    )
+    project = forms.ModelChoiceField(
+        label=_("Projet (rapport financeur)"), queryset=Cohort.objects.none(), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        start, end = previous_month(timezone.localdate())
+        self.fields["period_start"].initial = start
+        self.fields["period_end"].initial = end
+        self.fields["cohort"].queryset = Cohort.objects.filter(programme__is_active=True).select_related(
+            "programme"
+        )
+        self.fields["project"].queryset = (
+            access.projects_for(user).filter(programme__is_active=True).order_by("title")
+        )
+
+    def clean(self):
+        data = super().clean()
+        kind, programme = data.get("kind"), data.get("programme")
+        if kind == ReportKind.FUNDER:
+            project = data.get("project")
+            if project is None:
+                self.add_error("project", _("Choisissez le projet du rapport financeur."))
+            elif programme and project.programme_id != programme.pk:
+                self.add_error("project", _("Ce projet n'appartient pas au programme choisi."))
+        elif kind == ReportKind.ACTIVITY:
+            start, end = data.get("period_start"), data.get("period_end")
+            if not start:
+                self.add_error("period_start", _("Indiquez le début de la période."))
+            if not end:
+                self.add_error("period_end", _("Indiquez la fin de la période."))
+            if start and end and start > end:
+                self.add_error("period_end", _("La fin de la période précède son début."))
+            cohort = data.get("cohort")
+            if cohort and programme and cohort.programme_id != programme.pk:
+                self.add_error("cohort", _("Cette promotion n'appartient pas au programme choisi."))
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        if data["kind"] == ReportKind.FUNDER:
+            return {
+                "kind": data["kind"],
+                "programme": data["programme"],
+                "project": data["project"],
+                "parameters": {},
+            }
+        return {
+            "kind": data["kind"],
+            "programme": data["programme"],
+            "project": None,
+            "parameters": {
+                "period_start": data["period_start"],
+                "period_end": data["period_end"],
+                "cohort": data["cohort"].pk if data.get("cohort") else None,
+                "territory": data["territory"].pk if data.get("territory") else None,
+            },
+        }

@@ -1,0 +1,20 @@
+"""Reads for PDF reports, always scoped by the acting user through programme.access."""
+
+from django.db.models import QuerySet
+
+from programme import access
+
+from .models import Report
+
+
+def report_list(*, user) -> QuerySet[Report]:
+    return (
+        access.reports_for(user)
+        .select_related("programme", "project", "requested_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def report_get(*, user, pk: int) -> Report:
+    """The report if the user may read it; 404 otherwise (never 403, never the object)."""
+    return access.get_for_user_or_404(report_list(user=user), pk=pk)

@@ -1,0 +1,440 @@
+"""Writes for PDF reports: order, render, retry, share, schedule.
+
+A report is ordered in a request (`report_request`) and rendered by a Celery worker (`report_render`),
+never in the request. The same request made twice while the first is queued or running returns the first
+one: the dedupe key (kind + programme + project + sorted parameters) is unique among pending reports in
+the database (`one_pending_report_per_request`), so even two simultaneous requests render once.
+"""
+
+import hashlib
+import json
+import logging
+import time
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from programme import access
+from programme.audit import audit_log
+from programme.models import Cohort, Programme, Role, Territory, User
+
+from .models import Report, ReportKind, ReportStatus
+
+logger = logging.getLogger(__name__)
+
+PENDING = (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+#: Time limits of one render (seconds), used by the Celery task; the soft one lets us record the failure.
+RENDER_SOFT_TIME_LIMIT = 300
+RENDER_TIME_LIMIT = 330
+#: A report "running" for longer than this was abandoned (hard time limit hit, worker killed).
+STALE_AFTER = timedelta(seconds=RENDER_TIME_LIMIT + 60)
+
+#: Progress milestones (percent) and what the page says meanwhile.
+PROGRESS_STEPS = [
+    (0, gettext_lazy("En file d'attente")),
+    (5, gettext_lazy("Collecte des données")),
+    (55, gettext_lazy("Mise en forme du rapport")),
+    (60, gettext_lazy("Mise en page (pagination, sommaire)")),
+    (85, gettext_lazy("Écriture du PDF")),
+    (95, gettext_lazy("Enregistrement")),
+    (100, gettext_lazy("Terminé")),
+]
+
+
+def progress_label(progress: int) -> str:
+    label = PROGRESS_STEPS[0][1]
+    for threshold, text in PROGRESS_STEPS:
+        if progress >= threshold:
+            label = text
+    return str(label)
+
+
+# --- Parameters --------------------------------------------------------------------------------------
+
+
+def _iso(value) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    return date.fromisoformat(str(value)).isoformat()
+
+
+def clean_parameters(*, kind: str, programme: Programme, project, parameters: dict) -> dict:
+    """Validate and normalise a report's parameters; raise ValidationError with a translated reason."""
+    if kind not in ReportKind.values:
+        raise ValidationError(_("Type de rapport inconnu."))
+    if kind == ReportKind.FUNDER:
+        if project is None:
+            raise ValidationError(_("Choisissez le projet du rapport financeur."))
+        if project.programme_id != programme.pk:
+            raise ValidationError(_("Ce projet n'appartient pas à ce programme."))
+        return {"project": project.pk}
+    if project is not None:
+        raise ValidationError(_("Un rapport d'activité porte sur le programme, pas sur un projet."))
+    try:
+        start = _iso(parameters.get("period_start"))
+        end = _iso(parameters.get("period_end"))
+    except (TypeError, ValueError):
+        raise ValidationError(_("Indiquez une période valide (début et fin)."))
+    if start > end:
+        raise ValidationError(_("La fin de la période précède son début."))
+    clean = {"period_start": start, "period_end": end}
+    cohort = parameters.get("cohort")
+    if cohort:
+        if not Cohort.objects.filter(pk=getattr(cohort, "pk", cohort), programme=programme).exists():
+            raise ValidationError(_("Cette promotion n'appartient pas à ce programme."))
+        clean["cohort"] = int(getattr(cohort, "pk", cohort))
+    territory = parameters.get("territory")
+    if territory:
+        if not Territory.objects.filter(pk=getattr(territory, "pk", territory)).exists():
+            raise ValidationError(_("Territoire inconnu."))
+        clean["territory"] = int(getattr(territory, "pk", territory))
+    return clean
+
+
+def dedupe_key(*, kind: str, programme: Programme, project, parameters: dict) -> str:
+    payload = {
+        "kind": kind,
+        "programme": programme.pk,
+        "project": getattr(project, "pk", None),
+        "parameters": parameters,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def report_title(*, kind: str, programme: Programme, project, parameters: dict) -> str:
+    from .report_content import fr_date
+
+    if kind == ReportKind.FUNDER:
+        return _("Rapport financeur — %(project)s") % {"project": project.title}
+    period = f"{fr_date(date.fromisoformat(parameters['period_start']))} – {fr_date(date.fromisoformat(parameters['period_end']))}"
+    title = _("Rapport d'activité — %(programme)s — %(period)s") % {
+        "programme": programme.name,
+        "period": period,
+    }
+    if parameters.get("cohort"):
+        title += f" — {Cohort.objects.get(pk=parameters['cohort']).name}"
+    if parameters.get("territory"):
+        title += f" — {Territory.objects.get(pk=parameters['territory']).name}"
+    return title[:255]
+
+
+# --- Ordering ----------------------------------------------------------------------------------------
+
+
+def _enqueue(report_id: int) -> None:
+    """Hand the report to a worker. A broker that does not answer marks the report failed (with a retry
+    button) instead of leaving it queued forever or breaking the request."""
+    from .report_tasks import render_report
+
+    try:
+        render_report.delay(report_id)
+    except Exception as error:  # noqa: BLE001 — broker down, connection refused, timeout…
+        if settings.CELERY_TASK_ALWAYS_EAGER and getattr(settings, "CELERY_TASK_EAGER_PROPAGATES", False):
+            # Inline mode: the render itself records failures; anything else is a bug worth seeing.
+            raise
+        logger.exception("Could not enqueue report %s", report_id)
+        Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
+            status=ReportStatus.FAILED,
+            error=_("La file de rendu est indisponible (%(error)s). Réessayez dans un instant.")
+            % {"error": error.__class__.__name__},
+            finished_at=timezone.now(),
+        )
+
+
+def _pending_twin(key: str) -> Report | None:
+    twin = Report.objects.select_for_update().filter(dedupe_key=key, status__in=PENDING).first()
+    if twin is not None and report_expire_stale(report=twin).status == ReportStatus.FAILED:
+        return None  # an abandoned render does not block a new request
+    return twin
+
+
+def report_expire_stale(*, report: Report) -> Report:
+    """Mark failed a report left running past the hard time limit (worker killed, render aborted), so
+    the page shows the reason and the retry button instead of a progress bar that never moves."""
+    now = timezone.now()
+    if (
+        report.status != ReportStatus.RUNNING
+        or not report.started_at
+        or report.started_at > now - STALE_AFTER
+    ):
+        return report
+    reason = _("Le rendu a été interrompu (temps maximal dépassé ou worker arrêté).")
+    expired = Report.objects.filter(
+        pk=report.pk, status=ReportStatus.RUNNING, started_at=report.started_at
+    ).update(status=ReportStatus.FAILED, error=reason, finished_at=now)
+    if expired:
+        audit_log(actor=None, obj=report, action="report.fail", changes={"error": [None, reason]})
+    report.refresh_from_db()
+    return report
+
+
+def _create_or_join(*, key: str, fields: dict) -> tuple[Report, bool]:
+    existing = _pending_twin(key)
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent twin makes only this insert fail
+            return Report.objects.create(dedupe_key=key, **fields), True
+    except IntegrityError:
+        twin = Report.objects.filter(dedupe_key=key, status__in=PENDING).first()
+        if twin is None:
+            raise
+        return twin, False
+
+
+@transaction.atomic
+def report_request(
+    *,
+    actor: User | None,
+    kind: str,
+    programme: Programme,
+    project=None,
+    parameters: dict | None = None,
+    scheduled: bool = False,
+) -> Report:
+    """Order a report. Returns the new report, or the identical one already queued or running
+    (`report.created` tells which). Rendering starts after the transaction commits."""
+    if not scheduled and not access.is_team(actor):
+        raise ValidationError(_("Seule l'équipe du programme peut commander un rapport."))
+    params = clean_parameters(kind=kind, programme=programme, project=project, parameters=parameters or {})
+    key = dedupe_key(kind=kind, programme=programme, project=project, parameters=params)
+    report, created = _create_or_join(
+        key=key,
+        fields={
+            "kind": kind,
+            "programme": programme,
+            "project": project,
+            "parameters": params,
+            "title": report_title(kind=kind, programme=programme, project=project, parameters=params),
+            "requested_by": actor if actor is not None and actor.is_authenticated else None,
+            "scheduled": scheduled,
+        },
+    )
+    report.created = created
+    if created:
+        changes = {"title": [None, report.title]}
+        if scheduled:
+            changes["scheduled"] = [None, _("planification mensuelle")]
+        audit_log(actor=actor, obj=report, action="report.request", changes=changes)
+        transaction.on_commit(lambda: _enqueue(report.pk))
+    return report
+
+
+@transaction.atomic
+def report_retry(*, actor: User, report: Report) -> Report:
+    """Queue a failed report again. If an identical report is already pending, that one is returned."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status != ReportStatus.FAILED:
+        raise ValidationError(_("Seul un rapport en échec peut être relancé."))
+    twin = Report.objects.filter(dedupe_key=report.dedupe_key, status__in=PENDING).first()
+    if twin:
+        twin.created = False
+        return twin
+    try:
+        with transaction.atomic():
+            Report.objects.filter(pk=report.pk).update(
+                status=ReportStatus.QUEUED, progress=0, error="", started_at=None, finished_at=None
+            )
+    except IntegrityError:
+        twin = Report.objects.get(dedupe_key=report.dedupe_key, status__in=PENDING)
+        twin.created = False
+        return twin
+    report.refresh_from_db()
+    report.created = True
+    audit_log(actor=actor, obj=report, action="report.retry", changes={"status": ["failed", "queued"]})
+    transaction.on_commit(lambda: _enqueue(report.pk))
+    return report
+
+
+@transaction.atomic
+def report_share(*, actor: User, report: Report, shared: bool) -> Report:
+    """Share (or stop sharing) a finished funder report with the project's collective."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.kind != ReportKind.FUNDER:
+        raise ValidationError(_("Seuls les rapports financeurs se partagent avec le collectif."))
+    if shared and report.status != ReportStatus.DONE:
+        raise ValidationError(_("Le rapport doit être terminé avant d'être partagé."))
+    if report.shared_with_partners != shared:
+        audit_log(
+            actor=actor,
+            obj=report,
+            action="report.share" if shared else "report.unshare",
+            changes={"shared_with_partners": [report.shared_with_partners, shared]},
+        )
+        report.shared_with_partners = shared
+        report.save(update_fields=["shared_with_partners"])
+    return report
+
+
+# --- Rendering ---------------------------------------------------------------------------------------
+
+
+def render_report_html(report: Report, *, progress=None) -> str:
+    """The report's HTML, with every figure read from the database (see report_content)."""
+    from .report_content import report_context
+
+    template = "reports/funder.html" if report.kind == ReportKind.FUNDER else "reports/activity.html"
+    with translation.override(settings.LANGUAGE_CODE):
+        context = report_context(report, progress or (lambda percent: None))
+        return render_to_string(template, context)
+
+
+def _set_progress(report_id: int, percent: int) -> None:
+    Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(progress=min(100, percent))
+
+
+def _claim(report_id: int) -> Report | None:
+    """Take the report queued → running with one conditional UPDATE: two workers never render the same
+    report. A report left `running` by a worker that died past the hard time limit can be taken again."""
+    now = timezone.now()
+    stale = now - STALE_AFTER
+    claimed = (
+        Report.objects.filter(pk=report_id)
+        .filter(Q(status=ReportStatus.QUEUED) | Q(status=ReportStatus.RUNNING, started_at__lt=stale))
+        .update(status=ReportStatus.RUNNING, started_at=now, progress=0, error="", finished_at=None)
+    )
+    if not claimed:
+        return None
+    return Report.objects.select_related("programme", "project", "requested_by").get(pk=report_id)
+
+
+def report_render(*, report_id: int) -> Report | None:
+    """Render one report to PDF and store it. Returns None when the report was not ours to render.
+
+    Not atomic on purpose: progress updates must be visible to the page polling it while rendering.
+    Each write below is a single UPDATE conditioned on the claim."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from .report_pdf import html_to_pdf
+
+    report = _claim(report_id)
+    if report is None:
+        return None
+    claim = Q(pk=report.pk, status=ReportStatus.RUNNING, started_at=report.started_at)
+    started = time.monotonic()
+    try:
+        _set_progress(report.pk, 5)
+        html = render_report_html(report, progress=lambda percent: _set_progress(report.pk, percent))
+        _set_progress(report.pk, 60)
+        rendered = html_to_pdf(html, on_layout=lambda pages: _set_progress(report.pk, 85))
+        _set_progress(report.pk, 95)
+        name = default_storage.save(
+            f"reports/{timezone.localdate():%Y/%m}/{slugify(report.get_kind_display())}-{report.pk}.pdf",
+            ContentFile(rendered.content),
+        )
+        done = Report.objects.filter(claim).update(
+            status=ReportStatus.DONE,
+            progress=100,
+            file=name,
+            pages=rendered.pages,
+            size=len(rendered.content),
+            duration=round(time.monotonic() - started, 3),
+            finished_at=timezone.now(),
+        )
+        if not done:  # taken over meanwhile (stale claim): keep storage tidy
+            default_storage.delete(name)
+            return None
+        if report.file and report.file.name != name:  # a stale render left a file behind
+            default_storage.delete(report.file.name)
+        if rendered.fetch_log.refused:
+            logger.warning("Report %s: refused %d URL(s)", report.pk, len(rendered.fetch_log.refused))
+    except SoftTimeLimitExceeded:
+        _fail(claim, report, _("Le rendu a dépassé le temps autorisé."), started)
+    except Exception as error:  # noqa: BLE001 — any failure is recorded and shown with its reason
+        logger.exception("Report %s failed", report.pk)
+        reason = _("Le rendu a échoué : %(error)s") % {"error": f"{error.__class__.__name__}: {error}"[:500]}
+        _fail(claim, report, reason, started)
+    report.refresh_from_db()
+    if report.status in (ReportStatus.DONE, ReportStatus.FAILED):
+        from .report_tasks import send_report_mail
+
+        transaction.on_commit(lambda: send_report_mail.delay(report.pk))
+    return report
+
+
+def _fail(claim: Q, report: Report, reason: str, started: float) -> None:
+    Report.objects.filter(claim).update(
+        status=ReportStatus.FAILED,
+        error=reason,
+        duration=round(time.monotonic() - started, 3),
+        finished_at=timezone.now(),
+    )
+    audit_log(actor=None, obj=report, action="report.fail", changes={"error": [None, reason]})
+
+
+# --- E-mail ------------------------------------------------------------------------------------------
+
+
+def report_recipients(report: Report) -> list[User]:
+    """Who hears about a finished report: its requester; for a scheduled report, every active director."""
+    if report.scheduled:
+        return list(User.objects.filter(role=Role.DIRECTOR, is_active=True).order_by("pk"))
+    user = report.requested_by
+    return [user] if user is not None and user.is_active else []
+
+
+def report_notify(*, report_id: int) -> int:
+    """E-mail the link of a finished (or failed) report. Returns the number of messages sent."""
+    from programme.emails import send_template_mail
+
+    report = Report.objects.select_related("programme", "project").get(pk=report_id)
+    if report.status not in (ReportStatus.DONE, ReportStatus.FAILED):
+        return 0
+    template = "emails/report_ready" if report.status == ReportStatus.DONE else "emails/report_failed"
+    url = settings.SITE_URL + reverse("evaluation:report.detail", args=[report.pk])
+    sent = 0
+    for user in report_recipients(report):
+        if user.email:
+            sent += send_template_mail(
+                template=template, to=[user.email], context={"report": report, "url": url, "user": user}
+            )
+    return sent
+
+
+# --- Schedule ----------------------------------------------------------------------------------------
+
+
+def previous_month(today: date) -> tuple[date, date]:
+    end = today.replace(day=1) - timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def report_order_monthly(*, today: date | None = None) -> list[Report]:
+    """Order last month's activity report of every active programme, once per month.
+
+    One render per programme, e-mailed to every director (see `report_recipients`). Running twice in
+    the same month orders nothing more (a failed one is ordered again)."""
+    if not User.objects.filter(role=Role.DIRECTOR, is_active=True).exists():
+        return []  # nobody to send it to
+    start, end = previous_month(today or timezone.localdate())
+    params = {"period_start": start.isoformat(), "period_end": end.isoformat()}
+    ordered = []
+    for programme in Programme.objects.filter(is_active=True).order_by("pk"):
+        key = dedupe_key(kind=ReportKind.ACTIVITY, programme=programme, project=None, parameters=params)
+        already = (
+            Report.objects.filter(dedupe_key=key, scheduled=True).exclude(status=ReportStatus.FAILED).exists()
+        )
+        if already:
+            continue
+        ordered.append(
+            report_request(
+                actor=None,
+                kind=ReportKind.ACTIVITY,
+                programme=programme,
+                parameters=params,
+                scheduled=True,
+            )
+        )
+    return ordered

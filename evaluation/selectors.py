@@ -1,0 +1,543 @@
+"""Programme figures computed from the data — never typed in.
+
+Pure read functions taking the acting user and a `Filters` value, returning plain dicts and lists (no
+model instances), so the dashboard, the exports and the PDF reports share them. Every function scopes
+its projects through `programme.access.projects_for(user)`.
+
+Each selector runs a small, constant number of queries whatever the volume: indicator figures read the
+yearly roll-up table (`MeasurementRollup`) kept in step by the services, never the measurements.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncQuarter
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programme import access
+from programme.models import Family, Programme
+from projects.models import Attendance, GateDecision, Membership, Outcome, Phase, PhasePeriod, Workshop
+
+from .charts import PHASE_COLOURS
+from .figures import change_from_baseline, percentage, progress, rounded
+from .models import (
+    Aggregation,
+    Dimension,
+    IndicatorTarget,
+    IndicatorType,
+    MaturityScore,
+    MeasurementRollup,
+    Moment,
+    ProjectIndicator,
+)
+
+#: Indicator codes whose validated values are the programme's funding raised (until funding records exist).
+FUNDING_CODES = ("fonds-leves",)
+UPCOMING_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the dashboard (or a report) looks at. Plain ids so it can travel in a task or a URL."""
+
+    programme_id: int | None = None
+    cohort_id: int | None = None
+    territory_id: int | None = None
+    theme_id: int | None = None
+    year: int | None = None
+    today: date | None = None
+
+    @property
+    def as_of(self) -> date:
+        return self.today or timezone.localdate()
+
+    def period(self) -> tuple[date, date] | None:
+        return (date(self.year, 1, 1), date(self.year, 12, 31)) if self.year else None
+
+    def with_today(self, today: date) -> "Filters":
+        return replace(self, today=today)
+
+
+def scoped_projects(*, user, filters: Filters) -> QuerySet:
+    """The projects the figures are about: what the user may see, narrowed by the filters."""
+    projects = access.projects_for(user)
+    if filters.programme_id:
+        projects = projects.filter(programme_id=filters.programme_id)
+    if filters.cohort_id:
+        projects = projects.filter(cohort_id=filters.cohort_id)
+    if filters.territory_id:
+        projects = projects.filter(territory_id=filters.territory_id)
+    if filters.theme_id:
+        projects = projects.filter(themes=filters.theme_id)
+    return projects
+
+
+def _project_ids(*, user, filters: Filters) -> QuerySet:
+    return scoped_projects(user=user, filters=filters).values("pk")
+
+
+# --- Funnel ------------------------------------------------------------------------------------------------
+
+
+#: The keys of prospects.selectors.funnel_figures, in funnel order.
+FUNNEL_STEPS = ("identified", "contacted", "interviewed", "prequalified", "candidates", "retained")
+
+
+def funnel(*, user, filters: Filters) -> dict:
+    """From prospects to projects: the prospects app's cumulative funnel, then the projects started.
+
+    Returns {"available": bool, "steps": [{"key", "label", "value"}], "by_source": {...}, "by_audience": {...}}.
+    The prospect steps follow the programme and cohort filters (not territory, theme or period)."""
+    steps: list[dict] = []
+    figures: dict = {}
+    available = False
+    programme = Programme.objects.filter(pk=filters.programme_id).first() if filters.programme_id else None
+    try:
+        from prospects.selectors import funnel_figures
+    except ImportError:
+        funnel_figures = None
+    if funnel_figures is not None and programme is not None and access.is_team(user):
+        cohort = programme.cohorts.filter(pk=filters.cohort_id).first() if filters.cohort_id else None
+        figures = funnel_figures(user=user, programme=programme, cohort=cohort)
+        available = True
+        labels = {
+            "identified": _("Prospects identifiés"),
+            "contacted": _("Prospects contactés"),
+            "interviewed": _("Entretiens réalisés"),
+            "prequalified": _("Pré-qualifiés"),
+            "candidates": _("Candidats"),
+            "retained": _("Retenus"),
+        }
+        steps = [
+            {"key": key, "label": labels[key], "value": int(figures.get(key) or 0)} for key in FUNNEL_STEPS
+        ]
+    steps.append(
+        {
+            "key": "projects",
+            "label": _("Projets accompagnés"),
+            "value": scoped_projects(user=user, filters=filters).count(),
+        }
+    )
+    return {
+        "available": available,
+        "steps": steps,
+        "by_source": figures.get("by_source", {}),
+        "by_audience": figures.get("by_audience", {}),
+    }
+
+
+# --- Projects, gates -----------------------------------------------------------------------------------
+
+
+def projects_by_phase(*, user, filters: Filters) -> list[dict]:
+    """Current phase of the projects in scope (a snapshot: the period filter does not apply)."""
+    counts = dict(
+        scoped_projects(user=user, filters=filters).order_by().values_list("phase").annotate(n=Count("pk"))
+    )
+    return [
+        {
+            "phase": phase.value,
+            "label": str(phase.label),
+            "count": counts.get(phase.value, 0),
+            "colour": PHASE_COLOURS[phase],
+        }
+        for phase in Phase
+    ]
+
+
+def gate_outcomes(*, user, filters: Filters) -> list[dict]:
+    """Gate decisions per outcome (poursuite / arrêt / prolongation), within the period if one is set."""
+    decisions = GateDecision.objects.filter(project__in=_project_ids(user=user, filters=filters))
+    if period := filters.period():
+        decisions = decisions.filter(decided_on__range=period)
+    counts = dict(decisions.order_by().values_list("outcome").annotate(n=Count("pk")))
+    return [{"outcome": o.value, "label": str(o.label), "count": counts.get(o.value, 0)} for o in Outcome]
+
+
+def _open_periods(*, user, filters: Filters) -> QuerySet:
+    return (
+        PhasePeriod.objects.filter(
+            project__in=_project_ids(user=user, filters=filters),
+            actual_end__isnull=True,
+            planned_end__isnull=False,
+        )
+        .exclude(project__phase__in=[Phase.STOPPED, Phase.COMPLETED])
+        .select_related("project")
+    )
+
+
+def _period_row(period: PhasePeriod, today: date) -> dict:
+    return {
+        "project_id": period.project_id,
+        "project": period.project.title,
+        "phase": period.phase,
+        "phase_label": period.get_phase_display(),
+        "planned_end": period.planned_end,
+        "days": (period.planned_end - today).days,
+    }
+
+
+def late_decisions(*, user, filters: Filters) -> list[dict]:
+    """Open phases past their planned end with no gate decision: {project, phase, planned_end, days late}."""
+    today = filters.as_of
+    periods = (
+        _open_periods(user=user, filters=filters).filter(planned_end__lt=today).order_by("planned_end", "pk")
+    )
+    rows = []
+    for period in periods:
+        row = _period_row(period, today)
+        row["days"] = -row["days"]
+        rows.append(row)
+    return rows
+
+
+def upcoming_gates(*, user, filters: Filters, days: int = UPCOMING_DAYS) -> list[dict]:
+    """Open phases whose planned end (the next gate) falls within the coming `days` days."""
+    today = filters.as_of
+    periods = (
+        _open_periods(user=user, filters=filters)
+        .filter(planned_end__gte=today, planned_end__lte=today + timedelta(days=days))
+        .order_by("planned_end", "pk")
+    )
+    return [_period_row(period, today) for period in periods]
+
+
+# --- Indicators ------------------------------------------------------------------------------------------
+
+
+def indicator_progress(*, user, filters: Filters) -> list[dict]:
+    """Each indicator measured in scope: programme value vs baseline and target, from the roll-up.
+
+    - sum: total of the validated values (of the year, or of all years);
+    - average: mean of the validated values;
+    - latest: each project's last value, added up across projects (means for scales);
+    - percentage: Σ numerators / Σ denominators (latest: of each project's last period).
+    Baselines and targets add up across projects (means for averages, scales and percentages); with a
+    year, a project's target is its intermediate target due at or after 31 December of that year,
+    else its final target.
+    """
+    project_ids = _project_ids(user=user, filters=filters)
+    rollups = MeasurementRollup.objects.filter(project__in=project_ids)
+    latest_filter = Q(is_current=True)
+    if filters.year:
+        rollups = rollups.filter(year=filters.year)
+        latest_filter = Q()
+    measured = {
+        row["indicator"]: row
+        for row in rollups.order_by()
+        .values("indicator")
+        .annotate(
+            count=Sum("count"),
+            value_sum=Sum("value_sum"),
+            value_count=Sum("value_count"),
+            numerator_sum=Sum("numerator_sum"),
+            denominator_sum=Sum("denominator_sum"),
+            latest_sum=Sum("latest_value", filter=latest_filter),
+            latest_avg=Avg("latest_value", filter=latest_filter),
+            latest_numerator=Sum("latest_numerator", filter=latest_filter),
+            latest_denominator=Sum("latest_denominator", filter=latest_filter),
+            reporting=Count("project", distinct=True),
+        )
+    }
+    protocol = ProjectIndicator.objects.filter(project__in=project_ids).exclude(
+        indicator__type=IndicatorType.TEXT
+    )
+    target = "target_value"
+    if filters.year:
+        due = (
+            IndicatorTarget.objects.filter(
+                project_indicator=OuterRef("pk"), period_end__gte=date(filters.year, 12, 31)
+            )
+            .order_by("period_end")
+            .values("value")[:1]
+        )
+        protocol = protocol.annotate(period_target=Coalesce(Subquery(due), "target_value"))
+        target = "period_target"
+    rows = []
+    for row in (
+        protocol.order_by()
+        .values(
+            "indicator",
+            "indicator__code",
+            "indicator__name",
+            "indicator__unit",
+            "indicator__type",
+            "indicator__aggregation",
+            "indicator__direction",
+        )
+        .annotate(
+            projects=Count("project", distinct=True),
+            baseline_sum=Sum("baseline_value"),
+            baseline_avg=Avg("baseline_value"),
+            target_sum=Sum(target),
+            target_avg=Avg(target),
+        )
+        .order_by("indicator__name")
+    ):
+        kind, aggregation = row["indicator__type"], row["indicator__aggregation"]
+        m = measured.get(row["indicator"], {})
+        value = _programme_value(m, kind=kind, aggregation=aggregation)
+        averaged = (
+            kind in (IndicatorType.PERCENTAGE, IndicatorType.SCALE) or aggregation == Aggregation.AVERAGE
+        )
+        baseline = rounded(row["baseline_avg"]) if averaged else row["baseline_sum"]
+        target_value = rounded(row["target_avg"]) if averaged else row["target_sum"]
+        rows.append(
+            {
+                "indicator_id": row["indicator"],
+                "code": row["indicator__code"],
+                "name": row["indicator__name"],
+                "unit": row["indicator__unit"],
+                "type": kind,
+                "aggregation": aggregation,
+                "direction": row["indicator__direction"],
+                "projects": row["projects"],
+                "reporting": m.get("reporting", 0),
+                "measurements": m.get("count", 0),
+                "value": value,
+                "baseline": baseline,
+                "target": target_value,
+                "progress": progress(value, baseline, target_value),
+                "change": change_from_baseline(value, baseline),
+            }
+        )
+    return rows
+
+
+def _programme_value(m: dict, *, kind: str, aggregation: str) -> Decimal | None:
+    if not m or not m.get("count"):
+        return None
+    if kind == IndicatorType.PERCENTAGE:
+        if aggregation == Aggregation.LATEST:
+            return percentage(m["latest_numerator"], m["latest_denominator"])
+        return percentage(m["numerator_sum"], m["denominator_sum"])
+    if aggregation == Aggregation.LATEST:
+        return rounded(m["latest_avg"]) if kind == IndicatorType.SCALE else m["latest_sum"]
+    if aggregation == Aggregation.AVERAGE:
+        return rounded(m["value_sum"] / m["value_count"]) if m["value_count"] else None
+    return m["value_sum"]
+
+
+def funding_raised(indicators: list[dict]) -> Decimal | None:
+    """Funding raised: validated values of the funding indicator(s), from `indicator_progress` rows."""
+    values = [row["value"] for row in indicators if row["code"] in FUNDING_CODES and row["value"] is not None]
+    return sum(values, Decimal(0)) if values else None
+
+
+# --- Cooperative maturity --------------------------------------------------------------------------------
+
+
+def maturity_evolution(*, user, filters: Filters) -> dict:
+    """Mean score per dimension at the start and the end of the phases assessed.
+
+    {"dimensions": [{"dimension", "label", "start", "end", "delta"}],
+     "by_phase": [{"phase", "phase_label", "dimension", "label", "start", "end", "delta", "projects"}]}
+    Scores are means over the assessments in scope (1 to 4); delta = end − start, None if either is missing.
+    """
+    scores = MaturityScore.objects.filter(assessment__project__in=_project_ids(user=user, filters=filters))
+    if period := filters.period():
+        scores = scores.filter(assessment__assessed_on__range=period)
+    grouped = (
+        scores.order_by()
+        .values("assessment__phase", "assessment__moment", "dimension")
+        .annotate(total=Sum("score"), n=Count("pk"), projects=Count("assessment__project", distinct=True))
+    )
+    by_phase: dict[tuple[str, str], dict] = {}
+    overall: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for row in grouped:
+        key = (row["assessment__phase"], row["dimension"])
+        entry = by_phase.setdefault(key, {"start": None, "end": None, "projects": 0})
+        entry[row["assessment__moment"]] = rounded(Decimal(row["total"]) / row["n"])
+        entry["projects"] = max(entry["projects"], row["projects"])
+        acc = overall[(row["dimension"], row["assessment__moment"])]
+        acc[0] += row["total"]
+        acc[1] += row["n"]
+    labels = dict(Dimension.choices)
+    phase_labels = dict(Phase.choices)
+    phase_order = {p.value: i for i, p in enumerate(Phase)}
+    dim_order = {d.value: i for i, d in enumerate(Dimension)}
+
+    def _delta(start, end):
+        return None if start is None or end is None else end - start
+
+    by_phase_rows = [
+        {
+            "phase": phase,
+            "phase_label": str(phase_labels.get(phase, phase)),
+            "dimension": dim,
+            "label": str(labels[dim]),
+            "start": entry["start"],
+            "end": entry["end"],
+            "delta": _delta(entry["start"], entry["end"]),
+            "projects": entry["projects"],
+        }
+        for (phase, dim), entry in sorted(
+            by_phase.items(), key=lambda i: (phase_order.get(i[0][0], 99), dim_order[i[0][1]])
+        )
+    ]
+    dimensions = []
+    if overall:
+        for dim in Dimension:
+            start = overall.get((dim.value, Moment.START))
+            end = overall.get((dim.value, Moment.END))
+            s = rounded(Decimal(start[0]) / start[1]) if start and start[1] else None
+            e = rounded(Decimal(end[0]) / end[1]) if end and end[1] else None
+            dimensions.append(
+                {"dimension": dim.value, "label": str(dim.label), "start": s, "end": e, "delta": _delta(s, e)}
+            )
+    return {"dimensions": dimensions, "by_phase": by_phase_rows}
+
+
+def project_maturity(*, user, project_id: int) -> list[dict]:
+    """One project's assessments: per phase, per dimension, start score, end score and evolution."""
+    scores = (
+        MaturityScore.objects.filter(
+            assessment__project__in=access.projects_for(user).filter(pk=project_id).values("pk")
+        )
+        .order_by()
+        .values_list("assessment__phase", "assessment__moment", "dimension", "score")
+    )
+    table: dict[tuple[str, str], dict] = {}
+    for phase, moment, dim, score in scores:
+        table.setdefault((phase, dim), {"start": None, "end": None})[moment] = score
+    phase_order = {p.value: i for i, p in enumerate(Phase)}
+    dim_order = {d.value: i for i, d in enumerate(Dimension)}
+    return [
+        {
+            "phase": phase,
+            "phase_label": str(Phase(phase).label),
+            "dimension": dim,
+            "label": str(Dimension(dim).label),
+            "start": v["start"],
+            "end": v["end"],
+            "delta": None if v["start"] is None or v["end"] is None else v["end"] - v["start"],
+        }
+        for (phase, dim), v in sorted(table.items(), key=lambda i: (phase_order[i[0][0]], dim_order[i[0][1]]))
+    ]
+
+
+# --- Workshops, people and organisations mobilised --------------------------------------------------------
+
+
+def _quarter_label(moment) -> str:
+    return f"T{(moment.month - 1) // 3 + 1} {moment.year}"
+
+
+def activity_over_time(*, user, filters: Filters) -> list[dict]:
+    """Per quarter: workshops held, attendances (people present, counted per workshop) and distinct people.
+
+    Only workshops that took place (start before now) count."""
+    project_ids = _project_ids(user=user, filters=filters)
+    now = timezone.now()
+    workshops = Workshop.objects.filter(project__in=project_ids, starts_at__lte=now)
+    attendances = Attendance.objects.filter(
+        workshop__project__in=project_ids, workshop__starts_at__lte=now, present=True
+    )
+    if period := filters.period():
+        workshops = workshops.filter(starts_at__date__range=period)
+        attendances = attendances.filter(workshop__starts_at__date__range=period)
+    quarters: dict[date, dict] = {}
+    for row in workshops.annotate(q=TruncQuarter("starts_at")).order_by().values("q").annotate(n=Count("pk")):
+        quarters.setdefault(_as_date(row["q"]), {"workshops": 0, "participants": 0, "people": 0})[
+            "workshops"
+        ] = row["n"]
+    for row in (
+        attendances.annotate(q=TruncQuarter("workshop__starts_at"))
+        .order_by()
+        .values("q")
+        .annotate(n=Count("pk"), people=Count("person", distinct=True))
+    ):
+        entry = quarters.setdefault(_as_date(row["q"]), {"workshops": 0, "participants": 0, "people": 0})
+        entry["participants"], entry["people"] = row["n"], row["people"]
+    return [{"quarter": q, "label": _quarter_label(q), **v} for q, v in sorted(quarters.items())]
+
+
+def _as_date(value) -> date:
+    if hasattr(value, "date") and callable(value.date):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.date()
+    return value
+
+
+def people_mobilised(*, user, filters: Filters) -> int:
+    """Distinct people present at least once at a workshop of the projects in scope (within the period)."""
+    attendances = Attendance.objects.filter(
+        workshop__project__in=_project_ids(user=user, filters=filters),
+        workshop__starts_at__lte=timezone.now(),
+        present=True,
+    )
+    if period := filters.period():
+        attendances = attendances.filter(workshop__starts_at__date__range=period)
+    return attendances.values("person").distinct().count()
+
+
+def organisations_per_year(*, user, filters: Filters) -> list[dict]:
+    """Distinct organisations in the collectives per year (a membership in force at some point that year)."""
+    memberships = list(
+        Membership.objects.filter(project__in=_project_ids(user=user, filters=filters))
+        .order_by()
+        .values_list("organisation_id", "joined_on", "left_on", "project__created_at")
+    )
+    today = filters.as_of
+    per_year: dict[int, set] = defaultdict(set)
+    for organisation_id, joined_on, left_on, created_at in memberships:
+        first = (joined_on or timezone.localtime(created_at).date()).year
+        last = (left_on or today).year
+        for year in range(first, last + 1):
+            per_year[year].add(organisation_id)
+    years = sorted(per_year)
+    if filters.year:
+        years = [y for y in years if y == filters.year]
+    return [{"year": y, "organisations": len(per_year[y])} for y in years]
+
+
+def partners_by_kind(*, user, filters: Filters) -> list[dict]:
+    """Organisations in the collectives (memberships in force) per family: ESS, company, public."""
+    rows = dict(
+        Membership.objects.filter(project__in=_project_ids(user=user, filters=filters))
+        .filter(access.active_membership_q())
+        .order_by()
+        .values_list("organisation__family")
+        .annotate(n=Count("organisation", distinct=True))
+    )
+    return [{"family": f.value, "label": str(f.label), "count": rows.get(f.value, 0)} for f in Family]
+
+
+# --- Everything at once ---------------------------------------------------------------------------------
+
+
+def programme_figures(*, user, filters: Filters) -> dict:
+    """The headline figures and every table of the dashboard, in one dict (what a report needs)."""
+    funnel_data = funnel(user=user, filters=filters)
+    indicators = indicator_progress(user=user, filters=filters)
+    activity = activity_over_time(user=user, filters=filters)
+    partners = partners_by_kind(user=user, filters=filters)
+    steps = {s["key"]: s["value"] for s in funnel_data["steps"]}
+    headline = {
+        "prospects_identified": steps.get("identified"),
+        "prospects_contacted": steps.get("contacted"),
+        "interviews": steps.get("interviewed"),
+        "projects": steps["projects"],
+        "organisations_accompanied": sum(p["count"] for p in partners),
+        "workshops": sum(a["workshops"] for a in activity),
+        "participants": sum(a["participants"] for a in activity),
+        "people": people_mobilised(user=user, filters=filters),
+        "funding_raised": funding_raised(indicators),
+    }
+    return {
+        "headline": headline,
+        "funnel": funnel_data,
+        "phases": projects_by_phase(user=user, filters=filters),
+        "gates": gate_outcomes(user=user, filters=filters),
+        "late": late_decisions(user=user, filters=filters),
+        "upcoming": upcoming_gates(user=user, filters=filters),
+        "indicators": indicators,
+        "maturity": maturity_evolution(user=user, filters=filters),
+        "activity": activity,
+        "organisations_per_year": organisations_per_year(user=user, filters=filters),
+        "partners": partners,
+    }

@@ -1,0 +1,571 @@
+"""Writes of the evaluation app: keyword-only, typed, atomic, audited.
+
+Measurement workflow::
+
+    draft ──submit──▶ submitted ──validate──▶ validated ──lock──▶ locked (read-only for everyone)
+      ▲                   │                       ▲                 │
+      └──── returned ◀────┘ return (comment)      └──── unlock (staff, reason) ┘
+
+Staff entering a value validate it at once; a partner's value arrives as "submitted". Only validated
+values count in the figures: the yearly roll-up (`MeasurementRollup`) is refreshed here, in the same
+transaction, every time a validated value appears, changes or disappears.
+"""
+
+import uuid
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programme import access
+from programme.audit import audit_log, diff_form
+from programme.models import User
+from projects.models import Project
+
+from .figures import percentage, to_decimal
+from .files import ALLOWED, validate_evidence
+from .models import (
+    Dimension,
+    Indicator,
+    IndicatorTarget,
+    IndicatorType,
+    Lesson,
+    MaturityAssessment,
+    MaturityScore,
+    Measurement,
+    MeasurementRollup,
+    MeasurementStatus,
+    ProjectIndicator,
+    Reporter,
+)
+
+
+class WorkflowError(ValidationError):
+    """A refused transition; the message says why (translated)."""
+
+
+def _require_team(actor: User) -> None:
+    if not access.is_team(actor):
+        raise PermissionDenied(_("Réservé à l'équipe du programme."))
+
+
+def _require_project_access(actor: User, project: Project) -> None:
+    if not access.projects_for(actor).filter(pk=project.pk).exists():
+        raise PermissionDenied(_("Ce projet ne vous est pas accessible."))
+
+
+def _require_reporter(actor: User, project_indicator: ProjectIndicator) -> None:
+    """A partner reports only the collective's indicators — and, when one member organisation is named
+    as the reporter, only if it is theirs."""
+    if project_indicator.reporter != Reporter.PARTNER:
+        raise PermissionDenied(_("Cet indicateur est renseigné par l'équipe du programme."))
+    named = project_indicator.reporter_organisation_id
+    if named is not None and named != actor.organisation_id:
+        raise PermissionDenied(_("Cet indicateur est renseigné par une autre structure du collectif."))
+
+
+# --- Library and protocol ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def indicator_save(*, actor: User, form) -> Indicator:
+    _require_team(actor)
+    creating = form.instance.pk is None
+    changes = diff_form(form)
+    indicator = form.save()
+    audit_log(
+        actor=actor,
+        obj=indicator,
+        action="indicator.created" if creating else "indicator.updated",
+        changes=changes,
+    )
+    return indicator
+
+
+@transaction.atomic
+def protocol_item_save(*, actor: User, form, action: str):
+    """Save an evaluative question, a criterion or a project indicator from a validated ModelForm."""
+    _require_team(actor)
+    creating = form.instance.pk is None
+    changes = diff_form(form)
+    obj = form.save()
+    audit_log(
+        actor=actor, obj=obj, action=f"{action}.{'created' if creating else 'updated'}", changes=changes
+    )
+    return obj
+
+
+@transaction.atomic
+def protocol_item_delete(*, actor: User, obj) -> None:
+    _require_team(actor)
+    if isinstance(obj, ProjectIndicator) and obj.measurements.exists():
+        raise WorkflowError(
+            _("Cet indicateur a déjà des mesures : il ne peut plus être retiré du protocole.")
+        )
+    audit_log(actor=actor, obj=obj, action=f"{obj._meta.model_name}.deleted")
+    obj.delete()
+
+
+@transaction.atomic
+def indicator_target_set(
+    *, actor: User, project_indicator: ProjectIndicator, period_end: date, value: Decimal
+) -> IndicatorTarget:
+    """Set (or replace) the intermediate target due at the end of a period."""
+    _require_team(actor)
+    target, created = IndicatorTarget.objects.update_or_create(
+        project_indicator=project_indicator, period_end=period_end, defaults={"value": value}
+    )
+    audit_log(
+        actor=actor,
+        obj=project_indicator,
+        action="indicator_target.set",
+        changes={"cible": [None if created else "…", f"{period_end.isoformat()} : {value}"]},
+    )
+    return target
+
+
+@transaction.atomic
+def indicator_target_delete(*, actor: User, target: IndicatorTarget) -> None:
+    _require_team(actor)
+    audit_log(
+        actor=actor,
+        obj=target.project_indicator,
+        action="indicator_target.deleted",
+        changes={"cible": [f"{target.period_end.isoformat()} : {target.value}", None]},
+    )
+    target.delete()
+
+
+# --- Measurements ------------------------------------------------------------------------------------
+
+
+def _clean_value(
+    indicator: Indicator,
+    *,
+    value: Decimal | None,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+    text_value: str,
+) -> dict:
+    """Check a value against the indicator's type; return the columns to store."""
+    errors: dict[str, str] = {}
+    kind = indicator.type
+    value, numerator, denominator = to_decimal(value), to_decimal(numerator), to_decimal(denominator)
+    stored = {"value": None, "numerator": None, "denominator": None, "text_value": ""}
+    if kind == IndicatorType.PERCENTAGE:
+        if numerator is None:
+            errors["numerator"] = _("Indiquez le numérateur.")
+        if denominator is None:
+            errors["denominator"] = _("Indiquez le dénominateur.")
+        elif denominator < 0:
+            errors["denominator"] = _("Le dénominateur ne peut pas être négatif.")
+        if numerator is not None and numerator < 0:
+            errors["numerator"] = _("Le numérateur ne peut pas être négatif.")
+        if not errors and numerator > denominator:
+            errors["numerator"] = _("Le numérateur ne peut pas dépasser le dénominateur.")
+        if not errors:
+            stored.update(
+                numerator=numerator, denominator=denominator, value=percentage(numerator, denominator)
+            )
+    elif kind == IndicatorType.TEXT:
+        if not (text_value or "").strip():
+            errors["text_value"] = _("Saisissez la valeur.")
+        stored["text_value"] = (text_value or "").strip()
+    else:
+        if value is None:
+            errors["value"] = _("Saisissez la valeur.")
+        elif kind == IndicatorType.COUNT and value < 0:
+            errors["value"] = _("Un nombre positif ou nul est attendu.")
+        elif kind == IndicatorType.BOOLEAN and value not in (0, 1):
+            errors["value"] = _("Répondez par oui (1) ou non (0).")
+        elif kind == IndicatorType.SCALE and not (indicator.scale_min <= value <= indicator.scale_max):
+            errors["value"] = _("La note doit être comprise entre %(min)s et %(max)s.") % {
+                "min": indicator.scale_min,
+                "max": indicator.scale_max,
+            }
+        stored["value"] = value
+    if errors:
+        raise ValidationError(errors)
+    return stored
+
+
+def _store_evidence(measurement: Measurement, evidence: UploadedFile) -> None:
+    content_type = validate_evidence(evidence)
+    # The stored name never reuses the uploaded one: no path tricks, no personal data in file names.
+    measurement.evidence.save(f"{uuid.uuid4().hex}.{ALLOWED[content_type]}", evidence, save=False)
+
+
+@transaction.atomic
+def measurement_record(
+    *,
+    actor: User,
+    project_indicator: ProjectIndicator,
+    period_start: date,
+    period_end: date,
+    value: Decimal | None = None,
+    numerator: Decimal | None = None,
+    denominator: Decimal | None = None,
+    text_value: str = "",
+    source: str = "",
+    evidence: UploadedFile | None = None,
+    submit: bool = True,
+) -> Measurement:
+    """Enter (or correct) the value of a period.
+
+    Staff: the value is validated at once (or kept as a draft with submit=False). A partner of the
+    project: the value is "submitted" for the team to validate (or a draft), only on indicators the
+    collective reports, and never over a validated value.
+    """
+    project = project_indicator.project
+    _require_project_access(actor, project)
+    is_team = access.is_team(actor)
+    if not is_team:
+        _require_reporter(actor, project_indicator)
+    if period_end < period_start:
+        raise ValidationError({"period_end": _("La fin de la période précède son début.")})
+    stored = _clean_value(
+        project_indicator.indicator,
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        text_value=text_value,
+    )
+    measurement = (
+        Measurement.objects.select_for_update()
+        .filter(project_indicator=project_indicator, period_start=period_start, period_end=period_end)
+        .first()
+    )
+    creating = measurement is None
+    if creating:
+        measurement = Measurement(
+            project_indicator=project_indicator, period_start=period_start, period_end=period_end
+        )
+    else:
+        if measurement.locked:
+            raise WorkflowError(_("Cette période est verrouillée : la valeur ne peut plus être modifiée."))
+        if not is_team and measurement.status == MeasurementStatus.VALIDATED:
+            raise WorkflowError(_("Cette valeur a déjà été validée par l'équipe du programme."))
+    before = {
+        f: getattr(measurement, f) for f in ("value", "numerator", "denominator", "text_value", "status")
+    }
+    was_validated = measurement.status == MeasurementStatus.VALIDATED and not creating
+    for field, new in stored.items():
+        setattr(measurement, field, new)
+    measurement.source = source
+    measurement.entered_by = actor
+    now = timezone.now()
+    if not submit:
+        measurement.status = MeasurementStatus.DRAFT
+    elif is_team:
+        measurement.status = MeasurementStatus.VALIDATED
+        measurement.validated_by, measurement.validated_at = actor, now
+        measurement.submitted_at = measurement.submitted_at or now
+    else:
+        measurement.status = MeasurementStatus.SUBMITTED
+        measurement.submitted_at = now
+    if measurement.status != MeasurementStatus.RETURNED:
+        measurement.return_comment = ""
+    replaced = measurement.evidence.name if evidence is not None and measurement.evidence else None
+    if evidence is not None:
+        _store_evidence(measurement, evidence)
+    measurement.save()
+    if replaced:
+        # The previous evidence file goes once the new one is committed (never before: a rollback keeps it).
+        storage = measurement.evidence.storage
+        transaction.on_commit(lambda: storage.delete(replaced))
+    changes = {
+        f: [_plain(before[f]), _plain(getattr(measurement, f))]
+        for f in before
+        if creating or before[f] != getattr(measurement, f)
+    }
+    if evidence is not None:
+        changes["evidence"] = [None, "…"]
+    audit_log(
+        actor=actor,
+        obj=measurement,
+        action="measurement.created" if creating else "measurement.updated",
+        changes=changes,
+    )
+    if was_validated or measurement.status == MeasurementStatus.VALIDATED:
+        rollup_refresh(project_indicator=project_indicator, years=[period_end.year])
+    return measurement
+
+
+def _plain(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _locked_row(measurement: Measurement) -> Measurement:
+    return Measurement.objects.select_for_update().select_related("project_indicator").get(pk=measurement.pk)
+
+
+@transaction.atomic
+def measurement_submit(*, actor: User, measurement: Measurement) -> Measurement:
+    """A draft or returned value is sent for validation (by the partner who reports it, or the team)."""
+    _require_project_access(actor, measurement.project_indicator.project)
+    measurement = _locked_row(measurement)
+    if measurement.status not in (MeasurementStatus.DRAFT, MeasurementStatus.RETURNED):
+        raise WorkflowError(_("Seule une valeur en brouillon ou renvoyée peut être soumise."))
+    if not access.is_team(actor):
+        _require_reporter(actor, measurement.project_indicator)
+    before = measurement.status
+    measurement.status = MeasurementStatus.SUBMITTED
+    measurement.submitted_at = timezone.now()
+    measurement.save(update_fields=["status", "submitted_at", "updated_at"])
+    audit_log(
+        actor=actor,
+        obj=measurement,
+        action="measurement.submitted",
+        changes={"status": [before, "submitted"]},
+    )
+    return measurement
+
+
+@transaction.atomic
+def measurement_validate(*, actor: User, measurement: Measurement) -> Measurement:
+    _require_team(actor)
+    measurement = _locked_row(measurement)
+    if measurement.status not in (MeasurementStatus.SUBMITTED, MeasurementStatus.DRAFT):
+        raise WorkflowError(_("Seule une valeur soumise ou en brouillon peut être validée."))
+    before = measurement.status
+    measurement.status = MeasurementStatus.VALIDATED
+    measurement.validated_by, measurement.validated_at = actor, timezone.now()
+    measurement.return_comment = ""
+    measurement.save(update_fields=["status", "validated_by", "validated_at", "return_comment", "updated_at"])
+    audit_log(
+        actor=actor,
+        obj=measurement,
+        action="measurement.validated",
+        changes={"status": [before, "validated"]},
+    )
+    rollup_refresh(project_indicator=measurement.project_indicator, years=[measurement.period_end.year])
+    return measurement
+
+
+@transaction.atomic
+def measurement_return(*, actor: User, measurement: Measurement, comment: str) -> Measurement:
+    """Send a value back to whoever reported it, saying what to correct. A comment is mandatory."""
+    _require_team(actor)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Expliquez ce qui doit être corrigé.")})
+    measurement = _locked_row(measurement)
+    if measurement.locked:
+        raise WorkflowError(_("Cette période est verrouillée : déverrouillez-la d'abord."))
+    if measurement.status not in (MeasurementStatus.SUBMITTED, MeasurementStatus.VALIDATED):
+        raise WorkflowError(_("Seule une valeur soumise ou validée peut être renvoyée."))
+    was_validated = measurement.status == MeasurementStatus.VALIDATED
+    before = measurement.status
+    measurement.status = MeasurementStatus.RETURNED
+    measurement.return_comment = comment
+    measurement.validated_by = measurement.validated_at = None
+    measurement.save(update_fields=["status", "return_comment", "validated_by", "validated_at", "updated_at"])
+    audit_log(
+        actor=actor,
+        obj=measurement,
+        action="measurement.returned",
+        changes={"status": [before, "returned"], "return_comment": [None, comment]},
+    )
+    if was_validated:
+        rollup_refresh(project_indicator=measurement.project_indicator, years=[measurement.period_end.year])
+    return measurement
+
+
+@transaction.atomic
+def measurement_lock_period(*, actor: User, project: Project, period_start: date, period_end: date) -> int:
+    """Lock every measurement of the project whose period lies within [period_start, period_end].
+
+    Refused while a value of that span is still waiting (draft, submitted or returned): only a fully
+    validated period can be locked. Returns how many values were locked.
+    """
+    _require_team(actor)
+    if period_end < period_start:
+        raise ValidationError({"period_end": _("La fin de la période précède son début.")})
+    rows = list(
+        Measurement.objects.select_for_update()
+        .filter(
+            project_indicator__project=project,
+            period_start__gte=period_start,
+            period_end__lte=period_end,
+            locked=False,
+        )
+        .order_by("pk")
+    )
+    pending = [m for m in rows if m.status != MeasurementStatus.VALIDATED]
+    if pending:
+        raise WorkflowError(
+            _("%(n)s valeur(s) de cette période ne sont pas validées : validez-les ou renvoyez-les d'abord.")
+            % {"n": len(pending)}
+        )
+    if not rows:
+        raise WorkflowError(_("Aucune valeur validée à verrouiller sur cette période."))
+    now = timezone.now()
+    Measurement.objects.filter(pk__in=[m.pk for m in rows]).update(locked=True, locked_at=now, updated_at=now)
+    for m in rows:
+        audit_log(actor=actor, obj=m, action="measurement.locked", changes={"locked": [False, True]})
+    return len(rows)
+
+
+@transaction.atomic
+def measurement_unlock(*, actor: User, measurement: Measurement, reason: str) -> Measurement:
+    """Only the team may reopen a locked value, and always says why (kept in the audit trail)."""
+    _require_team(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez pourquoi la valeur est déverrouillée.")})
+    measurement = _locked_row(measurement)
+    if not measurement.locked:
+        raise WorkflowError(_("Cette valeur n'est pas verrouillée."))
+    measurement.locked = False
+    measurement.locked_at = None
+    measurement.save(update_fields=["locked", "locked_at", "updated_at"])
+    audit_log(
+        actor=actor,
+        obj=measurement,
+        action="measurement.unlocked",
+        changes={"locked": [True, False], "reason": [None, reason]},
+    )
+    return measurement
+
+
+def rollup_refresh(*, project_indicator: ProjectIndicator, years: Iterable[int]) -> None:
+    """Recompute the yearly roll-up rows of a project indicator from its validated measurements.
+
+    Called inside the services' transactions. Each year is one indexed aggregate over at most a few
+    dozen rows (project_indicator, status, period_end)."""
+    for year in set(years):
+        validated = Measurement.objects.filter(
+            project_indicator=project_indicator, status=MeasurementStatus.VALIDATED, period_end__year=year
+        )
+        totals = validated.aggregate(
+            count=Count("pk"),
+            value_sum=Sum("value"),
+            value_count=Count("value"),
+            numerator_sum=Sum("numerator"),
+            denominator_sum=Sum("denominator"),
+        )
+        if not totals["count"]:
+            MeasurementRollup.objects.filter(project_indicator=project_indicator, year=year).delete()
+            continue
+        latest = validated.order_by("-period_end", "-period_start").values(
+            "period_end", "value", "numerator", "denominator"
+        )[0]
+        MeasurementRollup.objects.update_or_create(
+            project_indicator=project_indicator,
+            year=year,
+            defaults={
+                "project_id": project_indicator.project_id,
+                "indicator_id": project_indicator.indicator_id,
+                "count": totals["count"],
+                "value_sum": totals["value_sum"] or 0,
+                "value_count": totals["value_count"],
+                "numerator_sum": totals["numerator_sum"] or 0,
+                "denominator_sum": totals["denominator_sum"] or 0,
+                "latest_period_end": latest["period_end"],
+                "latest_value": latest["value"],
+                "latest_numerator": latest["numerator"],
+                "latest_denominator": latest["denominator"],
+            },
+        )
+    rows = MeasurementRollup.objects.filter(project_indicator=project_indicator)
+    current = rows.aggregate(year=Max("year"))["year"]
+    rows.exclude(year=current).filter(is_current=True).update(is_current=False)
+    if current is not None:
+        rows.filter(year=current, is_current=False).update(is_current=True)
+
+
+# --- Cooperative maturity ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def maturity_assessment_save(
+    *,
+    actor: User,
+    project: Project,
+    phase: str,
+    moment: str,
+    assessed_on: date,
+    scores: dict[str, int],
+    participants: str = "",
+    comment: str = "",
+) -> MaturityAssessment:
+    """Record the collective's self-assessment for a phase start or end (one per moment; saving again
+    replaces the scores). The team or a partner of the project may record it."""
+    _require_project_access(actor, project)
+    missing = [d for d in Dimension.values if d not in scores]
+    invalid = [d for d, s in scores.items() if d not in Dimension.values or not 1 <= int(s) <= 4]
+    if missing or invalid:
+        raise ValidationError(_("Chaque dimension doit recevoir une note de 1 à 4."))
+    assessment = (
+        MaturityAssessment.objects.select_for_update()
+        .filter(project=project, phase=phase, moment=moment)
+        .first()
+    )
+    creating = assessment is None
+    if creating:
+        assessment = MaturityAssessment(project=project, phase=phase, moment=moment)
+    before = {s.dimension: s.score for s in assessment.scores.all()} if not creating else {}
+    assessment.assessed_on = assessed_on
+    assessment.assessed_by = actor
+    assessment.participants = participants
+    assessment.comment = comment
+    assessment.save()
+    for dimension, score in scores.items():
+        MaturityScore.objects.update_or_create(
+            assessment=assessment, dimension=dimension, defaults={"score": int(score)}
+        )
+    audit_log(
+        actor=actor,
+        obj=assessment,
+        action="maturity.created" if creating else "maturity.updated",
+        changes={d: [before.get(d), int(s)] for d, s in scores.items() if before.get(d) != int(s)},
+    )
+    return assessment
+
+
+# --- Lessons learned -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lesson_save(*, actor: User, form) -> Lesson:
+    _require_team(actor)
+    creating = form.instance.pk is None
+    changes = diff_form(form)
+    lesson = form.save(commit=False)
+    if creating:
+        lesson.author = actor
+    lesson.save()
+    form.save_m2m()
+    audit_log(
+        actor=actor, obj=lesson, action="lesson.created" if creating else "lesson.updated", changes=changes
+    )
+    return lesson
+
+
+@transaction.atomic
+def lesson_delete(*, actor: User, lesson: Lesson) -> None:
+    _require_team(actor)
+    audit_log(actor=actor, obj=lesson, action="lesson.deleted")
+    lesson.delete()
+
+
+@transaction.atomic
+def rollup_rebuild(*, project_indicator_ids: list[int]) -> int:
+    """Recompute the roll-up rows of these project indicators from scratch (every year). Returns the
+    number of project indicators processed."""
+    count = 0
+    for pi in ProjectIndicator.objects.filter(pk__in=project_indicator_ids).select_for_update():
+        years = set(
+            Measurement.objects.filter(project_indicator=pi)
+            .values_list("period_end__year", flat=True)
+            .distinct()
+        ) | set(MeasurementRollup.objects.filter(project_indicator=pi).values_list("year", flat=True))
+        rollup_refresh(project_indicator=pi, years=years)
+        count += 1
+    return count

@@ -1,0 +1,43 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from programme.filters import SearchInput
+from programme.models import Cohort, Role, Territory, Theme, User
+
+from .models import Phase, Project
+
+
+class ProjectFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
+    phase = django_filters.ChoiceFilter(label=_("Phase"), choices=Phase.choices)
+    cohort = django_filters.ModelChoiceFilter(label=_("Promotion"), queryset=Cohort.objects.all())
+    themes = django_filters.ModelChoiceFilter(label=_("Thématique"), queryset=Theme.objects.all())
+    territory = django_filters.ModelChoiceFilter(label=_("Territoire"), queryset=Territory.objects.all())
+    lead = django_filters.ModelChoiceFilter(
+        label=_("Chargé·e"),
+        field_name="staff_leads",
+        queryset=User.objects.filter(role__in=[Role.STAFF, Role.DIRECTOR], is_active=True),
+    )
+    late = django_filters.BooleanFilter(
+        label=_("En retard de décision"),
+        method="filter_late",
+        widget=forms.Select(choices=[("", "—"), ("true", _("Oui")), ("false", _("Non"))]),
+    )
+
+    class Meta:
+        model = Project
+        fields = ["q", "phase", "cohort", "themes", "territory", "lead", "late"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(lead_organisation__name__icontains=value)
+            | Q(problem__icontains=value)
+        )
+
+    def filter_late(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(decision_late=value)

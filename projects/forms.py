@@ -1,0 +1,363 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programme.models import Organisation, Person, Role, User
+
+from .files import ACCEPTED_LABEL, check_upload
+from .models import (
+    Action,
+    AdvocacyAction,
+    Committee,
+    CommitteeDecision,
+    Deliverable,
+    DeploymentSite,
+    Dissemination,
+    Membership,
+    Milestone,
+    Outcome,
+    Phase,
+    Project,
+    Stakeholder,
+    Workshop,
+    WorkshopItem,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def team_users():
+    return User.objects.filter(role__in=[Role.STAFF, Role.DIRECTOR], is_active=True).order_by("first_name")
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "title",
+            "problem",
+            "programme",
+            "cohort",
+            "lead_organisation",
+            "themes",
+            "territory",
+            "staff_leads",
+            "start_date",
+        ]
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 3}),
+            "themes": forms.CheckboxSelectMultiple,
+            "staff_leads": forms.CheckboxSelectMultiple,
+            "start_date": DATE,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff_leads"].queryset = team_users()
+
+    def clean(self):
+        cleaned = super().clean()
+        cohort, programme = cleaned.get("cohort"), cleaned.get("programme")
+        if cohort and programme and cohort.programme_id != programme.pk:
+            self.add_error("cohort", _("Cette promotion appartient à un autre programme."))
+        return cleaned
+
+
+class ProjectCreateForm(ProjectForm):
+    phase = forms.ChoiceField(
+        label=_("Phase de départ"),
+        choices=[(Phase.SELECTION, Phase.SELECTION.label), (Phase.EMERGENCE, Phase.EMERGENCE.label)],
+        initial=Phase.SELECTION,
+        help_text=_("Les phases suivantes ne s'atteignent que par une décision d'étape."),
+    )
+
+    class Meta(ProjectForm.Meta):
+        fields = [*ProjectForm.Meta.fields, "phase"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("phase") == Phase.EMERGENCE and not cleaned.get("start_date"):
+            self.add_error("start_date", _("Indiquez la date de début de l'Émergence."))
+        return cleaned
+
+
+class GateDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Décision"), choices=Outcome.choices, widget=forms.RadioSelect)
+    decided_on = forms.DateField(label=_("Date de la décision"), widget=DATE)
+    committee = forms.CharField(
+        label=_("Instance de décision"),
+        max_length=200,
+        help_text=_("Par exemple : Comité d'engagement du 12 mars."),
+    )
+    rationale = forms.CharField(label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 4}))
+    conditions = forms.CharField(
+        label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    new_planned_end = forms.DateField(
+        label=_("Nouvelle fin prévue (prolongation)"), required=False, widget=DATE
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, project: Project, outcomes: list[str], **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("decided_on", timezone.localdate())
+        kwargs["initial"].setdefault("expected_version", project.phase_version)
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [(o, Outcome(o).label) for o in outcomes]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == Outcome.EXTEND and not cleaned.get("new_planned_end"):
+            self.add_error("new_planned_end", _("Une prolongation demande la nouvelle date de fin prévue."))
+        return cleaned
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["organisation", "person", "role", "joined_on", "left_on"]
+        widgets = {"joined_on": DATE, "left_on": DATE}
+
+    def clean(self):
+        cleaned = super().clean()
+        person, organisation = cleaned.get("person"), cleaned.get("organisation")
+        if person and organisation and person.organisation_id not in (None, organisation.pk):
+            self.add_error("person", _("Ce contact appartient à une autre structure."))
+        joined, left = cleaned.get("joined_on"), cleaned.get("left_on")
+        if joined and left and left < joined:
+            self.add_error("left_on", _("La sortie ne peut pas précéder l'entrée."))
+        return cleaned
+
+
+class StakeholderForm(forms.ModelForm):
+    class Meta:
+        model = Stakeholder
+        fields = ["name", "organisation", "influence", "interest", "engagement", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+
+class WorkshopForm(forms.ModelForm):
+    invited = forms.ModelMultipleChoiceField(
+        label=_("Invité·es"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    present = forms.ModelMultipleChoiceField(
+        label=_("Présent·es"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Workshop
+        fields = [
+            "title",
+            "step",
+            "starts_at",
+            "duration_minutes",
+            "place",
+            "facilitator",
+            "agenda",
+            "minutes",
+            "outputs",
+            "shared_with_collective",
+        ]
+        widgets = {
+            "starts_at": DATETIME,
+            "agenda": forms.Textarea(attrs={"rows": 3}),
+            "minutes": forms.Textarea(attrs={"rows": 5}),
+            "outputs": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].queryset = team_users()
+        self.fields["invited"].queryset = people
+        self.fields["present"].queryset = people
+        self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+        if self.instance.pk and not self.is_bound:
+            rows = list(self.instance.attendances.all())
+            self.initial["invited"] = [a.person_id for a in rows if a.invited]
+            self.initial["present"] = [a.person_id for a in rows if a.present]
+
+
+class WorkshopItemForm(forms.ModelForm):
+    class Meta:
+        model = WorkshopItem
+        fields = ["kind", "title", "description", "answers"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answers"].queryset = WorkshopItem.objects.filter(project=project)
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, answers = cleaned.get("kind"), cleaned.get("answers")
+        expected = {"idea": "need", "prototype": "idea"}
+        if answers and expected.get(kind) != answers.kind:
+            self.add_error(
+                "answers",
+                _("Une idée répond à un besoin, un prototype à une idée ; un besoin ne répond à rien."),
+            )
+        return cleaned
+
+
+class CommitteeForm(forms.ModelForm):
+    class Meta:
+        model = Committee
+        fields = [
+            "kind",
+            "date",
+            "place",
+            "attendees",
+            "staff_attendees",
+            "agenda",
+            "minutes",
+            "shared_with_collective",
+        ]
+        widgets = {
+            "date": DATE,
+            "attendees": forms.CheckboxSelectMultiple,
+            "staff_attendees": forms.CheckboxSelectMultiple,
+            "agenda": forms.Textarea(attrs={"rows": 3}),
+            "minutes": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = people
+        self.fields["staff_attendees"].queryset = team_users()
+
+
+class CommitteeDecisionForm(forms.ModelForm):
+    class Meta:
+        model = CommitteeDecision
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+class ActionForm(forms.ModelForm):
+    class Meta:
+        model = Action
+        fields = ["title", "committee", "owner_user", "owner_person", "due_date", "status"]
+        widgets = {"due_date": DATE}
+
+    def __init__(self, *args, project: Project, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_user"].queryset = team_users()
+        self.fields["owner_person"].queryset = people
+        self.fields["committee"].queryset = project.committees.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        user, person = cleaned.get("owner_user"), cleaned.get("owner_person")
+        if bool(user) == bool(person):
+            self.add_error(
+                None,
+                _("Choisissez un·e responsable : soit dans l'équipe, soit parmi les membres du collectif."),
+            )
+        return cleaned
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "due_date", "status", "owner", "done_on"]
+        widgets = {"due_date": DATE, "done_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = team_users()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == "done" and not cleaned.get("done_on"):
+            cleaned["done_on"] = timezone.localdate()
+        return cleaned
+
+
+class DeliverableForm(forms.ModelForm):
+    class Meta:
+        model = Deliverable
+        fields = [
+            "title",
+            "description",
+            "milestone",
+            "due_date",
+            "status",
+            "owner_user",
+            "owner_organisation",
+        ]
+        widgets = {"due_date": DATE, "description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_user"].queryset = team_users()
+        self.fields["milestone"].queryset = project.milestones.all()
+        self.fields["owner_organisation"].queryset = Organisation.objects.filter(
+            memberships__project=project
+        ).distinct()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("owner_user") and not cleaned.get("owner_organisation"):
+            self.add_error(
+                None, _("Indiquez qui remet ce livrable : une personne de l'équipe ou une structure.")
+            )
+        return cleaned
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Fichier"), help_text=_("Formats acceptés : %(f)s.") % {"f": ACCEPTED_LABEL}
+    )
+    comment = forms.CharField(label=_("Commentaire"), max_length=255, required=False)
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        check_upload(uploaded)
+        return uploaded
+
+
+class DocumentForm(UploadForm):
+    title = forms.CharField(label=_("Titre"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    shared_with_collective = forms.BooleanField(label=_("Partagé avec le collectif"), required=False)
+    field_order = ["title", "description", "file", "shared_with_collective", "comment"]
+
+
+class DeploymentSiteForm(forms.ModelForm):
+    class Meta:
+        model = DeploymentSite
+        fields = ["territory", "partner", "status", "started_on", "notes"]
+        widgets = {"started_on": DATE, "notes": forms.Textarea(attrs={"rows": 2})}
+
+
+class DisseminationForm(forms.ModelForm):
+    class Meta:
+        model = Dissemination
+        fields = ["date", "what", "audience", "channel"]
+        widgets = {"date": DATE}
+
+
+class AdvocacyActionForm(forms.ModelForm):
+    class Meta:
+        model = AdvocacyAction
+        fields = ["target", "date", "description", "outcome"]
+        widgets = {
+            "date": DATE,
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "outcome": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class DeliverableReviewForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("accepted", _("Valider")), ("returned", _("À reprendre"))], widget=forms.HiddenInput
+    )

@@ -1,0 +1,313 @@
+"""Deadline reminders: the daily scan and the per-person digest.
+
+`deadline_scan` runs once a day (Celery beat, 07:00 Europe/Paris). It reads every open deadline that falls
+on one of the reminder dates in ONE query (a UNION over milestones, deliverables, actions, open phase
+periods and prospects' next actions, each on a partial index of its due date), works out who must hear of
+it, and claims one `ReminderLog` row per (person, deadline, offset) with a single bulk insert that ignores
+rows already claimed. Only the rows claimed by this run are mailed, so a second run — or a second worker
+running at the same time — sends nothing twice. Each person then gets ONE digest e-mail, sent by a Celery
+task queued after commit.
+"""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import CharField, F, IntegerField, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programme import access
+from programme.emails import send_template_mail
+from programme.models import Programme, Role, User
+from prospects.models import Prospect, Stage
+
+from .models import (
+    OPEN_ACTION_STATUSES,
+    OPEN_DELIVERABLE_STATUSES,
+    OPEN_MILESTONE_STATUSES,
+    Action,
+    Deliverable,
+    Membership,
+    Milestone,
+    Phase,
+    PhasePeriod,
+    Project,
+    ReminderKind,
+    ReminderLog,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
+#: A gate decision is announced 30 days ahead, on top of the programme's offsets.
+PHASE_END_NOTICE_DAYS = 30
+#: "Overdue" reminders go out the day after the due date.
+OVERDUE = -1
+CLOSED_PROSPECT_STAGES = [Stage.NOT_RETAINED, Stage.DISCARDED]
+
+
+def paris_today(now: datetime | None = None) -> date:
+    """Today's date in Europe/Paris — whatever the server's clock zone, and across DST changes."""
+    return timezone.localtime(now or timezone.now(), PARIS).date()
+
+
+@dataclass
+class Due:
+    kind: str
+    object_id: int
+    due_date: date
+    title: str
+    project_id: int | None
+    project_title: str
+    programme_id: int | None
+    owner_user_id: int | None
+    owner_organisation_id: int | None
+
+
+def _null_int():
+    return Value(None, output_field=IntegerField())
+
+
+def due_items_query(dates: list[date]):
+    """Every open deadline falling on one of `dates`, as one UNION query of uniform rows."""
+    cols = ("k", "oid", "due", "label", "pid", "ptitle", "prog", "uid", "org")
+    milestones = Milestone.objects.filter(due_date__in=dates, status__in=OPEN_MILESTONE_STATUSES).annotate(
+        k=Value(ReminderKind.MILESTONE, output_field=CharField()),
+        oid=F("pk"),
+        due=F("due_date"),
+        label=F("title"),
+        pid=F("project_id"),
+        ptitle=F("project__title"),
+        prog=F("project__programme_id"),
+        uid=F("owner_id"),
+        org=_null_int(),
+    )
+    deliverables = Deliverable.objects.filter(
+        due_date__in=dates, status__in=OPEN_DELIVERABLE_STATUSES
+    ).annotate(
+        k=Value(ReminderKind.DELIVERABLE, output_field=CharField()),
+        oid=F("pk"),
+        due=F("due_date"),
+        label=F("title"),
+        pid=F("project_id"),
+        ptitle=F("project__title"),
+        prog=F("project__programme_id"),
+        uid=F("owner_user_id"),
+        org=F("owner_organisation_id"),
+    )
+    actions = Action.objects.filter(due_date__in=dates, status__in=OPEN_ACTION_STATUSES).annotate(
+        k=Value(ReminderKind.ACTION, output_field=CharField()),
+        oid=F("pk"),
+        due=F("due_date"),
+        label=F("title"),
+        pid=F("project_id"),
+        ptitle=F("project__title"),
+        prog=F("project__programme_id"),
+        # A collective member's action reaches them when they have an account.
+        uid=Coalesce("owner_user_id", "owner_person__user__id"),
+        org=_null_int(),
+    )
+    periods = PhasePeriod.objects.filter(actual_end__isnull=True, planned_end__in=dates).annotate(
+        k=Value(ReminderKind.PHASE_END, output_field=CharField()),
+        oid=F("pk"),
+        due=F("planned_end"),
+        label=F("phase"),
+        pid=F("project_id"),
+        ptitle=F("project__title"),
+        prog=F("project__programme_id"),
+        uid=_null_int(),
+        org=_null_int(),
+    )
+    prospects = (
+        Prospect.objects.filter(next_action_date__in=dates, owner__isnull=False)
+        .exclude(stage__in=CLOSED_PROSPECT_STAGES)
+        .annotate(
+            k=Value(ReminderKind.PROSPECT, output_field=CharField()),
+            oid=F("pk"),
+            due=F("next_action_date"),
+            label=F("next_action"),
+            pid=_null_int(),
+            ptitle=F("organisation__name"),
+            prog=F("programme_id"),
+            uid=F("owner_id"),
+            org=_null_int(),
+        )
+    )
+    parts = [q.order_by().values_list(*cols) for q in (milestones, deliverables, actions, periods, prospects)]
+    return parts[0].union(*parts[1:], all=True).order_by()
+
+
+def _label(kind: str, raw: str) -> str:
+    if kind == ReminderKind.PHASE_END:
+        return _("Décision d'étape attendue : fin de la phase « %(phase)s »") % {"phase": Phase(raw).label}
+    if kind == ReminderKind.PROSPECT:
+        return raw or _("Prochaine action")
+    return raw
+
+
+def _link(kind: str, item: Due, partner: bool) -> str:
+    if partner or item.project_id is None:
+        if kind == ReminderKind.PROSPECT:
+            try:
+                return reverse("prospects:prospect.detail", args=[item.object_id])
+            except Exception:  # noqa: BLE001 — the prospects pages may not exist yet
+                return reverse("home")
+        return reverse("home")
+    tab = {
+        ReminderKind.MILESTONE: "projects:project.deliverables",
+        ReminderKind.DELIVERABLE: "projects:project.deliverables",
+        ReminderKind.ACTION: "projects:project.governance",
+        ReminderKind.PHASE_END: "projects:gate.dossier",
+    }[kind]
+    return reverse(tab, args=[item.project_id])
+
+
+def _offsets_by_programme() -> dict[int, list[int]]:
+    return {p.pk: p.offsets() for p in Programme.objects.all()}
+
+
+def reminder_dates(today: date, offsets: set[int]) -> list[date]:
+    return sorted({today + timedelta(days=d) for d in offsets} | {today + timedelta(days=OVERDUE)})
+
+
+@transaction.atomic
+def deadline_scan(*, now: datetime | None = None, queue: str | None = None) -> dict:
+    """Claim today's reminders and queue one digest per person. Returns a small summary."""
+    from .tasks import send_digest
+
+    today = paris_today(now)
+    offsets = _offsets_by_programme()
+    default = sorted(settings.PARCOURS_DEFAULT_REMINDER_OFFSETS)
+    all_offsets = set(default) | {PHASE_END_NOTICE_DAYS}
+    for values in offsets.values():
+        all_offsets |= set(values)
+    items = [Due(*row) for row in due_items_query(reminder_dates(today, all_offsets))]
+
+    kept: list[tuple[Due, int]] = []
+    for item in items:
+        days = (item.due_date - today).days
+        allowed = set(offsets.get(item.programme_id, default))
+        if item.kind == ReminderKind.PHASE_END:
+            allowed.add(PHASE_END_NOTICE_DAYS)
+        if days == OVERDUE or days in allowed:
+            kept.append((item, days))
+    if not kept:
+        return {"today": today.isoformat(), "items": 0, "claimed": 0, "digests": 0}
+
+    project_ids = {item.project_id for item, _ in kept if item.project_id}
+    org_ids = {item.owner_organisation_id for item, _ in kept if item.owner_organisation_id}
+    leads: dict[int, set[int]] = defaultdict(set)
+    for project_id, user_id in Project.staff_leads.through.objects.filter(
+        project_id__in=project_ids
+    ).values_list("project_id", "user_id"):
+        leads[project_id].add(user_id)
+    org_users: dict[int, set[int]] = defaultdict(set)
+    for org_id, user_id in User.objects.filter(
+        organisation_id__in=org_ids, role=Role.PARTNER, is_active=True
+    ).values_list("organisation_id", "pk"):
+        org_users[org_id].add(user_id)
+    directors = set(User.objects.filter(role=Role.DIRECTOR, is_active=True).values_list("pk", flat=True))
+
+    candidates: list[tuple[Due, int, set[int]]] = []
+    for item, days in kept:
+        if item.kind == ReminderKind.PHASE_END:
+            recipients = leads[item.project_id] | directors
+        elif item.owner_user_id:
+            recipients = {item.owner_user_id}
+        elif item.owner_organisation_id:
+            recipients = set(org_users[item.owner_organisation_id])
+        else:
+            recipients = set()
+        candidates.append((item, days, recipients))
+    all_ids = set().union(*(r for _, _, r in candidates), *leads.values())
+    users = {
+        u.pk: u
+        for u in User.objects.filter(pk__in=all_ids, is_active=True, digest_enabled=True).exclude(email="")
+    }
+    # A partner hears only of the projects their structure is still a member of (left_on in the future
+    # or empty); a deadline nobody current owns goes to the project's staff leads.
+    current_members = set(
+        Membership.objects.filter(project_id__in=project_ids)
+        .filter(access.active_membership_q())
+        .values_list("project_id", "organisation_id")
+    )
+
+    def reachable(user_id: int, item: Due) -> bool:
+        user = users.get(user_id)
+        if user is None or user.role != Role.PARTNER:
+            return user is not None
+        return item.project_id is not None and (item.project_id, user.organisation_id) in current_members
+
+    wanted: list[tuple[int, Due, int]] = []
+    for item, days, recipients in candidates:
+        owner_gone = (
+            item.owner_organisation_id is not None
+            and not item.owner_user_id
+            and (item.project_id, item.owner_organisation_id) not in current_members
+        )
+        if item.project_id and item.kind != ReminderKind.PHASE_END and (not recipients or owner_gone):
+            recipients = leads.get(item.project_id, set())
+        # Users who turned digests off are not in `users`: they get nothing, nobody gets it for them.
+        wanted.extend((user_id, item, days) for user_id in recipients if reachable(user_id, item))
+    run_id = uuid.uuid4()
+    now_ts = timezone.now()
+    rows = [
+        ReminderLog(
+            user_id=user_id,
+            kind=item.kind,
+            object_id=item.object_id,
+            due_date=item.due_date,
+            offset=days,
+            run_id=run_id,
+            title=_label(item.kind, item.title)[:255],
+            project_title=(item.project_title or "")[:200],
+            link=_link(item.kind, item, users[user_id].role == Role.PARTNER),
+            created_at=now_ts,
+        )
+        for user_id, item, days in wanted
+    ]
+    # The claim: rows another run already holds are silently skipped by the unique constraint.
+    ReminderLog.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    claimed_users = sorted(set(ReminderLog.objects.filter(run_id=run_id).values_list("user_id", flat=True)))
+    claimed = ReminderLog.objects.filter(run_id=run_id).count()
+    for user_id in claimed_users:
+        transaction.on_commit(
+            lambda user_id=user_id: send_digest.apply_async((user_id, str(run_id)), queue=queue)
+        )
+    return {"today": today.isoformat(), "items": len(kept), "claimed": claimed, "digests": len(claimed_users)}
+
+
+def digest_send(*, user_id: int, run_id: str) -> int:
+    """Send one person's digest for one scan. The rows are marked sent with one conditional update
+    before the e-mail goes out, so a re-delivered task does not mail twice; a failed send releases them."""
+    user = User.objects.filter(pk=user_id, is_active=True, digest_enabled=True).exclude(email="").first()
+    if user is None:
+        return 0
+    rows = list(ReminderLog.objects.filter(user_id=user_id, run_id=run_id, sent_at__isnull=True))
+    if not rows:
+        return 0
+    ids = [r.pk for r in rows]
+    if ReminderLog.objects.filter(pk__in=ids, sent_at__isnull=True).update(sent_at=timezone.now()) == 0:
+        return 0
+    overdue = [r for r in rows if r.offset == OVERDUE]
+    upcoming = sorted((r for r in rows if r.offset != OVERDUE), key=lambda r: (r.due_date, r.title))
+    try:
+        return send_template_mail(
+            template="emails/digest",
+            to=[user.email],
+            context={
+                "user": user,
+                "overdue": overdue,
+                "upcoming": upcoming,
+                "count": len(rows),
+                "preferences_url": settings.SITE_URL + reverse("programme:preferences"),
+            },
+        )
+    except Exception:
+        ReminderLog.objects.filter(pk__in=ids).update(sent_at=None)
+        raise

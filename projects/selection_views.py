@@ -1,0 +1,125 @@
+"""The selection committee: candidates of a cohort ranked by interview score; the director records each
+decision (prospects service), and a retained candidate becomes a project (projects service), in one
+transaction — the contacts' e-mail leaves after commit."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from programme import access
+from programme.models import Cohort
+from prospects import selectors as prospect_selectors
+from prospects import services as prospect_services
+from prospects.forms import SelectionDecisionForm
+from prospects.models import Decision, Stage
+
+from .selection_services import project_create_from_selection
+
+
+def _cohorts(user):
+    # Cohorts carry no personal data, but the page is the team's: scope through the team rule.
+    return Cohort.objects.all() if access.is_team(user) else Cohort.objects.none()
+
+
+@access.team_required
+def selection_list(request: HttpRequest) -> HttpResponse:
+    cohorts = (
+        _cohorts(request.user)
+        .select_related("programme")
+        .annotate(
+            retained=Count("selection_decisions", filter=Q(selection_decisions__decision=Decision.RETAINED)),
+            decided=Count("selection_decisions"),
+        )
+        .order_by("-year", "name")
+    )
+    candidates = dict(
+        prospect_selectors.prospects_for(request.user)
+        .filter(stage=Stage.CANDIDATE)
+        .order_by()
+        .values_list("programme_id")
+        .annotate(n=Count("pk"))
+        .values_list("programme_id", "n")
+    )
+    return render(request, "projects/selection/list.html", {"cohorts": cohorts, "candidates": candidates})
+
+
+def _committee_context(request: HttpRequest, cohort: Cohort, *, forms: dict | None = None) -> dict:
+    candidates = prospect_selectors.committee_candidates(request.user, cohort)
+    forms = forms or {}
+    for candidate in candidates:
+        candidate.decision_form = forms.get(candidate.pk) or SelectionDecisionForm(prefix=f"c{candidate.pk}")
+    retained = sum(
+        1 for c in candidates if c.cohort_decision and c.cohort_decision.decision == Decision.RETAINED
+    )
+    return {
+        "cohort": cohort,
+        "candidates": candidates,
+        "retained": retained,
+        "full": retained >= cohort.capacity,
+        "can_decide": access.is_director(request.user),
+    }
+
+
+@access.team_required
+def selection_committee(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_object_or_404(_cohorts(request.user).select_related("programme"), pk=pk)
+    return render(request, "projects/selection/committee.html", _committee_context(request, cohort))
+
+
+@access.director_required
+@require_POST
+def selection_decide(request: HttpRequest, pk: int, prospect_pk: int) -> HttpResponse:
+    cohort = get_object_or_404(_cohorts(request.user).select_related("programme"), pk=pk)
+    prospect = get_object_or_404(
+        prospect_selectors.prospects_for(request.user).filter(programme_id=cohort.programme_id),
+        pk=prospect_pk,
+    )
+    form = SelectionDecisionForm(request.POST, prefix=f"c{prospect.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                decision = prospect_services.selection_decide(
+                    actor=request.user,
+                    cohort=cohort,
+                    prospect=prospect,
+                    decision=data["decision"],
+                    rationale=data["rationale"],
+                    capacity_override=data["capacity_override"],
+                )
+                project = None
+                if decision.decision == Decision.RETAINED:
+                    project = project_create_from_selection(actor=request.user, decision=decision)
+        except ValidationError as error:
+            form.add_error("capacity_override" if error.code == "capacity" else None, error)
+        else:
+            if project is not None:
+                messages.success(
+                    request,
+                    _(
+                        "« %(name)s » est retenu : le projet « %(title)s » est créé et ses contacts sont prévenus."
+                    )
+                    % {"name": prospect.organisation.name, "title": project.title},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Décision enregistrée pour « %(name)s » : %(decision)s.")
+                    % {"name": prospect.organisation.name, "decision": decision.get_decision_display()},
+                )
+            return redirect("projects:selection.committee", pk=cohort.pk)
+    prospect.refresh_from_db(fields=["stage"])
+    if prospect.stage != Stage.CANDIDATE:
+        # No decision form is shown for this row any more (decided meanwhile): say why on the page.
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("projects:selection.committee", pk=cohort.pk)
+    context = _committee_context(request, cohort, forms={prospect.pk: form})
+    context["error_for"] = prospect.pk
+    return render(request, "projects/selection/committee.html", context)

@@ -1,0 +1,322 @@
+"""Reads of project steering. Every function takes the acting user and scopes through programme.access."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from programme import access
+from programme.models import Role, User
+from prospects.models import Prospect
+
+from .models import (
+    OPEN_ACTION_STATUSES,
+    OPEN_DELIVERABLE_STATUSES,
+    OPEN_MILESTONE_STATUSES,
+    Action,
+    ActionStatus,
+    Deliverable,
+    DeliverableStatus,
+    Engagement,
+    Milestone,
+    MilestoneStatus,
+    Phase,
+    PhasePeriod,
+    Project,
+)
+from .reminders import CLOSED_PROSPECT_STAGES
+
+BOARD_PHASES = [Phase.SELECTION, Phase.EMERGENCE, Phase.EXPERIMENTATION, Phase.DEPLOYMENT]
+
+
+def _open_period(field: str):
+    return Subquery(
+        PhasePeriod.objects.filter(
+            project=OuterRef("pk"), phase=OuterRef("phase"), actual_end__isnull=True
+        ).values(field)[:1]
+    )
+
+
+def projects_with_status(user, *, today: date | None = None) -> QuerySet[Project]:
+    """Projects the user may see, with the current phase's planned end and the "late" flag as columns."""
+    today = today or timezone.localdate()
+    late = PhasePeriod.objects.filter(
+        project=OuterRef("pk"), phase=OuterRef("phase"), actual_end__isnull=True, planned_end__lt=today
+    )
+    return (
+        access.projects_for(user)
+        .select_related("lead_organisation", "cohort", "territory")
+        .annotate(phase_planned_end=_open_period("planned_end"), decision_late=Exists(late))
+        .prefetch_related(Prefetch("staff_leads", queryset=User.objects.order_by("first_name")))
+    )
+
+
+def board(user) -> list[dict]:
+    """Columns of the pipeline board: one per active phase, plus the closed projects' counts."""
+    projects = list(projects_with_status(user).filter(phase__in=BOARD_PHASES).order_by("title"))
+    columns = []
+    for phase in BOARD_PHASES:
+        cards = [p for p in projects if p.phase == phase]
+        columns.append(
+            {
+                "phase": phase,
+                "label": Phase(phase).label,
+                "projects": cards,
+                "late": sum(p.decision_late for p in cards),
+            }
+        )
+    closed = dict(
+        access.projects_for(user)
+        .filter(phase__in=[Phase.STOPPED, Phase.COMPLETED])
+        .values_list("phase")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return columns, {Phase(k).label: v for k, v in closed.items()}
+
+
+@dataclass
+class Deadline:
+    kind: str
+    kind_label: str
+    date: date
+    title: str
+    project_title: str
+    url: str
+    late: bool
+    uid: str = ""
+
+
+def deadlines_for(user, *, start: date, end: date, today: date | None = None) -> list[Deadline]:
+    """What the user has to watch between `start` and `end`: things they own, and the deadlines of the
+    projects they steer (staff), or of their organisation (partners). Directors also see gate dates."""
+    today = today or timezone.localdate()
+    items: list[Deadline] = []
+    in_range = {"due_date__gte": start, "due_date__lte": end}
+    if access.is_team(user):
+        steered = Q(project__staff_leads=user)
+        milestones = Milestone.objects.filter(Q(owner=user) | steered, **in_range)
+        deliverables = Deliverable.objects.filter(Q(owner_user=user) | steered, **in_range)
+        actions = Action.objects.filter(Q(owner_user=user) | steered, **in_range)
+        periods = PhasePeriod.objects.filter(
+            actual_end__isnull=True, planned_end__gte=start, planned_end__lte=end
+        )
+        if not access.is_director(user):
+            periods = periods.filter(project__staff_leads=user)
+        prospects = Prospect.objects.filter(
+            owner=user, next_action_date__gte=start, next_action_date__lte=end
+        ).exclude(stage__in=CLOSED_PROSPECT_STAGES)
+    elif access.is_partner(user):
+        mine = access.projects_for(user).values("pk")
+        milestones = Milestone.objects.none()
+        deliverables = Deliverable.objects.filter(
+            project__in=mine, owner_organisation_id=user.organisation_id, **in_range
+        )
+        person_q = Q(owner_person_id=user.person_id) if user.person_id else Q(pk__in=[])
+        actions = Action.objects.filter(person_q, project__in=mine, **in_range)
+        periods = PhasePeriod.objects.none()
+        prospects = Prospect.objects.none()
+    else:
+        return []
+    for m in milestones.filter(status__in=OPEN_MILESTONE_STATUSES).select_related("project").distinct():
+        items.append(
+            Deadline(
+                "milestone",
+                _("Jalon"),
+                m.due_date,
+                m.title,
+                m.project.title,
+                reverse("projects:project.deliverables", args=[m.project_id]),
+                m.due_date < today,
+                f"milestone-{m.pk}",
+            )
+        )
+    for d in deliverables.filter(status__in=OPEN_DELIVERABLE_STATUSES).select_related("project").distinct():
+        url = (
+            reverse("projects:project.deliverables", args=[d.project_id])
+            if access.is_team(user)
+            else reverse("home")
+        )
+        items.append(
+            Deadline(
+                "deliverable",
+                _("Livrable"),
+                d.due_date,
+                d.title,
+                d.project.title,
+                url,
+                d.due_date < today,
+                f"deliverable-{d.pk}",
+            )
+        )
+    for a in actions.filter(status__in=OPEN_ACTION_STATUSES).select_related("project").distinct():
+        url = (
+            reverse("projects:project.governance", args=[a.project_id])
+            if access.is_team(user)
+            else reverse("home")
+        )
+        items.append(
+            Deadline(
+                "action",
+                _("Action"),
+                a.due_date,
+                a.title,
+                a.project.title,
+                url,
+                a.due_date < today,
+                f"action-{a.pk}",
+            )
+        )
+    for p in periods.select_related("project").distinct():
+        items.append(
+            Deadline(
+                "phase_end",
+                _("Décision d'étape"),
+                p.planned_end,
+                _("Fin de la phase « %(phase)s »") % {"phase": p.get_phase_display()},
+                p.project.title,
+                reverse("projects:gate.dossier", args=[p.project_id]),
+                p.planned_end < today,
+                f"phase-{p.pk}",
+            )
+        )
+    for pr in prospects.select_related("organisation"):
+        try:
+            url = reverse("prospects:prospect.detail", args=[pr.pk])
+        except Exception:  # noqa: BLE001 — prospects pages land separately
+            url = reverse("home")
+        items.append(
+            Deadline(
+                "prospect",
+                _("Prospect"),
+                pr.next_action_date,
+                pr.next_action or _("Prochaine action"),
+                pr.organisation.name,
+                url,
+                pr.next_action_date < today,
+                f"prospect-{pr.pk}",
+            )
+        )
+    items.sort(key=lambda d: (d.date, d.title))
+    return items
+
+
+def calendar_events(user, *, today: date) -> dict:
+    """Deadlines, workshops and committees for the user's calendar feed (a year ahead, 90 days back)."""
+    start, end = today - timedelta(days=90), today + timedelta(days=365)
+    deadlines = deadlines_for(user, start=start, end=end, today=today)
+    workshops = access.project_workshops_for(user).filter(
+        starts_at__date__gte=start, starts_at__date__lte=end
+    )
+    committees = access.project_committees_for(user).filter(date__gte=start, date__lte=end)
+    if access.is_team(user) and not access.is_director(user):
+        workshops = workshops.filter(Q(project__staff_leads=user) | Q(facilitator=user))
+        committees = committees.filter(Q(project__staff_leads=user) | Q(staff_attendees=user))
+    return {
+        "deadlines": deadlines,
+        "workshops": list(workshops.select_related("project").distinct()),
+        "committees": list(committees.select_related("project").distinct()),
+    }
+
+
+# --- Project page ------------------------------------------------------------------------------------
+
+
+def current_period(project: Project) -> PhasePeriod | None:
+    for period in project.phase_periods.all():
+        if period.phase == project.phase and period.actual_end is None:
+            return period
+    return None
+
+
+def gate_dossier(user, project: Project, *, request=None, today: date | None = None) -> dict:
+    """What a stop/continue decision needs, in one place."""
+    today = today or timezone.localdate()
+    periods = list(project.phase_periods.all())
+    period = next((p for p in periods if p.phase == project.phase and p.actual_end is None), None)
+    since = period.actual_start if period and period.actual_start else None
+    workshops = project.workshops.prefetch_related("items").annotate(
+        present_count=Count("attendances", filter=Q(attendances__present=True)),
+        invited_count=Count("attendances", filter=Q(attendances__invited=True)),
+    )
+    if since:
+        workshops = workshops.filter(starts_at__date__gte=since)
+    workshops = workshops.filter(starts_at__lte=timezone.now()).order_by("starts_at")
+    milestones = list(project.milestones.select_related("owner").order_by("due_date"))
+    deliverables = list(
+        project.deliverables.select_related("owner_organisation", "owner_user").order_by("due_date")
+    )
+    actions = list(
+        project.actions.filter(status__in=OPEN_ACTION_STATUSES).select_related("owner_user", "owner_person")
+    )
+    risks = []
+    if period and period.is_late(today):
+        risks.append(
+            _("La phase a dépassé sa fin prévue (%(d)s) : décision d'étape en retard.")
+            % {"d": period.planned_end.strftime("%d/%m/%Y")}
+        )
+    for m in milestones:
+        if m.is_late(today):
+            risks.append(
+                _("Jalon en retard : %(t)s (prévu le %(d)s)")
+                % {"t": m.title, "d": m.due_date.strftime("%d/%m/%Y")}
+            )
+    for d in deliverables:
+        if d.is_late(today):
+            risks.append(
+                _("Livrable non remis : %(t)s (attendu le %(d)s)")
+                % {"t": d.title, "d": d.due_date.strftime("%d/%m/%Y")}
+            )
+    for a in actions:
+        if a.due_date < today:
+            risks.append(
+                _("Action en retard : %(t)s (échéance %(d)s)")
+                % {"t": a.title, "d": a.due_date.strftime("%d/%m/%Y")}
+            )
+    for s in project.stakeholders.filter(engagement=Engagement.RESISTANT, influence__gte=3):
+        risks.append(_("Acteur influent réticent : %(n)s") % {"n": s.name})
+    left = project.memberships.filter(left_on__isnull=False, left_on__lte=today).select_related(
+        "organisation"
+    )
+    for m in left:
+        risks.append(
+            _("Membre sorti du collectif : %(o)s (le %(d)s)")
+            % {"o": m.organisation, "d": m.left_on.strftime("%d/%m/%Y")}
+        )
+    sections = []
+    for dotted in getattr(settings, "PARCOURS_GATE_DOSSIER_SECTIONS", []):
+        # Higher apps (evaluation: indicators, maturity) contribute their part without being imported here.
+        sections.append(import_string(dotted)(request, project))
+    return {
+        "period": period,
+        "late": bool(period and period.is_late(today)),
+        "workshops": list(workshops),
+        "items": list(project.design_items.select_related("answers", "workshop")),
+        "milestones": milestones,
+        "milestones_done": sum(m.status == MilestoneStatus.DONE for m in milestones),
+        "milestones_late": sum(m.is_late(today) for m in milestones),
+        "deliverables": deliverables,
+        "deliverables_accepted": sum(d.status == DeliverableStatus.ACCEPTED for d in deliverables),
+        "committees": list(project.committees.prefetch_related("decisions").order_by("-date")[:5]),
+        "open_actions": actions,
+        "actions_done": project.actions.filter(status=ActionStatus.DONE).count(),
+        "risks": risks,
+        "decisions": list(project.gate_decisions.select_related("decided_by")),
+        "sections": sections,
+        "today": today,
+    }
+
+
+def staff_choices() -> QuerySet[User]:
+    return User.objects.filter(role__in=[Role.STAFF, Role.DIRECTOR], is_active=True).order_by(
+        "first_name", "last_name"
+    )
+
+
+def as_datetime(d: date) -> datetime:
+    return datetime(d.year, d.month, d.day, tzinfo=timezone.get_current_timezone())

@@ -1,0 +1,469 @@
+"""Writes of project steering. Keyword-only, typed, atomic; every change is audited.
+
+The phase pipeline is a state machine living in `project_move` only: selection → emergence →
+experimentation → deployment → completed, "arrêt" from any active phase, "prolongation" of the current
+phase. Every move is a GateDecision recorded under a row lock on the project.
+"""
+
+import os
+import secrets
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programme import access
+from programme.audit import audit_log, diff_form
+from programme.models import Person, User
+
+from .dates import add_months
+from .files import check_upload
+from .models import (
+    ACTIVE_PHASES,
+    NEXT_PHASE,
+    Attendance,
+    Deliverable,
+    DeliverableStatus,
+    DeliverableVersion,
+    Document,
+    DocumentVersion,
+    GateDecision,
+    Outcome,
+    Phase,
+    PhasePeriod,
+    Project,
+    Workshop,
+)
+
+
+class TransitionError(ValidationError):
+    """A refused gate decision; the message says why, in French."""
+
+
+# --- Phase pipeline ---------------------------------------------------------------------------------
+
+
+def phase_months(programme, phase: str) -> int | None:
+    """Planned duration of a phase from the programme (None: open-ended)."""
+    if phase == Phase.EMERGENCE:
+        return programme.emergence_months
+    if phase == Phase.EXPERIMENTATION:
+        return programme.experimentation_months
+    return None
+
+
+def planned_end_for(programme, phase: str, start: date) -> date | None:
+    months = phase_months(programme, phase)
+    return add_months(start, months) if months else None
+
+
+def allowed_outcomes(project: Project) -> list[str]:
+    """The gate decisions possible from the project's current phase."""
+    if project.phase not in ACTIVE_PHASES:
+        return []
+    outcomes = [Outcome.CONTINUE, Outcome.STOP]
+    if project.phase in (Phase.EMERGENCE, Phase.EXPERIMENTATION):
+        outcomes.append(Outcome.EXTEND)
+    return outcomes
+
+
+def target_phase(phase: str, outcome: str) -> str | None:
+    if outcome == Outcome.CONTINUE:
+        return NEXT_PHASE.get(phase)
+    if outcome == Outcome.STOP:
+        return Phase.STOPPED
+    if outcome == Outcome.EXTEND:
+        return phase
+    return None
+
+
+@transaction.atomic
+def project_move(
+    *,
+    actor: User,
+    project: Project,
+    to_phase: str,
+    outcome: str,
+    decided_on: date,
+    rationale: str,
+    committee: str,
+    conditions: str = "",
+    new_planned_end: date | None = None,
+    expected_version: int | None = None,
+) -> GateDecision:
+    """Record a gate decision and move the project. Raises TransitionError (French) when refused.
+
+    `expected_version` is the `phase_version` the decider saw (defaults to the one on `project`): if
+    someone else decided in between, the second decision is refused instead of silently applied.
+    """
+    if not access.is_director(actor):
+        raise TransitionError(_("Seule la direction peut prendre une décision d'étape."))
+    expected = project.phase_version if expected_version is None else expected_version
+    seen_phase = project.phase
+    # The lock: a concurrent decision on the same project waits here, then sees the new version.
+    locked = Project.objects.select_for_update().select_related("programme").get(pk=project.pk)
+    if locked.phase_version != expected or locked.phase != seen_phase:
+        raise TransitionError(
+            _(
+                "Une autre décision vient d'être enregistrée pour ce projet (phase actuelle : "
+                "%(phase)s). Rechargez la page avant de décider."
+            )
+            % {"phase": locked.get_phase_display()}
+        )
+    errors: dict[str, list[str]] = {}
+    if outcome not in Outcome.values:
+        raise TransitionError({"outcome": [_("Décision inconnue.")]})
+    if locked.phase not in ACTIVE_PHASES:
+        raise TransitionError(
+            _("Le projet est « %(phase)s » : aucune décision d'étape n'est plus possible.")
+            % {"phase": locked.get_phase_display()}
+        )
+    if outcome not in allowed_outcomes(locked):
+        raise TransitionError(
+            {"outcome": [_("Une prolongation n'est possible qu'en Émergence ou en Expérimentation.")]}
+        )
+    expected_target = target_phase(locked.phase, outcome)
+    if to_phase != expected_target:
+        raise TransitionError(
+            {
+                "to_phase": [
+                    _("Passage refusé : depuis « %(from)s », une %(outcome)s mène à « %(to)s ».")
+                    % {
+                        "from": locked.get_phase_display(),
+                        "outcome": Outcome(outcome).label.lower(),
+                        "to": Phase(expected_target).label,
+                    }
+                ]
+            }
+        )
+    rationale, committee, conditions = (rationale or "").strip(), (committee or "").strip(), conditions or ""
+    if not rationale:
+        errors.setdefault("rationale", []).append(_("La motivation de la décision est obligatoire."))
+    if not committee:
+        errors.setdefault("committee", []).append(_("Indiquez l'instance qui a pris la décision."))
+    today = timezone.localdate()
+    if decided_on is None:
+        errors.setdefault("decided_on", []).append(_("La date de la décision est obligatoire."))
+    elif decided_on > today:
+        errors.setdefault("decided_on", []).append(
+            _("La date de la décision ne peut pas être dans le futur.")
+        )
+    current = locked.phase_periods.filter(phase=locked.phase).first()
+    if decided_on and current and current.actual_start and decided_on < current.actual_start:
+        errors.setdefault("decided_on", []).append(
+            _("La décision ne peut pas précéder le début de la phase (%(date)s).")
+            % {"date": current.actual_start.strftime("%d/%m/%Y")}
+        )
+    if outcome == Outcome.EXTEND:
+        if new_planned_end is None:
+            errors.setdefault("new_planned_end", []).append(
+                _("Une prolongation demande la nouvelle date de fin prévue.")
+            )
+        elif current and current.planned_end and new_planned_end <= current.planned_end:
+            errors.setdefault("new_planned_end", []).append(
+                _("La nouvelle fin doit être postérieure à la fin prévue actuelle (%(date)s).")
+                % {"date": current.planned_end.strftime("%d/%m/%Y")}
+            )
+    elif new_planned_end is not None:
+        new_planned_end = None  # only meaningful for an extension
+    if errors:
+        raise TransitionError(errors)
+
+    from_phase = locked.phase
+    changes: dict = {"phase": [from_phase, to_phase]}
+    if outcome == Outcome.EXTEND:
+        if current is None:
+            current = PhasePeriod.objects.create(
+                project=locked, phase=from_phase, planned_start=decided_on, actual_start=decided_on
+            )
+        changes = {"planned_end": [str(current.planned_end), str(new_planned_end)]}
+        current.planned_end = new_planned_end
+        current.save(update_fields=["planned_end"])
+    else:
+        if current is not None:
+            current.actual_end = max(decided_on, current.actual_start or decided_on)
+            current.save(update_fields=["actual_end"])
+        if to_phase in ACTIVE_PHASES:
+            PhasePeriod.objects.update_or_create(
+                project=locked,
+                phase=to_phase,
+                defaults={
+                    "planned_start": decided_on,
+                    "planned_end": planned_end_for(locked.programme, to_phase, decided_on),
+                    "actual_start": decided_on,
+                    "actual_end": None,
+                },
+            )
+        if to_phase == Phase.EMERGENCE and locked.start_date is None:
+            locked.start_date = decided_on
+        locked.phase = to_phase
+    locked.phase_version += 1
+    locked.save(update_fields=["phase", "phase_version", "start_date", "updated_at"])
+    decision = GateDecision.objects.create(
+        project=locked,
+        from_phase=from_phase,
+        to_phase=to_phase,
+        outcome=outcome,
+        decided_by=actor,
+        decided_on=decided_on,
+        committee=committee,
+        rationale=rationale,
+        conditions=conditions,
+        new_planned_end=new_planned_end,
+    )
+    audit_log(
+        actor=actor,
+        obj=locked,
+        action=f"project.gate.{outcome}",
+        changes={**changes, "décision": [None, str(decision)], "instance": [None, committee]},
+    )
+    # Keep the caller's instance in step (they may render it right away).
+    project.phase, project.phase_version, project.start_date = (
+        locked.phase,
+        locked.phase_version,
+        locked.start_date,
+    )
+    return decision
+
+
+@transaction.atomic
+def project_start_phase(*, actor: User, project: Project, phase: str, start: date) -> PhasePeriod:
+    """Open the current phase's period of a project that has none yet (e.g. created at an advanced
+    phase by an import or the selection flow). Planned end from the programme's durations."""
+    period, created = PhasePeriod.objects.get_or_create(
+        project=project,
+        phase=phase,
+        defaults={
+            "planned_start": start,
+            "planned_end": planned_end_for(project.programme, phase, start),
+            "actual_start": start,
+        },
+    )
+    if created:
+        audit_log(actor=actor, obj=project, action="project.phase_opened", changes={"phase": [None, phase]})
+    return period
+
+
+# --- Projects and their records -------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_save(*, actor: User, form) -> Project:
+    creating = form.instance.pk is None
+    changes = diff_form(form)
+    project = form.save()
+    if creating and project.phase in (Phase.EMERGENCE, Phase.EXPERIMENTATION, Phase.DEPLOYMENT):
+        start = project.start_date or timezone.localdate()
+        project_start_phase(actor=actor, project=project, phase=project.phase, start=start)
+    audit_log(
+        actor=actor, obj=project, action="project.created" if creating else "project.updated", changes=changes
+    )
+    return project
+
+
+@transaction.atomic
+def record_save(*, actor: User, form, project: Project | None = None, action: str):
+    """Create or update a record that hangs off a project (milestone, committee, action, site…)."""
+    creating = form.instance.pk is None
+    changes = diff_form(form)
+    obj = form.save(commit=False)
+    if project is not None and creating:
+        obj.project = project
+    obj.save()
+    form.save_m2m()
+    audit_log(
+        actor=actor, obj=obj, action=f"{action}.{'created' if creating else 'updated'}", changes=changes
+    )
+    return obj
+
+
+@transaction.atomic
+def workshop_save(
+    *, actor: User, form, project: Project, invited: list[Person], present: list[Person]
+) -> Workshop:
+    """Save a workshop and its attendance (invited and present participants) together."""
+    workshop = record_save(actor=actor, form=form, project=project, action="workshop")
+    wanted = {
+        p.pk: (p.pk in {i.pk for i in invited}, p.pk in {x.pk for x in present}) for p in [*invited, *present]
+    }
+    existing = {a.person_id: a for a in workshop.attendances.all()}
+    to_create, to_update = [], []
+    for person_id, (is_invited, is_present) in wanted.items():
+        row = existing.pop(person_id, None)
+        if row is None:
+            to_create.append(
+                Attendance(workshop=workshop, person_id=person_id, invited=is_invited, present=is_present)
+            )
+        elif (row.invited, row.present) != (is_invited, is_present):
+            row.invited, row.present = is_invited, is_present
+            to_update.append(row)
+    Attendance.objects.bulk_create(to_create)
+    Attendance.objects.bulk_update(to_update, ["invited", "present"])
+    Attendance.objects.filter(pk__in=[a.pk for a in existing.values()]).delete()
+    audit_log(
+        actor=actor,
+        obj=workshop,
+        action="workshop.attendance",
+        changes={"invités": [None, len(invited)], "présents": [None, len(present)]},
+    )
+    return workshop
+
+
+# --- Private files ---------------------------------------------------------------------------------
+
+
+def _store_version(model, *, parent_field: str, parent, project: Project, actor: User, file, comment: str):
+    sniffed, digest = check_upload(file)
+    number = (model.objects.filter(**{parent_field: parent}).aggregate(n=Max("number"))["n"] or 0) + 1
+    version = model(
+        **{parent_field: parent},
+        project=project,
+        number=number,
+        original_name=os.path.basename(file.name)[:255],
+        extension=sniffed.extension,
+        content_type=sniffed.content_type,
+        size=file.size,
+        sha256=digest,
+        comment=comment[:255],
+        uploaded_by=actor,
+    )
+    version.file.save(f"upload{sniffed.extension}", file, save=False)
+    name = version.file.name
+    storage = version.file.storage
+    try:
+        version.save()
+    except Exception:
+        storage.delete(name)
+        raise
+    return version
+
+
+def _can_touch_deliverable(actor: User, deliverable: Deliverable) -> bool:
+    """The team, or a partner whose structure the deliverable is assigned to."""
+    if access.is_team(actor):
+        scope = access.project_deliverables_for(actor)
+    else:
+        scope = access.portal_deliverables_for(actor)
+    return scope.filter(pk=deliverable.pk).exists()
+
+
+@transaction.atomic
+def deliverable_upload(
+    *, actor: User, deliverable: Deliverable, file, comment: str = ""
+) -> DeliverableVersion:
+    """Add a version to a deliverable. Team members may upload to any deliverable; a partner (the portal
+    calls this with a partner actor) only to those assigned to their structure, and their upload marks
+    the deliverable "déposé"."""
+    if not _can_touch_deliverable(actor, deliverable):
+        raise PermissionDenied
+    deliverable = Deliverable.objects.select_for_update().get(pk=deliverable.pk)
+    version = _store_version(
+        DeliverableVersion,
+        parent_field="deliverable",
+        parent=deliverable,
+        project=deliverable.project,
+        actor=actor,
+        file=file,
+        comment=comment,
+    )
+    changes = {"version": [None, version.number], "fichier": [None, version.original_name]}
+    if deliverable.status in (DeliverableStatus.EXPECTED, DeliverableStatus.RETURNED):
+        changes["status"] = [deliverable.status, DeliverableStatus.SUBMITTED]
+        deliverable.status = DeliverableStatus.SUBMITTED
+        deliverable.save(update_fields=["status"])
+    audit_log(actor=actor, obj=deliverable, action="deliverable.uploaded", changes=changes)
+    return version
+
+
+@transaction.atomic
+def deliverable_review(*, actor: User, deliverable: Deliverable, status: str) -> Deliverable:
+    """The team accepts a deliverable or sends it back ("à reprendre")."""
+    if not access.is_team(actor):
+        raise PermissionDenied
+    if status not in (DeliverableStatus.ACCEPTED, DeliverableStatus.RETURNED):
+        raise ValidationError(_("État de livrable inconnu."))
+    deliverable = Deliverable.objects.select_for_update().get(pk=deliverable.pk)
+    before = deliverable.status
+    deliverable.status = status
+    deliverable.save(update_fields=["status"])
+    audit_log(
+        actor=actor, obj=deliverable, action="deliverable.reviewed", changes={"status": [before, status]}
+    )
+    return deliverable
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    actor: User,
+    project: Project,
+    file,
+    title: str = "",
+    description: str = "",
+    shared_with_collective: bool = False,
+    document: Document | None = None,
+    comment: str = "",
+) -> DocumentVersion:
+    """Create a document with its first version, or add a version to `document`. Partners may add
+    versions only to documents shared with their collective."""
+    if document is None:
+        if not access.projects_for(actor).filter(pk=project.pk).exists():
+            raise PermissionDenied
+        if not title.strip():
+            raise ValidationError({"title": [_("Donnez un titre au document.")]})
+        check_upload(file)  # refuse before creating anything
+        document = Document.objects.create(
+            project=project,
+            title=title.strip(),
+            description=description,
+            shared_with_collective=shared_with_collective if access.is_team(actor) else True,
+            created_by=actor,
+        )
+        audit_log(
+            actor=actor, obj=document, action="document.created", changes={"title": [None, document.title]}
+        )
+    else:
+        allowed = access.project_children_for(actor, Document, shared_field="shared_with_collective")
+        if not allowed.filter(pk=document.pk).exists():
+            raise PermissionDenied
+        document = Document.objects.select_for_update().get(pk=document.pk)
+    version = _store_version(
+        DocumentVersion,
+        parent_field="document",
+        parent=document,
+        project=document.project,
+        actor=actor,
+        file=file,
+        comment=comment,
+    )
+    Document.objects.filter(pk=document.pk).update(updated_at=timezone.now())
+    audit_log(
+        actor=actor,
+        obj=document,
+        action="document.version_added",
+        changes={"version": [None, version.number], "fichier": [None, version.original_name]},
+    )
+    return version
+
+
+# --- Calendar feed -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_token_rotate(*, user: User) -> str:
+    """Issue a new private calendar token; the previous feed URL stops working at once."""
+    token = secrets.token_urlsafe(32)
+    User.objects.filter(pk=user.pk).update(calendar_token=token)
+    user.calendar_token = token
+    audit_log(actor=user, obj=user, action="calendar.token_rotated")
+    return token
+
+
+@transaction.atomic
+def calendar_token_revoke(*, user: User) -> None:
+    User.objects.filter(pk=user.pk).update(calendar_token="")
+    user.calendar_token = ""
+    audit_log(actor=user, obj=user, action="calendar.token_revoked")

@@ -1,0 +1,31 @@
+"""Celery tasks of project steering: thin — ids in, call a service."""
+
+import smtplib
+
+from celery import shared_task
+
+from . import reminders
+
+
+@shared_task(bind=True, acks_late=True)
+def send_deadline_digests(self) -> dict:
+    """Daily (beat, 07:00 Europe/Paris): claim today's reminders and queue one digest per person.
+    The digests go to the queue the scan was taken from (the default queue when run by beat)."""
+    queue = (self.request.delivery_info or {}).get("routing_key") if not self.request.is_eager else None
+    return reminders.deadline_scan(queue=queue)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=60,
+    max_retries=5,
+)
+def send_digest(user_id: int, run_id: str) -> int:
+    return reminders.digest_send(user_id=user_id, run_id=run_id)
+
+
+# Tasks written beside this module (selection flow, partner portal): imported here so that Celery's
+# autodiscovery, which only looks at `projects.tasks`, registers them in the worker.
+from .portal_tasks import *  # noqa: E402, F401, F403
+from .selection_tasks import *  # noqa: E402, F401, F403

@@ -1,0 +1,14 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def verbose_name_of(obj) -> str:
+    """The model's verbose name ("jalon", "livrable", "action"), capitalised."""
+    return str(obj._meta.verbose_name).capitalize()
+
+
+@register.filter
+def dict_get(mapping: dict, key):
+    return mapping.get(key, [])

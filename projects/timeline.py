@@ -1,0 +1,129 @@
+"""The project timeline, computed server-side and drawn as inline SVG (no JS library, CSP-safe).
+
+Each phase gets a row with two bars: planned (outlined) and actual (filled, in the phase colour);
+milestones, workshops and committees are markers on their own rows; a line marks today."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from .models import Phase
+
+WIDTH = 960
+LABEL_W = 170
+ROW_H = 30
+BAR_H = 9
+
+
+@dataclass
+class Bar:
+    label: str
+    phase: str
+    y: int
+    planned: tuple[float, float] | None
+    actual: tuple[float, float] | None
+    open_ended: bool
+    late: bool
+    title: str
+
+
+@dataclass
+class Marker:
+    x: float
+    y: int
+    kind: str
+    title: str
+    late: bool = False
+
+
+@dataclass
+class Timeline:
+    bars: list[Bar] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)
+    ticks: list[tuple[float, str]] = field(default_factory=list)
+    rows: list[tuple[int, str]] = field(default_factory=list)
+    today_x: float | None = None
+    height: int = 0
+    width: int = WIDTH
+    label_w: int = LABEL_W
+    bar_h: int = BAR_H
+    empty: bool = True
+
+
+def build(project, *, periods, milestones, workshops, committees, today: date | None = None) -> Timeline:
+    today = today or timezone.localdate()
+    local = [timezone.localtime(w.starts_at).date() for w in workshops]
+    dates = [today]
+    for p in periods:
+        dates += [d for d in (p.planned_start, p.planned_end, p.actual_start, p.actual_end) if d]
+    dates += [m.due_date for m in milestones] + local + [c.date for c in committees]
+    start, end = min(dates), max(dates)
+    start = start.replace(day=1)
+    end = (end.replace(day=1) + timedelta(days=32)).replace(day=1)
+    span = max((end - start).days, 1)
+    plot_w = WIDTH - LABEL_W - 10
+
+    def x(d: date) -> float:
+        return round(LABEL_W + (d - start).days / span * plot_w, 1)
+
+    tl = Timeline(empty=not (periods or milestones or workshops or committees))
+    y = 28
+    for p in periods:
+        planned_end = p.planned_end or p.actual_end or today
+        actual = None
+        if p.actual_start:
+            actual = (x(p.actual_start), max(x(p.actual_end or today) - x(p.actual_start), 2))
+        late = p.actual_end is None and p.planned_end is not None and p.planned_end < today
+        title = _("%(phase)s — prévu du %(ps)s au %(pe)s") % {
+            "phase": p.get_phase_display(),
+            "ps": date_format(p.planned_start, "j N Y"),
+            "pe": date_format(p.planned_end, "j N Y") if p.planned_end else _("(sans fin prévue)"),
+        }
+        if p.actual_start:
+            title += _(" ; effectif depuis le %(as)s") % {"as": date_format(p.actual_start, "j N Y")}
+            if p.actual_end:
+                title += _(" jusqu'au %(ae)s") % {"ae": date_format(p.actual_end, "j N Y")}
+        tl.bars.append(
+            Bar(
+                label=p.get_phase_display(),
+                phase=p.phase,
+                y=y,
+                planned=(x(p.planned_start), max(x(planned_end) - x(p.planned_start), 2)),
+                actual=actual,
+                open_ended=p.planned_end is None,
+                late=late,
+                title=title,
+            )
+        )
+        tl.rows.append((y, p.get_phase_display()))
+        y += ROW_H
+    for label, kind, entries in (
+        (_("Jalons"), "milestone", [(m.due_date, m.title, m.is_late(today)) for m in milestones]),
+        (_("Ateliers"), "workshop", [(d, w.title, False) for d, w in zip(local, workshops, strict=True)]),
+        (_("Comités"), "committee", [(c.date, str(c), False) for c in committees]),
+    ):
+        if not entries:
+            continue
+        tl.rows.append((y, label))
+        for d, title, late in entries:
+            tl.markers.append(
+                Marker(x=x(d), y=y + 5, kind=kind, title=f"{date_format(d, 'j N Y')} — {title}", late=late)
+            )
+        y += ROW_H
+    tl.height = y + 6
+    tl.today_x = x(today)
+    # Month ticks, spaced so their labels never overlap (at least ~70 px apart).
+    px_per_month = plot_w / max(span / 30.44, 1)
+    step = next((s for s in (1, 2, 3, 6, 12) if s * px_per_month >= 70), 12)
+    cursor = start
+    while cursor <= end:
+        if (cursor.month - 1) % step == 0 and x(cursor) <= WIDTH - 30:
+            tl.ticks.append((x(cursor), date_format(cursor, "N Y")))
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return tl
+
+
+PHASE_ORDER = {p: i for i, p in enumerate(Phase.values)}

@@ -1,0 +1,446 @@
+from django import forms
+from django.conf import settings
+from django.forms import formset_factory
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from programme.identity import digits_only, validate_siren
+from programme.models import (
+    Cohort,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Programme,
+    Role,
+    Territory,
+    Theme,
+    User,
+)
+
+from .imports import FIELDS
+from .models import (
+    Audience,
+    Decision,
+    Event,
+    Interaction,
+    Prospect,
+    Recommendation,
+    Source,
+    Stage,
+)
+from .services import organisation_match
+
+DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def team_users():
+    return User.objects.filter(is_active=True, role__in=(Role.STAFF, Role.DIRECTOR)).order_by(
+        "first_name", "last_name"
+    )
+
+
+class TeamUserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.email
+
+
+class TeamUsersField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.email
+
+
+def default_programme() -> Programme | None:
+    return Programme.objects.filter(is_active=True).order_by("name").first()
+
+
+class ProspectCreateForm(forms.Form):
+    """A new prospect: an existing structure, or a new one typed here (checked against duplicates)."""
+
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.all())
+    organisation = forms.ModelChoiceField(
+        label=_("Structure déjà enregistrée"),
+        queryset=Organisation.objects.all(),
+        required=False,
+        help_text=_("Ou laissez vide et décrivez la nouvelle structure ci-dessous."),
+    )
+    new_name = forms.CharField(label=_("Nom de la nouvelle structure"), max_length=200, required=False)
+    new_kind = forms.ChoiceField(
+        label=_("Forme"),
+        choices=OrganisationKind.choices,
+        required=False,
+        initial=OrganisationKind.ASSOCIATION,
+    )
+    new_town = forms.CharField(label=_("Commune"), max_length=120, required=False)
+    new_siren = forms.CharField(label=_("SIREN"), max_length=20, required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.WATCH)
+    audience = forms.ChoiceField(
+        label=_("Public"),
+        choices=[("", _("Selon la forme de la structure"))] + list(Audience.choices),
+        required=False,
+    )
+    cohort = forms.ModelChoiceField(label=_("Promotion visée"), queryset=Cohort.objects.all(), required=False)
+    owner = TeamUserChoiceField(label=_("Suivi par"), queryset=team_users(), required=False)
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Thématiques"),
+        queryset=Theme.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Par défaut, celles de la structure."),
+    )
+    territory = forms.ModelChoiceField(
+        label=_("Territoire"), queryset=Territory.objects.all(), required=False
+    )
+    project_idea = forms.CharField(label=_("Idée de projet"), max_length=200, required=False)
+    next_action = forms.CharField(label=_("Prochaine action"), max_length=255, required=False)
+    next_action_date = forms.DateField(
+        label=_("Date de la prochaine action"), required=False, widget=DateInput
+    )
+    notes = forms.CharField(
+        label=_("Notes internes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = team_users()
+        if not self.is_bound:
+            self.fields["programme"].initial = default_programme()
+
+    def clean_new_siren(self):
+        siren = digits_only(self.cleaned_data.get("new_siren", ""))
+        if siren:
+            validate_siren(siren)
+        return siren
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation = cleaned.get("organisation")
+        name = (cleaned.get("new_name") or "").strip()
+        if organisation is None and not name:
+            self.add_error(
+                "organisation", _("Choisissez une structure existante ou indiquez le nom d'une nouvelle.")
+            )
+            return cleaned
+        if organisation is None:
+            if not cleaned.get("new_kind"):
+                self.add_error("new_kind", _("Indiquez la forme de la nouvelle structure."))
+            existing = organisation_match(
+                siren=cleaned.get("new_siren", ""), name=name, town=cleaned.get("new_town", "")
+            )
+            if existing is not None:
+                self.add_error(
+                    "new_name",
+                    format_html(
+                        _("Cette structure existe déjà : « {} » ({}). Choisissez-la dans la liste."),
+                        existing.name,
+                        existing.town or "—",
+                    ),
+                )
+                return cleaned
+        programme = cleaned.get("programme")
+        if organisation is not None and programme is not None:
+            existing_prospect = Prospect.objects.filter(
+                programme=programme, organisation=organisation
+            ).first()
+            if existing_prospect is not None:
+                self.add_error(
+                    "organisation",
+                    format_html(
+                        _(
+                            'Cette structure est déjà un prospect de ce programme : <a href="{}">voir sa fiche</a>.'
+                        ),
+                        existing_prospect.get_absolute_url(),
+                    ),
+                )
+        cohort = cleaned.get("cohort")
+        if cohort is not None and programme is not None and cohort.programme_id != programme.pk:
+            self.add_error("cohort", _("Cette promotion appartient à un autre programme."))
+        return cleaned
+
+
+class ProspectForm(forms.ModelForm):
+    owner = TeamUserChoiceField(label=_("Suivi par"), queryset=team_users(), required=False)
+
+    class Meta:
+        model = Prospect
+        fields = [
+            "cohort",
+            "source",
+            "audience",
+            "themes",
+            "territory",
+            "owner",
+            "project_idea",
+            "next_action",
+            "next_action_date",
+            "notes",
+        ]
+        widgets = {
+            "themes": forms.CheckboxSelectMultiple,
+            "next_action_date": DateInput,
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = team_users()
+        self.fields["cohort"].queryset = Cohort.objects.filter(programme_id=self.instance.programme_id)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("next_action_date") and not cleaned.get("next_action"):
+            self.add_error("next_action", _("Décrivez l'action prévue à cette date."))
+        return cleaned
+
+
+class MoveForm(forms.Form):
+    to_stage = forms.ChoiceField(label=_("Déplacer vers"), choices=Stage.choices)
+    reason = forms.CharField(label=_("Motif (pour écarter)"), max_length=255, required=False)
+
+
+class InteractionForm(forms.ModelForm):
+    class Meta:
+        model = Interaction
+        fields = ["kind", "date", "event", "summary", "outcome", "next_action", "next_action_date"]
+        widgets = {
+            "date": DateInput,
+            "next_action_date": DateInput,
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, programme_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = Event.objects.filter(programme_id=programme_id)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("next_action_date") and not cleaned.get("next_action"):
+            self.add_error("next_action", _("Décrivez l'action prévue à cette date."))
+        return cleaned
+
+
+class EventForm(forms.ModelForm):
+    staff = TeamUsersField(
+        label=_("Équipe présente"), queryset=team_users(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Event
+        fields = ["programme", "name", "kind", "date", "place", "staff", "notes"]
+        widgets = {"date": DateInput, "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = team_users()
+        if not self.is_bound and not self.instance.pk:
+            self.fields["programme"].initial = default_programme()
+
+
+class EventLinkForm(forms.Form):
+    prospect = forms.ModelChoiceField(label=_("Prospect déjà suivi"), queryset=Prospect.objects.none())
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prospect"].queryset = (
+            Prospect.objects.filter(programme_id=event.programme_id)
+            .exclude(events=event)
+            .select_related("organisation")
+            .order_by("organisation__name")
+        )
+
+
+class EventNewProspectForm(forms.Form):
+    name = forms.CharField(label=_("Nom de la structure"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Forme"), choices=OrganisationKind.choices, initial=OrganisationKind.ASSOCIATION
+    )
+    town = forms.CharField(label=_("Commune"), max_length=120, required=False)
+    siren = forms.CharField(label=_("SIREN"), max_length=20, required=False)
+
+    def clean_siren(self):
+        siren = digits_only(self.cleaned_data.get("siren", ""))
+        if siren:
+            validate_siren(siren)
+        return siren
+
+
+class InterviewForm(forms.Form):
+    scheduled_at = forms.DateTimeField(
+        label=_("Date et heure"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+    )
+    place = forms.CharField(label=_("Lieu"), max_length=200, required=False)
+    remote = forms.BooleanField(label=_("En visio"), required=False)
+    interviewers = TeamUsersField(
+        label=_("Intervieweurs"), queryset=team_users(), widget=forms.CheckboxSelectMultiple
+    )
+    contacts = forms.ModelMultipleChoiceField(
+        label=_("Contacts rencontrés"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, prospect: Prospect, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["interviewers"].queryset = team_users()
+        self.fields["contacts"].queryset = Person.objects.filter(
+            organisation_id=prospect.organisation_id, anonymised_at__isnull=True
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("remote") and not (cleaned.get("place") or "").strip():
+            self.add_error("place", _("Indiquez le lieu, ou cochez « En visio »."))
+        return cleaned
+
+
+class ScoreForm(forms.Form):
+    """One 0–3 choice (with the level's descriptor) and a comment per criterion of the interview's grid."""
+
+    def __init__(self, *args, criteria, initial_scores=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        initial_scores = initial_scores or {}
+        for criterion in self.criteria:
+            previous = initial_scores.get(criterion.pk)
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=format_html("{} <span class='muted'>(×{})</span>", criterion.label, criterion.weight),
+                choices=[(level, f"{level} — {text}") for level, text in criterion.levels()],
+                coerce=int,
+                widget=forms.RadioSelect,
+                initial=previous.value if previous else None,
+                error_messages={"required": _("Notez ce critère (0 à 3).")},
+            )
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=_("Commentaire"),
+                required=False,
+                initial=previous.comment if previous else "",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def rows(self):
+        return [(c, self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]
+
+    def values(self) -> dict[int, tuple[int, str]]:
+        return {
+            c.pk: (self.cleaned_data[f"score_{c.pk}"], self.cleaned_data[f"comment_{c.pk}"])
+            for c in self.criteria
+        }
+
+
+class InterviewCompleteForm(forms.Form):
+    recommendation = forms.ChoiceField(
+        label=_("Recommandation"), choices=Recommendation.choices, widget=forms.RadioSelect
+    )
+    rationale = forms.CharField(label=_("Justification"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class CriterionForm(forms.Form):
+    label = forms.CharField(label=_("Critère"), max_length=200)
+    weight = forms.IntegerField(label=_("Poids"), min_value=1, max_value=10, initial=1)
+    level_0 = forms.CharField(label=_("0"), max_length=255)
+    level_1 = forms.CharField(label=_("1"), max_length=255)
+    level_2 = forms.CharField(label=_("2"), max_length=255)
+    level_3 = forms.CharField(label=_("3"), max_length=255)
+
+
+class BaseCriterionFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        kept = [f for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]
+        if not kept:
+            raise forms.ValidationError(_("Une grille doit compter au moins un critère."))
+
+    def criteria(self) -> list[dict]:
+        return [
+            {
+                key: f.cleaned_data[key]
+                for key in ("label", "weight", "level_0", "level_1", "level_2", "level_3")
+            }
+            for f in self.forms
+            if f.cleaned_data and not self._should_delete_form(f)
+        ]
+
+
+CriterionFormSet = formset_factory(CriterionForm, formset=BaseCriterionFormSet, extra=1, can_delete=True)
+
+
+class ImportUploadForm(forms.Form):
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.all())
+    file = forms.FileField(
+        label=_("Fichier CSV ou XLSX"),
+        error_messages={
+            "empty": _("Le fichier est vide."),
+            "required": _("Choisissez le fichier à importer."),
+        },
+        help_text=_("Une ligne d'en-tête, puis une structure par ligne. Taille maximale : %(max)s Mo.")
+        % {"max": settings.PARCOURS_MAX_IMPORT_MB},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["programme"].initial = default_programme()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.PARCOURS_MAX_IMPORT_MB * 1024 * 1024
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _(
+                    "Le fichier pèse %(size)s Mo : la limite est de %(max)s Mo. Découpez-le en plusieurs fichiers."
+                )
+                % {"size": round(upload.size / 1024 / 1024, 1), "max": settings.PARCOURS_MAX_IMPORT_MB}
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(_("Le fichier est vide."))
+        return upload
+
+
+class ImportMappingForm(forms.Form):
+    """Which target field each column of the file feeds (or "ignorer")."""
+
+    def __init__(self, *args, headers: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        choices = [("", _("— ignorer cette colonne —"))] + [
+            (key, label) for key, (label, _req) in FIELDS.items()
+        ]
+        for index, header in enumerate(headers):
+            self.fields[f"col_{index}"] = forms.ChoiceField(
+                label=header or _("Colonne %(n)s") % {"n": index + 1}, choices=choices, required=False
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        seen: dict[str, str] = {}
+        for name, target in list(cleaned.items()):
+            if not target:
+                continue
+            if target in seen:
+                self.add_error(name, _("Ce champ est déjà alimenté par une autre colonne."))
+            seen[target] = name
+        return cleaned
+
+    def mapping(self) -> dict[str, str]:
+        return {name.removeprefix("col_"): target for name, target in self.cleaned_data.items() if target}
+
+
+class ImportConfirmForm(forms.Form):
+    skip_invalid = forms.BooleanField(
+        label=_("Importer sans les lignes invalides (elles sont ignorées)"), required=False
+    )
+
+
+class SelectionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Décision"), choices=Decision.choices, widget=forms.RadioSelect)
+    rationale = forms.CharField(
+        label=_("Motivation"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Motivez la décision : la motivation est obligatoire.")},
+    )
+    capacity_override = forms.BooleanField(
+        label=_("Dépasser la capacité de la promotion (décision assumée et tracée)"), required=False
+    )

@@ -1,0 +1,688 @@
+"""Reading a watch spreadsheet (CSV or XLSX) into prospects: parse, map columns, classify every row as
+new / duplicate / invalid with its reason, then import the new rows in one transaction.
+
+The file type is read from the content (an XLSX is a ZIP archive), never from the name. Text files are
+read as UTF-8 (with or without BOM), then Windows-1252. A file with formulas, no rows, no usable header
+or the wrong type is refused as a whole: nothing is imported.
+"""
+
+import csv
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from programme.identity import digits_only, normalise_name, normalise_town, validate_siren, validate_siret
+from programme.models import (
+    KIND_FAMILY,
+    AuditEntry,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Programme,
+    Role,
+    Territory,
+    Theme,
+    User,
+)
+
+from .models import Audience, Prospect, Source, Stage, StageChange
+
+MAX_ROWS = 20_000
+
+#: Target fields: key → (label shown in the mapping, required column).
+FIELDS: dict[str, tuple[str, bool]] = {
+    "name": (gettext_lazy("Nom de la structure"), True),
+    "town": (gettext_lazy("Commune"), True),
+    "siren": (gettext_lazy("SIREN"), False),
+    "siret": (gettext_lazy("SIRET"), False),
+    "kind": (gettext_lazy("Forme"), False),
+    "postcode": (gettext_lazy("Code postal"), False),
+    "address": (gettext_lazy("Adresse"), False),
+    "website": (gettext_lazy("Site web"), False),
+    "source": (gettext_lazy("Source"), False),
+    "audience": (gettext_lazy("Public"), False),
+    "themes": (gettext_lazy("Thématiques"), False),
+    "territory": (gettext_lazy("Territoire"), False),
+    "owner": (gettext_lazy("Suivi par (e-mail)"), False),
+    "next_action": (gettext_lazy("Prochaine action"), False),
+    "next_action_date": (gettext_lazy("Date de la prochaine action"), False),
+    "notes": (gettext_lazy("Notes"), False),
+    "contact_first_name": (gettext_lazy("Contact — prénom"), False),
+    "contact_last_name": (gettext_lazy("Contact — nom"), False),
+    "contact_email": (gettext_lazy("Contact — e-mail"), False),
+    "contact_phone": (gettext_lazy("Contact — téléphone"), False),
+    "contact_job_title": (gettext_lazy("Contact — fonction"), False),
+}
+
+#: Usual spellings of each column in a watch spreadsheet (compared after normalise_header).
+ALIASES: dict[str, str] = {
+    "nom": "name",
+    "nom de la structure": "name",
+    "structure": "name",
+    "raison sociale": "name",
+    "denomination": "name",
+    "organisation": "name",
+    "name": "name",
+    "commune": "town",
+    "ville": "town",
+    "town": "town",
+    "city": "town",
+    "siren": "siren",
+    "siret": "siret",
+    "forme": "kind",
+    "forme juridique": "kind",
+    "statut juridique": "kind",
+    "kind": "kind",
+    "code postal": "postcode",
+    "cp": "postcode",
+    "adresse": "address",
+    "site web": "website",
+    "site internet": "website",
+    "site": "website",
+    "source": "source",
+    "public": "audience",
+    "audience": "audience",
+    "famille": "audience",
+    "thematiques": "themes",
+    "themes": "themes",
+    "territoire": "territory",
+    "suivi par": "owner",
+    "responsable": "owner",
+    "charge de projet": "owner",
+    "prochaine action": "next_action",
+    "date prochaine action": "next_action_date",
+    "date de la prochaine action": "next_action_date",
+    "echeance": "next_action_date",
+    "notes": "notes",
+    "commentaire": "notes",
+    "commentaires": "notes",
+    "prenom": "contact_first_name",
+    "contact prenom": "contact_first_name",
+    "nom du contact": "contact_last_name",
+    "contact nom": "contact_last_name",
+    "email": "contact_email",
+    "e mail": "contact_email",
+    "mail": "contact_email",
+    "courriel": "contact_email",
+    "contact email": "contact_email",
+    "contact e mail": "contact_email",
+    "telephone": "contact_phone",
+    "tel": "contact_phone",
+    "contact telephone": "contact_phone",
+    "fonction": "contact_job_title",
+    "contact fonction": "contact_job_title",
+}
+
+_FORMULA = re.compile(r"^(=|[+\-@]\s*[A-Za-z(])")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported; the message says why, in French."""
+
+
+def normalise_header(text: str) -> str:
+    # normalise_name drops legal-form words such as "sa": fine for headers, none of ours is one.
+    return normalise_name(str(text or ""))
+
+
+def auto_mapping(headers: list[str]) -> dict[str, str]:
+    """Column index (as str) → target field, guessed from the header; each field used once."""
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for index, header in enumerate(headers):
+        target = ALIASES.get(normalise_header(header))
+        if target and target not in used:
+            mapping[str(index)] = target
+            used.add(target)
+    return mapping
+
+
+def missing_required(mapping: dict[str, str]) -> list[str]:
+    mapped = set(mapping.values())
+    return [str(label) for key, (label, required) in FIELDS.items() if required and key not in mapped]
+
+
+# --- Reading the file -------------------------------------------------------------------------------
+
+
+def read_table(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Headers and (line number, cells) of a CSV or XLSX file. Raises ImportFileError."""
+    if not content or not content.strip():
+        raise ImportFileError(_("Le fichier est vide."))
+    if content.startswith(b"PK\x03\x04"):
+        table = _read_xlsx(content)
+    elif content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFileError(
+            _(
+                "Les classeurs .xls (Excel 97-2003) ne sont pas pris en charge : enregistrez-le en .xlsx ou .csv."
+            )
+        )
+    elif content.startswith(b"%PDF") or b"\x00" in content[:4096]:
+        raise ImportFileError(_("Ce fichier n'est ni un CSV ni un classeur XLSX."))
+    else:
+        table = _read_csv(content)
+    rows = [(line, cells) for line, cells in table if any(cell.strip() for cell in cells)]
+    if not rows:
+        raise ImportFileError(_("Le fichier est vide."))
+    (_header_line, headers), *body = rows
+    headers = [h.strip() for h in headers]
+    if not body:
+        raise ImportFileError(
+            _("Le fichier ne contient que la ligne d'en-tête : aucune structure à importer.")
+        )
+    if len(body) > MAX_ROWS:
+        raise ImportFileError(
+            _("Le fichier compte %(count)s lignes ; la limite est de %(max)s par import : découpez-le.")
+            % {"count": len(body), "max": MAX_ROWS}
+        )
+    for line, cells in body:
+        for index, cell in enumerate(cells):
+            if _FORMULA.match(cell):
+                column = headers[index] if index < len(headers) else str(index + 1)
+                raise ImportFileError(
+                    _(
+                        "Le fichier contient des formules (ligne %(line)s, colonne « %(column)s » : %(cell)s). "
+                        "Enregistrez-le avec les valeurs seules, puis rechargez-le : rien n'a été importé."
+                    )
+                    % {"line": line, "column": column, "cell": cell[:40]}
+                )
+    return headers, body
+
+
+def _decode(content: bytes) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp1252")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _("Encodage du fichier non reconnu : enregistrez-le en CSV UTF-8 (ou Windows-1252).")
+        )
+
+
+def _read_csv(content: bytes) -> list[tuple[int, list[str]]]:
+    text = _decode(content)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return [(reader.line_num, [cell.strip() for cell in row]) for row in reader]
+    except csv.Error as error:
+        raise ImportFileError(_("Ce fichier CSV est mal formé (%(error)s).") % {"error": error})
+
+
+def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001 — any ZIP that is not a workbook
+        raise ImportFileError(_("Ce fichier n'est pas un classeur XLSX lisible."))
+    try:
+        sheet = workbook.worksheets[0]
+        rows: list[tuple[int, list[str]]] = []
+        for number, row in enumerate(sheet.iter_rows(), start=1):
+            if number > MAX_ROWS + 1000:
+                break
+            cells = []
+            for cell in row:
+                if getattr(cell, "data_type", None) == "f":
+                    raise ImportFileError(
+                        _(
+                            "Le fichier contient des formules (ligne %(line)s). Enregistrez-le avec les "
+                            "valeurs seules, puis rechargez-le : rien n'a été importé."
+                        )
+                        % {"line": number}
+                    )
+                cells.append(_cell_text(cell.value))
+            rows.append((number, cells))
+        return rows
+    finally:
+        workbook.close()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# --- Classifying rows ---------------------------------------------------------------------------------
+
+NEW, DUPLICATE, INVALID = "new", "duplicate", "invalid"
+
+
+@dataclass
+class RowResult:
+    line: int
+    status: str
+    name: str = ""
+    town: str = ""
+    siren: str = ""
+    reasons: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    data: dict = field(default_factory=dict)
+    organisation_id: int | None = None
+
+
+@dataclass
+class Preview:
+    headers: list[str]
+    mapping: dict[str, str]
+    rows: list[RowResult] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {NEW: self.count(NEW), DUPLICATE: self.count(DUPLICATE), INVALID: self.count(INVALID)}
+
+
+_CHOICE_CACHE: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _choice(value: str, choices_class) -> str | None:
+    """The choice key matching a typed value or label ("SCIC", "Acteur public", "evenement"…)."""
+    from django.utils.translation import get_language
+
+    key = (get_language() or "", choices_class.__name__)
+    table = _CHOICE_CACHE.get(key)
+    if table is None:
+        table = {}
+        for choice, label in choices_class.choices:
+            table.setdefault(normalise_header(str(label)), choice)
+            table.setdefault(normalise_header(choice), choice)
+        _CHOICE_CACHE[key] = table
+    return table.get(normalise_header(value))
+
+
+_KIND_WORDS = {"entreprise agreee esus": OrganisationKind.ESUS, "entreprise": OrganisationKind.COMPANY}
+_AUDIENCE_KIND = {
+    Audience.ESS: OrganisationKind.ASSOCIATION,
+    Audience.COMPANY: OrganisationKind.COMPANY,
+    Audience.PUBLIC: OrganisationKind.COLLECTIVITE,
+}
+
+
+def _parse_date(value: str) -> date:
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%y"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+class _Lookups:
+    """Everything a classification needs from the database, read once (constant queries per file)."""
+
+    def __init__(self, programme: Programme):
+        self.by_siren: dict[str, tuple[int, str]] = {}
+        self.by_name_town: dict[tuple[str, str], tuple[int, str]] = {}
+        for pk, name, siren, nname, ntown in Organisation.objects.values_list(
+            "pk", "name", "siren", "normalised_name", "normalised_town"
+        ):
+            if siren:
+                self.by_siren[siren] = (pk, name)
+            self.by_name_town.setdefault((nname, ntown), (pk, name))
+        self.prospect_orgs = set(
+            Prospect.objects.filter(programme=programme).values_list("organisation_id", flat=True)
+        )
+        self.owners = {
+            email.lower(): pk
+            for pk, email in User.objects.filter(
+                is_active=True, role__in=(Role.STAFF, Role.DIRECTOR)
+            ).values_list("pk", "email")
+        }
+        self.themes = {normalise_header(name): pk for pk, name in Theme.objects.values_list("pk", "name")}
+        self.territories = {
+            normalise_header(name): pk for pk, name in Territory.objects.values_list("pk", "name")
+        }
+
+
+def classify(*, programme: Programme, headers: list[str], body, mapping: dict[str, str]) -> Preview:
+    """Classify every row as new, duplicate (same SIREN, or same normalised name + town, in the base or
+    earlier in the file) or invalid, with the reasons."""
+    preview = Preview(headers=headers, mapping=mapping, missing=missing_required(mapping))
+    if preview.missing:
+        return preview
+    lookups = _Lookups(programme)
+    columns = {target: int(index) for index, target in mapping.items() if target}
+    seen_siren: dict[str, int] = {}
+    seen_name: dict[tuple[str, str], int] = {}
+    for line, cells in body:
+        raw = {target: (cells[i].strip() if i < len(cells) else "") for target, i in columns.items()}
+        row = _classify_row(line, raw, lookups)
+        if row.status != INVALID:
+            name_key = (normalise_name(row.name), normalise_town(row.town))
+            earlier = seen_siren.get(row.siren) if row.siren else None
+            earlier = earlier or seen_name.get(name_key)
+            if earlier:
+                row.status = DUPLICATE
+                row.reasons.append(_("Doublon de la ligne %(line)s du fichier.") % {"line": earlier})
+            else:
+                if row.siren:
+                    seen_siren[row.siren] = line
+                seen_name[name_key] = line
+        preview.rows.append(row)
+    return preview
+
+
+def _classify_row(line: int, raw: dict[str, str], lookups: _Lookups) -> RowResult:
+    row = RowResult(line=line, status=NEW, name=raw.get("name", ""), town=raw.get("town", ""))
+    reasons = row.reasons
+    data: dict = {}
+    if not row.name:
+        reasons.append(_("Nom de la structure manquant."))
+    if not row.town:
+        reasons.append(_("Commune manquante."))
+    siret = digits_only(raw.get("siret", ""))
+    siren = digits_only(raw.get("siren", ""))
+    if siret:
+        try:
+            validate_siret(siret)
+        except ValidationError as error:
+            reasons.extend(error.messages)
+        if siren and siret[:9] != siren:
+            reasons.append(_("Le SIRET ne commence pas par le SIREN."))
+        siren = siren or siret[:9]
+    if siren:
+        try:
+            validate_siren(siren)
+        except ValidationError as error:
+            reasons.extend(error.messages)
+    row.siren = siren
+    data["siren"], data["siret"] = siren, siret
+
+    audience = None
+    if raw.get("audience"):
+        audience = _choice(raw["audience"], Audience)
+        if audience is None:
+            reasons.append(
+                _("Public « %(value)s » inconnu (Acteur ESS, Entreprise, Acteur public).")
+                % {"value": raw["audience"]}
+            )
+    kind = None
+    if raw.get("kind"):
+        kind = _KIND_WORDS.get(normalise_header(raw["kind"])) or _choice(raw["kind"], OrganisationKind)
+        if kind is None:
+            reasons.append(_("Forme « %(value)s » inconnue.") % {"value": raw["kind"]})
+    data["kind"] = kind or _AUDIENCE_KIND.get(audience, OrganisationKind.ASSOCIATION)
+    data["audience"] = audience or KIND_FAMILY.get(data["kind"], Audience.ESS)
+    source = Source.IMPORT
+    if raw.get("source"):
+        source = _choice(raw["source"], Source)
+        if source is None:
+            reasons.append(_("Source « %(value)s » inconnue.") % {"value": raw["source"]})
+    data["source"] = source
+    owner = raw.get("owner", "").lower()
+    data["owner_id"] = None
+    if owner:
+        data["owner_id"] = lookups.owners.get(owner)
+        if data["owner_id"] is None:
+            reasons.append(_("Aucun membre de l'équipe n'a l'adresse « %(value)s ».") % {"value": owner})
+    data["next_action_date"] = None
+    if raw.get("next_action_date"):
+        try:
+            data["next_action_date"] = _parse_date(raw["next_action_date"])
+        except ValueError:
+            reasons.append(
+                _("Date « %(value)s » illisible (attendu : JJ/MM/AAAA).") % {"value": raw["next_action_date"]}
+            )
+    email = raw.get("contact_email", "")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            reasons.append(_("Adresse e-mail « %(value)s » invalide.") % {"value": email})
+    website = raw.get("website", "")
+    if website and not website.startswith(("http://", "https://")):
+        website = f"https://{website}"
+    data["website"] = website[:200]
+    data["theme_ids"] = []
+    for theme in filter(None, (t.strip() for t in re.split(r"[|,]", raw.get("themes", "")))):
+        pk = lookups.themes.get(normalise_header(theme))
+        if pk:
+            data["theme_ids"].append(pk)
+        else:
+            row.notes.append(_("Thématique « %(value)s » inconnue, ignorée.") % {"value": theme})
+    data["territory_id"] = None
+    if raw.get("territory"):
+        data["territory_id"] = lookups.territories.get(normalise_header(raw["territory"]))
+        if data["territory_id"] is None:
+            row.notes.append(_("Territoire « %(value)s » inconnu, ignoré.") % {"value": raw["territory"]})
+    for key in (
+        "postcode",
+        "address",
+        "next_action",
+        "notes",
+        "contact_first_name",
+        "contact_last_name",
+        "contact_phone",
+        "contact_job_title",
+    ):
+        data[key] = raw.get(key, "")
+    data["contact_email"] = email
+    if len(row.name) > 200:
+        reasons.append(_("Nom trop long (200 caractères au plus)."))
+    row.data = data
+    if reasons:
+        row.status = INVALID
+        return row
+    match = lookups.by_siren.get(siren) if siren else None
+    by_siren = match is not None
+    if match is None:
+        match = lookups.by_name_town.get((normalise_name(row.name), normalise_town(row.town)))
+    if match is not None:
+        how = _("même SIREN") if by_siren else _("même nom et même commune")
+        row.organisation_id = match[0]
+        if match[0] in lookups.prospect_orgs:
+            row.status = DUPLICATE
+            reasons.append(
+                _("Déjà prospect de ce programme : « %(name)s » (%(how)s).") % {"name": match[1], "how": how}
+            )
+        else:
+            row.notes.append(
+                _("Structure déjà connue (« %(name)s », %(how)s) : elle devient prospect.")
+                % {"name": match[1], "how": how}
+            )
+    return row
+
+
+# --- Importing ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_rows(*, actor: User, programme: Programme, preview: Preview) -> list[Prospect]:
+    """Create the new rows of a preview: structures, prospects, contacts, all or nothing."""
+    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    rows = [row for row in preview.rows if row.status == NEW]
+    now = timezone.now()
+    new_orgs: list[tuple[RowResult, Organisation]] = []
+    for row in rows:
+        if row.organisation_id is None:
+            d = row.data
+            org = Organisation(
+                name=row.name,
+                kind=d["kind"],
+                siren=d["siren"],
+                siret=d["siret"],
+                town=row.town,
+                postcode=d["postcode"][:10],
+                address=d["address"][:255],
+                website=d["website"],
+                territory_id=d["territory_id"],
+            )
+            # bulk_create skips save(): set the derived columns save() would have set.
+            org.normalised_name = normalise_name(org.name)
+            org.normalised_town = normalise_town(org.town)
+            org.family = KIND_FAMILY.get(org.kind, "ess")
+            new_orgs.append((row, org))
+    Organisation.objects.bulk_create([org for _row, org in new_orgs], batch_size=500)
+    for row, org in new_orgs:
+        row.organisation_id = org.pk
+    prospects = [
+        Prospect(
+            programme=programme,
+            organisation_id=row.organisation_id,
+            stage=Stage.IDENTIFIED,
+            source=row.data["source"],
+            audience=row.data["audience"],
+            territory_id=row.data["territory_id"],
+            owner_id=row.data["owner_id"],
+            next_action=row.data["next_action"][:255],
+            next_action_date=row.data["next_action_date"],
+            notes=row.data["notes"],
+            stage_changed_at=now,
+        )
+        for row in rows
+    ]
+    Prospect.objects.bulk_create(prospects, batch_size=500)
+    StageChange.objects.bulk_create(
+        [StageChange(prospect=p, to_stage=Stage.IDENTIFIED, changed_by=actor) for p in prospects],
+        batch_size=500,
+    )
+    theme_links = [
+        Prospect.themes.through(prospect_id=p.pk, theme_id=theme_id)
+        for p, row in zip(prospects, rows, strict=True)
+        for theme_id in row.data["theme_ids"]
+    ]
+    Prospect.themes.through.objects.bulk_create(theme_links, batch_size=500)
+    org_theme_links = [
+        Organisation.themes.through(organisation_id=org.pk, theme_id=theme_id)
+        for row, org in new_orgs
+        for theme_id in row.data["theme_ids"]
+    ]
+    Organisation.themes.through.objects.bulk_create(org_theme_links, batch_size=500)
+    people = [
+        Person(
+            first_name=row.data["contact_first_name"][:100] or "—",
+            last_name=row.data["contact_last_name"][:100],
+            email=row.data["contact_email"],
+            phone=row.data["contact_phone"][:30],
+            job_title=row.data["contact_job_title"][:150],
+            organisation_id=row.organisation_id,
+            consent_basis="legitimate_interest",
+            consent_date=now.date(),
+            consent_source=_("Import d'une liste de veille"),
+        )
+        for row in rows
+        if row.data["contact_email"] or row.data["contact_last_name"]
+    ]
+    Person.objects.bulk_create(people, batch_size=500)
+    content_type = ContentType.objects.get_for_model(Prospect)
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=actor,
+                action="prospect.imported",
+                content_type=content_type,
+                object_id=str(p.pk),
+                object_repr=row.name[:255],
+                changes={"source": [None, p.source]},
+                created_at=now,
+            )
+            for p, row in zip(prospects, rows, strict=True)
+        ],
+        batch_size=500,
+    )
+    return prospects
+
+
+# --- The confirmed import, run in the background -------------------------------------------------------
+
+logger = logging.getLogger(__name__)
+
+
+def load_preview(import_file) -> Preview:
+    """Re-read the stored file and classify it against the database as it is now."""
+    with default_storage.open(import_file.path, "rb") as handle:
+        content = handle.read()
+    headers, body = read_table(content)
+    return classify(programme=import_file.programme, headers=headers, body=body, mapping=import_file.mapping)
+
+
+def import_file_run(*, import_file_id: int) -> None:
+    """Run a confirmed import (Celery task body). Each step is committed so the status page can show it;
+    the import itself is one transaction: on any failure nothing is created and the file says why."""
+    from .models import ImportFile, ImportStatus
+
+    started = ImportFile.objects.filter(
+        pk=import_file_id, status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING)
+    ).update(status=ImportStatus.RUNNING)
+    if not started:
+        return  # already done (a redelivered task) or abandoned
+    try:
+        with transaction.atomic():
+            import_file = (
+                ImportFile.objects.select_for_update()
+                .select_related("programme", "uploaded_by")
+                .get(pk=import_file_id)
+            )
+            if import_file.status != ImportStatus.RUNNING:
+                return
+            Programme.objects.select_for_update().filter(pk=import_file.programme_id).first()
+            preview = load_preview(import_file)
+            if preview.missing:
+                raise ImportFileError(
+                    _("Colonnes obligatoires manquantes : %(f)s.") % {"f": ", ".join(preview.missing)}
+                )
+            if preview.counts[INVALID] and not import_file.skip_invalid:
+                raise ImportFileError(
+                    _("%(count)s ligne(s) invalide(s) : corrigez le fichier et rechargez-le.")
+                    % {"count": preview.counts[INVALID]}
+                )
+            created = import_rows(
+                actor=import_file.uploaded_by, programme=import_file.programme, preview=preview
+            )
+            import_file.status = ImportStatus.IMPORTED
+            import_file.created_count = len(created)
+            import_file.duplicate_count = preview.counts[DUPLICATE]
+            import_file.invalid_count = preview.counts[INVALID]
+            import_file.imported_at = timezone.now()
+            import_file.save()
+            from programme.audit import audit_log
+
+            audit_log(
+                actor=import_file.uploaded_by,
+                obj=import_file.programme,
+                action="prospects.imported",
+                changes={
+                    "fichier": [None, import_file.file_name],
+                    "créés": [None, len(created)],
+                    "doublons": [None, preview.counts[DUPLICATE]],
+                    "invalides ignorées": [None, preview.counts[INVALID]],
+                },
+            )
+            path = import_file.path
+            transaction.on_commit(lambda: default_storage.delete(path))
+    except Exception as error:  # noqa: BLE001 — the user gets the reason, nothing is imported
+        if isinstance(error, ImportFileError | OSError):
+            message = str(error)
+        else:
+            logger.exception("prospect import %s failed", import_file_id)
+            message = _("Erreur inattendue pendant l'import.")
+        ImportFile.objects.filter(pk=import_file_id).update(
+            status=ImportStatus.FAILED, error=_("Rien n'a été importé. %(reason)s") % {"reason": message}
+        )

@@ -1,0 +1,153 @@
+"""Reads on prospects, always through the acting user's scope (programme/access.py)."""
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from programme import access
+from programme.models import Cohort, Person, Programme
+
+from .models import (
+    STAGE_RANK,
+    Audience,
+    Decision,
+    Interaction,
+    Interview,
+    InterviewStatus,
+    Prospect,
+    ScoringGrid,
+    SelectionDecision,
+    Source,
+    Stage,
+)
+
+FUNNEL_KEYS = ("identified", "contacted", "interviewed", "prequalified", "candidates", "retained")
+
+#: How many cards each board column shows (the column header gives the full count).
+BOARD_COLUMN_LIMIT = 20
+
+
+def prospects_for(user) -> QuerySet[Prospect]:
+    return access.prospects_app_qs(user, "Prospect")
+
+
+def prospect_list(user) -> QuerySet[Prospect]:
+    """The list and export rows: one query, whatever the number of prospects."""
+    return prospects_for(user).select_related("organisation", "owner", "territory", "programme", "cohort")
+
+
+def prospect_detail(user, pk: int) -> Prospect:
+    return access.get_for_user_or_404(
+        prospects_for(user).select_related(
+            "organisation", "organisation__territory", "owner", "territory", "programme", "cohort"
+        ),
+        pk=pk,
+    )
+
+
+def prospect_timeline(prospect: Prospect) -> QuerySet[Interaction]:
+    return prospect.interactions.select_related("user", "event").order_by("-date", "-id")
+
+
+def prospect_contacts(prospect: Prospect) -> QuerySet[Person]:
+    return Person.objects.filter(organisation_id=prospect.organisation_id, anonymised_at__isnull=True)
+
+
+def prospect_interviews(prospect: Prospect) -> QuerySet[Interview]:
+    return (
+        prospect.interviews.select_related("grid").prefetch_related("interviewers").order_by("-scheduled_at")
+    )
+
+
+def board_columns(queryset: QuerySet[Prospect]) -> list[dict]:
+    """One column per stage: its count and its first cards (soonest next action first). The number of
+    queries is fixed: one count grouped by stage, and one query per column."""
+    counts = dict(queryset.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
+    base = queryset.select_related("organisation", "owner").order_by(
+        "next_action_date", "organisation__name", "pk"
+    )
+    columns = []
+    for value, label in Stage.choices:
+        cards = list(base.filter(stage=value)[:BOARD_COLUMN_LIMIT])
+        columns.append({"stage": value, "label": label, "count": counts.get(value, 0), "cards": cards})
+    return columns
+
+
+def funnel_figures(*, user, programme: Programme, cohort: Cohort | None = None) -> dict:
+    """Cumulative funnel: a prospect counts in every stage it reached. Keys: identified, contacted,
+    interviewed, prequalified, candidates, retained, and by_source / by_audience (same keys per value).
+    Prospects without a target cohort count for every cohort of their programme until a decision ties
+    them to one."""
+    queryset = prospects_for(user).filter(programme=programme)
+    if cohort is not None:
+        decided = SelectionDecision.objects.filter(prospect=OuterRef("pk"), cohort=cohort)
+        queryset = queryset.filter(Q(cohort=cohort) | Q(cohort__isnull=True) | Exists(decided))
+    interviewed = Exists(Interview.objects.filter(prospect=OuterRef("pk"), status=InterviewStatus.COMPLETED))
+    retained_filter = SelectionDecision.objects.filter(prospect=OuterRef("pk"), decision=Decision.RETAINED)
+    if cohort is not None:
+        retained_filter = retained_filter.filter(cohort=cohort)
+    aggregates = {
+        "identified": Count("pk"),
+        "contacted": Count("pk", filter=Q(furthest_rank__gte=STAGE_RANK[Stage.CONTACTED])),
+        "interviewed": Count("pk", filter=Q(was_interviewed=True)),
+        "prequalified": Count("pk", filter=Q(furthest_rank__gte=STAGE_RANK[Stage.PREQUALIFIED])),
+        "candidates": Count("pk", filter=Q(furthest_rank__gte=STAGE_RANK[Stage.CANDIDATE])),
+        "retained": Count("pk", filter=Q(was_retained=True)),
+    }
+    annotated = queryset.annotate(
+        was_interviewed=interviewed, was_retained=Exists(retained_filter)
+    ).order_by()
+    totals = annotated.aggregate(**aggregates)
+    empty = dict.fromkeys(FUNNEL_KEYS, 0)
+    by_source = {value: dict(empty) for value in Source.values}
+    for row in annotated.values("source").annotate(**aggregates):
+        by_source[row["source"]] = {key: row[key] for key in FUNNEL_KEYS}
+    by_audience = {value: dict(empty) for value in Audience.values}
+    for row in annotated.values("audience").annotate(**aggregates):
+        by_audience[row["audience"]] = {key: row[key] for key in FUNNEL_KEYS}
+    return {
+        **{key: totals[key] or 0 for key in FUNNEL_KEYS},
+        "by_source": by_source,
+        "by_audience": by_audience,
+    }
+
+
+def current_grid(programme: Programme) -> ScoringGrid | None:
+    return ScoringGrid.objects.filter(programme=programme).order_by("-version").first()
+
+
+def committee_candidates(user, cohort: Cohort) -> list[Prospect]:
+    """The candidates of a cohort's selection committee, best interview score first, each with its
+    latest completed interview (`summary_interview`) and this cohort's decision (`cohort_decision`)."""
+    decisions = SelectionDecision.objects.filter(cohort=cohort).select_related("decided_by")
+    decided_ids = decisions.values("prospect_id")
+    last_interview = Interview.objects.filter(
+        prospect=OuterRef("pk"), status=InterviewStatus.COMPLETED
+    ).order_by("-completed_at")
+    queryset = (
+        prospects_for(user)
+        .filter(programme_id=cohort.programme_id)
+        .filter(
+            Q(pk__in=decided_ids) | (Q(stage=Stage.CANDIDATE) & (Q(cohort=cohort) | Q(cohort__isnull=True)))
+        )
+        .annotate(best_score=Subquery(last_interview.values("weighted_score")[:1]))
+        .select_related("organisation", "owner")
+        .prefetch_related(
+            Prefetch(
+                "interviews",
+                queryset=Interview.objects.filter(status=InterviewStatus.COMPLETED)
+                .prefetch_related("interviewers")
+                .order_by("-completed_at"),
+                to_attr="completed_interviews",
+            ),
+            Prefetch("selection_decisions", queryset=decisions, to_attr="cohort_decisions"),
+        )
+        .order_by("-best_score", "organisation__name")
+    )
+    candidates = list(queryset)
+    for prospect in candidates:
+        prospect.summary_interview = (
+            prospect.completed_interviews[0] if prospect.completed_interviews else None
+        )
+        prospect.cohort_decision = prospect.cohort_decisions[0] if prospect.cohort_decisions else None
+    # NULL scores sort first on PostgreSQL with "-": put unscored candidates last everywhere.
+    candidates.sort(key=lambda p: (p.best_score is None, -(p.best_score or 0), p.organisation.name))
+    return candidates

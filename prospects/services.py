@@ -1,0 +1,680 @@
+"""Writes on prospects: keyword-only, typed, atomic, audited. Stage changes lock the row and check the
+allowed moves; a refused move raises a ValidationError whose message says why, in French."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programme.audit import audit_log, diff_form
+from programme.identity import normalise_name, normalise_town
+from programme.models import Cohort, Organisation, Person, Programme, User
+
+from .models import (
+    STAGE_RANK,
+    Criterion,
+    Decision,
+    Event,
+    Interaction,
+    InteractionKind,
+    Interview,
+    InterviewStatus,
+    Prospect,
+    Score,
+    ScoringGrid,
+    SelectionDecision,
+    Source,
+    Stage,
+    StageChange,
+)
+
+# --- Stage rules ----------------------------------------------------------------------------------
+
+#: Moves a person may make by hand (list, board, detail page). Pré-qualifié comes from a completed
+#: interview, Retenu / Non retenu from the selection committee: those moves are refused here.
+MANUAL_MOVES: dict[str, set[str]] = {
+    Stage.IDENTIFIED: {Stage.CONTACTED, Stage.INTERESTED, Stage.INTERVIEW_PLANNED, Stage.DISCARDED},
+    Stage.CONTACTED: {Stage.IDENTIFIED, Stage.INTERESTED, Stage.INTERVIEW_PLANNED, Stage.DISCARDED},
+    Stage.INTERESTED: {Stage.CONTACTED, Stage.INTERVIEW_PLANNED, Stage.DISCARDED},
+    Stage.INTERVIEW_PLANNED: {Stage.INTERESTED, Stage.DISCARDED},
+    Stage.PREQUALIFIED: {Stage.CANDIDATE, Stage.DISCARDED},
+    Stage.CANDIDATE: {Stage.PREQUALIFIED, Stage.DISCARDED},
+    Stage.RETAINED: set(),
+    Stage.NOT_RETAINED: set(),
+    Stage.DISCARDED: {Stage.IDENTIFIED},
+}
+
+#: Stages before the interview: scheduling an interview moves them to "entretien planifié", completing
+#: one moves them to "pré-qualifié".
+BEFORE_INTERVIEW = {Stage.IDENTIFIED, Stage.CONTACTED, Stage.INTERESTED, Stage.INTERVIEW_PLANNED}
+CLOSED_STAGES = {Stage.RETAINED, Stage.NOT_RETAINED, Stage.DISCARDED}
+
+
+def move_refusal(*, from_stage: str, to_stage: str, reason: str = "") -> str | None:
+    """Why a manual move is refused (a French sentence), or None when it is allowed."""
+    labels = dict(Stage.choices)
+    if to_stage not in labels:
+        return _("Étape inconnue.")
+    if from_stage == to_stage:
+        return _("Le prospect est déjà à l'étape « %(stage)s ».") % {"stage": labels[to_stage]}
+    if from_stage in (Stage.RETAINED, Stage.NOT_RETAINED):
+        return _("La décision du comité de sélection est définitive : le prospect ne change plus d'étape.")
+    if to_stage in (Stage.RETAINED, Stage.NOT_RETAINED):
+        return _("Seul le comité de sélection retient ou non un candidat (page Sélection).")
+    if to_stage == Stage.PREQUALIFIED and from_stage != Stage.CANDIDATE:
+        return _(
+            "Un prospect devient pré-qualifié quand son entretien de pré-qualification est terminé "
+            "(notes et recommandation saisies)."
+        )
+    if to_stage == Stage.CANDIDATE and from_stage != Stage.PREQUALIFIED:
+        return _("Seul un prospect pré-qualifié peut devenir candidat.")
+    if to_stage not in MANUAL_MOVES[from_stage]:
+        return _("Passage de « %(from)s » à « %(to)s » impossible.") % {
+            "from": labels[from_stage],
+            "to": labels[to_stage],
+        }
+    if to_stage == Stage.DISCARDED and not reason.strip():
+        return _("Indiquez pourquoi le prospect est écarté.")
+    return None
+
+
+def allowed_moves(stage: str) -> list[str]:
+    """Manual target stages from `stage`, in pipeline order (for the board's "déplacer vers" menu)."""
+    return [value for value in Stage.values if value in MANUAL_MOVES[stage]]
+
+
+def _set_stage(prospect: Prospect, to_stage: str, *, actor: User | None, reason: str = "") -> None:
+    """Apply a stage change already checked by the caller, with its history row and audit entry."""
+    from_stage = prospect.stage
+    prospect.stage = to_stage
+    prospect.furthest_rank = max(prospect.furthest_rank, STAGE_RANK.get(to_stage, 0))
+    prospect.discard_reason = reason.strip() if to_stage == Stage.DISCARDED else ""
+    prospect.stage_changed_at = timezone.now()
+    prospect.save(
+        update_fields=["stage", "furthest_rank", "discard_reason", "stage_changed_at", "updated_at"]
+    )
+    StageChange.objects.create(
+        prospect=prospect,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        reason=reason.strip(),
+        changed_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    labels = dict(Stage.choices)
+    audit_log(
+        actor=actor,
+        obj=prospect,
+        action="prospect.stage_changed",
+        changes={"stage": [str(labels.get(from_stage, from_stage)), str(labels[to_stage])]},
+    )
+
+
+@transaction.atomic
+def prospect_move(*, actor: User, prospect: Prospect, to_stage: str, reason: str = "") -> Prospect:
+    """Move a prospect by hand (board, detail page). Refused moves raise ValidationError(why)."""
+    prospect = Prospect.objects.select_for_update().select_related("organisation").get(pk=prospect.pk)
+    refusal = move_refusal(from_stage=prospect.stage, to_stage=to_stage, reason=reason)
+    if refusal:
+        raise ValidationError(refusal, code="refused_move")
+    _set_stage(prospect, to_stage, actor=actor, reason=reason)
+    return prospect
+
+
+# --- Prospects, interactions, events ----------------------------------------------------------------
+
+
+def organisation_match(*, siren: str = "", name: str = "", town: str = "") -> Organisation | None:
+    """The existing structure an entry designates: same SIREN first, then same normalised name + town."""
+    if siren:
+        found = Organisation.objects.filter(siren=siren).first()
+        if found:
+            return found
+    if name:
+        return Organisation.objects.filter(
+            normalised_name=normalise_name(name), normalised_town=normalise_town(town or "")
+        ).first()
+    return None
+
+
+@transaction.atomic
+def prospect_create(
+    *,
+    actor: User,
+    programme: Programme,
+    organisation: Organisation,
+    source: str = Source.WATCH,
+    audience: str | None = None,
+    owner: User | None = None,
+    cohort: Cohort | None = None,
+    next_action: str = "",
+    next_action_date: date | None = None,
+    notes: str = "",
+    project_idea: str = "",
+    themes=None,
+    territory=None,
+) -> Prospect:
+    if Prospect.objects.filter(programme=programme, organisation=organisation).exists():
+        raise ValidationError(
+            _("« %(name)s » est déjà un prospect de ce programme.") % {"name": organisation.name},
+            code="duplicate",
+        )
+    prospect = Prospect.objects.create(
+        programme=programme,
+        organisation=organisation,
+        source=source,
+        audience=audience or organisation.family,
+        owner=owner,
+        cohort=cohort,
+        next_action=next_action,
+        next_action_date=next_action_date,
+        notes=notes,
+        project_idea=project_idea,
+        territory=territory if territory is not None else organisation.territory,
+        stage_changed_at=timezone.now(),
+    )
+    prospect.themes.set(themes if themes is not None else organisation.themes.all())
+    StageChange.objects.create(prospect=prospect, to_stage=Stage.IDENTIFIED, changed_by=actor)
+    audit_log(actor=actor, obj=prospect, action="prospect.created", changes={"source": [None, source]})
+    return prospect
+
+
+@transaction.atomic
+def prospect_create_from_form(*, actor: User, form) -> Prospect:
+    """Create from ProspectCreateForm: an existing structure, or a new one typed in the same form."""
+    data = form.cleaned_data
+    organisation = data.get("organisation")
+    if organisation is None:
+        organisation = Organisation.objects.create(
+            name=data["new_name"].strip(),
+            kind=data["new_kind"],
+            town=data.get("new_town", "").strip(),
+            siren=data.get("new_siren", ""),
+        )
+        audit_log(actor=actor, obj=organisation, action="organisation.created")
+    return prospect_create(
+        actor=actor,
+        programme=data["programme"],
+        organisation=organisation,
+        source=data["source"],
+        audience=data.get("audience") or None,
+        owner=data.get("owner"),
+        cohort=data.get("cohort"),
+        next_action=data.get("next_action", ""),
+        next_action_date=data.get("next_action_date"),
+        notes=data.get("notes", ""),
+        project_idea=data.get("project_idea", ""),
+        themes=data.get("themes") or None,
+        territory=data.get("territory"),
+    )
+
+
+@transaction.atomic
+def prospect_update(*, actor: User, form) -> Prospect:
+    changes = diff_form(form)
+    prospect = form.save()
+    audit_log(actor=actor, obj=prospect, action="prospect.updated", changes=changes)
+    return prospect
+
+
+@transaction.atomic
+def interaction_create(*, actor: User, prospect: Prospect, form) -> Interaction:
+    """Record a touchpoint; its next action becomes the prospect's next action."""
+    prospect = Prospect.objects.select_for_update().get(pk=prospect.pk)
+    interaction = form.save(commit=False)
+    interaction.prospect = prospect
+    interaction.user = actor
+    interaction.save()
+    if interaction.next_action or interaction.next_action_date:
+        prospect.next_action = interaction.next_action
+        prospect.next_action_date = interaction.next_action_date
+        prospect.save(update_fields=["next_action", "next_action_date", "updated_at"])
+    audit_log(
+        actor=actor,
+        obj=prospect,
+        action="prospect.interaction_added",
+        changes={"échange": [None, interaction.get_kind_display()]},
+    )
+    return interaction
+
+
+@transaction.atomic
+def event_save(*, actor: User, form) -> Event:
+    creating = form.instance.pk is None
+    changes = diff_form(form)
+    event = form.save()
+    audit_log(
+        actor=actor, obj=event, action="event.created" if creating else "event.updated", changes=changes
+    )
+    return event
+
+
+@transaction.atomic
+def event_link_prospect(*, actor: User, event: Event, prospect: Prospect) -> bool:
+    """Record that a prospect was met at an event (and the matching timeline entry). False if already."""
+    if event.prospects.filter(pk=prospect.pk).exists():
+        return False
+    event.prospects.add(prospect)
+    Interaction.objects.create(
+        prospect=prospect,
+        kind=InteractionKind.EVENT,
+        date=event.date,
+        user=actor,
+        event=event,
+        summary=_("Rencontré lors de « %(event)s ».") % {"event": event.name},
+    )
+    audit_log(
+        actor=actor, obj=event, action="event.prospect_linked", changes={"prospect": [None, str(prospect)]}
+    )
+    return True
+
+
+@transaction.atomic
+def event_create_prospect(
+    *,
+    actor: User,
+    event: Event,
+    name: str,
+    kind: str,
+    town: str = "",
+    siren: str = "",
+    owner: User | None = None,
+) -> Prospect:
+    """A structure met at the event becomes a prospect (its existing record when it is already known)."""
+    organisation = organisation_match(siren=siren, name=name, town=town)
+    if organisation is None:
+        organisation = Organisation.objects.create(
+            name=name.strip(), kind=kind, town=town.strip(), siren=siren
+        )
+        audit_log(actor=actor, obj=organisation, action="organisation.created")
+    prospect = Prospect.objects.filter(programme=event.programme, organisation=organisation).first()
+    if prospect is None:
+        prospect = prospect_create(
+            actor=actor,
+            programme=event.programme,
+            organisation=organisation,
+            source=Source.EVENT,
+            owner=owner,
+        )
+    event_link_prospect(actor=actor, event=event, prospect=prospect)
+    return prospect
+
+
+# --- Scoring grids --------------------------------------------------------------------------------
+
+#: The default grid (label, weight, descriptors for 0, 1, 2, 3).
+DEFAULT_CRITERIA: list[tuple[str, int, tuple[str, str, str, str]]] = [
+    (
+        "Potentiel de coopération",
+        3,
+        (
+            "Aucun partenaire envisagé",
+            "Partenaires cités mais pas encore approchés",
+            "Partenaires approchés, intérêt exprimé",
+            "Collectif déjà constitué et engagé",
+        ),
+    ),
+    (
+        "Maturité et stabilité de l'activité",
+        2,
+        (
+            "Activité naissante ou fragile",
+            "Activité lancée, modèle encore instable",
+            "Activité stable depuis plus d'un an",
+            "Activité solide, équipe et financements pérennes",
+        ),
+    ),
+    (
+        "Capacité à s'engager dans un cycle d'innovation",
+        2,
+        (
+            "Pas de disponibilité pour expérimenter",
+            "Intérêt sans moyens dédiés",
+            "Moyens identifiés pour tester",
+            "Démarche d'expérimentation déjà pratiquée",
+        ),
+    ),
+    (
+        "Ancrage territorial",
+        2,
+        (
+            "Pas de présence locale",
+            "Présence récente sur le territoire",
+            "Acteur connu localement",
+            "Acteur reconnu, en lien avec les collectivités",
+        ),
+    ),
+    (
+        "Contribution à l'intérêt général",
+        2,
+        (
+            "Impact social non identifié",
+            "Impact social supposé",
+            "Impact social décrit et ciblé",
+            "Impact social mesuré et documenté",
+        ),
+    ),
+    (
+        "Disponibilité de l'équipe",
+        1,
+        (
+            "Personne ne peut porter le projet",
+            "Disponibilité ponctuelle",
+            "Une personne identifiée à temps partiel",
+            "Une personne dédiée au projet",
+        ),
+    ),
+]
+
+
+@transaction.atomic
+def grid_ensure_default(*, programme: Programme, actor: User | None = None) -> ScoringGrid:
+    """The programme's current grid; the default six-criteria grid (version 1) when it has none."""
+    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    current = ScoringGrid.objects.filter(programme=programme).order_by("-version").first()
+    if current is not None:
+        return current
+    return grid_new_version(
+        actor=actor,
+        programme=programme,
+        criteria=[
+            {
+                "label": label,
+                "weight": weight,
+                "level_0": levels[0],
+                "level_1": levels[1],
+                "level_2": levels[2],
+                "level_3": levels[3],
+            }
+            for label, weight, levels in DEFAULT_CRITERIA
+        ],
+    )
+
+
+@transaction.atomic
+def grid_new_version(*, actor: User | None, programme: Programme, criteria: list[dict]) -> ScoringGrid:
+    """Save a changed grid as a new version. Interviews keep the version they were planned with, so
+    scores already given never change."""
+    if not criteria:
+        raise ValidationError(_("Une grille doit compter au moins un critère."), code="empty_grid")
+    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    last = ScoringGrid.objects.filter(programme=programme).aggregate(v=Max("version"))["v"] or 0
+    grid = ScoringGrid.objects.create(programme=programme, version=last + 1, created_by=actor)
+    Criterion.objects.bulk_create(
+        Criterion(
+            grid=grid,
+            position=index,
+            label=item["label"],
+            weight=item["weight"],
+            level_0=item["level_0"],
+            level_1=item["level_1"],
+            level_2=item["level_2"],
+            level_3=item["level_3"],
+        )
+        for index, item in enumerate(criteria)
+    )
+    audit_log(
+        actor=actor,
+        obj=grid,
+        action="grid.version_created",
+        changes={"critères": [None, [item["label"] for item in criteria]]},
+    )
+    return grid
+
+
+# --- Interviews and scores --------------------------------------------------------------------------
+
+TWO_PLACES = Decimal("0.01")
+
+
+def weighted_average(pairs: list[tuple[int, int]]) -> Decimal | None:
+    """Σ(weight × value) / Σ weight on the 0–3 scale, rounded to two decimals (None without scores)."""
+    total_weight = sum(weight for weight, _value in pairs)
+    if not total_weight:
+        return None
+    total = sum(weight * value for weight, value in pairs)
+    return (Decimal(total) / Decimal(total_weight)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class ScoreSummary:
+    by_interviewer: dict[int, Decimal]  # interviewer id → weighted score (complete scorings only)
+    mean: Decimal | None
+    spread: Decimal | None
+    complete: set[int]  # interviewers who scored every criterion
+
+
+def score_summary(interview: Interview, *, criteria=None, scores=None) -> ScoreSummary:
+    """Per-interviewer weighted scores, their mean and the spread (max − min) between interviewers."""
+    criteria = list(criteria if criteria is not None else interview.grid.criteria.all())
+    scores = list(scores if scores is not None else interview.scores.all())
+    weights = {c.pk: c.weight for c in criteria}
+    per: dict[int, list[tuple[int, int]]] = {}
+    for score in scores:
+        per.setdefault(score.interviewer_id, []).append((weights[score.criterion_id], score.value))
+    complete = {uid for uid, pairs in per.items() if len(pairs) == len(criteria)}
+    by_interviewer = {uid: weighted_average(per[uid]) for uid in complete}
+    values = [v for v in by_interviewer.values() if v is not None]
+    mean = (sum(values) / len(values)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP) if values else None
+    spread = (max(values) - min(values)) if values else None
+    return ScoreSummary(by_interviewer=by_interviewer, mean=mean, spread=spread, complete=complete)
+
+
+@transaction.atomic
+def interview_schedule(
+    *,
+    actor: User,
+    prospect: Prospect,
+    scheduled_at: datetime,
+    interviewers: list[User],
+    place: str = "",
+    remote: bool = False,
+    contacts: list[Person] | None = None,
+) -> Interview:
+    """Plan a pre-qualification interview on the programme's current grid."""
+    prospect = Prospect.objects.select_for_update().select_related("programme").get(pk=prospect.pk)
+    if prospect.stage in CLOSED_STAGES:
+        raise ValidationError(
+            _("Ce prospect n'est plus en cours de pré-qualification (%(stage)s).")
+            % {"stage": prospect.get_stage_display()},
+            code="closed",
+        )
+    if not interviewers:
+        raise ValidationError(_("Désignez au moins un intervieweur."), code="no_interviewer")
+    grid = grid_ensure_default(programme=prospect.programme, actor=actor)
+    interview = Interview.objects.create(
+        prospect=prospect,
+        grid=grid,
+        scheduled_at=scheduled_at,
+        place=place,
+        remote=remote,
+        created_by=actor,
+    )
+    interview.interviewers.set(interviewers)
+    interview.contacts.set(contacts or [])
+    audit_log(actor=actor, obj=interview, action="interview.scheduled")
+    if prospect.stage in BEFORE_INTERVIEW and prospect.stage != Stage.INTERVIEW_PLANNED:
+        _set_stage(prospect, Stage.INTERVIEW_PLANNED, actor=actor)
+    return interview
+
+
+@transaction.atomic
+def interview_score(*, actor: User, interview: Interview, values: dict[int, tuple[int, str]]) -> Interview:
+    """Record the acting interviewer's score (0–3) and comment for every criterion of the grid."""
+    interview = Interview.objects.select_for_update().get(pk=interview.pk)
+    if interview.status != InterviewStatus.PLANNED:
+        raise ValidationError(
+            _("Cet entretien est %(status)s : ses notes ne peuvent plus changer.")
+            % {"status": interview.get_status_display().lower()},
+            code="locked",
+        )
+    if not interview.interviewers.filter(pk=actor.pk).exists():
+        raise ValidationError(
+            _("Seuls les intervieweurs de cet entretien peuvent le noter."), code="not_interviewer"
+        )
+    criteria = list(interview.grid.criteria.all())
+    missing = [c.label for c in criteria if c.pk not in values]
+    if missing:
+        raise ValidationError(
+            _("Notez chaque critère : %(missing)s.") % {"missing": ", ".join(missing)}, code="incomplete"
+        )
+    for criterion in criteria:
+        value, comment = values[criterion.pk]
+        if value not in (0, 1, 2, 3):
+            raise ValidationError(_("Une note va de 0 à 3."), code="out_of_range")
+        Score.objects.update_or_create(
+            interview=interview,
+            criterion=criterion,
+            interviewer=actor,
+            defaults={"value": value, "comment": comment},
+        )
+    summary = score_summary(interview, criteria=criteria)
+    interview.weighted_score = summary.mean
+    interview.score_spread = summary.spread
+    interview.save(update_fields=["weighted_score", "score_spread"])
+    audit_log(
+        actor=actor,
+        obj=interview,
+        action="interview.scored",
+        changes={"score": [None, str(summary.by_interviewer.get(actor.pk))]},
+    )
+    return interview
+
+
+@transaction.atomic
+def interview_complete(
+    *, actor: User, interview: Interview, recommendation: str, rationale: str
+) -> Interview:
+    """Close an interview with its recommendation; the prospect becomes pré-qualifié."""
+    interview = Interview.objects.select_for_update().get(pk=interview.pk)
+    if interview.status != InterviewStatus.PLANNED:
+        raise ValidationError(_("Cet entretien est déjà clos."), code="locked")
+    if not rationale.strip():
+        raise ValidationError(_("Justifiez la recommandation."), code="rationale")
+    summary = score_summary(interview)
+    waiting = [str(u) for u in interview.interviewers.all() if u.pk not in summary.complete]
+    if waiting:
+        raise ValidationError(
+            _("Chaque intervieweur doit noter tous les critères avant la conclusion (manque : %(names)s).")
+            % {"names": ", ".join(waiting)},
+            code="incomplete",
+        )
+    interview.status = InterviewStatus.COMPLETED
+    interview.recommendation = recommendation
+    interview.rationale = rationale.strip()
+    interview.completed_at = timezone.now()
+    interview.weighted_score = summary.mean
+    interview.score_spread = summary.spread
+    interview.save()
+    audit_log(
+        actor=actor,
+        obj=interview,
+        action="interview.completed",
+        changes={"recommandation": [None, interview.get_recommendation_display()]},
+    )
+    prospect = Prospect.objects.select_for_update().get(pk=interview.prospect_id)
+    if prospect.stage in BEFORE_INTERVIEW:
+        _set_stage(prospect, Stage.PREQUALIFIED, actor=actor)
+    return interview
+
+
+@transaction.atomic
+def interview_cancel(*, actor: User, interview: Interview) -> Interview:
+    interview = Interview.objects.select_for_update().get(pk=interview.pk)
+    if interview.status != InterviewStatus.PLANNED:
+        raise ValidationError(_("Cet entretien est déjà clos."), code="locked")
+    interview.status = InterviewStatus.CANCELLED
+    interview.save(update_fields=["status"])
+    audit_log(actor=actor, obj=interview, action="interview.cancelled")
+    return interview
+
+
+# --- Selection ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def selection_decide(
+    *,
+    actor: User,
+    cohort: Cohort,
+    prospect: Prospect,
+    decision: str,
+    rationale: str,
+    capacity_override: bool = False,
+) -> SelectionDecision:
+    """Record the committee's decision on a candidate. Directors only; the rationale is mandatory; the
+    cohort's capacity cannot be exceeded without an explicit, recorded override. The cohort row is locked
+    so two decisions taken at once cannot both take the last place."""
+    if not actor.is_director:
+        raise ValidationError(
+            _("Seule la direction enregistre les décisions de sélection."), code="forbidden"
+        )
+    if decision not in Decision.values:
+        raise ValidationError(_("Décision inconnue."), code="decision")
+    if not rationale.strip():
+        raise ValidationError(_("Motivez la décision : la motivation est obligatoire."), code="rationale")
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    prospect = Prospect.objects.select_for_update().select_related("organisation").get(pk=prospect.pk)
+    if prospect.programme_id != cohort.programme_id:
+        raise ValidationError(_("Ce candidat relève d'un autre programme."), code="programme")
+    existing = SelectionDecision.objects.filter(cohort=cohort, prospect=prospect).first()
+    if existing is not None and existing.decision != Decision.WAITING_LIST:
+        raise ValidationError(
+            _("Une décision « %(decision)s » est déjà enregistrée pour ce candidat.")
+            % {"decision": existing.get_decision_display()},
+            code="decided",
+        )
+    if existing is None and prospect.stage != Stage.CANDIDATE:
+        raise ValidationError(
+            _("Seul un candidat passe en comité de sélection (étape actuelle : %(stage)s).")
+            % {"stage": prospect.get_stage_display()},
+            code="not_candidate",
+        )
+    if decision == Decision.RETAINED:
+        taken = SelectionDecision.objects.filter(cohort=cohort, decision=Decision.RETAINED).count()
+        if taken >= cohort.capacity and not capacity_override:
+            raise ValidationError(
+                _(
+                    "La promotion est complète (%(taken)s retenus pour %(capacity)s places). Pour retenir "
+                    "ce candidat quand même, cochez « Dépasser la capacité » et motivez-le."
+                )
+                % {"taken": taken, "capacity": cohort.capacity},
+                code="capacity",
+            )
+        capacity_override = capacity_override and taken >= cohort.capacity
+    else:
+        capacity_override = False
+    before = existing.get_decision_display() if existing else None
+    if existing is None:
+        record = SelectionDecision.objects.create(
+            cohort=cohort,
+            prospect=prospect,
+            decision=decision,
+            rationale=rationale.strip(),
+            capacity_override=capacity_override,
+            decided_by=actor,
+        )
+    else:
+        record = existing
+        record.decision = decision
+        record.rationale = rationale.strip()
+        record.capacity_override = capacity_override
+        record.decided_by = actor
+        record.decided_at = timezone.now()
+        record.save()
+    if prospect.cohort_id != cohort.pk:
+        prospect.cohort = cohort
+        prospect.save(update_fields=["cohort", "updated_at"])
+    if decision == Decision.RETAINED:
+        _set_stage(prospect, Stage.RETAINED, actor=actor)
+    elif decision == Decision.NOT_RETAINED:
+        _set_stage(prospect, Stage.NOT_RETAINED, actor=actor)
+    changes = {"décision": [before, record.get_decision_display()]}
+    if capacity_override:
+        changes["dépassement de capacité"] = [None, True]
+    audit_log(actor=actor, obj=record, action="selection.decided", changes=changes)
+    return record

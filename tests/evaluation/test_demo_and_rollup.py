@@ -1,0 +1,77 @@
+"""Demo data (idempotent, covering every state) and the roll-up repair task."""
+
+from datetime import date
+from decimal import Decimal as D
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from evaluation import services
+from evaluation.indicator_tasks import rebuild_rollups
+from evaluation.models import Lesson, MaturityAssessment, Measurement, MeasurementRollup, ProjectIndicator
+from programme.demo import DemoContext
+from tests.evaluation.factories import ProjectIndicatorFactory
+
+
+def _counts():
+    return (
+        ProjectIndicator.objects.count(),
+        Measurement.objects.count(),
+        MeasurementRollup.objects.count(),
+        MaturityAssessment.objects.count(),
+        Lesson.objects.count(),
+    )
+
+
+def test_demo_is_complete_and_idempotent(db):
+    ctx = DemoContext()
+    steps = settings.PARCOURS_DEMO_STEPS
+    for dotted in steps[: steps.index("evaluation.demo.build")]:
+        import_string(dotted)(ctx)
+    from evaluation import demo
+
+    demo.build(ctx)
+    first = _counts()
+    demo.build(ctx)
+    assert _counts() == first
+    statuses = set(Measurement.objects.values_list("status", flat=True))
+    assert {"validated", "submitted", "returned"} <= statuses
+    assert Measurement.objects.filter(status="returned").count() == 1
+    assert Measurement.objects.filter(locked=True).exists()
+    assert MaturityAssessment.objects.filter(moment="start").exists()
+    assert Lesson.objects.count() >= 5
+    years = {d.year for d in Measurement.objects.values_list("period_end", flat=True)}
+    assert len(years) >= 2  # two years of measurements
+    assert ProjectIndicator.objects.filter(targets__isnull=False).exists()
+
+
+def test_rebuild_rollups_repairs_a_damaged_rollup(world):
+    pi = ProjectIndicatorFactory(project=world.project_a)
+    services.measurement_record(
+        actor=world.staff,
+        project_indicator=pi,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 3, 31),
+        value=D(5),
+    )
+    services.measurement_record(
+        actor=world.staff,
+        project_indicator=pi,
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 3, 31),
+        value=D(3),
+    )
+    expected = list(
+        MeasurementRollup.objects.order_by("year").values_list("year", "count", "value_sum", "is_current")
+    )
+    MeasurementRollup.objects.filter(year=2026).update(value_sum=999, is_current=False)
+    MeasurementRollup.objects.create(
+        project_indicator=pi, project=pi.project, indicator=pi.indicator, year=2020, count=1
+    )
+    assert rebuild_rollups.delay([pi.pk]).get() == 1
+    assert (
+        list(
+            MeasurementRollup.objects.order_by("year").values_list("year", "count", "value_sum", "is_current")
+        )
+        == expected
+    )

@@ -1,0 +1,56 @@
+"""Demo data: partner A and partner B each have a live project with deliverables due, indicators to
+report and a workshop to read — after every demo step, including the portal's own (idempotent)."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.module_loading import import_string
+
+from programme import access
+from programme.demo import DemoContext
+from projects.models import ACTIVE_PHASES, OPEN_DELIVERABLE_STATUSES
+from tests.conftest import client_for
+
+PORTAL_STEP = "projects.portal_demo.build"
+
+
+def _run_demo():
+    ctx = DemoContext()
+    steps = [s for s in settings.PARCOURS_DEMO_STEPS if s != PORTAL_STEP] + [PORTAL_STEP]
+    for dotted in steps:
+        import_string(dotted)(ctx)
+    return ctx
+
+
+def _counts():
+    from evaluation.models import MaturityAssessment, Measurement, ProjectIndicator
+    from projects.models import Action, Committee, Deliverable, Workshop
+
+    return [
+        m.objects.count()
+        for m in (Deliverable, Workshop, Action, Committee, ProjectIndicator, Measurement, MaturityAssessment)
+    ]
+
+
+def test_demo_partners_have_something_to_do_and_the_step_is_idempotent(db):
+    ctx = _run_demo()
+    before = _counts()
+    import_string(PORTAL_STEP)(ctx)
+    assert _counts() == before
+
+    projects_seen = []
+    for key in ("partner_a", "partner_b"):
+        user = ctx.users[key]
+        projects = list(access.projects_for(user).filter(phase__in=ACTIVE_PHASES))
+        assert projects, key
+        project = projects[0]
+        projects_seen.append(project.pk)
+        due = access.portal_deliverables_for(user).filter(
+            project=project, status__in=OPEN_DELIVERABLE_STATUSES
+        )
+        assert due.exists(), key
+        assert access.portal_project_indicators_for(user).filter(project=project).exists(), key
+        assert access.project_workshops_for(user).filter(project=project).exclude(minutes="").exists(), key
+        page = client_for(user).get(reverse("portal:home"))
+        assert page.status_code == 200
+        assert project.title in page.content.decode()
+    assert projects_seen[0] != projects_seen[1]

@@ -1,0 +1,230 @@
+"""Indicator values and the maturity self-assessment in the portal."""
+
+from datetime import date
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from evaluation import services
+from evaluation.models import MaturityAssessment, Measurement
+from evaluation.portal_forms import reporting_periods
+
+from .helpers import pdf
+
+
+def _current_quarter_key(pi):
+    period = reporting_periods(pi, today=timezone.localdate())[0]
+    return period.key, period
+
+
+def test_partner_submits_a_value_with_evidence(sides, partner_a_client, world):
+    pi = sides["A"].project_indicator
+    key, period = _current_quarter_key(pi)
+    url = reverse("portal:indicator", args=[pi.pk])
+    page = partner_a_client.get(url)
+    assert page.status_code == 200 and period.label in page.content.decode()
+
+    response = partner_a_client.post(
+        url,
+        {
+            "period": key,
+            "value": "12",
+            "source": "Registre",
+            "evidence": pdf("preuve.pdf"),
+            "intent": "submit",
+        },
+    )
+
+    assert response.status_code == 302
+    m = Measurement.objects.get(project_indicator=pi, period_start=period.start, period_end=period.end)
+    assert m.status == "submitted" and m.value == 12 and m.entered_by == world.partner_a
+    assert m.evidence
+    evidence = partner_a_client.get(reverse("portal:measurement.evidence", args=[m.pk]))
+    assert evidence.status_code == 200
+
+
+def test_a_draft_can_be_submitted_later(sides, partner_a_client):
+    pi = sides["A"].project_indicator
+    key, period = _current_quarter_key(pi)
+    partner_a_client.post(
+        reverse("portal:indicator", args=[pi.pk]), {"period": key, "value": "3", "intent": "draft"}
+    )
+    m = Measurement.objects.get(project_indicator=pi, period_start=period.start)
+    assert m.status == "draft"
+    partner_a_client.post(reverse("portal:measurement", args=[m.pk]), {"value": "4", "intent": "submit"})
+    m.refresh_from_db()
+    assert m.status == "submitted" and m.value == 4
+
+
+def test_bad_values_are_refused_with_a_clear_message_and_nothing_saved(sides, partner_a_client):
+    pi = sides["A"].project_indicator
+    key, _period = _current_quarter_key(pi)
+    url = reverse("portal:indicator", args=[pi.pk])
+    before = Measurement.objects.count()
+    cases = [
+        # The value is checked by the evaluation service (its message, next to the field).
+        ({"period": key, "value": "-2"}, 'id="id_value_error"'),
+        ({"period": key, "value": ""}, 'id="id_value_error"'),
+        (
+            {"period": "2001-01-01_2001-03-31", "value": "2"},
+            "Cette période n&#x27;est pas ouverte à la saisie.",
+        ),
+        (
+            {"period": key, "value": "2", "evidence": SimpleUploadedFile("x.pdf", b"\x00\x01MZ")},
+            "Type de fichier non accepté",
+        ),
+    ]
+    for data, message in cases:
+        response = partner_a_client.post(url, data)
+        assert response.status_code == 400, data
+        assert message in response.content.decode(), (data, message)
+    assert Measurement.objects.count() == before
+
+
+def test_returned_value_shows_the_reason_and_can_be_resubmitted(sides, partner_a_client, world):
+    m = sides["A"].measurement
+    services.measurement_return(actor=world.staff, measurement=m, comment="Joindre le registre signé")
+    page = partner_a_client.get(reverse("portal:indicator", args=[m.project_indicator_id])).content.decode()
+    assert "Joindre le registre signé" in page and "Renvoyée" in page
+
+    response = partner_a_client.post(
+        reverse("portal:measurement", args=[m.pk]),
+        {"value": "8", "evidence": pdf("registre.pdf"), "intent": "submit"},
+    )
+
+    assert response.status_code == 302
+    m.refresh_from_db()
+    assert m.status == "submitted" and m.value == 8 and m.return_comment == ""
+
+
+def test_validated_and_locked_values_are_read_only(sides, partner_a_client, world):
+    m = sides["A"].measurement
+    services.measurement_validate(actor=world.staff, measurement=m)
+    url = reverse("portal:measurement", args=[m.pk])
+    page = partner_a_client.get(url).content.decode()
+    assert "Validée" in page and '<form method="post" enctype' not in page
+    partner_a_client.post(url, {"value": "99"})
+    m.refresh_from_db()
+    assert m.value == 7 and m.status == "validated"
+
+    services.measurement_lock_period(
+        actor=world.staff,
+        project=m.project_indicator.project,
+        period_start=m.period_start,
+        period_end=m.period_end,
+    )
+    response = partner_a_client.post(url, {"value": "99"}, follow=True)
+    assert "verrouillée" in response.content.decode()
+    m.refresh_from_db()
+    assert m.value == 7 and m.locked
+
+
+def test_posting_status_or_validation_fields_changes_nothing(sides, partner_a_client, world):
+    a = sides["A"]
+    m = a.measurement
+    partner_a_client.post(
+        reverse("portal:measurement", args=[m.pk]),
+        {
+            "value": "9",
+            "status": "validated",
+            "locked": "on",
+            "validated_by": world.staff.pk,
+            "project_indicator": sides["B"].project_indicator.pk,
+            "period_start": "2000-01-01",
+            "intent": "submit",
+        },
+    )
+    m.refresh_from_db()
+    assert (m.status, m.locked, m.validated_by_id, m.project_indicator_id) == (
+        "submitted",
+        False,
+        None,
+        a.project_indicator.pk,
+    )
+    assert m.period_start != date(2000, 1, 1)
+
+
+def test_team_reported_indicators_and_other_collectives_are_out_of_reach(sides, partner_a_client):
+    a, b = sides["A"], sides["B"]
+    for url in (
+        reverse("portal:indicator", args=[a.staff_project_indicator.pk]),
+        reverse("portal:measurement", args=[a.staff_measurement.pk]),
+        reverse("portal:indicator", args=[b.project_indicator.pk]),
+        reverse("portal:measurement", args=[b.measurement.pk]),
+        reverse("portal:measurement.evidence", args=[b.measurement.pk]),
+    ):
+        assert partner_a_client.get(url).status_code == 404
+        assert partner_a_client.post(url, {"value": "1"}).status_code == 404
+    home = partner_a_client.get(reverse("portal:home")).content.decode()
+    assert a.indicator.name in home and a.staff_indicator.name not in home
+
+
+def _scores(level=3):
+    return {
+        f"score_{d}": str(level)
+        for d in ("shared_vision", "governance", "trust", "shared_resources", "capacity")
+    }
+
+
+def test_partner_fills_the_self_assessment_the_team_opened(sides, partner_a_client, world):
+    assessment = sides["A"].maturity
+    home = partner_a_client.get(reverse("portal:home")).content.decode()
+    assert reverse("portal:maturity", args=[assessment.pk]) in home
+
+    response = partner_a_client.post(
+        reverse("portal:maturity", args=[assessment.pk]),
+        {**_scores(2), "participants": "Structure A, Ville", "phase": "deployment", "moment": "end"},
+    )
+
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert (assessment.phase, assessment.moment) == ("emergence", "start")
+    assert {s.score for s in assessment.scores.all()} == {2}
+    assert assessment.assessed_by == world.partner_a
+    # Still open to the collective until the team finalises it.
+    assert (
+        partner_a_client.get(reverse("portal:maturity", args=[assessment.pk])).content.count(b'type="radio"')
+        == 20
+    )
+
+
+def test_an_incomplete_self_assessment_is_refused(sides, partner_a_client):
+    assessment = sides["A"].maturity
+    data = _scores()
+    del data["score_trust"]
+    response = partner_a_client.post(reverse("portal:maturity", args=[assessment.pk]), data)
+    assert response.status_code == 400
+    assert "Choisissez un niveau pour cette dimension." in response.content.decode()
+    assert not assessment.scores.exists()
+
+
+def test_once_the_team_fills_it_the_assessment_is_closed(sides, partner_a_client, world):
+    assessment = sides["A"].maturity
+    services.maturity_assessment_save(
+        actor=world.staff,
+        project=assessment.project,
+        phase="emergence",
+        moment="start",
+        assessed_on=timezone.localdate(),
+        scores=dict.fromkeys(("shared_vision", "governance", "trust", "shared_resources", "capacity"), 4),
+    )
+    url = reverse("portal:maturity", args=[assessment.pk])
+    assert "close" in partner_a_client.get(url).content.decode()
+    partner_a_client.post(url, _scores(1))
+    assert {s.score for s in assessment.scores.all()} == {4}
+
+
+def test_the_team_opens_a_self_assessment(sides, staff_client, partner_a_client):
+    project = sides["A"].project
+    response = staff_client.post(reverse("portal:maturity.open", args=[project.pk]), {"moment": "end"})
+    assert response.status_code == 302
+    opened = MaturityAssessment.objects.get(project=project, phase="emergence", moment="end")
+    assert not opened.scores.exists()
+    assert (
+        reverse("portal:maturity", args=[opened.pk])
+        in partner_a_client.get(reverse("portal:home")).content.decode()
+    )
+    # A bad moment is refused, nothing created.
+    staff_client.post(reverse("portal:maturity.open", args=[project.pk]), {"moment": "whenever"})
+    assert MaturityAssessment.objects.filter(project=project).count() == 2

@@ -1,0 +1,119 @@
+"""Board, list and project page run a constant number of queries as rows grow (pinned)."""
+
+import pytest
+from django.urls import reverse
+
+from projects.models import Phase
+from tests.factories import MembershipFactory, ProjectFactory, UserFactory
+
+from .factories import (
+    ActionFactory,
+    CommitteeFactory,
+    DeliverableFactory,
+    MilestoneFactory,
+    PhasePeriodFactory,
+    WorkshopFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def grow(world, n: int) -> None:
+    """n more projects with leads, periods, workshops, milestones; and n more rows on project A."""
+    lead = UserFactory(role="staff")
+    for i in range(n):
+        project = ProjectFactory(
+            programme=world.programme,
+            cohort=world.cohort,
+            phase=[Phase.EMERGENCE, Phase.EXPERIMENTATION][i % 2],
+        )
+        project.staff_leads.add(lead, world.staff)
+        PhasePeriodFactory(project=project, phase=project.phase)
+        WorkshopFactory(project=project)
+        MilestoneFactory(project=project)
+    a = world.project_a
+    for _ in range(n):
+        MembershipFactory(project=a)
+        MilestoneFactory(project=a)
+        DeliverableFactory(project=a, owner_user=lead)
+        ActionFactory(project=a, owner_user=lead)
+        WorkshopFactory(project=a)
+        CommitteeFactory(project=a)
+
+
+# Every page also pays: session, user (2 queries).
+BOARD_QUERIES = 2 + 3  # projects with status columns, their staff leads (prefetch), closed counts
+# count, page of projects (with the phase-end and "late" columns), staff leads (prefetch), filter choices:
+# cohorts, themes, territories, leads.
+LIST_QUERIES = 2 + 7
+# project (+ lead organisation, cohort, territory, programme), phase periods, staff leads, themes (3
+# prefetches), milestones, deliverables and actions due within 60 days, current members, gate decisions,
+# audit entries. The content type of the audit lookup is cached (warmed below).
+DETAIL_QUERIES = 2 + 10
+
+
+@pytest.mark.parametrize("n", [5, 10])
+def test_board_queries_are_constant(staff_client, world, django_assert_num_queries, n):
+    grow(world, n)
+    with django_assert_num_queries(BOARD_QUERIES):
+        response = staff_client.get(reverse("projects:project.board"))
+    assert sum(len(c["projects"]) for c in response.context["columns"]) == n + 2
+
+
+@pytest.mark.parametrize("n", [5, 10])
+def test_list_queries_are_constant(staff_client, world, django_assert_num_queries, n):
+    grow(world, n)
+    with django_assert_num_queries(LIST_QUERIES):
+        response = staff_client.get(reverse("projects:project.list"))
+    assert response.context["count"] == n + 2
+
+
+@pytest.mark.parametrize("n", [5, 10])
+def test_project_page_queries_are_constant(staff_client, world, django_assert_num_queries, n):
+    from django.contrib.contenttypes.models import ContentType
+
+    from projects.models import Project
+
+    grow(world, n)
+    ContentType.objects.get_for_model(Project)
+    with django_assert_num_queries(DETAIL_QUERIES):
+        staff_client.get(reverse("projects:project.detail", args=[world.project_a.pk]))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "project.collective",
+        "project.timeline",
+        "project.workshops",
+        "project.governance",
+        "project.deployment",
+        "project.deliverables",
+        "project.documents",
+        "gate.dossier",
+    ],
+)
+def test_other_tabs_do_not_grow_with_rows(staff_client, world, name):
+    """Every tab runs the same number of queries for n and 2n rows."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from projects.models import Project
+
+    ContentType.objects.get_for_model(Project)
+    at_phase_emergence(world)
+    url = reverse(f"projects:{name}", args=[world.project_a.pk])
+    counts = []
+    for n in (3, 6):
+        grow(world, n)
+        with CaptureQueriesContext(connection) as ctx:
+            assert staff_client.get(url).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+
+
+def at_phase_emergence(world):
+    from .test_pipeline import at_phase
+
+    at_phase(world.project_a, Phase.EMERGENCE)

@@ -1,0 +1,249 @@
+"""Project pages: it works, it checks access, it refuses bad input."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from programme.models import AuditEntry
+from projects.models import Attendance, GateDecision, Phase, Project, Workshop, WorkshopItem
+from tests.factories import PersonFactory, ProjectFactory
+
+from .factories import (
+    CommitteeFactory,
+    DeliverableFactory,
+    MilestoneFactory,
+    PhasePeriodFactory,
+    WorkshopFactory,
+)
+from .test_pipeline import at_phase
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_creates_a_project_in_emergence_with_its_planned_period(staff_client, world):
+    start = timezone.localdate()
+    response = staff_client.post(
+        reverse("projects:project.create"),
+        {
+            "title": "Cantine solidaire",
+            "programme": world.programme.pk,
+            "cohort": world.cohort.pk,
+            "lead_organisation": world.org_a.pk,
+            "phase": "emergence",
+            "start_date": start.isoformat(),
+            "staff_leads": [world.staff.pk],
+        },
+    )
+    project = Project.objects.get(title="Cantine solidaire")
+    assert response.status_code == 302 and response["Location"] == project.get_absolute_url()
+    period = project.phase_periods.get()
+    assert period.phase == Phase.EMERGENCE and period.planned_end is not None
+    assert AuditEntry.objects.filter(action="project.created").exists()
+
+
+def test_project_form_refuses_a_cohort_of_another_programme_and_keeps_input(staff_client, world):
+    from tests.factories import CohortFactory
+
+    other = CohortFactory()
+    count = Project.objects.count()
+    response = staff_client.post(
+        reverse("projects:project.create"),
+        {
+            "title": "Projet X",
+            "programme": world.programme.pk,
+            "cohort": other.pk,
+            "lead_organisation": world.org_a.pk,
+            "phase": "selection",
+        },
+    )
+    assert response.status_code == 200
+    assert "appartient à un autre programme" in response.content.decode()
+    assert 'value="Projet X"' in response.content.decode()
+    assert Project.objects.count() == count
+
+
+def test_list_filters_by_phase_and_late(staff_client, world):
+    at_phase(world.project_a, Phase.EMERGENCE)
+    period = world.project_a.phase_periods.get()
+    period.planned_end = timezone.localdate() - timedelta(days=2)
+    period.save()
+    body = staff_client.get(reverse("projects:project.list"), {"late": "true"}).content.decode()
+    assert "Projet A" in body and "Projet B" not in body and "En retard de décision" in body
+    body = staff_client.get(reverse("projects:project.list"), {"phase": "selection"}).content.decode()
+    assert "Projet B" in body and "Projet A" not in body
+    partial = staff_client.get(reverse("projects:project.list"), {"q": "Projet B"}, HTTP_HX_REQUEST="true")
+    assert "<html" not in partial.content.decode() and "Projet B" in partial.content.decode()
+
+
+def test_board_groups_projects_by_phase(staff_client, world):
+    at_phase(world.project_a, Phase.EXPERIMENTATION)
+    response = staff_client.get(reverse("projects:project.board"))
+    columns = {c["phase"]: [p.title for p in c["projects"]] for c in response.context["columns"]}
+    assert columns[Phase.EXPERIMENTATION] == ["Projet A"]
+    assert columns[Phase.SELECTION] == ["Projet B"]
+
+
+def test_director_takes_the_gate_decision_from_the_dossier(director_client, world):
+    project = at_phase(world.project_a, Phase.EMERGENCE)
+    WorkshopFactory(project=project, title="Atelier besoins", outputs="Trois besoins prioritaires")
+    MilestoneFactory(project=project, title="Jalon raté", due_date=timezone.localdate() - timedelta(days=5))
+    dossier = director_client.get(reverse("projects:gate.dossier", args=[project.pk])).content.decode()
+    assert "Trois besoins prioritaires" in dossier
+    assert "Jalon en retard : Jalon raté" in dossier
+    assert "Prendre la décision" in dossier
+    response = director_client.post(
+        reverse("projects:gate.decide", args=[project.pk]),
+        {
+            "outcome": "continue",
+            "decided_on": timezone.localdate().isoformat(),
+            "committee": "Comité d'engagement",
+            "rationale": "Prototype concluant",
+            "expected_version": 0,
+        },
+    )
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.phase == Phase.EXPERIMENTATION
+    assert GateDecision.objects.get().decided_by == world.director
+
+
+def test_staff_sees_the_dossier_without_the_decision_form(staff_client, world):
+    project = at_phase(world.project_a, Phase.EMERGENCE)
+    body = staff_client.get(reverse("projects:gate.dossier", args=[project.pk])).content.decode()
+    assert "Dossier de décision" in body and "Prendre la décision" not in body
+    response = staff_client.post(reverse("projects:gate.decide", args=[project.pk]), {"outcome": "stop"})
+    assert response.status_code == 404
+
+
+def test_gate_decision_with_missing_fields_shows_errors_and_changes_nothing(director_client, world):
+    project = at_phase(world.project_a, Phase.EMERGENCE)
+    response = director_client.post(
+        reverse("projects:gate.decide", args=[project.pk]),
+        {
+            "outcome": "extend",
+            "decided_on": timezone.localdate().isoformat(),
+            "committee": "",
+            "rationale": "",
+            "expected_version": 0,
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Ce champ est obligatoire" in body
+    assert "nouvelle date de fin prévue" in body
+    assert Project.objects.get(pk=project.pk).phase_version == 0
+
+
+def test_gate_decision_from_a_stale_page_is_refused_in_the_form(director_client, world):
+    project = at_phase(world.project_a, Phase.EMERGENCE)
+    data = {
+        "outcome": "stop",
+        "decided_on": timezone.localdate().isoformat(),
+        "committee": "Comité",
+        "rationale": "Fin",
+        "expected_version": 0,
+    }
+    assert director_client.post(reverse("projects:gate.decide", args=[project.pk]), data).status_code == 302
+    project.refresh_from_db()
+    assert project.phase == Phase.STOPPED
+    # The second click on the same (stale) page: the project is closed now.
+    response = director_client.post(reverse("projects:gate.decide", args=[project.pk]), data, follow=True)
+    assert "plus aucune décision d&#x27;étape n&#x27;est possible" in response.content.decode()
+    assert GateDecision.objects.count() == 1
+
+
+def test_staff_records_a_workshop_with_attendance_and_items(staff_client, world):
+    guest = PersonFactory(organisation=world.org_a, first_name="Gaëlle", last_name="Invitée")
+    url = reverse("projects:workshop.create", args=[world.project_a.pk])
+    page = staff_client.get(url).content.decode()
+    assert "Alice Alpha" in page and "Gaëlle Invitée" in page and "Bruno" not in page
+    response = staff_client.post(
+        url,
+        {
+            "title": "Analyse des besoins",
+            "step": "needs",
+            "starts_at": "2026-03-10T14:00",
+            "duration_minutes": 120,
+            "invited": [world.person_a.pk, guest.pk],
+            "present": [world.person_a.pk],
+            "shared_with_collective": "on",
+        },
+    )
+    workshop = Workshop.objects.get(title="Analyse des besoins")
+    assert response.status_code == 302
+    rows = {a.person_id: (a.invited, a.present) for a in Attendance.objects.filter(workshop=workshop)}
+    assert rows == {world.person_a.pk: (True, True), guest.pk: (True, False)}
+    item_url = reverse("projects:workshop.item.create", args=[workshop.pk])
+    staff_client.post(item_url, {"kind": "need", "title": "Se nourrir sainement"})
+    need = WorkshopItem.objects.get(kind="need")
+    staff_client.post(item_url, {"kind": "idea", "title": "Épicerie mobile", "answers": need.pk})
+    assert WorkshopItem.objects.get(kind="idea").answers == need
+    # A prototype cannot answer a need directly.
+    response = staff_client.post(item_url, {"kind": "prototype", "title": "Camion", "answers": need.pk})
+    assert "Une idée répond à un besoin" in response.content.decode()
+    assert not WorkshopItem.objects.filter(kind="prototype").exists()
+    body = staff_client.get(reverse("projects:project.workshops", args=[world.project_a.pk])).content.decode()
+    assert "Épicerie mobile" in body and "1 / 2" in body
+
+
+def test_workshop_of_another_project_cannot_be_reached_through_a_bad_id(partner_b_client, world):
+    workshop = WorkshopFactory(project=world.project_a)
+    assert partner_b_client.get(reverse("projects:workshop.detail", args=[workshop.pk])).status_code == 404
+
+
+def test_action_needs_exactly_one_owner(staff_client, world):
+    url = reverse("projects:action.create", args=[world.project_a.pk])
+    response = staff_client.post(url, {"title": "Relancer", "due_date": "2026-12-01", "status": "open"})
+    assert "Choisissez un·e responsable" in response.content.decode()
+    response = staff_client.post(
+        url,
+        {"title": "Relancer", "due_date": "2026-12-01", "status": "open", "owner_person": world.person_a.pk},
+    )
+    assert response.status_code == 302
+
+
+def test_tabs_render(staff_client, world):
+    project = at_phase(world.project_a, Phase.EXPERIMENTATION)
+    MilestoneFactory(project=project)
+    WorkshopFactory(project=project)
+    committee = CommitteeFactory(project=project)
+    DeliverableFactory(project=project, owner_organisation=world.org_a)
+    for name in (
+        "project.detail",
+        "project.collective",
+        "project.timeline",
+        "project.workshops",
+        "project.governance",
+        "project.deployment",
+        "project.deliverables",
+        "project.documents",
+    ):
+        response = staff_client.get(reverse(f"projects:{name}", args=[project.pk]))
+        assert response.status_code == 200, name
+        assert 'style="' not in response.content.decode().split("<main", 1)[1], name  # CSP: no inline styles
+    timeline = staff_client.get(reverse("projects:project.timeline", args=[project.pk])).content.decode()
+    assert "<svg" in timeline and "tl-today" in timeline and "tl-phase--experimentation" in timeline
+    assert staff_client.get(reverse("projects:committee.detail", args=[committee.pk])).status_code == 200
+
+
+def test_home_panel_lists_my_deadlines(staff_client, world, settings):
+    settings.PARCOURS_HOME_PANELS = ["projects.panels.deadlines_panel"]
+    world.project_a.staff_leads.add(world.staff)
+    MilestoneFactory(
+        project=world.project_a, title="Rendu de l'étude", due_date=timezone.localdate() + timedelta(days=3)
+    )
+    MilestoneFactory(
+        project=world.project_b, title="Pas à moi", due_date=timezone.localdate() + timedelta(days=3)
+    )
+    PhasePeriodFactory(project=world.project_a, planned_end=timezone.localdate() - timedelta(days=1))
+    body = staff_client.get(reverse("home")).content.decode()
+    assert "Mes échéances" in body and "Rendu de l&#x27;étude" in body
+    assert "Pas à moi" not in body
+    assert "Fin de la phase « Émergence »" in body
+
+
+def test_project_of_partner_b_is_404_for_team_pages_as_partner(partner_a_client, world):
+    project = ProjectFactory(programme=world.programme)
+    assert partner_a_client.get(reverse("projects:project.detail", args=[project.pk])).status_code == 404

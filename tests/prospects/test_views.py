@@ -1,0 +1,317 @@
+"""Prospect pages: list (filters, sort, HTMX), board (HTMX moves, refusals explained), detail, create,
+edit, exchanges, events and export. Query counts are pinned and constant as rows grow."""
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from programme.models import Organisation
+from prospects.models import Event, Interaction, Prospect, Stage
+from tests.factories import OrganisationFactory, PersonFactory, UserFactory
+
+from .factories import EventFactory, InteractionFactory, ProspectFactory, interview_for, prospect_in
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def many_prospects(world, n: int) -> None:
+    for i in range(n):
+        prospect = ProspectFactory(
+            programme=world.programme,
+            organisation=OrganisationFactory(name=f"Asso {i:03d}"),
+            stage=list(Stage)[i % 6],
+            owner=world.staff,
+            next_action="Rappeler",
+            next_action_date=date(2026, 1, 1) + timedelta(days=i),
+        )
+        prospect.themes.set([])
+        InteractionFactory(prospect=prospect)
+        InteractionFactory(prospect=prospect, user=world.staff)
+
+
+# --- List ------------------------------------------------------------------------------------------------
+
+
+def test_list_shows_prospects_with_stage_badges(world, staff_client):
+    prospect_in(world, stage=Stage.CONTACTED)
+    page = staff_client.get(reverse("prospects:prospect.list")).content.decode()
+    assert "Structure A" in page
+    assert 'class="badge badge--stage-contacted">Contacté<' in page
+    assert "1 prospect" in page
+
+
+def test_empty_list_says_what_to_do(world, staff_client):
+    page = staff_client.get(reverse("prospects:prospect.list")).content.decode()
+    assert "Aucun prospect — importez une liste ou ajoutez-en un." in page
+
+
+def test_filters_search_and_overdue(world, staff_client):
+    late = prospect_in(
+        world, next_action="Relancer", next_action_date=timezone.localdate() - timedelta(days=2)
+    )
+    prospect_in(world, organisation=world.org_b, next_action_date=timezone.localdate() + timedelta(days=3))
+    Organisation.objects.filter(pk=world.org_b.pk).update(siren="732829320")
+    url = reverse("prospects:prospect.list")
+    page = staff_client.get(url, {"overdue": "1"}).content.decode()
+    assert "Structure A" in page and "Structure B" not in page and "en retard" in page
+    page = staff_client.get(url, {"q": "732 829"}).content.decode()
+    assert "Structure B" in page and "Structure A</a>" not in page
+    page = staff_client.get(url, {"stage": "contacted"}).content.decode()
+    assert "Aucun prospect ne correspond à ces filtres." in page
+    page = staff_client.get(url, {"owner": str(world.staff.pk)}).content.decode()
+    assert "Suivi par : <strong>Sam" in page  # active filter shown and removable
+    assert late.pk
+
+
+def test_htmx_filter_returns_only_the_table(world, staff_client):
+    prospect_in(world)
+    response = staff_client.get(reverse("prospects:prospect.list"), {"q": "Structure"}, **HTMX)
+    body = response.content.decode()
+    assert "<html" not in body and "1 prospect" in body
+
+
+def test_list_sorts_both_ways(world, staff_client):
+    prospect_in(world)
+    prospect_in(world, organisation=world.org_b)
+    url = reverse("prospects:prospect.list")
+    page = staff_client.get(url, {"o": "-name"}).content.decode()
+    assert page.index("Structure B") < page.index("Structure A</a>")
+    page = staff_client.get(url, {"o": "name"}).content.decode()
+    assert page.index("Structure A</a>") < page.index("Structure B")
+
+
+@pytest.mark.parametrize("rows", [10, 20])
+def test_list_query_count_is_constant(world, staff_client, django_assert_num_queries, rows):
+    many_prospects(world, rows)
+    # session, user, count, filter choices (programme, cohort, theme, territory, owner), then the page's
+    # rows joined to organisation, owner, territory, programme and cohort.
+    with django_assert_num_queries(9):
+        response = staff_client.get(reverse("prospects:prospect.list"), {"o": "name"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [12, 24])
+def test_board_query_count_is_constant(world, staff_client, django_assert_num_queries, rows):
+    many_prospects(world, rows)
+    # session, user, counts per stage (one GROUP BY), one query per stage column (9 stages),
+    # filter choices (programme, cohort, theme, territory, owner).
+    with django_assert_num_queries(17):
+        response = staff_client.get(reverse("prospects:prospect.board"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("interactions", [5, 10])
+def test_detail_query_count_is_constant(world, staff_client, django_assert_num_queries, interactions):
+    prospect = prospect_in(world, owner=world.staff)
+    for _ in range(interactions):
+        InteractionFactory(prospect=prospect, user=world.staff)
+    for _ in range(interactions // 5):
+        interview_for(world, prospect=prospect)
+        PersonFactory(organisation=prospect.organisation)
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_model(Prospect)  # the content type cache is per process: warm it
+    # session, user, prospect (joined to organisation, territory, owner, programme, cohort), themes,
+    # contacts, interviews (+grid), their interviewers (one prefetch), timeline (+user, event), the
+    # exchange form's event choices, events met, stage history, selection decisions, audit entries.
+    with django_assert_num_queries(13):
+        response = staff_client.get(prospect.get_absolute_url())
+    assert response.status_code == 200
+
+
+# --- Board ----------------------------------------------------------------------------------------------
+
+
+def test_board_groups_cards_by_stage(world, staff_client):
+    prospect_in(world, stage=Stage.INTERESTED)
+    page = staff_client.get(reverse("prospects:prospect.board")).content.decode()
+    assert 'data-stage="interested"' in page and "Structure A" in page
+    assert 'nonce="' in page and "js/prospects.js" in page
+    assert 'style="' not in page and "hx-on" not in page
+
+
+def test_board_move_with_htmx_redraws_the_board(world, staff_client):
+    prospect = prospect_in(world)
+    response = staff_client.post(
+        reverse("prospects:prospect.move", args=[prospect.pk]),
+        {"to_stage": "contacted", "board_query": "q=Structure"},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert 'id="pr-board"' in response.content.decode()
+    prospect.refresh_from_db()
+    assert prospect.stage == Stage.CONTACTED
+
+
+def test_refused_board_move_is_explained_in_the_card(world, staff_client):
+    prospect = prospect_in(world)
+    response = staff_client.post(
+        reverse("prospects:prospect.move", args=[prospect.pk]), {"to_stage": "retained"}, **HTMX
+    )
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == f"#card-{prospect.pk}"
+    body = response.content.decode()
+    assert "Seul le comité de sélection" in body and 'role="alert"' in body
+    prospect.refresh_from_db()
+    assert prospect.stage == Stage.IDENTIFIED
+
+
+def test_move_without_htmx_redirects_with_a_message(world, staff_client):
+    prospect = prospect_in(world)
+    response = staff_client.post(
+        reverse("prospects:prospect.move", args=[prospect.pk]), {"to_stage": "discarded"}, follow=True
+    )
+    assert "Indiquez pourquoi le prospect est écarté." in response.content.decode()
+    response = staff_client.post(
+        reverse("prospects:prospect.move", args=[prospect.pk]),
+        {"to_stage": "discarded", "reason": "Hors périmètre", "next": "https://evil.example/"},
+    )
+    assert response["Location"] == prospect.get_absolute_url()
+
+
+# --- Detail, create, edit, exchanges -------------------------------------------------------------------------
+
+
+def test_detail_shows_timeline_and_contacts(world, staff_client):
+    prospect = prospect_in(world)
+    InteractionFactory(prospect=prospect, summary="Appel très positif", user=world.staff, kind="call")
+    page = staff_client.get(prospect.get_absolute_url()).content.decode()
+    assert "Appel très positif" in page and "Alice Alpha" in page
+
+
+def test_interaction_updates_the_next_action(world, staff_client):
+    prospect = prospect_in(world)
+    url = reverse("prospects:interaction.create", args=[prospect.pk])
+    response = staff_client.post(
+        url, {"kind": "call", "date": "2026-05-02", "summary": "", "next_action_date": "2026-06-01"}
+    )
+    body = response.content.decode()
+    assert "Décrivez l&#x27;action prévue" in body or "Décrivez l'action prévue" in body
+    assert not Interaction.objects.exists()
+    response = staff_client.post(
+        url,
+        {
+            "kind": "meeting",
+            "date": "2026-05-02",
+            "summary": "RDV",
+            "next_action": "Envoyer le dossier",
+            "next_action_date": "2026-06-01",
+        },
+    )
+    assert response.status_code == 302
+    prospect.refresh_from_db()
+    assert (prospect.next_action, str(prospect.next_action_date)) == ("Envoyer le dossier", "2026-06-01")
+    assert Interaction.objects.get().user == world.staff
+
+
+def test_create_with_a_new_structure_and_duplicate_checks(world, staff_client):
+    url = reverse("prospects:prospect.create")
+    base = {"programme": world.programme.pk, "source": "event", "new_kind": "association"}
+    response = staff_client.post(url, {**base})
+    assert "Choisissez une structure existante" in response.content.decode()
+    response = staff_client.post(url, {**base, "new_name": "STRUCTURE A", "new_town": "lyon"})
+    assert "Cette structure existe déjà" in response.content.decode()
+    response = staff_client.post(
+        url, {**base, "new_name": "Tout Nouveau Collectif", "new_town": "Bron", "new_siren": "123"}
+    )
+    assert "9 chiffres" in response.content.decode()
+    response = staff_client.post(url, {**base, "new_name": "Tout Nouveau Collectif", "new_town": "Bron"})
+    prospect = Prospect.objects.get()
+    assert response["Location"] == prospect.get_absolute_url()
+    assert prospect.organisation.town == "Bron" and prospect.source == "event"
+    response = staff_client.post(url, {**base, "organisation": prospect.organisation_id})
+    assert "déjà un prospect de ce programme" in response.content.decode()
+
+
+def test_edit_keeps_stage_out_of_the_form(world, staff_client):
+    prospect = prospect_in(world)
+    other = UserFactory(role="staff", first_name="Zoé")
+    response = staff_client.post(
+        reverse("prospects:prospect.edit", args=[prospect.pk]),
+        {"source": "network", "audience": "public", "owner": other.pk, "stage": "retained", "notes": "ok"},
+    )
+    assert response.status_code == 302
+    prospect.refresh_from_db()
+    assert (prospect.source, prospect.owner, prospect.stage) == ("network", other, Stage.IDENTIFIED)
+
+
+def test_partners_never_see_owner_choices_of_partners(world, staff_client):
+    page = staff_client.get(reverse("prospects:prospect.list")).content.decode()
+    assert "a@test.fr" not in page  # partner accounts are not offered as "suivi par"
+
+
+# --- Events -------------------------------------------------------------------------------------------------
+
+
+def test_event_links_existing_and_new_prospects(world, staff_client):
+    event = EventFactory(programme=world.programme, name="Journée régionale")
+    existing = prospect_in(world)
+    url = reverse("prospects:event.prospects", args=[event.pk])
+    staff_client.post(url, {"link-prospect": existing.pk})
+    staff_client.post(url, {"new-name": "Asso du Salon", "new-kind": "association", "new-town": "Lyon"})
+    staff_client.post(url, {"new-name": "structure a", "new-kind": "association", "new-town": "Lyon"})
+    assert set(event.prospects.values_list("organisation__name", flat=True)) == {
+        "Structure A",
+        "Asso du Salon",
+    }
+    new = Prospect.objects.get(organisation__name="Asso du Salon")
+    assert new.source == "event"
+    assert Interaction.objects.filter(prospect=new, event=event, kind="event").exists()
+    page = staff_client.get(event.get_absolute_url()).content.decode()
+    assert "2 prospects rencontrés" in page
+
+
+def test_event_create_and_list(world, staff_client):
+    response = staff_client.post(
+        reverse("prospects:event.create"),
+        {
+            "programme": world.programme.pk,
+            "name": "Salon ESS",
+            "kind": "fair",
+            "date": "2026-10-02",
+            "staff": [world.staff.pk],
+        },
+    )
+    event = Event.objects.get()
+    assert response["Location"] == event.get_absolute_url()
+    page = staff_client.get(reverse("prospects:event.list")).content.decode()
+    assert "Salon ESS" in page and "2 oct. 2026" in page
+    response = staff_client.post(
+        reverse("prospects:event.create"), {"programme": world.programme.pk, "name": ""}
+    )
+    assert Event.objects.count() == 1 and response.status_code == 200
+
+
+# --- Export -------------------------------------------------------------------------------------------------
+
+
+def test_csv_export_escapes_formulas_and_follows_filters(world, staff_client):
+    prospect_in(world, notes='=HYPERLINK("http://evil")', next_action="+33 rappeler")
+    prospect_in(world, organisation=world.org_b, stage=Stage.CONTACTED)
+    Organisation.objects.filter(pk=world.org_a.pk).update(name="@Structure A")
+    response = staff_client.get(reverse("prospects:prospect.export", args=["csv"]), {"stage": "identified"})
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][0] == "Structure" and len(rows) == 2
+    assert rows[1][0] == "'@Structure A"
+    assert '\'=HYPERLINK("http://evil")' in rows[1]
+    assert "'+33 rappeler" in rows[1]
+
+
+def test_xlsx_export_escapes_formulas(world, staff_client):
+    prospect_in(world, notes="-2+3", next_action="\tcaché")
+    response = staff_client.get(reverse("prospects:prospect.export", args=["xlsx"]))
+    workbook = load_workbook(io.BytesIO(response.content))
+    values = [cell.value for cell in list(workbook.active.iter_rows())[1]]
+    assert "'-2+3" in values and "'\tcaché" in values
+    assert all(not (isinstance(v, str) and v.startswith("=")) for v in values)
+
+
+def test_unknown_export_format_is_404(world, staff_client):
+    assert staff_client.get(reverse("prospects:prospect.export", args=["pdf"])).status_code == 404
