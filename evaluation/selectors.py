@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,14 +23,16 @@ from programme.models import Family, Programme
 from projects.models import Attendance, GateDecision, Membership, Outcome, Phase, PhasePeriod, Workshop
 
 from .charts import PHASE_COLOURS
-from .figures import change_from_baseline, percentage, progress, rounded
+from .figures import Point, aggregate, change_from_baseline, percentage, progress, rounded, target_for_period
 from .models import (
     Aggregation,
     Dimension,
     IndicatorTarget,
     IndicatorType,
     MaturityScore,
+    Measurement,
     MeasurementRollup,
+    MeasurementStatus,
     Moment,
     ProjectIndicator,
 )
@@ -390,6 +392,74 @@ def maturity_evolution(*, user, filters: Filters) -> dict:
                 {"dimension": dim.value, "label": str(dim.label), "start": s, "end": e, "delta": _delta(s, e)}
             )
     return {"dimensions": dimensions, "by_phase": by_phase_rows}
+
+
+def indicator_summary(pi, today: date) -> dict:
+    """Value so far (validated measurements), progress vs baseline and vs the target due now.
+
+    `pi` is a ProjectIndicator with `indicator`, `targets` and `measurements` loaded."""
+    points = [
+        Point(m.period_end, m.value, m.numerator, m.denominator)
+        for m in pi.measurements.all()
+        if m.status == MeasurementStatus.VALIDATED
+    ]
+    indicator = pi.indicator
+    value = (
+        aggregate(points, aggregation=indicator.aggregation, kind=indicator.type)
+        if indicator.is_numeric
+        else None
+    )
+    target = target_for_period(
+        period_end=today,
+        intermediate=[(t.period_end, t.value) for t in pi.targets.all()],
+        final=pi.target_value,
+    )
+    return {
+        "value": value,
+        "target_now": target,
+        "progress": progress(value, pi.baseline_value, target),
+        "progress_final": progress(value, pi.baseline_value, pi.target_value),
+        "change": change_from_baseline(value, pi.baseline_value),
+        "pending": sum(1 for m in pi.measurements.all() if m.status == MeasurementStatus.SUBMITTED),
+        "last": max((m.period_end for m in pi.measurements.all()), default=None),
+    }
+
+
+def project_indicators_with_summary(*, user, project, today: date) -> list:
+    """A project's indicators (three queries whatever their number), each with `.summary`."""
+    indicators = list(
+        access.project_indicators_for(user)
+        .filter(project=project)
+        .select_related("indicator", "criterion", "reporter_organisation")
+        .prefetch_related(
+            "targets",
+            Prefetch(
+                "measurements",
+                queryset=Measurement.objects.only(
+                    "pk", "project_indicator_id", "period_end", "value", "numerator", "denominator", "status"
+                ),
+            ),
+        )
+        .order_by("indicator__name")
+    )
+    for pi in indicators:
+        pi.summary = indicator_summary(pi, today)
+    return indicators
+
+
+def gate_dossier_section(request, project) -> dict:
+    """The evaluation part of a project's gate dossier: indicator values so far and the collective's
+    cooperative maturity (plugged in through settings.PARCOURS_GATE_DOSSIER_SECTIONS)."""
+    from django.utils import timezone
+
+    return {
+        "template": "evaluation/partials/_gate_dossier.html",
+        "project": project,
+        "indicators": project_indicators_with_summary(
+            user=request.user, project=project, today=timezone.localdate()
+        ),
+        "maturity": project_maturity(user=request.user, project_id=project.pk),
+    }
 
 
 def project_maturity(*, user, project_id: int) -> list[dict]:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -145,57 +145,12 @@ def _project(request: HttpRequest, project_pk: int):
     )
 
 
-def _indicator_summary(pi, today: date) -> dict:
-    """Value so far (validated measurements), progress vs baseline and vs the target due now."""
-    points = [
-        Point(m.period_end, m.value, m.numerator, m.denominator)
-        for m in pi.measurements.all()
-        if m.status == MeasurementStatus.VALIDATED
-    ]
-    indicator = pi.indicator
-    value = (
-        aggregate(points, aggregation=indicator.aggregation, kind=indicator.type)
-        if indicator.is_numeric
-        else None
-    )
-    target = target_for_period(
-        period_end=today,
-        intermediate=[(t.period_end, t.value) for t in pi.targets.all()],
-        final=pi.target_value,
-    )
-    return {
-        "value": value,
-        "target_now": target,
-        "progress": progress(value, pi.baseline_value, target),
-        "progress_final": progress(value, pi.baseline_value, pi.target_value),
-        "change": change_from_baseline(value, pi.baseline_value),
-        "pending": sum(1 for m in pi.measurements.all() if m.status == MeasurementStatus.SUBMITTED),
-        "last": max((m.period_end for m in pi.measurements.all()), default=None),
-    }
-
-
 @access.team_required
 def protocol(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = _project(request, project_pk)
     user = request.user
     today = timezone.localdate()
-    indicators = list(
-        access.project_indicators_for(user)
-        .filter(project=project)
-        .select_related("indicator", "criterion", "reporter_organisation")
-        .prefetch_related(
-            "targets",
-            Prefetch(
-                "measurements",
-                queryset=Measurement.objects.only(
-                    "pk", "project_indicator_id", "period_end", "value", "numerator", "denominator", "status"
-                ),
-            ),
-        )
-        .order_by("indicator__name")
-    )
-    for pi in indicators:
-        pi.summary = _indicator_summary(pi, today)
+    indicators = selectors.project_indicators_with_summary(user=user, project=project, today=today)
     by_criterion: dict[int | None, list] = {}
     for pi in indicators:
         by_criterion.setdefault(pi.criterion_id, []).append(pi)

@@ -138,6 +138,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 540)
 CELERY_WORKER_MAX_TASKS_PER_CHILD = envint("CELERY_WORKER_MAX_TASKS_PER_CHILD", 50)
+# PDF rendering can grow a process: recycle it past this resident size (KiB) as well.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = envint("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 500_000)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -301,7 +303,9 @@ PARCOURS_DEFAULT_REMINDER_OFFSETS = [14, 7, 1]
 
 # Home-page panels contributed by higher apps: dotted paths of callables taking the request and
 # returning {"title": ..., "template": ..., **context}. Keeps `programme` free of upward imports.
-PARCOURS_HOME_PANELS: list[str] = []
+PARCOURS_HOME_PANELS: list[str] = ["projects.panels.deadlines_panel"]
+# Sections of a project's gate dossier contributed by higher apps: f(request, project) -> {"template": ...}.
+PARCOURS_GATE_DOSSIER_SECTIONS: list[str] = ["evaluation.selectors.gate_dossier_section"]
 
 # Demo data builders, run in this order by `manage.py seed_demo` (each is idempotent).
 PARCOURS_DEMO_STEPS = [
@@ -309,4 +313,5 @@ PARCOURS_DEMO_STEPS = [
     "prospects.demo.build",
     "projects.demo.build",
     "evaluation.demo.build",
+    "evaluation.report_demo.build",
 ]

@@ -1,0 +1,54 @@
+"""The gate dossier shows the evaluation part: indicator values so far and the collective's maturity."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from evaluation import services
+from evaluation.models import Dimension
+from tests.conftest import client_for
+from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dossier_shows_indicator_values_and_maturity(world):
+    pi = ProjectIndicatorFactory(
+        project=world.project_a, indicator=IndicatorFactory(name="Repas solidaires servis"), baseline_value=10
+    )
+    services.measurement_record(
+        actor=world.staff,
+        project_indicator=pi,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 3, 31),
+        value=30,
+    )
+    services.maturity_assessment_save(
+        actor=world.staff,
+        project=world.project_a,
+        phase="emergence",
+        moment="start",
+        assessed_on=date(2026, 2, 1),
+        scores={d: 2 for d in Dimension.values},
+    )
+    body = (
+        client_for(world.director)
+        .get(reverse("projects:gate.dossier", args=[world.project_a.pk]))
+        .content.decode()
+    )
+    assert "Indicateurs à ce jour" in body and "Repas solidaires servis" in body
+    assert "Maturité coopérative du collectif" in body
+    assert str(Dimension(Dimension.values[0]).label) in body
+    # The validated value (entered by staff) is shown against the baseline.
+    assert "30" in body
+
+
+def test_dossier_evaluation_part_is_empty_but_says_so(world):
+    body = (
+        client_for(world.director)
+        .get(reverse("projects:gate.dossier", args=[world.project_b.pk]))
+        .content.decode()
+    )
+    assert "Aucun indicateur dans le protocole de ce projet." in body
+    assert "Aucune auto-évaluation de maturité coopérative" in body
