@@ -30,7 +30,7 @@ def test_dossier_shows_indicator_values_and_maturity(world):
         phase="emergence",
         moment="start",
         assessed_on=date(2026, 2, 1),
-        scores={d: 2 for d in Dimension.values},
+        scores=dict.fromkeys(Dimension.values, 2),
     )
     body = (
         client_for(world.director)
