@@ -21,6 +21,10 @@ app.conf.beat_schedule = {
         "task": "evaluation.tasks.monthly_activity_report",
         "schedule": crontab(day_of_month=1, hour=7, minute=30),
     },
+    "purge-abandoned-prospect-imports": {
+        "task": "prospects.tasks.purge_abandoned_imports",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "purge-expired-invitations": {
         "task": "programme.tasks.purge_expired_invitations",
         "schedule": crontab(hour=3, minute=15),
