@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programme import access
-from programme.audit import audit_log, diff_form
+from programme.audit import audit_log, save_form_audited
 from programme.models import User
 from projects.models import Project
 
@@ -76,29 +76,14 @@ def _require_reporter(actor: User, project_indicator: ProjectIndicator) -> None:
 @transaction.atomic
 def indicator_save(*, actor: User, form) -> Indicator:
     _require_team(actor)
-    creating = form.instance.pk is None
-    changes = diff_form(form)
-    indicator = form.save()
-    audit_log(
-        actor=actor,
-        obj=indicator,
-        action="indicator.created" if creating else "indicator.updated",
-        changes=changes,
-    )
-    return indicator
+    return save_form_audited(actor=actor, form=form, action="indicator")
 
 
 @transaction.atomic
 def protocol_item_save(*, actor: User, form, action: str):
     """Save an evaluative question, a criterion or a project indicator from a validated ModelForm."""
     _require_team(actor)
-    creating = form.instance.pk is None
-    changes = diff_form(form)
-    obj = form.save()
-    audit_log(
-        actor=actor, obj=obj, action=f"{action}.{'created' if creating else 'updated'}", changes=changes
-    )
-    return obj
+    return save_form_audited(actor=actor, form=form, action=action)
 
 
 @transaction.atomic
@@ -535,17 +520,7 @@ def maturity_assessment_save(
 @transaction.atomic
 def lesson_save(*, actor: User, form) -> Lesson:
     _require_team(actor)
-    creating = form.instance.pk is None
-    changes = diff_form(form)
-    lesson = form.save(commit=False)
-    if creating:
-        lesson.author = actor
-    lesson.save()
-    form.save_m2m()
-    audit_log(
-        actor=actor, obj=lesson, action="lesson.created" if creating else "lesson.updated", changes=changes
-    )
-    return lesson
+    return save_form_audited(actor=actor, form=form, action="lesson", on_create={"author": actor})
 
 
 @transaction.atomic

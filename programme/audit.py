@@ -51,6 +51,25 @@ def audit_log(*, actor, obj: models.Model, action: str, changes: dict | None = N
     )
 
 
+def save_form_audited(*, actor, form, action: str, on_create: dict | None = None):
+    """Save a validated ModelForm and log `<action>.created` or `<action>.updated` with the changed fields.
+
+    `on_create` sets attributes a new row needs but the form does not carry (its project, its author…).
+    The caller's service owns the transaction."""
+    creating = form.instance.pk is None
+    changes = diff_form(form)
+    obj = form.save(commit=False)
+    if creating:
+        for name, value in (on_create or {}).items():
+            setattr(obj, name, value)
+    obj.save()
+    form.save_m2m()
+    audit_log(
+        actor=actor, obj=obj, action=f"{action}.{'created' if creating else 'updated'}", changes=changes
+    )
+    return obj
+
+
 def audit_forget(obj: models.Model, *, placeholder: str) -> None:
     """After personal data is erased: the trail keeps that changes happened, not whose data it was."""
     AuditEntry.objects.filter(

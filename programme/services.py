@@ -4,7 +4,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from .audit import audit_forget, audit_log, diff_form
+from .audit import audit_forget, audit_log, save_form_audited
 from .emails import send_template_mail
 from .models import Invitation, Organisation, Person, Role, User
 
@@ -12,30 +12,12 @@ from .models import Invitation, Organisation, Person, Role, User
 @transaction.atomic
 def organisation_save(*, actor: User, form) -> Organisation:
     """Create or update an organisation from a validated OrganisationForm."""
-    creating = form.instance.pk is None
-    changes = diff_form(form)
-    organisation = form.save()
-    audit_log(
-        actor=actor,
-        obj=organisation,
-        action="organisation.created" if creating else "organisation.updated",
-        changes=changes,
-    )
-    return organisation
+    return save_form_audited(actor=actor, form=form, action="organisation")
 
 
 @transaction.atomic
 def person_save(*, actor: User, form) -> Person:
-    creating = form.instance.pk is None
-    changes = diff_form(form)
-    person = form.save()
-    audit_log(
-        actor=actor,
-        obj=person,
-        action="person.created" if creating else "person.updated",
-        changes=changes,
-    )
-    return person
+    return save_form_audited(actor=actor, form=form, action="person")
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programme import access
-from programme.audit import audit_log, diff_form
+from programme.audit import audit_log, diff_form, save_form_audited
 from programme.models import Person, User
 
 from .dates import add_months
@@ -267,17 +267,8 @@ def project_save(*, actor: User, form) -> Project:
 @transaction.atomic
 def record_save(*, actor: User, form, project: Project | None = None, action: str):
     """Create or update a record that hangs off a project (milestone, committee, action, site…)."""
-    creating = form.instance.pk is None
-    changes = diff_form(form)
-    obj = form.save(commit=False)
-    if project is not None and creating:
-        obj.project = project
-    obj.save()
-    form.save_m2m()
-    audit_log(
-        actor=actor, obj=obj, action=f"{action}.{'created' if creating else 'updated'}", changes=changes
-    )
-    return obj
+    on_create = {"project": project} if project is not None else None
+    return save_form_audited(actor=actor, form=form, action=action, on_create=on_create)
 
 
 @transaction.atomic

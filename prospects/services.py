@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programme.audit import audit_log, diff_form
+from programme.audit import audit_log, diff_form, save_form_audited
 from programme.identity import normalise_name, normalise_town
 from programme.models import Cohort, Organisation, Person, Programme, User
 
@@ -244,13 +244,7 @@ def interaction_create(*, actor: User, prospect: Prospect, form) -> Interaction:
 
 @transaction.atomic
 def event_save(*, actor: User, form) -> Event:
-    creating = form.instance.pk is None
-    changes = diff_form(form)
-    event = form.save()
-    audit_log(
-        actor=actor, obj=event, action="event.created" if creating else "event.updated", changes=changes
-    )
-    return event
+    return save_form_audited(actor=actor, form=form, action="event")
 
 
 @transaction.atomic
