@@ -34,6 +34,13 @@ def _fast_and_isolated(settings, tmp_path):
             "OPTIONS": {"location": tmp_path / "private", "base_url": None},
         },
     }
+    # Each test process gets its own in-memory cache and database sessions, even when REDIS_URL is set
+    # (CI): parallel workers must not flush each other's sessions or rate-limit counters. The Redis cache
+    # itself is exercised by tests/programme/test_redis.py.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "parcours-tests"}
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 
