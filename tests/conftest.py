@@ -2,6 +2,7 @@
 two collectives, the way healthchecks' tests name their users."""
 
 import os
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -38,7 +39,10 @@ def _fast_and_isolated(settings, tmp_path):
     # (CI): parallel workers must not flush each other's sessions or rate-limit counters. The Redis cache
     # itself is exercised by tests/programme/test_redis.py.
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "parcours-tests"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"parcours-tests-{uuid.uuid4().hex}",  # a fresh cache per test: no rate limit leaks
+        }
     }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
@@ -57,14 +61,6 @@ def _inline_tasks(request):
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager = previous
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
 
 
 @dataclass

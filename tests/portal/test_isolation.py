@@ -342,11 +342,6 @@ def test_within_their_own_project_partner_a_sees_only_what_is_shared(sides, worl
         assert partner_a.get(url).status_code == 404, url
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="projects/views.py deliverable_download scopes with access.project_deliverables_for (every "
-    "deliverable of the partner's projects), not with the deliverables assigned to the partner's organisation.",
-)
 @pytest.mark.django_db
 def test_team_files_of_their_own_project_are_not_downloadable_by_a_partner(sides, world):
     """Within their own project, a partner downloads only the files of deliverables assigned to their

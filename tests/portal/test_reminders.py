@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from django.core import mail
 
 from projects.models import ReminderLog
@@ -41,11 +40,6 @@ def test_partner_owners_of_deliverables_and_actions_get_one_digest(
     ).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="projects/reminders.py: deadline_scan maps owner_organisation to the organisation's partner users "
-    "without checking the organisation is still a current member of the project (Membership.left_on).",
-)
 def test_a_partner_who_left_the_collective_is_not_reminded(sides, world, django_capture_on_commit_callbacks):
     """Once their structure left the collective, a partner must not hear of its deadlines any more."""
     a = sides["A"]
