@@ -15,6 +15,7 @@ _NAV = [
     ("team", _("Rapports"), "evaluation:report.list"),
     ("team", _("Invitations"), "programme:invitation.list"),
     ("partner", _("Mon projet"), "portal:home"),
+    ("partner", _("Ma structure"), "portal:organisation"),
     ("partner", _("Rapports partagés"), "evaluation:report.list"),
 ]
 

@@ -52,3 +52,18 @@ def test_dossier_evaluation_part_is_empty_but_says_so(world):
     )
     assert "Aucun indicateur dans le protocole de ce projet." in body
     assert "Aucune auto-évaluation de maturité coopérative" in body
+
+
+def test_staff_opens_the_self_assessment_to_the_partners_from_the_protocol(world):
+    from evaluation.models import MaturityAssessment
+
+    world.project_a.phase = "emergence"
+    world.project_a.save()
+    staff = client_for(world.staff)
+    page = staff.get(reverse("evaluation:protocol", args=[world.project_a.pk])).content.decode()
+    open_url = reverse("portal:maturity.open", args=[world.project_a.pk])
+    assert f'action="{open_url}"' in page
+    staff.post(open_url, {"moment": "start"})
+    assert MaturityAssessment.objects.filter(
+        project=world.project_a, phase="emergence", moment="start"
+    ).exists()
