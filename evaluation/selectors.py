@@ -93,7 +93,8 @@ def funnel(*, user, filters: Filters) -> dict:
     """From prospects to projects: the prospects app's cumulative funnel, then the projects started.
 
     Returns {"available": bool, "steps": [{"key", "label", "value"}], "by_source": {...}, "by_audience": {...}}.
-    The prospect steps follow the programme and cohort filters (not territory, theme or period)."""
+    The prospect steps follow every filter: programme, cohort, territory, theme and period (the year the
+    prospect was identified)."""
     steps: list[dict] = []
     figures: dict = {}
     available = False
@@ -104,7 +105,14 @@ def funnel(*, user, filters: Filters) -> dict:
         funnel_figures = None
     if funnel_figures is not None and programme is not None and access.is_team(user):
         cohort = programme.cohorts.filter(pk=filters.cohort_id).first() if filters.cohort_id else None
-        figures = funnel_figures(user=user, programme=programme, cohort=cohort)
+        figures = funnel_figures(
+            user=user,
+            programme=programme,
+            cohort=cohort,
+            territory_id=filters.territory_id,
+            theme_id=filters.theme_id,
+            period=filters.period(),
+        )
         available = True
         labels = {
             "identified": _("Prospects identifiés"),

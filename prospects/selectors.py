@@ -1,5 +1,7 @@
 """Reads on prospects, always through the acting user's scope (programme/access.py)."""
 
+from datetime import date
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from programme import access
@@ -71,12 +73,29 @@ def board_columns(queryset: QuerySet[Prospect]) -> list[dict]:
     return columns
 
 
-def funnel_figures(*, user, programme: Programme, cohort: Cohort | None = None) -> dict:
+def funnel_figures(
+    *,
+    user,
+    programme: Programme,
+    cohort: Cohort | None = None,
+    territory_id: int | None = None,
+    theme_id: int | None = None,
+    period: tuple[date, date] | None = None,
+) -> dict:
     """Cumulative funnel: a prospect counts in every stage it reached. Keys: identified, contacted,
     interviewed, prequalified, candidates, retained, and by_source / by_audience (same keys per value).
     Prospects without a target cohort count for every cohort of their programme until a decision ties
-    them to one."""
+    them to one. `territory_id`, `theme_id` narrow to the prospects of that territory / theme; `period`
+    (first day, last day) to the prospects identified in it."""
     queryset = prospects_for(user).filter(programme=programme)
+    if territory_id:
+        queryset = queryset.filter(territory_id=territory_id)
+    if theme_id:
+        queryset = queryset.filter(
+            pk__in=Prospect.themes.through.objects.filter(theme_id=theme_id).values("prospect_id")
+        )
+    if period:
+        queryset = queryset.filter(created_at__date__range=period)
     if cohort is not None:
         decided = SelectionDecision.objects.filter(prospect=OuterRef("pk"), cohort=cohort)
         queryset = queryset.filter(Q(cohort=cohort) | Q(cohort__isnull=True) | Exists(decided))

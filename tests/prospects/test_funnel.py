@@ -60,3 +60,27 @@ def test_funnel_is_empty_for_partners(world):
     prospect_in(world)
     figures = funnel_figures(user=world.partner_a, programme=world.programme)
     assert figures["identified"] == 0 and all(isinstance(figures[k], int) for k in KEYS)
+
+
+def test_funnel_follows_territory_theme_and_period(world):
+    from datetime import date
+
+    from programme.models import Territory, Theme
+    from prospects.models import Prospect
+
+    lyon, vaulx = Territory.objects.create(name="Lyon"), Territory.objects.create(name="Vaulx-en-Velin")
+    food = Theme.objects.create(name="Alimentation durable")
+    in_lyon = prospect_in(world, organisation=OrganisationFactory(), territory=lyon)
+    in_lyon.themes.add(food)
+    prospect_in(world, organisation=OrganisationFactory(), territory=vaulx)
+    old = prospect_in(world, organisation=OrganisationFactory(), territory=lyon)
+    Prospect.objects.filter(pk=old.pk).update(created_at="2024-03-01T10:00:00+01:00")
+
+    def identified(**filters):
+        return funnel_figures(user=world.staff, programme=world.programme, **filters)["identified"]
+
+    assert identified() == 3
+    assert identified(territory_id=lyon.pk) == 2
+    assert identified(theme_id=food.pk) == 1
+    assert identified(period=(date(2024, 1, 1), date(2024, 12, 31))) == 1
+    assert identified(territory_id=vaulx.pk, period=(date(2024, 1, 1), date(2024, 12, 31))) == 0
