@@ -171,7 +171,10 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if periods:
         form = PortalMeasurementForm(
-            request.POST or None, request.FILES or None, indicator=pi.indicator, periods=periods
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+            indicator=pi.indicator,
+            periods=periods,
         )
     if request.method == "POST":
         if form is not None and form.is_valid():
@@ -222,7 +225,10 @@ def measurement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if pi.indicator.type == "boolean" and measurement.value is not None:
             initial["value"] = int(measurement.value)
         form = PortalMeasurementForm(
-            request.POST or None, request.FILES or None, indicator=pi.indicator, initial=initial
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+            indicator=pi.indicator,
+            initial=initial,
         )
     if request.method == "POST":
         if not editable:
@@ -288,7 +294,7 @@ def maturity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if is_open:
         initial = {"participants": assessment.participants, "comment": assessment.comment}
         initial.update({f"score_{d}": s for d, s in scores.items()})
-        form = PortalMaturityForm(request.POST or None, initial=initial)
+        form = PortalMaturityForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
         if form is None:
             messages.error(request, _("Cette auto-évaluation est close : l'équipe l'a finalisée."))

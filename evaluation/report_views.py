@@ -45,7 +45,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_create(request: HttpRequest) -> HttpResponse:
     initial = {key: request.GET[key] for key in ("kind", "project", "programme") if request.GET.get(key)}
-    form = ReportOrderForm(request.POST or None, user=request.user, initial=initial)
+    form = ReportOrderForm(
+        request.POST if request.method == "POST" else None, user=request.user, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             report = report_services.report_request(actor=request.user, **form.service_kwargs())

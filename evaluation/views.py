@@ -108,7 +108,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def indicator_create(request: HttpRequest) -> HttpResponse:
-    form = IndicatorForm(request.POST or None)
+    form = IndicatorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         indicator = services.indicator_save(actor=request.user, form=form)
         messages.success(
@@ -122,7 +122,7 @@ def indicator_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(access.indicators_for(request.user), pk=pk)
-    form = IndicatorForm(request.POST or None, instance=indicator)
+    form = IndicatorForm(request.POST if request.method == "POST" else None, instance=indicator)
     if request.method == "POST" and form.is_valid():
         services.indicator_save(actor=request.user, form=form)
         messages.success(request, _("Indicateur mis à jour."))
@@ -210,7 +210,10 @@ def _maturity_charts(rows: list[dict]) -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 def question_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = _project(request, project_pk)
-    form = QuestionForm(request.POST or None, initial={"order": project.evaluation_questions.count() + 1})
+    form = QuestionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"order": project.evaluation_questions.count() + 1},
+    )
     form.instance.project = project
     if request.method == "POST" and form.is_valid():
         services.protocol_item_save(actor=request.user, form=form, action="evaluation_question")
@@ -229,7 +232,7 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(
         access.evaluation_questions_for(request.user).select_related("project"), pk=pk
     )
-    form = QuestionForm(request.POST or None, instance=question)
+    form = QuestionForm(request.POST if request.method == "POST" else None, instance=question)
     if request.method == "POST" and form.is_valid():
         services.protocol_item_save(actor=request.user, form=form, action="evaluation_question")
         messages.success(request, _("Question évaluative mise à jour."))
@@ -259,7 +262,9 @@ def criterion_create(request: HttpRequest, question_pk: int) -> HttpResponse:
     question = get_object_or_404(
         access.evaluation_questions_for(request.user).select_related("project"), pk=question_pk
     )
-    form = CriterionForm(request.POST or None, initial={"order": question.criteria.count() + 1})
+    form = CriterionForm(
+        request.POST if request.method == "POST" else None, initial={"order": question.criteria.count() + 1}
+    )
     form.instance.question = question
     if request.method == "POST" and form.is_valid():
         services.protocol_item_save(actor=request.user, form=form, action="evaluation_criterion")
@@ -280,7 +285,7 @@ def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
     criterion = get_object_or_404(
         access.evaluation_criteria_for(request.user).select_related("question__project"), pk=pk
     )
-    form = CriterionForm(request.POST or None, instance=criterion)
+    form = CriterionForm(request.POST if request.method == "POST" else None, instance=criterion)
     project = criterion.question.project
     if request.method == "POST" and form.is_valid():
         services.protocol_item_save(actor=request.user, form=form, action="evaluation_criterion")
@@ -313,7 +318,9 @@ def criterion_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def project_indicator_create(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = _project(request, project_pk)
     form = ProjectIndicatorForm(
-        request.POST or None, project=project, initial={"indicator": request.GET.get("indicator")}
+        request.POST if request.method == "POST" else None,
+        project=project,
+        initial={"indicator": request.GET.get("indicator")},
     )
     if request.method == "POST" and form.is_valid():
         pi = services.protocol_item_save(actor=request.user, form=form, action="project_indicator")
@@ -338,7 +345,9 @@ def _project_indicator(request: HttpRequest, pk: int):
 @require_http_methods(["GET", "POST"])
 def project_indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
     pi = _project_indicator(request, pk)
-    form = ProjectIndicatorForm(request.POST or None, instance=pi, project=pi.project)
+    form = ProjectIndicatorForm(
+        request.POST if request.method == "POST" else None, instance=pi, project=pi.project
+    )
     if request.method == "POST" and form.is_valid():
         services.protocol_item_save(actor=request.user, form=form, action="project_indicator")
         messages.success(request, _("Référence et cible enregistrées."))
@@ -460,7 +469,11 @@ def _apply_errors(form, error: ValidationError) -> None:
 @require_http_methods(["GET", "POST"])
 def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
     pi = _project_indicator(request, pk)
-    form = MeasurementForm(request.POST or None, request.FILES or None, indicator=pi.indicator)
+    form = MeasurementForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        indicator=pi.indicator,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -522,7 +535,10 @@ def measurement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "source": measurement.source,
     }
     form = MeasurementForm(
-        request.POST or None, request.FILES or None, indicator=pi.indicator, initial=initial
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        indicator=pi.indicator,
+        initial=initial,
     )
     form.fields["period_start"].disabled = form.fields["period_end"].disabled = True
     if request.method == "POST" and form.is_valid():
@@ -684,7 +700,7 @@ def maturity_create(request: HttpRequest, project_pk: int) -> HttpResponse:
         "moment": request.GET.get("moment", "start"),
         "assessed_on": timezone.localdate(),
     }
-    form = MaturityForm(request.POST or None, initial=initial)
+    form = MaturityForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.maturity_assessment_save(
@@ -717,7 +733,7 @@ def maturity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "comment": assessment.comment,
         **{f"score_{s.dimension}": s.score for s in assessment.scores.all()},
     }
-    form = MaturityForm(request.POST or None, initial=initial)
+    form = MaturityForm(request.POST if request.method == "POST" else None, initial=initial)
     form.fields["phase"].disabled = form.fields["moment"].disabled = True
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -813,7 +829,10 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Créez d'abord un programme."))
         return redirect("evaluation:lesson.list")
     form = LessonForm(
-        request.POST or None, programme=programme, projects=access.projects_for(user), initial=initial
+        request.POST if request.method == "POST" else None,
+        programme=programme,
+        projects=access.projects_for(user),
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         lesson = services.lesson_save(actor=user, form=form)
@@ -828,7 +847,10 @@ def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     lesson = get_object_or_404(access.lessons_for(user), pk=pk)
     form = LessonForm(
-        request.POST or None, instance=lesson, programme=lesson.programme, projects=access.projects_for(user)
+        request.POST if request.method == "POST" else None,
+        instance=lesson,
+        programme=lesson.programme,
+        projects=access.projects_for(user),
     )
     if request.method == "POST" and form.is_valid():
         services.lesson_save(actor=user, form=form)

@@ -164,7 +164,10 @@ def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
         access.portal_deliverables_for(request.user).select_related("project", "milestone"), pk=pk
     )
     can_upload = deliverable.status != DeliverableStatus.ACCEPTED
-    form = DeliverableUploadForm(request.POST or None, request.FILES or None)
+    form = DeliverableUploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
     status = 200
     if request.method == "POST":
         if not can_upload:
@@ -238,7 +241,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(
         access.portal_actions_for(request.user).select_related("project", "committee"), pk=pk
     )
-    form = ActionDoneForm(request.POST or None)
+    form = ActionDoneForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -314,7 +317,7 @@ def organisation_detail(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest) -> HttpResponse:
     organisation = _own_organisation(request)
-    form = PortalOrganisationForm(request.POST or None, instance=organisation)
+    form = PortalOrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
     if request.method == "POST":
         if form.is_valid():
             portal_services.portal_organisation_update(actor=request.user, form=form)
@@ -327,7 +330,7 @@ def organisation_edit(request: HttpRequest) -> HttpResponse:
 
 
 def _contact_page(request: HttpRequest, person: Person | None) -> HttpResponse:
-    form = PortalContactForm(request.POST or None, instance=person)
+    form = PortalContactForm(request.POST if request.method == "POST" else None, instance=person)
     if request.method == "POST":
         if form.is_valid():
             try:

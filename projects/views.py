@@ -148,7 +148,7 @@ def project_board(request: HttpRequest) -> HttpResponse:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:
-    form = ProjectCreateForm(request.POST or None)
+    form = ProjectCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         project = services.project_save(actor=request.user, form=form)
         messages.success(request, _("Projet « %(title)s » créé.") % {"title": project.title})
@@ -162,7 +162,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    form = ProjectForm(request.POST or None, instance=project)
+    form = ProjectForm(request.POST if request.method == "POST" else None, instance=project)
     if request.method == "POST" and form.is_valid():
         services.project_save(actor=request.user, form=form)
         messages.success(request, _("Projet mis à jour."))
@@ -320,7 +320,9 @@ def project_documents(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    form = MembershipForm(request.POST or None, initial={"joined_on": timezone.localdate()})
+    form = MembershipForm(
+        request.POST if request.method == "POST" else None, initial={"joined_on": timezone.localdate()}
+    )
     return _save_record(
         request,
         project=project,
@@ -336,7 +338,7 @@ def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _child(request, Membership, pk)
-    form = MembershipForm(request.POST or None, instance=membership)
+    form = MembershipForm(request.POST if request.method == "POST" else None, instance=membership)
     return _save_record(
         request,
         project=membership.project,
@@ -352,7 +354,7 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def stakeholder_create(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    form = StakeholderForm(request.POST or None)
+    form = StakeholderForm(request.POST if request.method == "POST" else None)
     return _save_record(
         request,
         project=project,
@@ -368,7 +370,7 @@ def stakeholder_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def stakeholder_edit(request: HttpRequest, pk: int) -> HttpResponse:
     stakeholder = _child(request, Stakeholder, pk)
-    form = StakeholderForm(request.POST or None, instance=stakeholder)
+    form = StakeholderForm(request.POST if request.method == "POST" else None, instance=stakeholder)
     return _save_record(
         request,
         project=stakeholder.project,
@@ -418,7 +420,9 @@ def gate_decide(request: HttpRequest, pk: int) -> HttpResponse:
             % {"phase": project.get_phase_display()},
         )
         return redirect(project)
-    form = GateDecisionForm(request.POST or None, project=project, outcomes=outcomes)
+    form = GateDecisionForm(
+        request.POST if request.method == "POST" else None, project=project, outcomes=outcomes
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -455,7 +459,7 @@ def gate_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _workshop_form_page(request, project, workshop=None) -> HttpResponse:
     people = _people(project)
-    form = WorkshopForm(request.POST or None, instance=workshop, people=people)
+    form = WorkshopForm(request.POST if request.method == "POST" else None, instance=workshop, people=people)
     if request.method == "POST" and form.is_valid():
         workshop = services.workshop_save(
             actor=request.user,
@@ -529,7 +533,7 @@ def workshop_item_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def committee_create(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    form = CommitteeForm(request.POST or None, people=_people(project))
+    form = CommitteeForm(request.POST if request.method == "POST" else None, people=_people(project))
     return _save_record(
         request,
         project=project,
@@ -545,7 +549,11 @@ def committee_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def committee_edit(request: HttpRequest, pk: int) -> HttpResponse:
     committee = _child(request, Committee, pk)
-    form = CommitteeForm(request.POST or None, instance=committee, people=_people(committee.project))
+    form = CommitteeForm(
+        request.POST if request.method == "POST" else None,
+        instance=committee,
+        people=_people(committee.project),
+    )
     return _save_record(
         request,
         project=committee.project,
@@ -598,7 +606,12 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {}
     if request.GET.get("committee", "").isdigit():
         initial["committee"] = request.GET["committee"]
-    form = ActionForm(request.POST or None, project=project, people=_people(project), initial=initial)
+    form = ActionForm(
+        request.POST if request.method == "POST" else None,
+        project=project,
+        people=_people(project),
+        initial=initial,
+    )
     return _save_record(
         request,
         project=project,
@@ -615,7 +628,10 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = _child(request, Action, pk)
     form = ActionForm(
-        request.POST or None, instance=action, project=action.project, people=_people(action.project)
+        request.POST if request.method == "POST" else None,
+        instance=action,
+        project=action.project,
+        people=_people(action.project),
     )
     return _save_record(
         request,
@@ -639,7 +655,7 @@ def _deployment_view(model, form_class, action, create_title, edit_title):
         return _save_record(
             request,
             project=project,
-            form=form_class(request.POST or None),
+            form=form_class(request.POST if request.method == "POST" else None),
             action=action,
             title=create_title,
             tab="projects:project.deployment",
@@ -653,7 +669,7 @@ def _deployment_view(model, form_class, action, create_title, edit_title):
         return _save_record(
             request,
             project=obj.project,
-            form=form_class(request.POST or None, instance=obj),
+            form=form_class(request.POST if request.method == "POST" else None, instance=obj),
             action=action,
             title=edit_title,
             tab="projects:project.deployment",
@@ -689,7 +705,7 @@ advocacy_create, advocacy_edit = _deployment_view(
 @require_http_methods(["GET", "POST"])
 def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    form = MilestoneForm(request.POST or None)
+    form = MilestoneForm(request.POST if request.method == "POST" else None)
     return _save_record(
         request,
         project=project,
@@ -705,7 +721,7 @@ def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = _child(request, Milestone, pk)
-    form = MilestoneForm(request.POST or None, instance=milestone)
+    form = MilestoneForm(request.POST if request.method == "POST" else None, instance=milestone)
     return _save_record(
         request,
         project=milestone.project,
@@ -721,7 +737,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deliverable_create(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    form = DeliverableForm(request.POST or None, project=project)
+    form = DeliverableForm(request.POST if request.method == "POST" else None, project=project)
     return _save_record(
         request,
         project=project,
@@ -737,7 +753,9 @@ def deliverable_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deliverable_edit(request: HttpRequest, pk: int) -> HttpResponse:
     deliverable = _child(request, Deliverable, pk)
-    form = DeliverableForm(request.POST or None, instance=deliverable, project=deliverable.project)
+    form = DeliverableForm(
+        request.POST if request.method == "POST" else None, instance=deliverable, project=deliverable.project
+    )
     return _save_record(
         request,
         project=deliverable.project,
@@ -753,7 +771,10 @@ def deliverable_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deliverable_upload(request: HttpRequest, pk: int) -> HttpResponse:
     deliverable = _child(request, Deliverable, pk)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
     cancel = reverse("projects:project.deliverables", args=[deliverable.project_id])
     if request.method == "POST" and form.is_valid():
         version = services.deliverable_upload(
@@ -821,7 +842,10 @@ def deliverable_download(request: HttpRequest, pk: int, number: int) -> FileResp
 @require_http_methods(["GET", "POST"])
 def document_create(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    form = DocumentForm(request.POST or None, request.FILES or None)
+    form = DocumentForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
     cancel = reverse("projects:project.documents", args=[project.pk])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -845,7 +869,10 @@ def document_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     document = _child(request, Document, pk)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
     cancel = reverse("projects:project.documents", args=[document.project_id])
     if request.method == "POST" and form.is_valid():
         version = services.document_upload(

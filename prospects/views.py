@@ -139,7 +139,7 @@ def prospect_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def prospect_create(request: HttpRequest) -> HttpResponse:
-    form = ProspectCreateForm(request.POST or None)
+    form = ProspectCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         prospect = services.prospect_create_from_form(actor=request.user, form=form)
         messages.success(request, _("Prospect « %(name)s » ajouté.") % {"name": prospect.organisation.name})
@@ -177,7 +177,7 @@ def _detail_context(request: HttpRequest, prospect, *, move_form=None, interacti
 @require_http_methods(["GET", "POST"])
 def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = selectors.prospect_detail(request.user, pk)
-    form = ProspectForm(request.POST or None, instance=prospect)
+    form = ProspectForm(request.POST if request.method == "POST" else None, instance=prospect)
     if request.method == "POST" and form.is_valid():
         services.prospect_update(actor=request.user, form=form)
         messages.success(request, _("Prospect mis à jour."))
@@ -267,7 +267,11 @@ def _interview_for(request: HttpRequest, pk: int) -> Interview:
 @require_http_methods(["GET", "POST"])
 def interview_create(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = selectors.prospect_detail(request.user, pk)
-    form = InterviewForm(request.POST or None, prospect=prospect, initial={"interviewers": [request.user.pk]})
+    form = InterviewForm(
+        request.POST if request.method == "POST" else None,
+        prospect=prospect,
+        initial={"interviewers": [request.user.pk]},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -433,7 +437,9 @@ def grid_edit(request: HttpRequest) -> HttpResponse:
         }
         for c in grid.criteria.all()
     ]
-    formset = CriterionFormSet(request.POST or None, initial=initial, prefix="criteria")
+    formset = CriterionFormSet(
+        request.POST if request.method == "POST" else None, initial=initial, prefix="criteria"
+    )
     if request.method == "POST" and formset.is_valid():
         new = services.grid_new_version(actor=request.user, programme=programme, criteria=formset.criteria())
         messages.success(
@@ -479,7 +485,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest) -> HttpResponse:
-    form = EventForm(request.POST or None, initial={"staff": [request.user.pk]})
+    form = EventForm(request.POST if request.method == "POST" else None, initial={"staff": [request.user.pk]})
     if request.method == "POST" and form.is_valid():
         event = services.event_save(actor=request.user, form=form)
         messages.success(request, _("Événement « %(name)s » créé.") % {"name": event.name})
@@ -491,7 +497,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event_for(request, pk)
-    form = EventForm(request.POST or None, instance=event)
+    form = EventForm(request.POST if request.method == "POST" else None, instance=event)
     if request.method == "POST" and form.is_valid():
         services.event_save(actor=request.user, form=form)
         messages.success(request, _("Événement mis à jour."))
@@ -568,7 +574,10 @@ def _import_for(request: HttpRequest, token: str) -> ImportFile:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()
@@ -612,7 +621,10 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("prospects:import.upload")
     initial = {f"col_{i}": import_file.mapping.get(str(i), "") for i in range(len(preview.headers))}
     mapping_form = ImportMappingForm(
-        request.POST or None, headers=preview.headers, initial=initial, prefix="map"
+        request.POST if request.method == "POST" else None,
+        headers=preview.headers,
+        initial=initial,
+        prefix="map",
     )
     if request.method == "POST" and mapping_form.is_valid():
         import_file.mapping = mapping_form.mapping()

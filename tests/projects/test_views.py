@@ -247,3 +247,12 @@ def test_home_panel_lists_my_deadlines(staff_client, world, settings):
 def test_project_of_partner_b_is_404_for_team_pages_as_partner(partner_a_client, world):
     project = ProjectFactory(programme=world.programme)
     assert partner_a_client.get(reverse("projects:project.detail", args=[project.pk])).status_code == 404
+
+
+def test_an_empty_post_is_refused_with_errors_not_ignored(world, staff_client):
+    from projects.models import Milestone
+
+    response = staff_client.post(reverse("projects:milestone.create", args=[world.project_a.pk]), {})
+    assert response.status_code == 200
+    assert "Ce champ est obligatoire" in response.content.decode()
+    assert not Milestone.objects.exists()
