@@ -312,7 +312,7 @@ PARCOURS_DEMO_STEPS = [
     "programme.demo.build",
     "prospects.demo.build",
     "projects.demo.build",
-    "projects.selection_services.demo_projects_from_selection",
+    "projects.selection.demo.build",
     "evaluation.demo.build",
     "projects.portal_demo.build",
     "evaluation.report_demo.build",

@@ -25,7 +25,6 @@ def send_digest(user_id: int, run_id: str) -> int:
     return reminders.digest_send(user_id=user_id, run_id=run_id)
 
 
-# Tasks written beside this module (selection flow, partner portal): imported here so that Celery's
+# Tasks written beside this module (partner portal): imported here so that Celery's
 # autodiscovery, which only looks at `projects.tasks`, registers them in the worker.
 from .portal_tasks import *  # noqa: E402, F401, F403
-from .selection_tasks import *  # noqa: E402, F401, F403

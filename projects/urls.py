@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import selection_urls, views
+from . import views
+from .selection import urls as selection_urls
 
 app_name = "projects"
 

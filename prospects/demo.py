@@ -3,7 +3,7 @@ interviews scored by two interviewers, and a completed selection for the first c
 prospect that already exists is left as it is, events and structures are looked up by name.
 
 Everything goes through the services, so stage history, scores and audit entries are the real ones.
-The retained candidates become projects in `projects.selection_services.demo_projects_from_selection`
+The retained candidates become projects in `projects.selection.demo.build`
 (a later demo step: prospects never imports projects)."""
 
 from datetime import datetime, time, timedelta

@@ -20,7 +20,6 @@ from programme.models import (
 from .imports import FIELDS
 from .models import (
     Audience,
-    Decision,
     Event,
     Interaction,
     Prospect,
@@ -433,14 +432,3 @@ class ImportConfirmForm(forms.Form):
         label=_("Importer sans les lignes invalides (elles sont ignorées)"), required=False
     )
 
-
-class SelectionDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Décision"), choices=Decision.choices, widget=forms.RadioSelect)
-    rationale = forms.CharField(
-        label=_("Motivation"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Motivez la décision : la motivation est obligatoire.")},
-    )
-    capacity_override = forms.BooleanField(
-        label=_("Dépasser la capacité de la promotion (décision assumée et tracée)"), required=False
-    )

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from programme.models import AuditEntry
 from projects.models import MemberRole, Membership, Phase, Project
-from projects.selection_services import project_create_from_selection
+from projects.selection.services import project_create_from_selection
 from prospects import services
 from prospects.models import Decision, SelectionDecision, SelectionNotice, Stage
 from tests.factories import OrganisationFactory, PersonFactory
@@ -164,7 +164,7 @@ def test_email_leaves_after_commit_only(world, director_client, django_capture_o
 
 
 def test_notification_task_is_idempotent(world, django_capture_on_commit_callbacks):
-    from projects.selection_tasks import send_selection_notifications
+    from projects.selection.tasks import send_selection_notifications
 
     prospect = candidate_in(world)
     PersonFactory(organisation=prospect.organisation, email="x@porteuse.fr")
@@ -176,7 +176,7 @@ def test_notification_task_is_idempotent(world, django_capture_on_commit_callbac
 
 
 def test_failed_project_creation_rolls_back_the_decision(world, director_client, monkeypatch):
-    import projects.selection_views as views
+    import projects.selection.views as views
 
     def boom(*, actor, decision):
         raise ValidationError("Échec simulé", code="boom")

@@ -15,10 +15,10 @@ from programme import access
 from programme.models import Cohort
 from prospects import selectors as prospect_selectors
 from prospects import services as prospect_services
-from prospects.forms import SelectionDecisionForm
 from prospects.models import Decision, Stage
 
-from .selection_services import project_create_from_selection
+from .forms import SelectionDecisionForm
+from .services import project_create_from_selection
 
 
 def _cohorts(user):

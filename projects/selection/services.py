@@ -1,17 +1,20 @@
 """Turning a retained candidate into a project (the selection flow belongs to the higher app: projects
-imports prospects, never the other way round)."""
+imports prospects, never the other way round), and telling its contacts."""
+
+import smtplib
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programme.audit import audit_log
+from programme.emails import send_template_mail
 from programme.models import Person, User
-from prospects.models import Decision, SelectionDecision
+from prospects.models import Decision, SelectionDecision, SelectionNotice
 
-from .models import MemberRole, Membership, Phase, Project
-from .services import project_start_phase
+from ..models import MemberRole, Membership, Phase, Project
+from ..services import project_start_phase
 
 
 def selection_contacts(decision: SelectionDecision) -> list[Person]:
@@ -95,31 +98,48 @@ def project_create_from_selection(*, actor: User, decision: SelectionDecision) -
         action="project.created_from_selection",
         changes={"décision": [None, str(decision)], "membres": [None, len(memberships)]},
     )
-    from .selection_tasks import send_selection_notifications
+    from .tasks import send_selection_notifications
 
     project_id = project.pk
     transaction.on_commit(lambda: send_selection_notifications.delay(project_id))
     return project
 
 
-def demo_projects_from_selection(ctx) -> None:
-    """Demo step (after prospects.demo and projects.demo): every retained decision of the demo gets its
-    project, and the two demo collectives are linked to their selection decisions. Idempotent."""
-    director = ctx.users["director"]
-    for decision in SelectionDecision.objects.filter(
-        cohort__programme=ctx.programme, decision=Decision.RETAINED, project__isnull=True
-    ).select_related("prospect__organisation"):
-        existing = (
-            Project.objects.filter(
-                lead_organisation=decision.prospect.organisation,
-                cohort=decision.cohort,
-                selection_decision=None,
+def selection_notices_send(*, project_id: int) -> int:
+    """One French e-mail per contact of the collective of a project born from a selection decision.
+
+    Deliberately not atomic as a whole: a notice row is claimed (unique per decision and address) in its
+    own transaction before each mail, so a retried task never writes twice to the same person, and a mail
+    that fails gives its row back for the retry. Returns the number of e-mails sent."""
+    project = (
+        Project.objects.select_related("selection_decision", "lead_organisation", "cohort", "programme")
+        .filter(pk=project_id)
+        .first()
+    )
+    if project is None or project.selection_decision is None:
+        return 0
+    decision = project.selection_decision
+    people = [
+        m.person
+        for m in project.memberships.select_related("person").order_by("pk")
+        if m.person is not None and m.person.email and m.person.anonymised_at is None
+    ]
+    sent = 0
+    for person in people:
+        try:
+            with transaction.atomic():
+                notice = SelectionNotice.objects.create(decision=decision, email=person.email.lower())
+        except IntegrityError:
+            continue  # already notified
+        try:
+            send_template_mail(
+                template="emails/selection_retained",
+                to=[person.email],
+                context={"person": person, "project": project, "cohort": project.cohort},
+                language="fr",
             )
-            .order_by("pk")
-            .first()
-        )
-        if existing is not None:
-            existing.selection_decision = decision
-            existing.save(update_fields=["selection_decision"])
-        else:
-            project_create_from_selection(actor=director, decision=decision)
+        except (smtplib.SMTPException, OSError):
+            notice.delete()  # let a retry send it
+            raise
+        sent += 1
+    return sent
