@@ -11,7 +11,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from programme import access
-from programme.models import Role, User
+from programme.audit import audit_entries_for
+from programme.models import Person, Role, User
 from prospects.models import Prospect
 
 from .models import (
@@ -309,6 +310,43 @@ def gate_dossier(user, project: Project, *, request=None, today: date | None = N
         "decisions": list(project.gate_decisions.select_related("decided_by")),
         "sections": sections,
         "today": today,
+    }
+
+
+def collective_people(user: User, project: Project) -> QuerySet[Person]:
+    """Contacts of the collective, as the user may see them: people of member organisations and people
+    named in a membership, not anonymised."""
+    return (
+        access.people_for(user)
+        .filter(anonymised_at__isnull=True)
+        .filter(Q(organisation__memberships__project=project) | Q(memberships__project=project))
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def project_overview(user: User, project: Project, *, today: date) -> dict:
+    """The overview tab of a project the user may see (fetched through access.projects_for): the active
+    members, what falls due within 60 days, the gate decisions and the latest audit entries."""
+    horizon = today + timedelta(days=60)
+    members = (
+        project.memberships.filter(access.active_membership_q())
+        .select_related("organisation", "person")
+        .order_by("role", "organisation__name")
+    )
+    upcoming = sorted(
+        [
+            *project.milestones.filter(status__in=["planned", "in_progress"], due_date__lte=horizon),
+            *project.deliverables.filter(status__in=["expected", "returned"], due_date__lte=horizon),
+            *project.actions.filter(status__in=["open", "in_progress"], due_date__lte=horizon),
+        ],
+        key=lambda o: o.due_date,
+    )
+    return {
+        "members": members,
+        "upcoming": upcoming,
+        "decisions": project.gate_decisions.select_related("decided_by"),
+        "audit_entries": audit_entries_for(project)[:30],
     }
 
 

@@ -1,0 +1,94 @@
+"""What every tab of a project shares: the project and its records fetched through programme.access
+(404 for outsiders), the tab frame, and the one create/edit form page of a project record."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
+
+from programme import access
+
+from .. import selectors, services
+from ..models import Project
+
+
+def project_for(request: HttpRequest, pk: int) -> Project:
+    queryset = access.projects_for(request.user).select_related(
+        "lead_organisation", "cohort", "territory", "programme"
+    )
+    return get_object_or_404(queryset.prefetch_related("phase_periods", "staff_leads", "themes"), pk=pk)
+
+
+def child_for(request: HttpRequest, model: type[Model], pk: int, *, related: tuple[str, ...] = ()) -> Any:
+    """A record hanging off a project, fetched through the access rules (404 for outsiders)."""
+    queryset = access.project_children_for(request.user, model).select_related("project", *related)
+    return get_object_or_404(queryset, pk=pk)
+
+
+def render_tab(
+    request: HttpRequest, project: Project, tab: str, template: str, context: dict
+) -> HttpResponse:
+    period = selectors.current_period(project)
+    base = {
+        "project": project,
+        "tab": tab,
+        "period": period,
+        "late": bool(period and period.is_late()),
+        "is_director": access.is_director(request.user),
+    }
+    return render(request, template, {**base, **context})
+
+
+def render_form_page(
+    request: HttpRequest,
+    *,
+    project: Project | None,
+    form: forms.BaseForm,
+    title: str | Promise,
+    cancel: str,
+    multipart: bool = False,
+) -> HttpResponse:
+    return render(
+        request,
+        "projects/form.html",
+        {"form": form, "project": project, "title": title, "cancel": cancel, "multipart": multipart},
+    )
+
+
+def bound_data(request: HttpRequest) -> dict | None:
+    """The POST data to bind a form with (an empty POST binds too, so its errors show), None on GET."""
+    return request.POST if request.method == "POST" else None
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    """The create/edit page of one kind of project record: its audit action, the tab it returns to, and
+    what the page and the confirmation say when adding or when editing."""
+
+    action: str
+    tab: str
+    create_title: str | Promise
+    edit_title: str | Promise
+    created: str | Promise
+    updated: str | Promise
+
+
+def record_form(
+    request: HttpRequest, page: RecordPage, form: forms.ModelForm, *, project: Project
+) -> HttpResponse:
+    """Add (the form's instance is new) or edit a record of `project`: saved through the audited service,
+    then back to the tab; an invalid form is shown again with its errors."""
+    editing = form.instance.pk is not None
+    cancel = reverse(page.tab, args=[project.pk])
+    if request.method == "POST" and form.is_valid():
+        services.record_save(actor=request.user, form=form, project=project, action=page.action)
+        messages.success(request, page.updated if editing else page.created)
+        return redirect(cancel)
+    title = page.edit_title if editing else page.create_title
+    return render_form_page(request, project=project, form=form, title=title, cancel=cancel)

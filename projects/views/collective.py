@@ -1,0 +1,83 @@
+"""The collective tab: members (memberships) and the stakeholders' influence × interest map."""
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from programme import access
+
+from ..forms import MembershipForm, StakeholderForm
+from ..models import Membership, Stakeholder
+from .base import RecordPage, bound_data, child_for, project_for, record_form, render_tab
+
+MEMBERSHIP = RecordPage(
+    action="membership",
+    tab="projects:project.collective",
+    create_title=_("Ajouter un membre au collectif"),
+    edit_title=_("Modifier le membre"),
+    created=_("Membre ajouté au collectif."),
+    updated=_("Membre mis à jour."),
+)
+STAKEHOLDER = RecordPage(
+    action="stakeholder",
+    tab="projects:project.collective",
+    create_title=_("Ajouter une partie prenante"),
+    edit_title=_("Modifier la partie prenante"),
+    created=_("Partie prenante ajoutée."),
+    updated=_("Partie prenante mise à jour."),
+)
+
+
+@access.team_required
+def project_collective(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request, pk)
+    memberships = list(
+        project.memberships.select_related("organisation", "person").order_by("role", "organisation__name")
+    )
+    today = timezone.localdate()
+    stakeholders = list(project.stakeholders.select_related("organisation"))
+    # The influence × interest map: 3 × 3 cells, strongest influence on top.
+    grid = [
+        [[s for s in stakeholders if s.influence == infl and s.interest == inter] for inter in (1, 2, 3)]
+        for infl in (3, 2, 1)
+    ]
+    context = {
+        "current": [m for m in memberships if m.left_on is None or m.left_on > today],
+        "former": [m for m in memberships if m.left_on is not None and m.left_on <= today],
+        "stakeholders": stakeholders,
+        "grid": grid,
+        "levels": ["Fort", "Moyen", "Faible"],
+    }
+    return render_tab(request, project, "collective", "projects/project_collective.html", context)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request, pk)
+    form = MembershipForm(bound_data(request), initial={"joined_on": timezone.localdate()})
+    return record_form(request, MEMBERSHIP, form, project=project)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = child_for(request, Membership, pk)
+    form = MembershipForm(bound_data(request), instance=membership)
+    return record_form(request, MEMBERSHIP, form, project=membership.project)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def stakeholder_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request, pk)
+    return record_form(request, STAKEHOLDER, StakeholderForm(bound_data(request)), project=project)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def stakeholder_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    stakeholder = child_for(request, Stakeholder, pk)
+    form = StakeholderForm(bound_data(request), instance=stakeholder)
+    return record_form(request, STAKEHOLDER, form, project=stakeholder.project)

@@ -1,0 +1,236 @@
+"""The deliverables and documents tabs: milestones, deliverables with their uploaded versions and review,
+project documents, and the permission-checked downloads."""
+
+from collections.abc import Callable
+from functools import partial
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from programme import access
+
+from .. import services
+from ..forms import DeliverableForm, DocumentForm, MilestoneForm, UploadForm
+from ..models import Deliverable, DeliverableVersion, Document, DocumentVersion, Milestone, Project
+from .base import RecordPage, bound_data, child_for, project_for, record_form, render_form_page, render_tab
+
+MILESTONE = RecordPage(
+    action="milestone",
+    tab="projects:project.deliverables",
+    create_title=gettext_lazy("Nouveau jalon"),
+    edit_title=gettext_lazy("Modifier le jalon"),
+    created=gettext_lazy("Jalon enregistré."),
+    updated=gettext_lazy("Jalon mis à jour."),
+)
+DELIVERABLE = RecordPage(
+    action="deliverable",
+    tab="projects:project.deliverables",
+    create_title=gettext_lazy("Nouveau livrable"),
+    edit_title=gettext_lazy("Modifier le livrable"),
+    created=gettext_lazy("Livrable enregistré."),
+    updated=gettext_lazy("Livrable mis à jour."),
+)
+
+
+def _upload_data(request: HttpRequest) -> tuple:
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
+@access.team_required
+def project_deliverables(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request, pk)
+    context = {
+        "milestones": project.milestones.select_related("owner"),
+        "deliverables": project.deliverables.select_related(
+            "owner_user", "owner_organisation", "milestone"
+        ).prefetch_related(
+            Prefetch("versions", queryset=DeliverableVersion.objects.select_related("uploaded_by"))
+        ),
+        "today": timezone.localdate(),
+    }
+    return render_tab(request, project, "deliverables", "projects/project_deliverables.html", context)
+
+
+@access.team_required
+def project_documents(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request, pk)
+    documents = project.documents.prefetch_related(
+        Prefetch("versions", queryset=DocumentVersion.objects.select_related("uploaded_by"))
+    )
+    return render_tab(
+        request, project, "documents", "projects/project_documents.html", {"documents": documents}
+    )
+
+
+# --- Milestones and deliverables --------------------------------------------------------------------------
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request, pk)
+    return record_form(request, MILESTONE, MilestoneForm(bound_data(request)), project=project)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = child_for(request, Milestone, pk)
+    form = MilestoneForm(bound_data(request), instance=milestone)
+    return record_form(request, MILESTONE, form, project=milestone.project)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def deliverable_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request, pk)
+    form = DeliverableForm(bound_data(request), project=project)
+    return record_form(request, DELIVERABLE, form, project=project)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def deliverable_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    deliverable = child_for(request, Deliverable, pk)
+    form = DeliverableForm(bound_data(request), instance=deliverable, project=deliverable.project)
+    return record_form(request, DELIVERABLE, form, project=deliverable.project)
+
+
+def _version_form(
+    request: HttpRequest,
+    *,
+    project: Project,
+    tab: str,
+    title: str,
+    confirmation: str,
+    store: Callable[..., DeliverableVersion | DocumentVersion],
+) -> HttpResponse:
+    """Upload a new version of a deliverable or a document: `store(file=..., comment=...)` is the
+    service call, `confirmation` the translated message with the version number as %(n)s."""
+    form = UploadForm(*_upload_data(request))
+    cancel = reverse(tab, args=[project.pk])
+    if request.method == "POST" and form.is_valid():
+        version = store(file=form.cleaned_data["file"], comment=form.cleaned_data["comment"])
+        messages.success(request, confirmation % {"n": version.number})
+        return redirect(cancel)
+    return render_form_page(request, project=project, form=form, multipart=True, cancel=cancel, title=title)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def deliverable_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    deliverable = child_for(request, Deliverable, pk)
+    return _version_form(
+        request,
+        project=deliverable.project,
+        tab="projects:project.deliverables",
+        title=_("Déposer une version de « %(t)s »") % {"t": deliverable.title},
+        confirmation=_("Version %(n)s déposée."),
+        store=partial(services.deliverable_upload, actor=request.user, deliverable=deliverable),
+    )
+
+
+@access.team_required
+@require_POST
+def deliverable_review(request: HttpRequest, pk: int) -> HttpResponse:
+    deliverable = child_for(request, Deliverable, pk)
+    status = request.POST.get("status")
+    try:
+        services.deliverable_review(actor=request.user, deliverable=deliverable, status=status)
+        messages.success(request, _("Livrable mis à jour."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("projects:project.deliverables", deliverable.project_id)
+
+
+def _file_response(version: DeliverableVersion | DocumentVersion) -> FileResponse:
+    try:
+        handle = version.file.open("rb")
+    except FileNotFoundError:
+        raise Http404
+    response = FileResponse(
+        handle, as_attachment=True, filename=version.original_name, content_type=version.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def deliverable_download(request: HttpRequest, pk: int, number: int) -> FileResponse:
+    """A deliverable's file version: the team, or a partner for the deliverables assigned to their
+    structure (the same scope as the portal's own download)."""
+    scope = (
+        access.project_deliverables_for(request.user)
+        if access.is_team(request.user)
+        else access.portal_deliverables_for(request.user)
+    )
+    deliverable = get_object_or_404(scope, pk=pk)
+    version = get_object_or_404(DeliverableVersion.objects.filter(deliverable=deliverable), number=number)
+    return _file_response(version)
+
+
+# --- Documents --------------------------------------------------------------------------------------------
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def document_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request, pk)
+    form = DocumentForm(*_upload_data(request))
+    cancel = reverse("projects:project.documents", args=[project.pk])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.document_upload(
+            actor=request.user,
+            project=project,
+            file=data["file"],
+            title=data["title"],
+            description=data["description"],
+            shared_with_collective=data["shared_with_collective"],
+            comment=data["comment"],
+        )
+        messages.success(request, _("Document « %(t)s » enregistré.") % {"t": data["title"]})
+        return redirect(cancel)
+    return render_form_page(
+        request, project=project, form=form, title=_("Nouveau document"), cancel=cancel, multipart=True
+    )
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    document = child_for(request, Document, pk)
+    return _version_form(
+        request,
+        project=document.project,
+        tab="projects:project.documents",
+        title=_("Nouvelle version de « %(t)s »") % {"t": document.title},
+        confirmation=_("Version %(n)s enregistrée."),
+        store=partial(
+            services.document_upload, actor=request.user, project=document.project, document=document
+        ),
+    )
+
+
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The latest version of a document: team, or the collective when the document is shared."""
+    document = get_object_or_404(access.project_documents_for(request.user), pk=pk)
+    version = DocumentVersion.objects.filter(document=document).order_by("-number").first()
+    if version is None:
+        raise Http404
+    return _file_response(version)
+
+
+def document_version_download(request: HttpRequest, pk: int, number: int) -> FileResponse:
+    document = get_object_or_404(access.project_documents_for(request.user), pk=pk)
+    version = get_object_or_404(DocumentVersion.objects.filter(document=document), number=number)
+    return _file_response(version)

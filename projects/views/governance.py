@@ -1,0 +1,120 @@
+"""The governance tab: committees (COPIL, COTECH, operational meetings) with their decisions, and the
+actions to do."""
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from programme import access
+
+from .. import selectors, services
+from ..forms import ActionForm, CommitteeDecisionForm, CommitteeForm
+from ..models import Action, Committee
+from .base import RecordPage, bound_data, child_for, project_for, record_form, render_form_page, render_tab
+
+COMMITTEE = RecordPage(
+    action="committee",
+    tab="projects:project.governance",
+    create_title=gettext_lazy("Nouveau comité"),
+    edit_title=gettext_lazy("Modifier le comité"),
+    created=gettext_lazy("Comité enregistré."),
+    updated=gettext_lazy("Comité mis à jour."),
+)
+ACTION = RecordPage(
+    action="action",
+    tab="projects:project.governance",
+    create_title=gettext_lazy("Nouvelle action"),
+    edit_title=gettext_lazy("Modifier l'action"),
+    created=gettext_lazy("Action enregistrée."),
+    updated=gettext_lazy("Action mise à jour."),
+)
+
+
+@access.team_required
+def project_governance(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request, pk)
+    context = {
+        "committees": project.committees.prefetch_related("decisions").annotate(
+            n_attendees=Count("attendees")
+        ),
+        "actions": project.actions.select_related("owner_user", "owner_person", "committee"),
+        "today": timezone.localdate(),
+    }
+    return render_tab(request, project, "governance", "projects/project_governance.html", context)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def committee_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request, pk)
+    people = selectors.collective_people(request.user, project)
+    return record_form(request, COMMITTEE, CommitteeForm(bound_data(request), people=people), project=project)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def committee_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    committee = child_for(request, Committee, pk)
+    people = selectors.collective_people(request.user, committee.project)
+    form = CommitteeForm(bound_data(request), instance=committee, people=people)
+    return record_form(request, COMMITTEE, form, project=committee.project)
+
+
+@access.team_required
+def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    committee = child_for(request, Committee, pk)
+    context = {
+        "committee": committee,
+        "decisions": committee.decisions.all(),
+        "actions": committee.actions.select_related("owner_user", "owner_person"),
+        "attendees": committee.attendees.select_related("organisation"),
+        "staff_attendees": committee.staff_attendees.all(),
+        "decision_form": CommitteeDecisionForm(),
+        "today": timezone.localdate(),
+    }
+    return render_tab(request, committee.project, "governance", "projects/committee_detail.html", context)
+
+
+@access.team_required
+@require_POST
+def committee_decision_create(request: HttpRequest, pk: int) -> HttpResponse:
+    committee = child_for(request, Committee, pk)
+    form = CommitteeDecisionForm(request.POST)
+    if form.is_valid():
+        form.instance.committee = committee
+        services.record_save(actor=request.user, form=form, action="committee_decision")
+        messages.success(request, _("Décision ajoutée au comité."))
+        return redirect(committee)
+    return render_form_page(
+        request,
+        project=committee.project,
+        form=form,
+        title=_("Ajouter une décision"),
+        cancel=committee.get_absolute_url(),
+    )
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def action_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request, pk)
+    initial = {}
+    if request.GET.get("committee", "").isdigit():
+        initial["committee"] = request.GET["committee"]
+    people = selectors.collective_people(request.user, project)
+    form = ActionForm(bound_data(request), project=project, people=people, initial=initial)
+    return record_form(request, ACTION, form, project=project)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = child_for(request, Action, pk)
+    people = selectors.collective_people(request.user, action.project)
+    form = ActionForm(bound_data(request), instance=action, project=action.project, people=people)
+    return record_form(request, ACTION, form, project=action.project)

@@ -1,0 +1,157 @@
+"""The projects list and board, a project's creation, overview, edit and timeline, and the gate dossier
+with the director's decision."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from programme import access
+from programme.pages import render_filtered_list
+
+from .. import selectors, services, timeline
+from ..filters import ProjectFilter
+from ..forms import GateDecisionForm, ProjectCreateForm, ProjectForm
+from ..models import Project
+from .base import bound_data, project_for, render_form_page, render_tab
+
+
+@access.team_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    queryset = selectors.projects_with_status(request.user).order_by("title")
+    filterset = ProjectFilter(request.GET, queryset=queryset)
+    return render_filtered_list(
+        request,
+        filterset=filterset,
+        template="projects/project_list.html",
+        partial="projects/partials/_project_table.html",
+    )
+
+
+@access.team_required
+def project_board(request: HttpRequest) -> HttpResponse:
+    columns, closed = selectors.board(request.user)
+    return render(request, "projects/project_board.html", {"columns": columns, "closed": closed})
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def project_create(request: HttpRequest) -> HttpResponse:
+    form = ProjectCreateForm(bound_data(request))
+    if request.method == "POST" and form.is_valid():
+        project = services.project_save(actor=request.user, form=form)
+        messages.success(request, _("Projet « %(title)s » créé.") % {"title": project.title})
+        return redirect(project)
+    return render_form_page(
+        request, project=None, form=form, title=_("Nouveau projet"), cancel=reverse("projects:project.list")
+    )
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request, pk)
+    form = ProjectForm(bound_data(request), instance=project)
+    if request.method == "POST" and form.is_valid():
+        services.project_save(actor=request.user, form=form)
+        messages.success(request, _("Projet mis à jour."))
+        return redirect(project)
+    return render_form_page(
+        request, project=project, form=form, title=_("Modifier le projet"), cancel=project.get_absolute_url()
+    )
+
+
+@access.team_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request, pk)
+    today = timezone.localdate()
+    context = {**selectors.project_overview(request.user, project, today=today), "today": today}
+    return render_tab(request, project, "overview", "projects/project_detail.html", context)
+
+
+@access.team_required
+def project_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request, pk)
+    periods = sorted(project.phase_periods.all(), key=lambda p: p.planned_start)
+    tl = timeline.build(
+        project,
+        periods=periods,
+        milestones=list(project.milestones.all()),
+        workshops=list(project.workshops.order_by("starts_at")),
+        committees=list(project.committees.order_by("date")),
+    )
+    return render_tab(
+        request, project, "timeline", "projects/project_timeline.html", {"tl": tl, "periods": periods}
+    )
+
+
+# --- Gate decision ------------------------------------------------------------------------------------
+
+
+def _dossier_page(request: HttpRequest, project: Project, form: GateDecisionForm | None) -> HttpResponse:
+    context = {
+        "dossier": selectors.gate_dossier(request.user, project, request=request),
+        "form": form,
+        "outcomes": services.allowed_outcomes(project),
+    }
+    return render_tab(request, project, "dossier", "projects/gate_dossier.html", context)
+
+
+@access.team_required
+def gate_dossier(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request, pk)
+    outcomes = services.allowed_outcomes(project)
+    form = (
+        GateDecisionForm(project=project, outcomes=outcomes)
+        if access.is_director(request.user) and outcomes
+        else None
+    )
+    return _dossier_page(request, project, form)
+
+
+@access.director_required
+@require_http_methods(["GET", "POST"])
+def gate_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request, pk)
+    outcomes = services.allowed_outcomes(project)
+    if not outcomes:
+        messages.error(
+            request,
+            _("Ce projet est « %(phase)s » : plus aucune décision d'étape n'est possible.")
+            % {"phase": project.get_phase_display()},
+        )
+        return redirect(project)
+    form = GateDecisionForm(bound_data(request), project=project, outcomes=outcomes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            decision = services.project_move(
+                actor=request.user,
+                project=project,
+                to_phase=services.target_phase(project.phase, data["outcome"]),
+                outcome=data["outcome"],
+                decided_on=data["decided_on"],
+                rationale=data["rationale"],
+                committee=data["committee"],
+                conditions=data["conditions"],
+                new_planned_end=data["new_planned_end"],
+                expected_version=data["expected_version"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error.messages)
+            return _dossier_page(request, project, form)
+        messages.success(
+            request,
+            _("Décision enregistrée : %(outcome)s — le projet est maintenant en « %(phase)s ».")
+            % {"outcome": decision.get_outcome_display(), "phase": decision.get_to_phase_display()},
+        )
+        return redirect(project)
+    return _dossier_page(request, project, form)

@@ -1,0 +1,104 @@
+"""The workshops tab: workshops with attendance, and the design items (needs, ideas, prototypes)."""
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from programme import access
+from programme.audit import audit_entries_for
+
+from .. import selectors, services
+from ..forms import WorkshopForm, WorkshopItemForm
+from ..models import Project, Workshop
+from .base import bound_data, child_for, project_for, render_form_page, render_tab
+
+
+@access.team_required
+def project_workshops(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request, pk)
+    workshops = project.workshops.select_related("facilitator").annotate(
+        present_count=Count("attendances", filter=Q(attendances__present=True)),
+        invited_count=Count("attendances", filter=Q(attendances__invited=True)),
+    )
+    items = list(project.design_items.select_related("workshop"))
+    needs = [i for i in items if i.kind == "need"]
+    context = {
+        "workshops": workshops,
+        "needs": needs,
+        "children": {i.pk: [c for c in items if c.answers_id == i.pk] for i in items},
+        "orphans": [i for i in items if i.kind != "need" and i.answers_id is None],
+    }
+    return render_tab(request, project, "workshops", "projects/project_workshops.html", context)
+
+
+def _workshop_form_page(request: HttpRequest, project: Project, workshop: Workshop | None) -> HttpResponse:
+    people = selectors.collective_people(request.user, project)
+    form = WorkshopForm(bound_data(request), instance=workshop, people=people)
+    if request.method == "POST" and form.is_valid():
+        workshop = services.workshop_save(
+            actor=request.user,
+            form=form,
+            project=project,
+            invited=list(form.cleaned_data["invited"]),
+            present=list(form.cleaned_data["present"]),
+        )
+        messages.success(request, _("Atelier « %(title)s » enregistré.") % {"title": workshop.title})
+        return redirect(workshop)
+    title = _("Modifier l'atelier") if workshop else _("Nouvel atelier")
+    cancel = (
+        workshop.get_absolute_url() if workshop else reverse("projects:project.workshops", args=[project.pk])
+    )
+    return render_form_page(request, project=project, form=form, title=title, cancel=cancel)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def workshop_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _workshop_form_page(request, project_for(request, pk), None)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def workshop_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = child_for(request, Workshop, pk)
+    return _workshop_form_page(request, workshop.project, workshop)
+
+
+@access.team_required
+def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = child_for(request, Workshop, pk, related=("facilitator",))
+    project = workshop.project
+    context = {
+        "workshop": workshop,
+        "attendances": workshop.attendances.select_related("person__organisation").order_by(
+            "person__last_name"
+        ),
+        "items": workshop.items.select_related("answers"),
+        "item_form": WorkshopItemForm(project=project),
+        "audit_entries": audit_entries_for(workshop)[:20],
+    }
+    return render_tab(request, project, "workshops", "projects/workshop_detail.html", context)
+
+
+@access.team_required
+@require_POST
+def workshop_item_create(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = child_for(request, Workshop, pk)
+    project = workshop.project
+    form = WorkshopItemForm(request.POST, project=project)
+    if form.is_valid():
+        form.instance.workshop = workshop
+        services.record_save(actor=request.user, form=form, project=project, action="design_item")
+        messages.success(request, _("Élément ajouté."))
+        return redirect(workshop)
+    return render_form_page(
+        request,
+        project=project,
+        form=form,
+        title=_("Ajouter un besoin, une idée ou un prototype"),
+        cancel=workshop.get_absolute_url(),
+    )
