@@ -207,6 +207,23 @@ def deadlines_for(user, *, start: date, end: date, today: date | None = None) ->
     return items
 
 
+PANEL_HORIZON_DAYS = 30
+
+
+def deadlines_panel(user: User, *, today: date) -> dict:
+    """The home page's "Mes échéances" panel: the last 60 days' overdue deadlines (10 at most) and the
+    next 30 days' (15 at most), and whether the user gets the daily digest."""
+    items = deadlines_for(
+        user, start=today - timedelta(days=60), end=today + timedelta(days=PANEL_HORIZON_DAYS), today=today
+    )
+    return {
+        "overdue": [d for d in items if d.late][:10],
+        "upcoming": [d for d in items if not d.late][:15],
+        "horizon": PANEL_HORIZON_DAYS,
+        "digest_enabled": user.digest_enabled,
+    }
+
+
 def calendar_events(user, *, today: date) -> dict:
     """Deadlines, workshops and committees for the user's calendar feed (a year ahead, 90 days back)."""
     start, end = today - timedelta(days=90), today + timedelta(days=365)

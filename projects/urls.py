@@ -10,6 +10,7 @@ urlpatterns: list = [
     path("tableau/", project.project_board, name="project.board"),
     path("nouveau/", project.project_create, name="project.create"),
     path("echeances/", calendar.deadline_list, name="deadline.list"),
+    path("echeances/panneau/", calendar.deadlines_panel, name="panel.deadlines"),
     path("agenda/", calendar.calendar_settings, name="calendar"),
     path("agenda/lien/", calendar.calendar_token, name="calendar.token"),
     path("agenda/<str:token>.ics", calendar.calendar_feed, name="calendar.feed"),

@@ -35,6 +35,13 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@access.team_required
+def deadlines_panel(request: HttpRequest) -> HttpResponse:
+    """The home page's deadlines panel (a partial, loaded by the home page with hx-get)."""
+    panel = selectors.deadlines_panel(request.user, today=timezone.localdate())
+    return render(request, "projects/partials/_home_deadlines.html", {"panel": panel})
+
+
 def calendar_settings(request: HttpRequest) -> HttpResponse:
     user = request.user
     feed_url = None

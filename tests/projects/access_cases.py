@@ -62,6 +62,7 @@ CASES = [
         "projects:project.create", TEAM, method="post", data=lambda w: {}, id="post:project.create (invalid)"
     ),
     Case("projects:deadline.list", TEAM),
+    Case("projects:panel.deadlines", TEAM),
     Case("projects:calendar", SIGNED_IN),
     Case("projects:calendar.token", SIGNED_IN_REDIRECT, method="post", data=lambda w: {"action": "rotate"}),
     Case("projects:calendar.feed", EVERYONE_200, kwargs=_feed_token, id="get:calendar.feed (valid token)"),

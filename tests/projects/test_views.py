@@ -228,8 +228,7 @@ def test_tabs_render(staff_client, world):
     assert staff_client.get(reverse("projects:committee.detail", args=[committee.pk])).status_code == 200
 
 
-def test_home_panel_lists_my_deadlines(staff_client, world, settings):
-    settings.PARCOURS_HOME_PANELS = ["projects.panels.deadlines_panel"]
+def test_home_panel_lists_my_deadlines(staff_client, world):
     world.project_a.staff_leads.add(world.staff)
     MilestoneFactory(
         project=world.project_a, title="Rendu de l'étude", due_date=timezone.localdate() + timedelta(days=3)
@@ -238,7 +237,7 @@ def test_home_panel_lists_my_deadlines(staff_client, world, settings):
         project=world.project_b, title="Pas à moi", due_date=timezone.localdate() + timedelta(days=3)
     )
     PhasePeriodFactory(project=world.project_a, planned_end=timezone.localdate() - timedelta(days=1))
-    body = staff_client.get(reverse("home")).content.decode()
+    body = staff_client.get(reverse("projects:panel.deadlines")).content.decode()
     assert "Mes échéances" in body and "Rendu de l&#x27;étude" in body
     assert "Pas à moi" not in body
     assert "Fin de la phase « Émergence »" in body
