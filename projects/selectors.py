@@ -3,11 +3,9 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from programme import access
@@ -252,8 +250,9 @@ def current_period(project: Project) -> PhasePeriod | None:
     return None
 
 
-def gate_dossier(user, project: Project, *, request=None, today: date | None = None) -> dict:
-    """What a stop/continue decision needs, in one place."""
+def gate_dossier(user: User, project: Project, *, today: date | None = None) -> dict:
+    """What a stop/continue decision needs, in one place. The evaluation part (indicators, maturity) is
+    not here: the page loads it by URL from the evaluation app."""
     today = today or timezone.localdate()
     periods = list(project.phase_periods.all())
     period = next((p for p in periods if p.phase == project.phase and p.actual_end is None), None)
@@ -306,10 +305,6 @@ def gate_dossier(user, project: Project, *, request=None, today: date | None = N
             _("Membre sorti du collectif : %(o)s (le %(d)s)")
             % {"o": m.organisation, "d": m.left_on.strftime("%d/%m/%Y")}
         )
-    sections = []
-    for dotted in getattr(settings, "PARCOURS_GATE_DOSSIER_SECTIONS", []):
-        # Higher apps (evaluation: indicators, maturity) contribute their part without being imported here.
-        sections.append(import_string(dotted)(request, project))
     return {
         "period": period,
         "late": bool(period and period.is_late(today)),
@@ -325,7 +320,6 @@ def gate_dossier(user, project: Project, *, request=None, today: date | None = N
         "actions_done": project.actions.filter(status=ActionStatus.DONE).count(),
         "risks": risks,
         "decisions": list(project.gate_decisions.select_related("decided_by")),
-        "sections": sections,
         "today": today,
     }
 

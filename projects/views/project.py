@@ -94,7 +94,7 @@ def project_timeline(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _dossier_page(request: HttpRequest, project: Project, form: GateDecisionForm | None) -> HttpResponse:
     context = {
-        "dossier": selectors.gate_dossier(request.user, project, request=request),
+        "dossier": selectors.gate_dossier(request.user, project),
         "form": form,
         "outcomes": services.allowed_outcomes(project),
     }
