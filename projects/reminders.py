@@ -9,6 +9,7 @@ running at the same time — sends nothing twice. Each person then gets ONE dige
 task queued after commit.
 """
 
+import smtplib
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -153,10 +154,7 @@ def _label(kind: str, raw: str) -> str:
 def _link(kind: str, item: Due, partner: bool) -> str:
     if partner or item.project_id is None:
         if kind == ReminderKind.PROSPECT:
-            try:
-                return reverse("prospects:prospect.detail", args=[item.object_id])
-            except Exception:  # noqa: BLE001 — the prospects pages may not exist yet
-                return reverse("home")
+            return reverse("prospects:prospect.detail", args=[item.object_id])
         return reverse("home")
     tab = {
         ReminderKind.MILESTONE: "projects:project.deliverables",
@@ -308,6 +306,6 @@ def digest_send(*, user_id: int, run_id: str) -> int:
                 "preferences_url": settings.SITE_URL + reverse("programme:preferences"),
             },
         )
-    except Exception:
+    except (smtplib.SMTPException, OSError):
         ReminderLog.objects.filter(pk__in=ids).update(sent_at=None)
         raise

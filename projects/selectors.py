@@ -185,10 +185,7 @@ def deadlines_for(user, *, start: date, end: date, today: date | None = None) ->
             )
         )
     for pr in prospects.select_related("organisation"):
-        try:
-            url = reverse("prospects:prospect.detail", args=[pr.pk])
-        except Exception:  # noqa: BLE001 — prospects pages land separately
-            url = reverse("home")
+        url = reverse("prospects:prospect.detail", args=[pr.pk])
         items.append(
             Deadline(
                 "prospect",
