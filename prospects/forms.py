@@ -431,4 +431,3 @@ class ImportConfirmForm(forms.Form):
     skip_invalid = forms.BooleanField(
         label=_("Importer sans les lignes invalides (elles sont ignorées)"), required=False
     )
-
