@@ -314,6 +314,6 @@ PARCOURS_DEMO_STEPS = [
     "projects.demo.build",
     "projects.selection_services.demo_projects_from_selection",
     "evaluation.demo.build",
-    "projects.portal_demo.build",
+    "evaluation.portal.demo.build",
     "evaluation.report_demo.build",
 ]
