@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from programme import access
 from programme.audit import audit_log, save_form_audited
 from programme.models import User
-from projects.models import Project
+from projects.models import ACTIVE_PHASES, Project
 
 from .figures import percentage, to_decimal
 from .files import ALLOWED, validate_evidence
@@ -41,6 +41,7 @@ from .models import (
     Measurement,
     MeasurementRollup,
     MeasurementStatus,
+    Moment,
     ProjectIndicator,
     Reporter,
 )
@@ -544,3 +545,26 @@ def rollup_rebuild(*, project_indicator_ids: list[int]) -> int:
         rollup_refresh(project_indicator=pi, years=years)
         count += 1
     return count
+
+
+@transaction.atomic
+def maturity_assessment_open(
+    *, actor: User, project: Project, moment: Moment
+) -> tuple[MaturityAssessment, bool]:
+    """The team opens the collective's self-assessment for the project's current phase (start or end):
+    an assessment without scores, which the partners then fill in the portal. Opening it twice changes
+    nothing; the flag says whether this call created it."""
+    _require_team(actor)
+    _require_project_access(actor, project)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if moment not in Moment.values or project.phase not in ACTIVE_PHASES:
+        raise ValidationError(_("Choisissez le moment (début ou fin de phase) d'un projet en cours."))
+    assessment, created = MaturityAssessment.objects.select_for_update().get_or_create(
+        project=project,
+        phase=project.phase,
+        moment=moment,
+        defaults={"assessed_on": timezone.localdate(), "assessed_by": actor},
+    )
+    if created:
+        audit_log(actor=actor, obj=assessment, action="maturity.opened", changes={"moment": [None, moment]})
+    return assessment, created

@@ -1,6 +1,7 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -198,3 +199,12 @@ class LoginForm(AllauthLoginForm):
         super().__init__(*args, **kwargs)
         self.fields["login"].label = _("Adresse e-mail")
         self.fields["password"].help_text = ""
+
+
+def add_validation_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's refusal on the form: field errors next to their field, the rest on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

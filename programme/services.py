@@ -1,10 +1,15 @@
 """Writes on the core records. Keyword-only, typed, atomic; every change is audited."""
 
-from django.contrib.auth.hashers import make_password
-from django.db import transaction
-from django.utils import timezone
+from typing import Any
 
-from .audit import audit_forget, audit_log, save_form_audited
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import access
+from .audit import REDACTED_FIELDS, audit_forget, audit_log, save_form_audited
 from .emails import send_template_mail
 from .models import Invitation, Organisation, Person, Role, User
 
@@ -119,3 +124,94 @@ def user_preferences_update(*, user: User, digest_enabled: bool) -> User:
     user.digest_enabled = digest_enabled
     user.save(update_fields=["digest_enabled"])
     return user
+
+
+# --- A partner's own structure and its contacts (the portal) ----------------------------------------
+
+
+def _partner_organisation(actor: User) -> Organisation:
+    """The actor's own structure, locked; only a partner has one to edit."""
+    if (
+        not access.is_partner(actor)
+        or not access.organisations_for(actor).filter(pk=actor.organisation_id).exists()
+    ):
+        raise PermissionDenied
+    return Organisation.objects.select_for_update().get(pk=actor.organisation_id)
+
+
+def _assign(obj: models.Model, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Set `values` on `obj` and return the changed ones as {field: [before, after]}, personal data
+    redacted, as the audit trail records a form's changes."""
+    changes: dict[str, list[Any]] = {}
+    for name, value in values.items():
+        before = getattr(obj, name)
+        if before != value:
+            changes[name] = ["…", "…"] if name in REDACTED_FIELDS else [before, value]
+            setattr(obj, name, value)
+    return changes
+
+
+@transaction.atomic
+def organisation_details_update(
+    *, actor: User, address: str, postcode: str, town: str, website: str, description: str
+) -> Organisation:
+    """A partner edits their own structure's public details. Name, identifiers and kind are the team's:
+    they are not parameters. Audited as `organisation.updated`, so the team sees the change and who
+    made it in the structure's trail."""
+    organisation = _partner_organisation(actor)
+    changes = _assign(
+        organisation,
+        {
+            "address": address,
+            "postcode": postcode,
+            "town": town,
+            "website": website,
+            "description": description,
+        },
+    )
+    organisation.save()
+    audit_log(actor=actor, obj=organisation, action="organisation.updated", changes=changes)
+    return organisation
+
+
+@transaction.atomic
+def partner_contact_save(
+    *,
+    actor: User,
+    person: Person | None,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str,
+    job_title: str,
+) -> Person:
+    """A partner adds (`person=None`) or edits a contact of their own structure. The structure is always
+    theirs; a contact created here is kept on the basis of the accompaniment agreement."""
+    organisation = _partner_organisation(actor)
+    if person is None:
+        person = Person(
+            organisation=organisation,
+            consent_basis="contract",
+            consent_date=timezone.localdate(),
+            consent_source=_("Saisi par la structure dans le portail partenaire"),
+        )
+    else:
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if person.organisation_id != organisation.pk:
+            raise PermissionDenied
+    creating = person.pk is None
+    changes = _assign(
+        person,
+        {
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": email,
+            "phone": phone,
+            "job_title": job_title,
+        },
+    )
+    person.save()
+    audit_log(
+        actor=actor, obj=person, action=f"person.{'created' if creating else 'updated'}", changes=changes
+    )
+    return person

@@ -312,6 +312,6 @@ PARCOURS_DEMO_STEPS = [
     "projects.demo.build",
     "projects.selection.demo.build",
     "evaluation.demo.build",
-    "projects.portal_demo.build",
+    "evaluation.portal.demo.build",
     "evaluation.report_demo.build",
 ]

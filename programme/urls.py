@@ -26,13 +26,6 @@ programme_patterns = (
     "programme",
 )
 
-# The partner portal is one namespace assembled from the apps that contribute pages to it. The root URLconf
-# is the composition point, so it may import every app.
-from evaluation import portal_urls as evaluation_portal_urls  # noqa: E402
-from projects import portal_urls as projects_portal_urls  # noqa: E402
-
-portal_patterns = (projects_portal_urls.urlpatterns + evaluation_portal_urls.urlpatterns, "portal")
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
@@ -44,5 +37,5 @@ urlpatterns = [
     path("prospects/", include("prospects.urls")),
     path("projets/", include("projects.urls")),
     path("evaluation/", include("evaluation.urls")),
-    path("portail/", include(portal_patterns)),
+    path("portail/", include("evaluation.portal.urls")),
 ]

@@ -826,6 +826,9 @@ class DeliverableVersion(FileVersion):
     deliverable = models.ForeignKey(
         Deliverable, verbose_name=_("livrable"), on_delete=models.CASCADE, related_name="versions"
     )
+    # When the team was told of a partner's upload. Claimed with one conditional UPDATE before the
+    # e-mail leaves, so a re-delivered or racing task sends nothing twice; released if the send fails.
+    notified_at = models.DateTimeField(_("équipe prévenue le"), null=True, blank=True, editable=False)
 
     class Meta(FileVersion.Meta):
         verbose_name = _("version de livrable")

@@ -12,18 +12,23 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programme import access
 from programme.audit import audit_log, diff_form, save_form_audited
-from programme.models import Person, User
+from programme.emails import send_template_mail
+from programme.models import Person, Role, User
 
 from .dates import add_months
 from .files import check_upload
 from .models import (
     ACTIVE_PHASES,
     NEXT_PHASE,
+    OPEN_ACTION_STATUSES,
+    Action,
+    ActionStatus,
     Attendance,
     Deliverable,
     DeliverableStatus,
@@ -366,6 +371,12 @@ def deliverable_upload(
         deliverable.status = DeliverableStatus.SUBMITTED
         deliverable.save(update_fields=["status"])
     audit_log(actor=actor, obj=deliverable, action="deliverable.uploaded", changes=changes)
+    if not access.is_team(actor):
+        # A partner's upload (from the portal): the project's team is told once the version is committed.
+        from .tasks import notify_deliverable_uploaded
+
+        version_id = version.pk
+        transaction.on_commit(lambda: notify_deliverable_uploaded.delay(version_id))
     return version
 
 
@@ -458,3 +469,72 @@ def calendar_token_revoke(*, user: User) -> None:
     User.objects.filter(pk=user.pk).update(calendar_token="")
     user.calendar_token = ""
     audit_log(actor=user, obj=user, action="calendar.token_revoked")
+
+
+# --- Partners' uploads and actions (the portal) ---------------------------------------------------------
+
+#: Longest comment a partner may leave when closing an action.
+ACTION_COMMENT_MAX = 1000
+
+
+def _deliverable_upload_recipients(version: DeliverableVersion) -> list[User]:
+    """The project's staff leads and the deliverable's team owner; directors when nobody steers it."""
+    deliverable = version.deliverable
+    users = {u.pk: u for u in deliverable.project.staff_leads.filter(is_active=True)}
+    owner = deliverable.owner_user
+    if owner is not None and owner.is_active and owner.role in (Role.STAFF, Role.DIRECTOR):
+        users[owner.pk] = owner
+    if not users:
+        users = {u.pk: u for u in User.objects.filter(role=Role.DIRECTOR, is_active=True)}
+    return [u for u in users.values() if u.email]
+
+
+def deliverable_version_notify(*, version_id: int) -> int:
+    """Tell the team a partner uploaded a version; returns the number of e-mails sent.
+
+    Once per version: `notified_at` is claimed with one conditional UPDATE before anything is sent, so a
+    re-delivered task, a second run or a second worker racing this one sends nothing. Not atomic on
+    purpose (no transaction held open during SMTP): a failed send releases the claim for the retry."""
+    now = timezone.now()
+    if not DeliverableVersion.objects.filter(pk=version_id, notified_at__isnull=True).update(notified_at=now):
+        return 0
+    version = DeliverableVersion.objects.select_related(
+        "deliverable__project", "deliverable__owner_organisation", "uploaded_by"
+    ).get(pk=version_id)
+    try:
+        sent = 0
+        url = reverse("projects:project.deliverables", args=[version.deliverable.project_id])
+        for user in _deliverable_upload_recipients(version):
+            sent += send_template_mail(
+                template="emails/portal_deliverable_uploaded",
+                to=[user.email],
+                context={"user": user, "version": version, "deliverable": version.deliverable, "path": url},
+            )
+        return sent
+    except Exception:
+        DeliverableVersion.objects.filter(pk=version_id, notified_at=now).update(notified_at=None)
+        raise
+
+
+@transaction.atomic
+def action_complete(*, actor: User, action: Action, comment: str = "") -> Action:
+    """A partner marks one of their actions done, with an optional comment kept in the audit trail."""
+    if not access.portal_actions_for(actor).filter(pk=action.pk).exists():
+        raise PermissionDenied
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    if action.status not in OPEN_ACTION_STATUSES:
+        raise ValidationError(
+            _("Cette action est déjà « %(status)s » : elle ne peut plus être marquée comme faite.")
+            % {"status": action.get_status_display()}
+        )
+    comment = (comment or "").strip()
+    if len(comment) > ACTION_COMMENT_MAX:
+        raise ValidationError({"comment": [_("Le commentaire est trop long (1000 caractères au plus).")]})
+    before = action.status
+    action.status = ActionStatus.DONE
+    action.save(update_fields=["status"])
+    changes = {"status": [before, ActionStatus.DONE]}
+    if comment:
+        changes["commentaire"] = [None, comment]
+    audit_log(actor=actor, obj=action, action="action.done", changes=changes)
+    return action

@@ -4,7 +4,7 @@ import smtplib
 
 from celery import shared_task
 
-from . import reminders
+from . import reminders, services
 
 
 @shared_task(bind=True, acks_late=True)
@@ -25,6 +25,16 @@ def send_digest(user_id: int, run_id: str) -> int:
     return reminders.digest_send(user_id=user_id, run_id=run_id)
 
 
-# Tasks written beside this module (partner portal): imported here so that Celery's
-# autodiscovery, which only looks at `projects.tasks`, registers them in the worker.
-from .portal_tasks import *  # noqa: E402, F401, F403
+@shared_task(
+    acks_late=True,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=60,
+    max_retries=5,
+    soft_time_limit=60,
+    time_limit=90,
+    ignore_result=True,
+)
+def notify_deliverable_uploaded(version_id: int) -> int:
+    """Tell the project's team a partner uploaded a deliverable version (once per version)."""
+    return services.deliverable_version_notify(version_id=version_id)
+

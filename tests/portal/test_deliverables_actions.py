@@ -46,12 +46,71 @@ def test_partner_uploads_then_replaces_a_deliverable_and_the_team_is_told(
 
 
 def test_notification_is_sent_once_per_version(sides, world):
-    from projects.portal_tasks import notify_deliverable_uploaded_send
+    from projects.services import deliverable_version_notify
 
     version = sides["A"].deliverable_version
     mail.outbox.clear()
-    assert notify_deliverable_uploaded_send(version_id=version.pk) == 1
-    assert notify_deliverable_uploaded_send(version_id=version.pk) == 0
+    assert deliverable_version_notify(version_id=version.pk) == 1
+    assert deliverable_version_notify(version_id=version.pk) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_retried_task_sends_nothing_twice(sides, world):
+    from projects.tasks import notify_deliverable_uploaded
+
+    version = sides["A"].deliverable_version
+    mail.outbox.clear()
+    notify_deliverable_uploaded.delay(version.pk)
+    notify_deliverable_uploaded.delay(version.pk)
+    assert len(mail.outbox) == 1
+    version.refresh_from_db()
+    assert version.notified_at is not None
+
+
+def test_two_workers_racing_send_one(sides, world, monkeypatch):
+    """The second worker runs while the first one is sending: the version is already claimed."""
+    from projects import services
+    from projects.services import deliverable_version_notify
+
+    version = sides["A"].deliverable_version
+    real_send = services.send_template_mail
+    second_worker: list[int] = []
+
+    def send_while_another_worker_runs(**kwargs):
+        if not second_worker:
+            second_worker.append(deliverable_version_notify(version_id=version.pk))
+        return real_send(**kwargs)
+
+    monkeypatch.setattr(services, "send_template_mail", send_while_another_worker_runs)
+    mail.outbox.clear()
+    assert deliverable_version_notify(version_id=version.pk) == 1
+    assert second_worker == [0]
+    assert len(mail.outbox) == 1
+
+
+def test_a_failed_send_releases_the_claim_for_the_retry(sides, world, monkeypatch):
+    import smtplib
+
+    import pytest
+
+    from projects import services
+    from projects.services import deliverable_version_notify
+
+    version = sides["A"].deliverable_version
+    real_send = services.send_template_mail
+
+    def broken_send(**kwargs):
+        raise smtplib.SMTPServerDisconnected("down")
+
+    monkeypatch.setattr(services, "send_template_mail", broken_send)
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        deliverable_version_notify(version_id=version.pk)
+    version.refresh_from_db()
+    assert version.notified_at is None
+
+    monkeypatch.setattr(services, "send_template_mail", real_send)
+    mail.outbox.clear()
+    assert deliverable_version_notify(version_id=version.pk) == 1
     assert len(mail.outbox) == 1
 
 

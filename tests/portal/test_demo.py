@@ -10,7 +10,7 @@ from programme.demo import DemoContext
 from projects.models import ACTIVE_PHASES, OPEN_DELIVERABLE_STATUSES
 from tests.conftest import client_for
 
-PORTAL_STEP = "projects.portal_demo.build"
+PORTAL_STEP = "evaluation.portal.demo.build"
 
 
 def _run_demo():

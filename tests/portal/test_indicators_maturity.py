@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from evaluation import services
 from evaluation.models import MaturityAssessment, Measurement
-from evaluation.portal_forms import reporting_periods
+from evaluation.portal.selectors import reporting_periods
 
 from .helpers import pdf
 

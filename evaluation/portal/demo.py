@@ -6,14 +6,13 @@ workshop with minutes to read, a committee decision, indicators to report (one v
 reason) and an open cooperative-maturity self-assessment. Everything is looked up before it is created.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.apps import apps
 from django.utils import timezone
 
 from programme.demo import DemoContext
-
-from .models import (
+from programme.models import Person, User
+from projects.models import (
     ACTIVE_PHASES,
     Action,
     Committee,
@@ -30,6 +29,8 @@ from .models import (
     Workshop,
 )
 
+from ..models import Indicator, MaturityAssessment, Measurement, ProjectIndicator
+
 MINUTES = (
     "Présent·es : les membres du collectif et l'équipe du programme.\n\n"
     "1. Retour sur les entretiens avec les habitant·es : trois besoins prioritaires ressortent "
@@ -39,11 +40,11 @@ MINUTES = (
 )
 
 
-def _aware(d, hour: int):
+def _aware(d: date, hour: int) -> datetime:
     return timezone.make_aware(datetime.combine(d, time(hour, 0)))
 
 
-def _live_project(user) -> Project | None:
+def _live_project(user: User) -> Project | None:
     """The partner's live project (one whose collective includes their structure), preferring Émergence
     and Expérimentation."""
     ids = Membership.objects.filter(organisation_id=user.organisation_id, left_on__isnull=True).values(
@@ -54,7 +55,7 @@ def _live_project(user) -> Project | None:
     return (preferred or projects or [None])[0]
 
 
-def _ensure_member(user, ctx: DemoContext) -> Project | None:
+def _ensure_member(user: User, ctx: DemoContext) -> Project | None:
     project = _live_project(user)
     if project is not None:
         return project
@@ -75,11 +76,10 @@ def _ensure_member(user, ctx: DemoContext) -> Project | None:
     return project
 
 
-def _person(user):
+def _person(user: User) -> Person | None:
     """The partner's contact record: the one linked to the account, or the structure's first contact."""
     if user.person_id:
         return user.person
-    Person = apps.get_model("programme", "Person")
     person = Person.objects.filter(organisation_id=user.organisation_id, anonymised_at__isnull=True).first()
     if person is not None:
         user.person = person
@@ -100,7 +100,7 @@ def build(ctx: DemoContext) -> None:
         _evaluation_part(ctx, project, user, staff)
 
 
-def _project_part(ctx: DemoContext, project: Project, user, staff) -> None:
+def _project_part(ctx: DemoContext, project: Project, user: User, staff: User | None) -> None:
     today = ctx.today
     org_id = user.organisation_id
     if project.phase_periods.filter(phase=project.phase).first() is None:
@@ -169,13 +169,8 @@ def _project_part(ctx: DemoContext, project: Project, user, staff) -> None:
         )
 
 
-def _evaluation_part(ctx: DemoContext, project: Project, user, staff) -> None:
-    """Indicators to report and an open self-assessment (evaluation models looked up lazily: this module
-    belongs to the projects app, which does not import evaluation)."""
-    Indicator = apps.get_model("evaluation", "Indicator")
-    ProjectIndicator = apps.get_model("evaluation", "ProjectIndicator")
-    Measurement = apps.get_model("evaluation", "Measurement")
-    MaturityAssessment = apps.get_model("evaluation", "MaturityAssessment")
+def _evaluation_part(ctx: DemoContext, project: Project, user: User, staff: User | None) -> None:
+    """Indicators to report and an open self-assessment."""
     today = ctx.today
     reported = ProjectIndicator.objects.filter(project=project, reporter="partner").filter(
         reporter_organisation__isnull=True

@@ -1,0 +1,354 @@
+"""Reads of the partner portal, taking the acting user. Every queryset comes from `programme.access`
+(`projects_for`, `portal_*_for`…), so a partner only ever reads their current collectives' data."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from programme import access
+from programme.models import AuditEntry, Role, User
+from projects import selectors as project_selectors
+from projects import timeline
+from projects.models import (
+    ACTIVE_PHASES,
+    OPEN_ACTION_STATUSES,
+    OPEN_DELIVERABLE_STATUSES,
+    DeliverableVersion,
+    DocumentVersion,
+    MemberRole,
+    Phase,
+    Project,
+)
+
+from ..models import MaturityAssessment, MeasurementStatus, Periodicity, ProjectIndicator
+
+#: How far ahead "next deadlines" look, and how many shared minutes and decisions the page shows.
+DEADLINE_DAYS = 120
+RECENT_WORKSHOPS = 5
+RECENT_DECISIONS = 10
+#: How many periods back a partner may still report (on top of the current one).
+PERIODS_BACK = {Periodicity.MONTHLY: 5, Periodicity.QUARTERLY: 3, Periodicity.YEARLY: 1}
+
+
+# --- Reporting periods ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    label: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.start.isoformat()}_{self.end.isoformat()}"
+
+
+def _month_end(d: date) -> date:
+    return (d.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _span(start: date, end: date) -> str:
+    return f"{date_format(start, 'j N Y')} – {date_format(end, 'j N Y')}"
+
+
+def reporting_periods(project_indicator: ProjectIndicator, *, today: date) -> list[Period]:
+    """The periods a partner may report for, most recent first, following the indicator's periodicity."""
+    periodicity = project_indicator.indicator.periodicity
+    periods: list[Period] = []
+    if periodicity == Periodicity.MONTHLY:
+        cursor = today.replace(day=1)
+        for _i in range(PERIODS_BACK[periodicity] + 1):
+            periods.append(Period(cursor, _month_end(cursor), date_format(cursor, "F Y").capitalize()))
+            cursor = (cursor - timedelta(days=1)).replace(day=1)
+    elif periodicity == Periodicity.QUARTERLY:
+        quarter = (today.month - 1) // 3
+        year = today.year
+        for _i in range(PERIODS_BACK[periodicity] + 1):
+            start = date(year, quarter * 3 + 1, 1)
+            end = _month_end(date(year, quarter * 3 + 3, 1))
+            label = _("T%(q)s %(y)s (%(span)s)") % {"q": quarter + 1, "y": year, "span": _span(start, end)}
+            periods.append(Period(start, end, label))
+            quarter -= 1
+            if quarter < 0:
+                quarter, year = 3, year - 1
+    elif periodicity == Periodicity.YEARLY:
+        for year in range(today.year, today.year - PERIODS_BACK[periodicity] - 1, -1):
+            periods.append(Period(date(year, 1, 1), date(year, 12, 31), _("Année %(y)s") % {"y": year}))
+    else:  # per phase: the project's phase periods that have begun
+        for p in sorted(
+            project_indicator.project.phase_periods.all(), key=lambda p: p.planned_start, reverse=True
+        ):
+            start = p.actual_start or p.planned_start
+            end = p.actual_end or p.planned_end
+            if end is None or start > today:
+                continue
+            label = _("%(phase)s (%(span)s)") % {"phase": Phase(p.phase).label, "span": _span(start, end)}
+            periods.append(Period(start, end, label))
+    return periods
+
+
+def open_periods(
+    project_indicator: ProjectIndicator, measured: set[tuple[date, date]], today: date
+) -> list[Period]:
+    """The reporting periods that have no value yet."""
+    return [p for p in reporting_periods(project_indicator, today=today) if (p.start, p.end) not in measured]
+
+
+# --- Mon projet -------------------------------------------------------------------------------------------
+
+
+def first_project(*, user: User) -> Project | None:
+    """The partner's home shows their first current project (by title), if any."""
+    return (
+        access.projects_for(user).select_related("lead_organisation", "programme").order_by("title").first()
+    )
+
+
+def maturity_is_open(assessment: MaturityAssessment, project: Project) -> bool:
+    """Open to the collective: the team opened it for the current phase and has not filled it itself."""
+    if assessment.phase != project.phase or project.phase not in ACTIVE_PHASES:
+        return False
+    by = assessment.assessed_by
+    # `.all()` so a prefetched list is used on "Mon projet".
+    return not list(assessment.scores.all()) or (by is not None and by.role == Role.PARTNER)
+
+
+def _deadlines(*, deliverables: list, actions: list, workshops: list, today: date) -> list[dict[str, Any]]:
+    """Open deliverables and actions, and upcoming workshops, within DEADLINE_DAYS, soonest first."""
+    now = timezone.now()
+    horizon = today + timedelta(days=DEADLINE_DAYS)
+    return sorted(
+        [
+            *[
+                {
+                    "kind": _("Livrable"),
+                    "date": d.due_date,
+                    "title": d.title,
+                    "late": d.is_late(today),
+                    "obj": d,
+                }
+                for d in deliverables
+                if d.status in OPEN_DELIVERABLE_STATUSES and d.due_date <= horizon
+            ],
+            *[
+                {
+                    "kind": _("Action"),
+                    "date": a.due_date,
+                    "title": a.title,
+                    "late": a.due_date < today,
+                    "obj": a,
+                }
+                for a in actions
+                if a.status in OPEN_ACTION_STATUSES and a.due_date <= horizon
+            ],
+            *[
+                {
+                    "kind": _("Atelier"),
+                    "date": timezone.localtime(w.starts_at).date(),
+                    "title": w.title,
+                    "late": False,
+                    "obj": w,
+                }
+                for w in workshops
+                if now <= w.starts_at and timezone.localtime(w.starts_at).date() <= horizon
+            ],
+        ],
+        key=lambda item: (item["date"], item["title"]),
+    )
+
+
+def indicator_rows(*, user: User, project: Project) -> list[dict[str, Any]]:
+    """The indicators the partner reports in this project: the latest value, how many were sent back,
+    how many periods are still to report."""
+    today = timezone.localdate()
+    indicators = list(
+        access.portal_project_indicators_for(user)
+        .filter(project=project)
+        .select_related("indicator", "project")
+        .prefetch_related("project__phase_periods")
+        .order_by("indicator__name")
+    )
+    by_indicator = defaultdict(list)
+    for m in (
+        access.portal_measurements_for(user).filter(project_indicator__in=indicators).order_by("-period_end")
+    ):
+        by_indicator[m.project_indicator_id].append(m)
+    rows = []
+    for pi in indicators:
+        measurements = by_indicator[pi.pk]
+        measured = {(m.period_start, m.period_end) for m in measurements}
+        rows.append(
+            {
+                "pi": pi,
+                "latest": measurements[0] if measurements else None,
+                "returned": sum(m.status == MeasurementStatus.RETURNED for m in measurements),
+                "to_report": len(open_periods(pi, measured, today)),
+            }
+        )
+    return rows
+
+
+def project_page(*, user: User, project: Project) -> dict[str, Any]:
+    """Everything "Mon projet" shows: phase and timeline, what the partner's structure must hand in,
+    their actions, shared workshops, committee decisions and documents, the indicators to report, the
+    maturity self-assessments and the funder reports shared with the collective."""
+    today = timezone.localdate()
+    now = timezone.now()
+    periods = sorted(project.phase_periods.all(), key=lambda p: p.planned_start)
+    workshops = list(
+        access.project_workshops_for(user)
+        .filter(project=project)
+        .select_related("facilitator")
+        .order_by("starts_at")
+    )
+    committees = list(access.project_committees_for(user).filter(project=project).order_by("date"))
+    deliverables = list(
+        access.portal_deliverables_for(user)
+        .filter(project=project)
+        .select_related("milestone")
+        .prefetch_related(Prefetch("versions", queryset=DeliverableVersion.objects.order_by("-number")))
+        .order_by("due_date", "pk")
+    )
+    actions = list(
+        access.portal_actions_for(user)
+        .filter(project=project)
+        .select_related("committee")
+        .order_by("due_date", "pk")
+    )
+    decisions = list(
+        access.portal_committee_decisions_for(user)
+        .filter(committee__project=project)
+        .select_related("committee")
+        .order_by("-committee__date", "-pk")[:RECENT_DECISIONS]
+    )
+    documents = list(
+        access.project_documents_for(user)
+        .filter(project=project)
+        .prefetch_related(Prefetch("versions", queryset=DocumentVersion.objects.order_by("-number")))
+        .order_by("title")
+    )
+    members = list(
+        project.memberships.filter(access.active_membership_q())
+        .select_related("organisation")
+        .order_by("role", "organisation__name")
+    )
+    period = project_selectors.current_period(project)
+    context: dict[str, Any] = {
+        "project": project,
+        "projects": list(access.projects_for(user).order_by("title").only("pk", "title", "phase")),
+        "period": period,
+        "late_decision": bool(period and period.is_late(today)),
+        # Milestones are the team's planning and are not shared: the partner's timeline shows phases,
+        # shared workshops and shared committees.
+        "tl": timeline.build(
+            project, periods=periods, milestones=[], workshops=workshops, committees=committees
+        ),
+        "deadlines": _deadlines(deliverables=deliverables, actions=actions, workshops=workshops, today=today),
+        "deliverables": deliverables,
+        "actions": actions,
+        "open_actions": [a for a in actions if a.status in OPEN_ACTION_STATUSES],
+        "done_actions": [a for a in actions if a.status not in OPEN_ACTION_STATUSES],
+        "recent_workshops": [w for w in reversed(workshops) if w.starts_at <= now][:RECENT_WORKSHOPS],
+        "decisions": decisions,
+        "documents": documents,
+        "members": members,
+        "lead_role": MemberRole.LEAD,
+        "staff_leads": list(project.staff_leads.filter(is_active=True).order_by("first_name")),
+        "today": today,
+    }
+    assessments = list(
+        access.portal_maturity_assessments_for(user)
+        .filter(project=project)
+        .select_related("assessed_by")
+        .prefetch_related("scores")
+        .order_by("-assessed_on")
+    )
+    context.update(
+        {
+            "indicator_rows": indicator_rows(user=user, project=project),
+            "open_assessments": [a for a in assessments if maturity_is_open(a, project)],
+            "assessments": assessments,
+            # Funder reports the team shared with the collective (PDF, read through the reports pages).
+            "reports": list(
+                access.reports_for(user)
+                .filter(project=project, status="done")
+                .order_by("-finished_at", "-pk")
+            ),
+        }
+    )
+    return context
+
+
+# --- Personal data ---------------------------------------------------------------------------------------
+
+
+def personal_data(user: User) -> dict[str, Any]:
+    """Everything Parcours holds about the signed-in partner, as plain data (right of access)."""
+    person = user.person
+    data: dict[str, Any] = {
+        "compte": {
+            "e-mail": user.email,
+            "prénom": user.first_name,
+            "nom": user.last_name,
+            "rôle": user.get_role_display(),
+            "structure": user.organisation.name if user.organisation_id else None,
+            "inscrit le": user.date_joined.isoformat(),
+            "dernière connexion": user.last_login.isoformat() if user.last_login else None,
+            "récapitulatif des échéances": user.digest_enabled,
+            "lien d'agenda actif": bool(user.calendar_token),
+        },
+        "contact": None,
+        "actions": [],
+        "fichiers déposés": [],
+        "journal": [],
+    }
+    if person is not None:
+        data["contact"] = {
+            "prénom": person.first_name,
+            "nom": person.last_name,
+            "e-mail": person.email,
+            "téléphone": person.phone,
+            "fonction": person.job_title,
+            "structure": person.organisation.name if person.organisation_id else None,
+            "consentement": {
+                "date": person.consent_date.isoformat() if person.consent_date else None,
+                "base légale": person.get_consent_basis_display(),
+                "source": person.consent_source,
+            },
+            "créé le": person.created_at.isoformat(),
+            "modifié le": person.updated_at.isoformat(),
+        }
+        data["actions"] = [
+            {
+                "action": a.title,
+                "projet": a.project.title,
+                "échéance": a.due_date.isoformat(),
+                "état": a.get_status_display(),
+            }
+            for a in access.portal_actions_for(user).select_related("project").order_by("due_date")
+        ]
+    data["fichiers déposés"] = [
+        {
+            "livrable": v.deliverable.title,
+            "projet": v.deliverable.project.title,
+            "version": v.number,
+            "fichier": v.original_name,
+            "commentaire": v.comment,
+            "déposé le": v.uploaded_at.isoformat(),
+        }
+        for v in DeliverableVersion.objects.filter(uploaded_by=user)
+        .select_related("deliverable__project")
+        .order_by("uploaded_at")
+    ]
+    data["journal"] = [
+        {"date": e.created_at.isoformat(), "action": e.action, "objet": e.object_repr}
+        for e in AuditEntry.objects.filter(actor=user).order_by("created_at")[:1000]
+    ]
+    return data

@@ -1,0 +1,165 @@
+"""Deliverables assigned to the partner's structure, their actions, and the workshops and committees
+shared with the collective."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from programme import access
+from projects import services as project_services
+from projects.models import OPEN_ACTION_STATUSES, DeliverableStatus, DeliverableVersion, DocumentVersion
+
+from ..forms import ActionDoneForm, DeliverableUploadForm
+
+
+def private_file_response(file: FieldFile, *, filename: str, content_type: str | None = None) -> FileResponse:
+    """A private file as a download that the browser may neither sniff nor run."""
+    try:
+        handle = file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- Deliverables -------------------------------------------------------------------------------------
+
+
+@access.partner_required
+@require_http_methods(["GET", "POST"])
+def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A deliverable assigned to the partner's structure: its versions, and a form to add one."""
+    deliverable = get_object_or_404(
+        access.portal_deliverables_for(request.user).select_related("project", "milestone"), pk=pk
+    )
+    can_upload = deliverable.status != DeliverableStatus.ACCEPTED
+    form = DeliverableUploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    status = 200
+    if request.method == "POST":
+        if not can_upload:
+            messages.error(request, _("Ce livrable est validé : contactez l'équipe pour le modifier."))
+            return redirect("portal:deliverable", deliverable.pk)
+        if form.is_valid():
+            try:
+                version = project_services.deliverable_upload(
+                    actor=request.user,
+                    deliverable=deliverable,
+                    file=form.cleaned_data["file"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as error:
+                form.add_error("file", error.messages)
+            else:
+                messages.success(
+                    request,
+                    _("Version %(n)s de « %(t)s » déposée. L'équipe du programme est prévenue.")
+                    % {"n": version.number, "t": deliverable.title},
+                )
+                return redirect("portal:deliverable", deliverable.pk)
+        status = 400
+    context = {
+        "deliverable": deliverable,
+        "project": deliverable.project,
+        "versions": deliverable.versions.select_related("uploaded_by").order_by("-number"),
+        "form": form,
+        "can_upload": can_upload,
+        "today": timezone.localdate(),
+    }
+    return render(request, "portal/deliverable.html", context, status=status)
+
+
+@access.partner_required
+def deliverable_download(request: HttpRequest, pk: int, number: int) -> FileResponse:
+    deliverable = get_object_or_404(access.portal_deliverables_for(request.user), pk=pk)
+    version = get_object_or_404(DeliverableVersion.objects.filter(deliverable=deliverable), number=number)
+    return private_file_response(
+        version.file, filename=version.original_name, content_type=version.content_type
+    )
+
+
+@access.partner_required
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The latest version of a document shared with the partner's collective."""
+    document = get_object_or_404(access.project_documents_for(request.user), pk=pk)
+    version = DocumentVersion.objects.filter(document=document).order_by("-number").first()
+    if version is None:
+        raise Http404
+    return private_file_response(
+        version.file, filename=version.original_name, content_type=version.content_type
+    )
+
+
+# --- Actions ------------------------------------------------------------------------------------------
+
+
+@access.partner_required
+@require_http_methods(["GET", "POST"])
+def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one of the partner's actions done, with an optional comment."""
+    action = get_object_or_404(
+        access.portal_actions_for(request.user).select_related("project", "committee"), pk=pk
+    )
+    form = ActionDoneForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                project_services.action_complete(
+                    actor=request.user, action=action, comment=form.cleaned_data["comment"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, _("Action « %(t)s » marquée comme faite.") % {"t": action.title})
+                return redirect("portal:project", action.project_id)
+        status = 400
+    context = {
+        "action": action,
+        "project": action.project,
+        "form": form,
+        "open": action.status in OPEN_ACTION_STATUSES,
+    }
+    return render(request, "portal/action_done.html", context, status=status)
+
+
+# --- Shared workshops and committees ------------------------------------------------------------------
+
+
+@access.partner_required
+def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = get_object_or_404(
+        access.project_workshops_for(request.user).select_related("project", "facilitator"), pk=pk
+    )
+    context = {
+        "workshop": workshop,
+        "project": workshop.project,
+        "present_count": workshop.attendances.filter(present=True).count(),
+    }
+    return render(request, "portal/workshop.html", context)
+
+
+@access.partner_required
+def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    committee = get_object_or_404(
+        access.project_committees_for(request.user).select_related("project"), pk=pk
+    )
+    context = {
+        "committee": committee,
+        "project": committee.project,
+        "decisions": access.portal_committee_decisions_for(request.user).filter(committee=committee),
+        "my_actions": access.portal_actions_for(request.user)
+        .filter(committee=committee)
+        .order_by("due_date"),
+    }
+    return render(request, "portal/committee.html", context)

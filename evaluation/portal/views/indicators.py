@@ -1,0 +1,167 @@
+"""Indicators the collective reports: a value per period, corrected and (re)submitted until the team
+validates or locks it, with its evidence."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from programme import access
+from programme.forms import add_validation_error
+
+from ... import services
+from ...models import MeasurementStatus, ProjectIndicator
+from .. import selectors
+from ..forms import PortalMeasurementForm
+from .deliverables import private_file_response
+
+#: Statuses a partner may still correct and (re)submit.
+EDITABLE_STATUSES = (MeasurementStatus.DRAFT, MeasurementStatus.SUBMITTED, MeasurementStatus.RETURNED)
+
+
+def _record(
+    request: HttpRequest,
+    form: PortalMeasurementForm,
+    project_indicator: ProjectIndicator,
+    period_start: date,
+    period_end: date,
+) -> bool:
+    data = form.cleaned_data
+    try:
+        services.measurement_record(
+            actor=request.user,
+            project_indicator=project_indicator,
+            period_start=period_start,
+            period_end=period_end,
+            value=data.get("value"),
+            numerator=data.get("numerator"),
+            denominator=data.get("denominator"),
+            text_value=data.get("text_value", ""),
+            source=data.get("source", ""),
+            evidence=data.get("evidence") or None,
+            submit=request.POST.get("intent") != "draft",
+        )
+    except PermissionDenied:
+        raise Http404
+    except ValidationError as error:
+        add_validation_error(form, error)
+        return False
+    return True
+
+
+@access.partner_required
+@require_http_methods(["GET", "POST"])
+def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An indicator the collective reports: every period's value and status, and a form for a new one."""
+    pi = get_object_or_404(
+        access.portal_project_indicators_for(request.user).select_related("indicator", "project"), pk=pk
+    )
+    today = timezone.localdate()
+    measurements = list(
+        access.portal_measurements_for(request.user).filter(project_indicator=pi).order_by("-period_end")
+    )
+    periods = selectors.open_periods(pi, {(m.period_start, m.period_end) for m in measurements}, today)
+    form = None
+    status = 200
+    if periods:
+        form = PortalMeasurementForm(
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+            indicator=pi.indicator,
+            periods=periods,
+        )
+    if request.method == "POST":
+        if form is not None and form.is_valid():
+            period = form.period()
+            if _record(request, form, pi, period.start, period.end):
+                if request.POST.get("intent") == "draft":
+                    messages.success(request, _("Valeur enregistrée en brouillon : pensez à la soumettre."))
+                else:
+                    messages.success(request, _("Valeur soumise : l'équipe du programme va la valider."))
+                return redirect("portal:indicator", pi.pk)
+        elif form is None:
+            messages.error(request, _("Aucune période n'est ouverte à la saisie pour cet indicateur."))
+            return redirect("portal:indicator", pi.pk)
+        status = 400
+    context = {
+        "pi": pi,
+        "indicator": pi.indicator,
+        "project": pi.project,
+        "measurements": measurements,
+        "form": form,
+        "today": today,
+    }
+    return render(request, "portal/indicator.html", context, status=status)
+
+
+@access.partner_required
+@require_http_methods(["GET", "POST"])
+def measurement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One period's value: correct and (re)submit it while the team has not validated or locked it."""
+    measurement = get_object_or_404(
+        access.portal_measurements_for(request.user).select_related(
+            "project_indicator__indicator", "project_indicator__project", "validated_by"
+        ),
+        pk=pk,
+    )
+    pi = measurement.project_indicator
+    editable = not measurement.locked and measurement.status in EDITABLE_STATUSES
+    form = None
+    status = 200
+    if editable:
+        initial = {
+            "value": measurement.value,
+            "numerator": measurement.numerator,
+            "denominator": measurement.denominator,
+            "text_value": measurement.text_value,
+            "source": measurement.source,
+        }
+        if pi.indicator.type == "boolean" and measurement.value is not None:
+            initial["value"] = int(measurement.value)
+        form = PortalMeasurementForm(
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+            indicator=pi.indicator,
+            initial=initial,
+        )
+    if request.method == "POST":
+        if not editable:
+            messages.error(
+                request,
+                _("Cette valeur est verrouillée.")
+                if measurement.locked
+                else _("Cette valeur a été validée par l'équipe : elle ne peut plus être modifiée."),
+            )
+            return redirect("portal:measurement", measurement.pk)
+        if form.is_valid() and _record(request, form, pi, measurement.period_start, measurement.period_end):
+            messages.success(
+                request,
+                _("Valeur enregistrée en brouillon.")
+                if request.POST.get("intent") == "draft"
+                else _("Valeur soumise : l'équipe du programme va la valider."),
+            )
+            return redirect("portal:indicator", pi.pk)
+        status = 400
+    context = {
+        "measurement": measurement,
+        "pi": pi,
+        "indicator": pi.indicator,
+        "project": pi.project,
+        "form": form,
+        "editable": editable,
+    }
+    return render(request, "portal/measurement.html", context, status=status)
+
+
+@access.partner_required
+def measurement_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    measurement = get_object_or_404(access.portal_measurements_for(request.user), pk=pk)
+    if not measurement.evidence:
+        raise Http404
+    extension = measurement.evidence.name.rsplit(".", 1)[-1]
+    return private_file_response(measurement.evidence, filename=f"justificatif-{measurement.pk}.{extension}")

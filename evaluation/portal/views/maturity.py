@@ -1,0 +1,101 @@
+"""The collective's cooperative maturity self-assessment: filled by the partners while the team keeps
+it open, and opened by the team (the one team action filed under the portal)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from programme import access
+from programme.forms import add_validation_error
+
+from ... import services
+from ...models import DESCRIPTORS, Dimension, Moment
+from .. import selectors
+from ..forms import PortalMaturityForm
+
+
+@access.partner_required
+@require_http_methods(["GET", "POST"])
+def maturity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The collective's self-assessment: filled here while the team keeps it open, read-only after."""
+    assessment = get_object_or_404(
+        access.portal_maturity_assessments_for(request.user).select_related("project", "assessed_by"), pk=pk
+    )
+    project = assessment.project
+    is_open = selectors.maturity_is_open(assessment, project)
+    scores = {s.dimension: s.score for s in assessment.scores.all()}
+    form = None
+    status = 200
+    if is_open:
+        initial = {"participants": assessment.participants, "comment": assessment.comment}
+        initial.update({f"score_{d}": s for d, s in scores.items()})
+        form = PortalMaturityForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, _("Cette auto-évaluation est close : l'équipe l'a finalisée."))
+            return redirect("portal:maturity", assessment.pk)
+        if form.is_valid():
+            try:
+                services.maturity_assessment_save(
+                    actor=request.user,
+                    project=project,
+                    phase=assessment.phase,
+                    moment=assessment.moment,
+                    assessed_on=timezone.localdate(),
+                    scores=form.scores(),
+                    participants=form.cleaned_data["participants"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except PermissionDenied:
+                raise Http404
+            except ValidationError as error:
+                add_validation_error(form, error)
+            else:
+                messages.success(request, _("Auto-évaluation enregistrée. Merci !"))
+                return redirect("portal:project", project.pk)
+        status = 400
+    rows = [
+        {
+            "label": d.label,
+            "score": scores.get(d.value),
+            "descriptor": DESCRIPTORS[d][scores[d.value] - 1] if d.value in scores else "",
+        }
+        for d in Dimension
+    ]
+    context = {
+        "assessment": assessment,
+        "project": project,
+        "form": form,
+        "is_open": is_open,
+        "rows": rows,
+    }
+    return render(request, "portal/maturity.html", context, status=status)
+
+
+@access.team_required
+@require_POST
+def maturity_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team opens the collective's self-assessment for the project's current phase (start or end):
+    an assessment without scores, which the partners then fill in the portal."""
+    project = get_object_or_404(access.projects_for(request.user), pk=pk)
+    moment = request.POST.get("moment", "")
+    try:
+        if moment not in Moment.values:
+            raise ValidationError(_("Choisissez le moment (début ou fin de phase) d'un projet en cours."))
+        _assessment, created = services.maturity_assessment_open(
+            actor=request.user, project=project, moment=Moment(moment)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(project)
+    if created:
+        messages.success(
+            request, _("Auto-évaluation ouverte : les partenaires du collectif peuvent la remplir.")
+        )
+    else:
+        messages.info(request, _("Cette auto-évaluation existe déjà."))
+    return redirect(project)

@@ -1,0 +1,103 @@
+"""The partner's own structure, its contacts, and the partner's personal data."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from programme import access
+from programme import services as programme_services
+from programme.models import Organisation, Person
+
+from .. import selectors
+from ..forms import PortalContactForm, PortalOrganisationForm
+
+
+def _own_organisation(request: HttpRequest) -> Organisation:
+    return get_object_or_404(access.organisations_for(request.user), pk=request.user.organisation_id)
+
+
+@access.partner_required
+def organisation_detail(request: HttpRequest) -> HttpResponse:
+    organisation = _own_organisation(request)
+    context = {
+        "organisation": organisation,
+        "people": access.people_for(request.user).order_by("last_name", "first_name"),
+    }
+    return render(request, "portal/organisation.html", context)
+
+
+@access.partner_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest) -> HttpResponse:
+    organisation = _own_organisation(request)
+    form = PortalOrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            programme_services.organisation_details_update(
+                actor=request.user,
+                address=data["address"],
+                postcode=data["postcode"],
+                town=data["town"],
+                website=data["website"],
+                description=data["description"],
+            )
+            messages.success(request, _("Les informations de votre structure sont enregistrées."))
+            return redirect("portal:organisation")
+        return render(
+            request, "portal/organisation_form.html", {"form": form, "organisation": organisation}, status=400
+        )
+    return render(request, "portal/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+def _contact_page(request: HttpRequest, person: Person | None) -> HttpResponse:
+    form = PortalContactForm(request.POST if request.method == "POST" else None, instance=person)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = programme_services.partner_contact_save(
+                    actor=request.user,
+                    person=person,
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    job_title=data["job_title"],
+                )
+            except PermissionDenied:
+                raise Http404
+            messages.success(request, _("Contact « %(name)s » enregistré.") % {"name": saved})
+            return redirect("portal:organisation")
+        status = 400
+    else:
+        status = 200
+    context = {"form": form, "person": person, "organisation": _own_organisation(request)}
+    return render(request, "portal/contact_form.html", context, status=status)
+
+
+@access.partner_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request: HttpRequest) -> HttpResponse:
+    return _contact_page(request, None)
+
+
+@access.partner_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(access.people_for(request.user), pk=pk)
+    return _contact_page(request, person)
+
+
+@access.partner_required
+def my_data(request: HttpRequest) -> JsonResponse:
+    """Everything Parcours holds about the signed-in partner, as a JSON download."""
+    response = JsonResponse(
+        selectors.personal_data(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Content-Disposition"] = 'attachment; filename="mes-donnees-parcours.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response

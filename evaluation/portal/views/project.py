@@ -1,0 +1,26 @@
+""" "Mon projet": the partner's home and each of their current projects."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from programme import access
+
+from .. import selectors
+
+
+@access.partner_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The partner's home: their (first) current project, or what to expect when there is none yet."""
+    project = selectors.first_project(user=request.user)
+    if project is None:
+        return render(request, "portal/home_empty.html")
+    return render(request, "portal/project.html", selectors.project_page(user=request.user, project=project))
+
+
+@access.partner_required
+def project(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the partner's current projects, or 404."""
+    project = get_object_or_404(
+        access.projects_for(request.user).select_related("lead_organisation", "programme"), pk=pk
+    )
+    return render(request, "portal/project.html", selectors.project_page(user=request.user, project=project))
