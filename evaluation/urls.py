@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import report_urls, views
+from . import views
+from .reports import urls as report_urls
 
 app_name = "evaluation"
 

@@ -23,7 +23,6 @@ from programme.audit import audit_entries_for
 from programme.models import Programme
 from programme.pages import render_filtered_list
 
-from . import dashboard as dashboard_tables
 from . import selectors, services
 from .exports import export_response
 from .figures import Point, aggregate, change_from_baseline, progress, target_for_period
@@ -51,6 +50,7 @@ from .models import (
     MeasurementStatus,
     Periodicity,
 )
+from .reports import dashboard as dashboard_tables
 
 # --- Home ---------------------------------------------------------------------------------------------
 

@@ -9,7 +9,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "programme.settings")
 
 app = Celery("parcours")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+app.autodiscover_tasks(
+    [
+        "programme",
+        "prospects",
+        "projects",
+        "projects.selection",
+        "evaluation",
+        "evaluation.reports",
+        "evaluation.portal",
+    ]
+)
 
 # The one static beat schedule (exactly one beat process runs it). Times are Europe/Paris.
 app.conf.beat_schedule = {
@@ -18,7 +28,7 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=0),
     },
     "monthly-activity-report": {
-        "task": "evaluation.tasks.monthly_activity_report",
+        "task": "evaluation.reports.tasks.monthly_activity_report",
         "schedule": crontab(day_of_month=1, hour=7, minute=30),
     },
     "purge-abandoned-prospect-imports": {

@@ -315,5 +315,5 @@ PARCOURS_DEMO_STEPS = [
     "projects.selection_services.demo_projects_from_selection",
     "evaluation.demo.build",
     "projects.portal_demo.build",
-    "evaluation.report_demo.build",
+    "evaluation.reports.demo.build",
 ]

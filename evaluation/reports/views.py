@@ -8,21 +8,21 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from evaluation.models import ReportKind, ReportStatus
 from programme import access
 from programme.audit import audit_entries_for
 from programme.pages import render_filtered_list
 
-from . import report_selectors, report_services
-from .models import ReportKind, ReportStatus
-from .report_filters import ReportFilter
-from .report_forms import ReportOrderForm
+from . import selectors, services
+from .filters import ReportFilter
+from .forms import ReportOrderForm
 
 
 def _status_context(request: HttpRequest, report) -> dict:
     return {
         "report": report,
         "pending": report.status in (ReportStatus.QUEUED, ReportStatus.RUNNING),
-        "progress_label": report_services.progress_label(report.progress),
+        "progress_label": services.progress_label(report.progress),
         "can_manage": access.is_team(request.user),
     }
 
@@ -31,7 +31,7 @@ def _status_context(request: HttpRequest, report) -> dict:
 def report_list(request: HttpRequest) -> HttpResponse:
     if not (access.is_team(request.user) or access.is_partner(request.user)):
         raise Http404
-    filterset = ReportFilter(request.GET, queryset=report_selectors.report_list(user=request.user))
+    filterset = ReportFilter(request.GET, queryset=selectors.report_list(user=request.user))
     return render_filtered_list(
         request,
         filterset=filterset,
@@ -50,7 +50,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            report = report_services.report_request(actor=request.user, **form.service_kwargs())
+            report = services.report_request(actor=request.user, **form.service_kwargs())
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -64,7 +64,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = report_services.report_expire_stale(report=report_selectors.report_get(user=request.user, pk=pk))
+    report = services.report_expire_stale(report=selectors.report_get(user=request.user, pk=pk))
     context = _status_context(request, report)
     if access.is_team(request.user):
         context["audit_entries"] = audit_entries_for(report)[:20]
@@ -75,13 +75,13 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The status card alone: polled every 2 s by HTMX while the report is queued or running."""
-    report = report_services.report_expire_stale(report=report_selectors.report_get(user=request.user, pk=pk))
+    report = services.report_expire_stale(report=selectors.report_get(user=request.user, pk=pk))
     return render(request, "evaluation/report_status.html", _status_context(request, report))
 
 
 @require_GET
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
-    report = report_selectors.report_get(user=request.user, pk=pk)
+    report = selectors.report_get(user=request.user, pk=pk)
     if report.status != ReportStatus.DONE or not report.file:
         raise Http404
     try:
@@ -97,9 +97,9 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
 @access.team_required
 @require_POST
 def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    report = report_selectors.report_get(user=request.user, pk=pk)
+    report = selectors.report_get(user=request.user, pk=pk)
     try:
-        report = report_services.report_retry(actor=request.user, report=report)
+        report = services.report_retry(actor=request.user, report=report)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -110,10 +110,10 @@ def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @access.team_required
 @require_POST
 def report_share(request: HttpRequest, pk: int) -> HttpResponse:
-    report = report_selectors.report_get(user=request.user, pk=pk)
+    report = selectors.report_get(user=request.user, pk=pk)
     shared = request.POST.get("shared") == "1"
     try:
-        report_services.report_share(actor=request.user, report=report, shared=shared)
+        services.report_share(actor=request.user, report=report, shared=shared)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -127,7 +127,7 @@ def report_share(request: HttpRequest, pk: int) -> HttpResponse:
 def _describe_parameters(report) -> list[tuple[str, str]]:
     from programme.models import Cohort, Territory
 
-    from .report_content import fr_date
+    from .content import fr_date
 
     params = report.parameters or {}
     rows = [(_("Programme"), report.programme.name)]

@@ -4,11 +4,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from evaluation.models import ReportKind
 from programme import access
 from programme.models import Cohort, Programme, Territory
 
-from .models import ReportKind
-from .report_services import previous_month
+from .services import previous_month
 
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from evaluation import charts
 from evaluation.formatting import fr_date as _fr_date
 from evaluation.formatting import fr_number, indicator_value
+from evaluation.models import Lesson, MaturityAssessment, Measurement, MeasurementStatus, ProjectIndicator
 from programme import access
 from programme.models import Cohort, Territory, User
 from projects.models import (
@@ -39,8 +40,6 @@ from projects.models import (
     Project,
     Workshop,
 )
-
-from .models import Lesson, MaturityAssessment, Measurement, MeasurementStatus, ProjectIndicator
 
 Progress = Callable[[int], None]
 
@@ -94,7 +93,7 @@ class Scope:
         return qs.select_related("lead_organisation", "cohort", "territory").order_by("title")
 
     def filters(self):
-        from .selectors import Filters
+        from evaluation.selectors import Filters
 
         return Filters(
             programme_id=self.programme.pk,
@@ -284,7 +283,7 @@ def _indicators(
 
 def _measure_value(value, numerator, denominator, kind: str):
     if kind == "percentage":
-        from .figures import percentage
+        from evaluation.figures import percentage
 
         return percentage(numerator, denominator)
     return value
@@ -316,7 +315,7 @@ def _lessons(*, programme, project_ids=None, start=None, end=None) -> list[dict]
 
 
 def activity_sections(report, progress: Progress) -> dict:
-    from . import selectors
+    from evaluation import selectors
 
     scope = scope_for(report)
     filters = scope.filters()
@@ -559,7 +558,7 @@ def activity_sections(report, progress: Progress) -> dict:
 
 
 def funder_sections(report, progress: Progress) -> dict:
-    from . import selectors
+    from evaluation import selectors
 
     project = (
         Project.objects.select_related("lead_organisation", "cohort", "territory")
@@ -641,7 +640,7 @@ def funder_sections(report, progress: Progress) -> dict:
     indicators.data["items"] = _indicators(
         ids, until=timezone.localdate(), with_protocol=True, with_charts=True
     ).get(project.pk, [])
-    from .models import EvaluationQuestion
+    from evaluation.models import EvaluationQuestion
 
     indicators.data["questions"] = [
         {"text": q.text, "criteria": [c.text for c in q.criteria.all()]}
