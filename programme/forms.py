@@ -198,3 +198,12 @@ class LoginForm(AllauthLoginForm):
         super().__init__(*args, **kwargs)
         self.fields["login"].label = _("Adresse e-mail")
         self.fields["password"].help_text = ""
+
+
+def add_validation_error(form: forms.BaseForm, error: forms.ValidationError) -> None:
+    """Show a service's refusal on the form: field errors next to their field, the rest on top."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

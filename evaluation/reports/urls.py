@@ -1,10 +1,13 @@
-"""Report URLs (names `evaluation:report.*`), included by evaluation/urls.py."""
+"""Dashboard and report URLs (names `evaluation:dashboard*`, `evaluation:report.*`), included by
+evaluation/urls.py."""
 
 from django.urls import path
 
 from . import views
 
 urlpatterns: list = [
+    path("tableau-de-bord/", views.dashboard, name="dashboard"),
+    path("tableau-de-bord/export/<slug:table>.<slug:fmt>", views.dashboard_export, name="dashboard.export"),
     path("rapports/", views.report_list, name="report.list"),
     path("rapports/nouveau/", views.report_create, name="report.create"),
     path("rapports/<int:pk>/", views.report_detail, name="report.detail"),

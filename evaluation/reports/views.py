@@ -1,21 +1,119 @@
-"""Pages of the PDF reports: list, order, follow (HTMX polling), download, retry, share."""
+"""The director dashboard (page and exports) and the pages of the PDF reports: list, order, follow (HTMX
+polling), download, retry, share."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from evaluation.exports import export_response
 from evaluation.models import ReportKind, ReportStatus
+from evaluation.selectors import Filters, default_programme, programme_figures
 from programme import access
 from programme.audit import audit_entries_for
+from programme.models import Programme
 from programme.pages import render_filtered_list
 
+from . import dashboard as dashboard_tables
 from . import selectors, services
 from .filters import ReportFilter
-from .forms import ReportOrderForm
+from .forms import DashboardFilterForm, ReportOrderForm
+
+# --- Director dashboard ---------------------------------------------------------------------------------
+
+
+def _dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, Filters, Programme | None]:
+    """Read the filters from the query string; an unknown value is ignored, never an error page."""
+    programme = None
+    raw = request.GET.get("programme", "")
+    if raw.isdigit():
+        programme = Programme.objects.filter(pk=raw).first()
+    programme = programme or default_programme()
+    today = timezone.localdate()
+    first_year = programme.start_date.year if programme and programme.start_date else today.year - 2
+    years = list(range(today.year, min(first_year, today.year) - 1, -1))
+    data = request.GET.copy()
+    if programme:
+        data["programme"] = str(programme.pk)
+    form = DashboardFilterForm(data, programme=programme, years=years)
+    form.is_valid()
+    cleaned = {
+        name: form.cleaned_data.get(name)
+        for name in ("cohort", "territory", "theme", "year")
+        if name not in form.errors
+    }
+    filters = Filters(
+        programme_id=programme.pk if programme else None,
+        cohort_id=cleaned.get("cohort").pk if cleaned.get("cohort") else None,
+        territory_id=cleaned.get("territory").pk if cleaned.get("territory") else None,
+        theme_id=cleaned.get("theme").pk if cleaned.get("theme") else None,
+        year=cleaned.get("year") or None,
+    )
+    return form, filters, programme
+
+
+def _active_filters(request: HttpRequest, form: DashboardFilterForm) -> list[dict]:
+    active = []
+    for name in ("cohort", "territory", "theme", "year"):
+        value = form.cleaned_data.get(name) if name not in form.errors else None
+        if value in (None, ""):
+            continue
+        query = request.GET.copy()
+        query.pop(name, None)
+        active.append(
+            {
+                "name": name,
+                "label": form.fields[name].label,
+                "value": str(value),
+                "remove_query": query.urlencode(),
+            }
+        )
+    return active
+
+
+@access.team_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, filters, programme = _dashboard_filters(request)
+    figures = programme_figures(user=request.user, filters=filters)
+    query = request.GET.copy()
+    query.pop("table", None)
+    context = {
+        "filter_form": form,
+        "programme": programme,
+        "filters": filters,
+        "figures": figures,
+        "headline": figures["headline"],
+        "tables": dashboard_tables.tables_from(figures),
+        "charts": dashboard_tables.charts_from(figures),
+        "active_filters": _active_filters(request, form),
+        "querystring": query.urlencode(),
+        "late_count": len(figures["late"]),
+    }
+    template = (
+        "evaluation/partials/_dashboard_body.html"
+        if request.htmx and not request.htmx.boosted
+        else "evaluation/dashboard.html"
+    )
+    return render(request, template, context)
+
+
+@access.team_required
+def dashboard_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    if table not in dashboard_tables.TABLES or fmt not in ("csv", "xlsx"):
+        raise Http404
+    _form, filters, _programme = _dashboard_filters(request)
+    data = dashboard_tables.table_for(table, user=request.user, filters=filters)
+    stamp = timezone.localdate().isoformat()
+    return export_response(
+        fmt=fmt, filename=f"parcours-{table}-{stamp}", title=data.title, headers=data.headers, rows=data.rows
+    )
+
+
+# --- PDF reports ----------------------------------------------------------------------------------------
 
 
 def _status_context(request: HttpRequest, report) -> dict:
