@@ -1,6 +1,8 @@
 """The director dashboard (page and exports) and the pages of the PDF reports: list, order, follow (HTMX
 polling), download, retry, share."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -11,15 +13,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from evaluation.exports import export_response
-from evaluation.models import ReportKind, ReportStatus
+from evaluation.models import Report, ReportKind, ReportStatus
 from evaluation.selectors import Filters, default_programme, programme_figures
 from programme import access
 from programme.audit import audit_entries_for
-from programme.models import Programme
+from programme.models import Cohort, Programme, Territory
 from programme.pages import render_filtered_list
 
 from . import dashboard as dashboard_tables
 from . import selectors, services
+from .content import fr_date
 from .filters import ReportFilter
 from .forms import DashboardFilterForm, ReportOrderForm
 
@@ -222,18 +225,12 @@ def report_share(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("evaluation:report.detail", pk=report.pk)
 
 
-def _describe_parameters(report) -> list[tuple[str, str]]:
-    from programme.models import Cohort, Territory
-
-    from .content import fr_date
-
+def _describe_parameters(report: Report) -> list[tuple[str, str]]:
     params = report.parameters or {}
     rows = [(_("Programme"), report.programme.name)]
     if report.kind == ReportKind.FUNDER and report.project_id:
         rows.append((_("Projet"), report.project.title))
     if params.get("period_start"):
-        from datetime import date
-
         rows.append(
             (
                 _("Période"),
