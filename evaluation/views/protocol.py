@@ -26,6 +26,7 @@ from ..forms import (
     TargetForm,
     UnlockForm,
 )
+from ..models import EvaluationCriterion, EvaluationQuestion
 
 
 @access.team_required
@@ -89,10 +90,9 @@ def question_form(request: HttpRequest, project_pk: int | None = None, pk: int |
 @require_POST
 def question_delete(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(access.evaluation_questions_for(request.user), pk=pk)
-    project_pk = question.project_id
-    services.protocol_item_delete(actor=request.user, obj=question)
-    messages.success(request, _("Question évaluative supprimée."))
-    return redirect("evaluation:protocol", project_pk=project_pk)
+    return _delete_item(
+        request, question, project_pk=question.project_id, message=_("Question évaluative supprimée.")
+    )
 
 
 @access.team_required
@@ -141,9 +141,16 @@ def criterion_delete(request: HttpRequest, pk: int) -> HttpResponse:
     criterion = get_object_or_404(
         access.evaluation_criteria_for(request.user).select_related("question"), pk=pk
     )
-    project_pk = criterion.question.project_id
-    services.protocol_item_delete(actor=request.user, obj=criterion)
-    messages.success(request, _("Critère supprimé."))
+    return _delete_item(
+        request, criterion, project_pk=criterion.question.project_id, message=_("Critère supprimé.")
+    )
+
+
+def _delete_item(
+    request: HttpRequest, item: EvaluationQuestion | EvaluationCriterion, *, project_pk: int, message: str
+) -> HttpResponse:
+    services.protocol_item_delete(actor=request.user, obj=item)
+    messages.success(request, message)
     return redirect("evaluation:protocol", project_pk=project_pk)
 
 
