@@ -49,8 +49,8 @@ def _unsaved_report(*, programme, user, cohort=None, start: date, end: date):
 
 
 def _bench_one(label: str, report_obj, *, repeat: int) -> None:
-    from evaluation.report_pdf import html_to_pdf
-    from evaluation.report_services import render_report_html
+    from evaluation.reports.pdf import html_to_pdf
+    from evaluation.reports.services import render_report_html
 
     html_timing = measure(
         f"HTML only ({label})", lambda: render_report_html(report_obj), repeat=repeat, warmup=1

@@ -3,7 +3,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from programme.models import Cohort, Organisation, Programme, Territory, Theme
+from programme.models import Organisation, Programme
 from projects.models import Phase, Project
 
 from .models import (
@@ -239,26 +239,3 @@ class LessonForm(forms.ModelForm):
         self.instance.programme = self.instance.programme if self.instance.pk else programme
         self.fields["projects"].queryset = projects
         self.fields["projects"].help_text = _("Maintenez Ctrl (ou Cmd) pour en choisir plusieurs.")
-
-
-class DashboardFilterForm(forms.Form):
-    programme = forms.ModelChoiceField(
-        label=_("Programme"), queryset=Programme.objects.all(), required=False, empty_label=None
-    )
-    cohort = forms.ModelChoiceField(
-        label=_("Promotion"), queryset=Cohort.objects.none(), required=False, empty_label=_("Toutes")
-    )
-    territory = forms.ModelChoiceField(
-        label=_("Territoire"), queryset=Territory.objects.all(), required=False, empty_label=_("Tous")
-    )
-    theme = forms.ModelChoiceField(
-        label=_("Thématique"), queryset=Theme.objects.all(), required=False, empty_label=_("Toutes")
-    )
-    year = forms.TypedChoiceField(label=_("Période"), coerce=int, required=False, empty_value=None)
-
-    def __init__(self, *args, programme: Programme | None, years: list[int], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["cohort"].queryset = (
-            Cohort.objects.filter(programme=programme) if programme else Cohort.objects.none()
-        )
-        self.fields["year"].choices = [("", _("Depuis le début"))] + [(y, str(y)) for y in years]

@@ -20,8 +20,19 @@ from django.utils.translation import gettext as _
 
 from programme import access
 from programme.models import Family, Programme
-from projects.models import Attendance, GateDecision, Membership, Outcome, Phase, PhasePeriod, Workshop
+from projects.models import (
+    Attendance,
+    GateDecision,
+    Membership,
+    Outcome,
+    Phase,
+    PhasePeriod,
+    Project,
+    Workshop,
+)
+from prospects.selectors import funnel_figures
 
+from . import charts
 from .charts import PHASE_COLOURS
 from .figures import Point, aggregate, change_from_baseline, percentage, progress, rounded, target_for_period
 from .models import (
@@ -29,11 +40,13 @@ from .models import (
     Dimension,
     IndicatorTarget,
     IndicatorType,
+    MaturityAssessment,
     MaturityScore,
     Measurement,
     MeasurementRollup,
     MeasurementStatus,
     Moment,
+    Periodicity,
     ProjectIndicator,
 )
 
@@ -62,6 +75,11 @@ class Filters:
 
     def with_today(self, today: date) -> "Filters":
         return replace(self, today=today)
+
+
+def default_programme() -> Programme | None:
+    """The programme a page is about when none is given: the active one (programmes are not scoped)."""
+    return Programme.objects.order_by("-is_active", "name").first()
 
 
 def scoped_projects(*, user, filters: Filters) -> QuerySet:
@@ -99,11 +117,7 @@ def funnel(*, user, filters: Filters) -> dict:
     figures: dict = {}
     available = False
     programme = Programme.objects.filter(pk=filters.programme_id).first() if filters.programme_id else None
-    try:
-        from prospects.selectors import funnel_figures
-    except ImportError:
-        funnel_figures = None
-    if funnel_figures is not None and programme is not None and access.is_team(user):
+    if programme is not None and access.is_team(user):
         cohort = programme.cohorts.filter(pk=filters.cohort_id).first() if filters.cohort_id else None
         figures = funnel_figures(
             user=user,
@@ -455,21 +469,6 @@ def project_indicators_with_summary(*, user, project, today: date) -> list:
     return indicators
 
 
-def gate_dossier_section(request, project) -> dict:
-    """The evaluation part of a project's gate dossier: indicator values so far and the collective's
-    cooperative maturity (plugged in through settings.PARCOURS_GATE_DOSSIER_SECTIONS)."""
-    from django.utils import timezone
-
-    return {
-        "template": "evaluation/partials/_gate_dossier.html",
-        "project": project,
-        "indicators": project_indicators_with_summary(
-            user=request.user, project=project, today=timezone.localdate()
-        ),
-        "maturity": project_maturity(user=request.user, project_id=project.pk),
-    }
-
-
 def project_maturity(*, user, project_id: int) -> list[dict]:
     """One project's assessments: per phase, per dimension, start score, end score and evolution."""
     scores = (
@@ -618,4 +617,141 @@ def programme_figures(*, user, filters: Filters) -> dict:
         "activity": activity,
         "organisations_per_year": organisations_per_year(user=user, filters=filters),
         "partners": partners,
+    }
+
+
+# --- Pages of a project's protocol ------------------------------------------------------------------------
+
+
+def project_get(*, user, pk: int) -> Project:
+    """A project whose protocol the user may see; 404 otherwise."""
+    return access.get_for_user_or_404(
+        access.projects_for(user).select_related("cohort", "lead_organisation"), pk=pk
+    )
+
+
+def project_indicator_get(*, user, pk: int) -> ProjectIndicator:
+    """An indicator of a project's protocol the user may see; 404 otherwise."""
+    return access.get_for_user_or_404(
+        access.project_indicators_for(user).select_related("project", "indicator", "criterion"), pk=pk
+    )
+
+
+def measurement_get(*, user, pk: int) -> Measurement:
+    """A measurement the user may see, with its project and indicator; 404 otherwise."""
+    return access.get_for_user_or_404(
+        access.measurements_for(user).select_related(
+            "project_indicator__project", "project_indicator__indicator"
+        ),
+        pk=pk,
+    )
+
+
+def maturity_assessment_get(*, user, pk: int) -> MaturityAssessment:
+    """A maturity assessment the user may see, with its scores; 404 otherwise."""
+    return access.get_for_user_or_404(
+        access.maturity_assessments_for(user).select_related("project").prefetch_related("scores"), pk=pk
+    )
+
+
+def maturity_charts(rows: list[dict]) -> list[tuple[str, str]]:
+    """One SVG per phase assessed (rows of `project_maturity`): each dimension at the start and the end."""
+    by_phase: dict[str, list[dict]] = {}
+    for row in rows:
+        by_phase.setdefault(row["phase_label"], []).append(row)
+    return [
+        (
+            phase,
+            charts.grouped_bar_chart(
+                title=_("Maturité coopérative — %(phase)s") % {"phase": phase},
+                desc=_("Note de 1 à 4 de chaque dimension au début et à la fin de la phase."),
+                categories=[r["label"] for r in items],
+                series=[
+                    charts.Series(_("Début de phase"), [r["start"] for r in items], charts.PALETTE[2]),
+                    charts.Series(_("Fin de phase"), [r["end"] for r in items], charts.PALETTE[0]),
+                ],
+                max_value=4,
+                width=480,
+                label_width=220,
+            ),
+        )
+        for phase, items in by_phase.items()
+    ]
+
+
+def protocol_for(*, user, project: Project, today: date) -> dict:
+    """A project's evaluation protocol: its questions with their criteria (each with `.linked`, the
+    indicators attached to it), the indicators attached to no criterion, every indicator with its
+    `.summary`, the collective's maturity (table and charts), the assessments and the locked values."""
+    indicators = project_indicators_with_summary(user=user, project=project, today=today)
+    by_criterion: dict[int | None, list] = {}
+    for pi in indicators:
+        by_criterion.setdefault(pi.criterion_id, []).append(pi)
+    questions = list(
+        access.evaluation_questions_for(user).filter(project=project).prefetch_related("criteria")
+    )
+    for question in questions:
+        for criterion in question.criteria.all():
+            criterion.linked = by_criterion.get(criterion.pk, [])
+    maturity = project_maturity(user=user, project_id=project.pk)
+    return {
+        "questions": questions,
+        "unlinked": by_criterion.get(None, []),
+        "indicators": indicators,
+        "maturity": maturity,
+        "maturity_charts": maturity_charts(maturity),
+        "assessments": access.maturity_assessments_for(user).filter(project=project).order_by("assessed_on"),
+        "locked_count": access.measurements_for(user)
+        .filter(project_indicator__project=project, locked=True)
+        .count(),
+    }
+
+
+def next_period(pi: ProjectIndicator, last_end: date | None, today: date) -> tuple[date, date]:
+    """Suggest the period after the last one entered, following the indicator's periodicity."""
+    start = (
+        (last_end + timedelta(days=1)) if last_end else date(today.year, ((today.month - 1) // 3) * 3 + 1, 1)
+    )
+    months = {Periodicity.MONTHLY: 1, Periodicity.QUARTERLY: 3, Periodicity.YEARLY: 12}.get(
+        pi.indicator.periodicity, 3
+    )
+    month = start.month - 1 + months
+    end = date(start.year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return start, end
+
+
+def project_indicator_detail(*, user, pk: int, today: date) -> dict:
+    """One indicator of a protocol: its measurements (latest first), intermediate targets, the summary of
+    `indicator_summary` (value so far, target due now, progress, change) and the next period to enter."""
+    pi = access.get_for_user_or_404(
+        access.project_indicators_for(user)
+        .select_related("project", "indicator", "criterion")
+        .prefetch_related(
+            "targets",
+            Prefetch(
+                "measurements",
+                queryset=Measurement.objects.select_related("entered_by", "validated_by").order_by(
+                    "-period_end"
+                ),
+            ),
+        ),
+        pk=pk,
+    )
+    measurements = list(pi.measurements.all())
+    return {
+        "pi": pi,
+        "measurements": measurements,
+        "targets": list(pi.targets.all()),
+        "summary": indicator_summary(pi, today),
+        "next_period": next_period(pi, measurements[0].period_end if measurements else None, today),
+    }
+
+
+def gate_dossier_evaluation(*, user, project: Project) -> dict:
+    """The evaluation part of a project's gate dossier: indicator values so far and the collective's
+    cooperative maturity."""
+    return {
+        "project": project,
+        "indicators": project_indicators_with_summary(user=user, project=project, today=timezone.localdate()),
+        "maturity": project_maturity(user=user, project_id=project.pk),
     }

@@ -1,6 +1,16 @@
-"""Celery tasks of the evaluation app (autodiscovered through this module).
+"""Celery tasks for indicators and measurements (thin: ids in, a service call).
 
-Reports' tasks live in report_tasks.py, indicators' in indicator_tasks.py; both are imported here."""
+The reports' tasks live in evaluation/reports/tasks.py (autodiscovered through programme/celery.py)."""
 
-from .indicator_tasks import *  # noqa: F403
-from .report_tasks import *  # noqa: F403
+from celery import shared_task
+
+from .services import rollup_rebuild
+
+
+@shared_task(acks_late=True)
+def rebuild_rollups(project_indicator_ids: list[int]) -> int:
+    """Recompute the yearly roll-up of the given project indicators from their validated measurements.
+
+    The services keep the roll-up in step; this repairs it after a bulk import or a manual fix in the
+    database. Idempotent."""
+    return rollup_rebuild(project_indicator_ids=project_indicator_ids)

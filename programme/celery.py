@@ -28,7 +28,7 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=0),
     },
     "monthly-activity-report": {
-        "task": "evaluation.tasks.monthly_activity_report",
+        "task": "evaluation.reports.tasks.monthly_activity_report",
         "schedule": crontab(day_of_month=1, hour=7, minute=30),
     },
     "purge-abandoned-prospect-imports": {

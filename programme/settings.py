@@ -313,5 +313,5 @@ PARCOURS_DEMO_STEPS = [
     "projects.selection.demo.build",
     "evaluation.demo.build",
     "evaluation.portal.demo.build",
-    "evaluation.report_demo.build",
+    "evaluation.reports.demo.build",
 ]

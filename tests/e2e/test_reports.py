@@ -4,8 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
-from evaluation import report_services
 from evaluation.models import Report
+from evaluation.reports import services as report_services
 from tests.e2e.conftest import login
 from tests.factories import (
     PASSWORD,

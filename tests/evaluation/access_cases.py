@@ -83,6 +83,7 @@ CASES = [
         kwargs=lambda w: {"project_pk": 999999},
         id="get:protocol (unknown project)",
     ),
+    Case("evaluation:gate_dossier.section", TEAM, kwargs=lambda w: {"project_pk": w.project_a.pk}),
     Case("evaluation:question.create", TEAM, kwargs=lambda w: {"project_pk": w.project_a.pk}),
     Case("evaluation:question.edit", TEAM, kwargs=lambda w: {"pk": QuestionFactory(project=w.project_a).pk}),
     Case(

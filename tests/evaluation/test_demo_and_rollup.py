@@ -7,8 +7,8 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from evaluation import services
-from evaluation.indicator_tasks import rebuild_rollups
 from evaluation.models import Lesson, MaturityAssessment, Measurement, MeasurementRollup, ProjectIndicator
+from evaluation.tasks import rebuild_rollups
 from programme.demo import DemoContext
 from tests.evaluation.factories import ProjectIndicatorFactory
 

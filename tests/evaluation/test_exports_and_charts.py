@@ -100,7 +100,7 @@ def test_dashboard_xlsx_export(world, director_client):
 
 
 def test_every_dashboard_table_exports(world, staff_client):
-    from evaluation.dashboard import TABLES
+    from evaluation.reports.dashboard import TABLES
 
     for key in TABLES:
         for fmt in ("csv", "xlsx"):

@@ -1,4 +1,5 @@
-"""The gate dossier shows the evaluation part: indicator values so far and the collective's maturity."""
+"""The evaluation part of the gate dossier (a partial the gate dossier page loads by URL): indicator values
+so far and the collective's maturity."""
 
 from datetime import date
 
@@ -34,7 +35,7 @@ def test_dossier_shows_indicator_values_and_maturity(world):
     )
     body = (
         client_for(world.director)
-        .get(reverse("projects:gate.dossier", args=[world.project_a.pk]))
+        .get(reverse("evaluation:gate_dossier.section", args=[world.project_a.pk]))
         .content.decode()
     )
     assert "Indicateurs à ce jour" in body and "Repas solidaires servis" in body
@@ -47,7 +48,7 @@ def test_dossier_shows_indicator_values_and_maturity(world):
 def test_dossier_evaluation_part_is_empty_but_says_so(world):
     body = (
         client_for(world.director)
-        .get(reverse("projects:gate.dossier", args=[world.project_b.pk]))
+        .get(reverse("evaluation:gate_dossier.section", args=[world.project_b.pk]))
         .content.decode()
     )
     assert "Aucun indicateur dans le protocole de ce projet." in body

@@ -5,8 +5,8 @@ from datetime import date
 
 from pypdf import PdfReader
 
-from evaluation import report_services
 from evaluation.models import Report, ReportKind
+from evaluation.reports import services as report_services
 
 PERIOD = {"period_start": date(2026, 1, 1), "period_end": date(2026, 12, 31)}
 

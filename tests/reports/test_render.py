@@ -184,7 +184,7 @@ def test_the_report_runs_a_constant_number_of_queries(season, django_capture_on_
     from django.test.utils import CaptureQueriesContext
 
     from evaluation.models import ProjectIndicator
-    from evaluation.report_services import render_report_html
+    from evaluation.reports.services import render_report_html
     from tests.factories import MembershipFactory, ProjectFactory
 
     world = season.world

@@ -4,8 +4,8 @@ import socket
 
 import pytest
 
-from evaluation import report_pdf
 from evaluation.models import ReportStatus
+from evaluation.reports import pdf as report_pdf
 
 from .helpers import order_activity, order_funder, pdf_text
 

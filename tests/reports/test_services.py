@@ -7,9 +7,10 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from evaluation import report_pdf, report_services
 from evaluation.models import Report, ReportKind, ReportStatus
-from evaluation.report_tasks import monthly_activity_report, render_report
+from evaluation.reports import pdf as report_pdf
+from evaluation.reports import services as report_services
+from evaluation.reports.tasks import monthly_activity_report, render_report
 from programme.models import AuditEntry
 from tests.factories import CohortFactory, ProgrammeFactory, UserFactory
 
@@ -217,7 +218,7 @@ def test_monthly_report_once_per_programme_and_month(world, django_capture_on_co
 
 
 def test_monthly_task_is_the_beat_entry(world, django_capture_on_commit_callbacks):
-    assert monthly_activity_report.name == "evaluation.tasks.monthly_activity_report"
+    assert monthly_activity_report.name == "evaluation.reports.tasks.monthly_activity_report"
     with django_capture_on_commit_callbacks(execute=True):
         monthly_activity_report.delay()
     assert Report.objects.filter(scheduled=True).count() == 1
@@ -225,7 +226,7 @@ def test_monthly_task_is_the_beat_entry(world, django_capture_on_commit_callback
 
 def test_tasks_are_reliable(world):
     assert render_report.acks_late and render_report.soft_time_limit < render_report.time_limit
-    assert render_report.name == "evaluation.tasks.render_report"
+    assert render_report.name == "evaluation.reports.tasks.render_report"
 
 
 def test_an_abandoned_render_shows_as_failed_and_does_not_block(

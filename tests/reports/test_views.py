@@ -3,8 +3,8 @@
 from django.urls import reverse
 from django.utils.html import escape
 
-from evaluation import report_pdf
 from evaluation.models import Report, ReportStatus
+from evaluation.reports import pdf as report_pdf
 
 from .helpers import order_activity, order_funder
 

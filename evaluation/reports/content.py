@@ -22,9 +22,19 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from evaluation import charts
+from evaluation import charts, selectors
+from evaluation.figures import percentage
 from evaluation.formatting import fr_date as _fr_date
 from evaluation.formatting import fr_number, indicator_value
+from evaluation.models import (
+    EvaluationQuestion,
+    Lesson,
+    MaturityAssessment,
+    Measurement,
+    MeasurementStatus,
+    ProjectIndicator,
+)
+from evaluation.selectors import Filters
 from programme import access
 from programme.models import Cohort, Territory, User
 from projects.models import (
@@ -39,8 +49,7 @@ from projects.models import (
     Project,
     Workshop,
 )
-
-from .models import Lesson, MaturityAssessment, Measurement, MeasurementStatus, ProjectIndicator
+from prospects.selectors import funnel_figures
 
 Progress = Callable[[int], None]
 
@@ -93,9 +102,7 @@ class Scope:
         qs = qs.filter(Q(start_date__isnull=True) | Q(start_date__lte=self.end))
         return qs.select_related("lead_organisation", "cohort", "territory").order_by("title")
 
-    def filters(self):
-        from .selectors import Filters
-
+    def filters(self) -> Filters:
         return Filters(
             programme_id=self.programme.pk,
             cohort_id=getattr(self.cohort, "pk", None),
@@ -284,8 +291,6 @@ def _indicators(
 
 def _measure_value(value, numerator, denominator, kind: str):
     if kind == "percentage":
-        from .figures import percentage
-
         return percentage(numerator, denominator)
     return value
 
@@ -316,8 +321,6 @@ def _lessons(*, programme, project_ids=None, start=None, end=None) -> list[dict]
 
 
 def activity_sections(report, progress: Progress) -> dict:
-    from . import selectors
-
     scope = scope_for(report)
     filters = scope.filters()
     projects = list(scope.projects())
@@ -357,11 +360,7 @@ def activity_sections(report, progress: Progress) -> dict:
     sections.append(key)
 
     funnel = Section("entonnoir", _("Sourcing et sélection"))
-    try:
-        from prospects.selectors import funnel_figures
-    except ImportError:
-        funnel_figures = None
-    if funnel_figures is None or scope.user is None:
+    if scope.user is None:
         funnel.missing.append(_("chiffres de l'entonnoir (prospects.selectors.funnel_figures)"))
     else:
         figures = funnel_figures(user=scope.user, programme=scope.programme, cohort=scope.cohort)
@@ -559,8 +558,6 @@ def activity_sections(report, progress: Progress) -> dict:
 
 
 def funder_sections(report, progress: Progress) -> dict:
-    from . import selectors
-
     project = (
         Project.objects.select_related("lead_organisation", "cohort", "territory")
         .prefetch_related("themes", "staff_leads")
@@ -641,8 +638,6 @@ def funder_sections(report, progress: Progress) -> dict:
     indicators.data["items"] = _indicators(
         ids, until=timezone.localdate(), with_protocol=True, with_charts=True
     ).get(project.pk, [])
-    from .models import EvaluationQuestion
-
     indicators.data["questions"] = [
         {"text": q.text, "criteria": [c.text for c in q.criteria.all()]}
         for q in EvaluationQuestion.objects.filter(project=project).prefetch_related("criteria")

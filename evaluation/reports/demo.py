@@ -1,8 +1,7 @@
 """Demo data for PDF reports (idempotent): one finished activity report ordered by the director, and one
 funder report of partner A's project, shared with its collective.
 
-Runs after the other evaluation demo steps (add "evaluation.report_demo.build" at the end of
-settings.PARCOURS_DEMO_STEPS). The reports are ordered through the service, so they render after the
+Runs after the other evaluation demo steps. The reports are ordered through the service, so they render after the
 demo transaction commits: inline without Redis (a few seconds), by the worker otherwise.
 """
 
@@ -11,12 +10,12 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from evaluation.models import Report, ReportKind, ReportStatus
 from programme import access
 from programme.audit import audit_log
 from programme.demo import DemoContext
 
-from .models import Report, ReportKind, ReportStatus
-from .report_services import report_request, report_share
+from .services import report_request, report_share
 
 
 def build(ctx: DemoContext) -> None:

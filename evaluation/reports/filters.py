@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from .models import Report, ReportKind, ReportStatus
+from evaluation.models import Report, ReportKind, ReportStatus
 
 
 class ReportFilter(django_filters.FilterSet):

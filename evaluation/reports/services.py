@@ -25,11 +25,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from evaluation.models import Report, ReportKind, ReportStatus
 from programme import access
 from programme.audit import audit_log
 from programme.models import Cohort, Programme, Role, Territory, User
-
-from .models import Report, ReportKind, ReportStatus
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +113,7 @@ def dedupe_key(*, kind: str, programme: Programme, project, parameters: dict) ->
 
 
 def report_title(*, kind: str, programme: Programme, project, parameters: dict) -> str:
-    from .report_content import fr_date
+    from .content import fr_date
 
     if kind == ReportKind.FUNDER:
         return _("Rapport financeur — %(project)s") % {"project": project.title}
@@ -136,7 +135,7 @@ def report_title(*, kind: str, programme: Programme, project, parameters: dict) 
 def _enqueue(report_id: int) -> None:
     """Hand the report to a worker. A broker that does not answer marks the report failed (with a retry
     button) instead of leaving it queued forever or breaking the request."""
-    from .report_tasks import render_report
+    from .tasks import render_report
 
     try:
         render_report.delay(report_id)
@@ -282,8 +281,8 @@ def report_share(*, actor: User, report: Report, shared: bool) -> Report:
 
 
 def render_report_html(report: Report, *, progress=None) -> str:
-    """The report's HTML, with every figure read from the database (see report_content)."""
-    from .report_content import report_context
+    """The report's HTML, with every figure read from the database (see reports/content.py)."""
+    from .content import report_context
 
     template = "reports/funder.html" if report.kind == ReportKind.FUNDER else "reports/activity.html"
     with translation.override(settings.LANGUAGE_CODE):
@@ -317,7 +316,7 @@ def report_render(*, report_id: int) -> Report | None:
     Each write below is a single UPDATE conditioned on the claim."""
     from celery.exceptions import SoftTimeLimitExceeded
 
-    from .report_pdf import html_to_pdf
+    from .pdf import html_to_pdf
 
     report = _claim(report_id)
     if report is None:
@@ -358,7 +357,7 @@ def report_render(*, report_id: int) -> Report | None:
         _fail(claim, report, reason, started)
     report.refresh_from_db()
     if report.status in (ReportStatus.DONE, ReportStatus.FAILED):
-        from .report_tasks import send_report_mail
+        from .tasks import send_report_mail
 
         transaction.on_commit(lambda: send_report_mail.delay(report.pk))
     return report

@@ -2,9 +2,8 @@
 
 from django.db.models import QuerySet
 
+from evaluation.models import Report
 from programme import access
-
-from .models import Report
 
 
 def report_list(*, user) -> QuerySet[Report]:

@@ -1,14 +1,14 @@
-"""The order form of a PDF report."""
+"""The order form of a PDF report and the dashboard's filters."""
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from evaluation.models import ReportKind
 from programme import access
-from programme.models import Cohort, Programme, Territory
+from programme.models import Cohort, Programme, Territory, Theme
 
-from .models import ReportKind
-from .report_services import previous_month
+from .services import previous_month
 
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -84,3 +84,26 @@ class ReportOrderForm(forms.Form):
                 "territory": data["territory"].pk if data.get("territory") else None,
             },
         }
+
+
+class DashboardFilterForm(forms.Form):
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), queryset=Programme.objects.all(), required=False, empty_label=None
+    )
+    cohort = forms.ModelChoiceField(
+        label=_("Promotion"), queryset=Cohort.objects.none(), required=False, empty_label=_("Toutes")
+    )
+    territory = forms.ModelChoiceField(
+        label=_("Territoire"), queryset=Territory.objects.all(), required=False, empty_label=_("Tous")
+    )
+    theme = forms.ModelChoiceField(
+        label=_("Thématique"), queryset=Theme.objects.all(), required=False, empty_label=_("Toutes")
+    )
+    year = forms.TypedChoiceField(label=_("Période"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, programme: Programme | None, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = (
+            Cohort.objects.filter(programme=programme) if programme else Cohort.objects.none()
+        )
+        self.fields["year"].choices = [("", _("Depuis le début"))] + [(y, str(y)) for y in years]

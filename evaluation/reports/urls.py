@@ -1,0 +1,18 @@
+"""Dashboard and report URLs (names `evaluation:dashboard*`, `evaluation:report.*`), included by
+evaluation/urls.py."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns: list = [
+    path("tableau-de-bord/", views.dashboard, name="dashboard"),
+    path("tableau-de-bord/export/<slug:table>.<slug:fmt>", views.dashboard_export, name="dashboard.export"),
+    path("rapports/", views.report_list, name="report.list"),
+    path("rapports/nouveau/", views.report_create, name="report.create"),
+    path("rapports/<int:pk>/", views.report_detail, name="report.detail"),
+    path("rapports/<int:pk>/etat/", views.report_status, name="report.status"),
+    path("rapports/<int:pk>/telecharger/", views.report_download, name="report.download"),
+    path("rapports/<int:pk>/relancer/", views.report_retry, name="report.retry"),
+    path("rapports/<int:pk>/partage/", views.report_share, name="report.share"),
+]

@@ -1,0 +1,244 @@
+"""The director dashboard (page and exports) and the pages of the PDF reports: list, order, follow (HTMX
+polling), download, retry, share."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from evaluation.exports import export_response
+from evaluation.models import Report, ReportKind, ReportStatus
+from evaluation.selectors import Filters, default_programme, programme_figures
+from programme import access
+from programme.audit import audit_entries_for
+from programme.models import Cohort, Programme, Territory
+from programme.pages import render_filtered_list
+
+from . import dashboard as dashboard_tables
+from . import selectors, services
+from .content import fr_date
+from .filters import ReportFilter
+from .forms import DashboardFilterForm, ReportOrderForm
+
+# --- Director dashboard ---------------------------------------------------------------------------------
+
+
+def _dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, Filters, Programme | None]:
+    """Read the filters from the query string; an unknown value is ignored, never an error page."""
+    programme = None
+    raw = request.GET.get("programme", "")
+    if raw.isdigit():
+        programme = Programme.objects.filter(pk=raw).first()
+    programme = programme or default_programme()
+    today = timezone.localdate()
+    first_year = programme.start_date.year if programme and programme.start_date else today.year - 2
+    years = list(range(today.year, min(first_year, today.year) - 1, -1))
+    data = request.GET.copy()
+    if programme:
+        data["programme"] = str(programme.pk)
+    form = DashboardFilterForm(data, programme=programme, years=years)
+    form.is_valid()
+    cleaned = {
+        name: form.cleaned_data.get(name)
+        for name in ("cohort", "territory", "theme", "year")
+        if name not in form.errors
+    }
+    filters = Filters(
+        programme_id=programme.pk if programme else None,
+        cohort_id=cleaned.get("cohort").pk if cleaned.get("cohort") else None,
+        territory_id=cleaned.get("territory").pk if cleaned.get("territory") else None,
+        theme_id=cleaned.get("theme").pk if cleaned.get("theme") else None,
+        year=cleaned.get("year") or None,
+    )
+    return form, filters, programme
+
+
+def _active_filters(request: HttpRequest, form: DashboardFilterForm) -> list[dict]:
+    active = []
+    for name in ("cohort", "territory", "theme", "year"):
+        value = form.cleaned_data.get(name) if name not in form.errors else None
+        if value in (None, ""):
+            continue
+        query = request.GET.copy()
+        query.pop(name, None)
+        active.append(
+            {
+                "name": name,
+                "label": form.fields[name].label,
+                "value": str(value),
+                "remove_query": query.urlencode(),
+            }
+        )
+    return active
+
+
+@access.team_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, filters, programme = _dashboard_filters(request)
+    figures = programme_figures(user=request.user, filters=filters)
+    query = request.GET.copy()
+    query.pop("table", None)
+    context = {
+        "filter_form": form,
+        "programme": programme,
+        "filters": filters,
+        "figures": figures,
+        "headline": figures["headline"],
+        "tables": dashboard_tables.tables_from(figures),
+        "charts": dashboard_tables.charts_from(figures),
+        "active_filters": _active_filters(request, form),
+        "querystring": query.urlencode(),
+        "late_count": len(figures["late"]),
+    }
+    template = (
+        "evaluation/partials/_dashboard_body.html"
+        if request.htmx and not request.htmx.boosted
+        else "evaluation/dashboard.html"
+    )
+    return render(request, template, context)
+
+
+@access.team_required
+def dashboard_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    if table not in dashboard_tables.TABLES or fmt not in ("csv", "xlsx"):
+        raise Http404
+    _form, filters, _programme = _dashboard_filters(request)
+    data = dashboard_tables.table_for(table, user=request.user, filters=filters)
+    stamp = timezone.localdate().isoformat()
+    return export_response(
+        fmt=fmt, filename=f"parcours-{table}-{stamp}", title=data.title, headers=data.headers, rows=data.rows
+    )
+
+
+# --- PDF reports ----------------------------------------------------------------------------------------
+
+
+def _status_context(request: HttpRequest, report) -> dict:
+    return {
+        "report": report,
+        "pending": report.status in (ReportStatus.QUEUED, ReportStatus.RUNNING),
+        "progress_label": services.progress_label(report.progress),
+        "can_manage": access.is_team(request.user),
+    }
+
+
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    if not (access.is_team(request.user) or access.is_partner(request.user)):
+        raise Http404
+    filterset = ReportFilter(request.GET, queryset=selectors.report_list(user=request.user))
+    return render_filtered_list(
+        request,
+        filterset=filterset,
+        template="evaluation/report_list.html",
+        partial="evaluation/report_table.html",
+        context={"can_order": access.is_team(request.user)},
+    )
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def report_create(request: HttpRequest) -> HttpResponse:
+    initial = {key: request.GET[key] for key in ("kind", "project", "programme") if request.GET.get(key)}
+    form = ReportOrderForm(
+        request.POST if request.method == "POST" else None, user=request.user, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.report_request(actor=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if report.created:
+                messages.success(request, _("Rapport commandé : il se prépare en arrière-plan."))
+            else:
+                messages.info(request, _("Ce rapport est déjà en préparation : suivez-le ici."))
+            return redirect("evaluation:report.detail", pk=report.pk)
+    return render(request, "evaluation/report_form.html", {"form": form})
+
+
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = services.report_expire_stale(report=selectors.report_get(user=request.user, pk=pk))
+    context = _status_context(request, report)
+    if access.is_team(request.user):
+        context["audit_entries"] = audit_entries_for(report)[:20]
+    context["parameters"] = _describe_parameters(report)
+    return render(request, "evaluation/report_detail.html", context)
+
+
+@require_GET
+def report_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status card alone: polled every 2 s by HTMX while the report is queued or running."""
+    report = services.report_expire_stale(report=selectors.report_get(user=request.user, pk=pk))
+    return render(request, "evaluation/report_status.html", _status_context(request, report))
+
+
+@require_GET
+def report_download(request: HttpRequest, pk: int) -> FileResponse:
+    report = selectors.report_get(user=request.user, pk=pk)
+    if report.status != ReportStatus.DONE or not report.file:
+        raise Http404
+    try:
+        handle = report.file.open("rb")
+    except FileNotFoundError:
+        raise Http404
+    filename = f"{slugify(report.title)[:80] or 'rapport'}.pdf"
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@access.team_required
+@require_POST
+def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.report_get(user=request.user, pk=pk)
+    try:
+        report = services.report_retry(actor=request.user, report=report)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Rapport relancé."))
+    return redirect("evaluation:report.detail", pk=report.pk)
+
+
+@access.team_required
+@require_POST
+def report_share(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.report_get(user=request.user, pk=pk)
+    shared = request.POST.get("shared") == "1"
+    try:
+        services.report_share(actor=request.user, report=report, shared=shared)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if shared:
+            messages.success(request, _("Rapport partagé avec le collectif du projet."))
+        else:
+            messages.success(request, _("Le collectif n'a plus accès à ce rapport."))
+    return redirect("evaluation:report.detail", pk=report.pk)
+
+
+def _describe_parameters(report: Report) -> list[tuple[str, str]]:
+    params = report.parameters or {}
+    rows = [(_("Programme"), report.programme.name)]
+    if report.kind == ReportKind.FUNDER and report.project_id:
+        rows.append((_("Projet"), report.project.title))
+    if params.get("period_start"):
+        rows.append(
+            (
+                _("Période"),
+                f"{fr_date(date.fromisoformat(params['period_start']))} – {fr_date(date.fromisoformat(params['period_end']))}",
+            )
+        )
+    if params.get("cohort"):
+        rows.append((_("Promotion"), str(Cohort.objects.filter(pk=params["cohort"]).first() or "—")))
+    if params.get("territory"):
+        rows.append((_("Territoire"), str(Territory.objects.filter(pk=params["territory"]).first() or "—")))
+    return rows

@@ -1,0 +1,113 @@
+"""Lessons learned (capitalisation) and the essaimage kit."""
+
+import unicodedata
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from programme import access
+from programme.audit import audit_entries_for
+from programme.pages import render_filtered_list
+
+from .. import selectors, services
+from ..filters import LessonFilter
+from ..forms import LessonForm
+from ..models import LessonKind
+
+
+@access.team_required
+def lesson_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    queryset = access.lessons_for(user).select_related("author").prefetch_related("themes", "projects")
+    filterset = LessonFilter(request.GET, queryset=queryset, projects=access.projects_for(user))
+    return render_filtered_list(
+        request,
+        filterset=filterset,
+        template="evaluation/lesson_list.html",
+        partial="evaluation/partials/_lesson_table.html",
+        page_size=25,
+    )
+
+
+def _sort_key(text: str) -> str:
+    """Alphabetical order the French way: accents do not push "Économie" after "Sans"."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+
+
+@access.team_required
+def lesson_kit(request: HttpRequest) -> HttpResponse:
+    """Lessons gathered by theme, for the essaimage kit (printable)."""
+    lessons = (
+        access.lessons_for(request.user).prefetch_related("themes", "projects").order_by("kind", "title")
+    )
+    by_theme: dict[str, list] = {}
+    no_theme = _("Sans thématique")
+    for lesson in lessons:
+        names = [t.name for t in lesson.themes.all()] or [no_theme]
+        for name in names:
+            by_theme.setdefault(name, []).append(lesson)
+    order = {k: i for i, k in enumerate(LessonKind.values)}
+    groups = [
+        {"theme": name, "lessons": sorted(items, key=lambda lesson: (order[lesson.kind], lesson.title))}
+        for name, items in sorted(
+            by_theme.items(), key=lambda item: (item[0] == no_theme, _sort_key(item[0]))
+        )
+    ]
+    return render(request, "evaluation/lesson_kit.html", {"groups": groups})
+
+
+@access.team_required
+def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lesson = get_object_or_404(access.lessons_for(request.user).select_related("author"), pk=pk)
+    return render(
+        request,
+        "evaluation/lesson_detail.html",
+        {"lesson": lesson, "audit_entries": audit_entries_for(lesson)[:30]},
+    )
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def lesson_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Write a lesson (optionally from a project: ?project=<pk>) or edit one (pk)."""
+    user = request.user
+    lesson = get_object_or_404(access.lessons_for(user), pk=pk) if pk else None
+    initial = {}
+    if lesson:
+        programme = lesson.programme
+    else:
+        project = None
+        if request.GET.get("project", "").isdigit():
+            project = access.projects_for(user).filter(pk=request.GET["project"]).first()
+            if project:
+                initial = {"projects": [project.pk], "phase": project.phase}
+        programme = project.programme if project else selectors.default_programme()
+        if programme is None:
+            messages.error(request, _("Créez d'abord un programme."))
+            return redirect("evaluation:lesson.list")
+    form = LessonForm(
+        request.POST if request.method == "POST" else None,
+        instance=lesson,
+        programme=programme,
+        projects=access.projects_for(user),
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = services.lesson_save(actor=user, form=form)
+        messages.success(request, _("Enseignement mis à jour.") if lesson else _("Enseignement enregistré."))
+        return redirect(saved)
+    return render(
+        request, "evaluation/lesson_form.html", {"form": form, "creating": lesson is None, "lesson": lesson}
+    )
+
+
+@access.team_required
+@require_POST
+def lesson_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    lesson = get_object_or_404(access.lessons_for(request.user), pk=pk)
+    services.lesson_delete(actor=request.user, lesson=lesson)
+    messages.success(request, _("Enseignement supprimé."))
+    return redirect("evaluation:lesson.list")

@@ -1,0 +1,90 @@
+"""The evaluation home page and the indicator library."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from programme import access
+from programme.audit import audit_entries_for
+from programme.pages import render_filtered_list
+
+from .. import services
+from ..filters import IndicatorFilter
+from ..forms import IndicatorForm
+from ..models import MeasurementStatus
+
+
+@access.team_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    pending = (
+        access.measurements_for(user)
+        .filter(project_indicator__project=OuterRef("pk"), status=MeasurementStatus.SUBMITTED)
+        .order_by()
+        .values("project_indicator__project")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    projects = (
+        access.projects_for(user)
+        .select_related("cohort")
+        .annotate(
+            indicator_count=Count("indicators", distinct=True),
+            pending=Coalesce(Subquery(pending, output_field=IntegerField()), 0),
+        )
+        .order_by("title")
+    )
+    measurements = access.measurements_for(user)
+    page = Paginator(projects, 50).get_page(request.GET.get("page"))
+    context = {
+        "projects": page.object_list,
+        "page": page,
+        "querystring": "",
+        "indicator_count": access.indicators_for(user).filter(is_active=True).count(),
+        "submitted_count": measurements.filter(status=MeasurementStatus.SUBMITTED).count(),
+        "returned_count": measurements.filter(status=MeasurementStatus.RETURNED).count(),
+        "lessons": access.lessons_for(user).prefetch_related("themes")[:5],
+    }
+    return render(request, "evaluation/home.html", context)
+
+
+@access.team_required
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    queryset = (
+        access.indicators_for(request.user).annotate(projects=Count("project_indicators")).order_by("name")
+    )
+    return render_filtered_list(
+        request,
+        filterset=IndicatorFilter(request.GET, queryset=queryset),
+        template="evaluation/indicator_list.html",
+        partial="evaluation/partials/_indicator_table.html",
+    )
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def indicator_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create (no pk) or edit an indicator of the library."""
+    indicator = get_object_or_404(access.indicators_for(request.user), pk=pk) if pk else None
+    form = IndicatorForm(request.POST if request.method == "POST" else None, instance=indicator)
+    if request.method == "POST" and form.is_valid():
+        saved = services.indicator_save(actor=request.user, form=form)
+        if indicator is None:
+            messages.success(
+                request, _("Indicateur « %(name)s » ajouté à la bibliothèque.") % {"name": saved.name}
+            )
+        else:
+            messages.success(request, _("Indicateur mis à jour."))
+        return redirect("evaluation:indicator.list")
+    context = {
+        "form": form,
+        "creating": indicator is None,
+        "indicator": indicator,
+        "audit_entries": audit_entries_for(indicator)[:30] if indicator else [],
+    }
+    return render(request, "evaluation/indicator_form.html", context)

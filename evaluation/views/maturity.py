@@ -1,0 +1,68 @@
+"""The collective's cooperative maturity, assessed by the team at the start and the end of a phase."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from programme import access
+from programme.audit import audit_entries_for
+
+from .. import selectors, services
+from ..forms import MaturityForm
+from ..models import DESCRIPTORS, Dimension
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def maturity_form(request: HttpRequest, project_pk: int | None = None, pk: int | None = None) -> HttpResponse:
+    """Assess a project's collective (project_pk) or correct an assessment (pk; phase and moment fixed)."""
+    assessment = selectors.maturity_assessment_get(user=request.user, pk=pk) if pk else None
+    if assessment:
+        project = assessment.project
+        initial = {
+            "phase": assessment.phase,
+            "moment": assessment.moment,
+            "assessed_on": assessment.assessed_on,
+            "participants": assessment.participants,
+            "comment": assessment.comment,
+            **{f"score_{s.dimension}": s.score for s in assessment.scores.all()},
+        }
+    else:
+        project = selectors.project_get(user=request.user, pk=project_pk)
+        initial = {
+            "phase": project.phase,
+            "moment": request.GET.get("moment", "start"),
+            "assessed_on": timezone.localdate(),
+        }
+    form = MaturityForm(request.POST if request.method == "POST" else None, initial=initial)
+    if assessment:
+        form.fields["phase"].disabled = form.fields["moment"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.maturity_assessment_save(
+            actor=request.user,
+            project=project,
+            phase=assessment.phase if assessment else data["phase"],
+            moment=assessment.moment if assessment else data["moment"],
+            assessed_on=data["assessed_on"],
+            scores=form.scores(),
+            participants=data["participants"],
+            comment=data["comment"],
+        )
+        messages.success(
+            request,
+            _("Maturité coopérative mise à jour.") if assessment else _("Maturité coopérative enregistrée."),
+        )
+        return redirect("evaluation:protocol", project_pk=project.pk)
+    context = {
+        "form": form,
+        "project": project,
+        "assessment": assessment,
+        "dimensions": [(d, DESCRIPTORS[d], form[f"score_{d.value}"]) for d in Dimension],
+    }
+    if assessment:
+        context["audit_entries"] = audit_entries_for(assessment)[:30]
+    return render(request, "evaluation/maturity_form.html", context)

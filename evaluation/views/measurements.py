@@ -1,0 +1,218 @@
+"""Measurements: entering and correcting a value, the validation workflow (validate, return, unlock),
+locking a period, the evidence file and the team's queue of values to validate."""
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from programme import access
+from programme.audit import audit_entries_for
+from programme.forms import add_validation_error
+from programme.pages import render_filtered_list
+
+from .. import selectors, services
+from ..filters import MeasurementQueueFilter
+from ..forms import LockForm, MeasurementForm, ReturnForm, UnlockForm
+from ..models import IndicatorType, Measurement, MeasurementStatus, ProjectIndicator
+
+
+def _decimal(value: object) -> Decimal | None:
+    return None if value is None or value == "" else Decimal(str(value))
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enter a value for a project indicator."""
+    pi = selectors.project_indicator_get(user=request.user, pk=pk)
+    return _measurement_page(request, pi=pi, measurement=None)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def measurement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a value (its period is fixed); a locked value cannot be changed."""
+    measurement = selectors.measurement_get(user=request.user, pk=pk)
+    return _measurement_page(request, pi=measurement.project_indicator, measurement=measurement)
+
+
+def _measurement_page(
+    request: HttpRequest, *, pi: ProjectIndicator, measurement: Measurement | None
+) -> HttpResponse:
+    initial = None
+    if measurement:
+        if measurement.locked:
+            messages.error(
+                request, _("Cette période est verrouillée : la valeur ne peut plus être modifiée.")
+            )
+            return redirect(pi)
+        initial = {
+            "period_start": measurement.period_start,
+            "period_end": measurement.period_end,
+            "value": int(measurement.value)
+            if pi.indicator.type == IndicatorType.BOOLEAN and measurement.value is not None
+            else measurement.value,
+            "numerator": measurement.numerator,
+            "denominator": measurement.denominator,
+            "text_value": measurement.text_value,
+            "source": measurement.source,
+        }
+    form = MeasurementForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        indicator=pi.indicator,
+        initial=initial,
+    )
+    if measurement:
+        form.fields["period_start"].disabled = form.fields["period_end"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.measurement_record(
+                actor=request.user,
+                project_indicator=pi,
+                period_start=measurement.period_start if measurement else data["period_start"],
+                period_end=measurement.period_end if measurement else data["period_end"],
+                value=_decimal(data.get("value")),
+                numerator=data.get("numerator"),
+                denominator=data.get("denominator"),
+                text_value=data.get("text_value", ""),
+                source=data.get("source", ""),
+                evidence=data.get("evidence"),
+                submit=not data.get("draft"),
+            )
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            messages.success(request, _("Valeur corrigée.") if measurement else _("Valeur enregistrée."))
+            return redirect(pi)
+    context = {"form": form, "pi": pi, "project": pi.project}
+    if measurement:
+        context |= {"measurement": measurement, "audit_entries": audit_entries_for(measurement)[:30]}
+    return render(request, "evaluation/measurement_form.html", context)
+
+
+# --- Validation workflow --------------------------------------------------------------------------------
+
+
+class Transition(enum.Enum):
+    """What the team does with an entered value (each URL name maps to one)."""
+
+    VALIDATE = "validate"
+    RETURN = "return"
+    UNLOCK = "unlock"
+
+
+@dataclass(frozen=True)
+class _Step:
+    service: Callable[..., Measurement]
+    done: Promise
+    #: The form asking for what the service needs besides the measurement (its fields are the service's
+    #: keyword arguments), with the refusal shown when it is not filled in.
+    form: type[forms.Form] | None = None
+    refused: Promise | None = None
+
+
+STEPS: dict[Transition, _Step] = {
+    Transition.VALIDATE: _Step(service=services.measurement_validate, done=gettext_lazy("Valeur validée.")),
+    Transition.RETURN: _Step(
+        service=services.measurement_return,
+        done=gettext_lazy("Valeur renvoyée pour correction."),
+        form=ReturnForm,
+        refused=gettext_lazy("Renvoi impossible : expliquez ce qui doit être corrigé."),
+    ),
+    Transition.UNLOCK: _Step(
+        service=services.measurement_unlock,
+        done=gettext_lazy("Valeur déverrouillée ; le motif est conservé dans l'historique."),
+        form=UnlockForm,
+        refused=gettext_lazy("Déverrouillage impossible : indiquez le motif."),
+    ),
+}
+
+
+def _back(request: HttpRequest, measurement: Measurement) -> HttpResponse:
+    if request.POST.get("next", "") == "queue":
+        return redirect("evaluation:measurement.queue")
+    return redirect(measurement.project_indicator)
+
+
+@access.team_required
+@require_POST
+def measurement_transition(request: HttpRequest, pk: int, transition: Transition) -> HttpResponse:
+    """Validate, return (with what to correct) or unlock (with the reason) one value."""
+    measurement = selectors.measurement_get(user=request.user, pk=pk)
+    step = STEPS[transition]
+    arguments: dict = {}
+    if step.form is not None:
+        form = step.form(request.POST)
+        if not form.is_valid():
+            messages.error(request, str(step.refused))
+            return _back(request, measurement)
+        arguments = form.cleaned_data
+    try:
+        step.service(actor=request.user, measurement=measurement, **arguments)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, str(step.done))
+    return _back(request, measurement)
+
+
+@access.team_required
+@require_POST
+def measurement_lock(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = selectors.project_get(user=request.user, pk=project_pk)
+    form = LockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Verrouillage impossible : indiquez une période valide."))
+        return redirect("evaluation:protocol", project_pk=project.pk)
+    try:
+        count = services.measurement_lock_period(actor=request.user, project=project, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(n)s valeur(s) verrouillée(s).") % {"n": count})
+    return redirect("evaluation:protocol", project_pk=project.pk)
+
+
+def measurement_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """The evidence file, for the team and the partners of the project (the portal links here)."""
+    measurement = get_object_or_404(access.measurements_for(request.user), pk=pk)
+    if not measurement.evidence:
+        raise Http404
+    extension = measurement.evidence.name.rsplit(".", 1)[-1]
+    try:
+        handle = measurement.evidence.open("rb")
+    except FileNotFoundError:
+        raise Http404
+    return FileResponse(handle, as_attachment=True, filename=f"justificatif-{measurement.pk}.{extension}")
+
+
+@access.team_required
+def measurement_queue(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    queryset = (
+        access.measurements_for(user)
+        .filter(status__in=[MeasurementStatus.SUBMITTED, MeasurementStatus.RETURNED])
+        .select_related("project_indicator__project", "project_indicator__indicator", "entered_by")
+        .order_by("-submitted_at", "-pk")
+    )
+    filterset = MeasurementQueueFilter(request.GET, queryset=queryset, projects=access.projects_for(user))
+    return render_filtered_list(
+        request,
+        filterset=filterset,
+        template="evaluation/measurement_queue.html",
+        partial="evaluation/partials/_measurement_queue_table.html",
+        context={"return_form": ReturnForm()},
+    )

@@ -1,0 +1,251 @@
+"""A project's evaluation protocol: evaluative questions, criteria, the indicators followed with their
+targets, and the evaluation part of the gate dossier."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from programme import access
+from programme.audit import audit_entries_for
+
+from .. import selectors, services
+from ..forms import (
+    CriterionForm,
+    LockForm,
+    MeasurementForm,
+    ProjectIndicatorForm,
+    QuestionForm,
+    ReturnForm,
+    TargetForm,
+    UnlockForm,
+)
+from ..models import EvaluationCriterion, EvaluationQuestion
+
+
+@access.team_required
+def protocol(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = selectors.project_get(user=request.user, pk=project_pk)
+    today = timezone.localdate()
+    context = {
+        "project": project,
+        **selectors.protocol_for(user=request.user, project=project, today=today),
+        "lock_form": LockForm(
+            initial={"period_start": date(today.year - 1, 1, 1), "period_end": date(today.year - 1, 12, 31)}
+        ),
+    }
+    return render(request, "evaluation/protocol.html", context)
+
+
+@access.team_required
+def gate_dossier_section(request: HttpRequest, project_pk: int) -> HttpResponse:
+    """The evaluation part of the gate dossier (indicator values so far, the collective's maturity), a
+    partial the projects app's gate dossier page loads by URL."""
+    project = selectors.project_get(user=request.user, pk=project_pk)
+    section = selectors.gate_dossier_evaluation(user=request.user, project=project)
+    return render(request, "evaluation/partials/_gate_dossier.html", {"section": section})
+
+
+# --- Questions and criteria -----------------------------------------------------------------------------
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def question_form(request: HttpRequest, project_pk: int | None = None, pk: int | None = None) -> HttpResponse:
+    """Add a question to a project's protocol (project_pk) or edit one (pk)."""
+    question = (
+        get_object_or_404(access.evaluation_questions_for(request.user).select_related("project"), pk=pk)
+        if pk
+        else None
+    )
+    project = question.project if question else selectors.project_get(user=request.user, pk=project_pk)
+    form = QuestionForm(
+        request.POST if request.method == "POST" else None,
+        instance=question,
+        initial=None if question else {"order": project.evaluation_questions.count() + 1},
+    )
+    form.instance.project = project
+    if request.method == "POST" and form.is_valid():
+        services.protocol_item_save(actor=request.user, form=form, action="evaluation_question")
+        messages.success(
+            request, _("Question évaluative mise à jour.") if question else _("Question évaluative ajoutée.")
+        )
+        return redirect("evaluation:protocol", project_pk=project.pk)
+    context = {
+        "form": form,
+        "project": project,
+        "title": _("Modifier la question évaluative") if question else _("Nouvelle question évaluative"),
+        "delete_url": reverse("evaluation:question.delete", args=[pk]) if question else "",
+    }
+    return render(request, "evaluation/item_form.html", context)
+
+
+@access.team_required
+@require_POST
+def question_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    question = get_object_or_404(access.evaluation_questions_for(request.user), pk=pk)
+    return _delete_item(
+        request, question, project_pk=question.project_id, message=_("Question évaluative supprimée.")
+    )
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def criterion_form(
+    request: HttpRequest, question_pk: int | None = None, pk: int | None = None
+) -> HttpResponse:
+    """Add a criterion to an evaluative question (question_pk) or edit one (pk)."""
+    criterion = (
+        get_object_or_404(
+            access.evaluation_criteria_for(request.user).select_related("question__project"), pk=pk
+        )
+        if pk
+        else None
+    )
+    question = (
+        criterion.question
+        if criterion
+        else get_object_or_404(
+            access.evaluation_questions_for(request.user).select_related("project"), pk=question_pk
+        )
+    )
+    form = CriterionForm(
+        request.POST if request.method == "POST" else None,
+        instance=criterion,
+        initial=None if criterion else {"order": question.criteria.count() + 1},
+    )
+    form.instance.question = question
+    if request.method == "POST" and form.is_valid():
+        services.protocol_item_save(actor=request.user, form=form, action="evaluation_criterion")
+        messages.success(request, _("Critère mis à jour.") if criterion else _("Critère ajouté."))
+        return redirect("evaluation:protocol", project_pk=question.project_id)
+    context = {
+        "form": form,
+        "project": question.project,
+        "title": _("Modifier le critère") if criterion else _("Nouveau critère"),
+        "subtitle": question.text,
+        "delete_url": reverse("evaluation:criterion.delete", args=[pk]) if criterion else "",
+    }
+    return render(request, "evaluation/item_form.html", context)
+
+
+@access.team_required
+@require_POST
+def criterion_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    criterion = get_object_or_404(
+        access.evaluation_criteria_for(request.user).select_related("question"), pk=pk
+    )
+    return _delete_item(
+        request, criterion, project_pk=criterion.question.project_id, message=_("Critère supprimé.")
+    )
+
+
+def _delete_item(
+    request: HttpRequest, item: EvaluationQuestion | EvaluationCriterion, *, project_pk: int, message: str
+) -> HttpResponse:
+    services.protocol_item_delete(actor=request.user, obj=item)
+    messages.success(request, message)
+    return redirect("evaluation:protocol", project_pk=project_pk)
+
+
+# --- Indicators followed by the project ---------------------------------------------------------------
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def project_indicator_form(
+    request: HttpRequest, project_pk: int | None = None, pk: int | None = None
+) -> HttpResponse:
+    """Add an indicator of the library to a project's protocol (project_pk), or set its baseline, target
+    and reporting (pk)."""
+    pi = selectors.project_indicator_get(user=request.user, pk=pk) if pk else None
+    project = pi.project if pi else selectors.project_get(user=request.user, pk=project_pk)
+    form = ProjectIndicatorForm(
+        request.POST if request.method == "POST" else None,
+        instance=pi,
+        project=project,
+        initial=None if pi else {"indicator": request.GET.get("indicator")},
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = services.protocol_item_save(actor=request.user, form=form, action="project_indicator")
+        if pi:
+            messages.success(request, _("Référence et cible enregistrées."))
+        else:
+            messages.success(
+                request, _("Indicateur « %(name)s » ajouté au protocole.") % {"name": saved.indicator.name}
+            )
+        return redirect(saved)
+    context = {
+        "form": form,
+        "project": project,
+        "title": _("Référence, cible et saisie") if pi else _("Ajouter un indicateur au protocole"),
+        "subtitle": pi.indicator.name if pi else "",
+        "delete_url": reverse("evaluation:project_indicator.delete", args=[pk]) if pi else "",
+    }
+    return render(request, "evaluation/item_form.html", context)
+
+
+@access.team_required
+@require_POST
+def project_indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    pi = selectors.project_indicator_get(user=request.user, pk=pk)
+    try:
+        services.protocol_item_delete(actor=request.user, obj=pi)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(pi)
+    messages.success(request, _("Indicateur retiré du protocole."))
+    return redirect("evaluation:protocol", project_pk=pi.project_id)
+
+
+@access.team_required
+def project_indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    data = selectors.project_indicator_detail(user=request.user, pk=pk, today=timezone.localdate())
+    pi = data["pi"]
+    start, end = data["next_period"]
+    context = {
+        "pi": pi,
+        "project": pi.project,
+        "indicator": pi.indicator,
+        "measurements": data["measurements"],
+        "targets": data["targets"],
+        **data["summary"],
+        "target_form": TargetForm(),
+        "form": MeasurementForm(indicator=pi.indicator, initial={"period_start": start, "period_end": end}),
+        "return_form": ReturnForm(),
+        "unlock_form": UnlockForm(),
+        "audit_entries": audit_entries_for(pi)[:30],
+    }
+    return render(request, "evaluation/project_indicator_detail.html", context)
+
+
+@access.team_required
+@require_POST
+def target_add(request: HttpRequest, pk: int) -> HttpResponse:
+    pi = selectors.project_indicator_get(user=request.user, pk=pk)
+    form = TargetForm(request.POST)
+    if form.is_valid():
+        services.indicator_target_set(actor=request.user, project_indicator=pi, **form.cleaned_data)
+        messages.success(request, _("Cible intermédiaire enregistrée."))
+    else:
+        messages.error(
+            request, _("Cible non enregistrée : indiquez une date de fin de période et une valeur.")
+        )
+    return redirect(pi)
+
+
+@access.team_required
+@require_POST
+def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(
+        access.indicator_targets_for(request.user).select_related("project_indicator"), pk=pk
+    )
+    services.indicator_target_delete(actor=request.user, target=target)
+    messages.success(request, _("Cible intermédiaire supprimée."))
+    return redirect(target.project_indicator)
