@@ -1,15 +1,12 @@
 """Prospect pages (programme team only: partners get 404 everywhere here)."""
 
-import hashlib
-import secrets
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,11 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import retarget
 
 from programme import access
-from programme.audit import audit_entries_for
-from programme.models import Programme
 from programme.pages import render_filtered_list
 
-from . import exports, imports, selectors, services
+from . import exports, importing, selectors, services
 from .filters import EventFilter, ProspectFilter
 from .forms import (
     CriterionFormSet,
@@ -40,7 +35,7 @@ from .forms import (
     ProspectForm,
     ScoreForm,
 )
-from .models import Event, ImportFile, ImportStatus, Interview, InterviewStatus, Stage
+from .models import Event, ImportFile, ImportStatus, Interview, Prospect, Stage
 
 SORT_KEYS = ("name", "town", "stage", "next_action", "updated")
 
@@ -150,26 +145,17 @@ def prospect_create(request: HttpRequest) -> HttpResponse:
 @access.team_required
 def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = selectors.prospect_detail(request.user, pk)
-    return render(request, "prospects/prospect_detail.html", _detail_context(request, prospect))
+    return render(request, "prospects/prospect_detail.html", _detail_context(prospect))
 
 
-def _detail_context(request: HttpRequest, prospect, *, move_form=None, interaction_form=None) -> dict:
+def _detail_context(
+    prospect: Prospect, *, move_form: Form | None = None, interaction_form: Form | None = None
+) -> dict[str, Any]:
     return {
-        "prospect": prospect,
-        "moves": services.allowed_moves(prospect.stage),
-        "stages": Stage.choices,
+        **selectors.prospect_page(prospect),
         "move_form": move_form or MoveForm(),
         "interaction_form": interaction_form
         or InteractionForm(programme_id=prospect.programme_id, initial={"date": timezone.localdate()}),
-        "contacts": selectors.prospect_contacts(prospect),
-        "timeline": selectors.prospect_timeline(prospect),
-        "interviews": selectors.prospect_interviews(prospect),
-        "events": prospect.events.all(),
-        "themes": prospect.themes.all(),
-        "stage_changes": prospect.stage_changes.select_related("changed_by")[:20],
-        "decisions": prospect.selection_decisions.select_related("cohort", "decided_by"),
-        "audit_entries": audit_entries_for(prospect)[:30],
-        "today": timezone.localdate(),
     }
 
 
@@ -246,21 +232,10 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
         services.interaction_create(actor=request.user, prospect=prospect, form=form)
         messages.success(request, _("Échange enregistré."))
         return redirect(reverse("prospects:prospect.detail", args=[prospect.pk]) + "#timeline")
-    return render(
-        request, "prospects/prospect_detail.html", _detail_context(request, prospect, interaction_form=form)
-    )
+    return render(request, "prospects/prospect_detail.html", _detail_context(prospect, interaction_form=form))
 
 
 # --- Interviews ---------------------------------------------------------------------------------------------
-
-
-def _interview_for(request: HttpRequest, pk: int) -> Interview:
-    return get_object_or_404(
-        access.prospects_app_qs(request.user, "Interview").select_related(
-            "prospect", "prospect__organisation", "grid"
-        ),
-        pk=pk,
-    )
 
 
 @access.team_required
@@ -292,52 +267,26 @@ def interview_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "prospects/interview_form.html", {"form": form, "prospect": prospect})
 
 
-def _interview_context(request: HttpRequest, interview: Interview, **forms) -> dict:
-    criteria = list(interview.grid.criteria.all())
-    scores = list(interview.scores.select_related("interviewer", "criterion"))
-    interviewers = list(interview.interviewers.all())
-    summary = services.score_summary(interview, criteria=criteria, scores=scores)
-    table = []
-    for criterion in criteria:
-        cells = []
-        for person in interviewers:
-            cell = next(
-                (s for s in scores if s.criterion_id == criterion.pk and s.interviewer_id == person.pk), None
-            )
-            cells.append(cell)
-        table.append({"criterion": criterion, "cells": cells})
-    is_interviewer = any(p.pk == request.user.pk for p in interviewers)
-    mine = {s.criterion_id: s for s in scores if s.interviewer_id == request.user.pk}
-    context = {
-        "interview": interview,
-        "prospect": interview.prospect,
-        "criteria": criteria,
-        "interviewers": interviewers,
-        "table": table,
-        "totals": [summary.by_interviewer.get(p.pk) for p in interviewers],
-        "summary": summary,
-        "is_interviewer": is_interviewer,
-        "open": interview.status == InterviewStatus.PLANNED,
-        "contacts": interview.contacts.all(),
-        "comments": [s for s in scores if s.comment],
+def _interview_context(request: HttpRequest, interview: Interview, **forms: Form) -> dict[str, Any]:
+    sheet = selectors.interview_sheet(request.user, interview)
+    return {
+        **sheet,
         "score_form": forms.get("score_form")
-        or ScoreForm(criteria=criteria, initial_scores=mine, prefix="score"),
+        or ScoreForm(criteria=sheet["criteria"], initial_scores=sheet["my_scores"], prefix="score"),
         "complete_form": forms.get("complete_form") or InterviewCompleteForm(prefix="end"),
-        "audit_entries": audit_entries_for(interview)[:20],
     }
-    return context
 
 
 @access.team_required
 def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    interview = _interview_for(request, pk)
+    interview = selectors.interview_detail(request.user, pk)
     return render(request, "prospects/interview_detail.html", _interview_context(request, interview))
 
 
 @access.team_required
 @require_POST
 def interview_score(request: HttpRequest, pk: int) -> HttpResponse:
-    interview = _interview_for(request, pk)
+    interview = selectors.interview_detail(request.user, pk)
     criteria = list(interview.grid.criteria.all())
     form = ScoreForm(request.POST, criteria=criteria, prefix="score")
     if form.is_valid():
@@ -356,7 +305,7 @@ def interview_score(request: HttpRequest, pk: int) -> HttpResponse:
 @access.team_required
 @require_POST
 def interview_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    interview = _interview_for(request, pk)
+    interview = selectors.interview_detail(request.user, pk)
     form = InterviewCompleteForm(request.POST, prefix="end")
     if form.is_valid():
         try:
@@ -379,7 +328,7 @@ def interview_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @access.team_required
 @require_POST
 def interview_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    interview = _interview_for(request, pk)
+    interview = selectors.interview_detail(request.user, pk)
     try:
         services.interview_cancel(actor=request.user, interview=interview)
         messages.success(request, _("Entretien annulé."))
@@ -391,38 +340,16 @@ def interview_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Scoring grid ---------------------------------------------------------------------------------------------
 
 
-def _programme_for(request: HttpRequest) -> Programme:
-    programmes = Programme.objects.all()
-    if request.GET.get("programme", "").isdigit():
-        return get_object_or_404(programmes, pk=request.GET["programme"])
-    programme = programmes.filter(is_active=True).order_by("name").first() or programmes.first()
-    if programme is None:
-        raise Http404
-    return programme
-
-
 @access.team_required
 def grid_detail(request: HttpRequest) -> HttpResponse:
-    programme = _programme_for(request)
-    grid = selectors.current_grid(programme)
-    versions = access.prospects_app_qs(request.user, "ScoringGrid").filter(programme=programme)
-    return render(
-        request,
-        "prospects/grid_detail.html",
-        {
-            "programme": programme,
-            "programmes": Programme.objects.all(),
-            "grid": grid,
-            "criteria": grid.criteria.all() if grid else [],
-            "versions": versions.select_related("created_by"),
-        },
-    )
+    programme = selectors.grid_programme(request.user, request.GET.get("programme", ""))
+    return render(request, "prospects/grid_detail.html", selectors.grid_page(request.user, programme))
 
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def grid_edit(request: HttpRequest) -> HttpResponse:
-    programme = _programme_for(request)
+    programme = selectors.grid_programme(request.user, request.GET.get("programme", ""))
     grid = selectors.current_grid(programme)
     if grid is None:
         grid = services.grid_ensure_default(programme=programme, actor=request.user)
@@ -458,25 +385,11 @@ def grid_edit(request: HttpRequest) -> HttpResponse:
 # --- Events ----------------------------------------------------------------------------------------------------
 
 
-def _event_for(request: HttpRequest, pk: int) -> Event:
-    return get_object_or_404(
-        access.prospects_app_qs(request.user, "Event").select_related("programme"), pk=pk
-    )
-
-
 @access.team_required
 def event_list(request: HttpRequest) -> HttpResponse:
-    from django.db.models import Count
-
-    queryset = (
-        access.prospects_app_qs(request.user, "Event")
-        .select_related("programme")
-        .annotate(prospect_count=Count("prospects", distinct=True))
-        .order_by("-date", "name")
-    )
     return render_filtered_list(
         request,
-        filterset=EventFilter(request.GET, queryset=queryset),
+        filterset=EventFilter(request.GET, queryset=selectors.event_list(request.user)),
         template="prospects/event_list.html",
         partial="prospects/partials/_event_table.html",
     )
@@ -496,7 +409,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _event_for(request, pk)
+    event = selectors.event_detail(request.user, pk)
     form = EventForm(request.POST if request.method == "POST" else None, instance=event)
     if request.method == "POST" and form.is_valid():
         services.event_save(actor=request.user, form=form)
@@ -505,21 +418,19 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "prospects/event_form.html", {"form": form, "creating": False, "event": event})
 
 
-def _event_context(event: Event, *, link_form=None, new_form=None) -> dict:
+def _event_context(
+    event: Event, *, link_form: Form | None = None, new_form: Form | None = None
+) -> dict[str, Any]:
     return {
-        "event": event,
-        "staff": event.staff.all(),
-        "met": event.prospects.select_related("organisation", "owner").order_by("organisation__name"),
+        **selectors.event_page(event),
         "link_form": link_form or EventLinkForm(event=event, prefix="link"),
         "new_form": new_form or EventNewProspectForm(prefix="new"),
-        "stages": Stage.choices,
-        "audit_entries": audit_entries_for(event)[:20],
     }
 
 
 @access.team_required
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _event_for(request, pk)
+    event = selectors.event_detail(request.user, pk)
     return render(request, "prospects/event_detail.html", _event_context(event))
 
 
@@ -527,7 +438,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def event_prospects(request: HttpRequest, pk: int) -> HttpResponse:
     """Link an existing prospect to the event (`link-…` fields) or create a new one (`new-…` fields)."""
-    event = _event_for(request, pk)
+    event = selectors.event_detail(request.user, pk)
     if "link-prospect" in request.POST:
         form = EventLinkForm(request.POST, event=event, prefix="link")
         if form.is_valid():
@@ -558,18 +469,6 @@ def event_prospects(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Import ------------------------------------------------------------------------------------------------------
 
-IMPORT_DIR = "imports/prospects"
-
-
-def _import_for(request: HttpRequest, token: str) -> ImportFile:
-    """A pending import: only its uploader sees it (others get 404)."""
-    return get_object_or_404(
-        access.prospects_app_qs(request.user, "ImportFile").select_related("programme"),
-        token=token,
-        uploaded_by=request.user,
-        status=ImportStatus.PENDING,
-    )
-
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
@@ -579,73 +478,62 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         request.FILES if request.method == "POST" else None,
     )
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        content = upload.read()
         try:
-            headers, _body = imports.read_table(content)
-        except imports.ImportFileError as error:
+            import_file = services.import_file_create(
+                actor=request.user, programme=form.cleaned_data["programme"], upload=form.cleaned_data["file"]
+            )
+        except importing.ImportFileError as error:
             form.add_error("file", str(error))
         else:
-            token = secrets.token_urlsafe(24)
-            path = default_storage.save(f"{IMPORT_DIR}/{token}", ContentFile(content))
-            ImportFile.objects.create(
-                token=token,
-                programme=form.cleaned_data["programme"],
-                uploaded_by=request.user,
-                file_name=upload.name[:255],
-                path=path,
-                size=len(content),
-                sha256=hashlib.sha256(content).hexdigest(),
-                mapping=imports.auto_mapping(headers),
-            )
-            return redirect("prospects:import.preview", token=token)
-    recent = ImportFile.objects.filter(status=ImportStatus.IMPORTED).select_related(
-        "uploaded_by", "programme"
-    )[:10]
-    return render(request, "prospects/import_upload.html", {"form": form, "recent": recent})
+            return redirect("prospects:import.preview", token=import_file.token)
+    return render(
+        request,
+        "prospects/import_upload.html",
+        {"form": form, "recent": selectors.imports_recent(request.user)},
+    )
 
 
-PREVIEW_ROWS = 300
+def _unreadable(request: HttpRequest, error: Exception) -> HttpResponse:
+    messages.error(request, _("Le fichier n'est plus lisible (%(error)s) : rechargez-le.") % {"error": error})
+    return redirect("prospects:import.upload")
+
+
+def _mapping_form(import_file: ImportFile, preview: importing.Preview, data=None) -> ImportMappingForm:
+    initial = {f"col_{i}": import_file.mapping.get(str(i), "") for i in range(len(preview.headers))}
+    return ImportMappingForm(data, headers=preview.headers, initial=initial, prefix="map")
 
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
-    import_file = _import_for(request, token)
+    import_file = selectors.import_pending(request.user, token)
     try:
-        preview = imports.load_preview(import_file)
-    except (OSError, imports.ImportFileError) as error:
-        messages.error(
-            request, _("Le fichier n'est plus lisible (%(error)s) : rechargez-le.") % {"error": error}
-        )
-        return redirect("prospects:import.upload")
-    initial = {f"col_{i}": import_file.mapping.get(str(i), "") for i in range(len(preview.headers))}
-    mapping_form = ImportMappingForm(
-        request.POST if request.method == "POST" else None,
-        headers=preview.headers,
-        initial=initial,
-        prefix="map",
-    )
+        preview = importing.load_preview(import_file)
+    except (OSError, importing.ImportFileError) as error:
+        return _unreadable(request, error)
+    mapping_form = _mapping_form(import_file, preview, request.POST if request.method == "POST" else None)
     if request.method == "POST" and mapping_form.is_valid():
-        import_file.mapping = mapping_form.mapping()
-        import_file.save(update_fields=["mapping"])
+        services.import_file_map(actor=request.user, import_file=import_file, mapping=mapping_form.mapping())
         return redirect("prospects:import.preview", token=token)
     return render(
-        request, "prospects/import_preview.html", _preview_context(import_file, preview, mapping_form)
+        request,
+        "prospects/import_preview.html",
+        _preview_context(import_file, preview, mapping_form),
     )
 
 
-def _preview_context(import_file, preview, mapping_form, confirm_form=None) -> dict:
-    shown = {
-        status: [row for row in preview.rows if row.status == status][:PREVIEW_ROWS]
-        for status in (imports.INVALID, imports.DUPLICATE, imports.NEW)
-    }
+def _preview_context(
+    import_file: ImportFile,
+    preview: importing.Preview,
+    mapping_form: ImportMappingForm,
+    confirm_form: ImportConfirmForm | None = None,
+) -> dict[str, Any]:
     return {
         "import_file": import_file,
         "preview": preview,
         "counts": preview.counts,
-        "shown": shown,
-        "preview_limit": PREVIEW_ROWS,
+        "shown": selectors.import_preview_rows(preview),
+        "preview_limit": selectors.PREVIEW_ROWS,
         "mapping_form": mapping_form,
         "confirm_form": confirm_form or ImportConfirmForm(),
     }
@@ -656,57 +544,34 @@ def _preview_context(import_file, preview, mapping_form, confirm_form=None) -> d
 def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """Check the file once more, then queue the import (all or nothing, in the background) and show its
     progress. Refusals (missing columns, invalid rows not explicitly skipped) come back on the preview."""
-    import_file = _import_for(request, token)
+    import_file = selectors.import_pending(request.user, token)
     confirm_form = ImportConfirmForm(request.POST)
     confirm_form.is_valid()
     try:
-        preview = imports.load_preview(import_file)
-    except (OSError, imports.ImportFileError) as error:
-        messages.error(
-            request, _("Le fichier n'est plus lisible (%(error)s) : rechargez-le.") % {"error": error}
+        preview = importing.load_preview(import_file)
+    except (OSError, importing.ImportFileError) as error:
+        return _unreadable(request, error)
+    try:
+        services.import_confirm(
+            actor=request.user,
+            import_file=import_file,
+            skip_invalid=bool(confirm_form.cleaned_data.get("skip_invalid")),
+            preview=preview,
         )
-        return redirect("prospects:import.upload")
-    if preview.missing:
-        confirm_form.add_error(None, _("Associez d'abord une colonne à chaque champ obligatoire."))
-    elif preview.counts[imports.INVALID] and not confirm_form.cleaned_data.get("skip_invalid"):
-        confirm_form.add_error(
-            "skip_invalid",
-            _(
-                "%(count)s ligne(s) invalide(s) : corrigez le fichier et rechargez-le, ou cochez cette case "
-                "pour importer les autres lignes."
-            )
-            % {"count": preview.counts[imports.INVALID]},
-        )
-    if confirm_form.errors:
-        initial = {f"col_{i}": import_file.mapping.get(str(i), "") for i in range(len(preview.headers))}
-        mapping_form = ImportMappingForm(headers=preview.headers, initial=initial, prefix="map")
+    except ValidationError as refusal:
+        confirm_form.add_error(None, refusal)
         return render(
             request,
             "prospects/import_preview.html",
-            _preview_context(import_file, preview, mapping_form, confirm_form),
+            _preview_context(import_file, preview, _mapping_form(import_file, preview), confirm_form),
         )
-    with transaction.atomic():
-        queued = ImportFile.objects.filter(pk=import_file.pk, status=ImportStatus.PENDING).update(
-            status=ImportStatus.QUEUED,
-            skip_invalid=bool(confirm_form.cleaned_data.get("skip_invalid")),
-            row_count=len(preview.rows),
-        )
-        if queued:
-            from .tasks import run_import
-
-            pk = import_file.pk
-            transaction.on_commit(lambda: run_import.delay(pk))
     return redirect("prospects:import.status", token=token)
 
 
 @access.team_required
 def import_status(request: HttpRequest, token: str) -> HttpResponse:
     """Where a confirmed import stands (the page polls itself with HTMX until it is finished)."""
-    import_file = get_object_or_404(
-        access.prospects_app_qs(request.user, "ImportFile").select_related("programme"),
-        token=token,
-        uploaded_by=request.user,
-    )
+    import_file = selectors.import_mine(request.user, token)
     if import_file.status == ImportStatus.PENDING:
         return redirect("prospects:import.preview", token=token)
     context = {"import_file": import_file}
@@ -718,9 +583,6 @@ def import_status(request: HttpRequest, token: str) -> HttpResponse:
 @access.team_required
 @require_POST
 def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
-    import_file = _import_for(request, token)
-    import_file.status = ImportStatus.CANCELLED
-    import_file.save(update_fields=["status"])
-    default_storage.delete(import_file.path)
+    services.import_cancel(actor=request.user, import_file=selectors.import_pending(request.user, token))
     messages.info(request, _("Import abandonné : rien n'a été enregistré."))
     return redirect("prospects:import.upload")
