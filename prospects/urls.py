@@ -9,6 +9,7 @@ urlpatterns = [
     path("tableau/", views.prospect_board, name="prospect.board"),
     path("nouveau/", views.prospect_create, name="prospect.create"),
     path("export.<str:fmt>", views.prospect_export, name="prospect.export"),
+    path("panneau/", views.pipeline_panel, name="panel.pipeline"),
     path("<int:pk>/", views.prospect_detail, name="prospect.detail"),
     path("<int:pk>/modifier/", views.prospect_edit, name="prospect.edit"),
     path("<int:pk>/etape/", views.prospect_move, name="prospect.move"),

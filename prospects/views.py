@@ -128,6 +128,16 @@ def prospect_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
+@access.team_required
+def pipeline_panel(request: HttpRequest) -> HttpResponse:
+    """The home page's pipeline panel (loaded by the home page with hx-get on load)."""
+    return render(
+        request,
+        "prospects/partials/_home_pipeline.html",
+        {"panel": selectors.pipeline_panel(request.user)},
+    )
+
+
 # --- One prospect ------------------------------------------------------------------------------------------
 
 
