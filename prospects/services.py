@@ -151,12 +151,31 @@ def organisation_match(*, siren: str = "", name: str = "", town: str = "") -> Or
     return None
 
 
+@dataclass(frozen=True)
+class NewOrganisation:
+    """A structure typed in along with its prospect (not known yet)."""
+
+    name: str
+    kind: str
+    town: str = ""
+    siren: str = ""
+
+
+@transaction.atomic
+def organisation_create(*, actor: User, new: NewOrganisation) -> Organisation:
+    organisation = Organisation.objects.create(
+        name=new.name.strip(), kind=new.kind, town=new.town.strip(), siren=new.siren
+    )
+    audit_log(actor=actor, obj=organisation, action="organisation.created")
+    return organisation
+
+
 @transaction.atomic
 def prospect_create(
     *,
     actor: User,
     programme: Programme,
-    organisation: Organisation,
+    organisation: Organisation | NewOrganisation,
     source: str = Source.WATCH,
     audience: str | None = None,
     owner: User | None = None,
@@ -168,7 +187,10 @@ def prospect_create(
     themes=None,
     territory=None,
 ) -> Prospect:
-    if Prospect.objects.filter(programme=programme, organisation=organisation).exists():
+    """A structure becomes a prospect of the programme (a new structure is created first)."""
+    if isinstance(organisation, NewOrganisation):
+        organisation = organisation_create(actor=actor, new=organisation)
+    elif Prospect.objects.filter(programme=programme, organisation=organisation).exists():
         raise ValidationError(
             _("« %(name)s » est déjà un prospect de ce programme.") % {"name": organisation.name},
             code="duplicate",
@@ -191,36 +213,6 @@ def prospect_create(
     StageChange.objects.create(prospect=prospect, to_stage=Stage.IDENTIFIED, changed_by=actor)
     audit_log(actor=actor, obj=prospect, action="prospect.created", changes={"source": [None, source]})
     return prospect
-
-
-@transaction.atomic
-def prospect_create_from_form(*, actor: User, form) -> Prospect:
-    """Create from ProspectCreateForm: an existing structure, or a new one typed in the same form."""
-    data = form.cleaned_data
-    organisation = data.get("organisation")
-    if organisation is None:
-        organisation = Organisation.objects.create(
-            name=data["new_name"].strip(),
-            kind=data["new_kind"],
-            town=data.get("new_town", "").strip(),
-            siren=data.get("new_siren", ""),
-        )
-        audit_log(actor=actor, obj=organisation, action="organisation.created")
-    return prospect_create(
-        actor=actor,
-        programme=data["programme"],
-        organisation=organisation,
-        source=data["source"],
-        audience=data.get("audience") or None,
-        owner=data.get("owner"),
-        cohort=data.get("cohort"),
-        next_action=data.get("next_action", ""),
-        next_action_date=data.get("next_action_date"),
-        notes=data.get("notes", ""),
-        project_idea=data.get("project_idea", ""),
-        themes=data.get("themes") or None,
-        territory=data.get("territory"),
-    )
 
 
 @transaction.atomic
@@ -289,12 +281,9 @@ def event_create_prospect(
     owner: User | None = None,
 ) -> Prospect:
     """A structure met at the event becomes a prospect (its existing record when it is already known)."""
-    organisation = organisation_match(siren=siren, name=name, town=town)
-    if organisation is None:
-        organisation = Organisation.objects.create(
-            name=name.strip(), kind=kind, town=town.strip(), siren=siren
-        )
-        audit_log(actor=actor, obj=organisation, action="organisation.created")
+    organisation = organisation_match(siren=siren, name=name, town=town) or organisation_create(
+        actor=actor, new=NewOrganisation(name=name, kind=kind, town=town, siren=siren)
+    )
     prospect = Prospect.objects.filter(programme=event.programme, organisation=organisation).first()
     if prospect is None:
         prospect = prospect_create(

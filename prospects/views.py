@@ -1,9 +1,11 @@
 """Prospect pages (programme team only: partners get 404 everywhere here)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -141,15 +143,65 @@ def pipeline_panel(request: HttpRequest) -> HttpResponse:
 # --- One prospect ------------------------------------------------------------------------------------------
 
 
+def _form_page(
+    request: HttpRequest,
+    form: Form,
+    *,
+    save: Callable[[], Model],
+    message: Callable[[Model], str],
+    template: str,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The create/edit pages: a valid POST saves through the service, says so and goes to the object;
+    otherwise the page (again, with the errors next to the fields)."""
+    if request.method == "POST" and form.is_valid():
+        obj = save()
+        messages.success(request, message(obj))
+        return redirect(obj)
+    return render(request, template, {"form": form, **(context or {})})
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted data on POST (even empty: the form is bound and shows its errors), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def prospect_create(request: HttpRequest) -> HttpResponse:
-    form = ProspectCreateForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        prospect = services.prospect_create_from_form(actor=request.user, form=form)
-        messages.success(request, _("Prospect « %(name)s » ajouté.") % {"name": prospect.organisation.name})
-        return redirect(prospect)
-    return render(request, "prospects/prospect_create.html", {"form": form})
+    form = ProspectCreateForm(_posted(request))
+
+    def save() -> Prospect:
+        data = form.cleaned_data
+        return services.prospect_create(
+            actor=request.user,
+            programme=data["programme"],
+            organisation=data.get("organisation")
+            or services.NewOrganisation(
+                name=data["new_name"],
+                kind=data["new_kind"],
+                town=data.get("new_town", ""),
+                siren=data.get("new_siren", ""),
+            ),
+            source=data["source"],
+            audience=data.get("audience") or None,
+            owner=data.get("owner"),
+            cohort=data.get("cohort"),
+            next_action=data.get("next_action", ""),
+            next_action_date=data.get("next_action_date"),
+            notes=data.get("notes", ""),
+            project_idea=data.get("project_idea", ""),
+            themes=data.get("themes") or None,
+            territory=data.get("territory"),
+        )
+
+    return _form_page(
+        request,
+        form,
+        save=save,
+        message=lambda prospect: _("Prospect « %(name)s » ajouté.") % {"name": prospect.organisation.name},
+        template="prospects/prospect_create.html",
+    )
 
 
 @access.team_required
@@ -173,12 +225,15 @@ def _detail_context(
 @require_http_methods(["GET", "POST"])
 def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = selectors.prospect_detail(request.user, pk)
-    form = ProspectForm(request.POST if request.method == "POST" else None, instance=prospect)
-    if request.method == "POST" and form.is_valid():
-        services.prospect_update(actor=request.user, form=form)
-        messages.success(request, _("Prospect mis à jour."))
-        return redirect(prospect)
-    return render(request, "prospects/prospect_form.html", {"form": form, "prospect": prospect})
+    form = ProspectForm(_posted(request), instance=prospect)
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.prospect_update(actor=request.user, form=form),
+        message=lambda _prospect: _("Prospect mis à jour."),
+        template="prospects/prospect_form.html",
+        context={"prospect": prospect},
+    )
 
 
 @access.team_required
@@ -253,7 +308,7 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
 def interview_create(request: HttpRequest, pk: int) -> HttpResponse:
     prospect = selectors.prospect_detail(request.user, pk)
     form = InterviewForm(
-        request.POST if request.method == "POST" else None,
+        _posted(request),
         prospect=prospect,
         initial={"interviewers": [request.user.pk]},
     )
@@ -287,6 +342,31 @@ def _interview_context(request: HttpRequest, interview: Interview, **forms: Form
     }
 
 
+def _interview_action(
+    request: HttpRequest,
+    interview: Interview,
+    form: Form,
+    *,
+    form_name: str,
+    act: Callable[[], object],
+    success: str,
+) -> HttpResponse:
+    """Score or conclude: a valid form goes to the service; its refusal comes back on the form."""
+    if form.is_valid():
+        try:
+            act()
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, success)
+            return redirect(interview)
+    return render(
+        request,
+        "prospects/interview_detail.html",
+        _interview_context(request, interview, **{form_name: form}),
+    )
+
+
 @access.team_required
 def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
     interview = selectors.interview_detail(request.user, pk)
@@ -297,18 +377,14 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def interview_score(request: HttpRequest, pk: int) -> HttpResponse:
     interview = selectors.interview_detail(request.user, pk)
-    criteria = list(interview.grid.criteria.all())
-    form = ScoreForm(request.POST, criteria=criteria, prefix="score")
-    if form.is_valid():
-        try:
-            services.interview_score(actor=request.user, interview=interview, values=form.values())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Vos notes sont enregistrées."))
-            return redirect(interview)
-    return render(
-        request, "prospects/interview_detail.html", _interview_context(request, interview, score_form=form)
+    form = ScoreForm(request.POST, criteria=list(interview.grid.criteria.all()), prefix="score")
+    return _interview_action(
+        request,
+        interview,
+        form,
+        form_name="score_form",
+        act=lambda: services.interview_score(actor=request.user, interview=interview, values=form.values()),
+        success=_("Vos notes sont enregistrées."),
     )
 
 
@@ -317,21 +393,18 @@ def interview_score(request: HttpRequest, pk: int) -> HttpResponse:
 def interview_complete(request: HttpRequest, pk: int) -> HttpResponse:
     interview = selectors.interview_detail(request.user, pk)
     form = InterviewCompleteForm(request.POST, prefix="end")
-    if form.is_valid():
-        try:
-            services.interview_complete(
-                actor=request.user,
-                interview=interview,
-                recommendation=form.cleaned_data["recommendation"],
-                rationale=form.cleaned_data["rationale"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Entretien terminé : le prospect est pré-qualifié."))
-            return redirect(interview)
-    return render(
-        request, "prospects/interview_detail.html", _interview_context(request, interview, complete_form=form)
+    return _interview_action(
+        request,
+        interview,
+        form,
+        form_name="complete_form",
+        act=lambda: services.interview_complete(
+            actor=request.user,
+            interview=interview,
+            recommendation=form.cleaned_data["recommendation"],
+            rationale=form.cleaned_data["rationale"],
+        ),
+        success=_("Entretien terminé : le prospect est pré-qualifié."),
     )
 
 
@@ -374,9 +447,7 @@ def grid_edit(request: HttpRequest) -> HttpResponse:
         }
         for c in grid.criteria.all()
     ]
-    formset = CriterionFormSet(
-        request.POST if request.method == "POST" else None, initial=initial, prefix="criteria"
-    )
+    formset = CriterionFormSet(_posted(request), initial=initial, prefix="criteria")
     if request.method == "POST" and formset.is_valid():
         new = services.grid_new_version(actor=request.user, programme=programme, criteria=formset.criteria())
         messages.success(
@@ -407,25 +478,25 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def event_create(request: HttpRequest) -> HttpResponse:
-    form = EventForm(request.POST if request.method == "POST" else None, initial={"staff": [request.user.pk]})
-    if request.method == "POST" and form.is_valid():
-        event = services.event_save(actor=request.user, form=form)
-        messages.success(request, _("Événement « %(name)s » créé.") % {"name": event.name})
-        return redirect(event)
-    return render(request, "prospects/event_form.html", {"form": form, "creating": True})
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    event = selectors.event_detail(request.user, pk)
-    form = EventForm(request.POST if request.method == "POST" else None, instance=event)
-    if request.method == "POST" and form.is_valid():
-        services.event_save(actor=request.user, form=form)
-        messages.success(request, _("Événement mis à jour."))
-        return redirect(event)
-    return render(request, "prospects/event_form.html", {"form": form, "creating": False, "event": event})
+def event_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create an event (no pk) or edit one."""
+    event = selectors.event_detail(request.user, pk) if pk is not None else None
+    if event is None:
+        form = EventForm(_posted(request), initial={"staff": [request.user.pk]})
+    else:
+        form = EventForm(_posted(request), instance=event)
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.event_save(actor=request.user, form=form),
+        message=lambda saved: (
+            _("Événement « %(name)s » créé.") % {"name": saved.name}
+            if event is None
+            else _("Événement mis à jour.")
+        ),
+        template="prospects/event_form.html",
+        context={"creating": event is None, "event": event},
+    )
 
 
 def _event_context(
@@ -484,7 +555,7 @@ def event_prospects(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(
-        request.POST if request.method == "POST" else None,
+        _posted(request),
         request.FILES if request.method == "POST" else None,
     )
     if request.method == "POST" and form.is_valid():
@@ -521,7 +592,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         preview = importing.load_preview(import_file)
     except (OSError, importing.ImportFileError) as error:
         return _unreadable(request, error)
-    mapping_form = _mapping_form(import_file, preview, request.POST if request.method == "POST" else None)
+    mapping_form = _mapping_form(import_file, preview, _posted(request))
     if request.method == "POST" and mapping_form.is_valid():
         services.import_file_map(actor=request.user, import_file=import_file, mapping=mapping_form.mapping())
         return redirect("prospects:import.preview", token=token)
