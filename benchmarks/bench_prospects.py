@@ -16,7 +16,7 @@ from benchmarks.common import measure, report
 from benchmarks.dataset import MARKER
 from programme.models import Programme, User
 from programme.pages import PAGE_SIZE
-from prospects import imports
+from prospects import importing, services
 
 LIST = "/prospects/"
 BARE = "/prospects/bare/"
@@ -110,11 +110,11 @@ def run(*, scale: float) -> None:
 
     def full_import():
         with transaction.atomic():
-            headers, body = imports.read_table(content)
-            preview = imports.classify(
-                programme=programme, headers=headers, body=body, mapping=imports.auto_mapping(headers)
+            headers, body = importing.read_table(content)
+            preview = importing.classify(
+                programme=programme, headers=headers, body=body, mapping=importing.auto_mapping(headers)
             )
-            created = imports.import_rows(actor=user, programme=programme, preview=preview)
+            created = services.import_rows_create(actor=user, programme=programme, preview=preview)
             assert len(created) == rows, len(created)
             transaction.set_rollback(True)
 

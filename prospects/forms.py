@@ -17,7 +17,7 @@ from programme.models import (
     User,
 )
 
-from .imports import FIELDS
+from .importing import FIELDS
 from .models import (
     Audience,
     Event,

@@ -1,16 +1,25 @@
 """Reads on prospects, always through the acting user's scope (programme/access.py)."""
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from programme import access
-from programme.models import Cohort, Person, Programme
+from programme.audit import audit_entries_for
+from programme.models import Cohort, Person, Programme, User
 
+from . import importing
 from .models import (
     STAGE_RANK,
     Audience,
     Decision,
+    Event,
+    ImportFile,
+    ImportStatus,
     Interaction,
     Interview,
     InterviewStatus,
@@ -20,6 +29,7 @@ from .models import (
     Source,
     Stage,
 )
+from .services import allowed_moves, score_summary
 
 FUNNEL_KEYS = ("identified", "contacted", "interviewed", "prequalified", "candidates", "retained")
 
@@ -170,3 +180,182 @@ def committee_candidates(user, cohort: Cohort) -> list[Prospect]:
     # NULL scores sort first on PostgreSQL with "-": put unscored candidates last everywhere.
     candidates.sort(key=lambda p: (p.best_score is None, -(p.best_score or 0), p.organisation.name))
     return candidates
+
+
+# --- Pages --------------------------------------------------------------------------------------------
+
+
+def prospect_page(prospect: Prospect) -> dict[str, Any]:
+    """What the record page shows besides its forms (lazy querysets: the page's query count is pinned)."""
+    return {
+        "prospect": prospect,
+        "moves": allowed_moves(prospect.stage),
+        "stages": Stage.choices,
+        "contacts": prospect_contacts(prospect),
+        "timeline": prospect_timeline(prospect),
+        "interviews": prospect_interviews(prospect),
+        "events": prospect.events.all(),
+        "themes": prospect.themes.all(),
+        "stage_changes": prospect.stage_changes.select_related("changed_by")[:20],
+        "decisions": prospect.selection_decisions.select_related("cohort", "decided_by"),
+        "audit_entries": audit_entries_for(prospect)[:30],
+        "today": timezone.localdate(),
+    }
+
+
+def interview_detail(user: User, pk: int) -> Interview:
+    return get_object_or_404(
+        access.prospects_app_qs(user, "Interview").select_related(
+            "prospect", "prospect__organisation", "grid"
+        ),
+        pk=pk,
+    )
+
+
+def interview_sheet(user: User, interview: Interview) -> dict[str, Any]:
+    """The interview page's data: the score table (criterion × interviewer), the weighted totals and their
+    summary, and the acting user's own scores (`my_scores`, criterion id → score) to prefill their form."""
+    criteria = list(interview.grid.criteria.all())
+    scores = list(interview.scores.select_related("interviewer", "criterion"))
+    interviewers = list(interview.interviewers.all())
+    summary = score_summary(interview, criteria=criteria, scores=scores)
+    by_cell = {(s.criterion_id, s.interviewer_id): s for s in scores}
+    table = [
+        {"criterion": criterion, "cells": [by_cell.get((criterion.pk, person.pk)) for person in interviewers]}
+        for criterion in criteria
+    ]
+    return {
+        "interview": interview,
+        "prospect": interview.prospect,
+        "criteria": criteria,
+        "interviewers": interviewers,
+        "table": table,
+        "totals": [summary.by_interviewer.get(p.pk) for p in interviewers],
+        "summary": summary,
+        "is_interviewer": any(p.pk == user.pk for p in interviewers),
+        "open": interview.status == InterviewStatus.PLANNED,
+        "contacts": interview.contacts.all(),
+        "comments": [s for s in scores if s.comment],
+        "my_scores": {s.criterion_id: s for s in scores if s.interviewer_id == user.pk},
+        "audit_entries": audit_entries_for(interview)[:20],
+    }
+
+
+def grid_programme(user: User, programme_id: str = "") -> Programme:
+    """The programme whose grid is shown: the one asked for, else the first active one (404 if none)."""
+    programmes = Programme.objects.all() if access.is_team(user) else Programme.objects.none()
+    if programme_id.isdigit():
+        return get_object_or_404(programmes, pk=programme_id)
+    programme = programmes.filter(is_active=True).order_by("name").first() or programmes.first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def grid_versions(user: User, programme: Programme) -> QuerySet[ScoringGrid]:
+    return (
+        access.prospects_app_qs(user, "ScoringGrid").filter(programme=programme).select_related("created_by")
+    )
+
+
+def event_list(user: User) -> QuerySet[Event]:
+    return (
+        access.prospects_app_qs(user, "Event")
+        .select_related("programme")
+        .annotate(prospect_count=Count("prospects", distinct=True))
+        .order_by("-date", "name")
+    )
+
+
+def event_detail(user: User, pk: int) -> Event:
+    return get_object_or_404(access.prospects_app_qs(user, "Event").select_related("programme"), pk=pk)
+
+
+def event_page(event: Event) -> dict[str, Any]:
+    """What the event page shows besides its forms."""
+    return {
+        "event": event,
+        "staff": event.staff.all(),
+        "met": event.prospects.select_related("organisation", "owner").order_by("organisation__name"),
+        "stages": Stage.choices,
+        "audit_entries": audit_entries_for(event)[:20],
+    }
+
+
+# --- Imports ------------------------------------------------------------------------------------------
+
+#: How many rows of each kind (new, duplicate, invalid) the preview shows.
+PREVIEW_ROWS = 300
+
+
+def imports_recent(user: User) -> QuerySet[ImportFile]:
+    """The latest confirmed imports (upload page)."""
+    return (
+        access.prospects_app_qs(user, "ImportFile")
+        .filter(status=ImportStatus.IMPORTED)
+        .select_related("uploaded_by", "programme")[:10]
+    )
+
+
+def import_pending(user: User, token: str) -> ImportFile:
+    """A pending import: only its uploader sees it (others get 404)."""
+    return get_object_or_404(
+        access.prospects_app_qs(user, "ImportFile").select_related("programme"),
+        token=token,
+        uploaded_by=user,
+        status=ImportStatus.PENDING,
+    )
+
+
+def import_mine(user: User, token: str) -> ImportFile:
+    """An import of the acting user, whatever its status (others get 404)."""
+    return get_object_or_404(
+        access.prospects_app_qs(user, "ImportFile").select_related("programme"), token=token, uploaded_by=user
+    )
+
+
+def import_preview_rows(preview: importing.Preview) -> dict[str, list[importing.RowResult]]:
+    """The first PREVIEW_ROWS rows of each kind, invalid first."""
+    return {
+        status: [row for row in preview.rows if row.status == status][:PREVIEW_ROWS]
+        for status in (importing.INVALID, importing.DUPLICATE, importing.NEW)
+    }
+
+
+# --- Home panel ---------------------------------------------------------------------------------------
+
+#: The pipeline panel lists the next actions due within this many days (and the overdue ones).
+PANEL_HORIZON_DAYS = 14
+
+
+def pipeline_panel(user: User) -> dict[str, Any]:
+    """The pipeline at a glance and the user's own prospect next actions, overdue first. Two queries: the
+    counts per stage, the next actions."""
+    today = timezone.localdate()
+    prospects = prospects_for(user)
+    counts = dict(prospects.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
+    actions = list(
+        prospects.filter(owner=user, next_action_date__lte=today + timedelta(days=PANEL_HORIZON_DAYS))
+        .select_related("organisation")
+        .order_by("next_action_date", "organisation__name")[:10]
+    )
+    return {
+        "stages": [
+            {"stage": value, "label": label, "count": counts.get(value, 0)} for value, label in Stage.choices
+        ],
+        "actions": actions,
+        "today": today,
+        "horizon": PANEL_HORIZON_DAYS,
+    }
+
+
+def grid_page(user: User, programme: Programme) -> dict[str, Any]:
+    """The grid page: the programme's current grid, its criteria, its versions and the programme choice."""
+    grid = current_grid(programme)
+    return {
+        "programme": programme,
+        "programmes": Programme.objects.all() if access.is_team(user) else Programme.objects.none(),
+        "grid": grid,
+        "criteria": grid.criteria.all() if grid else [],
+        "versions": grid_versions(user, programme),
+    }

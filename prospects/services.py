@@ -1,11 +1,18 @@
 """Writes on prospects: keyword-only, typed, atomic, audited. Stage changes lock the row and check the
 allowed moves; a refused move raises a ValidationError whose message says why, in French."""
 
+import hashlib
+import logging
+import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -13,13 +20,16 @@ from django.utils.translation import gettext as _
 
 from programme.audit import audit_log, diff_form, save_form_audited
 from programme.identity import normalise_name, normalise_town
-from programme.models import Cohort, Organisation, Person, Programme, User
+from programme.models import KIND_FAMILY, AuditEntry, Cohort, Organisation, Person, Programme, User
 
+from . import importing
 from .models import (
     STAGE_RANK,
     Criterion,
     Decision,
     Event,
+    ImportFile,
+    ImportStatus,
     Interaction,
     InteractionKind,
     Interview,
@@ -141,12 +151,31 @@ def organisation_match(*, siren: str = "", name: str = "", town: str = "") -> Or
     return None
 
 
+@dataclass(frozen=True)
+class NewOrganisation:
+    """A structure typed in along with its prospect (not known yet)."""
+
+    name: str
+    kind: str
+    town: str = ""
+    siren: str = ""
+
+
+@transaction.atomic
+def organisation_create(*, actor: User, new: NewOrganisation) -> Organisation:
+    organisation = Organisation.objects.create(
+        name=new.name.strip(), kind=new.kind, town=new.town.strip(), siren=new.siren
+    )
+    audit_log(actor=actor, obj=organisation, action="organisation.created")
+    return organisation
+
+
 @transaction.atomic
 def prospect_create(
     *,
     actor: User,
     programme: Programme,
-    organisation: Organisation,
+    organisation: Organisation | NewOrganisation,
     source: str = Source.WATCH,
     audience: str | None = None,
     owner: User | None = None,
@@ -158,7 +187,10 @@ def prospect_create(
     themes=None,
     territory=None,
 ) -> Prospect:
-    if Prospect.objects.filter(programme=programme, organisation=organisation).exists():
+    """A structure becomes a prospect of the programme (a new structure is created first)."""
+    if isinstance(organisation, NewOrganisation):
+        organisation = organisation_create(actor=actor, new=organisation)
+    elif Prospect.objects.filter(programme=programme, organisation=organisation).exists():
         raise ValidationError(
             _("« %(name)s » est déjà un prospect de ce programme.") % {"name": organisation.name},
             code="duplicate",
@@ -181,36 +213,6 @@ def prospect_create(
     StageChange.objects.create(prospect=prospect, to_stage=Stage.IDENTIFIED, changed_by=actor)
     audit_log(actor=actor, obj=prospect, action="prospect.created", changes={"source": [None, source]})
     return prospect
-
-
-@transaction.atomic
-def prospect_create_from_form(*, actor: User, form) -> Prospect:
-    """Create from ProspectCreateForm: an existing structure, or a new one typed in the same form."""
-    data = form.cleaned_data
-    organisation = data.get("organisation")
-    if organisation is None:
-        organisation = Organisation.objects.create(
-            name=data["new_name"].strip(),
-            kind=data["new_kind"],
-            town=data.get("new_town", "").strip(),
-            siren=data.get("new_siren", ""),
-        )
-        audit_log(actor=actor, obj=organisation, action="organisation.created")
-    return prospect_create(
-        actor=actor,
-        programme=data["programme"],
-        organisation=organisation,
-        source=data["source"],
-        audience=data.get("audience") or None,
-        owner=data.get("owner"),
-        cohort=data.get("cohort"),
-        next_action=data.get("next_action", ""),
-        next_action_date=data.get("next_action_date"),
-        notes=data.get("notes", ""),
-        project_idea=data.get("project_idea", ""),
-        themes=data.get("themes") or None,
-        territory=data.get("territory"),
-    )
 
 
 @transaction.atomic
@@ -279,12 +281,9 @@ def event_create_prospect(
     owner: User | None = None,
 ) -> Prospect:
     """A structure met at the event becomes a prospect (its existing record when it is already known)."""
-    organisation = organisation_match(siren=siren, name=name, town=town)
-    if organisation is None:
-        organisation = Organisation.objects.create(
-            name=name.strip(), kind=kind, town=town.strip(), siren=siren
-        )
-        audit_log(actor=actor, obj=organisation, action="organisation.created")
+    organisation = organisation_match(siren=siren, name=name, town=town) or organisation_create(
+        actor=actor, new=NewOrganisation(name=name, kind=kind, town=town, siren=siren)
+    )
     prospect = Prospect.objects.filter(programme=event.programme, organisation=organisation).first()
     if prospect is None:
         prospect = prospect_create(
@@ -672,3 +671,279 @@ def selection_decide(
         changes["dépassement de capacité"] = [None, True]
     audit_log(actor=actor, obj=record, action="selection.decided", changes=changes)
     return record
+
+
+# --- Imports of watch spreadsheets -----------------------------------------------------------------
+
+IMPORT_DIR = "imports/prospects"
+
+#: A previewed but never confirmed import is dropped after this long (its file is private data).
+ABANDONED_AFTER = timedelta(days=2)
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def import_file_create(*, actor: User, programme: Programme, upload: UploadedFile) -> ImportFile:
+    """Store an uploaded spreadsheet privately and record it, its columns mapped from the headers.
+    Raises ImportFileError (why, in French) when the file as a whole cannot be read: nothing is kept."""
+    content = upload.read()
+    headers, _body = importing.read_table(content)
+    token = secrets.token_urlsafe(24)
+    path = default_storage.save(f"{IMPORT_DIR}/{token}", ContentFile(content))
+    import_file = ImportFile.objects.create(
+        token=token,
+        programme=programme,
+        uploaded_by=actor,
+        file_name=(upload.name or "")[:255],
+        path=path,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        mapping=importing.auto_mapping(headers),
+    )
+    audit_log(actor=actor, obj=import_file, action="import.uploaded")
+    return import_file
+
+
+@transaction.atomic
+def import_file_map(*, actor: User, import_file: ImportFile, mapping: dict[str, str]) -> ImportFile:
+    """Change which target field each column of a pending import feeds."""
+    before = import_file.mapping
+    import_file.mapping = mapping
+    import_file.save(update_fields=["mapping"])
+    audit_log(actor=actor, obj=import_file, action="import.mapped", changes={"mapping": [before, mapping]})
+    return import_file
+
+
+@transaction.atomic
+def import_confirm(
+    *, actor: User, import_file: ImportFile, skip_invalid: bool, preview: importing.Preview
+) -> bool:
+    """Queue a pending import (run after commit, in the background). `preview` is the file as classified
+    just now; missing columns, or invalid rows not explicitly skipped, raise ValidationError (a dict:
+    `__all__` or `skip_invalid`). False when the import was no longer pending (confirmed twice)."""
+    if preview.missing:
+        raise ValidationError(_("Associez d'abord une colonne à chaque champ obligatoire."), code="missing")
+    invalid = preview.counts[importing.INVALID]
+    if invalid and not skip_invalid:
+        raise ValidationError(
+            {
+                "skip_invalid": ValidationError(
+                    _(
+                        "%(count)s ligne(s) invalide(s) : corrigez le fichier et rechargez-le, ou cochez "
+                        "cette case pour importer les autres lignes."
+                    )
+                    % {"count": invalid},
+                    code="invalid_rows",
+                )
+            }
+        )
+    queued = ImportFile.objects.filter(pk=import_file.pk, status=ImportStatus.PENDING).update(
+        status=ImportStatus.QUEUED, skip_invalid=skip_invalid, row_count=len(preview.rows)
+    )
+    if not queued:
+        return False
+    audit_log(
+        actor=actor,
+        obj=import_file,
+        action="import.confirmed",
+        changes={"lignes": [None, len(preview.rows)], "invalides ignorées": [None, skip_invalid]},
+    )
+    from .tasks import run_import
+
+    pk = import_file.pk
+    transaction.on_commit(lambda: run_import.delay(pk))
+    return True
+
+
+@transaction.atomic
+def import_cancel(*, actor: User, import_file: ImportFile) -> ImportFile:
+    """Abandon a pending import; its stored file is deleted once the cancellation is committed."""
+    import_file.status = ImportStatus.CANCELLED
+    import_file.save(update_fields=["status"])
+    audit_log(actor=actor, obj=import_file, action="import.cancelled")
+    path = import_file.path
+    transaction.on_commit(lambda: default_storage.delete(path))
+    return import_file
+
+
+def import_files_purge_abandoned() -> int:
+    """Delete the stored files of imports left at the preview stage and mark them abandoned; mark failed
+    the confirmed imports whose task never ran to the end. Not atomic on purpose: each row is claimed by
+    its own conditional update (committed at once), so a confirmation racing with the purge wins."""
+    stale = ImportFile.objects.filter(
+        status=ImportStatus.PENDING, created_at__lt=timezone.now() - ABANDONED_AFTER
+    )
+    count = 0
+    for import_file in stale.iterator():
+        default_storage.delete(import_file.path)
+        # Conditional update: a confirmation racing with the purge wins, the purge skips the row.
+        count += ImportFile.objects.filter(pk=import_file.pk, status=ImportStatus.PENDING).update(
+            status=ImportStatus.CANCELLED
+        )
+    # A confirmed import whose task never ran to the end (lost message, killed worker) rolled back: say so.
+    ImportFile.objects.filter(
+        status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING),
+        created_at__lt=timezone.now() - ABANDONED_AFTER,
+    ).update(
+        status=ImportStatus.FAILED, error=_("Rien n'a été importé : l'import a été interrompu. Relancez-le.")
+    )
+    return count
+
+
+@transaction.atomic
+def import_rows_create(*, actor: User, programme: Programme, preview: importing.Preview) -> list[Prospect]:
+    """Create the new rows of a preview: structures, prospects, contacts, all or nothing."""
+    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    rows = [row for row in preview.rows if row.status == importing.NEW]
+    now = timezone.now()
+    new_orgs: list[tuple[importing.RowResult, Organisation]] = []
+    for row in rows:
+        if row.organisation_id is None:
+            d = row.data
+            org = Organisation(
+                name=row.name,
+                kind=d["kind"],
+                siren=d["siren"],
+                siret=d["siret"],
+                town=row.town,
+                postcode=d["postcode"][:10],
+                address=d["address"][:255],
+                website=d["website"],
+                territory_id=d["territory_id"],
+            )
+            # bulk_create skips save(): set the derived columns save() would have set.
+            org.normalised_name = normalise_name(org.name)
+            org.normalised_town = normalise_town(org.town)
+            org.family = KIND_FAMILY.get(org.kind, "ess")
+            new_orgs.append((row, org))
+    Organisation.objects.bulk_create([org for _row, org in new_orgs], batch_size=500)
+    for row, org in new_orgs:
+        row.organisation_id = org.pk
+    prospects = [
+        Prospect(
+            programme=programme,
+            organisation_id=row.organisation_id,
+            stage=Stage.IDENTIFIED,
+            source=row.data["source"],
+            audience=row.data["audience"],
+            territory_id=row.data["territory_id"],
+            owner_id=row.data["owner_id"],
+            next_action=row.data["next_action"][:255],
+            next_action_date=row.data["next_action_date"],
+            notes=row.data["notes"],
+            stage_changed_at=now,
+        )
+        for row in rows
+    ]
+    Prospect.objects.bulk_create(prospects, batch_size=500)
+    StageChange.objects.bulk_create(
+        [StageChange(prospect=p, to_stage=Stage.IDENTIFIED, changed_by=actor) for p in prospects],
+        batch_size=500,
+    )
+    theme_links = [
+        Prospect.themes.through(prospect_id=p.pk, theme_id=theme_id)
+        for p, row in zip(prospects, rows, strict=True)
+        for theme_id in row.data["theme_ids"]
+    ]
+    Prospect.themes.through.objects.bulk_create(theme_links, batch_size=500)
+    org_theme_links = [
+        Organisation.themes.through(organisation_id=org.pk, theme_id=theme_id)
+        for row, org in new_orgs
+        for theme_id in row.data["theme_ids"]
+    ]
+    Organisation.themes.through.objects.bulk_create(org_theme_links, batch_size=500)
+    people = [
+        Person(
+            first_name=row.data["contact_first_name"][:100] or "—",
+            last_name=row.data["contact_last_name"][:100],
+            email=row.data["contact_email"],
+            phone=row.data["contact_phone"][:30],
+            job_title=row.data["contact_job_title"][:150],
+            organisation_id=row.organisation_id,
+            consent_basis="legitimate_interest",
+            consent_date=now.date(),
+            consent_source=_("Import d'une liste de veille"),
+        )
+        for row in rows
+        if row.data["contact_email"] or row.data["contact_last_name"]
+    ]
+    Person.objects.bulk_create(people, batch_size=500)
+    content_type = ContentType.objects.get_for_model(Prospect)
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=actor,
+                action="prospect.imported",
+                content_type=content_type,
+                object_id=str(p.pk),
+                object_repr=row.name[:255],
+                changes={"source": [None, p.source]},
+                created_at=now,
+            )
+            for p, row in zip(prospects, rows, strict=True)
+        ],
+        batch_size=500,
+    )
+    return prospects
+
+
+def import_run(*, import_file_id: int) -> None:
+    """Run a confirmed import (the Celery task's body). Each step is committed so the status page can show
+    it; the import itself is one transaction: on any failure nothing is created and the file says why."""
+    started = ImportFile.objects.filter(
+        pk=import_file_id, status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING)
+    ).update(status=ImportStatus.RUNNING)
+    if not started:
+        return  # already done (a redelivered task) or abandoned
+    try:
+        with transaction.atomic():
+            import_file = (
+                ImportFile.objects.select_for_update()
+                .select_related("programme", "uploaded_by")
+                .get(pk=import_file_id)
+            )
+            if import_file.status != ImportStatus.RUNNING:
+                return
+            Programme.objects.select_for_update().filter(pk=import_file.programme_id).first()
+            preview = importing.load_preview(import_file)
+            if preview.missing:
+                raise importing.ImportFileError(
+                    _("Colonnes obligatoires manquantes : %(f)s.") % {"f": ", ".join(preview.missing)}
+                )
+            if preview.counts[importing.INVALID] and not import_file.skip_invalid:
+                raise importing.ImportFileError(
+                    _("%(count)s ligne(s) invalide(s) : corrigez le fichier et rechargez-le.")
+                    % {"count": preview.counts[importing.INVALID]}
+                )
+            created = import_rows_create(
+                actor=import_file.uploaded_by, programme=import_file.programme, preview=preview
+            )
+            import_file.status = ImportStatus.IMPORTED
+            import_file.created_count = len(created)
+            import_file.duplicate_count = preview.counts[importing.DUPLICATE]
+            import_file.invalid_count = preview.counts[importing.INVALID]
+            import_file.imported_at = timezone.now()
+            import_file.save()
+            audit_log(
+                actor=import_file.uploaded_by,
+                obj=import_file.programme,
+                action="prospects.imported",
+                changes={
+                    "fichier": [None, import_file.file_name],
+                    "créés": [None, len(created)],
+                    "doublons": [None, preview.counts[importing.DUPLICATE]],
+                    "invalides ignorées": [None, preview.counts[importing.INVALID]],
+                },
+            )
+            path = import_file.path
+            transaction.on_commit(lambda: default_storage.delete(path))
+    except Exception as error:  # noqa: BLE001 — the user gets the reason, nothing is imported
+        if isinstance(error, importing.ImportFileError | OSError):
+            message = str(error)
+        else:
+            logger.exception("prospect import %s failed", import_file_id)
+            message = _("Erreur inattendue pendant l'import.")
+        ImportFile.objects.filter(pk=import_file_id).update(
+            status=ImportStatus.FAILED, error=_("Rien n'a été importé. %(reason)s") % {"reason": message}
+        )

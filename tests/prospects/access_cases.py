@@ -32,6 +32,7 @@ CASES = [
         id="get:prospect.list (filtered)",
     ),
     Case("prospects:prospect.board", TEAM),
+    Case("prospects:panel.pipeline", TEAM),
     Case("prospects:prospect.create", TEAM),
     Case(
         "prospects:prospect.create",

@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from prospects import services
-from prospects.imports import auto_mapping, read_table
+from prospects.importing import auto_mapping, read_table
 from prospects.models import Event, ImportFile, Interaction, Prospect, Stage
 from tests.factories import OrganisationFactory, ProgrammeFactory
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from programme.models import Organisation, Person
-from prospects import imports
+from prospects import importing
 from prospects.models import ImportFile, ImportStatus, Prospect
 
 from .factories import VALID_SIREN_TOWN, prospect_in
@@ -38,10 +38,10 @@ def upload(client, world, content: bytes, name: str = "veille.csv"):
     )
 
 
-def preview_of(world, content: bytes) -> imports.Preview:
-    headers, body = imports.read_table(content)
-    return imports.classify(
-        programme=world.programme, headers=headers, body=body, mapping=imports.auto_mapping(headers)
+def preview_of(world, content: bytes) -> importing.Preview:
+    headers, body = importing.read_table(content)
+    return importing.classify(
+        programme=world.programme, headers=headers, body=body, mapping=importing.auto_mapping(headers)
     )
 
 
@@ -66,13 +66,13 @@ def full_import(client, world, content: bytes, *, skip_invalid: bool = False, na
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
 def test_encodings_are_read_correctly(world, encoding):
     content = csv_bytes("Société Coopérative Écolière;Saint-Étienne;;scic;;;;", encoding=encoding)
-    headers, body = imports.read_table(content)
+    headers, body = importing.read_table(content)
     assert headers[0] == "Nom"  # no BOM left in the first header
     assert body[0][1][:2] == ["Société Coopérative Écolière", "Saint-Étienne"]
 
 
 def test_comma_separated_files_are_read(world):
-    headers, body = imports.read_table(b"Nom,Commune\nAsso A,Lyon\n")
+    headers, body = importing.read_table(b"Nom,Commune\nAsso A,Lyon\n")
     assert headers == ["Nom", "Commune"]
     assert body == [(2, ["Asso A", "Lyon"])]
 
@@ -100,22 +100,22 @@ def test_xlsx_files_are_read_with_dates(world):
     ],
 )
 def test_bad_files_are_refused(world, content, message):
-    with pytest.raises(imports.ImportFileError, match=message):
-        imports.read_table(content)
+    with pytest.raises(importing.ImportFileError, match=message):
+        importing.read_table(content)
 
 
 def test_xlsx_formulas_are_refused(world):
     content = xlsx_bytes([["Nom", "Commune"], ["Asso", '=CONCAT("Ly","on")']])
-    with pytest.raises(imports.ImportFileError, match="formules"):
-        imports.read_table(content)
+    with pytest.raises(importing.ImportFileError, match="formules"):
+        importing.read_table(content)
 
 
 def test_phone_numbers_and_dashes_are_not_formulas(world):
-    headers, body = imports.read_table(
+    headers, body = importing.read_table(
         csv_bytes("Asso;Lyon;;;;;-;", header="Nom;Commune;SIREN;Forme;Tél;A;B;C\n")
     )
     assert body  # "+33 …" or a lone "-" are plain values
-    imports.read_table("Nom;Commune;Téléphone\nAsso;Lyon;+33 4 72 00 00 00\n".encode())
+    importing.read_table("Nom;Commune;Téléphone\nAsso;Lyon;+33 4 72 00 00 00\n".encode())
 
 
 # --- Classification -------------------------------------------------------------------------------------
@@ -281,7 +281,10 @@ def test_cancelled_import_deletes_the_stored_file(world, staff_client):
     import_file = ImportFile.objects.get()
     assert default_storage.exists(import_file.path)
     token = import_file.token
-    staff_client.post(reverse("prospects:import.cancel", args=[token]))
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the file is deleted once the cancel commits
+        staff_client.post(reverse("prospects:import.cancel", args=[token]))
     assert not default_storage.exists(import_file.path)
     assert staff_client.get(response["Location"]).status_code == 404
 

@@ -1,5 +1,5 @@
-"""Reading a watch spreadsheet (CSV or XLSX) into prospects: parse, map columns, classify every row as
-new / duplicate / invalid with its reason, then import the new rows in one transaction.
+"""Reading a watch spreadsheet (CSV or XLSX): parse, map columns, classify every row as new / duplicate /
+invalid with its reason. Nothing here writes: the import itself is `services.import_run`.
 
 The file type is read from the content (an XLSX is a ZIP archive), never from the name. Text files are
 read as UTF-8 (with or without BOM), then Windows-1252. A file with formulas, no rows, no usable header
@@ -8,27 +8,21 @@ or the wrong type is refused as a whole: nothing is imported.
 
 import csv
 import io
-import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from programme.identity import digits_only, normalise_name, normalise_town, validate_siren, validate_siret
 from programme.models import (
     KIND_FAMILY,
-    AuditEntry,
     Organisation,
     OrganisationKind,
-    Person,
     Programme,
     Role,
     Territory,
@@ -36,7 +30,7 @@ from programme.models import (
     User,
 )
 
-from .models import Audience, Prospect, Source, Stage, StageChange
+from .models import Audience, ImportFile, Prospect, Source
 
 MAX_ROWS = 20_000
 
@@ -510,179 +504,12 @@ def _classify_row(line: int, raw: dict[str, str], lookups: _Lookups) -> RowResul
     return row
 
 
-# --- Importing ------------------------------------------------------------------------------------------
+# --- Reading a stored file ------------------------------------------------------------------------
 
 
-@transaction.atomic
-def import_rows(*, actor: User, programme: Programme, preview: Preview) -> list[Prospect]:
-    """Create the new rows of a preview: structures, prospects, contacts, all or nothing."""
-    Programme.objects.select_for_update().filter(pk=programme.pk).first()
-    rows = [row for row in preview.rows if row.status == NEW]
-    now = timezone.now()
-    new_orgs: list[tuple[RowResult, Organisation]] = []
-    for row in rows:
-        if row.organisation_id is None:
-            d = row.data
-            org = Organisation(
-                name=row.name,
-                kind=d["kind"],
-                siren=d["siren"],
-                siret=d["siret"],
-                town=row.town,
-                postcode=d["postcode"][:10],
-                address=d["address"][:255],
-                website=d["website"],
-                territory_id=d["territory_id"],
-            )
-            # bulk_create skips save(): set the derived columns save() would have set.
-            org.normalised_name = normalise_name(org.name)
-            org.normalised_town = normalise_town(org.town)
-            org.family = KIND_FAMILY.get(org.kind, "ess")
-            new_orgs.append((row, org))
-    Organisation.objects.bulk_create([org for _row, org in new_orgs], batch_size=500)
-    for row, org in new_orgs:
-        row.organisation_id = org.pk
-    prospects = [
-        Prospect(
-            programme=programme,
-            organisation_id=row.organisation_id,
-            stage=Stage.IDENTIFIED,
-            source=row.data["source"],
-            audience=row.data["audience"],
-            territory_id=row.data["territory_id"],
-            owner_id=row.data["owner_id"],
-            next_action=row.data["next_action"][:255],
-            next_action_date=row.data["next_action_date"],
-            notes=row.data["notes"],
-            stage_changed_at=now,
-        )
-        for row in rows
-    ]
-    Prospect.objects.bulk_create(prospects, batch_size=500)
-    StageChange.objects.bulk_create(
-        [StageChange(prospect=p, to_stage=Stage.IDENTIFIED, changed_by=actor) for p in prospects],
-        batch_size=500,
-    )
-    theme_links = [
-        Prospect.themes.through(prospect_id=p.pk, theme_id=theme_id)
-        for p, row in zip(prospects, rows, strict=True)
-        for theme_id in row.data["theme_ids"]
-    ]
-    Prospect.themes.through.objects.bulk_create(theme_links, batch_size=500)
-    org_theme_links = [
-        Organisation.themes.through(organisation_id=org.pk, theme_id=theme_id)
-        for row, org in new_orgs
-        for theme_id in row.data["theme_ids"]
-    ]
-    Organisation.themes.through.objects.bulk_create(org_theme_links, batch_size=500)
-    people = [
-        Person(
-            first_name=row.data["contact_first_name"][:100] or "—",
-            last_name=row.data["contact_last_name"][:100],
-            email=row.data["contact_email"],
-            phone=row.data["contact_phone"][:30],
-            job_title=row.data["contact_job_title"][:150],
-            organisation_id=row.organisation_id,
-            consent_basis="legitimate_interest",
-            consent_date=now.date(),
-            consent_source=_("Import d'une liste de veille"),
-        )
-        for row in rows
-        if row.data["contact_email"] or row.data["contact_last_name"]
-    ]
-    Person.objects.bulk_create(people, batch_size=500)
-    content_type = ContentType.objects.get_for_model(Prospect)
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                actor=actor,
-                action="prospect.imported",
-                content_type=content_type,
-                object_id=str(p.pk),
-                object_repr=row.name[:255],
-                changes={"source": [None, p.source]},
-                created_at=now,
-            )
-            for p, row in zip(prospects, rows, strict=True)
-        ],
-        batch_size=500,
-    )
-    return prospects
-
-
-# --- The confirmed import, run in the background -------------------------------------------------------
-
-logger = logging.getLogger(__name__)
-
-
-def load_preview(import_file) -> Preview:
+def load_preview(import_file: ImportFile) -> Preview:
     """Re-read the stored file and classify it against the database as it is now."""
     with default_storage.open(import_file.path, "rb") as handle:
         content = handle.read()
     headers, body = read_table(content)
     return classify(programme=import_file.programme, headers=headers, body=body, mapping=import_file.mapping)
-
-
-def import_file_run(*, import_file_id: int) -> None:
-    """Run a confirmed import (Celery task body). Each step is committed so the status page can show it;
-    the import itself is one transaction: on any failure nothing is created and the file says why."""
-    from .models import ImportFile, ImportStatus
-
-    started = ImportFile.objects.filter(
-        pk=import_file_id, status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING)
-    ).update(status=ImportStatus.RUNNING)
-    if not started:
-        return  # already done (a redelivered task) or abandoned
-    try:
-        with transaction.atomic():
-            import_file = (
-                ImportFile.objects.select_for_update()
-                .select_related("programme", "uploaded_by")
-                .get(pk=import_file_id)
-            )
-            if import_file.status != ImportStatus.RUNNING:
-                return
-            Programme.objects.select_for_update().filter(pk=import_file.programme_id).first()
-            preview = load_preview(import_file)
-            if preview.missing:
-                raise ImportFileError(
-                    _("Colonnes obligatoires manquantes : %(f)s.") % {"f": ", ".join(preview.missing)}
-                )
-            if preview.counts[INVALID] and not import_file.skip_invalid:
-                raise ImportFileError(
-                    _("%(count)s ligne(s) invalide(s) : corrigez le fichier et rechargez-le.")
-                    % {"count": preview.counts[INVALID]}
-                )
-            created = import_rows(
-                actor=import_file.uploaded_by, programme=import_file.programme, preview=preview
-            )
-            import_file.status = ImportStatus.IMPORTED
-            import_file.created_count = len(created)
-            import_file.duplicate_count = preview.counts[DUPLICATE]
-            import_file.invalid_count = preview.counts[INVALID]
-            import_file.imported_at = timezone.now()
-            import_file.save()
-            from programme.audit import audit_log
-
-            audit_log(
-                actor=import_file.uploaded_by,
-                obj=import_file.programme,
-                action="prospects.imported",
-                changes={
-                    "fichier": [None, import_file.file_name],
-                    "créés": [None, len(created)],
-                    "doublons": [None, preview.counts[DUPLICATE]],
-                    "invalides ignorées": [None, preview.counts[INVALID]],
-                },
-            )
-            path = import_file.path
-            transaction.on_commit(lambda: default_storage.delete(path))
-    except Exception as error:  # noqa: BLE001 — the user gets the reason, nothing is imported
-        if isinstance(error, ImportFileError | OSError):
-            message = str(error)
-        else:
-            logger.exception("prospect import %s failed", import_file_id)
-            message = _("Erreur inattendue pendant l'import.")
-        ImportFile.objects.filter(pk=import_file_id).update(
-            status=ImportStatus.FAILED, error=_("Rien n'a été importé. %(reason)s") % {"reason": message}
-        )

@@ -1,0 +1,1 @@
+"""Prospect pages (programme team only: partners get 404 everywhere here), one module per page group."""

@@ -1,0 +1,103 @@
+"""Events where prospects are met."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from programme import access
+from programme.pages import render_filtered_list
+
+from .. import selectors, services
+from ..filters import EventFilter
+from ..forms import EventForm, EventLinkForm, EventNewProspectForm
+from ..models import Event
+from .common import form_page, posted
+
+# --- Events ----------------------------------------------------------------------------------------------------
+
+
+@access.team_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    return render_filtered_list(
+        request,
+        filterset=EventFilter(request.GET, queryset=selectors.event_list(request.user)),
+        template="prospects/event_list.html",
+        partial="prospects/partials/_event_table.html",
+    )
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def event_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create an event (no pk) or edit one."""
+    event = selectors.event_detail(request.user, pk) if pk is not None else None
+    if event is None:
+        form = EventForm(posted(request), initial={"staff": [request.user.pk]})
+    else:
+        form = EventForm(posted(request), instance=event)
+    return form_page(
+        request,
+        form,
+        save=lambda: services.event_save(actor=request.user, form=form),
+        message=lambda saved: (
+            _("Événement « %(name)s » créé.") % {"name": saved.name}
+            if event is None
+            else _("Événement mis à jour.")
+        ),
+        template="prospects/event_form.html",
+        context={"creating": event is None, "event": event},
+    )
+
+
+def _event_context(
+    event: Event, *, link_form: Form | None = None, new_form: Form | None = None
+) -> dict[str, Any]:
+    return {
+        **selectors.event_page(event),
+        "link_form": link_form or EventLinkForm(event=event, prefix="link"),
+        "new_form": new_form or EventNewProspectForm(prefix="new"),
+    }
+
+
+@access.team_required
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_detail(request.user, pk)
+    return render(request, "prospects/event_detail.html", _event_context(event))
+
+
+@access.team_required
+@require_POST
+def event_prospects(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link an existing prospect to the event (`link-…` fields) or create a new one (`new-…` fields)."""
+    event = selectors.event_detail(request.user, pk)
+    if "link-prospect" in request.POST:
+        form = EventLinkForm(request.POST, event=event, prefix="link")
+        if form.is_valid():
+            services.event_link_prospect(
+                actor=request.user, event=event, prospect=form.cleaned_data["prospect"]
+            )
+            messages.success(request, _("Prospect ajouté aux rencontres de l'événement."))
+            return redirect(event)
+        return render(request, "prospects/event_detail.html", _event_context(event, link_form=form))
+    form = EventNewProspectForm(request.POST, prefix="new")
+    if form.is_valid():
+        data = form.cleaned_data
+        prospect = services.event_create_prospect(
+            actor=request.user,
+            event=event,
+            name=data["name"],
+            kind=data["kind"],
+            town=data["town"],
+            siren=data["siren"],
+            owner=request.user,
+        )
+        messages.success(
+            request, _("« %(name)s » est rattaché à l'événement.") % {"name": prospect.organisation.name}
+        )
+        return redirect(event)
+    return render(request, "prospects/event_detail.html", _event_context(event, new_form=form))

@@ -1,0 +1,56 @@
+"""The programme's scoring grid and its versions."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from programme import access
+
+from .. import selectors, services
+from ..forms import CriterionFormSet
+from .common import posted
+
+# --- Scoring grid ---------------------------------------------------------------------------------------------
+
+
+@access.team_required
+def grid_detail(request: HttpRequest) -> HttpResponse:
+    programme = selectors.grid_programme(request.user, request.GET.get("programme", ""))
+    return render(request, "prospects/grid_detail.html", selectors.grid_page(request.user, programme))
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def grid_edit(request: HttpRequest) -> HttpResponse:
+    programme = selectors.grid_programme(request.user, request.GET.get("programme", ""))
+    grid = selectors.current_grid(programme)
+    if grid is None:
+        grid = services.grid_ensure_default(programme=programme, actor=request.user)
+    initial = [
+        {
+            "label": c.label,
+            "weight": c.weight,
+            "level_0": c.level_0,
+            "level_1": c.level_1,
+            "level_2": c.level_2,
+            "level_3": c.level_3,
+        }
+        for c in grid.criteria.all()
+    ]
+    formset = CriterionFormSet(posted(request), initial=initial, prefix="criteria")
+    if request.method == "POST" and formset.is_valid():
+        new = services.grid_new_version(actor=request.user, programme=programme, criteria=formset.criteria())
+        messages.success(
+            request,
+            _(
+                "Version %(version)s de la grille enregistrée. Les entretiens déjà planifiés gardent leur version."
+            )
+            % {"version": new.version},
+        )
+        return redirect(reverse("prospects:grid.detail") + f"?programme={programme.pk}")
+    return render(
+        request, "prospects/grid_form.html", {"formset": formset, "programme": programme, "grid": grid}
+    )

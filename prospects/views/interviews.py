@@ -1,0 +1,138 @@
+"""Pre-qualification interviews: plan, score, conclude, cancel."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from programme import access
+
+from .. import selectors, services
+from ..forms import InterviewCompleteForm, InterviewForm, ScoreForm
+from ..models import Interview
+from .common import posted
+
+# --- Interviews ---------------------------------------------------------------------------------------------
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def interview_create(request: HttpRequest, pk: int) -> HttpResponse:
+    prospect = selectors.prospect_detail(request.user, pk)
+    form = InterviewForm(
+        posted(request),
+        prospect=prospect,
+        initial={"interviewers": [request.user.pk]},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            interview = services.interview_schedule(
+                actor=request.user,
+                prospect=prospect,
+                scheduled_at=data["scheduled_at"],
+                interviewers=list(data["interviewers"]),
+                place=data["place"],
+                remote=data["remote"],
+                contacts=list(data["contacts"]),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Entretien planifié."))
+            return redirect(interview)
+    return render(request, "prospects/interview_form.html", {"form": form, "prospect": prospect})
+
+
+def _interview_context(request: HttpRequest, interview: Interview, **forms: Form) -> dict[str, Any]:
+    sheet = selectors.interview_sheet(request.user, interview)
+    return {
+        **sheet,
+        "score_form": forms.get("score_form")
+        or ScoreForm(criteria=sheet["criteria"], initial_scores=sheet["my_scores"], prefix="score"),
+        "complete_form": forms.get("complete_form") or InterviewCompleteForm(prefix="end"),
+    }
+
+
+def _interview_action(
+    request: HttpRequest,
+    interview: Interview,
+    form: Form,
+    *,
+    form_name: str,
+    act: Callable[[], object],
+    success: str,
+) -> HttpResponse:
+    """Score or conclude: a valid form goes to the service; its refusal comes back on the form."""
+    if form.is_valid():
+        try:
+            act()
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, success)
+            return redirect(interview)
+    return render(
+        request,
+        "prospects/interview_detail.html",
+        _interview_context(request, interview, **{form_name: form}),
+    )
+
+
+@access.team_required
+def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    interview = selectors.interview_detail(request.user, pk)
+    return render(request, "prospects/interview_detail.html", _interview_context(request, interview))
+
+
+@access.team_required
+@require_POST
+def interview_score(request: HttpRequest, pk: int) -> HttpResponse:
+    interview = selectors.interview_detail(request.user, pk)
+    form = ScoreForm(request.POST, criteria=list(interview.grid.criteria.all()), prefix="score")
+    return _interview_action(
+        request,
+        interview,
+        form,
+        form_name="score_form",
+        act=lambda: services.interview_score(actor=request.user, interview=interview, values=form.values()),
+        success=_("Vos notes sont enregistrées."),
+    )
+
+
+@access.team_required
+@require_POST
+def interview_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    interview = selectors.interview_detail(request.user, pk)
+    form = InterviewCompleteForm(request.POST, prefix="end")
+    return _interview_action(
+        request,
+        interview,
+        form,
+        form_name="complete_form",
+        act=lambda: services.interview_complete(
+            actor=request.user,
+            interview=interview,
+            recommendation=form.cleaned_data["recommendation"],
+            rationale=form.cleaned_data["rationale"],
+        ),
+        success=_("Entretien terminé : le prospect est pré-qualifié."),
+    )
+
+
+@access.team_required
+@require_POST
+def interview_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    interview = selectors.interview_detail(request.user, pk)
+    try:
+        services.interview_cancel(actor=request.user, interview=interview)
+        messages.success(request, _("Entretien annulé."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(interview)
