@@ -10,9 +10,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from programme.files import check_upload
 from projects.models import Phase
 
-from .files import validate_evidence
 from .forms import MaturityForm, MeasurementForm
 from .models import Periodicity, ProjectIndicator
 
@@ -100,7 +100,7 @@ class PortalMeasurementForm(MeasurementForm):
     def clean_evidence(self):
         evidence = self.cleaned_data.get("evidence")
         if evidence:
-            validate_evidence(evidence)
+            check_upload(evidence)
         return evidence
 
     def period(self) -> Period | None:

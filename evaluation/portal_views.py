@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.audit import audit_log
+from programme.files import private_file_response
 from programme.models import Role
 from projects.models import ACTIVE_PHASES
 from projects.portal_views import portal_project, project_page_context
@@ -264,16 +265,8 @@ def measurement_evidence(request: HttpRequest, pk: int) -> FileResponse:
     measurement = get_object_or_404(access.portal_measurements_for(request.user), pk=pk)
     if not measurement.evidence:
         raise Http404
-    try:
-        handle = measurement.evidence.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404
     extension = measurement.evidence.name.rsplit(".", 1)[-1]
-    response = FileResponse(handle, as_attachment=True, filename=f"justificatif-{measurement.pk}.{extension}")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private_file_response(measurement.evidence, filename=f"justificatif-{measurement.pk}.{extension}")
 
 
 # --- Cooperative maturity -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from programme import access
 from programme.audit import audit_entries_for
+from programme.files import private_file_response
 from programme.pages import render_filtered_list
 
 from . import report_selectors, report_services
@@ -84,14 +85,8 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = report_selectors.report_get(user=request.user, pk=pk)
     if report.status != ReportStatus.DONE or not report.file:
         raise Http404
-    try:
-        handle = report.file.open("rb")
-    except FileNotFoundError:
-        raise Http404
     filename = f"{slugify(report.title)[:80] or 'rapport'}.pdf"
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(report.file, filename=filename, content_type="application/pdf")
 
 
 @access.team_required

@@ -4,10 +4,10 @@ posted fields (project, organisation, status, owner…) are simply not fields, s
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from programme.files import ACCEPTED_LABEL, check_upload
 from programme.forms import PartnerOrganisationForm
 from programme.models import Person
 
-from .files import ACCEPTED_LABEL, check_upload
 from .portal_services import ACTION_COMMENT_MAX
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from programme import access
+from programme.files import private_file_response
 from programme.models import Person
 
 from . import portal_services, selectors, timeline
@@ -202,23 +203,13 @@ def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "portal/deliverable.html", context, status=status)
 
 
-def _file_response(file, *, filename: str, content_type: str) -> FileResponse:
-    try:
-        handle = file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
 @access.partner_required
 def deliverable_download(request: HttpRequest, pk: int, number: int) -> FileResponse:
     deliverable = get_object_or_404(access.portal_deliverables_for(request.user), pk=pk)
     version = get_object_or_404(DeliverableVersion.objects.filter(deliverable=deliverable), number=number)
-    return _file_response(version.file, filename=version.original_name, content_type=version.content_type)
+    return private_file_response(
+        version.file, filename=version.original_name, content_type=version.content_type
+    )
 
 
 @access.partner_required
@@ -228,7 +219,9 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     version = DocumentVersion.objects.filter(document=document).order_by("-number").first()
     if version is None:
         raise Http404
-    return _file_response(version.file, filename=version.original_name, content_type=version.content_type)
+    return private_file_response(
+        version.file, filename=version.original_name, content_type=version.content_type
+    )
 
 
 # --- Actions ---------------------------------------------------------------------------------------
