@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from programme.formatting import fr_date, fr_number, fr_percent, indicator_value
+
 from . import charts, selectors
-from .formatting import fr_date, fr_number, fr_percent, indicator_value
 from .selectors import Filters
 
 

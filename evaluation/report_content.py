@@ -23,9 +23,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from evaluation import charts
-from evaluation.formatting import fr_date as _fr_date
-from evaluation.formatting import fr_number, indicator_value
 from programme import access
+from programme.formatting import fr_date, fr_number, indicator_value
 from programme.models import Cohort, Territory, User
 from projects.models import (
     Attendance,
@@ -44,16 +43,7 @@ from .models import Lesson, MaturityAssessment, Measurement, MeasurementStatus, 
 
 Progress = Callable[[int], None]
 
-__all__ = ["fr_date", "fr_number", "report_context"]
-
-
-def fr_date(value) -> str:
-    """`22 nov. 2026` for a date or an aware datetime (shown in local time)."""
-    if value is None or value == "":
-        return "—"
-    if hasattr(value, "hour"):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return _fr_date(value)
+__all__ = ["report_context"]
 
 
 def _svg(markup: str) -> SafeString:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from programme import access
 from programme.audit import audit_log
+from programme.formatting import fr_date
 from programme.models import Cohort, Programme, Role, Territory, User
 
 from .models import Report, ReportKind, ReportStatus
@@ -114,7 +115,6 @@ def dedupe_key(*, kind: str, programme: Programme, project, parameters: dict) ->
 
 
 def report_title(*, kind: str, programme: Programme, project, parameters: dict) -> str:
-    from .report_content import fr_date
 
     if kind == ReportKind.FUNDER:
         return _("Rapport financeur — %(project)s") % {"project": project.title}

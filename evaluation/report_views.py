@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from programme import access
 from programme.audit import audit_entries_for
 from programme.files import private_file_response
+from programme.formatting import fr_date
 from programme.pages import render_filtered_list
 
 from . import report_selectors, report_services
@@ -121,8 +122,6 @@ def report_share(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _describe_parameters(report) -> list[tuple[str, str]]:
     from programme.models import Cohort, Territory
-
-    from .report_content import fr_date
 
     params = report.parameters or {}
     rows = [(_("Programme"), report.programme.name)]
