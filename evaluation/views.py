@@ -20,13 +20,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.audit import audit_entries_for
+from programme.exports import export_response
 from programme.files import private_file_response
 from programme.models import Programme
 from programme.pages import render_filtered_list
 
 from . import dashboard as dashboard_tables
 from . import selectors, services
-from .exports import export_response
 from .figures import Point, aggregate, change_from_baseline, progress, target_for_period
 from .filters import IndicatorFilter, LessonFilter, MeasurementQueueFilter
 from .forms import (
