@@ -21,6 +21,7 @@ from .forms import (
 )
 from .models import Invitation, Organisation, Person
 from .pages import render_filtered_list
+from .selectors import person_data_export
 
 # --- Home, health --------------------------------------------------------------------------------
 
@@ -194,27 +195,11 @@ def person_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
 def person_export(request: HttpRequest, pk: int) -> JsonResponse:
     """Everything Parcours holds about a contact, as JSON (right of access)."""
     person = get_object_or_404(access.people_for(request.user).select_related("organisation"), pk=pk)
-    response = JsonResponse(person_data(person), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response = JsonResponse(
+        person_data_export(person=person), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
     response["Content-Disposition"] = f'attachment; filename="contact-{person.pk}.json"'
     return response
-
-
-def person_data(person: Person) -> dict:
-    return {
-        "prénom": person.first_name,
-        "nom": person.last_name,
-        "e-mail": person.email,
-        "téléphone": person.phone,
-        "fonction": person.job_title,
-        "structure": person.organisation.name if person.organisation else None,
-        "consentement": {
-            "date": person.consent_date.isoformat() if person.consent_date else None,
-            "base légale": person.get_consent_basis_display(),
-            "source": person.consent_source,
-        },
-        "créé le": person.created_at.isoformat(),
-        "modifié le": person.updated_at.isoformat(),
-    }
 
 
 # --- Invitations and account ------------------------------------------------------------------------
