@@ -301,9 +301,6 @@ FILTERS_NULL_CHOICE_LABEL = _("Non renseigné")
 # --- Parcours -----------------------------------------------------------------------------------
 PARCOURS_DEFAULT_REMINDER_OFFSETS = [14, 7, 1]
 
-# Home-page panels contributed by higher apps: dotted paths of callables taking the request and
-# returning {"title": ..., "template": ..., **context}. Keeps `programme` free of upward imports.
-PARCOURS_HOME_PANELS: list[str] = ["projects.panels.deadlines_panel", "prospects.panels.pipeline_panel"]
 # Sections of a project's gate dossier contributed by higher apps: f(request, project) -> {"template": ...}.
 PARCOURS_GATE_DOSSIER_SECTIONS: list[str] = ["evaluation.selectors.gate_dossier_section"]
 

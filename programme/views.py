@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -29,22 +28,13 @@ from .selectors import person_data_export
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if access.is_partner(user):
-        try:
-            return redirect("portal:home")
-        except NoReverseMatch:
-            return render(request, "programme/home_partner.html")
+        return redirect("portal:home")
     if not access.is_team(user):
         raise Http404
-    from django.utils.module_loading import import_string
-
-    # Higher apps contribute blocks (deadlines, pipeline…) without this app importing them.
-    panels = []
-    for dotted in getattr(settings, "PARCOURS_HOME_PANELS", []):
-        panels.append(import_string(dotted)(request))
+    # The deadlines and pipeline panels are the projects' and prospects' own views, loaded by URL.
     context = {
         "organisation_count": Organisation.objects.count(),
         "person_count": Person.objects.filter(anonymised_at__isnull=True).count(),
-        "panels": panels,
     }
     return render(request, "programme/home.html", context)
 

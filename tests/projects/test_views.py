@@ -14,7 +14,6 @@ from .factories import (
     CommitteeFactory,
     DeliverableFactory,
     MilestoneFactory,
-    PhasePeriodFactory,
     WorkshopFactory,
 )
 from .test_pipeline import at_phase
@@ -228,20 +227,11 @@ def test_tabs_render(staff_client, world):
     assert staff_client.get(reverse("projects:committee.detail", args=[committee.pk])).status_code == 200
 
 
-def test_home_panel_lists_my_deadlines(staff_client, world, settings):
-    settings.PARCOURS_HOME_PANELS = ["projects.panels.deadlines_panel"]
-    world.project_a.staff_leads.add(world.staff)
-    MilestoneFactory(
-        project=world.project_a, title="Rendu de l'étude", due_date=timezone.localdate() + timedelta(days=3)
-    )
-    MilestoneFactory(
-        project=world.project_b, title="Pas à moi", due_date=timezone.localdate() + timedelta(days=3)
-    )
-    PhasePeriodFactory(project=world.project_a, planned_end=timezone.localdate() - timedelta(days=1))
+def test_home_loads_the_deadlines_panel_by_url(staff_client, world):
+    # The panel's content is tested on its own view (projects:panel.deadlines).
     body = staff_client.get(reverse("home")).content.decode()
-    assert "Mes échéances" in body and "Rendu de l&#x27;étude" in body
-    assert "Pas à moi" not in body
-    assert "Fin de la phase « Émergence »" in body
+    assert f'hx-get="{reverse("projects:panel.deadlines")}"' in body
+    assert reverse("projects:deadline.list") in body  # the link without JavaScript
 
 
 def test_project_of_partner_b_is_404_for_team_pages_as_partner(partner_a_client, world):
