@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.utils.html import escape
 
-from .formatting import fr_number
+from programme.formatting import fr_number
 
 #: One colour per phase, the same as the badges (static/css/parcours.css).
 PHASE_COLOURS = {

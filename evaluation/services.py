@@ -25,11 +25,11 @@ from django.utils.translation import gettext as _
 
 from programme import access
 from programme.audit import audit_log, save_form_audited
+from programme.files import check_upload
 from programme.models import User
 from projects.models import ACTIVE_PHASES, Project
 
 from .figures import percentage, to_decimal
-from .files import ALLOWED, validate_evidence
 from .models import (
     Dimension,
     Indicator,
@@ -182,9 +182,9 @@ def _clean_value(
 
 
 def _store_evidence(measurement: Measurement, evidence: UploadedFile) -> None:
-    content_type = validate_evidence(evidence)
+    sniffed, _digest = check_upload(evidence)
     # The stored name never reuses the uploaded one: no path tricks, no personal data in file names.
-    measurement.evidence.save(f"{uuid.uuid4().hex}.{ALLOWED[content_type]}", evidence, save=False)
+    measurement.evidence.save(f"{uuid.uuid4().hex}{sniffed.extension}", evidence, save=False)
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .access import is_director, is_partner, is_team
 
-# (label, url name, role test). Higher apps' entries are added as their pages land.
+# (role, label, url name): every entry's URL exists; a missing one is an error, not a dropped entry.
 _NAV = [
     ("director", _("Tableau de bord"), "evaluation:dashboard"),
     ("team", _("Accueil"), "home"),
@@ -21,19 +21,10 @@ _NAV = [
 
 
 def _navigation_for(user) -> list[dict]:
-    from django.urls import NoReverseMatch
-
     checks = {"team": is_team(user), "director": is_director(user), "partner": is_partner(user)}
-    items = []
-    for role, label, name in _NAV:
-        if not checks[role]:
-            continue
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue  # that part of Parcours is not installed yet
-        items.append({"label": label, "url": url, "name": name})
-    return items
+    return [
+        {"label": label, "url": reverse(name), "name": name} for role, label, name in _NAV if checks[role]
+    ]
 
 
 def _mark_active(items: list[dict], path: str) -> list[dict]:

@@ -1,47 +1,47 @@
-"""French organisation identifiers: SIREN/SIRET (Luhn), RNA, and the normalised name used for dedupe."""
+"""French organisation identifiers: SIREN/SIRET (checked by python-stdnum, which knows La Poste's SIRET
+rule), RNA, the printed form of SIREN/SIRET, and the normalised name used for dedupe."""
 
 import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-
-# La Poste's SIRET numbers (SIREN 356000000) do not follow Luhn; they use a digit-sum rule instead.
-LA_POSTE_SIREN = "356000000"
+from stdnum.exceptions import InvalidChecksum
+from stdnum.fr import siren, siret
 
 
 def digits_only(value: str) -> str:
     return re.sub(r"[\s.\-]", "", value or "")
 
 
-def luhn_ok(number: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(number)):
-        digit = int(char)
-        if index % 2 == 1:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return total % 10 == 0
-
-
 def validate_siren(value: str) -> None:
     number = digits_only(value)
-    if not re.fullmatch(r"\d{9}", number):
+    if not re.fullmatch(r"[0-9]{9}", number):
         raise ValidationError(_("Le SIREN doit comporter exactement 9 chiffres."), code="siren_format")
-    if not luhn_ok(number):
+    try:
+        siren.validate(number)
+    except InvalidChecksum:
         raise ValidationError(_("Ce SIREN n'est pas valide (clé de contrôle incorrecte)."), code="siren_luhn")
 
 
 def validate_siret(value: str) -> None:
     number = digits_only(value)
-    if not re.fullmatch(r"\d{14}", number):
+    if not re.fullmatch(r"[0-9]{14}", number):
         raise ValidationError(_("Le SIRET doit comporter exactement 14 chiffres."), code="siret_format")
-    if number.startswith(LA_POSTE_SIREN) and sum(int(c) for c in number) % 5 == 0:
-        return
-    if not luhn_ok(number) or not luhn_ok(number[:9]):
+    try:
+        siret.validate(number)  # La Poste's establishments (SIREN 356000000) follow a digit-sum rule
+    except InvalidChecksum:
         raise ValidationError(_("Ce SIRET n'est pas valide (clé de contrôle incorrecte)."), code="siret_luhn")
+
+
+def format_identifier(value: str | None) -> str:
+    """SIREN as "732 829 320", SIRET as "732 829 320 00074", the way they are printed in France."""
+    digits = "".join(c for c in str(value or "") if c.isdigit())
+    if len(digits) == 9:
+        return siren.format(digits)
+    if len(digits) == 14:
+        return siret.format(digits)
+    return value or ""
 
 
 def validate_rna(value: str) -> None:

@@ -2,13 +2,15 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import access
+from . import access, tasks
 from .audit import REDACTED_FIELDS, audit_forget, audit_log, save_form_audited
 from .emails import send_template_mail
 from .models import Invitation, Organisation, Person, Role, User
@@ -81,19 +83,24 @@ def invitation_create(
         expires_at=Invitation.default_expiry(),
     )
     audit_log(actor=actor, obj=invitation, action="invitation.created", changes={"role": [None, role]})
-    from django.conf import settings
-    from django.urls import reverse
-
     link = settings.SITE_URL + reverse("invitation.accept", args=[token])
-    transaction.on_commit(
-        lambda: send_template_mail(
-            template="emails/invitation",
-            to=[email],
-            context={"invitation": invitation, "link": link, "inviter": actor},
-        )
-    )
+    # The token exists only here (the row keeps its hash): the task gets the link with the id.
+    transaction.on_commit(lambda: tasks.send_invitation.delay(invitation.pk, link))
     invitation.token = token  # only in memory, for tests and the confirmation page
     return invitation
+
+
+def invitation_send(*, invitation_id: int, link: str) -> int:
+    """E-mail an invitation (from the task, after commit). Nothing is sent for an invitation that was
+    replaced, revoked or accepted meanwhile. Returns the number of messages sent."""
+    invitation = Invitation.objects.select_related("invited_by").filter(pk=invitation_id).first()
+    if invitation is None or not invitation.is_pending:
+        return 0
+    return send_template_mail(
+        template="emails/invitation",
+        to=[invitation.email],
+        context={"invitation": invitation, "link": link, "inviter": invitation.invited_by},
+    )
 
 
 @transaction.atomic

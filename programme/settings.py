@@ -301,9 +301,6 @@ FILTERS_NULL_CHOICE_LABEL = _("Non renseigné")
 # --- Parcours -----------------------------------------------------------------------------------
 PARCOURS_DEFAULT_REMINDER_OFFSETS = [14, 7, 1]
 
-# Home-page panels contributed by higher apps: dotted paths of callables taking the request and
-# returning {"title": ..., "template": ..., **context}. Keeps `programme` free of upward imports.
-PARCOURS_HOME_PANELS: list[str] = ["prospects.panels.pipeline_panel"]
 
 # Demo data builders, run in this order by `manage.py seed_demo` (each is idempotent).
 PARCOURS_DEMO_STEPS = [

@@ -1,7 +1,17 @@
+from smtplib import SMTPException
+
 from celery import shared_task
 from django.utils import timezone
 
 from .models import Invitation
+
+
+@shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=5)
+def send_invitation(invitation_id: int, link: str) -> int:
+    """The invitation e-mail, sent after the invitation is committed; retried while SMTP is down."""
+    from . import services
+
+    return services.invitation_send(invitation_id=invitation_id, link=link)
 
 
 @shared_task

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -21,6 +20,7 @@ from .forms import (
 )
 from .models import Invitation, Organisation, Person
 from .pages import render_filtered_list
+from .selectors import person_data_export
 
 # --- Home, health --------------------------------------------------------------------------------
 
@@ -28,22 +28,13 @@ from .pages import render_filtered_list
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if access.is_partner(user):
-        try:
-            return redirect("portal:home")
-        except NoReverseMatch:
-            return render(request, "programme/home_partner.html")
+        return redirect("portal:home")
     if not access.is_team(user):
         raise Http404
-    from django.utils.module_loading import import_string
-
-    # Higher apps contribute blocks (deadlines, pipeline…) without this app importing them.
-    panels = []
-    for dotted in getattr(settings, "PARCOURS_HOME_PANELS", []):
-        panels.append(import_string(dotted)(request))
+    # The deadlines and pipeline panels are the projects' and prospects' own views, loaded by URL.
     context = {
         "organisation_count": Organisation.objects.count(),
         "person_count": Person.objects.filter(anonymised_at__isnull=True).count(),
-        "panels": panels,
     }
     return render(request, "programme/home.html", context)
 
@@ -194,27 +185,11 @@ def person_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
 def person_export(request: HttpRequest, pk: int) -> JsonResponse:
     """Everything Parcours holds about a contact, as JSON (right of access)."""
     person = get_object_or_404(access.people_for(request.user).select_related("organisation"), pk=pk)
-    response = JsonResponse(person_data(person), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response = JsonResponse(
+        person_data_export(person=person), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
     response["Content-Disposition"] = f'attachment; filename="contact-{person.pk}.json"'
     return response
-
-
-def person_data(person: Person) -> dict:
-    return {
-        "prénom": person.first_name,
-        "nom": person.last_name,
-        "e-mail": person.email,
-        "téléphone": person.phone,
-        "fonction": person.job_title,
-        "structure": person.organisation.name if person.organisation else None,
-        "consentement": {
-            "date": person.consent_date.isoformat() if person.consent_date else None,
-            "base légale": person.get_consent_basis_display(),
-            "source": person.consent_source,
-        },
-        "créé le": person.created_at.isoformat(),
-        "modifié le": person.updated_at.isoformat(),
-    }
 
 
 # --- Invitations and account ------------------------------------------------------------------------

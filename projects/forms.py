@@ -2,9 +2,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from programme.files import ACCEPTED_LABEL, check_upload
 from programme.models import Organisation, Person, Role, User
 
-from .files import ACCEPTED_LABEL, check_upload
 from .models import (
     Action,
     AdvocacyAction,

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from programme import access
 from programme.audit import audit_log, diff_form, save_form_audited
 from programme.emails import send_template_mail
+from programme.files import check_upload
 from programme.models import Person, Role, User
 
 from .dates import add_months
-from .files import check_upload
 from .models import (
     ACTIVE_PHASES,
     NEXT_PHASE,

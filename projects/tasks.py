@@ -37,4 +37,3 @@ def send_digest(user_id: int, run_id: str) -> int:
 def notify_deliverable_uploaded(version_id: int) -> int:
     """Tell the project's team a partner uploaded a deliverable version (once per version)."""
     return services.deliverable_version_notify(version_id=version_id)
-

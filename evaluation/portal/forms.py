@@ -5,12 +5,11 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from programme.files import ACCEPTED_LABEL, check_upload
 from programme.forms import PartnerOrganisationForm
 from programme.models import Person
-from projects.files import ACCEPTED_LABEL, check_upload
 from projects.services import ACTION_COMMENT_MAX
 
-from ..files import validate_evidence
 from ..forms import MaturityForm, MeasurementForm
 from ..models import Indicator
 from .selectors import Period
@@ -95,7 +94,7 @@ class PortalMeasurementForm(MeasurementForm):
     def clean_evidence(self) -> UploadedFile | None:
         evidence = self.cleaned_data.get("evidence")
         if evidence:
-            validate_evidence(evidence)
+            check_upload(evidence)
         return evidence
 
     def period(self) -> Period | None:

@@ -12,7 +12,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from programme import access
-from programme.models import AuditEntry, Role, User
+from programme.models import Role, User
+from programme.selectors import account_data_export, audit_data_export, person_data_export
 from projects import selectors as project_selectors
 from projects import timeline
 from projects.models import (
@@ -293,38 +294,14 @@ def personal_data(user: User) -> dict[str, Any]:
     """Everything Parcours holds about the signed-in partner, as plain data (right of access)."""
     person = user.person
     data: dict[str, Any] = {
-        "compte": {
-            "e-mail": user.email,
-            "prénom": user.first_name,
-            "nom": user.last_name,
-            "rôle": user.get_role_display(),
-            "structure": user.organisation.name if user.organisation_id else None,
-            "inscrit le": user.date_joined.isoformat(),
-            "dernière connexion": user.last_login.isoformat() if user.last_login else None,
-            "récapitulatif des échéances": user.digest_enabled,
-            "lien d'agenda actif": bool(user.calendar_token),
-        },
+        "compte": account_data_export(user=user),
         "contact": None,
         "actions": [],
         "fichiers déposés": [],
         "journal": [],
     }
     if person is not None:
-        data["contact"] = {
-            "prénom": person.first_name,
-            "nom": person.last_name,
-            "e-mail": person.email,
-            "téléphone": person.phone,
-            "fonction": person.job_title,
-            "structure": person.organisation.name if person.organisation_id else None,
-            "consentement": {
-                "date": person.consent_date.isoformat() if person.consent_date else None,
-                "base légale": person.get_consent_basis_display(),
-                "source": person.consent_source,
-            },
-            "créé le": person.created_at.isoformat(),
-            "modifié le": person.updated_at.isoformat(),
-        }
+        data["contact"] = person_data_export(person=person)
         data["actions"] = [
             {
                 "action": a.title,
@@ -347,8 +324,5 @@ def personal_data(user: User) -> dict[str, Any]:
         .select_related("deliverable__project")
         .order_by("uploaded_at")
     ]
-    data["journal"] = [
-        {"date": e.created_at.isoformat(), "action": e.action, "objet": e.object_repr}
-        for e in AuditEntry.objects.filter(actor=user).order_by("created_at")[:1000]
-    ]
+    data["journal"] = audit_data_export(user=user)
     return data

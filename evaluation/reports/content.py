@@ -24,8 +24,6 @@ from django.utils.translation import gettext as _
 
 from evaluation import charts, selectors
 from evaluation.figures import percentage
-from evaluation.formatting import fr_date as _fr_date
-from evaluation.formatting import fr_number, indicator_value
 from evaluation.models import (
     EvaluationQuestion,
     Lesson,
@@ -36,6 +34,7 @@ from evaluation.models import (
 )
 from evaluation.selectors import Filters
 from programme import access
+from programme.formatting import fr_date, fr_number, indicator_value
 from programme.models import Cohort, Territory, User
 from projects.models import (
     Attendance,
@@ -53,16 +52,7 @@ from prospects.selectors import funnel_figures
 
 Progress = Callable[[int], None]
 
-__all__ = ["fr_date", "fr_number", "report_context"]
-
-
-def fr_date(value) -> str:
-    """`22 nov. 2026` for a date or an aware datetime (shown in local time)."""
-    if value is None or value == "":
-        return "—"
-    if hasattr(value, "hour"):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return _fr_date(value)
+__all__ = ["report_context"]
 
 
 def _svg(markup: str) -> SafeString:

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from evaluation import charts, selectors
-from evaluation.formatting import fr_date, fr_number, fr_percent, indicator_value
 from evaluation.selectors import Filters
+from programme.formatting import fr_date, fr_number, fr_percent, indicator_value
 
 
 @dataclass

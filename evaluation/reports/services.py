@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from evaluation.models import Report, ReportKind, ReportStatus
 from programme import access
 from programme.audit import audit_log
+from programme.formatting import fr_date
 from programme.models import Cohort, Programme, Role, Territory, User
 
 logger = logging.getLogger(__name__)
@@ -113,7 +114,6 @@ def dedupe_key(*, kind: str, programme: Programme, project, parameters: dict) ->
 
 
 def report_title(*, kind: str, programme: Programme, project, parameters: dict) -> str:
-    from .content import fr_date
 
     if kind == ReportKind.FUNDER:
         return _("Rapport financeur — %(project)s") % {"project": project.title}

@@ -12,17 +12,18 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from evaluation.exports import export_response
 from evaluation.models import Report, ReportKind, ReportStatus
 from evaluation.selectors import Filters, default_programme, programme_figures
 from programme import access
 from programme.audit import audit_entries_for
+from programme.exports import export_response
+from programme.files import private_file_response
+from programme.formatting import fr_date
 from programme.models import Cohort, Programme, Territory
 from programme.pages import render_filtered_list
 
 from . import dashboard as dashboard_tables
 from . import selectors, services
-from .content import fr_date
 from .filters import ReportFilter
 from .forms import DashboardFilterForm, ReportOrderForm
 
@@ -185,14 +186,8 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = selectors.report_get(user=request.user, pk=pk)
     if report.status != ReportStatus.DONE or not report.file:
         raise Http404
-    try:
-        handle = report.file.open("rb")
-    except FileNotFoundError:
-        raise Http404
     filename = f"{slugify(report.title)[:80] or 'rapport'}.pdf"
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(report.file, filename=filename, content_type="application/pdf")
 
 
 @access.team_required

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.audit import audit_entries_for
+from programme.files import private_file_response
 from programme.forms import add_validation_error
 from programme.pages import render_filtered_list
 
@@ -192,11 +193,7 @@ def measurement_evidence(request: HttpRequest, pk: int) -> FileResponse:
     if not measurement.evidence:
         raise Http404
     extension = measurement.evidence.name.rsplit(".", 1)[-1]
-    try:
-        handle = measurement.evidence.open("rb")
-    except FileNotFoundError:
-        raise Http404
-    return FileResponse(handle, as_attachment=True, filename=f"justificatif-{measurement.pk}.{extension}")
+    return private_file_response(measurement.evidence, filename=f"justificatif-{measurement.pk}.{extension}")
 
 
 @access.team_required

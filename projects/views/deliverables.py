@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
+from programme.files import private_file_response
 
 from .. import services
 from ..forms import DeliverableForm, DocumentForm, MilestoneForm, UploadForm
@@ -151,20 +152,6 @@ def deliverable_review(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("projects:project.deliverables", deliverable.project_id)
 
 
-def _file_response(version: DeliverableVersion | DocumentVersion) -> FileResponse:
-    try:
-        handle = version.file.open("rb")
-    except FileNotFoundError:
-        raise Http404
-    response = FileResponse(
-        handle, as_attachment=True, filename=version.original_name, content_type=version.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
 def deliverable_download(request: HttpRequest, pk: int, number: int) -> FileResponse:
     """A deliverable's file version: the team, or a partner for the deliverables assigned to their
     structure (the same scope as the portal's own download)."""
@@ -175,7 +162,9 @@ def deliverable_download(request: HttpRequest, pk: int, number: int) -> FileResp
     )
     deliverable = get_object_or_404(scope, pk=pk)
     version = get_object_or_404(DeliverableVersion.objects.filter(deliverable=deliverable), number=number)
-    return _file_response(version)
+    return private_file_response(
+        version.file, filename=version.original_name, content_type=version.content_type
+    )
 
 
 # --- Documents --------------------------------------------------------------------------------------------
@@ -227,10 +216,14 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     version = DocumentVersion.objects.filter(document=document).order_by("-number").first()
     if version is None:
         raise Http404
-    return _file_response(version)
+    return private_file_response(
+        version.file, filename=version.original_name, content_type=version.content_type
+    )
 
 
 def document_version_download(request: HttpRequest, pk: int, number: int) -> FileResponse:
     document = get_object_or_404(access.project_documents_for(request.user), pk=pk)
     version = get_object_or_404(DocumentVersion.objects.filter(document=document), number=number)
-    return _file_response(version)
+    return private_file_response(
+        version.file, filename=version.original_name, content_type=version.content_type
+    )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import retarget
 
 from programme import access
+from programme.exports import export_response
 from programme.pages import render_filtered_list
 
 from .. import exports, selectors, services
@@ -97,17 +98,13 @@ def prospect_export(request: HttpRequest, fmt: str) -> HttpResponse:
     prospects = (
         filterset.qs.order_by("organisation__name", "pk") if not request.GET.get("o") else filterset.qs
     )
-    if fmt == "csv":
-        response = HttpResponse(
-            exports.to_csv(prospects.iterator(chunk_size=2000)), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        response = HttpResponse(
-            exports.to_xlsx(prospects.iterator(chunk_size=2000)),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{exports.file_name(fmt)}"'
-    return response
+    return export_response(
+        fmt=fmt,
+        filename=exports.file_name(),
+        title=_("Prospects"),
+        headers=exports.headers(),
+        rows=exports.rows(prospects.iterator(chunk_size=2000)),
+    )
 
 
 @access.team_required

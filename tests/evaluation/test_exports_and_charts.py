@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from evaluation import charts, services
-from evaluation.exports import csv_bytes, escape_formula, xlsx_bytes
+from programme.exports import csv_bytes, escape_formula, xlsx_bytes
 from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory
 from tests.factories import CohortFactory, ProjectFactory
 

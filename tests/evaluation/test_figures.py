@@ -14,7 +14,7 @@ from evaluation.figures import (
     progress,
     target_for_period,
 )
-from evaluation.formatting import fr_amount, fr_date, fr_number, fr_percent, indicator_value
+from programme.formatting import fr_amount, fr_date, fr_number, fr_percent, indicator_value
 
 NB = "\u00a0"
 

@@ -2,10 +2,12 @@
 
 import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -114,6 +116,39 @@ def test_invitation_end_to_end(world, staff_client, django_capture_on_commit_cal
     # The link is single-use.
     assert Client().get(path).status_code == 410
     assert login(Client(), "nouvelle@exemple.fr", "Jardin-partage-2026").status_code == 302
+
+
+def test_the_invitation_mail_leaves_from_a_task_after_commit(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        invitation = _invite(world)
+    assert len(mail.outbox) == 0  # nothing is sent inside the transaction
+    with mock.patch("programme.tasks.send_invitation.delay") as delay:
+        for callback in callbacks:
+            callback()
+    delay.assert_called_once()
+    assert delay.call_args.args[0] == invitation.pk and invitation.token in delay.call_args.args[1]
+    for callback in callbacks:
+        callback()  # eager in tests: the task runs and sends
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["nouvelle@exemple.fr"]
+
+
+def test_no_invitation_mail_when_the_transaction_rolls_back(world, django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        _invite(world)
+        raise RuntimeError("rollback")
+    assert callbacks == [] and len(mail.outbox) == 0
+    assert not Invitation.objects.exists()
+
+
+def test_a_replaced_invitation_is_not_mailed_by_a_late_task(world):
+    first = _invite(world)
+    _invite(world)
+    assert services.invitation_send(invitation_id=first.pk, link="http://x/") == 0
+    assert len(mail.outbox) == 0
 
 
 def test_expired_invitation_is_refused(world):

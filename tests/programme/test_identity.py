@@ -1,7 +1,18 @@
+import random
+import string
+
 import pytest
 from django.core.exceptions import ValidationError
+from stdnum import luhn
 
-from programme.identity import normalise_name, normalise_town, validate_rna, validate_siren, validate_siret
+from programme.identity import (
+    format_identifier,
+    normalise_name,
+    normalise_town,
+    validate_rna,
+    validate_siren,
+    validate_siret,
+)
 
 
 @pytest.mark.parametrize("value", ["732829320", "732 829 320", "552100554"])
@@ -56,3 +67,83 @@ def test_normalised_names_ignore_case_accents_punctuation_and_legal_form():
     )
     assert normalise_name("Association Les Petites-Cantines") == "les petites cantines"
     assert normalise_town("St-Priest") == normalise_town("Saint Priest")
+
+
+# --- python-stdnum against the checks Parcours used before it -----------------------------------------
+
+
+def _reference_luhn_ok(number: str) -> bool:
+    """The Luhn check programme/identity.py carried before python-stdnum (kept here as the reference)."""
+    total = 0
+    for index, char in enumerate(reversed(number)):
+        digit = int(char)
+        if index % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def _reference_siret_ok(number: str) -> bool:
+    """The former SIRET rule: La Poste's digit sum (a multiple of 5), else Luhn on the SIRET and its SIREN."""
+    if number.startswith("356000000") and sum(int(c) for c in number) % 5 == 0:
+        return True
+    return _reference_luhn_ok(number) and _reference_luhn_ok(number[:9])
+
+
+def _ok(validate, number: str) -> bool:
+    try:
+        validate(number)
+    except ValidationError:
+        return False
+    return True
+
+
+def _with_key(rng: random.Random, length: int) -> str:
+    body = "".join(rng.choice(string.digits) for _ in range(length - 1))
+    return body + luhn.calc_check_digit(body)
+
+
+def test_stdnum_agrees_with_the_former_siren_check_on_a_large_sample():
+    rng = random.Random(20260110)
+    sample = [f"{rng.randrange(10**9):09d}" for _ in range(20_000)]
+    sample += [_with_key(rng, 9) for _ in range(5_000)]
+    disagreements = [n for n in sample if _ok(validate_siren, n) != _reference_luhn_ok(n)]
+    assert disagreements == []
+    assert sum(_ok(validate_siren, n) for n in sample) >= 5_000  # the valid ones were really tested
+
+
+def test_stdnum_agrees_with_the_former_siret_check_outside_la_poste():
+    rng = random.Random(20260111)
+    sample = [f"{rng.randrange(10**14):014d}" for _ in range(20_000)]
+    for _ in range(5_000):  # valid SIRET: a valid SIREN, then a key over the 14 digits
+        head = _with_key(rng, 9) + "".join(rng.choice(string.digits) for _ in range(4))
+        sample.append(head + luhn.calc_check_digit(head))
+    sample = [n for n in sample if not n.startswith("356000000")]
+    disagreements = [n for n in sample if _ok(validate_siret, n) != _reference_siret_ok(n)]
+    assert disagreements == []
+    assert sum(_ok(validate_siret, n) for n in sample) >= 5_000
+
+
+def test_la_poste_sirets_every_one_of_them():
+    """All 100 000 SIRET of SIREN 356000000. stdnum applies INSEE's rule strictly: except the head office
+    (35600000000048, Luhn-valid), a La Poste establishment is valid when its digit sum is a multiple of 5.
+    The former check also let through the Luhn-valid ones whose digit sum is not — the only difference."""
+    accepted_before_only = []
+    for suffix in range(100_000):
+        number = f"356000000{suffix:05d}"
+        new, old = _ok(validate_siret, number), _reference_siret_ok(number)
+        if new != old:
+            assert old and not new, number  # stdnum never accepts what we refused
+            assert sum(map(int, number)) % 5 != 0 and _reference_luhn_ok(number)
+            accepted_before_only.append(number)
+    assert "35600000000048" not in accepted_before_only and _ok(validate_siret, "35600000000048")
+    assert 0 < len(accepted_before_only) < 100_000 // 5
+
+
+def test_identifiers_are_printed_the_french_way():
+    assert format_identifier("732829320") == "732 829 320"
+    assert format_identifier("73282932000074") == "732 829 320 00074"
+    assert format_identifier("12345") == "12345"
+    assert format_identifier(None) == ""

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from programme.files import sniff
 from projects import services
-from projects.files import sniff
 from projects.models import DeliverableStatus, Document, DocumentVersion
 
 from .factories import PDF_BYTES, PNG_BYTES, DeliverableFactory, DocumentFactory, pdf_file

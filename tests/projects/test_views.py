@@ -243,6 +243,13 @@ def test_home_panel_lists_my_deadlines(staff_client, world):
     assert "Fin de la phase « Émergence »" in body
 
 
+def test_home_loads_the_deadlines_panel_by_url(staff_client, world):
+    # The panel's content is tested on its own view (projects:panel.deadlines).
+    body = staff_client.get(reverse("home")).content.decode()
+    assert f'hx-get="{reverse("projects:panel.deadlines")}"' in body
+    assert reverse("projects:deadline.list") in body  # the link without JavaScript
+
+
 def test_project_of_partner_b_is_404_for_team_pages_as_partner(partner_a_client, world):
     project = ProjectFactory(programme=world.programme)
     assert partner_a_client.get(reverse("projects:project.detail", args=[project.pk])).status_code == 404

@@ -3,7 +3,6 @@ shared with the collective."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,24 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from programme import access
+from programme.files import private_file_response
 from projects import services as project_services
 from projects.models import OPEN_ACTION_STATUSES, DeliverableStatus, DeliverableVersion, DocumentVersion
 
 from ..forms import ActionDoneForm, DeliverableUploadForm
-
-
-def private_file_response(file: FieldFile, *, filename: str, content_type: str | None = None) -> FileResponse:
-    """A private file as a download that the browser may neither sniff nor run."""
-    try:
-        handle = file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
 
 # --- Deliverables -------------------------------------------------------------------------------------
 

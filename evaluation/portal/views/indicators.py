@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from programme import access
+from programme.files import private_file_response
 from programme.forms import add_validation_error
 
 from ... import services
 from ...models import MeasurementStatus, ProjectIndicator
 from .. import selectors
 from ..forms import PortalMeasurementForm
-from .deliverables import private_file_response
 
 #: Statuses a partner may still correct and (re)submit.
 EDITABLE_STATUSES = (MeasurementStatus.DRAFT, MeasurementStatus.SUBMITTED, MeasurementStatus.RETURNED)

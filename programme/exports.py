@@ -1,4 +1,4 @@
-"""CSV and XLSX exports of the dashboard tables.
+"""The one CSV/XLSX writer (prospect list, dashboard tables…) with the one formula escape.
 
 Text cells that a spreadsheet would read as a formula (starting with = + - @, a tab or a carriage
 return) are prefixed with an apostrophe — in both formats — so a project title typed as
@@ -8,9 +8,10 @@ UTF-8 with BOM; XLSX keeps real numbers and dates.
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpResponse
 from openpyxl import Workbook
@@ -20,14 +21,17 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def escape_formula(value):
+Cell = Any  # text, numbers, dates, booleans or None
+
+
+def escape_formula(value: Cell) -> Cell:
     """Neutralise spreadsheet formulas in text cells; numbers and dates pass through."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
-def _csv_cell(value) -> str:
+def _csv_cell(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -40,7 +44,8 @@ def _csv_cell(value) -> str:
     return escape_formula(str(value))
 
 
-def csv_bytes(headers: Sequence[str], rows: Sequence[Sequence]) -> bytes:
+def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    """UTF-8 with BOM and semicolons: what French Excel opens without a wizard."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([escape_formula(str(h)) for h in headers])
@@ -49,7 +54,7 @@ def csv_bytes(headers: Sequence[str], rows: Sequence[Sequence]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def xlsx_bytes(title: str, headers: Sequence[str], rows: Sequence[Sequence]) -> bytes:
+def xlsx_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _sheet_title(title)
@@ -74,7 +79,7 @@ def xlsx_bytes(title: str, headers: Sequence[str], rows: Sequence[Sequence]) -> 
     return buffer.getvalue()
 
 
-def _xlsx_cell(value):
+def _xlsx_cell(value: Cell) -> Cell:
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, bool) or value is None or isinstance(value, (int, float, date)):
@@ -88,8 +93,9 @@ def _sheet_title(title: str) -> str:
 
 
 def export_response(
-    *, fmt: str, filename: str, title: str, headers: Sequence[str], rows: Sequence[Sequence]
+    *, fmt: str, filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]
 ) -> HttpResponse:
+    """The export as a download: `<filename>.csv` or `<filename>.xlsx`."""
     if fmt == "xlsx":
         response = HttpResponse(xlsx_bytes(title, headers, rows), content_type=XLSX_TYPE)
     else:

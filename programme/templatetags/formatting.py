@@ -1,0 +1,51 @@
+"""French figures in templates: {{ x|num }}, {{ x|amount }}, {{ x|pct }}, {{ x|signed_pct }}, {{ d|frdate }},
+{% indicator_value value indicator %} — thin wrappers over programme.formatting."""
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from django import template
+
+from programme import formatting
+
+register = template.Library()
+
+
+@register.filter
+def num(value: formatting.Number | None, places: int | str | None = None) -> str:
+    return formatting.fr_number(value, None if places in (None, "") else int(places))
+
+
+@register.filter
+def amount(value: formatting.Number | None) -> str:
+    return formatting.fr_amount(value)
+
+
+@register.filter
+def pct(value: formatting.Number | None) -> str:
+    return formatting.fr_percent(value)
+
+
+@register.filter
+def signed_pct(value: formatting.Number | None) -> str:
+    return formatting.fr_signed_percent(value)
+
+
+@register.filter
+def frdate(value: date | datetime | None) -> str:
+    return formatting.fr_date(value)
+
+
+@register.simple_tag
+def indicator_value(value: formatting.Number | None, indicator: Any) -> str:
+    """{% indicator_value measurement.value indicator %} — kind-aware display (a model or a dict)."""
+    kind = indicator.get("type") if isinstance(indicator, dict) else indicator.type
+    unit = indicator.get("unit", "") if isinstance(indicator, dict) else indicator.unit
+    return formatting.indicator_value(value, kind=kind, unit=unit)
+
+
+@register.filter
+def get_item(mapping: Mapping[Any, Any] | None, key: Any) -> Any:
+    """{{ table|get_item:key }} — the figure tables are dicts keyed by row."""
+    return mapping.get(key) if mapping else None
