@@ -1,7 +1,7 @@
 """PDF report rendering: seconds per page and peak memory, next to the HTML rendering alone.
 
 Two datasets, in the same run:
-- demo size: the demo data (settings.PARCOURS_DEMO_STEPS) built inside a transaction that is rolled back,
+- demo size: the demo data (the steps of `manage.py seed_demo`) built inside a transaction that is rolled back,
   so the benchmark database is left as it was;
 - benchmark size: the "Benchmark programme" of benchmarks/dataset.py — the cohort whose activity report
   is closest to ~20 pages (one appendix page per project), and the whole programme when it stays under
@@ -18,12 +18,11 @@ import time
 import tracemalloc
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from benchmarks.common import measure, report
+from evaluation.management.commands.seed_demo import STEPS
 
 MAX_PAGES_FULL = 120
 TARGET_PAGES = 20
@@ -92,8 +91,8 @@ def _bench_demo(repeat: int) -> None:
 
     with transaction.atomic():
         ctx = DemoContext()
-        for dotted in settings.PARCOURS_DEMO_STEPS:
-            import_string(dotted)(ctx)
+        for step in STEPS:
+            step(ctx)
         programme = ctx.programme or Programme.objects.exclude(name="Benchmark programme").first()
         user = ctx.users.get("director") or _director()
         today = timezone.localdate()
@@ -124,7 +123,7 @@ def _bench_dataset(repeat: int) -> None:
         if projects == 0:
             print(
                 "\n## Activity report — benchmark dataset: the benchmark programme has no projects yet "
-                "(no projects generator in benchmarks/dataset.GENERATORS); rendering its empty report."
+                "(no projects generator in benchmarks/dataset.py); rendering its empty report."
             )
             _bench_one(
                 "benchmark dataset (empty)",

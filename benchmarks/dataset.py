@@ -1,6 +1,6 @@
 """The benchmark dataset: generated once into the benchmark database, reused on later runs.
 
-Each app contributes a generator function `generate(scale)` listed in GENERATORS (lower apps first).
+Each app contributes a generator function `generate(*, programme, scale)`, run in the order of GENERATORS.
 A marker row records what was generated so a second `make bench` does not rebuild it.
 """
 
@@ -10,21 +10,21 @@ from programme.models import Programme
 
 MARKER = "Benchmark programme"
 
-# Dotted paths of generator functions, each taking `scale` (1.0 = full size). Apps append theirs.
-GENERATORS: list[str] = []
-GENERATORS.append("benchmarks.gen_projects.generate")  # projects (no dependency on prospects data)
-GENERATORS.append("benchmarks.gen_evaluation.generate")  # evaluation (runs after the projects)
-GENERATORS.append("benchmarks.gen_prospects.generate")  # prospects (own structures, no dependency)
+
+def _generators() -> list:
+    """The generators, each taking `scale` (1.0 = full size): projects first (no dependency on prospects
+    data), then evaluation (on those projects), then prospects (their own structures)."""
+    from benchmarks import gen_evaluation, gen_projects, gen_prospects
+
+    return [gen_projects.generate, gen_evaluation.generate, gen_prospects.generate]
 
 
 def ensure(*, scale: float, regenerate: bool = False) -> None:
-    from django.utils.module_loading import import_string
-
     existing = Programme.objects.filter(name=MARKER).first()
     if existing and not regenerate and existing.description == f"scale={scale}":
         return
     if existing:
         print("Regenerating the benchmark dataset…")
     programme, _ = Programme.objects.update_or_create(name=MARKER, defaults={"description": f"scale={scale}"})
-    for dotted in GENERATORS:
-        import_string(dotted)(programme=programme, scale=scale)
+    for generate in _generators():
+        generate(programme=programme, scale=scale)

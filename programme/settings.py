@@ -300,15 +300,3 @@ FILTERS_NULL_CHOICE_LABEL = _("Non renseigné")
 
 # --- Parcours -----------------------------------------------------------------------------------
 PARCOURS_DEFAULT_REMINDER_OFFSETS = [14, 7, 1]
-
-
-# Demo data builders, run in this order by `manage.py seed_demo` (each is idempotent).
-PARCOURS_DEMO_STEPS = [
-    "programme.demo.build",
-    "prospects.demo.build",
-    "projects.demo.build",
-    "projects.selection.demo.build",
-    "evaluation.demo.build",
-    "evaluation.portal.demo.build",
-    "evaluation.reports.demo.build",
-]

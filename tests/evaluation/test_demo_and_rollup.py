@@ -3,10 +3,8 @@
 from datetime import date
 from decimal import Decimal as D
 
-from django.conf import settings
-from django.utils.module_loading import import_string
-
-from evaluation import services
+from evaluation import demo, services
+from evaluation.management.commands.seed_demo import STEPS
 from evaluation.models import Lesson, MaturityAssessment, Measurement, MeasurementRollup, ProjectIndicator
 from evaluation.tasks import rebuild_rollups
 from programme.demo import DemoContext
@@ -25,10 +23,8 @@ def _counts():
 
 def test_demo_is_complete_and_idempotent(db):
     ctx = DemoContext()
-    steps = settings.PARCOURS_DEMO_STEPS
-    for dotted in steps[: steps.index("evaluation.demo.build")]:
-        import_string(dotted)(ctx)
-    from evaluation import demo
+    for step in STEPS[: STEPS.index(demo.build)]:
+        step(ctx)
 
     demo.build(ctx)
     first = _counts()

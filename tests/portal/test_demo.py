@@ -1,23 +1,20 @@
 """Demo data: partner A and partner B each have a live project with deliverables due, indicators to
 report and a workshop to read — after every demo step, including the portal's own (idempotent)."""
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils.module_loading import import_string
 
+from evaluation.management.commands.seed_demo import STEPS
+from evaluation.portal import demo as portal_demo
 from programme import access
 from programme.demo import DemoContext
 from projects.models import ACTIVE_PHASES, OPEN_DELIVERABLE_STATUSES
 from tests.conftest import client_for
 
-PORTAL_STEP = "evaluation.portal.demo.build"
-
 
 def _run_demo():
     ctx = DemoContext()
-    steps = [s for s in settings.PARCOURS_DEMO_STEPS if s != PORTAL_STEP] + [PORTAL_STEP]
-    for dotted in steps:
-        import_string(dotted)(ctx)
+    for step in [s for s in STEPS if s is not portal_demo.build] + [portal_demo.build]:
+        step(ctx)
     return ctx
 
 
@@ -34,7 +31,7 @@ def _counts():
 def test_demo_partners_have_something_to_do_and_the_step_is_idempotent(db):
     ctx = _run_demo()
     before = _counts()
-    import_string(PORTAL_STEP)(ctx)
+    portal_demo.build(ctx)
     assert _counts() == before
 
     projects_seen = []

@@ -1,9 +1,27 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils.module_loading import import_string
 
+from evaluation import demo as evaluation_demo
+from evaluation.portal import demo as portal_demo
+from evaluation.reports import demo as reports_demo
+from programme import demo as programme_demo
 from programme.demo import DemoContext
+from projects import demo as projects_demo
+from projects.selection import demo as selection_demo
+from prospects import demo as prospects_demo
+
+#: Every part's demo builder, lower apps first (programme → prospects → projects → evaluation); each is
+#: idempotent. The command lives in the top app so that it may import them all.
+STEPS = (
+    programme_demo.build,
+    prospects_demo.build,
+    projects_demo.build,
+    selection_demo.build,
+    evaluation_demo.build,
+    portal_demo.build,
+    reports_demo.build,
+)
 
 
 class Command(BaseCommand):
@@ -23,10 +41,9 @@ class Command(BaseCommand):
                 "DEBUG=0. Relancez avec --force si c'est vraiment voulu."
             )
         ctx = DemoContext()
-        # Each app contributes its part, lower apps first (programme → prospects → projects → evaluation).
         with transaction.atomic():
-            for dotted in settings.PARCOURS_DEMO_STEPS:
-                import_string(dotted)(ctx)
+            for step in STEPS:
+                step(ctx)
         self.stdout.write(
             self.style.SUCCESS(
                 "Données de démonstration prêtes. Comptes (mot de passe « parcours-demo ») : "
