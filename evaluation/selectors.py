@@ -2,7 +2,7 @@
 
 Pure read functions taking the acting user and a `Filters` value, returning plain dicts and lists (no
 model instances), so the dashboard, the exports and the PDF reports share them. Every function scopes
-its projects through `programme.access.projects_for(user)`.
+its projects through `programme.access.scoped(user, Project)`.
 
 Each selector runs a small, constant number of queries whatever the volume: indicator figures read the
 yearly roll-up table (`MeasurementRollup`) kept in step by the services, never the measurements.
@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from evaluation.models import EvaluationQuestion
 from programme import access
 from programme.models import Family, Programme
 from projects.models import (
@@ -84,7 +85,7 @@ def default_programme() -> Programme | None:
 
 def scoped_projects(*, user, filters: Filters) -> QuerySet:
     """The projects the figures are about: what the user may see, narrowed by the filters."""
-    projects = access.projects_for(user)
+    projects = access.scoped(user, Project)
     if filters.programme_id:
         projects = projects.filter(programme_id=filters.programme_id)
     if filters.cohort_id:
@@ -450,7 +451,7 @@ def indicator_summary(pi, today: date) -> dict:
 def project_indicators_with_summary(*, user, project, today: date) -> list:
     """A project's indicators (three queries whatever their number), each with `.summary`."""
     indicators = list(
-        access.project_indicators_for(user)
+        access.scoped(user, ProjectIndicator)
         .filter(project=project)
         .select_related("indicator", "criterion", "reporter_organisation")
         .prefetch_related(
@@ -473,7 +474,7 @@ def project_maturity(*, user, project_id: int) -> list[dict]:
     """One project's assessments: per phase, per dimension, start score, end score and evolution."""
     scores = (
         MaturityScore.objects.filter(
-            assessment__project__in=access.projects_for(user).filter(pk=project_id).values("pk")
+            assessment__project__in=access.scoped(user, Project).filter(pk=project_id).values("pk")
         )
         .order_by()
         .values_list("assessment__phase", "assessment__moment", "dimension", "score")
@@ -626,21 +627,21 @@ def programme_figures(*, user, filters: Filters) -> dict:
 def project_get(*, user, pk: int) -> Project:
     """A project whose protocol the user may see; 404 otherwise."""
     return access.get_for_user_or_404(
-        access.projects_for(user).select_related("cohort", "lead_organisation"), pk=pk
+        access.scoped(user, Project).select_related("cohort", "lead_organisation"), pk=pk
     )
 
 
 def project_indicator_get(*, user, pk: int) -> ProjectIndicator:
     """An indicator of a project's protocol the user may see; 404 otherwise."""
     return access.get_for_user_or_404(
-        access.project_indicators_for(user).select_related("project", "indicator", "criterion"), pk=pk
+        access.scoped(user, ProjectIndicator).select_related("project", "indicator", "criterion"), pk=pk
     )
 
 
 def measurement_get(*, user, pk: int) -> Measurement:
     """A measurement the user may see, with its project and indicator; 404 otherwise."""
     return access.get_for_user_or_404(
-        access.measurements_for(user).select_related(
+        access.scoped(user, Measurement).select_related(
             "project_indicator__project", "project_indicator__indicator"
         ),
         pk=pk,
@@ -650,7 +651,7 @@ def measurement_get(*, user, pk: int) -> Measurement:
 def maturity_assessment_get(*, user, pk: int) -> MaturityAssessment:
     """A maturity assessment the user may see, with its scores; 404 otherwise."""
     return access.get_for_user_or_404(
-        access.maturity_assessments_for(user).select_related("project").prefetch_related("scores"), pk=pk
+        access.scoped(user, MaturityAssessment).select_related("project").prefetch_related("scores"), pk=pk
     )
 
 
@@ -688,7 +689,7 @@ def protocol_for(*, user, project: Project, today: date) -> dict:
     for pi in indicators:
         by_criterion.setdefault(pi.criterion_id, []).append(pi)
     questions = list(
-        access.evaluation_questions_for(user).filter(project=project).prefetch_related("criteria")
+        access.scoped(user, EvaluationQuestion).filter(project=project).prefetch_related("criteria")
     )
     for question in questions:
         for criterion in question.criteria.all():
@@ -700,8 +701,10 @@ def protocol_for(*, user, project: Project, today: date) -> dict:
         "indicators": indicators,
         "maturity": maturity,
         "maturity_charts": maturity_charts(maturity),
-        "assessments": access.maturity_assessments_for(user).filter(project=project).order_by("assessed_on"),
-        "locked_count": access.measurements_for(user)
+        "assessments": access.scoped(user, MaturityAssessment)
+        .filter(project=project)
+        .order_by("assessed_on"),
+        "locked_count": access.scoped(user, Measurement)
         .filter(project_indicator__project=project, locked=True)
         .count(),
     }
@@ -724,7 +727,7 @@ def project_indicator_detail(*, user, pk: int, today: date) -> dict:
     """One indicator of a protocol: its measurements (latest first), intermediate targets, the summary of
     `indicator_summary` (value so far, target due now, progress, change) and the next period to enter."""
     pi = access.get_for_user_or_404(
-        access.project_indicators_for(user)
+        access.scoped(user, ProjectIndicator)
         .select_related("project", "indicator", "criterion")
         .prefetch_related(
             "targets",

@@ -57,7 +57,7 @@ def _require_team(actor: User) -> None:
 
 
 def _require_project_access(actor: User, project: Project) -> None:
-    if not access.projects_for(actor).filter(pk=project.pk).exists():
+    if not access.scoped(actor, Project).filter(pk=project.pk).exists():
         raise PermissionDenied(_("Ce projet ne vous est pas accessible."))
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .access import OwnOrganisation
 from .identity import normalise_name, normalise_town, validate_rna, validate_siren, validate_siret
 
 
@@ -254,6 +255,9 @@ class Organisation(models.Model):
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = OwnOrganisation(path="pk")
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("structure")
@@ -309,6 +313,9 @@ class Person(models.Model):
     anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = OwnOrganisation(path="organisation_id", partner_q=models.Q(anonymised_at__isnull=True))
 
     class Meta:
         ordering = ["last_name", "first_name"]

@@ -140,7 +140,7 @@ def _partner_organisation(actor: User) -> Organisation:
     """The actor's own structure, locked; only a partner has one to edit."""
     if (
         not access.is_partner(actor)
-        or not access.organisations_for(actor).filter(pk=actor.organisation_id).exists()
+        or not access.scoped(actor, Organisation).filter(pk=actor.organisation_id).exists()
     ):
         raise PermissionDenied
     return Organisation.objects.select_for_update().get(pk=actor.organisation_id)

@@ -68,7 +68,7 @@ def health(request: HttpRequest) -> JsonResponse:
 
 @access.team_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    queryset = access.organisations_for(request.user).select_related("territory").order_by("name")
+    queryset = access.scoped(request.user, Organisation).select_related("territory").order_by("name")
     filterset = OrganisationFilter(request.GET, queryset=queryset)
     return render_filtered_list(
         request,
@@ -92,7 +92,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 @access.team_required
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(
-        access.organisations_for(request.user).select_related("territory"), pk=pk
+        access.scoped(request.user, Organisation).select_related("territory"), pk=pk
     )
     context = {
         "organisation": organisation,
@@ -105,7 +105,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = get_object_or_404(access.organisations_for(request.user), pk=pk)
+    organisation = get_object_or_404(access.scoped(request.user, Organisation), pk=pk)
     form = OrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         services.organisation_save(actor=request.user, form=form)
@@ -124,7 +124,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @access.team_required
 def person_list(request: HttpRequest) -> HttpResponse:
     queryset = (
-        access.people_for(request.user).filter(anonymised_at__isnull=True).select_related("organisation")
+        access.scoped(request.user, Person).filter(anonymised_at__isnull=True).select_related("organisation")
     )
     filterset = PersonFilter(request.GET, queryset=queryset)
     return render_filtered_list(
@@ -151,7 +151,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 @access.team_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(access.people_for(request.user).select_related("organisation"), pk=pk)
+    person = get_object_or_404(access.scoped(request.user, Person).select_related("organisation"), pk=pk)
     context = {
         "person": person,
         "audit_entries": audit_entries_for(person)[:50],
@@ -163,7 +163,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(access.people_for(request.user).filter(anonymised_at__isnull=True), pk=pk)
+    person = get_object_or_404(access.scoped(request.user, Person).filter(anonymised_at__isnull=True), pk=pk)
     form = PersonForm(request.POST if request.method == "POST" else None, instance=person)
     if request.method == "POST" and form.is_valid():
         services.person_save(actor=request.user, form=form)
@@ -175,7 +175,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @access.team_required
 @require_http_methods(["POST"])
 def person_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(access.people_for(request.user).filter(anonymised_at__isnull=True), pk=pk)
+    person = get_object_or_404(access.scoped(request.user, Person).filter(anonymised_at__isnull=True), pk=pk)
     services.person_anonymise(actor=request.user, person=person)
     messages.success(request, _("Les données personnelles du contact ont été effacées."))
     return redirect("programme:person.list")
@@ -184,7 +184,7 @@ def person_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
 @access.team_required
 def person_export(request: HttpRequest, pk: int) -> JsonResponse:
     """Everything Parcours holds about a contact, as JSON (right of access)."""
-    person = get_object_or_404(access.people_for(request.user).select_related("organisation"), pk=pk)
+    person = get_object_or_404(access.scoped(request.user, Person).select_related("organisation"), pk=pk)
     response = JsonResponse(
         person_data_export(person=person), json_dumps_params={"ensure_ascii": False, "indent": 2}
     )
@@ -201,7 +201,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     initial = {"role": "partner"}
     person = None
     if request.GET.get("person", "").isdigit():
-        person = access.people_for(request.user).filter(pk=request.GET["person"]).first()
+        person = access.scoped(request.user, Person).filter(pk=request.GET["person"]).first()
     if person is not None:
         initial.update(
             person=person.pk,

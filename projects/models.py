@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from programme.access import NOTHING, ThroughProject
+
 
 class Phase(models.TextChoices):
     SELECTION = "selection", _("Sélection")
@@ -83,6 +85,9 @@ class Project(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject(path="pk")
+
     class Meta:
         ordering = ["title"]
         verbose_name = _("projet")
@@ -131,6 +136,9 @@ class Membership(models.Model):
     role = models.CharField(_("rôle"), max_length=20, choices=MemberRole.choices)
     joined_on = models.DateField(_("entrée le"), null=True, blank=True)
     left_on = models.DateField(_("sortie le"), null=True, blank=True, db_index=True)
+
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject()
 
     class Meta:
         ordering = ["project", "role", "organisation__name"]
@@ -194,6 +202,9 @@ class Stakeholder(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
 
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject()
+
     class Meta:
         ordering = ["-influence", "-interest", "name"]
         verbose_name = _("partie prenante")
@@ -221,6 +232,9 @@ class PhasePeriod(models.Model):
     planned_end = models.DateField(_("fin prévue"), null=True, blank=True)
     actual_start = models.DateField(_("début effectif"), null=True, blank=True)
     actual_end = models.DateField(_("fin effective"), null=True, blank=True)
+
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject()
 
     class Meta:
         ordering = ["project", "planned_start"]
@@ -285,6 +299,9 @@ class GateDecision(models.Model):
     new_planned_end = models.DateField(_("nouvelle fin prévue"), null=True, blank=True)
     created_at = models.DateTimeField(_("enregistrée le"), auto_now_add=True)
 
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject()
+
     class Meta:
         ordering = ["project", "-decided_on", "-id"]
         verbose_name = _("décision d'étape")
@@ -342,6 +359,9 @@ class Workshop(models.Model):
     shared_with_collective = models.BooleanField(_("partagé avec le collectif"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject(shared_field="shared_with_collective")
 
     class Meta:
         ordering = ["project", "-starts_at"]
@@ -410,6 +430,9 @@ class WorkshopItem(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject()
+
     class Meta:
         ordering = ["project", "kind", "title"]
         verbose_name = _("besoin, idée ou prototype")
@@ -446,6 +469,9 @@ class Committee(models.Model):
     shared_with_collective = models.BooleanField(_("partagé avec le collectif"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject(shared_field="shared_with_collective")
+
     class Meta:
         ordering = ["project", "-date"]
         verbose_name = _("comité")
@@ -465,6 +491,10 @@ class CommitteeDecision(models.Model):
     text = models.TextField(_("décision"))
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject(path="committee__project", shared_field="committee__shared_with_collective")
+    portal_rule = access_rule
+
     class Meta:
         ordering = ["committee", "id"]
         verbose_name = _("décision de comité")
@@ -482,6 +512,11 @@ class ActionStatus(models.TextChoices):
 
 
 OPEN_ACTION_STATUSES = [ActionStatus.OPEN, ActionStatus.IN_PROGRESS]
+
+
+def owned_by_partner(user) -> models.Q:
+    """In the portal, a partner handles the actions they own as a contact of the collective."""
+    return models.Q(owner_person_id=user.person_id) if user.person_id else NOTHING
 
 
 class Action(models.Model):
@@ -520,6 +555,10 @@ class Action(models.Model):
         _("état"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject()
+    portal_rule = ThroughProject(partner_q=owned_by_partner)
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -580,6 +619,9 @@ class DeploymentSite(models.Model):
     started_on = models.DateField(_("depuis le"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject()
+
     class Meta:
         ordering = ["project", "territory__name"]
         verbose_name = _("site d'essaimage")
@@ -600,6 +642,9 @@ class Dissemination(models.Model):
     audience = models.CharField(_("destinataires"), max_length=255)
     channel = models.CharField(_("canal"), max_length=120, blank=True)
 
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject()
+
     class Meta:
         ordering = ["project", "-date"]
         verbose_name = _("diffusion")
@@ -619,6 +664,9 @@ class AdvocacyAction(models.Model):
     date = models.DateField(_("date"))
     description = models.TextField(_("démarche"), blank=True)
     outcome = models.TextField(_("résultat"), blank=True)
+
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject()
 
     class Meta:
         ordering = ["project", "-date"]
@@ -661,6 +709,9 @@ class Milestone(models.Model):
     )
     done_on = models.DateField(_("atteint le"), null=True, blank=True)
 
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject()
+
     class Meta:
         ordering = ["project", "due_date", "id"]
         verbose_name = _("jalon")
@@ -689,6 +740,11 @@ class DeliverableStatus(models.TextChoices):
 
 
 OPEN_DELIVERABLE_STATUSES = [DeliverableStatus.EXPECTED, DeliverableStatus.RETURNED]
+
+
+def assigned_to_partner(user) -> models.Q:
+    """In the portal, a partner handles the deliverables assigned to their organisation."""
+    return models.Q(owner_organisation_id=user.organisation_id)
 
 
 class Deliverable(models.Model):
@@ -728,6 +784,10 @@ class Deliverable(models.Model):
         related_name="owned_deliverables",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject()
+    portal_rule = ThroughProject(partner_q=assigned_to_partner)
 
     class Meta:
         ordering = ["project", "due_date", "id"]
@@ -801,6 +861,9 @@ class Document(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject(shared_field="shared_with_collective")
 
     class Meta:
         ordering = ["project", "title"]

@@ -19,6 +19,7 @@ from .models import (
     OPEN_MILESTONE_STATUSES,
     Action,
     ActionStatus,
+    Committee,
     Deliverable,
     DeliverableStatus,
     Engagement,
@@ -27,6 +28,7 @@ from .models import (
     Phase,
     PhasePeriod,
     Project,
+    Workshop,
 )
 from .reminders import CLOSED_PROSPECT_STAGES
 
@@ -48,7 +50,7 @@ def projects_with_status(user, *, today: date | None = None) -> QuerySet[Project
         project=OuterRef("pk"), phase=OuterRef("phase"), actual_end__isnull=True, planned_end__lt=today
     )
     return (
-        access.projects_for(user)
+        access.scoped(user, Project)
         .select_related("lead_organisation", "cohort", "territory")
         .annotate(phase_planned_end=_open_period("planned_end"), decision_late=Exists(late))
         .prefetch_related(Prefetch("staff_leads", queryset=User.objects.order_by("first_name")))
@@ -70,7 +72,7 @@ def board(user) -> list[dict]:
             }
         )
     closed = dict(
-        access.projects_for(user)
+        access.scoped(user, Project)
         .filter(phase__in=[Phase.STOPPED, Phase.COMPLETED])
         .values_list("phase")
         .annotate(n=Count("pk"))
@@ -111,7 +113,7 @@ def deadlines_for(user, *, start: date, end: date, today: date | None = None) ->
             owner=user, next_action_date__gte=start, next_action_date__lte=end
         ).exclude(stage__in=CLOSED_PROSPECT_STAGES)
     elif access.is_partner(user):
-        mine = access.projects_for(user).values("pk")
+        mine = access.scoped(user, Project).values("pk")
         milestones = Milestone.objects.none()
         deliverables = Deliverable.objects.filter(
             project__in=mine, owner_organisation_id=user.organisation_id, **in_range
@@ -223,10 +225,8 @@ def calendar_events(user, *, today: date) -> dict:
     """Deadlines, workshops and committees for the user's calendar feed (a year ahead, 90 days back)."""
     start, end = today - timedelta(days=90), today + timedelta(days=365)
     deadlines = deadlines_for(user, start=start, end=end, today=today)
-    workshops = access.project_workshops_for(user).filter(
-        starts_at__date__gte=start, starts_at__date__lte=end
-    )
-    committees = access.project_committees_for(user).filter(date__gte=start, date__lte=end)
+    workshops = access.scoped(user, Workshop).filter(starts_at__date__gte=start, starts_at__date__lte=end)
+    committees = access.scoped(user, Committee).filter(date__gte=start, date__lte=end)
     if access.is_team(user) and not access.is_director(user):
         workshops = workshops.filter(Q(project__staff_leads=user) | Q(facilitator=user))
         committees = committees.filter(Q(project__staff_leads=user) | Q(staff_attendees=user))
@@ -325,7 +325,7 @@ def collective_people(user: User, project: Project) -> QuerySet[Person]:
     """Contacts of the collective, as the user may see them: people of member organisations and people
     named in a membership, not anonymised."""
     return (
-        access.people_for(user)
+        access.scoped(user, Person)
         .filter(anonymised_at__isnull=True)
         .filter(Q(organisation__memberships__project=project) | Q(memberships__project=project))
         .distinct()
@@ -334,7 +334,7 @@ def collective_people(user: User, project: Project) -> QuerySet[Person]:
 
 
 def project_overview(user: User, project: Project, *, today: date) -> dict:
-    """The overview tab of a project the user may see (fetched through access.projects_for): the active
+    """The overview tab of a project the user may see (fetched through access.scoped): the active
     members, what falls due within 60 days, the gate decisions and the latest audit entries."""
     horizon = today + timedelta(days=60)
     members = (

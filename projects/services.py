@@ -340,9 +340,9 @@ def _store_version(model, *, parent_field: str, parent, project: Project, actor:
 def _can_touch_deliverable(actor: User, deliverable: Deliverable) -> bool:
     """The team, or a partner whose structure the deliverable is assigned to."""
     if access.is_team(actor):
-        scope = access.project_deliverables_for(actor)
+        scope = access.scoped(actor, Deliverable)
     else:
-        scope = access.portal_deliverables_for(actor)
+        scope = access.portal_scoped(actor, Deliverable)
     return scope.filter(pk=deliverable.pk).exists()
 
 
@@ -412,7 +412,7 @@ def document_upload(
     """Create a document with its first version, or add a version to `document`. Partners may add
     versions only to documents shared with their collective."""
     if document is None:
-        if not access.projects_for(actor).filter(pk=project.pk).exists():
+        if not access.scoped(actor, Project).filter(pk=project.pk).exists():
             raise PermissionDenied
         if not title.strip():
             raise ValidationError({"title": [_("Donnez un titre au document.")]})
@@ -428,7 +428,7 @@ def document_upload(
             actor=actor, obj=document, action="document.created", changes={"title": [None, document.title]}
         )
     else:
-        allowed = access.project_children_for(actor, Document, shared_field="shared_with_collective")
+        allowed = access.scoped(actor, Document)
         if not allowed.filter(pk=document.pk).exists():
             raise PermissionDenied
         document = Document.objects.select_for_update().get(pk=document.pk)
@@ -519,7 +519,7 @@ def deliverable_version_notify(*, version_id: int) -> int:
 @transaction.atomic
 def action_complete(*, actor: User, action: Action, comment: str = "") -> Action:
     """A partner marks one of their actions done, with an optional comment kept in the audit trail."""
-    if not access.portal_actions_for(actor).filter(pk=action.pk).exists():
+    if not access.portal_scoped(actor, Action).filter(pk=action.pk).exists():
         raise PermissionDenied
     action = Action.objects.select_for_update().get(pk=action.pk)
     if action.status not in OPEN_ACTION_STATUSES:

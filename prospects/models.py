@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from programme.access import TeamOnly
+
 
 class Stage(models.TextChoices):
     IDENTIFIED = "identified", _("Identifié")
@@ -104,6 +106,9 @@ class Prospect(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = TeamOnly()
+
     class Meta:
         ordering = ["organisation__name"]
         verbose_name = _("prospect")
@@ -179,6 +184,9 @@ class Event(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = TeamOnly()
+
     class Meta:
         ordering = ["-date", "name"]
         verbose_name = _("événement")
@@ -252,6 +260,9 @@ class ScoringGrid(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = TeamOnly()
 
     class Meta:
         ordering = ["programme", "-version"]
@@ -339,6 +350,9 @@ class Interview(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = TeamOnly()
 
     class Meta:
         ordering = ["-scheduled_at"]
@@ -480,6 +494,9 @@ class ImportFile(models.Model):
     error = models.TextField(_("erreur"), blank=True)
     created_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
     imported_at = models.DateTimeField(_("importé le"), null=True, blank=True)
+
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = TeamOnly()
 
     class Meta:
         ordering = ["-created_at"]

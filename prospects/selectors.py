@@ -38,7 +38,7 @@ BOARD_COLUMN_LIMIT = 20
 
 
 def prospects_for(user) -> QuerySet[Prospect]:
-    return access.prospects_app_qs(user, "Prospect")
+    return access.scoped(user, Prospect)
 
 
 def prospect_list(user) -> QuerySet[Prospect]:
@@ -205,9 +205,7 @@ def prospect_page(prospect: Prospect) -> dict[str, Any]:
 
 def interview_detail(user: User, pk: int) -> Interview:
     return get_object_or_404(
-        access.prospects_app_qs(user, "Interview").select_related(
-            "prospect", "prospect__organisation", "grid"
-        ),
+        access.scoped(user, Interview).select_related("prospect", "prospect__organisation", "grid"),
         pk=pk,
     )
 
@@ -253,14 +251,12 @@ def grid_programme(user: User, programme_id: str = "") -> Programme:
 
 
 def grid_versions(user: User, programme: Programme) -> QuerySet[ScoringGrid]:
-    return (
-        access.prospects_app_qs(user, "ScoringGrid").filter(programme=programme).select_related("created_by")
-    )
+    return access.scoped(user, ScoringGrid).filter(programme=programme).select_related("created_by")
 
 
 def event_list(user: User) -> QuerySet[Event]:
     return (
-        access.prospects_app_qs(user, "Event")
+        access.scoped(user, Event)
         .select_related("programme")
         .annotate(prospect_count=Count("prospects", distinct=True))
         .order_by("-date", "name")
@@ -268,7 +264,7 @@ def event_list(user: User) -> QuerySet[Event]:
 
 
 def event_detail(user: User, pk: int) -> Event:
-    return get_object_or_404(access.prospects_app_qs(user, "Event").select_related("programme"), pk=pk)
+    return get_object_or_404(access.scoped(user, Event).select_related("programme"), pk=pk)
 
 
 def event_page(event: Event) -> dict[str, Any]:
@@ -291,7 +287,7 @@ PREVIEW_ROWS = 300
 def imports_recent(user: User) -> QuerySet[ImportFile]:
     """The latest confirmed imports (upload page)."""
     return (
-        access.prospects_app_qs(user, "ImportFile")
+        access.scoped(user, ImportFile)
         .filter(status=ImportStatus.IMPORTED)
         .select_related("uploaded_by", "programme")[:10]
     )
@@ -300,7 +296,7 @@ def imports_recent(user: User) -> QuerySet[ImportFile]:
 def import_pending(user: User, token: str) -> ImportFile:
     """A pending import: only its uploader sees it (others get 404)."""
     return get_object_or_404(
-        access.prospects_app_qs(user, "ImportFile").select_related("programme"),
+        access.scoped(user, ImportFile).select_related("programme"),
         token=token,
         uploaded_by=user,
         status=ImportStatus.PENDING,
@@ -310,7 +306,7 @@ def import_pending(user: User, token: str) -> ImportFile:
 def import_mine(user: User, token: str) -> ImportFile:
     """An import of the acting user, whatever its status (others get 404)."""
     return get_object_or_404(
-        access.prospects_app_qs(user, "ImportFile").select_related("programme"), token=token, uploaded_by=user
+        access.scoped(user, ImportFile).select_related("programme"), token=token, uploaded_by=user
     )
 
 

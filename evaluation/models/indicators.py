@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from programme.access import ThroughProject
+
 
 class IndicatorType(models.TextChoices):
     COUNT = "count", _("Nombre")
@@ -65,6 +67,9 @@ class Indicator(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject(path="project_indicators__project", distinct=True)
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("indicateur")
@@ -100,6 +105,9 @@ class EvaluationQuestion(models.Model):
     text = models.CharField(_("question évaluative"), max_length=300)
     order = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject()
+
     class Meta:
         ordering = ["project", "order", "pk"]
         verbose_name = _("question évaluative")
@@ -116,6 +124,9 @@ class EvaluationCriterion(models.Model):
     text = models.CharField(_("critère"), max_length=300)
     order = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject(path="question__project")
+
     class Meta:
         ordering = ["question", "order", "pk"]
         verbose_name = _("critère d'évaluation")
@@ -128,6 +139,20 @@ class EvaluationCriterion(models.Model):
 class Reporter(models.TextChoices):
     STAFF = "staff", _("L'équipe du programme")
     PARTNER = "partner", _("Le collectif (saisie partenaire)")
+
+
+def reported_by_partner(user, prefix: str = "") -> models.Q:
+    """Indicators a partner reports: the collective's (reporter "partner"), for any member or for the
+    partner's own organisation."""
+    return models.Q(**{f"{prefix}reporter": "partner"}) & (
+        models.Q(**{f"{prefix}reporter_organisation__isnull": True})
+        | models.Q(**{f"{prefix}reporter_organisation_id": user.organisation_id})
+    )
+
+
+def reported_by_partner_via_indicator(user) -> models.Q:
+    """Measurements (and their evidence) of the indicators the partner reports."""
+    return reported_by_partner(user, prefix="project_indicator__")
 
 
 class ProjectIndicator(models.Model):
@@ -167,6 +192,10 @@ class ProjectIndicator(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject()
+    portal_rule = ThroughProject(partner_q=reported_by_partner)
+
     class Meta:
         ordering = ["project", "indicator__name"]
         verbose_name = _("indicateur du projet")
@@ -199,6 +228,9 @@ class IndicatorTarget(models.Model):
     )
     period_end = models.DateField(_("fin de la période"))
     value = models.DecimalField(_("cible"), max_digits=14, decimal_places=2)
+
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject(path="project_indicator__project")
 
     class Meta:
         ordering = ["project_indicator", "period_end"]
@@ -263,6 +295,12 @@ class Measurement(models.Model):
     locked_at = models.DateTimeField(_("verrouillée le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject(path="project_indicator__project")
+    portal_rule = ThroughProject(
+        path="project_indicator__project", partner_q=reported_by_partner_via_indicator
+    )
 
     class Meta:
         ordering = ["project_indicator", "-period_end"]

@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from programme.access import TeamOnly
 from projects.models import Phase
 
 
@@ -37,6 +38,9 @@ class Lesson(models.Model):
     )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = TeamOnly()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

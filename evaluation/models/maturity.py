@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from programme.access import ThroughProject
 from projects.models import Phase
 
 
@@ -78,6 +79,10 @@ class MaturityAssessment(models.Model):
     comment = models.TextField(_("commentaire"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject()
+    portal_rule = access_rule
 
     class Meta:
         ordering = ["project", "assessed_on"]

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from programme.access import ThroughProject
+
 
 class ReportKind(models.TextChoices):
     ACTIVITY = "activity", _("Rapport d'activité du programme")
@@ -14,6 +16,11 @@ class ReportStatus(models.TextChoices):
     RUNNING = "running", _("En cours")
     DONE = "done", _("Terminé")
     FAILED = "failed", _("Échec")
+
+
+def shared_funder_report(user) -> models.Q:
+    """A partner reads only the funder reports of their projects that the team shared with them."""
+    return models.Q(kind="funder", shared_with_partners=True)
 
 
 class Report(models.Model):
@@ -58,6 +65,9 @@ class Report(models.Model):
     created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
     started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = ThroughProject(partner_q=shared_funder_report)
 
     class Meta:
         ordering = ["-created_at"]

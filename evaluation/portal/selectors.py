@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from evaluation.models import Measurement, Report
 from programme import access
 from programme.models import Role, User
 from programme.selectors import account_data_export, audit_data_export, person_data_export
@@ -20,11 +21,17 @@ from projects.models import (
     ACTIVE_PHASES,
     OPEN_ACTION_STATUSES,
     OPEN_DELIVERABLE_STATUSES,
+    Action,
+    Committee,
+    CommitteeDecision,
+    Deliverable,
     DeliverableVersion,
+    Document,
     DocumentVersion,
     MemberRole,
     Phase,
     Project,
+    Workshop,
 )
 
 from ..models import MaturityAssessment, MeasurementStatus, Periodicity, ProjectIndicator
@@ -108,7 +115,10 @@ def open_periods(
 def first_project(*, user: User) -> Project | None:
     """The partner's home shows their first current project (by title), if any."""
     return (
-        access.projects_for(user).select_related("lead_organisation", "programme").order_by("title").first()
+        access.scoped(user, Project)
+        .select_related("lead_organisation", "programme")
+        .order_by("title")
+        .first()
     )
 
 
@@ -170,7 +180,7 @@ def indicator_rows(*, user: User, project: Project) -> list[dict[str, Any]]:
     how many periods are still to report."""
     today = timezone.localdate()
     indicators = list(
-        access.portal_project_indicators_for(user)
+        access.portal_scoped(user, ProjectIndicator)
         .filter(project=project)
         .select_related("indicator", "project")
         .prefetch_related("project__phase_periods")
@@ -178,7 +188,9 @@ def indicator_rows(*, user: User, project: Project) -> list[dict[str, Any]]:
     )
     by_indicator = defaultdict(list)
     for m in (
-        access.portal_measurements_for(user).filter(project_indicator__in=indicators).order_by("-period_end")
+        access.portal_scoped(user, Measurement)
+        .filter(project_indicator__in=indicators)
+        .order_by("-period_end")
     ):
         by_indicator[m.project_indicator_id].append(m)
     rows = []
@@ -204,33 +216,33 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
     now = timezone.now()
     periods = sorted(project.phase_periods.all(), key=lambda p: p.planned_start)
     workshops = list(
-        access.project_workshops_for(user)
+        access.scoped(user, Workshop)
         .filter(project=project)
         .select_related("facilitator")
         .order_by("starts_at")
     )
-    committees = list(access.project_committees_for(user).filter(project=project).order_by("date"))
+    committees = list(access.scoped(user, Committee).filter(project=project).order_by("date"))
     deliverables = list(
-        access.portal_deliverables_for(user)
+        access.portal_scoped(user, Deliverable)
         .filter(project=project)
         .select_related("milestone")
         .prefetch_related(Prefetch("versions", queryset=DeliverableVersion.objects.order_by("-number")))
         .order_by("due_date", "pk")
     )
     actions = list(
-        access.portal_actions_for(user)
+        access.portal_scoped(user, Action)
         .filter(project=project)
         .select_related("committee")
         .order_by("due_date", "pk")
     )
     decisions = list(
-        access.portal_committee_decisions_for(user)
+        access.portal_scoped(user, CommitteeDecision)
         .filter(committee__project=project)
         .select_related("committee")
         .order_by("-committee__date", "-pk")[:RECENT_DECISIONS]
     )
     documents = list(
-        access.project_documents_for(user)
+        access.scoped(user, Document)
         .filter(project=project)
         .prefetch_related(Prefetch("versions", queryset=DocumentVersion.objects.order_by("-number")))
         .order_by("title")
@@ -243,7 +255,7 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
     period = project_selectors.current_period(project)
     context: dict[str, Any] = {
         "project": project,
-        "projects": list(access.projects_for(user).order_by("title").only("pk", "title", "phase")),
+        "projects": list(access.scoped(user, Project).order_by("title").only("pk", "title", "phase")),
         "period": period,
         "late_decision": bool(period and period.is_late(today)),
         # Milestones are the team's planning and are not shared: the partner's timeline shows phases,
@@ -265,7 +277,7 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
         "today": today,
     }
     assessments = list(
-        access.portal_maturity_assessments_for(user)
+        access.portal_scoped(user, MaturityAssessment)
         .filter(project=project)
         .select_related("assessed_by")
         .prefetch_related("scores")
@@ -278,7 +290,7 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
             "assessments": assessments,
             # Funder reports the team shared with the collective (PDF, read through the reports pages).
             "reports": list(
-                access.reports_for(user)
+                access.scoped(user, Report)
                 .filter(project=project, status="done")
                 .order_by("-finished_at", "-pk")
             ),
@@ -309,7 +321,7 @@ def personal_data(user: User) -> dict[str, Any]:
                 "échéance": a.due_date.isoformat(),
                 "état": a.get_status_display(),
             }
-            for a in access.portal_actions_for(user).select_related("project").order_by("due_date")
+            for a in access.portal_scoped(user, Action).select_related("project").order_by("due_date")
         ]
     data["fichiers déposés"] = [
         {

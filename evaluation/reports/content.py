@@ -82,7 +82,7 @@ class Scope:
 
     def projects(self):
         # Read with the eyes of the programme team (see team_user_for).
-        base = access.projects_for(self.user) if self.user is not None else Project.objects.all()
+        base = access.scoped(self.user, Project) if self.user is not None else Project.objects.all()
         qs = base.filter(programme=self.programme)
         if self.cohort is not None:
             qs = qs.filter(cohort=self.cohort)

@@ -14,6 +14,7 @@ from evaluation.models import Report, ReportKind, ReportStatus
 from programme import access
 from programme.audit import audit_log
 from programme.demo import DemoContext
+from projects.models import Project
 
 from .services import report_request, report_share
 
@@ -35,7 +36,9 @@ def build(ctx: DemoContext) -> None:
 
     partner = ctx.users.get("partner_a")
     project = (
-        access.projects_for(partner).filter(programme=programme).order_by("pk").first() if partner else None
+        access.scoped(partner, Project).filter(programme=programme).order_by("pk").first()
+        if partner
+        else None
     )
     if project is None or existing.filter(kind=ReportKind.FUNDER, project=project).exists():
         return

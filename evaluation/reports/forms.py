@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from evaluation.models import ReportKind
 from programme import access
 from programme.models import Cohort, Programme, Territory, Theme
+from projects.models import Project
 
 from .services import previous_month
 
@@ -39,7 +40,7 @@ class ReportOrderForm(forms.Form):
             "programme"
         )
         self.fields["project"].queryset = (
-            access.projects_for(user).filter(programme__is_active=True).order_by("title")
+            access.scoped(user, Project).filter(programme__is_active=True).order_by("title")
         )
 
     def clean(self):

@@ -8,7 +8,7 @@ from programme import access
 
 def report_list(*, user) -> QuerySet[Report]:
     return (
-        access.reports_for(user)
+        access.scoped(user, Report)
         .select_related("programme", "project", "requested_by")
         .order_by("-created_at", "-pk")
     )

@@ -8,9 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from evaluation.models import Lesson
 from programme import access
 from programme.audit import audit_entries_for
 from programme.pages import render_filtered_list
+from projects.models import Project
 
 from .. import selectors, services
 from ..filters import LessonFilter
@@ -21,8 +23,8 @@ from ..models import LessonKind
 @access.team_required
 def lesson_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    queryset = access.lessons_for(user).select_related("author").prefetch_related("themes", "projects")
-    filterset = LessonFilter(request.GET, queryset=queryset, projects=access.projects_for(user))
+    queryset = access.scoped(user, Lesson).select_related("author").prefetch_related("themes", "projects")
+    filterset = LessonFilter(request.GET, queryset=queryset, projects=access.scoped(user, Project))
     return render_filtered_list(
         request,
         filterset=filterset,
@@ -41,7 +43,7 @@ def _sort_key(text: str) -> str:
 def lesson_kit(request: HttpRequest) -> HttpResponse:
     """Lessons gathered by theme, for the essaimage kit (printable)."""
     lessons = (
-        access.lessons_for(request.user).prefetch_related("themes", "projects").order_by("kind", "title")
+        access.scoped(request.user, Lesson).prefetch_related("themes", "projects").order_by("kind", "title")
     )
     by_theme: dict[str, list] = {}
     no_theme = _("Sans thématique")
@@ -61,7 +63,7 @@ def lesson_kit(request: HttpRequest) -> HttpResponse:
 
 @access.team_required
 def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    lesson = get_object_or_404(access.lessons_for(request.user).select_related("author"), pk=pk)
+    lesson = get_object_or_404(access.scoped(request.user, Lesson).select_related("author"), pk=pk)
     return render(
         request,
         "evaluation/lesson_detail.html",
@@ -74,14 +76,14 @@ def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def lesson_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Write a lesson (optionally from a project: ?project=<pk>) or edit one (pk)."""
     user = request.user
-    lesson = get_object_or_404(access.lessons_for(user), pk=pk) if pk else None
+    lesson = get_object_or_404(access.scoped(user, Lesson), pk=pk) if pk else None
     initial = {}
     if lesson:
         programme = lesson.programme
     else:
         project = None
         if request.GET.get("project", "").isdigit():
-            project = access.projects_for(user).filter(pk=request.GET["project"]).first()
+            project = access.scoped(user, Project).filter(pk=request.GET["project"]).first()
             if project:
                 initial = {"projects": [project.pk], "phase": project.phase}
         programme = project.programme if project else selectors.default_programme()
@@ -92,7 +94,7 @@ def lesson_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         instance=lesson,
         programme=programme,
-        projects=access.projects_for(user),
+        projects=access.scoped(user, Project),
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
@@ -107,7 +109,7 @@ def lesson_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @access.team_required
 @require_POST
 def lesson_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    lesson = get_object_or_404(access.lessons_for(request.user), pk=pk)
+    lesson = get_object_or_404(access.scoped(request.user, Lesson), pk=pk)
     services.lesson_delete(actor=request.user, lesson=lesson)
     messages.success(request, _("Enseignement supprimé."))
     return redirect("evaluation:lesson.list")

@@ -9,9 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from evaluation.models import Indicator, Lesson, Measurement
 from programme import access
 from programme.audit import audit_entries_for
 from programme.pages import render_filtered_list
+from projects.models import Project
 
 from .. import services
 from ..filters import IndicatorFilter
@@ -23,7 +25,7 @@ from ..models import MeasurementStatus
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     pending = (
-        access.measurements_for(user)
+        access.scoped(user, Measurement)
         .filter(project_indicator__project=OuterRef("pk"), status=MeasurementStatus.SUBMITTED)
         .order_by()
         .values("project_indicator__project")
@@ -31,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .values("n")
     )
     projects = (
-        access.projects_for(user)
+        access.scoped(user, Project)
         .select_related("cohort")
         .annotate(
             indicator_count=Count("indicators", distinct=True),
@@ -39,16 +41,16 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         .order_by("title")
     )
-    measurements = access.measurements_for(user)
+    measurements = access.scoped(user, Measurement)
     page = Paginator(projects, 50).get_page(request.GET.get("page"))
     context = {
         "projects": page.object_list,
         "page": page,
         "querystring": "",
-        "indicator_count": access.indicators_for(user).filter(is_active=True).count(),
+        "indicator_count": access.scoped(user, Indicator).filter(is_active=True).count(),
         "submitted_count": measurements.filter(status=MeasurementStatus.SUBMITTED).count(),
         "returned_count": measurements.filter(status=MeasurementStatus.RETURNED).count(),
-        "lessons": access.lessons_for(user).prefetch_related("themes")[:5],
+        "lessons": access.scoped(user, Lesson).prefetch_related("themes")[:5],
     }
     return render(request, "evaluation/home.html", context)
 
@@ -56,7 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @access.team_required
 def indicator_list(request: HttpRequest) -> HttpResponse:
     queryset = (
-        access.indicators_for(request.user).annotate(projects=Count("project_indicators")).order_by("name")
+        access.scoped(request.user, Indicator).annotate(projects=Count("project_indicators")).order_by("name")
     )
     return render_filtered_list(
         request,
@@ -70,7 +72,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def indicator_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create (no pk) or edit an indicator of the library."""
-    indicator = get_object_or_404(access.indicators_for(request.user), pk=pk) if pk else None
+    indicator = get_object_or_404(access.scoped(request.user, Indicator), pk=pk) if pk else None
     form = IndicatorForm(request.POST if request.method == "POST" else None, instance=indicator)
     if request.method == "POST" and form.is_valid():
         saved = services.indicator_save(actor=request.user, form=form)

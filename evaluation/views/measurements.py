@@ -21,6 +21,7 @@ from programme.audit import audit_entries_for
 from programme.files import private_file_response
 from programme.forms import add_validation_error
 from programme.pages import render_filtered_list
+from projects.models import Project
 
 from .. import selectors, services
 from ..filters import MeasurementQueueFilter
@@ -189,7 +190,7 @@ def measurement_lock(request: HttpRequest, project_pk: int) -> HttpResponse:
 
 def measurement_evidence(request: HttpRequest, pk: int) -> FileResponse:
     """The evidence file, for the team and the partners of the project (the portal links here)."""
-    measurement = get_object_or_404(access.measurements_for(request.user), pk=pk)
+    measurement = get_object_or_404(access.scoped(request.user, Measurement), pk=pk)
     if not measurement.evidence:
         raise Http404
     extension = measurement.evidence.name.rsplit(".", 1)[-1]
@@ -200,12 +201,12 @@ def measurement_evidence(request: HttpRequest, pk: int) -> FileResponse:
 def measurement_queue(request: HttpRequest) -> HttpResponse:
     user = request.user
     queryset = (
-        access.measurements_for(user)
+        access.scoped(user, Measurement)
         .filter(status__in=[MeasurementStatus.SUBMITTED, MeasurementStatus.RETURNED])
         .select_related("project_indicator__project", "project_indicator__indicator", "entered_by")
         .order_by("-submitted_at", "-pk")
     )
-    filterset = MeasurementQueueFilter(request.GET, queryset=queryset, projects=access.projects_for(user))
+    filterset = MeasurementQueueFilter(request.GET, queryset=queryset, projects=access.scoped(user, Project))
     return render_filtered_list(
         request,
         filterset=filterset,

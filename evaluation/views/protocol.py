@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from evaluation.models import IndicatorTarget
 from programme import access
 from programme.audit import audit_entries_for
 
@@ -60,7 +61,7 @@ def gate_dossier_section(request: HttpRequest, project_pk: int) -> HttpResponse:
 def question_form(request: HttpRequest, project_pk: int | None = None, pk: int | None = None) -> HttpResponse:
     """Add a question to a project's protocol (project_pk) or edit one (pk)."""
     question = (
-        get_object_or_404(access.evaluation_questions_for(request.user).select_related("project"), pk=pk)
+        get_object_or_404(access.scoped(request.user, EvaluationQuestion).select_related("project"), pk=pk)
         if pk
         else None
     )
@@ -89,7 +90,7 @@ def question_form(request: HttpRequest, project_pk: int | None = None, pk: int |
 @access.team_required
 @require_POST
 def question_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    question = get_object_or_404(access.evaluation_questions_for(request.user), pk=pk)
+    question = get_object_or_404(access.scoped(request.user, EvaluationQuestion), pk=pk)
     return _delete_item(
         request, question, project_pk=question.project_id, message=_("Question évaluative supprimée.")
     )
@@ -103,7 +104,7 @@ def criterion_form(
     """Add a criterion to an evaluative question (question_pk) or edit one (pk)."""
     criterion = (
         get_object_or_404(
-            access.evaluation_criteria_for(request.user).select_related("question__project"), pk=pk
+            access.scoped(request.user, EvaluationCriterion).select_related("question__project"), pk=pk
         )
         if pk
         else None
@@ -112,7 +113,7 @@ def criterion_form(
         criterion.question
         if criterion
         else get_object_or_404(
-            access.evaluation_questions_for(request.user).select_related("project"), pk=question_pk
+            access.scoped(request.user, EvaluationQuestion).select_related("project"), pk=question_pk
         )
     )
     form = CriterionForm(
@@ -139,7 +140,7 @@ def criterion_form(
 @require_POST
 def criterion_delete(request: HttpRequest, pk: int) -> HttpResponse:
     criterion = get_object_or_404(
-        access.evaluation_criteria_for(request.user).select_related("question"), pk=pk
+        access.scoped(request.user, EvaluationCriterion).select_related("question"), pk=pk
     )
     return _delete_item(
         request, criterion, project_pk=criterion.question.project_id, message=_("Critère supprimé.")
@@ -244,7 +245,7 @@ def target_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(
-        access.indicator_targets_for(request.user).select_related("project_indicator"), pk=pk
+        access.scoped(request.user, IndicatorTarget).select_related("project_indicator"), pk=pk
     )
     services.indicator_target_delete(actor=request.user, target=target)
     messages.success(request, _("Cible intermédiaire supprimée."))

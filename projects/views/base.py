@@ -19,7 +19,7 @@ from ..models import Project
 
 
 def project_for(request: HttpRequest, pk: int) -> Project:
-    queryset = access.projects_for(request.user).select_related(
+    queryset = access.scoped(request.user, Project).select_related(
         "lead_organisation", "cohort", "territory", "programme"
     )
     return get_object_or_404(queryset.prefetch_related("phase_periods", "staff_leads", "themes"), pk=pk)
@@ -27,7 +27,7 @@ def project_for(request: HttpRequest, pk: int) -> Project:
 
 def child_for(request: HttpRequest, model: type[Model], pk: int, *, related: tuple[str, ...] = ()) -> Any:
     """A record hanging off a project, fetched through the access rules (404 for outsiders)."""
-    queryset = access.project_children_for(request.user, model).select_related("project", *related)
+    queryset = access.scoped(request.user, model).select_related("project", *related)
     return get_object_or_404(queryset, pk=pk)
 
 

@@ -156,9 +156,9 @@ def deliverable_download(request: HttpRequest, pk: int, number: int) -> FileResp
     """A deliverable's file version: the team, or a partner for the deliverables assigned to their
     structure (the same scope as the portal's own download)."""
     scope = (
-        access.project_deliverables_for(request.user)
+        access.scoped(request.user, Deliverable)
         if access.is_team(request.user)
-        else access.portal_deliverables_for(request.user)
+        else access.portal_scoped(request.user, Deliverable)
     )
     deliverable = get_object_or_404(scope, pk=pk)
     version = get_object_or_404(DeliverableVersion.objects.filter(deliverable=deliverable), number=number)
@@ -212,7 +212,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
     """The latest version of a document: team, or the collective when the document is shared."""
-    document = get_object_or_404(access.project_documents_for(request.user), pk=pk)
+    document = get_object_or_404(access.scoped(request.user, Document), pk=pk)
     version = DocumentVersion.objects.filter(document=document).order_by("-number").first()
     if version is None:
         raise Http404
@@ -222,7 +222,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def document_version_download(request: HttpRequest, pk: int, number: int) -> FileResponse:
-    document = get_object_or_404(access.project_documents_for(request.user), pk=pk)
+    document = get_object_or_404(access.scoped(request.user, Document), pk=pk)
     version = get_object_or_404(DocumentVersion.objects.filter(document=document), number=number)
     return private_file_response(
         version.file, filename=version.original_name, content_type=version.content_type

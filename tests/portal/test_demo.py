@@ -4,10 +4,11 @@ report and a workshop to read — after every demo step, including the portal's 
 from django.urls import reverse
 
 from evaluation.management.commands.seed_demo import STEPS
+from evaluation.models import ProjectIndicator
 from evaluation.portal import demo as portal_demo
 from programme import access
 from programme.demo import DemoContext
-from projects.models import ACTIVE_PHASES, OPEN_DELIVERABLE_STATUSES
+from projects.models import ACTIVE_PHASES, OPEN_DELIVERABLE_STATUSES, Deliverable, Project, Workshop
 from tests.conftest import client_for
 
 
@@ -37,16 +38,16 @@ def test_demo_partners_have_something_to_do_and_the_step_is_idempotent(db):
     projects_seen = []
     for key in ("partner_a", "partner_b"):
         user = ctx.users[key]
-        projects = list(access.projects_for(user).filter(phase__in=ACTIVE_PHASES))
+        projects = list(access.scoped(user, Project).filter(phase__in=ACTIVE_PHASES))
         assert projects, key
         project = projects[0]
         projects_seen.append(project.pk)
-        due = access.portal_deliverables_for(user).filter(
+        due = access.portal_scoped(user, Deliverable).filter(
             project=project, status__in=OPEN_DELIVERABLE_STATUSES
         )
         assert due.exists(), key
-        assert access.portal_project_indicators_for(user).filter(project=project).exists(), key
-        assert access.project_workshops_for(user).filter(project=project).exclude(minutes="").exists(), key
+        assert access.portal_scoped(user, ProjectIndicator).filter(project=project).exists(), key
+        assert access.scoped(user, Workshop).filter(project=project).exclude(minutes="").exists(), key
         page = client_for(user).get(reverse("portal:home"))
         assert page.status_code == 200
         assert project.title in page.content.decode()

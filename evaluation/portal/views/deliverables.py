@@ -12,7 +12,18 @@ from django.views.decorators.http import require_http_methods
 from programme import access
 from programme.files import private_file_response
 from projects import services as project_services
-from projects.models import OPEN_ACTION_STATUSES, DeliverableStatus, DeliverableVersion, DocumentVersion
+from projects.models import (
+    OPEN_ACTION_STATUSES,
+    Action,
+    Committee,
+    CommitteeDecision,
+    Deliverable,
+    DeliverableStatus,
+    DeliverableVersion,
+    Document,
+    DocumentVersion,
+    Workshop,
+)
 
 from ..forms import ActionDoneForm, DeliverableUploadForm
 
@@ -24,7 +35,7 @@ from ..forms import ActionDoneForm, DeliverableUploadForm
 def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A deliverable assigned to the partner's structure: its versions, and a form to add one."""
     deliverable = get_object_or_404(
-        access.portal_deliverables_for(request.user).select_related("project", "milestone"), pk=pk
+        access.portal_scoped(request.user, Deliverable).select_related("project", "milestone"), pk=pk
     )
     can_upload = deliverable.status != DeliverableStatus.ACCEPTED
     form = DeliverableUploadForm(
@@ -67,7 +78,7 @@ def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.partner_required
 def deliverable_download(request: HttpRequest, pk: int, number: int) -> FileResponse:
-    deliverable = get_object_or_404(access.portal_deliverables_for(request.user), pk=pk)
+    deliverable = get_object_or_404(access.portal_scoped(request.user, Deliverable), pk=pk)
     version = get_object_or_404(DeliverableVersion.objects.filter(deliverable=deliverable), number=number)
     return private_file_response(
         version.file, filename=version.original_name, content_type=version.content_type
@@ -77,7 +88,7 @@ def deliverable_download(request: HttpRequest, pk: int, number: int) -> FileResp
 @access.partner_required
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
     """The latest version of a document shared with the partner's collective."""
-    document = get_object_or_404(access.project_documents_for(request.user), pk=pk)
+    document = get_object_or_404(access.scoped(request.user, Document), pk=pk)
     version = DocumentVersion.objects.filter(document=document).order_by("-number").first()
     if version is None:
         raise Http404
@@ -94,7 +105,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one of the partner's actions done, with an optional comment."""
     action = get_object_or_404(
-        access.portal_actions_for(request.user).select_related("project", "committee"), pk=pk
+        access.portal_scoped(request.user, Action).select_related("project", "committee"), pk=pk
     )
     form = ActionDoneForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -125,7 +136,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
 @access.partner_required
 def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = get_object_or_404(
-        access.project_workshops_for(request.user).select_related("project", "facilitator"), pk=pk
+        access.scoped(request.user, Workshop).select_related("project", "facilitator"), pk=pk
     )
     context = {
         "workshop": workshop,
@@ -137,14 +148,12 @@ def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.partner_required
 def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    committee = get_object_or_404(
-        access.project_committees_for(request.user).select_related("project"), pk=pk
-    )
+    committee = get_object_or_404(access.scoped(request.user, Committee).select_related("project"), pk=pk)
     context = {
         "committee": committee,
         "project": committee.project,
-        "decisions": access.portal_committee_decisions_for(request.user).filter(committee=committee),
-        "my_actions": access.portal_actions_for(request.user)
+        "decisions": access.portal_scoped(request.user, CommitteeDecision).filter(committee=committee),
+        "my_actions": access.portal_scoped(request.user, Action)
         .filter(committee=committee)
         .order_by("due_date"),
     }

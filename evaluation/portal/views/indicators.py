@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from evaluation.models import Measurement
 from programme import access
 from programme.files import private_file_response
 from programme.forms import add_validation_error
@@ -59,11 +60,11 @@ def _record(
 def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An indicator the collective reports: every period's value and status, and a form for a new one."""
     pi = get_object_or_404(
-        access.portal_project_indicators_for(request.user).select_related("indicator", "project"), pk=pk
+        access.portal_scoped(request.user, ProjectIndicator).select_related("indicator", "project"), pk=pk
     )
     today = timezone.localdate()
     measurements = list(
-        access.portal_measurements_for(request.user).filter(project_indicator=pi).order_by("-period_end")
+        access.portal_scoped(request.user, Measurement).filter(project_indicator=pi).order_by("-period_end")
     )
     periods = selectors.open_periods(pi, {(m.period_start, m.period_end) for m in measurements}, today)
     form = None
@@ -104,7 +105,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def measurement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One period's value: correct and (re)submit it while the team has not validated or locked it."""
     measurement = get_object_or_404(
-        access.portal_measurements_for(request.user).select_related(
+        access.portal_scoped(request.user, Measurement).select_related(
             "project_indicator__indicator", "project_indicator__project", "validated_by"
         ),
         pk=pk,
@@ -160,7 +161,7 @@ def measurement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.partner_required
 def measurement_evidence(request: HttpRequest, pk: int) -> FileResponse:
-    measurement = get_object_or_404(access.portal_measurements_for(request.user), pk=pk)
+    measurement = get_object_or_404(access.portal_scoped(request.user, Measurement), pk=pk)
     if not measurement.evidence:
         raise Http404
     extension = measurement.evidence.name.rsplit(".", 1)[-1]

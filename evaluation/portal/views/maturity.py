@@ -9,8 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from evaluation.models import MaturityAssessment
 from programme import access
 from programme.forms import add_validation_error
+from projects.models import Project
 
 from ... import services
 from ...models import DESCRIPTORS, Dimension, Moment
@@ -23,7 +25,7 @@ from ..forms import PortalMaturityForm
 def maturity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The collective's self-assessment: filled here while the team keeps it open, read-only after."""
     assessment = get_object_or_404(
-        access.portal_maturity_assessments_for(request.user).select_related("project", "assessed_by"), pk=pk
+        access.portal_scoped(request.user, MaturityAssessment).select_related("project", "assessed_by"), pk=pk
     )
     project = assessment.project
     is_open = selectors.maturity_is_open(assessment, project)
@@ -81,7 +83,7 @@ def maturity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def maturity_open(request: HttpRequest, pk: int) -> HttpResponse:
     """The team opens the collective's self-assessment for the project's current phase (start or end):
     an assessment without scores, which the partners then fill in the portal."""
-    project = get_object_or_404(access.projects_for(request.user), pk=pk)
+    project = get_object_or_404(access.scoped(request.user, Project), pk=pk)
     moment = request.POST.get("moment", "")
     try:
         if moment not in Moment.values:

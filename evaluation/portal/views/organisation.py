@@ -16,7 +16,7 @@ from ..forms import PortalContactForm, PortalOrganisationForm
 
 
 def _own_organisation(request: HttpRequest) -> Organisation:
-    return get_object_or_404(access.organisations_for(request.user), pk=request.user.organisation_id)
+    return get_object_or_404(access.scoped(request.user, Organisation), pk=request.user.organisation_id)
 
 
 @access.partner_required
@@ -24,7 +24,7 @@ def organisation_detail(request: HttpRequest) -> HttpResponse:
     organisation = _own_organisation(request)
     context = {
         "organisation": organisation,
-        "people": access.people_for(request.user).order_by("last_name", "first_name"),
+        "people": access.scoped(request.user, Person).order_by("last_name", "first_name"),
     }
     return render(request, "portal/organisation.html", context)
 
@@ -88,7 +88,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 @access.partner_required
 @require_http_methods(["GET", "POST"])
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(access.people_for(request.user), pk=pk)
+    person = get_object_or_404(access.scoped(request.user, Person), pk=pk)
     return _contact_page(request, person)
 
 

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from programme import access
+from projects.models import Project
 
 from .. import selectors
 
@@ -21,6 +22,6 @@ def home(request: HttpRequest) -> HttpResponse:
 def project(request: HttpRequest, pk: int) -> HttpResponse:
     """One of the partner's current projects, or 404."""
     project = get_object_or_404(
-        access.projects_for(request.user).select_related("lead_organisation", "programme"), pk=pk
+        access.scoped(request.user, Project).select_related("lead_organisation", "programme"), pk=pk
     )
     return render(request, "portal/project.html", selectors.project_page(user=request.user, project=project))
