@@ -15,14 +15,24 @@ functions that apply them. This keeps the module at the bottom of the import gra
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    from .models import User
+
 View = Callable[..., HttpResponse]
+
+
+class AuthedRequest(HttpRequest):
+    """The request of a page behind login (every page but the few `@login_not_required` ones): its user
+    is an account, never `AnonymousUser`. For type checking only; views annotate `request` with it."""
+
+    user: "User"
 
 TEAM_ROLES = ("staff", "director")
 
@@ -103,7 +113,7 @@ Rule = TeamOnly | OwnOrganisation | ThroughProject
 NOTHING = Q(pk__in=[])
 
 
-def partner_project_ids(user: Any) -> QuerySet:
+def partner_project_ids(user: Any) -> "QuerySet[Any, Any]":
     """Ids of the projects whose collective currently includes the partner's organisation: the memberships
     are read through the organisation's reverse relation, so this module never names the projects app."""
     from .models import Organisation
