@@ -161,7 +161,7 @@ class Membership(models.Model):
 #: Phases in which a project is being accompanied (a gate decision can be taken).
 ACTIVE_PHASES = (Phase.SELECTION, Phase.EMERGENCE, Phase.EXPERIMENTATION, Phase.DEPLOYMENT)
 #: The fixed path of the pipeline: each active phase's "poursuite" leads to the next one.
-NEXT_PHASE = {
+NEXT_PHASE: dict[str, str] = {
     Phase.SELECTION: Phase.EMERGENCE,
     Phase.EMERGENCE: Phase.EXPERIMENTATION,
     Phase.EXPERIMENTATION: Phase.DEPLOYMENT,
