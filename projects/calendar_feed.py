@@ -5,13 +5,15 @@ from datetime import timedelta
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from programme.models import User
+
 from . import selectors
 from .reminders import paris_today
 
 PRODID = "-//Parcours//Agenda des projets//FR"
 
 
-def render(user, *, base_url: str) -> bytes:
+def render(user: User, *, base_url: str) -> bytes:
     today = paris_today()
     events = selectors.calendar_events(user, today=today)
     stamp = timezone.now()

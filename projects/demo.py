@@ -134,6 +134,7 @@ def _at(d: date, hour: int = 14) -> datetime:
 def build(ctx: DemoContext) -> None:
     director, staff, staff2 = ctx.users["director"], ctx.users["staff"], ctx.users["staff2"]
     today = ctx.today
+    assert ctx.programme is not None  # the programme's own demo step runs first
     projects = ctx.extra.setdefault("projects", {})
     for index, (title, lead_name, members, problem, cohort_index, months_ago, path) in enumerate(PROJECTS):
         lead = ctx.organisations[lead_name]
@@ -171,11 +172,13 @@ def build(ctx: DemoContext) -> None:
         for outcome, after in path:
             decided_on = min(add_months(start, after) + timedelta(days=14 if after else 0), today)
             project.refresh_from_db()
+            to_phase = services.target_phase(project.phase, outcome)
+            assert to_phase is not None  # each path is a valid sequence of gate decisions
             services.project_move(
                 actor=director,
                 project=project,
                 outcome=outcome,
-                to_phase=services.target_phase(project.phase, outcome),
+                to_phase=to_phase,
                 decided_on=decided_on,
                 committee="Comité d'engagement du programme",
                 rationale=(
@@ -198,6 +201,7 @@ def _populate(ctx: DemoContext, project: Project, *, start: date, index: int) ->
 
     # Émergence: workshops with attendance, and the needs → ideas → prototypes they produced.
     if emergence:
+        assert emergence.actual_start is not None  # opened by a gate decision
         end = emergence.actual_end or today
         span = max((end - emergence.actual_start).days, 40)
         previous = None
@@ -246,7 +250,8 @@ def _populate(ctx: DemoContext, project: Project, *, start: date, index: int) ->
     # Expérimentation and beyond: governance.
     if project.phase in (Phase.EXPERIMENTATION, Phase.DEPLOYMENT):
         experimentation = project.phase_periods.get(phase=Phase.EXPERIMENTATION)
-        for n, kind in enumerate(
+        assert experimentation.actual_start is not None  # opened by a gate decision
+        for n, committee_kind in enumerate(
             [CommitteeKind.COPIL, CommitteeKind.COTECH, CommitteeKind.OPERATIONAL, CommitteeKind.COPIL]
         ):
             day = experimentation.actual_start + timedelta(days=45 * (n + 1))
@@ -254,10 +259,10 @@ def _populate(ctx: DemoContext, project: Project, *, start: date, index: int) ->
                 break
             committee = Committee.objects.create(
                 project=project,
-                kind=kind,
+                kind=committee_kind,
                 date=day,
                 place="Hôtel de la Métropole"
-                if kind == CommitteeKind.COPIL
+                if committee_kind == CommitteeKind.COPIL
                 else project.lead_organisation.town,
                 agenda="Point d'avancement, budget, prochaines étapes.",
                 minutes="Relevé de décisions diffusé au collectif." if day <= today else "",
@@ -268,7 +273,7 @@ def _populate(ctx: DemoContext, project: Project, *, start: date, index: int) ->
                 CommitteeDecision.objects.create(
                     committee=committee, text="Valider le calendrier du trimestre."
                 )
-                if kind == CommitteeKind.COPIL:
+                if committee_kind == CommitteeKind.COPIL:
                     CommitteeDecision.objects.create(
                         committee=committee, text="Ouvrir un second site pilote."
                     )
@@ -297,6 +302,7 @@ def _populate(ctx: DemoContext, project: Project, *, start: date, index: int) ->
     # Milestones and deliverables, with due dates around today (upcoming and overdue).
     current = project.phase_periods.filter(actual_end__isnull=True).first()
     if project.phase != Phase.STOPPED and current:
+        assert current.actual_start is not None  # an open period has started
         done = Milestone.objects.create(
             project=project,
             title="Collectif constitué et charte signée",

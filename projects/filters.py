@@ -1,12 +1,17 @@
+from typing import TYPE_CHECKING
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from programme.filters import SearchInput
 from programme.models import Cohort, Role, Territory, Theme, User
 
 from .models import Phase, Project
+
+if TYPE_CHECKING:
+    from .selectors import ProjectWithStatus
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -30,14 +35,16 @@ class ProjectFilter(django_filters.FilterSet):
         model = Project
         fields = ["q", "phase", "cohort", "themes", "territory", "lead", "late"]
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         return queryset.filter(
             Q(title__icontains=value)
             | Q(lead_organisation__name__icontains=value)
             | Q(problem__icontains=value)
         )
 
-    def filter_late(self, queryset, name, value):
+    def filter_late(
+        self, queryset: "QuerySet[ProjectWithStatus]", name: str, value: bool | None
+    ) -> "QuerySet[ProjectWithStatus]":
         if value is None:
             return queryset
         return queryset.filter(decision_late=value)

@@ -1,4 +1,8 @@
+from typing import Any
+
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,8 +31,16 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-def team_users():
+def team_users() -> QuerySet[User]:
     return User.objects.filter(role__in=[Role.STAFF, Role.DIRECTOR], is_active=True).order_by("first_name")
+
+
+def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Narrow the options of one of the form's model choice fields (`form.fields` is typed as plain
+    `Field`, so this says which kind of field it is)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset
 
 
 class ProjectForm(forms.ModelForm):
@@ -52,12 +64,13 @@ class ProjectForm(forms.ModelForm):
             "start_date": DATE,
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["staff_leads"].queryset = team_users()
+        limit_choices(self, "staff_leads", team_users())
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Django's clean() returns cleaned_data
         cohort, programme = cleaned.get("cohort"), cleaned.get("programme")
         if cohort and programme and cohort.programme_id != programme.pk:
             self.add_error("cohort", _("Cette promotion appartient à un autre programme."))
@@ -75,7 +88,7 @@ class ProjectCreateForm(ProjectForm):
     class Meta(ProjectForm.Meta):
         fields = [*ProjectForm.Meta.fields, "phase"]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("phase") == Phase.EMERGENCE and not cleaned.get("start_date"):
             self.add_error("start_date", _("Indiquez la date de début de l'Émergence."))
@@ -99,15 +112,18 @@ class GateDecisionForm(forms.Form):
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, project: Project, outcomes: list[str], **kwargs):
+    def __init__(self, *args: Any, project: Project, outcomes: list[str], **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("decided_on", timezone.localdate())
         kwargs["initial"].setdefault("expected_version", project.phase_version)
         super().__init__(*args, **kwargs)
-        self.fields["outcome"].choices = [(o, Outcome(o).label) for o in outcomes]
+        outcome = self.fields["outcome"]
+        assert isinstance(outcome, forms.ChoiceField)
+        outcome.choices = [(o, Outcome(o).label) for o in outcomes]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Django's clean() returns cleaned_data
         if cleaned.get("outcome") == Outcome.EXTEND and not cleaned.get("new_planned_end"):
             self.add_error("new_planned_end", _("Une prolongation demande la nouvelle date de fin prévue."))
         return cleaned
@@ -119,8 +135,9 @@ class MembershipForm(forms.ModelForm):
         fields = ["organisation", "person", "role", "joined_on", "left_on"]
         widgets = {"joined_on": DATE, "left_on": DATE}
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Django's clean() returns cleaned_data
         person, organisation = cleaned.get("person"), cleaned.get("organisation")
         if person and organisation and person.organisation_id not in (None, organisation.pk):
             self.add_error("person", _("Ce contact appartient à une autre structure."))
@@ -172,12 +189,14 @@ class WorkshopForm(forms.ModelForm):
             "outputs": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args: Any, people: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["facilitator"].queryset = team_users()
-        self.fields["invited"].queryset = people
-        self.fields["present"].queryset = people
-        self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+        limit_choices(self, "facilitator", team_users())
+        limit_choices(self, "invited", people)
+        limit_choices(self, "present", people)
+        starts_at = self.fields["starts_at"]
+        assert isinstance(starts_at, forms.DateTimeField)
+        starts_at.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
         if self.instance.pk and not self.is_bound:
             rows = list(self.instance.attendances.all())
             self.initial["invited"] = [a.person_id for a in rows if a.invited]
@@ -190,13 +209,14 @@ class WorkshopItemForm(forms.ModelForm):
         fields = ["kind", "title", "description", "answers"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["answers"].queryset = WorkshopItem.objects.filter(project=project)
+        limit_choices(self, "answers", WorkshopItem.objects.filter(project=project))
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        kind, answers = cleaned.get("kind"), cleaned.get("answers")
+        assert cleaned is not None  # Django's clean() returns cleaned_data
+        kind, answers = cleaned.get("kind", ""), cleaned.get("answers")
         expected = {"idea": "need", "prototype": "idea"}
         if answers and expected.get(kind) != answers.kind:
             self.add_error(
@@ -227,10 +247,10 @@ class CommitteeForm(forms.ModelForm):
             "minutes": forms.Textarea(attrs={"rows": 5}),
         }
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args: Any, people: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = people
-        self.fields["staff_attendees"].queryset = team_users()
+        limit_choices(self, "attendees", people)
+        limit_choices(self, "staff_attendees", team_users())
 
 
 class CommitteeDecisionForm(forms.ModelForm):
@@ -246,14 +266,15 @@ class ActionForm(forms.ModelForm):
         fields = ["title", "committee", "owner_user", "owner_person", "due_date", "status"]
         widgets = {"due_date": DATE}
 
-    def __init__(self, *args, project: Project, people, **kwargs):
+    def __init__(self, *args: Any, project: Project, people: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_user"].queryset = team_users()
-        self.fields["owner_person"].queryset = people
-        self.fields["committee"].queryset = project.committees.all()
+        limit_choices(self, "owner_user", team_users())
+        limit_choices(self, "owner_person", people)
+        limit_choices(self, "committee", project.committees.all())
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Django's clean() returns cleaned_data
         user, person = cleaned.get("owner_user"), cleaned.get("owner_person")
         if bool(user) == bool(person):
             self.add_error(
@@ -269,12 +290,13 @@ class MilestoneForm(forms.ModelForm):
         fields = ["title", "due_date", "status", "owner", "done_on"]
         widgets = {"due_date": DATE, "done_on": DATE}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = team_users()
+        limit_choices(self, "owner", team_users())
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Django's clean() returns cleaned_data
         if cleaned.get("status") == "done" and not cleaned.get("done_on"):
             cleaned["done_on"] = timezone.localdate()
         return cleaned
@@ -294,16 +316,17 @@ class DeliverableForm(forms.ModelForm):
         ]
         widgets = {"due_date": DATE, "description": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_user"].queryset = team_users()
-        self.fields["milestone"].queryset = project.milestones.all()
-        self.fields["owner_organisation"].queryset = Organisation.objects.filter(
-            memberships__project=project
-        ).distinct()
+        limit_choices(self, "owner_user", team_users())
+        limit_choices(self, "milestone", project.milestones.all())
+        limit_choices(
+            self, "owner_organisation", Organisation.objects.filter(memberships__project=project).distinct()
+        )
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Django's clean() returns cleaned_data
         if not cleaned.get("owner_user") and not cleaned.get("owner_organisation"):
             self.add_error(
                 None, _("Indiquez qui remet ce livrable : une personne de l'équipe ou une structure.")
@@ -317,7 +340,7 @@ class UploadForm(forms.Form):
     )
     comment = forms.CharField(label=_("Commentaire"), max_length=255, required=False)
 
-    def clean_file(self):
+    def clean_file(self) -> "UploadedFile[bytes]":
         uploaded = self.cleaned_data["file"]
         check_upload(uploaded)
         return uploaded

@@ -5,6 +5,7 @@ State changes go through `projects.services`; these models only hold data and th
 database can enforce (constraints)."""
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -161,7 +162,7 @@ class Membership(models.Model):
 #: Phases in which a project is being accompanied (a gate decision can be taken).
 ACTIVE_PHASES = (Phase.SELECTION, Phase.EMERGENCE, Phase.EXPERIMENTATION, Phase.DEPLOYMENT)
 #: The fixed path of the pipeline: each active phase's "poursuite" leads to the next one.
-NEXT_PHASE = {
+NEXT_PHASE: dict[str, str] = {
     Phase.SELECTION: Phase.EMERGENCE,
     Phase.EMERGENCE: Phase.EXPERIMENTATION,
     Phase.EXPERIMENTATION: Phase.DEPLOYMENT,
@@ -267,7 +268,7 @@ class PhasePeriod(models.Model):
     def is_open(self) -> bool:
         return self.actual_end is None
 
-    def is_late(self, today=None) -> bool:
+    def is_late(self, today: date | None = None) -> bool:
         """The phase passed its planned end and no gate decision closed it: "en retard de décision"."""
         today = today or timezone.localdate()
         return self.actual_end is None and self.planned_end is not None and self.planned_end < today
@@ -727,7 +728,7 @@ class Milestone(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def is_late(self, today=None) -> bool:
+    def is_late(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.status in OPEN_MILESTONE_STATUSES and self.due_date < today
 
@@ -804,7 +805,7 @@ class Deliverable(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def is_late(self, today=None) -> bool:
+    def is_late(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.status in OPEN_DELIVERABLE_STATUSES and self.due_date < today
 

@@ -14,6 +14,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -65,12 +66,12 @@ class Due:
     title: str
     project_id: int | None
     project_title: str
-    programme_id: int | None
+    programme_id: int
     owner_user_id: int | None
     owner_organisation_id: int | None
 
 
-def _null_int():
+def _null_int() -> Value:
     return Value(None, output_field=IntegerField())
 
 
@@ -156,13 +157,13 @@ def _link(kind: str, item: Due, partner: bool) -> str:
         if kind == ReminderKind.PROSPECT:
             return reverse("prospects:prospect.detail", args=[item.object_id])
         return reverse("home")
-    tab = {
+    tabs: dict[str, str] = {
         ReminderKind.MILESTONE: "projects:project.deliverables",
         ReminderKind.DELIVERABLE: "projects:project.deliverables",
         ReminderKind.ACTION: "projects:project.governance",
         ReminderKind.PHASE_END: "projects:gate.dossier",
-    }[kind]
-    return reverse(tab, args=[item.project_id])
+    }
+    return reverse(tabs[kind], args=[item.project_id])
 
 
 def _offsets_by_programme() -> dict[int, list[int]]:
@@ -214,6 +215,7 @@ def deadline_scan(*, now: datetime | None = None, queue: str | None = None) -> d
     candidates: list[tuple[Due, int, set[int]]] = []
     for item, days in kept:
         if item.kind == ReminderKind.PHASE_END:
+            assert item.project_id is not None  # a phase period always belongs to a project
             recipients = leads[item.project_id] | directors
         elif item.owner_user_id:
             recipients = {item.owner_user_id}
@@ -274,9 +276,9 @@ def deadline_scan(*, now: datetime | None = None, queue: str | None = None) -> d
     claimed_users = sorted(set(ReminderLog.objects.filter(run_id=run_id).values_list("user_id", flat=True)))
     claimed = ReminderLog.objects.filter(run_id=run_id).count()
     for user_id in claimed_users:
-        transaction.on_commit(
-            lambda user_id=user_id: send_digest.apply_async((user_id, str(run_id)), queue=queue)
-        )
+        # celery-types declares `queue: str | Queue`, but Celery takes None for "the default queue".
+        send = partial(send_digest.apply_async, (user_id, str(run_id)), queue=queue)  # type: ignore[arg-type]
+        transaction.on_commit(send)
     return {"today": today.isoformat(), "items": len(kept), "claimed": claimed, "digests": len(claimed_users)}
 
 

@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from programme import access
@@ -32,10 +34,30 @@ from .models import (
 )
 from .reminders import CLOSED_PROSPECT_STAGES
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 BOARD_PHASES = [Phase.SELECTION, Phase.EMERGENCE, Phase.EXPERIMENTATION, Phase.DEPLOYMENT]
 
 
-def _open_period(field: str):
+class ProjectStatus(TypedDict):
+    """The columns `projects_with_status` adds to each project."""
+
+    phase_planned_end: date | None
+    decision_late: bool
+
+
+type ProjectWithStatus = "WithAnnotations[Project, ProjectStatus]"
+
+
+class BoardColumn(TypedDict):
+    phase: str
+    label: str | Promise
+    projects: list[ProjectWithStatus]
+    late: int
+
+
+def _open_period(field: str) -> Subquery:
     return Subquery(
         PhasePeriod.objects.filter(
             project=OuterRef("pk"), phase=OuterRef("phase"), actual_end__isnull=True
@@ -43,7 +65,7 @@ def _open_period(field: str):
     )
 
 
-def projects_with_status(user, *, today: date | None = None) -> QuerySet[Project]:
+def projects_with_status(user: User, *, today: date | None = None) -> QuerySet[ProjectWithStatus]:
     """Projects the user may see, with the current phase's planned end and the "late" flag as columns."""
     today = today or timezone.localdate()
     late = PhasePeriod.objects.filter(
@@ -57,10 +79,10 @@ def projects_with_status(user, *, today: date | None = None) -> QuerySet[Project
     )
 
 
-def board(user) -> list[dict]:
+def board(user: User) -> tuple[list[BoardColumn], dict[str | Promise, int]]:
     """Columns of the pipeline board: one per active phase, plus the closed projects' counts."""
     projects = list(projects_with_status(user).filter(phase__in=BOARD_PHASES).order_by("title"))
-    columns = []
+    columns: list[BoardColumn] = []
     for phase in BOARD_PHASES:
         cards = [p for p in projects if p.phase == phase]
         columns.append(
@@ -71,7 +93,7 @@ def board(user) -> list[dict]:
                 "late": sum(p.decision_late for p in cards),
             }
         )
-    closed = dict(
+    closed: dict[str, int] = dict(
         access.scoped(user, Project)
         .filter(phase__in=[Phase.STOPPED, Phase.COMPLETED])
         .values_list("phase")
@@ -93,7 +115,7 @@ class Deadline:
     uid: str = ""
 
 
-def deadlines_for(user, *, start: date, end: date, today: date | None = None) -> list[Deadline]:
+def deadlines_for(user: User, *, start: date, end: date, today: date | None = None) -> list[Deadline]:
     """What the user has to watch between `start` and `end`: things they own, and the deadlines of the
     projects they steer (staff), or of their organisation (partners). Directors also see gate dates."""
     today = today or timezone.localdate()
@@ -174,6 +196,7 @@ def deadlines_for(user, *, start: date, end: date, today: date | None = None) ->
             )
         )
     for p in periods.select_related("project").distinct():
+        assert p.planned_end is not None  # filtered on its range above
         items.append(
             Deadline(
                 "phase_end",
@@ -187,6 +210,7 @@ def deadlines_for(user, *, start: date, end: date, today: date | None = None) ->
             )
         )
     for pr in prospects.select_related("organisation"):
+        assert pr.next_action_date is not None  # filtered on its range above
         url = reverse("prospects:prospect.detail", args=[pr.pk])
         items.append(
             Deadline(
@@ -207,7 +231,14 @@ def deadlines_for(user, *, start: date, end: date, today: date | None = None) ->
 PANEL_HORIZON_DAYS = 30
 
 
-def deadlines_panel(user: User, *, today: date) -> dict:
+class DeadlinesPanel(TypedDict):
+    overdue: list[Deadline]
+    upcoming: list[Deadline]
+    horizon: int
+    digest_enabled: bool
+
+
+def deadlines_panel(user: User, *, today: date) -> DeadlinesPanel:
     """The home page's "Mes échéances" panel: the last 60 days' overdue deadlines (10 at most) and the
     next 30 days' (15 at most), and whether the user gets the daily digest."""
     items = deadlines_for(
@@ -221,7 +252,13 @@ def deadlines_panel(user: User, *, today: date) -> dict:
     }
 
 
-def calendar_events(user, *, today: date) -> dict:
+class CalendarEvents(TypedDict):
+    deadlines: list[Deadline]
+    workshops: list[Workshop]
+    committees: list[Committee]
+
+
+def calendar_events(user: User, *, today: date) -> CalendarEvents:
     """Deadlines, workshops and committees for the user's calendar feed (a year ahead, 90 days back)."""
     start, end = today - timedelta(days=90), today + timedelta(days=365)
     deadlines = deadlines_for(user, start=start, end=end, today=today)
@@ -247,7 +284,7 @@ def current_period(project: Project) -> PhasePeriod | None:
     return None
 
 
-def gate_dossier(user: User, project: Project, *, today: date | None = None) -> dict:
+def gate_dossier(user: User, project: Project, *, today: date | None = None) -> dict[str, Any]:
     """What a stop/continue decision needs, in one place. The evaluation part (indicators, maturity) is
     not here: the page loads it by URL from the evaluation app."""
     today = today or timezone.localdate()
@@ -268,8 +305,9 @@ def gate_dossier(user: User, project: Project, *, today: date | None = None) -> 
     actions = list(
         project.actions.filter(status__in=OPEN_ACTION_STATUSES).select_related("owner_user", "owner_person")
     )
-    risks = []
+    risks: list[str] = []
     if period and period.is_late(today):
+        assert period.planned_end is not None  # a late period has a planned end
         risks.append(
             _("La phase a dépassé sa fin prévue (%(d)s) : décision d'étape en retard.")
             % {"d": period.planned_end.strftime("%d/%m/%Y")}
@@ -297,10 +335,11 @@ def gate_dossier(user: User, project: Project, *, today: date | None = None) -> 
     left = project.memberships.filter(left_on__isnull=False, left_on__lte=today).select_related(
         "organisation"
     )
-    for m in left:
+    for membership in left:
+        assert membership.left_on is not None  # filtered above
         risks.append(
             _("Membre sorti du collectif : %(o)s (le %(d)s)")
-            % {"o": m.organisation, "d": m.left_on.strftime("%d/%m/%Y")}
+            % {"o": membership.organisation, "d": membership.left_on.strftime("%d/%m/%Y")}
         )
     return {
         "period": period,
@@ -333,7 +372,7 @@ def collective_people(user: User, project: Project) -> QuerySet[Person]:
     )
 
 
-def project_overview(user: User, project: Project, *, today: date) -> dict:
+def project_overview(user: User, project: Project, *, today: date) -> dict[str, Any]:
     """The overview tab of a project the user may see (fetched through access.scoped): the active
     members, what falls due within 60 days, the gate decisions and the latest audit entries."""
     horizon = today + timedelta(days=60)
@@ -342,7 +381,7 @@ def project_overview(user: User, project: Project, *, today: date) -> dict:
         .select_related("organisation", "person")
         .order_by("role", "organisation__name")
     )
-    upcoming = sorted(
+    upcoming: list[Milestone | Deliverable | Action] = sorted(
         [
             *project.milestones.filter(status__in=["planned", "in_progress"], due_date__lte=horizon),
             *project.deliverables.filter(status__in=["expected", "returned"], due_date__lte=horizon),

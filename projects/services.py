@@ -8,10 +8,13 @@ phase. Every move is a GateDecision recorded under a row lock on the project.
 import os
 import secrets
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Model
+from django.forms import ModelForm
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +23,7 @@ from programme import access
 from programme.audit import audit_log, diff_form, save_form_audited
 from programme.emails import send_template_mail
 from programme.files import check_upload
-from programme.models import Person, Role, User
+from programme.models import Person, Programme, Role, User
 
 from .dates import add_months
 from .models import (
@@ -35,6 +38,7 @@ from .models import (
     DeliverableVersion,
     Document,
     DocumentVersion,
+    FileVersion,
     GateDecision,
     Outcome,
     Phase,
@@ -51,7 +55,7 @@ class TransitionError(ValidationError):
 # --- Phase pipeline ---------------------------------------------------------------------------------
 
 
-def phase_months(programme, phase: str) -> int | None:
+def phase_months(programme: Programme, phase: str) -> int | None:
     """Planned duration of a phase from the programme (None: open-ended)."""
     if phase == Phase.EMERGENCE:
         return programme.emergence_months
@@ -60,7 +64,7 @@ def phase_months(programme, phase: str) -> int | None:
     return None
 
 
-def planned_end_for(programme, phase: str, start: date) -> date | None:
+def planned_end_for(programme: Programme, phase: str, start: date) -> date | None:
     months = phase_months(programme, phase)
     return add_months(start, months) if months else None
 
@@ -69,7 +73,7 @@ def allowed_outcomes(project: Project) -> list[str]:
     """The gate decisions possible from the project's current phase."""
     if project.phase not in ACTIVE_PHASES:
         return []
-    outcomes = [Outcome.CONTINUE, Outcome.STOP]
+    outcomes: list[str] = [Outcome.CONTINUE, Outcome.STOP]
     if project.phase in (Phase.EMERGENCE, Phase.EXPERIMENTATION):
         outcomes.append(Outcome.EXTEND)
     return outcomes
@@ -131,6 +135,8 @@ def project_move(
             {"outcome": [_("Une prolongation n'est possible qu'en Émergence ou en Expérimentation.")]}
         )
     expected_target = target_phase(locked.phase, outcome)
+    # An allowed outcome from an active phase always leads somewhere (NEXT_PHASE covers them all).
+    assert expected_target is not None
     if to_phase != expected_target:
         raise TransitionError(
             {
@@ -178,7 +184,7 @@ def project_move(
         raise TransitionError(errors)
 
     from_phase = locked.phase
-    changes: dict = {"phase": [from_phase, to_phase]}
+    changes: dict[str, list[Any]] = {"phase": [from_phase, to_phase]}
     if outcome == Outcome.EXTEND:
         if current is None:
             current = PhasePeriod.objects.create(
@@ -256,7 +262,7 @@ def project_start_phase(*, actor: User, project: Project, phase: str, start: dat
 
 
 @transaction.atomic
-def project_save(*, actor: User, form) -> Project:
+def project_save(*, actor: User, form: "ModelForm[Project]") -> Project:
     creating = form.instance.pk is None
     changes = diff_form(form)
     project = form.save()
@@ -270,15 +276,23 @@ def project_save(*, actor: User, form) -> Project:
 
 
 @transaction.atomic
-def record_save(*, actor: User, form, project: Project | None = None, action: str):
+def record_save[M: Model](
+    *, actor: User, form: "ModelForm[M]", project: Project | None = None, action: str
+) -> M:
     """Create or update a record that hangs off a project (milestone, committee, action, site…)."""
     on_create = {"project": project} if project is not None else None
-    return save_form_audited(actor=actor, form=form, action=action, on_create=on_create)
+    record: M = save_form_audited(actor=actor, form=form, action=action, on_create=on_create)
+    return record
 
 
 @transaction.atomic
 def workshop_save(
-    *, actor: User, form, project: Project, invited: list[Person], present: list[Person]
+    *,
+    actor: User,
+    form: "ModelForm[Workshop]",
+    project: Project,
+    invited: list[Person],
+    present: list[Person],
 ) -> Workshop:
     """Save a workshop and its attendance (invited and present participants) together."""
     workshop = record_save(actor=actor, form=form, project=project, action="workshop")
@@ -286,7 +300,8 @@ def workshop_save(
         p.pk: (p.pk in {i.pk for i in invited}, p.pk in {x.pk for x in present}) for p in [*invited, *present]
     }
     existing = {a.person_id: a for a in workshop.attendances.all()}
-    to_create, to_update = [], []
+    to_create: list[Attendance] = []
+    to_update: list[Attendance] = []
     for person_id, (is_invited, is_present) in wanted.items():
         row = existing.pop(person_id, None)
         if row is None:
@@ -311,9 +326,21 @@ def workshop_save(
 # --- Private files ---------------------------------------------------------------------------------
 
 
-def _store_version(model, *, parent_field: str, parent, project: Project, actor: User, file, comment: str):
+def _store_version[V: FileVersion](
+    model: type[V],
+    *,
+    parent_field: str,
+    parent: Model,
+    project: Project,
+    actor: User,
+    file: "File[bytes]",
+    comment: str,
+) -> V:
     sniffed, digest = check_upload(file)
-    number = (model.objects.filter(**{parent_field: parent}).aggregate(n=Max("number"))["n"] or 0) + 1
+    assert file.name is not None  # an uploaded file always has its client-side name
+    number = (
+        model._default_manager.filter(**{parent_field: parent}).aggregate(n=Max("number"))["n"] or 0
+    ) + 1
     version = model(
         **{parent_field: parent},
         project=project,
@@ -328,6 +355,7 @@ def _store_version(model, *, parent_field: str, parent, project: Project, actor:
     )
     version.file.save(f"upload{sniffed.extension}", file, save=False)
     name = version.file.name
+    assert name is not None  # just saved under it
     storage = version.file.storage
     try:
         version.save()
@@ -348,7 +376,7 @@ def _can_touch_deliverable(actor: User, deliverable: Deliverable) -> bool:
 
 @transaction.atomic
 def deliverable_upload(
-    *, actor: User, deliverable: Deliverable, file, comment: str = ""
+    *, actor: User, deliverable: Deliverable, file: "File[bytes]", comment: str = ""
 ) -> DeliverableVersion:
     """Add a version to a deliverable. Team members may upload to any deliverable; a partner (the portal
     calls this with a partner actor) only to those assigned to their structure, and their upload marks
@@ -402,7 +430,7 @@ def document_upload(
     *,
     actor: User,
     project: Project,
-    file,
+    file: "File[bytes]",
     title: str = "",
     description: str = "",
     shared_with_collective: bool = False,
@@ -533,7 +561,7 @@ def action_complete(*, actor: User, action: Action, comment: str = "") -> Action
     before = action.status
     action.status = ActionStatus.DONE
     action.save(update_fields=["status"])
-    changes = {"status": [before, ActionStatus.DONE]}
+    changes: dict[str, list[Any]] = {"status": [before, ActionStatus.DONE]}
     if comment:
         changes["commentaire"] = [None, comment]
     audit_log(actor=actor, obj=action, action="action.done", changes=changes)

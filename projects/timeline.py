@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models import Phase
+from .models import Committee, Milestone, Phase, PhasePeriod, Project, Workshop
 
 WIDTH = 960
 LABEL_W = 170
@@ -53,7 +53,15 @@ class Timeline:
     empty: bool = True
 
 
-def build(project, *, periods, milestones, workshops, committees, today: date | None = None) -> Timeline:
+def build(
+    project: Project,
+    *,
+    periods: list[PhasePeriod],
+    milestones: list[Milestone],
+    workshops: list[Workshop],
+    committees: list[Committee],
+    today: date | None = None,
+) -> Timeline:
     today = today or timezone.localdate()
     local = [timezone.localtime(w.starts_at).date() for w in workshops]
     dates = [today]

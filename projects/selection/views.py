@@ -2,17 +2,20 @@
 decision (prospects service), and a retained candidate becomes a project (projects service), in one
 transaction — the contacts' e-mail leaves after commit."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from programme import access
-from programme.models import Cohort
+from programme.access import AuthedRequest
+from programme.models import Cohort, User
 from prospects import selectors as prospect_selectors
 from prospects import services as prospect_services
 from prospects.models import Decision, Stage
@@ -21,13 +24,13 @@ from .forms import SelectionDecisionForm
 from .services import project_create_from_selection
 
 
-def _cohorts(user):
+def _cohorts(user: User) -> QuerySet[Cohort]:
     # Cohorts carry no personal data, but the page is the team's: scope through the team rule.
     return Cohort.objects.all() if access.is_team(user) else Cohort.objects.none()
 
 
 @access.team_required
-def selection_list(request: HttpRequest) -> HttpResponse:
+def selection_list(request: AuthedRequest) -> HttpResponse:
     cohorts = (
         _cohorts(request.user)
         .select_related("programme")
@@ -48,8 +51,12 @@ def selection_list(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/selection/list.html", {"cohorts": cohorts, "candidates": candidates})
 
 
-def _committee_context(request: HttpRequest, cohort: Cohort, *, forms: dict | None = None) -> dict:
-    candidates = prospect_selectors.committee_candidates(request.user, cohort)
+def _committee_context(
+    request: AuthedRequest, cohort: Cohort, *, forms: dict[int, SelectionDecisionForm] | None = None
+) -> dict[str, Any]:
+    # Prospects carrying what the template reads on each row and the model does not declare: this
+    # cohort's decision (`cohort_decision`, from the selector) and the decision form (set here).
+    candidates: list[Any] = prospect_selectors.committee_candidates(request.user, cohort)
     forms = forms or {}
     for candidate in candidates:
         candidate.decision_form = forms.get(candidate.pk) or SelectionDecisionForm(prefix=f"c{candidate.pk}")
@@ -66,14 +73,14 @@ def _committee_context(request: HttpRequest, cohort: Cohort, *, forms: dict | No
 
 
 @access.team_required
-def selection_committee(request: HttpRequest, pk: int) -> HttpResponse:
+def selection_committee(request: AuthedRequest, pk: int) -> HttpResponse:
     cohort = get_object_or_404(_cohorts(request.user).select_related("programme"), pk=pk)
     return render(request, "projects/selection/committee.html", _committee_context(request, cohort))
 
 
 @access.director_required
 @require_POST
-def selection_decide(request: HttpRequest, pk: int, prospect_pk: int) -> HttpResponse:
+def selection_decide(request: AuthedRequest, pk: int, prospect_pk: int) -> HttpResponse:
     cohort = get_object_or_404(_cohorts(request.user).select_related("programme"), pk=pk)
     prospect = get_object_or_404(
         prospect_selectors.prospects_for(request.user).filter(programme_id=cohort.programme_id),
@@ -117,8 +124,9 @@ def selection_decide(request: HttpRequest, pk: int, prospect_pk: int) -> HttpRes
     if prospect.stage != Stage.CANDIDATE:
         # No decision form is shown for this row any more (decided meanwhile): say why on the page.
         for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+            for message in errors:
+                # django-stubs types ErrorList items as `ValidationError | str`; iterating yields the strings.
+                messages.error(request, message)  # type: ignore[arg-type]
         return redirect("projects:selection.committee", pk=cohort.pk)
     context = _committee_context(request, cohort, forms={prospect.pk: form})
     context["error_for"] = prospect.pk

@@ -2,37 +2,43 @@
 (404 for outsiders), the tab frame, and the one create/edit form page of a project record."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
 
 from programme import access
+from programme.access import AuthedRequest
 
 from .. import selectors, services
 from ..models import Project
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def project_for(request: HttpRequest, pk: int) -> Project:
+
+def project_for(request: AuthedRequest, pk: int) -> Project:
     queryset = access.scoped(request.user, Project).select_related(
         "lead_organisation", "cohort", "territory", "programme"
     )
     return get_object_or_404(queryset.prefetch_related("phase_periods", "staff_leads", "themes"), pk=pk)
 
 
-def child_for(request: HttpRequest, model: type[Model], pk: int, *, related: tuple[str, ...] = ()) -> Any:
+def child_for[M: Model](
+    request: AuthedRequest, model: type[M], pk: int, *, related: tuple[str, ...] = ()
+) -> M:
     """A record hanging off a project, fetched through the access rules (404 for outsiders)."""
     queryset = access.scoped(request.user, model).select_related("project", *related)
     return get_object_or_404(queryset, pk=pk)
 
 
 def render_tab(
-    request: HttpRequest, project: Project, tab: str, template: str, context: dict
+    request: AuthedRequest, project: Project, tab: str, template: str, context: dict[str, Any]
 ) -> HttpResponse:
     period = selectors.current_period(project)
     base = {
@@ -46,7 +52,7 @@ def render_tab(
 
 
 def render_form_page(
-    request: HttpRequest,
+    request: AuthedRequest,
     *,
     project: Project | None,
     form: forms.BaseForm,
@@ -61,7 +67,7 @@ def render_form_page(
     )
 
 
-def bound_data(request: HttpRequest) -> dict | None:
+def bound_data(request: AuthedRequest) -> QueryDict | None:
     """The POST data to bind a form with (an empty POST binds too, so its errors show), None on GET."""
     return request.POST if request.method == "POST" else None
 
@@ -73,14 +79,14 @@ class RecordPage:
 
     action: str
     tab: str
-    create_title: str | Promise
-    edit_title: str | Promise
-    created: str | Promise
-    updated: str | Promise
+    create_title: "StrOrPromise"
+    edit_title: "StrOrPromise"
+    created: "StrOrPromise"
+    updated: "StrOrPromise"
 
 
 def record_form(
-    request: HttpRequest, page: RecordPage, form: forms.ModelForm, *, project: Project
+    request: AuthedRequest, page: RecordPage, form: forms.ModelForm, *, project: Project
 ) -> HttpResponse:
     """Add (the form's instance is new) or edit a record of `project`: saved through the audited service,
     then back to the tab; an invalid form is shown again with its errors."""

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from programme import access
+from programme.access import AuthedRequest
 from programme.models import User
 
 from .. import calendar_feed as ics
@@ -19,7 +20,7 @@ from .. import selectors, services
 
 
 @access.team_required
-def deadline_list(request: HttpRequest) -> HttpResponse:
+def deadline_list(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     items = selectors.deadlines_for(
         request.user, start=today - timedelta(days=90), end=today + timedelta(days=90)
@@ -36,13 +37,13 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
 
 
 @access.team_required
-def deadlines_panel(request: HttpRequest) -> HttpResponse:
+def deadlines_panel(request: AuthedRequest) -> HttpResponse:
     """The home page's deadlines panel (a partial, loaded by the home page with hx-get)."""
     panel = selectors.deadlines_panel(request.user, today=timezone.localdate())
     return render(request, "projects/partials/_home_deadlines.html", {"panel": panel})
 
 
-def calendar_settings(request: HttpRequest) -> HttpResponse:
+def calendar_settings(request: AuthedRequest) -> HttpResponse:
     user = request.user
     feed_url = None
     if user.calendar_token:
@@ -51,7 +52,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def calendar_token(request: HttpRequest) -> HttpResponse:
+def calendar_token(request: AuthedRequest) -> HttpResponse:
     if request.POST.get("action") == "revoke":
         services.calendar_token_revoke(user=request.user)
         messages.success(

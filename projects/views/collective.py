@@ -1,11 +1,12 @@
 """The collective tab: members (memberships) and the stakeholders' influence × interest map."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from programme import access
+from programme.access import AuthedRequest
 
 from ..forms import MembershipForm, StakeholderForm
 from ..models import Membership, Stakeholder
@@ -30,7 +31,7 @@ STAKEHOLDER = RecordPage(
 
 
 @access.team_required
-def project_collective(request: HttpRequest, pk: int) -> HttpResponse:
+def project_collective(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     memberships = list(
         project.memberships.select_related("organisation", "person").order_by("role", "organisation__name")
@@ -54,7 +55,7 @@ def project_collective(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     form = MembershipForm(bound_data(request), initial={"joined_on": timezone.localdate()})
     return record_form(request, MEMBERSHIP, form, project=project)
@@ -62,7 +63,7 @@ def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     membership = child_for(request, Membership, pk)
     form = MembershipForm(bound_data(request), instance=membership)
     return record_form(request, MEMBERSHIP, form, project=membership.project)
@@ -70,14 +71,14 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def stakeholder_create(request: HttpRequest, pk: int) -> HttpResponse:
+def stakeholder_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     return record_form(request, STAKEHOLDER, StakeholderForm(bound_data(request)), project=project)
 
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def stakeholder_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def stakeholder_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     stakeholder = child_for(request, Stakeholder, pk)
     form = StakeholderForm(bound_data(request), instance=stakeholder)
     return record_form(request, STAKEHOLDER, form, project=stakeholder.project)

@@ -7,7 +7,7 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
+from programme.access import AuthedRequest
 from programme.files import private_file_response
 
 from .. import services
@@ -41,12 +42,12 @@ DELIVERABLE = RecordPage(
 )
 
 
-def _upload_data(request: HttpRequest) -> tuple:
+def _upload_data(request: AuthedRequest) -> tuple:
     return (request.POST, request.FILES) if request.method == "POST" else (None, None)
 
 
 @access.team_required
-def project_deliverables(request: HttpRequest, pk: int) -> HttpResponse:
+def project_deliverables(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     context = {
         "milestones": project.milestones.select_related("owner"),
@@ -61,7 +62,7 @@ def project_deliverables(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.team_required
-def project_documents(request: HttpRequest, pk: int) -> HttpResponse:
+def project_documents(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     documents = project.documents.prefetch_related(
         Prefetch("versions", queryset=DocumentVersion.objects.select_related("uploaded_by"))
@@ -76,14 +77,14 @@ def project_documents(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     return record_form(request, MILESTONE, MilestoneForm(bound_data(request)), project=project)
 
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     milestone = child_for(request, Milestone, pk)
     form = MilestoneForm(bound_data(request), instance=milestone)
     return record_form(request, MILESTONE, form, project=milestone.project)
@@ -91,7 +92,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def deliverable_create(request: HttpRequest, pk: int) -> HttpResponse:
+def deliverable_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     form = DeliverableForm(bound_data(request), project=project)
     return record_form(request, DELIVERABLE, form, project=project)
@@ -99,14 +100,14 @@ def deliverable_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def deliverable_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def deliverable_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     deliverable = child_for(request, Deliverable, pk)
     form = DeliverableForm(bound_data(request), instance=deliverable, project=deliverable.project)
     return record_form(request, DELIVERABLE, form, project=deliverable.project)
 
 
 def _version_form(
-    request: HttpRequest,
+    request: AuthedRequest,
     *,
     project: Project,
     tab: str,
@@ -127,7 +128,7 @@ def _version_form(
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def deliverable_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def deliverable_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     deliverable = child_for(request, Deliverable, pk)
     return _version_form(
         request,
@@ -141,9 +142,9 @@ def deliverable_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_POST
-def deliverable_review(request: HttpRequest, pk: int) -> HttpResponse:
+def deliverable_review(request: AuthedRequest, pk: int) -> HttpResponse:
     deliverable = child_for(request, Deliverable, pk)
-    status = request.POST.get("status")
+    status = request.POST.get("status", "")
     try:
         services.deliverable_review(actor=request.user, deliverable=deliverable, status=status)
         messages.success(request, _("Livrable mis à jour."))
@@ -152,7 +153,7 @@ def deliverable_review(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("projects:project.deliverables", deliverable.project_id)
 
 
-def deliverable_download(request: HttpRequest, pk: int, number: int) -> FileResponse:
+def deliverable_download(request: AuthedRequest, pk: int, number: int) -> FileResponse:
     """A deliverable's file version: the team, or a partner for the deliverables assigned to their
     structure (the same scope as the portal's own download)."""
     scope = (
@@ -172,7 +173,7 @@ def deliverable_download(request: HttpRequest, pk: int, number: int) -> FileResp
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def document_create(request: HttpRequest, pk: int) -> HttpResponse:
+def document_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     form = DocumentForm(*_upload_data(request))
     cancel = reverse("projects:project.documents", args=[project.pk])
@@ -196,7 +197,7 @@ def document_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def document_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     document = child_for(request, Document, pk)
     return _version_form(
         request,
@@ -210,7 +211,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def document_download(request: HttpRequest, pk: int) -> FileResponse:
+def document_download(request: AuthedRequest, pk: int) -> FileResponse:
     """The latest version of a document: team, or the collective when the document is shared."""
     document = get_object_or_404(access.scoped(request.user, Document), pk=pk)
     version = DocumentVersion.objects.filter(document=document).order_by("-number").first()
@@ -221,7 +222,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
-def document_version_download(request: HttpRequest, pk: int, number: int) -> FileResponse:
+def document_version_download(request: AuthedRequest, pk: int, number: int) -> FileResponse:
     document = get_object_or_404(access.scoped(request.user, Document), pk=pk)
     version = get_object_or_404(DocumentVersion.objects.filter(document=document), number=number)
     return private_file_response(

@@ -1,10 +1,11 @@
 """The deployment tab: essaimage sites, dissemination of learnings, advocacy actions."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from programme import access
+from programme.access import AuthedRequest
 
 from ..forms import AdvocacyActionForm, DeploymentSiteForm, DisseminationForm
 from ..models import AdvocacyAction, DeploymentSite, Dissemination
@@ -37,7 +38,7 @@ ADVOCACY = RecordPage(
 
 
 @access.team_required
-def project_deployment(request: HttpRequest, pk: int) -> HttpResponse:
+def project_deployment(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     context = {
         "sites": project.deployment_sites.select_related("territory", "partner"),
@@ -49,14 +50,14 @@ def project_deployment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def site_create(request: HttpRequest, pk: int) -> HttpResponse:
+def site_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     return record_form(request, SITE, DeploymentSiteForm(bound_data(request)), project=project)
 
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def site_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     site = child_for(request, DeploymentSite, pk)
     form = DeploymentSiteForm(bound_data(request), instance=site)
     return record_form(request, SITE, form, project=site.project)
@@ -64,14 +65,14 @@ def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def dissemination_create(request: HttpRequest, pk: int) -> HttpResponse:
+def dissemination_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     return record_form(request, DISSEMINATION, DisseminationForm(bound_data(request)), project=project)
 
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def dissemination_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def dissemination_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     dissemination = child_for(request, Dissemination, pk)
     form = DisseminationForm(bound_data(request), instance=dissemination)
     return record_form(request, DISSEMINATION, form, project=dissemination.project)
@@ -79,14 +80,14 @@ def dissemination_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def advocacy_create(request: HttpRequest, pk: int) -> HttpResponse:
+def advocacy_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     return record_form(request, ADVOCACY, AdvocacyActionForm(bound_data(request)), project=project)
 
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def advocacy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def advocacy_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     advocacy = child_for(request, AdvocacyAction, pk)
     form = AdvocacyActionForm(bound_data(request), instance=advocacy)
     return record_form(request, ADVOCACY, form, project=advocacy.project)

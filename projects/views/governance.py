@@ -3,7 +3,7 @@ actions to do."""
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
+from programme.access import AuthedRequest
 
 from .. import selectors, services
 from ..forms import ActionForm, CommitteeDecisionForm, CommitteeForm
@@ -36,7 +37,7 @@ ACTION = RecordPage(
 
 
 @access.team_required
-def project_governance(request: HttpRequest, pk: int) -> HttpResponse:
+def project_governance(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     context = {
         "committees": project.committees.prefetch_related("decisions").annotate(
@@ -50,7 +51,7 @@ def project_governance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def committee_create(request: HttpRequest, pk: int) -> HttpResponse:
+def committee_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     people = selectors.collective_people(request.user, project)
     return record_form(request, COMMITTEE, CommitteeForm(bound_data(request), people=people), project=project)
@@ -58,7 +59,7 @@ def committee_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def committee_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def committee_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     committee = child_for(request, Committee, pk)
     people = selectors.collective_people(request.user, committee.project)
     form = CommitteeForm(bound_data(request), instance=committee, people=people)
@@ -66,7 +67,7 @@ def committee_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.team_required
-def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def committee_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     committee = child_for(request, Committee, pk)
     context = {
         "committee": committee,
@@ -82,7 +83,7 @@ def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_POST
-def committee_decision_create(request: HttpRequest, pk: int) -> HttpResponse:
+def committee_decision_create(request: AuthedRequest, pk: int) -> HttpResponse:
     committee = child_for(request, Committee, pk)
     form = CommitteeDecisionForm(request.POST)
     if form.is_valid():
@@ -101,7 +102,7 @@ def committee_decision_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def action_create(request: HttpRequest, pk: int) -> HttpResponse:
+def action_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     initial = {}
     if request.GET.get("committee", "").isdigit():
@@ -113,7 +114,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def action_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     action = child_for(request, Action, pk)
     people = selectors.collective_people(request.user, action.project)
     form = ActionForm(bound_data(request), instance=action, project=action.project, people=people)

@@ -3,7 +3,7 @@ with the director's decision."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from programme import access
+from programme.access import AuthedRequest
 from programme.pages import render_filtered_list
 
 from .. import selectors, services, timeline
@@ -21,7 +22,7 @@ from .base import bound_data, project_for, render_form_page, render_tab
 
 
 @access.team_required
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: AuthedRequest) -> HttpResponse:
     queryset = selectors.projects_with_status(request.user).order_by("title")
     filterset = ProjectFilter(request.GET, queryset=queryset)
     return render_filtered_list(
@@ -33,14 +34,14 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 @access.team_required
-def project_board(request: HttpRequest) -> HttpResponse:
+def project_board(request: AuthedRequest) -> HttpResponse:
     columns, closed = selectors.board(request.user)
     return render(request, "projects/project_board.html", {"columns": columns, "closed": closed})
 
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def project_create(request: HttpRequest) -> HttpResponse:
+def project_create(request: AuthedRequest) -> HttpResponse:
     form = ProjectCreateForm(bound_data(request))
     if request.method == "POST" and form.is_valid():
         project = services.project_save(actor=request.user, form=form)
@@ -53,7 +54,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     form = ProjectForm(bound_data(request), instance=project)
     if request.method == "POST" and form.is_valid():
@@ -66,7 +67,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.team_required
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     today = timezone.localdate()
     context = {**selectors.project_overview(request.user, project, today=today), "today": today}
@@ -74,7 +75,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.team_required
-def project_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+def project_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     periods = sorted(project.phase_periods.all(), key=lambda p: p.planned_start)
     tl = timeline.build(
@@ -92,7 +93,7 @@ def project_timeline(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Gate decision ------------------------------------------------------------------------------------
 
 
-def _dossier_page(request: HttpRequest, project: Project, form: GateDecisionForm | None) -> HttpResponse:
+def _dossier_page(request: AuthedRequest, project: Project, form: GateDecisionForm | None) -> HttpResponse:
     context = {
         "dossier": selectors.gate_dossier(request.user, project),
         "form": form,
@@ -102,7 +103,7 @@ def _dossier_page(request: HttpRequest, project: Project, form: GateDecisionForm
 
 
 @access.team_required
-def gate_dossier(request: HttpRequest, pk: int) -> HttpResponse:
+def gate_dossier(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     outcomes = services.allowed_outcomes(project)
     form = (
@@ -115,7 +116,7 @@ def gate_dossier(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.director_required
 @require_http_methods(["GET", "POST"])
-def gate_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def gate_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     outcomes = services.allowed_outcomes(project)
     if not outcomes:
@@ -128,11 +129,13 @@ def gate_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = GateDecisionForm(bound_data(request), project=project, outcomes=outcomes)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        to_phase = services.target_phase(project.phase, data["outcome"])
+        assert to_phase is not None  # the form offers only the outcomes allowed from this phase
         try:
             decision = services.project_move(
                 actor=request.user,
                 project=project,
-                to_phase=services.target_phase(project.phase, data["outcome"]),
+                to_phase=to_phase,
                 outcome=data["outcome"],
                 decided_on=data["decided_on"],
                 rationale=data["rationale"],

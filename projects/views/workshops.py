@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
+from programme.access import AuthedRequest
 from programme.audit import audit_entries_for
 
 from .. import selectors, services
@@ -18,7 +19,7 @@ from .base import bound_data, child_for, project_for, render_form_page, render_t
 
 
 @access.team_required
-def project_workshops(request: HttpRequest, pk: int) -> HttpResponse:
+def project_workshops(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     workshops = project.workshops.select_related("facilitator").annotate(
         present_count=Count("attendances", filter=Q(attendances__present=True)),
@@ -35,7 +36,7 @@ def project_workshops(request: HttpRequest, pk: int) -> HttpResponse:
     return render_tab(request, project, "workshops", "projects/project_workshops.html", context)
 
 
-def _workshop_form_page(request: HttpRequest, project: Project, workshop: Workshop | None) -> HttpResponse:
+def _workshop_form_page(request: AuthedRequest, project: Project, workshop: Workshop | None) -> HttpResponse:
     people = selectors.collective_people(request.user, project)
     form = WorkshopForm(bound_data(request), instance=workshop, people=people)
     if request.method == "POST" and form.is_valid():
@@ -57,19 +58,19 @@ def _workshop_form_page(request: HttpRequest, project: Project, workshop: Worksh
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def workshop_create(request: HttpRequest, pk: int) -> HttpResponse:
+def workshop_create(request: AuthedRequest, pk: int) -> HttpResponse:
     return _workshop_form_page(request, project_for(request, pk), None)
 
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def workshop_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def workshop_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     workshop = child_for(request, Workshop, pk)
     return _workshop_form_page(request, workshop.project, workshop)
 
 
 @access.team_required
-def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def workshop_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     workshop = child_for(request, Workshop, pk, related=("facilitator",))
     project = workshop.project
     context = {
@@ -86,7 +87,7 @@ def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_POST
-def workshop_item_create(request: HttpRequest, pk: int) -> HttpResponse:
+def workshop_item_create(request: AuthedRequest, pk: int) -> HttpResponse:
     workshop = child_for(request, Workshop, pk)
     project = workshop.project
     form = WorkshopItemForm(request.POST, project=project)
