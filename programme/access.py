@@ -34,6 +34,7 @@ class AuthedRequest(HttpRequest):
 
     user: "User"
 
+
 TEAM_ROLES = ("staff", "director")
 
 
