@@ -365,6 +365,9 @@ class Invitation(models.Model):
 
     objects = InvitationQuerySet.as_manager()
 
+    # Not a column: the clear token, set in memory by `invitation_create` only (the row keeps its hash).
+    token: str
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("invitation")
