@@ -40,6 +40,7 @@ def diff_form(form: forms.BaseForm) -> dict[str, list[Any]]:
             changes[name] = ["…", "…"]
         else:
             field = form.fields[name]
+            # The class-name test is the original rule, kept: a subclass named otherwise logs raw pks.
             if (
                 isinstance(before, list)
                 and isinstance(field, forms.ModelMultipleChoiceField)
