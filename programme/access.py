@@ -23,6 +23,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
     from .models import User
 
 View = Callable[..., HttpResponse]
@@ -30,9 +32,12 @@ View = Callable[..., HttpResponse]
 
 class AuthedRequest(HttpRequest):
     """The request of a page behind login (every page but the few `@login_not_required` ones): its user
-    is an account, never `AnonymousUser`. For type checking only; views annotate `request` with it."""
+    is an account, never `AnonymousUser`; `htmx` is set on every request by django-htmx's middleware.
+    For type checking only; views annotate `request` with it."""
 
     user: "User"
+    htmx: "HtmxDetails"
+
 
 TEAM_ROLES = ("staff", "director")
 

@@ -1,11 +1,16 @@
 """The audit trail: every change that matters is logged with who, what and the changed fields."""
 
-from typing import Any
+from typing import Any, TypeVar
 
+from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import QuerySet
 
-from .models import AuditEntry
+from .models import AuditEntry, User
+
+M = TypeVar("M", bound=models.Model)
 
 # Fields whose values are never copied into the trail (personal data that may later be erased).
 REDACTED_FIELDS = {"email", "phone", "first_name", "last_name", "password", "address"}
@@ -25,7 +30,7 @@ def _display(value: Any) -> Any:
     return str(value)
 
 
-def diff_form(form) -> dict[str, list[Any]]:
+def diff_form(form: forms.BaseForm) -> dict[str, list[Any]]:
     """Changed fields of a bound ModelForm as {field: [before, after]} (personal data redacted)."""
     changes: dict[str, list[Any]] = {}
     for name in form.changed_data:
@@ -34,13 +39,26 @@ def diff_form(form) -> dict[str, list[Any]]:
         if name in REDACTED_FIELDS:
             changes[name] = ["…", "…"]
         else:
-            if isinstance(before, list) and form.fields[name].__class__.__name__.startswith("ModelMultiple"):
-                before = [str(o) for o in form.fields[name].queryset.filter(pk__in=before)]
+            field = form.fields[name]
+            # The class-name test is the original rule, kept: a subclass named otherwise logs raw pks.
+            if (
+                isinstance(before, list)
+                and isinstance(field, forms.ModelMultipleChoiceField)
+                and field.__class__.__name__.startswith("ModelMultiple")
+            ):
+                assert field.queryset is not None  # a model field's choices always come from a queryset
+                before = [str(o) for o in field.queryset.filter(pk__in=before)]
             changes[name] = [_display(before), _display(after)]
     return changes
 
 
-def audit_log(*, actor, obj: models.Model, action: str, changes: dict | None = None) -> AuditEntry:
+def audit_log(
+    *,
+    actor: User | AnonymousUser | None,
+    obj: models.Model,
+    action: str,
+    changes: dict[str, Any] | None = None,
+) -> AuditEntry:
     return AuditEntry.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -51,7 +69,13 @@ def audit_log(*, actor, obj: models.Model, action: str, changes: dict | None = N
     )
 
 
-def save_form_audited(*, actor, form, action: str, on_create: dict | None = None):
+def save_form_audited(
+    *,
+    actor: User | AnonymousUser | None,
+    form: "forms.ModelForm[M]",
+    action: str,
+    on_create: dict[str, Any] | None = None,
+) -> M:
     """Save a validated ModelForm and log `<action>.created` or `<action>.updated` with the changed fields.
 
     `on_create` sets attributes a new row needs but the form does not carry (its project, its author…).
@@ -77,7 +101,7 @@ def audit_forget(obj: models.Model, *, placeholder: str) -> None:
     ).update(object_repr=placeholder)
 
 
-def audit_entries_for(obj: models.Model):
+def audit_entries_for(obj: models.Model) -> QuerySet[AuditEntry]:
     return (
         AuditEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(obj.__class__), object_id=str(obj.pk)

@@ -1,7 +1,11 @@
+from typing import Any
+
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .access import is_director, is_partner, is_team
+from .models import User
 
 # (role, label, url name): every entry's URL exists; a missing one is an error, not a dropped entry.
 _NAV = [
@@ -20,14 +24,14 @@ _NAV = [
 ]
 
 
-def _navigation_for(user) -> list[dict]:
+def _navigation_for(user: User) -> list[dict[str, Any]]:
     checks = {"team": is_team(user), "director": is_director(user), "partner": is_partner(user)}
     return [
         {"label": label, "url": reverse(name), "name": name} for role, label, name in _NAV if checks[role]
     ]
 
 
-def _mark_active(items: list[dict], path: str) -> list[dict]:
+def _mark_active(items: list[dict[str, Any]], path: str) -> list[dict[str, Any]]:
     # The longest matching prefix wins, so "/" (home) is active only on the home page itself.
     best = max(
         (i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))),
@@ -37,7 +41,7 @@ def _mark_active(items: list[dict], path: str) -> list[dict]:
     return [{**i, "active": i is best} for i in items]
 
 
-def navigation(request) -> dict:
+def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}

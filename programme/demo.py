@@ -3,6 +3,7 @@ and the four demo accounts. Idempotent: every row is looked up by a natural key 
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from stdnum import luhn
 
@@ -154,10 +155,18 @@ class DemoContext:
     themes: list[Theme] = field(default_factory=list)
     territories: list[Territory] = field(default_factory=list)
     today: date = field(default_factory=date.today)
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _user(email: str, *, role: str, first: str, last: str, organisation=None, person=None) -> User:
+def _user(
+    email: str,
+    *,
+    role: str,
+    first: str,
+    last: str,
+    organisation: Organisation | None = None,
+    person: Person | None = None,
+) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(

@@ -1,12 +1,16 @@
 """E-mails as subject/text/html templates, rendered in the recipient's language."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def send_template_mail(*, template: str, to: list[str], context: dict, language: str | None = None) -> int:
+def send_template_mail(
+    *, template: str, to: list[str], context: dict[str, Any], language: str | None = None
+) -> int:
     """Render `<template>_subject.txt`, `.txt` and `.html` and send them. Returns 1 when sent."""
     context = {"site_url": settings.SITE_URL, **context}
     with translation.override(language or settings.LANGUAGE_CODE):

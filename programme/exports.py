@@ -16,6 +16,8 @@ from typing import Any
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,9 +28,11 @@ Cell = Any  # text, numbers, dates, booleans or None
 
 def escape_formula(value: Cell) -> Cell:
     """Neutralise spreadsheet formulas in text cells; numbers and dates pass through."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return _escape_text(value) if isinstance(value, str) else value
+
+
+def _escape_text(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _csv_cell(value: Cell) -> str:
@@ -41,7 +45,7 @@ def _csv_cell(value: Cell) -> str:
         return text.replace(".", ",")
     if isinstance(value, (date, datetime)):
         return value.strftime("%d/%m/%Y")
-    return escape_formula(str(value))
+    return _escape_text(str(value))
 
 
 def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
@@ -57,6 +61,7 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
 def xlsx_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on one empty worksheet
     sheet.title = _sheet_title(title)
     sheet.append([escape_formula(str(h)) for h in headers])
     for cell in sheet[1]:
@@ -71,9 +76,9 @@ def xlsx_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]
             elif isinstance(cell.value, date):
                 cell.number_format = "DD/MM/YYYY"
         del index
-    for column in sheet.columns:
+    for number, column in enumerate(sheet.columns, start=1):
         width = max(len(str(c.value)) if c.value is not None else 0 for c in column)
-        sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
+        sheet.column_dimensions[get_column_letter(number)].width = min(60, max(10, width + 2))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

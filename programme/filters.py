@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .models import Family, Organisation, OrganisationKind, Person, Territory, Theme
@@ -24,7 +24,7 @@ class OrganisationFilter(django_filters.FilterSet):
         model = Organisation
         fields = ["q", "family", "kind", "territory", "themes", "esus"]
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[Organisation], name: str, value: str) -> QuerySet[Organisation]:
         digits = value.replace(" ", "")
         condition = Q(name__icontains=value) | Q(town__icontains=value)
         if digits.isdigit():
@@ -40,7 +40,7 @@ class PersonFilter(django_filters.FilterSet):
         model = Person
         fields = ["q", "organisation"]
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
         return queryset.filter(
             Q(first_name__icontains=value) | Q(last_name__icontains=value) | Q(email__icontains=value)
         )

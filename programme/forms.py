@@ -1,3 +1,5 @@
+from typing import Any
+
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.contrib.auth import password_validation
@@ -40,21 +42,22 @@ class OrganisationForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.similar: list[Organisation] = []
 
-    def clean_siren(self):
+    def clean_siren(self) -> str:
         return digits_only(self.cleaned_data.get("siren", ""))
 
-    def clean_siret(self):
+    def clean_siret(self) -> str:
         return digits_only(self.cleaned_data.get("siret", ""))
 
-    def clean_rna(self):
+    def clean_rna(self) -> str:
         return (self.cleaned_data.get("rna") or "").strip().upper()
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # returns self.cleaned_data, typed `| None` in the stubs
+        cleaned = self.cleaned_data
         siren = cleaned.get("siren") or (cleaned.get("siret") or "")[:9]
         siret = cleaned.get("siret")
         if siret and cleaned.get("siren") and siret[:9] != cleaned["siren"]:
@@ -66,7 +69,7 @@ class OrganisationForm(forms.ModelForm):
                 self.add_error(
                     "siren",
                     format_html(
-                        _('Une structure porte déjà ce SIREN : <a href="{}">{}</a>.'),
+                        str(_('Une structure porte déjà ce SIREN : <a href="{}">{}</a>.')),
                         existing.get_absolute_url(),
                         existing.name,
                     ),
@@ -107,8 +110,9 @@ class PersonForm(forms.ModelForm):
         ]
         widgets = {"consent_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # returns self.cleaned_data, typed `| None` in the stubs
+        cleaned = self.cleaned_data
         if cleaned.get("email") and not cleaned.get("consent_basis"):
             self.add_error(
                 "consent_basis",
@@ -139,16 +143,17 @@ class InvitationForm(forms.Form):
         queryset=Person.objects.filter(anonymised_at__isnull=True), required=False, widget=forms.HiddenInput
     )
 
-    def clean_email(self):
+    def clean_email(self) -> str:
         from .models import User
 
-        email = self.cleaned_data["email"].strip().lower()
+        email: str = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email, is_active=True).exists():
             raise forms.ValidationError(_("Un compte actif existe déjà pour cette adresse."))
         return email
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # returns self.cleaned_data, typed `| None` in the stubs
+        cleaned = self.cleaned_data
         if cleaned.get("role") == Role.PARTNER and not cleaned.get("organisation"):
             self.add_error("organisation", _("Un partenaire doit être rattaché à une structure."))
         return cleaned
@@ -162,12 +167,13 @@ class AcceptInvitationForm(forms.Form):
         label=_("Confirmation"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def __init__(self, *args, invitation: Invitation, **kwargs):
+    def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.invitation = invitation
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # returns self.cleaned_data, typed `| None` in the stubs
+        cleaned = self.cleaned_data
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("Les deux mots de passe ne correspondent pas."))
@@ -195,7 +201,7 @@ def organisation_link(org: Organisation) -> str:
 class LoginForm(AllauthLoginForm):
     """allauth's login form with Parcours' wording (and no duplicate "forgotten password" link)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["login"].label = _("Adresse e-mail")
         self.fields["password"].help_text = ""

@@ -1,4 +1,7 @@
+from collections.abc import Callable
+
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -9,10 +12,10 @@ _MFA_FREE_PREFIXES = ("/accounts/", "/health/", "/static/", "/i18n/", "/invitati
 class RequireMFAMiddleware:
     """With PARCOURS_REQUIRE_MFA=1, staff and directors must activate TOTP before using Parcours."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if (
             settings.PARCOURS_REQUIRE_MFA

@@ -1,6 +1,7 @@
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -21,10 +22,10 @@ class Role(models.TextChoices):
     PARTNER = "partner", _("Partenaire")
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def _create_user(self, email, password, **extra):
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> "User":
         if not email:
             raise ValueError("An e-mail address is required")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -32,12 +33,12 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email, password=None, **extra):
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra)
 
-    def create_superuser(self, email, password=None, **extra):
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         extra.setdefault("role", Role.DIRECTOR)
@@ -77,7 +78,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("utilisateur")
@@ -211,7 +212,8 @@ class Family(models.TextChoices):
     PUBLIC = "public", _("Acteur public")
 
 
-KIND_FAMILY = {
+# Keyed by str: `Organisation.kind` is a plain CharField value.
+KIND_FAMILY: dict[str, Family] = {
     OrganisationKind.ASSOCIATION: Family.ESS,
     OrganisationKind.SCOP: Family.ESS,
     OrganisationKind.SCIC: Family.ESS,
@@ -272,7 +274,7 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Derived columns kept in step with their source so dedupe and filters can use an index.
         self.normalised_name = normalise_name(self.name)
         self.normalised_town = normalise_town(self.town)
@@ -333,11 +335,11 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class InvitationQuerySet(models.QuerySet):
-    def pending(self):
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> "InvitationQuerySet":
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
 
-    def by_token(self, token: str):
+    def by_token(self, token: str) -> "InvitationQuerySet":
         return self.filter(token_hash=_hash_token(token))
 
 
@@ -363,6 +365,9 @@ class Invitation(models.Model):
 
     objects = InvitationQuerySet.as_manager()
 
+    # Not a column: the clear token, set in memory by `invitation_create` only (the row keeps its hash).
+    token: str
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("invitation")
@@ -383,7 +388,7 @@ class Invitation(models.Model):
         return token, _hash_token(token)
 
     @staticmethod
-    def default_expiry():
+    def default_expiry() -> datetime:
         return timezone.now() + timedelta(days=settings.PARCOURS_INVITATION_DAYS)
 
     @property

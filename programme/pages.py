@@ -1,19 +1,25 @@
 """Small helpers shared by list pages: filter, paginate, render the page or its HTMX fragment."""
 
+from typing import Any
+
+from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_filters import FilterSet
+
+from .access import AuthedRequest
 
 PAGE_SIZE = 50
 
 
 def render_filtered_list(
-    request: HttpRequest,
+    request: AuthedRequest,
     *,
-    filterset,
+    filterset: FilterSet,
     template: str,
     partial: str,
-    context: dict | None = None,
+    context: dict[str, Any] | None = None,
     page_size: int = PAGE_SIZE,
 ) -> HttpResponse:
     """Render a filtered, paginated list; an HTMX request gets only the table fragment."""
@@ -51,7 +57,7 @@ def _without(request: HttpRequest, name: str) -> str:
     return query.urlencode()
 
 
-def _display_value(form, name: str) -> str:
+def _display_value(form: forms.BaseForm, name: str) -> str:
     field = form.fields[name]
     raw = form.data.get(name)
     choices = getattr(field, "choices", None)

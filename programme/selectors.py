@@ -13,7 +13,7 @@ def person_data_export(*, person: Person) -> dict[str, Any]:
         "e-mail": person.email,
         "téléphone": person.phone,
         "fonction": person.job_title,
-        "structure": person.organisation.name if person.organisation_id else None,
+        "structure": person.organisation.name if person.organisation else None,
         "consentement": {
             "date": person.consent_date.isoformat() if person.consent_date else None,
             "base légale": person.get_consent_basis_display(),
@@ -31,7 +31,7 @@ def account_data_export(*, user: User) -> dict[str, Any]:
         "prénom": user.first_name,
         "nom": user.last_name,
         "rôle": user.get_role_display(),
-        "structure": user.organisation.name if user.organisation_id else None,
+        "structure": user.organisation.name if user.organisation else None,
         "inscrit le": user.date_joined.isoformat(),
         "dernière connexion": user.last_login.isoformat() if user.last_login else None,
         "récapitulatif des échéances": user.digest_enabled,

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
@@ -17,13 +18,13 @@ from .models import Invitation, Organisation, Person, Role, User
 
 
 @transaction.atomic
-def organisation_save(*, actor: User, form) -> Organisation:
+def organisation_save(*, actor: User, form: "forms.ModelForm[Organisation]") -> Organisation:
     """Create or update an organisation from a validated OrganisationForm."""
     return save_form_audited(actor=actor, form=form, action="organisation")
 
 
 @transaction.atomic
-def person_save(*, actor: User, form) -> Person:
+def person_save(*, actor: User, form: "forms.ModelForm[Person]") -> Person:
     return save_form_audited(actor=actor, form=form, action="person")
 
 
@@ -138,12 +139,14 @@ def user_preferences_update(*, user: User, digest_enabled: bool) -> User:
 
 def _partner_organisation(actor: User) -> Organisation:
     """The actor's own structure, locked; only a partner has one to edit."""
+    organisation_id = actor.organisation_id
     if (
-        not access.is_partner(actor)
-        or not access.scoped(actor, Organisation).filter(pk=actor.organisation_id).exists()
+        organisation_id is None
+        or not access.is_partner(actor)
+        or not access.scoped(actor, Organisation).filter(pk=organisation_id).exists()
     ):
         raise PermissionDenied
-    return Organisation.objects.select_for_update().get(pk=actor.organisation_id)
+    return Organisation.objects.select_for_update().get(pk=organisation_id)
 
 
 def _assign(obj: models.Model, values: dict[str, Any]) -> dict[str, list[Any]]:

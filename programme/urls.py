@@ -5,7 +5,8 @@ from django.urls import include, path
 from . import views
 
 # Django admin logs in through allauth, so its login gets the same rate limits and MFA.
-admin.site.login = secure_admin_login(admin.site.login)
+# The stubs declare `login` a method; replacing it on this one instance is what allauth documents.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Parcours — administration"
 
 programme_patterns = (

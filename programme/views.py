@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import access, services
+from .access import AuthedRequest
 from .audit import audit_entries_for
 from .filters import OrganisationFilter, PersonFilter
 from .forms import (
@@ -25,7 +28,7 @@ from .selectors import person_data_export
 # --- Home, health --------------------------------------------------------------------------------
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if access.is_partner(user):
         return redirect("portal:home")
@@ -67,7 +70,7 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 @access.team_required
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthedRequest) -> HttpResponse:
     queryset = access.scoped(request.user, Organisation).select_related("territory").order_by("name")
     filterset = OrganisationFilter(request.GET, queryset=queryset)
     return render_filtered_list(
@@ -80,7 +83,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def organisation_create(request: HttpRequest) -> HttpResponse:
+def organisation_create(request: AuthedRequest) -> HttpResponse:
     form = OrganisationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         organisation = services.organisation_save(actor=request.user, form=form)
@@ -90,7 +93,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 
 
 @access.team_required
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(
         access.scoped(request.user, Organisation).select_related("territory"), pk=pk
     )
@@ -104,7 +107,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(access.scoped(request.user, Organisation), pk=pk)
     form = OrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
     if request.method == "POST" and form.is_valid():
@@ -122,7 +125,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.team_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthedRequest) -> HttpResponse:
     queryset = (
         access.scoped(request.user, Person).filter(anonymised_at__isnull=True).select_related("organisation")
     )
@@ -137,7 +140,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthedRequest) -> HttpResponse:
     initial = {}
     if request.GET.get("organisation", "").isdigit():
         initial["organisation"] = request.GET["organisation"]
@@ -150,7 +153,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 
 @access.team_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(access.scoped(request.user, Person).select_related("organisation"), pk=pk)
     context = {
         "person": person,
@@ -162,7 +165,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(access.scoped(request.user, Person).filter(anonymised_at__isnull=True), pk=pk)
     form = PersonForm(request.POST if request.method == "POST" else None, instance=person)
     if request.method == "POST" and form.is_valid():
@@ -174,7 +177,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["POST"])
-def person_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
+def person_anonymise(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(access.scoped(request.user, Person).filter(anonymised_at__isnull=True), pk=pk)
     services.person_anonymise(actor=request.user, person=person)
     messages.success(request, _("Les données personnelles du contact ont été effacées."))
@@ -182,7 +185,7 @@ def person_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.team_required
-def person_export(request: HttpRequest, pk: int) -> JsonResponse:
+def person_export(request: AuthedRequest, pk: int) -> JsonResponse:
     """Everything Parcours holds about a contact, as JSON (right of access)."""
     person = get_object_or_404(access.scoped(request.user, Person).select_related("organisation"), pk=pk)
     response = JsonResponse(
@@ -197,8 +200,8 @@ def person_export(request: HttpRequest, pk: int) -> JsonResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def invitation_list(request: HttpRequest) -> HttpResponse:
-    initial = {"role": "partner"}
+def invitation_list(request: AuthedRequest) -> HttpResponse:
+    initial: dict[str, Any] = {"role": "partner"}
     person = None
     if request.GET.get("person", "").isdigit():
         person = access.scoped(request.user, Person).filter(pk=request.GET["person"]).first()
@@ -244,7 +247,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthedRequest) -> HttpResponse:
     user = request.user
     form = PreferencesForm(
         request.POST if request.method == "POST" else None, initial={"digest_enabled": user.digest_enabled}

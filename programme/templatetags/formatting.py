@@ -40,7 +40,7 @@ def frdate(value: date | datetime | None) -> str:
 @register.simple_tag
 def indicator_value(value: formatting.Number | None, indicator: Any) -> str:
     """{% indicator_value measurement.value indicator %} — kind-aware display (a model or a dict)."""
-    kind = indicator.get("type") if isinstance(indicator, dict) else indicator.type
+    kind = indicator.get("type", "") if isinstance(indicator, dict) else indicator.type
     unit = indicator.get("unit", "") if isinstance(indicator, dict) else indicator.unit
     return formatting.indicator_value(value, kind=kind, unit=unit)
 
