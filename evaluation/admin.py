@@ -2,6 +2,7 @@
 they change through the services only, which keep the roll-up and the audit trail in step."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import (
     Indicator,
@@ -41,13 +42,13 @@ class MeasurementAdmin(admin.ModelAdmin):
     list_select_related = ["project_indicator__project", "project_indicator__indicator"]
     search_fields = ["project_indicator__project__title", "project_indicator__indicator__name"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Measurement | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Measurement | None = None) -> bool:
         return False
 
 

@@ -30,8 +30,11 @@ from .models import (
     Reporter,
 )
 
-# Protocols: (question, [(criterion, [(indicator code, baseline, target, reporter, quarterly base, growth)])])
-PROTOCOL = [
+#: (indicator code, baseline, target, reporter, quarterly base, growth)
+Line = tuple[str, int, int, Reporter, float | None, float | None]
+
+# Protocols: (question, [(criterion, [lines])])
+PROTOCOL: list[tuple[str, list[tuple[str, list[Line]]]]] = [
     (
         "Le projet atteint-il les publics visés ?",
         [
@@ -58,7 +61,7 @@ PROTOCOL = [
         ],
     ),
 ]
-EXTRA_BY_PHASE = {
+EXTRA_BY_PHASE: dict[str, list[Line]] = {
     Phase.EXPERIMENTATION: [("dechets-detournes", 0, 120, Reporter.PARTNER, 6, 1.5)],
     Phase.EMERGENCE: [("participants-ateliers", 0, 300, Reporter.STAFF, 18, 3)],
 }
@@ -158,7 +161,9 @@ def build(ctx: DemoContext) -> None:
 
 def _protocol(ctx, project, staff, partner, quarters, returned_done: bool) -> bool:
     indicators = {i.code: i for i in Indicator.objects.all()}
-    plan = [(q, c, items) for q, criteria in PROTOCOL for c, items in criteria]
+    plan: list[tuple[str | None, str | None, list[Line]]] = [
+        (q, c, items) for q, criteria in PROTOCOL for c, items in criteria
+    ]
     plan.append((None, None, EXTRA_BY_PHASE.get(project.phase, [])))
     made_return = False
     for q_index, (question_text, criterion_text, items) in enumerate(plan, start=1):

@@ -8,12 +8,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import overload
 
 Number = Decimal | int | float
 TWO_PLACES = Decimal("0.01")
 HUNDRED = Decimal(100)
 
 
+@overload
+def to_decimal(value: Number) -> Decimal: ...
+@overload
+def to_decimal(value: None) -> None: ...
+@overload
+def to_decimal(value: Number | None) -> Decimal | None: ...
 def to_decimal(value: Number | None) -> Decimal | None:
     if value is None:
         return None
@@ -22,6 +29,12 @@ def to_decimal(value: Number | None) -> Decimal | None:
     return Decimal(str(value))
 
 
+@overload
+def rounded(value: Decimal, places: Decimal = ...) -> Decimal: ...
+@overload
+def rounded(value: None, places: Decimal = ...) -> None: ...
+@overload
+def rounded(value: Decimal | None, places: Decimal = ...) -> Decimal | None: ...
 def rounded(value: Decimal | None, places: Decimal = TWO_PLACES) -> Decimal | None:
     return None if value is None else value.quantize(places, rounding=ROUND_HALF_UP)
 

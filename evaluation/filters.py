@@ -1,5 +1,7 @@
+from typing import Any
+
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from programme.filters import SearchInput
@@ -19,7 +21,7 @@ class IndicatorFilter(django_filters.FilterSet):
         model = Indicator
         fields = ["q", "type", "scope", "is_active"]
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[Indicator], name: str, value: str) -> QuerySet[Indicator]:
         return queryset.filter(
             Q(name__icontains=value) | Q(code__icontains=value) | Q(description__icontains=value)
         )
@@ -39,7 +41,7 @@ class MeasurementQueueFilter(django_filters.FilterSet):
         model = Measurement
         fields = ["status", "project"]
 
-    def __init__(self, *args, projects, **kwargs):
+    def __init__(self, *args: Any, projects: QuerySet[Project], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["project"].queryset = projects
 
@@ -59,9 +61,9 @@ class LessonFilter(django_filters.FilterSet):
         model = Lesson
         fields = ["q", "kind", "phase", "theme", "project"]
 
-    def __init__(self, *args, projects, **kwargs):
+    def __init__(self, *args: Any, projects: QuerySet[Project], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["project"].queryset = projects
 
-    def search(self, queryset, name, value):
+    def search(self, queryset: QuerySet[Lesson], name: str, value: str) -> QuerySet[Lesson]:
         return queryset.filter(Q(title__icontains=value) | Q(body__icontains=value))

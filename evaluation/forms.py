@@ -1,6 +1,8 @@
 from datetime import date
+from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from programme.models import Organisation, Programme
@@ -19,6 +21,13 @@ from .models import (
 )
 
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _relation(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """A ModelForm's field for a relation (a ModelChoiceField by construction), to narrow its choices."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
 
 
 class IndicatorForm(forms.ModelForm):
@@ -46,8 +55,9 @@ class IndicatorForm(forms.ModelForm):
             "verification": _("La pièce ou la source qui atteste la valeur (feuille d'émargement, bilan…)."),
         }
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("type") == IndicatorType.SCALE:
             low, high = cleaned.get("scale_min"), cleaned.get("scale_max")
             if low is None or high is None or high <= low:
@@ -84,21 +94,22 @@ class ProjectIndicatorForm(forms.ModelForm):
         ]
         widgets = {"baseline_date": DateInput, "target_date": DateInput}
 
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.project = project
-        self.fields["indicator"].queryset = Indicator.objects.filter(
+        _relation(self, "indicator").queryset = Indicator.objects.filter(
             is_active=True
         ) | Indicator.objects.filter(pk=self.instance.indicator_id or 0)
-        self.fields["criterion"].queryset = EvaluationCriterion.objects.filter(question__project=project)
-        self.fields["reporter_organisation"].queryset = Organisation.objects.filter(
+        _relation(self, "criterion").queryset = EvaluationCriterion.objects.filter(question__project=project)
+        _relation(self, "reporter_organisation").queryset = Organisation.objects.filter(
             memberships__project=project
         ).distinct()
         if self.instance.pk:
             self.fields["indicator"].disabled = True
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         indicator = cleaned.get("indicator")
         project = self.instance.project
         if (
@@ -130,7 +141,7 @@ class MeasurementForm(forms.Form):
     evidence = forms.FileField(label=_("Justificatif (facultatif)"), required=False)
     draft = forms.BooleanField(label=_("Garder en brouillon (ne pas valider tout de suite)"), required=False)
 
-    def __init__(self, *args, indicator: Indicator, **kwargs):
+    def __init__(self, *args: Any, indicator: Indicator, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.indicator = indicator
         kind = indicator.type
@@ -159,8 +170,9 @@ class MeasurementForm(forms.Form):
                 }
         self.fields["source"].help_text = indicator.verification
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("La fin de la période précède son début."))
@@ -181,8 +193,9 @@ class LockForm(forms.Form):
     period_start = forms.DateField(label=_("Du"), widget=DateInput)
     period_end = forms.DateField(label=_("Au"), widget=DateInput)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("La fin de la période précède son début."))
@@ -200,7 +213,7 @@ class MaturityForm(forms.Form):
         label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for dimension in Dimension:
             self.fields[f"score_{dimension.value}"] = forms.TypedChoiceField(
@@ -212,7 +225,7 @@ class MaturityForm(forms.Form):
                 widget=forms.RadioSelect,
             )
 
-    def clean_assessed_on(self):
+    def clean_assessed_on(self) -> date:
         value = self.cleaned_data["assessed_on"]
         if value > date.today():
             raise forms.ValidationError(_("L'auto-évaluation ne peut pas être datée dans le futur."))
@@ -221,7 +234,7 @@ class MaturityForm(forms.Form):
     def scores(self) -> dict[str, int]:
         return {d.value: self.cleaned_data[f"score_{d.value}"] for d in Dimension}
 
-    def score_fields(self):
+    def score_fields(self) -> list[forms.BoundField]:
         return [self[f"score_{d.value}"] for d in Dimension]
 
 
@@ -234,8 +247,8 @@ class LessonForm(forms.ModelForm):
             "themes": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, programme: Programme, projects, **kwargs):
+    def __init__(self, *args: Any, programme: Programme, projects: QuerySet[Project], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.programme = self.instance.programme if self.instance.pk else programme
-        self.fields["projects"].queryset = projects
+        _relation(self, "projects").queryset = projects
         self.fields["projects"].help_text = _("Maintenez Ctrl (ou Cmd) pour en choisir plusieurs.")

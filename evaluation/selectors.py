@@ -9,9 +9,11 @@ yearly roll-up table (`MeasurementRollup`) kept in step by the services, never t
 """
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Avg, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncQuarter
@@ -20,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from evaluation.models import EvaluationQuestion
 from programme import access
-from programme.models import Family, Programme
+from programme.models import Family, Programme, User
 from projects.models import (
     Attendance,
     GateDecision,
@@ -39,6 +41,7 @@ from .figures import Point, aggregate, change_from_baseline, percentage, progres
 from .models import (
     Aggregation,
     Dimension,
+    IndicatorSummary,
     IndicatorTarget,
     IndicatorType,
     MaturityAssessment,
@@ -54,6 +57,9 @@ from .models import (
 #: Indicator codes whose validated values are the programme's funding raised (until funding records exist).
 FUNDING_CODES = ("fonds-leves",)
 UPCOMING_DAYS = 90
+
+#: A row of figures, as the dashboard tables, the exports and the templates read it.
+Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ def default_programme() -> Programme | None:
     return Programme.objects.order_by("-is_active", "name").first()
 
 
-def scoped_projects(*, user, filters: Filters) -> QuerySet:
+def scoped_projects(*, user: User, filters: Filters) -> QuerySet[Project]:
     """The projects the figures are about: what the user may see, narrowed by the filters."""
     projects = access.scoped(user, Project)
     if filters.programme_id:
@@ -97,7 +103,7 @@ def scoped_projects(*, user, filters: Filters) -> QuerySet:
     return projects
 
 
-def _project_ids(*, user, filters: Filters) -> QuerySet:
+def _project_ids(*, user: User, filters: Filters) -> QuerySet[Project, Mapping[str, Any]]:
     return scoped_projects(user=user, filters=filters).values("pk")
 
 
@@ -108,14 +114,14 @@ def _project_ids(*, user, filters: Filters) -> QuerySet:
 FUNNEL_STEPS = ("identified", "contacted", "interviewed", "prequalified", "candidates", "retained")
 
 
-def funnel(*, user, filters: Filters) -> dict:
+def funnel(*, user: User, filters: Filters) -> dict[str, Any]:
     """From prospects to projects: the prospects app's cumulative funnel, then the projects started.
 
     Returns {"available": bool, "steps": [{"key", "label", "value"}], "by_source": {...}, "by_audience": {...}}.
     The prospect steps follow every filter: programme, cohort, territory, theme and period (the year the
     prospect was identified)."""
-    steps: list[dict] = []
-    figures: dict = {}
+    steps: list[Row] = []
+    figures: Mapping[str, Any] = {}
     available = False
     programme = Programme.objects.filter(pk=filters.programme_id).first() if filters.programme_id else None
     if programme is not None and access.is_team(user):
@@ -158,7 +164,7 @@ def funnel(*, user, filters: Filters) -> dict:
 # --- Projects, gates -----------------------------------------------------------------------------------
 
 
-def projects_by_phase(*, user, filters: Filters) -> list[dict]:
+def projects_by_phase(*, user: User, filters: Filters) -> list[Row]:
     """Current phase of the projects in scope (a snapshot: the period filter does not apply)."""
     counts = dict(
         scoped_projects(user=user, filters=filters).order_by().values_list("phase").annotate(n=Count("pk"))
@@ -174,7 +180,7 @@ def projects_by_phase(*, user, filters: Filters) -> list[dict]:
     ]
 
 
-def gate_outcomes(*, user, filters: Filters) -> list[dict]:
+def gate_outcomes(*, user: User, filters: Filters) -> list[Row]:
     """Gate decisions per outcome (poursuite / arrêt / prolongation), within the period if one is set."""
     decisions = GateDecision.objects.filter(project__in=_project_ids(user=user, filters=filters))
     if period := filters.period():
@@ -183,7 +189,7 @@ def gate_outcomes(*, user, filters: Filters) -> list[dict]:
     return [{"outcome": o.value, "label": str(o.label), "count": counts.get(o.value, 0)} for o in Outcome]
 
 
-def _open_periods(*, user, filters: Filters) -> QuerySet:
+def _open_periods(*, user: User, filters: Filters) -> QuerySet[PhasePeriod]:
     return (
         PhasePeriod.objects.filter(
             project__in=_project_ids(user=user, filters=filters),
@@ -195,7 +201,8 @@ def _open_periods(*, user, filters: Filters) -> QuerySet:
     )
 
 
-def _period_row(period: PhasePeriod, today: date) -> dict:
+def _period_row(period: PhasePeriod, today: date) -> Row:
+    assert period.planned_end is not None  # _open_periods keeps only the periods with a planned end
     return {
         "project_id": period.project_id,
         "project": period.project.title,
@@ -206,13 +213,13 @@ def _period_row(period: PhasePeriod, today: date) -> dict:
     }
 
 
-def late_decisions(*, user, filters: Filters) -> list[dict]:
+def late_decisions(*, user: User, filters: Filters) -> list[Row]:
     """Open phases past their planned end with no gate decision: {project, phase, planned_end, days late}."""
     today = filters.as_of
     periods = (
         _open_periods(user=user, filters=filters).filter(planned_end__lt=today).order_by("planned_end", "pk")
     )
-    rows = []
+    rows: list[Row] = []
     for period in periods:
         row = _period_row(period, today)
         row["days"] = -row["days"]
@@ -220,7 +227,7 @@ def late_decisions(*, user, filters: Filters) -> list[dict]:
     return rows
 
 
-def upcoming_gates(*, user, filters: Filters, days: int = UPCOMING_DAYS) -> list[dict]:
+def upcoming_gates(*, user: User, filters: Filters, days: int = UPCOMING_DAYS) -> list[Row]:
     """Open phases whose planned end (the next gate) falls within the coming `days` days."""
     today = filters.as_of
     periods = (
@@ -234,7 +241,7 @@ def upcoming_gates(*, user, filters: Filters, days: int = UPCOMING_DAYS) -> list
 # --- Indicators ------------------------------------------------------------------------------------------
 
 
-def indicator_progress(*, user, filters: Filters) -> list[dict]:
+def indicator_progress(*, user: User, filters: Filters) -> list[Row]:
     """Each indicator measured in scope: programme value vs baseline and target, from the roll-up.
 
     - sum: total of the validated values (of the year, or of all years);
@@ -282,7 +289,7 @@ def indicator_progress(*, user, filters: Filters) -> list[dict]:
         )
         protocol = protocol.annotate(period_target=Coalesce(Subquery(due), "target_value"))
         target = "period_target"
-    rows = []
+    rows: list[Row] = []
     for row in (
         protocol.order_by()
         .values(
@@ -304,7 +311,7 @@ def indicator_progress(*, user, filters: Filters) -> list[dict]:
         .order_by("indicator__name")
     ):
         kind, aggregation = row["indicator__type"], row["indicator__aggregation"]
-        m = measured.get(row["indicator"], {})
+        m: Mapping[str, Any] = measured.get(row["indicator"], {})
         value = _programme_value(m, kind=kind, aggregation=aggregation)
         averaged = (
             kind in (IndicatorType.PERCENTAGE, IndicatorType.SCALE) or aggregation == Aggregation.AVERAGE
@@ -333,21 +340,24 @@ def indicator_progress(*, user, filters: Filters) -> list[dict]:
     return rows
 
 
-def _programme_value(m: dict, *, kind: str, aggregation: str) -> Decimal | None:
+def _programme_value(m: Mapping[str, Any], *, kind: str, aggregation: str) -> Decimal | None:
     if not m or not m.get("count"):
         return None
     if kind == IndicatorType.PERCENTAGE:
         if aggregation == Aggregation.LATEST:
             return percentage(m["latest_numerator"], m["latest_denominator"])
         return percentage(m["numerator_sum"], m["denominator_sum"])
+    # Sums of decimal columns, as the roll-up query returns them.
+    latest_sum: Decimal | None = m["latest_sum"]
+    value_sum: Decimal | None = m["value_sum"]
     if aggregation == Aggregation.LATEST:
-        return rounded(m["latest_avg"]) if kind == IndicatorType.SCALE else m["latest_sum"]
+        return rounded(m["latest_avg"]) if kind == IndicatorType.SCALE else latest_sum
     if aggregation == Aggregation.AVERAGE:
         return rounded(m["value_sum"] / m["value_count"]) if m["value_count"] else None
-    return m["value_sum"]
+    return value_sum
 
 
-def funding_raised(indicators: list[dict]) -> Decimal | None:
+def funding_raised(indicators: list[Row]) -> Decimal | None:
     """Funding raised: validated values of the funding indicator(s), from `indicator_progress` rows."""
     values = [row["value"] for row in indicators if row["code"] in FUNDING_CODES and row["value"] is not None]
     return sum(values, Decimal(0)) if values else None
@@ -356,7 +366,7 @@ def funding_raised(indicators: list[dict]) -> Decimal | None:
 # --- Cooperative maturity --------------------------------------------------------------------------------
 
 
-def maturity_evolution(*, user, filters: Filters) -> dict:
+def maturity_evolution(*, user: User, filters: Filters) -> dict[str, Any]:
     """Mean score per dimension at the start and the end of the phases assessed.
 
     {"dimensions": [{"dimension", "label", "start", "end", "delta"}],
@@ -371,7 +381,7 @@ def maturity_evolution(*, user, filters: Filters) -> dict:
         .values("assessment__phase", "assessment__moment", "dimension")
         .annotate(total=Sum("score"), n=Count("pk"), projects=Count("assessment__project", distinct=True))
     )
-    by_phase: dict[tuple[str, str], dict] = {}
+    by_phase: dict[tuple[str, str], Row] = {}
     overall: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for row in grouped:
         key = (row["assessment__phase"], row["dimension"])
@@ -386,7 +396,7 @@ def maturity_evolution(*, user, filters: Filters) -> dict:
     phase_order = {p.value: i for i, p in enumerate(Phase)}
     dim_order = {d.value: i for i, d in enumerate(Dimension)}
 
-    def _delta(start, end):
+    def _delta(start: Decimal | None, end: Decimal | None) -> Decimal | None:
         return None if start is None or end is None else end - start
 
     by_phase_rows = [
@@ -404,7 +414,7 @@ def maturity_evolution(*, user, filters: Filters) -> dict:
             by_phase.items(), key=lambda i: (phase_order.get(i[0][0], 99), dim_order[i[0][1]])
         )
     ]
-    dimensions = []
+    dimensions: list[Row] = []
     if overall:
         for dim in Dimension:
             start = overall.get((dim.value, Moment.START))
@@ -417,7 +427,7 @@ def maturity_evolution(*, user, filters: Filters) -> dict:
     return {"dimensions": dimensions, "by_phase": by_phase_rows}
 
 
-def indicator_summary(pi, today: date) -> dict:
+def indicator_summary(pi: ProjectIndicator, today: date) -> IndicatorSummary:
     """Value so far (validated measurements), progress vs baseline and vs the target due now.
 
     `pi` is a ProjectIndicator with `indicator`, `targets` and `measurements` loaded."""
@@ -448,7 +458,7 @@ def indicator_summary(pi, today: date) -> dict:
     }
 
 
-def project_indicators_with_summary(*, user, project, today: date) -> list:
+def project_indicators_with_summary(*, user: User, project: Project, today: date) -> list[ProjectIndicator]:
     """A project's indicators (three queries whatever their number), each with `.summary`."""
     indicators = list(
         access.scoped(user, ProjectIndicator)
@@ -470,7 +480,7 @@ def project_indicators_with_summary(*, user, project, today: date) -> list:
     return indicators
 
 
-def project_maturity(*, user, project_id: int) -> list[dict]:
+def project_maturity(*, user: User, project_id: int) -> list[Row]:
     """One project's assessments: per phase, per dimension, start score, end score and evolution."""
     scores = (
         MaturityScore.objects.filter(
@@ -479,7 +489,7 @@ def project_maturity(*, user, project_id: int) -> list[dict]:
         .order_by()
         .values_list("assessment__phase", "assessment__moment", "dimension", "score")
     )
-    table: dict[tuple[str, str], dict] = {}
+    table: dict[tuple[str, str], Row] = {}
     for phase, moment, dim, score in scores:
         table.setdefault((phase, dim), {"start": None, "end": None})[moment] = score
     phase_order = {p.value: i for i, p in enumerate(Phase)}
@@ -501,11 +511,11 @@ def project_maturity(*, user, project_id: int) -> list[dict]:
 # --- Workshops, people and organisations mobilised --------------------------------------------------------
 
 
-def _quarter_label(moment) -> str:
+def _quarter_label(moment: date) -> str:
     return f"T{(moment.month - 1) // 3 + 1} {moment.year}"
 
 
-def activity_over_time(*, user, filters: Filters) -> list[dict]:
+def activity_over_time(*, user: User, filters: Filters) -> list[Row]:
     """Per quarter: workshops held, attendances (people present, counted per workshop) and distinct people.
 
     Only workshops that took place (start before now) count."""
@@ -518,7 +528,7 @@ def activity_over_time(*, user, filters: Filters) -> list[dict]:
     if period := filters.period():
         workshops = workshops.filter(starts_at__date__range=period)
         attendances = attendances.filter(workshop__starts_at__date__range=period)
-    quarters: dict[date, dict] = {}
+    quarters: dict[date, Row] = {}
     for row in workshops.annotate(q=TruncQuarter("starts_at")).order_by().values("q").annotate(n=Count("pk")):
         quarters.setdefault(_as_date(row["q"]), {"workshops": 0, "participants": 0, "people": 0})[
             "workshops"
@@ -534,14 +544,14 @@ def activity_over_time(*, user, filters: Filters) -> list[dict]:
     return [{"quarter": q, "label": _quarter_label(q), **v} for q, v in sorted(quarters.items())]
 
 
-def _as_date(value) -> date:
-    if hasattr(value, "date") and callable(value.date):
+def _as_date(value: date) -> date:
+    if isinstance(value, datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         return value.date()
     return value
 
 
-def people_mobilised(*, user, filters: Filters) -> int:
+def people_mobilised(*, user: User, filters: Filters) -> int:
     """Distinct people present at least once at a workshop of the projects in scope (within the period)."""
     attendances = Attendance.objects.filter(
         workshop__project__in=_project_ids(user=user, filters=filters),
@@ -553,7 +563,7 @@ def people_mobilised(*, user, filters: Filters) -> int:
     return attendances.values("person").distinct().count()
 
 
-def organisations_per_year(*, user, filters: Filters) -> list[dict]:
+def organisations_per_year(*, user: User, filters: Filters) -> list[Row]:
     """Distinct organisations in the collectives per year (a membership in force at some point that year)."""
     memberships = list(
         Membership.objects.filter(project__in=_project_ids(user=user, filters=filters))
@@ -561,7 +571,7 @@ def organisations_per_year(*, user, filters: Filters) -> list[dict]:
         .values_list("organisation_id", "joined_on", "left_on", "project__created_at")
     )
     today = filters.as_of
-    per_year: dict[int, set] = defaultdict(set)
+    per_year: dict[int, set[int]] = defaultdict(set)
     for organisation_id, joined_on, left_on, created_at in memberships:
         first = (joined_on or timezone.localtime(created_at).date()).year
         last = (left_on or today).year
@@ -573,7 +583,7 @@ def organisations_per_year(*, user, filters: Filters) -> list[dict]:
     return [{"year": y, "organisations": len(per_year[y])} for y in years]
 
 
-def partners_by_kind(*, user, filters: Filters) -> list[dict]:
+def partners_by_kind(*, user: User, filters: Filters) -> list[Row]:
     """Organisations in the collectives (memberships in force) per family: ESS, company, public."""
     rows = dict(
         Membership.objects.filter(project__in=_project_ids(user=user, filters=filters))
@@ -588,7 +598,7 @@ def partners_by_kind(*, user, filters: Filters) -> list[dict]:
 # --- Everything at once ---------------------------------------------------------------------------------
 
 
-def programme_figures(*, user, filters: Filters) -> dict:
+def programme_figures(*, user: User, filters: Filters) -> dict[str, Any]:
     """The headline figures and every table of the dashboard, in one dict (what a report needs)."""
     funnel_data = funnel(user=user, filters=filters)
     indicators = indicator_progress(user=user, filters=filters)
@@ -624,21 +634,21 @@ def programme_figures(*, user, filters: Filters) -> dict:
 # --- Pages of a project's protocol ------------------------------------------------------------------------
 
 
-def project_get(*, user, pk: int) -> Project:
+def project_get(*, user: User, pk: int) -> Project:
     """A project whose protocol the user may see; 404 otherwise."""
     return access.get_for_user_or_404(
         access.scoped(user, Project).select_related("cohort", "lead_organisation"), pk=pk
     )
 
 
-def project_indicator_get(*, user, pk: int) -> ProjectIndicator:
+def project_indicator_get(*, user: User, pk: int) -> ProjectIndicator:
     """An indicator of a project's protocol the user may see; 404 otherwise."""
     return access.get_for_user_or_404(
         access.scoped(user, ProjectIndicator).select_related("project", "indicator", "criterion"), pk=pk
     )
 
 
-def measurement_get(*, user, pk: int) -> Measurement:
+def measurement_get(*, user: User, pk: int) -> Measurement:
     """A measurement the user may see, with its project and indicator; 404 otherwise."""
     return access.get_for_user_or_404(
         access.scoped(user, Measurement).select_related(
@@ -648,16 +658,16 @@ def measurement_get(*, user, pk: int) -> Measurement:
     )
 
 
-def maturity_assessment_get(*, user, pk: int) -> MaturityAssessment:
+def maturity_assessment_get(*, user: User, pk: int) -> MaturityAssessment:
     """A maturity assessment the user may see, with its scores; 404 otherwise."""
     return access.get_for_user_or_404(
         access.scoped(user, MaturityAssessment).select_related("project").prefetch_related("scores"), pk=pk
     )
 
 
-def maturity_charts(rows: list[dict]) -> list[tuple[str, str]]:
+def maturity_charts(rows: list[Row]) -> list[tuple[str, str]]:
     """One SVG per phase assessed (rows of `project_maturity`): each dimension at the start and the end."""
-    by_phase: dict[str, list[dict]] = {}
+    by_phase: dict[str, list[Row]] = {}
     for row in rows:
         by_phase.setdefault(row["phase_label"], []).append(row)
     return [
@@ -680,12 +690,12 @@ def maturity_charts(rows: list[dict]) -> list[tuple[str, str]]:
     ]
 
 
-def protocol_for(*, user, project: Project, today: date) -> dict:
+def protocol_for(*, user: User, project: Project, today: date) -> dict[str, Any]:
     """A project's evaluation protocol: its questions with their criteria (each with `.linked`, the
     indicators attached to it), the indicators attached to no criterion, every indicator with its
     `.summary`, the collective's maturity (table and charts), the assessments and the locked values."""
     indicators = project_indicators_with_summary(user=user, project=project, today=today)
-    by_criterion: dict[int | None, list] = {}
+    by_criterion: dict[int | None, list[ProjectIndicator]] = {}
     for pi in indicators:
         by_criterion.setdefault(pi.criterion_id, []).append(pi)
     questions = list(
@@ -715,15 +725,18 @@ def next_period(pi: ProjectIndicator, last_end: date | None, today: date) -> tup
     start = (
         (last_end + timedelta(days=1)) if last_end else date(today.year, ((today.month - 1) // 3) * 3 + 1, 1)
     )
-    months = {Periodicity.MONTHLY: 1, Periodicity.QUARTERLY: 3, Periodicity.YEARLY: 12}.get(
-        pi.indicator.periodicity, 3
-    )
+    months_by_periodicity: dict[str, int] = {
+        Periodicity.MONTHLY: 1,
+        Periodicity.QUARTERLY: 3,
+        Periodicity.YEARLY: 12,
+    }
+    months = months_by_periodicity.get(pi.indicator.periodicity, 3)
     month = start.month - 1 + months
     end = date(start.year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
     return start, end
 
 
-def project_indicator_detail(*, user, pk: int, today: date) -> dict:
+def project_indicator_detail(*, user: User, pk: int, today: date) -> dict[str, Any]:
     """One indicator of a protocol: its measurements (latest first), intermediate targets, the summary of
     `indicator_summary` (value so far, target due now, progress, change) and the next period to enter."""
     pi = access.get_for_user_or_404(
@@ -750,7 +763,7 @@ def project_indicator_detail(*, user, pk: int, today: date) -> dict:
     }
 
 
-def gate_dossier_evaluation(*, user, project: Project) -> dict:
+def gate_dossier_evaluation(*, user: User, project: Project) -> dict[str, Any]:
     """The evaluation part of a project's gate dossier: indicator values so far and the collective's
     cooperative maturity."""
     return {

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -25,13 +26,15 @@ from django.utils.translation import gettext as _
 
 from programme import access
 from programme.audit import audit_log, save_form_audited
-from programme.files import check_upload
+from programme.files import Upload, check_upload
 from programme.models import User
 from projects.models import ACTIVE_PHASES, Project
 
 from .figures import percentage, to_decimal
 from .models import (
     Dimension,
+    EvaluationCriterion,
+    EvaluationQuestion,
     Indicator,
     IndicatorTarget,
     IndicatorType,
@@ -45,6 +48,12 @@ from .models import (
     ProjectIndicator,
     Reporter,
 )
+
+if TYPE_CHECKING:
+    from django.forms import ModelForm
+
+#: What a project's protocol is made of (the items `protocol_item_save` and `protocol_item_delete` handle).
+ProtocolItem = EvaluationQuestion | EvaluationCriterion | ProjectIndicator
 
 
 class WorkflowError(ValidationError):
@@ -75,20 +84,22 @@ def _require_reporter(actor: User, project_indicator: ProjectIndicator) -> None:
 
 
 @transaction.atomic
-def indicator_save(*, actor: User, form) -> Indicator:
+def indicator_save(*, actor: User, form: "ModelForm[Indicator]") -> Indicator:
     _require_team(actor)
-    return save_form_audited(actor=actor, form=form, action="indicator")
+    indicator: Indicator = save_form_audited(actor=actor, form=form, action="indicator")
+    return indicator
 
 
 @transaction.atomic
-def protocol_item_save(*, actor: User, form, action: str):
+def protocol_item_save[Item: ProtocolItem](*, actor: User, form: "ModelForm[Item]", action: str) -> Item:
     """Save an evaluative question, a criterion or a project indicator from a validated ModelForm."""
     _require_team(actor)
-    return save_form_audited(actor=actor, form=form, action=action)
+    item: Item = save_form_audited(actor=actor, form=form, action=action)
+    return item
 
 
 @transaction.atomic
-def protocol_item_delete(*, actor: User, obj) -> None:
+def protocol_item_delete(*, actor: User, obj: ProtocolItem) -> None:
     _require_team(actor)
     if isinstance(obj, ProjectIndicator) and obj.measurements.exists():
         raise WorkflowError(
@@ -138,12 +149,17 @@ def _clean_value(
     numerator: Decimal | None,
     denominator: Decimal | None,
     text_value: str,
-) -> dict:
+) -> dict[str, Decimal | str | None]:
     """Check a value against the indicator's type; return the columns to store."""
     errors: dict[str, str] = {}
     kind = indicator.type
     value, numerator, denominator = to_decimal(value), to_decimal(numerator), to_decimal(denominator)
-    stored = {"value": None, "numerator": None, "denominator": None, "text_value": ""}
+    stored: dict[str, Decimal | str | None] = {
+        "value": None,
+        "numerator": None,
+        "denominator": None,
+        "text_value": "",
+    }
     if kind == IndicatorType.PERCENTAGE:
         if numerator is None:
             errors["numerator"] = _("Indiquez le numérateur.")
@@ -153,8 +169,10 @@ def _clean_value(
             errors["denominator"] = _("Le dénominateur ne peut pas être négatif.")
         if numerator is not None and numerator < 0:
             errors["numerator"] = _("Le numérateur ne peut pas être négatif.")
-        if not errors and numerator > denominator:
-            errors["numerator"] = _("Le numérateur ne peut pas dépasser le dénominateur.")
+        if not errors:
+            assert numerator is not None and denominator is not None  # no error: both were given
+            if numerator > denominator:
+                errors["numerator"] = _("Le numérateur ne peut pas dépasser le dénominateur.")
         if not errors:
             stored.update(
                 numerator=numerator, denominator=denominator, value=percentage(numerator, denominator)
@@ -170,19 +188,25 @@ def _clean_value(
             errors["value"] = _("Un nombre positif ou nul est attendu.")
         elif kind == IndicatorType.BOOLEAN and value not in (0, 1):
             errors["value"] = _("Répondez par oui (1) ou non (0).")
-        elif kind == IndicatorType.SCALE and not (indicator.scale_min <= value <= indicator.scale_max):
-            errors["value"] = _("La note doit être comprise entre %(min)s et %(max)s.") % {
-                "min": indicator.scale_min,
-                "max": indicator.scale_max,
-            }
+        elif kind == IndicatorType.SCALE:
+            low, high = indicator.scale_min, indicator.scale_max
+            # A scale has both bounds (the check constraint indicator_scale_bounds).
+            assert low is not None and high is not None
+            if not (low <= value <= high):
+                errors["value"] = _("La note doit être comprise entre %(min)s et %(max)s.") % {
+                    "min": low,
+                    "max": high,
+                }
         stored["value"] = value
     if errors:
         raise ValidationError(errors)
     return stored
 
 
-def _store_evidence(measurement: Measurement, evidence: UploadedFile) -> None:
-    sniffed, _digest = check_upload(evidence)
+def _store_evidence(measurement: Measurement, evidence: "UploadedFile[bytes]") -> None:
+    # The cast: programme.files.Upload declares `size` as a settable attribute, UploadedFile's is a
+    # read-only property; the protocol should say `@property` (reported, programme/files.py).
+    sniffed, _digest = check_upload(cast(Upload, evidence))
     # The stored name never reuses the uploaded one: no path tricks, no personal data in file names.
     measurement.evidence.save(f"{uuid.uuid4().hex}{sniffed.extension}", evidence, save=False)
 
@@ -199,7 +223,7 @@ def measurement_record(
     denominator: Decimal | None = None,
     text_value: str = "",
     source: str = "",
-    evidence: UploadedFile | None = None,
+    evidence: "UploadedFile[bytes] | None" = None,
     submit: bool = True,
 ) -> Measurement:
     """Enter (or correct) the value of a period.
@@ -228,7 +252,7 @@ def measurement_record(
         .first()
     )
     creating = measurement is None
-    if creating:
+    if measurement is None:
         measurement = Measurement(
             project_indicator=project_indicator, period_start=period_start, period_end=period_end
         )
@@ -283,7 +307,7 @@ def measurement_record(
     return measurement
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     return str(value) if isinstance(value, Decimal) else value
 
 
@@ -494,7 +518,7 @@ def maturity_assessment_save(
         .first()
     )
     creating = assessment is None
-    if creating:
+    if assessment is None:
         assessment = MaturityAssessment(project=project, phase=phase, moment=moment)
     before = {s.dimension: s.score for s in assessment.scores.all()} if not creating else {}
     assessment.assessed_on = assessed_on
@@ -519,9 +543,10 @@ def maturity_assessment_save(
 
 
 @transaction.atomic
-def lesson_save(*, actor: User, form) -> Lesson:
+def lesson_save(*, actor: User, form: "ModelForm[Lesson]") -> Lesson:
     _require_team(actor)
-    return save_form_audited(actor=actor, form=form, action="lesson", on_create={"author": actor})
+    lesson: Lesson = save_form_audited(actor=actor, form=form, action="lesson", on_create={"author": actor})
+    return lesson
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
 from .reports import urls as report_urls
 from .views import lessons, library, maturity, measurements, protocol
@@ -6,7 +6,7 @@ from .views.measurements import Transition
 
 app_name = "evaluation"
 
-urlpatterns: list = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", library.home, name="home"),
     # Indicator library
     path("indicateurs/", library.indicator_list, name="indicator.list"),

@@ -1,5 +1,9 @@
 """Indicator library, evaluation protocol per project, measurements and their yearly roll-up."""
 
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,6 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from programme.access import ThroughProject
+
+if TYPE_CHECKING:
+    from programme.models import User
 
 
 class IndicatorType(models.TextChoices):
@@ -127,6 +134,9 @@ class EvaluationCriterion(models.Model):
     # Who may read these rows: programme/access.py applies the rule.
     access_rule = ThroughProject(path="question__project")
 
+    # Not a column: the indicators attached to it, set by `evaluation.selectors.protocol_for`.
+    linked: list["ProjectIndicator"]
+
     class Meta:
         ordering = ["question", "order", "pk"]
         verbose_name = _("critère d'évaluation")
@@ -141,7 +151,7 @@ class Reporter(models.TextChoices):
     PARTNER = "partner", _("Le collectif (saisie partenaire)")
 
 
-def reported_by_partner(user, prefix: str = "") -> models.Q:
+def reported_by_partner(user: "User", prefix: str = "") -> models.Q:
     """Indicators a partner reports: the collective's (reporter "partner"), for any member or for the
     partner's own organisation."""
     return models.Q(**{f"{prefix}reporter": "partner"}) & (
@@ -150,9 +160,21 @@ def reported_by_partner(user, prefix: str = "") -> models.Q:
     )
 
 
-def reported_by_partner_via_indicator(user) -> models.Q:
+def reported_by_partner_via_indicator(user: "User") -> models.Q:
     """Measurements (and their evidence) of the indicators the partner reports."""
     return reported_by_partner(user, prefix="project_indicator__")
+
+
+class IndicatorSummary(TypedDict):
+    """What `evaluation.selectors.indicator_summary` tells of one project indicator."""
+
+    value: Decimal | None
+    target_now: Decimal | None
+    progress: Decimal | None
+    progress_final: Decimal | None
+    change: Decimal | None
+    pending: int
+    last: date | None
 
 
 class ProjectIndicator(models.Model):
@@ -195,6 +217,9 @@ class ProjectIndicator(models.Model):
     # Who may read these rows: programme/access.py applies the rule.
     access_rule = ThroughProject()
     portal_rule = ThroughProject(partner_q=reported_by_partner)
+
+    # Not a column: set on the rows `evaluation.selectors.project_indicators_with_summary` returns.
+    summary: IndicatorSummary
 
     class Meta:
         ordering = ["project", "indicator__name"]

@@ -1,9 +1,14 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from programme.access import ThroughProject
+
+if TYPE_CHECKING:
+    from programme.models import User
 
 
 class ReportKind(models.TextChoices):
@@ -18,7 +23,7 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", _("Échec")
 
 
-def shared_funder_report(user) -> models.Q:
+def shared_funder_report(user: "User") -> models.Q:
     """A partner reads only the funder reports of their projects that the team shared with them."""
     return models.Q(kind="funder", shared_with_partners=True)
 

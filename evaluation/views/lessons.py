@@ -3,14 +3,16 @@
 import unicodedata
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from evaluation.models import Lesson
 from programme import access
+from programme.access import AuthedRequest
 from programme.audit import audit_entries_for
+from programme.models import Programme
 from programme.pages import render_filtered_list
 from projects.models import Project
 
@@ -21,7 +23,7 @@ from ..models import LessonKind
 
 
 @access.team_required
-def lesson_list(request: HttpRequest) -> HttpResponse:
+def lesson_list(request: AuthedRequest) -> HttpResponse:
     user = request.user
     queryset = access.scoped(user, Lesson).select_related("author").prefetch_related("themes", "projects")
     filterset = LessonFilter(request.GET, queryset=queryset, projects=access.scoped(user, Project))
@@ -40,19 +42,19 @@ def _sort_key(text: str) -> str:
 
 
 @access.team_required
-def lesson_kit(request: HttpRequest) -> HttpResponse:
+def lesson_kit(request: AuthedRequest) -> HttpResponse:
     """Lessons gathered by theme, for the essaimage kit (printable)."""
     lessons = (
         access.scoped(request.user, Lesson).prefetch_related("themes", "projects").order_by("kind", "title")
     )
-    by_theme: dict[str, list] = {}
+    by_theme: dict[str, list[Lesson]] = {}
     no_theme = _("Sans thématique")
     for lesson in lessons:
         names = [t.name for t in lesson.themes.all()] or [no_theme]
         for name in names:
             by_theme.setdefault(name, []).append(lesson)
     order = {k: i for i, k in enumerate(LessonKind.values)}
-    groups = [
+    groups: list[dict[str, object]] = [
         {"theme": name, "lessons": sorted(items, key=lambda lesson: (order[lesson.kind], lesson.title))}
         for name, items in sorted(
             by_theme.items(), key=lambda item: (item[0] == no_theme, _sort_key(item[0]))
@@ -62,7 +64,7 @@ def lesson_kit(request: HttpRequest) -> HttpResponse:
 
 
 @access.team_required
-def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def lesson_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     lesson = get_object_or_404(access.scoped(request.user, Lesson).select_related("author"), pk=pk)
     return render(
         request,
@@ -73,11 +75,12 @@ def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def lesson_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def lesson_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     """Write a lesson (optionally from a project: ?project=<pk>) or edit one (pk)."""
     user = request.user
     lesson = get_object_or_404(access.scoped(user, Lesson), pk=pk) if pk else None
     initial = {}
+    programme: Programme | None
     if lesson:
         programme = lesson.programme
     else:
@@ -108,7 +111,7 @@ def lesson_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @access.team_required
 @require_POST
-def lesson_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def lesson_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     lesson = get_object_or_404(access.scoped(request.user, Lesson), pk=pk)
     services.lesson_delete(actor=request.user, lesson=lesson)
     messages.success(request, _("Enseignement supprimé."))

@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from evaluation.models import Indicator, Lesson, Measurement
 from programme import access
+from programme.access import AuthedRequest
 from programme.audit import audit_entries_for
 from programme.pages import render_filtered_list
 from projects.models import Project
@@ -22,7 +23,7 @@ from ..models import MeasurementStatus
 
 
 @access.team_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     user = request.user
     pending = (
         access.scoped(user, Measurement)
@@ -56,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @access.team_required
-def indicator_list(request: HttpRequest) -> HttpResponse:
+def indicator_list(request: AuthedRequest) -> HttpResponse:
     queryset = (
         access.scoped(request.user, Indicator).annotate(projects=Count("project_indicators")).order_by("name")
     )
@@ -70,7 +71,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def indicator_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def indicator_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     """Create (no pk) or edit an indicator of the library."""
     indicator = get_object_or_404(access.scoped(request.user, Indicator), pk=pk) if pk else None
     form = IndicatorForm(request.POST if request.method == "POST" else None, instance=indicator)

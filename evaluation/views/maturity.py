@@ -1,13 +1,14 @@
 """The collective's cooperative maturity, assessed by the team at the start and the end of a phase."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from programme import access
+from programme.access import AuthedRequest
 from programme.audit import audit_entries_for
 
 from .. import selectors, services
@@ -17,7 +18,9 @@ from ..models import DESCRIPTORS, Dimension
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def maturity_form(request: HttpRequest, project_pk: int | None = None, pk: int | None = None) -> HttpResponse:
+def maturity_form(
+    request: AuthedRequest, project_pk: int | None = None, pk: int | None = None
+) -> HttpResponse:
     """Assess a project's collective (project_pk) or correct an assessment (pk; phase and moment fixed)."""
     assessment = selectors.maturity_assessment_get(user=request.user, pk=pk) if pk else None
     if assessment:
@@ -31,6 +34,7 @@ def maturity_form(request: HttpRequest, project_pk: int | None = None, pk: int |
             **{f"score_{s.dimension}": s.score for s in assessment.scores.all()},
         }
     else:
+        assert project_pk is not None  # the create URL carries it
         project = selectors.project_get(user=request.user, pk=project_pk)
         initial = {
             "phase": project.phase,

@@ -5,11 +5,12 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
+from programme.access import AuthedRequest
 from programme.audit import audit_entries_for
 from programme.files import private_file_response
 from programme.forms import add_validation_error
@@ -35,7 +37,7 @@ def _decimal(value: object) -> Decimal | None:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
+def measurement_create(request: AuthedRequest, pk: int) -> HttpResponse:
     """Enter a value for a project indicator."""
     pi = selectors.project_indicator_get(user=request.user, pk=pk)
     return _measurement_page(request, pi=pi, measurement=None)
@@ -43,14 +45,14 @@ def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def measurement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def measurement_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     """Correct a value (its period is fixed); a locked value cannot be changed."""
     measurement = selectors.measurement_get(user=request.user, pk=pk)
     return _measurement_page(request, pi=measurement.project_indicator, measurement=measurement)
 
 
 def _measurement_page(
-    request: HttpRequest, *, pi: ProjectIndicator, measurement: Measurement | None
+    request: AuthedRequest, *, pi: ProjectIndicator, measurement: Measurement | None
 ) -> HttpResponse:
     initial = None
     if measurement:
@@ -143,7 +145,7 @@ STEPS: dict[Transition, _Step] = {
 }
 
 
-def _back(request: HttpRequest, measurement: Measurement) -> HttpResponse:
+def _back(request: AuthedRequest, measurement: Measurement) -> HttpResponse:
     if request.POST.get("next", "") == "queue":
         return redirect("evaluation:measurement.queue")
     return redirect(measurement.project_indicator)
@@ -151,11 +153,11 @@ def _back(request: HttpRequest, measurement: Measurement) -> HttpResponse:
 
 @access.team_required
 @require_POST
-def measurement_transition(request: HttpRequest, pk: int, transition: Transition) -> HttpResponse:
+def measurement_transition(request: AuthedRequest, pk: int, transition: Transition) -> HttpResponse:
     """Validate, return (with what to correct) or unlock (with the reason) one value."""
     measurement = selectors.measurement_get(user=request.user, pk=pk)
     step = STEPS[transition]
-    arguments: dict = {}
+    arguments: dict[str, Any] = {}
     if step.form is not None:
         form = step.form(request.POST)
         if not form.is_valid():
@@ -173,7 +175,7 @@ def measurement_transition(request: HttpRequest, pk: int, transition: Transition
 
 @access.team_required
 @require_POST
-def measurement_lock(request: HttpRequest, project_pk: int) -> HttpResponse:
+def measurement_lock(request: AuthedRequest, project_pk: int) -> HttpResponse:
     project = selectors.project_get(user=request.user, pk=project_pk)
     form = LockForm(request.POST)
     if not form.is_valid():
@@ -188,17 +190,18 @@ def measurement_lock(request: HttpRequest, project_pk: int) -> HttpResponse:
     return redirect("evaluation:protocol", project_pk=project.pk)
 
 
-def measurement_evidence(request: HttpRequest, pk: int) -> FileResponse:
+def measurement_evidence(request: AuthedRequest, pk: int) -> FileResponse:
     """The evidence file, for the team and the partners of the project (the portal links here)."""
     measurement = get_object_or_404(access.scoped(request.user, Measurement), pk=pk)
     if not measurement.evidence:
         raise Http404
+    assert measurement.evidence.name is not None  # a file that is set has a name
     extension = measurement.evidence.name.rsplit(".", 1)[-1]
     return private_file_response(measurement.evidence, filename=f"justificatif-{measurement.pk}.{extension}")
 
 
 @access.team_required
-def measurement_queue(request: HttpRequest) -> HttpResponse:
+def measurement_queue(request: AuthedRequest) -> HttpResponse:
     user = request.user
     queryset = (
         access.scoped(user, Measurement)

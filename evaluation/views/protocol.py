@@ -5,7 +5,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from evaluation.models import IndicatorTarget
 from programme import access
+from programme.access import AuthedRequest
 from programme.audit import audit_entries_for
 
 from .. import selectors, services
@@ -31,7 +32,7 @@ from ..models import EvaluationCriterion, EvaluationQuestion
 
 
 @access.team_required
-def protocol(request: HttpRequest, project_pk: int) -> HttpResponse:
+def protocol(request: AuthedRequest, project_pk: int) -> HttpResponse:
     project = selectors.project_get(user=request.user, pk=project_pk)
     today = timezone.localdate()
     context = {
@@ -45,7 +46,7 @@ def protocol(request: HttpRequest, project_pk: int) -> HttpResponse:
 
 
 @access.team_required
-def gate_dossier_section(request: HttpRequest, project_pk: int) -> HttpResponse:
+def gate_dossier_section(request: AuthedRequest, project_pk: int) -> HttpResponse:
     """The evaluation part of the gate dossier (indicator values so far, the collective's maturity), a
     partial the projects app's gate dossier page loads by URL."""
     project = selectors.project_get(user=request.user, pk=project_pk)
@@ -58,14 +59,20 @@ def gate_dossier_section(request: HttpRequest, project_pk: int) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def question_form(request: HttpRequest, project_pk: int | None = None, pk: int | None = None) -> HttpResponse:
+def question_form(
+    request: AuthedRequest, project_pk: int | None = None, pk: int | None = None
+) -> HttpResponse:
     """Add a question to a project's protocol (project_pk) or edit one (pk)."""
     question = (
         get_object_or_404(access.scoped(request.user, EvaluationQuestion).select_related("project"), pk=pk)
         if pk
         else None
     )
-    project = question.project if question else selectors.project_get(user=request.user, pk=project_pk)
+    if question:
+        project = question.project
+    else:
+        assert project_pk is not None  # the create URL carries it
+        project = selectors.project_get(user=request.user, pk=project_pk)
     form = QuestionForm(
         request.POST if request.method == "POST" else None,
         instance=question,
@@ -89,7 +96,7 @@ def question_form(request: HttpRequest, project_pk: int | None = None, pk: int |
 
 @access.team_required
 @require_POST
-def question_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def question_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(access.scoped(request.user, EvaluationQuestion), pk=pk)
     return _delete_item(
         request, question, project_pk=question.project_id, message=_("Question évaluative supprimée.")
@@ -99,7 +106,7 @@ def question_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def criterion_form(
-    request: HttpRequest, question_pk: int | None = None, pk: int | None = None
+    request: AuthedRequest, question_pk: int | None = None, pk: int | None = None
 ) -> HttpResponse:
     """Add a criterion to an evaluative question (question_pk) or edit one (pk)."""
     criterion = (
@@ -138,7 +145,7 @@ def criterion_form(
 
 @access.team_required
 @require_POST
-def criterion_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def criterion_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     criterion = get_object_or_404(
         access.scoped(request.user, EvaluationCriterion).select_related("question"), pk=pk
     )
@@ -148,7 +155,7 @@ def criterion_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _delete_item(
-    request: HttpRequest, item: EvaluationQuestion | EvaluationCriterion, *, project_pk: int, message: str
+    request: AuthedRequest, item: EvaluationQuestion | EvaluationCriterion, *, project_pk: int, message: str
 ) -> HttpResponse:
     services.protocol_item_delete(actor=request.user, obj=item)
     messages.success(request, message)
@@ -161,12 +168,16 @@ def _delete_item(
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def project_indicator_form(
-    request: HttpRequest, project_pk: int | None = None, pk: int | None = None
+    request: AuthedRequest, project_pk: int | None = None, pk: int | None = None
 ) -> HttpResponse:
     """Add an indicator of the library to a project's protocol (project_pk), or set its baseline, target
     and reporting (pk)."""
     pi = selectors.project_indicator_get(user=request.user, pk=pk) if pk else None
-    project = pi.project if pi else selectors.project_get(user=request.user, pk=project_pk)
+    if pi:
+        project = pi.project
+    else:
+        assert project_pk is not None  # the create URL carries it
+        project = selectors.project_get(user=request.user, pk=project_pk)
     form = ProjectIndicatorForm(
         request.POST if request.method == "POST" else None,
         instance=pi,
@@ -194,7 +205,7 @@ def project_indicator_form(
 
 @access.team_required
 @require_POST
-def project_indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def project_indicator_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     pi = selectors.project_indicator_get(user=request.user, pk=pk)
     try:
         services.protocol_item_delete(actor=request.user, obj=pi)
@@ -206,7 +217,7 @@ def project_indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.team_required
-def project_indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def project_indicator_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     data = selectors.project_indicator_detail(user=request.user, pk=pk, today=timezone.localdate())
     pi = data["pi"]
     start, end = data["next_period"]
@@ -228,7 +239,7 @@ def project_indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_POST
-def target_add(request: HttpRequest, pk: int) -> HttpResponse:
+def target_add(request: AuthedRequest, pk: int) -> HttpResponse:
     pi = selectors.project_indicator_get(user=request.user, pk=pk)
     form = TargetForm(request.POST)
     if form.is_valid():
@@ -243,7 +254,7 @@ def target_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_POST
-def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def target_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(
         access.scoped(request.user, IndicatorTarget).select_related("project_indicator"), pk=pk
     )

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from evaluation import demo as evaluation_demo
@@ -27,14 +29,14 @@ STEPS = (
 class Command(BaseCommand):
     help = "Construit (ou complète) les données de démonstration. Idempotent."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--force",
             action="store_true",
             help="Autoriser la commande même quand DEBUG est désactivé.",
         )
 
-    def handle(self, *args, force: bool = False, **options):
+    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo crée des comptes de démonstration au mot de passe connu : refusé quand "
