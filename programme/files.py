@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 class Upload(Protocol):
     """What the check needs of an uploaded file (Django's `UploadedFile` and `File` both fit)."""
 
-    size: int | None
+    @property
+    def size(self) -> int | None: ...
 
     def seek(self, offset: int, /) -> object: ...
 
