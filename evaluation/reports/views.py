@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from evaluation.models import Report, ReportKind, ReportStatus
 from evaluation.selectors import Filters, default_programme, programme_figures
@@ -29,13 +28,6 @@ from . import dashboard as dashboard_tables
 from . import selectors, services
 from .filters import ReportFilter
 from .forms import DashboardFilterForm, ReportOrderForm
-
-
-class HtmxRequest(AuthedRequest):
-    """A request behind login, as django-htmx's middleware leaves it (`request.htmx`). For type checking."""
-
-    htmx: HtmxDetails
-
 
 # --- Director dashboard ---------------------------------------------------------------------------------
 
@@ -94,7 +86,7 @@ def _active_filters(request: HttpRequest, form: DashboardFilterForm) -> list[dic
 
 
 @access.team_required
-def dashboard(request: HtmxRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     form, filters, programme = _dashboard_filters(request)
     figures = programme_figures(user=request.user, filters=filters)
     query = request.GET.copy()
