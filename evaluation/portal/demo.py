@@ -47,12 +47,14 @@ def _aware(d: date, hour: int) -> datetime:
 def _live_project(user: User) -> Project | None:
     """The partner's live project (one whose collective includes their structure), preferring Émergence
     and Expérimentation."""
+    assert user.organisation_id is not None  # build() skips partners without a structure
     ids = Membership.objects.filter(organisation_id=user.organisation_id, left_on__isnull=True).values(
         "project_id"
     )
     projects = list(Project.objects.filter(pk__in=ids, phase__in=ACTIVE_PHASES).order_by("title"))
     preferred = [p for p in projects if p.phase in (Phase.EMERGENCE, Phase.EXPERIMENTATION)]
-    return (preferred or projects or [None])[0]
+    candidates = preferred or projects
+    return candidates[0] if candidates else None
 
 
 def _ensure_member(user: User, ctx: DemoContext) -> Project | None:
@@ -64,6 +66,7 @@ def _ensure_member(user: User, ctx: DemoContext) -> Project | None:
         Project.objects.filter(phase__in=(Phase.EMERGENCE, Phase.EXPERIMENTATION)).order_by("title").first()
     )
     if project is not None:
+        assert user.organisation_id is not None  # build() skips partners without a structure
         Membership.objects.get_or_create(
             project=project,
             organisation_id=user.organisation_id,
@@ -80,6 +83,7 @@ def _person(user: User) -> Person | None:
     """The partner's contact record: the one linked to the account, or the structure's first contact."""
     if user.person_id:
         return user.person
+    assert user.organisation_id is not None  # build() skips partners without a structure
     person = Person.objects.filter(organisation_id=user.organisation_id, anonymised_at__isnull=True).first()
     if person is not None:
         user.person = person
@@ -203,6 +207,7 @@ def _evaluation_part(ctx: DemoContext, project: Project, user: User, staff: User
     # One value sent back with a reason, so the "corriger et renvoyer" path shows.
     if not Measurement.objects.filter(project_indicator__in=reported, status="returned").exists():
         pi = reported.order_by("pk").first()
+        assert pi is not None  # `reported` was filled above when empty
         quarter_start = today.replace(day=1, month=((today.month - 1) // 3) * 3 + 1)
         end = quarter_start - timedelta(days=1)
         start = end.replace(day=1, month=((end.month - 1) // 3) * 3 + 1)

@@ -41,7 +41,7 @@ DEADLINE_DAYS = 120
 RECENT_WORKSHOPS = 5
 RECENT_DECISIONS = 10
 #: How many periods back a partner may still report (on top of the current one).
-PERIODS_BACK = {Periodicity.MONTHLY: 5, Periodicity.QUARTERLY: 3, Periodicity.YEARLY: 1}
+PERIODS_BACK: dict[str, int] = {Periodicity.MONTHLY: 5, Periodicity.QUARTERLY: 3, Periodicity.YEARLY: 1}
 
 
 # --- Reporting periods ------------------------------------------------------------------------------------
@@ -93,12 +93,15 @@ def reporting_periods(project_indicator: ProjectIndicator, *, today: date) -> li
         for p in sorted(
             project_indicator.project.phase_periods.all(), key=lambda p: p.planned_start, reverse=True
         ):
-            start = p.actual_start or p.planned_start
-            end = p.actual_end or p.planned_end
-            if end is None or start > today:
+            phase_start = p.actual_start or p.planned_start
+            phase_end = p.actual_end or p.planned_end
+            if phase_end is None or phase_start > today:
                 continue
-            label = _("%(phase)s (%(span)s)") % {"phase": Phase(p.phase).label, "span": _span(start, end)}
-            periods.append(Period(start, end, label))
+            label = _("%(phase)s (%(span)s)") % {
+                "phase": Phase(p.phase).label,
+                "span": _span(phase_start, phase_end),
+            }
+            periods.append(Period(phase_start, phase_end, label))
     return periods
 
 
@@ -131,7 +134,9 @@ def maturity_is_open(assessment: MaturityAssessment, project: Project) -> bool:
     return not list(assessment.scores.all()) or (by is not None and by.role == Role.PARTNER)
 
 
-def _deadlines(*, deliverables: list, actions: list, workshops: list, today: date) -> list[dict[str, Any]]:
+def _deadlines(
+    *, deliverables: list[Deliverable], actions: list[Action], workshops: list[Workshop], today: date
+) -> list[dict[str, Any]]:
     """Open deliverables and actions, and upcoming workshops, within DEADLINE_DAYS, soonest first."""
     now = timezone.now()
     horizon = today + timedelta(days=DEADLINE_DAYS)

@@ -142,7 +142,7 @@ def _memberships(project_ids) -> dict[int, list[dict]]:
                 "organisation_id": m.organisation_id,
                 "kind": m.organisation.get_kind_display(),
                 "role": m.get_role_display(),
-                "person": str(m.person) if m.person_id and not m.person.anonymised_at else "",
+                "person": str(m.person) if m.person is not None and not m.person.anonymised_at else "",
                 "person_id": m.person_id,
                 "joined_on": fr_date(m.joined_on),
                 "left_on": fr_date(m.left_on) if m.left_on else "",
@@ -273,7 +273,7 @@ def _indicators(
             row["verification"] = indicator.verification
             row["definition"] = indicator.description
             row["reporter"] = pi.get_reporter_display()
-            if pi.criterion_id:
+            if pi.criterion is not None:
                 row["protocol"] = [{"question": pi.criterion.question.text, "criterion": pi.criterion.text}]
         rows[pi.project_id].append(row)
     return rows

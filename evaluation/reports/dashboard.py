@@ -30,7 +30,7 @@ class Table:
 
     @property
     def truncated(self) -> bool:
-        return bool(self.limit) and len(self.rows) > self.limit
+        return bool(self.limit and len(self.rows) > self.limit)
 
 
 def _cells(row: list, formats: list[str]) -> list[tuple[str, bool]]:

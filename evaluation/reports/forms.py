@@ -1,12 +1,14 @@
 """The order form of a PDF report and the dashboard's filters."""
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import ReportKind
 from programme import access
-from programme.models import Cohort, Programme, Territory, Theme
+from programme.models import Cohort, Programme, Territory, Theme, User
 from projects.models import Project
 
 from .services import previous_month
@@ -31,20 +33,19 @@ class ReportOrderForm(forms.Form):
         label=_("Projet (rapport financeur)"), queryset=Cohort.objects.none(), required=False
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         start, end = previous_month(timezone.localdate())
         self.fields["period_start"].initial = start
         self.fields["period_end"].initial = end
-        self.fields["cohort"].queryset = Cohort.objects.filter(programme__is_active=True).select_related(
-            "programme"
-        )
-        self.fields["project"].queryset = (
-            access.scoped(user, Project).filter(programme__is_active=True).order_by("title")
-        )
+        cohort, project = self.fields["cohort"], self.fields["project"]
+        assert isinstance(cohort, forms.ModelChoiceField) and isinstance(project, forms.ModelChoiceField)
+        cohort.queryset = Cohort.objects.filter(programme__is_active=True).select_related("programme")
+        project.queryset = access.scoped(user, Project).filter(programme__is_active=True).order_by("title")
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         kind, programme = data.get("kind"), data.get("programme")
         if kind == ReportKind.FUNDER:
             project = data.get("project")
@@ -65,7 +66,7 @@ class ReportOrderForm(forms.Form):
                 self.add_error("cohort", _("Cette promotion n'appartient pas au programme choisi."))
         return data
 
-    def service_kwargs(self) -> dict:
+    def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
         if data["kind"] == ReportKind.FUNDER:
             return {
@@ -102,9 +103,9 @@ class DashboardFilterForm(forms.Form):
     )
     year = forms.TypedChoiceField(label=_("Période"), coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args, programme: Programme | None, years: list[int], **kwargs):
+    def __init__(self, *args: Any, programme: Programme | None, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].queryset = (
-            Cohort.objects.filter(programme=programme) if programme else Cohort.objects.none()
-        )
-        self.fields["year"].choices = [("", _("Depuis le début"))] + [(y, str(y)) for y in years]
+        cohort, year = self.fields["cohort"], self.fields["year"]
+        assert isinstance(cohort, forms.ModelChoiceField) and isinstance(year, forms.TypedChoiceField)
+        cohort.queryset = Cohort.objects.filter(programme=programme) if programme else Cohort.objects.none()
+        year.choices = [("", _("Depuis le début"))] + [(y, str(y)) for y in years]

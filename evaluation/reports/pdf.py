@@ -11,8 +11,10 @@ import base64
 import logging
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -47,15 +49,14 @@ class RefusedURL(ValueError):
     """A URL the report renderer will not load."""
 
 
-def _weasyprint():
+def _weasyprint() -> Any:
     # Imported lazily: WeasyPrint pulls in Pango; web processes that never render do not pay for it.
     import weasyprint
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     # WeasyPrint logs every laid-out page at INFO: keep worker logs readable.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
-    return weasyprint, URLFetcher, URLFetcherResponse
+    return weasyprint
 
 
 def static_path_for(url: str) -> Path | None:
@@ -80,7 +81,7 @@ def static_path_for(url: str) -> Path | None:
     if not found and settings.STATIC_ROOT:
         root = Path(settings.STATIC_ROOT).resolve()
         candidate = (root / name).resolve()
-        found = candidate if candidate.is_file() and root in candidate.parents else None
+        return candidate if candidate.is_file() and root in candidate.parents else None
     return Path(found) if found else None
 
 
@@ -90,17 +91,19 @@ class FetchLog:
     refused: list[str] = field(default_factory=list)
 
 
-def make_fetcher(log: FetchLog | None = None):
+def make_fetcher(log: FetchLog | None = None) -> Any:
     """A WeasyPrint URL fetcher that serves only our static files and our own inline images."""
-    _, URLFetcher, URLFetcherResponse = _weasyprint()
-    log = log if log is not None else FetchLog()
+    _weasyprint()
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # untyped: WeasyPrint ships no types
+
+    fetch_log = log if log is not None else FetchLog()
 
     class SafeURLFetcher(URLFetcher):
-        def __init__(self):
+        def __init__(self) -> None:
             super().__init__(timeout=1, allowed_protocols=(), allow_redirects=False)
-            self.log = log
+            self.log = fetch_log
 
-        def fetch(self, url, headers=None):
+        def fetch(self, url: str, headers: Any = None) -> Any:
             try:
                 return self._fetch(url)
             except RefusedURL:
@@ -108,7 +111,7 @@ def make_fetcher(log: FetchLog | None = None):
                 logger.warning("Report rendering refused to load %s", url[:200])
                 raise
 
-        def _fetch(self, url: str):
+        def _fetch(self, url: str) -> Any:
             if url.startswith("data:"):
                 match = _DATA_RE.match(url)
                 if not match or match["type"].lower() not in ALLOWED_DATA_TYPES:
@@ -145,7 +148,7 @@ def french_spacing(html: str) -> str:
     (so a colon or a closing guillemet never starts a line), and the typographic apostrophe (’).
     Tags and attributes are left untouched."""
 
-    def fix(match: re.Match) -> str:
+    def fix(match: re.Match[str]) -> str:
         text = _APOSTROPHE_RE.sub("’", match.group(1).replace("&#x27;", "'"))
         text = _BEFORE_RE.sub("\u202f\\1", text)
         return ">" + _AFTER_RE.sub("«\u202f", text) + "<"
@@ -153,9 +156,9 @@ def french_spacing(html: str) -> str:
     return _TEXT_RE.sub(fix, html)
 
 
-def html_to_pdf(html: str, *, on_layout=None) -> RenderedPDF:
+def html_to_pdf(html: str, *, on_layout: Callable[[int], object] | None = None) -> RenderedPDF:
     """Lay out `html` and write the PDF. `on_layout(pages)` is called between layout and writing."""
-    weasyprint, _, _ = _weasyprint()
+    weasyprint = _weasyprint()
     html = french_spacing(html)
     log = FetchLog()
     fetcher = make_fetcher(log)

@@ -10,7 +10,9 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,6 +32,7 @@ from programme import access
 from programme.audit import audit_log
 from programme.formatting import fr_date
 from programme.models import Cohort, Programme, Role, Territory, User
+from projects.models import Project
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +67,26 @@ def progress_label(progress: int) -> str:
 # --- Parameters --------------------------------------------------------------------------------------
 
 
-def _iso(value) -> str:
+class ReportParameters(TypedDict, total=False):
+    """A report's cleaned parameters, as stored in `Report.parameters` (JSON): the project of a funder
+    report; the period (ISO dates) and the optional cohort and territory of an activity report."""
+
+    project: int
+    period_start: str
+    period_end: str
+    cohort: int
+    territory: int
+
+
+def _iso(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return date.fromisoformat(str(value)).isoformat()
 
 
-def clean_parameters(*, kind: str, programme: Programme, project, parameters: dict) -> dict:
+def clean_parameters(
+    *, kind: str, programme: Programme, project: Project | None, parameters: Mapping[str, Any]
+) -> ReportParameters:
     """Validate and normalise a report's parameters; raise ValidationError with a translated reason."""
     if kind not in ReportKind.values:
         raise ValidationError(_("Type de rapport inconnu."))
@@ -89,7 +105,7 @@ def clean_parameters(*, kind: str, programme: Programme, project, parameters: di
         raise ValidationError(_("Indiquez une période valide (début et fin)."))
     if start > end:
         raise ValidationError(_("La fin de la période précède son début."))
-    clean = {"period_start": start, "period_end": end}
+    clean: ReportParameters = {"period_start": start, "period_end": end}
     cohort = parameters.get("cohort")
     if cohort:
         if not Cohort.objects.filter(pk=getattr(cohort, "pk", cohort), programme=programme).exists():
@@ -103,7 +119,9 @@ def clean_parameters(*, kind: str, programme: Programme, project, parameters: di
     return clean
 
 
-def dedupe_key(*, kind: str, programme: Programme, project, parameters: dict) -> str:
+def dedupe_key(
+    *, kind: str, programme: Programme, project: Project | None, parameters: Mapping[str, object]
+) -> str:
     payload = {
         "kind": kind,
         "programme": programme.pk,
@@ -113,9 +131,11 @@ def dedupe_key(*, kind: str, programme: Programme, project, parameters: dict) ->
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def report_title(*, kind: str, programme: Programme, project, parameters: dict) -> str:
-
+def report_title(
+    *, kind: str, programme: Programme, project: Project | None, parameters: ReportParameters
+) -> str:
     if kind == ReportKind.FUNDER:
+        assert project is not None  # clean_parameters refuses a funder report without a project
         return _("Rapport financeur — %(project)s") % {"project": project.title}
     period = f"{fr_date(date.fromisoformat(parameters['period_start']))} – {fr_date(date.fromisoformat(parameters['period_end']))}"
     title = _("Rapport d'activité — %(programme)s — %(period)s") % {
@@ -179,7 +199,7 @@ def report_expire_stale(*, report: Report) -> Report:
     return report
 
 
-def _create_or_join(*, key: str, fields: dict) -> tuple[Report, bool]:
+def _create_or_join(*, key: str, fields: dict[str, Any]) -> tuple[Report, bool]:
     existing = _pending_twin(key)
     if existing:
         return existing, False
@@ -199,8 +219,8 @@ def report_request(
     actor: User | None,
     kind: str,
     programme: Programme,
-    project=None,
-    parameters: dict | None = None,
+    project: Project | None = None,
+    parameters: Mapping[str, Any] | None = None,
     scheduled: bool = False,
 ) -> Report:
     """Order a report. Returns the new report, or the identical one already queued or running
@@ -223,7 +243,7 @@ def report_request(
     )
     report.created = created
     if created:
-        changes = {"title": [None, report.title]}
+        changes: dict[str, list[str | None]] = {"title": [None, report.title]}
         if scheduled:
             changes["scheduled"] = [None, _("planification mensuelle")]
         audit_log(actor=actor, obj=report, action="report.request", changes=changes)
@@ -280,7 +300,7 @@ def report_share(*, actor: User, report: Report, shared: bool) -> Report:
 # --- Rendering ---------------------------------------------------------------------------------------
 
 
-def render_report_html(report: Report, *, progress=None) -> str:
+def render_report_html(report: Report, *, progress: Callable[[int], None] | None = None) -> str:
     """The report's HTML, with every figure read from the database (see reports/content.py)."""
     from .content import report_context
 
@@ -345,7 +365,7 @@ def report_render(*, report_id: int) -> Report | None:
         if not done:  # taken over meanwhile (stale claim): keep storage tidy
             default_storage.delete(name)
             return None
-        if report.file and report.file.name != name:  # a stale render left a file behind
+        if report.file.name and report.file.name != name:  # a stale render left a file behind
             default_storage.delete(report.file.name)
         if rendered.fetch_log.refused:
             logger.warning("Report %s: refused %d URL(s)", report.pk, len(rendered.fetch_log.refused))
@@ -418,7 +438,7 @@ def report_order_monthly(*, today: date | None = None) -> list[Report]:
     if not User.objects.filter(role=Role.DIRECTOR, is_active=True).exists():
         return []  # nobody to send it to
     start, end = previous_month(today or timezone.localdate())
-    params = {"period_start": start.isoformat(), "period_end": end.isoformat()}
+    params: ReportParameters = {"period_start": start.isoformat(), "period_end": end.isoformat()}
     ordered = []
     for programme in Programme.objects.filter(is_active=True).order_by("pk"):
         key = dedupe_key(kind=ReportKind.ACTIVITY, programme=programme, project=None, parameters=params)

@@ -2,6 +2,7 @@
 polling), download, retry, share."""
 
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,11 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from evaluation.models import Report, ReportKind, ReportStatus
 from evaluation.selectors import Filters, default_programme, programme_figures
 from programme import access
+from programme.access import AuthedRequest
 from programme.audit import audit_entries_for
 from programme.exports import export_response
 from programme.files import private_file_response
 from programme.formatting import fr_date
-from programme.models import Cohort, Programme, Territory
+from programme.models import Cohort, Programme, Territory, Theme
 from programme.pages import render_filtered_list
 
 from . import dashboard as dashboard_tables
@@ -28,6 +30,10 @@ from .filters import ReportFilter
 from .forms import DashboardFilterForm, ReportOrderForm
 
 # --- Director dashboard ---------------------------------------------------------------------------------
+
+
+def _pk(value: Cohort | Territory | Theme | None) -> int | None:
+    return value.pk if value else None
 
 
 def _dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, Filters, Programme | None]:
@@ -52,15 +58,15 @@ def _dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, Filte
     }
     filters = Filters(
         programme_id=programme.pk if programme else None,
-        cohort_id=cleaned.get("cohort").pk if cleaned.get("cohort") else None,
-        territory_id=cleaned.get("territory").pk if cleaned.get("territory") else None,
-        theme_id=cleaned.get("theme").pk if cleaned.get("theme") else None,
+        cohort_id=_pk(cleaned.get("cohort")),
+        territory_id=_pk(cleaned.get("territory")),
+        theme_id=_pk(cleaned.get("theme")),
         year=cleaned.get("year") or None,
     )
     return form, filters, programme
 
 
-def _active_filters(request: HttpRequest, form: DashboardFilterForm) -> list[dict]:
+def _active_filters(request: HttpRequest, form: DashboardFilterForm) -> list[dict[str, Any]]:
     active = []
     for name in ("cohort", "territory", "theme", "year"):
         value = form.cleaned_data.get(name) if name not in form.errors else None
@@ -80,7 +86,7 @@ def _active_filters(request: HttpRequest, form: DashboardFilterForm) -> list[dic
 
 
 @access.team_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     form, filters, programme = _dashboard_filters(request)
     figures = programme_figures(user=request.user, filters=filters)
     query = request.GET.copy()
@@ -106,7 +112,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @access.team_required
-def dashboard_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+def dashboard_export(request: AuthedRequest, table: str, fmt: str) -> HttpResponse:
     if table not in dashboard_tables.TABLES or fmt not in ("csv", "xlsx"):
         raise Http404
     _form, filters, _programme = _dashboard_filters(request)
@@ -120,7 +126,7 @@ def dashboard_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse
 # --- PDF reports ----------------------------------------------------------------------------------------
 
 
-def _status_context(request: HttpRequest, report) -> dict:
+def _status_context(request: HttpRequest, report: Report) -> dict[str, Any]:
     return {
         "report": report,
         "pending": report.status in (ReportStatus.QUEUED, ReportStatus.RUNNING),
@@ -130,7 +136,7 @@ def _status_context(request: HttpRequest, report) -> dict:
 
 
 @require_GET
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthedRequest) -> HttpResponse:
     if not (access.is_team(request.user) or access.is_partner(request.user)):
         raise Http404
     filterset = ReportFilter(request.GET, queryset=selectors.report_list(user=request.user))
@@ -145,7 +151,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def report_create(request: HttpRequest) -> HttpResponse:
+def report_create(request: AuthedRequest) -> HttpResponse:
     initial = {key: request.GET[key] for key in ("kind", "project", "programme") if request.GET.get(key)}
     form = ReportOrderForm(
         request.POST if request.method == "POST" else None, user=request.user, initial=initial
@@ -165,7 +171,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     report = services.report_expire_stale(report=selectors.report_get(user=request.user, pk=pk))
     context = _status_context(request, report)
     if access.is_team(request.user):
@@ -175,14 +181,14 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def report_status(request: HttpRequest, pk: int) -> HttpResponse:
+def report_status(request: AuthedRequest, pk: int) -> HttpResponse:
     """The status card alone: polled every 2 s by HTMX while the report is queued or running."""
     report = services.report_expire_stale(report=selectors.report_get(user=request.user, pk=pk))
     return render(request, "evaluation/report_status.html", _status_context(request, report))
 
 
 @require_GET
-def report_download(request: HttpRequest, pk: int) -> FileResponse:
+def report_download(request: AuthedRequest, pk: int) -> FileResponse:
     report = selectors.report_get(user=request.user, pk=pk)
     if report.status != ReportStatus.DONE or not report.file:
         raise Http404
@@ -192,7 +198,7 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @access.team_required
 @require_POST
-def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def report_retry(request: AuthedRequest, pk: int) -> HttpResponse:
     report = selectors.report_get(user=request.user, pk=pk)
     try:
         report = services.report_retry(actor=request.user, report=report)
@@ -205,7 +211,7 @@ def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_POST
-def report_share(request: HttpRequest, pk: int) -> HttpResponse:
+def report_share(request: AuthedRequest, pk: int) -> HttpResponse:
     report = selectors.report_get(user=request.user, pk=pk)
     shared = request.POST.get("shared") == "1"
     try:
@@ -223,7 +229,7 @@ def report_share(request: HttpRequest, pk: int) -> HttpResponse:
 def _describe_parameters(report: Report) -> list[tuple[str, str]]:
     params = report.parameters or {}
     rows = [(_("Programme"), report.programme.name)]
-    if report.kind == ReportKind.FUNDER and report.project_id:
+    if report.kind == ReportKind.FUNDER and report.project is not None:
         rows.append((_("Projet"), report.project.title))
     if params.get("period_start"):
         rows.append(

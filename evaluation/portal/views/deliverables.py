@@ -3,13 +3,14 @@ shared with the collective."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from programme import access
+from programme.access import AuthedRequest
 from programme.files import private_file_response
 from projects import services as project_services
 from projects.models import (
@@ -32,7 +33,7 @@ from ..forms import ActionDoneForm, DeliverableUploadForm
 
 @access.partner_required
 @require_http_methods(["GET", "POST"])
-def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def deliverable_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """A deliverable assigned to the partner's structure: its versions, and a form to add one."""
     deliverable = get_object_or_404(
         access.portal_scoped(request.user, Deliverable).select_related("project", "milestone"), pk=pk
@@ -77,7 +78,7 @@ def deliverable_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.partner_required
-def deliverable_download(request: HttpRequest, pk: int, number: int) -> FileResponse:
+def deliverable_download(request: AuthedRequest, pk: int, number: int) -> FileResponse:
     deliverable = get_object_or_404(access.portal_scoped(request.user, Deliverable), pk=pk)
     version = get_object_or_404(DeliverableVersion.objects.filter(deliverable=deliverable), number=number)
     return private_file_response(
@@ -86,7 +87,7 @@ def deliverable_download(request: HttpRequest, pk: int, number: int) -> FileResp
 
 
 @access.partner_required
-def document_download(request: HttpRequest, pk: int) -> FileResponse:
+def document_download(request: AuthedRequest, pk: int) -> FileResponse:
     """The latest version of a document shared with the partner's collective."""
     document = get_object_or_404(access.scoped(request.user, Document), pk=pk)
     version = DocumentVersion.objects.filter(document=document).order_by("-number").first()
@@ -102,7 +103,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @access.partner_required
 @require_http_methods(["GET", "POST"])
-def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+def action_done(request: AuthedRequest, pk: int) -> HttpResponse:
     """Mark one of the partner's actions done, with an optional comment."""
     action = get_object_or_404(
         access.portal_scoped(request.user, Action).select_related("project", "committee"), pk=pk
@@ -134,7 +135,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.partner_required
-def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def workshop_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     workshop = get_object_or_404(
         access.scoped(request.user, Workshop).select_related("project", "facilitator"), pk=pk
     )
@@ -147,7 +148,7 @@ def workshop_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.partner_required
-def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def committee_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     committee = get_object_or_404(access.scoped(request.user, Committee).select_related("project"), pk=pk)
     context = {
         "committee": committee,

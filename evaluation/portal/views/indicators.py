@@ -2,10 +2,11 @@
 validates or locks it, with its evidence."""
 
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from evaluation.models import Measurement
 from programme import access
+from programme.access import AuthedRequest
 from programme.files import private_file_response
 from programme.forms import add_validation_error
 
@@ -26,7 +28,7 @@ EDITABLE_STATUSES = (MeasurementStatus.DRAFT, MeasurementStatus.SUBMITTED, Measu
 
 
 def _record(
-    request: HttpRequest,
+    request: AuthedRequest,
     form: PortalMeasurementForm,
     project_indicator: ProjectIndicator,
     period_start: date,
@@ -57,7 +59,7 @@ def _record(
 
 @access.partner_required
 @require_http_methods(["GET", "POST"])
-def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """An indicator the collective reports: every period's value and status, and a form for a new one."""
     pi = get_object_or_404(
         access.portal_scoped(request.user, ProjectIndicator).select_related("indicator", "project"), pk=pk
@@ -79,6 +81,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form is not None and form.is_valid():
             period = form.period()
+            assert period is not None  # a valid form has a period among `periods` (a required choice)
             if _record(request, form, pi, period.start, period.end):
                 if request.POST.get("intent") == "draft":
                     messages.success(request, _("Valeur enregistrée en brouillon : pensez à la soumettre."))
@@ -102,7 +105,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.partner_required
 @require_http_methods(["GET", "POST"])
-def measurement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def measurement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """One period's value: correct and (re)submit it while the team has not validated or locked it."""
     measurement = get_object_or_404(
         access.portal_scoped(request.user, Measurement).select_related(
@@ -115,7 +118,7 @@ def measurement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = None
     status = 200
     if editable:
-        initial = {
+        initial: dict[str, Any] = {
             "value": measurement.value,
             "numerator": measurement.numerator,
             "denominator": measurement.denominator,
@@ -131,7 +134,7 @@ def measurement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             initial=initial,
         )
     if request.method == "POST":
-        if not editable:
+        if form is None:  # not editable
             messages.error(
                 request,
                 _("Cette valeur est verrouillée.")
@@ -160,9 +163,9 @@ def measurement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.partner_required
-def measurement_evidence(request: HttpRequest, pk: int) -> FileResponse:
+def measurement_evidence(request: AuthedRequest, pk: int) -> FileResponse:
     measurement = get_object_or_404(access.portal_scoped(request.user, Measurement), pk=pk)
-    if not measurement.evidence:
+    if not measurement.evidence.name:
         raise Http404
     extension = measurement.evidence.name.rsplit(".", 1)[-1]
     return private_file_response(measurement.evidence, filename=f"justificatif-{measurement.pk}.{extension}")

@@ -1,9 +1,11 @@
 """The collective's cooperative maturity self-assessment: filled by the partners while the team keeps
 it open, and opened by the team (the one team action filed under the portal)."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from evaluation.models import MaturityAssessment
 from programme import access
+from programme.access import AuthedRequest
 from programme.forms import add_validation_error
 from projects.models import Project
 
@@ -22,7 +25,7 @@ from ..forms import PortalMaturityForm
 
 @access.partner_required
 @require_http_methods(["GET", "POST"])
-def maturity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def maturity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The collective's self-assessment: filled here while the team keeps it open, read-only after."""
     assessment = get_object_or_404(
         access.portal_scoped(request.user, MaturityAssessment).select_related("project", "assessed_by"), pk=pk
@@ -33,7 +36,7 @@ def maturity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = None
     status = 200
     if is_open:
-        initial = {"participants": assessment.participants, "comment": assessment.comment}
+        initial: dict[str, Any] = {"participants": assessment.participants, "comment": assessment.comment}
         initial.update({f"score_{d}": s for d, s in scores.items()})
         form = PortalMaturityForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
@@ -80,7 +83,7 @@ def maturity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_POST
-def maturity_open(request: HttpRequest, pk: int) -> HttpResponse:
+def maturity_open(request: AuthedRequest, pk: int) -> HttpResponse:
     """The team opens the collective's self-assessment for the project's current phase (start or end):
     an assessment without scores, which the partners then fill in the portal."""
     project = get_object_or_404(access.scoped(request.user, Project), pk=pk)

@@ -2,25 +2,26 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from programme import access
 from programme import services as programme_services
+from programme.access import AuthedRequest
 from programme.models import Organisation, Person
 
 from .. import selectors
 from ..forms import PortalContactForm, PortalOrganisationForm
 
 
-def _own_organisation(request: HttpRequest) -> Organisation:
+def _own_organisation(request: AuthedRequest) -> Organisation:
     return get_object_or_404(access.scoped(request.user, Organisation), pk=request.user.organisation_id)
 
 
 @access.partner_required
-def organisation_detail(request: HttpRequest) -> HttpResponse:
+def organisation_detail(request: AuthedRequest) -> HttpResponse:
     organisation = _own_organisation(request)
     context = {
         "organisation": organisation,
@@ -31,7 +32,7 @@ def organisation_detail(request: HttpRequest) -> HttpResponse:
 
 @access.partner_required
 @require_http_methods(["GET", "POST"])
-def organisation_edit(request: HttpRequest) -> HttpResponse:
+def organisation_edit(request: AuthedRequest) -> HttpResponse:
     organisation = _own_organisation(request)
     form = PortalOrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
     if request.method == "POST":
@@ -53,7 +54,7 @@ def organisation_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/organisation_form.html", {"form": form, "organisation": organisation})
 
 
-def _contact_page(request: HttpRequest, person: Person | None) -> HttpResponse:
+def _contact_page(request: AuthedRequest, person: Person | None) -> HttpResponse:
     form = PortalContactForm(request.POST if request.method == "POST" else None, instance=person)
     if request.method == "POST":
         if form.is_valid():
@@ -81,19 +82,19 @@ def _contact_page(request: HttpRequest, person: Person | None) -> HttpResponse:
 
 @access.partner_required
 @require_http_methods(["GET", "POST"])
-def contact_create(request: HttpRequest) -> HttpResponse:
+def contact_create(request: AuthedRequest) -> HttpResponse:
     return _contact_page(request, None)
 
 
 @access.partner_required
 @require_http_methods(["GET", "POST"])
-def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(access.scoped(request.user, Person), pk=pk)
     return _contact_page(request, person)
 
 
 @access.partner_required
-def my_data(request: HttpRequest) -> JsonResponse:
+def my_data(request: AuthedRequest) -> JsonResponse:
     """Everything Parcours holds about the signed-in partner, as a JSON download."""
     response = JsonResponse(
         selectors.personal_data(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2}

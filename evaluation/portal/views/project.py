@@ -1,16 +1,17 @@
 """ "Mon projet": the partner's home and each of their current projects."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from programme import access
+from programme.access import AuthedRequest
 from projects.models import Project
 
 from .. import selectors
 
 
 @access.partner_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """The partner's home: their (first) current project, or what to expect when there is none yet."""
     project = selectors.first_project(user=request.user)
     if project is None:
@@ -19,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @access.partner_required
-def project(request: HttpRequest, pk: int) -> HttpResponse:
+def project(request: AuthedRequest, pk: int) -> HttpResponse:
     """One of the partner's current projects, or 404."""
     project = get_object_or_404(
         access.scoped(request.user, Project).select_related("lead_organisation", "programme"), pk=pk
