@@ -18,7 +18,8 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
     from .models import User
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 class AuthedRequest(HttpRequest):
@@ -62,7 +63,7 @@ def is_partner(user: Any) -> bool:
 def _role_required(check: Callable[[Any], bool]) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not check(request.user):
                 raise Http404
             return view(request, *args, **kwargs)

@@ -73,6 +73,8 @@ class Report(models.Model):
 
     # Who may read these rows: programme/access.py applies the rule.
     access_rule = ThroughProject(partner_q=shared_funder_report)
+    #: Set by report_request / report_retry on the row they return (not stored): whether this call queued it.
+    created: bool
 
     class Meta:
         ordering = ["-created_at"]
