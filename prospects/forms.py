@@ -52,8 +52,8 @@ class TeamUsersField(forms.ModelMultipleChoiceField):
 
 
 def model_choices(form: forms.BaseForm, name: str) -> "forms.ModelChoiceField[Model]":
-    """The form's (single or multiple) model choice field `name`, to set its queryset per request.
-    `form.fields` is typed as plain fields: the declaration says which class this one is."""
+    """The form's (single or multiple) model choice field `name`, to set its queryset per request. The
+    stubs type `form.fields` as plain Field; the form's declaration says this one is a model choice."""
     return cast("forms.ModelChoiceField[Model]", form.fields[name])
 
 
