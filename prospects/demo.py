@@ -167,7 +167,7 @@ def _advance(ctx: DemoContext, prospect: Prospect, target: str, index: int) -> N
             reason=DISCARD_REASONS[index % len(DISCARD_REASONS)],
         )
         return
-    order = [
+    order: list[str] = [
         Stage.IDENTIFIED,
         Stage.CONTACTED,
         Stage.INTERESTED,
@@ -232,6 +232,7 @@ def _organisation(
 
 def build(ctx: DemoContext) -> None:
     programme = ctx.programme
+    assert programme is not None  # the programme step runs first (seed_demo's order)
     staff, staff2, director = ctx.users["staff"], ctx.users["staff2"], ctx.users["director"]
     services.grid_ensure_default(programme=programme, actor=staff)
     first_cohort, current_cohort = ctx.cohorts[0], ctx.cohorts[-1]

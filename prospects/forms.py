@@ -1,5 +1,8 @@
+from typing import Any, cast
+
 from django import forms
 from django.conf import settings
+from django.db.models import Model, QuerySet
 from django.forms import formset_factory
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -32,20 +35,26 @@ from .services import organisation_match
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def team_users():
+def team_users() -> QuerySet[User]:
     return User.objects.filter(is_active=True, role__in=(Role.STAFF, Role.DIRECTOR)).order_by(
         "first_name", "last_name"
     )
 
 
 class TeamUserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
+    def label_from_instance(self, obj: User) -> str:
         return obj.get_full_name() or obj.email
 
 
 class TeamUsersField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
+    def label_from_instance(self, obj: User) -> str:
         return obj.get_full_name() or obj.email
+
+
+def model_choices(form: forms.BaseForm, name: str) -> "forms.ModelChoiceField[Model]":
+    """The form's (single or multiple) model choice field `name`, to set its queryset per request. The
+    stubs type `form.fields` as plain Field; the form's declaration says this one is a model choice."""
+    return cast("forms.ModelChoiceField[Model]", form.fields[name])
 
 
 def default_programme() -> Programme | None:
@@ -100,7 +109,7 @@ class ProspectCreateForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = team_users()
+        model_choices(self, "owner").queryset = team_users()
         if not self.is_bound:
             self.fields["programme"].initial = default_programme()
 
@@ -112,6 +121,7 @@ class ProspectCreateForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         organisation = cleaned.get("organisation")
         name = (cleaned.get("new_name") or "").strip()
         if organisation is None and not name:
@@ -129,7 +139,7 @@ class ProspectCreateForm(forms.Form):
                 self.add_error(
                     "new_name",
                     format_html(
-                        _("Cette structure existe déjà : « {} » ({}). Choisissez-la dans la liste."),
+                        str(_("Cette structure existe déjà : « {} » ({}). Choisissez-la dans la liste.")),
                         existing.name,
                         existing.town or "—",
                     ),
@@ -144,8 +154,10 @@ class ProspectCreateForm(forms.Form):
                 self.add_error(
                     "organisation",
                     format_html(
-                        _(
-                            'Cette structure est déjà un prospect de ce programme : <a href="{}">voir sa fiche</a>.'
+                        str(
+                            _(
+                                'Cette structure est déjà un prospect de ce programme : <a href="{}">voir sa fiche</a>.'
+                            )
                         ),
                         existing_prospect.get_absolute_url(),
                     ),
@@ -181,11 +193,14 @@ class ProspectForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = team_users()
-        self.fields["cohort"].queryset = Cohort.objects.filter(programme_id=self.instance.programme_id)
+        model_choices(self, "owner").queryset = team_users()
+        model_choices(self, "cohort").queryset = Cohort.objects.filter(
+            programme_id=self.instance.programme_id
+        )
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         if cleaned.get("next_action_date") and not cleaned.get("next_action"):
             self.add_error("next_action", _("Décrivez l'action prévue à cette date."))
         return cleaned
@@ -206,12 +221,13 @@ class InteractionForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, programme_id: int | None = None, **kwargs):
+    def __init__(self, *args, programme_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["event"].queryset = Event.objects.filter(programme_id=programme_id)
+        model_choices(self, "event").queryset = Event.objects.filter(programme_id=programme_id)
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         if cleaned.get("next_action_date") and not cleaned.get("next_action"):
             self.add_error("next_action", _("Décrivez l'action prévue à cette date."))
         return cleaned
@@ -229,7 +245,7 @@ class EventForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = team_users()
+        model_choices(self, "staff").queryset = team_users()
         if not self.is_bound and not self.instance.pk:
             self.fields["programme"].initial = default_programme()
 
@@ -239,7 +255,7 @@ class EventLinkForm(forms.Form):
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["prospect"].queryset = (
+        model_choices(self, "prospect").queryset = (
             Prospect.objects.filter(programme_id=event.programme_id)
             .exclude(events=event)
             .select_related("organisation")
@@ -282,13 +298,14 @@ class InterviewForm(forms.Form):
 
     def __init__(self, *args, prospect: Prospect, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["interviewers"].queryset = team_users()
-        self.fields["contacts"].queryset = Person.objects.filter(
+        model_choices(self, "interviewers").queryset = team_users()
+        model_choices(self, "contacts").queryset = Person.objects.filter(
             organisation_id=prospect.organisation_id, anonymised_at__isnull=True
         )
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         if not cleaned.get("remote") and not (cleaned.get("place") or "").strip():
             self.add_error("place", _("Indiquez le lieu, ou cochez « En visio »."))
         return cleaned
@@ -348,22 +365,31 @@ class BaseCriterionFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
-        kept = [f for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]
+        # django-stubs does not declare BaseFormSet._should_delete_form (Django's own helper): ignored below.
+        kept = [
+            f
+            for f in self.forms
+            if f.cleaned_data and not self._should_delete_form(f)  # type: ignore[attr-defined]
+        ]
         if not kept:
             raise forms.ValidationError(_("Une grille doit compter au moins un critère."))
 
-    def criteria(self) -> list[dict]:
+    def criteria(self) -> list[dict[str, Any]]:
         return [
             {
                 key: f.cleaned_data[key]
                 for key in ("label", "weight", "level_0", "level_1", "level_2", "level_3")
             }
             for f in self.forms
-            if f.cleaned_data and not self._should_delete_form(f)
+            if f.cleaned_data and not self._should_delete_form(f)  # type: ignore[attr-defined]
         ]
 
 
-CriterionFormSet = formset_factory(CriterionForm, formset=BaseCriterionFormSet, extra=1, can_delete=True)
+# cast: django-stubs types formset_factory's result as the base BaseFormSet, not the `formset` class given.
+CriterionFormSet = cast(
+    type[BaseCriterionFormSet],
+    formset_factory(CriterionForm, formset=BaseCriterionFormSet, extra=1, can_delete=True),
+)
 
 
 class ImportUploadForm(forms.Form):
@@ -414,6 +440,7 @@ class ImportMappingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         seen: dict[str, str] = {}
         for name, target in list(cleaned.items()):
             if not target:

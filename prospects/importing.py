@@ -11,10 +11,12 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,7 +37,7 @@ from .models import Audience, ImportFile, Prospect, Source
 MAX_ROWS = 20_000
 
 #: Target fields: key → (label shown in the mapping, required column).
-FIELDS: dict[str, tuple[str, bool]] = {
+FIELDS: dict[str, tuple[str | Promise, bool]] = {  # labels are lazy translations
     "name": (gettext_lazy("Nom de la structure"), True),
     "town": (gettext_lazy("Commune"), True),
     "siren": (gettext_lazy("SIREN"), False),
@@ -248,7 +250,7 @@ def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
         workbook.close()
 
 
-def _cell_text(value) -> str:
+def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -274,7 +276,7 @@ class RowResult:
     siren: str = ""
     reasons: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    data: dict = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
     organisation_id: int | None = None
 
 
@@ -312,7 +314,7 @@ def _choice(value: str, choices_class) -> str | None:
 
 
 _KIND_WORDS = {"entreprise agreee esus": OrganisationKind.ESUS, "entreprise": OrganisationKind.COMPANY}
-_AUDIENCE_KIND = {
+_AUDIENCE_KIND: dict[str | None, str] = {
     Audience.ESS: OrganisationKind.ASSOCIATION,
     Audience.COMPANY: OrganisationKind.COMPANY,
     Audience.PUBLIC: OrganisationKind.COLLECTIVITE,
@@ -355,7 +357,9 @@ class _Lookups:
         }
 
 
-def classify(*, programme: Programme, headers: list[str], body, mapping: dict[str, str]) -> Preview:
+def classify(
+    *, programme: Programme, headers: list[str], body: list[tuple[int, list[str]]], mapping: dict[str, str]
+) -> Preview:
     """Classify every row as new, duplicate (same SIREN, or same normalised name + town, in the base or
     earlier in the file) or invalid, with the reasons."""
     preview = Preview(headers=headers, mapping=mapping, missing=missing_required(mapping))
@@ -386,7 +390,7 @@ def classify(*, programme: Programme, headers: list[str], body, mapping: dict[st
 def _classify_row(line: int, raw: dict[str, str], lookups: _Lookups) -> RowResult:
     row = RowResult(line=line, status=NEW, name=raw.get("name", ""), town=raw.get("town", ""))
     reasons = row.reasons
-    data: dict = {}
+    data: dict[str, Any] = {}
     if not row.name:
         reasons.append(_("Nom de la structure manquant."))
     if not row.town:
@@ -424,7 +428,7 @@ def _classify_row(line: int, raw: dict[str, str], lookups: _Lookups) -> RowResul
             reasons.append(_("Forme « %(value)s » inconnue.") % {"value": raw["kind"]})
     data["kind"] = kind or _AUDIENCE_KIND.get(audience, OrganisationKind.ASSOCIATION)
     data["audience"] = audience or KIND_FAMILY.get(data["kind"], Audience.ESS)
-    source = Source.IMPORT
+    source: str | None = Source.IMPORT
     if raw.get("source"):
         source = _choice(raw["source"], Source)
         if source is None:

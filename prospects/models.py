@@ -21,7 +21,7 @@ class Stage(models.TextChoices):
 
 #: Position of each stage along the pipeline; the funnel counts a prospect in every stage up to the
 #: furthest it reached (`Prospect.furthest_rank`). Off-pipeline outcomes keep the rank already reached.
-STAGE_RANK = {
+STAGE_RANK: dict[str, int] = {
     Stage.IDENTIFIED: 0,
     Stage.CONTACTED: 1,
     Stage.INTERESTED: 2,
@@ -108,6 +108,10 @@ class Prospect(models.Model):
 
     # Who may read these rows: programme/access.py applies the rule.
     access_rule = TeamOnly()
+
+    # Not columns: set on the prospects selectors.committee_candidates returns (declared for type checking).
+    summary_interview: "Interview | None"
+    cohort_decision: "SelectionDecision | None"
 
     class Meta:
         ordering = ["organisation__name"]

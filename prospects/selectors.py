@@ -1,12 +1,14 @@
 """Reads on prospects, always through the acting user's scope (programme/access.py)."""
 
+from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from programme import access
 from programme.audit import audit_entries_for
@@ -37,16 +39,16 @@ FUNNEL_KEYS = ("identified", "contacted", "interviewed", "prequalified", "candid
 BOARD_COLUMN_LIMIT = 20
 
 
-def prospects_for(user) -> QuerySet[Prospect]:
+def prospects_for(user: User) -> QuerySet[Prospect]:
     return access.scoped(user, Prospect)
 
 
-def prospect_list(user) -> QuerySet[Prospect]:
+def prospect_list(user: User) -> QuerySet[Prospect]:
     """The list and export rows: one query, whatever the number of prospects."""
     return prospects_for(user).select_related("organisation", "owner", "territory", "programme", "cohort")
 
 
-def prospect_detail(user, pk: int) -> Prospect:
+def prospect_detail(user: User, pk: int) -> Prospect:
     return access.get_for_user_or_404(
         prospects_for(user).select_related(
             "organisation", "organisation__territory", "owner", "territory", "programme", "cohort"
@@ -69,14 +71,21 @@ def prospect_interviews(prospect: Prospect) -> QuerySet[Interview]:
     )
 
 
-def board_columns(queryset: QuerySet[Prospect]) -> list[dict]:
+class BoardColumn(TypedDict):
+    stage: str
+    label: str | Promise  # a lazy translation
+    count: int
+    cards: list[Prospect]
+
+
+def board_columns(queryset: QuerySet[Prospect]) -> list[BoardColumn]:
     """One column per stage: its count and its first cards (soonest next action first). The number of
     queries is fixed: one count grouped by stage, and one query per column."""
     counts = dict(queryset.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
     base = queryset.select_related("organisation", "owner").order_by(
         "next_action_date", "organisation__name", "pk"
     )
-    columns = []
+    columns: list[BoardColumn] = []
     for value, label in Stage.choices:
         cards = list(base.filter(stage=value)[:BOARD_COLUMN_LIMIT])
         columns.append({"stage": value, "label": label, "count": counts.get(value, 0), "cards": cards})
@@ -85,13 +94,13 @@ def board_columns(queryset: QuerySet[Prospect]) -> list[dict]:
 
 def funnel_figures(
     *,
-    user,
+    user: User,
     programme: Programme,
     cohort: Cohort | None = None,
     territory_id: int | None = None,
     theme_id: int | None = None,
     period: tuple[date, date] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Cumulative funnel: a prospect counts in every stage it reached. Keys: identified, contacted,
     interviewed, prequalified, candidates, retained, and by_source / by_audience (same keys per value).
     Prospects without a target cohort count for every cohort of their programme until a decision ties
@@ -126,11 +135,14 @@ def funnel_figures(
     ).order_by()
     totals = annotated.aggregate(**aggregates)
     empty = dict.fromkeys(FUNNEL_KEYS, 0)
+    # Each row holds its group key and the aggregates (named at run time, hence read as mappings).
+    source_rows: QuerySet[Prospect, Mapping[str, Any]] = annotated.values("source").annotate(**aggregates)
     by_source = {value: dict(empty) for value in Source.values}
-    for row in annotated.values("source").annotate(**aggregates):
+    for row in source_rows:
         by_source[row["source"]] = {key: row[key] for key in FUNNEL_KEYS}
+    audience_rows: QuerySet[Prospect, Mapping[str, Any]] = annotated.values("audience").annotate(**aggregates)
     by_audience = {value: dict(empty) for value in Audience.values}
-    for row in annotated.values("audience").annotate(**aggregates):
+    for row in audience_rows:
         by_audience[row["audience"]] = {key: row[key] for key in FUNNEL_KEYS}
     return {
         **{key: totals[key] or 0 for key in FUNNEL_KEYS},
@@ -143,7 +155,7 @@ def current_grid(programme: Programme) -> ScoringGrid | None:
     return ScoringGrid.objects.filter(programme=programme).order_by("-version").first()
 
 
-def committee_candidates(user, cohort: Cohort) -> list[Prospect]:
+def committee_candidates(user: User, cohort: Cohort) -> list[Prospect]:
     """The candidates of a cohort's selection committee, best interview score first, each with its
     latest completed interview (`summary_interview`) and this cohort's decision (`cohort_decision`)."""
     decisions = SelectionDecision.objects.filter(cohort=cohort).select_related("decided_by")
@@ -179,7 +191,7 @@ def committee_candidates(user, cohort: Cohort) -> list[Prospect]:
         prospect.cohort_decision = prospect.cohort_decisions[0] if prospect.cohort_decisions else None
     # NULL scores sort first on PostgreSQL with "-": put unscored candidates last everywhere.
     candidates.sort(key=lambda p: (p.best_score is None, -(p.best_score or 0), p.organisation.name))
-    return candidates
+    return list(candidates)  # typed as plain prospects: the annotated attributes stay on them
 
 
 # --- Pages --------------------------------------------------------------------------------------------

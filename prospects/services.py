@@ -4,9 +4,11 @@ allowed moves; a refused move raises a ValidationError whose message says why, i
 import hashlib
 import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -20,7 +22,17 @@ from django.utils.translation import gettext as _
 
 from programme.audit import audit_log, diff_form, save_form_audited
 from programme.identity import normalise_name, normalise_town
-from programme.models import KIND_FAMILY, AuditEntry, Cohort, Organisation, Person, Programme, User
+from programme.models import (
+    KIND_FAMILY,
+    AuditEntry,
+    Cohort,
+    Organisation,
+    Person,
+    Programme,
+    Territory,
+    Theme,
+    User,
+)
 
 from . import importing
 from .models import (
@@ -42,6 +54,9 @@ from .models import (
     Stage,
     StageChange,
 )
+
+if TYPE_CHECKING:  # the forms import these services
+    from .forms import EventForm, InteractionForm, ProspectForm
 
 # --- Stage rules ----------------------------------------------------------------------------------
 
@@ -184,8 +199,8 @@ def prospect_create(
     next_action_date: date | None = None,
     notes: str = "",
     project_idea: str = "",
-    themes=None,
-    territory=None,
+    themes: Iterable[Theme] | None = None,
+    territory: Territory | None = None,
 ) -> Prospect:
     """A structure becomes a prospect of the programme (a new structure is created first)."""
     if isinstance(organisation, NewOrganisation):
@@ -216,18 +231,18 @@ def prospect_create(
 
 
 @transaction.atomic
-def prospect_update(*, actor: User, form) -> Prospect:
+def prospect_update(*, actor: User, form: "ProspectForm") -> Prospect:
     changes = diff_form(form)
-    prospect = form.save()
+    prospect: Prospect = form.save()
     audit_log(actor=actor, obj=prospect, action="prospect.updated", changes=changes)
     return prospect
 
 
 @transaction.atomic
-def interaction_create(*, actor: User, prospect: Prospect, form) -> Interaction:
+def interaction_create(*, actor: User, prospect: Prospect, form: "InteractionForm") -> Interaction:
     """Record a touchpoint; its next action becomes the prospect's next action."""
     prospect = Prospect.objects.select_for_update().get(pk=prospect.pk)
-    interaction = form.save(commit=False)
+    interaction: Interaction = form.save(commit=False)
     interaction.prospect = prospect
     interaction.user = actor
     interaction.save()
@@ -245,8 +260,9 @@ def interaction_create(*, actor: User, prospect: Prospect, form) -> Interaction:
 
 
 @transaction.atomic
-def event_save(*, actor: User, form) -> Event:
-    return save_form_audited(actor=actor, form=form, action="event")
+def event_save(*, actor: User, form: "EventForm") -> Event:
+    event: Event = save_form_audited(actor=actor, form=form, action="event")
+    return event
 
 
 @transaction.atomic
@@ -389,7 +405,9 @@ def grid_ensure_default(*, programme: Programme, actor: User | None = None) -> S
 
 
 @transaction.atomic
-def grid_new_version(*, actor: User | None, programme: Programme, criteria: list[dict]) -> ScoringGrid:
+def grid_new_version(
+    *, actor: User | None, programme: Programme, criteria: list[dict[str, Any]]
+) -> ScoringGrid:
     """Save a changed grid as a new version. Interviews keep the version they were planned with, so
     scores already given never change."""
     if not criteria:
@@ -435,13 +453,19 @@ def weighted_average(pairs: list[tuple[int, int]]) -> Decimal | None:
 
 @dataclass
 class ScoreSummary:
-    by_interviewer: dict[int, Decimal]  # interviewer id → weighted score (complete scorings only)
+    # interviewer id → weighted score (complete scorings only; None when every weight is 0)
+    by_interviewer: dict[int, Decimal | None]
     mean: Decimal | None
     spread: Decimal | None
     complete: set[int]  # interviewers who scored every criterion
 
 
-def score_summary(interview: Interview, *, criteria=None, scores=None) -> ScoreSummary:
+def score_summary(
+    interview: Interview,
+    *,
+    criteria: Iterable[Criterion] | None = None,
+    scores: Iterable[Score] | None = None,
+) -> ScoreSummary:
     """Per-interviewer weighted scores, their mean and the spread (max − min) between interviewers."""
     criteria = list(criteria if criteria is not None else interview.grid.criteria.all())
     scores = list(scores if scores is not None else interview.scores.all())
@@ -452,7 +476,11 @@ def score_summary(interview: Interview, *, criteria=None, scores=None) -> ScoreS
     complete = {uid for uid, pairs in per.items() if len(pairs) == len(criteria)}
     by_interviewer = {uid: weighted_average(per[uid]) for uid in complete}
     values = [v for v in by_interviewer.values() if v is not None]
-    mean = (sum(values) / len(values)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP) if values else None
+    mean = (
+        (sum(values, Decimal(0)) / len(values)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+        if values
+        else None
+    )
     spread = (max(values) - min(values)) if values else None
     return ScoreSummary(by_interviewer=by_interviewer, mean=mean, spread=spread, complete=complete)
 
@@ -666,7 +694,7 @@ def selection_decide(
         _set_stage(prospect, Stage.RETAINED, actor=actor)
     elif decision == Decision.NOT_RETAINED:
         _set_stage(prospect, Stage.NOT_RETAINED, actor=actor)
-    changes = {"décision": [before, record.get_decision_display()]}
+    changes: dict[str, list[Any]] = {"décision": [before, record.get_decision_display()]}
     if capacity_override:
         changes["dépassement de capacité"] = [None, True]
     audit_log(actor=actor, obj=record, action="selection.decided", changes=changes)
@@ -684,7 +712,7 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def import_file_create(*, actor: User, programme: Programme, upload: UploadedFile) -> ImportFile:
+def import_file_create(*, actor: User, programme: Programme, upload: "UploadedFile[bytes]") -> ImportFile:
     """Store an uploaded spreadsheet privately and record it, its columns mapped from the headers.
     Raises ImportFileError (why, in French) when the file as a whole cannot be read: nothing is kept."""
     content = upload.read()
@@ -815,27 +843,29 @@ def import_rows_create(*, actor: User, programme: Programme, preview: importing.
             # bulk_create skips save(): set the derived columns save() would have set.
             org.normalised_name = normalise_name(org.name)
             org.normalised_town = normalise_town(org.town)
-            org.family = KIND_FAMILY.get(org.kind, "ess")
+            org.family = KIND_FAMILY.get(d["kind"], "ess")  # d["kind"] is org.kind
             new_orgs.append((row, org))
     Organisation.objects.bulk_create([org for _row, org in new_orgs], batch_size=500)
     for row, org in new_orgs:
         row.organisation_id = org.pk
-    prospects = [
-        Prospect(
-            programme=programme,
-            organisation_id=row.organisation_id,
-            stage=Stage.IDENTIFIED,
-            source=row.data["source"],
-            audience=row.data["audience"],
-            territory_id=row.data["territory_id"],
-            owner_id=row.data["owner_id"],
-            next_action=row.data["next_action"][:255],
-            next_action_date=row.data["next_action_date"],
-            notes=row.data["notes"],
-            stage_changed_at=now,
+    prospects = []
+    for row in rows:
+        assert row.organisation_id is not None  # a known structure, or one created just above
+        prospects.append(
+            Prospect(
+                programme=programme,
+                organisation_id=row.organisation_id,
+                stage=Stage.IDENTIFIED,
+                source=row.data["source"],
+                audience=row.data["audience"],
+                territory_id=row.data["territory_id"],
+                owner_id=row.data["owner_id"],
+                next_action=row.data["next_action"][:255],
+                next_action_date=row.data["next_action_date"],
+                notes=row.data["notes"],
+                stage_changed_at=now,
+            )
         )
-        for row in rows
-    ]
     Prospect.objects.bulk_create(prospects, batch_size=500)
     StageChange.objects.bulk_create(
         [StageChange(prospect=p, to_stage=Stage.IDENTIFIED, changed_by=actor) for p in prospects],

@@ -1,21 +1,34 @@
 """What the prospect pages share: the create/edit page and the bound-on-POST form data."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib import messages
-from django.db.models import Model
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django_htmx.middleware import HtmxDetails
+
+from programme.access import AuthedRequest
 
 
-def form_page(
+class HtmxRequest(AuthedRequest):
+    """A request behind login as django_htmx's middleware leaves it (`request.htmx`): for type checking
+    only, views annotate `request` with it when they answer HTMX requests differently."""
+
+    htmx: HtmxDetails
+
+
+class HasPage(Protocol):
+    def get_absolute_url(self) -> str: ...
+
+
+def form_page[T: HasPage](
     request: HttpRequest,
-    form: Form,
+    form: BaseForm,
     *,
-    save: Callable[[], Model],
-    message: Callable[[Model], str],
+    save: Callable[[], T],
+    message: Callable[[T], str],
     template: str,
     context: dict[str, Any] | None = None,
 ) -> HttpResponse:

@@ -4,12 +4,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
+from programme.access import AuthedRequest
 from programme.pages import render_filtered_list
 
 from .. import selectors, services
@@ -22,7 +23,7 @@ from .common import form_page, posted
 
 
 @access.team_required
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: AuthedRequest) -> HttpResponse:
     return render_filtered_list(
         request,
         filterset=EventFilter(request.GET, queryset=selectors.event_list(request.user)),
@@ -33,7 +34,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def event_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def event_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     """Create an event (no pk) or edit one."""
     event = selectors.event_detail(request.user, pk) if pk is not None else None
     if event is None:
@@ -65,28 +66,28 @@ def _event_context(
 
 
 @access.team_required
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def event_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     event = selectors.event_detail(request.user, pk)
     return render(request, "prospects/event_detail.html", _event_context(event))
 
 
 @access.team_required
 @require_POST
-def event_prospects(request: HttpRequest, pk: int) -> HttpResponse:
+def event_prospects(request: AuthedRequest, pk: int) -> HttpResponse:
     """Link an existing prospect to the event (`link-…` fields) or create a new one (`new-…` fields)."""
     event = selectors.event_detail(request.user, pk)
     if "link-prospect" in request.POST:
-        form = EventLinkForm(request.POST, event=event, prefix="link")
-        if form.is_valid():
+        link_form = EventLinkForm(request.POST, event=event, prefix="link")
+        if link_form.is_valid():
             services.event_link_prospect(
-                actor=request.user, event=event, prospect=form.cleaned_data["prospect"]
+                actor=request.user, event=event, prospect=link_form.cleaned_data["prospect"]
             )
             messages.success(request, _("Prospect ajouté aux rencontres de l'événement."))
             return redirect(event)
-        return render(request, "prospects/event_detail.html", _event_context(event, link_form=form))
-    form = EventNewProspectForm(request.POST, prefix="new")
-    if form.is_valid():
-        data = form.cleaned_data
+        return render(request, "prospects/event_detail.html", _event_context(event, link_form=link_form))
+    new_form = EventNewProspectForm(request.POST, prefix="new")
+    if new_form.is_valid():
+        data = new_form.cleaned_data
         prospect = services.event_create_prospect(
             actor=request.user,
             event=event,
@@ -100,4 +101,4 @@ def event_prospects(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("« %(name)s » est rattaché à l'événement.") % {"name": prospect.organisation.name}
         )
         return redirect(event)
-    return render(request, "prospects/event_detail.html", _event_context(event, new_form=form))
+    return render(request, "prospects/event_detail.html", _event_context(event, new_form=new_form))

@@ -1,13 +1,14 @@
 """The programme's scoring grid and its versions."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from programme import access
+from programme.access import AuthedRequest
 
 from .. import selectors, services
 from ..forms import CriterionFormSet
@@ -17,14 +18,14 @@ from .common import posted
 
 
 @access.team_required
-def grid_detail(request: HttpRequest) -> HttpResponse:
+def grid_detail(request: AuthedRequest) -> HttpResponse:
     programme = selectors.grid_programme(request.user, request.GET.get("programme", ""))
     return render(request, "prospects/grid_detail.html", selectors.grid_page(request.user, programme))
 
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def grid_edit(request: HttpRequest) -> HttpResponse:
+def grid_edit(request: AuthedRequest) -> HttpResponse:
     programme = selectors.grid_programme(request.user, request.GET.get("programme", ""))
     grid = selectors.current_grid(programme)
     if grid is None:

@@ -10,18 +10,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
+from programme.access import AuthedRequest
 
 from .. import importing, selectors, services
 from ..forms import ImportConfirmForm, ImportMappingForm, ImportUploadForm
 from ..models import ImportFile, ImportStatus
-from .common import posted
+from .common import HtmxRequest, posted
 
 # --- Import ------------------------------------------------------------------------------------------------------
 
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthedRequest) -> HttpResponse:
     form = ImportUploadForm(
         posted(request),
         request.FILES if request.method == "POST" else None,
@@ -54,7 +55,7 @@ def _mapping_form(import_file: ImportFile, preview: importing.Preview, data=None
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def import_preview(request: HttpRequest, token: str) -> HttpResponse:
+def import_preview(request: AuthedRequest, token: str) -> HttpResponse:
     import_file = selectors.import_pending(request.user, token)
     try:
         preview = importing.load_preview(import_file)
@@ -90,7 +91,7 @@ def _preview_context(
 
 @access.team_required
 @require_POST
-def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
+def import_confirm(request: AuthedRequest, token: str) -> HttpResponse:
     """Check the file once more, then queue the import (all or nothing, in the background) and show its
     progress. Refusals (missing columns, invalid rows not explicitly skipped) come back on the preview."""
     import_file = selectors.import_pending(request.user, token)
@@ -118,7 +119,7 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @access.team_required
-def import_status(request: HttpRequest, token: str) -> HttpResponse:
+def import_status(request: HtmxRequest, token: str) -> HttpResponse:
     """Where a confirmed import stands (the page polls itself with HTMX until it is finished)."""
     import_file = selectors.import_mine(request.user, token)
     if import_file.status == ImportStatus.PENDING:
@@ -131,7 +132,7 @@ def import_status(request: HttpRequest, token: str) -> HttpResponse:
 
 @access.team_required
 @require_POST
-def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
+def import_cancel(request: AuthedRequest, token: str) -> HttpResponse:
     services.import_cancel(actor=request.user, import_file=selectors.import_pending(request.user, token))
     messages.info(request, _("Import abandonné : rien n'a été enregistré."))
     return redirect("prospects:import.upload")

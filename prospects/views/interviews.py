@@ -6,12 +6,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
+from programme.access import AuthedRequest
 
 from .. import selectors, services
 from ..forms import InterviewCompleteForm, InterviewForm, ScoreForm
@@ -23,7 +24,7 @@ from .common import posted
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def interview_create(request: HttpRequest, pk: int) -> HttpResponse:
+def interview_create(request: AuthedRequest, pk: int) -> HttpResponse:
     prospect = selectors.prospect_detail(request.user, pk)
     form = InterviewForm(
         posted(request),
@@ -50,7 +51,7 @@ def interview_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "prospects/interview_form.html", {"form": form, "prospect": prospect})
 
 
-def _interview_context(request: HttpRequest, interview: Interview, **forms: Form) -> dict[str, Any]:
+def _interview_context(request: AuthedRequest, interview: Interview, **forms: Form) -> dict[str, Any]:
     sheet = selectors.interview_sheet(request.user, interview)
     return {
         **sheet,
@@ -61,7 +62,7 @@ def _interview_context(request: HttpRequest, interview: Interview, **forms: Form
 
 
 def _interview_action(
-    request: HttpRequest,
+    request: AuthedRequest,
     interview: Interview,
     form: Form,
     *,
@@ -86,14 +87,14 @@ def _interview_action(
 
 
 @access.team_required
-def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def interview_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     interview = selectors.interview_detail(request.user, pk)
     return render(request, "prospects/interview_detail.html", _interview_context(request, interview))
 
 
 @access.team_required
 @require_POST
-def interview_score(request: HttpRequest, pk: int) -> HttpResponse:
+def interview_score(request: AuthedRequest, pk: int) -> HttpResponse:
     interview = selectors.interview_detail(request.user, pk)
     form = ScoreForm(request.POST, criteria=list(interview.grid.criteria.all()), prefix="score")
     return _interview_action(
@@ -108,7 +109,7 @@ def interview_score(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_POST
-def interview_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def interview_complete(request: AuthedRequest, pk: int) -> HttpResponse:
     interview = selectors.interview_detail(request.user, pk)
     form = InterviewCompleteForm(request.POST, prefix="end")
     return _interview_action(
@@ -128,7 +129,7 @@ def interview_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_POST
-def interview_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def interview_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     interview = selectors.interview_detail(request.user, pk)
     try:
         services.interview_cancel(actor=request.user, interview=interview)

@@ -1,5 +1,7 @@
 """The pipeline: the prospect list, the board and its moves, the export, the home panel."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import retarget
 
 from programme import access
+from programme.access import AuthedRequest
 from programme.exports import export_response
 from programme.pages import render_filtered_list
 
@@ -19,6 +22,7 @@ from .. import exports, selectors, services
 from ..filters import ProspectFilter
 from ..forms import MoveForm
 from ..models import Stage
+from .common import HtmxRequest
 
 SORT_KEYS = ("name", "town", "stage", "next_action", "updated")
 
@@ -55,7 +59,7 @@ def _with_moves(prospects) -> list:
 
 
 @access.team_required
-def prospect_list(request: HttpRequest) -> HttpResponse:
+def prospect_list(request: AuthedRequest) -> HttpResponse:
     filterset = ProspectFilter(request.GET, queryset=selectors.prospect_list(request.user))
     return render_filtered_list(
         request,
@@ -66,7 +70,7 @@ def prospect_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _board_context(request: HttpRequest, query) -> dict:
+def _board_context(request: AuthedRequest, query: QueryDict) -> dict[str, Any]:
     filterset = ProspectFilter(query, queryset=selectors.prospects_for(request.user))
     columns = selectors.board_columns(filterset.qs)
     for column in columns:
@@ -83,7 +87,7 @@ def _board_context(request: HttpRequest, query) -> dict:
 
 
 @access.team_required
-def prospect_board(request: HttpRequest) -> HttpResponse:
+def prospect_board(request: HtmxRequest) -> HttpResponse:
     context = _board_context(request, request.GET)
     if request.htmx and not request.htmx.boosted:
         return render(request, "prospects/partials/_board.html", context)
@@ -91,7 +95,7 @@ def prospect_board(request: HttpRequest) -> HttpResponse:
 
 
 @access.team_required
-def prospect_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def prospect_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404
     filterset = ProspectFilter(request.GET, queryset=selectors.prospect_list(request.user))
@@ -108,7 +112,7 @@ def prospect_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @access.team_required
-def pipeline_panel(request: HttpRequest) -> HttpResponse:
+def pipeline_panel(request: AuthedRequest) -> HttpResponse:
     """The home page's pipeline panel (loaded by the home page with hx-get on load)."""
     return render(
         request,
@@ -119,7 +123,7 @@ def pipeline_panel(request: HttpRequest) -> HttpResponse:
 
 @access.team_required
 @require_POST
-def prospect_move(request: HttpRequest, pk: int) -> HttpResponse:
+def prospect_move(request: HtmxRequest, pk: int) -> HttpResponse:
     """Move a card (board) or a prospect (detail page). Refused moves come back with the reason."""
     prospect = selectors.prospect_detail(request.user, pk)
     form = MoveForm(request.POST)

@@ -3,8 +3,8 @@
 from typing import Any
 
 from django.contrib import messages
-from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.forms import BaseForm
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
+from programme.access import AuthedRequest
 
 from .. import selectors, services
 from ..forms import InteractionForm, MoveForm, ProspectCreateForm, ProspectForm
@@ -21,7 +22,7 @@ from .common import form_page, posted
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def prospect_create(request: HttpRequest) -> HttpResponse:
+def prospect_create(request: AuthedRequest) -> HttpResponse:
     form = ProspectCreateForm(posted(request))
 
     def save() -> Prospect:
@@ -58,13 +59,13 @@ def prospect_create(request: HttpRequest) -> HttpResponse:
 
 
 @access.team_required
-def prospect_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def prospect_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     prospect = selectors.prospect_detail(request.user, pk)
     return render(request, "prospects/prospect_detail.html", _detail_context(prospect))
 
 
 def _detail_context(
-    prospect: Prospect, *, move_form: Form | None = None, interaction_form: Form | None = None
+    prospect: Prospect, *, move_form: BaseForm | None = None, interaction_form: BaseForm | None = None
 ) -> dict[str, Any]:
     return {
         **selectors.prospect_page(prospect),
@@ -76,7 +77,7 @@ def _detail_context(
 
 @access.team_required
 @require_http_methods(["GET", "POST"])
-def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def prospect_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     prospect = selectors.prospect_detail(request.user, pk)
     form = ProspectForm(posted(request), instance=prospect)
     return form_page(
@@ -91,7 +92,7 @@ def prospect_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_POST
-def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
+def interaction_create(request: AuthedRequest, pk: int) -> HttpResponse:
     prospect = selectors.prospect_detail(request.user, pk)
     form = InteractionForm(request.POST, programme_id=prospect.programme_id)
     if form.is_valid():
