@@ -7,16 +7,6 @@ from django.contrib import messages
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django_htmx.middleware import HtmxDetails
-
-from programme.access import AuthedRequest
-
-
-class HtmxRequest(AuthedRequest):
-    """A request behind login as django_htmx's middleware leaves it (`request.htmx`): for type checking
-    only, views annotate `request` with it when they answer HTMX requests differently."""
-
-    htmx: HtmxDetails
 
 
 class HasPage(Protocol):

@@ -15,7 +15,7 @@ from programme.access import AuthedRequest
 from .. import importing, selectors, services
 from ..forms import ImportConfirmForm, ImportMappingForm, ImportUploadForm
 from ..models import ImportFile, ImportStatus
-from .common import HtmxRequest, posted
+from .common import posted
 
 # --- Import ------------------------------------------------------------------------------------------------------
 
@@ -119,7 +119,7 @@ def import_confirm(request: AuthedRequest, token: str) -> HttpResponse:
 
 
 @access.team_required
-def import_status(request: HtmxRequest, token: str) -> HttpResponse:
+def import_status(request: AuthedRequest, token: str) -> HttpResponse:
     """Where a confirmed import stands (the page polls itself with HTMX until it is finished)."""
     import_file = selectors.import_mine(request.user, token)
     if import_file.status == ImportStatus.PENDING:

@@ -22,7 +22,6 @@ from .. import exports, selectors, services
 from ..filters import ProspectFilter
 from ..forms import MoveForm
 from ..models import Stage
-from .common import HtmxRequest
 
 SORT_KEYS = ("name", "town", "stage", "next_action", "updated")
 
@@ -87,7 +86,7 @@ def _board_context(request: AuthedRequest, query: QueryDict) -> dict[str, Any]:
 
 
 @access.team_required
-def prospect_board(request: HtmxRequest) -> HttpResponse:
+def prospect_board(request: AuthedRequest) -> HttpResponse:
     context = _board_context(request, request.GET)
     if request.htmx and not request.htmx.boosted:
         return render(request, "prospects/partials/_board.html", context)
@@ -123,7 +122,7 @@ def pipeline_panel(request: AuthedRequest) -> HttpResponse:
 
 @access.team_required
 @require_POST
-def prospect_move(request: HtmxRequest, pk: int) -> HttpResponse:
+def prospect_move(request: AuthedRequest, pk: int) -> HttpResponse:
     """Move a card (board) or a prospect (detail page). Refused moves come back with the reason."""
     prospect = selectors.prospect_detail(request.user, pk)
     form = MoveForm(request.POST)
