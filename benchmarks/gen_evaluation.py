@@ -194,14 +194,14 @@ def generate(*, programme, scale: float) -> None:
         buffer: list = []
         day = connection.ops.adapt_datefield_value
         stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+        # The roll-up rows' figures, keyed by MeasurementRollup's own field names.
         rollups: dict[tuple[int, int], dict] = defaultdict(
             lambda: {
                 "count": 0,
                 "value_sum": Decimal(0),
                 "value_count": 0,
-                "num": Decimal(0),
-                "den": Decimal(0),
-                "latest": None,
+                "numerator_sum": Decimal(0),
+                "denominator_sum": Decimal(0),
             }
         )
         kinds = {ind.pk: ind.type for ind in indicators}
@@ -249,9 +249,10 @@ def generate(*, programme, scale: float) -> None:
                     if value is not None:
                         r["value_sum"] += value
                         r["value_count"] += 1
-                    r["num"] += numerator or 0
-                    r["den"] += denominator or 0
-                    r["latest"] = (end, value, numerator, denominator)
+                    r["numerator_sum"] += numerator or 0
+                    r["denominator_sum"] += denominator or 0
+                    r["latest_period_end"], r["latest_value"] = end, value
+                    r["latest_numerator"], r["latest_denominator"] = numerator, denominator
                 if len(buffer) >= BATCH:
                     _insert(buffer)
         _insert(buffer)
@@ -266,16 +267,8 @@ def generate(*, programme, scale: float) -> None:
                     project_id=by_pi[pi_id].project_id,
                     indicator_id=by_pi[pi_id].indicator_id,
                     year=year,
-                    count=r["count"],
-                    value_sum=r["value_sum"],
-                    value_count=r["value_count"],
-                    numerator_sum=r["num"],
-                    denominator_sum=r["den"],
-                    latest_period_end=r["latest"][0],
-                    latest_value=r["latest"][1],
-                    latest_numerator=r["latest"][2],
-                    latest_denominator=r["latest"][3],
                     is_current=last_year[pi_id] == year,
+                    **r,
                 )
                 for (pi_id, year), r in rollups.items()
             ],

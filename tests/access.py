@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.urls import URLPattern, URLResolver, get_resolver
+
 ROLES = ("anonymous", "staff", "director", "partner_a", "partner_b")
 
 LOGIN = "login"  # expected value meaning: redirected to the login page
@@ -30,7 +32,13 @@ PARTNER_A_OBJECT = {
 #: Partner portal pages: partners in, the team 404.
 PARTNERS = {"anonymous": LOGIN, "staff": 404, "director": 404, "partner_a": 200, "partner_b": 200}
 #: Public pages.
-PUBLIC = {"anonymous": 200, "staff": 200, "director": 200, "partner_a": 200, "partner_b": 200}
+PUBLIC = dict.fromkeys(ROLES, 200)
+#: Pages nobody may open (an unknown token, say).
+EVERYONE_404 = dict.fromkeys(ROLES, 404)
+#: Behind login, but 404 for every signed-in user (an unknown object, say).
+NOBODY = {**EVERYONE_404, "anonymous": LOGIN}
+#: A team POST that redirects on success; partners still 404.
+TEAM_REDIRECT = {**TEAM, "staff": 302, "director": 302}
 
 
 @dataclass
@@ -51,6 +59,50 @@ class Case:
     @property
     def label(self) -> str:
         return self.id or f"{self.method}:{self.name}"
+
+
+def pk_of(build: Callable[[Any], Any]) -> Callable[[Any], dict]:
+    """URL kwargs `{"pk": ...}` of what `build(world)` creates."""
+    return lambda world: {"pk": build(world).pk}
+
+
+def of_project_a(factory: Callable[..., Any]) -> Callable[[Any], dict]:
+    """URL kwargs `{"pk": ...}` of a new `factory` record of project A."""
+    return pk_of(lambda world: factory(project=world.project_a))
+
+
+def invalid_post(name: str, expected: dict[str, Any], **options) -> Case:
+    """The URL's form posted empty: the team gets it back with errors (the expected codes say how)."""
+    return Case(
+        name,
+        expected,
+        method="post",
+        data=lambda world: {},
+        id=f"post:{name.partition(':')[2] or name} (invalid)",
+        **options,
+    )
+
+
+# URL trees that are not ours to police: allauth (its own views, login-protected where it matters),
+# the Django admin (is_staff), language switching and static files.
+EXTERNAL_PREFIXES = ("accounts/", "admin/", "i18n/", "static/")
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            route = prefix + str(entry.pattern)
+            if route.startswith(EXTERNAL_PREFIXES):
+                continue
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, route, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def our_url_patterns() -> dict[str, URLPattern]:
+    """Every named URL pattern of ours, by its dotted name ("namespace:name")."""
+    return dict(_walk(get_resolver().url_patterns))
 
 
 def all_cases() -> list[Case]:

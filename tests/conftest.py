@@ -118,21 +118,17 @@ def client_for(user) -> Client:
     return client
 
 
-@pytest.fixture
-def staff_client(world) -> Client:
-    return client_for(world.staff)
+def _client_of(role: str):
+    """A fixture: a client signed in as the world's `role`."""
+
+    @pytest.fixture
+    def signed_in_client(world) -> Client:
+        return client_for(getattr(world, role))
+
+    return signed_in_client
 
 
-@pytest.fixture
-def director_client(world) -> Client:
-    return client_for(world.director)
-
-
-@pytest.fixture
-def partner_a_client(world) -> Client:
-    return client_for(world.partner_a)
-
-
-@pytest.fixture
-def partner_b_client(world) -> Client:
-    return client_for(world.partner_b)
+staff_client = _client_of("staff")
+director_client = _client_of("director")
+partner_a_client = _client_of("partner_a")
+partner_b_client = _client_of("partner_b")

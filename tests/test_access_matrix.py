@@ -1,32 +1,14 @@
 """Every URL pattern of Parcours, walked as anonymous, staff, director, partner A and partner B."""
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
-from tests.access import ROLES, all_cases
+from tests.access import ROLES, all_cases, our_url_patterns
 from tests.conftest import client_for
-
-# URL trees that are not ours to police: allauth (its own views, login-protected where it matters),
-# the Django admin (is_staff), language switching and static files.
-EXTERNAL_PREFIXES = ("accounts/", "admin/", "i18n/", "static/")
-
-
-def _walk(patterns, prefix="", namespace=""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            route = prefix + str(entry.pattern)
-            if route.startswith(EXTERNAL_PREFIXES):
-                continue
-            ns = namespace
-            if entry.namespace:
-                ns = f"{namespace}{entry.namespace}:"
-            yield from _walk(entry.url_patterns, route, ns)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}"
 
 
 def our_url_names() -> set[str]:
-    return set(_walk(get_resolver().url_patterns))
+    return set(our_url_patterns())
 
 
 def test_every_url_pattern_has_an_access_case():

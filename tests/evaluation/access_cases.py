@@ -7,7 +7,15 @@ from datetime import date
 
 from django.core.files.base import ContentFile
 
-from tests.access import LOGIN, PARTNER_A_OBJECT, TEAM, Case
+from tests.access import (
+    NOBODY,
+    PARTNER_A_OBJECT,
+    TEAM,
+    TEAM_REDIRECT,
+    Case,
+    of_project_a,
+    pk_of,
+)
 from tests.evaluation.factories import (
     CriterionFactory,
     IndicatorFactory,
@@ -15,15 +23,23 @@ from tests.evaluation.factories import (
     MeasurementFactory,
     ProjectIndicatorFactory,
     QuestionFactory,
+    assess,
+    even_scores,
 )
 
-#: A POST that redirects back for the team; partners still 404.
-TEAM_POST = {**TEAM, "staff": 302, "director": 302}
 SECRET = "Valeur secrète du projet A"
 
 
 def _pi(w):
     return ProjectIndicatorFactory(project=w.project_a, indicator=IndicatorFactory(name=SECRET))
+
+
+def project_a_pk(w):
+    return {"project_pk": w.project_a.pk}
+
+
+def _lesson(w):
+    return LessonFactory(programme=w.programme)
 
 
 def _measurement(w, **extra):
@@ -37,16 +53,7 @@ def _with_evidence(w):
 
 
 def _assessment(w):
-    from evaluation import services
-
-    return services.maturity_assessment_save(
-        actor=w.staff,
-        project=w.project_a,
-        phase="emergence",
-        moment="start",
-        assessed_on=date(2026, 3, 1),
-        scores=dict.fromkeys(("shared_vision", "governance", "trust", "shared_resources", "capacity"), 2),
-    )
+    return assess(w.staff, w.project_a, even_scores(2), assessed_on=date(2026, 3, 1))
 
 
 CASES = [
@@ -62,7 +69,7 @@ CASES = [
     ),
     Case(
         "evaluation:dashboard.export",
-        {**TEAM, "staff": 404, "director": 404},
+        NOBODY,
         kwargs=lambda w: {"table": "nope", "fmt": "csv"},
         id="get:dashboard.export (unknown table)",
     ),
@@ -76,22 +83,17 @@ CASES = [
         id="post:indicator.create (invalid)",
     ),
     Case("evaluation:indicator.edit", TEAM, kwargs=lambda w: {"pk": IndicatorFactory().pk}),
-    Case("evaluation:protocol", TEAM, kwargs=lambda w: {"project_pk": w.project_a.pk}),
+    Case("evaluation:protocol", TEAM, kwargs=project_a_pk),
     Case(
         "evaluation:protocol",
-        {**TEAM, "staff": 404, "director": 404},
+        NOBODY,
         kwargs=lambda w: {"project_pk": 999999},
         id="get:protocol (unknown project)",
     ),
-    Case("evaluation:gate_dossier.section", TEAM, kwargs=lambda w: {"project_pk": w.project_a.pk}),
-    Case("evaluation:question.create", TEAM, kwargs=lambda w: {"project_pk": w.project_a.pk}),
-    Case("evaluation:question.edit", TEAM, kwargs=lambda w: {"pk": QuestionFactory(project=w.project_a).pk}),
-    Case(
-        "evaluation:question.delete",
-        TEAM_POST,
-        method="post",
-        kwargs=lambda w: {"pk": QuestionFactory(project=w.project_a).pk},
-    ),
+    Case("evaluation:gate_dossier.section", TEAM, kwargs=project_a_pk),
+    Case("evaluation:question.create", TEAM, kwargs=project_a_pk),
+    Case("evaluation:question.edit", TEAM, kwargs=of_project_a(QuestionFactory)),
+    Case("evaluation:question.delete", TEAM_REDIRECT, method="post", kwargs=of_project_a(QuestionFactory)),
     Case(
         "evaluation:criterion.create",
         TEAM,
@@ -100,88 +102,69 @@ CASES = [
     Case(
         "evaluation:criterion.edit",
         TEAM,
-        kwargs=lambda w: {"pk": CriterionFactory(question__project=w.project_a).pk},
+        kwargs=pk_of(lambda w: CriterionFactory(question__project=w.project_a)),
     ),
     Case(
         "evaluation:criterion.delete",
-        TEAM_POST,
+        TEAM_REDIRECT,
         method="post",
-        kwargs=lambda w: {"pk": CriterionFactory(question__project=w.project_a).pk},
+        kwargs=pk_of(lambda w: CriterionFactory(question__project=w.project_a)),
     ),
-    Case("evaluation:project_indicator.create", TEAM, kwargs=lambda w: {"project_pk": w.project_a.pk}),
-    Case(
-        "evaluation:project_indicator.detail",
-        TEAM,
-        kwargs=lambda w: {"pk": _pi(w).pk},
-        secret=lambda w: SECRET,
-    ),
-    Case("evaluation:project_indicator.edit", TEAM, kwargs=lambda w: {"pk": _pi(w).pk}),
-    Case("evaluation:project_indicator.delete", TEAM_POST, method="post", kwargs=lambda w: {"pk": _pi(w).pk}),
+    Case("evaluation:project_indicator.create", TEAM, kwargs=project_a_pk),
+    Case("evaluation:project_indicator.detail", TEAM, kwargs=pk_of(_pi), secret=lambda w: SECRET),
+    Case("evaluation:project_indicator.edit", TEAM, kwargs=pk_of(_pi)),
+    Case("evaluation:project_indicator.delete", TEAM_REDIRECT, method="post", kwargs=pk_of(_pi)),
     Case(
         "evaluation:target.add",
-        TEAM_POST,
+        TEAM_REDIRECT,
         method="post",
-        kwargs=lambda w: {"pk": _pi(w).pk},
+        kwargs=pk_of(_pi),
         data=lambda w: {"period_end": "2026-12-31", "value": "20"},
     ),
     Case(
         "evaluation:target.delete",
-        TEAM_POST,
+        TEAM_REDIRECT,
         method="post",
         kwargs=lambda w: {"pk": _pi(w).targets.create(period_end=date(2026, 12, 31), value=20).pk},
     ),
     Case("evaluation:measurement.queue", TEAM),
-    Case("evaluation:measurement.create", TEAM, kwargs=lambda w: {"pk": _pi(w).pk}),
-    Case("evaluation:measurement.edit", TEAM, kwargs=lambda w: {"pk": _measurement(w).pk}),
-    Case(
-        "evaluation:measurement.validate",
-        TEAM_POST,
-        method="post",
-        kwargs=lambda w: {"pk": _measurement(w).pk},
-    ),
+    Case("evaluation:measurement.create", TEAM, kwargs=pk_of(_pi)),
+    Case("evaluation:measurement.edit", TEAM, kwargs=pk_of(_measurement)),
+    Case("evaluation:measurement.validate", TEAM_REDIRECT, method="post", kwargs=pk_of(_measurement)),
     Case(
         "evaluation:measurement.return",
-        TEAM_POST,
+        TEAM_REDIRECT,
         method="post",
-        kwargs=lambda w: {"pk": _measurement(w).pk},
+        kwargs=pk_of(_measurement),
         data=lambda w: {"comment": "Chiffre à vérifier"},
     ),
     Case(
         "evaluation:measurement.unlock",
-        TEAM_POST,
+        TEAM_REDIRECT,
         method="post",
         kwargs=lambda w: {"pk": _measurement(w, status="validated", locked=True).pk},
         data=lambda w: {"reason": "Erreur de saisie signalée par le financeur"},
     ),
     Case(
         "evaluation:measurement.lock",
-        TEAM_POST,
+        TEAM_REDIRECT,
         method="post",
-        kwargs=lambda w: {"project_pk": w.project_a.pk},
+        kwargs=project_a_pk,
         data=lambda w: {"period_start": "2026-01-01", "period_end": "2026-12-31"},
     ),
+    Case("evaluation:measurement.evidence", PARTNER_A_OBJECT, kwargs=pk_of(_with_evidence)),
     Case(
         "evaluation:measurement.evidence",
-        PARTNER_A_OBJECT,
-        kwargs=lambda w: {"pk": _with_evidence(w).pk},
-    ),
-    Case(
-        "evaluation:measurement.evidence",
-        {"anonymous": LOGIN, "staff": 404, "director": 404, "partner_a": 404, "partner_b": 404},
-        kwargs=lambda w: {"pk": _measurement(w).pk},
+        NOBODY,
+        kwargs=pk_of(_measurement),
         id="get:measurement.evidence (no file)",
     ),
-    Case("evaluation:maturity.create", TEAM, kwargs=lambda w: {"project_pk": w.project_a.pk}),
-    Case("evaluation:maturity.edit", TEAM, kwargs=lambda w: {"pk": _assessment(w).pk}),
+    Case("evaluation:maturity.create", TEAM, kwargs=project_a_pk),
+    Case("evaluation:maturity.edit", TEAM, kwargs=pk_of(_assessment)),
     Case("evaluation:lesson.list", TEAM),
     Case("evaluation:lesson.kit", TEAM),
     Case("evaluation:lesson.create", TEAM),
-    Case("evaluation:lesson.detail", TEAM, kwargs=lambda w: {"pk": LessonFactory(programme=w.programme).pk}),
-    Case("evaluation:lesson.edit", TEAM, kwargs=lambda w: {"pk": LessonFactory(programme=w.programme).pk}),
-    Case(
-        "evaluation:lesson.delete",
-        TEAM_POST,
-        method="post",
-        kwargs=lambda w: {"pk": LessonFactory(programme=w.programme).pk},
-    ),
+    Case("evaluation:lesson.detail", TEAM, kwargs=pk_of(_lesson)),
+    Case("evaluation:lesson.edit", TEAM, kwargs=pk_of(_lesson)),
+    Case("evaluation:lesson.delete", TEAM_REDIRECT, method="post", kwargs=pk_of(_lesson)),
 ]

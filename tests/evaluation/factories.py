@@ -1,10 +1,12 @@
-"""Factories for the evaluation app."""
+"""Factories and small builders for the evaluation app."""
 
 from datetime import date
 
 import factory
 
+from evaluation import services
 from evaluation.models import (
+    Dimension,
     EvaluationCriterion,
     EvaluationQuestion,
     Indicator,
@@ -75,3 +77,23 @@ class LessonFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Enseignement {n}")
     body = "Associer la collectivité dès l'Émergence."
     kind = "good_practice"
+
+
+def record(actor, pi, start=date(2026, 1, 1), end=date(2026, 3, 31), **values):
+    """A measurement recorded through the service (so the roll-up follows); the first quarter of 2026 unless
+    said otherwise."""
+    return services.measurement_record(
+        actor=actor, project_indicator=pi, period_start=start, period_end=end, **values
+    )
+
+
+def even_scores(score: int) -> dict[str, int]:
+    """The same maturity score on every dimension."""
+    return dict.fromkeys(Dimension.values, score)
+
+
+def assess(actor, project, scores, *, moment="start", assessed_on=date(2026, 2, 1)):
+    """A maturity assessment of the Émergence phase, saved through the service."""
+    return services.maturity_assessment_save(
+        actor=actor, project=project, phase="emergence", moment=moment, assessed_on=assessed_on, scores=scores
+    )

@@ -8,9 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluation import services
 from projects.models import Attendance, GateDecision, PhasePeriod, Workshop
-from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory
+from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory, assess, even_scores, record
 from tests.factories import MembershipFactory, OrganisationFactory, PersonFactory, ProjectFactory
 
 URL = "/evaluation/tableau-de-bord/"
@@ -94,31 +93,9 @@ def populate(world, n: int, offset: int = 0) -> None:
         for q in range(3):
             start = date(2025 + q // 2, 1 + (q % 2) * 6, 1)
             end = start + timedelta(days=90)
-            services.measurement_record(
-                actor=world.staff,
-                project_indicator=pis[0],
-                period_start=start,
-                period_end=end,
-                numerator=D(q),
-                denominator=D(4),
-            )
-            services.measurement_record(
-                actor=world.staff,
-                project_indicator=pis[1],
-                period_start=start,
-                period_end=end,
-                value=D(q + i),
-            )
-        services.maturity_assessment_save(
-            actor=world.staff,
-            project=project,
-            phase="emergence",
-            moment="start",
-            assessed_on=date(2026, 2, 1),
-            scores=dict.fromkeys(
-                ("shared_vision", "governance", "trust", "shared_resources", "capacity"), 1 + i % 4
-            ),
-        )
+            record(world.staff, pis[0], start, end, numerator=D(q), denominator=D(4))
+            record(world.staff, pis[1], start, end, value=D(q + i))
+        assess(world.staff, project, even_scores(1 + i % 4))
 
 
 # One dashboard render, whatever the volume (see evaluation/selectors.py):

@@ -3,12 +3,12 @@
 from datetime import date
 from decimal import Decimal as D
 
-from evaluation import demo, services
+from evaluation import demo
 from evaluation.management.commands.seed_demo import STEPS
 from evaluation.models import Lesson, MaturityAssessment, Measurement, MeasurementRollup, ProjectIndicator
 from evaluation.tasks import rebuild_rollups
 from programme.demo import DemoContext
-from tests.evaluation.factories import ProjectIndicatorFactory
+from tests.evaluation.factories import ProjectIndicatorFactory, record
 
 
 def _counts():
@@ -43,20 +43,8 @@ def test_demo_is_complete_and_idempotent(db):
 
 def test_rebuild_rollups_repairs_a_damaged_rollup(world):
     pi = ProjectIndicatorFactory(project=world.project_a)
-    services.measurement_record(
-        actor=world.staff,
-        project_indicator=pi,
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 3, 31),
-        value=D(5),
-    )
-    services.measurement_record(
-        actor=world.staff,
-        project_indicator=pi,
-        period_start=date(2025, 1, 1),
-        period_end=date(2025, 3, 31),
-        value=D(3),
-    )
+    record(world.staff, pi, value=D(5))
+    record(world.staff, pi, date(2025, 1, 1), date(2025, 3, 31), value=D(3))
     expected = list(
         MeasurementRollup.objects.order_by("year").values_list("year", "count", "value_sum", "is_current")
     )

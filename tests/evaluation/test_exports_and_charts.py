@@ -8,9 +8,9 @@ from decimal import Decimal as D
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from evaluation import charts, services
+from evaluation import charts
 from programme.exports import csv_bytes, escape_formula, xlsx_bytes
-from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory
+from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory, record
 from tests.factories import CohortFactory, ProjectFactory
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -51,23 +51,11 @@ def _measured_world(world):
     pi = ProjectIndicatorFactory(
         project=world.project_a, indicator=indicator, baseline_value=10, target_value=50
     )
-    services.measurement_record(
-        actor=world.staff,
-        project_indicator=pi,
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 3, 31),
-        value=D(30),
-    )
+    record(world.staff, pi, value=D(30))
     other_cohort = CohortFactory(programme=world.programme, name="Autre promotion")
     other = ProjectFactory(programme=world.programme, cohort=other_cohort, title="Projet hors promotion")
     pi_other = ProjectIndicatorFactory(project=other, indicator=indicator, baseline_value=0, target_value=10)
-    services.measurement_record(
-        actor=world.staff,
-        project_indicator=pi_other,
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 3, 31),
-        value=D(7),
-    )
+    record(world.staff, pi_other, value=D(7))
     return indicator
 
 

@@ -1,15 +1,12 @@
 """The evaluation part of the gate dossier (a partial the gate dossier page loads by URL): indicator values
 so far and the collective's maturity."""
 
-from datetime import date
-
 import pytest
 from django.urls import reverse
 
-from evaluation import services
 from evaluation.models import Dimension
 from tests.conftest import client_for
-from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory
+from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory, assess, even_scores, record
 
 pytestmark = pytest.mark.django_db
 
@@ -18,21 +15,8 @@ def test_dossier_shows_indicator_values_and_maturity(world):
     pi = ProjectIndicatorFactory(
         project=world.project_a, indicator=IndicatorFactory(name="Repas solidaires servis"), baseline_value=10
     )
-    services.measurement_record(
-        actor=world.staff,
-        project_indicator=pi,
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 3, 31),
-        value=30,
-    )
-    services.maturity_assessment_save(
-        actor=world.staff,
-        project=world.project_a,
-        phase="emergence",
-        moment="start",
-        assessed_on=date(2026, 2, 1),
-        scores=dict.fromkeys(Dimension.values, 2),
-    )
+    record(world.staff, pi, value=30)
+    assess(world.staff, world.project_a, even_scores(2))
     body = (
         client_for(world.director)
         .get(reverse("evaluation:gate_dossier.section", args=[world.project_a.pk]))

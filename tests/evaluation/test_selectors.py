@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from evaluation import selectors, services
+from evaluation import selectors
 from evaluation.models import Indicator
 from evaluation.selectors import Filters
 from programme.models import Territory, Theme
 from projects.models import Attendance, GateDecision, PhasePeriod, Workshop
-from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory
+from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory, assess, even_scores, record
 from tests.factories import (
     CohortFactory,
     MembershipFactory,
@@ -24,7 +24,6 @@ from tests.factories import (
 
 PARIS = ZoneInfo("Europe/Paris")
 TODAY = timezone.localdate()
-ALL_DIMENSIONS = ("shared_vision", "governance", "trust", "shared_resources", "capacity")
 
 
 def at(y, m, d):
@@ -42,12 +41,6 @@ class Figures:
     count_indicator: object
     rate_indicator: object
     scale_indicator: object
-
-
-def record(actor, pi, start, end, **values):
-    return services.measurement_record(
-        actor=actor, project_indicator=pi, period_start=start, period_end=end, **values
-    )
 
 
 @pytest.fixture
@@ -103,32 +96,22 @@ def fig(world) -> Figures:
         planned_end=TODAY - timedelta(days=50),
     )
     # Gate decisions: one of each outcome.
-    gate = {"decided_by": w.director, "committee": "Comité", "rationale": "Vu le bilan"}
-    GateDecision.objects.create(
-        project=b,
-        from_phase="emergence",
-        to_phase="experimentation",
-        outcome="continue",
-        decided_on=date(2026, 1, 10),
-        **gate,
-    )
-    GateDecision.objects.create(
-        project=d,
-        from_phase="emergence",
-        to_phase="stopped",
-        outcome="stop",
-        decided_on=date(2026, 2, 1),
-        **gate,
-    )
-    GateDecision.objects.create(
-        project=a,
-        from_phase="emergence",
-        to_phase="emergence",
-        outcome="extend",
-        decided_on=date(2025, 12, 1),
-        new_planned_end=TODAY - timedelta(days=10),
-        **gate,
-    )
+    for project, to_phase, outcome, decided_on, new_planned_end in [
+        (b, "experimentation", "continue", date(2026, 1, 10), None),
+        (d, "stopped", "stop", date(2026, 2, 1), None),
+        (a, "emergence", "extend", date(2025, 12, 1), TODAY - timedelta(days=10)),
+    ]:
+        GateDecision.objects.create(
+            project=project,
+            from_phase="emergence",
+            to_phase=to_phase,
+            outcome=outcome,
+            decided_on=decided_on,
+            new_planned_end=new_planned_end,
+            decided_by=w.director,
+            committee="Comité",
+            rationale="Vu le bilan",
+        )
     # Workshops: Q4 2025 (C), two in Q1 2026 (A), Q2 2026 (B), and one still to come.
     x, y = PersonFactory(organisation=w.org_a), PersonFactory(organisation=w.org_a)
     ws = {"step": "needs"}
@@ -177,20 +160,13 @@ def fig(world) -> Figures:
     record(staff, a_scale, date(2026, 4, 1), date(2026, 6, 30), value=D(2))
     record(staff, b_scale, date(2026, 1, 1), date(2026, 3, 31), value=D(3))
     # Maturity: A start (1, governance 2) → end (3); C start (2).
-    start_a = dict.fromkeys(ALL_DIMENSIONS, 1) | {"governance": 2}
+    start_a = even_scores(1) | {"governance": 2}
     for project, moment, scores in [
         (a, "start", start_a),
-        (a, "end", dict.fromkeys(ALL_DIMENSIONS, 3)),
-        (c, "start", dict.fromkeys(ALL_DIMENSIONS, 2)),
+        (a, "end", even_scores(3)),
+        (c, "start", even_scores(2)),
     ]:
-        services.maturity_assessment_save(
-            actor=staff,
-            project=project,
-            phase="emergence",
-            moment=moment,
-            assessed_on=date(2026, 3, 1),
-            scores=scores,
-        )
+        assess(staff, project, scores, moment=moment, assessed_on=date(2026, 3, 1))
     return Figures(w, c2, t1, th1, c, d, count, rate, scale)
 
 

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from evaluation import services
 from evaluation.models import Measurement, MeasurementRollup
 from programme.models import AuditEntry
-from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory
+from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory, assess
 
 Q1 = {"period_start": date(2026, 1, 1), "period_end": date(2026, 3, 31)}
 Q2 = {"period_start": date(2026, 4, 1), "period_end": date(2026, 6, 30)}
@@ -235,42 +235,15 @@ def test_rollup_marks_the_latest_year_current(world, pi):
 
 def test_maturity_self_assessment_by_partner_of_the_project_only(world):
     scores = {"shared_vision": 1, "governance": 2, "trust": 3, "shared_resources": 4, "capacity": 2}
-    a = services.maturity_assessment_save(
-        actor=world.partner_a,
-        project=world.project_a,
-        phase="emergence",
-        moment="start",
-        assessed_on=date(2026, 2, 1),
-        scores=scores,
-    )
+    a = assess(world.partner_a, world.project_a, scores)
     assert {s.dimension: s.score for s in a.scores.all()} == scores
+    end = {"moment": "end", "assessed_on": date(2026, 9, 1)}
     with pytest.raises(PermissionDenied):
-        services.maturity_assessment_save(
-            actor=world.partner_b,
-            project=world.project_a,
-            phase="emergence",
-            moment="end",
-            assessed_on=date(2026, 9, 1),
-            scores=scores,
-        )
+        assess(world.partner_b, world.project_a, scores, **end)
     with pytest.raises(ValidationError):
-        services.maturity_assessment_save(
-            actor=world.staff,
-            project=world.project_a,
-            phase="emergence",
-            moment="end",
-            assessed_on=date(2026, 9, 1),
-            scores={**scores, "trust": 5},
-        )
+        assess(world.staff, world.project_a, {**scores, "trust": 5}, **end)
     # Saving the same moment again replaces the scores (one assessment per phase and moment).
-    services.maturity_assessment_save(
-        actor=world.staff,
-        project=world.project_a,
-        phase="emergence",
-        moment="start",
-        assessed_on=date(2026, 2, 2),
-        scores={**scores, "trust": 4},
-    )
+    assess(world.staff, world.project_a, {**scores, "trust": 4}, assessed_on=date(2026, 2, 2))
     a.refresh_from_db()
     assert a.scores.get(dimension="trust").score == 4
 

@@ -1,7 +1,7 @@
 """Every partner-portal URL, as every role. Portal pages are for partners only (the team gets 404, it has
 its own pages); objects of partner A's collective are A's alone."""
 
-from tests.access import LOGIN, PARTNERS, Case
+from tests.access import LOGIN, PARTNERS, TEAM_REDIRECT, Case
 
 from .helpers import build_side
 
@@ -9,8 +9,6 @@ from .helpers import build_side
 A_ONLY = {"anonymous": LOGIN, "staff": 404, "director": 404, "partner_a": 200, "partner_b": 404}
 #: A form of A's collective posted with nothing: A gets the form back with errors, others 404.
 A_ONLY_INVALID = {**A_ONLY, "partner_a": 400}
-#: A team action living in the portal namespace (opening a self-assessment to the collective).
-TEAM_POST = {"anonymous": LOGIN, "staff": 302, "director": 302, "partner_a": 404, "partner_b": 404}
 
 
 def a(world):
@@ -59,9 +57,10 @@ CASES = [
     Case("portal:measurement", A_ONLY, kwargs=pk("measurement"), secret=secret),
     Case("portal:measurement.evidence", A_ONLY, kwargs=pk("measurement")),
     Case("portal:maturity", A_ONLY, kwargs=pk("maturity")),
+    # A team action living in the portal namespace (opening a self-assessment to the collective).
     Case(
         "portal:maturity.open",
-        TEAM_POST,
+        TEAM_REDIRECT,
         kwargs=pk("project"),
         method="post",
         data=lambda w: {"moment": "end"},

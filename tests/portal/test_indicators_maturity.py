@@ -9,6 +9,7 @@ from django.utils import timezone
 from evaluation import services
 from evaluation.models import MaturityAssessment, Measurement
 from evaluation.portal.selectors import reporting_periods
+from tests.evaluation.factories import assess, even_scores
 
 from .helpers import pdf
 
@@ -201,14 +202,7 @@ def test_an_incomplete_self_assessment_is_refused(sides, partner_a_client):
 
 def test_once_the_team_fills_it_the_assessment_is_closed(sides, partner_a_client, world):
     assessment = sides["A"].maturity
-    services.maturity_assessment_save(
-        actor=world.staff,
-        project=assessment.project,
-        phase="emergence",
-        moment="start",
-        assessed_on=timezone.localdate(),
-        scores=dict.fromkeys(("shared_vision", "governance", "trust", "shared_resources", "capacity"), 4),
-    )
+    assess(world.staff, assessment.project, even_scores(4), assessed_on=timezone.localdate())
     url = reverse("portal:maturity", args=[assessment.pk])
     assert "close" in partner_a_client.get(url).content.decode()
     partner_a_client.post(url, _scores(1))

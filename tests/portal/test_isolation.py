@@ -12,10 +12,10 @@ parameters naming B's objects: no B data may appear, in the page or in its choic
 """
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
+from tests.access import our_url_patterns
 from tests.conftest import client_for
-from tests.test_access_matrix import EXTERNAL_PREFIXES
 
 #: The object of collective B a URL's `pk` names, by URL name (keys of tests/portal/helpers.build_side).
 PK_OF = {
@@ -168,24 +168,12 @@ EXTRA_FIELDS = {
 }
 
 
-def _walk(patterns, prefix="", namespace=""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            route = prefix + str(entry.pattern)
-            if route.startswith(EXTERNAL_PREFIXES):
-                continue
-            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _walk(entry.url_patterns, route, ns)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}", list(entry.pattern.converters.keys()) or _regex_kwargs(entry)
-
-
-def _regex_kwargs(entry) -> list[str]:
-    return list(entry.pattern.regex.groupindex.keys())
-
-
 def url_patterns() -> dict[str, list[str]]:
-    return dict(_walk(get_resolver().url_patterns))
+    """Our URL names with the names of their kwargs (path converters or regex groups)."""
+    return {
+        name: list(pattern.pattern.converters.keys()) or list(pattern.pattern.regex.groupindex.keys())
+        for name, pattern in our_url_patterns().items()
+    }
 
 
 def fill(name: str, kwarg_names: list[str], b) -> dict | None:

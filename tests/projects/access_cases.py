@@ -1,6 +1,19 @@
 """Every URL of project steering against every role (walked by tests/test_access_matrix.py)."""
 
-from tests.access import DIRECTOR, LOGIN, PARTNER_A_OBJECT, SIGNED_IN, TEAM, Case
+from tests.access import (
+    DIRECTOR,
+    EVERYONE_404,
+    LOGIN,
+    PARTNER_A_OBJECT,
+    PUBLIC,
+    SIGNED_IN,
+    TEAM,
+    TEAM_REDIRECT,
+    Case,
+    invalid_post,
+    of_project_a,
+    pk_of,
+)
 
 from .factories import (
     ActionFactory,
@@ -13,9 +26,6 @@ from .factories import (
     pdf_file,
 )
 
-EVERYONE_404 = dict.fromkeys(("anonymous", "staff", "director", "partner_a", "partner_b"), 404)
-EVERYONE_200 = dict.fromkeys(("anonymous", "staff", "director", "partner_a", "partner_b"), 200)
-TEAM_REDIRECT = {**TEAM, "staff": 302, "director": 302}
 SIGNED_IN_REDIRECT = {**SIGNED_IN, "staff": 302, "director": 302, "partner_a": 302, "partner_b": 302}
 
 
@@ -54,18 +64,39 @@ def _deliverable_version(w):
     }
 
 
+def _site(w):
+    from programme.models import Territory
+    from projects.models import DeploymentSite
+
+    return DeploymentSite.objects.create(
+        project=w.project_a, territory=Territory.objects.create(name="Lyon 8e")
+    )
+
+
+def _dissemination(w):
+    from projects.models import Dissemination
+
+    return Dissemination.objects.create(
+        project=w.project_a, date="2026-05-01", what="Guide", audience="Réseau ESS"
+    )
+
+
+def _advocacy(w):
+    from projects.models import AdvocacyAction
+
+    return AdvocacyAction.objects.create(project=w.project_a, target="Métropole", date="2026-05-01")
+
+
 CASES = [
     Case("projects:project.list", TEAM),
     Case("projects:project.board", TEAM),
     Case("projects:project.create", TEAM),
-    Case(
-        "projects:project.create", TEAM, method="post", data=lambda w: {}, id="post:project.create (invalid)"
-    ),
+    invalid_post("projects:project.create", TEAM),
     Case("projects:deadline.list", TEAM),
     Case("projects:panel.deadlines", TEAM),
     Case("projects:calendar", SIGNED_IN),
     Case("projects:calendar.token", SIGNED_IN_REDIRECT, method="post", data=lambda w: {"action": "rotate"}),
-    Case("projects:calendar.feed", EVERYONE_200, kwargs=_feed_token, id="get:calendar.feed (valid token)"),
+    Case("projects:calendar.feed", PUBLIC, kwargs=_feed_token, id="get:calendar.feed (valid token)"),
     Case(
         "projects:calendar.feed",
         EVERYONE_404,
@@ -94,31 +125,15 @@ CASES = [
     Case("projects:membership.create", TEAM, kwargs=pk_a),
     Case("projects:membership.edit", TEAM, kwargs=lambda w: {"pk": w.project_a.memberships.first().pk}),
     Case("projects:stakeholder.create", TEAM, kwargs=pk_a),
-    Case(
-        "projects:stakeholder.edit", TEAM, kwargs=lambda w: {"pk": StakeholderFactory(project=w.project_a).pk}
-    ),
+    Case("projects:stakeholder.edit", TEAM, kwargs=of_project_a(StakeholderFactory)),
     Case("projects:workshop.create", TEAM, kwargs=pk_a),
-    Case("projects:workshop.detail", TEAM, kwargs=lambda w: {"pk": WorkshopFactory(project=w.project_a).pk}),
-    Case("projects:workshop.edit", TEAM, kwargs=lambda w: {"pk": WorkshopFactory(project=w.project_a).pk}),
-    Case(
-        "projects:workshop.item.create",
-        TEAM,
-        method="post",
-        data=lambda w: {},
-        kwargs=lambda w: {"pk": WorkshopFactory(project=w.project_a).pk},
-    ),
+    Case("projects:workshop.detail", TEAM, kwargs=of_project_a(WorkshopFactory)),
+    Case("projects:workshop.edit", TEAM, kwargs=of_project_a(WorkshopFactory)),
+    invalid_post("projects:workshop.item.create", TEAM, kwargs=of_project_a(WorkshopFactory)),
     Case("projects:committee.create", TEAM, kwargs=pk_a),
-    Case(
-        "projects:committee.detail", TEAM, kwargs=lambda w: {"pk": CommitteeFactory(project=w.project_a).pk}
-    ),
-    Case("projects:committee.edit", TEAM, kwargs=lambda w: {"pk": CommitteeFactory(project=w.project_a).pk}),
-    Case(
-        "projects:committee.decision.create",
-        TEAM,
-        method="post",
-        data=lambda w: {},
-        kwargs=lambda w: {"pk": CommitteeFactory(project=w.project_a).pk},
-    ),
+    Case("projects:committee.detail", TEAM, kwargs=of_project_a(CommitteeFactory)),
+    Case("projects:committee.edit", TEAM, kwargs=of_project_a(CommitteeFactory)),
+    invalid_post("projects:committee.decision.create", TEAM, kwargs=of_project_a(CommitteeFactory)),
     Case("projects:action.create", TEAM, kwargs=pk_a),
     Case(
         "projects:action.edit",
@@ -126,28 +141,22 @@ CASES = [
         kwargs=lambda w: {"pk": ActionFactory(project=w.project_a, owner_user=w.staff).pk},
     ),
     Case("projects:site.create", TEAM, kwargs=pk_a),
-    Case("projects:site.edit", TEAM, kwargs=lambda w: {"pk": _site(w).pk}),
+    Case("projects:site.edit", TEAM, kwargs=pk_of(_site)),
     Case("projects:dissemination.create", TEAM, kwargs=pk_a),
-    Case("projects:dissemination.edit", TEAM, kwargs=lambda w: {"pk": _dissemination(w).pk}),
+    Case("projects:dissemination.edit", TEAM, kwargs=pk_of(_dissemination)),
     Case("projects:advocacy.create", TEAM, kwargs=pk_a),
-    Case("projects:advocacy.edit", TEAM, kwargs=lambda w: {"pk": _advocacy(w).pk}),
+    Case("projects:advocacy.edit", TEAM, kwargs=pk_of(_advocacy)),
     Case("projects:milestone.create", TEAM, kwargs=pk_a),
-    Case("projects:milestone.edit", TEAM, kwargs=lambda w: {"pk": MilestoneFactory(project=w.project_a).pk}),
+    Case("projects:milestone.edit", TEAM, kwargs=of_project_a(MilestoneFactory)),
     Case("projects:deliverable.create", TEAM, kwargs=pk_a),
-    Case(
-        "projects:deliverable.edit", TEAM, kwargs=lambda w: {"pk": DeliverableFactory(project=w.project_a).pk}
-    ),
-    Case(
-        "projects:deliverable.upload",
-        TEAM,
-        kwargs=lambda w: {"pk": DeliverableFactory(project=w.project_a).pk},
-    ),
+    Case("projects:deliverable.edit", TEAM, kwargs=of_project_a(DeliverableFactory)),
+    Case("projects:deliverable.upload", TEAM, kwargs=of_project_a(DeliverableFactory)),
     Case(
         "projects:deliverable.review",
         TEAM_REDIRECT,
         method="post",
         data=lambda w: {"status": "accepted"},
-        kwargs=lambda w: {"pk": DeliverableFactory(project=w.project_a).pk},
+        kwargs=of_project_a(DeliverableFactory),
     ),
     Case(
         "projects:deliverable.download",
@@ -156,7 +165,7 @@ CASES = [
         secret=lambda w: "%PDF-1.4",
     ),
     Case("projects:document.create", TEAM, kwargs=pk_a),
-    Case("projects:document.upload", TEAM, kwargs=lambda w: {"pk": DocumentFactory(project=w.project_a).pk}),
+    Case("projects:document.upload", TEAM, kwargs=of_project_a(DocumentFactory)),
     Case(
         "projects:document.download",
         PARTNER_A_OBJECT,
@@ -176,29 +185,6 @@ CASES = [
         kwargs=lambda w: {"pk": _document(w, shared=True).pk, "number": 1},
     ),
 ]
-
-
-def _site(w):
-    from programme.models import Territory
-    from projects.models import DeploymentSite
-
-    return DeploymentSite.objects.create(
-        project=w.project_a, territory=Territory.objects.create(name="Lyon 8e")
-    )
-
-
-def _dissemination(w):
-    from projects.models import Dissemination
-
-    return Dissemination.objects.create(
-        project=w.project_a, date="2026-05-01", what="Guide", audience="Réseau ESS"
-    )
-
-
-def _advocacy(w):
-    from projects.models import AdvocacyAction
-
-    return AdvocacyAction.objects.create(project=w.project_a, target="Métropole", date="2026-05-01")
 
 
 __all__ = ["LOGIN"]

@@ -26,77 +26,83 @@ def pdf_file(name: str = "rapport.pdf", content: bytes = PDF_BYTES) -> SimpleUpl
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
-class PhasePeriodFactory(factory.django.DjangoModelFactory):
+def in_days(days: int) -> factory.LazyFunction:
+    """A date `days` from today, computed when the record is built."""
+    return factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=days))
+
+
+class ProjectRecordFactory(factory.django.DjangoModelFactory):
+    """The part every project record shares: the project it belongs to."""
+
+    class Meta:
+        abstract = True
+
+    project = factory.SubFactory(ProjectFactory)
+
+
+class PhasePeriodFactory(ProjectRecordFactory):
     class Meta:
         model = PhasePeriod
 
-    project = factory.SubFactory(ProjectFactory)
     phase = "emergence"
-    planned_start = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
-    planned_end = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=270))
+    planned_start = in_days(-30)
+    planned_end = in_days(270)
     actual_start = factory.SelfAttribute("planned_start")
 
 
-class WorkshopFactory(factory.django.DjangoModelFactory):
+class WorkshopFactory(ProjectRecordFactory):
     class Meta:
         model = Workshop
 
-    project = factory.SubFactory(ProjectFactory)
     title = factory.Sequence(lambda n: f"Atelier {n}")
     step = "needs"
     starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=3))
     place = "Maison de l'ESS"
 
 
-class CommitteeFactory(factory.django.DjangoModelFactory):
+class CommitteeFactory(ProjectRecordFactory):
     class Meta:
         model = Committee
 
-    project = factory.SubFactory(ProjectFactory)
     kind = "copil"
-    date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=10))
+    date = in_days(10)
 
 
-class MilestoneFactory(factory.django.DjangoModelFactory):
+class MilestoneFactory(ProjectRecordFactory):
     class Meta:
         model = Milestone
 
-    project = factory.SubFactory(ProjectFactory)
     title = factory.Sequence(lambda n: f"Jalon {n}")
-    due_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
+    due_date = in_days(14)
 
 
-class DeliverableFactory(factory.django.DjangoModelFactory):
+class DeliverableFactory(ProjectRecordFactory):
     class Meta:
         model = Deliverable
 
-    project = factory.SubFactory(ProjectFactory)
     title = factory.Sequence(lambda n: f"Livrable {n}")
-    due_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
+    due_date = in_days(7)
 
 
-class ActionFactory(factory.django.DjangoModelFactory):
+class ActionFactory(ProjectRecordFactory):
     class Meta:
         model = Action
 
-    project = factory.SubFactory(ProjectFactory)
     title = factory.Sequence(lambda n: f"Action {n}")
-    due_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=1))
+    due_date = in_days(1)
 
 
-class DocumentFactory(factory.django.DjangoModelFactory):
+class DocumentFactory(ProjectRecordFactory):
     class Meta:
         model = Document
 
-    project = factory.SubFactory(ProjectFactory)
     title = factory.Sequence(lambda n: f"Document {n}")
 
 
-class StakeholderFactory(factory.django.DjangoModelFactory):
+class StakeholderFactory(ProjectRecordFactory):
     class Meta:
         model = Stakeholder
 
-    project = factory.SubFactory(ProjectFactory)
     name = factory.Sequence(lambda n: f"Acteur {n}")
 
 

@@ -85,6 +85,18 @@ def test_board_groups_projects_by_phase(staff_client, world):
     assert columns[Phase.SELECTION] == ["Projet B"]
 
 
+def _decide(client, project, outcome, committee, rationale, **options):
+    """The gate decision form of `project`, dated today, posted from a page that showed version 0."""
+    data = {
+        "outcome": outcome,
+        "decided_on": timezone.localdate().isoformat(),
+        "committee": committee,
+        "rationale": rationale,
+        "expected_version": 0,
+    }
+    return client.post(reverse("projects:gate.decide", args=[project.pk]), data, **options)
+
+
 def test_director_takes_the_gate_decision_from_the_dossier(director_client, world):
     project = at_phase(world.project_a, Phase.EMERGENCE)
     WorkshopFactory(project=project, title="Atelier besoins", outputs="Trois besoins prioritaires")
@@ -93,16 +105,7 @@ def test_director_takes_the_gate_decision_from_the_dossier(director_client, worl
     assert "Trois besoins prioritaires" in dossier
     assert "Jalon en retard : Jalon raté" in dossier
     assert "Prendre la décision" in dossier
-    response = director_client.post(
-        reverse("projects:gate.decide", args=[project.pk]),
-        {
-            "outcome": "continue",
-            "decided_on": timezone.localdate().isoformat(),
-            "committee": "Comité d'engagement",
-            "rationale": "Prototype concluant",
-            "expected_version": 0,
-        },
-    )
+    response = _decide(director_client, project, "continue", "Comité d'engagement", "Prototype concluant")
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.phase == Phase.EXPERIMENTATION
@@ -119,16 +122,7 @@ def test_staff_sees_the_dossier_without_the_decision_form(staff_client, world):
 
 def test_gate_decision_with_missing_fields_shows_errors_and_changes_nothing(director_client, world):
     project = at_phase(world.project_a, Phase.EMERGENCE)
-    response = director_client.post(
-        reverse("projects:gate.decide", args=[project.pk]),
-        {
-            "outcome": "extend",
-            "decided_on": timezone.localdate().isoformat(),
-            "committee": "",
-            "rationale": "",
-            "expected_version": 0,
-        },
-    )
+    response = _decide(director_client, project, "extend", committee="", rationale="")
     body = response.content.decode()
     assert response.status_code == 200
     assert "Ce champ est obligatoire" in body
@@ -138,18 +132,11 @@ def test_gate_decision_with_missing_fields_shows_errors_and_changes_nothing(dire
 
 def test_gate_decision_from_a_stale_page_is_refused_in_the_form(director_client, world):
     project = at_phase(world.project_a, Phase.EMERGENCE)
-    data = {
-        "outcome": "stop",
-        "decided_on": timezone.localdate().isoformat(),
-        "committee": "Comité",
-        "rationale": "Fin",
-        "expected_version": 0,
-    }
-    assert director_client.post(reverse("projects:gate.decide", args=[project.pk]), data).status_code == 302
+    assert _decide(director_client, project, "stop", "Comité", "Fin").status_code == 302
     project.refresh_from_db()
     assert project.phase == Phase.STOPPED
     # The second click on the same (stale) page: the project is closed now.
-    response = director_client.post(reverse("projects:gate.decide", args=[project.pk]), data, follow=True)
+    response = _decide(director_client, project, "stop", "Comité", "Fin", follow=True)
     assert "plus aucune décision d&#x27;étape n&#x27;est possible" in response.content.decode()
     assert GateDecision.objects.count() == 1
 

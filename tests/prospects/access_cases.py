@@ -1,12 +1,10 @@
 """Every prospects URL (and the selection committee's, in projects) as every role. Partners get 404 on
 every prospect page, import and export; decisions are the director's."""
 
-from tests.access import DIRECTOR, LOGIN, TEAM, Case
+from tests.access import DIRECTOR, LOGIN, TEAM, TEAM_REDIRECT, Case, invalid_post, pk_of
 
 from .factories import EventFactory, candidate_in, interview_for, pending_import, prospect_in
 
-#: Team pages answered with a redirect (a successful POST).
-TEAM_302 = {**TEAM, "staff": 302, "director": 302}
 #: Only the uploader of a pending import sees it (here: staff); everyone else gets 404.
 UPLOADER = {"anonymous": LOGIN, "staff": 200, "director": 404, "partner_a": 404, "partner_b": 404}
 UPLOADER_302 = {**UPLOADER, "staff": 302}
@@ -23,6 +21,10 @@ def _event(w):
     return EventFactory(programme=w.programme)
 
 
+def _token(build):
+    return lambda w: {"token": build(w).token}
+
+
 CASES = [
     Case("prospects:prospect.list", TEAM),
     Case(
@@ -34,13 +36,7 @@ CASES = [
     Case("prospects:prospect.board", TEAM),
     Case("prospects:panel.pipeline", TEAM),
     Case("prospects:prospect.create", TEAM),
-    Case(
-        "prospects:prospect.create",
-        TEAM,
-        method="post",
-        data=lambda w: {},
-        id="post:prospect.create (invalid)",
-    ),
+    invalid_post("prospects:prospect.create", TEAM),
     Case("prospects:prospect.export", TEAM, kwargs=lambda w: {"fmt": "csv"}, id="get:prospect.export csv"),
     Case("prospects:prospect.export", TEAM, kwargs=lambda w: {"fmt": "xlsx"}, id="get:prospect.export xlsx"),
     Case(
@@ -49,81 +45,38 @@ CASES = [
         kwargs=lambda w: {"pk": prospect_in(w, notes="note interne secrète").pk},
         secret=lambda w: "note interne secrète",
     ),
-    Case("prospects:prospect.edit", TEAM, kwargs=lambda w: {"pk": prospect_in(w).pk}),
+    Case("prospects:prospect.edit", TEAM, kwargs=pk_of(prospect_in)),
     Case(
         "prospects:prospect.move",
-        TEAM_302,
+        TEAM_REDIRECT,
         method="post",
-        kwargs=lambda w: {"pk": prospect_in(w).pk},
+        kwargs=pk_of(prospect_in),
         data=lambda w: {"to_stage": "contacted"},
     ),
-    Case(
-        "prospects:interaction.create",
-        TEAM,
-        method="post",
-        kwargs=lambda w: {"pk": prospect_in(w).pk},
-        data=lambda w: {},
-        id="post:interaction.create (invalid)",
-    ),
-    Case("prospects:interview.create", TEAM, kwargs=lambda w: {"pk": prospect_in(w).pk}),
-    Case("prospects:interview.detail", TEAM, kwargs=lambda w: {"pk": interview_for(w).pk}),
-    Case(
-        "prospects:interview.score",
-        TEAM,
-        method="post",
-        kwargs=lambda w: {"pk": interview_for(w).pk},
-        data=lambda w: {},
-        id="post:interview.score (invalid)",
-    ),
-    Case(
-        "prospects:interview.complete",
-        TEAM,
-        method="post",
-        kwargs=lambda w: {"pk": interview_for(w).pk},
-        data=lambda w: {},
-        id="post:interview.complete (invalid)",
-    ),
-    Case("prospects:interview.cancel", TEAM_302, method="post", kwargs=lambda w: {"pk": interview_for(w).pk}),
+    invalid_post("prospects:interaction.create", TEAM, kwargs=pk_of(prospect_in)),
+    Case("prospects:interview.create", TEAM, kwargs=pk_of(prospect_in)),
+    Case("prospects:interview.detail", TEAM, kwargs=pk_of(interview_for)),
+    invalid_post("prospects:interview.score", TEAM, kwargs=pk_of(interview_for)),
+    invalid_post("prospects:interview.complete", TEAM, kwargs=pk_of(interview_for)),
+    Case("prospects:interview.cancel", TEAM_REDIRECT, method="post", kwargs=pk_of(interview_for)),
     Case("prospects:grid.detail", TEAM),
     Case("prospects:grid.edit", TEAM),
     Case("prospects:event.list", TEAM),
     Case("prospects:event.create", TEAM),
-    Case("prospects:event.detail", TEAM, kwargs=lambda w: {"pk": _event(w).pk}),
-    Case("prospects:event.edit", TEAM, kwargs=lambda w: {"pk": _event(w).pk}),
-    Case(
-        "prospects:event.prospects",
-        TEAM,
-        method="post",
-        kwargs=lambda w: {"pk": _event(w).pk},
-        data=lambda w: {},
-        id="post:event.prospects (invalid)",
-    ),
+    Case("prospects:event.detail", TEAM, kwargs=pk_of(_event)),
+    Case("prospects:event.edit", TEAM, kwargs=pk_of(_event)),
+    invalid_post("prospects:event.prospects", TEAM, kwargs=pk_of(_event)),
     Case("prospects:import.upload", TEAM),
-    Case(
-        "prospects:import.upload", TEAM, method="post", data=lambda w: {}, id="post:import.upload (invalid)"
-    ),
-    Case("prospects:import.preview", UPLOADER, kwargs=lambda w: {"token": pending_import(w).token}),
-    Case(
-        "prospects:import.confirm",
-        UPLOADER_302,
-        method="post",
-        kwargs=lambda w: {"token": pending_import(w).token},
-    ),
-    Case("prospects:import.status", UPLOADER, kwargs=lambda w: {"token": _imported(w).token}),
-    Case(
-        "prospects:import.cancel",
-        UPLOADER_302,
-        method="post",
-        kwargs=lambda w: {"token": pending_import(w).token},
-    ),
+    invalid_post("prospects:import.upload", TEAM),
+    Case("prospects:import.preview", UPLOADER, kwargs=_token(pending_import)),
+    Case("prospects:import.confirm", UPLOADER_302, method="post", kwargs=_token(pending_import)),
+    Case("prospects:import.status", UPLOADER, kwargs=_token(_imported)),
+    Case("prospects:import.cancel", UPLOADER_302, method="post", kwargs=_token(pending_import)),
     Case("projects:selection.list", TEAM),
     Case("projects:selection.committee", TEAM, kwargs=lambda w: {"pk": w.cohort.pk}),
-    Case(
+    invalid_post(
         "projects:selection.decide",
         DIRECTOR,
-        method="post",
         kwargs=lambda w: {"pk": w.cohort.pk, "prospect_pk": candidate_in(w).pk},
-        data=lambda w: {},
-        id="post:selection.decide (invalid)",
     ),
 ]

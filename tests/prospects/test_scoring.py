@@ -156,26 +156,15 @@ def test_grid_edit_refuses_an_empty_grid(world, staff_client):
 
 def test_interview_pages(world, staff_client):
     prospect = prospect_in(world, stage="interested")
-    contact = world.person_a
-    response = staff_client.post(
-        reverse("prospects:interview.create", args=[prospect.pk]),
-        {
-            "scheduled_at": "2026-06-01T14:30",
-            "place": "",
-            "interviewers": [world.staff.pk],
-            "contacts": [contact.pk],
-        },
-    )
+    url = reverse("prospects:interview.create", args=[prospect.pk])
+    when_and_who = {
+        "scheduled_at": "2026-06-01T14:30",
+        "interviewers": [world.staff.pk],
+        "contacts": [world.person_a.pk],
+    }
+    response = staff_client.post(url, {**when_and_who, "place": ""})
     assert "Indiquez le lieu" in response.content.decode()
-    response = staff_client.post(
-        reverse("prospects:interview.create", args=[prospect.pk]),
-        {
-            "scheduled_at": "2026-06-01T14:30",
-            "remote": "on",
-            "interviewers": [world.staff.pk],
-            "contacts": [contact.pk],
-        },
-    )
+    response = staff_client.post(url, {**when_and_who, "remote": "on"})
     interview = Interview.objects.get()
     assert response["Location"] == interview.get_absolute_url()
     criteria = list(interview.grid.criteria.all())

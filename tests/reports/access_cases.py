@@ -6,7 +6,7 @@
 
 from django.core.files.base import ContentFile
 
-from tests.access import LOGIN, PARTNER_A_OBJECT, SIGNED_IN, TEAM, Case
+from tests.access import LOGIN, PARTNER_A_OBJECT, SIGNED_IN, TEAM, TEAM_REDIRECT, Case
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -59,9 +59,6 @@ def running_activity(world):
 def secret(world):
     return "secret-projet-A"
 
-
-NOBODY_BUT_TEAM = {**TEAM}
-TEAM_REDIRECT = {**TEAM, "staff": 302, "director": 302}
 
 CASES = [
     # List: everyone signed in; partners see only what was shared with their collective.

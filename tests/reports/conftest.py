@@ -69,37 +69,30 @@ def season(world) -> Season:
         planned_end=date(2026, 12, 1),
         actual_start=date(2026, 2, 1),
     )
-    GateDecision.objects.create(
-        project=a,
-        from_phase="selection",
-        to_phase="emergence",
-        outcome="continue",
-        decided_by=world.director,
-        decided_on=date(2026, 2, 1),
-        committee="Comité de sélection",
-        rationale="Collectif solide et besoin avéré.",
-    )
-    GateDecision.objects.create(
-        project=b,
-        from_phase="emergence",
-        to_phase="stopped",
-        outcome="stop",
-        decided_by=world.director,
-        decided_on=date(2026, 6, 30),
-        committee="COPIL",
-        rationale="Le collectif se sépare.",
-    )
-    # Outside the period of the tests' activity report (2026): never counted in it.
-    GateDecision.objects.create(
-        project=b,
-        from_phase="selection",
-        to_phase="emergence",
-        outcome="continue",
-        decided_by=world.director,
-        decided_on=date(2025, 12, 15),
-        committee="Comité de sélection",
-        rationale="Retenu.",
-    )
+    for project, from_phase, to_phase, outcome, decided_on, committee, rationale in [
+        (
+            a,
+            "selection",
+            "emergence",
+            "continue",
+            date(2026, 2, 1),
+            "Comité de sélection",
+            "Collectif solide et besoin avéré.",
+        ),
+        (b, "emergence", "stopped", "stop", date(2026, 6, 30), "COPIL", "Le collectif se sépare."),
+        # Outside the period of the tests' activity report (2026): never counted in it.
+        (b, "selection", "emergence", "continue", date(2025, 12, 15), "Comité de sélection", "Retenu."),
+    ]:
+        GateDecision.objects.create(
+            project=project,
+            from_phase=from_phase,
+            to_phase=to_phase,
+            outcome=outcome,
+            decided_by=world.director,
+            decided_on=decided_on,
+            committee=committee,
+            rationale=rationale,
+        )
     people = [world.person_a, *PersonFactory.create_batch(3, organisation=world.org_a)]
     workshops = []
     for index, (day, step, present) in enumerate(

@@ -13,22 +13,29 @@ def _detail(report):
     return reverse("evaluation:report.detail", args=[report.pk])
 
 
+def _order_through_the_form(world, client, capture, *, period_end="2026-01-31", render=False):
+    """An activity report ordered with the form; left queued unless `render` (on-commit callbacks run)."""
+    with capture(execute=render):
+        response = client.post(
+            reverse("evaluation:report.create"),
+            {
+                "kind": "activity",
+                "programme": world.programme.pk,
+                "period_start": "2026-01-01",
+                "period_end": period_end,
+            },
+        )
+    return Report.objects.get(), response
+
+
 def test_a_director_orders_an_activity_report(world, director_client, django_capture_on_commit_callbacks):
     url = reverse("evaluation:report.create")
     page = director_client.get(url)
     assert page.status_code == 200
     assert "Commander un rapport" in page.content.decode()
-    with django_capture_on_commit_callbacks(execute=True):
-        response = director_client.post(
-            url,
-            {
-                "kind": "activity",
-                "programme": world.programme.pk,
-                "period_start": "2026-01-01",
-                "period_end": "2026-06-30",
-            },
-        )
-    report = Report.objects.get()
+    report, response = _order_through_the_form(
+        world, director_client, django_capture_on_commit_callbacks, period_end="2026-06-30", render=True
+    )
     assert response.status_code == 302 and response["Location"] == _detail(report)
     assert report.requested_by == world.director
     assert report.parameters == {"period_start": "2026-01-01", "period_end": "2026-06-30"}
@@ -70,17 +77,7 @@ def test_a_second_identical_order_follows_the_first(world, staff_client, django_
 def test_the_status_fragment_polls_only_while_pending(
     world, staff_client, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=False):
-        staff_client.post(
-            reverse("evaluation:report.create"),
-            {
-                "kind": "activity",
-                "programme": world.programme.pk,
-                "period_start": "2026-01-01",
-                "period_end": "2026-01-31",
-            },
-        )
-    report = Report.objects.get()
+    report, _response = _order_through_the_form(world, staff_client, django_capture_on_commit_callbacks)
     status_url = reverse("evaluation:report.status", args=[report.pk])
     Report.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING, progress=60)
     pending = staff_client.get(status_url, headers={"HX-Request": "true"}).content.decode()
@@ -104,17 +101,7 @@ def test_download_is_a_private_pdf_attachment(world, director_client, django_cap
 
 
 def test_download_of_an_unfinished_report_is_404(world, staff_client, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False):
-        staff_client.post(
-            reverse("evaluation:report.create"),
-            {
-                "kind": "activity",
-                "programme": world.programme.pk,
-                "period_start": "2026-01-01",
-                "period_end": "2026-01-31",
-            },
-        )
-    report = Report.objects.get()
+    report, _response = _order_through_the_form(world, staff_client, django_capture_on_commit_callbacks)
     assert staff_client.get(reverse("evaluation:report.download", args=[report.pk])).status_code == 404
 
 
