@@ -30,6 +30,15 @@ def _relation(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     return field
 
 
+def _check_period(form: forms.BaseForm) -> dict[str, Any]:
+    """A form's clean() tail for `period_start`/`period_end`: the end may not come before the start."""
+    cleaned = form.cleaned_data
+    start, end = cleaned.get("period_start"), cleaned.get("period_end")
+    if start and end and end < start:
+        form.add_error("period_end", _("La fin de la période précède son début."))
+    return cleaned
+
+
 class IndicatorForm(forms.ModelForm):
     class Meta:
         model = Indicator
@@ -172,11 +181,7 @@ class MeasurementForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        cleaned = self.cleaned_data
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", _("La fin de la période précède son début."))
-        return cleaned
+        return _check_period(self)
 
 
 class ReturnForm(forms.Form):
@@ -195,11 +200,7 @@ class LockForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        cleaned = self.cleaned_data
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", _("La fin de la période précède son début."))
-        return cleaned
+        return _check_period(self)
 
 
 class MaturityForm(forms.Form):

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.db.models import CharField, F, IntegerField, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -75,69 +76,79 @@ def _null_int() -> Value:
     return Value(None, output_field=IntegerField())
 
 
+def _field(name: str | Combinable | None) -> Combinable:
+    if name is None:
+        return _null_int()
+    return F(name) if isinstance(name, str) else name
+
+
+def _row(
+    kind: str,
+    *,
+    due: str,
+    label: str,
+    uid: str | Combinable | None,
+    org: str | None = None,
+    pid: str | None = "project_id",
+    ptitle: str = "project__title",
+    prog: str = "project__programme_id",
+) -> dict[str, Combinable]:
+    """The annotations that make one kind of deadline a uniform row of the UNION (None: a NULL column)."""
+    return {
+        "k": Value(kind, output_field=CharField()),
+        "oid": F("pk"),
+        "due": F(due),
+        "label": F(label),
+        "pid": _field(pid),
+        "ptitle": F(ptitle),
+        "prog": F(prog),
+        "uid": _field(uid),
+        "org": _field(org),
+    }
+
+
 def due_items_query(dates: list[date]):
     """Every open deadline falling on one of `dates`, as one UNION query of uniform rows."""
     cols = ("k", "oid", "due", "label", "pid", "ptitle", "prog", "uid", "org")
     milestones = Milestone.objects.filter(due_date__in=dates, status__in=OPEN_MILESTONE_STATUSES).annotate(
-        k=Value(ReminderKind.MILESTONE, output_field=CharField()),
-        oid=F("pk"),
-        due=F("due_date"),
-        label=F("title"),
-        pid=F("project_id"),
-        ptitle=F("project__title"),
-        prog=F("project__programme_id"),
-        uid=F("owner_id"),
-        org=_null_int(),
+        **_row(ReminderKind.MILESTONE, due="due_date", label="title", uid="owner_id")
     )
     deliverables = Deliverable.objects.filter(
         due_date__in=dates, status__in=OPEN_DELIVERABLE_STATUSES
     ).annotate(
-        k=Value(ReminderKind.DELIVERABLE, output_field=CharField()),
-        oid=F("pk"),
-        due=F("due_date"),
-        label=F("title"),
-        pid=F("project_id"),
-        ptitle=F("project__title"),
-        prog=F("project__programme_id"),
-        uid=F("owner_user_id"),
-        org=F("owner_organisation_id"),
+        **_row(
+            ReminderKind.DELIVERABLE,
+            due="due_date",
+            label="title",
+            uid="owner_user_id",
+            org="owner_organisation_id",
+        )
     )
     actions = Action.objects.filter(due_date__in=dates, status__in=OPEN_ACTION_STATUSES).annotate(
-        k=Value(ReminderKind.ACTION, output_field=CharField()),
-        oid=F("pk"),
-        due=F("due_date"),
-        label=F("title"),
-        pid=F("project_id"),
-        ptitle=F("project__title"),
-        prog=F("project__programme_id"),
         # A collective member's action reaches them when they have an account.
-        uid=Coalesce("owner_user_id", "owner_person__user__id"),
-        org=_null_int(),
+        **_row(
+            ReminderKind.ACTION,
+            due="due_date",
+            label="title",
+            uid=Coalesce("owner_user_id", "owner_person__user__id"),
+        )
     )
     periods = PhasePeriod.objects.filter(actual_end__isnull=True, planned_end__in=dates).annotate(
-        k=Value(ReminderKind.PHASE_END, output_field=CharField()),
-        oid=F("pk"),
-        due=F("planned_end"),
-        label=F("phase"),
-        pid=F("project_id"),
-        ptitle=F("project__title"),
-        prog=F("project__programme_id"),
-        uid=_null_int(),
-        org=_null_int(),
+        **_row(ReminderKind.PHASE_END, due="planned_end", label="phase", uid=None)
     )
     prospects = (
         Prospect.objects.filter(next_action_date__in=dates, owner__isnull=False)
         .exclude(stage__in=CLOSED_PROSPECT_STAGES)
         .annotate(
-            k=Value(ReminderKind.PROSPECT, output_field=CharField()),
-            oid=F("pk"),
-            due=F("next_action_date"),
-            label=F("next_action"),
-            pid=_null_int(),
-            ptitle=F("organisation__name"),
-            prog=F("programme_id"),
-            uid=F("owner_id"),
-            org=_null_int(),
+            **_row(
+                ReminderKind.PROSPECT,
+                due="next_action_date",
+                label="next_action",
+                uid="owner_id",
+                pid=None,
+                ptitle="organisation__name",
+                prog="programme_id",
+            )
         )
     )
     parts = [q.order_by().values_list(*cols) for q in (milestones, deliverables, actions, periods, prospects)]

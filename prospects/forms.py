@@ -41,6 +41,14 @@ def team_users() -> QuerySet[User]:
     )
 
 
+def _check_next_action(form: forms.BaseForm, cleaned: dict[str, Any] | None) -> dict[str, Any]:
+    """A form's clean() tail: a next-action date needs the action it stands for."""
+    assert cleaned is not None  # Form.clean returns cleaned_data
+    if cleaned.get("next_action_date") and not cleaned.get("next_action"):
+        form.add_error("next_action", _("Décrivez l'action prévue à cette date."))
+    return cleaned
+
+
 class TeamUserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return obj.get_full_name() or obj.email
@@ -199,11 +207,7 @@ class ProspectForm(forms.ModelForm):
         )
 
     def clean(self):
-        cleaned = super().clean()
-        assert cleaned is not None  # Form.clean returns cleaned_data
-        if cleaned.get("next_action_date") and not cleaned.get("next_action"):
-            self.add_error("next_action", _("Décrivez l'action prévue à cette date."))
-        return cleaned
+        return _check_next_action(self, super().clean())
 
 
 class MoveForm(forms.Form):
@@ -226,11 +230,7 @@ class InteractionForm(forms.ModelForm):
         model_choices(self, "event").queryset = Event.objects.filter(programme_id=programme_id)
 
     def clean(self):
-        cleaned = super().clean()
-        assert cleaned is not None  # Form.clean returns cleaned_data
-        if cleaned.get("next_action_date") and not cleaned.get("next_action"):
-            self.add_error("next_action", _("Décrivez l'action prévue à cette date."))
-        return cleaned
+        return _check_next_action(self, super().clean())
 
 
 class EventForm(forms.ModelForm):

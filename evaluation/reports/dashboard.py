@@ -5,6 +5,7 @@ what is downloaded is exactly what is shown."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,6 +13,9 @@ from django.utils.translation import gettext_lazy
 from evaluation import charts, selectors
 from evaluation.selectors import Filters
 from programme.formatting import fr_date, fr_number, fr_percent, indicator_value
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass
@@ -55,64 +59,74 @@ def _table(key, title, headers, rows, formats, empty) -> Table:
     )
 
 
-def funnel_table(data: dict) -> Table:
-    rows = [[s["label"], s["value"]] for s in data["steps"]]
-    return _table(
-        "funnel",
-        _("Du prospect au projet"),
-        [_("Étape"), _("Nombre")],
-        rows,
-        ["text", "num"],
-        _("Aucune donnée."),
-    )
+def _columns_table(
+    key: str,
+    title: "StrOrPromise",
+    columns: list[tuple["StrOrPromise", str, str]],
+    empty: "StrOrPromise",
+    *,
+    within: str | None = None,
+) -> Callable[[Any], Table]:
+    """The builder of a table whose cells are fields of the selector's rows: `columns` are (header, field,
+    format) and `within` names the list of rows when the selector returns a dict."""
+
+    def build(data: Any) -> Table:
+        rows = [[r[name] for _h, name, _f in columns] for r in (data[within] if within else data)]
+        return _table(key, title, [h for h, _n, _f in columns], rows, [f for _h, _n, f in columns], empty)
+
+    return build
 
 
-def phases_table(data: list[dict]) -> Table:
-    rows = [[p["label"], p["count"]] for p in data]
-    return _table(
-        "phases",
-        _("Projets par phase"),
-        [_("Phase"), _("Projets")],
-        rows,
-        ["text", "num"],
-        _("Aucun projet."),
-    )
-
-
-def gates_table(data: list[dict]) -> Table:
-    rows = [[g["label"], g["count"]] for g in data]
-    return _table(
-        "gates",
-        _("Décisions d'étape"),
-        [_("Décision"), _("Nombre")],
-        rows,
-        ["text", "num"],
-        _("Aucune décision."),
-    )
-
-
-def late_table(data: list[dict]) -> Table:
-    rows = [[r["project"], r["phase_label"], r["planned_end"], r["days"]] for r in data]
-    return _table(
-        "late",
-        _("Décisions en retard"),
-        [_("Projet"), _("Phase"), _("Fin prévue"), _("Jours de retard")],
-        rows,
-        ["text", "text", "date", "num"],
-        _("Aucune décision en retard."),
-    )
-
-
-def upcoming_table(data: list[dict]) -> Table:
-    rows = [[r["project"], r["phase_label"], r["planned_end"], r["days"]] for r in data]
-    return _table(
-        "upcoming",
-        _("Prochaines décisions d'étape (90 jours)"),
-        [_("Projet"), _("Phase"), _("Fin prévue"), _("Dans (jours)")],
-        rows,
-        ["text", "text", "date", "num"],
-        _("Aucune décision d'étape dans les 90 jours."),
-    )
+funnel_table = _columns_table(
+    "funnel",
+    gettext_lazy("Du prospect au projet"),
+    [
+        (gettext_lazy("Étape"), "label", "text"),
+        (gettext_lazy("Nombre"), "value", "num"),
+    ],
+    gettext_lazy("Aucune donnée."),
+    within="steps",
+)
+phases_table = _columns_table(
+    "phases",
+    gettext_lazy("Projets par phase"),
+    [
+        (gettext_lazy("Phase"), "label", "text"),
+        (gettext_lazy("Projets"), "count", "num"),
+    ],
+    gettext_lazy("Aucun projet."),
+)
+gates_table = _columns_table(
+    "gates",
+    gettext_lazy("Décisions d'étape"),
+    [
+        (gettext_lazy("Décision"), "label", "text"),
+        (gettext_lazy("Nombre"), "count", "num"),
+    ],
+    gettext_lazy("Aucune décision."),
+)
+late_table = _columns_table(
+    "late",
+    gettext_lazy("Décisions en retard"),
+    [
+        (gettext_lazy("Projet"), "project", "text"),
+        (gettext_lazy("Phase"), "phase_label", "text"),
+        (gettext_lazy("Fin prévue"), "planned_end", "date"),
+        (gettext_lazy("Jours de retard"), "days", "num"),
+    ],
+    gettext_lazy("Aucune décision en retard."),
+)
+upcoming_table = _columns_table(
+    "upcoming",
+    gettext_lazy("Prochaines décisions d'étape (90 jours)"),
+    [
+        (gettext_lazy("Projet"), "project", "text"),
+        (gettext_lazy("Phase"), "phase_label", "text"),
+        (gettext_lazy("Fin prévue"), "planned_end", "date"),
+        (gettext_lazy("Dans (jours)"), "days", "num"),
+    ],
+    gettext_lazy("Aucune décision d'étape dans les 90 jours."),
+)
 
 
 def _signed_percent(value) -> str:
@@ -167,57 +181,49 @@ def indicators_table(data: list[dict]) -> Table:
     )
 
 
-def maturity_table(data: dict) -> Table:
-    rows = [
-        [r["phase_label"], r["label"], r["start"], r["end"], r["delta"], r["projects"]]
-        for r in data["by_phase"]
-    ]
-    return _table(
-        "maturity",
-        _("Maturité coopérative (moyenne de 1 à 4)"),
-        [_("Phase"), _("Dimension"), _("Début de phase"), _("Fin de phase"), _("Évolution"), _("Projets")],
-        rows,
-        ["text", "text", "num", "num", "delta", "num"],
-        _("Aucune auto-évaluation de maturité."),
-    )
-
-
-def activity_table(data: list[dict]) -> Table:
-    rows = [[r["label"], r["workshops"], r["participants"], r["people"]] for r in data]
-    return _table(
-        "activity",
-        _("Ateliers et personnes mobilisées par trimestre"),
-        [_("Trimestre"), _("Ateliers"), _("Participations"), _("Personnes distinctes")],
-        rows,
-        ["text", "num", "num", "num"],
-        _("Aucun atelier tenu."),
-    )
-
-
-def organisations_table(data: list[dict]) -> Table:
-    rows = [[r["year"], r["organisations"]] for r in data]
-    return _table(
-        "organisations",
-        _("Structures mobilisées par année"),
-        [_("Année"), _("Structures")],
-        rows,
-        ["text", "num"],
-        _("Aucune structure dans les collectifs."),
-    )
-
-
-def partners_table(data: list[dict]) -> Table:
-    rows = [[r["label"], r["count"]] for r in data]
-    return _table(
-        "partners",
-        _("Partenaires des collectifs par famille"),
-        [_("Famille"), _("Structures")],
-        rows,
-        ["text", "num"],
-        _("Aucune structure dans les collectifs."),
-    )
-
-
+maturity_table = _columns_table(
+    "maturity",
+    gettext_lazy("Maturité coopérative (moyenne de 1 à 4)"),
+    [
+        (gettext_lazy("Phase"), "phase_label", "text"),
+        (gettext_lazy("Dimension"), "label", "text"),
+        (gettext_lazy("Début de phase"), "start", "num"),
+        (gettext_lazy("Fin de phase"), "end", "num"),
+        (gettext_lazy("Évolution"), "delta", "delta"),
+        (gettext_lazy("Projets"), "projects", "num"),
+    ],
+    gettext_lazy("Aucune auto-évaluation de maturité."),
+    within="by_phase",
+)
+activity_table = _columns_table(
+    "activity",
+    gettext_lazy("Ateliers et personnes mobilisées par trimestre"),
+    [
+        (gettext_lazy("Trimestre"), "label", "text"),
+        (gettext_lazy("Ateliers"), "workshops", "num"),
+        (gettext_lazy("Participations"), "participants", "num"),
+        (gettext_lazy("Personnes distinctes"), "people", "num"),
+    ],
+    gettext_lazy("Aucun atelier tenu."),
+)
+organisations_table = _columns_table(
+    "organisations",
+    gettext_lazy("Structures mobilisées par année"),
+    [
+        (gettext_lazy("Année"), "year", "text"),
+        (gettext_lazy("Structures"), "organisations", "num"),
+    ],
+    gettext_lazy("Aucune structure dans les collectifs."),
+)
+partners_table = _columns_table(
+    "partners",
+    gettext_lazy("Partenaires des collectifs par famille"),
+    [
+        (gettext_lazy("Famille"), "label", "text"),
+        (gettext_lazy("Structures"), "count", "num"),
+    ],
+    gettext_lazy("Aucune structure dans les collectifs."),
+)
 #: key → (selector returning the data, builder of the table). The export of one table runs one selector.
 TABLES: dict[str, tuple[Callable, Callable]] = {
     "funnel": (selectors.funnel, funnel_table),

@@ -1,16 +1,18 @@
 """What every tab of a project shares: the project and its records fetched through programme.access
 (404 for outsiders), the tab frame, and the one create/edit form page of a project record."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
 from django.db.models import Model
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.views.decorators.http import require_http_methods
 
 from programme import access
 from programme.access import AuthedRequest
@@ -98,3 +100,31 @@ def record_form(
         return redirect(cancel)
     title = page.edit_title if editing else page.create_title
     return render_form_page(request, project=project, form=form, title=title, cancel=cancel)
+
+
+type RecordView = Callable[..., HttpResponseBase]
+
+
+def record_views(
+    page: RecordPage,
+    form_class: type[forms.ModelForm],
+    model: type[Model],
+    *,
+    initial: Callable[[], dict[str, Any]] = dict,
+) -> tuple[RecordView, RecordView]:
+    """The create view (`pk` is the project's) and the edit view (`pk` is the record's) of a project record
+    whose form takes nothing but its data, its instance and `initial()` for a new record."""
+
+    @access.team_required
+    @require_http_methods(["GET", "POST"])
+    def create(request: AuthedRequest, pk: int) -> HttpResponse:
+        project = project_for(request, pk)
+        return record_form(request, page, form_class(bound_data(request), initial=initial()), project=project)
+
+    @access.team_required
+    @require_http_methods(["GET", "POST"])
+    def edit(request: AuthedRequest, pk: int) -> HttpResponse:
+        form = form_class(bound_data(request), instance=child_for(request, model, pk))
+        return record_form(request, page, form, project=form.instance.project)
+
+    return create, edit

@@ -3,14 +3,13 @@
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
 
 from programme import access
 from programme.access import AuthedRequest
 
 from ..forms import MembershipForm, StakeholderForm
 from ..models import Membership, Stakeholder
-from .base import RecordPage, bound_data, child_for, project_for, record_form, render_tab
+from .base import RecordPage, project_for, record_views, render_tab
 
 MEMBERSHIP = RecordPage(
     action="membership",
@@ -53,32 +52,7 @@ def project_collective(request: AuthedRequest, pk: int) -> HttpResponse:
     return render_tab(request, project, "collective", "projects/project_collective.html", context)
 
 
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def membership_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    project = project_for(request, pk)
-    form = MembershipForm(bound_data(request), initial={"joined_on": timezone.localdate()})
-    return record_form(request, MEMBERSHIP, form, project=project)
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def membership_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    membership = child_for(request, Membership, pk)
-    form = MembershipForm(bound_data(request), instance=membership)
-    return record_form(request, MEMBERSHIP, form, project=membership.project)
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def stakeholder_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    project = project_for(request, pk)
-    return record_form(request, STAKEHOLDER, StakeholderForm(bound_data(request)), project=project)
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def stakeholder_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    stakeholder = child_for(request, Stakeholder, pk)
-    form = StakeholderForm(bound_data(request), instance=stakeholder)
-    return record_form(request, STAKEHOLDER, form, project=stakeholder.project)
+membership_create, membership_edit = record_views(
+    MEMBERSHIP, MembershipForm, Membership, initial=lambda: {"joined_on": timezone.localdate()}
+)
+stakeholder_create, stakeholder_edit = record_views(STAKEHOLDER, StakeholderForm, Stakeholder)

@@ -22,7 +22,16 @@ from programme.files import private_file_response
 from .. import services
 from ..forms import DeliverableForm, DocumentForm, MilestoneForm, UploadForm
 from ..models import Deliverable, DeliverableVersion, Document, DocumentVersion, Milestone, Project
-from .base import RecordPage, bound_data, child_for, project_for, record_form, render_form_page, render_tab
+from .base import (
+    RecordPage,
+    bound_data,
+    child_for,
+    project_for,
+    record_form,
+    record_views,
+    render_form_page,
+    render_tab,
+)
 
 MILESTONE = RecordPage(
     action="milestone",
@@ -75,19 +84,7 @@ def project_documents(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- Milestones and deliverables --------------------------------------------------------------------------
 
 
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def milestone_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    project = project_for(request, pk)
-    return record_form(request, MILESTONE, MilestoneForm(bound_data(request)), project=project)
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def milestone_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    milestone = child_for(request, Milestone, pk)
-    form = MilestoneForm(bound_data(request), instance=milestone)
-    return record_form(request, MILESTONE, form, project=milestone.project)
+milestone_create, milestone_edit = record_views(MILESTONE, MilestoneForm, Milestone)
 
 
 @access.team_required

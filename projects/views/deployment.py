@@ -2,14 +2,13 @@
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
 
 from programme import access
 from programme.access import AuthedRequest
 
 from ..forms import AdvocacyActionForm, DeploymentSiteForm, DisseminationForm
 from ..models import AdvocacyAction, DeploymentSite, Dissemination
-from .base import RecordPage, bound_data, child_for, project_for, record_form, render_tab
+from .base import RecordPage, project_for, record_views, render_tab
 
 SITE = RecordPage(
     action="deployment_site",
@@ -48,46 +47,6 @@ def project_deployment(request: AuthedRequest, pk: int) -> HttpResponse:
     return render_tab(request, project, "deployment", "projects/project_deployment.html", context)
 
 
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def site_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    project = project_for(request, pk)
-    return record_form(request, SITE, DeploymentSiteForm(bound_data(request)), project=project)
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def site_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    site = child_for(request, DeploymentSite, pk)
-    form = DeploymentSiteForm(bound_data(request), instance=site)
-    return record_form(request, SITE, form, project=site.project)
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def dissemination_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    project = project_for(request, pk)
-    return record_form(request, DISSEMINATION, DisseminationForm(bound_data(request)), project=project)
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def dissemination_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    dissemination = child_for(request, Dissemination, pk)
-    form = DisseminationForm(bound_data(request), instance=dissemination)
-    return record_form(request, DISSEMINATION, form, project=dissemination.project)
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def advocacy_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    project = project_for(request, pk)
-    return record_form(request, ADVOCACY, AdvocacyActionForm(bound_data(request)), project=project)
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def advocacy_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    advocacy = child_for(request, AdvocacyAction, pk)
-    form = AdvocacyActionForm(bound_data(request), instance=advocacy)
-    return record_form(request, ADVOCACY, form, project=advocacy.project)
+site_create, site_edit = record_views(SITE, DeploymentSiteForm, DeploymentSite)
+dissemination_create, dissemination_edit = record_views(DISSEMINATION, DisseminationForm, Dissemination)
+advocacy_create, advocacy_edit = record_views(ADVOCACY, AdvocacyActionForm, AdvocacyAction)
