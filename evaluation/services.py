@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programme import access
-from programme.audit import audit_log, save_form_audited
+from programme.audit import Edit, audit_log, save_audited
 from programme.files import Upload, check_upload
 from programme.models import User
 from projects.models import ACTIVE_PHASES, Project
@@ -48,9 +48,6 @@ from .models import (
     ProjectIndicator,
     Reporter,
 )
-
-if TYPE_CHECKING:
-    from django.forms import ModelForm
 
 #: What a project's protocol is made of (the items `protocol_item_save` and `protocol_item_delete` handle).
 ProtocolItem = EvaluationQuestion | EvaluationCriterion | ProjectIndicator
@@ -84,18 +81,16 @@ def _require_reporter(actor: User, project_indicator: ProjectIndicator) -> None:
 
 
 @transaction.atomic
-def indicator_save(*, actor: User, form: "ModelForm[Indicator]") -> Indicator:
+def indicator_save(*, actor: User, edit: Edit[Indicator]) -> Indicator:
     _require_team(actor)
-    indicator: Indicator = save_form_audited(actor=actor, form=form, action="indicator")
-    return indicator
+    return save_audited(actor=actor, edit=edit)
 
 
 @transaction.atomic
-def protocol_item_save[Item: ProtocolItem](*, actor: User, form: "ModelForm[Item]", action: str) -> Item:
-    """Save an evaluative question, a criterion or a project indicator from a validated ModelForm."""
+def protocol_item_save[Item: ProtocolItem](*, actor: User, edit: Edit[Item]) -> Item:
+    """Save an evaluative question, a criterion or a project indicator."""
     _require_team(actor)
-    item: Item = save_form_audited(actor=actor, form=form, action=action)
-    return item
+    return save_audited(actor=actor, edit=edit)
 
 
 @transaction.atomic
@@ -543,10 +538,9 @@ def maturity_assessment_save(
 
 
 @transaction.atomic
-def lesson_save(*, actor: User, form: "ModelForm[Lesson]") -> Lesson:
+def lesson_save(*, actor: User, edit: Edit[Lesson]) -> Lesson:
     _require_team(actor)
-    lesson: Lesson = save_form_audited(actor=actor, form=form, action="lesson", on_create={"author": actor})
-    return lesson
+    return save_audited(actor=actor, edit=edit, on_create={"author": actor})
 
 
 @transaction.atomic

@@ -1,6 +1,8 @@
 """The audit trail: every change that matters is logged with who, what and the changed fields."""
 
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser
@@ -9,8 +11,6 @@ from django.db import models
 from django.db.models import QuerySet
 
 from .models import AuditEntry, User
-
-M = TypeVar("M", bound=models.Model)
 
 # Fields whose values are never copied into the trail (personal data that may later be erased).
 REDACTED_FIELDS = {"email", "phone", "first_name", "last_name", "password", "address"}
@@ -69,28 +69,66 @@ def audit_log(
     )
 
 
-def save_form_audited(
+@dataclass(frozen=True)
+class Edit[M: models.Model]:
+    """A validated change to one row, as the services take it: `obj` carries its new values and is not saved
+    yet, `changes` is what the audit trail records ({field: [before, after]}), `m2m` the many-to-many values
+    to set once `obj` is saved."""
+
+    obj: M
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+    m2m: dict[str, list[Any]] = field(default_factory=dict)
+
+    @classmethod
+    def from_form(cls, form: "forms.ModelForm[M]") -> "Edit[M]":
+        """The edit a validated ModelForm describes (built in the view; the form itself stops there)."""
+        changes = diff_form(form)
+        obj = form.save(commit=False)
+        # The fields ModelForm.save_m2m() would set, in its order.
+        opts, meta = obj._meta, form._meta
+        m2m = {
+            f.name: list(form.cleaned_data[f.name])
+            for f in chain(opts.many_to_many, opts.private_fields)
+            if hasattr(f, "save_form_data")
+            and not (meta.fields and f.name not in meta.fields)
+            and not (meta.exclude and f.name in meta.exclude)
+            and f.name in form.cleaned_data
+        }
+        return cls(obj=obj, changes=changes, m2m=m2m)
+
+    def save(self) -> M:
+        """Save the row, then its many-to-many values (what ModelForm.save() does); no audit entry."""
+        self.obj.save()
+        for name, values in self.m2m.items():
+            model_field = self.obj._meta.get_field(name)
+            assert isinstance(model_field, models.Field)  # from_form took it from the model's fields
+            model_field.save_form_data(self.obj, values)
+        return self.obj
+
+
+def audit_name(model: type[models.Model]) -> str:
+    """The prefix of a model's audit actions: its `audit_name` if it declares one, else its model name."""
+    return str(getattr(model, "audit_name", model._meta.model_name))
+
+
+def save_audited[M: models.Model](
     *,
     actor: User | AnonymousUser | None,
-    form: "forms.ModelForm[M]",
-    action: str,
+    edit: Edit[M],
     on_create: dict[str, Any] | None = None,
 ) -> M:
-    """Save a validated ModelForm and log `<action>.created` or `<action>.updated` with the changed fields.
+    """Save an edit and log `<name>.created` or `<name>.updated` with its changes (`<name>` from the model).
 
-    `on_create` sets attributes a new row needs but the form does not carry (its project, its author…).
+    `on_create` sets attributes a new row needs but the edit does not carry (its project, its author…).
     The caller's service owns the transaction."""
-    creating = form.instance.pk is None
-    changes = diff_form(form)
-    obj = form.save(commit=False)
+    obj = edit.obj
+    creating = obj.pk is None
     if creating:
         for name, value in (on_create or {}).items():
             setattr(obj, name, value)
-    obj.save()
-    form.save_m2m()
-    audit_log(
-        actor=actor, obj=obj, action=f"{action}.{'created' if creating else 'updated'}", changes=changes
-    )
+    edit.save()
+    action = f"{audit_name(type(obj))}.{'created' if creating else 'updated'}"
+    audit_log(actor=actor, obj=obj, action=action, changes=edit.changes)
     return obj
 
 

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
@@ -12,20 +11,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import access, tasks
-from .audit import REDACTED_FIELDS, audit_forget, audit_log, save_form_audited
+from .audit import REDACTED_FIELDS, Edit, audit_forget, audit_log, save_audited
 from .emails import send_template_mail
 from .models import Invitation, Organisation, Person, Role, User
 
 
 @transaction.atomic
-def organisation_save(*, actor: User, form: "forms.ModelForm[Organisation]") -> Organisation:
-    """Create or update an organisation from a validated OrganisationForm."""
-    return save_form_audited(actor=actor, form=form, action="organisation")
+def organisation_save(*, actor: User, edit: Edit[Organisation]) -> Organisation:
+    """Create or update an organisation."""
+    return save_audited(actor=actor, edit=edit)
 
 
 @transaction.atomic
-def person_save(*, actor: User, form: "forms.ModelForm[Person]") -> Person:
-    return save_form_audited(actor=actor, form=form, action="person")
+def person_save(*, actor: User, edit: Edit[Person]) -> Person:
+    return save_audited(actor=actor, edit=edit)
 
 
 @transaction.atomic

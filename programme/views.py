@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import access, services
 from .access import AuthedRequest
-from .audit import audit_entries_for
+from .audit import Edit, audit_entries_for
 from .filters import OrganisationFilter, PersonFilter
 from .forms import (
     AcceptInvitationForm,
@@ -86,7 +86,7 @@ def organisation_list(request: AuthedRequest) -> HttpResponse:
 def organisation_create(request: AuthedRequest) -> HttpResponse:
     form = OrganisationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        organisation = services.organisation_save(actor=request.user, form=form)
+        organisation = services.organisation_save(actor=request.user, edit=Edit.from_form(form))
         messages.success(request, _("Structure « %(name)s » créée.") % {"name": organisation.name})
         return redirect(organisation)
     return render(request, "programme/organisation_form.html", {"form": form, "creating": True})
@@ -111,7 +111,7 @@ def organisation_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(access.scoped(request.user, Organisation), pk=pk)
     form = OrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        services.organisation_save(actor=request.user, form=form)
+        services.organisation_save(actor=request.user, edit=Edit.from_form(form))
         messages.success(request, _("Structure mise à jour."))
         return redirect(organisation)
     return render(
@@ -146,7 +146,7 @@ def person_create(request: AuthedRequest) -> HttpResponse:
         initial["organisation"] = request.GET["organisation"]
     form = PersonForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        person = services.person_save(actor=request.user, form=form)
+        person = services.person_save(actor=request.user, edit=Edit.from_form(form))
         messages.success(request, _("Contact « %(name)s » créé.") % {"name": person})
         return redirect(person)
     return render(request, "programme/person_form.html", {"form": form, "creating": True})
@@ -169,7 +169,7 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(access.scoped(request.user, Person).filter(anonymised_at__isnull=True), pk=pk)
     form = PersonForm(request.POST if request.method == "POST" else None, instance=person)
     if request.method == "POST" and form.is_valid():
-        services.person_save(actor=request.user, form=form)
+        services.person_save(actor=request.user, edit=Edit.from_form(form))
         messages.success(request, _("Contact mis à jour."))
         return redirect(person)
     return render(request, "programme/person_form.html", {"form": form, "creating": False, "person": person})

@@ -407,6 +407,8 @@ class ItemKind(models.TextChoices):
 class WorkshopItem(models.Model):
     """A need, idea or prototype produced by a workshop; an idea answers a need, a prototype an idea."""
 
+    audit_name = "design_item"  # the prefix of its audit actions (read by the history pages)
+
     project = models.ForeignKey(
         Project, verbose_name=_("projet"), on_delete=models.CASCADE, related_name="design_items"
     )
@@ -486,6 +488,8 @@ class Committee(models.Model):
 
 
 class CommitteeDecision(models.Model):
+    audit_name = "committee_decision"  # the prefix of its audit actions (read by the history pages)
+
     committee = models.ForeignKey(
         Committee, verbose_name=_("comité"), on_delete=models.CASCADE, related_name="decisions"
     )
@@ -600,6 +604,8 @@ class SiteStatus(models.TextChoices):
 class DeploymentSite(models.Model):
     """An essaimage site: the project replicated on another territory with a partner structure."""
 
+    audit_name = "deployment_site"  # the prefix of its audit actions (read by the history pages)
+
     project = models.ForeignKey(
         Project, verbose_name=_("projet"), on_delete=models.CASCADE, related_name="deployment_sites"
     )
@@ -657,6 +663,8 @@ class Dissemination(models.Model):
 
 class AdvocacyAction(models.Model):
     """A plaidoyer action: whom the collective tried to convince, when, with what outcome."""
+
+    audit_name = "advocacy"  # the prefix of its audit actions (read by the history pages)
 
     project = models.ForeignKey(
         Project, verbose_name=_("projet"), on_delete=models.CASCADE, related_name="advocacy_actions"

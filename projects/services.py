@@ -14,13 +14,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Max, Model
-from django.forms import ModelForm
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programme import access
-from programme.audit import audit_log, diff_form, save_form_audited
+from programme.audit import Edit, audit_log, save_audited
 from programme.emails import send_template_mail
 from programme.files import check_upload
 from programme.models import Person, Programme, Role, User
@@ -262,40 +261,35 @@ def project_start_phase(*, actor: User, project: Project, phase: str, start: dat
 
 
 @transaction.atomic
-def project_save(*, actor: User, form: "ModelForm[Project]") -> Project:
-    creating = form.instance.pk is None
-    changes = diff_form(form)
-    project = form.save()
+def project_save(*, actor: User, edit: Edit[Project]) -> Project:
+    creating = edit.obj.pk is None
+    project = edit.save()
     if creating and project.phase in (Phase.EMERGENCE, Phase.EXPERIMENTATION, Phase.DEPLOYMENT):
         start = project.start_date or timezone.localdate()
         project_start_phase(actor=actor, project=project, phase=project.phase, start=start)
-    audit_log(
-        actor=actor, obj=project, action="project.created" if creating else "project.updated", changes=changes
-    )
+    action = "project.created" if creating else "project.updated"
+    audit_log(actor=actor, obj=project, action=action, changes=edit.changes)
     return project
 
 
 @transaction.atomic
-def record_save[M: Model](
-    *, actor: User, form: "ModelForm[M]", project: Project | None = None, action: str
-) -> M:
+def record_save[M: Model](*, actor: User, edit: Edit[M], project: Project | None = None) -> M:
     """Create or update a record that hangs off a project (milestone, committee, action, site…)."""
     on_create = {"project": project} if project is not None else None
-    record: M = save_form_audited(actor=actor, form=form, action=action, on_create=on_create)
-    return record
+    return save_audited(actor=actor, edit=edit, on_create=on_create)
 
 
 @transaction.atomic
 def workshop_save(
     *,
     actor: User,
-    form: "ModelForm[Workshop]",
+    edit: Edit[Workshop],
     project: Project,
     invited: list[Person],
     present: list[Person],
 ) -> Workshop:
     """Save a workshop and its attendance (invited and present participants) together."""
-    workshop = record_save(actor=actor, form=form, project=project, action="workshop")
+    workshop = record_save(actor=actor, edit=edit, project=project)
     wanted = {
         p.pk: (p.pk in {i.pk for i in invited}, p.pk in {x.pk for x in present}) for p in [*invited, *present]
     }

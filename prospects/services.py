@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programme.audit import audit_log, diff_form, save_form_audited
+from programme.audit import Edit, audit_log, save_audited
 from programme.identity import normalise_name, normalise_town
 from programme.models import (
     KIND_FAMILY,
@@ -54,9 +54,6 @@ from .models import (
     Stage,
     StageChange,
 )
-
-if TYPE_CHECKING:  # the forms import these services
-    from .forms import EventForm, InteractionForm, ProspectForm
 
 # --- Stage rules ----------------------------------------------------------------------------------
 
@@ -231,18 +228,15 @@ def prospect_create(
 
 
 @transaction.atomic
-def prospect_update(*, actor: User, form: "ProspectForm") -> Prospect:
-    changes = diff_form(form)
-    prospect: Prospect = form.save()
-    audit_log(actor=actor, obj=prospect, action="prospect.updated", changes=changes)
-    return prospect
+def prospect_update(*, actor: User, edit: Edit[Prospect]) -> Prospect:
+    return save_audited(actor=actor, edit=edit)
 
 
 @transaction.atomic
-def interaction_create(*, actor: User, prospect: Prospect, form: "InteractionForm") -> Interaction:
+def interaction_create(*, actor: User, prospect: Prospect, edit: Edit[Interaction]) -> Interaction:
     """Record a touchpoint; its next action becomes the prospect's next action."""
     prospect = Prospect.objects.select_for_update().get(pk=prospect.pk)
-    interaction: Interaction = form.save(commit=False)
+    interaction = edit.obj
     interaction.prospect = prospect
     interaction.user = actor
     interaction.save()
@@ -260,9 +254,8 @@ def interaction_create(*, actor: User, prospect: Prospect, form: "InteractionFor
 
 
 @transaction.atomic
-def event_save(*, actor: User, form: "EventForm") -> Event:
-    event: Event = save_form_audited(actor=actor, form=form, action="event")
-    return event
+def event_save(*, actor: User, edit: Edit[Event]) -> Event:
+    return save_audited(actor=actor, edit=edit)
 
 
 @transaction.atomic

@@ -103,6 +103,8 @@ class Indicator(models.Model):
 class EvaluationQuestion(models.Model):
     """An evaluative question of a project's protocol ("Le collectif a-t-il élargi son public ?")."""
 
+    audit_name = "evaluation_question"  # the prefix of its audit actions (read by the history pages)
+
     project = models.ForeignKey(
         "projects.Project",
         verbose_name=_("projet"),
@@ -125,6 +127,8 @@ class EvaluationQuestion(models.Model):
 
 
 class EvaluationCriterion(models.Model):
+    audit_name = "evaluation_criterion"  # the prefix of its audit actions (read by the history pages)
+
     question = models.ForeignKey(
         EvaluationQuestion, verbose_name=_("question"), on_delete=models.CASCADE, related_name="criteria"
     )
@@ -179,6 +183,8 @@ class IndicatorSummary(TypedDict):
 
 class ProjectIndicator(models.Model):
     """An indicator in a project's protocol, with its baseline and target."""
+
+    audit_name = "project_indicator"  # the prefix of its audit actions (read by the history pages)
 
     project = models.ForeignKey(
         "projects.Project", verbose_name=_("projet"), on_delete=models.CASCADE, related_name="indicators"

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from evaluation.models import Lesson
 from programme import access
 from programme.access import AuthedRequest
-from programme.audit import audit_entries_for
+from programme.audit import Edit, audit_entries_for
 from programme.models import Programme
 from programme.pages import render_filtered_list
 from projects.models import Project
@@ -101,7 +101,7 @@ def lesson_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
-        saved = services.lesson_save(actor=user, form=form)
+        saved = services.lesson_save(actor=user, edit=Edit.from_form(form))
         messages.success(request, _("Enseignement mis à jour.") if lesson else _("Enseignement enregistré."))
         return redirect(saved)
     return render(

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from evaluation.models import Indicator, Lesson, Measurement
 from programme import access
 from programme.access import AuthedRequest
-from programme.audit import audit_entries_for
+from programme.audit import Edit, audit_entries_for
 from programme.pages import render_filtered_list
 from projects.models import Project
 
@@ -76,7 +76,7 @@ def indicator_form(request: AuthedRequest, pk: int | None = None) -> HttpRespons
     indicator = get_object_or_404(access.scoped(request.user, Indicator), pk=pk) if pk else None
     form = IndicatorForm(request.POST if request.method == "POST" else None, instance=indicator)
     if request.method == "POST" and form.is_valid():
-        saved = services.indicator_save(actor=request.user, form=form)
+        saved = services.indicator_save(actor=request.user, edit=Edit.from_form(form))
         if indicator is None:
             messages.success(
                 request, _("Indicateur « %(name)s » ajouté à la bibliothèque.") % {"name": saved.name}

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from evaluation.models import IndicatorTarget
 from programme import access
 from programme.access import AuthedRequest
-from programme.audit import audit_entries_for
+from programme.audit import Edit, audit_entries_for
 
 from .. import selectors, services
 from ..forms import (
@@ -80,7 +80,7 @@ def question_form(
     )
     form.instance.project = project
     if request.method == "POST" and form.is_valid():
-        services.protocol_item_save(actor=request.user, form=form, action="evaluation_question")
+        services.protocol_item_save(actor=request.user, edit=Edit.from_form(form))
         messages.success(
             request, _("Question évaluative mise à jour.") if question else _("Question évaluative ajoutée.")
         )
@@ -130,7 +130,7 @@ def criterion_form(
     )
     form.instance.question = question
     if request.method == "POST" and form.is_valid():
-        services.protocol_item_save(actor=request.user, form=form, action="evaluation_criterion")
+        services.protocol_item_save(actor=request.user, edit=Edit.from_form(form))
         messages.success(request, _("Critère mis à jour.") if criterion else _("Critère ajouté."))
         return redirect("evaluation:protocol", project_pk=question.project_id)
     context = {
@@ -185,7 +185,7 @@ def project_indicator_form(
         initial=None if pi else {"indicator": request.GET.get("indicator")},
     )
     if request.method == "POST" and form.is_valid():
-        saved = services.protocol_item_save(actor=request.user, form=form, action="project_indicator")
+        saved = services.protocol_item_save(actor=request.user, edit=Edit.from_form(form))
         if pi:
             messages.success(request, _("Référence et cible enregistrées."))
         else:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from programme import access
 from programme.access import AuthedRequest
+from programme.audit import Edit
 
 from .. import selectors, services
 from ..models import Project
@@ -76,10 +77,9 @@ def bound_data(request: AuthedRequest) -> QueryDict | None:
 
 @dataclass(frozen=True)
 class RecordPage:
-    """The create/edit page of one kind of project record: its audit action, the tab it returns to, and
-    what the page and the confirmation say when adding or when editing."""
+    """The create/edit page of one kind of project record: the tab it returns to, and what the page and
+    the confirmation say when adding or when editing."""
 
-    action: str
     tab: str
     create_title: "StrOrPromise"
     edit_title: "StrOrPromise"
@@ -95,7 +95,7 @@ def record_form(
     editing = form.instance.pk is not None
     cancel = reverse(page.tab, args=[project.pk])
     if request.method == "POST" and form.is_valid():
-        services.record_save(actor=request.user, form=form, project=project, action=page.action)
+        services.record_save(actor=request.user, edit=Edit.from_form(form), project=project)
         messages.success(request, page.updated if editing else page.created)
         return redirect(cancel)
     title = page.edit_title if editing else page.create_title

@@ -12,7 +12,6 @@ from ..models import Membership, Stakeholder
 from .base import RecordPage, project_for, record_views, render_tab
 
 MEMBERSHIP = RecordPage(
-    action="membership",
     tab="projects:project.collective",
     create_title=_("Ajouter un membre au collectif"),
     edit_title=_("Modifier le membre"),
@@ -20,7 +19,6 @@ MEMBERSHIP = RecordPage(
     updated=_("Membre mis à jour."),
 )
 STAKEHOLDER = RecordPage(
-    action="stakeholder",
     tab="projects:project.collective",
     create_title=_("Ajouter une partie prenante"),
     edit_title=_("Modifier la partie prenante"),

@@ -34,7 +34,6 @@ from .base import (
 )
 
 MILESTONE = RecordPage(
-    action="milestone",
     tab="projects:project.deliverables",
     create_title=gettext_lazy("Nouveau jalon"),
     edit_title=gettext_lazy("Modifier le jalon"),
@@ -42,7 +41,6 @@ MILESTONE = RecordPage(
     updated=gettext_lazy("Jalon mis à jour."),
 )
 DELIVERABLE = RecordPage(
-    action="deliverable",
     tab="projects:project.deliverables",
     create_title=gettext_lazy("Nouveau livrable"),
     edit_title=gettext_lazy("Modifier le livrable"),

@@ -11,7 +11,6 @@ from ..models import AdvocacyAction, DeploymentSite, Dissemination
 from .base import RecordPage, project_for, record_views, render_tab
 
 SITE = RecordPage(
-    action="deployment_site",
     tab="projects:project.deployment",
     create_title=_("Nouveau site d'essaimage"),
     edit_title=_("Modifier le site d'essaimage"),
@@ -19,7 +18,6 @@ SITE = RecordPage(
     updated=_("Enregistré."),
 )
 DISSEMINATION = RecordPage(
-    action="dissemination",
     tab="projects:project.deployment",
     create_title=_("Nouvelle diffusion"),
     edit_title=_("Modifier la diffusion"),
@@ -27,7 +25,6 @@ DISSEMINATION = RecordPage(
     updated=_("Enregistré."),
 )
 ADVOCACY = RecordPage(
-    action="advocacy",
     tab="projects:project.deployment",
     create_title=_("Nouvelle action de plaidoyer"),
     edit_title=_("Modifier l'action de plaidoyer"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
+from programme.audit import Edit
 
 from .. import selectors, services
 from ..forms import ActionForm, CommitteeDecisionForm, CommitteeForm
@@ -19,7 +20,6 @@ from ..models import Action, Committee
 from .base import RecordPage, bound_data, child_for, project_for, record_form, render_form_page, render_tab
 
 COMMITTEE = RecordPage(
-    action="committee",
     tab="projects:project.governance",
     create_title=gettext_lazy("Nouveau comité"),
     edit_title=gettext_lazy("Modifier le comité"),
@@ -27,7 +27,6 @@ COMMITTEE = RecordPage(
     updated=gettext_lazy("Comité mis à jour."),
 )
 ACTION = RecordPage(
-    action="action",
     tab="projects:project.governance",
     create_title=gettext_lazy("Nouvelle action"),
     edit_title=gettext_lazy("Modifier l'action"),
@@ -88,7 +87,7 @@ def committee_decision_create(request: AuthedRequest, pk: int) -> HttpResponse:
     form = CommitteeDecisionForm(request.POST)
     if form.is_valid():
         form.instance.committee = committee
-        services.record_save(actor=request.user, form=form, action="committee_decision")
+        services.record_save(actor=request.user, edit=Edit.from_form(form))
         messages.success(request, _("Décision ajoutée au comité."))
         return redirect(committee)
     return render_form_page(

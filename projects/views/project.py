@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from programme import access
 from programme.access import AuthedRequest
+from programme.audit import Edit
 from programme.pages import render_filtered_list
 
 from .. import selectors, services, timeline
@@ -44,7 +45,7 @@ def project_board(request: AuthedRequest) -> HttpResponse:
 def project_create(request: AuthedRequest) -> HttpResponse:
     form = ProjectCreateForm(bound_data(request))
     if request.method == "POST" and form.is_valid():
-        project = services.project_save(actor=request.user, form=form)
+        project = services.project_save(actor=request.user, edit=Edit.from_form(form))
         messages.success(request, _("Projet « %(title)s » créé.") % {"title": project.title})
         return redirect(project)
     return render_form_page(
@@ -58,7 +59,7 @@ def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     form = ProjectForm(bound_data(request), instance=project)
     if request.method == "POST" and form.is_valid():
-        services.project_save(actor=request.user, form=form)
+        services.project_save(actor=request.user, edit=Edit.from_form(form))
         messages.success(request, _("Projet mis à jour."))
         return redirect(project)
     return render_form_page(

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
-from programme.audit import audit_entries_for
+from programme.audit import Edit, audit_entries_for
 
 from .. import selectors, services
 from ..forms import WorkshopForm, WorkshopItemForm
@@ -42,7 +42,7 @@ def _workshop_form_page(request: AuthedRequest, project: Project, workshop: Work
     if request.method == "POST" and form.is_valid():
         workshop = services.workshop_save(
             actor=request.user,
-            form=form,
+            edit=Edit.from_form(form),
             project=project,
             invited=list(form.cleaned_data["invited"]),
             present=list(form.cleaned_data["present"]),
@@ -93,7 +93,7 @@ def workshop_item_create(request: AuthedRequest, pk: int) -> HttpResponse:
     form = WorkshopItemForm(request.POST, project=project)
     if form.is_valid():
         form.instance.workshop = workshop
-        services.record_save(actor=request.user, form=form, project=project, action="design_item")
+        services.record_save(actor=request.user, edit=Edit.from_form(form), project=project)
         messages.success(request, _("Élément ajouté."))
         return redirect(workshop)
     return render_form_page(

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
+from programme.audit import Edit
 from programme.pages import render_filtered_list
 
 from .. import selectors, services
@@ -44,7 +45,7 @@ def event_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     return form_page(
         request,
         form,
-        save=lambda: services.event_save(actor=request.user, form=form),
+        save=lambda: services.event_save(actor=request.user, edit=Edit.from_form(form)),
         message=lambda saved: (
             _("Événement « %(name)s » créé.") % {"name": saved.name}
             if event is None

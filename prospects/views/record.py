@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
+from programme.audit import Edit
 
 from .. import selectors, services
 from ..forms import InteractionForm, MoveForm, ProspectCreateForm, ProspectForm
@@ -83,7 +84,7 @@ def prospect_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        save=lambda: services.prospect_update(actor=request.user, form=form),
+        save=lambda: services.prospect_update(actor=request.user, edit=Edit.from_form(form)),
         message=lambda _prospect: _("Prospect mis à jour."),
         template="prospects/prospect_form.html",
         context={"prospect": prospect},
@@ -96,7 +97,7 @@ def interaction_create(request: AuthedRequest, pk: int) -> HttpResponse:
     prospect = selectors.prospect_detail(request.user, pk)
     form = InteractionForm(request.POST, programme_id=prospect.programme_id)
     if form.is_valid():
-        services.interaction_create(actor=request.user, prospect=prospect, form=form)
+        services.interaction_create(actor=request.user, prospect=prospect, edit=Edit.from_form(form))
         messages.success(request, _("Échange enregistré."))
         return redirect(reverse("prospects:prospect.detail", args=[prospect.pk]) + "#timeline")
     return render(request, "prospects/prospect_detail.html", _detail_context(prospect, interaction_form=form))
