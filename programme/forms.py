@@ -4,7 +4,6 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -192,10 +191,6 @@ class PreferencesForm(forms.Form):
     digest_enabled = forms.BooleanField(
         label=_("Recevoir chaque matin le récapitulatif de mes échéances"), required=False
     )
-
-
-def organisation_link(org: Organisation) -> str:
-    return reverse("programme:organisation.detail", args=[org.pk])
 
 
 class LoginForm(AllauthLoginForm):

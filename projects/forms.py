@@ -378,9 +378,3 @@ class AdvocacyActionForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 2}),
             "outcome": forms.Textarea(attrs={"rows": 2}),
         }
-
-
-class DeliverableReviewForm(forms.Form):
-    status = forms.ChoiceField(
-        choices=[("accepted", _("Valider")), ("returned", _("À reprendre"))], widget=forms.HiddenInput
-    )

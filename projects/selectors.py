@@ -1,7 +1,7 @@
 """Reads of project steering. Every function takes the acting user and scopes through programme.access."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from programme import access
 from programme.audit import audit_entries_for
-from programme.models import Person, Role, User
+from programme.models import Person, User
 from prospects.models import Prospect
 
 from .models import (
@@ -395,13 +395,3 @@ def project_overview(user: User, project: Project, *, today: date) -> dict[str, 
         "decisions": project.gate_decisions.select_related("decided_by"),
         "audit_entries": audit_entries_for(project)[:30],
     }
-
-
-def staff_choices() -> QuerySet[User]:
-    return User.objects.filter(role__in=[Role.STAFF, Role.DIRECTOR], is_active=True).order_by(
-        "first_name", "last_name"
-    )
-
-
-def as_datetime(d: date) -> datetime:
-    return datetime(d.year, d.month, d.day, tzinfo=timezone.get_current_timezone())
