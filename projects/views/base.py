@@ -12,6 +12,7 @@ from django.http import HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from programme import access
@@ -40,6 +41,28 @@ def child_for[M: Model](
     return get_object_or_404(queryset, pk=pk)
 
 
+@dataclass(frozen=True)
+class Tab:
+    """One tab of a project page: its key (what `render_tab` is given), its URL name and its label, which is
+    also the page's title."""
+
+    key: str
+    url_name: str
+    label: "StrOrPromise"
+
+
+TABS = (
+    Tab("overview", "projects:project.detail", _("Vue d'ensemble")),
+    Tab("collective", "projects:project.collective", _("Collectif")),
+    Tab("timeline", "projects:project.timeline", _("Frise")),
+    Tab("workshops", "projects:project.workshops", _("Ateliers")),
+    Tab("governance", "projects:project.governance", _("Gouvernance")),
+    Tab("deployment", "projects:project.deployment", _("Déploiement")),
+    Tab("deliverables", "projects:project.deliverables", _("Jalons et livrables")),
+    Tab("documents", "projects:project.documents", _("Documents")),
+)
+
+
 def render_tab(
     request: AuthedRequest, project: Project, tab: str, template: str, context: dict[str, Any]
 ) -> HttpResponse:
@@ -47,6 +70,11 @@ def render_tab(
     base = {
         "project": project,
         "tab": tab,
+        "tabs": [
+            {"url": reverse(t.url_name, args=[project.pk]), "label": t.label, "current": t.key == tab}
+            for t in TABS
+        ],
+        "tab_label": next((t.label for t in TABS if t.key == tab), ""),
         "period": period,
         "late": bool(period and period.is_late()),
         "is_director": access.is_director(request.user),
