@@ -215,17 +215,8 @@ def invitation_list(request: AuthedRequest) -> HttpResponse:
         )
     form = InvitationForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        services.invitation_create(
-            actor=request.user,
-            email=data["email"],
-            role=data["role"],
-            organisation=data["organisation"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            person=data["person"],
-        )
-        messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": data["email"]})
+        invitation = services.invitation_create(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": invitation.email})
         return redirect("programme:invitation.list")
     invitations = Invitation.objects.select_related("organisation", "invited_by")[:100]
     return render(request, "programme/invitation_list.html", {"form": form, "invitations": invitations})

@@ -88,16 +88,10 @@ def selection_decide(request: AuthedRequest, pk: int, prospect_pk: int) -> HttpR
     )
     form = SelectionDecisionForm(request.POST, prefix=f"c{prospect.pk}")
     if form.is_valid():
-        data = form.cleaned_data
         try:
             with transaction.atomic():
                 decision = prospect_services.selection_decide(
-                    actor=request.user,
-                    cohort=cohort,
-                    prospect=prospect,
-                    decision=data["decision"],
-                    rationale=data["rationale"],
-                    capacity_override=data["capacity_override"],
+                    actor=request.user, cohort=cohort, prospect=prospect, **form.cleaned_data
                 )
                 project = None
                 if decision.decision == Decision.RETAINED:

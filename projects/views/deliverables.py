@@ -173,17 +173,8 @@ def document_create(request: AuthedRequest, pk: int) -> HttpResponse:
     form = DocumentForm(*_upload_data(request))
     cancel = reverse("projects:project.documents", args=[project.pk])
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        services.document_upload(
-            actor=request.user,
-            project=project,
-            file=data["file"],
-            title=data["title"],
-            description=data["description"],
-            shared_with_collective=data["shared_with_collective"],
-            comment=data["comment"],
-        )
-        messages.success(request, _("Document « %(t)s » enregistré.") % {"t": data["title"]})
+        services.document_upload(actor=request.user, project=project, **form.cleaned_data)
+        messages.success(request, _("Document « %(t)s » enregistré.") % {"t": form.cleaned_data["title"]})
         return redirect(cancel)
     return render_form_page(
         request, project=project, form=form, title=_("Nouveau document"), cancel=cancel, multipart=True

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
+from programme.forms import add_validation_error
 from programme.pages import render_filtered_list
 
 from .. import selectors, services, timeline
@@ -129,28 +130,14 @@ def gate_decide(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect(project)
     form = GateDecisionForm(bound_data(request), project=project, outcomes=outcomes)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        to_phase = services.target_phase(project.phase, data["outcome"])
+        to_phase = services.target_phase(project.phase, form.cleaned_data["outcome"])
         assert to_phase is not None  # the form offers only the outcomes allowed from this phase
         try:
             decision = services.project_move(
-                actor=request.user,
-                project=project,
-                to_phase=to_phase,
-                outcome=data["outcome"],
-                decided_on=data["decided_on"],
-                rationale=data["rationale"],
-                committee=data["committee"],
-                conditions=data["conditions"],
-                new_planned_end=data["new_planned_end"],
-                expected_version=data["expected_version"],
+                actor=request.user, project=project, to_phase=to_phase, **form.cleaned_data
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            add_validation_error(form, error)
             return _dossier_page(request, project, form)
         messages.success(
             request,

@@ -88,15 +88,8 @@ def event_prospects(request: AuthedRequest, pk: int) -> HttpResponse:
         return render(request, "prospects/event_detail.html", _event_context(event, link_form=link_form))
     new_form = EventNewProspectForm(request.POST, prefix="new")
     if new_form.is_valid():
-        data = new_form.cleaned_data
         prospect = services.event_create_prospect(
-            actor=request.user,
-            event=event,
-            name=data["name"],
-            kind=data["kind"],
-            town=data["town"],
-            siren=data["siren"],
-            owner=request.user,
+            actor=request.user, event=event, owner=request.user, **new_form.cleaned_data
         )
         messages.success(
             request, _("« %(name)s » est rattaché à l'événement.") % {"name": prospect.organisation.name}

@@ -37,15 +37,7 @@ def organisation_edit(request: AuthedRequest) -> HttpResponse:
     form = PortalOrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
     if request.method == "POST":
         if form.is_valid():
-            data = form.cleaned_data
-            programme_services.organisation_details_update(
-                actor=request.user,
-                address=data["address"],
-                postcode=data["postcode"],
-                town=data["town"],
-                website=data["website"],
-                description=data["description"],
-            )
+            programme_services.organisation_details_update(actor=request.user, **form.cleaned_data)
             messages.success(request, _("Les informations de votre structure sont enregistrées."))
             return redirect("portal:organisation")
         return render(
@@ -58,16 +50,9 @@ def _contact_page(request: AuthedRequest, person: Person | None) -> HttpResponse
     form = PortalContactForm(request.POST if request.method == "POST" else None, instance=person)
     if request.method == "POST":
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 saved = programme_services.partner_contact_save(
-                    actor=request.user,
-                    person=person,
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    email=data["email"],
-                    phone=data["phone"],
-                    job_title=data["job_title"],
+                    actor=request.user, person=person, **form.cleaned_data
                 )
             except PermissionDenied:
                 raise Http404
