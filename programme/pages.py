@@ -1,16 +1,22 @@
-"""Small helpers shared by list pages: filter, paginate, render the page or its HTMX fragment."""
+"""Small helpers shared by pages: the data a form is bound with; for list pages, filter, paginate, render
+the page or its HTMX fragment."""
 
 from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django_filters import FilterSet
 
 from .access import AuthedRequest
 
 PAGE_SIZE = 50
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted data on POST (even empty: the form is bound and shows its errors), else None."""
+    return request.POST if request.method == "POST" else None
 
 
 def render_filtered_list(

@@ -22,7 +22,7 @@ from .forms import (
     PreferencesForm,
 )
 from .models import Invitation, Organisation, Person
-from .pages import render_filtered_list
+from .pages import posted, render_filtered_list
 from .selectors import person_data_export
 
 # --- Home, health --------------------------------------------------------------------------------
@@ -84,7 +84,7 @@ def organisation_list(request: AuthedRequest) -> HttpResponse:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: AuthedRequest) -> HttpResponse:
-    form = OrganisationForm(request.POST if request.method == "POST" else None)
+    form = OrganisationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         organisation = services.organisation_save(actor=request.user, edit=Edit.from_form(form))
         messages.success(request, _("Structure « %(name)s » créée.") % {"name": organisation.name})
@@ -109,7 +109,7 @@ def organisation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(access.scoped(request.user, Organisation), pk=pk)
-    form = OrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
+    form = OrganisationForm(posted(request), instance=organisation)
     if request.method == "POST" and form.is_valid():
         services.organisation_save(actor=request.user, edit=Edit.from_form(form))
         messages.success(request, _("Structure mise à jour."))
@@ -144,7 +144,7 @@ def person_create(request: AuthedRequest) -> HttpResponse:
     initial = {}
     if request.GET.get("organisation", "").isdigit():
         initial["organisation"] = request.GET["organisation"]
-    form = PersonForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = PersonForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         person = services.person_save(actor=request.user, edit=Edit.from_form(form))
         messages.success(request, _("Contact « %(name)s » créé.") % {"name": person})
@@ -167,7 +167,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(access.scoped(request.user, Person).filter(anonymised_at__isnull=True), pk=pk)
-    form = PersonForm(request.POST if request.method == "POST" else None, instance=person)
+    form = PersonForm(posted(request), instance=person)
     if request.method == "POST" and form.is_valid():
         services.person_save(actor=request.user, edit=Edit.from_form(form))
         messages.success(request, _("Contact mis à jour."))
@@ -213,7 +213,7 @@ def invitation_list(request: AuthedRequest) -> HttpResponse:
             last_name=person.last_name,
             organisation=person.organisation_id,
         )
-    form = InvitationForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = InvitationForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         invitation = services.invitation_create(actor=request.user, **form.cleaned_data)
         messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": invitation.email})
@@ -228,7 +228,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = Invitation.objects.by_token(token).first()
     if invitation is None or not invitation.is_pending:
         return render(request, "programme/invitation_invalid.html", status=410 if invitation else 404)
-    form = AcceptInvitationForm(request.POST if request.method == "POST" else None, invitation=invitation)
+    form = AcceptInvitationForm(posted(request), invitation=invitation)
     if request.method == "POST" and form.is_valid():
         user = services.invitation_accept(invitation=invitation, password=form.cleaned_data["password1"])
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -240,9 +240,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    form = PreferencesForm(
-        request.POST if request.method == "POST" else None, initial={"digest_enabled": user.digest_enabled}
-    )
+    form = PreferencesForm(posted(request), initial={"digest_enabled": user.digest_enabled})
     if request.method == "POST" and form.is_valid():
         services.user_preferences_update(user=user, digest_enabled=form.cleaned_data["digest_enabled"])
         messages.success(request, _("Préférences enregistrées."))

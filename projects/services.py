@@ -321,15 +321,12 @@ def workshop_save(
 
 
 def _store_version[V: FileVersion](
-    model: type[V],
-    *,
-    parent_field: str,
-    parent: Model,
-    project: Project,
-    actor: User,
-    file: "File[bytes]",
-    comment: str,
+    model: type[V], *, parent: Deliverable | Document, actor: User, file: "File[bytes]", comment: str
 ) -> V:
+    """The next numbered version of `parent` (a deliverable or a document: the version's field is named
+    after it), stored in the project's private files; the file is deleted again if the row fails."""
+    parent_field = parent._meta.model_name
+    assert parent_field is not None
     sniffed, digest = check_upload(file)
     assert file.name is not None  # an uploaded file always has its client-side name
     number = (
@@ -337,7 +334,7 @@ def _store_version[V: FileVersion](
     ) + 1
     version = model(
         **{parent_field: parent},
-        project=project,
+        project=parent.project,
         number=number,
         original_name=os.path.basename(file.name)[:255],
         extension=sniffed.extension,
@@ -378,15 +375,7 @@ def deliverable_upload(
     if not _can_touch_deliverable(actor, deliverable):
         raise PermissionDenied
     deliverable = Deliverable.objects.select_for_update().get(pk=deliverable.pk)
-    version = _store_version(
-        DeliverableVersion,
-        parent_field="deliverable",
-        parent=deliverable,
-        project=deliverable.project,
-        actor=actor,
-        file=file,
-        comment=comment,
-    )
+    version = _store_version(DeliverableVersion, parent=deliverable, actor=actor, file=file, comment=comment)
     changes = {"version": [None, version.number], "fichier": [None, version.original_name]}
     if deliverable.status in (DeliverableStatus.EXPECTED, DeliverableStatus.RETURNED):
         changes["status"] = [deliverable.status, DeliverableStatus.SUBMITTED]
@@ -454,15 +443,7 @@ def document_upload(
         if not allowed.filter(pk=document.pk).exists():
             raise PermissionDenied
         document = Document.objects.select_for_update().get(pk=document.pk)
-    version = _store_version(
-        DocumentVersion,
-        parent_field="document",
-        parent=document,
-        project=document.project,
-        actor=actor,
-        file=file,
-        comment=comment,
-    )
+    version = _store_version(DocumentVersion, parent=document, actor=actor, file=file, comment=comment)
     Document.objects.filter(pk=document.pk).update(updated_at=timezone.now())
     audit_log(
         actor=actor,

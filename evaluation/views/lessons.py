@@ -13,7 +13,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, audit_entries_for
 from programme.models import Programme
-from programme.pages import render_filtered_list
+from programme.pages import posted, render_filtered_list
 from projects.models import Project
 
 from .. import selectors, services
@@ -94,7 +94,7 @@ def lesson_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
             messages.error(request, _("Créez d'abord un programme."))
             return redirect("evaluation:lesson.list")
     form = LessonForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         instance=lesson,
         programme=programme,
         projects=access.scoped(user, Project),

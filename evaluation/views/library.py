@@ -13,7 +13,7 @@ from evaluation.models import Indicator, Lesson, Measurement
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, audit_entries_for
-from programme.pages import render_filtered_list
+from programme.pages import posted, render_filtered_list
 from projects.models import Project
 
 from .. import services
@@ -74,7 +74,7 @@ def indicator_list(request: AuthedRequest) -> HttpResponse:
 def indicator_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     """Create (no pk) or edit an indicator of the library."""
     indicator = get_object_or_404(access.scoped(request.user, Indicator), pk=pk) if pk else None
-    form = IndicatorForm(request.POST if request.method == "POST" else None, instance=indicator)
+    form = IndicatorForm(posted(request), instance=indicator)
     if request.method == "POST" and form.is_valid():
         saved = services.indicator_save(actor=request.user, edit=Edit.from_form(form))
         if indicator is None:

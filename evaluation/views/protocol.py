@@ -1,21 +1,27 @@
 """A project's evaluation protocol: evaluative questions, criteria, the indicators followed with their
 targets, and the evaluation part of the gate dossier."""
 
+from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import BaseForm, ModelForm
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from evaluation.models import IndicatorTarget
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, audit_entries_for
+from programme.pages import posted
+from projects.models import Project
 
 from .. import selectors, services
 from ..forms import (
@@ -28,7 +34,10 @@ from ..forms import (
     TargetForm,
     UnlockForm,
 )
-from ..models import EvaluationCriterion, EvaluationQuestion
+from ..models import EvaluationCriterion, EvaluationQuestion, ProjectIndicator
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @access.team_required
@@ -68,30 +77,14 @@ def question_form(
         if pk
         else None
     )
-    if question:
-        project = question.project
-    else:
-        assert project_pk is not None  # the create URL carries it
-        project = selectors.project_get(user=request.user, pk=project_pk)
+    project = _project_of(request, question, project_pk)
     form = QuestionForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         instance=question,
         initial=None if question else {"order": project.evaluation_questions.count() + 1},
     )
     form.instance.project = project
-    if request.method == "POST" and form.is_valid():
-        services.protocol_item_save(actor=request.user, edit=Edit.from_form(form))
-        messages.success(
-            request, _("Question évaluative mise à jour.") if question else _("Question évaluative ajoutée.")
-        )
-        return redirect("evaluation:protocol", project_pk=project.pk)
-    context = {
-        "form": form,
-        "project": project,
-        "title": _("Modifier la question évaluative") if question else _("Nouvelle question évaluative"),
-        "delete_url": reverse("evaluation:question.delete", args=[pk]) if question else "",
-    }
-    return render(request, "evaluation/item_form.html", context)
+    return _item_form(request, QUESTION, form, project=project, delete_url="evaluation:question.delete")
 
 
 @access.team_required
@@ -124,23 +117,19 @@ def criterion_form(
         )
     )
     form = CriterionForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         instance=criterion,
         initial=None if criterion else {"order": question.criteria.count() + 1},
     )
     form.instance.question = question
-    if request.method == "POST" and form.is_valid():
-        services.protocol_item_save(actor=request.user, edit=Edit.from_form(form))
-        messages.success(request, _("Critère mis à jour.") if criterion else _("Critère ajouté."))
-        return redirect("evaluation:protocol", project_pk=question.project_id)
-    context = {
-        "form": form,
-        "project": question.project,
-        "title": _("Modifier le critère") if criterion else _("Nouveau critère"),
-        "subtitle": question.text,
-        "delete_url": reverse("evaluation:criterion.delete", args=[pk]) if criterion else "",
-    }
-    return render(request, "evaluation/item_form.html", context)
+    return _item_form(
+        request,
+        CRITERION,
+        form,
+        project=question.project,
+        delete_url="evaluation:criterion.delete",
+        subtitle=question.text,
+    )
 
 
 @access.team_required
@@ -152,6 +141,74 @@ def criterion_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     return _delete_item(
         request, criterion, project_pk=criterion.question.project_id, message=_("Critère supprimé.")
     )
+
+
+def _project_of(
+    request: AuthedRequest, item: EvaluationQuestion | ProjectIndicator | None, project_pk: int | None
+) -> Project:
+    """The project of the protocol item being edited, or, for a new one, the project its URL names."""
+    if item is not None:
+        return item.project
+    assert project_pk is not None  # the create URL carries it
+    return selectors.project_get(user=request.user, pk=project_pk)
+
+
+@dataclass(frozen=True)
+class ItemTexts:
+    """What the create/edit page of one kind of protocol item says when adding or when editing."""
+
+    create_title: "StrOrPromise"
+    edit_title: "StrOrPromise"
+    created: "StrOrPromise"
+    updated: "StrOrPromise"
+
+
+QUESTION = ItemTexts(
+    create_title=gettext_lazy("Nouvelle question évaluative"),
+    edit_title=gettext_lazy("Modifier la question évaluative"),
+    created=gettext_lazy("Question évaluative ajoutée."),
+    updated=gettext_lazy("Question évaluative mise à jour."),
+)
+CRITERION = ItemTexts(
+    create_title=gettext_lazy("Nouveau critère"),
+    edit_title=gettext_lazy("Modifier le critère"),
+    created=gettext_lazy("Critère ajouté."),
+    updated=gettext_lazy("Critère mis à jour."),
+)
+
+
+def _item_form(
+    request: AuthedRequest,
+    texts: ItemTexts,
+    form: ModelForm,
+    *,
+    project: Project,
+    delete_url: str,
+    subtitle: str = "",
+) -> HttpResponse:
+    """Add (the form's instance is new) or edit a question or a criterion: saved through the audited
+    service, then back to the protocol; otherwise its page, with the delete button (`delete_url` is the
+    URL name) when editing."""
+    editing = form.instance.pk is not None
+    if request.method == "POST" and form.is_valid():
+        services.protocol_item_save(actor=request.user, edit=Edit.from_form(form))
+        messages.success(request, texts.updated if editing else texts.created)
+        return redirect("evaluation:protocol", project_pk=project.pk)
+    return _item_page(
+        request,
+        form,
+        project=project,
+        title=texts.edit_title if editing else texts.create_title,
+        subtitle=subtitle,
+        delete_url=reverse(delete_url, args=[form.instance.pk]) if editing else "",
+    )
+
+
+def _item_page(
+    request: AuthedRequest, form: BaseForm, *, project: Project, **context: object
+) -> HttpResponse:
+    """The create/edit page of a protocol item, under its project: `title`, `subtitle`, `delete_url`."""
+    return render(request, "evaluation/item_form.html", {"form": form, "project": project, **context})
 
 
 def _delete_item(
@@ -173,13 +230,9 @@ def project_indicator_form(
     """Add an indicator of the library to a project's protocol (project_pk), or set its baseline, target
     and reporting (pk)."""
     pi = selectors.project_indicator_get(user=request.user, pk=pk) if pk else None
-    if pi:
-        project = pi.project
-    else:
-        assert project_pk is not None  # the create URL carries it
-        project = selectors.project_get(user=request.user, pk=project_pk)
+    project = _project_of(request, pi, project_pk)
     form = ProjectIndicatorForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         instance=pi,
         project=project,
         initial=None if pi else {"indicator": request.GET.get("indicator")},
@@ -193,14 +246,14 @@ def project_indicator_form(
                 request, _("Indicateur « %(name)s » ajouté au protocole.") % {"name": saved.indicator.name}
             )
         return redirect(saved)
-    context = {
-        "form": form,
-        "project": project,
-        "title": _("Référence, cible et saisie") if pi else _("Ajouter un indicateur au protocole"),
-        "subtitle": pi.indicator.name if pi else "",
-        "delete_url": reverse("evaluation:project_indicator.delete", args=[pk]) if pi else "",
-    }
-    return render(request, "evaluation/item_form.html", context)
+    return _item_page(
+        request,
+        form,
+        project=project,
+        title=_("Référence, cible et saisie") if pi else _("Ajouter un indicateur au protocole"),
+        subtitle=pi.indicator.name if pi else "",
+        delete_url=reverse("evaluation:project_indicator.delete", args=[pk]) if pi else "",
+    )
 
 
 @access.team_required

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import messages
 from django.db.models import Model
-from django.http import HttpResponse, HttpResponseBase, QueryDict
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
+from programme.pages import posted
 
 from .. import selectors, services
 from ..models import Project
@@ -98,11 +99,6 @@ def render_form_page(
     )
 
 
-def bound_data(request: AuthedRequest) -> QueryDict | None:
-    """The POST data to bind a form with (an empty POST binds too, so its errors show), None on GET."""
-    return request.POST if request.method == "POST" else None
-
-
 @dataclass(frozen=True)
 class RecordPage:
     """The create/edit page of one kind of project record: the tab it returns to, and what the page and
@@ -147,12 +143,12 @@ def record_views(
     @require_http_methods(["GET", "POST"])
     def create(request: AuthedRequest, pk: int) -> HttpResponse:
         project = project_for(request, pk)
-        return record_form(request, page, form_class(bound_data(request), initial=initial()), project=project)
+        return record_form(request, page, form_class(posted(request), initial=initial()), project=project)
 
     @access.team_required
     @require_http_methods(["GET", "POST"])
     def edit(request: AuthedRequest, pk: int) -> HttpResponse:
-        form = form_class(bound_data(request), instance=child_for(request, model, pk))
+        form = form_class(posted(request), instance=child_for(request, model, pk))
         return record_form(request, page, form, project=form.instance.project)
 
     return create, edit

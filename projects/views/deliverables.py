@@ -18,13 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.files import private_file_response
+from programme.pages import posted
 
 from .. import services
 from ..forms import DeliverableForm, DocumentForm, MilestoneForm, UploadForm
 from ..models import Deliverable, DeliverableVersion, Document, DocumentVersion, Milestone, Project
 from .base import (
     RecordPage,
-    bound_data,
     child_for,
     project_for,
     record_form,
@@ -89,7 +89,7 @@ milestone_create, milestone_edit = record_views(MILESTONE, MilestoneForm, Milest
 @require_http_methods(["GET", "POST"])
 def deliverable_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
-    form = DeliverableForm(bound_data(request), project=project)
+    form = DeliverableForm(posted(request), project=project)
     return record_form(request, DELIVERABLE, form, project=project)
 
 
@@ -97,7 +97,7 @@ def deliverable_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deliverable_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     deliverable = child_for(request, Deliverable, pk)
-    form = DeliverableForm(bound_data(request), instance=deliverable, project=deliverable.project)
+    form = DeliverableForm(posted(request), instance=deliverable, project=deliverable.project)
     return record_form(request, DELIVERABLE, form, project=deliverable.project)
 
 

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
+from programme.pages import posted
 
 from .. import selectors, services
 from ..forms import ActionForm, CommitteeDecisionForm, CommitteeForm
 from ..models import Action, Committee
-from .base import RecordPage, bound_data, child_for, project_for, record_form, render_form_page, render_tab
+from .base import RecordPage, child_for, project_for, record_form, render_form_page, render_tab
 
 COMMITTEE = RecordPage(
     tab="projects:project.governance",
@@ -53,7 +54,7 @@ def project_governance(request: AuthedRequest, pk: int) -> HttpResponse:
 def committee_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     people = selectors.collective_people(request.user, project)
-    return record_form(request, COMMITTEE, CommitteeForm(bound_data(request), people=people), project=project)
+    return record_form(request, COMMITTEE, CommitteeForm(posted(request), people=people), project=project)
 
 
 @access.team_required
@@ -61,7 +62,7 @@ def committee_create(request: AuthedRequest, pk: int) -> HttpResponse:
 def committee_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     committee = child_for(request, Committee, pk)
     people = selectors.collective_people(request.user, committee.project)
-    form = CommitteeForm(bound_data(request), instance=committee, people=people)
+    form = CommitteeForm(posted(request), instance=committee, people=people)
     return record_form(request, COMMITTEE, form, project=committee.project)
 
 
@@ -107,7 +108,7 @@ def action_create(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.GET.get("committee", "").isdigit():
         initial["committee"] = request.GET["committee"]
     people = selectors.collective_people(request.user, project)
-    form = ActionForm(bound_data(request), project=project, people=people, initial=initial)
+    form = ActionForm(posted(request), project=project, people=people, initial=initial)
     return record_form(request, ACTION, form, project=project)
 
 
@@ -116,5 +117,5 @@ def action_create(request: AuthedRequest, pk: int) -> HttpResponse:
 def action_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     action = child_for(request, Action, pk)
     people = selectors.collective_people(request.user, action.project)
-    form = ActionForm(bound_data(request), instance=action, project=action.project, people=people)
+    form = ActionForm(posted(request), instance=action, project=action.project, people=people)
     return record_form(request, ACTION, form, project=action.project)

@@ -14,13 +14,13 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.forms import add_validation_error
-from programme.pages import render_filtered_list
+from programme.pages import posted, render_filtered_list
 
 from .. import selectors, services, timeline
 from ..filters import ProjectFilter
 from ..forms import GateDecisionForm, ProjectCreateForm, ProjectForm
 from ..models import Project
-from .base import bound_data, project_for, render_form_page, render_tab
+from .base import project_for, render_form_page, render_tab
 
 
 @access.team_required
@@ -44,7 +44,7 @@ def project_board(request: AuthedRequest) -> HttpResponse:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def project_create(request: AuthedRequest) -> HttpResponse:
-    form = ProjectCreateForm(bound_data(request))
+    form = ProjectCreateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         project = services.project_save(actor=request.user, edit=Edit.from_form(form))
         messages.success(request, _("Projet « %(title)s » créé.") % {"title": project.title})
@@ -58,7 +58,7 @@ def project_create(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
-    form = ProjectForm(bound_data(request), instance=project)
+    form = ProjectForm(posted(request), instance=project)
     if request.method == "POST" and form.is_valid():
         services.project_save(actor=request.user, edit=Edit.from_form(form))
         messages.success(request, _("Projet mis à jour."))
@@ -128,7 +128,7 @@ def gate_decide(request: AuthedRequest, pk: int) -> HttpResponse:
             % {"phase": project.get_phase_display()},
         )
         return redirect(project)
-    form = GateDecisionForm(bound_data(request), project=project, outcomes=outcomes)
+    form = GateDecisionForm(posted(request), project=project, outcomes=outcomes)
     if request.method == "POST" and form.is_valid():
         to_phase = services.target_phase(project.phase, form.cleaned_data["outcome"])
         assert to_phase is not None  # the form offers only the outcomes allowed from this phase

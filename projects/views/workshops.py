@@ -11,11 +11,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, audit_entries_for
+from programme.pages import posted
 
 from .. import selectors, services
 from ..forms import WorkshopForm, WorkshopItemForm
 from ..models import Project, Workshop
-from .base import bound_data, child_for, project_for, render_form_page, render_tab
+from .base import child_for, project_for, render_form_page, render_tab
 
 
 @access.team_required
@@ -38,7 +39,7 @@ def project_workshops(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _workshop_form_page(request: AuthedRequest, project: Project, workshop: Workshop | None) -> HttpResponse:
     people = selectors.collective_people(request.user, project)
-    form = WorkshopForm(bound_data(request), instance=workshop, people=people)
+    form = WorkshopForm(posted(request), instance=workshop, people=people)
     if request.method == "POST" and form.is_valid():
         workshop = services.workshop_save(
             actor=request.user,

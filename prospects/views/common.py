@@ -1,11 +1,11 @@
-"""What the prospect pages share: the create/edit page and the bound-on-POST form data."""
+"""What the prospect pages share: the create/edit page."""
 
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from django.contrib import messages
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 
@@ -29,8 +29,3 @@ def form_page[T: HasPage](
         messages.success(request, message(obj))
         return redirect(obj)
     return render(request, template, {"form": form, **(context or {})})
-
-
-def posted(request: HttpRequest) -> QueryDict | None:
-    """The submitted data on POST (even empty: the form is bound and shows its errors), else None."""
-    return request.POST if request.method == "POST" else None

@@ -9,10 +9,10 @@ from django.views.decorators.http import require_http_methods
 
 from programme import access
 from programme.access import AuthedRequest
+from programme.pages import posted
 
 from .. import selectors, services
 from ..forms import CriterionFormSet
-from .common import posted
 
 # --- Scoring grid ---------------------------------------------------------------------------------------------
 

@@ -11,11 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
+from programme.pages import posted
 
 from .. import importing, selectors, services
 from ..forms import ImportConfirmForm, ImportMappingForm, ImportUploadForm
 from ..models import ImportFile, ImportStatus
-from .common import posted
 
 # --- Import ------------------------------------------------------------------------------------------------------
 

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
+from programme.pages import posted
 
 from .. import selectors, services
 from ..forms import InterviewCompleteForm, InterviewForm, ScoreForm
 from ..models import Interview
-from .common import posted
 
 # --- Interviews ---------------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from programme import access
 from programme.access import AuthedRequest
 from programme.files import private_file_response
+from programme.pages import posted
 from projects import services as project_services
 from projects.models import (
     OPEN_ACTION_STATUSES,
@@ -40,7 +41,7 @@ def deliverable_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     can_upload = deliverable.status != DeliverableStatus.ACCEPTED
     form = DeliverableUploadForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         request.FILES if request.method == "POST" else None,
     )
     status = 200
@@ -108,7 +109,7 @@ def action_done(request: AuthedRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(
         access.portal_scoped(request.user, Action).select_related("project", "committee"), pk=pk
     )
-    form = ActionDoneForm(request.POST if request.method == "POST" else None)
+    form = ActionDoneForm(posted(request))
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -11,6 +11,7 @@ from programme import access
 from programme import services as programme_services
 from programme.access import AuthedRequest
 from programme.models import Organisation, Person
+from programme.pages import posted
 
 from .. import selectors
 from ..forms import PortalContactForm, PortalOrganisationForm
@@ -34,7 +35,7 @@ def organisation_detail(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: AuthedRequest) -> HttpResponse:
     organisation = _own_organisation(request)
-    form = PortalOrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
+    form = PortalOrganisationForm(posted(request), instance=organisation)
     if request.method == "POST":
         if form.is_valid():
             programme_services.organisation_details_update(actor=request.user, **form.cleaned_data)
@@ -47,7 +48,7 @@ def organisation_edit(request: AuthedRequest) -> HttpResponse:
 
 
 def _contact_page(request: AuthedRequest, person: Person | None) -> HttpResponse:
-    form = PortalContactForm(request.POST if request.method == "POST" else None, instance=person)
+    form = PortalContactForm(posted(request), instance=person)
     if request.method == "POST":
         if form.is_valid():
             try:
