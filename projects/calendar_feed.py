@@ -1,6 +1,6 @@
 """The private iCalendar feed: deadlines as all-day events, workshops and committees."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 from icalendar import Calendar, Event
@@ -13,6 +13,22 @@ from .reminders import paris_today
 PRODID = "-//Parcours//Agenda des projets//FR"
 
 
+def _event(
+    uid: str, *, stamp: datetime, start: date | datetime, end: date | datetime, summary: str, **more: str
+) -> Event:
+    """One calendar entry; `more` adds the properties that are set (location, description, url…)."""
+    event = Event()
+    event.add("uid", f"{uid}@parcours")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", summary)
+    for name, value in more.items():
+        if value:
+            event.add(name, value)
+    return event
+
+
 def render(user: User, *, base_url: str) -> bytes:
     today = paris_today()
     events = selectors.calendar_events(user, today=today)
@@ -23,36 +39,44 @@ def render(user: User, *, base_url: str) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", "Parcours — mes échéances")
     cal.add("x-wr-timezone", "Europe/Paris")
+    day = timedelta(days=1)
     for d in events["deadlines"]:
-        event = Event()
-        event.add("uid", f"{d.uid}-{d.date:%Y%m%d}@parcours")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", d.date)
-        event.add("dtend", d.date + timedelta(days=1))
-        event.add("summary", f"[{d.kind_label}] {d.title} — {d.project_title}")
-        event.add("url", base_url + d.url)
-        event.add("transp", "TRANSPARENT")
-        cal.add_component(event)
+        summary = f"[{d.kind_label}] {d.title} — {d.project_title}"
+        cal.add_component(
+            _event(
+                f"{d.uid}-{d.date:%Y%m%d}",
+                stamp=stamp,
+                start=d.date,
+                end=d.date + day,
+                summary=summary,
+                url=base_url + d.url,
+                transp="TRANSPARENT",
+            )
+        )
     for w in events["workshops"]:
-        event = Event()
-        event.add("uid", f"workshop-{w.pk}@parcours")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", w.starts_at)
-        event.add("dtend", w.starts_at + timedelta(minutes=w.duration_minutes or 60))
-        event.add("summary", f"Atelier : {w.title} — {w.project.title}")
-        if w.place:
-            event.add("location", w.place)
-        if w.agenda:
-            event.add("description", w.agenda)
-        cal.add_component(event)
+        end = w.starts_at + timedelta(minutes=w.duration_minutes or 60)
+        summary = f"Atelier : {w.title} — {w.project.title}"
+        cal.add_component(
+            _event(
+                f"workshop-{w.pk}",
+                stamp=stamp,
+                start=w.starts_at,
+                end=end,
+                summary=summary,
+                location=w.place,
+                description=w.agenda,
+            )
+        )
     for c in events["committees"]:
-        event = Event()
-        event.add("uid", f"committee-{c.pk}@parcours")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", c.date)
-        event.add("dtend", c.date + timedelta(days=1))
-        event.add("summary", f"{c.get_kind_display()} — {c.project.title}")
-        if c.place:
-            event.add("location", c.place)
-        cal.add_component(event)
+        summary = f"{c.get_kind_display()} — {c.project.title}"
+        cal.add_component(
+            _event(
+                f"committee-{c.pk}",
+                stamp=stamp,
+                start=c.date,
+                end=c.date + day,
+                summary=summary,
+                location=c.place,
+            )
+        )
     return cal.to_ical()

@@ -157,7 +157,11 @@ def deliverable_download(request: AuthedRequest, pk: int, number: int) -> FileRe
         else access.portal_scoped(request.user, Deliverable)
     )
     deliverable = get_object_or_404(scope, pk=pk)
-    version = get_object_or_404(DeliverableVersion.objects.filter(deliverable=deliverable), number=number)
+    return version_response(get_object_or_404(deliverable.versions.all(), number=number))
+
+
+def version_response(version: DeliverableVersion | DocumentVersion) -> FileResponse:
+    """A stored version of a deliverable or a document, downloaded under the name it was uploaded with."""
     return private_file_response(
         version.file, filename=version.original_name, content_type=version.content_type
     )
@@ -200,17 +204,12 @@ def document_upload(request: AuthedRequest, pk: int) -> HttpResponse:
 def document_download(request: AuthedRequest, pk: int) -> FileResponse:
     """The latest version of a document: team, or the collective when the document is shared."""
     document = get_object_or_404(access.scoped(request.user, Document), pk=pk)
-    version = DocumentVersion.objects.filter(document=document).order_by("-number").first()
+    version = document.versions.order_by("-number").first()
     if version is None:
         raise Http404
-    return private_file_response(
-        version.file, filename=version.original_name, content_type=version.content_type
-    )
+    return version_response(version)
 
 
 def document_version_download(request: AuthedRequest, pk: int, number: int) -> FileResponse:
     document = get_object_or_404(access.scoped(request.user, Document), pk=pk)
-    version = get_object_or_404(DocumentVersion.objects.filter(document=document), number=number)
-    return private_file_response(
-        version.file, filename=version.original_name, content_type=version.content_type
-    )
+    return version_response(get_object_or_404(document.versions.all(), number=number))

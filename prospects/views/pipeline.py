@@ -129,12 +129,7 @@ def prospect_move(request: AuthedRequest, pk: int) -> HttpResponse:
     error = None
     if form.is_valid():
         try:
-            prospect = services.prospect_move(
-                actor=request.user,
-                prospect=prospect,
-                to_stage=form.cleaned_data["to_stage"],
-                reason=form.cleaned_data["reason"],
-            )
+            prospect = services.prospect_move(actor=request.user, prospect=prospect, **form.cleaned_data)
         except ValidationError as refusal:
             error = " ".join(refusal.messages)
     else:

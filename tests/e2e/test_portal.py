@@ -7,29 +7,19 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from evaluation.models import Indicator, Measurement, ProjectIndicator
-from projects.models import Deliverable, PhasePeriod
+from projects.models import Deliverable, PhasePeriod, Project
 from tests.e2e.conftest import login
-from tests.factories import (
-    PASSWORD,
-    CohortFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    PersonFactory,
-    ProgrammeFactory,
-    ProjectFactory,
-    UserFactory,
-)
+from tests.factories import PASSWORD
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
-def _collective(programme, cohort, staff, letter: str):
-    org = OrganisationFactory(name=f"Structure {letter}")
-    project = ProjectFactory(
-        programme=programme, cohort=cohort, title=f"Projet {letter}", lead_organisation=org, phase="emergence"
-    )
-    project.staff_leads.add(staff)
-    MembershipFactory(project=project, organisation=org, role="lead")
+def _followed(world, project: Project, letter: str) -> tuple[Deliverable, ProjectIndicator]:
+    """The world's collective `letter` in émergence, followed by the staff, with a deliverable assigned to
+    its structure and an indicator its partner reports."""
+    project.phase = "emergence"
+    project.save(update_fields=["phase"])
+    project.staff_leads.add(world.staff)
     today = timezone.localdate()
     PhasePeriod.objects.create(
         project=project,
@@ -38,19 +28,11 @@ def _collective(programme, cohort, staff, letter: str):
         actual_start=today - timedelta(days=60),
         planned_end=today + timedelta(days=240),
     )
-    person = PersonFactory(organisation=org)
-    user = UserFactory(
-        email=f"partner-{letter.lower()}@parcours.test",
-        role="partner",
-        organisation=org,
-        person=person,
-        first_name=f"Partenaire {letter}",
-    )
     deliverable = Deliverable.objects.create(
         project=project,
         title=f"Diagnostic partagé {letter}",
         due_date=today + timedelta(days=10),
-        owner_organisation=org,
+        owner_organisation=project.lead_organisation,
     )
     indicator = Indicator.objects.create(
         code=f"menages-{letter.lower()}",
@@ -59,17 +41,15 @@ def _collective(programme, cohort, staff, letter: str):
         periodicity="quarterly",
     )
     pi = ProjectIndicator.objects.create(project=project, indicator=indicator, reporter="partner")
-    return user, deliverable, pi
+    return deliverable, pi
 
 
 def test_partner_uploads_submits_staff_validates_and_b_sees_nothing(
-    page, browser, live_server, transactional_db, tmp_path
+    page, browser, live_server, transactional_db, world, tmp_path
 ):
-    programme = ProgrammeFactory(name="Programme E2E")
-    cohort = CohortFactory(programme=programme)
-    staff = UserFactory(email="camille@parcours.test", role="staff", first_name="Camille")
-    partner_a, deliverable_a, pi_a = _collective(programme, cohort, staff, "A")
-    _partner_b, _deliverable_b, _pi_b = _collective(programme, cohort, staff, "B")
+    staff, partner_a = world.staff, world.partner_a
+    deliverable_a, pi_a = _followed(world, world.project_a, "A")
+    _followed(world, world.project_b, "B")
     upload = tmp_path / "diagnostic.pdf"
     upload.write_bytes(PDF)
 
@@ -117,7 +97,7 @@ def test_partner_uploads_submits_staff_validates_and_b_sees_nothing(
     b_context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
     try:
         b_page = b_context.new_page()
-        login(b_page, live_server, "partner-b@parcours.test", PASSWORD)
+        login(b_page, live_server, world.partner_b.email, PASSWORD)
         expect(b_page.get_by_role("heading", level=1)).to_have_text("Projet B")
         body = b_page.locator("main")
         for text in ("Projet A", "Diagnostic partagé A", "Ménages accompagnés A", "diagnostic.pdf"):

@@ -3,7 +3,7 @@ shared with the collective."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +11,6 @@ from django.views.decorators.http import require_http_methods
 
 from programme import access
 from programme.access import AuthedRequest
-from programme.files import private_file_response
 from programme.pages import posted
 from projects import services as project_services
 from projects.models import (
@@ -21,11 +20,9 @@ from projects.models import (
     CommitteeDecision,
     Deliverable,
     DeliverableStatus,
-    DeliverableVersion,
-    Document,
-    DocumentVersion,
     Workshop,
 )
+from projects.views import deliverables as project_views
 
 from ..forms import ActionDoneForm, DeliverableUploadForm
 
@@ -52,10 +49,7 @@ def deliverable_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 version = project_services.deliverable_upload(
-                    actor=request.user,
-                    deliverable=deliverable,
-                    file=form.cleaned_data["file"],
-                    comment=form.cleaned_data["comment"],
+                    actor=request.user, deliverable=deliverable, **form.cleaned_data
                 )
             except ValidationError as error:
                 form.add_error("file", error.messages)
@@ -78,25 +72,11 @@ def deliverable_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "portal/deliverable.html", context, status=status)
 
 
-@access.partner_required
-def deliverable_download(request: AuthedRequest, pk: int, number: int) -> FileResponse:
-    deliverable = get_object_or_404(access.portal_scoped(request.user, Deliverable), pk=pk)
-    version = get_object_or_404(DeliverableVersion.objects.filter(deliverable=deliverable), number=number)
-    return private_file_response(
-        version.file, filename=version.original_name, content_type=version.content_type
-    )
-
-
-@access.partner_required
-def document_download(request: AuthedRequest, pk: int) -> FileResponse:
-    """The latest version of a document shared with the partner's collective."""
-    document = get_object_or_404(access.scoped(request.user, Document), pk=pk)
-    version = DocumentVersion.objects.filter(document=document).order_by("-number").first()
-    if version is None:
-        raise Http404
-    return private_file_response(
-        version.file, filename=version.original_name, content_type=version.content_type
-    )
+# The downloads are the projects app's own (the same access rules: a partner gets the versions of the
+# deliverables assigned to their structure, the latest version of the documents shared with the collective),
+# under the portal's URLs, for partners only.
+deliverable_download = access.partner_required(project_views.deliverable_download)
+document_download = access.partner_required(project_views.document_download)
 
 
 # --- Actions ------------------------------------------------------------------------------------------
