@@ -1,12 +1,14 @@
-"""Small helpers shared by pages: the data a form is bound with; for list pages, filter, paginate, render
-the page or its HTMX fragment."""
+"""Small helpers shared by pages: the data a form is bound with, the create/edit page; for list pages,
+filter, paginate, render the page or its HTMX fragment."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django_filters import FilterSet
 
 from .access import AuthedRequest
@@ -17,6 +19,28 @@ PAGE_SIZE = 50
 def posted(request: HttpRequest) -> QueryDict | None:
     """The submitted data on POST (even empty: the form is bound and shows its errors), else None."""
     return request.POST if request.method == "POST" else None
+
+
+class HasPage(Protocol):
+    def get_absolute_url(self) -> str: ...
+
+
+def form_page[T: HasPage](
+    request: HttpRequest,
+    form: forms.BaseForm,
+    *,
+    save: Callable[[], T],
+    message: Callable[[T], str],
+    template: str,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The create/edit pages: a valid POST saves through the service, says so and goes to the object;
+    otherwise the page (again, with the errors next to the fields)."""
+    if request.method == "POST" and form.is_valid():
+        obj = save()
+        messages.success(request, message(obj))
+        return redirect(obj)
+    return render(request, template, {"form": form, **(context or {})})
 
 
 def render_filtered_list(

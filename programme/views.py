@@ -22,7 +22,7 @@ from .forms import (
     PreferencesForm,
 )
 from .models import Invitation, Organisation, Person
-from .pages import posted, render_filtered_list
+from .pages import form_page, posted, render_filtered_list
 from .selectors import person_data_export
 
 # --- Home, health --------------------------------------------------------------------------------
@@ -84,12 +84,7 @@ def organisation_list(request: AuthedRequest) -> HttpResponse:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: AuthedRequest) -> HttpResponse:
-    form = OrganisationForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        organisation = services.organisation_save(actor=request.user, edit=Edit.from_form(form))
-        messages.success(request, _("Structure « %(name)s » créée.") % {"name": organisation.name})
-        return redirect(organisation)
-    return render(request, "programme/organisation_form.html", {"form": form, "creating": True})
+    return _organisation_page(request, None)
 
 
 @access.team_required
@@ -108,16 +103,22 @@ def organisation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    organisation = get_object_or_404(access.scoped(request.user, Organisation), pk=pk)
+    return _organisation_page(request, get_object_or_404(access.scoped(request.user, Organisation), pk=pk))
+
+
+def _organisation_page(request: AuthedRequest, organisation: Organisation | None) -> HttpResponse:
     form = OrganisationForm(posted(request), instance=organisation)
-    if request.method == "POST" and form.is_valid():
-        services.organisation_save(actor=request.user, edit=Edit.from_form(form))
-        messages.success(request, _("Structure mise à jour."))
-        return redirect(organisation)
-    return render(
+    return form_page(
         request,
-        "programme/organisation_form.html",
-        {"form": form, "creating": False, "organisation": organisation},
+        form,
+        save=lambda: services.organisation_save(actor=request.user, edit=Edit.from_form(form)),
+        message=lambda saved: (
+            _("Structure « %(name)s » créée.") % {"name": saved.name}
+            if organisation is None
+            else _("Structure mise à jour.")
+        ),
+        template="programme/organisation_form.html",
+        context={"creating": organisation is None, "organisation": organisation},
     )
 
 
@@ -144,12 +145,7 @@ def person_create(request: AuthedRequest) -> HttpResponse:
     initial = {}
     if request.GET.get("organisation", "").isdigit():
         initial["organisation"] = request.GET["organisation"]
-    form = PersonForm(posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        person = services.person_save(actor=request.user, edit=Edit.from_form(form))
-        messages.success(request, _("Contact « %(name)s » créé.") % {"name": person})
-        return redirect(person)
-    return render(request, "programme/person_form.html", {"form": form, "creating": True})
+    return _person_page(request, None, initial=initial)
 
 
 @access.team_required
@@ -167,12 +163,23 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(access.scoped(request.user, Person).filter(anonymised_at__isnull=True), pk=pk)
-    form = PersonForm(posted(request), instance=person)
-    if request.method == "POST" and form.is_valid():
-        services.person_save(actor=request.user, edit=Edit.from_form(form))
-        messages.success(request, _("Contact mis à jour."))
-        return redirect(person)
-    return render(request, "programme/person_form.html", {"form": form, "creating": False, "person": person})
+    return _person_page(request, person)
+
+
+def _person_page(
+    request: AuthedRequest, person: Person | None, *, initial: dict | None = None
+) -> HttpResponse:
+    form = PersonForm(posted(request), instance=person, initial=initial)
+    return form_page(
+        request,
+        form,
+        save=lambda: services.person_save(actor=request.user, edit=Edit.from_form(form)),
+        message=lambda saved: (
+            _("Contact « %(name)s » créé.") % {"name": saved} if person is None else _("Contact mis à jour.")
+        ),
+        template="programme/person_form.html",
+        context={"creating": person is None, "person": person},
+    )
 
 
 @access.team_required

@@ -12,13 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
-from programme.pages import posted, render_filtered_list
+from programme.pages import form_page, posted, render_filtered_list
 
 from .. import selectors, services
 from ..filters import EventFilter
 from ..forms import EventForm, EventLinkForm, EventNewProspectForm
 from ..models import Event
-from .common import form_page
 
 # --- Events ----------------------------------------------------------------------------------------------------
 

@@ -14,12 +14,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
-from programme.pages import posted
+from programme.pages import form_page, posted
 
 from .. import selectors, services
 from ..forms import InteractionForm, MoveForm, ProspectCreateForm, ProspectForm
 from ..models import Prospect
-from .common import form_page
 
 
 @access.team_required
