@@ -200,12 +200,7 @@ def project_move(
             PhasePeriod.objects.update_or_create(
                 project=locked,
                 phase=to_phase,
-                defaults={
-                    "planned_start": decided_on,
-                    "planned_end": planned_end_for(locked.programme, to_phase, decided_on),
-                    "actual_start": decided_on,
-                    "actual_end": None,
-                },
+                defaults={**_opening(locked, to_phase, decided_on), "actual_end": None},
             )
         if to_phase == Phase.EMERGENCE and locked.start_date is None:
             locked.start_date = decided_on
@@ -239,6 +234,15 @@ def project_move(
     return decision
 
 
+def _opening(project: Project, phase: str, start: date) -> dict[str, Any]:
+    """The dates of a phase's period opening on `start`: planned end from the programme's durations."""
+    return {
+        "planned_start": start,
+        "planned_end": planned_end_for(project.programme, phase, start),
+        "actual_start": start,
+    }
+
+
 @transaction.atomic
 def project_start_phase(*, actor: User, project: Project, phase: str, start: date) -> PhasePeriod:
     """Open the current phase's period of a project that has none yet (e.g. created at an advanced
@@ -246,11 +250,7 @@ def project_start_phase(*, actor: User, project: Project, phase: str, start: dat
     period, created = PhasePeriod.objects.get_or_create(
         project=project,
         phase=phase,
-        defaults={
-            "planned_start": start,
-            "planned_end": planned_end_for(project.programme, phase, start),
-            "actual_start": start,
-        },
+        defaults=_opening(project, phase, start),
     )
     if created:
         audit_log(actor=actor, obj=project, action="project.phase_opened", changes={"phase": [None, phase]})
