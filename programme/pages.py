@@ -73,6 +73,7 @@ def render_filtered_list(
         "count": paginator.count,
         "querystring": query.urlencode(),
         "active_filters": active_filters,
+        "partial": partial,
         **(context or {}),
     }
     if request.htmx and not request.htmx.boosted:

@@ -78,6 +78,7 @@ def organisation_list(request: AuthedRequest) -> HttpResponse:
         filterset=filterset,
         template="programme/organisation_list.html",
         partial="programme/partials/_organisation_table.html",
+        context={"title": _("Structures")},
     )
 
 
@@ -136,6 +137,7 @@ def person_list(request: AuthedRequest) -> HttpResponse:
         filterset=filterset,
         template="programme/person_list.html",
         partial="programme/partials/_person_table.html",
+        context={"title": _("Contacts")},
     )
 
 
@@ -226,7 +228,8 @@ def invitation_list(request: AuthedRequest) -> HttpResponse:
         messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": invitation.email})
         return redirect("programme:invitation.list")
     invitations = Invitation.objects.select_related("organisation", "invited_by")[:100]
-    return render(request, "programme/invitation_list.html", {"form": form, "invitations": invitations})
+    context = {"title": _("Invitations"), "form": form, "invitations": invitations}
+    return render(request, "programme/invitation_list.html", context)
 
 
 @login_not_required
@@ -252,4 +255,4 @@ def preferences(request: AuthedRequest) -> HttpResponse:
         services.user_preferences_update(user=user, digest_enabled=form.cleaned_data["digest_enabled"])
         messages.success(request, _("Préférences enregistrées."))
         return redirect("programme:preferences")
-    return render(request, "programme/preferences.html", {"form": form})
+    return render(request, "programme/preferences.html", {"title": _("Préférences"), "form": form})

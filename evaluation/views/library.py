@@ -45,6 +45,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     measurements = access.scoped(user, Measurement)
     page = Paginator(projects, 50).get_page(request.GET.get("page"))
     context = {
+        "title": _("Évaluation"),
         "projects": page.object_list,
         "page": page,
         "querystring": "",
@@ -66,6 +67,7 @@ def indicator_list(request: AuthedRequest) -> HttpResponse:
         filterset=IndicatorFilter(request.GET, queryset=queryset),
         template="evaluation/indicator_list.html",
         partial="evaluation/partials/_indicator_table.html",
+        context={"title": _("Bibliothèque d'indicateurs")},
     )
 
 

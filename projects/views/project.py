@@ -32,6 +32,7 @@ def project_list(request: AuthedRequest) -> HttpResponse:
         filterset=filterset,
         template="projects/project_list.html",
         partial="projects/partials/_project_table.html",
+        context={"title": _("Projets")},
     )
 
 

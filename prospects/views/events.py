@@ -29,6 +29,7 @@ def event_list(request: AuthedRequest) -> HttpResponse:
         filterset=EventFilter(request.GET, queryset=selectors.event_list(request.user)),
         template="prospects/event_list.html",
         partial="prospects/partials/_event_table.html",
+        context={"title": _("Événements")},
     )
 
 

@@ -39,7 +39,11 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "prospects/import_upload.html",
-        {"form": form, "recent": selectors.imports_recent(request.user)},
+        {
+            "title": _("Importer des prospects"),
+            "form": form,
+            "recent": selectors.imports_recent(request.user),
+        },
     )
 
 

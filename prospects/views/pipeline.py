@@ -65,7 +65,7 @@ def prospect_list(request: AuthedRequest) -> HttpResponse:
         filterset=filterset,
         template="prospects/prospect_list.html",
         partial="prospects/partials/_prospect_table.html",
-        context={"sort_links": _sort_links(request), "today": timezone.localdate()},
+        context={"title": _("Prospects"), "sort_links": _sort_links(request), "today": timezone.localdate()},
     )
 
 
@@ -90,7 +90,7 @@ def prospect_board(request: AuthedRequest) -> HttpResponse:
     context = _board_context(request, request.GET)
     if request.htmx and not request.htmx.boosted:
         return render(request, "prospects/partials/_board.html", context)
-    return render(request, "prospects/prospect_board.html", context)
+    return render(request, "prospects/prospect_board.html", {"title": _("Tableau des prospects"), **context})
 
 
 @access.team_required
