@@ -107,8 +107,8 @@ class RecordPage:
     tab: str
     create_title: "StrOrPromise"
     edit_title: "StrOrPromise"
-    created: "StrOrPromise"
-    updated: "StrOrPromise"
+    created: "StrOrPromise" = _("Enregistré.")
+    updated: "StrOrPromise" = _("Enregistré.")
 
 
 def record_form(

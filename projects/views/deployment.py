@@ -14,22 +14,16 @@ SITE = RecordPage(
     tab="projects:project.deployment",
     create_title=_("Nouveau site d'essaimage"),
     edit_title=_("Modifier le site d'essaimage"),
-    created=_("Enregistré."),
-    updated=_("Enregistré."),
 )
 DISSEMINATION = RecordPage(
     tab="projects:project.deployment",
     create_title=_("Nouvelle diffusion"),
     edit_title=_("Modifier la diffusion"),
-    created=_("Enregistré."),
-    updated=_("Enregistré."),
 )
 ADVOCACY = RecordPage(
     tab="projects:project.deployment",
     create_title=_("Nouvelle action de plaidoyer"),
     edit_title=_("Modifier l'action de plaidoyer"),
-    created=_("Enregistré."),
-    updated=_("Enregistré."),
 )
 
 
