@@ -371,7 +371,7 @@ def measurement_record(
         raise ValidationError(
             {
                 "period_start": _(
-                    "Cette période n’a pas encore commencé : saisissez sa valeur une fois terminée."
+                    "Cette période n’a pas encore commencé : saisissez sa valeur une fois terminée."
                 )
             }
         )
@@ -399,7 +399,7 @@ def measurement_record(
             if is_team and evidence is None and _unchanged(measurement, stored, source):
                 return measurement
             raise WorkflowError(
-                _("Cette valeur est déjà validée : l’équipe la corrige en indiquant le motif.")
+                _("Cette valeur est déjà validée : l’équipe la corrige en indiquant le motif.")
                 if is_team
                 else _("Cette valeur a déjà été validée par l'équipe du programme.")
             )
@@ -535,7 +535,7 @@ def measurement_validate(*, actor: User, measurement: Measurement) -> Measuremen
     flagged = [f["code"] for f in measurement.review_flags]
     if flagged and measurement.entered_by_id == actor.pk:
         raise WorkflowError(
-            _("Valeur signalée : un autre membre de l’équipe que la personne qui l’a saisie doit la valider.")
+            _("Valeur signalée : un autre membre de l’équipe que la personne qui l’a saisie doit la valider.")
         )
     before = measurement.status
     measurement.status = MeasurementStatus.VALIDATED

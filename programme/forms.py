@@ -281,22 +281,22 @@ class FrenchDecimalField(forms.DecimalField):
     does not understand ("12 500,50" may reach the server as 1250050), so it is never used for figures."""
 
     messages = {
-        "invalid": _("Saisissez seulement un nombre, sans unité : par exemple 12 500,50."),
+        "invalid": _("Saisissez seulement un nombre, sans unité : par exemple 12 500,50."),
         "mixed": _(
-            "« %(value)s » mélange la virgule et le point : séparez les décimales par une virgule "
-            "et les milliers par une espace (12 500,50)."
+            "« %(value)s » mélange la virgule et le point : séparez les décimales par une virgule "
+            "et les milliers par une espace (12 500,50)."
         ),
         "repeated": _(
-            "« %(value)s » contient plusieurs « %(separator)s » : séparez les milliers par une espace "
-            "(1 234 567) et les décimales par une virgule."
+            "« %(value)s » contient plusieurs « %(separator)s » : séparez les milliers par une espace "
+            "(1 234 567) et les décimales par une virgule."
         ),
-        "grouping": _("« %(value)s » : les milliers se séparent par groupes de trois chiffres (12 500)."),
+        "grouping": _("« %(value)s » : les milliers se séparent par groupes de trois chiffres (12 500)."),
         "ambiguous": _(
-            "« %(value)s » peut se lire de deux façons : écrivez %(thousands)s pour des milliers, "
+            "« %(value)s » peut se lire de deux façons : écrivez %(thousands)s pour des milliers, "
             "ou %(decimals)s pour des décimales."
         ),
     }
-    help = _("Décimales après une virgule (ou un point), milliers séparés par une espace : 12 500,50.")
+    help = _("Décimales après une virgule (ou un point), milliers séparés par une espace : 12 500,50.")
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))

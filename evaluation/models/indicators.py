@@ -310,7 +310,7 @@ REVIEW_REASONS = {
     ),
     ReviewFlag.NEGATIVE: _("%(value)s est négatif alors que les valeurs validées sont positives."),
     ReviewFlag.UNFINISHED: _(
-        "La période n’est pas terminée (elle finit le %(reference)s) : la valeur risque d’être partielle."
+        "La période n’est pas terminée (elle finit le %(reference)s) : la valeur risque d’être partielle."
     ),
 }
 

@@ -101,7 +101,7 @@ class PortalMeasurementForm(MeasurementForm):
                 ],
                 initial=max(finished, key=lambda p: p.end).key if finished else None,
                 help_text=_(
-                    "Une période en cours donne une valeur partielle : préférez une période terminée."
+                    "Une période en cours donne une valeur partielle : préférez une période terminée."
                 ),
                 error_messages={
                     "required": _("Choisissez la période concernée."),

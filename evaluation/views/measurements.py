@@ -135,11 +135,11 @@ def _measurement_page(
 def _saved_message(measurement: Measurement, *, corrected: bool) -> str:
     if measurement.review_flags and measurement.status == MeasurementStatus.SUBMITTED:
         return _(
-            "Valeur enregistrée avec son signalement : un autre membre de l’équipe doit la valider "
+            "Valeur enregistrée avec son signalement : un autre membre de l’équipe doit la valider "
             "avant qu’elle compte dans les chiffres."
         )
     if measurement.status == MeasurementStatus.DRAFT:
-        return _("Valeur enregistrée en brouillon : elle ne compte pas tant qu’elle n’est pas validée.")
+        return _("Valeur enregistrée en brouillon : elle ne compte pas tant qu’elle n’est pas validée.")
     return _("Valeur corrigée.") if corrected else _("Valeur enregistrée.")
 
 

@@ -71,7 +71,7 @@ def test_ambiguous_or_foreign_figures_are_refused_with_the_reason(typed, code, s
     message = refused.value.message % refused.value.params
     assert says in message
     if code != "invalid":
-        assert f"« {typed} »" in message  # the refusal quotes what was typed
+        assert f"«{NNBSP}{typed}{NNBSP}»" in message  # the refusal quotes what was typed
 
 
 def test_every_figure_field_of_the_measurement_forms_reads_french(world):
@@ -89,7 +89,7 @@ def test_every_figure_field_of_the_measurement_forms_reads_french(world):
     # A text input with the decimal keypad, never a browser number input (which drops the comma).
     html = str(form["value"])
     assert 'type="text"' in html and 'inputmode="decimal"' in html
-    assert "12 500,50" in str(form.fields["value"].help_text)
+    assert f"12{NBSP}500,50" in str(form.fields["value"].help_text)
     portal = PortalMeasurementForm({"value": "1,5"}, indicator=count)
     assert portal.is_valid() and portal.cleaned_data["value"] == D("1.5")
     target = TargetForm({"period_end": "2026-12-31", "value": "150 000"})
