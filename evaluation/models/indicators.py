@@ -301,11 +301,11 @@ class ReviewFlag(models.TextChoices):
 #: The sentence shown to the person who types the value and to the validator, per flag.
 REVIEW_REASONS = {
     ReviewFlag.HISTORY: _(
-        "%(value)s dépasse %(factor)s fois la plus grande valeur déjà validée de cet indicateur (%(reference)s)."
+        "%(value)s vaut plus de %(factor)s fois la plus grande valeur déjà validée de cet indicateur (%(reference)s)."
     ),
-    ReviewFlag.TARGET: _("%(value)s dépasse %(factor)s fois la cible de l’indicateur (%(reference)s)."),
+    ReviewFlag.TARGET: _("%(value)s vaut plus de %(factor)s fois la cible de l’indicateur (%(reference)s)."),
     ReviewFlag.BASELINE: _(
-        "%(value)s dépasse %(factor)s fois la valeur de référence (%(reference)s), sans autre valeur "
+        "%(value)s vaut plus de %(factor)s fois la valeur de référence (%(reference)s), sans autre valeur "
         "ni cible pour comparer."
     ),
     ReviewFlag.NEGATIVE: _("%(value)s est négatif alors que les valeurs validées sont positives."),

@@ -178,7 +178,7 @@ def test_a_value_far_beyond_the_history_asks_for_a_confirmation_then_waits_for_a
 
     # The validation list shows the flag and its reason; the person who typed it cannot validate it.
     queue = staff_client.get(reverse("evaluation:measurement.queue")).content.decode()
-    assert "Signalée" in queue and "dépasse 5 fois la plus grande valeur déjà validée" in queue
+    assert "Signalée" in queue and "vaut plus de 5 fois la plus grande valeur déjà validée" in queue
     assert "À valider par un autre membre de l’équipe" in queue
     staff_client.post(reverse("evaluation:measurement.validate", args=[m.pk]))
     m.refresh_from_db()
@@ -274,7 +274,7 @@ def test_a_partner_value_is_confirmed_and_flagged_the_same_way(world):
         actor=world.partner_a, project_indicator=pi, value=D(700), confirmed=True, **Q1
     )
     assert m.status == "submitted" and m.review_reasons == [
-        "700 dépasse 5 fois la cible de l’indicateur (50)."
+        "700 vaut plus de 5 fois la cible de l’indicateur (50)."
     ]
     services.measurement_validate(actor=world.staff, measurement=m)  # any team member: not who typed it
     m.refresh_from_db()
