@@ -141,6 +141,11 @@ class TargetForm(forms.Form):
     period_end = forms.DateField(label=_("Fin de la période"), widget=DateInput)
     value = FrenchDecimalField(label=_("Cible"), max_digits=14, decimal_places=2)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: it shares the indicator page with the measurement form (same field names).
+        kwargs.setdefault("auto_id", "id_target_%s")
+        super().__init__(*args, **kwargs)
+
 
 class MeasurementForm(forms.Form):
     """A value for one period, typed the French way. When the service finds it worth a second look
@@ -192,11 +197,8 @@ class MeasurementForm(forms.Form):
 
     @staticmethod
     def _confirm_field() -> forms.BooleanField:
-        return forms.BooleanField(
-            label=_("Je confirme cette valeur"),
-            required=False,
-            help_text=_("Elle sera enregistrée avec ce signalement, que verra la personne qui la valide."),
-        )
+        # What confirming means is said in the warnings above the fields.
+        return forms.BooleanField(label=_("Je confirme cette valeur"), required=False)
 
     def ask_confirmation(self, warnings: list[str]) -> None:
         """The value looks wrong: show why, and the checkbox that confirms it (unchecked)."""
