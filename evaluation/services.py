@@ -412,15 +412,26 @@ def measurement_record(
     )
     if flags and not confirmed:
         raise ConfirmationNeeded(flags, project_indicator.indicator)
-    now = timezone.now()
     if not submit:
-        measurement.status = MeasurementStatus.DRAFT
+        status = MeasurementStatus.DRAFT
     elif is_team and not flags:
-        measurement.status = MeasurementStatus.VALIDATED
+        status = MeasurementStatus.VALIDATED
+    else:
+        status = MeasurementStatus.SUBMITTED
+    if (
+        not creating
+        and status == measurement.status
+        and evidence is None
+        and _unchanged(measurement, stored, source)
+        and measurement.review_flags == flags
+    ):
+        return measurement  # sent twice (a double click on a confirmed or submitted value)
+    now = timezone.now()
+    measurement.status = status
+    if status == MeasurementStatus.VALIDATED:
         measurement.validated_by, measurement.validated_at = actor, now
         measurement.submitted_at = measurement.submitted_at or now
-    else:
-        measurement.status = MeasurementStatus.SUBMITTED
+    elif status == MeasurementStatus.SUBMITTED:
         measurement.submitted_at = now
     changes = _write_value(
         measurement, actor=actor, stored=stored, source=source, evidence=evidence, flags=flags
