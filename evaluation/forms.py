@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from programme.forms import FrenchDecimalField
 from programme.models import Organisation, Programme
 from projects.models import Phase, Project
 
@@ -102,6 +103,8 @@ class ProjectIndicatorForm(forms.ModelForm):
             "reporter_organisation",
         ]
         widgets = {"baseline_date": DateInput, "target_date": DateInput}
+        # Typed the French way ("12 500,50"), never through a browser's number input.
+        field_classes = {"baseline_value": FrenchDecimalField, "target_value": FrenchDecimalField}
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -136,15 +139,24 @@ class ProjectIndicatorForm(forms.ModelForm):
 
 class TargetForm(forms.Form):
     period_end = forms.DateField(label=_("Fin de la période"), widget=DateInput)
-    value = forms.DecimalField(label=_("Cible"), max_digits=14, decimal_places=2)
+    value = FrenchDecimalField(label=_("Cible"), max_digits=14, decimal_places=2)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: it shares the indicator page with the measurement form (same field names).
+        kwargs.setdefault("auto_id", "id_target_%s")
+        super().__init__(*args, **kwargs)
 
 
 class MeasurementForm(forms.Form):
+    """A value for one period, typed the French way. When the service finds it worth a second look
+    (`ConfirmationNeeded`), the view calls `ask_confirmation`: the form comes back with the reasons and a
+    "Je confirme cette valeur" checkbox, the typed value kept; `confirmed` is then passed to the service."""
+
     period_start = forms.DateField(label=_("Début de la période"), widget=DateInput)
     period_end = forms.DateField(label=_("Fin de la période"), widget=DateInput)
-    value = forms.DecimalField(label=_("Valeur"), max_digits=14, decimal_places=2, required=False)
-    numerator = forms.DecimalField(label=_("Numérateur"), max_digits=14, decimal_places=2, required=False)
-    denominator = forms.DecimalField(label=_("Dénominateur"), max_digits=14, decimal_places=2, required=False)
+    value = FrenchDecimalField(label=_("Valeur"), max_digits=14, decimal_places=2, required=False)
+    numerator = FrenchDecimalField(label=_("Numérateur"), max_digits=14, decimal_places=2, required=False)
+    denominator = FrenchDecimalField(label=_("Dénominateur"), max_digits=14, decimal_places=2, required=False)
     text_value = forms.CharField(label=_("Valeur"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     source = forms.CharField(label=_("Source"), max_length=255, required=False)
     evidence = forms.FileField(label=_("Justificatif (facultatif)"), required=False)
@@ -178,6 +190,35 @@ class MeasurementForm(forms.Form):
                     "max": indicator.scale_max,
                 }
         self.fields["source"].help_text = indicator.verification
+        #: The service's reasons to confirm, shown above the fields (see `ask_confirmation`).
+        self.warnings: list[str] = []
+        if self.is_bound and self.data.get("confirm"):
+            self.fields["confirm"] = self._confirm_field()
+
+    @staticmethod
+    def _confirm_field() -> forms.BooleanField:
+        # What confirming means is said in the warnings above the fields.
+        return forms.BooleanField(label=_("Je confirme cette valeur"), required=False)
+
+    def ask_confirmation(self, warnings: list[str]) -> None:
+        """The value looks wrong: show why, and the checkbox that confirms it (unchecked)."""
+        self.warnings = warnings
+        self.fields.setdefault("confirm", self._confirm_field())
+
+    @property
+    def confirmed(self) -> bool:
+        return bool(self.cleaned_data.get("confirm"))
+
+    def correcting(self) -> None:
+        """The form corrects a validated value: the period is fixed, a reason is required."""
+        self.fields["period_start"].disabled = self.fields["period_end"].disabled = True
+        self.fields.pop("draft", None)
+        self.fields["reason"] = forms.CharField(
+            label=_("Motif de la correction"),
+            max_length=500,
+            help_text=_("Gardé dans l’historique avec l’ancienne et la nouvelle valeur."),
+            error_messages={"required": _("Indiquez le motif de la correction.")},
+        )
 
     def clean(self) -> dict[str, Any]:
         super().clean()

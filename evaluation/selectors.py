@@ -720,20 +720,31 @@ def protocol_for(*, user: User, project: Project, today: date) -> dict[str, Any]
     }
 
 
-def next_period(pi: ProjectIndicator, last_end: date | None, today: date) -> tuple[date, date]:
-    """Suggest the period after the last one entered, following the indicator's periodicity."""
-    start = (
-        (last_end + timedelta(days=1)) if last_end else date(today.year, ((today.month - 1) // 3) * 3 + 1, 1)
-    )
+def next_period(pi: ProjectIndicator, last_end: date | None, today: date) -> tuple[date, date] | None:
+    """The period to propose for a new value, following the indicator's periodicity (per phase: by
+    quarter): the one after the last value entered or, with none yet, the last period already over.
+    Only a finished period is proposed — it ends before today: a quarter still running would get a
+    partial value. None when the next period is not over yet (nothing to enter)."""
     months_by_periodicity: dict[str, int] = {
         Periodicity.MONTHLY: 1,
         Periodicity.QUARTERLY: 3,
         Periodicity.YEARLY: 12,
     }
     months = months_by_periodicity.get(pi.indicator.periodicity, 3)
-    month = start.month - 1 + months
-    end = date(start.year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
-    return start, end
+
+    def shifted(day: date, by: int) -> date:
+        """The first of the month `by` months after (or before) `day`'s month."""
+        index = day.year * 12 + day.month - 1 + by
+        return date(index // 12, index % 12 + 1, 1)
+
+    if last_end:
+        start = last_end + timedelta(days=1)
+    else:
+        # The start of the running period (calendar months, quarters or years), then one period back.
+        running = date(today.year, ((today.month - 1) // months) * months + 1, 1)
+        start = shifted(running, -months)
+    end = shifted(start, months) - timedelta(days=1)
+    return (start, end) if end < today else None
 
 
 def project_indicator_detail(*, user: User, pk: int, today: date) -> dict[str, Any]:

@@ -6,9 +6,13 @@ Measurement workflow::
       ▲                   │                       ▲                 │
       └──── returned ◀────┘ return (comment)      └──── unlock (staff, reason) ┘
 
-Staff entering a value validate it at once; a partner's value arrives as "submitted". Only validated
-values count in the figures: the yearly roll-up (`MeasurementRollup`) is refreshed here, in the same
-transaction, every time a validated value appears, changes or disappears.
+Staff entering a value validate it at once; a partner's value arrives as "submitted". A value that looks
+wrong (far beyond the indicator's validated values or target, negative after positive values, or for a
+period not yet over: `measurement_review_flags`) is refused until the person confirms it, then kept with
+its flags and *not* validated: another team member validates it after a second look. A validated value
+is changed only by `measurement_correct`, with a reason. Only validated values count in the figures: the
+yearly roll-up (`MeasurementRollup`) is refreshed here, in the same transaction, every time a validated
+value appears, changes or disappears.
 """
 
 import uuid
@@ -48,6 +52,7 @@ from .models import (
     ProjectIndicator,
     Reporter,
 )
+from .models.indicators import OUTLIER_FACTOR, ReviewFlag, review_reasons
 
 #: What a project's protocol is made of (the items `protocol_item_save` and `protocol_item_delete` handle).
 ProtocolItem = EvaluationQuestion | EvaluationCriterion | ProjectIndicator
@@ -55,6 +60,15 @@ ProtocolItem = EvaluationQuestion | EvaluationCriterion | ProjectIndicator
 
 class WorkflowError(ValidationError):
     """A refused transition; the message says why (translated)."""
+
+
+class ConfirmationNeeded(ValidationError):
+    """A value that looks wrong: nothing was saved. `flags` (as `Measurement.review_flags` stores them)
+    say why; the same call with `confirmed=True` saves the value with its flags."""
+
+    def __init__(self, flags: list[dict[str, str]], indicator: Indicator) -> None:
+        self.flags = flags
+        super().__init__(review_reasons(flags, indicator), code="confirm")
 
 
 def _require_team(actor: User) -> None:
@@ -206,6 +220,120 @@ def _store_evidence(measurement: Measurement, evidence: "UploadedFile[bytes]") -
     measurement.evidence.save(f"{uuid.uuid4().hex}{sniffed.extension}", evidence, save=False)
 
 
+def measurement_review_flags(
+    *,
+    project_indicator: ProjectIndicator,
+    period_end: date,
+    stored: dict[str, Decimal | str | None],
+    exclude_pk: int | None,
+    today: date,
+) -> list[dict[str, str]]:
+    """What makes a value (the columns `_clean_value` returns) worth a confirmation and a second look.
+
+    - the period is not over yet (`unfinished`): the value of a quarter typed in its second month is
+      partial;
+    - counts and amounts: more than OUTLIER_FACTOR times the largest validated value of this project
+      indicator (`history`, in absolute value: a negative slip counts too), more than OUTLIER_FACTOR times
+      its largest target, final or intermediate (`target`), or — for a first value with neither history
+      nor target — more than OUTLIER_FACTOR times the baseline (`baseline`); negative when every validated
+      value so far is positive or nil (`negative`). Zeros teach nothing: a history of zeros or a zero
+      target is no yardstick;
+    - percentages: the same history test on the denominator (the count the rate is taken over, which the
+      roll-up sums); the rate itself is bounded by the numerator ≤ denominator rule.
+    Scales, yes/no and texts are bounded or free: only the period test applies.
+    """
+    flags: list[dict[str, str]] = []
+    if period_end >= today:
+        flags.append({"code": ReviewFlag.UNFINISHED, "value": "", "reference": period_end.isoformat()})
+    kind = project_indicator.indicator.type
+    column = "denominator" if kind == IndicatorType.PERCENTAGE else "value"
+    new = stored.get(column)
+    if kind not in (IndicatorType.COUNT, IndicatorType.AMOUNT, IndicatorType.PERCENTAGE) or not isinstance(
+        new, Decimal
+    ):
+        return flags
+    validated = Measurement.objects.filter(
+        project_indicator=project_indicator, status=MeasurementStatus.VALIDATED
+    )
+    if exclude_pk is not None:
+        validated = validated.exclude(pk=exclude_pk)
+    history: list[Decimal] = [v for v in validated.values_list(column, flat=True) if v is not None]
+    largest = max((abs(v) for v in history), default=Decimal(0))
+    size = abs(new)
+
+    def flag(code: ReviewFlag, reference: Decimal) -> None:
+        flags.append({"code": code, "value": str(new), "reference": str(reference)})
+
+    if largest and size > OUTLIER_FACTOR * largest:
+        flag(ReviewFlag.HISTORY, largest)
+    if kind == IndicatorType.PERCENTAGE:
+        return flags
+    targets: list[Decimal | None] = [
+        project_indicator.target_value,
+        *(t.value for t in project_indicator.targets.all()),
+    ]
+    target = max((abs(t) for t in targets if t is not None), default=Decimal(0))
+    if target and size > OUTLIER_FACTOR * target:
+        flag(ReviewFlag.TARGET, target)
+    baseline = abs(project_indicator.baseline_value or Decimal(0))
+    if not largest and not target and baseline and size > OUTLIER_FACTOR * baseline:
+        flag(ReviewFlag.BASELINE, baseline)
+    if new < 0 and largest and all(v >= 0 for v in history):
+        flag(ReviewFlag.NEGATIVE, largest)
+    return flags
+
+
+#: The columns of a value as the audit trail compares them.
+VALUE_FIELDS = ("value", "numerator", "denominator", "text_value", "source", "status")
+
+
+def _write_value(
+    measurement: Measurement,
+    *,
+    actor: User,
+    stored: dict[str, Decimal | str | None],
+    source: str,
+    evidence: "UploadedFile[bytes] | None",
+    flags: list[dict[str, str]],
+) -> dict[str, list[object]]:
+    """Set a value's columns (not its status), save it, and return what changed for the audit trail:
+    the changed columns, the flags, the evidence and who entered it, as which role (a value typed by the
+    team reads so in the history)."""
+    before = {f: getattr(measurement, f) for f in VALUE_FIELDS}
+    flags_before = [f["code"] for f in measurement.review_flags]
+    for field, new in stored.items():
+        setattr(measurement, field, new)
+    measurement.source = source
+    measurement.review_flags = flags
+    measurement.entered_by = actor
+    if measurement.status != MeasurementStatus.RETURNED:
+        measurement.return_comment = ""
+    replaced = measurement.evidence.name if evidence is not None and measurement.evidence else None
+    if evidence is not None:
+        _store_evidence(measurement, evidence)
+    measurement.save()
+    if replaced:
+        # The previous evidence file goes once the new one is committed (never before: a rollback keeps it).
+        storage = measurement.evidence.storage
+        transaction.on_commit(lambda: storage.delete(replaced))
+    changes: dict[str, list[object]] = {
+        f: [_plain(before[f]), _plain(getattr(measurement, f))]
+        for f in VALUE_FIELDS
+        if before[f] != getattr(measurement, f)
+    }
+    if flags_before != [f["code"] for f in flags]:
+        changes["review_flags"] = [", ".join(flags_before), ", ".join(f["code"] for f in flags)]
+    if evidence is not None:
+        changes["evidence"] = [None, "…"]
+    changes["entered_as"] = [None, actor.role]
+    return changes
+
+
+def _unchanged(measurement: Measurement, stored: dict[str, Decimal | str | None], source: str) -> bool:
+    """The same value sent again (a double click, a reloaded page)."""
+    return measurement.source == source and all(getattr(measurement, f) == v for f, v in stored.items())
+
+
 @transaction.atomic
 def measurement_record(
     *,
@@ -220,12 +348,16 @@ def measurement_record(
     source: str = "",
     evidence: "UploadedFile[bytes] | None" = None,
     submit: bool = True,
+    confirmed: bool = False,
 ) -> Measurement:
-    """Enter (or correct) the value of a period.
+    """Enter (or change, while it is not validated) the value of a period.
 
-    Staff: the value is validated at once (or kept as a draft with submit=False). A partner of the
-    project: the value is "submitted" for the team to validate (or a draft), only on indicators the
-    collective reports, and never over a validated value.
+    Staff: the value is validated at once (or kept as a draft with submit=False) — unless it is flagged
+    (`measurement_review_flags`): then it waits, "submitted", for another team member to validate it. A
+    partner of the project: the value is "submitted" for the team to validate (or a draft), only on
+    indicators the collective reports. A flagged value is refused with `ConfirmationNeeded` unless
+    `confirmed`. A validated value is never overwritten here (see `measurement_correct`); the same value
+    sent twice is saved once.
     """
     project = project_indicator.project
     _require_project_access(actor, project)
@@ -234,6 +366,15 @@ def measurement_record(
         _require_reporter(actor, project_indicator)
     if period_end < period_start:
         raise ValidationError({"period_end": _("La fin de la période précède son début.")})
+    today = timezone.localdate()
+    if period_start > today:
+        raise ValidationError(
+            {
+                "period_start": _(
+                    "Cette période n’a pas encore commencé : saisissez sa valeur une fois terminée."
+                )
+            }
+        )
     stored = _clean_value(
         project_indicator.indicator,
         value=value,
@@ -254,51 +395,115 @@ def measurement_record(
     else:
         if measurement.locked:
             raise WorkflowError(_("Cette période est verrouillée : la valeur ne peut plus être modifiée."))
-        if not is_team and measurement.status == MeasurementStatus.VALIDATED:
-            raise WorkflowError(_("Cette valeur a déjà été validée par l'équipe du programme."))
-    before = {
-        f: getattr(measurement, f) for f in ("value", "numerator", "denominator", "text_value", "status")
-    }
-    was_validated = measurement.status == MeasurementStatus.VALIDATED and not creating
-    for field, new in stored.items():
-        setattr(measurement, field, new)
-    measurement.source = source
-    measurement.entered_by = actor
-    now = timezone.now()
+        if measurement.status == MeasurementStatus.VALIDATED:
+            if is_team and evidence is None and _unchanged(measurement, stored, source):
+                return measurement
+            raise WorkflowError(
+                _("Cette valeur est déjà validée : l’équipe la corrige en indiquant le motif.")
+                if is_team
+                else _("Cette valeur a déjà été validée par l'équipe du programme.")
+            )
+    flags = measurement_review_flags(
+        project_indicator=project_indicator,
+        period_end=period_end,
+        stored=stored,
+        exclude_pk=measurement.pk,
+        today=today,
+    )
+    if flags and not confirmed:
+        raise ConfirmationNeeded(flags, project_indicator.indicator)
     if not submit:
-        measurement.status = MeasurementStatus.DRAFT
-    elif is_team:
-        measurement.status = MeasurementStatus.VALIDATED
+        status = MeasurementStatus.DRAFT
+    elif is_team and not flags:
+        status = MeasurementStatus.VALIDATED
+    else:
+        status = MeasurementStatus.SUBMITTED
+    if (
+        not creating
+        and status == measurement.status
+        and evidence is None
+        and _unchanged(measurement, stored, source)
+        and measurement.review_flags == flags
+    ):
+        return measurement  # sent twice (a double click on a confirmed or submitted value)
+    now = timezone.now()
+    measurement.status = status
+    if status == MeasurementStatus.VALIDATED:
         measurement.validated_by, measurement.validated_at = actor, now
         measurement.submitted_at = measurement.submitted_at or now
-    else:
-        measurement.status = MeasurementStatus.SUBMITTED
+    elif status == MeasurementStatus.SUBMITTED:
         measurement.submitted_at = now
-    if measurement.status != MeasurementStatus.RETURNED:
-        measurement.return_comment = ""
-    replaced = measurement.evidence.name if evidence is not None and measurement.evidence else None
-    if evidence is not None:
-        _store_evidence(measurement, evidence)
-    measurement.save()
-    if replaced:
-        # The previous evidence file goes once the new one is committed (never before: a rollback keeps it).
-        storage = measurement.evidence.storage
-        transaction.on_commit(lambda: storage.delete(replaced))
-    changes = {
-        f: [_plain(before[f]), _plain(getattr(measurement, f))]
-        for f in before
-        if creating or before[f] != getattr(measurement, f)
-    }
-    if evidence is not None:
-        changes["evidence"] = [None, "…"]
+    changes = _write_value(
+        measurement, actor=actor, stored=stored, source=source, evidence=evidence, flags=flags
+    )
+    if creating:
+        changes["status"] = [None, measurement.status]
     audit_log(
         actor=actor,
         obj=measurement,
         action="measurement.created" if creating else "measurement.updated",
         changes=changes,
     )
-    if was_validated or measurement.status == MeasurementStatus.VALIDATED:
+    if measurement.status == MeasurementStatus.VALIDATED:
         rollup_refresh(project_indicator=project_indicator, years=[period_end.year])
+    return measurement
+
+
+@transaction.atomic
+def measurement_correct(
+    *,
+    actor: User,
+    measurement: Measurement,
+    reason: str,
+    value: Decimal | None = None,
+    numerator: Decimal | None = None,
+    denominator: Decimal | None = None,
+    text_value: str = "",
+    source: str = "",
+    evidence: "UploadedFile[bytes] | None" = None,
+    confirmed: bool = False,
+) -> Measurement:
+    """The team corrects a validated value, always saying why (kept in the audit trail with the old and
+    new values). The corrected value stays validated — unless it is flagged and confirmed, in which case
+    it goes back to "submitted" for another team member to validate — and the roll-up follows in the same
+    transaction. A locked value must be unlocked first; the same correction sent twice is saved once."""
+    _require_team(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez le motif de la correction.")})
+    measurement = _locked_row(measurement)
+    pi = measurement.project_indicator
+    if measurement.locked:
+        raise WorkflowError(_("Cette période est verrouillée : déverrouillez-la d'abord."))
+    if measurement.status != MeasurementStatus.VALIDATED:
+        raise WorkflowError(_("Seule une valeur validée se corrige avec un motif."))
+    stored = _clean_value(
+        pi.indicator, value=value, numerator=numerator, denominator=denominator, text_value=text_value
+    )
+    if evidence is None and _unchanged(measurement, stored, source):
+        return measurement
+    flags = measurement_review_flags(
+        project_indicator=pi,
+        period_end=measurement.period_end,
+        stored=stored,
+        exclude_pk=measurement.pk,
+        today=timezone.localdate(),
+    )
+    if flags and not confirmed:
+        raise ConfirmationNeeded(flags, pi.indicator)
+    now = timezone.now()
+    if flags:
+        measurement.status = MeasurementStatus.SUBMITTED
+        measurement.validated_by = measurement.validated_at = None
+        measurement.submitted_at = now
+    else:
+        measurement.validated_by, measurement.validated_at = actor, now
+    changes = _write_value(
+        measurement, actor=actor, stored=stored, source=source, evidence=evidence, flags=flags
+    )
+    changes["reason"] = [None, reason]
+    audit_log(actor=actor, obj=measurement, action="measurement.corrected", changes=changes)
+    rollup_refresh(project_indicator=pi, years=[measurement.period_end.year])
     return measurement
 
 
@@ -338,17 +543,20 @@ def measurement_validate(*, actor: User, measurement: Measurement) -> Measuremen
     measurement = _locked_row(measurement)
     if measurement.status not in (MeasurementStatus.SUBMITTED, MeasurementStatus.DRAFT):
         raise WorkflowError(_("Seule une valeur soumise ou en brouillon peut être validée."))
+    flagged = [f["code"] for f in measurement.review_flags]
+    if flagged and measurement.entered_by_id == actor.pk:
+        raise WorkflowError(
+            _("Valeur signalée : un autre membre de l’équipe que la personne qui l’a saisie doit la valider.")
+        )
     before = measurement.status
     measurement.status = MeasurementStatus.VALIDATED
     measurement.validated_by, measurement.validated_at = actor, timezone.now()
     measurement.return_comment = ""
     measurement.save(update_fields=["status", "validated_by", "validated_at", "return_comment", "updated_at"])
-    audit_log(
-        actor=actor,
-        obj=measurement,
-        action="measurement.validated",
-        changes={"status": [before, "validated"]},
-    )
+    changes: dict[str, list[object]] = {"status": [before, "validated"]}
+    if flagged:
+        changes["review_flags"] = [None, ", ".join(flagged)]  # what the validator saw and accepted
+    audit_log(actor=actor, obj=measurement, action="measurement.validated", changes=changes)
     rollup_refresh(project_indicator=measurement.project_indicator, years=[measurement.period_end.year])
     return measurement
 

@@ -1,3 +1,5 @@
+import re
+from decimal import Decimal
 from typing import Any
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
@@ -7,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .formatting import fr_number
 from .identity import digits_only, normalise_name, normalise_town
 from .models import Invitation, Organisation, Person, Role
 
@@ -209,3 +212,107 @@ def add_validation_error(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+# --- Figures typed the French way ---------------------------------------------------------------------
+
+#: What may separate thousands: a space, a no-break space or a narrow no-break space (as copied from a
+#: French document or from our own pages), or a thin space.
+THOUSANDS_SPACES = " \u00a0\u202f\u2009"
+_NUMBER_CHARS = re.compile(rf"^[0-9,.{THOUSANDS_SPACES}]+$")
+_GROUPS = re.compile(rf"[{THOUSANDS_SPACES}]+")
+_MINUS = ("-", "\u2212")  # hyphen-minus, and the minus sign of typeset documents
+
+
+def parse_french_decimal(text: str) -> Decimal:
+    """Read a figure as a French person types it, refusing what could be read two ways.
+
+    Accepted: "12 500,50", "12 500" (space, no-break space or narrow no-break space between thousands),
+    "12500,5", "12500.5", "-3,5". Refused, with the reason: anything but digits, separators and a leading
+    sign ("12 500 €", "1e5"); a comma *and* a point ("1.234,5", "1,234.5": which one is the decimal
+    separator?); the same separator twice ("1.234.567"); badly grouped thousands ("12 50"); and the
+    ambiguous "12.500" / "12,500" / "1,234" — one to three digits, then a single comma or point, then
+    exactly three digits, which a French reader takes for thousands and a computer for decimals.
+    Never strips a separator silently: a value is either read exactly or refused.
+    """
+    value = text.strip()
+    negative = value[:1] in _MINUS
+    digits = value[1:].lstrip(THOUSANDS_SPACES) if value[:1] in ("+", *_MINUS) else value
+    if not digits or not _NUMBER_CHARS.match(digits):
+        raise ValidationError(FrenchDecimalField.messages["invalid"], code="invalid", params={"value": value})
+    if "," in digits and "." in digits:
+        raise ValidationError(FrenchDecimalField.messages["mixed"], code="mixed", params={"value": value})
+    separator = "," if "," in digits else "." if "." in digits else ""
+    if separator and digits.count(separator) > 1:
+        raise ValidationError(
+            FrenchDecimalField.messages["repeated"],
+            code="repeated",
+            params={"value": value, "separator": separator},
+        )
+    whole, _sep, fraction = digits.partition(separator) if separator else (digits, "", "")
+    if separator and (not fraction.isdigit() or not whole):
+        raise ValidationError(FrenchDecimalField.messages["invalid"], code="invalid", params={"value": value})
+    groups = _GROUPS.split(whole)
+    if len(groups) > 1 and (
+        not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:]) or not all(groups)
+    ):
+        raise ValidationError(
+            FrenchDecimalField.messages["grouping"], code="grouping", params={"value": value}
+        )
+    whole = "".join(groups)
+    if len(groups) == 1 and len(fraction) == 3 and 1 <= len(whole) <= 3 and not whole.startswith("0"):
+        raise ValidationError(
+            FrenchDecimalField.messages["ambiguous"],
+            code="ambiguous",
+            params={
+                "value": value,
+                "thousands": fr_number(Decimal(whole + fraction)),
+                "decimals": f"{whole},{fraction}".rstrip("0").rstrip(","),
+            },
+        )
+    number = Decimal(f"{whole}.{fraction}" if fraction else whole)
+    return -number if negative else number
+
+
+class FrenchDecimalField(forms.DecimalField):
+    """A decimal typed the French way (`parse_french_decimal`), shown back the French way ("12 500,5").
+
+    A text input with the decimal keypad on phones: a browser's `type=number` input silently drops what it
+    does not understand ("12 500,50" may reach the server as 1250050), so it is never used for figures."""
+
+    messages = {
+        "invalid": _("Saisissez seulement un nombre, sans unité : par exemple 12 500,50."),
+        "mixed": _(
+            "« %(value)s » mélange la virgule et le point : séparez les décimales par une virgule "
+            "et les milliers par une espace (12 500,50)."
+        ),
+        "repeated": _(
+            "« %(value)s » contient plusieurs « %(separator)s » : séparez les milliers par une espace "
+            "(1 234 567) et les décimales par une virgule."
+        ),
+        "grouping": _("« %(value)s » : les milliers se séparent par groupes de trois chiffres (12 500)."),
+        "ambiguous": _(
+            "« %(value)s » peut se lire de deux façons : écrivez %(thousands)s pour des milliers, "
+            "ou %(decimals)s pour des décimales."
+        ),
+    }
+    help = _("Décimales après une virgule (ou un point), milliers séparés par une espace : 12 500,50.")
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        kwargs.setdefault("help_text", self.help)
+        super().__init__(**kwargs)
+
+    # The stubs type DecimalField.to_python as IntegerField's (int); Django's returns a Decimal.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        if isinstance(value, str):
+            value = parse_french_decimal(value)
+        return super().to_python(value)
+
+    def prepare_value(self, value: Any) -> Any:
+        """A stored or initial number reads "12 500,5" in the input (and is read back the same way)."""
+        if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+            return fr_number(value)
+        return value

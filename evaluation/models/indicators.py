@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from programme.access import ThroughProject
+from programme.formatting import fr_date, fr_number, indicator_value
 
 if TYPE_CHECKING:
     from programme.models import User
@@ -282,6 +283,38 @@ class MeasurementStatus(models.TextChoices):
     RETURNED = "returned", _("Renvoyée")
 
 
+#: A value more than this many times the largest validated value (or the target) asks for a confirmation.
+OUTLIER_FACTOR = 5
+
+
+class ReviewFlag(models.TextChoices):
+    """Why an entered value asked for a confirmation and waits for a second look (see
+    `evaluation.services.measurement_review_flags`)."""
+
+    HISTORY = "history", _("bien au-delà des valeurs validées")
+    TARGET = "target", _("bien au-delà de la cible")
+    BASELINE = "baseline", _("bien au-delà de la référence")
+    NEGATIVE = "negative", _("négative")
+    UNFINISHED = "unfinished", _("période non terminée")
+
+
+#: The sentence shown to the person who types the value and to the validator, per flag.
+REVIEW_REASONS = {
+    ReviewFlag.HISTORY: _(
+        "%(value)s vaut plus de %(factor)s fois la plus grande valeur déjà validée de cet indicateur (%(reference)s)."
+    ),
+    ReviewFlag.TARGET: _("%(value)s vaut plus de %(factor)s fois la cible de l’indicateur (%(reference)s)."),
+    ReviewFlag.BASELINE: _(
+        "%(value)s vaut plus de %(factor)s fois la valeur de référence (%(reference)s), sans autre valeur "
+        "ni cible pour comparer."
+    ),
+    ReviewFlag.NEGATIVE: _("%(value)s est négatif alors que les valeurs validées sont positives."),
+    ReviewFlag.UNFINISHED: _(
+        "La période n’est pas terminée (elle finit le %(reference)s) : la valeur risque d’être partielle."
+    ),
+}
+
+
 class Measurement(models.Model):
     """The value of a project indicator for one period. Only validated values count in figures."""
 
@@ -324,6 +357,9 @@ class Measurement(models.Model):
     )
     validated_at = models.DateTimeField(_("validée le"), null=True, blank=True)
     locked_at = models.DateTimeField(_("verrouillée le"), null=True, blank=True)
+    # What the person who typed the value confirmed despite the warnings: [{"code", "value", "reference"}]
+    # (codes of ReviewFlag, figures as plain decimal strings). Empty for an ordinary value.
+    review_flags = models.JSONField(_("signalements"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -368,6 +404,38 @@ class Measurement(models.Model):
     @property
     def is_editable(self) -> bool:
         return not self.locked
+
+    @property
+    def review_reasons(self) -> list[str]:
+        """The flags as sentences, for the validation queue and the indicator page."""
+        return review_reasons(self.review_flags, self.project_indicator.indicator)
+
+
+def review_reasons(flags: list[dict[str, str]], indicator: Indicator) -> list[str]:
+    """Review flags (as `Measurement.review_flags` stores them) written out in French. A percentage's
+    flags are about its denominator (the count the rate is taken over)."""
+
+    def figure(text: str) -> str:
+        if indicator.type == IndicatorType.PERCENTAGE:
+            return fr_number(Decimal(text))
+        return indicator_value(Decimal(text), kind=indicator.type, unit=indicator.unit)
+
+    reasons = []
+    for flag in flags:
+        code = flag.get("code", "")
+        if code not in REVIEW_REASONS:
+            continue
+        if code == ReviewFlag.UNFINISHED:
+            value, reference = "", fr_date(date.fromisoformat(flag["reference"]))
+        else:
+            value, reference = figure(flag["value"]), figure(flag["reference"])
+            if indicator.type == IndicatorType.PERCENTAGE:
+                value = str(_("Le dénominateur %(n)s")) % {"n": value}
+        reasons.append(
+            str(REVIEW_REASONS[ReviewFlag(code)])
+            % {"value": value, "reference": reference, "factor": OUTLIER_FACTOR}
+        )
+    return reasons
 
 
 class MeasurementRollup(models.Model):

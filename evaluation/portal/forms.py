@@ -1,8 +1,11 @@
 """Forms of the partner portal. Each form lists only what a partner may change: extra posted fields
 (project, organisation, status, owner, validation, lock…) are simply not fields, so they change nothing."""
 
+from datetime import date
+
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programme.files import ACCEPTED_LABEL, check_upload
@@ -70,18 +73,36 @@ class PortalContactForm(forms.ModelForm):
 
 
 class PortalMeasurementForm(MeasurementForm):
-    """A value for one period. On a new value the partner picks the period among those still open; when
-    correcting an existing value the period is fixed (no period field)."""
+    """A value for one period. On a new value the partner picks the period among those still open — the
+    most recent finished one proposed, a running one marked "en cours" (the service asks to confirm it);
+    when correcting an existing value the period is fixed (no period field)."""
 
-    def __init__(self, *args, indicator: Indicator, periods: list[Period] | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        indicator: Indicator,
+        periods: list[Period] | None = None,
+        today: date | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, indicator=indicator, **kwargs)
         for name in ("period_start", "period_end", "draft"):
             self.fields.pop(name, None)
         self.periods = {p.key: p for p in periods or []}
         if periods is not None:
+            today = today or timezone.localdate()
+            finished = [p for p in periods if p.end < today]
             self.fields["period"] = forms.ChoiceField(
                 label=_("Période"),
-                choices=[("", _("— choisissez la période —"))] + [(p.key, p.label) for p in periods],
+                choices=[("", _("— choisissez la période —"))]
+                + [
+                    (p.key, p.label if p.end < today else _("%(period)s — en cours") % {"period": p.label})
+                    for p in periods
+                ],
+                initial=max(finished, key=lambda p: p.end).key if finished else None,
+                help_text=_(
+                    "Une période en cours donne une valeur partielle : préférez une période terminée."
+                ),
                 error_messages={
                     "required": _("Choisissez la période concernée."),
                     "invalid_choice": _("Cette période n'est pas ouverte à la saisie."),

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,7 +39,7 @@ def _decimal(value: object) -> Decimal | None:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def measurement_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Enter a value for a project indicator."""
+    """Enter a value for a project indicator (the period proposed: the next finished one)."""
     pi = selectors.project_indicator_get(user=request.user, pk=pk)
     return _measurement_page(request, pi=pi, measurement=None)
 
@@ -46,65 +47,100 @@ def measurement_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def measurement_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Correct a value (its period is fixed); a locked value cannot be changed."""
+    """Change a value (its period is fixed): freely while it waits, with a reason once validated; a
+    locked value cannot be changed."""
     measurement = selectors.measurement_get(user=request.user, pk=pk)
     return _measurement_page(request, pi=measurement.project_indicator, measurement=measurement)
+
+
+def _initial(pi: ProjectIndicator, measurement: Measurement | None) -> dict[str, Any] | None:
+    """The form's starting values: the measurement's own, or the period to enter next."""
+    if measurement is None:
+        last = pi.measurements.order_by("-period_end").values_list("period_end", flat=True).first()
+        period = selectors.next_period(pi, last, timezone.localdate())
+        return {"period_start": period[0], "period_end": period[1]} if period else None
+    return {
+        "period_start": measurement.period_start,
+        "period_end": measurement.period_end,
+        "value": int(measurement.value)
+        if pi.indicator.type == IndicatorType.BOOLEAN and measurement.value is not None
+        else measurement.value,
+        "numerator": measurement.numerator,
+        "denominator": measurement.denominator,
+        "text_value": measurement.text_value,
+        "source": measurement.source,
+    }
+
+
+def _save(
+    request: AuthedRequest, form: MeasurementForm, pi: ProjectIndicator, measurement: Measurement | None
+) -> Measurement:
+    """Call the service the form is for: a correction (validated value, with its reason) or an entry."""
+    data = form.cleaned_data
+    values: dict[str, Any] = {
+        "value": _decimal(data.get("value")),
+        "numerator": data.get("numerator"),
+        "denominator": data.get("denominator"),
+        "text_value": data.get("text_value", ""),
+        "source": data.get("source", ""),
+        "evidence": data.get("evidence"),
+        "confirmed": form.confirmed,
+    }
+    if measurement is not None and measurement.status == MeasurementStatus.VALIDATED:
+        return services.measurement_correct(
+            actor=request.user, measurement=measurement, reason=data["reason"], **values
+        )
+    return services.measurement_record(
+        actor=request.user,
+        project_indicator=pi,
+        period_start=measurement.period_start if measurement else data["period_start"],
+        period_end=measurement.period_end if measurement else data["period_end"],
+        submit=not data.get("draft"),
+        **values,
+    )
 
 
 def _measurement_page(
     request: AuthedRequest, *, pi: ProjectIndicator, measurement: Measurement | None
 ) -> HttpResponse:
-    initial = None
-    if measurement:
-        if measurement.locked:
-            messages.error(
-                request, _("Cette période est verrouillée : la valeur ne peut plus être modifiée.")
-            )
-            return redirect(pi)
-        initial = {
-            "period_start": measurement.period_start,
-            "period_end": measurement.period_end,
-            "value": int(measurement.value)
-            if pi.indicator.type == IndicatorType.BOOLEAN and measurement.value is not None
-            else measurement.value,
-            "numerator": measurement.numerator,
-            "denominator": measurement.denominator,
-            "text_value": measurement.text_value,
-            "source": measurement.source,
-        }
+    if measurement and measurement.locked:
+        messages.error(request, _("Cette période est verrouillée : la valeur ne peut plus être modifiée."))
+        return redirect(pi)
     form = MeasurementForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         indicator=pi.indicator,
-        initial=initial,
+        initial=_initial(pi, measurement),
     )
     if measurement:
         form.fields["period_start"].disabled = form.fields["period_end"].disabled = True
+        if measurement.status == MeasurementStatus.VALIDATED:
+            form.correcting()
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.measurement_record(
-                actor=request.user,
-                project_indicator=pi,
-                period_start=measurement.period_start if measurement else data["period_start"],
-                period_end=measurement.period_end if measurement else data["period_end"],
-                value=_decimal(data.get("value")),
-                numerator=data.get("numerator"),
-                denominator=data.get("denominator"),
-                text_value=data.get("text_value", ""),
-                source=data.get("source", ""),
-                evidence=data.get("evidence"),
-                submit=not data.get("draft"),
-            )
+            saved = _save(request, form, pi, measurement)
+        except services.ConfirmationNeeded as warning:
+            form.ask_confirmation(warning.messages)
         except ValidationError as error:
             add_validation_error(form, error)
         else:
-            messages.success(request, _("Valeur corrigée.") if measurement else _("Valeur enregistrée."))
+            messages.success(request, _saved_message(saved, corrected=measurement is not None))
             return redirect(pi)
     context = {"form": form, "pi": pi, "project": pi.project}
     if measurement:
         context |= {"measurement": measurement, "audit_entries": audit_entries_for(measurement)[:30]}
     return render(request, "evaluation/measurement_form.html", context)
+
+
+def _saved_message(measurement: Measurement, *, corrected: bool) -> str:
+    if measurement.review_flags and measurement.status == MeasurementStatus.SUBMITTED:
+        return _(
+            "Valeur enregistrée avec son signalement : un autre membre de l’équipe doit la valider "
+            "avant qu’elle compte dans les chiffres."
+        )
+    if measurement.status == MeasurementStatus.DRAFT:
+        return _("Valeur enregistrée en brouillon : elle ne compte pas tant qu’elle n’est pas validée.")
+    return _("Valeur corrigée.") if corrected else _("Valeur enregistrée.")
 
 
 # --- Validation workflow --------------------------------------------------------------------------------

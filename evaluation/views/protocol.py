@@ -273,7 +273,7 @@ def project_indicator_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 def project_indicator_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     data = selectors.project_indicator_detail(user=request.user, pk=pk, today=timezone.localdate())
     pi = data["pi"]
-    start, end = data["next_period"]
+    period = data["next_period"]  # None while the next period is still running
     context = {
         "pi": pi,
         "project": pi.project,
@@ -282,7 +282,11 @@ def project_indicator_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "targets": data["targets"],
         **data["summary"],
         "target_form": TargetForm(),
-        "form": MeasurementForm(indicator=pi.indicator, initial={"period_start": start, "period_end": end}),
+        "next_period": period,
+        "form": MeasurementForm(
+            indicator=pi.indicator,
+            initial={"period_start": period[0], "period_end": period[1]} if period else None,
+        ),
         "return_form": ReturnForm(),
         "unlock_form": UnlockForm(),
         "audit_entries": audit_entries_for(pi)[:30],

@@ -81,9 +81,10 @@ class LessonFactory(factory.django.DjangoModelFactory):
 
 def record(actor, pi, start=date(2026, 1, 1), end=date(2026, 3, 31), **values):
     """A measurement recorded through the service (so the roll-up follows); the first quarter of 2026 unless
-    said otherwise."""
+    said otherwise. Test data is deliberate: a value the service would ask to confirm (far beyond the
+    others…) is confirmed — it is then flagged, and a flagged staff value waits for validation."""
     return services.measurement_record(
-        actor=actor, project_indicator=pi, period_start=start, period_end=end, **values
+        actor=actor, project_indicator=pi, period_start=start, period_end=end, **{"confirmed": True, **values}
     )
 
 

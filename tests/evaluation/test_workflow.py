@@ -189,7 +189,9 @@ def test_evidence_type_is_read_from_the_content_and_stored_under_a_new_name(
     world, pi, settings, django_capture_on_commit_callbacks
 ):
     pdf = SimpleUploadedFile("preuve.pdf", b"%PDF-1.4\n%...\n", content_type="application/pdf")
-    m = services.measurement_record(actor=world.staff, project_indicator=pi, value=D(1), evidence=pdf, **Q1)
+    m = services.measurement_record(
+        actor=world.staff, project_indicator=pi, value=D(1), evidence=pdf, submit=False, **Q1
+    )
     assert m.evidence.name.startswith("evaluation/evidence/") and m.evidence.name.endswith(".pdf")
     assert "preuve" not in m.evidence.name
     first_name = m.evidence.name

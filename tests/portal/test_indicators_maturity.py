@@ -8,14 +8,18 @@ from django.utils import timezone
 
 from evaluation import services
 from evaluation.models import MaturityAssessment, Measurement
-from evaluation.portal.selectors import reporting_periods
+from evaluation.portal.selectors import open_periods
 from tests.evaluation.factories import assess, even_scores
 
 from .helpers import pdf
 
 
 def _current_quarter_key(pi):
-    period = reporting_periods(pi, today=timezone.localdate())[0]
+    """The period the form proposes: the latest one already over with no value yet (the running quarter
+    would be flagged as unfinished)."""
+    today = timezone.localdate()
+    measured = set(Measurement.objects.filter(project_indicator=pi).values_list("period_start", "period_end"))
+    period = next(p for p in open_periods(pi, measured, today) if p.end < today)
     return period.key, period
 
 

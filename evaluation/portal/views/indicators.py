@@ -48,9 +48,13 @@ def _record(
             source=data.get("source", ""),
             evidence=data.get("evidence") or None,
             submit=request.POST.get("intent") != "draft",
+            confirmed=form.confirmed,
         )
     except PermissionDenied:
         raise Http404
+    except services.ConfirmationNeeded as warning:
+        form.ask_confirmation(warning.messages)
+        return False
     except ValidationError as error:
         add_validation_error(form, error)
         return False
@@ -77,6 +81,7 @@ def indicator_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             request.FILES if request.method == "POST" else None,
             indicator=pi.indicator,
             periods=periods,
+            today=today,
         )
     if request.method == "POST":
         if form is not None and form.is_valid():
