@@ -128,6 +128,7 @@ CASES = [
         kwargs=lambda w: {"pk": _pi(w).targets.create(period_end=date(2026, 12, 31), value=20).pk},
     ),
     Case("evaluation:measurement.queue", TEAM),
+    Case("evaluation:panel.measurements", TEAM),
     Case("evaluation:measurement.create", TEAM, kwargs=pk_of(_pi)),
     Case("evaluation:measurement.edit", TEAM, kwargs=pk_of(_measurement)),
     Case("evaluation:measurement.validate", TEAM_REDIRECT, method="post", kwargs=pk_of(_measurement)),
