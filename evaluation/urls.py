@@ -63,6 +63,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # Cooperative maturity
     path("projets/<int:project_pk>/maturite/nouvelle/", maturity.maturity_form, name="maturity.create"),
     path("maturite/<int:pk>/modifier/", maturity.maturity_form, name="maturity.edit"),
+    path("projets/<int:project_pk>/maturite/dispense/", maturity.maturity_waive, name="maturity.waive"),
     # Lessons learned
     path("enseignements/", lessons.lesson_list, name="lesson.list"),
     path("enseignements/kit-essaimage/", lessons.lesson_kit, name="lesson.kit"),

@@ -1,8 +1,8 @@
 """Reads of project steering. Every function takes the acting user and scopes through programme.access."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery

@@ -13,12 +13,11 @@ from django.utils.translation import gettext as _
 
 from evaluation.models import Measurement, Report
 from programme import access
-from programme.models import Role, User
+from programme.models import User
 from programme.selectors import account_data_export, audit_data_export, person_data_export
 from projects import selectors as project_selectors
 from projects import timeline
 from projects.models import (
-    ACTIVE_PHASES,
     OPEN_ACTION_STATUSES,
     OPEN_DELIVERABLE_STATUSES,
     Action,
@@ -34,7 +33,8 @@ from projects.models import (
     Workshop,
 )
 
-from ..models import MaturityAssessment, MeasurementStatus, Periodicity, ProjectIndicator
+from ..models import MeasurementStatus, MomentState, Periodicity, ProjectIndicator
+from ..selectors import maturity_moments_for
 
 #: How far ahead "next deadlines" look, and how many shared minutes and decisions the page shows.
 DEADLINE_DAYS = 120
@@ -123,15 +123,6 @@ def first_project(*, user: User) -> Project | None:
         .order_by("title")
         .first()
     )
-
-
-def maturity_is_open(assessment: MaturityAssessment, project: Project) -> bool:
-    """Open to the collective: the team opened it for the current phase and has not filled it itself."""
-    if assessment.phase != project.phase or project.phase not in ACTIVE_PHASES:
-        return False
-    by = assessment.assessed_by
-    # `.all()` so a prefetched list is used on "Mon projet".
-    return not list(assessment.scores.all()) or (by is not None and by.role == Role.PARTNER)
 
 
 def _deadlines(
@@ -281,18 +272,17 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
         "staff_leads": list(project.staff_leads.filter(is_active=True).order_by("first_name")),
         "today": today,
     }
-    assessments = list(
-        access.portal_scoped(user, MaturityAssessment)
-        .filter(project=project)
-        .select_related("assessed_by")
-        .prefetch_related("scores")
-        .order_by("-assessed_on")
-    )
+    # Which self-assessments the collective may fill follows the phases (evaluation's one rule).
+    moments = maturity_moments_for(user=user, project=project)
     context.update(
         {
             "indicator_rows": indicator_rows(user=user, project=project),
-            "open_assessments": [a for a in assessments if maturity_is_open(a, project)],
-            "assessments": assessments,
+            "open_moments": [m for m in moments if m.open_to_partners],
+            "closed_moments": [
+                m
+                for m in moments
+                if not m.open_to_partners and m.state == MomentState.FILLED and m.assessment
+            ],
             # Funder reports the team shared with the collective (PDF, read through the reports pages).
             "reports": list(
                 access.scoped(user, Report)

@@ -162,6 +162,13 @@ CASES = [
     ),
     Case("evaluation:maturity.create", TEAM, kwargs=project_a_pk),
     Case("evaluation:maturity.edit", TEAM, kwargs=pk_of(_assessment)),
+    Case(
+        "evaluation:maturity.waive",
+        TEAM_REDIRECT,
+        kwargs=project_a_pk,
+        method="post",
+        data=lambda w: {"phase": "emergence", "moment": "end", "reason": "Collectif dissous"},
+    ),
     Case("evaluation:lesson.list", TEAM),
     Case("evaluation:lesson.kit", TEAM),
     Case("evaluation:lesson.create", TEAM),
