@@ -114,6 +114,7 @@ class Deadline:
     url: str
     late: bool
     uid: str = ""
+    project_id: int | None = None
 
 
 #: The order "what is late" is shown in: gate decisions first (a phase past its planned end that no
@@ -127,7 +128,15 @@ def _project_deadlines[R: (Milestone, Deliverable, Action)](
     """Milestones, deliverables or actions (rows with a title, a due date and a project) as deadlines."""
     return [
         Deadline(
-            kind, label, r.due_date, r.title, r.project.title, url(r), r.due_date < today, f"{kind}-{r.pk}"
+            kind,
+            label,
+            r.due_date,
+            r.title,
+            r.project.title,
+            url(r),
+            late=r.due_date < today,
+            uid=f"{kind}-{r.pk}",
+            project_id=r.project_id,
         )
         for r in rows.select_related("project").distinct()
     ]
@@ -158,13 +167,10 @@ def deadlines_for(user: User, *, start: date | None, end: date, today: date | No
             prospects = prospects.filter(next_action_date__gte=start)
         team_url = True
     elif access.is_partner(user):
-        mine = access.scoped(user, Project).values("pk")
+        # What the partner handles in the portal: the same rule as "Mon projet" (the models' portal_rule).
         milestones = Milestone.objects.none()
-        deliverables = Deliverable.objects.filter(
-            due, project__in=mine, owner_organisation_id=user.organisation_id
-        )
-        person_q = Q(owner_person_id=user.person_id) if user.person_id else Q(pk__in=[])
-        actions = Action.objects.filter(person_q, due, project__in=mine)
+        deliverables = access.portal_scoped(user, Deliverable).filter(due)
+        actions = access.portal_scoped(user, Action).filter(due)
         periods = PhasePeriod.objects.none()
         prospects = Prospect.objects.none()
         team_url = False
@@ -213,6 +219,7 @@ def deadlines_for(user: User, *, start: date | None, end: date, today: date | No
                 reverse("projects:gate.dossier", args=[p.project_id]),
                 p.planned_end < today,
                 f"phase-{p.pk}",
+                p.project_id,
             )
         )
     for pr in prospects.select_related("organisation"):

@@ -226,8 +226,9 @@ def maturity_moments(
     for key, row in rows.items():
         due.setdefault(key, row.assessed_on)  # opened by the team, or recorded without a period
     moments = []
+    # Oldest first; on a gate's day, the closing phase's end before the next phase's start.
     for (moment_phase, moment), since in sorted(
-        due.items(), key=lambda item: (item[1], item[0][1] != "start")
+        due.items(), key=lambda item: (item[1], Phase.values.index(item[0][0]), item[0][1] == Moment.END)
     ):
         row = rows.get((moment_phase, moment))
         period = by_phase.get(moment_phase)

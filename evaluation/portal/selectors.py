@@ -19,7 +19,6 @@ from projects import selectors as project_selectors
 from projects import timeline
 from projects.models import (
     OPEN_ACTION_STATUSES,
-    OPEN_DELIVERABLE_STATUSES,
     Action,
     Committee,
     CommitteeDecision,
@@ -126,34 +125,20 @@ def first_project(*, user: User) -> Project | None:
 
 
 def _deadlines(
-    *, deliverables: list[Deliverable], actions: list[Action], workshops: list[Workshop], today: date
+    *, user: User, project: Project, workshops: list[Workshop], today: date
 ) -> list[dict[str, Any]]:
-    """Open deliverables and actions, and upcoming workshops, within DEADLINE_DAYS, soonest first."""
+    """What the partner's structure must hand in and the partner's actions — from the same source as the
+    team's deadlines (`projects.selectors.deadlines_for`), late ones however old — and upcoming workshops,
+    within DEADLINE_DAYS, soonest first."""
     now = timezone.now()
     horizon = today + timedelta(days=DEADLINE_DAYS)
+    due = project_selectors.deadlines_for(user, start=None, end=horizon, today=today)
     return sorted(
         [
             *[
-                {
-                    "kind": _("Livrable"),
-                    "date": d.due_date,
-                    "title": d.title,
-                    "late": d.is_late(today),
-                    "obj": d,
-                }
-                for d in deliverables
-                if d.status in OPEN_DELIVERABLE_STATUSES and d.due_date <= horizon
-            ],
-            *[
-                {
-                    "kind": _("Action"),
-                    "date": a.due_date,
-                    "title": a.title,
-                    "late": a.due_date < today,
-                    "obj": a,
-                }
-                for a in actions
-                if a.status in OPEN_ACTION_STATUSES and a.due_date <= horizon
+                {"kind": d.kind_label, "date": d.date, "title": d.title, "late": d.late}
+                for d in due
+                if d.project_id == project.pk
             ],
             *[
                 {
@@ -161,7 +146,6 @@ def _deadlines(
                     "date": timezone.localtime(w.starts_at).date(),
                     "title": w.title,
                     "late": False,
-                    "obj": w,
                 }
                 for w in workshops
                 if now <= w.starts_at and timezone.localtime(w.starts_at).date() <= horizon
@@ -259,7 +243,7 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
         "tl": timeline.build(
             project, periods=periods, milestones=[], workshops=workshops, committees=committees
         ),
-        "deadlines": _deadlines(deliverables=deliverables, actions=actions, workshops=workshops, today=today),
+        "deadlines": _deadlines(user=user, project=project, workshops=workshops, today=today),
         "deliverables": deliverables,
         "actions": actions,
         "open_actions": [a for a in actions if a.status in OPEN_ACTION_STATUSES],
