@@ -779,13 +779,13 @@ def gate_dossier_evaluation(*, user: User, project: Project) -> dict[str, Any]:
     if closing:
         warnings.append(
             _(
-                "L'auto-évaluation de fin de phase « %(phase)s » n'est pas renseignée : faites-la remplir "
+                "L'auto-évaluation de fin de phase « %(phase)s » n'est pas renseignée : faites-la remplir "
                 "par le collectif avant la décision, ou dispensez-en le projet en disant pourquoi."
             )
             % {"phase": Phase(project.phase).label}
         )
     warnings += [
-        _("L'auto-évaluation de fin de phase « %(phase)s » est toujours attendue (depuis le %(date)s).")
+        _("L'auto-évaluation de fin de phase « %(phase)s » est toujours attendue (depuis le %(date)s).")
         % {"phase": m.phase_label, "date": m.due_since.strftime("%d/%m/%Y")}
         for m in owed
         if m.phase != project.phase

@@ -104,7 +104,7 @@ PROJECT_IDEAS = {
     "Vélo-Cité Rhône": "Vélos-cargos pour les commerces de quartier",
     "Maison des Aidants de l'Ouest Lyonnais": "Répit pour les aidants de l'Ouest lyonnais",
 }
-RATIONALES = {
+RATIONALES: dict[str, str] = {
     Decision.RETAINED: "Collectif solide et besoin avéré : retenu par le comité.",
     Decision.WAITING_LIST: "Projet intéressant, à reprendre si une place se libère.",
     Decision.NOT_RETAINED: "Coopération encore trop peu construite pour cette promotion.",

@@ -223,16 +223,16 @@ def maturity_moments(
         elif (period.phase, Moment.END) not in rows:
             # Deployment has no planned end: its end is listed from the phase's start.
             due[(period.phase, Moment.END)] = period.planned_end or period.actual_start
-    for key, row in rows.items():
-        due.setdefault(key, row.assessed_on)  # opened by the team, or recorded without a period
+    for key, assessment in rows.items():
+        due.setdefault(key, assessment.assessed_on)  # opened by the team, or recorded without a period
     moments = []
     # Oldest first; on a gate's day, the closing phase's end before the next phase's start.
     for (moment_phase, moment), since in sorted(
         due.items(), key=lambda item: (item[1], Phase.values.index(item[0][0]), item[0][1] == Moment.END)
     ):
         row = rows.get((moment_phase, moment))
-        period = by_phase.get(moment_phase)
-        phase_open = period.actual_end is None if period else moment_phase == phase
+        phase_period = by_phase.get(moment_phase)
+        phase_open = phase_period.actual_end is None if phase_period else moment_phase == phase
         filled = row is not None and bool(list(row.scores.all()))  # `.all()`: the prefetched list
         if row is not None and row.waived_at is not None:
             state = MomentState.WAIVED
@@ -247,7 +247,9 @@ def maturity_moments(
         # A partner may revise what the collective filled while the moment is current: a start while its
         # phase runs, an end while its phase runs or until the next phase closes. Once the team fills it
         # itself, it is final.
-        current = phase_open or (moment == Moment.END and period is not None and period is last_closed)
+        current = phase_open or (
+            moment == Moment.END and phase_period is not None and phase_period is last_closed
+        )
         by_partner = row is not None and row.assessed_by is not None and row.assessed_by.role == Role.PARTNER
         moments.append(
             MaturityMoment(
@@ -271,13 +273,13 @@ def assessed_on_refusal(*, period: PhasePeriod | None, moment: str, assessed_on:
         return None
     if assessed_on < period.actual_start:
         return str(
-            _("La phase n'a commencé que le %(date)s : l'auto-évaluation ne peut pas la précéder.")
+            _("La phase n'a commencé que le %(date)s : l'auto-évaluation ne peut pas la précéder.")
             % {"date": period.actual_start.strftime("%d/%m/%Y")}
         )
     if moment == Moment.START and period.actual_end is not None and assessed_on > period.actual_end:
         return str(
             _(
-                "La phase s'est terminée le %(date)s : une auto-évaluation de début de phase ne peut pas la suivre."
+                "La phase s'est terminée le %(date)s : une auto-évaluation de début de phase ne peut pas la suivre."
             )
             % {"date": period.actual_end.strftime("%d/%m/%Y")}
         )

@@ -103,5 +103,5 @@ def maturity_waive(request: AuthedRequest, project_pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Dispense enregistrée : cette auto-évaluation n'est plus attendue."))
+        messages.success(request, _("Dispense enregistrée : cette auto-évaluation n'est plus attendue."))
     return redirect("evaluation:protocol", project_pk=project.pk)
