@@ -1,5 +1,6 @@
 """Indicator values and the maturity self-assessment in the portal."""
 
+import html
 from datetime import date, timedelta
 
 import pytest
@@ -326,3 +327,34 @@ def test_an_assessment_cannot_predate_its_phase(sides, world):
             assessed_on=before,
             scores=even_scores(2),
         )
+
+
+def test_the_team_form_refuses_a_date_before_the_phase_and_saves_nothing(sides, staff_client):
+    project = sides["A"].project
+    before = sides["A"].period.actual_start - timedelta(days=3)
+    response = staff_client.post(
+        reverse("evaluation:maturity.create", args=[project.pk]),
+        {**_scores(3), "phase": "emergence", "moment": "end", "assessed_on": before.isoformat()},
+    )
+    assert response.status_code == 400
+    assert "l'auto-évaluation ne peut pas la précéder" in html.unescape(response.content.decode())
+    assert not MaturityAssessment.objects.filter(project=project, moment="end").exists()
+
+
+def test_filling_a_waived_moment_lifts_the_waiver(sides, world):
+    project = sides["A"].project
+    _move_to_experimentation(world, project)
+    services.maturity_moment_waive(
+        actor=world.staff, project=project, phase="emergence", moment="end", reason="Atelier annulé"
+    )
+    assessment = services.maturity_assessment_save(
+        actor=world.staff,
+        project=project,
+        phase="emergence",
+        moment="end",
+        assessed_on=timezone.localdate(),
+        scores=even_scores(3),
+    )
+    assert assessment.waived_at is None and assessment.waiver_reason == ""
+    entry = AuditEntry.objects.filter(action="maturity.updated").latest("pk")
+    assert entry.changes["dispense"] == ["Atelier annulé", None]
