@@ -1,11 +1,14 @@
 """Demo data for evaluation (idempotent): starter library, a protocol per demo project with baselines
-and targets, two years of quarterly measurements (the last ones submitted by the collective and awaiting
-validation, one returned), a locked year, maturity self-assessments and lessons learned.
+and targets, quarterly measurements of every finished quarter since the project started (the last ones
+submitted by the collective and awaiting validation, one returned), yearly values of every finished year,
+a locked year, maturity self-assessments inside their phases (one end-of-phase still owed, one waived)
+and lessons learned.
 
 A project that already has a protocol is left as it is, so running `seed_demo` twice changes nothing.
 """
 
 import contextlib
+from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,6 +18,7 @@ from projects.models import Phase
 from . import services
 from .library import ensure_starter_library
 from .models import (
+    ASSESSED_PHASES,
     Dimension,
     EvaluationCriterion,
     EvaluationQuestion,
@@ -139,13 +143,17 @@ def _value(code: str, index: int, base, growth) -> dict:
     return {"value": Decimal(str(round(base + growth * index, 1)))}
 
 
+def _finished_quarters(project, today: date) -> list[tuple[date, date]]:
+    """The calendar quarters that started on or after the project's start and ended before today."""
+    if project.start_date is None:
+        return []  # still in Sélection: nothing measured yet
+    last_quarter_end = date(today.year, ((today.month - 1) // 3) * 3 + 1, 1) - timedelta(days=1)
+    return [q for q in _quarters(project.start_date, last_quarter_end) if q[0] >= project.start_date]
+
+
 def build(ctx: DemoContext) -> None:
     ensure_starter_library(Indicator)
     staff = ctx.users["staff"]
-    today = ctx.today
-    first_day = date(today.year - 2, 1, 1)
-    last_quarter_end = date(today.year, ((today.month - 1) // 3) * 3 + 1, 1) - timedelta(days=1)
-    quarters = _quarters(first_day, last_quarter_end)
     partners = {
         ctx.users[k].organisation_id: ctx.users[k] for k in ("partner_a", "partner_b") if k in ctx.users
     }
@@ -154,6 +162,7 @@ def build(ctx: DemoContext) -> None:
     for index, project in enumerate(projects):
         partner = partners.get(project.lead_organisation_id)
         if not ProjectIndicator.objects.filter(project=project).exists():
+            quarters = _finished_quarters(project, ctx.today)
             returned_done = _protocol(ctx, project, staff, partner, quarters, returned_done) or returned_done
         _maturity(ctx, project, staff, index)
     _lessons(ctx, staff, projects)
@@ -181,7 +190,7 @@ def _protocol(ctx, project, staff, partner, quarters, returned_done: bool) -> bo
                 indicator=indicators[code],
                 criterion=criterion,
                 baseline_value=baseline,
-                baseline_date=quarters[0][0] if quarters else ctx.today,
+                baseline_date=project.start_date or ctx.today,
                 target_value=target,
                 target_date=date(ctx.today.year + 1, 12, 31),
                 reporter=reporter,
@@ -201,9 +210,10 @@ def _protocol(ctx, project, staff, partner, quarters, returned_done: bool) -> bo
                 or made_return
             )
             returned_done = returned_done or made_return
-    # The year before last is closed: lock it.
-    if quarters:
-        year = quarters[0][0].year
+    # The first year measured in full is closed: lock it.
+    full_years = sorted(y for y, n in Counter(start.year for start, _end in quarters).items() if n == 4)
+    if full_years:
+        year = full_years[0]
         if (
             not Measurement.objects.filter(project_indicator__project=project, period_end__year=year)
             .exclude(status=MeasurementStatus.VALIDATED)
@@ -220,8 +230,10 @@ def _measurements(ctx, pi, code, staff, partner, quarters, base, growth, returne
     indicator = pi.indicator
     made_return = False
     if indicator.periodicity == "yearly" or base is None and code not in ("taux-satisfaction",):
-        # Yearly or stock indicators: one value per past year.
-        for y_index, year in enumerate((ctx.today.year - 2, ctx.today.year - 1)):
+        # Yearly or stock indicators: one value per finished year the project lived in full.
+        start = pi.project.start_date
+        years = [y for y in (ctx.today.year - 2, ctx.today.year - 1) if start and date(y, 1, 1) >= start]
+        for y_index, year in enumerate(years):
             value = {
                 "emplois-crees": Decimal(1 + y_index * 2),
                 "structures-impliquees": Decimal(4 + y_index * 2),
@@ -267,29 +279,49 @@ def _measurements(ctx, pi, code, staff, partner, quarters, base, growth, returne
     return made_return
 
 
+#: The project whose Expérimentation end-of-phase self-assessment is still owed after its gate, and the
+#: one whose Émergence end was waived when it stopped.
+END_OWED = "Énergie citoyenne dans les copropriétés"
+END_WAIVED = "Habitat partagé intergénérationnel"
+
+
 def _maturity(ctx, project, staff, index: int) -> None:
-    """Emergence start (and end once the project has moved on), scores improving over the phase."""
-    cohort_start = project.cohort.start_date if project.cohort else date(ctx.today.year - 1, 1, 15)
-    moments = [(Phase.EMERGENCE, Moment.START, cohort_start + timedelta(days=60), 0)]
-    if project.phase in (Phase.EXPERIMENTATION, Phase.DEPLOYMENT, Phase.COMPLETED):
-        moments.append((Phase.EMERGENCE, Moment.END, cohort_start + timedelta(days=360), 1))
-        moments.append((Phase.EXPERIMENTATION, Moment.START, cohort_start + timedelta(days=380), 1))
-    for phase, moment, when, shift in moments:
-        if MaturityAssessment.objects.filter(project=project, phase=phase, moment=moment).exists():
-            continue
-        scores = {
-            d.value: min(4, 1 + (i + index) % 2 + shift + (i % 3 == 0 and shift))
-            for i, d in enumerate(Dimension)
-        }
-        services.maturity_assessment_save(
-            actor=staff,
-            project=project,
-            phase=phase,
-            moment=moment,
-            assessed_on=min(when, ctx.today),
-            scores=scores,
-            participants="Membres du collectif présents à l'atelier",
-        )
+    """A start-of-phase self-assessment three weeks into every assessed phase entered, an end-of-phase
+    one ten days before every phase left — each inside its phase — with scores improving over time. One
+    end stays owed after the gate (shown to the team), one is waived with its reason."""
+    periods = [p for p in project.phase_periods.order_by("actual_start") if p.phase in ASSESSED_PHASES]
+    for shift, period in enumerate(periods):
+        start, end = period.actual_start, period.actual_end
+        moments = [(Moment.START, min(start + timedelta(days=21), end or ctx.today, ctx.today), shift)]
+        if end is not None:
+            moments.append((Moment.END, max(start, end - timedelta(days=10)), shift + 1))
+        for moment, when, level in moments:
+            if MaturityAssessment.objects.filter(project=project, phase=period.phase, moment=moment).exists():
+                continue
+            if moment == Moment.END and project.title == END_OWED and period.phase == Phase.EXPERIMENTATION:
+                continue
+            if moment == Moment.END and project.title == END_WAIVED:
+                services.maturity_moment_waive(
+                    actor=staff,
+                    project=project,
+                    phase=period.phase,
+                    moment=moment,
+                    reason="Le collectif s'est séparé à l'arrêt du projet : pas d'atelier de clôture possible.",
+                )
+                continue
+            scores = {
+                d.value: min(4, 1 + (i + index) % 2 + level + (i % 3 == 0 and level))
+                for i, d in enumerate(Dimension)
+            }
+            services.maturity_assessment_save(
+                actor=staff,
+                project=project,
+                phase=period.phase,
+                moment=moment,
+                assessed_on=when,
+                scores=scores,
+                participants="Membres du collectif présents à l'atelier",
+            )
 
 
 def _lessons(ctx, staff, projects) -> None:

@@ -10,6 +10,7 @@ from programme.models import Organisation, Programme
 from projects.models import Phase, Project
 
 from .models import (
+    ASSESSED_PHASES,
     DESCRIPTORS,
     Dimension,
     EvaluationCriterion,
@@ -246,7 +247,7 @@ class LockForm(forms.Form):
 
 class MaturityForm(forms.Form):
     phase = forms.ChoiceField(
-        label=_("Phase"), choices=[(p.value, p.label) for p in Phase if p not in ("stopped", "completed")]
+        label=_("Phase"), choices=[(p.value, p.label) for p in Phase if p in ASSESSED_PHASES]
     )
     moment = forms.ChoiceField(label=_("Moment"), choices=Moment.choices, widget=forms.RadioSelect)
     assessed_on = forms.DateField(label=_("Date de l'auto-évaluation"), widget=DateInput)

@@ -39,12 +39,14 @@ from . import charts
 from .charts import PHASE_COLOURS
 from .figures import Point, aggregate, change_from_baseline, percentage, progress, rounded, target_for_period
 from .models import (
+    ASSESSED_PHASES,
     Aggregation,
     Dimension,
     IndicatorSummary,
     IndicatorTarget,
     IndicatorType,
     MaturityAssessment,
+    MaturityMoment,
     MaturityScore,
     Measurement,
     MeasurementRollup,
@@ -52,6 +54,7 @@ from .models import (
     Moment,
     Periodicity,
     ProjectIndicator,
+    maturity_moments,
 )
 
 #: Indicator codes whose validated values are the programme's funding raised (until funding records exist).
@@ -775,10 +778,45 @@ def project_indicator_detail(*, user: User, pk: int, today: date) -> dict[str, A
 
 
 def gate_dossier_evaluation(*, user: User, project: Project) -> dict[str, Any]:
-    """The evaluation part of a project's gate dossier: indicator values so far and the collective's
-    cooperative maturity."""
+    """The evaluation part of a project's gate dossier: indicator values so far, the collective's
+    cooperative maturity, and a warning for each end-of-phase self-assessment still owed — the closing
+    phase's first (the decision should not be taken without it), then any earlier phase's."""
+    moments = maturity_moments_for(user=user, project=project)
+    owed = [m for m in moments if m.moment == Moment.END and m.pending]
+    closing = project.phase in ASSESSED_PHASES and not any(
+        m.phase == project.phase and m.moment == Moment.END and m.settled for m in moments
+    )
+    warnings = []
+    if closing:
+        warnings.append(
+            _(
+                "L'auto-évaluation de fin de phase « %(phase)s » n'est pas renseignée : faites-la remplir "
+                "par le collectif avant la décision, ou dispensez-en le projet en disant pourquoi."
+            )
+            % {"phase": Phase(project.phase).label}
+        )
+    warnings += [
+        _("L'auto-évaluation de fin de phase « %(phase)s » est toujours attendue (depuis le %(date)s).")
+        % {"phase": m.phase_label, "date": m.due_since.strftime("%d/%m/%Y")}
+        for m in owed
+        if m.phase != project.phase
+    ]
     return {
         "project": project,
         "indicators": project_indicators_with_summary(user=user, project=project, today=timezone.localdate()),
         "maturity": project_maturity(user=user, project_id=project.pk),
+        "maturity_warnings": warnings,
     }
+
+
+def maturity_moments_for(*, user: User, project: Project) -> list[MaturityMoment]:
+    """The maturity moments of a project the user may see (`maturity_moments`), in two queries: the
+    phase periods, the assessments with their scores and author."""
+    periods = access.scoped(user, PhasePeriod).filter(project=project)
+    assessments = (
+        access.scoped(user, MaturityAssessment)
+        .filter(project=project)
+        .select_related("assessed_by", "waived_by")
+        .prefetch_related("scores")
+    )
+    return maturity_moments(phase=project.phase, periods=list(periods), assessments=list(assessments))

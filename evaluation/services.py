@@ -32,10 +32,11 @@ from programme import access
 from programme.audit import Edit, audit_log, save_audited
 from programme.files import Upload, check_upload
 from programme.models import User
-from projects.models import ACTIVE_PHASES, Project
+from projects.models import PhasePeriod, Project
 
 from .figures import percentage, to_decimal
 from .models import (
+    ASSESSED_PHASES,
     Dimension,
     EvaluationCriterion,
     EvaluationQuestion,
@@ -44,15 +45,19 @@ from .models import (
     IndicatorType,
     Lesson,
     MaturityAssessment,
+    MaturityMoment,
     MaturityScore,
     Measurement,
     MeasurementRollup,
     MeasurementStatus,
     Moment,
+    MomentState,
     ProjectIndicator,
     Reporter,
+    assessed_on_refusal,
 )
 from .models.indicators import OUTLIER_FACTOR, ReviewFlag, review_reasons
+from .selectors import maturity_moments_for
 
 #: What a project's protocol is made of (the items `protocol_item_save` and `protocol_item_delete` handle).
 ProtocolItem = EvaluationQuestion | EvaluationCriterion | ProjectIndicator
@@ -696,6 +701,17 @@ def rollup_refresh(*, project_indicator: ProjectIndicator, years: Iterable[int])
 # --- Cooperative maturity ------------------------------------------------------------------------------
 
 
+def _maturity_moment(actor: User, project: Project, phase: str, moment: str) -> MaturityMoment | None:
+    return next(
+        (
+            m
+            for m in maturity_moments_for(user=actor, project=project)
+            if (m.phase, m.moment) == (phase, moment)
+        ),
+        None,
+    )
+
+
 @transaction.atomic
 def maturity_assessment_save(
     *,
@@ -709,12 +725,27 @@ def maturity_assessment_save(
     comment: str = "",
 ) -> MaturityAssessment:
     """Record the collective's self-assessment for a phase start or end (one per moment; saving again
-    replaces the scores). The team or a partner of the project may record it."""
+    replaces the scores). The team may record any moment (filling a waived one lifts the waiver); a
+    partner only a moment open to the collective (`maturity_moments`). The date sits inside the phase
+    (`assessed_on_refusal`)."""
     _require_project_access(actor, project)
     missing = [d for d in Dimension.values if d not in scores]
     invalid = [d for d, s in scores.items() if d not in Dimension.values or not 1 <= int(s) <= 4]
     if missing or invalid:
         raise ValidationError(_("Chaque dimension doit recevoir une note de 1 à 4."))
+    if phase not in ASSESSED_PHASES or moment not in Moment.values:
+        raise ValidationError(_("Choisissez une phase d'accompagnement et un moment (début ou fin)."))
+    # The project row orders this save with a concurrent waiver of the same moment.
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if not access.is_team(actor):
+        due = _maturity_moment(actor, project, phase, moment)
+        if due is None or not due.open_to_partners:
+            raise ValidationError(
+                _("Cette auto-évaluation est close : l'équipe l'a finalisée."), code="closed"
+            )
+    period = PhasePeriod.objects.filter(project=project, phase=phase).first()
+    if refusal := assessed_on_refusal(period=period, moment=moment, assessed_on=assessed_on):
+        raise ValidationError({"assessed_on": [refusal]})
     assessment = (
         MaturityAssessment.objects.select_for_update()
         .filter(project=project, phase=phase, moment=moment)
@@ -724,6 +755,10 @@ def maturity_assessment_save(
     if assessment is None:
         assessment = MaturityAssessment(project=project, phase=phase, moment=moment)
     before = {s.dimension: s.score for s in assessment.scores.all()} if not creating else {}
+    changes: dict[str, list[object]] = {}
+    if assessment.waived_at is not None:
+        changes["dispense"] = [assessment.waiver_reason, None]
+        assessment.waived_at, assessment.waived_by, assessment.waiver_reason = None, None, ""
     assessment.assessed_on = assessed_on
     assessment.assessed_by = actor
     assessment.participants = participants
@@ -733,12 +768,41 @@ def maturity_assessment_save(
         MaturityScore.objects.update_or_create(
             assessment=assessment, dimension=dimension, defaults={"score": int(score)}
         )
+    changes.update({d: [before.get(d), int(s)] for d, s in scores.items() if before.get(d) != int(s)})
     audit_log(
         actor=actor,
         obj=assessment,
         action="maturity.created" if creating else "maturity.updated",
-        changes={d: [before.get(d), int(s)] for d, s in scores.items() if before.get(d) != int(s)},
+        changes=changes,
     )
+    return assessment
+
+
+@transaction.atomic
+def maturity_moment_waive(
+    *, actor: User, project: Project, phase: str, moment: str, reason: str
+) -> MaturityAssessment:
+    """The team decides a maturity moment still owed will not be assessed, and says why (audited). The
+    moment then stops being owed: the portal no longer offers it, the gate dossier no longer warns."""
+    _require_team(actor)
+    _require_project_access(actor, project)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Indiquez pourquoi cette auto-évaluation n'aura pas lieu.")]})
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    due = _maturity_moment(actor, project, phase, moment)
+    if due is None or due.state not in (MomentState.TO_FILL, MomentState.UPCOMING):
+        raise ValidationError(
+            _("Seule une auto-évaluation attendue et non remplie peut faire l'objet d'une dispense.")
+        )
+    assessment, _created = MaturityAssessment.objects.select_for_update().get_or_create(
+        project=project, phase=phase, moment=moment, defaults={"assessed_on": timezone.localdate()}
+    )
+    assessment.waived_at = timezone.now()
+    assessment.waived_by = actor
+    assessment.waiver_reason = reason
+    assessment.save(update_fields=["waived_at", "waived_by", "waiver_reason", "updated_at"])
+    audit_log(actor=actor, obj=assessment, action="maturity.waived", changes={"dispense": [None, reason]})
     return assessment
 
 
@@ -784,7 +848,7 @@ def maturity_assessment_open(
     _require_team(actor)
     _require_project_access(actor, project)
     project = Project.objects.select_for_update().get(pk=project.pk)
-    if moment not in Moment.values or project.phase not in ACTIVE_PHASES:
+    if moment not in Moment.values or project.phase not in ASSESSED_PHASES:
         raise ValidationError(_("Choisissez le moment (début ou fin de phase) d'un projet en cours."))
     assessment, created = MaturityAssessment.objects.select_for_update().get_or_create(
         project=project,

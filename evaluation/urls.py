@@ -1,7 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from .reports import urls as report_urls
-from .views import lessons, library, maturity, measurements, protocol
+from .views import lessons, library, maturity, measurements, panels, protocol
 from .views.measurements import Transition
 
 app_name = "evaluation"
@@ -37,6 +37,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cibles/<int:pk>/supprimer/", protocol.target_delete, name="target.delete"),
     # Measurements
     path("mesures/a-valider/", measurements.measurement_queue, name="measurement.queue"),
+    path("mesures/a-valider/panneau/", panels.measurements_panel, name="panel.measurements"),
     path("suivi/<int:pk>/mesures/nouvelle/", measurements.measurement_create, name="measurement.create"),
     path("mesures/<int:pk>/modifier/", measurements.measurement_edit, name="measurement.edit"),
     path(
@@ -62,6 +63,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # Cooperative maturity
     path("projets/<int:project_pk>/maturite/nouvelle/", maturity.maturity_form, name="maturity.create"),
     path("maturite/<int:pk>/modifier/", maturity.maturity_form, name="maturity.edit"),
+    path("projets/<int:project_pk>/maturite/dispense/", maturity.maturity_waive, name="maturity.waive"),
     # Lessons learned
     path("enseignements/", lessons.lesson_list, name="lesson.list"),
     path("enseignements/kit-essaimage/", lessons.lesson_kit, name="lesson.kit"),

@@ -1,8 +1,13 @@
-"""Demo data for the core records: a programme in the Lyon area, two cohorts, ~30 structures, contacts
-and the four demo accounts. Idempotent: every row is looked up by a natural key before it is created."""
+"""Demo data for the core records: a programme in the Lyon area, three cohorts, ~30 structures, contacts
+and the four demo accounts. Idempotent: every row is looked up by a natural key before it is created.
+
+The demo's calendar, which every later step follows: the first cohort started two years ago and the
+second one a year ago, each selected by its committee two weeks before its start
+(`selection_committee_date`); the next cohort starts in January and its candidates are being interviewed.
+"""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from stdnum import luhn
@@ -139,6 +144,26 @@ JOB_TITLES = [
 ]
 
 
+#: The selection committee of a demo cohort sits two weeks before the cohort starts.
+COMMITTEE_LEAD_DAYS = 14
+
+
+def selection_committee_date(cohort: Cohort) -> date:
+    """When the demo cohort's selection committee sat (its decisions are dated that day)."""
+    return cohort.start_date - timedelta(days=COMMITTEE_LEAD_DAYS)
+
+
+def cohort_starts(today: date) -> list[date]:
+    """The demo cohorts' start dates: two years ago, a year ago (same month, so their years differ) and
+    next January."""
+    day = min(today.day, 28)
+    return [
+        date(today.year - 2, today.month, day),
+        date(today.year - 1, today.month, day),
+        date(today.year + 1, 1, 15),
+    ]
+
+
 def demo_siren(index: int) -> str:
     """A deterministic, Luhn-valid SIREN for demo structure number `index`."""
     base = f"8{index:02d}{index * 7919 % 100000:05d}"
@@ -184,28 +209,28 @@ def _user(
 def build(ctx: DemoContext) -> None:
     ctx.themes = [Theme.objects.get_or_create(name=name)[0] for name in THEMES]
     ctx.territories = [Territory.objects.get_or_create(name=name)[0] for name in TERRITORIES]
+    starts = cohort_starts(ctx.today)
     ctx.programme, _ = Programme.objects.get_or_create(
         name="Programme Coopérations Lyon Métropole",
         defaults={
             "description": "Accompagnement de collectifs d'acteurs ESS, d'entreprises et d'acteurs publics "
             "qui coopèrent pour répondre à un besoin social du territoire lyonnais.",
-            "start_date": date(ctx.today.year - 2, 1, 1),
+            "start_date": date(starts[0].year, 1, 1),
             "reminder_offsets": [14, 7, 1],
         },
     )
-    year = ctx.today.year
     ctx.cohorts = [
         Cohort.objects.get_or_create(
             programme=ctx.programme,
-            name=f"Promotion {y}",
+            name=f"Promotion {start.year}",
             defaults={
-                "year": y,
-                "start_date": date(y, 1, 15),
-                "end_date": date(y + 2, 12, 31),
-                "capacity": cap,
+                "year": start.year,
+                "start_date": start,
+                "end_date": date(start.year + 3, 12, 31),
+                "capacity": capacity,
             },
         )[0]
-        for y, cap in ((year - 1, 6), (year, 8))
+        for start, capacity in zip(starts, (6, 2, 8), strict=True)
     ]
     for index, (name, kind, town, postcode, territory, themes, esus) in enumerate(ORGANISATIONS):
         siren = demo_siren(index) if kind not in ("collectivite",) else ""
@@ -242,7 +267,7 @@ def build(ctx: DemoContext) -> None:
                     "job_title": JOB_TITLES[(index + p) % len(JOB_TITLES)],
                     "phone": f"04 72 {index:02d} {p}0 00",
                     "consent_basis": ConsentBasis.LEGITIMATE,
-                    "consent_date": date(year - 1, 3, 1 + index % 27),
+                    "consent_date": date(starts[0].year - 1, 3, 1 + index % 27),
                     "consent_source": "Rencontre lors d'une Journée régionale de l'ESS",
                 },
             )

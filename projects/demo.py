@@ -1,7 +1,11 @@
-"""Demo projects: the first cohort's collectives spread over the whole pipeline (one stopped at the gate,
-one in deployment, one late for its gate decision, one just selected), with workshops and attendance,
-committees, decisions and actions, milestones and deliverables (some owed by partner structures),
-upcoming and overdue deadlines.
+"""Demo projects: the first two cohorts' collectives spread over the whole pipeline (one stopped at the
+gate, one in deployment, one whose gate is due within a month, one late for its gate decision, one just
+selected), with workshops and attendance, committees, decisions and actions, milestones and deliverables
+(some owed by partner structures), upcoming and overdue deadlines.
+
+A history that could have happened: each project is its selection decision's (prospects' demo), its
+Sélection starts the day of that decision, its Émergence when its cohort starts, and every later phase
+with the gate decision that opened it.
 
 Idempotent: a project is looked up by title; its history is only written when it is first created.
 Phase moves go through `project_move`, so gate decisions, periods and audit entries are the real ones."""
@@ -12,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from programme.demo import DemoContext
+from prospects.models import Decision, SelectionDecision
 
 from . import services
 from .dates import add_months
@@ -43,8 +48,8 @@ from .models import (
     WorkshopItem,
 )
 
-# title, lead organisation, other members, problem, cohort index, path: [(outcome, months after start)]
-# and the months ago the accompaniment started (its Sélection).
+# title, lead organisation, other members, problem, cohort index, path: [(outcome, months after the
+# cohort's start)]; the first decision (Sélection → Émergence) is taken the day the cohort starts.
 PROJECTS = [
     (
         "Alimentation solidaire au Tonkin",
@@ -55,8 +60,8 @@ PROJECTS = [
         ],
         "Des familles du quartier du Tonkin renoncent aux produits frais faute de commerce accessible.",
         0,
-        9,
-        [(Outcome.CONTINUE, 0)],  # Émergence started 9 months ago: the gate is due within a month
+        # A short Émergence: Expérimentation began 17 and a half months ago, its gate is due within a month.
+        [(Outcome.CONTINUE, 0), (Outcome.CONTINUE, 6)],
     ),
     (
         "Réemploi des matériaux du BTP",
@@ -67,7 +72,6 @@ PROJECTS = [
         ],
         "Les chantiers de la Métropole jettent des matériaux réemployables que les artisans achètent neufs.",
         0,
-        21,
         [(Outcome.CONTINUE, 0), (Outcome.CONTINUE, 10)],
     ),
     (
@@ -80,7 +84,6 @@ PROJECTS = [
         ],
         "Les copropriétés modestes n'accèdent pas aux installations solaires partagées.",
         0,
-        22,
         [(Outcome.CONTINUE, 0), (Outcome.CONTINUE, 10), (Outcome.CONTINUE, 20)],
     ),
     (
@@ -89,7 +92,6 @@ PROJECTS = [
         [("Ville de Vaulx-en-Velin", MemberRole.LOCAL_AUTHORITY), ("CCAS de Vénissieux", MemberRole.PARTNER)],
         "Des seniors isolés vivent dans des logements trop grands tandis que des jeunes actifs ne trouvent pas à se loger.",
         0,
-        22,
         [(Outcome.CONTINUE, 0), (Outcome.STOP, 10)],
     ),
     (
@@ -100,18 +102,17 @@ PROJECTS = [
             ("Ville de Villeurbanne", MemberRole.LOCAL_AUTHORITY),
         ],
         "Les livraisons du dernier kilomètre saturent les rues commerçantes.",
-        0,
-        12,
-        [(Outcome.CONTINUE, 0)],  # Émergence passed its planned end: "en retard de décision"
+        1,
+        # Émergence (10 months) began with the cohort a year ago: "en retard de décision" for 2 months.
+        [(Outcome.CONTINUE, 0)],
     ),
     (
         "Répit pour les aidants de l'Ouest lyonnais",
         "Maison des Aidants de l'Ouest Lyonnais",
         [("Mutuelle Entraide Lyonnaise", MemberRole.FUNDER), ("Santé Commune Vaulx", MemberRole.PARTNER)],
         "Les aidants familiaux s'épuisent faute de solutions de répit de proximité.",
-        -1,
         1,
-        [],  # just selected
+        [],  # retained from the waiting list a month ago: in Sélection
     ),
 ]
 
@@ -131,14 +132,21 @@ def _at(d: date, hour: int = 14) -> datetime:
     return timezone.make_aware(datetime.combine(d, time(hour, 0)))
 
 
+def _selection_decision(cohort, lead) -> SelectionDecision | None:
+    return SelectionDecision.objects.filter(
+        cohort=cohort, prospect__organisation=lead, decision=Decision.RETAINED
+    ).first()
+
+
 def build(ctx: DemoContext) -> None:
     director, staff, staff2 = ctx.users["director"], ctx.users["staff"], ctx.users["staff2"]
     today = ctx.today
     assert ctx.programme is not None  # the programme's own demo step runs first
     projects = ctx.extra.setdefault("projects", {})
-    for index, (title, lead_name, members, problem, cohort_index, months_ago, path) in enumerate(PROJECTS):
+    for index, (title, lead_name, members, problem, cohort_index, path) in enumerate(PROJECTS):
         lead = ctx.organisations[lead_name]
         cohort = ctx.cohorts[cohort_index]
+        decision = _selection_decision(cohort, lead)
         project, created = Project.objects.get_or_create(
             title=title,
             defaults={
@@ -148,6 +156,7 @@ def build(ctx: DemoContext) -> None:
                 "phase": Phase.SELECTION,
                 "problem": problem,
                 "territory": lead.territory,
+                "selection_decision": decision,
             },
         )
         projects[title] = project
@@ -155,22 +164,23 @@ def build(ctx: DemoContext) -> None:
             continue
         project.themes.set(lead.themes.all())
         project.staff_leads.set([staff if index % 2 == 0 else staff2])
-        start = add_months(today, -months_ago)
+        # Sélection starts the day the committee retained the collective.
+        selected = timezone.localtime(decision.decided_at).date() if decision else cohort.start_date
         Membership.objects.create(
             project=project,
             organisation=lead,
             role=MemberRole.LEAD,
-            joined_on=start,
+            joined_on=selected,
             person=lead.people.first(),
         )
         for name, role in members:
             org = ctx.organisations[name]
             Membership.objects.create(
-                project=project, organisation=org, role=role, joined_on=start, person=org.people.first()
+                project=project, organisation=org, role=role, joined_on=selected, person=org.people.first()
             )
-        services.project_start_phase(actor=director, project=project, phase=Phase.SELECTION, start=start)
+        services.project_start_phase(actor=director, project=project, phase=Phase.SELECTION, start=selected)
         for outcome, after in path:
-            decided_on = min(add_months(start, after) + timedelta(days=14 if after else 0), today)
+            decided_on = min(add_months(cohort.start_date, after) + timedelta(days=14 if after else 0), today)
             project.refresh_from_db()
             to_phase = services.target_phase(project.phase, outcome)
             assert to_phase is not None  # each path is a valid sequence of gate decisions
@@ -189,7 +199,7 @@ def build(ctx: DemoContext) -> None:
                 conditions="Désigner un·e référent·e par structure." if outcome == Outcome.CONTINUE else "",
             )
         project.refresh_from_db()
-        _populate(ctx, project, start=start, index=index)
+        _populate(ctx, project, start=selected, index=index)
 
 
 def _populate(ctx: DemoContext, project: Project, *, start: date, index: int) -> None:

@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 from programme import access
 from programme.emails import send_template_mail
 from programme.models import Programme, Role, User
-from prospects.models import Prospect, Stage
+from prospects.models import Prospect
+from prospects.services import CLOSED_STAGES
 
 from .models import (
     OPEN_ACTION_STATUSES,
@@ -51,7 +52,9 @@ PARIS = ZoneInfo("Europe/Paris")
 PHASE_END_NOTICE_DAYS = 30
 #: "Overdue" reminders go out the day after the due date.
 OVERDUE = -1
-CLOSED_PROSPECT_STAGES = [Stage.NOT_RETAINED, Stage.DISCARDED]
+#: A retained, not retained or discarded prospect has nothing left to chase (the project follows a
+#: retained one): the prospects' own rule.
+CLOSED_PROSPECT_STAGES = sorted(CLOSED_STAGES)
 
 
 def paris_today(now: datetime | None = None) -> date:

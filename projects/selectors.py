@@ -1,5 +1,6 @@
 """Reads of project steering. Every function takes the acting user and scopes through programme.access."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -113,88 +114,99 @@ class Deadline:
     url: str
     late: bool
     uid: str = ""
+    project_id: int | None = None
 
 
-def deadlines_for(user: User, *, start: date, end: date, today: date | None = None) -> list[Deadline]:
-    """What the user has to watch between `start` and `end`: things they own, and the deadlines of the
-    projects they steer (staff), or of their organisation (partners). Directors also see gate dates."""
+#: The order "what is late" is shown in: gate decisions first (a phase past its planned end that no
+#: decision closed), then what the collective owes, then the team's own planning and follow-ups.
+LATE_ORDER = ("phase_end", "deliverable", "milestone", "action", "prospect")
+
+
+def _project_deadlines[R: (Milestone, Deliverable, Action)](
+    rows: QuerySet[R], *, kind: str, label: str, url: Callable[[R], str], today: date
+) -> list[Deadline]:
+    """Milestones, deliverables or actions (rows with a title, a due date and a project) as deadlines."""
+    return [
+        Deadline(
+            kind,
+            label,
+            r.due_date,
+            r.title,
+            r.project.title,
+            url(r),
+            late=r.due_date < today,
+            uid=f"{kind}-{r.pk}",
+            project_id=r.project_id,
+        )
+        for r in rows.select_related("project").distinct()
+    ]
+
+
+def deadlines_for(user: User, *, start: date | None, end: date, today: date | None = None) -> list[Deadline]:
+    """What the user has to watch up to `end`: things they own, and the deadlines of the projects they
+    steer (staff), or of their organisation (partners). Directors also see every gate date.
+
+    `start=None` keeps every open deadline already past, however old: something late stays on the list
+    until it is done (the deadlines page and the home panel). The calendar feed passes a start date."""
     today = today or timezone.localdate()
-    items: list[Deadline] = []
-    in_range = {"due_date__gte": start, "due_date__lte": end}
+    due = Q(due_date__lte=end) if start is None else Q(due_date__gte=start, due_date__lte=end)
     if access.is_team(user):
         steered = Q(project__staff_leads=user)
-        milestones = Milestone.objects.filter(Q(owner=user) | steered, **in_range)
-        deliverables = Deliverable.objects.filter(Q(owner_user=user) | steered, **in_range)
-        actions = Action.objects.filter(Q(owner_user=user) | steered, **in_range)
-        periods = PhasePeriod.objects.filter(
-            actual_end__isnull=True, planned_end__gte=start, planned_end__lte=end
-        )
+        milestones = Milestone.objects.filter(Q(owner=user) | steered, due)
+        deliverables = Deliverable.objects.filter(Q(owner_user=user) | steered, due)
+        actions = Action.objects.filter(Q(owner_user=user) | steered, due)
+        periods = PhasePeriod.objects.filter(actual_end__isnull=True, planned_end__lte=end)
+        if start is not None:
+            periods = periods.filter(planned_end__gte=start)
         if not access.is_director(user):
             periods = periods.filter(project__staff_leads=user)
-        prospects = Prospect.objects.filter(
-            owner=user, next_action_date__gte=start, next_action_date__lte=end
-        ).exclude(stage__in=CLOSED_PROSPECT_STAGES)
-    elif access.is_partner(user):
-        mine = access.scoped(user, Project).values("pk")
-        milestones = Milestone.objects.none()
-        deliverables = Deliverable.objects.filter(
-            project__in=mine, owner_organisation_id=user.organisation_id, **in_range
+        prospects = Prospect.objects.filter(owner=user, next_action_date__lte=end).exclude(
+            stage__in=CLOSED_PROSPECT_STAGES
         )
-        person_q = Q(owner_person_id=user.person_id) if user.person_id else Q(pk__in=[])
-        actions = Action.objects.filter(person_q, project__in=mine, **in_range)
+        if start is not None:
+            prospects = prospects.filter(next_action_date__gte=start)
+        team_url = True
+    elif access.is_partner(user):
+        # What the partner handles in the portal: the same rule as "Mon projet" (the models' portal_rule).
+        milestones = Milestone.objects.none()
+        deliverables = access.portal_scoped(user, Deliverable).filter(due)
+        actions = access.portal_scoped(user, Action).filter(due)
         periods = PhasePeriod.objects.none()
         prospects = Prospect.objects.none()
+        team_url = False
     else:
         return []
-    for m in milestones.filter(status__in=OPEN_MILESTONE_STATUSES).select_related("project").distinct():
-        items.append(
-            Deadline(
-                "milestone",
-                _("Jalon"),
-                m.due_date,
-                m.title,
-                m.project.title,
-                reverse("projects:project.deliverables", args=[m.project_id]),
-                m.due_date < today,
-                f"milestone-{m.pk}",
-            )
-        )
-    for d in deliverables.filter(status__in=OPEN_DELIVERABLE_STATUSES).select_related("project").distinct():
-        url = (
-            reverse("projects:project.deliverables", args=[d.project_id])
-            if access.is_team(user)
-            else reverse("home")
-        )
-        items.append(
-            Deadline(
-                "deliverable",
-                _("Livrable"),
-                d.due_date,
-                d.title,
-                d.project.title,
-                url,
-                d.due_date < today,
-                f"deliverable-{d.pk}",
-            )
-        )
-    for a in actions.filter(status__in=OPEN_ACTION_STATUSES).select_related("project").distinct():
-        url = (
-            reverse("projects:project.governance", args=[a.project_id])
-            if access.is_team(user)
-            else reverse("home")
-        )
-        items.append(
-            Deadline(
-                "action",
-                _("Action"),
-                a.due_date,
-                a.title,
-                a.project.title,
-                url,
-                a.due_date < today,
-                f"action-{a.pk}",
-            )
-        )
+
+    def on_project_tab(tab: str) -> Callable[[Milestone | Deliverable | Action], str]:
+        # The team handles them on the project's tab; partners on "Mon projet", which their home leads to
+        # (the portal is a higher app: this one does not name its URLs).
+        if team_url:
+            return lambda r: reverse(f"projects:project.{tab}", args=[r.project_id])
+        return lambda r: reverse("home")
+
+    items = [
+        *_project_deadlines(
+            milestones.filter(status__in=OPEN_MILESTONE_STATUSES),
+            kind="milestone",
+            label=_("Jalon"),
+            url=on_project_tab("deliverables"),
+            today=today,
+        ),
+        *_project_deadlines(
+            deliverables.filter(status__in=OPEN_DELIVERABLE_STATUSES),
+            kind="deliverable",
+            label=_("Livrable"),
+            url=on_project_tab("deliverables"),
+            today=today,
+        ),
+        *_project_deadlines(
+            actions.filter(status__in=OPEN_ACTION_STATUSES),
+            kind="action",
+            label=_("Action"),
+            url=on_project_tab("governance"),
+            today=today,
+        ),
+    ]
     for p in periods.select_related("project").distinct():
         assert p.planned_end is not None  # filtered on its range above
         items.append(
@@ -207,11 +219,11 @@ def deadlines_for(user: User, *, start: date, end: date, today: date | None = No
                 reverse("projects:gate.dossier", args=[p.project_id]),
                 p.planned_end < today,
                 f"phase-{p.pk}",
+                p.project_id,
             )
         )
     for pr in prospects.select_related("organisation"):
         assert pr.next_action_date is not None  # filtered on its range above
-        url = reverse("prospects:prospect.detail", args=[pr.pk])
         items.append(
             Deadline(
                 "prospect",
@@ -219,7 +231,7 @@ def deadlines_for(user: User, *, start: date, end: date, today: date | None = No
                 pr.next_action_date,
                 pr.next_action or _("Prochaine action"),
                 pr.organisation.name,
-                url,
+                reverse("prospects:prospect.detail", args=[pr.pk]),
                 pr.next_action_date < today,
                 f"prospect-{pr.pk}",
             )
@@ -228,25 +240,36 @@ def deadlines_for(user: User, *, start: date, end: date, today: date | None = No
     return items
 
 
+def late_first(items: list[Deadline]) -> list[Deadline]:
+    """The late deadlines among `items`, gate decisions first, then by kind (LATE_ORDER) and oldest first."""
+    return sorted((d for d in items if d.late), key=lambda d: (LATE_ORDER.index(d.kind), d.date, d.title))
+
+
 PANEL_HORIZON_DAYS = 30
+PANEL_LATE_ROWS = 10
+PANEL_UPCOMING_ROWS = 15
 
 
 class DeadlinesPanel(TypedDict):
     overdue: list[Deadline]
+    overdue_more: int
     upcoming: list[Deadline]
+    upcoming_more: int
     horizon: int
     digest_enabled: bool
 
 
 def deadlines_panel(user: User, *, today: date) -> DeadlinesPanel:
-    """The home page's "Mes échéances" panel: the last 60 days' overdue deadlines (10 at most) and the
-    next 30 days' (15 at most), and whether the user gets the daily digest."""
-    items = deadlines_for(
-        user, start=today - timedelta(days=60), end=today + timedelta(days=PANEL_HORIZON_DAYS), today=today
-    )
+    """The home page's "Mes échéances" panel, from the same source as the deadlines page: everything
+    late (gate decisions first, 10 rows and the count of the others) and the next 30 days' (15 rows)."""
+    items = deadlines_for(user, start=None, end=today + timedelta(days=PANEL_HORIZON_DAYS), today=today)
+    overdue = late_first(items)
+    upcoming = [d for d in items if not d.late]
     return {
-        "overdue": [d for d in items if d.late][:10],
-        "upcoming": [d for d in items if not d.late][:15],
+        "overdue": overdue[:PANEL_LATE_ROWS],
+        "overdue_more": max(0, len(overdue) - PANEL_LATE_ROWS),
+        "upcoming": upcoming[:PANEL_UPCOMING_ROWS],
+        "upcoming_more": max(0, len(upcoming) - PANEL_UPCOMING_ROWS),
         "horizon": PANEL_HORIZON_DAYS,
         "digest_enabled": user.digest_enabled,
     }

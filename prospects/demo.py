@@ -1,16 +1,18 @@
 """Demo data for prospects: ~60 prospects across every stage and source, their exchanges, two events,
-interviews scored by two interviewers, and a completed selection for the first cohort. Idempotent: a
-prospect that already exists is left as it is, events and structures are looked up by name.
+interviews scored by two interviewers, and the selection committees of the first two cohorts (each
+candidate's exchanges and interview before its committee; the next cohort's candidates are being
+interviewed now). Idempotent: a prospect that already exists is left as it is, events and structures are
+looked up by name.
 
 Everything goes through the services, so stage history, scores and audit entries are the real ones.
 The retained candidates become projects in `projects.selection.demo.build`
 (a later demo step: prospects never imports projects)."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from programme.demo import DemoContext, demo_siren
+from programme.demo import DemoContext, demo_siren, selection_committee_date
 from programme.models import Organisation, Person
 
 from . import services
@@ -21,6 +23,7 @@ from .models import (
     InteractionKind,
     Prospect,
     Recommendation,
+    SelectionDecision,
     Source,
     Stage,
 )
@@ -76,16 +79,36 @@ PLAN = (
     + [Stage.CANDIDATE] * 5
     + [Stage.DISCARDED] * 5
 )
-# The first cohort's committee: (structure, decision, score profile 0–3 per interviewer).
+# The committees of the first two cohorts: (structure, cohort index, decision, score profile 0–3 per
+# interviewer). The second cohort had two places: its waiting-list candidate is retained a month ago
+# (`LATE_RETAINED`), when the second place was funded.
 SELECTION = [
-    ("Épicerie Coopérative du Tonkin", Decision.RETAINED, (3, 3)),
-    ("Recyclerie des Pentes", Decision.RETAINED, (3, 2)),
-    ("Coopérative Énergies Citoyennes Lyonnaises", Decision.RETAINED, (2, 3)),
-    ("Habitat Partagé du Rhône", Decision.RETAINED, (2, 2)),
-    ("Mobil'Emploi 69", Decision.WAITING_LIST, (2, 1)),
-    ("Compagnie Théâtre des Quartiers", Decision.NOT_RETAINED, (1, 1)),
-    ("Transports Durables Lyonnais SAS", Decision.NOT_RETAINED, (1, 0)),
+    ("Épicerie Coopérative du Tonkin", 0, Decision.RETAINED, (3, 3)),
+    ("Recyclerie des Pentes", 0, Decision.RETAINED, (3, 2)),
+    ("Coopérative Énergies Citoyennes Lyonnaises", 0, Decision.RETAINED, (2, 3)),
+    ("Habitat Partagé du Rhône", 0, Decision.RETAINED, (2, 2)),
+    ("Mobil'Emploi 69", 0, Decision.WAITING_LIST, (2, 1)),
+    ("Compagnie Théâtre des Quartiers", 0, Decision.NOT_RETAINED, (1, 1)),
+    ("Transports Durables Lyonnais SAS", 0, Decision.NOT_RETAINED, (1, 0)),
+    ("Vélo-Cité Rhône", 1, Decision.RETAINED, (3, 2)),
+    ("Maison des Aidants de l'Ouest Lyonnais", 1, Decision.WAITING_LIST, (2, 2)),
+    ("Groupe Numérique Inclusif Lyon", 1, Decision.NOT_RETAINED, (1, 1)),
 ]
+LATE_RETAINED = "Maison des Aidants de l'Ouest Lyonnais"
+LATE_RETAINED_DAYS_AGO = 30
+PROJECT_IDEAS = {
+    "Épicerie Coopérative du Tonkin": "Alimentation solidaire au Tonkin",
+    "Recyclerie des Pentes": "Réemploi des matériaux du BTP",
+    "Coopérative Énergies Citoyennes Lyonnaises": "Énergie citoyenne dans les copropriétés",
+    "Habitat Partagé du Rhône": "Habitat partagé intergénérationnel",
+    "Vélo-Cité Rhône": "Vélos-cargos pour les commerces de quartier",
+    "Maison des Aidants de l'Ouest Lyonnais": "Répit pour les aidants de l'Ouest lyonnais",
+}
+RATIONALES: dict[str, str] = {
+    Decision.RETAINED: "Collectif solide et besoin avéré : retenu par le comité.",
+    Decision.WAITING_LIST: "Projet intéressant, à reprendre si une place se libère.",
+    Decision.NOT_RETAINED: "Coopération encore trop peu construite pour cette promotion.",
+}
 DISCARD_REASONS = [
     "Pas de projet coopératif à court terme",
     "Structure en redressement judiciaire",
@@ -129,11 +152,19 @@ def _interview(
     )
 
 
-def _exchanges(ctx: DemoContext, prospect: Prospect, index: int, count: int) -> None:
+def _exchanges(
+    ctx: DemoContext, prospect: Prospect, index: int, count: int, *, until: date, follow_up: bool = True
+) -> None:
+    """`count` exchanges, 20 days apart, the last one a few days before `until`. With `follow_up`, the
+    last one plans the next action (around today); without, the prospect has nothing left to chase."""
     users = [ctx.users["staff"], ctx.users["staff2"]]
     kinds = [InteractionKind.CALL, InteractionKind.EMAIL, InteractionKind.MEETING]
+    next_action, next_date = (
+        "Envoyer la plaquette et proposer un entretien",
+        ctx.today + timedelta(days=(index % 21) - 7),
+    )
     for n in range(count):
-        day = ctx.today - timedelta(days=120 - n * 20 - index % 10)
+        day = until - timedelta(days=20 * (count - 1 - n) + 3 + index % 10)
         last = n == count - 1
         prospect.interactions.create(
             kind=kinds[(index + n) % 3],
@@ -145,13 +176,26 @@ def _exchanges(ctx: DemoContext, prospect: Prospect, index: int, count: int) -> 
                 "Rendez-vous dans leurs locaux avec la direction.",
             ][n % 3],
             outcome="Intéressé, souhaite en parler en conseil d'administration" if n else "À recontacter",
-            next_action="Envoyer la plaquette et proposer un entretien" if last else "",
-            next_action_date=ctx.today + timedelta(days=(index % 21) - 7) if last else None,
+            next_action=next_action if last and follow_up else "",
+            next_action_date=next_date if last and follow_up else None,
         )
-    if count:
-        prospect.next_action = "Envoyer la plaquette et proposer un entretien"
-        prospect.next_action_date = ctx.today + timedelta(days=(index % 21) - 7)
+    if count and follow_up:
+        prospect.next_action = next_action
+        prospect.next_action_date = next_date
         prospect.save(update_fields=["next_action", "next_action_date"])
+
+
+def _decide(ctx: DemoContext, cohort, prospect: Prospect, decision: str, *, on: date) -> None:
+    """The director's decision through the service, dated the day the committee sat (the service stamps
+    it now)."""
+    record = services.selection_decide(
+        actor=ctx.users["director"],
+        cohort=cohort,
+        prospect=prospect,
+        decision=decision,
+        rationale=RATIONALES[decision],
+    )
+    SelectionDecision.objects.filter(pk=record.pk).update(decided_at=_aware(on, 18))
 
 
 def _advance(ctx: DemoContext, prospect: Prospect, target: str, index: int) -> None:
@@ -233,11 +277,12 @@ def _organisation(
 def build(ctx: DemoContext) -> None:
     programme = ctx.programme
     assert programme is not None  # the programme step runs first (seed_demo's order)
-    staff, staff2, director = ctx.users["staff"], ctx.users["staff2"], ctx.users["director"]
+    staff, staff2 = ctx.users["staff"], ctx.users["staff2"]
     services.grid_ensure_default(programme=programme, actor=staff)
-    first_cohort, current_cohort = ctx.cohorts[0], ctx.cohorts[-1]
+    # The pipeline's candidates are for the next cohort, whose committee has not sat yet.
+    next_cohort = ctx.cohorts[-1]
 
-    selection_names = {name for name, _decision, _profile in SELECTION}
+    selection_names = {name for name, *_rest in SELECTION}
     organisations = [org for name, org in ctx.organisations.items() if name not in selection_names]
     organisations += [
         _organisation(ctx, i, name, kind, town, territory, themes)
@@ -252,51 +297,57 @@ def build(ctx: DemoContext) -> None:
             organisation=org,
             source=SOURCES[index % len(SOURCES)],
             owner=staff if index % 2 else staff2,
-            cohort=current_cohort if target in (Stage.PREQUALIFIED, Stage.CANDIDATE) else None,
+            cohort=next_cohort if target in (Stage.PREQUALIFIED, Stage.CANDIDATE) else None,
             project_idea="" if index % 3 else f"Coopération territoriale — {org.town}",
         )
-        _exchanges(ctx, prospect, index, 0 if target == Stage.IDENTIFIED and index % 2 else 1 + index % 4)
+        _exchanges(
+            ctx,
+            prospect,
+            index,
+            0 if target == Stage.IDENTIFIED and index % 2 else 1 + index % 4,
+            until=ctx.today - timedelta(days=90),  # before any interview below
+            follow_up=target != Stage.DISCARDED,
+        )
         _advance(ctx, prospect, target, index)
 
-    # The first cohort's selection committee, decided by the director.
-    for index, (name, decision, profile) in enumerate(SELECTION):
+    # The first two cohorts' selection committees, decided by the director on the committee's day.
+    for index, (name, cohort_index, decision, profile) in enumerate(SELECTION):
         org = ctx.organisations[name]
         if Prospect.objects.filter(programme=programme, organisation=org).exists():
             continue
+        cohort = ctx.cohorts[cohort_index]
+        committee = selection_committee_date(cohort)
+        interview_day = committee - timedelta(days=40 - index)
         prospect = services.prospect_create(
             actor=staff,
             programme=programme,
             organisation=org,
             source=SOURCES[(index + 2) % len(SOURCES)],
-            owner=staff,
-            cohort=first_cohort,
-            project_idea={
-                "Épicerie Coopérative du Tonkin": "Alimentation solidaire au Tonkin",
-                "Recyclerie des Pentes": "Réemploi des matériaux du BTP",
-            }.get(name, ""),
+            owner=staff if index % 2 == 0 else staff2,
+            cohort=cohort,
+            project_idea=PROJECT_IDEAS.get(name, ""),
         )
-        _exchanges(ctx, prospect, index, 3)
+        # The exchanges led to the interview; the committee's decision closes the prospecting.
+        _exchanges(ctx, prospect, index, 3, until=interview_day, follow_up=False)
         for stage in (Stage.CONTACTED, Stage.INTERESTED):
             services.prospect_move(actor=staff, prospect=prospect, to_stage=stage)
         _interview(
             ctx,
             prospect,
-            day=first_cohort.start_date - timedelta(days=40 - index),
+            day=interview_day,
             profile=profile,
             recommendation=Recommendation.PROPOSE if profile[0] >= 2 else Recommendation.REJECT,
         )
         services.prospect_move(actor=staff, prospect=prospect, to_stage=Stage.CANDIDATE)
-        services.selection_decide(
-            actor=director,
-            cohort=first_cohort,
-            prospect=prospect,
-            decision=decision,
-            rationale={
-                Decision.RETAINED: "Collectif solide et besoin avéré : retenu par le comité.",
-                Decision.WAITING_LIST: "Projet intéressant, à reprendre si une place se libère.",
-                Decision.NOT_RETAINED: "Coopération encore trop peu construite pour cette promotion.",
-            }[decision],
-        )
+        _decide(ctx, cohort, prospect, decision, on=committee)
+        if name == LATE_RETAINED:
+            _decide(
+                ctx,
+                cohort,
+                prospect,
+                Decision.RETAINED,
+                on=ctx.today - timedelta(days=LATE_RETAINED_DAYS_AGO),
+            )
 
     # Two events where the programme was represented, with the prospects met there.
     events = [

@@ -18,10 +18,22 @@ from .indicators import (
     Scope,
 )
 from .lessons import Lesson, LessonKind
-from .maturity import DESCRIPTORS, Dimension, MaturityAssessment, MaturityScore, Moment
+from .maturity import (
+    ASSESSED_PHASES,
+    DESCRIPTORS,
+    Dimension,
+    MaturityAssessment,
+    MaturityMoment,
+    MaturityScore,
+    Moment,
+    MomentState,
+    assessed_on_refusal,
+    maturity_moments,
+)
 from .reports import Report, ReportKind, ReportStatus
 
 __all__ = [
+    "ASSESSED_PHASES",
     "DESCRIPTORS",
     "Aggregation",
     "Dimension",
@@ -35,11 +47,13 @@ __all__ = [
     "Lesson",
     "LessonKind",
     "MaturityAssessment",
+    "MaturityMoment",
     "MaturityScore",
     "Measurement",
     "MeasurementRollup",
     "MeasurementStatus",
     "Moment",
+    "MomentState",
     "Periodicity",
     "ProjectIndicator",
     "Report",
@@ -47,4 +61,6 @@ __all__ = [
     "ReportStatus",
     "Reporter",
     "Scope",
+    "assessed_on_refusal",
+    "maturity_moments",
 ]

@@ -1,13 +1,26 @@
-"""Cooperative maturity: the collective's self-assessment, scored 1–4 per dimension at phase start and end."""
+"""Cooperative maturity: the collective's self-assessment, scored 1–4 per dimension at phase start and end.
+
+Which moments are due follows the project's phase periods (`maturity_moments`): a gate decision is a
+projects' service and projects never imports evaluation, so instead of being told of the move, evaluation
+reads the periods it leaves behind. Entering a phase makes its start-of-phase assessment due; closing it
+makes its end-of-phase assessment due, and that one stays due — after the move — until it is filled or
+the team waives it with a reason.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from programme.access import ThroughProject
-from projects.models import Phase
+from programme.models import Role
+from projects.models import Phase, PhasePeriod
 
 
 class Dimension(models.TextChoices):
@@ -58,6 +71,11 @@ class Moment(models.TextChoices):
     END = "end", _("Fin de phase")
 
 
+#: The phases whose collective assesses its cooperative maturity (Sélection is too early, the closed
+#: states have no phase to assess).
+ASSESSED_PHASES = (Phase.EMERGENCE, Phase.EXPERIMENTATION, Phase.DEPLOYMENT)
+
+
 class MaturityAssessment(models.Model):
     project = models.ForeignKey(
         "projects.Project",
@@ -77,6 +95,18 @@ class MaturityAssessment(models.Model):
     )
     participants = models.CharField(_("participants"), max_length=255, blank=True)
     comment = models.TextField(_("commentaire"), blank=True)
+    # A moment the team decided not to assess (the collective dissolved, the workshop could not be held…):
+    # no scores, who and why. Written by maturity_moment_waive only.
+    waived_at = models.DateTimeField(_("dispensée le"), null=True, blank=True)
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dispensée par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    waiver_reason = models.TextField(_("motif de la dispense"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -90,6 +120,11 @@ class MaturityAssessment(models.Model):
         verbose_name_plural = _("maturités coopératives")
         constraints = [
             models.UniqueConstraint(fields=["project", "phase", "moment"], name="one_assessment_per_moment"),
+            models.CheckConstraint(
+                condition=Q(waived_at__isnull=True, waiver_reason="")
+                | (Q(waived_at__isnull=False) & ~Q(waiver_reason="")),
+                name="maturity_waiver_has_reason",
+            ),
         ]
         indexes = [models.Index(fields=["phase", "moment"])]
 
@@ -118,3 +153,134 @@ class MaturityScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_dimension_display()} : {self.score}"
+
+
+class MomentState(models.TextChoices):
+    # The end of the phase under way, before its gate decision: the team may open it early, fill or waive it.
+    UPCOMING = "upcoming", _("À venir")
+    TO_FILL = "to_fill", _("À remplir")
+    FILLED = "filled", _("Renseignée")
+    WAIVED = "waived", _("Dispensée")
+    # A start-of-phase assessment nobody filled before the phase ended: too late to be a starting point.
+    MISSED = "missed", _("Non renseignée")
+
+
+@dataclass(frozen=True)
+class MaturityMoment:
+    """One self-assessment a project owes (or owed, or will owe at the end of the phase under way): its
+    phase and moment, since when it is due (for an upcoming one: the phase's planned end), its state, its
+    row if any, and whether the collective may fill (or revise) it in the portal."""
+
+    phase: str
+    moment: str
+    due_since: date
+    state: str
+    assessment: MaturityAssessment | None
+    open_to_partners: bool
+
+    @property
+    def phase_label(self) -> str | Promise:
+        return Phase(self.phase).label
+
+    @property
+    def moment_label(self) -> str | Promise:
+        return Moment(self.moment).label
+
+    @property
+    def pending(self) -> bool:
+        """Still owed: to fill, neither filled nor waived."""
+        return self.state == MomentState.TO_FILL
+
+    @property
+    def settled(self) -> bool:
+        """Filled or waived: nothing more to do."""
+        return self.state in (MomentState.FILLED, MomentState.WAIVED)
+
+
+def maturity_moments(
+    *, phase: str, periods: Iterable[PhasePeriod], assessments: Iterable[MaturityAssessment]
+) -> list[MaturityMoment]:
+    """The project's maturity moments, derived from its phase periods (`phase` is the project's current
+    phase): the start of every assessed phase it entered, the end of every one it left, any moment the
+    team opened early (an end-of-phase assessment before the gate), and the end of the phase under way
+    as "upcoming". Oldest first.
+
+    Pass the assessments with their `scores` and `assessed_by` prefetched: no query is made here."""
+    rows = {(a.phase, a.moment): a for a in assessments}
+    started = sorted(
+        (p for p in periods if p.phase in ASSESSED_PHASES and p.actual_start is not None),
+        key=lambda p: p.actual_start or date.min,
+    )
+    closed = [p for p in started if p.actual_end is not None]
+    last_closed = max(closed, key=lambda p: p.actual_end or date.min) if closed else None
+    by_phase = {p.phase: p for p in started}
+    due: dict[tuple[str, str], date] = {}
+    for period in started:
+        assert period.actual_start is not None  # filtered above
+        due[(period.phase, Moment.START)] = period.actual_start
+        if period.actual_end is not None:
+            due[(period.phase, Moment.END)] = period.actual_end
+        elif (period.phase, Moment.END) not in rows:
+            # Deployment has no planned end: its end is listed from the phase's start.
+            due[(period.phase, Moment.END)] = period.planned_end or period.actual_start
+    for key, assessment in rows.items():
+        due.setdefault(key, assessment.assessed_on)  # opened by the team, or recorded without a period
+    moments = []
+    # Oldest first; on a gate's day, the closing phase's end before the next phase's start.
+    for (moment_phase, moment), since in sorted(
+        due.items(), key=lambda item: (item[1], Phase.values.index(item[0][0]), item[0][1] == Moment.END)
+    ):
+        row = rows.get((moment_phase, moment))
+        phase_period = by_phase.get(moment_phase)
+        phase_open = phase_period.actual_end is None if phase_period else moment_phase == phase
+        filled = row is not None and bool(list(row.scores.all()))  # `.all()`: the prefetched list
+        if row is not None and row.waived_at is not None:
+            state = MomentState.WAIVED
+        elif filled:
+            state = MomentState.FILLED
+        elif moment == Moment.START and not phase_open:
+            state = MomentState.MISSED
+        elif moment == Moment.END and phase_open and row is None:
+            state = MomentState.UPCOMING
+        else:
+            state = MomentState.TO_FILL
+        # A partner may revise what the collective filled while the moment is current: a start while its
+        # phase runs, an end while its phase runs or until the next phase closes. Once the team fills it
+        # itself, it is final.
+        current = phase_open or (
+            moment == Moment.END and phase_period is not None and phase_period is last_closed
+        )
+        by_partner = row is not None and row.assessed_by is not None and row.assessed_by.role == Role.PARTNER
+        moments.append(
+            MaturityMoment(
+                phase=moment_phase,
+                moment=moment,
+                due_since=since,
+                state=state,
+                assessment=row,
+                open_to_partners=state == MomentState.TO_FILL
+                or (state == MomentState.FILLED and by_partner and current),
+            )
+        )
+    return moments
+
+
+def assessed_on_refusal(*, period: PhasePeriod | None, moment: str, assessed_on: date) -> str | None:
+    """Why this date cannot be the date of the phase's start or end assessment, or None. A moment sits
+    inside its phase: not before the phase started, and a start-of-phase one not after it ended (an
+    end-of-phase one may be filled after the gate decision: it stays open until filled or waived)."""
+    if period is None or period.actual_start is None:
+        return None
+    if assessed_on < period.actual_start:
+        return str(
+            _("La phase n'a commencé que le %(date)s : l'auto-évaluation ne peut pas la précéder.")
+            % {"date": period.actual_start.strftime("%d/%m/%Y")}
+        )
+    if moment == Moment.START and period.actual_end is not None and assessed_on > period.actual_end:
+        return str(
+            _(
+                "La phase s'est terminée le %(date)s : une auto-évaluation de début de phase ne peut pas la suivre."
+            )
+            % {"date": period.actual_end.strftime("%d/%m/%Y")}
+        )
+    return None

@@ -3,7 +3,7 @@
 Makes sure `partner-a@demo.parcours.fr` and `partner-b@demo.parcours.fr` each find, in a live project:
 deliverables their structure must hand in (one due soon, one sent back), an action of their own, a shared
 workshop with minutes to read, a committee decision, indicators to report (one value sent back with a
-reason) and an open cooperative-maturity self-assessment. Everything is looked up before it is created.
+reason) and an end-of-phase cooperative-maturity self-assessment the team opened for them. Everything is looked up before it is created.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -29,7 +29,8 @@ from projects.models import (
     Workshop,
 )
 
-from ..models import Indicator, MaturityAssessment, Measurement, ProjectIndicator
+from .. import services
+from ..models import ASSESSED_PHASES, Indicator, Measurement, Moment, ProjectIndicator
 
 MINUTES = (
     "Présent·es : les membres du collectif et l'équipe du programme.\n\n"
@@ -226,17 +227,6 @@ def _evaluation_part(ctx: DemoContext, project: Project, user: User, staff: User
                 entered_by=user,
                 submitted_at=timezone.now(),
             )
-    if project.phase in ACTIVE_PHASES:
-        # Open (= created by the team, no scores yet) the first moment of the current phase still missing.
-        existing = MaturityAssessment.objects.filter(project=project, phase=project.phase)
-        if not existing.filter(scores__isnull=True).exists():
-            taken = set(existing.values_list("moment", flat=True))
-            missing = [m for m in ("start", "end") if m not in taken]
-            if missing:
-                MaturityAssessment.objects.create(
-                    project=project,
-                    phase=project.phase,
-                    moment=missing[0],
-                    assessed_on=today,
-                    assessed_by=staff,
-                )
+    if project.phase in ASSESSED_PHASES and staff is not None:
+        # The team opens the end-of-phase self-assessment ahead of the gate, for the collective to fill.
+        services.maturity_assessment_open(actor=staff, project=project, moment=Moment.END)

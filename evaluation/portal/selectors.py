@@ -13,14 +13,12 @@ from django.utils.translation import gettext as _
 
 from evaluation.models import Measurement, Report
 from programme import access
-from programme.models import Role, User
+from programme.models import User
 from programme.selectors import account_data_export, audit_data_export, person_data_export
 from projects import selectors as project_selectors
 from projects import timeline
 from projects.models import (
-    ACTIVE_PHASES,
     OPEN_ACTION_STATUSES,
-    OPEN_DELIVERABLE_STATUSES,
     Action,
     Committee,
     CommitteeDecision,
@@ -34,7 +32,8 @@ from projects.models import (
     Workshop,
 )
 
-from ..models import MaturityAssessment, MeasurementStatus, Periodicity, ProjectIndicator
+from ..models import MeasurementStatus, MomentState, Periodicity, ProjectIndicator
+from ..selectors import maturity_moments_for
 
 #: How far ahead "next deadlines" look, and how many shared minutes and decisions the page shows.
 DEADLINE_DAYS = 120
@@ -125,44 +124,21 @@ def first_project(*, user: User) -> Project | None:
     )
 
 
-def maturity_is_open(assessment: MaturityAssessment, project: Project) -> bool:
-    """Open to the collective: the team opened it for the current phase and has not filled it itself."""
-    if assessment.phase != project.phase or project.phase not in ACTIVE_PHASES:
-        return False
-    by = assessment.assessed_by
-    # `.all()` so a prefetched list is used on "Mon projet".
-    return not list(assessment.scores.all()) or (by is not None and by.role == Role.PARTNER)
-
-
 def _deadlines(
-    *, deliverables: list[Deliverable], actions: list[Action], workshops: list[Workshop], today: date
+    *, user: User, project: Project, workshops: list[Workshop], today: date
 ) -> list[dict[str, Any]]:
-    """Open deliverables and actions, and upcoming workshops, within DEADLINE_DAYS, soonest first."""
+    """What the partner's structure must hand in and the partner's actions — from the same source as the
+    team's deadlines (`projects.selectors.deadlines_for`), late ones however old — and upcoming workshops,
+    within DEADLINE_DAYS, soonest first."""
     now = timezone.now()
     horizon = today + timedelta(days=DEADLINE_DAYS)
+    due = project_selectors.deadlines_for(user, start=None, end=horizon, today=today)
     return sorted(
         [
             *[
-                {
-                    "kind": _("Livrable"),
-                    "date": d.due_date,
-                    "title": d.title,
-                    "late": d.is_late(today),
-                    "obj": d,
-                }
-                for d in deliverables
-                if d.status in OPEN_DELIVERABLE_STATUSES and d.due_date <= horizon
-            ],
-            *[
-                {
-                    "kind": _("Action"),
-                    "date": a.due_date,
-                    "title": a.title,
-                    "late": a.due_date < today,
-                    "obj": a,
-                }
-                for a in actions
-                if a.status in OPEN_ACTION_STATUSES and a.due_date <= horizon
+                {"kind": d.kind_label, "date": d.date, "title": d.title, "late": d.late}
+                for d in due
+                if d.project_id == project.pk
             ],
             *[
                 {
@@ -170,7 +146,6 @@ def _deadlines(
                     "date": timezone.localtime(w.starts_at).date(),
                     "title": w.title,
                     "late": False,
-                    "obj": w,
                 }
                 for w in workshops
                 if now <= w.starts_at and timezone.localtime(w.starts_at).date() <= horizon
@@ -268,7 +243,7 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
         "tl": timeline.build(
             project, periods=periods, milestones=[], workshops=workshops, committees=committees
         ),
-        "deadlines": _deadlines(deliverables=deliverables, actions=actions, workshops=workshops, today=today),
+        "deadlines": _deadlines(user=user, project=project, workshops=workshops, today=today),
         "deliverables": deliverables,
         "actions": actions,
         "open_actions": [a for a in actions if a.status in OPEN_ACTION_STATUSES],
@@ -281,18 +256,17 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
         "staff_leads": list(project.staff_leads.filter(is_active=True).order_by("first_name")),
         "today": today,
     }
-    assessments = list(
-        access.portal_scoped(user, MaturityAssessment)
-        .filter(project=project)
-        .select_related("assessed_by")
-        .prefetch_related("scores")
-        .order_by("-assessed_on")
-    )
+    # Which self-assessments the collective may fill follows the phases (evaluation's one rule).
+    moments = maturity_moments_for(user=user, project=project)
     context.update(
         {
             "indicator_rows": indicator_rows(user=user, project=project),
-            "open_assessments": [a for a in assessments if maturity_is_open(a, project)],
-            "assessments": assessments,
+            "open_moments": [m for m in moments if m.open_to_partners],
+            "closed_moments": [
+                m
+                for m in moments
+                if not m.open_to_partners and m.state == MomentState.FILLED and m.assessment
+            ],
             # Funder reports the team shared with the collective (PDF, read through the reports pages).
             "reports": list(
                 access.scoped(user, Report)

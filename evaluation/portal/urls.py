@@ -32,5 +32,10 @@ urlpatterns = [
     path("mesures/<int:pk>/", indicators.measurement_detail, name="measurement"),
     path("mesures/<int:pk>/justificatif/", indicators.measurement_evidence, name="measurement.evidence"),
     path("maturite/<int:pk>/", maturity.maturity_detail, name="maturity"),
+    path(
+        "projets/<int:pk>/maturite/<slug:phase>/<slug:moment>/",
+        maturity.maturity_moment,
+        name="maturity.moment",
+    ),
     path("projets/<int:pk>/maturite/ouvrir/", maturity.maturity_open, name="maturity.open"),
 ]

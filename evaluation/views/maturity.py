@@ -1,19 +1,22 @@
-"""The collective's cooperative maturity, assessed by the team at the start and the end of a phase."""
+"""The collective's cooperative maturity, assessed by the team at the start and the end of a phase, and
+the team's waiver of a moment that will not be assessed."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import audit_entries_for
+from programme.forms import add_validation_error
 
 from .. import selectors, services
 from ..forms import MaturityForm
-from ..models import DESCRIPTORS, Dimension
+from ..models import ASSESSED_PHASES, DESCRIPTORS, Dimension, Moment
 
 
 @access.team_required
@@ -36,8 +39,10 @@ def maturity_form(
     else:
         assert project_pk is not None  # the create URL carries it
         project = selectors.project_get(user=request.user, pk=project_pk)
+        # The moments list links here with the phase and moment owed (an end of phase after the gate).
+        phase = request.GET.get("phase", "")
         initial = {
-            "phase": project.phase,
+            "phase": phase if phase in ASSESSED_PHASES else project.phase,
             "moment": request.GET.get("moment", "start"),
             "assessed_on": timezone.localdate(),
         }
@@ -46,21 +51,27 @@ def maturity_form(
         form.fields["phase"].disabled = form.fields["moment"].disabled = True
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.maturity_assessment_save(
-            actor=request.user,
-            project=project,
-            phase=assessment.phase if assessment else data["phase"],
-            moment=assessment.moment if assessment else data["moment"],
-            assessed_on=data["assessed_on"],
-            scores=form.scores(),
-            participants=data["participants"],
-            comment=data["comment"],
-        )
-        messages.success(
-            request,
-            _("Maturité coopérative mise à jour.") if assessment else _("Maturité coopérative enregistrée."),
-        )
-        return redirect("evaluation:protocol", project_pk=project.pk)
+        try:
+            services.maturity_assessment_save(
+                actor=request.user,
+                project=project,
+                phase=assessment.phase if assessment else data["phase"],
+                moment=assessment.moment if assessment else data["moment"],
+                assessed_on=data["assessed_on"],
+                scores=form.scores(),
+                participants=data["participants"],
+                comment=data["comment"],
+            )
+        except ValidationError as error:
+            add_validation_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Maturité coopérative mise à jour.")
+                if assessment
+                else _("Maturité coopérative enregistrée."),
+            )
+            return redirect("evaluation:protocol", project_pk=project.pk)
     context = {
         "form": form,
         "project": project,
@@ -69,4 +80,28 @@ def maturity_form(
     }
     if assessment:
         context["audit_entries"] = audit_entries_for(assessment)[:30]
-    return render(request, "evaluation/maturity_form.html", context)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "evaluation/maturity_form.html", context, status=status)
+
+
+@access.team_required
+@require_POST
+def maturity_waive(request: AuthedRequest, project_pk: int) -> HttpResponse:
+    """The team waives a maturity moment still owed (phase and moment posted), with the reason."""
+    project = selectors.project_get(user=request.user, pk=project_pk)
+    phase, moment = request.POST.get("phase", ""), request.POST.get("moment", "")
+    try:
+        if phase not in ASSESSED_PHASES or moment not in Moment.values:
+            raise ValidationError(_("Choisissez une phase d'accompagnement et un moment (début ou fin)."))
+        services.maturity_moment_waive(
+            actor=request.user,
+            project=project,
+            phase=phase,
+            moment=moment,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Dispense enregistrée : cette auto-évaluation n'est plus attendue."))
+    return redirect("evaluation:protocol", project_pk=project.pk)

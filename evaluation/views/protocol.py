@@ -47,6 +47,7 @@ def protocol(request: AuthedRequest, project_pk: int) -> HttpResponse:
     context = {
         "project": project,
         **selectors.protocol_for(user=request.user, project=project, today=today),
+        "maturity_moments": selectors.maturity_moments_for(user=request.user, project=project),
         "lock_form": LockForm(
             initial={"period_start": date(today.year - 1, 1, 1), "period_end": date(today.year - 1, 12, 31)}
         ),

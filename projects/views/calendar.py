@@ -22,14 +22,13 @@ from .. import selectors, services
 @access.team_required
 def deadline_list(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
-    items = selectors.deadlines_for(
-        request.user, start=today - timedelta(days=90), end=today + timedelta(days=90)
-    )
+    # Everything late, however old (the same source as the home panel), and the next 90 days.
+    items = selectors.deadlines_for(request.user, start=None, end=today + timedelta(days=90), today=today)
     return render(
         request,
         "projects/deadline_list.html",
         {
-            "overdue": [d for d in items if d.late],
+            "overdue": selectors.late_first(items),
             "upcoming": [d for d in items if not d.late],
             "today": today,
         },

@@ -1,10 +1,15 @@
 """The evaluation part of the gate dossier (a partial the gate dossier page loads by URL): indicator values
 so far and the collective's maturity."""
 
+import html
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from evaluation.models import Dimension
+from projects.models import PhasePeriod
 from tests.conftest import client_for
 from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory, assess, even_scores, record
 
@@ -52,3 +57,40 @@ def test_staff_opens_the_self_assessment_to_the_partners_from_the_protocol(world
     assert MaturityAssessment.objects.filter(
         project=world.project_a, phase="emergence", moment="start"
     ).exists()
+
+
+def _in_emergence_since(project, days):
+    start = timezone.localdate() - timedelta(days=days)
+    project.phase = "emergence"
+    project.save(update_fields=["phase"])
+    return PhasePeriod.objects.create(
+        project=project, phase="emergence", planned_start=start, actual_start=start
+    )
+
+
+def _section(world, project):
+    url = reverse("evaluation:gate_dossier.section", args=[project.pk])
+    return html.unescape(client_for(world.director).get(url).content.decode())
+
+
+def test_dossier_warns_while_the_end_of_phase_assessment_is_missing(world):
+    _in_emergence_since(world.project_a, 200)
+    warning = "L'auto-évaluation de fin de phase « Émergence » n'est pas renseignée"
+    assert warning in _section(world, world.project_a)
+
+    assess(world.staff, world.project_a, even_scores(3), moment="end", assessed_on=timezone.localdate())
+    assert warning not in _section(world, world.project_a)
+
+
+def test_a_waived_end_of_phase_assessment_no_longer_warns(world, staff_client):
+    _in_emergence_since(world.project_a, 200)
+    response = staff_client.post(
+        reverse("evaluation:maturity.waive", args=[world.project_a.pk]),
+        {"phase": "emergence", "moment": "end", "reason": "Le collectif ne s'est pas réuni avant le comité."},
+    )
+    assert response.status_code == 302
+    assert "n'est pas renseignée" not in _section(world, world.project_a)
+    protocol = staff_client.get(reverse("evaluation:protocol", args=[world.project_a.pk])).content.decode()
+    assert "Dispensée" in protocol and "Le collectif ne s'est pas réuni avant le comité." in html.unescape(
+        protocol
+    )

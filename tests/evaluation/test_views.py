@@ -196,7 +196,7 @@ def test_maturity_questionnaire(world, staff_client):
         },
     }
     incomplete = staff_client.post(url, {**data, "score_trust": ""})
-    assert incomplete.status_code == 200 and not MaturityAssessment.objects.exists()
+    assert incomplete.status_code == 400 and not MaturityAssessment.objects.exists()
     assert staff_client.post(url, data).status_code == 302
     assessment = MaturityAssessment.objects.get()
     staff_client.post(reverse("evaluation:maturity.edit", args=[assessment.pk]), {**data, "score_trust": "3"})

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from evaluation import services
 from evaluation.models import Measurement, MeasurementRollup
 from programme.models import AuditEntry
+from projects.models import PhasePeriod
 from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory, assess
 
 Q1 = {"period_start": date(2026, 1, 1), "period_end": date(2026, 3, 31)}
@@ -236,6 +237,13 @@ def test_rollup_marks_the_latest_year_current(world, pi):
 
 
 def test_maturity_self_assessment_by_partner_of_the_project_only(world):
+    # Project A is in Émergence since January: its start-of-phase self-assessment is open to the collective.
+    PhasePeriod.objects.create(
+        project=world.project_a,
+        phase="emergence",
+        planned_start=date(2026, 1, 5),
+        actual_start=date(2026, 1, 5),
+    )
     scores = {"shared_vision": 1, "governance": 2, "trust": 3, "shared_resources": 4, "capacity": 2}
     a = assess(world.partner_a, world.project_a, scores)
     assert {s.dimension: s.score for s in a.scores.all()} == scores

@@ -1,6 +1,11 @@
 """Every partner-portal URL, as every role. Portal pages are for partners only (the team gets 404, it has
 its own pages); objects of partner A's collective are A's alone."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
+from projects.models import PhasePeriod, Project
 from tests.access import LOGIN, PARTNERS, TEAM_REDIRECT, Case
 
 from .helpers import build_side
@@ -24,6 +29,18 @@ def pk(name):
 
 def secret(w) -> str:
     return a(w).marker
+
+
+def _owed_end_of_emergence(w):
+    """A's collective moved on to Expérimentation: the end of its Émergence is owed, not started yet."""
+    side = a(w)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    PhasePeriod.objects.filter(pk=side.period.pk).update(actual_end=yesterday)
+    PhasePeriod.objects.create(
+        project=side.project, phase="experimentation", planned_start=yesterday, actual_start=yesterday
+    )
+    Project.objects.filter(pk=side.project.pk).update(phase="experimentation")
+    return {"pk": side.project.pk, "phase": "emergence", "moment": "end"}
 
 
 CASES = [
@@ -57,6 +74,7 @@ CASES = [
     Case("portal:measurement", A_ONLY, kwargs=pk("measurement"), secret=secret),
     Case("portal:measurement.evidence", A_ONLY, kwargs=pk("measurement")),
     Case("portal:maturity", A_ONLY, kwargs=pk("maturity")),
+    Case("portal:maturity.moment", A_ONLY, kwargs=lambda w: _owed_end_of_emergence(w)),
     # A team action living in the portal namespace (opening a self-assessment to the collective).
     Case(
         "portal:maturity.open",

@@ -1,7 +1,10 @@
 """Indicator values and the maturity self-assessment in the portal."""
 
-from datetime import date
+import html
+from datetime import date, timedelta
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -9,6 +12,8 @@ from django.utils import timezone
 from evaluation import services
 from evaluation.models import MaturityAssessment, Measurement
 from evaluation.portal.selectors import open_periods
+from programme.models import AuditEntry
+from projects.services import project_move
 from tests.evaluation.factories import assess, even_scores
 
 from .helpers import pdf
@@ -226,3 +231,134 @@ def test_the_team_opens_a_self_assessment(sides, staff_client, partner_a_client)
     # A bad moment is refused, nothing created.
     staff_client.post(reverse("portal:maturity.open", args=[project.pk]), {"moment": "whenever"})
     assert MaturityAssessment.objects.filter(project=project).count() == 2
+
+
+# --- Maturity moments follow the phase -------------------------------------------------------------
+
+
+def _move_to_experimentation(world, project):
+    """The director's gate decision (the projects' service): Émergence → Expérimentation, today."""
+    project.refresh_from_db()
+    project_move(
+        actor=world.director,
+        project=project,
+        to_phase="experimentation",
+        outcome="continue",
+        decided_on=timezone.localdate(),
+        committee="Comité d'engagement",
+        rationale="Le prototype est concluant.",
+    )
+
+
+def test_a_phase_move_opens_the_next_start_and_keeps_the_closing_end_open(sides, partner_a_client, world):
+    project = sides["A"].project
+    _move_to_experimentation(world, project)
+
+    home = partner_a_client.get(reverse("portal:home")).content.decode()
+    end_url = reverse("portal:maturity.moment", args=[project.pk, "emergence", "end"])
+    start_url = reverse("portal:maturity.moment", args=[project.pk, "experimentation", "start"])
+    assert end_url in home and start_url in home
+    # The Émergence start the team opened was never filled: too late now, it is no longer offered.
+    assert reverse("portal:maturity", args=[sides["A"].maturity.pk]) not in home
+
+    response = partner_a_client.post(end_url, {**_scores(2), "participants": "Structure A"})
+    assert response.status_code == 302
+    filled = MaturityAssessment.objects.get(project=project, phase="emergence", moment="end")
+    assert filled.assessed_by == world.partner_a and {s.score for s in filled.scores.all()} == {2}
+    # The collective may still revise it while Expérimentation runs.
+    assert (
+        reverse("portal:maturity", args=[filled.pk])
+        in partner_a_client.get(reverse("portal:home")).content.decode()
+    )
+    assert partner_a_client.get(end_url)["Location"] == reverse("portal:maturity", args=[filled.pk])
+
+
+def test_a_moment_not_owed_is_not_offered(sides, partner_a_client):
+    project = sides["A"].project  # in Émergence: its end is not owed before the gate
+    url = reverse("portal:maturity.moment", args=[project.pk, "emergence", "end"])
+    assert partner_a_client.get(url).status_code == 404
+    assert partner_a_client.post(url, _scores(3)).status_code == 404
+    assert not MaturityAssessment.objects.filter(project=project, moment="end").exists()
+
+
+def test_the_team_waives_an_owed_moment_with_a_reason(sides, staff_client, partner_a_client, world):
+    project = sides["A"].project
+    _move_to_experimentation(world, project)
+    url = reverse("evaluation:maturity.waive", args=[project.pk])
+
+    refused = staff_client.post(url, {"phase": "emergence", "moment": "end", "reason": "  "}, follow=True)
+    assert "Indiquez pourquoi cette auto-évaluation n" in refused.content.decode()
+    assert not MaturityAssessment.objects.filter(project=project, moment="end").exists()
+
+    staff_client.post(
+        url, {"phase": "emergence", "moment": "end", "reason": "Deux membres ont quitté le collectif."}
+    )
+    waived = MaturityAssessment.objects.get(project=project, phase="emergence", moment="end")
+    assert waived.waived_by == world.staff and waived.waiver_reason == "Deux membres ont quitté le collectif."
+    assert not waived.scores.exists()
+    entry = AuditEntry.objects.get(action="maturity.waived")
+    assert entry.changes == {"dispense": [None, "Deux membres ont quitté le collectif."]}
+    end_url = reverse("portal:maturity.moment", args=[project.pk, "emergence", "end"])
+    assert end_url not in partner_a_client.get(reverse("portal:home")).content.decode()
+    # Waived means closed to the collective: its page is read-only and a post changes nothing.
+    partner_a_client.post(reverse("portal:maturity", args=[waived.pk]), _scores(1))
+    assert not waived.scores.exists()
+
+
+def test_a_partner_cannot_fill_a_moment_the_service_says_is_closed(sides, world):
+    project = sides["A"].project
+    _move_to_experimentation(world, project)
+    with pytest.raises(ValidationError):
+        services.maturity_assessment_save(
+            actor=world.partner_a,
+            project=project,
+            phase="emergence",
+            moment="start",
+            assessed_on=timezone.localdate(),
+            scores=even_scores(2),
+        )
+
+
+def test_an_assessment_cannot_predate_its_phase(sides, world):
+    project = sides["A"].project
+    before = sides["A"].period.actual_start - timedelta(days=1)
+    with pytest.raises(ValidationError, match="ne peut pas la précéder"):
+        services.maturity_assessment_save(
+            actor=world.staff,
+            project=project,
+            phase="emergence",
+            moment="start",
+            assessed_on=before,
+            scores=even_scores(2),
+        )
+
+
+def test_the_team_form_refuses_a_date_before_the_phase_and_saves_nothing(sides, staff_client):
+    project = sides["A"].project
+    before = sides["A"].period.actual_start - timedelta(days=3)
+    response = staff_client.post(
+        reverse("evaluation:maturity.create", args=[project.pk]),
+        {**_scores(3), "phase": "emergence", "moment": "end", "assessed_on": before.isoformat()},
+    )
+    assert response.status_code == 400
+    assert "l'auto-évaluation ne peut pas la précéder" in html.unescape(response.content.decode())
+    assert not MaturityAssessment.objects.filter(project=project, moment="end").exists()
+
+
+def test_filling_a_waived_moment_lifts_the_waiver(sides, world):
+    project = sides["A"].project
+    _move_to_experimentation(world, project)
+    services.maturity_moment_waive(
+        actor=world.staff, project=project, phase="emergence", moment="end", reason="Atelier annulé"
+    )
+    assessment = services.maturity_assessment_save(
+        actor=world.staff,
+        project=project,
+        phase="emergence",
+        moment="end",
+        assessed_on=timezone.localdate(),
+        scores=even_scores(3),
+    )
+    assert assessment.waived_at is None and assessment.waiver_reason == ""
+    entry = AuditEntry.objects.filter(action="maturity.updated").latest("pk")
+    assert entry.changes["dispense"] == ["Atelier annulé", None]

@@ -123,6 +123,7 @@ PK_OF = {
     "portal:measurement": "measurement",
     "portal:measurement.evidence": "measurement",
     "portal:maturity": "maturity",
+    "portal:maturity.moment": "project",
     "portal:maturity.open": "project",
 }
 
@@ -140,6 +141,9 @@ FIXED = {
     "token": "x" * 43,
     "fmt": "csv",
     "table": "indicators",
+    # A maturity moment every collective owes (its Émergence start).
+    "phase": "emergence",
+    "moment": "start",
 }
 
 #: Team actions living in the portal namespace (checked with the director).

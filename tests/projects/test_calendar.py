@@ -7,7 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from projects.selectors import deadlines_for
 from projects.services import calendar_token_rotate
+from tests.prospects.factories import ProspectFactory
 
 from .factories import (
     CommitteeFactory,
@@ -102,3 +104,42 @@ def test_inactive_users_feed_is_gone(client, world):
     world.staff.is_active = False
     world.staff.save()
     assert feed(client, world.staff).status_code == 404
+
+
+# --- The deadlines' one source (deadlines page, home panel, portal, feed) ---------------------------
+
+
+def test_a_partner_sees_what_their_structure_owes_however_late_on_their_home(world, partner_a_client):
+    today = timezone.localdate()
+    DeliverableFactory(
+        project=world.project_a,
+        title="Bilan de la saison",
+        due_date=today - timedelta(days=200),
+        owner_organisation=world.org_a,
+    )
+    DeliverableFactory(
+        project=world.project_a, title="Note interne de l'équipe", due_date=today - timedelta(days=3)
+    )
+    items = deadlines_for(world.partner_a, start=None, end=today)
+    assert [(d.title, d.late, d.project_id) for d in items] == [
+        ("Bilan de la saison", True, world.project_a.pk)
+    ]
+    body = partner_a_client.get(reverse("portal:home")).content.decode()
+    assert "Bilan de la saison" in body and "Note interne de l" not in body
+
+
+def test_a_retained_prospect_has_nothing_left_to_chase(world, staff_client):
+    prospect = ProspectFactory(
+        programme=world.programme,
+        owner=world.staff,
+        stage="retained",
+        next_action="Envoyer la plaquette",
+        next_action_date=timezone.localdate() - timedelta(days=5),
+    )
+    assert not [
+        d for d in deadlines_for(world.staff, start=None, end=timezone.localdate()) if d.kind == "prospect"
+    ]
+    prospect.stage = "candidate"
+    prospect.save()
+    body = staff_client.get(reverse("projects:deadline.list")).content.decode()
+    assert "Envoyer la plaquette" in body

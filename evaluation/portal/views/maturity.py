@@ -1,5 +1,6 @@
-"""The collective's cooperative maturity self-assessment: filled by the partners while the team keeps
-it open, and opened by the team (the one team action filed under the portal)."""
+"""The collective's cooperative maturity self-assessment: filled here while the moment is open to the
+collective (`evaluation.models.maturity_moments`: a phase entered or left makes its moment due), and
+opened early by the team (the one team action filed under the portal)."""
 
 from typing import Any
 
@@ -19,20 +20,49 @@ from projects.models import Project
 
 from ... import services
 from ...models import DESCRIPTORS, Dimension, Moment
-from .. import selectors
+from ...selectors import maturity_moments_for
 from ..forms import PortalMaturityForm
 
 
 @access.partner_required
 @require_http_methods(["GET", "POST"])
 def maturity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    """The collective's self-assessment: filled here while the team keeps it open, read-only after."""
+    """A self-assessment of the collective: filled here while open to the collective, read-only after."""
     assessment = get_object_or_404(
         access.portal_scoped(request.user, MaturityAssessment).select_related("project", "assessed_by"), pk=pk
     )
-    project = assessment.project
-    is_open = selectors.maturity_is_open(assessment, project)
-    scores = {s.dimension: s.score for s in assessment.scores.all()}
+    return _fill(request, assessment.project, assessment)
+
+
+@access.partner_required
+@require_http_methods(["GET", "POST"])
+def maturity_moment(request: AuthedRequest, pk: int, phase: str, moment: str) -> HttpResponse:
+    """A moment owed that nobody has started yet (the phase began or ended since): the same page, and the
+    assessment is created when the collective saves it. 404 for a moment that is not owed."""
+    project = get_object_or_404(access.scoped(request.user, Project), pk=pk)
+    due = next(
+        (
+            m
+            for m in maturity_moments_for(user=request.user, project=project)
+            if (m.phase, m.moment) == (phase, moment)
+        ),
+        None,
+    )
+    if due is not None and due.assessment is not None:
+        return redirect("portal:maturity", due.assessment.pk)
+    if due is None or not due.open_to_partners:
+        raise Http404
+    return _fill(request, project, MaturityAssessment(project=project, phase=phase, moment=moment))
+
+
+def _fill(request: AuthedRequest, project: Project, assessment: MaturityAssessment) -> HttpResponse:
+    key = (assessment.phase, assessment.moment)
+    due = next(
+        (m for m in maturity_moments_for(user=request.user, project=project) if (m.phase, m.moment) == key),
+        None,
+    )
+    is_open = due is not None and due.open_to_partners
+    scores = {s.dimension: s.score for s in assessment.scores.all()} if assessment.pk else {}
     form = None
     status = 200
     if is_open:
@@ -42,7 +72,7 @@ def maturity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             messages.error(request, _("Cette auto-évaluation est close : l'équipe l'a finalisée."))
-            return redirect("portal:maturity", assessment.pk)
+            return redirect(request.path)
         if form.is_valid():
             try:
                 services.maturity_assessment_save(
@@ -84,8 +114,9 @@ def maturity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @access.team_required
 @require_POST
 def maturity_open(request: AuthedRequest, pk: int) -> HttpResponse:
-    """The team opens the collective's self-assessment for the project's current phase (start or end):
-    an assessment without scores, which the partners then fill in the portal."""
+    """The team opens the collective's self-assessment for the project's current phase (start or end)
+    early — an end-of-phase one before the gate, typically: an assessment without scores, which the
+    partners then fill in the portal."""
     project = get_object_or_404(access.scoped(request.user, Project), pk=pk)
     moment = request.POST.get("moment", "")
     try:
