@@ -47,6 +47,7 @@ class IndicatorForm(forms.ModelForm):
             "name",
             "description",
             "unit",
+            "unit_singular",
             "type",
             "aggregation",
             "direction",
@@ -60,7 +61,11 @@ class IndicatorForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "code": _("Identifiant court et stable, par ex. « emplois-crees »."),
-            "aggregation": _("Comment les valeurs de plusieurs périodes se combinent."),
+            "aggregation": _(
+                "Flux : les périodes s'additionnent (emplois créés). Stock : seule compte la dernière "
+                "valeur (structures impliquées). Taux : moyenne des périodes ; un pourcentage est "
+                "toujours le rapport des sommes (Σ numérateurs / Σ dénominateurs)."
+            ),
             "verification": _("La pièce ou la source qui atteste la valeur (feuille d'émargement, bilan…)."),
         }
 
@@ -98,6 +103,7 @@ class ProjectIndicatorForm(forms.ModelForm):
             "baseline_date",
             "target_value",
             "target_date",
+            "target_kind",
             "reporter",
             "reporter_organisation",
         ]

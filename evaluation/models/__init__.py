@@ -16,6 +16,7 @@ from .indicators import (
     ProjectIndicator,
     Reporter,
     Scope,
+    TargetKind,
 )
 from .lessons import Lesson, LessonKind
 from .maturity import DESCRIPTORS, Dimension, MaturityAssessment, MaturityScore, Moment
@@ -24,6 +25,7 @@ from .reports import Report, ReportKind, ReportStatus
 __all__ = [
     "DESCRIPTORS",
     "Aggregation",
+    "TargetKind",
     "Dimension",
     "Direction",
     "EvaluationCriterion",
