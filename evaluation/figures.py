@@ -427,7 +427,7 @@ FIGURES: dict[str, Figure] = _figures(
     Figure(
         "projects_active",
         gettext_lazy("Projets en cours"),
-        gettext_lazy("Projets accompagnés qui ne sont ni arrêtés ni terminés, à la date d'édition."),
+        gettext_lazy("Projets accompagnés qui ne sont ni arrêtés ni terminés à la fin de la période."),
     ),
     Figure(
         "member_organisations",
