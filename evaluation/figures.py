@@ -74,35 +74,6 @@ class Point:
     denominator: Decimal | None = None
 
 
-def aggregate(points: Sequence[Point], *, aggregation: str, kind: str) -> Decimal | None:
-    """The value of one project indicator over several periods.
-
-    - sum: total of the values; average: mean of the values; latest: the value of the last period.
-    - percentages are a ratio of sums (Σ numerators / Σ denominators), never a mean of percentages, so a
-      small period does not weigh as much as a large one; "latest" takes the last period's ratio.
-    """
-    if not points:
-        return None
-    if aggregation == "latest":
-        last = max(points, key=lambda p: p.period_end)
-        if kind == "percentage":
-            return percentage(last.numerator, last.denominator)
-        return to_decimal(last.value)
-    if kind == "percentage":
-        nums = [to_decimal(p.numerator) for p in points if p.numerator is not None]
-        dens = [to_decimal(p.denominator) for p in points if p.denominator is not None]
-        if not nums or not dens:
-            return None
-        return percentage(sum(nums, Decimal(0)), sum(dens, Decimal(0)))
-    values = [to_decimal(p.value) for p in points if p.value is not None]
-    if not values:
-        return None
-    total = sum(values, Decimal(0))
-    if aggregation == "average":
-        return rounded(total / len(values))
-    return total
-
-
 def progress(value: Number | None, baseline: Number | None, target: Number | None) -> Decimal | None:
     """How far the value has gone from the baseline towards the target, in % (100 = target reached).
 
@@ -279,7 +250,7 @@ def indicator_figure(
         note = _("de la référence vers la cible") if result is not None else _("cible égale à la référence")
     change, change_note = None, ""
     if cumulative_flow:
-        change_note = _("sans objet : un cumul ne se compare pas à une référence")
+        change_note = _("sans objet pour un cumul")
     elif compared is None:
         change_note = _("aucune mesure validée")
     elif base is None or base == 0:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from evaluation import charts, selectors
 from evaluation.figures import FIGURES, Figure
 from evaluation.selectors import Filters
-from programme.formatting import fr_date, fr_number, fr_percent, indicator_value
+from programme.formatting import fr_date, fr_number, fr_percent, fr_signed_percent, indicator_value
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -158,70 +158,66 @@ upcoming_table = _columns_table(
 )
 
 
-def _signed_percent(value) -> str:
-    return "—" if value is None else ("+" if value > 0 else "") + fr_percent(value)
-
-
 def _with_note(text: str, note: str) -> str:
     """A figure, or "—" with the reason it means nothing here."""
     return text if text != "—" or not note else f"— ({note})"
 
 
 def indicators_table(data: list[dict]) -> Table:
+    """Each indicator followed in scope. The page shows the figures; the exports add the unit, the
+    target's kind and the remark (why a progress or a change is missing) as their own columns."""
     headers = [
         _("Indicateur"),
         _("Nature"),
-        _("Unité"),
         _("Projets (mesurés / suivant)"),
         _("Valeur sur la période"),
         _("Comparé à la cible"),
         _("Référence"),
         _("Cible"),
-        _("Nature de la cible"),
         _("Avancement vers la cible (%)"),
         _("Évolution depuis la référence (%)"),
-        _("Remarque"),
     ]
-    kinds = {"cumulative": _("cumulée"), "per_period": _("par période"), "": "—"}
+    extra = [_("Unité"), _("Nature de la cible"), _("Remarque")]
+    kinds = {"cumulative": _("cumulée"), "per_period": _("par période"), "": ""}
     rows, display, notes = [], [], []
     for r in data:
         note = " · ".join(n for n in (r["progress_note"], r["change_note"]) if n)
+        kind = _("niveau") if r["nature"] == "stock" and r["target_kind"] else kinds[r["target_kind"]]
         rows.append(
             [
                 r["name"],
                 r["nature_label"],
-                r["unit"],
                 r["reporting"],
                 r["value"],
                 r["compared"],
                 r["baseline"],
                 r["target"],
-                kinds[r["target_kind"]],
                 r["progress"],
                 r["change"],
+                r["unit"],
+                kind,
                 note,
             ]
         )
         fmt = {"kind": r["type"], "unit": r["unit"], "unit_one": r["unit_one"]}
         compared = indicator_value(r["compared"], **fmt)
+        target = indicator_value(r["target"], **fmt)
         display.append(
             [
                 (r["name"], False),
                 (r["nature_label"], False),
-                (r["unit"] or "—", False),
                 (f"{fr_number(r['reporting'])} / {fr_number(r['projects'])}", True),
                 (indicator_value(r["value"], **fmt), True),
                 (f"{compared} ({r['compared_label']})" if r["compared"] is not None else "—", True),
                 (indicator_value(r["baseline"], **fmt), True),
-                (indicator_value(r["target"], **fmt), True),
-                (kinds[r["target_kind"]], False),
+                (f"{target} ({kind})" if r["target"] is not None and kind else target, True),
                 (
                     _with_note(
                         fr_percent(r["progress"]), r["progress_note"] if r["progress"] is None else ""
                     ),
                     True,
                 ),
-                (_with_note(_signed_percent(r["change"]), r["change_note"]), True),
+                (_with_note(fr_signed_percent(r["change"]), r["change_note"]), True),
             ]
         )
         notes.append(r["definition"])
@@ -229,13 +225,13 @@ def indicators_table(data: list[dict]) -> Table:
     return Table(
         "indicators",
         str(defined.label),
-        [str(h) for h in headers[:-1]],
+        [str(h) for h in headers],
         rows,
         display,
         _("Aucun indicateur suivi — ajoutez des indicateurs aux protocoles des projets."),
         meaning=str(defined.meaning),
         notes=notes,
-        extra_headers=[str(headers[-1])],
+        extra_headers=[str(h) for h in extra],
     )
 
 

@@ -67,22 +67,21 @@ def test_dashboard_csv_export_content_follows_the_filters(world, director_client
     assert 'attachment; filename="parcours-indicators-' in response["Content-Disposition"]
     lines = response.content.decode("utf-8-sig").split("\r\n")
     assert lines[0] == (
-        "Indicateur;Nature;Unité;Projets (mesurés / suivant);Valeur sur la période;Comparé à la cible;"
-        "Référence;Cible;Nature de la cible;Avancement vers la cible (%);Évolution depuis la référence (%);"
-        "Remarque"
+        "Indicateur;Nature;Projets (mesurés / suivant);Valeur sur la période;Comparé à la cible;Référence;"
+        "Cible;Avancement vers la cible (%);Évolution depuis la référence (%);Unité;Nature de la cible;Remarque"
     )
     # A flow with a cumulative target: 37 so far against 60 = 61,7 %; no "+270 % since the baseline"
     # (a cumul is not compared with a per-period baseline) — the reason is written instead.
     assert lines[1] == (
-        "'=Personnes touchées;flux;personnes;2;37;37;10;60;cumulée;61,7;;"
-        "cumul rapporté à la cible cumulée · sans objet\u202f: un cumul ne se compare pas à une référence"
+        "'=Personnes touchées;flux;2;37;37;10;60;61,7;;personnes;cumulée;"
+        "cumul rapporté à la cible cumulée · sans objet pour un cumul"
     )
     # The export ends with what the table counts and over which dates.
     assert lines[-3].startswith("Définition;\"Mesures validées des indicateurs")
     assert lines[-2].startswith("Période;Données depuis le début")
     response = director_client.get(url, {"cohort": world.cohort.pk, "programme": world.programme.pk})
     line = response.content.decode("utf-8-sig").split("\r\n")[1]
-    assert line.startswith("'=Personnes touchées;flux;personnes;1;30;30;10;50;cumulée;60;")
+    assert line.startswith("'=Personnes touchées;flux;1;30;30;10;50;60;;personnes;cumulée;")
 
 
 def test_dashboard_xlsx_export(world, director_client):
