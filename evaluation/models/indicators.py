@@ -29,9 +29,9 @@ class IndicatorType(models.TextChoices):
 class Aggregation(models.TextChoices):
     """How the values of several periods combine, i.e. the indicator's nature (evaluation.figures)."""
 
-    SUM = "sum", _("Flux : additionné sur les périodes")
-    LATEST = "latest", _("Stock : dernière valeur mesurée")
-    AVERAGE = "average", _("Taux : moyenne des périodes")
+    SUM = "sum", _("Flux : additionné sur les périodes")
+    LATEST = "latest", _("Stock : dernière valeur mesurée")
+    AVERAGE = "average", _("Taux : moyenne des périodes")
 
 
 class TargetKind(models.TextChoices):
@@ -70,7 +70,7 @@ class Indicator(models.Model):
         _("unité au singulier"),
         max_length=50,
         blank=True,
-        help_text=_("Pour écrire « 1 emploi » plutôt que « 1 emplois » ; vide si l'unité est invariable."),
+        help_text=_("Pour écrire « 1 emploi » plutôt que « 1 emplois » ; vide si l'unité est invariable."),
     )
     type = models.CharField(_("type"), max_length=12, choices=IndicatorType.choices, default="count")
     aggregation = models.CharField(
@@ -238,8 +238,8 @@ class ProjectIndicator(models.Model):
         choices=TargetKind.choices,
         default=TargetKind.CUMULATIVE,
         help_text=_(
-            "Cumulée : comparée au total depuis le début du projet (flux) ou à la valeur depuis le début "
-            "(taux). Par période : comparée à la valeur de la dernière période mesurée. Un stock se "
+            "Cumulée : comparée au total depuis le début du projet (flux) ou à la valeur depuis le début "
+            "(taux). Par période : comparée à la valeur de la dernière période mesurée. Un stock se "
             "compare toujours à sa dernière valeur."
         ),
     )
