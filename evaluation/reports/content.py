@@ -533,17 +533,7 @@ def activity_sections(report, progress: Progress) -> dict:
     maturity = Section("maturite", _("Évolution de la maturité coopérative"))
     by_phase_rows = figures.get("maturity", {}).get("by_phase", [])
     maturity.data["rows"] = [
-        {
-            "phase": r["phase_label"],
-            "label": r["label"],
-            "start": fr_number(r["start"]),
-            "end": fr_number(r["end"]),
-            "delta": (("+" if r["delta"] > 0 else "") + fr_number(r["delta"]))
-            if r["delta"] is not None
-            else "—",
-            "paired": fr_number(r["paired"]),
-            "projects": fr_number(r["projects"]),
-        }
+        _maturity_row(r) | {"paired": fr_number(r["paired"]), "projects": fr_number(r["projects"])}
         for r in by_phase_rows
     ]
     maturity.data["charts"] = [_svg(svg) for _phase, svg in selectors.maturity_charts(by_phase_rows)]
@@ -597,6 +587,17 @@ def activity_sections(report, progress: Progress) -> dict:
         "projects": appendix,
         "project_count": len(projects),
         "missing": [m for s in sections for m in s.missing],
+    }
+
+
+def _maturity_row(r: dict) -> dict:
+    """A maturity row (of `maturity_evolution` or `project_maturity`) as the PDF writes it."""
+    return {
+        "phase": r["phase_label"],
+        "label": r["label"],
+        "start": fr_number(r["start"]),
+        "end": fr_number(r["end"]),
+        "delta": (("+" if r["delta"] > 0 else "") + fr_number(r["delta"])) if r["delta"] is not None else "—",
     }
 
 
@@ -698,18 +699,7 @@ def funder_sections(report, progress: Progress) -> dict:
     maturity = Section("maturite", _("Maturité coopérative"))
     user = team_user_for(report)
     rows = selectors.project_maturity(user=user, project_id=project.pk, until=today) if user else []
-    maturity.data["rows"] = [
-        {
-            "phase": r["phase_label"],
-            "label": r["label"],
-            "start": fr_number(r["start"]),
-            "end": fr_number(r["end"]),
-            "delta": (("+" if r["delta"] > 0 else "") + fr_number(r["delta"]))
-            if r["delta"] is not None
-            else "—",
-        }
-        for r in rows
-    ]
+    maturity.data["rows"] = [_maturity_row(r) for r in rows]
     sections.append(maturity)
 
     lessons = Section("enseignements", _("Enseignements"))

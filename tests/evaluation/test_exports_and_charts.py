@@ -77,7 +77,7 @@ def test_dashboard_csv_export_content_follows_the_filters(world, director_client
         "cumul rapporté à la cible cumulée · sans objet pour un cumul"
     )
     # The export ends with what the table counts and over which dates.
-    assert lines[-3].startswith("Définition;\"Mesures validées des indicateurs")
+    assert lines[-3].startswith('Définition;"Mesures validées des indicateurs')
     assert lines[-2].startswith("Période;Données depuis le début")
     response = director_client.get(url, {"cohort": world.cohort.pk, "programme": world.programme.pk})
     line = response.content.decode("utf-8-sig").split("\r\n")[1]

@@ -44,10 +44,7 @@ Q1, Q2, Q3 = date(2026, 3, 31), date(2026, 6, 30), date(2026, 9, 30)
 
 def aggregate(points, *, aggregation: str, kind: str):
     """The value of one project indicator over all its periods, by the rules of indicator_figure."""
-    history = History.of(points, start=None, end=None)
-    return indicator_figure(
-        history, aggregation=aggregation, kind=kind, target_kind="cumulative", baseline=None, target=None
-    ).value
+    return figure_of(points, aggregation=aggregation, kind=kind).value
 
 
 def test_sum_average_latest_of_plain_values():
@@ -138,6 +135,20 @@ def test_french_formats():
 JOBS = [Point(Q1, D(4)), Point(Q2, D(12)), Point(Q3, D(8))]
 
 
+def figure_of(
+    points, *, start=None, end=None, aggregation="sum", kind="count", target_kind="cumulative", **values
+):
+    """indicator_figure of `points` seen over start–end (a count flow with a cumulative target by default)."""
+    return indicator_figure(
+        History.of(points, start=start, end=end),
+        aggregation=aggregation,
+        kind=kind,
+        target_kind=target_kind,
+        baseline=values.get("baseline"),
+        target=values.get("target"),
+    )
+
+
 def test_nature_follows_the_aggregation_and_the_type():
     assert nature_of(aggregation="sum", kind="count") == "flow"
     assert nature_of(aggregation="latest", kind="count") == "stock"
@@ -146,68 +157,33 @@ def test_nature_follows_the_aggregation_and_the_type():
 
 
 def test_a_flow_with_a_cumulative_target_compares_the_cumul_and_never_the_baseline():
-    history = History.of(JOBS, start=Q2, end=Q3)
-    figure = indicator_figure(
-        history, aggregation="sum", kind="count", target_kind="cumulative", baseline=D(0), target=D(48)
-    )
+    figure = figure_of(JOBS, start=Q2, end=Q3, baseline=D(0), target=D(48))
     # The period (Q2–Q3) adds up to 20; the cumul since the start (24) is what meets the target.
     assert (figure.value, figure.compared, figure.progress) == (D(20), D(24), D("50.0"))
     # Never "+1 875 % depuis la référence": a cumul has no baseline to compare with, and it says why.
     assert figure.change is None and figure.change_note.startswith("sans objet")
-    with_baseline = indicator_figure(
-        history, aggregation="sum", kind="count", target_kind="cumulative", baseline=D(240), target=D(48)
-    )
+    with_baseline = figure_of(JOBS, start=Q2, end=Q3, baseline=D(240), target=D(48))
     assert with_baseline.progress == D("50.0") and with_baseline.change is None
 
 
 def test_a_flow_with_a_per_period_target_compares_the_last_period_from_the_baseline():
-    figure = indicator_figure(
-        History.of(JOBS, start=None, end=Q3),
-        aggregation="sum",
-        kind="count",
-        target_kind="per_period",
-        baseline=D(4),
-        target=D(10),
-    )
+    figure = figure_of(JOBS, end=Q3, target_kind="per_period", baseline=D(4), target=D(10))
     assert (figure.compared, figure.progress, figure.change) == (D(8), D("66.7"), D("100.0"))
-    zero = indicator_figure(
-        History.of(JOBS, start=None, end=Q3),
-        aggregation="sum",
-        kind="count",
-        target_kind="per_period",
-        baseline=D(0),
-        target=D(10),
-    )
+    zero = figure_of(JOBS, end=Q3, target_kind="per_period", baseline=D(0), target=D(10))
     assert zero.change is None and zero.change_note == "référence nulle ou absente"
 
 
 def test_a_stock_is_its_last_value_by_the_end_of_the_period():
     structures = [Point(Q1, D(3)), Point(Q2, D(5)), Point(Q3, D(6))]
-    figure = indicator_figure(
-        History.of(structures, start=Q1, end=Q2),
-        aggregation="latest",
-        kind="count",
-        target_kind="cumulative",
-        baseline=D(2),
-        target=D(8),
-    )
+    figure = figure_of(structures, start=Q1, end=Q2, aggregation="latest", baseline=D(2), target=D(8))
     # As of 30 June: 5, not the later 6 and not 3 + 5.
     assert (figure.value, figure.compared, figure.progress) == (D(5), D(5), D("50.0"))
 
 
 def test_no_figure_without_data_or_target_and_the_reason_is_given():
-    empty = indicator_figure(
-        History(), aggregation="sum", kind="count", target_kind="cumulative", baseline=None, target=D(5)
-    )
+    empty = figure_of([], target=D(5))
     assert empty.progress is None and empty.progress_note == "aucune mesure validée"
-    no_target = indicator_figure(
-        History.of(JOBS, start=None, end=None),
-        aggregation="sum",
-        kind="count",
-        target_kind="cumulative",
-        baseline=None,
-        target=None,
-    )
+    no_target = figure_of(JOBS)
     assert no_target.progress is None and no_target.progress_note == "pas de cible"
 
 
