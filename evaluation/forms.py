@@ -18,6 +18,7 @@ from .models import (
     Lesson,
     Moment,
     ProjectIndicator,
+    TargetKind,
 )
 
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -121,6 +122,8 @@ class ProjectIndicatorForm(forms.ModelForm):
         ).distinct()
         if self.instance.pk:
             self.fields["indicator"].disabled = True
+        # Cumulative unless said otherwise (the model's default), so a form without the field stays valid.
+        self.fields["target_kind"].required = False
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -137,6 +140,8 @@ class ProjectIndicatorForm(forms.ModelForm):
         base, target = cleaned.get("baseline_date"), cleaned.get("target_date")
         if base and target and target < base:
             self.add_error("target_date", _("L'échéance de la cible précède la date de référence."))
+        if not cleaned.get("target_kind"):
+            cleaned["target_kind"] = TargetKind.CUMULATIVE
         return cleaned
 
 

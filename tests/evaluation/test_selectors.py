@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from evaluation import selectors
-from evaluation.models import Indicator
+from evaluation.forms import ProjectIndicatorForm
+from evaluation.models import Indicator, ProjectIndicator
 from evaluation.selectors import Filters
 from programme.models import Territory, Theme
 from projects.models import Attendance, GateDecision, PhasePeriod, Workshop
@@ -331,3 +332,29 @@ def test_partners_see_only_their_projects_in_selectors(fig):
     rows = selectors.indicator_progress(user=fig.world.partner_a, filters=base(fig))
     assert by(rows, "name", "Personnes touchées")["value"] == D(24)
     assert selectors.late_decisions(user=fig.world.partner_b, filters=base(fig)) == []
+
+
+def test_staff_set_the_target_kind_and_the_progress_follows(fig):
+    """The protocol form lets staff say a target is per period; the summary then compares the last
+    period (from the baseline) instead of the cumul."""
+    pi = ProjectIndicator.objects.get(project=fig.world.project_a, indicator__name="Personnes touchées")
+    data = {
+        "indicator": pi.indicator_id,
+        "baseline_value": "10",
+        "target_value": "20",
+        "reporter": "staff",
+        "target_kind": "per_period",
+    }
+    form = ProjectIndicatorForm(data, instance=pi, project=fig.world.project_a)
+    assert form.is_valid(), form.errors
+    form.save()
+    detail = selectors.project_indicator_detail(user=fig.world.staff, pk=pi.pk, today=date(2026, 12, 31))
+    summary = detail["summary"]
+    # A's validated quarters: 4 (2025), then 12 and 8 (2026): the last one, 8, from 10 towards the
+    # target due at the end of 2026 (30): (8 − 10) / (30 − 10); towards the final target 20: −20 %.
+    assert (summary["compared"], summary["progress"]) == (D(8), D("-10.0"))
+    assert summary["progress_final"] == D("-20.0")
+    assert summary["compared_label"] == "valeur de la dernière période mesurée"
+    # Without the field the form keeps the default: cumulative.
+    form = ProjectIndicatorForm({**data, "target_kind": ""}, instance=pi, project=fig.world.project_a)
+    assert form.is_valid() and form.cleaned_data["target_kind"] == "cumulative"
