@@ -20,6 +20,7 @@ from .models import (
     Lesson,
     Moment,
     ProjectIndicator,
+    TargetKind,
 )
 
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -49,6 +50,7 @@ class IndicatorForm(forms.ModelForm):
             "name",
             "description",
             "unit",
+            "unit_singular",
             "type",
             "aggregation",
             "direction",
@@ -62,7 +64,11 @@ class IndicatorForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "code": _("Identifiant court et stable, par ex. « emplois-crees »."),
-            "aggregation": _("Comment les valeurs de plusieurs périodes se combinent."),
+            "aggregation": _(
+                "Flux : les périodes s'additionnent (emplois créés). Stock : seule compte la dernière "
+                "valeur (structures impliquées). Taux : moyenne des périodes ; un pourcentage est "
+                "toujours le rapport des sommes (Σ numérateurs / Σ dénominateurs)."
+            ),
             "verification": _("La pièce ou la source qui atteste la valeur (feuille d'émargement, bilan…)."),
         }
 
@@ -100,6 +106,7 @@ class ProjectIndicatorForm(forms.ModelForm):
             "baseline_date",
             "target_value",
             "target_date",
+            "target_kind",
             "reporter",
             "reporter_organisation",
         ]
@@ -119,6 +126,8 @@ class ProjectIndicatorForm(forms.ModelForm):
         ).distinct()
         if self.instance.pk:
             self.fields["indicator"].disabled = True
+        # Cumulative unless said otherwise (the model's default), so a form without the field stays valid.
+        self.fields["target_kind"].required = False
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -135,6 +144,8 @@ class ProjectIndicatorForm(forms.ModelForm):
         base, target = cleaned.get("baseline_date"), cleaned.get("target_date")
         if base and target and target < base:
             self.add_error("target_date", _("L'échéance de la cible précède la date de référence."))
+        if not cleaned.get("target_kind"):
+            cleaned["target_kind"] = TargetKind.CUMULATIVE
         return cleaned
 
 

@@ -15,13 +15,15 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from evaluation.models import EvaluationQuestion
 from programme import access
+from programme.formatting import fr_date
 from programme.models import Family, Programme, User
 from projects.models import (
     Attendance,
@@ -37,10 +39,23 @@ from prospects.selectors import funnel_figures
 
 from . import charts
 from .charts import PHASE_COLOURS
-from .figures import Point, aggregate, change_from_baseline, percentage, progress, rounded, target_for_period
+from .figures import (
+    FIGURES,
+    FLOW,
+    RATE,
+    STOCK,
+    History,
+    Measured,
+    Point,
+    Totals,
+    combine,
+    indicator_figure,
+    nature_of,
+    rounded,
+    target_for_period,
+)
 from .models import (
     ASSESSED_PHASES,
-    Aggregation,
     Dimension,
     IndicatorSummary,
     IndicatorTarget,
@@ -67,7 +82,10 @@ Row = dict[str, Any]
 
 @dataclass(frozen=True)
 class Filters:
-    """What the dashboard (or a report) looks at. Plain ids so it can travel in a task or a URL."""
+    """What the dashboard (or a report) looks at. Plain ids so it can travel in a task or a URL.
+
+    The period is a calendar `year` (the dashboard) or `start`–`end` (a report); every figure of a
+    period uses only the data dated in it, and "today" is never silently substituted for its end."""
 
     programme_id: int | None = None
     cohort_id: int | None = None
@@ -75,16 +93,34 @@ class Filters:
     theme_id: int | None = None
     year: int | None = None
     today: date | None = None
+    start: date | None = None
+    end: date | None = None
 
     @property
     def as_of(self) -> date:
         return self.today or timezone.localdate()
 
     def period(self) -> tuple[date, date] | None:
+        if self.start and self.end:
+            return (self.start, self.end)
         return (date(self.year, 1, 1), date(self.year, 12, 31)) if self.year else None
+
+    @property
+    def period_end(self) -> date | None:
+        """The last day the figures look at: the period's end, None when they look at every date."""
+        period = self.period()
+        return period[1] if period else None
 
     def with_today(self, today: date) -> "Filters":
         return replace(self, today=today)
+
+
+def period_text(filters: Filters) -> str:
+    """What the page says of its data: « Données du 1er janv. 2026 au 31 mars 2026 »."""
+    period = filters.period()
+    if period is None:
+        return _("Données depuis le début, au %(today)s") % {"today": fr_date(filters.as_of)}
+    return _("Données du %(start)s au %(end)s") % {"start": fr_date(period[0]), "end": fr_date(period[1])}
 
 
 def default_programme() -> Programme | None:
@@ -103,6 +139,9 @@ def scoped_projects(*, user: User, filters: Filters) -> QuerySet[Project]:
         projects = projects.filter(territory_id=filters.territory_id)
     if filters.theme_id:
         projects = projects.filter(themes=filters.theme_id)
+    if end := filters.period_end:
+        # Projects started by the end of the period (or whose start is not recorded).
+        projects = projects.filter(Q(start_date__isnull=True) | Q(start_date__lte=end))
     return projects
 
 
@@ -113,16 +152,25 @@ def _project_ids(*, user: User, filters: Filters) -> QuerySet[Project, Mapping[s
 # --- Funnel ------------------------------------------------------------------------------------------------
 
 
-#: The keys of prospects.selectors.funnel_figures, in funnel order.
+#: The keys of prospects.selectors.funnel_figures, in funnel order, and their figure in FIGURES.
 FUNNEL_STEPS = ("identified", "contacted", "interviewed", "prequalified", "candidates", "retained")
+FUNNEL_FIGURES = {
+    "identified": "prospects_identified",
+    "contacted": "prospects_contacted",
+    "interviewed": "interviews",
+    "prequalified": "prequalified",
+    "candidates": "candidates",
+    "retained": "retained",
+}
 
 
 def funnel(*, user: User, filters: Filters) -> dict[str, Any]:
-    """From prospects to projects: the prospects app's cumulative funnel, then the projects started.
+    """The prospects app's cumulative funnel: a prospect counts in every step it reached.
 
-    Returns {"available": bool, "steps": [{"key", "label", "value"}], "by_source": {...}, "by_audience": {...}}.
-    The prospect steps follow every filter: programme, cohort, territory, theme and period (the year the
-    prospect was identified)."""
+    Returns {"available": bool, "steps": [{"key", "label", "meaning", "value"}], "by_source": {...},
+    "by_audience": {...}}. The steps follow every filter: programme, cohort, territory, theme and period
+    (the date the prospect was identified). Projects are not a step: a project may gather several
+    retained prospects, or none (see the figure "projects")."""
     steps: list[Row] = []
     figures: Mapping[str, Any] = {}
     available = False
@@ -138,24 +186,16 @@ def funnel(*, user: User, filters: Filters) -> dict[str, Any]:
             period=filters.period(),
         )
         available = True
-        labels = {
-            "identified": _("Prospects identifiés"),
-            "contacted": _("Prospects contactés"),
-            "interviewed": _("Entretiens réalisés"),
-            "prequalified": _("Pré-qualifiés"),
-            "candidates": _("Candidats"),
-            "retained": _("Retenus"),
-        }
-        steps = [
-            {"key": key, "label": labels[key], "value": int(figures.get(key) or 0)} for key in FUNNEL_STEPS
-        ]
-    steps.append(
-        {
-            "key": "projects",
-            "label": _("Projets accompagnés"),
-            "value": scoped_projects(user=user, filters=filters).count(),
-        }
-    )
+        for key in FUNNEL_STEPS:
+            defined = FIGURES[FUNNEL_FIGURES[key]]
+            steps.append(
+                {
+                    "key": key,
+                    "label": str(defined.label),
+                    "meaning": str(defined.meaning),
+                    "value": int(figures.get(key) or 0),
+                }
+            )
     return {
         "available": available,
         "steps": steps,
@@ -168,10 +208,20 @@ def funnel(*, user: User, filters: Filters) -> dict[str, Any]:
 
 
 def projects_by_phase(*, user: User, filters: Filters) -> list[Row]:
-    """Current phase of the projects in scope (a snapshot: the period filter does not apply)."""
-    counts = dict(
-        scoped_projects(user=user, filters=filters).order_by().values_list("phase").annotate(n=Count("pk"))
-    )
+    """Phase of the projects in scope at the end of the period (the arrival phase of their last gate
+    decision by then, Sélection before any), their current phase when the period reaches today."""
+    projects = scoped_projects(user=user, filters=filters)
+    field = "phase"
+    end = filters.period_end
+    if end is not None and end < filters.as_of:
+        last = (
+            GateDecision.objects.filter(project=OuterRef("pk"), decided_on__lte=end)
+            .order_by("-decided_on", "-pk")
+            .values("to_phase")[:1]
+        )
+        projects = projects.annotate(phase_then=Coalesce(Subquery(last), Value(Phase.SELECTION.value)))
+        field = "phase_then"
+    counts = dict(projects.order_by().values_list(field).annotate(n=Count("pk")))
     return [
         {
             "phase": phase.value,
@@ -244,124 +294,186 @@ def upcoming_gates(*, user: User, filters: Filters, days: int = UPCOMING_DAYS) -
 # --- Indicators ------------------------------------------------------------------------------------------
 
 
-def indicator_progress(*, user: User, filters: Filters) -> list[Row]:
-    """Each indicator measured in scope: programme value vs baseline and target, from the roll-up.
+def histories(
+    *, project_ids: Any = None, pi_ids: Any = None, start: date | None, end: date | None
+) -> dict[int, History]:
+    """What the validated measurements say of each project indicator for the period, in at most two
+    queries whatever their number: whole years from the yearly roll-up, and the measurements of a year
+    the period cuts in two (a report from January to March) read directly."""
+    edges = set()
+    if start is not None and start != date(start.year, 1, 1):
+        edges.add(start.year)
+    if end is not None and end != date(end.year, 12, 31):
+        edges.add(end.year)
+    period: dict[int, Totals] = defaultdict(Totals)
+    to_date: dict[int, Totals] = defaultdict(Totals)
+    latest: dict[int, Point] = {}
 
-    - sum: total of the validated values (of the year, or of all years);
-    - average: mean of the validated values;
-    - latest: each project's last value, added up across projects (means for scales);
-    - percentage: Σ numerators / Σ denominators (latest: of each project's last period).
-    Baselines and targets add up across projects (means for averages, scales and percentages); with a
-    year, a project's target is its intermediate target due at or after 31 December of that year,
-    else its final target.
-    """
-    project_ids = _project_ids(user=user, filters=filters)
-    rollups = MeasurementRollup.objects.filter(project__in=project_ids)
-    latest_filter = Q(is_current=True)
-    if filters.year:
-        rollups = rollups.filter(year=filters.year)
-        latest_filter = Q()
-    measured = {
-        row["indicator"]: row
-        for row in rollups.order_by()
-        .values("indicator")
-        .annotate(
-            count=Sum("count"),
-            value_sum=Sum("value_sum"),
-            value_count=Sum("value_count"),
-            numerator_sum=Sum("numerator_sum"),
-            denominator_sum=Sum("denominator_sum"),
-            latest_sum=Sum("latest_value", filter=latest_filter),
-            latest_avg=Avg("latest_value", filter=latest_filter),
-            latest_numerator=Sum("latest_numerator", filter=latest_filter),
-            latest_denominator=Sum("latest_denominator", filter=latest_filter),
-            reporting=Count("project", distinct=True),
+    def keep_latest(pi_id: int, point: Point) -> None:
+        if pi_id not in latest or point.period_end > latest[pi_id].period_end:
+            latest[pi_id] = point
+
+    rollups = MeasurementRollup.objects.exclude(year__in=edges)
+    measurements = Measurement.objects.filter(status=MeasurementStatus.VALIDATED, period_end__year__in=edges)
+    if project_ids is not None:
+        rollups = rollups.filter(project__in=project_ids)
+        measurements = measurements.filter(project_indicator__project__in=project_ids)
+    if pi_ids is not None:
+        rollups = rollups.filter(project_indicator__in=pi_ids)
+        measurements = measurements.filter(project_indicator__in=pi_ids)
+    if end is not None:
+        rollups = rollups.filter(year__lte=end.year)
+    for row in rollups.order_by().values(
+        "project_indicator_id",
+        "year",
+        "count",
+        "value_sum",
+        "value_count",
+        "numerator_sum",
+        "denominator_sum",
+        "latest_period_end",
+        "latest_value",
+        "latest_numerator",
+        "latest_denominator",
+    ):
+        pi_id = row["project_indicator_id"]
+        totals = Totals(
+            row["count"], row["value_sum"], row["value_count"], row["numerator_sum"], row["denominator_sum"]
         )
+        to_date[pi_id] += totals
+        if start is None or row["year"] >= start.year:
+            period[pi_id] += totals
+        if row["latest_period_end"] is not None:
+            keep_latest(
+                pi_id,
+                Point(
+                    row["latest_period_end"],
+                    row["latest_value"],
+                    row["latest_numerator"],
+                    row["latest_denominator"],
+                ),
+            )
+    if edges:
+        if end is not None:
+            measurements = measurements.filter(period_end__lte=end)
+        for pi_id, period_end, value, numerator, denominator in measurements.order_by().values_list(
+            "project_indicator_id", "period_end", "value", "numerator", "denominator"
+        ):
+            point = Point(period_end, value, numerator, denominator)
+            totals = Totals.of([point])
+            to_date[pi_id] += totals
+            if start is None or period_end >= start:
+                period[pi_id] += totals
+            keep_latest(pi_id, point)
+    return {
+        pi_id: History(period.get(pi_id, Totals()), to_date[pi_id], latest.get(pi_id)) for pi_id in to_date
     }
+
+
+def indicator_progress(*, user: User, filters: Filters) -> list[Row]:
+    """Each indicator followed in scope, for the period: the programme's value, what is compared with
+    the target, baseline, target and progress, combined across projects by `figures.combine` with the
+    rules of `figures.indicator_figure` (flows added, stocks' last values, rates pooled).
+
+    With a period, a project's target is its intermediate target due at or after the end of the
+    period, else its final target. Three queries at most (protocol, roll-up, the measurements of a year
+    the period cuts)."""
+    project_ids = _project_ids(user=user, filters=filters)
+    period = filters.period()
+    start, end = period if period else (None, None)
     protocol = ProjectIndicator.objects.filter(project__in=project_ids).exclude(
         indicator__type=IndicatorType.TEXT
     )
     target = "target_value"
-    if filters.year:
+    if end is not None:
         due = (
-            IndicatorTarget.objects.filter(
-                project_indicator=OuterRef("pk"), period_end__gte=date(filters.year, 12, 31)
-            )
+            IndicatorTarget.objects.filter(project_indicator=OuterRef("pk"), period_end__gte=end)
             .order_by("period_end")
             .values("value")[:1]
         )
         protocol = protocol.annotate(period_target=Coalesce(Subquery(due), "target_value"))
         target = "period_target"
-    rows: list[Row] = []
-    for row in (
-        protocol.order_by()
-        .values(
+    rows = list(
+        protocol.order_by("indicator__name", "indicator_id", "pk").values(
+            "pk",
             "indicator",
             "indicator__code",
             "indicator__name",
+            "indicator__description",
             "indicator__unit",
+            "indicator__unit_singular",
             "indicator__type",
             "indicator__aggregation",
             "indicator__direction",
+            "baseline_value",
+            "target_kind",
+            target,
         )
-        .annotate(
-            projects=Count("project", distinct=True),
-            baseline_sum=Sum("baseline_value"),
-            baseline_avg=Avg("baseline_value"),
-            target_sum=Sum(target),
-            target_avg=Avg(target),
+    )
+    known = histories(project_ids=project_ids, start=start, end=end)
+    by_indicator: dict[int, list[Row]] = {}
+    for row in rows:
+        by_indicator.setdefault(row["indicator"], []).append(row)
+    result: list[Row] = []
+    for items in by_indicator.values():
+        first = items[0]
+        kind, aggregation = first["indicator__type"], first["indicator__aggregation"]
+        combined, why = combine(
+            [
+                Measured(known.get(r["pk"], History()), r["baseline_value"], r[target], r["target_kind"])
+                for r in items
+            ],
+            aggregation=aggregation,
+            kind=kind,
         )
-        .order_by("indicator__name")
-    ):
-        kind, aggregation = row["indicator__type"], row["indicator__aggregation"]
-        m: Mapping[str, Any] = measured.get(row["indicator"], {})
-        value = _programme_value(m, kind=kind, aggregation=aggregation)
-        averaged = (
-            kind in (IndicatorType.PERCENTAGE, IndicatorType.SCALE) or aggregation == Aggregation.AVERAGE
+        figure = indicator_figure(
+            combined.history,
+            aggregation=aggregation,
+            kind=kind,
+            target_kind=combined.target_kind,
+            baseline=combined.baseline,
+            target=combined.target,
         )
-        baseline = rounded(row["baseline_avg"]) if averaged else row["baseline_sum"]
-        target_value = rounded(row["target_avg"]) if averaged else row["target_sum"]
-        rows.append(
+        nature = nature_of(aggregation=aggregation, kind=kind)
+        reporting = [r for r in items if r["pk"] in known and known[r["pk"]].period.count]
+        result.append(
             {
-                "indicator_id": row["indicator"],
-                "code": row["indicator__code"],
-                "name": row["indicator__name"],
-                "unit": row["indicator__unit"],
+                "indicator_id": first["indicator"],
+                "code": first["indicator__code"],
+                "name": first["indicator__name"],
+                "definition": first["indicator__description"],
+                "unit": first["indicator__unit"],
+                "unit_one": first["indicator__unit_singular"],
                 "type": kind,
                 "aggregation": aggregation,
-                "direction": row["indicator__direction"],
-                "projects": row["projects"],
-                "reporting": m.get("reporting", 0),
-                "measurements": m.get("count", 0),
-                "value": value,
-                "baseline": baseline,
-                "target": target_value,
-                "progress": progress(value, baseline, target_value),
-                "change": change_from_baseline(value, baseline),
+                "nature": nature,
+                "nature_label": str(NATURE_LABELS[nature]),
+                "direction": first["indicator__direction"],
+                "projects": len(items),
+                "reporting": len(reporting),
+                "measurements": combined.history.period.count,
+                "value": figure.value,
+                "compared": figure.compared,
+                "compared_label": figure.compared_label,
+                "baseline": combined.baseline,
+                "target": combined.target,
+                "target_kind": combined.target_kind if combined.target is not None else "",
+                "progress": figure.progress,
+                "progress_note": why or figure.progress_note,
+                "change": figure.change,
+                "change_note": figure.change_note,
             }
         )
-    return rows
+    return result
 
 
-def _programme_value(m: Mapping[str, Any], *, kind: str, aggregation: str) -> Decimal | None:
-    if not m or not m.get("count"):
-        return None
-    if kind == IndicatorType.PERCENTAGE:
-        if aggregation == Aggregation.LATEST:
-            return percentage(m["latest_numerator"], m["latest_denominator"])
-        return percentage(m["numerator_sum"], m["denominator_sum"])
-    # Sums of decimal columns, as the roll-up query returns them.
-    latest_sum: Decimal | None = m["latest_sum"]
-    value_sum: Decimal | None = m["value_sum"]
-    if aggregation == Aggregation.LATEST:
-        return rounded(m["latest_avg"]) if kind == IndicatorType.SCALE else latest_sum
-    if aggregation == Aggregation.AVERAGE:
-        return rounded(m["value_sum"] / m["value_count"]) if m["value_count"] else None
-    return value_sum
+#: The French-facing name of each nature (the indicator form shows the same words).
+NATURE_LABELS = {FLOW: gettext_lazy("flux"), STOCK: gettext_lazy("stock"), RATE: gettext_lazy("taux")}
 
 
 def funding_raised(indicators: list[Row]) -> Decimal | None:
-    """Funding raised: validated values of the funding indicator(s), from `indicator_progress` rows."""
+    """Funding raised in the period: the period's value of the funding indicator(s), from the rows of
+    `indicator_progress` (a flow: the validated amounts whose period ends in the period)."""
     values = [row["value"] for row in indicators if row["code"] in FUNDING_CODES and row["value"] is not None]
     return sum(values, Decimal(0)) if values else None
 
@@ -370,68 +482,52 @@ def funding_raised(indicators: list[Row]) -> Decimal | None:
 
 
 def maturity_evolution(*, user: User, filters: Filters) -> dict[str, Any]:
-    """Mean score per dimension at the start and the end of the phases assessed.
+    """Mean score per phase and dimension at the start and the end of the phase, over the assessments
+    made in the period.
 
-    {"dimensions": [{"dimension", "label", "start", "end", "delta"}],
-     "by_phase": [{"phase", "phase_label", "dimension", "label", "start", "end", "delta", "projects"}]}
-    Scores are means over the assessments in scope (1 to 4); delta = end − start, None if either is missing.
-    """
+    {"by_phase": [{"phase", "phase_label", "dimension", "label", "start", "end", "delta", "projects",
+    "paired"}]}: `start` and `end` are means over the projects assessed at that moment (1 to 4);
+    `delta` is the mean evolution of the `paired` projects assessed at both moments (None if none), so
+    it never compares two different sets of collectives."""
     scores = MaturityScore.objects.filter(assessment__project__in=_project_ids(user=user, filters=filters))
     if period := filters.period():
         scores = scores.filter(assessment__assessed_on__range=period)
-    grouped = (
-        scores.order_by()
-        .values("assessment__phase", "assessment__moment", "dimension")
-        .annotate(total=Sum("score"), n=Count("pk"), projects=Count("assessment__project", distinct=True))
-    )
-    by_phase: dict[tuple[str, str], Row] = {}
-    overall: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for row in grouped:
-        key = (row["assessment__phase"], row["dimension"])
-        entry = by_phase.setdefault(key, {"start": None, "end": None, "projects": 0})
-        entry[row["assessment__moment"]] = rounded(Decimal(row["total"]) / row["n"])
-        entry["projects"] = max(entry["projects"], row["projects"])
-        acc = overall[(row["dimension"], row["assessment__moment"])]
-        acc[0] += row["total"]
-        acc[1] += row["n"]
-    labels = dict(Dimension.choices)
-    phase_labels = dict(Phase.choices)
+    table: dict[tuple[str, str], dict[str, dict[int, int]]] = defaultdict(lambda: {"start": {}, "end": {}})
+    for project_id, phase, moment, dimension, score in scores.order_by().values_list(
+        "assessment__project_id", "assessment__phase", "assessment__moment", "dimension", "score"
+    ):
+        table[(phase, dimension)][moment][project_id] = score
     phase_order = {p.value: i for i, p in enumerate(Phase)}
     dim_order = {d.value: i for i, d in enumerate(Dimension)}
 
-    def _delta(start: Decimal | None, end: Decimal | None) -> Decimal | None:
-        return None if start is None or end is None else end - start
+    def _mean(values: list[int]) -> Decimal | None:
+        return rounded(Decimal(sum(values)) / len(values)) if values else None
 
-    by_phase_rows = [
-        {
-            "phase": phase,
-            "phase_label": str(phase_labels.get(phase, phase)),
-            "dimension": dim,
-            "label": str(labels[dim]),
-            "start": entry["start"],
-            "end": entry["end"],
-            "delta": _delta(entry["start"], entry["end"]),
-            "projects": entry["projects"],
-        }
-        for (phase, dim), entry in sorted(
-            by_phase.items(), key=lambda i: (phase_order.get(i[0][0], 99), dim_order[i[0][1]])
+    rows: list[Row] = []
+    for (phase, dim), moments in sorted(
+        table.items(), key=lambda i: (phase_order.get(i[0][0], 99), dim_order[i[0][1]])
+    ):
+        starts, ends = moments[Moment.START], moments[Moment.END]
+        paired = [p for p in starts if p in ends]
+        rows.append(
+            {
+                "phase": phase,
+                "phase_label": str(Phase(phase).label),
+                "dimension": dim,
+                "label": str(Dimension(dim).label),
+                "start": _mean(list(starts.values())),
+                "end": _mean(list(ends.values())),
+                "delta": _mean([ends[p] - starts[p] for p in paired]),
+                "projects": len(set(starts) | set(ends)),
+                "paired": len(paired),
+            }
         )
-    ]
-    dimensions: list[Row] = []
-    if overall:
-        for dim in Dimension:
-            start = overall.get((dim.value, Moment.START))
-            end = overall.get((dim.value, Moment.END))
-            s = rounded(Decimal(start[0]) / start[1]) if start and start[1] else None
-            e = rounded(Decimal(end[0]) / end[1]) if end and end[1] else None
-            dimensions.append(
-                {"dimension": dim.value, "label": str(dim.label), "start": s, "end": e, "delta": _delta(s, e)}
-            )
-    return {"dimensions": dimensions, "by_phase": by_phase_rows}
+    return {"by_phase": rows}
 
 
 def indicator_summary(pi: ProjectIndicator, today: date) -> IndicatorSummary:
-    """Value so far (validated measurements), progress vs baseline and vs the target due now.
+    """Value so far (validated measurements up to today), progress towards the target due now and
+    towards the final target, change from the baseline — by the rules of `figures.indicator_figure`.
 
     `pi` is a ProjectIndicator with `indicator`, `targets` and `measurements` loaded."""
     points = [
@@ -440,22 +536,26 @@ def indicator_summary(pi: ProjectIndicator, today: date) -> IndicatorSummary:
         if m.status == MeasurementStatus.VALIDATED
     ]
     indicator = pi.indicator
-    value = (
-        aggregate(points, aggregation=indicator.aggregation, kind=indicator.type)
-        if indicator.is_numeric
-        else None
-    )
+    history = History.of(points if indicator.is_numeric else [], start=None, end=today)
     target = target_for_period(
         period_end=today,
         intermediate=[(t.period_end, t.value) for t in pi.targets.all()],
         final=pi.target_value,
     )
+    rules = {"aggregation": indicator.aggregation, "kind": indicator.type, "target_kind": pi.target_kind}
+    now = indicator_figure(history, baseline=pi.baseline_value, target=target, **rules)
+    final = indicator_figure(history, baseline=pi.baseline_value, target=pi.target_value, **rules)
     return {
-        "value": value,
+        "value": now.value,
+        "compared": now.compared,
+        "compared_label": now.compared_label,
         "target_now": target,
-        "progress": progress(value, pi.baseline_value, target),
-        "progress_final": progress(value, pi.baseline_value, pi.target_value),
-        "change": change_from_baseline(value, pi.baseline_value),
+        "progress": now.progress,
+        "progress_note": now.progress_note,
+        "progress_final": final.progress,
+        "progress_final_note": final.progress_note,
+        "change": now.change,
+        "change_note": now.change_note,
         "pending": sum(1 for m in pi.measurements.all() if m.status == MeasurementStatus.SUBMITTED),
         "last": max((m.period_end for m in pi.measurements.all()), default=None),
     }
@@ -483,15 +583,15 @@ def project_indicators_with_summary(*, user: User, project: Project, today: date
     return indicators
 
 
-def project_maturity(*, user: User, project_id: int) -> list[Row]:
-    """One project's assessments: per phase, per dimension, start score, end score and evolution."""
-    scores = (
-        MaturityScore.objects.filter(
-            assessment__project__in=access.scoped(user, Project).filter(pk=project_id).values("pk")
-        )
-        .order_by()
-        .values_list("assessment__phase", "assessment__moment", "dimension", "score")
+def project_maturity(*, user: User, project_id: int, until: date | None = None) -> list[Row]:
+    """One project's assessments (made by `until` when given): per phase, per dimension, start score,
+    end score and evolution."""
+    assessed = MaturityScore.objects.filter(
+        assessment__project__in=access.scoped(user, Project).filter(pk=project_id).values("pk")
     )
+    if until is not None:
+        assessed = assessed.filter(assessment__assessed_on__lte=until)
+    scores = assessed.order_by().values_list("assessment__phase", "assessment__moment", "dimension", "score")
     table: dict[tuple[str, str], Row] = {}
     for phase, moment, dim, score in scores:
         table.setdefault((phase, dim), {"start": None, "end": None})[moment] = score
@@ -586,11 +686,21 @@ def organisations_per_year(*, user: User, filters: Filters) -> list[Row]:
     return [{"year": y, "organisations": len(per_year[y])} for y in years]
 
 
+def members_at(end: date | None) -> Q:
+    """Memberships in force at the end of the period (today without a period)."""
+    if end is None:
+        return access.active_membership_q()
+    return (Q(joined_on__isnull=True) | Q(joined_on__lte=end)) & (
+        Q(left_on__isnull=True) | Q(left_on__gt=end)
+    )
+
+
 def partners_by_kind(*, user: User, filters: Filters) -> list[Row]:
-    """Organisations in the collectives (memberships in force) per family: ESS, company, public."""
+    """Organisations members of the collectives at the end of the period, per family: ESS, company,
+    public (an organisation has one family, so the counts add up to the distinct organisations)."""
     rows = dict(
         Membership.objects.filter(project__in=_project_ids(user=user, filters=filters))
-        .filter(access.active_membership_q())
+        .filter(members_at(filters.period_end))
         .order_by()
         .values_list("organisation__family")
         .annotate(n=Count("organisation", distinct=True))
@@ -607,24 +717,35 @@ def programme_figures(*, user: User, filters: Filters) -> dict[str, Any]:
     indicators = indicator_progress(user=user, filters=filters)
     activity = activity_over_time(user=user, filters=filters)
     partners = partners_by_kind(user=user, filters=filters)
+    phases = projects_by_phase(user=user, filters=filters)
+    gates = gate_outcomes(user=user, filters=filters)
+    late = late_decisions(user=user, filters=filters)
     steps = {s["key"]: s["value"] for s in funnel_data["steps"]}
+    # Every headline figure is named in figures.FIGURES (label and meaning).
     headline = {
         "prospects_identified": steps.get("identified"),
         "prospects_contacted": steps.get("contacted"),
         "interviews": steps.get("interviewed"),
-        "projects": steps["projects"],
-        "organisations_accompanied": sum(p["count"] for p in partners),
+        "retained": steps.get("retained"),
+        "projects": sum(p["count"] for p in phases),
+        "projects_active": sum(
+            p["count"] for p in phases if p["phase"] not in (Phase.STOPPED, Phase.COMPLETED)
+        ),
+        "member_organisations": sum(p["count"] for p in partners),
         "workshops": sum(a["workshops"] for a in activity),
-        "participants": sum(a["participants"] for a in activity),
+        "attendances": sum(a["participants"] for a in activity),
         "people": people_mobilised(user=user, filters=filters),
         "funding_raised": funding_raised(indicators),
+        "gate_decisions": sum(g["count"] for g in gates),
+        "late_decisions": len(late),
     }
     return {
         "headline": headline,
+        "period": period_text(filters),
         "funnel": funnel_data,
-        "phases": projects_by_phase(user=user, filters=filters),
-        "gates": gate_outcomes(user=user, filters=filters),
-        "late": late_decisions(user=user, filters=filters),
+        "phases": phases,
+        "gates": gates,
+        "late": late,
         "upcoming": upcoming_gates(user=user, filters=filters),
         "indicators": indicators,
         "maturity": maturity_evolution(user=user, filters=filters),

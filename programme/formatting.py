@@ -77,8 +77,10 @@ def fr_date(value: date | datetime | str | None) -> str:
     return date_format(value, DATE_STYLE)
 
 
-def indicator_value(value: Number | None, *, kind: str, unit: str = "") -> str:
-    """A value written the way its indicator's type reads: amount, percentage, yes/no or number + unit."""
+def indicator_value(value: Number | None, *, kind: str, unit: str = "", unit_one: str = "") -> str:
+    """A value written the way its indicator's type reads: amount, percentage, yes/no or number + unit.
+
+    `unit_one` is the unit's singular, used below 2 as French does ("1 emploi", "1,5 emploi")."""
     if value is None:
         return DASH
     if kind == "amount":
@@ -88,4 +90,6 @@ def indicator_value(value: Number | None, *, kind: str, unit: str = "") -> str:
     if kind == "boolean":
         return gettext("oui") if Decimal(str(value)) >= 1 else gettext("non")
     text = fr_number(value)
+    if unit_one and abs(Decimal(str(value))) < 2:
+        unit = unit_one
     return f"{text}{NBSP}{unit}" if unit else text

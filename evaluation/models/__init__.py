@@ -16,6 +16,7 @@ from .indicators import (
     ProjectIndicator,
     Reporter,
     Scope,
+    TargetKind,
 )
 from .lessons import Lesson, LessonKind
 from .maturity import (
@@ -36,6 +37,7 @@ __all__ = [
     "ASSESSED_PHASES",
     "DESCRIPTORS",
     "Aggregation",
+    "TargetKind",
     "Dimension",
     "Direction",
     "EvaluationCriterion",

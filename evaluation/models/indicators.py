@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from evaluation.figures import nature_of
 from programme.access import ThroughProject
 from programme.formatting import fr_date, fr_number, indicator_value
 
@@ -27,9 +28,18 @@ class IndicatorType(models.TextChoices):
 
 
 class Aggregation(models.TextChoices):
-    SUM = "sum", _("Somme")
-    AVERAGE = "average", _("Moyenne")
-    LATEST = "latest", _("Dernière valeur")
+    """How the values of several periods combine, i.e. the indicator's nature (evaluation.figures)."""
+
+    SUM = "sum", _("Flux : additionné sur les périodes")
+    LATEST = "latest", _("Stock : dernière valeur mesurée")
+    AVERAGE = "average", _("Taux : moyenne des périodes")
+
+
+class TargetKind(models.TextChoices):
+    """What a project indicator's target is compared with (see evaluation.figures.indicator_figure)."""
+
+    CUMULATIVE = "cumulative", _("Cumulée sur le projet")
+    PER_PERIOD = "per_period", _("Par période")
 
 
 class Direction(models.TextChoices):
@@ -57,9 +67,15 @@ class Indicator(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     description = models.TextField(_("définition"), blank=True)
     unit = models.CharField(_("unité"), max_length=50, blank=True)
+    unit_singular = models.CharField(
+        _("unité au singulier"),
+        max_length=50,
+        blank=True,
+        help_text=_("Pour écrire « 1 emploi » plutôt que « 1 emplois » ; vide si l'unité est invariable."),
+    )
     type = models.CharField(_("type"), max_length=12, choices=IndicatorType.choices, default="count")
     aggregation = models.CharField(
-        _("agrégation"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM
+        _("nature"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM
     )
     direction = models.CharField(
         _("sens souhaité"), max_length=10, choices=Direction.choices, default=Direction.INCREASE
@@ -99,6 +115,11 @@ class Indicator(models.Model):
     @property
     def is_numeric(self) -> bool:
         return self.type != IndicatorType.TEXT
+
+    @property
+    def nature(self) -> str:
+        """flow, stock or rate (evaluation.figures.nature_of)."""
+        return nature_of(aggregation=self.aggregation, kind=self.type)
 
 
 class EvaluationQuestion(models.Model):
@@ -174,10 +195,15 @@ class IndicatorSummary(TypedDict):
     """What `evaluation.selectors.indicator_summary` tells of one project indicator."""
 
     value: Decimal | None
+    compared: Decimal | None
+    compared_label: str
     target_now: Decimal | None
     progress: Decimal | None
+    progress_note: str
     progress_final: Decimal | None
+    progress_final_note: str
     change: Decimal | None
+    change_note: str
     pending: int
     last: date | None
 
@@ -207,6 +233,17 @@ class ProjectIndicator(models.Model):
     baseline_date = models.DateField(_("date de la référence"), null=True, blank=True)
     target_value = models.DecimalField(_("cible"), max_digits=14, decimal_places=2, null=True, blank=True)
     target_date = models.DateField(_("échéance de la cible"), null=True, blank=True)
+    target_kind = models.CharField(
+        _("nature de la cible"),
+        max_length=10,
+        choices=TargetKind.choices,
+        default=TargetKind.CUMULATIVE,
+        help_text=_(
+            "Cumulée : comparée au total depuis le début du projet (flux) ou à la valeur depuis le début "
+            "(taux). Par période : comparée à la valeur de la dernière période mesurée. Un stock se "
+            "compare toujours à sa dernière valeur."
+        ),
+    )
     reporter = models.CharField(
         _("renseigné par"), max_length=10, choices=Reporter.choices, default=Reporter.STAFF
     )

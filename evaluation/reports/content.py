@@ -12,29 +12,35 @@ collective.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from evaluation import charts, selectors
-from evaluation.figures import percentage
+from evaluation.figures import (
+    FIGURES,
+    STOCK,
+    History,
+    indicator_figure,
+    nature_of,
+    percentage,
+    target_for_period,
+)
 from evaluation.models import (
     EvaluationQuestion,
     Lesson,
-    MaturityAssessment,
     Measurement,
     MeasurementStatus,
     ProjectIndicator,
 )
 from evaluation.selectors import Filters
 from programme import access
-from programme.formatting import fr_date, fr_number, indicator_value
+from programme.formatting import fr_amount, fr_date, fr_number, fr_percent, indicator_value
 from programme.models import Cohort, Territory, User
 from projects.models import (
     Attendance,
@@ -43,12 +49,10 @@ from projects.models import (
     GateDecision,
     Membership,
     Milestone,
-    Phase,
     PhasePeriod,
     Project,
     Workshop,
 )
-from prospects.selectors import funnel_figures
 
 Progress = Callable[[int], None]
 
@@ -81,15 +85,12 @@ class Scope:
     user: Any = None
 
     def projects(self):
-        # Read with the eyes of the programme team (see team_user_for).
-        base = access.scoped(self.user, Project) if self.user is not None else Project.objects.all()
-        qs = base.filter(programme=self.programme)
-        if self.cohort is not None:
-            qs = qs.filter(cohort=self.cohort)
-        if self.territory is not None:
-            qs = qs.filter(territory=self.territory)
-        # Projects that had started by the end of the period (or whose start is not recorded).
-        qs = qs.filter(Q(start_date__isnull=True) | Q(start_date__lte=self.end))
+        """The projects of the report: the dashboard's for the same filters (started by the end of the
+        period), read with the eyes of the programme team (see team_user_for)."""
+        if self.user is not None:
+            qs = selectors.scoped_projects(user=self.user, filters=self.filters())
+        else:
+            qs = Project.objects.filter(programme=self.programme, pk__in=[])
         return qs.select_related("lead_organisation", "cohort", "territory").order_by("title")
 
     def filters(self) -> Filters:
@@ -97,6 +98,9 @@ class Scope:
             programme_id=self.programme.pk,
             cohort_id=getattr(self.cohort, "pk", None),
             territory_id=getattr(self.territory, "pk", None),
+            start=self.start,
+            end=self.end,
+            today=timezone.localdate(),
         )
 
 
@@ -127,9 +131,11 @@ def scope_for(report) -> Scope:
 # --- Shared readers (one query each, whatever the number of projects) ----------------------------------
 
 
-def _memberships(project_ids) -> dict[int, list[dict]]:
+def _memberships(project_ids, at: date | None = None) -> dict[int, list[dict]]:
+    """Each project's collective; `active` says whether the membership was in force on `at` (today by
+    default)."""
     rows = defaultdict(list)
-    today = timezone.localdate()
+    today = at or timezone.localdate()
     qs = (
         Membership.objects.filter(project_id__in=project_ids)
         .select_related("organisation", "person")
@@ -146,7 +152,8 @@ def _memberships(project_ids) -> dict[int, list[dict]]:
                 "person_id": m.person_id,
                 "joined_on": fr_date(m.joined_on),
                 "left_on": fr_date(m.left_on) if m.left_on else "",
-                "active": m.left_on is None or m.left_on > today,
+                "active": (m.joined_on is None or m.joined_on <= today)
+                and (m.left_on is None or m.left_on > today),
             }
         )
     return rows
@@ -154,8 +161,10 @@ def _memberships(project_ids) -> dict[int, list[dict]]:
 
 def _gate_decisions(project_ids, start: date | None = None, end: date | None = None) -> dict[int, list[dict]]:
     qs = GateDecision.objects.filter(project_id__in=project_ids)
-    if start and end:
-        qs = qs.filter(decided_on__range=(start, end))
+    if start:
+        qs = qs.filter(decided_on__gte=start)
+    if end:
+        qs = qs.filter(decided_on__lte=end)
     rows = defaultdict(list)
     for d in qs.select_related("decided_by", "project").order_by("decided_on", "pk"):
         rows[d.project_id].append(
@@ -204,52 +213,94 @@ def _workshops(project_ids, start=None, end=None, *, shared_only=False) -> dict[
     return rows
 
 
-def _indicators(
-    project_ids, *, until: date, with_protocol: bool = False, with_charts: bool = False
-) -> dict[int, list[dict]]:
-    """Each project indicator: baseline, target, validated measurements up to `until` (and their chart).
+TARGET_KINDS = {"cumulative": _("cible cumulée"), "per_period": _("cible par période")}
 
-    Measurements are read as plain tuples in one query (a project indicator may have hundreds); only the
-    funder report lists and charts them all, the activity report keeps the latest."""
+
+def progress_text(value, note: str) -> str:
+    """A progress in %, or "—" with the reason it would mean nothing."""
+    if value is not None:
+        return fr_percent(value)
+    return f"— ({note})" if note else "—"
+
+
+def _indicators(
+    project_ids,
+    *,
+    start: date | None,
+    end: date,
+    with_protocol: bool = False,
+    with_charts: bool = False,
+) -> dict[int, list[dict]]:
+    """Each project indicator for the period: the period's value, what is compared with the target
+    (the cumul up to the end of the period for a flow with a cumulative target, the last period for a
+    per-period target, the last value for a stock), the target due at the end, progress — by the
+    rules of `evaluation.figures.indicator_figure`, from the same histories as the dashboard.
+
+    Only the funder report lists and charts every measurement (one more query, tuples)."""
     pis = list(
         ProjectIndicator.objects.filter(project_id__in=project_ids)
         .select_related("indicator", "project", "criterion__question")
+        .prefetch_related("targets")
         .order_by("project__title", "indicator__name")
     )
+    known = selectors.histories(pi_ids=[pi.pk for pi in pis], start=start, end=end)
     validated: dict[int, list[tuple]] = defaultdict(list)
-    for pi_id, period_end, value, numerator, denominator in (
-        Measurement.objects.filter(
-            project_indicator__in=[pi.pk for pi in pis],
-            status=MeasurementStatus.VALIDATED,
-            period_end__lte=until,
-        )
-        .order_by("project_indicator_id", "period_end", "pk")
-        .values_list("project_indicator_id", "period_end", "value", "numerator", "denominator")
-    ):
-        validated[pi_id].append((period_end, value, numerator, denominator))
+    if with_charts:
+        for pi_id, period_end, value, numerator, denominator in (
+            Measurement.objects.filter(
+                project_indicator__in=[pi.pk for pi in pis],
+                status=MeasurementStatus.VALIDATED,
+                period_end__lte=end,
+            )
+            .order_by("project_indicator_id", "period_end", "pk")
+            .values_list("project_indicator_id", "period_end", "value", "numerator", "denominator")
+        ):
+            validated[pi_id].append((period_end, value, numerator, denominator))
     rows = defaultdict(list)
     for pi in pis:
         indicator = pi.indicator
-        kind, unit = indicator.type, indicator.unit
+        kind, unit, one = indicator.type, indicator.unit, indicator.unit_singular
 
-        def show(value, kind=kind, unit=unit):
-            return indicator_value(value, kind=kind, unit=unit)
+        def show(value, kind=kind, unit=unit, one=one):
+            return indicator_value(value, kind=kind, unit=unit, unit_one=one)
 
-        points = validated.get(pi.pk, []) if with_charts else validated.get(pi.pk, [])[-1:]
+        history = known.get(pi.pk, History())
+        target = target_for_period(
+            period_end=end,
+            intermediate=[(t.period_end, t.value) for t in pi.targets.all()],
+            final=pi.target_value,
+        )
+        figure = indicator_figure(
+            history,
+            aggregation=indicator.aggregation,
+            kind=kind,
+            target_kind=pi.target_kind,
+            baseline=pi.baseline_value,
+            target=target,
+        )
+        nature = nature_of(aggregation=indicator.aggregation, kind=kind)
+        latest = history.latest
         measures = [
-            (end, _measure_value(value, numerator, denominator, kind))
-            for end, value, numerator, denominator in points
+            (when, _measure_value(value, numerator, denominator, kind))
+            for when, value, numerator, denominator in validated.get(pi.pk, [])
         ]
-        latest = measures[-1] if measures else None
         row = {
             "project": pi.project.title,
             "name": indicator.name,
+            "nature": str(selectors.NATURE_LABELS[nature]),
             "baseline": show(pi.baseline_value),
             "baseline_date": fr_date(pi.baseline_date) if pi.baseline_date else "",
-            "target": show(pi.target_value),
+            "value": show(figure.value),
+            "compared": show(figure.compared),
+            "compared_label": figure.compared_label,
+            "target": show(target),
+            "target_kind": _("niveau à atteindre") if nature == STOCK else TARGET_KINDS[pi.target_kind],
             "target_date": fr_date(pi.target_date) if pi.target_date else "",
-            "latest": show(latest[1]) if latest else "—",
-            "latest_date": fr_date(latest[0]) if latest else "",
+            "progress": progress_text(figure.progress, figure.progress_note),
+            "latest": show(_measure_value(latest.value, latest.numerator, latest.denominator, kind))
+            if latest and indicator.is_numeric
+            else "—",
+            "latest_date": fr_date(latest.period_end) if latest else "",
             "measures": [(fr_date(when), show(value)) for when, value in measures],
             "chart": "",
         }
@@ -307,7 +358,40 @@ def _lessons(*, programme, project_ids=None, start=None, end=None) -> list[dict]
     return result
 
 
+def _lessons_outside(*, programme, project_ids=None, start: date, end: date) -> int:
+    """How many lessons were recorded outside the period (said when the period has none)."""
+    qs = Lesson.objects.filter(programme=programme)
+    if project_ids is not None:
+        qs = qs.filter(projects__in=project_ids).distinct()
+    return qs.exclude(created_at__date__range=(start, end)).count()
+
+
 # --- Programme activity report --------------------------------------------------------------------------
+
+
+def _figures(keys: Iterable[str], values: dict[str, str]) -> list[tuple[str, str, int]]:
+    """(label, value, footnote number) of registry figures, and their footnotes (figures.FIGURES)."""
+    return [(str(FIGURES[key].label), values[key], n) for n, key in enumerate(keys, start=1)]
+
+
+def _footnotes(keys: Iterable[str]) -> list[tuple[int, str, str]]:
+    return [(n, str(FIGURES[k].label), str(FIGURES[k].meaning)) for n, k in enumerate(keys, start=1)]
+
+
+#: The figures of the "key figures" page, in order: the dashboard's headline.
+KEY_FIGURES = (
+    "projects",
+    "projects_active",
+    "member_organisations",
+    "workshops",
+    "attendances",
+    "people",
+    "gate_decisions",
+    "funding_raised",
+    "prospects_identified",
+    "interviews",
+    "retained",
+)
 
 
 def activity_sections(report, progress: Progress) -> dict:
@@ -316,97 +400,77 @@ def activity_sections(report, progress: Progress) -> dict:
     projects = list(scope.projects())
     ids = [p.pk for p in projects]
     progress(10)
-
-    memberships = _memberships(ids)
-    gates_in_period = _gate_decisions(ids, scope.start, scope.end)
-    all_gates = _gate_decisions(ids)
-    workshops = _workshops(ids, scope.start, scope.end)
+    sections: list[Section] = []
+    figures: dict[str, Any] = {}
+    if scope.user is not None:
+        figures = selectors.programme_figures(user=scope.user, filters=filters)
     progress(20)
-    indicator_rows = _indicators(ids, until=scope.end)
+
+    memberships = _memberships(ids, at=scope.end)
+    gates_in_period = _gate_decisions(ids, scope.start, scope.end)
+    all_gates = _gate_decisions(ids, None, scope.end)
+    workshops = _workshops(ids, scope.start, scope.end)
+    indicator_rows = _indicators(ids, start=scope.start, end=scope.end)
     progress(30)
 
-    sections: list[Section] = []
-    workshop_items = [w for rows in workshops.values() for w in rows]
-    workshop_people = {pid for w in workshop_items for pid in w["people"]}
-    organisations = {m["organisation_id"] for rows in memberships.values() for m in rows if m["active"]}
-    member_people = {
-        m["person_id"] for rows in memberships.values() for m in rows if m["person_id"] and m["active"]
-    }
-    phase_counts = Counter(p.phase for p in projects)
-
     key = Section("chiffres-cles", _("Chiffres clés"))
-    key.data["figures"] = [
-        (_("Projets accompagnés"), fr_number(len(projects))),
-        (
-            _("Projets en cours"),
-            fr_number(sum(n for ph, n in phase_counts.items() if ph not in (Phase.STOPPED, Phase.COMPLETED))),
-        ),
-        (_("Structures dans les collectifs"), fr_number(len(organisations))),
-        (_("Ateliers sur la période"), fr_number(len(workshop_items))),
-        (_("Présences en atelier"), fr_number(sum(w["present"] for w in workshop_items))),
-        (_("Personnes mobilisées en atelier"), fr_number(len(workshop_people))),
-        (_("Décisions d'étape sur la période"), fr_number(sum(len(r) for r in gates_in_period.values()))),
-    ]
+    if figures:
+        headline = figures["headline"]
+        values = {k: fr_number(headline[k]) for k in KEY_FIGURES if k != "funding_raised"}
+        values["funding_raised"] = fr_amount(headline["funding_raised"])
+        key.data["figures"] = _figures(KEY_FIGURES, values)
+        key.data["footnotes"] = _footnotes(KEY_FIGURES)
+    else:
+        key.missing.append(_("aucun membre de l'équipe actif pour lire les chiffres"))
     sections.append(key)
 
-    funnel = Section("entonnoir", _("Sourcing et sélection"))
-    if scope.user is None:
-        funnel.missing.append(_("chiffres de l'entonnoir (prospects.selectors.funnel_figures)"))
-    else:
-        figures = funnel_figures(user=scope.user, programme=scope.programme, cohort=scope.cohort)
-        stages = [
-            ("identified", _("Identifiés")),
-            ("contacted", _("Contactés")),
-            ("interviewed", _("Rencontrés en entretien")),
-            ("prequalified", _("Pré-qualifiés")),
-            ("candidates", _("Candidats")),
-            ("retained", _("Retenus")),
-        ]
-        funnel.data["rows"] = [(label, fr_number(figures.get(code) or 0)) for code, label in stages]
+    funnel = Section("entonnoir", str(FIGURES["funnel"].label))
+    if figures and figures["funnel"]["available"]:
+        steps = figures["funnel"]["steps"]
+        funnel.data["rows"] = [(s["label"], fr_number(s["value"])) for s in steps]
+        funnel.data["meaning"] = str(FIGURES["funnel"].meaning)
         funnel.data["chart"] = _svg(
             charts.bar_chart(
-                title=_("Entonnoir de sélection"),
-                desc=_("Structures ayant atteint chaque étape (cumulé)"),
-                bars=[charts.Bar(label=label, value=figures.get(code) or 0) for code, label in stages],
+                title=str(FIGURES["funnel"].label),
+                desc=str(FIGURES["funnel"].meaning),
+                bars=[charts.Bar(label=s["label"], value=s["value"]) for s in steps],
             )
         )
+    else:
+        funnel.missing.append(_("chiffres de l'entonnoir (prospects.selectors.funnel_figures)"))
     sections.append(funnel)
     progress(35)
 
     phases = Section("phases", _("Projets par phase et décisions d'étape"))
+    by_phase = [p for p in figures.get("phases", []) if p["count"]]
     phases.data["by_phase"] = [
-        {"code": ph.value, "label": str(ph.label), "count": fr_number(phase_counts[ph.value])}
-        for ph in Phase
-        if phase_counts[ph.value]
+        {"code": p["phase"], "label": p["label"], "count": fr_number(p["count"])} for p in by_phase
     ]
     phases.data["chart"] = _svg(
         charts.bar_chart(
-            title=_("Projets par phase"),
-            desc=_("Phase actuelle des projets du périmètre"),
-            bars=[
-                charts.Bar(
-                    label=str(ph.label), value=phase_counts[ph.value], colour=charts.PHASE_COLOURS[ph.value]
-                )
-                for ph in Phase
-                if phase_counts[ph.value]
-            ],
+            title=str(FIGURES["phases"].label),
+            desc=str(FIGURES["phases"].meaning),
+            bars=[charts.Bar(label=p["label"], value=p["count"], colour=p["colour"]) for p in by_phase],
         )
     )
-    decisions = [d for rows in gates_in_period.values() for d in rows]
     phases.data["outcomes"] = [
-        (label, fr_number(n)) for label, n in Counter(d["outcome"] for d in decisions).most_common()
+        (g["label"], fr_number(g["count"])) for g in figures.get("gates", []) if g["count"]
     ]
-    phases.data["decisions"] = decisions
+    phases.data["decisions"] = [d for rows in gates_in_period.values() for d in rows]
+    phases.data["footnotes"] = _footnotes(("phases", "gate_decisions"))
     sections.append(phases)
 
-    mobilised = Section("ateliers", _("Ateliers et personnes mobilisées"))
+    mobilised = Section("ateliers", _("Ateliers et personnes présentes"))
+    workshop_items = [w for rows in workshops.values() for w in rows]
     by_step = Counter(w["step"] for w in workshop_items)
+    headline = figures.get("headline", {})
     mobilised.data.update(
         held=bool(workshop_items),
-        count=fr_number(len(workshop_items)),
-        present=fr_number(sum(w["present"] for w in workshop_items)),
-        people=fr_number(len(workshop_people)),
-        members=fr_number(len(member_people)),
+        figures=_figures(
+            ("workshops", "attendances", "people"),
+            {k: fr_number(headline.get(k)) for k in ("workshops", "attendances", "people")},
+        ),
+        footnotes=_footnotes(("workshops", "attendances", "people")),
         by_step=[(label, fr_number(n)) for label, n in by_step.most_common()],
         items=workshop_items,
         chart=_svg(
@@ -423,35 +487,37 @@ def activity_sections(report, progress: Progress) -> dict:
     progress(40)
 
     indicators = Section("indicateurs", _("Indicateurs : situation initiale, cible et valeur"))
-    if scope.user is not None:
-        programme_rows = selectors.indicator_progress(user=scope.user, filters=filters)
-    else:
-        programme_rows = []
+    programme_rows = figures.get("indicators", [])
+    if not figures:
         indicators.missing.append(_("aucun membre de l'équipe actif pour lire les indicateurs"))
+    indicators.data["meaning"] = str(FIGURES["indicators"].meaning)
     indicators.data["programme"] = [
         {
             "name": row["name"],
+            "nature": row["nature_label"],
             "projects": fr_number(row["projects"]),
             "reporting": fr_number(row["reporting"]),
-            "baseline": indicator_value(row["baseline"], kind=row["type"], unit=row["unit"]),
-            "target": indicator_value(row["target"], kind=row["type"], unit=row["unit"]),
-            "value": indicator_value(row["value"], kind=row["type"], unit=row["unit"]),
-            "progress": f"{fr_number(row['progress'], 1)} %" if row["progress"] is not None else "—",
+            "baseline": _show(row, row["baseline"]),
+            "target": _show(row, row["target"]),
+            "value": _show(row, row["value"]),
+            "compared": _show(row, row["compared"]),
+            "compared_label": row["compared_label"],
+            "progress": progress_text(row["progress"], row["progress_note"]),
         }
         for row in programme_rows
     ]
     indicators.data["chart"] = (
         _svg(
             charts.progress_chart(
-                title=_("Indicateurs du programme"),
-                desc=_("Valeur mesurée, situation initiale et cible de chaque indicateur"),
+                title=str(FIGURES["indicators"].label),
+                desc=_("Valeur comparée à la cible, situation initiale et cible de chaque indicateur"),
                 rows=[
                     {
                         "label": row["name"],
-                        "value": row["value"],
+                        "value": row["compared"],
                         "baseline": row["baseline"],
                         "target": row["target"],
-                        "text": indicator_value(row["value"], kind=row["type"], unit=row["unit"]),
+                        "text": _show(row, row["compared"]),
                     }
                     for row in programme_rows
                 ],
@@ -465,53 +531,32 @@ def activity_sections(report, progress: Progress) -> dict:
     progress(45)
 
     maturity = Section("maturite", _("Évolution de la maturité coopérative"))
-    evolution = (
-        selectors.maturity_evolution(user=scope.user, filters=filters) if scope.user else {"dimensions": []}
-    )
-    maturity.data["dimensions"] = [
-        {
-            "label": d["label"],
-            "start": fr_number(d["start"]),
-            "end": fr_number(d["end"]),
-            "delta": (("+" if d["delta"] > 0 else "") + fr_number(d["delta"]))
-            if d["delta"] is not None
-            else "—",
-        }
-        for d in evolution["dimensions"]
+    by_phase_rows = figures.get("maturity", {}).get("by_phase", [])
+    maturity.data["rows"] = [
+        _maturity_row(r) | {"paired": fr_number(r["paired"]), "projects": fr_number(r["projects"])}
+        for r in by_phase_rows
     ]
-    maturity.data["chart"] = (
-        _svg(
-            charts.grouped_bar_chart(
-                title=_("Maturité coopérative par dimension"),
-                desc=_("Score moyen (1 à 4) en début et en fin de phase"),
-                categories=[d["label"] for d in evolution["dimensions"]],
-                series=[
-                    charts.Series(
-                        name=_("Début de phase"), values=[d["start"] for d in evolution["dimensions"]]
-                    ),
-                    charts.Series(name=_("Fin de phase"), values=[d["end"] for d in evolution["dimensions"]]),
-                ],
-                max_value=4,
-            )
-        )
-        if evolution["dimensions"]
-        else ""
-    )
-    maturity.data["assessed"] = fr_number(
-        MaturityAssessment.objects.filter(project_id__in=ids).values("project").distinct().count()
-    )
+    maturity.data["charts"] = [_svg(svg) for _phase, svg in selectors.maturity_charts(by_phase_rows)]
+    maturity.data["meaning"] = str(FIGURES["maturity"].meaning)
     sections.append(maturity)
 
     lessons = Section("enseignements", _("Enseignements par thème"))
     by_theme: dict[str, list] = defaultdict(list)
     # Programme-wide lessons count too, unless the report is narrowed to a cohort or a territory.
     narrowed = scope.cohort is not None or scope.territory is not None
+    lesson_ids = ids if narrowed else None
     for lesson in _lessons(
-        programme=scope.programme, project_ids=ids if narrowed else None, start=scope.start, end=scope.end
+        programme=scope.programme, project_ids=lesson_ids, start=scope.start, end=scope.end
     ):
         for theme in lesson["themes"] or [_("Sans thématique")]:
             by_theme[theme].append(lesson)
     lessons.data["themes"] = sorted(by_theme.items())
+    lessons.data["meaning"] = str(FIGURES["lessons"].meaning)
+    if not by_theme:
+        elsewhere = _lessons_outside(
+            programme=scope.programme, project_ids=lesson_ids, start=scope.start, end=scope.end
+        )
+        lessons.data["elsewhere"] = elsewhere
     sections.append(lessons)
     progress(50)
 
@@ -537,11 +582,27 @@ def activity_sections(report, progress: Progress) -> dict:
     return {
         "scope": scope,
         "period": f"{fr_date(scope.start)} – {fr_date(scope.end)}",
+        "period_text": selectors.period_text(filters),
         "sections": sections,
         "projects": appendix,
         "project_count": len(projects),
         "missing": [m for s in sections for m in s.missing],
     }
+
+
+def _maturity_row(r: dict) -> dict:
+    """A maturity row (of `maturity_evolution` or `project_maturity`) as the PDF writes it."""
+    return {
+        "phase": r["phase_label"],
+        "label": r["label"],
+        "start": fr_number(r["start"]),
+        "end": fr_number(r["end"]),
+        "delta": (("+" if r["delta"] > 0 else "") + fr_number(r["delta"])) if r["delta"] is not None else "—",
+    }
+
+
+def _show(row: dict, value) -> str:
+    return indicator_value(value, kind=row["type"], unit=row["unit"], unit_one=row["unit_one"])
 
 
 # --- Funder report ---------------------------------------------------------------------------------------
@@ -555,6 +616,7 @@ def funder_sections(report, progress: Progress) -> dict:
     )
     ids = [project.pk]
     sections: list[Section] = []
+    today = timezone.localdate()
     progress(10)
 
     summary = Section("synthese", _("Synthèse du projet"))
@@ -626,7 +688,7 @@ def funder_sections(report, progress: Progress) -> dict:
 
     indicators = Section("indicateurs", _("Indicateurs et protocole d'évaluation"))
     indicators.data["items"] = _indicators(
-        ids, until=timezone.localdate(), with_protocol=True, with_charts=True
+        ids, start=None, end=today, with_protocol=True, with_charts=True
     ).get(project.pk, [])
     indicators.data["questions"] = [
         {"text": q.text, "criteria": [c.text for c in q.criteria.all()]}
@@ -636,19 +698,8 @@ def funder_sections(report, progress: Progress) -> dict:
 
     maturity = Section("maturite", _("Maturité coopérative"))
     user = team_user_for(report)
-    rows = selectors.project_maturity(user=user, project_id=project.pk) if user else []
-    maturity.data["rows"] = [
-        {
-            "phase": r["phase_label"],
-            "label": r["label"],
-            "start": fr_number(r["start"]),
-            "end": fr_number(r["end"]),
-            "delta": (("+" if r["delta"] > 0 else "") + fr_number(r["delta"]))
-            if r["delta"] is not None
-            else "—",
-        }
-        for r in rows
-    ]
+    rows = selectors.project_maturity(user=user, project_id=project.pk, until=today) if user else []
+    maturity.data["rows"] = [_maturity_row(r) for r in rows]
     sections.append(maturity)
 
     lessons = Section("enseignements", _("Enseignements"))
@@ -657,6 +708,7 @@ def funder_sections(report, progress: Progress) -> dict:
     progress(55)
     return {
         "project": project,
+        "period_text": _("Données au %(date)s") % {"date": fr_date(today)},
         "sections": sections,
         "missing": [m for s in sections for m in s.missing],
     }

@@ -1,7 +1,8 @@
 """The director dashboard's tables and charts, built from the selectors' plain data.
 
-Each table is defined once (title, columns, rows) and serves the page, the CSV and the XLSX export, so
-what is downloaded is exactly what is shown."""
+Each table is defined once (title, meaning, columns, rows) and serves the page, the CSV and the XLSX
+export, so what is downloaded is exactly what is shown. Titles and meanings come from
+`evaluation.figures.FIGURES`."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from evaluation import charts, selectors
+from evaluation.figures import FIGURES, Figure
 from evaluation.selectors import Filters
-from programme.formatting import fr_date, fr_number, fr_percent, indicator_value
+from programme.formatting import fr_date, fr_number, fr_percent, fr_signed_percent, indicator_value
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -27,6 +29,24 @@ class Table:
     display: list[list[tuple[str, bool]]] = field(default_factory=list)  # (text, numeric) per cell
     empty: str = ""
     limit: int | None = None  # rows shown on the page (exports always carry every row)
+    meaning: str = ""  # what the table counts (figures.FIGURES), shown under it and in the exports
+    notes: list[str] = field(default_factory=list)  # one footnote per row, when rows need one
+    extra_headers: list[str] = field(default_factory=list)  # columns of the exports only, after `headers`
+
+    @property
+    def shown_with_notes(self) -> list[tuple[list[tuple[str, bool]], str]]:
+        """The rows shown, each with its footnote ("" when none)."""
+        notes = self.notes or [""] * len(self.display)
+        return list(zip(self.shown, notes, strict=False))
+
+    @property
+    def row_notes(self) -> list[tuple[str, str]]:
+        """(first cell, footnote) of the rows that have one."""
+        return [(str(row[0]), note) for row, note in zip(self.rows, self.notes, strict=False) if note]
+
+    @property
+    def export_headers(self) -> list[str]:
+        return self.headers + self.extra_headers
 
     @property
     def shown(self) -> list[list[tuple[str, bool]]]:
@@ -53,33 +73,42 @@ def _cells(row: list, formats: list[str]) -> list[tuple[str, bool]]:
     return out
 
 
-def _table(key, title, headers, rows, formats, empty) -> Table:
+def _table(key: str, defined: Figure, headers, rows, formats, empty) -> Table:
     return Table(
-        key, str(title), [str(h) for h in headers], rows, [_cells(r, formats) for r in rows], str(empty)
+        key,
+        str(defined.label),
+        [str(h) for h in headers],
+        rows,
+        [_cells(r, formats) for r in rows],
+        str(empty),
+        meaning=str(defined.meaning),
     )
 
 
 def _columns_table(
     key: str,
-    title: "StrOrPromise",
+    figure_key: str,
     columns: list[tuple["StrOrPromise", str, str]],
     empty: "StrOrPromise",
     *,
     within: str | None = None,
 ) -> Callable[[Any], Table]:
     """The builder of a table whose cells are fields of the selector's rows: `columns` are (header, field,
-    format) and `within` names the list of rows when the selector returns a dict."""
+    format) and `within` names the list of rows when the selector returns a dict. Its title and meaning
+    are the figure's (`figure_key` in FIGURES)."""
 
     def build(data: Any) -> Table:
         rows = [[r[name] for _h, name, _f in columns] for r in (data[within] if within else data)]
-        return _table(key, title, [h for h, _n, _f in columns], rows, [f for _h, _n, f in columns], empty)
+        return _table(
+            key, FIGURES[figure_key], [h for h, _n, _f in columns], rows, [f for _h, _n, f in columns], empty
+        )
 
     return build
 
 
 funnel_table = _columns_table(
     "funnel",
-    gettext_lazy("Du prospect au projet"),
+    "funnel",
     [
         (gettext_lazy("Étape"), "label", "text"),
         (gettext_lazy("Nombre"), "value", "num"),
@@ -89,7 +118,7 @@ funnel_table = _columns_table(
 )
 phases_table = _columns_table(
     "phases",
-    gettext_lazy("Projets par phase"),
+    "phases",
     [
         (gettext_lazy("Phase"), "label", "text"),
         (gettext_lazy("Projets"), "count", "num"),
@@ -98,7 +127,7 @@ phases_table = _columns_table(
 )
 gates_table = _columns_table(
     "gates",
-    gettext_lazy("Décisions d'étape"),
+    "gate_decisions",
     [
         (gettext_lazy("Décision"), "label", "text"),
         (gettext_lazy("Nombre"), "count", "num"),
@@ -107,7 +136,7 @@ gates_table = _columns_table(
 )
 late_table = _columns_table(
     "late",
-    gettext_lazy("Décisions en retard"),
+    "late_decisions",
     [
         (gettext_lazy("Projet"), "project", "text"),
         (gettext_lazy("Phase"), "phase_label", "text"),
@@ -118,7 +147,7 @@ late_table = _columns_table(
 )
 upcoming_table = _columns_table(
     "upcoming",
-    gettext_lazy("Prochaines décisions d'étape (90 jours)"),
+    "upcoming_gates",
     [
         (gettext_lazy("Projet"), "project", "text"),
         (gettext_lazy("Phase"), "phase_label", "text"),
@@ -129,86 +158,112 @@ upcoming_table = _columns_table(
 )
 
 
-def _signed_percent(value) -> str:
-    return "—" if value is None else ("+" if value > 0 else "") + fr_percent(value)
+def _with_note(text: str, note: str) -> str:
+    """A figure, or "—" with the reason it means nothing here."""
+    return text if text != "—" or not note else f"— ({note})"
 
 
 def indicators_table(data: list[dict]) -> Table:
+    """Each indicator followed in scope. The page shows the figures; the exports add the unit, the
+    target's kind and the remark (why a progress or a change is missing) as their own columns."""
     headers = [
         _("Indicateur"),
-        _("Unité"),
-        _("Projets"),
-        _("Valeur"),
+        _("Nature"),
+        _("Projets (mesurés / suivant)"),
+        _("Valeur sur la période"),
+        _("Comparé à la cible"),
         _("Référence"),
         _("Cible"),
         _("Avancement vers la cible (%)"),
         _("Évolution depuis la référence (%)"),
     ]
-    rows, display = [], []
+    extra = [_("Unité"), _("Nature de la cible"), _("Remarque")]
+    kinds = {"cumulative": _("cumulée"), "per_period": _("par période"), "": ""}
+    rows, display, notes = [], [], []
     for r in data:
+        note = " · ".join(n for n in (r["progress_note"], r["change_note"]) if n)
+        kind = _("niveau") if r["nature"] == "stock" and r["target_kind"] else kinds[r["target_kind"]]
         rows.append(
             [
                 r["name"],
-                r["unit"],
-                r["projects"],
+                r["nature_label"],
+                r["reporting"],
                 r["value"],
+                r["compared"],
                 r["baseline"],
                 r["target"],
                 r["progress"],
                 r["change"],
+                r["unit"],
+                kind,
+                note,
             ]
         )
-        fmt = {"kind": r["type"], "unit": r["unit"]}
+        fmt = {"kind": r["type"], "unit": r["unit"], "unit_one": r["unit_one"]}
+        compared = indicator_value(r["compared"], **fmt)
+        target = indicator_value(r["target"], **fmt)
         display.append(
             [
                 (r["name"], False),
-                (r["unit"] or "—", False),
-                (fr_number(r["projects"]), True),
+                (r["nature_label"], False),
+                (f"{fr_number(r['reporting'])} / {fr_number(r['projects'])}", True),
                 (indicator_value(r["value"], **fmt), True),
+                (f"{compared} ({r['compared_label']})" if r["compared"] is not None else "—", True),
                 (indicator_value(r["baseline"], **fmt), True),
-                (indicator_value(r["target"], **fmt), True),
-                (fr_percent(r["progress"]), True),
-                (_signed_percent(r["change"]), True),
+                (f"{target} ({kind})" if r["target"] is not None and kind else target, True),
+                (
+                    _with_note(
+                        fr_percent(r["progress"]), r["progress_note"] if r["progress"] is None else ""
+                    ),
+                    True,
+                ),
+                (_with_note(fr_signed_percent(r["change"]), r["change_note"]), True),
             ]
         )
+        notes.append(r["definition"])
+    defined = FIGURES["indicators"]
     return Table(
         "indicators",
-        _("Indicateurs : valeur, référence et cible"),
+        str(defined.label),
         [str(h) for h in headers],
         rows,
         display,
-        _("Aucun indicateur mesuré — ajoutez des indicateurs aux protocoles des projets."),
+        _("Aucun indicateur suivi — ajoutez des indicateurs aux protocoles des projets."),
+        meaning=str(defined.meaning),
+        notes=notes,
+        extra_headers=[str(h) for h in extra],
     )
 
 
 maturity_table = _columns_table(
     "maturity",
-    gettext_lazy("Maturité coopérative (moyenne de 1 à 4)"),
+    "maturity",
     [
         (gettext_lazy("Phase"), "phase_label", "text"),
         (gettext_lazy("Dimension"), "label", "text"),
         (gettext_lazy("Début de phase"), "start", "num"),
         (gettext_lazy("Fin de phase"), "end", "num"),
-        (gettext_lazy("Évolution"), "delta", "delta"),
-        (gettext_lazy("Projets"), "projects", "num"),
+        (gettext_lazy("Évolution (projets évalués aux deux moments)"), "delta", "delta"),
+        (gettext_lazy("Projets évalués aux deux moments"), "paired", "num"),
+        (gettext_lazy("Projets évalués"), "projects", "num"),
     ],
     gettext_lazy("Aucune auto-évaluation de maturité."),
     within="by_phase",
 )
 activity_table = _columns_table(
     "activity",
-    gettext_lazy("Ateliers et personnes mobilisées par trimestre"),
+    "activity",
     [
         (gettext_lazy("Trimestre"), "label", "text"),
-        (gettext_lazy("Ateliers"), "workshops", "num"),
-        (gettext_lazy("Participations"), "participants", "num"),
-        (gettext_lazy("Personnes distinctes"), "people", "num"),
+        (gettext_lazy("Ateliers tenus"), "workshops", "num"),
+        (gettext_lazy("Présences en atelier"), "participants", "num"),
+        (gettext_lazy("Personnes présentes (distinctes dans le trimestre)"), "people", "num"),
     ],
     gettext_lazy("Aucun atelier tenu."),
 )
 organisations_table = _columns_table(
     "organisations",
-    gettext_lazy("Structures mobilisées par année"),
+    "organisations_per_year",
     [
         (gettext_lazy("Année"), "year", "text"),
         (gettext_lazy("Structures"), "organisations", "num"),
@@ -217,7 +272,7 @@ organisations_table = _columns_table(
 )
 partners_table = _columns_table(
     "partners",
-    gettext_lazy("Partenaires des collectifs par famille"),
+    "partners",
     [
         (gettext_lazy("Famille"), "label", "text"),
         (gettext_lazy("Structures"), "count", "num"),
@@ -261,40 +316,43 @@ NO_DATA = gettext_lazy("Aucune donnée")
 
 
 def charts_from(figures: dict) -> dict[str, str]:
-    """The SVG charts of the dashboard (the same functions render them in the PDF reports)."""
+    """The SVG charts of the dashboard (the same functions render them in the PDF reports). Each chart
+    draws the rows of the table beside it, nothing else."""
     empty = str(NO_DATA)
     steps = figures["funnel"]["steps"]
     phases = figures["phases"]
-    maturity = figures["maturity"]["dimensions"]
     activity = figures["activity"]
-    indicators = [r for r in figures["indicators"] if r["value"] is not None or r["target"] is not None]
+    indicators = [r for r in figures["indicators"] if r["compared"] is not None or r["target"] is not None]
+    maturity = selectors.maturity_charts(figures["maturity"]["by_phase"])
     return {
         "funnel": charts.bar_chart(
-            title=_("Du prospect au projet"),
-            desc=_("Nombre de structures atteignant chaque étape, du repérage au projet accompagné."),
+            title=str(FIGURES["funnel"].label),
+            desc=str(FIGURES["funnel"].meaning),
             bars=[charts.Bar(s["label"], s["value"], charts.PALETTE[0]) for s in steps],
             empty=empty,
         ),
         "phases": charts.bar_chart(
-            title=_("Projets par phase"),
-            desc=_("Nombre de projets dans chaque phase aujourd'hui."),
+            title=str(FIGURES["phases"].label),
+            desc=str(FIGURES["phases"].meaning),
             bars=[charts.Bar(p["label"], p["count"], p["colour"]) for p in phases],
             empty=empty,
         ),
         "indicators": charts.progress_chart(
-            title=_("Indicateurs : valeur, référence et cible"),
+            title=str(FIGURES["indicators"].label),
             desc=_(
-                "Pour chaque indicateur, la valeur mesurée (barre), la référence (trait pointillé) et la cible (trait plein)."
+                "Pour chaque indicateur, la valeur comparée à la cible (barre : cumul depuis le début pour "
+                "un flux à cible cumulée, dernière valeur pour un stock), la référence (trait pointillé) "
+                "et la cible (trait plein)."
             ),
             rows=[
                 {
                     "label": r["name"],
-                    "value": r["value"],
+                    "value": r["compared"],
                     "baseline": r["baseline"],
                     "target": r["target"],
                     "text": _("%(value)s / cible %(target)s")
                     % {
-                        "value": indicator_value(r["value"], kind=r["type"], unit=""),
+                        "value": indicator_value(r["compared"], kind=r["type"], unit=""),
                         "target": indicator_value(r["target"], kind=r["type"], unit=""),
                     },
                 }
@@ -303,24 +361,22 @@ def charts_from(figures: dict) -> dict[str, str]:
             labels={"value": _("valeur"), "baseline": _("référence"), "target": _("cible")},
             empty=empty,
         ),
-        "maturity": charts.grouped_bar_chart(
-            title=_("Maturité coopérative : début et fin de phase"),
-            desc=_("Note moyenne (1 à 4) de chaque dimension au début et à la fin des phases évaluées."),
-            categories=[d["label"] for d in maturity],
-            series=[
-                charts.Series(_("Début de phase"), [d["start"] for d in maturity], charts.PALETTE[2]),
-                charts.Series(_("Fin de phase"), [d["end"] for d in maturity], charts.PALETTE[0]),
-            ],
+        "maturity": "".join(svg for _phase, svg in maturity)
+        or charts.grouped_bar_chart(
+            title=str(FIGURES["maturity"].label),
+            desc=str(FIGURES["maturity"].meaning),
+            categories=[],
+            series=[],
             max_value=4,
             empty=empty,
         ),
         "activity": charts.column_chart(
-            title=_("Ateliers et personnes mobilisées"),
-            desc=_("Par trimestre : nombre d'ateliers tenus et de personnes distinctes présentes."),
+            title=str(FIGURES["activity"].label),
+            desc=str(FIGURES["activity"].meaning),
             labels=[a["label"] for a in activity],
             series=[
-                charts.Series(_("Ateliers"), [a["workshops"] for a in activity], charts.PALETTE[1]),
-                charts.Series(_("Personnes"), [a["people"] for a in activity], charts.PALETTE[0]),
+                charts.Series(_("Ateliers tenus"), [a["workshops"] for a in activity], charts.PALETTE[1]),
+                charts.Series(_("Personnes présentes"), [a["people"] for a in activity], charts.PALETTE[0]),
             ],
             empty=empty,
         ),

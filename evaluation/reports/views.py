@@ -13,8 +13,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from evaluation.figures import FIGURES
 from evaluation.models import Report, ReportKind, ReportStatus
-from evaluation.selectors import Filters, default_programme, programme_figures
+from evaluation.selectors import Filters, default_programme, period_text, programme_figures
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import audit_entries_for
@@ -97,11 +98,11 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "filters": filters,
         "figures": figures,
         "headline": figures["headline"],
+        "defs": FIGURES,
         "tables": dashboard_tables.tables_from(figures),
         "charts": dashboard_tables.charts_from(figures),
         "active_filters": _active_filters(request, form),
         "querystring": query.urlencode(),
-        "late_count": len(figures["late"]),
     }
     template = (
         "evaluation/partials/_dashboard_body.html"
@@ -118,8 +119,14 @@ def dashboard_export(request: AuthedRequest, table: str, fmt: str) -> HttpRespon
     _form, filters, _programme = _dashboard_filters(request)
     data = dashboard_tables.table_for(table, user=request.user, filters=filters)
     stamp = timezone.localdate().isoformat()
+    # The table, then what it counts and over which dates (a blank line apart, as a footnote).
+    footnote = [[], [_("Définition"), data.meaning], [_("Période"), period_text(filters)]]
     return export_response(
-        fmt=fmt, filename=f"parcours-{table}-{stamp}", title=data.title, headers=data.headers, rows=data.rows
+        fmt=fmt,
+        filename=f"parcours-{table}-{stamp}",
+        title=data.title,
+        headers=data.export_headers,
+        rows=data.rows + footnote,
     )
 
 

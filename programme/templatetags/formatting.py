@@ -42,7 +42,12 @@ def indicator_value(value: formatting.Number | None, indicator: Any) -> str:
     """{% indicator_value measurement.value indicator %} — kind-aware display (a model or a dict)."""
     kind = indicator.get("type", "") if isinstance(indicator, dict) else indicator.type
     unit = indicator.get("unit", "") if isinstance(indicator, dict) else indicator.unit
-    return formatting.indicator_value(value, kind=kind, unit=unit)
+    one = (
+        indicator.get("unit_one", "")
+        if isinstance(indicator, dict)
+        else getattr(indicator, "unit_singular", "")
+    )
+    return formatting.indicator_value(value, kind=kind, unit=unit, unit_one=one)
 
 
 @register.filter

@@ -45,10 +45,10 @@ def test_director_filters_the_dashboard_by_cohort_and_downloads_an_export(
     expect(page.locator(".active-filters")).to_contain_text("Promotion 2026")
     expect(table).to_contain_text("45")
     expect(table).not_to_contain_text("165")
-    expect(page.get_by_role("img", name="Indicateurs : valeur, référence et cible")).to_be_visible()
+    expect(page.get_by_role("img", name="Indicateurs des projets")).to_be_visible()
 
     with page.expect_download() as info:
-        page.get_by_role("link", name="CSV — Indicateurs : valeur, référence et cible").click()
+        page.get_by_role("link", name="CSV — Indicateurs des projets").click()
     download = info.value
     assert download.suggested_filename.startswith(
         "parcours-indicators-"
@@ -56,6 +56,9 @@ def test_director_filters_the_dashboard_by_cohort_and_downloads_an_export(
     with open(download.path(), encoding="utf-8-sig") as handle:
         content = handle.read()
     lines = content.splitlines()
-    assert lines[0].startswith("Indicateur;Unité;Projets;Valeur")
-    assert lines[1].startswith("Personnes touchées;personnes;1;45;0;200")
-    assert len(lines) == 2
+    assert lines[0].startswith("Indicateur;Nature;Projets (mesurés / suivant);Valeur sur la période")
+    # A flow with a cumulative target: 45 so far against 200 (22,5 %), for the 2026 cohort only.
+    assert lines[1].startswith("Personnes touchées;flux;1;45;45;0;200;22,5")
+    # One indicator row, then (after a blank line) the table's definition and the period of its data.
+    assert lines[2] == "" and lines[3].startswith("Définition;") and lines[4].startswith("Période;")
+    assert len(lines) == 5

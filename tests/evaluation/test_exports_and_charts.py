@@ -66,15 +66,22 @@ def test_dashboard_csv_export_content_follows_the_filters(world, director_client
     assert response["Content-Type"].startswith("text/csv")
     assert 'attachment; filename="parcours-indicators-' in response["Content-Disposition"]
     lines = response.content.decode("utf-8-sig").split("\r\n")
-    assert (
-        lines[0]
-        == "Indicateur;Unité;Projets;Valeur;Référence;Cible;Avancement vers la cible (%);Évolution depuis la référence (%)"
+    assert lines[0] == (
+        "Indicateur;Nature;Projets (mesurés / suivant);Valeur sur la période;Comparé à la cible;Référence;"
+        "Cible;Avancement vers la cible (%);Évolution depuis la référence (%);Unité;Nature de la cible;Remarque"
     )
-    # (37 − 10) / (60 − 10) = 54 % of the way; (37 − 10) / 10 = +270 % since the baseline.
-    assert lines[1] == "'=Personnes touchées;personnes;2;37;10;60;54;270"
+    # A flow with a cumulative target: 37 so far against 60 = 61,7 %; no "+270 % since the baseline"
+    # (a cumul is not compared with a per-period baseline) — the reason is written instead.
+    assert lines[1] == (
+        "'=Personnes touchées;flux;2;37;37;10;60;61,7;;personnes;cumulée;"
+        "cumul rapporté à la cible cumulée · sans objet pour un cumul"
+    )
+    # The export ends with what the table counts and over which dates.
+    assert lines[-3].startswith('Définition;"Mesures validées des indicateurs')
+    assert lines[-2].startswith("Période;Données depuis le début")
     response = director_client.get(url, {"cohort": world.cohort.pk, "programme": world.programme.pk})
     line = response.content.decode("utf-8-sig").split("\r\n")[1]
-    assert line.startswith("'=Personnes touchées;personnes;1;30;10;50;50")
+    assert line.startswith("'=Personnes touchées;flux;1;30;30;10;50;60;;personnes;cumulée;")
 
 
 def test_dashboard_xlsx_export(world, director_client):

@@ -6,10 +6,15 @@ from decimal import Decimal as D
 import pytest
 
 from evaluation.figures import (
+    FIGURES,
+    History,
+    Measured,
     Point,
-    aggregate,
     change_from_baseline,
+    combine,
+    indicator_figure,
     mean,
+    nature_of,
     percentage,
     progress,
     target_for_period,
@@ -35,6 +40,11 @@ def test_percentage_handles_zero_and_missing_denominators(num, den, expected):
 
 
 Q1, Q2, Q3 = date(2026, 3, 31), date(2026, 6, 30), date(2026, 9, 30)
+
+
+def aggregate(points, *, aggregation: str, kind: str):
+    """The value of one project indicator over all its periods, by the rules of indicator_figure."""
+    return figure_of(points, aggregation=aggregation, kind=kind).value
 
 
 def test_sum_average_latest_of_plain_values():
@@ -117,3 +127,87 @@ def test_french_formats():
     assert fr_date(date(2026, 11, 22)) == "22 nov. 2026"
     assert indicator_value(D(1), kind="boolean") == "oui"
     assert indicator_value(D(412), kind="count", unit="personnes") == f"412{NB}personnes"
+
+
+# --- Indicator semantics: flow, stock, rate; cumulative or per-period target ----------------------------
+
+
+JOBS = [Point(Q1, D(4)), Point(Q2, D(12)), Point(Q3, D(8))]
+
+
+def figure_of(
+    points, *, start=None, end=None, aggregation="sum", kind="count", target_kind="cumulative", **values
+):
+    """indicator_figure of `points` seen over start–end (a count flow with a cumulative target by default)."""
+    return indicator_figure(
+        History.of(points, start=start, end=end),
+        aggregation=aggregation,
+        kind=kind,
+        target_kind=target_kind,
+        baseline=values.get("baseline"),
+        target=values.get("target"),
+    )
+
+
+def test_nature_follows_the_aggregation_and_the_type():
+    assert nature_of(aggregation="sum", kind="count") == "flow"
+    assert nature_of(aggregation="latest", kind="count") == "stock"
+    assert nature_of(aggregation="average", kind="scale") == "rate"
+    assert nature_of(aggregation="sum", kind="percentage") == "rate"
+
+
+def test_a_flow_with_a_cumulative_target_compares_the_cumul_and_never_the_baseline():
+    figure = figure_of(JOBS, start=Q2, end=Q3, baseline=D(0), target=D(48))
+    # The period (Q2–Q3) adds up to 20; the cumul since the start (24) is what meets the target.
+    assert (figure.value, figure.compared, figure.progress) == (D(20), D(24), D("50.0"))
+    # Never "+1 875 % depuis la référence": a cumul has no baseline to compare with, and it says why.
+    assert figure.change is None and figure.change_note.startswith("sans objet")
+    with_baseline = figure_of(JOBS, start=Q2, end=Q3, baseline=D(240), target=D(48))
+    assert with_baseline.progress == D("50.0") and with_baseline.change is None
+
+
+def test_a_flow_with_a_per_period_target_compares_the_last_period_from_the_baseline():
+    figure = figure_of(JOBS, end=Q3, target_kind="per_period", baseline=D(4), target=D(10))
+    assert (figure.compared, figure.progress, figure.change) == (D(8), D("66.7"), D("100.0"))
+    zero = figure_of(JOBS, end=Q3, target_kind="per_period", baseline=D(0), target=D(10))
+    assert zero.change is None and zero.change_note == "référence nulle ou absente"
+
+
+def test_a_stock_is_its_last_value_by_the_end_of_the_period():
+    structures = [Point(Q1, D(3)), Point(Q2, D(5)), Point(Q3, D(6))]
+    figure = figure_of(structures, start=Q1, end=Q2, aggregation="latest", baseline=D(2), target=D(8))
+    # As of 30 June: 5, not the later 6 and not 3 + 5.
+    assert (figure.value, figure.compared, figure.progress) == (D(5), D(5), D("50.0"))
+
+
+def test_no_figure_without_data_or_target_and_the_reason_is_given():
+    empty = figure_of([], target=D(5))
+    assert empty.progress is None and empty.progress_note == "aucune mesure validée"
+    no_target = figure_of(JOBS)
+    assert no_target.progress is None and no_target.progress_note == "pas de cible"
+
+
+def test_projects_combine_by_the_same_rules():
+    a = Measured(History.of(JOBS, start=None, end=None), D(0), D(30), "cumulative")
+    b = Measured(History.of([Point(Q1, D(6))], start=None, end=None), D(0), D(10), "cumulative")
+    combined, why = combine([a, b], aggregation="sum", kind="count")
+    assert why == "" and combined.target == D(40) and combined.history.to_date.value_sum == D(30)
+    # A project without a target: no combined target rather than a misleading one.
+    c = Measured(History(), None, None, "cumulative")
+    combined, why = combine([a, b, c], aggregation="sum", kind="count")
+    assert combined.target is None and why == "pas de cible pour 1 projet"
+    mixed, why = combine([a, Measured(b.history, D(0), D(10), "per_period")], aggregation="sum", kind="count")
+    assert mixed.target is None and "mêlées" in why
+
+
+def test_every_figure_has_its_own_label_and_a_meaning():
+    labels = [str(f.label) for f in FIGURES.values()]
+    assert len(labels) == len(set(labels)), "two figures share a label"
+    assert all(str(f.meaning) for f in FIGURES.values())
+
+
+def test_units_agree_with_the_number():
+    assert indicator_value(D(1), kind="count", unit="emplois", unit_one="emploi") == f"1{NB}emploi"
+    assert indicator_value(D("1.5"), kind="count", unit="emplois", unit_one="emploi") == f"1,5{NB}emploi"
+    assert indicator_value(D(2), kind="count", unit="emplois", unit_one="emploi") == f"2{NB}emplois"
+    assert indicator_value(D(0), kind="count", unit="emplois", unit_one="emploi") == f"0{NB}emploi"

@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from evaluation import selectors
-from evaluation.models import Indicator
+from evaluation.forms import ProjectIndicatorForm
+from evaluation.models import Indicator, ProjectIndicator
 from evaluation.selectors import Filters
 from programme.models import Territory, Theme
 from projects.models import Attendance, GateDecision, PhasePeriod, Workshop
@@ -227,7 +228,11 @@ def test_indicator_figures_all_years(fig):
     count = by(rows, "name", "Personnes touchées")
     # 4 + 12 + 8 (A) + 5 (B) validated; B's submitted 100 does not count.
     assert (count["value"], count["baseline"], count["target"], count["projects"]) == (D(29), D(10), D(80), 2)
-    assert count["progress"] == D("27.1")  # (29 − 10) / (80 − 10)
+    # A flow with a cumulative target: the cumul since the start against the target (a cumul starts at
+    # zero: the baseline, a per-quarter level, does not apply, nor a change from it).
+    assert count["nature"] == "flow" and count["compared"] == D(29)
+    assert count["progress"] == D("36.3")  # 29 / 80
+    assert count["change"] is None and "cumul" in count["change_note"]
     rate = by(rows, "name", "Taux de satisfaction")
     # Latest of each project: A 1/2, B 0/0 → 1 / 2.
     assert rate["value"] == D("50.00")
@@ -280,12 +285,13 @@ def test_activity_people_and_organisations(fig):
 
 def test_maturity_evolution(fig):
     data = selectors.maturity_evolution(user=fig.world.staff, filters=base(fig))
-    vision = by(data["dimensions"], "dimension", "shared_vision")
-    assert (vision["start"], vision["end"], vision["delta"]) == (D("1.50"), D("3.00"), D("1.50"))
-    governance = by(data["dimensions"], "dimension", "governance")
+    vision = by(data["by_phase"], "dimension", "shared_vision")
+    # Means over the projects assessed at each moment (A 1 and C 2 at the start, A 3 at the end); the
+    # evolution only pairs the projects assessed at both moments (A: 1 → 3), never 3 − 1,5.
+    assert (vision["start"], vision["end"], vision["delta"]) == (D("1.50"), D("3.00"), D("2.00"))
+    assert (vision["phase"], vision["projects"], vision["paired"]) == ("emergence", 2, 1)
+    governance = by(data["by_phase"], "dimension", "governance")
     assert (governance["start"], governance["delta"]) == (D("2.00"), D("1.00"))
-    row = by(data["by_phase"], "dimension", "trust")
-    assert (row["phase"], row["projects"]) == ("emergence", 2)
     project = selectors.project_maturity(user=fig.world.staff, project_id=fig.world.project_a.pk)
     assert by(project, "dimension", "governance") | {} == {
         "phase": "emergence",
@@ -302,10 +308,12 @@ def test_headline_figures(fig):
     figures = selectors.programme_figures(user=fig.world.staff, filters=base(fig))
     headline = figures["headline"]
     assert headline["projects"] == 4
-    assert (headline["workshops"], headline["participants"], headline["people"]) == (4, 5, 3)
-    assert headline["organisations_accompanied"] == 3
+    assert (headline["workshops"], headline["attendances"], headline["people"]) == (4, 5, 3)
+    assert headline["member_organisations"] == 3
     assert headline["funding_raised"] is None  # no funding indicator measured
-    assert figures["funnel"]["steps"][-1] == {"key": "projects", "label": "Projets accompagnés", "value": 4}
+    # The funnel is the prospects' only: projects are not a step (a project may gather several
+    # retained prospects, or none), so "Prospects retenus 4 → Projets accompagnés 6" cannot happen.
+    assert [s["key"] for s in figures["funnel"]["steps"]][-1] == "retained"
 
 
 def test_funding_raised_comes_from_the_funding_indicator(fig):
@@ -324,3 +332,29 @@ def test_partners_see_only_their_projects_in_selectors(fig):
     rows = selectors.indicator_progress(user=fig.world.partner_a, filters=base(fig))
     assert by(rows, "name", "Personnes touchées")["value"] == D(24)
     assert selectors.late_decisions(user=fig.world.partner_b, filters=base(fig)) == []
+
+
+def test_staff_set_the_target_kind_and_the_progress_follows(fig):
+    """The protocol form lets staff say a target is per period; the summary then compares the last
+    period (from the baseline) instead of the cumul."""
+    pi = ProjectIndicator.objects.get(project=fig.world.project_a, indicator__name="Personnes touchées")
+    data = {
+        "indicator": pi.indicator_id,
+        "baseline_value": "10",
+        "target_value": "20",
+        "reporter": "staff",
+        "target_kind": "per_period",
+    }
+    form = ProjectIndicatorForm(data, instance=pi, project=fig.world.project_a)
+    assert form.is_valid(), form.errors
+    form.save()
+    detail = selectors.project_indicator_detail(user=fig.world.staff, pk=pi.pk, today=date(2026, 12, 31))
+    summary = detail["summary"]
+    # A's validated quarters: 4 (2025), then 12 and 8 (2026): the last one, 8, from 10 towards the
+    # target due at the end of 2026 (30): (8 − 10) / (30 − 10); towards the final target 20: −20 %.
+    assert (summary["compared"], summary["progress"]) == (D(8), D("-10.0"))
+    assert summary["progress_final"] == D("-20.0")
+    assert summary["compared_label"] == "valeur de la dernière période mesurée"
+    # Without the field the form keeps the default: cumulative.
+    form = ProjectIndicatorForm({**data, "target_kind": ""}, instance=pi, project=fig.world.project_a)
+    assert form.is_valid() and form.cleaned_data["target_kind"] == "cumulative"

@@ -12,9 +12,9 @@ from .helpers import order_activity, order_funder, pdf_pages_text, pdf_reader, p
 
 SECTIONS = [
     "Chiffres clés",
-    "Sourcing et sélection",
+    "Sourcing et sélection des prospects",
     "Projets par phase et décisions d'étape",
-    "Ateliers et personnes mobilisées",
+    "Ateliers et personnes présentes",
     "Indicateurs : situation initiale, cible et valeur",
     "Évolution de la maturité coopérative",
     "Enseignements par thème",
@@ -24,7 +24,8 @@ SECTIONS = [
 
 def _figure(text: str, label: str) -> str:
     """The big number printed just before a key-figure label."""
-    match = re.search(r"(\d[\d  ]*)\s+" + re.escape(label), text)
+    # Thousands are grouped by three (1 234); the footnote number of the figure before is not part of it.
+    match = re.search(r"(\d{1,3}(?:[  ]\d{3})*)\s+" + re.escape(label), text)
     assert match, f"{label!r} not found"
     return match.group(1).replace(" ", "").replace(" ", "").replace(" ", "")
 
@@ -51,19 +52,23 @@ def test_activity_figures_match_the_database(season, django_capture_on_commit_ca
     assert _figure(key, "Projets en cours") == str(
         projects.exclude(phase__in=["stopped", "completed"]).count()
     )
-    assert _figure(key, "Ateliers sur la période") == str(Workshop.objects.filter(**in_2026).count())
+    assert _figure(key, "Ateliers tenus") == str(Workshop.objects.filter(**in_2026).count())
     present = Attendance.objects.filter(present=True, workshop__starts_at__year=2026)
     assert _figure(key, "Présences en atelier") == str(present.count())
-    assert _figure(key, "Personnes mobilisées en atelier") == str(present.values("person").distinct().count())
+    assert _figure(key, "Personnes présentes en atelier") == str(present.values("person").distinct().count())
     decisions = GateDecision.objects.filter(decided_on__year=2026, project__programme=world.programme)
-    assert _figure(key, "Décisions d'étape sur la période") == str(decisions.count()) == "2"
+    assert _figure(key, "Décisions d'étape prises") == str(decisions.count()) == "2"
+    # Each key figure carries a footnote saying what it counts.
+    assert "Structures membres des collectifs : Structures distinctes membres" in key
 
     text = "\n".join(pages)
     # Indicators: the programme value is the sum of the validated measurements (25 + 40), never the
-    # submitted 999; baseline and target as recorded.
+    # submitted 999; a flow with a cumulative target: the cumul (65) against the target (100) = 65 %.
     indicators = next(p for p in pages if "Aidants accompagnés" in p and "AVANCEMENT" in p)
     assert re.search(
-        r"Aidants accompagnés 1 / 1 10 personnes 65 personnes 100 personnes 61,1 %", indicators
+        r"Aidants accompagnés flux 1 / 1 10 personnes 65 personnes 65 personnes cumul depuis le début "
+        r"100 personnes 65 %",
+        indicators,
     ), indicators
     assert "999" not in text
     # Lessons by theme, maturity by dimension, the period's gate decisions, one page per project.
