@@ -222,7 +222,9 @@ def progress_chart(
     words = {"value": "valeur", "baseline": "référence", "target": "cible", **(labels or {})}
     height = 26 + len(rows) * row_height
     head, _ = _open(width, height, title, desc)
-    value_room = 150
+    # Room for the written values ("1 089 000 € / cible 600 000 €" must not be cut): about 6,5 px a character.
+    longest = max(len(str(row.get("text", ""))) for row in rows)
+    value_room = min(width // 2 - 40, max(150, int(longest * 6.5) + 12))
     scale_width = width - label_width - value_room
     parts = [
         head,

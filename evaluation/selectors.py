@@ -207,20 +207,32 @@ def funnel(*, user: User, filters: Filters) -> dict[str, Any]:
 # --- Projects, gates -----------------------------------------------------------------------------------
 
 
+def _phase_at_end(*, user: User, filters: Filters) -> tuple[QuerySet[Project], str]:
+    """The projects in scope and the name of the field holding their phase at the end of the period:
+    the arrival phase of their last gate decision by then (Sélection before any), or their current
+    phase when the period reaches today."""
+    projects = scoped_projects(user=user, filters=filters)
+    end = filters.period_end
+    if end is None or end >= filters.as_of:
+        return projects, "phase"
+    last = (
+        GateDecision.objects.filter(project=OuterRef("pk"), decided_on__lte=end)
+        .order_by("-decided_on", "-pk")
+        .values("to_phase")[:1]
+    )
+    return projects.annotate(phase_then=Coalesce(Subquery(last), Value(Phase.SELECTION.value))), "phase_then"
+
+
+def project_phases(*, user: User, filters: Filters) -> dict[int, str]:
+    """{project id: its phase at the end of the period} (see `projects_by_phase`)."""
+    projects, field = _phase_at_end(user=user, filters=filters)
+    return dict(projects.order_by().values_list("pk", field))
+
+
 def projects_by_phase(*, user: User, filters: Filters) -> list[Row]:
     """Phase of the projects in scope at the end of the period (the arrival phase of their last gate
     decision by then, Sélection before any), their current phase when the period reaches today."""
-    projects = scoped_projects(user=user, filters=filters)
-    field = "phase"
-    end = filters.period_end
-    if end is not None and end < filters.as_of:
-        last = (
-            GateDecision.objects.filter(project=OuterRef("pk"), decided_on__lte=end)
-            .order_by("-decided_on", "-pk")
-            .values("to_phase")[:1]
-        )
-        projects = projects.annotate(phase_then=Coalesce(Subquery(last), Value(Phase.SELECTION.value)))
-        field = "phase_then"
+    projects, field = _phase_at_end(user=user, filters=filters)
     counts = dict(projects.order_by().values_list(field).annotate(n=Count("pk")))
     return [
         {

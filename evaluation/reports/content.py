@@ -49,6 +49,7 @@ from projects.models import (
     GateDecision,
     Membership,
     Milestone,
+    Phase,
     PhasePeriod,
     Project,
     Workshop,
@@ -560,12 +561,14 @@ def activity_sections(report, progress: Progress) -> dict:
     sections.append(lessons)
     progress(50)
 
+    # Each project's phase at the end of the period, as the phases section counts it.
+    phase_then = selectors.project_phases(user=scope.user, filters=filters) if scope.user is not None else {}
     appendix = [
         {
             "id": f"projet-{p.pk}",
             "title": p.title,
-            "phase": p.get_phase_display(),
-            "phase_code": p.phase,
+            "phase": str(Phase(phase_then.get(p.pk, p.phase)).label),
+            "phase_code": phase_then.get(p.pk, p.phase),
             "cohort": str(p.cohort) if p.cohort_id else "—",
             "territory": str(p.territory) if p.territory_id else "",
             "lead": p.lead_organisation.name,

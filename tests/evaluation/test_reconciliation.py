@@ -382,3 +382,9 @@ def test_a_report_for_an_earlier_period_uses_only_that_period_and_says_so(
     project_a = next(p for p in pages if "Annexe — fiches projets Projet A" in p)
     assert expected in project_a, project_a
     assert "1 emplois" not in text and "Promotion Promotion" not in text
+    # Projet C was stopped in May 2026: at the end of March it was still in Sélection (no gate decision
+    # yet), on its page as in the phases section.
+    project_c = next(p for p in pages if re.search(r"(^|fiches projets )Projet C ", p))
+    assert "Sélection · Promotion Test" in project_c and "Arrêté ·" not in project_c
+    phases = next(p for p in pages if p.startswith("Projets par phase"))
+    assert "Sélection 1" in phases and "Arrêté" not in phases.split("Décisions")[0]
