@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -182,7 +183,13 @@ def indicators_table(data: list[dict]) -> Table:
     rows, display, notes = [], [], []
     for r in data:
         note = " · ".join(n for n in (r["progress_note"], r["change_note"]) if n)
-        kind = _("niveau") if r["nature"] == "stock" and r["target_kind"] else kinds[r["target_kind"]]
+        # A stock's target is a level and a rate's is reached over the whole span: "cumulée" would say neither.
+        if r["nature"] == "stock" and r["target_kind"]:
+            kind = _("niveau")
+        elif r["nature"] == "rate" and r["target_kind"] == "cumulative":
+            kind = _("sur la durée")
+        else:
+            kind = kinds[r["target_kind"]]
         rows.append(
             [
                 r["name"],
@@ -361,7 +368,11 @@ def charts_from(figures: dict) -> dict[str, str]:
             labels={"value": _("valeur"), "baseline": _("référence"), "target": _("cible")},
             empty=empty,
         ),
-        "maturity": "".join(svg for _phase, svg in maturity)
+        # Each phase's chart under its name: the SVG's own <title> is read by screen readers, not shown.
+        "maturity": "".join(
+            format_html('<figure class="chart-figure"><figcaption>{}</figcaption>', phase) + svg + "</figure>"
+            for phase, svg in maturity
+        )
         or charts.grouped_bar_chart(
             title=str(FIGURES["maturity"].label),
             desc=str(FIGURES["maturity"].meaning),
