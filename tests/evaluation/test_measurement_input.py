@@ -431,3 +431,15 @@ def test_the_edit_page_of_a_validated_value_asks_for_the_reason(world, staff_cli
     assert (m.value, m.status) == (D(24500), "validated")
     history = staff_client.get(url).content.decode()
     assert "measurement.corrected" in history and "Virement oublié" in history
+
+
+def test_the_entry_page_says_why_it_proposes_no_period(world, staff_client):
+    """The standalone entry page says the same as the indicator page when the next period is still running."""
+    today = timezone.localdate()
+    pi = ProjectIndicatorFactory(project=world.project_a)
+    url = reverse("evaluation:measurement.create", args=[pi.pk])
+    assert "La période suivante n’est pas terminée" not in staff_client.get(url).content.decode()
+    running = _running_quarter(today)["period_start"]
+    record(world.staff, pi, start=running - timedelta(days=1), end=running - timedelta(days=1), value=D(3))
+    page = staff_client.get(url)
+    assert "La période suivante n’est pas terminée" in page.content.decode()
