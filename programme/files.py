@@ -139,9 +139,9 @@ ACCEPTED_LABEL = "PDF, PNG, JPEG, Word/Excel/PowerPoint, OpenDocument, texte ou 
 
 def _bad_zip(*, malformed: bool = False) -> ValidationError:
     if malformed:
-        return ValidationError(_("Cette archive est mal formée : elle est refusée."), code="bad_zip")
+        return ValidationError(_("Cette archive est mal formée : elle est refusée."), code="bad_zip")
     return ValidationError(
-        _("Cette archive est trop volumineuse une fois décompressée : elle est refusée."), code="zip_bomb"
+        _("Cette archive est trop volumineuse une fois décompressée : elle est refusée."), code="zip_bomb"
     )
 
 

@@ -222,8 +222,8 @@ def _read_csv(content: bytes) -> list[tuple[int, list[str]]]:
 def _too_big() -> ImportFileError:
     return ImportFileError(
         _(
-            "Ce classeur est trop volumineux une fois décompressé pour être lu : enregistrez-le en CSV ou "
-            "découpez-le. Rien n'a été importé."
+            "Ce classeur est trop volumineux une fois décompressé pour être lu : enregistrez-le en CSV ou "
+            "découpez-le. Rien n’a été importé."
         )
     )
 
@@ -246,7 +246,7 @@ def _check_workbook(content: bytes) -> None:
     if sheets > MAX_SHEETS:
         raise ImportFileError(
             _(
-                "Ce classeur compte %(count)s feuilles ; la limite est de %(max)s : gardez la feuille de veille."
+                "Ce classeur compte %(count)s feuilles ; la limite est de %(max)s : gardez la feuille de veille."
             )
             % {"count": sheets, "max": MAX_SHEETS}
         )
@@ -269,7 +269,7 @@ def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
             if len(row) > MAX_COLUMNS:
                 raise ImportFileError(
                     _(
-                        "Ce classeur compte plus de %(max)s colonnes (ligne %(line)s) : ce n'est pas une liste de veille."
+                        "Ce classeur compte plus de %(max)s colonnes (ligne %(line)s) : ce n’est pas une liste de veille."
                     )
                     % {"max": MAX_COLUMNS, "line": number}
                 )

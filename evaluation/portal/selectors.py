@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Model, Prefetch, Q, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -295,14 +295,16 @@ def collective_readers(project: Project) -> list[User]:
 
 
 def collective_scoped[M: Model](project: Project, model: type[M], *, portal: bool = False) -> QuerySet[M]:
-    """The rows of `model` some member of the project's collective may read (`access.scoped`) or, with
-    `portal`, handles in the portal (`access.portal_scoped`: their own deliverables, the indicators they
-    report…) — the union over the collective's organisations. Nothing when the collective is empty."""
+    """The rows of `model` that every member of the project's collective may read (`access.scoped`) or,
+    with `portal`, handles in the portal (`access.portal_scoped`: the deliverables assigned to their
+    organisation, the indicators they report…): a document shared with the whole collective shows no
+    member what the portal hides from them. Nothing when the collective is empty."""
     scope = access.portal_scoped if portal else access.scoped
-    readable = Q(pk__in=[])
-    for reader in collective_readers(project):
-        readable |= Q(pk__in=scope(reader, model).values("pk"))
-    return model._default_manager.filter(readable)
+    readers = collective_readers(project)
+    rows = model._default_manager.all() if readers else model._default_manager.none()
+    for reader in readers:
+        rows = rows.filter(pk__in=scope(reader, model).values("pk"))
+    return rows
 
 
 # --- Personal data ---------------------------------------------------------------------------------------

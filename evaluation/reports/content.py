@@ -8,7 +8,7 @@ be read says so (`Section.missing`) — it never shows invented figures.
 
 A funder report may be shared with the project's collective, so it is built with the collective's eyes:
 every project record in it is read through `evaluation.portal.selectors.collective_scoped` — the same
-`programme.access` rules as the portal pages, for the organisations of the collective. It therefore holds
+`programme.access` rules as the portal pages, for every organisation of the collective. It therefore holds
 no milestone (the team's planning), no deliverable of the team, no indicator the team reports, no lesson
 (team-only), only the workshops and committees shared with the collective, and no internal note.
 """
@@ -690,7 +690,8 @@ def funder_sections(report, progress: Progress) -> dict:
     progress(40)
 
     # Milestones are the team's planning: the portal shows none, neither does this report. The
-    # deliverables are the collective's own (those the portal gives each member organisation).
+    # deliverables are those every member organisation handles in the portal (all of the lead's when it
+    # is the only member; none assigned to one organisation when several may read the report).
     deliverables = Section("livrables", _("Livrables"))
     deliverables.data["deliverables"] = [
         {
@@ -707,7 +708,8 @@ def funder_sections(report, progress: Progress) -> dict:
     sections.append(deliverables)
     progress(45)
 
-    # The indicators the collective reports (the portal's), with their validated measurements.
+    # The indicators the collective reports (for every member: the portal's), with their validated
+    # measurements.
     indicators = Section("indicateurs", _("Indicateurs et protocole d'évaluation"))
     indicators.data["items"] = _indicators(
         ids,

@@ -135,6 +135,13 @@ def test_names_starting_like_a_formula_are_imported_as_they_are(world, staff_cli
     assert set(cells.values()) == {"s"}
 
 
+def test_exports_neutralise_text_but_keep_negative_numbers():
+    from programme.exports import csv_bytes as export_csv
+
+    text = export_csv(["Structure", "Écart"], [["-Le Relais", -5], ["@Home Coop", 3]]).decode("utf-8-sig")
+    assert text.splitlines()[1:] == ["'-Le Relais;-5", "'@Home Coop;3"]
+
+
 def test_phone_numbers_and_dashes_are_not_formulas(world):
     headers, body = importing.read_table(
         csv_bytes("Asso;Lyon;;;;;-;", header="Nom;Commune;SIREN;Forme;Tél;A;B;C\n")

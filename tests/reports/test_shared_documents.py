@@ -150,3 +150,34 @@ def test_partner_b_personal_data_export_holds_nothing_of_the_team(poisoned):
     assert response["Content-Disposition"].startswith("attachment;")
     text = json.dumps(json.loads(response.content), ensure_ascii=False)
     _assert_only_shared(text, expected=())
+
+
+def test_with_several_organisations_the_report_holds_what_every_member_may_read(poisoned):
+    """Partner B's portal hides the deliverables and indicators of another member organisation: so does the
+    report shared with the whole collective (and B's own, which the other member's portal hides)."""
+    from evaluation.models import Report
+    from evaluation.reports.content import funder_sections
+    from projects.models import MemberRole
+    from tests.factories import MembershipFactory, OrganisationFactory
+
+    world = poisoned
+    other = OrganisationFactory(name="Structure C")
+    MembershipFactory(project=world.project_b, organisation=other, role=MemberRole.PARTNER)
+    DeliverableFactory(project=world.project_b, title="LIVRABLESTRUCTUREC", owner_organisation=other)
+    ProjectIndicatorFactory(
+        project=world.project_b,
+        indicator=IndicatorFactory(name="INDICATEURSTRUCTUREC"),
+        reporter="partner",
+        reporter_organisation=other,
+    )
+    ProjectIndicatorFactory(
+        project=world.project_b, indicator=IndicatorFactory(name="INDICATEURDUCOLLECTIF"), reporter="partner"
+    )
+    report = Report(kind="funder", programme=world.programme, project=world.project_b)
+    sections = {s.id: s.data for s in funder_sections(report, lambda _percent: None)["sections"]}
+    assert [d["title"] for d in sections["livrables"]["deliverables"]] == []
+    assert sorted(i["name"] for i in sections["indicateurs"]["items"]) == [
+        SHARED["collective indicator"],
+        "INDICATEURDUCOLLECTIF",
+    ]
+    assert "milestones" not in sections["livrables"] and "enseignements" not in sections
