@@ -40,6 +40,8 @@ def _csv_cell(value: Cell) -> str:
         return ""
     if isinstance(value, bool):
         return "oui" if value else "non"
+    if isinstance(value, int):
+        return str(value)  # a number, never a formula: -5 stays -5
     if isinstance(value, (Decimal, float)):
         text = f"{Decimal(str(value)).normalize():f}"
         return text.replace(".", ",")

@@ -2,8 +2,12 @@
 invalid with its reason. Nothing here writes: the import itself is `services.import_run`.
 
 The file type is read from the content (an XLSX is a ZIP archive), never from the name. Text files are
-read as UTF-8 (with or without BOM), then Windows-1252. A file with formulas, no rows, no usable header
-or the wrong type is refused as a whole: nothing is imported.
+read as UTF-8 (with or without BOM), then Windows-1252. A workbook is judged from its archive's directory
+before it is parsed (members, inflated sizes, compression ratio, sheets: `XLSX_LIMITS`, `MAX_SHEETS`), then
+read with caps on columns and cell length, so no file can cost more than a few tens of megabytes. A file
+with real formulas (an XLSX formula cell), markup or a script, no rows, no usable header or the wrong type
+is refused as a whole: nothing is imported. A text cell that merely starts with = + - @ (« @Home Coop »,
+« -Le Relais ») is a name like any other: the exports neutralise it (`programme.exports`).
 """
 
 import csv
@@ -20,6 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from programme.files import ZipLimits, is_active_text, open_zip
 from programme.identity import digits_only, normalise_name, normalise_town, validate_siren, validate_siret
 from programme.models import (
     KIND_FAMILY,
@@ -35,6 +40,13 @@ from programme.models import (
 from .models import Audience, ImportFile, Prospect, Source
 
 MAX_ROWS = 20_000
+#: Caps on a workbook, checked before and while it is read (a real watch list is far below them).
+MAX_SHEETS = 32
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 32_767  # Excel's own limit
+XLSX_LIMITS = ZipLimits(entries=500, total=32 * 1024 * 1024, member=20 * 1024 * 1024, ratio=100)
+#: The shared strings are loaded whole by the reader: a tighter cap.
+MAX_SHARED_STRINGS = 8 * 1024 * 1024
 
 #: Target fields: key → (label shown in the mapping, required column).
 FIELDS: dict[str, tuple[str | Promise, bool]] = {  # labels are lazy translations
@@ -120,8 +132,6 @@ ALIASES: dict[str, str] = {
     "contact fonction": "contact_job_title",
 }
 
-_FORMULA = re.compile(r"^(=|[+\-@]\s*[A-Za-z(])")
-
 
 class ImportFileError(Exception):
     """The file as a whole cannot be imported; the message says why, in French."""
@@ -164,7 +174,7 @@ def read_table(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
                 "Les classeurs .xls (Excel 97-2003) ne sont pas pris en charge : enregistrez-le en .xlsx ou .csv."
             )
         )
-    elif content.startswith(b"%PDF") or b"\x00" in content[:4096]:
+    elif content.startswith(b"%PDF") or b"\x00" in content[:4096] or is_active_text(content[:65536]):
         raise ImportFileError(_("Ce fichier n'est ni un CSV ni un classeur XLSX."))
     else:
         table = _read_csv(content)
@@ -182,17 +192,6 @@ def read_table(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
             _("Le fichier compte %(count)s lignes ; la limite est de %(max)s par import : découpez-le.")
             % {"count": len(body), "max": MAX_ROWS}
         )
-    for line, cells in body:
-        for index, cell in enumerate(cells):
-            if _FORMULA.match(cell):
-                column = headers[index] if index < len(headers) else str(index + 1)
-                raise ImportFileError(
-                    _(
-                        "Le fichier contient des formules (ligne %(line)s, colonne « %(column)s » : %(cell)s). "
-                        "Enregistrez-le avec les valeurs seules, puis rechargez-le : rien n'a été importé."
-                    )
-                    % {"line": line, "column": column, "cell": cell[:40]}
-                )
     return headers, body
 
 
@@ -220,9 +219,43 @@ def _read_csv(content: bytes) -> list[tuple[int, list[str]]]:
         raise ImportFileError(_("Ce fichier CSV est mal formé (%(error)s).") % {"error": error})
 
 
+def _too_big() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "Ce classeur est trop volumineux une fois décompressé pour être lu : enregistrez-le en CSV ou "
+            "découpez-le. Rien n’a été importé."
+        )
+    )
+
+
+def _check_workbook(content: bytes) -> None:
+    """Refuse, from the archive's directory and before any parsing, a workbook whose parts would
+    inflate beyond the caps or that holds too many sheets."""
+    try:
+        archive = open_zip(content, XLSX_LIMITS)
+    except ValidationError as error:
+        if error.code == "bad_zip":
+            raise ImportFileError(_("Ce fichier n'est pas un classeur XLSX lisible."))
+        raise _too_big()
+    with archive:
+        infos = archive.infolist()
+    for info in infos:
+        if info.filename == "xl/sharedStrings.xml" and info.file_size > MAX_SHARED_STRINGS:
+            raise _too_big()
+    sheets = sum(1 for i in infos if re.fullmatch(r"xl/worksheets/[^/]+\.xml", i.filename))
+    if sheets > MAX_SHEETS:
+        raise ImportFileError(
+            _(
+                "Ce classeur compte %(count)s feuilles ; la limite est de %(max)s : gardez la feuille de veille."
+            )
+            % {"count": sheets, "max": MAX_SHEETS}
+        )
+
+
 def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
+    _check_workbook(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception:  # noqa: BLE001 — any ZIP that is not a workbook
@@ -233,6 +266,13 @@ def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
         for number, row in enumerate(sheet.iter_rows(), start=1):
             if number > MAX_ROWS + 1000:
                 break
+            if len(row) > MAX_COLUMNS:
+                raise ImportFileError(
+                    _(
+                        "Ce classeur compte plus de %(max)s colonnes (ligne %(line)s) : ce n’est pas une liste de veille."
+                    )
+                    % {"max": MAX_COLUMNS, "line": number}
+                )
             cells = []
             for cell in row:
                 if getattr(cell, "data_type", None) == "f":
@@ -243,7 +283,10 @@ def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
                         )
                         % {"line": number}
                     )
-                cells.append(_cell_text(cell.value))
+                text = _cell_text(cell.value)
+                if len(text) > MAX_CELL_CHARS:
+                    raise _too_big()
+                cells.append(text)
             rows.append((number, cells))
         return rows
     finally:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Model, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -276,6 +276,35 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
         }
     )
     return context
+
+
+# --- What is shared with the whole collective -------------------------------------------------------------
+
+
+def collective_readers(project: Project) -> list[User]:
+    """The collective's eyes: one partner reader (not saved) per organisation in the project's collective
+    today. A document shared with the collective (the funder report) is read through them, by the same
+    rules as the portal pages, so it shows nothing the portal hides."""
+    organisation_ids = (
+        project.memberships.filter(access.active_membership_q())
+        .order_by("organisation_id")
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
+    return [User(role="partner", organisation_id=pk, is_active=True) for pk in organisation_ids]
+
+
+def collective_scoped[M: Model](project: Project, model: type[M], *, portal: bool = False) -> QuerySet[M]:
+    """The rows of `model` that every member of the project's collective may read (`access.scoped`) or,
+    with `portal`, handles in the portal (`access.portal_scoped`: the deliverables assigned to their
+    organisation, the indicators they report…): a document shared with the whole collective shows no
+    member what the portal hides from them. Nothing when the collective is empty."""
+    scope = access.portal_scoped if portal else access.scoped
+    readers = collective_readers(project)
+    rows = model._default_manager.all() if readers else model._default_manager.none()
+    for reader in readers:
+        rows = rows.filter(pk__in=scope(reader, model).values("pk"))
+    return rows
 
 
 # --- Personal data ---------------------------------------------------------------------------------------

@@ -6,9 +6,11 @@ charts (`evaluation.charts`), so the PDF and the dashboard agree; the period-bou
 decisions, lessons of the period) and the per-project pages are read here. A section whose data cannot
 be read says so (`Section.missing`) — it never shows invented figures.
 
-Everything shown in a funder report may be read by the project's collective once staff share it: it
-holds no internal notes, no interview scores, and only the workshops and committees shared with the
-collective.
+A funder report may be shared with the project's collective, so it is built with the collective's eyes:
+every project record in it is read through `evaluation.portal.selectors.collective_scoped` — the same
+`programme.access` rules as the portal pages, for every organisation of the collective. It therefore holds
+no milestone (the team's planning), no deliverable of the team, no indicator the team reports, no lesson
+(team-only), only the workshops and committees shared with the collective, and no internal note.
 """
 
 from collections import Counter, defaultdict
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db.models import Model, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -38,6 +41,7 @@ from evaluation.models import (
     MeasurementStatus,
     ProjectIndicator,
 )
+from evaluation.portal import selectors as portal_selectors
 from evaluation.selectors import Filters
 from programme import access
 from programme.formatting import fr_amount, fr_date, fr_number, fr_percent, indicator_value
@@ -45,10 +49,10 @@ from programme.models import Cohort, Territory, User
 from projects.models import (
     Attendance,
     Committee,
+    CommitteeDecision,
     Deliverable,
     GateDecision,
     Membership,
-    Milestone,
     Phase,
     PhasePeriod,
     Project,
@@ -132,13 +136,14 @@ def scope_for(report) -> Scope:
 # --- Shared readers (one query each, whatever the number of projects) ----------------------------------
 
 
-def _memberships(project_ids, at: date | None = None) -> dict[int, list[dict]]:
+def _memberships(project_ids, at: date | None = None, *, readable=None) -> dict[int, list[dict]]:
     """Each project's collective; `active` says whether the membership was in force on `at` (today by
-    default)."""
+    default). `readable` narrows the rows (a queryset of memberships someone may read)."""
     rows = defaultdict(list)
     today = at or timezone.localdate()
     qs = (
-        Membership.objects.filter(project_id__in=project_ids)
+        (Membership.objects.all() if readable is None else readable)
+        .filter(project_id__in=project_ids)
         .select_related("organisation", "person")
         .order_by("project_id", "role", "organisation__name")
     )
@@ -160,8 +165,10 @@ def _memberships(project_ids, at: date | None = None) -> dict[int, list[dict]]:
     return rows
 
 
-def _gate_decisions(project_ids, start: date | None = None, end: date | None = None) -> dict[int, list[dict]]:
-    qs = GateDecision.objects.filter(project_id__in=project_ids)
+def _gate_decisions(
+    project_ids, start: date | None = None, end: date | None = None, *, readable=None
+) -> dict[int, list[dict]]:
+    qs = (GateDecision.objects.all() if readable is None else readable).filter(project_id__in=project_ids)
     if start:
         qs = qs.filter(decided_on__gte=start)
     if end:
@@ -185,13 +192,14 @@ def _gate_decisions(project_ids, start: date | None = None, end: date | None = N
     return rows
 
 
-def _workshops(project_ids, start=None, end=None, *, shared_only=False) -> dict[int, list[dict]]:
-    """Workshops held (start in the past), with attendance counted from the presence sheet."""
-    qs = Workshop.objects.filter(project_id__in=project_ids, starts_at__lte=timezone.now())
+def _workshops(project_ids, start=None, end=None, *, readable=None) -> dict[int, list[dict]]:
+    """Workshops held (start in the past), with attendance counted from the presence sheet; `readable`
+    narrows them (a queryset of workshops someone may read)."""
+    qs = (Workshop.objects.all() if readable is None else readable).filter(
+        project_id__in=project_ids, starts_at__lte=timezone.now()
+    )
     if start and end:
         qs = qs.filter(starts_at__date__range=(start, end))
-    if shared_only:
-        qs = qs.filter(shared_with_collective=True)
     workshops = list(qs.select_related("project").order_by("starts_at", "pk"))
     present: dict[int, list[int]] = defaultdict(list)
     for workshop_id, person_id in Attendance.objects.filter(
@@ -231,6 +239,7 @@ def _indicators(
     end: date,
     with_protocol: bool = False,
     with_charts: bool = False,
+    readable=None,
 ) -> dict[int, list[dict]]:
     """Each project indicator for the period: the period's value, what is compared with the target
     (the cumul up to the end of the period for a flow with a cumulative target, the last period for a
@@ -239,7 +248,8 @@ def _indicators(
 
     Only the funder report lists and charts every measurement (one more query, tuples)."""
     pis = list(
-        ProjectIndicator.objects.filter(project_id__in=project_ids)
+        (ProjectIndicator.objects.all() if readable is None else readable)
+        .filter(project_id__in=project_ids)
         .select_related("indicator", "project", "criterion__question")
         .prefetch_related("targets")
         .order_by("project__title", "indicator__name")
@@ -337,8 +347,8 @@ def _measure_value(value, numerator, denominator, kind: str):
     return value
 
 
-def _lessons(*, programme, project_ids=None, start=None, end=None) -> list[dict]:
-    qs = Lesson.objects.filter(programme=programme)
+def _lessons(*, programme, project_ids=None, start=None, end=None, readable=None) -> list[dict]:
+    qs = (Lesson.objects.all() if readable is None else readable).filter(programme=programme)
     if project_ids is not None:
         qs = qs.filter(projects__in=project_ids).distinct()
     if start and end:
@@ -612,11 +622,17 @@ def _show(row: dict, value) -> str:
 
 
 def funder_sections(report, progress: Progress) -> dict:
+    """The funder report, read with the collective's eyes (see the module's docstring): it may be shared
+    with the collective, so it shows nothing the portal hides."""
     project = (
         Project.objects.select_related("lead_organisation", "cohort", "territory")
         .prefetch_related("themes", "staff_leads")
         .get(pk=report.project_id)
     )
+
+    def shared[M: Model](model: type[M], *, portal: bool = False) -> QuerySet[M]:
+        return portal_selectors.collective_scoped(project, model, portal=portal)
+
     ids = [project.pk]
     sections: list[Section] = []
     today = timezone.localdate()
@@ -630,13 +646,16 @@ def funder_sections(report, progress: Progress) -> dict:
         (_("Début de l'accompagnement"), fr_date(project.start_date)),
         (_("Territoire"), str(project.territory) if project.territory_id else "—"),
         (_("Thématiques"), ", ".join(t.name for t in project.themes.all()) or "—"),
-        (_("Chargé·es de projet"), ", ".join(str(u) for u in project.staff_leads.all()) or "—"),
+        (
+            _("Chargé·es de projet"),
+            ", ".join(str(u) for u in project.staff_leads.all() if u.is_active) or "—",
+        ),
     ]
     summary.data["problem"] = project.problem
     sections.append(summary)
 
     collective = Section("collectif", _("Le collectif"))
-    collective.data["members"] = _memberships(ids).get(project.pk, [])
+    collective.data["members"] = _memberships(ids, readable=shared(Membership)).get(project.pk, [])
     sections.append(collective)
     progress(20)
 
@@ -648,14 +667,14 @@ def funder_sections(report, progress: Progress) -> dict:
             "planned": f"{fr_date(pp.planned_start)} – {fr_date(pp.planned_end)}",
             "actual": f"{fr_date(pp.actual_start)} – {fr_date(pp.actual_end)}" if pp.actual_start else "—",
         }
-        for pp in PhasePeriod.objects.filter(project=project).order_by("planned_start", "pk")
+        for pp in shared(PhasePeriod).filter(project=project).order_by("planned_start", "pk")
     ]
-    history.data["decisions"] = _gate_decisions(ids).get(project.pk, [])
+    history.data["decisions"] = _gate_decisions(ids, readable=shared(GateDecision)).get(project.pk, [])
     sections.append(history)
     progress(30)
 
     meetings = Section("ateliers-comites", _("Ateliers et comités"))
-    meetings.data["workshops"] = _workshops(ids, shared_only=True).get(project.pk, [])
+    meetings.data["workshops"] = _workshops(ids, readable=shared(Workshop)).get(project.pk, [])
     meetings.data["committees"] = [
         {
             "kind": c.get_kind_display(),
@@ -663,51 +682,64 @@ def funder_sections(report, progress: Progress) -> dict:
             "place": c.place,
             "decisions": [d.text for d in c.decisions.all()],
         }
-        for c in Committee.objects.filter(project=project, shared_with_collective=True)
-        .prefetch_related("decisions")
+        for c in shared(Committee)
+        .filter(project=project)
+        .prefetch_related(
+            Prefetch("decisions", queryset=shared(CommitteeDecision, portal=True).order_by("pk"))
+        )
         .order_by("date", "pk")
     ]
     sections.append(meetings)
     progress(40)
 
-    deliverables = Section("livrables", _("Jalons et livrables"))
-    deliverables.data["milestones"] = [
-        {"title": m.title, "due": fr_date(m.due_date), "status": m.get_status_display()}
-        for m in Milestone.objects.filter(project=project).order_by("due_date", "pk")
-    ]
+    # Milestones are the team's planning: the portal shows none, neither does this report. The
+    # deliverables are those every member organisation handles in the portal (all of the lead's when it
+    # is the only member; none assigned to one organisation when several may read the report).
+    deliverables = Section("livrables", _("Livrables"))
     deliverables.data["deliverables"] = [
         {
             "title": d.title,
             "due": fr_date(d.due_date),
             "status": d.get_status_display(),
-            "owner": str(d.owner_organisation or d.owner_user or ""),
+            "owner": str(d.owner_organisation or ""),
         }
-        for d in Deliverable.objects.filter(project=project)
-        .select_related("owner_organisation", "owner_user")
+        for d in shared(Deliverable, portal=True)
+        .filter(project=project)
+        .select_related("owner_organisation")
         .order_by("due_date", "pk")
     ]
     sections.append(deliverables)
     progress(45)
 
+    # The indicators the collective reports (for every member: the portal's), with their validated
+    # measurements.
     indicators = Section("indicateurs", _("Indicateurs et protocole d'évaluation"))
     indicators.data["items"] = _indicators(
-        ids, start=None, end=today, with_protocol=True, with_charts=True
+        ids,
+        start=None,
+        end=today,
+        with_protocol=True,
+        with_charts=True,
+        readable=shared(ProjectIndicator, portal=True),
     ).get(project.pk, [])
     indicators.data["questions"] = [
         {"text": q.text, "criteria": [c.text for c in q.criteria.all()]}
-        for q in EvaluationQuestion.objects.filter(project=project).prefetch_related("criteria")
+        for q in shared(EvaluationQuestion).filter(project=project).prefetch_related("criteria")
     ]
     sections.append(indicators)
 
     maturity = Section("maturite", _("Maturité coopérative"))
-    user = team_user_for(report)
-    rows = selectors.project_maturity(user=user, project_id=project.pk, until=today) if user else []
+    readers = portal_selectors.collective_readers(project)
+    rows = selectors.project_maturity(user=readers[0], project_id=project.pk, until=today) if readers else []
     maturity.data["rows"] = [_maturity_row(r) for r in rows]
     sections.append(maturity)
 
-    lessons = Section("enseignements", _("Enseignements"))
-    lessons.data["items"] = _lessons(programme=report.programme, project_ids=ids)
-    sections.append(lessons)
+    # Lessons are the team's (TeamOnly): shown only once some are readable by the collective.
+    lesson_items = _lessons(programme=report.programme, project_ids=ids, readable=shared(Lesson))
+    if lesson_items:
+        lessons = Section("enseignements", _("Enseignements"))
+        lessons.data["items"] = lesson_items
+        sections.append(lessons)
     progress(55)
     return {
         "project": project,

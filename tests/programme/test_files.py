@@ -73,28 +73,32 @@ def test_the_filename_is_quoted_and_non_ascii_names_are_encoded():
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        # What the evaluation evidence check also accepted: Office parts without [Content_Types].xml …
+        # An Office file is its manifest and the main part of its type; an OpenDocument its mimetype and content.
         (
-            _zip({"xl/workbook.xml": "<workbook/>"}),
+            _zip({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"}),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
         (
-            _zip({"word/document.xml": "<w:document/>"}),
+            _zip({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"}),
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ),
         (
-            _zip({"mimetype": "application/vnd.oasis.opendocument.spreadsheet"}),
+            _zip({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<c/>"}),
             "application/vnd.oasis.opendocument.spreadsheet",
         ),
-        # … and UTF-8 text cut in the middle of a character at the end of the sample.
+        # UTF-8 text cut in the middle of a character at the end of the sample.
         (("é" * 40000).encode()[:65537] + b"\n", "text/plain"),
-        # What the project files check also refused: markup posing as text, a zip that is no office file.
+        # Markup posing as text, a zip that is no office file, binary.
         (b"<html><body>x</body></html>", None),
         (_zip({"payload.exe": "MZ"}), None),
         (b"\x00\x01binary\x00", None),
+        # Without its manifest, or with only a mimetype, a package is not the office file it looks like.
+        (_zip({"xl/workbook.xml": "<workbook/>"}), None),
+        (_zip({"word/document.xml": "<w:document/>"}), None),
+        (_zip({"mimetype": "application/vnd.oasis.opendocument.spreadsheet"}), None),
     ],
 )
-def test_sniff_keeps_the_union_of_both_former_checks(content, expected):
+def test_sniff_reads_the_type_from_the_content(content, expected):
     result = sniff(content)
     assert (result.content_type if result else None) == expected
 

@@ -1,12 +1,13 @@
 """Import of watch spreadsheets: preview (new / duplicate / invalid with reasons), all-or-nothing import
 after confirmation, idempotent re-import, encodings, and every bad file refused with nothing imported."""
 
+import csv
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from programme.models import Organisation, Person
 from prospects import importing
@@ -92,8 +93,8 @@ def test_xlsx_files_are_read_with_dates(world):
         (b"", "vide"),
         (b"   \n\n", "vide"),
         (HEADER.encode(), "que la ligne d'en-tête"),
-        (csv_bytes('=HYPERLINK("http://x");Lyon;;;;;;'), "formules"),
-        (csv_bytes("Asso;Lyon;;;;;;", "Autre;@SUM(A1:A2);;;;;;"), "formules"),
+        (b"Nom;Commune\n<html><script>alert(1)</script>;Lyon\n", "ni un CSV"),
+        (b"\xef\xbb\xbf#!/bin/sh\nNom;Commune\n", "ni un CSV"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
         (b"%PDF-1.7 something", "ni un CSV"),
         (b"PK\x03\x04not really a zip", "XLSX lisible"),
@@ -108,6 +109,37 @@ def test_xlsx_formulas_are_refused(world):
     content = xlsx_bytes([["Nom", "Commune"], ["Asso", '=CONCAT("Ly","on")']])
     with pytest.raises(importing.ImportFileError, match="formules"):
         importing.read_table(content)
+
+
+def test_names_starting_like_a_formula_are_imported_as_they_are(world, staff_client):
+    """The import takes real names (« @Home Coop », « -Le Relais ») as typed; the exports neutralise them."""
+    content = csv_bytes(
+        "@Home Coop;Lyon;;;;;;",
+        "-Le Relais;Bron;;;;;;",
+        "+Plus Solidaire;Vienne;;;;;;",
+        '=HYPERLINK("x");Givors;;;;;;',
+    )
+    full_import(staff_client, world, content)
+    names = set(Prospect.objects.values_list("organisation__name", flat=True))
+    assert {"@Home Coop", "-Le Relais", "+Plus Solidaire", '=HYPERLINK("x")'} <= names
+    export = staff_client.get(reverse("prospects:prospect.export", args=["csv"]))
+    first_cells = {
+        row[0] for row in csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";")
+    }
+    assert {"'@Home Coop", "'-Le Relais", "'+Plus Solidaire", '\'=HYPERLINK("x")'} <= first_cells
+    workbook = load_workbook(
+        io.BytesIO(staff_client.get(reverse("prospects:prospect.export", args=["xlsx"])).content)
+    )
+    cells = {row[0].value: row[0].data_type for row in list(workbook.active.iter_rows())[1:]}
+    assert {"'@Home Coop", "'-Le Relais", "'+Plus Solidaire", '\'=HYPERLINK("x")'} <= set(cells)
+    assert set(cells.values()) == {"s"}
+
+
+def test_exports_neutralise_text_but_keep_negative_numbers():
+    from programme.exports import csv_bytes as export_csv
+
+    text = export_csv(["Structure", "Écart"], [["-Le Relais", -5], ["@Home Coop", 3]]).decode("utf-8-sig")
+    assert text.splitlines()[1:] == ["'-Le Relais;-5", "'@Home Coop;3"]
 
 
 def test_phone_numbers_and_dashes_are_not_formulas(world):
@@ -220,7 +252,7 @@ def test_import_is_all_or_nothing(world, staff_client, monkeypatch):
     [
         (b"", "Le fichier est vide"),
         (HEADER.encode(), "que la ligne d&#x27;en-tête"),
-        (csv_bytes("=1+1;Lyon;;;;;;"), "formules"),
+        (b"<!-- veille --><svg onload=alert(1)>;Lyon\n", "ni un CSV"),
     ],
 )
 def test_bad_uploads_show_the_error_next_to_the_field(world, staff_client, content, message):

@@ -124,6 +124,11 @@ def test_fonts_are_embedded_and_charts_are_vectors(season, django_capture_on_com
 
 
 def test_funder_report_tells_the_project_story(season, django_capture_on_commit_callbacks):
+    from evaluation.models import ProjectIndicator
+
+    # The collective reports the indicator: it is theirs to read (a team-reported one is not, see
+    # tests/reports/test_shared_documents.py).
+    ProjectIndicator.objects.filter(pk=season.project_indicator.pk).update(reporter="partner")
     report = order_funder(season.world, django_capture_on_commit_callbacks)
     assert report.status == ReportStatus.DONE, report.error
     text = pdf_text(report)
@@ -131,11 +136,13 @@ def test_funder_report_tells_the_project_story(season, django_capture_on_commit_
     assert "Rompre l'isolement des aidants." in text
     assert "Collectif solide et besoin avéré." in text  # gate decision
     assert "Atelier partagé 1" in text and "COPIL" in text and "Lancer le prototype de permanence." in text
-    assert "Note de cadrage" in text and "Prototype testé" in text
+    assert "Note de cadrage" in text  # the collective's deliverable
     assert "Le collectif touche-t-il de nouveaux aidants ?" in text  # evaluation protocol
     assert "Aidants accompagnés" in text and "40 personnes" in text
-    assert "Aller vers les aidants isolés" in text
-    # What the team keeps to itself never reaches a report the collective may read.
+    # What the team keeps to itself never reaches a report the collective may read: its milestones,
+    # its lessons, the workshops and committees it did not share.
+    assert "Prototype testé" not in text
+    assert "Aller vers les aidants isolés" not in text
     assert "Atelier interne équipe" not in text
     assert "Décision interne confidentielle." not in text
     assert "Projet B" not in text
