@@ -6,11 +6,13 @@ charts (`evaluation.charts`), so the PDF and the dashboard agree; the period-bou
 decisions, lessons of the period) and the per-project pages are read here. A section whose data cannot
 be read says so (`Section.missing`) — it never shows invented figures.
 
-A funder report may be shared with the project's collective, so it is built with the collective's eyes:
-every project record in it is read through `evaluation.portal.selectors.collective_scoped` — the same
-`programme.access` rules as the portal pages, for every organisation of the collective. It therefore holds
+A funder report has two editions. The team's (the default) reads every record of the project, as the team
+does. Once shared with the project's collective it is rendered again with the collective's eyes: every
+project record in it is read through `evaluation.portal.selectors.collective_scoped` — the same
+`programme.access` rules as the portal pages, for every organisation of the collective. That edition holds
 no milestone (the team's planning), no deliverable of the team, no indicator the team reports, no lesson
-(team-only), only the workshops and committees shared with the collective, and no internal note.
+(team-only), only the workshops and committees shared with the collective, and no internal note; the
+team's edition is never what a partner downloads (see `report_share`).
 """
 
 from collections import Counter, defaultdict
@@ -53,6 +55,7 @@ from projects.models import (
     Deliverable,
     GateDecision,
     Membership,
+    Milestone,
     Phase,
     PhasePeriod,
     Project,
@@ -622,16 +625,20 @@ def _show(row: dict, value) -> str:
 
 
 def funder_sections(report, progress: Progress) -> dict:
-    """The funder report, read with the collective's eyes (see the module's docstring): it may be shared
-    with the collective, so it shows nothing the portal hides."""
+    """The funder report: the team's edition, or — once shared — the collective's, which shows nothing the
+    portal hides (see the module's docstring)."""
     project = (
         Project.objects.select_related("lead_organisation", "cohort", "territory")
         .prefetch_related("themes", "staff_leads")
         .get(pk=report.project_id)
     )
 
-    def shared[M: Model](model: type[M], *, portal: bool = False) -> QuerySet[M]:
-        return portal_selectors.collective_scoped(project, model, portal=portal)
+    def shared[M: Model](model: type[M], *, portal: bool = False, always: bool = False) -> QuerySet[M]:
+        """What the edition may show of `model`; `always` for records the team shares one by one with the
+        collective (workshops, committees), which a funder report shows only once shared, in both editions."""
+        if report.shared_with_partners or always:
+            return portal_selectors.collective_scoped(project, model, portal=portal)
+        return model._default_manager.all()  # the team's edition: the queries below filter by project
 
     ids = [project.pk]
     sections: list[Section] = []
@@ -674,7 +681,7 @@ def funder_sections(report, progress: Progress) -> dict:
     progress(30)
 
     meetings = Section("ateliers-comites", _("Ateliers et comités"))
-    meetings.data["workshops"] = _workshops(ids, readable=shared(Workshop)).get(project.pk, [])
+    meetings.data["workshops"] = _workshops(ids, readable=shared(Workshop, always=True)).get(project.pk, [])
     meetings.data["committees"] = [
         {
             "kind": c.get_kind_display(),
@@ -682,20 +689,26 @@ def funder_sections(report, progress: Progress) -> dict:
             "place": c.place,
             "decisions": [d.text for d in c.decisions.all()],
         }
-        for c in shared(Committee)
+        for c in shared(Committee, always=True)
         .filter(project=project)
         .prefetch_related(
-            Prefetch("decisions", queryset=shared(CommitteeDecision, portal=True).order_by("pk"))
+            Prefetch("decisions", queryset=shared(CommitteeDecision, portal=True, always=True).order_by("pk"))
         )
         .order_by("date", "pk")
     ]
     sections.append(meetings)
     progress(40)
 
-    # Milestones are the team's planning: the portal shows none, neither does this report. The
-    # deliverables are those every member organisation handles in the portal (all of the lead's when it
+    # Milestones are the team's planning: the portal shows none, neither does the collective's edition.
+    # Its deliverables are those every member organisation handles in the portal (all of the lead's when it
     # is the only member; none assigned to one organisation when several may read the report).
-    deliverables = Section("livrables", _("Livrables"))
+    team_edition = not report.shared_with_partners
+    deliverables = Section("livrables", _("Jalons et livrables") if team_edition else _("Livrables"))
+    if team_edition:
+        deliverables.data["milestones"] = [
+            {"title": m.title, "due": fr_date(m.due_date), "status": m.get_status_display()}
+            for m in Milestone.objects.filter(project=project).order_by("due_date", "pk")
+        ]
     deliverables.data["deliverables"] = [
         {
             "title": d.title,

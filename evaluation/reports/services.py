@@ -279,21 +279,40 @@ def report_retry(*, actor: User, report: Report) -> Report:
 
 @transaction.atomic
 def report_share(*, actor: User, report: Report, shared: bool) -> Report:
-    """Share (or stop sharing) a finished funder report with the project's collective."""
+    """Share (or stop sharing) a finished funder report with the project's collective.
+
+    The file changes edition with it (reports/content.py): sharing renders the report again with the
+    collective's eyes and unsharing gives the team its full edition back. The current file is dropped at
+    once, so a partner can never download the team's edition, and the report is queued for rendering."""
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.kind != ReportKind.FUNDER:
         raise ValidationError(_("Seuls les rapports financeurs se partagent avec le collectif."))
     if shared and report.status != ReportStatus.DONE:
         raise ValidationError(_("Le rapport doit être terminé avant d'être partagé."))
-    if report.shared_with_partners != shared:
-        audit_log(
-            actor=actor,
-            obj=report,
-            action="report.share" if shared else "report.unshare",
-            changes={"shared_with_partners": [report.shared_with_partners, shared]},
-        )
-        report.shared_with_partners = shared
-        report.save(update_fields=["shared_with_partners"])
+    if report.shared_with_partners == shared:
+        return report
+    audit_log(
+        actor=actor,
+        obj=report,
+        action="report.share" if shared else "report.unshare",
+        changes={"shared_with_partners": [report.shared_with_partners, shared]},
+    )
+    old_file = report.file.name
+    report.shared_with_partners = shared
+    report.file = ""
+    report.status = ReportStatus.QUEUED
+    report.progress = 0
+    report.pages = report.size = report.duration = report.finished_at = report.started_at = None
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:  # the same report is already being rendered
+        raise ValidationError(
+            _("Un rapport identique est en préparation : partagez-le une fois terminé.")
+        ) from None
+    if old_file:
+        transaction.on_commit(lambda: default_storage.delete(old_file))
+    transaction.on_commit(lambda: _enqueue(report.pk))
     return report
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from django.core import mail
 
 from evaluation.models import ReportStatus
+from evaluation.reports import services as report_services
 from projects.models import Attendance, GateDecision, Project, Workshop
 
 from .helpers import order_activity, order_funder, pdf_pages_text, pdf_reader, pdf_text
@@ -139,13 +140,20 @@ def test_funder_report_tells_the_project_story(season, django_capture_on_commit_
     assert "Note de cadrage" in text  # the collective's deliverable
     assert "Le collectif touche-t-il de nouveaux aidants ?" in text  # evaluation protocol
     assert "Aidants accompagnés" in text and "40 personnes" in text
-    # What the team keeps to itself never reaches a report the collective may read: its milestones,
-    # its lessons, the workshops and committees it did not share.
-    assert "Prototype testé" not in text
-    assert "Aller vers les aidants isolés" not in text
+    # The team's edition holds its milestones and lessons, never the workshops and committees it did not share.
+    assert "Prototype testé" in text and "Aller vers les aidants isolés" in text
     assert "Atelier interne équipe" not in text
     assert "Décision interne confidentielle." not in text
     assert "Projet B" not in text
+    # Shared with the collective, the report is rendered again without what the portal hides.
+    with django_capture_on_commit_callbacks(execute=True):
+        report_services.report_share(actor=season.world.staff, report=report, shared=True)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE, report.error
+    text = pdf_text(report)
+    assert "Note de cadrage" in text and "Aidants accompagnés" in text
+    assert "Prototype testé" not in text and "Aller vers les aidants isolés" not in text
+    assert "Atelier interne équipe" not in text
 
 
 def test_activity_report_can_be_narrowed_to_a_cohort(season, django_capture_on_commit_callbacks):

@@ -130,9 +130,14 @@ def test_partner_reads_their_funder_report_only_once_shared(
     assert partner_a_client.get(download).status_code == 404
     assert "Projet A" not in partner_a_client.get(reverse("evaluation:report.list")).content.decode()
 
-    staff_client.post(reverse("evaluation:report.share", args=[report.pk]), {"shared": "1"})
+    with django_capture_on_commit_callbacks(execute=False) as rerender:
+        staff_client.post(reverse("evaluation:report.share", args=[report.pk]), {"shared": "1"})
     report.refresh_from_db()
     assert report.shared_with_partners
+    # The team's edition is gone at once: nothing to download until the collective's edition is rendered.
+    assert not report.file and partner_a_client.get(download).status_code == 404
+    for callback in rerender:
+        callback()
     page = partner_a_client.get(detail)
     assert page.status_code == 200
     body = page.content.decode()
