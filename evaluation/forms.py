@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from programme.forms import FrenchDecimalField
+from programme.forms import Form, FrenchDecimalField, ModelForm
 from programme.models import Organisation, Programme
 from projects.models import Phase, Project
 
@@ -42,7 +42,7 @@ def _check_period(form: forms.BaseForm) -> dict[str, Any]:
     return cleaned
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(ModelForm):
     class Meta:
         model = Indicator
         fields = [
@@ -84,19 +84,19 @@ class IndicatorForm(forms.ModelForm):
         return cleaned
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(ModelForm):
     class Meta:
         model = EvaluationQuestion
         fields = ["text", "order"]
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(ModelForm):
     class Meta:
         model = EvaluationCriterion
         fields = ["text", "order"]
 
 
-class ProjectIndicatorForm(forms.ModelForm):
+class ProjectIndicatorForm(ModelForm):
     class Meta:
         model = ProjectIndicator
         fields = [
@@ -149,7 +149,7 @@ class ProjectIndicatorForm(forms.ModelForm):
         return cleaned
 
 
-class TargetForm(forms.Form):
+class TargetForm(Form):
     period_end = forms.DateField(label=_("Fin de la période"), widget=DateInput)
     value = FrenchDecimalField(label=_("Cible"), max_digits=14, decimal_places=2)
 
@@ -159,7 +159,7 @@ class TargetForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class MeasurementForm(forms.Form):
+class MeasurementForm(Form):
     """A value for one period, typed the French way. When the service finds it worth a second look
     (`ConfirmationNeeded`), the view calls `ask_confirmation`: the form comes back with the reasons and a
     "Je confirme cette valeur" checkbox, the typed value kept; `confirmed` is then passed to the service."""
@@ -237,17 +237,17 @@ class MeasurementForm(forms.Form):
         return _check_period(self)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(Form):
     comment = forms.CharField(
         label=_("Ce qui doit être corrigé"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 
 
-class UnlockForm(forms.Form):
+class UnlockForm(Form):
     reason = forms.CharField(label=_("Motif du déverrouillage"), max_length=500)
 
 
-class LockForm(forms.Form):
+class LockForm(Form):
     period_start = forms.DateField(label=_("Du"), widget=DateInput)
     period_end = forms.DateField(label=_("Au"), widget=DateInput)
 
@@ -256,7 +256,7 @@ class LockForm(forms.Form):
         return _check_period(self)
 
 
-class MaturityForm(forms.Form):
+class MaturityForm(Form):
     phase = forms.ChoiceField(
         label=_("Phase"), choices=[(p.value, p.label) for p in Phase if p in ASSESSED_PHASES]
     )
@@ -292,7 +292,7 @@ class MaturityForm(forms.Form):
         return [self[f"score_{d.value}"] for d in Dimension]
 
 
-class LessonForm(forms.ModelForm):
+class LessonForm(ModelForm):
     class Meta:
         model = Lesson
         fields = ["title", "kind", "body", "phase", "themes", "projects"]
