@@ -22,6 +22,7 @@ from .models import (
     ProjectIndicator,
     TargetKind,
 )
+from .services import target_refusal
 
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -141,6 +142,11 @@ class ProjectIndicatorForm(ModelForm):
             .exists()
         ):
             self.add_error("indicator", _("Cet indicateur fait déjà partie du protocole du projet."))
+        if indicator:
+            for name in ("baseline_value", "target_value"):
+                refusal = target_refusal(indicator, cleaned.get(name))
+                if refusal and name not in self.errors:
+                    self.add_error(name, refusal)
         base, target = cleaned.get("baseline_date"), cleaned.get("target_date")
         if base and target and target < base:
             self.add_error("target_date", _("L'échéance de la cible précède la date de référence."))
@@ -150,6 +156,8 @@ class ProjectIndicatorForm(ModelForm):
 
 
 class TargetForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     period_end = forms.DateField(label=_("Fin de la période"), widget=DateInput)
     value = FrenchDecimalField(label=_("Cible"), max_digits=14, decimal_places=2)
 
@@ -164,6 +172,7 @@ class MeasurementForm(Form):
     (`ConfirmationNeeded`), the view calls `ask_confirmation`: the form comes back with the reasons and a
     "Je confirme cette valeur" checkbox, the typed value kept; `confirmed` is then passed to the service."""
 
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
     period_start = forms.DateField(label=_("Début de la période"), widget=DateInput)
     period_end = forms.DateField(label=_("Fin de la période"), widget=DateInput)
     value = FrenchDecimalField(label=_("Valeur"), max_digits=14, decimal_places=2, required=False)
@@ -257,6 +266,8 @@ class LockForm(Form):
 
 
 class MaturityForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     phase = forms.ChoiceField(
         label=_("Phase"), choices=[(p.value, p.label) for p in Phase if p in ASSESSED_PHASES]
     )

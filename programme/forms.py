@@ -67,7 +67,7 @@ class SubmissionTokenField(forms.CharField):
     """The hidden one-time token: never part of what the form changes (audit) or hands to a service."""
 
     def __init__(self) -> None:
-        super().__init__(required=False, max_length=64, widget=forms.HiddenInput)
+        super().__init__(required=False, max_length=64, widget=forms.HiddenInput, initial=uuid.uuid4().hex)
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return False
@@ -84,7 +84,6 @@ class EdgeChecks(forms.BaseForm):
         super().__init__(*args, **kwargs)
         if self.is_creation():
             self.fields[SUBMISSION_TOKEN] = SubmissionTokenField()
-            self.initial = {SUBMISSION_TOKEN: uuid.uuid4().hex, **self.initial}
 
     def is_creation(self) -> bool:
         if self.creates is not None:
@@ -244,6 +243,8 @@ class PartnerOrganisationForm(ModelForm):
 
 
 class InvitationForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     email = forms.EmailField(label=_("E-mail"))
     first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
@@ -274,6 +275,8 @@ class InvitationForm(Form):
 
 
 class AcceptInvitationForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     password1 = forms.CharField(
         label=_("Mot de passe"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )

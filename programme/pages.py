@@ -83,8 +83,9 @@ def save_once[T](
     - The same submission twice (the token already claimed) or a unique constraint hit (the same SIREN,
       the same value for the same period…) is not a 500: the form says so, and nothing is saved. A
       constraint's own `violation_error_message`, or `duplicates[constraint name]`, says which.
-    - `save` may put a service's refusal on the form itself (`add_validation_error`): the transaction,
-      token claim included, is then rolled back, so the corrected form can be sent again.
+    - `save` may put a service's refusal on the form itself (`add_validation_error`), or return None or
+      False when it saved nothing (a value to confirm): the transaction, token claim included, is then
+      rolled back, so the corrected (or confirmed) form can be sent again.
     """
     token = form.submission_token if isinstance(form, EdgeChecks) else ""
     try:
@@ -92,8 +93,8 @@ def save_once[T](
             if token:
                 submission_claim(token=token)
             result = save()
-            if form.errors:
-                transaction.set_rollback(True)
+            if form.errors or result is None or result is False:
+                transaction.set_rollback(True)  # nothing saved: the token stays free for the next try
                 return None
             return result
     except IntegrityError as error:

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -123,7 +123,7 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
     """Turn a pending invitation into an active account with the chosen password."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_pending:
-        raise ValueError("invitation not pending")
+        raise ValidationError(_("Cette invitation a déjà été acceptée, ou n’est plus valable."))
     user = User.objects.filter(email__iexact=invitation.email).first()
     if user is None:
         user = User(email=invitation.email)

@@ -97,6 +97,8 @@ class ProjectCreateForm(ProjectForm):
 
 
 class GateDecisionForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     outcome = forms.ChoiceField(label=_("Décision"), choices=Outcome.choices, widget=forms.RadioSelect)
     decided_on = forms.DateField(label=_("Date de la décision"), widget=DATE)
     committee = forms.CharField(
@@ -336,6 +338,8 @@ class DeliverableForm(ModelForm):
 
 
 class UploadForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     file = forms.FileField(
         label=_("Fichier"), help_text=_("Formats acceptés : %(f)s.") % {"f": ACCEPTED_LABEL}
     )

@@ -73,6 +73,7 @@ def default_programme() -> Programme | None:
 class ProspectCreateForm(Form):
     """A new prospect: an existing structure, or a new one typed here (checked against duplicates)."""
 
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
     programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.all())
     organisation = forms.ModelChoiceField(
         label=_("Structure déjà enregistrée"),
@@ -252,6 +253,8 @@ class EventForm(ModelForm):
 
 
 class EventLinkForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     prospect = forms.ModelChoiceField(label=_("Prospect déjà suivi"), queryset=Prospect.objects.none())
 
     def __init__(self, *args, event: Event, **kwargs):
@@ -265,6 +268,8 @@ class EventLinkForm(Form):
 
 
 class EventNewProspectForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     name = forms.CharField(label=_("Nom de la structure"), max_length=200)
     kind = forms.ChoiceField(
         label=_("Forme"), choices=OrganisationKind.choices, initial=OrganisationKind.ASSOCIATION
@@ -280,6 +285,8 @@ class EventNewProspectForm(Form):
 
 
 class InterviewForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     scheduled_at = forms.DateTimeField(
         label=_("Date et heure"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -347,6 +354,8 @@ class ScoreForm(Form):
 
 
 class InterviewCompleteForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     recommendation = forms.ChoiceField(
         label=_("Recommandation"), choices=Recommendation.choices, widget=forms.RadioSelect
     )

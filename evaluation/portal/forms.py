@@ -21,6 +21,8 @@ from .selectors import Period
 
 
 class DeliverableUploadForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     file = forms.FileField(
         label=_("Fichier"),
         help_text=_("Formats acceptés : %(f)s.") % {"f": ACCEPTED_LABEL},

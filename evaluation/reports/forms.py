@@ -18,6 +18,8 @@ DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ReportOrderForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     kind = forms.ChoiceField(label=_("Type de rapport"), choices=ReportKind.choices)
     programme = forms.ModelChoiceField(
         label=_("Programme"), queryset=Programme.objects.filter(is_active=True), empty_label=None

@@ -6,6 +6,8 @@ from prospects.models import Decision
 
 
 class SelectionDecisionForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     decision = forms.ChoiceField(label=_("Décision"), choices=Decision.choices, widget=forms.RadioSelect)
     rationale = forms.CharField(
         label=_("Motivation"),
