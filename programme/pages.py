@@ -52,13 +52,13 @@ def form_page[T: HasPage](
 
 #: Said when the same submission arrives twice (a double click, a retried request).
 ALREADY_SENT = _(
-    "Ce formulaire a déjà été envoyé : il n’est enregistré qu’une fois. Rechargez la page pour "
+    "Ce formulaire a déjà été envoyé : il n’est enregistré qu’une fois. Rechargez la page pour "
     "retrouver ce qui a été enregistré."
 )
 #: Said when a record the form would create already exists (another person, or the same form in
 #: another tab, saved it a moment before).
 ALREADY_EXISTS = _(
-    "Cet enregistrement existe déjà : il vient sans doute d’être saisi (ou envoyé deux fois). "
+    "Cet enregistrement existe déjà : il vient sans doute d’être saisi (ou envoyé deux fois). "
     "Rechargez la page pour le retrouver."
 )
 
@@ -68,7 +68,7 @@ KNOWN_DUPLICATES = {
     "unique_organisation_siren": _("Une structure porte déjà ce SIREN."),
     "unique_organisation_name_town": _(
         "Une structure du même nom existe déjà dans cette commune. Vérifiez qu’il ne s’agit pas de la "
-        "même, ou cochez « Enregistrer quand même »."
+        "même, ou cochez « Enregistrer quand même »."
     ),
     "programme_user_email_key": _("Un compte existe déjà pour cette adresse e-mail."),
 }

@@ -89,10 +89,11 @@ def target_phase(phase: str, outcome: str) -> str | None:
 
 
 def project_existed_on(project: Project) -> date:
-    """The first day the project existed: its creation in Parcours, or earlier when its accompaniment or
-    one of its phases started before it was entered (a project taken over with its history)."""
+    """The first day the project existed: its creation in Parcours, or earlier when its promotion, its
+    accompaniment or one of its phases started before it was entered (a project typed in the day after its
+    selection committee, or taken over with its history)."""
     days = [timezone.localdate(project.created_at) if project.created_at else timezone.localdate()]
-    days += [d for d in (project.start_date,) if d]
+    days += [d for d in (project.start_date, project.cohort.start_date if project.cohort else None) if d]
     days += [
         d for period in project.phase_periods.all() for d in (period.planned_start, period.actual_start) if d
     ]

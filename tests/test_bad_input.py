@@ -184,7 +184,7 @@ def test_an_oversized_body_gets_the_french_400_page(staff_client, world, setting
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Contenu trop volumineux" in page and "rien n’a été enregistré" in page and "1 Mo" in page
+    assert "Contenu trop volumineux" in page and "rien n’a été enregistré" in page and "1\u00a0Mo" in page
     assert not Organisation.objects.filter(name="Trop").exists()
 
 

@@ -324,7 +324,7 @@ def target_add(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.errors:
         messages.error(
             request,
-            _("Cible non enregistrée : %(reason)s")
+            _("Cible non enregistrée : %(reason)s")
             % {"reason": " ".join(str(m) for errors in form.errors.values() for m in errors)},
         )
     return redirect(pi)
