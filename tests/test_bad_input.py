@@ -33,7 +33,7 @@ def _app_forms() -> list[type[forms.BaseForm]]:
     for package in ("programme", "prospects", "projects", "evaluation"):
         root = importlib.import_module(package)
         for info in pkgutil.walk_packages(root.__path__, f"{package}."):
-            if not info.name.rsplit(".", 1)[-1] == "forms" or info.name.startswith("projects.funding"):
+            if info.name.rsplit(".", 1)[-1] != "forms" or info.name.startswith("projects.funding"):
                 continue  # projects.funding belongs to another branch (see the report of harden3)
             module = importlib.import_module(info.name)
             for _name, value in inspect.getmembers(module, inspect.isclass):
