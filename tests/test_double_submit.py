@@ -38,6 +38,7 @@ from projects.models import (
     Action,
     AdvocacyAction,
     Committee,
+    CommitteeDecision,
     Deliverable,
     Dissemination,
     Document,
@@ -47,6 +48,7 @@ from projects.models import (
     Project,
     Stakeholder,
     Workshop,
+    WorkshopItem,
 )
 from prospects.models import Event, Interaction, Interview, Prospect
 from tests.conftest import client_for
@@ -68,6 +70,10 @@ class Case:
     url: Callable[[Any], str]
     data: Callable[[Any], dict[str, Any]]
     count: Callable[[Any], int]
+    prefix: str = ""  # the form's prefix, when the page holds several forms
+
+    def token_field(self) -> str:
+        return f"{self.prefix}-submission_token" if self.prefix else "submission_token"
 
 
 def _pdf(name: str = "piece.pdf") -> SimpleUploadedFile:
@@ -111,6 +117,30 @@ def _invitation_token(w: Any) -> str:
         invitation = services.invitation_create(actor=w.staff, email="nouvelle@exemple.fr", role="staff")
         w.invitation_token = invitation.token
     return w.invitation_token
+
+
+def _workshop(w: Any) -> Workshop:
+    return Workshop.objects.filter(title="Atelier parent").first() or Workshop.objects.create(
+        project=w.project_a, title="Atelier parent", step="needs", starts_at=timezone.now()
+    )
+
+
+def _committee(w: Any) -> Committee:
+    return Committee.objects.filter(project=w.project_a, kind="cotech").first() or Committee.objects.create(
+        project=w.project_a, kind="cotech", date=TODAY
+    )
+
+
+def _event(w: Any) -> Event:
+    return Event.objects.filter(name="Salon parent").first() or Event.objects.create(
+        programme=w.programme, name="Salon parent", date=TODAY
+    )
+
+
+def _deliverable(w: Any) -> Deliverable:
+    return Deliverable.objects.filter(title="Livrable parent").first() or Deliverable.objects.create(
+        project=w.project_a, title="Livrable parent", due_date=TODAY, owner_user=w.staff
+    )
 
 
 CASES = [
@@ -382,6 +412,35 @@ CASES = [
         lambda w: {"title": "Un enseignement", "kind": "good_practice", "body": "Ce qui a marché."},
         lambda w: Lesson.objects.count(),
     ),
+    Case(
+        "workshop item",
+        "staff",
+        lambda w: reverse("projects:workshop.item.create", args=[_workshop(w).pk]),
+        lambda w: {"kind": "need", "title": "Un lieu", "description": ""},
+        lambda w: WorkshopItem.objects.filter(title="Un lieu").count(),
+    ),
+    Case(
+        "committee decision",
+        "staff",
+        lambda w: reverse("projects:committee.decision.create", args=[_committee(w).pk]),
+        lambda w: {"text": "Lancer le prototype"},
+        lambda w: CommitteeDecision.objects.filter(text="Lancer le prototype").count(),
+    ),
+    Case(
+        "prospect met at an event",
+        "staff",
+        lambda w: reverse("prospects:event.prospects", args=[_event(w).pk]),
+        lambda w: {"new-name": "Recyclerie du Salon", "new-kind": "association", "new-town": "Lyon"},
+        lambda w: Prospect.objects.filter(organisation__name="Recyclerie du Salon").count(),
+        prefix="new",
+    ),
+    Case(
+        "deliverable version",
+        "staff",
+        lambda w: reverse("projects:deliverable.upload", args=[_deliverable(w).pk]),
+        lambda w: {"file": _pdf("livrable.pdf"), "comment": "v1"},
+        lambda w: _deliverable(w).versions.count(),
+    ),
 ]
 
 
@@ -392,7 +451,7 @@ def _client(world: Any, role: str) -> Client:
 def _send(world: Any, case: Case, url: str, token: str) -> int:
     """One submission of the case's form carrying `token`: the response's status code."""
     client = _client(world, case.role)
-    return client.post(url, {**case.data(world), "submission_token": token}).status_code
+    return client.post(url, {**case.data(world), case.token_field(): token}).status_code
 
 
 @pytest.mark.django_db
@@ -410,7 +469,7 @@ def test_the_same_form_sent_twice_saves_once(world, case):
 def _fire_together(world: Any, case: Case, url: str, tokens: list[str]) -> list[Any]:
     """POST the case's form from two threads at once, each with its own client and database connection."""
     clients = [_client(world, case.role) for _ in tokens]
-    payloads = [{**case.data(world), "submission_token": t} for t in tokens]
+    payloads = [{**case.data(world), case.token_field(): t} for t in tokens]
     barrier = threading.Barrier(len(tokens))
     results: list[Any] = [None] * len(tokens)
 
