@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from programme.forms import FrenchDecimalField
+from programme.forms import Form, FrenchDecimalField, ModelForm
 from programme.models import Organisation, Programme
 from projects.models import Phase, Project
 
@@ -22,6 +22,7 @@ from .models import (
     ProjectIndicator,
     TargetKind,
 )
+from .services import target_refusal
 
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -42,7 +43,7 @@ def _check_period(form: forms.BaseForm) -> dict[str, Any]:
     return cleaned
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(ModelForm):
     class Meta:
         model = Indicator
         fields = [
@@ -84,19 +85,19 @@ class IndicatorForm(forms.ModelForm):
         return cleaned
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(ModelForm):
     class Meta:
         model = EvaluationQuestion
         fields = ["text", "order"]
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(ModelForm):
     class Meta:
         model = EvaluationCriterion
         fields = ["text", "order"]
 
 
-class ProjectIndicatorForm(forms.ModelForm):
+class ProjectIndicatorForm(ModelForm):
     class Meta:
         model = ProjectIndicator
         fields = [
@@ -141,6 +142,11 @@ class ProjectIndicatorForm(forms.ModelForm):
             .exists()
         ):
             self.add_error("indicator", _("Cet indicateur fait déjà partie du protocole du projet."))
+        if indicator:
+            for name in ("baseline_value", "target_value"):
+                refusal = target_refusal(indicator, cleaned.get(name))
+                if refusal and name not in self.errors:
+                    self.add_error(name, refusal)
         base, target = cleaned.get("baseline_date"), cleaned.get("target_date")
         if base and target and target < base:
             self.add_error("target_date", _("L'échéance de la cible précède la date de référence."))
@@ -149,7 +155,9 @@ class ProjectIndicatorForm(forms.ModelForm):
         return cleaned
 
 
-class TargetForm(forms.Form):
+class TargetForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     period_end = forms.DateField(label=_("Fin de la période"), widget=DateInput)
     value = FrenchDecimalField(label=_("Cible"), max_digits=14, decimal_places=2)
 
@@ -159,11 +167,12 @@ class TargetForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class MeasurementForm(forms.Form):
+class MeasurementForm(Form):
     """A value for one period, typed the French way. When the service finds it worth a second look
     (`ConfirmationNeeded`), the view calls `ask_confirmation`: the form comes back with the reasons and a
     "Je confirme cette valeur" checkbox, the typed value kept; `confirmed` is then passed to the service."""
 
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
     period_start = forms.DateField(label=_("Début de la période"), widget=DateInput)
     period_end = forms.DateField(label=_("Fin de la période"), widget=DateInput)
     value = FrenchDecimalField(label=_("Valeur"), max_digits=14, decimal_places=2, required=False)
@@ -237,17 +246,17 @@ class MeasurementForm(forms.Form):
         return _check_period(self)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(Form):
     comment = forms.CharField(
         label=_("Ce qui doit être corrigé"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 
 
-class UnlockForm(forms.Form):
+class UnlockForm(Form):
     reason = forms.CharField(label=_("Motif du déverrouillage"), max_length=500)
 
 
-class LockForm(forms.Form):
+class LockForm(Form):
     period_start = forms.DateField(label=_("Du"), widget=DateInput)
     period_end = forms.DateField(label=_("Au"), widget=DateInput)
 
@@ -256,7 +265,9 @@ class LockForm(forms.Form):
         return _check_period(self)
 
 
-class MaturityForm(forms.Form):
+class MaturityForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     phase = forms.ChoiceField(
         label=_("Phase"), choices=[(p.value, p.label) for p in Phase if p in ASSESSED_PHASES]
     )
@@ -292,7 +303,7 @@ class MaturityForm(forms.Form):
         return [self[f"score_{d.value}"] for d in Dimension]
 
 
-class LessonForm(forms.ModelForm):
+class LessonForm(ModelForm):
     class Meta:
         model = Lesson
         fields = ["title", "kind", "body", "phase", "themes", "projects"]

@@ -17,7 +17,7 @@ value appears, changes or disappears.
 
 import uuid
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import cast
 
@@ -123,12 +123,38 @@ def protocol_item_delete(*, actor: User, obj: ProtocolItem) -> None:
     obj.delete()
 
 
+def target_refusal(indicator: Indicator, value: Decimal | None) -> str | None:
+    """Why a target (or a baseline) cannot be `value` for this indicator's kind, or None: a count, an
+    amount or a percentage is never negative, a percentage at most 100, a scale's within its bounds,
+    a yes/no is 0 or 1, and a text indicator has no figure to aim at."""
+    if value is None:
+        return None
+    kind = indicator.type
+    if kind == IndicatorType.TEXT:
+        return _("Un indicateur texte n’a pas de valeur chiffrée de référence ni de cible.")
+    if kind in (IndicatorType.COUNT, IndicatorType.AMOUNT, IndicatorType.PERCENTAGE) and value < 0:
+        return _("%(kind)s : une valeur positive ou nulle est attendue.") % {
+            "kind": indicator.get_type_display()
+        }
+    if kind == IndicatorType.PERCENTAGE and value > 100:
+        return _("Un pourcentage ne dépasse pas 100.")
+    if kind == IndicatorType.BOOLEAN and value not in (0, 1):
+        return _("Répondez par oui (1) ou non (0).")
+    low, high = indicator.scale_min, indicator.scale_max
+    if kind == IndicatorType.SCALE and low is not None and high is not None and not low <= value <= high:
+        return _("La note doit être comprise entre %(min)s et %(max)s.") % {"min": low, "max": high}
+    return None
+
+
 @transaction.atomic
 def indicator_target_set(
     *, actor: User, project_indicator: ProjectIndicator, period_end: date, value: Decimal
 ) -> IndicatorTarget:
     """Set (or replace) the intermediate target due at the end of a period."""
     _require_team(actor)
+    refusal = target_refusal(project_indicator.indicator, value)
+    if refusal:
+        raise ValidationError({"value": refusal})
     target, created = IndicatorTarget.objects.update_or_create(
         project_indicator=project_indicator, period_end=period_end, defaults={"value": value}
     )
@@ -339,6 +365,11 @@ def _unchanged(measurement: Measurement, stored: dict[str, Decimal | str | None]
     return measurement.source == source and all(getattr(measurement, f) == v for f, v in stored.items())
 
 
+#: How far ahead a running period may end: the longest measured period (a phase of 18 months) and then
+#: some. Beyond, the period is refused, for the team and partners alike.
+RUNNING_PERIOD_HORIZON = timedelta(days=731)
+
+
 @transaction.atomic
 def measurement_record(
     *,
@@ -377,6 +408,17 @@ def measurement_record(
             {
                 "period_start": _(
                     "Cette période n’a pas encore commencé : saisissez sa valeur une fois terminée."
+                )
+            }
+        )
+    if period_end > today + RUNNING_PERIOD_HORIZON:
+        # A running period (it ends later) is asked for confirmation below; one that ends years from
+        # now is not a period being measured but a typing error (2030 for 2026).
+        raise ValidationError(
+            {
+                "period_end": _(
+                    "Cette période se termine dans plus de deux ans : une mesure porte sur une période "
+                    "terminée ou en cours."
                 )
             }
         )

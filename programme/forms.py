@@ -1,4 +1,6 @@
 import re
+import uuid
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -6,6 +8,7 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -13,8 +16,114 @@ from .formatting import fr_number
 from .identity import digits_only, normalise_name, normalise_town
 from .models import Invitation, Organisation, Person, Role
 
+# --- What every form of Parcours checks at the edge ------------------------------------------------------
+#
+# Every form of the apps derives from `Form` or `ModelForm` below (tests/test_bad_input.py walks them all):
+# - dates outside 1900–2100 are refused on every date and date-time field, declared or generated (a
+#   milestone on 9999-12-31 would break every date computation later: timelines, reminders, figures);
+# - bidi control characters (right-to-left overrides and isolates) are stripped from everything typed but
+#   passwords, so a name or a title reads the same everywhere it is shown;
+# - a create form carries a one-time submission token, claimed by `programme.pages.save_once` in the same
+#   transaction as the service: a double click, or the same POST twice at once, creates one record.
 
-class OrganisationForm(forms.ModelForm):
+DATE_RANGE = (1900, 2100)
+#: Unicode's Bidi_Control characters: the Arabic letter mark, LRM/RLM, the embeddings and overrides
+#: (U+202A–U+202E) and the isolates (U+2066–U+2069).
+BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
+SUBMISSION_TOKEN = "submission_token"
+
+
+def validate_date_range(value: date | datetime) -> None:
+    low, high = DATE_RANGE
+    if not low <= value.year <= high:
+        raise ValidationError(
+            _("Indiquez une date comprise entre %(low)s et %(high)s."),
+            code="date_range",
+            params={"low": low, "high": high},
+        )
+
+
+def strip_bidi(text: str) -> str:
+    return text.translate(BIDI_CONTROLS)
+
+
+def _without_bidi(data: Any, keep: set[str]) -> Any:
+    """The submitted data with bidi controls removed from every text value but those in `keep`."""
+    if isinstance(data, MultiValueDict):
+        lists = list(data.lists())
+        if not any(isinstance(v, str) and strip_bidi(v) != v for _k, values in lists for v in values):
+            return data
+        copy = data.copy()
+        for key, values in lists:
+            if key not in keep:
+                copy.setlist(key, [strip_bidi(v) if isinstance(v, str) else v for v in values])
+        return copy
+    return {k: strip_bidi(v) if isinstance(v, str) and k not in keep else v for k, v in data.items()}
+
+
+class SubmissionTokenField(forms.CharField):
+    """The hidden one-time token: never part of what the form changes (audit) or hands to a service."""
+
+    def __init__(self) -> None:
+        super().__init__(required=False, max_length=64, widget=forms.HiddenInput, initial=uuid.uuid4().hex)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return False
+
+
+class EdgeChecks(forms.BaseForm):
+    """The checks above, mixed into `Form` and `ModelForm`."""
+
+    #: Whether the form creates a record (and so carries a submission token). None: a ModelForm creates
+    #: when its instance is new; a plain form says so by setting `creates = True`.
+    creates: bool | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.is_creation():
+            self.fields[SUBMISSION_TOKEN] = SubmissionTokenField()
+
+    def is_creation(self) -> bool:
+        if self.creates is not None:
+            return self.creates
+        instance = getattr(self, "instance", None)
+        return instance is not None and instance._state.adding
+
+    @property
+    def submission_token(self) -> str:
+        """The token this submission carries ("" when none: a form built without one)."""
+        if not self.is_bound or SUBMISSION_TOKEN not in self.fields:
+            return ""
+        return str(self.data.get(self.add_prefix(SUBMISSION_TOKEN)) or "")[:64]
+
+    def full_clean(self) -> None:
+        for field in self.fields.values():
+            dated = isinstance(field, (forms.DateField, forms.DateTimeField))
+            if dated and validate_date_range not in field.validators:
+                field.validators.append(validate_date_range)
+        if self.is_bound:
+            secrets = {
+                self.add_prefix(name)
+                for name, field in self.fields.items()
+                if isinstance(field.widget, forms.PasswordInput)
+            }
+            self.data = _without_bidi(self.data, secrets)
+        super().full_clean()
+        if hasattr(self, "cleaned_data"):
+            self.cleaned_data.pop(SUBMISSION_TOKEN, None)
+
+
+class Form(EdgeChecks, forms.Form):
+    """Every plain form of the apps."""
+
+
+class ModelForm(EdgeChecks, forms.ModelForm):
+    """Every model form of the apps."""
+
+
+class OrganisationForm(ModelForm):
     confirm_duplicate = forms.BooleanField(
         label=_("Enregistrer quand même : il s'agit bien d'une autre structure"), required=False
     )
@@ -85,6 +194,8 @@ class OrganisationForm(forms.ModelForm):
                     normalised_name=normalise_name(name), normalised_town=normalise_town(town or "")
                 )[:5]
             )
+            # Confirmed: the unique normalised name + town lets this one through (and only this one).
+            self.instance.distinct_confirmed = bool(self.similar and cleaned.get("confirm_duplicate"))
             if self.similar and not cleaned.get("confirm_duplicate"):
                 self.add_error(
                     None,
@@ -96,7 +207,7 @@ class OrganisationForm(forms.ModelForm):
         return cleaned
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(ModelForm):
     class Meta:
         model = Person
         fields = [
@@ -123,7 +234,7 @@ class PersonForm(forms.ModelForm):
         return cleaned
 
 
-class PartnerOrganisationForm(forms.ModelForm):
+class PartnerOrganisationForm(ModelForm):
     """What a partner may edit of their own structure: public details only."""
 
     class Meta:
@@ -131,7 +242,9 @@ class PartnerOrganisationForm(forms.ModelForm):
         fields = ["address", "postcode", "town", "website", "description"]
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     email = forms.EmailField(label=_("E-mail"))
     first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
@@ -161,7 +274,9 @@ class InvitationForm(forms.Form):
         return cleaned
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     password1 = forms.CharField(
         label=_("Mot de passe"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
@@ -190,7 +305,7 @@ class AcceptInvitationForm(forms.Form):
         return cleaned
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(Form):
     digest_enabled = forms.BooleanField(
         label=_("Recevoir chaque matin le récapitulatif de mes échéances"), required=False
     )

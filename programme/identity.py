@@ -18,6 +18,9 @@ def validate_siren(value: str) -> None:
     number = digits_only(value)
     if not re.fullmatch(r"[0-9]{9}", number):
         raise ValidationError(_("Le SIREN doit comporter exactement 9 chiffres."), code="siren_format")
+    if not number.strip("0"):
+        # Passes the Luhn check, yet names no one: the placeholder of a form filled in a hurry.
+        raise ValidationError(_("Un SIREN ne peut pas être composé uniquement de zéros."), code="siren_zeros")
     try:
         siren.validate(number)
     except InvalidChecksum:
@@ -28,6 +31,10 @@ def validate_siret(value: str) -> None:
     number = digits_only(value)
     if not re.fullmatch(r"[0-9]{14}", number):
         raise ValidationError(_("Le SIRET doit comporter exactement 14 chiffres."), code="siret_format")
+    if not number[:9].strip("0"):
+        raise ValidationError(
+            _("Un SIRET ne peut pas commencer par un SIREN composé uniquement de zéros."), code="siret_zeros"
+        )
     try:
         siret.validate(number)  # La Poste's establishments (SIREN 356000000) follow a digit-sum rule
     except InvalidChecksum:

@@ -254,6 +254,11 @@ class Organisation(models.Model):
     )
     website = models.URLField(_("site web"), blank=True)
     description = models.TextField(_("présentation"), blank=True)
+    #: Set when someone said « c'est bien une autre structure » about a same name in the same town: the
+    #: only way past the unique normalised name + town (which holds under concurrent submissions).
+    distinct_confirmed = models.BooleanField(
+        _("autre structure du même nom confirmée"), default=False, editable=False
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
@@ -267,7 +272,12 @@ class Organisation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["siren"], condition=~Q(siren=""), name="unique_organisation_siren"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["normalised_name", "normalised_town"],
+                condition=Q(distinct_confirmed=False) & ~Q(normalised_name=""),
+                name="unique_organisation_name_town",
+            ),
         ]
         indexes = [models.Index(fields=["normalised_name", "normalised_town"])]
 
@@ -422,3 +432,14 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_repr}"
+
+
+class SubmissionToken(models.Model):
+    """A create form's one-time token, claimed in the same transaction as the record it creates
+    (`programme.pages.save_once`): the same submission sent twice creates one record."""
+
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.token

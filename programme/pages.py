@@ -5,13 +5,19 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from django import forms
+from django.apps import apps
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import UniqueConstraint
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django_filters import FilterSet
 
 from .access import AuthedRequest
+from .forms import EdgeChecks
+from .services import submission_claim
 
 PAGE_SIZE = 50
 
@@ -37,10 +43,90 @@ def form_page[T: HasPage](
     """The create/edit pages: a valid POST saves through the service, says so and goes to the object;
     otherwise the page (again, with the errors next to the fields)."""
     if request.method == "POST" and form.is_valid():
-        obj = save()
-        messages.success(request, message(obj))
-        return redirect(obj)
+        obj = save_once(form, save)
+        if obj is not None:
+            messages.success(request, message(obj))
+            return redirect(obj)
     return render(request, template, {"form": form, **(context or {})})
+
+
+#: Said when the same submission arrives twice (a double click, a retried request).
+ALREADY_SENT = _(
+    "Ce formulaire a déjà été envoyé : il n’est enregistré qu’une fois. Rechargez la page pour "
+    "retrouver ce qui a été enregistré."
+)
+#: Said when a record the form would create already exists (another person, or the same form in
+#: another tab, saved it a moment before).
+ALREADY_EXISTS = _(
+    "Cet enregistrement existe déjà : il vient sans doute d’être saisi (ou envoyé deux fois). "
+    "Rechargez la page pour le retrouver."
+)
+
+
+#: The core's own unique keys a form can run into, in the words of the form that hits them.
+KNOWN_DUPLICATES = {
+    "unique_organisation_siren": _("Une structure porte déjà ce SIREN."),
+    "unique_organisation_name_town": _(
+        "Une structure du même nom existe déjà dans cette commune. Vérifiez qu’il ne s’agit pas de la "
+        "même, ou cochez « Enregistrer quand même »."
+    ),
+    "programme_user_email_key": _("Un compte existe déjà pour cette adresse e-mail."),
+}
+
+
+def save_once[T](
+    form: forms.BaseForm, save: Callable[[], T], *, duplicates: dict[str, Any] | None = None
+) -> T | None:
+    """Run `save` (the service call of a valid form) in one transaction with the claim of the form's
+    one-time submission token; None when nothing was saved, the reason then being on the form.
+
+    - The same submission twice (the token already claimed) or a unique constraint hit (the same SIREN,
+      the same value for the same period…) is not a 500: the form says so, and nothing is saved. A
+      constraint's own `violation_error_message`, or `duplicates[constraint name]`, says which.
+    - `save` may put a service's refusal on the form itself (`add_validation_error`), or return None or
+      False when it saved nothing (a value to confirm): the transaction, token claim included, is then
+      rolled back, so the corrected (or confirmed) form can be sent again.
+    """
+    token = form.submission_token if isinstance(form, EdgeChecks) else ""
+    try:
+        with transaction.atomic():
+            if token:
+                submission_claim(token=token)
+            result = save()
+            if form.errors or result is None or result is False:
+                transaction.set_rollback(True)  # nothing saved: the token stays free for the next try
+                return None
+            return result
+    except IntegrityError as error:
+        form.add_error(None, duplicate_message(error, duplicates or {}))
+        return None
+
+
+def duplicate_message(error: IntegrityError, duplicates: dict[str, Any]) -> Any:
+    """The French sentence for a unique constraint an insert ran into: by the constraint's name
+    (PostgreSQL names it; SQLite names its columns), else the generic one."""
+    text = str(error)
+    name = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) or ""
+    if "submissiontoken" in text or name.startswith("programme_submissiontoken"):
+        return ALREADY_SENT
+    if name == "programme_user_email_key" or text.endswith("programme_user.email"):
+        return KNOWN_DUPLICATES["programme_user_email_key"]
+    duplicates = {**KNOWN_DUPLICATES, **duplicates}
+    for model in apps.get_models():
+        table = model._meta.db_table
+        for constraint in model._meta.constraints:
+            if not isinstance(constraint, UniqueConstraint):
+                continue
+            columns = ", ".join(
+                f"{table}.{getattr(model._meta.get_field(f), 'column', f)}" for f in constraint.fields
+            )
+            if constraint.name == name or (not name and columns and text.endswith(columns)):
+                if constraint.name in duplicates:
+                    return duplicates[constraint.name]
+                if constraint.violation_error_message != constraint.default_violation_error_message:
+                    return constraint.violation_error_message
+                return ALREADY_EXISTS
+    return ALREADY_EXISTS
 
 
 def render_filtered_list(

@@ -1,10 +1,11 @@
 """Writes on the core records. Keyword-only, typed, atomic; every change is audited."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +14,21 @@ from django.utils.translation import gettext as _
 from . import access, tasks
 from .audit import REDACTED_FIELDS, Edit, audit_forget, audit_log, save_audited
 from .emails import send_template_mail
-from .models import Invitation, Organisation, Person, Role, User
+from .models import Invitation, Organisation, Person, Role, SubmissionToken, User
+
+#: How long a submission token is remembered: far longer than any double click or retried request.
+SUBMISSION_TOKEN_DAYS = 2
+
+
+@transaction.atomic
+def submission_claim(*, token: str) -> None:
+    """Claim a create form's one-time token, in the caller's transaction: a second claim of the same
+    token raises IntegrityError (on PostgreSQL it waits for the first transaction, then fails if it
+    committed). Tokens older than a couple of days are forgotten on the way."""
+    SubmissionToken.objects.filter(
+        created_at__lt=timezone.now() - timedelta(days=SUBMISSION_TOKEN_DAYS)
+    ).delete()
+    SubmissionToken.objects.create(token=token)
 
 
 @transaction.atomic
@@ -108,7 +123,7 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
     """Turn a pending invitation into an active account with the chosen password."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_pending:
-        raise ValueError("invitation not pending")
+        raise ValidationError(_("Cette invitation a déjà été acceptée, ou n’est plus valable."))
     user = User.objects.filter(email__iexact=invitation.email).first()
     if user is None:
         user = User(email=invitation.email)

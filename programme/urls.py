@@ -9,6 +9,9 @@ from . import views
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Parcours — administration"
 
+# A request Django refuses (a body beyond DATA_UPLOAD_MAX_MEMORY_SIZE…) gets a French page, not a bare one.
+handler400 = "programme.views.bad_request"
+
 programme_patterns = (
     [
         path("structures/", views.organisation_list, name="organisation.list"),

@@ -4,9 +4,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -21,8 +23,8 @@ from .forms import (
     PersonForm,
     PreferencesForm,
 )
-from .models import Invitation, Organisation, Person
-from .pages import form_page, posted, render_filtered_list
+from .models import Invitation, Organisation, Person, User
+from .pages import form_page, posted, render_filtered_list, save_once
 from .selectors import person_data_export
 
 # --- Home, health --------------------------------------------------------------------------------
@@ -224,9 +226,12 @@ def invitation_list(request: AuthedRequest) -> HttpResponse:
         )
     form = InvitationForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
-        invitation = services.invitation_create(actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": invitation.email})
-        return redirect("programme:invitation.list")
+        invitation = save_once(
+            form, lambda: services.invitation_create(actor=request.user, **form.cleaned_data)
+        )
+        if invitation is not None:
+            messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": invitation.email})
+            return redirect("programme:invitation.list")
     invitations = Invitation.objects.select_related("organisation", "invited_by")[:100]
     context = {"title": _("Invitations"), "form": form, "invitations": invitations}
     return render(request, "programme/invitation_list.html", context)
@@ -240,11 +245,33 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "programme/invitation_invalid.html", status=410 if invitation else 404)
     form = AcceptInvitationForm(posted(request), invitation=invitation)
     if request.method == "POST" and form.is_valid():
-        user = services.invitation_accept(invitation=invitation, password=form.cleaned_data["password1"])
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Bienvenue dans Parcours ! Votre mot de passe est enregistré."))
-        return redirect("home")
+        user = save_once(form, lambda: _accept(invitation, form.cleaned_data["password1"]))
+        if user is None and not form.errors:
+            # Accepted a moment ago (the same form sent twice): the invitation is no longer pending.
+            return render(request, "programme/invitation_invalid.html", status=410)
+        if user is not None:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Bienvenue dans Parcours ! Votre mot de passe est enregistré."))
+            return redirect("home")
     return render(request, "programme/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+def _accept(invitation: Invitation, password: str) -> User | None:
+    """The account, or None when the invitation was accepted in between (the same form sent twice)."""
+    try:
+        return services.invitation_accept(invitation=invitation, password=password)
+    except ValidationError:
+        return None
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The French 400 page (`handler400`): says when the body was too big (DATA_UPLOAD_MAX_MEMORY_SIZE)
+    and that nothing was saved. Rendered without the request's context: the request may be unusable."""
+    context = {
+        "too_big": isinstance(exception, RequestDataTooBig),
+        "limit_mb": round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024),
+    }
+    return HttpResponseBadRequest(loader.render_to_string("400.html", context))
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programme.files import ACCEPTED_LABEL, check_upload
+from programme.forms import Form, ModelForm
 from programme.models import Organisation, Person, Role, User
 
 from .models import (
@@ -43,7 +44,7 @@ def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> N
     field.queryset = queryset
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(ModelForm):
     class Meta:
         model = Project
         fields = [
@@ -95,7 +96,9 @@ class ProjectCreateForm(ProjectForm):
         return cleaned
 
 
-class GateDecisionForm(forms.Form):
+class GateDecisionForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     outcome = forms.ChoiceField(label=_("Décision"), choices=Outcome.choices, widget=forms.RadioSelect)
     decided_on = forms.DateField(label=_("Date de la décision"), widget=DATE)
     committee = forms.CharField(
@@ -129,7 +132,7 @@ class GateDecisionForm(forms.Form):
         return cleaned
 
 
-class MembershipForm(forms.ModelForm):
+class MembershipForm(ModelForm):
     class Meta:
         model = Membership
         fields = ["organisation", "person", "role", "joined_on", "left_on"]
@@ -147,14 +150,14 @@ class MembershipForm(forms.ModelForm):
         return cleaned
 
 
-class StakeholderForm(forms.ModelForm):
+class StakeholderForm(ModelForm):
     class Meta:
         model = Stakeholder
         fields = ["name", "organisation", "influence", "interest", "engagement", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
 
-class WorkshopForm(forms.ModelForm):
+class WorkshopForm(ModelForm):
     invited = forms.ModelMultipleChoiceField(
         label=_("Invité·es"),
         queryset=Person.objects.none(),
@@ -203,7 +206,7 @@ class WorkshopForm(forms.ModelForm):
             self.initial["present"] = [a.person_id for a in rows if a.present]
 
 
-class WorkshopItemForm(forms.ModelForm):
+class WorkshopItemForm(ModelForm):
     class Meta:
         model = WorkshopItem
         fields = ["kind", "title", "description", "answers"]
@@ -226,7 +229,7 @@ class WorkshopItemForm(forms.ModelForm):
         return cleaned
 
 
-class CommitteeForm(forms.ModelForm):
+class CommitteeForm(ModelForm):
     class Meta:
         model = Committee
         fields = [
@@ -253,14 +256,14 @@ class CommitteeForm(forms.ModelForm):
         limit_choices(self, "staff_attendees", team_users())
 
 
-class CommitteeDecisionForm(forms.ModelForm):
+class CommitteeDecisionForm(ModelForm):
     class Meta:
         model = CommitteeDecision
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(ModelForm):
     class Meta:
         model = Action
         fields = ["title", "committee", "owner_user", "owner_person", "due_date", "status"]
@@ -284,7 +287,7 @@ class ActionForm(forms.ModelForm):
         return cleaned
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(ModelForm):
     class Meta:
         model = Milestone
         fields = ["title", "due_date", "status", "owner", "done_on"]
@@ -302,7 +305,7 @@ class MilestoneForm(forms.ModelForm):
         return cleaned
 
 
-class DeliverableForm(forms.ModelForm):
+class DeliverableForm(ModelForm):
     class Meta:
         model = Deliverable
         fields = [
@@ -334,7 +337,9 @@ class DeliverableForm(forms.ModelForm):
         return cleaned
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     file = forms.FileField(
         label=_("Fichier"), help_text=_("Formats acceptés : %(f)s.") % {"f": ACCEPTED_LABEL}
     )
@@ -355,21 +360,21 @@ class DocumentForm(UploadForm):
     field_order = ["title", "description", "file", "shared_with_collective", "comment"]
 
 
-class DeploymentSiteForm(forms.ModelForm):
+class DeploymentSiteForm(ModelForm):
     class Meta:
         model = DeploymentSite
         fields = ["territory", "partner", "status", "started_on", "notes"]
         widgets = {"started_on": DATE, "notes": forms.Textarea(attrs={"rows": 2})}
 
 
-class DisseminationForm(forms.ModelForm):
+class DisseminationForm(ModelForm):
     class Meta:
         model = Dissemination
         fields = ["date", "what", "audience", "channel"]
         widgets = {"date": DATE}
 
 
-class AdvocacyActionForm(forms.ModelForm):
+class AdvocacyActionForm(ModelForm):
     class Meta:
         model = AdvocacyAction
         fields = ["target", "date", "description", "outcome"]

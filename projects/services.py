@@ -88,6 +88,18 @@ def target_phase(phase: str, outcome: str) -> str | None:
     return None
 
 
+def project_existed_on(project: Project) -> date:
+    """The first day the project existed: its creation in Parcours, or earlier when its promotion, its
+    accompaniment or one of its phases started before it was entered (a project typed in the day after its
+    selection committee, or taken over with its history)."""
+    days = [timezone.localdate(project.created_at) if project.created_at else timezone.localdate()]
+    days += [d for d in (project.start_date, project.cohort.start_date if project.cohort else None) if d]
+    days += [
+        d for period in project.phase_periods.all() for d in (period.planned_start, period.actual_start) if d
+    ]
+    return min(days)
+
+
 @transaction.atomic
 def project_move(
     *,
@@ -160,6 +172,12 @@ def project_move(
     elif decided_on > today:
         errors.setdefault("decided_on", []).append(
             _("La date de la décision ne peut pas être dans le futur.")
+        )
+    existed_on = project_existed_on(locked)
+    if decided_on and decided_on < existed_on:
+        errors.setdefault("decided_on", []).append(
+            _("La décision ne peut pas précéder l'existence du projet (%(date)s).")
+            % {"date": existed_on.strftime("%d/%m/%Y")}
         )
     current = locked.phase_periods.filter(phase=locked.phase).first()
     if decided_on and current and current.actual_start and decided_on < current.actual_start:

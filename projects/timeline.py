@@ -4,11 +4,13 @@ Each phase gets a row with two bars: planned (outlined) and actual (filled, in t
 milestones, workshops and committees are markers on their own rows; a line marks today."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from programme.forms import DATE_RANGE
 
 from .models import Committee, Milestone, Phase, PhasePeriod, Project, Workshop
 
@@ -53,6 +55,22 @@ class Timeline:
     empty: bool = True
 
 
+#: The drawable range: a date stored before the forms refused it (a milestone on 9999-12-31) is drawn at
+#: the edge instead of overflowing the month arithmetic below.
+FIRST_DAY, LAST_DAY = date(DATE_RANGE[0], 1, 1), date(DATE_RANGE[1], 12, 1)
+
+
+def _bounded(d: date) -> date:
+    return min(max(d, FIRST_DAY), LAST_DAY)
+
+
+def _local_day(moment: datetime) -> date:
+    try:
+        return timezone.localtime(moment).date()
+    except OverflowError:  # 31 Dec 9999 late in the evening, UTC, is already year 10000 in Paris
+        return moment.date()
+
+
 def build(
     project: Project,
     *,
@@ -63,19 +81,19 @@ def build(
     today: date | None = None,
 ) -> Timeline:
     today = today or timezone.localdate()
-    local = [timezone.localtime(w.starts_at).date() for w in workshops]
+    local = [_local_day(w.starts_at) for w in workshops]
     dates = [today]
     for p in periods:
         dates += [d for d in (p.planned_start, p.planned_end, p.actual_start, p.actual_end) if d]
     dates += [m.due_date for m in milestones] + local + [c.date for c in committees]
-    start, end = min(dates), max(dates)
+    start, end = _bounded(min(dates)), _bounded(max(dates))
     start = start.replace(day=1)
     end = (end.replace(day=1) + timedelta(days=32)).replace(day=1)
     span = max((end - start).days, 1)
     plot_w = WIDTH - LABEL_W - 10
 
     def x(d: date) -> float:
-        return round(LABEL_W + (d - start).days / span * plot_w, 1)
+        return round(LABEL_W + (_bounded(d) - start).days / span * plot_w, 1)
 
     tl = Timeline(empty=not (periods or milestones or workshops or committees))
     y = 28

@@ -7,6 +7,7 @@ from django.forms import formset_factory
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from programme.forms import Form, ModelForm
 from programme.identity import digits_only, validate_siren
 from programme.models import (
     Cohort,
@@ -69,9 +70,10 @@ def default_programme() -> Programme | None:
     return Programme.objects.filter(is_active=True).order_by("name").first()
 
 
-class ProspectCreateForm(forms.Form):
+class ProspectCreateForm(Form):
     """A new prospect: an existing structure, or a new one typed here (checked against duplicates)."""
 
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
     programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.all())
     organisation = forms.ModelChoiceField(
         label=_("Structure déjà enregistrée"),
@@ -176,7 +178,7 @@ class ProspectCreateForm(forms.Form):
         return cleaned
 
 
-class ProspectForm(forms.ModelForm):
+class ProspectForm(ModelForm):
     owner = TeamUserChoiceField(label=_("Suivi par"), queryset=team_users(), required=False)
 
     class Meta:
@@ -210,12 +212,12 @@ class ProspectForm(forms.ModelForm):
         return _check_next_action(self, super().clean())
 
 
-class MoveForm(forms.Form):
+class MoveForm(Form):
     to_stage = forms.ChoiceField(label=_("Déplacer vers"), choices=Stage.choices)
     reason = forms.CharField(label=_("Motif (pour écarter)"), max_length=255, required=False)
 
 
-class InteractionForm(forms.ModelForm):
+class InteractionForm(ModelForm):
     class Meta:
         model = Interaction
         fields = ["kind", "date", "event", "summary", "outcome", "next_action", "next_action_date"]
@@ -233,7 +235,7 @@ class InteractionForm(forms.ModelForm):
         return _check_next_action(self, super().clean())
 
 
-class EventForm(forms.ModelForm):
+class EventForm(ModelForm):
     staff = TeamUsersField(
         label=_("Équipe présente"), queryset=team_users(), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -250,7 +252,9 @@ class EventForm(forms.ModelForm):
             self.fields["programme"].initial = default_programme()
 
 
-class EventLinkForm(forms.Form):
+class EventLinkForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     prospect = forms.ModelChoiceField(label=_("Prospect déjà suivi"), queryset=Prospect.objects.none())
 
     def __init__(self, *args, event: Event, **kwargs):
@@ -263,7 +267,9 @@ class EventLinkForm(forms.Form):
         )
 
 
-class EventNewProspectForm(forms.Form):
+class EventNewProspectForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     name = forms.CharField(label=_("Nom de la structure"), max_length=200)
     kind = forms.ChoiceField(
         label=_("Forme"), choices=OrganisationKind.choices, initial=OrganisationKind.ASSOCIATION
@@ -278,7 +284,9 @@ class EventNewProspectForm(forms.Form):
         return siren
 
 
-class InterviewForm(forms.Form):
+class InterviewForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     scheduled_at = forms.DateTimeField(
         label=_("Date et heure"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -311,7 +319,7 @@ class InterviewForm(forms.Form):
         return cleaned
 
 
-class ScoreForm(forms.Form):
+class ScoreForm(Form):
     """One 0–3 choice (with the level's descriptor) and a comment per criterion of the interview's grid."""
 
     def __init__(self, *args, criteria, initial_scores=None, **kwargs):
@@ -345,14 +353,16 @@ class ScoreForm(forms.Form):
         }
 
 
-class InterviewCompleteForm(forms.Form):
+class InterviewCompleteForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     recommendation = forms.ChoiceField(
         label=_("Recommandation"), choices=Recommendation.choices, widget=forms.RadioSelect
     )
     rationale = forms.CharField(label=_("Justification"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class CriterionForm(forms.Form):
+class CriterionForm(Form):
     label = forms.CharField(label=_("Critère"), max_length=200)
     weight = forms.IntegerField(label=_("Poids"), min_value=1, max_value=10, initial=1)
     level_0 = forms.CharField(label=_("0"), max_length=255)
@@ -392,7 +402,7 @@ CriterionFormSet = cast(
 )
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(Form):
     programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.all())
     file = forms.FileField(
         label=_("Fichier CSV ou XLSX"),
@@ -424,7 +434,7 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
-class ImportMappingForm(forms.Form):
+class ImportMappingForm(Form):
     """Which target field each column of the file feeds (or "ignorer")."""
 
     def __init__(self, *args, headers: list[str], **kwargs):
@@ -454,7 +464,7 @@ class ImportMappingForm(forms.Form):
         return {name.removeprefix("col_"): target for name, target in self.cleaned_data.items() if target}
 
 
-class ImportConfirmForm(forms.Form):
+class ImportConfirmForm(Form):
     skip_invalid = forms.BooleanField(
         label=_("Importer sans les lignes invalides (elles sont ignorées)"), required=False
     )

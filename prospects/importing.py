@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from programme.files import ZipLimits, is_active_text, open_zip
+from programme.forms import strip_bidi, validate_date_range
 from programme.identity import digits_only, normalise_name, normalise_town, validate_siren, validate_siret
 from programme.models import (
     KIND_FAMILY,
@@ -413,7 +414,10 @@ def classify(
     seen_siren: dict[str, int] = {}
     seen_name: dict[tuple[str, str], int] = {}
     for line, cells in body:
-        raw = {target: (cells[i].strip() if i < len(cells) else "") for target, i in columns.items()}
+        # Bidi controls stripped as every form does (programme.forms.strip_bidi): names read the same everywhere.
+        raw = {
+            target: (strip_bidi(cells[i]).strip() if i < len(cells) else "") for target, i in columns.items()
+        }
         row = _classify_row(line, raw, lookups)
         if row.status != INVALID:
             name_key = (normalise_name(row.name), normalise_town(row.town))
@@ -487,10 +491,14 @@ def _classify_row(line: int, raw: dict[str, str], lookups: _Lookups) -> RowResul
     if raw.get("next_action_date"):
         try:
             data["next_action_date"] = _parse_date(raw["next_action_date"])
+            validate_date_range(data["next_action_date"])  # the same 1900–2100 as every form
         except ValueError:
             reasons.append(
                 _("Date « %(value)s » illisible (attendu : JJ/MM/AAAA).") % {"value": raw["next_action_date"]}
             )
+        except ValidationError as error:
+            data["next_action_date"] = None
+            reasons.extend(error.messages)
     email = raw.get("contact_email", "")
     if email:
         try:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programme.files import ACCEPTED_LABEL, check_upload
-from programme.forms import PartnerOrganisationForm
+from programme.forms import Form, ModelForm, PartnerOrganisationForm
 from programme.models import Person
 from projects.services import ACTION_COMMENT_MAX
 
@@ -20,7 +20,9 @@ from .selectors import Period
 # --- Deliverables and actions ----------------------------------------------------------------------------
 
 
-class DeliverableUploadForm(forms.Form):
+class DeliverableUploadForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     file = forms.FileField(
         label=_("Fichier"),
         help_text=_("Formats acceptés : %(f)s.") % {"f": ACCEPTED_LABEL},
@@ -39,7 +41,7 @@ class DeliverableUploadForm(forms.Form):
         return uploaded
 
 
-class ActionDoneForm(forms.Form):
+class ActionDoneForm(Form):
     comment = forms.CharField(
         label=_("Commentaire"),
         max_length=ACTION_COMMENT_MAX,
@@ -60,7 +62,7 @@ class PortalOrganisationForm(PartnerOrganisationForm):
         help_texts = {"description": _("Présentation publique de votre structure, en quelques lignes.")}
 
 
-class PortalContactForm(forms.ModelForm):
+class PortalContactForm(ModelForm):
     """A contact of the partner's own structure. The structure and the consent basis are set by the
     service, never taken from the request."""
 

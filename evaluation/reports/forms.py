@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import ReportKind
 from programme import access
+from programme.forms import Form
 from programme.models import Cohort, Programme, Territory, Theme, User
 from projects.models import Project
 
@@ -16,7 +17,9 @@ from .services import previous_month
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ReportOrderForm(forms.Form):
+class ReportOrderForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     kind = forms.ChoiceField(label=_("Type de rapport"), choices=ReportKind.choices)
     programme = forms.ModelChoiceField(
         label=_("Programme"), queryset=Programme.objects.filter(is_active=True), empty_label=None
@@ -88,7 +91,7 @@ class ReportOrderForm(forms.Form):
         }
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(Form):
     programme = forms.ModelChoiceField(
         label=_("Programme"), queryset=Programme.objects.all(), required=False, empty_label=None
     )

@@ -23,7 +23,7 @@ from programme.exports import export_response
 from programme.files import private_file_response
 from programme.formatting import fr_date
 from programme.models import Cohort, Programme, Territory, Theme
-from programme.pages import render_filtered_list
+from programme.pages import render_filtered_list, save_once
 
 from . import dashboard as dashboard_tables
 from . import selectors, services
@@ -165,15 +165,18 @@ def report_create(request: AuthedRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            report = services.report_request(actor=request.user, **form.service_kwargs())
+            report = save_once(
+                form, lambda: services.report_request(actor=request.user, **form.service_kwargs())
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if report.created:
-                messages.success(request, _("Rapport commandé : il se prépare en arrière-plan."))
-            else:
-                messages.info(request, _("Ce rapport est déjà en préparation : suivez-le ici."))
-            return redirect("evaluation:report.detail", pk=report.pk)
+            if report is not None:
+                if report.created:
+                    messages.success(request, _("Rapport commandé : il se prépare en arrière-plan."))
+                else:
+                    messages.info(request, _("Ce rapport est déjà en préparation : suivez-le ici."))
+                return redirect("evaluation:report.detail", pk=report.pk)
     return render(request, "evaluation/report_form.html", {"form": form})
 
 

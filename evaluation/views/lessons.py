@@ -13,7 +13,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, audit_entries_for
 from programme.models import Programme
-from programme.pages import posted, render_filtered_list
+from programme.pages import posted, render_filtered_list, save_once
 from projects.models import Project
 
 from .. import selectors, services
@@ -100,8 +100,10 @@ def lesson_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         projects=access.scoped(user, Project),
         initial=initial,
     )
+    saved = None
     if request.method == "POST" and form.is_valid():
-        saved = services.lesson_save(actor=user, edit=Edit.from_form(form))
+        saved = save_once(form, lambda: services.lesson_save(actor=user, edit=Edit.from_form(form)))
+    if saved is not None:
         messages.success(request, _("Enseignement mis à jour.") if lesson else _("Enseignement enregistré."))
         return redirect(saved)
     return render(

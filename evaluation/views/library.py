@@ -13,7 +13,7 @@ from evaluation.models import Indicator, Lesson, Measurement
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, audit_entries_for
-from programme.pages import posted, render_filtered_list
+from programme.pages import posted, render_filtered_list, save_once
 from projects.models import Project
 
 from .. import services
@@ -77,8 +77,12 @@ def indicator_form(request: AuthedRequest, pk: int | None = None) -> HttpRespons
     """Create (no pk) or edit an indicator of the library."""
     indicator = get_object_or_404(access.scoped(request.user, Indicator), pk=pk) if pk else None
     form = IndicatorForm(posted(request), instance=indicator)
+    saved = None
     if request.method == "POST" and form.is_valid():
-        saved = services.indicator_save(actor=request.user, edit=Edit.from_form(form))
+        saved = save_once(
+            form, lambda: services.indicator_save(actor=request.user, edit=Edit.from_form(form))
+        )
+    if saved is not None:
         if indicator is None:
             messages.success(
                 request, _("Indicateur « %(name)s » ajouté à la bibliothèque.") % {"name": saved.name}

@@ -13,6 +13,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.audit import audit_entries_for
 from programme.forms import add_validation_error
+from programme.pages import save_once
 
 from .. import selectors, services
 from ..forms import MaturityForm
@@ -52,26 +53,30 @@ def maturity_form(
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.maturity_assessment_save(
-                actor=request.user,
-                project=project,
-                phase=assessment.phase if assessment else data["phase"],
-                moment=assessment.moment if assessment else data["moment"],
-                assessed_on=data["assessed_on"],
-                scores=form.scores(),
-                participants=data["participants"],
-                comment=data["comment"],
+            saved = save_once(
+                form,
+                lambda: services.maturity_assessment_save(
+                    actor=request.user,
+                    project=project,
+                    phase=assessment.phase if assessment else data["phase"],
+                    moment=assessment.moment if assessment else data["moment"],
+                    assessed_on=data["assessed_on"],
+                    scores=form.scores(),
+                    participants=data["participants"],
+                    comment=data["comment"],
+                ),
             )
         except ValidationError as error:
             add_validation_error(form, error)
         else:
-            messages.success(
-                request,
-                _("Maturité coopérative mise à jour.")
-                if assessment
-                else _("Maturité coopérative enregistrée."),
-            )
-            return redirect("evaluation:protocol", project_pk=project.pk)
+            if saved is not None:
+                messages.success(
+                    request,
+                    _("Maturité coopérative mise à jour.")
+                    if assessment
+                    else _("Maturité coopérative enregistrée."),
+                )
+                return redirect("evaluation:protocol", project_pk=project.pk)
     context = {
         "form": form,
         "project": project,

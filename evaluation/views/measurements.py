@@ -23,7 +23,7 @@ from programme.access import AuthedRequest
 from programme.audit import audit_entries_for
 from programme.files import private_file_response
 from programme.forms import add_validation_error
-from programme.pages import render_filtered_list
+from programme.pages import render_filtered_list, save_once
 from projects.models import Project
 
 from .. import selectors, services
@@ -118,14 +118,15 @@ def _measurement_page(
             form.correcting()
     if request.method == "POST" and form.is_valid():
         try:
-            saved = _save(request, form, pi, measurement)
+            saved = save_once(form, lambda: _save(request, form, pi, measurement))
         except services.ConfirmationNeeded as warning:
             form.ask_confirmation(warning.messages)
         except ValidationError as error:
             add_validation_error(form, error)
         else:
-            messages.success(request, _saved_message(saved, corrected=measurement is not None))
-            return redirect(pi)
+            if saved is not None:
+                messages.success(request, _saved_message(saved, corrected=measurement is not None))
+                return redirect(pi)
     context = {"form": form, "pi": pi, "project": pi.project}
     if measurement:
         context |= {"measurement": measurement, "audit_entries": audit_entries_for(measurement)[:30]}

@@ -20,7 +20,8 @@ from evaluation.models import IndicatorTarget
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, audit_entries_for
-from programme.pages import posted
+from programme.forms import add_validation_error
+from programme.pages import posted, save_once
 from projects.models import Project
 
 from .. import selectors, services
@@ -192,9 +193,12 @@ def _item_form(
     URL name) when editing."""
     editing = form.instance.pk is not None
     if request.method == "POST" and form.is_valid():
-        services.protocol_item_save(actor=request.user, edit=Edit.from_form(form))
-        messages.success(request, texts.updated if editing else texts.created)
-        return redirect("evaluation:protocol", project_pk=project.pk)
+        item = save_once(
+            form, lambda: services.protocol_item_save(actor=request.user, edit=Edit.from_form(form))
+        )
+        if item is not None:
+            messages.success(request, texts.updated if editing else texts.created)
+            return redirect("evaluation:protocol", project_pk=project.pk)
     return _item_page(
         request,
         form,
@@ -238,8 +242,12 @@ def project_indicator_form(
         project=project,
         initial=None if pi else {"indicator": request.GET.get("indicator")},
     )
+    saved = None
     if request.method == "POST" and form.is_valid():
-        saved = services.protocol_item_save(actor=request.user, edit=Edit.from_form(form))
+        saved = save_once(
+            form, lambda: services.protocol_item_save(actor=request.user, edit=Edit.from_form(form))
+        )
+    if saved is not None:
         if pi:
             messages.success(request, _("Référence et cible enregistrées."))
         else:
@@ -301,11 +309,23 @@ def target_add(request: AuthedRequest, pk: int) -> HttpResponse:
     pi = selectors.project_indicator_get(user=request.user, pk=pk)
     form = TargetForm(request.POST)
     if form.is_valid():
-        services.indicator_target_set(actor=request.user, project_indicator=pi, **form.cleaned_data)
-        messages.success(request, _("Cible intermédiaire enregistrée."))
-    else:
+        try:
+            saved = save_once(
+                form,
+                lambda: services.indicator_target_set(
+                    actor=request.user, project_indicator=pi, **form.cleaned_data
+                ),
+            )
+        except ValidationError as error:
+            add_validation_error(form, error)
+            saved = None
+        if saved is not None:
+            messages.success(request, _("Cible intermédiaire enregistrée."))
+    if form.errors:
         messages.error(
-            request, _("Cible non enregistrée : indiquez une date de fin de période et une valeur.")
+            request,
+            _("Cible non enregistrée : %(reason)s")
+            % {"reason": " ".join(str(m) for errors in form.errors.values() for m in errors)},
         )
     return redirect(pi)
 

@@ -1,10 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from programme.forms import Form
 from prospects.models import Decision
 
 
-class SelectionDecisionForm(forms.Form):
+class SelectionDecisionForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     decision = forms.ChoiceField(label=_("Décision"), choices=Decision.choices, widget=forms.RadioSelect)
     rationale = forms.CharField(
         label=_("Motivation"),

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,10 +15,12 @@ from django.views.decorators.http import require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.models import Cohort, User
+from programme.pages import save_once
 from prospects import selectors as prospect_selectors
 from prospects import services as prospect_services
-from prospects.models import Decision, Stage
+from prospects.models import Decision, SelectionDecision, Stage
 
+from ..models import Project
 from .forms import SelectionDecisionForm
 from .services import project_create_from_selection
 
@@ -88,17 +89,22 @@ def selection_decide(request: AuthedRequest, pk: int, prospect_pk: int) -> HttpR
     )
     form = SelectionDecisionForm(request.POST, prefix=f"c{prospect.pk}")
     if form.is_valid():
+
+        def decide() -> tuple[SelectionDecision, Project | None]:
+            decision = prospect_services.selection_decide(
+                actor=request.user, cohort=cohort, prospect=prospect, **form.cleaned_data
+            )
+            if decision.decision == Decision.RETAINED:
+                return decision, project_create_from_selection(actor=request.user, decision=decision)
+            return decision, None
+
         try:
-            with transaction.atomic():
-                decision = prospect_services.selection_decide(
-                    actor=request.user, cohort=cohort, prospect=prospect, **form.cleaned_data
-                )
-                project = None
-                if decision.decision == Decision.RETAINED:
-                    project = project_create_from_selection(actor=request.user, decision=decision)
+            decided = save_once(form, decide)  # one transaction: the decision and its project
         except ValidationError as error:
             form.add_error("capacity_override" if error.code == "capacity" else None, error)
-        else:
+            decided = None
+        if decided is not None:
+            decision, project = decided
             if project is not None:
                 messages.success(
                     request,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
-from programme.pages import posted
+from programme.pages import posted, save_once
 
 from .. import selectors, services
 from ..models import Project
@@ -119,9 +119,12 @@ def record_form(
     editing = form.instance.pk is not None
     cancel = reverse(page.tab, args=[project.pk])
     if request.method == "POST" and form.is_valid():
-        services.record_save(actor=request.user, edit=Edit.from_form(form), project=project)
-        messages.success(request, page.updated if editing else page.created)
-        return redirect(cancel)
+        saved = save_once(
+            form, lambda: services.record_save(actor=request.user, edit=Edit.from_form(form), project=project)
+        )
+        if saved is not None:
+            messages.success(request, page.updated if editing else page.created)
+            return redirect(cancel)
     title = page.edit_title if editing else page.create_title
     return render_form_page(request, project=project, form=form, title=title, cancel=cancel)
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.files import private_file_response
-from programme.pages import posted
+from programme.pages import posted, save_once
 
 from .. import services
 from ..forms import DeliverableForm, DocumentForm, MilestoneForm, UploadForm
@@ -115,9 +115,12 @@ def _version_form(
     form = UploadForm(*_upload_data(request))
     cancel = reverse(tab, args=[project.pk])
     if request.method == "POST" and form.is_valid():
-        version = store(file=form.cleaned_data["file"], comment=form.cleaned_data["comment"])
-        messages.success(request, confirmation % {"n": version.number})
-        return redirect(cancel)
+        version = save_once(
+            form, lambda: store(file=form.cleaned_data["file"], comment=form.cleaned_data["comment"])
+        )
+        if version is not None:
+            messages.success(request, confirmation % {"n": version.number})
+            return redirect(cancel)
     return render_form_page(request, project=project, form=form, multipart=True, cancel=cancel, title=title)
 
 
@@ -177,9 +180,12 @@ def document_create(request: AuthedRequest, pk: int) -> HttpResponse:
     form = DocumentForm(*_upload_data(request))
     cancel = reverse("projects:project.documents", args=[project.pk])
     if request.method == "POST" and form.is_valid():
-        services.document_upload(actor=request.user, project=project, **form.cleaned_data)
-        messages.success(request, _("Document « %(t)s » enregistré.") % {"t": form.cleaned_data["title"]})
-        return redirect(cancel)
+        saved = save_once(
+            form, lambda: services.document_upload(actor=request.user, project=project, **form.cleaned_data)
+        )
+        if saved is not None:
+            messages.success(request, _("Document « %(t)s » enregistré.") % {"t": form.cleaned_data["title"]})
+            return redirect(cancel)
     return render_form_page(
         request, project=project, form=form, title=_("Nouveau document"), cancel=cancel, multipart=True
     )

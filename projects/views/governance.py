@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
-from programme.pages import posted
+from programme.pages import posted, save_once
 
 from .. import selectors, services
 from ..forms import ActionForm, CommitteeDecisionForm, CommitteeForm
@@ -86,11 +86,12 @@ def committee_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def committee_decision_create(request: AuthedRequest, pk: int) -> HttpResponse:
     committee = child_for(request, Committee, pk)
     form = CommitteeDecisionForm(request.POST)
+    form.instance.committee = committee
     if form.is_valid():
-        form.instance.committee = committee
-        services.record_save(actor=request.user, edit=Edit.from_form(form))
-        messages.success(request, _("Décision ajoutée au comité."))
-        return redirect(committee)
+        saved = save_once(form, lambda: services.record_save(actor=request.user, edit=Edit.from_form(form)))
+        if saved is not None:
+            messages.success(request, _("Décision ajoutée au comité."))
+            return redirect(committee)
     return render_form_page(
         request,
         project=committee.project,

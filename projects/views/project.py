@@ -14,12 +14,12 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.forms import add_validation_error
-from programme.pages import posted, render_filtered_list
+from programme.pages import posted, render_filtered_list, save_once
 
 from .. import selectors, services, timeline
 from ..filters import ProjectFilter
 from ..forms import GateDecisionForm, ProjectCreateForm, ProjectForm
-from ..models import Project
+from ..models import GateDecision, Project
 from .base import project_for, render_form_page, render_tab
 
 
@@ -47,9 +47,12 @@ def project_board(request: AuthedRequest) -> HttpResponse:
 def project_create(request: AuthedRequest) -> HttpResponse:
     form = ProjectCreateForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        project = services.project_save(actor=request.user, edit=Edit.from_form(form))
-        messages.success(request, _("Projet « %(title)s » créé.") % {"title": project.title})
-        return redirect(project)
+        project = save_once(
+            form, lambda: services.project_save(actor=request.user, edit=Edit.from_form(form))
+        )
+        if project is not None:
+            messages.success(request, _("Projet « %(title)s » créé.") % {"title": project.title})
+            return redirect(project)
     return render_form_page(
         request, project=None, form=form, title=_("Nouveau projet"), cancel=reverse("projects:project.list")
     )
@@ -133,12 +136,18 @@ def gate_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         to_phase = services.target_phase(project.phase, form.cleaned_data["outcome"])
         assert to_phase is not None  # the form offers only the outcomes allowed from this phase
-        try:
-            decision = services.project_move(
-                actor=request.user, project=project, to_phase=to_phase, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_validation_error(form, error)
+
+        def decide() -> GateDecision | None:
+            try:
+                return services.project_move(
+                    actor=request.user, project=project, to_phase=to_phase, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_validation_error(form, error)
+                return None
+
+        decision = save_once(form, decide)
+        if decision is None:
             return _dossier_page(request, project, form)
         messages.success(
             request,

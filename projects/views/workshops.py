@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, audit_entries_for
-from programme.pages import posted
+from programme.pages import posted, save_once
 
 from .. import selectors, services
 from ..forms import WorkshopForm, WorkshopItemForm
@@ -41,15 +41,19 @@ def _workshop_form_page(request: AuthedRequest, project: Project, workshop: Work
     people = selectors.collective_people(request.user, project)
     form = WorkshopForm(posted(request), instance=workshop, people=people)
     if request.method == "POST" and form.is_valid():
-        workshop = services.workshop_save(
-            actor=request.user,
-            edit=Edit.from_form(form),
-            project=project,
-            invited=list(form.cleaned_data["invited"]),
-            present=list(form.cleaned_data["present"]),
+        saved = save_once(
+            form,
+            lambda: services.workshop_save(
+                actor=request.user,
+                edit=Edit.from_form(form),
+                project=project,
+                invited=list(form.cleaned_data["invited"]),
+                present=list(form.cleaned_data["present"]),
+            ),
         )
-        messages.success(request, _("Atelier « %(title)s » enregistré.") % {"title": workshop.title})
-        return redirect(workshop)
+        if saved is not None:
+            messages.success(request, _("Atelier « %(title)s » enregistré.") % {"title": saved.title})
+            return redirect(saved)
     title = _("Modifier l'atelier") if workshop else _("Nouvel atelier")
     cancel = (
         workshop.get_absolute_url() if workshop else reverse("projects:project.workshops", args=[project.pk])
@@ -92,11 +96,14 @@ def workshop_item_create(request: AuthedRequest, pk: int) -> HttpResponse:
     workshop = child_for(request, Workshop, pk)
     project = workshop.project
     form = WorkshopItemForm(request.POST, project=project)
+    form.instance.workshop = workshop
     if form.is_valid():
-        form.instance.workshop = workshop
-        services.record_save(actor=request.user, edit=Edit.from_form(form), project=project)
-        messages.success(request, _("Élément ajouté."))
-        return redirect(workshop)
+        saved = save_once(
+            form, lambda: services.record_save(actor=request.user, edit=Edit.from_form(form), project=project)
+        )
+        if saved is not None:
+            messages.success(request, _("Élément ajouté."))
+            return redirect(workshop)
     return render_form_page(
         request,
         project=project,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
-from programme.pages import form_page, posted, render_filtered_list
+from programme.pages import form_page, posted, render_filtered_list, save_once
 
 from .. import selectors, services
 from ..filters import EventFilter
@@ -79,20 +79,30 @@ def event_prospects(request: AuthedRequest, pk: int) -> HttpResponse:
     event = selectors.event_detail(request.user, pk)
     if "link-prospect" in request.POST:
         link_form = EventLinkForm(request.POST, event=event, prefix="link")
-        if link_form.is_valid():
-            services.event_link_prospect(
-                actor=request.user, event=event, prospect=link_form.cleaned_data["prospect"]
-            )
+        linked = link_form.is_valid() and save_once(
+            link_form,
+            lambda: (
+                services.event_link_prospect(
+                    actor=request.user, event=event, prospect=link_form.cleaned_data["prospect"]
+                )
+                or True
+            ),
+        )
+        if linked:
             messages.success(request, _("Prospect ajouté aux rencontres de l'événement."))
             return redirect(event)
         return render(request, "prospects/event_detail.html", _event_context(event, link_form=link_form))
     new_form = EventNewProspectForm(request.POST, prefix="new")
     if new_form.is_valid():
-        prospect = services.event_create_prospect(
-            actor=request.user, event=event, owner=request.user, **new_form.cleaned_data
+        prospect = save_once(
+            new_form,
+            lambda: services.event_create_prospect(
+                actor=request.user, event=event, owner=request.user, **new_form.cleaned_data
+            ),
         )
-        messages.success(
-            request, _("« %(name)s » est rattaché à l'événement.") % {"name": prospect.organisation.name}
-        )
-        return redirect(event)
+        if prospect is not None:
+            messages.success(
+                request, _("« %(name)s » est rattaché à l'événement.") % {"name": prospect.organisation.name}
+            )
+            return redirect(event)
     return render(request, "prospects/event_detail.html", _event_context(event, new_form=new_form))

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
-from programme.pages import posted
+from programme.pages import posted, save_once
 
 from .. import selectors, services
 from ..forms import InterviewCompleteForm, InterviewForm, ScoreForm
@@ -33,19 +33,24 @@ def interview_create(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            interview = services.interview_schedule(
-                actor=request.user,
-                prospect=prospect,
-                scheduled_at=data["scheduled_at"],
-                interviewers=list(data["interviewers"]),
-                place=data["place"],
-                remote=data["remote"],
-                contacts=list(data["contacts"]),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+
+        def schedule() -> Interview | None:
+            try:
+                return services.interview_schedule(
+                    actor=request.user,
+                    prospect=prospect,
+                    scheduled_at=data["scheduled_at"],
+                    interviewers=list(data["interviewers"]),
+                    place=data["place"],
+                    remote=data["remote"],
+                    contacts=list(data["contacts"]),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+                return None
+
+        interview = save_once(form, schedule)
+        if interview is not None:
             messages.success(request, _("Entretien planifié."))
             return redirect(interview)
     return render(request, "prospects/interview_form.html", {"form": form, "prospect": prospect})
@@ -72,11 +77,16 @@ def _interview_action(
 ) -> HttpResponse:
     """Score or conclude: a valid form goes to the service; its refusal comes back on the form."""
     if form.is_valid():
-        try:
-            act()
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+
+        def run() -> bool:
+            try:
+                act()
+            except ValidationError as error:
+                form.add_error(None, error)
+                return False
+            return True
+
+        if save_once(form, run):
             messages.success(request, success)
             return redirect(interview)
     return render(

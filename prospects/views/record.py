@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
-from programme.pages import form_page, posted
+from programme.pages import form_page, posted, save_once
 
 from .. import selectors, services
 from ..forms import InteractionForm, MoveForm, ProspectCreateForm, ProspectForm
@@ -97,7 +97,13 @@ def interaction_create(request: AuthedRequest, pk: int) -> HttpResponse:
     prospect = selectors.prospect_detail(request.user, pk)
     form = InteractionForm(request.POST, programme_id=prospect.programme_id)
     if form.is_valid():
-        services.interaction_create(actor=request.user, prospect=prospect, edit=Edit.from_form(form))
-        messages.success(request, _("Échange enregistré."))
-        return redirect(reverse("prospects:prospect.detail", args=[prospect.pk]) + "#timeline")
+        saved = save_once(
+            form,
+            lambda: services.interaction_create(
+                actor=request.user, prospect=prospect, edit=Edit.from_form(form)
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Échange enregistré."))
+            return redirect(reverse("prospects:prospect.detail", args=[prospect.pk]) + "#timeline")
     return render(request, "prospects/prospect_detail.html", _detail_context(prospect, interaction_form=form))

@@ -147,3 +147,12 @@ def test_identifiers_are_printed_the_french_way():
     assert format_identifier("73282932000074") == "732 829 320 00074"
     assert format_identifier("12345") == "12345"
     assert format_identifier(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("validate", "value"), [(validate_siren, "000000000"), (validate_siret, "00000000000000")]
+)
+def test_identifiers_of_all_zeros_are_refused_though_their_luhn_key_is_right(validate, value):
+    assert luhn.is_valid(value)  # what let them through before
+    with pytest.raises(ValidationError, match="zéros"):
+        validate(value)

@@ -358,3 +358,17 @@ def test_status_page_polls_until_the_import_is_done(world, staff_client, directo
     assert Prospect.objects.count() == 1
     page = staff_client.get(status_url, HTTP_HX_REQUEST="true").content.decode()
     assert "every 1s" not in page and "1 prospect importé" in page
+
+
+def test_an_import_refuses_dates_outside_1900_2100_and_strips_bidi_controls(world):
+    """The same edge checks as the forms (issue #13): 31/12/9999 makes the row invalid, an RTL override in
+    a name is dropped."""
+    preview = preview_of(
+        world,
+        csv_bytes(
+            "Asso Lointaine;Lyon;;association;;;;31/12/9999", "Asso \u202eenilno\u202c;Lyon;;association;;;;"
+        ),
+    )
+    far, spoofed = preview.rows
+    assert far.status == "invalid" and "Indiquez une date comprise entre 1900 et 2100." in far.reasons
+    assert spoofed.name == "Asso enilno"

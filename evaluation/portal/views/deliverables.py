@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from programme import access
 from programme.access import AuthedRequest
-from programme.pages import posted
+from programme.pages import posted, save_once
 from projects import services as project_services
 from projects.models import (
     OPEN_ACTION_STATUSES,
@@ -48,12 +48,16 @@ def deliverable_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("portal:deliverable", deliverable.pk)
         if form.is_valid():
             try:
-                version = project_services.deliverable_upload(
-                    actor=request.user, deliverable=deliverable, **form.cleaned_data
+                version = save_once(
+                    form,
+                    lambda: project_services.deliverable_upload(
+                        actor=request.user, deliverable=deliverable, **form.cleaned_data
+                    ),
                 )
             except ValidationError as error:
                 form.add_error("file", error.messages)
-            else:
+                version = None
+            if version is not None:
                 messages.success(
                     request,
                     _("Version %(n)s de « %(t)s » déposée. L'équipe du programme est prévenue.")

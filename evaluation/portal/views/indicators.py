@@ -17,6 +17,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.files import private_file_response
 from programme.forms import add_validation_error
+from programme.pages import save_once
 
 from ... import services
 from ...models import MeasurementStatus, ProjectIndicator
@@ -28,6 +29,17 @@ EDITABLE_STATUSES = (MeasurementStatus.DRAFT, MeasurementStatus.SUBMITTED, Measu
 
 
 def _record(
+    request: AuthedRequest,
+    form: PortalMeasurementForm,
+    project_indicator: ProjectIndicator,
+    period_start: date,
+    period_end: date,
+) -> bool:
+    """Record the partner's value once per submission (`save_once`); False with the reason on the form."""
+    return bool(save_once(form, lambda: _attempt(request, form, project_indicator, period_start, period_end)))
+
+
+def _attempt(
     request: AuthedRequest,
     form: PortalMeasurementForm,
     project_indicator: ProjectIndicator,

@@ -16,6 +16,7 @@ from evaluation.models import MaturityAssessment
 from programme import access
 from programme.access import AuthedRequest
 from programme.forms import add_validation_error
+from programme.pages import save_once
 from projects.models import Project
 
 from ... import services
@@ -75,23 +76,27 @@ def _fill(request: AuthedRequest, project: Project, assessment: MaturityAssessme
             return redirect(request.path)
         if form.is_valid():
             try:
-                services.maturity_assessment_save(
-                    actor=request.user,
-                    project=project,
-                    phase=assessment.phase,
-                    moment=assessment.moment,
-                    assessed_on=timezone.localdate(),
-                    scores=form.scores(),
-                    participants=form.cleaned_data["participants"],
-                    comment=form.cleaned_data["comment"],
+                saved = save_once(
+                    form,
+                    lambda: services.maturity_assessment_save(
+                        actor=request.user,
+                        project=project,
+                        phase=assessment.phase,
+                        moment=assessment.moment,
+                        assessed_on=timezone.localdate(),
+                        scores=form.scores(),
+                        participants=form.cleaned_data["participants"],
+                        comment=form.cleaned_data["comment"],
+                    ),
                 )
             except PermissionDenied:
                 raise Http404
             except ValidationError as error:
                 add_validation_error(form, error)
             else:
-                messages.success(request, _("Auto-évaluation enregistrée. Merci !"))
-                return redirect("portal:project", project.pk)
+                if saved is not None:
+                    messages.success(request, _("Auto-évaluation enregistrée. Merci !"))
+                    return redirect("portal:project", project.pk)
         status = 400
     rows = [
         {

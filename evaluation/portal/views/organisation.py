@@ -11,7 +11,7 @@ from programme import access
 from programme import services as programme_services
 from programme.access import AuthedRequest
 from programme.models import Organisation, Person
-from programme.pages import posted
+from programme.pages import posted, save_once
 
 from .. import selectors
 from ..forms import PortalContactForm, PortalOrganisationForm
@@ -52,13 +52,17 @@ def _contact_page(request: AuthedRequest, person: Person | None) -> HttpResponse
     if request.method == "POST":
         if form.is_valid():
             try:
-                saved = programme_services.partner_contact_save(
-                    actor=request.user, person=person, **form.cleaned_data
+                saved = save_once(
+                    form,
+                    lambda: programme_services.partner_contact_save(
+                        actor=request.user, person=person, **form.cleaned_data
+                    ),
                 )
             except PermissionDenied:
                 raise Http404
-            messages.success(request, _("Contact « %(name)s » enregistré.") % {"name": saved})
-            return redirect("portal:organisation")
+            if saved is not None:
+                messages.success(request, _("Contact « %(name)s » enregistré.") % {"name": saved})
+                return redirect("portal:organisation")
         status = 400
     else:
         status = 200

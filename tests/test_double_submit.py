@@ -1,0 +1,568 @@
+"""No 500 and no duplicate under double submits (issue #13, item 4).
+
+Every create or decide form is sent twice with the same one-time submission token — once after the other
+(any database), and at the same moment from two threads with their own database connections
+(PostgreSQL, where the attack campaign found 500s and duplicates) — and exactly one record exists after.
+The unique keys a form can hit (the same SIREN, the same name in the same town, the same value for the
+same period, an invitation accepted twice) answer with the form's French message, never a 500, even
+when the two submissions carry different tokens (two tabs, two people)."""
+
+import re
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from evaluation.models import (
+    EvaluationCriterion,
+    EvaluationQuestion,
+    Indicator,
+    IndicatorTarget,
+    Lesson,
+    MaturityAssessment,
+    Measurement,
+    ProjectIndicator,
+)
+from evaluation.portal.selectors import open_periods
+from programme.models import Invitation, Organisation, Person, User
+from projects.models import (
+    Action,
+    AdvocacyAction,
+    Committee,
+    CommitteeDecision,
+    Deliverable,
+    Dissemination,
+    Document,
+    GateDecision,
+    Membership,
+    Milestone,
+    Project,
+    Stakeholder,
+    Workshop,
+    WorkshopItem,
+)
+from prospects.models import Event, Interaction, Interview, Prospect
+from tests.conftest import client_for
+from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory
+from tests.factories import OrganisationFactory
+from tests.prospects.factories import ProspectFactory
+
+TODAY = timezone.localdate()
+DAY = TODAY.isoformat()
+
+
+@dataclass
+class Case:
+    """One form: who sends it, where, with which data (built per request: files are read once), and
+    how many records of the kind it creates exist."""
+
+    name: str
+    role: str
+    url: Callable[[Any], str]
+    data: Callable[[Any], dict[str, Any]]
+    count: Callable[[Any], int]
+    prefix: str = ""  # the form's prefix, when the page holds several forms
+
+    def token_field(self) -> str:
+        return f"{self.prefix}-submission_token" if self.prefix else "submission_token"
+
+
+def _pdf(name: str = "piece.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", content_type="application/pdf")
+
+
+def _project(w: Any) -> int:
+    return w.project_a.pk
+
+
+def _pi(w: Any, **kwargs: Any) -> ProjectIndicator:
+    pi = ProjectIndicator.objects.filter(project=w.project_a).first()
+    return pi or ProjectIndicatorFactory(project=w.project_a, **kwargs)
+
+
+def _partner_pi(w: Any) -> ProjectIndicator:
+    return ProjectIndicator.objects.filter(project=w.project_a).first() or ProjectIndicatorFactory(
+        project=w.project_a, reporter="partner", reporter_organisation=w.org_a
+    )
+
+
+def _last_period(pi: ProjectIndicator) -> Any:
+    return max((p for p in open_periods(pi, set(), TODAY) if p.end < TODAY), key=lambda p: p.end)
+
+
+def _prospect(w: Any) -> Prospect:
+    return Prospect.objects.first() or ProspectFactory(programme=w.programme)
+
+
+def _question(w: Any) -> EvaluationQuestion:
+    return EvaluationQuestion.objects.first() or EvaluationQuestion.objects.create(
+        project=w.project_a, text="Le public est-il atteint ?", order=1
+    )
+
+
+def _invitation_token(w: Any) -> str:
+    """A pending invitation's link token (made once per test)."""
+    if not hasattr(w, "invitation_token"):
+        from programme import services
+
+        invitation = services.invitation_create(actor=w.staff, email="nouvelle@exemple.fr", role="staff")
+        w.invitation_token = invitation.token
+    return w.invitation_token
+
+
+def _workshop(w: Any) -> Workshop:
+    return Workshop.objects.filter(title="Atelier parent").first() or Workshop.objects.create(
+        project=w.project_a, title="Atelier parent", step="needs", starts_at=timezone.now()
+    )
+
+
+def _committee(w: Any) -> Committee:
+    return Committee.objects.filter(project=w.project_a, kind="cotech").first() or Committee.objects.create(
+        project=w.project_a, kind="cotech", date=TODAY
+    )
+
+
+def _event(w: Any) -> Event:
+    return Event.objects.filter(name="Salon parent").first() or Event.objects.create(
+        programme=w.programme, name="Salon parent", date=TODAY
+    )
+
+
+def _deliverable(w: Any) -> Deliverable:
+    return Deliverable.objects.filter(title="Livrable parent").first() or Deliverable.objects.create(
+        project=w.project_a, title="Livrable parent", due_date=TODAY, owner_user=w.staff
+    )
+
+
+CASES = [
+    Case(
+        "organisation",
+        "staff",
+        lambda w: reverse("programme:organisation.create"),
+        lambda w: {
+            "name": "Les Jardins Partagés",
+            "kind": "association",
+            "town": "Lyon",
+            "siren": "732829320",
+        },
+        lambda w: Organisation.objects.filter(name="Les Jardins Partagés").count(),
+    ),
+    Case(
+        "person",
+        "staff",
+        lambda w: reverse("programme:person.create"),
+        lambda w: {"first_name": "Zoé", "last_name": "Unique", "organisation": w.org_a.pk},
+        lambda w: Person.objects.filter(last_name="Unique").count(),
+    ),
+    Case(
+        "invitation",
+        "staff",
+        lambda w: reverse("programme:invitation.list"),
+        lambda w: {"email": "invitee@exemple.fr", "role": "staff"},
+        lambda w: Invitation.objects.filter(email="invitee@exemple.fr").count(),
+    ),
+    Case(
+        "invitation accepted",
+        "anonymous",
+        lambda w: reverse("invitation.accept", args=[_invitation_token(w)]),
+        lambda w: {"password1": "Jardin-partage-2026", "password2": "Jardin-partage-2026"},
+        lambda w: User.objects.filter(email="nouvelle@exemple.fr", is_active=True).count(),
+    ),
+    Case(
+        "prospect",
+        "staff",
+        lambda w: reverse("prospects:prospect.create"),
+        lambda w: {
+            "programme": w.programme.pk,
+            "new_name": "Épicerie Solidaire",
+            "new_kind": "association",
+            "new_town": "Nantes",
+            "source": "watch",
+        },
+        lambda w: Prospect.objects.filter(organisation__name="Épicerie Solidaire").count(),
+    ),
+    Case(
+        "interaction",
+        "staff",
+        lambda w: reverse("prospects:interaction.create", args=[_prospect(w).pk]),
+        lambda w: {"kind": "call", "date": DAY, "summary": "Premier appel"},
+        lambda w: Interaction.objects.filter(summary="Premier appel").count(),
+    ),
+    Case(
+        "interview",
+        "staff",
+        lambda w: reverse("prospects:interview.create", args=[_prospect(w).pk]),
+        lambda w: {
+            "scheduled_at": (TODAY + timedelta(days=7)).strftime("%Y-%m-%dT10:00"),
+            "remote": "on",
+            "interviewers": [w.staff.pk],
+        },
+        lambda w: Interview.objects.count(),
+    ),
+    Case(
+        "event",
+        "staff",
+        lambda w: reverse("prospects:event.create"),
+        lambda w: {"programme": w.programme.pk, "name": "Journée régionale", "kind": "network", "date": DAY},
+        lambda w: Event.objects.filter(name="Journée régionale").count(),
+    ),
+    Case(
+        "project",
+        "staff",
+        lambda w: reverse("projects:project.create"),
+        lambda w: {
+            "title": "Tiers-lieu",
+            "programme": w.programme.pk,
+            "lead_organisation": w.org_a.pk,
+            "phase": "selection",
+        },
+        lambda w: Project.objects.filter(title="Tiers-lieu").count(),
+    ),
+    Case(
+        "gate decision",
+        "director",
+        lambda w: reverse("projects:gate.decide", args=[_project(w)]),
+        lambda w: {
+            "outcome": "continue",
+            "decided_on": DAY,
+            "committee": "Comité d'engagement",
+            "rationale": "Le collectif est prêt.",
+            "expected_version": Project.objects.get(pk=_project(w)).phase_version,
+        },
+        lambda w: GateDecision.objects.count(),
+    ),
+    Case(
+        "membership",
+        "staff",
+        lambda w: reverse("projects:membership.create", args=[_project(w)]),
+        lambda w: {"organisation": w.org_b.pk, "role": "partner", "joined_on": DAY},
+        lambda w: Membership.objects.filter(project_id=_project(w), organisation=w.org_b).count(),
+    ),
+    Case(
+        "stakeholder",
+        "staff",
+        lambda w: reverse("projects:stakeholder.create", args=[_project(w)]),
+        lambda w: {"name": "Mairie", "influence": 3, "interest": 3, "engagement": "neutral"},
+        lambda w: Stakeholder.objects.count(),
+    ),
+    Case(
+        "workshop",
+        "staff",
+        lambda w: reverse("projects:workshop.create", args=[_project(w)]),
+        lambda w: {
+            "title": "Idéation",
+            "step": "ideation",
+            "starts_at": f"{DAY}T14:00",
+            "duration_minutes": 90,
+        },
+        lambda w: Workshop.objects.filter(title="Idéation").count(),
+    ),
+    Case(
+        "committee",
+        "staff",
+        lambda w: reverse("projects:committee.create", args=[_project(w)]),
+        lambda w: {"kind": "copil", "date": DAY},
+        lambda w: Committee.objects.count(),
+    ),
+    Case(
+        "action",
+        "staff",
+        lambda w: reverse("projects:action.create", args=[_project(w)]),
+        lambda w: {
+            "title": "Relancer la mairie",
+            "owner_user": w.staff.pk,
+            "due_date": DAY,
+            "status": "open",
+        },
+        lambda w: Action.objects.count(),
+    ),
+    Case(
+        "dissemination",
+        "staff",
+        lambda w: reverse("projects:dissemination.create", args=[_project(w)]),
+        lambda w: {"date": DAY, "what": "Guide", "audience": "Réseau", "channel": "web"},
+        lambda w: Dissemination.objects.count(),
+    ),
+    Case(
+        "advocacy",
+        "staff",
+        lambda w: reverse("projects:advocacy.create", args=[_project(w)]),
+        lambda w: {"target": "Région", "date": DAY, "description": "Rencontre"},
+        lambda w: AdvocacyAction.objects.count(),
+    ),
+    Case(
+        "milestone",
+        "staff",
+        lambda w: reverse("projects:milestone.create", args=[_project(w)]),
+        lambda w: {"title": "Prototype", "due_date": DAY, "status": "planned"},
+        lambda w: Milestone.objects.count(),
+    ),
+    Case(
+        "deliverable",
+        "staff",
+        lambda w: reverse("projects:deliverable.create", args=[_project(w)]),
+        lambda w: {"title": "Bilan", "due_date": DAY, "status": "expected", "owner_user": w.staff.pk},
+        lambda w: Deliverable.objects.count(),
+    ),
+    Case(
+        "document",
+        "staff",
+        lambda w: reverse("projects:document.create", args=[_project(w)]),
+        lambda w: {"title": "Convention", "file": _pdf()},
+        lambda w: Document.objects.count(),
+    ),
+    Case(
+        "indicator",
+        "staff",
+        lambda w: reverse("evaluation:indicator.create"),
+        lambda w: {
+            "code": "emplois",
+            "name": "Emplois créés",
+            "unit": "emplois",
+            "type": "count",
+            "aggregation": "sum",
+            "direction": "increase",
+            "periodicity": "yearly",
+            "scope": "project",
+            "is_active": "on",
+        },
+        lambda w: Indicator.objects.filter(code="emplois").count(),
+    ),
+    Case(
+        "question",
+        "staff",
+        lambda w: reverse("evaluation:question.create", args=[_project(w)]),
+        lambda w: {"text": "Question unique ?", "order": 1},
+        lambda w: EvaluationQuestion.objects.filter(text="Question unique ?").count(),
+    ),
+    Case(
+        "criterion",
+        "staff",
+        lambda w: reverse("evaluation:criterion.create", args=[_question(w).pk]),
+        lambda w: {"text": "Diversité", "order": 1},
+        lambda w: EvaluationCriterion.objects.filter(text="Diversité").count(),
+    ),
+    Case(
+        "protocol indicator",
+        "staff",
+        lambda w: reverse("evaluation:project_indicator.create", args=[_project(w)]),
+        lambda w: {
+            "indicator": (
+                Indicator.objects.filter(code="suivi").first() or IndicatorFactory(code="suivi")
+            ).pk,
+            "target_value": "10",
+            "target_date": "2027-12-31",
+            "reporter": "staff",
+        },
+        lambda w: ProjectIndicator.objects.count(),
+    ),
+    Case(
+        "intermediate target",
+        "staff",
+        lambda w: reverse("evaluation:target.add", args=[_pi(w).pk]),
+        lambda w: {"period_end": "2027-06-30", "value": "25"},
+        lambda w: IndicatorTarget.objects.count(),
+    ),
+    Case(
+        "staff measurement",
+        "staff",
+        lambda w: reverse("evaluation:measurement.create", args=[_pi(w).pk]),
+        lambda w: {
+            "period_start": f"{TODAY.year - 1}-01-01",
+            "period_end": f"{TODAY.year - 1}-03-31",
+            "value": "3",
+        },
+        lambda w: Measurement.objects.count(),
+    ),
+    Case(
+        "partner measurement",
+        "partner_a",
+        lambda w: reverse("portal:indicator", args=[_partner_pi(w).pk]),
+        lambda w: {"period": _last_period(_partner_pi(w)).key, "value": "12", "intent": "submit"},
+        lambda w: Measurement.objects.count(),
+    ),
+    Case(
+        "maturity",
+        "staff",
+        lambda w: reverse("evaluation:maturity.create", args=[_project(w)]),
+        lambda w: {
+            "phase": "emergence",
+            "moment": "start",
+            "assessed_on": f"{TODAY.year}-02-01",
+            **{
+                f"score_{d}": 2
+                for d in ("shared_vision", "governance", "trust", "shared_resources", "capacity")
+            },
+        },
+        lambda w: MaturityAssessment.objects.count(),
+    ),
+    Case(
+        "lesson",
+        "staff",
+        lambda w: reverse("evaluation:lesson.create"),
+        lambda w: {"title": "Un enseignement", "kind": "good_practice", "body": "Ce qui a marché."},
+        lambda w: Lesson.objects.count(),
+    ),
+    Case(
+        "workshop item",
+        "staff",
+        lambda w: reverse("projects:workshop.item.create", args=[_workshop(w).pk]),
+        lambda w: {"kind": "need", "title": "Un lieu", "description": ""},
+        lambda w: WorkshopItem.objects.filter(title="Un lieu").count(),
+    ),
+    Case(
+        "committee decision",
+        "staff",
+        lambda w: reverse("projects:committee.decision.create", args=[_committee(w).pk]),
+        lambda w: {"text": "Lancer le prototype"},
+        lambda w: CommitteeDecision.objects.filter(text="Lancer le prototype").count(),
+    ),
+    Case(
+        "prospect met at an event",
+        "staff",
+        lambda w: reverse("prospects:event.prospects", args=[_event(w).pk]),
+        lambda w: {"new-name": "Recyclerie du Salon", "new-kind": "association", "new-town": "Lyon"},
+        lambda w: Prospect.objects.filter(organisation__name="Recyclerie du Salon").count(),
+        prefix="new",
+    ),
+    Case(
+        "deliverable version",
+        "staff",
+        lambda w: reverse("projects:deliverable.upload", args=[_deliverable(w).pk]),
+        lambda w: {"file": _pdf("livrable.pdf"), "comment": "v1"},
+        lambda w: _deliverable(w).versions.count(),
+    ),
+]
+
+
+def _client(world: Any, role: str) -> Client:
+    return Client() if role == "anonymous" else client_for(getattr(world, role))
+
+
+def _send(world: Any, case: Case, url: str, token: str) -> int:
+    """One submission of the case's form carrying `token`: the response's status code."""
+    client = _client(world, case.role)
+    return client.post(url, {**case.data(world), case.token_field(): token}).status_code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_the_same_form_sent_twice_saves_once(world, case):
+    url, token = case.url(world), uuid.uuid4().hex
+    first = _send(world, case, url, token)
+    assert first in (302, 303), case.name
+    assert case.count(world) == 1
+    second = _send(world, case, url, token)
+    assert second < 500
+    assert case.count(world) == 1
+
+
+def _fire_together(world: Any, case: Case, url: str, tokens: list[str]) -> list[Any]:
+    """POST the case's form from two threads at once, each with its own client and database connection."""
+    clients = [_client(world, case.role) for _ in tokens]
+    payloads = [{**case.data(world), case.token_field(): t} for t in tokens]
+    barrier = threading.Barrier(len(tokens))
+    results: list[Any] = [None] * len(tokens)
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = clients[index].post(url, payloads[index]).status_code
+        except Exception as error:  # a 500 surfaces here (the test client re-raises it)
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(tokens))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent submissions need PostgreSQL (.ci/run uses it)"
+)
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_a_double_click_at_the_same_moment_saves_once(world, case):
+    url, token = case.url(world), uuid.uuid4().hex
+    results = _fire_together(world, case, url, [token, token])
+    assert all(isinstance(r, int) and r < 500 for r in results), results
+    assert sorted(r for r in results if r in (302, 303)) != [], results
+    assert case.count(world) == 1
+
+
+#: The forms whose record has a natural unique key: sent at once from two tabs (two tokens).
+KEYED = ["organisation", "invitation accepted", "staff measurement", "partner measurement"]
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("case", [c for c in CASES if c.name in KEYED], ids=lambda c: c.name)
+def test_two_tabs_sending_the_same_record_get_a_french_error_not_a_500(world, case):
+    url = case.url(world)
+    results = _fire_together(world, case, url, [uuid.uuid4().hex, uuid.uuid4().hex])
+    assert all(isinstance(r, int) and r < 500 for r in results), results
+    assert case.count(world) == 1
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_same_name_in_the_same_town_holds_under_concurrency(world):
+    """Without a SIREN, only the normalised name + town tells two structures apart: two people typing
+    the same one at once get one structure, and the other a French message."""
+    url = reverse("programme:organisation.create")
+    data = {"name": "La Ressourcerie", "kind": "association", "town": "Saint-Étienne"}
+    case = Case("namesake", "staff", lambda w: url, lambda w: data, lambda w: 0)
+    results = _fire_together(world, case, url, [uuid.uuid4().hex, uuid.uuid4().hex])
+    assert all(isinstance(r, int) and r < 500 for r in results), results
+    assert Organisation.objects.filter(normalised_name="la ressourcerie").count() == 1
+
+
+def test_a_confirmed_namesake_is_saved_next_to_the_first(staff_client, world):
+    """The explicit override still works: « c'est bien une autre structure »."""
+    OrganisationFactory(name="La Ressourcerie", town="Saint-Étienne")
+    data = {"name": "La ressourcerie", "kind": "association", "town": "St Etienne"}
+    refused = staff_client.post(reverse("programme:organisation.create"), data)
+    assert "Enregistrer quand même" in refused.content.decode()
+    assert Organisation.objects.filter(normalised_name="la ressourcerie").count() == 1
+    confirmed = staff_client.post(
+        reverse("programme:organisation.create"), {**data, "confirm_duplicate": "on"}
+    )
+    assert confirmed.status_code == 302
+    assert Organisation.objects.filter(normalised_name="la ressourcerie").count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda w: reverse("programme:organisation.create"),
+        lambda w: reverse("prospects:prospect.create"),
+        lambda w: reverse("projects:workshop.create", args=[w.project_a.pk]),
+        lambda w: reverse("evaluation:maturity.create", args=[w.project_a.pk]),
+        lambda w: reverse("evaluation:report.create"),
+        lambda w: reverse("projects:gate.decide", args=[w.project_a.pk]),
+    ],
+    ids=["organisation", "prospect", "workshop", "maturity", "report", "gate decision"],
+)
+def test_create_pages_carry_a_fresh_token_each_time(world, url):
+    """The token a double click repeats comes from the page: each display of a create form has its own."""
+    client = client_for(world.director)
+    pattern = re.compile(r'name="submission_token" value="([0-9a-f]{32})"')
+    first, second = (pattern.findall(client.get(url(world)).content.decode()) for _ in range(2))
+    assert len(first) == 1 and len(second) == 1 and first != second
