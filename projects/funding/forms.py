@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,18 +29,25 @@ from .models import (
 from .services import allowed_moves
 
 
+def _not_zero(value: Decimal) -> None:
+    if value == 0:
+        raise ValidationError(_("Un montant est supérieur à zéro."), code="zero")
+
+
 def amount_field(label: Any, *, required: bool = True, positive: bool = False) -> FrenchDecimalField:
+    """Euros to the cent: a negative amount is refused, and zero too when `positive`."""
     field = FrenchDecimalField(
         label=label,
         required=required,
         max_digits=12,
         decimal_places=2,
-        min_value=Decimal("0.01") if positive else Decimal("0"),
+        min_value=Decimal("0"),
+        validators=[_not_zero] if positive else [],
     )
-    field.error_messages["min_value"] = (
-        _("Un montant est supérieur à zéro.") if positive else _("Un montant ne peut pas être négatif.")
-    )
+    field.error_messages["min_value"] = _("Un montant ne peut pas être négatif.")
     field.error_messages["max_decimal_places"] = _("Un montant a au plus deux décimales (les centimes).")
+    field.error_messages["max_digits"] = _("Ce montant est trop grand.")
+    field.error_messages["max_whole_digits"] = _("Ce montant est trop grand.")
     return field
 
 

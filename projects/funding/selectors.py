@@ -117,7 +117,7 @@ def money_by_project(
     *, user: User, projects: QuerySet[Project] | None = None, today: date | None = None
 ) -> dict[int, Money]:
     """`Money` for every project of `projects` (default: all the user may read) that has any money record,
-    in five grouped queries whatever the number of projects or conventions."""
+    in four grouped queries whatever the number of projects or conventions."""
     today = today or timezone.localdate()
     visible = access.scoped(user, Project)
     if projects is not None:
