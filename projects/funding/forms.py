@@ -68,6 +68,7 @@ class FunderProgrammeForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Django's clean() returns cleaned_data
         opens, closes = cleaned.get("opens_on"), cleaned.get("closes_on")
         if opens and closes and closes < opens:
             self.add_error("closes_on", _("La date limite précède l'ouverture."))
@@ -75,7 +76,7 @@ class FunderProgrammeForm(forms.ModelForm):
 
 
 class FundingRequestForm(forms.ModelForm):
-    amount_requested = amount_field(_("montant demandé (€)"), positive=True)
+    amount_requested = amount_field(_("Montant demandé (€)"), positive=True)
 
     class Meta:
         model = FundingRequest
@@ -103,6 +104,7 @@ class FundingRequestForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Django's clean() returns cleaned_data
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("La fin de la période précède son début."))
@@ -127,11 +129,11 @@ class FundingRequestForm(forms.ModelForm):
 
 
 class RequestMoveForm(forms.Form):
-    status = forms.ChoiceField(label=_("nouvel état"))
-    on = forms.DateField(label=_("date (dépôt ou décision)"), widget=DATE)
-    amount = amount_field(_("montant accordé (€)"), required=False)
+    status = forms.ChoiceField(label=_("Nouvel état"))
+    on = forms.DateField(label=_("Date (dépôt ou décision)"), widget=DATE)
+    amount = amount_field(_("Montant accordé (€)"), required=False)
     reason = forms.CharField(
-        label=_("motif"),
+        label=_("Motif"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Obligatoire pour un refus ou un accord partiel."),
@@ -146,7 +148,7 @@ class RequestMoveForm(forms.Form):
 
 
 class ConventionForm(forms.ModelForm):
-    amount_granted = amount_field(_("montant conventionné (€)"), positive=True)
+    amount_granted = amount_field(_("Montant conventionné (€)"), positive=True)
 
     class Meta:
         model = Convention
@@ -164,6 +166,7 @@ class ConventionForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Django's clean() returns cleaned_data
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("La fin de la période précède son début."))
@@ -181,7 +184,7 @@ class ConventionForm(forms.ModelForm):
 
 
 class InstalmentForm(forms.ModelForm):
-    amount = amount_field(_("montant (€)"), positive=True)
+    amount = amount_field(_("Montant (€)"), positive=True)
 
     class Meta:
         model = Instalment
@@ -190,11 +193,11 @@ class InstalmentForm(forms.ModelForm):
 
 
 class PaymentForm(forms.Form):
-    received_on = forms.DateField(label=_("reçu le"), widget=DATE)
-    amount = amount_field(_("montant (€)"), positive=True)
-    reference = forms.CharField(label=_("référence du virement"), max_length=100, required=False)
+    received_on = forms.DateField(label=_("Reçu le"), widget=DATE)
+    amount = amount_field(_("Montant (€)"), positive=True)
+    reference = forms.CharField(label=_("Référence du virement"), max_length=100, required=False)
     excess_reason = forms.CharField(
-        label=_("motif du dépassement"),
+        label=_("Motif du dépassement"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Seulement si le versement dépasse ce qui reste dû."),
@@ -209,15 +212,16 @@ class JustificationForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Django's clean() returns cleaned_data
         if cleaned.get("status") not in (None, "due") and not cleaned.get("sent_on"):
             self.add_error("sent_on", _("Indiquez la date de transmission."))
         return cleaned
 
 
 class BudgetLineForm(forms.ModelForm):
-    phase = forms.ChoiceField(label=_("phase"), choices=Phase.choices)
-    version = forms.ChoiceField(label=_("version"), choices=BudgetVersion.choices)
-    amount = amount_field(_("montant (€)"))
+    phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
+    version = forms.ChoiceField(label=_("Version"), choices=BudgetVersion.choices)
+    amount = amount_field(_("Montant (€)"))
 
     class Meta:
         model = BudgetLine
@@ -226,9 +230,8 @@ class BudgetLineForm(forms.ModelForm):
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.project = project
-        self.fields["request"].queryset = FundingRequest.objects.filter(project=project).select_related(
-            "funder"
-        )  # type: ignore[attr-defined]
+        requests = FundingRequest.objects.filter(project=project).select_related("funder")
+        self.fields["request"].queryset = requests  # type: ignore[attr-defined]
         self.fields["request"].help_text = _(
             "Pour un produit : la demande (et sa convention) qui le finance."
         )
@@ -241,6 +244,7 @@ class BudgetLineForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Django's clean() returns cleaned_data
         side, nature = cleaned.get("side"), cleaned.get("nature")
         if side and nature and nature not in NATURES_BY_SIDE.get(side, []):
             self.add_error("nature", _("Cette nature ne correspond pas à ce côté du budget."))

@@ -8,6 +8,7 @@ exact decimals in euros. State changes go through `projects.funding.services`; f
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -18,13 +19,16 @@ from django.utils.translation import gettext_lazy as _
 from programme.access import TeamOnly, ThroughProject
 from projects.models import FileVersion, Phase
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 #: Path from a project to its "share the money with the collective" switch.
 SHARED = "funding_settings__shared_with_collective"
 
 
-def _amount(verbose_name: str | None = None, **kwargs: object) -> models.DecimalField:  # type: ignore[type-arg]
+def _amount(verbose_name: "StrOrPromise | None" = None, **kwargs: Any) -> "models.DecimalField[Any, Any]":
     """An amount in euros: exact, to the cent, never negative (checked by the forms and the constraints)."""
-    return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, **kwargs)  # type: ignore[arg-type]
+    return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, **kwargs)
 
 
 class FunderProgramme(models.Model):

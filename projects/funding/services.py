@@ -200,6 +200,7 @@ def budget_line_save(*, actor: User, edit: Edit[BudgetLine], budget: Budget | No
             raise ValidationError(
                 {"request": [_("Seul un produit se rattache à une demande de financement.")]}
             )
+        assert line.request is not None
         if line.request.project_id != line.budget.project_id:
             raise ValidationError({"request": [_("Cette demande est celle d'un autre projet.")]})
     try:
@@ -238,9 +239,11 @@ def funding_request_save(
         raise ValidationError({"period_end": [_("La fin de la période précède son début.")]})
     if not request.funder.funder_kind:
         raise ValidationError({"funder": [_("Cette structure n'est pas marquée comme financeur.")]})
-    if request.funder_programme_id is not None and request.funder_programme.funder_id != request.funder_id:
+    programme = request.funder_programme
+    if programme is not None and programme.funder_id != request.funder_id:
         raise ValidationError({"funder_programme": [_("Ce programme est celui d'un autre financeur.")]})
-    if request.contact_id is not None and request.contact.organisation_id != request.funder_id:
+    contact = request.contact
+    if contact is not None and contact.organisation_id != request.funder_id:
         raise ValidationError({"contact": [_("Ce contact n'appartient pas au financeur.")]})
     try:
         with transaction.atomic():
@@ -491,10 +494,6 @@ def instalment_save(
 @transaction.atomic
 def instalment_delete(*, actor: User, instalment: Instalment) -> None:
     _team_only(actor)
-    if instalment.payments.exists():
-        raise ValidationError(
-            _("Des versements sont rattachés à cette échéance : elle ne peut pas être supprimée.")
-        )
     audit_log(
         actor=actor,
         obj=instalment,

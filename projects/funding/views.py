@@ -6,7 +6,7 @@ Team only (partners read a shared plan in the portal). Every page gets its objec
 its field and nothing is saved."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -30,6 +30,9 @@ from ..forms import UploadForm
 from ..models import Project
 from ..views.base import project_for, render_form_page, render_tab
 from . import selectors, services
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 from .forms import (
     BudgetLineForm,
     ConventionForm,
@@ -67,7 +70,7 @@ def _save_or_show(
     project: Project | None,
     title: str | Promise,
     save: Callable[[], Any],
-    done: str | Promise,
+    done: "StrOrPromise",
     cancel: str,
     multipart: bool = False,
 ) -> HttpResponse:
@@ -131,7 +134,7 @@ def line_create(request: AuthedRequest, pk: int) -> HttpResponse:
             phase=form.cleaned_data["phase"],
             version=form.cleaned_data["version"],
         )
-        return services.budget_line_save(actor=request.user, edit=Edit.from_form(form), budget=budget)  # type: ignore[arg-type]
+        return services.budget_line_save(actor=request.user, edit=Edit.from_form(form), budget=budget)
 
     return _save_or_show(
         request,
