@@ -51,6 +51,12 @@ def amount_field(label: Any, *, required: bool = True, positive: bool = False) -
     return field
 
 
+def _check_period(form: forms.BaseForm, cleaned: dict[str, Any]) -> None:
+    start, end = cleaned.get("period_start"), cleaned.get("period_end")
+    if start and end and end < start:
+        form.add_error("period_end", _("La fin de la période précède son début."))
+
+
 def funders() -> Any:
     return Organisation.objects.exclude(funder_kind="").order_by("name")
 
@@ -71,7 +77,7 @@ class FunderProgrammeForm(forms.ModelForm):
         assert cleaned is not None  # Django's clean() returns cleaned_data
         opens, closes = cleaned.get("opens_on"), cleaned.get("closes_on")
         if opens and closes and closes < opens:
-            self.add_error("closes_on", _("La date limite précède l'ouverture."))
+            self.add_error("closes_on", _("La date limite précède l’ouverture."))
         return cleaned
 
 
@@ -105,15 +111,13 @@ class FundingRequestForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         assert cleaned is not None  # Django's clean() returns cleaned_data
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", _("La fin de la période précède son début."))
+        _check_period(self, cleaned)
         funder, programme = cleaned.get("funder"), cleaned.get("funder_programme")
         if funder and programme and programme.funder_id != funder.pk:
-            self.add_error("funder_programme", _("Ce programme est celui d'un autre financeur."))
+            self.add_error("funder_programme", _("Ce programme est celui d’un autre financeur."))
         contact = cleaned.get("contact")
         if funder and contact and contact.organisation_id != funder.pk:
-            self.add_error("contact", _("Ce contact n'appartient pas au financeur."))
+            self.add_error("contact", _("Ce contact n’appartient pas au financeur."))
         return cleaned
 
     def validate_unique(self) -> None:
@@ -167,9 +171,7 @@ class ConventionForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         assert cleaned is not None  # Django's clean() returns cleaned_data
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", _("La fin de la période précède son début."))
+        _check_period(self, cleaned)
         return cleaned
 
     def validate_unique(self) -> None:
@@ -233,7 +235,7 @@ class BudgetLineForm(forms.ModelForm):
         requests = FundingRequest.objects.filter(project=project).select_related("funder")
         self.fields["request"].queryset = requests  # type: ignore[attr-defined]
         self.fields["request"].help_text = _(
-            "Pour un produit : la demande (et sa convention) qui le finance."
+            "Pour un produit : la demande (et sa convention) qui le finance."
         )
         if self.instance.pk:
             # A line stays in its budget: phase and version are shown, not changed.

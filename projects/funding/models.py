@@ -440,7 +440,7 @@ class Payment(models.Model):
 
 class JustificationKind(models.TextChoices):
     FINANCIAL = "financial", _("Compte-rendu financier (Cerfa 15059)")
-    ACTIVITY = "activity", _("Rapport d'activité final")
+    ACTIVITY = "activity", _("Rapport d’activité final")
     OTHER = "other", _("Autre justificatif")
 
 
@@ -459,7 +459,7 @@ class Justification(models.Model):
     )
     kind = models.CharField(_("nature"), max_length=10, choices=JustificationKind.choices)
     # The financial year (or period) it covers ends on this date.
-    covers_until = models.DateField(_("période couverte jusqu'au"), null=True, blank=True)
+    covers_until = models.DateField(_("période couverte jusqu’au"), null=True, blank=True)
     due_on = models.DateField(_("à remettre le"), db_index=True)
     status = models.CharField(
         _("état"), max_length=10, choices=JustificationStatus.choices, default=JustificationStatus.DUE

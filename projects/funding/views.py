@@ -237,7 +237,7 @@ def request_move(request: AuthedRequest, pk: int) -> HttpResponse:
         request,
         form,
         project=project,
-        title=_("Suivi de la demande « %(title)s » (%(funder)s)")
+        title=_("Suivi de la demande « %(title)s » (%(funder)s)")
         % {"title": funding_request.title, "funder": funding_request.funder},
         save=save,
         done=_("État de la demande enregistré."),
@@ -255,7 +255,7 @@ def request_document(request: AuthedRequest, pk: int) -> HttpResponse:
         request,
         form,
         project=project,
-        title=_("Joindre un document à la demande « %(t)s »") % {"t": funding_request.title},
+        title=_("Joindre un document à la demande « %(t)s »") % {"t": funding_request.title},
         save=lambda: services.request_document_add(
             actor=request.user,
             request=funding_request,
@@ -329,7 +329,7 @@ def _gap_message(request: AuthedRequest, convention: Convention) -> None:
     if gap > 0:
         messages.warning(
             request,
-            _("L'échéancier ne couvre pas tout le montant conventionné : il manque %(gap)s.")
+            _("L’échéancier ne couvre pas tout le montant conventionné : il manque %(gap)s.")
             % {"gap": fr_amount(gap)},
         )
 
@@ -374,7 +374,7 @@ def instalment_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         request,
         form,
         project=convention.project,
-        title=_("Modifier l'échéance"),
+        title=_("Modifier l’échéance"),
         save=save,
         done=_("Échéance mise à jour."),
         cancel=_page(convention.project),
@@ -437,7 +437,7 @@ def justification_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         request,
         form,
         project=project,
-        title=_("Justificatif : %(what)s") % {"what": justification},
+        title=_("Justificatif : %(what)s") % {"what": justification},
         save=lambda: services.justification_save(actor=request.user, edit=Edit.from_form(form)),
         done=_("Justificatif mis à jour."),
         cancel=_page(project),
