@@ -325,3 +325,20 @@ def test_money_by_project_runs_the_same_queries_for_many_projects(world, django_
 
 
 __all__ = ["date"]
+
+
+def test_a_structure_becomes_a_funder_from_its_record(world, staff_client):
+    org = world.org_b
+    detail = reverse("programme:organisation.detail", args=[org.pk])
+    assert "Financeur" not in _text(staff_client.get(detail))
+    form = staff_client.get(reverse("programme:organisation.edit", args=[org.pk])).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "themes"}
+    data.update({"funder_kind": "foundation", "confirm_duplicate": "on"})
+    response = staff_client.post(reverse("programme:organisation.edit", args=[org.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    org.refresh_from_db()
+    assert org.funder_kind == "foundation"
+    assert "Financeur : Fondation" in _text(staff_client.get(detail))
+    # And it is offered as a funder on a new request.
+    page = _text(staff_client.get(reverse("projects:funding.request.create", args=[world.project_a.pk])))
+    assert f'<option value="{org.pk}">{org.name}</option>' in page
