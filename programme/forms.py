@@ -147,6 +147,7 @@ class OrganisationForm(ModelForm):
             "themes",
             "website",
             "description",
+            "funder_kind",
         ]
         widgets = {
             "themes": forms.CheckboxSelectMultiple,

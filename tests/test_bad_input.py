@@ -33,8 +33,8 @@ def _app_forms() -> list[type[forms.BaseForm]]:
     for package in ("programme", "prospects", "projects", "evaluation"):
         root = importlib.import_module(package)
         for info in pkgutil.walk_packages(root.__path__, f"{package}."):
-            if info.name.rsplit(".", 1)[-1] != "forms" or info.name.startswith("projects.funding"):
-                continue  # projects.funding belongs to another branch (see the report of harden3)
+            if info.name.rsplit(".", 1)[-1] != "forms":
+                continue
             module = importlib.import_module(info.name)
             for _name, value in inspect.getmembers(module, inspect.isclass):
                 if issubclass(value, forms.BaseForm) and value.__module__ == module.__name__:
