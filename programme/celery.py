@@ -35,6 +35,16 @@ app.conf.beat_schedule = {
         "task": "prospects.tasks.purge_abandoned_imports",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The sweepers: work the broker lost (Redis down when it was ordered, worker killed) is handed over
+    # again; the claims make a duplicate message harmless.
+    "requeue-stuck-reports": {
+        "task": "evaluation.reports.tasks.requeue_stuck_reports",
+        "schedule": crontab(minute="*/5"),
+    },
+    "requeue-stuck-imports": {
+        "task": "prospects.tasks.requeue_stuck_imports",
+        "schedule": crontab(minute="*/5"),
+    },
     "purge-expired-invitations": {
         "task": "programme.tasks.purge_expired_invitations",
         "schedule": crontab(hour=3, minute=15),

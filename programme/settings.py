@@ -113,17 +113,21 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, sessions, Celery ---------------------------------------------------------
+# Redis is never a single point of failure for people: sessions live in the database (Redis only keeps
+# a cached copy), and the cache fails open — while Redis is down it answers like an empty cache, with a
+# logged warning, so rate limits let people through instead of answering 500 (programme/cache.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "programme.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "parcours",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # A dead or unreachable Redis costs one short timeout, then is left alone a few seconds.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
