@@ -18,6 +18,9 @@ print(json.dumps({
     "db_name": str(settings.DATABASES["default"]["NAME"]),
     "cache": settings.CACHES["default"]["BACKEND"],
     "session": settings.SESSION_ENGINE,
+    "cache_opts": settings.CACHES["default"].get("OPTIONS", {}),
+    "proxies": settings.PARCOURS_TRUSTED_PROXIES,
+    "allauth_proxies": settings.ALLAUTH_TRUSTED_PROXY_COUNT,
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "broker": settings.CELERY_BROKER_URL,
     "broker_opts": settings.CELERY_BROKER_TRANSPORT_OPTIONS,
@@ -93,8 +96,10 @@ def test_configured_services_switch_to_postgresql_redis_and_smtp():
     )
     assert values["engine"] == "django.db.backends.postgresql"
     assert values["db_name"] == "parcours"
-    assert values["cache"].endswith("RedisCache")
-    assert values["session"] == "django.contrib.sessions.backends.cache"
+    # Redis is not a single point of failure: a cache that fails open, sessions in the database.
+    assert values["cache"] == "programme.cache.FailOpenRedisCache"
+    assert values["session"] == "django.contrib.sessions.backends.cached_db"
+    assert values["cache_opts"]["socket_timeout"] <= 2 and values["cache_opts"]["socket_connect_timeout"] <= 2
     assert values["eager"] is False
     assert values["broker"] == "redis://redis:6379/0"
     # A dead Redis cannot hang a request: short socket timeouts and few retries.
