@@ -51,7 +51,7 @@ REQUEUE_AFTER = timedelta(minutes=10)
 MAX_RESTARTS = 2
 #: What a queued report says while the queue cannot take it; the sweeper hands it over once it is back.
 QUEUE_DOWN = gettext_lazy(
-    "La file de rendu est indisponible : le rapport démarrera automatiquement dès qu'elle sera rétablie."
+    "La file de rendu est indisponible : le rapport démarrera automatiquement dès qu'elle sera rétablie."
 )
 
 #: Progress milestones (percent) and what the page says meanwhile.
@@ -211,7 +211,7 @@ def report_expire_stale(*, report: Report) -> Report:
         return report
     claim = Report.objects.filter(pk=report.pk, status=ReportStatus.RUNNING, started_at=report.started_at)
     if _restarts(report) < MAX_RESTARTS:
-        reason = _("Le rendu a été interrompu ; il reprend automatiquement.")
+        reason = _("Le rendu a été interrompu ; il reprend automatiquement.")
         if claim.update(status=ReportStatus.QUEUED, progress=0, error=reason, started_at=None):
             audit_log(
                 actor=None, obj=report, action="report.restart", changes={"status": ["running", "queued"]}
@@ -303,11 +303,8 @@ def report_is_stuck(report: Report) -> bool:
     now = timezone.now()
     if report.status == ReportStatus.QUEUED:
         return bool(report.error) or report.created_at < now - REQUEUE_AFTER
-    return (
-        report.status == ReportStatus.RUNNING
-        and bool(report.started_at)
-        and report.started_at < now - STALE_AFTER
-    )
+    started = report.started_at
+    return report.status == ReportStatus.RUNNING and started is not None and started < now - STALE_AFTER
 
 
 @transaction.atomic
@@ -317,7 +314,7 @@ def report_retry(*, actor: User, report: Report) -> Report:
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status in PENDING:
         if not report_is_stuck(report):
-            raise ValidationError(_("Ce rapport est en cours : il n'y a rien à relancer."))
+            raise ValidationError(_("Ce rapport est en cours : il n'y a rien à relancer."))
         previous = report.status
         Report.objects.filter(pk=report.pk).update(
             status=ReportStatus.QUEUED, progress=0, started_at=None, finished_at=None
