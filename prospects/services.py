@@ -780,22 +780,11 @@ def import_confirm(
 def _enqueue_import(import_file_id: int) -> bool:
     """Hand a confirmed import to a worker. A broker that does not answer leaves it queued (the sweeper,
     `imports_requeue_stuck`, hands it over once the queue is back) instead of breaking the request."""
-    from django.conf import settings
+    from programme.celery import enqueue
 
     from .tasks import run_import
 
-    try:
-        run_import.delay(import_file_id)
-    except Exception as error:  # noqa: BLE001 — broker down, connection refused, timeout…
-        if settings.CELERY_TASK_ALWAYS_EAGER and getattr(settings, "CELERY_TASK_EAGER_PROPAGATES", False):
-            raise
-        logger.warning(
-            "Could not enqueue import %s (%s): it stays queued until the queue is back",
-            import_file_id,
-            error.__class__.__name__,
-        )
-        return False
-    return True
+    return enqueue(run_import, import_file_id)
 
 
 def imports_requeue_stuck() -> int:

@@ -166,22 +166,15 @@ def _enqueue(report_id: int) -> bool:
     """Hand the report to a worker. A broker that does not answer leaves the report queued with a clear
     message (the sweeper, `reports_requeue_stuck`, hands it over once the queue is back) instead of
     failing it or breaking the request. Returns whether the queue took it."""
+    from programme.celery import enqueue
+
     from .tasks import render_report
 
-    try:
-        render_report.delay(report_id)
-    except Exception as error:  # noqa: BLE001 — broker down, connection refused, timeout…
-        if settings.CELERY_TASK_ALWAYS_EAGER and getattr(settings, "CELERY_TASK_EAGER_PROPAGATES", False):
-            # Inline mode: the render itself records failures; anything else is a bug worth seeing.
-            raise
-        logger.warning(
-            "Could not enqueue report %s (%s): it stays queued until the queue is back",
-            report_id,
-            error.__class__.__name__,
-        )
-        Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(error=str(QUEUE_DOWN))
+    queued = Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED)
+    if not enqueue(render_report, report_id):
+        queued.update(error=str(QUEUE_DOWN))
         return False
-    Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).exclude(error="").update(error="")
+    queued.exclude(error="").update(error="")
     return True
 
 

@@ -103,8 +103,8 @@ def own_redis(tmp_path, settings) -> Iterator[OwnRedis]:
 
 
 def _reset_celery_pools(app) -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Let the app build its connection pools again for the broker URL now configured. The old pools stay
+    open: kombu keeps them in a process-wide registry that other tests reuse."""
     app._pool = None
     app.amqp._producer_pool = None
 

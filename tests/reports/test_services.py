@@ -30,6 +30,15 @@ def render_count(monkeypatch):
     return calls
 
 
+@pytest.fixture
+def queue(settings, monkeypatch):
+    """A broker that takes every render (recorded): the report ids handed to it."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    sent: list[int] = []
+    monkeypatch.setattr(render_report, "delay", lambda report_id: sent.append(report_id))
+    return sent
+
+
 def _request(world, **overrides):
     return report_services.report_request(
         actor=overrides.pop("actor", world.director),
@@ -162,11 +171,9 @@ def test_a_broker_that_does_not_answer_keeps_the_report_queued_and_says_so(
 
 
 def test_the_sweeper_hands_over_reports_queued_too_long_and_leaves_fresh_ones(
-    world, settings, monkeypatch, django_capture_on_commit_callbacks
+    world, queue, django_capture_on_commit_callbacks
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    sent = []
-    monkeypatch.setattr(render_report, "delay", lambda report_id: sent.append(report_id))
+    sent = queue
     with django_capture_on_commit_callbacks(execute=True):
         lost = _request(world)
         fresh = _request(world, parameters={"period_start": "2026-02-01", "period_end": "2026-02-28"})
@@ -207,11 +214,9 @@ def test_the_render_task_reads_the_redelivered_flag(world, monkeypatch):
 
 
 def test_relancer_works_on_a_stuck_report_but_not_on_one_in_progress(
-    world, settings, monkeypatch, django_capture_on_commit_callbacks
+    world, queue, django_capture_on_commit_callbacks
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    sent = []
-    monkeypatch.setattr(render_report, "delay", lambda report_id: sent.append(report_id))
+    sent = queue
     with django_capture_on_commit_callbacks(execute=True):
         report = _request(world)
     with pytest.raises(ValidationError, match="en cours"):
