@@ -162,6 +162,12 @@ def report_title(
 # --- Ordering ----------------------------------------------------------------------------------------
 
 
+def queue_down_text() -> str:
+    """QUEUE_DOWN as stored (in the site's language, whoever's request stored it), to find it again."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(QUEUE_DOWN)
+
+
 def _enqueue(report_id: int) -> bool:
     """Hand the report to a worker. A broker that does not answer leaves the report queued with a clear
     message (the sweeper, `reports_requeue_stuck`, hands it over once the queue is back) instead of
@@ -172,7 +178,7 @@ def _enqueue(report_id: int) -> bool:
 
     queued = Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED)
     if not enqueue(render_report, report_id):
-        queued.update(error=str(QUEUE_DOWN))
+        queued.update(error=queue_down_text())
         return False
     queued.exclude(error="").update(error="")
     return True
@@ -225,7 +231,7 @@ def reports_requeue_stuck() -> int:
     now = timezone.now()
     stuck = Report.objects.filter(
         Q(status=ReportStatus.QUEUED, created_at__lt=now - REQUEUE_AFTER)
-        | Q(status=ReportStatus.QUEUED, error=str(QUEUE_DOWN))
+        | Q(status=ReportStatus.QUEUED, error=queue_down_text())
         | Q(status=ReportStatus.RUNNING, started_at__lt=now - STALE_AFTER)
     )
     handed = 0
@@ -282,6 +288,9 @@ def report_request(
         },
     )
     report.created = created
+    if not created and report_is_stuck(report):
+        # Ordered again while the queue had not taken it: try again now rather than at the next sweep.
+        transaction.on_commit(lambda: _enqueue(report.pk))
     if created:
         changes: dict[str, list[str | None]] = {"title": [None, report.title]}
         if scheduled:
@@ -292,10 +301,10 @@ def report_request(
 
 
 def report_is_stuck(report: Report) -> bool:
-    """Queued but not taken by the queue (or for too long), or running past its time limit."""
+    """Queued but refused by the queue (or waiting for too long), or running past its time limit."""
     now = timezone.now()
     if report.status == ReportStatus.QUEUED:
-        return bool(report.error) or report.created_at < now - REQUEUE_AFTER
+        return report.error == queue_down_text() or report.created_at < now - REQUEUE_AFTER
     started = report.started_at
     return report.status == ReportStatus.RUNNING and started is not None and started < now - STALE_AFTER
 

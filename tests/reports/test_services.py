@@ -168,6 +168,12 @@ def test_a_broker_that_does_not_answer_keeps_the_report_queued_and_says_so(
     assert report_services.reports_requeue_stuck() == 1
     report.refresh_from_db()
     assert sent == [report.pk] and report.status == ReportStatus.QUEUED and report.error == ""
+    # Ordered again while still not taken: handed to the queue at once, not at the next sweep.
+    Report.objects.filter(pk=report.pk).update(error=report_services.queue_down_text())
+    sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        third = _request(world)
+    assert third.pk == report.pk and sent == [report.pk]
 
 
 def test_the_sweeper_hands_over_reports_queued_too_long_and_leaves_fresh_ones(
@@ -221,7 +227,7 @@ def test_relancer_works_on_a_stuck_report_but_not_on_one_in_progress(
         report = _request(world)
     with pytest.raises(ValidationError, match="en cours"):
         report_services.report_retry(actor=world.staff, report=report)
-    Report.objects.filter(pk=report.pk).update(error=str(report_services.QUEUE_DOWN))
+    Report.objects.filter(pk=report.pk).update(error=report_services.queue_down_text())
     sent.clear()
     with django_capture_on_commit_callbacks(execute=True):
         retried = report_services.report_retry(actor=world.staff, report=report)
