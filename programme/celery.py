@@ -1,6 +1,8 @@
 """Celery application. Tasks run inline when REDIS_URL is unset (CELERY_TASK_ALWAYS_EAGER)."""
 
+import logging
 import os
+from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
@@ -35,8 +37,39 @@ app.conf.beat_schedule = {
         "task": "prospects.tasks.purge_abandoned_imports",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The sweepers: work the broker lost (Redis down when it was ordered, worker killed) is handed over
+    # again; the claims make a duplicate message harmless.
+    "requeue-stuck-reports": {
+        "task": "evaluation.reports.tasks.requeue_stuck_reports",
+        "schedule": crontab(minute="*/5"),
+    },
+    "requeue-stuck-imports": {
+        "task": "prospects.tasks.requeue_stuck_imports",
+        "schedule": crontab(minute="*/5"),
+    },
     "purge-expired-invitations": {
         "task": "programme.tasks.purge_expired_invitations",
         "schedule": crontab(hour=3, minute=15),
     },
 }
+
+
+def enqueue(task: Any, *args: Any) -> bool:
+    """`task.delay(*args)` that never breaks the caller when the broker does not answer (Redis down,
+    connection refused, timeout): logged, and False, so the row stays queued for the beat's sweepers.
+    In inline mode (no broker, tests) an exception is the task's own failure and propagates."""
+    from django.conf import settings
+
+    try:
+        task.delay(*args)
+    except Exception as error:  # noqa: BLE001 — any broker failure
+        if settings.CELERY_TASK_ALWAYS_EAGER and getattr(settings, "CELERY_TASK_EAGER_PROPAGATES", False):
+            raise
+        logging.getLogger(__name__).warning(
+            "Could not enqueue %s%s (%s): left queued until the queue is back",
+            task.name,
+            args,
+            error.__class__.__name__,
+        )
+        return False
+    return True

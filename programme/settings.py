@@ -113,17 +113,27 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, sessions, Celery ---------------------------------------------------------
+# Redis is never a single point of failure for people: sessions live in the database (Redis only keeps
+# a cached copy), and the cache fails open — while Redis is down it answers like an empty cache, with a
+# logged warning, so rate limits let people through instead of answering 500 (programme/cache.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "parcours",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
+
+
+def redis_cache(url: str) -> dict:
+    """The cache on Redis at `url` (a function so the Redis outage test configures exactly this)."""
+    return {
+        "BACKEND": "programme.cache.FailOpenRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "parcours",
+        # A dead or unreachable Redis costs one short timeout, then is left alone a few seconds.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+
+
+REDIS_SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
+    SESSION_ENGINE = REDIS_SESSION_ENGINE
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -162,7 +172,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 AUTH_USER_MODEL = "programme.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "programme.adapters.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -179,17 +189,33 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
+# A new login address is added unverified, mailed a link, and replaces the old one only once verified.
+ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Parcours] "
-# Rate limits live in the cache: Redis when configured, so every web process shares them.
+# Rate limits live in the cache: Redis when configured, so every web process shares them (they fail
+# open while Redis is down, see programme/cache.py). Failed logins count per account (key) and per client
+# address (ip, read behind PARCOURS_TRUSTED_PROXIES proxies): a wrong password typed from the office
+# never locks the whole organisation out. Two-factor codes have their own budget (programme/adapters.py).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": "20/5m/ip,5/5m/key",
+    "mfa_code_failed": "30/5m/ip,5/5m/key",
     "reset_password": "5/m/ip,3/m/key",
     "reset_password_from_key": "20/m/ip",
+}
+# How many reverse proxies of ours stand in front of Parcours (compose: 0 — gunicorn answers directly;
+# 1 behind one nginx/Traefik/load balancer). The client address is then read from X-Forwarded-For;
+# with 0 that header is never trusted (anyone can send it).
+PARCOURS_TRUSTED_PROXIES = envint("PARCOURS_TRUSTED_PROXIES", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = PARCOURS_TRUSTED_PROXIES
+MFA_FORMS = {
+    "authenticate": "programme.adapters.MFAAuthenticateForm",
+    "reauthenticate": "programme.adapters.MFAReauthenticateForm",
+    "activate_totp": "programme.adapters.MFAActivateTOTPForm",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Parcours"

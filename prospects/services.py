@@ -699,6 +699,8 @@ def selection_decide(
 IMPORT_DIR = "imports/prospects"
 
 #: A previewed but never confirmed import is dropped after this long (its file is private data).
+#: A confirmed import not finished after this long is handed to the queue again by the sweeper.
+IMPORT_REQUEUE_AFTER = timedelta(minutes=10)
 ABANDONED_AFTER = timedelta(days=2)
 
 logger = logging.getLogger(__name__)
@@ -770,11 +772,32 @@ def import_confirm(
         action="import.confirmed",
         changes={"lignes": [None, len(preview.rows)], "invalides ignorées": [None, skip_invalid]},
     )
+    pk = import_file.pk
+    transaction.on_commit(lambda: _enqueue_import(pk))
+    return True
+
+
+def _enqueue_import(import_file_id: int) -> bool:
+    """Hand a confirmed import to a worker. A broker that does not answer leaves it queued (the sweeper,
+    `imports_requeue_stuck`, hands it over once the queue is back) instead of breaking the request."""
+    from programme.celery import enqueue
+
     from .tasks import run_import
 
-    pk = import_file.pk
-    transaction.on_commit(lambda: run_import.delay(pk))
-    return True
+    return enqueue(run_import, import_file_id)
+
+
+def imports_requeue_stuck() -> int:
+    """The sweeper (beat, every few minutes): hand confirmed imports the queue never took (broker down,
+    message lost) or left running by a killed worker to the queue again. Running one twice is harmless:
+    `import_run` claims the row and imports in one transaction. Returns how many were handed over."""
+    now = timezone.now()
+    stuck = ImportFile.objects.filter(
+        status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING),
+        created_at__lt=now - IMPORT_REQUEUE_AFTER,
+        created_at__gte=now - ABANDONED_AFTER,
+    )
+    return sum(_enqueue_import(pk) for pk in stuck.values_list("pk", flat=True))
 
 
 @transaction.atomic

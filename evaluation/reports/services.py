@@ -43,6 +43,16 @@ RENDER_SOFT_TIME_LIMIT = 300
 RENDER_TIME_LIMIT = 330
 #: A report "running" for longer than this was abandoned (hard time limit hit, worker killed).
 STALE_AFTER = timedelta(seconds=RENDER_TIME_LIMIT + 60)
+#: A report queued for longer than this without starting is handed to the queue again (the broker may
+#: have lost its message); the claim makes a duplicate message harmless.
+REQUEUE_AFTER = timedelta(minutes=10)
+#: How many times an interrupted render restarts by itself before it is shown as failed (a report that
+#: kills its worker every time must not loop forever).
+MAX_RESTARTS = 2
+#: What a queued report says while the queue cannot take it; the sweeper hands it over once it is back.
+QUEUE_DOWN = gettext_lazy(
+    "La file de rendu est indisponible : le rapport démarrera automatiquement dès qu'elle sera rétablie."
+)
 
 #: Progress milestones (percent) and what the page says meanwhile.
 PROGRESS_STEPS = [
@@ -152,24 +162,26 @@ def report_title(
 # --- Ordering ----------------------------------------------------------------------------------------
 
 
-def _enqueue(report_id: int) -> None:
-    """Hand the report to a worker. A broker that does not answer marks the report failed (with a retry
-    button) instead of leaving it queued forever or breaking the request."""
+def queue_down_text() -> str:
+    """QUEUE_DOWN as stored (in the site's language, whoever's request stored it), to find it again."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(QUEUE_DOWN)
+
+
+def _enqueue(report_id: int) -> bool:
+    """Hand the report to a worker. A broker that does not answer leaves the report queued with a clear
+    message (the sweeper, `reports_requeue_stuck`, hands it over once the queue is back) instead of
+    failing it or breaking the request. Returns whether the queue took it."""
+    from programme.celery import enqueue
+
     from .tasks import render_report
 
-    try:
-        render_report.delay(report_id)
-    except Exception as error:  # noqa: BLE001 — broker down, connection refused, timeout…
-        if settings.CELERY_TASK_ALWAYS_EAGER and getattr(settings, "CELERY_TASK_EAGER_PROPAGATES", False):
-            # Inline mode: the render itself records failures; anything else is a bug worth seeing.
-            raise
-        logger.exception("Could not enqueue report %s", report_id)
-        Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(
-            status=ReportStatus.FAILED,
-            error=_("La file de rendu est indisponible (%(error)s). Réessayez dans un instant.")
-            % {"error": error.__class__.__name__},
-            finished_at=timezone.now(),
-        )
+    queued = Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED)
+    if not enqueue(render_report, report_id):
+        queued.update(error=queue_down_text())
+        return False
+    queued.exclude(error="").update(error="")
+    return True
 
 
 def _pending_twin(key: str) -> Report | None:
@@ -179,9 +191,16 @@ def _pending_twin(key: str) -> Report | None:
     return twin
 
 
+def _restarts(report: Report) -> int:
+    from programme.audit import audit_entries_for
+
+    return audit_entries_for(report).filter(action="report.restart").count()
+
+
 def report_expire_stale(*, report: Report) -> Report:
-    """Mark failed a report left running past the hard time limit (worker killed, render aborted), so
-    the page shows the reason and the retry button instead of a progress bar that never moves."""
+    """A report left running past the hard time limit (worker killed, render aborted) starts again by
+    itself, up to MAX_RESTARTS times; then it is marked failed, so the page shows the reason and the
+    retry button instead of a progress bar that never moves."""
     now = timezone.now()
     if (
         report.status != ReportStatus.RUNNING
@@ -189,14 +208,41 @@ def report_expire_stale(*, report: Report) -> Report:
         or report.started_at > now - STALE_AFTER
     ):
         return report
-    reason = _("Le rendu a été interrompu (temps maximal dépassé ou worker arrêté).")
-    expired = Report.objects.filter(
-        pk=report.pk, status=ReportStatus.RUNNING, started_at=report.started_at
-    ).update(status=ReportStatus.FAILED, error=reason, finished_at=now)
-    if expired:
-        audit_log(actor=None, obj=report, action="report.fail", changes={"error": [None, reason]})
+    claim = Report.objects.filter(pk=report.pk, status=ReportStatus.RUNNING, started_at=report.started_at)
+    if _restarts(report) < MAX_RESTARTS:
+        reason = _("Le rendu a été interrompu ; il reprend automatiquement.")
+        if claim.update(status=ReportStatus.QUEUED, progress=0, error=reason, started_at=None):
+            audit_log(
+                actor=None, obj=report, action="report.restart", changes={"status": ["running", "queued"]}
+            )
+            transaction.on_commit(lambda: _enqueue(report.pk))
+    else:
+        reason = _("Le rendu a été interrompu (temps maximal dépassé ou worker arrêté).")
+        if claim.update(status=ReportStatus.FAILED, error=reason, finished_at=now):
+            audit_log(actor=None, obj=report, action="report.fail", changes={"error": [None, reason]})
     report.refresh_from_db()
     return report
+
+
+def reports_requeue_stuck() -> int:
+    """The sweeper (beat, every few minutes): hand to the queue again the reports it never took (broker
+    down when they were ordered, message lost) and restart those left running past their time limit.
+    Returns how many reports were handed over."""
+    now = timezone.now()
+    stuck = Report.objects.filter(
+        Q(status=ReportStatus.QUEUED, created_at__lt=now - REQUEUE_AFTER)
+        | Q(status=ReportStatus.QUEUED, error=queue_down_text())
+        | Q(status=ReportStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+    )
+    handed = 0
+    for report in stuck.order_by("created_at"):
+        with transaction.atomic():
+            report = report_expire_stale(report=report)
+        if report.status == ReportStatus.QUEUED and _enqueue(report.pk):
+            handed += 1
+    if handed:
+        logger.info("Sweeper handed %d stuck report(s) to the queue", handed)
+    return handed
 
 
 def _create_or_join(*, key: str, fields: dict[str, Any]) -> tuple[Report, bool]:
@@ -242,6 +288,9 @@ def report_request(
         },
     )
     report.created = created
+    if not created and report_is_stuck(report):
+        # Ordered again while the queue had not taken it: try again now rather than at the next sweep.
+        transaction.on_commit(lambda: _enqueue(report.pk))
     if created:
         changes: dict[str, list[str | None]] = {"title": [None, report.title]}
         if scheduled:
@@ -251,12 +300,34 @@ def report_request(
     return report
 
 
+def report_is_stuck(report: Report) -> bool:
+    """Queued but refused by the queue (or waiting for too long), or running past its time limit."""
+    now = timezone.now()
+    if report.status == ReportStatus.QUEUED:
+        return report.error == queue_down_text() or report.created_at < now - REQUEUE_AFTER
+    started = report.started_at
+    return report.status == ReportStatus.RUNNING and started is not None and started < now - STALE_AFTER
+
+
 @transaction.atomic
 def report_retry(*, actor: User, report: Report) -> Report:
-    """Queue a failed report again. If an identical report is already pending, that one is returned."""
+    """Queue a failed or stuck report again. If an identical report is already pending, that one is
+    returned. A stuck report (see `report_is_stuck`) is handed to the queue again as it is."""
     report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status in PENDING:
+        if not report_is_stuck(report):
+            raise ValidationError(_("Ce rapport est en cours : il n'y a rien à relancer."))
+        previous = report.status
+        Report.objects.filter(pk=report.pk).update(
+            status=ReportStatus.QUEUED, progress=0, started_at=None, finished_at=None
+        )
+        report.refresh_from_db()
+        report.created = True
+        audit_log(actor=actor, obj=report, action="report.retry", changes={"status": [previous, "queued"]})
+        transaction.on_commit(lambda: _enqueue(report.pk))
+        return report
     if report.status != ReportStatus.FAILED:
-        raise ValidationError(_("Seul un rapport en échec peut être relancé."))
+        raise ValidationError(_("Seul un rapport en échec ou bloqué peut être relancé."))
     twin = Report.objects.filter(dedupe_key=report.dedupe_key, status__in=PENDING).first()
     if twin:
         twin.created = False
@@ -333,14 +404,21 @@ def _set_progress(report_id: int, percent: int) -> None:
     Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(progress=min(100, percent))
 
 
-def _claim(report_id: int) -> Report | None:
+def _claim(report_id: int, *, redelivered: bool = False) -> Report | None:
     """Take the report queued → running with one conditional UPDATE: two workers never render the same
-    report. A report left `running` by a worker that died past the hard time limit can be taken again."""
+    report. A report left `running` by a worker that died past the hard time limit can be taken again,
+    and so can one whose message comes back because its worker was lost (`redelivered`: acks_late +
+    reject_on_worker_lost hand the same message to the next worker at once)."""
     now = timezone.now()
     stale = now - STALE_AFTER
+    running = (
+        Q(status=ReportStatus.RUNNING)
+        if redelivered
+        else Q(status=ReportStatus.RUNNING, started_at__lt=stale)
+    )
     claimed = (
         Report.objects.filter(pk=report_id)
-        .filter(Q(status=ReportStatus.QUEUED) | Q(status=ReportStatus.RUNNING, started_at__lt=stale))
+        .filter(Q(status=ReportStatus.QUEUED) | running)
         .update(status=ReportStatus.RUNNING, started_at=now, progress=0, error="", finished_at=None)
     )
     if not claimed:
@@ -348,7 +426,7 @@ def _claim(report_id: int) -> Report | None:
     return Report.objects.select_related("programme", "project", "requested_by").get(pk=report_id)
 
 
-def report_render(*, report_id: int) -> Report | None:
+def report_render(*, report_id: int, redelivered: bool = False) -> Report | None:
     """Render one report to PDF and store it. Returns None when the report was not ours to render.
 
     Not atomic on purpose: progress updates must be visible to the page polling it while rendering.
@@ -357,7 +435,7 @@ def report_render(*, report_id: int) -> Report | None:
 
     from .pdf import html_to_pdf
 
-    report = _claim(report_id)
+    report = _claim(report_id, redelivered=redelivered)
     if report is None:
         return None
     claim = Q(pk=report.pk, status=ReportStatus.RUNNING, started_at=report.started_at)

@@ -139,6 +139,7 @@ def _status_context(request: HttpRequest, report: Report) -> dict[str, Any]:
         "pending": report.status in (ReportStatus.QUEUED, ReportStatus.RUNNING),
         "progress_label": services.progress_label(report.progress),
         "can_manage": access.is_team(request.user),
+        "stuck": services.report_is_stuck(report),
     }
 
 

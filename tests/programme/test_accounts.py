@@ -301,3 +301,124 @@ def test_totp_second_factor_is_asked_after_the_password(world, settings):
     assert response.status_code == 302
     # Logged in, and with TOTP active the MFA requirement lets them through.
     assert client.get("/structures/").status_code == 200
+
+
+# --- Login that cannot be turned against the organisation (issue #13, item 5) ---------------------------
+
+PROXY = "10.0.0.2"  # every request reaches Parcours through the production proxy
+
+
+def login_from(ip, email, password=PASSWORD, *, spoofed=""):
+    """A login through one proxy that appends the address it saw to X-Forwarded-For."""
+    forwarded = f"{spoofed}, {ip}" if spoofed else ip
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded).post(
+        reverse("account_login"), {"login": email, "password": password}
+    )
+
+
+def test_bad_passwords_from_one_client_behind_the_proxy_do_not_lock_the_organisation_out(world, settings):
+    settings.PARCOURS_TRUSTED_PROXIES = 1
+    attacker = "203.0.113.9"
+    for number in range(5):
+        login_from(attacker, f"inconnu{number}@exemple.fr", "mauvais")
+    login_from(attacker, "staff@test.fr", "mauvais")
+    # A colleague behind the same proxy signs in.
+    assert login_from("198.51.100.7", "director@test.fr").status_code == 302
+    assert login_from("198.51.100.8", "staff@test.fr").status_code == 302
+
+
+def test_a_client_cannot_escape_its_counter_by_forging_x_forwarded_for(world, settings):
+    settings.PARCOURS_TRUSTED_PROXIES = 1
+    attacker = "203.0.113.9"
+    for number in range(20):
+        login_from(attacker, f"inconnu{number}@exemple.fr", "mauvais", spoofed=f"192.0.2.{number}")
+    response = login_from(attacker, "a@test.fr", spoofed="192.0.2.200")
+    assert "Trop de tentatives de connexion échouées" in response.content.decode()
+    assert login_from("198.51.100.7", "a@test.fr").status_code == 302
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored(rf, settings):
+    from programme.adapters import client_ip
+
+    settings.PARCOURS_TRUSTED_PROXIES = 0
+    request = rf.get("/", REMOTE_ADDR="198.51.100.1", HTTP_X_FORWARDED_FOR="192.0.2.1")
+    assert client_ip(request) == "198.51.100.1"
+    settings.PARCOURS_TRUSTED_PROXIES = 2
+    request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.9, 10.0.0.1")
+    assert client_ip(request) == "203.0.113.9"
+    request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="pas-une-adresse, 10.0.0.1")
+    assert client_ip(request) == PROXY
+
+
+def test_the_failed_login_budget_still_holds_per_account(world, settings):
+    settings.PARCOURS_TRUSTED_PROXIES = 1
+    for number in range(5):
+        login_from(f"198.51.100.{number}", "staff@test.fr", "mauvais")
+    response = login_from("198.51.100.99", "staff@test.fr")
+    assert "Trop de tentatives de connexion échouées" in response.content.decode()
+
+
+def _totp_code(secret):
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def test_wrong_totp_codes_have_their_own_budget(world, settings):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(world.staff, secret)
+    settings.PARCOURS_REQUIRE_MFA = True
+    client = Client()
+    assert login(client, "staff@test.fr").status_code == 302
+    for _ in range(5):
+        client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    # The code budget is spent: even the right code waits…
+    response = client.post(reverse("mfa_authenticate"), {"code": _totp_code(secret)})
+    assert "_auth_user_id" not in client.session
+    assert "Trop de tentatives" in response.content.decode()
+    # …but the wrong codes did not eat the password budget of this address: a colleague signs in.
+    assert login(Client(), "a@test.fr").status_code == 302
+
+
+def test_an_anonymous_password_reset_does_not_block_two_factor_activation(world, settings):
+    Client().post(reverse("account_reset_password"), {"email": "staff@test.fr"})
+    settings.PARCOURS_REQUIRE_MFA = True
+    staff = Client()
+    assert login(staff, "staff@test.fr").status_code == 302
+    page = staff.get(reverse("mfa_activate_totp"))
+    if page.status_code == 302 and "reauthenticate" in page["Location"]:
+        staff.post(page["Location"], {"password": PASSWORD})
+        page = staff.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    secret = staff.session["mfa.totp.secret"]
+    response = staff.post(reverse("mfa_activate_totp"), {"code": _totp_code(secret)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    from allauth.mfa.models import Authenticator
+
+    assert Authenticator.objects.filter(user=world.staff, type=Authenticator.Type.TOTP).exists()
+
+
+def test_a_new_login_address_must_be_verified_before_it_becomes_the_login(world):
+    from allauth.account.models import EmailAddress
+
+    partner = Client()
+    assert login(partner, "a@test.fr").status_code == 302
+    partner.post(reverse("account_email"), {"email": "nouvelle@exemple.fr", "action_add": ""})
+    new = EmailAddress.objects.get(email="nouvelle@exemple.fr")
+    assert not new.verified
+    # Not verified: not the login, not usable to sign in, cannot be made primary.
+    partner.post(reverse("account_email"), {"email": "nouvelle@exemple.fr", "action_primary": ""})
+    world.partner_a.refresh_from_db()
+    assert world.partner_a.email == "a@test.fr"
+    assert login(Client(), "nouvelle@exemple.fr").status_code == 200
+    # The link mailed to the new address verifies it; then it replaces the old login.
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[-1].body).group(0)
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    partner.post(path)
+    world.partner_a.refresh_from_db()
+    assert world.partner_a.email == "nouvelle@exemple.fr"
+    assert login(Client(), "nouvelle@exemple.fr").status_code == 302

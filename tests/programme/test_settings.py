@@ -18,6 +18,11 @@ print(json.dumps({
     "db_name": str(settings.DATABASES["default"]["NAME"]),
     "cache": settings.CACHES["default"]["BACKEND"],
     "session": settings.SESSION_ENGINE,
+    "cache_opts": settings.CACHES["default"].get("OPTIONS", {}),
+    "acks_late": settings.CELERY_TASK_ACKS_LATE,
+    "reject_on_worker_lost": settings.CELERY_TASK_REJECT_ON_WORKER_LOST,
+    "proxies": settings.PARCOURS_TRUSTED_PROXIES,
+    "allauth_proxies": settings.ALLAUTH_TRUSTED_PROXY_COUNT,
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "broker": settings.CELERY_BROKER_URL,
     "broker_opts": settings.CELERY_BROKER_TRANSPORT_OPTIONS,
@@ -46,6 +51,7 @@ SERVICE_VARS = [
     "MEDIA_ROOT",
     "SITE_URL",
     "PARCOURS_REQUIRE_MFA",
+    "PARCOURS_TRUSTED_PROXIES",
     "EMAIL_PORT",
     "EMAIL_HOST_USER",
     "EMAIL_HOST_PASSWORD",
@@ -93,9 +99,13 @@ def test_configured_services_switch_to_postgresql_redis_and_smtp():
     )
     assert values["engine"] == "django.db.backends.postgresql"
     assert values["db_name"] == "parcours"
-    assert values["cache"].endswith("RedisCache")
-    assert values["session"] == "django.contrib.sessions.backends.cache"
+    # Redis is not a single point of failure: a cache that fails open, sessions in the database.
+    assert values["cache"] == "programme.cache.FailOpenRedisCache"
+    assert values["session"] == "django.contrib.sessions.backends.cached_db"
+    assert values["cache_opts"]["socket_timeout"] <= 2 and values["cache_opts"]["socket_connect_timeout"] <= 2
     assert values["eager"] is False
+    # A killed worker's task is handed back to the queue, not lost.
+    assert values["acks_late"] is True and values["reject_on_worker_lost"] is True
     assert values["broker"] == "redis://redis:6379/0"
     # A dead Redis cannot hang a request: short socket timeouts and few retries.
     assert values["broker_opts"]["socket_timeout"] <= 5
@@ -132,6 +142,12 @@ def test_production_refuses_the_development_secret_key():
 def test_check_deploy_passes_with_production_values():
     result = run_with(PRODUCTION, args=["manage.py", "check", "--deploy", "--fail-level", "WARNING"])
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", 0), ("1", 1), ("2", 2)])
+def test_trusted_proxies_are_read_from_the_environment(value, expected):
+    values = probe({"PARCOURS_TRUSTED_PROXIES": value})
+    assert values["proxies"] == expected and values["allauth_proxies"] == expected
 
 
 @pytest.mark.parametrize("flag", ["1", "true", "yes"])

@@ -30,6 +30,15 @@ def render_count(monkeypatch):
     return calls
 
 
+@pytest.fixture
+def queue(settings, monkeypatch):
+    """A broker that takes every render (recorded): the report ids handed to it."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    sent: list[int] = []
+    monkeypatch.setattr(render_report, "delay", lambda report_id: sent.append(report_id))
+    return sent
+
+
 def _request(world, **overrides):
     return report_services.report_request(
         actor=overrides.pop("actor", world.director),
@@ -136,10 +145,11 @@ def test_only_a_failed_report_can_be_retried(world, django_capture_on_commit_cal
         report_services.report_retry(actor=world.staff, report=report)
 
 
-def test_a_broker_that_does_not_answer_fails_the_report(
+def test_a_broker_that_does_not_answer_keeps_the_report_queued_and_says_so(
     world, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    sent = []
 
     def down(*args, **kwargs):
         raise ConnectionRefusedError("redis down")
@@ -148,7 +158,83 @@ def test_a_broker_that_does_not_answer_fails_the_report(
     with django_capture_on_commit_callbacks(execute=True):
         report = _request(world)
     report.refresh_from_db()
-    assert report.status == ReportStatus.FAILED and "indisponible" in report.error
+    assert report.status == ReportStatus.QUEUED
+    assert "démarrera automatiquement dès qu'elle sera rétablie" in report.error
+    # The same order again joins it (it will be rendered), and the sweeper hands it over once the queue is back.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = _request(world)
+    assert again.pk == report.pk and not again.created
+    monkeypatch.setattr(render_report, "delay", lambda report_id: sent.append(report_id))
+    assert report_services.reports_requeue_stuck() == 1
+    report.refresh_from_db()
+    assert sent == [report.pk] and report.status == ReportStatus.QUEUED and report.error == ""
+    # Ordered again while still not taken: handed to the queue at once, not at the next sweep.
+    Report.objects.filter(pk=report.pk).update(error=report_services.queue_down_text())
+    sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        third = _request(world)
+    assert third.pk == report.pk and sent == [report.pk]
+
+
+def test_the_sweeper_hands_over_reports_queued_too_long_and_leaves_fresh_ones(
+    world, queue, django_capture_on_commit_callbacks
+):
+    sent = queue
+    with django_capture_on_commit_callbacks(execute=True):
+        lost = _request(world)
+        fresh = _request(world, parameters={"period_start": "2026-02-01", "period_end": "2026-02-28"})
+    sent.clear()
+    Report.objects.filter(pk=lost.pk).update(
+        created_at=timezone.now() - report_services.REQUEUE_AFTER - timedelta(minutes=1)
+    )
+    assert report_services.reports_requeue_stuck() == 1
+    assert sent == [lost.pk]
+    fresh.refresh_from_db()
+    assert fresh.status == ReportStatus.QUEUED
+
+
+def test_a_redelivered_message_takes_over_a_report_its_killed_worker_left_running(
+    world, django_capture_on_commit_callbacks, render_count
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        report = _request(world)
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING, started_at=timezone.now())
+    # A duplicate message (not a redelivery) does not touch a render in progress…
+    assert report_services.report_render(report_id=report.pk) is None and not render_count
+    # …but the message handed back by reject_on_worker_lost renders it at once.
+    with django_capture_on_commit_callbacks(execute=False):
+        rendered = report_services.report_render(report_id=report.pk, redelivered=True)
+    assert rendered is not None and rendered.status == ReportStatus.DONE and render_count
+
+
+def test_the_render_task_reads_the_redelivered_flag(world, monkeypatch):
+    seen = []
+    monkeypatch.setattr(report_services, "report_render", lambda **kwargs: seen.append(kwargs))
+    render_report.push_request(delivery_info={"redelivered": True})  # as the worker sets it up
+    try:
+        render_report.run(7)
+    finally:
+        render_report.pop_request()
+    render_report.apply(args=[8])
+    assert seen == [{"report_id": 7, "redelivered": True}, {"report_id": 8, "redelivered": False}]
+
+
+def test_relancer_works_on_a_stuck_report_but_not_on_one_in_progress(
+    world, queue, django_capture_on_commit_callbacks
+):
+    sent = queue
+    with django_capture_on_commit_callbacks(execute=True):
+        report = _request(world)
+    with pytest.raises(ValidationError, match="en cours"):
+        report_services.report_retry(actor=world.staff, report=report)
+    Report.objects.filter(pk=report.pk).update(error=report_services.queue_down_text())
+    sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = report_services.report_retry(actor=world.staff, report=report)
+    assert retried.pk == report.pk and retried.status == ReportStatus.QUEUED and sent == [report.pk]
+    retried.refresh_from_db()
+    assert retried.error == ""
+    assert AuditEntry.objects.filter(action="report.retry", object_id=str(report.pk)).exists()
 
 
 @pytest.mark.parametrize(
@@ -229,7 +315,7 @@ def test_tasks_are_reliable(world):
     assert render_report.name == "evaluation.reports.tasks.render_report"
 
 
-def test_an_abandoned_render_shows_as_failed_and_does_not_block(
+def test_an_abandoned_render_restarts_by_itself_then_fails_with_a_retry_button(
     world, staff_client, django_capture_on_commit_callbacks
 ):
     from django.urls import reverse
@@ -237,29 +323,48 @@ def test_an_abandoned_render_shows_as_failed_and_does_not_block(
     with django_capture_on_commit_callbacks(execute=False):
         report = _request(world)
     long_ago = timezone.now() - report_services.STALE_AFTER - timedelta(seconds=5)
+    status_url = reverse("evaluation:report.status", args=[report.pk])
+    for _ in range(report_services.MAX_RESTARTS):
+        Report.objects.filter(pk=report.pk).update(
+            status=ReportStatus.RUNNING, started_at=long_ago, progress=60
+        )
+        with django_capture_on_commit_callbacks(execute=False) as restarts:
+            body = staff_client.get(status_url).content.decode()
+        assert "reprend automatiquement" in body and 'hx-trigger="every 2s"' in body
+        assert len(restarts) == 1  # handed to the queue again
+        report.refresh_from_db()
+        assert report.status == ReportStatus.QUEUED
     Report.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING, started_at=long_ago, progress=60)
-    body = staff_client.get(reverse("evaluation:report.status", args=[report.pk])).content.decode()
+    body = staff_client.get(status_url).content.decode()
     assert "interrompu" in body and "Relancer" in body and "hx-trigger" not in body
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED
-    # A running report that is merely slow keeps polling.
+    # A running report that is merely slow keeps polling, without a retry button.
     with django_capture_on_commit_callbacks(execute=False):
         fresh = _request(world)
     assert fresh.pk != report.pk
     Report.objects.filter(pk=fresh.pk).update(status=ReportStatus.RUNNING, started_at=timezone.now())
-    assert (
-        'hx-trigger="every 2s"'
-        in staff_client.get(reverse("evaluation:report.status", args=[fresh.pk])).content.decode()
-    )
+    body = staff_client.get(reverse("evaluation:report.status", args=[fresh.pk])).content.decode()
+    assert 'hx-trigger="every 2s"' in body and "Relancer" not in body
 
 
-def test_an_abandoned_twin_does_not_block_a_new_request(world, django_capture_on_commit_callbacks):
+def test_an_abandoned_twin_is_restarted_and_a_new_request_joins_it(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         report = _request(world)
     long_ago = timezone.now() - report_services.STALE_AFTER - timedelta(seconds=5)
     Report.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING, started_at=long_ago)
-    with django_capture_on_commit_callbacks(execute=False):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         again = _request(world)
-    assert again.pk != report.pk and again.created
+    assert again.pk == report.pk and not again.created and len(callbacks) == 1
     report.refresh_from_db()
-    assert report.status == ReportStatus.FAILED
+    assert report.status == ReportStatus.QUEUED
+
+
+def test_the_sweepers_are_beat_entries():
+    from programme.celery import app
+
+    tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert {
+        "evaluation.reports.tasks.requeue_stuck_reports",
+        "prospects.tasks.requeue_stuck_imports",
+    } <= tasks
