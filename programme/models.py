@@ -228,6 +228,20 @@ KIND_FAMILY: dict[str, Family] = {
 }
 
 
+class FunderKind(models.TextChoices):
+    """What kind of funder an organisation is (blank: not a funder)."""
+
+    STATE = "state", _("État / service déconcentré")
+    REGION = "region", _("Région")
+    DEPARTEMENT = "departement", _("Département")
+    METROPOLE = "metropole", _("Métropole / EPCI")
+    COMMUNE = "commune", _("Commune")
+    FOUNDATION = "foundation", _("Fondation")
+    PATRON = "patron", _("Entreprise mécène")
+    EUROPE = "europe", _("Fonds européen")
+    OTHER = "other", _("Autre financeur")
+
+
 class Organisation(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     normalised_name = models.CharField(max_length=200, editable=False, db_index=True)
@@ -254,6 +268,10 @@ class Organisation(models.Model):
     )
     website = models.URLField(_("site web"), blank=True)
     description = models.TextField(_("présentation"), blank=True)
+    # Set when the organisation funds projects (its programmes and requests are in projects.funding).
+    funder_kind = models.CharField(
+        _("type de financeur"), max_length=12, choices=FunderKind.choices, blank=True, db_index=True
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 

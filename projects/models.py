@@ -953,3 +953,19 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.title} ({self.due_date})"
+
+
+# --- Money (a package of this app: projects/funding/) ------------------------------------------------
+# Imported here so Django finds the models under the `projects` label.
+from .funding.models import (  # noqa: E402, F401
+    Budget,
+    BudgetLine,
+    Convention,
+    FunderProgramme,
+    FundingRequest,
+    FundingSettings,
+    Instalment,
+    Justification,
+    Payment,
+    RequestDocument,
+)

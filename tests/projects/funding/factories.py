@@ -1,0 +1,105 @@
+"""Builders of money records for tests: each goes through the services, as a person would."""
+
+from datetime import date
+from decimal import Decimal
+
+from programme.audit import Edit
+from programme.models import FunderKind
+from projects.funding import services
+from projects.funding.models import (
+    Budget,
+    BudgetLine,
+    BudgetVersion,
+    Convention,
+    FundingRequest,
+    Instalment,
+    InstalmentKind,
+    LineNature,
+    LineSide,
+    RequestStatus,
+)
+from tests.factories import OrganisationFactory
+
+D = Decimal
+
+
+def funder(name: str = "Région Test", kind: str = FunderKind.REGION):
+    return OrganisationFactory(name=name, kind="collectivite", funder_kind=kind)
+
+
+def budget_line(
+    staff,
+    project,
+    *,
+    phase="emergence",
+    version=BudgetVersion.PLANNED,
+    side=LineSide.EXPENSE,
+    nature=LineNature.PERSONNEL,
+    label="Salaires",
+    amount="10000",
+    request=None,
+) -> BudgetLine:
+    budget = services.budget_get_or_create(actor=staff, project=project, phase=phase, version=version)
+    line = BudgetLine(budget=budget, side=side, nature=nature, label=label, amount=D(amount), request=request)
+    return services.budget_line_save(actor=staff, edit=Edit(obj=line))
+
+
+def request(
+    staff,
+    project,
+    *,
+    funder_org=None,
+    title="Demande",
+    amount="20000",
+    status=RequestStatus.PREPARING,
+    granted: str | None = None,
+    phase="",
+    start=date(2026, 1, 1),
+    end=date(2026, 12, 31),
+) -> FundingRequest:
+    funder_org = funder_org or funder()
+    obj = FundingRequest(
+        funder=funder_org,
+        title=title,
+        amount_requested=D(amount),
+        period_start=start,
+        period_end=end,
+        phase=phase,
+    )
+    req = services.funding_request_save(actor=staff, edit=Edit(obj=obj), project=project)
+    if status != RequestStatus.PREPARING:
+        req = services.funding_request_move(
+            actor=staff, request=req, to_status=RequestStatus.SUBMITTED, on=start
+        )
+    if status in (RequestStatus.GRANTED, RequestStatus.PARTIAL, RequestStatus.REFUSED):
+        req = services.funding_request_move(
+            actor=staff,
+            request=req,
+            to_status=status,
+            on=start,
+            amount=D(granted or amount) if status != RequestStatus.REFUSED else None,
+            reason="" if status == RequestStatus.GRANTED else "Motif",
+        )
+    return req
+
+
+def convention(
+    staff, req: FundingRequest, *, reference="CONV-1", amount: str | None = None, schedule=()
+) -> Convention:
+    obj = Convention(
+        reference=reference,
+        signed_on=req.period_start,
+        period_start=req.period_start,
+        period_end=req.period_end,
+        amount_granted=D(amount) if amount else req.amount_granted,
+    )
+    conv = services.convention_save(actor=staff, edit=Edit(obj=obj), request=req)
+    for kind, due_on, value in schedule:
+        services.instalment_save(
+            actor=staff, edit=Edit(obj=Instalment(kind=kind, due_on=due_on, amount=D(value))), convention=conv
+        )
+    return conv
+
+
+ADVANCE, INTERIM, BALANCE = InstalmentKind.ADVANCE, InstalmentKind.INTERIM, InstalmentKind.BALANCE
+__all__ = ["Budget", "D"]
