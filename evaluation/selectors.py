@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -566,7 +566,9 @@ def funding(*, user: User, filters: Filters) -> dict[str, Any]:
         .values("funder__funder_kind")
         .annotate(
             secured=Coalesce(
-                Sum(secured_expression(), filter=Q(status__in=SECURED_STATUSES)), ZERO_MONEY, output_field=MONEY
+                Sum(secured_expression(), filter=Q(status__in=SECURED_STATUSES)),
+                ZERO_MONEY,
+                output_field=MONEY,
             ),
             requested=Coalesce(
                 Sum("amount_requested", filter=Q(status__in=PENDING_STATUSES)), ZERO_MONEY, output_field=MONEY

@@ -38,7 +38,11 @@ SIGNIFICANT_VARIANCE = Decimal(15)
 CHARGES: list[tuple[str, Any, tuple[str, ...]]] = [
     ("60", gettext_lazy("Achats (prestations de services, matières et fournitures)"), (LineNature.SERVICES,)),
     ("61", gettext_lazy("Services extérieurs (locations, entretien, assurances)"), ()),
-    ("62", gettext_lazy("Autres services extérieurs (honoraires, publicité, déplacements, missions)"), (LineNature.TRAVEL,)),
+    (
+        "62",
+        gettext_lazy("Autres services extérieurs (honoraires, publicité, déplacements, missions)"),
+        (LineNature.TRAVEL,),
+    ),
     ("63", gettext_lazy("Impôts et taxes"), ()),
     ("64", gettext_lazy("Charges de personnel"), (LineNature.PERSONNEL,)),
     ("65", gettext_lazy("Autres charges de gestion courante"), (LineNature.OTHER_EXPENSE,)),
@@ -48,10 +52,18 @@ CHARGES: list[tuple[str, Any, tuple[str, ...]]] = [
     ("", gettext_lazy("Charges indirectes affectées à l'action"), (LineNature.OVERHEADS,)),
 ]
 PRODUCTS: list[tuple[str, Any, tuple[str, ...]]] = [
-    ("70", gettext_lazy("Vente de produits finis, de marchandises, prestations de services"), (LineNature.REVENUE,)),
+    (
+        "70",
+        gettext_lazy("Vente de produits finis, de marchandises, prestations de services"),
+        (LineNature.REVENUE,),
+    ),
     ("73", gettext_lazy("Dotations et produits de tarification"), ()),
     ("74", gettext_lazy("Subventions d'exploitation"), (LineNature.GRANT,)),
-    ("75", gettext_lazy("Autres produits de gestion courante (cotisations, fonds propres, autres)"), (LineNature.OWN_FUNDS, LineNature.OTHER_RESOURCE)),
+    (
+        "75",
+        gettext_lazy("Autres produits de gestion courante (cotisations, fonds propres, autres)"),
+        (LineNature.OWN_FUNDS, LineNature.OTHER_RESOURCE),
+    ),
 ]
 #: The sub-lines of account 74, by type of funder (a grant line without a request goes to "autres").
 GRANT_LINES: list[tuple[Any, tuple[str, ...]]] = [
@@ -109,7 +121,10 @@ QUESTIONS = (
             "subventionnée."
         ),
     ),
-    ("observations", gettext_lazy("Observations à formuler sur le compte rendu financier de l'action subventionnée.")),
+    (
+        "observations",
+        gettext_lazy("Observations à formuler sur le compte rendu financier de l'action subventionnée."),
+    ),
 )
 
 
@@ -190,7 +205,9 @@ def _section(sums, side: str, heads, total_label: str) -> list[Line]:
                 rows.append(Line("", str(sub_label), p, a, level=2))
     top = [r for r in rows if r.level == 1]
     rows.append(
-        Line("", total_label, sum((r.planned for r in top), ZERO), sum((r.actual for r in top), ZERO), level=0)
+        Line(
+            "", total_label, sum((r.planned for r in top), ZERO), sum((r.actual for r in top), ZERO), level=0
+        )
     )
     return rows
 
@@ -220,7 +237,15 @@ def compte_rendu(convention: Convention) -> CompteRendu:
         (_("Structure"), organisation.name),
         (_("N° SIRET"), organisation.siret or organisation.siren or "—"),
         (_("Intitulé de l'action"), f"{project.title} — {request.title}"),
-        (_("Financeur"), f"{request.funder.name}" + (f" — {request.funder_programme.name}" if request.funder_programme_id and request.funder_programme else "")),
+        (
+            _("Financeur"),
+            f"{request.funder.name}"
+            + (
+                f" — {request.funder_programme.name}"
+                if request.funder_programme_id and request.funder_programme
+                else ""
+            ),
+        ),
         (_("Convention"), convention.reference),
         (_("Signée le"), fr_date(convention.signed_on)),
         (_("Période de l'action"), f"{fr_date(convention.period_start)} – {fr_date(convention.period_end)}"),
@@ -305,7 +330,15 @@ def xlsx(form: CompteRendu) -> bytes:
     assert isinstance(sheet, Worksheet)
     sheet.title = "Compte rendu financier"
     _append(sheet, [_("Cerfa n° 15059 — %(title)s") % {"title": form.title}], bold=True)
-    _append(sheet, [_("Préparé par Parcours le %(date)s à partir du budget du projet ; à vérifier avec les comptes de la structure.") % {"date": fr_date(timezone.localdate())}])
+    _append(
+        sheet,
+        [
+            _(
+                "Préparé par Parcours le %(date)s à partir du budget du projet ; à vérifier avec les comptes de la structure."
+            )
+            % {"date": fr_date(timezone.localdate())}
+        ],
+    )
     _append(sheet, [])
     for label, value in form.identification:
         _append(sheet, [label, value])
@@ -324,7 +357,14 @@ def xlsx(form: CompteRendu) -> bytes:
         for text in answer or [""]:
             _append(sheet, ["", text])
     _append(sheet, [])
-    _append(sheet, [_("Je soussigné(e), représentant(e) légal(e) de la structure, certifie exactes les informations du présent compte rendu.")])
+    _append(
+        sheet,
+        [
+            _(
+                "Je soussigné(e), représentant(e) légal(e) de la structure, certifie exactes les informations du présent compte rendu."
+            )
+        ],
+    )
     _append(sheet, [_("Fait le"), "", _("à")])
     _append(sheet, [_("Signature")])
     sheet.column_dimensions["A"].width = 14
