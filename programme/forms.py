@@ -38,6 +38,7 @@ class OrganisationForm(forms.ModelForm):
             "themes",
             "website",
             "description",
+            "funder_kind",
         ]
         widgets = {
             "themes": forms.CheckboxSelectMultiple,

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .funding import urls as funding_urls
 from .selection import urls as selection_urls
 from .views import calendar, collective, deliverables, deployment, governance, project, workshops
 
@@ -66,4 +67,4 @@ urlpatterns: list = [
         deliverables.document_version_download,
         name="document.version.download",
     ),
-] + selection_urls.urlpatterns
+] + selection_urls.urlpatterns + funding_urls.urlpatterns

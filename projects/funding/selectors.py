@@ -261,7 +261,7 @@ def budget_variance(planned: list[BudgetLine], actual: list[BudgetLine]) -> list
                 "planned": p,
                 "actual": a,
                 "variance": a - p,
-                "rate": (a - p) / p if p else None,
+                "rate": (a - p) / p * 100 if p else None,
             }
         )
     return rows
@@ -312,6 +312,10 @@ def project_funding(*, user: User, project_id: int, today: date | None = None) -
                 "label": phase_labels[phase],
                 "planned": planned or BudgetView(None),
                 "actual": actual or BudgetView(None),
+                "versions": [
+                    (BudgetVersion.PLANNED.label, planned or BudgetView(None)),
+                    (BudgetVersion.ACTUAL.label, actual or BudgetView(None)),
+                ],
                 "variance": budget_variance(planned.lines if planned else [], actual.lines if actual else [])
                 if actual
                 else [],
@@ -322,6 +326,7 @@ def project_funding(*, user: User, project_id: int, today: date | None = None) -
         access.scoped(user, FundingRequest)
         .filter(project_id=project_id)
         .select_related("funder", "funder_programme", "convention", "contact")
+        .prefetch_related("documents")
         .annotate(secured=secured_expression())
         .order_by("period_start", "id")
     )

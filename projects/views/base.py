@@ -61,6 +61,7 @@ TABS = (
     Tab("deployment", "projects:project.deployment", _("Déploiement")),
     Tab("deliverables", "projects:project.deliverables", _("Jalons et livrables")),
     Tab("documents", "projects:project.documents", _("Documents")),
+    Tab("funding", "projects:funding.page", _("Financement")),
 )
 
 

@@ -25,6 +25,7 @@ from .factories import (
     WorkshopFactory,
     pdf_file,
 )
+from .funding.access_cases import funding_cases  # noqa: E402
 
 SIGNED_IN_REDIRECT = {**SIGNED_IN, "staff": 302, "director": 302, "partner_a": 302, "partner_b": 302}
 
@@ -184,6 +185,8 @@ CASES = [
         PARTNER_A_OBJECT,
         kwargs=lambda w: {"pk": _document(w, shared=True).pk, "number": 1},
     ),
+    # --- Money (projects/funding) ---
+    *funding_cases(),
 ]
 
 

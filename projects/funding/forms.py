@@ -1,0 +1,256 @@
+"""Forms of the money pages. Every amount is a `FrenchDecimalField` ("12 500,50"), never negative; the
+rules that need the database (moves, schedule, payments) are the services', shown next to the fields."""
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programme.forms import FrenchDecimalField
+from programme.models import Organisation, Person
+
+from ..forms import DATE
+from ..models import Phase, Project
+from .models import (
+    NATURES_BY_SIDE,
+    BudgetLine,
+    BudgetVersion,
+    Convention,
+    FunderProgramme,
+    FundingRequest,
+    Instalment,
+    Justification,
+    LineSide,
+    RequestStatus,
+)
+from .services import allowed_moves
+
+
+def amount_field(label: Any, *, required: bool = True, positive: bool = False) -> FrenchDecimalField:
+    field = FrenchDecimalField(
+        label=label,
+        required=required,
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01") if positive else Decimal("0"),
+    )
+    field.error_messages["min_value"] = (
+        _("Un montant est supérieur à zéro.") if positive else _("Un montant ne peut pas être négatif.")
+    )
+    field.error_messages["max_decimal_places"] = _("Un montant a au plus deux décimales (les centimes).")
+    return field
+
+
+def funders() -> Any:
+    return Organisation.objects.exclude(funder_kind="").order_by("name")
+
+
+class FunderProgrammeForm(forms.ModelForm):
+    class Meta:
+        model = FunderProgramme
+        fields = ["funder", "name", "opens_on", "closes_on", "url", "notes"]
+        widgets = {"opens_on": DATE, "closes_on": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["funder"].queryset = funders()  # type: ignore[attr-defined]
+        self.fields["funder"].help_text = _("Les structures marquées comme financeur (type de financeur).")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens_on"), cleaned.get("closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", _("La date limite précède l'ouverture."))
+        return cleaned
+
+
+class FundingRequestForm(forms.ModelForm):
+    amount_requested = amount_field(_("montant demandé (€)"), positive=True)
+
+    class Meta:
+        model = FundingRequest
+        fields = [
+            "funder",
+            "funder_programme",
+            "contact",
+            "title",
+            "phase",
+            "amount_requested",
+            "period_start",
+            "period_end",
+        ]
+        widgets = {"period_start": DATE, "period_end": DATE}
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+        self.fields["funder"].queryset = funders()  # type: ignore[attr-defined]
+        self.fields["funder_programme"].queryset = FunderProgramme.objects.select_related("funder")  # type: ignore[attr-defined]
+        self.fields["contact"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
+            organisation__funder_kind__gt=""
+        ).select_related("organisation")
+        self.fields["phase"].choices = [("", _("Tout le projet")), *Phase.choices]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("La fin de la période précède son début."))
+        funder, programme = cleaned.get("funder"), cleaned.get("funder_programme")
+        if funder and programme and programme.funder_id != funder.pk:
+            self.add_error("funder_programme", _("Ce programme est celui d'un autre financeur."))
+        contact = cleaned.get("contact")
+        if funder and contact and contact.organisation_id != funder.pk:
+            self.add_error("contact", _("Ce contact n'appartient pas au financeur."))
+        return cleaned
+
+    def validate_unique(self) -> None:
+        # The project is not a form field: check (project, funder, title) here so a duplicate is a form error.
+        super().validate_unique()
+        funder, title = self.cleaned_data.get("funder"), self.cleaned_data.get("title")
+        if funder and title:
+            clash = FundingRequest.objects.filter(project=self.instance.project, funder=funder, title=title)
+            if clash.exclude(pk=self.instance.pk).exists():
+                self.add_error(
+                    "title", _("Une demande de cet objet existe déjà auprès de ce financeur pour ce projet.")
+                )
+
+
+class RequestMoveForm(forms.Form):
+    status = forms.ChoiceField(label=_("nouvel état"))
+    on = forms.DateField(label=_("date (dépôt ou décision)"), widget=DATE)
+    amount = amount_field(_("montant accordé (€)"), required=False)
+    reason = forms.CharField(
+        label=_("motif"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Obligatoire pour un refus ou un accord partiel."),
+    )
+
+    def __init__(self, *args: Any, request: FundingRequest, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        labels = dict(RequestStatus.choices)
+        self.fields["status"].choices = [(s, labels[s]) for s in allowed_moves(request.status)]  # type: ignore[attr-defined]
+
+
+class ConventionForm(forms.ModelForm):
+    amount_granted = amount_field(_("montant conventionné (€)"), positive=True)
+
+    class Meta:
+        model = Convention
+        fields = ["reference", "signed_on", "period_start", "period_end", "amount_granted", "conditions"]
+        widgets = {
+            "signed_on": DATE,
+            "period_start": DATE,
+            "period_end": DATE,
+            "conditions": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("La fin de la période précède son début."))
+        return cleaned
+
+    def validate_unique(self) -> None:
+        super().validate_unique()
+        reference = self.cleaned_data.get("reference")
+        if reference:
+            clash = Convention.objects.filter(project=self.instance.project, reference=reference)
+            if clash.exclude(pk=self.instance.pk).exists():
+                self.add_error(
+                    "reference", _("Une convention de cette référence existe déjà pour ce projet.")
+                )
+
+
+class InstalmentForm(forms.ModelForm):
+    amount = amount_field(_("montant (€)"), positive=True)
+
+    class Meta:
+        model = Instalment
+        fields = ["kind", "due_on", "amount", "condition"]
+        widgets = {"due_on": DATE}
+
+
+class PaymentForm(forms.Form):
+    received_on = forms.DateField(label=_("reçu le"), widget=DATE)
+    amount = amount_field(_("montant (€)"), positive=True)
+    reference = forms.CharField(label=_("référence du virement"), max_length=100, required=False)
+    excess_reason = forms.CharField(
+        label=_("motif du dépassement"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Seulement si le versement dépasse ce qui reste dû."),
+    )
+
+
+class JustificationForm(forms.ModelForm):
+    class Meta:
+        model = Justification
+        fields = ["kind", "covers_until", "due_on", "status", "sent_on"]
+        widgets = {"covers_until": DATE, "due_on": DATE, "sent_on": DATE}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("status") not in (None, "due") and not cleaned.get("sent_on"):
+            self.add_error("sent_on", _("Indiquez la date de transmission."))
+        return cleaned
+
+
+class BudgetLineForm(forms.ModelForm):
+    phase = forms.ChoiceField(label=_("phase"), choices=Phase.choices)
+    version = forms.ChoiceField(label=_("version"), choices=BudgetVersion.choices)
+    amount = amount_field(_("montant (€)"))
+
+    class Meta:
+        model = BudgetLine
+        fields = ["side", "nature", "label", "amount", "request"]
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.fields["request"].queryset = FundingRequest.objects.filter(project=project).select_related(
+            "funder"
+        )  # type: ignore[attr-defined]
+        self.fields["request"].help_text = _(
+            "Pour un produit : la demande (et sa convention) qui le finance."
+        )
+        if self.instance.pk:
+            # A line stays in its budget: phase and version are shown, not changed.
+            self.fields["phase"].initial = self.instance.budget.phase
+            self.fields["version"].initial = self.instance.budget.version
+            self.fields["phase"].disabled = True
+            self.fields["version"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        side, nature = cleaned.get("side"), cleaned.get("nature")
+        if side and nature and nature not in NATURES_BY_SIDE.get(side, []):
+            self.add_error("nature", _("Cette nature ne correspond pas à ce côté du budget."))
+        if cleaned.get("request") and side != LineSide.RESOURCE:
+            self.add_error("request", _("Seul un produit se rattache à une demande de financement."))
+        return cleaned
+
+    def validate_unique(self) -> None:
+        super().validate_unique()
+        phase, version = self.cleaned_data.get("phase"), self.cleaned_data.get("version")
+        side, label = self.cleaned_data.get("side"), self.cleaned_data.get("label")
+        if phase and version and side and label:
+            clash = BudgetLine.objects.filter(
+                budget__project=self.project,
+                budget__phase=phase,
+                budget__version=version,
+                side=side,
+                label=label,
+            )
+            if clash.exclude(pk=self.instance.pk).exists():
+                self.add_error("label", _("Une ligne de ce libellé existe déjà de ce côté du budget."))
