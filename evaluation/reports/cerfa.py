@@ -334,7 +334,7 @@ def xlsx(form: CompteRendu) -> bytes:
         sheet,
         [
             _(
-                "Préparé par Parcours le %(date)s à partir du budget du projet ; à vérifier avec les comptes de la structure."
+                "Préparé par Parcours le %(date)s à partir du budget du projet ; à vérifier avec les comptes de la structure."
             )
             % {"date": fr_date(timezone.localdate())}
         ],
