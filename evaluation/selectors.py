@@ -538,16 +538,16 @@ def funding(*, user: User, filters: Filters) -> dict[str, Any]:
         for k, label in [*FunderKind.choices, ("", _("Type de financeur non renseigné"))]
     }
     signed = Q(signed_on__range=period) if period else Q()
-    for row in (
+    for signed_row in (
         access.scoped(user, Convention)
         .filter(signed, project__in=ids)
         .values("request__funder__funder_kind")
         .annotate(total=Sum("amount_granted"))
         .order_by()
     ):
-        by_kind[row["request__funder__funder_kind"] or ""]["granted"] += row["total"]
+        by_kind[signed_row["request__funder__funder_kind"] or ""]["granted"] += signed_row["total"]
     in_period = Q(received_on__range=period) if period else Q()
-    for row in (
+    for paid_row in (
         access.scoped(user, Payment)
         .filter(convention__project__in=ids)
         .values("convention__request__funder__funder_kind")
@@ -557,10 +557,10 @@ def funding(*, user: User, filters: Filters) -> dict[str, Any]:
         )
         .order_by()
     ):
-        line = by_kind[row["convention__request__funder__funder_kind"] or ""]
-        line["received"] += row["period"]
-        line["paid"] += row["total"]
-    for row in (
+        line = by_kind[paid_row["convention__request__funder__funder_kind"] or ""]
+        line["received"] += paid_row["period"]
+        line["paid"] += paid_row["total"]
+    for asked_row in (
         access.scoped(user, FundingRequest)
         .filter(project__in=ids)
         .values("funder__funder_kind")
@@ -576,9 +576,9 @@ def funding(*, user: User, filters: Filters) -> dict[str, Any]:
         )
         .order_by()
     ):
-        line = by_kind[row["funder__funder_kind"] or ""]
-        line["secured"] += row["secured"]
-        line["requested"] += row["requested"]
+        line = by_kind[asked_row["funder__funder_kind"] or ""]
+        line["secured"] += asked_row["secured"]
+        line["requested"] += asked_row["requested"]
     kind_rows = []
     for line in by_kind.values():
         line["remaining"] = max(line["secured"] - line.pop("paid"), ZERO)
@@ -589,9 +589,9 @@ def funding(*, user: User, filters: Filters) -> dict[str, Any]:
     months = [_add_months(first, n) for n in range(FORECAST_MONTHS)]
     # What is still to receive of the instalments due from today to the end of the 12th month (payments
     # settle the earliest instalments first; what is already late is in the overdue list, not here).
-    due = {
-        row["month"]: row
-        for row in open_instalments(user=user)
+    due: dict[date, Row] = {
+        month_row["month"]: dict(month_row)
+        for month_row in open_instalments(user=user)
         .filter(
             convention__project__in=ids,
             due_on__gte=today,
@@ -604,13 +604,13 @@ def funding(*, user: User, filters: Filters) -> dict[str, Any]:
     }
     forecast = []
     for month in months:
-        row = due.get(month, {})
+        total = due.get(month, {})
         forecast.append(
             {
                 "month": month,
                 "label": _month_label(month),
-                "due": row.get("total") or ZERO,
-                "instalments": row.get("n", 0),
+                "due": total.get("total") or ZERO,
+                "instalments": total.get("n", 0),
             }
         )
     overdue = [

@@ -1,0 +1,85 @@
+"""The dashboard's funding block on the benchmark dataset: 2,000 projects × 10 conventions × 6
+instalments at scale 1 (benchmarks/gen_funding.py, generated on first use).
+
+Timed: the block as the dashboard builds it (`evaluation.selectors.funding`, then its four tables and
+the forecast chart), next to, in the same run, the raw SQL of the block's aggregates — every query the
+block runs, captured from one run and replayed through the database cursor. The budget is 2× that
+baseline (issue #12); the verdict is printed under the table.
+"""
+
+from django.db import connection
+
+from benchmarks.common import measure, report
+
+BUDGET = 2.0
+
+
+def _director():
+    from programme.models import Role, User
+
+    user, _ = User.objects.get_or_create(
+        email="bench-director@parcours.invalid", defaults={"role": Role.DIRECTOR, "first_name": "Bench"}
+    )
+    return user
+
+
+def _captured(fn) -> list[tuple[str, tuple]]:
+    """Every statement `fn` runs, with its parameters."""
+    captured: list[tuple[str, tuple]] = []
+
+    def wrapper(execute, sql, params, many, context):
+        captured.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        fn()
+    return captured
+
+
+def _replay(statements: list[tuple[str, tuple]]):
+    def run():
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
+    return run
+
+
+def run(*, scale: float) -> None:
+    from benchmarks import gen_funding
+    from benchmarks.dataset import MARKER
+    from evaluation import selectors
+    from evaluation.reports import dashboard
+    from programme.models import Programme
+    from projects.funding.models import Convention, Instalment
+
+    programme = Programme.objects.get(name=MARKER)
+    if not gen_funding.exists(programme):
+        print("\n(generating the money of the benchmark programme…)")
+        gen_funding.generate(programme=programme, scale=scale)
+    conventions = Convention.objects.filter(project__programme=programme).count()
+    instalments = Instalment.objects.filter(convention__project__programme=programme).count()
+    print(f"\nFunding block — {conventions:,} conventions, {instalments:,} instalments".replace(",", " "))
+    user = _director()
+    repeat = 6 if scale >= 1 else 12
+    for label, filters in (
+        ("all years", selectors.Filters(programme_id=programme.pk)),
+        ("one year", selectors.Filters(programme_id=programme.pk, year=selectors.Filters().as_of.year)),
+    ):
+
+        def block(f=filters):
+            money = selectors.funding(user=user, filters=f)
+            figures = {"funding": money}
+            for key in ("funding_kinds", "cash_forecast", "overdue_instalments", "late_justifications"):
+                dashboard.TABLES[key][1](figures["funding"])
+            return money
+
+        captured = _captured(block)
+        raw = _replay(captured)
+        measured = measure(f"funding block ({len(captured)} queries)", block, repeat=repeat)
+        baseline = measure("raw SQL of its aggregates", raw, repeat=repeat)
+        report(f"Funding block, {label}", measured, [baseline])
+        ratio = measured.p50 / baseline.p50
+        verdict = "within" if ratio <= BUDGET else "OVER"
+        print(f"  budget ≤ ×{BUDGET:.0f} the raw SQL: ×{ratio:.2f} — {verdict} budget")
