@@ -26,5 +26,8 @@ def ensure(*, scale: float, regenerate: bool = False) -> None:
     if existing:
         print("Regenerating the benchmark dataset…")
     programme, _ = Programme.objects.update_or_create(name=MARKER, defaults={"description": f"scale={scale}"})
+    from benchmarks import gen_funding
+
+    gen_funding.clear(programme)  # before the projects generator removes the projects
     for generate in _generators():
         generate(programme=programme, scale=scale)

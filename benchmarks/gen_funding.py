@@ -55,7 +55,10 @@ def _funders() -> list[Organisation]:
     return list(Organisation.objects.filter(name__startswith=prefix).order_by("name"))
 
 
-def _clear(projects) -> None:
+def clear(programme) -> None:
+    """Remove the programme's money rows (a convention protects its request, which would stop the
+    projects generator from removing the projects)."""
+    projects = Project.objects.filter(programme=programme)
     for model, lookup in (
         (Payment, "convention__project__in"),
         (Justification, "convention__project__in"),
@@ -77,7 +80,7 @@ def generate(*, programme, scale: float) -> None:
     rng = random.Random(7)
     today = timezone.localdate()
     projects = list(Project.objects.filter(programme=programme).order_by("pk").values_list("pk", flat=True))
-    _clear(Project.objects.filter(programme=programme))
+    clear(programme)
     funders = _funders()
     requests = []
     for pid in projects:

@@ -32,6 +32,8 @@ from projects.funding.models import (
     ZERO,
     Convention,
     FundingRequest,
+    InstalmentKind,
+    JustificationKind,
     Payment,
 )
 from projects.funding.selectors import (
@@ -508,7 +510,7 @@ def funding(*, user: User, filters: Filters) -> dict[str, Any]:
 
     {"granted", "received", "remaining", "secured", "need", "requested", "cofunding_rate", "overdue",
     "by_kind": [{"kind", "label", "requested", "granted", "received", "secured", "remaining"}],
-    "forecast": [{"month", "label", "due", "instalments"}],
+    "forecast": [{"month", "label", "short", "due", "instalments"}],
     "overdue_instalments": [{"project_id", "project", "funder", "kind", "reference", "instalment", "due_on",
     "amount", "received", "outstanding", "days"}],
     "late_justifications": [{"project_id", "project", "funder", "reference", "kind", "due_on", "days"}]}.
@@ -609,40 +611,66 @@ def funding(*, user: User, filters: Filters) -> dict[str, Any]:
             {
                 "month": month,
                 "label": _month_label(month),
+                "short": date_format(month, "M y"),  # the chart's axis: « Déc 26 »
                 "due": total.get("total") or ZERO,
                 "instalments": total.get("n", 0),
             }
         )
+    # Plain values, not model instances: thousands of rows at the scale of a large programme.
+    instalment_kinds = {k: str(label) for k, label in InstalmentKind.choices}
     overdue = [
         {
-            "project_id": i.convention.project_id,
-            "project": i.convention.project.title,
-            "funder": i.convention.request.funder.name,
-            "reference": i.convention.reference,
-            "instalment": i.get_kind_display(),
-            "due_on": i.due_on,
-            "amount": i.amount,
-            "received": i.amount - i.outstanding,  # type: ignore[attr-defined]
-            "outstanding": i.outstanding,  # type: ignore[attr-defined]
-            "days": (today - i.due_on).days,
+            "project_id": project_id,
+            "project": project,
+            "funder": funder,
+            "reference": reference,
+            "instalment": instalment_kinds[kind],
+            "due_on": due_on,
+            "amount": amount,
+            "received": amount - outstanding,
+            "outstanding": outstanding,
+            "days": (today - due_on).days,
         }
-        for i in open_instalments(user=user, until=today - timedelta(days=1))
+        for project_id, project, funder, reference, kind, due_on, amount, outstanding in open_instalments(
+            user=user, until=today - timedelta(days=1)
+        )
         .filter(convention__project__in=ids)
         .order_by("due_on", "pk")
+        .values_list(
+            "convention__project_id",
+            "convention__project__title",
+            "convention__request__funder__name",
+            "convention__reference",
+            "kind",
+            "due_on",
+            "amount",
+            "outstanding",
+        )
     ]
+    justification_kinds = {k: str(label) for k, label in JustificationKind.choices}
     late = [
         {
-            "project_id": j.convention.project_id,
-            "project": j.convention.project.title,
-            "funder": j.convention.request.funder.name,
-            "reference": j.convention.reference,
-            "kind": j.get_kind_display(),
-            "due_on": j.due_on,
-            "days": (today - j.due_on).days,
+            "project_id": project_id,
+            "project": project,
+            "funder": funder,
+            "reference": reference,
+            "kind": justification_kinds[kind],
+            "due_on": due_on,
+            "days": (today - due_on).days,
         }
-        for j in open_justifications(user=user, until=today - timedelta(days=1))
+        for project_id, project, funder, reference, kind, due_on in open_justifications(
+            user=user, until=today - timedelta(days=1)
+        )
         .filter(convention__project__in=ids)
         .order_by("due_on", "pk")
+        .values_list(
+            "convention__project_id",
+            "convention__project__title",
+            "convention__request__funder__name",
+            "convention__reference",
+            "kind",
+            "due_on",
+        )
     ]
     return {
         "granted": sum((r["granted"] for r in kind_rows), ZERO),

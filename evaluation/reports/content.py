@@ -390,7 +390,6 @@ KEY_FIGURES = (
     "people",
     "gate_decisions",
     "funding_raised",
-    "funding_received",
     "prospects_identified",
     "interviews",
     "retained",
@@ -398,7 +397,7 @@ KEY_FIGURES = (
 
 
 #: The key figures that are amounts in euros.
-AMOUNTS = ("funding_raised", "funding_received")
+AMOUNTS = ("funding_raised",)
 
 
 def activity_sections(report, progress: Progress) -> dict:

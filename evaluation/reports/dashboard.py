@@ -447,7 +447,7 @@ def charts_from(figures: dict) -> dict[str, str]:
         "cash_forecast": charts.column_chart(
             title=str(FIGURES["cash_forecast"].label),
             desc=str(FIGURES["cash_forecast"].meaning),
-            labels=[m["label"] for m in forecast] if any(m["due"] for m in forecast) else [],
+            labels=[m["short"] for m in forecast] if any(m["due"] for m in forecast) else [],
             series=[charts.Series(_("À recevoir (€)"), [m["due"] for m in forecast], charts.PALETTE[0])],
             empty=empty,
         ),
