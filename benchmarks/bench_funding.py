@@ -7,9 +7,7 @@ block runs, captured from one run and replayed through the database cursor. The 
 baseline (issue #12); the verdict is printed under the table.
 """
 
-from django.db import connection
-
-from benchmarks.common import measure, report
+from benchmarks.common import capture_sql, measure, replay, report
 
 BUDGET = 2.0
 
@@ -21,29 +19,6 @@ def _director():
         email="bench-director@parcours.invalid", defaults={"role": Role.DIRECTOR, "first_name": "Bench"}
     )
     return user
-
-
-def _captured(fn) -> list[tuple[str, tuple]]:
-    """Every statement `fn` runs, with its parameters."""
-    captured: list[tuple[str, tuple]] = []
-
-    def wrapper(execute, sql, params, many, context):
-        captured.append((sql, params))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(wrapper):
-        fn()
-    return captured
-
-
-def _replay(statements: list[tuple[str, tuple]]):
-    def run():
-        with connection.cursor() as cursor:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                cursor.fetchall()
-
-    return run
 
 
 def run(*, scale: float) -> None:
@@ -75,8 +50,8 @@ def run(*, scale: float) -> None:
                 dashboard.TABLES[key][1](figures["funding"])
             return money
 
-        captured = _captured(block)
-        raw = _replay(captured)
+        captured = capture_sql(block)
+        raw = replay(captured)
         measured = measure(f"funding block ({len(captured)} queries)", block, repeat=repeat)
         baseline = measure("raw SQL of its aggregates", raw, repeat=repeat)
         report(f"Funding block, {label}", measured, [baseline])

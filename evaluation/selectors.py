@@ -505,6 +505,28 @@ def _add_months(day: date, months: int) -> date:
     return date(day.year + index // 12, index % 12 + 1, 1)
 
 
+def _late_rows(rows: QuerySet[Any], kinds: Any, today: date, *extra: str) -> list[Row]:
+    """Instalments or justifications past their date, as plain values (thousands of rows at the scale of
+    a large programme: no model instances): project, funder, convention, kind label, date, days late."""
+    labels = {value: str(label) for value, label in kinds}
+    fields = ("convention__project_id", "convention__project__title", "convention__request__funder__name")
+    return [
+        {
+            "project_id": row["convention__project_id"],
+            "project": row["convention__project__title"],
+            "funder": row["convention__request__funder__name"],
+            "reference": row["convention__reference"],
+            "kind": labels[row["kind"]],
+            "due_on": row["due_on"],
+            **{name: row[name] for name in extra},
+            "days": (today - row["due_on"]).days,
+        }
+        for row in rows.order_by("due_on", "pk").values(
+            *fields, "convention__reference", "kind", "due_on", *extra
+        )
+    ]
+
+
 def funding(*, user: User, filters: Filters) -> dict[str, Any]:
     """The programme's money, for the dashboard's funding block and the reports.
 
@@ -616,62 +638,22 @@ def funding(*, user: User, filters: Filters) -> dict[str, Any]:
                 "instalments": total.get("n", 0),
             }
         )
-    # Plain values, not model instances: thousands of rows at the scale of a large programme.
-    instalment_kinds = {k: str(label) for k, label in InstalmentKind.choices}
-    overdue = [
-        {
-            "project_id": project_id,
-            "project": project,
-            "funder": funder,
-            "reference": reference,
-            "instalment": instalment_kinds[kind],
-            "due_on": due_on,
-            "amount": amount,
-            "received": amount - outstanding,
-            "outstanding": outstanding,
-            "days": (today - due_on).days,
-        }
-        for project_id, project, funder, reference, kind, due_on, amount, outstanding in open_instalments(
-            user=user, until=today - timedelta(days=1)
-        )
-        .filter(convention__project__in=ids)
-        .order_by("due_on", "pk")
-        .values_list(
-            "convention__project_id",
-            "convention__project__title",
-            "convention__request__funder__name",
-            "convention__reference",
-            "kind",
-            "due_on",
-            "amount",
-            "outstanding",
-        )
-    ]
-    justification_kinds = {k: str(label) for k, label in JustificationKind.choices}
-    late = [
-        {
-            "project_id": project_id,
-            "project": project,
-            "funder": funder,
-            "reference": reference,
-            "kind": justification_kinds[kind],
-            "due_on": due_on,
-            "days": (today - due_on).days,
-        }
-        for project_id, project, funder, reference, kind, due_on in open_justifications(
-            user=user, until=today - timedelta(days=1)
-        )
-        .filter(convention__project__in=ids)
-        .order_by("due_on", "pk")
-        .values_list(
-            "convention__project_id",
-            "convention__project__title",
-            "convention__request__funder__name",
-            "convention__reference",
-            "kind",
-            "due_on",
-        )
-    ]
+    yesterday = today - timedelta(days=1)
+    overdue = _late_rows(
+        open_instalments(user=user, until=yesterday).filter(convention__project__in=ids),
+        InstalmentKind.choices,
+        today,
+        "amount",
+        "outstanding",
+    )
+    for row in overdue:
+        row["instalment"] = row.pop("kind")
+        row["received"] = row["amount"] - row["outstanding"]
+    late = _late_rows(
+        open_justifications(user=user, until=yesterday).filter(convention__project__in=ids),
+        JustificationKind.choices,
+        today,
+    )
     return {
         "granted": sum((r["granted"] for r in kind_rows), ZERO),
         "received": sum((r["received"] for r in kind_rows), ZERO),
