@@ -8,7 +8,8 @@ be read says so (`Section.missing`) — it never shows invented figures.
 
 Everything shown in a funder report may be read by the project's collective once staff share it: it
 holds no internal notes, no interview scores, and only the workshops and committees shared with the
-collective.
+collective. Its financial section is the project's own money (the figures of its Financement tab):
+sharing the report shares them, as the tab's own switch does.
 """
 
 from collections import Counter, defaultdict
