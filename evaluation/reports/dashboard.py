@@ -39,12 +39,16 @@ class Table:
     meaning: str = ""  # what the table counts (figures.FIGURES), shown under it and in the exports
     notes: list[str] = field(default_factory=list)  # one footnote per row, when rows need one
     extra_headers: list[str] = field(default_factory=list)  # columns of the exports only, after `headers`
+    # The format of each column ("num", "amount", "date"…): when given, cells are formatted only for the
+    # rows the page shows (a long list — overdue instalments — is exported whole, shown in part).
+    formats: list[str] = field(default_factory=list)
 
     @property
     def shown_with_notes(self) -> list[tuple[list[tuple[str, bool]], str]]:
         """The rows shown, each with its footnote ("" when none)."""
-        notes = self.notes or [""] * len(self.display)
-        return list(zip(self.shown, notes, strict=False))
+        shown = self.shown
+        notes = self.notes or [""] * len(shown)
+        return list(zip(shown, notes, strict=False))
 
     @property
     def row_notes(self) -> list[tuple[str, str]]:
@@ -57,6 +61,10 @@ class Table:
 
     @property
     def shown(self) -> list[list[tuple[str, bool]]]:
+        if self.formats:
+            return [
+                _cells(row, self.formats) for row in (self.rows[: self.limit] if self.limit else self.rows)
+            ]
         return self.display[: self.limit] if self.limit else self.display
 
     @property
@@ -88,9 +96,10 @@ def _table(key: str, defined: Figure, headers, rows, formats, empty) -> Table:
         str(defined.label),
         [str(h) for h in headers],
         rows,
-        [_cells(r, formats) for r in rows],
+        [],
         str(empty),
         meaning=str(defined.meaning),
+        formats=list(formats),
     )
 
 
