@@ -61,3 +61,5 @@ class ReminderLogAdmin(admin.ModelAdmin):
 
 for model in (Workshop, Committee, Action, Milestone, Deliverable, Document):
     admin.site.register(model)
+
+from .funding import admin as funding_admin  # noqa: E402, F401  (registers the money models)

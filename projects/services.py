@@ -38,6 +38,7 @@ from .models import (
     Document,
     DocumentVersion,
     FileVersion,
+    FundingRequest,
     GateDecision,
     Outcome,
     Phase,
@@ -321,11 +322,18 @@ def workshop_save(
 
 
 def _store_version[V: FileVersion](
-    model: type[V], *, parent: Deliverable | Document, actor: User, file: "File[bytes]", comment: str
+    model: type[V],
+    *,
+    parent: Deliverable | Document | FundingRequest,
+    actor: User,
+    file: "File[bytes]",
+    comment: str,
+    parent_field: str | None = None,
 ) -> V:
-    """The next numbered version of `parent` (a deliverable or a document: the version's field is named
-    after it), stored in the project's private files; the file is deleted again if the row fails."""
-    parent_field = parent._meta.model_name
+    """The next numbered version of `parent` (a deliverable, a document, a funding request: the version's
+    field is named after it unless `parent_field` says otherwise), stored in the project's private files;
+    the file is deleted again if the row fails."""
+    parent_field = parent_field or parent._meta.model_name
     assert parent_field is not None
     sniffed, digest = check_upload(file)
     assert file.name is not None  # an uploaded file always has its client-side name

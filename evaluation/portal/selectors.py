@@ -17,6 +17,7 @@ from programme.models import User
 from programme.selectors import account_data_export, audit_data_export, person_data_export
 from projects import selectors as project_selectors
 from projects import timeline
+from projects.funding.models import FundingSettings
 from projects.models import (
     OPEN_ACTION_STATUSES,
     Action,
@@ -273,6 +274,10 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
                 .filter(project=project, status="done")
                 .order_by("-finished_at", "-pk")
             ),
+            # The budget and funding plan, when the team shares them (projects.funding).
+            "funding_shared": access.scoped(user, FundingSettings)
+            .filter(project=project, shared_with_collective=True)
+            .exists(),
         }
     )
     return context

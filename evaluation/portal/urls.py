@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import deliverables, indicators, maturity, organisation, project
+from .views import deliverables, funding, indicators, maturity, organisation, project
 
 app_name = "portal"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     # Mon projet
     path("", project.home, name="home"),
     path("projets/<int:pk>/", project.project, name="project"),
+    path("projets/<int:pk>/financement/", funding.funding, name="funding"),
     # Deliverables, actions, shared workshops and committees
     path("livrables/<int:pk>/", deliverables.deliverable_detail, name="deliverable"),
     path(

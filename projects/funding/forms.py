@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,19 +29,32 @@ from .models import (
 from .services import allowed_moves
 
 
+def _not_zero(value: Decimal) -> None:
+    if value == 0:
+        raise ValidationError(_("Un montant est supérieur à zéro."), code="zero")
+
+
 def amount_field(label: Any, *, required: bool = True, positive: bool = False) -> FrenchDecimalField:
+    """Euros to the cent: a negative amount is refused, and zero too when `positive`."""
     field = FrenchDecimalField(
         label=label,
         required=required,
         max_digits=12,
         decimal_places=2,
-        min_value=Decimal("0.01") if positive else Decimal("0"),
+        min_value=Decimal("0"),
+        validators=[_not_zero] if positive else [],
     )
-    field.error_messages["min_value"] = (
-        _("Un montant est supérieur à zéro.") if positive else _("Un montant ne peut pas être négatif.")
-    )
+    field.error_messages["min_value"] = _("Un montant ne peut pas être négatif.")
     field.error_messages["max_decimal_places"] = _("Un montant a au plus deux décimales (les centimes).")
+    field.error_messages["max_digits"] = _("Ce montant est trop grand.")
+    field.error_messages["max_whole_digits"] = _("Ce montant est trop grand.")
     return field
+
+
+def _check_period(form: forms.BaseForm, cleaned: dict[str, Any]) -> None:
+    start, end = cleaned.get("period_start"), cleaned.get("period_end")
+    if start and end and end < start:
+        form.add_error("period_end", _("La fin de la période précède son début."))
 
 
 def funders() -> Any:
@@ -60,14 +74,15 @@ class FunderProgrammeForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Django's clean() returns cleaned_data
         opens, closes = cleaned.get("opens_on"), cleaned.get("closes_on")
         if opens and closes and closes < opens:
-            self.add_error("closes_on", _("La date limite précède l'ouverture."))
+            self.add_error("closes_on", _("La date limite précède l’ouverture."))
         return cleaned
 
 
 class FundingRequestForm(forms.ModelForm):
-    amount_requested = amount_field(_("montant demandé (€)"), positive=True)
+    amount_requested = amount_field(_("Montant demandé (€)"), positive=True)
 
     class Meta:
         model = FundingRequest
@@ -95,15 +110,14 @@ class FundingRequestForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", _("La fin de la période précède son début."))
+        assert cleaned is not None  # Django's clean() returns cleaned_data
+        _check_period(self, cleaned)
         funder, programme = cleaned.get("funder"), cleaned.get("funder_programme")
         if funder and programme and programme.funder_id != funder.pk:
-            self.add_error("funder_programme", _("Ce programme est celui d'un autre financeur."))
+            self.add_error("funder_programme", _("Ce programme est celui d’un autre financeur."))
         contact = cleaned.get("contact")
         if funder and contact and contact.organisation_id != funder.pk:
-            self.add_error("contact", _("Ce contact n'appartient pas au financeur."))
+            self.add_error("contact", _("Ce contact n’appartient pas au financeur."))
         return cleaned
 
     def validate_unique(self) -> None:
@@ -119,11 +133,11 @@ class FundingRequestForm(forms.ModelForm):
 
 
 class RequestMoveForm(forms.Form):
-    status = forms.ChoiceField(label=_("nouvel état"))
-    on = forms.DateField(label=_("date (dépôt ou décision)"), widget=DATE)
-    amount = amount_field(_("montant accordé (€)"), required=False)
+    status = forms.ChoiceField(label=_("Nouvel état"))
+    on = forms.DateField(label=_("Date (dépôt ou décision)"), widget=DATE)
+    amount = amount_field(_("Montant accordé (€)"), required=False)
     reason = forms.CharField(
-        label=_("motif"),
+        label=_("Motif"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Obligatoire pour un refus ou un accord partiel."),
@@ -138,7 +152,7 @@ class RequestMoveForm(forms.Form):
 
 
 class ConventionForm(forms.ModelForm):
-    amount_granted = amount_field(_("montant conventionné (€)"), positive=True)
+    amount_granted = amount_field(_("Montant conventionné (€)"), positive=True)
 
     class Meta:
         model = Convention
@@ -156,9 +170,8 @@ class ConventionForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", _("La fin de la période précède son début."))
+        assert cleaned is not None  # Django's clean() returns cleaned_data
+        _check_period(self, cleaned)
         return cleaned
 
     def validate_unique(self) -> None:
@@ -173,7 +186,7 @@ class ConventionForm(forms.ModelForm):
 
 
 class InstalmentForm(forms.ModelForm):
-    amount = amount_field(_("montant (€)"), positive=True)
+    amount = amount_field(_("Montant (€)"), positive=True)
 
     class Meta:
         model = Instalment
@@ -182,11 +195,11 @@ class InstalmentForm(forms.ModelForm):
 
 
 class PaymentForm(forms.Form):
-    received_on = forms.DateField(label=_("reçu le"), widget=DATE)
-    amount = amount_field(_("montant (€)"), positive=True)
-    reference = forms.CharField(label=_("référence du virement"), max_length=100, required=False)
+    received_on = forms.DateField(label=_("Reçu le"), widget=DATE)
+    amount = amount_field(_("Montant (€)"), positive=True)
+    reference = forms.CharField(label=_("Référence du virement"), max_length=100, required=False)
     excess_reason = forms.CharField(
-        label=_("motif du dépassement"),
+        label=_("Motif du dépassement"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Seulement si le versement dépasse ce qui reste dû."),
@@ -201,15 +214,16 @@ class JustificationForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Django's clean() returns cleaned_data
         if cleaned.get("status") not in (None, "due") and not cleaned.get("sent_on"):
             self.add_error("sent_on", _("Indiquez la date de transmission."))
         return cleaned
 
 
 class BudgetLineForm(forms.ModelForm):
-    phase = forms.ChoiceField(label=_("phase"), choices=Phase.choices)
-    version = forms.ChoiceField(label=_("version"), choices=BudgetVersion.choices)
-    amount = amount_field(_("montant (€)"))
+    phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
+    version = forms.ChoiceField(label=_("Version"), choices=BudgetVersion.choices)
+    amount = amount_field(_("Montant (€)"))
 
     class Meta:
         model = BudgetLine
@@ -218,11 +232,10 @@ class BudgetLineForm(forms.ModelForm):
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.project = project
-        self.fields["request"].queryset = FundingRequest.objects.filter(project=project).select_related(
-            "funder"
-        )  # type: ignore[attr-defined]
+        requests = FundingRequest.objects.filter(project=project).select_related("funder")
+        self.fields["request"].queryset = requests  # type: ignore[attr-defined]
         self.fields["request"].help_text = _(
-            "Pour un produit : la demande (et sa convention) qui le finance."
+            "Pour un produit : la demande (et sa convention) qui le finance."
         )
         if self.instance.pk:
             # A line stays in its budget: phase and version are shown, not changed.
@@ -233,6 +246,7 @@ class BudgetLineForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Django's clean() returns cleaned_data
         side, nature = cleaned.get("side"), cleaned.get("nature")
         if side and nature and nature not in NATURES_BY_SIDE.get(side, []):
             self.add_error("nature", _("Cette nature ne correspond pas à ce côté du budget."))

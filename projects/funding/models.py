@@ -8,6 +8,7 @@ exact decimals in euros. State changes go through `projects.funding.services`; f
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -18,13 +19,16 @@ from django.utils.translation import gettext_lazy as _
 from programme.access import TeamOnly, ThroughProject
 from projects.models import FileVersion, Phase
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 #: Path from a project to its "share the money with the collective" switch.
 SHARED = "funding_settings__shared_with_collective"
 
 
-def _amount(verbose_name: str | None = None, **kwargs: object) -> models.DecimalField:  # type: ignore[type-arg]
+def _amount(verbose_name: "StrOrPromise | None" = None, **kwargs: Any) -> "models.DecimalField[Any, Any]":
     """An amount in euros: exact, to the cent, never negative (checked by the forms and the constraints)."""
-    return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, **kwargs)  # type: ignore[arg-type]
+    return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, **kwargs)
 
 
 class FunderProgramme(models.Model):
@@ -436,7 +440,7 @@ class Payment(models.Model):
 
 class JustificationKind(models.TextChoices):
     FINANCIAL = "financial", _("Compte-rendu financier (Cerfa 15059)")
-    ACTIVITY = "activity", _("Rapport d'activité final")
+    ACTIVITY = "activity", _("Rapport d’activité final")
     OTHER = "other", _("Autre justificatif")
 
 
@@ -455,7 +459,7 @@ class Justification(models.Model):
     )
     kind = models.CharField(_("nature"), max_length=10, choices=JustificationKind.choices)
     # The financial year (or period) it covers ends on this date.
-    covers_until = models.DateField(_("période couverte jusqu'au"), null=True, blank=True)
+    covers_until = models.DateField(_("période couverte jusqu’au"), null=True, blank=True)
     due_on = models.DateField(_("à remettre le"), db_index=True)
     status = models.CharField(
         _("état"), max_length=10, choices=JustificationStatus.choices, default=JustificationStatus.DUE

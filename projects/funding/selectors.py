@@ -117,7 +117,7 @@ def money_by_project(
     *, user: User, projects: QuerySet[Project] | None = None, today: date | None = None
 ) -> dict[int, Money]:
     """`Money` for every project of `projects` (default: all the user may read) that has any money record,
-    in five grouped queries whatever the number of projects or conventions."""
+    in four grouped queries whatever the number of projects or conventions."""
     today = today or timezone.localdate()
     visible = access.scoped(user, Project)
     if projects is not None:
@@ -156,9 +156,9 @@ def money_by_project(
         )
         .order_by()
     )
-    for row in requests:
-        result[row["project_id"]].secured += row["secured"]
-        result[row["project_id"]].requested += row["requested"]
+    for request_row in requests:
+        result[request_row["project_id"]].secured += request_row["secured"]
+        result[request_row["project_id"]].requested += request_row["requested"]
     payments = (
         access.scoped(user, Payment)
         .filter(convention__project__in=ids)
@@ -166,8 +166,8 @@ def money_by_project(
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    for row in payments:
-        result[row["convention__project_id"]].received += row["total"]
+    for payment_row in payments:
+        result[payment_row["convention__project_id"]].received += payment_row["total"]
     # Échu non reçu: what fell due before today minus what the convention received (payments settle the
     # earliest instalments first), per convention, never below zero.
     overdue = (
@@ -182,8 +182,8 @@ def money_by_project(
         .filter(fell_due__gt=F("got"))
         .values("project_id", "fell_due", "got")
     )
-    for row in overdue:
-        result[row["project_id"]].overdue += row["fell_due"] - row["got"]
+    for overdue_row in overdue:
+        result[overdue_row["project_id"]].overdue += overdue_row["fell_due"] - overdue_row["got"]
     return dict(result)
 
 
@@ -451,8 +451,8 @@ def project_funding(*, user: User, project_id: int, today: date | None = None) -
 
 def schedule_gap(convention: Convention) -> Decimal:
     """Granted − scheduled: what the instalment schedule still misses (negative: too much scheduled)."""
-    scheduled = convention.instalments.aggregate(s=Sum("amount"))["s"] or ZERO
-    return convention.amount_granted - scheduled
+    scheduled: Decimal = convention.instalments.aggregate(s=Sum("amount"))["s"] or ZERO
+    return Decimal(convention.amount_granted) - scheduled
 
 
 def open_justifications(*, user: User, until: date | None = None) -> QuerySet[Justification]:

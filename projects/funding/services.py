@@ -14,13 +14,12 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programme import access
 from programme.audit import Edit, audit_log, save_audited
-from programme.files import check_upload
 from programme.formatting import fr_amount, fr_date
 from programme.models import User
 
@@ -84,19 +83,19 @@ def move_refusal(
     if to_status not in labels:
         return ValidationError({"status": [_("État inconnu.")]})
     if to_status == request.status:
-        return ValidationError({"status": [_("La demande est déjà « %(s)s ».") % {"s": labels[to_status]}]})
+        return ValidationError({"status": [_("La demande est déjà « %(s)s ».") % {"s": labels[to_status]}]})
     if to_status not in REQUEST_MOVES[request.status]:
         return ValidationError(
             {
                 "status": [
-                    _("Passage de « %(from)s » à « %(to)s » impossible.")
+                    _("Passage de « %(from)s » à « %(to)s » impossible.")
                     % {"from": labels[request.status], "to": labels[to_status]}
                 ]
             }
         )
     if has_convention:
         return ValidationError(
-            {"status": [_("Une convention est signée pour cette demande : sa décision ne change plus.")]}
+            {"status": [_("Une convention est signée pour cette demande : sa décision ne change plus.")]}
         )
     errors: dict[str, list[str]] = {}
     if to_status == RequestStatus.SUBMITTED and on is None:
@@ -113,8 +112,8 @@ def move_refusal(
         elif to_status == RequestStatus.GRANTED and amount != request.amount_requested:
             errors["amount"] = [
                 _(
-                    "Accordée veut dire le montant demandé (%(asked)s) ; pour un autre montant, choisissez "
-                    "« partiellement accordée »."
+                    "Accordée veut dire le montant demandé (%(asked)s) ; pour un autre montant, choisissez "
+                    "« partiellement accordée »."
                 )
                 % {"asked": fr_amount(request.amount_requested)}
             ]
@@ -146,7 +145,7 @@ def funder_programme_save(*, actor: User, edit: Edit[FunderProgramme]) -> Funder
     """Create or change a funder's programme or call for projects."""
     _team_only(actor)
     if not edit.obj.funder.funder_kind:
-        raise ValidationError({"funder": [_("Cette structure n'est pas marquée comme financeur.")]})
+        raise ValidationError({"funder": [_("Cette structure n’est pas marquée comme financeur.")]})
     return save_audited(actor=actor, edit=edit)
 
 
@@ -200,8 +199,9 @@ def budget_line_save(*, actor: User, edit: Edit[BudgetLine], budget: Budget | No
             raise ValidationError(
                 {"request": [_("Seul un produit se rattache à une demande de financement.")]}
             )
+        assert line.request is not None
         if line.request.project_id != line.budget.project_id:
-            raise ValidationError({"request": [_("Cette demande est celle d'un autre projet.")]})
+            raise ValidationError({"request": [_("Cette demande est celle d’un autre projet.")]})
     try:
         with transaction.atomic():
             return save_audited(actor=actor, edit=edit)
@@ -237,11 +237,13 @@ def funding_request_save(
     if request.period_end < request.period_start:
         raise ValidationError({"period_end": [_("La fin de la période précède son début.")]})
     if not request.funder.funder_kind:
-        raise ValidationError({"funder": [_("Cette structure n'est pas marquée comme financeur.")]})
-    if request.funder_programme_id is not None and request.funder_programme.funder_id != request.funder_id:
-        raise ValidationError({"funder_programme": [_("Ce programme est celui d'un autre financeur.")]})
-    if request.contact_id is not None and request.contact.organisation_id != request.funder_id:
-        raise ValidationError({"contact": [_("Ce contact n'appartient pas au financeur.")]})
+        raise ValidationError({"funder": [_("Cette structure n’est pas marquée comme financeur.")]})
+    programme = request.funder_programme
+    if programme is not None and programme.funder_id != request.funder_id:
+        raise ValidationError({"funder_programme": [_("Ce programme est celui d’un autre financeur.")]})
+    contact = request.contact
+    if contact is not None and contact.organisation_id != request.funder_id:
+        raise ValidationError({"contact": [_("Ce contact n’appartient pas au financeur.")]})
     try:
         with transaction.atomic():
             return save_audited(actor=actor, edit=edit)
@@ -311,33 +313,13 @@ def request_document_add(
     *, actor: User, request: FundingRequest, file: "File[bytes]", comment: str = ""
 ) -> RequestDocument:
     """Add a private file to a request (its next number), checked by `programme.files`."""
-    import os
+    from ..services import _store_version
 
     _team_only(actor)
     request = FundingRequest.objects.select_for_update().get(pk=request.pk)
-    sniffed, digest = check_upload(file)
-    assert file.name is not None
-    number = (RequestDocument.objects.filter(request=request).aggregate(n=Max("number"))["n"] or 0) + 1
-    document = RequestDocument(
-        request=request,
-        project_id=request.project_id,
-        number=number,
-        original_name=os.path.basename(file.name)[:255],
-        extension=sniffed.extension,
-        content_type=sniffed.content_type,
-        size=file.size,
-        sha256=digest,
-        comment=comment[:255],
-        uploaded_by=actor,
+    document = _store_version(
+        RequestDocument, parent=request, actor=actor, file=file, comment=comment, parent_field="request"
     )
-    document.file.save(f"upload{sniffed.extension}", file, save=False)
-    name = document.file.name
-    assert name is not None
-    try:
-        document.save()
-    except Exception:
-        document.file.storage.delete(name)
-        raise
     audit_log(
         actor=actor,
         obj=request,
@@ -456,7 +438,7 @@ def instalment_save(
         raise ValidationError(
             {
                 "due_on": [
-                    _("L'échéance doit tomber dans la période de la convention (du %(start)s au %(end)s).")
+                    _("L’échéance doit tomber dans la période de la convention (du %(start)s au %(end)s).")
                     % {"start": fr_date(convention.period_start), "end": fr_date(convention.period_end)}
                 ]
             }
@@ -471,7 +453,7 @@ def instalment_save(
         raise ValidationError(
             {
                 "amount": [
-                    _("L'échéancier dépasserait le montant conventionné (%(granted)s) de %(over)s.")
+                    _("L’échéancier dépasserait le montant conventionné (%(granted)s) de %(over)s.")
                     % {
                         "granted": fr_amount(convention.amount_granted),
                         "over": fr_amount(others + instalment.amount - convention.amount_granted),
@@ -491,10 +473,6 @@ def instalment_save(
 @transaction.atomic
 def instalment_delete(*, actor: User, instalment: Instalment) -> None:
     _team_only(actor)
-    if instalment.payments.exists():
-        raise ValidationError(
-            _("Des versements sont rattachés à cette échéance : elle ne peut pas être supprimée.")
-        )
     audit_log(
         actor=actor,
         obj=instalment,
@@ -526,7 +504,7 @@ def payment_record(
     if existing is not None:
         return existing
     if convention.request.status == RequestStatus.REFUSED:
-        raise ValidationError(_("La demande a été refusée : aucun versement ne peut être enregistré."))
+        raise ValidationError(_("La demande a été refusée : aucun versement ne peut être enregistré."))
     if amount is None or amount <= 0:
         raise ValidationError({"amount": [_("Un versement est un montant supérieur à zéro.")]})
     if received_on < convention.period_start:
@@ -547,8 +525,8 @@ def payment_record(
             {
                 "excess_reason": [
                     _(
-                        "Ce versement dépasse de %(over)s ce qui reste dû sur la convention (%(due)s) : indiquez "
-                        "le motif du dépassement pour l'enregistrer."
+                        "Ce versement dépasse de %(over)s ce qui reste dû sur la convention (%(due)s) : indiquez "
+                        "le motif du dépassement pour l’enregistrer."
                     )
                     % {
                         "over": fr_amount(amount - max(still_due, ZERO)),

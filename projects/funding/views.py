@@ -6,7 +6,7 @@ Team only (partners read a shared plan in the portal). Every page gets its objec
 its field and nothing is saved."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -30,6 +30,9 @@ from ..forms import UploadForm
 from ..models import Project
 from ..views.base import project_for, render_form_page, render_tab
 from . import selectors, services
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 from .forms import (
     BudgetLineForm,
     ConventionForm,
@@ -67,7 +70,7 @@ def _save_or_show(
     project: Project | None,
     title: str | Promise,
     save: Callable[[], Any],
-    done: str | Promise,
+    done: "StrOrPromise",
     cancel: str,
     multipart: bool = False,
 ) -> HttpResponse:
@@ -131,7 +134,7 @@ def line_create(request: AuthedRequest, pk: int) -> HttpResponse:
             phase=form.cleaned_data["phase"],
             version=form.cleaned_data["version"],
         )
-        return services.budget_line_save(actor=request.user, edit=Edit.from_form(form), budget=budget)  # type: ignore[arg-type]
+        return services.budget_line_save(actor=request.user, edit=Edit.from_form(form), budget=budget)
 
     return _save_or_show(
         request,
@@ -234,7 +237,7 @@ def request_move(request: AuthedRequest, pk: int) -> HttpResponse:
         request,
         form,
         project=project,
-        title=_("Suivi de la demande « %(title)s » (%(funder)s)")
+        title=_("Suivi de la demande « %(title)s » (%(funder)s)")
         % {"title": funding_request.title, "funder": funding_request.funder},
         save=save,
         done=_("État de la demande enregistré."),
@@ -252,7 +255,7 @@ def request_document(request: AuthedRequest, pk: int) -> HttpResponse:
         request,
         form,
         project=project,
-        title=_("Joindre un document à la demande « %(t)s »") % {"t": funding_request.title},
+        title=_("Joindre un document à la demande « %(t)s »") % {"t": funding_request.title},
         save=lambda: services.request_document_add(
             actor=request.user,
             request=funding_request,
@@ -326,7 +329,7 @@ def _gap_message(request: AuthedRequest, convention: Convention) -> None:
     if gap > 0:
         messages.warning(
             request,
-            _("L'échéancier ne couvre pas tout le montant conventionné : il manque %(gap)s.")
+            _("L’échéancier ne couvre pas tout le montant conventionné : il manque %(gap)s.")
             % {"gap": fr_amount(gap)},
         )
 
@@ -371,7 +374,7 @@ def instalment_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         request,
         form,
         project=convention.project,
-        title=_("Modifier l'échéance"),
+        title=_("Modifier l’échéance"),
         save=save,
         done=_("Échéance mise à jour."),
         cancel=_page(convention.project),
@@ -434,7 +437,7 @@ def justification_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         request,
         form,
         project=project,
-        title=_("Justificatif : %(what)s") % {"what": justification},
+        title=_("Justificatif : %(what)s") % {"what": justification},
         save=lambda: services.justification_save(actor=request.user, edit=Edit.from_form(form)),
         done=_("Justificatif mis à jour."),
         cancel=_page(project),

@@ -65,6 +65,7 @@ CASES = [
     Case("portal:action.done", A_ONLY, kwargs=pk("action"), secret=secret),
     Case("portal:workshop", A_ONLY, kwargs=pk("workshop"), secret=secret),
     Case("portal:committee", A_ONLY, kwargs=pk("committee"), secret=secret),
+    Case("portal:funding", A_ONLY, kwargs=pk("project"), secret=secret),
     Case("portal:organisation", PARTNERS),
     Case("portal:organisation.edit", PARTNERS),
     Case("portal:contact.create", PARTNERS),

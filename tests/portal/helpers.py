@@ -39,6 +39,7 @@ from projects.models import (
     WorkshopItem,
 )
 from prospects.models import Event, Interview, Prospect, ScoringGrid
+from tests.projects.funding.factories import funding_side
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
@@ -249,4 +250,6 @@ def build_side(world, side: str) -> Side:
         token_hash=f"hash-{low}",
         expires_at=timezone.now() + timedelta(days=3),
     )
+    # Money, shared with the collective (projects/funding).
+    o.update(funding_side(staff, project, m))
     return s

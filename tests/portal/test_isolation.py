@@ -83,6 +83,25 @@ PK_OF = {
     "projects:document.download": "document",
     "projects:document.version.download": "document",
     "projects:selection.committee": "cohort",
+    "projects:funding.page": "project",
+    "projects:funding.share": "project",
+    "projects:funding.line.create": "project",
+    "projects:funding.line.edit": "budget_line",
+    "projects:funding.line.delete": "budget_line",
+    "projects:funding.request.create": "project",
+    "projects:funding.request.edit": "funding_request",
+    "projects:funding.request.move": "funding_request",
+    "projects:funding.request.document": "funding_request",
+    "projects:funding.request.document.download": "request_document",
+    "projects:funding.convention.create": "funding_request",
+    "projects:funding.convention.edit": "convention",
+    "projects:funding.instalment.create": "convention",
+    "projects:funding.instalment.edit": "instalment",
+    "projects:funding.payment.create": "convention",
+    "projects:funding.justification.create": "convention",
+    "projects:funding.justification.edit": "justification",
+    "projects:funding.programme.edit": "funder_programme",
+    "evaluation:funding.cerfa": "convention",
     "projects:selection.decide": "cohort",
     # evaluation
     "evaluation:indicator.edit": "indicator",
@@ -125,6 +144,7 @@ PK_OF = {
     "portal:maturity": "maturity",
     "portal:maturity.moment": "project",
     "portal:maturity.open": "project",
+    "portal:funding": "project",
 }
 
 #: Other id kwargs, whatever the URL: kwarg name → key of B's object (or a callable on B's side).

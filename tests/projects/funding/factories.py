@@ -103,3 +103,33 @@ def convention(
 
 ADVANCE, INTERIM, BALANCE = InstalmentKind.ADVANCE, InstalmentKind.INTERIM, InstalmentKind.BALANCE
 __all__ = ["Budget", "D"]
+
+
+def funding_side(staff, project, marker: str) -> dict:
+    """A collective's money, shared with it, every text marked: the portal's isolation test maps the money
+    URLs to these objects."""
+    from programme.audit import Edit as _Edit
+    from projects.funding.models import FunderProgramme
+
+    from ..factories import pdf_file
+
+    org = funder(f"Financeur {marker}")
+    programme = services.funder_programme_save(
+        actor=staff, edit=_Edit(obj=FunderProgramme(funder=org, name=f"Programme {marker}"))
+    )
+    line = budget_line(staff, project, label=f"Ligne {marker}", amount="4000")
+    req = request(
+        staff, project, funder_org=org, title=f"Demande {marker}", amount="3000", status=RequestStatus.GRANTED
+    )
+    conv = convention(staff, req, reference=f"CONV-{marker}", schedule=[(ADVANCE, date(2026, 2, 1), "1000")])
+    document = services.request_document_add(actor=staff, request=req, file=pdf_file(f"dossier-{marker}.pdf"))
+    services.funding_share(actor=staff, project=project, shared=True)
+    return {
+        "funder_programme": programme,
+        "budget_line": line,
+        "funding_request": req,
+        "request_document": document,
+        "convention": conv,
+        "instalment": conv.instalments.get(),
+        "justification": conv.justifications.first(),
+    }
