@@ -9,10 +9,9 @@ the same run:
 Printed as ratios (benchmarks.common.report).
 """
 
-from django.db import connection
 from django.test import Client
 
-from benchmarks.common import measure, report
+from benchmarks.common import capture_sql, measure, replay, report
 
 URL = "/evaluation/tableau-de-bord/"
 
@@ -27,26 +26,10 @@ def _director():
 
 
 def _captured_sql(client: Client, query: dict) -> list[tuple[str, tuple]]:
-    captured: list[tuple[str, tuple]] = []
-
-    def wrapper(execute, sql, params, many, context):
-        captured.append((sql, params))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(wrapper):
-        response = client.get(URL, query)
-    assert response.status_code == 200, response.status_code
+    response = []
+    captured = capture_sql(lambda: response.append(client.get(URL, query)))
+    assert response[0].status_code == 200, response[0].status_code
     return captured
-
-
-def _replay(statements: list[tuple[str, tuple]]):
-    def run():
-        with connection.cursor() as cursor:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                cursor.fetchall()
-
-    return run
 
 
 def run(*, scale: float) -> None:
@@ -73,8 +56,8 @@ def run(*, scale: float) -> None:
         page = measure(
             f"dashboard ({len(statements)} queries)", lambda q=query: client.get(URL, q), repeat=repeat
         )
-        raw_all = measure("raw SQL of all its queries", _replay(statements), repeat=repeat)
-        raw_agg = measure("raw SQL of indicator aggregates", _replay(aggregates), repeat=repeat)
+        raw_all = measure("raw SQL of all its queries", replay(statements), repeat=repeat)
+        raw_agg = measure("raw SQL of indicator aggregates", replay(aggregates), repeat=repeat)
         naive_sql = (
             "SELECT pi.indicator_id, COUNT(*), SUM(m.value), SUM(m.numerator), SUM(m.denominator) "
             "FROM evaluation_measurement m JOIN evaluation_projectindicator pi ON pi.id = m.project_indicator_id "
@@ -85,7 +68,7 @@ def run(*, scale: float) -> None:
         params = (programme.pk, "2025-01-01", "2025-12-31") if "year" in query else (programme.pk,)
         naive = measure(
             "naive SQL over measurements",
-            _replay([(naive_sql, params)]),
+            replay([(naive_sql, params)]),
             repeat=max(3, repeat // 4),
             warmup=1,
         )

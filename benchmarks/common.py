@@ -46,3 +46,31 @@ def report(title: str, measured: Timing, baselines: list[Timing]) -> None:
             f"  ratio {measured.name} / {base.name}: p50 ×{measured.p50 / base.p50:.1f}, "
             f"p95 ×{measured.p95 / base.p95:.1f}"
         )
+
+
+def capture_sql(fn: Callable[[], object]) -> list[tuple[str, tuple]]:
+    """Every statement `fn` runs on the default database, with its parameters."""
+    from django.db import connection
+
+    captured: list[tuple[str, tuple]] = []
+
+    def wrapper(execute, sql, params, many, context):
+        captured.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        fn()
+    return captured
+
+
+def replay(statements: list[tuple[str, tuple]]) -> Callable[[], None]:
+    """A callable running `statements` again through a raw cursor: what the database alone costs."""
+    from django.db import connection
+
+    def run() -> None:
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
+    return run

@@ -13,10 +13,10 @@ MARKER = "Benchmark programme"
 
 def _generators() -> list:
     """The generators, each taking `scale` (1.0 = full size): projects first (no dependency on prospects
-    data), then evaluation (on those projects), then prospects (their own structures)."""
-    from benchmarks import gen_evaluation, gen_projects, gen_prospects
+    data), their money, then evaluation (on those projects), then prospects (their own structures)."""
+    from benchmarks import gen_evaluation, gen_funding, gen_projects, gen_prospects
 
-    return [gen_projects.generate, gen_evaluation.generate, gen_prospects.generate]
+    return [gen_projects.generate, gen_funding.generate, gen_evaluation.generate, gen_prospects.generate]
 
 
 def ensure(*, scale: float, regenerate: bool = False) -> None:
@@ -26,5 +26,8 @@ def ensure(*, scale: float, regenerate: bool = False) -> None:
     if existing:
         print("Regenerating the benchmark dataset…")
     programme, _ = Programme.objects.update_or_create(name=MARKER, defaults={"description": f"scale={scale}"})
+    from benchmarks import gen_funding
+
+    gen_funding.clear(programme)  # before the projects generator removes the projects
     for generate in _generators():
         generate(programme=programme, scale=scale)

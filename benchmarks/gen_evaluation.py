@@ -144,8 +144,9 @@ def _insert(rows: list[tuple]) -> None:
     """A million rows go in through the cursor (executemany), skipping model instances: ~4× faster."""
     from evaluation.models import Measurement
 
-    columns = ", ".join(MEASUREMENT_COLUMNS)
-    placeholders = ", ".join(["%s"] * len(MEASUREMENT_COLUMNS))
+    # review_flags (NOT NULL, a JSON list): no generated value is flagged.
+    columns = ", ".join(MEASUREMENT_COLUMNS) + ", review_flags"
+    placeholders = ", ".join(["%s"] * len(MEASUREMENT_COLUMNS)) + ", '[]'"
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {Measurement._meta.db_table} ({columns}) VALUES ({placeholders})", rows

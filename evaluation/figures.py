@@ -432,8 +432,69 @@ FIGURES: dict[str, Figure] = _figures(
         "funding_raised",
         gettext_lazy("Fonds levés"),
         gettext_lazy(
-            "Somme des mesures validées de l'indicateur « Fonds levés » dont la période se termine dans la "
-            "période choisie, tous projets du périmètre."
+            "Montants accordés par les conventions signées dans la période (date de signature), projets du "
+            "périmètre : ce que les financeurs se sont engagés à verser. L'indicateur « Fonds levés » des "
+            "protocoles reste suivi à part, dans le tableau des indicateurs."
+        ),
+    ),
+    Figure(
+        "funding_received",
+        gettext_lazy("Versements reçus"),
+        gettext_lazy(
+            "Versements des financeurs reçus dans la période (date de réception) sur les conventions des "
+            "projets du périmètre."
+        ),
+    ),
+    Figure(
+        "funding_remaining",
+        gettext_lazy("Reste à percevoir"),
+        gettext_lazy(
+            "À la date du jour, quelle que soit la période : pour chaque projet du périmètre, l'acquis "
+            "(montant de la convention signée, sinon montant accordé par la décision) moins les versements "
+            "reçus, jamais négatif, additionné sur les projets."
+        ),
+    ),
+    Figure(
+        "cofunding_rate",
+        gettext_lazy("Taux de cofinancement"),
+        gettext_lazy(
+            "À la date du jour : part du besoin des projets du périmètre (total des charges de leurs budgets "
+            "prévisionnels, contributions en nature à part) couverte par l'acquis des financeurs, en %."
+        ),
+    ),
+    Figure(
+        "funding_by_kind",
+        gettext_lazy("Financements par type de financeur"),
+        gettext_lazy(
+            "Par type de financeur : demandes en préparation ou déposées (montant demandé, à ce jour), "
+            "conventions signées dans la période, versements reçus dans la période, et reste à percevoir à ce "
+            "jour (acquis moins versements reçus, jamais négatif)."
+        ),
+    ),
+    Figure(
+        "cash_forecast",
+        gettext_lazy("Prévision d'encaissements sur 12 mois"),
+        gettext_lazy(
+            "Pour chacun des 12 mois à partir du mois en cours : ce qui reste à recevoir des échéances de "
+            "versement prévues ce mois-là, à partir d'aujourd'hui (les versements reçus soldent les échéances "
+            "les plus anciennes d'abord). Ce qui est échu et non reçu est compté dans les échéances en retard."
+        ),
+    ),
+    Figure(
+        "overdue_instalments",
+        gettext_lazy("Échéances de versement en retard"),
+        gettext_lazy(
+            "À la date du jour : échéances de versement dont la date est passée et qui ne sont pas "
+            "entièrement reçues (les versements soldent les échéances les plus anciennes d'abord), avec le "
+            "montant restant dû."
+        ),
+    ),
+    Figure(
+        "late_justifications",
+        gettext_lazy("Justificatifs en retard"),
+        gettext_lazy(
+            "À la date du jour : comptes-rendus financiers, rapports d'activité et autres justificatifs "
+            "demandés par les conventions, encore à produire et dont la date de remise est passée."
         ),
     ),
     Figure(

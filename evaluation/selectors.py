@@ -15,16 +15,35 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, TruncQuarter
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from evaluation.models import EvaluationQuestion
 from programme import access
 from programme.formatting import fr_date
-from programme.models import Family, Programme, User
+from programme.models import Family, FunderKind, Programme, User
+from projects.funding.models import (
+    PENDING_STATUSES,
+    SECURED_STATUSES,
+    ZERO,
+    Convention,
+    FundingRequest,
+    InstalmentKind,
+    JustificationKind,
+    Payment,
+)
+from projects.funding.selectors import (
+    MONEY,
+    Money,
+    money_by_project,
+    open_instalments,
+    open_justifications,
+    secured_expression,
+)
 from projects.models import (
     Attendance,
     GateDecision,
@@ -51,6 +70,7 @@ from .figures import (
     combine,
     indicator_figure,
     nature_of,
+    percentage,
     rounded,
     target_for_period,
 )
@@ -72,8 +92,6 @@ from .models import (
     maturity_moments,
 )
 
-#: Indicator codes whose validated values are the programme's funding raised (until funding records exist).
-FUNDING_CODES = ("fonds-leves",)
 UPCOMING_DAYS = 90
 
 #: A row of figures, as the dashboard tables, the exports and the templates read it.
@@ -483,11 +501,186 @@ def indicator_progress(*, user: User, filters: Filters) -> list[Row]:
 NATURE_LABELS = {FLOW: gettext_lazy("flux"), STOCK: gettext_lazy("stock"), RATE: gettext_lazy("taux")}
 
 
-def funding_raised(indicators: list[Row]) -> Decimal | None:
-    """Funding raised in the period: the period's value of the funding indicator(s), from the rows of
-    `indicator_progress` (a flow: the validated amounts whose period ends in the period)."""
-    values = [row["value"] for row in indicators if row["code"] in FUNDING_CODES and row["value"] is not None]
-    return sum(values, Decimal(0)) if values else None
+# --- Money (projects.funding) ------------------------------------------------------------------------------
+
+#: The months of the cash forecast, from the current month on.
+FORECAST_MONTHS = 12
+ZERO_MONEY = Value(ZERO, output_field=MONEY)
+
+
+def _month_label(day: date) -> str:
+    return date_format(day, "M Y")
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.month - 1 + months
+    return date(day.year + index // 12, index % 12 + 1, 1)
+
+
+def _late_rows(rows: QuerySet[Any], kinds: Any, today: date, *extra: str) -> list[Row]:
+    """Instalments or justifications past their date, as plain values (thousands of rows at the scale of
+    a large programme: no model instances): project, funder, convention, kind label, date, days late."""
+    labels = {value: str(label) for value, label in kinds}
+    fields = ("convention__project_id", "convention__project__title", "convention__request__funder__name")
+    return [
+        {
+            "project_id": row["convention__project_id"],
+            "project": row["convention__project__title"],
+            "funder": row["convention__request__funder__name"],
+            "reference": row["convention__reference"],
+            "kind": labels[row["kind"]],
+            "due_on": row["due_on"],
+            **{name: row[name] for name in extra},
+            "days": (today - row["due_on"]).days,
+        }
+        for row in rows.order_by("due_on", "pk").values(
+            *fields, "convention__reference", "kind", "due_on", *extra
+        )
+    ]
+
+
+def funding(*, user: User, filters: Filters) -> dict[str, Any]:
+    """The programme's money, for the dashboard's funding block and the reports.
+
+    {"granted", "received", "remaining", "secured", "need", "requested", "cofunding_rate", "overdue",
+    "by_kind": [{"kind", "label", "requested", "granted", "received", "secured", "remaining"}],
+    "forecast": [{"month", "label", "short", "due", "instalments"}],
+    "overdue_instalments": [{"project_id", "project", "funder", "kind", "reference", "instalment", "due_on",
+    "amount", "received", "outstanding", "days"}],
+    "late_justifications": [{"project_id", "project", "funder", "reference", "kind", "due_on", "days"}]}.
+
+    `granted` (conventions signed) and `received` (payments) are those dated in the period; the rest is as
+    of today whatever the period (what is still to come cannot be read at a past date): the project's
+    figures of `projects.funding.selectors` (one definition: `money_by_project`) added up over the
+    projects in scope. A fixed number of queries, whatever the number of conventions."""
+    today = filters.as_of
+    projects = scoped_projects(user=user, filters=filters)
+    ids = projects.values("pk")
+    period = filters.period()
+    # Today's figures per project (need, secured, requested, received, overdue, in kind): 4 queries.
+    per_project = money_by_project(user=user, projects=projects, today=today).values()
+    money = sum(per_project, Money())
+    remaining = sum((m.remaining for m in per_project), ZERO)
+    by_kind: dict[str, Row] = {
+        k: {
+            "kind": k,
+            "label": str(label),
+            "requested": ZERO,
+            "granted": ZERO,
+            "received": ZERO,
+            "secured": ZERO,
+            "paid": ZERO,
+        }
+        for k, label in [*FunderKind.choices, ("", _("Type de financeur non renseigné"))]
+    }
+    signed = Q(signed_on__range=period) if period else Q()
+    for signed_row in (
+        access.scoped(user, Convention)
+        .filter(signed, project__in=ids)
+        .values("request__funder__funder_kind")
+        .annotate(total=Sum("amount_granted"))
+        .order_by()
+    ):
+        by_kind[signed_row["request__funder__funder_kind"] or ""]["granted"] += signed_row["total"]
+    in_period = Q(received_on__range=period) if period else Q()
+    for paid_row in (
+        access.scoped(user, Payment)
+        .filter(convention__project__in=ids)
+        .values("convention__request__funder__funder_kind")
+        .annotate(
+            period=Coalesce(Sum("amount", filter=in_period), ZERO_MONEY, output_field=MONEY),
+            total=Sum("amount"),
+        )
+        .order_by()
+    ):
+        line = by_kind[paid_row["convention__request__funder__funder_kind"] or ""]
+        line["received"] += paid_row["period"]
+        line["paid"] += paid_row["total"]
+    for asked_row in (
+        access.scoped(user, FundingRequest)
+        .filter(project__in=ids)
+        .values("funder__funder_kind")
+        .annotate(
+            secured=Coalesce(
+                Sum(secured_expression(), filter=Q(status__in=SECURED_STATUSES)),
+                ZERO_MONEY,
+                output_field=MONEY,
+            ),
+            requested=Coalesce(
+                Sum("amount_requested", filter=Q(status__in=PENDING_STATUSES)), ZERO_MONEY, output_field=MONEY
+            ),
+        )
+        .order_by()
+    ):
+        line = by_kind[asked_row["funder__funder_kind"] or ""]
+        line["secured"] += asked_row["secured"]
+        line["requested"] += asked_row["requested"]
+    kind_rows = []
+    for line in by_kind.values():
+        line["remaining"] = max(line["secured"] - line.pop("paid"), ZERO)
+        # Every type of funder is listed (a zero says something too); "not given" only when it has money.
+        if line["kind"] or any(line[k] for k in ("requested", "granted", "received", "secured")):
+            kind_rows.append(line)
+    first = date(today.year, today.month, 1)
+    months = [_add_months(first, n) for n in range(FORECAST_MONTHS)]
+    # What is still to receive of the instalments due from today to the end of the 12th month (payments
+    # settle the earliest instalments first; what is already late is in the overdue list, not here).
+    due: dict[date, Row] = {
+        month_row["month"]: dict(month_row)
+        for month_row in open_instalments(user=user)
+        .filter(
+            convention__project__in=ids,
+            due_on__gte=today,
+            due_on__lt=_add_months(first, FORECAST_MONTHS),
+        )
+        .annotate(month=TruncMonth("due_on"))
+        .values("month")
+        .annotate(total=Sum("outstanding"), n=Count("pk"))
+        .order_by()
+    }
+    forecast = []
+    for month in months:
+        total = due.get(month, {})
+        forecast.append(
+            {
+                "month": month,
+                "label": _month_label(month),
+                "short": date_format(month, "M y"),  # the chart's axis: « Déc 26 »
+                "due": total.get("total") or ZERO,
+                "instalments": total.get("n", 0),
+            }
+        )
+    yesterday = today - timedelta(days=1)
+    overdue = _late_rows(
+        open_instalments(user=user, until=yesterday).filter(convention__project__in=ids),
+        InstalmentKind.choices,
+        today,
+        "amount",
+        "outstanding",
+    )
+    for row in overdue:
+        row["instalment"] = row.pop("kind")
+        row["received"] = row["amount"] - row["outstanding"]
+    late = _late_rows(
+        open_justifications(user=user, until=yesterday).filter(convention__project__in=ids),
+        JustificationKind.choices,
+        today,
+    )
+    return {
+        "granted": sum((r["granted"] for r in kind_rows), ZERO),
+        "received": sum((r["received"] for r in kind_rows), ZERO),
+        "remaining": remaining,
+        "secured": money.secured,
+        "requested": money.requested,
+        "need": money.need,
+        "in_kind": money.in_kind,
+        "cofunding_rate": percentage(money.secured, money.need),
+        "overdue": sum((r["outstanding"] for r in overdue), ZERO),
+        "by_kind": kind_rows,
+        "forecast": forecast,
+        "overdue_instalments": overdue,
+        "late_justifications": late,
+    }
 
 
 # --- Cooperative maturity --------------------------------------------------------------------------------
@@ -732,6 +925,7 @@ def programme_figures(*, user: User, filters: Filters) -> dict[str, Any]:
     phases = projects_by_phase(user=user, filters=filters)
     gates = gate_outcomes(user=user, filters=filters)
     late = late_decisions(user=user, filters=filters)
+    money = funding(user=user, filters=filters)
     steps = {s["key"]: s["value"] for s in funnel_data["steps"]}
     # Every headline figure is named in figures.FIGURES (label and meaning).
     headline = {
@@ -747,7 +941,12 @@ def programme_figures(*, user: User, filters: Filters) -> dict[str, Any]:
         "workshops": sum(a["workshops"] for a in activity),
         "attendances": sum(a["participants"] for a in activity),
         "people": people_mobilised(user=user, filters=filters),
-        "funding_raised": funding_raised(indicators),
+        "funding_raised": money["granted"],
+        "funding_received": money["received"],
+        "funding_remaining": money["remaining"],
+        "cofunding_rate": money["cofunding_rate"],
+        "overdue_instalments": len(money["overdue_instalments"]),
+        "late_justifications": len(money["late_justifications"]),
         "gate_decisions": sum(g["count"] for g in gates),
         "late_decisions": len(late),
     }
@@ -764,6 +963,7 @@ def programme_figures(*, user: User, filters: Filters) -> dict[str, Any]:
         "activity": activity,
         "organisations_per_year": organisations_per_year(user=user, filters=filters),
         "partners": partners,
+        "funding": money,
     }
 
 

@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 
 from programme import access
 from programme.audit import audit_entries_for
+from programme.formatting import fr_amount
 from programme.models import Person, User
 from prospects.models import Prospect
 
+from .funding.selectors import open_instalments, open_justifications
 from .models import (
     OPEN_ACTION_STATUSES,
     OPEN_DELIVERABLE_STATUSES,
@@ -119,7 +121,7 @@ class Deadline:
 
 #: The order "what is late" is shown in: gate decisions first (a phase past its planned end that no
 #: decision closed), then what the collective owes, then the team's own planning and follow-ups.
-LATE_ORDER = ("phase_end", "deliverable", "milestone", "action", "prospect")
+LATE_ORDER = ("phase_end", "deliverable", "justification", "instalment", "milestone", "action", "prospect")
 
 
 def _project_deadlines[R: (Milestone, Deliverable, Action)](
@@ -140,6 +142,53 @@ def _project_deadlines[R: (Milestone, Deliverable, Action)](
         )
         for r in rows.select_related("project").distinct()
     ]
+
+
+def _funding_deadlines(user: User, *, start: date | None, end: date, today: date) -> list[Deadline]:
+    """The money of the projects the user steers: justifications still to hand in to a funder and
+    instalments not (fully) received, by their due date (projects.funding.selectors decides which are open)."""
+    steered = Q(convention__project__staff_leads=user)
+    due = Q(due_on__lte=end) if start is None else Q(due_on__gte=start, due_on__lte=end)
+    items = [
+        Deadline(
+            "justification",
+            _("Justificatif"),
+            j.due_on,
+            _("%(kind)s — convention %(reference)s (%(funder)s)")
+            % {
+                "kind": j.get_kind_display(),
+                "reference": j.convention.reference,
+                "funder": j.convention.request.funder.name,
+            },
+            j.convention.project.title,
+            reverse("projects:funding.page", args=[j.convention.project_id]),
+            j.due_on < today,
+            f"justification-{j.pk}",
+            j.convention.project_id,
+        )
+        for j in open_justifications(user=user).filter(steered, due).distinct()
+    ]
+    items += [
+        Deadline(
+            "instalment",
+            _("Versement attendu"),
+            i.due_on,
+            _("%(kind)s de %(amount)s — convention %(reference)s (%(funder)s)")
+            % {
+                "kind": i.get_kind_display(),
+                "amount": fr_amount(i.outstanding),  # type: ignore[attr-defined]
+                "reference": i.convention.reference,
+                "funder": i.convention.request.funder.name,
+            },
+            i.convention.project.title,
+            reverse("projects:funding.page", args=[i.convention.project_id]),
+            i.due_on < today,
+            f"instalment-{i.pk}",
+            i.convention.project_id,
+        )
+        for i in open_instalments(user=user).filter(steered, due).distinct()
+    ]
+    return items
 
 
 def deadlines_for(user: User, *, start: date | None, end: date, today: date | None = None) -> list[Deadline]:
@@ -222,6 +271,8 @@ def deadlines_for(user: User, *, start: date | None, end: date, today: date | No
                 p.project_id,
             )
         )
+    if team_url:
+        items.extend(_funding_deadlines(user, start=start, end=end, today=today))
     for pr in prospects.select_related("organisation"):
         assert pr.next_action_date is not None  # filtered on its range above
         items.append(

@@ -13,6 +13,9 @@ project record in it is read through `evaluation.portal.selectors.collective_sco
 no milestone (the team's planning), no deliverable of the team, no indicator the team reports, no lesson
 (team-only), only the workshops and committees shared with the collective, and no internal note; the
 team's edition is never what a partner downloads (see `report_share`).
+Its financial section is the project's own money (the figures of its Financement tab): the team's edition
+always holds it, the collective's only while the project's money is shared with the collective (the tab's
+own switch).
 """
 
 from collections import Counter, defaultdict
@@ -48,6 +51,8 @@ from evaluation.selectors import Filters
 from programme import access
 from programme.formatting import fr_amount, fr_date, fr_number, fr_percent, indicator_value
 from programme.models import Cohort, Territory, User
+from projects.funding.models import ZERO, FundingSettings, LineSide
+from projects.funding.selectors import budget_variance, project_funding
 from projects.models import (
     Attendance,
     Committee,
@@ -408,6 +413,10 @@ KEY_FIGURES = (
 )
 
 
+#: The key figures that are amounts in euros.
+AMOUNTS = ("funding_raised",)
+
+
 def activity_sections(report, progress: Progress) -> dict:
     scope = scope_for(report)
     filters = scope.filters()
@@ -430,8 +439,7 @@ def activity_sections(report, progress: Progress) -> dict:
     key = Section("chiffres-cles", _("Chiffres clés"))
     if figures:
         headline = figures["headline"]
-        values = {k: fr_number(headline[k]) for k in KEY_FIGURES if k != "funding_raised"}
-        values["funding_raised"] = fr_amount(headline["funding_raised"])
+        values = {k: (fr_amount if k in AMOUNTS else fr_number)(headline[k]) for k in KEY_FIGURES}
         key.data["figures"] = _figures(KEY_FIGURES, values)
         key.data["footnotes"] = _footnotes(KEY_FIGURES)
     else:
@@ -753,6 +761,9 @@ def funder_sections(report, progress: Progress) -> dict:
         lessons = Section("enseignements", _("Enseignements"))
         lessons.data["items"] = lesson_items
         sections.append(lessons)
+    money_shared = FundingSettings.objects.filter(project=project, shared_with_collective=True).exists()
+    if not report.shared_with_partners or money_shared:
+        sections.append(_financial_section(team_user_for(report), project.pk, today))
     progress(55)
     return {
         "project": project,
@@ -760,6 +771,56 @@ def funder_sections(report, progress: Progress) -> dict:
         "sections": sections,
         "missing": [m for s in sections for m in s.missing],
     }
+
+
+def _financial_section(user, project_id: int, today: date) -> Section:
+    """Budget vs actual by phase and nature, the funding by funder (secured, received, still to come) and
+    the contributions in kind — the project's funding page's figures (projects.funding.selectors)."""
+    section = Section("financement", _("Budget et financements"))
+    if user is None:
+        section.missing.append(_("aucun membre de l'équipe actif pour lire les financements"))
+        return section
+    funding = project_funding(user=user, project_id=project_id, today=today)
+    totals = funding["totals"]
+    section.data["totals"] = [
+        (_("Besoin (charges prévisionnelles)"), fr_amount(totals.need)),
+        (_("Acquis"), fr_amount(totals.secured)),
+        (_("Demandé, sans décision"), fr_amount(totals.requested)),
+        (_("Reste à trouver"), fr_amount(totals.to_find)),
+        (_("Versements reçus"), fr_amount(totals.received)),
+        (_("Reste à percevoir"), fr_amount(totals.remaining)),
+        (_("Contributions en nature valorisées"), fr_amount(totals.in_kind)),
+    ]
+    section.data["budgets"] = [
+        {
+            "label": b["label"],
+            "has_actual": b["actual"].budget is not None,
+            "rows": [
+                {
+                    "side": str(LineSide(r["side"]).label),
+                    "in_kind": r["side"] == LineSide.IN_KIND,
+                    "label": r["label"],
+                    "planned": fr_amount(r["planned"]),
+                    "actual": fr_amount(r["actual"]) if b["actual"].budget is not None else "—",
+                    "variance": fr_amount(r["variance"]) if b["actual"].budget is not None else "—",
+                }
+                for r in budget_variance(b["planned"].lines, b["actual"].lines)
+            ],
+        }
+        for b in funding["budgets"]
+    ]
+    section.data["funders"] = [
+        {
+            "funder": f["funder"],
+            "kind": f["kind"],
+            "secured": fr_amount(f["secured"]),
+            "received": fr_amount(f["received"]),
+            "remaining": fr_amount(max(f["secured"] - f["received"], ZERO)),
+        }
+        for f in funding["by_funder"]
+        if f["secured"] or f["received"]
+    ]
+    return section
 
 
 def report_context(report, progress: Progress) -> dict:

@@ -15,7 +15,14 @@ from django.utils.translation import gettext_lazy
 from evaluation import charts, selectors
 from evaluation.figures import FIGURES, Figure
 from evaluation.selectors import Filters
-from programme.formatting import fr_date, fr_number, fr_percent, fr_signed_percent, indicator_value
+from programme.formatting import (
+    fr_amount,
+    fr_date,
+    fr_number,
+    fr_percent,
+    fr_signed_percent,
+    indicator_value,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -33,12 +40,16 @@ class Table:
     meaning: str = ""  # what the table counts (figures.FIGURES), shown under it and in the exports
     notes: list[str] = field(default_factory=list)  # one footnote per row, when rows need one
     extra_headers: list[str] = field(default_factory=list)  # columns of the exports only, after `headers`
+    # The format of each column ("num", "amount", "date"…): when given, cells are formatted only for the
+    # rows the page shows (a long list — overdue instalments — is exported whole, shown in part).
+    formats: list[str] = field(default_factory=list)
 
     @property
     def shown_with_notes(self) -> list[tuple[list[tuple[str, bool]], str]]:
         """The rows shown, each with its footnote ("" when none)."""
-        notes = self.notes or [""] * len(self.display)
-        return list(zip(self.shown, notes, strict=False))
+        shown = self.shown
+        notes = self.notes or [""] * len(shown)
+        return list(zip(shown, notes, strict=False))
 
     @property
     def row_notes(self) -> list[tuple[str, str]]:
@@ -51,6 +62,10 @@ class Table:
 
     @property
     def shown(self) -> list[list[tuple[str, bool]]]:
+        if self.formats:
+            return [
+                _cells(row, self.formats) for row in (self.rows[: self.limit] if self.limit else self.rows)
+            ]
         return self.display[: self.limit] if self.limit else self.display
 
     @property
@@ -63,6 +78,8 @@ def _cells(row: list, formats: list[str]) -> list[tuple[str, bool]]:
     for value, fmt in zip(row, formats, strict=True):
         if fmt == "num":
             out.append((fr_number(value), True))
+        elif fmt == "amount":
+            out.append((fr_amount(value), True))
         elif fmt == "pct":
             out.append((fr_percent(value), True))
         elif fmt == "date":
@@ -80,9 +97,10 @@ def _table(key: str, defined: Figure, headers, rows, formats, empty) -> Table:
         str(defined.label),
         [str(h) for h in headers],
         rows,
-        [_cells(r, formats) for r in rows],
+        [],
         str(empty),
         meaning=str(defined.meaning),
+        formats=list(formats),
     )
 
 
@@ -286,6 +304,60 @@ partners_table = _columns_table(
     ],
     gettext_lazy("Aucune structure dans les collectifs."),
 )
+funding_kinds_table = _columns_table(
+    "funding_kinds",
+    "funding_by_kind",
+    [
+        (gettext_lazy("Type de financeur"), "label", "text"),
+        (gettext_lazy("Demandé, sans décision"), "requested", "amount"),
+        (gettext_lazy("Conventionné dans la période"), "granted", "amount"),
+        (gettext_lazy("Reçu dans la période"), "received", "amount"),
+        (gettext_lazy("Reste à percevoir"), "remaining", "amount"),
+    ],
+    gettext_lazy("Aucun financement enregistré."),
+    within="by_kind",
+)
+cash_forecast_table = _columns_table(
+    "cash_forecast",
+    "cash_forecast",
+    [
+        (gettext_lazy("Mois"), "label", "text"),
+        (gettext_lazy("À recevoir"), "due", "amount"),
+        (gettext_lazy("Échéances"), "instalments", "num"),
+    ],
+    gettext_lazy("Aucune échéance de versement à venir."),
+    within="forecast",
+)
+overdue_instalments_table = _columns_table(
+    "overdue_instalments",
+    "overdue_instalments",
+    [
+        (gettext_lazy("Projet"), "project", "text"),
+        (gettext_lazy("Financeur"), "funder", "text"),
+        (gettext_lazy("Convention"), "reference", "text"),
+        (gettext_lazy("Échéance"), "instalment", "text"),
+        (gettext_lazy("Date prévue"), "due_on", "date"),
+        (gettext_lazy("Montant"), "amount", "amount"),
+        (gettext_lazy("Restant dû"), "outstanding", "amount"),
+        (gettext_lazy("Jours de retard"), "days", "num"),
+    ],
+    gettext_lazy("Aucune échéance de versement en retard."),
+    within="overdue_instalments",
+)
+late_justifications_table = _columns_table(
+    "late_justifications",
+    "late_justifications",
+    [
+        (gettext_lazy("Projet"), "project", "text"),
+        (gettext_lazy("Financeur"), "funder", "text"),
+        (gettext_lazy("Convention"), "reference", "text"),
+        (gettext_lazy("Justificatif"), "kind", "text"),
+        (gettext_lazy("À remettre le"), "due_on", "date"),
+        (gettext_lazy("Jours de retard"), "days", "num"),
+    ],
+    gettext_lazy("Aucun justificatif en retard."),
+    within="late_justifications",
+)
 #: key → (selector returning the data, builder of the table). The export of one table runs one selector.
 TABLES: dict[str, tuple[Callable, Callable]] = {
     "funnel": (selectors.funnel, funnel_table),
@@ -298,9 +370,19 @@ TABLES: dict[str, tuple[Callable, Callable]] = {
     "activity": (selectors.activity_over_time, activity_table),
     "organisations": (selectors.organisations_per_year, organisations_table),
     "partners": (selectors.partners_by_kind, partners_table),
+    "funding_kinds": (selectors.funding, funding_kinds_table),
+    "cash_forecast": (selectors.funding, cash_forecast_table),
+    "overdue_instalments": (selectors.funding, overdue_instalments_table),
+    "late_justifications": (selectors.funding, late_justifications_table),
 }
 #: the key of each table in `selectors.programme_figures`
-FIGURE_KEYS = {"organisations": "organisations_per_year"}
+FIGURE_KEYS = {
+    "organisations": "organisations_per_year",
+    "funding_kinds": "funding",
+    "cash_forecast": "funding",
+    "overdue_instalments": "funding",
+    "late_justifications": "funding",
+}
 
 
 def table_for(key: str, *, user, filters: Filters) -> Table:
@@ -309,7 +391,7 @@ def table_for(key: str, *, user, filters: Filters) -> Table:
 
 
 #: long lists shown in part on the page
-PAGE_LIMITS = {"late": 20, "upcoming": 20}
+PAGE_LIMITS = {"late": 20, "upcoming": 20, "overdue_instalments": 20, "late_justifications": 20}
 
 
 def tables_from(figures: dict) -> dict[str, Table]:
@@ -331,6 +413,7 @@ def charts_from(figures: dict) -> dict[str, str]:
     activity = figures["activity"]
     indicators = [r for r in figures["indicators"] if r["compared"] is not None or r["target"] is not None]
     maturity = selectors.maturity_charts(figures["maturity"]["by_phase"])
+    forecast = figures["funding"]["forecast"]
     return {
         "funnel": charts.bar_chart(
             title=str(FIGURES["funnel"].label),
@@ -379,6 +462,13 @@ def charts_from(figures: dict) -> dict[str, str]:
             categories=[],
             series=[],
             max_value=4,
+            empty=empty,
+        ),
+        "cash_forecast": charts.column_chart(
+            title=str(FIGURES["cash_forecast"].label),
+            desc=str(FIGURES["cash_forecast"].meaning),
+            labels=[m["short"] for m in forecast] if any(m["due"] for m in forecast) else [],
+            series=[charts.Series(_("À recevoir (€)"), [m["due"] for m in forecast], charts.PALETTE[0])],
             empty=empty,
         ),
         "activity": charts.column_chart(

@@ -8,6 +8,11 @@ from . import views
 urlpatterns: list = [
     path("tableau-de-bord/", views.dashboard, name="dashboard"),
     path("tableau-de-bord/export/<slug:table>.<slug:fmt>", views.dashboard_export, name="dashboard.export"),
+    path(
+        "conventions/<int:pk>/compte-rendu-financier.<slug:fmt>",
+        views.cerfa_export,
+        name="funding.cerfa",
+    ),
     path("rapports/", views.report_list, name="report.list"),
     path("rapports/nouveau/", views.report_create, name="report.create"),
     path("rapports/<int:pk>/", views.report_detail, name="report.detail"),

@@ -19,14 +19,15 @@ from evaluation.selectors import Filters, default_programme, period_text, progra
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import audit_entries_for
-from programme.exports import export_response
+from programme.exports import XLSX_TYPE, export_response
 from programme.files import private_file_response
 from programme.formatting import fr_date
 from programme.models import Cohort, Programme, Territory, Theme
 from programme.pages import render_filtered_list, save_once
+from projects.funding.models import Convention
 
+from . import cerfa, selectors, services
 from . import dashboard as dashboard_tables
-from . import selectors, services
 from .filters import ReportFilter
 from .forms import DashboardFilterForm, ReportOrderForm
 
@@ -128,6 +129,32 @@ def dashboard_export(request: AuthedRequest, table: str, fmt: str) -> HttpRespon
         headers=data.export_headers,
         rows=data.rows + footnote,
     )
+
+
+# --- Compte rendu financier of a convention (Cerfa 15059) ---------------------------------------------------
+
+CERFA_TYPES = {"xlsx": XLSX_TYPE, "pdf": "application/pdf"}
+
+
+@access.team_required
+@require_GET
+def cerfa_export(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
+    """The convention's compte rendu financier, to finish and send: the team only (partners never)."""
+    if fmt not in CERFA_TYPES:
+        raise Http404
+    convention = access.get_for_user_or_404(
+        access.scoped(request.user, Convention).select_related(
+            "project__lead_organisation", "request__funder", "request__funder_programme"
+        ),
+        pk=pk,
+    )
+    form = cerfa.compte_rendu(convention)
+    content = cerfa.xlsx(form) if fmt == "xlsx" else cerfa.pdf(form)
+    response = HttpResponse(content, content_type=CERFA_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{form.filename}.{fmt}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- PDF reports ----------------------------------------------------------------------------------------

@@ -106,8 +106,12 @@ def populate(world, n: int, offset: int = 0) -> None:
 #   family (memberships at the end of the period) · 14 people mobilised · 15 projects per phase (also the
 #   projects count: the funnel no longer counts them) · 16 gate outcomes · 17 late decisions
 #   18 upcoming gates · 19 maturity scores · 20 memberships (organisations per year)
-#   21–25 the filter form's choices (programmes ×2, cohorts, territories, themes).
-DASHBOARD_QUERIES = 25
+#   21–30 the funding block: the projects' money (planned budget lines, requests, payments, instalments
+#   fallen due: projects.funding.selectors.money_by_project) · conventions signed in the period by type of
+#   funder · payments by type · requests by type · the 12-month forecast (one grouped query) · overdue
+#   instalments · late justifications
+#   31–35 the filter form's choices (programmes ×2, cohorts, territories, themes).
+DASHBOARD_QUERIES = 35
 
 
 @pytest.mark.parametrize("year", [None, 2026])

@@ -20,6 +20,7 @@ from evaluation.figures import FIGURES
 from evaluation.models import Indicator, Lesson, Measurement
 from evaluation.selectors import Filters, indicator_progress, programme_figures
 from programme.formatting import fr_amount, fr_number, fr_percent, indicator_value
+from projects.funding.models import Convention
 from projects.models import Attendance, GateDecision, Membership, Project, Workshop
 from prospects.models import Prospect
 from tests.evaluation.factories import (
@@ -31,6 +32,7 @@ from tests.evaluation.factories import (
     record,
 )
 from tests.factories import MembershipFactory, OrganisationFactory, PersonFactory, ProjectFactory
+from tests.projects.funding import factories as money
 from tests.prospects.factories import prospect_in
 from tests.reports.helpers import order_activity, pdf_pages_text
 
@@ -154,6 +156,22 @@ def generated(world) -> Generated:
     for index in range(3):
         prospect_in(world, stage="contacted", organisation=OrganisationFactory(name=f"Prospect {index}"))
     prospect_in(world)
+    # Money: a convention signed in 2026 counts in "Fonds levés" for 2026, the one signed in 2025 does not;
+    # the funding indicator measured above stays an indicator.
+    for reference, signed, amount in (
+        ("CONV-2026", date(2026, 3, 2), "24000"),
+        ("CONV-2025", date(2025, 9, 1), "7000"),
+    ):
+        req = money.request(
+            staff,
+            world.project_a,
+            title=reference,
+            amount=amount,
+            status="granted",
+            start=signed,
+            end=date(2026, 12, 31),
+        )
+        money.convention(staff, req, reference=reference)
     return Generated(world, flow, stock, rate, funding, late)
 
 
@@ -178,12 +196,9 @@ def _orm_headline(world, start: date, end: date) -> dict:
     members = Membership.objects.filter(project__in=projects).filter(
         (Q(joined_on__isnull=True) | Q(joined_on__lte=end)) & (Q(left_on__isnull=True) | Q(left_on__gt=end))
     )
-    funding = Measurement.objects.filter(
-        project_indicator__project__in=projects,
-        project_indicator__indicator__code="fonds-leves",
-        status="validated",
-        period_end__range=(start, end),
-    ).aggregate(total=Sum("value"))["total"]
+    funding = Convention.objects.filter(project__in=projects, signed_on__range=(start, end)).aggregate(
+        total=Sum("amount_granted")
+    )["total"]
     prospects = Prospect.objects.filter(programme=world.programme, created_at__date__range=(start, end))
     return {
         "projects": projects.count(),
@@ -316,8 +331,10 @@ def test_indicator_totals_are_the_validated_measurements_of_the_period(generated
     assert rows["Taux de sortie (test)"]["value"] == _rate(generated.rate, start, end)
     funding = rows["Fonds levés"]
     assert funding["value"] == _flow_total(generated.funding, start, end)
+    # The headline "Fonds levés" is the conventions signed in the period, not the indicator.
     figures = programme_figures(user=world.director, filters=filters)
-    assert figures["headline"]["funding_raised"] == funding["value"]
+    signed = Convention.objects.filter(signed_on__range=(start, end)).aggregate(total=Sum("amount_granted"))
+    assert figures["headline"]["funding_raised"] == (signed["total"] or 0)
 
 
 def test_the_indicators_of_the_pdf_and_of_the_exports_are_the_dashboard_s(

@@ -22,6 +22,7 @@ from tests.factories import (
     PersonFactory,
     ProjectFactory,
 )
+from tests.projects.funding import factories as money
 
 PARIS = ZoneInfo("Europe/Paris")
 TODAY = timezone.localdate()
@@ -310,22 +311,25 @@ def test_headline_figures(fig):
     assert headline["projects"] == 4
     assert (headline["workshops"], headline["attendances"], headline["people"]) == (4, 5, 3)
     assert headline["member_organisations"] == 3
-    assert headline["funding_raised"] is None  # no funding indicator measured
+    assert headline["funding_raised"] == 0  # no convention signed
     # The funnel is the prospects' only: projects are not a step (a project may gather several
     # retained prospects, or none), so "Prospects retenus 4 → Projets accompagnés 6" cannot happen.
     assert [s["key"] for s in figures["funnel"]["steps"]][-1] == "retained"
 
 
-def test_funding_raised_comes_from_the_funding_indicator(fig):
+def test_funding_raised_comes_from_conventions_not_from_the_funding_indicator(fig):
     funding = Indicator.objects.get(code="fonds-leves")  # shipped by the starter library migration
     pi = ProjectIndicatorFactory(
         project=fig.world.project_a, indicator=funding, baseline_value=0, target_value=100000
     )
     record(fig.world.staff, pi, date(2026, 1, 1), date(2026, 3, 31), value=D(12500))
-    record(fig.world.staff, pi, date(2026, 4, 1), date(2026, 6, 30), value=D(2500))
-    assert selectors.programme_figures(user=fig.world.staff, filters=base(fig))["headline"][
-        "funding_raised"
-    ] == D(15000)
+    figures = selectors.programme_figures(user=fig.world.staff, filters=base(fig))
+    assert figures["headline"]["funding_raised"] == 0  # the indicator is typed, not a convention
+    assert by(figures["indicators"], "name", "Fonds levés")["value"] == D(12500)  # still followed
+    req = money.request(fig.world.staff, fig.world.project_a, amount="30000", status="granted")
+    money.convention(fig.world.staff, req, reference="CONV-R")
+    headline = selectors.programme_figures(user=fig.world.staff, filters=base(fig))["headline"]
+    assert headline["funding_raised"] == D(30000)
 
 
 def test_partners_see_only_their_projects_in_selectors(fig):

@@ -101,6 +101,7 @@ PK_OF = {
     "projects:funding.justification.create": "convention",
     "projects:funding.justification.edit": "justification",
     "projects:funding.programme.edit": "funder_programme",
+    "evaluation:funding.cerfa": "convention",
     "projects:selection.decide": "cohort",
     # evaluation
     "evaluation:indicator.edit": "indicator",

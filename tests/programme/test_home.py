@@ -112,6 +112,6 @@ def test_panels_keep_their_query_count_as_rows_grow(director_client, world):
     grow(5)
     assert count(reverse("projects:panel.deadlines")) == deadlines
     assert count(reverse("evaluation:panel.measurements")) == measurements
-    # Session and user, then: milestones, deliverables, actions, open periods, prospects (deadlines);
-    # the measurements grouped by project (measurements).
-    assert (deadlines, measurements) == (7, 3)
+    # Session and user, then: milestones, deliverables, actions, open periods, prospects, justifications
+    # and instalments of the conventions (deadlines); the measurements grouped by project (measurements).
+    assert (deadlines, measurements) == (9, 3)

@@ -6,7 +6,7 @@
 
 from django.core.files.base import ContentFile
 
-from tests.access import LOGIN, PARTNER_A_OBJECT, SIGNED_IN, TEAM, TEAM_REDIRECT, Case
+from tests.access import LOGIN, NOBODY, PARTNER_A_OBJECT, SIGNED_IN, TEAM, TEAM_REDIRECT, Case
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -54,6 +54,18 @@ def failed_activity(world):
 
 def running_activity(world):
     return {"pk": _report(world, kind="activity", status="running").pk}
+
+
+def convention_a(world, *, fmt: str = "xlsx", shared: bool = True):
+    """A convention of project A whose money is shared with the collective: the compte rendu financier
+    is still the team's only (a document the team prepares for the funder)."""
+    from projects.funding import services as funding_services
+    from tests.projects.funding import factories as money
+
+    req = money.request(world.staff, world.project_a, title="Demande secret-projet-A", status="granted")
+    convention = money.convention(world.staff, req, reference=f"CONV-A-{req.pk}")
+    funding_services.funding_share(actor=world.staff, project=world.project_a, shared=shared)
+    return {"pk": convention.pk, "fmt": fmt}
 
 
 def secret(world):
@@ -120,6 +132,22 @@ CASES = [
         method="post",
         kwargs=shared_funder,
         data=lambda w: {"shared": "0"},
+    ),
+    # The compte rendu financier of a convention (Cerfa 15059): the team only, partners never — even on a
+    # project whose money is shared with them.
+    Case("evaluation:funding.cerfa", TEAM, kwargs=convention_a, secret=secret, id="get:funding.cerfa (xlsx)"),
+    Case(
+        "evaluation:funding.cerfa",
+        TEAM,
+        kwargs=lambda w: convention_a(w, fmt="pdf"),
+        secret=secret,
+        id="get:funding.cerfa (pdf)",
+    ),
+    Case(
+        "evaluation:funding.cerfa",
+        NOBODY,
+        kwargs=lambda w: convention_a(w, fmt="docx"),
+        id="get:funding.cerfa (unknown format)",
     ),
     Case(
         "evaluation:report.retry",

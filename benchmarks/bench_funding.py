@@ -1,0 +1,62 @@
+"""The dashboard's funding block on the benchmark dataset: 2,000 projects × 10 conventions × 6
+instalments at scale 1 (benchmarks/gen_funding.py, generated on first use).
+
+Timed: the block as the dashboard builds it (`evaluation.selectors.funding`, then its four tables and
+the rows the page shows), next to, in the same run, the raw SQL of the block's aggregates — every query the
+block runs, captured from one run and replayed through the database cursor. The budget is 2× that
+baseline (issue #12); the verdict is printed under the table.
+"""
+
+from benchmarks.common import capture_sql, measure, replay, report
+
+BUDGET = 2.0
+
+
+def _director():
+    from programme.models import Role, User
+
+    user, _ = User.objects.get_or_create(
+        email="bench-director@parcours.invalid", defaults={"role": Role.DIRECTOR, "first_name": "Bench"}
+    )
+    return user
+
+
+def run(*, scale: float) -> None:
+    from benchmarks import gen_funding
+    from benchmarks.dataset import MARKER
+    from evaluation import selectors
+    from evaluation.reports import dashboard
+    from programme.models import Programme
+    from projects.funding.models import Convention, Instalment
+
+    programme = Programme.objects.get(name=MARKER)
+    if not gen_funding.exists(programme):
+        print("\n(generating the money of the benchmark programme…)")
+        gen_funding.generate(programme=programme, scale=scale)
+    conventions = Convention.objects.filter(project__programme=programme).count()
+    instalments = Instalment.objects.filter(convention__project__programme=programme).count()
+    print(f"\nFunding block — {conventions:,} conventions, {instalments:,} instalments".replace(",", " "))
+    user = _director()
+    repeat = 6 if scale >= 1 else 12
+    for label, filters in (
+        ("all years", selectors.Filters(programme_id=programme.pk)),
+        ("one year", selectors.Filters(programme_id=programme.pk, year=selectors.Filters().as_of.year)),
+    ):
+
+        def block(f=filters):
+            money = selectors.funding(user=user, filters=f)
+            figures = {"funding": money}
+            for key in ("funding_kinds", "cash_forecast", "overdue_instalments", "late_justifications"):
+                table = dashboard.TABLES[key][1](figures["funding"])
+                table.limit = dashboard.PAGE_LIMITS.get(key)
+                table.shown_with_notes  # noqa: B018 — what the page formats: the rows it shows
+            return money
+
+        captured = capture_sql(block)
+        raw = replay(captured)
+        measured = measure(f"funding block ({len(captured)} queries)", block, repeat=repeat)
+        baseline = measure("raw SQL of its aggregates", raw, repeat=repeat)
+        report(f"Funding block, {label}", measured, [baseline])
+        ratio = measured.p50 / baseline.p50
+        verdict = "within" if ratio <= BUDGET else "OVER"
+        print(f"  budget ≤ ×{BUDGET:.0f} the raw SQL: ×{ratio:.2f} — {verdict} budget")
