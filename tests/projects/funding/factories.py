@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from programme.audit import Edit
-from programme.models import FunderKind
+from programme.models import FunderKind, Organisation
 from projects.funding import services
 from projects.funding.models import (
     Budget,
@@ -24,7 +24,9 @@ D = Decimal
 
 
 def funder(name: str = "Région Test", kind: str = FunderKind.REGION):
-    return OrganisationFactory(name=name, kind="collectivite", funder_kind=kind)
+    """The funder of that name, created once: a structure's name is unique in its town."""
+    found = Organisation.objects.filter(name=name, town=OrganisationFactory.town).first()
+    return found or OrganisationFactory(name=name, kind="collectivite", funder_kind=kind)
 
 
 def budget_line(
