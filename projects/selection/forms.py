@@ -22,7 +22,9 @@ class SelectionDecisionForm(Form):
         label=_("Titre du projet (si retenu)"),
         required=False,
         max_length=TITLE_MAX_LENGTH,
-        help_text=_("Proposé d’après l’idée de projet du prospect ; le projet créé portera ce titre."),
+        help_text=_(
+            "Le projet créé portera ce titre, proposé d’après l’idée de projet du prospect quand elle est connue."
+        ),
     )
     capacity_override = forms.BooleanField(
         label=_("Dépasser la capacité de la promotion (décision assumée et tracée)"), required=False

@@ -1,5 +1,5 @@
-"""The embedded default (no Redis): background work leaves the request for a real Celery worker on kombu's
-filesystem broker — here a worker started on a message folder of the test's own — and `make run`'s
+"""The embedded default (no Redis): background work (a report, an import) leaves the request for a real
+Celery worker on kombu's filesystem broker — here a worker started on a message folder of the test's own — and `make run`'s
 supervisor (scripts/run) starts the web server, the worker and one beat, and stops all of them on Ctrl-C."""
 
 import os
@@ -19,7 +19,9 @@ from django.urls import reverse
 from evaluation.models import Report, ReportStatus
 from evaluation.reports import pdf as report_pdf
 from programme.settings import filesystem_broker_options
+from prospects.models import ImportFile, ImportStatus, Prospect
 from tests.programme.test_settings import probe
+from tests.prospects.test_import import csv_bytes, upload
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -105,6 +107,27 @@ def test_a_report_ordered_in_the_browser_is_rendered_by_the_worker_on_the_filesy
     assert "Terminé" in body and "Télécharger le PDF" in body and "every 2s" not in body
     assert director_client.get(reverse("evaluation:report.download", args=[report.pk])).status_code == 200
     assert not list((filesystem_worker / "messages").iterdir()), "a message was left in the queue"
+
+
+@pytest.mark.worker
+@pytest.mark.xdist_group("worker")
+def test_an_import_confirmed_in_the_browser_is_run_by_the_worker_on_the_filesystem_broker(
+    filesystem_worker, world, staff_client
+):
+    response = upload(staff_client, world, csv_bytes("Nouvelle Asso;Lyon;;association;a@b.fr;Ana;Bel;"))
+    token = response["Location"].rstrip("/").split("/")[-1]
+    started = time.monotonic()
+    response = staff_client.post(reverse("prospects:import.confirm", args=[token]))
+    answered_in = time.monotonic() - started
+    assert response.status_code == 302 and answered_in < 1, f"confirming took {answered_in:.1f} s"
+    import_file = ImportFile.objects.get(token=token)
+    assert _wait_for(lambda: ImportFile.objects.get(pk=import_file.pk).status == ImportStatus.IMPORTED), (
+        "the worker did not run the import within 90 s"
+    )
+    status_url = reverse("prospects:import.status", args=[token])
+    body = staff_client.get(status_url, headers={"HX-Request": "true"}).content.decode()
+    assert "Import terminé" in body and "Voir les prospects" in body and "hx-trigger" not in body
+    assert Prospect.objects.filter(organisation__name="Nouvelle Asso").exists()
 
 
 def test_port_sets_the_site_url_of_the_web_server_the_worker_and_the_beat():
