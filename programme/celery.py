@@ -75,7 +75,7 @@ app.conf.beat_schedule = {
 def enqueue(task: Any, *args: Any) -> bool:
     """`task.delay(*args)` that never breaks the caller when the broker does not answer (Redis down,
     connection refused, timeout): logged, and False, so the row stays queued for the beat's sweepers.
-    In inline mode (no broker, tests) an exception is the task's own failure and propagates."""
+    In inline mode (CELERY_TASK_ALWAYS_EAGER, the tests) an exception is the task's own failure and propagates."""
     from django.conf import settings
 
     try:
