@@ -185,7 +185,9 @@ def test_make_run_starts_the_web_server_a_worker_and_one_beat_and_ctrl_c_stops_t
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        start_new_session=True,  # its own process group, like a terminal's foreground job
+        start_new_session=True,  # its own process group, like a terminal's foreground job…
+        # …where Ctrl-C is not ignored (it is when the test run itself was started in the background).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         answered = False
