@@ -207,6 +207,10 @@ def test_make_run_starts_the_web_server_a_worker_and_one_beat_and_ctrl_c_stops_t
         assert sum(" worker " in c for c in commands if "celery" in c) >= 1
         assert sum("beat" in c for c in commands if "celery" in c and " worker " not in c) == 1
         assert any(f"runserver 127.0.0.1:{port}" in c for c in commands)
+        # Links in the e-mails the worker sends point at the port served.
+        for pid in children:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            assert f"SITE_URL=http://127.0.0.1:{port}".encode() in environ
         assert (tmp_path / "celery" / "messages").is_dir()
 
         os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in the terminal: the whole foreground group
