@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTHON_BOOT := $(shell scripts/find-python 2>/dev/null)
+# `make run PORT=8010`: the port the web server listens on; SITE_URL (links in e-mails) follows it.
+PORT ?= 8000
 
 .PHONY: run test install system-deps migrate seed lint format bench stack worker beat clean messages check-python
 
@@ -34,8 +36,10 @@ migrate: $(STAMP)
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# The web server, one Celery worker and the beat, on the filesystem broker under var/ (no Redis needed);
+# Ctrl-C stops all three (scripts/run).
 run: system-deps install messages migrate seed
-	$(PY) manage.py runserver 127.0.0.1:8000
+	PORT=$(PORT) scripts/run
 
 test: system-deps install messages
 	$(PY) manage.py collectstatic --no-input -v 0

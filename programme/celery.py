@@ -1,7 +1,9 @@
-"""Celery application. Tasks run inline when REDIS_URL is unset (CELERY_TASK_ALWAYS_EAGER)."""
+"""Celery application: on Redis when REDIS_URL is set, otherwise on kombu's filesystem transport under
+var/celery (the embedded default, whose worker and beat `make run` starts). Tests run tasks inline."""
 
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
 from celery import Celery
@@ -22,6 +24,22 @@ app.autodiscover_tasks(
         "evaluation.portal",
     ]
 )
+
+
+@app.on_after_configure.connect
+def _make_broker_folders(sender: Celery, **kwargs: Any) -> None:
+    """The filesystem transport expects its folders to exist: the web process, the worker and the beat each
+    make them on start, whichever comes first."""
+    make_broker_folders(sender)
+
+
+def make_broker_folders(celery_app: Celery) -> None:
+    if str(celery_app.conf.broker_url).startswith("filesystem:"):
+        options = celery_app.conf.broker_transport_options or {}
+        for key in ("data_folder_in", "data_folder_out", "control_folder"):
+            if options.get(key):
+                Path(options[key]).mkdir(parents=True, exist_ok=True)
+
 
 # The one static beat schedule (exactly one beat process runs it). Times are Europe/Paris.
 app.conf.beat_schedule = {
@@ -57,7 +75,7 @@ app.conf.beat_schedule = {
 def enqueue(task: Any, *args: Any) -> bool:
     """`task.delay(*args)` that never breaks the caller when the broker does not answer (Redis down,
     connection refused, timeout): logged, and False, so the row stays queued for the beat's sweepers.
-    In inline mode (no broker, tests) an exception is the task's own failure and propagates."""
+    In inline mode (CELERY_TASK_ALWAYS_EAGER, the tests) an exception is the task's own failure and propagates."""
     from django.conf import settings
 
     try:

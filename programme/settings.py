@@ -1,7 +1,8 @@
 """Parcours settings: one file, driven by environment variables.
 
-With no environment at all Parcours runs embedded: SQLite, Celery tasks inline, e-mail printed to the
-console, files on local disk. `DATABASE_URL` and `REDIS_URL` switch to PostgreSQL and Redis (Celery worker
+With no environment at all Parcours runs embedded: SQLite, a real Celery worker on kombu's filesystem
+broker under var/celery (started with the web server by `make run`), e-mail printed to the console, files
+on local disk. `DATABASE_URL` and `REDIS_URL` switch to PostgreSQL and Redis (Celery worker
 and beat, Redis cache and sessions). Production is the same file with production values.
 """
 
@@ -39,7 +40,9 @@ if not DEBUG and SECRET_KEY.startswith("parcours-insecure"):
     raise ImproperlyConfigured("SECRET_KEY doit être défini quand DEBUG=0.")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in e-mails and PDFs; by default the address `make run PORT=…` serves (scripts/run exports PORT to the
+# web server, the worker and the beat alike).
+SITE_URL = (os.environ.get("SITE_URL") or f"http://127.0.0.1:{envint('PORT', 8000)}").rstrip("/")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS") or [SITE_URL]
 
 INSTALLED_APPS = [
@@ -138,9 +141,29 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# --- Celery -------------------------------------------------------------------------------------
+# Work always leaves the request: with REDIS_URL on Redis, otherwise on kombu's filesystem transport (no
+# server; messages are files under CELERY_DATA_DIR, var/celery by default), where the worker and the one beat
+# that `make run` starts beside the web server (scripts/run) take them. CELERY_TASK_ALWAYS_EAGER=1 runs
+# tasks inside the caller instead (the tests set it, tests/conftest.py).
+CELERY_DATA_DIR = Path(os.environ.get("CELERY_DATA_DIR") or BASE_DIR / "var" / "celery")
+
+
+def filesystem_broker_options(folder: Path) -> dict:
+    """kombu's filesystem transport under `folder`: the web process and the worker share one message folder
+    (a function so the embedded-worker test points a broker at a folder of its own). programme/celery.py
+    creates the folders."""
+    return {
+        "data_folder_in": str(folder / "messages"),
+        "data_folder_out": str(folder / "messages"),
+        "control_folder": str(folder / "control"),
+        "polling_interval": 0.5,  # seconds between two looks at the folder: progress starts promptly
+    }
+
+
+CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -157,7 +180,7 @@ CELERY_TIMEZONE = "Europe/Paris"
 # A dead Redis must not hang a request that enqueues work: short socket timeouts, few retries.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {
+REDIS_BROKER_OPTIONS = {
     "socket_timeout": 3,
     "socket_connect_timeout": 3,
     "max_retries": 2,
@@ -166,6 +189,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 1,
     "visibility_timeout": 3600,
 }
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    REDIS_BROKER_OPTIONS if REDIS_URL else filesystem_broker_options(CELERY_DATA_DIR)
+)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 
 # --- Auth and accounts ----------------------------------------------------------------------

@@ -48,19 +48,39 @@ def _fast_and_isolated(settings, tmp_path):
     settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 
-@pytest.fixture(autouse=True)
-def _inline_tasks(request):
-    """Tasks run inline in tests, even when REDIS_URL is set (CI); worker tests opt out."""
+def _configure_tasks_for_tests() -> None:
+    """The test settings for background work, explicit: tasks run inline (eagerly) — what most tests check is
+    what a task does, not the queue — and, without Redis, nothing is ever written to the filesystem broker
+    under var/celery (a test that turns eagerness off publishes to an in-memory broker nobody reads). Tests
+    marked `worker` start a real worker on a broker of their own and turn eagerness off for themselves."""
+    from django.conf import settings
+
     from programme.celery import app
 
-    if request.node.get_closest_marker("worker"):
-        yield
-        return
-    previous = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+    if not settings.REDIS_URL:
+        settings.CELERY_BROKER_URL = "memory://"
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+        app.conf.broker_url = "memory://"
+        app.conf.broker_transport_options = {}
+
+
+_configure_tasks_for_tests()
+
+
+@pytest.fixture(autouse=True)
+def _inline_tasks(request, settings):
+    """Tasks run inline in every test, even when REDIS_URL is set (CI); worker tests run them on a worker."""
+    from programme.celery import app
+
+    eager = not request.node.get_closest_marker("worker")
+    settings.CELERY_TASK_ALWAYS_EAGER = eager
+    app.conf.task_always_eager = eager
     yield
-    app.conf.task_always_eager = previous
+    app.conf.task_always_eager = True
 
 
 @dataclass

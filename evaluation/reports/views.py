@@ -201,7 +201,7 @@ def report_create(request: AuthedRequest) -> HttpResponse:
         else:
             if report is not None:
                 if report.created:
-                    messages.success(request, _("Rapport commandé : il se prépare en arrière-plan."))
+                    messages.success(request, _("Rapport commandé."))
                 else:
                     messages.info(request, _("Ce rapport est déjà en préparation : suivez-le ici."))
                 return redirect("evaluation:report.detail", pk=report.pk)

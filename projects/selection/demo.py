@@ -4,7 +4,7 @@ from programme.demo import DemoContext
 from prospects.models import Decision, SelectionDecision
 
 from ..models import Project
-from .services import project_create_from_selection
+from .services import project_create_from_selection, project_title_proposed
 
 
 def build(ctx: DemoContext) -> None:
@@ -27,4 +27,5 @@ def build(ctx: DemoContext) -> None:
             existing.selection_decision = decision
             existing.save(update_fields=["selection_decision"])
         else:
-            project_create_from_selection(actor=director, decision=decision)
+            title = project_title_proposed(decision.prospect) or decision.prospect.organisation.name
+            project_create_from_selection(actor=director, decision=decision, title=title)

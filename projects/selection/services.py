@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from programme.audit import audit_log
 from programme.emails import send_template_mail
 from programme.models import Person, User
-from prospects.models import Decision, SelectionDecision, SelectionNotice
+from prospects.models import Decision, Prospect, SelectionDecision, SelectionNotice
 
 from ..models import MemberRole, Membership, Phase, Project
 from ..services import project_start_phase
@@ -35,10 +36,29 @@ def selection_contacts(decision: SelectionDecision) -> list[Person]:
     return people
 
 
+#: The longest project title (Project.title's max_length), and what the committee is told without one.
+TITLE_MAX_LENGTH = Project._meta.get_field("title").max_length or 200
+TITLE_REQUIRED = gettext_lazy("Donnez un titre au projet du candidat retenu.")
+
+
+def project_title_proposed(prospect: Prospect) -> str:
+    """The title the committee is offered for a retained candidate's project: the prospect's project idea."""
+    return prospect.project_idea.strip()[:TITLE_MAX_LENGTH]
+
+
 @transaction.atomic
-def project_create_from_selection(*, actor: User, decision: SelectionDecision) -> Project:
-    """A retained candidate becomes a project in phase Sélection, carried by its structure, with a
-    collective seeded from the prospect's contacts. The contacts are e-mailed after commit."""
+def project_create_from_selection(*, actor: User, decision: SelectionDecision, title: str) -> Project:
+    """A retained candidate becomes a project titled `title` (asked of the committee), in phase Sélection,
+    carried by its structure, with a collective seeded from the prospect's contacts. The contacts are
+    e-mailed after commit."""
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError(TITLE_REQUIRED, code="title")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise ValidationError(
+            _("Le titre du projet ne peut dépasser %(max)d caractères.") % {"max": TITLE_MAX_LENGTH},
+            code="title",
+        )
     decision = (
         SelectionDecision.objects.select_for_update()
         .select_related("prospect", "prospect__organisation", "cohort")
@@ -55,7 +75,7 @@ def project_create_from_selection(*, actor: User, decision: SelectionDecision) -
     project = Project.objects.create(
         programme_id=prospect.programme_id,
         cohort=decision.cohort,
-        title=(prospect.project_idea or _("Projet — %(name)s") % {"name": organisation.name})[:200],
+        title=title,
         lead_organisation=organisation,
         territory_id=prospect.territory_id,
         phase=Phase.SELECTION,

@@ -22,7 +22,10 @@ from prospects.models import Decision, SelectionDecision, Stage
 
 from ..models import Project
 from .forms import SelectionDecisionForm
-from .services import project_create_from_selection
+from .services import project_create_from_selection, project_title_proposed
+
+#: The form field a refusal of the services belongs next to (the others go on top of the form).
+ERROR_FIELDS = {"capacity": "capacity_override", "title": "project_title"}
 
 
 def _cohorts(user: User) -> QuerySet[Cohort]:
@@ -58,9 +61,17 @@ def _committee_context(
     # Prospects carrying what the template reads on each row and the model does not declare: this
     # cohort's decision (`cohort_decision`, from the selector) and the decision form (set here).
     candidates: list[Any] = prospect_selectors.committee_candidates(request.user, cohort)
+    projects = {
+        project.selection_decision_id: project
+        for project in access.scoped(request.user, Project).filter(selection_decision__cohort=cohort)
+    }
     forms = forms or {}
     for candidate in candidates:
-        candidate.decision_form = forms.get(candidate.pk) or SelectionDecisionForm(prefix=f"c{candidate.pk}")
+        candidate.decision_form = forms.get(candidate.pk) or SelectionDecisionForm(
+            prefix=f"c{candidate.pk}", initial={"project_title": project_title_proposed(candidate)}
+        )
+        decision = candidate.cohort_decision
+        candidate.project = projects.get(decision.pk) if decision is not None else None
     retained = sum(
         1 for c in candidates if c.cohort_decision and c.cohort_decision.decision == Decision.RETAINED
     )
@@ -89,19 +100,22 @@ def selection_decide(request: AuthedRequest, pk: int, prospect_pk: int) -> HttpR
     )
     form = SelectionDecisionForm(request.POST, prefix=f"c{prospect.pk}")
     if form.is_valid():
+        data = dict(form.cleaned_data)
+        title = data.pop("project_title")
 
         def decide() -> tuple[SelectionDecision, Project | None]:
             decision = prospect_services.selection_decide(
-                actor=request.user, cohort=cohort, prospect=prospect, **form.cleaned_data
+                actor=request.user, cohort=cohort, prospect=prospect, **data
             )
             if decision.decision == Decision.RETAINED:
-                return decision, project_create_from_selection(actor=request.user, decision=decision)
+                project = project_create_from_selection(actor=request.user, decision=decision, title=title)
+                return decision, project
             return decision, None
 
         try:
             decided = save_once(form, decide)  # one transaction: the decision and its project
         except ValidationError as error:
-            form.add_error("capacity_override" if error.code == "capacity" else None, error)
+            form.add_error(ERROR_FIELDS.get(error.code or ""), error)
             decided = None
         if decided is not None:
             decision, project = decided

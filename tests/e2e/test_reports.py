@@ -43,7 +43,7 @@ def test_director_orders_watches_and_downloads_an_activity_report(
     page.get_by_label("Fin de la période").fill("2026-10-31")
     page.get_by_role("button", name="Commander").click()
 
-    page.get_by_text("Rapport commandé : il se prépare en arrière-plan.").wait_for()
+    page.get_by_text("Rapport commandé.").wait_for()
     status = page.locator("#report-status")
     expect(status).to_contain_text("En attente")
     expect(status.locator("progress")).to_be_visible()

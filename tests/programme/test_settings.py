@@ -50,6 +50,9 @@ SERVICE_VARS = [
     "EMAIL_BACKEND",
     "MEDIA_ROOT",
     "SITE_URL",
+    "PORT",
+    "CELERY_DATA_DIR",
+    "CELERY_TASK_ALWAYS_EAGER",
     "PARCOURS_REQUIRE_MFA",
     "PARCOURS_TRUSTED_PROXIES",
     "EMAIL_PORT",
@@ -80,7 +83,10 @@ def test_embedded_default_needs_nothing():
     assert values["engine"] == "django.db.backends.sqlite3"
     assert values["cache"].endswith("LocMemCache")
     assert values["session"] == "django.contrib.sessions.backends.db"
-    assert values["eager"] is True
+    # Background work leaves the request: a real worker on kombu's filesystem broker (no server).
+    assert values["eager"] is False and values["broker"].startswith("filesystem://")
+    assert values["broker_opts"]["data_folder_in"] == values["broker_opts"]["data_folder_out"]
+    assert values["site_url"] == "http://127.0.0.1:8000"
     assert values["mailer"].endswith("console.EmailBackend")
     assert values["debug"] is True
     assert values["frame"] == "DENY" and values["csp"]

@@ -78,7 +78,14 @@ def test_capacity_cannot_be_exceeded_without_a_recorded_override(world, director
     world.cohort.save()
     first, second = candidate_in(world), candidate_in(world)
     decide(world, first)
-    response = post_decision(director_client, world, second, decision="retained", rationale="Excellent aussi")
+    response = post_decision(
+        director_client,
+        world,
+        second,
+        decision="retained",
+        rationale="Excellent aussi",
+        project_title="Tiers-lieu nourricier",
+    )
     assert response.status_code == 200
     assert "La promotion est complète" in response.content.decode()
     assert SelectionDecision.objects.count() == 1
@@ -89,6 +96,7 @@ def test_capacity_cannot_be_exceeded_without_a_recorded_override(world, director
         second,
         decision="retained",
         rationale="Excellent aussi",
+        project_title="Tiers-lieu nourricier",
         capacity_override="on",
     )
     assert response.status_code == 302
@@ -127,12 +135,18 @@ def test_retained_candidate_becomes_a_project_with_its_collective(
     prospect.interviews.get().contacts.add(met)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = post_decision(
-            director_client, world, prospect, decision="retained", rationale="Collectif solide"
+            director_client,
+            world,
+            prospect,
+            decision="retained",
+            rationale="Collectif solide",
+            project_title="Cantine partagée des Pentes",
         )
     assert response.status_code == 302
     assert len(mail.outbox) == 0  # nothing leaves before commit
     assert len(callbacks) == 1
     project = Project.objects.get(selection_decision__prospect=prospect)
+    assert project.title == "Cantine partagée des Pentes"
     assert project.phase == Phase.SELECTION
     assert project.lead_organisation == prospect.organisation
     assert project.cohort == world.cohort
@@ -159,7 +173,9 @@ def test_email_leaves_after_commit_only(world, director_client, django_capture_o
     prospect = candidate_in(world)
     PersonFactory(organisation=prospect.organisation, email="x@porteuse.fr")
     with django_capture_on_commit_callbacks(execute=True):
-        post_decision(director_client, world, prospect, decision="retained", rationale="Oui")
+        post_decision(
+            director_client, world, prospect, decision="retained", rationale="Oui", project_title="P"
+        )
     assert [m.to for m in mail.outbox] == [["x@porteuse.fr"]]
 
 
@@ -169,7 +185,9 @@ def test_notification_task_is_idempotent(world, django_capture_on_commit_callbac
     prospect = candidate_in(world)
     PersonFactory(organisation=prospect.organisation, email="x@porteuse.fr")
     with django_capture_on_commit_callbacks(execute=True):
-        project = project_create_from_selection(actor=world.director, decision=decide(world, prospect))
+        project = project_create_from_selection(
+            actor=world.director, decision=decide(world, prospect), title="Épicerie mobile"
+        )
     assert send_selection_notifications(project.pk) == 0
     assert len(mail.outbox) == 1
     assert SelectionNotice.objects.count() == 1
@@ -178,12 +196,14 @@ def test_notification_task_is_idempotent(world, django_capture_on_commit_callbac
 def test_failed_project_creation_rolls_back_the_decision(world, director_client, monkeypatch):
     import projects.selection.views as views
 
-    def boom(*, actor, decision):
+    def boom(*, actor, decision, title):
         raise ValidationError("Échec simulé", code="boom")
 
     monkeypatch.setattr(views, "project_create_from_selection", boom)
     prospect = candidate_in(world)
-    response = post_decision(director_client, world, prospect, decision="retained", rationale="Oui")
+    response = post_decision(
+        director_client, world, prospect, decision="retained", rationale="Oui", project_title="P"
+    )
     assert response.status_code == 200
     assert "Échec simulé" in response.content.decode()
     assert not SelectionDecision.objects.exists()
@@ -193,16 +213,108 @@ def test_failed_project_creation_rolls_back_the_decision(world, director_client,
 
 def test_a_decision_gets_one_project_only(world):
     decision = decide(world, candidate_in(world))
-    project_create_from_selection(actor=world.director, decision=decision)
+    project_create_from_selection(actor=world.director, decision=decision, title="Recyclerie")
     with pytest.raises(ValidationError, match="déjà son projet"):
-        project_create_from_selection(actor=world.director, decision=decision)
+        project_create_from_selection(actor=world.director, decision=decision, title="Recyclerie")
 
 
 def test_deciding_twice_explains_why(world, director_client):
     prospect = candidate_in(world)
     decide(world, prospect, decision=Decision.NOT_RETAINED)
     response = post_decision(
-        director_client, world, prospect, decision="retained", rationale="Finalement oui", follow=True
+        director_client,
+        world,
+        prospect,
+        decision="retained",
+        rationale="Finalement oui",
+        project_title="Épicerie",
+        follow=True,
     )
     assert "déjà enregistrée" in response.content.decode()
     assert SelectionDecision.objects.get().decision == Decision.NOT_RETAINED
+
+
+def test_retaining_asks_the_project_title_proposed_from_the_project_idea_and_links_to_the_project(
+    world, director_client
+):
+    prospect = candidate_in(world, organisation=OrganisationFactory(name="Recyclerie des Pentes"))
+    prospect.project_idea = "Atelier vélo solidaire"
+    prospect.save(update_fields=["project_idea"])
+    url = reverse("projects:selection.committee", args=[world.cohort.pk])
+    page = director_client.get(url).content.decode()
+    assert "Titre du projet (si retenu)" in page
+    assert f'name="c{prospect.pk}-project_title"' in page and 'value="Atelier vélo solidaire"' in page
+
+    response = post_decision(
+        director_client,
+        world,
+        prospect,
+        decision="retained",
+        rationale="Collectif solide",
+        project_title="  Atelier vélo   des Pentes ",
+        follow=True,
+    )
+    project = Project.objects.get(selection_decision__prospect=prospect)
+    assert project.title == "Atelier vélo des Pentes"  # as typed, spaces tidied
+    body = response.content.decode()
+    assert "le projet « Atelier vélo des Pentes » est créé" in body
+    # The committee row now links to the project it created.
+    assert f'<a href="{project.get_absolute_url()}">Atelier vélo des Pentes</a>' in body
+    assert not Project.objects.filter(title__startswith="Projet —").exists()
+
+
+@pytest.mark.parametrize(
+    ("title", "error"),
+    [("", "Donnez un titre au projet"), ("   ", "Donnez un titre au projet"), ("x" * 201, "au plus 200")],
+    ids=["empty", "blank", "too-long"],
+)
+def test_a_retained_candidate_without_a_usable_title_is_refused_and_nothing_is_saved(
+    world, director_client, title, error
+):
+    prospect = candidate_in(world)
+    response = post_decision(
+        director_client, world, prospect, decision="retained", rationale="Oui", project_title=title
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert error in body and "La décision n’est pas enregistrée" in body.replace("'", "’")
+    assert "Oui</textarea>" in body  # what was typed is kept
+    assert not SelectionDecision.objects.exists()
+    assert not Project.objects.filter(selection_decision__isnull=False).exists()
+    prospect.refresh_from_db()
+    assert prospect.stage == Stage.CANDIDATE
+
+
+def test_the_service_refuses_a_project_without_a_usable_title(world):
+    decision = decide(world, candidate_in(world))
+    for title in ("  ", "x" * 201):
+        with pytest.raises(ValidationError) as refused:
+            project_create_from_selection(actor=world.director, decision=decision, title=title)
+        assert refused.value.code == "title"
+    assert not Project.objects.filter(selection_decision__isnull=False).exists()
+
+
+def test_a_decision_other_than_retained_needs_no_title(world, director_client):
+    prospect = candidate_in(world)
+    response = post_decision(director_client, world, prospect, decision="not_retained", rationale="Trop tôt")
+    assert response.status_code == 302
+    assert SelectionDecision.objects.get().decision == Decision.NOT_RETAINED
+    assert not Project.objects.filter(selection_decision__isnull=False).exists()
+
+
+@pytest.mark.parametrize("role", ["staff", "partner_a", "outsider_partner"])
+def test_only_the_director_may_retain_others_get_404_and_nothing_is_saved(world, role):
+    from tests.conftest import client_for
+
+    prospect = candidate_in(world)
+    response = post_decision(
+        client_for(getattr(world, role)),
+        world,
+        prospect,
+        decision="retained",
+        rationale="Oui",
+        project_title="Atelier vélo",
+    )
+    assert response.status_code == 404
+    assert not SelectionDecision.objects.exists()
+    assert not Project.objects.filter(selection_decision__isnull=False).exists()
