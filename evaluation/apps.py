@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationConfig(AppConfig):
     name = "evaluation"
     verbose_name = _("Évaluation")
+
+    def ready(self) -> None:
+        # The project page's « Évaluation » tab: an evaluation view rendered inside the project page
+        # (projects.views.base.render_tab). projects never names evaluation, so the tab is registered from here.
+        from projects.views.base import Tab, register_tab
+
+        register_tab(Tab("evaluation", "evaluation:protocol", _("Évaluation")), before="funding")

@@ -41,8 +41,10 @@ def _mark_active(items: list[dict[str, Any]], path: str) -> list[dict[str, Any]]
     return [{**i, "active": i is best} for i in items]
 
 
-def navigation(request: HttpRequest) -> dict[str, Any]:
+def navigation(request: HttpRequest, *, at: str | None = None) -> dict[str, Any]:
+    """The sidebar, its item for `at` (a path; default: the request's) marked active. A page that belongs to
+    another section than its URL says (a project's Évaluation tab, under /evaluation/) passes `at`."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    return {"nav_items": _mark_active(_navigation_for(user), request.path)}
+    return {"nav_items": _mark_active(_navigation_for(user), at or request.path)}

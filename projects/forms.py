@@ -4,12 +4,14 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from programme.files import ACCEPTED_LABEL, check_upload
 from programme.forms import Form, ModelForm
 from programme.models import Organisation, Person, Role, User
 
+from . import services
 from .models import (
     Action,
     AdvocacyAction,
@@ -96,6 +98,18 @@ class ProjectCreateForm(ProjectForm):
         return cleaned
 
 
+def outcome_label(phase: str, outcome: str) -> str:
+    """A gate decision as the phase menu says it: the decision and where it leads from `phase`."""
+    if outcome == Outcome.EXTEND:
+        return gettext("Prolongation de la phase « %(phase)s »") % {"phase": Phase(phase).label}
+    if outcome == Outcome.STOP:
+        return gettext("Arrêt — le projet s’arrête")
+    to_phase = services.target_phase(phase, outcome)
+    if to_phase == Phase.COMPLETED:
+        return gettext("Poursuite — fin de l’accompagnement (projet terminé)")
+    return gettext("Poursuite — passage en « %(phase)s »") % {"phase": Phase(str(to_phase)).label}
+
+
 class GateDecisionForm(Form):
     creates = True  # one-time submission token (programme.forms.EdgeChecks)
 
@@ -115,14 +129,20 @@ class GateDecisionForm(Form):
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, project: Project, outcomes: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        """The phase menu offers the decisions `services.allowed_outcomes` allows from the project's phase
+        (the rules `project_move` applies), each saying where it leads; « Poursuite » (the next phase) is
+        preselected."""
+        outcomes = services.allowed_outcomes(project)
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("decided_on", timezone.localdate())
         kwargs["initial"].setdefault("expected_version", project.phase_version)
+        if Outcome.CONTINUE in outcomes:
+            kwargs["initial"].setdefault("outcome", Outcome.CONTINUE)
         super().__init__(*args, **kwargs)
         outcome = self.fields["outcome"]
         assert isinstance(outcome, forms.ChoiceField)
-        outcome.choices = [(o, Outcome(o).label) for o in outcomes]
+        outcome.choices = [(o, outcome_label(project.phase, o)) for o in outcomes]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

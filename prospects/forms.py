@@ -23,6 +23,7 @@ from programme.models import (
 
 from .importing import FIELDS
 from .models import (
+    STAGE_RANK,
     Audience,
     Event,
     Interaction,
@@ -31,7 +32,7 @@ from .models import (
     Source,
     Stage,
 )
-from .services import organisation_match
+from .services import allowed_moves, organisation_match
 
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -212,9 +213,41 @@ class ProspectForm(ModelForm):
         return _check_next_action(self, super().clean())
 
 
+def move_choices(stage: str) -> list[tuple[str, str]]:
+    """The stages a prospect at `stage` may be moved to by hand, in pipeline order: the table the service
+    itself applies (`services.allowed_moves`, from MANUAL_MOVES). A move the service would refuse (« Seul
+    le comité… ») is never offered."""
+    labels = dict(Stage.choices)
+    return [(value, str(labels[value])) for value in allowed_moves(stage)]
+
+
+def next_stage(stage: str) -> str | None:
+    """The move a stage menu preselects: the nearest allowed stage further along the pipeline. Never a move
+    back, never « Écarté » (it asks for a reason); None when the way forward is not a manual move (the
+    interview, the selection committee) — the menu then asks to choose."""
+    rank = STAGE_RANK.get(stage)
+    if rank is None:
+        return None
+    forward = [value for value in allowed_moves(stage) if STAGE_RANK.get(value, -1) > rank]
+    return forward[0] if forward else None
+
+
 class MoveForm(Form):
+    """A prospect's stage menu (detail page). Unbound with `stage`, it offers only the allowed moves with
+    the next stage preselected; bound (the move view), it accepts any stage so that a refused move comes
+    back with the service's reason."""
+
     to_stage = forms.ChoiceField(label=_("Déplacer vers"), choices=Stage.choices)
     reason = forms.CharField(label=_("Motif (pour écarter)"), max_length=255, required=False)
+
+    def __init__(self, *args: Any, stage: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if stage is not None:
+            field = cast(forms.ChoiceField, self.fields["to_stage"])
+            preselected = next_stage(stage)
+            placeholder: list[tuple[str, str]] = [] if preselected else [("", str(_("— Choisir l’étape —")))]
+            field.choices = placeholder + move_choices(stage)
+            field.initial = preselected or ""
 
 
 class InteractionForm(ModelForm):

@@ -12,17 +12,19 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from evaluation.models import IndicatorTarget
+from evaluation.models import IndicatorTarget, ReportKind
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, audit_entries_for
 from programme.forms import add_validation_error
 from programme.pages import posted, save_once
 from projects.models import Project
+from projects.views.base import project_for, render_tab
 
 from .. import selectors, services
 from ..forms import (
@@ -43,17 +45,25 @@ if TYPE_CHECKING:
 
 @access.team_required
 def protocol(request: AuthedRequest, project_pk: int) -> HttpResponse:
-    project = selectors.project_get(user=request.user, pk=project_pk)
+    """The project page's « Évaluation » tab: the indicators with their figures (`indicator_summary`), the
+    protocol (questions → criteria → indicators), the collective's maturity, the period lock, and the
+    order of a funder report for the project."""
+    project = project_for(request, project_pk)
     today = timezone.localdate()
+    funder_report: dict[str, str | int] = {
+        "kind": ReportKind.FUNDER,
+        "programme": project.programme_id,
+        "project": project.pk,
+    }
     context = {
-        "project": project,
         **selectors.protocol_for(user=request.user, project=project, today=today),
         "maturity_moments": selectors.maturity_moments_for(user=request.user, project=project),
         "lock_form": LockForm(
             initial={"period_start": date(today.year - 1, 1, 1), "period_end": date(today.year - 1, 12, 31)}
         ),
+        "funder_report_url": f"{reverse('evaluation:report.create')}?{urlencode(funder_report)}",
     }
-    return render(request, "evaluation/protocol.html", context)
+    return render_tab(request, project, "evaluation", "evaluation/protocol.html", context)
 
 
 @access.team_required

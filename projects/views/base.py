@@ -18,10 +18,11 @@ from django.views.decorators.http import require_http_methods
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
+from programme.context_processors import navigation
 from programme.pages import posted, save_once
 
 from .. import selectors, services
-from ..models import Project
+from ..models import Phase, Project
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -44,42 +45,69 @@ def child_for[M: Model](
 
 @dataclass(frozen=True)
 class Tab:
-    """One tab of a project page: its key (what `render_tab` is given), its URL name and its label, which is
-    also the page's title."""
+    """One tab of a project page: its key (what `render_tab` is given), its URL name (taking the project's
+    pk) and its label, which is also the page's title. `phases`: the phases in which the tab is in the main
+    row — empty, always; otherwise it waits under « Plus » (still one click away) unless it is the current
+    tab."""
 
     key: str
     url_name: str
     label: "StrOrPromise"
+    phases: frozenset[str] = frozenset()
 
 
-TABS = (
+TABS: list[Tab] = [
     Tab("overview", "projects:project.detail", _("Vue d'ensemble")),
     Tab("collective", "projects:project.collective", _("Collectif")),
     Tab("timeline", "projects:project.timeline", _("Frise")),
-    Tab("workshops", "projects:project.workshops", _("Ateliers")),
-    Tab("governance", "projects:project.governance", _("Gouvernance")),
-    Tab("deployment", "projects:project.deployment", _("Déploiement")),
+    Tab("workshops", "projects:project.workshops", _("Ateliers"), frozenset({Phase.EMERGENCE})),
+    Tab("governance", "projects:project.governance", _("Gouvernance"), frozenset({Phase.EXPERIMENTATION})),
+    Tab("deployment", "projects:project.deployment", _("Déploiement"), frozenset({Phase.DEPLOYMENT})),
     Tab("deliverables", "projects:project.deliverables", _("Jalons et livrables")),
     Tab("documents", "projects:project.documents", _("Documents")),
     Tab("funding", "projects:funding.page", _("Financement")),
-)
+]
+
+
+def register_tab(tab: Tab, *, before: str | None = None) -> None:
+    """Add a tab that a higher app renders inside the project page (evaluation's « Évaluation », from its
+    AppConfig.ready()): projects never names it. Placed before the tab `before` (default: last); registering
+    the same key again replaces it, so a second ready() changes nothing."""
+    if any(t.key == tab.key for t in TABS):
+        TABS[:] = [t for t in TABS if t.key != tab.key]
+    keys = [t.key for t in TABS]
+    TABS.insert(keys.index(before) if before in keys else len(TABS), tab)
+
+
+def project_tabs(project: Project, current: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The project page's tab row for `project`: (main row, « Plus » menu), each tab as {url, label,
+    current}. A tab belongs to the main row when it has no phases, when the project is in one of its
+    phases, or when it is the page shown."""
+    main: list[dict[str, Any]] = []
+    more: list[dict[str, Any]] = []
+    for t in TABS:
+        item = {"url": reverse(t.url_name, args=[project.pk]), "label": t.label, "current": t.key == current}
+        (main if not t.phases or project.phase in t.phases or item["current"] else more).append(item)
+    return main, more
 
 
 def render_tab(
     request: AuthedRequest, project: Project, tab: str, template: str, context: dict[str, Any]
 ) -> HttpResponse:
+    """A page of the project page (projects/project_page.html): the head, the tab row with `tab` current,
+    then `template`'s content. Every such page is in the sidebar's « Projets », whatever its URL."""
     period = selectors.current_period(project)
+    tabs, more = project_tabs(project, tab)
     base = {
         "project": project,
         "tab": tab,
-        "tabs": [
-            {"url": reverse(t.url_name, args=[project.pk]), "label": t.label, "current": t.key == tab}
-            for t in TABS
-        ],
+        "tabs": tabs,
+        "more_tabs": more,
         "tab_label": next((t.label for t in TABS if t.key == tab), ""),
         "period": period,
         "late": bool(period and period.is_late()),
         "is_director": access.is_director(request.user),
+        **navigation(request, at=reverse("projects:project.list")),
     }
     return render(request, template, {**base, **context})
 

@@ -112,11 +112,7 @@ def _dossier_page(request: AuthedRequest, project: Project, form: GateDecisionFo
 def gate_dossier(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     outcomes = services.allowed_outcomes(project)
-    form = (
-        GateDecisionForm(project=project, outcomes=outcomes)
-        if access.is_director(request.user) and outcomes
-        else None
-    )
+    form = GateDecisionForm(project=project) if access.is_director(request.user) and outcomes else None
     return _dossier_page(request, project, form)
 
 
@@ -132,7 +128,7 @@ def gate_decide(request: AuthedRequest, pk: int) -> HttpResponse:
             % {"phase": project.get_phase_display()},
         )
         return redirect(project)
-    form = GateDecisionForm(posted(request), project=project, outcomes=outcomes)
+    form = GateDecisionForm(posted(request), project=project)
     if request.method == "POST" and form.is_valid():
         to_phase = services.target_phase(project.phase, form.cleaned_data["outcome"])
         assert to_phase is not None  # the form offers only the outcomes allowed from this phase

@@ -4,26 +4,28 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from prospects.models import Stage
+from prospects.forms import move_choices, next_stage
 
 register = template.Library()
 
 
 @register.simple_tag
 def move_options(card) -> str:
-    """The <optgroup>s of a card's "Déplacer vers" menu: allowed moves first, then the other stages
-    (choosing one of those gets the reason it is refused). Built in Python: the board renders hundreds."""
-    allowed = [(value, label) for value, label in Stage.choices if value in card.moves]
-    others = [
-        (value, label) for value, label in Stage.choices if value not in card.moves and value != card.stage
-    ]
-    return format_html(
-        '<optgroup label="{}">{}</optgroup><optgroup label="{}">{}</optgroup>',
-        _("Étapes possibles"),
-        format_html_join("", '<option value="{}">{}</option>', allowed),
-        _("Autres étapes"),
-        format_html_join("", '<option value="{}">{}</option>', others),
+    """The <option>s of a card's "Déplacer vers" menu: only the allowed moves (prospects.forms.move_choices,
+    the service's table), the next stage preselected, or a « choose » first option when there is none.
+    Built in Python: the board renders hundreds."""
+    preselected = next_stage(card.stage)
+    options = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, " selected" if value == preselected else "", label)
+            for value, label in move_choices(card.stage)
+        ),
     )
+    if preselected:
+        return options
+    return format_html('<option value="">{}</option>{}', _("— Choisir l’étape —"), options)
 
 
 @register.simple_tag

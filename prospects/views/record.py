@@ -70,7 +70,7 @@ def _detail_context(
 ) -> dict[str, Any]:
     return {
         **selectors.prospect_page(prospect),
-        "move_form": move_form or MoveForm(),
+        "move_form": move_form or MoveForm(stage=prospect.stage),
         "interaction_form": interaction_form
         or InteractionForm(programme_id=prospect.programme_id, initial={"date": timezone.localdate()}),
     }

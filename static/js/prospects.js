@@ -31,8 +31,10 @@
     dragged = null;
     if (!select || !column.dataset.stage) return;
     if (form.closest(".pr-board-column") === column) return;
-    var option = select.querySelector('option[value="' + column.dataset.stage + '"]');
-    if (!option) return;
+    // The menu offers only the allowed moves; a drop elsewhere is still sent, so the card says why it is refused.
+    if (!select.querySelector('option[value="' + column.dataset.stage + '"]')) {
+      select.add(new Option(column.dataset.stage, column.dataset.stage));
+    }
     select.value = column.dataset.stage;
     form.requestSubmit();
   });

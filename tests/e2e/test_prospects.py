@@ -41,11 +41,17 @@ def test_staff_imports_filters_moves_and_scores(page, live_server, transactional
     expect(page.locator("#results tbody tr")).to_have_count(1)
     page.wait_for_function("() => location.search.includes('q=brotteaux')")
 
-    # Board: a refused move is explained in the card, an allowed one moves it.
+    # Board: the menu offers only the allowed moves, the next stage preselected; a card dropped where it
+    # cannot go says why; an allowed move moves it.
     page.get_by_role("link", name="Tableau par étape").click()
     card = page.locator(".pr-board-card", has_text="Atelier Vélo Partagé")
-    card.get_by_label(re.compile("Déplacer « Atelier Vélo Partagé » vers")).select_option(label="Retenu")
-    card.get_by_role("button", name="Déplacer").click()
+    menu = card.get_by_label(re.compile("Déplacer « Atelier Vélo Partagé » vers"))
+    expect(menu).to_have_value("contacted")
+    expect(menu.locator("option", has_text="Retenu")).to_have_count(0)
+    # (The « Retenu » column is scrolled out of sight from this card: the drop is dispatched to it.)
+    drag = page.evaluate_handle("() => new DataTransfer()")
+    card.dispatch_event("dragstart", {"dataTransfer": drag})
+    page.locator('.pr-board-column[data-stage="retained"]').dispatch_event("drop", {"dataTransfer": drag})
     expect(
         page.locator(".pr-board-card", has_text="Atelier Vélo Partagé").get_by_role("alert")
     ).to_contain_text("Seul le comité de sélection")

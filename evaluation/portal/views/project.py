@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from programme import access
 from programme.access import AuthedRequest
@@ -16,7 +17,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     project = selectors.first_project(user=request.user)
     if project is None:
         return render(request, "portal/home_empty.html")
-    return render(request, "portal/project.html", selectors.project_page(user=request.user, project=project))
+    return _project_page(request, project)
 
 
 @access.partner_required
@@ -25,4 +26,14 @@ def project(request: AuthedRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(
         access.scoped(request.user, Project).select_related("lead_organisation", "programme"), pk=pk
     )
-    return render(request, "portal/project.html", selectors.project_page(user=request.user, project=project))
+    return _project_page(request, project)
+
+
+def _project_page(request: AuthedRequest, project: Project) -> HttpResponse:
+    """The page of one project, with the tab row of the partner's projects when they have several."""
+    context = selectors.project_page(user=request.user, project=project)
+    context["project_tabs"] = [
+        {"url": reverse("portal:project", args=[p.pk]), "label": p.title, "current": p.pk == project.pk}
+        for p in context["projects"]
+    ]
+    return render(request, "portal/project.html", context)
