@@ -24,6 +24,7 @@ from .models import (
     Instalment,
     Justification,
     LineSide,
+    Payment,
     RequestStatus,
 )
 from .services import allowed_moves
@@ -206,6 +207,22 @@ class PaymentForm(Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Seulement si le versement dépasse ce qui reste dû."),
     )
+
+
+class PaymentEditForm(ModelForm):
+    """Correcting a recorded payment: the same fields as `PaymentForm`, on the row."""
+
+    amount = amount_field(_("Montant (€)"), positive=True)
+
+    class Meta:
+        model = Payment
+        fields = ["received_on", "amount", "reference", "excess_reason"]
+        widgets = {"received_on": DATE, "excess_reason": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"excess_reason": _("Seulement si le versement dépasse ce qui reste dû.")}
+
+
+class ConfirmForm(Form):
+    """The confirmation of a deletion: no field, the POST itself confirms."""
 
 
 class JustificationForm(ModelForm):
