@@ -195,22 +195,8 @@ class InstalmentForm(ModelForm):
         widgets = {"due_on": DATE}
 
 
-class PaymentForm(Form):
-    creates = True  # one-time submission token (programme.forms.EdgeChecks)
-
-    received_on = forms.DateField(label=_("Reçu le"), widget=DATE)
-    amount = amount_field(_("Montant (€)"), positive=True)
-    reference = forms.CharField(label=_("Référence du virement"), max_length=100, required=False)
-    excess_reason = forms.CharField(
-        label=_("Motif du dépassement"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Seulement si le versement dépasse ce qui reste dû."),
-    )
-
-
-class PaymentEditForm(ModelForm):
-    """Correcting a recorded payment: the same fields as `PaymentForm`, on the row."""
+class PaymentForm(ModelForm):
+    """A payment received (recorded by `services.payment_add`) or its correction (`services.payment_save`)."""
 
     amount = amount_field(_("Montant (€)"), positive=True)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -133,6 +133,16 @@ def _team_only(actor: User) -> None:
         raise PermissionDenied
 
 
+def _save_unique[M: models.Model](actor: User, edit: Edit[M], *, field: str, clash: str) -> M:
+    """Save an edit (audited); the unique key it runs into (a second click, another person a moment
+    before) becomes the `clash` message on `field` instead of an error page."""
+    try:
+        with transaction.atomic():
+            return save_audited(actor=actor, edit=edit)
+    except IntegrityError as error:
+        raise ValidationError({field: [clash]}) from error
+
+
 def _check_amount(value: Decimal | None, field: str) -> None:
     if value is not None and value < 0:
         raise ValidationError({field: [_("Un montant ne peut pas être négatif.")]})
@@ -203,22 +213,15 @@ def budget_line_save(*, actor: User, edit: Edit[BudgetLine], budget: Budget | No
         assert line.request is not None
         if line.request.project_id != line.budget.project_id:
             raise ValidationError({"request": [_("Cette demande est celle d’un autre projet.")]})
-    try:
-        with transaction.atomic():
-            return save_audited(actor=actor, edit=edit)
-    except IntegrityError as error:
-        raise ValidationError(
-            {"label": [_("Une ligne de ce libellé existe déjà de ce côté du budget.")]}
-        ) from error
+    return _save_unique(
+        actor, edit, field="label", clash=_("Une ligne de ce libellé existe déjà de ce côté du budget.")
+    )
 
 
 @transaction.atomic
 def budget_line_delete(*, actor: User, line: BudgetLine) -> None:
     _team_only(actor)
-    audit_log(
-        actor=actor, obj=line, action="budget_line.deleted", changes={"amount": [str(line.amount), None]}
-    )
-    line.delete()
+    _deleted(actor, line, "budget_line.deleted", amount=str(line.amount))
 
 
 # --- Requests ---------------------------------------------------------------------------------------
@@ -245,13 +248,12 @@ def funding_request_save(
     contact = request.contact
     if contact is not None and contact.organisation_id != request.funder_id:
         raise ValidationError({"contact": [_("Ce contact n’appartient pas au financeur.")]})
-    try:
-        with transaction.atomic():
-            return save_audited(actor=actor, edit=edit)
-    except IntegrityError as error:
-        raise ValidationError(
-            {"title": [_("Une demande de cet objet existe déjà auprès de ce financeur pour ce projet.")]}
-        ) from error
+    return _save_unique(
+        actor,
+        edit,
+        field="title",
+        clash=_("Une demande de cet objet existe déjà auprès de ce financeur pour ce projet."),
+    )
 
 
 @transaction.atomic
@@ -400,11 +402,9 @@ def convention_save(
             raise ValidationError(
                 {"period_end": [_("Des échéances de versement tomberaient hors de la nouvelle période.")]}
             )
-    try:
-        with transaction.atomic():
-            convention = save_audited(actor=actor, edit=edit)
-    except IntegrityError as error:
-        raise ValidationError({"reference": [_("Une convention de cette référence existe déjà.")]}) from error
+    convention = _save_unique(
+        actor, edit, field="reference", clash=_("Une convention de cette référence existe déjà.")
+    )
     if creating and with_default_deadlines:
         Justification.objects.bulk_create(
             Justification(convention=convention, kind=d.kind, covers_until=d.covers_until, due_on=d.due_on)
@@ -462,13 +462,9 @@ def instalment_save(
                 ]
             }
         )
-    try:
-        with transaction.atomic():
-            return save_audited(actor=actor, edit=edit)
-    except IntegrityError as error:
-        raise ValidationError(
-            {"due_on": [_("Une échéance de cette nature existe déjà à cette date.")]}
-        ) from error
+    return _save_unique(
+        actor, edit, field="due_on", clash=_("Une échéance de cette nature existe déjà à cette date.")
+    )
 
 
 def _settled(convention: Convention) -> dict[int, Decimal]:
@@ -483,7 +479,7 @@ def _settled(convention: Convention) -> dict[int, Decimal]:
     }
 
 
-def _deleted(actor: User, obj: Instalment | Justification | Payment, action: str, **changes: Any) -> None:
+def _deleted(actor: User, obj: models.Model, action: str, **changes: Any) -> None:
     """Audit the deletion of a money record (what it was), then delete it."""
     audit_log(actor=actor, obj=obj, action=action, changes={k: [v, None] for k, v in changes.items()})
     obj.delete()
@@ -610,6 +606,19 @@ def payment_record(
     return payment
 
 
+def payment_add(*, actor: User, edit: Edit[Payment], convention: Convention) -> Payment:
+    """`payment_record` for the payment a form describes."""
+    payment = edit.obj
+    return payment_record(
+        actor=actor,
+        convention=convention,
+        received_on=payment.received_on,
+        amount=payment.amount,
+        reference=payment.reference,
+        excess_reason=payment.excess_reason,
+    )
+
+
 @transaction.atomic
 def payment_save(*, actor: User, edit: Edit[Payment]) -> Payment:
     """Correct a recorded payment (a typing error in its amount, date or bank reference, the reason of an
@@ -667,11 +676,9 @@ def justification_save(
         raise ValidationError({"sent_on": [_("Indiquez la date de transmission.")]})
     if justification.status == JustificationStatus.DUE:
         justification.sent_on = None
-    try:
-        with transaction.atomic():
-            return save_audited(actor=actor, edit=edit)
-    except IntegrityError as error:
-        raise ValidationError({"due_on": [_("Ce justificatif est déjà attendu à cette date.")]}) from error
+    return _save_unique(
+        actor, edit, field="due_on", clash=_("Ce justificatif est déjà attendu à cette date.")
+    )
 
 
 @transaction.atomic

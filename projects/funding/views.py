@@ -42,7 +42,6 @@ from .forms import (
     FundingRequestForm,
     InstalmentForm,
     JustificationForm,
-    PaymentEditForm,
     PaymentForm,
     RequestMoveForm,
 )
@@ -161,9 +160,10 @@ def form_view(
     done: "StrOrPromise",
     parent_kw: str | None = None,
     with_project: bool = False,
+    initial: Callable[[Any], dict[str, Any]] | None = None,
     after: Callable[[AuthedRequest, Any], None] | None = None,
 ) -> Callable[..., HttpResponseBase]:
-    """The page that adds or changes a money record. `pk` names a `model` row found through the access
+    """The page that adds or changes a money record (`initial`: the new record's values taken from its parent). `pk` names a `model` row found through the access
     rules (404 for outsiders): with `parent_kw`, the parent (a project, a convention) the new record goes
     under, saved by `save(actor=, edit=, <parent_kw>=parent)`; without, the record itself, saved by
     `save(actor=, edit=)`. The service's refusals are shown on the form and nothing is saved."""
@@ -176,6 +176,8 @@ def form_view(
         extra: dict[str, Any] = {"project": project} if with_project else {}
         if parent_kw is None:
             extra["instance"] = obj
+        elif initial is not None:
+            extra["initial"] = initial(obj)
         bound = form(posted(request), **extra)
 
         def saved() -> Any:
@@ -358,31 +360,6 @@ def request_document_download(request: AuthedRequest, pk: int) -> FileResponse:
 # --- Conventions ------------------------------------------------------------------------------------
 
 
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def convention_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    funding_request = _scoped(request, FundingRequest, pk, "project", "funder")
-    project = funding_request.project
-    initial = {
-        "amount_granted": funding_request.amount_granted,
-        "period_start": funding_request.period_start,
-        "period_end": funding_request.period_end,
-        "signed_on": funding_request.decided_on,
-    }
-    form = ConventionForm(posted(request), project=project, initial=initial)
-    return _save_or_show(
-        request,
-        form,
-        project=project,
-        title=_("Convention avec %(funder)s") % {"funder": funding_request.funder},
-        save=lambda: services.convention_save(
-            actor=request.user, edit=Edit.from_form(form), request=funding_request
-        ),
-        done=_("Convention enregistrée, avec ses échéances de justification habituelles."),
-        cancel=_page(project),
-    )
-
-
 def _gap_message(request: AuthedRequest, convention: Convention) -> None:
     """The schedule is allowed to miss part of the granted amount, but the team is told by how much."""
     from programme.formatting import fr_amount
@@ -394,34 +371,6 @@ def _gap_message(request: AuthedRequest, convention: Convention) -> None:
             _("L’échéancier ne couvre pas tout le montant conventionné : il manque %(gap)s.")
             % {"gap": fr_amount(gap)},
         )
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def payment_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    convention = _scoped(request, Convention, pk, "project")
-    form = PaymentForm(posted(request))
-
-    def save() -> Any:
-        data = form.cleaned_data
-        return services.payment_record(
-            actor=request.user,
-            convention=convention,
-            received_on=data["received_on"],
-            amount=data["amount"],
-            reference=data["reference"],
-            excess_reason=data["excess_reason"],
-        )
-
-    return _save_or_show(
-        request,
-        form,
-        project=convention.project,
-        title=_("Versement reçu — convention %(ref)s") % {"ref": convention.reference},
-        save=save,
-        done=_("Versement enregistré."),
-        cancel=_page(convention.project),
-    )
 
 
 # --- Funders' programmes ----------------------------------------------------------------------------
@@ -503,6 +452,22 @@ convention_edit = form_view(
     title=lambda c: _("Modifier la convention %(ref)s") % {"ref": c.reference},
     done=gettext_lazy("Convention mise à jour."),
 )
+convention_create = form_view(
+    FundingRequest,
+    path="project",
+    form=ConventionForm,
+    with_project=True,
+    save=services.convention_save,
+    parent_kw="request",
+    initial=lambda r: {
+        "amount_granted": r.amount_granted,
+        "period_start": r.period_start,
+        "period_end": r.period_end,
+        "signed_on": r.decided_on,
+    },
+    title=lambda r: _("Convention avec %(funder)s") % {"funder": r.funder},
+    done=gettext_lazy("Convention enregistrée, avec ses échéances de justification habituelles."),
+)
 instalment_create = form_view(
     Convention,
     path="project",
@@ -530,10 +495,19 @@ instalment_delete = delete_view(
     title=lambda i: _("Supprimer l’échéance « %(what)s »") % {"what": i},
     done=gettext_lazy("Échéance supprimée."),
 )
+payment_create = form_view(
+    Convention,
+    path="project",
+    form=PaymentForm,
+    save=services.payment_add,
+    parent_kw="convention",
+    title=lambda c: _("Versement reçu — convention %(ref)s") % {"ref": c.reference},
+    done=gettext_lazy("Versement enregistré."),
+)
 payment_edit = form_view(
     Payment,
     path="convention__project",
-    form=PaymentEditForm,
+    form=PaymentForm,
     save=services.payment_save,
     title=lambda p: (
         _("Corriger le versement du %(date)s — convention %(ref)s")
