@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programme.access import TeamOnly, ThroughProject
+from programme.formatting import fr_date
 from projects.models import FileVersion, Phase
 
 if TYPE_CHECKING:
@@ -412,7 +413,7 @@ class Instalment(ConventionPart):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.due_on}"
+        return f"{self.get_kind_display()} — {fr_date(self.due_on)}"
 
 
 class Payment(ConventionPart):
@@ -492,7 +493,7 @@ class Justification(ConventionPart):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.due_on}"
+        return f"{self.get_kind_display()} — {fr_date(self.due_on)}"
 
     def is_late(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()
