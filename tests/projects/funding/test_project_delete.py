@@ -65,3 +65,13 @@ def test_a_project_without_a_convention_is_deleted_with_its_money(world, admin_c
     assert admin_client.post(url, {"post": "yes"}).status_code == 302
     assert not Project.objects.filter(pk=world.project_b.pk).exists()
     assert not FundingRequest.objects.exists() and not BudgetLine.objects.exists()
+
+
+def test_once_its_conventions_are_deleted_the_project_can_go(world, signed, admin_client):
+    convention_url = reverse("admin:projects_convention_delete", args=[signed.pk])
+    assert admin_client.post(convention_url, {"post": "yes"}).status_code == 302
+    assert not Instalment.objects.exists()
+    project_url = reverse("admin:projects_project_delete", args=[world.project_a.pk])
+    assert admin_client.post(project_url, {"post": "yes"}).status_code == 302
+    assert not Project.objects.filter(pk=world.project_a.pk).exists()
+    assert not FundingRequest.objects.filter(project_id=world.project_a.pk).exists()
