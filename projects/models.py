@@ -919,6 +919,8 @@ class ReminderKind(models.TextChoices):
     ACTION = "action", _("Action")
     PHASE_END = "phase_end", _("Décision d'étape")
     PROSPECT = "prospect", _("Prochaine action (prospect)")
+    JUSTIFICATION = "justification", _("Justificatif")
+    INSTALMENT = "instalment", _("Versement attendu")
 
 
 class ReminderLog(models.Model):
@@ -928,7 +930,7 @@ class ReminderLog(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("destinataire"), on_delete=models.CASCADE, related_name="+"
     )
-    kind = models.CharField(_("nature"), max_length=12, choices=ReminderKind.choices)
+    kind = models.CharField(_("nature"), max_length=20, choices=ReminderKind.choices)
     object_id = models.PositiveBigIntegerField()
     due_date = models.DateField(_("échéance"))
     # Days before the due date; -1 means "overdue since yesterday".

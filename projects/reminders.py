@@ -7,6 +7,11 @@ it, and claims one `ReminderLog` row per (person, deadline, offset) with a singl
 rows already claimed. Only the rows claimed by this run are mailed, so a second run — or a second worker
 running at the same time — sends nothing twice. Each person then gets ONE digest e-mail, sent by a Celery
 task queued after commit.
+
+Money joins the same digest, for the staff leads who steer the project (as on the deadlines page): the
+justifications still to hand in and the instalments not (fully) received, read with the funding selectors'
+own definition of "open" (`unpaid_justifications`, `unpaid_instalments`) in two more queries — their
+titles need the convention, its funder and what is still owed, which the uniform UNION rows do not carry.
 """
 
 import smtplib
@@ -32,6 +37,13 @@ from programme.models import Programme, Role, User
 from prospects.models import Prospect
 from prospects.services import CLOSED_STAGES
 
+from .funding.models import Instalment, Justification
+from .funding.selectors import (
+    instalment_title,
+    justification_title,
+    unpaid_instalments,
+    unpaid_justifications,
+)
 from .models import (
     OPEN_ACTION_STATUSES,
     OPEN_DELIVERABLE_STATUSES,
@@ -158,6 +170,31 @@ def due_items_query(dates: list[date]):
     return parts[0].union(*parts[1:], all=True).order_by()
 
 
+def money_items(dates: list[date]) -> list[Due]:
+    """The justifications and instalments still open (the funding selectors' definition) falling on one of
+    `dates`, as `Due` rows without an owner: the scan gives them to the project's staff leads."""
+    justifications = unpaid_justifications(Justification.objects.filter(due_on__in=dates))
+    instalments = unpaid_instalments(Instalment.objects.filter(due_on__in=dates))
+    rows: list[tuple[str, Justification | Instalment, str]] = [
+        *((ReminderKind.JUSTIFICATION, j, justification_title(j)) for j in justifications),
+        *((ReminderKind.INSTALMENT, i, instalment_title(i)) for i in instalments),
+    ]
+    return [
+        Due(
+            kind,
+            obj.pk,
+            obj.due_on,
+            title,
+            obj.convention.project_id,
+            obj.convention.project.title,
+            obj.convention.project.programme_id,
+            None,
+            None,
+        )
+        for kind, obj, title in rows
+    ]
+
+
 def _label(kind: str, raw: str) -> str:
     if kind == ReminderKind.PHASE_END:
         return _("Décision d'étape attendue : fin de la phase « %(phase)s »") % {"phase": Phase(raw).label}
@@ -176,6 +213,8 @@ def _link(kind: str, item: Due, partner: bool) -> str:
         ReminderKind.DELIVERABLE: "projects:project.deliverables",
         ReminderKind.ACTION: "projects:project.governance",
         ReminderKind.PHASE_END: "projects:gate.dossier",
+        ReminderKind.JUSTIFICATION: "projects:funding.page",
+        ReminderKind.INSTALMENT: "projects:funding.page",
     }
     return reverse(tabs[kind], args=[item.project_id])
 
@@ -199,7 +238,8 @@ def deadline_scan(*, now: datetime | None = None, queue: str | None = None) -> d
     all_offsets = set(default) | {PHASE_END_NOTICE_DAYS}
     for values in offsets.values():
         all_offsets |= set(values)
-    items = [Due(*row) for row in due_items_query(reminder_dates(today, all_offsets))]
+    dates = reminder_dates(today, all_offsets)
+    items = [Due(*row) for row in due_items_query(dates)] + money_items(dates)
 
     kept: list[tuple[Due, int]] = []
     for item in items:

@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 
 from programme import access
 from programme.audit import audit_entries_for
-from programme.formatting import fr_amount
 from programme.models import Person, User
 from prospects.models import Prospect
 
-from .funding.selectors import open_instalments, open_justifications
+from .funding.selectors import instalment_title, justification_title, open_instalments, open_justifications
 from .models import (
     OPEN_ACTION_STATUSES,
     OPEN_DELIVERABLE_STATUSES,
@@ -154,12 +153,7 @@ def _funding_deadlines(user: User, *, start: date | None, end: date, today: date
             "justification",
             _("Justificatif"),
             j.due_on,
-            _("%(kind)s — convention %(reference)s (%(funder)s)")
-            % {
-                "kind": j.get_kind_display(),
-                "reference": j.convention.reference,
-                "funder": j.convention.request.funder.name,
-            },
+            justification_title(j),
             j.convention.project.title,
             reverse("projects:funding.page", args=[j.convention.project_id]),
             j.due_on < today,
@@ -173,13 +167,7 @@ def _funding_deadlines(user: User, *, start: date | None, end: date, today: date
             "instalment",
             _("Versement attendu"),
             i.due_on,
-            _("%(kind)s de %(amount)s — convention %(reference)s (%(funder)s)")
-            % {
-                "kind": i.get_kind_display(),
-                "amount": fr_amount(i.outstanding),  # type: ignore[attr-defined]
-                "reference": i.convention.reference,
-                "funder": i.convention.request.funder.name,
-            },
+            instalment_title(i),
             i.convention.project.title,
             reverse("projects:funding.page", args=[i.convention.project_id]),
             i.due_on < today,

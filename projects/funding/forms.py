@@ -24,6 +24,7 @@ from .models import (
     Instalment,
     Justification,
     LineSide,
+    Payment,
     RequestStatus,
 )
 from .services import allowed_moves
@@ -194,18 +195,20 @@ class InstalmentForm(ModelForm):
         widgets = {"due_on": DATE}
 
 
-class PaymentForm(Form):
-    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+class PaymentForm(ModelForm):
+    """A payment received (recorded by `services.payment_add`) or its correction (`services.payment_save`)."""
 
-    received_on = forms.DateField(label=_("Reçu le"), widget=DATE)
     amount = amount_field(_("Montant (€)"), positive=True)
-    reference = forms.CharField(label=_("Référence du virement"), max_length=100, required=False)
-    excess_reason = forms.CharField(
-        label=_("Motif du dépassement"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Seulement si le versement dépasse ce qui reste dû."),
-    )
+
+    class Meta:
+        model = Payment
+        fields = ["received_on", "amount", "reference", "excess_reason"]
+        widgets = {"received_on": DATE, "excess_reason": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"excess_reason": _("Seulement si le versement dépasse ce qui reste dû.")}
+
+
+class ConfirmForm(Form):
+    """The confirmation of a deletion: no field, the POST itself confirms."""
 
 
 class JustificationForm(ModelForm):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programme.access import TeamOnly, ThroughProject
+from programme.formatting import fr_date
 from projects.models import FileVersion, Phase
 
 if TYPE_CHECKING:
@@ -29,6 +30,28 @@ SHARED = "funding_settings__shared_with_collective"
 def _amount(verbose_name: "StrOrPromise | None" = None, **kwargs: Any) -> "models.DecimalField[Any, Any]":
     """An amount in euros: exact, to the cent, never negative (checked by the forms and the constraints)."""
     return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, **kwargs)
+
+
+class PeriodRecord(models.Model):
+    """A record over a period (a request, a convention), with its creation and change times."""
+
+    period_start = models.DateField(_("début de la période"))
+    period_end = models.DateField(_("fin de la période"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ConventionPart(models.Model):
+    """A record of a convention's follow-up (instalment, payment, justification): read through its project,
+    by partners only when the project's money is shared with the collective."""
+
+    access_rule = ThroughProject(path="convention__project", shared_field=f"convention__project__{SHARED}")
+
+    class Meta:
+        abstract = True
 
 
 class FunderProgramme(models.Model):
@@ -221,7 +244,7 @@ SECURED_STATUSES = (RequestStatus.GRANTED, RequestStatus.PARTIAL)
 PENDING_STATUSES = (RequestStatus.PREPARING, RequestStatus.SUBMITTED)
 
 
-class FundingRequest(models.Model):
+class FundingRequest(PeriodRecord):
     """A demande de subvention or an answer to a call for projects, from preparation to the decision."""
 
     project = models.ForeignKey(
@@ -248,8 +271,6 @@ class FundingRequest(models.Model):
     phase = models.CharField(_("phase financée"), max_length=20, choices=Phase.choices, blank=True)
     title = models.CharField(_("objet de la demande"), max_length=200)
     amount_requested = _amount(_("montant demandé (€)"))
-    period_start = models.DateField(_("début de la période"))
-    period_end = models.DateField(_("fin de la période"))
     submitted_on = models.DateField(_("déposée le"), null=True, blank=True)
     status = models.CharField(
         _("état"),
@@ -270,9 +291,6 @@ class FundingRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
     access_rule = ThroughProject(shared_field=f"project__{SHARED}")
     audit_name = "funding_request"
 
@@ -331,7 +349,7 @@ class RequestDocument(FileVersion):
 # --- Conventions ------------------------------------------------------------------------------------
 
 
-class Convention(models.Model):
+class Convention(PeriodRecord):
     """The signed agreement that follows a granted request: period, amount, conditions, schedule."""
 
     # Denormalised from the request (set by the service) so per-project and programme sums join once.
@@ -343,13 +361,8 @@ class Convention(models.Model):
     )
     reference = models.CharField(_("référence"), max_length=100)
     signed_on = models.DateField(_("signée le"))
-    period_start = models.DateField(_("début de la période"))
-    period_end = models.DateField(_("fin de la période"))
     amount_granted = _amount(_("montant conventionné (€)"))
     conditions = models.TextField(_("conditions"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
     access_rule = ThroughProject(shared_field=f"project__{SHARED}")
 
     class Meta:
@@ -374,7 +387,7 @@ class InstalmentKind(models.TextChoices):
     BALANCE = "balance", _("Solde sur compte-rendu")
 
 
-class Instalment(models.Model):
+class Instalment(ConventionPart):
     """One expected payment of a convention's schedule. What was received comes from `Payment`."""
 
     convention = models.ForeignKey(
@@ -385,8 +398,6 @@ class Instalment(models.Model):
     amount = _amount(_("montant (€)"))
     condition = models.CharField(_("condition de versement"), max_length=200, blank=True)
 
-    access_rule = ThroughProject(path="convention__project", shared_field=f"convention__project__{SHARED}")
-
     class Meta:
         ordering = ["convention", "due_on", "id"]
         verbose_name = _("échéance de versement")
@@ -395,12 +406,17 @@ class Instalment(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="instalment_amount_positive"),
             models.UniqueConstraint(fields=["convention", "kind", "due_on"], name="unique_instalment"),
         ]
+        indexes = [
+            # What `selectors.unpaid_instalments` reads per instalment: the convention's earlier instalments
+            # in date order and their amounts, from the index alone.
+            models.Index(fields=["convention", "due_on", "id", "amount"], name="instalment_running_total"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.due_on}"
+        return f"{self.get_kind_display()} — {fr_date(self.due_on)}"
 
 
-class Payment(models.Model):
+class Payment(ConventionPart):
     """Money received on a convention. Payments settle the instalments in the order of their due dates
     (`selectors.allocate`); more than what the convention still owes needs `excess_reason`."""
 
@@ -420,8 +436,6 @@ class Payment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    access_rule = ThroughProject(path="convention__project", shared_field=f"convention__project__{SHARED}")
-
     class Meta:
         ordering = ["convention", "received_on", "id"]
         verbose_name = _("versement reçu")
@@ -432,6 +446,10 @@ class Payment(models.Model):
             models.UniqueConstraint(
                 fields=["convention", "received_on", "amount", "reference"], name="unique_payment"
             ),
+        ]
+        indexes = [
+            # What a convention received (summed per instalment by `selectors.unpaid_instalments`).
+            models.Index(fields=["convention", "amount"], name="payment_convention_total"),
         ]
 
     def __str__(self) -> str:
@@ -450,7 +468,7 @@ class JustificationStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepté")
 
 
-class Justification(models.Model):
+class Justification(ConventionPart):
     """What a convention asks the project to hand in, by when (the compte-rendu financier within six months
     of the year end, the final activity report…), and where it stands."""
 
@@ -466,8 +484,6 @@ class Justification(models.Model):
     )
     sent_on = models.DateField(_("transmis le"), null=True, blank=True)
 
-    access_rule = ThroughProject(path="convention__project", shared_field=f"convention__project__{SHARED}")
-
     class Meta:
         ordering = ["convention", "due_on", "id"]
         verbose_name = _("justificatif attendu")
@@ -477,7 +493,7 @@ class Justification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.due_on}"
+        return f"{self.get_kind_display()} — {fr_date(self.due_on)}"
 
     def is_late(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()

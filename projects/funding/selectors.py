@@ -22,8 +22,10 @@ from typing import Any
 from django.db.models import DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from programme import access
+from programme.formatting import fr_amount
 from programme.models import FunderKind, User
 
 from ..models import Phase, Project
@@ -457,10 +459,16 @@ def schedule_gap(convention: Convention) -> Decimal:
 
 def open_justifications(*, user: User, until: date | None = None) -> QuerySet[Justification]:
     """Justifications still to hand in (optionally due by `until`), for deadlines panels and digests."""
-    qs = (
-        access.scoped(user, Justification)
-        .filter(status=JustificationStatus.DUE)
-        .select_related("convention__project", "convention__request__funder")
+    return unpaid_justifications(access.scoped(user, Justification), until=until)
+
+
+def unpaid_justifications(
+    justifications: QuerySet[Justification], *, until: date | None = None
+) -> QuerySet[Justification]:
+    """The one definition of an open justification, over `justifications` (already scoped by the caller:
+    `open_justifications` for a person, the daily digest scan for the staff leads it writes to)."""
+    qs = justifications.filter(status=JustificationStatus.DUE).select_related(
+        "convention__project", "convention__request__funder"
     )
     return qs.filter(due_on__lte=until) if until else qs
 
@@ -468,12 +476,18 @@ def open_justifications(*, user: User, until: date | None = None) -> QuerySet[Ju
 def open_instalments(*, user: User, until: date | None = None) -> QuerySet[Instalment]:
     """Instalments not fully received (optionally due by `until`), payments settling the earliest first;
     annotated with `outstanding` (what is still to receive on it) and `scheduled_to_date` / `received_total`."""
+    return unpaid_instalments(access.scoped(user, Instalment), until=until)
+
+
+def unpaid_instalments(
+    instalments: QuerySet[Instalment], *, until: date | None = None
+) -> QuerySet[Instalment]:
+    """The one definition of an open instalment, over `instalments` (already scoped by the caller)."""
     earlier_or_same = Instalment.objects.filter(convention=OuterRef("convention")).filter(
         Q(due_on__lt=OuterRef("due_on")) | Q(due_on=OuterRef("due_on"), id__lte=OuterRef("id"))
     )
     qs = (
-        access.scoped(user, Instalment)
-        .annotate(
+        instalments.annotate(
             scheduled_to_date=_sum_subquery(earlier_or_same, "amount"),
             received_total=_sum_subquery(Payment.objects.filter(convention=OuterRef("convention")), "amount"),
         )
@@ -484,3 +498,24 @@ def open_instalments(*, user: User, until: date | None = None) -> QuerySet[Insta
         .select_related("convention__project", "convention__request__funder")
     )
     return qs.filter(due_on__lte=until) if until else qs
+
+
+def justification_title(justification: Justification) -> str:
+    """How a justification reads in a list of deadlines (the deadlines page, the digest)."""
+    convention = justification.convention
+    return _("%(kind)s — convention %(reference)s (%(funder)s)") % {
+        "kind": justification.get_kind_display(),
+        "reference": convention.reference,
+        "funder": convention.request.funder.name,
+    }
+
+
+def instalment_title(instalment: Instalment) -> str:
+    """How an open instalment (from `unpaid_instalments`) reads in a list of deadlines."""
+    convention = instalment.convention
+    return _("%(kind)s de %(amount)s — convention %(reference)s (%(funder)s)") % {
+        "kind": instalment.get_kind_display(),
+        "amount": fr_amount(instalment.outstanding),  # type: ignore[attr-defined]
+        "reference": convention.reference,
+        "funder": convention.request.funder.name,
+    }

@@ -10,10 +10,11 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,6 +133,16 @@ def _team_only(actor: User) -> None:
         raise PermissionDenied
 
 
+def _save_unique[M: models.Model](actor: User, edit: Edit[M], *, field: str, clash: str) -> M:
+    """Save an edit (audited); the unique key it runs into (a second click, another person a moment
+    before) becomes the `clash` message on `field` instead of an error page."""
+    try:
+        with transaction.atomic():
+            return save_audited(actor=actor, edit=edit)
+    except IntegrityError as error:
+        raise ValidationError({field: [clash]}) from error
+
+
 def _check_amount(value: Decimal | None, field: str) -> None:
     if value is not None and value < 0:
         raise ValidationError({field: [_("Un montant ne peut pas être négatif.")]})
@@ -202,22 +213,15 @@ def budget_line_save(*, actor: User, edit: Edit[BudgetLine], budget: Budget | No
         assert line.request is not None
         if line.request.project_id != line.budget.project_id:
             raise ValidationError({"request": [_("Cette demande est celle d’un autre projet.")]})
-    try:
-        with transaction.atomic():
-            return save_audited(actor=actor, edit=edit)
-    except IntegrityError as error:
-        raise ValidationError(
-            {"label": [_("Une ligne de ce libellé existe déjà de ce côté du budget.")]}
-        ) from error
+    return _save_unique(
+        actor, edit, field="label", clash=_("Une ligne de ce libellé existe déjà de ce côté du budget.")
+    )
 
 
 @transaction.atomic
 def budget_line_delete(*, actor: User, line: BudgetLine) -> None:
     _team_only(actor)
-    audit_log(
-        actor=actor, obj=line, action="budget_line.deleted", changes={"amount": [str(line.amount), None]}
-    )
-    line.delete()
+    _deleted(actor, line, "budget_line.deleted", amount=str(line.amount))
 
 
 # --- Requests ---------------------------------------------------------------------------------------
@@ -244,13 +248,12 @@ def funding_request_save(
     contact = request.contact
     if contact is not None and contact.organisation_id != request.funder_id:
         raise ValidationError({"contact": [_("Ce contact n’appartient pas au financeur.")]})
-    try:
-        with transaction.atomic():
-            return save_audited(actor=actor, edit=edit)
-    except IntegrityError as error:
-        raise ValidationError(
-            {"title": [_("Une demande de cet objet existe déjà auprès de ce financeur pour ce projet.")]}
-        ) from error
+    return _save_unique(
+        actor,
+        edit,
+        field="title",
+        clash=_("Une demande de cet objet existe déjà auprès de ce financeur pour ce projet."),
+    )
 
 
 @transaction.atomic
@@ -399,11 +402,9 @@ def convention_save(
             raise ValidationError(
                 {"period_end": [_("Des échéances de versement tomberaient hors de la nouvelle période.")]}
             )
-    try:
-        with transaction.atomic():
-            convention = save_audited(actor=actor, edit=edit)
-    except IntegrityError as error:
-        raise ValidationError({"reference": [_("Une convention de cette référence existe déjà.")]}) from error
+    convention = _save_unique(
+        actor, edit, field="reference", clash=_("Une convention de cette référence existe déjà.")
+    )
     if creating and with_default_deadlines:
         Justification.objects.bulk_create(
             Justification(convention=convention, kind=d.kind, covers_until=d.covers_until, due_on=d.due_on)
@@ -461,25 +462,105 @@ def instalment_save(
                 ]
             }
         )
-    try:
-        with transaction.atomic():
-            return save_audited(actor=actor, edit=edit)
-    except IntegrityError as error:
-        raise ValidationError(
-            {"due_on": [_("Une échéance de cette nature existe déjà à cette date.")]}
-        ) from error
+    return _save_unique(
+        actor, edit, field="due_on", clash=_("Une échéance de cette nature existe déjà à cette date.")
+    )
+
+
+def _settled(convention: Convention) -> dict[int, Decimal]:
+    """What each instalment of `convention` has received (payments settle the earliest first)."""
+    from .selectors import allocate
+
+    instalments = list(Instalment.objects.filter(convention=convention).order_by("due_on", "id"))
+    received = Payment.objects.filter(convention=convention).aggregate(s=Sum("amount"))["s"] or ZERO
+    return {
+        i.pk: part
+        for i, part in zip(instalments, allocate([i.amount for i in instalments], received), strict=True)
+    }
+
+
+def _deleted(actor: User, obj: models.Model, action: str, **changes: Any) -> None:
+    """Audit the deletion of a money record (what it was), then delete it."""
+    audit_log(actor=actor, obj=obj, action=action, changes={k: [v, None] for k, v in changes.items()})
+    obj.delete()
 
 
 @transaction.atomic
 def instalment_delete(*, actor: User, instalment: Instalment) -> None:
+    """Remove an instalment from the schedule. Refused once payments settle part of it: removing it would
+    move the money received onto the next instalments without anyone saying so."""
     _team_only(actor)
-    audit_log(
-        actor=actor,
-        obj=instalment,
-        action="instalment.deleted",
-        changes={"amount": [str(instalment.amount), None]},
+    convention = Convention.objects.select_for_update().get(pk=instalment.convention_id)
+    got = _settled(convention).get(instalment.pk, ZERO)
+    if got > 0:
+        raise ValidationError(
+            _(
+                "Cette échéance a déjà reçu %(got)s : corrigez ou supprimez d’abord le versement qui la règle, "
+                "puis supprimez-la."
+            )
+            % {"got": fr_amount(got)}
+        )
+    _deleted(
+        actor, instalment, "instalment.deleted", amount=str(instalment.amount), due_on=str(instalment.due_on)
     )
-    instalment.delete()
+
+
+def _payment_refusal(
+    *, convention: Convention, received_on: date, amount: Decimal, excess_reason: str, others: Decimal
+) -> ValidationError | None:
+    """Why a payment of `amount` on `received_on` is refused (`others`: what the convention's other
+    payments add up to), or None. `_check_payment` raises it."""
+    if convention.request.status == RequestStatus.REFUSED:
+        return ValidationError(_("La demande a été refusée : aucun versement ne peut être enregistré."))
+    if amount is None or amount <= 0:
+        return ValidationError({"amount": [_("Un versement est un montant supérieur à zéro.")]})
+    if received_on < convention.period_start:
+        return ValidationError(
+            {
+                "received_on": [
+                    _("Le versement précède la période de la convention (début le %(start)s).")
+                    % {"start": fr_date(convention.period_start)}
+                ]
+            }
+        )
+    if received_on > timezone.localdate():
+        return ValidationError({"received_on": [_("Un versement reçu ne peut pas être daté dans le futur.")]})
+    still_due = convention.amount_granted - others
+    if amount > still_due and not excess_reason.strip():
+        return ValidationError(
+            {
+                "excess_reason": [
+                    _(
+                        "Ce versement dépasse de %(over)s ce qui reste dû sur la convention (%(due)s) : indiquez "
+                        "le motif du dépassement pour l’enregistrer."
+                    )
+                    % {
+                        "over": fr_amount(amount - max(still_due, ZERO)),
+                        "due": fr_amount(max(still_due, ZERO)),
+                    }
+                ]
+            }
+        )
+    return None
+
+
+def _check_payment(payment: Payment, *, convention: Convention, others: Decimal) -> None:
+    refusal = _payment_refusal(
+        convention=convention,
+        received_on=payment.received_on,
+        amount=payment.amount,
+        excess_reason=payment.excess_reason,
+        others=others,
+    )
+    if refusal is not None:
+        raise refusal
+
+
+def _others_received(convention: Convention, payment: Payment | None = None) -> Decimal:
+    others = Payment.objects.filter(convention=convention)
+    if payment is not None:
+        others = others.exclude(pk=payment.pk)
+    return others.aggregate(s=Sum("amount"))["s"] or ZERO
 
 
 @transaction.atomic
@@ -503,46 +584,19 @@ def payment_record(
     ).first()
     if existing is not None:
         return existing
-    if convention.request.status == RequestStatus.REFUSED:
-        raise ValidationError(_("La demande a été refusée : aucun versement ne peut être enregistré."))
-    if amount is None or amount <= 0:
-        raise ValidationError({"amount": [_("Un versement est un montant supérieur à zéro.")]})
-    if received_on < convention.period_start:
-        raise ValidationError(
-            {
-                "received_on": [
-                    _("Le versement précède la période de la convention (début le %(start)s).")
-                    % {"start": fr_date(convention.period_start)}
-                ]
-            }
-        )
-    if received_on > timezone.localdate():
-        raise ValidationError({"received_on": [_("Un versement reçu ne peut pas être daté dans le futur.")]})
-    received = convention.payments.aggregate(s=Sum("amount"))["s"] or ZERO
-    still_due = convention.amount_granted - received
-    if amount > still_due and not excess_reason.strip():
-        raise ValidationError(
-            {
-                "excess_reason": [
-                    _(
-                        "Ce versement dépasse de %(over)s ce qui reste dû sur la convention (%(due)s) : indiquez "
-                        "le motif du dépassement pour l’enregistrer."
-                    )
-                    % {
-                        "over": fr_amount(amount - max(still_due, ZERO)),
-                        "due": fr_amount(max(still_due, ZERO)),
-                    }
-                ]
-            }
-        )
-    payment = Payment.objects.create(
+    others = _others_received(convention)
+    payment = Payment(
         convention=convention,
         received_on=received_on,
         amount=amount,
         reference=reference,
-        excess_reason=excess_reason.strip() if amount > still_due else "",
+        excess_reason=excess_reason.strip(),
         recorded_by=actor,
     )
+    _check_payment(payment, convention=convention, others=others)
+    if amount <= convention.amount_granted - others:
+        payment.excess_reason = ""
+    payment.save()
     audit_log(
         actor=actor,
         obj=payment,
@@ -550,6 +604,63 @@ def payment_record(
         changes={"amount": [None, str(amount)], "received_on": [None, received_on.isoformat()]},
     )
     return payment
+
+
+def payment_add(*, actor: User, edit: Edit[Payment], convention: Convention) -> Payment:
+    """`payment_record` for the payment a form describes."""
+    payment = edit.obj
+    return payment_record(
+        actor=actor,
+        convention=convention,
+        received_on=payment.received_on,
+        amount=payment.amount,
+        reference=payment.reference,
+        excess_reason=payment.excess_reason,
+    )
+
+
+@transaction.atomic
+def payment_save(*, actor: User, edit: Edit[Payment]) -> Payment:
+    """Correct a recorded payment (a typing error in its amount, date or bank reference, the reason of an
+    excess) under the rules of `payment_record`; the changed fields go to the audit trail."""
+    _team_only(actor)
+    payment = edit.obj
+    assert payment.pk is not None, "a payment is recorded by payment_record"
+    convention = (
+        Convention.objects.select_for_update().select_related("request").get(pk=payment.convention_id)
+    )
+    payment.reference = payment.reference.strip()
+    others = _others_received(convention, payment)
+    _check_payment(payment, convention=convention, others=others)
+    if payment.amount <= convention.amount_granted - others:
+        payment.excess_reason = ""
+    clash = Payment.objects.filter(
+        convention=convention,
+        received_on=payment.received_on,
+        amount=payment.amount,
+        reference=payment.reference,
+    ).exclude(pk=payment.pk)
+    if clash.exists():
+        raise ValidationError(
+            {"reference": [_("Ce versement est déjà enregistré (même date, montant et référence).")]}
+        )
+    return save_audited(actor=actor, edit=edit)
+
+
+@transaction.atomic
+def payment_delete(*, actor: User, payment: Payment) -> None:
+    """Remove a payment recorded by mistake (audited). The instalments it settled are open again; what it
+    was (date, amount, reference) stays in the audit trail."""
+    _team_only(actor)
+    Convention.objects.select_for_update().get(pk=payment.convention_id)
+    _deleted(
+        actor,
+        payment,
+        "payment.deleted",
+        amount=str(payment.amount),
+        received_on=str(payment.received_on),
+        reference=payment.reference,
+    )
 
 
 @transaction.atomic
@@ -565,8 +676,28 @@ def justification_save(
         raise ValidationError({"sent_on": [_("Indiquez la date de transmission.")]})
     if justification.status == JustificationStatus.DUE:
         justification.sent_on = None
-    try:
-        with transaction.atomic():
-            return save_audited(actor=actor, edit=edit)
-    except IntegrityError as error:
-        raise ValidationError({"due_on": [_("Ce justificatif est déjà attendu à cette date.")]}) from error
+    return _save_unique(
+        actor, edit, field="due_on", clash=_("Ce justificatif est déjà attendu à cette date.")
+    )
+
+
+@transaction.atomic
+def justification_delete(*, actor: User, justification: Justification) -> None:
+    """Remove a justification the convention does not ask for (added by mistake). Refused once it has been
+    sent to the funder: it is part of the convention's record (its state can still be changed)."""
+    _team_only(actor)
+    if justification.status != JustificationStatus.DUE:
+        raise ValidationError(
+            _(
+                "Ce justificatif a été transmis au financeur (état « %(status)s ») : il reste au dossier de la "
+                "convention. Modifiez-le plutôt que de le supprimer."
+            )
+            % {"status": justification.get_status_display()}
+        )
+    _deleted(
+        actor,
+        justification,
+        "justification.deleted",
+        kind=justification.kind,
+        due_on=str(justification.due_on),
+    )

@@ -12,17 +12,18 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model
-from django.http import FileResponse, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import FileResponse, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.files import private_file_response
+from programme.formatting import fr_amount, fr_date
 from programme.forms import add_validation_error
 from programme.pages import posted, save_once
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 from .forms import (
     BudgetLineForm,
+    ConfirmForm,
     ConventionForm,
     FunderProgrammeForm,
     FundingRequestForm,
@@ -50,6 +52,7 @@ from .models import (
     FundingRequest,
     Instalment,
     Justification,
+    Payment,
     RequestDocument,
 )
 
@@ -63,19 +66,51 @@ def _scoped[M: Model](request: AuthedRequest, model: type[M], pk: int, *related:
     return get_object_or_404(queryset.select_related(*related) if related else queryset, pk=pk)
 
 
+def _project_of(obj: Model, path: str) -> Project:
+    """The project a money record hangs off, following `path` ("": the record is the project)."""
+    for name in filter(None, path.split("__")):
+        obj = getattr(obj, name)
+    assert isinstance(obj, Project)
+    return obj
+
+
+def _render_page(
+    request: AuthedRequest,
+    form: forms.BaseForm,
+    *,
+    project: Project | None,
+    title: "StrOrPromise",
+    cancel: str,
+    multipart: bool = False,
+    template: str | None = None,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    if template is None:
+        return render_form_page(
+            request, project=project, form=form, title=title, cancel=cancel, multipart=multipart
+        )
+    return render(
+        request,
+        template,
+        {"form": form, "project": project, "title": title, "cancel": cancel, **(context or {})},
+    )
+
+
 def _save_or_show(
     request: AuthedRequest,
     form: forms.BaseForm,
     *,
     project: Project | None,
-    title: str | Promise,
+    title: "StrOrPromise",
     save: Callable[[], Any],
     done: "StrOrPromise",
     cancel: str,
     multipart: bool = False,
+    template: str | None = None,
+    context: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """A valid POST saves through `save()` (a service) and goes back to `cancel`; a service refusal is shown
-    on the form and nothing is saved; otherwise the form page."""
+    on the form and nothing is saved; otherwise the form page (or `template`)."""
     if request.method == "POST" and form.is_valid():
 
         def guarded() -> Any:
@@ -89,9 +124,112 @@ def _save_or_show(
         if save_once(form, guarded) is not None:
             messages.success(request, done)
             return redirect(cancel)
-    return render_form_page(
-        request, project=project, form=form, title=title, cancel=cancel, multipart=multipart
+    return _render_page(
+        request,
+        form,
+        project=project,
+        title=title,
+        cancel=cancel,
+        multipart=multipart,
+        template=template,
+        context=context,
     )
+
+
+type Title = StrOrPromise | Callable[[Any], StrOrPromise]
+type Saver = Callable[..., Any]
+#: Path from a record to its project; None for a funder's programme (no project).
+type ProjectPath = str | None
+
+
+def _title(title: Title, obj: Any) -> "StrOrPromise":
+    return title(obj) if callable(title) else title
+
+
+def _cancel(project: Project | None) -> str:
+    return _page(project) if project is not None else reverse("projects:funding.funders")
+
+
+def form_view(
+    model: type[Model],
+    *,
+    path: ProjectPath,
+    form: "type[forms.ModelForm[Any]]",
+    save: Saver,
+    title: Title,
+    done: "StrOrPromise",
+    parent_kw: str | None = None,
+    with_project: bool = False,
+    initial: Callable[[Any], dict[str, Any]] | None = None,
+    after: Callable[[AuthedRequest, Any], None] | None = None,
+) -> Callable[..., HttpResponseBase]:
+    """The page that adds or changes a money record (`initial`: the new record's values taken from its parent). `pk` names a `model` row found through the access
+    rules (404 for outsiders): with `parent_kw`, the parent (a project, a convention) the new record goes
+    under, saved by `save(actor=, edit=, <parent_kw>=parent)`; without, the record itself, saved by
+    `save(actor=, edit=)`. The service's refusals are shown on the form and nothing is saved."""
+
+    @access.team_required
+    @require_http_methods(["GET", "POST"])
+    def view(request: AuthedRequest, pk: int) -> HttpResponse:
+        obj = project_for(request, pk) if path == "" else _scoped(request, model, pk, *filter(None, [path]))
+        project = _project_of(obj, path) if path is not None else None
+        extra: dict[str, Any] = {"project": project} if with_project else {}
+        if parent_kw is None:
+            extra["instance"] = obj
+        elif initial is not None:
+            extra["initial"] = initial(obj)
+        bound = form(posted(request), **extra)
+
+        def saved() -> Any:
+            parent = {parent_kw: obj} if parent_kw else {}
+            result = save(actor=request.user, edit=Edit.from_form(bound), **parent)
+            if after is not None:
+                after(request, obj)
+            return result
+
+        return _save_or_show(
+            request,
+            bound,
+            project=project,
+            title=_title(title, obj),
+            save=saved,
+            done=done,
+            cancel=_cancel(project),
+        )
+
+    return view
+
+
+def delete_view(
+    model: type[Model],
+    *,
+    path: str,
+    delete: Saver,
+    kw: str,
+    title: Title,
+    done: "StrOrPromise",
+) -> Callable[..., HttpResponseBase]:
+    """GET: the confirmation page; POST: the service `delete(actor=, <kw>=obj)` (audited). A refusal (the
+    deletion would break a rule) is shown on the page and nothing is deleted; outsiders get 404."""
+
+    @access.team_required
+    @require_http_methods(["GET", "POST"])
+    def view(request: AuthedRequest, pk: int) -> HttpResponse:
+        obj = _scoped(request, model, pk, path)
+        project = _project_of(obj, path)
+        return _save_or_show(
+            request,
+            ConfirmForm(posted(request)),
+            project=project,
+            title=_title(title, obj),
+            save=lambda: delete(actor=request.user, **{kw: obj}),
+            done=done,
+            cancel=_page(project),
+            template="projects/funding/confirm_delete.html",
+            context={"record": obj},
+        )
+
+    return view
 
 
 # --- The tab ----------------------------------------------------------------------------------------
@@ -152,69 +290,7 @@ def line_create(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def line_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    line = _scoped(request, BudgetLine, pk, "budget__project")
-    project = line.budget.project
-    form = BudgetLineForm(posted(request), instance=line, project=project)
-    return _save_or_show(
-        request,
-        form,
-        project=project,
-        title=_("Modifier la ligne de budget"),
-        save=lambda: services.budget_line_save(actor=request.user, edit=Edit.from_form(form)),
-        done=_("Ligne de budget mise à jour."),
-        cancel=_page(project),
-    )
-
-
-@access.team_required
-@require_POST
-def line_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    line = _scoped(request, BudgetLine, pk, "budget__project")
-    project = line.budget.project
-    services.budget_line_delete(actor=request.user, line=line)
-    messages.success(request, _("Ligne de budget supprimée."))
-    return redirect(_page(project))
-
-
 # --- Requests ---------------------------------------------------------------------------------------
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def request_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    project = project_for(request, pk)
-    form = FundingRequestForm(posted(request), project=project)
-    return _save_or_show(
-        request,
-        form,
-        project=project,
-        title=_("Nouvelle demande de financement"),
-        save=lambda: services.funding_request_save(
-            actor=request.user, edit=Edit.from_form(form), project=project
-        ),
-        done=_("Demande enregistrée (en préparation)."),
-        cancel=_page(project),
-    )
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def request_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    funding_request = _scoped(request, FundingRequest, pk, "project")
-    project = funding_request.project
-    form = FundingRequestForm(posted(request), instance=funding_request, project=project)
-    return _save_or_show(
-        request,
-        form,
-        project=project,
-        title=_("Modifier la demande"),
-        save=lambda: services.funding_request_save(actor=request.user, edit=Edit.from_form(form)),
-        done=_("Demande mise à jour."),
-        cancel=_page(project),
-    )
 
 
 @access.team_required
@@ -284,48 +360,6 @@ def request_document_download(request: AuthedRequest, pk: int) -> FileResponse:
 # --- Conventions ------------------------------------------------------------------------------------
 
 
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def convention_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    funding_request = _scoped(request, FundingRequest, pk, "project", "funder")
-    project = funding_request.project
-    initial = {
-        "amount_granted": funding_request.amount_granted,
-        "period_start": funding_request.period_start,
-        "period_end": funding_request.period_end,
-        "signed_on": funding_request.decided_on,
-    }
-    form = ConventionForm(posted(request), project=project, initial=initial)
-    return _save_or_show(
-        request,
-        form,
-        project=project,
-        title=_("Convention avec %(funder)s") % {"funder": funding_request.funder},
-        save=lambda: services.convention_save(
-            actor=request.user, edit=Edit.from_form(form), request=funding_request
-        ),
-        done=_("Convention enregistrée, avec ses échéances de justification habituelles."),
-        cancel=_page(project),
-    )
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def convention_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    convention = _scoped(request, Convention, pk, "project")
-    project = convention.project
-    form = ConventionForm(posted(request), instance=convention, project=project)
-    return _save_or_show(
-        request,
-        form,
-        project=project,
-        title=_("Modifier la convention %(ref)s") % {"ref": convention.reference},
-        save=lambda: services.convention_save(actor=request.user, edit=Edit.from_form(form)),
-        done=_("Convention mise à jour."),
-        cancel=_page(project),
-    )
-
-
 def _gap_message(request: AuthedRequest, convention: Convention) -> None:
     """The schedule is allowed to miss part of the granted amount, but the team is told by how much."""
     from programme.formatting import fr_amount
@@ -337,116 +371,6 @@ def _gap_message(request: AuthedRequest, convention: Convention) -> None:
             _("L’échéancier ne couvre pas tout le montant conventionné : il manque %(gap)s.")
             % {"gap": fr_amount(gap)},
         )
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def instalment_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    convention = _scoped(request, Convention, pk, "project")
-    form = InstalmentForm(posted(request))
-
-    def save() -> Instalment:
-        instalment = services.instalment_save(
-            actor=request.user, edit=Edit.from_form(form), convention=convention
-        )
-        _gap_message(request, convention)
-        return instalment
-
-    return _save_or_show(
-        request,
-        form,
-        project=convention.project,
-        title=_("Nouvelle échéance de versement — %(ref)s") % {"ref": convention.reference},
-        save=save,
-        done=_("Échéance enregistrée."),
-        cancel=_page(convention.project),
-    )
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def instalment_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    instalment = _scoped(request, Instalment, pk, "convention__project")
-    convention = instalment.convention
-    form = InstalmentForm(posted(request), instance=instalment)
-
-    def save() -> Instalment:
-        saved = services.instalment_save(actor=request.user, edit=Edit.from_form(form))
-        _gap_message(request, convention)
-        return saved
-
-    return _save_or_show(
-        request,
-        form,
-        project=convention.project,
-        title=_("Modifier l’échéance"),
-        save=save,
-        done=_("Échéance mise à jour."),
-        cancel=_page(convention.project),
-    )
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def payment_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    convention = _scoped(request, Convention, pk, "project")
-    form = PaymentForm(posted(request))
-
-    def save() -> Any:
-        data = form.cleaned_data
-        return services.payment_record(
-            actor=request.user,
-            convention=convention,
-            received_on=data["received_on"],
-            amount=data["amount"],
-            reference=data["reference"],
-            excess_reason=data["excess_reason"],
-        )
-
-    return _save_or_show(
-        request,
-        form,
-        project=convention.project,
-        title=_("Versement reçu — convention %(ref)s") % {"ref": convention.reference},
-        save=save,
-        done=_("Versement enregistré."),
-        cancel=_page(convention.project),
-    )
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def justification_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    convention = _scoped(request, Convention, pk, "project")
-    form = JustificationForm(posted(request))
-    return _save_or_show(
-        request,
-        form,
-        project=convention.project,
-        title=_("Nouveau justificatif attendu — %(ref)s") % {"ref": convention.reference},
-        save=lambda: services.justification_save(
-            actor=request.user, edit=Edit.from_form(form), convention=convention
-        ),
-        done=_("Justificatif enregistré."),
-        cancel=_page(convention.project),
-    )
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def justification_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    justification = _scoped(request, Justification, pk, "convention__project")
-    project = justification.convention.project
-    form = JustificationForm(posted(request), instance=justification)
-    return _save_or_show(
-        request,
-        form,
-        project=project,
-        title=_("Justificatif : %(what)s") % {"what": justification},
-        save=lambda: services.justification_save(actor=request.user, edit=Edit.from_form(form)),
-        done=_("Justificatif mis à jour."),
-        cancel=_page(project),
-    )
 
 
 # --- Funders' programmes ----------------------------------------------------------------------------
@@ -481,16 +405,157 @@ def programme_create(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def programme_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    form = FunderProgrammeForm(posted(request), instance=_scoped(request, FunderProgramme, pk))
-    return _save_or_show(
-        request,
-        form,
-        project=None,
-        title=_("Modifier le programme de financement"),
-        save=lambda: services.funder_programme_save(actor=request.user, edit=Edit.from_form(form)),
-        done=_("Programme mis à jour."),
-        cancel=reverse("projects:funding.funders"),
-    )
+# --- Plain create / edit / delete pages (one helper each) -------------------------------------------
+
+line_edit = form_view(
+    BudgetLine,
+    path="budget__project",
+    form=BudgetLineForm,
+    with_project=True,
+    save=services.budget_line_save,
+    title=gettext_lazy("Modifier la ligne de budget"),
+    done=gettext_lazy("Ligne de budget mise à jour."),
+)
+line_delete = delete_view(
+    BudgetLine,
+    path="budget__project",
+    delete=services.budget_line_delete,
+    kw="line",
+    title=lambda line: _("Supprimer la ligne de budget « %(label)s »") % {"label": line.label},
+    done=gettext_lazy("Ligne de budget supprimée."),
+)
+request_create = form_view(
+    Project,
+    path="",
+    form=FundingRequestForm,
+    with_project=True,
+    save=services.funding_request_save,
+    parent_kw="project",
+    title=gettext_lazy("Nouvelle demande de financement"),
+    done=gettext_lazy("Demande enregistrée (en préparation)."),
+)
+request_edit = form_view(
+    FundingRequest,
+    path="project",
+    form=FundingRequestForm,
+    with_project=True,
+    save=services.funding_request_save,
+    title=gettext_lazy("Modifier la demande"),
+    done=gettext_lazy("Demande mise à jour."),
+)
+convention_edit = form_view(
+    Convention,
+    path="project",
+    form=ConventionForm,
+    with_project=True,
+    save=services.convention_save,
+    title=lambda c: _("Modifier la convention %(ref)s") % {"ref": c.reference},
+    done=gettext_lazy("Convention mise à jour."),
+)
+convention_create = form_view(
+    FundingRequest,
+    path="project",
+    form=ConventionForm,
+    with_project=True,
+    save=services.convention_save,
+    parent_kw="request",
+    initial=lambda r: {
+        "amount_granted": r.amount_granted,
+        "period_start": r.period_start,
+        "period_end": r.period_end,
+        "signed_on": r.decided_on,
+    },
+    title=lambda r: _("Convention avec %(funder)s") % {"funder": r.funder},
+    done=gettext_lazy("Convention enregistrée, avec ses échéances de justification habituelles."),
+)
+instalment_create = form_view(
+    Convention,
+    path="project",
+    form=InstalmentForm,
+    save=services.instalment_save,
+    parent_kw="convention",
+    title=lambda c: _("Nouvelle échéance de versement — %(ref)s") % {"ref": c.reference},
+    done=gettext_lazy("Échéance enregistrée."),
+    after=lambda request, convention: _gap_message(request, convention),
+)
+instalment_edit = form_view(
+    Instalment,
+    path="convention__project",
+    form=InstalmentForm,
+    save=services.instalment_save,
+    title=gettext_lazy("Modifier l’échéance"),
+    done=gettext_lazy("Échéance mise à jour."),
+    after=lambda request, instalment: _gap_message(request, instalment.convention),
+)
+instalment_delete = delete_view(
+    Instalment,
+    path="convention__project",
+    delete=services.instalment_delete,
+    kw="instalment",
+    title=lambda i: _("Supprimer l’échéance « %(what)s »") % {"what": i},
+    done=gettext_lazy("Échéance supprimée."),
+)
+payment_create = form_view(
+    Convention,
+    path="project",
+    form=PaymentForm,
+    save=services.payment_add,
+    parent_kw="convention",
+    title=lambda c: _("Versement reçu — convention %(ref)s") % {"ref": c.reference},
+    done=gettext_lazy("Versement enregistré."),
+)
+payment_edit = form_view(
+    Payment,
+    path="convention__project",
+    form=PaymentForm,
+    save=services.payment_save,
+    title=lambda p: (
+        _("Corriger le versement du %(date)s — convention %(ref)s")
+        % {"date": fr_date(p.received_on), "ref": p.convention.reference}
+    ),
+    done=gettext_lazy("Versement corrigé."),
+)
+payment_delete = delete_view(
+    Payment,
+    path="convention__project",
+    delete=services.payment_delete,
+    kw="payment",
+    title=lambda p: (
+        _("Supprimer le versement du %(date)s (%(amount)s)")
+        % {"date": fr_date(p.received_on), "amount": fr_amount(p.amount)}
+    ),
+    done=gettext_lazy("Versement supprimé."),
+)
+justification_create = form_view(
+    Convention,
+    path="project",
+    form=JustificationForm,
+    save=services.justification_save,
+    parent_kw="convention",
+    title=lambda c: _("Nouveau justificatif attendu — %(ref)s") % {"ref": c.reference},
+    done=gettext_lazy("Justificatif enregistré."),
+)
+justification_edit = form_view(
+    Justification,
+    path="convention__project",
+    form=JustificationForm,
+    save=services.justification_save,
+    title=lambda j: _("Justificatif : %(what)s") % {"what": j},
+    done=gettext_lazy("Justificatif mis à jour."),
+)
+justification_delete = delete_view(
+    Justification,
+    path="convention__project",
+    delete=services.justification_delete,
+    kw="justification",
+    title=lambda j: _("Supprimer le justificatif « %(what)s »") % {"what": j},
+    done=gettext_lazy("Justificatif supprimé."),
+)
+programme_edit = form_view(
+    FunderProgramme,
+    path=None,
+    form=FunderProgrammeForm,
+    save=services.funder_programme_save,
+    title=gettext_lazy("Modifier le programme de financement"),
+    done=gettext_lazy("Programme mis à jour."),
+)

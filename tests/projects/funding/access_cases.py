@@ -1,6 +1,7 @@
 """The money URLs against every role (listed in tests/projects/access_cases.py, walked by the matrix)."""
 
 from datetime import date
+from decimal import Decimal as D
 
 from projects.funding.models import BudgetLine, Instalment, Justification, RequestStatus
 from tests.access import TEAM, TEAM_REDIRECT, Case, invalid_post, pk_of
@@ -35,6 +36,18 @@ def _instalment(w) -> Instalment:
 
 def _justification(w) -> Justification:
     return _convention(w).justifications.first()
+
+
+def _payment(w):
+    from projects.funding.services import payment_record
+
+    return payment_record(
+        actor=w.staff, convention=_convention(w), received_on=date(2026, 2, 1), amount=D("1000")
+    )
+
+
+def _due_justification(w) -> Justification:
+    return _convention(w).justifications.filter(status="due").first()
 
 
 def _document(w):
@@ -100,4 +113,20 @@ def funding_cases() -> list[Case]:
         invalid_post("projects:funding.payment.create", TEAM, kwargs=pk_of(_convention)),
         Case("projects:funding.justification.create", TEAM, kwargs=pk_of(_convention)),
         Case("projects:funding.justification.edit", TEAM, kwargs=pk_of(_justification)),
+        Case(
+            "projects:funding.line.delete", TEAM, kwargs=pk_of(_line), id="get:funding.line.delete (confirm)"
+        ),
+        Case("projects:funding.instalment.delete", TEAM, kwargs=pk_of(_instalment)),
+        Case("projects:funding.instalment.delete", TEAM_REDIRECT, kwargs=pk_of(_instalment), method="post"),
+        Case("projects:funding.payment.edit", TEAM, kwargs=pk_of(_payment)),
+        invalid_post("projects:funding.payment.edit", TEAM, kwargs=pk_of(_payment)),
+        Case("projects:funding.payment.delete", TEAM, kwargs=pk_of(_payment)),
+        Case("projects:funding.payment.delete", TEAM_REDIRECT, kwargs=pk_of(_payment), method="post"),
+        Case("projects:funding.justification.delete", TEAM, kwargs=pk_of(_due_justification)),
+        Case(
+            "projects:funding.justification.delete",
+            TEAM_REDIRECT,
+            kwargs=pk_of(_due_justification),
+            method="post",
+        ),
     ]

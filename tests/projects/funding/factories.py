@@ -125,8 +125,12 @@ def funding_side(staff, project, marker: str) -> dict:
     )
     conv = convention(staff, req, reference=f"CONV-{marker}", schedule=[(ADVANCE, date(2026, 2, 1), "1000")])
     document = services.request_document_add(actor=staff, request=req, file=pdf_file(f"dossier-{marker}.pdf"))
+    payment = services.payment_record(
+        actor=staff, convention=conv, received_on=date(2026, 2, 1), amount=D("400"), reference=f"VIR-{marker}"
+    )
     services.funding_share(actor=staff, project=project, shared=True)
     return {
+        "payment": payment,
         "funder_programme": programme,
         "budget_line": line,
         "funding_request": req,
