@@ -2,6 +2,8 @@
 services keep the rules and the audit trail)."""
 
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from .models import Budget, Convention, FunderProgramme, FundingRequest, Instalment, Justification, Payment
 
@@ -20,21 +22,30 @@ class FundingRequestAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "amount_granted", "decided_on", "submitted_on"]
 
 
-class InstalmentInline(admin.TabularInline):
-    model = Instalment
-    extra = 0
+class ReadOnlyInline(admin.TabularInline):
+    """A convention's schedule, payments and justifications, shown but never changed here: the Financement
+    tab's services check the granted amount, the convention period and what payments already settled."""
 
-
-class PaymentInline(admin.TabularInline):
-    model = Payment
     extra = 0
-    readonly_fields = ["received_on", "amount", "reference", "excess_reason", "recorded_by"]
     can_delete = False
 
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
 
-class JustificationInline(admin.TabularInline):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class InstalmentInline(ReadOnlyInline):
+    model = Instalment
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+
+
+class JustificationInline(ReadOnlyInline):
     model = Justification
-    extra = 0
 
 
 @admin.register(Convention)

@@ -75,3 +75,23 @@ def test_once_its_conventions_are_deleted_the_project_can_go(world, signed, admi
     assert admin_client.post(project_url, {"post": "yes"}).status_code == 302
     assert not Project.objects.filter(pk=world.project_a.pk).exists()
     assert not FundingRequest.objects.filter(project_id=world.project_a.pk).exists()
+
+
+def test_the_admin_shows_a_conventions_schedule_but_never_changes_it(world, signed, admin_client):
+    """The schedule's rules (not above the granted amount, inside the period) live in the services; the admin
+    page of a convention lists its instalments read-only, and a forged inline change is ignored."""
+    url = reverse("admin:projects_convention_change", args=[signed.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert "instalments-0-amount" not in page.content.decode()
+    instalment = signed.instalments.get()
+    data = {
+        "reference": signed.reference,
+        "instalments-TOTAL_FORMS": "1",
+        "instalments-INITIAL_FORMS": "1",
+        "instalments-0-id": str(instalment.pk),
+        "instalments-0-amount": "999999",
+    }
+    admin_client.post(url, data)
+    instalment.refresh_from_db()
+    assert instalment.amount == 1000
