@@ -7,6 +7,7 @@ pages put the same figures in a data table next to the chart.
 """
 
 import hashlib
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,7 +26,8 @@ PHASE_COLOURS = {
     "completed": "#3e4c59",
 }
 #: Series colours with AA contrast on white, distinguishable without relying on hue alone (order + labels).
-PALETTE = ["#1d5c63", "#a04d00", "#5b4b8a", "#2f6b2f", "#7a1f1f", "#3e4c59"]
+#: None of them is a phase colour: a bar in a phase's colour means that phase, nothing else.
+PALETTE = ["#1f4fa8", "#a3245e", "#5f6b00", "#1f2933"]
 INK = "#1f2933"
 MUTED = "#52606d"
 GRID = "#d9e2ec"
@@ -101,7 +103,7 @@ def bar_chart(
         text = bar.text if bar.text is not None else fr_number(bar.value)
         parts.append(
             f'<g><text x="{label_width - 8}" y="{y + bar_height * 0.7:.1f}" text-anchor="end">'
-            f"{escape(_shorten(bar.label, 30))}</text>"
+            f"{_label(bar.label, 30)}</text>"
             f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height}" fill="{colour}" rx="3">'
             f"<title>{escape(bar.label)} : {escape(text)}</title></rect>"
             f'<text x="{label_width + length + 6:.1f}" y="{y + bar_height * 0.7:.1f}" font-weight="600">'
@@ -139,7 +141,7 @@ def grouped_bar_chart(
         y0 = legend_height + c_index * group_height
         parts.append(
             f'<text x="{label_width - 8}" y="{y0 + group_height / 2:.1f}" text-anchor="end">'
-            f"{escape(_shorten(category, 30))}</text>"
+            f"{_label(category, 30)}</text>"
         )
         for s_index, serie in enumerate(series):
             value = serie.values[c_index] if c_index < len(serie.values) else None
@@ -240,7 +242,7 @@ def progress_chart(
         largest = max(_num(row.get("value")), _num(row.get("baseline")), _num(row.get("target"))) or 1
         x_of = lambda v, largest=largest: label_width + max(0.0, _num(v)) / largest * scale_width  # noqa: E731
         parts.append(
-            f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end">{escape(_shorten(row["label"], 30))}</text>'
+            f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end">{_label(row["label"], 30)}</text>'
             f'<rect x="{label_width}" y="{y + 4}" width="{scale_width}" height="14" fill="#eef2f6"/>'
         )
         if row.get("value") is not None:
@@ -260,7 +262,9 @@ def progress_chart(
                 f'<line x1="{tx:.1f}" y1="{y}" x2="{tx:.1f}" y2="{y + 22}" stroke="{PALETTE[1]}" stroke-width="3"/>'
             )
         parts.append(
-            f'<text x="{label_width + scale_width + 8}" y="{y + 15}" font-size="11">{escape(row.get("text", ""))}</text>'
+            _wrapped(
+                str(row.get("text", "")), x=label_width + scale_width + 8, y=y + 15, room=value_room - 10
+            )
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -278,6 +282,28 @@ def _legend(series: Sequence[Series], *, x: int, y: int) -> str:
         offset += 24 + 7 * len(serie.name)
     parts.append("</g>")
     return "".join(parts)
+
+
+def _label(text: str, limit: int) -> str:
+    """A label's SVG text: shortened with "…" when longer than `limit`, the full text then in a <title>."""
+    text = str(text)
+    short = _shorten(text, limit)
+    return escape(short) if short == text else f"<title>{escape(text)}</title>{escape(short)}"
+
+
+def _wrapped(text: str, *, x: float, y: float, room: int, font_size: int = 11) -> str:
+    """A written value that never runs off the chart: on two lines when it does not fit in `room` pixels (about
+    0.6 em a character), shortened with "…" beyond two, and then the full text in a <title>."""
+    chars = max(8, int(room / (font_size * 0.6)))
+    lines = textwrap.wrap(text, chars) or [""]
+    if len(lines) == 1:
+        return f'<text x="{x}" y="{y}" font-size="{font_size}">{escape(text)}</text>'
+    second = lines[1] if len(lines) == 2 else _shorten(" ".join(lines[1:]), chars)
+    full = f"<title>{escape(text)}</title>" if len(lines) > 2 else ""
+    return (
+        f'<text x="{x}" y="{y - font_size / 2:.1f}" font-size="{font_size}">{full}'
+        f'<tspan x="{x}">{escape(lines[0])}</tspan><tspan x="{x}" dy="{font_size + 1}">{escape(second)}</tspan></text>'
+    )
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -1,6 +1,37 @@
 // Parcours — the project's own small behaviours. No inline scripts (CSP), no third-party code here.
 (function () {
   "use strict";
+  // Loaded in <head> without `defer`: styles may rely on `.js` from the first paint (the phone menu starts closed).
+  document.documentElement.classList.add("js");
+  // Phone menu: the top bar's button opens and closes the navigation; Escape closes it.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest(".nav-toggle");
+    if (!toggle) return;
+    var open = document.body.classList.toggle("nav-open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !document.body.classList.contains("nav-open")) return;
+    document.body.classList.remove("nav-open");
+    var toggle = document.querySelector(".nav-toggle");
+    if (toggle) { toggle.setAttribute("aria-expanded", "false"); toggle.focus(); }
+  });
+  // Timelines: a tap, a click or the keyboard focus on a phase or a marker writes its detail under the frieze
+  // (the SVG <title>, which a mouse shows on hover only).
+  function showDetail(event) {
+    var mark = event.target.closest && event.target.closest("[data-timeline] [data-detail]");
+    if (!mark) return;
+    var frieze = mark.closest("[data-timeline]");
+    var out = frieze.querySelector(".tl-detail");
+    var title = mark.querySelector("title");
+    if (!out || !title) return;
+    frieze.querySelectorAll(".is-selected").forEach(function (m) { m.classList.remove("is-selected"); });
+    mark.classList.add("is-selected");
+    out.textContent = title.textContent;
+    out.hidden = false;
+  }
+  document.addEventListener("click", showDetail);
+  document.addEventListener("focusin", showDetail);
   // Forms that destroy or decide something ask first.
   document.addEventListener("submit", function (event) {
     var form = event.target;
