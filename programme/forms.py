@@ -98,6 +98,13 @@ class EdgeChecks(forms.BaseForm):
             return ""
         return str(self.data.get(self.add_prefix(SUBMISSION_TOKEN)) or "")[:64]
 
+    def renew_submission_token(self) -> None:
+        """Put a fresh token in the submitted data, so the form shown again can be sent (once)."""
+        if SUBMISSION_TOKEN in self.fields and self.is_bound:
+            data = self.data.copy() if isinstance(self.data, (dict, MultiValueDict)) else dict(self.data)
+            data[self.add_prefix(SUBMISSION_TOKEN)] = uuid.uuid4().hex
+            self.data = data
+
     def full_clean(self) -> None:
         for field in self.fields.values():
             dated = isinstance(field, (forms.DateField, forms.DateTimeField))
@@ -121,6 +128,13 @@ class Form(EdgeChecks, forms.Form):
 
 class ModelForm(EdgeChecks, forms.ModelForm):
     """Every model form of the apps."""
+
+
+class SubmissionForm(Form):
+    """The one-time token alone, for a page whose create form is not a form of its own (a formset, a
+    button): `save_once(SubmissionForm(posted(request), prefix=…), save)` saves it once."""
+
+    creates = True
 
 
 class OrganisationForm(ModelForm):
