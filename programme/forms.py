@@ -130,6 +130,23 @@ class ModelForm(EdgeChecks, forms.ModelForm):
     """Every model form of the apps."""
 
 
+class FilterForm(Form):
+    """The form of a list's filters (django-filter's `Meta.form`): dates within 1900–2100 as in every
+    form, and, when `period` names a start and an end field, an end that does not precede the start. An
+    invalid filter is left out of the list's query and said next to the results (`render_filtered_list`)."""
+
+    period: tuple[str, str] | None = None
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # returns self.cleaned_data, typed `| None` in the stubs
+        cleaned = self.cleaned_data
+        if self.period:
+            start, end = (cleaned.get(name) for name in self.period)
+            if start and end and start > end:
+                self.add_error(self.period[1], _("La fin de la période précède son début."))
+        return cleaned
+
+
 class SubmissionForm(Form):
     """The one-time token alone, for a page whose create form is not a form of its own (a formset, a
     button): `save_once(SubmissionForm(posted(request), prefix=…), save)` saves it once."""

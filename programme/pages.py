@@ -58,7 +58,7 @@ ALREADY_SENT = _(
 #: Said when a create form arrives without its one-time token (a page kept from before, a script, a
 #: hand-made request): refused, so that a second identical request cannot create a second record.
 MISSING_TOKEN = _(
-    "Ce formulaire a expiré ou est incomplet : rien n’a été enregistré. Vérifiez ce qui est saisi "
+    "Ce formulaire a expiré ou est incomplet : rien n’a été enregistré. Vérifiez ce qui est saisi "
     "ci-dessous et envoyez-le de nouveau."
 )
 #: Said when a record the form would create already exists (another person, or the same form in
@@ -151,6 +151,8 @@ def render_filtered_list(
     page_size: int = PAGE_SIZE,
 ) -> HttpResponse:
     """Render a filtered, paginated list; an HTMX request gets only the table fragment."""
+    form = filterset.form
+    invalid = set(form.errors) if form.is_bound else set()  # left out of the query by django-filter
     paginator = Paginator(filterset.qs, page_size)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -163,7 +165,12 @@ def render_filtered_list(
             "remove_query": _without(request, name),
         }
         for name in filterset.form.fields
-        if request.GET.get(name) not in (None, "")
+        if request.GET.get(name) not in (None, "") and name not in invalid
+    ]
+    filter_errors = [
+        f"{form.fields[name].label}\u202f: {error}" if name in form.fields else str(error)
+        for name in sorted(invalid, key=lambda n: list(form.fields).index(n) if n in form.fields else -1)
+        for error in form.errors[name]
     ]
     ctx = {
         "filter": filterset,
@@ -171,6 +178,7 @@ def render_filtered_list(
         "count": paginator.count,
         "querystring": query.urlencode(),
         "active_filters": active_filters,
+        "filter_errors": filter_errors,
         "partial": partial,
         **(context or {}),
     }

@@ -327,7 +327,7 @@ def membership_save(*, actor: User, edit: Edit[Membership], project: Project) ->
             raise ValidationError(
                 {
                     field: _(
-                        "%(message)s : modifiez son adhésion existante, ou indiquez une date d’entrée "
+                        "%(message)s : modifiez son adhésion existante, ou indiquez une date d’entrée "
                         "après sa sortie."
                     )
                     % {"message": message}

@@ -411,7 +411,7 @@ def report_follow_money_switch(*, report: Report) -> Report:
         Report.objects.filter(pk=report.pk).update(
             file="",
             status=ReportStatus.FAILED,
-            error=_("Le partage du budget a changé : relancez le rendu du rapport."),
+            error=_("Le partage du budget a changé : relancez le rendu du rapport."),
         )
         if report.file.name:
             old = report.file.name

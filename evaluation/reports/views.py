@@ -238,7 +238,7 @@ def report_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
     if report.status == ReportStatus.DONE:
         report = services.report_follow_money_switch(report=report)
         if report.status != ReportStatus.DONE:  # its edition is being brought up to date: follow it
-            messages.info(request, _("Ce rapport est mis à jour : il sera prêt dans un instant."))
+            messages.info(request, _("Ce rapport est mis à jour : il sera prêt dans un instant."))
             return redirect("evaluation:report.detail", pk=report.pk)
     if report.status != ReportStatus.DONE or not report.file:
         raise Http404
