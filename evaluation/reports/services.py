@@ -379,6 +379,10 @@ def report_share(*, actor: User, report: Report, shared: bool) -> Report:
     return report
 
 
+#: The key of `Report.parameters` saying whether the rendered file holds the financial section.
+MONEY_KEY = "money"
+
+
 @transaction.atomic
 def report_follow_money_switch(*, report: Report) -> Report:
     """The collective's edition of a funder report follows the project's money switch (Financement tab):
@@ -405,6 +409,7 @@ def report_follow_money_switch(*, report: Report) -> Report:
     if report.status != ReportStatus.DONE or not report.shared_with_partners:
         return report
     audit_log(actor=None, obj=report, action="report.money_switch", changes={"money": [held, not held]})
+    old_file = report.file.name
     try:
         _render_again(report)
     except IntegrityError:  # an identical report is being rendered: never leave the old file readable
@@ -413,15 +418,10 @@ def report_follow_money_switch(*, report: Report) -> Report:
             status=ReportStatus.FAILED,
             error=_("Le partage du budget a changé : relancez le rendu du rapport."),
         )
-        if report.file.name:
-            old = report.file.name
-            transaction.on_commit(lambda: default_storage.delete(old))
+        if old_file:
+            transaction.on_commit(lambda: default_storage.delete(old_file))
         report.refresh_from_db()
     return report
-
-
-#: The key of `Report.parameters` saying whether the rendered file holds the financial section.
-MONEY_KEY = "money"
 
 
 def _render_again(report: Report) -> None:

@@ -94,3 +94,25 @@ def test_the_collective_s_edition_tells_the_gate_decisions(world, django_capture
     report = _shared_report(world, django_capture_on_commit_callbacks)
     html = report_services.render_report_html(report)
     assert "Le prototype est concluant." in html and "Recruter une coordinatrice." in html
+
+
+@pytest.mark.usefixtures("convention")
+def test_when_an_identical_report_is_rendering_the_old_edition_is_withdrawn_all_the_same(
+    world, partner_a_client, django_capture_on_commit_callbacks
+):
+    _share_money(world, True)
+    report = _shared_report(world, django_capture_on_commit_callbacks)
+    Report.objects.create(
+        kind=report.kind,
+        programme=report.programme,
+        project=report.project,
+        dedupe_key=report.dedupe_key,
+        title=report.title,
+        status=ReportStatus.QUEUED,
+    )
+    _share_money(world, False)
+    response = partner_a_client.get(reverse("evaluation:report.download", args=[report.pk]))
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FAILED and not report.file
+    assert "Le partage du budget a changé" in report.error
