@@ -98,6 +98,13 @@ class EdgeChecks(forms.BaseForm):
             return ""
         return str(self.data.get(self.add_prefix(SUBMISSION_TOKEN)) or "")[:64]
 
+    def renew_submission_token(self) -> None:
+        """Put a fresh token in the submitted data, so the form shown again can be sent (once)."""
+        if SUBMISSION_TOKEN in self.fields and self.is_bound:
+            data = self.data.copy() if isinstance(self.data, (dict, MultiValueDict)) else dict(self.data)
+            data[self.add_prefix(SUBMISSION_TOKEN)] = uuid.uuid4().hex
+            self.data = data
+
     def full_clean(self) -> None:
         for field in self.fields.values():
             dated = isinstance(field, (forms.DateField, forms.DateTimeField))
@@ -121,6 +128,30 @@ class Form(EdgeChecks, forms.Form):
 
 class ModelForm(EdgeChecks, forms.ModelForm):
     """Every model form of the apps."""
+
+
+class FilterForm(Form):
+    """The form of a list's filters (django-filter's `Meta.form`): dates within 1900–2100 as in every
+    form, and, when `period` names a start and an end field, an end that does not precede the start. An
+    invalid filter is left out of the list's query and said next to the results (`render_filtered_list`)."""
+
+    period: tuple[str, str] | None = None
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # returns self.cleaned_data, typed `| None` in the stubs
+        cleaned = self.cleaned_data
+        if self.period:
+            start, end = (cleaned.get(name) for name in self.period)
+            if start and end and start > end:
+                self.add_error(self.period[1], _("La fin de la période précède son début."))
+        return cleaned
+
+
+class SubmissionForm(Form):
+    """The one-time token alone, for a page whose create form is not a form of its own (a formset, a
+    button): `save_once(SubmissionForm(posted(request), prefix=…), save)` saves it once."""
+
+    creates = True
 
 
 class OrganisationForm(ModelForm):

@@ -55,6 +55,12 @@ ALREADY_SENT = _(
     "Ce formulaire a déjà été envoyé : il n’est enregistré qu’une fois. Rechargez la page pour "
     "retrouver ce qui a été enregistré."
 )
+#: Said when a create form arrives without its one-time token (a page kept from before, a script, a
+#: hand-made request): refused, so that a second identical request cannot create a second record.
+MISSING_TOKEN = _(
+    "Ce formulaire a expiré ou est incomplet : rien n’a été enregistré. Vérifiez ce qui est saisi "
+    "ci-dessous et envoyez-le de nouveau."
+)
 #: Said when a record the form would create already exists (another person, or the same form in
 #: another tab, saved it a moment before).
 ALREADY_EXISTS = _(
@@ -80,6 +86,8 @@ def save_once[T](
     """Run `save` (the service call of a valid form) in one transaction with the claim of the form's
     one-time submission token; None when nothing was saved, the reason then being on the form.
 
+    - A create form without its token is refused (`MISSING_TOKEN`): without it, nothing would tell a
+      second identical request from a new record.
     - The same submission twice (the token already claimed) or a unique constraint hit (the same SIREN,
       the same value for the same period…) is not a 500: the form says so, and nothing is saved. A
       constraint's own `violation_error_message`, or `duplicates[constraint name]`, says which.
@@ -88,6 +96,10 @@ def save_once[T](
       rolled back, so the corrected (or confirmed) form can be sent again.
     """
     token = form.submission_token if isinstance(form, EdgeChecks) else ""
+    if isinstance(form, EdgeChecks) and form.is_creation() and not token:
+        form.add_error(None, MISSING_TOKEN)
+        form.renew_submission_token()  # the form shown again carries one: sending it again works
+        return None
     try:
         with transaction.atomic():
             if token:
@@ -139,6 +151,8 @@ def render_filtered_list(
     page_size: int = PAGE_SIZE,
 ) -> HttpResponse:
     """Render a filtered, paginated list; an HTMX request gets only the table fragment."""
+    form = filterset.form
+    invalid = set(form.errors) if form.is_bound else set()  # left out of the query by django-filter
     paginator = Paginator(filterset.qs, page_size)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -151,7 +165,12 @@ def render_filtered_list(
             "remove_query": _without(request, name),
         }
         for name in filterset.form.fields
-        if request.GET.get(name) not in (None, "")
+        if request.GET.get(name) not in (None, "") and name not in invalid
+    ]
+    filter_errors = [
+        f"{form.fields[name].label}\u202f: {error}" if name in form.fields else str(error)
+        for name in sorted(invalid, key=lambda n: list(form.fields).index(n) if n in form.fields else -1)
+        for error in form.errors[name]
     ]
     ctx = {
         "filter": filterset,
@@ -159,6 +178,7 @@ def render_filtered_list(
         "count": paginator.count,
         "querystring": query.urlencode(),
         "active_filters": active_filters,
+        "filter_errors": filter_errors,
         "partial": partial,
         **(context or {}),
     }

@@ -133,7 +133,9 @@ def redis_cache(url: str) -> dict:
     }
 
 
-REDIS_SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions in the database, cached in Redis; safe when Redis comes back after an outage with an older
+# copy (programme/sessions.py).
+REDIS_SESSION_ENGINE = "programme.sessions"
 if REDIS_URL:
     CACHES = {"default": redis_cache(REDIS_URL)}
     SESSION_ENGINE = REDIS_SESSION_ENGINE

@@ -151,7 +151,23 @@ class Membership(models.Model):
                 | Q(joined_on__isnull=True)
                 | Q(left_on__gte=models.F("joined_on")),
                 name="membership_dates_ordered",
-            )
+            ),
+            # A structure (as such, or through one of its people) is in a collective once at a time: one
+            # open membership per structure and per person (several people of one structure are
+            # several members; one that left may come back, its past membership closed). Overlapping
+            # dated periods are refused by `services.membership_save`, under the project's lock.
+            models.UniqueConstraint(
+                fields=["project", "organisation"],
+                condition=Q(left_on__isnull=True, person__isnull=True),
+                name="unique_open_membership",
+                violation_error_message=_("Cette structure fait déjà partie du collectif."),
+            ),
+            models.UniqueConstraint(
+                fields=["project", "organisation", "person"],
+                condition=Q(left_on__isnull=True, person__isnull=False),
+                name="unique_open_membership_person",
+                violation_error_message=_("Ce contact fait déjà partie du collectif pour cette structure."),
+            ),
         ]
         indexes = [models.Index(fields=["organisation", "left_on"])]
 

@@ -40,6 +40,7 @@ from .models import (
     FileVersion,
     FundingRequest,
     GateDecision,
+    Membership,
     Outcome,
     Phase,
     PhasePeriod,
@@ -296,6 +297,53 @@ def record_save[M: Model](*, actor: User, edit: Edit[M], project: Project | None
     """Create or update a record that hangs off a project (milestone, committee, action, site…)."""
     on_create = {"project": project} if project is not None else None
     return save_audited(actor=actor, edit=edit, on_create=on_create)
+
+
+@transaction.atomic
+def membership_save(*, actor: User, edit: Edit[Membership], project: Project) -> Membership:
+    """Add a structure (or one of its people) to a collective, or change its membership. Each is a member
+    once at a time: a period that overlaps another membership of the same structure and person (or of
+    the structure as such, without a person) in the same collective is refused
+    (the project row is locked, so two people adding the same structure at once cannot both succeed;
+    `unique_open_membership` backs it in the database)."""
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    membership = edit.obj
+    others = Membership.objects.filter(project=project, organisation_id=membership.organisation_id)
+    if membership.person_id is None:
+        others = others.filter(person__isnull=True)
+    else:
+        others = others.filter(person_id=membership.person_id)
+    others = others.exclude(pk=membership.pk)
+    for other in others:
+        if _periods_overlap((membership.joined_on, membership.left_on), (other.joined_on, other.left_on)):
+            field, message = (
+                (
+                    "person",
+                    _("Ce contact fait déjà partie du collectif pour cette structure sur cette période"),
+                )
+                if membership.person_id
+                else ("organisation", _("Cette structure fait déjà partie du collectif sur cette période"))
+            )
+            raise ValidationError(
+                {
+                    field: _(
+                        "%(message)s : modifiez son adhésion existante, ou indiquez une date d’entrée "
+                        "après sa sortie."
+                    )
+                    % {"message": message}
+                },
+                code="membership_overlap",
+            )
+    return record_save(actor=actor, edit=edit, project=project)
+
+
+def _periods_overlap(first: tuple[date | None, date | None], second: tuple[date | None, date | None]) -> bool:
+    """Whether two membership periods share a day: `left_on` is the first day out (None: open), a
+    missing `joined_on` counts as from the start."""
+    (start_a, end_a), (start_b, end_b) = first, second
+    return (end_b is None or start_a is None or start_a < end_b) and (
+        end_a is None or start_b is None or start_b < end_a
+    )
 
 
 @transaction.atomic

@@ -498,6 +498,8 @@ class ImportMappingForm(Form):
 
 
 class ImportConfirmForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     skip_invalid = forms.BooleanField(
         label=_("Importer sans les lignes invalides (elles sont ignorées)"), required=False
     )

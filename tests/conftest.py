@@ -10,6 +10,7 @@ from django.test import Client
 
 from projects.models import MemberRole
 
+from .clients import FormClient
 from .factories import (
     CohortFactory,
     MembershipFactory,
@@ -131,8 +132,14 @@ def world(db) -> World:
     )
 
 
+@pytest.fixture
+def client() -> Client:
+    """pytest-django's `client`, sending create forms with their submission token as a browser does."""
+    return FormClient()
+
+
 def client_for(user) -> Client:
-    client = Client()
+    client = FormClient()
     if user is not None:
         client.force_login(user)
     return client

@@ -28,18 +28,23 @@ RLO, PDI = "\u202e", "\u2069"  # right-to-left override, pop directional isolate
 NOT_OURS = {LoginForm}
 
 
-def _app_forms() -> list[type[forms.BaseForm]]:
-    found: set[type[forms.BaseForm]] = set()
+def _classes_of_the_apps(module_name: str, base: type) -> set[type]:
+    """The subclasses of `base` defined in every `<module_name>` module of the apps (forms, filters)."""
+    found: set[type] = set()
     for package in ("programme", "prospects", "projects", "evaluation"):
         root = importlib.import_module(package)
         for info in pkgutil.walk_packages(root.__path__, f"{package}."):
-            if info.name.rsplit(".", 1)[-1] != "forms":
+            if info.name.rsplit(".", 1)[-1] != module_name:
                 continue
             module = importlib.import_module(info.name)
             for _name, value in inspect.getmembers(module, inspect.isclass):
-                if issubclass(value, forms.BaseForm) and value.__module__ == module.__name__:
+                if issubclass(value, base) and value.__module__ == module.__name__:
                     found.add(value)
-    return sorted(found - NOT_OURS, key=lambda c: c.__qualname__)
+    return found
+
+
+def _app_forms() -> list[type[forms.BaseForm]]:
+    return sorted(_classes_of_the_apps("forms", forms.BaseForm) - NOT_OURS, key=lambda c: c.__qualname__)
 
 
 def test_every_form_of_the_apps_checks_dates_bidi_and_double_submits():
@@ -207,3 +212,72 @@ def test_passwords_keep_every_character_they_were_typed_with():
     )
     form.full_clean()
     assert form.data["password1"] == f"a{RLO}b"
+
+
+# --- Filter forms: dates within 1900–2100 and a period in order, never a 500 -------------------------------
+
+
+def _filtersets() -> list[type]:
+    import django_filters
+
+    return sorted(_classes_of_the_apps("filters", django_filters.FilterSet), key=lambda c: c.__qualname__)
+
+
+def test_every_filter_with_dates_checks_them_like_every_form():
+    import django_filters
+
+    dated = [
+        f
+        for f in _filtersets()
+        if any(
+            isinstance(x, (django_filters.DateFilter, django_filters.DateFromToRangeFilter))
+            for x in f.base_filters.values()
+        )
+    ]
+    assert dated  # the report list filters by order date
+    assert [f.__qualname__ for f in dated if not issubclass(f._meta.form, EdgeChecks)] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("ordered_after=9999-12-31", "Indiquez une date comprise entre 1900 et 2100."),
+        ("ordered_before=1850-01-01", "Indiquez une date comprise entre 1900 et 2100."),
+        ("ordered_after=99999-01-01", "Saisissez une date valide."),
+        ("ordered_after=2026-05-01&ordered_before=2026-01-01", "La fin de la période précède son début."),
+    ],
+)
+def test_a_report_list_filtered_on_impossible_dates_says_so(staff_client, world, query, message):
+    from evaluation.models import Report
+
+    Report.objects.create(
+        kind="activity", programme=world.programme, dedupe_key="k", title="Rapport d’activité", status="done"
+    )
+    url = f"{reverse('evaluation:report.list')}?{query}"
+    for headers in ({}, {"HX-Request": "true"}):
+        response = staff_client.get(url, headers=headers)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert message in page.replace("&#x27;", "'")
+        assert "Rapport d’activité" in page  # the impossible filter is left out, the list still shows
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("9999-01-01", "9999-12-31", "Indiquez une date comprise entre 1900 et 2100."),
+        ("2026-05-01", "2026-01-01", "La fin de la période précède son début."),
+    ],
+)
+def test_a_report_ordered_for_an_impossible_period_is_refused(staff_client, world, start, end, message):
+    from evaluation.models import Report
+
+    data = {"kind": "activity", "programme": world.programme.pk, "period_start": start, "period_end": end}
+    response = staff_client.post(reverse("evaluation:report.create"), data)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize("query", ["year=99999", "year=1800", "year=abc", "programme=abc&year=-1"])
+def test_the_dashboard_ignores_an_impossible_year(director_client, world, query):
+    assert director_client.get(f"{reverse('evaluation:dashboard')}?{query}").status_code == 200

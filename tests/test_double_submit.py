@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import django.test as django_test
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,26 +31,38 @@ from evaluation.models import (
     MaturityAssessment,
     Measurement,
     ProjectIndicator,
+    Report,
 )
 from evaluation.portal.selectors import open_periods
-from programme.models import Invitation, Organisation, Person, User
+from programme.models import AuditEntry, Invitation, Organisation, Person, Territory, User
 from projects.models import (
     Action,
     AdvocacyAction,
     Committee,
     CommitteeDecision,
     Deliverable,
+    DeploymentSite,
     Dissemination,
     Document,
     GateDecision,
     Membership,
     Milestone,
+    PhasePeriod,
     Project,
     Stakeholder,
     Workshop,
     WorkshopItem,
 )
-from prospects.models import Event, Interaction, Interview, Prospect
+from projects.services import document_upload
+from prospects.models import (
+    Event,
+    Interaction,
+    Interview,
+    Prospect,
+    ScoringGrid,
+    SelectionDecision,
+)
+from tests.clients import FormClient as Client
 from tests.conftest import client_for
 from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory
 from tests.factories import OrganisationFactory
@@ -70,10 +82,13 @@ class Case:
     url: Callable[[Any], str]
     data: Callable[[Any], dict[str, Any]]
     count: Callable[[Any], int]
-    prefix: str = ""  # the form's prefix, when the page holds several forms
+    prefix: str | Callable[[Any], str] = ""  # the form's prefix, when the page holds several forms
+    #: The page that shows the form, when it is not the URL it is sent to (None: the same URL).
+    page: Callable[[Any], str] | None = None
 
-    def token_field(self) -> str:
-        return f"{self.prefix}-submission_token" if self.prefix else "submission_token"
+    def token_field(self, world: Any) -> str:
+        prefix = self.prefix(world) if callable(self.prefix) else self.prefix
+        return f"{prefix}-submission_token" if prefix else "submission_token"
 
 
 def _pdf(name: str = "piece.pdf") -> SimpleUploadedFile:
@@ -143,6 +158,95 @@ def _deliverable(w: Any) -> Deliverable:
     )
 
 
+def _candidate(w: Any) -> Prospect:
+    """A candidate of the world's promotion, waiting for the selection committee's decision."""
+    return Prospect.objects.filter(organisation__name="Candidat du comité").first() or ProspectFactory(
+        programme=w.programme,
+        cohort=w.cohort,
+        stage="candidate",
+        organisation=OrganisationFactory(name="Candidat du comité"),
+    )
+
+
+def _interview(w: Any) -> Interview:
+    """A planned interview with no interviewer left to score it: it may be concluded."""
+    interview = Interview.objects.filter(status="planned").first()
+    if interview is None:
+        grid = ScoringGrid.objects.filter(programme=w.programme).first() or ScoringGrid.objects.create(
+            programme=w.programme, version=1
+        )
+        interview = Interview.objects.create(prospect=_prospect(w), grid=grid, scheduled_at=timezone.now())
+    return interview
+
+
+GRID = {
+    "criteria-TOTAL_FORMS": "1",
+    "criteria-INITIAL_FORMS": "0",
+    "criteria-MIN_NUM_FORMS": "0",
+    "criteria-MAX_NUM_FORMS": "1000",
+    "criteria-0-label": "Ancrage local",
+    "criteria-0-weight": "2",
+    **{f"criteria-0-level_{n}": f"Niveau {n}" for n in range(4)},
+}
+
+IMPORT_CSV = b"nom;commune;siren\nLa Fabrique Solidaire;Lyon;\n"
+
+
+def _pending_import(w: Any) -> str:
+    """The token of an uploaded import waiting for its confirmation (uploaded once per test)."""
+    if not hasattr(w, "import_token"):
+        response = client_for(w.staff).post(
+            reverse("prospects:import.upload"),
+            {"programme": w.programme.pk, "file": SimpleUploadedFile("veille.csv", IMPORT_CSV)},
+        )
+        w.import_token = response["Location"].rstrip("/").split("/")[-1]
+    return w.import_token
+
+
+def _document(w: Any) -> Document:
+    document = Document.objects.filter(title="Document parent").first()
+    if document is None:
+        document = document_upload(
+            actor=w.staff, project=w.project_a, file=_pdf(), title="Document parent"
+        ).document
+    return document
+
+
+def _partner_deliverable(w: Any) -> Deliverable:
+    return Deliverable.objects.filter(title="Livrable du collectif").first() or Deliverable.objects.create(
+        project=w.project_a, title="Livrable du collectif", due_date=TODAY, owner_organisation=w.org_a
+    )
+
+
+def _partner_action(w: Any) -> Action:
+    return Action.objects.filter(title="Action du collectif").first() or Action.objects.create(
+        project=w.project_a, title="Action du collectif", owner_person=w.person_a, due_date=TODAY
+    )
+
+
+def _owed_maturity(w: Any) -> str:
+    """Project A has just moved on to Expérimentation: its collective owes the end of its Émergence."""
+    project = w.project_a
+    if not PhasePeriod.objects.filter(project=project, phase="experimentation").exists():
+        yesterday = TODAY - timedelta(days=1)
+        PhasePeriod.objects.create(
+            project=project,
+            phase="emergence",
+            planned_start=TODAY - timedelta(days=120),
+            planned_end=yesterday,
+            actual_start=TODAY - timedelta(days=120),
+            actual_end=yesterday,
+        )
+        PhasePeriod.objects.create(
+            project=project, phase="experimentation", planned_start=yesterday, actual_start=yesterday
+        )
+        Project.objects.filter(pk=project.pk).update(phase="experimentation")
+    return reverse("portal:maturity.moment", args=[project.pk, "emergence", "end"])
+
+
+SCORES = {f"score_{d}": "2" for d in ("shared_vision", "governance", "trust", "shared_resources", "capacity")}
+
+
 CASES = [
     Case(
         "organisation",
@@ -196,6 +300,7 @@ CASES = [
         lambda w: reverse("prospects:interaction.create", args=[_prospect(w).pk]),
         lambda w: {"kind": "call", "date": DAY, "summary": "Premier appel"},
         lambda w: Interaction.objects.filter(summary="Premier appel").count(),
+        page=lambda w: reverse("prospects:prospect.detail", args=[_prospect(w).pk]),
     ),
     Case(
         "interview",
@@ -371,6 +476,7 @@ CASES = [
         lambda w: reverse("evaluation:target.add", args=[_pi(w).pk]),
         lambda w: {"period_end": "2027-06-30", "value": "25"},
         lambda w: IndicatorTarget.objects.count(),
+        page=lambda w: reverse("evaluation:project_indicator.detail", args=[_pi(w).pk]),
     ),
     Case(
         "staff measurement",
@@ -418,6 +524,7 @@ CASES = [
         lambda w: reverse("projects:workshop.item.create", args=[_workshop(w).pk]),
         lambda w: {"kind": "need", "title": "Un lieu", "description": ""},
         lambda w: WorkshopItem.objects.filter(title="Un lieu").count(),
+        page=lambda w: reverse("projects:workshop.detail", args=[_workshop(w).pk]),
     ),
     Case(
         "committee decision",
@@ -425,6 +532,7 @@ CASES = [
         lambda w: reverse("projects:committee.decision.create", args=[_committee(w).pk]),
         lambda w: {"text": "Lancer le prototype"},
         lambda w: CommitteeDecision.objects.filter(text="Lancer le prototype").count(),
+        page=lambda w: reverse("projects:committee.detail", args=[_committee(w).pk]),
     ),
     Case(
         "prospect met at an event",
@@ -432,6 +540,7 @@ CASES = [
         lambda w: reverse("prospects:event.prospects", args=[_event(w).pk]),
         lambda w: {"new-name": "Recyclerie du Salon", "new-kind": "association", "new-town": "Lyon"},
         lambda w: Prospect.objects.filter(organisation__name="Recyclerie du Salon").count(),
+        page=lambda w: reverse("prospects:event.detail", args=[_event(w).pk]),
         prefix="new",
     ),
     Case(
@@ -440,6 +549,101 @@ CASES = [
         lambda w: reverse("projects:deliverable.upload", args=[_deliverable(w).pk]),
         lambda w: {"file": _pdf("livrable.pdf"), "comment": "v1"},
         lambda w: _deliverable(w).versions.count(),
+    ),
+    Case(
+        "selection decision",
+        "director",
+        lambda w: reverse("projects:selection.decide", args=[w.cohort.pk, _candidate(w).pk]),
+        lambda w: {
+            f"c{_candidate(w).pk}-decision": "not_retained",
+            f"c{_candidate(w).pk}-rationale": "Projet trop tôt.",
+        },
+        lambda w: SelectionDecision.objects.count(),
+        prefix=lambda w: f"c{_candidate(w).pk}",
+        page=lambda w: _candidate(w) and reverse("projects:selection.committee", args=[w.cohort.pk]),
+    ),
+    Case(
+        "interview conclusion",
+        "staff",
+        lambda w: reverse("prospects:interview.complete", args=[_interview(w).pk]),
+        lambda w: {"end-recommendation": "propose", "end-rationale": "Un collectif solide."},
+        lambda w: AuditEntry.objects.filter(action="interview.completed").count(),
+        prefix="end",
+        page=lambda w: reverse("prospects:interview.detail", args=[_interview(w).pk]),
+    ),
+    Case(
+        "scoring grid version",
+        "staff",
+        lambda w: reverse("prospects:grid.edit") + f"?programme={w.programme.pk}",
+        lambda w: GRID,
+        lambda w: ScoringGrid.objects.filter(criteria__label="Ancrage local").count(),
+        prefix="criteria",
+    ),
+    Case(
+        "import confirmed",
+        "staff",
+        lambda w: reverse("prospects:import.confirm", args=[_pending_import(w)]),
+        lambda w: {},
+        lambda w: AuditEntry.objects.filter(action="import.confirmed").count(),
+        page=lambda w: reverse("prospects:import.preview", args=[_pending_import(w)]),
+    ),
+    Case(
+        "deployment site",
+        "staff",
+        lambda w: reverse("projects:site.create", args=[_project(w)]),
+        lambda w: {
+            "territory": Territory.objects.get_or_create(name="Pays de Retz")[0].pk,
+            "status": DeploymentSite._meta.get_field("status").default,
+            "started_on": DAY,
+        },
+        lambda w: DeploymentSite.objects.count(),
+    ),
+    Case(
+        "document version",
+        "staff",
+        lambda w: reverse("projects:document.upload", args=[_document(w).pk]),
+        lambda w: {"file": _pdf("v2.pdf"), "comment": "v2"},
+        lambda w: _document(w).versions.count() - 1,
+    ),
+    Case(
+        "report order",
+        "staff",
+        lambda w: reverse("evaluation:report.create"),
+        lambda w: {
+            "kind": "activity",
+            "programme": w.programme.pk,
+            "period_start": f"{TODAY.year - 1}-01-01",
+            "period_end": f"{TODAY.year - 1}-12-31",
+        },
+        lambda w: Report.objects.count(),
+    ),
+    Case(
+        "portal contact",
+        "partner_a",
+        lambda w: reverse("portal:contact.create"),
+        lambda w: {"first_name": "Camille", "last_name": "Nouvelle", "email": "camille@exemple.fr"},
+        lambda w: Person.objects.filter(last_name="Nouvelle").count(),
+    ),
+    Case(
+        "portal deliverable version",
+        "partner_a",
+        lambda w: reverse("portal:deliverable", args=[_partner_deliverable(w).pk]),
+        lambda w: {"file": _pdf("rendu.pdf"), "comment": "Notre rendu"},
+        lambda w: _partner_deliverable(w).versions.count(),
+    ),
+    Case(
+        "portal maturity",
+        "partner_a",
+        _owed_maturity,
+        lambda w: {**SCORES, "participants": "Structure A"},
+        lambda w: MaturityAssessment.objects.filter(project=w.project_a, moment="end").count(),
+    ),
+    Case(
+        "portal action done",
+        "partner_a",
+        lambda w: reverse("portal:action.done", args=[_partner_action(w).pk]),
+        lambda w: {"comment": "C’est fait."},
+        lambda w: AuditEntry.objects.filter(action="action.done").count(),
     ),
 ]
 
@@ -451,7 +655,7 @@ def _client(world: Any, role: str) -> Client:
 def _send(world: Any, case: Case, url: str, token: str) -> int:
     """One submission of the case's form carrying `token`: the response's status code."""
     client = _client(world, case.role)
-    return client.post(url, {**case.data(world), case.token_field(): token}).status_code
+    return client.post(url, {**case.data(world), case.token_field(world): token}).status_code
 
 
 @pytest.mark.django_db
@@ -466,10 +670,36 @@ def test_the_same_form_sent_twice_saves_once(world, case):
     assert case.count(world) == 1
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_every_create_page_carries_the_token_of_its_form(world, case):
+    """The token is on the page that shows the form (a form rendered field by field could forget it)."""
+    page = (case.page or case.url)(world)
+    html = _client(world, case.role).get(page).content.decode()
+    assert re.search(rf'name="{case.token_field(world)}" value="[0-9a-f]{{32}}"', html), page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_a_create_form_sent_without_its_token_is_refused(world, case):
+    """A request without the token (a page kept from before the token, a script) saves nothing and says
+    why in French; the form shown again carries a fresh token, so sending it again works."""
+    url = case.url(world)
+    client = _client(world, case.role)
+    response = django_test.Client.post(client, url, case.data(world))
+    assert response.status_code < 500
+    assert case.count(world) == 0
+    if response.status_code in (302, 303):  # a page that shows its forms' errors on the next page
+        response = client.get(response["Location"])
+    page = response.content.decode()
+    assert "Ce formulaire a expiré ou est incomplet" in page, case.name
+    assert re.search(rf'name="{case.token_field(world)}" value="[0-9a-f]{{32}}"', page)
+
+
 def _fire_together(world: Any, case: Case, url: str, tokens: list[str]) -> list[Any]:
     """POST the case's form from two threads at once, each with its own client and database connection."""
     clients = [_client(world, case.role) for _ in tokens]
-    payloads = [{**case.data(world), case.token_field(): t} for t in tokens]
+    payloads = [{**case.data(world), case.token_field(world): t} for t in tokens]
     barrier = threading.Barrier(len(tokens))
     results: list[Any] = [None] * len(tokens)
 
@@ -507,7 +737,7 @@ def test_a_double_click_at_the_same_moment_saves_once(world, case):
 
 
 #: The forms whose record has a natural unique key: sent at once from two tabs (two tokens).
-KEYED = ["organisation", "invitation accepted", "staff measurement", "partner measurement"]
+KEYED = ["organisation", "invitation accepted", "staff measurement", "partner measurement", "membership"]
 
 
 @needs_postgresql
@@ -566,3 +796,66 @@ def test_create_pages_carry_a_fresh_token_each_time(world, url):
     pattern = re.compile(r'name="submission_token" value="([0-9a-f]{32})"')
     first, second = (pattern.findall(client.get(url(world)).content.decode()) for _ in range(2))
     assert len(first) == 1 and len(second) == 1 and first != second
+
+
+# --- A structure is a member of a collective once at a time -----------------------------------------------
+
+ALREADY_MEMBER = "Cette structure fait déjà partie du collectif"
+
+
+def _add_member(client: Client, world: Any, **data: Any) -> Any:
+    url = reverse("projects:membership.create", args=[world.project_a.pk])
+    return client.post(url, {"organisation": world.org_b.pk, "role": "partner", "joined_on": DAY, **data})
+
+
+def test_a_structure_already_in_the_collective_is_refused_in_french(staff_client, world):
+    """Added twice (two tabs, two people: two tokens), the same structure is one member."""
+    assert _add_member(staff_client, world).status_code == 302
+    again = _add_member(staff_client, world)
+    assert again.status_code == 200
+    assert ALREADY_MEMBER in again.content.decode()
+    assert Membership.objects.filter(project=world.project_a, organisation=world.org_b).count() == 1
+
+
+def test_a_membership_overlapping_a_dated_one_is_refused(staff_client, world):
+    Membership.objects.create(
+        project=world.project_a,
+        organisation=world.org_b,
+        role="partner",
+        joined_on=TODAY - timedelta(days=100),
+        left_on=TODAY + timedelta(days=30),  # still a member for a month
+    )
+    refused = _add_member(staff_client, world)
+    assert ALREADY_MEMBER in refused.content.decode()
+    assert Membership.objects.filter(project=world.project_a, organisation=world.org_b).count() == 1
+
+
+def test_a_structure_that_left_may_join_again(staff_client, world):
+    Membership.objects.create(
+        project=world.project_a,
+        organisation=world.org_b,
+        role="partner",
+        joined_on=TODAY - timedelta(days=100),
+        left_on=TODAY - timedelta(days=10),
+    )
+    assert _add_member(staff_client, world).status_code == 302
+    assert Membership.objects.filter(project=world.project_a, organisation=world.org_b).count() == 2
+
+
+def test_the_database_holds_one_open_membership_per_structure(world):
+    """The constraint behind the form: even a write that skips the service cannot add the same
+    structure twice while it is a member."""
+    from django.db import IntegrityError, transaction
+
+    Membership.objects.create(project=world.project_a, organisation=world.org_b, role="partner")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Membership.objects.create(project=world.project_a, organisation=world.org_b, role="partner")
+
+
+def test_several_people_of_a_structure_are_members_but_each_once(staff_client, world):
+    colleague = Person.objects.create(first_name="Chloé", last_name="Collègue", organisation=world.org_b)
+    assert _add_member(staff_client, world, person=world.person_b.pk).status_code == 302
+    assert _add_member(staff_client, world, person=colleague.pk).status_code == 302
+    again = _add_member(staff_client, world, person=colleague.pk)
+    assert "Ce contact fait déjà partie du collectif pour cette structure" in again.content.decode()
+    assert Membership.objects.filter(project=world.project_a, organisation=world.org_b).count() == 2

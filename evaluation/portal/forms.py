@@ -42,6 +42,8 @@ class DeliverableUploadForm(Form):
 
 
 class ActionDoneForm(Form):
+    creates = True  # one-time submission token (programme.forms.EdgeChecks)
+
     comment = forms.CharField(
         label=_("Commentaire"),
         max_length=ACTION_COMMENT_MAX,

@@ -45,6 +45,7 @@ from evaluation.models import (
     Measurement,
     MeasurementStatus,
     ProjectIndicator,
+    Report,
 )
 from evaluation.portal import selectors as portal_selectors
 from evaluation.selectors import Filters
@@ -761,8 +762,7 @@ def funder_sections(report, progress: Progress) -> dict:
         lessons = Section("enseignements", _("Enseignements"))
         lessons.data["items"] = lesson_items
         sections.append(lessons)
-    money_shared = FundingSettings.objects.filter(project=project, shared_with_collective=True).exists()
-    if not report.shared_with_partners or money_shared:
+    if edition_holds_money(report):
         sections.append(_financial_section(team_user_for(report), project.pk, today))
     progress(55)
     return {
@@ -771,6 +771,15 @@ def funder_sections(report, progress: Progress) -> dict:
         "sections": sections,
         "missing": [m for s in sections for m in s.missing],
     }
+
+
+def edition_holds_money(report: Report) -> bool:
+    """Whether a funder report's edition holds its financial section: the team's always, the
+    collective's only while the project's money is shared with the collective (its Financement switch)."""
+    if not report.shared_with_partners:
+        return True
+    shared = FundingSettings.objects.filter(project_id=report.project_id or 0, shared_with_collective=True)
+    return shared.exists()
 
 
 def _financial_section(user, project_id: int, today: date) -> Section:

@@ -32,6 +32,7 @@ from programme import access
 from programme.audit import audit_log
 from programme.formatting import fr_date
 from programme.models import Cohort, Programme, Role, Territory, User
+from projects.funding.models import FundingSettings
 from projects.models import Project
 
 logger = logging.getLogger(__name__)
@@ -368,23 +369,74 @@ def report_share(*, actor: User, report: Report, shared: bool) -> Report:
         action="report.share" if shared else "report.unshare",
         changes={"shared_with_partners": [report.shared_with_partners, shared]},
     )
-    old_file = report.file.name
     report.shared_with_partners = shared
-    report.file = ""
-    report.status = ReportStatus.QUEUED
-    report.progress = 0
-    report.pages = report.size = report.duration = report.finished_at = report.started_at = None
     try:
-        with transaction.atomic():
-            report.save()
+        _render_again(report)
     except IntegrityError:  # the same report is already being rendered
         raise ValidationError(
             _("Un rapport identique est en préparation : partagez-le une fois terminé.")
         ) from None
+    return report
+
+
+#: The key of `Report.parameters` saying whether the rendered file holds the financial section.
+MONEY_KEY = "money"
+
+
+@transaction.atomic
+def report_follow_money_switch(*, report: Report) -> Report:
+    """The collective's edition of a funder report follows the project's money switch (Financement tab):
+    when the switch changed since the file was rendered (money no longer shared, or shared since), the
+    file is dropped at once — a partner never downloads money the team stopped sharing — and the report
+    is rendered again. Called where the file is read (download, status page): `projects.funding` may not
+    call the reports, so the report checks the switch instead of being told."""
+    from .content import edition_holds_money
+
+    if (
+        report.kind != ReportKind.FUNDER
+        or not report.shared_with_partners
+        or report.status != ReportStatus.DONE
+    ):
+        return report
+    parameters = report.parameters or {}
+    if MONEY_KEY in parameters:
+        held = bool(parameters[MONEY_KEY])
+    else:  # rendered before editions said: it may hold money if the switch was ever set
+        held = FundingSettings.objects.filter(project_id=report.project_id or 0).exists()
+    if held == edition_holds_money(report):
+        return report
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status != ReportStatus.DONE or not report.shared_with_partners:
+        return report
+    audit_log(actor=None, obj=report, action="report.money_switch", changes={"money": [held, not held]})
+    old_file = report.file.name
+    try:
+        _render_again(report)
+    except IntegrityError:  # an identical report is being rendered: never leave the old file readable
+        Report.objects.filter(pk=report.pk).update(
+            file="",
+            status=ReportStatus.FAILED,
+            error=_("Le partage du budget a changé : relancez le rendu du rapport."),
+        )
+        if old_file:
+            transaction.on_commit(lambda: default_storage.delete(old_file))
+        report.refresh_from_db()
+    return report
+
+
+def _render_again(report: Report) -> None:
+    """Drop the report's file at once and queue a new rendering (raises IntegrityError when an
+    identical report is already queued or running)."""
+    old_file = report.file.name
+    report.file = ""
+    report.status = ReportStatus.QUEUED
+    report.progress = 0
+    report.pages = report.size = report.duration = report.finished_at = report.started_at = None
+    with transaction.atomic():
+        report.save()
     if old_file:
         transaction.on_commit(lambda: default_storage.delete(old_file))
     transaction.on_commit(lambda: _enqueue(report.pk))
-    return report
 
 
 # --- Rendering ---------------------------------------------------------------------------------------
@@ -442,6 +494,11 @@ def report_render(*, report_id: int, redelivered: bool = False) -> Report | None
     started = time.monotonic()
     try:
         _set_progress(report.pk, 5)
+        parameters = report.parameters or {}
+        if report.kind == ReportKind.FUNDER:  # what the edition holds, read before its content
+            from .content import edition_holds_money
+
+            parameters = {**parameters, MONEY_KEY: edition_holds_money(report)}
         html = render_report_html(report, progress=lambda percent: _set_progress(report.pk, percent))
         _set_progress(report.pk, 60)
         rendered = html_to_pdf(html, on_layout=lambda pages: _set_progress(report.pk, 85))
@@ -454,6 +511,7 @@ def report_render(*, report_id: int, redelivered: bool = False) -> Report | None
             status=ReportStatus.DONE,
             progress=100,
             file=name,
+            parameters=parameters,
             pages=rendered.pages,
             size=len(rendered.content),
             duration=round(time.monotonic() - started, 3),

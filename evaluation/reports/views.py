@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -210,7 +210,7 @@ def report_create(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    report = services.report_expire_stale(report=selectors.report_get(user=request.user, pk=pk))
+    report = _current(request, pk)
     context = _status_context(request, report)
     if access.is_team(request.user):
         context["audit_entries"] = audit_entries_for(report)[:20]
@@ -221,13 +221,25 @@ def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def report_status(request: AuthedRequest, pk: int) -> HttpResponse:
     """The status card alone: polled every 2 s by HTMX while the report is queued or running."""
-    report = services.report_expire_stale(report=selectors.report_get(user=request.user, pk=pk))
+    report = _current(request, pk)
     return render(request, "evaluation/report_status.html", _status_context(request, report))
 
 
+def _current(request: AuthedRequest, pk: int) -> Report:
+    """The report as it stands: restarted if its render was interrupted, rendered again if the project's
+    money switch changed since its collective's edition was rendered."""
+    report = services.report_expire_stale(report=selectors.report_get(user=request.user, pk=pk))
+    return services.report_follow_money_switch(report=report)
+
+
 @require_GET
-def report_download(request: AuthedRequest, pk: int) -> FileResponse:
+def report_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
     report = selectors.report_get(user=request.user, pk=pk)
+    if report.status == ReportStatus.DONE:
+        report = services.report_follow_money_switch(report=report)
+        if report.status != ReportStatus.DONE:  # its edition is being brought up to date: follow it
+            messages.info(request, _("Ce rapport est mis à jour : il sera prêt dans un instant."))
+            return redirect("evaluation:report.detail", pk=report.pk)
     if report.status != ReportStatus.DONE or not report.file:
         raise Http404
     filename = f"{slugify(report.title)[:80] or 'rapport'}.pdf"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +20,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.context_processors import navigation
+from programme.forms import add_validation_error
 from programme.pages import posted, save_once
 
 from .. import selectors, services
@@ -141,16 +143,26 @@ class RecordPage:
 
 
 def record_form(
-    request: AuthedRequest, page: RecordPage, form: forms.ModelForm, *, project: Project
+    request: AuthedRequest,
+    page: RecordPage,
+    form: forms.ModelForm,
+    *,
+    project: Project,
+    save: Callable[..., Model] = services.record_save,
 ) -> HttpResponse:
-    """Add (the form's instance is new) or edit a record of `project`: saved through the audited service,
-    then back to the tab; an invalid form is shown again with its errors."""
+    """Add (the form's instance is new) or edit a record of `project`: saved through the audited service
+    (`save`, `record_save` unless the record has rules of its own), then back to the tab; an invalid form
+    or the service's refusal is shown again with its errors."""
     editing = form.instance.pk is not None
     cancel = reverse(page.tab, args=[project.pk])
     if request.method == "POST" and form.is_valid():
-        saved = save_once(
-            form, lambda: services.record_save(actor=request.user, edit=Edit.from_form(form), project=project)
-        )
+        try:
+            saved = save_once(
+                form, lambda: save(actor=request.user, edit=Edit.from_form(form), project=project)
+            )
+        except ValidationError as error:
+            add_validation_error(form, error)
+            saved = None
         if saved is not None:
             messages.success(request, page.updated if editing else page.created)
             return redirect(cancel)
@@ -167,6 +179,7 @@ def record_views(
     model: type[Model],
     *,
     initial: Callable[[], dict[str, Any]] = dict,
+    save: Callable[..., Model] = services.record_save,
 ) -> tuple[RecordView, RecordView]:
     """The create view (`pk` is the project's) and the edit view (`pk` is the record's) of a project record
     whose form takes nothing but its data, its instance and `initial()` for a new record."""
@@ -175,12 +188,13 @@ def record_views(
     @require_http_methods(["GET", "POST"])
     def create(request: AuthedRequest, pk: int) -> HttpResponse:
         project = project_for(request, pk)
-        return record_form(request, page, form_class(posted(request), initial=initial()), project=project)
+        form = form_class(posted(request), initial=initial())
+        return record_form(request, page, form, project=project, save=save)
 
     @access.team_required
     @require_http_methods(["GET", "POST"])
     def edit(request: AuthedRequest, pk: int) -> HttpResponse:
         form = form_class(posted(request), instance=child_for(request, model, pk))
-        return record_form(request, page, form, project=form.instance.project)
+        return record_form(request, page, form, project=form.instance.project, save=save)
 
     return create, edit

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from programme import access
 from programme.access import AuthedRequest
 
+from .. import services
 from ..forms import MembershipForm, StakeholderForm
 from ..models import Membership, Stakeholder
 from .base import RecordPage, project_for, record_views, render_tab
@@ -51,6 +52,10 @@ def project_collective(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 membership_create, membership_edit = record_views(
-    MEMBERSHIP, MembershipForm, Membership, initial=lambda: {"joined_on": timezone.localdate()}
+    MEMBERSHIP,
+    MembershipForm,
+    Membership,
+    initial=lambda: {"joined_on": timezone.localdate()},
+    save=services.membership_save,
 )
 stakeholder_create, stakeholder_edit = record_views(STAKEHOLDER, StakeholderForm, Stakeholder)

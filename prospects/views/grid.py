@@ -9,7 +9,8 @@ from django.views.decorators.http import require_http_methods
 
 from programme import access
 from programme.access import AuthedRequest
-from programme.pages import posted
+from programme.forms import SubmissionForm
+from programme.pages import posted, save_once
 
 from .. import selectors, services
 from ..forms import CriterionFormSet
@@ -42,8 +43,18 @@ def grid_edit(request: AuthedRequest) -> HttpResponse:
         for c in grid.criteria.all()
     ]
     formset = CriterionFormSet(posted(request), initial=initial, prefix="criteria")
-    if request.method == "POST" and formset.is_valid():
-        new = services.grid_new_version(actor=request.user, programme=programme, criteria=formset.criteria())
+    # The formset's one-time token (`criteria-submission_token`): a double click saves one version.
+    submission = SubmissionForm(posted(request), prefix="criteria")
+    if request.method == "POST" and formset.is_valid() and submission.is_valid():
+        new = save_once(
+            submission,
+            lambda: services.grid_new_version(
+                actor=request.user, programme=programme, criteria=formset.criteria()
+            ),
+        )
+    else:
+        new = None
+    if new is not None:
         messages.success(
             request,
             _(
@@ -53,5 +64,7 @@ def grid_edit(request: AuthedRequest) -> HttpResponse:
         )
         return redirect(reverse("prospects:grid.detail") + f"?programme={programme.pk}")
     return render(
-        request, "prospects/grid_form.html", {"formset": formset, "programme": programme, "grid": grid}
+        request,
+        "prospects/grid_form.html",
+        {"formset": formset, "submission": submission, "programme": programme, "grid": grid},
     )

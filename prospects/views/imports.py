@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
-from programme.pages import posted
+from programme.pages import posted, save_once
 
 from .. import importing, selectors, services
 from ..forms import ImportConfirmForm, ImportMappingForm, ImportUploadForm
@@ -98,28 +98,35 @@ def _preview_context(
 def import_confirm(request: AuthedRequest, token: str) -> HttpResponse:
     """Check the file once more, then queue the import (all or nothing, in the background) and show its
     progress. Refusals (missing columns, invalid rows not explicitly skipped) come back on the preview."""
-    import_file = selectors.import_pending(request.user, token)
+    import_file = selectors.import_mine(request.user, token)
+    if import_file.status != ImportStatus.PENDING:  # confirmed already (a double click): its progress
+        return redirect("prospects:import.status", token=token)
     confirm_form = ImportConfirmForm(request.POST)
-    confirm_form.is_valid()
     try:
         preview = importing.load_preview(import_file)
     except (OSError, importing.ImportFileError) as error:
         return _unreadable(request, error)
-    try:
-        services.import_confirm(
-            actor=request.user,
-            import_file=import_file,
-            skip_invalid=bool(confirm_form.cleaned_data.get("skip_invalid")),
-            preview=preview,
-        )
-    except ValidationError as refusal:
-        confirm_form.add_error(None, refusal)
-        return render(
-            request,
-            "prospects/import_preview.html",
-            _preview_context(import_file, preview, _mapping_form(import_file, preview), confirm_form),
-        )
-    return redirect("prospects:import.status", token=token)
+    if confirm_form.is_valid():
+        try:
+            queued = save_once(
+                confirm_form,
+                lambda: services.import_confirm(
+                    actor=request.user,
+                    import_file=import_file,
+                    skip_invalid=bool(confirm_form.cleaned_data.get("skip_invalid")),
+                    preview=preview,
+                ),
+            )
+        except ValidationError as refusal:
+            confirm_form.add_error(None, refusal)
+        else:
+            if queued or not confirm_form.errors:  # queued now, or by the other click a moment ago
+                return redirect("prospects:import.status", token=token)
+    return render(
+        request,
+        "prospects/import_preview.html",
+        _preview_context(import_file, preview, _mapping_form(import_file, preview), confirm_form),
+    )
 
 
 @access.team_required

@@ -8,12 +8,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from programme import services
 from programme.models import Invitation
+from tests.clients import FormClient as Client
 from tests.factories import PASSWORD, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,13 +15,15 @@ from dataclasses import dataclass
 
 import pytest
 import redis
-from django.test import Client
+from django.conf import settings
 from django.urls import reverse
 
 from evaluation.models import Report, ReportStatus
 from evaluation.reports import services as report_services
 from programme.cache import FailOpenRedisCache
+from programme.sessions import SessionStore
 from programme.settings import REDIS_SESSION_ENGINE, redis_cache
+from tests.clients import FormClient as Client
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("redis-outage")]
@@ -72,6 +74,13 @@ class OwnRedis:
         self.process.wait(timeout=10)
         self.process = None
 
+    def stop_keeping_data(self) -> None:
+        """Stop as a Redis with persistence does: what it holds comes back when it starts again."""
+        assert self.process is not None
+        self.client().shutdown(save=True)
+        self.process.wait(timeout=10)
+        self.process = None
+
 
 @pytest.fixture
 def own_redis(tmp_path, settings) -> Iterator[OwnRedis]:
@@ -92,6 +101,7 @@ def own_redis(tmp_path, settings) -> Iterator[OwnRedis]:
     app.conf.task_always_eager = False
     _reset_celery_pools(app)
     FailOpenRedisCache._down_until = 0.0
+    FailOpenRedisCache._stale.clear()
     try:
         yield server
     finally:
@@ -100,6 +110,7 @@ def own_redis(tmp_path, settings) -> Iterator[OwnRedis]:
         app.conf.broker_url, app.conf.task_always_eager = previous
         _reset_celery_pools(app)
         FailOpenRedisCache._down_until = 0.0
+        FailOpenRedisCache._stale.clear()
 
 
 def _reset_celery_pools(app) -> None:
@@ -185,3 +196,46 @@ def test_with_redis_stopped_people_sign_in_work_and_order_reports_then_the_sweep
     # Redis is back in use for sessions.
     assert _login(Client(), "director@test.fr").status_code == 302
     assert len(own_redis.client().keys("*session*")) >= 1
+
+
+def _back(own_redis: OwnRedis) -> None:
+    own_redis.start()
+    FailOpenRedisCache._down_until = 0.0  # this process would otherwise wait a few seconds to try again
+
+
+def test_a_session_changed_while_redis_is_down_is_not_undone_when_redis_comes_back(own_redis, world):
+    """Redis comes back with the copy it held before the outage: the change made meanwhile (in the
+    database only) stays, even for a process that does not know which keys were written meanwhile."""
+    staff = Client()
+    assert _login(staff, "staff@test.fr").status_code == 302
+    key = staff.cookies[settings.SESSION_COOKIE_NAME].value
+    assert own_redis.client().keys(f"*{key}"), "the session is cached in Redis"
+
+    own_redis.stop_keeping_data()
+    session = SessionStore(key)
+    session["parcours_marker"] = "changed while Redis was down"
+    session.save()
+    browser_key = session.session_key  # the key the response's cookie carries
+
+    _back(own_redis)
+    assert own_redis.client().keys(f"*{key}"), "Redis came back with its old copy"
+    FailOpenRedisCache._stale.clear()  # another process: it never saw the writes of the outage
+    assert SessionStore(browser_key).get("parcours_marker") == "changed while Redis was down"
+
+
+def test_a_sign_out_while_redis_is_down_is_not_undone_when_redis_comes_back(own_redis, world):
+    staff = Client()
+    assert _login(staff, "staff@test.fr").status_code == 302
+    cookie = staff.cookies[settings.SESSION_COOKIE_NAME].value
+    assert staff.get(reverse("home")).status_code == 200
+
+    own_redis.stop_keeping_data()
+    assert staff.post(reverse("account_logout")).status_code == 302
+    _back(own_redis)
+    assert own_redis.client().keys(f"*{cookie}"), "Redis came back with the signed-in copy"
+
+    # The old cookie (a tab that missed the sign-out, a copied cookie) opens nothing any more.
+    replay = Client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    assert replay.get(reverse("home")).status_code == 302
+    assert not own_redis.client().keys(f"*{cookie}"), "the stale copy is deleted once Redis answers"

@@ -107,7 +107,7 @@ def test_configured_services_switch_to_postgresql_redis_and_smtp():
     assert values["db_name"] == "parcours"
     # Redis is not a single point of failure: a cache that fails open, sessions in the database.
     assert values["cache"] == "programme.cache.FailOpenRedisCache"
-    assert values["session"] == "django.contrib.sessions.backends.cached_db"
+    assert values["session"] == "programme.sessions"  # cached_db, safe when Redis comes back
     assert values["cache_opts"]["socket_timeout"] <= 2 and values["cache_opts"]["socket_connect_timeout"] <= 2
     assert values["eager"] is False
     # A killed worker's task is handed back to the queue, not lost.

@@ -98,14 +98,20 @@ def action_done(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                project_services.action_complete(
-                    actor=request.user, action=action, comment=form.cleaned_data["comment"]
+                done = save_once(
+                    form,
+                    lambda: project_services.action_complete(
+                        actor=request.user, action=action, comment=form.cleaned_data["comment"]
+                    ),
                 )
             except ValidationError as error:
                 form.add_error(None, error.messages)
             else:
-                messages.success(request, _("Action « %(t)s » marquée comme faite.") % {"t": action.title})
-                return redirect("portal:project", action.project_id)
+                if done is not None:
+                    messages.success(
+                        request, _("Action « %(t)s » marquée comme faite.") % {"t": action.title}
+                    )
+                    return redirect("portal:project", action.project_id)
         status = 400
     context = {
         "action": action,
