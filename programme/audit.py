@@ -1,15 +1,29 @@
 """The audit trail: every change that matters is logged with who, what and the changed fields."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import reduce
 from itertools import chain
+from operator import or_
 from typing import Any
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
+from django.utils.functional import Promise
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from . import formatting
 from .models import AuditEntry, User
 
 # Fields whose values are never copied into the trail (personal data that may later be erased).
@@ -80,7 +94,7 @@ class Edit[M: models.Model]:
     m2m: dict[str, list[Any]] = field(default_factory=dict)
 
     @classmethod
-    def from_form(cls, form: "forms.ModelForm[M]") -> "Edit[M]":
+    def from_form(cls, form: forms.ModelForm[M]) -> Edit[M]:
         """The edit a validated ModelForm describes (built in the view; the form itself stops there)."""
         changes = diff_form(form)
         obj = form.save(commit=False)
@@ -139,11 +153,237 @@ def audit_forget(obj: models.Model, *, placeholder: str) -> None:
     ).update(object_repr=placeholder)
 
 
-def audit_entries_for(obj: models.Model) -> QuerySet[AuditEntry]:
-    return (
-        AuditEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(obj.__class__), object_id=str(obj.pk)
+def audit_entries_for(obj: models.Model, *children: QuerySet[Any]) -> QuerySet[AuditEntry]:
+    """The trail of a record, newest first, with its children's where a reader expects them
+    (`audit_entries_for(pi, pi.measurements.all(), pi.targets.all())`: an indicator's values)."""
+    where = [Q(content_type=ContentType.objects.get_for_model(obj.__class__), object_id=str(obj.pk))]
+    for rows in children:
+        where.append(
+            Q(
+                content_type=ContentType.objects.get_for_model(rows.model),
+                object_id__in=rows.order_by().annotate(audit_id=Cast("pk", CharField())).values("audit_id"),
+            )
         )
-        .select_related("actor")
+    return (
+        AuditEntry.objects.filter(reduce(or_, where))
+        .select_related("actor", "content_type")
         .order_by("-created_at", "-id")
     )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The display side: an entry as a person reads it — a translated action, the fields' names as the forms
+# name them, the values as the pages show them (choice labels, dates, amounts, names), in the active language.
+
+#: What happened, by the last part of the action code (`measurement.validated` → "validated").
+VERB_LABELS: dict[str, Promise] = {
+    "created": _("création"),
+    "updated": _("modification"),
+    "deleted": _("suppression"),
+    "validated": _("validation"),
+    "submitted": _("envoi pour validation"),
+    "returned": _("renvoi pour correction"),
+    "corrected": _("correction d’une valeur validée"),
+    "locked": _("période verrouillée"),
+    "unlocked": _("période déverrouillée"),
+    "waived": _("dispense"),
+    "opened": _("ouverture"),
+    "attendance": _("présences enregistrées"),
+    "decided": _("décision"),
+    "imported": _("import"),
+    "stage_changed": _("changement d’étape"),
+    "interaction_added": _("échange ajouté"),
+    "phase_opened": _("nouvelle phase ouverte"),
+    "created_from_selection": _("création à l’issue de la sélection"),
+    "anonymised": _("anonymisation"),
+    "accepted": _("invitation acceptée"),
+    "scored": _("notation"),
+    "scheduled": _("entretien planifié"),
+    "completed": _("entretien réalisé"),
+    "cancelled": _("annulation"),
+    "set": _("cible fixée"),
+    "version_created": _("nouvelle version"),
+    "version_added": _("nouvelle version"),
+    "shared": _("partage modifié"),
+    "share": _("partage modifié"),
+    "moved": _("changement de statut"),
+    "document_added": _("pièce ajoutée"),
+    "prospect_linked": _("prospect rattaché"),
+    "uploaded": _("dépôt"),
+    "reviewed": _("relecture"),
+    "token_rotated": _("lien d’agenda renouvelé"),
+    "token_revoked": _("lien d’agenda révoqué"),
+    "done": _("marquée faite"),
+    "retry": _("nouvel essai"),
+    "restart": _("relance automatique"),
+    "fail": _("échec"),
+    "request": _("demande"),
+    "uploaded_file": _("fichier déposé"),
+    "mapped": _("colonnes associées"),
+    "confirmed": _("import confirmé"),
+}
+
+#: Whole action codes whose meaning is more than their last part.
+ACTION_LABELS: dict[str, Promise] = {
+    "project.gate.continue": _("décision d’étape : poursuite"),
+    "project.gate.stop": _("décision d’étape : arrêt"),
+    "project.gate.extend": _("décision d’étape : prolongation"),
+    "import.uploaded": _("fichier déposé"),
+    "indicator_target.deleted": _("cible supprimée"),
+    "mfa_code_failed": _("code de vérification refusé"),
+}
+
+#: Keys of the trail that are not model fields (written by the services, some in French already).
+FIELD_LABELS: dict[str, Promise] = {
+    "décision": _("décision"),
+    "instance": _("instance"),
+    "invités": _("invités"),
+    "présents": _("présents"),
+    "version": _("version"),
+    "fichier": _("fichier"),
+    "échange": _("échange"),
+    "critères": _("critères"),
+    "score": _("score"),
+    "recommandation": _("recommandation"),
+    "mapping": _("correspondance des colonnes"),
+    "lignes": _("lignes"),
+    "invalides ignorées": _("lignes invalides ignorées"),
+    "doublons": _("doublons"),
+    "cible": _("cible"),
+    "reason": _("motif"),
+    "dispense": _("dispense"),
+    "moment": _("moment"),
+    "error": _("erreur"),
+    "membres": _("membres"),
+    "créés": _("créés"),
+    "mis à jour": _("mis à jour"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class ReadableEntry:
+    created_at: datetime
+    actor: str
+    action: str
+    subject: str  # what the entry is about when it is a child of the page's record ("" otherwise)
+    changes: list[Change]
+
+
+def action_label(action: str) -> str:
+    """`project.gate.continue` → "Décision d’étape : poursuite"; `measurement.validated` → "Validation"."""
+    label = ACTION_LABELS.get(action) or VERB_LABELS.get(action.rpartition(".")[2])
+    if label is None:  # a code nobody named yet: readable words rather than a code
+        label = action.rpartition(".")[2].replace("_", " ")
+    return capfirst(str(label))
+
+
+def _model_field(model: type[models.Model] | None, name: str) -> models.Field[Any, Any] | None:
+    if model is None:
+        return None
+    try:
+        found = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return found if isinstance(found, models.Field) else None
+
+
+def field_label(model: type[models.Model] | None, name: str) -> str:
+    """A trail key as the forms name it: the model field's verbose name, else the table, else words."""
+    found = _model_field(model, name)
+    if found is not None:
+        return capfirst(str(found.verbose_name))
+    return capfirst(str(FIELD_LABELS.get(name, name.replace("_", " "))))
+
+
+def _as_date(value: str) -> date | datetime | None:
+    try:
+        return datetime.fromisoformat(value) if "T" in value or len(value) > 10 else date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def display_value(model_field: models.Field[Any, Any] | None, value: Any) -> str:
+    """A logged value as the pages show it: choices by their label, yes/no, dates in the text style,
+    amounts and numbers the French way, related rows by their name, lists joined."""
+    if value is None or value == "" or value == []:
+        return formatting.DASH
+    if isinstance(value, (list, tuple)):
+        return ", ".join(display_value(model_field, v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}\u202f: {display_value(None, v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return gettext("oui") if value else gettext("non")
+    if model_field is not None:
+        if model_field.choices:
+            return str(dict(model_field.flatchoices).get(value, value))
+        if isinstance(model_field, models.BooleanField):
+            return gettext("oui") if value in (True, "True", "true", 1) else gettext("non")
+        if isinstance(model_field, models.ForeignKey) and isinstance(value, int):
+            related = model_field.related_model._default_manager.filter(pk=value).first()  # type: ignore[union-attr]
+            return str(related) if related is not None else formatting.DASH
+        if isinstance(model_field, (models.DateField, models.DateTimeField)) and isinstance(value, str):
+            when = _as_date(value)
+            if isinstance(when, datetime):
+                return formatting.fr_datetime(when)
+            if when is not None:
+                return formatting.fr_date(when)
+        if isinstance(model_field, (models.DecimalField, models.FloatField, models.IntegerField)):
+            try:
+                number = Decimal(str(value))
+            except InvalidOperation:
+                return str(value)
+            if "amount" in model_field.name or "montant" in str(model_field.verbose_name):
+                return formatting.fr_amount(number)
+            return formatting.fr_number(number)
+    if isinstance(value, str) and len(value) == 10 and value[4:5] == "-" and (when := _as_date(value)):
+        return formatting.fr_date(when)
+    if isinstance(value, (int, float, Decimal)):
+        return formatting.fr_number(value)
+    return str(value)
+
+
+def readable(entries: Iterable[AuditEntry], record: models.Model | None = None) -> list[ReadableEntry]:
+    """The entries of a history section as a person reads them (`record`: the page's own record — entries
+    about its children name what they are about)."""
+    own = (
+        (ContentType.objects.get_for_model(record.__class__), str(record.pk)) if record is not None else None
+    )
+    rows = []
+    for entry in entries:
+        model = entry.content_type.model_class()
+        subject = ""
+        if own is not None and (entry.content_type, entry.object_id) != own and model is not None:
+            subject = f"{capfirst(str(model._meta.verbose_name))} « {entry.object_repr} »".replace(
+                "« ", "«\u202f"
+            ).replace(" »", "\u202f»")
+        changes = [
+            Change(
+                label=field_label(model, name),
+                before=display_value(_model_field(model, name), values[0] if values else None),
+                after=display_value(_model_field(model, name), values[1] if len(values) > 1 else None),
+            )
+            for name, values in (entry.changes or {}).items()
+            if isinstance(values, (list, tuple))
+        ]
+        rows.append(
+            ReadableEntry(
+                created_at=entry.created_at,
+                actor=str(entry.actor) if entry.actor else gettext("système"),
+                action=action_label(entry.action),
+                subject=subject,
+                changes=changes,
+            )
+        )
+    return rows
+
+
+def history(obj: models.Model, *children: QuerySet[Any], limit: int = 30) -> list[ReadableEntry]:
+    """A record's history section: its last `limit` entries and its children's, readable."""
+    return readable(audit_entries_for(obj, *children)[:limit], obj)

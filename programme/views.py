@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import access, services
 from .access import AuthedRequest
-from .audit import Edit, audit_entries_for
+from .audit import Edit, history
 from .filters import OrganisationFilter, PersonFilter
 from .forms import (
     AcceptInvitationForm,
@@ -98,7 +98,7 @@ def organisation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "organisation": organisation,
         "people": organisation.people.filter(anonymised_at__isnull=True),
-        "audit_entries": audit_entries_for(organisation)[:50],
+        "audit_entries": history(organisation, limit=50),
     }
     return render(request, "programme/organisation_detail.html", context)
 
@@ -157,7 +157,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(access.scoped(request.user, Person).select_related("organisation"), pk=pk)
     context = {
         "person": person,
-        "audit_entries": audit_entries_for(person)[:50],
+        "audit_entries": history(person, limit=50),
         "has_account": hasattr(person, "user") and person.user.is_active,
     }
     return render(request, "programme/person_detail.html", context)

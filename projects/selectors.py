@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from programme import access
-from programme.audit import audit_entries_for
+from programme.audit import history
 from programme.formatting import fr_amount
 from programme.models import Person, User
 from prospects.models import Prospect
@@ -28,8 +28,11 @@ from .models import (
     Deliverable,
     DeliverableStatus,
     Engagement,
+    FundingRequest,
+    Instalment,
     Milestone,
     MilestoneStatus,
+    Payment,
     Phase,
     PhasePeriod,
     Project,
@@ -467,5 +470,16 @@ def project_overview(user: User, project: Project, *, today: date) -> dict[str, 
         "members": members,
         "upcoming": upcoming,
         "decisions": project.gate_decisions.select_related("decided_by"),
-        "audit_entries": audit_entries_for(project)[:30],
+        "audit_entries": history(
+            project,
+            project.memberships.all(),
+            project.milestones.all(),
+            project.deliverables.all(),
+            project.documents.all(),
+            project.budgets.all(),
+            FundingRequest.objects.filter(project=project),
+            project.conventions.all(),
+            Instalment.objects.filter(convention__project=project),
+            Payment.objects.filter(convention__project=project),
+        ),
     }

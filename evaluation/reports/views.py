@@ -18,7 +18,7 @@ from evaluation.models import Report, ReportKind, ReportStatus
 from evaluation.selectors import Filters, default_programme, period_text, programme_figures
 from programme import access
 from programme.access import AuthedRequest
-from programme.audit import audit_entries_for
+from programme.audit import history
 from programme.exports import XLSX_TYPE, export_response
 from programme.files import private_file_response
 from programme.formatting import fr_date
@@ -213,7 +213,7 @@ def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     report = services.report_expire_stale(report=selectors.report_get(user=request.user, pk=pk))
     context = _status_context(request, report)
     if access.is_team(request.user):
-        context["audit_entries"] = audit_entries_for(report)[:20]
+        context["audit_entries"] = history(report, limit=20)
     context["parameters"] = _describe_parameters(report)
     return render(request, "evaluation/report_detail.html", context)
 

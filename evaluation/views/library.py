@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from evaluation.models import Indicator, Lesson, Measurement
 from programme import access
 from programme.access import AuthedRequest
-from programme.audit import Edit, audit_entries_for
+from programme.audit import Edit, history
 from programme.pages import posted, render_filtered_list, save_once
 from projects.models import Project
 
@@ -94,6 +94,6 @@ def indicator_form(request: AuthedRequest, pk: int | None = None) -> HttpRespons
         "form": form,
         "creating": indicator is None,
         "indicator": indicator,
-        "audit_entries": audit_entries_for(indicator)[:30] if indicator else [],
+        "audit_entries": history(indicator) if indicator else [],
     }
     return render(request, "evaluation/indicator_form.html", context)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
-from programme.audit import audit_entries_for
+from programme.audit import history
 from programme.forms import add_validation_error
 from programme.pages import save_once
 
@@ -84,7 +84,7 @@ def maturity_form(
         "dimensions": [(d, DESCRIPTORS[d], form[f"score_{d.value}"]) for d in Dimension],
     }
     if assessment:
-        context["audit_entries"] = audit_entries_for(assessment)[:30]
+        context["audit_entries"] = history(assessment)
     status = 400 if request.method == "POST" else 200
     return render(request, "evaluation/maturity_form.html", context, status=status)
 

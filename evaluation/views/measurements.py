@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
-from programme.audit import audit_entries_for
+from programme.audit import history
 from programme.files import private_file_response
 from programme.forms import add_validation_error
 from programme.pages import render_filtered_list, save_once
@@ -129,7 +129,7 @@ def _measurement_page(
                 return redirect(pi)
     context = {"form": form, "pi": pi, "project": pi.project}
     if measurement:
-        context |= {"measurement": measurement, "audit_entries": audit_entries_for(measurement)[:30]}
+        context |= {"measurement": measurement, "audit_entries": history(measurement)}
     return render(request, "evaluation/measurement_form.html", context)
 
 
