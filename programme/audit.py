@@ -225,9 +225,9 @@ VERB_LABELS: dict[str, Promise] = {
 
 #: Whole action codes whose meaning is more than their last part.
 ACTION_LABELS: dict[str, Promise] = {
-    "project.gate.continue": _("décision d’étape : poursuite"),
-    "project.gate.stop": _("décision d’étape : arrêt"),
-    "project.gate.extend": _("décision d’étape : prolongation"),
+    "project.gate.continue": _("décision d’étape : poursuite"),
+    "project.gate.stop": _("décision d’étape : arrêt"),
+    "project.gate.extend": _("décision d’étape : prolongation"),
     "import.uploaded": _("fichier déposé"),
     "indicator_target.deleted": _("cible supprimée"),
     "mfa_code_failed": _("code de vérification refusé"),
@@ -257,7 +257,14 @@ FIELD_LABELS: dict[str, Promise] = {
     "membres": _("membres"),
     "créés": _("créés"),
     "mis à jour": _("mis à jour"),
+    "entered_as": _("saisie par"),
+    "commentaire": _("commentaire"),
+    "dépassement de capacité": _("dépassement de capacité"),
+    "scheduled": _("planification"),
 }
+
+#: Keys that are not fields of the logged model but whose values are another model field's choices.
+KEY_FIELDS: dict[str, tuple[type[models.Model], str]] = {"entered_as": (User, "role")}
 
 
 @dataclass(frozen=True)
@@ -278,9 +285,9 @@ class ReadableEntry:
 
 def action_label(action: str) -> str:
     """`project.gate.continue` → "Décision d’étape : poursuite"; `measurement.validated` → "Validation"."""
-    label = ACTION_LABELS.get(action) or VERB_LABELS.get(action.rpartition(".")[2])
-    if label is None:  # a code nobody named yet: readable words rather than a code
-        label = action.rpartition(".")[2].replace("_", " ")
+    verb = action.rpartition(".")[2]
+    # A code nobody named yet reads as words rather than as a code.
+    label = ACTION_LABELS.get(action) or VERB_LABELS.get(verb) or verb.replace("_", " ")
     return capfirst(str(label))
 
 
@@ -292,6 +299,19 @@ def _model_field(model: type[models.Model] | None, name: str) -> models.Field[An
     except FieldDoesNotExist:
         return None
     return found if isinstance(found, models.Field) else None
+
+
+def _choices(model: type[models.Model] | None, name: str) -> dict[Any, Any] | None:
+    """Labels of a key's values: its field's choices, or the model's `audit_choices` (a model may declare
+    `audit_choices = {"review_flags": ReviewFlag.choices}` for the codes it logs outside a choice field)."""
+    if name in KEY_FIELDS:
+        owner, field_name = KEY_FIELDS[name]
+        return dict(owner._meta.get_field(field_name).flatchoices)  # type: ignore[union-attr]
+    declared = getattr(model, "audit_choices", {}).get(name)
+    if declared is not None:
+        return dict(declared)
+    found = _model_field(model, name)
+    return dict(found.flatchoices) if found is not None and found.choices else None
 
 
 def field_label(model: type[models.Model] | None, name: str) -> str:
@@ -309,24 +329,31 @@ def _as_date(value: str) -> date | datetime | None:
         return None
 
 
-def display_value(model_field: models.Field[Any, Any] | None, value: Any) -> str:
+def display_value(
+    model_field: models.Field[Any, Any] | None, value: Any, choices: dict[Any, Any] | None = None
+) -> str:
     """A logged value as the pages show it: choices by their label, yes/no, dates in the text style,
     amounts and numbers the French way, related rows by their name, lists joined."""
     if value is None or value == "" or value == []:
         return formatting.DASH
     if isinstance(value, (list, tuple)):
-        return ", ".join(display_value(model_field, v) for v in value)
+        return ", ".join(display_value(model_field, v, choices) for v in value)
+    if choices is None and model_field is not None and model_field.choices:
+        choices = dict(model_field.flatchoices)
+    if choices is not None and not isinstance(value, dict):
+        if value in choices:
+            return str(choices[value])
+        if isinstance(value, str):
+            return ", ".join(str(choices.get(code, code)) for code in value.split(", "))
     if isinstance(value, dict):
         return ", ".join(f"{k}\u202f: {display_value(None, v)}" for k, v in value.items())
     if isinstance(value, bool):
         return gettext("oui") if value else gettext("non")
     if model_field is not None:
-        if model_field.choices:
-            return str(dict(model_field.flatchoices).get(value, value))
         if isinstance(model_field, models.BooleanField):
             return gettext("oui") if value in (True, "True", "true", 1) else gettext("non")
         if isinstance(model_field, models.ForeignKey) and isinstance(value, int):
-            related = model_field.related_model._default_manager.filter(pk=value).first()  # type: ignore[union-attr]
+            related = model_field.related_model._default_manager.filter(pk=value).first()
             return str(related) if related is not None else formatting.DASH
         if isinstance(model_field, (models.DateField, models.DateTimeField)) and isinstance(value, str):
             when = _as_date(value)
@@ -360,18 +387,22 @@ def readable(entries: Iterable[AuditEntry], record: models.Model | None = None) 
         model = entry.content_type.model_class()
         subject = ""
         if own is not None and (entry.content_type, entry.object_id) != own and model is not None:
-            subject = f"{capfirst(str(model._meta.verbose_name))} « {entry.object_repr} »".replace(
-                "« ", "«\u202f"
-            ).replace(" »", "\u202f»")
-        changes = [
+            subject = f"{capfirst(str(model._meta.verbose_name))} «\u202f{entry.object_repr}\u202f»"
+        shown = [
             Change(
                 label=field_label(model, name),
-                before=display_value(_model_field(model, name), values[0] if values else None),
-                after=display_value(_model_field(model, name), values[1] if len(values) > 1 else None),
+                before=display_value(
+                    _model_field(model, name), values[0] if values else None, _choices(model, name)
+                ),
+                after=display_value(
+                    _model_field(model, name), values[1] if len(values) > 1 else None, _choices(model, name)
+                ),
             )
             for name, values in (entry.changes or {}).items()
             if isinstance(values, (list, tuple))
         ]
+        # "Motif : — → —" says nothing; a redacted change ("…") still says that something changed.
+        changes = [c for c in shown if c.before != c.after or c.before == "…"]
         rows.append(
             ReadableEntry(
                 created_at=entry.created_at,

@@ -116,7 +116,7 @@ def _organisation_page(request: AuthedRequest, organisation: Organisation | None
         form,
         save=lambda: services.organisation_save(actor=request.user, edit=Edit.from_form(form)),
         message=lambda saved: (
-            _("Structure « %(name)s » créée.") % {"name": saved.name}
+            _("Structure « %(name)s » créée.") % {"name": saved.name}
             if organisation is None
             else _("Structure mise à jour.")
         ),
@@ -179,7 +179,7 @@ def _person_page(
         form,
         save=lambda: services.person_save(actor=request.user, edit=Edit.from_form(form)),
         message=lambda saved: (
-            _("Contact « %(name)s » créé.") % {"name": saved} if person is None else _("Contact mis à jour.")
+            _("Contact « %(name)s » créé.") % {"name": saved} if person is None else _("Contact mis à jour.")
         ),
         template="programme/person_form.html",
         context={"creating": person is None, "person": person},
@@ -251,7 +251,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "programme/invitation_invalid.html", status=410)
         if user is not None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Bienvenue dans Parcours ! Votre mot de passe est enregistré."))
+            messages.success(request, _("Bienvenue dans Parcours ! Votre mot de passe est enregistré."))
             return redirect("home")
     return render(request, "programme/invitation_accept.html", {"form": form, "invitation": invitation})
 

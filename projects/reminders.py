@@ -160,7 +160,7 @@ def due_items_query(dates: list[date]):
 
 def _label(kind: str, raw: str) -> str:
     if kind == ReminderKind.PHASE_END:
-        return _("Décision d'étape attendue : fin de la phase « %(phase)s »") % {"phase": Phase(raw).label}
+        return _("Décision d’étape attendue : fin de la phase « %(phase)s »") % {"phase": Phase(raw).label}
     if kind == ReminderKind.PROSPECT:
         return raw or _("Prochaine action")
     return raw

@@ -109,9 +109,9 @@ def build(
             "pe": date_format(p.planned_end, "j N Y") if p.planned_end else _("(sans fin prévue)"),
         }
         if p.actual_start:
-            title += _(" ; effectif depuis le %(as)s") % {"as": date_format(p.actual_start, "j N Y")}
+            title += _(" ; effectif depuis le %(as)s") % {"as": date_format(p.actual_start, "j N Y")}
             if p.actual_end:
-                title += _(" jusqu'au %(ae)s") % {"ae": date_format(p.actual_end, "j N Y")}
+                title += _(" jusqu’au %(ae)s") % {"ae": date_format(p.actual_end, "j N Y")}
         tl.bars.append(
             Bar(
                 label=p.get_phase_display(),

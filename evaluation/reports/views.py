@@ -201,9 +201,9 @@ def report_create(request: AuthedRequest) -> HttpResponse:
         else:
             if report is not None:
                 if report.created:
-                    messages.success(request, _("Rapport commandé : il se prépare en arrière-plan."))
+                    messages.success(request, _("Rapport commandé : il se prépare en arrière-plan."))
                 else:
-                    messages.info(request, _("Ce rapport est déjà en préparation : suivez-le ici."))
+                    messages.info(request, _("Ce rapport est déjà en préparation : suivez-le ici."))
                 return redirect("evaluation:report.detail", pk=report.pk)
     return render(request, "evaluation/report_form.html", {"form": form})
 
@@ -260,7 +260,7 @@ def report_share(request: AuthedRequest, pk: int) -> HttpResponse:
         if shared:
             messages.success(request, _("Rapport partagé avec le collectif du projet."))
         else:
-            messages.success(request, _("Le collectif n'a plus accès à ce rapport."))
+            messages.success(request, _("Le collectif n’a plus accès à ce rapport."))
     return redirect("evaluation:report.detail", pk=report.pk)
 
 

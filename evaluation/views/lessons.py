@@ -91,7 +91,7 @@ def lesson_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
                 initial = {"projects": [project.pk], "phase": project.phase}
         programme = project.programme if project else selectors.default_programme()
         if programme is None:
-            messages.error(request, _("Créez d'abord un programme."))
+            messages.error(request, _("Créez d’abord un programme."))
             return redirect("evaluation:lesson.list")
     form = LessonForm(
         posted(request),

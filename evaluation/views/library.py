@@ -67,7 +67,7 @@ def indicator_list(request: AuthedRequest) -> HttpResponse:
         filterset=IndicatorFilter(request.GET, queryset=queryset),
         template="evaluation/indicator_list.html",
         partial="evaluation/partials/_indicator_table.html",
-        context={"title": _("Bibliothèque d'indicateurs")},
+        context={"title": _("Bibliothèque d’indicateurs")},
     )
 
 
@@ -85,7 +85,7 @@ def indicator_form(request: AuthedRequest, pk: int | None = None) -> HttpRespons
     if saved is not None:
         if indicator is None:
             messages.success(
-                request, _("Indicateur « %(name)s » ajouté à la bibliothèque.") % {"name": saved.name}
+                request, _("Indicateur « %(name)s » ajouté à la bibliothèque.") % {"name": saved.name}
             )
         else:
             messages.success(request, _("Indicateur mis à jour."))

@@ -97,7 +97,7 @@ def maturity_waive(request: AuthedRequest, project_pk: int) -> HttpResponse:
     phase, moment = request.POST.get("phase", ""), request.POST.get("moment", "")
     try:
         if phase not in ASSESSED_PHASES or moment not in Moment.values:
-            raise ValidationError(_("Choisissez une phase d'accompagnement et un moment (début ou fin)."))
+            raise ValidationError(_("Choisissez une phase d’accompagnement et un moment (début ou fin)."))
         services.maturity_moment_waive(
             actor=request.user,
             project=project,
@@ -108,5 +108,5 @@ def maturity_waive(request: AuthedRequest, project_pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Dispense enregistrée : cette auto-évaluation n'est plus attendue."))
+        messages.success(request, _("Dispense enregistrée : cette auto-évaluation n’est plus attendue."))
     return redirect("evaluation:protocol", project_pk=project.pk)

@@ -104,7 +104,7 @@ def _measurement_page(
     request: AuthedRequest, *, pi: ProjectIndicator, measurement: Measurement | None
 ) -> HttpResponse:
     if measurement and measurement.locked:
-        messages.error(request, _("Cette période est verrouillée : la valeur ne peut plus être modifiée."))
+        messages.error(request, _("Cette période est verrouillée : la valeur ne peut plus être modifiée."))
         return redirect(pi)
     form = MeasurementForm(
         request.POST if request.method == "POST" else None,
@@ -171,13 +171,13 @@ STEPS: dict[Transition, _Step] = {
         service=services.measurement_return,
         done=gettext_lazy("Valeur renvoyée pour correction."),
         form=ReturnForm,
-        refused=gettext_lazy("Renvoi impossible : expliquez ce qui doit être corrigé."),
+        refused=gettext_lazy("Renvoi impossible : expliquez ce qui doit être corrigé."),
     ),
     Transition.UNLOCK: _Step(
         service=services.measurement_unlock,
-        done=gettext_lazy("Valeur déverrouillée ; le motif est conservé dans l'historique."),
+        done=gettext_lazy("Valeur déverrouillée ; le motif est conservé dans l’historique."),
         form=UnlockForm,
-        refused=gettext_lazy("Déverrouillage impossible : indiquez le motif."),
+        refused=gettext_lazy("Déverrouillage impossible : indiquez le motif."),
     ),
 }
 
@@ -216,7 +216,7 @@ def measurement_lock(request: AuthedRequest, project_pk: int) -> HttpResponse:
     project = selectors.project_get(user=request.user, pk=project_pk)
     form = LockForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Verrouillage impossible : indiquez une période valide."))
+        messages.error(request, _("Verrouillage impossible : indiquez une période valide."))
         return redirect("evaluation:protocol", project_pk=project.pk)
     try:
         count = services.measurement_lock_period(actor=request.user, project=project, **form.cleaned_data)

@@ -252,7 +252,7 @@ def project_indicator_form(
             messages.success(request, _("Référence et cible enregistrées."))
         else:
             messages.success(
-                request, _("Indicateur « %(name)s » ajouté au protocole.") % {"name": saved.indicator.name}
+                request, _("Indicateur « %(name)s » ajouté au protocole.") % {"name": saved.indicator.name}
             )
         return redirect(saved)
     return _item_page(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programme.access import TeamOnly, ThroughProject
+from programme.formatting import fr_date
 from projects.models import FileVersion, Phase
 
 if TYPE_CHECKING:
@@ -397,7 +398,7 @@ class Instalment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.due_on}"
+        return f"{self.get_kind_display()} — {fr_date(self.due_on)}"
 
 
 class Payment(models.Model):
@@ -435,7 +436,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.convention} — {self.received_on}"
+        return f"{self.convention} — {fr_date(self.received_on)}"
 
 
 class JustificationKind(models.TextChoices):
@@ -477,7 +478,7 @@ class Justification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.due_on}"
+        return f"{self.get_kind_display()} — {fr_date(self.due_on)}"
 
     def is_late(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()

@@ -12,7 +12,7 @@ class SelectionDecisionForm(Form):
     rationale = forms.CharField(
         label=_("Motivation"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Motivez la décision : la motivation est obligatoire.")},
+        error_messages={"required": _("Motivez la décision : la motivation est obligatoire.")},
     )
     capacity_override = forms.BooleanField(
         label=_("Dépasser la capacité de la promotion (décision assumée et tracée)"), required=False

@@ -53,7 +53,7 @@ class Tab:
 
 
 TABS = (
-    Tab("overview", "projects:project.detail", _("Vue d'ensemble")),
+    Tab("overview", "projects:project.detail", _("Vue d’ensemble")),
     Tab("collective", "projects:project.collective", _("Collectif")),
     Tab("timeline", "projects:project.timeline", _("Frise")),
     Tab("workshops", "projects:project.workshops", _("Ateliers")),

@@ -52,9 +52,9 @@ def _workshop_form_page(request: AuthedRequest, project: Project, workshop: Work
             ),
         )
         if saved is not None:
-            messages.success(request, _("Atelier « %(title)s » enregistré.") % {"title": saved.title})
+            messages.success(request, _("Atelier « %(title)s » enregistré.") % {"title": saved.title})
             return redirect(saved)
-    title = _("Modifier l'atelier") if workshop else _("Nouvel atelier")
+    title = _("Modifier l’atelier") if workshop else _("Nouvel atelier")
     cancel = (
         workshop.get_absolute_url() if workshop else reverse("projects:project.workshops", args=[project.pk])
     )

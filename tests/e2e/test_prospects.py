@@ -27,7 +27,7 @@ def test_staff_imports_filters_moves_and_scores(page, live_server, transactional
     page.get_by_label("Fichier CSV ou XLSX").set_input_files(
         files=[{"name": "veille.csv", "mimeType": "text/csv", "buffer": CSV}]
     )
-    page.get_by_role("button", name="Voir l'aperçu").click()
+    page.get_by_role("button", name="Voir l’aperçu").click()
     expect(page.get_by_text("2 nouvelles")).to_be_visible()
     expect(page.get_by_text("Commune manquante.")).to_be_visible()
     page.get_by_label("Importer sans les lignes invalides").check()

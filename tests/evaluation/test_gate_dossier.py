@@ -89,7 +89,7 @@ def test_a_waived_end_of_phase_assessment_no_longer_warns(world, staff_client):
         {"phase": "emergence", "moment": "end", "reason": "Le collectif ne s'est pas réuni avant le comité."},
     )
     assert response.status_code == 302
-    assert "n'est pas renseignée" not in _section(world, world.project_a)
+    assert "n’est pas renseignée" not in _section(world, world.project_a)
     protocol = staff_client.get(reverse("evaluation:protocol", args=[world.project_a.pk])).content.decode()
     assert "Dispensée" in protocol and "Le collectif ne s'est pas réuni avant le comité." in html.unescape(
         protocol

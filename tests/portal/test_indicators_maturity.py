@@ -245,7 +245,7 @@ def _move_to_experimentation(world, project):
         to_phase="experimentation",
         outcome="continue",
         decided_on=timezone.localdate(),
-        committee="Comité d'engagement",
+        committee="Comité d’engagement",
         rationale="Le prototype est concluant.",
     )
 
@@ -341,7 +341,7 @@ def test_the_team_form_refuses_a_date_before_the_phase_and_saves_nothing(sides, 
         {**_scores(3), "phase": "emergence", "moment": "end", "assessed_on": before.isoformat()},
     )
     assert response.status_code == 400
-    assert "l'auto-évaluation ne peut pas la précéder" in html.unescape(response.content.decode())
+    assert "l’auto-évaluation ne peut pas la précéder" in html.unescape(response.content.decode())
     assert not MaturityAssessment.objects.filter(project=project, moment="end").exists()
 
 

@@ -1,7 +1,6 @@
 """History sections as a person reads them: translated actions and fields, values as the pages show them,
 a record's children's changes, in the reader's language."""
 
-
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -18,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _history_text(html: str) -> str:
-    return html.split("Historique des modifications", 1)[1] if "Historique des modifications" in html else html
+    return (
+        html.split("Historique des modifications", 1)[1] if "Historique des modifications" in html else html
+    )
 
 
 def test_actions_fields_and_values_read_as_words():
@@ -34,7 +35,9 @@ def test_actions_fields_and_values_read_as_words():
 
 def test_a_prospect_history_shows_labels_not_codes(world, staff_client):
     prospect = prospect_in(world)
-    audit_log(actor=world.staff, obj=prospect, action="prospect.created", changes={"source": [None, "network"]})
+    audit_log(
+        actor=world.staff, obj=prospect, action="prospect.created", changes={"source": [None, "network"]}
+    )
     html = staff_client.get(reverse("prospects:prospect.detail", kwargs={"pk": prospect.pk})).content.decode()
     text = _history_text(html)
     assert "Création" in text and "Source\u202f: Réseau" in text
@@ -49,7 +52,9 @@ def test_a_project_history_names_the_gate_decision(world, staff_client):
         action="project.gate.continue",
         changes={"phase": ["selection", "emergence"]},
     )
-    html = staff_client.get(reverse("projects:project.detail", kwargs={"pk": world.project_a.pk})).content.decode()
+    html = staff_client.get(
+        reverse("projects:project.detail", kwargs={"pk": world.project_a.pk})
+    ).content.decode()
     text = _history_text(html)
     assert "Décision d’étape\u202f: poursuite" in text
     assert "Sélection → Émergence" in text
@@ -59,20 +64,26 @@ def test_a_project_history_names_the_gate_decision(world, staff_client):
 def test_an_indicator_history_includes_its_values(world, staff_client):
     pi = ProjectIndicatorFactory(project=world.project_a, indicator=IndicatorFactory(name="Emplois créés"))
     measurement = record(world.staff, pi, value=4)
-    evaluation_services.measurement_validate(actor=world.director, measurement=measurement)
+    measurement.refresh_from_db()
+    evaluation_services.measurement_correct(
+        actor=world.director, measurement=measurement, reason="Erreur de saisie", value=5
+    )
     entries = history(pi, pi.measurements.all(), pi.targets.all())
-    assert [e.action for e in entries][:2] == ["Validation", "Création"]
-    assert all(e.subject.startswith("Mesure") for e in entries[:2])
+    assert entries[0].action == "Correction d’une valeur validée"
+    assert entries[0].subject.startswith("Mesure «\u202fEmplois créés — 1er janv. 2026 – 31 mars 2026")
+    assert "Valeur\u202f: 4 → 5" in [f"{c.label}\u202f: {c.before} → {c.after}" for c in entries[0].changes]
     html = staff_client.get(
         reverse("evaluation:project_indicator.detail", kwargs={"pk": pi.pk})
     ).content.decode()
     assert "Aucune modification enregistrée" not in html
-    assert "Validation" in _history_text(html)
+    assert "Correction d’une valeur validée" in _history_text(html)
 
 
 def test_history_speaks_english_in_english(world):
     prospect = prospect_in(world)
-    audit_log(actor=world.staff, obj=prospect, action="prospect.created", changes={"source": [None, "network"]})
+    audit_log(
+        actor=world.staff, obj=prospect, action="prospect.created", changes={"source": [None, "network"]}
+    )
     with translation.override("en"):
         [entry] = history(prospect)
         assert entry.action == "Creation"

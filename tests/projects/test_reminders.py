@@ -101,7 +101,7 @@ def test_one_digest_per_person_with_everything_due_at_the_offsets(
     # The director hears of the gate decision due in 30 days, nothing else.
     director_mails = mails_to("director@test.fr")
     assert len(director_mails) == 1
-    assert "Décision d'étape attendue" in director_mails[0].body
+    assert "Décision d’étape attendue" in director_mails[0].body
     assert "Étude de marché" not in director_mails[0].body
     assert len(mail.outbox) == 3
 

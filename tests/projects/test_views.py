@@ -105,7 +105,7 @@ def test_director_takes_the_gate_decision_from_the_dossier(director_client, worl
     assert "Trois besoins prioritaires" in dossier
     assert "Jalon en retard : Jalon raté" in dossier
     assert "Prendre la décision" in dossier
-    response = _decide(director_client, project, "continue", "Comité d'engagement", "Prototype concluant")
+    response = _decide(director_client, project, "continue", "Comité d’engagement", "Prototype concluant")
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.phase == Phase.EXPERIMENTATION

@@ -92,7 +92,7 @@ def test_xlsx_files_are_read_with_dates(world):
     [
         (b"", "vide"),
         (b"   \n\n", "vide"),
-        (HEADER.encode(), "que la ligne d'en-tête"),
+        (HEADER.encode(), "que la ligne d’en-tête"),
         (b"Nom;Commune\n<html><script>alert(1)</script>;Lyon\n", "ni un CSV"),
         (b"\xef\xbb\xbf#!/bin/sh\nNom;Commune\n", "ni un CSV"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
@@ -244,7 +244,7 @@ def test_import_is_all_or_nothing(world, staff_client, monkeypatch):
     import_file = ImportFile.objects.get()
     assert import_file.status == ImportStatus.FAILED
     page = staff_client.get(response["Location"]).content.decode()
-    assert "Rien n&#x27;a été importé" in page or "Rien n'a été importé" in page
+    assert "Rien n&#x27;a été importé" in page or "Rien n’a été importé" in page
 
 
 @pytest.mark.parametrize(

@@ -191,7 +191,7 @@ def test_interaction_updates_the_next_action(world, staff_client):
         url, {"kind": "call", "date": "2026-05-02", "summary": "", "next_action_date": "2026-06-01"}
     )
     body = response.content.decode()
-    assert "Décrivez l&#x27;action prévue" in body or "Décrivez l'action prévue" in body
+    assert "Décrivez l&#x27;action prévue" in body or "Décrivez l’action prévue" in body
     assert not Interaction.objects.exists()
     response = staff_client.post(
         url,
