@@ -509,7 +509,7 @@ ZERO_MONEY = Value(ZERO, output_field=MONEY)
 
 
 def _month_label(day: date) -> str:
-    return date_format(day, "M Y")
+    return fr_date(day, "month")
 
 
 def _add_months(day: date, months: int) -> date:

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from programme import access
 from programme.audit import Edit, audit_log, save_audited
@@ -660,7 +661,11 @@ def measurement_lock_period(*, actor: User, project: Project, period_start: date
     pending = [m for m in rows if m.status != MeasurementStatus.VALIDATED]
     if pending:
         raise WorkflowError(
-            _("%(n)s valeur(s) de cette période ne sont pas validées : validez-les ou renvoyez-les d’abord.")
+            ngettext(
+                "%(n)s valeur de cette période n’est pas validée : validez-la ou renvoyez-la d’abord.",
+                "%(n)s valeurs de cette période ne sont pas validées : validez-les ou renvoyez-les d’abord.",
+                len(pending),
+            )
             % {"n": len(pending)}
         )
     if not rows:

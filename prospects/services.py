@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from programme.audit import Edit, audit_log, save_audited
 from programme.identity import normalise_name, normalise_town
@@ -752,9 +753,12 @@ def import_confirm(
         raise ValidationError(
             {
                 "skip_invalid": ValidationError(
-                    _(
-                        "%(count)s ligne(s) invalide(s) : corrigez le fichier et rechargez-le, ou cochez "
-                        "cette case pour importer les autres lignes."
+                    ngettext(
+                        "%(count)s ligne invalide : corrigez le fichier et rechargez-le, ou cochez "
+                        "cette case pour importer les autres lignes.",
+                        "%(count)s lignes invalides : corrigez le fichier et rechargez-le, ou cochez "
+                        "cette case pour importer les autres lignes.",
+                        invalid,
                     )
                     % {"count": invalid},
                     code="invalid_rows",
@@ -959,7 +963,11 @@ def import_run(*, import_file_id: int) -> None:
                 )
             if preview.counts[importing.INVALID] and not import_file.skip_invalid:
                 raise importing.ImportFileError(
-                    _("%(count)s ligne(s) invalide(s) : corrigez le fichier et rechargez-le.")
+                    ngettext(
+                        "%(count)s ligne invalide : corrigez le fichier et rechargez-le.",
+                        "%(count)s lignes invalides : corrigez le fichier et rechargez-le.",
+                        preview.counts[importing.INVALID],
+                    )
                     % {"count": preview.counts[importing.INVALID]}
                 )
             created = import_rows_create(

@@ -9,8 +9,10 @@ internal code left untranslated (`project.gate.continue`, `shared_vision`) and a
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.access import all_cases
@@ -113,3 +115,31 @@ def test_page_reads_as_french(world, case, role):
     body = b"".join(response) if response.streaming else response.content
     faults = typography_faults(body.decode())
     assert not faults, f"{role} {url}:\n" + "\n".join(faults)
+
+
+def test_a_yes_no_filter_never_reads_unknown(world, staff_client):
+    url = reverse("evaluation:indicator.list")
+    page = staff_client.get(url).content.decode()
+    assert "Inconnu" not in page and 'value="true"' in page
+    filtered = staff_client.get(url, {"is_active": "true"}).content.decode()
+    assert "Inconnu" not in filtered and not typography_faults(filtered)
+
+
+def test_no_plural_is_written_with_parentheses():
+    """« 4 retenu(s) » reads as a form, not a sentence: plurals go through ngettext / blocktranslate count.
+    The Cerfa 15059 keeps the official form's own wording (« Région(s) », « soussigné(e) »)."""
+    root = Path(settings.BASE_DIR)
+    templates = [*(root / "templates").rglob("*.html"), *(root / "templates").rglob("*.txt")]
+    code = [
+        p for app in ("programme", "prospects", "projects", "evaluation") for p in (root / app).rglob("*.py")
+    ]
+    in_template = re.compile(r"\w\((?:s|es|x)\)(?!\w)")
+    in_msgid = re.compile(r"""\b_\(\s*"[^"]*\w\((?:s|es|x)\)""")
+    found = [
+        f"{path.relative_to(root)}: {match.group()}"
+        for paths, pattern in ((templates, in_template), (code, in_msgid))
+        for path in paths
+        if "migrations" not in path.parts and "cerfa" not in path.name
+        for match in pattern.finditer(path.read_text())
+    ]
+    assert not found, "\n".join(found)

@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from evaluation.figures import percentage
 from programme.exports import escape_formula
 from programme.formatting import fr_amount, fr_date, fr_signed_percent
+from programme.identity import format_identifier
 from programme.models import FunderKind
 from projects.funding.models import ZERO, BudgetLine, BudgetVersion, Convention, LineNature, LineSide
 
@@ -235,7 +236,7 @@ def compte_rendu(convention: Convention) -> CompteRendu:
     organisation = project.lead_organisation
     identification = [
         (_("Structure"), organisation.name),
-        (_("N° SIRET"), organisation.siret or organisation.siren or "—"),
+        (_("N° SIRET"), format_identifier(organisation.siret or organisation.siren) or "—"),
         (_("Intitulé de l’action"), f"{project.title} — {request.title}"),
         (
             _("Financeur"),

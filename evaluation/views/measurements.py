@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
@@ -223,7 +223,10 @@ def measurement_lock(request: AuthedRequest, project_pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("%(n)s valeur(s) verrouillée(s).") % {"n": count})
+        messages.success(
+            request,
+            ngettext("%(n)s valeur verrouillée.", "%(n)s valeurs verrouillées.", count) % {"n": count},
+        )
     return redirect("evaluation:protocol", project_pk=project.pk)
 
 

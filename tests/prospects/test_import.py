@@ -224,7 +224,7 @@ def test_invalid_rows_block_the_import_unless_explicitly_skipped(world, staff_cl
     content = csv_bytes("Bonne Asso;Lyon;;;;;;", "Mauvaise;Lyon;111;;;;;")
     response = full_import(staff_client, world, content)
     assert response.status_code == 200
-    assert "1 ligne(s) invalide(s)" in response.content.decode()
+    assert "1 ligne invalide" in response.content.decode()
     assert Prospect.objects.count() == 0
     token = ImportFile.objects.get().token
     response = confirm(staff_client, token, {"skip_invalid": "on"})
