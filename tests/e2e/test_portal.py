@@ -60,7 +60,7 @@ def test_partner_uploads_submits_staff_validates_and_b_sees_nothing(
     page.get_by_label("Fichier").set_input_files(str(upload))
     page.get_by_label("Commentaire pour l’équipe").fill("Première version")
     page.get_by_role("button", name="Déposer").click()
-    expect(page.get_by_text("Version 1 de « Diagnostic partagé A » déposée.")).to_be_visible()
+    expect(page.get_by_text("Version 1 de « Diagnostic partagé A » déposée.")).to_be_visible()
     expect(page.get_by_role("link", name="diagnostic.pdf")).to_be_visible()
 
     # …and submit an indicator value for the period proposed: the last quarter already over.

@@ -44,13 +44,13 @@ def test_staff_imports_filters_moves_and_scores(page, live_server, transactional
     # Board: a refused move is explained in the card, an allowed one moves it.
     page.get_by_role("link", name="Tableau par étape").click()
     card = page.locator(".pr-board-card", has_text="Atelier Vélo Partagé")
-    card.get_by_label(re.compile("Déplacer « Atelier Vélo Partagé » vers")).select_option(label="Retenu")
+    card.get_by_label(re.compile("Déplacer « Atelier Vélo Partagé » vers")).select_option(label="Retenu")
     card.get_by_role("button", name="Déplacer").click()
     expect(
         page.locator(".pr-board-card", has_text="Atelier Vélo Partagé").get_by_role("alert")
     ).to_contain_text("Seul le comité de sélection")
     card = page.locator(".pr-board-card", has_text="Atelier Vélo Partagé")
-    card.get_by_label(re.compile("Déplacer « Atelier Vélo Partagé » vers")).select_option(label="Intéressé")
+    card.get_by_label(re.compile("Déplacer « Atelier Vélo Partagé » vers")).select_option(label="Intéressé")
     card.get_by_role("button", name="Déplacer").click()
     expect(page.locator('.pr-board-column[data-stage="interested"]')).to_contain_text("Atelier Vélo Partagé")
     # Keyboard users keep their place: the moved card's menu has the focus again.

@@ -75,7 +75,7 @@ def _section(world, project):
 
 def test_dossier_warns_while_the_end_of_phase_assessment_is_missing(world):
     _in_emergence_since(world.project_a, 200)
-    warning = "L'auto-évaluation de fin de phase « Émergence » n'est pas renseignée"
+    warning = "L’auto-évaluation de fin de phase « Émergence » n’est pas renseignée"
     assert warning in _section(world, world.project_a)
 
     assess(world.staff, world.project_a, even_scores(3), moment="end", assessed_on=timezone.localdate())

@@ -372,7 +372,7 @@ def test_a_report_for_an_earlier_period_uses_only_that_period_and_says_so(
     key_page = next(p for p in pages if p.startswith("Chiffres clés"))
     orm = _orm_headline(world, date(2026, 1, 1), date(2026, 3, 31))
     assert _key_figure(key_page, "Ateliers tenus") == str(orm["workshops"]) == "2"
-    assert _key_figure(key_page, "Décisions d’étape prises") == str(orm["gate_decisions"]) == "1"
+    assert _key_figure(key_page, "Décisions d'étape prises") == str(orm["gate_decisions"]) == "1"
     # Maturity of the quarter only: A's start (1) and B's start (2), not A's end of October.
     maturity = next(p for p in pages if p.startswith("Évolution de la maturité"))
     assert "Émergence Vision partagée 1,5 — —" in maturity

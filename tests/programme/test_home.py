@@ -39,11 +39,11 @@ def test_directors_home_shows_a_gate_decision_61_days_late_first(director_client
     PhasePeriodFactory(project=world.project_a, planned_start=_ago(400), planned_end=_ago(61))
     body = director_client.get(reverse("projects:panel.deadlines")).content.decode()
     assert "Rien d’attendu" not in body
-    assert "Fin de la phase « Émergence »" in body and "Projet A" in body
+    assert "Fin de la phase « Émergence »" in body and "Projet A" in body
     assert reverse("projects:gate.dossier", args=[world.project_a.pk]) in body
     # The deadlines page says the same.
     page = director_client.get(reverse("projects:deadline.list")).content.decode()
-    assert "Fin de la phase « Émergence »" in page
+    assert "Fin de la phase « Émergence »" in page
 
 
 def test_late_items_are_ordered_gates_then_deliverables_then_actions(staff_client, world):

@@ -103,7 +103,7 @@ def test_director_takes_the_gate_decision_from_the_dossier(director_client, worl
     MilestoneFactory(project=project, title="Jalon raté", due_date=timezone.localdate() - timedelta(days=5))
     dossier = director_client.get(reverse("projects:gate.dossier", args=[project.pk])).content.decode()
     assert "Trois besoins prioritaires" in dossier
-    assert "Jalon en retard : Jalon raté" in dossier
+    assert "Jalon en retard : Jalon raté" in dossier
     assert "Prendre la décision" in dossier
     response = _decide(director_client, project, "continue", "Comité d’engagement", "Prototype concluant")
     assert response.status_code == 302
@@ -227,7 +227,7 @@ def test_home_panel_lists_my_deadlines(staff_client, world):
     body = staff_client.get(reverse("projects:panel.deadlines")).content.decode()
     assert "Mes échéances" in body and "Rendu de l&#x27;étude" in body
     assert "Pas à moi" not in body
-    assert "Fin de la phase « Émergence »" in body
+    assert "Fin de la phase « Émergence »" in body
 
 
 def test_home_loads_the_deadlines_panel_by_url(staff_client, world):

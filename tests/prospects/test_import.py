@@ -282,7 +282,7 @@ def test_columns_can_be_mapped_by_hand(world, staff_client):
     response = upload(staff_client, world, content)
     token = response["Location"].rstrip("/").split("/")[-1]
     page = staff_client.get(response["Location"]).content.decode()
-    assert "Colonnes obligatoires manquantes : Commune" in page
+    assert "Colonnes obligatoires manquantes : Commune" in page
     response = staff_client.post(
         reverse("prospects:import.preview", args=[token]), {"map-col_0": "name", "map-col_1": "town"}
     )

@@ -64,7 +64,7 @@ def test_filters_search_and_overdue(world, staff_client):
     page = staff_client.get(url, {"stage": "contacted"}).content.decode()
     assert "Aucun prospect ne correspond à ces filtres." in page
     page = staff_client.get(url, {"owner": str(world.staff.pk)}).content.decode()
-    assert "Suivi par : <strong>Sam" in page  # active filter shown and removable
+    assert "Suivi par : <strong>Sam" in page  # active filter shown and removable
     assert late.pk
 
 

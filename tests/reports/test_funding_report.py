@@ -116,9 +116,9 @@ def test_the_cerfa_xlsx_follows_the_form_s_headings_and_adds_up(staff_client, co
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     cells = [_plain(" ".join(str(c) for c in row if c is not None)) for row in rows]
     text = "\n".join(cells)
-    assert "Compte rendu financier de l’action subventionnée" in text
+    assert "Compte rendu financier de l'action subventionnée" in text
     for heading in (
-        "1. Bilan qualitatif de l’action réalisée",
+        "1. Bilan qualitatif de l'action réalisée",
         "2. Tableau de synthèse",
         "3. Données chiffrées",
         "Je soussigné(e)",
@@ -153,7 +153,7 @@ def test_the_cerfa_pdf_reads_back(staff_client, convention):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
     text = _plain(" ".join(page.extract_text() or "" for page in reader.pages))
-    assert "Compte rendu financier de l’action subventionnée" in text
+    assert "Compte rendu financier de l'action subventionnée" in text
     assert "Cerfa n° 15059" in text
     assert "64 Charges de personnel 20 000 € 26 000 € +6 000 € +30" in text
     assert "Total des charges 22 000 € 27 500 €" in text
