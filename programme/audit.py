@@ -153,17 +153,23 @@ def audit_forget(obj: models.Model, *, placeholder: str) -> None:
     ).update(object_repr=placeholder)
 
 
+def _of_model(model: type[models.Model]) -> Q:
+    """Entries about rows of `model`, matched on the content type's names: a join, never a lookup query
+    (the history of a record and its children costs one query whatever the content-type cache holds)."""
+    return Q(content_type__app_label=model._meta.app_label, content_type__model=model._meta.model_name)
+
+
 def audit_entries_for(obj: models.Model, *children: QuerySet[Any]) -> QuerySet[AuditEntry]:
     """The trail of a record, newest first, with its children's where a reader expects them
     (`audit_entries_for(pi, pi.measurements.all(), pi.targets.all())`: an indicator's values)."""
-    where = [Q(content_type=ContentType.objects.get_for_model(obj.__class__), object_id=str(obj.pk))]
+    where = [
+        Q(content_type=ContentType.objects.get_for_model(obj.__class__), object_id=str(obj.pk))
+        if not children
+        else _of_model(obj.__class__) & Q(object_id=str(obj.pk))
+    ]
     for rows in children:
-        where.append(
-            Q(
-                content_type=ContentType.objects.get_for_model(rows.model),
-                object_id__in=rows.order_by().annotate(audit_id=Cast("pk", CharField())).values("audit_id"),
-            )
-        )
+        ids = rows.order_by().annotate(audit_id=Cast("pk", CharField())).values("audit_id")
+        where.append(_of_model(rows.model) & Q(object_id__in=ids))
     return (
         AuditEntry.objects.filter(reduce(or_, where))
         .select_related("actor", "content_type")
@@ -379,14 +385,13 @@ def display_value(
 def readable(entries: Iterable[AuditEntry], record: models.Model | None = None) -> list[ReadableEntry]:
     """The entries of a history section as a person reads them (`record`: the page's own record — entries
     about its children name what they are about)."""
-    own = (
-        (ContentType.objects.get_for_model(record.__class__), str(record.pk)) if record is not None else None
-    )
+    own = (record._meta.app_label, record._meta.model_name, str(record.pk)) if record is not None else None
     rows = []
     for entry in entries:
         model = entry.content_type.model_class()
         subject = ""
-        if own is not None and (entry.content_type, entry.object_id) != own and model is not None:
+        about = (entry.content_type.app_label, entry.content_type.model, entry.object_id)
+        if own is not None and about != own and model is not None:
             subject = f"{capfirst(str(model._meta.verbose_name))} «\u202f{entry.object_repr}\u202f»"
         shown = [
             Change(

@@ -78,7 +78,7 @@ def test_bad_values_are_refused_with_a_clear_message_and_nothing_saved(sides, pa
         ({"period": key, "value": ""}, 'id="id_value_error"'),
         (
             {"period": "2001-01-01_2001-03-31", "value": "2"},
-            "Cette période n&#x27;est pas ouverte à la saisie.",
+            "Cette période n’est pas ouverte à la saisie.",
         ),
         (
             {"period": key, "value": "2", "evidence": SimpleUploadedFile("x.pdf", b"\x00\x01MZ")},

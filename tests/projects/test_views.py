@@ -137,7 +137,7 @@ def test_gate_decision_from_a_stale_page_is_refused_in_the_form(director_client,
     assert project.phase == Phase.STOPPED
     # The second click on the same (stale) page: the project is closed now.
     response = _decide(director_client, project, "stop", "Comité", "Fin", follow=True)
-    assert "plus aucune décision d&#x27;étape n&#x27;est possible" in response.content.decode()
+    assert "plus aucune décision d’étape n’est possible" in response.content.decode()
     assert GateDecision.objects.count() == 1
 
 

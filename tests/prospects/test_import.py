@@ -251,7 +251,7 @@ def test_import_is_all_or_nothing(world, staff_client, monkeypatch):
     ("content", "message"),
     [
         (b"", "Le fichier est vide"),
-        (HEADER.encode(), "que la ligne d&#x27;en-tête"),
+        (HEADER.encode(), "que la ligne d’en-tête"),
         (b"<!-- veille --><svg onload=alert(1)>;Lyon\n", "ni un CSV"),
     ],
 )
