@@ -325,7 +325,8 @@ def field_label(model: type[models.Model] | None, name: str) -> str:
     found = _model_field(model, name)
     if found is not None:
         return capfirst(str(found.verbose_name))
-    return capfirst(str(FIELD_LABELS.get(name, name.replace("_", " "))))
+    # A key nobody listed: its words, translated when the catalogue knows them ("motif" → "reason").
+    return capfirst(str(FIELD_LABELS.get(name) or gettext(name.replace("_", " "))))
 
 
 def _as_date(value: str) -> date | datetime | None:
@@ -392,7 +393,10 @@ def readable(entries: Iterable[AuditEntry], record: models.Model | None = None) 
         subject = ""
         about = (entry.content_type.app_label, entry.content_type.model, entry.object_id)
         if own is not None and about != own and model is not None:
-            subject = f"{capfirst(str(model._meta.verbose_name))} «\u202f{entry.object_repr}\u202f»"
+            subject = gettext("%(model)s « %(name)s »") % {
+                "model": capfirst(str(model._meta.verbose_name)),
+                "name": entry.object_repr,
+            }
         shown = [
             Change(
                 label=field_label(model, name),

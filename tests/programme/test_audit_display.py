@@ -9,6 +9,7 @@ from evaluation import services as evaluation_services
 from programme.audit import action_label, audit_log, display_value, field_label, history
 from projects.models import Project
 from prospects.models import Prospect
+from tests.conftest import client_for
 from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory, record
 from tests.prospects.factories import prospect_in
 from tests.test_typography import typography_faults
@@ -88,3 +89,16 @@ def test_history_speaks_english_in_english(world):
         [entry] = history(prospect)
         assert entry.action == "Creation"
         assert entry.changes[0].after == "Network"
+
+
+def test_the_history_section_reads_english_on_an_english_page(world):
+    prospect = prospect_in(world)
+    audit_log(
+        actor=world.staff, obj=prospect, action="prospect.created", changes={"source": [None, "network"]}
+    )
+    client = client_for(world.staff)
+    url = reverse("prospects:prospect.detail", kwargs={"pk": prospect.pk})
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    history_part = page.split("Change history", 1)[1]
+    assert "Creation" in history_part and "Source: Network" in history_part
+    assert "Création" not in history_part and "\u202f:" not in history_part
