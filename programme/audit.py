@@ -267,6 +267,7 @@ FIELD_LABELS: dict[str, Promise] = {
     "commentaire": _("commentaire"),
     "dépassement de capacité": _("dépassement de capacité"),
     "scheduled": _("planification"),
+    "confirm_duplicate": _("autre structure du même nom confirmée"),
 }
 
 #: Keys that are not fields of the logged model but whose values are another model field's choices.

@@ -338,7 +338,7 @@ def test_a_structure_becomes_a_funder_from_its_record(world, staff_client):
     assert response.status_code == 302, response.context["form"].errors
     org.refresh_from_db()
     assert org.funder_kind == "foundation"
-    assert "Financeur : Fondation" in _text(staff_client.get(detail))
+    assert "Financeur : Fondation" in _text(staff_client.get(detail))
     # And it is offered as a funder on a new request.
     page = _text(staff_client.get(reverse("projects:funding.request.create", args=[world.project_a.pk])))
     assert f'<option value="{org.pk}">{org.name}</option>' in page
