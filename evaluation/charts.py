@@ -105,7 +105,7 @@ def bar_chart(
             f'<g><text x="{label_width - 8}" y="{y + bar_height * 0.7:.1f}" text-anchor="end">'
             f"{_label(bar.label, 30)}</text>"
             f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height}" fill="{colour}" rx="3">'
-            f"<title>{escape(bar.label)} : {escape(text)}</title></rect>"
+            f"<title>{escape(bar.label)} : {escape(text)}</title></rect>"
             f'<text x="{label_width + length + 6:.1f}" y="{y + bar_height * 0.7:.1f}" font-weight="600">'
             f"{escape(text)}</text></g>"
         )
@@ -151,7 +151,7 @@ def grouped_bar_chart(
             length = max(0.0, _num(value) / largest * scale_width)
             parts.append(
                 f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height}" fill="{colour}" rx="2">'
-                f"<title>{escape(category)} — {escape(serie.name)} : {escape(text)}</title></rect>"
+                f"<title>{escape(category)} — {escape(serie.name)} : {escape(text)}</title></rect>"
                 f'<text x="{label_width + length + 4:.1f}" y="{y + bar_height - 3}" font-size="11">'
                 f"{escape(text)}</text>"
             )
@@ -193,7 +193,7 @@ def column_chart(
             text = serie.texts[l_index] if serie.texts else fr_number(value)
             parts.append(
                 f'<rect x="{x:.1f}" y="{baseline_y - h:.1f}" width="{col_w - 2:.1f}" height="{h:.1f}" fill="{colour}">'
-                f"<title>{escape(label)} — {escape(serie.name)} : {escape(text)}</title></rect>"
+                f"<title>{escape(label)} — {escape(serie.name)} : {escape(text)}</title></rect>"
                 f'<text x="{x + (col_w - 2) / 2:.1f}" y="{baseline_y - h - 3:.1f}" font-size="10" '
                 f'text-anchor="middle">{escape(text)}</text>'
             )
@@ -248,7 +248,7 @@ def progress_chart(
         if row.get("value") is not None:
             parts.append(
                 f'<rect x="{label_width}" y="{y + 4}" width="{x_of(row["value"]) - label_width:.1f}" height="14" '
-                f'fill="{PALETTE[0]}"><title>{escape(row["label"])} : {escape(row.get("text", ""))}</title></rect>'
+                f'fill="{PALETTE[0]}"><title>{escape(row["label"])} : {escape(row.get("text", ""))}</title></rect>'
             )
         if row.get("baseline") is not None:
             bx = x_of(row["baseline"])

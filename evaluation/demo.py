@@ -40,7 +40,7 @@ Line = tuple[str, int, int, Reporter, float | None, float | None]
 # Protocols: (question, [(criterion, [lines])])
 PROTOCOL: list[tuple[str, list[tuple[str, list[Line]]]]] = [
     (
-        "Le projet atteint-il les publics visés ?",
+        "Le projet atteint-il les publics visés ?",
         [
             (
                 "Nombre et diversité des bénéficiaires",
@@ -52,7 +52,7 @@ PROTOCOL: list[tuple[str, list[tuple[str, list[Line]]]]] = [
         ],
     ),
     (
-        "Le collectif construit-il un modèle durable ?",
+        "Le collectif construit-il un modèle durable ?",
         [
             (
                 "Ressources et emplois",
@@ -72,26 +72,26 @@ EXTRA_BY_PHASE: dict[str, list[Line]] = {
 
 LESSONS = [
     (
-        "Associer la collectivité dès l'Émergence",
+        "Associer la collectivité dès l’Émergence",
         LessonKind.GOOD_PRACTICE,
         Phase.EMERGENCE,
         ["Alimentation durable", "Culture et lien social"],
-        "Inviter le service ESS de la collectivité au premier atelier d'analyse des besoins a évité de "
-        "reprendre le diagnostic six mois plus tard ; l'élu référent a porté le projet en conseil.",
+        "Inviter le service ESS de la collectivité au premier atelier d’analyse des besoins a évité de "
+        "reprendre le diagnostic six mois plus tard ; l’élu référent a porté le projet en conseil.",
     ),
     (
-        "Le temps bénévole s'épuise en fin d'Émergence",
+        "Le temps bénévole s’épuise en fin d’Émergence",
         LessonKind.DIFFICULTY,
         Phase.EMERGENCE,
         ["Alimentation durable"],
-        "Après huit mois, les bénévoles des structures porteuses ont moins de disponibilité : prévoir dès "
-        "l'idéation un temps salarié partagé, même partiel.",
+        "Après huit mois, les bénévoles des structures porteuses ont moins de disponibilité : prévoir dès "
+        "l’idéation un temps salarié partagé, même partiel.",
     ),
     (
         "Un COPIL trimestriel avec un ordre du jour tenu",
         LessonKind.RECOMMENDATION,
         Phase.EXPERIMENTATION,
-        ["Économie circulaire", "Insertion par l'activité économique"],
+        ["Économie circulaire", "Insertion par l’activité économique"],
         "Les COPIL trimestriels avec décisions écrites et actions datées ont rendu le suivi lisible pour les "
         "financeurs et accéléré la prise de décision sur le modèle économique.",
     ),
@@ -100,16 +100,16 @@ LESSONS = [
         LessonKind.GOOD_PRACTICE,
         Phase.EXPERIMENTATION,
         ["Économie circulaire"],
-        "Peser chaque apport dès le lancement a fourni une référence solide ; reconstituer les chiffres a "
+        "Peser chaque apport dès le lancement a fourni une référence solide ; reconstituer les chiffres a "
         "posteriori est toujours contesté par les financeurs.",
     ),
     (
-        "Les entreprises s'engagent sur des actions concrètes",
+        "Les entreprises s’engagent sur des actions concrètes",
         LessonKind.RECOMMENDATION,
         Phase.SELECTION,
         ["Mobilité solidaire", "Économie circulaire"],
         "Proposer aux entreprises un engagement précis (mise à disposition de matériel, mécénat de "
-        "compétences) plutôt qu'une adhésion de principe au collectif.",
+        "compétences) plutôt qu’une adhésion de principe au collectif.",
     ),
     (
         "Des indicateurs trop nombreux découragent la saisie",
@@ -264,7 +264,7 @@ def _measurements(ctx, pi, code, staff, partner, quarters, base, growth, returne
                 services.measurement_return(
                     actor=staff,
                     measurement=measurement,
-                    comment="Le total ne correspond pas aux feuilles d'émargement jointes : merci de vérifier.",
+                    comment="Le total ne correspond pas aux feuilles d’émargement jointes : merci de vérifier.",
                 )
                 made_return = True
             continue
@@ -306,7 +306,7 @@ def _maturity(ctx, project, staff, index: int) -> None:
                     project=project,
                     phase=period.phase,
                     moment=moment,
-                    reason="Le collectif s'est séparé à l'arrêt du projet : pas d'atelier de clôture possible.",
+                    reason="Le collectif s’est séparé à l’arrêt du projet : pas d’atelier de clôture possible.",
                 )
                 continue
             scores = {
@@ -320,7 +320,7 @@ def _maturity(ctx, project, staff, index: int) -> None:
                 moment=moment,
                 assessed_on=when,
                 scores=scores,
-                participants="Membres du collectif présents à l'atelier",
+                participants="Membres du collectif présents à l’atelier",
             )
 
 

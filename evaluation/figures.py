@@ -372,7 +372,7 @@ FIGURES: dict[str, Figure] = _figures(
     Figure(
         "prequalified",
         gettext_lazy("Pré-qualifiés"),
-        gettext_lazy("Parmi les prospects identifiés, ceux qui ont atteint l'étape « pré-qualifié »."),
+        gettext_lazy("Parmi les prospects identifiés, ceux qui ont atteint l’étape « pré-qualifié »."),
     ),
     Figure(
         "candidates",
@@ -404,7 +404,7 @@ FIGURES: dict[str, Figure] = _figures(
         "member_organisations",
         gettext_lazy("Structures membres des collectifs"),
         gettext_lazy(
-            "Structures distinctes membres d'au moins un collectif à la fin de la période (adhésion "
+            "Structures distinctes membres d’au moins un collectif à la fin de la période (adhésion "
             "commencée et pas encore terminée à cette date). Une structure de deux collectifs compte une fois."
         ),
     ),
@@ -412,28 +412,28 @@ FIGURES: dict[str, Figure] = _figures(
         "workshops",
         gettext_lazy("Ateliers tenus"),
         gettext_lazy(
-            "Ateliers des projets du périmètre qui ont eu lieu dans la période, jusqu'à aujourd'hui."
+            "Ateliers des projets du périmètre qui ont eu lieu dans la période, jusqu’à aujourd’hui."
         ),
     ),
     Figure(
         "attendances",
         gettext_lazy("Présences en atelier"),
         gettext_lazy(
-            "Présences cochées sur les feuilles d'émargement de ces ateliers : une personne venue à trois "
+            "Présences cochées sur les feuilles d’émargement de ces ateliers : une personne venue à trois "
             "ateliers compte trois fois."
         ),
     ),
     Figure(
         "people",
         gettext_lazy("Personnes présentes en atelier"),
-        gettext_lazy("Personnes distinctes présentes au moins une fois à l'un de ces ateliers."),
+        gettext_lazy("Personnes distinctes présentes au moins une fois à l’un de ces ateliers."),
     ),
     Figure(
         "funding_raised",
         gettext_lazy("Fonds levés"),
         gettext_lazy(
             "Montants accordés par les conventions signées dans la période (date de signature), projets du "
-            "périmètre : ce que les financeurs se sont engagés à verser. L'indicateur « Fonds levés » des "
+            "périmètre : ce que les financeurs se sont engagés à verser. L’indicateur « Fonds levés » des "
             "protocoles reste suivi à part, dans le tableau des indicateurs."
         ),
     ),
@@ -449,7 +449,7 @@ FIGURES: dict[str, Figure] = _figures(
         "funding_remaining",
         gettext_lazy("Reste à percevoir"),
         gettext_lazy(
-            "À la date du jour, quelle que soit la période : pour chaque projet du périmètre, l'acquis "
+            "À la date du jour, quelle que soit la période : pour chaque projet du périmètre, l’acquis "
             "(montant de la convention signée, sinon montant accordé par la décision) moins les versements "
             "reçus, jamais négatif, additionné sur les projets."
         ),
@@ -459,7 +459,7 @@ FIGURES: dict[str, Figure] = _figures(
         gettext_lazy("Taux de cofinancement"),
         gettext_lazy(
             "À la date du jour : part du besoin des projets du périmètre (total des charges de leurs budgets "
-            "prévisionnels, contributions en nature à part) couverte par l'acquis des financeurs, en %."
+            "prévisionnels, contributions en nature à part) couverte par l’acquis des financeurs, en %."
         ),
     ),
     Figure(
@@ -473,11 +473,11 @@ FIGURES: dict[str, Figure] = _figures(
     ),
     Figure(
         "cash_forecast",
-        gettext_lazy("Prévision d'encaissements sur 12 mois"),
+        gettext_lazy("Prévision d’encaissements sur 12 mois"),
         gettext_lazy(
             "Pour chacun des 12 mois à partir du mois en cours : ce qui reste à recevoir des échéances de "
-            "versement prévues ce mois-là, à partir d'aujourd'hui (les versements reçus soldent les échéances "
-            "les plus anciennes d'abord). Ce qui est échu et non reçu est compté dans les échéances en retard."
+            "versement prévues ce mois-là, à partir d’aujourd’hui (les versements reçus soldent les échéances "
+            "les plus anciennes d’abord). Ce qui est échu et non reçu est compté dans les échéances en retard."
         ),
     ),
     Figure(
@@ -485,7 +485,7 @@ FIGURES: dict[str, Figure] = _figures(
         gettext_lazy("Échéances de versement en retard"),
         gettext_lazy(
             "À la date du jour : échéances de versement dont la date est passée et qui ne sont pas "
-            "entièrement reçues (les versements soldent les échéances les plus anciennes d'abord), avec le "
+            "entièrement reçues (les versements soldent les échéances les plus anciennes d’abord), avec le "
             "montant restant dû."
         ),
     ),
@@ -493,44 +493,44 @@ FIGURES: dict[str, Figure] = _figures(
         "late_justifications",
         gettext_lazy("Justificatifs en retard"),
         gettext_lazy(
-            "À la date du jour : comptes-rendus financiers, rapports d'activité et autres justificatifs "
+            "À la date du jour : comptes-rendus financiers, rapports d’activité et autres justificatifs "
             "demandés par les conventions, encore à produire et dont la date de remise est passée."
         ),
     ),
     Figure(
         "gate_decisions",
-        gettext_lazy("Décisions d'étape prises"),
-        gettext_lazy("Décisions d'étape (poursuite, arrêt, prolongation) datées dans la période."),
+        gettext_lazy("Décisions d’étape prises"),
+        gettext_lazy("Décisions d’étape (poursuite, arrêt, prolongation) datées dans la période."),
     ),
     Figure(
         "late_decisions",
-        gettext_lazy("Décisions d'étape en retard"),
+        gettext_lazy("Décisions d’étape en retard"),
         gettext_lazy(
-            "Phases en cours dont la fin prévue est passée aujourd'hui sans décision d'étape (toujours à "
+            "Phases en cours dont la fin prévue est passée aujourd’hui sans décision d’étape (toujours à "
             "la date du jour, quelle que soit la période)."
         ),
     ),
     Figure(
         "upcoming_gates",
-        gettext_lazy("Prochaines décisions d'étape"),
+        gettext_lazy("Prochaines décisions d’étape"),
         gettext_lazy("Phases en cours dont la fin prévue tombe dans les 90 prochains jours."),
     ),
     Figure(
         "phases",
         gettext_lazy("Projets par phase"),
         gettext_lazy(
-            "Phase de chaque projet accompagné à la fin de la période (d'après les décisions d'étape), "
-            "aujourd'hui si aucune période."
+            "Phase de chaque projet accompagné à la fin de la période (d’après les décisions d’étape), "
+            "aujourd’hui si aucune période."
         ),
     ),
     Figure(
         "indicators",
         gettext_lazy("Indicateurs des projets"),
         gettext_lazy(
-            "Mesures validées des indicateurs des protocoles d'évaluation, dont la période se termine dans "
+            "Mesures validées des indicateurs des protocoles d’évaluation, dont la période se termine dans "
             "la période choisie. Flux : additionnés ; stocks : dernière valeur à la fin de la période ; "
             "taux : moyenne (rapport des sommes pour les pourcentages). Entre projets, les valeurs, "
-            "références et cibles s'additionnent (moyennes pour les taux, échelles et oui/non)."
+            "références et cibles s’additionnent (moyennes pour les taux, échelles et oui/non)."
         ),
     ),
     Figure(
@@ -538,7 +538,7 @@ FIGURES: dict[str, Figure] = _figures(
         gettext_lazy("Maturité coopérative"),
         gettext_lazy(
             "Note moyenne (1 à 4) des auto-évaluations faites dans la période, par phase et par dimension, "
-            "au début et à la fin de la phase ; l'évolution ne compte que les projets évalués aux deux moments."
+            "au début et à la fin de la phase ; l’évolution ne compte que les projets évalués aux deux moments."
         ),
     ),
     Figure(
@@ -552,7 +552,7 @@ FIGURES: dict[str, Figure] = _figures(
     Figure(
         "organisations_per_year",
         gettext_lazy("Structures membres par année"),
-        gettext_lazy("Structures distinctes membres d'un collectif à un moment de l'année."),
+        gettext_lazy("Structures distinctes membres d’un collectif à un moment de l’année."),
     ),
     Figure(
         "partners",

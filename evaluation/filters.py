@@ -1,6 +1,7 @@
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +16,11 @@ class IndicatorFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
     type = django_filters.ChoiceFilter(label=_("Type"), choices=IndicatorType.choices)
     scope = django_filters.ChoiceFilter(label=_("Portée"), choices=Scope.choices)
-    is_active = django_filters.BooleanFilter(label=_("Actif"))
+    # Not django-filter's default widget: its empty choice is sent as "unknown" and shows "Actif : Inconnu".
+    is_active = django_filters.BooleanFilter(
+        label=_("Actif"),
+        widget=forms.Select(choices=[("", _("Tous")), ("true", _("Oui")), ("false", _("Non"))]),
+    )
 
     class Meta:
         model = Indicator

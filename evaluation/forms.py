@@ -64,13 +64,13 @@ class IndicatorForm(ModelForm):
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
-            "code": _("Identifiant court et stable, par ex. « emplois-crees »."),
+            "code": _("Identifiant court et stable, par ex. « emplois-crees »."),
             "aggregation": _(
-                "Flux : les périodes s'additionnent (emplois créés). Stock : seule compte la dernière "
+                "Flux : les périodes s’additionnent (emplois créés). Stock : seule compte la dernière "
                 "valeur (structures impliquées). Taux : moyenne des périodes ; un pourcentage est "
                 "toujours le rapport des sommes (Σ numérateurs / Σ dénominateurs)."
             ),
-            "verification": _("La pièce ou la source qui atteste la valeur (feuille d'émargement, bilan…)."),
+            "verification": _("La pièce ou la source qui atteste la valeur (feuille d’émargement, bilan…)."),
         }
 
     def clean(self) -> dict[str, Any]:
@@ -149,7 +149,7 @@ class ProjectIndicatorForm(ModelForm):
                     self.add_error(name, refusal)
         base, target = cleaned.get("baseline_date"), cleaned.get("target_date")
         if base and target and target < base:
-            self.add_error("target_date", _("L'échéance de la cible précède la date de référence."))
+            self.add_error("target_date", _("L’échéance de la cible précède la date de référence."))
         if not cleaned.get("target_kind"):
             cleaned["target_kind"] = TargetKind.CUMULATIVE
         return cleaned
@@ -272,7 +272,7 @@ class MaturityForm(Form):
         label=_("Phase"), choices=[(p.value, p.label) for p in Phase if p in ASSESSED_PHASES]
     )
     moment = forms.ChoiceField(label=_("Moment"), choices=Moment.choices, widget=forms.RadioSelect)
-    assessed_on = forms.DateField(label=_("Date de l'auto-évaluation"), widget=DateInput)
+    assessed_on = forms.DateField(label=_("Date de l’auto-évaluation"), widget=DateInput)
     participants = forms.CharField(label=_("Participants"), max_length=255, required=False)
     comment = forms.CharField(
         label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -293,7 +293,7 @@ class MaturityForm(Form):
     def clean_assessed_on(self) -> date:
         value = self.cleaned_data["assessed_on"]
         if value > date.today():
-            raise forms.ValidationError(_("L'auto-évaluation ne peut pas être datée dans le futur."))
+            raise forms.ValidationError(_("L’auto-évaluation ne peut pas être datée dans le futur."))
         return value
 
     def scores(self) -> dict[str, int]:

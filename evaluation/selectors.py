@@ -509,7 +509,7 @@ ZERO_MONEY = Value(ZERO, output_field=MONEY)
 
 
 def _month_label(day: date) -> str:
-    return date_format(day, "M Y")
+    return fr_date(day, "month")
 
 
 def _add_months(day: date, months: int) -> date:
@@ -1123,14 +1123,14 @@ def gate_dossier_evaluation(*, user: User, project: Project) -> dict[str, Any]:
     if closing:
         warnings.append(
             _(
-                "L'auto-évaluation de fin de phase « %(phase)s » n'est pas renseignée : faites-la remplir "
+                "L’auto-évaluation de fin de phase « %(phase)s » n’est pas renseignée : faites-la remplir "
                 "par le collectif avant la décision, ou dispensez-en le projet en disant pourquoi."
             )
             % {"phase": Phase(project.phase).label}
         )
     warnings += [
-        _("L'auto-évaluation de fin de phase « %(phase)s » est toujours attendue (depuis le %(date)s).")
-        % {"phase": m.phase_label, "date": m.due_since.strftime("%d/%m/%Y")}
+        _("L’auto-évaluation de fin de phase « %(phase)s » est toujours attendue (depuis le %(date)s).")
+        % {"phase": m.phase_label, "date": fr_date(m.due_since)}
         for m in owed
         if m.phase != project.phase
     ]

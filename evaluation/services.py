@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from programme import access
 from programme.audit import Edit, audit_log, save_audited
@@ -78,7 +79,7 @@ class ConfirmationNeeded(ValidationError):
 
 def _require_team(actor: User) -> None:
     if not access.is_team(actor):
-        raise PermissionDenied(_("Réservé à l'équipe du programme."))
+        raise PermissionDenied(_("Réservé à l’équipe du programme."))
 
 
 def _require_project_access(actor: User, project: Project) -> None:
@@ -90,7 +91,7 @@ def _require_reporter(actor: User, project_indicator: ProjectIndicator) -> None:
     """A partner reports only the collective's indicators — and, when one member organisation is named
     as the reporter, only if it is theirs."""
     if project_indicator.reporter != Reporter.PARTNER:
-        raise PermissionDenied(_("Cet indicateur est renseigné par l'équipe du programme."))
+        raise PermissionDenied(_("Cet indicateur est renseigné par l’équipe du programme."))
     named = project_indicator.reporter_organisation_id
     if named is not None and named != actor.organisation_id:
         raise PermissionDenied(_("Cet indicateur est renseigné par une autre structure du collectif."))
@@ -117,7 +118,7 @@ def protocol_item_delete(*, actor: User, obj: ProtocolItem) -> None:
     _require_team(actor)
     if isinstance(obj, ProjectIndicator) and obj.measurements.exists():
         raise WorkflowError(
-            _("Cet indicateur a déjà des mesures : il ne peut plus être retiré du protocole.")
+            _("Cet indicateur a déjà des mesures : il ne peut plus être retiré du protocole.")
         )
     audit_log(actor=actor, obj=obj, action=f"{obj._meta.model_name}.deleted")
     obj.delete()
@@ -162,7 +163,7 @@ def indicator_target_set(
         actor=actor,
         obj=project_indicator,
         action="indicator_target.set",
-        changes={"cible": [None if created else "…", f"{period_end.isoformat()} : {value}"]},
+        changes={"cible": [None if created else "…", f"{period_end.isoformat()} : {value}"]},
     )
     return target
 
@@ -174,7 +175,7 @@ def indicator_target_delete(*, actor: User, target: IndicatorTarget) -> None:
         actor=actor,
         obj=target.project_indicator,
         action="indicator_target.deleted",
-        changes={"cible": [f"{target.period_end.isoformat()} : {target.value}", None]},
+        changes={"cible": [f"{target.period_end.isoformat()} : {target.value}", None]},
     )
     target.delete()
 
@@ -441,14 +442,14 @@ def measurement_record(
         )
     else:
         if measurement.locked:
-            raise WorkflowError(_("Cette période est verrouillée : la valeur ne peut plus être modifiée."))
+            raise WorkflowError(_("Cette période est verrouillée : la valeur ne peut plus être modifiée."))
         if measurement.status == MeasurementStatus.VALIDATED:
             if is_team and evidence is None and _unchanged(measurement, stored, source):
                 return measurement
             raise WorkflowError(
                 _("Cette valeur est déjà validée : l’équipe la corrige en indiquant le motif.")
                 if is_team
-                else _("Cette valeur a déjà été validée par l'équipe du programme.")
+                else _("Cette valeur a déjà été validée par l’équipe du programme.")
             )
     flags = measurement_review_flags(
         project_indicator=project_indicator,
@@ -521,7 +522,7 @@ def measurement_correct(
     measurement = _locked_row(measurement)
     pi = measurement.project_indicator
     if measurement.locked:
-        raise WorkflowError(_("Cette période est verrouillée : déverrouillez-la d'abord."))
+        raise WorkflowError(_("Cette période est verrouillée : déverrouillez-la d’abord."))
     if measurement.status != MeasurementStatus.VALIDATED:
         raise WorkflowError(_("Seule une valeur validée se corrige avec un motif."))
     stored = _clean_value(
@@ -617,7 +618,7 @@ def measurement_return(*, actor: User, measurement: Measurement, comment: str) -
         raise ValidationError({"comment": _("Expliquez ce qui doit être corrigé.")})
     measurement = _locked_row(measurement)
     if measurement.locked:
-        raise WorkflowError(_("Cette période est verrouillée : déverrouillez-la d'abord."))
+        raise WorkflowError(_("Cette période est verrouillée : déverrouillez-la d’abord."))
     if measurement.status not in (MeasurementStatus.SUBMITTED, MeasurementStatus.VALIDATED):
         raise WorkflowError(_("Seule une valeur soumise ou validée peut être renvoyée."))
     was_validated = measurement.status == MeasurementStatus.VALIDATED
@@ -660,7 +661,11 @@ def measurement_lock_period(*, actor: User, project: Project, period_start: date
     pending = [m for m in rows if m.status != MeasurementStatus.VALIDATED]
     if pending:
         raise WorkflowError(
-            _("%(n)s valeur(s) de cette période ne sont pas validées : validez-les ou renvoyez-les d'abord.")
+            ngettext(
+                "%(n)s valeur de cette période n’est pas validée : validez-la ou renvoyez-la d’abord.",
+                "%(n)s valeurs de cette période ne sont pas validées : validez-les ou renvoyez-les d’abord.",
+                len(pending),
+            )
             % {"n": len(pending)}
         )
     if not rows:
@@ -681,7 +686,7 @@ def measurement_unlock(*, actor: User, measurement: Measurement, reason: str) ->
         raise ValidationError({"reason": _("Indiquez pourquoi la valeur est déverrouillée.")})
     measurement = _locked_row(measurement)
     if not measurement.locked:
-        raise WorkflowError(_("Cette valeur n'est pas verrouillée."))
+        raise WorkflowError(_("Cette valeur n’est pas verrouillée."))
     measurement.locked = False
     measurement.locked_at = None
     measurement.save(update_fields=["locked", "locked_at", "updated_at"])
@@ -776,14 +781,14 @@ def maturity_assessment_save(
     if missing or invalid:
         raise ValidationError(_("Chaque dimension doit recevoir une note de 1 à 4."))
     if phase not in ASSESSED_PHASES or moment not in Moment.values:
-        raise ValidationError(_("Choisissez une phase d'accompagnement et un moment (début ou fin)."))
+        raise ValidationError(_("Choisissez une phase d’accompagnement et un moment (début ou fin)."))
     # The project row orders this save with a concurrent waiver of the same moment.
     project = Project.objects.select_for_update().get(pk=project.pk)
     if not access.is_team(actor):
         due = _maturity_moment(actor, project, phase, moment)
         if due is None or not due.open_to_partners:
             raise ValidationError(
-                _("Cette auto-évaluation est close : l'équipe l'a finalisée."), code="closed"
+                _("Cette auto-évaluation est close : l’équipe l’a finalisée."), code="closed"
             )
     period = PhasePeriod.objects.filter(project=project, phase=phase).first()
     if refusal := assessed_on_refusal(period=period, moment=moment, assessed_on=assessed_on):
@@ -830,12 +835,12 @@ def maturity_moment_waive(
     _require_project_access(actor, project)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("Indiquez pourquoi cette auto-évaluation n'aura pas lieu.")]})
+        raise ValidationError({"reason": [_("Indiquez pourquoi cette auto-évaluation n’aura pas lieu.")]})
     project = Project.objects.select_for_update().get(pk=project.pk)
     due = _maturity_moment(actor, project, phase, moment)
     if due is None or due.state not in (MomentState.TO_FILL, MomentState.UPCOMING):
         raise ValidationError(
-            _("Seule une auto-évaluation attendue et non remplie peut faire l'objet d'une dispense.")
+            _("Seule une auto-évaluation attendue et non remplie peut faire l’objet d’une dispense.")
         )
     assessment, _created = MaturityAssessment.objects.select_for_update().get_or_create(
         project=project, phase=phase, moment=moment, defaults={"assessed_on": timezone.localdate()}
@@ -891,7 +896,7 @@ def maturity_assessment_open(
     _require_project_access(actor, project)
     project = Project.objects.select_for_update().get(pk=project.pk)
     if moment not in Moment.values or project.phase not in ASSESSED_PHASES:
-        raise ValidationError(_("Choisissez le moment (début ou fin de phase) d'un projet en cours."))
+        raise ValidationError(_("Choisissez le moment (début ou fin de phase) d’un projet en cours."))
     assessment, created = MaturityAssessment.objects.select_for_update().get_or_create(
         project=project,
         phase=project.phase,

@@ -1,15 +1,29 @@
 """The audit trail: every change that matters is logged with who, what and the changed fields."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import reduce
 from itertools import chain
+from operator import or_
 from typing import Any
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
+from django.utils.functional import Promise
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from . import formatting
 from .models import AuditEntry, User
 
 # Fields whose values are never copied into the trail (personal data that may later be erased).
@@ -80,7 +94,7 @@ class Edit[M: models.Model]:
     m2m: dict[str, list[Any]] = field(default_factory=dict)
 
     @classmethod
-    def from_form(cls, form: "forms.ModelForm[M]") -> "Edit[M]":
+    def from_form(cls, form: forms.ModelForm[M]) -> Edit[M]:
         """The edit a validated ModelForm describes (built in the view; the form itself stops there)."""
         changes = diff_form(form)
         obj = form.save(commit=False)
@@ -139,11 +153,278 @@ def audit_forget(obj: models.Model, *, placeholder: str) -> None:
     ).update(object_repr=placeholder)
 
 
-def audit_entries_for(obj: models.Model) -> QuerySet[AuditEntry]:
+def _of_model(model: type[models.Model]) -> Q:
+    """Entries about rows of `model`, matched on the content type's names: a join, never a lookup query
+    (the history of a record and its children costs one query whatever the content-type cache holds)."""
+    return Q(content_type__app_label=model._meta.app_label, content_type__model=model._meta.model_name)
+
+
+def audit_entries_for(obj: models.Model, *children: QuerySet[Any]) -> QuerySet[AuditEntry]:
+    """The trail of a record, newest first, with its children's where a reader expects them
+    (`audit_entries_for(pi, pi.measurements.all(), pi.targets.all())`: an indicator's values)."""
+    where = [
+        Q(content_type=ContentType.objects.get_for_model(obj.__class__), object_id=str(obj.pk))
+        if not children
+        else _of_model(obj.__class__) & Q(object_id=str(obj.pk))
+    ]
+    for rows in children:
+        ids = rows.order_by().annotate(audit_id=Cast("pk", CharField())).values("audit_id")
+        where.append(_of_model(rows.model) & Q(object_id__in=ids))
     return (
-        AuditEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(obj.__class__), object_id=str(obj.pk)
-        )
-        .select_related("actor")
+        AuditEntry.objects.filter(reduce(or_, where))
+        .select_related("actor", "content_type")
         .order_by("-created_at", "-id")
     )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The display side: an entry as a person reads it — a translated action, the fields' names as the forms
+# name them, the values as the pages show them (choice labels, dates, amounts, names), in the active language.
+
+#: What happened, by the last part of the action code (`measurement.validated` → "validated").
+VERB_LABELS: dict[str, Promise] = {
+    "created": _("création"),
+    "updated": _("modification"),
+    "deleted": _("suppression"),
+    "validated": _("validation"),
+    "submitted": _("envoi pour validation"),
+    "returned": _("renvoi pour correction"),
+    "corrected": _("correction d’une valeur validée"),
+    "locked": _("période verrouillée"),
+    "unlocked": _("période déverrouillée"),
+    "waived": _("dispense"),
+    "opened": _("ouverture"),
+    "attendance": _("présences enregistrées"),
+    "decided": _("décision"),
+    "imported": _("import"),
+    "stage_changed": _("changement d’étape"),
+    "interaction_added": _("échange ajouté"),
+    "phase_opened": _("nouvelle phase ouverte"),
+    "created_from_selection": _("création à l’issue de la sélection"),
+    "anonymised": _("anonymisation"),
+    "accepted": _("invitation acceptée"),
+    "scored": _("notation"),
+    "scheduled": _("entretien planifié"),
+    "completed": _("entretien réalisé"),
+    "cancelled": _("annulation"),
+    "set": _("cible fixée"),
+    "version_created": _("nouvelle version"),
+    "version_added": _("nouvelle version"),
+    "shared": _("partage modifié"),
+    "share": _("partage modifié"),
+    "moved": _("changement de statut"),
+    "document_added": _("pièce ajoutée"),
+    "prospect_linked": _("prospect rattaché"),
+    "uploaded": _("dépôt"),
+    "reviewed": _("relecture"),
+    "token_rotated": _("lien d’agenda renouvelé"),
+    "token_revoked": _("lien d’agenda révoqué"),
+    "done": _("marquée faite"),
+    "retry": _("nouvel essai"),
+    "restart": _("relance automatique"),
+    "fail": _("échec"),
+    "request": _("demande"),
+    "uploaded_file": _("fichier déposé"),
+    "mapped": _("colonnes associées"),
+    "confirmed": _("import confirmé"),
+}
+
+#: Whole action codes whose meaning is more than their last part.
+ACTION_LABELS: dict[str, Promise] = {
+    "project.gate.continue": _("décision d’étape : poursuite"),
+    "project.gate.stop": _("décision d’étape : arrêt"),
+    "project.gate.extend": _("décision d’étape : prolongation"),
+    "import.uploaded": _("fichier déposé"),
+    "indicator_target.deleted": _("cible supprimée"),
+    "mfa_code_failed": _("code de vérification refusé"),
+}
+
+#: Keys of the trail that are not model fields (written by the services, some in French already).
+FIELD_LABELS: dict[str, Promise] = {
+    "décision": _("décision"),
+    "instance": _("instance"),
+    "invités": _("invités"),
+    "présents": _("présents"),
+    "version": _("version"),
+    "fichier": _("fichier"),
+    "échange": _("échange"),
+    "critères": _("critères"),
+    "score": _("score"),
+    "recommandation": _("recommandation"),
+    "mapping": _("correspondance des colonnes"),
+    "lignes": _("lignes"),
+    "invalides ignorées": _("lignes invalides ignorées"),
+    "doublons": _("doublons"),
+    "cible": _("cible"),
+    "reason": _("motif"),
+    "dispense": _("dispense"),
+    "moment": _("moment"),
+    "error": _("erreur"),
+    "membres": _("membres"),
+    "créés": _("créés"),
+    "mis à jour": _("mis à jour"),
+    "entered_as": _("saisie par"),
+    "commentaire": _("commentaire"),
+    "dépassement de capacité": _("dépassement de capacité"),
+    "scheduled": _("planification"),
+    "confirm_duplicate": _("autre structure du même nom confirmée"),
+}
+
+#: Keys that are not fields of the logged model but whose values are another model field's choices.
+KEY_FIELDS: dict[str, tuple[type[models.Model], str]] = {"entered_as": (User, "role")}
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class ReadableEntry:
+    created_at: datetime
+    actor: str
+    action: str
+    subject: str  # what the entry is about when it is a child of the page's record ("" otherwise)
+    changes: list[Change]
+
+
+def action_label(action: str) -> str:
+    """`project.gate.continue` → "Décision d’étape : poursuite"; `measurement.validated` → "Validation"."""
+    verb = action.rpartition(".")[2]
+    # A code nobody named yet reads as words rather than as a code.
+    label = ACTION_LABELS.get(action) or VERB_LABELS.get(verb) or verb.replace("_", " ")
+    return capfirst(str(label))
+
+
+def _model_field(model: type[models.Model] | None, name: str) -> models.Field[Any, Any] | None:
+    if model is None:
+        return None
+    try:
+        found = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return found if isinstance(found, models.Field) else None
+
+
+def _choices(model: type[models.Model] | None, name: str) -> dict[Any, Any] | None:
+    """Labels of a key's values: its field's choices, or the model's `audit_choices` (a model may declare
+    `audit_choices = {"review_flags": ReviewFlag.choices}` for the codes it logs outside a choice field)."""
+    if name in KEY_FIELDS:
+        owner, field_name = KEY_FIELDS[name]
+        return dict(owner._meta.get_field(field_name).flatchoices)  # type: ignore[union-attr]
+    declared = getattr(model, "audit_choices", {}).get(name)
+    if declared is not None:
+        return dict(declared)
+    found = _model_field(model, name)
+    return dict(found.flatchoices) if found is not None and found.choices else None
+
+
+def field_label(model: type[models.Model] | None, name: str) -> str:
+    """A trail key as the forms name it: the model field's verbose name, else the table, else words."""
+    found = _model_field(model, name)
+    if found is not None:
+        return capfirst(str(found.verbose_name))
+    # A key nobody listed: its words, translated when the catalogue knows them ("motif" → "reason").
+    return capfirst(str(FIELD_LABELS.get(name) or gettext(name.replace("_", " "))))
+
+
+def _as_date(value: str) -> date | datetime | None:
+    try:
+        return datetime.fromisoformat(value) if "T" in value or len(value) > 10 else date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def display_value(
+    model_field: models.Field[Any, Any] | None, value: Any, choices: dict[Any, Any] | None = None
+) -> str:
+    """A logged value as the pages show it: choices by their label, yes/no, dates in the text style,
+    amounts and numbers the French way, related rows by their name, lists joined."""
+    if value is None or value == "" or value == []:
+        return formatting.DASH
+    if isinstance(value, (list, tuple)):
+        return ", ".join(display_value(model_field, v, choices) for v in value)
+    if choices is None and model_field is not None and model_field.choices:
+        choices = dict(model_field.flatchoices)
+    if choices is not None and not isinstance(value, dict):
+        if value in choices:
+            return str(choices[value])
+        if isinstance(value, str):
+            return ", ".join(str(choices.get(code, code)) for code in value.split(", "))
+    if isinstance(value, dict):
+        return ", ".join(f"{k}\u202f: {display_value(None, v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return gettext("oui") if value else gettext("non")
+    if model_field is not None:
+        if isinstance(model_field, models.BooleanField):
+            return gettext("oui") if value in (True, "True", "true", 1) else gettext("non")
+        if isinstance(model_field, models.ForeignKey) and isinstance(value, int):
+            related = model_field.related_model._default_manager.filter(pk=value).first()
+            return str(related) if related is not None else formatting.DASH
+        if isinstance(model_field, (models.DateField, models.DateTimeField)) and isinstance(value, str):
+            when = _as_date(value)
+            if isinstance(when, datetime):
+                return formatting.fr_datetime(when)
+            if when is not None:
+                return formatting.fr_date(when)
+        if isinstance(model_field, (models.DecimalField, models.FloatField, models.IntegerField)):
+            try:
+                number = Decimal(str(value))
+            except InvalidOperation:
+                return str(value)
+            if "amount" in model_field.name or "montant" in str(model_field.verbose_name):
+                return formatting.fr_amount(number)
+            return formatting.fr_number(number)
+    if isinstance(value, str) and len(value) == 10 and value[4:5] == "-" and (when := _as_date(value)):
+        return formatting.fr_date(when)
+    if isinstance(value, (int, float, Decimal)):
+        return formatting.fr_number(value)
+    return str(value)
+
+
+def readable(entries: Iterable[AuditEntry], record: models.Model | None = None) -> list[ReadableEntry]:
+    """The entries of a history section as a person reads them (`record`: the page's own record — entries
+    about its children name what they are about)."""
+    own = (record._meta.app_label, record._meta.model_name, str(record.pk)) if record is not None else None
+    rows = []
+    for entry in entries:
+        model = entry.content_type.model_class()
+        subject = ""
+        about = (entry.content_type.app_label, entry.content_type.model, entry.object_id)
+        if own is not None and about != own and model is not None:
+            subject = gettext("%(model)s « %(name)s »") % {
+                "model": capfirst(str(model._meta.verbose_name)),
+                "name": entry.object_repr,
+            }
+        shown = [
+            Change(
+                label=field_label(model, name),
+                before=display_value(
+                    _model_field(model, name), values[0] if values else None, _choices(model, name)
+                ),
+                after=display_value(
+                    _model_field(model, name), values[1] if len(values) > 1 else None, _choices(model, name)
+                ),
+            )
+            for name, values in (entry.changes or {}).items()
+            if isinstance(values, (list, tuple))
+        ]
+        # "Motif : — → —" says nothing; a redacted change ("…") still says that something changed.
+        changes = [c for c in shown if c.before != c.after or c.before == "…"]
+        rows.append(
+            ReadableEntry(
+                created_at=entry.created_at,
+                actor=str(entry.actor) if entry.actor else gettext("système"),
+                action=action_label(entry.action),
+                subject=subject,
+                changes=changes,
+            )
+        )
+    return rows
+
+
+def history(obj: models.Model, *children: QuerySet[Any], limit: int = 30) -> list[ReadableEntry]:
+    """A record's history section: its last `limit` entries and its children's, readable."""
+    return readable(audit_entries_for(obj, *children)[:limit], obj)

@@ -29,7 +29,7 @@ DEMO_PASSWORD = "parcours-demo"
 THEMES = [
     "Alimentation durable",
     "Mobilité solidaire",
-    "Insertion par l'activité économique",
+    "Insertion par l’activité économique",
     "Habitat et logement",
     "Économie circulaire",
     "Santé et bien-vieillir",
@@ -68,17 +68,17 @@ ORGANISATIONS = [
     ),
     ("Tiers-Lieu La Friche Gerland", "association", "Lyon", "69007", 0, [6], False),
     ("Ressourcerie Vaudaise", "esus", "Vaulx-en-Velin", "69120", 2, [4], True),
-    ("Mobil'Emploi 69", "association", "Vénissieux", "69200", 3, [1, 2], False),
+    ("Mobil’Emploi 69", "association", "Vénissieux", "69200", 3, [1, 2], False),
     ("Bailleur Est Métropole Habitat", "public_body", "Villeurbanne", "69100", 1, [3], False),
     ("Ville de Villeurbanne", "collectivite", "Villeurbanne", "69100", 1, [6, 3], False),
-    ("Métropole de Lyon — Direction de l'ESS", "collectivite", "Lyon", "69003", 0, [2, 4], False),
+    ("Métropole de Lyon — Direction de l’ESS", "collectivite", "Lyon", "69003", 0, [2, 4], False),
     ("Ville de Vaulx-en-Velin", "collectivite", "Vaulx-en-Velin", "69120", 2, [6], False),
     ("CCAS de Vénissieux", "public_body", "Vénissieux", "69200", 3, [5], False),
-    ("Caisse d'Allocations Familiales du Rhône", "institution", "Lyon", "69003", 0, [5, 3], False),
+    ("Caisse d’Allocations Familiales du Rhône", "institution", "Lyon", "69003", 0, [5, 3], False),
     ("Pôle emploi Rhône Sud", "public_body", "Vénissieux", "69200", 3, [2], False),
     ("Transports Durables Lyonnais SAS", "company", "Lyon", "69009", 0, [1], False),
     ("BioRhône Distribution", "company", "Villeurbanne", "69100", 1, [0], False),
-    ("Rénov'Habitat Services", "company", "Lyon", "69008", 0, [3, 7], False),
+    ("Rénov’Habitat Services", "company", "Lyon", "69008", 0, [3, 7], False),
     ("Imprimerie Solidaire des Canuts", "scop", "Lyon", "69004", 0, [4], True),
     ("Banque Alimentaire du Rhône", "association", "Lyon", "69007", 0, [0, 5], False),
     ("Santé Commune Vaulx", "association", "Vaulx-en-Velin", "69120", 2, [5], False),
@@ -86,7 +86,7 @@ ORGANISATIONS = [
     ("Solaire Beaujolais SCIC", "scic", "Villefranche-sur-Saône", "69400", 5, [7], True),
     ("Groupe Numérique Inclusif Lyon", "company", "Lyon", "69002", 0, [2, 6], False),
     (
-        "Maison des Aidants de l'Ouest Lyonnais",
+        "Maison des Aidants de l’Ouest Lyonnais",
         "association",
         "Tassin-la-Demi-Lune",
         "69160",
@@ -213,7 +213,7 @@ def build(ctx: DemoContext) -> None:
     ctx.programme, _ = Programme.objects.get_or_create(
         name="Programme Coopérations Lyon Métropole",
         defaults={
-            "description": "Accompagnement de collectifs d'acteurs ESS, d'entreprises et d'acteurs publics "
+            "description": "Accompagnement de collectifs d’acteurs ESS, d’entreprises et d’acteurs publics "
             "qui coopèrent pour répondre à un besoin social du territoire lyonnais.",
             "start_date": date(starts[0].year, 1, 1),
             "reminder_offsets": [14, 7, 1],
@@ -268,7 +268,7 @@ def build(ctx: DemoContext) -> None:
                     "phone": f"04 72 {index:02d} {p}0 00",
                     "consent_basis": ConsentBasis.LEGITIMATE,
                     "consent_date": date(starts[0].year - 1, 3, 1 + index % 27),
-                    "consent_source": "Rencontre lors d'une Journée régionale de l'ESS",
+                    "consent_source": "Rencontre lors d’une Journée régionale de l’ESS",
                 },
             )
             ctx.people[email] = person

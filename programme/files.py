@@ -342,7 +342,7 @@ def check_upload(uploaded: Upload | None, *, accept: Collection[str] = DOCUMENT_
     sniffed = sniff(data)
     if sniffed is None or sniffed.content_type not in accept:
         raise ValidationError(
-            _("Type de fichier non accepté (d'après son contenu). Formats acceptés : %(formats)s.")
+            _("Type de fichier non accepté (d’après son contenu). Formats acceptés : %(formats)s.")
             % {"formats": ACCEPTED_LABEL},
             code="bad_type",
         )

@@ -9,11 +9,26 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import numberformat, timezone
 from django.utils.formats import date_format, get_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 DASH = "—"
 NBSP = "\u00a0"
-DATE_STYLE = "j N Y"  # 22 nov. 2026
+NNBSP = "\u202f"  # narrow no-break space: before ; : ! ? and inside « »
+# French abbreviations of the months (Imprimerie nationale): Django's own "N" gives « fév. », « avril ».
+FR_MONTHS = (
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+)
 
 Number = Decimal | int | float | str
 
@@ -47,8 +62,12 @@ def fr_number(value: Number | None, places: int | None = None) -> str:
 
 
 def fr_amount(value: Number | None) -> str:
-    """12500 → "12 500 €"."""
-    return DASH if value is None else f"{fr_number(value, 0)}{NBSP}€"
+    """12500 → "12 500 €"; 12500.5 → "12 500,50 €" (cents shown when there are any)."""
+    if value is None or value == "":
+        return DASH
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    cents = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) != number.to_integral_value()
+    return f"{fr_number(number, 2 if cents else 0)}{NBSP}€"
 
 
 def fr_percent(value: Number | None, places: int = 1) -> str:
@@ -68,13 +87,51 @@ def fr_signed_percent(value: Number | None) -> str:
     return ("+" if Decimal(str(value)) > 0 else "") + fr_percent(value)
 
 
-def fr_date(value: date | datetime | str | None) -> str:
-    """`22 nov. 2026` (month in the active language) for a date or a datetime (aware ones in local time)."""
+def _local_date(value: date | datetime) -> date:
+    if isinstance(value, datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def _french() -> bool:
+    return (get_language() or "fr").startswith("fr")
+
+
+def fr_date(value: date | datetime | str | None, style: str = "") -> str:
+    """A date the one way its use asks for, in the active language; None → "—".
+
+    - text (default): `1er janv. 2027`, `22 nov. 2026` — in sentences, lists, headings;
+    - "short": `01/01/2027` — dense tables only, never in a sentence;
+    - "month": `janv. 2027`; "day": `1er janv.` (the year is obvious from the context);
+    - "long": `vendredi 1er janvier 2027` — the date of an event, on its own page."""
     if value is None or value == "":
         return DASH
-    if isinstance(value, datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return date_format(value, DATE_STYLE)
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    day = _local_date(value)
+    if style == "short":
+        return day.strftime("%d/%m/%Y")
+    if not _french():
+        formats = {"month": "N Y", "day": "N j", "long": "l, F j, Y"}
+        return date_format(day, formats.get(style, "N j, Y"))
+    first = "1er" if day.day == 1 else str(day.day)
+    if style == "long":
+        return f"{date_format(day, 'l')} {first} {date_format(day, 'F')} {day.year}"
+    month = FR_MONTHS[day.month - 1]
+    if style == "month":
+        return f"{month} {day.year}"
+    text = f"{first} {month}"
+    return text if style == "day" else f"{text} {day.year}"
+
+
+def fr_datetime(value: datetime | None, style: str = "") -> str:
+    """`1er janv. 2027 à 14 h 05` (local time; `style` as fr_date's); in English `Jan. 1, 2027, 2:05 p.m.`."""
+    if value is None:
+        return DASH
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    if not _french():
+        return f"{fr_date(local, style)}, {date_format(local, 'P')}"
+    return f"{fr_date(local, style)} à {local.hour}{NBSP}h{NBSP}{local.minute:02d}"
 
 
 def indicator_value(value: Number | None, *, kind: str, unit: str = "", unit_one: str = "") -> str:

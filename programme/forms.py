@@ -156,7 +156,7 @@ class SubmissionForm(Form):
 
 class OrganisationForm(ModelForm):
     confirm_duplicate = forms.BooleanField(
-        label=_("Enregistrer quand même : il s'agit bien d'une autre structure"), required=False
+        label=_("Enregistrer quand même : il s’agit bien d’une autre structure"), required=False
     )
     # Typed with spaces or dots as people copy them ("732 829 320"); stored as digits only.
     siren = forms.CharField(label=_("SIREN"), max_length=20, required=False)
@@ -212,7 +212,7 @@ class OrganisationForm(ModelForm):
                 self.add_error(
                     "siren",
                     format_html(
-                        str(_('Une structure porte déjà ce SIREN : <a href="{}">{}</a>.')),
+                        str(_('Une structure porte déjà ce SIREN : <a href="{}">{}</a>.')),
                         existing.get_absolute_url(),
                         existing.name,
                     ),
@@ -232,8 +232,8 @@ class OrganisationForm(ModelForm):
                 self.add_error(
                     None,
                     _(
-                        "Une structure du même nom existe déjà dans cette commune. Vérifiez qu'il ne "
-                        "s'agit pas de la même, ou cochez « Enregistrer quand même »."
+                        "Une structure du même nom existe déjà dans cette commune. Vérifiez qu’il ne "
+                        "s’agit pas de la même, ou cochez « Enregistrer quand même »."
                     ),
                 )
         return cleaned

@@ -24,7 +24,7 @@ def validate_siren(value: str) -> None:
     try:
         siren.validate(number)
     except InvalidChecksum:
-        raise ValidationError(_("Ce SIREN n'est pas valide (clé de contrôle incorrecte)."), code="siren_luhn")
+        raise ValidationError(_("Ce SIREN n’est pas valide (clé de contrôle incorrecte)."), code="siren_luhn")
 
 
 def validate_siret(value: str) -> None:
@@ -38,7 +38,7 @@ def validate_siret(value: str) -> None:
     try:
         siret.validate(number)  # La Poste's establishments (SIREN 356000000) follow a digit-sum rule
     except InvalidChecksum:
-        raise ValidationError(_("Ce SIRET n'est pas valide (clé de contrôle incorrecte)."), code="siret_luhn")
+        raise ValidationError(_("Ce SIRET n’est pas valide (clé de contrôle incorrecte)."), code="siret_luhn")
 
 
 def format_identifier(value: str | None) -> str:

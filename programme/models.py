@@ -57,7 +57,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="users",
-        help_text=_("Pour un compte partenaire : la structure qu'il représente."),
+        help_text=_("Pour un compte partenaire : la structure qu’il représente."),
     )
     person = models.OneToOneField(
         "programme.Person",
@@ -68,7 +68,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="user",
     )
     # `is_staff` keeps Django's meaning: access to the admin site (superusers / configuration).
-    is_staff = models.BooleanField(_("accès à l'administration"), default=False)
+    is_staff = models.BooleanField(_("accès à l’administration"), default=False)
     is_active = models.BooleanField(_("actif"), default=True)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
     digest_enabled = models.BooleanField(_("recevoir le récapitulatif des échéances"), default=True)
@@ -141,23 +141,23 @@ class Programme(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     start_date = models.DateField(_("début"), null=True, blank=True)
-    emergence_months = models.PositiveSmallIntegerField(_("durée de l'Émergence (mois)"), default=10)
+    emergence_months = models.PositiveSmallIntegerField(_("durée de l’Émergence (mois)"), default=10)
     experimentation_months = models.PositiveSmallIntegerField(
-        _("durée de l'Expérimentation (mois)"), default=18
+        _("durée de l’Expérimentation (mois)"), default=18
     )
     reminder_offsets = models.JSONField(
-        _("rappels (jours avant l'échéance)"),
+        _("rappels (jours avant l’échéance)"),
         default=list,
         blank=True,
-        help_text=_("Par exemple 14, 7, 1 : un récapitulatif part ces jours-là avant l'échéance."),
+        help_text=_("Par exemple 14, 7, 1 : un récapitulatif part ces jours-là avant l’échéance."),
     )
     is_active = models.BooleanField(_("actif"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-is_active", "name"]
-        verbose_name = _("programme d'accompagnement")
-        verbose_name_plural = _("programmes d'accompagnement")
+        verbose_name = _("programme d’accompagnement")
+        verbose_name_plural = _("programmes d’accompagnement")
 
     def __str__(self) -> str:
         return self.name
@@ -318,7 +318,7 @@ class Organisation(models.Model):
 class ConsentBasis(models.TextChoices):
     CONSENT = "consent", _("Consentement")
     LEGITIMATE = "legitimate_interest", _("Intérêt légitime")
-    CONTRACT = "contract", _("Exécution d'une convention")
+    CONTRACT = "contract", _("Exécution d’une convention")
 
 
 class Person(models.Model):

@@ -35,7 +35,7 @@ def account_data_export(*, user: User) -> dict[str, Any]:
         "inscrit le": user.date_joined.isoformat(),
         "dernière connexion": user.last_login.isoformat() if user.last_login else None,
         "récapitulatif des échéances": user.digest_enabled,
-        "lien d'agenda actif": bool(user.calendar_token),
+        "lien d’agenda actif": bool(user.calendar_token),
     }
 
 

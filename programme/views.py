@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import access, services
 from .access import AuthedRequest
-from .audit import Edit, audit_entries_for
+from .audit import Edit, history
 from .filters import OrganisationFilter, PersonFilter
 from .forms import (
     AcceptInvitationForm,
@@ -98,7 +98,7 @@ def organisation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "organisation": organisation,
         "people": organisation.people.filter(anonymised_at__isnull=True),
-        "audit_entries": audit_entries_for(organisation)[:50],
+        "audit_entries": history(organisation, limit=50),
     }
     return render(request, "programme/organisation_detail.html", context)
 
@@ -116,7 +116,7 @@ def _organisation_page(request: AuthedRequest, organisation: Organisation | None
         form,
         save=lambda: services.organisation_save(actor=request.user, edit=Edit.from_form(form)),
         message=lambda saved: (
-            _("Structure « %(name)s » créée.") % {"name": saved.name}
+            _("Structure « %(name)s » créée.") % {"name": saved.name}
             if organisation is None
             else _("Structure mise à jour.")
         ),
@@ -157,7 +157,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(access.scoped(request.user, Person).select_related("organisation"), pk=pk)
     context = {
         "person": person,
-        "audit_entries": audit_entries_for(person)[:50],
+        "audit_entries": history(person, limit=50),
         "has_account": hasattr(person, "user") and person.user.is_active,
     }
     return render(request, "programme/person_detail.html", context)
@@ -179,7 +179,7 @@ def _person_page(
         form,
         save=lambda: services.person_save(actor=request.user, edit=Edit.from_form(form)),
         message=lambda saved: (
-            _("Contact « %(name)s » créé.") % {"name": saved} if person is None else _("Contact mis à jour.")
+            _("Contact « %(name)s » créé.") % {"name": saved} if person is None else _("Contact mis à jour.")
         ),
         template="programme/person_form.html",
         context={"creating": person is None, "person": person},
@@ -251,7 +251,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "programme/invitation_invalid.html", status=410)
         if user is not None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Bienvenue dans Parcours ! Votre mot de passe est enregistré."))
+            messages.success(request, _("Bienvenue dans Parcours ! Votre mot de passe est enregistré."))
             return redirect("home")
     return render(request, "programme/invitation_accept.html", {"form": form, "invitation": invitation})
 

@@ -55,7 +55,7 @@ def render(user: User, *, base_url: str) -> bytes:
         )
     for w in events["workshops"]:
         end = w.starts_at + timedelta(minutes=w.duration_minutes or 60)
-        summary = f"Atelier : {w.title} — {w.project.title}"
+        summary = f"Atelier : {w.title} — {w.project.title}"
         cal.add_component(
             _event(
                 f"workshop-{w.pk}",

@@ -68,7 +68,7 @@ PROJECTS = [
         "Recyclerie des Pentes",
         [
             ("SCOP Atelier Bois Vénissieux", MemberRole.PARTNER),
-            ("Métropole de Lyon — Direction de l'ESS", MemberRole.FUNDER),
+            ("Métropole de Lyon — Direction de l’ESS", MemberRole.FUNDER),
         ],
         "Les chantiers de la Métropole jettent des matériaux réemployables que les artisans achètent neufs.",
         0,
@@ -79,10 +79,10 @@ PROJECTS = [
         "Coopérative Énergies Citoyennes Lyonnaises",
         [
             ("Bailleur Est Métropole Habitat", MemberRole.PARTNER),
-            ("Rénov'Habitat Services", MemberRole.PARTNER),
-            ("Métropole de Lyon — Direction de l'ESS", MemberRole.FUNDER),
+            ("Rénov’Habitat Services", MemberRole.PARTNER),
+            ("Métropole de Lyon — Direction de l’ESS", MemberRole.FUNDER),
         ],
-        "Les copropriétés modestes n'accèdent pas aux installations solaires partagées.",
+        "Les copropriétés modestes n’accèdent pas aux installations solaires partagées.",
         0,
         [(Outcome.CONTINUE, 0), (Outcome.CONTINUE, 10), (Outcome.CONTINUE, 20)],
     ),
@@ -107,10 +107,10 @@ PROJECTS = [
         [(Outcome.CONTINUE, 0)],
     ),
     (
-        "Répit pour les aidants de l'Ouest lyonnais",
-        "Maison des Aidants de l'Ouest Lyonnais",
+        "Répit pour les aidants de l’Ouest lyonnais",
+        "Maison des Aidants de l’Ouest Lyonnais",
         [("Mutuelle Entraide Lyonnaise", MemberRole.FUNDER), ("Santé Commune Vaulx", MemberRole.PARTNER)],
-        "Les aidants familiaux s'épuisent faute de solutions de répit de proximité.",
+        "Les aidants familiaux s’épuisent faute de solutions de répit de proximité.",
         1,
         [],  # retained from the waiting list a month ago: in Sélection
     ),
@@ -118,11 +118,11 @@ PROJECTS = [
 
 WORKSHOPS = [
     (
-        "Atelier d'analyse des besoins",
+        "Atelier d’analyse des besoins",
         DesignStep.NEEDS,
-        "Cartographie des besoins ; 12 verbatims d'habitants.",
+        "Cartographie des besoins ; 12 verbatims d’habitants.",
     ),
-    ("Atelier d'idéation", DesignStep.IDEATION, "30 idées, 5 retenues après vote pondéré."),
+    ("Atelier d’idéation", DesignStep.IDEATION, "30 idées, 5 retenues après vote pondéré."),
     ("Atelier de conception", DesignStep.DESIGN, "Parcours usager et modèle économique esquissés."),
     ("Atelier prototypage", DesignStep.PROTOTYPING, "Maquette testée auprès de 8 usagers."),
 ]
@@ -190,11 +190,11 @@ def build(ctx: DemoContext) -> None:
                 outcome=outcome,
                 to_phase=to_phase,
                 decided_on=decided_on,
-                committee="Comité d'engagement du programme",
+                committee="Comité d’engagement du programme",
                 rationale=(
                     "Le collectif est constitué, les engagements sont pris."
                     if outcome == Outcome.CONTINUE
-                    else "Le foncier envisagé n'est plus disponible et le collectif ne s'est pas stabilisé."
+                    else "Le foncier envisagé n’est plus disponible et le collectif ne s’est pas stabilisé."
                 ),
                 conditions="Désigner un·e référent·e par structure." if outcome == Outcome.CONTINUE else "",
             )
@@ -224,10 +224,10 @@ def _populate(ctx: DemoContext, project: Project, *, start: date, index: int) ->
                 title=title,
                 step=step,
                 starts_at=_at(day),
-                place="Maison de l'ESS, Lyon 7e" if n % 2 else project.lead_organisation.town,
+                place="Maison de l’ESS, Lyon 7e" if n % 2 else project.lead_organisation.town,
                 facilitator=staff,
                 agenda="Accueil, inclusion, travail en sous-groupes, restitution.",
-                minutes="Compte-rendu rédigé par l'équipe et validé par le collectif.",
+                minutes="Compte-rendu rédigé par l’équipe et validé par le collectif.",
                 outputs=outputs,
                 shared_with_collective=n != 2,
             )
@@ -240,7 +240,7 @@ def _populate(ctx: DemoContext, project: Project, *, start: date, index: int) ->
                 project=project,
                 workshop=workshop,
                 kind=kind,
-                title=f"{kind.label} issu·e de « {title} »",
+                title=f"{kind.label} issu·e de « {title} »",
                 answers=previous if kind != ItemKind.NEED and previous and previous.kind != kind else None,
             )
             if kind != ItemKind.IDEA or previous is None or previous.kind == ItemKind.NEED:
@@ -274,7 +274,7 @@ def _populate(ctx: DemoContext, project: Project, *, start: date, index: int) ->
                 place="Hôtel de la Métropole"
                 if committee_kind == CommitteeKind.COPIL
                 else project.lead_organisation.town,
-                agenda="Point d'avancement, budget, prochaines étapes.",
+                agenda="Point d’avancement, budget, prochaines étapes.",
                 minutes="Relevé de décisions diffusé au collectif." if day <= today else "",
             )
             committee.attendees.set(people[:3])
@@ -297,14 +297,14 @@ def _populate(ctx: DemoContext, project: Project, *, start: date, index: int) ->
                 )
         Action.objects.create(
             project=project,
-            title="Consolider le budget prévisionnel de l'année 2",
+            title="Consolider le budget prévisionnel de l’année 2",
             owner_person=people[0] if people else None,
             owner_user=None if people else staff,
             due_date=today + timedelta(days=7),
         )
         Action.objects.create(
             project=project,
-            title="Relancer la collectivité sur la convention d'occupation",
+            title="Relancer la collectivité sur la convention d’occupation",
             owner_user=staff,
             due_date=today - timedelta(days=1),
         )
@@ -329,7 +329,7 @@ def _populate(ctx: DemoContext, project: Project, *, start: date, index: int) ->
         )
         Milestone.objects.create(
             project=project,
-            title="Premier bilan d'activité",
+            title="Premier bilan d’activité",
             due_date=today - timedelta(days=6) if index % 2 else today + timedelta(days=45),
             owner=staff,
         )
@@ -378,7 +378,7 @@ def _populate(ctx: DemoContext, project: Project, *, start: date, index: int) ->
         Dissemination.objects.create(
             project=project,
             date=today - timedelta(days=20),
-            what="Guide méthodologique de l'autoconsommation collective",
+            what="Guide méthodologique de l’autoconsommation collective",
             audience="Réseau des bailleurs sociaux",
             channel="Webinaire",
         )
@@ -386,8 +386,8 @@ def _populate(ctx: DemoContext, project: Project, *, start: date, index: int) ->
             project=project,
             target="Métropole de Lyon — vice-présidence à la transition énergétique",
             date=today - timedelta(days=12),
-            description="Présentation des résultats de l'expérimentation.",
-            outcome="Inscription au plan climat en cours d'étude.",
+            description="Présentation des résultats de l’expérimentation.",
+            outcome="Inscription au plan climat en cours d’étude.",
         )
 
     # Stakeholder map and one shared document.
@@ -405,11 +405,11 @@ def _populate(ctx: DemoContext, project: Project, *, start: date, index: int) ->
     services.document_upload(
         actor=ctx.users["director"],
         project=project,
-        title="Convention d'accompagnement",
+        title="Convention d’accompagnement",
         description="Convention signée entre le programme et le collectif.",
         shared_with_collective=True,
         file=ContentFile(
-            f"Convention d'accompagnement — {project.title}\nSignée par les membres du collectif.\n".encode(),
+            f"Convention d’accompagnement — {project.title}\nSignée par les membres du collectif.\n".encode(),
             name="convention.txt",
         ),
     )

@@ -85,7 +85,7 @@ class ProjectCreateForm(ProjectForm):
         label=_("Phase de départ"),
         choices=[(Phase.SELECTION, Phase.SELECTION.label), (Phase.EMERGENCE, Phase.EMERGENCE.label)],
         initial=Phase.SELECTION,
-        help_text=_("Les phases suivantes ne s'atteignent que par une décision d'étape."),
+        help_text=_("Les phases suivantes ne s’atteignent que par une décision d’étape."),
     )
 
     class Meta(ProjectForm.Meta):
@@ -94,7 +94,7 @@ class ProjectCreateForm(ProjectForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("phase") == Phase.EMERGENCE and not cleaned.get("start_date"):
-            self.add_error("start_date", _("Indiquez la date de début de l'Émergence."))
+            self.add_error("start_date", _("Indiquez la date de début de l’Émergence."))
         return cleaned
 
 
@@ -118,7 +118,7 @@ class GateDecisionForm(Form):
     committee = forms.CharField(
         label=_("Instance de décision"),
         max_length=200,
-        help_text=_("Par exemple : Comité d'engagement du 12 mars."),
+        help_text=_("Par exemple : Comité d’engagement du 12 mars."),
     )
     rationale = forms.CharField(label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 4}))
     conditions = forms.CharField(
@@ -166,7 +166,7 @@ class MembershipForm(ModelForm):
             self.add_error("person", _("Ce contact appartient à une autre structure."))
         joined, left = cleaned.get("joined_on"), cleaned.get("left_on")
         if joined and left and left < joined:
-            self.add_error("left_on", _("La sortie ne peut pas précéder l'entrée."))
+            self.add_error("left_on", _("La sortie ne peut pas précéder l’entrée."))
         return cleaned
 
 
@@ -244,7 +244,7 @@ class WorkshopItemForm(ModelForm):
         if answers and expected.get(kind) != answers.kind:
             self.add_error(
                 "answers",
-                _("Une idée répond à un besoin, un prototype à une idée ; un besoin ne répond à rien."),
+                _("Une idée répond à un besoin, un prototype à une idée ; un besoin ne répond à rien."),
             )
         return cleaned
 
@@ -302,7 +302,7 @@ class ActionForm(ModelForm):
         if bool(user) == bool(person):
             self.add_error(
                 None,
-                _("Choisissez un·e responsable : soit dans l'équipe, soit parmi les membres du collectif."),
+                _("Choisissez un·e responsable : soit dans l’équipe, soit parmi les membres du collectif."),
             )
         return cleaned
 
@@ -352,7 +352,7 @@ class DeliverableForm(ModelForm):
         assert cleaned is not None  # Django's clean() returns cleaned_data
         if not cleaned.get("owner_user") and not cleaned.get("owner_organisation"):
             self.add_error(
-                None, _("Indiquez qui remet ce livrable : une personne de l'équipe ou une structure.")
+                None, _("Indiquez qui remet ce livrable : une personne de l’équipe ou une structure.")
             )
         return cleaned
 
@@ -361,7 +361,7 @@ class UploadForm(Form):
     creates = True  # one-time submission token (programme.forms.EdgeChecks)
 
     file = forms.FileField(
-        label=_("Fichier"), help_text=_("Formats acceptés : %(f)s.") % {"f": ACCEPTED_LABEL}
+        label=_("Fichier"), help_text=_("Formats acceptés : %(f)s.") % {"f": ACCEPTED_LABEL}
     )
     comment = forms.CharField(label=_("Commentaire"), max_length=255, required=False)
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programme.access import NOTHING, ThroughProject
+from programme.formatting import fr_date
 
 
 class Phase(models.TextChoices):
@@ -62,7 +63,7 @@ class Project(models.Model):
         blank=True,
         related_name="steered_projects",
     )
-    start_date = models.DateField(_("début de l'accompagnement"), null=True, blank=True)
+    start_date = models.DateField(_("début de l’accompagnement"), null=True, blank=True)
     lead_organisation = models.ForeignKey(
         "programme.Organisation",
         verbose_name=_("structure porteuse"),
@@ -303,7 +304,7 @@ class GateDecision(models.Model):
         Project, verbose_name=_("projet"), on_delete=models.CASCADE, related_name="gate_decisions"
     )
     from_phase = models.CharField(_("phase de départ"), max_length=20, choices=Phase.choices)
-    to_phase = models.CharField(_("phase d'arrivée"), max_length=20, choices=Phase.choices)
+    to_phase = models.CharField(_("phase d’arrivée"), max_length=20, choices=Phase.choices)
     outcome = models.CharField(_("décision"), max_length=10, choices=Outcome.choices)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("décidé par"), on_delete=models.PROTECT, related_name="+"
@@ -321,8 +322,8 @@ class GateDecision(models.Model):
 
     class Meta:
         ordering = ["project", "-decided_on", "-id"]
-        verbose_name = _("décision d'étape")
-        verbose_name_plural = _("décisions d'étape")
+        verbose_name = _("décision d’étape")
+        verbose_name_plural = _("décisions d’étape")
         constraints = [
             models.CheckConstraint(condition=~Q(rationale=""), name="gate_rationale_required"),
             models.CheckConstraint(condition=~Q(committee=""), name="gate_committee_required"),
@@ -337,7 +338,7 @@ class GateDecision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.project} — {self.get_outcome_display()} ({self.decided_on:%d/%m/%Y})"
+        return f"{self.project} — {self.get_outcome_display()} ({fr_date(self.decided_on)})"
 
 
 # --- Émergence: workshops -------------------------------------------------------------------------
@@ -430,7 +431,7 @@ class WorkshopItem(models.Model):
     )
     workshop = models.ForeignKey(
         Workshop,
-        verbose_name=_("atelier d'origine"),
+        verbose_name=_("atelier d’origine"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -458,7 +459,7 @@ class WorkshopItem(models.Model):
         verbose_name_plural = _("besoins, idées et prototypes")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} : {self.title}"
+        return f"{self.get_kind_display()} : {self.title}"
 
 
 # --- Expérimentation: governance ------------------------------------------------------------------
@@ -497,7 +498,7 @@ class Committee(models.Model):
         verbose_name_plural = _("comités")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} du {self.date:%d/%m/%Y}"
+        return _("%(kind)s du %(date)s") % {"kind": self.get_kind_display(), "date": fr_date(self.date)}
 
     def get_absolute_url(self) -> str:
         return reverse("projects:committee.detail", args=[self.pk])
@@ -647,8 +648,8 @@ class DeploymentSite(models.Model):
 
     class Meta:
         ordering = ["project", "territory__name"]
-        verbose_name = _("site d'essaimage")
-        verbose_name_plural = _("sites d'essaimage")
+        verbose_name = _("site d’essaimage")
+        verbose_name_plural = _("sites d’essaimage")
 
     def __str__(self) -> str:
         return str(self.territory)
@@ -933,7 +934,7 @@ class ReminderKind(models.TextChoices):
     MILESTONE = "milestone", _("Jalon")
     DELIVERABLE = "deliverable", _("Livrable")
     ACTION = "action", _("Action")
-    PHASE_END = "phase_end", _("Décision d'étape")
+    PHASE_END = "phase_end", _("Décision d’étape")
     PROSPECT = "prospect", _("Prochaine action (prospect)")
     JUSTIFICATION = "justification", _("Justificatif")
     INSTALMENT = "instalment", _("Versement attendu")

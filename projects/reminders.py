@@ -197,7 +197,7 @@ def money_items(dates: list[date]) -> list[Due]:
 
 def _label(kind: str, raw: str) -> str:
     if kind == ReminderKind.PHASE_END:
-        return _("Décision d'étape attendue : fin de la phase « %(phase)s »") % {"phase": Phase(raw).label}
+        return _("Décision d’étape attendue : fin de la phase « %(phase)s »") % {"phase": Phase(raw).label}
     if kind == ReminderKind.PROSPECT:
         return raw or _("Prochaine action")
     return raw

@@ -12,7 +12,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from programme import access
-from programme.audit import audit_entries_for
+from programme.audit import history
+from programme.formatting import fr_date
 from programme.models import Person, User
 from prospects.models import Prospect
 
@@ -27,8 +28,11 @@ from .models import (
     Deliverable,
     DeliverableStatus,
     Engagement,
+    FundingRequest,
+    Instalment,
     Milestone,
     MilestoneStatus,
+    Payment,
     Phase,
     PhasePeriod,
     Project,
@@ -249,9 +253,9 @@ def deadlines_for(user: User, *, start: date | None, end: date, today: date | No
         items.append(
             Deadline(
                 "phase_end",
-                _("Décision d'étape"),
+                _("Décision d’étape"),
                 p.planned_end,
-                _("Fin de la phase « %(phase)s »") % {"phase": p.get_phase_display()},
+                _("Fin de la phase « %(phase)s »") % {"phase": p.get_phase_display()},
                 p.project.title,
                 reverse("projects:gate.dossier", args=[p.project_id]),
                 p.planned_end < today,
@@ -371,37 +375,34 @@ def gate_dossier(user: User, project: Project, *, today: date | None = None) -> 
     if period and period.is_late(today):
         assert period.planned_end is not None  # a late period has a planned end
         risks.append(
-            _("La phase a dépassé sa fin prévue (%(d)s) : décision d'étape en retard.")
-            % {"d": period.planned_end.strftime("%d/%m/%Y")}
+            _("La phase a dépassé sa fin prévue (%(d)s) : décision d’étape en retard.")
+            % {"d": fr_date(period.planned_end)}
         )
     for m in milestones:
         if m.is_late(today):
             risks.append(
-                _("Jalon en retard : %(t)s (prévu le %(d)s)")
-                % {"t": m.title, "d": m.due_date.strftime("%d/%m/%Y")}
+                _("Jalon en retard : %(t)s (prévu le %(d)s)") % {"t": m.title, "d": fr_date(m.due_date)}
             )
     for d in deliverables:
         if d.is_late(today):
             risks.append(
-                _("Livrable non remis : %(t)s (attendu le %(d)s)")
-                % {"t": d.title, "d": d.due_date.strftime("%d/%m/%Y")}
+                _("Livrable non remis : %(t)s (attendu le %(d)s)") % {"t": d.title, "d": fr_date(d.due_date)}
             )
     for a in actions:
         if a.due_date < today:
             risks.append(
-                _("Action en retard : %(t)s (échéance %(d)s)")
-                % {"t": a.title, "d": a.due_date.strftime("%d/%m/%Y")}
+                _("Action en retard : %(t)s (échéance %(d)s)") % {"t": a.title, "d": fr_date(a.due_date)}
             )
     for s in project.stakeholders.filter(engagement=Engagement.RESISTANT, influence__gte=3):
-        risks.append(_("Acteur influent réticent : %(n)s") % {"n": s.name})
+        risks.append(_("Acteur influent réticent : %(n)s") % {"n": s.name})
     left = project.memberships.filter(left_on__isnull=False, left_on__lte=today).select_related(
         "organisation"
     )
     for membership in left:
         assert membership.left_on is not None  # filtered above
         risks.append(
-            _("Membre sorti du collectif : %(o)s (le %(d)s)")
-            % {"o": membership.organisation, "d": membership.left_on.strftime("%d/%m/%Y")}
+            _("Membre sorti du collectif : %(o)s (le %(d)s)")
+            % {"o": membership.organisation, "d": fr_date(membership.left_on)}
         )
     return {
         "period": period,
@@ -455,5 +456,16 @@ def project_overview(user: User, project: Project, *, today: date) -> dict[str, 
         "members": members,
         "upcoming": upcoming,
         "decisions": project.gate_decisions.select_related("decided_by"),
-        "audit_entries": audit_entries_for(project)[:30],
+        "audit_entries": history(
+            project,
+            project.memberships.all(),
+            project.milestones.all(),
+            project.deliverables.all(),
+            project.documents.all(),
+            project.budgets.all(),
+            FundingRequest.objects.filter(project=project),
+            project.conventions.all(),
+            Instalment.objects.filter(convention__project=project),
+            Payment.objects.filter(convention__project=project),
+        ),
     }

@@ -22,6 +22,7 @@ from programme import access
 from programme.audit import Edit, audit_log, save_audited
 from programme.emails import send_template_mail
 from programme.files import check_upload
+from programme.formatting import fr_date
 from programme.models import Person, Programme, Role, User
 
 from .dates import add_months
@@ -122,7 +123,7 @@ def project_move(
     someone else decided in between, the second decision is refused instead of silently applied.
     """
     if not access.is_director(actor):
-        raise TransitionError(_("Seule la direction peut prendre une décision d'étape."))
+        raise TransitionError(_("Seule la direction peut prendre une décision d’étape."))
     expected = project.phase_version if expected_version is None else expected_version
     seen_phase = project.phase
     # The lock: a concurrent decision on the same project waits here, then sees the new version.
@@ -130,7 +131,7 @@ def project_move(
     if locked.phase_version != expected or locked.phase != seen_phase:
         raise TransitionError(
             _(
-                "Une autre décision vient d'être enregistrée pour ce projet (phase actuelle : "
+                "Une autre décision vient d’être enregistrée pour ce projet (phase actuelle : "
                 "%(phase)s). Rechargez la page avant de décider."
             )
             % {"phase": locked.get_phase_display()}
@@ -140,12 +141,12 @@ def project_move(
         raise TransitionError({"outcome": [_("Décision inconnue.")]})
     if locked.phase not in ACTIVE_PHASES:
         raise TransitionError(
-            _("Le projet est « %(phase)s » : aucune décision d'étape n'est plus possible.")
+            _("Le projet est « %(phase)s » : aucune décision d’étape n’est plus possible.")
             % {"phase": locked.get_phase_display()}
         )
     if outcome not in allowed_outcomes(locked):
         raise TransitionError(
-            {"outcome": [_("Une prolongation n'est possible qu'en Émergence ou en Expérimentation.")]}
+            {"outcome": [_("Une prolongation n’est possible qu’en Émergence ou en Expérimentation.")]}
         )
     expected_target = target_phase(locked.phase, outcome)
     # An allowed outcome from an active phase always leads somewhere (NEXT_PHASE covers them all).
@@ -154,7 +155,7 @@ def project_move(
         raise TransitionError(
             {
                 "to_phase": [
-                    _("Passage refusé : depuis « %(from)s », une %(outcome)s mène à « %(to)s ».")
+                    _("Passage refusé : depuis « %(from)s », une %(outcome)s mène à « %(to)s ».")
                     % {
                         "from": locked.get_phase_display(),
                         "outcome": Outcome(outcome).label.lower(),
@@ -167,7 +168,7 @@ def project_move(
     if not rationale:
         errors.setdefault("rationale", []).append(_("La motivation de la décision est obligatoire."))
     if not committee:
-        errors.setdefault("committee", []).append(_("Indiquez l'instance qui a pris la décision."))
+        errors.setdefault("committee", []).append(_("Indiquez l’instance qui a pris la décision."))
     today = timezone.localdate()
     if decided_on is None:
         errors.setdefault("decided_on", []).append(_("La date de la décision est obligatoire."))
@@ -178,14 +179,14 @@ def project_move(
     existed_on = project_existed_on(locked)
     if decided_on and decided_on < existed_on:
         errors.setdefault("decided_on", []).append(
-            _("La décision ne peut pas précéder l'existence du projet (%(date)s).")
-            % {"date": existed_on.strftime("%d/%m/%Y")}
+            _("La décision ne peut pas précéder l’existence du projet (%(date)s).")
+            % {"date": fr_date(existed_on)}
         )
     current = locked.phase_periods.filter(phase=locked.phase).first()
     if decided_on and current and current.actual_start and decided_on < current.actual_start:
         errors.setdefault("decided_on", []).append(
             _("La décision ne peut pas précéder le début de la phase (%(date)s).")
-            % {"date": current.actual_start.strftime("%d/%m/%Y")}
+            % {"date": fr_date(current.actual_start)}
         )
     if outcome == Outcome.EXTEND:
         if new_planned_end is None:
@@ -195,7 +196,7 @@ def project_move(
         elif current and current.planned_end and new_planned_end <= current.planned_end:
             errors.setdefault("new_planned_end", []).append(
                 _("La nouvelle fin doit être postérieure à la fin prévue actuelle (%(date)s).")
-                % {"date": current.planned_end.strftime("%d/%m/%Y")}
+                % {"date": fr_date(current.planned_end)}
             )
     elif new_planned_end is not None:
         new_planned_end = None  # only meaningful for an extension
@@ -601,7 +602,7 @@ def action_complete(*, actor: User, action: Action, comment: str = "") -> Action
     action = Action.objects.select_for_update().get(pk=action.pk)
     if action.status not in OPEN_ACTION_STATUSES:
         raise ValidationError(
-            _("Cette action est déjà « %(status)s » : elle ne peut plus être marquée comme faite.")
+            _("Cette action est déjà « %(status)s » : elle ne peut plus être marquée comme faite.")
             % {"status": action.get_status_display()}
         )
     comment = (comment or "").strip()

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from programme.formatting import fr_date
 from programme.forms import DATE_RANGE
 
 from .models import Committee, Milestone, Phase, PhasePeriod, Project, Workshop
@@ -105,13 +105,13 @@ def build(
         late = p.actual_end is None and p.planned_end is not None and p.planned_end < today
         title = _("%(phase)s — prévu du %(ps)s au %(pe)s") % {
             "phase": p.get_phase_display(),
-            "ps": date_format(p.planned_start, "j N Y"),
-            "pe": date_format(p.planned_end, "j N Y") if p.planned_end else _("(sans fin prévue)"),
+            "ps": fr_date(p.planned_start),
+            "pe": fr_date(p.planned_end) if p.planned_end else _("(sans fin prévue)"),
         }
         if p.actual_start:
-            title += _(" ; effectif depuis le %(as)s") % {"as": date_format(p.actual_start, "j N Y")}
+            title += _(" ; effectif depuis le %(as)s") % {"as": fr_date(p.actual_start)}
             if p.actual_end:
-                title += _(" jusqu'au %(ae)s") % {"ae": date_format(p.actual_end, "j N Y")}
+                title += _(" jusqu’au %(ae)s") % {"ae": fr_date(p.actual_end)}
         tl.bars.append(
             Bar(
                 label=p.get_phase_display(),
@@ -135,9 +135,7 @@ def build(
             continue
         tl.rows.append((y, label))
         for d, title, late in entries:
-            tl.markers.append(
-                Marker(x=x(d), y=y + 5, kind=kind, title=f"{date_format(d, 'j N Y')} — {title}", late=late)
-            )
+            tl.markers.append(Marker(x=x(d), y=y + 5, kind=kind, title=f"{fr_date(d)} — {title}", late=late))
         y += ROW_H
     tl.height = y + 6
     tl.today_x = x(today)
@@ -147,7 +145,7 @@ def build(
     cursor = start
     while cursor <= end:
         if (cursor.month - 1) % step == 0 and x(cursor) <= WIDTH - 30:
-            tl.ticks.append((x(cursor), date_format(cursor, "N Y")))
+            tl.ticks.append((x(cursor), fr_date(cursor, "month")))
         cursor = (cursor + timedelta(days=32)).replace(day=1)
     return tl
 

@@ -32,25 +32,25 @@ from .models import (
 EXTRA_ORGANISATIONS = [
     ("Régie de Quartier Mermoz", "association", "Lyon", 0, [2, 6]),
     ("Atelier Vélo Gerland", "association", "Lyon", 0, [1]),
-    ("Coopérative Cycl'Pro", "scop", "Villeurbanne", 1, [1, 4]),
+    ("Coopérative Cycl’Pro", "scop", "Villeurbanne", 1, [1, 4]),
     ("Café Associatif Les Tilleuls", "association", "Vaulx-en-Velin", 2, [6]),
     ("Ferme Urbaine des Minguettes", "association", "Vénissieux", 3, [0]),
-    ("Couveuse d'Activités Rhône", "association", "Lyon", 0, [2]),
+    ("Couveuse d’Activités Rhône", "association", "Lyon", 0, [2]),
     ("Mutuelle Solidaire du Rhône", "mutuelle", "Lyon", 0, [5]),
     ("SCIC Habitat Coopératif Villeurbanne", "scic", "Villeurbanne", 1, [3]),
     ("Repair Café Croix-Rousse", "association", "Lyon", 0, [4]),
-    ("Légumerie Solidaire de l'Est", "esus", "Vaulx-en-Velin", 2, [0, 2]),
+    ("Légumerie Solidaire de l’Est", "esus", "Vaulx-en-Velin", 2, [0, 2]),
     ("Conciergerie Solidaire Part-Dieu", "esus", "Lyon", 0, [2]),
     ("Auto-école Sociale Vénissieux", "association", "Vénissieux", 3, [1, 2]),
     ("Maison de Santé Pluriprofessionnelle Vaulx Sud", "association", "Vaulx-en-Velin", 2, [5]),
     ("Énergie Partagée Beaujolais", "cooperative", "Villefranche-sur-Saône", 5, [7]),
     ("Logistique Urbaine Durable SAS", "company", "Lyon", 0, [1, 7]),
-    ("Restaurant d'Insertion Le Comptoir", "esus", "Lyon", 0, [0, 2]),
+    ("Restaurant d’Insertion Le Comptoir", "esus", "Lyon", 0, [0, 2]),
     ("Fablab des Pentes", "association", "Lyon", 0, [6]),
     ("Centre Social Gérland", "association", "Lyon", 0, [6, 5]),
-    ("Bureau d'Études Bas Carbone Rhône", "company", "Villeurbanne", 1, [7, 3]),
+    ("Bureau d’Études Bas Carbone Rhône", "company", "Villeurbanne", 1, [7, 3]),
     ("Ville de Vénissieux — Mission Insertion", "collectivite", "Vénissieux", 3, [2]),
-    ("Office Public de l'Habitat Ouest", "public_body", "Écully", 4, [3]),
+    ("Office Public de l’Habitat Ouest", "public_body", "Écully", 4, [3]),
     ("Entreprise Adaptée Lumière", "esus", "Lyon", 0, [2]),
     ("Recyclerie Sportive Villeurbannaise", "association", "Villeurbanne", 1, [4, 6]),
     ("Compost Collectif Lyonnais", "association", "Lyon", 0, [4, 0]),
@@ -87,14 +87,14 @@ SELECTION = [
     ("Recyclerie des Pentes", 0, Decision.RETAINED, (3, 2)),
     ("Coopérative Énergies Citoyennes Lyonnaises", 0, Decision.RETAINED, (2, 3)),
     ("Habitat Partagé du Rhône", 0, Decision.RETAINED, (2, 2)),
-    ("Mobil'Emploi 69", 0, Decision.WAITING_LIST, (2, 1)),
+    ("Mobil’Emploi 69", 0, Decision.WAITING_LIST, (2, 1)),
     ("Compagnie Théâtre des Quartiers", 0, Decision.NOT_RETAINED, (1, 1)),
     ("Transports Durables Lyonnais SAS", 0, Decision.NOT_RETAINED, (1, 0)),
     ("Vélo-Cité Rhône", 1, Decision.RETAINED, (3, 2)),
-    ("Maison des Aidants de l'Ouest Lyonnais", 1, Decision.WAITING_LIST, (2, 2)),
+    ("Maison des Aidants de l’Ouest Lyonnais", 1, Decision.WAITING_LIST, (2, 2)),
     ("Groupe Numérique Inclusif Lyon", 1, Decision.NOT_RETAINED, (1, 1)),
 ]
-LATE_RETAINED = "Maison des Aidants de l'Ouest Lyonnais"
+LATE_RETAINED = "Maison des Aidants de l’Ouest Lyonnais"
 LATE_RETAINED_DAYS_AGO = 30
 PROJECT_IDEAS = {
     "Épicerie Coopérative du Tonkin": "Alimentation solidaire au Tonkin",
@@ -102,10 +102,10 @@ PROJECT_IDEAS = {
     "Coopérative Énergies Citoyennes Lyonnaises": "Énergie citoyenne dans les copropriétés",
     "Habitat Partagé du Rhône": "Habitat partagé intergénérationnel",
     "Vélo-Cité Rhône": "Vélos-cargos pour les commerces de quartier",
-    "Maison des Aidants de l'Ouest Lyonnais": "Répit pour les aidants de l'Ouest lyonnais",
+    "Maison des Aidants de l’Ouest Lyonnais": "Répit pour les aidants de l’Ouest lyonnais",
 }
 RATIONALES: dict[str, str] = {
-    Decision.RETAINED: "Collectif solide et besoin avéré : retenu par le comité.",
+    Decision.RETAINED: "Collectif solide et besoin avéré : retenu par le comité.",
     Decision.WAITING_LIST: "Projet intéressant, à reprendre si une place se libère.",
     Decision.NOT_RETAINED: "Coopération encore trop peu construite pour cette promotion.",
 }
@@ -148,7 +148,7 @@ def _interview(
         recommendation=recommendation,
         rationale="Collectif motivé, besoin social bien identifié sur le territoire."
         if recommendation == Recommendation.PROPOSE
-        else "Projet encore flou : à revoir après un second échange.",
+        else "Projet encore flou : à revoir après un second échange.",
     )
 
 
@@ -171,11 +171,11 @@ def _exchanges(
             date=day,
             user=users[(index + n) % 2],
             summary=[
-                "Premier contact : présentation du programme d'accompagnement.",
+                "Premier contact : présentation du programme d’accompagnement.",
                 "Échange sur le besoin social identifié et les partenaires possibles.",
                 "Rendez-vous dans leurs locaux avec la direction.",
             ][n % 3],
-            outcome="Intéressé, souhaite en parler en conseil d'administration" if n else "À recontacter",
+            outcome="Intéressé, souhaite en parler en conseil d’administration" if n else "À recontacter",
             next_action=next_action if last and follow_up else "",
             next_action_date=next_date if last and follow_up else None,
         )
@@ -352,7 +352,7 @@ def build(ctx: DemoContext) -> None:
     # Two events where the programme was represented, with the prospects met there.
     events = [
         (
-            "Journée régionale de l'ESS Auvergne-Rhône-Alpes",
+            "Journée régionale de l’ESS Auvergne-Rhône-Alpes",
             EventKind.REGIONAL_DAY,
             60,
             "Hôtel de Région, Lyon",

@@ -21,7 +21,7 @@ def headers() -> list[str]:
         _("Suivi par"),
         _("Prochaine action"),
         _("Date de la prochaine action"),
-        _("Motif de l'écart"),
+        _("Motif de l’écart"),
         _("Notes"),
     ]
 

@@ -47,7 +47,7 @@ def _check_next_action(form: forms.BaseForm, cleaned: dict[str, Any] | None) -> 
     """A form's clean() tail: a next-action date needs the action it stands for."""
     assert cleaned is not None  # Form.clean returns cleaned_data
     if cleaned.get("next_action_date") and not cleaned.get("next_action"):
-        form.add_error("next_action", _("Décrivez l'action prévue à cette date."))
+        form.add_error("next_action", _("Décrivez l’action prévue à cette date."))
     return cleaned
 
 
@@ -137,7 +137,7 @@ class ProspectCreateForm(Form):
         name = (cleaned.get("new_name") or "").strip()
         if organisation is None and not name:
             self.add_error(
-                "organisation", _("Choisissez une structure existante ou indiquez le nom d'une nouvelle.")
+                "organisation", _("Choisissez une structure existante ou indiquez le nom d’une nouvelle.")
             )
             return cleaned
         if organisation is None:
@@ -150,7 +150,7 @@ class ProspectCreateForm(Form):
                 self.add_error(
                     "new_name",
                     format_html(
-                        str(_("Cette structure existe déjà : « {} » ({}). Choisissez-la dans la liste.")),
+                        str(_("Cette structure existe déjà : « {} » ({}). Choisissez-la dans la liste.")),
                         existing.name,
                         existing.town or "—",
                     ),
@@ -167,7 +167,7 @@ class ProspectCreateForm(Form):
                     format_html(
                         str(
                             _(
-                                'Cette structure est déjà un prospect de ce programme : <a href="{}">voir sa fiche</a>.'
+                                'Cette structure est déjà un prospect de ce programme : <a href="{}">voir sa fiche</a>.'
                             )
                         ),
                         existing_prospect.get_absolute_url(),
@@ -348,7 +348,7 @@ class InterviewForm(Form):
         cleaned = super().clean()
         assert cleaned is not None  # Form.clean returns cleaned_data
         if not cleaned.get("remote") and not (cleaned.get("place") or "").strip():
-            self.add_error("place", _("Indiquez le lieu, ou cochez « En visio »."))
+            self.add_error("place", _("Indiquez le lieu, ou cochez « En visio »."))
         return cleaned
 
 
@@ -443,7 +443,7 @@ class ImportUploadForm(Form):
             "empty": _("Le fichier est vide."),
             "required": _("Choisissez le fichier à importer."),
         },
-        help_text=_("Une ligne d'en-tête, puis une structure par ligne. Taille maximale : %(max)s Mo.")
+        help_text=_("Une ligne d’en-tête, puis une structure par ligne. Taille maximale : %(max)s Mo.")
         % {"max": settings.PARCOURS_MAX_IMPORT_MB},
     )
 
@@ -458,7 +458,7 @@ class ImportUploadForm(Form):
         if upload.size > limit:
             raise forms.ValidationError(
                 _(
-                    "Le fichier pèse %(size)s Mo : la limite est de %(max)s Mo. Découpez-le en plusieurs fichiers."
+                    "Le fichier pèse %(size)s Mo : la limite est de %(max)s Mo. Découpez-le en plusieurs fichiers."
                 )
                 % {"size": round(upload.size / 1024 / 1024, 1), "max": settings.PARCOURS_MAX_IMPORT_MB}
             )

@@ -172,11 +172,11 @@ def read_table(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
     elif content.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(
             _(
-                "Les classeurs .xls (Excel 97-2003) ne sont pas pris en charge : enregistrez-le en .xlsx ou .csv."
+                "Les classeurs .xls (Excel 97-2003) ne sont pas pris en charge : enregistrez-le en .xlsx ou .csv."
             )
         )
     elif content.startswith(b"%PDF") or b"\x00" in content[:4096] or is_active_text(content[:65536]):
-        raise ImportFileError(_("Ce fichier n'est ni un CSV ni un classeur XLSX."))
+        raise ImportFileError(_("Ce fichier n’est ni un CSV ni un classeur XLSX."))
     else:
         table = _read_csv(content)
     rows = [(line, cells) for line, cells in table if any(cell.strip() for cell in cells)]
@@ -186,11 +186,11 @@ def read_table(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
     headers = [h.strip() for h in headers]
     if not body:
         raise ImportFileError(
-            _("Le fichier ne contient que la ligne d'en-tête : aucune structure à importer.")
+            _("Le fichier ne contient que la ligne d’en-tête : aucune structure à importer.")
         )
     if len(body) > MAX_ROWS:
         raise ImportFileError(
-            _("Le fichier compte %(count)s lignes ; la limite est de %(max)s par import : découpez-le.")
+            _("Le fichier compte %(count)s lignes ; la limite est de %(max)s par import : découpez-le.")
             % {"count": len(body), "max": MAX_ROWS}
         )
     return headers, body
@@ -205,7 +205,7 @@ def _decode(content: bytes) -> str:
         return content.decode("cp1252")
     except UnicodeDecodeError:
         raise ImportFileError(
-            _("Encodage du fichier non reconnu : enregistrez-le en CSV UTF-8 (ou Windows-1252).")
+            _("Encodage du fichier non reconnu : enregistrez-le en CSV UTF-8 (ou Windows-1252).")
         )
 
 
@@ -236,7 +236,7 @@ def _check_workbook(content: bytes) -> None:
         archive = open_zip(content, XLSX_LIMITS)
     except ValidationError as error:
         if error.code == "bad_zip":
-            raise ImportFileError(_("Ce fichier n'est pas un classeur XLSX lisible."))
+            raise ImportFileError(_("Ce fichier n’est pas un classeur XLSX lisible."))
         raise _too_big()
     with archive:
         infos = archive.infolist()
@@ -260,7 +260,7 @@ def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception:  # noqa: BLE001 — any ZIP that is not a workbook
-        raise ImportFileError(_("Ce fichier n'est pas un classeur XLSX lisible."))
+        raise ImportFileError(_("Ce fichier n’est pas un classeur XLSX lisible."))
     try:
         sheet = workbook.worksheets[0]
         rows: list[tuple[int, list[str]]] = []
@@ -280,7 +280,7 @@ def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
                     raise ImportFileError(
                         _(
                             "Le fichier contient des formules (ligne %(line)s). Enregistrez-le avec les "
-                            "valeurs seules, puis rechargez-le : rien n'a été importé."
+                            "valeurs seules, puis rechargez-le : rien n’a été importé."
                         )
                         % {"line": number}
                     )
@@ -465,28 +465,28 @@ def _classify_row(line: int, raw: dict[str, str], lookups: _Lookups) -> RowResul
         audience = _choice(raw["audience"], Audience)
         if audience is None:
             reasons.append(
-                _("Public « %(value)s » inconnu (Acteur ESS, Entreprise, Acteur public).")
+                _("Public « %(value)s » inconnu (Acteur ESS, Entreprise, Acteur public).")
                 % {"value": raw["audience"]}
             )
     kind = None
     if raw.get("kind"):
         kind = _KIND_WORDS.get(normalise_header(raw["kind"])) or _choice(raw["kind"], OrganisationKind)
         if kind is None:
-            reasons.append(_("Forme « %(value)s » inconnue.") % {"value": raw["kind"]})
+            reasons.append(_("Forme « %(value)s » inconnue.") % {"value": raw["kind"]})
     data["kind"] = kind or _AUDIENCE_KIND.get(audience, OrganisationKind.ASSOCIATION)
     data["audience"] = audience or KIND_FAMILY.get(data["kind"], Audience.ESS)
     source: str | None = Source.IMPORT
     if raw.get("source"):
         source = _choice(raw["source"], Source)
         if source is None:
-            reasons.append(_("Source « %(value)s » inconnue.") % {"value": raw["source"]})
+            reasons.append(_("Source « %(value)s » inconnue.") % {"value": raw["source"]})
     data["source"] = source
     owner = raw.get("owner", "").lower()
     data["owner_id"] = None
     if owner:
         data["owner_id"] = lookups.owners.get(owner)
         if data["owner_id"] is None:
-            reasons.append(_("Aucun membre de l'équipe n'a l'adresse « %(value)s ».") % {"value": owner})
+            reasons.append(_("Aucun membre de l’équipe n’a l’adresse « %(value)s ».") % {"value": owner})
     data["next_action_date"] = None
     if raw.get("next_action_date"):
         try:
@@ -494,7 +494,7 @@ def _classify_row(line: int, raw: dict[str, str], lookups: _Lookups) -> RowResul
             validate_date_range(data["next_action_date"])  # the same 1900–2100 as every form
         except ValueError:
             reasons.append(
-                _("Date « %(value)s » illisible (attendu : JJ/MM/AAAA).") % {"value": raw["next_action_date"]}
+                _("Date « %(value)s » illisible (attendu : JJ/MM/AAAA).") % {"value": raw["next_action_date"]}
             )
         except ValidationError as error:
             data["next_action_date"] = None
@@ -504,7 +504,7 @@ def _classify_row(line: int, raw: dict[str, str], lookups: _Lookups) -> RowResul
         try:
             validate_email(email)
         except ValidationError:
-            reasons.append(_("Adresse e-mail « %(value)s » invalide.") % {"value": email})
+            reasons.append(_("Adresse e-mail « %(value)s » invalide.") % {"value": email})
     website = raw.get("website", "")
     if website and not website.startswith(("http://", "https://")):
         website = f"https://{website}"
@@ -515,12 +515,12 @@ def _classify_row(line: int, raw: dict[str, str], lookups: _Lookups) -> RowResul
         if pk:
             data["theme_ids"].append(pk)
         else:
-            row.notes.append(_("Thématique « %(value)s » inconnue, ignorée.") % {"value": theme})
+            row.notes.append(_("Thématique « %(value)s » inconnue, ignorée.") % {"value": theme})
     data["territory_id"] = None
     if raw.get("territory"):
         data["territory_id"] = lookups.territories.get(normalise_header(raw["territory"]))
         if data["territory_id"] is None:
-            row.notes.append(_("Territoire « %(value)s » inconnu, ignoré.") % {"value": raw["territory"]})
+            row.notes.append(_("Territoire « %(value)s » inconnu, ignoré.") % {"value": raw["territory"]})
     for key in (
         "postcode",
         "address",
@@ -549,11 +549,11 @@ def _classify_row(line: int, raw: dict[str, str], lookups: _Lookups) -> RowResul
         if match[0] in lookups.prospect_orgs:
             row.status = DUPLICATE
             reasons.append(
-                _("Déjà prospect de ce programme : « %(name)s » (%(how)s).") % {"name": match[1], "how": how}
+                _("Déjà prospect de ce programme : « %(name)s » (%(how)s).") % {"name": match[1], "how": how}
             )
         else:
             row.notes.append(
-                _("Structure déjà connue (« %(name)s », %(how)s) : elle devient prospect.")
+                _("Structure déjà connue (« %(name)s », %(how)s) : elle devient prospect.")
                 % {"name": match[1], "how": how}
             )
     return row

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from programme.access import TeamOnly
+from programme.formatting import fr_date
 
 
 class Stage(models.TextChoices):
@@ -74,7 +75,7 @@ class Prospect(models.Model):
         _("étape"), max_length=20, choices=Stage.choices, default=Stage.IDENTIFIED, db_index=True
     )
     furthest_rank = models.PositiveSmallIntegerField(_("étape la plus avancée atteinte"), default=0)
-    discard_reason = models.CharField(_("motif de l'écart"), max_length=255, blank=True)
+    discard_reason = models.CharField(_("motif de l’écart"), max_length=255, blank=True)
     stage_changed_at = models.DateTimeField(_("étape changée le"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.WATCH)
     audience = models.CharField(_("public"), max_length=10, choices=Audience.choices, default=Audience.ESS)
@@ -154,8 +155,8 @@ class StageChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
-        verbose_name = _("changement d'étape")
-        verbose_name_plural = _("changements d'étape")
+        verbose_name = _("changement d’étape")
+        verbose_name_plural = _("changements d’étape")
 
     def __str__(self) -> str:
         return f"{self.prospect_id}: {self.from_stage} → {self.to_stage}"
@@ -270,8 +271,8 @@ class ScoringGrid(models.Model):
 
     class Meta:
         ordering = ["programme", "-version"]
-        verbose_name = _("grille d'évaluation")
-        verbose_name_plural = _("grilles d'évaluation")
+        verbose_name = _("grille d’évaluation")
+        verbose_name_plural = _("grilles d’évaluation")
         constraints = [
             models.UniqueConstraint(fields=["programme", "version"], name="unique_grid_version"),
         ]
@@ -370,7 +371,7 @@ class Interview(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.prospect} — {self.scheduled_at:%d/%m/%Y}"
+        return f"{self.prospect} — {fr_date(self.scheduled_at)}"
 
     def get_absolute_url(self) -> str:
         return reverse("prospects:interview.detail", args=[self.pk])
@@ -406,7 +407,7 @@ class Score(models.Model):
 
 class Decision(models.TextChoices):
     RETAINED = "retained", _("Retenu")
-    WAITING_LIST = "waiting_list", _("Liste d'attente")
+    WAITING_LIST = "waiting_list", _("Liste d’attente")
     NOT_RETAINED = "not_retained", _("Non retenu")
 
 
@@ -464,10 +465,10 @@ class SelectionNotice(models.Model):
 
 class ImportStatus(models.TextChoices):
     PENDING = "pending", _("En attente de confirmation")
-    QUEUED = "queued", _("En file d'attente")
+    QUEUED = "queued", _("En file d’attente")
     RUNNING = "running", _("Import en cours")
     IMPORTED = "imported", _("Importé")
-    FAILED = "failed", _("Échec : rien n'a été importé")
+    FAILED = "failed", _("Échec : rien n’a été importé")
     CANCELLED = "cancelled", _("Abandonné")
 
 

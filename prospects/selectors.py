@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 
 from programme import access
-from programme.audit import audit_entries_for
+from programme.audit import history
 from programme.models import Cohort, Person, Programme, User
 
 from . import importing
@@ -210,7 +210,7 @@ def prospect_page(prospect: Prospect) -> dict[str, Any]:
         "themes": prospect.themes.all(),
         "stage_changes": prospect.stage_changes.select_related("changed_by")[:20],
         "decisions": prospect.selection_decisions.select_related("cohort", "decided_by"),
-        "audit_entries": audit_entries_for(prospect)[:30],
+        "audit_entries": history(prospect, prospect.interviews.all()),
         "today": timezone.localdate(),
     }
 
@@ -247,7 +247,7 @@ def interview_sheet(user: User, interview: Interview) -> dict[str, Any]:
         "contacts": interview.contacts.all(),
         "comments": [s for s in scores if s.comment],
         "my_scores": {s.criterion_id: s for s in scores if s.interviewer_id == user.pk},
-        "audit_entries": audit_entries_for(interview)[:20],
+        "audit_entries": history(interview, limit=20),
     }
 
 
@@ -286,7 +286,7 @@ def event_page(event: Event) -> dict[str, Any]:
         "staff": event.staff.all(),
         "met": event.prospects.select_related("organisation", "owner").order_by("organisation__name"),
         "stages": Stage.choices,
-        "audit_entries": audit_entries_for(event)[:20],
+        "audit_entries": history(event, limit=20),
     }
 
 

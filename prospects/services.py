@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from programme.audit import Edit, audit_log, save_audited
 from programme.identity import normalise_name, normalise_town
@@ -83,9 +84,9 @@ def move_refusal(*, from_stage: str, to_stage: str, reason: str = "") -> str | N
     if to_stage not in labels:
         return _("Étape inconnue.")
     if from_stage == to_stage:
-        return _("Le prospect est déjà à l'étape « %(stage)s ».") % {"stage": labels[to_stage]}
+        return _("Le prospect est déjà à l’étape « %(stage)s ».") % {"stage": labels[to_stage]}
     if from_stage in (Stage.RETAINED, Stage.NOT_RETAINED):
-        return _("La décision du comité de sélection est définitive : le prospect ne change plus d'étape.")
+        return _("La décision du comité de sélection est définitive : le prospect ne change plus d’étape.")
     if to_stage in (Stage.RETAINED, Stage.NOT_RETAINED):
         return _("Seul le comité de sélection retient ou non un candidat (page Sélection).")
     if to_stage == Stage.PREQUALIFIED and from_stage != Stage.CANDIDATE:
@@ -96,7 +97,7 @@ def move_refusal(*, from_stage: str, to_stage: str, reason: str = "") -> str | N
     if to_stage == Stage.CANDIDATE and from_stage != Stage.PREQUALIFIED:
         return _("Seul un prospect pré-qualifié peut devenir candidat.")
     if to_stage not in MANUAL_MOVES[from_stage]:
-        return _("Passage de « %(from)s » à « %(to)s » impossible.") % {
+        return _("Passage de « %(from)s » à « %(to)s » impossible.") % {
             "from": labels[from_stage],
             "to": labels[to_stage],
         }
@@ -204,7 +205,7 @@ def prospect_create(
         organisation = organisation_create(actor=actor, new=organisation)
     elif Prospect.objects.filter(programme=programme, organisation=organisation).exists():
         raise ValidationError(
-            _("« %(name)s » est déjà un prospect de ce programme.") % {"name": organisation.name},
+            _("« %(name)s » est déjà un prospect de ce programme.") % {"name": organisation.name},
             code="duplicate",
         )
     prospect = Prospect.objects.create(
@@ -270,7 +271,7 @@ def event_link_prospect(*, actor: User, event: Event, prospect: Prospect) -> boo
         date=event.date,
         user=actor,
         event=event,
-        summary=_("Rencontré lors de « %(event)s ».") % {"event": event.name},
+        summary=_("Rencontré lors de « %(event)s ».") % {"event": event.name},
     )
     audit_log(
         actor=actor, obj=event, action="event.prospect_linked", changes={"prospect": [None, str(prospect)]}
@@ -321,23 +322,23 @@ DEFAULT_CRITERIA: list[tuple[str, int, tuple[str, str, str, str]]] = [
         ),
     ),
     (
-        "Maturité et stabilité de l'activité",
+        "Maturité et stabilité de l’activité",
         2,
         (
             "Activité naissante ou fragile",
             "Activité lancée, modèle encore instable",
-            "Activité stable depuis plus d'un an",
+            "Activité stable depuis plus d’un an",
             "Activité solide, équipe et financements pérennes",
         ),
     ),
     (
-        "Capacité à s'engager dans un cycle d'innovation",
+        "Capacité à s’engager dans un cycle d’innovation",
         2,
         (
             "Pas de disponibilité pour expérimenter",
             "Intérêt sans moyens dédiés",
             "Moyens identifiés pour tester",
-            "Démarche d'expérimentation déjà pratiquée",
+            "Démarche d’expérimentation déjà pratiquée",
         ),
     ),
     (
@@ -351,7 +352,7 @@ DEFAULT_CRITERIA: list[tuple[str, int, tuple[str, str, str, str]]] = [
         ),
     ),
     (
-        "Contribution à l'intérêt général",
+        "Contribution à l’intérêt général",
         2,
         (
             "Impact social non identifié",
@@ -361,7 +362,7 @@ DEFAULT_CRITERIA: list[tuple[str, int, tuple[str, str, str, str]]] = [
         ),
     ),
     (
-        "Disponibilité de l'équipe",
+        "Disponibilité de l’équipe",
         1,
         (
             "Personne ne peut porter le projet",
@@ -493,7 +494,7 @@ def interview_schedule(
     prospect = Prospect.objects.select_for_update().select_related("programme").get(pk=prospect.pk)
     if prospect.stage in CLOSED_STAGES:
         raise ValidationError(
-            _("Ce prospect n'est plus en cours de pré-qualification (%(stage)s).")
+            _("Ce prospect n’est plus en cours de pré-qualification (%(stage)s).")
             % {"stage": prospect.get_stage_display()},
             code="closed",
         )
@@ -522,7 +523,7 @@ def interview_score(*, actor: User, interview: Interview, values: dict[int, tupl
     interview = Interview.objects.select_for_update().get(pk=interview.pk)
     if interview.status != InterviewStatus.PLANNED:
         raise ValidationError(
-            _("Cet entretien est %(status)s : ses notes ne peuvent plus changer.")
+            _("Cet entretien est %(status)s : ses notes ne peuvent plus changer.")
             % {"status": interview.get_status_display().lower()},
             code="locked",
         )
@@ -534,7 +535,7 @@ def interview_score(*, actor: User, interview: Interview, values: dict[int, tupl
     missing = [c.label for c in criteria if c.pk not in values]
     if missing:
         raise ValidationError(
-            _("Notez chaque critère : %(missing)s.") % {"missing": ", ".join(missing)}, code="incomplete"
+            _("Notez chaque critère : %(missing)s.") % {"missing": ", ".join(missing)}, code="incomplete"
         )
     for criterion in criteria:
         value, comment = values[criterion.pk]
@@ -573,7 +574,7 @@ def interview_complete(
     waiting = [str(u) for u in interview.interviewers.all() if u.pk not in summary.complete]
     if waiting:
         raise ValidationError(
-            _("Chaque intervieweur doit noter tous les critères avant la conclusion (manque : %(names)s).")
+            _("Chaque intervieweur doit noter tous les critères avant la conclusion (manque : %(names)s).")
             % {"names": ", ".join(waiting)},
             code="incomplete",
         )
@@ -630,21 +631,21 @@ def selection_decide(
     if decision not in Decision.values:
         raise ValidationError(_("Décision inconnue."), code="decision")
     if not rationale.strip():
-        raise ValidationError(_("Motivez la décision : la motivation est obligatoire."), code="rationale")
+        raise ValidationError(_("Motivez la décision : la motivation est obligatoire."), code="rationale")
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
     prospect = Prospect.objects.select_for_update().select_related("organisation").get(pk=prospect.pk)
     if prospect.programme_id != cohort.programme_id:
-        raise ValidationError(_("Ce candidat relève d'un autre programme."), code="programme")
+        raise ValidationError(_("Ce candidat relève d’un autre programme."), code="programme")
     existing = SelectionDecision.objects.filter(cohort=cohort, prospect=prospect).first()
     if existing is not None and existing.decision != Decision.WAITING_LIST:
         raise ValidationError(
-            _("Une décision « %(decision)s » est déjà enregistrée pour ce candidat.")
+            _("Une décision « %(decision)s » est déjà enregistrée pour ce candidat.")
             % {"decision": existing.get_decision_display()},
             code="decided",
         )
     if existing is None and prospect.stage != Stage.CANDIDATE:
         raise ValidationError(
-            _("Seul un candidat passe en comité de sélection (étape actuelle : %(stage)s).")
+            _("Seul un candidat passe en comité de sélection (étape actuelle : %(stage)s).")
             % {"stage": prospect.get_stage_display()},
             code="not_candidate",
         )
@@ -654,7 +655,7 @@ def selection_decide(
             raise ValidationError(
                 _(
                     "La promotion est complète (%(taken)s retenus pour %(capacity)s places). Pour retenir "
-                    "ce candidat quand même, cochez « Dépasser la capacité » et motivez-le."
+                    "ce candidat quand même, cochez « Dépasser la capacité » et motivez-le."
                 )
                 % {"taken": taken, "capacity": cohort.capacity},
                 code="capacity",
@@ -746,15 +747,18 @@ def import_confirm(
     just now; missing columns, or invalid rows not explicitly skipped, raise ValidationError (a dict:
     `__all__` or `skip_invalid`). False when the import was no longer pending (confirmed twice)."""
     if preview.missing:
-        raise ValidationError(_("Associez d'abord une colonne à chaque champ obligatoire."), code="missing")
+        raise ValidationError(_("Associez d’abord une colonne à chaque champ obligatoire."), code="missing")
     invalid = preview.counts[importing.INVALID]
     if invalid and not skip_invalid:
         raise ValidationError(
             {
                 "skip_invalid": ValidationError(
-                    _(
-                        "%(count)s ligne(s) invalide(s) : corrigez le fichier et rechargez-le, ou cochez "
-                        "cette case pour importer les autres lignes."
+                    ngettext(
+                        "%(count)s ligne invalide : corrigez le fichier et rechargez-le, ou cochez "
+                        "cette case pour importer les autres lignes.",
+                        "%(count)s lignes invalides : corrigez le fichier et rechargez-le, ou cochez "
+                        "cette case pour importer les autres lignes.",
+                        invalid,
                     )
                     % {"count": invalid},
                     code="invalid_rows",
@@ -830,7 +834,7 @@ def import_files_purge_abandoned() -> int:
         status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING),
         created_at__lt=timezone.now() - ABANDONED_AFTER,
     ).update(
-        status=ImportStatus.FAILED, error=_("Rien n'a été importé : l'import a été interrompu. Relancez-le.")
+        status=ImportStatus.FAILED, error=_("Rien n’a été importé : l’import a été interrompu. Relancez-le.")
     )
     return count
 
@@ -909,7 +913,7 @@ def import_rows_create(*, actor: User, programme: Programme, preview: importing.
             organisation_id=row.organisation_id,
             consent_basis="legitimate_interest",
             consent_date=now.date(),
-            consent_source=_("Import d'une liste de veille"),
+            consent_source=_("Import d’une liste de veille"),
         )
         for row in rows
         if row.data["contact_email"] or row.data["contact_last_name"]
@@ -955,11 +959,15 @@ def import_run(*, import_file_id: int) -> None:
             preview = importing.load_preview(import_file)
             if preview.missing:
                 raise importing.ImportFileError(
-                    _("Colonnes obligatoires manquantes : %(f)s.") % {"f": ", ".join(preview.missing)}
+                    _("Colonnes obligatoires manquantes : %(f)s.") % {"f": ", ".join(preview.missing)}
                 )
             if preview.counts[importing.INVALID] and not import_file.skip_invalid:
                 raise importing.ImportFileError(
-                    _("%(count)s ligne(s) invalide(s) : corrigez le fichier et rechargez-le.")
+                    ngettext(
+                        "%(count)s ligne invalide : corrigez le fichier et rechargez-le.",
+                        "%(count)s lignes invalides : corrigez le fichier et rechargez-le.",
+                        preview.counts[importing.INVALID],
+                    )
                     % {"count": preview.counts[importing.INVALID]}
                 )
             created = import_rows_create(
@@ -989,7 +997,7 @@ def import_run(*, import_file_id: int) -> None:
             message = str(error)
         else:
             logger.exception("prospect import %s failed", import_file_id)
-            message = _("Erreur inattendue pendant l'import.")
+            message = _("Erreur inattendue pendant l’import.")
         ImportFile.objects.filter(pk=import_file_id).update(
-            status=ImportStatus.FAILED, error=_("Rien n'a été importé. %(reason)s") % {"reason": message}
+            status=ImportStatus.FAILED, error=_("Rien n’a été importé. %(reason)s") % {"reason": message}
         )

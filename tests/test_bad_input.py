@@ -168,7 +168,7 @@ def test_a_gate_decision_dated_before_the_project_existed_is_refused(director_cl
         "expected_version": project.phase_version,
     }
     response = director_client.post(reverse("projects:gate.decide", args=[project.pk]), data)
-    assert "La décision ne peut pas précéder l&#x27;existence du projet" in response.content.decode()
+    assert "La décision ne peut pas précéder l’existence du projet" in response.content.decode()
     assert not GateDecision.objects.exists()
     assert Project.objects.get(pk=project.pk).phase == project.phase
 

@@ -339,7 +339,7 @@ CASES = [
         lambda w: {
             "outcome": "continue",
             "decided_on": DAY,
-            "committee": "Comité d'engagement",
+            "committee": "Comité d’engagement",
             "rationale": "Le collectif est prêt.",
             "expected_version": Project.objects.get(pk=_project(w)).phase_version,
         },

@@ -71,7 +71,7 @@ class Indicator(models.Model):
         _("unité au singulier"),
         max_length=50,
         blank=True,
-        help_text=_("Pour écrire « 1 emploi » plutôt que « 1 emplois » ; vide si l'unité est invariable."),
+        help_text=_("Pour écrire « 1 emploi » plutôt que « 1 emplois » ; vide si l’unité est invariable."),
     )
     type = models.CharField(_("type"), max_length=12, choices=IndicatorType.choices, default="count")
     aggregation = models.CharField(
@@ -85,8 +85,8 @@ class Indicator(models.Model):
     )
     scope = models.CharField(_("portée"), max_length=10, choices=Scope.choices, default=Scope.PROJECT)
     verification = models.CharField(_("moyen de vérification"), max_length=255, blank=True)
-    scale_min = models.PositiveSmallIntegerField(_("minimum de l'échelle"), null=True, blank=True)
-    scale_max = models.PositiveSmallIntegerField(_("maximum de l'échelle"), null=True, blank=True)
+    scale_min = models.PositiveSmallIntegerField(_("minimum de l’échelle"), null=True, blank=True)
+    scale_max = models.PositiveSmallIntegerField(_("maximum de l’échelle"), null=True, blank=True)
     is_active = models.BooleanField(_("actif"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -165,15 +165,15 @@ class EvaluationCriterion(models.Model):
 
     class Meta:
         ordering = ["question", "order", "pk"]
-        verbose_name = _("critère d'évaluation")
-        verbose_name_plural = _("critères d'évaluation")
+        verbose_name = _("critère d’évaluation")
+        verbose_name_plural = _("critères d’évaluation")
 
     def __str__(self) -> str:
         return self.text
 
 
 class Reporter(models.TextChoices):
-    STAFF = "staff", _("L'équipe du programme")
+    STAFF = "staff", _("L’équipe du programme")
     PARTNER = "partner", _("Le collectif (saisie partenaire)")
 
 
@@ -355,6 +355,8 @@ REVIEW_REASONS = {
 class Measurement(models.Model):
     """The value of a project indicator for one period. Only validated values count in figures."""
 
+    audit_choices = {"review_flags": ReviewFlag.choices}  # the history pages' labels of the logged codes
+
     project_indicator = models.ForeignKey(
         ProjectIndicator,
         verbose_name=_("indicateur du projet"),
@@ -433,7 +435,9 @@ class Measurement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.project_indicator.indicator} — {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}"
+        return (
+            f"{self.project_indicator.indicator} — {fr_date(self.period_start)} – {fr_date(self.period_end)}"
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("evaluation:project_indicator.detail", args=[self.project_indicator_id])

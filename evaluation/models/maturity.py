@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from programme.access import ThroughProject
+from programme.formatting import fr_date
 from programme.models import Role
 from projects.models import Phase, PhasePeriod
 
@@ -40,16 +41,16 @@ DESCRIPTORS: dict[str, tuple] = {
         _("La vision commune guide les décisions de chaque membre."),
     ),
     Dimension.GOVERNANCE: (
-        _("Pas d'instance commune : les décisions se prennent au fil de l'eau."),
+        _("Pas d’instance commune : les décisions se prennent au fil de l’eau."),
         _("Des réunions existent, les rôles restent flous."),
         _("Instances et rôles définis, décisions tracées."),
         _("Gouvernance partagée, formalisée et respectée par tous."),
     ),
     Dimension.TRUST: (
-        _("Peu d'échanges en dehors des ateliers."),
+        _("Peu d’échanges en dehors des ateliers."),
         _("Échanges réguliers mais surtout descendants."),
         _("Information circulante, désaccords exprimés et traités."),
-        _("Confiance forte : les difficultés se disent et se règlent ensemble."),
+        _("Confiance forte : les difficultés se disent et se règlent ensemble."),
     ),
     Dimension.SHARED_RESOURCES: (
         _("Aucune ressource mise en commun."),
@@ -58,7 +59,7 @@ DESCRIPTORS: dict[str, tuple] = {
         _("Moyens communs pérennes (poste partagé, budget commun)."),
     ),
     Dimension.CAPACITY: (
-        _("Le collectif dépend de l'équipe d'accompagnement."),
+        _("Le collectif dépend de l’équipe d’accompagnement."),
         _("Le collectif mène des actions simples avec appui."),
         _("Le collectif pilote ses actions et en rend compte."),
         _("Le collectif agit en autonomie et mobilise de nouveaux acteurs."),
@@ -152,7 +153,7 @@ class MaturityScore(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_dimension_display()} : {self.score}"
+        return f"{self.get_dimension_display()} : {self.score}"
 
 
 class MomentState(models.TextChoices):
@@ -273,14 +274,14 @@ def assessed_on_refusal(*, period: PhasePeriod | None, moment: str, assessed_on:
         return None
     if assessed_on < period.actual_start:
         return str(
-            _("La phase n'a commencé que le %(date)s : l'auto-évaluation ne peut pas la précéder.")
-            % {"date": period.actual_start.strftime("%d/%m/%Y")}
+            _("La phase n’a commencé que le %(date)s : l’auto-évaluation ne peut pas la précéder.")
+            % {"date": fr_date(period.actual_start)}
         )
     if moment == Moment.START and period.actual_end is not None and assessed_on > period.actual_end:
         return str(
             _(
-                "La phase s'est terminée le %(date)s : une auto-évaluation de début de phase ne peut pas la suivre."
+                "La phase s’est terminée le %(date)s : une auto-évaluation de début de phase ne peut pas la suivre."
             )
-            % {"date": period.actual_end.strftime("%d/%m/%Y")}
+            % {"date": fr_date(period.actual_end)}
         )
     return None

@@ -12,8 +12,8 @@ if TYPE_CHECKING:
 
 
 class ReportKind(models.TextChoices):
-    ACTIVITY = "activity", _("Rapport d'activité du programme")
-    FUNDER = "funder", _("Rapport financeur d'un projet")
+    ACTIVITY = "activity", _("Rapport d’activité du programme")
+    FUNDER = "funder", _("Rapport financeur d’un projet")
 
 
 class ReportStatus(models.TextChoices):

@@ -33,11 +33,11 @@ from .. import services
 from ..models import ASSESSED_PHASES, Indicator, Measurement, Moment, ProjectIndicator
 
 MINUTES = (
-    "Présent·es : les membres du collectif et l'équipe du programme.\n\n"
-    "1. Retour sur les entretiens avec les habitant·es : trois besoins prioritaires ressortent "
+    "Présent·es : les membres du collectif et l’équipe du programme.\n\n"
+    "1. Retour sur les entretiens avec les habitant·es : trois besoins prioritaires ressortent "
     "(horaires, prix, accompagnement).\n"
-    "2. Travail en sous-groupes sur les pistes de réponse ; chaque structure porte une piste.\n"
-    "3. Prochaines étapes : chaque structure envoie sa note d'une page avant le prochain atelier."
+    "2. Travail en sous-groupes sur les pistes de réponse ; chaque structure porte une piste.\n"
+    "3. Prochaines étapes : chaque structure envoie sa note d’une page avant le prochain atelier."
 )
 
 
@@ -119,9 +119,9 @@ def _project_part(ctx: DemoContext, project: Project, user: User, staff: User | 
         )
     Deliverable.objects.get_or_create(
         project=project,
-        title="Note d'une page sur votre piste",
+        title="Note d’une page sur votre piste",
         defaults={
-            "description": "Une page : le besoin visé, la réponse envisagée, les moyens que votre structure engage.",
+            "description": "Une page : le besoin visé, la réponse envisagée, les moyens que votre structure engage.",
             "due_date": today + timedelta(days=10),
             "owner_organisation_id": org_id,
         },
@@ -130,7 +130,7 @@ def _project_part(ctx: DemoContext, project: Project, user: User, staff: User | 
         project=project,
         title="Budget prévisionnel de votre structure",
         defaults={
-            "description": "Renvoyé par l'équipe : la ligne « personnel » manque. Déposez une version corrigée.",
+            "description": "Renvoyé par l’équipe : la ligne « personnel » manque. Déposez une version corrigée.",
             "due_date": today + timedelta(days=3),
             "status": DeliverableStatus.RETURNED,
             "owner_organisation_id": org_id,
@@ -163,7 +163,7 @@ def _project_part(ctx: DemoContext, project: Project, user: User, staff: User | 
         kind=CommitteeKind.OPERATIONAL,
         date=today - timedelta(days=15),
         defaults={
-            "agenda": "Point d'étape du collectif.",
+            "agenda": "Point d’étape du collectif.",
             "minutes": "Relevé de décisions partagé.",
             "shared_with_collective": True,
         },
@@ -192,7 +192,7 @@ def _evaluation_part(ctx: DemoContext, project: Project, user: User, staff: User
                 "type": "count",
                 "aggregation": "latest",
                 "periodicity": "quarterly",
-                "verification": "Liste d'émargement ou registre des bénévoles",
+                "verification": "Liste d’émargement ou registre des bénévoles",
             },
         )
         ProjectIndicator.objects.get_or_create(
@@ -223,7 +223,7 @@ def _evaluation_part(ctx: DemoContext, project: Project, user: User, staff: User
                 value=6,
                 source="Registre des bénévoles",
                 status="returned",
-                return_comment="Joignez la liste d'émargement de l'atelier de septembre.",
+                return_comment="Joignez la liste d’émargement de l’atelier de septembre.",
                 entered_by=user,
                 submitted_at=timezone.now(),
             )

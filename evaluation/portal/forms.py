@@ -25,11 +25,11 @@ class DeliverableUploadForm(Form):
 
     file = forms.FileField(
         label=_("Fichier"),
-        help_text=_("Formats acceptés : %(f)s.") % {"f": ACCEPTED_LABEL},
+        help_text=_("Formats acceptés : %(f)s.") % {"f": ACCEPTED_LABEL},
         error_messages={"required": _("Choisissez le fichier à déposer.")},
     )
     comment = forms.CharField(
-        label=_("Commentaire pour l'équipe"),
+        label=_("Commentaire pour l’équipe"),
         max_length=255,
         required=False,
         help_text=_("Ce qui a changé depuis la version précédente, par exemple."),
@@ -49,7 +49,7 @@ class ActionDoneForm(Form):
         max_length=ACTION_COMMENT_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Facultatif : ce qui a été fait, où trouver le résultat."),
+        help_text=_("Facultatif : ce qui a été fait, où trouver le résultat."),
     )
 
 
@@ -109,7 +109,7 @@ class PortalMeasurementForm(MeasurementForm):
                 ),
                 error_messages={
                     "required": _("Choisissez la période concernée."),
-                    "invalid_choice": _("Cette période n'est pas ouverte à la saisie."),
+                    "invalid_choice": _("Cette période n’est pas ouverte à la saisie."),
                 },
             )
             self.order_fields(["period"])
@@ -136,4 +136,4 @@ class PortalMaturityForm(MaturityForm):
             self.fields.pop(name, None)
         for field in self.score_fields():
             field.field.error_messages["required"] = _("Choisissez un niveau pour cette dimension.")
-        self.fields["participants"].help_text = _("Qui a participé à l'auto-évaluation (noms ou structures).")
+        self.fields["participants"].help_text = _("Qui a participé à l’auto-évaluation (noms ou structures).")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from evaluation.models import Measurement, Report
 from programme import access
+from programme.formatting import fr_date
 from programme.models import User
 from programme.selectors import account_data_export, audit_data_export, person_data_export
 from projects import selectors as project_selectors
@@ -63,7 +64,7 @@ def _month_end(d: date) -> date:
 
 
 def _span(start: date, end: date) -> str:
-    return f"{date_format(start, 'j N Y')} – {date_format(end, 'j N Y')}"
+    return f"{fr_date(start)} – {fr_date(end)}"
 
 
 def reporting_periods(project_indicator: ProjectIndicator, *, today: date) -> list[Period]:

@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from evaluation.figures import percentage
 from programme.exports import escape_formula
 from programme.formatting import fr_amount, fr_date, fr_signed_percent
+from programme.identity import format_identifier
 from programme.models import FunderKind
 from projects.funding.models import ZERO, BudgetLine, BudgetVersion, Convention, LineNature, LineSide
 
@@ -49,7 +50,7 @@ CHARGES: list[tuple[str, Any, tuple[str, ...]]] = [
     ("66", gettext_lazy("Charges financières"), ()),
     ("67", gettext_lazy("Charges exceptionnelles"), ()),
     ("68", gettext_lazy("Dotation aux amortissements"), (LineNature.INVESTMENT,)),
-    ("", gettext_lazy("Charges indirectes affectées à l'action"), (LineNature.OVERHEADS,)),
+    ("", gettext_lazy("Charges indirectes affectées à l’action"), (LineNature.OVERHEADS,)),
 ]
 PRODUCTS: list[tuple[str, Any, tuple[str, ...]]] = [
     (
@@ -58,7 +59,7 @@ PRODUCTS: list[tuple[str, Any, tuple[str, ...]]] = [
         (LineNature.REVENUE,),
     ),
     ("73", gettext_lazy("Dotations et produits de tarification"), ()),
-    ("74", gettext_lazy("Subventions d'exploitation"), (LineNature.GRANT,)),
+    ("74", gettext_lazy("Subventions d’exploitation"), (LineNature.GRANT,)),
     (
         "75",
         gettext_lazy("Autres produits de gestion courante (cotisations, fonds propres, autres)"),
@@ -103,7 +104,7 @@ QUESTIONS = (
     (
         "indirect",
         gettext_lazy(
-            "Quelle a été la règle de répartition des charges indirectes affectées à l'action subventionnée "
+            "Quelle a été la règle de répartition des charges indirectes affectées à l’action subventionnée "
             "(exemple : quote-part ou pourcentage des loyers, des salaires, etc.) ?"
         ),
     ),
@@ -111,19 +112,19 @@ QUESTIONS = (
         "variances",
         gettext_lazy(
             "Expliquer et justifier les écarts significatifs éventuels entre le budget prévisionnel de "
-            "l'action et le réalisé."
+            "l’action et le réalisé."
         ),
     ),
     (
         "in_kind",
         gettext_lazy(
-            "Contributions volontaires en nature affectées à la réalisation du projet ou de l'action "
+            "Contributions volontaires en nature affectées à la réalisation du projet ou de l’action "
             "subventionnée."
         ),
     ),
     (
         "observations",
-        gettext_lazy("Observations à formuler sur le compte rendu financier de l'action subventionnée."),
+        gettext_lazy("Observations à formuler sur le compte rendu financier de l’action subventionnée."),
     ),
 )
 
@@ -163,7 +164,7 @@ class CompteRendu:
 
     @property
     def title(self) -> str:
-        return _("Compte rendu financier de l'action subventionnée")
+        return _("Compte rendu financier de l’action subventionnée")
 
     @property
     def questions(self) -> list[tuple[str, str, list[str]]]:
@@ -235,8 +236,8 @@ def compte_rendu(convention: Convention) -> CompteRendu:
     organisation = project.lead_organisation
     identification = [
         (_("Structure"), organisation.name),
-        (_("N° SIRET"), organisation.siret or organisation.siren or "—"),
-        (_("Intitulé de l'action"), f"{project.title} — {request.title}"),
+        (_("N° SIRET"), format_identifier(organisation.siret or organisation.siren) or "—"),
+        (_("Intitulé de l’action"), f"{project.title} — {request.title}"),
         (
             _("Financeur"),
             f"{request.funder.name}"
@@ -248,7 +249,7 @@ def compte_rendu(convention: Convention) -> CompteRendu:
         ),
         (_("Convention"), convention.reference),
         (_("Signée le"), fr_date(convention.signed_on)),
-        (_("Période de l'action"), f"{fr_date(convention.period_start)} – {fr_date(convention.period_end)}"),
+        (_("Période de l’action"), f"{fr_date(convention.period_start)} – {fr_date(convention.period_end)}"),
         (_("Phase financée"), request.get_phase_display() if request.phase else _("Tout le projet")),
         (_("Montant accordé"), fr_amount(convention.amount_granted)),
         (_("Versements reçus à ce jour"), fr_amount(received)),
@@ -343,8 +344,8 @@ def xlsx(form: CompteRendu) -> bytes:
     for label, value in form.identification:
         _append(sheet, [label, value])
     _append(sheet, [])
-    _append(sheet, [_("1. Bilan qualitatif de l'action réalisée")], bold=True)
-    _append(sheet, [_("Décrire la mise en œuvre de l'action, les publics touchés et les résultats obtenus.")])
+    _append(sheet, [_("1. Bilan qualitatif de l’action réalisée")], bold=True)
+    _append(sheet, [_("Décrire la mise en œuvre de l’action, les publics touchés et les résultats obtenus.")])
     _append(sheet, [])
     _append(sheet, [_("2. Tableau de synthèse")], bold=True)
     _table(sheet, _("Charges"), form.charges)

@@ -328,7 +328,7 @@ def _indicators(
             row["chart"] = _svg(
                 charts.column_chart(
                     title=indicator.name,
-                    desc=_("Mesures validées par période, cible : %(target)s") % {"target": row["target"]},
+                    desc=_("Mesures validées par période, cible : %(target)s") % {"target": row["target"]},
                     labels=[fr_date(when) for when, _v in measures[-8:]],
                     series=[
                         charts.Series(
@@ -444,7 +444,7 @@ def activity_sections(report, progress: Progress) -> dict:
         key.data["figures"] = _figures(KEY_FIGURES, values)
         key.data["footnotes"] = _footnotes(KEY_FIGURES)
     else:
-        key.missing.append(_("aucun membre de l'équipe actif pour lire les chiffres"))
+        key.missing.append(_("aucun membre de l’équipe actif pour lire les chiffres"))
     sections.append(key)
 
     funnel = Section("entonnoir", str(FIGURES["funnel"].label))
@@ -460,11 +460,11 @@ def activity_sections(report, progress: Progress) -> dict:
             )
         )
     else:
-        funnel.missing.append(_("chiffres de l'entonnoir (prospects.selectors.funnel_figures)"))
+        funnel.missing.append(_("chiffres de l’entonnoir (prospects.selectors.funnel_figures)"))
     sections.append(funnel)
     progress(35)
 
-    phases = Section("phases", _("Projets par phase et décisions d'étape"))
+    phases = Section("phases", _("Projets par phase et décisions d’étape"))
     by_phase = [p for p in figures.get("phases", []) if p["count"]]
     phases.data["by_phase"] = [
         {"code": p["phase"], "label": p["label"], "count": fr_number(p["count"])} for p in by_phase
@@ -509,10 +509,10 @@ def activity_sections(report, progress: Progress) -> dict:
     sections.append(mobilised)
     progress(40)
 
-    indicators = Section("indicateurs", _("Indicateurs : situation initiale, cible et valeur"))
+    indicators = Section("indicateurs", _("Indicateurs : situation initiale, cible et valeur"))
     programme_rows = figures.get("indicators", [])
     if not figures:
-        indicators.missing.append(_("aucun membre de l'équipe actif pour lire les indicateurs"))
+        indicators.missing.append(_("aucun membre de l’équipe actif pour lire les indicateurs"))
     indicators.data["meaning"] = str(FIGURES["indicators"].meaning)
     indicators.data["programme"] = [
         {
@@ -659,7 +659,7 @@ def funder_sections(report, progress: Progress) -> dict:
         (_("Structure porteuse"), project.lead_organisation.name),
         (_("Phase actuelle"), project.get_phase_display()),
         (_("Promotion"), str(project.cohort) if project.cohort_id else "—"),
-        (_("Début de l'accompagnement"), fr_date(project.start_date)),
+        (_("Début de l’accompagnement"), fr_date(project.start_date)),
         (_("Territoire"), str(project.territory) if project.territory_id else "—"),
         (_("Thématiques"), ", ".join(t.name for t in project.themes.all()) or "—"),
         (
@@ -675,7 +675,7 @@ def funder_sections(report, progress: Progress) -> dict:
     sections.append(collective)
     progress(20)
 
-    history = Section("parcours", _("Historique des phases et décisions d'étape"))
+    history = Section("parcours", _("Historique des phases et décisions d’étape"))
     history.data["periods"] = [
         {
             "phase": pp.get_phase_display(),
@@ -735,7 +735,7 @@ def funder_sections(report, progress: Progress) -> dict:
 
     # The indicators the collective reports (for every member: the portal's), with their validated
     # measurements.
-    indicators = Section("indicateurs", _("Indicateurs et protocole d'évaluation"))
+    indicators = Section("indicateurs", _("Indicateurs et protocole d’évaluation"))
     indicators.data["items"] = _indicators(
         ids,
         start=None,
@@ -787,7 +787,7 @@ def _financial_section(user, project_id: int, today: date) -> Section:
     the contributions in kind — the project's funding page's figures (projects.funding.selectors)."""
     section = Section("financement", _("Budget et financements"))
     if user is None:
-        section.missing.append(_("aucun membre de l'équipe actif pour lire les financements"))
+        section.missing.append(_("aucun membre de l’équipe actif pour lire les financements"))
         return section
     funding = project_funding(user=user, project_id=project_id, today=today)
     totals = funding["totals"]

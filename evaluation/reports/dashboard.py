@@ -173,7 +173,7 @@ upcoming_table = _columns_table(
         (gettext_lazy("Fin prévue"), "planned_end", "date"),
         (gettext_lazy("Dans (jours)"), "days", "num"),
     ],
-    gettext_lazy("Aucune décision d'étape dans les 90 jours."),
+    gettext_lazy("Aucune décision d’étape dans les 90 jours."),
 )
 
 

@@ -55,7 +55,7 @@ class ReportOrderForm(Form):
             if project is None:
                 self.add_error("project", _("Choisissez le projet du rapport financeur."))
             elif programme and project.programme_id != programme.pk:
-                self.add_error("project", _("Ce projet n'appartient pas au programme choisi."))
+                self.add_error("project", _("Ce projet n’appartient pas au programme choisi."))
         elif kind == ReportKind.ACTIVITY:
             start, end = data.get("period_start"), data.get("period_end")
             if not start:
@@ -66,7 +66,7 @@ class ReportOrderForm(Form):
                 self.add_error("period_end", _("La fin de la période précède son début."))
             cohort = data.get("cohort")
             if cohort and programme and cohort.programme_id != programme.pk:
-                self.add_error("cohort", _("Cette promotion n'appartient pas au programme choisi."))
+                self.add_error("cohort", _("Cette promotion n’appartient pas au programme choisi."))
         return data
 
     def service_kwargs(self) -> dict[str, Any]:

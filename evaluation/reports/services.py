@@ -52,12 +52,12 @@ REQUEUE_AFTER = timedelta(minutes=10)
 MAX_RESTARTS = 2
 #: What a queued report says while the queue cannot take it; the sweeper hands it over once it is back.
 QUEUE_DOWN = gettext_lazy(
-    "La file de rendu est indisponible : le rapport démarrera automatiquement dès qu'elle sera rétablie."
+    "La file de rendu est indisponible : le rapport démarrera automatiquement dès qu’elle sera rétablie."
 )
 
 #: Progress milestones (percent) and what the page says meanwhile.
 PROGRESS_STEPS = [
-    (0, gettext_lazy("En file d'attente")),
+    (0, gettext_lazy("En file d’attente")),
     (5, gettext_lazy("Collecte des données")),
     (55, gettext_lazy("Mise en forme du rapport")),
     (60, gettext_lazy("Mise en page (pagination, sommaire)")),
@@ -105,10 +105,10 @@ def clean_parameters(
         if project is None:
             raise ValidationError(_("Choisissez le projet du rapport financeur."))
         if project.programme_id != programme.pk:
-            raise ValidationError(_("Ce projet n'appartient pas à ce programme."))
+            raise ValidationError(_("Ce projet n’appartient pas à ce programme."))
         return {"project": project.pk}
     if project is not None:
-        raise ValidationError(_("Un rapport d'activité porte sur le programme, pas sur un projet."))
+        raise ValidationError(_("Un rapport d’activité porte sur le programme, pas sur un projet."))
     try:
         start = _iso(parameters.get("period_start"))
         end = _iso(parameters.get("period_end"))
@@ -120,7 +120,7 @@ def clean_parameters(
     cohort = parameters.get("cohort")
     if cohort:
         if not Cohort.objects.filter(pk=getattr(cohort, "pk", cohort), programme=programme).exists():
-            raise ValidationError(_("Cette promotion n'appartient pas à ce programme."))
+            raise ValidationError(_("Cette promotion n’appartient pas à ce programme."))
         clean["cohort"] = int(getattr(cohort, "pk", cohort))
     territory = parameters.get("territory")
     if territory:
@@ -149,7 +149,7 @@ def report_title(
         assert project is not None  # clean_parameters refuses a funder report without a project
         return _("Rapport financeur — %(project)s") % {"project": project.title}
     period = f"{fr_date(date.fromisoformat(parameters['period_start']))} – {fr_date(date.fromisoformat(parameters['period_end']))}"
-    title = _("Rapport d'activité — %(programme)s — %(period)s") % {
+    title = _("Rapport d’activité — %(programme)s — %(period)s") % {
         "programme": programme.name,
         "period": period,
     }
@@ -273,7 +273,7 @@ def report_request(
     """Order a report. Returns the new report, or the identical one already queued or running
     (`report.created` tells which). Rendering starts after the transaction commits."""
     if not scheduled and not access.is_team(actor):
-        raise ValidationError(_("Seule l'équipe du programme peut commander un rapport."))
+        raise ValidationError(_("Seule l’équipe du programme peut commander un rapport."))
     params = clean_parameters(kind=kind, programme=programme, project=project, parameters=parameters or {})
     key = dedupe_key(kind=kind, programme=programme, project=project, parameters=params)
     report, created = _create_or_join(
@@ -317,7 +317,7 @@ def report_retry(*, actor: User, report: Report) -> Report:
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status in PENDING:
         if not report_is_stuck(report):
-            raise ValidationError(_("Ce rapport est en cours : il n'y a rien à relancer."))
+            raise ValidationError(_("Ce rapport est en cours : il n’y a rien à relancer."))
         previous = report.status
         Report.objects.filter(pk=report.pk).update(
             status=ReportStatus.QUEUED, progress=0, started_at=None, finished_at=None
@@ -360,7 +360,7 @@ def report_share(*, actor: User, report: Report, shared: bool) -> Report:
     if report.kind != ReportKind.FUNDER:
         raise ValidationError(_("Seuls les rapports financeurs se partagent avec le collectif."))
     if shared and report.status != ReportStatus.DONE:
-        raise ValidationError(_("Le rapport doit être terminé avant d'être partagé."))
+        raise ValidationError(_("Le rapport doit être terminé avant d’être partagé."))
     if report.shared_with_partners == shared:
         return report
     audit_log(
@@ -374,7 +374,7 @@ def report_share(*, actor: User, report: Report, shared: bool) -> Report:
         _render_again(report)
     except IntegrityError:  # the same report is already being rendered
         raise ValidationError(
-            _("Un rapport identique est en préparation : partagez-le une fois terminé.")
+            _("Un rapport identique est en préparation : partagez-le une fois terminé.")
         ) from None
     return report
 
@@ -528,7 +528,7 @@ def report_render(*, report_id: int, redelivered: bool = False) -> Report | None
         _fail(claim, report, _("Le rendu a dépassé le temps autorisé."), started)
     except Exception as error:  # noqa: BLE001 — any failure is recorded and shown with its reason
         logger.exception("Report %s failed", report.pk)
-        reason = _("Le rendu a échoué : %(error)s") % {"error": f"{error.__class__.__name__}: {error}"[:500]}
+        reason = _("Le rendu a échoué : %(error)s") % {"error": f"{error.__class__.__name__}: {error}"[:500]}
         _fail(claim, report, reason, started)
     report.refresh_from_db()
     if report.status in (ReportStatus.DONE, ReportStatus.FAILED):

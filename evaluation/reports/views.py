@@ -18,7 +18,7 @@ from evaluation.models import Report, ReportKind, ReportStatus
 from evaluation.selectors import Filters, default_programme, period_text, programme_figures
 from programme import access
 from programme.access import AuthedRequest
-from programme.audit import audit_entries_for
+from programme.audit import history
 from programme.exports import XLSX_TYPE, export_response
 from programme.files import private_file_response
 from programme.formatting import fr_date
@@ -203,7 +203,7 @@ def report_create(request: AuthedRequest) -> HttpResponse:
                 if report.created:
                     messages.success(request, _("Rapport commandé."))
                 else:
-                    messages.info(request, _("Ce rapport est déjà en préparation : suivez-le ici."))
+                    messages.info(request, _("Ce rapport est déjà en préparation : suivez-le ici."))
                 return redirect("evaluation:report.detail", pk=report.pk)
     return render(request, "evaluation/report_form.html", {"form": form})
 
@@ -213,7 +213,7 @@ def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     report = _current(request, pk)
     context = _status_context(request, report)
     if access.is_team(request.user):
-        context["audit_entries"] = audit_entries_for(report)[:20]
+        context["audit_entries"] = history(report, limit=20)
     context["parameters"] = _describe_parameters(report)
     return render(request, "evaluation/report_detail.html", context)
 
@@ -272,7 +272,7 @@ def report_share(request: AuthedRequest, pk: int) -> HttpResponse:
         if shared:
             messages.success(request, _("Rapport partagé avec le collectif du projet."))
         else:
-            messages.success(request, _("Le collectif n'a plus accès à ce rapport."))
+            messages.success(request, _("Le collectif n’a plus accès à ce rapport."))
     return redirect("evaluation:report.detail", pk=report.pk)
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from evaluation.models import Lesson
 from programme import access
 from programme.access import AuthedRequest
-from programme.audit import Edit, audit_entries_for
+from programme.audit import Edit, history
 from programme.models import Programme
 from programme.pages import posted, render_filtered_list, save_once
 from projects.models import Project
@@ -69,7 +69,7 @@ def lesson_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "evaluation/lesson_detail.html",
-        {"lesson": lesson, "audit_entries": audit_entries_for(lesson)[:30]},
+        {"lesson": lesson, "audit_entries": history(lesson)},
     )
 
 
@@ -91,7 +91,7 @@ def lesson_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
                 initial = {"projects": [project.pk], "phase": project.phase}
         programme = project.programme if project else selectors.default_programme()
         if programme is None:
-            messages.error(request, _("Créez d'abord un programme."))
+            messages.error(request, _("Créez d’abord un programme."))
             return redirect("evaluation:lesson.list")
     form = LessonForm(
         posted(request),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from evaluation.models import Indicator, Lesson, Measurement
 from programme import access
 from programme.access import AuthedRequest
-from programme.audit import Edit, audit_entries_for
+from programme.audit import Edit, history
 from programme.pages import posted, render_filtered_list, save_once
 from projects.models import Project
 
@@ -67,7 +67,7 @@ def indicator_list(request: AuthedRequest) -> HttpResponse:
         filterset=IndicatorFilter(request.GET, queryset=queryset),
         template="evaluation/indicator_list.html",
         partial="evaluation/partials/_indicator_table.html",
-        context={"title": _("Bibliothèque d'indicateurs")},
+        context={"title": _("Bibliothèque d’indicateurs")},
     )
 
 
@@ -85,7 +85,7 @@ def indicator_form(request: AuthedRequest, pk: int | None = None) -> HttpRespons
     if saved is not None:
         if indicator is None:
             messages.success(
-                request, _("Indicateur « %(name)s » ajouté à la bibliothèque.") % {"name": saved.name}
+                request, _("Indicateur « %(name)s » ajouté à la bibliothèque.") % {"name": saved.name}
             )
         else:
             messages.success(request, _("Indicateur mis à jour."))
@@ -94,6 +94,6 @@ def indicator_form(request: AuthedRequest, pk: int | None = None) -> HttpRespons
         "form": form,
         "creating": indicator is None,
         "indicator": indicator,
-        "audit_entries": audit_entries_for(indicator)[:30] if indicator else [],
+        "audit_entries": history(indicator) if indicator else [],
     }
     return render(request, "evaluation/indicator_form.html", context)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
-from programme.audit import audit_entries_for
+from programme.audit import history
 from programme.forms import add_validation_error
 from programme.pages import save_once
 
@@ -84,7 +84,7 @@ def maturity_form(
         "dimensions": [(d, DESCRIPTORS[d], form[f"score_{d.value}"]) for d in Dimension],
     }
     if assessment:
-        context["audit_entries"] = audit_entries_for(assessment)[:30]
+        context["audit_entries"] = history(assessment)
     status = 400 if request.method == "POST" else 200
     return render(request, "evaluation/maturity_form.html", context, status=status)
 
@@ -97,7 +97,7 @@ def maturity_waive(request: AuthedRequest, project_pk: int) -> HttpResponse:
     phase, moment = request.POST.get("phase", ""), request.POST.get("moment", "")
     try:
         if phase not in ASSESSED_PHASES or moment not in Moment.values:
-            raise ValidationError(_("Choisissez une phase d'accompagnement et un moment (début ou fin)."))
+            raise ValidationError(_("Choisissez une phase d’accompagnement et un moment (début ou fin)."))
         services.maturity_moment_waive(
             actor=request.user,
             project=project,
@@ -108,5 +108,5 @@ def maturity_waive(request: AuthedRequest, project_pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Dispense enregistrée : cette auto-évaluation n'est plus attendue."))
+        messages.success(request, _("Dispense enregistrée : cette auto-évaluation n’est plus attendue."))
     return redirect("evaluation:protocol", project_pk=project.pk)

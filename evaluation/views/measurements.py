@@ -15,12 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
-from programme.audit import audit_entries_for
+from programme.audit import history
 from programme.files import private_file_response
 from programme.forms import add_validation_error
 from programme.pages import render_filtered_list, save_once
@@ -104,7 +104,7 @@ def _measurement_page(
     request: AuthedRequest, *, pi: ProjectIndicator, measurement: Measurement | None
 ) -> HttpResponse:
     if measurement and measurement.locked:
-        messages.error(request, _("Cette période est verrouillée : la valeur ne peut plus être modifiée."))
+        messages.error(request, _("Cette période est verrouillée : la valeur ne peut plus être modifiée."))
         return redirect(pi)
     form = MeasurementForm(
         request.POST if request.method == "POST" else None,
@@ -129,7 +129,7 @@ def _measurement_page(
                 return redirect(pi)
     context = {"form": form, "pi": pi, "project": pi.project}
     if measurement:
-        context |= {"measurement": measurement, "audit_entries": audit_entries_for(measurement)[:30]}
+        context |= {"measurement": measurement, "audit_entries": history(measurement)}
     return render(request, "evaluation/measurement_form.html", context)
 
 
@@ -171,13 +171,13 @@ STEPS: dict[Transition, _Step] = {
         service=services.measurement_return,
         done=gettext_lazy("Valeur renvoyée pour correction."),
         form=ReturnForm,
-        refused=gettext_lazy("Renvoi impossible : expliquez ce qui doit être corrigé."),
+        refused=gettext_lazy("Renvoi impossible : expliquez ce qui doit être corrigé."),
     ),
     Transition.UNLOCK: _Step(
         service=services.measurement_unlock,
-        done=gettext_lazy("Valeur déverrouillée ; le motif est conservé dans l'historique."),
+        done=gettext_lazy("Valeur déverrouillée ; le motif est conservé dans l’historique."),
         form=UnlockForm,
-        refused=gettext_lazy("Déverrouillage impossible : indiquez le motif."),
+        refused=gettext_lazy("Déverrouillage impossible : indiquez le motif."),
     ),
 }
 
@@ -216,14 +216,17 @@ def measurement_lock(request: AuthedRequest, project_pk: int) -> HttpResponse:
     project = selectors.project_get(user=request.user, pk=project_pk)
     form = LockForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Verrouillage impossible : indiquez une période valide."))
+        messages.error(request, _("Verrouillage impossible : indiquez une période valide."))
         return redirect("evaluation:protocol", project_pk=project.pk)
     try:
         count = services.measurement_lock_period(actor=request.user, project=project, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("%(n)s valeur(s) verrouillée(s).") % {"n": count})
+        messages.success(
+            request,
+            ngettext("%(n)s valeur verrouillée.", "%(n)s valeurs verrouillées.", count) % {"n": count},
+        )
     return redirect("evaluation:protocol", project_pk=project.pk)
 
 

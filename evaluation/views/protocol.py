@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from evaluation.models import IndicatorTarget, ReportKind
 from programme import access
 from programme.access import AuthedRequest
-from programme.audit import Edit, audit_entries_for
+from programme.audit import Edit, history
 from programme.forms import add_validation_error
 from programme.pages import posted, save_once
 from projects.models import Project
@@ -262,7 +262,7 @@ def project_indicator_form(
             messages.success(request, _("Référence et cible enregistrées."))
         else:
             messages.success(
-                request, _("Indicateur « %(name)s » ajouté au protocole.") % {"name": saved.indicator.name}
+                request, _("Indicateur « %(name)s » ajouté au protocole.") % {"name": saved.indicator.name}
             )
         return redirect(saved)
     return _item_page(
@@ -308,7 +308,7 @@ def project_indicator_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         ),
         "return_form": ReturnForm(),
         "unlock_form": UnlockForm(),
-        "audit_entries": audit_entries_for(pi)[:30],
+        "audit_entries": history(pi, pi.measurements.all(), pi.targets.all()),
     }
     return render(request, "evaluation/project_indicator_detail.html", context)
 

@@ -1,4 +1,4 @@
-"""French figures in templates: {{ x|num }}, {{ x|amount }}, {{ x|pct }}, {{ x|signed_pct }}, {{ d|frdate }},
+"""French figures in templates: {{ x|num }}, {{ x|amount }}, {{ x|pct }}, {{ x|signed_pct }}, {{ d|frdate }}, {{ dt|frdatetime }},
 {% indicator_value value indicator %} — thin wrappers over programme.formatting."""
 
 from collections.abc import Mapping
@@ -33,8 +33,16 @@ def signed_pct(value: formatting.Number | None) -> str:
 
 
 @register.filter
-def frdate(value: date | datetime | None) -> str:
-    return formatting.fr_date(value)
+def frdate(value: date | datetime | None, style: str = "") -> str:
+    """{{ d|frdate }} → « 1er janv. 2027 » (text); {{ d|frdate:"short" }} → « 01/01/2027 » (dense tables
+    only); "month" → « janv. 2027 »; "day" → « 1er janv. »."""
+    return formatting.fr_date(value, style)
+
+
+@register.filter
+def frdatetime(value: datetime | None, style: str = "") -> str:
+    """{{ dt|frdatetime }} → « 1er janv. 2027 à 14 h 05 »; "long" → « vendredi 1er janvier 2027 à 14 h 05 »."""
+    return formatting.fr_datetime(value, style)
 
 
 @register.simple_tag

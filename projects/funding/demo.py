@@ -34,7 +34,7 @@ D = Decimal
 # (name, organisation kind, funder kind, town, programmes, contact)
 FUNDERS = [
     (
-        "Métropole de Lyon — Direction de l'ESS",
+        "Métropole de Lyon — Direction de l’ESS",
         "collectivite",
         FunderKind.METROPOLE,
         "Lyon",
@@ -46,7 +46,7 @@ FUNDERS = [
         "collectivite",
         FunderKind.REGION,
         "Lyon",
-        ["Fonds régional d'innovation sociale"],
+        ["Fonds régional d’innovation sociale"],
         ("Claire", "Roussel", "Chargée de mission ESS"),
     ),
     (
@@ -54,7 +54,7 @@ FUNDERS = [
         "public_body",
         FunderKind.STATE,
         "Lyon",
-        ["Dispositif local d'accompagnement", "French Tech Tremplin ESS"],
+        ["Dispositif local d’accompagnement", "French Tech Tremplin ESS"],
         ("Karim", "Benali", "Inspecteur"),
     ),
     (
@@ -74,11 +74,11 @@ FUNDERS = [
         None,
     ),
     (
-        "Crédit Coopératif — Fondation d'entreprise",
+        "Crédit Coopératif — Fondation d’entreprise",
         "fondation",
         FunderKind.PATRON,
         "Lyon",
-        ["Prix et mécénat de l'initiative"],
+        ["Prix et mécénat de l’initiative"],
         None,
     ),
 ]
@@ -86,7 +86,7 @@ FUNDERS = [
 # Expense lines of a phase's prévisionnel budget: (nature, label, share of the phase's budget)
 EXPENSES = [
     (LineNature.PERSONNEL, "Coordination du projet (0,6 ETP)", D("0.55")),
-    (LineNature.SERVICES, "Prestations d'accompagnement et d'études", D("0.20")),
+    (LineNature.SERVICES, "Prestations d’accompagnement et d’études", D("0.20")),
     (LineNature.OVERHEADS, "Frais de structure (10 %)", D("0.10")),
     (LineNature.TRAVEL, "Déplacements et ateliers", D("0.05")),
     (LineNature.INVESTMENT, "Équipement", D("0.10")),
@@ -167,7 +167,7 @@ def _convention(staff, request, *, reference, signed_on, months, today, pay_inte
                 period_start=signed_on,
                 period_end=end,
                 amount_granted=request.amount_granted,
-                conditions="Compte-rendu financier (Cerfa 15059) et rapport d'activité à la fin de chaque exercice.",
+                conditions="Compte-rendu financier (Cerfa 15059) et rapport d’activité à la fin de chaque exercice.",
             )
         ),
         request=request,
@@ -339,7 +339,7 @@ def build(ctx: DemoContext) -> None:
             status=RequestStatus.PARTIAL,
             on=partial_on,
             granted=_round(asked * D("0.6")),
-            reason="Le comité finance la partie outillage ; l'essaimage sera réexaminé l'an prochain.",
+            reason="Le comité finance la partie outillage ; l’essaimage sera réexaminé l’an prochain.",
         )
         _convention(
             staff,
@@ -355,13 +355,13 @@ def build(ctx: DemoContext) -> None:
             staff,
             project,
             europe,
-            title="Inclusion par l'activité",
+            title="Inclusion par l’activité",
             amount=_round(need * D("0.25")),
             start=start,
             end=add_months(start, 12),
             status=RequestStatus.REFUSED,
             on=min(add_months(start, 3), today - timedelta(days=40)),
-            reason="Dossier jugé inéligible : la part de publics très éloignés de l'emploi est insuffisante.",
+            reason="Dossier jugé inéligible : la part de publics très éloignés de l’emploi est insuffisante.",
         )
         if index % 2 == 0:
             _request(

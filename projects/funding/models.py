@@ -453,7 +453,7 @@ class Payment(ConventionPart):
         ]
 
     def __str__(self) -> str:
-        return f"{self.convention} — {self.received_on}"
+        return f"{self.convention} — {fr_date(self.received_on)}"
 
 
 class JustificationKind(models.TextChoices):

@@ -16,7 +16,7 @@ class SelectionDecisionForm(Form):
     rationale = forms.CharField(
         label=_("Motivation"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Motivez la décision : la motivation est obligatoire.")},
+        error_messages={"required": _("Motivez la décision : la motivation est obligatoire.")},
     )
     project_title = forms.CharField(
         label=_("Titre du projet (si retenu)"),

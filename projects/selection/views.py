@@ -123,14 +123,14 @@ def selection_decide(request: AuthedRequest, pk: int, prospect_pk: int) -> HttpR
                 messages.success(
                     request,
                     _(
-                        "« %(name)s » est retenu : le projet « %(title)s » est créé et ses contacts sont prévenus."
+                        "« %(name)s » est retenu : le projet « %(title)s » est créé et ses contacts sont prévenus."
                     )
                     % {"name": prospect.organisation.name, "title": project.title},
                 )
             else:
                 messages.success(
                     request,
-                    _("Décision enregistrée pour « %(name)s » : %(decision)s.")
+                    _("Décision enregistrée pour « %(name)s » : %(decision)s.")
                     % {"name": prospect.organisation.name, "decision": decision.get_decision_display()},
                 )
             return redirect("projects:selection.committee", pk=cohort.pk)

@@ -59,7 +59,7 @@ class Tab:
 
 
 TABS: list[Tab] = [
-    Tab("overview", "projects:project.detail", _("Vue d'ensemble")),
+    Tab("overview", "projects:project.detail", _("Vue d’ensemble")),
     Tab("collective", "projects:project.collective", _("Collectif")),
     Tab("timeline", "projects:project.timeline", _("Frise")),
     Tab("workshops", "projects:project.workshops", _("Ateliers"), frozenset({Phase.EMERGENCE})),

@@ -55,11 +55,11 @@ def calendar_token(request: AuthedRequest) -> HttpResponse:
     if request.POST.get("action") == "revoke":
         services.calendar_token_revoke(user=request.user)
         messages.success(
-            request, _("Le lien de votre agenda est révoqué : l'ancienne adresse ne fonctionne plus.")
+            request, _("Le lien de votre agenda est révoqué : l’ancienne adresse ne fonctionne plus.")
         )
     else:
         services.calendar_token_rotate(user=request.user)
-        messages.success(request, _("Nouveau lien d'agenda créé. L'ancienne adresse ne fonctionne plus."))
+        messages.success(request, _("Nouveau lien d’agenda créé. L’ancienne adresse ne fonctionne plus."))
     return redirect("projects:calendar")
 
 

@@ -132,7 +132,7 @@ def deliverable_upload(request: AuthedRequest, pk: int) -> HttpResponse:
         request,
         project=deliverable.project,
         tab="projects:project.deliverables",
-        title=_("Déposer une version de « %(t)s »") % {"t": deliverable.title},
+        title=_("Déposer une version de « %(t)s »") % {"t": deliverable.title},
         confirmation=_("Version %(n)s déposée."),
         store=partial(services.deliverable_upload, actor=request.user, deliverable=deliverable),
     )
@@ -184,7 +184,7 @@ def document_create(request: AuthedRequest, pk: int) -> HttpResponse:
             form, lambda: services.document_upload(actor=request.user, project=project, **form.cleaned_data)
         )
         if saved is not None:
-            messages.success(request, _("Document « %(t)s » enregistré.") % {"t": form.cleaned_data["title"]})
+            messages.success(request, _("Document « %(t)s » enregistré.") % {"t": form.cleaned_data["title"]})
             return redirect(cancel)
     return render_form_page(
         request, project=project, form=form, title=_("Nouveau document"), cancel=cancel, multipart=True
@@ -199,7 +199,7 @@ def document_upload(request: AuthedRequest, pk: int) -> HttpResponse:
         request,
         project=document.project,
         tab="projects:project.documents",
-        title=_("Nouvelle version de « %(t)s »") % {"t": document.title},
+        title=_("Nouvelle version de « %(t)s »") % {"t": document.title},
         confirmation=_("Version %(n)s enregistrée."),
         store=partial(
             services.document_upload, actor=request.user, project=document.project, document=document

@@ -12,8 +12,8 @@ from .base import RecordPage, project_for, record_views, render_tab
 
 SITE = RecordPage(
     tab="projects:project.deployment",
-    create_title=_("Nouveau site d'essaimage"),
-    edit_title=_("Modifier le site d'essaimage"),
+    create_title=_("Nouveau site d’essaimage"),
+    edit_title=_("Modifier le site d’essaimage"),
 )
 DISSEMINATION = RecordPage(
     tab="projects:project.deployment",
@@ -23,7 +23,7 @@ DISSEMINATION = RecordPage(
 ADVOCACY = RecordPage(
     tab="projects:project.deployment",
     create_title=_("Nouvelle action de plaidoyer"),
-    edit_title=_("Modifier l'action de plaidoyer"),
+    edit_title=_("Modifier l’action de plaidoyer"),
 )
 
 

@@ -30,7 +30,7 @@ COMMITTEE = RecordPage(
 ACTION = RecordPage(
     tab="projects:project.governance",
     create_title=gettext_lazy("Nouvelle action"),
-    edit_title=gettext_lazy("Modifier l'action"),
+    edit_title=gettext_lazy("Modifier l’action"),
     created=gettext_lazy("Action enregistrée."),
     updated=gettext_lazy("Action mise à jour."),
 )

@@ -51,7 +51,7 @@ def project_create(request: AuthedRequest) -> HttpResponse:
             form, lambda: services.project_save(actor=request.user, edit=Edit.from_form(form))
         )
         if project is not None:
-            messages.success(request, _("Projet « %(title)s » créé.") % {"title": project.title})
+            messages.success(request, _("Projet « %(title)s » créé.") % {"title": project.title})
             return redirect(project)
     return render_form_page(
         request, project=None, form=form, title=_("Nouveau projet"), cancel=reverse("projects:project.list")
@@ -124,7 +124,7 @@ def gate_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     if not outcomes:
         messages.error(
             request,
-            _("Ce projet est « %(phase)s » : plus aucune décision d'étape n'est possible.")
+            _("Ce projet est « %(phase)s » : plus aucune décision d’étape n’est possible.")
             % {"phase": project.get_phase_display()},
         )
         return redirect(project)
@@ -147,7 +147,7 @@ def gate_decide(request: AuthedRequest, pk: int) -> HttpResponse:
             return _dossier_page(request, project, form)
         messages.success(
             request,
-            _("Décision enregistrée : %(outcome)s — le projet est maintenant en « %(phase)s ».")
+            _("Décision enregistrée : %(outcome)s — le projet est maintenant en « %(phase)s ».")
             % {"outcome": decision.get_outcome_display(), "phase": decision.get_to_phase_display()},
         )
         return redirect(project)

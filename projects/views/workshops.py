@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
-from programme.audit import Edit, audit_entries_for
+from programme.audit import Edit, history
 from programme.pages import posted, save_once
 
 from .. import selectors, services
@@ -52,9 +52,9 @@ def _workshop_form_page(request: AuthedRequest, project: Project, workshop: Work
             ),
         )
         if saved is not None:
-            messages.success(request, _("Atelier « %(title)s » enregistré.") % {"title": saved.title})
+            messages.success(request, _("Atelier « %(title)s » enregistré.") % {"title": saved.title})
             return redirect(saved)
-    title = _("Modifier l'atelier") if workshop else _("Nouvel atelier")
+    title = _("Modifier l’atelier") if workshop else _("Nouvel atelier")
     cancel = (
         workshop.get_absolute_url() if workshop else reverse("projects:project.workshops", args=[project.pk])
     )
@@ -85,7 +85,7 @@ def workshop_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         ),
         "items": workshop.items.select_related("answers"),
         "item_form": WorkshopItemForm(project=project),
-        "audit_entries": audit_entries_for(workshop)[:20],
+        "audit_entries": history(workshop, limit=20),
     }
     return render_tab(request, project, "workshops", "projects/workshop_detail.html", context)
 

@@ -47,7 +47,7 @@ def event_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         form,
         save=lambda: services.event_save(actor=request.user, edit=Edit.from_form(form)),
         message=lambda saved: (
-            _("Événement « %(name)s » créé.") % {"name": saved.name}
+            _("Événement « %(name)s » créé.") % {"name": saved.name}
             if event is None
             else _("Événement mis à jour.")
         ),
@@ -89,7 +89,7 @@ def event_prospects(request: AuthedRequest, pk: int) -> HttpResponse:
             ),
         )
         if linked:
-            messages.success(request, _("Prospect ajouté aux rencontres de l'événement."))
+            messages.success(request, _("Prospect ajouté aux rencontres de l’événement."))
             return redirect(event)
         return render(request, "prospects/event_detail.html", _event_context(event, link_form=link_form))
     new_form = EventNewProspectForm(request.POST, prefix="new")
@@ -102,7 +102,7 @@ def event_prospects(request: AuthedRequest, pk: int) -> HttpResponse:
         )
         if prospect is not None:
             messages.success(
-                request, _("« %(name)s » est rattaché à l'événement.") % {"name": prospect.organisation.name}
+                request, _("« %(name)s » est rattaché à l’événement.") % {"name": prospect.organisation.name}
             )
             return redirect(event)
     return render(request, "prospects/event_detail.html", _event_context(event, new_form=new_form))

@@ -48,7 +48,7 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
 
 
 def _unreadable(request: HttpRequest, error: Exception) -> HttpResponse:
-    messages.error(request, _("Le fichier n'est plus lisible (%(error)s) : rechargez-le.") % {"error": error})
+    messages.error(request, _("Le fichier n’est plus lisible (%(error)s) : rechargez-le.") % {"error": error})
     return redirect("prospects:import.upload")
 
 
@@ -145,5 +145,5 @@ def import_status(request: AuthedRequest, token: str) -> HttpResponse:
 @require_POST
 def import_cancel(request: AuthedRequest, token: str) -> HttpResponse:
     services.import_cancel(actor=request.user, import_file=selectors.import_pending(request.user, token))
-    messages.info(request, _("Import abandonné : rien n'a été enregistré."))
+    messages.info(request, _("Import abandonné : rien n’a été enregistré."))
     return redirect("prospects:import.upload")

@@ -133,7 +133,7 @@ def interview_complete(request: AuthedRequest, pk: int) -> HttpResponse:
             recommendation=form.cleaned_data["recommendation"],
             rationale=form.cleaned_data["rationale"],
         ),
-        success=_("Entretien terminé : le prospect est pré-qualifié."),
+        success=_("Entretien terminé : le prospect est pré-qualifié."),
     )
 
 

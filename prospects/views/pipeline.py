@@ -133,7 +133,7 @@ def prospect_move(request: AuthedRequest, pk: int) -> HttpResponse:
         except ValidationError as refusal:
             error = " ".join(refusal.messages)
     else:
-        error = _("Choisissez l'étape de destination.")
+        error = _("Choisissez l’étape de destination.")
     if request.htmx:
         if error is None:
             context = _board_context(request, QueryDict(request.POST.get("board_query", "")))
@@ -158,7 +158,7 @@ def prospect_move(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("« %(name)s » est maintenant à l'étape « %(stage)s ».")
+            _("« %(name)s » est maintenant à l’étape « %(stage)s ».")
             % {"name": prospect.organisation.name, "stage": prospect.get_stage_display()},
         )
     next_url = request.POST.get("next", "")

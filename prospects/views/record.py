@@ -54,7 +54,7 @@ def prospect_create(request: AuthedRequest) -> HttpResponse:
         request,
         form,
         save=save,
-        message=lambda prospect: _("Prospect « %(name)s » ajouté.") % {"name": prospect.organisation.name},
+        message=lambda prospect: _("Prospect « %(name)s » ajouté.") % {"name": prospect.organisation.name},
         template="prospects/prospect_create.html",
     )
 

@@ -19,7 +19,7 @@ def test_staff_creates_an_organisation_and_filters_the_list(page, live_server, t
     page.get_by_label("SIREN").fill("732 829 320")
     page.get_by_label("Commune").fill("Lyon")
     page.get_by_role("button", name="Enregistrer").click()
-    page.get_by_text("Structure « Coopérative des Canuts Numériques » créée.").wait_for()
+    page.get_by_text("Structure « Coopérative des Canuts Numériques » créée.").wait_for()
 
     page.get_by_role("navigation", name="Navigation principale").get_by_role(
         "link", name="Structures"

@@ -58,9 +58,9 @@ def test_partner_uploads_submits_staff_validates_and_b_sees_nothing(
     expect(page.get_by_role("heading", level=1)).to_have_text("Projet A")
     page.get_by_role("link", name="Déposer — Diagnostic partagé A").click()
     page.get_by_label("Fichier").set_input_files(str(upload))
-    page.get_by_label("Commentaire pour l'équipe").fill("Première version")
+    page.get_by_label("Commentaire pour l’équipe").fill("Première version")
     page.get_by_role("button", name="Déposer").click()
-    expect(page.get_by_text("Version 1 de « Diagnostic partagé A » déposée.")).to_be_visible()
+    expect(page.get_by_text("Version 1 de « Diagnostic partagé A » déposée.")).to_be_visible()
     expect(page.get_by_role("link", name="diagnostic.pdf")).to_be_visible()
 
     # …and submit an indicator value for the period proposed: the last quarter already over.
@@ -70,7 +70,7 @@ def test_partner_uploads_submits_staff_validates_and_b_sees_nothing(
     page.get_by_role("link", name="Renseigner — Ménages accompagnés A").click()
     expect(page.get_by_label("Période", exact=False).and_(page.locator("select"))).not_to_have_value("")
     page.locator("#id_value").fill("12")
-    page.get_by_role("button", name="Soumettre à l'équipe").click()
+    page.get_by_role("button", name="Soumettre à l’équipe").click()
     expect(page.locator(".message--success")).to_contain_text("Valeur soumise")
     expect(page.locator("table").get_by_text("À valider")).to_be_visible()
     measurement = Measurement.objects.get(project_indicator=pi_a)

@@ -27,7 +27,7 @@ def test_staff_imports_filters_moves_and_scores(page, live_server, transactional
     page.get_by_label("Fichier CSV ou XLSX").set_input_files(
         files=[{"name": "veille.csv", "mimeType": "text/csv", "buffer": CSV}]
     )
-    page.get_by_role("button", name="Voir l'aperçu").click()
+    page.get_by_role("button", name="Voir l’aperçu").click()
     expect(page.get_by_text("2 nouvelles")).to_be_visible()
     expect(page.get_by_text("Commune manquante.")).to_be_visible()
     page.get_by_label("Importer sans les lignes invalides").check()
@@ -45,7 +45,7 @@ def test_staff_imports_filters_moves_and_scores(page, live_server, transactional
     # cannot go says why; an allowed move moves it.
     page.get_by_role("link", name="Tableau par étape").click()
     card = page.locator(".pr-board-card", has_text="Atelier Vélo Partagé")
-    menu = card.get_by_label(re.compile("Déplacer « Atelier Vélo Partagé » vers"))
+    menu = card.get_by_label(re.compile("Déplacer « Atelier Vélo Partagé » vers"))
     expect(menu).to_have_value("contacted")
     expect(menu.locator("option", has_text="Retenu")).to_have_count(0)
     # (The « Retenu » column is scrolled out of sight from this card: the drop is dispatched to it.)
@@ -56,7 +56,7 @@ def test_staff_imports_filters_moves_and_scores(page, live_server, transactional
         page.locator(".pr-board-card", has_text="Atelier Vélo Partagé").get_by_role("alert")
     ).to_contain_text("Seul le comité de sélection")
     card = page.locator(".pr-board-card", has_text="Atelier Vélo Partagé")
-    card.get_by_label(re.compile("Déplacer « Atelier Vélo Partagé » vers")).select_option(label="Intéressé")
+    card.get_by_label(re.compile("Déplacer « Atelier Vélo Partagé » vers")).select_option(label="Intéressé")
     card.get_by_role("button", name="Déplacer").click()
     expect(page.locator('.pr-board-column[data-stage="interested"]')).to_contain_text("Atelier Vélo Partagé")
     # Keyboard users keep their place: the moved card's menu has the focus again.

@@ -38,7 +38,7 @@ def test_director_orders_watches_and_downloads_an_activity_report(
     page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Rapports").click()
     expect(page.get_by_role("heading", name="Rapports")).to_be_visible()
     page.get_by_role("link", name="Commander un rapport").click()
-    page.get_by_label("Type de rapport").select_option(label="Rapport d'activité du programme")
+    page.get_by_label("Type de rapport").select_option(label="Rapport d’activité du programme")
     page.get_by_label("Début de la période").fill("2026-01-01")
     page.get_by_label("Fin de la période").fill("2026-10-31")
     page.get_by_role("button", name="Commander").click()

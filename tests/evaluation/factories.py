@@ -33,7 +33,7 @@ class QuestionFactory(factory.django.DjangoModelFactory):
         model = EvaluationQuestion
 
     project = factory.SubFactory(ProjectFactory)
-    text = factory.Sequence(lambda n: f"Question évaluative {n} ?")
+    text = factory.Sequence(lambda n: f"Question évaluative {n} ?")
 
 
 class CriterionFactory(factory.django.DjangoModelFactory):
@@ -75,7 +75,7 @@ class LessonFactory(factory.django.DjangoModelFactory):
 
     programme = factory.SubFactory(ProgrammeFactory)
     title = factory.Sequence(lambda n: f"Enseignement {n}")
-    body = "Associer la collectivité dès l'Émergence."
+    body = "Associer la collectivité dès l’Émergence."
     kind = "good_practice"
 
 

@@ -75,7 +75,7 @@ def _section(world, project):
 
 def test_dossier_warns_while_the_end_of_phase_assessment_is_missing(world):
     _in_emergence_since(world.project_a, 200)
-    warning = "L'auto-évaluation de fin de phase « Émergence » n'est pas renseignée"
+    warning = "L’auto-évaluation de fin de phase « Émergence » n’est pas renseignée"
     assert warning in _section(world, world.project_a)
 
     assess(world.staff, world.project_a, even_scores(3), moment="end", assessed_on=timezone.localdate())
@@ -89,7 +89,7 @@ def test_a_waived_end_of_phase_assessment_no_longer_warns(world, staff_client):
         {"phase": "emergence", "moment": "end", "reason": "Le collectif ne s'est pas réuni avant le comité."},
     )
     assert response.status_code == 302
-    assert "n'est pas renseignée" not in _section(world, world.project_a)
+    assert "n’est pas renseignée" not in _section(world, world.project_a)
     protocol = staff_client.get(reverse("evaluation:protocol", args=[world.project_a.pk])).content.decode()
     assert "Dispensée" in protocol and "Le collectif ne s'est pas réuni avant le comité." in html.unescape(
         protocol

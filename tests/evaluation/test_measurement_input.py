@@ -430,7 +430,7 @@ def test_the_edit_page_of_a_validated_value_asks_for_the_reason(world, staff_cli
     m.refresh_from_db()
     assert (m.value, m.status) == (D(24500), "validated")
     history = staff_client.get(url).content.decode()
-    assert "measurement.corrected" in history and "Virement oublié" in history
+    assert "Correction d’une valeur validée" in history and "Virement oublié" in history
 
 
 def test_the_entry_page_says_why_it_proposes_no_period(world, staff_client):

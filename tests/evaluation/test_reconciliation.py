@@ -253,7 +253,7 @@ def test_every_figure_reads_the_same_on_the_dashboard_in_the_pdf_in_the_exports_
 
     pages = pdf_pages_text(order_activity(world, django_capture_on_commit_callbacks))
     key_page = next(p for p in pages if p.startswith("Chiffres clés"))
-    assert "Données du 1 jan. 2026 au 31 déc. 2026" in key_page
+    assert "Données du 1er janv. 2026 au 31 déc. 2026" in key_page
     for key, value in orm.items():
         label = _plain(str(FIGURES[key].label))
         shown = fr_amount(value) if key == "funding_raised" else fr_number(value)
@@ -265,7 +265,7 @@ def test_every_figure_reads_the_same_on_the_dashboard_in_the_pdf_in_the_exports_
     html = dashboard.content.decode()
     for key in orm:
         assert str(FIGURES[key].meaning).replace("'", "&#x27;")[:40] in html, key
-    assert "Données du 1 jan. 2026 au 31 déc. 2026" in html
+    assert "Données du 1er janv. 2026 au 31 déc. 2026" in html
 
     # Tables: the exports carry the same rows as the figures.
     phases = {
@@ -368,7 +368,7 @@ def test_a_report_for_an_earlier_period_uses_only_that_period_and_says_so(
     )
     pages = pdf_pages_text(report)
     text = "\n".join(pages)
-    assert "Données du 1 jan. 2026 au 31 mars 2026" in text
+    assert "Données du 1er janv. 2026 au 31 mars 2026" in text
     key_page = next(p for p in pages if p.startswith("Chiffres clés"))
     orm = _orm_headline(world, date(2026, 1, 1), date(2026, 3, 31))
     assert _key_figure(key_page, "Ateliers tenus") == str(orm["workshops"]) == "2"

@@ -78,7 +78,7 @@ def test_bad_values_are_refused_with_a_clear_message_and_nothing_saved(sides, pa
         ({"period": key, "value": ""}, 'id="id_value_error"'),
         (
             {"period": "2001-01-01_2001-03-31", "value": "2"},
-            "Cette période n&#x27;est pas ouverte à la saisie.",
+            "Cette période n’est pas ouverte à la saisie.",
         ),
         (
             {"period": key, "value": "2", "evidence": SimpleUploadedFile("x.pdf", b"\x00\x01MZ")},
@@ -245,7 +245,7 @@ def _move_to_experimentation(world, project):
         to_phase="experimentation",
         outcome="continue",
         decided_on=timezone.localdate(),
-        committee="Comité d'engagement",
+        committee="Comité d’engagement",
         rationale="Le prototype est concluant.",
     )
 
@@ -341,7 +341,7 @@ def test_the_team_form_refuses_a_date_before_the_phase_and_saves_nothing(sides, 
         {**_scores(3), "phase": "emergence", "moment": "end", "assessed_on": before.isoformat()},
     )
     assert response.status_code == 400
-    assert "l'auto-évaluation ne peut pas la précéder" in html.unescape(response.content.decode())
+    assert "l’auto-évaluation ne peut pas la précéder" in html.unescape(response.content.decode())
     assert not MaturityAssessment.objects.filter(project=project, moment="end").exists()
 
 

@@ -39,7 +39,7 @@ def test_partner_edits_public_details_and_the_team_sees_it_in_the_audit_trail(
     assert entry.actor == world.partner_a
     assert entry.changes["town"] == ["Lyon", "Villeurbanne"]
     staff_page = staff_client.get(reverse("programme:organisation.detail", args=[org.pk])).content.decode()
-    assert "organisation.updated" in staff_page and str(world.partner_a) in staff_page
+    assert "Modification" in staff_page and str(world.partner_a) in staff_page
 
 
 def test_bad_organisation_details_are_refused_and_nothing_saved(world, partner_a_client):

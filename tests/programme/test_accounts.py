@@ -156,7 +156,7 @@ def test_expired_invitation_is_refused(world):
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     response = Client().get(reverse("invitation.accept", args=[invitation.token]))
     assert response.status_code == 410
-    assert "n'est plus valable" in response.content.decode()
+    assert "n’est plus valable" in response.content.decode()
     response = Client().post(
         reverse("invitation.accept", args=[invitation.token]),
         {"password1": "Jardin-partage-2026", "password2": "Jardin-partage-2026"},

@@ -4,8 +4,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 from django.template import Context, Template
+from django.utils import translation
 
-from programme.formatting import fr_date, fr_number, fr_signed_percent
+from programme.formatting import fr_amount, fr_date, fr_datetime, fr_number, fr_signed_percent
 
 NB = "\u00a0"
 
@@ -35,5 +36,40 @@ def test_the_formatting_template_library():
         )
     )
     assert html == (
-        f"1{NB}234,5|1{NB}234,50|1{NB}235{NB}€|45,3{NB}%|+45,3{NB}%|22 nov. 2026|1{NB}234,5{NB}personnes|1"
+        f"1{NB}234,5|1{NB}234,50|1{NB}234,50{NB}€|45,3{NB}%|+45,3{NB}%|22 nov. 2026|1{NB}234,5{NB}personnes|1"
     )
+
+
+def test_dates_read_one_way_per_use():
+    assert fr_date(date(2027, 1, 1)) == "1er janv. 2027"
+    assert fr_date(date(2027, 2, 2)) == "2 févr. 2027" and fr_date(date(2027, 4, 30)) == "30 avr. 2027"
+    months = [fr_date(date(2027, m, 3)).split(" ")[1] for m in range(1, 13)]
+    assert months == [
+        "janv.",
+        "févr.",
+        "mars",
+        "avr.",
+        "mai",
+        "juin",
+        "juil.",
+        "août",
+        "sept.",
+        "oct.",
+        "nov.",
+        "déc.",
+    ]
+    assert fr_date(date(2027, 1, 1), "short") == "01/01/2027"  # dense tables only
+    assert (
+        fr_date(date(2027, 1, 1), "day") == "1er janv." and fr_date(date(2027, 3, 5), "month") == "mars 2027"
+    )
+    assert fr_date(date(2027, 1, 1), "long") == "vendredi 1er janvier 2027"
+    assert fr_datetime(datetime(2027, 1, 1, 13, 5, tzinfo=UTC)) == f"1er janv. 2027 à 14{NB}h{NB}05"
+    with translation.override("en"):
+        assert fr_date(date(2027, 1, 1)) == "Jan. 1, 2027"
+
+
+def test_amounts_show_cents_only_when_there_are_some():
+    assert fr_amount(D("12500")) == f"12{NB}500{NB}€"
+    assert fr_amount(D("12500.50")) == f"12{NB}500,50{NB}€"
+    assert fr_amount(D("12500.00")) == f"12{NB}500{NB}€"
+    assert fr_amount(None) == "—"

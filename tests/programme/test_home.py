@@ -38,12 +38,12 @@ def test_directors_home_shows_a_gate_decision_61_days_late_first(director_client
     """The bug of issue #11: the panel looked 60 days back only and said "Rien d'attendu"."""
     PhasePeriodFactory(project=world.project_a, planned_start=_ago(400), planned_end=_ago(61))
     body = director_client.get(reverse("projects:panel.deadlines")).content.decode()
-    assert "Rien d'attendu" not in body
-    assert "Fin de la phase « Émergence »" in body and "Projet A" in body
+    assert "Rien d’attendu" not in body
+    assert "Fin de la phase « Émergence »" in body and "Projet A" in body
     assert reverse("projects:gate.dossier", args=[world.project_a.pk]) in body
     # The deadlines page says the same.
     page = director_client.get(reverse("projects:deadline.list")).content.decode()
-    assert "Fin de la phase « Émergence »" in page
+    assert "Fin de la phase « Émergence »" in page
 
 
 def test_late_items_are_ordered_gates_then_deliverables_then_actions(staff_client, world):
@@ -63,13 +63,13 @@ def test_late_items_are_ordered_gates_then_deliverables_then_actions(staff_clien
     assert reverse("projects:project.deliverables", args=[world.project_a.pk]) in body
     assert reverse("projects:project.governance", args=[world.project_a.pk]) in body
     # Nothing upcoming, but things are late: never "Rien d'attendu".
-    assert "Rien d'attendu" not in body
+    assert "Rien d’attendu" not in body
     assert "commencez par ce qui est en retard" in body
 
 
 def test_nothing_due_says_so(staff_client, world):
     body = staff_client.get(reverse("projects:panel.deadlines")).content.decode()
-    assert "Rien d'attendu" in body and "En retard" not in body
+    assert "Rien d’attendu" in body and "En retard" not in body
 
 
 def test_measurements_to_validate_per_project_with_a_link_to_the_queue(staff_client, world):

@@ -19,7 +19,7 @@ def test_staff_creates_an_organisation_and_it_is_audited(staff_client, world):
     entry = AuditEntry.objects.get(action="organisation.created")
     assert entry.actor == world.staff
     page = staff_client.get(organisation.get_absolute_url())
-    assert "organisation.created" in page.content.decode()
+    assert "Création" in page.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -183,7 +183,7 @@ def test_with_redis_stopped_people_sign_in_work_and_order_reports_then_the_sweep
     assert report.status == ReportStatus.QUEUED
     body = staff.get(reverse("evaluation:report.detail", args=[report.pk])).content.decode()
     assert "démarrera automatiquement dès qu&#x27;elle sera rétablie" in body or (
-        "démarrera automatiquement dès qu'elle sera rétablie" in body
+        "démarrera automatiquement dès qu’elle sera rétablie" in body
     )
 
     own_redis.start()

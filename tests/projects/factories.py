@@ -57,7 +57,7 @@ class WorkshopFactory(ProjectRecordFactory):
     title = factory.Sequence(lambda n: f"Atelier {n}")
     step = "needs"
     starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=3))
-    place = "Maison de l'ESS"
+    place = "Maison de l’ESS"
 
 
 class CommitteeFactory(ProjectRecordFactory):

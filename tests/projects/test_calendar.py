@@ -43,9 +43,9 @@ def test_feed_is_valid_icalendar_with_my_deadlines_workshops_and_committees(clie
     events = cal.walk("VEVENT")
     summaries = [str(e["SUMMARY"]) for e in events]
     assert any("Étude terminée" in s for s in summaries)
-    assert any("Atelier : Idéation" in s for s in summaries)
+    assert any("Atelier : Idéation" in s for s in summaries)
     assert any("COTECH" in s for s in summaries)
-    assert any("Fin de la phase « Émergence »" in s for s in summaries)
+    assert any("Fin de la phase « Émergence »" in s for s in summaries)
     assert not any("Pas mon projet" in s for s in summaries)
     uids = [str(e["UID"]) for e in events]
     assert len(uids) == len(set(uids))

@@ -68,7 +68,7 @@ def test_a_second_concurrent_move_of_the_same_project_fails_cleanly(world, monke
     outcomes = sorted(type(r).__name__ for r in results.values())
     assert outcomes == ["GateDecision", "TransitionError"], results
     refused = next(r for r in results.values() if isinstance(r, TransitionError))
-    assert "Une autre décision vient d'être enregistrée" in " ".join(refused.messages)
+    assert "Une autre décision vient d’être enregistrée" in " ".join(refused.messages)
     assert GateDecision.objects.count() == 1
     project.refresh_from_db()
     assert project.phase_version == 1

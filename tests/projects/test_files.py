@@ -97,7 +97,7 @@ def test_fake_type_upload_is_refused(staff_client, world):
     response = staff_client.post(
         reverse("projects:document.create", args=[world.project_a.pk]), {"title": "Faux PDF", "file": fake}
     )
-    assert "Type de fichier non accepté (d&#x27;après son contenu)" in response.content.decode()
+    assert "Type de fichier non accepté (d’après son contenu)" in response.content.decode()
     assert not Document.objects.exists()
     deliverable = DeliverableFactory(project=world.project_a)
     response = staff_client.post(

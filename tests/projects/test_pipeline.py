@@ -42,7 +42,7 @@ def decide(actor, project, outcome, to_phase=None, **extra):
         "to_phase": to_phase if to_phase is not None else services.target_phase(project.phase, outcome),
         "decided_on": TODAY(),
         "rationale": "Le collectif a tenu ses engagements.",
-        "committee": "Comité d'engagement",
+        "committee": "Comité d’engagement",
         **extra,
     }
     return services.project_move(**params)
@@ -86,17 +86,17 @@ def test_allowed_transitions_record_a_gate_decision(world, start, outcome, end):
 
 
 REFUSED = [
-    (Phase.SELECTION, Outcome.EXTEND, Phase.SELECTION, "prolongation n'est possible"),
-    (Phase.DEPLOYMENT, Outcome.EXTEND, Phase.DEPLOYMENT, "prolongation n'est possible"),
+    (Phase.SELECTION, Outcome.EXTEND, Phase.SELECTION, "prolongation n’est possible"),
+    (Phase.DEPLOYMENT, Outcome.EXTEND, Phase.DEPLOYMENT, "prolongation n’est possible"),
     (Phase.SELECTION, Outcome.CONTINUE, Phase.EXPERIMENTATION, "Passage refusé"),
     (Phase.EMERGENCE, Outcome.CONTINUE, Phase.DEPLOYMENT, "Passage refusé"),
     (Phase.EMERGENCE, Outcome.CONTINUE, Phase.SELECTION, "Passage refusé"),
     (Phase.EXPERIMENTATION, Outcome.STOP, Phase.COMPLETED, "Passage refusé"),
     (Phase.DEPLOYMENT, Outcome.CONTINUE, Phase.STOPPED, "Passage refusé"),
-    (Phase.STOPPED, Outcome.CONTINUE, Phase.EMERGENCE, "aucune décision d'étape n'est plus possible"),
-    (Phase.STOPPED, Outcome.STOP, Phase.STOPPED, "aucune décision d'étape n'est plus possible"),
-    (Phase.COMPLETED, Outcome.CONTINUE, Phase.DEPLOYMENT, "aucune décision d'étape n'est plus possible"),
-    (Phase.COMPLETED, Outcome.STOP, Phase.STOPPED, "aucune décision d'étape n'est plus possible"),
+    (Phase.STOPPED, Outcome.CONTINUE, Phase.EMERGENCE, "aucune décision d’étape n’est plus possible"),
+    (Phase.STOPPED, Outcome.STOP, Phase.STOPPED, "aucune décision d’étape n’est plus possible"),
+    (Phase.COMPLETED, Outcome.CONTINUE, Phase.DEPLOYMENT, "aucune décision d’étape n’est plus possible"),
+    (Phase.COMPLETED, Outcome.STOP, Phase.STOPPED, "aucune décision d’étape n’est plus possible"),
 ]
 
 
@@ -125,7 +125,7 @@ def test_only_a_director_decides(world):
     ("field", "extra", "message"),
     [
         ("rationale", {"rationale": "   "}, "motivation de la décision est obligatoire"),
-        ("committee", {"committee": ""}, "l'instance qui a pris la décision"),
+        ("committee", {"committee": ""}, "l’instance qui a pris la décision"),
         ("decided_on", {"decided_on": None}, "date de la décision est obligatoire"),
         ("decided_on", {"decided_on": date.today() + timedelta(days=3)}, "ne peut pas être dans le futur"),
         ("decided_on", {"decided_on": date(2000, 1, 1)}, "ne peut pas précéder le début de la phase"),
@@ -156,7 +156,7 @@ def test_a_decision_from_a_stale_page_is_refused(world):
     project = at_phase(world.project_a, Phase.EMERGENCE)
     stale = Project.objects.get(pk=project.pk)
     decide(world.director, project, Outcome.EXTEND, new_planned_end=TODAY() + timedelta(days=600))
-    with pytest.raises(TransitionError, match="Une autre décision vient d'être enregistrée"):
+    with pytest.raises(TransitionError, match="Une autre décision vient d’être enregistrée"):
         decide(world.director, stale, Outcome.CONTINUE)
     assert GateDecision.objects.count() == 1
 

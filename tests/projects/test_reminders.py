@@ -86,7 +86,7 @@ def test_one_digest_per_person_with_everything_due_at_the_offsets(
     body = staff_mails[0].body
     for title in ("Étude de marché", "Budget prévisionnel", "Relancer la mairie", "Appeler la directrice"):
         assert title in body
-    assert "fin de la phase « Émergence »" in body  # staff lead of the project: gate due in 30 days
+    assert "fin de la phase « Émergence »" in body  # staff lead of the project: gate due in 30 days
     assert "Pas un jour de rappel" not in body and "Déjà atteint" not in body
     assert "dans 14 jours" in body and "dans 1 jour" in body
     html = staff_mails[0].alternatives[0][0]
@@ -101,7 +101,7 @@ def test_one_digest_per_person_with_everything_due_at_the_offsets(
     # The director hears of the gate decision due in 30 days, nothing else.
     director_mails = mails_to("director@test.fr")
     assert len(director_mails) == 1
-    assert "Décision d'étape attendue" in director_mails[0].body
+    assert "Décision d’étape attendue" in director_mails[0].body
     assert "Étude de marché" not in director_mails[0].body
     assert len(mail.outbox) == 3
 

@@ -103,9 +103,9 @@ def test_director_takes_the_gate_decision_from_the_dossier(director_client, worl
     MilestoneFactory(project=project, title="Jalon raté", due_date=timezone.localdate() - timedelta(days=5))
     dossier = director_client.get(reverse("projects:gate.dossier", args=[project.pk])).content.decode()
     assert "Trois besoins prioritaires" in dossier
-    assert "Jalon en retard : Jalon raté" in dossier
+    assert "Jalon en retard : Jalon raté" in dossier
     assert "Prendre la décision" in dossier
-    response = _decide(director_client, project, "continue", "Comité d'engagement", "Prototype concluant")
+    response = _decide(director_client, project, "continue", "Comité d’engagement", "Prototype concluant")
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.phase == Phase.EXPERIMENTATION
@@ -137,7 +137,7 @@ def test_gate_decision_from_a_stale_page_is_refused_in_the_form(director_client,
     assert project.phase == Phase.STOPPED
     # The second click on the same (stale) page: the project is closed now.
     response = _decide(director_client, project, "stop", "Comité", "Fin", follow=True)
-    assert "plus aucune décision d&#x27;étape n&#x27;est possible" in response.content.decode()
+    assert "plus aucune décision d’étape n’est possible" in response.content.decode()
     assert GateDecision.objects.count() == 1
 
 
@@ -227,7 +227,7 @@ def test_home_panel_lists_my_deadlines(staff_client, world):
     body = staff_client.get(reverse("projects:panel.deadlines")).content.decode()
     assert "Mes échéances" in body and "Rendu de l&#x27;étude" in body
     assert "Pas à moi" not in body
-    assert "Fin de la phase « Émergence »" in body
+    assert "Fin de la phase « Émergence »" in body
 
 
 def test_home_loads_the_deadlines_panel_by_url(staff_client, world):

@@ -17,11 +17,11 @@ def test_default_grid_has_the_six_criteria(world):
     labels = list(grid.criteria.values_list("label", flat=True))
     assert labels == [
         "Potentiel de coopération",
-        "Maturité et stabilité de l'activité",
-        "Capacité à s'engager dans un cycle d'innovation",
+        "Maturité et stabilité de l’activité",
+        "Capacité à s’engager dans un cycle d’innovation",
         "Ancrage territorial",
-        "Contribution à l'intérêt général",
-        "Disponibilité de l'équipe",
+        "Contribution à l’intérêt général",
+        "Disponibilité de l’équipe",
     ]
     assert all(c.level_0 and c.level_3 for c in grid.criteria.all())
     assert services.grid_ensure_default(programme=world.programme) == grid  # idempotent

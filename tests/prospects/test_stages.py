@@ -47,7 +47,7 @@ def test_refused_moves_say_why_and_change_nothing(world, from_stage, to_stage):
         (Stage.CANDIDATE, Stage.RETAINED, "comité de sélection"),
         (Stage.CANDIDATE, Stage.NOT_RETAINED, "comité de sélection"),
         (Stage.RETAINED, Stage.DISCARDED, "définitive"),
-        (Stage.IDENTIFIED, Stage.IDENTIFIED, "déjà à l'étape"),
+        (Stage.IDENTIFIED, Stage.IDENTIFIED, "déjà à l’étape"),
         (Stage.INTERVIEW_PLANNED, Stage.IDENTIFIED, "impossible"),
     ],
 )

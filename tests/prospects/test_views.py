@@ -64,7 +64,7 @@ def test_filters_search_and_overdue(world, staff_client):
     page = staff_client.get(url, {"stage": "contacted"}).content.decode()
     assert "Aucun prospect ne correspond à ces filtres." in page
     page = staff_client.get(url, {"owner": str(world.staff.pk)}).content.decode()
-    assert "Suivi par : <strong>Sam" in page  # active filter shown and removable
+    assert "Suivi par : <strong>Sam" in page  # active filter shown and removable
     assert late.pk
 
 
@@ -191,7 +191,7 @@ def test_interaction_updates_the_next_action(world, staff_client):
         url, {"kind": "call", "date": "2026-05-02", "summary": "", "next_action_date": "2026-06-01"}
     )
     body = response.content.decode()
-    assert "Décrivez l&#x27;action prévue" in body or "Décrivez l'action prévue" in body
+    assert "Décrivez l&#x27;action prévue" in body or "Décrivez l’action prévue" in body
     assert not Interaction.objects.exists()
     response = staff_client.post(
         url,

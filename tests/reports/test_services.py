@@ -159,7 +159,7 @@ def test_a_broker_that_does_not_answer_keeps_the_report_queued_and_says_so(
         report = _request(world)
     report.refresh_from_db()
     assert report.status == ReportStatus.QUEUED
-    assert "démarrera automatiquement dès qu'elle sera rétablie" in report.error
+    assert "démarrera automatiquement dès qu’elle sera rétablie" in report.error
     # The same order again joins it (it will be rendered), and the sweeper hands it over once the queue is back.
     with django_capture_on_commit_callbacks(execute=True):
         again = _request(world)

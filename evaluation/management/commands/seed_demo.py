@@ -41,8 +41,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
-                "seed_demo crée des comptes de démonstration au mot de passe connu : refusé quand "
-                "DEBUG=0. Relancez avec --force si c'est vraiment voulu."
+                "seed_demo crée des comptes de démonstration au mot de passe connu : refusé quand "
+                "DEBUG=0. Relancez avec --force si c’est vraiment voulu."
             )
         ctx = DemoContext()
         with transaction.atomic():
@@ -50,7 +50,7 @@ class Command(BaseCommand):
                 step(ctx)
         self.stdout.write(
             self.style.SUCCESS(
-                "Données de démonstration prêtes. Comptes (mot de passe « parcours-demo ») : "
+                "Données de démonstration prêtes. Comptes (mot de passe « parcours-demo ») : "
                 "staff@demo.parcours.fr, director@demo.parcours.fr, partner-a@demo.parcours.fr, "
                 "partner-b@demo.parcours.fr."
             )

@@ -44,7 +44,7 @@ def deliverable_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not can_upload:
-            messages.error(request, _("Ce livrable est validé : contactez l'équipe pour le modifier."))
+            messages.error(request, _("Ce livrable est validé : contactez l’équipe pour le modifier."))
             return redirect("portal:deliverable", deliverable.pk)
         if form.is_valid():
             try:
@@ -60,7 +60,7 @@ def deliverable_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             if version is not None:
                 messages.success(
                     request,
-                    _("Version %(n)s de « %(t)s » déposée. L'équipe du programme est prévenue.")
+                    _("Version %(n)s de « %(t)s » déposée. L’équipe du programme est prévenue.")
                     % {"n": version.number, "t": deliverable.title},
                 )
                 return redirect("portal:deliverable", deliverable.pk)
@@ -109,7 +109,7 @@ def action_done(request: AuthedRequest, pk: int) -> HttpResponse:
             else:
                 if done is not None:
                     messages.success(
-                        request, _("Action « %(t)s » marquée comme faite.") % {"t": action.title}
+                        request, _("Action « %(t)s » marquée comme faite.") % {"t": action.title}
                     )
                     return redirect("portal:project", action.project_id)
         status = 400

@@ -101,12 +101,12 @@ def indicator_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             assert period is not None  # a valid form has a period among `periods` (a required choice)
             if _record(request, form, pi, period.start, period.end):
                 if request.POST.get("intent") == "draft":
-                    messages.success(request, _("Valeur enregistrée en brouillon : pensez à la soumettre."))
+                    messages.success(request, _("Valeur enregistrée en brouillon : pensez à la soumettre."))
                 else:
-                    messages.success(request, _("Valeur soumise : l'équipe du programme va la valider."))
+                    messages.success(request, _("Valeur soumise : l’équipe du programme va la valider."))
                 return redirect("portal:indicator", pi.pk)
         elif form is None:
-            messages.error(request, _("Aucune période n'est ouverte à la saisie pour cet indicateur."))
+            messages.error(request, _("Aucune période n’est ouverte à la saisie pour cet indicateur."))
             return redirect("portal:indicator", pi.pk)
         status = 400
     context = {
@@ -156,7 +156,7 @@ def measurement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 request,
                 _("Cette valeur est verrouillée.")
                 if measurement.locked
-                else _("Cette valeur a été validée par l'équipe : elle ne peut plus être modifiée."),
+                else _("Cette valeur a été validée par l’équipe : elle ne peut plus être modifiée."),
             )
             return redirect("portal:measurement", measurement.pk)
         if form.is_valid() and _record(request, form, pi, measurement.period_start, measurement.period_end):
@@ -164,7 +164,7 @@ def measurement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 request,
                 _("Valeur enregistrée en brouillon.")
                 if request.POST.get("intent") == "draft"
-                else _("Valeur soumise : l'équipe du programme va la valider."),
+                else _("Valeur soumise : l’équipe du programme va la valider."),
             )
             return redirect("portal:indicator", pi.pk)
         status = 400

@@ -72,7 +72,7 @@ def _fill(request: AuthedRequest, project: Project, assessment: MaturityAssessme
         form = PortalMaturityForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
         if form is None:
-            messages.error(request, _("Cette auto-évaluation est close : l'équipe l'a finalisée."))
+            messages.error(request, _("Cette auto-évaluation est close : l’équipe l’a finalisée."))
             return redirect(request.path)
         if form.is_valid():
             try:
@@ -95,7 +95,7 @@ def _fill(request: AuthedRequest, project: Project, assessment: MaturityAssessme
                 add_validation_error(form, error)
             else:
                 if saved is not None:
-                    messages.success(request, _("Auto-évaluation enregistrée. Merci !"))
+                    messages.success(request, _("Auto-évaluation enregistrée. Merci !"))
                     return redirect("portal:project", project.pk)
         status = 400
     rows = [
@@ -126,7 +126,7 @@ def maturity_open(request: AuthedRequest, pk: int) -> HttpResponse:
     moment = request.POST.get("moment", "")
     try:
         if moment not in Moment.values:
-            raise ValidationError(_("Choisissez le moment (début ou fin de phase) d'un projet en cours."))
+            raise ValidationError(_("Choisissez le moment (début ou fin de phase) d’un projet en cours."))
         _assessment, created = services.maturity_assessment_open(
             actor=request.user, project=project, moment=Moment(moment)
         )
@@ -135,7 +135,7 @@ def maturity_open(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect(project)
     if created:
         messages.success(
-            request, _("Auto-évaluation ouverte : les partenaires du collectif peuvent la remplir.")
+            request, _("Auto-évaluation ouverte : les partenaires du collectif peuvent la remplir.")
         )
     else:
         messages.info(request, _("Cette auto-évaluation existe déjà."))

@@ -61,7 +61,7 @@ def _contact_page(request: AuthedRequest, person: Person | None) -> HttpResponse
             except PermissionDenied:
                 raise Http404
             if saved is not None:
-                messages.success(request, _("Contact « %(name)s » enregistré.") % {"name": saved})
+                messages.success(request, _("Contact « %(name)s » enregistré.") % {"name": saved})
                 return redirect("portal:organisation")
         status = 400
     else:
