@@ -54,7 +54,7 @@ def test_workshop_with_attendance_then_gate_decision(page, live_server, transact
     page.locator("#id_invited").get_by_label("Bruno Diallo").check()
     page.locator("#id_present").get_by_label("Alice Martin").check()
     page.get_by_role("button", name="Enregistrer").click()
-    expect(page.get_by_text("Atelier « Atelier d'idéation » enregistré.")).to_be_visible()
+    expect(page.get_by_text("Atelier « Atelier d’idéation » enregistré.")).to_be_visible()
     attendance = page.locator("#attendance tbody tr")
     expect(attendance).to_have_count(2)
     expect(attendance.filter(has_text="Alice Martin")).to_contain_text("présent·e")

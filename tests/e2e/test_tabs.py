@@ -68,8 +68,8 @@ def test_project_tabs_evaluation_tab_and_stage_menu_at_1440_and_390(page, live_s
 
         tabs.get_by_role("link", name="Évaluation").click()
         expect(tabs.locator('[aria-current="page"]')).to_have_text("Évaluation")
-        sidebar = page.get_by_role("navigation", name="Navigation principale")
-        expect(sidebar.locator('[aria-current="page"]')).to_have_text("Projets")
+        # The main navigation (behind the « Menu » button on a phone) highlights « Projets ».
+        expect(page.locator('#main-nav [aria-current="page"]')).to_have_text("Projets")
         expect(page.get_by_role("heading", name="Indicateurs")).to_be_visible()
         expect(page.get_by_text("Le public visé est-il atteint ?")).to_be_visible()
         expect(page.get_by_role("heading", name="Maturité coopérative")).to_be_visible()
@@ -82,7 +82,7 @@ def test_project_tabs_evaluation_tab_and_stage_menu_at_1440_and_390(page, live_s
         expect(page.get_by_label("Type de rapport")).to_have_value("funder")
 
         page.goto(f"{live_server.url}{prospect.get_absolute_url()}")
-        expect(page.get_by_label("Changer d'étape")).to_have_value(Stage.INTERESTED)
+        expect(page.get_by_label("Changer d’étape")).to_have_value(Stage.INTERESTED)
         expect(
             page.get_by_role("navigation", name="Prospects").get_by_role("link", name="Sélection")
         ).to_have_count(0)
