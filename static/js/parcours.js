@@ -16,6 +16,20 @@
     var toggle = document.querySelector(".nav-toggle");
     if (toggle) { toggle.setAttribute("aria-expanded", "false"); toggle.focus(); }
   });
+  // A tab row's « Plus » (a <details>): a click elsewhere or Escape closes it, as any menu does.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll(".tabs__more details[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll(".tabs__more details[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      var summary = menu.querySelector("summary");
+      if (summary) summary.focus();
+    });
+  });
   // Timelines: a tap, a click or the keyboard focus on a phase or a marker writes its detail under the frieze
   // (the SVG <title>, which a mouse shows on hover only).
   function showDetail(event) {

@@ -63,6 +63,13 @@ def test_project_tabs_evaluation_tab_and_stage_menu_at_1440_and_390(page, live_s
         expect(tabs.get_by_role("link", name="Ateliers")).to_be_visible()
         assert fits(page, ".tabs__menu")
         shoot(page, f"nav14-project-plus-{width}")
+        # « Plus » closes as any menu does: Escape, or a click elsewhere.
+        page.keyboard.press("Escape")
+        expect(tabs.get_by_role("link", name="Ateliers")).to_be_hidden()
+        tabs.locator("summary").click()
+        page.get_by_role("heading", level=1).click()
+        expect(tabs.get_by_role("link", name="Ateliers")).to_be_hidden()
+        tabs.locator("summary").click()
         tabs.get_by_role("link", name="Ateliers").click()
         expect(tabs.locator('[aria-current="page"]')).to_have_text("Ateliers")
 

@@ -92,6 +92,23 @@ def test_embedded_default_needs_nothing():
     assert values["frame"] == "DENY" and values["csp"]
 
 
+WAL_PROBE = """
+import django
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA journal_mode")
+    print(cursor.fetchone()[0])
+"""
+
+
+def test_the_embedded_database_lets_the_worker_write_while_the_web_server_reads(tmp_path):
+    """`make run`'s web server and worker share one SQLite file: it is opened in write-ahead-log mode."""
+    result = run_with({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}, code=WAL_PROBE)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "wal"
+
+
 def test_configured_services_switch_to_postgresql_redis_and_smtp():
     values = probe(
         {
