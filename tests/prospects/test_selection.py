@@ -257,7 +257,7 @@ def test_retaining_asks_the_project_title_proposed_from_the_project_idea_and_lin
     project = Project.objects.get(selection_decision__prospect=prospect)
     assert project.title == "Atelier vélo des Pentes"  # as typed, spaces tidied
     body = response.content.decode()
-    assert "le projet « Atelier vélo des Pentes » est créé" in body
+    assert "le projet «\u202fAtelier vélo des Pentes\u202f» est créé" in body
     # The committee row now links to the project it created.
     assert f'<a href="{project.get_absolute_url()}">Atelier vélo des Pentes</a>' in body
     assert not Project.objects.filter(title__startswith="Projet —").exists()

@@ -49,7 +49,7 @@ def _payment(conv) -> Payment:
 def test_staff_corrects_a_payment_and_the_audit_trail_keeps_the_change(world, staff_client, conv):
     url = reverse("projects:funding.payment.edit", args=[_payment(conv).pk])
     page = staff_client.get(url)
-    assert page.status_code == 200 and "Corriger le versement du 10 fév. 2026" in _text(page)
+    assert page.status_code == 200 and "Corriger le versement du 10 févr. 2026" in _text(page)
     response = staff_client.post(
         url, {"received_on": "2026-02-12", "amount": "11 500", "reference": "VIR-1bis", "excess_reason": ""}
     )
@@ -111,7 +111,7 @@ def test_a_payment_is_deleted_after_its_confirmation_page(world, staff_client, c
     url = reverse("projects:funding.payment.delete", args=[_payment(conv).pk])
     page = staff_client.get(url)
     assert page.status_code == 200
-    assert "Supprimer le versement du 10 fév. 2026 (12 000 €)" in _text(page)
+    assert "Supprimer le versement du 10 févr. 2026 (12 000 €)" in _text(page)
     assert Payment.objects.count() == 1  # a GET deletes nothing
     assert staff_client.post(url).status_code == 302
     assert not Payment.objects.exists()
