@@ -1,3 +1,4 @@
+import os
 from typing import Any
 
 from django.conf import settings
@@ -63,6 +64,14 @@ def health(request: HttpRequest) -> JsonResponse:
             status["broker"] = "ok"
         except Exception as error:  # noqa: BLE001
             status["broker"] = f"error: {error.__class__.__name__}"
+            healthy = False
+    elif settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        # The embedded broker is a folder the web process and the worker share: it must be writable.
+        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", "")
+        if folder and os.path.isdir(folder) and os.access(folder, os.W_OK):
+            status["broker"] = "ok"
+        else:
+            status["broker"] = "error: folder not writable"
             healthy = False
     status["status"] = "ok" if healthy else "error"
     return JsonResponse(status, status=200 if healthy else 503)

@@ -32,3 +32,18 @@ def test_security_headers(settings, world, staff_client):
     # HTMX comes from the installed django-htmx package, served as our own static file: no CDN.
     assert "/static/django_htmx/htmx" in response.content.decode()
     assert "https://" not in response.content.decode().split("<body")[0]
+
+
+def test_health_checks_the_embedded_brokers_folder(settings, tmp_path):
+    """`make run`'s broker is a folder the web server and the worker share: ok when it is writable."""
+    settings.REDIS_URL = ""
+    settings.CELERY_BROKER_URL = "filesystem://"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(tmp_path),
+        "data_folder_out": str(tmp_path),
+    }
+    assert Client().get("/health/").json() == {"database": "ok", "broker": "ok", "status": "ok"}
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(tmp_path / "missing")}
+    response = Client().get("/health/")
+    assert response.status_code == 503
+    assert response.json()["broker"] == "error: folder not writable"
