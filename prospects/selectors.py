@@ -31,7 +31,7 @@ from .models import (
     Source,
     Stage,
 )
-from .services import allowed_moves, score_summary
+from .services import CLOSED_STAGES, allowed_moves, score_summary
 
 FUNNEL_KEYS = ("identified", "contacted", "interviewed", "prequalified", "candidates", "retained")
 
@@ -344,6 +344,7 @@ def pipeline_panel(user: User) -> dict[str, Any]:
     counts = dict(prospects.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
     actions = list(
         prospects.filter(owner=user, next_action_date__lte=today + timedelta(days=PANEL_HORIZON_DAYS))
+        .exclude(stage__in=CLOSED_STAGES)  # a decided prospect's follow-up lives on its project now
         .select_related("organisation")
         .order_by("next_action_date", "organisation__name")[:10]
     )

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from prospects import selectors
+from tests.factories import OrganisationFactory
 
 from .factories import prospect_in
 
@@ -36,3 +37,19 @@ def test_pipeline_panel_is_empty_for_partners(world):
     prospect_in(world, owner=world.staff)
     panel = selectors.pipeline_panel(world.partner_a)
     assert panel["actions"] == [] and all(s["count"] == 0 for s in panel["stages"])
+
+
+def test_a_decided_prospects_next_action_leaves_the_panel(world):
+    """Retained, not retained or discarded: the follow-up lives on the project now (as on the deadlines page
+    and in the reminders)."""
+    today = timezone.localdate()
+    prospect_in(world, owner=world.staff, next_action="Relancer", next_action_date=today, stage="retained")
+    prospect_in(world, organisation=world.org_b, owner=world.staff, next_action_date=today, stage="discarded")
+    open_one = prospect_in(
+        world,
+        organisation=OrganisationFactory(),
+        owner=world.staff,
+        next_action_date=today,
+        stage="contacted",
+    )
+    assert selectors.pipeline_panel(world.staff)["actions"] == [open_one]
