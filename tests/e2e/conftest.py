@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("PARCOURS_CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -24,6 +27,21 @@ LAUNCH_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+
+
+class SerialWSGIServer(WSGIServer):
+    """The live server answering one request at a time. With SQLite in memory every thread of a threaded live
+    server shares the test's one connection, and requests that arrive together (a page and the panels it
+    loads) interleave their queries on it: a session read half-way, a user logged out in the middle of a test.
+    PostgreSQL (CI) gives each thread its own connection and keeps the threaded server."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+
+if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    LiveServerThread.server_class = SerialWSGIServer
 
 
 def pytest_collection_modifyitems(items):
@@ -135,37 +153,11 @@ class Walk:
         return target
 
 
-def serialise_requests(page) -> None:
-    """Send the page's HTMX requests to the live server one at a time. With SQLite in memory every thread of the
-    live server shares one connection, and the queries of the home page's panels, loaded together, then interleave
-    ("get() returned more than one User", a 500); PostgreSQL has no such problem. Pages keep their behaviour."""
-    pending: list = []
-    busy = [False]
-
-    def handle(route) -> None:
-        if route.request.resource_type not in ("xhr", "fetch"):
-            route.continue_()
-            return
-        pending.append(route)
-        if busy[0]:
-            return  # the running handler sends it after the current one
-        busy[0] = True
-        try:
-            while pending:
-                queued = pending.pop(0)
-                queued.fulfill(response=queued.fetch())
-        finally:
-            busy[0] = False
-
-    page.route("**/*", handle)
-
-
 def open_walk(browser, live_server, email: str, role: str, viewport: dict) -> Walk:
     context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport=viewport)
     context.set_default_timeout(15_000)
     context.add_init_script(CSP_LISTENER)
     walk = Walk(page=context.new_page(), base=live_server.url, role=role)
-    serialise_requests(walk.page)
     walk.listen()
     login(walk.page, live_server, email, DEMO_PASSWORD)
     return walk
