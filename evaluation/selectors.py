@@ -18,7 +18,6 @@ from typing import Any
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -645,7 +644,7 @@ def funding(*, user: User, filters: Filters) -> dict[str, Any]:
             {
                 "month": month,
                 "label": _month_label(month),
-                "short": date_format(month, "M y"),  # the chart's axis: « Déc 26 »
+                "short": fr_date(month, "axis"),  # the chart's axis: « déc. 26 »
                 "due": total.get("total") or ZERO,
                 "instalments": total.get("n", 0),
             }

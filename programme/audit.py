@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -384,9 +385,62 @@ def display_value(
     return str(value)
 
 
+#: How an indicator writes its values: (type, unit, singular unit), for `formatting.indicator_value`.
+Unit = tuple[str, str, str]
+#: A logged target: "2026-12-31 : 73.81" (its period's end, then the value).
+TARGET = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*:\s*(-?[\d.]+)$")
+
+
+def _units(entries: list[AuditEntry]) -> dict[tuple[Any, str], Unit]:
+    """The indicator unit of each logged row whose model declares `audit_indicator_values = (path to its
+    indicator, keys logged in that indicator's unit)` — one query per such model, whatever the entries."""
+    wanted: dict[Any, set[str]] = {}
+    for entry in entries:
+        model = entry.content_type.model_class()
+        if model is not None and hasattr(model, "audit_indicator_values"):
+            wanted.setdefault(model, set()).add(entry.object_id)
+    units: dict[tuple[Any, str], Unit] = {}
+    for model, ids in wanted.items():
+        path = model.audit_indicator_values[0]
+        rows = model._default_manager.filter(pk__in=ids).values_list(
+            "pk", f"{path}__type", f"{path}__unit", f"{path}__unit_singular"
+        )
+        units.update({(model, str(pk)): (kind, unit, one) for pk, kind, unit, one in rows})
+    return units
+
+
+def indicator_display(value: Any, unit: Unit) -> str | None:
+    """A value logged in an indicator's unit as the indicator pages write it (« 73,8 % », « 12 emplois »,
+    « 12 emplois au 31 déc. 2026 » for a target); None when it is not a figure (a redaction, say)."""
+    kind, name, one = unit
+    if isinstance(value, str) and (target := TARGET.match(value)):
+        when = _as_date(target.group(1))
+        shown = indicator_display(target.group(2), unit)
+        if when is None or shown is None:
+            return None
+        return gettext("%(value)s au %(date)s") % {"value": shown, "date": formatting.fr_date(when)}
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return formatting.indicator_value(number, kind=kind, unit=name, unit_one=one)
+
+
+def _value(model: Any, name: str, value: Any, unit: Unit | None) -> str:
+    if unit is not None and name in model.audit_indicator_values[1] and value is not None:
+        shown = indicator_display(value, unit)
+        if shown is not None:
+            return shown
+    return display_value(_model_field(model, name), value, _choices(model, name))
+
+
 def readable(entries: Iterable[AuditEntry], record: models.Model | None = None) -> list[ReadableEntry]:
     """The entries of a history section as a person reads them (`record`: the page's own record — entries
     about its children name what they are about)."""
+    entries = list(entries)
+    units = _units(entries)
     own = (record._meta.app_label, record._meta.model_name, str(record.pk)) if record is not None else None
     rows = []
     for entry in entries:
@@ -398,15 +452,12 @@ def readable(entries: Iterable[AuditEntry], record: models.Model | None = None) 
                 "model": capfirst(str(model._meta.verbose_name)),
                 "name": entry.object_repr,
             }
+        unit = units.get((model, entry.object_id))
         shown = [
             Change(
                 label=field_label(model, name),
-                before=display_value(
-                    _model_field(model, name), values[0] if values else None, _choices(model, name)
-                ),
-                after=display_value(
-                    _model_field(model, name), values[1] if len(values) > 1 else None, _choices(model, name)
-                ),
+                before=_value(model, name, values[0] if values else None, unit),
+                after=_value(model, name, values[1] if len(values) > 1 else None, unit),
             )
             for name, values in (entry.changes or {}).items()
             if isinstance(values, (list, tuple))

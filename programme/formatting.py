@@ -103,6 +103,7 @@ def fr_date(value: date | datetime | str | None, style: str = "") -> str:
     - text (default): `1er janv. 2027`, `22 nov. 2026` — in sentences, lists, headings;
     - "short": `01/01/2027` — dense tables only, never in a sentence;
     - "month": `janv. 2027`; "day": `1er janv.` (the year is obvious from the context);
+    - "axis": `janv. 27` — a chart's month axis, where twelve labels must fit;
     - "long": `vendredi 1er janvier 2027` — the date of an event, on its own page."""
     if value is None or value == "":
         return DASH
@@ -112,7 +113,7 @@ def fr_date(value: date | datetime | str | None, style: str = "") -> str:
     if style == "short":
         return day.strftime("%d/%m/%Y")
     if not _french():
-        formats = {"month": "N Y", "day": "N j", "long": "l, F j, Y"}
+        formats = {"month": "N Y", "axis": "N y", "day": "N j", "long": "l, F j, Y"}
         return date_format(day, formats.get(style, "N j, Y"))
     first = "1er" if day.day == 1 else str(day.day)
     if style == "long":
@@ -120,6 +121,8 @@ def fr_date(value: date | datetime | str | None, style: str = "") -> str:
     month = FR_MONTHS[day.month - 1]
     if style == "month":
         return f"{month} {day.year}"
+    if style == "axis":
+        return f"{month} {day:%y}"
     text = f"{first} {month}"
     return text if style == "day" else f"{text} {day.year}"
 

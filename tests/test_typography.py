@@ -1,24 +1,39 @@
 """French typography on every page: the URL×role matrix's pages, read as staff, director and partner.
 
 Each page a role may open (a GET case of tests/<app>/access_cases.py answering 200) is fetched and its
-visible text — text nodes, not tags, attributes, <code>, scripts or styles — is checked for what a French
+visible text — text nodes and the attributes a reader sees or hears (title, placeholder, aria-label), not
+tags, other attributes, <code>, scripts or styles — is checked for what a French
 reader notices: a breaking space before « ; : ! ? » or inside guillemets, a straight apostrophe, an
 internal code left untranslated (`project.gate.continue`, `shared_vision`) and a numeric date in a sentence
 (`01/03/2026` belongs to dense tables only).
 """
 
+import csv
+import html as html_module
+import io
 import re
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.urls import reverse
 
+from evaluation.reports import dashboard as dashboard_tables
+from evaluation.reports import pdf as report_pdf
+from programme.services import invitation_create
+from projects.reminders import deadline_scan
+from projects.services import deliverable_upload
 from tests.access import all_cases
 from tests.conftest import client_for
+from tests.projects.factories import ActionFactory, DeliverableFactory, MilestoneFactory, pdf_file
+from tests.prospects.factories import candidate_in
+from tests.reports.conftest import season  # noqa: F401  (the reports' season of activity, a fixture)
+from tests.reports.helpers import order_activity, order_funder, pdf_reader
 
-ROLES = ("staff", "director", "partner_a")
+ROLES = ("staff", "director", "partner_a", "partner_b")
 
 # A breaking space (not U+00A0 / U+202F) before a high punctuation mark, or inside guillemets.
 BREAKING_SPACE_BEFORE = re.compile(r"[ \t\r\n][;:!?»]|«[ \t\r\n]")
@@ -33,6 +48,8 @@ NUMERIC_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 SKIPPED = {"script", "style", "code", "pre", "textarea"}
 # A numeric date is the dense-table style: allowed in table cells only.
 TABLE_CELLS = {"td", "th"}
+#: Attributes a reader sees (a tooltip) or hears (a screen reader), checked like text.
+VISIBLE_ATTRIBUTES = {"title", "placeholder", "aria-label"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -45,6 +62,10 @@ class VisibleText(HTMLParser):
         self.nodes: list[tuple[str, bool]] = []
 
     def handle_starttag(self, tag: str, attrs) -> None:
+        # Before the tag opens: a <textarea>'s placeholder is ours, its content is the user's.
+        for name, value in attrs:
+            if name in VISIBLE_ATTRIBUTES and value:
+                self.handle_data(value)
         if tag not in VOID:
             self.stack.append(tag)
 
@@ -82,6 +103,14 @@ def typography_faults(html: str) -> list[str]:
 
 
 def test_the_checker_sees_what_a_reader_sees():
+    html = (
+        '<input placeholder="Nom ou SIREN : 123"><a title="l\'atelier" aria-label="Ouvrir !">x</a>'
+        '<textarea placeholder="Votre commentaire ?">l\'avis tapé</textarea>'
+        '<img alt="ok" title="Statut\u202f: actif">'
+    )
+    faults = typography_faults(html)
+    assert sum("espace sécable" in f for f in faults) == 3
+    assert sum("apostrophe" in f for f in faults) == 1
     html = (
         "<p>Statut : actif ! « Projet » l'atelier</p><code>a.b.c snake_case</code>"
         "<p>project.gate.continue shared_vision le 01/03/2026</p>"
@@ -143,3 +172,140 @@ def test_no_plural_is_written_with_parentheses():
         for match in pattern.finditer(path.read_text())
     ]
     assert not found, "\n".join(found)
+
+
+# --- E-mails, PDF reports and CSV exports: what leaves the application reads as French too -------------
+
+
+def mail_faults(message) -> list[str]:
+    """The subject, the text body and the HTML alternative of a sent e-mail, checked like a page."""
+    parts = [("sujet", html_module.escape(message.subject)), ("texte", html_module.escape(message.body))]
+    parts += [("html", content) for content, mimetype in message.alternatives if mimetype == "text/html"]
+    return [
+        f"{message.subject} ({part}) {fault}" for part, text in parts for fault in typography_faults(text)
+    ]
+
+
+def assert_mails_read_as_french(expected: int) -> None:
+    assert len(mail.outbox) >= expected
+    faults = [fault for message in mail.outbox for fault in mail_faults(message)]
+    assert not faults, "\n".join(faults)
+
+
+def test_invitation_mail_reads_as_french(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_create(
+            actor=world.staff,
+            email="lea@exemple.fr",
+            role="partner",
+            organisation=world.org_a,
+            first_name="Léa",
+        )
+    assert_mails_read_as_french(1)
+
+
+def test_report_mails_read_as_french(season, django_capture_on_commit_callbacks, monkeypatch):  # noqa: F811
+    order_activity(season.world, django_capture_on_commit_callbacks)  # « Rapport prêt »
+
+    def broken(html, **kwargs):
+        raise RuntimeError("Le moteur n’a pas pu mettre en page")
+
+    monkeypatch.setattr(report_pdf, "html_to_pdf", broken)
+    order_funder(season.world, django_capture_on_commit_callbacks)  # « Échec du rapport »
+    subjects = " ".join(m.subject for m in mail.outbox)
+    assert "Rapport prêt" in subjects and "Échec du rapport" in subjects
+    assert_mails_read_as_french(2)
+
+
+def test_digest_reads_as_french(world, django_capture_on_commit_callbacks):
+    today = date(2026, 11, 22)
+    project = world.project_a
+    project.staff_leads.add(world.staff)
+    MilestoneFactory(
+        project=project, title="Étude de marché", due_date=today + timedelta(14), owner=world.staff
+    )
+    DeliverableFactory(
+        project=project, title="Charte du collectif", due_date=today - timedelta(1), owner_user=world.staff
+    )
+    ActionFactory(
+        project=project, title="Relancer la mairie", due_date=today + timedelta(1), owner_user=world.staff
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        deadline_scan(now=datetime(2026, 11, 22, 6, 0, tzinfo=UTC))
+    assert_mails_read_as_french(1)
+    assert "EN RETARD" in mail.outbox[0].body and "À VENIR" in mail.outbox[0].body
+
+
+def test_deliverable_upload_mail_reads_as_french(world, django_capture_on_commit_callbacks):
+    world.project_a.staff_leads.add(world.staff)
+    deliverable = DeliverableFactory(project=world.project_a, title="Budget", owner_organisation=world.org_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        deliverable_upload(
+            actor=world.partner_a, deliverable=deliverable, file=pdf_file("budget.pdf"), comment="Corrigé"
+        )
+    assert_mails_read_as_french(1)
+
+
+def test_selection_mail_reads_as_french(world, director_client, django_capture_on_commit_callbacks):
+    prospect = candidate_in(world)
+    prospect.organisation.people.create(first_name="Léa", last_name="Lemaire", email="lea@porteuse.fr")
+    prefix = f"c{prospect.pk}-"
+    with django_capture_on_commit_callbacks(execute=True):
+        director_client.post(
+            reverse("projects:selection.decide", args=[world.cohort.pk, prospect.pk]),
+            {
+                f"{prefix}decision": "retained",
+                f"{prefix}rationale": "Oui",
+                f"{prefix}project_title": "Cantine",
+            },
+        )
+    assert_mails_read_as_french(1)
+
+
+def pdf_text_faults(report) -> list[str]:
+    """The PDF's text read back (U+202F included), checked for spaces and apostrophes — a PDF has no table
+    cells to tell a dense table's date from a sentence's, so dates are checked in the HTML it came from."""
+    faults = []
+    for number, page in enumerate(pdf_reader(report).pages, start=1):
+        text = html_module.escape(page.extract_text() or "")
+        faults += [f"page {number}: {f}" for f in typography_faults(text) if "date numérique" not in f]
+    return faults
+
+
+def test_pdf_reports_read_as_french(season, django_capture_on_commit_callbacks, monkeypatch):  # noqa: F811
+    rendered_html: list[str] = []
+    html_to_pdf = report_pdf.html_to_pdf
+
+    def keeping_the_html(html, **kwargs):
+        rendered_html.append(report_pdf.french_spacing(html))
+        return html_to_pdf(html, **kwargs)
+
+    monkeypatch.setattr(report_pdf, "html_to_pdf", keeping_the_html)
+    activity = order_activity(season.world, django_capture_on_commit_callbacks)
+    funder = order_funder(season.world, django_capture_on_commit_callbacks)
+    assert len(rendered_html) == 2
+    # The text read back keeps its narrow no-break spaces (else the check below would see nothing).
+    assert any("\u202f" in (page.extract_text() or "") for page in pdf_reader(activity).pages)
+    faults = [f for html in rendered_html for f in typography_faults(html)]
+    faults += pdf_text_faults(activity) + pdf_text_faults(funder)
+    assert not faults, "\n".join(faults)
+
+
+def csv_visible_rows(content: bytes) -> list[list[str]]:
+    """An export's header row and its footnote rows (« Définition », « Période »): our words, not data."""
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    return [rows[0], *(row for row in rows[1:] if row and row[0] in ("Définition", "Période"))]
+
+
+def test_csv_exports_read_as_french(season, staff_client):  # noqa: F811
+    urls = [reverse("prospects:prospect.export", kwargs={"fmt": "csv"})] + [
+        reverse("evaluation:dashboard.export", kwargs={"table": table, "fmt": "csv"})
+        for table in dashboard_tables.TABLES
+    ]
+    faults = []
+    for url in urls:
+        response = staff_client.get(url)
+        assert response.status_code == 200, url
+        for row in csv_visible_rows(b"".join(response) if response.streaming else response.content):
+            faults += [f"{url}: {f}" for cell in row for f in typography_faults(html_module.escape(cell))]
+    assert not faults, "\n".join(faults)

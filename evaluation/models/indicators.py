@@ -212,6 +212,7 @@ class ProjectIndicator(models.Model):
     """An indicator in a project's protocol, with its baseline and target."""
 
     audit_name = "project_indicator"  # the prefix of its audit actions (read by the history pages)
+    audit_indicator_values = ("indicator", ("baseline_value", "target_value", "cible"))  # in its unit
 
     project = models.ForeignKey(
         "projects.Project", verbose_name=_("projet"), on_delete=models.CASCADE, related_name="indicators"
@@ -356,6 +357,7 @@ class Measurement(models.Model):
     """The value of a project indicator for one period. Only validated values count in figures."""
 
     audit_choices = {"review_flags": ReviewFlag.choices}  # the history pages' labels of the logged codes
+    audit_indicator_values = ("project_indicator__indicator", ("value",))  # logged in its indicator's unit
 
     project_indicator = models.ForeignKey(
         ProjectIndicator,

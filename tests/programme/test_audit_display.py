@@ -1,6 +1,9 @@
 """History sections as a person reads them: translated actions and fields, values as the pages show them,
 a record's children's changes, in the reader's language."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -102,3 +105,31 @@ def test_the_history_section_reads_english_on_an_english_page(world):
     history_part = page.split("Change history", 1)[1]
     assert "Creation" in history_part and "Source: Network" in history_part
     assert "Création" not in history_part and "\u202f:" not in history_part
+
+
+def test_an_indicator_history_writes_values_as_the_indicator_pages_do(world, staff_client):
+    """A rate reads « 73,8 % », a count its unit, a target its date and unit — never « 73,81 »."""
+    rate = ProjectIndicatorFactory(
+        project=world.project_a, indicator=IndicatorFactory(name="Taux d’insertion", type="percentage")
+    )
+    record(world.staff, rate, numerator=31, denominator=42)
+    jobs = ProjectIndicatorFactory(
+        project=world.project_a,
+        indicator=IndicatorFactory(name="Emplois créés", unit="emplois", unit_singular="emploi"),
+    )
+    record(world.staff, jobs, value=1)
+    evaluation_services.indicator_target_set(
+        actor=world.staff, project_indicator=jobs, period_end=date(2026, 12, 31), value=Decimal("12")
+    )
+    with translation.override("fr"):
+        [rate_entry] = [e for e in history(rate, rate.measurements.all()) if e.subject]
+        jobs_history = history(jobs, jobs.measurements.all())
+    values = {c.label: c.after for c in rate_entry.changes}
+    assert values["Valeur"] == "73,8\u00a0%"
+    shown = [f"{c.label}\u202f: {c.after}" for e in jobs_history for c in e.changes]
+    assert "Valeur\u202f: 1\u00a0emploi" in shown
+    assert "Cible\u202f: 12\u00a0emplois au 31 déc. 2026" in shown
+    html = staff_client.get(
+        reverse("evaluation:project_indicator.detail", kwargs={"pk": rate.pk})
+    ).content.decode()
+    assert "73,8\u00a0%" in _history_text(html) and "73,81" not in _history_text(html)
