@@ -819,7 +819,8 @@ def project_maturity(*, user: User, project_id: int, until: date | None = None) 
 
 
 def _quarter_label(moment: date) -> str:
-    return f"T{(moment.month - 1) // 3 + 1} {moment.year}"
+    # « T1 2026 » in French, « Q1 2026 » in English.
+    return _("T%(quarter)s %(year)s") % {"quarter": (moment.month - 1) // 3 + 1, "year": moment.year}
 
 
 def activity_over_time(*, user: User, filters: Filters) -> list[Row]:

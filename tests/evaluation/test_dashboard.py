@@ -137,3 +137,11 @@ def test_an_export_runs_only_its_own_selector(world, director_client, django_ass
     # session, user, programme ×2, roll-up, protocol, cohort/territory/theme lookups are skipped when empty.
     with django_assert_max_num_queries(8):
         director_client.get(reverse("evaluation:dashboard.export", args=["indicators", "csv"]))
+
+
+def test_a_table_under_a_card_of_the_same_title_does_not_say_it_twice(world, director_client):
+    html = director_client.get(reverse("evaluation:dashboard")).content.decode()
+    # The card says « Prochaines décisions d’étape »; its table's caption stays for screen readers only.
+    assert '<caption class="visually-hidden">Prochaines décisions d’étape</caption>' in html
+    # A table whose caption is its only title keeps it visible.
+    assert "<caption>Financements par type de financeur</caption>" in html

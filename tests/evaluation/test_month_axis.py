@@ -29,3 +29,11 @@ def test_the_forecast_axis_reads_english_in_english(world):
     with translation.override("en"):
         labels = axis(world)
     assert labels[:3] == ["Nov. 26", "Dec. 26", "Jan. 27"]
+
+
+def test_the_activity_quarters_read_t_in_french_and_q_in_english():
+    moment = date(2026, 11, 15)
+    with translation.override("fr"):
+        assert selectors._quarter_label(moment) == "T4 2026"
+    with translation.override("en"):
+        assert selectors._quarter_label(moment) == "Q4 2026"
