@@ -67,7 +67,7 @@ def health(request: HttpRequest) -> JsonResponse:
             healthy = False
     elif settings.CELERY_BROKER_URL.startswith("filesystem://"):
         # The embedded broker is a folder the web process and the worker share: it must be writable.
-        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", "")
+        folder = str(settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", ""))
         if folder and os.path.isdir(folder) and os.access(folder, os.W_OK):
             status["broker"] = "ok"
         else:
