@@ -15,8 +15,8 @@ from programme.models import Family, Organisation, Role, Territory, Theme, User
 from prospects.models import (
     STAGE_RANK,
     Audience,
-    Interaction,
-    InteractionKind,
+    Exchange,
+    ExchangeKind,
     Prospect,
     Source,
     Stage,
@@ -57,7 +57,7 @@ def _staff() -> list[User]:
 def _clear(programme) -> None:
     prospects = Prospect.objects.filter(programme=programme)
     for model, lookup in (
-        (Interaction, "prospect__in"),
+        (Exchange, "prospect__in"),
         (StageChange, "prospect__in"),
         (Prospect.themes.through, "prospect__in"),
         (Prospect.events.through, "prospect__in"),
@@ -134,9 +134,10 @@ def generate(*, programme, scale: float) -> None:
             ],
             batch_size=BATCH,
         )
-    kinds = list(InteractionKind.values)
+    kinds = list(ExchangeKind.values)
     interactions = [
-        Interaction(
+        Exchange(
+            organisation_id=p.organisation_id,
             prospect_id=p.pk,
             kind=kinds[(i + n) % len(kinds)],
             date=today - timedelta(days=rng.randint(0, 365)),
@@ -147,5 +148,5 @@ def generate(*, programme, scale: float) -> None:
         for i, p in enumerate(prospects)
         for n in range(INTERACTIONS_PER_PROSPECT)
     ]
-    Interaction.objects.bulk_create(interactions, batch_size=BATCH)
+    Exchange.objects.bulk_create(interactions, batch_size=BATCH)
     print(f"  prospects: {len(prospects):_} prospects, {len(interactions):_} interactions".replace("_", " "))

@@ -81,6 +81,11 @@ class Project(models.Model):
         on_delete=models.SET_NULL,
         related_name="project",
     )
+    # The exchanges with the collective's structures about this project (prospects.Exchange lives below
+    # projects, so the tie is declared here).
+    exchanges = models.ManyToManyField(
+        "prospects.Exchange", verbose_name=_("échanges"), blank=True, related_name="projects"
+    )
     # Bumped by every gate decision: a decision taken from a stale page is refused (optimistic check
     # on top of the row lock), so two people deciding at once cannot both win.
     phase_version = models.PositiveIntegerField(default=0, editable=False)

@@ -3,8 +3,8 @@ from django.contrib import admin
 from .models import (
     Criterion,
     Event,
+    Exchange,
     ImportFile,
-    Interaction,
     Interview,
     Prospect,
     Score,
@@ -46,7 +46,7 @@ class InterviewAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Event)
-admin.site.register(Interaction)
+admin.site.register(Exchange)
 admin.site.register(Score)
 admin.site.register(StageChange)
 admin.site.register(SelectionDecision)

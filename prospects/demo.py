@@ -20,7 +20,7 @@ from .models import (
     Decision,
     Event,
     EventKind,
-    InteractionKind,
+    ExchangeKind,
     Prospect,
     Recommendation,
     SelectionDecision,
@@ -158,7 +158,7 @@ def _exchanges(
     """`count` exchanges, 20 days apart, the last one a few days before `until`. With `follow_up`, the
     last one plans the next action (around today); without, the prospect has nothing left to chase."""
     users = [ctx.users["staff"], ctx.users["staff2"]]
-    kinds = [InteractionKind.CALL, InteractionKind.EMAIL, InteractionKind.MEETING]
+    kinds = [ExchangeKind.CALL, ExchangeKind.EMAIL, ExchangeKind.MEETING]
     next_action, next_date = (
         "Envoyer la plaquette et proposer un entretien",
         ctx.today + timedelta(days=(index % 21) - 7),
@@ -166,7 +166,8 @@ def _exchanges(
     for n in range(count):
         day = until - timedelta(days=20 * (count - 1 - n) + 3 + index % 10)
         last = n == count - 1
-        prospect.interactions.create(
+        prospect.exchanges.create(
+            organisation_id=prospect.organisation_id,
             kind=kinds[(index + n) % 3],
             date=day,
             user=users[(index + n) % 2],

@@ -26,7 +26,7 @@ from .models import (
     STAGE_RANK,
     Audience,
     Event,
-    Interaction,
+    Exchange,
     Prospect,
     Recommendation,
     Source,
@@ -250,19 +250,57 @@ class MoveForm(Form):
             field.initial = preselected or ""
 
 
-class InteractionForm(ModelForm):
+class ExchangeForm(ModelForm):
+    """An exchange with one structure: the contact menu lists that structure's contacts, the event menu
+    the programme's events (on a prospect record), the owner menu the team. `shared` is offered where
+    the structure may have partner accounts (its page, a project), not on a prospect record."""
+
+    owner = TeamUserChoiceField(
+        label=_("Responsable de la prochaine action"),
+        queryset=team_users(),
+        required=False,
+        help_text=_("Par défaut : la personne qui suit la structure, sinon vous."),
+    )
+
     class Meta:
-        model = Interaction
-        fields = ["kind", "date", "event", "summary", "outcome", "next_action", "next_action_date"]
+        model = Exchange
+        fields = [
+            "kind",
+            "date",
+            "contact",
+            "event",
+            "summary",
+            "outcome",
+            "next_action",
+            "next_action_date",
+            "owner",
+            "shared",
+        ]
         widgets = {
             "date": DateInput,
             "next_action_date": DateInput,
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, programme_id: int, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        organisation_id: int,
+        programme_id: int | None = None,
+        shared: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        model_choices(self, "event").queryset = Event.objects.filter(programme_id=programme_id)
+        model_choices(self, "contact").queryset = Person.objects.filter(
+            organisation_id=organisation_id, anonymised_at__isnull=True
+        ).order_by("last_name", "first_name")
+        model_choices(self, "owner").queryset = team_users()
+        if programme_id is None:
+            del self.fields["event"]
+        else:
+            model_choices(self, "event").queryset = Event.objects.filter(programme_id=programme_id)
+        if not shared:
+            del self.fields["shared"]
 
     def clean(self):
         return _check_next_action(self, super().clean())

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from programme.access import TeamOnly
+from programme.access import OwnOrganisation, TeamOnly
 from programme.formatting import fr_date
 
 
@@ -204,20 +204,45 @@ class Event(models.Model):
         return reverse("prospects:event.detail", args=[self.pk])
 
 
-class InteractionKind(models.TextChoices):
+class ExchangeKind(models.TextChoices):
     CALL = "call", _("Appel")
     EMAIL = "email", _("E-mail")
     MEETING = "meeting", _("Rendez-vous")
+    VISIT = "visit", _("Visite")
     EVENT = "event", _("Événement")
+    MESSAGE = "message", _("Message")
 
 
-class Interaction(models.Model):
-    """A touchpoint with a prospect: call, e-mail, meeting or event, with what came of it."""
+class Exchange(models.Model):
+    """A touchpoint with a structure (« échange »): call, e-mail, meeting, visit, event or message, with what
+    came of it and the next action. Logged on an organisation; optionally tied to one of its contacts, to its
+    prospect record (whose next action follows the exchange's) and to projects (`Project.exchanges`, declared
+    in projects: this app never names a higher one). Before #15 these were prospect « interactions »; the
+    migrations kept every row and gave each its prospect's organisation."""
 
-    prospect = models.ForeignKey(
-        Prospect, verbose_name=_("prospect"), on_delete=models.CASCADE, related_name="interactions"
+    organisation = models.ForeignKey(
+        "programme.Organisation",
+        verbose_name=_("structure"),
+        on_delete=models.CASCADE,
+        related_name="exchanges",
     )
-    kind = models.CharField(_("type"), max_length=10, choices=InteractionKind.choices)
+    contact = models.ForeignKey(
+        "programme.Person",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="exchanges",
+    )
+    prospect = models.ForeignKey(
+        Prospect,
+        verbose_name=_("prospect"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="exchanges",
+    )
+    kind = models.CharField(_("type"), max_length=10, choices=ExchangeKind.choices)
     date = models.DateField(_("date"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -232,22 +257,52 @@ class Interaction(models.Model):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="interactions",
+        related_name="exchanges",
     )
+    subject = models.CharField(_("objet"), max_length=255, blank=True)
     summary = models.TextField(_("résumé"))
     outcome = models.CharField(_("résultat"), max_length=255, blank=True)
     next_action = models.CharField(_("prochaine action"), max_length=255, blank=True)
     next_action_date = models.DateField(_("date de la prochaine action"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsable de la prochaine action"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_exchanges",
+    )
+    next_action_done_on = models.DateField(_("prochaine action faite le"), null=True, blank=True)
+    shared = models.BooleanField(
+        _("visible par la structure"),
+        default=False,
+        help_text=_("Les comptes partenaires de la structure voient cet échange dans leur portail."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Who may read these rows: the team all; a partner the exchanges of their own structure marked shared.
+    access_rule = OwnOrganisation(path="organisation", partner_q=Q(shared=True))
 
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name = _("échange")
         verbose_name_plural = _("échanges")
-        indexes = [models.Index(fields=["prospect", "-date"])]
+        indexes = [
+            models.Index(fields=["prospect", "-date"]),
+            models.Index(fields=["organisation", "-date"]),
+            models.Index(
+                fields=["owner", "next_action_date"],
+                condition=Q(next_action_done_on__isnull=True) & Q(next_action_date__isnull=False),
+                name="exchange_open_next_action",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.date}"
+        return f"{self.get_kind_display()} — {fr_date(self.date)}"
+
+    @property
+    def next_action_open(self) -> bool:
+        return bool(self.next_action or self.next_action_date) and self.next_action_done_on is None
 
 
 class ScoringGrid(models.Model):

@@ -20,9 +20,9 @@ from .models import (
     Audience,
     Decision,
     Event,
+    Exchange,
     ImportFile,
     ImportStatus,
-    Interaction,
     Interview,
     InterviewStatus,
     Prospect,
@@ -57,8 +57,8 @@ def prospect_detail(user: User, pk: int) -> Prospect:
     )
 
 
-def prospect_timeline(prospect: Prospect) -> QuerySet[Interaction]:
-    return prospect.interactions.select_related("user", "event").order_by("-date", "-id")
+def prospect_timeline(prospect: Prospect) -> QuerySet[Exchange]:
+    return prospect.exchanges.select_related("user", "event", "contact", "owner").order_by("-date", "-id")
 
 
 def prospect_contacts(prospect: Prospect) -> QuerySet[Person]:

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from programme import access
 from programme.audit import Edit, audit_log, save_audited
 from programme.identity import normalise_name, normalise_town
 from programme.models import (
@@ -41,10 +42,10 @@ from .models import (
     Criterion,
     Decision,
     Event,
+    Exchange,
+    ExchangeKind,
     ImportFile,
     ImportStatus,
-    Interaction,
-    InteractionKind,
     Interview,
     InterviewStatus,
     Prospect,
@@ -234,24 +235,76 @@ def prospect_update(*, actor: User, edit: Edit[Prospect]) -> Prospect:
 
 
 @transaction.atomic
-def interaction_create(*, actor: User, prospect: Prospect, edit: Edit[Interaction]) -> Interaction:
-    """Record a touchpoint; its next action becomes the prospect's next action."""
-    prospect = Prospect.objects.select_for_update().get(pk=prospect.pk)
-    interaction = edit.obj
-    interaction.prospect = prospect
-    interaction.user = actor
-    interaction.save()
-    if interaction.next_action or interaction.next_action_date:
-        prospect.next_action = interaction.next_action
-        prospect.next_action_date = interaction.next_action_date
+def exchange_create(
+    *,
+    actor: User,
+    edit: Edit[Exchange],
+    prospect: Prospect | None = None,
+    organisation: Organisation | None = None,
+) -> Exchange:
+    """Record an exchange with a structure: on its prospect record (`prospect`, whose next action becomes
+    the exchange's) or on the structure itself (`organisation`). The next action is owned by whoever the
+    form names, else the prospect's follow-up person, else the author."""
+    if not access.is_team(actor):
+        raise PermissionDenied
+    exchange = edit.obj
+    if prospect is not None:
+        prospect = Prospect.objects.select_for_update().get(pk=prospect.pk)
+        exchange.prospect = prospect
+        exchange.organisation_id = prospect.organisation_id
+    elif organisation is not None:
+        exchange.organisation = organisation
+    if not exchange.organisation_id:
+        raise ValidationError(_("Choisissez la structure de cet échange."))
+    if (
+        exchange.contact_id
+        and exchange.contact
+        and exchange.contact.organisation_id != exchange.organisation_id
+    ):
+        raise ValidationError({"contact": [_("Ce contact n’appartient pas à cette structure.")]})
+    exchange.user = actor
+    if (exchange.next_action or exchange.next_action_date) and exchange.owner_id is None:
+        exchange.owner_id = (prospect.owner_id if prospect is not None else None) or actor.pk
+    exchange.save()
+    if prospect is not None and (exchange.next_action or exchange.next_action_date):
+        prospect.next_action = exchange.next_action
+        prospect.next_action_date = exchange.next_action_date
         prospect.save(update_fields=["next_action", "next_action_date", "updated_at"])
     audit_log(
         actor=actor,
-        obj=prospect,
-        action="prospect.interaction_added",
-        changes={"échange": [None, interaction.get_kind_display()]},
+        obj=prospect if prospect is not None else exchange.organisation,
+        action="prospect.exchange_added" if prospect is not None else "organisation.exchange_added",
+        changes={"échange": [None, exchange.get_kind_display()]},
     )
-    return interaction
+    return exchange
+
+
+@transaction.atomic
+def exchange_next_action_done(*, actor: User, exchange: Exchange, on: date | None = None) -> Exchange:
+    """Mark an exchange's next action done (it leaves the owner's inbox). A prospect whose next action is
+    this one has it cleared too."""
+    if not access.is_team(actor):
+        raise PermissionDenied
+    exchange = Exchange.objects.select_for_update().get(pk=exchange.pk)
+    if not (exchange.next_action or exchange.next_action_date):
+        raise ValidationError(_("Cet échange n’a pas de prochaine action."))
+    if exchange.next_action_done_on is not None:
+        return exchange
+    exchange.next_action_done_on = on or timezone.localdate()
+    exchange.save(update_fields=["next_action_done_on"])
+    if exchange.prospect_id:
+        Prospect.objects.filter(
+            pk=exchange.prospect_id,
+            next_action=exchange.next_action,
+            next_action_date=exchange.next_action_date,
+        ).update(next_action="", next_action_date=None, updated_at=timezone.now())
+    audit_log(
+        actor=actor,
+        obj=exchange.organisation,
+        action="organisation.exchange_done",
+        changes={"prochaine action": [exchange.next_action, None]},
+    )
+    return exchange
 
 
 @transaction.atomic
@@ -265,9 +318,10 @@ def event_link_prospect(*, actor: User, event: Event, prospect: Prospect) -> boo
     if event.prospects.filter(pk=prospect.pk).exists():
         return False
     event.prospects.add(prospect)
-    Interaction.objects.create(
+    Exchange.objects.create(
+        organisation_id=prospect.organisation_id,
         prospect=prospect,
-        kind=InteractionKind.EVENT,
+        kind=ExchangeKind.EVENT,
         date=event.date,
         user=actor,
         event=event,

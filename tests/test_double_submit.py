@@ -56,7 +56,7 @@ from projects.models import (
 from projects.services import document_upload
 from prospects.models import (
     Event,
-    Interaction,
+    Exchange,
     Interview,
     Prospect,
     ScoringGrid,
@@ -297,9 +297,9 @@ CASES = [
     Case(
         "interaction",
         "staff",
-        lambda w: reverse("prospects:interaction.create", args=[_prospect(w).pk]),
+        lambda w: reverse("prospects:exchange.create", args=[_prospect(w).pk]),
         lambda w: {"kind": "call", "date": DAY, "summary": "Premier appel"},
-        lambda w: Interaction.objects.filter(summary="Premier appel").count(),
+        lambda w: Exchange.objects.filter(summary="Premier appel").count(),
         page=lambda w: reverse("prospects:prospect.detail", args=[_prospect(w).pk]),
     ),
     Case(

@@ -17,7 +17,7 @@ from programme.audit import Edit
 from programme.pages import form_page, posted, save_once
 
 from .. import selectors, services
-from ..forms import InteractionForm, MoveForm, ProspectCreateForm, ProspectForm
+from ..forms import ExchangeForm, MoveForm, ProspectCreateForm, ProspectForm
 from ..models import Prospect
 
 
@@ -66,13 +66,17 @@ def prospect_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _detail_context(
-    prospect: Prospect, *, move_form: BaseForm | None = None, interaction_form: BaseForm | None = None
+    prospect: Prospect, *, move_form: BaseForm | None = None, exchange_form: BaseForm | None = None
 ) -> dict[str, Any]:
     return {
         **selectors.prospect_page(prospect),
         "move_form": move_form or MoveForm(stage=prospect.stage),
-        "interaction_form": interaction_form
-        or InteractionForm(programme_id=prospect.programme_id, initial={"date": timezone.localdate()}),
+        "exchange_form": exchange_form
+        or ExchangeForm(
+            organisation_id=prospect.organisation_id,
+            programme_id=prospect.programme_id,
+            initial={"date": timezone.localdate()},
+        ),
     }
 
 
@@ -93,17 +97,19 @@ def prospect_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @access.team_required
 @require_POST
-def interaction_create(request: AuthedRequest, pk: int) -> HttpResponse:
+def exchange_create(request: AuthedRequest, pk: int) -> HttpResponse:
     prospect = selectors.prospect_detail(request.user, pk)
-    form = InteractionForm(request.POST, programme_id=prospect.programme_id)
+    form = ExchangeForm(
+        request.POST, organisation_id=prospect.organisation_id, programme_id=prospect.programme_id
+    )
     if form.is_valid():
         saved = save_once(
             form,
-            lambda: services.interaction_create(
+            lambda: services.exchange_create(
                 actor=request.user, prospect=prospect, edit=Edit.from_form(form)
             ),
         )
         if saved is not None:
             messages.success(request, _("Échange enregistré."))
             return redirect(reverse("prospects:prospect.detail", args=[prospect.pk]) + "#timeline")
-    return render(request, "prospects/prospect_detail.html", _detail_context(prospect, interaction_form=form))
+    return render(request, "prospects/prospect_detail.html", _detail_context(prospect, exchange_form=form))

@@ -53,7 +53,7 @@ CASES = [
         kwargs=pk_of(prospect_in),
         data=lambda w: {"to_stage": "contacted"},
     ),
-    invalid_post("prospects:interaction.create", TEAM, kwargs=pk_of(prospect_in)),
+    invalid_post("prospects:exchange.create", TEAM, kwargs=pk_of(prospect_in)),
     Case("prospects:interview.create", TEAM, kwargs=pk_of(prospect_in)),
     Case("prospects:interview.detail", TEAM, kwargs=pk_of(interview_for)),
     invalid_post("prospects:interview.score", TEAM, kwargs=pk_of(interview_for)),

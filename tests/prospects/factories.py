@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from prospects import services
 from prospects.importing import auto_mapping, read_table
-from prospects.models import Event, ImportFile, Interaction, Prospect, Stage
+from prospects.models import Event, Exchange, ImportFile, Prospect, Stage
 from tests.factories import OrganisationFactory, ProgrammeFactory
 
 VALID_SIRENS = ["732829320", "552100554", "542065479", "775670417", "383474814", "443061841"]
@@ -26,11 +26,12 @@ class ProspectFactory(factory.django.DjangoModelFactory):
     discard_reason = factory.LazyAttribute(lambda o: "Motif" if o.stage == Stage.DISCARDED else "")
 
 
-class InteractionFactory(factory.django.DjangoModelFactory):
+class ExchangeFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Interaction
+        model = Exchange
 
     prospect = factory.SubFactory(ProspectFactory)
+    organisation = factory.LazyAttribute(lambda o: o.prospect.organisation)
     kind = "call"
     date = date(2026, 3, 1)
     summary = factory.Sequence(lambda n: f"Échange {n}")

@@ -4,7 +4,7 @@ from django.core.management import call_command
 
 from programme.models import Cohort
 from projects.models import Project
-from prospects.models import Event, Interaction, Interview, Prospect, Score, SelectionDecision, Source, Stage
+from prospects.models import Event, Exchange, Interview, Prospect, Score, SelectionDecision, Source, Stage
 
 
 def test_seed_demo_twice(db, settings):
@@ -12,14 +12,14 @@ def test_seed_demo_twice(db, settings):
     call_command("seed_demo", verbosity=0)
     counts = (
         Prospect.objects.count(),
-        Interaction.objects.count(),
+        Exchange.objects.count(),
         Interview.objects.count(),
         Event.objects.count(),
     )
     call_command("seed_demo", verbosity=0)
     assert counts == (
         Prospect.objects.count(),
-        Interaction.objects.count(),
+        Exchange.objects.count(),
         Interview.objects.count(),
         Event.objects.count(),
     )

@@ -11,10 +11,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from programme.models import Organisation
-from prospects.models import Event, Interaction, Prospect, Stage
+from prospects.models import Event, Exchange, Prospect, Stage
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory
 
-from .factories import EventFactory, InteractionFactory, ProspectFactory, interview_for, prospect_in
+from .factories import EventFactory, ExchangeFactory, ProspectFactory, interview_for, prospect_in
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -30,8 +30,8 @@ def many_prospects(world, n: int) -> None:
             next_action_date=date(2026, 1, 1) + timedelta(days=i),
         )
         prospect.themes.set([])
-        InteractionFactory(prospect=prospect)
-        InteractionFactory(prospect=prospect, user=world.staff)
+        ExchangeFactory(prospect=prospect)
+        ExchangeFactory(prospect=prospect, user=world.staff)
 
 
 # --- List ------------------------------------------------------------------------------------------------
@@ -109,7 +109,7 @@ def test_board_query_count_is_constant(world, staff_client, django_assert_num_qu
 def test_detail_query_count_is_constant(world, staff_client, django_assert_num_queries, interactions):
     prospect = prospect_in(world, owner=world.staff)
     for _ in range(interactions):
-        InteractionFactory(prospect=prospect, user=world.staff)
+        ExchangeFactory(prospect=prospect, user=world.staff)
     for _ in range(interactions // 5):
         interview_for(world, prospect=prospect)
         PersonFactory(organisation=prospect.organisation)
@@ -117,9 +117,10 @@ def test_detail_query_count_is_constant(world, staff_client, django_assert_num_q
 
     ContentType.objects.get_for_model(Prospect)  # the content type cache is per process: warm it
     # session, user, prospect (joined to organisation, territory, owner, programme, cohort), themes,
-    # contacts, interviews (+grid), their interviewers (one prefetch), timeline (+user, event), the
-    # exchange form's event choices, events met, stage history, selection decisions, audit entries.
-    with django_assert_num_queries(13):
+    # contacts, interviews (+grid), their interviewers (one prefetch), timeline (+user, event, contact,
+    # owner), the exchange form's contact, event and owner choices, events met, stage history, selection
+    # decisions, audit entries.
+    with django_assert_num_queries(15):
         response = staff_client.get(prospect.get_absolute_url())
     assert response.status_code == 200
 
@@ -179,20 +180,20 @@ def test_move_without_htmx_redirects_with_a_message(world, staff_client):
 
 def test_detail_shows_timeline_and_contacts(world, staff_client):
     prospect = prospect_in(world)
-    InteractionFactory(prospect=prospect, summary="Appel très positif", user=world.staff, kind="call")
+    ExchangeFactory(prospect=prospect, summary="Appel très positif", user=world.staff, kind="call")
     page = staff_client.get(prospect.get_absolute_url()).content.decode()
     assert "Appel très positif" in page and "Alice Alpha" in page
 
 
 def test_interaction_updates_the_next_action(world, staff_client):
     prospect = prospect_in(world)
-    url = reverse("prospects:interaction.create", args=[prospect.pk])
+    url = reverse("prospects:exchange.create", args=[prospect.pk])
     response = staff_client.post(
         url, {"kind": "call", "date": "2026-05-02", "summary": "", "next_action_date": "2026-06-01"}
     )
     body = response.content.decode()
     assert "Décrivez l&#x27;action prévue" in body or "Décrivez l’action prévue" in body
-    assert not Interaction.objects.exists()
+    assert not Exchange.objects.exists()
     response = staff_client.post(
         url,
         {
@@ -206,7 +207,7 @@ def test_interaction_updates_the_next_action(world, staff_client):
     assert response.status_code == 302
     prospect.refresh_from_db()
     assert (prospect.next_action, str(prospect.next_action_date)) == ("Envoyer le dossier", "2026-06-01")
-    assert Interaction.objects.get().user == world.staff
+    assert Exchange.objects.get().user == world.staff
 
 
 def test_create_with_a_new_structure_and_duplicate_checks(world, staff_client):
@@ -261,7 +262,7 @@ def test_event_links_existing_and_new_prospects(world, staff_client):
     }
     new = Prospect.objects.get(organisation__name="Asso du Salon")
     assert new.source == "event"
-    assert Interaction.objects.filter(prospect=new, event=event, kind="event").exists()
+    assert Exchange.objects.filter(prospect=new, event=event, kind="event").exists()
     page = staff_client.get(event.get_absolute_url()).content.decode()
     assert "2 prospects rencontrés" in page
 
