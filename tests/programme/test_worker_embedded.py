@@ -220,3 +220,18 @@ def test_make_run_starts_the_web_server_a_worker_and_one_beat_and_ctrl_c_stops_t
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@pytest.mark.parametrize("port", ["abc", "0", "70000"])
+def test_make_run_refuses_a_port_that_is_not_one(port):
+    """`make run PORT=abc` says what is wrong in French and starts nothing (no traceback)."""
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "run")],
+        env={**os.environ, "PORT": port},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "PORT doit être un numéro de port entre 1 et 65535" in result.stderr
+    assert "Traceback" not in result.stderr
