@@ -30,7 +30,7 @@ PK_OF = {
     "prospects:prospect.detail": "prospect",
     "prospects:prospect.edit": "prospect",
     "prospects:prospect.move": "prospect",
-    "prospects:interaction.create": "prospect",
+    "prospects:exchange.create": "prospect",
     "prospects:interview.create": "prospect",
     "prospects:interview.detail": "interview",
     "prospects:interview.score": "interview",
