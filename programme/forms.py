@@ -346,7 +346,7 @@ class PreferencesForm(Form):
         label=_("Quand un message m’est adressé dans une discussion"),
         choices=CommentNotifications.choices,
         help_text=_(
-            "Le récapitulatif du matin n’arrive que s’il est activé ci-dessus ; sinon, un e-mail par message."
+            "Le récapitulatif du matin n’arrive que s’il est activé ci-dessus ; sinon, un e-mail par message."
         ),
     )
     language = forms.ChoiceField(

@@ -481,7 +481,7 @@ def deliverable_review(
     reason = (reason or "").strip()
     if status == DeliverableStatus.RETURNED and not reason:
         raise ValidationError(
-            {"reason": [_("Dites au collectif ce qui est à reprendre : le motif est obligatoire.")]}
+            {"reason": [_("Dites au collectif ce qui est à reprendre : le motif est obligatoire.")]}
         )
     deliverable = Deliverable.objects.select_for_update().get(pk=deliverable.pk)
     before = deliverable.status

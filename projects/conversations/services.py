@@ -34,7 +34,7 @@ TEAM_ROLES = (Role.STAFF, Role.DIRECTOR)
 
 def handle_of(user: User) -> str:
     """The `@prenom.nom` handle of a team member."""
-    return f"{slugify(user.first_name)}.{slugify(user.last_name)}"
+    return ".".join(part for part in (slugify(user.first_name), slugify(user.last_name)) if part)
 
 
 def mentioned_handles(body: str) -> list[str]:
@@ -70,14 +70,14 @@ def resolve_mentions(body: str) -> list[User]:
         elif matches:
             errors.append(
                 _(
-                    "@%(handle)s désigne plusieurs personnes de l’équipe : mentionnez-la par son adresse e-mail."
+                    "@%(handle)s désigne plusieurs personnes de l’équipe : mentionnez-la par son adresse e-mail."
                 )
                 % {"handle": handle}
             )
         else:
             errors.append(
                 _(
-                    "@%(handle)s ne correspond à aucun membre de l’équipe : seule l’équipe du programme "
+                    "@%(handle)s ne correspond à aucun membre de l’équipe : seule l’équipe du programme "
                     "peut être mentionnée (@prenom.nom ou @adresse e-mail)."
                 )
                 % {"handle": handle}

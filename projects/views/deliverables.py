@@ -155,7 +155,7 @@ def deliverable_review(request: AuthedRequest, pk: int) -> HttpResponse:
         )
         messages.success(
             request,
-            _("Livrable renvoyé au collectif avec le motif ; il en est prévenu.")
+            _("Livrable renvoyé au collectif avec le motif ; il en est prévenu.")
             if status == "returned"
             else _("Livrable mis à jour."),
         )
