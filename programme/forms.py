@@ -345,6 +345,7 @@ class PreferencesForm(Form):
     comment_notifications = forms.ChoiceField(
         label=_("Quand un message m’est adressé dans une discussion"),
         choices=CommentNotifications.choices,
+        required=False,  # left out: unchanged
         help_text=_(
             "Le récapitulatif du matin n’arrive que s’il est activé ci-dessus ; sinon, un e-mail par message."
         ),
@@ -352,6 +353,7 @@ class PreferencesForm(Form):
     language = forms.ChoiceField(
         label=_("Langue des pages et des e-mails"),
         choices=settings.LANGUAGES,
+        required=False,  # left out: unchanged
     )
 
 

@@ -297,7 +297,13 @@ def preferences(request: AuthedRequest) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        services.user_preferences_update(user=user, **form.cleaned_data)
+        data = form.cleaned_data
+        services.user_preferences_update(
+            user=user,
+            digest_enabled=data["digest_enabled"],
+            comment_notifications=data.get("comment_notifications") or None,
+            language=data.get("language") or None,
+        )
         with translation.override(user.language):
             messages.success(request, _("Préférences enregistrées."))
         response = redirect("programme:preferences")
