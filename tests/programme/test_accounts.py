@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from programme import services
 from programme.models import Invitation
@@ -442,6 +442,7 @@ def test_preferences_choose_the_language_and_how_comments_arrive(world, staff_cl
     staff_client.post(reverse("programme:preferences"), {"digest_enabled": "on", "language": "de"})
     world.staff.refresh_from_db()
     assert world.staff.language == "en"
+    translation.activate("fr")  # the test client leaves the last response's language active
 
 
 def test_after_login_the_pages_speak_the_person_s_language(world):
@@ -454,3 +455,4 @@ def test_after_login_the_pages_speak_the_person_s_language(world):
         reverse("account_login"), {"login": world.staff.email, "password": PASSWORD}, follow=True
     )
     assert response.headers["Content-Language"] == "en"
+    translation.activate("fr")  # the test client leaves the last response's language active
