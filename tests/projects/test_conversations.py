@@ -310,3 +310,42 @@ def test_a_thread_costs_the_same_queries_whatever_its_length(world, followed, dj
             actor=world.partner_a, project=world.project_a, target=followed, body=f"m{n}"
         )
     assert count() == few
+
+
+def test_every_kind_of_thread_has_a_team_page_and_a_portal_page(world, followed):
+    action = ActionFactory(project=world.project_a, owner_person=world.person_a, title="Relancer la mairie")
+    pi = ProjectIndicatorFactory(project=world.project_a, reporter="partner")
+    m = evaluation_services.measurement_record(
+        actor=world.partner_a,
+        project_indicator=pi,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 3, 31),
+        value=Decimal(3),
+        confirmed=True,
+    )
+    staff, partner = client_for(world.staff), client_for(world.partner_a)
+    for key, obj, portal_url in (
+        ("project", world.project_a, reverse("portal:project", args=[world.project_a.pk])),
+        ("deliverable", followed, reverse("portal:deliverable", args=[followed.pk])),
+        ("action", action, reverse("portal:action.done", args=[action.pk])),
+        ("measurement", m, reverse("portal:measurement", args=[m.pk])),
+    ):
+        body = f"Question sur {key}"
+        response = partner.post(
+            reverse("portal:comment.post", args=[key, obj.pk]), {"body": body}, HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 200 and body in response.content.decode()
+        assert body in partner.get(portal_url).content.decode()
+        page = staff.get(reverse("projects:comment.list", args=[key, obj.pk]))
+        assert page.status_code == 200 and body in page.content.decode()
+        # Without HTMX, the team's post comes back to the thread's page with a message.
+        response = staff.post(
+            reverse("projects:comment.post", args=[key, obj.pk]), {"body": f"Réponse {key}"}
+        )
+        assert response.status_code == 302
+        assert f"Réponse {key}" in staff.get(response.url).content.decode()
+    # The measurement's team page loads its thread.
+    assert (
+        reverse("projects:comment.list", args=["measurement", m.pk])
+        in staff.get(reverse("evaluation:measurement.edit", args=[m.pk])).content.decode()
+    )
