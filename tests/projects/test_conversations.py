@@ -349,3 +349,20 @@ def test_every_kind_of_thread_has_a_team_page_and_a_portal_page(world, followed)
         reverse("projects:comment.list", args=["measurement", m.pk])
         in staff.get(reverse("evaluation:measurement.edit", args=[m.pk])).content.decode()
     )
+
+
+def test_comment_mails_and_the_digest_section_read_as_french(world, followed, mailoutbox):
+    from tests.test_typography import mail_faults
+
+    world.director.comment_notifications = "digest"
+    world.director.save()
+    conversations.comment_post(
+        actor=world.partner_a, project=world.project_a, target=followed, body="Voici la version corrigée."
+    )
+    conversations.comment_post(
+        actor=world.staff, project=world.project_a, body="@director@test.fr à voir ensemble.", internal=True
+    )
+    digest_send(user_id=world.director.pk, run_id="")
+    assert len(mailoutbox) == 2 and "Nouveaux commentaires" in mailoutbox[-1].alternatives[0][0]
+    faults = [fault for message in mailoutbox for fault in mail_faults(message)]
+    assert not faults, "\n".join(faults)
