@@ -12,3 +12,7 @@ class EvaluationConfig(AppConfig):
         from projects.views.base import Tab, register_tab
 
         register_tab(Tab("evaluation", "evaluation:protocol", _("Évaluation")), before="funding")
+        # Conversations: measurements have a thread, and the portal's pages are where partners read them.
+        from .conversations import register_threads
+
+        register_threads()

@@ -33,6 +33,7 @@ from programme import access
 from programme.audit import Edit, audit_log, save_audited
 from programme.files import Upload, check_upload
 from programme.models import User
+from projects.conversations.services import comment_post
 from projects.models import PhasePeriod, Project
 
 from .figures import percentage, to_decimal
@@ -633,6 +634,8 @@ def measurement_return(*, actor: User, measurement: Measurement, comment: str) -
         action="measurement.returned",
         changes={"status": [before, "returned"], "return_comment": [None, comment]},
     )
+    # The reason opens (or continues) the measurement's thread with the collective, who are told.
+    comment_post(actor=actor, project=measurement.project_indicator.project, target=measurement, body=comment)
     if was_validated:
         rollup_refresh(project_indicator=measurement.project_indicator, years=[measurement.period_end.year])
     return measurement

@@ -17,6 +17,7 @@ from allauth.mfa.totp.internal import auth as totp
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -75,6 +76,30 @@ def verify_login_address(sender: type, instance: EmailAddress, **kwargs: Any) ->
 
     if get_user_model().objects.filter(pk=instance.user_id, email__iexact=instance.email).exists():
         instance.verified = True
+
+
+def set_language_cookie(response: HttpResponseBase, language: str) -> None:
+    """What Django's language switch sets: the pages speak `language` from the next request on."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+def use_preferred_language(
+    sender: type, request: HttpRequest, user: Any, response: HttpResponseBase | None = None, **kwargs: Any
+) -> None:
+    """allauth's user_logged_in: after login the pages speak the person's language (`User.language`), set
+    as the language switch sets it, so the switch keeps working afterwards."""
+    language = getattr(user, "language", "")
+    if response is not None and language in dict(settings.LANGUAGES):
+        set_language_cookie(response, language)
 
 
 # --- Two-factor codes: a budget of their own ------------------------------------------------------------

@@ -8,8 +8,10 @@ class ProgrammeConfig(AppConfig):
 
     def ready(self) -> None:
         from allauth.account.models import EmailAddress
+        from allauth.account.signals import user_logged_in
         from django.db.models.signals import pre_save
 
-        from .adapters import verify_login_address
+        from .adapters import use_preferred_language, verify_login_address
 
         pre_save.connect(verify_login_address, sender=EmailAddress, dispatch_uid="parcours-login-address")
+        user_logged_in.connect(use_preferred_language, dispatch_uid="parcours-login-language")

@@ -19,6 +19,7 @@ app.autodiscover_tasks(
         "prospects",
         "projects",
         "projects.selection",
+        "projects.conversations",
         "evaluation",
         "evaluation.reports",
         "evaluation.portal",

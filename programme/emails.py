@@ -11,7 +11,12 @@ from django.utils import translation
 def send_template_mail(
     *, template: str, to: list[str], context: dict[str, Any], language: str | None = None
 ) -> int:
-    """Render `<template>_subject.txt`, `.txt` and `.html` and send them. Returns 1 when sent."""
+    """Render `<template>_subject.txt`, `.txt` and `.html` and send them. Returns 1 when sent.
+
+    Written in `language`, else in the language of the account the e-mail is for (`context["user"]`,
+    `User.language`), else in French."""
+    if language is None:
+        language = getattr(context.get("user"), "language", None) or None
     context = {"site_url": settings.SITE_URL, **context}
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"{template}_subject.txt", context).strip()

@@ -6,6 +6,7 @@ from typing import Any
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.datastructures import MultiValueDict
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .formatting import fr_number
 from .identity import digits_only, normalise_name, normalise_town
-from .models import Invitation, Organisation, Person, Role
+from .models import CommentNotifications, Invitation, Organisation, Person, Role
 
 # --- What every form of Parcours checks at the edge ------------------------------------------------------
 #
@@ -340,6 +341,19 @@ class AcceptInvitationForm(Form):
 class PreferencesForm(Form):
     digest_enabled = forms.BooleanField(
         label=_("Recevoir chaque matin le récapitulatif de mes échéances"), required=False
+    )
+    comment_notifications = forms.ChoiceField(
+        label=_("Quand un message m’est adressé dans une discussion"),
+        choices=CommentNotifications.choices,
+        required=False,  # left out: unchanged
+        help_text=_(
+            "Le récapitulatif du matin n’arrive que s’il est activé ci-dessus ; sinon, un e-mail par message."
+        ),
+    )
+    language = forms.ChoiceField(
+        label=_("Langue des pages et des e-mails"),
+        choices=settings.LANGUAGES,
+        required=False,  # left out: unchanged
     )
 
 

@@ -45,6 +45,13 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
 
+class CommentNotifications(models.TextChoices):
+    """When a person hears of a new comment in a thread they follow."""
+
+    IMMEDIATE = "immediate", _("Un e-mail à chaque commentaire")
+    DIGEST = "digest", _("Dans le récapitulatif du matin")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("adresse e-mail"), unique=True)
     first_name = models.CharField(_("prénom"), max_length=150, blank=True)
@@ -72,6 +79,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("actif"), default=True)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
     digest_enabled = models.BooleanField(_("recevoir le récapitulatif des échéances"), default=True)
+    language = models.CharField(
+        _("langue"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="fr",
+        help_text=_("La langue des pages après connexion et des e-mails reçus."),
+    )
+    comment_notifications = models.CharField(
+        _("nouveaux commentaires"),
+        max_length=10,
+        choices=CommentNotifications.choices,
+        default=CommentNotifications.IMMEDIATE,
+    )
     calendar_token = models.CharField(max_length=64, blank=True, db_index=True)
 
     objects = UserManager()

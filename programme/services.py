@@ -142,9 +142,23 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
 
 
 @transaction.atomic
-def user_preferences_update(*, user: User, digest_enabled: bool) -> User:
+def user_preferences_update(
+    *,
+    user: User,
+    digest_enabled: bool,
+    comment_notifications: str | None = None,
+    language: str | None = None,
+) -> User:
+    """A person's own settings: the morning digest, how they hear of new comments, their language."""
     user.digest_enabled = digest_enabled
-    user.save(update_fields=["digest_enabled"])
+    fields = ["digest_enabled"]
+    if comment_notifications is not None:
+        user.comment_notifications = comment_notifications
+        fields.append("comment_notifications")
+    if language is not None:
+        user.language = language
+        fields.append("language")
+    user.save(update_fields=fields)
     return user
 
 

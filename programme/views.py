@@ -10,11 +10,13 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import access, services
 from .access import AuthedRequest
+from .adapters import set_language_cookie
 from .audit import Edit, history
 from .filters import OrganisationFilter, PersonFilter
 from .forms import (
@@ -286,9 +288,25 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    form = PreferencesForm(posted(request), initial={"digest_enabled": user.digest_enabled})
+    form = PreferencesForm(
+        posted(request),
+        initial={
+            "digest_enabled": user.digest_enabled,
+            "comment_notifications": user.comment_notifications,
+            "language": user.language,
+        },
+    )
     if request.method == "POST" and form.is_valid():
-        services.user_preferences_update(user=user, digest_enabled=form.cleaned_data["digest_enabled"])
-        messages.success(request, _("Préférences enregistrées."))
-        return redirect("programme:preferences")
+        data = form.cleaned_data
+        services.user_preferences_update(
+            user=user,
+            digest_enabled=data["digest_enabled"],
+            comment_notifications=data.get("comment_notifications") or None,
+            language=data.get("language") or None,
+        )
+        with translation.override(user.language):
+            messages.success(request, _("Préférences enregistrées."))
+        response = redirect("programme:preferences")
+        set_language_cookie(response, user.language)
+        return response
     return render(request, "programme/preferences.html", {"title": _("Préférences"), "form": form})

@@ -62,4 +62,5 @@ class ReminderLogAdmin(admin.ModelAdmin):
 for model in (Workshop, Committee, Action, Milestone, Deliverable, Document):
     admin.site.register(model)
 
+from .conversations import admin as conversations_admin  # noqa: E402, F401  (registers the threads)
 from .funding import admin as funding_admin  # noqa: E402, F401  (registers the money models)

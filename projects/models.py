@@ -981,6 +981,8 @@ class ReminderLog(models.Model):
 
 # --- Money (a package of this app: projects/funding/) ------------------------------------------------
 # Imported here so Django finds the models under the `projects` label.
+# --- Conversations with the collective (a package of this app: projects/conversations/) -------------
+from .conversations.models import Comment, CommentNotice  # noqa: E402, F401
 from .funding.models import (  # noqa: E402, F401
     Budget,
     BudgetLine,

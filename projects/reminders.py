@@ -37,6 +37,8 @@ from programme.models import Programme, Role, User
 from prospects.models import Prospect
 from prospects.services import CLOSED_STAGES
 
+from .conversations.models import CommentNotice, NoticeMode
+from .conversations.services import digest_notices_release, notice_context, pending_digest_notices
 from .funding.models import Instalment, Justification
 from .funding.selectors import (
     instalment_title,
@@ -249,8 +251,18 @@ def deadline_scan(*, now: datetime | None = None, queue: str | None = None) -> d
             allowed.add(PHASE_END_NOTICE_DAYS)
         if days == OVERDUE or days in allowed:
             kept.append((item, days))
+    # Comments waiting for the digest of people who chose it (projects.conversations): their digest goes
+    # out even on a day without deadlines.
+    commenters = set(
+        CommentNotice.objects.filter(mode=NoticeMode.DIGEST, sent_at__isnull=True).values_list(
+            "user_id", flat=True
+        )
+    )
     if not kept:
-        return {"today": today.isoformat(), "items": 0, "claimed": 0, "digests": 0}
+        for user_id in sorted(commenters):
+            send = partial(send_digest.apply_async, (user_id, ""), queue=queue)  # type: ignore[arg-type]
+            transaction.on_commit(send)
+        return {"today": today.isoformat(), "items": 0, "claimed": 0, "digests": len(commenters)}
 
     project_ids = {item.project_id for item, _ in kept if item.project_id}
     org_ids = {item.owner_organisation_id for item, _ in kept if item.owner_organisation_id}
@@ -329,6 +341,7 @@ def deadline_scan(*, now: datetime | None = None, queue: str | None = None) -> d
     ReminderLog.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
     claimed_users = sorted(set(ReminderLog.objects.filter(run_id=run_id).values_list("user_id", flat=True)))
     claimed = ReminderLog.objects.filter(run_id=run_id).count()
+    claimed_users = sorted(set(claimed_users) | commenters)
     for user_id in claimed_users:
         # celery-types declares `queue: str | Queue`, but Celery takes None for "the default queue".
         send = partial(send_digest.apply_async, (user_id, str(run_id)), queue=queue)  # type: ignore[arg-type]
@@ -337,16 +350,25 @@ def deadline_scan(*, now: datetime | None = None, queue: str | None = None) -> d
 
 
 def digest_send(*, user_id: int, run_id: str) -> int:
-    """Send one person's digest for one scan. The rows are marked sent with one conditional update
-    before the e-mail goes out, so a re-delivered task does not mail twice; a failed send releases them."""
+    """Send one person's digest for one scan: their reminders of the run and the new comments waiting for
+    the digest (« Nouveaux commentaires »). The rows are marked sent with one conditional update before
+    the e-mail goes out, so a re-delivered task does not mail twice; a failed send releases them."""
     user = User.objects.filter(pk=user_id, is_active=True, digest_enabled=True).exclude(email="").first()
     if user is None:
         return 0
-    rows = list(ReminderLog.objects.filter(user_id=user_id, run_id=run_id, sent_at__isnull=True))
-    if not rows:
-        return 0
+    rows = (
+        list(ReminderLog.objects.filter(user_id=user_id, run_id=run_id, sent_at__isnull=True))
+        if run_id
+        else []
+    )
     ids = [r.pk for r in rows]
-    if ReminderLog.objects.filter(pk__in=ids, sent_at__isnull=True).update(sent_at=timezone.now()) == 0:
+    if (
+        rows
+        and ReminderLog.objects.filter(pk__in=ids, sent_at__isnull=True).update(sent_at=timezone.now()) == 0
+    ):
+        rows, ids = [], []
+    notices = pending_digest_notices(user=user)
+    if not rows and not notices:
         return 0
     overdue = [r for r in rows if r.offset == OVERDUE]
     upcoming = sorted((r for r in rows if r.offset != OVERDUE), key=lambda r: (r.due_date, r.title))
@@ -359,9 +381,11 @@ def digest_send(*, user_id: int, run_id: str) -> int:
                 "overdue": overdue,
                 "upcoming": upcoming,
                 "count": len(rows),
+                "comments": [{"user": user, **notice_context(n)} for n in notices],
                 "preferences_url": settings.SITE_URL + reverse("programme:preferences"),
             },
         )
     except (smtplib.SMTPException, OSError):
         ReminderLog.objects.filter(pk__in=ids).update(sent_at=None)
+        digest_notices_release(notices)
         raise

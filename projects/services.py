@@ -467,19 +467,32 @@ def deliverable_upload(
 
 
 @transaction.atomic
-def deliverable_review(*, actor: User, deliverable: Deliverable, status: str) -> Deliverable:
-    """The team accepts a deliverable or sends it back ("à reprendre")."""
+def deliverable_review(
+    *, actor: User, deliverable: Deliverable, status: str, reason: str = ""
+) -> Deliverable:
+    """The team accepts a deliverable or sends it back ("à reprendre"). Sending it back requires the
+    reason, which opens (or continues) the deliverable's thread with the collective: they are told."""
+    from .conversations.services import comment_post
+
     if not access.is_team(actor):
         raise PermissionDenied
     if status not in (DeliverableStatus.ACCEPTED, DeliverableStatus.RETURNED):
         raise ValidationError(_("État de livrable inconnu."))
+    reason = (reason or "").strip()
+    if status == DeliverableStatus.RETURNED and not reason:
+        raise ValidationError(
+            {"reason": [_("Dites au collectif ce qui est à reprendre : le motif est obligatoire.")]}
+        )
     deliverable = Deliverable.objects.select_for_update().get(pk=deliverable.pk)
     before = deliverable.status
     deliverable.status = status
     deliverable.save(update_fields=["status"])
-    audit_log(
-        actor=actor, obj=deliverable, action="deliverable.reviewed", changes={"status": [before, status]}
-    )
+    changes: dict[str, list[Any]] = {"status": [before, status]}
+    if status == DeliverableStatus.RETURNED:
+        changes["motif"] = [None, reason]
+    audit_log(actor=actor, obj=deliverable, action="deliverable.reviewed", changes=changes)
+    if status == DeliverableStatus.RETURNED:
+        comment_post(actor=actor, project=deliverable.project, target=deliverable, body=reason)
     return deliverable
 
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .conversations import urls as conversation_urls
 from .funding import urls as funding_urls
 from .selection import urls as selection_urls
 from .views import calendar, collective, deliverables, deployment, governance, project, workshops
@@ -73,4 +74,5 @@ urlpatterns: list = (
     ]
     + selection_urls.urlpatterns
     + funding_urls.urlpatterns
+    + conversation_urls.urlpatterns
 )

@@ -38,6 +38,7 @@ from programme.models import AuditEntry, Invitation, Organisation, Person, Terri
 from projects.models import (
     Action,
     AdvocacyAction,
+    Comment,
     Committee,
     CommitteeDecision,
     Deliverable,
@@ -248,6 +249,23 @@ SCORES = {f"score_{d}": "2" for d in ("shared_vision", "governance", "trust", "s
 
 
 CASES = [
+    # A message in a thread (projects.conversations), by the team and by a partner in the portal.
+    Case(
+        "comment",
+        "staff",
+        lambda w: reverse("projects:comment.post", args=["project", w.project_a.pk]),
+        lambda w: {"body": "Compte rendu envoyé."},
+        lambda w: Comment.objects.filter(body="Compte rendu envoyé.").count(),
+        page=lambda w: reverse("projects:comment.list", args=["project", w.project_a.pk]),
+    ),
+    Case(
+        "portal comment",
+        "partner_a",
+        lambda w: reverse("portal:comment.post", args=["project", w.project_a.pk]),
+        lambda w: {"body": "Merci pour le retour."},
+        lambda w: Comment.objects.filter(body="Merci pour le retour.").count(),
+        page=lambda w: reverse("portal:project", args=[w.project_a.pk]),
+    ),
     Case(
         "organisation",
         "staff",

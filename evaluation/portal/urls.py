@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import deliverables, funding, indicators, maturity, organisation, project
+from .views import conversations, deliverables, funding, indicators, maturity, organisation, project
 
 app_name = "portal"
 
@@ -33,6 +33,8 @@ urlpatterns = [
     path("mesures/<int:pk>/", indicators.measurement_detail, name="measurement"),
     path("mesures/<int:pk>/justificatif/", indicators.measurement_evidence, name="measurement.evidence"),
     path("maturite/<int:pk>/", maturity.maturity_detail, name="maturity"),
+    # Threads with the team (projects.conversations)
+    path("discussion/<slug:key>/<int:object_id>/", conversations.comment_post, name="comment.post"),
     path(
         "projets/<int:pk>/maturite/<slug:phase>/<slug:moment>/",
         maturity.maturity_moment,

@@ -21,6 +21,7 @@ from programme.files import private_file_response
 from programme.pages import posted, save_once
 
 from .. import services
+from ..conversations import selectors as conversations
 from ..forms import DeliverableForm, DocumentForm, MilestoneForm, UploadForm
 from ..models import Deliverable, DeliverableVersion, Document, DocumentVersion, Milestone, Project
 from .base import (
@@ -56,13 +57,17 @@ def _upload_data(request: AuthedRequest) -> tuple:
 @access.team_required
 def project_deliverables(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
+    deliverables = list(
+        project.deliverables.select_related("owner_user", "owner_organisation", "milestone").prefetch_related(
+            Prefetch("versions", queryset=DeliverableVersion.objects.select_related("uploaded_by"))
+        )
+    )
+    comments = conversations.counts(user=request.user, model=Deliverable, ids=[d.pk for d in deliverables])
+    for deliverable in deliverables:
+        deliverable.comment_count = comments.get(deliverable.pk, 0)  # type: ignore[attr-defined]
     context = {
         "milestones": project.milestones.select_related("owner"),
-        "deliverables": project.deliverables.select_related(
-            "owner_user", "owner_organisation", "milestone"
-        ).prefetch_related(
-            Prefetch("versions", queryset=DeliverableVersion.objects.select_related("uploaded_by"))
-        ),
+        "deliverables": deliverables,
         "today": timezone.localdate(),
     }
     return render_tab(request, project, "deliverables", "projects/project_deliverables.html", context)
@@ -141,13 +146,23 @@ def deliverable_upload(request: AuthedRequest, pk: int) -> HttpResponse:
 @access.team_required
 @require_POST
 def deliverable_review(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Accept a deliverable, or send it back with the reason (which opens its thread with the collective)."""
     deliverable = child_for(request, Deliverable, pk)
     status = request.POST.get("status", "")
     try:
-        services.deliverable_review(actor=request.user, deliverable=deliverable, status=status)
-        messages.success(request, _("Livrable mis à jour."))
+        services.deliverable_review(
+            actor=request.user, deliverable=deliverable, status=status, reason=request.POST.get("reason", "")
+        )
+        messages.success(
+            request,
+            _("Livrable renvoyé au collectif avec le motif ; il en est prévenu.")
+            if status == "returned"
+            else _("Livrable mis à jour."),
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    if request.POST.get("next") == "thread":
+        return redirect("projects:comment.list", "deliverable", deliverable.pk)
     return redirect("projects:project.deliverables", deliverable.project_id)
 
 

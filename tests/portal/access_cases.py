@@ -76,6 +76,22 @@ CASES = [
     Case("portal:measurement.evidence", A_ONLY, kwargs=pk("measurement")),
     Case("portal:maturity", A_ONLY, kwargs=pk("maturity")),
     Case("portal:maturity.moment", A_ONLY, kwargs=lambda w: _owed_end_of_emergence(w)),
+    # A partner's message in a thread of their project (projects.conversations); back to the page.
+    Case(
+        "portal:comment.post",
+        {**A_ONLY, "partner_a": 302},
+        kwargs=lambda w: {"key": "deliverable", "object_id": a(w).deliverable.pk},
+        method="post",
+        data=lambda w: {"body": "Le fichier est bien lisible."},
+    ),
+    Case(
+        "portal:comment.post",
+        {**A_ONLY, "partner_a": 302},
+        kwargs=lambda w: {"key": "project", "object_id": a(w).project.pk},
+        method="post",
+        data=lambda w: {},
+        id="post:portal:comment.post (empty)",
+    ),
     # A team action living in the portal namespace (opening a self-assessment to the collective).
     Case(
         "portal:maturity.open",

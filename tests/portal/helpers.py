@@ -22,6 +22,7 @@ from evaluation.models import (
 )
 from programme.models import Invitation, Territory
 from projects import services as project_services
+from projects.conversations.services import comment_post
 from projects.models import (
     Action,
     AdvocacyAction,
@@ -252,4 +253,11 @@ def build_side(world, side: str) -> Side:
     )
     # Money, shared with the collective (projects/funding).
     o.update(funding_side(staff, project, m))
+    # Conversations: a message shared with the collective and a team's internal note, on the deliverable.
+    o["comment"] = comment_post(
+        actor=staff, project=project, target=o["deliverable"], body=f"Message au collectif {m}"
+    )
+    o["internal_note"] = comment_post(
+        actor=staff, project=project, target=o["deliverable"], body=f"Note interne {m}", internal=True
+    )
     return s

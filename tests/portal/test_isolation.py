@@ -157,6 +157,9 @@ BY_KWARG = {
     "question_pk": "question",
     "prospect_pk": "prospect",
     "number": lambda b: 1,  # the first version of B's file
+    # A thread (projects.conversations): B's deliverable's.
+    "key": lambda b: "deliverable",
+    "object_id": "deliverable",
 }
 
 #: Kwargs that are not ids: secrets and formats. A made-up token is a 404 for everyone, so the director
@@ -370,3 +373,17 @@ def test_team_files_of_their_own_project_are_not_downloadable_by_a_partner(sides
     deliverable_upload(actor=world.staff, deliverable=a.staff_deliverable, file=pdf("interne.pdf"))
     url = reverse("projects:deliverable.download", args=[a.staff_deliverable.pk, 1])
     assert client_for(world.partner_a).get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_partner_a_reads_the_shared_messages_of_their_deliverable_never_the_internal_notes(sides, world):
+    a = sides["A"]
+    page = client_for(world.partner_a).get(reverse("portal:deliverable", args=[a.deliverable.pk]))
+    body = page.content.decode()
+    assert a.comment.body in body
+    assert a.internal_note.body not in body and "Note interne" not in body
+    # The team sees both, the note marked as one.
+    team = client_for(world.staff).get(
+        reverse("projects:comment.list", args=["deliverable", a.deliverable.pk])
+    )
+    assert a.comment.body in team.content.decode() and a.internal_note.body in team.content.decode()

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from programme import services
 from programme.models import Invitation
@@ -422,3 +422,37 @@ def test_a_new_login_address_must_be_verified_before_it_becomes_the_login(world)
     world.partner_a.refresh_from_db()
     assert world.partner_a.email == "nouvelle@exemple.fr"
     assert login(Client(), "nouvelle@exemple.fr").status_code == 302
+
+
+def test_preferences_choose_the_language_and_how_comments_arrive(world, staff_client):
+    page = staff_client.get(reverse("programme:preferences")).content.decode()
+    assert "Langue des pages et des e-mails" in page and "Dans le récapitulatif du matin" in page
+    response = staff_client.post(
+        reverse("programme:preferences"),
+        {"digest_enabled": "on", "comment_notifications": "digest", "language": "en"},
+        follow=True,
+    )
+    world.staff.refresh_from_db()
+    assert (world.staff.language, world.staff.comment_notifications) == ("en", "digest")
+    # The pages now speak English, and the language switch still works.
+    assert response.headers["Content-Language"] == "en"
+    staff_client.post(reverse("set_language"), {"language": "fr", "next": "/structures/"})
+    assert staff_client.get("/structures/").headers["Content-Language"] == "fr"
+    # A value that is not a choice is refused, nothing changes.
+    staff_client.post(reverse("programme:preferences"), {"digest_enabled": "on", "language": "de"})
+    world.staff.refresh_from_db()
+    assert world.staff.language == "en"
+    translation.activate("fr")  # the test client leaves the last response's language active
+
+
+def test_after_login_the_pages_speak_the_person_s_language(world):
+    from tests.factories import PASSWORD
+
+    world.staff.language = "en"
+    world.staff.save()
+    client = Client()
+    response = client.post(
+        reverse("account_login"), {"login": world.staff.email, "password": PASSWORD}, follow=True
+    )
+    assert response.headers["Content-Language"] == "en"
+    translation.activate("fr")  # the test client leaves the last response's language active

@@ -53,6 +53,16 @@ def _document(w, *, shared: bool):
     return version.document
 
 
+def _discussed(w):
+    """A deliverable of project A with a shared message and an internal note in its thread."""
+    from projects.conversations.services import comment_post
+
+    deliverable = DeliverableFactory(project=w.project_a, owner_organisation=w.org_a)
+    comment_post(actor=w.staff, project=w.project_a, target=deliverable, body="Message A")
+    comment_post(actor=w.staff, project=w.project_a, target=deliverable, body="Note SECRET-A", internal=True)
+    return deliverable
+
+
 def _deliverable_version(w):
     from projects.services import deliverable_upload
 
@@ -158,6 +168,37 @@ CASES = [
         method="post",
         data=lambda w: {"status": "accepted"},
         kwargs=of_project_a(DeliverableFactory),
+    ),
+    # Threads with the collective (projects.conversations): the team's pages; partners use the portal's.
+    Case(
+        "projects:comment.list",
+        TEAM,
+        kwargs=lambda w: {"key": "deliverable", "object_id": _discussed(w).pk},
+        secret=lambda w: "Note SECRET-A",
+    ),
+    Case(
+        "projects:comment.list",
+        TEAM,
+        kwargs=lambda w: {"key": "project", "object_id": w.project_a.pk},
+        id="get:comment.list (project)",
+    ),
+    Case(
+        "projects:comment.post",
+        TEAM_REDIRECT,
+        method="post",
+        data=lambda w: {"body": "Bien reçu, merci."},
+        kwargs=lambda w: {"key": "action", "object_id": ActionFactory(project=w.project_a).pk},
+    ),
+    invalid_post(
+        "projects:comment.post",
+        {**TEAM, "staff": 400, "director": 400},
+        kwargs=lambda w: {"key": "deliverable", "object_id": _discussed(w).pk},
+    ),
+    Case(
+        "projects:comment.list",
+        {**TEAM, "staff": 404, "director": 404},
+        kwargs=lambda w: {"key": "unknown", "object_id": w.project_a.pk},
+        id="get:comment.list (unknown kind)",
     ),
     Case(
         "projects:deliverable.download",

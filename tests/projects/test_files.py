@@ -161,7 +161,10 @@ def test_partner_uploads_a_deliverable_through_the_service(world, partner_a_clie
 def test_team_reviews_a_submitted_deliverable(staff_client, world):
     deliverable = DeliverableFactory(project=world.project_a, owner_organisation=world.org_a)
     services.deliverable_upload(actor=world.partner_a, deliverable=deliverable, file=pdf_file())
-    staff_client.post(reverse("projects:deliverable.review", args=[deliverable.pk]), {"status": "returned"})
+    staff_client.post(
+        reverse("projects:deliverable.review", args=[deliverable.pk]),
+        {"status": "returned", "reason": "Il manque la page 2."},
+    )
     deliverable.refresh_from_db()
     assert deliverable.status == DeliverableStatus.RETURNED
     response = staff_client.post(

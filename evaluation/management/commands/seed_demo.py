@@ -10,6 +10,7 @@ from evaluation.reports import demo as reports_demo
 from programme import demo as programme_demo
 from programme.demo import DemoContext
 from projects import demo as projects_demo
+from projects.conversations import demo as conversations_demo
 from projects.funding import demo as funding_demo
 from projects.selection import demo as selection_demo
 from prospects import demo as prospects_demo
@@ -24,6 +25,7 @@ STEPS = (
     funding_demo.build,
     evaluation_demo.build,
     portal_demo.build,
+    conversations_demo.build,
     reports_demo.build,
 )
 

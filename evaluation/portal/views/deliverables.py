@@ -25,6 +25,7 @@ from projects.models import (
 from projects.views import deliverables as project_views
 
 from ..forms import ActionDoneForm, DeliverableUploadForm
+from .conversations import portal_thread
 
 # --- Deliverables -------------------------------------------------------------------------------------
 
@@ -72,6 +73,7 @@ def deliverable_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "form": form,
         "can_upload": can_upload,
         "today": timezone.localdate(),
+        **portal_thread(request.user, deliverable.project, deliverable),
     }
     return render(request, "portal/deliverable.html", context, status=status)
 
@@ -118,6 +120,7 @@ def action_done(request: AuthedRequest, pk: int) -> HttpResponse:
         "project": action.project,
         "form": form,
         "open": action.status in OPEN_ACTION_STATUSES,
+        **portal_thread(request.user, action.project, action),
     }
     return render(request, "portal/action_done.html", context, status=status)
 

@@ -23,6 +23,7 @@ from ... import services
 from ...models import MeasurementStatus, ProjectIndicator
 from .. import selectors
 from ..forms import PortalMeasurementForm
+from .conversations import portal_thread
 
 #: Statuses a partner may still correct and (re)submit.
 EDITABLE_STATUSES = (MeasurementStatus.DRAFT, MeasurementStatus.SUBMITTED, MeasurementStatus.RETURNED)
@@ -175,6 +176,7 @@ def measurement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "project": pi.project,
         "form": form,
         "editable": editable,
+        **portal_thread(request.user, pi.project, measurement),
     }
     return render(request, "portal/measurement.html", context, status=status)
 

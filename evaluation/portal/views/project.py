@@ -9,6 +9,7 @@ from programme.access import AuthedRequest
 from projects.models import Project
 
 from .. import selectors
+from .conversations import portal_thread
 
 
 @access.partner_required
@@ -32,6 +33,7 @@ def project(request: AuthedRequest, pk: int) -> HttpResponse:
 def _project_page(request: AuthedRequest, project: Project) -> HttpResponse:
     """The page of one project, with the tab row of the partner's projects when they have several."""
     context = selectors.project_page(user=request.user, project=project)
+    context |= portal_thread(request.user, project, None)
     context["project_tabs"] = [
         {"url": reverse("portal:project", args=[p.pk]), "label": p.title, "current": p.pk == project.pk}
         for p in context["projects"]
