@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('projects', '0010_typographic_apostrophes_in_labels'),
+        ('projects', '0011_project_exchanges'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
