@@ -12,3 +12,10 @@ class EvaluationConfig(AppConfig):
         from projects.views.base import Tab, register_tab
 
         register_tab(Tab("evaluation", "evaluation:protocol", _("Évaluation")), before="funding")
+
+        # The structure's timeline (projects.relations.timeline): the measurements a structure submitted.
+        from projects.relations.timeline import register_source
+
+        from .timeline import present_measurement, submitted_measurements
+
+        register_source("measurement", _("Mesures soumises"), submitted_measurements, present_measurement)

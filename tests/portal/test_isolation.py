@@ -30,7 +30,8 @@ PK_OF = {
     "prospects:prospect.detail": "prospect",
     "prospects:prospect.edit": "prospect",
     "prospects:prospect.move": "prospect",
-    "prospects:interaction.create": "prospect",
+    "prospects:exchange.create": "prospect",
+    "prospects:organisation.path": "organisation",
     "prospects:interview.create": "prospect",
     "prospects:interview.detail": "interview",
     "prospects:interview.score": "interview",
@@ -107,6 +108,12 @@ PK_OF = {
     "projects:funding.programme.edit": "funder_programme",
     "evaluation:funding.cerfa": "convention",
     "projects:selection.decide": "cohort",
+    "projects:structure.projects": "organisation",
+    "projects:structure.timeline": "organisation",
+    "projects:structure.exchange.create": "organisation",
+    "projects:exchange.create": "project",
+    "projects:exchange.edit": "exchange",
+    "projects:exchange.done": "exchange",
     # evaluation
     "evaluation:indicator.edit": "indicator",
     "evaluation:question.edit": "question",
@@ -370,3 +377,14 @@ def test_team_files_of_their_own_project_are_not_downloadable_by_a_partner(sides
     deliverable_upload(actor=world.staff, deliverable=a.staff_deliverable, file=pdf("interne.pdf"))
     url = reverse("projects:deliverable.download", args=[a.staff_deliverable.pk, 1])
     assert client_for(world.partner_a).get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_partner_a_sees_their_structures_shared_exchanges_only(sides, world):
+    """The portal's « Ma structure » lists A's exchanges marked shared: never A's internal ones (nor the
+    prospect path they belong to), never B's, even shared."""
+    a, b = sides["A"], sides["B"]
+    body = _body(client_for(world.partner_a).get(reverse("portal:organisation")))
+    assert a.exchange.summary in body
+    assert a.internal_exchange.summary not in body
+    assert b.exchange.summary not in body and b.marker not in body
