@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from programme import access
+from programme.formatting import fr_date
 from projects.relations.timeline import organisation_projects, shape
 
 from .models import Measurement
@@ -28,11 +29,14 @@ def submitted_measurements(user: Any, organisation_id: int) -> QuerySet[Any, Any
         kind="measurement",
         at="submitted_at",
         project="project_indicator__project_id",
-        code="status",
+        code="period_end",
         title="project_indicator__indicator__name",
     )
 
 
 def present_measurement(row: dict[str, Any]) -> tuple[str, str]:
-    title = _("Mesure soumise — %(indicator)s") % {"indicator": row["row_title"]}
+    title = _("Mesure soumise — %(indicator)s, période au %(end)s") % {
+        "indicator": row["row_title"],
+        "end": fr_date(row["row_code"]) if row["row_code"] else "—",
+    }
     return title, reverse("evaluation:protocol", args=[row["row_project"]])
