@@ -360,3 +360,34 @@ def test_partners_get_404_on_team_pieces(world):
     ):
         assert client.get(reverse(name, args=[pk])).status_code == 404
     assert client.post(reverse("projects:exchange.done", args=[exchange.pk])).status_code == 404
+
+
+def test_deliverables_and_measurements_the_structure_submitted(world):
+    from projects.services import deliverable_upload
+    from tests.evaluation.factories import MeasurementFactory, ProjectIndicatorFactory
+    from tests.projects.factories import DeliverableFactory, pdf_file
+
+    ours = DeliverableFactory(project=world.project_a, owner_organisation=world.org_a, title="Diagnostic")
+    theirs = DeliverableFactory(project=world.project_b, owner_organisation=world.org_b, title="Étude B")
+    deliverable_upload(actor=world.partner_a, deliverable=ours, file=pdf_file())
+    deliverable_upload(actor=world.partner_b, deliverable=theirs, file=pdf_file())
+    indicator = ProjectIndicatorFactory(
+        project=world.project_a,
+        reporter="partner",
+        reporter_organisation=world.org_a,
+        indicator__name="Repas servis",
+    )
+    MeasurementFactory(project_indicator=indicator, submitted_at=timezone.now(), period_end=date(2026, 3, 31))
+    MeasurementFactory(
+        project_indicator=indicator,
+        status="draft",
+        period_start=date(2026, 4, 1),
+        period_end=date(2026, 6, 30),
+    )
+    response = _timeline(client_for(world.staff), world.org_a, "?kind=deliverable&kind=measurement")
+    titles = [e["title"] for e in response.context["entries"]]
+    assert "Diagnostic" in titles and "Étude B" not in titles
+    assert any("Repas servis" in t and "31 mars 2026" in t for t in titles)
+    assert len(titles) == 2  # the draft was never submitted
+    body = response.content.decode()
+    assert reverse("evaluation:protocol", args=[world.project_a.pk]) in body
