@@ -4,7 +4,8 @@ structure submitted — entered by one of its people, or of an indicator it repo
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,7 @@ def submitted_measurements(user: Any, organisation_id: int) -> QuerySet[Any, Any
         kind="measurement",
         at="submitted_at",
         project="project_indicator__project_id",
-        code="period_end",
+        code=Cast("period_end", CharField()),  # one type per column in the UNION (text)
         title="project_indicator__indicator__name",
     )
 
