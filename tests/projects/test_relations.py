@@ -391,3 +391,21 @@ def test_deliverables_and_measurements_the_structure_submitted(world):
     assert len(titles) == 2  # the draft was never submitted
     body = response.content.decode()
     assert reverse("evaluation:protocol", args=[world.project_a.pk]) in body
+
+
+def test_prospect_path_queries_constant(world):
+    from programme.models import Programme
+
+    client = client_for(world.staff)
+    url = reverse("prospects:organisation.path", args=[world.org_a.pk])
+    ProspectFactory(programme=world.programme, organisation=world.org_a)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(4):
+        other = Programme.objects.create(name=f"Programme {n}")
+        prospect = ProspectFactory(programme=other, organisation=world.org_a, stage=Stage.CONTACTED)
+        StageChange.objects.create(prospect=prospect, from_stage=Stage.IDENTIFIED, to_stage=Stage.CONTACTED)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(many) == len(few)
+    assert response.content.decode().count("Programme ") >= 5
