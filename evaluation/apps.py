@@ -16,3 +16,10 @@ class EvaluationConfig(AppConfig):
         from .conversations import register_threads
 
         register_threads()
+
+        # The structure's timeline (projects.relations.timeline): the measurements a structure submitted.
+        from projects.relations.timeline import register_source
+
+        from .timeline import present_measurement, submitted_measurements
+
+        register_source("measurement", _("Mesures soumises"), submitted_measurements, present_measurement)

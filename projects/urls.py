@@ -2,6 +2,7 @@ from django.urls import path
 
 from .conversations import urls as conversation_urls
 from .funding import urls as funding_urls
+from .relations import urls as relations_urls
 from .selection import urls as selection_urls
 from .views import calendar, collective, deliverables, deployment, governance, project, workshops
 
@@ -75,4 +76,5 @@ urlpatterns: list = (
     + selection_urls.urlpatterns
     + funding_urls.urlpatterns
     + conversation_urls.urlpatterns
+    + relations_urls.urlpatterns
 )

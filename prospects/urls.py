@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import events, grid, imports, interviews, pipeline, record
+from .views import events, grid, imports, interviews, organisation, pipeline, record
 
 app_name = "prospects"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("nouveau/", record.prospect_create, name="prospect.create"),
     path("export.<str:fmt>", pipeline.prospect_export, name="prospect.export"),
     path("panneau/", pipeline.pipeline_panel, name="panel.pipeline"),
+    path("structures/<int:pk>/parcours/", organisation.organisation_path, name="organisation.path"),
     path("<int:pk>/", record.prospect_detail, name="prospect.detail"),
     path("<int:pk>/modifier/", record.prospect_edit, name="prospect.edit"),
     path("<int:pk>/etape/", pipeline.prospect_move, name="prospect.move"),

@@ -321,6 +321,20 @@ CASES = [
         page=lambda w: reverse("prospects:prospect.detail", args=[_prospect(w).pk]),
     ),
     Case(
+        "structure exchange",
+        "staff",
+        lambda w: reverse("projects:structure.exchange.create", args=[w.org_a.pk]),
+        lambda w: {"kind": "visit", "date": DAY, "summary": "Visite des locaux", "project": w.project_a.pk},
+        lambda w: Exchange.objects.filter(summary="Visite des locaux").count(),
+    ),
+    Case(
+        "project exchange",
+        "staff",
+        lambda w: reverse("projects:exchange.create", args=[w.project_a.pk]),
+        lambda w: {"organisation": w.org_a.pk, "kind": "meeting", "date": DAY, "summary": "COPIL préparé"},
+        lambda w: Exchange.objects.filter(summary="COPIL préparé").count(),
+    ),
+    Case(
         "interview",
         "staff",
         lambda w: reverse("prospects:interview.create", args=[_prospect(w).pk]),

@@ -20,6 +20,7 @@ from .. import selectors, services, timeline
 from ..filters import ProjectFilter
 from ..forms import GateDecisionForm, ProjectCreateForm, ProjectForm
 from ..models import GateDecision, Project
+from ..relations import selectors as relations_selectors
 from .base import project_for, render_form_page, render_tab
 
 
@@ -91,9 +92,13 @@ def project_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
         workshops=list(project.workshops.order_by("starts_at")),
         committees=list(project.committees.order_by("date")),
     )
-    return render_tab(
-        request, project, "timeline", "projects/project_timeline.html", {"tl": tl, "periods": periods}
-    )
+    context = {
+        "tl": tl,
+        "periods": periods,
+        "exchanges": relations_selectors.project_exchanges(user=request.user, project=project),
+        "back": request.get_full_path() + "#exchanges",
+    }
+    return render_tab(request, project, "timeline", "projects/project_timeline.html", context)
 
 
 # --- Gate decision ------------------------------------------------------------------------------------

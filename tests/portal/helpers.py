@@ -39,7 +39,7 @@ from projects.models import (
     Workshop,
     WorkshopItem,
 )
-from prospects.models import Event, Interview, Prospect, ScoringGrid
+from prospects.models import Event, Exchange, Interview, Prospect, ScoringGrid
 from tests.projects.funding.factories import funding_side
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -250,6 +250,21 @@ def build_side(world, side: str) -> Side:
         organisation=org,
         token_hash=f"hash-{low}",
         expires_at=timezone.now() + timedelta(days=3),
+    )
+    # Exchanges with the structure (#15): one shared with it, tied to the project, one internal.
+    o["exchange"] = Exchange.objects.create(
+        organisation=org,
+        contact=person,
+        kind="meeting",
+        date=today,
+        subject=f"Rendez-vous partagé {m}",
+        summary=f"Échange partagé {m}",
+        next_action=f"Relancer {m}",
+        shared=True,
+    )
+    project.exchanges.add(o["exchange"])
+    o["internal_exchange"] = Exchange.objects.create(
+        organisation=org, prospect=o["prospect"], kind="call", date=today, summary=f"Échange interne {m}"
     )
     # Money, shared with the collective (projects/funding).
     o.update(funding_side(staff, project, m))

@@ -31,6 +31,7 @@ PK_OF = {
     "prospects:prospect.edit": "prospect",
     "prospects:prospect.move": "prospect",
     "prospects:exchange.create": "prospect",
+    "prospects:organisation.path": "organisation",
     "prospects:interview.create": "prospect",
     "prospects:interview.detail": "interview",
     "prospects:interview.score": "interview",
@@ -107,6 +108,12 @@ PK_OF = {
     "projects:funding.programme.edit": "funder_programme",
     "evaluation:funding.cerfa": "convention",
     "projects:selection.decide": "cohort",
+    "projects:structure.projects": "organisation",
+    "projects:structure.timeline": "organisation",
+    "projects:structure.exchange.create": "organisation",
+    "projects:exchange.create": "project",
+    "projects:exchange.edit": "exchange",
+    "projects:exchange.done": "exchange",
     # evaluation
     "evaluation:indicator.edit": "indicator",
     "evaluation:question.edit": "question",
@@ -387,3 +394,14 @@ def test_partner_a_reads_the_shared_messages_of_their_deliverable_never_the_inte
         reverse("projects:comment.list", args=["deliverable", a.deliverable.pk])
     )
     assert a.comment.body in team.content.decode() and a.internal_note.body in team.content.decode()
+
+
+@pytest.mark.django_db
+def test_partner_a_sees_their_structures_shared_exchanges_only(sides, world):
+    """The portal's « Ma structure » lists A's exchanges marked shared: never A's internal ones (nor the
+    prospect path they belong to), never B's, even shared."""
+    a, b = sides["A"], sides["B"]
+    body = _body(client_for(world.partner_a).get(reverse("portal:organisation")))
+    assert a.exchange.summary in body
+    assert a.internal_exchange.summary not in body
+    assert b.exchange.summary not in body and b.marker not in body

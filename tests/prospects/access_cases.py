@@ -35,6 +35,7 @@ CASES = [
     ),
     Case("prospects:prospect.board", TEAM),
     Case("prospects:panel.pipeline", TEAM),
+    Case("prospects:organisation.path", TEAM, kwargs=lambda w: {"pk": w.org_a.pk}),
     Case("prospects:prospect.create", TEAM),
     invalid_post("prospects:prospect.create", TEAM),
     Case("prospects:prospect.export", TEAM, kwargs=lambda w: {"fmt": "csv"}, id="get:prospect.export csv"),

@@ -12,6 +12,7 @@ from programme import services as programme_services
 from programme.access import AuthedRequest
 from programme.models import Organisation, Person
 from programme.pages import posted, save_once
+from projects.relations import selectors as relations_selectors
 
 from .. import selectors
 from ..forms import PortalContactForm, PortalOrganisationForm
@@ -27,6 +28,8 @@ def organisation_detail(request: AuthedRequest) -> HttpResponse:
     context = {
         "organisation": organisation,
         "people": access.scoped(request.user, Person).order_by("last_name", "first_name"),
+        # The exchanges the team marked shared with the structure (never another's, never the prospect path).
+        "exchanges": relations_selectors.shared_exchanges(user=request.user),
     }
     return render(request, "portal/organisation.html", context)
 

@@ -1,0 +1,130 @@
+"""Reads of the structure's pieces (its projects, its timeline, its open next actions) and of a project's
+exchanges, each scoped through programme.access for the acting user, in a fixed number of queries."""
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+
+from programme import access
+from programme.models import Organisation, User
+from prospects.models import Exchange
+
+from ..funding.selectors import money_by_project
+from ..models import Document, Membership, Project
+from . import timeline
+from .timeline import organisation_projects_q
+
+#: Rows per page of the structure's timeline.
+TIMELINE_PAGE_SIZE = 25
+#: Open next actions listed above the timeline.
+OPEN_ACTIONS_LIMIT = 10
+
+
+def structure_projects(*, user: User, organisation: Organisation) -> dict[str, Any]:
+    """The structure's projects (led or member of), each with its role(s), phase and money (from
+    `funding.selectors.money_by_project`: the one definition), and the documents shared with their
+    collectives. Six queries whatever the number of projects (one, the memberships, four for money,
+    one for the documents)."""
+    projects = list(
+        access.scoped(user, Project)
+        .filter(organisation_projects_q(organisation.pk))
+        .distinct()
+        .select_related("cohort")
+        .order_by("-start_date", "title")
+    )
+    ids = [p.pk for p in projects]
+    memberships: dict[int, list[Membership]] = {}
+    for membership in (
+        access.scoped(user, Membership)
+        .filter(project_id__in=ids, organisation=organisation)
+        .select_related("person")
+        .order_by("joined_on", "pk")
+    ):
+        memberships.setdefault(membership.project_id, []).append(membership)
+    money = money_by_project(user=user, projects=Project.objects.filter(pk__in=ids)) if ids else {}
+    documents = list(
+        access.scoped(user, Document)
+        .filter(project_id__in=ids, shared_with_collective=True)
+        .select_related("project")
+        .order_by("project__title", "title")
+    )
+    return {
+        "organisation": organisation,
+        "rows": [
+            {
+                "project": p,
+                "lead": p.lead_organisation_id == organisation.pk,
+                "memberships": memberships.get(p.pk, []),
+                "money": money.get(p.pk),
+            }
+            for p in projects
+        ],
+        "documents": documents,
+    }
+
+
+def structure_timeline(
+    *, user: User, organisation: Organisation, kinds: list[str], page: Any
+) -> dict[str, Any]:
+    """One page of the structure's merged timeline (the sources `kinds`, all when empty): a count, the
+    page's rows (one UNION ALL with LIMIT/OFFSET) and their projects' titles — three queries whatever the
+    number of rows."""
+    chosen = [k for k in kinds if k in timeline.SOURCES] or list(timeline.SOURCES)
+    union = timeline.merged(user, organisation.pk, chosen)
+    paginator = Paginator(union if union is not None else Exchange.objects.none(), TIMELINE_PAGE_SIZE)
+    page_obj = paginator.get_page(page)
+    entries = timeline.present(list(page_obj.object_list))
+    project_ids = {e["project_id"] for e in entries if e["project_id"]}
+    titles = (
+        dict(access.scoped(user, Project).filter(pk__in=project_ids).values_list("pk", "title"))
+        if project_ids
+        else {}
+    )
+    return {
+        "organisation": organisation,
+        "page": page_obj,
+        "count": paginator.count,
+        "entries": [{**e, "project": titles.get(e["project_id"] or 0)} for e in entries],
+        "kinds": [
+            {
+                "kind": s.kind,
+                "label": s.label,
+                "checked": s.kind in chosen and len(chosen) < len(timeline.SOURCES),
+            }
+            for s in timeline.SOURCES.values()
+        ],
+        "filtered": len(chosen) < len(timeline.SOURCES),
+        "chosen": chosen,
+    }
+
+
+def open_next_actions(*, user: User, organisation: Organisation) -> list[Exchange]:
+    """The structure's exchanges whose next action is still to do, soonest first (one query)."""
+    return list(
+        access.scoped(user, Exchange)
+        .filter(organisation=organisation, next_action_done_on__isnull=True)
+        .filter(~Q(next_action="") | Q(next_action_date__isnull=False))
+        .select_related("owner", "contact")
+        .order_by("next_action_date", "pk")[:OPEN_ACTIONS_LIMIT]
+    )
+
+
+def project_exchanges(*, user: User, project: Project) -> QuerySet[Exchange]:
+    """The exchanges tied to a project, newest first (one query once iterated)."""
+    return (
+        access.scoped(user, Exchange)
+        .filter(projects=project)
+        .select_related("organisation", "contact", "user", "owner")
+        .order_by("-date", "-pk")
+    )
+
+
+def shared_exchanges(*, user: User, limit: int = 20) -> QuerySet[Exchange]:
+    """The exchanges a partner may read in the portal: their own structure's, marked shared."""
+    return (
+        access.scoped(user, Exchange)
+        .filter(organisation_id=user.organisation_id or 0, shared=True)
+        .select_related("contact")
+        .order_by("-date", "-pk")[:limit]
+    )

@@ -1,0 +1,278 @@
+"""The structure's timeline: one list merging what happened with a structure, whatever app holds it.
+
+A **registry of sources**: each source (`register_source`) turns a structure into a `.values()` queryset of
+the common shape `COLUMNS` — kind, moment, object id, project id, a code (a stage, an outcome…), a title and
+a text. The page reads them as ONE `UNION ALL` ordered by moment and cut by LIMIT/OFFSET, so the number of
+queries is the same with ten rows or a hundred thousand (a count, a page, the page's project titles).
+Projects registers its own sources below; a higher app registers its own from its `AppConfig.ready()`
+(evaluation's « mesures soumises »), so this module never names it. A source also says, in Python and
+without a query, how one of its rows reads and where it is handled (`present`).
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    Expression,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from programme import access
+from prospects.models import Exchange, ExchangeKind, Prospect, Stage, StageChange
+
+from ..models import (
+    Attendance,
+    Deliverable,
+    DeliverableVersion,
+    GateDecision,
+    Outcome,
+    Phase,
+    Project,
+    Workshop,
+)
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+#: The common shape of every source's rows (column names that no model field uses).
+COLUMNS = ("row_kind", "row_at", "row_obj", "row_project", "row_code", "row_title", "row_text")
+
+
+class Entry(TypedDict):
+    """One row as the page shows it."""
+
+    kind: str
+    label: "StrOrPromise"
+    at: Any  # an aware datetime (a date-only row is midnight UTC of its day)
+    title: str
+    text: str
+    url: str
+    project_id: int | None
+
+
+@dataclass(frozen=True)
+class Source:
+    """`rows(user, organisation_id)`: the values() queryset in the `COLUMNS` shape (see `shape`);
+    `present(row)`: (title, url) of one row, computed without a query."""
+
+    kind: str
+    label: "StrOrPromise"
+    rows: Callable[[Any, int], QuerySet[Any, Any]]
+    present: Callable[[dict[str, Any]], tuple[str, str]]
+
+
+SOURCES: dict[str, Source] = {}
+
+
+def register_source(
+    kind: str,
+    label: "StrOrPromise",
+    rows: Callable[[Any, int], QuerySet[Any, Any]],
+    present: Callable[[dict[str, Any]], tuple[str, str]],
+) -> None:
+    """Add (or replace: a second ready() changes nothing) the source `kind`, shown as `label`."""
+    SOURCES[kind] = Source(kind, label, rows, present)
+
+
+def _expr(value: str | Expression | Subquery | None, field: Any) -> Any:
+    if value is None:
+        return Cast(Value(None), field)
+    if isinstance(value, str):
+        return F(value)
+    return value
+
+
+def shape(
+    queryset: QuerySet[Any, Any],
+    *,
+    kind: str,
+    at: str,
+    obj: str = "pk",
+    project: str | Expression | Subquery | None = None,
+    code: str | Expression | None = None,
+    title: str | Expression | None = None,
+    text: str | Expression | None = None,
+) -> QuerySet[Any, Any]:
+    """`queryset` as rows of the common shape. A day (a DateField) is cast to a moment, so that the UNION
+    of the sources has one type per column on every database; the other columns are taken as they are
+    (integers, text) — every cast costs the ORM time on each page."""
+    at_field = queryset.model._meta.get_field(at) if "__" not in at else None
+    moment: Any = F(at)
+    if at_field is not None and at_field.get_internal_type() == "DateField":
+        moment = Cast(F(at), DateTimeField())
+    exprs: dict[str, Any] = {
+        "row_kind": Value(kind, output_field=CharField()),
+        "row_at": moment,
+        "row_obj": F(obj),
+        "row_project": _expr(project, IntegerField()),
+        "row_code": _expr(code, CharField()) if code is not None else Value("", output_field=CharField()),
+        "row_title": _expr(title, CharField()) if title is not None else Value("", output_field=CharField()),
+        "row_text": _expr(text, CharField()) if text is not None else Value("", output_field=CharField()),
+    }
+    return queryset.order_by().values(**exprs)
+
+
+def first_project(through: QuerySet[Any, Any], field: str) -> Subquery:
+    """The first project a to-many link names (a row of the timeline carries one project)."""
+    return Subquery(through.filter(**{field: OuterRef("pk")}).order_by("project_id").values("project_id")[:1])
+
+
+def merged(user: Any, organisation_id: int, kinds: Iterable[str]) -> QuerySet[Any, Any] | None:
+    """The UNION ALL of the chosen sources for the structure, newest first (None when none is chosen)."""
+    parts = [SOURCES[k].rows(user, organisation_id) for k in kinds if k in SOURCES]
+    if not parts:
+        return None
+    first, *rest = parts
+    union = first.union(*rest, all=True) if rest else first
+    return union.order_by("-row_at", "-row_kind", "-row_obj")
+
+
+def present(rows: Iterable[dict[str, Any]]) -> list[Entry]:
+    """The page's entries of fetched rows (no query)."""
+    entries: list[Entry] = []
+    for row in rows:
+        source = SOURCES.get(row["row_kind"])
+        if source is None:
+            continue
+        title, url = source.present(row)
+        entries.append(
+            {
+                "kind": source.kind,
+                "label": source.label,
+                "at": row["row_at"],
+                "title": title,
+                "text": row["row_text"] or "",
+                "url": url,
+                "project_id": row["row_project"],
+            }
+        )
+    return entries
+
+
+def organisation_projects_q(organisation_id: int, prefix: str = "") -> Q:
+    """The projects a structure leads or is (or was) a member of, seen from a row `prefix` away."""
+    return Q(**{f"{prefix}memberships__organisation_id": organisation_id}) | Q(
+        **{f"{prefix}lead_organisation_id": organisation_id}
+    )
+
+
+# --- The sources of projects and of the apps below it ---------------------------------------------------
+
+
+def organisation_projects(user: Any, organisation_id: int) -> QuerySet[Any, Any]:
+    """The projects (readable by `user`) a structure leads or is or was a member of."""
+    return access.scoped(user, Project).filter(organisation_projects_q(organisation_id)).values("pk")
+
+
+def _exchanges(user: Any, organisation_id: int) -> QuerySet[Any, Any]:
+    return shape(
+        access.scoped(user, Exchange).filter(organisation_id=organisation_id),
+        kind="exchange",
+        at="date",
+        project=first_project(Project.exchanges.through.objects.all(), "exchange_id"),
+        code="kind",
+        title="subject",
+        text="summary",
+    )
+
+
+def _exchange_present(row: dict[str, Any]) -> tuple[str, str]:
+    kind = dict(ExchangeKind.choices).get(row["row_code"], row["row_code"])
+    title = f"{kind} — {row['row_title']}" if row["row_title"] else str(kind)
+    return title, reverse("projects:exchange.edit", args=[row["row_obj"]])
+
+
+def _stages(user: Any, organisation_id: int) -> QuerySet[Any, Any]:
+    prospects = access.scoped(user, Prospect).filter(organisation_id=organisation_id).values("pk")
+    return shape(
+        StageChange.objects.filter(prospect__in=prospects),
+        kind="stage",
+        at="changed_at",
+        obj="prospect_id",
+        code="to_stage",
+        title="prospect__programme__name",
+        text="reason",
+    )
+
+
+def _stage_present(row: dict[str, Any]) -> tuple[str, str]:
+    stage = dict(Stage.choices).get(row["row_code"], row["row_code"])
+    title = _("Étape « %(stage)s » — %(programme)s") % {"stage": stage, "programme": row["row_title"]}
+    return title, reverse("prospects:prospect.detail", args=[row["row_obj"]])
+
+
+def _gates(user: Any, organisation_id: int) -> QuerySet[Any, Any]:
+    return shape(
+        access.scoped(user, GateDecision).filter(project__in=organisation_projects(user, organisation_id)),
+        kind="gate",
+        at="decided_on",
+        project="project_id",
+        code="outcome",
+        title="to_phase",
+        text="rationale",
+    )
+
+
+def _gate_present(row: dict[str, Any]) -> tuple[str, str]:
+    title = _("%(outcome)s — vers « %(phase)s »") % {
+        "outcome": dict(Outcome.choices).get(row["row_code"], row["row_code"]),
+        "phase": dict(Phase.choices).get(row["row_title"], row["row_title"]),
+    }
+    return title, reverse("projects:gate.dossier", args=[row["row_project"]])
+
+
+def _workshops(user: Any, organisation_id: int) -> QuerySet[Any, Any]:
+    attended = Attendance.objects.filter(person__organisation_id=organisation_id, present=True)
+    return shape(
+        access.scoped(user, Workshop).filter(pk__in=attended.values("workshop_id")),
+        kind="workshop",
+        at="starts_at",
+        project="project_id",
+        title="title",
+    )
+
+
+def _workshop_present(row: dict[str, Any]) -> tuple[str, str]:
+    return row["row_title"], reverse("projects:workshop.detail", args=[row["row_obj"]])
+
+
+def _deliverables(user: Any, organisation_id: int) -> QuerySet[Any, Any]:
+    deliverables = access.scoped(user, Deliverable).filter(
+        project__in=organisation_projects(user, organisation_id)
+    )
+    return shape(
+        DeliverableVersion.objects.filter(deliverable__in=deliverables.values("pk")).filter(
+            Q(deliverable__owner_organisation_id=organisation_id)
+            | Q(uploaded_by__organisation_id=organisation_id)
+        ),
+        kind="deliverable",
+        at="uploaded_at",
+        obj="deliverable_id",
+        project="project_id",
+        title="deliverable__title",
+        text="original_name",
+    )
+
+
+def _deliverable_present(row: dict[str, Any]) -> tuple[str, str]:
+    return row["row_title"], reverse("projects:project.deliverables", args=[row["row_project"]])
+
+
+register_source("exchange", _lazy("Échanges"), _exchanges, _exchange_present)
+register_source("stage", _lazy("Étapes de prospection"), _stages, _stage_present)
+register_source("gate", _lazy("Décisions d’étape"), _gates, _gate_present)
+register_source("workshop", _lazy("Ateliers suivis"), _workshops, _workshop_present)
+register_source("deliverable", _lazy("Livrables déposés"), _deliverables, _deliverable_present)

@@ -1,0 +1,178 @@
+"""Exchanges with structures (log one from a structure's page or from a project, correct it, mark its next
+action done) and the structure page's pieces loaded by URL: its projects and its merged timeline."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from programme import access
+from programme.access import AuthedRequest
+from programme.audit import Edit
+from programme.formatting import fr_date
+from programme.forms import add_validation_error
+from programme.models import Organisation
+from programme.pages import posted, save_once
+from prospects import services as prospect_services
+from prospects.models import Exchange
+
+from ..views.base import project_for
+from . import selectors, services
+from .forms import ExchangeEditForm, ProjectExchangeForm, StructureExchangeForm
+
+
+def _organisation(request: AuthedRequest, pk: int) -> Organisation:
+    return access.get_for_user_or_404(access.scoped(request.user, Organisation), pk=pk)
+
+
+def _exchange(request: AuthedRequest, pk: int) -> Exchange:
+    return access.get_for_user_or_404(
+        access.scoped(request.user, Exchange).select_related("organisation", "prospect"), pk=pk
+    )
+
+
+# --- The structure page's pieces (loaded with hx-get by programme's organisation page) --------------------
+
+
+@access.team_required
+def structure_projects(request: AuthedRequest, pk: int) -> HttpResponse:
+    organisation = _organisation(request, pk)
+    context = selectors.structure_projects(user=request.user, organisation=organisation)
+    return render(request, "projects/relations/_structure_projects.html", context)
+
+
+@access.team_required
+def structure_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
+    organisation = _organisation(request, pk)
+    context = selectors.structure_timeline(
+        user=request.user,
+        organisation=organisation,
+        kinds=request.GET.getlist("kind"),
+        page=request.GET.get("page"),
+    )
+    context["open_actions"] = selectors.open_next_actions(user=request.user, organisation=organisation)
+    context["today"] = timezone.localdate()
+    query = request.GET.copy()
+    query.pop("page", None)
+    context["querystring"] = query.urlencode()
+    return render(request, "projects/relations/_structure_timeline.html", context)
+
+
+# --- Logging and correcting exchanges ------------------------------------------------------------------
+
+
+def _save(form: Any, save: Any) -> Exchange | None:
+    try:
+        return save_once(form, save)
+    except ValidationError as error:
+        add_validation_error(form, error)
+        return None
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def structure_exchange_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    organisation = _organisation(request, pk)
+    form = StructureExchangeForm(
+        posted(request),
+        organisation=organisation,
+        user=request.user,
+        initial={"date": timezone.localdate(), "project": request.GET.get("project")},
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = _save(
+            form,
+            lambda: services.structure_exchange_create(
+                actor=request.user,
+                edit=Edit.from_form(form),
+                organisation=organisation,
+                project=form.cleaned_data.get("project"),
+                prospect=form.cleaned_data.get("prospect"),
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Échange enregistré."))
+            return redirect(organisation.get_absolute_url() + "#timeline")
+    context = {
+        "form": form,
+        "title": _("Noter un échange avec « %(name)s »") % {"name": organisation.name},
+        "cancel": organisation.get_absolute_url(),
+    }
+    return render(request, "projects/relations/exchange_form.html", context)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def exchange_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    project = project_for(request, pk)
+    form = ProjectExchangeForm(posted(request), project=project, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        saved = _save(
+            form,
+            lambda: services.project_exchange_create(
+                actor=request.user,
+                edit=Edit.from_form(form),
+                project=project,
+                organisation=form.cleaned_data["organisation"],
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Échange enregistré."))
+            return redirect(reverse("projects:project.timeline", args=[project.pk]) + "#exchanges")
+    context = {
+        "form": form,
+        "title": _("Noter un échange — %(project)s") % {"project": project.title},
+        "cancel": reverse("projects:project.timeline", args=[project.pk]) + "#exchanges",
+    }
+    return render(request, "projects/relations/exchange_form.html", context)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def exchange_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    exchange = _exchange(request, pk)
+    form = ExchangeEditForm(posted(request), instance=exchange)
+    back = _back(request, exchange)
+    if request.method == "POST" and form.is_valid():
+        saved = _save(form, lambda: services.exchange_update(actor=request.user, edit=Edit.from_form(form)))
+        if saved is not None:
+            messages.success(request, _("Échange mis à jour."))
+            return redirect(back)
+    context = {
+        "form": form,
+        "exchange": exchange,
+        "title": _("Modifier l’échange du %(date)s") % {"date": fr_date(exchange.date)},
+        "cancel": back,
+        "next": back,
+    }
+    return render(request, "projects/relations/exchange_form.html", context)
+
+
+@access.team_required
+@require_POST
+def exchange_done(request: AuthedRequest, pk: int) -> HttpResponse:
+    exchange = _exchange(request, pk)
+    try:
+        prospect_services.exchange_next_action_done(actor=request.user, exchange=exchange)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Prochaine action marquée comme faite."))
+    return redirect(_back(request, exchange))
+
+
+def _back(request: AuthedRequest, exchange: Exchange) -> str:
+    """Where to go after: the page the request came from (`next`, same site only), else the structure."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return exchange.organisation.get_absolute_url() + "#timeline"
