@@ -292,11 +292,45 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "private"))
 # Never routed: private files are only served by permission-checked views (Django needs a value).
 MEDIA_URL = "/_private-not-served/"
+
+
+def s3_storage(bucket: str) -> dict:
+    """Private files in the bucket `bucket` of an S3-compatible store (AWS, Scaleway, OVH, MinIO, Garage…),
+    read from the S3_* variables (a function so the storage test points it at a server of its own). Objects
+    stay private: downloads still go through the permission-checked views, which stream them."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            # A folder inside the bucket, when Parcours shares it.
+            "location": os.environ.get("S3_PREFIX", "").strip("/"),
+            # "path" for MinIO and most self-hosted stores; unset lets boto3 choose.
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's own: private
+            "file_overwrite": False,  # a name already taken gets a suffix, as on disk
+            "querystring_expire": 300,  # were a signed URL ever made, it would expire in 5 minutes
+            # A download larger than this is spooled to a temporary file rather than held in memory.
+            "max_memory_size": 5 * 1024 * 1024,
+        },
+    }
+
+
+# Private files on local disk under MEDIA_ROOT, or in an S3-compatible bucket when S3_BUCKET is set.
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
-    },
+    "default": (
+        s3_storage(S3_BUCKET)
+        if S3_BUCKET
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
+        }
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
