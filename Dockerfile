@@ -2,7 +2,7 @@
 # one-shot migrations and `manage.py backup` / `restore`. docs/operations.md tells how to run it.
 FROM python:3.12-slim-trixie
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 TZ=UTC \
     PYTHONPATH=/app DJANGO_SETTINGS_MODULE=programme.settings \
     STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/data/private CELERY_DATA_DIR=/data/celery
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "programme.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -339,6 +340,8 @@ STORAGES = {
         )
     },
 }
+# Where `manage.py backup` writes its archives unless told otherwise (docker-compose: the `backups` volume).
+PARCOURS_BACKUP_DIR = Path(os.environ.get("PARCOURS_BACKUP_DIR") or BASE_DIR / "var" / "backups")
 PARCOURS_MAX_UPLOAD_MB = envint("PARCOURS_MAX_UPLOAD_MB", 20)
 PARCOURS_MAX_IMPORT_MB = envint("PARCOURS_MAX_IMPORT_MB", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -428,13 +431,32 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Logs: to stdout, one line per event (a traceback's line breaks written as « ⏎ »), in UTC whatever the
+# process's time zone, each carrying the request id (X-Request-ID, from Caddy when it stands in front) or the
+# Celery task id (programme/observability.py). Celery keeps this configuration (no root logger hijack).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "programme.observability.RequestIdFilter"}},
+    "formatters": {"line": {"()": "programme.observability.OneLineFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "line",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint reports every CSS property it ignores, fontTools every font it subsets: errors only.
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+    },
 }
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # django-filter: an empty choice reads "Tous" (all), not dashes.
 FILTERS_EMPTY_CHOICE_LABEL = _("Tous")
