@@ -28,7 +28,7 @@ RUN pip install --require-hashes --no-deps -r requirements.txt
 COPY . .
 RUN python manage.py compilemessages -v 0 \
     && DEBUG=0 SECRET_KEY=build-only-not-secret-but-long-enough-0123456789abcdefghij ALLOWED_HOSTS=build \
-       DEFAULT_FROM_EMAIL='Parcours <build@parcours.invalid>' \
+       DEFAULT_FROM_EMAIL='Parcours <build@example.org>' \
        python manage.py collectstatic --no-input -v 0 \
     && chmod -R go-w /app \
     && mkdir -p /data/private /data/beat /data/celery /data/backups \

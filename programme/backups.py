@@ -96,7 +96,7 @@ def storage_names(storage: Storage, folder: str = "") -> Iterator[str]:
 
 def _vendor() -> str:
     if connection.vendor not in DATABASE:
-        raise BackupError(f"Base de données « {connection.vendor} » non prise en charge par la sauvegarde.")
+        raise BackupError(f"Base de données « {connection.vendor} » non prise en charge par la sauvegarde.")
     return connection.vendor
 
 
@@ -120,11 +120,11 @@ def _run(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes
     tool = shutil.which(command[0])
     if tool is None:
         raise BackupError(
-            f"{command[0]} est introuvable : installez le client PostgreSQL (paquet postgresql-client)."
+            f"{command[0]} est introuvable : installez le client PostgreSQL (paquet postgresql-client)."
         )
     result = subprocess.run([tool, *command[1:]], capture_output=True, check=False, **kwargs)  # noqa: S603
     if result.returncode != 0:
-        raise BackupError(f"{command[0]} a échoué : {result.stderr.decode(errors='replace').strip()}")
+        raise BackupError(f"{command[0]} a échoué : {result.stderr.decode(errors='replace').strip()}")
     return result
 
 
@@ -220,7 +220,7 @@ def read_manifest(archive: tarfile.TarFile) -> dict[str, Any]:
     except KeyError:
         member = None
     if member is None:
-        raise BackupError("Cette archive n’a pas de manifeste : ce n’est pas une sauvegarde de Parcours.")
+        raise BackupError("Cette archive n’a pas de manifeste : ce n’est pas une sauvegarde de Parcours.")
     manifest: dict[str, Any] = json.loads(member.read())
     if manifest.get("format") != FORMAT:
         raise BackupError(
@@ -235,7 +235,7 @@ def _member(archive: tarfile.TarFile, name: str) -> IO[bytes]:
     except KeyError:
         handle = None
     if handle is None:
-        raise BackupError(f"L’archive est incomplète : « {name} » manque.")
+        raise BackupError(f"L’archive est incomplète : « {name} » manque.")
     return handle
 
 
@@ -244,18 +244,18 @@ def verify(archive: tarfile.TarFile, manifest: dict[str, Any]) -> None:
     database = manifest["database"]
     if sha256_of(_member(archive, database["file"])) != database["sha256"]:
         raise BackupError(
-            "L’archive est abîmée : la copie de la base ne correspond pas à sa somme de contrôle."
+            "L’archive est abîmée : la copie de la base ne correspond pas à sa somme de contrôle."
         )
     for entry in manifest["files"]:
         if sha256_of(_member(archive, FILES + entry["name"])) != entry["sha256"]:
-            raise BackupError(f"L’archive est abîmée : le fichier « {entry['name']} » ne correspond pas.")
+            raise BackupError(f"L’archive est abîmée : le fichier « {entry['name']} » ne correspond pas.")
 
 
 def _check_target(manifest: dict[str, Any], *, force: bool) -> None:
     vendor = _vendor()
     if manifest["database"]["vendor"] != vendor:
         raise BackupError(
-            f"Cette sauvegarde vient d’une base {manifest['database']['vendor']} : elle ne se restaure que "
+            f"Cette sauvegarde vient d’une base {manifest['database']['vendor']} : elle ne se restaure que "
             f"dans une base du même type (ici {vendor})."
         )
     known = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
@@ -267,8 +267,8 @@ def _check_target(manifest: dict[str, Any], *, force: bool) -> None:
     ]
     if unknown:
         raise BackupError(
-            "Cette sauvegarde a été faite par une version plus récente de Parcours (migrations inconnues : "
-            f"{', '.join(unknown[:5])}) : restaurez-la avec cette version ou une plus récente."
+            "Cette sauvegarde a été faite par une version plus récente de Parcours (migrations inconnues : "
+            f"{', '.join(unknown[:5])}) : restaurez-la avec cette version ou une plus récente."
         )
     if force:
         return
@@ -276,7 +276,7 @@ def _check_target(manifest: dict[str, Any], *, force: bool) -> None:
     user_table = settings.AUTH_USER_MODEL.replace(".", "_").lower()
     if counts.get(user_table) or next(storage_names(default_storage), None) is not None:
         raise BackupError(
-            "Cette installation contient déjà des données (comptes ou fichiers) : la restauration les remplacerait. "
+            "Cette installation contient déjà des données (comptes ou fichiers) : la restauration les remplacerait. "
             "Restaurez dans une installation vide, ou relancez avec --force pour tout remplacer."
         )
 
@@ -319,7 +319,7 @@ def _restore_files(archive: tarfile.TarFile, manifest: dict[str, Any]) -> int:
             default_storage.delete(name)
         saved = default_storage.save(name, File(_member(archive, FILES + name), name=name))
         if saved != name:
-            raise BackupError(f"Le fichier « {name} » a été enregistré sous un autre nom (« {saved} »).")
+            raise BackupError(f"Le fichier « {name} » a été enregistré sous un autre nom (« {saved} »).")
     return len(manifest["files"])
 
 
@@ -350,7 +350,7 @@ def restore_backup(source: IO[bytes], *, force: bool = False, migrate: bool = Tr
         if counts.get(table) != expected
     }
     if differences:
-        raise BackupError(f"Les lignes restaurées ne correspondent pas au manifeste : {differences}")
+        raise BackupError(f"Les lignes restaurées ne correspondent pas au manifeste : {differences}")
     if migrate:
         call_command("migrate", interactive=False, verbosity=0)
     return Restored(manifest=manifest, row_counts=counts, files=files)

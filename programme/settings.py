@@ -363,7 +363,7 @@ if _MAIL_SSL and _MAIL_STARTTLS:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured(
-        "EMAIL_USE_SSL (TLS implicite, port 465) et EMAIL_USE_TLS (STARTTLS) s’excluent : n’en activez qu’un."
+        "EMAIL_USE_SSL (TLS implicite, port 465) et EMAIL_USE_TLS (STARTTLS) s’excluent : n’en activez qu’un."
     )
 MAILERS: dict[str, dict] = {"default": {"BACKEND": _MAIL_BACKEND}}
 if _EMAIL_HOST and "smtp" in _MAIL_BACKEND.lower():
@@ -398,7 +398,7 @@ if not DEBUG:
 
         raise ImproperlyConfigured(
             "DEFAULT_FROM_EMAIL doit être une vraie adresse d’expéditeur quand DEBUG=0 "
-            f"(par exemple « Parcours <parcours@votre-structure.fr> ») ; reçu : « {DEFAULT_FROM_EMAIL} »."
+            f"(par exemple « Parcours <parcours@votre-structure.fr> ») ; reçu : « {DEFAULT_FROM_EMAIL} »."
         )
 
 # --- Security -----------------------------------------------------------------------------------

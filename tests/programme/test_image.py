@@ -141,3 +141,16 @@ def test_make_installs_from_the_lock_and_make_lock_writes_it():
     assert "$(STAMP): requirements-dev.txt" in makefile
     assert re.search(r"^lock:", makefile, re.M)
     assert "--generate-hashes" in makefile
+
+
+def test_the_build_time_settings_start(monkeypatch):
+    """collectstatic runs at build time with DEBUG=0: the values the Dockerfile gives it pass the production
+    checks of settings.py (secret key, sender)."""
+    import runpy
+
+    text = dockerfile()
+    command = text[text.index("DEBUG=0 SECRET_KEY=") : text.index("collectstatic")]
+    for name, value in re.findall(r"([A-Z_]+)=('[^']*'|\S+)", command):
+        monkeypatch.setenv(name, value.strip("'"))
+    values = runpy.run_path(str(ROOT / "programme" / "settings.py"))
+    assert values["DEBUG"] is False and values["DEFAULT_FROM_EMAIL"] == "Parcours <build@example.org>"

@@ -11,7 +11,7 @@ from programme.backups import BackupError, backup_to_folder, create_backup
 
 class Command(BaseCommand):
     help = (
-        "Sauvegarde Parcours dans une archive : la base (pg_dump ou copie SQLite), les fichiers privés et un "
+        "Sauvegarde Parcours dans une archive : la base (pg_dump ou copie SQLite), les fichiers privés et un "
         "manifeste (versions, nombres de lignes, sommes de contrôle)."
     )
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--output",
             default=None,
-            help="Dossier où écrire l’archive (par défaut PARCOURS_BACKUP_DIR), ou « - » pour l’écrire sur la "
+            help="Dossier où écrire l’archive (par défaut PARCOURS_BACKUP_DIR), ou « - » pour l’écrire sur la "
             "sortie standard.",
         )
         parser.add_argument(
@@ -40,7 +40,7 @@ class Command(BaseCommand):
             path, manifest = backup_to_folder(Path(output or settings.PARCOURS_BACKUP_DIR), keep=keep)
         except BackupError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(self.style.SUCCESS(f"Sauvegarde écrite : {path}"))
+        self.stdout.write(self.style.SUCCESS(f"Sauvegarde écrite : {path}"))
         self.stdout.write(self._summary(manifest))
 
     @staticmethod
@@ -48,13 +48,16 @@ class Command(BaseCommand):
         loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
         for logger in loggers:
             for handler in getattr(logger, "handlers", []):
-                if isinstance(handler, logging.StreamHandler) and handler.stream in (sys.stdout, sys.__stdout__):
+                if isinstance(handler, logging.StreamHandler) and handler.stream in (
+                    sys.stdout,
+                    sys.__stdout__,
+                ):
                     handler.setStream(sys.stderr)
 
     @staticmethod
     def _summary(manifest: dict[str, Any]) -> str:
         rows = sum(manifest["row_counts"].values())
         return (
-            f"{manifest['database']['vendor']} : {len(manifest['row_counts'])} tables, {rows} lignes ; "
+            f"{manifest['database']['vendor']} : {len(manifest['row_counts'])} tables, {rows} lignes ; "
             f"{len(manifest['files'])} fichiers privés."
         )

@@ -9,13 +9,13 @@ from programme.backups import BackupError, restore_backup
 
 class Command(BaseCommand):
     help = (
-        "Restaure une archive de `manage.py backup` dans une installation vide : vérifie les sommes de contrôle, "
+        "Restaure une archive de `manage.py backup` dans une installation vide : vérifie les sommes de contrôle, "
         "remet la base et les fichiers privés, compare les nombres de lignes, puis applique les migrations."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "archive", help="L’archive à restaurer, ou « - » pour la lire sur l’entrée standard."
+            "archive", help="L’archive à restaurer, ou « - » pour la lire sur l’entrée standard."
         )
         parser.add_argument(
             "--force",
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             else:
                 path = Path(archive)
                 if not path.is_file():
-                    raise CommandError(f"Archive introuvable : {path}")
+                    raise CommandError(f"Archive introuvable : {path}")
                 with path.open("rb") as handle:
                     restored = restore_backup(handle, force=force, migrate=not no_migrate)
         except BackupError as error:
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         manifest = restored.manifest
         self.stdout.write(
             self.style.SUCCESS(
-                f"Sauvegarde du {manifest['created_at']} restaurée : {sum(restored.row_counts.values())} lignes "
+                f"Sauvegarde du {manifest['created_at']} restaurée : {sum(restored.row_counts.values())} lignes "
                 f"dans {len(restored.row_counts)} tables, {restored.files} fichiers privés (sommes de contrôle "
                 "vérifiées)."
             )
