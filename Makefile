@@ -1,5 +1,6 @@
 # Parcours — the two commands: `make run` and `make test`.
-# Everything installs into .venv from the package registries; nothing else is assumed.
+# Everything installs into .venv from the package registries, pinned with hashes by requirements-dev.txt (the
+# lock `make lock` writes from pyproject.toml; the Docker image installs requirements.txt); nothing else is assumed.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,7 +9,7 @@ PYTHON_BOOT := $(shell scripts/find-python 2>/dev/null)
 # `make run PORT=8010`: the port the web server listens on; SITE_URL (links in e-mails) follows it.
 PORT ?= 8000
 
-.PHONY: run test install system-deps migrate seed lint format bench stack worker beat clean messages check-python
+.PHONY: run test install lock system-deps migrate seed lint format bench stack worker beat clean messages check-python
 
 check-python:
 	@scripts/find-python >/dev/null
@@ -17,11 +18,21 @@ $(PY): | check-python
 	$(PYTHON_BOOT) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev]'
+# Exactly the locked versions, each checked against its hash. The project itself is not installed: it runs from
+# this folder (manage.py, gunicorn, celery and pytest all import it from here).
+$(STAMP): requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-resolve the lock after a change to pyproject.toml's dependencies (pins already in the lock are kept);
+# `make lock UPGRADE=1` moves every pin to the newest version the ranges allow. Then `make install`.
+LOCK := $(VENV)/bin/uv pip compile pyproject.toml --quiet --generate-hashes --universal --python-version 3.12 \
+	--custom-compile-command 'make lock' $(if $(UPGRADE),--upgrade)
+lock: $(STAMP)
+	$(LOCK) -o requirements.txt
+	$(LOCK) --extra dev -c requirements.txt -o requirements-dev.txt
 
 # Chromium (browser tests) and the Pango libraries WeasyPrint needs come from Debian's packages.
 system-deps:

@@ -8,6 +8,7 @@ from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "programme.settings")
 
@@ -70,7 +71,29 @@ app.conf.beat_schedule = {
         "task": "programme.tasks.purge_expired_invitations",
         "schedule": crontab(hour=3, minute=15),
     },
+    # The beat's heartbeat, read by /health/ (stale after two intervals, programme/observability.py); a
+    # heartbeat no worker took within its interval is dropped, not piled up.
+    "beat-heartbeat": {
+        "task": "programme.tasks.beat_heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
+
+
+@task_prerun.connect
+def _task_log_id(task_id: str | None = None, **kwargs: Any) -> None:
+    """A task's log lines carry its id, as a request's carry the request id."""
+    from programme.observability import task_started
+
+    task_started(task_id=task_id)
+
+
+@task_postrun.connect
+def _task_log_id_done(**kwargs: Any) -> None:
+    from programme.observability import task_finished
+
+    task_finished()
 
 
 def enqueue(task: Any, *args: Any) -> bool:

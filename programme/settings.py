@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "programme.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -104,8 +105,28 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("CONN_MAX_AGE", 60))}
+# Either one DATABASE_URL (its password URL-encoded: `p%40ss%2Fword`), or — what docker-compose does — the
+# PostgreSQL parts apart (POSTGRES_HOST and the variables the postgres image reads), so that no character of
+# the password can break a URL. Neither: the SQLite file of the embedded default.
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+POSTGRES_HOST = os.environ.get("POSTGRES_HOST", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("CONN_MAX_AGE", 60))}
+elif POSTGRES_HOST:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": POSTGRES_HOST,
+            "PORT": envint("POSTGRES_PORT", 5432),
+            "NAME": os.environ.get("POSTGRES_DB") or "parcours",
+            "USER": os.environ.get("POSTGRES_USER") or "parcours",
+            "PASSWORD": os.environ.get("POSTGRES_PASSWORD", ""),
+            "CONN_MAX_AGE": envint("CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
+        }
+    }
+else:
+    DATABASES = {"default": dj_database_url.parse(f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # The web server and `make run`'s worker share the file: write-ahead logging lets one read while the
@@ -241,8 +262,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/m/ip,3/m/key",
     "reset_password_from_key": "20/m/ip",
 }
-# How many reverse proxies of ours stand in front of Parcours (compose: 0 — gunicorn answers directly;
-# 1 behind one nginx/Traefik/load balancer). The client address is then read from X-Forwarded-For;
+# How many reverse proxies of ours stand in front of Parcours (0: gunicorn answers directly; docker-compose: 1,
+# its Caddy; 1 behind one nginx/Traefik/load balancer). The client address is then read from X-Forwarded-For;
 # with 0 that header is never trusted (anyone can send it).
 PARCOURS_TRUSTED_PROXIES = envint("PARCOURS_TRUSTED_PROXIES", 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = PARCOURS_TRUSTED_PROXIES
@@ -272,11 +293,45 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "private"))
 # Never routed: private files are only served by permission-checked views (Django needs a value).
 MEDIA_URL = "/_private-not-served/"
+
+
+def s3_storage(bucket: str) -> dict:
+    """Private files in the bucket `bucket` of an S3-compatible store (AWS, Scaleway, OVH, MinIO, Garage…),
+    read from the S3_* variables (a function so the storage test points it at a server of its own). Objects
+    stay private: downloads still go through the permission-checked views, which stream them."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            # A folder inside the bucket, when Parcours shares it.
+            "location": os.environ.get("S3_PREFIX", "").strip("/"),
+            # "path" for MinIO and most self-hosted stores; unset lets boto3 choose.
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE") or None,
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's own: private
+            "file_overwrite": False,  # a name already taken gets a suffix, as on disk
+            "querystring_expire": 300,  # were a signed URL ever made, it would expire in 5 minutes
+            # A download larger than this is spooled to a temporary file rather than held in memory.
+            "max_memory_size": 5 * 1024 * 1024,
+        },
+    }
+
+
+# Private files on local disk under MEDIA_ROOT, or in an S3-compatible bucket when S3_BUCKET is set.
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
-    },
+    "default": (
+        s3_storage(S3_BUCKET)
+        if S3_BUCKET
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
+        }
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -285,36 +340,66 @@ STORAGES = {
         )
     },
 }
+# Where `manage.py backup` writes its archives unless told otherwise (docker-compose: the `backups` volume).
+PARCOURS_BACKUP_DIR = Path(os.environ.get("PARCOURS_BACKUP_DIR") or BASE_DIR / "var" / "backups")
 PARCOURS_MAX_UPLOAD_MB = envint("PARCOURS_MAX_UPLOAD_MB", 20)
 PARCOURS_MAX_IMPORT_MB = envint("PARCOURS_MAX_IMPORT_MB", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- E-mail -----------------------------------------------------------------------------------
-# Django 6.1 mailers. Without EMAIL_HOST, mail is printed to the console (embedded default).
+# Django 6.1 mailers. Without EMAIL_HOST, mail is printed to the console (embedded default); with it, SMTP.
+# EMAIL_BACKEND replaces the class either way; the SMTP options go only to an SMTP backend. Port 465 speaks
+# TLS from the first byte (EMAIL_USE_SSL, on by default there); other ports upgrade with STARTTLS (EMAIL_USE_TLS).
 _EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-if _EMAIL_HOST:
-    MAILERS = {
-        "default": {
-            "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
-            "OPTIONS": {
-                "host": _EMAIL_HOST,
-                "port": envint("EMAIL_PORT", 587),
-                "username": os.environ.get("EMAIL_HOST_USER", ""),
-                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-                "use_tls": envbool("EMAIL_USE_TLS", True),
-                "timeout": 10,
-            },
-        }
+_SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+_MAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    _SMTP_BACKEND if _EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+_MAIL_PORT = envint("EMAIL_PORT", 587)
+_MAIL_SSL = envbool("EMAIL_USE_SSL", _MAIL_PORT == 465)
+_MAIL_STARTTLS = envbool("EMAIL_USE_TLS", not _MAIL_SSL)
+if _MAIL_SSL and _MAIL_STARTTLS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "EMAIL_USE_SSL (TLS implicite, port 465) et EMAIL_USE_TLS (STARTTLS) s’excluent : n’en activez qu’un."
+    )
+MAILERS: dict[str, dict] = {"default": {"BACKEND": _MAIL_BACKEND}}
+if _EMAIL_HOST and "smtp" in _MAIL_BACKEND.lower():
+    MAILERS["default"]["OPTIONS"] = {
+        "host": _EMAIL_HOST,
+        "port": _MAIL_PORT,
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": _MAIL_STARTTLS,
+        "use_ssl": _MAIL_SSL,
+        "timeout": envint("EMAIL_TIMEOUT", 10),
     }
-else:
-    MAILERS = {
-        "default": {
-            "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-        }
-    }
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Parcours <parcours@localhost>")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "Parcours <parcours@localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+
+def sender_domain(address: str) -> str:
+    """The domain of a sender, `Parcours <parcours@exemple.fr>` or `parcours@exemple.fr`; empty if none."""
+    address = address.strip()
+    if address.endswith(">") and "<" in address:
+        address = address[address.rindex("<") + 1 : -1]
+    local, at, domain = address.strip().rpartition("@")
+    return domain.lower().rstrip(".") if at and local and " " not in domain else ""
+
+
+# In production every e-mail would leave from a dead address without a real sender: refuse to start.
+_LOCAL_DOMAINS = (".localhost", ".local", ".invalid", ".test", ".internal", ".lan", ".home.arpa")
+if not DEBUG:
+    _domain = sender_domain(DEFAULT_FROM_EMAIL)
+    if "." not in _domain or _domain.endswith(_LOCAL_DOMAINS):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "DEFAULT_FROM_EMAIL doit être une vraie adresse d’expéditeur quand DEBUG=0 "
+            f"(par exemple « Parcours <parcours@votre-structure.fr> ») ; reçu : « {DEFAULT_FROM_EMAIL} »."
+        )
 
 # --- Security -----------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -346,13 +431,32 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Logs: to stdout, one line per event (a traceback's line breaks written as « ⏎ »), in UTC whatever the
+# process's time zone, each carrying the request id (X-Request-ID, from Caddy when it stands in front) or the
+# Celery task id (programme/observability.py). Celery keeps this configuration (no root logger hijack).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "programme.observability.RequestIdFilter"}},
+    "formatters": {"line": {"()": "programme.observability.OneLineFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "line",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint reports every CSS property it ignores, fontTools every font it subsets: errors only.
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+    },
 }
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # django-filter: an empty choice reads "Tous" (all), not dashes.
 FILTERS_EMPTY_CHOICE_LABEL = _("Tous")

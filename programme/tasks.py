@@ -26,3 +26,11 @@ def purge_expired_invitations() -> int:
 def ping() -> str:
     """Round-trip check used by the health page's worker probe and the worker integration test."""
     return "pong"
+
+
+@shared_task(ignore_result=True)
+def beat_heartbeat() -> None:
+    """Sent every minute by the beat: /health/ reports the beat down once two have been missed."""
+    from .observability import heartbeat_write
+
+    heartbeat_write()

@@ -49,7 +49,11 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 @login_not_required
 def health(request: HttpRequest) -> JsonResponse:
-    """Database and broker status, as JSON. 200 when everything configured answers, else 503."""
+    """Database, broker, worker and beat, as JSON. 503 when the database or the configured broker is down (the web
+    process cannot work); a silent worker or beat makes the status « degraded » with a 200, or a 503 with
+    `?strict=1` (for an outside monitor that should raise the alarm for them too)."""
+    from .observability import beat_status, worker_status
+
     status = {"database": "ok", "broker": "not configured"}
     healthy = True
     try:
@@ -75,8 +79,13 @@ def health(request: HttpRequest) -> JsonResponse:
         else:
             status["broker"] = "error: folder not writable"
             healthy = False
-    status["status"] = "ok" if healthy else "error"
-    return JsonResponse(status, status=200 if healthy else 503)
+    background = status["broker"] == "ok"
+    status["worker"] = worker_status(timeout=1.0) if background else "not checked"
+    status["beat"] = beat_status() if background else "not checked"
+    degraded = status["worker"].startswith("error") or status["beat"].startswith("error")
+    status["status"] = "error" if not healthy else ("degraded" if degraded else "ok")
+    failing = not healthy or (degraded and request.GET.get("strict") == "1")
+    return JsonResponse(status, status=503 if failing else 200)
 
 
 # --- Organisations --------------------------------------------------------------------------------

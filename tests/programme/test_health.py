@@ -10,7 +10,13 @@ def test_health_reports_database_and_broker(settings):
     settings.REDIS_URL = ""
     response = Client().get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "not configured", "status": "ok"}
+    assert response.json() == {
+        "database": "ok",
+        "broker": "not configured",
+        "worker": "not checked",
+        "beat": "not checked",
+        "status": "ok",
+    }
 
 
 def test_health_says_when_the_broker_is_down_without_hanging(settings):
@@ -42,7 +48,13 @@ def test_health_checks_the_embedded_brokers_folder(settings, tmp_path):
         "data_folder_in": str(tmp_path),
         "data_folder_out": str(tmp_path),
     }
-    assert Client().get("/health/").json() == {"database": "ok", "broker": "ok", "status": "ok"}
+    assert Client().get("/health/").json() == {
+        "database": "ok",
+        "broker": "ok",
+        "worker": "not checked (tasks run inline)",
+        "beat": "not checked (tasks run inline)",
+        "status": "ok",
+    }
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(tmp_path / "missing")}
     response = Client().get("/health/")
     assert response.status_code == 503

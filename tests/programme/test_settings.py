@@ -58,6 +58,10 @@ SERVICE_VARS = [
     "EMAIL_PORT",
     "EMAIL_HOST_USER",
     "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
+    "DEFAULT_FROM_EMAIL",
+    "POSTGRES_HOST",
 ]
 
 
@@ -145,6 +149,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "parcours.exemple.fr",
     "SITE_URL": "https://parcours.exemple.fr",
     "EMAIL_HOST": "smtp.exemple.fr",
+    "DEFAULT_FROM_EMAIL": "Parcours <parcours@exemple.fr>",
 }
 
 
