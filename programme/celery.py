@@ -19,6 +19,7 @@ app.autodiscover_tasks(
         "prospects",
         "projects",
         "projects.selection",
+        "projects.mailing",
         "evaluation",
         "evaluation.reports",
         "evaluation.portal",
@@ -63,6 +64,10 @@ app.conf.beat_schedule = {
     },
     "requeue-stuck-imports": {
         "task": "prospects.tasks.requeue_stuck_imports",
+        "schedule": crontab(minute="*/5"),
+    },
+    "requeue-stuck-emails": {
+        "task": "projects.mailing.tasks.requeue_stuck_emails",
         "schedule": crontab(minute="*/5"),
     },
     "purge-expired-invitations": {

@@ -11,6 +11,7 @@ from programme import demo as programme_demo
 from programme.demo import DemoContext
 from projects import demo as projects_demo
 from projects.funding import demo as funding_demo
+from projects.mailing import demo as mailing_demo
 from projects.selection import demo as selection_demo
 from prospects import demo as prospects_demo
 
@@ -22,6 +23,7 @@ STEPS = (
     projects_demo.build,
     selection_demo.build,
     funding_demo.build,
+    mailing_demo.build,
     evaluation_demo.build,
     portal_demo.build,
     reports_demo.build,
