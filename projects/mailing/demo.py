@@ -16,16 +16,16 @@ h1 { color: #0f766e; font-size: 20pt; margin: 0 0 6mm; } p, li { font-size: 10.5
 </style></head><body>
 <h1>Programme d’accompagnement</h1>
 <p>Un parcours de trois ans pour les collectifs qui inventent des réponses aux besoins de leur territoire.</p>
-<ul><li>Émergence (10 mois)\u202f: analyse des besoins, idéation, prototype, ateliers.</li>
-<li>Expérimentation (18 mois)\u202f: gouvernance partagée, évaluation, financements.</li>
-<li>Déploiement\u202f: essaimage, diffusion des enseignements, plaidoyer.</li></ul>
-<p>Contact\u202f: l’équipe du programme.</p></body></html>"""
+<ul><li>Émergence (10 mois) : analyse des besoins, idéation, prototype, ateliers.</li>
+<li>Expérimentation (18 mois) : gouvernance partagée, évaluation, financements.</li>
+<li>Déploiement : essaimage, diffusion des enseignements, plaidoyer.</li></ul>
+<p>Contact : l’équipe du programme.</p></body></html>"""
 
 PRESENTATION_FR = """Bonjour {{ prenom }},
 
 Je me permets de vous écrire au nom du {{ programme }}. Nous accompagnons des collectifs de structures de l’ESS, d’entreprises et d’acteurs publics qui veulent répondre ensemble à un besoin de leur territoire.
 
-Vous trouverez en pièce jointe la plaquette du programme. Seriez-vous disponible pour un premier échange d’une demi-heure sur les projets de {{ structure }}\u202f?
+Vous trouverez en pièce jointe la plaquette du programme. Seriez-vous disponible pour un premier échange d’une demi-heure sur les projets de {{ structure }} ?
 
 Bien cordialement,
 {{ expediteur }}"""
@@ -59,7 +59,7 @@ See you soon,
 
 REMINDER_FR = """Bonjour {{ prenom }},
 
-Je reviens vers vous au sujet du {{ programme }}. Avez-vous pu en parler au sein de {{ structure }}\u202f?
+Je reviens vers vous au sujet du {{ programme }}. Avez-vous pu en parler au sein de {{ structure }} ?
 
 Je reste à votre disposition pour en discuter.
 

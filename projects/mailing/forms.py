@@ -13,7 +13,7 @@ from programme.models import Person
 from . import placeholders
 from .models import EmailTemplate, Language
 
-PLACEHOLDER_HELP = _("Champs remplis pour chaque destinataire à l’envoi\u202f: %(known)s.")
+PLACEHOLDER_HELP = _("Champs remplis pour chaque destinataire à l’envoi : %(known)s.")
 
 
 def _placeholder_help() -> str:
@@ -39,9 +39,7 @@ class TemplateForm(ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["body_fr"].help_text = _placeholder_help()
-        self.fields["body_en"].help_text = _(
-            "Facultatif\u202f: sans version anglaise, le français est proposé."
-        )
+        self.fields["body_en"].help_text = _("Facultatif : sans version anglaise, le français est proposé.")
         if not self.instance.attachment:
             del self.fields["remove_attachment"]
 
@@ -157,7 +155,7 @@ class BulkConfirmForm(BulkDraftForm):
 
     creates = True
     confirm_large = forms.BooleanField(
-        label=_("Je confirme l’envoi à plus de 1\u202f000 destinataires"), required=False
+        label=_("Je confirme l’envoi à plus de 1 000 destinataires"), required=False
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -34,7 +34,7 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
     Placeholder(
         "date_entretien",
         _("la date et l’heure de l’entretien planifié avec le prospect"),
-        "mardi 12 janvier 2027 à 14\u202fh\u202f00",
+        "mardi 12 janvier 2027 à 14 h 00",
     ),
 )
 KNOWN = {p.name: p for p in PLACEHOLDERS}

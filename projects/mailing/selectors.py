@@ -102,7 +102,7 @@ def placeholder_values(
 
 def missing_message(names: Iterable[str]) -> str:
     return _(
-        "Pas de valeur pour %(names)s pour ce destinataire : retirez ce champ du message ou écrivez le texte "
+        "Pas de valeur pour %(names)s pour ce destinataire : retirez ce champ du message ou écrivez le texte "
         "à sa place."
     ) % {"names": ", ".join(f"{{{{ {name} }}}}" for name in names)}
 
@@ -162,7 +162,11 @@ def bulk_plan(
     for it is skipped, with the reason."""
     plan = BulkPlan()
     seen: set[str] = set()
+    done: set[int] = set()
     for prospect in bulk_prospects(prospects):
+        if prospect.pk in done:  # a filter across a many-to-many (themes) may repeat a row
+            continue
+        done.add(prospect.pk)
         people: list[Person] = getattr(prospect.organisation, "mail_people", [])
         with_email = [p for p in people if p.email]
         allowed = [p for p in with_email if p.consent_basis]

@@ -155,7 +155,7 @@ def _check_draft(draft: Draft) -> None:
     if draft.language not in Language.values:
         errors["language"] = [_("Choisissez le français ou l’anglais.")]
     if draft.template is not None and draft.template.archived:
-        errors["template"] = [_("Ce modèle est archivé : choisissez-en un autre.")]
+        errors["template"] = [_("Ce modèle est archivé : choisissez-en un autre.")]
     if errors:
         raise ValidationError(errors)
 
@@ -198,17 +198,17 @@ def email_send(
         access.scoped(actor, Person).select_related("organisation"), pk=person.pk
     )
     if person.anonymised_at is not None:
-        raise ValidationError({"contact": [_("Ce contact a été anonymisé : il ne peut plus être écrit.")]})
+        raise ValidationError({"contact": [_("Ce contact a été anonymisé : il ne peut plus être écrit.")]})
     if not person.email:
         raise ValidationError(
-            {"contact": [_("Ce contact n’a pas d’adresse e-mail : ajoutez-la sur sa fiche avant d’écrire.")]}
+            {"contact": [_("Ce contact n’a pas d’adresse e-mail : ajoutez-la sur sa fiche avant d’écrire.")]}
         )
     organisation: Organisation | None = prospect.organisation if prospect is not None else person.organisation
     if organisation is None:
         raise ValidationError(
             {
                 "contact": [
-                    _("Ce contact n’est rattaché à aucune structure : l’échange ne pourrait pas être noté.")
+                    _("Ce contact n’est rattaché à aucune structure : l’échange ne pourrait pas être noté.")
                 ]
             }
         )
@@ -286,20 +286,20 @@ def email_bulk_send(
     recipients the explicit confirmation is required; with no recipient nothing happens."""
     _team_only(actor)
     _check_draft(draft)
-    prospects = prospects & access.scoped(actor, Prospect)
+    prospects = prospects.filter(pk__in=access.scoped(actor, Prospect).values("pk"))
     plan = selectors.bulk_plan(
         prospects, sender=actor, language=draft.language, texts=(draft.subject, draft.body)
     )
     if not plan.recipients:
         raise ValidationError(
-            _("Aucun des prospects de cette liste n’a de destinataire : rien n’a été envoyé.")
+            _("Aucun des prospects de cette liste n’a de destinataire : rien n’a été envoyé.")
         )
     if plan.large and not confirm_large:
         raise LargeBulkUnconfirmed(
             {
                 "confirm_large": [
                     _(
-                        "Cet envoi part à %(count)s destinataires : cochez la case de confirmation pour "
+                        "Cet envoi part à %(count)s destinataires : cochez la case de confirmation pour "
                         "l’envoyer."
                     )
                     % {"count": len(plan.recipients)}

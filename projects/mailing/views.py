@@ -145,6 +145,14 @@ def template_attachment(request: AuthedRequest, pk: int) -> FileResponse:
     )
 
 
+def _template_of(
+    form: BulkDraftForm | ComposeForm, templates: QuerySet[EmailTemplate]
+) -> EmailTemplate | None:
+    """The template a bound message form names (for its attachment box), None if none or not usable."""
+    pk = str(form.data.get(form.add_prefix("template")) or "")
+    return templates.filter(pk=int(pk)).first() if pk.isdigit() else None
+
+
 # --- One message ------------------------------------------------------------------------------------------
 
 
@@ -171,7 +179,7 @@ def _compose(
     template: EmailTemplate | None = chosen.get("template")
     language = chosen.get("lang") or selectors.contact_language(person)
     if template is not None and language == Language.EN and not template.has_english:
-        messages.info(request, _("Ce modèle n’a pas de version anglaise : le texte français est proposé."))
+        messages.info(request, _("Ce modèle n’a pas de version anglaise : le texte français est proposé."))
         language = Language.FR
     if not start.is_bound:
         start = StartForm(
@@ -221,12 +229,14 @@ def _compose(
         if email is not None:
             messages.success(
                 request,
-                _("E-mail envoyé à %(to)s\u202f: il est noté dans les échanges de %(org)s.")
+                _("E-mail envoyé à %(to)s : il est noté dans les échanges de %(org)s.")
                 % {"to": email.to, "org": email.organisation},
             )
             return redirect(back)
     recipient = form.cleaned_data.get("contact") if form.is_bound and hasattr(form, "cleaned_data") else None
     recipient = recipient or person
+    if form.is_bound:  # the template the message was started from, for its attachment box
+        template = _template_of(form, templates)
     return render(
         request,
         "projects/mailing/compose.html",
@@ -380,8 +390,8 @@ def bulk_send(request: AuthedRequest) -> HttpResponse:
                 messages.success(
                     request,
                     ngettext(
-                        "%(count)s e-mail part\u202f: il est noté dans les échanges de son prospect.",
-                        "%(count)s e-mails partent\u202f: chacun est noté dans les échanges de son prospect.",
+                        "%(count)s e-mail part : il est noté dans les échanges de son prospect.",
+                        "%(count)s e-mails partent : chacun est noté dans les échanges de son prospect.",
                         len(emails),
                     )
                     % {"count": len(emails)},
@@ -406,7 +416,7 @@ def bulk_send(request: AuthedRequest) -> HttpResponse:
     template: EmailTemplate | None = chosen.get("template")
     language = chosen.get("lang") or Language.FR
     if template is not None and language == Language.EN and not template.has_english:
-        messages.info(request, _("Ce modèle n’a pas de version anglaise : le texte français est proposé."))
+        messages.info(request, _("Ce modèle n’a pas de version anglaise : le texte français est proposé."))
         language = Language.FR
     initial: dict[str, Any] = {"language": language, "template": template, "filters": filters}
     if template is not None:
@@ -430,10 +440,12 @@ def _bulk_compose(
     start: StartForm | None = None,
 ) -> HttpResponse:
     prospects = _filtered_prospects(request, _filters_of(filters))
+    template = _template_of(form, templates) if form.is_bound else form.initial.get("template")
     return render(
         request,
         "projects/mailing/bulk_compose.html",
         {
+            "template_obj": template,
             "title": _("E-mail aux prospects de la liste"),
             "start": start or StartForm(people=None, templates=templates),
             "form": form,

@@ -26,6 +26,7 @@ from .factories import (
     pdf_file,
 )
 from .funding.access_cases import funding_cases  # noqa: E402
+from .mailing_cases import mailing_cases  # noqa: E402
 
 SIGNED_IN_REDIRECT = {**SIGNED_IN, "staff": 302, "director": 302, "partner_a": 302, "partner_b": 302}
 
@@ -187,6 +188,8 @@ CASES = [
     ),
     # --- Money (projects/funding) ---
     *funding_cases(),
+    # --- E-mail from the record (projects/mailing) ---
+    *mailing_cases(),
 ]
 
 

@@ -18,7 +18,9 @@ from tests.prospects.factories import prospect_in
 
 from .factories import PDF_BYTES, PNG_BYTES, pdf_file
 
-PRESENTATION_FR = "Bonjour {{ prenom }},\n\nVoici le {{ programme }} pour {{ structure }}.\n\n{{ expediteur }}"
+PRESENTATION_FR = (
+    "Bonjour {{ prenom }},\n\nVoici le {{ programme }} pour {{ structure }}.\n\n{{ expediteur }}"
+)
 PRESENTATION_EN = "Hello {{ prenom }},\n\nHere is {{ programme }} for {{ structure }}.\n\n{{ expediteur }}"
 
 
@@ -103,19 +105,31 @@ def test_director_edits_and_archives_a_template(client, world):
     )
     assert response.status_code == 302
     template.refresh_from_db()
-    assert (template.name, template.attachment_name, template.updated_by) == ("Présentation 2027", "", world.director)
+    assert (template.name, template.attachment_name, template.updated_by) == (
+        "Présentation 2027",
+        "",
+        world.director,
+    )
     director.post(reverse("projects:mailing.template.archive", args=[template.pk]), {"archived": "1"})
     assert EmailTemplate.objects.get().archived
     assert template not in selectors.templates_for(world.staff)
     listing = director.get(reverse("projects:mailing.templates")).content.decode()
     assert "Présentation 2027" not in listing
-    assert "Présentation 2027" in director.get(reverse("projects:mailing.templates") + "?archived=true").content.decode()
+    assert (
+        "Présentation 2027"
+        in director.get(reverse("projects:mailing.templates") + "?archived=true").content.decode()
+    )
 
 
 def test_unknown_placeholder_in_a_template_is_refused(staff_client, world):
     response = staff_client.post(
         reverse("projects:mailing.template.create"),
-        {"name": "Relance", "purpose": "reminder", "subject_fr": "Relance", "body_fr": "Bonjour {{ nom }} {{ structure }}"},
+        {
+            "name": "Relance",
+            "purpose": "reminder",
+            "subject_fr": "Relance",
+            "body_fr": "Bonjour {{ nom }} {{ structure }}",
+        },
     )
     assert response.status_code == 200
     body = response.content.decode()
@@ -240,7 +254,8 @@ def test_a_recipient_without_email_is_refused(staff_client, world):
 def test_bad_messages_are_refused_and_nothing_is_sent(staff_client, world, changes, said):
     prospect = prospect_in(world)
     response = staff_client.post(
-        reverse("projects:mailing.compose.prospect", args=[prospect.pk]), compose_data(world.person_a, **changes)
+        reverse("projects:mailing.compose.prospect", args=[prospect.pk]),
+        compose_data(world.person_a, **changes),
     )
     assert response.status_code == 200
     assert said in response.content.decode()
@@ -348,7 +363,10 @@ def test_bulk_link_counts_the_filtered_prospects(staff_client, world):
     bulk_world(world)
     response = staff_client.get(reverse("projects:mailing.bulk.link") + "?stage=contacted")
     assert "Envoyer un e-mail aux 5 prospects" in response.content.decode()
-    assert "Envoyer un e-mail aux 6 prospects" in staff_client.get(reverse("prospects:prospect.list")).content.decode()
+    assert (
+        "Envoyer un e-mail aux 6 prospects"
+        in staff_client.get(reverse("prospects:prospect.list")).content.decode()
+    )
 
 
 def test_bulk_preview_counts_recipients_and_says_who_is_skipped(staff_client, world):
@@ -405,7 +423,9 @@ def test_bulk_unknown_placeholder_is_refused(staff_client, world):
     bulk_world(world)
     response = staff_client.post(reverse("projects:mailing.bulk"), bulk_data(body="Bonjour {{ nom }}"))
     assert "Champ inconnu\u202f: {{ nom }}" in response.content.decode()
-    response = staff_client.post(reverse("projects:mailing.bulk"), bulk_data(step="confirm", body="{{ nom }}"))
+    response = staff_client.post(
+        reverse("projects:mailing.bulk"), bulk_data(step="confirm", body="{{ nom }}")
+    )
     assert "Champ inconnu" in response.content.decode() and not mail.outbox
 
 
@@ -416,7 +436,9 @@ def test_bulk_unknown_placeholder_is_refused(staff_client, world):
 def test_sent_list_queries_are_constant(staff_client, world, django_assert_max_num_queries, n):
     for index in range(n):
         services.email_send(
-            actor=world.staff, person=world.person_a, draft=services.Draft(subject=f"Objet {index}", body="Texte")
+            actor=world.staff,
+            person=world.person_a,
+            draft=services.Draft(subject=f"Objet {index}", body="Texte"),
         )
     with django_assert_max_num_queries(12):
         response = staff_client.get(reverse("projects:mailing.sent"))
