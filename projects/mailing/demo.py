@@ -41,7 +41,7 @@ Kind regards,
 
 INTERVIEW_FR = """Bonjour {{ prenom }},
 
-Merci pour votre intérêt pour le {{ programme }}. Je vous confirme notre entretien de pré-qualification le {{ date_entretien }}.
+Merci pour votre intérêt pour le {{ programme }}. Je vous confirme notre entretien de pré-qualification le {{ entretien }}.
 
 Nous parlerons du projet de {{ structure }}, de ses partenaires et de ce que vous attendez de l’accompagnement. Comptez une heure.
 
@@ -50,7 +50,7 @@ Nous parlerons du projet de {{ structure }}, de ses partenaires et de ce que vou
 
 INTERVIEW_EN = """Hello {{ prenom }},
 
-Thank you for your interest in {{ programme }}. This is to confirm our pre-qualification interview on {{ date_entretien }}.
+Thank you for your interest in {{ programme }}. This is to confirm our pre-qualification interview on {{ entretien }}.
 
 We will talk about {{ structure }}’s project, its partners and what you expect from the programme. Please allow an hour.
 
@@ -86,8 +86,8 @@ TEMPLATES = [
     (
         "Invitation à l’entretien de pré-qualification",
         Purpose.INTERVIEW,
-        ("Entretien de pré-qualification le {{ date_entretien }}", INTERVIEW_FR),
-        ("Pre-qualification interview on {{ date_entretien }}", INTERVIEW_EN),
+        ("Entretien de pré-qualification le {{ entretien }}", INTERVIEW_FR),
+        ("Pre-qualification interview on {{ entretien }}", INTERVIEW_EN),
         False,
     ),
     (

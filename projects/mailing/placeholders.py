@@ -32,7 +32,7 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
     Placeholder("projet", _("le titre du projet (ou l’idée de projet du prospect)"), "Cantine solidaire"),
     Placeholder("expediteur", _("votre prénom et votre nom"), "Sophie Durand"),
     Placeholder(
-        "date_entretien",
+        "entretien",
         _("la date et l’heure de l’entretien planifié avec le prospect"),
         "mardi 12 janvier 2027 à 14 h 00",
     ),

@@ -96,7 +96,7 @@ def placeholder_values(
         "programme": programme.name if programme else "",
         "projet": project_text,
         "expediteur": sender.get_full_name() or sender.email,
-        "date_entretien": interview_text,
+        "entretien": interview_text,
     }
 
 

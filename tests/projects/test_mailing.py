@@ -248,7 +248,7 @@ def test_a_recipient_without_email_is_refused(staff_client, world):
         ({"subject": "  "}, "Écrivez l’objet du message."),
         ({"body": ""}, "Écrivez le texte du message."),
         ({"body": "Bonjour {{ civilite }} {{ nom }}"}, "Champ inconnu\u202f: {{ civilite }}, {{ nom }}"),
-        ({"body": "Le {{ date_entretien }}"}, "Pas de valeur pour {{ date_entretien }}"),
+        ({"body": "Le {{ entretien }}"}, "Pas de valeur pour {{ entretien }}"),
     ],
 )
 def test_bad_messages_are_refused_and_nothing_is_sent(staff_client, world, changes, said):
@@ -271,7 +271,7 @@ def test_interview_date_placeholder(staff_client, world):
     interview.save()
     staff_client.post(
         reverse("projects:mailing.compose.prospect", args=[prospect.pk]),
-        compose_data(world.person_a, body="Rendez-vous le {{ date_entretien }}."),
+        compose_data(world.person_a, body="Rendez-vous le {{ entretien }}."),
     )
     assert " à " in mail.outbox[0].body and "{{" not in mail.outbox[0].body
 
