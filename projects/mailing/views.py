@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
+from programme.context_processors import navigation
 from programme.files import private_file_response
 from programme.forms import add_validation_error
 from programme.models import Person
@@ -166,6 +167,7 @@ def _compose(
     prospect: Prospect | None = None,
     project: Project | None = None,
     crumbs: list[tuple[str, str]],
+    section: str | None = None,
 ) -> HttpResponse:
     """The page that writes to a contact: choose the recipient (unless fixed), a template and a language
     (GET), then edit the message prefilled in that language and send it (POST, once)."""
@@ -250,6 +252,8 @@ def _compose(
             "crumbs": crumbs,
             "project": project,
             "has_people": people.exists(),
+            # The sidebar marks the section the message is written from (a prospect: « Prospects »).
+            **(navigation(request, at=section) if section else {}),
             "recent": selectors.recent_for(
                 request.user,
                 **(
@@ -274,6 +278,7 @@ def compose_prospect(request: AuthedRequest, pk: int) -> HttpResponse:
         back=prospect.get_absolute_url(),
         title=_("Écrire un e-mail à %(name)s") % {"name": prospect.organisation.name},
         prospect=prospect,
+        section=reverse("prospects:prospect.list"),
         crumbs=[
             (reverse("prospects:prospect.list"), _("Prospects")),
             (prospect.get_absolute_url(), prospect.organisation.name),
@@ -294,6 +299,7 @@ def compose_person(request: AuthedRequest, pk: int) -> HttpResponse:
         fixed_person=person,
         back=person.get_absolute_url(),
         title=_("Écrire un e-mail à %(name)s") % {"name": person},
+        section=reverse("programme:person.list"),
         crumbs=[(reverse("programme:person.list"), _("Contacts")), (person.get_absolute_url(), str(person))],
     )
 
@@ -330,9 +336,12 @@ def _filters_of(text: str) -> QueryDict:
 
 
 def _filter_query(request: AuthedRequest) -> str:
-    query = request.GET.copy()
-    for name in ("page", "template", "lang"):
-        query.pop(name, None)
+    """The list's filters as a query string: the empty ones and the page left out."""
+    query = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        kept = [value for value in values if value]
+        if kept and name not in ("page", "template", "lang"):
+            query.setlist(name, kept)
     return query.urlencode()
 
 
@@ -447,6 +456,7 @@ def _bulk_compose(
         {
             "template_obj": template,
             "title": _("E-mail aux prospects de la liste"),
+            **navigation(request, at=reverse("prospects:prospect.list")),
             "start": start or StartForm(people=None, templates=templates),
             "form": form,
             "count": prospects.count(),
@@ -492,6 +502,7 @@ def _bulk_preview(
         "projects/mailing/bulk_preview.html",
         {
             "title": _("Vérifier l’envoi"),
+            **navigation(request, at=reverse("prospects:prospect.list")),
             "form": confirm,
             "plan": plan,
             "recipients": plan.recipients[:PREVIEW_ROWS],
