@@ -81,10 +81,12 @@ def placeholder_values(
     project: Project | None = None,
     interview: Interview | None = None,
     programme: Programme | None = None,
+    interview_known: bool = False,
 ) -> dict[str, str]:
-    """What each placeholder reads for one recipient ("" when it has no value: the caller says so)."""
+    """What each placeholder reads for one recipient ("" when it has no value: the caller says so).
+    `interview_known`: `interview` is the prospect's next one (None: there is none), already read."""
     programme = programme or (project.programme if project else prospect.programme if prospect else None)
-    if interview is None and prospect is not None:
+    if interview is None and prospect is not None and not interview_known:
         interview = next_interview(prospect)
     with translation.override(language):
         interview_text = fr_datetime(interview.scheduled_at, "long") if interview else ""
@@ -204,6 +206,7 @@ def bulk_plan(
             prospect=prospect,
             programme=prospect.programme,
             interview=interviews[0] if interviews else None,
+            interview_known=True,
         )
         missing = placeholders.missing(values, *texts)
         if missing:
