@@ -302,6 +302,17 @@ def test_a_redelivered_task_sends_nothing_twice(world, django_capture_on_commit_
     assert len(mail.outbox) == 1
 
 
+def test_an_anonymised_contact_leaves_no_address_in_the_messages_sent(world):
+    from programme.services import person_anonymise
+
+    email = services.email_send(
+        actor=world.staff, person=world.person_a, draft=services.Draft(subject="Objet", body="Texte")
+    )
+    person_anonymise(actor=world.staff, person=world.person_a)
+    email.refresh_from_db()
+    assert email.to == f"anonymise-{world.person_a.pk}@invalid.parcours"
+
+
 def test_a_failing_server_leaves_the_message_failed_with_the_error(world, monkeypatch):
     import smtplib
 
