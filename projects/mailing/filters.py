@@ -12,7 +12,7 @@ from .models import EmailStatus, EmailTemplate, OutgoingEmail, Purpose
 
 class TemplateFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
-    purpose = django_filters.ChoiceFilter(label=_("Usage"), choices=Purpose.choices)
+    purpose = django_filters.ChoiceFilter(label=_("Usage"), choices=Purpose.choices, null_label=None)
     archived = django_filters.BooleanFilter(
         label=_("Archivés"),
         widget=forms.Select(choices=[("", _("Non")), ("true", _("Oui"))]),
@@ -41,7 +41,7 @@ class TemplateFilter(django_filters.FilterSet):
 
 class SentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
-    status = django_filters.ChoiceFilter(label=_("État"), choices=EmailStatus.choices)
+    status = django_filters.ChoiceFilter(label=_("État"), choices=EmailStatus.choices, null_label=None)
 
     class Meta:
         model = OutgoingEmail
