@@ -21,6 +21,7 @@ app.autodiscover_tasks(
         "projects",
         "projects.selection",
         "projects.conversations",
+        "projects.mailing",
         "evaluation",
         "evaluation.reports",
         "evaluation.portal",
@@ -65,6 +66,10 @@ app.conf.beat_schedule = {
     },
     "requeue-stuck-imports": {
         "task": "prospects.tasks.requeue_stuck_imports",
+        "schedule": crontab(minute="*/5"),
+    },
+    "requeue-stuck-emails": {
+        "task": "projects.mailing.tasks.requeue_stuck_emails",
         "schedule": crontab(minute="*/5"),
     },
     "purge-expired-invitations": {

@@ -995,3 +995,6 @@ from .funding.models import (  # noqa: E402, F401
     Payment,
     RequestDocument,
 )
+
+# --- E-mail from the record (a package of this app: projects/mailing/) ---------------------------------
+from .mailing.models import EmailTemplate, OutgoingEmail  # noqa: E402, F401

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .conversations import urls as conversation_urls
 from .funding import urls as funding_urls
+from .mailing import urls as mailing_urls
 from .relations import urls as relations_urls
 from .selection import urls as selection_urls
 from .views import calendar, collective, deliverables, deployment, governance, project, workshops
@@ -77,4 +78,5 @@ urlpatterns: list = (
     + funding_urls.urlpatterns
     + conversation_urls.urlpatterns
     + relations_urls.urlpatterns
+    + mailing_urls.urlpatterns
 )

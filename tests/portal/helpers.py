@@ -275,4 +275,23 @@ def build_side(world, side: str) -> Side:
     o["internal_note"] = comment_post(
         actor=staff, project=project, target=o["deliverable"], body=f"Note interne {m}", internal=True
     )
+    # E-mail from the record (projects/mailing): a template and a message to B's contact (team only).
+    o.update(mailing_side(staff, person, m))
     return s
+
+
+def mailing_side(staff, person, m: str) -> dict:
+    from programme.audit import Edit
+    from projects.mailing import services
+    from projects.mailing.models import EmailTemplate
+    from tests.projects.factories import pdf_file
+
+    template = services.email_template_save(
+        actor=staff,
+        edit=Edit(obj=EmailTemplate(name=f"Modèle {m}", subject_fr=f"Objet {m}", body_fr=f"Texte {m}")),
+        attachment=pdf_file(),
+    )
+    email = services.email_send(
+        actor=staff, person=person, draft=services.Draft(subject=f"Objet {m}", body=f"Texte {m}")
+    )
+    return {"email_template": template, "outgoing_email": email}

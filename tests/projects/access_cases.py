@@ -26,6 +26,7 @@ from .factories import (
     pdf_file,
 )
 from .funding.access_cases import funding_cases  # noqa: E402
+from .mailing_cases import mailing_cases  # noqa: E402
 from .relations_access_cases import relations_cases  # noqa: E402
 
 SIGNED_IN_REDIRECT = {**SIGNED_IN, "staff": 302, "director": 302, "partner_a": 302, "partner_b": 302}
@@ -231,6 +232,8 @@ CASES = [
     *funding_cases(),
     # --- Exchanges and the structure page's pieces (projects/relations) ---
     *relations_cases(),
+    # --- E-mail from the record (projects/mailing) ---
+    *mailing_cases(),
 ]
 
 

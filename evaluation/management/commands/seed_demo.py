@@ -12,6 +12,7 @@ from programme.demo import DemoContext
 from projects import demo as projects_demo
 from projects.conversations import demo as conversations_demo
 from projects.funding import demo as funding_demo
+from projects.mailing import demo as mailing_demo
 from projects.relations import demo as relations_demo
 from projects.selection import demo as selection_demo
 from prospects import demo as prospects_demo
@@ -25,6 +26,7 @@ STEPS = (
     selection_demo.build,
     funding_demo.build,
     relations_demo.build,
+    mailing_demo.build,
     evaluation_demo.build,
     portal_demo.build,
     conversations_demo.build,
