@@ -23,7 +23,7 @@ ENTITIES = ("&#x27;", "&#39;", "&amp;", "&lt;", "&gt;", "&quot;")
 
 class Typed:
     """Whatever a template asks of it — an attribute, an item, a loop, a count — is what people typed;
-    dates are dates, so that the date filters format them."""
+    dates are dates and moments (`…_at`) datetimes, so that the date filters format them."""
 
     def __init__(self, depth: int = 0) -> None:
         self.depth = depth
@@ -31,7 +31,9 @@ class Typed:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or name in {"alters_data", "do_not_call_in_templates"}:
             raise AttributeError(name)
-        if "date" in name or name.endswith("_at"):
+        if name.endswith("_at"):  # a moment: the datetime filters format it
+            return datetime.datetime(2027, 3, 15, 9, 30, tzinfo=datetime.UTC)
+        if "date" in name:
             return datetime.date(2027, 3, 15)
         if name in NUMBERS:
             return 2
