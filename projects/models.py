@@ -993,3 +993,6 @@ from .funding.models import (  # noqa: E402, F401
     Payment,
     RequestDocument,
 )
+
+# --- Phase templates (a package of this app: projects/phasetemplates/) ------------------------------
+from .phasetemplates.models import AppliedTemplate, PhaseTemplate, TemplateItem  # noqa: E402, F401
