@@ -92,6 +92,9 @@ class CohortForm(ModelForm):
     def validate_unique(self) -> None:
         """The same name in the programme is the service's check (case-insensitive, in French)."""
 
+    def validate_constraints(self) -> None:
+        """The dates' order too: the service says it in French (the database still holds the constraint)."""
+
 
 class ThemeForm(ModelForm):
     class Meta:

@@ -32,12 +32,17 @@ def programme_save(*, actor: User, edit: Edit[Programme]) -> Programme:
 
 
 def cohort_overlap(cohort: Cohort) -> Cohort | None:
-    """Another promotion of the same programme whose dates meet this one's (an open end runs forever)."""
-    others = Cohort.objects.filter(programme_id=cohort.programme_id).exclude(pk=cohort.pk)
-    if cohort.end_date is not None:
-        others = others.filter(start_date__lte=cohort.end_date)
-    others = others.filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=cohort.start_date))
-    return others.order_by("start_date").first()
+    """Another promotion of the same programme recruited the same year.
+
+    A promotion's dates span its whole accompaniment (three years and more), so the promotions of a
+    programme follow one another while their accompaniments run side by side: what may not overlap is
+    the intake — one promotion per programme and year."""
+    return (
+        Cohort.objects.filter(programme_id=cohort.programme_id, year=cohort.year)
+        .exclude(pk=cohort.pk)
+        .order_by("start_date")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -50,17 +55,18 @@ def cohort_save(*, actor: User, edit: Edit[Cohort]) -> Cohort:
     errors: dict[str, list[str]] = {}
     if cohort.end_date is not None and cohort.end_date < cohort.start_date:
         errors["end_date"] = [_("La fin de la promotion précède son début.")]
-    elif (other := cohort_overlap(cohort)) is not None:
-        errors["start_date"] = [
+    if cohort.selection_committee_on is not None and cohort.selection_committee_on > cohort.start_date:
+        errors["selection_committee_on"] = [
+            _("Le comité de sélection se tient avant le début de la promotion (%(date)s).")
+            % {"date": fr_date(cohort.start_date)}
+        ]
+    if (other := cohort_overlap(cohort)) is not None:
+        errors["year"] = [
             _(
-                "Ces dates chevauchent la promotion « %(name)s » (depuis le %(start)s%(end)s) : deux "
-                "promotions d’un même programme ne peuvent pas se chevaucher."
+                "Ce programme a déjà une promotion %(year)s (« %(name)s », depuis le %(start)s) : "
+                "deux promotions d’un même programme ne peuvent pas se chevaucher."
             )
-            % {
-                "name": other.name,
-                "start": fr_date(other.start_date),
-                "end": _(" jusqu’au %(date)s") % {"date": fr_date(other.end_date)} if other.end_date else "",
-            }
+            % {"year": other.year, "name": other.name, "start": fr_date(other.start_date)}
         ]
     if (
         Cohort.objects.filter(programme_id=cohort.programme_id, name__iexact=cohort.name)

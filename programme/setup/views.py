@@ -61,7 +61,7 @@ KINDS = {
             services.cohort_save,
             gettext_lazy("Promotions"),
             gettext_lazy("Nouvelle promotion"),
-            gettext_lazy("Les promotions d’un même programme ne se chevauchent pas."),
+            gettext_lazy("Une promotion par programme et par année, avec ses dates, ses places et son comité de sélection."),
             ("programme",),
         ),
         Kind(
