@@ -11,6 +11,7 @@ from programme import demo as programme_demo
 from programme.demo import DemoContext
 from projects import demo as projects_demo
 from projects.funding import demo as funding_demo
+from projects.phasetemplates import demo as phasetemplates_demo
 from projects.selection import demo as selection_demo
 from prospects import demo as prospects_demo
 
@@ -19,7 +20,9 @@ from prospects import demo as prospects_demo
 STEPS = (
     programme_demo.build,
     prospects_demo.build,
+    phasetemplates_demo.build,
     projects_demo.build,
+    phasetemplates_demo.settle,
     selection_demo.build,
     funding_demo.build,
     evaluation_demo.build,
