@@ -71,7 +71,7 @@ class ProgrammeForm(ModelForm):
 
 class CohortForm(ModelForm):
     year = forms.IntegerField(label=_("Année"), min_value=2000, max_value=2100)
-    capacity = forms.IntegerField(label=_("Nombre de places"), min_value=1, max_value=500)
+    capacity = forms.IntegerField(label=_("Nombre de places"), min_value=1, max_value=500, initial=8)
 
     class Meta:
         model = Cohort

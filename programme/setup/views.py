@@ -61,7 +61,9 @@ KINDS = {
             services.cohort_save,
             gettext_lazy("Promotions"),
             gettext_lazy("Nouvelle promotion"),
-            gettext_lazy("Une promotion par programme et par année, avec ses dates, ses places et son comité de sélection."),
+            gettext_lazy(
+                "Une promotion par programme et par année, avec ses dates, ses places et son comité de sélection."
+            ),
             ("programme",),
         ),
         Kind(
@@ -146,8 +148,7 @@ def _form_page(request: AuthedRequest, spec: Kind, obj: models.Model | None) -> 
 
         saved = save_once(form, save)
         if saved is not None:
-            text = _("« %(name)s » créé.") if obj is None else _("« %(name)s » mis à jour.")
-            messages.success(request, text % {"name": saved})
+            messages.success(request, _("C’est enregistré : « %(name)s ».") % {"name": saved})
             return redirect("setup:list", kind=spec.key)
     title = spec.new if obj is None else _("Modifier « %(name)s »") % {"name": obj}
     return render(
@@ -164,7 +165,7 @@ def setting_archive(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
     obj = get_object_or_404(spec.model._default_manager, pk=pk)
     active = request.POST.get("active") == "1"
     services.setting_archive(actor=request.user, obj=obj, active=active)  # type: ignore[arg-type]
-    text = _("« %(name)s » est de nouveau actif.") if active else _("« %(name)s » est archivé.")
+    text = _("Réactivation effectuée : « %(name)s ».") if active else _("Archivage effectué : « %(name)s ».")
     messages.success(request, text % {"name": obj})
     return redirect("setup:list", kind=spec.key)
 
@@ -179,5 +180,5 @@ def setting_delete(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("« %(name)s » supprimé.") % {"name": obj})
+        messages.success(request, _("Suppression effectuée : « %(name)s ».") % {"name": obj})
     return redirect("setup:list", kind=spec.key)
