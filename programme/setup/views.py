@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +19,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.forms import ModelForm, add_validation_error
-from programme.models import Cohort, Programme, Territory, Theme
+from programme.models import Cohort, Invitation, Programme, Role, Territory, Theme, User
 from programme.pages import posted, save_once
 
 from . import services
@@ -101,8 +102,35 @@ def index(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "programme/setup/index.html",
-        {"title": _("Paramètres du programme"), "sections": sections},
+        {"title": _("Paramètres du programme"), "sections": sections, "first_run": _first_run(counts)},
     )
+
+
+def _first_run(counts: dict[str, int]) -> list[dict[str, Any]] | None:
+    """The first steps of a fresh install, while one is left: the programme, its first promotion, its grid
+    (from the starter grid), the team invited. None once the programme, a promotion and a colleague exist."""
+    team = User.objects.filter(is_active=True, role__in=[Role.STAFF, Role.DIRECTOR]).count()
+    invited = team > 1 or Invitation.objects.exclude(role=Role.PARTNER).exists()
+    if counts["programmes"] and counts["promotions"] and invited:
+        return None
+    return [
+        {
+            "done": bool(counts["programmes"]),
+            "label": _("Créer le programme"),
+            "url": reverse("setup:create", args=["programmes"]),
+        },
+        {
+            "done": bool(counts["promotions"]),
+            "label": _("Créer sa première promotion"),
+            "url": reverse("setup:create", args=["promotions"]),
+        },
+        {
+            "done": None,
+            "label": _("Vérifier la grille d’évaluation (une grille de départ de six critères est proposée)"),
+            "url": reverse("prospects:grid.detail"),
+        },
+        {"done": invited, "label": _("Inviter l’équipe"), "url": reverse("programme:invitation.list")},
+    ]
 
 
 @access.team_required
