@@ -238,6 +238,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "import.uploaded": _("fichier déposé"),
     "indicator_target.deleted": _("cible supprimée"),
     "mfa_code_failed": _("code de vérification refusé"),
+    "project.template_applied": _("jalons, livrables et comités créés depuis le modèle de phase"),
 }
 
 #: Keys of the trail that are not model fields (written by the services, some in French already).

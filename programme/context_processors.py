@@ -18,6 +18,7 @@ _NAV = [
     ("team", _("Évaluation"), "evaluation:home"),
     ("team", _("Rapports"), "evaluation:report.list"),
     ("team", _("Invitations"), "programme:invitation.list"),
+    ("director", _("Paramètres"), "setup:index"),
     ("partner", _("Mon projet"), "portal:home"),
     ("partner", _("Ma structure"), "portal:organisation"),
     ("partner", _("Rapports partagés"), "evaluation:report.list"),

@@ -135,6 +135,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class Theme(models.Model):
     name = models.CharField(_("nom"), max_length=100, unique=True)
+    # Archived rather than deleted once in use (programme/setup): kept on what already names it.
+    is_active = models.BooleanField(_("actif"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -147,6 +149,8 @@ class Theme(models.Model):
 
 class Territory(models.Model):
     name = models.CharField(_("nom"), max_length=100, unique=True)
+    # Archived rather than deleted once in use (programme/setup): kept on what already names it.
+    is_active = models.BooleanField(_("actif"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -170,6 +174,15 @@ class Programme(models.Model):
         default=list,
         blank=True,
         help_text=_("Par exemple 14, 7, 1 : un récapitulatif part ces jours-là avant l’échéance."),
+    )
+    default_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chargé·e de suivi par défaut"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Responsable des livrables de l’équipe créés depuis les modèles de phase."),
     )
     is_active = models.BooleanField(_("actif"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -195,6 +208,9 @@ class Cohort(models.Model):
     start_date = models.DateField(_("début"))
     end_date = models.DateField(_("fin"), null=True, blank=True)
     capacity = models.PositiveSmallIntegerField(_("nombre de places"), default=8)
+    selection_committee_on = models.DateField(_("date du comité de sélection"), null=True, blank=True)
+    # Archived rather than deleted once in use (programme/setup).
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["programme", "-year", "name"]

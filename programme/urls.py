@@ -38,6 +38,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include(programme_patterns)),
+    path("parametres/", include("programme.setup.urls")),
     path("prospects/", include("prospects.urls")),
     path("projets/", include("projects.urls")),
     path("evaluation/", include("evaluation.urls")),

@@ -26,7 +26,7 @@ from .forms import (
     PersonForm,
     PreferencesForm,
 )
-from .models import Invitation, Organisation, Person, User
+from .models import Invitation, Organisation, Person, Programme, User
 from .pages import form_page, posted, render_filtered_list, save_once
 from .selectors import person_data_export
 
@@ -39,6 +39,9 @@ def home(request: AuthedRequest) -> HttpResponse:
         return redirect("portal:home")
     if not access.is_team(user):
         raise Http404
+    # A fresh install: the first director is led to the settings' first steps (programme/setup).
+    if access.is_director(user) and not Programme.objects.exists():
+        return redirect("setup:index")
     # The deadlines and pipeline panels are the projects' and prospects' own views, loaded by URL.
     context = {
         "organisation_count": Organisation.objects.count(),

@@ -998,3 +998,6 @@ from .funding.models import (  # noqa: E402, F401
 
 # --- E-mail from the record (a package of this app: projects/mailing/) ---------------------------------
 from .mailing.models import EmailTemplate, OutgoingEmail  # noqa: E402, F401
+
+# --- Phase templates (a package of this app: projects/phasetemplates/) ------------------------------
+from .phasetemplates.models import AppliedTemplate, PhaseTemplate, TemplateItem  # noqa: E402, F401

@@ -48,6 +48,7 @@ from .models import (
     Project,
     Workshop,
 )
+from .phasetemplates.services import template_apply
 
 
 class TransitionError(ValidationError):
@@ -218,11 +219,13 @@ def project_move(
             current.actual_end = max(decided_on, current.actual_start or decided_on)
             current.save(update_fields=["actual_end"])
         if to_phase in ACTIVE_PHASES:
-            PhasePeriod.objects.update_or_create(
+            opened, _created = PhasePeriod.objects.update_or_create(
                 project=locked,
                 phase=to_phase,
                 defaults={**_opening(locked, to_phase, decided_on), "actual_end": None},
             )
+            # The phase's template (milestones, deliverables, committees), in this transaction.
+            template_apply(actor=actor, project=locked, period=opened)
         if to_phase == Phase.EMERGENCE and locked.start_date is None:
             locked.start_date = decided_on
         locked.phase = to_phase
@@ -275,6 +278,7 @@ def project_start_phase(*, actor: User, project: Project, phase: str, start: dat
     )
     if created:
         audit_log(actor=actor, obj=project, action="project.phase_opened", changes={"phase": [None, phase]})
+        template_apply(actor=actor, project=project, period=period)
     return period
 
 

@@ -3,6 +3,7 @@ from django.urls import path
 from .conversations import urls as conversation_urls
 from .funding import urls as funding_urls
 from .mailing import urls as mailing_urls
+from .phasetemplates import urls as phasetemplate_urls
 from .relations import urls as relations_urls
 from .selection import urls as selection_urls
 from .views import calendar, collective, deliverables, deployment, governance, project, workshops
@@ -79,4 +80,5 @@ urlpatterns: list = (
     + conversation_urls.urlpatterns
     + relations_urls.urlpatterns
     + mailing_urls.urlpatterns
+    + phasetemplate_urls.urlpatterns
 )

@@ -34,7 +34,7 @@ from evaluation.models import (
     Report,
 )
 from evaluation.portal.selectors import open_periods
-from programme.models import AuditEntry, Invitation, Organisation, Person, Territory, User
+from programme.models import AuditEntry, Cohort, Invitation, Organisation, Person, Territory, Theme, User
 from projects.models import (
     Action,
     AdvocacyAction,
@@ -54,6 +54,7 @@ from projects.models import (
     Workshop,
     WorkshopItem,
 )
+from projects.phasetemplates.models import PhaseTemplate
 from projects.services import document_upload
 from prospects.models import (
     Event,
@@ -604,8 +605,43 @@ CASES = [
         page=lambda w: reverse("prospects:interview.detail", args=[_interview(w).pk]),
     ),
     Case(
+        "programme setting: theme",
+        "director",
+        lambda w: reverse("setup:create", args=["thematiques"]),
+        lambda w: {"name": "Mobilités douces"},
+        lambda w: Theme.objects.filter(name="Mobilités douces").count(),
+    ),
+    Case(
+        "programme setting: promotion",
+        "director",
+        lambda w: reverse("setup:create", args=["promotions"]),
+        lambda w: {
+            "programme": w.programme.pk,
+            "name": "Promotion 2031",
+            "year": "2031",
+            "start_date": "2031-01-15",
+            "capacity": "8",
+        },
+        lambda w: Cohort.objects.filter(name="Promotion 2031").count(),
+    ),
+    Case(
+        "phase template version",
+        "director",
+        lambda w: reverse("projects:phasetemplate.edit") + f"?programme={w.programme.pk}&phase=emergence",
+        lambda w: {
+            "items-TOTAL_FORMS": "1",
+            "items-INITIAL_FORMS": "0",
+            "items-0-kind": "milestone",
+            "items-0-title": "Diagnostic partagé",
+            "items-0-offset": "2",
+            "items-0-offset_unit": "months",
+        },
+        lambda w: PhaseTemplate.objects.filter(programme=w.programme).count(),
+        prefix="items",
+    ),
+    Case(
         "scoring grid version",
-        "staff",
+        "director",
         lambda w: reverse("prospects:grid.edit") + f"?programme={w.programme.pk}",
         lambda w: GRID,
         lambda w: ScoringGrid.objects.filter(criteria__label="Ancrage local").count(),

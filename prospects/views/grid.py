@@ -24,7 +24,8 @@ def grid_detail(request: AuthedRequest) -> HttpResponse:
     return render(request, "prospects/grid_detail.html", selectors.grid_page(request.user, programme))
 
 
-@access.team_required
+# A grid is a programme setting: directors change it, the team reads it.
+@access.director_required
 @require_http_methods(["GET", "POST"])
 def grid_edit(request: AuthedRequest) -> HttpResponse:
     programme = selectors.grid_programme(request.user, request.GET.get("programme", ""))

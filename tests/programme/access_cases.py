@@ -1,4 +1,15 @@
-from tests.access import EVERYONE_404, LOGIN, PUBLIC, SIGNED_IN, TEAM, TEAM_REDIRECT, Case, invalid_post
+from tests.access import (
+    DIRECTOR,
+    EVERYONE_404,
+    LOGIN,
+    NOBODY,
+    PUBLIC,
+    SIGNED_IN,
+    TEAM,
+    TEAM_REDIRECT,
+    Case,
+    invalid_post,
+)
 
 CASES = [
     Case(
@@ -27,3 +38,59 @@ CASES = [
     Case("programme:invitation.list", TEAM),
     Case("programme:preferences", SIGNED_IN),
 ]
+
+# --- Programme settings (programme/setup): the team reads, directors change ---------------------------
+
+SETUP_KINDS = ("programmes", "promotions", "thematiques", "territoires")
+
+
+def _setting(world, kind: str):
+    from programme.models import Territory, Theme
+
+    if kind == "programmes":
+        return world.programme
+    if kind == "promotions":
+        return world.cohort
+    if kind == "thematiques":
+        return Theme.objects.get_or_create(name="Alimentation (matrice)")[0]
+    return Territory.objects.get_or_create(name="Nord-Isère (matrice)")[0]
+
+
+DIRECTOR_REDIRECT = {**DIRECTOR, "director": 302}
+
+CASES += [Case("setup:index", TEAM)]
+for _kind in SETUP_KINDS:
+    CASES += [
+        Case("setup:list", TEAM, kwargs=lambda w, k=_kind: {"kind": k}, id=f"get:setup:list:{_kind}"),
+        Case("setup:create", DIRECTOR, kwargs=lambda w, k=_kind: {"kind": k}, id=f"get:setup:create:{_kind}"),
+        Case(
+            "setup:create",
+            DIRECTOR,
+            method="post",
+            data=lambda w: {},
+            kwargs=lambda w, k=_kind: {"kind": k},
+            id=f"post:setup:create:{_kind} (invalid)",
+        ),
+        Case(
+            "setup:edit",
+            DIRECTOR,
+            kwargs=lambda w, k=_kind: {"kind": k, "pk": _setting(w, k).pk},
+            id=f"get:setup:edit:{_kind}",
+        ),
+        Case(
+            "setup:archive",
+            DIRECTOR_REDIRECT,
+            method="post",
+            data=lambda w: {"active": "1"},
+            kwargs=lambda w, k=_kind: {"kind": k, "pk": _setting(w, k).pk},
+            id=f"post:setup:archive:{_kind}",
+        ),
+        Case(
+            "setup:delete",
+            DIRECTOR_REDIRECT,
+            method="post",
+            kwargs=lambda w, k=_kind: {"kind": k, "pk": _setting(w, k).pk},
+            id=f"post:setup:delete:{_kind}",
+        ),
+    ]
+CASES += [Case("setup:list", NOBODY, kwargs=lambda w: {"kind": "inconnu"}, id="get:setup:list:unknown")]

@@ -238,3 +238,25 @@ CASES = [
 
 
 __all__ = ["LOGIN"]
+
+
+# --- Phase templates (projects/phasetemplates): the team reads, directors save new versions ----------
+def _phase_template(world):
+    from programme.models import Role, User
+    from projects.phasetemplates.services import template_new_version
+
+    director = User.objects.filter(role=Role.DIRECTOR).first()
+    return template_new_version(
+        actor=director,
+        programme=world.programme,
+        phase="emergence",
+        items=[{"kind": "milestone", "title": "Diagnostic partagé", "offset": 2, "offset_unit": "months"}],
+    )
+
+
+CASES += [
+    Case("projects:phasetemplate.list", TEAM),
+    Case("projects:phasetemplate.detail", TEAM, kwargs=pk_of(_phase_template)),
+    Case("projects:phasetemplate.edit", DIRECTOR, query="phase=emergence"),
+    Case("projects:phasetemplate.project", TEAM, kwargs=lambda w: {"pk": w.project_a.pk}),
+]

@@ -61,7 +61,7 @@ CASES = [
     invalid_post("prospects:interview.complete", TEAM, kwargs=pk_of(interview_for)),
     Case("prospects:interview.cancel", TEAM_REDIRECT, method="post", kwargs=pk_of(interview_for)),
     Case("prospects:grid.detail", TEAM),
-    Case("prospects:grid.edit", TEAM),
+    Case("prospects:grid.edit", DIRECTOR),
     Case("prospects:event.list", TEAM),
     Case("prospects:event.create", TEAM),
     Case("prospects:event.detail", TEAM, kwargs=pk_of(_event)),

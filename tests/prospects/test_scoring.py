@@ -108,7 +108,7 @@ def test_completion_needs_every_interviewer_and_moves_to_prequalified(world):
         score_all(interview, world.staff, 0)
 
 
-def test_changing_the_grid_never_alters_given_scores(world, staff_client):
+def test_changing_the_grid_never_alters_given_scores(world, director_client):
     interview = interview_for(world)
     score_all(interview, world.staff, 2)
     score_all(interview, world.director, 2)
@@ -125,7 +125,7 @@ def test_changing_the_grid_never_alters_given_scores(world, staff_client):
                 f"criteria-{i}-level_3": "d",
             }
         )
-    response = staff_client.post(reverse("prospects:grid.edit") + f"?programme={world.programme.pk}", data)
+    response = director_client.post(reverse("prospects:grid.edit") + f"?programme={world.programme.pk}", data)
     assert response.status_code == 302
     new_grid = ScoringGrid.objects.get(programme=world.programme, version=2)
     assert list(new_grid.criteria.values_list("label", flat=True)) == ["Nouveau critère unique", "Autre"]
@@ -137,7 +137,7 @@ def test_changing_the_grid_never_alters_given_scores(world, staff_client):
     assert later.grid == new_grid
 
 
-def test_grid_edit_refuses_an_empty_grid(world, staff_client):
+def test_grid_edit_refuses_an_empty_grid(world, director_client):
     data = {
         "criteria-TOTAL_FORMS": "1",
         "criteria-INITIAL_FORMS": "1",
@@ -149,9 +149,25 @@ def test_grid_edit_refuses_an_empty_grid(world, staff_client):
         "criteria-0-level_2": "c",
         "criteria-0-level_3": "d",
     }
-    response = staff_client.post(reverse("prospects:grid.edit"), data)
+    response = director_client.post(reverse("prospects:grid.edit"), data)
     assert response.status_code == 200
     assert "au moins un critère" in response.content.decode()
+
+
+def test_grid_edit_refuses_a_zero_weight_and_saves_nothing(world, director_client):
+    """A criterion weighing nothing (so a grid whose weights are all zero) is refused, in French."""
+    data = {"criteria-TOTAL_FORMS": "1", "criteria-INITIAL_FORMS": "0", "criteria-0-label": "Ancrage"}
+    data.update({"criteria-0-weight": "0", **{f"criteria-0-level_{i}": "x" for i in range(4)}})
+    response = director_client.post(reverse("prospects:grid.edit") + f"?programme={world.programme.pk}", data)
+    assert response.status_code == 200
+    assert "supérieure ou égale à 1" in response.content.decode()
+    assert not ScoringGrid.objects.filter(criteria__label="Ancrage").exists()
+
+
+def test_staff_read_the_grid_but_cannot_change_it(world, staff_client):
+    assert staff_client.get(reverse("prospects:grid.detail")).status_code == 200
+    assert "Modifier la grille" not in staff_client.get(reverse("prospects:grid.detail")).content.decode()
+    assert staff_client.get(reverse("prospects:grid.edit")).status_code == 404
 
 
 def test_interview_pages(world, staff_client):

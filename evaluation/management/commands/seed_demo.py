@@ -13,6 +13,7 @@ from projects import demo as projects_demo
 from projects.conversations import demo as conversations_demo
 from projects.funding import demo as funding_demo
 from projects.mailing import demo as mailing_demo
+from projects.phasetemplates import demo as phasetemplates_demo
 from projects.relations import demo as relations_demo
 from projects.selection import demo as selection_demo
 from prospects import demo as prospects_demo
@@ -22,7 +23,9 @@ from prospects import demo as prospects_demo
 STEPS = (
     programme_demo.build,
     prospects_demo.build,
+    phasetemplates_demo.build,
     projects_demo.build,
+    phasetemplates_demo.settle,
     selection_demo.build,
     funding_demo.build,
     relations_demo.build,
