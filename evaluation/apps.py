@@ -12,3 +12,8 @@ class EvaluationConfig(AppConfig):
         from projects.views.base import Tab, register_tab
 
         register_tab(Tab("evaluation", "evaluation:protocol", _("Évaluation")), before="funding")
+
+        # The team inbox « À traiter »: measurements to validate, maturity self-assessments to read.
+        from . import inbox
+
+        inbox.register()

@@ -993,3 +993,6 @@ from .funding.models import (  # noqa: E402, F401
     Payment,
     RequestDocument,
 )
+
+# --- The team inbox (a package of this app: projects/inbox/) ----------------------------------------------
+from .inbox.models import Assignment, Seen  # noqa: E402, F401

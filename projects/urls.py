@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .funding import urls as funding_urls
+from .inbox import urls as inbox_urls
 from .selection import urls as selection_urls
 from .views import calendar, collective, deliverables, deployment, governance, project, workshops
 
@@ -73,4 +74,5 @@ urlpatterns: list = (
     ]
     + selection_urls.urlpatterns
     + funding_urls.urlpatterns
+    + inbox_urls.urlpatterns
 )

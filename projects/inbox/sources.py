@@ -1,0 +1,250 @@
+"""The inbox sources of projects and prospects (registered on import by `registry.sources()`).
+
+Who an item goes to by default: the project's staff leads (gate decisions due; a submitted deliverable
+without a team owner), the deliverable's or the action's team owner, the owner of an exchange's next
+action (else its author), the prospect's follow-up person, the importer. A prospect's next action is its
+latest exchange's: the prospects source leaves out a next action an open exchange already lists."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from programme.models import User
+from prospects.models import Exchange, ImportFile, ImportStatus, Prospect
+from prospects.services import CLOSED_STAGES
+
+from ..models import (
+    OPEN_ACTION_STATUSES,
+    Action,
+    Deliverable,
+    DeliverableStatus,
+    DeliverableVersion,
+    PhasePeriod,
+    Project,
+)
+from .registry import Line, register_source
+
+#: Actions show up this many days before they fall due.
+ACTION_NOTICE_DAYS = 7
+
+
+def name_of(user: User | None) -> str:
+    return (user.get_full_name() or user.email) if user is not None else ""
+
+
+def led_by(user_id: int, path: str = "project_id") -> Q:
+    """The row's project is steered by the user (one of its staff leads), as an EXISTS: no duplicate rows."""
+    leads = Project.staff_leads.through.objects.filter(project_id=OuterRef(path), user_id=user_id)
+    return Q(Exists(leads))
+
+
+def with_leads(rows: QuerySet[Any], path: str = "project") -> QuerySet[Any]:
+    """The staff leads of the rows' projects, in one query for the whole list."""
+    return rows.prefetch_related(
+        Prefetch(f"{path}__staff_leads", queryset=User.objects.order_by("first_name", "last_name", "pk"))
+    )
+
+
+def lead_names(project: Project) -> list[str]:
+    return [name_of(u) for u in project.staff_leads.all()]
+
+
+def late_days(day: date | None, today: date) -> int:
+    return max(0, (today - day).days) if day is not None else 0
+
+
+def local_day(moment: Any) -> date | None:
+    return timezone.localdate(moment) if moment is not None else None
+
+
+# --- Deliverables submitted by the collective, to review -------------------------------------------------
+
+
+def _deliverables(today: date) -> QuerySet[Deliverable]:
+    last_upload = DeliverableVersion.objects.filter(deliverable=OuterRef("pk")).order_by("-uploaded_at")
+    return with_leads(
+        Deliverable.objects.filter(status=DeliverableStatus.SUBMITTED)
+        .select_related("project", "owner_user")
+        .annotate(submitted_at=Subquery(last_upload.values("uploaded_at")[:1]))
+        .order_by(F("submitted_at").asc(nulls_first=True), "pk")
+    )
+
+
+register_source(
+    "deliverables",
+    gettext_lazy("Livrables déposés à examiner"),
+    _deliverables,
+    lambda d: reverse("projects:project.deliverables", args=[d.project_id]),
+    default_for=lambda uid: Q(owner_user_id=uid) | (Q(owner_user__isnull=True) & led_by(uid)),
+    defaults=lambda d: [name_of(d.owner_user)] if d.owner_user_id else lead_names(d.project),
+    line=lambda d, today: Line(d.title, d.project.title, local_day(d.submitted_at), _("déposé le")),
+    order=10,
+    help=gettext_lazy("Déposés par le collectif : validez-les ou renvoyez-les pour reprise."),
+)
+
+
+# --- Gate decisions due: the current phase is past its planned end ---------------------------------------
+
+
+def _gates(today: date) -> QuerySet[PhasePeriod]:
+    return with_leads(
+        PhasePeriod.objects.filter(actual_end__isnull=True, planned_end__lte=today, phase=F("project__phase"))
+        .select_related("project")
+        .order_by("planned_end", "pk")
+    )
+
+
+register_source(
+    "gates",
+    gettext_lazy("Décisions d’étape à préparer"),
+    _gates,
+    lambda p: reverse("projects:gate.dossier", args=[p.project_id]),
+    default_for=lambda uid: led_by(uid),
+    defaults=lambda p: lead_names(p.project),
+    line=lambda p, today: Line(
+        _("Fin de la phase « %(phase)s »") % {"phase": p.get_phase_display()},
+        p.project.title,
+        p.planned_end,
+        _("fin prévue le"),
+        late_days(p.planned_end, today),
+    ),
+    order=20,
+    help=gettext_lazy("La phase a atteint sa fin prévue : le dossier de décision attend."),
+)
+
+
+# --- Actions owned by a team member, late or due within a week --------------------------------------------
+
+
+def _actions(today: date) -> QuerySet[Action]:
+    return (
+        Action.objects.filter(
+            status__in=OPEN_ACTION_STATUSES,
+            owner_user__isnull=False,
+            due_date__lte=today + timedelta(days=ACTION_NOTICE_DAYS),
+        )
+        .select_related("project", "owner_user")
+        .order_by("due_date", "pk")
+    )
+
+
+register_source(
+    "actions",
+    gettext_lazy("Actions à faire"),
+    _actions,
+    lambda a: reverse("projects:action.edit", args=[a.pk]),
+    default_for=lambda uid: Q(owner_user_id=uid),
+    defaults=lambda a: [name_of(a.owner_user)],
+    line=lambda a, today: Line(
+        a.title, a.project.title, a.due_date, _("échéance le"), late_days(a.due_date, today)
+    ),
+    order=30,
+    help=gettext_lazy("En retard ou à échéance dans les 7 prochains jours."),
+)
+
+
+# --- Next actions of exchanges, due today or late ---------------------------------------------------------
+
+
+def _exchanges(today: date) -> QuerySet[Exchange]:
+    return (
+        Exchange.objects.filter(next_action_done_on__isnull=True, next_action_date__lte=today)
+        .select_related("organisation", "owner", "user")
+        .order_by("next_action_date", "pk")
+    )
+
+
+def _exchange_url(e: Exchange) -> str:
+    if e.prospect_id:
+        return reverse("prospects:prospect.detail", args=[e.prospect_id])
+    return reverse("programme:organisation.detail", args=[e.organisation_id])
+
+
+register_source(
+    "exchanges",
+    gettext_lazy("Prochaines actions des échanges"),
+    _exchanges,
+    _exchange_url,
+    default_for=lambda uid: Q(owner_id=uid) | Q(owner__isnull=True, user_id=uid),
+    defaults=lambda e: [name_of(e.owner or e.user)] if (e.owner_id or e.user_id) else [],
+    line=lambda e, today: Line(
+        e.next_action or _("Prochaine action"),
+        e.organisation.name,
+        e.next_action_date,
+        _("prévue le"),
+        late_days(e.next_action_date, today),
+    ),
+    order=40,
+    help=gettext_lazy("Prévues aujourd’hui ou en retard."),
+)
+
+
+# --- Prospects whose next action is late (not already listed as an exchange's) ----------------------------
+
+
+def _prospects(today: date) -> QuerySet[Prospect]:
+    same_open_exchange = Exchange.objects.filter(
+        prospect=OuterRef("pk"),
+        next_action_done_on__isnull=True,
+        next_action_date=OuterRef("next_action_date"),
+        next_action=OuterRef("next_action"),
+    )
+    return (
+        Prospect.objects.filter(next_action_date__lt=today)
+        .exclude(stage__in=CLOSED_STAGES)
+        .exclude(Exists(same_open_exchange))
+        .select_related("organisation", "owner")
+        .order_by("next_action_date", "pk")
+    )
+
+
+register_source(
+    "prospects",
+    gettext_lazy("Prospects à relancer"),
+    _prospects,
+    lambda p: reverse("prospects:prospect.detail", args=[p.pk]),
+    default_for=lambda uid: Q(owner_id=uid),
+    defaults=lambda p: [name_of(p.owner)] if p.owner_id else [],
+    line=lambda p, today: Line(
+        p.next_action or _("Prochaine action"),
+        p.organisation.name,
+        p.next_action_date,
+        _("prévue le"),
+        late_days(p.next_action_date, today),
+    ),
+    order=50,
+    help=gettext_lazy("Leur prochaine action est en retard."),
+)
+
+
+# --- Imports waiting for their uploader's confirmation ----------------------------------------------------
+
+
+def _imports(today: date) -> QuerySet[ImportFile]:
+    return (
+        ImportFile.objects.filter(status=ImportStatus.PENDING)
+        .select_related("uploaded_by")
+        .order_by("created_at", "pk")
+    )
+
+
+register_source(
+    "imports",
+    gettext_lazy("Imports à confirmer"),
+    _imports,
+    lambda i: reverse("prospects:import.preview", args=[i.token]),
+    default_for=lambda uid: Q(uploaded_by_id=uid),
+    defaults=lambda i: [name_of(i.uploaded_by)],
+    line=lambda i, today: Line(
+        i.file_name, _("Import de prospects"), local_day(i.created_at), _("déposé le")
+    ),
+    order=60,
+    # Only the uploader may preview and confirm an import: it cannot be handed to someone else.
+    reassignable=False,
+    help=gettext_lazy("Vérifiez l’aperçu puis confirmez (ou abandonnez) l’import."),
+)
