@@ -1,9 +1,9 @@
-"""evaluation's two sources of the team inbox « À traiter » (projects.inbox), registered from
+"""evaluation's two sources of the team inbox « À traiter » (projects.inbox), registered from
 `EvaluationConfig.ready()`: projects never names evaluation.
 
 - measurements a partner submitted, waiting for validation (to the project's staff leads);
 - maturity self-assessments the collective filled in the portal, to read (to the project's staff leads),
-  closed by « Marquer comme vu » until the collective changes them, or by the team's own save."""
+  closed by « Marquer comme vu » until the collective changes them, or by the team's own save."""
 
 from datetime import date
 
@@ -63,7 +63,7 @@ def register() -> None:
         defaults=lambda m: lead_names(m.project_indicator.project),
         line=_measurement_line,
         order=15,
-        help=gettext_lazy("Valeurs soumises par les partenaires : validez-les ou renvoyez-les."),
+        help=gettext_lazy("Valeurs soumises par les partenaires : validez-les ou renvoyez-les."),
     )
     register_source(
         "maturity",
@@ -75,5 +75,5 @@ def register() -> None:
         line=_maturity_line,
         order=17,
         seen_after="updated_at",
-        help=gettext_lazy("Remplies par le collectif dans son portail : prenez-en connaissance."),
+        help=gettext_lazy("Remplies par le collectif dans son portail : prenez-en connaissance."),
     )

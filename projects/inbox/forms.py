@@ -12,7 +12,7 @@ ME, TEAM = "moi", "equipe"
 
 
 class InboxFilterForm(Form):
-    """« Pour moi » (default), « Toute l’équipe », or one member's items."""
+    """« Pour moi » (default), « Toute l’équipe », or one member's items."""
 
     pour = forms.ChoiceField(label=_("Afficher"), required=False)
 
@@ -37,7 +37,7 @@ class InboxFilterForm(Form):
 
 
 class AssignForm(Form):
-    """« Réassigner »: an item of a source to a team member (the service checks the member)."""
+    """« Réassigner »: an item of a source to a team member (the service checks the member)."""
 
     source = forms.CharField(max_length=40)
     item = forms.IntegerField(min_value=1)

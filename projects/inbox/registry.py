@@ -1,4 +1,4 @@
-"""The sources of the team inbox « À traiter », as a registry.
+"""The sources of the team inbox « À traiter », as a registry.
 
 Each source lists one kind of item waiting for the team (deliverables to review, gate decisions due…) and
 says who it goes to by default. projects and prospects declare theirs in `projects.inbox.sources`; a higher
@@ -36,7 +36,7 @@ class Source:
     the row reads; `handled_at_url(row)`: the one page where the item is handled. `reassignable`: False
     when only the default assignee can handle it (an import is confirmed by its uploader only).
     `seen_after`: the row's "changed at" field when the item has no state of its own to close it, and is
-    closed by « Marquer comme vu » until it changes again."""
+    closed by « Marquer comme vu » until it changes again."""
 
     key: str
     label: "StrOrPromise"

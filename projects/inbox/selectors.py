@@ -1,4 +1,4 @@
-"""Reads of the team inbox « À traiter »: each source's items for a member or the whole team, the count
+"""Reads of the team inbox « À traiter »: each source's items for a member or the whole team, the count
 in the navigation. "For me" is decided in SQL: an explicit assignment to the member, or none and the
 member among the source's default assignees — never by filtering rows in Python."""
 
@@ -70,11 +70,19 @@ def rows_for(source: Source, *, today: date, member_id: int | None) -> QuerySet[
     return rows
 
 
-def inbox(user: User, *, member_id: int | None, today: date, rows: int = SECTION_ROWS) -> list[Section]:
-    """Every section of the inbox, for the member or the whole team: its count and its first rows."""
+def inbox(
+    user: User,
+    *,
+    member_id: int | None,
+    today: date,
+    rows: int = SECTION_ROWS,
+    members: list[User] | None = None,
+) -> list[Section]:
+    """Every section of the inbox, for the member or the whole team: its count and its first rows.
+    `members`: the team members already read by the caller (their names say who an item is assigned to)."""
     if not access.is_team(user):
         return []
-    names = {u.pk: u.get_full_name() or u.email for u in team_members()}
+    names = {u.pk: u.get_full_name() or u.email for u in (members if members is not None else team_members())}
     sections = []
     for source in sources():
         qs = rows_for(source, today=today, member_id=member_id)

@@ -32,7 +32,7 @@ def assignment_set(*, actor: User, item: Model, assignee: User | None) -> Assign
             {
                 "assignee": [
                     _(
-                        "Choisissez un membre actif de l’équipe : ce compte ne peut pas recevoir d’élément à traiter."
+                        "Choisissez un membre actif de l’équipe : ce compte ne peut pas recevoir d’élément à traiter."
                     )
                 ]
             }

@@ -84,7 +84,7 @@ register_source(
     defaults=lambda d: [name_of(d.owner_user)] if d.owner_user_id else lead_names(d.project),
     line=lambda d, today: Line(d.title, d.project.title, local_day(d.submitted_at), _("déposé le")),
     order=10,
-    help=gettext_lazy("Déposés par le collectif : validez-les ou renvoyez-les pour reprise."),
+    help=gettext_lazy("Déposés par le collectif : validez-les ou renvoyez-les pour reprise."),
 )
 
 
@@ -107,14 +107,14 @@ register_source(
     default_for=lambda uid: led_by(uid),
     defaults=lambda p: lead_names(p.project),
     line=lambda p, today: Line(
-        _("Fin de la phase « %(phase)s »") % {"phase": p.get_phase_display()},
+        _("Fin de la phase « %(phase)s »") % {"phase": p.get_phase_display()},
         p.project.title,
         p.planned_end,
         _("fin prévue le"),
         late_days(p.planned_end, today),
     ),
     order=20,
-    help=gettext_lazy("La phase a atteint sa fin prévue : le dossier de décision attend."),
+    help=gettext_lazy("La phase a atteint sa fin prévue : le dossier de décision attend."),
 )
 
 

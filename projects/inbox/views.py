@@ -1,4 +1,4 @@
-"""The team inbox « À traiter »: the page, the navigation's count (a partial loaded by URL, so no page pays
+"""The team inbox « À traiter »: the page, the navigation's count (a partial loaded by URL, so no page pays
 for it), reassigning an item and marking one as seen. Team only: everyone else gets 404."""
 
 from django.contrib import messages
@@ -27,8 +27,8 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None, members=members)
     member_id = form.member_id(request.user)
     if form.is_bound and not form.is_valid():
-        messages.error(request, _("Ce filtre n’existe pas : voici ce qui vous attend."))
-    sections = selectors.inbox(request.user, member_id=member_id, today=today)
+        messages.error(request, _("Ce filtre n’existe pas : voici ce qui vous attend."))
+    sections = selectors.inbox(request.user, member_id=member_id, today=today, members=members)
     nav = navigation(request)["nav_items"]
     return render(
         request,
@@ -43,7 +43,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
             "mine": member_id == request.user.pk,
             "today": today,
             "here": request.get_full_path(),
-            # The sidebar marks « À traiter » itself (templates/base.html), not « Projets », whose path
+            # The sidebar marks « À traiter » itself (templates/base.html), not « Projets », whose path
             # this page shares.
             "nav_items": [{**item, "active": False} for item in nav],
             "inbox_current": True,
@@ -53,7 +53,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 
 @access.team_required
 def inbox_count(request: AuthedRequest) -> HttpResponse:
-    """The navigation's « À traiter » count (loaded by the sidebar with hx-get on load)."""
+    """The navigation's « À traiter » count (loaded by the sidebar with hx-get on load)."""
     count = selectors.inbox_count(request.user, today=timezone.localdate())
     return render(request, "projects/inbox/_count.html", {"count": count})
 
@@ -94,7 +94,7 @@ def inbox_assign(request: AuthedRequest) -> HttpResponse:
     line = found.line(item, timezone.localdate())
     messages.success(
         request,
-        _("« %(item)s » est maintenant assigné à %(name)s.")
+        _("« %(item)s » est maintenant assigné à %(name)s.")
         % {"item": line.title, "name": assignment.assignee.get_full_name() or assignment.assignee.email},
     )
     return _back(request)
@@ -112,6 +112,6 @@ def inbox_seen(request: AuthedRequest) -> HttpResponse:
     services.seen_mark(actor=request.user, item=item)  # type: ignore[arg-type]
     messages.success(
         request,
-        _("« %(item)s » est marqué comme vu.") % {"item": found.line(item, timezone.localdate()).title},
+        _("« %(item)s » est marqué comme vu.") % {"item": found.line(item, timezone.localdate()).title},
     )
     return _back(request)
