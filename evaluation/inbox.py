@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from programme.access import TEAM_ROLES
 from projects.inbox.registry import Line, register_source
-from projects.inbox.sources import lead_names, led_by, with_leads
+from projects.inbox.sources import lead_names, led_by, url_to, with_leads
 
 from .models import MaturityAssessment, MaturityScore, Measurement, MeasurementStatus
 
@@ -69,7 +69,7 @@ def register() -> None:
         "maturity",
         gettext_lazy("Auto-évaluations de maturité remplies"),
         _maturity,
-        lambda a: reverse("evaluation:maturity.edit", args=[a.pk]),
+        lambda a: url_to("evaluation:maturity.edit", a.pk),
         default_for=lambda uid: led_by(uid),
         defaults=lambda a: lead_names(a.project),
         line=_maturity_line,

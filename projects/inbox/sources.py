@@ -6,6 +6,7 @@ action (else its author), the prospect's follow-up person, the importer. A prosp
 latest exchange's: the prospects source leaves out a next action an open exchange already lists."""
 
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -31,6 +32,16 @@ from .registry import Line, register_source
 
 #: Actions show up this many days before they fall due.
 ACTION_NOTICE_DAYS = 7
+
+
+@cache
+def _pattern(name: str) -> str:
+    return reverse(name, args=[987654321]).replace("987654321", "{}")
+
+
+def url_to(name: str, arg: object) -> str:
+    """`reverse(name, args=[arg])` without resolving the pattern again for every row of a long list."""
+    return _pattern(name).format(arg)
 
 
 def name_of(user: User | None) -> str:
@@ -79,7 +90,7 @@ register_source(
     "deliverables",
     gettext_lazy("Livrables déposés à examiner"),
     _deliverables,
-    lambda d: reverse("projects:project.deliverables", args=[d.project_id]),
+    lambda d: url_to("projects:project.deliverables", d.project_id),
     default_for=lambda uid: Q(owner_user_id=uid) | (Q(owner_user__isnull=True) & led_by(uid)),
     defaults=lambda d: [name_of(d.owner_user)] if d.owner_user_id else lead_names(d.project),
     line=lambda d, today: Line(d.title, d.project.title, local_day(d.submitted_at), _("déposé le")),
@@ -103,7 +114,7 @@ register_source(
     "gates",
     gettext_lazy("Décisions d’étape à préparer"),
     _gates,
-    lambda p: reverse("projects:gate.dossier", args=[p.project_id]),
+    lambda p: url_to("projects:gate.dossier", p.project_id),
     default_for=lambda uid: led_by(uid),
     defaults=lambda p: lead_names(p.project),
     line=lambda p, today: Line(
@@ -137,7 +148,7 @@ register_source(
     "actions",
     gettext_lazy("Actions à faire"),
     _actions,
-    lambda a: reverse("projects:action.edit", args=[a.pk]),
+    lambda a: url_to("projects:action.edit", a.pk),
     default_for=lambda uid: Q(owner_user_id=uid),
     defaults=lambda a: [name_of(a.owner_user)],
     line=lambda a, today: Line(
@@ -161,8 +172,8 @@ def _exchanges(today: date) -> QuerySet[Exchange]:
 
 def _exchange_url(e: Exchange) -> str:
     if e.prospect_id:
-        return reverse("prospects:prospect.detail", args=[e.prospect_id])
-    return reverse("programme:organisation.detail", args=[e.organisation_id])
+        return url_to("prospects:prospect.detail", e.prospect_id)
+    return url_to("programme:organisation.detail", e.organisation_id)
 
 
 register_source(
@@ -207,7 +218,7 @@ register_source(
     "prospects",
     gettext_lazy("Prospects à relancer"),
     _prospects,
-    lambda p: reverse("prospects:prospect.detail", args=[p.pk]),
+    lambda p: url_to("prospects:prospect.detail", p.pk),
     default_for=lambda uid: Q(owner_id=uid),
     defaults=lambda p: [name_of(p.owner)] if p.owner_id else [],
     line=lambda p, today: Line(
@@ -237,7 +248,7 @@ register_source(
     "imports",
     gettext_lazy("Imports à confirmer"),
     _imports,
-    lambda i: reverse("prospects:import.preview", args=[i.token]),
+    lambda i: url_to("prospects:import.preview", i.token),
     default_for=lambda uid: Q(uploaded_by_id=uid),
     defaults=lambda i: [name_of(i.uploaded_by)],
     line=lambda i, today: Line(

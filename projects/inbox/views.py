@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,6 +31,10 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         messages.error(request, _("Ce filtre n’existe pas : voici ce qui vous attend."))
     sections = selectors.inbox(request.user, member_id=member_id, today=today, members=members)
     nav = navigation(request)["nav_items"]
+    # The « Réassigner » menu is the same on every row (the row says who has the item): rendered once.
+    member_options = format_html_join(
+        "", '<option value="{}">{}</option>', ((m.pk, m.get_full_name() or m.email) for m in members)
+    )
     return render(
         request,
         "projects/inbox/inbox.html",
@@ -39,6 +44,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
             "sections": sections,
             "total": sum(s.count for s in sections),
             "members": members,
+            "member_options": format_html('<option value="">{}</option>{}', _("Choisir…"), member_options),
             "member_id": member_id,
             "mine": member_id == request.user.pk,
             "today": today,
