@@ -204,7 +204,7 @@ def prospect_bulk(request: AuthedRequest) -> HttpResponse:
         "confirm_above": services.BULK_CONFIRM_ABOVE,
     }
     if not rows:
-        if valid or "ids" in data:
+        if not form.non_field_errors():  # a filter that selects nothing (the form said « cochez… » already)
             form.add_error(None, _("Aucun prospect sélectionné : cochez des lignes dans la liste."))
         return render(request, "prospects/prospect_bulk.html", context)
     if valid and posted:
