@@ -281,9 +281,11 @@ def _org(i):
 @pytest.mark.parametrize("n", [1, 4])
 def test_the_page_query_count_is_constant(world, staff_client, django_assert_num_queries, n):
     _fill(world, n)
-    # session, user, the team members (filter and « Réassigner »), then for each of the 8 sources one
-    # query (its rows and their total, COUNT(*) OVER ()) and the project leads' prefetch for the 4 sources
-    # hanging off a project with rows (deliverables, measurements, maturity — none here —, gates).
+    # 1 session, 2 user, 3 the team members (the filter, « Réassigner » and the assignees' names);
+    # 4–11 one per source (its first rows and their total, COUNT(*) OVER ()): deliverables, measurements,
+    # maturity, gates, actions, exchanges, prospects, imports; 12–14 the staff leads of the rows' projects
+    # (one prefetch for each section that has rows and hangs off a project: deliverables, measurements,
+    # gates — the maturity section is empty here). The same for 1 or 4 rows per source.
     with django_assert_num_queries(3 + 8 + 3):
         response = staff_client.get(reverse("projects:inbox"))
     assert response.status_code == 200
