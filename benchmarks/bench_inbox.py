@@ -91,11 +91,11 @@ def _member() -> User:
 
 
 def run(*, scale: float) -> None:
+    from django.utils import timezone
+
     from projects.inbox.selectors import inbox_count
 
     user = _member()
-    from django.utils import timezone
-
     waiting = inbox_count(user, today=timezone.localdate())
     print(f"\nInbox « À traiter »: {waiting} items for {user.email}")
     client = Client(SERVER_NAME="localhost")
@@ -128,6 +128,27 @@ def run(*, scale: float) -> None:
             print(f"  ratio page / minimal view: p50 ×{over_bare:.1f}")
             print(f"  ratio page / (raw SQL + minimal view): p50 ×{over_sql:.1f} (budget ×{BUDGET})")
             if over_sql > BUDGET:
+                failures.append(title)
+        # The reads alone (the sections, no template, no middleware) against the same statements replayed.
+        from projects.inbox import selectors
+
+        today = timezone.localdate()
+        for title, member_id in [("Inbox reads, for me", user.pk), ("Inbox reads, the whole team", None)]:
+
+            def reads(member_id: int | None = member_id) -> None:
+                selectors.inbox(user, member_id=member_id, today=today)
+
+            with CaptureQueriesContext(connection) as captured:
+                reads()
+            statements = [(q["sql"], None) for q in captured.captured_queries]
+            measured = _timed(reads, repeat=repeat)
+            raw = _timed(_replay(statements), repeat=repeat)
+            ratio = _p50(measured) / _p50(raw)
+            print(f"\n## {title} (selectors.inbox, no template) — {len(statements)} queries")
+            print(f"  {'selectors':38} {_p50(measured) * 1000:10.2f} {_p95(measured) * 1000:10.2f}")
+            print(f"  {'the same SQL, raw cursor':38} {_p50(raw) * 1000:10.2f} {_p95(raw) * 1000:10.2f}")
+            print(f"  ratio reads / raw SQL: p50 ×{ratio:.1f} (budget ×{BUDGET})")
+            if ratio > BUDGET:
                 failures.append(title)
     clear_url_caches()
     if failures:

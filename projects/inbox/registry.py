@@ -30,21 +30,25 @@ class Line:
 
 @dataclass(frozen=True)
 class Source:
-    """One kind of item. `rows(today)`: the open items of the whole team (a queryset, with what `line`
-    reads already joined); `default_for(user_id)`: a Q on those rows — the user is a default assignee;
-    `defaults(row)`: the default assignees' names (from what `rows` prefetched); `line(row, today)`: how
-    the row reads; `handled_at_url(row)`: the one page where the item is handled. `reassignable`: False
-    when only the default assignee can handle it (an import is confirmed by its uploader only).
-    `seen_after`: the row's "changed at" field when the item has no state of its own to close it, and is
-    closed by « Marquer comme vu » until it changes again."""
+    """One kind of item. `rows(today)`: the open items of the whole team (a queryset); `default_for(user_id)`:
+    a Q on those rows — the user is a default assignee. The page reads each row as a plain dict of
+    `columns` ({name: lookup or expression}, plus `pk`; the `dates` among them turned into dates): `line(row,
+    today)` says how it reads, `handled_at_url(row)` is the one page where it is handled, and the default
+    assignees are the user whose id is the column `owner`, else the staff leads of the project whose id is
+    the column `leads`. `reassignable`: False when only the default assignee can handle it (an import is
+    confirmed by its uploader only). `seen_after`: the row's "changed at" field when the item has no state
+    of its own to close it, and is closed by « Marquer comme vu » until it changes again."""
 
     key: str
     label: "StrOrPromise"
     rows: Callable[[date], QuerySet[Any]]
-    handled_at_url: Callable[[Any], str]
+    handled_at_url: Callable[[dict[str, Any]], str]
     default_for: Callable[[int], Q]
-    defaults: Callable[[Any], list[str]]
-    line: Callable[[Any, date], Line]
+    columns: dict[str, Any]
+    line: Callable[[dict[str, Any], date], Line]
+    dates: tuple[str, ...] = ("day",)
+    owner: str | None = None
+    leads: str | None = None
     order: int = 100
     reassignable: bool = True
     seen_after: str | None = None

@@ -3,19 +3,21 @@ in the navigation. "For me" is decided in SQL: an explicit assignment to the mem
 member among the source's default assignees — never by filtering rows in Python."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.utils import timezone
 
 from programme import access
 from programme.access import TEAM_ROLES
 from programme.models import User
 
+from ..models import Project
 from .models import Assignment, Seen
-from .registry import Line, Source, sources
+from .registry import Line, Source, source, sources
 
 #: Items shown per section; the section's count says how many there are in all.
 SECTION_ROWS = 50
@@ -72,6 +74,54 @@ def rows_for(source: Source, *, today: date, member_id: int | None) -> QuerySet[
     return rows
 
 
+def _as_date(value: Any) -> date | None:
+    """A date column as a date: a datetime read as the local day; SQLite gives both as text."""
+    if value is None or (type(value) is date):
+        return value
+    if isinstance(value, str):
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, UTC)
+        return timezone.localdate(value)
+    return value  # type: ignore[no-any-return]
+
+
+@cache
+def _rows_sql(key: str, *, mine: bool, rows: int) -> tuple[str, tuple[Any, ...]]:
+    """A section's SQL — its first `rows` items as plain columns, with the explicit assignee and the
+    section's total (COUNT(*) OVER ()) — and its parameters, compiled once per process with the stand-ins
+    (`_actual` puts this request's day and member back): building and compiling the querysets cost more
+    than running them."""
+    found = source(key)
+    assert found is not None
+    qs = rows_for(found, today=SENTINEL_DAY, member_id=SENTINEL_MEMBER if mine else None)
+    columns = {f"inbox_{name}": F(c) if isinstance(c, str) else c for name, c in found.columns.items()}
+    qs = qs.annotate(inbox_total=Window(Count("pk"))).values(
+        "pk", "inbox_assignee_id", "inbox_total", **columns
+    )[:rows]
+    sql, params = qs.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _section_rows(found: Source, *, today: date, member_id: int | None, rows: int) -> list[dict[str, Any]]:
+    sql, params = _rows_sql(found.key, mine=member_id is not None, rows=rows)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_actual(p, today=today, member_id=member_id or 0) for p in params])
+        names = [c[0] for c in cursor.description]
+        fetched = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    result = []
+    for raw in fetched:
+        row = {name.removeprefix("inbox_"): value for name, value in raw.items() if name.startswith("inbox_")}
+        row.update(pk=raw["pk"], assignee_id=raw["inbox_assignee_id"], total=raw["inbox_total"])
+        for name in found.dates:
+            row[name] = _as_date(row.get(name))
+        result.append(row)
+    return result
+
+
 def inbox(
     user: User,
     *,
@@ -80,31 +130,45 @@ def inbox(
     rows: int = SECTION_ROWS,
     members: list[User] | None = None,
 ) -> list[Section]:
-    """Every section of the inbox, for the member or the whole team: its count and its first rows.
+    """Every section of the inbox, for the member or the whole team: its count and its first rows — one
+    query per section, and one for the staff leads of every listed project.
     `members`: the team members already read by the caller (their names say who an item is assigned to)."""
     if not access.is_team(user):
         return []
     names = {u.pk: u.get_full_name() or u.email for u in (members if members is not None else team_members())}
+    found = [(s, _section_rows(s, today=today, member_id=member_id, rows=rows)) for s in sources()]
+    projects = {r[s.leads] for s, section in found if s.leads for r in section if r[s.leads]}
+    leads: dict[int, list[str]] = {}
+    if projects:
+        through = Project.staff_leads.through.objects.filter(project_id__in=projects)
+        for project_id, user_id in through.order_by(
+            "user__first_name", "user__last_name", "user_id"
+        ).values_list("project_id", "user_id"):
+            if user_id in names:
+                leads.setdefault(project_id, []).append(names[user_id])
     sections = []
-    for source in sources():
-        qs = rows_for(source, today=today, member_id=member_id)
-        # The section's total rides along on every row (COUNT(*) OVER ()): one query per section.
-        found = list(qs.annotate(inbox_total=Window(Count("pk")))[:rows])
-        count = found[0].inbox_total if found else 0
-        items = [
-            Item(
-                source=source,
-                pk=row.pk,
-                line=source.line(row, today),
-                url=source.handled_at_url(row),
-                assignees=[names.get(row.inbox_assignee_id, "")]
-                if row.inbox_assignee_id
-                else source.defaults(row),
-                assigned_id=row.inbox_assignee_id,
+    for s, section in found:
+        items = []
+        for row in section:
+            if row["assignee_id"]:
+                assignees = [names.get(row["assignee_id"], "")]
+            elif s.owner and row.get(s.owner):
+                assignees = [names[row[s.owner]]] if row[s.owner] in names else []
+            elif s.leads:
+                assignees = leads.get(row[s.leads], [])
+            else:
+                assignees = []
+            items.append(
+                Item(
+                    source=s,
+                    pk=row["pk"],
+                    line=s.line(row, today),
+                    url=s.handled_at_url(row),
+                    assignees=assignees,
+                    assigned_id=row["assignee_id"],
+                )
             )
-            for row in found
-        ]
-        sections.append(Section(source=source, count=count, items=items))
+        sections.append(Section(source=s, count=section[0]["total"] if section else 0, items=items))
     return sections
 
 

@@ -5,13 +5,14 @@ without a team owner), the deliverable's or the action's team owner, the owner o
 action (else its author), the prospect's follow-up person, the importer. A prospect's next action is its
 latest exchange's: the prospects source leaves out a next action an open exchange already lists."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +26,7 @@ from ..models import (
     Deliverable,
     DeliverableStatus,
     DeliverableVersion,
+    Phase,
     PhasePeriod,
     Project,
 )
@@ -44,6 +46,11 @@ def url_to(name: str, arg: object) -> str:
     return _pattern(name).format(arg)
 
 
+def url_to_page(name: str) -> "Callable[[], str]":
+    """A page without arguments, reversed once."""
+    return cache(lambda: reverse(name))
+
+
 def name_of(user: User | None) -> str:
     return (user.get_full_name() or user.email) if user is not None else ""
 
@@ -54,23 +61,8 @@ def led_by(user_id: int, path: str = "project_id") -> Q:
     return Q(Exists(leads))
 
 
-def with_leads(rows: QuerySet[Any], path: str = "project") -> QuerySet[Any]:
-    """The staff leads of the rows' projects, in one query for the whole list."""
-    return rows.prefetch_related(
-        Prefetch(f"{path}__staff_leads", queryset=User.objects.order_by("first_name", "last_name", "pk"))
-    )
-
-
-def lead_names(project: Project) -> list[str]:
-    return [name_of(u) for u in project.staff_leads.all()]
-
-
 def late_days(day: date | None, today: date) -> int:
     return max(0, (today - day).days) if day is not None else 0
-
-
-def local_day(moment: Any) -> date | None:
-    return timezone.localdate(moment) if moment is not None else None
 
 
 # --- Deliverables submitted by the collective, to review -------------------------------------------------
@@ -78,9 +70,8 @@ def local_day(moment: Any) -> date | None:
 
 def _deliverables(today: date) -> QuerySet[Deliverable]:
     last_upload = DeliverableVersion.objects.filter(deliverable=OuterRef("pk")).order_by("-uploaded_at")
-    return with_leads(
+    return (
         Deliverable.objects.filter(status=DeliverableStatus.SUBMITTED)
-        .select_related("project", "owner_user")
         .annotate(submitted_at=Subquery(last_upload.values("uploaded_at")[:1]))
         .order_by(F("submitted_at").asc(nulls_first=True), "pk")
     )
@@ -90,10 +81,18 @@ register_source(
     "deliverables",
     gettext_lazy("Livrables déposés à examiner"),
     _deliverables,
-    lambda d: url_to("projects:project.deliverables", d.project_id),
+    lambda r: url_to("projects:project.deliverables", r["project"]),
     default_for=lambda uid: Q(owner_user_id=uid) | (Q(owner_user__isnull=True) & led_by(uid)),
-    defaults=lambda d: [name_of(d.owner_user)] if d.owner_user_id else lead_names(d.project),
-    line=lambda d, today: Line(d.title, d.project.title, local_day(d.submitted_at), _("déposé le")),
+    columns={
+        "title": "title",
+        "about": "project__title",
+        "project": "project_id",
+        "owner": "owner_user_id",
+        "day": "submitted_at",
+    },
+    owner="owner",
+    leads="project",
+    line=lambda r, today: Line(r["title"], r["about"], r["day"], _("déposé le")),
     order=10,
     help=gettext_lazy("Déposés par le collectif : validez-les ou renvoyez-les pour reprise."),
 )
@@ -103,26 +102,25 @@ register_source(
 
 
 def _gates(today: date) -> QuerySet[PhasePeriod]:
-    return with_leads(
-        PhasePeriod.objects.filter(actual_end__isnull=True, planned_end__lte=today, phase=F("project__phase"))
-        .select_related("project")
-        .order_by("planned_end", "pk")
-    )
+    return PhasePeriod.objects.filter(
+        actual_end__isnull=True, planned_end__lte=today, phase=F("project__phase")
+    ).order_by("planned_end", "pk")
 
 
 register_source(
     "gates",
     gettext_lazy("Décisions d’étape à préparer"),
     _gates,
-    lambda p: url_to("projects:gate.dossier", p.project_id),
+    lambda r: url_to("projects:gate.dossier", r["project"]),
     default_for=lambda uid: led_by(uid),
-    defaults=lambda p: lead_names(p.project),
-    line=lambda p, today: Line(
-        _("Fin de la phase « %(phase)s »") % {"phase": p.get_phase_display()},
-        p.project.title,
-        p.planned_end,
+    columns={"phase": "phase", "about": "project__title", "project": "project_id", "day": "planned_end"},
+    leads="project",
+    line=lambda r, today: Line(
+        _("Fin de la phase « %(phase)s »") % {"phase": Phase(r["phase"]).label},
+        r["about"],
+        r["day"],
         _("fin prévue le"),
-        late_days(p.planned_end, today),
+        late_days(r["day"], today),
     ),
     order=20,
     help=gettext_lazy("La phase a atteint sa fin prévue : le dossier de décision attend."),
@@ -133,26 +131,23 @@ register_source(
 
 
 def _actions(today: date) -> QuerySet[Action]:
-    return (
-        Action.objects.filter(
-            status__in=OPEN_ACTION_STATUSES,
-            owner_user__isnull=False,
-            due_date__lte=today + timedelta(days=ACTION_NOTICE_DAYS),
-        )
-        .select_related("project", "owner_user")
-        .order_by("due_date", "pk")
-    )
+    return Action.objects.filter(
+        status__in=OPEN_ACTION_STATUSES,
+        owner_user__isnull=False,
+        due_date__lte=today + timedelta(days=ACTION_NOTICE_DAYS),
+    ).order_by("due_date", "pk")
 
 
 register_source(
     "actions",
     gettext_lazy("Actions à faire"),
     _actions,
-    lambda a: url_to("projects:action.edit", a.pk),
+    lambda r: url_to("projects:action.edit", r["pk"]),
     default_for=lambda uid: Q(owner_user_id=uid),
-    defaults=lambda a: [name_of(a.owner_user)],
-    line=lambda a, today: Line(
-        a.title, a.project.title, a.due_date, _("échéance le"), late_days(a.due_date, today)
+    columns={"title": "title", "about": "project__title", "owner": "owner_user_id", "day": "due_date"},
+    owner="owner",
+    line=lambda r, today: Line(
+        r["title"], r["about"], r["day"], _("échéance le"), late_days(r["day"], today)
     ),
     order=30,
     help=gettext_lazy("En retard ou à échéance dans les 7 prochains jours."),
@@ -163,17 +158,15 @@ register_source(
 
 
 def _exchanges(today: date) -> QuerySet[Exchange]:
-    return (
-        Exchange.objects.filter(next_action_done_on__isnull=True, next_action_date__lte=today)
-        .select_related("organisation", "owner", "user")
-        .order_by("next_action_date", "pk")
+    return Exchange.objects.filter(next_action_done_on__isnull=True, next_action_date__lte=today).order_by(
+        "next_action_date", "pk"
     )
 
 
-def _exchange_url(e: Exchange) -> str:
-    if e.prospect_id:
-        return url_to("prospects:prospect.detail", e.prospect_id)
-    return url_to("programme:organisation.detail", e.organisation_id)
+def _exchange_url(r: dict[str, Any]) -> str:
+    if r["prospect"]:
+        return url_to("prospects:prospect.detail", r["prospect"])
+    return url_to("programme:organisation.detail", r["organisation"])
 
 
 register_source(
@@ -182,13 +175,17 @@ register_source(
     _exchanges,
     _exchange_url,
     default_for=lambda uid: Q(owner_id=uid) | Q(owner__isnull=True, user_id=uid),
-    defaults=lambda e: [name_of(e.owner or e.user)] if (e.owner_id or e.user_id) else [],
-    line=lambda e, today: Line(
-        e.next_action or _("Prochaine action"),
-        e.organisation.name,
-        e.next_action_date,
-        _("prévue le"),
-        late_days(e.next_action_date, today),
+    columns={
+        "title": "next_action",
+        "about": "organisation__name",
+        "prospect": "prospect_id",
+        "organisation": "organisation_id",
+        "owner": Coalesce("owner_id", "user_id"),
+        "day": "next_action_date",
+    },
+    owner="owner",
+    line=lambda r, today: Line(
+        r["title"] or _("Prochaine action"), r["about"], r["day"], _("prévue le"), late_days(r["day"], today)
     ),
     order=40,
     help=gettext_lazy("Prévues aujourd’hui ou en retard."),
@@ -209,7 +206,6 @@ def _prospects(today: date) -> QuerySet[Prospect]:
         Prospect.objects.filter(next_action_date__lt=today)
         .exclude(stage__in=CLOSED_STAGES)
         .exclude(Exists(same_open_exchange))
-        .select_related("organisation", "owner")
         .order_by("next_action_date", "pk")
     )
 
@@ -218,15 +214,17 @@ register_source(
     "prospects",
     gettext_lazy("Prospects à relancer"),
     _prospects,
-    lambda p: url_to("prospects:prospect.detail", p.pk),
+    lambda r: url_to("prospects:prospect.detail", r["pk"]),
     default_for=lambda uid: Q(owner_id=uid),
-    defaults=lambda p: [name_of(p.owner)] if p.owner_id else [],
-    line=lambda p, today: Line(
-        p.next_action or _("Prochaine action"),
-        p.organisation.name,
-        p.next_action_date,
-        _("prévue le"),
-        late_days(p.next_action_date, today),
+    columns={
+        "title": "next_action",
+        "about": "organisation__name",
+        "owner": "owner_id",
+        "day": "next_action_date",
+    },
+    owner="owner",
+    line=lambda r, today: Line(
+        r["title"] or _("Prochaine action"), r["about"], r["day"], _("prévue le"), late_days(r["day"], today)
     ),
     order=50,
     help=gettext_lazy("Leur prochaine action est en retard."),
@@ -237,23 +235,18 @@ register_source(
 
 
 def _imports(today: date) -> QuerySet[ImportFile]:
-    return (
-        ImportFile.objects.filter(status=ImportStatus.PENDING)
-        .select_related("uploaded_by")
-        .order_by("created_at", "pk")
-    )
+    return ImportFile.objects.filter(status=ImportStatus.PENDING).order_by("created_at", "pk")
 
 
 register_source(
     "imports",
     gettext_lazy("Imports à confirmer"),
     _imports,
-    lambda i: url_to("prospects:import.preview", i.token),
+    lambda r: url_to("prospects:import.preview", r["token"]),
     default_for=lambda uid: Q(uploaded_by_id=uid),
-    defaults=lambda i: [name_of(i.uploaded_by)],
-    line=lambda i, today: Line(
-        i.file_name, _("Import de prospects"), local_day(i.created_at), _("déposé le")
-    ),
+    columns={"title": "file_name", "token": "token", "owner": "uploaded_by_id", "day": "created_at"},
+    owner="owner",
+    line=lambda r, today: Line(r["title"], _("Import de prospects"), r["day"], _("déposé le")),
     order=60,
     # Only the uploader may preview and confirm an import: it cannot be handed to someone else.
     reassignable=False,

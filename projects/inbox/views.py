@@ -97,11 +97,10 @@ def inbox_assign(request: AuthedRequest) -> HttpResponse:
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
         return _back(request)
-    line = found.line(item, timezone.localdate())
     messages.success(
         request,
         _("« %(item)s » est maintenant assigné à %(name)s.")
-        % {"item": line.title, "name": assignment.assignee.get_full_name() or assignment.assignee.email},
+        % {"item": item, "name": assignment.assignee.get_full_name() or assignment.assignee.email},
     )
     return _back(request)
 
@@ -118,6 +117,6 @@ def inbox_seen(request: AuthedRequest) -> HttpResponse:
     services.seen_mark(actor=request.user, item=item)  # type: ignore[arg-type]
     messages.success(
         request,
-        _("« %(item)s » est marqué comme vu.") % {"item": found.line(item, timezone.localdate()).title},
+        _("« %(item)s » est marqué comme vu.") % {"item": item},
     )
     return _back(request)

@@ -282,11 +282,10 @@ def _org(i):
 def test_the_page_query_count_is_constant(world, staff_client, django_assert_num_queries, n):
     _fill(world, n)
     # 1 session, 2 user, 3 the team members (the filter, « Réassigner » and the assignees' names);
-    # 4–11 one per source (its first rows and their total, COUNT(*) OVER ()): deliverables, measurements,
-    # maturity, gates, actions, exchanges, prospects, imports; 12–14 the staff leads of the rows' projects
-    # (one prefetch for each section that has rows and hangs off a project: deliverables, measurements,
-    # gates — the maturity section is empty here). The same for 1 or 4 rows per source.
-    with django_assert_num_queries(3 + 8 + 3):
+    # 4–11 one per source (its first rows, their explicit assignee and the section's total, COUNT(*) OVER ()):
+    # deliverables, measurements, maturity, gates, actions, exchanges, prospects, imports; 12 the staff
+    # leads of every listed project (the default assignees). The same for 1 or 4 rows per source.
+    with django_assert_num_queries(3 + 8 + 1):
         response = staff_client.get(reverse("projects:inbox"))
     assert response.status_code == 200
 
