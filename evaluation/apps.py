@@ -23,3 +23,8 @@ class EvaluationConfig(AppConfig):
         from .timeline import present_measurement, submitted_measurements
 
         register_source("measurement", _("Mesures soumises"), submitted_measurements, present_measurement)
+
+        # The team inbox « À traiter »: measurements to validate, maturity self-assessments to read.
+        from . import inbox
+
+        inbox.register()

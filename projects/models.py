@@ -996,6 +996,9 @@ from .funding.models import (  # noqa: E402, F401
     RequestDocument,
 )
 
+# --- The team inbox (a package of this app: projects/inbox/) ----------------------------------------------
+from .inbox.models import Assignment, Seen  # noqa: E402, F401
+
 # --- E-mail from the record (a package of this app: projects/mailing/) ---------------------------------
 from .mailing.models import EmailTemplate, OutgoingEmail  # noqa: E402, F401
 

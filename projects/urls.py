@@ -2,6 +2,7 @@ from django.urls import path
 
 from .conversations import urls as conversation_urls
 from .funding import urls as funding_urls
+from .inbox import urls as inbox_urls
 from .mailing import urls as mailing_urls
 from .phasetemplates import urls as phasetemplate_urls
 from .relations import urls as relations_urls
@@ -81,4 +82,5 @@ urlpatterns: list = (
     + relations_urls.urlpatterns
     + mailing_urls.urlpatterns
     + phasetemplate_urls.urlpatterns
+    + inbox_urls.urlpatterns
 )

@@ -541,3 +541,76 @@ class ImportConfirmForm(Form):
     skip_invalid = forms.BooleanField(
         label=_("Importer sans les lignes invalides (elles sont ignorées)"), required=False
     )
+
+
+# --- Bulk actions on the prospect list -----------------------------------------------------------------
+
+
+class IdsField(forms.Field):
+    """The ticked rows: a list of ids (hidden inputs once chosen); anything but whole numbers is refused."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("La sélection de prospects est invalide.")}
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        values = value if isinstance(value, (list, tuple)) else [value]
+        try:
+            return sorted({int(v) for v in values})
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class BulkForm(Form):
+    """A bulk action on the prospect list: which rows (ticked `ids`, or `all` the rows of the list's
+    filters `filters`), which action (`actions`: [(key, label)], the view's list) and what it needs — the
+    follow-up person, the stage (and the reason to discard), the theme. A large selection also needs
+    `confirmed`. It carries a one-time token: a double submit applies once."""
+
+    creates = True
+
+    action = forms.ChoiceField(label=_("Action"))
+    ids = IdsField(required=False)
+    all = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    filters = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    owner = TeamUserChoiceField(label=_("Suivi par"), queryset=User.objects.none(), required=False)
+    to_stage = forms.ChoiceField(
+        label=_("Nouvelle étape"), choices=[("", _("— Choisir l’étape —")), *Stage.choices], required=False
+    )
+    reason = forms.CharField(label=_("Motif (pour écarter)"), max_length=255, required=False)
+    theme = forms.ModelChoiceField(label=_("Thématique"), queryset=Theme.objects.all(), required=False)
+    confirmed = forms.BooleanField(required=False)
+
+    #: The fields each action needs (the others are not shown).
+    NEEDS: dict[str, tuple[str, ...]] = {
+        "assign": ("owner",),
+        "move": ("to_stage", "reason"),
+        "theme": ("theme",),
+    }
+    REQUIRED = {
+        "owner": _("Choisissez la personne qui suivra ces prospects."),
+        "to_stage": _("Choisissez l’étape de destination."),
+        "theme": _("Choisissez la thématique à ajouter."),
+    }
+
+    def __init__(self, *args: Any, actions: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["action"]).choices = actions
+        model_choices(self, "owner").queryset = team_users()
+
+    def needs(self) -> tuple[str, ...]:
+        action = self.data.get("action") if self.is_bound else self.initial.get("action")
+        return self.NEEDS.get(str(action), ())
+
+    def param_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.needs()]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("ids") and not cleaned.get("all"):
+            self.add_error(None, _("Cochez au moins un prospect dans la liste."))
+        for name in self.NEEDS.get(cleaned.get("action", ""), ()):
+            if name in self.REQUIRED and not cleaned.get(name):
+                self.add_error(name, self.REQUIRED[name])
+        return cleaned

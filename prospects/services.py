@@ -1055,3 +1055,158 @@ def import_run(*, import_file_id: int) -> None:
         ImportFile.objects.filter(pk=import_file_id).update(
             status=ImportStatus.FAILED, error=_("Rien n’a été importé. %(reason)s") % {"reason": message}
         )
+
+
+# --- Bulk actions on the prospect list ----------------------------------------------------------------
+
+#: Above this many prospects, a bulk action needs an explicit confirmation (« Je confirme… »).
+BULK_CONFIRM_ABOVE = 1000
+
+
+@dataclass
+class BulkResult:
+    """What a bulk action did: the prospects changed, and those left as they were with the reason."""
+
+    applied: list[Prospect]
+    refused: list[tuple[Prospect, str]]
+
+
+def bulk_confirmation_refusal(*, count: int, confirmed: bool) -> str | None:
+    """Why a bulk action over `count` prospects cannot run yet (too many and not confirmed), or None."""
+    if count > BULK_CONFIRM_ABOVE and not confirmed:
+        return ngettext(
+            "Cette action porte sur %(n)s prospect : cochez « Je confirme l’action sur %(n)s prospect » "
+            "pour l’appliquer. Rien n’a été modifié.",
+            "Cette action porte sur %(n)s prospects : cochez « Je confirme l’action sur %(n)s prospects » "
+            "pour l’appliquer. Rien n’a été modifié.",
+            count,
+        ) % {"n": count}
+    return None
+
+
+def _bulk_rows(*, actor: User, prospect_ids: Iterable[int], confirmed: bool) -> list[Prospect]:
+    """The prospects a bulk action changes, locked, in a stable order; refused whole when too many and
+    not confirmed."""
+    if not access.is_team(actor):
+        raise PermissionDenied
+    ids = sorted(set(prospect_ids))
+    if refusal := bulk_confirmation_refusal(count=len(ids), confirmed=confirmed):
+        raise ValidationError(refusal, code="confirm_bulk")
+    return list(
+        Prospect.objects.select_for_update()
+        .filter(pk__in=ids)
+        .select_related("organisation", "owner")
+        .order_by("organisation__name", "pk")
+    )
+
+
+def _user_name(user: User | None) -> str | None:
+    return (user.get_full_name() or user.email) if user is not None else None
+
+
+def _audit_many(*, actor: User, prospects: list[Prospect], action: str, changes: Any) -> None:
+    """One audit entry per prospect (as `audit_log` writes them), in one INSERT."""
+    content_type = ContentType.objects.get_for_model(Prospect)
+    now = timezone.now()
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=actor,
+                action=action,
+                content_type=content_type,
+                object_id=str(p.pk),
+                object_repr=str(p)[:255],
+                changes=changes(p),
+                created_at=now,
+            )
+            for p in prospects
+        ],
+        batch_size=500,
+    )
+
+
+def assign_refusal(*, prospect: Prospect, owner: User) -> str | None:
+    """Why a prospect is left out of « assigner le suivi »: it already has this follow-up person."""
+    if prospect.owner_id == owner.pk:
+        return _("Déjà suivi par %(name)s.") % {"name": _user_name(owner)}
+    return None
+
+
+@transaction.atomic
+def prospects_bulk_assign(
+    *, actor: User, prospect_ids: Iterable[int], owner: User, confirmed: bool = False
+) -> BulkResult:
+    """Give the prospects a follow-up person (« suivi par »), a team member; one audit entry each."""
+    if not access.is_team(owner):
+        raise ValidationError({"owner": [_("Choisissez un membre actif de l’équipe.")]})
+    result = BulkResult([], [])
+    for prospect in _bulk_rows(actor=actor, prospect_ids=prospect_ids, confirmed=confirmed):
+        if refusal := assign_refusal(prospect=prospect, owner=owner):
+            result.refused.append((prospect, refusal))
+        else:
+            result.applied.append(prospect)
+    before = {p.pk: _user_name(p.owner) for p in result.applied}
+    Prospect.objects.filter(pk__in=[p.pk for p in result.applied]).update(
+        owner=owner, updated_at=timezone.now()
+    )
+    for p in result.applied:
+        p.owner = owner
+    _audit_many(
+        actor=actor,
+        prospects=result.applied,
+        action="prospect.updated",
+        changes=lambda p: {"owner": [before[p.pk], _user_name(owner)]},
+    )
+    return result
+
+
+@transaction.atomic
+def prospects_bulk_move(
+    *, actor: User, prospect_ids: Iterable[int], to_stage: str, reason: str = "", confirmed: bool = False
+) -> BulkResult:
+    """Move the prospects to `to_stage` where the rules allow it (`move_refusal`); the others are listed
+    with the reason. Each move writes its stage history row and its audit entry."""
+    result = BulkResult([], [])
+    for prospect in _bulk_rows(actor=actor, prospect_ids=prospect_ids, confirmed=confirmed):
+        if refusal := move_refusal(from_stage=prospect.stage, to_stage=to_stage, reason=reason):
+            result.refused.append((prospect, refusal))
+        else:
+            _set_stage(prospect, to_stage, actor=actor, reason=reason)
+            result.applied.append(prospect)
+    return result
+
+
+def theme_refusal(*, has_theme: bool, theme: Theme) -> str | None:
+    """Why a prospect is left out of « ajouter une thématique »: it already has it."""
+    return _("A déjà la thématique « %(theme)s ».") % {"theme": theme.name} if has_theme else None
+
+
+@transaction.atomic
+def prospects_bulk_add_theme(
+    *, actor: User, prospect_ids: Iterable[int], theme: Theme, confirmed: bool = False
+) -> BulkResult:
+    """Add a theme to the prospects (those that have it already are listed, unchanged)."""
+    rows = _bulk_rows(actor=actor, prospect_ids=prospect_ids, confirmed=confirmed)
+    through = Prospect.themes.through
+    having = set(
+        through.objects.filter(prospect_id__in=[p.pk for p in rows], theme=theme).values_list(
+            "prospect_id", flat=True
+        )
+    )
+    result = BulkResult([], [])
+    for prospect in rows:
+        if refusal := theme_refusal(has_theme=prospect.pk in having, theme=theme):
+            result.refused.append((prospect, refusal))
+        else:
+            result.applied.append(prospect)
+    through.objects.bulk_create(
+        [through(prospect_id=p.pk, theme_id=theme.pk) for p in result.applied], batch_size=500
+    )
+    Prospect.objects.filter(pk__in=[p.pk for p in result.applied]).update(updated_at=timezone.now())
+    _audit_many(
+        actor=actor,
+        prospects=result.applied,
+        action="prospect.updated",
+        changes=lambda p: {"themes": [None, theme.name]},
+    )
+    return result

@@ -9,6 +9,7 @@ urlpatterns = [
     path("tableau/", pipeline.prospect_board, name="prospect.board"),
     path("nouveau/", record.prospect_create, name="prospect.create"),
     path("export.<str:fmt>", pipeline.prospect_export, name="prospect.export"),
+    path("actions/", pipeline.prospect_bulk, name="prospect.bulk"),
     path("panneau/", pipeline.pipeline_panel, name="panel.pipeline"),
     path("structures/<int:pk>/parcours/", organisation.organisation_path, name="organisation.path"),
     path("<int:pk>/", record.prospect_detail, name="prospect.detail"),

@@ -1,6 +1,8 @@
 """The pipeline: the prospect list, the board and its moves, the export, the home panel."""
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,18 +12,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from django_htmx.http import retarget
 
 from programme import access
 from programme.access import AuthedRequest
 from programme.exports import export_response
-from programme.pages import render_filtered_list
+from programme.forms import add_validation_error
+from programme.models import User
+from programme.pages import render_filtered_list, save_once
 
 from .. import exports, selectors, services
 from ..filters import ProspectFilter
-from ..forms import MoveForm
-from ..models import Stage
+from ..forms import BulkForm, MoveForm
+from ..models import Prospect, Stage
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django_stubs_ext import StrOrPromise
 
 SORT_KEYS = ("name", "town", "stage", "next_action", "updated")
 
@@ -65,8 +74,176 @@ def prospect_list(request: AuthedRequest) -> HttpResponse:
         filterset=filterset,
         template="prospects/prospect_list.html",
         partial="prospects/partials/_prospect_table.html",
-        context={"title": _("Prospects"), "sort_links": _sort_links(request), "today": timezone.localdate()},
+        context={
+            "title": _("Prospects"),
+            "sort_links": _sort_links(request),
+            "today": timezone.localdate(),
+            "bulk_actions": BULK_ACTIONS,
+        },
     )
+
+
+# --- Bulk actions -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    """An action of the list's « Pour la sélection » menu. `refusals(rows, data)`: the rows the action
+    will leave as they are, with the reason (the preview; the service applies the same rules);
+    `what(data)`: what will happen, in a sentence; `apply(actor, ids, data, confirmed)`: the service.
+    Another action (a bulk e-mail…) is one more entry in `BULK_ACTIONS`, and its needs in
+    `BulkForm.NEEDS`."""
+
+    key: str
+    label: "StrOrPromise"
+    what: Callable[[dict[str, Any]], str]
+    refusals: Callable[[list[Prospect], dict[str, Any]], dict[int, str]]
+    apply: Callable[[User, list[int], dict[str, Any], bool], services.BulkResult]
+
+
+def _name(user: User) -> str:
+    return user.get_full_name() or user.email
+
+
+def _assign_refusals(rows: list[Prospect], data: dict[str, Any]) -> dict[int, str]:
+    return {p.pk: r for p in rows if (r := services.assign_refusal(prospect=p, owner=data["owner"]))}
+
+
+def _move_refusals(rows: list[Prospect], data: dict[str, Any]) -> dict[int, str]:
+    return {
+        p.pk: r
+        for p in rows
+        if (r := services.move_refusal(from_stage=p.stage, to_stage=data["to_stage"], reason=data["reason"]))
+    }
+
+
+def _theme_refusals(rows: list[Prospect], data: dict[str, Any]) -> dict[int, str]:
+    having = set(
+        Prospect.themes.through.objects.filter(
+            prospect_id__in=[p.pk for p in rows], theme=data["theme"]
+        ).values_list("prospect_id", flat=True)
+    )
+    return {
+        p.pk: r for p in rows if (r := services.theme_refusal(has_theme=p.pk in having, theme=data["theme"]))
+    }
+
+
+BULK_ACTIONS: list[BulkAction] = [
+    BulkAction(
+        "assign",
+        _lazy("Assigner le suivi"),
+        lambda d: _("Ces prospects seront suivis par %(name)s.") % {"name": _name(d["owner"])},
+        _assign_refusals,
+        lambda actor, ids, d, ok: services.prospects_bulk_assign(
+            actor=actor, prospect_ids=ids, owner=d["owner"], confirmed=ok
+        ),
+    ),
+    BulkAction(
+        "move",
+        _lazy("Changer d’étape"),
+        lambda d: (
+            _("Ces prospects passeront à l’étape « %(stage)s ».") % {"stage": Stage(d["to_stage"]).label}
+        ),
+        _move_refusals,
+        lambda actor, ids, d, ok: services.prospects_bulk_move(
+            actor=actor, prospect_ids=ids, to_stage=d["to_stage"], reason=d["reason"], confirmed=ok
+        ),
+    ),
+    BulkAction(
+        "theme",
+        _lazy("Ajouter une thématique"),
+        lambda d: _("La thématique « %(theme)s » sera ajoutée à ces prospects.") % {"theme": d["theme"].name},
+        _theme_refusals,
+        lambda actor, ids, d, ok: services.prospects_bulk_add_theme(
+            actor=actor, prospect_ids=ids, theme=d["theme"], confirmed=ok
+        ),
+    ),
+]
+
+#: Rows listed on the confirmation page (the count says how many there are in all).
+BULK_PREVIEW_ROWS = 100
+
+
+def _selection(request: AuthedRequest, data: dict[str, Any]) -> "QuerySet[Prospect]":
+    """The chosen prospects: the ticked ones, or every row of the list's filters (« tout sélectionner »),
+    always among those the user may read."""
+    rows = selectors.prospect_list(request.user)
+    if data.get("all"):
+        rows = ProspectFilter(QueryDict(data.get("filters") or ""), queryset=rows).qs
+    else:
+        rows = rows.filter(pk__in=data.get("ids") or [])
+    return rows.order_by("organisation__name", "pk")
+
+
+@access.team_required
+def prospect_bulk(request: AuthedRequest) -> HttpResponse:
+    """Choose → confirm → apply. GET (from the list): the selection and what the action needs; POST
+    `step=preview`: the confirmation — the count, the rows, what will happen, the rows that will be
+    refused and why; POST `step=apply`: the service, once (the form's one-time token), then the result."""
+    actions = {a.key: a for a in BULK_ACTIONS}
+    posted = request.method == "POST"
+    form = BulkForm(request.POST if posted else request.GET, actions=[(a.key, a.label) for a in BULK_ACTIONS])
+    valid = form.is_valid()
+    data = form.cleaned_data
+    if not posted:  # first arrival from the list: what the action needs is asked, not yet an error
+        for name in form.needs():
+            form.errors.pop(name, None)
+        form.renew_submission_token()  # the confirmation, then « Appliquer », carry it: applied once
+    action = actions.get(data.get("action", ""))
+    if action is None:
+        messages.error(request, _("Choisissez une action dans le menu « Pour la sélection »."))
+        return redirect("prospects:prospect.list")
+    rows = list(_selection(request, data)) if "ids" in data or "all" in data else []
+    context: dict[str, Any] = {
+        "title": action.label,
+        "form": form,
+        "action": action,
+        "count": len(rows),
+        "posted": posted,
+        "back_query": data.get("filters", ""),
+        "confirm_above": services.BULK_CONFIRM_ABOVE,
+    }
+    if not rows:
+        if not form.non_field_errors():  # a filter that selects nothing (the form said « cochez… » already)
+            form.add_error(None, _("Aucun prospect sélectionné : cochez des lignes dans la liste."))
+        return render(request, "prospects/prospect_bulk.html", context)
+    if valid and posted:
+        refusals = action.refusals(rows, data)
+        applied = [p for p in rows if p.pk not in refusals]
+        refused = [(p, refusals[p.pk]) for p in rows if p.pk in refusals]
+        context.update(
+            preview=True,
+            what=action.what(data),
+            applied=applied[:BULK_PREVIEW_ROWS],
+            applied_count=len(applied),
+            applied_more=max(0, len(applied) - BULK_PREVIEW_ROWS),
+            refused=refused[:BULK_PREVIEW_ROWS],
+            refused_count=len(refused),
+            refused_more=max(0, len(refused) - BULK_PREVIEW_ROWS),
+            needs_confirmation=len(rows) > services.BULK_CONFIRM_ABOVE,
+        )
+        if request.POST.get("step") == "apply":
+
+            def apply() -> services.BulkResult | None:
+                try:
+                    return action.apply(request.user, [p.pk for p in rows], data, data["confirmed"])
+                except ValidationError as refusal:
+                    add_validation_error(form, refusal)
+                    return None
+
+            result = save_once(form, apply)
+            if result is not None:
+                return render(
+                    request,
+                    "prospects/prospect_bulk_done.html",
+                    {
+                        "title": action.label,
+                        "action": action,
+                        "result": result,
+                        "back_query": data.get("filters", ""),
+                    },
+                )
+    return render(request, "prospects/prospect_bulk.html", context)
 
 
 def _board_context(request: AuthedRequest, query: QueryDict) -> dict[str, Any]:

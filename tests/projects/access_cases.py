@@ -1,5 +1,7 @@
 """Every URL of project steering against every role (walked by tests/test_access_matrix.py)."""
 
+from datetime import date
+
 from tests.access import (
     DIRECTOR,
     EVERYONE_404,
@@ -30,6 +32,25 @@ from .mailing_cases import mailing_cases  # noqa: E402
 from .relations_access_cases import relations_cases  # noqa: E402
 
 SIGNED_IN_REDIRECT = {**SIGNED_IN, "staff": 302, "director": 302, "partner_a": 302, "partner_b": 302}
+
+
+def _inbox_assign(w):
+    deliverable = DeliverableFactory(project=w.project_a, status="submitted", title="Livrable déposé A")
+    return {"source": "deliverables", "item": deliverable.pk, "assignee": w.staff.pk}
+
+
+def _inbox_seen(w):
+    from evaluation.models import MaturityAssessment, MaturityScore
+
+    assessment = MaturityAssessment.objects.create(
+        project=w.project_a,
+        phase="emergence",
+        moment="start",
+        assessed_on=date(2026, 2, 1),
+        assessed_by=w.partner_a,
+    )
+    MaturityScore.objects.create(assessment=assessment, dimension="trust", score=3)
+    return {"source": "maturity", "item": assessment.pk}
 
 
 def pk_a(w):
@@ -234,6 +255,13 @@ CASES = [
     *relations_cases(),
     # --- E-mail from the record (projects/mailing) ---
     *mailing_cases(),
+    # --- The team inbox « À traiter » (projects/inbox) ---
+    Case("projects:inbox", TEAM),
+    Case("projects:inbox", TEAM, query="?pour=equipe", id="get:inbox (team)"),
+    Case("projects:inbox.count", TEAM),
+    Case("projects:inbox.assign", TEAM_REDIRECT, method="post", data=_inbox_assign),
+    invalid_post("projects:inbox.assign", TEAM_REDIRECT),
+    Case("projects:inbox.seen", TEAM_REDIRECT, method="post", data=_inbox_seen),
 ]
 
 

@@ -40,6 +40,20 @@ CASES = [
     invalid_post("prospects:prospect.create", TEAM),
     Case("prospects:prospect.export", TEAM, kwargs=lambda w: {"fmt": "csv"}, id="get:prospect.export csv"),
     Case("prospects:prospect.export", TEAM, kwargs=lambda w: {"fmt": "xlsx"}, id="get:prospect.export xlsx"),
+    Case("prospects:prospect.bulk", TEAM, query="action=move&all=True", id="get:prospect.bulk (all)"),
+    Case("prospects:prospect.bulk", TEAM_REDIRECT, id="get:prospect.bulk (no action)"),
+    Case(
+        "prospects:prospect.bulk",
+        TEAM,
+        method="post",
+        data=lambda w: {
+            "action": "move",
+            "ids": [prospect_in(w).pk],
+            "to_stage": "contacted",
+            "step": "preview",
+        },
+    ),
+    invalid_post("prospects:prospect.bulk", TEAM_REDIRECT),
     Case(
         "prospects:prospect.detail",
         TEAM,

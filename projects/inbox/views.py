@@ -1,0 +1,122 @@
+"""The team inbox « À traiter »: the page, the navigation's count (a partial loaded by URL, so no page pays
+for it), reassigning an item and marking one as seen. Team only: everyone else gets 404."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from programme import access
+from programme.access import AuthedRequest
+from programme.context_processors import navigation
+
+from . import selectors, services
+from .forms import AssignForm, InboxFilterForm, SeenForm
+from .registry import Source, source
+
+
+@access.team_required
+def inbox(request: AuthedRequest) -> HttpResponse:
+    today = timezone.localdate()
+    members = list(selectors.team_members())
+    form = InboxFilterForm(request.GET or None, members=members)
+    member_id = form.member_id(request.user)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, _("Ce filtre n’existe pas : voici ce qui vous attend."))
+    sections = selectors.inbox(request.user, member_id=member_id, today=today, members=members)
+    nav = navigation(request)["nav_items"]
+    # The « Réassigner » menu is the same on every row (the row says who has the item): rendered once.
+    member_options = format_html_join(
+        "", '<option value="{}">{}</option>', ((m.pk, m.get_full_name() or m.email) for m in members)
+    )
+    return render(
+        request,
+        "projects/inbox/inbox.html",
+        {
+            "title": _("À traiter"),
+            "filter_form": form,
+            "sections": sections,
+            "total": sum(s.count for s in sections),
+            "members": members,
+            "member_options": format_html('<option value="">{}</option>{}', _("Choisir…"), member_options),
+            "member_id": member_id,
+            "mine": member_id == request.user.pk,
+            "today": today,
+            "here": request.get_full_path(),
+            # The sidebar marks « À traiter » itself (templates/base.html), not « Projets », whose path
+            # this page shares.
+            "nav_items": [{**item, "active": False} for item in nav],
+            "inbox_current": True,
+        },
+    )
+
+
+@access.team_required
+def inbox_count(request: AuthedRequest) -> HttpResponse:
+    """The navigation's « À traiter » count (loaded by the sidebar with hx-get on load)."""
+    count = selectors.inbox_count(request.user, today=timezone.localdate())
+    return render(request, "projects/inbox/_count.html", {"count": count})
+
+
+def _item(key: str, pk: int) -> tuple[Source, object]:
+    """An open item of a source, or 404 (an unknown source, a handled or unknown item)."""
+    found = source(key)
+    if found is None:
+        raise Http404
+    rows = selectors.rows_for(found, today=timezone.localdate(), member_id=None)
+    return found, get_object_or_404(rows, pk=pk)
+
+
+def _back(request: AuthedRequest) -> HttpResponse:
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect(reverse("projects:inbox"))
+
+
+@access.team_required
+@require_POST
+def inbox_assign(request: AuthedRequest) -> HttpResponse:
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        error = form.errors.get("assignee")
+        messages.error(request, str(error[0]) if error else _("Cet élément n’a pas pu être réassigné."))
+        return _back(request)
+    found, item = _item(form.cleaned_data["source"], form.cleaned_data["item"])
+    if not found.reassignable:
+        raise Http404
+    assignee = selectors.team_members().filter(pk=form.cleaned_data["assignee"]).first()
+    try:
+        assignment = services.assignment_set(actor=request.user, item=item, assignee=assignee)  # type: ignore[arg-type]
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+        return _back(request)
+    messages.success(
+        request,
+        _("« %(item)s » est maintenant assigné à %(name)s.")
+        % {"item": item, "name": assignment.assignee.get_full_name() or assignment.assignee.email},
+    )
+    return _back(request)
+
+
+@access.team_required
+@require_POST
+def inbox_seen(request: AuthedRequest) -> HttpResponse:
+    form = SeenForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    found, item = _item(form.cleaned_data["source"], form.cleaned_data["item"])
+    if not found.seen_after:
+        raise Http404
+    services.seen_mark(actor=request.user, item=item)  # type: ignore[arg-type]
+    messages.success(
+        request,
+        _("« %(item)s » est marqué comme vu.") % {"item": item},
+    )
+    return _back(request)

@@ -1,0 +1,58 @@
+"""Staff opens « À traiter » from the sidebar (its count loaded by URL), hands an item to a colleague, then
+moves prospects of the list in one bulk action — in a real browser."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from projects.models import DeliverableStatus
+from prospects.models import Prospect
+from tests.e2e.conftest import login
+from tests.factories import PASSWORD, OrganisationFactory, ProgrammeFactory, ProjectFactory, UserFactory
+from tests.projects.factories import ActionFactory, DeliverableFactory
+from tests.prospects.factories import ProspectFactory
+
+
+def test_staff_handles_the_inbox_and_a_bulk_move(page, live_server, transactional_db):
+    programme = ProgrammeFactory(name="Programme Coopérations")
+    camille = UserFactory(email="camille@parcours.test", role="staff", first_name="Camille", last_name="Roux")
+    UserFactory(email="malik@parcours.test", role="staff", first_name="Malik", last_name="Diallo")
+    project = ProjectFactory(programme=programme, title="Tiers-lieu des Pentes")
+    DeliverableFactory(
+        project=project, title="Diagnostic partagé", status=DeliverableStatus.SUBMITTED, owner_user=camille
+    )
+    ActionFactory(
+        project=project,
+        title="Relancer la mairie",
+        owner_user=camille,
+        due_date=timezone.localdate() - timedelta(days=2),
+    )
+    for name in ("Épicerie des Brotteaux", "Atelier Vélo Partagé"):
+        ProspectFactory(programme=programme, organisation=OrganisationFactory(name=name))
+    login(page, live_server, "camille@parcours.test", PASSWORD)
+
+    nav = page.get_by_role("navigation", name="Navigation principale")
+    expect(nav.locator(".nav-count")).to_contain_text("2")
+    nav.get_by_role("link", name="À traiter").click()
+    expect(page.get_by_text("2 éléments vous attendent.")).to_be_visible()
+    expect(page.get_by_text("en retard de 2 jours")).to_be_visible()
+
+    item = page.locator(".inbox-item", has_text="Diagnostic partagé")
+    item.get_by_label("Réassigner « Diagnostic partagé » à").select_option(label="Malik Diallo")
+    item.get_by_role("button", name="Réassigner").click()
+    expect(page.get_by_text("« Diagnostic partagé » est maintenant assigné à Malik Diallo.")).to_be_visible()
+    expect(page.locator(".inbox-item", has_text="Diagnostic partagé")).to_have_count(0)
+
+    # Bulk: tick the page, choose « Changer d’étape », see what will happen, apply.
+    nav.get_by_role("link", name="Prospects").click()
+    page.get_by_label("Sélectionner les prospects de cette page").check()
+    page.get_by_label("Pour la sélection").select_option(label="Changer d’étape")
+    page.get_by_role("button", name="Continuer").click()
+    expect(page.get_by_text("2 prospects sélectionnés")).to_be_visible()
+    page.get_by_label("Nouvelle étape").select_option(label="Contacté")
+    page.get_by_role("button", name="Voir ce qui sera fait").click()
+    expect(page.get_by_text("2 prospects seront modifiés")).to_be_visible()
+    page.get_by_role("button", name="Appliquer").click()
+    expect(page.get_by_text("2 prospects modifiés.")).to_be_visible()
+    assert set(Prospect.objects.values_list("stage", flat=True)) == {"contacted"}

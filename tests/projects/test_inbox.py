@@ -1,0 +1,299 @@
+"""The team inbox « À traiter »: each source for the right member, gone once handled, default and explicit
+assignment, reassigning, the count in the navigation, query counts constant as rows grow."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from evaluation.models import MaturityAssessment, MaturityScore
+from programme.models import AuditEntry
+from projects.inbox import selectors
+from projects.inbox.models import Assignment
+from projects.models import DeliverableStatus
+from prospects.models import Stage
+from prospects.services import exchange_next_action_done
+from tests.evaluation.factories import MeasurementFactory, ProjectIndicatorFactory
+from tests.factories import UserFactory
+from tests.prospects.factories import ExchangeFactory, pending_import, prospect_in
+
+from .factories import ActionFactory, DeliverableFactory, PhasePeriodFactory
+
+TODAY = timezone.localdate()
+
+
+def keys_for(user, member=None) -> dict[str, list[int]]:
+    """{source key: [item pks]} of the member's inbox (default: the user's own)."""
+    member_id = user.pk if member is None else member
+    return {
+        s.source.key: [i.pk for i in s.items] for s in selectors.inbox(user, member_id=member_id, today=TODAY)
+    }
+
+
+@pytest.fixture
+def other(world):
+    return UserFactory(email="autre@test.fr", role="staff", first_name="Olga")
+
+
+@pytest.fixture
+def led(world):
+    """Project A steered by the world's staff member."""
+    world.project_a.staff_leads.add(world.staff)
+    return world.project_a
+
+
+def test_a_submitted_deliverable_goes_to_its_owner_then_leaves_once_reviewed(world, other):
+    d = DeliverableFactory(
+        project=world.project_a, status=DeliverableStatus.SUBMITTED, owner_user=world.staff
+    )
+    assert keys_for(world.staff)["deliverables"] == [d.pk]
+    assert keys_for(other)["deliverables"] == []
+    d.status = DeliverableStatus.ACCEPTED
+    d.save()
+    assert keys_for(world.staff)["deliverables"] == []
+
+
+def test_a_deliverable_without_a_team_owner_goes_to_the_project_leads(world, led, other):
+    d = DeliverableFactory(project=led, status=DeliverableStatus.SUBMITTED, owner_organisation=world.org_a)
+    assert keys_for(world.staff)["deliverables"] == [d.pk]
+    assert keys_for(other)["deliverables"] == []
+
+
+def test_a_gate_decision_due_goes_to_the_leads_until_the_phase_is_closed(world, led):
+    led.phase = "emergence"
+    led.save()
+    period = PhasePeriodFactory(
+        project=led,
+        phase="emergence",
+        planned_start=TODAY - timedelta(days=300),
+        planned_end=TODAY - timedelta(days=3),
+    )
+    section = next(
+        s
+        for s in selectors.inbox(world.staff, member_id=world.staff.pk, today=TODAY)
+        if s.source.key == "gates"
+    )
+    assert [i.pk for i in section.items] == [period.pk]
+    assert section.items[0].line.late == 3
+    period.actual_end = TODAY
+    period.save()
+    assert keys_for(world.staff)["gates"] == []
+
+
+def test_an_action_owned_is_listed_late_or_due_within_a_week(world, other):
+    late = ActionFactory(project=world.project_a, owner_user=world.staff, due_date=TODAY - timedelta(days=2))
+    ActionFactory(project=world.project_a, owner_user=world.staff, due_date=TODAY + timedelta(days=30))
+    assert keys_for(world.staff)["actions"] == [late.pk]
+    assert keys_for(other)["actions"] == []
+    late.status = "done"
+    late.save()
+    assert keys_for(world.staff)["actions"] == []
+
+
+def test_an_exchange_next_action_goes_to_its_owner_and_leaves_when_done(world, other):
+    prospect = prospect_in(world, owner=world.staff)
+    exchange = ExchangeFactory(
+        prospect=prospect, next_action="Rappeler la présidente", next_action_date=TODAY, owner=world.staff
+    )
+    prospect.next_action, prospect.next_action_date = exchange.next_action, TODAY - timedelta(days=1)
+    prospect.save()
+    inbox = keys_for(world.staff)
+    assert inbox["exchanges"] == [exchange.pk]
+    assert keys_for(other)["exchanges"] == []
+    exchange_next_action_done(actor=world.staff, exchange=exchange)
+    assert keys_for(world.staff)["exchanges"] == []
+
+
+def test_a_prospects_late_next_action_is_listed_once(world):
+    prospect = prospect_in(
+        world, owner=world.staff, next_action="Relancer", next_action_date=TODAY - timedelta(days=5)
+    )
+    assert keys_for(world.staff)["prospects"] == [prospect.pk]
+    # The same next action held by an open exchange: the exchanges section lists it, not this one.
+    ExchangeFactory(
+        prospect=prospect,
+        next_action="Relancer",
+        next_action_date=TODAY - timedelta(days=5),
+        owner=world.staff,
+    )
+    inbox = keys_for(world.staff)
+    assert inbox["prospects"] == []
+    assert len(inbox["exchanges"]) == 1
+    # A closed prospect waits for nobody.
+    other_prospect = prospect_in(
+        world,
+        organisation=world.org_b,
+        owner=world.staff,
+        stage=Stage.DISCARDED,
+        next_action="Relancer",
+        next_action_date=TODAY - timedelta(days=5),
+    )
+    assert other_prospect.pk not in keys_for(world.staff)["prospects"]
+
+
+def test_an_import_to_confirm_goes_to_its_uploader_only(world, other):
+    pending = pending_import(world, user=world.staff)
+    assert keys_for(world.staff)["imports"] == [pending.pk]
+    assert keys_for(other)["imports"] == []
+    pending.status = "cancelled"
+    pending.save()
+    assert keys_for(world.staff)["imports"] == []
+
+
+def test_a_submitted_measurement_goes_to_the_leads_until_validated(world, led, other):
+    m = MeasurementFactory(
+        project_indicator=ProjectIndicatorFactory(project=led), submitted_at=timezone.now()
+    )
+    assert keys_for(world.staff)["measurements"] == [m.pk]
+    assert keys_for(other)["measurements"] == []
+    m.status = "validated"
+    m.save()
+    assert keys_for(world.staff)["measurements"] == []
+
+
+def test_a_self_assessment_filled_by_partners_is_listed_until_seen_and_again_when_changed(
+    world, led, staff_client
+):
+    assessment = MaturityAssessment.objects.create(
+        project=led, phase="emergence", moment="start", assessed_on=TODAY, assessed_by=world.partner_a
+    )
+    MaturityScore.objects.create(assessment=assessment, dimension="trust", score=3)
+    assert keys_for(world.staff)["maturity"] == [assessment.pk]
+    response = staff_client.post(
+        reverse("projects:inbox.seen"), {"source": "maturity", "item": assessment.pk}
+    )
+    assert response.status_code == 302
+    assert keys_for(world.staff)["maturity"] == []
+    assessment.comment = "Nous avons revu nos notes."
+    assessment.save()
+    assert keys_for(world.staff)["maturity"] == [assessment.pk]
+
+
+def test_reassigning_moves_the_item_to_the_chosen_member_with_an_audit_entry(world, other, staff_client):
+    d = DeliverableFactory(
+        project=world.project_a, status=DeliverableStatus.SUBMITTED, owner_user=world.staff
+    )
+    response = staff_client.post(
+        reverse("projects:inbox.assign"),
+        {"source": "deliverables", "item": d.pk, "assignee": other.pk},
+        follow=True,
+    )
+    assert "est maintenant assigné à Olga" in response.content.decode()
+    assert keys_for(world.staff)["deliverables"] == []
+    assert keys_for(other)["deliverables"] == [d.pk]
+    page = staff_client.get(reverse("projects:inbox") + "?pour=equipe").content.decode()
+    assert "Assigné à Olga" in page
+    assert AuditEntry.objects.filter(object_id=str(d.pk), action="deliverable.updated").exists()
+
+
+def test_reassigning_to_a_partner_is_refused_and_saves_nothing(world, staff_client):
+    d = DeliverableFactory(
+        project=world.project_a, status=DeliverableStatus.SUBMITTED, owner_user=world.staff
+    )
+    response = staff_client.post(
+        reverse("projects:inbox.assign"),
+        {"source": "deliverables", "item": d.pk, "assignee": world.partner_a.pk},
+        follow=True,
+    )
+    assert "Choisissez un membre actif de l’équipe" in response.content.decode()
+    assert not Assignment.objects.exists()
+    response = staff_client.post(
+        reverse("projects:inbox.assign"), {"source": "deliverables", "item": d.pk}, follow=True
+    )
+    assert "Choisissez la personne à qui assigner." in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_an_import_cannot_be_handed_over(world, other, staff_client):
+    pending = pending_import(world, user=world.staff)
+    response = staff_client.post(
+        reverse("projects:inbox.assign"), {"source": "imports", "item": pending.pk, "assignee": other.pk}
+    )
+    assert response.status_code == 404
+    assert not Assignment.objects.exists()
+
+
+def test_the_page_filters_me_the_team_or_a_member(world, led, other, staff_client):
+    DeliverableFactory(
+        project=world.project_a, status=DeliverableStatus.SUBMITTED, owner_user=other, title="Rapport d’Olga"
+    )
+    DeliverableFactory(
+        project=world.project_a,
+        status=DeliverableStatus.SUBMITTED,
+        owner_user=world.staff,
+        title="Mon rapport",
+    )
+    mine = staff_client.get(reverse("projects:inbox")).content.decode()
+    assert "Mon rapport" in mine and "Rapport d’Olga" not in mine
+    team = staff_client.get(reverse("projects:inbox") + "?pour=equipe").content.decode()
+    assert "Mon rapport" in team and "Rapport d’Olga" in team
+    hers = staff_client.get(reverse("projects:inbox") + f"?pour={other.pk}").content.decode()
+    assert "Mon rapport" not in hers and "Rapport d’Olga" in hers
+    bad = staff_client.get(reverse("projects:inbox") + "?pour=personne").content.decode()
+    assert "Ce filtre n’existe pas" in bad and "Mon rapport" in bad
+
+
+def test_the_navigation_shows_the_count_by_url(world, staff_client):
+    DeliverableFactory(project=world.project_a, status=DeliverableStatus.SUBMITTED, owner_user=world.staff)
+    ActionFactory(project=world.project_a, owner_user=world.staff, due_date=TODAY)
+    home = staff_client.get(reverse("home")).content.decode()
+    assert reverse("projects:inbox.count") in home and "À traiter" in home
+    count = staff_client.get(reverse("projects:inbox.count")).content.decode()
+    assert ">2<" in count
+    assert selectors.inbox_count(world.staff, today=TODAY) == 2
+
+
+def test_partners_have_no_inbox_link(world, partner_a_client):
+    page = partner_a_client.get(reverse("home")).content.decode()
+    assert reverse("projects:inbox.count") not in page
+    assert partner_a_client.get(reverse("projects:inbox")).status_code == 404
+
+
+def _fill(world, n: int) -> None:
+    """`n` items of each source for the staff member."""
+    world.project_a.phase = "emergence"
+    world.project_a.save()
+    world.project_a.staff_leads.add(world.staff)
+    PhasePeriodFactory(
+        project=world.project_a,
+        phase="emergence",
+        planned_start=TODAY - timedelta(days=300),
+        planned_end=TODAY - timedelta(days=1),
+    )
+    for i in range(n):
+        DeliverableFactory(project=world.project_a, status=DeliverableStatus.SUBMITTED)
+        ActionFactory(project=world.project_a, owner_user=world.staff, due_date=TODAY)
+        prospect = prospect_in(world, organisation=_org(i), owner=world.staff)
+        ExchangeFactory(prospect=prospect, next_action="Rappeler", next_action_date=TODAY, owner=world.staff)
+        MeasurementFactory(
+            project_indicator=ProjectIndicatorFactory(project=world.project_a), submitted_at=timezone.now()
+        )
+        pending_import(world, user=world.staff)
+
+
+def _org(i):
+    from tests.factories import OrganisationFactory
+
+    return OrganisationFactory(name=f"Structure {i}")
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_the_page_query_count_is_constant(world, staff_client, django_assert_num_queries, n):
+    _fill(world, n)
+    # 1 session, 2 user, 3 the team members (the filter, « Réassigner » and the assignees' names);
+    # 4–11 one per source (its first rows, their explicit assignee and the section's total, COUNT(*) OVER ()):
+    # deliverables, measurements, maturity, gates, actions, exchanges, prospects, imports; 12 the staff
+    # leads of every listed project (the default assignees). The same for 1 or 4 rows per source.
+    with django_assert_num_queries(3 + 8 + 1):
+        response = staff_client.get(reverse("projects:inbox"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_the_count_is_one_query(world, staff_client, django_assert_num_queries, n):
+    _fill(world, n)
+    # session, user, then one UNION ALL over every source.
+    with django_assert_num_queries(3):
+        response = staff_client.get(reverse("projects:inbox.count"))
+    assert response.status_code == 200
