@@ -181,7 +181,7 @@ def run(*, scale: float) -> None:
         programme=programme,
         cohort=small,
         user=user,
-        repeat=5,
+        repeat=3,
     )
     _bench_in_fresh_process(
         f"cohort « {large.name} » ({large.n} projects)",
