@@ -3,7 +3,7 @@ their collectives (3 to 6 member structures, 2 contacts each), phase periods, 10
 attendances and 100,000 deadlines (milestones, deliverables, actions) spread from 30 days ago to 60 days
 ahead — what the daily reminder scan reads. One project, « Projet bench 00000 », has 100 workshops and 100
 milestones (the project page's benchmark); the first cohort has 4 projects (an activity report of about 20
-pages), the other nine share the rest (about 220 projects each at scale 1: a report of about 450 pages).
+pages), the other nine share the rest (about 220 projects each at scale 1: a report of about 400 pages).
 
 Bulk inserts only; re-runnable: the benchmark programme's previous project rows are removed first."""
 
