@@ -2,6 +2,8 @@
 
 The database is `var/bench.sqlite3` unless BENCH_DATABASE_URL (or DATABASE_URL) points elsewhere; the
 dataset is generated once and reused (pass --regenerate to rebuild it). `--only NAME` runs one module.
+Ends with the table "operation | ours | baseline | ratio | budget | met" and exits with status 1 when a
+budget is missed (the benchmark is not part of `make test`).
 """
 
 import argparse
@@ -47,6 +49,11 @@ def main() -> None:
     for name in names:
         module = importlib.import_module(f"benchmarks.{name}")
         module.run(scale=scale)
+    from benchmarks.common import print_table
+
+    if not print_table():
+        print("\nSome budgets are missed (see the table above).")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

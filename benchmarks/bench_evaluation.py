@@ -1,17 +1,15 @@
 """The director dashboard on the benchmark dataset (1,000 projects, 1,000,000 measurements at scale 1).
 
-Timed through Django's test client (middleware, session, selectors, templates, SVG charts), next to, in
-the same run:
-- the raw SQL of every query the dashboard runs, captured from one render and replayed through the
-  database cursor (what the database alone costs);
-- the raw SQL of the two indicator aggregates only (roll-up table + protocol baselines/targets);
-- for scale, the same aggregate computed the naive way: over the measurements table itself.
-Printed as ratios (benchmarks.common.report).
+Timed through Django's test client (middleware, session, selectors, templates, SVG charts), taking turns
+with its baseline: every query the dashboard runs, captured from one render and replayed through the
+database cursor, plus plain string building of the rows. Budget (issue #16): ≤ 5 queries, ≤ 2× that
+baseline. For scale, the indicator aggregate computed the naive way (over the measurements table itself)
+is printed next to it.
 """
 
 from django.test import Client
 
-from benchmarks.common import capture_sql, measure, replay, report
+from benchmarks.common import Budget, compare, count, measure, page_and_baseline, replay
 
 URL = "/evaluation/tableau-de-bord/"
 
@@ -25,13 +23,6 @@ def _director():
     return user
 
 
-def _captured_sql(client: Client, query: dict) -> list[tuple[str, tuple]]:
-    response = []
-    captured = capture_sql(lambda: response.append(client.get(URL, query)))
-    assert response[0].status_code == 200, response[0].status_code
-    return captured
-
-
 def run(*, scale: float) -> None:
     from benchmarks.dataset import MARKER
     from evaluation.models import Measurement
@@ -41,23 +32,20 @@ def run(*, scale: float) -> None:
     client = Client(SERVER_NAME="localhost")  # an allowed host
     client.force_login(_director())
     measurements = Measurement.objects.filter(project_indicator__project__programme=programme).count()
-    print(f"\nEvaluation dashboard — {measurements:,} measurements".replace(",", " "))
-    repeat = 10 if scale >= 1 else 20
+    print(f"\nEvaluation dashboard — {count(measurements)} measurements")
     for label, query in (
-        ("all years", {"programme": programme.pk}),
-        ("one year", {"programme": programme.pk, "year": 2025}),
+        ("all years", f"programme={programme.pk}"),
+        ("one year", f"programme={programme.pk}&year=2025"),
     ):
-        statements = _captured_sql(client, query)
-        aggregates = [
-            s
-            for s in statements
-            if "evaluation_measurementrollup" in s[0] or "evaluation_projectindicator" in s[0]
-        ]
-        page = measure(
-            f"dashboard ({len(statements)} queries)", lambda q=query: client.get(URL, q), repeat=repeat
+        page, baseline, queries = page_and_baseline(client, f"{URL}?{query}")
+        compare(
+            f"Dashboard, {label}, {count(measurements)} measurements",
+            page,
+            baseline,
+            budget=Budget(ratio=2, queries=5),
+            queries=queries,
+            repeat=5 if scale >= 1 else 8,
         )
-        raw_all = measure("raw SQL of all its queries", replay(statements), repeat=repeat)
-        raw_agg = measure("raw SQL of indicator aggregates", replay(aggregates), repeat=repeat)
         naive_sql = (
             "SELECT pi.indicator_id, COUNT(*), SUM(m.value), SUM(m.numerator), SUM(m.denominator) "
             "FROM evaluation_measurement m JOIN evaluation_projectindicator pi ON pi.id = m.project_indicator_id "
@@ -66,10 +54,7 @@ def run(*, scale: float) -> None:
             + "GROUP BY pi.indicator_id"
         )
         params = (programme.pk, "2025-01-01", "2025-12-31") if "year" in query else (programme.pk,)
-        naive = measure(
-            "naive SQL over measurements",
-            replay([(naive_sql, params)]),
-            repeat=max(3, repeat // 4),
-            warmup=1,
+        naive = measure("naive SQL over measurements", replay([(naive_sql, params)]), repeat=3, warmup=1)
+        print(
+            f"  (for scale: the indicator aggregate over the measurements table, median {naive.p50 * 1000:.0f} ms)"
         )
-        report(f"Dashboard, {label}", page, [raw_all, raw_agg, naive])

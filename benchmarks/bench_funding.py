@@ -3,33 +3,13 @@ instalments at scale 1 (benchmarks/gen_funding.py, generated on first use).
 
 Timed, taking turns: the block as the dashboard builds it (`evaluation.selectors.funding`, then its four
 tables and the rows the page shows), and the raw SQL of the block's aggregates — every query the block runs,
-captured from one run and replayed through the database cursor. The budget is 2× that baseline (issue #12);
-the verdict is printed under the table.
+captured from one run and replayed through the database cursor, plus string building. The budget is 2× that
+baseline (issue #12), a row of the closing table.
 """
 
-import time
-from collections.abc import Callable
-
-from benchmarks.common import Timing, capture_sql, replay, report
+from benchmarks.common import Budget, capture_sql, compare, count, reads_only, replay
 
 BUDGET = 2.0
-
-
-def measure_interleaved(
-    named: list[tuple[str, Callable[[], object]]], *, repeat: int, warmup: int = 1
-) -> list[Timing]:
-    """Time each callable `repeat` times, taking turns (a, b, a, b…) so that a machine whose load changes
-    during the run weighs on both alike — measured one after the other, a busy minute lands on one only."""
-    for _ in range(warmup):
-        for _name, fn in named:
-            fn()
-    samples: list[list[float]] = [[] for _ in named]
-    for _ in range(repeat):
-        for index, (_name, fn) in enumerate(named):
-            start = time.perf_counter()
-            fn()
-            samples[index].append(time.perf_counter() - start)
-    return [Timing(name, values) for (name, _fn), values in zip(named, samples, strict=True)]
 
 
 def _director():
@@ -62,7 +42,7 @@ def run(*, scale: float) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     conventions = Convention.objects.filter(project__programme=programme).count()
     instalments = Instalment.objects.filter(convention__project__programme=programme).count()
-    print(f"\nFunding block — {conventions:,} conventions, {instalments:,} instalments".replace(",", " "))
+    print(f"\nFunding block — {count(conventions)} conventions, {count(instalments)} instalments")
     user = _director()
     repeat = 6 if scale >= 1 else 12
     for label, filters in (
@@ -80,12 +60,12 @@ def run(*, scale: float) -> None:
             return money
 
         captured = capture_sql(block)
-        raw = replay(captured)
-        measured, baseline = measure_interleaved(
-            [(f"funding block ({len(captured)} queries)", block), ("raw SQL of its aggregates", raw)],
+        compare(
+            f"Dashboard's funding block, {label}",
+            block,
+            replay(reads_only(captured)),
+            budget=Budget(ratio=BUDGET),
+            queries=len(captured),
             repeat=repeat,
+            baseline_name="its SQL + string building",
         )
-        report(f"Funding block, {label}", measured, [baseline])
-        ratio = measured.p50 / baseline.p50
-        verdict = "within" if ratio <= BUDGET else "OVER"
-        print(f"  budget ≤ ×{BUDGET:.0f} the raw SQL: ×{ratio:.2f} — {verdict} budget")

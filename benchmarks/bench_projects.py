@@ -1,14 +1,21 @@
-"""Project steering: the daily reminder scan over every deadline, the pipeline board and the project list,
-each next to a bare baseline measured in the same run (raw SQL through a cursor)."""
+"""Project steering: the daily reminder scan over every deadline, the pipeline board, the project list and
+the four main tabs of the project with 100 workshops and 100 milestones — each next to its own SQL (captured
+from one run, replayed through a raw cursor) plus plain string building, measured taking turns."""
+
+import re
 
 from django.db import connection, transaction
 from django.test import Client
 
-from benchmarks.common import measure, report
+from benchmarks.common import Budget, capture_sql, compare, count, page_and_baseline
 from benchmarks.dataset import MARKER
 from programme.models import Programme, User
-from projects.models import Action, Deliverable, Milestone
-from projects.reminders import PHASE_END_NOTICE_DAYS, deadline_scan, paris_today, reminder_dates
+from projects.models import Action, Deliverable, Milestone, Project
+from projects.reminders import deadline_scan
+
+#: The project generated with 100 workshops and 100 milestones (benchmarks/gen_projects.py).
+BIG_PROJECT = "Projet bench 00000"
+_TRANSACTION = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
 
 
 def _scan_rolled_back() -> None:
@@ -19,74 +26,95 @@ def _scan_rolled_back() -> None:
         transaction.set_rollback(True)
 
 
-def _baseline_sql(dates) -> None:
-    marks = ", ".join(["%s"] * len(dates))
-    sql = " UNION ALL ".join(
-        f"SELECT id, due_date FROM {table} WHERE due_date IN ({marks}) AND status IN ({statuses})"
-        for table, statuses in (
-            ("projects_milestone", "'planned', 'in_progress'"),
-            ("projects_deliverable", "'expected', 'returned'"),
-            ("projects_action", "'open', 'in_progress'"),
-        )
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [d.isoformat() for d in dates] * 3)
-        cursor.fetchall()
+def _statements_rolled_back(statements: list[tuple[str, tuple]]):
+    """The scan's own statements (reads and the bulk insert) replayed on a raw cursor, rolled back."""
+    statements = [(sql, params) for sql, params in statements if not _TRANSACTION.match(sql)]
+
+    def run() -> None:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                for sql, params in statements:
+                    cursor.execute(sql, params)
+                    if cursor.description is not None:
+                        cursor.fetchall()
+            transaction.set_rollback(True)
+
+    return run
 
 
-def _bare_projects() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT id, title, phase FROM projects_project ORDER BY title")
-        cursor.fetchall()
-
-
-def run(*, scale: float) -> None:
-    programme = Programme.objects.get(name=MARKER)
-    today = paris_today()
-    offsets = set(programme.offsets()) | {PHASE_END_NOTICE_DAYS}
-    dates = reminder_dates(today, offsets)
+def bench_reminder_scan(programme: Programme) -> None:
     total = sum(
         model.objects.filter(project__programme=programme).count()
         for model in (Milestone, Deliverable, Action)
     )
-    with transaction.atomic():
-        summary = deadline_scan()
-        transaction.set_rollback(True)
+    summary: dict = {}
+
+    def once() -> None:
+        with transaction.atomic():
+            summary.update(deadline_scan())
+            transaction.set_rollback(True)
+
+    statements = capture_sql(once)
     print(
-        f"\nReminder scan: {total} deadlines in the benchmark programme; {summary['items']} due on a reminder "
-        f"date today; {summary['claimed']} reminders claimed for {summary['digests']} people."
+        f"\nReminder scan: {count(total)} deadlines in the benchmark programme; {summary['items']} due on a "
+        f"reminder date today; {summary['claimed']} reminders claimed for {summary['digests']} people."
     )
-    repeat = 5 if scale < 1 else 3
-    report(
-        "Daily reminder scan (one UNION query + one bulk insert)",
-        measure("deadline_scan", _scan_rolled_back, repeat=repeat, warmup=1),
-        [
-            measure(
-                "bare SQL: deadlines on reminder dates", lambda: _baseline_sql(dates), repeat=repeat, warmup=1
-            )
-        ],
+    compare(
+        f"Daily deadline scan, {count(total)} deadlines",
+        _scan_rolled_back,
+        _statements_rolled_back(statements),
+        budget=Budget(ratio=3),
+        queries=len(statements),
+        baseline_name="its statements, raw cursor",
     )
 
-    user = User.objects.filter(email="staff0@bench-projects.parcours").first()
+
+def bench_pages(client: Client, pages: list[tuple[str, str, Budget]], *, repeat: int) -> None:
+    for title, url, budget in pages:
+        page, baseline, queries = page_and_baseline(client, url)
+        compare(title, page, baseline, budget=budget, queries=queries, repeat=repeat)
+
+
+def run(*, scale: float) -> None:
+    programme = Programme.objects.get(name=MARKER)
+    bench_reminder_scan(programme)
+
+    user = User.objects.get(email="staff0@bench-projects.parcours")
     client = Client(SERVER_NAME="localhost")
     client.force_login(user)
-    bare = measure("bare SQL: all projects", _bare_projects, repeat=10)
-
-    def page(url: str):
-        def fetch():
-            response = client.get(url)
-            assert response.status_code == 200, response.status_code
-
-        return fetch
-
-    report(
-        "Pipeline board (/projets/tableau/)",
-        measure("board page", page("/projets/tableau/"), repeat=5, warmup=1),
-        [bare],
+    projects = programme.projects.count()
+    repeat = 5 if scale >= 1 else 8
+    bench_pages(
+        client,
+        [
+            (
+                f"Project board /projets/tableau/ ({count(projects)} projects)",
+                "/projets/tableau/",
+                Budget(ms=300),
+            ),
+            ("Project list, first page", "/projets/", Budget()),
+            ("Project list filtered: late, emergence", "/projets/?phase=emergence&late=true", Budget()),
+        ],
+        repeat=repeat,
     )
-    report("Project list, first page (/projets/)", measure("list page", page("/projets/"), repeat=10), [bare])
-    report(
-        "Project list filtered: late, emergence",
-        measure("filtered list page", page("/projets/?phase=emergence&late=true"), repeat=10),
-        [bare],
+    big = Project.objects.filter(programme=programme, title=BIG_PROJECT).first()
+    if big is None:
+        print(f"\n(no « {BIG_PROJECT} » in the dataset: regenerate it with --regenerate)")
+        return
+    print(
+        f"\nProject page: « {big.title} », {big.workshops.count()} workshops, "
+        f"{big.milestones.count()} milestones, {big.memberships.count()} members"
+    )
+    bench_pages(
+        client,
+        [
+            (f"Project page, {tab} (100 workshops + 100 milestones)", url, Budget(ratio=2.5))
+            for tab, url in (
+                ("overview", f"/projets/{big.pk}/"),
+                ("timeline", f"/projets/{big.pk}/frise/"),
+                ("workshops", f"/projets/{big.pk}/ateliers/"),
+                ("deliverables", f"/projets/{big.pk}/livrables/"),
+            )
+        ],
+        repeat=repeat,
     )

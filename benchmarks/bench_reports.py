@@ -1,34 +1,40 @@
-"""PDF report rendering: seconds per page and peak memory, next to the HTML rendering alone.
+"""PDF report rendering: milliseconds per page and memory growth, each report in a fresh process.
 
-Two datasets, in the same run:
-- demo size: the demo data (the steps of `manage.py seed_demo`) built inside a transaction that is rolled back,
-  so the benchmark database is left as it was;
-- benchmark size: the "Benchmark programme" of benchmarks/dataset.py — the cohort whose activity report
-  is closest to ~20 pages (one appendix page per project), and the whole programme when it stays under
-  MAX_PAGES_FULL pages.
+On the "Benchmark programme" of benchmarks/dataset.py: the cohort whose activity report is closest to ~20
+pages and the largest cohort (~250 pages at scale 1). Each report is rendered in a **fresh child process**
+(`python -m benchmarks.bench_reports …`): its memory growth is the child's peak resident memory (WeasyPrint's C libraries
+included) minus its resident memory once Django and WeasyPrint are loaded — not the memory left over by the
+benchmarks run before. The child then times the HTML alone (queries + templates) and the full render (HTML +
+layout + PDF). Budgets (issue #16): ≤ 150 ms per page, ≤ 300 MB growth at any size. Nothing is written to
+storage: the render is what a worker does.
 
-For each report: the HTML alone (queries + templates, `render_report_html`), then the full render (HTML +
-WeasyPrint layout + PDF), seconds per page, the Python heap peak during the render (tracemalloc) and the
-process's peak resident memory (getrusage; WeasyPrint's C libraries included). The render itself is what
-a worker does: nothing is written to storage.
+The demo data (the steps of `manage.py seed_demo`, built in a rolled-back transaction) is timed in this
+process, for reference only.
 """
 
+import json
+import os
 import resource
+import subprocess
+import sys
 import time
-import tracemalloc
 from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
 
-from benchmarks.common import measure, report
-from evaluation.management.commands.seed_demo import STEPS
+from benchmarks.common import RESULTS, Budget, Result, Timing, measure
 
-MAX_PAGES_FULL = 120
-TARGET_PAGES = 20
+MS_PER_PAGE = 150
+GROWTH_MB = 300
 
 
-def _maxrss_mb() -> float:
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -47,35 +53,78 @@ def _unsaved_report(*, programme, user, cohort=None, start: date, end: date):
     )
 
 
-def _bench_one(label: str, report_obj, *, repeat: int) -> None:
-    from evaluation.reports.pdf import html_to_pdf
+def _child(programme_id: int, cohort_id: int | None, user_id: int, repeat: int) -> dict:
+    """In a fresh interpreter: load Django and WeasyPrint, render once for memory, then time."""
+    import logging
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    from evaluation.reports.pdf import _weasyprint, html_to_pdf
     from evaluation.reports.services import render_report_html
+    from programme.models import Cohort, Programme, User
 
-    html_timing = measure(
-        f"HTML only ({label})", lambda: render_report_html(report_obj), repeat=repeat, warmup=1
+    _weasyprint()
+    programme = Programme.objects.get(pk=programme_id)
+    cohort = Cohort.objects.get(pk=cohort_id) if cohort_id else None
+    today = timezone.localdate()
+    report_obj = _unsaved_report(
+        programme=programme,
+        user=User.objects.get(pk=user_id),
+        cohort=cohort,
+        start=date(today.year - 2, 1, 1),
+        end=today,
     )
+    before = _rss_mb()
+    started = time.perf_counter()
+    pages = html_to_pdf(render_report_html(report_obj)).pages
+    first = time.perf_counter() - started
+    growth = _peak_mb() - before
+    html = measure("HTML only", lambda: render_report_html(report_obj), repeat=max(1, repeat), warmup=0)
+    # The first render counts among the timings (a long report is rendered few times).
+    full = measure("HTML + PDF", lambda: html_to_pdf(render_report_html(report_obj)), repeat=repeat, warmup=0)
+    full.samples.insert(0, first)
+    return {"pages": pages, "growth": growth, "before": before, "html": html.samples, "full": full.samples}
 
-    pages_seen: list[int] = []
 
-    def full_render():
-        pages_seen.append(html_to_pdf(render_report_html(report_obj)).pages)
-
-    before = _maxrss_mb()
-    pdf_timing = measure(f"HTML + PDF ({label})", full_render, repeat=max(2, repeat // 2), warmup=1)
-    pages = pages_seen[-1]
-    # One more render under tracemalloc (it slows Python down, so it is kept out of the timings).
-    tracemalloc.start()
-    html_to_pdf(render_report_html(report_obj))
-    heap_peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    report(f"Activity report — {label}: {pages} pages", pdf_timing, [html_timing])
+def _bench_in_fresh_process(label: str, *, programme, cohort, user, repeat: int) -> None:
+    args = [str(programme.pk), str(cohort.pk if cohort else 0), str(user.pk), str(repeat)]
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_reports", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ,
+    )
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    pages = out["pages"]
+    per_page = Timing("ms per page", [s / pages for s in out["full"]])
+    html = Timing("HTML", out["html"])
+    full = Timing("HTML + PDF", out["full"])
+    print(f"\n## Activity report — {label}: {pages} pages (fresh process)")
     print(
-        f"  seconds per page (p50): {pdf_timing.p50 / pages:.3f} s"
-        f"  |  HTML share of the render: {html_timing.p50 / pdf_timing.p50 * 100:.1f} %"
+        f"  full render: median {full.p50:.2f} s (min {full.min:.2f}, max {full.max:.2f}, n {len(full.samples)}); "
+        f"HTML alone {html.p50:.2f} s ({html.p50 / full.p50 * 100:.0f} %)"
     )
     print(
-        f"  peak Python heap during a render (tracemalloc): {heap_peak:.1f} MiB"
-        f"  |  process peak RSS: {_maxrss_mb():.0f} MiB (was {before:.0f} MiB before rendering)"
+        f"  {per_page.p50 * 1000:.0f} ms per page; memory {out['before']:.0f} MB loaded, +{out['growth']:.0f} MB peak"
+    )
+    RESULTS.append(
+        Result(
+            f"PDF report, {pages} pages: time per page",
+            per_page,
+            None,
+            Budget(ms=MS_PER_PAGE),
+        )
+    )
+    RESULTS.append(
+        Result(
+            f"PDF report, {pages} pages: memory growth (fresh process)",
+            per_page,
+            None,
+            Budget(mb=GROWTH_MB),
+            mb=out["growth"],
+            note=f"+{out['growth']:.0f} MB",
+        )
     )
 
 
@@ -86,6 +135,9 @@ def _director():
 
 
 def _bench_demo(repeat: int) -> None:
+    from evaluation.management.commands.seed_demo import STEPS
+    from evaluation.reports.pdf import html_to_pdf
+    from evaluation.reports.services import render_report_html
     from programme.demo import DemoContext
     from programme.models import Programme
 
@@ -99,71 +151,57 @@ def _bench_demo(repeat: int) -> None:
         report_obj = _unsaved_report(
             programme=programme, user=user, start=date(today.year - 1, 1, 1), end=today
         )
-        _bench_one("demo data", report_obj, repeat=repeat)
+        pages: list[int] = []
+        full = measure(
+            "demo", lambda: pages.append(html_to_pdf(render_report_html(report_obj)).pages), repeat=repeat
+        )
+        print(
+            f"\n## Activity report — demo data: {pages[-1]} pages, median {full.p50:.2f} s, "
+            f"{full.p50 / pages[-1] * 1000:.0f} ms per page (this process; for reference)"
+        )
         transaction.set_rollback(True)
-
-
-def _bench_dataset(repeat: int) -> None:
-    from django.db.models import Count
-
-    from programme.models import Programme, User
-
-    programme = Programme.objects.filter(name="Benchmark programme").first()
-    if programme is None:
-        print("\n## Activity report — benchmark dataset: no benchmark programme (run `make bench`).")
-        return
-    user = _director()
-    created_user = None
-    if user is None:  # the dataset may not include a director: a throwaway one reads the figures
-        created_user = user = User.objects.create_user("bench-reports@parcours.invalid", role="director")
-    try:
-        projects = programme.projects.count()
-        today = timezone.localdate()
-        start, end = date(today.year - 2, 1, 1), today
-        if projects == 0:
-            print(
-                "\n## Activity report — benchmark dataset: the benchmark programme has no projects yet "
-                "(no projects generator in benchmarks/dataset.py); rendering its empty report."
-            )
-            _bench_one(
-                "benchmark dataset (empty)",
-                _unsaved_report(programme=programme, user=user, start=start, end=end),
-                repeat=repeat,
-            )
-            return
-        # ~20 pages: cover, contents, 7 sections (~9 pages) and one appendix page per project.
-        cohorts = list(programme.cohorts.annotate(n=Count("projects")).filter(n__gt=0))
-        if cohorts:
-            cohort = min(cohorts, key=lambda c: abs(c.n - (TARGET_PAGES - 9)))
-            label = f"benchmark dataset, cohort « {cohort.name} » ({cohort.n} projects)"
-            _bench_one(
-                label,
-                _unsaved_report(programme=programme, user=user, cohort=cohort, start=start, end=end),
-                repeat=repeat,
-            )
-        if projects + 10 <= MAX_PAGES_FULL:
-            _bench_one(
-                f"benchmark dataset, whole programme ({projects} projects)",
-                _unsaved_report(programme=programme, user=user, start=start, end=end),
-                repeat=max(2, repeat // 2),
-            )
-        else:
-            print(
-                f"\n  (whole programme: {projects} projects ≈ {projects + 10} pages — above {MAX_PAGES_FULL}, "
-                "not rendered here; expect the seconds per page above)"
-            )
-    finally:
-        if created_user is not None:
-            created_user.delete()
 
 
 def run(*, scale: float) -> None:
     import logging
 
+    from django.db.models import Count
+
+    from programme.models import Programme, User
+
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
     logging.getLogger("evaluation").setLevel(logging.ERROR)
-    repeat = 4 if scale < 1 else 6
     started = time.perf_counter()
-    _bench_demo(repeat)
-    _bench_dataset(repeat)
+    _bench_demo(1)
+    programme = Programme.objects.get(name="Benchmark programme")
+    user = _director() or User.objects.create_user("bench-reports@parcours.invalid", role="director")
+    cohorts = list(programme.cohorts.annotate(n=Count("projects")).filter(n__gt=0))
+    # The smallest cohort (~20 pages: about 12 pages of sections and 2 per project) and the largest.
+    small = min(cohorts, key=lambda c: c.n)
+    large = max(cohorts, key=lambda c: c.n)
+    _bench_in_fresh_process(
+        f"cohort « {small.name} » ({small.n} projects)",
+        programme=programme,
+        cohort=small,
+        user=user,
+        repeat=2,
+    )
+    _bench_in_fresh_process(
+        f"cohort « {large.name} » ({large.n} projects)",
+        programme=programme,
+        cohort=large,
+        user=user,
+        repeat=2 if scale < 1 else 0,
+    )
     print(f"\n  (reports benchmark took {time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    # The child: settings from the environment the parent passed (DATABASE_URL of the benchmark database).
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "programme.settings")
+    django.setup()
+    programme_id, cohort_id, user_id, repeat = (int(a) for a in sys.argv[1:5])
+    print(json.dumps(_child(programme_id, cohort_id or None, user_id, repeat)))

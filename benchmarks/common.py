@@ -1,12 +1,24 @@
-"""Benchmark helpers: time a callable, report p50/p95 next to a bare baseline from the same run.
+"""Benchmark helpers: time a page (or job) and its honest baseline taking turns, and collect one result row
+per operation for the closing table.
 
-Figures are printed as ratios against the baseline so they mean something on any machine.
+The baseline of a page is **its own SQL**: every statement the page ran, captured once and replayed through
+a raw cursor, plus plain string building of the rows it fetched (what a hand-written page would do with
+them). Page and baseline are timed taking turns (a, b, a, b…) so a machine whose load changes during the run
+weighs on both alike; ratios of medians are what compare across machines.
+
+Adding a benchmark = one function calling `compare(...)` (it prints its block and records its row) and, if
+it is a new module, a `benchmarks/bench_<name>.py` with `run(*, scale)`; `make bench` prints every row in
+the closing table "operation | ours | baseline | ratio | budget | met" and exits non-zero when one is missed.
 """
 
+import html
+import re
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+MIN_REPEAT = 5
 
 
 @dataclass
@@ -23,6 +35,68 @@ class Timing:
         ordered = sorted(self.samples)
         return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
+    @property
+    def min(self) -> float:
+        return min(self.samples)
+
+    @property
+    def max(self) -> float:
+        return max(self.samples)
+
+
+@dataclass
+class Budget:
+    """What an operation must meet: a ratio to its baseline, an absolute median, a number of queries, a
+    memory growth. Any of them may be None (not budgeted)."""
+
+    ratio: float | None = None
+    ms: float | None = None
+    queries: int | None = None
+    mb: float | None = None
+
+    def __str__(self) -> str:
+        parts = []
+        if self.ratio is not None:
+            parts.append(f"≤ {self.ratio:g}×")
+        if self.ms is not None:
+            parts.append(f"≤ {self.ms:g} ms")
+        if self.queries is not None:
+            parts.append(f"≤ {self.queries} queries")
+        if self.mb is not None:
+            parts.append(f"≤ {self.mb:g} MB growth")
+        return ", ".join(parts) or "—"
+
+
+@dataclass
+class Result:
+    operation: str
+    ours: Timing
+    baseline: Timing | None
+    budget: Budget = field(default_factory=Budget)
+    queries: int | None = None
+    #: Memory growth in MB, when measured.
+    mb: float | None = None
+    #: A figure measured some other way, shown instead of the median when set.
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        return self.ours.p50 / self.baseline.p50 if self.baseline and self.baseline.p50 else None
+
+    @property
+    def met(self) -> bool:
+        if self.budget.ratio is not None and (self.ratio is None or self.ratio > self.budget.ratio):
+            return False
+        if self.budget.ms is not None and self.ours.p50 * 1000 > self.budget.ms:
+            return False
+        if self.budget.mb is not None and (self.mb is None or self.mb > self.budget.mb):
+            return False
+        return not (self.budget.queries is not None and (self.queries or 0) > self.budget.queries)
+
+
+#: Every row of the closing table, in the order the benchmarks ran.
+RESULTS: list[Result] = []
+
 
 def measure(name: str, fn: Callable[[], object], *, repeat: int = 20, warmup: int = 2) -> Timing:
     for _ in range(warmup):
@@ -35,21 +109,88 @@ def measure(name: str, fn: Callable[[], object], *, repeat: int = 20, warmup: in
     return Timing(name, samples)
 
 
+def measure_interleaved(
+    named: list[tuple[str, Callable[[], object]]], *, repeat: int, warmup: int = 1
+) -> list[Timing]:
+    """Time each callable `repeat` times, taking turns (a, b, a, b…) so that a machine whose load changes
+    during the run weighs on both alike — measured one after the other, a busy minute lands on one only."""
+    for _ in range(warmup):
+        for _name, fn in named:
+            fn()
+    samples: list[list[float]] = [[] for _ in named]
+    for _ in range(repeat):
+        for index, (_name, fn) in enumerate(named):
+            start = time.perf_counter()
+            fn()
+            samples[index].append(time.perf_counter() - start)
+    return [Timing(name, values) for (name, _fn), values in zip(named, samples, strict=True)]
+
+
+def count(n: int) -> str:
+    """10 000, as the tables print numbers."""
+    return f"{n:,}".replace(",", " ")
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
 def report(title: str, measured: Timing, baselines: list[Timing]) -> None:
-    """Print one block: the measured figure and each baseline, with ratios measured / baseline."""
+    """Print one block: min / median / max of the measured figure and of each baseline, with ratios."""
     print(f"\n## {title}")
-    print(f"  {'':38} {'p50 (ms)':>10} {'p95 (ms)':>10}")
+    print(f"  {'':44} {'min (ms)':>10} {'median':>10} {'max':>10}  n")
     for timing in [measured, *baselines]:
-        print(f"  {timing.name:38} {timing.p50 * 1000:10.2f} {timing.p95 * 1000:10.2f}")
-    for base in baselines:
         print(
-            f"  ratio {measured.name} / {base.name}: p50 ×{measured.p50 / base.p50:.1f}, "
-            f"p95 ×{measured.p95 / base.p95:.1f}"
+            f"  {timing.name[:44]:44} {_ms(timing.min):>10} {_ms(timing.p50):>10} {_ms(timing.max):>10}"
+            f"  {len(timing.samples)}"
         )
+    for base in baselines:
+        print(f"  ratio of medians {measured.name} / {base.name}: ×{measured.p50 / base.p50:.2f}")
+
+
+def compare(
+    operation: str,
+    ours: Callable[[], object],
+    baseline: Callable[[], object] | None,
+    *,
+    budget: Budget | None = None,
+    queries: int | None = None,
+    repeat: int = MIN_REPEAT,
+    warmup: int = 1,
+    ours_name: str = "ours",
+    baseline_name: str = "baseline: its own SQL + string building",
+) -> Result:
+    """Time `ours` and `baseline` taking turns (at least MIN_REPEAT times each), print the block and record
+    the row of the closing table."""
+    named = [(ours_name, ours)] + ([(baseline_name, baseline)] if baseline else [])
+    timings = measure_interleaved(named, repeat=max(repeat, MIN_REPEAT), warmup=warmup)
+    title = operation + (f" — {queries} queries" if queries is not None else "")
+    report(title, timings[0], timings[1:])
+    result = Result(operation, timings[0], timings[1] if baseline else None, budget or Budget(), queries)
+    RESULTS.append(result)
+    return result
+
+
+def print_table() -> bool:
+    """The closing table; True when every budget is met."""
+    print("\n## Summary\n")
+    print("| operation | ours (median ms) | baseline (median ms) | ratio | budget | met |")
+    print("|---|---:|---:|---:|---|---|")
+    for r in RESULTS:
+        ours = r.note or _ms(r.ours.p50) + (f" ({r.queries} q.)" if r.queries is not None else "")
+        base = _ms(r.baseline.p50) if r.baseline else "—"
+        ratio = f"{r.ratio:.2f}×" if r.ratio is not None else "—"
+        met = "✓" if r.met else "✗ **missed**"
+        print(f"| {r.operation} | {ours} | {base} | {ratio} | {r.budget} | {met} |")
+    return all(r.met for r in RESULTS)
+
+
+# --- Capturing and replaying a page's SQL -----------------------------------------------------------------
 
 
 def capture_sql(fn: Callable[[], object]) -> list[tuple[str, tuple]]:
-    """Every statement `fn` runs on the default database, with its parameters."""
+    """Every statement `fn` runs on the default database, with its parameters — the SQL as the ORM wrote
+    it (a server-side cursor's SELECT, not psycopg's `DECLARE … CURSOR` around it)."""
     from django.db import connection
 
     captured: list[tuple[str, tuple]] = []
@@ -63,14 +204,53 @@ def capture_sql(fn: Callable[[], object]) -> list[tuple[str, tuple]]:
     return captured
 
 
-def replay(statements: list[tuple[str, tuple]]) -> Callable[[], None]:
-    """A callable running `statements` again through a raw cursor: what the database alone costs."""
+_READ = re.compile(r"^\s*(SELECT|WITH|\()", re.IGNORECASE)
+_DECLARE = re.compile(r"^\s*DECLARE\s+\S+.*?\bCURSOR\b.*?\bFOR\s+", re.IGNORECASE | re.DOTALL)
+
+
+def reads_only(statements: list[tuple[str, tuple]]) -> list[tuple[str, tuple]]:
+    """The plain SELECTs among `statements` (a `DECLARE … CURSOR FOR` becomes its SELECT; savepoints,
+    session writes and the like are left out: a page's baseline is what it reads)."""
+    plain = [(_DECLARE.sub("", sql, count=1), params) for sql, params in statements]
+    return [(sql, params) for sql, params in plain if _READ.match(sql)]
+
+
+def html_rows(rows: list[tuple]) -> str:
+    """Plain string building: what a hand-written page does with the rows it fetched."""
+    return "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(value))}</td>" for value in row) + "</tr>" for row in rows
+    )
+
+
+def replay(statements: list[tuple[str, tuple]], *, build: bool = True) -> Callable[[], str]:
+    """A callable running `statements` again through a raw cursor and building a plain HTML string of
+    every row fetched: what the database plus the least possible Python cost."""
     from django.db import connection
 
-    def run() -> None:
+    def run() -> str:
+        parts = []
         with connection.cursor() as cursor:
             for sql, params in statements:
                 cursor.execute(sql, params)
-                cursor.fetchall()
+                if cursor.description is not None:
+                    rows = cursor.fetchall()
+                    if build:
+                        parts.append(html_rows(rows))
+        return "<table>" + "".join(parts) + "</table>"
 
     return run
+
+
+def page_and_baseline(client, url: str) -> tuple[Callable[[], object], Callable[[], object], int]:
+    """The page as the test client fetches it (middleware, session, views, templates), and its baseline:
+    the page's own reads, captured from one fetch, replayed with string building. Returns also the number of
+    queries the page runs."""
+
+    def fetch() -> object:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    fetch()  # warm caches (session, content types) before capturing
+    statements = capture_sql(fetch)
+    return fetch, replay(reads_only(statements)), len(statements)

@@ -1,6 +1,9 @@
 """Benchmark data for project steering: at scale 1, 2,000 projects in 10 cohorts over every phase, with
-their collectives, phase periods, 10,000 workshops and 100,000 deadlines (milestones, deliverables,
-actions) spread from 30 days ago to 60 days ahead — what the daily reminder scan reads.
+their collectives (3 to 6 member structures, 2 contacts each), phase periods, 10,000 workshops with their
+attendances and 100,000 deadlines (milestones, deliverables, actions) spread from 30 days ago to 60 days
+ahead — what the daily reminder scan reads. One project, « Projet bench 00000 », has 100 workshops and 100
+milestones (the project page's benchmark); the first cohort has 4 projects (an activity report of about 20
+pages), the other nine share the rest (about 220 projects each at scale 1: a report of about 400 pages).
 
 Bulk inserts only; re-runnable: the benchmark programme's previous project rows are removed first."""
 
@@ -11,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from programme.identity import normalise_name, normalise_town
-from programme.models import Cohort, Family, Organisation, Role, User
+from programme.models import Cohort, Family, Organisation, Person, Role, User
 from projects.dates import add_months
 from projects.models import (
     Action,
@@ -34,6 +37,9 @@ WORKSHOPS_PER_PROJECT = 5
 # 20 + 15 + 15 = 50 deadlines per project: 100,000 at scale 1.
 MILESTONES, DELIVERABLES, ACTIONS = 20, 15, 15
 STAFF = 20
+BIG_WORKSHOPS, BIG_MILESTONES = 100, 100
+SMALL_COHORT = 4
+PERSONS_PER_ORGANISATION = 2
 PHASES = (
     [Phase.EMERGENCE] * 4 + [Phase.EXPERIMENTATION] * 3 + [Phase.DEPLOYMENT, Phase.SELECTION, Phase.STOPPED]
 )
@@ -62,6 +68,7 @@ def _clear(programme) -> None:
         ReminderLog.objects.db
     )
     projects.delete()
+    Person.objects.filter(organisation__name__startswith=ORG_PREFIX).delete()
 
 
 def _staff() -> list[User]:
@@ -75,8 +82,11 @@ def _staff() -> list[User]:
     return users
 
 
+ORG_PREFIX = "Structure porteuse bench "
+
+
 def _organisations(n: int) -> list[Organisation]:
-    prefix = "Structure porteuse bench "
+    prefix = ORG_PREFIX
     existing = {o.name: o for o in Organisation.objects.filter(name__startswith=prefix)}
     missing = [
         Organisation(
@@ -118,7 +128,7 @@ def generate(*, programme, scale: float) -> None:
         [
             Project(
                 programme=programme,
-                cohort=cohorts[i % COHORTS],
+                cohort=cohorts[0 if 1 <= i <= SMALL_COHORT else 1 + i % (COHORTS - 1)],
                 title=f"Projet bench {i:05d}",
                 problem="Un besoin social du territoire.",
                 lead_organisation=orgs[i],
@@ -136,13 +146,35 @@ def generate(*, programme, scale: float) -> None:
         ],
         batch_size=BATCH,
     )
-    Membership.objects.bulk_create(
+    persons = Person.objects.bulk_create(
         [
-            Membership(project=p, organisation=p.lead_organisation, role="lead", joined_on=p.start_date)
-            for p in projects
+            Person(
+                first_name=f"Prénom {k}",
+                last_name=f"Contact {o.pk}",
+                organisation=o,
+                email=f"c{k}-{o.pk}@bench.fr",
+            )
+            for o in orgs
+            for k in range(PERSONS_PER_ORGANISATION)
         ],
         batch_size=BATCH,
     )
+    people_of: dict[int, list[int]] = {}
+    for person in persons:
+        people_of.setdefault(person.organisation_id, []).append(person.pk)
+    # A collective of 3 to 6 structures: the lead and 2 to 5 partners taken from the other projects' leads.
+    collectives: dict[int, list[int]] = {}
+    memberships = []
+    for i, p in enumerate(projects):
+        members = [orgs[i]] + [orgs[(i + 7 * k) % n_projects] for k in range(1, 3 + i % 4)]
+        collectives[p.pk] = [o.pk for o in members]
+        memberships += [
+            Membership(
+                project=p, organisation=o, role="lead" if k == 0 else "partner", joined_on=p.start_date
+            )
+            for k, o in enumerate(members)
+        ]
+    Membership.objects.bulk_create(memberships, batch_size=BATCH)
     periods = []
     for p in projects:
         if p.phase in (Phase.EMERGENCE, Phase.EXPERIMENTATION, Phase.DEPLOYMENT):
@@ -159,8 +191,8 @@ def generate(*, programme, scale: float) -> None:
             )
     PhasePeriod.objects.bulk_create(periods, batch_size=BATCH)
     workshops = []
-    for p in projects:
-        for w in range(WORKSHOPS_PER_PROJECT):
+    for i, p in enumerate(projects):
+        for w in range(BIG_WORKSHOPS if i == 0 else WORKSHOPS_PER_PROJECT):
             day = today - timedelta(days=rng.randint(-30, 300))
             workshops.append(
                 Workshop(
@@ -171,6 +203,15 @@ def generate(*, programme, scale: float) -> None:
                 )
             )
     Workshop.objects.bulk_create(workshops, batch_size=BATCH)
+    # Invited: the collective's contacts (up to 6); present: most of them.
+    attendances = [
+        Attendance(workshop_id=w.pk, person_id=person, present=(w.pk + k) % 4 != 0)
+        for w in workshops
+        for k, person in enumerate(
+            [pk for org in collectives[w.project_id][:3] for pk in people_of.get(org, [])][:6]
+        )
+    ]
+    Attendance.objects.bulk_create(attendances, batch_size=BATCH)
 
     def due() -> date:
         return today + timedelta(days=rng.randint(-30, 60))
@@ -179,7 +220,7 @@ def generate(*, programme, scale: float) -> None:
         (
             Milestone(project=p, title=f"Jalon {k}", due_date=due(), owner_id=staff[(i + k) % STAFF].pk)
             for i, p in enumerate(projects)
-            for k in range(MILESTONES)
+            for k in range(BIG_MILESTONES if i == 0 else MILESTONES)
         ),
         batch_size=BATCH,
     )
@@ -208,6 +249,7 @@ def generate(*, programme, scale: float) -> None:
         batch_size=BATCH,
     )
     print(
-        f"projects: {len(projects)} projects, {len(workshops)} workshops, "
-        f"{len(projects) * (MILESTONES + DELIVERABLES + ACTIONS)} deadlines"
+        f"projects: {len(projects)} projects, {len(memberships)} members, {len(persons)} contacts, "
+        f"{len(workshops)} workshops, {len(attendances)} attendances, "
+        f"{len(projects) * (MILESTONES + DELIVERABLES + ACTIONS) + BIG_MILESTONES - MILESTONES} deadlines"
     )

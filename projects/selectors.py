@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -60,6 +61,7 @@ class BoardColumn(TypedDict):
     phase: str
     label: str | Promise
     projects: list[ProjectWithStatus]
+    count: int
     late: int
 
 
@@ -85,28 +87,46 @@ def projects_with_status(user: User, *, today: date | None = None) -> QuerySet[P
     )
 
 
+#: How many cards each board column shows; the column's header gives the full count and « Voir tout »
+#: opens the list filtered on the phase.
+BOARD_COLUMN_LIMIT = 30
+
+
 def board(user: User) -> tuple[list[BoardColumn], dict[str | Promise, int]]:
-    """Columns of the pipeline board: one per active phase, plus the closed projects' counts."""
-    projects = list(projects_with_status(user).filter(phase__in=BOARD_PHASES).order_by("title"))
+    """Columns of the pipeline board: one per active phase with its count, its number of late decisions and
+    its first BOARD_COLUMN_LIMIT cards (nearest phase end first, then by title), plus the closed projects'
+    counts. Three queries whatever the number of projects: the counts grouped by phase, the cards of every
+    column at once (numbered per phase by a window function), their staff leads."""
+    scoped = projects_with_status(user)
+    counts: dict[str, dict[str, Any]] = {
+        row["phase"]: dict(row)
+        for row in scoped.order_by()
+        .values("phase")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(decision_late=True)))
+    }
+    order = [F("phase_planned_end").asc(nulls_last=True), F("title").asc(), F("pk").asc()]
+    cards = list(
+        scoped.filter(phase__in=BOARD_PHASES)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("phase")], order_by=order))
+        .filter(rank__lte=BOARD_COLUMN_LIMIT)
+        .order_by(*order)
+    )
     columns: list[BoardColumn] = []
     for phase in BOARD_PHASES:
-        cards = [p for p in projects if p.phase == phase]
+        row: dict[str, Any] = counts.get(phase, {})
         columns.append(
             {
                 "phase": phase,
                 "label": Phase(phase).label,
-                "projects": cards,
-                "late": sum(p.decision_late for p in cards),
+                "projects": [p for p in cards if p.phase == phase],
+                "count": row.get("n", 0),
+                "late": row.get("late", 0),
             }
         )
-    closed: dict[str, int] = dict(
-        access.scoped(user, Project)
-        .filter(phase__in=[Phase.STOPPED, Phase.COMPLETED])
-        .values_list("phase")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return columns, {Phase(k).label: v for k, v in closed.items()}
+    closed: dict[str | Promise, int] = {
+        Phase(k).label: counts[k]["n"] for k in (Phase.STOPPED, Phase.COMPLETED) if k in counts
+    }
+    return columns, closed
 
 
 @dataclass

@@ -4,7 +4,8 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, TypedDict
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -36,7 +37,7 @@ from .services import CLOSED_STAGES, allowed_moves, score_summary
 FUNNEL_KEYS = ("identified", "contacted", "interviewed", "prequalified", "candidates", "retained")
 
 #: How many cards each board column shows (the column header gives the full count).
-BOARD_COLUMN_LIMIT = 20
+BOARD_COLUMN_LIMIT = 30
 
 
 def prospects_for(user: User) -> QuerySet[Prospect]:
@@ -79,16 +80,21 @@ class BoardColumn(TypedDict):
 
 
 def board_columns(queryset: QuerySet[Prospect]) -> list[BoardColumn]:
-    """One column per stage: its count and its first cards (soonest next action first). The number of
-    queries is fixed: one count grouped by stage, and one query per column."""
+    """One column per stage: its count and its first BOARD_COLUMN_LIMIT cards (soonest next action first).
+    Two queries whatever the number of prospects: one count grouped by stage, and the cards of every
+    column at once (numbered per stage by a window function)."""
     counts = dict(queryset.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
-    base = queryset.select_related("organisation", "owner").order_by(
-        "next_action_date", "organisation__name", "pk"
+    order = [F("next_action_date").asc(nulls_last=True), F("organisation__name").asc(), F("pk").asc()]
+    cards: list[Prospect] = list(
+        queryset.select_related("organisation", "owner")
+        .annotate(rank=Window(RowNumber(), partition_by=[F("stage")], order_by=order))
+        .filter(rank__lte=BOARD_COLUMN_LIMIT)
+        .order_by(*order)
     )
     columns: list[BoardColumn] = []
     for value, label in Stage.choices:
-        cards = list(base.filter(stage=value)[:BOARD_COLUMN_LIMIT])
-        columns.append({"stage": value, "label": label, "count": counts.get(value, 0), "cards": cards})
+        column = [card for card in cards if card.stage == value]
+        columns.append({"stage": value, "label": label, "count": counts.get(value, 0), "cards": column})
     return columns
 
 

@@ -40,6 +40,11 @@ def project_list(request: AuthedRequest) -> HttpResponse:
 @access.team_required
 def project_board(request: AuthedRequest) -> HttpResponse:
     columns, closed = selectors.board(request.user)
+    # The cards' URLs from one reverse per page, not one per card.
+    detail = reverse("projects:project.detail", args=[0]).replace("/0/", "/{}/")
+    for column in columns:
+        for project in column["projects"]:
+            project.detail_url = detail.format(project.pk)  # type: ignore[attr-defined]
     return render(request, "projects/project_board.html", {"columns": columns, "closed": closed})
 
 

@@ -42,7 +42,9 @@ def grow(world, n: int) -> None:
 
 
 # Every page also pays: session, user (2 queries).
-BOARD_QUERIES = 2 + 3  # projects with status columns, their staff leads (prefetch), closed counts
+# counts per phase (with late decisions and the closed phases), the first cards of every column at once
+# (window function), their staff leads (prefetch).
+BOARD_QUERIES = 2 + 3
 # count, page of projects (with the phase-end and "late" columns), staff leads (prefetch), filter choices:
 # cohorts, themes, territories, leads.
 LIST_QUERIES = 2 + 7
@@ -58,6 +60,41 @@ def test_board_queries_are_constant(staff_client, world, django_assert_num_queri
     with django_assert_num_queries(BOARD_QUERIES):
         response = staff_client.get(reverse("projects:project.board"))
     assert sum(len(c["projects"]) for c in response.context["columns"]) == n + 2
+
+
+@pytest.mark.parametrize("n", [6, 12])
+def test_board_columns_are_bounded_whatever_the_number_of_projects(
+    staff_client, world, django_assert_num_queries, monkeypatch, n
+):
+    """Past the limit a column shows its first cards (nearest phase end first), its full count and a
+    « Voir tout » link to the list filtered on its phase — in the same number of queries."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from projects import selectors
+
+    monkeypatch.setattr(selectors, "BOARD_COLUMN_LIMIT", 3)
+    today = timezone.localdate()
+    for i in range(n):
+        project = ProjectFactory(
+            programme=world.programme, cohort=world.cohort, phase=Phase.EMERGENCE, title=f"Émergent {i:02d}"
+        )
+        PhasePeriodFactory(
+            project=project,
+            phase=Phase.EMERGENCE,
+            planned_start=today - timedelta(days=100),
+            planned_end=today + timedelta(days=n - i),  # the last created ends soonest
+        )
+    with django_assert_num_queries(BOARD_QUERIES):
+        response = staff_client.get(reverse("projects:project.board"))
+    column = next(c for c in response.context["columns"] if c["phase"] == Phase.EMERGENCE)
+    assert column["count"] == n
+    assert [p.title for p in column["projects"]] == [f"Émergent {i:02d}" for i in (n - 1, n - 2, n - 3)]
+    body = response.content.decode()
+    assert f"3 sur {n} projets" in body
+    assert f'href="{reverse("projects:project.list")}?phase=emergence"' in body
+    assert "Voir tout" in body
 
 
 @pytest.mark.parametrize("n", [5, 10])

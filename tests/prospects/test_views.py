@@ -98,11 +98,41 @@ def test_list_query_count_is_constant(world, staff_client, django_assert_num_que
 @pytest.mark.parametrize("rows", [12, 24])
 def test_board_query_count_is_constant(world, staff_client, django_assert_num_queries, rows):
     many_prospects(world, rows)
-    # session, user, counts per stage (one GROUP BY), one query per stage column (9 stages),
-    # filter choices (programme, cohort, theme, territory, owner).
-    with django_assert_num_queries(17):
+    # session, user, counts per stage (one GROUP BY), the first cards of every column at once (a
+    # window function numbers them per stage), filter choices (programme, cohort, theme, territory, owner).
+    with django_assert_num_queries(9):
         response = staff_client.get(reverse("prospects:prospect.board"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [8, 16])
+def test_board_columns_are_bounded_whatever_the_number_of_prospects(
+    world, staff_client, django_assert_num_queries, monkeypatch, rows
+):
+    """Past the limit a column shows its first cards (soonest next action first), its full count and a
+    « Voir tout » link to the list filtered on its stage — in the same number of queries."""
+    from prospects import selectors
+
+    monkeypatch.setattr(selectors, "BOARD_COLUMN_LIMIT", 2)
+    for i in range(rows):
+        ProspectFactory(
+            programme=world.programme,
+            organisation=OrganisationFactory(name=f"Contactée {i:02d}"),
+            stage=Stage.CONTACTED,
+            next_action_date=date(2026, 1, 1) + timedelta(days=rows - i),  # the last created is the soonest
+        )
+    with django_assert_num_queries(9):
+        response = staff_client.get(reverse("prospects:prospect.board"))
+    column = next(c for c in response.context["columns"] if c["stage"] == Stage.CONTACTED)
+    assert column["count"] >= rows
+    assert [p.organisation.name for p in column["cards"]] == [
+        f"Contactée {rows - 1:02d}",
+        f"Contactée {rows - 2:02d}",
+    ]
+    body = response.content.decode()
+    assert f"2 sur {column['count']} prospects" in body
+    assert f"{reverse('prospects:prospect.list')}?stage=contacted&amp;" in body
+    assert "Voir tout" in body
 
 
 @pytest.mark.parametrize("interactions", [5, 10])
