@@ -9,8 +9,10 @@ A project that already has a protocol is left as it is, so running `seed_demo` t
 
 import contextlib
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from programme.demo import DemoContext
 from projects.models import Phase
@@ -166,6 +168,27 @@ def build(ctx: DemoContext) -> None:
             returned_done = _protocol(ctx, project, staff, partner, quarters, returned_done) or returned_done
         _maturity(ctx, project, staff, index)
     _lessons(ctx, staff, projects)
+    _date_like_a_real_programme()
+
+
+def _date_like_a_real_programme() -> None:
+    """The services stamp a measurement as submitted and validated « now », i.e. the day the demo was
+    built: a structure's timeline would then show two years of quarters all submitted that day. Give each
+    the moment a collective would have sent it — a week after its period ended — and its validation three
+    days later (never in the future). Idempotent: only rows stamped after that moment move."""
+    now = timezone.now()
+    moved = []
+    for m in Measurement.objects.filter(submitted_at__isnull=False).only(
+        "period_end", "submitted_at", "validated_at"
+    ):
+        sent = timezone.make_aware(datetime.combine(m.period_end + timedelta(days=7), time(10, 0)))
+        if sent >= now or m.submitted_at is None or m.submitted_at <= sent:
+            continue
+        m.submitted_at = sent
+        if m.validated_at is not None:
+            m.validated_at = min(sent + timedelta(days=3), now)
+        moved.append(m)
+    Measurement.objects.bulk_update(moved, ["submitted_at", "validated_at"], batch_size=500)
 
 
 def _protocol(ctx, project, staff, partner, quarters, returned_done: bool) -> bool:

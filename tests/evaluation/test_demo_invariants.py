@@ -25,6 +25,7 @@ def test_the_demo_tells_a_history_that_could_have_happened(db, settings):
         every_project_has_the_decisions_that_brought_it_to_its_phase,
         dates_follow_the_phases,
         measurements_start_after_the_project_and_cover_finished_periods_only,
+        measurements_were_sent_after_their_period_not_on_the_demo_day,
         retained_and_closed_prospects_have_nothing_left_to_chase,
         interviews_sit_before_their_selection_committee,
         maturity_moments_sit_inside_their_phase,
@@ -35,6 +36,18 @@ def test_the_demo_tells_a_history_that_could_have_happened(db, settings):
 
 def _day(moment) -> date:
     return timezone.localtime(moment).date()
+
+
+def measurements_were_sent_after_their_period_not_on_the_demo_day(demo: date) -> None:
+    """A structure's timeline dates a measurement by its submission: each was sent after its period ended
+    (not every quarter on the day the demo was built), and validated after it was sent."""
+    sent = Measurement.objects.filter(submitted_at__isnull=False)
+    assert sent.exists()
+    for m in sent:
+        assert m.period_end < _day(m.submitted_at) <= demo, m
+        if m.validated_at is not None:
+            assert m.validated_at >= m.submitted_at, m
+    assert sent.exclude(submitted_at__date=demo).exists()
 
 
 def every_project_has_the_decisions_that_brought_it_to_its_phase(demo: date) -> None:
