@@ -1,84 +1,28 @@
 """The structure's timeline (projects.relations) on the benchmark dataset: one structure that leads a
 project of the benchmark programme is given a long history (20,000 exchanges at scale 1, a prospect
 record with its stage changes, generated once here), on top of its projects' gate decisions, workshops,
-deliverables and measurements from the dataset.
+deliverables and measurements from the dataset; another structure has almost none.
 
-Timed, taking turns: a page of the timeline as the structure page's piece builds it
-(`relations.selectors.structure_timeline`: the count, one UNION ALL of every source cut by LIMIT/OFFSET,
-the page's project titles) — the first page, a deep page and a filtered page — against the raw SQL of the
-same statements replayed through the database cursor. Budget: 2.5× that baseline (issue #15).
-
-Self-contained on purpose (its own timing helpers): benchmarks/common.py is being reworked.
+Timed, taking turns: the structure page's timeline piece (`/projets/structures/<pk>/historique/`: the
+count, one UNION ALL of every source cut by LIMIT/OFFSET, the page's project titles, the open next
+actions) — the first page, a deep page, filtered pages, and the first page of a structure with almost no
+history — against its own SQL replayed through a raw cursor plus string building. Budget: 2.5× that
+baseline (issue #15), the number of queries constant.
 """
 
-import statistics
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-BUDGET = 2.5
+from django.test import Client
+
+from benchmarks.common import Budget, compare, count, page_and_baseline
+
 SUBJECT = "bench-timeline"
 EXCHANGES = 20_000
 STAGE_CHANGES = 200
 
 
-@dataclass
-class Timing:
-    name: str
-    samples: list[float]
-
-    @property
-    def p50(self) -> float:
-        return statistics.median(self.samples)
-
-    @property
-    def p95(self) -> float:
-        ordered = sorted(self.samples)
-        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
-
-def _interleaved(named: list[tuple[str, Callable[[], object]]], *, repeat: int) -> list[Timing]:
-    """Each callable `repeat` times, taking turns, after one warm-up round."""
-    for _name, fn in named:
-        fn()
-    samples: list[list[float]] = [[] for _ in named]
-    for _ in range(repeat):
-        for index, (_name, fn) in enumerate(named):
-            start = time.perf_counter()
-            fn()
-            samples[index].append(time.perf_counter() - start)
-    return [Timing(name, values) for (name, _fn), values in zip(named, samples, strict=True)]
-
-
-def _capture(fn: Callable[[], object]) -> list[tuple[str, Any]]:
-    from django.db import connection
-
-    captured: list[tuple[str, Any]] = []
-
-    def wrapper(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        captured.append((sql, params))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(wrapper):
-        fn()
-    return captured
-
-
-def _replay(statements: list[tuple[str, Any]]) -> Callable[[], None]:
-    from django.db import connection
-
-    def run() -> None:
-        with connection.cursor() as cursor:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                cursor.fetchall()
-
-    return run
-
-
-def _structure(programme: Any) -> Any:
+def _structure(programme: Any, *, scale: float) -> Any:
     """The structure leading the benchmark programme's first project, given its long history once."""
     from django.utils import timezone
 
@@ -109,7 +53,7 @@ def _structure(programme: Any) -> Any:
                     subject=SUBJECT,
                     summary="Échange de suivi avec la structure.",
                 )
-                for n in range(EXCHANGES)
+                for n in range(max(1000, int(EXCHANGES * scale)))
             ],
             batch_size=1000,
         )
@@ -125,6 +69,18 @@ def _structure(programme: Any) -> Any:
             ]
         )
     return organisation
+
+
+def _quiet_structure(programme: Any, busy: Any) -> Any:
+    """A member structure of a benchmark project with no exchange of its own: almost no history."""
+    from programme.models import Organisation
+
+    return (
+        Organisation.objects.filter(memberships__project__programme=programme, exchanges__isnull=True)
+        .exclude(pk=busy.pk)
+        .order_by("pk")
+        .first()
+    )
 
 
 def _director() -> Any:
@@ -145,37 +101,35 @@ def run(*, scale: float) -> None:
     from prospects.models import Exchange, StageChange
 
     programme = Programme.objects.get(name=MARKER)
-    organisation = _structure(programme)
+    organisation = _structure(programme, scale=scale)
+    quiet = _quiet_structure(programme, organisation)
     with connection.cursor() as cursor:
         for model in (Exchange, StageChange):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     user = _director()
     rows = selectors.structure_timeline(user=user, organisation=organisation, kinds=[], page=1)["count"]
     print(
-        f"\nStructure timeline — « {organisation.name} », {rows:,} rows from {len(timeline.SOURCES)} sources"
+        f"\nStructure timeline — « {organisation.name} », {count(rows)} rows from {len(timeline.SOURCES)} sources"
     )
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(user)
     repeat = 8 if scale >= 1 else 15
     deep = max(1, rows // selectors.TIMELINE_PAGE_SIZE // 2)
-    for label, kinds, page in (
-        ("first page, every kind", [], 1),
-        (f"page {deep}, every kind", [], deep),
-        ("first page, exchanges only", ["exchange"], 1),
-        ("first page, stage changes, gate decisions and workshops", ["stage", "gate", "workshop"], 1),
-    ):
-
-        def piece(k: list[str] = kinds, p: int = page) -> object:
-            return selectors.structure_timeline(user=user, organisation=organisation, kinds=k, page=p)[
-                "entries"
-            ]
-
-        captured = _capture(piece)
-        measured, baseline = _interleaved(
-            [(f"timeline ({len(captured)} queries)", piece), ("raw SQL", _replay(captured))], repeat=repeat
+    url = f"/projets/structures/{organisation.pk}/historique/"
+    cases = [
+        (f"Structure timeline, first page ({count(rows)} rows)", url),
+        (f"Structure timeline, page {deep}", f"{url}?page={deep}"),
+        ("Structure timeline, exchanges only", f"{url}?kind=exchange"),
+        ("Structure timeline, stages, gates and workshops", f"{url}?kind=stage&kind=gate&kind=workshop"),
+    ]
+    if quiet is not None:
+        few = selectors.structure_timeline(user=user, organisation=quiet, kinds=[], page=1)["count"]
+        cases.append(
+            (
+                f"Structure timeline, a quiet structure ({few} rows)",
+                f"/projets/structures/{quiet.pk}/historique/",
+            )
         )
-        print(f"\n## Structure timeline, {label}")
-        print(f"  {'':38} {'p50 (ms)':>10} {'p95 (ms)':>10}")
-        for timing in (measured, baseline):
-            print(f"  {timing.name:38} {timing.p50 * 1000:10.2f} {timing.p95 * 1000:10.2f}")
-        ratio = measured.p50 / baseline.p50
-        verdict = "within" if ratio <= BUDGET else "OVER"
-        print(f"  budget ≤ ×{BUDGET} the raw SQL: ×{ratio:.2f} — {verdict} budget")
+    for title, address in cases:
+        page, baseline, queries = page_and_baseline(client, address)
+        compare(title, page, baseline, budget=Budget(ratio=2.5), queries=queries, repeat=repeat)
