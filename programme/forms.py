@@ -9,13 +9,17 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .formatting import fr_number
 from .identity import digits_only, normalise_name, normalise_town
-from .models import CommentNotifications, Invitation, Organisation, Person, Role
+from .models import Cohort, CommentNotifications, Invitation, Organisation, Person, Role, Territory, Theme
+
+#: What the settings pages archive instead of deleting: not offered for new choices once archived.
+ARCHIVABLE = (Cohort, Territory, Theme)
 
 # --- What every form of Parcours checks at the edge ------------------------------------------------------
 #
@@ -80,11 +84,35 @@ class EdgeChecks(forms.BaseForm):
     #: Whether the form creates a record (and so carries a submission token). None: a ModelForm creates
     #: when its instance is new; a plain form says so by setting `creates = True`.
     creates: bool | None = None
+    #: Forms about what happened (list filters, reports) still offer archived promotions, themes, territories.
+    offers_archived = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.is_creation():
             self.fields[SUBMISSION_TOKEN] = SubmissionTokenField()
+        if not self.offers_archived:
+            for name, field in self.fields.items():
+                if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+                    self.offer_active_only(name)
+
+    def offer_active_only(self, name: str) -> None:
+        """A promotion, theme or territory archived from the settings pages is no longer offered for new
+        choices; a record that already has it keeps it (its current value stays in the menu). Forms that
+        set a field's queryset in their own __init__ call this again after."""
+        field = self.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)
+        if field.queryset is None or field.queryset.model not in ARCHIVABLE:
+            return
+        current: list[Any] = []
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk and name in {f.name for f in instance._meta.get_fields()}:
+            value = getattr(instance, name, None)
+            if isinstance(field, forms.ModelMultipleChoiceField):
+                current = list(value.values_list("pk", flat=True)) if value is not None else []
+            elif value is not None:
+                current = [value.pk]
+        field.queryset = field.queryset.filter(Q(is_active=True) | Q(pk__in=current))
 
     def is_creation(self) -> bool:
         if self.creates is not None:
@@ -137,6 +165,7 @@ class FilterForm(Form):
     invalid filter is left out of the list's query and said next to the results (`render_filtered_list`)."""
 
     period: tuple[str, str] | None = None
+    offers_archived = True
 
     def clean(self) -> dict[str, Any]:
         super().clean()  # returns self.cleaned_data, typed `| None` in the stubs

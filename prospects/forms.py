@@ -208,6 +208,7 @@ class ProspectForm(ModelForm):
         model_choices(self, "cohort").queryset = Cohort.objects.filter(
             programme_id=self.instance.programme_id
         )
+        self.offer_active_only("cohort")
 
     def clean(self):
         return _check_next_action(self, super().clean())

@@ -18,6 +18,8 @@ DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ReportOrderForm(Form):
+    offers_archived = True  # a report or the dashboard may look back at an archived promotion
+
     creates = True  # one-time submission token (programme.forms.EdgeChecks)
 
     kind = forms.ChoiceField(label=_("Type de rapport"), choices=ReportKind.choices)
@@ -92,6 +94,8 @@ class ReportOrderForm(Form):
 
 
 class DashboardFilterForm(Form):
+    offers_archived = True  # a report or the dashboard may look back at an archived promotion
+
     programme = forms.ModelChoiceField(
         label=_("Programme"), queryset=Programme.objects.all(), required=False, empty_label=None
     )
