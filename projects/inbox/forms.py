@@ -20,11 +20,12 @@ class InboxFilterForm(Form):
         super().__init__(*args, **kwargs)
         field = self.fields["pour"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [
+        self.choices: list[tuple[str, Any]] = [
             (ME, _("Pour moi")),
             (TEAM, _("Toute l’équipe")),
             *((str(u.pk), u.get_full_name() or u.email) for u in members),
         ]
+        field.choices = self.choices
 
     def member_id(self, user: User) -> int | None:
         """The member whose items to show (None: the whole team); the user when the choice is invalid."""

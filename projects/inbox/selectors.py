@@ -38,6 +38,8 @@ class Section:
     source: Source
     count: int
     items: list[Item]
+    #: The items as HTML, built once per page by the view (`rows.section_rows`).
+    rows_html: str = ""
 
     @property
     def more(self) -> int:

@@ -1,0 +1,120 @@
+"""The inbox's rows as HTML, built once per page in plain Python: a section may list 50 items and the
+page eight sections, and rendering each item through the template language (a dozen tags and filters,
+two forms) cost ten times the page's SQL. The labels, URLs, hidden fields and the « Réassigner » menu are
+prepared once per page (`RowParts`); each item is then a few escaped strings joined. The markup is the
+one `templates/projects/inbox/inbox.html` used to render item by item (same classes, same forms)."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from html import escape
+
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from programme.formatting import fr_date
+
+from .selectors import Item, Section
+
+
+@dataclass(frozen=True)
+class RowParts:
+    """What every row of the page shares, rendered once: the forms' heads and the translated labels."""
+
+    csrf: str
+    here: str
+    member_options: str
+    assign_action: str
+    seen_action: str
+    assigned_to: str
+    followed_by: str
+    nobody: str
+    reassign: str
+    reassign_label: str
+    seen: str
+    #: The « en retard de n jours » badges and the dates already written on this page (they repeat).
+    written: dict[object, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, *, csrf_token: str, here: str, member_options: str) -> "RowParts":
+        return cls(
+            csrf=f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">',
+            here=escape(here),
+            member_options=member_options,
+            assign_action=escape(reverse("projects:inbox.assign")),
+            seen_action=escape(reverse("projects:inbox.seen")),
+            assigned_to=escape(_("Assigné à")),
+            followed_by=escape(_("Suivi par")),
+            nobody=escape(_("Personne n’en est chargé")),
+            reassign=escape(_("Réassigner")),
+            # The translated text is the template's own (blocktranslate): only the title is escaped.
+            reassign_label=_("Réassigner « %(what)s » à"),
+            seen=escape(_("Marquer comme vu")),
+        )
+
+
+def _late(days: int, parts: RowParts) -> str:
+    if days not in parts.written:
+        text = ngettext("en retard de %(n)s jour", "en retard de %(n)s jours", days) % {"n": localize(days)}
+        parts.written[days] = f'<span class="badge badge--danger">{text}</span> '
+    return parts.written[days]
+
+
+def _day(label: object, day: date, parts: RowParts) -> str:
+    if (label, day) not in parts.written:
+        parts.written[label, day] = (
+            f'<span class="muted">{escape(str(label))} <time datetime="{day.isoformat()}">'
+            f"{escape(fr_date(day))}</time></span>"
+        )
+    return parts.written[label, day]
+
+
+def _who(item: Item, parts: RowParts) -> str:
+    if item.assigned_id:
+        return f"{parts.assigned_to} {escape(item.assignees[0] if item.assignees else '')}"
+    if item.assignees:
+        return f"{parts.followed_by} {escape(', '.join(item.assignees))}"
+    return f'<span class="muted">{parts.nobody}</span>'
+
+
+def _hidden(key: str, pk: int, parts: RowParts) -> str:
+    return (
+        f'<input type="hidden" name="source" value="{key}"><input type="hidden" name="item" value="{pk}">'
+        f'<input type="hidden" name="next" value="{parts.here}">'
+    )
+
+
+def section_rows(section: Section, parts: RowParts) -> SafeString:
+    """The `<li>` of every item of the section (every value escaped here)."""
+    source = section.source
+    key = escape(source.key)
+    out = []
+    for item in section.items:
+        line = item.line
+        title = escape(str(line.title))
+        do = []
+        if source.reassignable:
+            field = f"assign-{key}-{item.pk}"
+            do.append(
+                f'<form method="post" action="{parts.assign_action}" class="inbox-assign">{parts.csrf}'
+                f"{_hidden(key, item.pk, parts)}"
+                f'<label class="visually-hidden" for="{field}">{parts.reassign_label % {"what": title}}</label>'
+                f'<select name="assignee" id="{field}">{parts.member_options}</select>'
+                f' <button type="submit" class="button button--small">{parts.reassign}</button></form>'
+            )
+        if source.seen_after:
+            do.append(
+                f'<form method="post" action="{parts.seen_action}" class="inline">{parts.csrf}'
+                f"{_hidden(key, item.pk, parts)}"
+                f'<button type="submit" class="button button--small">{parts.seen}</button></form>'
+            )
+        out.append(
+            '<li class="inbox-item"><div class="inbox-item__what">'
+            f'<a href="{escape(item.url)}">{title}</a> <span class="muted">— {escape(str(line.about))}</span><br>'
+            f"{_late(line.late, parts) if line.late else ''}{_day(line.label, line.day, parts) if line.day else ''}"
+            f'<br><span class="inbox-item__who">{_who(item, parts)}</span></div>'
+            f'<div class="inbox-item__do">{"".join(do)}</div></li>'
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
