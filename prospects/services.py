@@ -1093,7 +1093,7 @@ def _bulk_rows(*, actor: User, prospect_ids: Iterable[int], confirmed: bool) -> 
     if refusal := bulk_confirmation_refusal(count=len(ids), confirmed=confirmed):
         raise ValidationError(refusal, code="confirm_bulk")
     return list(
-        Prospect.objects.select_for_update()
+        Prospect.objects.select_for_update(of=("self",))
         .filter(pk__in=ids)
         .select_related("organisation", "owner")
         .order_by("organisation__name", "pk")

@@ -35,6 +35,7 @@ from projects.models import (
     Milestone,
     Phase,
     PhasePeriod,
+    PhaseTemplate,
     Stakeholder,
     Workshop,
     WorkshopItem,
@@ -81,6 +82,11 @@ def build_side(world, side: str) -> Side:
     o = s.objects
     o.update(project=project, organisation=org, person=person, partner=partner, cohort=world.cohort)
     o["membership"] = Membership.objects.get(project=project, organisation=org)
+    # A phase template of the programme (team only; projects/phasetemplates): one version per side.
+    deployment = PhaseTemplate.objects.filter(programme=world.programme, phase=Phase.DEPLOYMENT)
+    o["phase_template"] = PhaseTemplate.objects.create(
+        programme=world.programme, phase=Phase.DEPLOYMENT, version=deployment.count() + 1
+    )
     o["period"] = PhasePeriod.objects.create(
         project=project,
         phase=Phase.EMERGENCE,

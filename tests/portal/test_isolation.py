@@ -19,6 +19,12 @@ from tests.conftest import client_for
 
 #: The object of collective B a URL's `pk` names, by URL name (keys of tests/portal/helpers.build_side).
 PK_OF = {
+    # programme settings (team only): B's promotion (shared by both sides: partners get 404 on all of them)
+    "setup:edit": "cohort",
+    "setup:archive": "cohort",
+    "setup:delete": "cohort",
+    "projects:phasetemplate.detail": "phase_template",
+    "projects:phasetemplate.project": "project",
     # programme
     "programme:organisation.detail": "organisation",
     "programme:organisation.edit": "organisation",
@@ -181,6 +187,7 @@ BY_KWARG = {
 #: check is skipped for URLs that take one.
 FIXED = {
     "token": "x" * 43,
+    "kind": "promotions",  # the settings pages' kind of record
     "fmt": "csv",
     "table": "indicators",
     # A maturity moment every collective owes (its Émergence start).
