@@ -6,7 +6,9 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import translation
 
 from projects.models import MemberRole
 
@@ -47,6 +49,10 @@ def _fast_and_isolated(settings, tmp_path):
     }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    yield
+    # A request answered in English (a user's language, the switch) leaves English active in this thread:
+    # the next test on the same worker must start in French, as a fresh process would.
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 def _configure_tasks_for_tests() -> None:
