@@ -3,14 +3,28 @@ the busiest team member (« Pour moi ») and for the whole team, and the navigat
 its own SQL (captured, replayed through a raw cursor) plus plain string building of the rows, taking turns.
 Budget (issue #15): the page within 2.5× that baseline, its number of queries constant."""
 
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, override_settings
+from django.urls import clear_url_caches, include, path
 from django.utils import timezone
 
-from benchmarks.common import Budget, compare, page_and_baseline
+from benchmarks.common import Budget, compare, measure, page_and_baseline
 from programme.models import User
 
 INBOX = "/projets/a-traiter/"
 COUNT = "/projets/a-traiter/nombre/"
+BARE = "/projets/a-traiter/bare/"
+
+
+def bare_view(request):
+    """The floor: session, user and the middleware stack, no query of our own, a tiny page."""
+    return HttpResponse("<!DOCTYPE html><title>bare</title><p>ok</p>")
+
+
+urlpatterns = [
+    path("projets/a-traiter/bare/", bare_view),
+    path("", include("programme.urls")),
+]
 
 
 def _member() -> User:
@@ -31,6 +45,11 @@ def run(*, scale: float) -> None:
     client = Client(SERVER_NAME="localhost")
     client.force_login(user)
     repeat = 10 if scale < 1 else 5
+    with override_settings(ROOT_URLCONF="benchmarks.bench_inbox"):
+        clear_url_caches()
+        bare = measure("minimal Django view", lambda: client.get(BARE), repeat=10)
+    clear_url_caches()
+    print(f"  (floor: a minimal Django view behind the same middleware, median {bare.p50 * 1000:.1f} ms)")
     for title, url in [
         (f"Inbox « À traiter », for me ({waiting} items)", INBOX),
         ("Inbox « À traiter », the whole team", f"{INBOX}?pour=equipe"),

@@ -13,13 +13,27 @@ baseline (issue #15), the number of queries constant.
 from datetime import timedelta
 from typing import Any
 
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, override_settings
+from django.urls import clear_url_caches, include, path
 
-from benchmarks.common import Budget, compare, count, page_and_baseline
+from benchmarks.common import Budget, compare, count, measure, page_and_baseline
 
 SUBJECT = "bench-timeline"
 EXCHANGES = 20_000
 STAGE_CHANGES = 200
+BARE = "/projets/structures/bare/"
+
+
+def bare_view(request):
+    """The floor: session, user and the middleware stack, no query of our own, a tiny page."""
+    return HttpResponse("<!DOCTYPE html><title>bare</title><p>ok</p>")
+
+
+urlpatterns = [
+    path("projets/structures/bare/", bare_view),
+    path("", include("programme.urls")),
+]
 
 
 def _structure(programme: Any, *, scale: float) -> Any:
@@ -114,6 +128,11 @@ def run(*, scale: float) -> None:
     client = Client(SERVER_NAME="localhost")
     client.force_login(user)
     repeat = 8 if scale >= 1 else 15
+    with override_settings(ROOT_URLCONF="benchmarks.bench_timeline"):
+        clear_url_caches()
+        bare = measure("minimal Django view", lambda: client.get(BARE), repeat=10)
+    clear_url_caches()
+    print(f"  (floor: a minimal Django view behind the same middleware, median {bare.p50 * 1000:.1f} ms)")
     deep = max(1, rows // selectors.TIMELINE_PAGE_SIZE // 2)
     url = f"/projets/structures/{organisation.pk}/historique/"
     cases = [

@@ -10,6 +10,7 @@ from html import escape
 
 from django.urls import reverse
 from django.utils.formats import localize
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -63,12 +64,14 @@ def _late(days: int, parts: RowParts) -> str:
 
 
 def _day(label: object, day: date, parts: RowParts) -> str:
-    if (label, day) not in parts.written:
-        parts.written[label, day] = (
+    # A lazy label (a source's constant) by its identity: hashing it would translate it on every row.
+    key = (id(label) if isinstance(label, Promise) else label, day)
+    if key not in parts.written:
+        parts.written[key] = (
             f'<span class="muted">{escape(str(label))} <time datetime="{day.isoformat()}">'
             f"{escape(fr_date(day))}</time></span>"
         )
-    return parts.written[label, day]
+    return parts.written[key]
 
 
 def _who(item: Item, parts: RowParts) -> str:

@@ -112,16 +112,26 @@ def _section_rows(found: Source, *, today: date, member_id: int | None, rows: in
     sql, params = _rows_sql(found.key, mine=member_id is not None, rows=rows)
     with connection.cursor() as cursor:
         cursor.execute(sql, [_actual(p, today=today, member_id=member_id or 0) for p in params])
-        names = [c[0] for c in cursor.description]
-        fetched = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+        # The columns' names as the sources read them, worked out once per section (not once per row).
+        names = [_column_name(c[0]) for c in cursor.description]
+        fetched = cursor.fetchall()
+    dates = [name for name in found.dates if name in names]
     result = []
-    for raw in fetched:
-        row = {name.removeprefix("inbox_"): value for name, value in raw.items() if name.startswith("inbox_")}
-        row.update(pk=raw["pk"], assignee_id=raw["inbox_assignee_id"], total=raw["inbox_total"])
-        for name in found.dates:
-            row[name] = _as_date(row.get(name))
+    for values in fetched:
+        row = dict(zip(names, values, strict=True))
+        for name in dates:
+            row[name] = _as_date(row[name])
         result.append(row)
     return result
+
+
+def _column_name(column: str) -> str:
+    """`inbox_title` → `title`; the explicit assignment and the total under their own names."""
+    if column == "inbox_assignee_id":
+        return "assignee_id"
+    if column == "inbox_total":
+        return "total"
+    return column.removeprefix("inbox_")
 
 
 def inbox(

@@ -35,6 +35,12 @@ from .registry import Line, register_source
 #: Actions show up this many days before they fall due.
 ACTION_NOTICE_DAYS = 7
 
+# How a row's date reads: one lazy label each, translated once per page (not once per row).
+SUBMITTED_ON = gettext_lazy("déposé le")
+PLANNED_END_ON = gettext_lazy("fin prévue le")
+DUE_ON = gettext_lazy("échéance le")
+PLANNED_ON = gettext_lazy("prévue le")
+
 
 @cache
 def _pattern(name: str) -> str:
@@ -92,7 +98,7 @@ register_source(
     },
     owner="owner",
     leads="project",
-    line=lambda r, today: Line(r["title"], r["about"], r["day"], _("déposé le")),
+    line=lambda r, today: Line(r["title"], r["about"], r["day"], SUBMITTED_ON),
     order=10,
     help=gettext_lazy("Déposés par le collectif : validez-les ou renvoyez-les pour reprise."),
 )
@@ -119,7 +125,7 @@ register_source(
         _("Fin de la phase « %(phase)s »") % {"phase": Phase(r["phase"]).label},
         r["about"],
         r["day"],
-        _("fin prévue le"),
+        PLANNED_END_ON,
         late_days(r["day"], today),
     ),
     order=20,
@@ -146,9 +152,7 @@ register_source(
     default_for=lambda uid: Q(owner_user_id=uid),
     columns={"title": "title", "about": "project__title", "owner": "owner_user_id", "day": "due_date"},
     owner="owner",
-    line=lambda r, today: Line(
-        r["title"], r["about"], r["day"], _("échéance le"), late_days(r["day"], today)
-    ),
+    line=lambda r, today: Line(r["title"], r["about"], r["day"], DUE_ON, late_days(r["day"], today)),
     order=30,
     help=gettext_lazy("En retard ou à échéance dans les 7 prochains jours."),
 )
@@ -185,7 +189,7 @@ register_source(
     },
     owner="owner",
     line=lambda r, today: Line(
-        r["title"] or _("Prochaine action"), r["about"], r["day"], _("prévue le"), late_days(r["day"], today)
+        r["title"] or _("Prochaine action"), r["about"], r["day"], PLANNED_ON, late_days(r["day"], today)
     ),
     order=40,
     help=gettext_lazy("Prévues aujourd’hui ou en retard."),
@@ -224,7 +228,7 @@ register_source(
     },
     owner="owner",
     line=lambda r, today: Line(
-        r["title"] or _("Prochaine action"), r["about"], r["day"], _("prévue le"), late_days(r["day"], today)
+        r["title"] or _("Prochaine action"), r["about"], r["day"], PLANNED_ON, late_days(r["day"], today)
     ),
     order=50,
     help=gettext_lazy("Leur prochaine action est en retard."),
@@ -246,7 +250,7 @@ register_source(
     default_for=lambda uid: Q(uploaded_by_id=uid),
     columns={"title": "file_name", "token": "token", "owner": "uploaded_by_id", "day": "created_at"},
     owner="owner",
-    line=lambda r, today: Line(r["title"], _("Import de prospects"), r["day"], _("déposé le")),
+    line=lambda r, today: Line(r["title"], _("Import de prospects"), r["day"], SUBMITTED_ON),
     order=60,
     # Only the uploader may preview and confirm an import: it cannot be handed to someone else.
     reassignable=False,
