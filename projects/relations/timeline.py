@@ -215,6 +215,8 @@ class Compiled:
         if isinstance(window, int):
             return self[window : window + 1][0]
         start = window.start or 0
+        if window.stop is not None and window.stop <= start:
+            return []  # an empty page (no row at all): no query, as a sliced queryset
         sql = (
             f"SELECT * FROM ({self.sql}) timeline_rows"  # noqa: S608 (Django's own compilation, see count)
             " ORDER BY row_at DESC, row_kind DESC, row_obj DESC"
