@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench")
-    parser.add_argument("--only", help="run only benchmarks/bench_<ONLY>.py")
+    parser.add_argument("--only", help="run only benchmarks/bench_<ONLY>.py (or `load`: benchmarks/load.py)")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the benchmark dataset")
     parser.add_argument("--small", action="store_true", help="a tenth of the dataset (quick check)")
     args = parser.parse_args()
@@ -43,8 +43,9 @@ def main() -> None:
     names = sorted(
         m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("bench_")
     )
+    names.append("load")  # the whole app under gunicorn (benchmarks/load.py), last
     if args.only:
-        names = [n for n in names if n == f"bench_{args.only}"]
+        names = [n for n in names if n in (f"bench_{args.only}", args.only)]
     print(f"Parcours benchmarks — database {django.db.connection.vendor}, scale {scale}")
     for name in names:
         module = importlib.import_module(f"benchmarks.{name}")
