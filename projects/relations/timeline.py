@@ -42,6 +42,7 @@ from ..models import (
     Deliverable,
     DeliverableVersion,
     GateDecision,
+    Membership,
     Outcome,
     Phase,
     Project,
@@ -150,8 +151,13 @@ def merged(user: Any, organisation_id: int, kinds: Iterable[str]) -> "QuerySet[A
     if access.is_team(user):
         if chosen not in _UNIONS:
             _UNIONS[chosen] = _union_sql(chosen, user)
-        sql, params = _UNIONS[chosen]
-        return Compiled(sql, [organisation_id if p == SENTINEL_ORGANISATION else p for p in params])
+        (sql, params), (count_sql, count_params) = _UNIONS[chosen]
+        return Compiled(
+            sql,
+            [organisation_id if p == SENTINEL_ORGANISATION else p for p in params],
+            count_sql,
+            [organisation_id if p == SENTINEL_ORGANISATION else p for p in count_params],
+        )
     parts = [SOURCES[k].rows(user, organisation_id) for k in chosen]
     first, *rest = parts
     union = first.union(*rest, all=True) if rest else first
@@ -161,18 +167,28 @@ def merged(user: Any, organisation_id: int, kinds: Iterable[str]) -> "QuerySet[A
 #: The structure the team's UNION is compiled for, once per process (`_union_sql`): the request's
 #: structure replaces it among the parameters.
 SENTINEL_ORGANISATION = 1_999_000_003
-#: The team's compiled UNION per set of sources (emptied when a source is registered).
-_UNIONS: dict[tuple[str, ...], tuple[str, tuple[Any, ...]]] = {}
+SQL = tuple[str, tuple[Any, ...]]
+#: The team's compiled UNION and count per set of sources (emptied when a source is registered).
+_UNIONS: dict[tuple[str, ...], tuple[SQL, SQL]] = {}
 
 
-def _union_sql(kinds: tuple[str, ...], user: Any) -> tuple[str, tuple[Any, ...]]:
+def _union_sql(kinds: tuple[str, ...], user: Any) -> tuple[SQL, SQL]:
     """The UNION ALL of the sources `kinds` for the stand-in structure, as the programme team reads it
-    (`user` is any team member: their rows do not depend on who they are), and its parameters."""
+    (`user` is any team member: their rows do not depend on who they are), and its count: the sum of
+    each source's own count — counting the UNION itself makes the database build every row of every
+    source first (30 ms on a structure with 20,000 exchanges, against 1 ms for the sum)."""
     parts = [SOURCES[k].rows(user, SENTINEL_ORGANISATION) for k in kinds]
     first, *rest = parts
     union = first.union(*rest, all=True) if rest else first
     sql, params = union.order_by().query.sql_with_params()
-    return sql, tuple(params)
+    # Django's own compilations, their values all in the parameters: nothing typed by a person is inlined.
+    counts: list[str] = []
+    count_params: list[Any] = []
+    for n, part in enumerate(parts):
+        part_sql, part_params = part.query.sql_with_params()
+        counts.append(f"(SELECT COUNT(*) FROM ({part_sql}) timeline_part_{n})")  # noqa: S608
+        count_params.extend(part_params)
+    return (sql, tuple(params)), ("SELECT " + " + ".join(counts), tuple(count_params))
 
 
 def _moment(value: Any) -> Any:
@@ -190,16 +206,17 @@ class Compiled:
     """The team's UNION, already compiled, as the paginator reads it: `count()` (one query) and a slice
     (one query: the rows of the common shape, newest first, cut by LIMIT/OFFSET)."""
 
-    def __init__(self, sql: str, params: list[Any]) -> None:
+    def __init__(self, sql: str, params: list[Any], count_sql: str, count_params: list[Any]) -> None:
         self.sql = sql
         self.params = params
+        self.count_sql = count_sql
+        self.count_params = count_params
 
     def count(self) -> int:
-        # `sql` is Django's own compilation, its values all in `params`: nothing typed by a person is inlined.
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({self.sql}) timeline_rows", self.params)  # noqa: S608
+            cursor.execute(self.count_sql, self.count_params)
             row = cursor.fetchone()
-        return int(row[0]) if row else 0
+        return int(row[0] or 0) if row else 0
 
     def __len__(self) -> int:
         return self.count()
@@ -218,7 +235,7 @@ class Compiled:
         if window.stop is not None and window.stop <= start:
             return []  # an empty page (no row at all): no query, as a sliced queryset
         sql = (
-            f"SELECT * FROM ({self.sql}) timeline_rows"  # noqa: S608 (Django's own compilation, see count)
+            f"SELECT * FROM ({self.sql}) timeline_rows"  # noqa: S608 (Django's own compilation, see _union_sql)
             " ORDER BY row_at DESC, row_kind DESC, row_obj DESC"
         )
         params = list(self.params)
@@ -269,8 +286,15 @@ def organisation_projects_q(organisation_id: int, prefix: str = "") -> Q:
 
 
 def organisation_projects(user: Any, organisation_id: int) -> QuerySet[Any, Any]:
-    """The projects (readable by `user`) a structure leads or is or was a member of."""
-    return access.scoped(user, Project).filter(organisation_projects_q(organisation_id)).values("pk")
+    """The projects (readable by `user`) a structure leads or is or was a member of — its memberships as
+    an IN on their own index, not a join OR-ed with the lead (which scans every project: 1.3 ms of each
+    source on a structure with no history, at 2,000 projects)."""
+    members = Membership.objects.filter(organisation_id=organisation_id).values("project_id")
+    return (
+        access.scoped(user, Project)
+        .filter(Q(pk__in=members) | Q(lead_organisation_id=organisation_id))
+        .values("pk")
+    )
 
 
 def _exchanges(user: Any, organisation_id: int) -> QuerySet[Any, Any]:
