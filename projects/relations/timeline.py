@@ -151,15 +151,16 @@ def merged(user: Any, organisation_id: int, kinds: Iterable[str]) -> "QuerySet[A
     if access.is_team(user):
         if chosen not in _UNIONS:
             _UNIONS[chosen] = _union_sql(chosen, user)
-        (sql, params), (count_sql, count_params) = _UNIONS[chosen]
+        parts, (count_sql, count_params) = _UNIONS[chosen]
         return Compiled(
-            sql,
-            [organisation_id if p == SENTINEL_ORGANISATION else p for p in params],
+            [
+                (sql, [organisation_id if p == SENTINEL_ORGANISATION else p for p in params])
+                for sql, params in parts
+            ],
             count_sql,
             [organisation_id if p == SENTINEL_ORGANISATION else p for p in count_params],
         )
-    parts = [SOURCES[k].rows(user, organisation_id) for k in chosen]
-    first, *rest = parts
+    first, *rest = [SOURCES[k].rows(user, organisation_id) for k in chosen]
     union = first.union(*rest, all=True) if rest else first
     return union.order_by("-row_at", "-row_kind", "-row_obj")
 
@@ -168,27 +169,27 @@ def merged(user: Any, organisation_id: int, kinds: Iterable[str]) -> "QuerySet[A
 #: structure replaces it among the parameters.
 SENTINEL_ORGANISATION = 1_999_000_003
 SQL = tuple[str, tuple[Any, ...]]
-#: The team's compiled UNION and count per set of sources (emptied when a source is registered).
-_UNIONS: dict[tuple[str, ...], tuple[SQL, SQL]] = {}
+#: The team's compiled sources and count per set of sources (emptied when a source is registered).
+_UNIONS: dict[tuple[str, ...], tuple[list[SQL], SQL]] = {}
+#: How every source's rows and the timeline are ordered: newest first.
+ORDER = " ORDER BY row_at DESC, row_kind DESC, row_obj DESC"
 
 
-def _union_sql(kinds: tuple[str, ...], user: Any) -> tuple[SQL, SQL]:
-    """The UNION ALL of the sources `kinds` for the stand-in structure, as the programme team reads it
-    (`user` is any team member: their rows do not depend on who they are), and its count: the sum of
-    each source's own count — counting the UNION itself makes the database build every row of every
-    source first (30 ms on a structure with 20,000 exchanges, against 1 ms for the sum)."""
-    parts = [SOURCES[k].rows(user, SENTINEL_ORGANISATION) for k in kinds]
-    first, *rest = parts
-    union = first.union(*rest, all=True) if rest else first
-    sql, params = union.order_by().query.sql_with_params()
+def _union_sql(kinds: tuple[str, ...], user: Any) -> tuple[list[SQL], SQL]:
+    """Each of the sources `kinds` for the stand-in structure, as the programme team reads them (`user` is
+    any team member: their rows do not depend on who they are), and their count: the sum of each source's
+    own count — counting their UNION makes the database build every row of every source first (30 ms on a
+    structure with 20,000 exchanges, against 1 ms for the sum)."""
     # Django's own compilations, their values all in the parameters: nothing typed by a person is inlined.
+    parts: list[SQL] = []
     counts: list[str] = []
     count_params: list[Any] = []
-    for n, part in enumerate(parts):
-        part_sql, part_params = part.query.sql_with_params()
-        counts.append(f"(SELECT COUNT(*) FROM ({part_sql}) timeline_part_{n})")  # noqa: S608
-        count_params.extend(part_params)
-    return (sql, tuple(params)), ("SELECT " + " + ".join(counts), tuple(count_params))
+    for n, part in enumerate(SOURCES[k].rows(user, SENTINEL_ORGANISATION) for k in kinds):
+        sql, params = part.query.sql_with_params()
+        parts.append((sql, tuple(params)))
+        counts.append(f"(SELECT COUNT(*) FROM ({sql}) timeline_part_{n})")  # noqa: S608
+        count_params.extend(params)
+    return parts, ("SELECT " + " + ".join(counts), tuple(count_params))
 
 
 def _moment(value: Any) -> Any:
@@ -203,12 +204,12 @@ def _moment(value: Any) -> Any:
 
 
 class Compiled:
-    """The team's UNION, already compiled, as the paginator reads it: `count()` (one query) and a slice
-    (one query: the rows of the common shape, newest first, cut by LIMIT/OFFSET)."""
+    """The team's sources, already compiled, as the paginator reads them: `count()` (one query) and a slice
+    (one query: the rows of the common shape, newest first, cut by LIMIT/OFFSET — each source cut first to
+    the rows the page may need, so a long history is not sorted whole)."""
 
-    def __init__(self, sql: str, params: list[Any], count_sql: str, count_params: list[Any]) -> None:
-        self.sql = sql
-        self.params = params
+    def __init__(self, parts: list[tuple[str, list[Any]]], count_sql: str, count_params: list[Any]) -> None:
+        self.parts = parts
         self.count_sql = count_sql
         self.count_params = count_params
 
@@ -234,14 +235,20 @@ class Compiled:
         start = window.start or 0
         if window.stop is not None and window.stop <= start:
             return []  # an empty page (no row at all): no query, as a sliced queryset
-        sql = (
-            f"SELECT * FROM ({self.sql}) timeline_rows"  # noqa: S608 (Django's own compilation, see _union_sql)
-            " ORDER BY row_at DESC, row_kind DESC, row_obj DESC"
-        )
-        params = list(self.params)
+        # Django's own compilations (see _union_sql), their values all in the parameters.
+        selects, params = [], []
+        for n, (part_sql, part_params) in enumerate(self.parts):
+            if window.stop is None:
+                selects.append(f"SELECT * FROM ({part_sql}) timeline_part_{n}")  # noqa: S608
+            else:
+                selects.append(
+                    f"SELECT * FROM (SELECT * FROM ({part_sql}) timeline_in_{n}{ORDER} LIMIT %s) timeline_part_{n}"  # noqa: S608
+                )
+            params += [*part_params, *([window.stop] if window.stop is not None else [])]
+        sql = f"SELECT * FROM ({' UNION ALL '.join(selects)}) timeline_rows{ORDER}"  # noqa: S608
         if window.stop is not None:
             sql += " LIMIT %s OFFSET %s"
-            params += [max(0, window.stop - start), start]
+            params += [window.stop - start, start]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             names = [c[0] for c in cursor.description]
