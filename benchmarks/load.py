@@ -163,7 +163,7 @@ def drive(load: Load, *, seconds: float, connections: int) -> None:
             load.latencies.extend(latencies)
             load.errors += errors
 
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(connections)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -214,19 +214,24 @@ def start_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
         server = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with status {server.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            status, _headers, _body = Browser(port).request("GET", "/accounts/login/")
-            if status == 200:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    stop_server(server)
-    raise RuntimeError(f"gunicorn did not answer within 60 s:\n{log.read_text()[-3000:]}")
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise RuntimeError(
+                    f"gunicorn exited with status {server.returncode}:\n{log.read_text()[-3000:]}"
+                )
+            try:
+                status, _headers, _body = Browser(port).request("GET", "/accounts/login/")
+                if status == 200:
+                    return server
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer within 60 s:\n{log.read_text()[-3000:]}")
+    except BaseException:
+        stop_server(server)  # interrupted or failed while starting: no server left behind
+        raise
 
 
 def stop_server(server: subprocess.Popen) -> None:
@@ -307,6 +312,12 @@ def run(
         f"\nWhole-app load: gunicorn, {WORKERS} sync workers, production settings, 127.0.0.1:{port}; "
         f"{connections} connections, {seconds:g} s per page in {rounds} slices (log: {log.relative_to(ROOT)})"
     )
+
+    def interrupted(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    # A SIGTERM to the benchmark (a CI timeout…) stops gunicorn too, through the `finally` below.
+    previous = signal.signal(signal.SIGTERM, interrupted)
     server = start_server(port, server_environment(port), log)
     try:
         browsers = {"staff": Browser(port), "partner": Browser(port)}
@@ -323,6 +334,7 @@ def run(
                 drive(load, seconds=seconds / rounds, connections=connections)
     finally:
         stop_server(server)
+        signal.signal(signal.SIGTERM, previous)
 
     hello_load = loads[0]
     print(f"  {'page':52} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'share':>7}  n")
