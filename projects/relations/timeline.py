@@ -12,6 +12,7 @@ without a query, how one of its rows reads and where it is handled (`present`).
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypedDict, overload
 
 from django.db import connection
@@ -291,6 +292,22 @@ def organisation_projects_q(organisation_id: int, prefix: str = "") -> Q:
 
 # --- The sources of projects and of the apps below it ---------------------------------------------------
 
+#: The choices' labels (lazy: translated when a row is written), looked up once per row, not rebuilt.
+EXCHANGE_KINDS: dict[str, Any] = dict(ExchangeKind.choices)
+STAGES: dict[str, Any] = dict(Stage.choices)
+OUTCOMES: dict[str, Any] = dict(Outcome.choices)
+PHASES: dict[str, Any] = dict(Phase.choices)
+
+
+@cache
+def _pattern(name: str) -> str:
+    return reverse(name, args=[987654321]).replace("987654321", "{}")
+
+
+def url_to(name: str, arg: object) -> str:
+    """`reverse(name, args=[arg])` without resolving the pattern again for every row of the page."""
+    return _pattern(name).format(arg)
+
 
 def organisation_projects(user: Any, organisation_id: int) -> QuerySet[Any, Any]:
     """The projects (readable by `user`) a structure leads or is or was a member of — its memberships as
@@ -317,9 +334,9 @@ def _exchanges(user: Any, organisation_id: int) -> QuerySet[Any, Any]:
 
 
 def _exchange_present(row: dict[str, Any]) -> tuple[str, str]:
-    kind = dict(ExchangeKind.choices).get(row["row_code"], row["row_code"])
+    kind = EXCHANGE_KINDS.get(row["row_code"], row["row_code"])
     title = f"{kind} — {row['row_title']}" if row["row_title"] else str(kind)
-    return title, reverse("projects:exchange.edit", args=[row["row_obj"]])
+    return title, url_to("projects:exchange.edit", row["row_obj"])
 
 
 def _stages(user: Any, organisation_id: int) -> QuerySet[Any, Any]:
@@ -336,9 +353,9 @@ def _stages(user: Any, organisation_id: int) -> QuerySet[Any, Any]:
 
 
 def _stage_present(row: dict[str, Any]) -> tuple[str, str]:
-    stage = dict(Stage.choices).get(row["row_code"], row["row_code"])
+    stage = STAGES.get(row["row_code"], row["row_code"])
     title = _("Étape « %(stage)s » — %(programme)s") % {"stage": stage, "programme": row["row_title"]}
-    return title, reverse("prospects:prospect.detail", args=[row["row_obj"]])
+    return title, url_to("prospects:prospect.detail", row["row_obj"])
 
 
 def _gates(user: Any, organisation_id: int) -> QuerySet[Any, Any]:
@@ -355,10 +372,10 @@ def _gates(user: Any, organisation_id: int) -> QuerySet[Any, Any]:
 
 def _gate_present(row: dict[str, Any]) -> tuple[str, str]:
     title = _("%(outcome)s — vers « %(phase)s »") % {
-        "outcome": dict(Outcome.choices).get(row["row_code"], row["row_code"]),
-        "phase": dict(Phase.choices).get(row["row_title"], row["row_title"]),
+        "outcome": OUTCOMES.get(row["row_code"], row["row_code"]),
+        "phase": PHASES.get(row["row_title"], row["row_title"]),
     }
-    return title, reverse("projects:gate.dossier", args=[row["row_project"]])
+    return title, url_to("projects:gate.dossier", row["row_project"])
 
 
 def _workshops(user: Any, organisation_id: int) -> QuerySet[Any, Any]:
@@ -373,7 +390,7 @@ def _workshops(user: Any, organisation_id: int) -> QuerySet[Any, Any]:
 
 
 def _workshop_present(row: dict[str, Any]) -> tuple[str, str]:
-    return row["row_title"], reverse("projects:workshop.detail", args=[row["row_obj"]])
+    return row["row_title"], url_to("projects:workshop.detail", row["row_obj"])
 
 
 def _deliverables(user: Any, organisation_id: int) -> QuerySet[Any, Any]:
@@ -395,7 +412,7 @@ def _deliverables(user: Any, organisation_id: int) -> QuerySet[Any, Any]:
 
 
 def _deliverable_present(row: dict[str, Any]) -> tuple[str, str]:
-    return row["row_title"], reverse("projects:project.deliverables", args=[row["row_project"]])
+    return row["row_title"], url_to("projects:project.deliverables", row["row_project"])
 
 
 register_source("exchange", _lazy("Échanges"), _exchanges, _exchange_present)
