@@ -9,7 +9,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -48,6 +51,24 @@ def structure_projects(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "projects/relations/_structure_projects.html", context)
 
 
+def _entries_html(entries: list[dict[str, Any]]) -> str:
+    """The timeline's rows in plain Python (25 a page; through the template language they cost more than
+    the page's SQL): the markup `_structure_timeline.html` wrote row by row, every value escaped."""
+    out = []
+    for e in entries:
+        at = timezone.localtime(e["at"]) if timezone.is_aware(e["at"]) else e["at"]
+        label = escape(e["label"])
+        project = f' · <span class="muted">{escape(e["project"])}</span>' if e.get("project") else ""
+        text = f'<p class="muted">{escape(Truncator(e["text"]).chars(240))}</p>' if e["text"] else ""
+        out.append(
+            f'<li class="rel-timeline__item rel-timeline__item--{escape(e["kind"])}">'
+            f'<p><time datetime="{at.isoformat()}">{escape(fr_date(at))}</time> · <span class="muted">{label}</span>'
+            f'{project}</p><p><a href="{escape(e["url"])}">{escape(e["title"]) if e["title"] else label}</a></p>'
+            f"{text}</li>"
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
+
+
 @access.team_required
 def structure_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
@@ -57,6 +78,7 @@ def structure_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
         kinds=request.GET.getlist("kind"),
         page=request.GET.get("page"),
     )
+    context["entries_html"] = _entries_html(context["entries"])
     context["open_actions"] = selectors.open_next_actions(user=request.user, organisation=organisation)
     context["today"] = timezone.localdate()
     query = request.GET.copy()
