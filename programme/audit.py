@@ -190,6 +190,8 @@ VERB_LABELS: dict[str, Promise] = {
     "validated": _("validation"),
     "submitted": _("envoi pour validation"),
     "returned": _("renvoi pour correction"),
+    "reassigned": _("réassignation (à traiter)"),
+    "seen": _("vu (à traiter)"),
     "corrected": _("correction d’une valeur validée"),
     "locked": _("période verrouillée"),
     "unlocked": _("période déverrouillée"),

@@ -55,7 +55,7 @@ def assignment_set(*, actor: User, item: Model, assignee: User | None) -> Assign
     audit_log(
         actor=actor,
         obj=item,
-        action=f"{item._meta.model_name}.updated",
+        action=f"{item._meta.model_name}.reassigned",
         changes={"assigné·e (à traiter)": [_name(before), _name(assignee)]},
     )
     return assignment
@@ -73,7 +73,7 @@ def seen_mark(*, actor: User, item: Model) -> Seen:
     audit_log(
         actor=actor,
         obj=item,
-        action=f"{item._meta.model_name}.updated",
+        action=f"{item._meta.model_name}.seen",
         changes={"vu (à traiter)": [None, _name(actor)]},
     )
     return seen

@@ -184,7 +184,11 @@ def test_reassigning_moves_the_item_to_the_chosen_member_with_an_audit_entry(wor
     assert keys_for(other)["deliverables"] == [d.pk]
     page = staff_client.get(reverse("projects:inbox") + "?pour=equipe").content.decode()
     assert "Assigné à Olga" in page
-    assert AuditEntry.objects.filter(object_id=str(d.pk), action="deliverable.updated").exists()
+    assert AuditEntry.objects.filter(object_id=str(d.pk), action="deliverable.reassigned").exists()
+    # The deliverable's history says what happened, not a bare « modification ».
+    from programme.audit import action_label
+
+    assert action_label("deliverable.reassigned") == "Réassignation (à traiter)"
 
 
 def test_reassigning_to_a_partner_is_refused_and_saves_nothing(world, staff_client):
