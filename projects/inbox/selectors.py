@@ -4,6 +4,7 @@ member among the source's default assignees — never by filtering rows in Pytho
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from django.db import connection
@@ -16,7 +17,7 @@ from programme.models import User
 
 from ..models import Project
 from .models import Assignment, Seen
-from .registry import Line, Source, sources
+from .registry import Line, Source, source, sources
 
 #: Items shown per section; the section's count says how many there are in all.
 SECTION_ROWS = 50
@@ -90,22 +91,27 @@ def _as_date(value: Any) -> date | None:
     return value  # type: ignore[no-any-return]
 
 
-def _rows_sql(found: Source, *, today: date, member_id: int | None, rows: int) -> tuple[str, list[Any]]:
+@cache
+def _rows_sql(key: str, *, mine: bool, rows: int) -> tuple[str, tuple[Any, ...]]:
     """A section's SQL — its first `rows` items as plain columns, with the explicit assignee and the
-    section's total (COUNT(*) OVER ()) — and its parameters."""
-    qs = rows_for(found, today=today, member_id=member_id)
+    section's total (COUNT(*) OVER ()) — and its parameters, compiled once per process with the stand-ins
+    (`_actual` puts this request's day and member back): building and compiling the querysets cost more
+    than running them."""
+    found = source(key)
+    assert found is not None
+    qs = rows_for(found, today=SENTINEL_DAY, member_id=SENTINEL_MEMBER if mine else None)
     columns = {f"inbox_{name}": F(c) if isinstance(c, str) else c for name, c in found.columns.items()}
     qs = qs.annotate(inbox_total=Window(Count("pk"))).values(
         "pk", "inbox_assignee_id", "inbox_total", **columns
     )[:rows]
     sql, params = qs.query.sql_with_params()
-    return sql, list(params)
+    return sql, tuple(params)
 
 
 def _section_rows(found: Source, *, today: date, member_id: int | None, rows: int) -> list[dict[str, Any]]:
-    sql, params = _rows_sql(found, today=today, member_id=member_id, rows=rows)
+    sql, params = _rows_sql(found.key, mine=member_id is not None, rows=rows)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [_actual(p, today=today, member_id=member_id or 0) for p in params])
         # The columns' names as the sources read them, worked out once per section (not once per row).
         names = [_column_name(c[0]) for c in cursor.description]
         fetched = cursor.fetchall()
@@ -178,26 +184,52 @@ def inbox(
     return sections
 
 
-def _count_sql(*, today: date, member_id: int) -> tuple[str, list[Any]]:
-    """The count's SQL — one UNION ALL over every source, counted — and its parameters."""
+#: Stand-ins the navigation count's SQL is compiled with, once per process (`_count_sql`): every date a
+#: source filters on is relative to today, and the member is the only other value that changes.
+SENTINEL_DAY = date(1999, 1, 1)
+SENTINEL_MEMBER = 1_999_000_001
+
+
+@cache
+def _count_sql(keys: tuple[str, ...]) -> tuple[str, tuple[Any, ...]]:
+    """The count's SQL — one UNION ALL over every source, counted — and its parameters, built with the
+    stand-ins: building and compiling eight querysets costs more than running them, on every page."""
     parts = [
-        rows_for(s, today=today, member_id=member_id).prefetch_related(None).order_by().values_list(Value(1))
+        rows_for(s, today=SENTINEL_DAY, member_id=SENTINEL_MEMBER)
+        .prefetch_related(None)
+        .order_by()
+        .values_list(Value(1))
         for s in sources()
+        if s.key in keys
     ]
     first, *others = parts
     sql, params = first.union(*others, all=True).order_by().query.sql_with_params()
     # `sql` is Django's own compilation, its values all in `params`: nothing typed by a person is inlined.
-    return f"SELECT COUNT(*) FROM ({sql}) inbox_items", list(params)  # noqa: S608
+    return f"SELECT COUNT(*) FROM ({sql}) inbox_items", tuple(params)  # noqa: S608
+
+
+def _actual(param: Any, *, today: date, member_id: int) -> Any:
+    """A stand-in parameter replaced by its value for this request (dates moved by as many days)."""
+    if param == SENTINEL_MEMBER:
+        return member_id
+    shift = today - SENTINEL_DAY
+    if type(param) is date:
+        return param + shift
+    if isinstance(param, str) and len(param) == 10 and param[:2] == "19" and param[4] == "-":
+        return (date.fromisoformat(param) + shift).isoformat()
+    return param
 
 
 def inbox_count(user: User, *, today: date) -> int:
-    """How many items wait for the user (the navigation's badge): one query for every source."""
+    """How many items wait for the user (the navigation's badge): one query for every source, its SQL
+    compiled once per process."""
     if not access.is_team(user):
         return 0
-    if not sources():
+    keys = tuple(s.key for s in sources())
+    if not keys:
         return 0
-    sql, params = _count_sql(today=today, member_id=user.pk)
+    sql, params = _count_sql(keys)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [_actual(p, today=today, member_id=user.pk) for p in params])
         row = cursor.fetchone()
     return int(row[0]) if row else 0
