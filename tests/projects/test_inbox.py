@@ -301,3 +301,29 @@ def test_the_count_is_one_query(world, staff_client, django_assert_num_queries, 
     with django_assert_num_queries(3):
         response = staff_client.get(reverse("projects:inbox.count"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("shift", [0, 10, -400])
+def test_the_sql_compiled_once_per_process_reads_what_the_querysets_read(world, shift):
+    """The sections and the count run SQL compiled once per process with stand-in values (a 1999 day, a
+    made-up member) swapped for this request's: for every registered source, on several days, for the
+    member and for the whole team, it must find exactly the rows the source's queryset finds — a source
+    that filters on a date not derived from today breaks this."""
+    _fill(world, 2)
+    day = TODAY + timedelta(days=shift)
+    expected_count = 0
+    for source in selectors.sources():
+        for member_id in (world.staff.pk, None):
+            plain = set(
+                selectors.rows_for(source, today=day, member_id=member_id).values_list("pk", flat=True)
+            )
+            compiled = {
+                row["pk"]
+                for row in selectors._section_rows(source, today=day, member_id=member_id, rows=10_000)
+            }
+            assert compiled == plain, (source.key, member_id)
+            if member_id is not None:
+                expected_count += len(plain)
+    assert selectors.inbox_count(world.staff, today=day) == expected_count
+    if shift == 0:
+        assert expected_count > 0  # the filled items are there to be found
