@@ -73,6 +73,13 @@ class CallForm(ModelForm):
 
 class QuestionForm(Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    position = forms.IntegerField(
+        label=_("Ordre"),
+        required=False,
+        min_value=1,
+        max_value=999,
+        help_text=_("Changez les numéros pour réordonner les questions."),
+    )
     label = forms.CharField(label=_("Question"), max_length=300)
     kind = forms.ChoiceField(label=_("Type de réponse"), choices=QuestionKind.choices)
     help_text = forms.CharField(label=_("Aide"), max_length=300, required=False)
@@ -87,12 +94,16 @@ class QuestionForm(Form):
 
 class BaseQuestionFormSet(forms.BaseFormSet):
     def rows(self) -> list[QuestionRow]:
-        """The editor's rows in their order, the empty extra rows left out."""
-        rows = []
-        for form in self.forms:
+        """The editor's rows by their « Ordre » (then as listed), the empty extra rows left out."""
+        ranked = []
+        for index, form in enumerate(self.forms):
             data = form.cleaned_data
             if not data or (not data.get("label") and not data.get("id")):
                 continue
+            position = data.get("position") or 1000 + index
+            ranked.append((position, index, data))
+        rows = []
+        for _position, _index, data in sorted(ranked, key=lambda r: (r[0], r[1])):
             rows.append(
                 QuestionRow(
                     id=data.get("id"),
@@ -117,13 +128,14 @@ def question_initial(call: Call) -> list[dict[str, Any]]:
     return [
         {
             "id": q.pk,
+            "position": index,
             "label": q.label,
             "kind": q.kind,
             "help_text": q.help_text,
             "options": q.options,
             "required": q.required,
         }
-        for q in call.questions.all()
+        for index, q in enumerate(call.questions.all(), start=1)
     ]
 
 

@@ -293,3 +293,15 @@ def test_a_submitted_application_cannot_change(world):
     assert response.status_code == 200 and "Candidature envoyée" in response.content.decode()
     application.refresh_from_db()
     assert application.organisation_name == "Épicerie Coopérative"
+
+
+@pytest.mark.django_db
+def test_the_applicants_emails_read_as_french(world, post):
+    from tests.test_typography import assert_mails_read_as_french
+
+    call = open_call(world)
+    client = FormClient()
+    post(client, call.get_public_url(), _complete(call, action="save"))
+    post(client, Application.objects.get().get_resume_url(), _complete(call))
+    assert_mails_read_as_french(2)
+    assert "Date limite de dépôt" in mail.outbox[0].body

@@ -186,3 +186,20 @@ def test_the_pipeline_moves_on_to_the_interview_as_today(world, staff_client):
     prospect = submitted_for(call).prospect
     response = staff_client.get(reverse("prospects:interview.create", args=[prospect.pk]))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_calls_list_costs_the_same_queries_as_calls_grow(world, staff_client):
+    submitted_for(open_call(world))
+    url = reverse("prospects:call.list")
+    staff_client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        staff_client.get(url)
+    for _ in range(3):
+        draft_for(open_call(world))
+    with CaptureQueriesContext(connection) as four:
+        page = staff_client.get(url).content.decode()
+    # session, user, the count of calls, one page of calls with their programme, cohort and counts (joined),
+    # the programme filter's choices.
+    assert len(four) == len(one) == 5, [q["sql"] for q in four.captured_queries]
+    assert "4 appels" in page
