@@ -230,6 +230,8 @@ VERB_LABELS: dict[str, Promise] = {
     "uploaded_file": _("fichier déposé"),
     "mapped": _("colonnes associées"),
     "confirmed": _("import confirmé"),
+    "application_received": _("candidature reçue (appel à candidatures)"),
+    "questions_changed": _("questions modifiées"),
 }
 
 #: Whole action codes whose meaning is more than their last part.
@@ -272,6 +274,8 @@ FIELD_LABELS: dict[str, Promise] = {
     "dépassement de capacité": _("dépassement de capacité"),
     "scheduled": _("planification"),
     "confirm_duplicate": _("autre structure du même nom confirmée"),
+    "call": _("appel"),
+    "questions": _("questions"),
 }
 
 #: Keys that are not fields of the logged model but whose values are another model field's choices.

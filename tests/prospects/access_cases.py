@@ -95,3 +95,8 @@ CASES = [
         kwargs=lambda w: {"pk": w.cohort.pk, "prospect_pk": candidate_in(w).pk},
     ),
 ]
+
+# The calls for applications (prospects/calls/): their cases live with their tests.
+from .calls_access import CASES as CALL_CASES  # noqa: E402
+
+CASES += CALL_CASES
