@@ -18,6 +18,7 @@ app.autodiscover_tasks(
     [
         "programme",
         "prospects",
+        "prospects.sirene",
         "projects",
         "projects.selection",
         "projects.conversations",

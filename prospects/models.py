@@ -569,3 +569,12 @@ class ImportFile(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (ImportStatus.IMPORTED, ImportStatus.FAILED, ImportStatus.CANCELLED)
+
+
+# --- The SIRENE register and its radar (a package of this app: prospects/sirene/) ----------------------
+from .sirene.models import (  # noqa: E402, F401
+    RegisterEstablishment,
+    RegisterImport,
+    RegisterUnit,
+    SavedSearch,
+)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .sirene import urls as sirene_urls
 from .views import events, grid, imports, interviews, organisation, pipeline, record
 
 app_name = "prospects"
@@ -34,3 +35,5 @@ urlpatterns = [
     path("import/<str:token>/abandonner/", imports.import_cancel, name="import.cancel"),
     path("import/<str:token>/suivi/", imports.import_status, name="import.status"),
 ]
+
+urlpatterns += sirene_urls.urlpatterns
