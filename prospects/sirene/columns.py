@@ -1,7 +1,7 @@
 """The published format of INSEE's SIRENE stock files and the nomenclature codes the radar speaks in words.
 
-The column names and their order are those of the monthly stock files of the « Base Sirene des entreprises
-et de leurs établissements (SIREN, SIRET) » published on data.gouv.fr (Licence Ouverte): a CSV file in UTF-8
+The column names and their order are those of the monthly stock files of the « Base Sirene des entreprises
+et de leurs établissements (SIREN, SIRET) » published on data.gouv.fr (Licence Ouverte): a CSV file in UTF-8
 with a header line, comma-separated, inside a zip of the same name (`StockUniteLegale_utf8.zip` holding
 `StockUniteLegale_utf8.csv`, `StockEtablissement_utf8.zip` holding `StockEtablissement_utf8.csv`). The
 import reads columns by name and needs only `UNIT_REQUIRED` / `ESTABLISHMENT_REQUIRED`: a file with its
@@ -144,9 +144,9 @@ ESTABLISHMENT_FILE = "StockEtablissement_utf8"
 #: catégorie juridique of natural persons (entrepreneurs individuels): never kept.
 NATURAL_PERSON = "1000"
 
-#: The legal categories (INSEE nomenclature « catégories juridiques », level III) the radar names in words.
-#: SCIC have no code of their own: they are registered as « Autre SARL coopérative » (5460), « Autre SA
-#: coopérative » (5560, 5660) or as an SAS (5710), hence under « Coopérative » or « Autre forme ».
+#: The legal categories (INSEE nomenclature « catégories juridiques », level III) the radar names in words.
+#: SCIC have no code of their own: they are registered as « Autre SARL coopérative » (5460), « Autre SA
+#: coopérative » (5560, 5660) or as an SAS (5710), hence under « Coopérative » or « Autre forme ».
 CATEGORY_GROUPS: dict[str, tuple[str, ...]] = {
     "association": ("9210", "9220", "9221", "9222", "9223", "9230", "9260"),
     "scop": ("5458", "5558", "5658"),
@@ -197,7 +197,7 @@ GROUP_LABELS = {
     "other": _("Autre forme"),
 }
 
-#: What the organisation form's « forme » becomes for each group (programme.OrganisationKind values).
+#: What the organisation form's « forme » becomes for each group (programme.OrganisationKind values).
 GROUP_KIND = {
     "association": "association",
     "scop": "scop",
@@ -228,7 +228,7 @@ def kind_for(code: str) -> str:
     return GROUP_KIND.get(CATEGORY_GROUP.get(code, "other"), "company")
 
 
-#: trancheEffectifsUniteLegale (INSEE « tranche d'effectif salarié »), in words.
+#: trancheEffectifsUniteLegale (INSEE « tranche d'effectif salarié »), in words.
 HEADCOUNT_BANDS = {
     "NN": _("Non employeuse"),
     "00": _("0 salarié"),

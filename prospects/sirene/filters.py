@@ -23,7 +23,7 @@ YES_NO = [("", _("Toutes")), ("true", _("Oui")), ("false", _("Non"))]
 
 
 def unaccented_upper(text: str) -> str:
-    """The register writes names in capitals without accents: « épicerie » searches « EPICERIE »."""
+    """The register writes names in capitals without accents: « épicerie » searches « EPICERIE »."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
 
@@ -95,7 +95,7 @@ class RadarFilter(django_filters.FilterSet):
     def filter_naf(self, queryset: QuerySet[RegisterUnit], name: str, value: str) -> QuerySet[RegisterUnit]:
         code = value.strip().upper().replace(" ", "")
         if len(code) >= 3 and code[2] != "." and code[:2].isdigit():
-            code = f"{code[:2]}.{code[2:]}"  # « 8899B » as the register writes it: « 88.99B »
+            code = f"{code[:2]}.{code[2:]}"  # « 8899B » as the register writes it: « 88.99B »
         return queryset.filter(naf__startswith=code)
 
     def filter_departement(

@@ -1,16 +1,12 @@
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from programme.forms import Form
 from programme.models import Programme, Territory
 
-from ..forms import default_programme
-
 
 class RadarAddForm(Form):
-    """« Ajouter aux prospects » for the structures ticked on the radar."""
+    """« Ajouter aux prospects » for the structures ticked on the radar."""
 
     creates = True  # one-time submission token: a double click adds them once
     programme = forms.ModelChoiceField(
@@ -19,17 +15,13 @@ class RadarAddForm(Form):
     territory = forms.ModelChoiceField(
         label=_("Territoire des prospects"), queryset=Territory.objects.all(), required=False
     )
-    sirens = forms.MultipleChoiceField(label=_("Structures"), required=False)
+    # The ticked rows' SIREN (checkboxes of the results table, form="radar-add").
+    sirens = forms.Field(label=_("Structures"), required=False, widget=forms.MultipleHiddenInput)
     query = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["programme"].initial = default_programme()
-
     def clean_sirens(self) -> list[str]:
-        sirens = (
-            [s for s in self.data.getlist("sirens") if s.isdigit() and len(s) == 9] if self.is_bound else []
-        )
+        values = self.cleaned_data.get("sirens") or []
+        sirens = [str(s) for s in values if str(s).isdigit() and len(str(s)) == 9]
         if not sirens:
             raise forms.ValidationError(_("Cochez au moins une structure à ajouter aux prospects."))
         return sirens[:500]

@@ -81,7 +81,7 @@ STREET_NAMES = ("DE LA REPUBLIQUE", "VICTOR HUGO", "DES LILAS", "JEAN JAURES", "
 
 
 def unaccented(text: str) -> str:
-    """INSEE writes names in capitals without accents (« EPICERIE SOLIDAIRE »)."""
+    """INSEE writes names in capitals without accents (« EPICERIE SOLIDAIRE »)."""
     decomposed = unicodedata.normalize("NFKD", text.replace("’", " "))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

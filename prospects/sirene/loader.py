@@ -44,7 +44,7 @@ class RegisterFileError(Exception):
 class Targets:
     """What the programme keeps: its legal categories (ESS-flagged units are kept whatever their
     category), its départements (establishments), and the SIREN of the structures it already knows
-    (kept even when ceased or elsewhere, so their record can say « radiée » or « adresse changée »)."""
+    (kept even when ceased or elsewhere, so their record can say « radiée » or « adresse changée »)."""
 
     categories: frozenset[str]
     departements: frozenset[str]
@@ -96,7 +96,7 @@ def open_stock(path: Path) -> Iterator[Opened]:
     """The rows of a stock file (CSV, or a zip holding one CSV), streamed. Raises RegisterFileError."""
     path = Path(path)
     if not path.is_file():
-        raise RegisterFileError(_("Fichier introuvable : %(path)s.") % {"path": path})
+        raise RegisterFileError(_("Fichier introuvable : %(path)s.") % {"path": path})
     with path.open("rb") as handle:
         magic = handle.read(4)
     archive = None
@@ -147,7 +147,7 @@ def _csv_reader(text: io.TextIOWrapper, name: str) -> Iterator[list[str]]:
         except UnicodeDecodeError:
             raise RegisterFileError(
                 _(
-                    "Le fichier %(name)s n’est pas encodé en UTF-8 (vers la ligne %(line)s) : prenez les fichiers « utf8 » publiés par l’Insee."
+                    "Le fichier %(name)s n’est pas encodé en UTF-8 (vers la ligne %(line)s) : prenez les fichiers « utf8 » publiés par l’Insee."
                 )
                 % {"name": name, "line": reader.line_num + 1}
             ) from None
@@ -178,7 +178,7 @@ def kind_of(header: list[str]) -> str:
     if missing:
         raise RegisterFileError(
             _(
-                "Ce fichier n’a pas les colonnes du stock SIRENE de l’Insee : il manque %(columns)s. "
+                "Ce fichier n’a pas les colonnes du stock SIRENE de l’Insee : il manque %(columns)s. "
                 "Importez StockUniteLegale_utf8 ou StockEtablissement_utf8 tels que publiés."
             )
             % {"columns": ", ".join(missing)}
@@ -252,7 +252,7 @@ def unit_keeper(header: list[str], targets: Targets, import_id: int) -> Callable
     def keep(row: list[str]) -> tuple | None:
         if len(row) != width:
             raise RegisterFileError(
-                _("Ligne incomplète : %(found)s colonnes au lieu de %(expected)s (fichier tronqué ?).")
+                _("Ligne incomplète : %(found)s colonnes au lieu de %(expected)s (fichier tronqué ?).")
                 % {"found": len(row), "expected": width}
             )
         category = row[i_cat]
@@ -297,7 +297,7 @@ def establishment_keeper(
     def keep(row: list[str]) -> tuple | None:
         if len(row) != width:
             raise RegisterFileError(
-                _("Ligne incomplète : %(found)s colonnes au lieu de %(expected)s (fichier tronqué ?).")
+                _("Ligne incomplète : %(found)s colonnes au lieu de %(expected)s (fichier tronqué ?).")
                 % {"found": len(row), "expected": width}
             )
         siren = row[at["siren"]]
@@ -353,7 +353,7 @@ def _table_of(kind: str) -> tuple[str, tuple[str, ...], str]:
 
 
 def _columns(model: type[models.Model], fields: tuple[str, ...]) -> list[str]:
-    by_name = {f.name: f.column for f in model._meta.concrete_fields}
+    by_name = {f.name: str(f.column) for f in model._meta.concrete_fields}
     return [by_name[name] for name in fields]
 
 
@@ -371,7 +371,7 @@ def _create_shadow(live: str, shadow: str) -> None:
 
 def _duplicate(key: str) -> RegisterFileError:
     return RegisterFileError(
-        _("Le fichier contient deux fois le même identifiant (%(key)s) : il n’est pas importé.")
+        _("Le fichier contient deux fois le même identifiant (%(key)s) : il n’est pas importé.")
         % {"key": key.upper()}
     )
 
@@ -454,7 +454,7 @@ def _fill_location(units: str, establishments: str, *, reset: bool) -> None:
 
 
 def _carry_first_seen(shadow: str, live: str) -> None:
-    """A SIREN already in the register keeps the import that first brought it (« nouvelles structures »)."""
+    """A SIREN already in the register keeps the import that first brought it (« nouvelles structures »)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {_q(shadow)} SET first_import = l.first_import FROM {_q(live)} l "  # noqa: S608

@@ -29,7 +29,7 @@ class RegisterImportStatus(models.TextChoices):
     QUEUED = "queued", _("En file d’attente")
     RUNNING = "running", _("Import en cours")
     DONE = "done", _("Importé")
-    FAILED = "failed", _("Échec : rien n’a changé")
+    FAILED = "failed", _("Échec : rien n’a changé")
 
 
 class RegisterImport(models.Model):

@@ -104,7 +104,7 @@ def register_import_run(*, import_id: int) -> RegisterImport:
         logger.exception("SIRENE import %s failed", import_id)
         RegisterImport.objects.filter(pk=import_id).update(
             status=RegisterImportStatus.FAILED,
-            error=_("L’import s’est interrompu sur une erreur inattendue : rien n’a changé."),
+            error=_("L’import s’est interrompu sur une erreur inattendue : rien n’a changé."),
             finished_at=timezone.now(),
         )
     else:
@@ -159,7 +159,7 @@ def prospects_add_from_register(
     *, actor: User, programme: Programme, sirens: list[str], territory: Territory | None = None
 ) -> AddResult:
     """The structures of the register chosen on the radar become prospects of the programme (source
-    « Veille »): the structure already recorded (same SIREN, then same name and town) is reused, otherwise
+    « Veille »): the structure already recorded (same SIREN, then same name and town) is reused, otherwise
     created from the register; one already a prospect of the programme is left as it is."""
     result = AddResult()
     units = list(RegisterUnit.objects.filter(siren__in=sirens).order_by("name"))

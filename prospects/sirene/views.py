@@ -1,6 +1,6 @@
-"""The radar (the register, filtered, with « Ajouter aux prospects »), its saved searches, the imports'
+"""The radar (the register, filtered, with « Ajouter aux prospects »), its saved searches, the imports'
 record, the home panel, and the pieces the structure pages load by URL: the register's lookup for the
-organisation form and « ce que dit le répertoire » on a structure's page. Team pages: anyone else 404."""
+organisation form and « ce que dit le répertoire » on a structure's page. Team pages: anyone else 404."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from programme import access
 from programme.access import AuthedRequest
-from programme.models import Organisation
+from programme.models import Organisation, Programme, Territory
 from programme.pages import render_filtered_list, save_once
 
 from . import selectors, services
@@ -41,7 +41,9 @@ def radar(request: AuthedRequest) -> HttpResponse:
         context={
             "title": _("Radar des structures"),
             "add_form": RadarAddForm(),
-            "search_form": SavedSearchForm(),
+            # The menus of the add and save forms, read once for both.
+            "programmes": list(Programme.objects.filter(is_active=True).order_by("name")),
+            "territories": list(Territory.objects.filter(is_active=True).order_by("name")),
             "state": selectors.register_state(request.user),
             "searches": access.scoped(request.user, SavedSearch).select_related("territory"),
         },
@@ -82,8 +84,8 @@ def radar_add(request: AuthedRequest) -> HttpResponse:
         messages.success(
             request,
             ngettext(
-                "%(count)s structure ajoutée aux prospects (source « Veille »).",
-                "%(count)s structures ajoutées aux prospects (source « Veille »).",
+                "%(count)s structure ajoutée aux prospects (source « Veille »).",
+                "%(count)s structures ajoutées aux prospects (source « Veille »).",
                 count,
             )
             % {"count": count},
@@ -91,7 +93,7 @@ def radar_add(request: AuthedRequest) -> HttpResponse:
     if result.already:
         messages.info(
             request,
-            _("Déjà prospects de ce programme, laissés tels quels : %(names)s.")
+            _("Déjà prospects de ce programme, laissés tels quels : %(names)s.")
             % {"names": ", ".join(result.already)},
         )
     return redirect(_radar_url(query))
@@ -109,7 +111,7 @@ def saved_search_save(request: AuthedRequest) -> HttpResponse:
         messages.success(
             request,
             _(
-                "Recherche enregistrée pour « %(territory)s » : l’accueil dira combien de structures chaque import apporte."
+                "Recherche enregistrée pour « %(territory)s » : l’accueil dira combien de structures chaque import apporte."
             )
             % {"territory": search.territory},
         )
@@ -145,7 +147,7 @@ def import_list(request: AuthedRequest) -> HttpResponse:
 
 @access.team_required
 def panel(request: AuthedRequest) -> HttpResponse:
-    """The home page's « Radar » panel (loaded by the home page with hx-get on load)."""
+    """The home page's « Radar » panel (loaded by the home page with hx-get on load)."""
     return render(
         request,
         "prospects/sirene/partials/_home_panel.html",
@@ -187,7 +189,7 @@ def lookup(request: AuthedRequest) -> JsonResponse:
 
 @access.team_required
 def organisation_register(request: AuthedRequest, pk: int) -> HttpResponse:
-    """« Ce que dit le répertoire SIRENE » on a structure's page (loaded by URL): radiée, address changed."""
+    """« Ce que dit le répertoire SIRENE » on a structure's page (loaded by URL): radiée, address changed."""
     organisation = access.get_for_user_or_404(access.scoped(request.user, Organisation), pk=pk)
     check = selectors.organisation_check(request.user, organisation)
     return render(

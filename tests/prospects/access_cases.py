@@ -95,3 +95,8 @@ CASES = [
         kwargs=lambda w: {"pk": w.cohort.pk, "prospect_pk": candidate_in(w).pk},
     ),
 ]
+
+# The SIRENE register and its radar (prospects/sirene).
+from .sirene_cases import CASES as SIRENE_CASES  # noqa: E402
+
+CASES += SIRENE_CASES

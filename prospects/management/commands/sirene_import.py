@@ -48,4 +48,4 @@ class Command(BaseCommand):
                 failed = True
                 self.stderr.write(f"{path.name}: {row.error}")
         if failed:
-            raise CommandError("Un fichier a été refusé : le répertoire n’a pas changé pour lui.")
+            raise CommandError("Un fichier a été refusé : le répertoire n’a pas changé pour lui.")
