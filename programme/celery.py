@@ -19,6 +19,7 @@ app.autodiscover_tasks(
         "programme",
         "prospects",
         "prospects.calls",
+        "prospects.sirene",
         "projects",
         "projects.selection",
         "projects.conversations",
