@@ -25,6 +25,7 @@ app.autodiscover_tasks(
         "evaluation",
         "evaluation.reports",
         "evaluation.portal",
+        "evaluation.judgement",
     ]
 )
 

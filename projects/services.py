@@ -117,8 +117,12 @@ def project_move(
     conditions: str = "",
     new_planned_end: date | None = None,
     expected_version: int | None = None,
+    hook_data: dict[str, Any] | None = None,
 ) -> GateDecision:
     """Record a gate decision and move the project. Raises TransitionError (French) when refused.
+
+    `hook_data`: the decision form's fields added by higher apps (`projects.gate_hooks`), handed to their
+    hooks in this transaction; None when the decision is not taken through the form.
 
     `expected_version` is the `phase_version` the decider saw (defaults to the one on `project`): if
     someone else decided in between, the second decision is refused instead of silently applied.
@@ -249,6 +253,9 @@ def project_move(
         action=f"project.gate.{outcome}",
         changes={**changes, "décision": [None, str(decision)], "instance": [None, committee]},
     )
+    from .gate_hooks import run_hooks
+
+    run_hooks(decision=decision, actor=actor, data=hook_data)
     # Keep the caller's instance in step (they may render it right away).
     project.phase, project.phase_version, project.start_date = (
         locked.phase,

@@ -146,7 +146,7 @@ def gate_decide(request: AuthedRequest, pk: int) -> HttpResponse:
         def decide() -> GateDecision | None:
             try:
                 return services.project_move(
-                    actor=request.user, project=project, to_phase=to_phase, **form.cleaned_data
+                    actor=request.user, project=project, to_phase=to_phase, **form.service_data()
                 )
             except ValidationError as error:
                 add_validation_error(form, error)
