@@ -33,6 +33,6 @@ class EvaluationConfig(AppConfig):
         # form and service call the hook, never naming evaluation.
         from projects.gate_hooks import DecisionHook, register_decision_hook
 
-        from .judgement.services import decision_fields, decision_record
+        from .judgement.services import decision_check, decision_fields, decision_record
 
-        register_decision_hook(DecisionHook("dossier", decision_fields, decision_record))
+        register_decision_hook(DecisionHook("dossier", decision_fields, decision_check, decision_record))

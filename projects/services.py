@@ -26,6 +26,7 @@ from programme.formatting import fr_date
 from programme.models import Person, Programme, Role, User
 
 from .dates import add_months
+from .gate_hooks import check_hooks, record_hooks
 from .models import (
     ACTIVE_PHASES,
     NEXT_PHASE,
@@ -207,6 +208,8 @@ def project_move(
         new_planned_end = None  # only meaningful for an extension
     if errors:
         raise TransitionError(errors)
+    # Higher apps' part of the decision (projects.gate_hooks), checked before anything moves.
+    checked = check_hooks(project=locked, actor=actor, data=hook_data)
 
     from_phase = locked.phase
     changes: dict[str, list[Any]] = {"phase": [from_phase, to_phase]}
@@ -253,9 +256,7 @@ def project_move(
         action=f"project.gate.{outcome}",
         changes={**changes, "décision": [None, str(decision)], "instance": [None, committee]},
     )
-    from .gate_hooks import run_hooks
-
-    run_hooks(decision=decision, actor=actor, data=hook_data)
+    record_hooks(decision=decision, actor=actor, data=hook_data, checked=checked)
     # Keep the caller's instance in step (they may render it right away).
     project.phase, project.phase_version, project.start_date = (
         locked.phase,

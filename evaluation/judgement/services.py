@@ -454,12 +454,10 @@ def decision_fields(project: Project) -> dict[str, forms.Field]:
     }
 
 
-def decision_record(
-    *, decision: GateDecision, actor: User, data: Mapping[str, Any] | None
-) -> DecisionDossier | None:
-    """Attach the dossier the committee saw to the decision, immutable, or the reason there was none.
-    A dossier of another project or phase, unfinished, is refused; so is a decision without dossier
-    and without reason. A dossier whose data changed since is allowed and marked (`stale`)."""
+def decision_check(*, project: Project, actor: User, data: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Before the move: the dossier chosen (of this project and phase, finished) and whether the data
+    changed since it was prepared — judged on the project as the committee saw it —, or the reason to
+    decide without one. Refuses a decision with neither."""
     if data is None:  # not taken through the decision form (demo data, scripts)
         return None
     chosen = str(data.get("dossier") or NO_DOSSIER)
@@ -470,21 +468,16 @@ def decision_record(
                 {
                     "no_dossier_reason": [
                         _(
-                            "Aucun dossier n’est joint : préparez le dossier, ou dites pourquoi la décision se prend sans lui."
+                            "Aucun dossier n’est joint : préparez le dossier, ou dites pourquoi la décision "
+                            "se prend sans lui."
                         )
                     ]
                 }
             )
-        record = DecisionDossier.objects.create(decision=decision, reason=reason)
-        audit_log(actor=actor, obj=decision.project, action="dossier.none", changes={"motif": [None, reason]})
-        return record
+        return {"dossier": None, "reason": reason, "stale": False}
     dossier = (
         GateDossier.objects.select_for_update()
-        .filter(
-            pk=int(chosen) if chosen.isdigit() else 0,
-            project_id=decision.project_id,
-            phase=decision.from_phase,
-        )
+        .filter(pk=int(chosen) if chosen.isdigit() else 0, project=project, phase=project.phase)
         .filter(status=RenderStatus.DONE)
         .first()
     )
@@ -492,14 +485,39 @@ def decision_record(
         raise ValidationError(
             {"dossier": [_("Ce dossier n’est pas un dossier prêt de ce projet pour cette phase.")]}
         )
-    stale = selectors.dossier_is_stale(user=actor, dossier=dossier)
-    record = DecisionDossier.objects.create(decision=decision, dossier=dossier, reason=reason, stale=stale)
-    audit_log(
-        actor=actor,
-        obj=decision.project,
-        action="dossier.attach",
-        changes={"dossier": [None, dossier.sha256], "données modifiées depuis": [None, stale]},
+    dossier.project = project
+    return {
+        "dossier": dossier,
+        "reason": reason,
+        "stale": selectors.dossier_is_stale(user=actor, dossier=dossier),
+    }
+
+
+def decision_record(
+    *, decision: GateDecision, actor: User, data: Mapping[str, Any] | None, checked: dict[str, Any] | None
+) -> DecisionDossier | None:
+    """Attach the dossier the committee saw to the decision, immutable (the dossier is PROTECTed and never
+    rendered again), or the reason there was none."""
+    if checked is None:
+        return None
+    dossier: GateDossier | None = checked["dossier"]
+    record = DecisionDossier.objects.create(
+        decision=decision, dossier=dossier, reason=checked["reason"], stale=checked["stale"]
     )
+    if dossier is None:
+        audit_log(
+            actor=actor,
+            obj=decision.project,
+            action="dossier.none",
+            changes={"motif": [None, checked["reason"]]},
+        )
+    else:
+        audit_log(
+            actor=actor,
+            obj=decision.project,
+            action="dossier.attach",
+            changes={"dossier": [None, dossier.sha256], "données modifiées depuis": [None, checked["stale"]]},
+        )
     return record
 
 

@@ -91,3 +91,48 @@ def in_phase(project, phase="emergence", since=date(2026, 1, 1)):
     project.save(update_fields=["phase"])
     PhasePeriod.objects.create(project=project, phase=phase, planned_start=since, actual_start=since)
     return project
+
+
+def judgement_side(world, staff, project, o: dict, m: str) -> dict:
+    """The isolation test's share of a collective's world (tests/portal/helpers.build_side): a finding
+    shared with the collective and its evidence, a shared finished dossier attached to a decision, a
+    shared finished kit. Everything marked `m`."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from evaluation.judgement.models import DecisionDossier, EssaimageKit
+    from projects.models import GateDecision
+
+    found = services.finding_save(actor=staff, question=o["question"], answer=f"Constat {m}", levels={})
+    services.finding_share(actor=staff, finding=found, shared=True)
+    evidence = services.evidence_add(
+        actor=staff, finding=found, kind="observation", observation=f"Observation {m}"
+    )
+    dossier = GateDossier.objects.create(
+        project=project,
+        phase=project.phase,
+        as_of=timezone.localdate(),
+        status="done",
+        sha256="0" * 64,
+        snapshot={"project": {"title": f"Dossier {m}"}},
+        shared_with_collective=True,
+        requested_by=staff,
+    )
+    dossier.file.save("dossier.pdf", ContentFile(b"%PDF-1.4\n% dossier\n"), save=True)
+    decision = GateDecision.objects.create(
+        project=project,
+        from_phase=project.phase,
+        to_phase=project.phase,
+        outcome="extend",
+        new_planned_end=timezone.localdate(),
+        decided_by=world.director,
+        decided_on=timezone.localdate(),
+        committee=f"Comité {m}",
+        rationale=f"Motivation {m}",
+    )
+    DecisionDossier.objects.create(decision=decision, dossier=dossier)
+    kit = EssaimageKit.objects.create(
+        project=project, version=1, status="done", shared_with_collective=True, requested_by=staff
+    )
+    kit.file.save("kit.pdf", ContentFile(b"%PDF-1.4\n% kit\n"), save=True)
+    return {"finding": found, "evidence": evidence, "dossier": dossier, "gate_decision": decision, "kit": kit}
