@@ -127,8 +127,8 @@ def evidence_choices(*, user: User, project: Project) -> dict[str, list[tuple[in
 # --- The gate dossier --------------------------------------------------------------------------------------
 
 
-def _current_start(project: Project) -> date | None:
-    period = project.phase_periods.filter(phase=project.phase, actual_end__isnull=True).first()
+def _phase_start(project: Project, phase: str) -> date | None:
+    period = project.phase_periods.filter(phase=phase).order_by("-planned_start").first()
     return period.actual_start if period else None
 
 
@@ -160,12 +160,16 @@ def _findings_rows(user: User, project: Project) -> list[dict[str, Any]]:
     return rows
 
 
-def dossier_snapshot(*, user: User, project: Project, as_of: date) -> dict[str, Any]:
-    """Everything a gate dossier shows, as of `as_of`, formatted (see the module docstring). Nothing
-    team-only beyond the team's judgement reaches it: no internal note, no lesson, no other project, and
-    the workshops the team kept to itself are counted, never named."""
-    since = _current_start(project)
-    recommendation = recommendation_for_phase(user=user, project=project, phase=project.phase)
+def dossier_snapshot(
+    *, user: User, project: Project, as_of: date, phase: str | None = None
+) -> dict[str, Any]:
+    """Everything a gate dossier shows for the end of `phase` (default: the project's), as of `as_of`,
+    formatted (see the module docstring). Nothing team-only beyond the team's judgement reaches it: no
+    internal note, no lesson, no other project, and the workshops the team kept to itself are counted,
+    never named."""
+    phase = phase or project.phase
+    since = _phase_start(project, phase)
+    recommendation = recommendation_for_phase(user=user, project=project, phase=phase)
     indicators = []
     for pi in evaluation_selectors.project_indicators_with_summary(user=user, project=project, today=as_of):
         ind, s = pi.indicator, pi.summary
@@ -211,8 +215,8 @@ def dossier_snapshot(*, user: User, project: Project, as_of: date) -> dict[str, 
         "project": {
             "title": project.title,
             "lead": str(project.lead_organisation),
-            "phase": project.phase,
-            "phase_label": project.get_phase_display(),
+            "phase": phase,
+            "phase_label": str(Phase(phase).label),
             "problem": project.problem,
             "since": fr_date(since) if since else "",
         },
@@ -257,7 +261,7 @@ def dossier_is_stale(*, user: User, dossier: GateDossier) -> bool:
     differ from the ones it froze."""
     if dossier.status != RenderStatus.DONE:
         return False
-    live = dossier_snapshot(user=user, project=dossier.project, as_of=dossier.as_of)
+    live = dossier_snapshot(user=user, project=dossier.project, as_of=dossier.as_of, phase=dossier.phase)
     return bool(live != dossier.snapshot)
 
 

@@ -374,7 +374,9 @@ def dossier_render(*, dossier_id: int) -> GateDossier | None:
         if reader is None:
             raise RuntimeError(_("aucun membre de l’équipe actif pour lire le dossier"))
         with translation.override(settings.LANGUAGE_CODE):
-            snapshot = selectors.dossier_snapshot(user=reader, project=dossier.project, as_of=dossier.as_of)
+            snapshot = selectors.dossier_snapshot(
+                user=reader, project=dossier.project, as_of=dossier.as_of, phase=dossier.phase
+            )
         title = _("Dossier de décision — %(project)s") % {"project": dossier.project.title}
         html = print_html(
             kind="dossier",
