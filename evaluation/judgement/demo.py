@@ -28,7 +28,7 @@ ANSWERS = [
     "Le modèle économique reste fragile : l’autofinancement progresse mais dépend encore des subventions.",
 ]
 LEVELS = [Level.PARTLY, Level.MET, Level.NOT_MET]
-VERDICTS = {
+VERDICTS: dict[str, tuple[str, str]] = {
     Phase.EMERGENCE: (
         Verdict.CONTINUE,
         "Le besoin est confirmé et le collectif s’est structuré : poursuivre.",
@@ -85,7 +85,7 @@ def build(ctx: DemoContext) -> None:
             )
     decision = GateDecision.objects.filter(project=project).order_by("-decided_on", "-pk").first()
     phase = decision.from_phase if decision else project.phase
-    verdict, argument = VERDICTS.get(phase, (Verdict.CONTINUE, "Poursuivre l’accompagnement."))
+    verdict, argument = VERDICTS.get(phase, (str(Verdict.CONTINUE), "Poursuivre l’accompagnement."))
     recommendation_save(
         actor=staff, project=project, phase=phase, verdict=verdict, argument=argument, shared=True
     )
