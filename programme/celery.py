@@ -27,6 +27,7 @@ app.autodiscover_tasks(
         "evaluation",
         "evaluation.reports",
         "evaluation.portal",
+        "evaluation.judgement",
     ]
 )
 

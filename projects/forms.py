@@ -12,6 +12,7 @@ from programme.forms import Form, ModelForm
 from programme.models import Organisation, Person, Role, User
 
 from . import services
+from .gate_hooks import hook_fields
 from .models import (
     Action,
     AdvocacyAction,
@@ -143,6 +144,15 @@ class GateDecisionForm(Form):
         outcome = self.fields["outcome"]
         assert isinstance(outcome, forms.ChoiceField)
         outcome.choices = [(o, outcome_label(project.phase, o)) for o in outcomes]
+        # Fields higher apps add to the decision (projects.gate_hooks: evaluation's frozen dossier).
+        extra = hook_fields(project)
+        self.hook_names = list(extra)
+        self.fields.update(extra)
+
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned data as `project_move` takes it: the hooks' fields under `hook_data`."""
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.hook_names}
+        return {**data, "hook_data": {k: self.cleaned_data.get(k) for k in self.hook_names}}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

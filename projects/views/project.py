@@ -143,7 +143,7 @@ def gate_decide(request: AuthedRequest, pk: int) -> HttpResponse:
         decision = save_once(
             form,
             lambda: services.project_move(
-                actor=request.user, project=project, to_phase=to_phase, **form.cleaned_data
+                actor=request.user, project=project, to_phase=to_phase, **form.service_data()
             ),
             refusals_on_form=True,
         )
