@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programme.formatting import fr_datetime
-from programme.models import OrganisationKind
 
 from .models import Application, Call, Question
 
@@ -51,7 +50,7 @@ def rows(applications: Iterable[Application], questions: list[Question]) -> Iter
             fr_datetime(a.submitted_at) if a.submitted_at else "",
             a.organisation_name,
             a.siren,
-            str(dict(OrganisationKind.choices).get(a.organisation_kind, a.organisation_kind)),
+            a.organisation_kind_label,
             a.postcode,
             a.town,
             a.first_name,

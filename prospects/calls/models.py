@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programme.access import TeamOnly
+from programme.models import OrganisationKind
 
 from ..models import Stage
 
@@ -205,6 +206,10 @@ class Application(models.Model):
 
     def get_resume_url(self) -> str:
         return reverse("apply:resume", args=[self.call.slug, self.token])
+
+    @property
+    def organisation_kind_label(self) -> str:
+        return str(dict(OrganisationKind.choices).get(self.organisation_kind, self.organisation_kind))
 
 
 def answer_upload_to(instance: models.Model, filename: str) -> str:
