@@ -20,7 +20,7 @@ SEARCHES = {
 
 
 def build(ctx: DemoContext) -> None:
-    if RegisterImport.objects.filter(status=RegisterImportStatus.DONE).exists():
+    if RegisterImport.objects.filter(kind="units", status=RegisterImportStatus.DONE).exists():
         return
     with tempfile.TemporaryDirectory() as folder:
         for month, rows in (("previous", 2500), ("latest", 3000)):
