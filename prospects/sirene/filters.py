@@ -42,8 +42,11 @@ class RadarFilterForm(FilterForm):
 
 class RadarFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Nom ou SIREN"), method="search", widget=SearchInput)
-    ess = django_filters.BooleanFilter(
-        label=_("Économie sociale et solidaire"), widget=forms.Select(choices=YES_NO)
+    ess = django_filters.ChoiceFilter(
+        label=_("Économie sociale et solidaire"),
+        choices=YES_NO[1:],
+        empty_label=_("Toutes"),
+        method="filter_ess",
     )
     form = django_filters.ChoiceFilter(
         label=_("Forme juridique"),
@@ -85,6 +88,9 @@ class RadarFilter(django_filters.FilterSet):
         if digits.isdigit() and len(digits) >= 3:
             return queryset.filter(siren__startswith=digits[:9])
         return queryset.filter(name__icontains=unaccented_upper(value))
+
+    def filter_ess(self, queryset: QuerySet[RegisterUnit], name: str, value: str) -> QuerySet[RegisterUnit]:
+        return queryset.filter(ess=value == "true")
 
     def filter_form(self, queryset: QuerySet[RegisterUnit], name: str, value: str) -> QuerySet[RegisterUnit]:
         if value == "other":

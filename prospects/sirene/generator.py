@@ -17,7 +17,7 @@ from pathlib import Path
 
 from stdnum import luhn
 
-from .columns import ESTABLISHMENT_COLUMNS, ESTABLISHMENT_FILE, UNIT_COLUMNS, UNIT_FILE
+from .columns import CATEGORY_GROUP, ESTABLISHMENT_COLUMNS, ESTABLISHMENT_FILE, UNIT_COLUMNS, UNIT_FILE
 
 FIRST_SIREN = 81_000_000  # 8 digits: the 9th is the check digit
 
@@ -61,6 +61,8 @@ CATEGORIES = (
     ("7210", 1, 0.0),
     ("6540", 6.5, 0.0),
 )
+
+TARGETED = {code for code, _weight, _ess in CATEGORIES if code in CATEGORY_GROUP}
 
 BANDS = ("NN", "00", "01", "02", "03", "11", "12", "21", "22")
 
@@ -106,14 +108,18 @@ def _pick_category(rng: random.Random) -> tuple[str, float]:
     return CATEGORIES[-1][0], CATEGORIES[-1][2]
 
 
-def unit_rows(rows: int, *, seed: int = 21) -> Iterator[dict[str, str]]:
-    """The legal units, as dicts keyed by INSEE column name."""
+def unit_rows(rows: int, *, seed: int = 21, targeted: bool = False) -> Iterator[dict[str, str]]:
+    """The legal units, as dicts keyed by INSEE column name. `targeted`: only units the import keeps (active,
+    diffusible, in the default legal categories) — a register of `rows` structures for the radar's benchmark."""
     rng = random.Random(seed)
     today = date(2026, 11, 1)
     for index in range(rows):
         category, ess_share = _pick_category(rng)
+        if targeted:
+            while category not in TARGETED:
+                category, ess_share = _pick_category(rng)
         natural = category == "1000"
-        diffusible = rng.random() > (0.08 if natural else 0.01)
+        diffusible = targeted or rng.random() > (0.08 if natural else 0.01)
         name = unaccented(f"{rng.choice(WORDS_A)} {rng.choice(WORDS_B)} {rng.choice(WORDS_C)}").upper()
         created = today - timedelta(days=rng.randrange(0, 365 * 40))
         row = dict.fromkeys(UNIT_COLUMNS, "")
@@ -128,7 +134,7 @@ def unit_rows(rows: int, *, seed: int = 21) -> Iterator[dict[str, str]]:
             categorieEntreprise="PME",
             anneeCategorieEntreprise="2023",
             dateDebut=created.isoformat(),
-            etatAdministratifUniteLegale="C" if rng.random() < 0.15 else "A",
+            etatAdministratifUniteLegale="C" if not targeted and rng.random() < 0.15 else "A",
             categorieJuridiqueUniteLegale=category,
             activitePrincipaleUniteLegale=rng.choice(NAF_CODES),
             nomenclatureActivitePrincipaleUniteLegale="NAFRev2",

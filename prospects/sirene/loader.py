@@ -226,8 +226,11 @@ ESTABLISHMENT_FIELDS = (
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def unit_keeper(header: list[str], targets: Targets, import_id: int) -> Callable[[list[str]], tuple | None]:
-    """A function turning a units row into the tuple stored (UNIT_FIELDS), or None when not kept."""
+def unit_keeper(
+    header: list[str], targets: Targets, import_id: int, first_seen: dict[str, int] | None = None
+) -> Callable[[list[str]], tuple | None]:
+    """A function turning a units row into the tuple stored (UNIT_FIELDS), or None when not kept.
+    `first_seen`: the import that first listed each SIREN already in the register (kept as it was)."""
     at = {name: header.index(name) for name in UNIT_REQUIRED}
     width = len(header)
     i_siren, i_diff, i_state = (
@@ -248,6 +251,7 @@ def unit_keeper(header: list[str], targets: Targets, import_id: int) -> Callable
     )
     i_nic = at["nicSiegeUniteLegale"]
     categories, known = targets.categories, targets.known_sirens
+    seen = first_seen or {}
 
     def keep(row: list[str]) -> tuple | None:
         if len(row) != width:
@@ -281,7 +285,7 @@ def unit_keeper(header: list[str], targets: Targets, import_id: int) -> Callable
             "",
             "",
             "",
-            import_id,
+            seen.get(siren, import_id),
         )
 
     return keep
@@ -362,7 +366,7 @@ def _create_shadow(live: str, shadow: str) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {_q(shadow)}")
         if connection.vendor == "postgresql":
             # No index nor constraint copied: the primary key and indexes are built once the rows are in.
-            cursor.execute(f"CREATE UNLOGGED TABLE {_q(shadow)} (LIKE {_q(live)} INCLUDING DEFAULTS)")
+            cursor.execute(f"CREATE TABLE {_q(shadow)} (LIKE {_q(live)} INCLUDING DEFAULTS)")
         else:
             cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [live])
             (sql,) = cursor.fetchone()
@@ -399,14 +403,25 @@ UNIT_INDEXES = (
     "CREATE INDEX sirene_unit_{n}_name ON {t} (name)",
     "CREATE INDEX sirene_unit_{n}_dep ON {t} (departement, name)",
     "CREATE INDEX sirene_unit_{n}_cat ON {t} (legal_category)",
-    "CREATE INDEX sirene_unit_{n}_naf ON {t} (naf)",
     "CREATE INDEX sirene_unit_{n}_first ON {t} (first_import)",
 )
-PG_UNIT_INDEXES = (
-    # Name search: Django's icontains is UPPER(name::text) LIKE UPPER(%s); the trigram index matches it.
-    "CREATE INDEX sirene_unit_{n}_trgm ON {t} USING gin ((UPPER(name::text)) gin_trgm_ops)",
-)
+SQLITE_UNIT_INDEXES = ("CREATE INDEX sirene_unit_{n}_naf ON {t} (naf)",)
+PG_UNIT_INDEXES = ("CREATE INDEX sirene_unit_{n}_naf ON {t} (naf varchar_pattern_ops)",)  # LIKE '88.99%'
+#: Name search: Django's icontains is UPPER(name::text) LIKE UPPER(%s); the trigram index matches it.
+PG_TRIGRAM_INDEX = "CREATE INDEX sirene_unit_{n}_trgm ON {t} USING gin ((UPPER(name::text)) gin_trgm_ops)"
 ESTABLISHMENT_INDEXES = ("CREATE INDEX sirene_estab_{n}_siren ON {t} (siren)",)
+ANALYSED = (
+    "legal_category",
+    "naf",
+    "headcount_band",
+    "ess",
+    "active",
+    "created_on",
+    "departement",
+    "commune_code",
+    "first_import",
+    "siren",
+)
 
 
 def _finish_shadow(kind: str, shadow: str, key: str, import_id: int) -> None:
@@ -424,13 +439,22 @@ def _finish_shadow(kind: str, shadow: str, key: str, import_id: int) -> None:
                     )
             except IntegrityError as error:  # a SIREN/SIRET twice in the file
                 raise _duplicate(key) from error
-            cursor.execute(f"ALTER TABLE {_q(shadow)} SET LOGGED")
-            if kind == RegisterFile.UNITS and _has_trigram(cursor):
+            if kind == RegisterFile.UNITS:
                 statements += PG_UNIT_INDEXES
+                if _has_trigram(cursor):
+                    statements.append(PG_TRIGRAM_INDEX)
+        elif kind == RegisterFile.UNITS:
+            statements += SQLITE_UNIT_INDEXES
+        if connection.vendor == "postgresql":
+            cursor.execute("SET maintenance_work_mem = '256MB'")  # index builds in memory (this session)
         for statement in statements:
             cursor.execute(statement.format(n=import_id, t=_q(shadow)))
         if connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {_q(shadow)}")
+            cursor.execute("RESET maintenance_work_mem")
+        if connection.vendor == "postgresql":
+            # The planner's statistics before the swap, for the columns the radar filters on (the name's
+            # trigram index needs none: analysing its expression would double the import's index time).
+            cursor.execute(f"ANALYZE {_q(shadow)} ({', '.join(ANALYSED)})")
 
 
 def _has_trigram(cursor: Any) -> bool:
@@ -450,15 +474,6 @@ def _fill_location(units: str, establishments: str, *, reset: bool) -> None:
             cursor.execute(f"UPDATE {_q(units)} SET {blank} WHERE departement <> '' OR address <> ''")  # noqa: S608
         cursor.execute(
             f"UPDATE {_q(units)} SET {sets} FROM {_q(establishments)} e WHERE {join} AND e.head_office"  # noqa: S608
-        )
-
-
-def _carry_first_seen(shadow: str, live: str) -> None:
-    """A SIREN already in the register keeps the import that first brought it (« nouvelles structures »)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_q(shadow)} SET first_import = l.first_import FROM {_q(live)} l "  # noqa: S608
-            f"WHERE l.siren = {_q(shadow)}.siren"
         )
 
 
@@ -493,7 +508,11 @@ def load(
         model = RegisterUnit if kind == RegisterFile.UNITS else RegisterEstablishment
         shadow = f"{live}_shadow"
         if kind == RegisterFile.UNITS:
-            keep = unit_keeper(opened.header, targets, import_id)
+            # SIREN → the import that first listed it (« nouvelles structures »), read once, kept as it was.
+            first_seen = dict(
+                RegisterUnit.objects.values_list("siren", "first_import").iterator(chunk_size=20_000)
+            )
+            keep = unit_keeper(opened.header, targets, import_id, first_seen)
         else:
             sirens = frozenset(
                 RegisterUnit.objects.values_list("siren", flat=True).iterator(chunk_size=20_000)
@@ -518,7 +537,6 @@ def load(
             _write_chunk(shadow, columns, chunk, key)
             outcome.rows_kept += len(chunk)
             if kind == RegisterFile.UNITS:
-                _carry_first_seen(shadow, live)
                 _fill_location(shadow, RegisterEstablishment._meta.db_table, reset=False)
             _finish_shadow(kind, shadow, key, import_id)
             if progress:

@@ -8,6 +8,7 @@ by row and carry no foreign key (the swap would break it). Their indexes are bui
 shadow table, named after the import (`loader.UNIT_INDEXES`, `loader.ESTABLISHMENT_INDEXES`): an index
 declared here would clash with the next import's shadow."""
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -18,6 +19,34 @@ from django.utils.translation import gettext_lazy as _
 from programme.access import TeamOnly
 
 from .columns import GROUP_LABELS, HEADCOUNT_BANDS, category_group
+
+_SMALL_WORDS = {
+    "en",
+    "le",
+    "la",
+    "les",
+    "de",
+    "du",
+    "des",
+    "sur",
+    "sous",
+    "lès",
+    "lez",
+    "et",
+    "aux",
+    "au",
+    "d",
+    "l",
+}
+
+
+def commune_name(upper: str) -> str:
+    """A commune written in capitals by the register, as people write it (« Saint-Genis-les-Ollières »)."""
+    words = re.split(r"([ \-'])", upper.lower())
+    return "".join(
+        w if (w in _SMALL_WORDS and i > 0) or w in " -'" else w[:1].upper() + w[1:]
+        for i, w in enumerate(words)
+    )
 
 
 class RegisterFile(models.TextChoices):
@@ -143,6 +172,11 @@ class RegisterUnit(models.Model):
     @property
     def band_label(self) -> str:
         return str(HEADCOUNT_BANDS.get(self.headcount_band, "")) if self.headcount_band else ""
+
+    @property
+    def commune_name(self) -> str:
+        """« VAULX-EN-VELIN » as « Vaulx-en-Velin »: the register writes communes in capitals."""
+        return commune_name(self.commune)
 
     @property
     def siret(self) -> str:

@@ -150,7 +150,7 @@ def organisation_values(unit: RegisterUnit) -> dict[str, str]:
         "rna": rna,
         "address": unit.address,
         "postcode": unit.postcode,
-        "town": unit.commune,
+        "town": unit.commune_name,
     }
 
 

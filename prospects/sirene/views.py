@@ -174,7 +174,7 @@ def lookup(request: AuthedRequest) -> JsonResponse:
                         str(GROUP_LABELS.get(category_group(unit.legal_category), "")),
                         f"NAF {unit.naf}" if unit.naf else "",
                         _("ESS") if unit.ess else "",
-                        unit.commune.title(),
+                        unit.commune_name,
                         "" if unit.active else _("radiée"),
                     )
                     if part

@@ -109,7 +109,7 @@ def test_add_to_prospects_creates_structures_and_prospects_once(register, world,
     assert prospects.count() == 3
     assert {p.source for p in prospects} == {Source.WATCH}
     organisation = Organisation.objects.get(siren=units[0].siren)
-    assert organisation.postcode == units[0].postcode and organisation.town == units[0].commune
+    assert organisation.postcode == units[0].postcode and organisation.town == units[0].commune_name
     assert organisation.siret == units[0].siret
     # Again: nothing doubled, and said so.
     response = staff_client.post(
@@ -205,7 +205,7 @@ def test_lookup_gives_the_fields_the_form_fills(register, staff_client):
     data = staff_client.get(reverse("prospects:register.lookup"), {"q": unit.siren}).json()
     (result,) = data["results"]
     assert result["siren"] == unit.siren and result["kind"] == "association"
-    assert result["postcode"] == unit.postcode and result["town"] == unit.commune
+    assert result["postcode"] == unit.postcode and result["town"] == unit.commune_name
     assert result["naf"] == unit.naf
     by_name = staff_client.get(reverse("prospects:register.lookup"), {"q": unit.name.lower()}).json()
     assert unit.siren in {r["siren"] for r in by_name["results"]}

@@ -19,6 +19,7 @@ from projects.relations import demo as relations_demo
 from projects.selection import demo as selection_demo
 from prospects import demo as prospects_demo
 from prospects.calls import demo as calls_demo
+from prospects.sirene import demo as sirene_demo
 
 #: Every part's demo builder, lower apps first (programme → prospects → projects → evaluation); each is
 #: idempotent. The command lives in the top app so that it may import them all.
@@ -26,6 +27,7 @@ STEPS = (
     programme_demo.build,
     prospects_demo.build,
     calls_demo.build,
+    sirene_demo.build,
     phasetemplates_demo.build,
     projects_demo.build,
     phasetemplates_demo.settle,
