@@ -161,7 +161,7 @@ def test_a_recommendation_per_phase_is_written_then_rewritten(world):
     recommendation = Recommendation.objects.get(project=world.project_a)
     assert recommendation.verdict == "evolve" and not recommendation.shared_with_collective
     page = _body(staff.get(reverse("evaluation:judgement.findings", args=[world.project_a.pk])))
-    assert "Émergence : Faire évoluer" in page
+    assert "Émergence\u202f: Faire évoluer" in page
     assert "Faire évoluer" not in _body(
         client_for(world.partner_a).get(reverse("portal:judgement.findings", args=[world.project_a.pk]))
     )
