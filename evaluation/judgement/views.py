@@ -40,7 +40,7 @@ def findings(request: AuthedRequest, project_pk: int) -> HttpResponse:
     context = {
         "questions": selectors.questions_with_findings(user=request.user, project=project),
         "recommendations": selectors.recommendations_for(user=request.user, project=project),
-        "dossiers": list(selectors.dossiers_for(user=request.user, project=project)[:10]),
+        "dossiers": list(selectors.dossiers_for(user=request.user, project=project).defer("snapshot")[:10]),
         "kits": kits,
         "kit_refusal": selectors.kit_refusal(user=request.user, project=project),
         "sites": [
