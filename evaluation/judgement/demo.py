@@ -5,7 +5,10 @@ the collective, who added its reading), a recommendation for the end of the phas
 last gate decision the dossier the committee saw — rendered here, synchronously, so the demo shows it at
 once (the application renders it in the background)."""
 
+from datetime import datetime, time
+
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from evaluation.models import EvaluationQuestion, Measurement, MeasurementStatus
 from programme import access
@@ -23,19 +26,19 @@ from .services import (
 )
 
 ANSWERS = [
-    "Oui, en partie : les nouveaux publics viennent des quartiers voisins, moins des communes rurales.",
-    "La coopération tient : les décisions se prennent à plusieurs et les rôles sont clairs.",
-    "Le modèle économique reste fragile : l’autofinancement progresse mais dépend encore des subventions.",
+    "Oui, en partie : les nouveaux publics viennent des quartiers voisins, moins des communes rurales.",
+    "La coopération tient : les décisions se prennent à plusieurs et les rôles sont clairs.",
+    "Le modèle économique reste fragile : l’autofinancement progresse mais dépend encore des subventions.",
 ]
 LEVELS = [Level.PARTLY, Level.MET, Level.NOT_MET]
 VERDICTS: dict[str, tuple[str, str]] = {
     Phase.EMERGENCE: (
         Verdict.CONTINUE,
-        "Le besoin est confirmé et le collectif s’est structuré : poursuivre.",
+        "Le besoin est confirmé et le collectif s’est structuré : poursuivre.",
     ),
     Phase.EXPERIMENTATION: (
         Verdict.SPREAD,
-        "Le prototype a fait ses preuves ; deux territoires le demandent.",
+        "Le prototype a fait ses preuves ; deux territoires le demandent.",
     ),
     Phase.SELECTION: (Verdict.CONTINUE, "Le collectif est prêt à entrer en Émergence."),
 }
@@ -95,5 +98,10 @@ def build(ctx: DemoContext) -> None:
         project=project, phase=phase, as_of=decision.decided_on, requested_by=staff
     )
     rendered = dossier_render(dossier_id=dossier.pk)
+    # Prepared the day of the committee, as a team would have done.
+    prepared = timezone.make_aware(datetime.combine(decision.decided_on, time(9, 0)))
+    GateDossier.objects.filter(pk=dossier.pk).update(
+        created_at=prepared, started_at=prepared, finished_at=prepared
+    )
     if rendered is not None and rendered.status == RenderStatus.DONE:
         DecisionDossier.objects.create(decision=decision, dossier=rendered)

@@ -63,7 +63,7 @@ class EvidenceForm(Form):
         label=_("Observation"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Pour une observation libre : ce qui a été vu ou entendu, par qui, quand."),
+        help_text=_("Pour une observation libre : ce qui a été vu ou entendu, par qui, quand."),
     )
 
     def __init__(self, *args: Any, choices: dict[str, list[tuple[int, str]]], **kwargs: Any) -> None:

@@ -298,7 +298,7 @@ class Rendered(models.Model):
 
 
 class GateDossier(Rendered):
-    """« Préparer le dossier »: the project's gate dossier as a PDF, with its SHA-256 and the figures it
+    """« Préparer le dossier »: the project's gate dossier as a PDF, with its SHA-256 and the figures it
     showed (`snapshot`). Rendered once; a decision that used it keeps it (PROTECT)."""
 
     project = models.ForeignKey(
@@ -361,7 +361,7 @@ class DecisionDossier(models.Model):
 
 
 class EssaimageKit(Rendered):
-    """« Générer le kit »: a versioned PDF + ZIP for the teams that take the project elsewhere."""
+    """« Générer le kit »: a versioned PDF + ZIP for the teams that take the project elsewhere."""
 
     project = models.ForeignKey(
         "projects.Project", verbose_name=_("projet"), on_delete=models.CASCADE, related_name="essaimage_kits"

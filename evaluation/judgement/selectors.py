@@ -2,7 +2,7 @@
 
 `dossier_snapshot` is the one builder of what a gate dossier shows: a JSON-ready dict of already
 formatted figures, read from `evaluation.selectors` (indicators, maturity), `projects.funding.selectors`
-(money) and the project's records — never recomputed here. The PDF and the « Ce que le comité a vu » page
+(money) and the project's records — never recomputed here. The PDF and the « Ce que le comité a vu » page
 are both drawn from the stored snapshot, so a later change of the data cannot change them; building it
 again for the same day and comparing says whether the data changed since (`dossier_is_stale`).
 """
@@ -70,7 +70,7 @@ def evidence_text(evidence: Evidence) -> str:
     if evidence.kind == EvidenceKind.MEASUREMENT and evidence.measurement:
         m = evidence.measurement
         indicator = m.project_indicator.indicator
-        return _("%(indicator)s : %(value)s (%(start)s – %(end)s)") % {
+        return _("%(indicator)s : %(value)s (%(start)s – %(end)s)") % {
             "indicator": indicator.name,
             "value": indicator_value(
                 m.value, kind=indicator.type, unit=indicator.unit, unit_one=indicator.unit_singular
@@ -291,13 +291,13 @@ def decisions_seen(*, user: User, project: Project) -> list[DecisionDossier]:
 def kit_refusal(*, user: User, project: Project) -> str:
     """Why a kit cannot be generated for the project now ('' when it can)."""
     if not access.scoped(user, Finding).filter(project=project).exists():
-        return _("Pas de kit sans constats : rédigez d’abord les constats du protocole d’évaluation.")
+        return _("Pas de kit sans constats : rédigez d’abord les constats du protocole d’évaluation.")
     spread = access.scoped(user, Recommendation).filter(
         project=project, phase=Phase.EXPERIMENTATION, verdict=Verdict.SPREAD
     )
     if not spread.exists():
         return _(
-            "Le kit se génère pour un projet dont la recommandation de fin d’Expérimentation est « Essaimer »."
+            "Le kit se génère pour un projet dont la recommandation de fin d’Expérimentation est « Essaimer »."
         )
     return ""
 

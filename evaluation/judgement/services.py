@@ -111,21 +111,21 @@ EVIDENCE_SOURCES: dict[str, tuple[Any, str, Any]] = {
         Measurement,
         "project_indicator__project_id",
         gettext_lazy(
-            "Cette mesure appartient à un autre projet : un constat ne s’appuie que sur les preuves de son projet."
+            "Cette mesure appartient à un autre projet : un constat ne s’appuie que sur les preuves de son projet."
         ),
     ),
     EvidenceKind.DELIVERABLE: (
         Deliverable,
         "project_id",
         gettext_lazy(
-            "Ce livrable appartient à un autre projet : un constat ne s’appuie que sur les preuves de son projet."
+            "Ce livrable appartient à un autre projet : un constat ne s’appuie que sur les preuves de son projet."
         ),
     ),
     EvidenceKind.WORKSHOP_ITEM: (
         WorkshopItem,
         "project_id",
         gettext_lazy(
-            "Cette production d’atelier appartient à un autre projet : un constat ne s’appuie que sur les preuves de son projet."
+            "Cette production d’atelier appartient à un autre projet : un constat ne s’appuie que sur les preuves de son projet."
         ),
     ),
 }
@@ -270,7 +270,7 @@ def _claim(model: type[GateDossier] | type[EssaimageKit], pk: int) -> Any:
 
 def _fail(model: Any, pk: int, error: Exception, started: float) -> None:
     logger.exception("Rendering %s %s failed", model.__name__, pk)
-    reason = _("Le rendu a échoué : %(error)s") % {"error": f"{error.__class__.__name__}: {error}"[:500]}
+    reason = _("Le rendu a échoué : %(error)s") % {"error": f"{error.__class__.__name__}: {error}"[:500]}
     model.objects.filter(pk=pk, status=RenderStatus.RUNNING).update(
         status=RenderStatus.FAILED,
         error=reason,
@@ -296,11 +296,11 @@ def _enqueue(task_name: str, pk: int) -> None:
 
 @transaction.atomic
 def dossier_prepare(*, actor: User, project: Project) -> GateDossier:
-    """« Préparer le dossier »: order the PDF of the project's gate dossier, rendered in the background
+    """« Préparer le dossier »: order the PDF of the project's gate dossier, rendered in the background
     from the data of today. A dossier already being prepared is returned instead of a second one."""
     _team(actor)
     if project.phase not in (Phase.EMERGENCE, Phase.EXPERIMENTATION, Phase.DEPLOYMENT, Phase.SELECTION):
-        raise ValidationError(_("Le projet est clos : plus de dossier de décision à préparer."))
+        raise ValidationError(_("Le projet est clos : plus de dossier de décision à préparer."))
     pending = GateDossier.objects.filter(
         project=project, status__in=[RenderStatus.QUEUED, RenderStatus.RUNNING]
     ).first()
@@ -329,7 +329,7 @@ def _toc(snapshot: dict[str, Any]) -> list[dict[str, str]]:
     toc = [
         ("synthese", _("Synthèse")),
         ("constats", _("Constats et recommandation")),
-        ("indicateurs", _("Indicateurs : référence, valeur et cible")),
+        ("indicateurs", _("Indicateurs : référence, valeur et cible")),
         ("maturite", _("Évolution de la maturité coopérative")),
         ("ateliers", _("Ateliers de la phase et leurs productions")),
     ]
@@ -430,7 +430,7 @@ NO_DOSSIER = ""
 
 
 def decision_fields(project: Project) -> dict[str, forms.Field]:
-    """The decision form's « Dossier présenté au comité » and the reason to decide without one."""
+    """The decision form's « Dossier présenté au comité » and the reason to decide without one."""
     choices = [
         (
             str(d.pk),
@@ -445,7 +445,7 @@ def decision_fields(project: Project) -> dict[str, forms.Field]:
             choices=[*choices, (NO_DOSSIER, _("Aucun dossier préparé"))],
             required=False,
             initial=choices[0][0] if choices else NO_DOSSIER,
-            help_text=_("Le dossier retenu est joint à la décision, tel quel : PDF, empreinte et chiffres."),
+            help_text=_("Le dossier retenu est joint à la décision, tel quel : PDF, empreinte et chiffres."),
         ),
         "no_dossier_reason": forms.CharField(
             label=_("Motif d’une décision sans dossier"),
@@ -470,7 +470,7 @@ def decision_check(*, project: Project, actor: User, data: Mapping[str, Any] | N
                 {
                     "no_dossier_reason": [
                         _(
-                            "Aucun dossier n’est joint : préparez le dossier, ou dites pourquoi la décision "
+                            "Aucun dossier n’est joint : préparez le dossier, ou dites pourquoi la décision "
                             "se prend sans lui."
                         )
                     ]
@@ -528,8 +528,8 @@ def decision_record(
 
 @transaction.atomic
 def kit_generate(*, actor: User, project: Project) -> EssaimageKit:
-    """« Générer le kit »: the next version of the project's essaimage kit, rendered in the background.
-    Refused without findings, or without the « Essaimer » recommendation at the end of Expérimentation."""
+    """« Générer le kit »: the next version of the project's essaimage kit, rendered in the background.
+    Refused without findings, or without the « Essaimer » recommendation at the end of Expérimentation."""
     _team(actor)
     Project.objects.select_for_update().filter(pk=project.pk).first()
     refusal = selectors.kit_refusal(user=actor, project=project)

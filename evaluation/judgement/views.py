@@ -1,6 +1,6 @@
 """Pages of findings, recommendations, gate dossiers and essaimage kits.
 
-The team's pages render inside the project page's « Évaluation » tab (`render_tab`); the decision page of
+The team's pages render inside the project page's « Évaluation » tab (`render_tab`); the decision page of
 projects loads `decision_panel` by URL. The collective reads what the team shares in the portal
 (`portal_findings`)."""
 
@@ -40,7 +40,7 @@ def findings(request: AuthedRequest, project_pk: int) -> HttpResponse:
     context = {
         "questions": selectors.questions_with_findings(user=request.user, project=project),
         "recommendations": selectors.recommendations_for(user=request.user, project=project),
-        "dossiers": list(selectors.dossiers_for(user=request.user, project=project)[:10]),
+        "dossiers": list(selectors.dossiers_for(user=request.user, project=project).defer("snapshot")[:10]),
         "kits": kits,
         "kit_refusal": selectors.kit_refusal(user=request.user, project=project),
         "sites": [
@@ -233,7 +233,7 @@ def dossier_prepare(request: AuthedRequest, project_pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("projects:gate.dossier", pk=project.pk)
-    messages.success(request, _("Le dossier est en préparation : il sera prêt dans un instant."))
+    messages.success(request, _("Le dossier est en préparation : il sera prêt dans un instant."))
     return redirect("evaluation:judgement.dossier", pk=dossier.pk)
 
 
@@ -307,7 +307,7 @@ def decision_panel(request: AuthedRequest, project_pk: int) -> HttpResponse:
 @access.team_required
 @require_GET
 def decision_seen(request: AuthedRequest, decision_pk: int) -> HttpResponse:
-    """« Ce que le comité a vu » for one gate decision: the frozen dossier, drawn from its snapshot."""
+    """« Ce que le comité a vu » for one gate decision: the frozen dossier, drawn from its snapshot."""
     decision = get_object_or_404(
         access.scoped(request.user, GateDecision).select_related("project", "decided_by"), pk=decision_pk
     )

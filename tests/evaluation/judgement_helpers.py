@@ -12,9 +12,11 @@ from tests.evaluation.factories import (
     record,
 )
 
-QUESTION = "Le collectif a-t-il élargi son public ?"
+QUESTION = "Le collectif a-t-il élargi son public\u202f?"
 CRITERION = "Nouveaux publics touchés"
-ANSWER = "Oui : trois quartiers nouveaux fréquentent la cantine."
+ANSWER = "Oui\u202f: trois quartiers nouveaux fréquentent la cantine."
+#: The answer as a PDF's extracted text reads (narrow spaces come back as other spaces).
+ANSWER_IN_PDF = "trois quartiers nouveaux fréquentent la cantine."
 INDICATOR = "Repas solidaires servis"
 
 

@@ -148,7 +148,7 @@ def test_nothing_team_only_reaches_the_dossier_pdf(world, django_capture_on_comm
     Stakeholder.objects.create(project=world.project_a, name="Élu réticent", notes="Note interne sur l’élu")
     dossier = h.dossier(world, django_capture_on_commit_callbacks)
     text = " ".join(h.pdf_text(dossier.file).split())
-    assert h.ANSWER in text and "Atelier ouvert" in text and "1 atelier interne à l’équipe" in text
+    assert h.ANSWER_IN_PDF in text and "Atelier ouvert" in text and "1 atelier interne à l’équipe" in text
     for secret in (
         "Réponse secrète du projet B",
         "Projet B",

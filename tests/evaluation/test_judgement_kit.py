@@ -67,7 +67,7 @@ def test_the_kit_is_versioned_and_holds_nothing_team_only(world, django_capture_
     assert [k.version for k in kits] == [1, 2] and all(k.status == "done" for k in kits)
     kit = kits[-1]
     text = " ".join(h.pdf_text(kit.file).split())
-    assert "Cantine mobile" in text and h.ANSWER in text and "Essaimer" in text
+    assert "Cantine mobile" in text and h.ANSWER_IN_PDF in text and "Essaimer" in text
     for secret in ("Enseignement non partagé", "Réponse secrète du projet B", "Projet B"):
         assert secret not in text
     with kit.archive.open("rb") as handle:
