@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import conversations, deliverables, funding, indicators, maturity, organisation, project
+from .views import conversations, deliverables, filrouge, funding, indicators, maturity, organisation, project
 
 app_name = "portal"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("", project.home, name="home"),
     path("projets/<int:pk>/", project.project, name="project"),
     path("projets/<int:pk>/financement/", funding.funding, name="funding"),
+    path("projets/<int:pk>/fil-rouge/", filrouge.fil_rouge, name="filrouge"),
     # Deliverables, actions, shared workshops and committees
     path("livrables/<int:pk>/", deliverables.deliverable_detail, name="deliverable"),
     path(
