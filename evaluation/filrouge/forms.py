@@ -32,7 +32,7 @@ class IndicatorOutputsForm(Form):
         queryset=WorkshopItem.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Le plus souvent un prototype ; un besoin ou une idée peuvent l’être aussi."),
+        help_text=_("Le plus souvent un prototype ; un besoin ou une idée peuvent l’être aussi."),
     )
 
     def __init__(self, *args: Any, user: User, project: Project, **kwargs: Any) -> None:

@@ -57,7 +57,7 @@ def _box(node: Node, x: float, y: float) -> str:
         )
     if gap:
         parts.append(
-            f'<text x="{x + 8}" y="{y + 38}" font-size="11" font-weight="600" fill="{GAP_COLOUR}">'
+            f'<text x="{x + 8}" y="{y + 40}" font-size="10" font-weight="600" fill="{GAP_COLOUR}">'
             f"⚠ {escape(node.gap)}</text>"
         )
     parts.append("</g>")
@@ -75,16 +75,16 @@ def fil_rouge_svg(chain: FilRouge) -> str:
         for row, node in enumerate(chain.columns.get(column, [])):
             place[node.key] = (index * (COLUMN_WIDTH + COLUMN_GAP), TOP + row * (NODE_HEIGHT + NODE_GAP))
     counts = {c: len(chain.columns.get(c, [])) for c in columns}
-    desc = _("Fil rouge du projet %(project)s : %(counts)s. %(gaps)s") % {
+    desc = _("Fil rouge du projet %(project)s : %(counts)s. %(gaps)s") % {
         "project": chain.project.title,
         "counts": ", ".join(f"{titles[c].lower()} {counts[c]}" for c in columns),
-        "gaps": _("Manques signalés : %(n)s.") % {"n": len(chain.gaps)} if chain.gaps else _("Aucun manque."),
+        "gaps": _("Manques signalés : %(n)s.") % {"n": len(chain.gaps)} if chain.gaps else _("Aucun manque."),
     }
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="filrouge__graph" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-labelledby="filrouge-t filrouge-d" '
         f"font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif\">"
-        f'<title id="filrouge-t">{escape(_("Fil rouge : du besoin à l’enseignement"))}</title>'
+        f'<title id="filrouge-t">{escape(_("Fil rouge : du besoin à l’enseignement"))}</title>'
         f'<desc id="filrouge-d">{escape(desc)}</desc>'
     ]
     for index, column in enumerate(columns):

@@ -1,5 +1,5 @@
 """Reads of the fil rouge: a project's chain need → idea → prototype → indicator → result → lesson, with
-its gaps, read with the eyes of the person (the team) or of the whole collective (the portal).
+its gaps, read with the eyes of the person: the team's pages, or a partner's in the portal.
 
 A fixed number of queries whatever the number of outputs, indicators and lessons (tests pin it); the
 result of an indicator is `evaluation.selectors.indicator_summary` (the one definition), never recomputed.
@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from evaluation.models import Lesson, Measurement, ProjectIndicator
-from evaluation.portal.selectors import collective_scoped
 from evaluation.selectors import indicator_summary
 from programme import access
 from programme.formatting import fr_date, fr_percent, indicator_value
@@ -109,11 +108,12 @@ def _result_text(pi: ProjectIndicator) -> str:
 
 
 def fil_rouge(*, user: User, project: Project, today: date, collective: bool = False) -> FilRouge:
-    """The project's fil rouge as `user` reads it — or, `collective`, as every member of its collective
-    reads it (the portal's rules: `collective_scoped`; no lesson, lessons being the team's)."""
-    if collective:
-        items_qs = collective_scoped(project, WorkshopItem)
-        indicators_qs = collective_scoped(project, ProjectIndicator, portal=True)
+    """The project's fil rouge as `user` reads it on the team's pages — or, `collective`, as a partner of
+    its collective reads it in the portal (the rules of « Mon projet »: the workshop outputs, the indicators
+    the partner reports; no lesson, lessons being the team's; no gap)."""
+    if collective:  # the portal's rules, as on « Mon projet »: the indicators the partner reports
+        items_qs = access.scoped(user, WorkshopItem)
+        indicators_qs = access.portal_scoped(user, ProjectIndicator)
     else:
         items_qs = access.scoped(user, WorkshopItem)
         indicators_qs = access.scoped(user, ProjectIndicator)
@@ -143,7 +143,7 @@ def fil_rouge(*, user: User, project: Project, today: date, collective: bool = F
             lesson_id__in=lesson_ids, workshop__project=project
         ).values_list("lesson_id", "workshop__title", "workshop__starts_at"):
             lesson_sources[lesson_id].append(
-                _("atelier « %(title)s » du %(date)s") % {"title": title, "date": fr_date(starts_at)}
+                _("atelier « %(title)s » du %(date)s") % {"title": title, "date": fr_date(starts_at)}
             )
         committee_labels = dict(Committee._meta.get_field("kind").choices or [])
         for lesson_id, kind, day in Lesson.committees.through.objects.filter(
@@ -174,7 +174,7 @@ def _assemble(
     edges: list[tuple[str, str]] = []
     for item in items:
         detail = (
-            _("atelier « %(title)s »") % {"title": item.workshop.title} if item.workshop is not None else ""
+            _("atelier « %(title)s »") % {"title": item.workshop.title} if item.workshop is not None else ""
         )
         nodes[f"item-{item.pk}"] = Node(f"item-{item.pk}", item.kind, item.title, detail)
     # An idea answers a need, a prototype an idea: the chain's first links (when both ends are visible).
@@ -226,7 +226,8 @@ def _assemble(
     if with_lessons:
         for pi in indicators:
             key = f"result-{pi.pk}"
-            if pi.summary["value"] is not None and key not in with_a_lesson:
+            # Within a chain only: an indicator testing no output is listed apart, not as a gap.
+            if pi.summary["value"] is not None and tested.get(pi.pk) and key not in with_a_lesson:
                 nodes[key].gap = _("résultat sans enseignement")
                 gaps.append(nodes[key])
     columns = _ordered_columns(nodes, edges)

@@ -38,7 +38,7 @@ def indicator_outputs_set(
             {
                 "outputs": _(
                     "Ces productions appartiennent à un autre projet et ne peuvent pas être reliées à "
-                    "cet indicateur : %(items)s."
+                    "cet indicateur : %(items)s."
                 )
                 % {"items": ", ".join(foreign)}
             }
@@ -73,7 +73,7 @@ def lesson_sources_set(
     lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
     if not lesson.projects.filter(pk=project.pk).exists():
         raise ValidationError(
-            _("Cet enseignement ne concerne pas le projet « %(project)s » : reliez-le d’abord au projet.")
+            _("Cet enseignement ne concerne pas le projet « %(project)s » : reliez-le d’abord au projet.")
             % {"project": project.title}
         )
     errors = {}
@@ -81,7 +81,7 @@ def lesson_sources_set(
         foreign = _foreign(pieces, project.pk)
         if foreign:
             errors[field] = _(
-                "Ces éléments appartiennent à un autre projet et ne peuvent pas être reliés ici : %(items)s."
+                "Ces éléments appartiennent à un autre projet et ne peuvent pas être reliés ici : %(items)s."
             ) % {"items": ", ".join(foreign)}
     if errors:
         raise ValidationError(errors)

@@ -71,7 +71,7 @@ def indicator_outputs(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "project": pi.project,
-            "title": _("Ce que teste l’indicateur « %(name)s »") % {"name": pi.indicator.name},
+            "title": _("Ce que teste l’indicateur « %(name)s »") % {"name": pi.indicator.name},
             "cancel": reverse("evaluation:filrouge", args=[pi.project_id]),
         },
     )
@@ -116,7 +116,7 @@ def lesson_sources(request: AuthedRequest, project_pk: int, pk: int) -> HttpResp
         {
             "form": form,
             "project": project,
-            "title": _("D’où vient l’enseignement « %(title)s »") % {"title": lesson.title},
+            "title": _("D’où vient l’enseignement « %(title)s »") % {"title": lesson.title},
             "cancel": reverse("evaluation:filrouge", args=[project.pk]),
         },
     )

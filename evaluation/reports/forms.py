@@ -41,7 +41,7 @@ class ReportOrderForm(Form):
         label=_("Préparer un brouillon à rédiger"),
         help_text=_(
             "Les sections générées s’accompagnent de sections rédigées par l’équipe (introduction, faits "
-            "marquants, difficultés, perspectives) ; la version finale est rendue quand le texte est prêt."
+            "marquants, difficultés, perspectives) ; la version finale est rendue quand le texte est prêt."
         ),
         required=False,
     )
@@ -159,7 +159,7 @@ class ReportFinaliseForm(Form):
     for_collective = forms.BooleanField(
         label=_("Version finale pour le collectif (partagée avec lui)"),
         help_text=_(
-            "Rendue avec les yeux du collectif : rien de ce que l’équipe garde pour elle n’y figure. "
+            "Rendue avec les yeux du collectif : rien de ce que l’équipe garde pour elle n’y figure. "
             "Sans cette case, la version finale reste à l’équipe."
         ),
         required=False,

@@ -374,7 +374,7 @@ def report_share(*, actor: User, report: Report, shared: bool) -> Report:
         raise ValidationError(_("Seuls les rapports financeurs se partagent avec le collectif."))
     if shared and report.stage == ReportStage.DRAFT:
         raise ValidationError(
-            _("Un brouillon reste à l’équipe : rendez la version finale pour le collectif pour le partager.")
+            _("Un brouillon reste à l’équipe : rendez la version finale pour le collectif pour le partager.")
         )
     if shared and report.status != ReportStatus.DONE:
         raise ValidationError(_("Le rapport doit être terminé avant d’être partagé."))
@@ -385,7 +385,7 @@ def report_share(*, actor: User, report: Report, shared: bool) -> Report:
         if shared and (report.parameters or {}).get(EDITION_KEY) != COLLECTIVE:
             raise ValidationError(
                 _(
-                    "Cette version finale est l’édition de l’équipe : elle ne se partage pas. "
+                    "Cette version finale est l’édition de l’équipe : elle ne se partage pas. "
                     "Préparez un nouveau brouillon et rendez sa version finale pour le collectif."
                 )
             )
@@ -480,7 +480,7 @@ def _render_again(report: Report) -> None:
     """Drop the report's files at once and queue a new rendering (raises IntegrityError when an
     identical report is already queued or running). A sealed final report is never rendered again."""
     if report.sealed:
-        raise ValidationError(_("Ce rapport est en version finale : son PDF ne change plus."))
+        raise ValidationError(_("Ce rapport est en version finale : son PDF ne change plus."))
     old_file, old_docx = report.file.name, report.docx.name
     if old_docx:
         transaction.on_commit(lambda: default_storage.delete(old_docx))
@@ -513,7 +513,7 @@ def report_text_save(*, actor: User, report: Report, texts: Mapping[str, str]) -
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.stage != ReportStage.DRAFT:
         raise ValidationError(
-            _("Ce rapport n’est pas un brouillon : ses sections rédigées ne se modifient plus.")
+            _("Ce rapport n’est pas un brouillon : ses sections rédigées ne se modifient plus.")
         )
     values = {name: (texts.get(name) or "").strip() for name, _title in WRITTEN_SECTIONS}
     latest = report_text_latest(report)
@@ -555,7 +555,7 @@ def report_finalise(*, actor: User, report: Report, for_collective: bool = False
     if report.stage != ReportStage.DRAFT:
         raise ValidationError(_("Seul un brouillon a une version finale à rendre."))
     if report.status in PENDING:
-        raise ValidationError(_("Le brouillon est en cours de rendu : attendez qu’il soit terminé."))
+        raise ValidationError(_("Le brouillon est en cours de rendu : attendez qu’il soit terminé."))
     if for_collective and report.kind != ReportKind.FUNDER:
         raise ValidationError(_("Seuls les rapports financeurs se partagent avec le collectif."))
     latest = report_text_latest(report)
@@ -574,7 +574,7 @@ def report_finalise(*, actor: User, report: Report, for_collective: bool = False
             _render_again(report)
     except IntegrityError:
         raise ValidationError(
-            _("Un rapport identique est en préparation : réessayez une fois terminé.")
+            _("Un rapport identique est en préparation : réessayez une fois terminé.")
         ) from None
     return report
 

@@ -265,7 +265,7 @@ def report_download_docx(request: AuthedRequest, pk: int) -> HttpResponseBase:
     if report.status == ReportStatus.DONE:
         report = services.report_follow_money_switch(report=report)
         if report.status != ReportStatus.DONE:
-            messages.info(request, _("Ce rapport est mis à jour : il sera prêt dans un instant."))
+            messages.info(request, _("Ce rapport est mis à jour : il sera prêt dans un instant."))
             return redirect("evaluation:report.detail", pk=report.pk)
         if not access.is_team(request.user) and not report.shared_with_partners:
             raise Http404  # stopped being shared just now (the money switch of a final report)
@@ -304,12 +304,12 @@ def report_text(request: AuthedRequest, pk: int) -> HttpResponse:
     if editable and request.method == "POST" and form.is_valid():
         saved = save_once(form, save)
         if saved == UNCHANGED:
-            messages.info(request, _("Aucune modification : aucune nouvelle version n’a été enregistrée."))
+            messages.info(request, _("Aucune modification : aucune nouvelle version n’a été enregistrée."))
             return redirect("evaluation:report.text", pk=report.pk)
         if saved is not None:
             messages.success(
                 request,
-                _("Version %(version)s enregistrée : l’aperçu PDF du brouillon se met à jour.")
+                _("Version %(version)s enregistrée : l’aperçu PDF du brouillon se met à jour.")
                 % {"version": getattr(saved, "version", "")},
             )
             return redirect("evaluation:report.text", pk=report.pk)
@@ -342,7 +342,7 @@ def report_finalise(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         else:
             if done is not None:
-                messages.success(request, _("Version finale demandée : son PDF ne changera plus."))
+                messages.success(request, _("Version finale demandée : son PDF ne changera plus."))
             else:
                 messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
     return redirect("evaluation:report.detail", pk=report.pk)

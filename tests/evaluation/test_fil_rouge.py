@@ -72,15 +72,26 @@ def test_the_fil_rouge_draws_the_chain_and_lists_it(world, staff_client):
     positions = [listing.index(label) for label in ("Besoin 0", "Idée 0", "Prototype 0", "Indicateur 0")]
     assert positions == sorted(positions)
     assert "30" in listing and "de la cible" in listing  # the result: indicator_summary's figure
-    assert "atelier « Atelier besoins »" in listing  # where the lesson comes from
-    assert "dans le fil rouge :" not in html  # nothing missing
+    assert "atelier «\u202fAtelier besoins\u202f»" in listing  # where the lesson comes from
+    assert "dans le fil rouge :" not in html  # nothing missing
     assert pieces["pi"].outputs.get() == pieces["prototype"]
 
 
 def test_the_gaps_are_flagged(world, staff_client):
     chain(world)
     WorkshopItem.objects.create(project=world.project_a, kind="prototype", title="Prototype orphelin")
+    tested = WorkshopItem.objects.create(project=world.project_a, kind="idea", title="Idée testée")
     pi = ProjectIndicatorFactory(project=world.project_a, indicator=IndicatorFactory(name="Sans leçon"))
+    filrouge_services.indicator_outputs_set(actor=world.staff, project_indicator=pi, outputs=[tested])
+    # An indicator testing nothing is listed apart, not counted as a gap.
+    loose = ProjectIndicatorFactory(project=world.project_a, indicator=IndicatorFactory(name="Isolé"))
+    Measurement.objects.create(
+        project_indicator=loose,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 3, 31),
+        value=4,
+        status="validated",
+    )
     Measurement.objects.create(
         project_indicator=pi,
         period_start=date(2026, 1, 1),
@@ -93,6 +104,7 @@ def test_the_gaps_are_flagged(world, staff_client):
     assert "Prototype orphelin — prototype sans indicateur" in html
     assert "(Sans leçon) — résultat sans enseignement" in html
     assert 'stroke-dasharray="5 3"' in html  # drawn dashed in the graph, and said in words
+    assert "Indicateurs reliés à aucune production" in html and "(Isolé)" not in html
 
 
 def test_staff_link_a_prototype_to_an_indicator_from_the_page(world, staff_client):

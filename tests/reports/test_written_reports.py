@@ -24,7 +24,7 @@ from .test_shared_documents import SECRETS, SHARED, poisoned  # noqa: F401 — t
 pytestmark = pytest.mark.django_db
 
 TEXTS = {
-    "introduction": "Une année de mise en route : INTRODUCTIONREDIGEE.",
+    "introduction": "Une année de mise en route : INTRODUCTIONREDIGEE.",
     "highlights": "La permanence en pharmacie a trouvé son public.",
     "difficulties": "Le collectif a manqué de bénévoles l’été.",
     "outlook": "Essaimer la permanence dans deux communes.",

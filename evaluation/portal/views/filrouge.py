@@ -1,5 +1,5 @@
-"""The collective's « Fil rouge »: the chain of its project as every member of the collective may read it
-(`collective_scoped`: the outputs, the indicators the collective reports and their results; no lesson,
+"""The collective's « Fil rouge »: the chain of its project as the partner reads it in the portal (the rules
+of « Mon projet »: the workshop outputs, the indicators the partner reports and their results; no lesson,
 lessons being the team's)."""
 
 from django.http import HttpResponse
