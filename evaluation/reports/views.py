@@ -247,6 +247,8 @@ def report_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
         if report.status != ReportStatus.DONE:  # its edition is being brought up to date: follow it
             messages.info(request, _("Ce rapport est mis à jour : il sera prêt dans un instant."))
             return redirect("evaluation:report.detail", pk=report.pk)
+        if not access.is_team(request.user) and not report.shared_with_partners:
+            raise Http404  # stopped being shared just now (the money switch of a final report)
     if report.status != ReportStatus.DONE or not report.file:
         raise Http404
     filename = f"{slugify(report.title)[:80] or 'rapport'}.pdf"
