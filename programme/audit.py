@@ -250,6 +250,10 @@ VERB_LABELS: dict[str, Promise] = {
 
 #: Whole action codes whose meaning is more than their last part.
 ACTION_LABELS: dict[str, Promise] = {
+    "report.text": _("sections rédigées : nouvelle version"),
+    "report.finalise": _("version finale demandée"),
+    "project_indicator.outputs": _("productions testées (fil rouge)"),
+    "lesson.sources": _("sources de l’enseignement (fil rouge)"),
     "project.gate.continue": _("décision d’étape : poursuite"),
     "project.gate.stop": _("décision d’étape : arrêt"),
     "project.gate.extend": _("décision d’étape : prolongation"),

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from evaluation import demo as evaluation_demo
+from evaluation.filrouge import demo as filrouge_demo
 from evaluation.judgement import demo as judgement_demo
 from evaluation.portal import demo as portal_demo
 from evaluation.reports import demo as reports_demo
@@ -36,6 +37,7 @@ STEPS = (
     relations_demo.build,
     mailing_demo.build,
     evaluation_demo.build,
+    filrouge_demo.build,
     portal_demo.build,
     conversations_demo.build,
     reports_demo.build,
