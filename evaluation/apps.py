@@ -28,3 +28,11 @@ class EvaluationConfig(AppConfig):
         from . import inbox
 
         inbox.register()
+
+        # A gate decision keeps the dossier the committee saw (evaluation.judgement): projects' decision
+        # form and service call the hook, never naming evaluation.
+        from projects.gate_hooks import DecisionHook, register_decision_hook
+
+        from .judgement.services import decision_check, decision_fields, decision_record
+
+        register_decision_hook(DecisionHook("dossier", decision_fields, decision_check, decision_record))

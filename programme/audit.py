@@ -147,6 +147,20 @@ def save_audited[M: models.Model](
     return obj
 
 
+def delete_audited(
+    *,
+    actor: User | AnonymousUser | None,
+    obj: models.Model,
+    action: str,
+    removed: dict[str, Any] | None = None,
+) -> None:
+    """Log `action` for `obj` with what it was (`removed`: {field: value}, recorded as [value, None]), then
+    delete it. The caller's service owns the transaction."""
+    changes = {name: [value, None] for name, value in (removed or {}).items()}
+    audit_log(actor=actor, obj=obj, action=action, changes=changes)
+    obj.delete()
+
+
 def audit_forget(obj: models.Model, *, placeholder: str) -> None:
     """After personal data is erased: the trail keeps that changes happened, not whose data it was."""
     AuditEntry.objects.filter(

@@ -574,3 +574,11 @@ class ImportFile(models.Model):
 
 # --- Calls for applications (a package of this app: prospects/calls/) ----------------------------------
 from .calls.models import Answer, Application, Call, Question  # noqa: E402, F401
+
+# --- The SIRENE register and its radar (a package of this app: prospects/sirene/) ----------------------
+from .sirene.models import (  # noqa: E402, F401
+    RegisterEstablishment,
+    RegisterImport,
+    RegisterUnit,
+    SavedSearch,
+)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .calls import urls as call_urls
+from .sirene import urls as sirene_urls
 from .views import events, grid, imports, interviews, organisation, pipeline, record
 
 app_name = "prospects"
@@ -34,4 +35,6 @@ urlpatterns: list = [
     path("import/<str:token>/confirmer/", imports.import_confirm, name="import.confirm"),
     path("import/<str:token>/abandonner/", imports.import_cancel, name="import.cancel"),
     path("import/<str:token>/suivi/", imports.import_status, name="import.status"),
-] + call_urls.urlpatterns
+]
+
+urlpatterns += call_urls.urlpatterns + sirene_urls.urlpatterns

@@ -375,6 +375,7 @@ CASES = [
             "committee": "Comité d’engagement",
             "rationale": "Le collectif est prêt.",
             "expected_version": Project.objects.get(pk=_project(w)).phase_version,
+            "no_dossier_reason": "Dossier présenté sur papier.",
         },
         lambda w: GateDecision.objects.count(),
     ),

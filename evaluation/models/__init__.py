@@ -66,3 +66,16 @@ __all__ = [
     "assessed_on_refusal",
     "maturity_moments",
 ]
+
+# --- From evidence to judgement (a package of this app: evaluation/judgement/) ----------------------------
+from evaluation.judgement.models import (  # noqa: E402, F401
+    CollectiveReading,
+    CriterionLevel,
+    DecisionDossier,
+    EssaimageKit,
+    Evidence,
+    Finding,
+    GateDossier,
+    Recommendation,
+    SiteKit,
+)

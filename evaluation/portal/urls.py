@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from ..judgement.urls import portal_urlpatterns as judgement_urlpatterns
 from .views import conversations, deliverables, funding, indicators, maturity, organisation, project
 
 app_name = "portal"
@@ -42,3 +43,6 @@ urlpatterns = [
     ),
     path("projets/<int:pk>/maturite/ouvrir/", maturity.maturity_open, name="maturity.open"),
 ]
+
+# The team's findings, recommendations and dossiers, once shared (evaluation/judgement/).
+urlpatterns += judgement_urlpatterns

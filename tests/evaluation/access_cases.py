@@ -176,3 +176,8 @@ CASES = [
     Case("evaluation:lesson.edit", TEAM, kwargs=pk_of(_lesson)),
     Case("evaluation:lesson.delete", TEAM_REDIRECT, method="post", kwargs=pk_of(_lesson)),
 ]
+
+# Findings, recommendations, gate dossiers and essaimage kits (evaluation/judgement/).
+from tests.evaluation.judgement_cases import CASES as JUDGEMENT_CASES  # noqa: E402
+
+CASES += JUDGEMENT_CASES

@@ -283,6 +283,10 @@ def build_side(world, side: str) -> Side:
     )
     # E-mail from the record (projects/mailing): a template and a message to B's contact (team only).
     o.update(mailing_side(staff, person, m))
+    # Findings, dossier and kit shared with the collective (evaluation/judgement).
+    from tests.evaluation.judgement_helpers import judgement_side
+
+    o.update(judgement_side(world, staff, project, o, m))
     return s
 
 

@@ -100,3 +100,7 @@ CASES = [
 from .calls_access import CASES as CALL_CASES  # noqa: E402
 
 CASES += CALL_CASES
+# The SIRENE register and its radar (prospects/sirene).
+from .sirene_cases import CASES as SIRENE_CASES  # noqa: E402
+
+CASES += SIRENE_CASES

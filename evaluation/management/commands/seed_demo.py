@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from evaluation import demo as evaluation_demo
+from evaluation.judgement import demo as judgement_demo
 from evaluation.portal import demo as portal_demo
 from evaluation.reports import demo as reports_demo
 from programme import demo as programme_demo
@@ -36,6 +37,7 @@ STEPS = (
     portal_demo.build,
     conversations_demo.build,
     reports_demo.build,
+    judgement_demo.build,
 )
 
 
