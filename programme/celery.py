@@ -61,6 +61,10 @@ app.conf.beat_schedule = {
         "task": "prospects.tasks.purge_abandoned_imports",
         "schedule": crontab(hour=3, minute=30),
     },
+    "purge-stale-application-drafts": {
+        "task": "prospects.calls.tasks.purge_stale_drafts",
+        "schedule": crontab(hour=3, minute=45),
+    },
     # The sweepers: work the broker lost (Redis down when it was ordered, worker killed) is handed over
     # again; the claims make a duplicate message harmless.
     "requeue-stuck-reports": {

@@ -5,7 +5,7 @@ prospect. Keyword-only, typed, atomic, audited; e-mails leave from tasks queued 
 import logging
 import smtplib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -299,9 +299,10 @@ def application_submit(*, application: Application) -> Application:
         if call.stage != Stage.IDENTIFIED:
             prospect_services.set_stage(prospect, call.stage, actor=None)
     application.prospect = prospect
+    application.contact = person
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = timezone.now()
-    application.save(update_fields=["prospect", "status", "submitted_at", "updated_at"])
+    application.save(update_fields=["prospect", "contact", "status", "submitted_at", "updated_at"])
     audit_log(
         actor=None,
         obj=prospect,
@@ -313,6 +314,27 @@ def application_submit(*, application: Application) -> Application:
     application_id = application.pk
     transaction.on_commit(lambda: send_application_confirmation.delay(application_id))
     return application
+
+
+#: Drafts of a call closed this many days ago are deleted (with their files): never sent, they are personal
+#: data kept for nothing.
+STALE_DRAFT_DAYS = 90
+
+
+def applications_purge_stale_drafts(*, now: datetime | None = None) -> int:
+    """Delete the drafts of the calls closed more than STALE_DRAFT_DAYS ago, and their files (after commit).
+    Returns how many drafts were deleted. Run daily by the beat."""
+    cutoff = (now or timezone.now()) - timedelta(days=STALE_DRAFT_DAYS)
+    with transaction.atomic():
+        stale = Application.objects.filter(status=ApplicationStatus.DRAFT, call__closes_at__lt=cutoff)
+        files = list(
+            Answer.objects.filter(application__in=stale).exclude(file="").values_list("file", flat=True)
+        )
+        count = stale.count()
+        stale.delete()
+        for name in files:
+            transaction.on_commit(partial(default_storage.delete, name))
+    return count
 
 
 # --- E-mails (run by the tasks) --------------------------------------------------------------------------

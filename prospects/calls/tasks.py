@@ -33,3 +33,9 @@ def send_application_link(application_id: int) -> int:
 def send_application_confirmation(application_id: int) -> int:
     """E-mail an applicant that their application was received (claimed: sent once)."""
     return services.application_confirmation_send(application_id=application_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def purge_stale_drafts() -> int:
+    """Beat, daily: delete the drafts of the calls closed long ago (services.STALE_DRAFT_DAYS)."""
+    return services.applications_purge_stale_drafts()

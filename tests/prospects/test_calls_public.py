@@ -305,3 +305,30 @@ def test_the_applicants_emails_read_as_french(world, post):
     post(client, Application.objects.get().get_resume_url(), _complete(call))
     assert_mails_read_as_french(2)
     assert "Date limite de dépôt" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_anonymising_the_contact_erases_them_from_their_application(world):
+    from programme.services import person_anonymise
+
+    application = submitted_for(open_call(world), email="claire@cagette.example")
+    person = application.contact
+    assert person is not None and person.email == "claire@cagette.example"
+    person_anonymise(actor=world.staff, person=person)
+    application.refresh_from_db()
+    assert application.first_name == "" and application.last_name == ""
+    assert "claire" not in application.email
+
+
+@pytest.mark.django_db
+def test_drafts_of_calls_closed_long_ago_are_purged(world):
+    from prospects.calls.services import STALE_DRAFT_DAYS, applications_purge_stale_drafts
+
+    call = open_call(world)
+    draft = draft_for(call)
+    sent = submitted_for(call, email="sent@example.org")
+    assert applications_purge_stale_drafts() == 0
+    later = call.closes_at + timedelta(days=STALE_DRAFT_DAYS + 1)
+    assert applications_purge_stale_drafts(now=later) == 1
+    assert not Application.objects.filter(pk=draft.pk).exists()
+    assert Application.objects.filter(pk=sent.pk).exists()
