@@ -173,5 +173,5 @@ def svg_to_png(svg: str) -> tuple[bytes, float]:
     picture = Image.new("RGB", (max(1, round(width * SCALE)), max(1, round(height * SCALE))), "white")
     _Painter(ImageDraw.Draw(picture)).element(root, dict(DEFAULTS))
     buffer = io.BytesIO()
-    picture.save(buffer, format="PNG", optimize=True)
+    picture.save(buffer, format="PNG", compress_level=1)  # fast: the .docx zips it again
     return buffer.getvalue(), width

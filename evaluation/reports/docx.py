@@ -17,6 +17,7 @@ import lxml.html
 from docx import Document
 from docx.document import Document as WordDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -62,6 +63,17 @@ def _text(element: Any) -> str:
 class _Writer:
     def __init__(self, document: WordDocument) -> None:
         self.document = document
+        #: Style name → style id, read once: python-docx looks a style up by name on every paragraph
+        #: (an XPath over the whole styles part), which made most of the writing time.
+        self.style_ids: dict[str, str] = {}
+
+    def add_paragraph(self, text: str = "", style: str | None = None) -> Paragraph:
+        paragraph = self.document.add_paragraph(text)
+        if style:
+            if style not in self.style_ids:
+                self.style_ids[style] = self.document.styles[style].style_id
+            paragraph._p.get_or_add_pPr().style = self.style_ids[style]
+        return paragraph
 
     # --- blocks -----------------------------------------------------------------------------------------
 
@@ -89,7 +101,7 @@ class _Writer:
     def flush(self, pending: list[Any], style: str | None = None) -> None:
         if not pending:
             return
-        paragraph = self.document.add_paragraph(style=style)
+        paragraph = self.add_paragraph(style=style)
         for piece in pending:
             if isinstance(piece, str):
                 paragraph.add_run(_SPACES.sub(" ", piece))
@@ -104,7 +116,8 @@ class _Writer:
         if tag in HEADINGS:
             text = _text(element)
             if text:
-                self.document.add_heading(text, level=HEADINGS[tag])
+                level = HEADINGS[tag]
+                self.add_paragraph(text, style="Title" if level == 0 else f"Heading {level}")
         elif tag == "p":
             self.paragraph(element, style=list_style)
         elif tag in ("ul", "ol"):
@@ -121,7 +134,7 @@ class _Writer:
             self.children(element, list_style=list_style)
 
     def paragraph(self, element: Any, *, style: str | None = None) -> None:
-        paragraph = self.document.add_paragraph(style=style)
+        paragraph = self.add_paragraph(style=style)
         self.inline(paragraph, element)
         _trim(paragraph)
         if not paragraph.text.strip() and not paragraph.runs:
@@ -162,19 +175,18 @@ class _Writer:
 
     def table(self, element: Any) -> None:
         rows = list(element.iter("tr"))
-        if not rows:
-            return
-        width = max(len([c for c in row if _tag(c) in ("td", "th")]) for row in rows)
+        cells_of = [[c for c in row if _tag(c) in ("td", "th")] for row in rows]
+        width = max((len(cells) for cells in cells_of), default=0)
         if width == 0:
             return
-        table = self.document.add_table(rows=0, cols=width)
+        table = self.document.add_table(rows=len(rows), cols=width)
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
-        for row in rows:
-            cells = table.add_row().cells
+        grid = _grid(table, width)
+        for index, (row, cells) in enumerate(zip(rows, cells_of, strict=True)):
             header = row.getparent() is not None and _tag(row.getparent()) == "thead"
-            for index, cell in enumerate(c for c in row if _tag(c) in ("td", "th")):
-                paragraph = cells[index].paragraphs[0]
+            for column, cell in enumerate(cells):
+                paragraph = grid[index][column].paragraphs[0]
                 self.inline(
                     paragraph, cell, bold=header or (_tag(cell) == "th" and cell.get("scope") == "row")
                 )
@@ -193,16 +205,15 @@ class _Writer:
                 pairs.append([None, child])
         if not pairs:
             return
-        table: Table = self.document.add_table(rows=0, cols=2)
+        table: Table = self.document.add_table(rows=len(pairs), cols=2)
         table.style = "Table Grid"
-        for term, value in pairs:
-            cells = table.add_row().cells
-            if term is not None:
-                self.inline(cells[0].paragraphs[0], term, bold=True)
-                _trim(cells[0].paragraphs[0])
-            if value is not None:
-                self.inline(cells[1].paragraphs[0], value)
-                _trim(cells[1].paragraphs[0])
+        grid = _grid(table, 2)
+        for index, (term, value) in enumerate(pairs):
+            for column, piece in enumerate((term, value)):
+                if piece is not None:
+                    paragraph = grid[index][column].paragraphs[0]
+                    self.inline(paragraph, piece, bold=column == 0)
+                    _trim(paragraph)
         self.document.add_paragraph()
 
     def picture(self, element: Any) -> None:
@@ -211,7 +222,7 @@ class _Writer:
         self.document.add_picture(io.BytesIO(png), width=min(MAX_WIDTH, Inches(width / 96)))
         title = element.find(".//title")
         if title is not None and (title.text or "").strip():
-            self.document.add_paragraph(_SPACES.sub(" ", title.text).strip(), style="Caption")
+            self.add_paragraph(_SPACES.sub(" ", title.text).strip(), style="Caption")
 
     # --- inline -----------------------------------------------------------------------------------------
 
@@ -256,10 +267,18 @@ def _as_svg(markup: str) -> str:
 
 
 def _trim(paragraph: Paragraph) -> None:
-    runs = paragraph.runs
-    if runs:
-        runs[0].text = runs[0].text.lstrip(" ")
-        runs[-1].text = runs[-1].text.rstrip(" ")
+    """No space at the start or the end of a paragraph (the HTML's indentation), read on the runs' text
+    elements directly (python-docx's `run.text` rebuilds each run's text on every read)."""
+    texts = list(paragraph._p.iter(qn("w:t")))
+    if texts:
+        texts[0].text = (texts[0].text or "").lstrip(" ")
+        texts[-1].text = (texts[-1].text or "").rstrip(" ")
+
+
+def _grid(table: Table, width: int) -> list[list[Any]]:
+    """The table's cells by row, read once (python-docx's `row.cells` walks the whole table each time)."""
+    cells = list(table._cells)
+    return [cells[start : start + width] for start in range(0, len(cells), width)]
 
 
 def _drop(paragraph: Paragraph) -> None:
