@@ -12,6 +12,8 @@ class EvaluationConfig(AppConfig):
         from projects.views.base import Tab, register_tab
 
         register_tab(Tab("evaluation", "evaluation:protocol", _("Évaluation")), before="funding")
+        # The « Fil rouge » tab (evaluation.filrouge): need → idea → prototype → indicator → result → lesson.
+        register_tab(Tab("filrouge", "evaluation:filrouge", _("Fil rouge")))
         # Conversations: measurements have a thread, and the portal's pages are where partners read them.
         from .conversations import register_threads
 

@@ -18,6 +18,8 @@ app.autodiscover_tasks(
     [
         "programme",
         "prospects",
+        "prospects.calls",
+        "prospects.sirene",
         "projects",
         "projects.selection",
         "projects.conversations",

@@ -163,6 +163,9 @@ class GateDecisionForm(Form):
 
 
 class MembershipForm(ModelForm):
+    period_fields = ("joined_on", "left_on")
+    period_error = _("La sortie ne peut pas précéder l’entrée.")
+
     class Meta:
         model = Membership
         fields = ["organisation", "person", "role", "joined_on", "left_on"]
@@ -174,9 +177,6 @@ class MembershipForm(ModelForm):
         person, organisation = cleaned.get("person"), cleaned.get("organisation")
         if person and organisation and person.organisation_id not in (None, organisation.pk):
             self.add_error("person", _("Ce contact appartient à une autre structure."))
-        joined, left = cleaned.get("joined_on"), cleaned.get("left_on")
-        if joined and left and left < joined:
-            self.add_error("left_on", _("La sortie ne peut pas précéder l’entrée."))
         return cleaned
 
 

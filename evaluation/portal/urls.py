@@ -3,7 +3,7 @@
 from django.urls import path
 
 from ..judgement.urls import portal_urlpatterns as judgement_urlpatterns
-from .views import conversations, deliverables, funding, indicators, maturity, organisation, project
+from .views import conversations, deliverables, filrouge, funding, indicators, maturity, organisation, project
 
 app_name = "portal"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("", project.home, name="home"),
     path("projets/<int:pk>/", project.project, name="project"),
     path("projets/<int:pk>/financement/", funding.funding, name="funding"),
+    path("projets/<int:pk>/fil-rouge/", filrouge.fil_rouge, name="filrouge"),
     # Deliverables, actions, shared workshops and committees
     path("livrables/<int:pk>/", deliverables.deliverable_detail, name="deliverable"),
     path(

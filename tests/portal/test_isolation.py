@@ -154,6 +154,11 @@ PK_OF = {
     "evaluation:report.download": "report",
     "evaluation:report.retry": "report",
     "evaluation:report.share": "report",
+    "evaluation:report.download_docx": "report",
+    "evaluation:report.text": "draft_report",
+    "evaluation:report.finalise": "draft_report",
+    "evaluation:filrouge.indicator_outputs": "project_indicator",
+    "evaluation:filrouge.lesson_sources": "lesson",
     # portal
     "portal:project": "project",
     "portal:deliverable": "deliverable",
@@ -178,6 +183,7 @@ PK_OF = {
     "evaluation:judgement.dossier.share": "dossier",
     "evaluation:judgement.kit.download": "kit",
     "portal:judgement.findings": "project",
+    "portal:filrouge": "project",
 }
 
 #: Other id kwargs, whatever the URL: kwarg name → key of B's object (or a callable on B's side).
