@@ -279,6 +279,13 @@ def _fail(model: Any, pk: int, error: Exception, started: float) -> None:
     )
 
 
+def _abandoned(obj: GateDossier | EssaimageKit) -> bool:
+    """Running for longer than a render may last: its worker is gone."""
+    from evaluation.reports.services import STALE_AFTER
+
+    return obj.started_at is not None and obj.started_at < timezone.now() - STALE_AFTER
+
+
 def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
@@ -301,10 +308,22 @@ def dossier_prepare(*, actor: User, project: Project) -> GateDossier:
     _team(actor)
     if project.phase not in (Phase.EMERGENCE, Phase.EXPERIMENTATION, Phase.DEPLOYMENT, Phase.SELECTION):
         raise ValidationError(_("Le projet est clos : plus de dossier de décision à préparer."))
-    pending = GateDossier.objects.filter(
-        project=project, status__in=[RenderStatus.QUEUED, RenderStatus.RUNNING]
-    ).first()
+    pending = (
+        GateDossier.objects.select_for_update()
+        .filter(project=project, status__in=[RenderStatus.QUEUED, RenderStatus.RUNNING])
+        .first()
+    )
+    if pending and pending.status == RenderStatus.RUNNING and _abandoned(pending):
+        # Its worker died past the time limit: shown as failed, and a new dossier is prepared.
+        GateDossier.objects.filter(pk=pending.pk).update(
+            status=RenderStatus.FAILED,
+            error=_("Le rendu a été interrompu (temps maximal dépassé ou worker arrêté)."),
+            finished_at=timezone.now(),
+        )
+        pending = None
     if pending:
+        if pending.status == RenderStatus.QUEUED:  # asked again: hand it to the queue again (the claim
+            transaction.on_commit(lambda: _enqueue("render_dossier", pending.pk))  # makes a twin harmless)
         return pending
     try:
         with transaction.atomic():

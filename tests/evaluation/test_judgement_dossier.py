@@ -202,3 +202,29 @@ def test_programmatic_decisions_need_no_dossier(world):
         committee="Comité",
     )
     assert not DecisionDossier.objects.exists()
+
+
+def test_a_dossier_whose_render_was_abandoned_gives_way_to_a_new_one(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evaluation.judgement.models import GateDossier
+
+    stuck = services.dossier_prepare(actor=world.staff, project=world.project_a)
+    GateDossier.objects.filter(pk=stuck.pk).update(
+        status="running", started_at=timezone.now() - timedelta(hours=1)
+    )
+    fresh = services.dossier_prepare(actor=world.staff, project=world.project_a)
+    stuck.refresh_from_db()
+    assert fresh.pk != stuck.pk and stuck.status == "failed" and "interrompu" in stuck.error
+
+
+def test_asking_again_for_a_queued_dossier_hands_it_to_the_queue_again(
+    world, django_capture_on_commit_callbacks
+):
+    queued = services.dossier_prepare(actor=world.staff, project=world.project_a)  # its message is lost
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.dossier_prepare(actor=world.staff, project=world.project_a)
+    again.refresh_from_db()
+    assert again.pk == queued.pk and again.status == "done"
