@@ -9,6 +9,7 @@ from evaluation.portal import demo as portal_demo
 from evaluation.reports import demo as reports_demo
 from programme import demo as programme_demo
 from programme.demo import DemoContext
+from programme.territories import demo as territories_demo
 from projects import demo as projects_demo
 from projects.conversations import demo as conversations_demo
 from projects.funding import demo as funding_demo
@@ -22,6 +23,7 @@ from prospects import demo as prospects_demo
 #: idempotent. The command lives in the top app so that it may import them all.
 STEPS = (
     programme_demo.build,
+    territories_demo.build,
     prospects_demo.build,
     phasetemplates_demo.build,
     projects_demo.build,
