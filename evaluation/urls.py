@@ -1,6 +1,7 @@
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from .reports import urls as report_urls
+from .research import urls as research_urls
 from .views import lessons, library, maturity, measurements, panels, protocol
 from .views.measurements import Transition
 
@@ -72,3 +73,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("enseignements/<int:pk>/modifier/", lessons.lesson_form, name="lesson.edit"),
     path("enseignements/<int:pk>/supprimer/", lessons.lesson_delete, name="lesson.delete"),
 ] + report_urls.urlpatterns
+
+# Action-research and the territory page's sections (evaluation/research/).
+urlpatterns += [path("recherche-action/", include(research_urls.urlpatterns))]

@@ -66,3 +66,18 @@ __all__ = [
     "assessed_on_refusal",
     "maturity_moments",
 ]
+
+# --- Action-research (a package of this app: evaluation/research/) -------------------------------------
+from ..research.models import (  # noqa: E402, F401
+    Coding,
+    CodingStatus,
+    Condition,
+    FrameworkVersion,
+    Observation,
+    ObservationSource,
+    PilotProject,
+    Resource,
+    ResourceAudience,
+    ResourceFormat,
+    ResourceStatus,
+)
