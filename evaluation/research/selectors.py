@@ -155,6 +155,11 @@ def matrix(*, user: User, programme: Programme | None, period: Period) -> dict[s
         "rows": [
             {"territory": t, "cells": [latest.get((t.pk, c.key)) for c in conditions]} for t in territories
         ],
+        # The same, transposed (a condition per row): the printable matrix, where territories are few.
+        "territories": territories,
+        "by_condition": [
+            {"condition": c, "cells": [latest.get((t.pk, c.key)) for t in territories]} for c in conditions
+        ],
     }
 
 
