@@ -64,7 +64,7 @@ def territory_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     }
     if team:
         context["move_form"] = MoveForm(territory=territory) if territory.programme_id else None
-        context["history"] = history(territory)
+        context["audit_entries"] = history(territory, territory.partners.all(), territory.moves.all())
     return render(request, "programme/territories/detail.html", context)
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from evaluation import demo as evaluation_demo
 from evaluation.portal import demo as portal_demo
 from evaluation.reports import demo as reports_demo
+from evaluation.research import demo as research_demo
 from programme import demo as programme_demo
 from programme.demo import DemoContext
 from programme.territories import demo as territories_demo
@@ -33,6 +34,7 @@ STEPS = (
     relations_demo.build,
     mailing_demo.build,
     evaluation_demo.build,
+    research_demo.build,
     portal_demo.build,
     conversations_demo.build,
     reports_demo.build,
