@@ -23,6 +23,7 @@ _NAV = [
     ("partner", _("Mon projet"), "portal:home"),
     ("partner", _("Ma structure"), "portal:organisation"),
     ("partner", _("Rapports partagés"), "evaluation:report.list"),
+    ("partner", _("Territoires"), "territories:list"),
 ]
 
 

@@ -44,10 +44,14 @@ def _guarded(form: forms.BaseForm, save: Callable[[], Any]) -> Callable[[], Any]
     return run
 
 
-@access.team_required
 def territory_list(request: AuthedRequest) -> HttpResponse:
+    """The team's territories; for a partner, those they were given access to (often none)."""
     rows = selectors.territory_list(user=request.user)
-    return render(request, "programme/territories/list.html", {"title": _("Territoires"), "rows": rows})
+    return render(
+        request,
+        "programme/territories/list.html",
+        {"title": _("Territoires"), "rows": rows, "team": access.is_team(request.user)},
+    )
 
 
 def territory_detail(request: AuthedRequest, pk: int) -> HttpResponse:

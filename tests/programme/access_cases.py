@@ -128,7 +128,13 @@ GRANTED = {"anonymous": LOGIN, "staff": 200, "director": 200, "partner_a": 200, 
 DIRECTOR_POST = {**DIRECTOR, "director": 302}
 
 CASES += [
-    Case("territories:list", TEAM),
+    # Partners: the territories they were given (partner A's granted one; none for partner B).
+    Case(
+        "territories:list",
+        {**TEAM, "partner_a": 200, "partner_b": 200},
+        kwargs=lambda w: (granted_territory(w), {})[1],
+        secret=lambda w: "Vaulx-en-Velin (matrice)",
+    ),
     Case("territories:create", DIRECTOR),
     invalid_post("territories:create", DIRECTOR),
     Case("territories:detail", GRANTED, kwargs=_territory_pk, secret=lambda w: "Vaulx-en-Velin (matrice)"),
