@@ -85,7 +85,9 @@ class ObservationForm(Form):
         self.fields["observed_on"].initial = timezone.localdate()
         for condition in conditions:
             self.fields[f"status_{condition.pk}"] = forms.ChoiceField(
-                label=str(condition), choices=STATUS_CHOICES, required=False
+                label=f"↳ {condition}" if getattr(condition, "depth", 0) else str(condition),
+                choices=STATUS_CHOICES,
+                required=False,
             )
             self.fields[f"justification_{condition.pk}"] = forms.CharField(
                 label=_("Justification"), required=False, widget=forms.Textarea(attrs={"rows": 2})
