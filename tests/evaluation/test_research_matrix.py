@@ -96,6 +96,9 @@ def test_the_printable_matrix_is_rendered_in_the_background(
     assert "Matrice territoires × conditions" in text and "VAULX-EN-VELIN" in text
     assert "GOUVERNANCE PARTAGÉE Présente 10/03/2026 Émergente 01/02/2026" in text
     assert "Absente" not in text  # the 2025 coding is outside the period
+    detail = staff_client.get(reverse("evaluation:report.detail", args=[report.pk]))
+    assert detail.status_code == 200 and "Matrice de la recherche-action" in detail.content.decode()
+    assert staff_client.get(reverse("evaluation:report.download", args=[report.pk])).status_code == 200
 
 
 def test_the_matrix_costs_the_same_whatever_the_number_of_territories(coded, world, staff_client):
