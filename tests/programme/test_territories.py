@@ -207,3 +207,15 @@ def test_the_territory_list_costs_the_same_whatever_its_length(world, staff_clie
     for i in range(5):
         Territory.objects.create(name=f"Territoire {i}", programme=world.programme)
     assert count() == 3
+
+
+def test_the_area_picker_answers_htmx_with_its_results_only(world, tmp_path, director_client):
+    load_extract(tmp_path)
+    territory = _territory(world)
+    response = director_client.get(
+        reverse("territories:areas", args=[territory.pk]), {"q": "villeur"}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert (
+        "Villeurbanne" in html and "69266" in html and "<html" not in html and "Périmètre actuel" not in html
+    )
