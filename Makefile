@@ -9,7 +9,7 @@ PYTHON_BOOT := $(shell scripts/find-python 2>/dev/null)
 # `make run PORT=8010`: the port the web server listens on; SITE_URL (links in e-mails) follows it.
 PORT ?= 8000
 
-.PHONY: run test install lock system-deps migrate seed lint format bench stack worker beat clean messages check-python
+.PHONY: run test install data lock system-deps migrate seed lint format bench stack worker beat clean messages check-python
 
 check-python:
 	@scripts/find-python >/dev/null
@@ -24,7 +24,14 @@ $(STAMP): requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) data
+
+# The official administrative areas (communes, EPCI, départements, régions: @etalab/decoupage-administratif,
+# pinned by package-lock.json) into node_modules/, read by `manage.py load_areas`. Without npm nothing is
+# installed: the operator passes the JSON files' folder to `manage.py load_areas PATH` (docs/territories.md).
+data:
+	@if command -v npm >/dev/null; then npm ci --ignore-scripts --no-audit --no-fund --silent; \
+	else echo "npm absent : les découpages administratifs ne sont pas installés (voir docs/territories.md)."; fi
 
 # Re-resolve the lock after a change to pyproject.toml's dependencies (pins already in the lock are kept);
 # `make lock UPGRADE=1` moves every pin to the newest version the ranges allow. Then `make install`.
@@ -45,6 +52,7 @@ migrate: $(STAMP)
 	$(PY) manage.py migrate --no-input -v 0
 
 seed: migrate
+	$(PY) manage.py load_areas --auto
 	$(PY) manage.py seed_demo
 
 # The web server, one Celery worker and the beat, on the filesystem broker under var/ (no Redis needed);

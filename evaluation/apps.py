@@ -38,3 +38,19 @@ class EvaluationConfig(AppConfig):
         from .judgement.services import decision_check, decision_fields, decision_record
 
         register_decision_hook(DecisionHook("dossier", decision_fields, decision_check, decision_record))
+
+        # The territory page (programme.territories): its projects and figures, its action-research and its
+        # resources, each a view of ours loaded into the page by URL.
+        from programme.territories.sections import Section, register_section
+
+        register_section(
+            Section("activity", "evaluation:research.territory_activity", _("Projets et chiffres"), 10)
+        )
+        register_section(
+            Section("research", "evaluation:research.territory_research", _("Recherche-action"), 20)
+        )
+        register_section(
+            Section(
+                "resources", "evaluation:research.territory_resources", _("Ressources"), 30, partners=True
+            )
+        )

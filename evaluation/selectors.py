@@ -916,6 +916,39 @@ def partners_by_kind(*, user: User, filters: Filters) -> list[Row]:
 # --- Everything at once ---------------------------------------------------------------------------------
 
 
+def _activity_headline(phases: list[Row], activity: list[Row]) -> dict[str, int]:
+    """Projects accompanied and in progress, workshops and attendances: from the phase and activity tables."""
+    return {
+        "projects": sum(p["count"] for p in phases),
+        "projects_active": sum(
+            p["count"] for p in phases if p["phase"] not in (Phase.STOPPED, Phase.COMPLETED)
+        ),
+        "workshops": sum(a["workshops"] for a in activity),
+        "attendances": sum(a["participants"] for a in activity),
+    }
+
+
+def territory_figures(*, user: User, filters: Filters) -> dict[str, Any]:
+    """A territory's page (`filters.territory_id`): its projects by phase, the people mobilised, the
+    workshops and the indicators rolled up — the dashboard's definitions, narrowed to the territory."""
+    phases = projects_by_phase(user=user, filters=filters)
+    activity = activity_over_time(user=user, filters=filters)
+    headline = {
+        **_activity_headline(phases, activity),
+        "people": people_mobilised(user=user, filters=filters),
+    }
+    return {
+        "headline": headline,
+        "cards": [
+            {"key": key, "label": FIGURES[key].label, "meaning": FIGURES[key].meaning, "value": value}
+            for key, value in headline.items()
+        ],
+        "period": period_text(filters),
+        "phases": phases,
+        "indicators": indicator_progress(user=user, filters=filters),
+    }
+
+
 def programme_figures(*, user: User, filters: Filters) -> dict[str, Any]:
     """The headline figures and every table of the dashboard, in one dict (what a report needs)."""
     funnel_data = funnel(user=user, filters=filters)
@@ -933,13 +966,8 @@ def programme_figures(*, user: User, filters: Filters) -> dict[str, Any]:
         "prospects_contacted": steps.get("contacted"),
         "interviews": steps.get("interviewed"),
         "retained": steps.get("retained"),
-        "projects": sum(p["count"] for p in phases),
-        "projects_active": sum(
-            p["count"] for p in phases if p["phase"] not in (Phase.STOPPED, Phase.COMPLETED)
-        ),
+        **_activity_headline(phases, activity),
         "member_organisations": sum(p["count"] for p in partners),
-        "workshops": sum(a["workshops"] for a in activity),
-        "attendances": sum(a["participants"] for a in activity),
         "people": people_mobilised(user=user, filters=filters),
         "funding_raised": money["granted"],
         "funding_received": money["received"],

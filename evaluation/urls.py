@@ -1,8 +1,9 @@
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from .filrouge import urls as filrouge_urls
 from .judgement import urls as judgement_urls
 from .reports import urls as report_urls
+from .research import urls as research_urls
 from .views import lessons, library, maturity, measurements, panels, protocol
 from .views.measurements import Transition
 
@@ -75,3 +76,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("enseignements/<int:pk>/supprimer/", lessons.lesson_delete, name="lesson.delete"),
 ]
 urlpatterns += report_urls.urlpatterns + judgement_urls.urlpatterns + filrouge_urls.urlpatterns
+
+# Action-research and the territory page's sections (evaluation/research/).
+urlpatterns += [path("recherche-action/", include(research_urls.urlpatterns))]

@@ -115,7 +115,16 @@ class ThroughProject:
     distinct: bool = False
 
 
-Rule = TeamOnly | OwnOrganisation | ThroughProject
+@dataclass(frozen=True)
+class Granted:
+    """Rows a partner was given explicitly, person by person (a territory's page for its local partners):
+    `partner_q(user)` selects them; the team reads every row."""
+
+    partner_q: Callable[[Any], Q]
+    distinct: bool = False
+
+
+Rule = TeamOnly | OwnOrganisation | ThroughProject | Granted
 NOTHING = Q(pk__in=[])
 
 
@@ -134,6 +143,9 @@ def _apply[M: Model](user: Any, model: type[M], rule: Rule) -> QuerySet[M]:
         return manager.all()
     if not is_partner(user) or isinstance(rule, TeamOnly):
         return manager.none()
+    if isinstance(rule, Granted):
+        qs = manager.filter(rule.partner_q(user))
+        return qs.distinct() if rule.distinct else qs
     if isinstance(rule, OwnOrganisation):
         qs = manager.filter(**{rule.path: user.organisation_id})
         return qs.filter(rule.partner_q) if rule.partner_q is not None else qs

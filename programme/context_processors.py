@@ -15,6 +15,7 @@ _NAV = [
     ("team", _("Projets"), "projects:project.list"),
     ("team", _("Structures"), "programme:organisation.list"),
     ("team", _("Contacts"), "programme:person.list"),
+    ("team", _("Territoires"), "territories:list"),
     ("team", _("Évaluation"), "evaluation:home"),
     ("team", _("Rapports"), "evaluation:report.list"),
     ("team", _("Invitations"), "programme:invitation.list"),
@@ -22,6 +23,7 @@ _NAV = [
     ("partner", _("Mon projet"), "portal:home"),
     ("partner", _("Ma structure"), "portal:organisation"),
     ("partner", _("Rapports partagés"), "evaluation:report.list"),
+    ("partner", _("Territoires"), "territories:list"),
 ]
 
 

@@ -298,8 +298,27 @@ def _sniff_text(head: bytes, *, truncated: bool = False) -> Sniffed | None:
     return Sniffed("text/plain", ".txt")
 
 
+def _sniff_media(data: bytes) -> Sniffed | None:
+    """Video and audio by their container's signature (only uses that list them accept them)."""
+    if data[4:8] == b"ftyp":
+        if data[8:12] in (b"M4A ", b"M4B "):
+            return Sniffed("audio/mp4", ".m4a")
+        return Sniffed("video/mp4", ".mp4")
+    if data.startswith(b"\x1a\x45\xdf\xa3") and b"webm" in data[:64]:
+        return Sniffed("video/webm", ".webm")
+    if data.startswith(b"ID3") or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
+        return Sniffed("audio/mpeg", ".mp3")
+    if data.startswith(b"OggS"):
+        return Sniffed("audio/ogg", ".ogg")
+    if data.startswith(b"RIFF") and data[8:12] == b"WAVE":
+        return Sniffed("audio/wav", ".wav")
+    return None
+
+
 def sniff(data: bytes) -> Sniffed | None:
     """The type of a file read from its bytes, or None when it is not one we keep."""
+    if (media := _sniff_media(data)) is not None:
+        return media
     if data.startswith(b"%PDF-"):
         return Sniffed("application/pdf", ".pdf")
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -311,19 +330,27 @@ def sniff(data: bytes) -> Sniffed | None:
     return _sniff_text(data[:_TEXT_HEAD], truncated=len(data) > _TEXT_HEAD)
 
 
-def check_upload(uploaded: Upload | None, *, accept: Collection[str] = DOCUMENT_TYPES) -> tuple[Sniffed, str]:
+def check_upload(
+    uploaded: Upload | None,
+    *,
+    accept: Collection[str] = DOCUMENT_TYPES,
+    max_mb: int | None = None,
+    accepted_label: str = ACCEPTED_LABEL,
+) -> tuple[Sniffed, str]:
     """Validate an uploaded file; returns its detected type and SHA-256. Raises a French ValidationError.
 
-    The type is read from the content and must be one of `accept` (the use's allow-list). A zip-based
-    file is judged from its central directory: nothing of it is inflated but its `mimetype` (capped)."""
-    limit = settings.PARCOURS_MAX_UPLOAD_MB * 1024 * 1024
+    The type is read from the content and must be one of `accept` (the use's allow-list, said to the person
+    by `accepted_label`). The size cap is PARCOURS_MAX_UPLOAD_MB unless the use sets its own (`max_mb`: a
+    video). A zip-based file is judged from its central directory: nothing of it is inflated but its
+    `mimetype` (capped)."""
+    cap = max_mb or settings.PARCOURS_MAX_UPLOAD_MB
+    limit = cap * 1024 * 1024
     if uploaded is None:
         raise ValidationError(_("Choisissez un fichier."), code="required")
     size = uploaded.size or 0
     if size > limit:
         raise ValidationError(
-            _("Le fichier dépasse la taille autorisée (%(max)s Mo).")
-            % {"max": settings.PARCOURS_MAX_UPLOAD_MB},
+            _("Le fichier dépasse la taille autorisée (%(max)s Mo).") % {"max": cap},
             code="too_large",
         )
     if size == 0:
@@ -333,8 +360,7 @@ def check_upload(uploaded: Upload | None, *, accept: Collection[str] = DOCUMENT_
     uploaded.seek(0)
     if len(data) > limit:
         raise ValidationError(
-            _("Le fichier dépasse la taille autorisée (%(max)s Mo).")
-            % {"max": settings.PARCOURS_MAX_UPLOAD_MB},
+            _("Le fichier dépasse la taille autorisée (%(max)s Mo).") % {"max": cap},
             code="too_large",
         )
     if data.startswith(b"PK\x03\x04"):
@@ -343,7 +369,7 @@ def check_upload(uploaded: Upload | None, *, accept: Collection[str] = DOCUMENT_
     if sniffed is None or sniffed.content_type not in accept:
         raise ValidationError(
             _("Type de fichier non accepté (d’après son contenu). Formats acceptés : %(formats)s.")
-            % {"formats": ACCEPTED_LABEL},
+            % {"formats": accepted_label},
             code="bad_type",
         )
     return sniffed, hashlib.sha256(data).hexdigest()
@@ -364,6 +390,12 @@ _SAFE_EXTENSIONS = {
     ".csv": "text/csv",
     ".json": "application/json",
     ".ics": "text/calendar",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".ogg": "audio/ogg",
+    ".wav": "audio/wav",
 }
 
 

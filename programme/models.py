@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .access import OwnOrganisation
+from .access import Granted, OwnOrganisation
 from .identity import normalise_name, normalise_town, validate_rna, validate_siren, validate_siret
 
 
@@ -147,10 +147,55 @@ class Theme(models.Model):
         return self.name
 
 
+class TerritoryKind(models.TextChoices):
+    PILOT = "pilot", _("Territoire pilote")
+    INTERVENTION = "intervention", _("Zone d’intervention")
+
+
+def _granted_territories(user: Any) -> Q:
+    """A partner reads the territories they were given, person by person (programme/territories)."""
+    return Q(grants__user=user)
+
+
 class Territory(models.Model):
+    """A territory the programme works on: its administrative areas (INSEE codes), local partners and
+    referents, and its démarche (stages the team defines, dated moves) — programme/territories."""
+
     name = models.CharField(_("nom"), max_length=100, unique=True)
+    kind = models.CharField(
+        _("type"), max_length=16, choices=TerritoryKind.choices, default=TerritoryKind.INTERVENTION
+    )
+    programme = models.ForeignKey(
+        "programme.Programme",
+        verbose_name=_("programme"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="territories",
+        help_text=_("Le programme dont la démarche suit les étapes."),
+    )
+    description = models.TextField(_("présentation"), blank=True)
+    areas = models.ManyToManyField(
+        "programme.Area", verbose_name=_("périmètre"), blank=True, related_name="territories"
+    )
+    referents = models.ManyToManyField(
+        "programme.Person", verbose_name=_("référents"), blank=True, related_name="referent_of"
+    )
+    # The démarche's current stage: written by territory_move only, with its StageMove.
+    stage = models.ForeignKey(
+        "programme.Stage",
+        verbose_name=_("étape de la démarche"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # Archived rather than deleted once in use (programme/setup): kept on what already names it.
     is_active = models.BooleanField(_("actif"), default=True)
+
+    # Who may read these rows: programme/access.py applies the rule.
+    access_rule = Granted(partner_q=_granted_territories)
 
     class Meta:
         ordering = ["name"]
@@ -159,6 +204,9 @@ class Territory(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("territories:detail", args=[self.pk])
 
 
 class Programme(models.Model):
@@ -497,3 +545,15 @@ class SubmissionToken(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+# --- Territories: areas, partners, démarche, grants (a package of this app: programme/territories/) ------
+from .territories.models import (  # noqa: E402, F401
+    Area,
+    AreaKind,
+    PartnerRole,
+    Stage,
+    StageMove,
+    TerritoryGrant,
+    TerritoryPartner,
+)

@@ -39,6 +39,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include(programme_patterns)),
     path("parametres/", include("programme.setup.urls")),
+    path("territoires/", include("programme.territories.urls")),
     path("prospects/", include("prospects.urls")),
     path("candidater/", include("prospects.calls.public_urls")),
     path("projets/", include("projects.urls")),

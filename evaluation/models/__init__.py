@@ -82,3 +82,18 @@ from evaluation.judgement.models import (  # noqa: E402, F401
     Recommendation,
     SiteKit,
 )
+
+# --- Action-research (a package of this app: evaluation/research/) -------------------------------------
+from ..research.models import (  # noqa: E402, F401
+    Coding,
+    CodingStatus,
+    Condition,
+    FrameworkVersion,
+    Observation,
+    ObservationSource,
+    PilotProject,
+    Resource,
+    ResourceAudience,
+    ResourceFormat,
+    ResourceStatus,
+)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 class ReportKind(models.TextChoices):
     ACTIVITY = "activity", _("Rapport d’activité du programme")
     FUNDER = "funder", _("Rapport financeur d’un projet")
+    RESEARCH_MATRIX = "research_matrix", _("Matrice de la recherche-action")
 
 
 class ReportStatus(models.TextChoices):

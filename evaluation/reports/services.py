@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -101,6 +101,10 @@ def clean_parameters(
     """Validate and normalise a report's parameters; raise ValidationError with a translated reason."""
     if kind not in ReportKind.values:
         raise ValidationError(_("Type de rapport inconnu."))
+    if kind == ReportKind.RESEARCH_MATRIX:
+        from evaluation.research.reports import matrix_parameters  # the printable matrix (its own module)
+
+        return cast(ReportParameters, matrix_parameters(parameters))
     if kind == ReportKind.FUNDER:
         if project is None:
             raise ValidationError(_("Choisissez le projet du rapport financeur."))
@@ -152,6 +156,10 @@ def dedupe_key(
 def report_title(
     *, kind: str, programme: Programme, project: Project | None, parameters: ReportParameters
 ) -> str:
+    if kind == ReportKind.RESEARCH_MATRIX:
+        from evaluation.research.reports import matrix_title
+
+        return matrix_title(programme, dict(parameters))
     if kind == ReportKind.FUNDER:
         assert project is not None  # clean_parameters refuses a funder report without a project
         return _("Rapport financeur — %(project)s") % {"project": project.title}
@@ -585,6 +593,12 @@ def report_finalise(*, actor: User, report: Report, for_collective: bool = False
 def render_report_html(report: Report, *, progress: Callable[[int], None] | None = None) -> str:
     """The report's HTML, with every figure read from the database (see reports/content.py)."""
     from .content import report_context
+
+    if report.kind == ReportKind.RESEARCH_MATRIX:
+        with translation.override(settings.LANGUAGE_CODE):
+            from evaluation.research.reports import matrix_html
+
+            return matrix_html(report)
 
     template = "reports/funder.html" if report.kind == ReportKind.FUNDER else "reports/activity.html"
     with translation.override(settings.LANGUAGE_CODE):

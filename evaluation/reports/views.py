@@ -385,6 +385,11 @@ def _describe_parameters(report: Report) -> list[tuple[str, str]]:
     rows = [(_("Programme"), report.programme.name)]
     if report.kind == ReportKind.FUNDER and report.project is not None:
         rows.append((_("Projet"), report.project.title))
+    if report.kind == ReportKind.RESEARCH_MATRIX:
+        # Either end of the matrix's period may be open (evaluation/research/reports.py says it).
+        from evaluation.research.reports import period_label
+
+        return [*rows, (_("Période"), period_label(params))]
     if params.get("period_start"):
         rows.append(
             (

@@ -213,3 +213,109 @@ CASES = [
 from tests.evaluation.judgement_cases import CASES as JUDGEMENT_CASES  # noqa: E402
 
 CASES += JUDGEMENT_CASES
+
+# --- Action-research (evaluation/research): team pages; a local partner given access to a territory (partner
+# A, tests.programme.access_cases.granted_territory) reads its resources section and its published resources.
+
+
+def _research(world):
+    """The granted territory, a framework v1 with one condition, one observation with a file source, a
+    published resource of the territory with a file."""
+    from evaluation.research.models import (
+        Condition,
+        FrameworkVersion,
+        Observation,
+        ObservationSource,
+        Resource,
+    )
+    from tests.programme.access_cases import granted_territory
+
+    territory = granted_territory(world)
+    version = FrameworkVersion.objects.filter(programme=world.programme).first()
+    if version is None:
+        version = FrameworkVersion.objects.create(programme=world.programme, number=1, created_by=world.staff)
+        condition = Condition.objects.create(version=version, name="Gouvernance partagée (matrice)")
+        observation = Observation.objects.create(
+            territory=territory,
+            observed_on=date(2026, 2, 1),
+            author=world.staff,
+            text="Obs.",
+            version=version,
+        )
+        observation.codings.create(condition=condition, status="present", justification="Vu")
+        source = ObservationSource(
+            observation=observation, label="CR", original_name="cr.pdf", extension=".pdf"
+        )
+        source.content_type = "application/pdf"
+        source.file.save("cr.pdf", ContentFile(b"%PDF-1.4 cr"), save=True)
+        resource = Resource(
+            title="Livret de la démarche (matrice)",
+            format="booklet",
+            audience="partners",
+            territory=territory,
+            status="published",
+            created_by=world.staff,
+            original_name="livret.pdf",
+            extension=".pdf",
+            content_type="application/pdf",
+        )
+        resource.file.save("livret.pdf", ContentFile(b"%PDF-1.4 livret"), save=True)
+    return {
+        "territory": territory,
+        "version": version,
+        "condition": version.conditions.first(),
+        "observation": Observation.objects.filter(version=version).first(),
+        "source": ObservationSource.objects.first(),
+        "resource": Resource.objects.filter(territory=territory).first(),
+    }
+
+
+def _pk(key: str):
+    return lambda w: {"pk": _research(w)[key].pk}
+
+
+GRANTED_READ = {"anonymous": "login", "staff": 200, "director": 200, "partner_a": 200, "partner_b": 404}
+
+CASES += [
+    Case("evaluation:research.territory_activity", TEAM, kwargs=_pk("territory")),
+    Case("evaluation:research.territory_research", TEAM, kwargs=_pk("territory")),
+    Case("evaluation:research.territory_resources", GRANTED_READ, kwargs=_pk("territory")),
+    Case(
+        "evaluation:research.pilot_project",
+        {**TEAM, "staff": 404, "director": 404},  # project A is not on the territory: 404 for everyone
+        method="post",
+        kwargs=lambda w: {"pk": _research(w)["territory"].pk, "project_pk": w.project_a.pk},
+    ),
+    Case("evaluation:research.framework", TEAM),
+    Case("evaluation:research.version.create", TEAM_REDIRECT, method="post", data=lambda w: {"note": "v"}),
+    Case("evaluation:research.condition.create", TEAM, kwargs=lambda w: (_research(w), {})[1]),
+    Case("evaluation:research.condition.edit", TEAM, kwargs=_pk("condition")),
+    Case("evaluation:research.condition", TEAM, kwargs=_pk("condition")),
+    Case("evaluation:research.journal", TEAM),
+    Case("evaluation:research.observation.create", TEAM, kwargs=lambda w: (_research(w), {})[1]),
+    Case(
+        "evaluation:research.observation.create",
+        TEAM,
+        method="post",
+        data=lambda w: (_research(w), {})[1],
+        id="post:research.observation.create (invalid)",
+    ),
+    Case("evaluation:research.observation", TEAM, kwargs=_pk("observation")),
+    Case("evaluation:research.source.add", TEAM, kwargs=_pk("observation")),
+    Case("evaluation:research.source.download", TEAM, kwargs=_pk("source")),
+    Case("evaluation:research.matrix", TEAM, kwargs=lambda w: (_research(w), {})[1]),
+    Case("evaluation:research.matrix.export", TEAM, kwargs=lambda w: (_research(w), {})[1]),
+    Case("evaluation:research.matrix.pdf", TEAM_REDIRECT, method="post", data=lambda w: {}),
+    Case("evaluation:research.resource.list", TEAM),
+    Case("evaluation:research.resource.create", TEAM),
+    Case(
+        "evaluation:research.resource.create",
+        TEAM,
+        method="post",
+        data=lambda w: {},
+        id="post:research.resource.create (invalid)",
+    ),
+    Case("evaluation:research.resource", GRANTED_READ, kwargs=_pk("resource")),
+    Case("evaluation:research.resource.edit", TEAM, kwargs=_pk("resource")),
+    Case("evaluation:research.resource.download", GRANTED_READ, kwargs=_pk("resource")),
+]

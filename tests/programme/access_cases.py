@@ -94,3 +94,98 @@ for _kind in SETUP_KINDS:
         ),
     ]
 CASES += [Case("setup:list", NOBODY, kwargs=lambda w: {"kind": "inconnu"}, id="get:setup:list:unknown")]
+
+# --- Territories (programme/territories): the team reads, directors change the territory, its areas, its
+# stages and its grants; the team records moves, partners and referents; a local partner's person given
+# access (partner A here) reads the page, partner B never. -------------------------------------------------
+
+
+def granted_territory(world):
+    """A pilot territory where partner A's structure is a local partner, partner A given read access."""
+    from programme.models import Stage, Territory, TerritoryGrant, TerritoryPartner
+
+    territory, created = Territory.objects.get_or_create(
+        name="Vaulx-en-Velin (matrice)", defaults={"kind": "pilot", "programme": world.programme}
+    )
+    if created:
+        Stage.objects.create(programme=world.programme, name="Diagnostic partagé (matrice)", position=0)
+        TerritoryPartner.objects.create(territory=territory, organisation=world.org_a, role="association")
+        TerritoryGrant.objects.create(territory=territory, user=world.partner_a, granted_by=world.director)
+    return territory
+
+
+def _area(world):
+    from programme.models import Area
+
+    return Area.objects.get_or_create(kind="commune", code="69256", defaults={"name": "Vaulx-en-Velin"})[0]
+
+
+def _territory_pk(world):
+    return {"pk": granted_territory(world).pk}
+
+
+GRANTED = {"anonymous": LOGIN, "staff": 200, "director": 200, "partner_a": 200, "partner_b": 404}
+DIRECTOR_POST = {**DIRECTOR, "director": 302}
+
+CASES += [
+    # Partners: the territories they were given (partner A's granted one; none for partner B).
+    Case(
+        "territories:list",
+        {**TEAM, "partner_a": 200, "partner_b": 200},
+        kwargs=lambda w: (granted_territory(w), {})[1],
+        secret=lambda w: "Vaulx-en-Velin (matrice)",
+    ),
+    Case("territories:create", DIRECTOR),
+    invalid_post("territories:create", DIRECTOR),
+    Case("territories:detail", GRANTED, kwargs=_territory_pk, secret=lambda w: "Vaulx-en-Velin (matrice)"),
+    Case("territories:edit", DIRECTOR, kwargs=_territory_pk),
+    Case("territories:areas", DIRECTOR, kwargs=_territory_pk, query="q=vaulx"),
+    Case(
+        "territories:areas",
+        DIRECTOR_POST,
+        method="post",
+        kwargs=_territory_pk,
+        data=lambda w: {"area": _area(w).pk},
+        id="post:territories:areas",
+    ),
+    Case("territories:move", TEAM, kwargs=_territory_pk),
+    invalid_post("territories:move", TEAM, kwargs=_territory_pk),
+    Case("territories:partner.add", TEAM, kwargs=_territory_pk),
+    invalid_post("territories:partner.add", TEAM, kwargs=_territory_pk),
+    Case(
+        "territories:partner.remove",
+        TEAM_REDIRECT,
+        method="post",
+        kwargs=lambda w: {"pk": granted_territory(w).partners.get().pk},
+    ),
+    Case("territories:referent.add", TEAM, kwargs=_territory_pk),
+    invalid_post("territories:referent.add", TEAM, kwargs=_territory_pk),
+    Case(
+        "territories:referent.remove",
+        TEAM_REDIRECT,
+        method="post",
+        kwargs=lambda w: {"pk": _referenced(w).pk, "person_pk": w.person_b.pk},
+    ),
+    Case("territories:grant.add", DIRECTOR, kwargs=_territory_pk),
+    invalid_post("territories:grant.add", DIRECTOR, kwargs=_territory_pk),
+    Case(
+        "territories:grant.remove",
+        DIRECTOR_POST,
+        method="post",
+        kwargs=lambda w: {"pk": granted_territory(w).grants.get().pk},
+    ),
+    Case("territories:stage.list", TEAM),
+    Case("territories:stage.create", DIRECTOR),
+    invalid_post("territories:stage.create", DIRECTOR),
+    Case(
+        "territories:stage.edit",
+        DIRECTOR,
+        kwargs=lambda w: {"pk": granted_territory(w).programme.stages.get().pk},
+    ),
+]
+
+
+def _referenced(world):
+    territory = granted_territory(world)
+    territory.referents.add(world.person_b)
+    return territory

@@ -9,8 +9,10 @@ from evaluation.filrouge import demo as filrouge_demo
 from evaluation.judgement import demo as judgement_demo
 from evaluation.portal import demo as portal_demo
 from evaluation.reports import demo as reports_demo
+from evaluation.research import demo as research_demo
 from programme import demo as programme_demo
 from programme.demo import DemoContext
+from programme.territories import demo as territories_demo
 from projects import demo as projects_demo
 from projects.conversations import demo as conversations_demo
 from projects.funding import demo as funding_demo
@@ -26,6 +28,7 @@ from prospects.sirene import demo as sirene_demo
 #: idempotent. The command lives in the top app so that it may import them all.
 STEPS = (
     programme_demo.build,
+    territories_demo.build,
     prospects_demo.build,
     calls_demo.build,
     sirene_demo.build,
@@ -38,6 +41,7 @@ STEPS = (
     mailing_demo.build,
     evaluation_demo.build,
     filrouge_demo.build,
+    research_demo.build,
     portal_demo.build,
     conversations_demo.build,
     reports_demo.build,
