@@ -506,3 +506,54 @@ class FrenchDecimalField(forms.DecimalField):
         if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
             return fr_number(value)
         return value
+
+
+class _LoadedChoiceIterator(forms.models.ModelChoiceIterator):
+    """The choices of a `LoadedModelChoiceField`: its loaded objects, no query."""
+
+    def __iter__(self) -> Any:
+        loaded = getattr(self.field, "loaded", None)
+        if loaded is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in loaded:
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        loaded = getattr(self.field, "loaded", None)
+        if loaded is None:
+            return super().__len__()
+        return len(loaded) + (self.field.empty_label is not None)
+
+    def __bool__(self) -> bool:
+        loaded = getattr(self.field, "loaded", None)
+        if loaded is None:
+            return super().__bool__()
+        return self.field.empty_label is not None or bool(loaded)
+
+
+class LoadedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose objects a page read beforehand, with others, in one query (`load`): it
+    renders and validates against them without a query of its own — a filter form's menus cost the page
+    nothing more. `queryset` stays what it was (what a test or a caller may still read); until `load` is
+    called the field behaves as a plain ModelChoiceField."""
+
+    iterator = _LoadedChoiceIterator
+    loaded: list[Any] | None = None
+
+    def load(self, objects: list[Any]) -> None:
+        self.loaded = list(objects)
+        self.widget.choices = self.choices
+
+    def to_python(self, value: Any) -> Any:
+        if self.loaded is None:
+            return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        key = str(getattr(value, "pk", value))
+        for obj in self.loaded:
+            if str(obj.pk) == key:
+                return obj
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
