@@ -373,7 +373,13 @@ def histories(
             latest[pi_id] = point
 
     rollups = MeasurementRollup.objects.exclude(year__in=edges)
-    measurements = Measurement.objects.filter(status=MeasurementStatus.VALIDATED, period_end__year__in=edges)
+    # The cut years as date ranges, not `period_end__year__in`: a year extracted from every row cannot use
+    # the (project indicator, status, period end) index — on SQLite it called a Python function for each
+    # measurement of the database, 1.5 s per report at a tenth of the benchmark's size.
+    in_edges = Q(pk__in=[])
+    for year in edges:
+        in_edges |= Q(period_end__range=(date(year, 1, 1), date(year, 12, 31)))
+    measurements = Measurement.objects.filter(in_edges, status=MeasurementStatus.VALIDATED)
     if project_ids is not None:
         rollups = rollups.filter(project__in=project_ids)
         measurements = measurements.filter(project_indicator__project__in=project_ids)
