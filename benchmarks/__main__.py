@@ -13,6 +13,8 @@ import pkgutil
 import sys
 from pathlib import Path
 
+from benchmarks.common import use_bench_database
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -23,11 +25,7 @@ def main() -> None:
     parser.add_argument("--small", action="store_true", help="a tenth of the dataset (quick check)")
     args = parser.parse_args()
 
-    (ROOT / "var").mkdir(exist_ok=True)
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
-        "DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "programme.settings")
+    use_bench_database(ROOT)
     os.environ["DEBUG"] = "1"
     sys.path.insert(0, str(ROOT))
     import django

@@ -9,18 +9,9 @@ is printed next to it.
 
 from django.test import Client
 
-from benchmarks.common import Budget, compare, count, measure, page_and_baseline, replay
+from benchmarks.common import Budget, bench_director, compare, count, measure, page_and_baseline, replay
 
 URL = "/evaluation/tableau-de-bord/"
-
-
-def _director():
-    from programme.models import Role, User
-
-    user, _ = User.objects.get_or_create(
-        email="bench-director@parcours.invalid", defaults={"role": Role.DIRECTOR, "first_name": "Bench"}
-    )
-    return user
 
 
 def run(*, scale: float) -> None:
@@ -30,7 +21,7 @@ def run(*, scale: float) -> None:
 
     programme = Programme.objects.get(name=MARKER)
     client = Client(SERVER_NAME="localhost")  # an allowed host
-    client.force_login(_director())
+    client.force_login(bench_director())
     measurements = Measurement.objects.filter(project_indicator__project__programme=programme).count()
     print(f"\nEvaluation dashboard — {count(measurements)} measurements")
     for label, query in (

@@ -7,18 +7,9 @@ captured from one run and replayed through the database cursor, plus string buil
 baseline (issue #12), a row of the closing table.
 """
 
-from benchmarks.common import Budget, capture_sql, compare, count, reads_only, replay
+from benchmarks.common import Budget, bench_director, capture_sql, compare, count, reads_only, replay
 
 BUDGET = 2.0
-
-
-def _director():
-    from programme.models import Role, User
-
-    user, _ = User.objects.get_or_create(
-        email="bench-director@parcours.invalid", defaults={"role": Role.DIRECTOR, "first_name": "Bench"}
-    )
-    return user
 
 
 def run(*, scale: float) -> None:
@@ -43,7 +34,7 @@ def run(*, scale: float) -> None:
     conventions = Convention.objects.filter(project__programme=programme).count()
     instalments = Instalment.objects.filter(convention__project__programme=programme).count()
     print(f"\nFunding block — {count(conventions)} conventions, {count(instalments)} instalments")
-    user = _director()
+    user = bench_director()
     repeat = 6 if scale >= 1 else 12
     for label, filters in (
         ("all years", selectors.Filters(programme_id=programme.pk)),

@@ -3,12 +3,11 @@ the busiest team member (« Pour moi ») and for the whole team, and the navigat
 its own SQL (captured, replayed through a raw cursor) plus plain string building of the rows, taking turns.
 Budget (issue #15): the page within 2.5× that baseline, its number of queries constant."""
 
-from django.http import HttpResponse
 from django.test import Client, override_settings
-from django.urls import clear_url_caches, include, path
+from django.urls import clear_url_caches
 from django.utils import timezone
 
-from benchmarks.common import Budget, compare, measure, page_and_baseline
+from benchmarks.common import Budget, compare, measure, page_and_baseline, with_bare_page
 from programme.models import User
 
 INBOX = "/projets/a-traiter/"
@@ -16,15 +15,7 @@ COUNT = "/projets/a-traiter/nombre/"
 BARE = "/projets/a-traiter/bare/"
 
 
-def bare_view(request):
-    """The floor: session, user and the middleware stack, no query of our own, a tiny page."""
-    return HttpResponse("<!DOCTYPE html><title>bare</title><p>ok</p>")
-
-
-urlpatterns = [
-    path("projets/a-traiter/bare/", bare_view),
-    path("", include("programme.urls")),
-]
+urlpatterns = with_bare_page("projets/a-traiter/bare/")
 
 
 def _member() -> User:

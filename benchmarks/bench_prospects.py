@@ -8,11 +8,10 @@ import csv
 import io
 
 from django.db import connection, transaction
-from django.http import HttpResponse
 from django.test import Client, override_settings
-from django.urls import clear_url_caches, include, path
+from django.urls import clear_url_caches
 
-from benchmarks.common import Budget, compare, count, measure, page_and_baseline
+from benchmarks.common import Budget, compare, count, measure, page_and_baseline, with_bare_page
 from benchmarks.dataset import MARKER
 from programme.models import Programme, User
 from programme.pages import PAGE_SIZE
@@ -22,15 +21,7 @@ LIST = "/prospects/"
 BARE = "/prospects/bare/"
 
 
-def bare_view(request):
-    """The floor: session, user and the middleware stack, no query of our own, a tiny page."""
-    return HttpResponse("<!DOCTYPE html><title>bare</title><p>ok</p>")
-
-
-urlpatterns = [
-    path("prospects/bare/", bare_view),
-    path("", include("programme.urls")),
-]
+urlpatterns = with_bare_page("prospects/bare/")
 
 
 def _csv(rows: int) -> bytes:

@@ -13,11 +13,18 @@ baseline (issue #15), the number of queries constant.
 from datetime import timedelta
 from typing import Any
 
-from django.http import HttpResponse
 from django.test import Client, override_settings
-from django.urls import clear_url_caches, include, path
+from django.urls import clear_url_caches
 
-from benchmarks.common import Budget, compare, count, measure, page_and_baseline
+from benchmarks.common import (
+    Budget,
+    bench_director,
+    compare,
+    count,
+    measure,
+    page_and_baseline,
+    with_bare_page,
+)
 
 SUBJECT = "bench-timeline"
 EXCHANGES = 20_000
@@ -25,15 +32,7 @@ STAGE_CHANGES = 200
 BARE = "/projets/structures/bare/"
 
 
-def bare_view(request):
-    """The floor: session, user and the middleware stack, no query of our own, a tiny page."""
-    return HttpResponse("<!DOCTYPE html><title>bare</title><p>ok</p>")
-
-
-urlpatterns = [
-    path("projets/structures/bare/", bare_view),
-    path("", include("programme.urls")),
-]
+urlpatterns = with_bare_page("projets/structures/bare/")
 
 
 def _structure(programme: Any, *, scale: float) -> Any:
@@ -97,15 +96,6 @@ def _quiet_structure(programme: Any, busy: Any) -> Any:
     )
 
 
-def _director() -> Any:
-    from programme.models import Role, User
-
-    user, _ = User.objects.get_or_create(
-        email="bench-director@parcours.invalid", defaults={"role": Role.DIRECTOR, "first_name": "Bench"}
-    )
-    return user
-
-
 def run(*, scale: float) -> None:
     from django.db import connection
 
@@ -120,7 +110,7 @@ def run(*, scale: float) -> None:
     with connection.cursor() as cursor:
         for model in (Exchange, StageChange):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-    user = _director()
+    user = bench_director()
     rows = selectors.structure_timeline(user=user, organisation=organisation, kinds=[], page=1)["count"]
     print(
         f"\nStructure timeline — « {organisation.name} », {count(rows)} rows from {len(timeline.SOURCES)} sources"

@@ -12,11 +12,14 @@ the closing table "operation | ours | baseline | ratio | budget | met" and exits
 """
 
 import html
+import os
 import re
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 MIN_REPEAT = 5
 
@@ -254,3 +257,40 @@ def page_and_baseline(client, url: str) -> tuple[Callable[[], object], Callable[
     fetch()  # warm caches (session, content types) before capturing
     statements = capture_sql(fetch)
     return fetch, replay(reads_only(statements)), len(statements)
+
+
+# --- What several benchmarks share ------------------------------------------------------------------------
+
+
+def use_bench_database(root: Path) -> None:
+    """Point Django (not set up yet) at the benchmark database: BENCH_DATABASE_URL, else DATABASE_URL, else
+    var/bench.sqlite3 under `root`."""
+    (root / "var").mkdir(exist_ok=True)
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
+        "DATABASE_URL", f"sqlite:///{root / 'var' / 'bench.sqlite3'}"
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "programme.settings")
+
+
+def bench_director() -> Any:
+    """The director the benchmarks sign in as (created once)."""
+    from programme.models import Role, User
+
+    user, _ = User.objects.get_or_create(
+        email="bench-director@parcours.invalid", defaults={"role": Role.DIRECTOR, "first_name": "Bench"}
+    )
+    return user
+
+
+def bare_view(request: Any) -> Any:
+    """The floor: session, user and the middleware stack, no query of our own, a tiny page."""
+    from django.http import HttpResponse
+
+    return HttpResponse("<!DOCTYPE html><title>bare</title><p>ok</p>")
+
+
+def with_bare_page(route: str) -> list[Any]:
+    """The app's URLs plus `bare_view` at `route` (a benchmark module's `urlpatterns`, for ROOT_URLCONF)."""
+    from django.urls import include, path
+
+    return [path(route, bare_view), path("", include("programme.urls"))]

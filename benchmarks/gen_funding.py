@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from programme.identity import normalise_name, normalise_town
 from programme.models import Family, FunderKind, Organisation
 from projects.funding.models import (
     Budget,
@@ -30,29 +29,17 @@ from projects.funding.models import (
 )
 from projects.models import Phase, Project
 
+from .gen_projects import organisations_in_lyon
+
 CONVENTIONS_PER_PROJECT = 10
 INSTALMENTS_PER_CONVENTION = 6
 BATCH = 5000
 
 
 def _funders() -> list[Organisation]:
-    prefix = "Financeur bench "
-    existing = {o.funder_kind: o for o in Organisation.objects.filter(name__startswith=prefix)}
-    missing = [
-        Organisation(
-            name=f"{prefix}{kind.label}",
-            normalised_name=normalise_name(f"{prefix}{kind.label}"),
-            kind="collectivite",
-            family=Family.PUBLIC,
-            town="Lyon",
-            normalised_town=normalise_town("Lyon"),
-            funder_kind=kind.value,
-        )
-        for kind in FunderKind
-        if kind.value not in existing
-    ]
-    Organisation.objects.bulk_create(missing)
-    return list(Organisation.objects.filter(name__startswith=prefix).order_by("name"))
+    public = {"kind": "collectivite", "family": Family.PUBLIC}
+    rows = {str(kind.label): {**public, "funder_kind": kind.value} for kind in FunderKind}
+    return list(organisations_in_lyon("Financeur bench ", rows))
 
 
 def clear(programme) -> None:

@@ -9,8 +9,10 @@ Bulk inserts only; re-runnable: the benchmark programme's previous project rows 
 
 import random
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from programme.identity import normalise_name, normalise_town
@@ -85,23 +87,28 @@ def _staff() -> list[User]:
 ORG_PREFIX = "Structure porteuse bench "
 
 
-def _organisations(n: int) -> list[Organisation]:
-    prefix = ORG_PREFIX
-    existing = {o.name: o for o in Organisation.objects.filter(name__startswith=prefix)}
+def organisations_in_lyon(prefix: str, rows: dict[str, dict[str, Any]]) -> QuerySet[Organisation]:
+    """The organisations named `prefix` + a key of `rows` (its other fields), in Lyon: those missing are
+    created; all those named `prefix`…, by name."""
+    existing = set(Organisation.objects.filter(name__startswith=prefix).values_list("name", flat=True))
     missing = [
         Organisation(
-            name=f"{prefix}{i:05d}",
-            normalised_name=normalise_name(f"{prefix}{i:05d}"),
-            kind="association",
-            family=Family.ESS,
+            name=name,
+            normalised_name=normalise_name(name),
             town="Lyon",
             normalised_town=normalise_town("Lyon"),
+            **fields,
         )
-        for i in range(n)
-        if f"{prefix}{i:05d}" not in existing
+        for name, fields in ((f"{prefix}{key}", fields) for key, fields in rows.items())
+        if name not in existing
     ]
     Organisation.objects.bulk_create(missing, batch_size=BATCH)
-    return list(Organisation.objects.filter(name__startswith=prefix).order_by("name")[:n])
+    return Organisation.objects.filter(name__startswith=prefix).order_by("name")
+
+
+def _organisations(n: int) -> list[Organisation]:
+    ess = {"kind": "association", "family": Family.ESS}
+    return list(organisations_in_lyon(ORG_PREFIX, {f"{i:05d}": ess for i in range(n)})[:n])
 
 
 @transaction.atomic

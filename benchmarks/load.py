@@ -39,6 +39,8 @@ from pathlib import Path
 from django.http import HttpResponse
 from django.urls import include, path
 
+from benchmarks.common import use_bench_database
+
 ROOT = Path(__file__).resolve().parent.parent
 HELLO = "/__hello__/"
 PASSWORD = "bench-load-password"
@@ -376,11 +378,7 @@ def main() -> None:
     parser.add_argument("--regenerate", action="store_true", help="rebuild the benchmark dataset")
     args = parser.parse_args()
 
-    (ROOT / "var").mkdir(exist_ok=True)
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
-        "DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "programme.settings")
+    use_bench_database(ROOT)
     sys.path.insert(0, str(ROOT))
     import django
 

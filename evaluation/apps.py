@@ -12,6 +12,8 @@ class EvaluationConfig(AppConfig):
         from projects.views.base import Tab, register_tab
 
         register_tab(Tab("evaluation", "evaluation:protocol", _("Évaluation")), before="funding")
+        # The « Fil rouge » tab (evaluation.filrouge): need → idea → prototype → indicator → result → lesson.
+        register_tab(Tab("filrouge", "evaluation:filrouge", _("Fil rouge")))
         # Conversations: measurements have a thread, and the portal's pages are where partners read them.
         from .conversations import register_threads
 
@@ -28,3 +30,11 @@ class EvaluationConfig(AppConfig):
         from . import inbox
 
         inbox.register()
+
+        # A gate decision keeps the dossier the committee saw (evaluation.judgement): projects' decision
+        # form and service call the hook, never naming evaluation.
+        from projects.gate_hooks import DecisionHook, register_decision_hook
+
+        from .judgement.services import decision_check, decision_fields, decision_record
+
+        register_decision_hook(DecisionHook("dossier", decision_fields, decision_check, decision_record))

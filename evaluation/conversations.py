@@ -21,7 +21,6 @@ def register_threads() -> None:
             model=Measurement,
             label=_("la mesure"),
             project_of=lambda m: m.project_indicator.project,
-            staff_url=lambda m: reverse("projects:comment.list", args=["measurement", m.pk]),
             related=("project_indicator__project", "project_indicator__indicator"),
             tab="evaluation",
             title=title,

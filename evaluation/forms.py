@@ -34,15 +34,6 @@ def _relation(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     return field
 
 
-def _check_period(form: forms.BaseForm) -> dict[str, Any]:
-    """A form's clean() tail for `period_start`/`period_end`: the end may not come before the start."""
-    cleaned = form.cleaned_data
-    start, end = cleaned.get("period_start"), cleaned.get("period_end")
-    if start and end and end < start:
-        form.add_error("period_end", _("La fin de la période précède son début."))
-    return cleaned
-
-
 class IndicatorForm(ModelForm):
     class Meta:
         model = Indicator
@@ -173,6 +164,7 @@ class MeasurementForm(Form):
     "Je confirme cette valeur" checkbox, the typed value kept; `confirmed` is then passed to the service."""
 
     creates = True  # one-time submission token (programme.forms.EdgeChecks)
+    period_fields = ("period_start", "period_end")
     period_start = forms.DateField(label=_("Début de la période"), widget=DateInput)
     period_end = forms.DateField(label=_("Fin de la période"), widget=DateInput)
     value = FrenchDecimalField(label=_("Valeur"), max_digits=14, decimal_places=2, required=False)
@@ -241,10 +233,6 @@ class MeasurementForm(Form):
             error_messages={"required": _("Indiquez le motif de la correction.")},
         )
 
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        return _check_period(self)
-
 
 class ReturnForm(Form):
     comment = forms.CharField(
@@ -257,12 +245,9 @@ class UnlockForm(Form):
 
 
 class LockForm(Form):
+    period_fields = ("period_start", "period_end")
     period_start = forms.DateField(label=_("Du"), widget=DateInput)
     period_end = forms.DateField(label=_("Au"), widget=DateInput)
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        return _check_period(self)
 
 
 class MaturityForm(Form):

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from programme import access
-from programme.audit import Edit, audit_log, save_audited
+from programme.audit import Edit, audit_log, delete_audited, save_audited
 from programme.files import Upload, check_upload
 from programme.models import User
 from projects.conversations.services import comment_post
@@ -121,8 +121,7 @@ def protocol_item_delete(*, actor: User, obj: ProtocolItem) -> None:
         raise WorkflowError(
             _("Cet indicateur a déjà des mesures : il ne peut plus être retiré du protocole.")
         )
-    audit_log(actor=actor, obj=obj, action=f"{obj._meta.model_name}.deleted")
-    obj.delete()
+    delete_audited(actor=actor, obj=obj, action=f"{obj._meta.model_name}.deleted")
 
 
 def target_refusal(indicator: Indicator, value: Decimal | None) -> str | None:
@@ -868,8 +867,7 @@ def lesson_save(*, actor: User, edit: Edit[Lesson]) -> Lesson:
 @transaction.atomic
 def lesson_delete(*, actor: User, lesson: Lesson) -> None:
     _require_team(actor)
-    audit_log(actor=actor, obj=lesson, action="lesson.deleted")
-    lesson.delete()
+    delete_audited(actor=actor, obj=lesson, action="lesson.deleted")
 
 
 @transaction.atomic

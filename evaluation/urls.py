@@ -1,5 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 
+from .filrouge import urls as filrouge_urls
+from .judgement import urls as judgement_urls
 from .reports import urls as report_urls
 from .views import lessons, library, maturity, measurements, panels, protocol
 from .views.measurements import Transition
@@ -71,4 +73,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("enseignements/<int:pk>/", lessons.lesson_detail, name="lesson.detail"),
     path("enseignements/<int:pk>/modifier/", lessons.lesson_form, name="lesson.edit"),
     path("enseignements/<int:pk>/supprimer/", lessons.lesson_delete, name="lesson.delete"),
-] + report_urls.urlpatterns
+]
+urlpatterns += report_urls.urlpatterns + judgement_urls.urlpatterns + filrouge_urls.urlpatterns

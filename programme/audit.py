@@ -147,6 +147,20 @@ def save_audited[M: models.Model](
     return obj
 
 
+def delete_audited(
+    *,
+    actor: User | AnonymousUser | None,
+    obj: models.Model,
+    action: str,
+    removed: dict[str, Any] | None = None,
+) -> None:
+    """Log `action` for `obj` with what it was (`removed`: {field: value}, recorded as [value, None]), then
+    delete it. The caller's service owns the transaction."""
+    changes = {name: [value, None] for name, value in (removed or {}).items()}
+    audit_log(actor=actor, obj=obj, action=action, changes=changes)
+    obj.delete()
+
+
 def audit_forget(obj: models.Model, *, placeholder: str) -> None:
     """After personal data is erased: the trail keeps that changes happened, not whose data it was."""
     AuditEntry.objects.filter(
@@ -230,10 +244,16 @@ VERB_LABELS: dict[str, Promise] = {
     "uploaded_file": _("fichier déposé"),
     "mapped": _("colonnes associées"),
     "confirmed": _("import confirmé"),
+    "application_received": _("candidature reçue (appel à candidatures)"),
+    "questions_changed": _("questions modifiées"),
 }
 
 #: Whole action codes whose meaning is more than their last part.
 ACTION_LABELS: dict[str, Promise] = {
+    "report.text": _("sections rédigées : nouvelle version"),
+    "report.finalise": _("version finale demandée"),
+    "project_indicator.outputs": _("productions testées (fil rouge)"),
+    "lesson.sources": _("sources de l’enseignement (fil rouge)"),
     "project.gate.continue": _("décision d’étape : poursuite"),
     "project.gate.stop": _("décision d’étape : arrêt"),
     "project.gate.extend": _("décision d’étape : prolongation"),
@@ -272,6 +292,8 @@ FIELD_LABELS: dict[str, Promise] = {
     "dépassement de capacité": _("dépassement de capacité"),
     "scheduled": _("planification"),
     "confirm_duplicate": _("autre structure du même nom confirmée"),
+    "call": _("appel"),
+    "questions": _("questions"),
 }
 
 #: Keys that are not fields of the logged model but whose values are another model field's choices.

@@ -18,6 +18,8 @@ app.autodiscover_tasks(
     [
         "programme",
         "prospects",
+        "prospects.calls",
+        "prospects.sirene",
         "projects",
         "projects.selection",
         "projects.conversations",
@@ -25,6 +27,7 @@ app.autodiscover_tasks(
         "evaluation",
         "evaluation.reports",
         "evaluation.portal",
+        "evaluation.judgement",
     ]
 )
 

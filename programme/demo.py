@@ -6,6 +6,7 @@ second one a year ago, each selected by its committee two weeks before its start
 (`selection_committee_date`); the next cohort starts in January and its candidates are being interviewed.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -206,6 +207,19 @@ def _user(
     return user
 
 
+def demo_organisation(
+    ctx: DemoContext, name: str, *, themes: Iterable[int], **fields: Any
+) -> tuple[Organisation, bool]:
+    """The demo structure `name`, created with its themes unless it is already there (the demo may run
+    again); and whether it was created."""
+    org = Organisation.objects.filter(name=name).first()
+    if org is not None:
+        return org, False
+    org = Organisation.objects.create(name=name, **fields)
+    org.themes.set([ctx.themes[t] for t in themes])
+    return org, True
+
+
 def build(ctx: DemoContext) -> None:
     ctx.themes = [Theme.objects.get_or_create(name=name)[0] for name in THEMES]
     ctx.territories = [Territory.objects.get_or_create(name=name)[0] for name in TERRITORIES]
@@ -234,21 +248,20 @@ def build(ctx: DemoContext) -> None:
     ]
     for index, (name, kind, town, postcode, territory, themes, esus) in enumerate(ORGANISATIONS):
         siren = demo_siren(index) if kind not in ("collectivite",) else ""
-        org = Organisation.objects.filter(name=name).first()
-        if org is None:
-            org = Organisation.objects.create(
-                name=name,
-                kind=kind,
-                town=town,
-                postcode=postcode,
-                siren=siren,
-                rna=f"W69{index:07d}" if kind == "association" else "",
-                esus=esus,
-                territory=ctx.territories[territory],
-                address=f"{10 + index} rue de la Coopération",
-                website=f"https://www.exemple-{index}.fr",
-            )
-            org.themes.set([ctx.themes[t] for t in themes])
+        org, _created = demo_organisation(
+            ctx,
+            name,
+            themes=themes,
+            kind=kind,
+            town=town,
+            postcode=postcode,
+            siren=siren,
+            rna=f"W69{index:07d}" if kind == "association" else "",
+            esus=esus,
+            territory=ctx.territories[territory],
+            address=f"{10 + index} rue de la Coopération",
+            website=f"https://www.exemple-{index}.fr",
+        )
         ctx.organisations[name] = org
         for p in range(1 + index % 2):
             first = FIRST_NAMES[(index + p * 5) % len(FIRST_NAMES)]

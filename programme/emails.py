@@ -1,11 +1,23 @@
 """E-mails as subject/text/html templates, rendered in the recipient's language."""
 
+import smtplib
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+
+#: The Celery options of a task that sends e-mail: acknowledged once done, retried on an SMTP or network
+#: error (backoff from a minute, five tries at most).
+MAIL_TASK: dict[str, Any] = {
+    "acks_late": True,
+    "autoretry_for": (smtplib.SMTPException, OSError),
+    "retry_backoff": 60,
+    "max_retries": 5,
+}
+#: A notification's e-mail: the same, bounded in time, its result not kept.
+NOTIFY_TASK: dict[str, Any] = {**MAIL_TASK, "soft_time_limit": 60, "time_limit": 90, "ignore_result": True}
 
 
 def send_template_mail(

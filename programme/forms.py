@@ -2,7 +2,7 @@ import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from .formatting import fr_number
 from .identity import digits_only, normalise_name, normalise_town
 from .models import Cohort, CommentNotifications, Invitation, Organisation, Person, Role, Territory, Theme
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 #: What the settings pages archive instead of deleting: not offered for new choices once archived.
 ARCHIVABLE = (Cohort, Territory, Theme)
@@ -88,6 +91,9 @@ class EdgeChecks(forms.BaseForm):
     creates: bool | None = None
     #: Forms about what happened (list filters, reports) still offer archived promotions, themes, territories.
     offers_archived = False
+    #: A start and an end field whose end may not precede the start (said next to the end field).
+    period_fields: tuple[str, str] | None = None
+    period_error: "StrOrPromise" = _("La fin de la période précède son début.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -115,6 +121,17 @@ class EdgeChecks(forms.BaseForm):
             elif value is not None:
                 current = [value.pk]
         field.queryset = field.queryset.filter(Q(is_active=True) | Q(pk__in=current))
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # returns self.cleaned_data, typed `| None` in the stubs
+        if self.period_fields:
+            self.check_period(*self.period_fields)
+        return self.cleaned_data
+
+    def check_period(self, start_field: str, end_field: str) -> None:
+        start, end = self.cleaned_data.get(start_field), self.cleaned_data.get(end_field)
+        if start and end and end < start:
+            self.add_error(end_field, self.period_error)
 
     def is_creation(self) -> bool:
         if self.creates is not None:
@@ -174,12 +191,9 @@ class FilterForm(Form):
         use_string_selects(self)
 
     def clean(self) -> dict[str, Any]:
-        super().clean()  # returns self.cleaned_data, typed `| None` in the stubs
-        cleaned = self.cleaned_data
+        cleaned = super().clean()
         if self.period:
-            start, end = (cleaned.get(name) for name in self.period)
-            if start and end and start > end:
-                self.add_error(self.period[1], _("La fin de la période précède son début."))
+            self.check_period(*self.period)
         return cleaned
 
 

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 from django import forms
 from django.apps import apps
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import UniqueConstraint
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import FilterSet
 
 from .access import AuthedRequest
-from .forms import EdgeChecks, use_string_selects
+from .forms import EdgeChecks, add_validation_error, use_string_selects
 from .services import submission_claim
 
 PAGE_SIZE = 50
@@ -81,7 +82,11 @@ KNOWN_DUPLICATES = {
 
 
 def save_once[T](
-    form: forms.BaseForm, save: Callable[[], T], *, duplicates: dict[str, Any] | None = None
+    form: forms.BaseForm,
+    save: Callable[[], T],
+    *,
+    duplicates: dict[str, Any] | None = None,
+    refusals_on_form: bool = False,
 ) -> T | None:
     """Run `save` (the service call of a valid form) in one transaction with the claim of the form's
     one-time submission token; None when nothing was saved, the reason then being on the form.
@@ -93,7 +98,8 @@ def save_once[T](
       constraint's own `violation_error_message`, or `duplicates[constraint name]`, says which.
     - `save` may put a service's refusal on the form itself (`add_validation_error`), or return None or
       False when it saved nothing (a value to confirm): the transaction, token claim included, is then
-      rolled back, so the corrected (or confirmed) form can be sent again.
+      rolled back, so the corrected (or confirmed) form can be sent again. With `refusals_on_form`, a
+      `ValidationError` the service raises is put there for it (field errors next to their field).
     """
     token = form.submission_token if isinstance(form, EdgeChecks) else ""
     if isinstance(form, EdgeChecks) and form.is_creation() and not token:
@@ -111,6 +117,11 @@ def save_once[T](
             return result
     except IntegrityError as error:
         form.add_error(None, duplicate_message(error, duplicates or {}))
+        return None
+    except ValidationError as error:
+        if not refusals_on_form:
+            raise
+        add_validation_error(form, error)
         return None
 
 

@@ -464,3 +464,8 @@ FILTERS_NULL_CHOICE_LABEL = _("Non renseigné")
 
 # --- Parcours -----------------------------------------------------------------------------------
 PARCOURS_DEFAULT_REMINDER_OFFSETS = [14, 7, 1]
+# The SIRENE register (docs/sourcing.md): the départements whose establishments the import keeps (INSEE
+# codes, comma-separated; empty: all) and the legal categories it keeps besides ESS-flagged units (empty:
+# the associations, cooperatives, mutuelles and foundations of prospects/sirene/columns.py).
+SIRENE_DEPARTEMENTS = envlist("SIRENE_DEPARTEMENTS")
+SIRENE_LEGAL_CATEGORIES = envlist("SIRENE_LEGAL_CATEGORIES")

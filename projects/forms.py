@@ -12,6 +12,7 @@ from programme.forms import Form, ModelForm
 from programme.models import Organisation, Person, Role, User
 
 from . import services
+from .gate_hooks import hook_fields
 from .models import (
     Action,
     AdvocacyAction,
@@ -143,6 +144,15 @@ class GateDecisionForm(Form):
         outcome = self.fields["outcome"]
         assert isinstance(outcome, forms.ChoiceField)
         outcome.choices = [(o, outcome_label(project.phase, o)) for o in outcomes]
+        # Fields higher apps add to the decision (projects.gate_hooks: evaluation's frozen dossier).
+        extra = hook_fields(project)
+        self.hook_names = list(extra)
+        self.fields.update(extra)
+
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned data as `project_move` takes it: the hooks' fields under `hook_data`."""
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.hook_names}
+        return {**data, "hook_data": {k: self.cleaned_data.get(k) for k in self.hook_names}}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -153,6 +163,9 @@ class GateDecisionForm(Form):
 
 
 class MembershipForm(ModelForm):
+    period_fields = ("joined_on", "left_on")
+    period_error = _("La sortie ne peut pas précéder l’entrée.")
+
     class Meta:
         model = Membership
         fields = ["organisation", "person", "role", "joined_on", "left_on"]
@@ -164,9 +177,6 @@ class MembershipForm(ModelForm):
         person, organisation = cleaned.get("person"), cleaned.get("organisation")
         if person and organisation and person.organisation_id not in (None, organisation.pk):
             self.add_error("person", _("Ce contact appartient à une autre structure."))
-        joined, left = cleaned.get("joined_on"), cleaned.get("left_on")
-        if joined and left and left < joined:
-            self.add_error("left_on", _("La sortie ne peut pas précéder l’entrée."))
         return cleaned
 
 

@@ -277,7 +277,7 @@ def deadline_scan(*, now: datetime | None = None, queue: str | None = None) -> d
     )
     if not kept:
         for user_id in sorted(commenters):
-            send = partial(send_digest.apply_async, (user_id, ""), queue=queue)  # type: ignore[arg-type]
+            send = partial(send_digest.apply_async, (user_id, ""), queue=queue)
             transaction.on_commit(send)
         return {"today": today.isoformat(), "items": 0, "claimed": 0, "digests": len(commenters)}
 
@@ -360,8 +360,7 @@ def deadline_scan(*, now: datetime | None = None, queue: str | None = None) -> d
     claimed = ReminderLog.objects.filter(run_id=run_id).count()
     claimed_users = sorted(set(claimed_users) | commenters)
     for user_id in claimed_users:
-        # celery-types declares `queue: str | Queue`, but Celery takes None for "the default queue".
-        send = partial(send_digest.apply_async, (user_id, str(run_id)), queue=queue)  # type: ignore[arg-type]
+        send = partial(send_digest.apply_async, (user_id, str(run_id)), queue=queue)
         transaction.on_commit(send)
     return {"today": today.isoformat(), "items": len(kept), "claimed": claimed, "digests": len(claimed_users)}
 

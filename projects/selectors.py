@@ -172,35 +172,25 @@ def _funding_deadlines(user: User, *, start: date | None, end: date, today: date
     instalments not (fully) received, by their due date (projects.funding.selectors decides which are open)."""
     steered = Q(convention__project__staff_leads=user)
     due = Q(due_on__lte=end) if start is None else Q(due_on__gte=start, due_on__lte=end)
-    items = [
-        Deadline(
-            "justification",
-            _("Justificatif"),
-            j.due_on,
-            justification_title(j),
-            j.convention.project.title,
-            reverse("projects:funding.page", args=[j.convention.project_id]),
-            j.due_on < today,
-            f"justification-{j.pk}",
-            j.convention.project_id,
-        )
-        for j in open_justifications(user=user).filter(steered, due).distinct()
+    rows: list[tuple[str, str, Callable[[Any], str], Callable[..., QuerySet[Any]]]] = [
+        ("justification", _("Justificatif"), justification_title, open_justifications),
+        ("instalment", _("Versement attendu"), instalment_title, open_instalments),
     ]
-    items += [
+    return [
         Deadline(
-            "instalment",
-            _("Versement attendu"),
-            i.due_on,
-            instalment_title(i),
-            i.convention.project.title,
-            reverse("projects:funding.page", args=[i.convention.project_id]),
-            i.due_on < today,
-            f"instalment-{i.pk}",
-            i.convention.project_id,
+            kind,
+            label,
+            r.due_on,
+            title(r),
+            r.convention.project.title,
+            reverse("projects:funding.page", args=[r.convention.project_id]),
+            r.due_on < today,
+            f"{kind}-{r.pk}",
+            r.convention.project_id,
         )
-        for i in open_instalments(user=user).filter(steered, due).distinct()
+        for kind, label, title, open_rows in rows
+        for r in open_rows(user=user).filter(steered, due).distinct()
     ]
-    return items
 
 
 def deadlines_for(user: User, *, start: date | None, end: date, today: date | None = None) -> list[Deadline]:

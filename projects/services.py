@@ -26,6 +26,7 @@ from programme.formatting import fr_date
 from programme.models import Person, Programme, Role, User
 
 from .dates import add_months
+from .gate_hooks import check_hooks, record_hooks
 from .models import (
     ACTIVE_PHASES,
     NEXT_PHASE,
@@ -117,8 +118,12 @@ def project_move(
     conditions: str = "",
     new_planned_end: date | None = None,
     expected_version: int | None = None,
+    hook_data: dict[str, Any] | None = None,
 ) -> GateDecision:
     """Record a gate decision and move the project. Raises TransitionError (French) when refused.
+
+    `hook_data`: the decision form's fields added by higher apps (`projects.gate_hooks`), handed to their
+    hooks in this transaction; None when the decision is not taken through the form.
 
     `expected_version` is the `phase_version` the decider saw (defaults to the one on `project`): if
     someone else decided in between, the second decision is refused instead of silently applied.
@@ -203,6 +208,8 @@ def project_move(
         new_planned_end = None  # only meaningful for an extension
     if errors:
         raise TransitionError(errors)
+    # Higher apps' part of the decision (projects.gate_hooks), checked before anything moves.
+    checked = check_hooks(project=locked, actor=actor, data=hook_data)
 
     from_phase = locked.phase
     changes: dict[str, list[Any]] = {"phase": [from_phase, to_phase]}
@@ -249,6 +256,7 @@ def project_move(
         action=f"project.gate.{outcome}",
         changes={**changes, "décision": [None, str(decision)], "instance": [None, committee]},
     )
+    record_hooks(decision=decision, actor=actor, data=hook_data, checked=checked)
     # Keep the caller's instance in step (they may render it right away).
     project.phase, project.phase_version, project.start_date = (
         locked.phase,

@@ -1,8 +1,8 @@
 """Celery tasks of project steering: thin — ids in, call a service."""
 
-import smtplib
-
 from celery import shared_task
+
+from programme.emails import MAIL_TASK, NOTIFY_TASK
 
 from . import reminders, services
 
@@ -15,25 +15,12 @@ def send_deadline_digests(self) -> dict:
     return reminders.deadline_scan(queue=queue)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=60,
-    max_retries=5,
-)
+@shared_task(**MAIL_TASK)
 def send_digest(user_id: int, run_id: str) -> int:
     return reminders.digest_send(user_id=user_id, run_id=run_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=60,
-    max_retries=5,
-    soft_time_limit=60,
-    time_limit=90,
-    ignore_result=True,
-)
+@shared_task(**NOTIFY_TASK)
 def notify_deliverable_uploaded(version_id: int) -> int:
     """Tell the project's team a partner uploaded a deliverable version (once per version)."""
     return services.deliverable_version_notify(version_id=version_id)

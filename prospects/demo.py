@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from programme.demo import DemoContext, demo_siren, selection_committee_date
+from programme.demo import DemoContext, demo_organisation, demo_siren, selection_committee_date
 from programme.models import Organisation, Person
 
 from . import services
@@ -252,16 +252,16 @@ def _advance(ctx: DemoContext, prospect: Prospect, target: str, index: int) -> N
 def _organisation(
     ctx: DemoContext, index: int, name: str, kind: str, town: str, territory: int, themes
 ) -> Organisation:
-    org = Organisation.objects.filter(name=name).first()
-    if org is None:
-        org = Organisation.objects.create(
-            name=name,
-            kind=kind,
-            town=town,
-            siren=demo_siren(60 + index) if kind != "collectivite" else "",
-            territory=ctx.territories[territory],
-        )
-        org.themes.set([ctx.themes[t] for t in themes])
+    org, created = demo_organisation(
+        ctx,
+        name,
+        themes=themes,
+        kind=kind,
+        town=town,
+        siren=demo_siren(60 + index) if kind != "collectivite" else "",
+        territory=ctx.territories[territory],
+    )
+    if created:
         Person.objects.create(
             first_name=["Amélie", "Bastien", "Chloé", "Driss", "Fanny", "Grégoire"][index % 6],
             last_name=["Perret", "Gauthier", "Morel", "Lopez", "Bertrand", "Renaud"][index % 6],

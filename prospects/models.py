@@ -40,6 +40,7 @@ class Source(models.TextChoices):
     RECOMMENDATION = "recommendation", _("Recommandation")
     SPONTANEOUS = "spontaneous", _("Candidature spontanée")
     IMPORT = "import", _("Import")
+    CALL = "call", _("Appel à candidatures")
 
 
 class Audience(models.TextChoices):
@@ -569,3 +570,15 @@ class ImportFile(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (ImportStatus.IMPORTED, ImportStatus.FAILED, ImportStatus.CANCELLED)
+
+
+# --- Calls for applications (a package of this app: prospects/calls/) ----------------------------------
+from .calls.models import Answer, Application, Call, Question  # noqa: E402, F401
+
+# --- The SIRENE register and its radar (a package of this app: prospects/sirene/) ----------------------
+from .sirene.models import (  # noqa: E402, F401
+    RegisterEstablishment,
+    RegisterImport,
+    RegisterUnit,
+    SavedSearch,
+)

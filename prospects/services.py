@@ -138,6 +138,10 @@ def _set_stage(prospect: Prospect, to_stage: str, *, actor: User | None, reason:
     )
 
 
+#: A stage change already checked by its caller (a call for applications gives its prospects its stage).
+set_stage = _set_stage
+
+
 @transaction.atomic
 def prospect_move(*, actor: User, prospect: Prospect, to_stage: str, reason: str = "") -> Prospect:
     """Move a prospect by hand (board, detail page). Refused moves raise ValidationError(why)."""
@@ -176,7 +180,7 @@ class NewOrganisation:
 
 
 @transaction.atomic
-def organisation_create(*, actor: User, new: NewOrganisation) -> Organisation:
+def organisation_create(*, actor: User | None, new: NewOrganisation) -> Organisation:
     organisation = Organisation.objects.create(
         name=new.name.strip(), kind=new.kind, town=new.town.strip(), siren=new.siren
     )
@@ -187,7 +191,7 @@ def organisation_create(*, actor: User, new: NewOrganisation) -> Organisation:
 @transaction.atomic
 def prospect_create(
     *,
-    actor: User,
+    actor: User | None,
     programme: Programme,
     organisation: Organisation | NewOrganisation,
     source: str = Source.WATCH,

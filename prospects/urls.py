@@ -1,10 +1,12 @@
 from django.urls import path
 
+from .calls import urls as call_urls
+from .sirene import urls as sirene_urls
 from .views import events, grid, imports, interviews, organisation, pipeline, record
 
 app_name = "prospects"
 
-urlpatterns = [
+urlpatterns: list = [
     path("", pipeline.prospect_list, name="prospect.list"),
     path("tableau/", pipeline.prospect_board, name="prospect.board"),
     path("nouveau/", record.prospect_create, name="prospect.create"),
@@ -34,3 +36,5 @@ urlpatterns = [
     path("import/<str:token>/abandonner/", imports.import_cancel, name="import.cancel"),
     path("import/<str:token>/suivi/", imports.import_status, name="import.status"),
 ]
+
+urlpatterns += call_urls.urlpatterns + sirene_urls.urlpatterns

@@ -22,6 +22,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from evaluation.judgement.models import CollectiveReading, Evidence
 from evaluation.models import (
     EvaluationCriterion,
     EvaluationQuestion,
@@ -246,6 +247,16 @@ def _owed_maturity(w: Any) -> str:
     return reverse("portal:maturity.moment", args=[project.pk, "emergence", "end"])
 
 
+def _shared_finding(w: Any) -> Any:
+    """Project A's finding (evaluation/judgement), shared with the collective; built once per test."""
+    from evaluation.judgement import services as judgement_services
+    from evaluation.judgement.models import Finding
+    from tests.evaluation import judgement_helpers
+
+    found = Finding.objects.filter(project=w.project_a).first() or judgement_helpers.finding(w)
+    return judgement_services.finding_share(actor=w.staff, finding=found, shared=True)
+
+
 SCORES = {f"score_{d}": "2" for d in ("shared_vision", "governance", "trust", "shared_resources", "capacity")}
 
 
@@ -375,6 +386,7 @@ CASES = [
             "committee": "Comité d’engagement",
             "rationale": "Le collectif est prêt.",
             "expected_version": Project.objects.get(pk=_project(w)).phase_version,
+            "no_dossier_reason": "Dossier présenté sur papier.",
         },
         lambda w: GateDecision.objects.count(),
     ),
@@ -712,6 +724,22 @@ CASES = [
         lambda w: reverse("portal:action.done", args=[_partner_action(w).pk]),
         lambda w: {"comment": "C’est fait."},
         lambda w: AuditEntry.objects.filter(action="action.done").count(),
+    ),
+    Case(
+        "finding evidence",
+        "staff",
+        lambda w: reverse("evaluation:judgement.evidence.add", args=[_shared_finding(w).question_id]),
+        lambda w: {"source": "observation", "observation": "Vu à la cantine."},
+        lambda w: Evidence.objects.filter(kind="observation").count(),
+        page=lambda w: reverse("evaluation:judgement.finding", args=[_shared_finding(w).question_id]),
+    ),
+    Case(
+        "collective reading",
+        "partner_a",
+        lambda w: reverse("portal:judgement.reading", args=[_shared_finding(w).pk]),
+        lambda w: {"text": "Le collectif confirme."},
+        lambda w: CollectiveReading.objects.count(),
+        page=lambda w: reverse("portal:judgement.findings", args=[_shared_finding(w).project_id]),
     ),
 ]
 

@@ -31,7 +31,7 @@ from .maturity import (
     assessed_on_refusal,
     maturity_moments,
 )
-from .reports import Report, ReportKind, ReportStatus
+from .reports import WRITTEN_SECTIONS, Report, ReportKind, ReportStage, ReportStatus, ReportText
 
 __all__ = [
     "ASSESSED_PHASES",
@@ -60,9 +60,25 @@ __all__ = [
     "ProjectIndicator",
     "Report",
     "ReportKind",
+    "ReportStage",
     "ReportStatus",
+    "ReportText",
+    "WRITTEN_SECTIONS",
     "Reporter",
     "Scope",
     "assessed_on_refusal",
     "maturity_moments",
 ]
+
+# --- From evidence to judgement (a package of this app: evaluation/judgement/) ----------------------------
+from evaluation.judgement.models import (  # noqa: E402, F401
+    CollectiveReading,
+    CriterionLevel,
+    DecisionDossier,
+    EssaimageKit,
+    Evidence,
+    Finding,
+    GateDossier,
+    Recommendation,
+    SiteKit,
+)

@@ -256,6 +256,11 @@ class ProjectIndicator(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    #: The fil rouge: the workshop outputs (needs, ideas, prototypes) this indicator tests — of the same
+    #: project (evaluation.filrouge.services checks it).
+    outputs = models.ManyToManyField(
+        "projects.WorkshopItem", verbose_name=_("productions testées"), blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -29,6 +29,17 @@ class Lesson(models.Model):
     projects = models.ManyToManyField(
         "projects.Project", verbose_name=_("projets"), blank=True, related_name="lessons"
     )
+    # The fil rouge: what the lesson comes from — workshop outputs, workshops and committees of its
+    # projects (evaluation.filrouge.services checks it).
+    outputs = models.ManyToManyField(
+        "projects.WorkshopItem", verbose_name=_("productions d’origine"), blank=True, related_name="+"
+    )
+    workshops = models.ManyToManyField(
+        "projects.Workshop", verbose_name=_("ateliers d’origine"), blank=True, related_name="+"
+    )
+    committees = models.ManyToManyField(
+        "projects.Committee", verbose_name=_("comités d’origine"), blank=True, related_name="+"
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("auteur"),

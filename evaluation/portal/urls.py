@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from .views import conversations, deliverables, funding, indicators, maturity, organisation, project
+from ..judgement.urls import portal_urlpatterns as judgement_urlpatterns
+from .views import conversations, deliverables, filrouge, funding, indicators, maturity, organisation, project
 
 app_name = "portal"
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("", project.home, name="home"),
     path("projets/<int:pk>/", project.project, name="project"),
     path("projets/<int:pk>/financement/", funding.funding, name="funding"),
+    path("projets/<int:pk>/fil-rouge/", filrouge.fil_rouge, name="filrouge"),
     # Deliverables, actions, shared workshops and committees
     path("livrables/<int:pk>/", deliverables.deliverable_detail, name="deliverable"),
     path(
@@ -42,3 +44,6 @@ urlpatterns = [
     ),
     path("projets/<int:pk>/maturite/ouvrir/", maturity.maturity_open, name="maturity.open"),
 ]
+
+# The team's findings, recommendations and dossiers, once shared (evaluation/judgement/).
+urlpatterns += judgement_urlpatterns

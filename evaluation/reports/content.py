@@ -40,12 +40,14 @@ from evaluation.figures import (
     target_for_period,
 )
 from evaluation.models import (
+    WRITTEN_SECTIONS,
     EvaluationQuestion,
     Lesson,
     Measurement,
     MeasurementStatus,
     ProjectIndicator,
     Report,
+    ReportStage,
 )
 from evaluation.portal import selectors as portal_selectors
 from evaluation.selectors import Filters
@@ -832,13 +834,35 @@ def _financial_section(user, project_id: int, today: date) -> Section:
     return section
 
 
+def written_sections(report: Report) -> tuple[list[Section], list[Section], int | None]:
+    """A draft's or final's written sections, from its latest text version: (opening, closing, version).
+    The introduction opens the report, the others close it. A draft shows an empty section as « à
+    rédiger »; a final report leaves it out."""
+    if report.stage == ReportStage.GENERATED:
+        return [], [], None
+    latest = report.texts.order_by("-version").first()
+    opening: list[Section] = []
+    closing: list[Section] = []
+    for name, title in WRITTEN_SECTIONS:
+        text = getattr(latest, name) if latest is not None else ""
+        if not text and report.stage == ReportStage.FINAL:
+            continue
+        section = Section(f"redige-{name}", str(title), data={"text": text, "written": True})
+        (opening if name == "introduction" else closing).append(section)
+    return opening, closing, latest.version if latest is not None else None
+
+
 def report_context(report, progress: Progress) -> dict:
     data = (
         funder_sections(report, progress) if report.kind == "funder" else activity_sections(report, progress)
     )
+    opening, closing, version = written_sections(report)
+    data["sections"] = [*opening, *data["sections"], *closing]
     return {
         "report": report,
         "generated_at": fr_date(timezone.now()),
         "requested_by": str(report.requested_by) if report.requested_by_id else _("Planification mensuelle"),
+        "draft": report.stage == ReportStage.DRAFT,
+        "text_version": version,
         **data,
     }

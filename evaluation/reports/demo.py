@@ -1,5 +1,6 @@
-"""Demo data for PDF reports (idempotent): one finished activity report ordered by the director, and one
-funder report of partner A's project, shared with its collective.
+"""Demo data for PDF reports (idempotent): one finished activity report ordered by the director, one draft
+activity report with its written sections (two versions), and one funder report of partner A's project,
+shared with its collective.
 
 Runs after the other evaluation demo steps. The reports are ordered through the service, so they render after the
 demo transaction commits: inline without Redis (a few seconds), by the worker otherwise.
@@ -10,13 +11,35 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from evaluation.models import Report, ReportKind, ReportStatus
+from evaluation.models import Report, ReportKind, ReportStage, ReportStatus
 from programme import access
 from programme.audit import audit_log
 from programme.demo import DemoContext
 from projects.models import Project
 
-from .services import report_request, report_share
+from .services import report_request, report_share, report_text_save
+
+#: The draft's written sections, in two versions (the second one adds the outlook).
+DRAFT_TEXTS = [
+    {
+        "introduction": (
+            "Cette année, le programme a accompagné ses collectifs de l’Émergence à l’Expérimentation. "
+            "Ce rapport présente les chiffres de la période et ce que l’équipe en retient."
+        ),
+        "highlights": "Premiers prototypes testés avec les usagers ; deux collectifs passés en Expérimentation.",
+        "difficulties": "La mobilisation des bénévoles a fléchi pendant l’été.",
+        "outlook": "",
+    },
+    {
+        "introduction": (
+            "Cette année, le programme a accompagné ses collectifs de l’Émergence à l’Expérimentation. "
+            "Ce rapport présente les chiffres de la période et ce que l’équipe en retient."
+        ),
+        "highlights": "Premiers prototypes testés avec les usagers ; deux collectifs passés en Expérimentation.",
+        "difficulties": "La mobilisation des bénévoles a fléchi pendant l’été.",
+        "outlook": "Préparer l’essaimage des prototypes les plus solides dans deux nouveaux territoires.",
+    },
+]
 
 
 def build(ctx: DemoContext) -> None:
@@ -33,6 +56,17 @@ def build(ctx: DemoContext) -> None:
             programme=programme,
             parameters={"period_start": date(ctx.today.year, 1, 1), "period_end": ctx.today},
         )
+
+    if not existing.filter(kind=ReportKind.ACTIVITY, stage=ReportStage.DRAFT).exists():
+        draft = report_request(
+            actor=staff,
+            kind=ReportKind.ACTIVITY,
+            programme=programme,
+            parameters={"period_start": date(ctx.today.year, 1, 1), "period_end": ctx.today},
+            draft=True,
+        )
+        for texts in DRAFT_TEXTS:
+            report_text_save(actor=staff, report=draft, texts=texts)
 
     partner = ctx.users.get("partner_a")
     project = (

@@ -38,6 +38,14 @@ class ReportOrderForm(Form):
     project = forms.ModelChoiceField(
         label=_("Projet (rapport financeur)"), queryset=Cohort.objects.none(), required=False
     )
+    draft = forms.BooleanField(
+        label=_("Préparer un brouillon à rédiger"),
+        help_text=_(
+            "Les sections générées s’accompagnent de sections rédigées par l’équipe (introduction, faits "
+            "marquants, difficultés, perspectives) ; la version finale est rendue quand le texte est prêt."
+        ),
+        required=False,
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -80,11 +88,13 @@ class ReportOrderForm(Form):
                 "programme": data["programme"],
                 "project": data["project"],
                 "parameters": {},
+                "draft": bool(data.get("draft")),
             }
         return {
             "kind": data["kind"],
             "programme": data["programme"],
             "project": None,
+            "draft": bool(data.get("draft")),
             "parameters": {
                 "period_start": data["period_start"],
                 "period_end": data["period_end"],
@@ -138,3 +148,41 @@ class DashboardFilterForm(Form):
                 field = self.fields[name]
                 assert isinstance(field, LoadedModelChoiceField)
                 field.load(objects)
+
+
+class ReportTextForm(Form):
+    """The written sections of a draft report; each save is a new version of the text."""
+
+    creates = True  # each save is a new version: a double click saves one
+
+    introduction = forms.CharField(
+        label=_("Introduction"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Ouvre le rapport, avant les sections générées."),
+    )
+    highlights = forms.CharField(
+        label=_("Faits marquants"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    difficulties = forms.CharField(
+        label=_("Difficultés"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    outlook = forms.CharField(
+        label=_("Perspectives"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+
+class ReportFinaliseForm(Form):
+    """Render a draft's final version (immutable); a funder report's, for the team or the collective."""
+
+    creates = True  # decides: one final rendering per click
+
+    for_collective = forms.BooleanField(
+        label=_("Version finale pour le collectif (partagée avec lui)"),
+        help_text=_(
+            "Rendue avec les yeux du collectif : rien de ce que l’équipe garde pour elle n’y figure. "
+            "Sans cette case, la version finale reste à l’équipe."
+        ),
+        required=False,
+    )

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any, TypedDict
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -27,7 +27,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from evaluation.models import Report, ReportKind, ReportStatus
+from evaluation.models import WRITTEN_SECTIONS, Report, ReportKind, ReportStage, ReportStatus, ReportText
 from programme import access
 from programme.audit import audit_log
 from programme.formatting import fr_date
@@ -131,14 +131,21 @@ def clean_parameters(
 
 
 def dedupe_key(
-    *, kind: str, programme: Programme, project: Project | None, parameters: Mapping[str, object]
+    *,
+    kind: str,
+    programme: Programme,
+    project: Project | None,
+    parameters: Mapping[str, object],
+    draft: bool = False,
 ) -> str:
-    payload = {
+    payload: dict[str, object] = {
         "kind": kind,
         "programme": programme.pk,
         "project": getattr(project, "pk", None),
         "parameters": parameters,
     }
+    if draft:  # a draft is another document than the same report generated in one go
+        payload["draft"] = True
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -269,13 +276,16 @@ def report_request(
     project: Project | None = None,
     parameters: Mapping[str, Any] | None = None,
     scheduled: bool = False,
+    draft: bool = False,
 ) -> Report:
     """Order a report. Returns the new report, or the identical one already queued or running
-    (`report.created` tells which). Rendering starts after the transaction commits."""
+    (`report.created` tells which). Rendering starts after the transaction commits. A `draft` comes
+    with written sections the team edits (`report_text_save`) before its final rendering
+    (`report_finalise`)."""
     if not scheduled and not access.is_team(actor):
         raise ValidationError(_("Seule l’équipe du programme peut commander un rapport."))
     params = clean_parameters(kind=kind, programme=programme, project=project, parameters=parameters or {})
-    key = dedupe_key(kind=kind, programme=programme, project=project, parameters=params)
+    key = dedupe_key(kind=kind, programme=programme, project=project, parameters=params, draft=draft)
     report, created = _create_or_join(
         key=key,
         fields={
@@ -286,6 +296,7 @@ def report_request(
             "title": report_title(kind=kind, programme=programme, project=project, parameters=params),
             "requested_by": actor if actor is not None and actor.is_authenticated else None,
             "scheduled": scheduled,
+            "stage": ReportStage.DRAFT if draft else ReportStage.GENERATED,
         },
     )
     report.created = created
@@ -296,6 +307,8 @@ def report_request(
         changes: dict[str, list[str | None]] = {"title": [None, report.title]}
         if scheduled:
             changes["scheduled"] = [None, _("planification mensuelle")]
+        if draft:
+            changes["stage"] = [None, str(ReportStage.DRAFT.label)]
         audit_log(actor=actor, obj=report, action="report.request", changes=changes)
         transaction.on_commit(lambda: _enqueue(report.pk))
     return report
@@ -359,9 +372,31 @@ def report_share(*, actor: User, report: Report, shared: bool) -> Report:
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.kind != ReportKind.FUNDER:
         raise ValidationError(_("Seuls les rapports financeurs se partagent avec le collectif."))
+    if shared and report.stage == ReportStage.DRAFT:
+        raise ValidationError(
+            _("Un brouillon reste à l’équipe : rendez la version finale pour le collectif pour le partager.")
+        )
     if shared and report.status != ReportStatus.DONE:
         raise ValidationError(_("Le rapport doit être terminé avant d’être partagé."))
     if report.shared_with_partners == shared:
+        return report
+    if report.stage == ReportStage.FINAL:
+        # A final PDF is never rendered again: it is shared as it is, and only if it is the collective's.
+        if shared and (report.parameters or {}).get(EDITION_KEY) != COLLECTIVE:
+            raise ValidationError(
+                _(
+                    "Cette version finale est l’édition de l’équipe : elle ne se partage pas. "
+                    "Préparez un nouveau brouillon et rendez sa version finale pour le collectif."
+                )
+            )
+        audit_log(
+            actor=actor,
+            obj=report,
+            action="report.share" if shared else "report.unshare",
+            changes={"shared_with_partners": [report.shared_with_partners, shared]},
+        )
+        report.shared_with_partners = shared
+        report.save(update_fields=["shared_with_partners"])
         return report
     audit_log(
         actor=actor,
@@ -381,6 +416,10 @@ def report_share(*, actor: User, report: Report, shared: bool) -> Report:
 
 #: The key of `Report.parameters` saying whether the rendered file holds the financial section.
 MONEY_KEY = "money"
+#: The key of `Report.parameters` saying whose edition the rendered file is (a funder report).
+EDITION_KEY = "edition"
+COLLECTIVE = "collective"
+TEAM = "team"
 
 
 @transaction.atomic
@@ -408,6 +447,19 @@ def report_follow_money_switch(*, report: Report) -> Report:
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status != ReportStatus.DONE or not report.shared_with_partners:
         return report
+    if report.stage == ReportStage.FINAL:
+        # A final PDF is never rendered again. Holding money the team no longer shares, it stops being
+        # shared; lacking money shared since, it stays as it is.
+        if held:
+            audit_log(
+                actor=None,
+                obj=report,
+                action="report.unshare",
+                changes={"shared_with_partners": [True, False]},
+            )
+            report.shared_with_partners = False
+            report.save(update_fields=["shared_with_partners"])
+        return report
     audit_log(actor=None, obj=report, action="report.money_switch", changes={"money": [held, not held]})
     old_file = report.file.name
     try:
@@ -425,9 +477,14 @@ def report_follow_money_switch(*, report: Report) -> Report:
 
 
 def _render_again(report: Report) -> None:
-    """Drop the report's file at once and queue a new rendering (raises IntegrityError when an
-    identical report is already queued or running)."""
-    old_file = report.file.name
+    """Drop the report's files at once and queue a new rendering (raises IntegrityError when an
+    identical report is already queued or running). A sealed final report is never rendered again."""
+    if report.sealed:
+        raise ValidationError(_("Ce rapport est en version finale : son PDF ne change plus."))
+    old_file, old_docx = report.file.name, report.docx.name
+    if old_docx:
+        transaction.on_commit(lambda: default_storage.delete(old_docx))
+    report.docx = ""
     report.file = ""
     report.status = ReportStatus.QUEUED
     report.progress = 0
@@ -437,6 +494,89 @@ def _render_again(report: Report) -> None:
     if old_file:
         transaction.on_commit(lambda: default_storage.delete(old_file))
     transaction.on_commit(lambda: _enqueue(report.pk))
+
+
+# --- Written reports: drafts, versions, the final rendering --------------------------------------------
+
+
+def report_text_latest(report: Report) -> ReportText | None:
+    return report.texts.order_by("-version").first()
+
+
+@transaction.atomic
+def report_text_save(*, actor: User, report: Report, texts: Mapping[str, str]) -> ReportText | None:
+    """Save the written sections of a draft as its next version (who, when), and render the draft's
+    preview again with them. `texts` maps each field of WRITTEN_SECTIONS to its text. Returns the new
+    version, or None when nothing changed since the latest one (no empty version in the history)."""
+    if not access.is_team(actor):
+        raise PermissionDenied
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.stage != ReportStage.DRAFT:
+        raise ValidationError(
+            _("Ce rapport n’est pas un brouillon : ses sections rédigées ne se modifient plus.")
+        )
+    values = {name: (texts.get(name) or "").strip() for name, _title in WRITTEN_SECTIONS}
+    latest = report_text_latest(report)
+    if latest is not None and all(getattr(latest, name) == value for name, value in values.items()):
+        return None
+    if latest is None and not any(values.values()):
+        return None
+    version = ReportText.objects.create(
+        report=report, version=(latest.version if latest else 0) + 1, written_by=actor, **values
+    )
+    audit_log(
+        actor=actor,
+        obj=report,
+        action="report.text",
+        changes={
+            str(title): [getattr(latest, name) if latest else None, values[name]]
+            for name, title in WRITTEN_SECTIONS
+            if (getattr(latest, name) if latest else "") != values[name]
+        },
+    )
+    try:
+        with transaction.atomic():
+            _render_again(report)
+    except IntegrityError:  # an identical draft is being rendered: the text is saved, the preview waits
+        pass
+    return version
+
+
+@transaction.atomic
+def report_finalise(*, actor: User, report: Report, for_collective: bool = False) -> Report:
+    """Render a draft's final version: its latest written text and the data as they stand, to a PDF
+    that never changes again (its SHA-256 is stored when it is rendered). A funder report's final is
+    rendered either for the team or, `for_collective`, with the collective's eyes — and then shared."""
+    if not access.is_team(actor):
+        raise PermissionDenied
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.stage == ReportStage.FINAL:
+        raise ValidationError(_("La version finale de ce rapport est déjà rendue ou en cours."))
+    if report.stage != ReportStage.DRAFT:
+        raise ValidationError(_("Seul un brouillon a une version finale à rendre."))
+    if report.status in PENDING:
+        raise ValidationError(_("Le brouillon est en cours de rendu : attendez qu’il soit terminé."))
+    if for_collective and report.kind != ReportKind.FUNDER:
+        raise ValidationError(_("Seuls les rapports financeurs se partagent avec le collectif."))
+    latest = report_text_latest(report)
+    changes: dict[str, list[Any]] = {"stage": [str(ReportStage.DRAFT.label), str(ReportStage.FINAL.label)]}
+    if latest is not None:
+        changes["version"] = [None, latest.version]
+    if for_collective:
+        changes["shared_with_partners"] = [report.shared_with_partners, True]
+    audit_log(actor=actor, obj=report, action="report.finalise", changes=changes)
+    report.stage = ReportStage.FINAL
+    report.finalised_at = timezone.now()
+    report.finalised_by = actor
+    report.shared_with_partners = for_collective
+    try:
+        with transaction.atomic():
+            _render_again(report)
+    except IntegrityError:
+        raise ValidationError(
+            _("Un rapport identique est en préparation : réessayez une fois terminé.")
+        ) from None
+    return report
 
 
 # --- Rendering ---------------------------------------------------------------------------------------
@@ -470,6 +610,7 @@ def _claim(report_id: int, *, redelivered: bool = False) -> Report | None:
     )
     claimed = (
         Report.objects.filter(pk=report_id)
+        .exclude(stage=ReportStage.FINAL, sha256__gt="")  # a sealed final report is never rendered again
         .filter(Q(status=ReportStatus.QUEUED) | running)
         .update(status=ReportStatus.RUNNING, started_at=now, progress=0, error="", finished_at=None)
     )
@@ -485,6 +626,7 @@ def report_render(*, report_id: int, redelivered: bool = False) -> Report | None
     Each write below is a single UPDATE conditioned on the claim."""
     from celery.exceptions import SoftTimeLimitExceeded
 
+    from .docx import html_to_docx
     from .pdf import html_to_pdf
 
     report = _claim(report_id, redelivered=redelivered)
@@ -498,20 +640,30 @@ def report_render(*, report_id: int, redelivered: bool = False) -> Report | None
         if report.kind == ReportKind.FUNDER:  # what the edition holds, read before its content
             from .content import edition_holds_money
 
-            parameters = {**parameters, MONEY_KEY: edition_holds_money(report)}
+            parameters = {
+                **parameters,
+                MONEY_KEY: edition_holds_money(report),
+                EDITION_KEY: COLLECTIVE if report.shared_with_partners else TEAM,
+            }
         html = render_report_html(report, progress=lambda percent: _set_progress(report.pk, percent))
         _set_progress(report.pk, 60)
         rendered = html_to_pdf(html, on_layout=lambda pages: _set_progress(report.pk, 85))
+        _set_progress(report.pk, 90)
+        word = html_to_docx(html)
         _set_progress(report.pk, 95)
-        name = default_storage.save(
-            f"reports/{timezone.localdate():%Y/%m}/{slugify(report.get_kind_display())}-{report.pk}.pdf",
-            ContentFile(rendered.content),
-        )
+        stem = f"reports/{timezone.localdate():%Y/%m}/{slugify(report.get_kind_display())}-{report.pk}"
+        name = default_storage.save(f"{stem}.pdf", ContentFile(rendered.content))
+        docx_name = default_storage.save(f"{stem}.docx", ContentFile(word))
+        sealed = {}
+        if report.stage == ReportStage.FINAL:  # the final PDF: its fingerprint, and never rendered again
+            sealed["sha256"] = hashlib.sha256(rendered.content).hexdigest()
         done = Report.objects.filter(claim).update(
             status=ReportStatus.DONE,
             progress=100,
             file=name,
+            docx=docx_name,
             parameters=parameters,
+            **sealed,
             pages=rendered.pages,
             size=len(rendered.content),
             duration=round(time.monotonic() - started, 3),
@@ -519,7 +671,10 @@ def report_render(*, report_id: int, redelivered: bool = False) -> Report | None
         )
         if not done:  # taken over meanwhile (stale claim): keep storage tidy
             default_storage.delete(name)
+            default_storage.delete(docx_name)
             return None
+        if report.docx.name and report.docx.name != docx_name:
+            default_storage.delete(report.docx.name)
         if report.file.name and report.file.name != name:  # a stale render left a file behind
             default_storage.delete(report.file.name)
         if rendered.fetch_log.refused:

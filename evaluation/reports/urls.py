@@ -18,6 +18,9 @@ urlpatterns: list = [
     path("rapports/<int:pk>/", views.report_detail, name="report.detail"),
     path("rapports/<int:pk>/etat/", views.report_status, name="report.status"),
     path("rapports/<int:pk>/telecharger/", views.report_download, name="report.download"),
+    path("rapports/<int:pk>/telecharger.docx", views.report_download_docx, name="report.download_docx"),
+    path("rapports/<int:pk>/redaction/", views.report_text, name="report.text"),
+    path("rapports/<int:pk>/version-finale/", views.report_finalise, name="report.finalise"),
     path("rapports/<int:pk>/relancer/", views.report_retry, name="report.retry"),
     path("rapports/<int:pk>/partage/", views.report_share, name="report.share"),
 ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from evaluation.figures import FIGURES
-from evaluation.models import Report, ReportKind, ReportStatus
+from evaluation.models import Report, ReportKind, ReportStage, ReportStatus
 from evaluation.selectors import Filters, period_text, programme_figures
 from programme import access
 from programme.access import AuthedRequest
@@ -22,14 +22,15 @@ from programme.audit import history
 from programme.exports import XLSX_TYPE, export_response
 from programme.files import private_file_response
 from programme.formatting import fr_date
+from programme.forms import add_validation_error
 from programme.models import Cohort, Programme, Territory, Theme
-from programme.pages import render_filtered_list, save_once
+from programme.pages import posted, render_filtered_list, save_once
 from projects.funding.models import Convention
 
 from . import cerfa, selectors, services
 from . import dashboard as dashboard_tables
 from .filters import ReportFilter
-from .forms import DashboardFilterForm, ReportOrderForm
+from .forms import DashboardFilterForm, ReportFinaliseForm, ReportOrderForm, ReportTextForm
 
 # --- Director dashboard ---------------------------------------------------------------------------------
 
@@ -158,8 +159,12 @@ def cerfa_export(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 def _status_context(request: HttpRequest, report: Report) -> dict[str, Any]:
+    can_manage = access.is_team(request.user)
     return {
         "report": report,
+        "finalise_form": ReportFinaliseForm()
+        if can_manage and report.stage == ReportStage.DRAFT and report.status == ReportStatus.DONE
+        else None,
         "pending": report.status in (ReportStatus.QUEUED, ReportStatus.RUNNING),
         "progress_label": services.progress_label(report.progress),
         "can_manage": access.is_team(request.user),
@@ -211,6 +216,8 @@ def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context = _status_context(request, report)
     if access.is_team(request.user):
         context["audit_entries"] = history(report, limit=20)
+        if report.stage != ReportStage.GENERATED:
+            context["latest_text"] = services.report_text_latest(report)
     context["parameters"] = _describe_parameters(report)
     return render(request, "evaluation/report_detail.html", context)
 
@@ -237,10 +244,107 @@ def report_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
         if report.status != ReportStatus.DONE:  # its edition is being brought up to date: follow it
             messages.info(request, _("Ce rapport est mis à jour : il sera prêt dans un instant."))
             return redirect("evaluation:report.detail", pk=report.pk)
+        if not access.is_team(request.user) and not report.shared_with_partners:
+            raise Http404  # stopped being shared just now (the money switch of a final report)
     if report.status != ReportStatus.DONE or not report.file:
         raise Http404
     filename = f"{slugify(report.title)[:80] or 'rapport'}.pdf"
     return private_file_response(report.file, filename=filename, content_type="application/pdf")
+
+
+#: The Word document's content type.
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@require_GET
+def report_download_docx(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    """The same report as an editable Word document, written with the PDF from the same HTML (the same
+    edition: a partner gets the collective's, as for the PDF)."""
+    report = selectors.report_get(user=request.user, pk=pk)
+    if report.status == ReportStatus.DONE:
+        report = services.report_follow_money_switch(report=report)
+        if report.status != ReportStatus.DONE:
+            messages.info(request, _("Ce rapport est mis à jour : il sera prêt dans un instant."))
+            return redirect("evaluation:report.detail", pk=report.pk)
+        if not access.is_team(request.user) and not report.shared_with_partners:
+            raise Http404  # stopped being shared just now (the money switch of a final report)
+    if report.status != ReportStatus.DONE or not report.docx:
+        raise Http404
+    filename = f"{slugify(report.title)[:80] or 'rapport'}.docx"
+    return private_file_response(report.docx, filename=filename, content_type=DOCX_TYPE)
+
+
+#: What the writing view's save returns when the text did not change (no new version).
+UNCHANGED = "unchanged"
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def report_text(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A draft's written sections (each save a new version) and the history of its versions."""
+    report = selectors.report_get(user=request.user, pk=pk)
+    if report.stage == ReportStage.GENERATED:
+        raise Http404
+    latest = services.report_text_latest(report)
+    initial = {name: getattr(latest, name) for name in ReportTextForm.base_fields} if latest else {}
+    editable = report.stage == ReportStage.DRAFT
+    form = ReportTextForm(posted(request) if editable else None, initial=initial)
+
+    def save() -> object:
+        try:
+            return (
+                services.report_text_save(actor=request.user, report=report, texts=form.cleaned_data)
+                or UNCHANGED
+            )
+        except ValidationError as error:
+            add_validation_error(form, error)
+            return None
+
+    if editable and request.method == "POST" and form.is_valid():
+        saved = save_once(form, save)
+        if saved == UNCHANGED:
+            messages.info(request, _("Aucune modification : aucune nouvelle version n’a été enregistrée."))
+            return redirect("evaluation:report.text", pk=report.pk)
+        if saved is not None:
+            messages.success(
+                request,
+                _("Version %(version)s enregistrée : l’aperçu PDF du brouillon se met à jour.")
+                % {"version": getattr(saved, "version", "")},
+            )
+            return redirect("evaluation:report.text", pk=report.pk)
+    return render(
+        request,
+        "evaluation/report_text.html",
+        {
+            "report": report,
+            "form": form,
+            "editable": editable,
+            "versions": report.texts.select_related("written_by").order_by("-version"),
+        },
+    )
+
+
+@access.team_required
+@require_POST
+def report_finalise(request: AuthedRequest, pk: int) -> HttpResponse:
+    report = selectors.report_get(user=request.user, pk=pk)
+    form = ReportFinaliseForm(posted(request))
+    if form.is_valid():
+        try:
+            done = save_once(
+                form,
+                lambda: services.report_finalise(
+                    actor=request.user, report=report, for_collective=form.cleaned_data["for_collective"]
+                ),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if done is not None:
+                messages.success(request, _("Version finale demandée : son PDF ne changera plus."))
+            else:
+                messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
+    return redirect("evaluation:report.detail", pk=report.pk)
 
 
 @access.team_required

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import history
-from programme.forms import add_validation_error
 from programme.pages import save_once
 
 from .. import selectors, services
@@ -52,31 +51,28 @@ def maturity_form(
         form.fields["phase"].disabled = form.fields["moment"].disabled = True
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            saved = save_once(
-                form,
-                lambda: services.maturity_assessment_save(
-                    actor=request.user,
-                    project=project,
-                    phase=assessment.phase if assessment else data["phase"],
-                    moment=assessment.moment if assessment else data["moment"],
-                    assessed_on=data["assessed_on"],
-                    scores=form.scores(),
-                    participants=data["participants"],
-                    comment=data["comment"],
-                ),
+        saved = save_once(
+            form,
+            lambda: services.maturity_assessment_save(
+                actor=request.user,
+                project=project,
+                phase=assessment.phase if assessment else data["phase"],
+                moment=assessment.moment if assessment else data["moment"],
+                assessed_on=data["assessed_on"],
+                scores=form.scores(),
+                participants=data["participants"],
+                comment=data["comment"],
+            ),
+            refusals_on_form=True,
+        )
+        if saved is not None:
+            messages.success(
+                request,
+                _("Maturité coopérative mise à jour.")
+                if assessment
+                else _("Maturité coopérative enregistrée."),
             )
-        except ValidationError as error:
-            add_validation_error(form, error)
-        else:
-            if saved is not None:
-                messages.success(
-                    request,
-                    _("Maturité coopérative mise à jour.")
-                    if assessment
-                    else _("Maturité coopérative enregistrée."),
-                )
-                return redirect("evaluation:protocol", project_pk=project.pk)
+            return redirect("evaluation:protocol", project_pk=project.pk)
     context = {
         "form": form,
         "project": project,

@@ -21,7 +21,6 @@ from evaluation.models import IndicatorTarget, ReportKind
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, history
-from programme.forms import add_validation_error
 from programme.pages import posted, save_once
 from projects.models import Project
 from projects.views.base import project_for, render_tab
@@ -319,16 +318,13 @@ def target_add(request: AuthedRequest, pk: int) -> HttpResponse:
     pi = selectors.project_indicator_get(user=request.user, pk=pk)
     form = TargetForm(request.POST)
     if form.is_valid():
-        try:
-            saved = save_once(
-                form,
-                lambda: services.indicator_target_set(
-                    actor=request.user, project_indicator=pi, **form.cleaned_data
-                ),
-            )
-        except ValidationError as error:
-            add_validation_error(form, error)
-            saved = None
+        saved = save_once(
+            form,
+            lambda: services.indicator_target_set(
+                actor=request.user, project_indicator=pi, **form.cleaned_data
+            ),
+            refusals_on_form=True,
+        )
         if saved is not None:
             messages.success(request, _("Cible intermédiaire enregistrée."))
     if form.errors:

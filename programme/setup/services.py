@@ -10,7 +10,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from programme import access
-from programme.audit import Edit, audit_log, save_audited
+from programme.audit import Edit, audit_log, delete_audited, save_audited
 from programme.formatting import fr_date
 from programme.models import Cohort, Programme, Territory, Theme, User
 
@@ -135,5 +135,4 @@ def setting_delete(*, actor: User, obj: Setting) -> None:
             _("« %(name)s » est utilisé (%(uses)s) : il ne peut pas être supprimé. Archivez-le plutôt.")
             % {"name": str(locked), "uses": ", ".join(f"{label} : {count}" for label, count in uses)}
         )
-    audit_log(actor=actor, obj=locked, action=f"{locked._meta.model_name}.deleted")
-    locked.delete()
+    delete_audited(actor=actor, obj=locked, action=f"{locked._meta.model_name}.deleted")

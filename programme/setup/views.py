@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
-from programme.forms import ModelForm, add_validation_error
+from programme.forms import ModelForm
 from programme.models import Cohort, Invitation, Programme, Role, Territory, Theme, User
 from programme.pages import posted, save_once
 
@@ -166,15 +166,9 @@ def setting_edit(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
 def _form_page(request: AuthedRequest, spec: Kind, obj: models.Model | None) -> HttpResponse:
     form = spec.form(posted(request), instance=obj)
     if request.method == "POST" and form.is_valid():
-
-        def save() -> Any:
-            try:
-                return spec.save(actor=request.user, edit=Edit.from_form(form))
-            except ValidationError as error:
-                add_validation_error(form, error)
-                return None
-
-        saved = save_once(form, save)
+        saved = save_once(
+            form, lambda: spec.save(actor=request.user, edit=Edit.from_form(form)), refusals_on_form=True
+        )
         if saved is not None:
             messages.success(request, _("C’est enregistré : « %(name)s ».") % {"name": saved})
             return redirect("setup:list", kind=spec.key)

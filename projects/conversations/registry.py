@@ -7,6 +7,7 @@ their portal shows them the target (`partner_scope`, the model's portal rule by 
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -26,10 +27,11 @@ class Target:
     model: type[Model]
     #: « le livrable » …: what the e-mails and the thread's heading call it.
     label: Promise | str
-    #: The project the object belongs to.
-    project_of: Callable[[Any], Project]
-    #: The team's page of the object (the partner's page is registered by the portal: `PORTAL_PAGES`).
-    staff_url: Callable[[Any], str]
+    #: The project the object belongs to (by default its `project`).
+    project_of: Callable[[Any], Project] = attrgetter("project")
+    #: The team's page of the object, by default its thread page (the partner's page is registered by the
+    #: portal: `PORTAL_PAGES`).
+    staff_url: Callable[[Any], str] | None = None
     #: The team member answerable for the object (told of a partner's comment), if any.
     team_owner_id: Callable[[Any], int | None] = lambda obj: None
     #: The objects of the model a partner handles in their portal (and so whose thread they see).
@@ -40,6 +42,11 @@ class Target:
     tab: str = "overview"
     #: The object's title on the thread page.
     title: Callable[[Any], str] = str
+
+    def staff_page(self, obj: Any) -> str:
+        if self.staff_url is not None:
+            return self.staff_url(obj)
+        return reverse("projects:comment.list", args=[self.key, obj.pk])
 
 
 TARGETS: dict[str, Target] = {}
@@ -59,7 +66,7 @@ def page_url(user: Any, obj: Model | Project) -> str:
     """Where `user` reads the thread of `obj`: the team's page, or the partner's portal page."""
     key = key_of(obj)
     if access.is_team(user):
-        return TARGETS[key].staff_url(obj)
+        return TARGETS[key].staff_page(obj)
     page = PORTAL_PAGES.get(key)
     return page(obj) if page is not None else reverse("home")
 
@@ -117,9 +124,7 @@ register_target(
         key="deliverable",
         model=Deliverable,
         label=_("le livrable"),
-        project_of=lambda deliverable: deliverable.project,
-        staff_url=lambda deliverable: reverse("projects:comment.list", args=["deliverable", deliverable.pk]),
-        team_owner_id=lambda deliverable: deliverable.owner_user_id,
+        team_owner_id=attrgetter("owner_user_id"),
         related=("project",),
         tab="deliverables",
     )
@@ -129,9 +134,7 @@ register_target(
         key="action",
         model=Action,
         label=_("l’action"),
-        project_of=lambda action: action.project,
-        staff_url=lambda action: reverse("projects:comment.list", args=["action", action.pk]),
-        team_owner_id=lambda action: action.owner_user_id,
+        team_owner_id=attrgetter("owner_user_id"),
         related=("project",),
         tab="governance",
     )

@@ -4,7 +4,7 @@ a page of its own, and posting to it. The portal shows the same fragment through
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from programme import access
 from programme.access import AuthedRequest
-from programme.forms import add_validation_error
 from programme.pages import save_once
 
 from ..models import Project
@@ -59,12 +58,10 @@ def post_comment(
                 body=form.cleaned_data["body"],
                 internal=bool(form.cleaned_data.get("internal")),
             ),
+            refusals_on_form=True,
         )
     except PermissionDenied:
         raise Http404 from None
-    except ValidationError as error:
-        add_validation_error(form, error)
-        return False
     return comment is not None
 
 

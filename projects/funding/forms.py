@@ -52,12 +52,6 @@ def amount_field(label: Any, *, required: bool = True, positive: bool = False) -
     return field
 
 
-def _check_period(form: forms.BaseForm, cleaned: dict[str, Any]) -> None:
-    start, end = cleaned.get("period_start"), cleaned.get("period_end")
-    if start and end and end < start:
-        form.add_error("period_end", _("La fin de la période précède son début."))
-
-
 def funders() -> Any:
     return Organisation.objects.exclude(funder_kind="").order_by("name")
 
@@ -84,6 +78,7 @@ class FunderProgrammeForm(ModelForm):
 
 class FundingRequestForm(ModelForm):
     amount_requested = amount_field(_("Montant demandé (€)"), positive=True)
+    period_fields = ("period_start", "period_end")
 
     class Meta:
         model = FundingRequest
@@ -112,7 +107,6 @@ class FundingRequestForm(ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         assert cleaned is not None  # Django's clean() returns cleaned_data
-        _check_period(self, cleaned)
         funder, programme = cleaned.get("funder"), cleaned.get("funder_programme")
         if funder and programme and programme.funder_id != funder.pk:
             self.add_error("funder_programme", _("Ce programme est celui d’un autre financeur."))
@@ -154,6 +148,7 @@ class RequestMoveForm(Form):
 
 class ConventionForm(ModelForm):
     amount_granted = amount_field(_("Montant conventionné (€)"), positive=True)
+    period_fields = ("period_start", "period_end")
 
     class Meta:
         model = Convention
@@ -168,12 +163,6 @@ class ConventionForm(ModelForm):
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.project = project
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        assert cleaned is not None  # Django's clean() returns cleaned_data
-        _check_period(self, cleaned)
-        return cleaned
 
     def validate_unique(self) -> None:
         super().validate_unique()

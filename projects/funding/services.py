@@ -10,7 +10,6 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -20,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programme import access
-from programme.audit import Edit, audit_log, save_audited
+from programme.audit import Edit, audit_log, delete_audited, save_audited
 from programme.formatting import fr_amount, fr_date
 from programme.models import User
 
@@ -221,7 +220,7 @@ def budget_line_save(*, actor: User, edit: Edit[BudgetLine], budget: Budget | No
 @transaction.atomic
 def budget_line_delete(*, actor: User, line: BudgetLine) -> None:
     _team_only(actor)
-    _deleted(actor, line, "budget_line.deleted", amount=str(line.amount))
+    delete_audited(actor=actor, obj=line, action="budget_line.deleted", removed={"amount": str(line.amount)})
 
 
 # --- Requests ---------------------------------------------------------------------------------------
@@ -479,12 +478,6 @@ def _settled(convention: Convention) -> dict[int, Decimal]:
     }
 
 
-def _deleted(actor: User, obj: models.Model, action: str, **changes: Any) -> None:
-    """Audit the deletion of a money record (what it was), then delete it."""
-    audit_log(actor=actor, obj=obj, action=action, changes={k: [v, None] for k, v in changes.items()})
-    obj.delete()
-
-
 @transaction.atomic
 def instalment_delete(*, actor: User, instalment: Instalment) -> None:
     """Remove an instalment from the schedule. Refused once payments settle part of it: removing it would
@@ -500,9 +493,8 @@ def instalment_delete(*, actor: User, instalment: Instalment) -> None:
             )
             % {"got": fr_amount(got)}
         )
-    _deleted(
-        actor, instalment, "instalment.deleted", amount=str(instalment.amount), due_on=str(instalment.due_on)
-    )
+    removed = {"amount": str(instalment.amount), "due_on": str(instalment.due_on)}
+    delete_audited(actor=actor, obj=instalment, action="instalment.deleted", removed=removed)
 
 
 def _payment_refusal(
@@ -653,14 +645,12 @@ def payment_delete(*, actor: User, payment: Payment) -> None:
     was (date, amount, reference) stays in the audit trail."""
     _team_only(actor)
     Convention.objects.select_for_update().get(pk=payment.convention_id)
-    _deleted(
-        actor,
-        payment,
-        "payment.deleted",
-        amount=str(payment.amount),
-        received_on=str(payment.received_on),
-        reference=payment.reference,
-    )
+    removed = {
+        "amount": str(payment.amount),
+        "received_on": str(payment.received_on),
+        "reference": payment.reference,
+    }
+    delete_audited(actor=actor, obj=payment, action="payment.deleted", removed=removed)
 
 
 @transaction.atomic
@@ -694,10 +684,5 @@ def justification_delete(*, actor: User, justification: Justification) -> None:
             )
             % {"status": justification.get_status_display()}
         )
-    _deleted(
-        actor,
-        justification,
-        "justification.deleted",
-        kind=justification.kind,
-        due_on=str(justification.due_on),
-    )
+    removed = {"kind": justification.kind, "due_on": str(justification.due_on)}
+    delete_audited(actor=actor, obj=justification, action="justification.deleted", removed=removed)

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +23,6 @@ from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.files import private_file_response
 from programme.formatting import fr_amount, fr_date
-from programme.forms import add_validation_error
 from programme.pages import posted, save_once
 
 from ..forms import UploadForm
@@ -111,19 +109,14 @@ def _save_or_show(
 ) -> HttpResponse:
     """A valid POST saves through `save()` (a service) and goes back to `cancel`; a service refusal is shown
     on the form and nothing is saved; otherwise the form page (or `template`)."""
-    if request.method == "POST" and form.is_valid():
-
-        def guarded() -> Any:
-            try:
-                return save() or True
-            except ValidationError as error:
-                add_validation_error(form, error)
-                return None
-
-        # One transaction with the claim of the form's submission token: a double click saves once.
-        if save_once(form, guarded) is not None:
-            messages.success(request, done)
-            return redirect(cancel)
+    # One transaction with the claim of the form's submission token: a double click saves once.
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and save_once(form, lambda: save() or True, refusals_on_form=True) is not None
+    ):
+        messages.success(request, done)
+        return redirect(cancel)
     return _render_page(
         request,
         form,

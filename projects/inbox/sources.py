@@ -173,6 +173,13 @@ def _exchange_url(r: dict[str, Any]) -> str:
     return url_to("programme:organisation.detail", r["organisation"])
 
 
+def _next_action_line(r: dict[str, Any], today: date) -> Line:
+    """A next action planned on a day (an exchange's, a prospect's)."""
+    return Line(
+        r["title"] or _("Prochaine action"), r["about"], r["day"], PLANNED_ON, late_days(r["day"], today)
+    )
+
+
 register_source(
     "exchanges",
     gettext_lazy("Prochaines actions des échanges"),
@@ -188,9 +195,7 @@ register_source(
         "day": "next_action_date",
     },
     owner="owner",
-    line=lambda r, today: Line(
-        r["title"] or _("Prochaine action"), r["about"], r["day"], PLANNED_ON, late_days(r["day"], today)
-    ),
+    line=_next_action_line,
     order=40,
     help=gettext_lazy("Prévues aujourd’hui ou en retard."),
 )
@@ -227,9 +232,7 @@ register_source(
         "day": "next_action_date",
     },
     owner="owner",
-    line=lambda r, today: Line(
-        r["title"] or _("Prochaine action"), r["about"], r["day"], PLANNED_ON, late_days(r["day"], today)
-    ),
+    line=_next_action_line,
     order=50,
     help=gettext_lazy("Leur prochaine action est en retard."),
 )

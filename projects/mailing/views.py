@@ -8,7 +8,6 @@ Team only (partners get 404 everywhere). Objects come through `programme.access`
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +21,6 @@ from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.context_processors import navigation
 from programme.files import private_file_response
-from programme.forms import add_validation_error
 from programme.models import Person
 from programme.pages import posted, render_filtered_list, save_once
 from prospects import selectors as prospect_selectors
@@ -34,7 +32,7 @@ from ..views.base import project_for
 from . import placeholders, selectors, services
 from .filters import SentFilter, TemplateFilter
 from .forms import BulkConfirmForm, BulkDraftForm, ComposeForm, StartForm, TemplateForm
-from .models import EmailTemplate, Language, OutgoingEmail
+from .models import EmailTemplate, Language
 
 # --- Templates --------------------------------------------------------------------------------------------
 
@@ -55,20 +53,16 @@ def _template_form_page(request: AuthedRequest, template: EmailTemplate) -> Http
     creating = template.pk is None
     form = TemplateForm(posted(request), request.FILES or None, instance=template)
     if request.method == "POST" and form.is_valid():
-
-        def save() -> EmailTemplate | None:
-            try:
-                return services.email_template_save(
-                    actor=request.user,
-                    edit=Edit.from_form(form),
-                    attachment=form.cleaned_data.get("attachment_file"),
-                    remove_attachment=bool(form.cleaned_data.get("remove_attachment")),
-                )
-            except ValidationError as error:
-                add_validation_error(form, error)
-                return None
-
-        saved = save_once(form, save)
+        saved = save_once(
+            form,
+            lambda: services.email_template_save(
+                actor=request.user,
+                edit=Edit.from_form(form),
+                attachment=form.cleaned_data.get("attachment_file"),
+                remove_attachment=bool(form.cleaned_data.get("remove_attachment")),
+            ),
+            refusals_on_form=True,
+        )
         if saved is not None:
             messages.success(request, _("Modèle enregistré."))
             return redirect(saved)
@@ -208,26 +202,23 @@ def _compose(
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
 
-        def send() -> OutgoingEmail | None:
-            try:
-                return services.email_send(
-                    actor=request.user,
-                    person=data["contact"],
-                    prospect=prospect,
-                    project=project,
-                    draft=services.Draft(
-                        subject=data["subject"],
-                        body=data["body"],
-                        language=data["language"],
-                        template=data.get("template"),
-                        attach=bool(data.get("attach")),
-                    ),
-                )
-            except ValidationError as error:
-                add_validation_error(form, error)
-                return None
-
-        email = save_once(form, send)
+        email = save_once(
+            form,
+            lambda: services.email_send(
+                actor=request.user,
+                person=data["contact"],
+                prospect=prospect,
+                project=project,
+                draft=services.Draft(
+                    subject=data["subject"],
+                    body=data["body"],
+                    language=data["language"],
+                    template=data.get("template"),
+                    attach=bool(data.get("attach")),
+                ),
+            ),
+            refusals_on_form=True,
+        )
         if email is not None:
             messages.success(
                 request,
@@ -382,19 +373,16 @@ def bulk_send(request: AuthedRequest) -> HttpResponse:
             data = confirm.cleaned_data
             prospects = _filtered_prospects(request, _filters_of(data["filters"]))
 
-            def send() -> list[OutgoingEmail] | None:
-                try:
-                    return services.email_bulk_send(
-                        actor=request.user,
-                        prospects=prospects,
-                        draft=_draft_of(data),
-                        confirm_large=bool(data.get("confirm_large")),
-                    )
-                except ValidationError as error:
-                    add_validation_error(confirm, error)
-                    return None
-
-            emails = save_once(confirm, send)
+            emails = save_once(
+                confirm,
+                lambda: services.email_bulk_send(
+                    actor=request.user,
+                    prospects=prospects,
+                    draft=_draft_of(data),
+                    confirm_large=bool(data.get("confirm_large")),
+                ),
+                refusals_on_form=True,
+            )
             if emails is not None:
                 messages.success(
                     request,

@@ -1,7 +1,6 @@
 """Phase template pages: the team reads them, directors save new versions."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -9,14 +8,14 @@ from django.views.decorators.http import require_http_methods
 
 from programme import access
 from programme.access import AuthedRequest
-from programme.forms import SubmissionForm, add_validation_error
+from programme.forms import SubmissionForm
 from programme.models import Programme
 from programme.pages import posted, save_once
 from projects.models import Phase, Project
 
 from . import selectors, services
 from .forms import FIELDS, TemplateItemFormSet
-from .models import TEMPLATE_PHASES, PhaseTemplate
+from .models import TEMPLATE_PHASES
 
 
 @access.team_required
@@ -63,17 +62,13 @@ def template_edit(request: AuthedRequest) -> HttpResponse:
     submission = SubmissionForm(posted(request), prefix="items")
     new = None
     if request.method == "POST" and formset.is_valid() and submission.is_valid():
-
-        def save() -> PhaseTemplate | None:
-            try:
-                return services.template_new_version(
-                    actor=request.user, programme=programme, phase=phase, items=formset.items()
-                )
-            except ValidationError as error:
-                add_validation_error(submission, error)
-                return None
-
-        new = save_once(submission, save)
+        new = save_once(
+            submission,
+            lambda: services.template_new_version(
+                actor=request.user, programme=programme, phase=phase, items=formset.items()
+            ),
+            refusals_on_form=True,
+        )
     if new is not None:
         messages.success(
             request,

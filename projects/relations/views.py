@@ -20,7 +20,6 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.formatting import fr_date
-from programme.forms import add_validation_error
 from programme.models import Organisation
 from programme.pages import posted, save_once
 from prospects import services as prospect_services
@@ -90,14 +89,6 @@ def structure_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- Logging and correcting exchanges ------------------------------------------------------------------
 
 
-def _save(form: Any, save: Any) -> Exchange | None:
-    try:
-        return save_once(form, save)
-    except ValidationError as error:
-        add_validation_error(form, error)
-        return None
-
-
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def structure_exchange_create(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -109,7 +100,7 @@ def structure_exchange_create(request: AuthedRequest, pk: int) -> HttpResponse:
         initial={"date": timezone.localdate(), "project": request.GET.get("project")},
     )
     if request.method == "POST" and form.is_valid():
-        saved = _save(
+        saved = save_once(
             form,
             lambda: services.structure_exchange_create(
                 actor=request.user,
@@ -118,6 +109,7 @@ def structure_exchange_create(request: AuthedRequest, pk: int) -> HttpResponse:
                 project=form.cleaned_data.get("project"),
                 prospect=form.cleaned_data.get("prospect"),
             ),
+            refusals_on_form=True,
         )
         if saved is not None:
             messages.success(request, _("Échange enregistré."))
@@ -136,7 +128,7 @@ def exchange_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     form = ProjectExchangeForm(posted(request), project=project, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        saved = _save(
+        saved = save_once(
             form,
             lambda: services.project_exchange_create(
                 actor=request.user,
@@ -144,6 +136,7 @@ def exchange_create(request: AuthedRequest, pk: int) -> HttpResponse:
                 project=project,
                 organisation=form.cleaned_data["organisation"],
             ),
+            refusals_on_form=True,
         )
         if saved is not None:
             messages.success(request, _("Échange enregistré."))
@@ -163,7 +156,11 @@ def exchange_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ExchangeEditForm(posted(request), instance=exchange)
     back = _back(request, exchange)
     if request.method == "POST" and form.is_valid():
-        saved = _save(form, lambda: services.exchange_update(actor=request.user, edit=Edit.from_form(form)))
+        saved = save_once(
+            form,
+            lambda: services.exchange_update(actor=request.user, edit=Edit.from_form(form)),
+            refusals_on_form=True,
+        )
         if saved is not None:
             messages.success(request, _("Échange mis à jour."))
             return redirect(back)

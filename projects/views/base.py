@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +19,6 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.context_processors import navigation
-from programme.forms import add_validation_error
 from programme.pages import posted, save_once
 
 from .. import selectors, services
@@ -156,13 +154,11 @@ def record_form(
     editing = form.instance.pk is not None
     cancel = reverse(page.tab, args=[project.pk])
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = save_once(
-                form, lambda: save(actor=request.user, edit=Edit.from_form(form), project=project)
-            )
-        except ValidationError as error:
-            add_validation_error(form, error)
-            saved = None
+        saved = save_once(
+            form,
+            lambda: save(actor=request.user, edit=Edit.from_form(form), project=project),
+            refusals_on_form=True,
+        )
         if saved is not None:
             messages.success(request, page.updated if editing else page.created)
             return redirect(cancel)

@@ -2,7 +2,6 @@
 with the director's decision."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,13 +12,12 @@ from django.views.decorators.http import require_http_methods
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
-from programme.forms import add_validation_error
 from programme.pages import posted, render_filtered_list, save_once
 
 from .. import selectors, services, timeline
 from ..filters import ProjectFilter
 from ..forms import GateDecisionForm, ProjectCreateForm, ProjectForm
-from ..models import GateDecision, Project
+from ..models import Project
 from ..relations import selectors as relations_selectors
 from .base import project_for, render_form_page, render_tab
 
@@ -142,17 +140,13 @@ def gate_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         to_phase = services.target_phase(project.phase, form.cleaned_data["outcome"])
         assert to_phase is not None  # the form offers only the outcomes allowed from this phase
-
-        def decide() -> GateDecision | None:
-            try:
-                return services.project_move(
-                    actor=request.user, project=project, to_phase=to_phase, **form.cleaned_data
-                )
-            except ValidationError as error:
-                add_validation_error(form, error)
-                return None
-
-        decision = save_once(form, decide)
+        decision = save_once(
+            form,
+            lambda: services.project_move(
+                actor=request.user, project=project, to_phase=to_phase, **form.service_data()
+            ),
+            refusals_on_form=True,
+        )
         if decision is None:
             return _dossier_page(request, project, form)
         messages.success(

@@ -19,7 +19,6 @@ from django_htmx.http import retarget
 from programme import access
 from programme.access import AuthedRequest
 from programme.exports import export_response
-from programme.forms import add_validation_error
 from programme.models import User
 from programme.pages import render_filtered_list, save_once
 
@@ -223,15 +222,11 @@ def prospect_bulk(request: AuthedRequest) -> HttpResponse:
             needs_confirmation=len(rows) > services.BULK_CONFIRM_ABOVE,
         )
         if request.POST.get("step") == "apply":
-
-            def apply() -> services.BulkResult | None:
-                try:
-                    return action.apply(request.user, [p.pk for p in rows], data, data["confirmed"])
-                except ValidationError as refusal:
-                    add_validation_error(form, refusal)
-                    return None
-
-            result = save_once(form, apply)
+            result = save_once(
+                form,
+                lambda: action.apply(request.user, [p.pk for p in rows], data, data["confirmed"]),
+                refusals_on_form=True,
+            )
             if result is not None:
                 return render(
                     request,

@@ -72,6 +72,7 @@ def test_workshop_with_attendance_then_gate_decision(page, live_server, transact
     page.get_by_label("Poursuite").check()
     page.get_by_label("Instance de décision").fill("Comité d'engagement de mars")
     page.get_by_label("Motivation").fill("Le prototype a convaincu les usagers.")
+    page.get_by_label("Motif d’une décision sans dossier").fill("Dossier présenté sur papier.")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Enregistrer la décision").click()
     expect(page.get_by_text(re.compile("Décision enregistrée : Poursuite"))).to_be_visible()

@@ -61,6 +61,7 @@ def test_director_creates_a_cohort_and_a_template_then_a_project_gets_it(page, l
     page.get_by_label("Poursuite").check()
     page.get_by_label("Instance de décision").fill("Comité de sélection")
     page.get_by_label("Motivation").fill("Collectif retenu.")
+    page.get_by_label("Motif d’une décision sans dossier").fill("Dossier présenté sur papier.")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Enregistrer la décision").click()
     expect(page.get_by_text(re.compile("Décision enregistrée"))).to_be_visible()

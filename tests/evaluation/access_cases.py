@@ -42,6 +42,12 @@ def _lesson(w):
     return LessonFactory(programme=w.programme)
 
 
+def _lesson_of_a(w):
+    lesson = LessonFactory(programme=w.programme, title=SECRET)
+    lesson.projects.add(w.project_a)
+    return {"project_pk": w.project_a.pk, "pk": lesson.pk}
+
+
 def _measurement(w, **extra):
     return MeasurementFactory(project_indicator=_pi(w), source=SECRET, **extra)
 
@@ -91,6 +97,32 @@ CASES = [
         id="get:protocol (unknown project)",
     ),
     Case("evaluation:gate_dossier.section", TEAM, kwargs=project_a_pk),
+    # The fil rouge (evaluation.filrouge): the team's tab and links.
+    Case("evaluation:filrouge", TEAM, kwargs=project_a_pk),
+    Case(
+        "evaluation:filrouge",
+        NOBODY,
+        kwargs=lambda w: {"project_pk": 999999},
+        id="get:filrouge (unknown project)",
+    ),
+    Case("evaluation:filrouge.indicator_outputs", TEAM, kwargs=lambda w: {"pk": _pi(w).pk}),
+    Case(
+        "evaluation:filrouge.indicator_outputs",
+        TEAM_REDIRECT,
+        method="post",
+        kwargs=lambda w: {"pk": _pi(w).pk},
+        data=lambda w: {},
+        id="post:filrouge.indicator_outputs",
+    ),
+    Case("evaluation:filrouge.lesson_sources", TEAM, kwargs=_lesson_of_a),
+    Case(
+        "evaluation:filrouge.lesson_sources",
+        TEAM_REDIRECT,
+        method="post",
+        kwargs=_lesson_of_a,
+        data=lambda w: {},
+        id="post:filrouge.lesson_sources",
+    ),
     Case("evaluation:question.create", TEAM, kwargs=project_a_pk),
     Case("evaluation:question.edit", TEAM, kwargs=of_project_a(QuestionFactory)),
     Case("evaluation:question.delete", TEAM_REDIRECT, method="post", kwargs=of_project_a(QuestionFactory)),
@@ -176,3 +208,8 @@ CASES = [
     Case("evaluation:lesson.edit", TEAM, kwargs=pk_of(_lesson)),
     Case("evaluation:lesson.delete", TEAM_REDIRECT, method="post", kwargs=pk_of(_lesson)),
 ]
+
+# Findings, recommendations, gate dossiers and essaimage kits (evaluation/judgement/).
+from tests.evaluation.judgement_cases import CASES as JUDGEMENT_CASES  # noqa: E402
+
+CASES += JUDGEMENT_CASES

@@ -46,6 +46,7 @@ def _owed_end_of_emergence(w):
 CASES = [
     Case("portal:home", PARTNERS),
     Case("portal:project", A_ONLY, kwargs=pk("project"), secret=secret),
+    Case("portal:filrouge", A_ONLY, kwargs=pk("project"), secret=secret),
     Case("portal:deliverable", A_ONLY, kwargs=pk("deliverable"), secret=secret),
     Case(
         "portal:deliverable",

@@ -241,6 +241,18 @@ def build_side(world, side: str) -> Side:
         shared_with_partners=True,
     )
     o["report"].file.save(f"rapport-{low}.pdf", ContentFile(PDF), save=True)
+    o["report"].docx.save(f"rapport-{low}.docx", ContentFile(b"PK\x05\x06" + b"\x00" * 18), save=True)
+    # A draft funder report with its written text (#19): the team's, even on the collective's project.
+    o["draft_report"] = Report.objects.create(
+        kind="funder",
+        programme=world.programme,
+        project=project,
+        dedupe_key=f"draft-report-{low}",
+        title=f"Brouillon {m}",
+        status="done",
+        stage="draft",
+    )
+    o["draft_report"].texts.create(version=1, introduction=f"Introduction {m}", written_by=staff)
     # Prospects (never visible to partners) and the selection.
     o["prospect"] = Prospect.objects.create(
         programme=world.programme, organisation=org, cohort=world.cohort, project_idea=f"Idée {m}"
@@ -283,6 +295,10 @@ def build_side(world, side: str) -> Side:
     )
     # E-mail from the record (projects/mailing): a template and a message to B's contact (team only).
     o.update(mailing_side(staff, person, m))
+    # Findings, dossier and kit shared with the collective (evaluation/judgement).
+    from tests.evaluation.judgement_helpers import judgement_side
+
+    o.update(judgement_side(world, staff, project, o, m))
     return s
 
 

@@ -154,6 +154,11 @@ PK_OF = {
     "evaluation:report.download": "report",
     "evaluation:report.retry": "report",
     "evaluation:report.share": "report",
+    "evaluation:report.download_docx": "report",
+    "evaluation:report.text": "draft_report",
+    "evaluation:report.finalise": "draft_report",
+    "evaluation:filrouge.indicator_outputs": "project_indicator",
+    "evaluation:filrouge.lesson_sources": "lesson",
     # portal
     "portal:project": "project",
     "portal:deliverable": "deliverable",
@@ -170,6 +175,15 @@ PK_OF = {
     "portal:maturity.moment": "project",
     "portal:maturity.open": "project",
     "portal:funding": "project",
+    # Findings, dossiers and kits (evaluation/judgement)
+    "evaluation:judgement.evidence.remove": "evidence",
+    "evaluation:judgement.finding.share": "finding",
+    "evaluation:judgement.dossier": "dossier",
+    "evaluation:judgement.dossier.download": "dossier",
+    "evaluation:judgement.dossier.share": "dossier",
+    "evaluation:judgement.kit.download": "kit",
+    "portal:judgement.findings": "project",
+    "portal:filrouge": "project",
 }
 
 #: Other id kwargs, whatever the URL: kwarg name → key of B's object (or a callable on B's side).
@@ -181,6 +195,9 @@ BY_KWARG = {
     # A thread (projects.conversations): B's deliverable's.
     "key": lambda b: "deliverable",
     "object_id": "deliverable",
+    "decision_pk": "gate_decision",
+    "site_pk": "site",
+    "finding_pk": "finding",
 }
 
 #: Kwargs that are not ids: secrets and formats. A made-up token is a 404 for everyone, so the director
@@ -193,6 +210,7 @@ FIXED = {
     # A maturity moment every collective owes (its Émergence start).
     "phase": "emergence",
     "moment": "start",
+    "part": "pdf",  # an essaimage kit's PDF
 }
 
 #: Team actions living in the portal namespace (checked with the director).
@@ -249,7 +267,10 @@ def test_every_url_pattern_is_known_to_the_isolation_test():
     from types import SimpleNamespace
 
     fake = SimpleNamespace(
-        **{key: SimpleNamespace(pk=1) for key in {*PK_OF.values(), "project", "question", "prospect"}}
+        **{
+            key: SimpleNamespace(pk=1)
+            for key in {*PK_OF.values(), *(v for v in BY_KWARG.values() if isinstance(v, str))}
+        }
     )
     unknown = sorted(name for name, kwargs in url_patterns().items() if fill(name, kwargs, fake) is None)
     assert not unknown, (

@@ -33,9 +33,10 @@ ROLES_FIRST = ("staff", "director", "partner_a", "partner_b")
 DOWNLOAD_CASES = [c for c in all_cases() if c.name in DOWNLOADS and 200 in c.expected.values()]
 
 
-def _zip(parts: dict[str, str]) -> bytes:
+def zip_bytes(parts: dict[str, bytes | str], *, compression: int = zipfile.ZIP_STORED) -> bytes:
+    """A zip file (an Office or OpenDocument file is one) holding `parts`, name → content."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
         for name, content in parts.items():
             archive.writestr(name, content)
     return buffer.getvalue()
@@ -75,27 +76,27 @@ def test_the_filename_is_quoted_and_non_ascii_names_are_encoded():
     [
         # An Office file is its manifest and the main part of its type; an OpenDocument its mimetype and content.
         (
-            _zip({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"}),
+            zip_bytes({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"}),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
         (
-            _zip({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"}),
+            zip_bytes({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"}),
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ),
         (
-            _zip({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<c/>"}),
+            zip_bytes({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<c/>"}),
             "application/vnd.oasis.opendocument.spreadsheet",
         ),
         # UTF-8 text cut in the middle of a character at the end of the sample.
         (("é" * 40000).encode()[:65537] + b"\n", "text/plain"),
         # Markup posing as text, a zip that is no office file, binary.
         (b"<html><body>x</body></html>", None),
-        (_zip({"payload.exe": "MZ"}), None),
+        (zip_bytes({"payload.exe": "MZ"}), None),
         (b"\x00\x01binary\x00", None),
         # Without its manifest, or with only a mimetype, a package is not the office file it looks like.
-        (_zip({"xl/workbook.xml": "<workbook/>"}), None),
-        (_zip({"word/document.xml": "<w:document/>"}), None),
-        (_zip({"mimetype": "application/vnd.oasis.opendocument.spreadsheet"}), None),
+        (zip_bytes({"xl/workbook.xml": "<workbook/>"}), None),
+        (zip_bytes({"word/document.xml": "<w:document/>"}), None),
+        (zip_bytes({"mimetype": "application/vnd.oasis.opendocument.spreadsheet"}), None),
     ],
 )
 def test_sniff_reads_the_type_from_the_content(content, expected):

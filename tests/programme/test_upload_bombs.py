@@ -19,6 +19,8 @@ from projects.models import DeliverableVersion
 from prospects import importing
 from tests.projects.factories import DeliverableFactory
 
+from .test_files import zip_bytes
+
 pytestmark = pytest.mark.django_db
 
 MiB = 1024 * 1024
@@ -187,11 +189,7 @@ def test_a_zip_announcing_millions_of_members_is_refused_before_its_directory_is
 
 
 def _zip(parts: dict[str, bytes | str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, content in parts.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
+    return zip_bytes(parts, compression=zipfile.ZIP_DEFLATED)
 
 
 HOSTILE = {

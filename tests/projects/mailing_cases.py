@@ -1,7 +1,7 @@
 """The e-mail URLs against every role (listed in tests/projects/access_cases.py, walked by the matrix):
 team only, partners 404 everywhere."""
 
-from tests.access import TEAM, TEAM_REDIRECT, Case, invalid_post
+from tests.access import TEAM, TEAM_REDIRECT, Case, invalid_post, pk_of
 
 
 def _template(w):
@@ -33,10 +33,6 @@ def _prospect(w):
     from tests.prospects.factories import prospect_in
 
     return prospect_in(w)
-
-
-def pk_of(build):
-    return lambda w: {"pk": build(w).pk}
 
 
 def mailing_cases() -> list[Case]:

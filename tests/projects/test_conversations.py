@@ -268,16 +268,20 @@ def test_returning_a_deliverable_requires_a_reason_which_opens_the_thread(world,
     ]
 
 
-def test_returning_a_measurement_posts_its_reason_to_the_measurement_thread(world, followed, mailoutbox):
-    pi = ProjectIndicatorFactory(project=world.project_a, reporter="partner")
-    m = evaluation_services.measurement_record(
+def _partner_measurement(world, value: Decimal):
+    """A value partner A reported for the first quarter of 2026, on a new indicator of project A."""
+    return evaluation_services.measurement_record(
         actor=world.partner_a,
-        project_indicator=pi,
+        project_indicator=ProjectIndicatorFactory(project=world.project_a, reporter="partner"),
         period_start=date(2026, 1, 1),
         period_end=date(2026, 3, 31),
-        value=Decimal(7),
+        value=value,
         confirmed=True,
     )
+
+
+def test_returning_a_measurement_posts_its_reason_to_the_measurement_thread(world, followed, mailoutbox):
+    m = _partner_measurement(world, Decimal(7))
     mailoutbox.clear()
     evaluation_services.measurement_return(actor=world.staff, measurement=m, comment="Joindre la feuille")
     comment = Comment.objects.get()
@@ -314,15 +318,7 @@ def test_a_thread_costs_the_same_queries_whatever_its_length(world, followed, dj
 
 def test_every_kind_of_thread_has_a_team_page_and_a_portal_page(world, followed):
     action = ActionFactory(project=world.project_a, owner_person=world.person_a, title="Relancer la mairie")
-    pi = ProjectIndicatorFactory(project=world.project_a, reporter="partner")
-    m = evaluation_services.measurement_record(
-        actor=world.partner_a,
-        project_indicator=pi,
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 3, 31),
-        value=Decimal(3),
-        confirmed=True,
-    )
+    m = _partner_measurement(world, Decimal(3))
     staff, partner = client_for(world.staff), client_for(world.partner_a)
     for key, obj, portal_url in (
         ("project", world.project_a, reverse("portal:project", args=[world.project_a.pk])),

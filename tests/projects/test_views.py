@@ -93,6 +93,8 @@ def _decide(client, project, outcome, committee, rationale, **options):
         "committee": committee,
         "rationale": rationale,
         "expected_version": 0,
+        # Without a prepared dossier (evaluation/judgement), a decision says why.
+        "no_dossier_reason": "Dossier présenté sur papier.",
     }
     return client.post(reverse("projects:gate.decide", args=[project.pk]), data, **options)
 

@@ -95,3 +95,12 @@ CASES = [
         kwargs=lambda w: {"pk": w.cohort.pk, "prospect_pk": candidate_in(w).pk},
     ),
 ]
+
+# The calls for applications (prospects/calls/): their cases live with their tests.
+from .calls_access import CASES as CALL_CASES  # noqa: E402
+
+CASES += CALL_CASES
+# The SIRENE register and its radar (prospects/sirene).
+from .sirene_cases import CASES as SIRENE_CASES  # noqa: E402
+
+CASES += SIRENE_CASES

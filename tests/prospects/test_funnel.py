@@ -42,6 +42,7 @@ def test_funnel_counts_every_stage_reached(world):
         "recommendation",
         "spontaneous",
         "import",
+        "call",
     }
     assert set(figures["by_audience"]) == {"ess", "company", "public"}
     assert figures["by_audience"]["ess"]["retained"] == 1

@@ -78,27 +78,17 @@ def test_capacity_cannot_be_exceeded_without_a_recorded_override(world, director
     world.cohort.save()
     first, second = candidate_in(world), candidate_in(world)
     decide(world, first)
-    response = post_decision(
-        director_client,
-        world,
-        second,
-        decision="retained",
-        rationale="Excellent aussi",
-        project_title="Tiers-lieu nourricier",
-    )
+    retained = {
+        "decision": "retained",
+        "rationale": "Excellent aussi",
+        "project_title": "Tiers-lieu nourricier",
+    }
+    response = post_decision(director_client, world, second, **retained)
     assert response.status_code == 200
     assert "La promotion est complète" in response.content.decode()
     assert SelectionDecision.objects.count() == 1
     assert not Project.objects.filter(lead_organisation=second.organisation).exists()
-    response = post_decision(
-        director_client,
-        world,
-        second,
-        decision="retained",
-        rationale="Excellent aussi",
-        project_title="Tiers-lieu nourricier",
-        capacity_override="on",
-    )
+    response = post_decision(director_client, world, second, **retained, capacity_override="on")
     assert response.status_code == 302
     decision = SelectionDecision.objects.get(prospect=second)
     assert decision.capacity_override is True

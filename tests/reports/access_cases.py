@@ -9,9 +9,11 @@ from django.core.files.base import ContentFile
 from tests.access import LOGIN, NOBODY, PARTNER_A_OBJECT, SIGNED_IN, TEAM, TEAM_REDIRECT, Case
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+#: Stands for a Word document (a zip): the download view serves the stored bytes as they are.
+MINIMAL_DOCX = b"PK\x05\x06" + b"\x00" * 18
 
 
-def _report(world, *, kind="funder", shared=False, status="done"):
+def _report(world, *, kind="funder", shared=False, status="done", stage="generated"):
     from evaluation.models import Report
 
     report = Report.objects.create(
@@ -30,9 +32,11 @@ def _report(world, *, kind="funder", shared=False, status="done"):
         pages=1 if status == "done" else None,
         size=len(MINIMAL_PDF) if status == "done" else None,
         error="Erreur de rendu" if status == "failed" else "",
+        stage=stage,
     )
     if status == "done":
         report.file.save(f"rapport-{report.pk}.pdf", ContentFile(MINIMAL_PDF))
+        report.docx.save(f"rapport-{report.pk}.docx", ContentFile(MINIMAL_DOCX))
     return report
 
 
@@ -42,6 +46,14 @@ def shared_funder(world):
 
 def unshared_funder(world):
     return {"pk": _report(world, shared=False).pk}
+
+
+def draft_funder(world):
+    return {"pk": _report(world, stage="draft").pk}
+
+
+def shared_final_funder(world):
+    return {"pk": _report(world, shared=True, stage="final").pk}
 
 
 def activity(world):
@@ -124,6 +136,40 @@ CASES = [
     # Not shared: partner A gets 404 like everyone outside the team.
     Case("evaluation:report.detail", TEAM, kwargs=unshared_funder, id="get:report.detail (not shared)"),
     Case("evaluation:report.download", TEAM, kwargs=unshared_funder, id="get:report.download (not shared)"),
+    # The Word document: the same access as the PDF.
+    Case("evaluation:report.download_docx", TEAM, kwargs=activity, id="get:report.download_docx (activity)"),
+    Case(
+        "evaluation:report.download_docx",
+        PARTNER_A_OBJECT,
+        kwargs=shared_funder,
+        secret=secret,
+        id="get:report.download_docx (shared)",
+    ),
+    Case(
+        "evaluation:report.download_docx",
+        TEAM,
+        kwargs=unshared_funder,
+        id="get:report.download_docx (not shared)",
+    ),
+    # A draft is the team's, even when shared: partners 404 on its pages and files.
+    Case("evaluation:report.detail", TEAM, kwargs=draft_funder, id="get:report.detail (draft)"),
+    Case("evaluation:report.text", TEAM, kwargs=draft_funder, id="get:report.text (draft)"),
+    Case("evaluation:report.text", TEAM, kwargs=shared_final_funder, id="get:report.text (final, shared)"),
+    Case(
+        "evaluation:report.text",
+        TEAM_REDIRECT,
+        method="post",
+        kwargs=draft_funder,
+        data=lambda w: {"introduction": "Texte de l’équipe."},
+        id="post:report.text",
+    ),
+    Case(
+        "evaluation:report.finalise",
+        TEAM_REDIRECT,
+        method="post",
+        kwargs=draft_funder,
+        id="post:report.finalise",
+    ),
     # Actions: the team only, partners 404 even on a report they may read.
     Case("evaluation:report.retry", TEAM_REDIRECT, method="post", kwargs=failed_activity),
     Case(

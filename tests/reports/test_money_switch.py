@@ -116,3 +116,29 @@ def test_when_an_identical_report_is_rendering_the_old_edition_is_withdrawn_all_
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED and not report.file
     assert "Le partage du budget a changé" in report.error
+
+
+@pytest.mark.usefixtures("convention")
+def test_a_final_holding_the_money_stops_being_shared_when_the_money_is_not_any_more(
+    world, partner_a_client, django_capture_on_commit_callbacks
+):
+    """A final report is never rendered again (#19): it holds the money the team no longer shares, so it
+    stops being shared — the partner gets 404 — and its file and fingerprint stay as they were."""
+    capture = django_capture_on_commit_callbacks
+    _share_money(world, True)
+    with capture(execute=True):
+        report = report_services.report_request(
+            actor=world.staff, kind="funder", programme=world.programme, project=world.project_a, draft=True
+        )
+    with capture(execute=True):
+        report_services.report_finalise(actor=world.staff, report=report, for_collective=True)
+    report.refresh_from_db()
+    assert report.sealed and MONEY in pdf_text(report)
+    sha, name = report.sha256, report.file.name
+
+    _share_money(world, False)
+    for url_name in ("evaluation:report.download_docx", "evaluation:report.download"):
+        assert partner_a_client.get(reverse(url_name, args=[report.pk])).status_code == 404
+    report.refresh_from_db()
+    assert not report.shared_with_partners
+    assert (report.sha256, report.file.name, report.status) == (sha, name, ReportStatus.DONE)

@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from evaluation import demo as evaluation_demo
+from evaluation.filrouge import demo as filrouge_demo
+from evaluation.judgement import demo as judgement_demo
 from evaluation.portal import demo as portal_demo
 from evaluation.reports import demo as reports_demo
 from programme import demo as programme_demo
@@ -17,12 +19,16 @@ from projects.phasetemplates import demo as phasetemplates_demo
 from projects.relations import demo as relations_demo
 from projects.selection import demo as selection_demo
 from prospects import demo as prospects_demo
+from prospects.calls import demo as calls_demo
+from prospects.sirene import demo as sirene_demo
 
 #: Every part's demo builder, lower apps first (programme → prospects → projects → evaluation); each is
 #: idempotent. The command lives in the top app so that it may import them all.
 STEPS = (
     programme_demo.build,
     prospects_demo.build,
+    calls_demo.build,
+    sirene_demo.build,
     phasetemplates_demo.build,
     projects_demo.build,
     phasetemplates_demo.settle,
@@ -31,9 +37,11 @@ STEPS = (
     relations_demo.build,
     mailing_demo.build,
     evaluation_demo.build,
+    filrouge_demo.build,
     portal_demo.build,
     conversations_demo.build,
     reports_demo.build,
+    judgement_demo.build,
 )
 
 

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from evaluation.models import MaturityAssessment
 from programme import access
 from programme.access import AuthedRequest
-from programme.forms import add_validation_error
 from programme.pages import save_once
 from projects.models import Project
 
@@ -88,15 +87,13 @@ def _fill(request: AuthedRequest, project: Project, assessment: MaturityAssessme
                         participants=form.cleaned_data["participants"],
                         comment=form.cleaned_data["comment"],
                     ),
+                    refusals_on_form=True,
                 )
             except PermissionDenied:
                 raise Http404
-            except ValidationError as error:
-                add_validation_error(form, error)
-            else:
-                if saved is not None:
-                    messages.success(request, _("Auto-évaluation enregistrée. Merci !"))
-                    return redirect("portal:project", project.pk)
+            if saved is not None:
+                messages.success(request, _("Auto-évaluation enregistrée. Merci !"))
+                return redirect("portal:project", project.pk)
         status = 400
     rows = [
         {

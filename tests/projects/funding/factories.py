@@ -23,6 +23,11 @@ from tests.factories import OrganisationFactory
 D = Decimal
 
 
+def page_text(response) -> str:
+    """A page's HTML with its no-break spaces as plain spaces (amounts read « 20 000 € » in assertions)."""
+    return response.content.decode().replace("\u202f", " ").replace("\xa0", " ")
+
+
 def funder(name: str = "Région Test", kind: str = FunderKind.REGION):
     """The funder of that name, created once: a structure's name is unique in its town."""
     found = Organisation.objects.filter(name=name, town=OrganisationFactory.town).first()

@@ -13,13 +13,9 @@ from projects.funding import services
 from projects.funding.models import Instalment, Justification, JustificationStatus, Payment
 from tests.conftest import client_for
 
-from .factories import ADVANCE, BALANCE, convention, request
+from .factories import ADVANCE, BALANCE, convention, page_text, request
 
 pytestmark = pytest.mark.django_db
-
-
-def _text(response) -> str:
-    return response.content.decode().replace("\u202f", " ").replace("\xa0", " ")
 
 
 @pytest.fixture
@@ -49,7 +45,7 @@ def _payment(conv) -> Payment:
 def test_staff_corrects_a_payment_and_the_audit_trail_keeps_the_change(world, staff_client, conv):
     url = reverse("projects:funding.payment.edit", args=[_payment(conv).pk])
     page = staff_client.get(url)
-    assert page.status_code == 200 and "Corriger le versement du 10 févr. 2026" in _text(page)
+    assert page.status_code == 200 and "Corriger le versement du 10 févr. 2026" in page_text(page)
     response = staff_client.post(
         url, {"received_on": "2026-02-12", "amount": "11 500", "reference": "VIR-1bis", "excess_reason": ""}
     )
@@ -62,7 +58,7 @@ def test_staff_corrects_a_payment_and_the_audit_trail_keeps_the_change(world, st
     )
     entry = AuditEntry.objects.get(action="payment.updated")
     assert set(entry.changes) == {"received_on", "amount", "reference"}
-    body = _text(staff_client.get(reverse("projects:funding.page", args=[world.project_a.pk])))
+    body = page_text(staff_client.get(reverse("projects:funding.page", args=[world.project_a.pk])))
     assert "11 500,00 €" in body or "11 500 €" in body
 
 
@@ -87,7 +83,7 @@ def test_a_bad_payment_correction_is_refused_and_nothing_changes(world, staff_cl
     }
     response = staff_client.post(url, posted)
     assert response.status_code == 200
-    assert message in _text(response)
+    assert message in page_text(response)
     assert _payment(conv).amount == D("12000") and _payment(conv).received_on == date(2026, 2, 10)
     assert not AuditEntry.objects.filter(action="payment.updated").exists()
 
@@ -111,7 +107,7 @@ def test_a_payment_is_deleted_after_its_confirmation_page(world, staff_client, c
     url = reverse("projects:funding.payment.delete", args=[_payment(conv).pk])
     page = staff_client.get(url)
     assert page.status_code == 200
-    assert "Supprimer le versement du 10 févr. 2026 (12 000 €)" in _text(page)
+    assert "Supprimer le versement du 10 févr. 2026 (12 000 €)" in page_text(page)
     assert Payment.objects.count() == 1  # a GET deletes nothing
     assert staff_client.post(url).status_code == 302
     assert not Payment.objects.exists()
@@ -123,7 +119,7 @@ def test_an_instalment_already_received_is_not_deleted(world, staff_client, conv
     advance, balance = conv.instalments.order_by("due_on")
     response = staff_client.post(reverse("projects:funding.instalment.delete", args=[advance.pk]))
     assert response.status_code == 200
-    assert "Cette échéance a déjà reçu 12 000 €" in _text(response)
+    assert "Cette échéance a déjà reçu 12 000 €" in page_text(response)
     assert Instalment.objects.filter(pk=advance.pk).exists()
     # The balance has received nothing: it goes, and the audit trail says so.
     assert (
@@ -132,7 +128,7 @@ def test_an_instalment_already_received_is_not_deleted(world, staff_client, conv
     response = staff_client.post(
         reverse("projects:funding.instalment.delete", args=[balance.pk]), follow=True
     )
-    assert "Échéance supprimée." in _text(response)
+    assert "Échéance supprimée." in page_text(response)
     assert list(conv.instalments.values_list("pk", flat=True)) == [advance.pk]
     assert AuditEntry.objects.filter(action="instalment.deleted").count() == 1
 
@@ -142,7 +138,7 @@ def test_a_justification_sent_to_the_funder_is_not_deleted(world, staff_client, 
     sent.status, sent.sent_on = JustificationStatus.SENT, date(2026, 6, 1)
     sent.save()
     response = staff_client.post(reverse("projects:funding.justification.delete", args=[sent.pk]))
-    assert response.status_code == 200 and "il reste au dossier de la convention" in _text(response)
+    assert response.status_code == 200 and "il reste au dossier de la convention" in page_text(response)
     assert Justification.objects.filter(pk=sent.pk).exists()
     assert (
         staff_client.post(reverse("projects:funding.justification.delete", args=[due.pk])).status_code == 302

@@ -12,7 +12,7 @@ from projects.funding.models import BudgetLine, Convention, FundingRequest, Inst
 from projects.models import Project
 from tests.conftest import client_for
 
-from .factories import ADVANCE, budget_line, convention, request
+from .factories import ADVANCE, budget_line, convention, page_text, request
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +22,6 @@ def admin_client(world):
     from programme.models import User
 
     return client_for(User.objects.create_superuser(email="admin@test.fr", password="x" * 20))
-
-
-def _text(response) -> str:
-    return response.content.decode().replace("\u202f", " ").replace("\xa0", " ")
 
 
 @pytest.fixture
@@ -38,7 +34,7 @@ def test_the_admin_refuses_to_delete_a_project_with_a_convention(world, signed, 
     url = reverse("admin:projects_project_delete", args=[world.project_a.pk])
     page = admin_client.get(url)
     assert page.status_code == 200
-    assert "Impossible de supprimer" in _text(page) and "CONV-A" in _text(page)
+    assert "Impossible de supprimer" in page_text(page) and "CONV-A" in page_text(page)
     assert admin_client.post(url, {"post": "yes"}).status_code == 200
     assert Project.objects.filter(pk=world.project_a.pk).exists()
     assert Convention.objects.count() == 1 and Instalment.objects.count() == 1
@@ -54,7 +50,7 @@ def test_the_admin_bulk_delete_refuses_too(world, signed, admin_client):
         },
     )
     assert response.status_code == 200
-    assert "Impossible de supprimer" in _text(response) and "CONV-A" in _text(response)
+    assert "Impossible de supprimer" in page_text(response) and "CONV-A" in page_text(response)
     assert Project.objects.filter(pk__in=[world.project_a.pk, world.project_b.pk]).count() == 2
 
 

@@ -43,22 +43,11 @@ def test_money_figures_follow_requests_conventions_and_payments(world):
         amount="30000",
         status=RequestStatus.GRANTED,
     )
-    request(
-        staff,
-        project,
-        funder_org=funder("Fondation X", "foundation"),
-        title="Essaimage",
-        amount="10000",
-        status=RequestStatus.SUBMITTED,
-    )
-    request(
-        staff,
-        project,
-        funder_org=funder("Mécène", "patron"),
-        title="Refusée",
-        amount="8000",
-        status=RequestStatus.REFUSED,
-    )
+    for name, kind, title, amount, status in (
+        ("Fondation X", "foundation", "Essaimage", "10000", RequestStatus.SUBMITTED),
+        ("Mécène", "patron", "Refusée", "8000", RequestStatus.REFUSED),
+    ):
+        request(staff, project, funder_org=funder(name, kind), title=title, amount=amount, status=status)
     conv = convention(
         staff,
         granted,

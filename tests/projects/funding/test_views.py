@@ -19,13 +19,9 @@ from projects.funding.models import (
 )
 from tests.conftest import client_for
 
-from .factories import ADVANCE, BALANCE, INTERIM, budget_line, convention, funder, request
+from .factories import ADVANCE, BALANCE, INTERIM, budget_line, convention, funder, page_text, request
 
 pytestmark = pytest.mark.django_db
-
-
-def _text(response) -> str:
-    return response.content.decode().replace("\u202f", " ").replace("\xa0", " ")
 
 
 def test_staff_follows_a_request_to_its_payment_and_sees_what_remains(world, staff_client):
@@ -70,15 +66,15 @@ def test_staff_follows_a_request_to_its_payment_and_sees_what_remains(world, sta
         follow=True,
     )
     # The schedule is short of the granted amount: saved, and the team told by how much.
-    assert "il manque 8 000 €" in _text(response)
-    assert "Reste à percevoir" in _text(staff_client.get(page))
-    assert "20 000 €" in _text(staff_client.get(page))
+    assert "il manque 8 000 €" in page_text(response)
+    assert "Reste à percevoir" in page_text(staff_client.get(page))
+    assert "20 000 €" in page_text(staff_client.get(page))
     response = staff_client.post(
         reverse("projects:funding.payment.create", args=[conv.pk]),
         {"received_on": "2026-03-20", "amount": "12000", "reference": "VIR-1"},
     )
     assert response.status_code == 302
-    body = _text(staff_client.get(page))
+    body = page_text(staff_client.get(page))
     assert '<p class="figure" data-figure="remaining">8 000 €</p>' in body
 
 
@@ -127,7 +123,7 @@ def test_a_bad_amount_is_refused_and_nothing_saved(world, staff_client, amount, 
         },
     )
     assert response.status_code == 200
-    assert message in _text(response)
+    assert message in page_text(response)
     assert not FundingRequest.objects.exists()
 
 
@@ -144,7 +140,7 @@ def test_a_duplicate_request_is_a_form_error(world, staff_client):
     url = reverse("projects:funding.request.create", args=[world.project_a.pk])
     response = staff_client.post(url, data)
     assert response.status_code == 200
-    assert "existe déjà auprès de ce financeur" in _text(response)
+    assert "existe déjà auprès de ce financeur" in page_text(response)
     assert FundingRequest.objects.count() == 1
 
 
@@ -155,17 +151,17 @@ def test_dates_outside_the_convention_period_are_refused(world, staff_client):
         {"kind": "advance", "due_on": "2025-06-01", "amount": "1000"},
     )
     assert response.status_code == 200
-    assert "dans la période de la convention" in _text(response)
+    assert "dans la période de la convention" in page_text(response)
     response = staff_client.post(
         reverse("projects:funding.payment.create", args=[conv.pk]),
         {"received_on": "2025-06-01", "amount": "1000"},
     )
-    assert "précède la période de la convention" in _text(response)
+    assert "précède la période de la convention" in page_text(response)
     response = staff_client.post(
         reverse("projects:funding.instalment.create", args=[conv.pk]),
         {"kind": "balance", "due_on": "2026-06-01", "amount": "99999"},
     )
-    assert "dépasserait le montant conventionné" in _text(response)
+    assert "dépasserait le montant conventionné" in page_text(response)
     assert not Instalment.objects.exists() and not Payment.objects.exists()
 
 
@@ -178,7 +174,7 @@ def test_a_payment_on_a_refused_request_is_refused(world, staff_client):
         {"received_on": "2026-03-01", "amount": "100"},
     )
     assert response.status_code == 200
-    assert "La demande a été refusée" in _text(response)
+    assert "La demande a été refusée" in page_text(response)
     assert not Payment.objects.exists()
 
 
@@ -188,7 +184,7 @@ def test_a_refusal_needs_its_reason(world, staff_client):
         reverse("projects:funding.request.move", args=[req.pk]), {"status": "refused", "on": "2026-03-01"}
     )
     assert response.status_code == 200
-    assert "Indiquez le motif de la décision" in _text(response)
+    assert "Indiquez le motif de la décision" in page_text(response)
     req.refresh_from_db()
     assert req.status == RequestStatus.SUBMITTED
 
@@ -235,9 +231,9 @@ def test_budget_lines_show_the_balance_and_the_variance(world, staff_client):
             "amount": "1",
         },
     )
-    assert "ne correspond pas à ce côté" in _text(response)
+    assert "ne correspond pas à ce côté" in page_text(response)
     assert BudgetLine.objects.count() == 3
-    body = _text(staff_client.get(reverse("projects:funding.page", args=[project.pk])))
+    body = page_text(staff_client.get(reverse("projects:funding.page", args=[project.pk])))
     assert "déséquilibré" in body and "produits − charges = -20 000 €" in body
     assert "+10 %" in body  # personnel: réalisé 33 000 against 30 000 planned
 
@@ -250,8 +246,8 @@ def test_sharing_is_a_switch_the_audit_trail_records(world, staff_client):
     staff_client.post(url, {"shared": "1"})
     assert FundingSettings.objects.get().shared_with_collective
     response = client_for(world.partner_a).get(portal)
-    assert response.status_code == 200 and "Salaires partagés" in _text(response)
-    assert "Modifier" not in _text(response)  # read-only
+    assert response.status_code == 200 and "Salaires partagés" in page_text(response)
+    assert "Modifier" not in page_text(response)  # read-only
     assert client_for(world.partner_b).get(portal).status_code == 404
     staff_client.post(url, {"shared": "0"})
     assert client_for(world.partner_a).get(portal).status_code == 404
@@ -311,7 +307,7 @@ def test_the_funding_page_queries_are_constant(world, staff_client, django_asser
     with django_assert_num_queries(FUNDING_PAGE_QUERIES):
         response = staff_client.get(url)
     assert response.status_code == 200
-    assert _text(response).count("En retard") == n  # every interim is overdue
+    assert page_text(response).count("En retard") == n  # every interim is overdue
 
 
 def test_money_by_project_runs_the_same_queries_for_many_projects(world, django_assert_num_queries):
@@ -330,7 +326,7 @@ __all__ = ["date"]
 def test_a_structure_becomes_a_funder_from_its_record(world, staff_client):
     org = world.org_b
     detail = reverse("programme:organisation.detail", args=[org.pk])
-    assert "Financeur" not in _text(staff_client.get(detail))
+    assert "Financeur" not in page_text(staff_client.get(detail))
     form = staff_client.get(reverse("programme:organisation.edit", args=[org.pk])).context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None and k != "themes"}
     data.update({"funder_kind": "foundation", "confirm_duplicate": "on"})
@@ -338,7 +334,7 @@ def test_a_structure_becomes_a_funder_from_its_record(world, staff_client):
     assert response.status_code == 302, response.context["form"].errors
     org.refresh_from_db()
     assert org.funder_kind == "foundation"
-    assert "Financeur : Fondation" in _text(staff_client.get(detail))
+    assert "Financeur : Fondation" in page_text(staff_client.get(detail))
     # And it is offered as a funder on a new request.
-    page = _text(staff_client.get(reverse("projects:funding.request.create", args=[world.project_a.pk])))
+    page = page_text(staff_client.get(reverse("projects:funding.request.create", args=[world.project_a.pk])))
     assert f'<option value="{org.pk}">{org.name}</option>' in page

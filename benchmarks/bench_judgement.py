@@ -1,0 +1,165 @@
+"""The gate dossier (#19): preparing the dossier of a project with 100 workshops and 2,000 validated
+measurements — the snapshot (every figure read from `evaluation.selectors` and the project's records) and
+its PDF, as the worker renders it. Budget: ≤ 150 ms per page, like every report (issue #16).
+
+The project is built in a transaction rolled back at the end: the benchmark leaves the dataset as it was.
+"""
+
+import time
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from benchmarks.common import RESULTS, Budget, Result, Timing, measure
+
+MS_PER_PAGE = 150
+WORKSHOPS = 100
+INDICATORS = 20
+PERIODS = 100  # per indicator: 20 × 100 = 2,000 measurements
+
+
+def _project(user):
+    """A project in Expérimentation since 2018 with its protocol, findings, workshops and measurements."""
+    from evaluation.judgement import services
+    from evaluation.models import (
+        EvaluationCriterion,
+        EvaluationQuestion,
+        Indicator,
+        Measurement,
+        ProjectIndicator,
+    )
+    from programme.models import Organisation, Programme
+    from projects.models import Phase, PhasePeriod, Project, Workshop, WorkshopItem
+
+    programme = Programme.objects.order_by("pk").first() or Programme.objects.create(name="Bench")
+    lead = Organisation.objects.create(name="Bench — structure porteuse du dossier")
+    start = date(2018, 1, 1)
+    project = Project.objects.create(
+        programme=programme,
+        title="Bench — dossier de décision",
+        lead_organisation=lead,
+        phase=Phase.EXPERIMENTATION,
+    )
+    PhasePeriod.objects.create(
+        project=project, phase=Phase.EXPERIMENTATION, planned_start=start, actual_start=start
+    )
+    questions = [
+        EvaluationQuestion.objects.create(project=project, text=f"Question évaluative {q}", order=q)
+        for q in range(5)
+    ]
+    criteria = [
+        EvaluationCriterion.objects.create(question=q, text=f"Critère {q.order}.{c}")
+        for q in questions
+        for c in range(3)
+    ]
+    pis = []
+    for i in range(INDICATORS):
+        indicator, _created = Indicator.objects.get_or_create(
+            code=f"bench-dossier-{i}", defaults={"name": f"Indicateur du dossier {i}", "unit": "personnes"}
+        )
+        pis.append(
+            ProjectIndicator.objects.create(
+                project=project,
+                indicator=indicator,
+                criterion=criteria[i % len(criteria)],
+                baseline_value=Decimal(10),
+                target_value=Decimal(5000),
+            )
+        )
+    Measurement.objects.bulk_create(
+        Measurement(
+            project_indicator=pi,
+            period_start=start + timedelta(days=30 * p),
+            period_end=start + timedelta(days=30 * p + 29),
+            value=Decimal(p % 17 + 1),
+            status="validated",
+            entered_by=user,
+        )
+        for pi in pis
+        for p in range(PERIODS)
+    )
+    tz = timezone.get_current_timezone()
+    workshops = Workshop.objects.bulk_create(
+        Workshop(
+            project=project,
+            title=f"Atelier {w}",
+            step="test",
+            starts_at=datetime(2018, 2, 1, 14, tzinfo=tz) + timedelta(days=20 * w),
+            shared_with_collective=w % 10 != 0,
+        )
+        for w in range(WORKSHOPS)
+    )
+    WorkshopItem.objects.bulk_create(
+        WorkshopItem(
+            project=project,
+            workshop=w,
+            kind=("need", "idea", "prototype")[n],
+            title=f"{w.title} — production {n}",
+        )
+        for w in workshops
+        for n in range(3)
+    )
+    for q in questions:
+        finding = services.finding_save(
+            actor=user,
+            question=q,
+            answer="Réponse de l’équipe, argumentée à partir des mesures et des ateliers. " * 4,
+            levels={c.pk: ("partly", "Justification du niveau retenu.") for c in q.criteria.all()},
+        )
+        services.evidence_add(
+            actor=user, finding=finding, kind="observation", observation="Observation de terrain."
+        )
+    services.recommendation_save(
+        actor=user,
+        project=project,
+        phase=Phase.EXPERIMENTATION,
+        verdict="spread",
+        argument="Essaimer sur deux territoires.",
+    )
+    return project
+
+
+def run(*, scale: float) -> None:
+    import logging
+
+    from evaluation.judgement import selectors, services
+    from evaluation.reports.pdf import html_to_pdf
+    from programme.models import User
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    started = time.perf_counter()
+    with transaction.atomic():
+        user = User.objects.filter(role="director", is_active=True).order_by(
+            "pk"
+        ).first() or User.objects.create_user("bench-dossier@parcours.invalid", role="director")
+        project = _project(user)
+        today = timezone.localdate()
+
+        def render() -> int:
+            snapshot = selectors.dossier_snapshot(user=user, project=project, as_of=today)
+            html = services.print_html(
+                kind="dossier", title="Bench", snapshot=snapshot, as_of=today, requested_by="Bench"
+            )
+            return html_to_pdf(html).pages
+
+        pages = render()
+        snapshot = measure(
+            "snapshot",
+            lambda: selectors.dossier_snapshot(user=user, project=project, as_of=today),
+            repeat=5,
+            warmup=0,
+        )
+        full = measure("snapshot + PDF", render, repeat=3, warmup=0)
+        transaction.set_rollback(True)
+    per_page = Timing("ms per page", [s / pages for s in full.samples])
+    print(f"\n## Gate dossier — {WORKSHOPS} workshops, {INDICATORS * PERIODS} measurements: {pages} pages")
+    print(
+        f"  full render: median {full.p50:.2f} s; snapshot alone {snapshot.p50 * 1000:.0f} ms; "
+        f"{per_page.p50 * 1000:.0f} ms per page (took {time.perf_counter() - started:.0f} s)"
+    )
+    RESULTS.append(
+        Result(f"Gate dossier, {pages} pages: time per page", per_page, None, Budget(ms=MS_PER_PAGE))
+    )

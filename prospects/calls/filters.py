@@ -1,0 +1,53 @@
+"""The filters of the calls list and of a call's applications."""
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from programme.filters import SearchInput
+from programme.forms import FilterForm
+from programme.models import Programme
+
+from .models import Application, ApplicationStatus, Call
+
+
+class CallFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
+    programme = django_filters.ModelChoiceFilter(label=_("Programme"), queryset=Programme.objects.all())
+    is_published = django_filters.BooleanFilter(
+        label=_("Publié"),
+        widget=forms.Select(choices=[("", _("Tous")), ("true", _("Oui")), ("false", _("Non"))]),
+    )
+
+    class Meta:
+        model = Call
+        fields = ["q", "programme", "is_published"]
+        form = FilterForm
+
+    def search(self, queryset: QuerySet[Call], name: str, value: str) -> QuerySet[Call]:
+        return queryset.filter(title__icontains=value)
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
+    status = django_filters.ChoiceFilter(
+        label=_("Statut"), choices=ApplicationStatus.choices, empty_label=_("Tous")
+    )
+
+    class Meta:
+        model = Application
+        fields = ["q", "status"]
+        form = FilterForm
+
+    def search(self, queryset: QuerySet[Application], name: str, value: str) -> QuerySet[Application]:
+        digits = value.replace(" ", "")
+        condition = (
+            Q(organisation_name__icontains=value)
+            | Q(last_name__icontains=value)
+            | Q(email__icontains=value)
+            | Q(town__icontains=value)
+        )
+        if digits.isdigit():
+            condition |= Q(siren__startswith=digits[:9])
+        return queryset.filter(condition)

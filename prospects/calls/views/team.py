@@ -1,0 +1,187 @@
+"""The team's pages of the calls for applications: list, detail, create/edit, question editor, a call's
+applications (filtered, counted, exported), one application, its files, and the applications on a
+prospect's record. Team only: partners and anonymous visitors get 404 or the login page."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from programme import access
+from programme.access import AuthedRequest
+from programme.audit import Edit
+from programme.exports import export_response
+from programme.files import private_file_response
+from programme.forms import SubmissionForm, add_validation_error
+from programme.pages import posted, render_filtered_list, save_once
+
+from ...selectors import prospect_detail
+from .. import exports, selectors, services
+from ..filters import ApplicationFilter, CallFilter
+from ..forms import CallForm, QuestionFormSet, question_initial
+from ..models import Call
+
+
+@access.team_required
+def call_list(request: AuthedRequest) -> HttpResponse:
+    filterset = CallFilter(request.GET, queryset=selectors.calls_for(request.user))
+    return render_filtered_list(
+        request,
+        filterset=filterset,
+        template="prospects/calls/call_list.html",
+        partial="prospects/calls/partials/_call_table.html",
+        context={"title": _("Appels à candidatures"), "now": timezone.now()},
+    )
+
+
+def _call_form_page(request: AuthedRequest, call: Call) -> HttpResponse:
+    creating = call.pk is None
+    form = CallForm(posted(request), instance=call)
+    if request.method == "POST" and form.is_valid():
+
+        def save() -> Call | None:
+            try:
+                return services.call_save(actor=request.user, edit=Edit.from_form(form))
+            except ValidationError as error:
+                add_validation_error(form, error)
+                return None
+
+        saved = save_once(form, save)
+        if saved is not None:
+            messages.success(request, _("Appel « %(title)s » enregistré.") % {"title": saved.title})
+            return redirect(saved)
+    return render(
+        request,
+        "prospects/calls/call_form.html",
+        {
+            "title": _("Nouvel appel à candidatures") if creating else _("Modifier l’appel"),
+            "form": form,
+            "call": call,
+        },
+    )
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def call_create(request: AuthedRequest) -> HttpResponse:
+    return _call_form_page(request, Call())
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def call_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _call_form_page(request, selectors.call_for(request.user, pk))
+
+
+@access.team_required
+def call_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    call = selectors.call_for(request.user, pk)
+    return render(
+        request,
+        "prospects/calls/call_detail.html",
+        {
+            "title": call.title,
+            "call": call,
+            "questions": list(call.questions.all()),
+            "public_url": settings.SITE_URL + call.get_public_url(),
+            "is_open": call.is_open(),
+            "now": timezone.now(),
+        },
+    )
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def call_questions(request: AuthedRequest, pk: int) -> HttpResponse:
+    call = selectors.call_for(request.user, pk)
+    formset = QuestionFormSet(posted(request), initial=question_initial(call), prefix="questions")
+    submission = SubmissionForm(posted(request), prefix="questions")
+    if request.method == "POST" and formset.is_valid() and submission.is_valid():
+
+        def save() -> bool | None:
+            try:
+                services.call_questions_save(actor=request.user, call=call, rows=formset.rows())
+            except ValidationError as error:
+                add_validation_error(submission, error)
+                return None
+            return True
+
+        if save_once(submission, save):
+            messages.success(request, _("Questions enregistrées."))
+            return redirect(call)
+    return render(
+        request,
+        "prospects/calls/call_questions.html",
+        {
+            "title": _("Questions de l’appel"),
+            "call": call,
+            "formset": formset,
+            "submission": submission,
+        },
+    )
+
+
+@access.team_required
+def application_list(request: AuthedRequest, pk: int) -> HttpResponse:
+    call = selectors.call_for(request.user, pk)
+    filterset = ApplicationFilter(request.GET, queryset=selectors.applications_for(request.user, call))
+    return render_filtered_list(
+        request,
+        filterset=filterset,
+        template="prospects/calls/application_list.html",
+        partial="prospects/calls/partials/_application_table.html",
+        context={"title": _("Candidatures"), "call": call, "query": request.GET.urlencode()},
+    )
+
+
+@access.team_required
+def application_export(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    call = selectors.call_for(request.user, pk)
+    filterset = ApplicationFilter(request.GET, queryset=selectors.applications_for(request.user, call))
+    questions = list(call.questions.all())
+    return export_response(
+        fmt=fmt,
+        filename=exports.file_name(call),
+        title=_("Candidatures"),
+        headers=exports.headers(questions),
+        rows=exports.rows(filterset.qs.prefetch_related("answers"), questions),
+    )
+
+
+@access.team_required
+def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    application = selectors.application_for(request.user, pk)
+    return render(
+        request,
+        "prospects/calls/application_detail.html",
+        {
+            "title": str(application),
+            "application": application,
+            "call": application.call,
+            "answers": list(selectors.answers_of(application)),
+        },
+    )
+
+
+@access.team_required
+def answer_file(request: AuthedRequest, pk: int) -> FileResponse:
+    answer = selectors.answer_for(request.user, pk)
+    return private_file_response(answer.file, filename=answer.file_name, content_type=answer.file_type)
+
+
+@access.team_required
+def prospect_applications(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The applications a prospect sent, with their answers: a partial of the prospect's record (loaded by
+    URL), empty when it sent none."""
+    prospect = prospect_detail(request.user, pk)
+    return render(
+        request,
+        "prospects/calls/partials/_prospect_applications.html",
+        {"prospect": prospect, "applications": selectors.prospect_applications(request.user, prospect)},
+    )

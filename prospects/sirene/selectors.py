@@ -1,0 +1,132 @@
+"""Reads of the register, taking the acting user (team only: partners read nothing of it)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import QueryDict
+
+from programme import access
+from programme.identity import normalise_town
+from programme.models import Organisation, User
+
+from ..models import Prospect
+from .filters import RadarFilter, latest_units_import, unaccented_upper
+from .models import RegisterImport, RegisterImportStatus, RegisterUnit, SavedSearch, UnitQuerySet
+
+
+def radar_units(user: User) -> QuerySet[RegisterUnit]:
+    """The structures the radar offers: the active units of the register, each page marked with those
+    already structures or prospects (`mark_known`)."""
+    units = access.scoped(user, RegisterUnit).filter(active=True).order_by("name", "siren")
+    assert isinstance(units, UnitQuerySet)
+    return units.after_fetch(lambda rows: mark_known(user, rows))
+
+
+def mark_known(user: User, units: list[RegisterUnit]) -> list[RegisterUnit]:
+    """Set on each unit the structure (`known_organisation`) and the prospects (`known_prospects`) that
+    already carry its SIREN: two queries whatever the number of rows."""
+    sirens = [unit.siren for unit in units]
+    organisations = {
+        org.siren: org
+        for org in access.scoped(user, Organisation).filter(siren__in=sirens).only("id", "name", "siren")
+    }
+    prospects: dict[str, list[Prospect]] = {}
+    for prospect in (
+        access.scoped(user, Prospect)
+        .filter(organisation__siren__in=sirens)
+        .select_related("programme", "organisation")
+        .only("id", "stage", "programme__name", "organisation__siren")
+    ):
+        prospects.setdefault(prospect.organisation.siren, []).append(prospect)
+    for unit in units:
+        unit.known_organisation = organisations.get(unit.siren)  # type: ignore[attr-defined]
+        unit.known_prospects = prospects.get(unit.siren, [])  # type: ignore[attr-defined]
+    return units
+
+
+def imports(user: User) -> QuerySet[RegisterImport]:
+    return access.scoped(user, RegisterImport).select_related("requested_by")
+
+
+def register_state(user: User) -> dict[str, Any]:
+    """What the register holds: the last successful import of each file and the number of structures."""
+    done = access.scoped(user, RegisterImport).filter(status=RegisterImportStatus.DONE)
+    return {
+        "units_import": done.filter(kind="units").order_by("-finished_at", "-id").first(),
+        "establishments_import": done.filter(kind="establishments").order_by("-finished_at", "-id").first(),
+    }
+
+
+@dataclass
+class PanelRow:
+    search: SavedSearch
+    new: int
+    url: str
+
+
+def new_structures_panel(user: User) -> dict[str, Any]:
+    """For each territory's saved search: how many of the structures it finds the last import brought."""
+    latest = latest_units_import()
+    searches = list(access.scoped(user, SavedSearch).select_related("territory"))
+    first_import = (
+        latest is not None
+        and not RegisterImport.objects.filter(
+            kind="units", status=RegisterImportStatus.DONE, pk__lt=latest.pk
+        ).exists()
+    )
+    rows = []
+    if latest is not None:
+        for search in searches:
+            query = QueryDict(search.query, mutable=True)
+            query["new"] = "1"
+            filterset = RadarFilter(query, queryset=radar_units(user))
+            rows.append(
+                PanelRow(search=search, new=filterset.qs.count(), url=f"{search.get_absolute_url()}&new=1")
+            )
+    return {"latest": latest, "rows": rows, "first_import": first_import, "has_searches": bool(searches)}
+
+
+def autocomplete(user: User, term: str, *, limit: int = 8) -> list[RegisterUnit]:
+    """Structures of the register by SIREN (its first digits) or name, for the organisation form."""
+    term = term.strip()
+    digits = term.replace(" ", "")
+    units = access.scoped(user, RegisterUnit)
+    if digits.isdigit():
+        if len(digits) < 3:
+            return []
+        return list(units.filter(siren__startswith=digits[:9]).order_by("siren")[:limit])
+    if len(term) < 3:
+        return []
+    return list(units.filter(name__icontains=unaccented_upper(term)).order_by("-active", "name")[:limit])
+
+
+def register_unit(user: User, siren: str) -> RegisterUnit | None:
+    return access.scoped(user, RegisterUnit).filter(siren=siren).first()
+
+
+@dataclass
+class RegisterCheck:
+    """What the register says about a recorded structure, against what its record says."""
+
+    unit: RegisterUnit | None
+    ceased: bool
+    address_changed: bool
+
+
+def organisation_check(user: User, organisation: Organisation) -> RegisterCheck | None:
+    """None when the structure has no SIREN or the register has not been imported."""
+    if not organisation.siren or latest_units_import() is None:
+        return None
+    unit = register_unit(user, organisation.siren)
+    if unit is None:
+        return RegisterCheck(unit=None, ceased=False, address_changed=False)
+    moved = bool(unit.postcode or unit.commune) and (
+        (organisation.postcode and unit.postcode and organisation.postcode != unit.postcode)
+        or (
+            organisation.town
+            and unit.commune
+            and normalise_town(organisation.town) != normalise_town(unit.commune)
+        )
+    )
+    return RegisterCheck(unit=unit, ceased=not unit.active, address_changed=bool(moved))
