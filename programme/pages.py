@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import FilterSet
 
 from .access import AuthedRequest
-from .forms import EdgeChecks, add_validation_error
+from .forms import EdgeChecks, add_validation_error, use_string_selects
 from .services import submission_claim
 
 PAGE_SIZE = 50
@@ -163,6 +163,7 @@ def render_filtered_list(
 ) -> HttpResponse:
     """Render a filtered, paginated list; an HTMX request gets only the table fragment."""
     form = filterset.form
+    use_string_selects(form)
     invalid = set(form.errors) if form.is_bound else set()  # left out of the query by django-filter
     paginator = Paginator(filterset.qs, page_size)
     page = paginator.get_page(request.GET.get("page"))

@@ -101,14 +101,15 @@ def board_columns(queryset: QuerySet[Prospect]) -> list[BoardColumn]:
 def funnel_figures(
     *,
     user: User,
-    programme: Programme,
-    cohort: Cohort | None = None,
+    programme: Programme | int,
+    cohort: Cohort | int | None = None,
     territory_id: int | None = None,
     theme_id: int | None = None,
     period: tuple[date, date] | None = None,
 ) -> dict[str, Any]:
-    """Cumulative funnel: a prospect counts in every stage it reached. Keys: identified, contacted,
-    interviewed, prequalified, candidates, retained, and by_source / by_audience (same keys per value).
+    """Cumulative funnel, in one query: a prospect counts in every stage it reached. Keys: identified,
+    contacted, interviewed, prequalified, candidates, retained, and by_source / by_audience (same keys
+    per value). `programme` and `cohort` are objects or ids.
     Prospects without a target cohort count for every cohort of their programme until a decision ties
     them to one. `territory_id`, `theme_id` narrow to the prospects of that territory / theme; `period`
     (first day, last day) to the prospects identified in it."""
@@ -139,22 +140,22 @@ def funnel_figures(
     annotated = queryset.annotate(
         was_interviewed=interviewed, was_retained=Exists(retained_filter)
     ).order_by()
-    totals = annotated.aggregate(**aggregates)
+    # One query: the counts per (source, audience); the totals and each breakdown are their sums (a
+    # prospect has one source and one audience, so it counts in exactly one group).
     empty = dict.fromkeys(FUNNEL_KEYS, 0)
-    # Each row holds its group key and the aggregates (named at run time, hence read as mappings).
-    source_rows: QuerySet[Prospect, Mapping[str, Any]] = annotated.values("source").annotate(**aggregates)
+    totals = dict(empty)
     by_source = {value: dict(empty) for value in Source.values}
-    for row in source_rows:
-        by_source[row["source"]] = {key: row[key] for key in FUNNEL_KEYS}
-    audience_rows: QuerySet[Prospect, Mapping[str, Any]] = annotated.values("audience").annotate(**aggregates)
     by_audience = {value: dict(empty) for value in Audience.values}
-    for row in audience_rows:
-        by_audience[row["audience"]] = {key: row[key] for key in FUNNEL_KEYS}
-    return {
-        **{key: totals[key] or 0 for key in FUNNEL_KEYS},
-        "by_source": by_source,
-        "by_audience": by_audience,
-    }
+    # Each row holds its group keys and the aggregates (named at run time, hence read as mappings).
+    rows: QuerySet[Prospect, Mapping[str, Any]] = annotated.values("source", "audience").annotate(
+        **aggregates
+    )
+    for row in rows:
+        for key in FUNNEL_KEYS:
+            totals[key] += row[key]
+            by_source.setdefault(row["source"], dict(empty))[key] += row[key]
+            by_audience.setdefault(row["audience"], dict(empty))[key] += row[key]
+    return {**totals, "by_source": by_source, "by_audience": by_audience}
 
 
 def current_grid(programme: Programme) -> ScoringGrid | None:

@@ -43,6 +43,8 @@ class Table:
     # The format of each column ("num", "amount", "date"…): when given, cells are formatted only for the
     # rows the page shows (a long list — overdue instalments — is exported whole, shown in part).
     formats: list[str] = field(default_factory=list)
+    # How many rows there are in all, when `rows` holds only the first ones (the selector counted them).
+    total: int | None = None
 
     @property
     def shown_with_notes(self) -> list[tuple[list[tuple[str, bool]], str]]:
@@ -69,8 +71,12 @@ class Table:
         return self.display[: self.limit] if self.limit else self.display
 
     @property
+    def row_count(self) -> int:
+        return len(self.rows) if self.total is None else self.total
+
+    @property
     def truncated(self) -> bool:
-        return bool(self.limit and len(self.rows) > self.limit)
+        return bool(self.limit and self.row_count > self.limit)
 
 
 def _cells(row: list, formats: list[str]) -> list[tuple[str, bool]]:
@@ -391,13 +397,22 @@ def table_for(key: str, *, user, filters: Filters) -> Table:
 
 
 #: long lists shown in part on the page
-PAGE_LIMITS = {"late": 20, "upcoming": 20, "overdue_instalments": 20, "late_justifications": 20}
+PAGE_LIMITS = {
+    "late": selectors.SHOWN_DECISIONS,
+    "upcoming": selectors.SHOWN_DECISIONS,
+    "overdue_instalments": 20,
+    "late_justifications": 20,
+}
+#: tables whose rows `programme_figures` lists only in part, and the key of their whole count
+COUNTED = {"late": "late_count", "upcoming": "upcoming_count"}
 
 
 def tables_from(figures: dict) -> dict[str, Table]:
     tables = {key: builder(figures[FIGURE_KEYS.get(key, key)]) for key, (_s, builder) in TABLES.items()}
     for key, limit in PAGE_LIMITS.items():
         tables[key].limit = limit
+    for key, count_key in COUNTED.items():
+        tables[key].total = figures[count_key]
     return tables
 
 

@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import ReportKind
 from programme import access
-from programme.forms import Form
+from programme.forms import Form, LoadedModelChoiceField
 from programme.models import Cohort, Programme, Territory, Theme, User
 from projects.models import Project
 
+from .selectors import FilterChoices
 from .services import previous_month
 
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -104,28 +105,49 @@ class ReportOrderForm(Form):
 
 
 class DashboardFilterForm(Form):
+    """The dashboard's filters. Given `choices` (`selectors.filter_choices`, read with the others in one
+    query), its menus run no query of their own."""
+
     offers_archived = True  # a report or the dashboard may look back at an archived promotion
 
-    programme = forms.ModelChoiceField(
+    programme = LoadedModelChoiceField(
         label=_("Programme"), queryset=Programme.objects.all(), required=False, empty_label=None
     )
-    cohort = forms.ModelChoiceField(
+    cohort = LoadedModelChoiceField(
         label=_("Promotion"), queryset=Cohort.objects.none(), required=False, empty_label=_("Toutes")
     )
-    territory = forms.ModelChoiceField(
+    territory = LoadedModelChoiceField(
         label=_("Territoire"), queryset=Territory.objects.all(), required=False, empty_label=_("Tous")
     )
-    theme = forms.ModelChoiceField(
+    theme = LoadedModelChoiceField(
         label=_("Thématique"), queryset=Theme.objects.all(), required=False, empty_label=_("Toutes")
     )
     year = forms.TypedChoiceField(label=_("Période"), coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args: Any, programme: Programme | None, years: list[int], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        programme: Programme | None,
+        years: list[int],
+        choices: FilterChoices | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cohort, year = self.fields["cohort"], self.fields["year"]
         assert isinstance(cohort, forms.ModelChoiceField) and isinstance(year, forms.TypedChoiceField)
         cohort.queryset = Cohort.objects.filter(programme=programme) if programme else Cohort.objects.none()
         year.choices = [("", _("Depuis le début"))] + [(y, str(y)) for y in years]
+        if choices is not None:
+            loaded: dict[str, list[Any]] = {
+                "programme": choices.programmes,
+                "cohort": choices.cohorts_of(programme),
+                "territory": choices.territories,
+                "theme": choices.themes,
+            }
+            for name, objects in loaded.items():
+                field = self.fields[name]
+                assert isinstance(field, LoadedModelChoiceField)
+                field.load(objects)
 
 
 class ReportTextForm(Form):

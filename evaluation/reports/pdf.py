@@ -13,6 +13,7 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -156,16 +157,159 @@ def french_spacing(html: str) -> str:
     return _TEXT_RE.sub(fix, html)
 
 
-def html_to_pdf(html: str, *, on_layout: Callable[[int], object] | None = None) -> RenderedPDF:
-    """Lay out `html` and write the PDF. `on_layout(pages)` is called between layout and writing."""
-    weasyprint = _weasyprint()
+#: Where a long document may be cut to be laid out in parts: templates put it before each block that
+#: starts a page (a section, a project's page), never inside one.
+CHUNK_MARK = "<!--pdf:chunk-->"
+#: A document of more blocks than this is laid out this many blocks at a time: WeasyPrint keeps the layout
+#: of every page until the PDF is written (≈ 2 MB a page), so a 400-page report laid out whole needed
+#: ≈ 800 MB; in parts, memory stays that of one part whatever the length.
+CHUNK_BLOCKS = 24
+
+_BODY_RE = re.compile(r"<body[^>]*>", re.I)
+_END_RE = re.compile(r"</body>\s*</html>\s*$", re.I)
+_H2_RE = re.compile(r"<h2[^>]*>(.*?)</h2>", re.S | re.I)
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def html_to_pdf(
+    html: str, *, on_layout: Callable[[int], object] | None = None, chunk_blocks: int | None = None
+) -> RenderedPDF:
+    """Lay out `html` and write the PDF. `on_layout(pages)` is called between layout and writing.
+
+    A document with more than `chunk_blocks` blocks (cut by `CHUNK_MARK`) is laid out in parts and
+    merged (`_chunked`); a shorter one, whole."""
+    chunk_blocks = chunk_blocks or CHUNK_BLOCKS
     html = french_spacing(html)
+    parts = html.split(CHUNK_MARK)
+    if len(parts) - 1 <= chunk_blocks or not _BODY_RE.search(parts[0]) or not _END_RE.search(parts[-1]):
+        return _whole(html.replace(CHUNK_MARK, ""), on_layout=on_layout)
+    return _chunked(parts, chunk_blocks=chunk_blocks, on_layout=on_layout)
+
+
+def _whole(html: str, *, on_layout: Callable[[int], object] | None) -> RenderedPDF:
+    weasyprint = _weasyprint()
     log = FetchLog()
-    fetcher = make_fetcher(log)
-    document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=make_fetcher(log)).render()
     pages = len(document.pages)
     if on_layout:
         on_layout(pages)
     # Tagged PDF: headings, lists and tables are exposed to screen readers (accessibility).
     content = document.write_pdf(pdf_tags=True)
     return RenderedPDF(content=content, pages=pages, fetch_log=log)
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _with_style(head: str, css: str) -> str:
+    """`head` (the document up to its <body> tag) with `css` after its own stylesheets."""
+    return head.replace("</head>", f"<style>{css}</style></head>", 1)
+
+
+def _chunked(
+    parts: list[str], *, chunk_blocks: int, on_layout: Callable[[int], object] | None
+) -> RenderedPDF:
+    """A long document laid out `chunk_blocks` blocks at a time, each part written to PDF and its layout
+    dropped before the next; then merged with pypdf.
+
+    What a part cannot know is settled around it: the page numbers and their total are drawn by a last,
+    near-empty layout (one page per page of the report, the footer only) laid over the pages; the table
+    of contents (in the first part: cover and contents) is laid out last, with the page of each entry read
+    from where the parts put its anchor; each part starts with the running chapter title where the part
+    before left it. Every page looks as when laid out whole; the merged file is not a tagged PDF (pypdf does
+    not merge structure trees)."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.annotations import Link
+    from pypdf.generic import NameObject, TextStringObject
+
+    weasyprint = _weasyprint()
+    log = FetchLog()
+    fetcher = make_fetcher(log)
+    body_tag = _BODY_RE.search(parts[0])
+    assert body_tag is not None
+    head, prologue = parts[0][: body_tag.end()], parts[0][body_tag.end() :]
+    end = _END_RE.search(parts[-1])
+    assert end is not None
+    blocks = [*parts[1:-1], parts[-1][: end.start()]]
+    no_footer = "@page { @bottom-right { content: none; } }"
+
+    def layout(html: str) -> Any:
+        return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+
+    def prologue_html(numbers: dict[str, int] | None) -> str:
+        if numbers is None:  # as wide as a real page number, to count the contents' pages
+            toc = '.toc a::after { content: leader(".") " 000"; }'
+        else:
+            toc = " ".join(
+                f'.toc a[href="#{name}"]::after {{ content: leader(".") " {page}"; }}'
+                for name, page in numbers.items()
+            )
+        return _with_style(head, no_footer + toc) + prologue + "</body></html>"
+
+    first = layout(prologue_html(None))
+    offset = len(first.pages)
+    del first
+    contents: list[bytes] = []
+    anchors: dict[str, int] = {}
+    chapter = ""
+    for start in range(0, len(blocks), chunk_blocks):
+        chunk = "".join(blocks[start : start + chunk_blocks])
+        css = no_footer
+        # The running title of the chapter this part continues, unless the part opens a chapter itself
+        # (the page header shows the first title set on the page).
+        if chapter and not _H2_RE.search(blocks[start]):
+            css += (
+                f" body {{ string-set: doctitle attr(data-running-title), chapter {_css_string(chapter)}; }}"
+            )
+        document = layout(_with_style(head, css) + chunk + "</body></html>")
+        for number, page in enumerate(document.pages, start=offset + 1):
+            for name in page.anchors:
+                anchors.setdefault(name, number)
+        offset += len(document.pages)
+        contents.append(document.write_pdf())
+        del document
+        titles = _H2_RE.findall(chunk)
+        if titles:
+            chapter = unescape(_TAG_RE.sub("", titles[-1])).strip()
+    total = offset
+    if on_layout:
+        on_layout(total)
+    toc_names = re.findall(r'<a href="#([^"]+)"', prologue)
+    cover = layout(prologue_html({name: anchors[name] for name in toc_names if name in anchors}))
+    # The contents' links point into other parts: taken out of this layout (WeasyPrint would drop them),
+    # put back on the merged file below.
+    links: list[tuple[int, str, tuple[float, float, float, float]]] = []
+    for index, page in enumerate(cover.pages):
+        links += [(index, target, rect) for kind, target, rect, _box in page.links if kind == "internal"]
+        page.links = [link for link in page.links if link[0] != "internal"]
+    contents.insert(0, cover.write_pdf())
+    del cover
+    # The footer of every page: « Page n / total », where the stylesheet puts it; none on the cover.
+    footer_css = (
+        "@page { @top-left { content: none; } @top-right { content: none; } @bottom-left { content: none; } }"
+        " .pdf-page { break-before: page; }"
+    )
+    numbers = layout(
+        _with_style(head, footer_css)
+        + '<div style="page: cover"></div>'
+        + '<div class="pdf-page"></div>' * (total - 1)
+        + "</body></html>"
+    ).write_pdf()
+    writer = PdfWriter()
+    for content in contents:
+        writer.append(PdfReader(io.BytesIO(content)))
+    for page, footer in zip(writer.pages, PdfReader(io.BytesIO(numbers)).pages, strict=False):
+        page.merge_page(footer)
+    for index, target, (x1, y1, x2, y2) in links:
+        if target in anchors:
+            height = float(writer.pages[index].mediabox.height)
+            # CSS pixels from the top left → PDF points from the bottom left.
+            rect = (x1 * 0.75, height - y2 * 0.75, x2 * 0.75, height - y1 * 0.75)
+            writer.add_annotation(index, Link(rect=rect, target_page_index=anchors[target] - 1))
+    writer._root_object[NameObject("/Lang")] = TextStringObject("fr")
+    out = io.BytesIO()
+    writer.write(out)
+    return RenderedPDF(content=out.getvalue(), pages=len(writer.pages), fetch_log=log)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from evaluation.figures import FIGURES
 from evaluation.models import Report, ReportKind, ReportStage, ReportStatus
-from evaluation.selectors import Filters, default_programme, period_text, programme_figures
+from evaluation.selectors import Filters, period_text, programme_figures
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import history
@@ -41,18 +41,15 @@ def _pk(value: Cohort | Territory | Theme | None) -> int | None:
 
 def _dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, Filters, Programme | None]:
     """Read the filters from the query string; an unknown value is ignored, never an error page."""
-    programme = None
-    raw = request.GET.get("programme", "")
-    if raw.isdigit():
-        programme = Programme.objects.filter(pk=raw).first()
-    programme = programme or default_programme()
+    choices = selectors.filter_choices()  # every menu of the filters, and the programme, in one query
+    programme = choices.programme(request.GET.get("programme", ""))
     today = timezone.localdate()
     first_year = programme.start_date.year if programme and programme.start_date else today.year - 2
     years = list(range(today.year, min(first_year, today.year) - 1, -1))
     data = request.GET.copy()
     if programme:
         data["programme"] = str(programme.pk)
-    form = DashboardFilterForm(data, programme=programme, years=years)
+    form = DashboardFilterForm(data, programme=programme, years=years, choices=choices)
     form.is_valid()
     cleaned = {
         name: form.cleaned_data.get(name)

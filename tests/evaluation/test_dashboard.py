@@ -99,19 +99,23 @@ def populate(world, n: int, offset: int = 0) -> None:
 
 
 # One dashboard render, whatever the volume (see evaluation/selectors.py):
-#   1 session · 2 user · 3 default programme · 4 programme filter value · 5 programme for the funnel
-#   6–8 prospects.selectors.funnel_figures (totals, by source, by audience)
-#   9 protocol baselines and targets · 10 indicator values from the roll-up (a whole year or every year:
-#   no measurement is read) · 11 workshops per quarter · 12 attendances per quarter · 13 partners per
-#   family (memberships at the end of the period) · 14 people mobilised · 15 projects per phase (also the
-#   projects count: the funnel no longer counts them) · 16 gate outcomes · 17 late decisions
-#   18 upcoming gates · 19 maturity scores · 20 memberships (organisations per year)
-#   21–30 the funding block: the projects' money (planned budget lines, requests, payments, instalments
-#   fallen due: projects.funding.selectors.money_by_project) · conventions signed in the period by type of
-#   funder · payments by type · requests by type · the 12-month forecast (one grouped query) · overdue
-#   instalments · late justifications
-#   31–35 the filter form's choices (programmes ×2, cohorts, territories, themes).
-DASHBOARD_QUERIES = 35
+#   1 session · 2 user · 3 the filters' menus and the programme (programmes, promotions, territories,
+#   themes: one UNION ALL, reports.selectors.filter_choices) · 4 the prospects' funnel (one query grouped
+#   by source and audience: prospects.selectors.funnel_figures) · 5 protocol baselines and targets
+#   6 indicator values from the roll-up (a whole year or every year: no measurement is read)
+#   7 workshops and attendances per quarter (one grouped join) · 8 partners per family (memberships at
+#   the end of the period) · 9 projects per phase (also the projects count) · 10 gate outcomes
+#   11 late decisions and upcoming gates (one query of values, each counted whole and listed as far as
+#   the page shows: selectors.gate_dates) · 12–21 the funding block: the projects' money (planned budget
+#   lines, requests, payments, instalments fallen due: projects.funding.selectors.money_by_project) ·
+#   conventions signed in the period by type of funder · payments by type · requests by type · the
+#   12-month forecast (one grouped query) · overdue instalments · late justifications
+#   22 people mobilised (distinct over the period) · 23 maturity scores · 24 memberships (organisations
+#   per year).
+# Why not ≤ 5 (issue #16): each of 4–11 and 22–24 counts a different table (or, for the people, distinct
+# over the whole period what 7 counts per quarter); fewer statements would mean one UNION of unrelated
+# aggregates. The funding block (issue #12) has its own count pinned in test_funding_figures.py.
+DASHBOARD_QUERIES = 24
 
 
 @pytest.mark.parametrize("year", [None, 2026])
@@ -145,3 +149,27 @@ def test_a_table_under_a_card_of_the_same_title_does_not_say_it_twice(world, dir
     assert '<caption class="visually-hidden">Prochaines décisions d’étape</caption>' in html
     # A table whose caption is its only title keeps it visible.
     assert "<caption>Financements par type de financeur</caption>" in html
+
+
+def test_late_decisions_are_counted_whole_and_listed_as_far_as_the_page_shows(world, director_client):
+    today = timezone.localdate()
+    for i in range(23):
+        project = ProjectFactory(programme=world.programme, cohort=world.cohort, title=f"Retard {i:02}")
+        PhasePeriod.objects.create(
+            project=project,
+            phase="emergence",
+            planned_start=today - timedelta(days=300),
+            planned_end=today - timedelta(days=30 + i),
+        )
+    response = director_client.get(URL)
+    late = [r for r in response.context["figures"]["late"] if r["project"].startswith("Retard")]
+    assert response.context["headline"]["late_decisions"] >= 23
+    # The most overdue first, 20 rows on the page, the count of them all under the table.
+    assert late[0]["project"] == "Retard 22" and late[0]["days"] == 52
+    table = response.context["tables"]["late"]
+    assert len(table.shown) == 20 and table.truncated
+    total = response.context["headline"]["late_decisions"]
+    assert f"{total} lignes au total" in response.content.decode()
+    # The export carries every row.
+    export = director_client.get(reverse("evaluation:dashboard.export", args=["late", "csv"]))
+    assert all(f"Retard {i:02}" in export.content.decode() for i in range(23))
