@@ -454,7 +454,8 @@ def _finish_shadow(kind: str, shadow: str, key: str, import_id: int) -> None:
         if connection.vendor == "postgresql":
             # The planner's statistics before the swap, for the columns the radar filters on (the name's
             # trigram index needs none: analysing its expression would double the import's index time).
-            cursor.execute(f"ANALYZE {_q(shadow)} ({', '.join(ANALYSED)})")
+            columns = f" ({', '.join(ANALYSED)})" if kind == RegisterFile.UNITS else ""
+            cursor.execute(f"ANALYZE {_q(shadow)}{columns}")
 
 
 def _has_trigram(cursor: Any) -> bool:

@@ -106,15 +106,29 @@ class UnitQuerySet(models.QuerySet["RegisterUnit"]):
     already structures or prospects, in two queries for the page, whatever pagination sliced)."""
 
     _after_fetch: Callable[[list["RegisterUnit"]], object] | None = None
+    _count_cap: int | None = None
 
     def after_fetch(self, callback: Callable[[list["RegisterUnit"]], object]) -> "UnitQuerySet":
         clone = self._chain()  # type: ignore[attr-defined]
         clone._after_fetch = callback
         return clone
 
+    def count_capped(self, cap: int) -> "UnitQuerySet":
+        """`count()` stops at `cap`: counting 300,000 matches to print their number costs more than the
+        page itself; past the cap the page says « au moins » and asks for narrower filters."""
+        clone = self._chain()  # type: ignore[attr-defined]
+        clone._count_cap = cap
+        return clone
+
+    def count(self) -> int:
+        if self._count_cap is None or self._result_cache is not None:
+            return super().count()
+        return super(UnitQuerySet, self.order_by()[: self._count_cap]).count()
+
     def _clone(self) -> "UnitQuerySet":
         clone = super()._clone()  # type: ignore[misc]
         clone._after_fetch = self._after_fetch
+        clone._count_cap = self._count_cap
         return clone
 
     def _fetch_all(self) -> None:

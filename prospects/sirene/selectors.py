@@ -14,13 +14,17 @@ from ..models import Prospect
 from .filters import RadarFilter, latest_units_import, unaccented_upper
 from .models import RegisterImport, RegisterImportStatus, RegisterUnit, SavedSearch, UnitQuerySet
 
+#: The radar counts its results up to this number (then: « au moins 1 000 structures »).
+COUNT_CAP = 1000
 
-def radar_units(user: User) -> QuerySet[RegisterUnit]:
+
+def radar_units(user: User, *, capped: bool = True) -> QuerySet[RegisterUnit]:
     """The structures the radar offers: the active units of the register, each page marked with those
-    already structures or prospects (`mark_known`)."""
+    already structures or prospects (`mark_known`), counted up to COUNT_CAP."""
     units = access.scoped(user, RegisterUnit).filter(active=True).order_by("name", "siren")
     assert isinstance(units, UnitQuerySet)
-    return units.after_fetch(lambda rows: mark_known(user, rows))
+    units = units.after_fetch(lambda rows: mark_known(user, rows))
+    return units.count_capped(COUNT_CAP) if capped else units
 
 
 def mark_known(user: User, units: list[RegisterUnit]) -> list[RegisterUnit]:
@@ -80,7 +84,7 @@ def new_structures_panel(user: User) -> dict[str, Any]:
         for search in searches:
             query = QueryDict(search.query, mutable=True)
             query["new"] = "1"
-            filterset = RadarFilter(query, queryset=radar_units(user))
+            filterset = RadarFilter(query, queryset=radar_units(user, capped=False))
             rows.append(
                 PanelRow(search=search, new=filterset.qs.count(), url=f"{search.get_absolute_url()}&new=1")
             )

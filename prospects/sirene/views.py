@@ -40,6 +40,7 @@ def radar(request: AuthedRequest) -> HttpResponse:
         page_size=RADAR_PAGE_SIZE,
         context={
             "title": _("Radar des structures"),
+            "count_cap": selectors.COUNT_CAP,
             "add_form": RadarAddForm(),
             # The menus of the add and save forms, read once for both.
             "programmes": list(Programme.objects.filter(is_active=True).order_by("name")),

@@ -247,3 +247,13 @@ def test_organisation_page_says_when_the_register_has_it_ceased_or_moved(world, 
     assert "confirme cette structure" in piece(same)
     page = staff_client.get(gone.get_absolute_url()).content.decode()
     assert reverse("prospects:register.organisation", args=[gone.pk]) in page
+
+
+def test_radar_counts_up_to_a_cap(register, staff_client, monkeypatch):
+    from prospects.sirene import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 20)
+    response = staff_client.get(RADAR)
+    assert response.context["count"] == 20
+    assert "Au moins 20 structures" in response.content.decode()
+    assert len(response.context["page"].object_list) == 20
