@@ -18,6 +18,7 @@ app.autodiscover_tasks(
     [
         "programme",
         "prospects",
+        "prospects.events",
         "projects",
         "projects.selection",
         "projects.conversations",

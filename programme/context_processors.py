@@ -13,6 +13,7 @@ _NAV = [
     ("team", _("Accueil"), "home"),
     ("team", _("Prospects"), "prospects:prospect.list"),
     ("team", _("Projets"), "projects:project.list"),
+    ("team", _("Événements"), "prospects:event.list"),
     ("team", _("Structures"), "programme:organisation.list"),
     ("team", _("Contacts"), "programme:person.list"),
     ("team", _("Évaluation"), "evaluation:home"),

@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include(programme_patterns)),
     path("parametres/", include("programme.setup.urls")),
     path("prospects/", include("prospects.urls")),
+    path("evenements/", include("prospects.events.public_urls")),
     path("projets/", include("projects.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("portail/", include("evaluation.portal.urls")),

@@ -307,55 +307,6 @@ class ExchangeForm(ModelForm):
         return _check_next_action(self, super().clean())
 
 
-class EventForm(ModelForm):
-    staff = TeamUsersField(
-        label=_("Équipe présente"), queryset=team_users(), required=False, widget=forms.CheckboxSelectMultiple
-    )
-
-    class Meta:
-        model = Event
-        fields = ["programme", "name", "kind", "date", "place", "staff", "notes"]
-        widgets = {"date": DateInput, "notes": forms.Textarea(attrs={"rows": 3})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        model_choices(self, "staff").queryset = team_users()
-        if not self.is_bound and not self.instance.pk:
-            self.fields["programme"].initial = default_programme()
-
-
-class EventLinkForm(Form):
-    creates = True  # one-time submission token (programme.forms.EdgeChecks)
-
-    prospect = forms.ModelChoiceField(label=_("Prospect déjà suivi"), queryset=Prospect.objects.none())
-
-    def __init__(self, *args, event: Event, **kwargs):
-        super().__init__(*args, **kwargs)
-        model_choices(self, "prospect").queryset = (
-            Prospect.objects.filter(programme_id=event.programme_id)
-            .exclude(events=event)
-            .select_related("organisation")
-            .order_by("organisation__name")
-        )
-
-
-class EventNewProspectForm(Form):
-    creates = True  # one-time submission token (programme.forms.EdgeChecks)
-
-    name = forms.CharField(label=_("Nom de la structure"), max_length=200)
-    kind = forms.ChoiceField(
-        label=_("Forme"), choices=OrganisationKind.choices, initial=OrganisationKind.ASSOCIATION
-    )
-    town = forms.CharField(label=_("Commune"), max_length=120, required=False)
-    siren = forms.CharField(label=_("SIREN"), max_length=20, required=False)
-
-    def clean_siren(self):
-        siren = digits_only(self.cleaned_data.get("siren", ""))
-        if siren:
-            validate_siren(siren)
-        return siren
-
-
 class InterviewForm(Form):
     creates = True  # one-time submission token (programme.forms.EdgeChecks)
 

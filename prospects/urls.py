@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import events, grid, imports, interviews, organisation, pipeline, record
+from .events import urls as event_urls
+from .views import grid, imports, interviews, organisation, pipeline, record
 
 app_name = "prospects"
 
@@ -23,14 +24,9 @@ urlpatterns = [
     path("entretiens/<int:pk>/annuler/", interviews.interview_cancel, name="interview.cancel"),
     path("grille/", grid.grid_detail, name="grid.detail"),
     path("grille/modifier/", grid.grid_edit, name="grid.edit"),
-    path("evenements/", events.event_list, name="event.list"),
-    path("evenements/nouveau/", events.event_form, name="event.create"),
-    path("evenements/<int:pk>/", events.event_detail, name="event.detail"),
-    path("evenements/<int:pk>/modifier/", events.event_form, name="event.edit"),
-    path("evenements/<int:pk>/prospects/", events.event_prospects, name="event.prospects"),
     path("import/", imports.import_upload, name="import.upload"),
     path("import/<str:token>/", imports.import_preview, name="import.preview"),
     path("import/<str:token>/confirmer/", imports.import_confirm, name="import.confirm"),
     path("import/<str:token>/abandonner/", imports.import_cancel, name="import.cancel"),
     path("import/<str:token>/suivi/", imports.import_status, name="import.status"),
-]
+] + event_urls.urlpatterns

@@ -110,8 +110,10 @@ def populate(world, n: int, offset: int = 0) -> None:
 #   fallen due: projects.funding.selectors.money_by_project) · conventions signed in the period by type of
 #   funder · payments by type · requests by type · the 12-month forecast (one grouped query) · overdue
 #   instalments · late justifications
-#   31–35 the filter form's choices (programmes ×2, cohorts, territories, themes).
-DASHBOARD_QUERIES = 35
+#   31–32 events and trainings (#20): the present registrations with their answer, the training sequences
+#   attended (evaluation.selectors.event_figures)
+#   33–37 the filter form's choices (programmes ×2, cohorts, territories, themes).
+DASHBOARD_QUERIES = 37
 
 
 @pytest.mark.parametrize("year", [None, 2026])

@@ -46,6 +46,28 @@ PK_OF = {
     "prospects:event.detail": "event",
     "prospects:event.edit": "event",
     "prospects:event.prospects": "event",
+    "prospects:event.prospects_from_attendees": "event",
+    "prospects:event.sequence.create": "event",
+    "prospects:event.sequence.edit": "event",
+    "prospects:event.sequence.delete": "event",
+    "prospects:event.partner.create": "event",
+    "prospects:event.partner.delete": "event",
+    "prospects:event.registrations": "event",
+    "prospects:event.invite": "event",
+    "prospects:event.register": "event",
+    "prospects:event.registration.move": "event",
+    "prospects:event.checkin": "event",
+    "prospects:event.attendance": "event",
+    "prospects:event.write_up": "event",
+    "prospects:event.attachment.upload": "event",
+    "prospects:event.attachment.download": "event_attachment",
+    "prospects:event.survey.send": "event",
+    "prospects:event.module.detail": "training_module",
+    "prospects:event.module.edit": "training_module",
+    "prospects:event.person_trainings": "person",
+    "evaluation:event.figures": "event",
+    "evaluation:event.sheet": "event",
+    "evaluation:event.certificate": "registration",
     # projects
     "projects:project.detail": "project",
     "projects:project.edit": "project",
@@ -181,12 +203,17 @@ BY_KWARG = {
     # A thread (projects.conversations): B's deliverable's.
     "key": lambda b: "deliverable",
     "object_id": "deliverable",
+    # An event's agenda, co-organisers and registrations (#20): B's event's.
+    "sequence_pk": "event_sequence",
+    "partner_pk": "event_partner",
+    "registration_pk": "registration",
 }
 
 #: Kwargs that are not ids: secrets and formats. A made-up token is a 404 for everyone, so the director
 #: check is skipped for URLs that take one.
 FIXED = {
     "token": "x" * 43,
+    "public_key": "x" * 22,  # an event's public page (#20)
     "kind": "promotions",  # the settings pages' kind of record
     "fmt": "csv",
     "table": "indicators",
@@ -249,7 +276,10 @@ def test_every_url_pattern_is_known_to_the_isolation_test():
     from types import SimpleNamespace
 
     fake = SimpleNamespace(
-        **{key: SimpleNamespace(pk=1) for key in {*PK_OF.values(), "project", "question", "prospect"}}
+        **{
+            key: SimpleNamespace(pk=1)
+            for key in {*PK_OF.values(), *(v for v in BY_KWARG.values() if isinstance(v, str))}
+        }
     )
     unknown = sorted(name for name, kwargs in url_patterns().items() if fill(name, kwargs, fake) is None)
     assert not unknown, (
