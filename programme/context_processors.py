@@ -22,6 +22,7 @@ _NAV = [
     ("director", _("Paramètres"), "setup:index"),
     ("partner", _("Mon projet"), "portal:home"),
     ("partner", _("Ma structure"), "portal:organisation"),
+    ("partner", _("Événements"), "portal:events"),
     ("partner", _("Rapports partagés"), "evaluation:report.list"),
 ]
 

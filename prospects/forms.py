@@ -2,8 +2,9 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.forms import formset_factory
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -121,6 +122,10 @@ class ProspectCreateForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         model_choices(self, "owner").queryset = team_users()
+        today = timezone.localdate()  # the events to come (or going on)
+        model_choices(self, "event").queryset = Event.objects.filter(
+            Q(date__gte=today) | Q(end_date__gte=today)
+        )
         if not self.is_bound:
             self.fields["programme"].initial = default_programme()
 
@@ -205,6 +210,10 @@ class ProspectForm(ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         model_choices(self, "owner").queryset = team_users()
+        today = timezone.localdate()  # the events to come (or going on)
+        model_choices(self, "event").queryset = Event.objects.filter(
+            Q(date__gte=today) | Q(end_date__gte=today)
+        )
         model_choices(self, "cohort").queryset = Cohort.objects.filter(
             programme_id=self.instance.programme_id
         )
@@ -296,6 +305,10 @@ class ExchangeForm(ModelForm):
             organisation_id=organisation_id, anonymised_at__isnull=True
         ).order_by("last_name", "first_name")
         model_choices(self, "owner").queryset = team_users()
+        today = timezone.localdate()  # the events to come (or going on)
+        model_choices(self, "event").queryset = Event.objects.filter(
+            Q(date__gte=today) | Q(end_date__gte=today)
+        )
         if programme_id is None:
             del self.fields["event"]
         else:
@@ -532,6 +545,7 @@ class BulkForm(Form):
     )
     reason = forms.CharField(label=_("Motif (pour écarter)"), max_length=255, required=False)
     theme = forms.ModelChoiceField(label=_("Thématique"), queryset=Theme.objects.all(), required=False)
+    event = forms.ModelChoiceField(label=_("Événement"), queryset=Event.objects.none(), required=False)
     confirmed = forms.BooleanField(required=False)
 
     #: The fields each action needs (the others are not shown).
@@ -539,17 +553,23 @@ class BulkForm(Form):
         "assign": ("owner",),
         "move": ("to_stage", "reason"),
         "theme": ("theme",),
+        "invite": ("event",),
     }
     REQUIRED = {
         "owner": _("Choisissez la personne qui suivra ces prospects."),
         "to_stage": _("Choisissez l’étape de destination."),
         "theme": _("Choisissez la thématique à ajouter."),
+        "event": _("Choisissez l’événement auquel inviter leurs contacts."),
     }
 
     def __init__(self, *args: Any, actions: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["action"]).choices = actions
         model_choices(self, "owner").queryset = team_users()
+        today = timezone.localdate()  # the events to come (or going on)
+        model_choices(self, "event").queryset = Event.objects.filter(
+            Q(date__gte=today) | Q(end_date__gte=today)
+        )
 
     def needs(self) -> tuple[str, ...]:
         action = self.data.get("action") if self.is_bound else self.initial.get("action")

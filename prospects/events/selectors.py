@@ -174,3 +174,25 @@ def upcoming_events(user: User, *, limit: int = 5) -> QuerySet[Event]:
         .filter(Q(date__gte=today) | Q(end_date__gte=today))
         .order_by("date", "start_time", "name")[:limit]
     )
+
+
+def invitee_ids(*, cohort_id: int | None, territory_id: int | None, emails: list[str]) -> list[int]:
+    """The contacts to invite. A cohort's collectives are read through the ORM's reverse relations of the
+    core's models (`Organisation.memberships` is declared by projects): the query names no model of a higher
+    app, as programme.access does for a partner's projects."""
+    people = Person.objects.filter(anonymised_at__isnull=True)
+    ids: set[int] = set()
+    if cohort_id:
+        ids |= set(
+            people.filter(
+                organisation__memberships__project__cohort_id=cohort_id,
+                organisation__memberships__left_on__isnull=True,
+            ).values_list("pk", flat=True)
+        )
+    if territory_id:
+        ids |= set(
+            people.filter(organisation__prospects__territory_id=territory_id).values_list("pk", flat=True)
+        )
+    if emails:
+        ids |= set(people.filter(email__in=emails).values_list("pk", flat=True))
+    return sorted(ids)

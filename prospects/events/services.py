@@ -15,7 +15,7 @@ from programme.files import check_upload
 from programme.models import ConsentBasis, Person, User
 
 from ..models import Prospect
-from ..services import event_create_prospect, event_link_prospect
+from ..services import BulkResult, _bulk_rows, event_create_prospect, event_link_prospect
 from .models import (
     SEATED,
     Event,
@@ -494,3 +494,34 @@ def prospects_from_attendees(*, actor: User, event: Event) -> int:
             )
             linked += event.prospects.count() - before
     return linked
+
+
+def invite_refusal(*, contacts: int) -> str | None:
+    """Why a prospect of the list brings nobody to invite (its structure has no contact), or None."""
+    return None if contacts else _("Aucun contact enregistré pour cette structure.")
+
+
+@transaction.atomic
+def prospects_bulk_invite(
+    *, actor: User, prospect_ids: Iterable[int], event: Event, confirmed: bool = False
+) -> BulkResult:
+    """The prospect list's « Inviter à un événement »: every contact of each prospect's structure is
+    invited (a person already invited or registered stays as they are)."""
+    rows = _bulk_rows(actor=actor, prospect_ids=prospect_ids, confirmed=confirmed)
+    people = Person.objects.filter(
+        organisation_id__in=[p.organisation_id for p in rows], anonymised_at__isnull=True
+    ).values_list("pk", "organisation_id")
+    by_organisation: dict[int, list[int]] = {}
+    for pk, organisation_id in people:
+        by_organisation.setdefault(organisation_id, []).append(pk)
+    result = BulkResult([], [])
+    ids: list[int] = []
+    for prospect in rows:
+        contacts = by_organisation.get(prospect.organisation_id, [])
+        if refusal := invite_refusal(contacts=len(contacts)):
+            result.refused.append((prospect, refusal))
+        else:
+            result.applied.append(prospect)
+            ids.extend(contacts)
+    registrations_invite(actor=actor, event=event, person_ids=ids)
+    return result

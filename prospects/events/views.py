@@ -280,28 +280,6 @@ def registration_list(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "prospects/events/registrations.html", _registrations_context(event))
 
 
-def invitees(*, cohort_id: int | None, territory_id: int | None, emails: list[str]) -> list[int]:
-    """The contacts to invite. A cohort's collectives are read through the ORM's reverse relations of the
-    core's models (`Organisation.memberships` is declared by projects): the query names no model of a higher
-    app, as programme.access does for a partner's projects."""
-    people = Person.objects.filter(anonymised_at__isnull=True)
-    ids: set[int] = set()
-    if cohort_id:
-        ids |= set(
-            people.filter(
-                organisation__memberships__project__cohort_id=cohort_id,
-                organisation__memberships__left_on__isnull=True,
-            ).values_list("pk", flat=True)
-        )
-    if territory_id:
-        ids |= set(
-            people.filter(organisation__prospects__territory_id=territory_id).values_list("pk", flat=True)
-        )
-    if emails:
-        ids |= set(people.filter(email__in=emails).values_list("pk", flat=True))
-    return sorted(ids)
-
-
 @access.team_required
 @require_POST
 def registration_invite(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -309,7 +287,7 @@ def registration_invite(request: AuthedRequest, pk: int) -> HttpResponse:
     form = InviteForm(request.POST, prefix="invite")
     if form.is_valid():
         data = form.cleaned_data
-        ids = invitees(
+        ids = selectors.invitee_ids(
             cohort_id=data["cohort"].pk if data.get("cohort") else None,
             territory_id=data["territory"].pk if data.get("territory") else None,
             emails=data.get("people") or [],

@@ -68,6 +68,7 @@ PK_OF = {
     "evaluation:event.figures": "event",
     "evaluation:event.sheet": "event",
     "evaluation:event.certificate": "registration",
+    "portal:event.register": "event",
     # projects
     "projects:project.detail": "project",
     "projects:project.edit": "project",

@@ -17,6 +17,7 @@ from projects.phasetemplates import demo as phasetemplates_demo
 from projects.relations import demo as relations_demo
 from projects.selection import demo as selection_demo
 from prospects import demo as prospects_demo
+from prospects.events import demo as events_demo
 
 #: Every part's demo builder, lower apps first (programme → prospects → projects → evaluation); each is
 #: idempotent. The command lives in the top app so that it may import them all.
@@ -30,6 +31,7 @@ STEPS = (
     funding_demo.build,
     relations_demo.build,
     mailing_demo.build,
+    events_demo.build,
     evaluation_demo.build,
     portal_demo.build,
     conversations_demo.build,

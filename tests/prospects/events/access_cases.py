@@ -2,7 +2,7 @@
 (anyone, only while public / with a valid link) and evaluation's pieces of an event (team only)."""
 
 from prospects.events.services import hash_survey_token
-from tests.access import EVERYONE_404, PUBLIC, TEAM, TEAM_REDIRECT, Case, invalid_post, pk_of
+from tests.access import EVERYONE_404, LOGIN, PARTNERS, PUBLIC, TEAM, TEAM_REDIRECT, Case, invalid_post, pk_of
 
 from .factories import ModuleFactory, OpenEventFactory, public_event, registration_of, sequence_of
 
@@ -50,6 +50,17 @@ def _attachment(w):
     )
     attachment.file.save("cr.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     return attachment
+
+
+def _invited_a(w):
+    """An event partner A's structure is invited to (partner B's is not)."""
+    event = _event(w)
+    registration_of(event, w.person_a, status="invited")
+    return event
+
+
+#: Registering from the portal: partner A (invited) is redirected back to the list; B and the team 404.
+INVITED_A = {"anonymous": LOGIN, "staff": 404, "director": 404, "partner_a": 302, "partner_b": 404}
 
 
 def _module(w):
@@ -111,6 +122,9 @@ def event_cases() -> list[Case]:
         ),
         Case("events:survey", PUBLIC, kwargs=_survey_link),
         Case("events:survey", EVERYONE_404, kwargs=lambda w: {"token": "faux"}, id="get:survey (unknown)"),
+        # The portal: the events a partner's structure is invited to.
+        Case("portal:events", PARTNERS),
+        Case("portal:event.register", INVITED_A, method="post", kwargs=pk_of(_invited_a)),
         # Evaluation's pieces of an event.
         Case("evaluation:event.figures", TEAM, kwargs=pk_of(_event)),
         Case("evaluation:event.sheet", TEAM, kwargs=pk_of(_event)),

@@ -395,3 +395,64 @@ def test_sequence_hours(world, hours):
     assert sequence_of(event, 9, hours).hours == hours
     assert EventPartner.objects.count() == 0
     assert time(9) < time(12)
+
+
+# --- Portal, calendar, home, contact page -------------------------------------------------------------------
+
+
+def test_an_invited_partner_sees_the_event_in_the_portal_and_registers(
+    world, partner_a_client, partner_b_client
+):
+    event = OpenEventFactory(programme=world.programme, name="Rencontre de la promotion", capacity=5)
+    registration_of(event, world.person_a, status="invited")
+    page = partner_a_client.get(reverse("portal:events")).content.decode()
+    assert "Rencontre de la promotion" in page and "Je m’inscris" in page
+    assert "Note interne" not in page
+    assert "Rencontre de la promotion" not in partner_b_client.get(reverse("portal:events")).content.decode()
+    response = partner_a_client.post(reverse("portal:event.register", args=[event.pk]), follow=True)
+    assert "Alice Alpha est inscrit·e." in response.content.decode()
+    registration = Registration.objects.get(person=world.person_a)
+    assert registration.status == "registered" and registration.registered_at is not None
+    assert partner_b_client.post(reverse("portal:event.register", args=[event.pk])).status_code == 404
+
+
+def test_events_are_in_the_team_calendar_feed(world, client):
+    from icalendar import Calendar
+
+    from projects.services import calendar_token_rotate
+
+    event = OpenEventFactory(programme=world.programme, date=timezone.localdate() + timedelta(days=10))
+    event.staff.add(world.staff)
+    OpenEventFactory(programme=world.programme, name="Pas mon événement", date=timezone.localdate())
+    calendar_token_rotate(user=world.staff)
+    world.staff.refresh_from_db()
+    response = client.get(reverse("projects:calendar.feed", args=[world.staff.calendar_token]))
+    summaries = [str(e["SUMMARY"]) for e in Calendar.from_ical(response.content).walk("VEVENT")]
+    assert f"Journée régionale\u202f: {event.name}" in summaries
+    assert not any("Pas mon événement" in s for s in summaries)
+
+
+def test_the_home_panel_and_the_contact_page_load_the_events_pieces(world, staff_client):
+    OpenEventFactory(
+        programme=world.programme, name="Webinaire à venir", date=timezone.localdate() + timedelta(days=3)
+    )
+    home = staff_client.get(reverse("home")).content.decode()
+    assert reverse("prospects:event.panel") in home
+    panel = staff_client.get(reverse("prospects:event.panel")).content.decode()
+    assert "Webinaire à venir" in panel
+    contact = staff_client.get(world.person_a.get_absolute_url()).content.decode()
+    assert reverse("prospects:event.person_trainings", args=[world.person_a.pk]) in contact
+
+
+def test_the_prospect_lists_bulk_action_invites_their_contacts(world, staff_client):
+    from tests.prospects.factories import prospect_in
+
+    event = OpenEventFactory(programme=world.programme, date=timezone.localdate() + timedelta(days=20))
+    with_contact = prospect_in(world)  # Structure A: Alice
+    without = prospect_in(world, organisation=OrganisationFactory(name="Sans contact"))
+    url = reverse("prospects:prospect.bulk")
+    data = {"action": "invite", "ids": [with_contact.pk, without.pk], "event": event.pk}
+    preview = staff_client.post(url, {**data, "step": "preview"}).content.decode()
+    assert "Aucun contact enregistré pour cette structure." in preview
+    staff_client.post(url, {**data, "step": "apply"})
+    assert list(Registration.objects.values_list("person_id", "status")) == [(world.person_a.pk, "invited")]
