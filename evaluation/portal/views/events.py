@@ -28,7 +28,7 @@ def event_register(request: AuthedRequest, pk: int) -> HttpResponse:
     person = request.user.person
     if person is None:
         messages.error(
-            request, _("Votre compte n’est relié à aucun contact : demandez à l’équipe de vous inscrire.")
+            request, _("Votre compte n’est relié à aucun contact : demandez à l’équipe de vous inscrire.")
         )
         return redirect("portal:events")
     result = event_services.registration_register(
