@@ -122,10 +122,6 @@ class ProspectCreateForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         model_choices(self, "owner").queryset = team_users()
-        today = timezone.localdate()  # the events to come (or going on)
-        model_choices(self, "event").queryset = Event.objects.filter(
-            Q(date__gte=today) | Q(end_date__gte=today)
-        )
         if not self.is_bound:
             self.fields["programme"].initial = default_programme()
 
@@ -210,10 +206,6 @@ class ProspectForm(ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         model_choices(self, "owner").queryset = team_users()
-        today = timezone.localdate()  # the events to come (or going on)
-        model_choices(self, "event").queryset = Event.objects.filter(
-            Q(date__gte=today) | Q(end_date__gte=today)
-        )
         model_choices(self, "cohort").queryset = Cohort.objects.filter(
             programme_id=self.instance.programme_id
         )
@@ -305,10 +297,6 @@ class ExchangeForm(ModelForm):
             organisation_id=organisation_id, anonymised_at__isnull=True
         ).order_by("last_name", "first_name")
         model_choices(self, "owner").queryset = team_users()
-        today = timezone.localdate()  # the events to come (or going on)
-        model_choices(self, "event").queryset = Event.objects.filter(
-            Q(date__gte=today) | Q(end_date__gte=today)
-        )
         if programme_id is None:
             del self.fields["event"]
         else:
