@@ -269,6 +269,8 @@ def public_register(*, event: Event, data: PublicRegistration) -> RegisterResult
     after commit."""
     if not event.is_public:
         raise ValidationError(_("Les inscriptions en ligne sont fermées pour cet événement."))
+    if event.last_day < timezone.localdate():
+        raise ValidationError(_("Cet événement est passé : les inscriptions sont closes."))
     if not data.consent:
         raise ValidationError({"consent": _("Votre accord est nécessaire pour vous inscrire.")})
     email = data.email.strip().lower()

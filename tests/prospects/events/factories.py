@@ -1,8 +1,9 @@
 """Builders for the events tests (#20)."""
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import factory
+from django.utils import timezone
 
 from prospects.events.models import (
     Event,
@@ -31,6 +32,8 @@ class OpenEventFactory(factory.django.DjangoModelFactory):
 
 
 def public_event(world, **extra) -> Event:
+    """An event open to public registration, in a month unless said otherwise."""
+    extra.setdefault("date", timezone.localdate() + timedelta(days=30))
     event = OpenEventFactory(programme=world.programme, is_public=True, **extra)
     event.ensure_public_key()
     event.save()

@@ -456,3 +456,10 @@ def test_the_prospect_lists_bulk_action_invites_their_contacts(world, staff_clie
     assert "Aucun contact enregistré pour cette structure." in preview
     staff_client.post(url, {**data, "step": "apply"})
     assert list(Registration.objects.values_list("person_id", "status")) == [(world.person_a.pk, "invited")]
+
+
+def test_a_past_event_takes_no_more_public_registrations(world, client):
+    event = public_event(world, date=timezone.localdate() - timedelta(days=1))
+    response = client.post(reverse("events:register", args=[event.public_key]), _public_post())
+    assert "Cet événement est passé : les inscriptions sont closes." in response.content.decode()
+    assert not Registration.objects.exists()
