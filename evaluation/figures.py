@@ -567,6 +567,47 @@ FIGURES: dict[str, Figure] = _figures(
         gettext_lazy("Enseignements capitalisés"),
         gettext_lazy("Enseignements enregistrés dans la période, regroupés par thématique."),
     ),
+    Figure(
+        "events",
+        gettext_lazy("Événements et formations"),
+        gettext_lazy(
+            "Événements du programme (journées, rencontres, formations, webinaires…) tenus dans la période, "
+            "jusqu’à aujourd’hui, où au moins une personne a été notée présente ; filtrés par promotion, "
+            "territoire et thématique de l’événement."
+        ),
+    ),
+    Figure(
+        "event_participants",
+        gettext_lazy("Participants aux événements"),
+        gettext_lazy(
+            "Personnes distinctes notées présentes à au moins un de ces événements. Une personne venue à "
+            "deux événements compte une fois."
+        ),
+    ),
+    Figure(
+        "event_structures",
+        gettext_lazy("Structures mobilisées"),
+        gettext_lazy(
+            "Structures distinctes des personnes présentes à ces événements (la structure du contact, ou à "
+            "défaut celle déclarée à l’inscription)."
+        ),
+    ),
+    Figure(
+        "event_satisfaction",
+        gettext_lazy("Taux de satisfaction"),
+        gettext_lazy(
+            "Part des réponses au questionnaire de satisfaction de ces événements dont la note d’ensemble "
+            "est 4 ou 5 sur 5. Aucun taux sans réponse."
+        ),
+    ),
+    Figure(
+        "training_hours",
+        gettext_lazy("Heures de formation suivies"),
+        gettext_lazy(
+            "Somme, pour chaque participant des sessions de formation de la période, de la durée des "
+            "séquences où il a été noté présent."
+        ),
+    ),
 )
 
 

@@ -66,6 +66,7 @@ from projects.models import (
     Project,
     Workshop,
 )
+from prospects.events.models import EventKind, Registration, RegistrationStatus
 from prospects.selectors import funnel_figures
 
 from . import charts
@@ -990,6 +991,90 @@ def territory_figures(*, user: User, filters: Filters) -> dict[str, Any]:
     }
 
 
+def _event_scope(user: User, filters: Filters, event_id: int | None) -> Q:
+    """The events a figure of events looks at: one event, or those of the filters held by today."""
+    if event_id is not None:
+        return Q(event_id=event_id)
+    scope = Q(event__date__lte=filters.as_of)
+    if filters.programme_id:
+        scope &= Q(event__programme_id=filters.programme_id)
+    if filters.cohort_id:
+        scope &= Q(event__cohort_id=filters.cohort_id)
+    if filters.territory_id:
+        scope &= Q(event__territory_id=filters.territory_id)
+    if filters.theme_id:
+        scope &= Q(event__themes=filters.theme_id)
+    if period := filters.period():
+        scope &= Q(event__date__range=period)
+    return scope
+
+
+def event_figures(*, user: User, filters: Filters, event_id: int | None = None) -> dict[str, Any]:
+    """The figures of events (FIGURES `events`, `event_participants`, `event_structures`,
+    `event_satisfaction`, `training_hours`) for the filters, or for one event (`event_id`): two queries
+    whatever the number of events — the present registrations with their answer, then the training
+    sequences attended. Returns {"events", "participants", "structures", "satisfaction_rate" (0–100 or
+    None), "answers", "training_hours", "rows": [{"key", "label", "value", "format"}]} (the dashboard's table)."""
+    scope = _event_scope(user, filters, event_id)
+    present = (
+        access.scoped(user, Registration)
+        .filter(scope, status=RegistrationStatus.PRESENT)
+        .order_by()
+        .values_list(
+            "event_id", "person_id", "person__organisation_id", "structure_name", "survey_answer__overall"
+        )
+        .distinct()
+    )
+    events: set[int] = set()
+    people: set[int] = set()
+    structures: set[Any] = set()
+    answers = satisfied = 0
+    for event, person, organisation, declared, overall in present:
+        events.add(event)
+        people.add(person)
+        if organisation or declared:
+            structures.add(organisation or declared.strip().casefold())
+        if overall is not None:
+            answers += 1
+            satisfied += overall >= 4
+    attended = (
+        access.scoped(user, Registration)
+        .filter(scope, event__kind=EventKind.TRAINING, status=RegistrationStatus.PRESENT)
+        .order_by()
+        .values_list(
+            "attendances__sequence__day",
+            "attendances__sequence__start_time",
+            "attendances__sequence__end_time",
+        )
+    )
+    seconds = 0.0
+    for day, start, end in attended:
+        if day is not None:
+            seconds += (datetime.combine(day, end) - datetime.combine(day, start)).total_seconds()
+    hours = Decimal(str(round(seconds / 3600, 1)))
+    rate = round(Decimal(100 * satisfied) / answers, 1) if answers else None
+    figures: dict[str, Any] = {
+        "events": len(events),
+        "participants": len(people),
+        "structures": len(structures),
+        "satisfaction_rate": rate,
+        "answers": answers,
+        "training_hours": hours,
+    }
+    keys = [
+        ("events", "events", "num"),
+        ("event_participants", "participants", "num"),
+        ("event_structures", "structures", "num"),
+        ("event_satisfaction", "satisfaction_rate", "pct"),
+        ("training_hours", "training_hours", "num"),
+    ]
+    figures["rows"] = [
+        {"key": key, "label": str(FIGURES[key].label), "value": figures[name], "format": fmt}
+        for key, name, fmt in keys
+    ]
+    return figures
+
+
 def programme_figures(*, user: User, filters: Filters) -> dict[str, Any]:
     """The headline figures and every table of the dashboard, in one dict (what a report needs)."""
     funnel_data = funnel(user=user, filters=filters)
@@ -1036,6 +1121,7 @@ def programme_figures(*, user: User, filters: Filters) -> dict[str, Any]:
         "organisations_per_year": organisations_per_year(user=user, filters=filters),
         "partners": partners,
         "funding": money,
+        "events": event_figures(user=user, filters=filters),
     }
 
 

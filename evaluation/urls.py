@@ -4,13 +4,17 @@ from .filrouge import urls as filrouge_urls
 from .judgement import urls as judgement_urls
 from .reports import urls as report_urls
 from .research import urls as research_urls
-from .views import lessons, library, maturity, measurements, panels, protocol
+from .views import events, lessons, library, maturity, measurements, panels, protocol
 from .views.measurements import Transition
 
 app_name = "evaluation"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", library.home, name="home"),
+    # Events (prospects.events): figures, attendance sheet and certificates
+    path("evenements/<int:pk>/chiffres/", events.event_figures_panel, name="event.figures"),
+    path("evenements/<int:pk>/emargement.pdf", events.attendance_sheet, name="event.sheet"),
+    path("inscriptions/<int:pk>/attestation.pdf", events.attendance_certificate, name="event.certificate"),
     # Indicator library
     path("indicateurs/", library.indicator_list, name="indicator.list"),
     path("indicateurs/nouveau/", library.indicator_form, name="indicator.create"),

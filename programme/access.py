@@ -101,6 +101,7 @@ class OwnOrganisation:
 
     path: str
     partner_q: Q | None = None
+    distinct: bool = False  # where the path is a to-many (an event's registrations, say)
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,8 @@ def _apply[M: Model](user: Any, model: type[M], rule: Rule) -> QuerySet[M]:
         return qs.distinct() if rule.distinct else qs
     if isinstance(rule, OwnOrganisation):
         qs = manager.filter(**{rule.path: user.organisation_id})
-        return qs.filter(rule.partner_q) if rule.partner_q is not None else qs
+        qs = qs.filter(rule.partner_q) if rule.partner_q is not None else qs
+        return qs.distinct() if rule.distinct else qs
     qs = manager.filter(**{f"{rule.path}__in": partner_project_ids(user)})
     if rule.shared_field:
         qs = qs.filter(**{rule.shared_field: True})

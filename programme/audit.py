@@ -246,6 +246,17 @@ VERB_LABELS: dict[str, Promise] = {
     "confirmed": _("import confirmé"),
     "application_received": _("candidature reçue (appel à candidatures)"),
     "questions_changed": _("questions modifiées"),
+    # Events (prospects.events)
+    "registered": _("inscription"),
+    "waiting_listed": _("inscription en liste d’attente"),
+    "registration_status": _("statut d’une inscription modifié"),
+    "promoted": _("place libérée donnée à la liste d’attente"),
+    "invited": _("invitations"),
+    "sequence_deleted": _("séquence retirée du programme"),
+    "partner_removed": _("structure retirée de l’événement"),
+    "survey_sent": _("questionnaire de satisfaction envoyé"),
+    "survey_answered": _("réponse au questionnaire de satisfaction"),
+    "attachment_added": _("pièce jointe ajoutée"),
 }
 
 #: Whole action codes whose meaning is more than their last part.

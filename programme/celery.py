@@ -20,6 +20,7 @@ app.autodiscover_tasks(
         "prospects",
         "prospects.calls",
         "prospects.sirene",
+        "prospects.events",
         "projects",
         "projects.selection",
         "projects.conversations",

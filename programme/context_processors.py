@@ -13,6 +13,7 @@ _NAV = [
     ("team", _("Accueil"), "home"),
     ("team", _("Prospects"), "prospects:prospect.list"),
     ("team", _("Projets"), "projects:project.list"),
+    ("team", _("Événements"), "prospects:event.list"),
     ("team", _("Structures"), "programme:organisation.list"),
     ("team", _("Contacts"), "programme:person.list"),
     ("team", _("Territoires"), "territories:list"),
@@ -22,6 +23,7 @@ _NAV = [
     ("director", _("Paramètres"), "setup:index"),
     ("partner", _("Mon projet"), "portal:home"),
     ("partner", _("Ma structure"), "portal:organisation"),
+    ("partner", _("Événements"), "portal:events"),
     ("partner", _("Rapports partagés"), "evaluation:report.list"),
     ("partner", _("Territoires"), "territories:list"),
 ]

@@ -4,11 +4,11 @@ Built on Django's own `numberformat.format` and `date_format` with the `fr` form
 no-break space between thousands), whatever the active language: figures always read the French way.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import numberformat, timezone
-from django.utils.formats import date_format, get_format
+from django.utils.formats import date_format, get_format, time_format
 from django.utils.translation import get_language, gettext
 
 DASH = "—"
@@ -135,6 +135,15 @@ def fr_datetime(value: datetime | None, style: str = "") -> str:
     if not _french():
         return f"{fr_date(local, style)}, {date_format(local, 'P')}"
     return f"{fr_date(local, style)} à {local.hour}{NBSP}h{NBSP}{local.minute:02d}"
+
+
+def fr_time(value: time | None) -> str:
+    """`14 h 05` (a time of day: an event's, an agenda's); in English `2:05 p.m.`."""
+    if value is None:
+        return DASH
+    if not _french():
+        return str(time_format(value, "P"))
+    return f"{value.hour}{NBSP}h{NBSP}{value.minute:02d}"
 
 
 def indicator_value(value: Number | None, *, kind: str, unit: str = "", unit_one: str = "") -> str:

@@ -42,6 +42,7 @@ urlpatterns = [
     path("territoires/", include("programme.territories.urls")),
     path("prospects/", include("prospects.urls")),
     path("candidater/", include("prospects.calls.public_urls")),
+    path("evenements/", include("prospects.events.public_urls")),
     path("projets/", include("projects.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("portail/", include("evaluation.portal.urls")),

@@ -1,6 +1,6 @@
 """The private iCalendar feed: deadlines as all-day events, workshops and committees."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 from icalendar import Calendar, Event
@@ -27,6 +27,17 @@ def _event(
         if value:
             event.add(name, value)
     return event
+
+
+def _event_span(
+    first: date, last: date, start: time | None, end: time | None
+) -> tuple[date | datetime, date | datetime]:
+    """An event's start and end in the feed: times when it has them, else whole days (end exclusive)."""
+    if start is None:
+        return first, last + timedelta(days=1)
+    begins = timezone.make_aware(datetime.combine(first, start))
+    ends = timezone.make_aware(datetime.combine(last, end or start))
+    return begins, ends if ends > begins else begins + timedelta(hours=1)
 
 
 def render(user: User, *, base_url: str) -> bytes:
@@ -77,6 +88,20 @@ def render(user: User, *, base_url: str) -> bytes:
                 end=c.date + day,
                 summary=summary,
                 location=c.place,
+            )
+        )
+    for e in events["events"]:
+        # An event of the programme (prospects.events): timed when it has hours, else whole days.
+        when = _event_span(e.date, e.last_day, e.start_time, e.end_time)
+        cal.add_component(
+            _event(
+                f"event-{e.pk}",
+                stamp=stamp,
+                start=when[0],
+                end=when[1],
+                summary=f"{e.get_kind_display()}\u202f: {e.name}",
+                location=e.place or e.online_url,
+                url=base_url + e.get_absolute_url(),
             )
         )
     return cal.to_ical()

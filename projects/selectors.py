@@ -16,6 +16,7 @@ from programme import access
 from programme.audit import history
 from programme.formatting import fr_date
 from programme.models import Person, User
+from prospects.models import Event as ProgrammeEvent
 from prospects.models import Prospect
 
 from .funding.selectors import instalment_title, justification_title, open_instalments, open_justifications
@@ -332,21 +333,27 @@ class CalendarEvents(TypedDict):
     deadlines: list[Deadline]
     workshops: list[Workshop]
     committees: list[Committee]
+    events: list[ProgrammeEvent]
 
 
 def calendar_events(user: User, *, today: date) -> CalendarEvents:
-    """Deadlines, workshops and committees for the user's calendar feed (a year ahead, 90 days back)."""
+    """Deadlines, workshops, committees and the programme's events (prospects.events: those the person is
+    on the team of; a partner's, those their structure is invited to) for the user's calendar feed (a year
+    ahead, 90 days back)."""
     start, end = today - timedelta(days=90), today + timedelta(days=365)
     deadlines = deadlines_for(user, start=start, end=end, today=today)
     workshops = access.scoped(user, Workshop).filter(starts_at__date__gte=start, starts_at__date__lte=end)
     committees = access.scoped(user, Committee).filter(date__gte=start, date__lte=end)
+    events = access.scoped(user, ProgrammeEvent).filter(date__gte=start, date__lte=end)
     if access.is_team(user) and not access.is_director(user):
         workshops = workshops.filter(Q(project__staff_leads=user) | Q(facilitator=user))
         committees = committees.filter(Q(project__staff_leads=user) | Q(staff_attendees=user))
+        events = events.filter(staff=user)
     return {
         "deadlines": deadlines,
         "workshops": list(workshops.select_related("project").distinct()),
         "committees": list(committees.select_related("project").distinct()),
+        "events": list(events.distinct().order_by("date", "start_time")),
     }
 
 

@@ -7,7 +7,7 @@ from programme.filters import SearchInput
 from programme.models import Cohort, Programme, Territory, Theme
 
 from .forms import TeamUserChoiceField, team_users
-from .models import Audience, Event, EventKind, Prospect, Source, Stage
+from .models import Audience, Prospect, Source, Stage
 
 
 class TeamUserFilter(django_filters.ModelChoiceFilter):
@@ -77,16 +77,3 @@ class ProspectFilter(django_filters.FilterSet):
         if value == "1":
             return queryset.filter(next_action_date__lt=timezone.localdate())
         return queryset
-
-
-class EventFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
-    kind = django_filters.ChoiceFilter(label=_("Type"), choices=EventKind.choices)
-    programme = django_filters.ModelChoiceFilter(label=_("Programme"), queryset=Programme.objects.all())
-
-    class Meta:
-        model = Event
-        fields = ["q", "kind", "programme"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(place__icontains=value))

@@ -2,8 +2,9 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.forms import formset_factory
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -307,55 +308,6 @@ class ExchangeForm(ModelForm):
         return _check_next_action(self, super().clean())
 
 
-class EventForm(ModelForm):
-    staff = TeamUsersField(
-        label=_("Équipe présente"), queryset=team_users(), required=False, widget=forms.CheckboxSelectMultiple
-    )
-
-    class Meta:
-        model = Event
-        fields = ["programme", "name", "kind", "date", "place", "staff", "notes"]
-        widgets = {"date": DateInput, "notes": forms.Textarea(attrs={"rows": 3})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        model_choices(self, "staff").queryset = team_users()
-        if not self.is_bound and not self.instance.pk:
-            self.fields["programme"].initial = default_programme()
-
-
-class EventLinkForm(Form):
-    creates = True  # one-time submission token (programme.forms.EdgeChecks)
-
-    prospect = forms.ModelChoiceField(label=_("Prospect déjà suivi"), queryset=Prospect.objects.none())
-
-    def __init__(self, *args, event: Event, **kwargs):
-        super().__init__(*args, **kwargs)
-        model_choices(self, "prospect").queryset = (
-            Prospect.objects.filter(programme_id=event.programme_id)
-            .exclude(events=event)
-            .select_related("organisation")
-            .order_by("organisation__name")
-        )
-
-
-class EventNewProspectForm(Form):
-    creates = True  # one-time submission token (programme.forms.EdgeChecks)
-
-    name = forms.CharField(label=_("Nom de la structure"), max_length=200)
-    kind = forms.ChoiceField(
-        label=_("Forme"), choices=OrganisationKind.choices, initial=OrganisationKind.ASSOCIATION
-    )
-    town = forms.CharField(label=_("Commune"), max_length=120, required=False)
-    siren = forms.CharField(label=_("SIREN"), max_length=20, required=False)
-
-    def clean_siren(self):
-        siren = digits_only(self.cleaned_data.get("siren", ""))
-        if siren:
-            validate_siren(siren)
-        return siren
-
-
 class InterviewForm(Form):
     creates = True  # one-time submission token (programme.forms.EdgeChecks)
 
@@ -581,6 +533,7 @@ class BulkForm(Form):
     )
     reason = forms.CharField(label=_("Motif (pour écarter)"), max_length=255, required=False)
     theme = forms.ModelChoiceField(label=_("Thématique"), queryset=Theme.objects.all(), required=False)
+    event = forms.ModelChoiceField(label=_("Événement"), queryset=Event.objects.none(), required=False)
     confirmed = forms.BooleanField(required=False)
 
     #: The fields each action needs (the others are not shown).
@@ -588,17 +541,23 @@ class BulkForm(Form):
         "assign": ("owner",),
         "move": ("to_stage", "reason"),
         "theme": ("theme",),
+        "invite": ("event",),
     }
     REQUIRED = {
         "owner": _("Choisissez la personne qui suivra ces prospects."),
         "to_stage": _("Choisissez l’étape de destination."),
         "theme": _("Choisissez la thématique à ajouter."),
+        "event": _("Choisissez l’événement auquel inviter leurs contacts."),
     }
 
     def __init__(self, *args: Any, actions: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["action"]).choices = actions
         model_choices(self, "owner").queryset = team_users()
+        today = timezone.localdate()  # the events to come (or going on)
+        model_choices(self, "event").queryset = Event.objects.filter(
+            Q(date__gte=today) | Q(end_date__gte=today)
+        )
 
     def needs(self) -> tuple[str, ...]:
         action = self.data.get("action") if self.is_bound else self.initial.get("action")

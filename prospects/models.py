@@ -163,48 +163,6 @@ class StageChange(models.Model):
         return f"{self.prospect_id}: {self.from_stage} → {self.to_stage}"
 
 
-class EventKind(models.TextChoices):
-    FAIR = "fair", _("Salon")
-    NETWORK = "network", _("Rencontre de réseau")
-    WEBINAR = "webinar", _("Webinaire")
-    REGIONAL_DAY = "regional_day", _("Journée régionale")
-    OTHER = "other", _("Autre")
-
-
-class Event(models.Model):
-    """An event where the programme was represented (salon, réseau, webinaire, Journée régionale…)."""
-
-    programme = models.ForeignKey(
-        "programme.Programme", verbose_name=_("programme"), on_delete=models.CASCADE, related_name="events"
-    )
-    name = models.CharField(_("nom"), max_length=200)
-    kind = models.CharField(_("type"), max_length=20, choices=EventKind.choices, default=EventKind.NETWORK)
-    date = models.DateField(_("date"))
-    place = models.CharField(_("lieu"), max_length=200, blank=True)
-    staff = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("équipe présente"), blank=True, related_name="+"
-    )
-    prospects = models.ManyToManyField(
-        Prospect, verbose_name=_("prospects rencontrés"), blank=True, related_name="events"
-    )
-    notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    # Who may read these rows: programme/access.py applies the rule.
-    access_rule = TeamOnly()
-
-    class Meta:
-        ordering = ["-date", "name"]
-        verbose_name = _("événement")
-        verbose_name_plural = _("événements")
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("prospects:event.detail", args=[self.pk])
-
-
 class ExchangeKind(models.TextChoices):
     CALL = "call", _("Appel")
     EMAIL = "email", _("E-mail")
@@ -253,7 +211,7 @@ class Exchange(models.Model):
         related_name="+",
     )
     event = models.ForeignKey(
-        Event,
+        "prospects.Event",
         verbose_name=_("événement"),
         null=True,
         blank=True,
@@ -574,6 +532,19 @@ class ImportFile(models.Model):
 
 # --- Calls for applications (a package of this app: prospects/calls/) ----------------------------------
 from .calls.models import Answer, Application, Call, Question  # noqa: E402, F401
+
+# --- Events and trainings (a package of this app: prospects/events/) ----------------------------------------
+from .events.models import (  # noqa: E402, F401
+    Event,
+    EventAttachment,
+    EventKind,
+    EventPartner,
+    Registration,
+    Sequence,
+    SequenceAttendance,
+    SurveyAnswer,
+    TrainingModule,
+)
 
 # --- The SIRENE register and its radar (a package of this app: prospects/sirene/) ----------------------
 from .sirene.models import (  # noqa: E402, F401

@@ -20,7 +20,6 @@ from .models import (
     STAGE_RANK,
     Audience,
     Decision,
-    Event,
     Exchange,
     ImportFile,
     ImportStatus,
@@ -271,30 +270,6 @@ def grid_programme(user: User, programme_id: str = "") -> Programme:
 
 def grid_versions(user: User, programme: Programme) -> QuerySet[ScoringGrid]:
     return access.scoped(user, ScoringGrid).filter(programme=programme).select_related("created_by")
-
-
-def event_list(user: User) -> QuerySet[Event]:
-    return (
-        access.scoped(user, Event)
-        .select_related("programme")
-        .annotate(prospect_count=Count("prospects", distinct=True))
-        .order_by("-date", "name")
-    )
-
-
-def event_detail(user: User, pk: int) -> Event:
-    return get_object_or_404(access.scoped(user, Event).select_related("programme"), pk=pk)
-
-
-def event_page(event: Event) -> dict[str, Any]:
-    """What the event page shows besides its forms."""
-    return {
-        "event": event,
-        "staff": event.staff.all(),
-        "met": event.prospects.select_related("organisation", "owner").order_by("organisation__name"),
-        "stages": Stage.choices,
-        "audit_entries": history(event, limit=20),
-    }
 
 
 # --- Imports ------------------------------------------------------------------------------------------

@@ -312,11 +312,6 @@ def exchange_next_action_done(*, actor: User, exchange: Exchange, on: date | Non
 
 
 @transaction.atomic
-def event_save(*, actor: User, edit: Edit[Event]) -> Event:
-    return save_audited(actor=actor, edit=edit)
-
-
-@transaction.atomic
 def event_link_prospect(*, actor: User, event: Event, prospect: Prospect) -> bool:
     """Record that a prospect was met at an event (and the matching timeline entry). False if already."""
     if event.prospects.filter(pk=prospect.pk).exists():

@@ -1,8 +1,9 @@
 from django.urls import path
 
 from .calls import urls as call_urls
+from .events import urls as event_urls
 from .sirene import urls as sirene_urls
-from .views import events, grid, imports, interviews, organisation, pipeline, record
+from .views import grid, imports, interviews, organisation, pipeline, record
 
 app_name = "prospects"
 
@@ -25,11 +26,6 @@ urlpatterns: list = [
     path("entretiens/<int:pk>/annuler/", interviews.interview_cancel, name="interview.cancel"),
     path("grille/", grid.grid_detail, name="grid.detail"),
     path("grille/modifier/", grid.grid_edit, name="grid.edit"),
-    path("evenements/", events.event_list, name="event.list"),
-    path("evenements/nouveau/", events.event_form, name="event.create"),
-    path("evenements/<int:pk>/", events.event_detail, name="event.detail"),
-    path("evenements/<int:pk>/modifier/", events.event_form, name="event.edit"),
-    path("evenements/<int:pk>/prospects/", events.event_prospects, name="event.prospects"),
     path("import/", imports.import_upload, name="import.upload"),
     path("import/<str:token>/", imports.import_preview, name="import.preview"),
     path("import/<str:token>/confirmer/", imports.import_confirm, name="import.confirm"),
@@ -37,4 +33,4 @@ urlpatterns: list = [
     path("import/<str:token>/suivi/", imports.import_status, name="import.status"),
 ]
 
-urlpatterns += call_urls.urlpatterns + sirene_urls.urlpatterns
+urlpatterns += event_urls.urlpatterns + call_urls.urlpatterns + sirene_urls.urlpatterns

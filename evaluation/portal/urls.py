@@ -3,7 +3,17 @@
 from django.urls import path
 
 from ..judgement.urls import portal_urlpatterns as judgement_urlpatterns
-from .views import conversations, deliverables, filrouge, funding, indicators, maturity, organisation, project
+from .views import (
+    conversations,
+    deliverables,
+    events,
+    filrouge,
+    funding,
+    indicators,
+    maturity,
+    organisation,
+    project,
+)
 
 app_name = "portal"
 
@@ -24,6 +34,9 @@ urlpatterns = [
     path("actions/<int:pk>/faite/", deliverables.action_done, name="action.done"),
     path("ateliers/<int:pk>/", deliverables.workshop_detail, name="workshop"),
     path("comites/<int:pk>/", deliverables.committee_detail, name="committee"),
+    # Events the partner's structure is invited to (prospects.events)
+    path("evenements/", events.event_list, name="events"),
+    path("evenements/<int:pk>/inscription/", events.event_register, name="event.register"),
     # The partner's structure and personal data
     path("ma-structure/", organisation.organisation_detail, name="organisation"),
     path("ma-structure/modifier/", organisation.organisation_edit, name="organisation.edit"),

@@ -364,6 +364,21 @@ late_justifications_table = _columns_table(
     gettext_lazy("Aucun justificatif en retard."),
     within="late_justifications",
 )
+
+
+def events_table(data: dict[str, Any]) -> Table:
+    """Events and trainings: one row, each figure a column (its label from FIGURES)."""
+    columns = [(FIGURES[r["key"]].label, r["value"], r["format"]) for r in data["rows"]]
+    return _table(
+        "events",
+        FIGURES["events"],
+        [label for label, _v, _f in columns],
+        [[value for _l, value, _f in columns]] if data["events"] else [],
+        [fmt for _l, _v, fmt in columns],
+        gettext_lazy("Aucun événement avec des présents dans la période."),
+    )
+
+
 #: key → (selector returning the data, builder of the table). The export of one table runs one selector.
 TABLES: dict[str, tuple[Callable, Callable]] = {
     "funnel": (selectors.funnel, funnel_table),
@@ -380,6 +395,7 @@ TABLES: dict[str, tuple[Callable, Callable]] = {
     "cash_forecast": (selectors.funding, cash_forecast_table),
     "overdue_instalments": (selectors.funding, overdue_instalments_table),
     "late_justifications": (selectors.funding, late_justifications_table),
+    "events": (selectors.event_figures, events_table),
 }
 #: the key of each table in `selectors.programme_figures`
 FIGURE_KEYS = {

@@ -2,7 +2,7 @@
 {% indicator_value value indicator %} — thin wrappers over programme.formatting."""
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from django import template
@@ -43,6 +43,11 @@ def frdate(value: date | datetime | None, style: str = "") -> str:
 def frdatetime(value: datetime | None, style: str = "") -> str:
     """{{ dt|frdatetime }} → « 1er janv. 2027 à 14 h 05 »; "long" → « vendredi 1er janvier 2027 à 14 h 05 »."""
     return formatting.fr_datetime(value, style)
+
+
+@register.filter
+def frtime(value: time | None) -> str:
+    return formatting.fr_time(value)
 
 
 @register.simple_tag

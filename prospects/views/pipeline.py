@@ -19,10 +19,11 @@ from django_htmx.http import retarget
 from programme import access
 from programme.access import AuthedRequest
 from programme.exports import export_response
-from programme.models import User
+from programme.models import Person, User
 from programme.pages import render_filtered_list, save_once
 
 from .. import exports, selectors, services
+from ..events import services as event_services
 from ..filters import ProspectFilter
 from ..forms import BulkForm, MoveForm
 from ..models import Prospect, Stage
@@ -127,6 +128,19 @@ def _theme_refusals(rows: list[Prospect], data: dict[str, Any]) -> dict[int, str
     }
 
 
+def _invite_refusals(rows: list[Prospect], data: dict[str, Any]) -> dict[int, str]:
+    contacts = set(
+        Person.objects.filter(
+            organisation_id__in=[p.organisation_id for p in rows], anonymised_at__isnull=True
+        ).values_list("organisation_id", flat=True)
+    )
+    return {
+        p.pk: r
+        for p in rows
+        if (r := event_services.invite_refusal(contacts=int(p.organisation_id in contacts)))
+    }
+
+
 BULK_ACTIONS: list[BulkAction] = [
     BulkAction(
         "assign",
@@ -155,6 +169,17 @@ BULK_ACTIONS: list[BulkAction] = [
         _theme_refusals,
         lambda actor, ids, d, ok: services.prospects_bulk_add_theme(
             actor=actor, prospect_ids=ids, theme=d["theme"], confirmed=ok
+        ),
+    ),
+    BulkAction(
+        "invite",
+        _lazy("Inviter à un événement"),
+        lambda d: (
+            _("Les contacts de ces structures seront invités à « %(event)s ».") % {"event": d["event"].name}
+        ),
+        _invite_refusals,
+        lambda actor, ids, d, ok: event_services.prospects_bulk_invite(
+            actor=actor, prospect_ids=ids, event=d["event"], confirmed=ok
         ),
     ),
 ]

@@ -111,11 +111,12 @@ def populate(world, n: int, offset: int = 0) -> None:
 #   conventions signed in the period by type of funder · payments by type · requests by type · the
 #   12-month forecast (one grouped query) · overdue instalments · late justifications
 #   22 people mobilised (distinct over the period) · 23 maturity scores · 24 memberships (organisations
-#   per year).
+#   per year) · 25–26 events and trainings (#20): the present registrations with their answer, the
+#   training sequences attended (evaluation.selectors.event_figures).
 # Why not ≤ 5 (issue #16): each of 4–11 and 22–24 counts a different table (or, for the people, distinct
 # over the whole period what 7 counts per quarter); fewer statements would mean one UNION of unrelated
 # aggregates. The funding block (issue #12) has its own count pinned in test_funding_figures.py.
-DASHBOARD_QUERIES = 24
+DASHBOARD_QUERIES = 26
 
 
 @pytest.mark.parametrize("year", [None, 2026])

@@ -3,7 +3,7 @@ write has rules (files, measurements), with the ORM elsewhere. Every title carri
 leak is visible in any body."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -40,7 +40,18 @@ from projects.models import (
     Workshop,
     WorkshopItem,
 )
-from prospects.models import Event, Exchange, Interview, Prospect, ScoringGrid
+from prospects.models import (
+    Event,
+    EventAttachment,
+    EventPartner,
+    Exchange,
+    Interview,
+    Prospect,
+    Registration,
+    ScoringGrid,
+    Sequence,
+    TrainingModule,
+)
 from tests.projects.funding.factories import funding_side
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -258,6 +269,21 @@ def build_side(world, side: str) -> Side:
         programme=world.programme, organisation=org, cohort=world.cohort, project_idea=f"Idée {m}"
     )
     o["event"] = Event.objects.create(programme=world.programme, name=f"Événement {m}", date=today)
+    # Its agenda, a co-organiser, the collective's contact invited and present, a module, a file (#20).
+    o["event_sequence"] = Sequence.objects.create(
+        event=o["event"], title=f"Plénière {m}", day=today, start_time=time(9), end_time=time(10)
+    )
+    o["event_partner"] = EventPartner.objects.create(event=o["event"], organisation=org)
+    o["registration"] = Registration.objects.create(event=o["event"], person=person, status="present")
+    o["training_module"] = TrainingModule.objects.create(programme=world.programme, title=f"Module {m}")
+    o["event_attachment"] = EventAttachment(
+        event=o["event"],
+        original_name=f"cr-{low}.pdf",
+        extension=".pdf",
+        content_type="application/pdf",
+        size=4,
+    )
+    o["event_attachment"].file.save(f"cr-{low}.pdf", ContentFile(PDF), save=True)
     grid = ScoringGrid.objects.filter(programme=world.programme).first() or ScoringGrid.objects.create(
         programme=world.programme, version=1
     )

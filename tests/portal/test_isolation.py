@@ -46,6 +46,29 @@ PK_OF = {
     "prospects:event.detail": "event",
     "prospects:event.edit": "event",
     "prospects:event.prospects": "event",
+    "prospects:event.prospects_from_attendees": "event",
+    "prospects:event.sequence.create": "event",
+    "prospects:event.sequence.edit": "event",
+    "prospects:event.sequence.delete": "event",
+    "prospects:event.partner.create": "event",
+    "prospects:event.partner.delete": "event",
+    "prospects:event.registrations": "event",
+    "prospects:event.invite": "event",
+    "prospects:event.register": "event",
+    "prospects:event.registration.move": "event",
+    "prospects:event.checkin": "event",
+    "prospects:event.attendance": "event",
+    "prospects:event.write_up": "event",
+    "prospects:event.attachment.upload": "event",
+    "prospects:event.attachment.download": "event_attachment",
+    "prospects:event.survey.send": "event",
+    "prospects:event.module.detail": "training_module",
+    "prospects:event.module.edit": "training_module",
+    "prospects:event.person_trainings": "person",
+    "evaluation:event.figures": "event",
+    "evaluation:event.sheet": "event",
+    "evaluation:event.certificate": "registration",
+    "portal:event.register": "event",
     # projects
     "projects:project.detail": "project",
     "projects:project.edit": "project",
@@ -198,12 +221,17 @@ BY_KWARG = {
     "decision_pk": "gate_decision",
     "site_pk": "site",
     "finding_pk": "finding",
+    # An event's agenda, co-organisers and registrations (#20): B's event's.
+    "sequence_pk": "event_sequence",
+    "partner_pk": "event_partner",
+    "registration_pk": "registration",
 }
 
 #: Kwargs that are not ids: secrets and formats. A made-up token is a 404 for everyone, so the director
 #: check is skipped for URLs that take one.
 FIXED = {
     "token": "x" * 43,
+    "public_key": "x" * 22,  # an event's public page (#20)
     "kind": "promotions",  # the settings pages' kind of record
     "fmt": "csv",
     "table": "indicators",

@@ -3,7 +3,8 @@ every prospect page, import and export; decisions are the director's."""
 
 from tests.access import DIRECTOR, LOGIN, TEAM, TEAM_REDIRECT, Case, invalid_post, pk_of
 
-from .factories import EventFactory, candidate_in, interview_for, pending_import, prospect_in
+from .events.access_cases import event_cases
+from .factories import candidate_in, interview_for, pending_import, prospect_in
 
 #: Only the uploader of a pending import sees it (here: staff); everyone else gets 404.
 UPLOADER = {"anonymous": LOGIN, "staff": 200, "director": 404, "partner_a": 404, "partner_b": 404}
@@ -15,10 +16,6 @@ def _imported(w):
     import_file.status = "imported"
     import_file.save()
     return import_file
-
-
-def _event(w):
-    return EventFactory(programme=w.programme)
 
 
 def _token(build):
@@ -76,11 +73,6 @@ CASES = [
     Case("prospects:interview.cancel", TEAM_REDIRECT, method="post", kwargs=pk_of(interview_for)),
     Case("prospects:grid.detail", TEAM),
     Case("prospects:grid.edit", DIRECTOR),
-    Case("prospects:event.list", TEAM),
-    Case("prospects:event.create", TEAM),
-    Case("prospects:event.detail", TEAM, kwargs=pk_of(_event)),
-    Case("prospects:event.edit", TEAM, kwargs=pk_of(_event)),
-    invalid_post("prospects:event.prospects", TEAM, kwargs=pk_of(_event)),
     Case("prospects:import.upload", TEAM),
     invalid_post("prospects:import.upload", TEAM),
     Case("prospects:import.preview", UPLOADER, kwargs=_token(pending_import)),
@@ -94,6 +86,8 @@ CASES = [
         DIRECTOR,
         kwargs=lambda w: {"pk": w.cohort.pk, "prospect_pk": candidate_in(w).pk},
     ),
+    # --- Events and trainings (prospects/events) ---
+    *event_cases(),
 ]
 
 # The calls for applications (prospects/calls/): their cases live with their tests.

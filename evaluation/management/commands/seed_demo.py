@@ -22,6 +22,7 @@ from projects.relations import demo as relations_demo
 from projects.selection import demo as selection_demo
 from prospects import demo as prospects_demo
 from prospects.calls import demo as calls_demo
+from prospects.events import demo as events_demo
 from prospects.sirene import demo as sirene_demo
 
 #: Every part's demo builder, lower apps first (programme → prospects → projects → evaluation); each is
@@ -39,6 +40,7 @@ STEPS = (
     funding_demo.build,
     relations_demo.build,
     mailing_demo.build,
+    events_demo.build,
     evaluation_demo.build,
     filrouge_demo.build,
     research_demo.build,

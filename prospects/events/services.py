@@ -1,0 +1,529 @@
+"""Writes of events and trainings: keyword-only, typed, atomic, audited (programme.audit)."""
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programme.audit import Edit, audit_log, save_audited
+from programme.files import check_upload
+from programme.models import ConsentBasis, Person, User
+
+from ..models import Prospect
+from ..services import BulkResult, _bulk_rows, event_create_prospect, event_link_prospect
+from .models import (
+    SEATED,
+    Event,
+    EventAttachment,
+    EventPartner,
+    Registration,
+    RegistrationSource,
+    RegistrationStatus,
+    Sequence,
+    SequenceAttendance,
+    SurveyAnswer,
+    TrainingModule,
+)
+
+# --- Events, agenda, co-organisers ------------------------------------------------------------------------
+
+
+def _check_dates(event: Event) -> None:
+    """An end before the start is refused with the reason next to the field."""
+    if event.end_date and event.end_date < event.date:
+        raise ValidationError({"end_date": _("La date de fin ne peut pas précéder la date de début.")})
+    if (
+        event.start_time
+        and event.end_time
+        and (event.end_date is None or event.end_date == event.date)
+        and event.end_time <= event.start_time
+    ):
+        raise ValidationError({"end_time": _("L’heure de fin doit suivre l’heure de début.")})
+
+
+@transaction.atomic
+def event_save(*, actor: User, edit: Edit[Event]) -> Event:
+    """Create or change an event; making it public gives it its public page's address (kept after)."""
+    _check_dates(edit.obj)
+    if edit.obj.is_public:
+        edit.obj.ensure_public_key()
+    return save_audited(actor=actor, edit=edit)
+
+
+@transaction.atomic
+def sequence_save(*, actor: User, edit: Edit[Sequence], event: Event) -> Sequence:
+    """A sequence of the agenda, on one of the event's days."""
+    sequence = edit.obj
+    if not event.date <= sequence.day <= event.last_day:
+        raise ValidationError({"day": _("Ce jour n’est pas dans les dates de l’événement.")})
+    if sequence.end_time <= sequence.start_time:
+        raise ValidationError({"end_time": _("La séquence doit finir après son début.")})
+    return save_audited(actor=actor, edit=edit, on_create={"event": event})
+
+
+@transaction.atomic
+def sequence_delete(*, actor: User, sequence: Sequence) -> None:
+    audit_log(
+        actor=actor,
+        obj=sequence.event,
+        action="event.sequence_deleted",
+        changes={"séquence": [str(sequence), None]},
+    )
+    sequence.delete()
+
+
+@transaction.atomic
+def event_partner_save(*, actor: User, edit: Edit[EventPartner], event: Event) -> EventPartner:
+    return save_audited(actor=actor, edit=edit, on_create={"event": event})
+
+
+@transaction.atomic
+def event_partner_delete(*, actor: User, partner: EventPartner) -> None:
+    audit_log(
+        actor=actor,
+        obj=partner.event,
+        action="event.partner_removed",
+        changes={"structure": [str(partner), None]},
+    )
+    partner.delete()
+
+
+@transaction.atomic
+def training_module_save(*, actor: User, edit: Edit[TrainingModule]) -> TrainingModule:
+    return save_audited(actor=actor, edit=edit)
+
+
+# --- Invitations and registrations -----------------------------------------------------------------------
+
+
+def _seats_taken(event: Event) -> int:
+    return Registration.objects.filter(event=event, status__in=SEATED).count()
+
+
+def _has_seat(event: Event) -> bool:
+    return event.capacity is None or _seats_taken(event) < event.capacity
+
+
+@dataclass(frozen=True)
+class InviteResult:
+    invited: int
+    already: int
+
+
+@transaction.atomic
+def registrations_invite(*, actor: User, event: Event, person_ids: Iterable[int]) -> InviteResult:
+    """Invite contacts (anonymised ones left out); a person already invited or registered stays as they are."""
+    Event.objects.select_for_update().filter(pk=event.pk).first()
+    ids = set(person_ids)
+    existing = set(
+        Registration.objects.filter(event=event, person_id__in=ids).values_list("person_id", flat=True)
+    )
+    people = list(
+        Person.objects.filter(pk__in=ids - existing, anonymised_at__isnull=True).values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    Registration.objects.bulk_create(
+        [
+            Registration(event=event, person_id=pk, status=RegistrationStatus.INVITED, invited_at=now)
+            for pk in people
+        ]
+    )
+    if people:
+        audit_log(actor=actor, obj=event, action="event.invited", changes={"invités": [None, len(people)]})
+    return InviteResult(invited=len(people), already=len(existing))
+
+
+@dataclass(frozen=True)
+class RegisterResult:
+    registration: Registration
+    registered: bool  # registered by this call (False: already registered — recognised, not duplicated)
+    waiting: bool  # over capacity: on the waiting list
+
+
+@transaction.atomic
+def registration_register(
+    *,
+    actor: User | None,
+    event: Event,
+    person: Person,
+    source: str = RegistrationSource.TEAM,
+    structure_name: str = "",
+) -> RegisterResult:
+    """Register a person: a seat when there is one, else the waiting list. An invitation becomes a
+    registration; a person already registered (or waiting, or present) is recognised and left as is."""
+    Event.objects.select_for_update().filter(pk=event.pk).first()  # one seat count at a time per event
+    registration = Registration.objects.filter(event=event, person=person).first()
+    if registration is not None and registration.status not in (
+        RegistrationStatus.INVITED,
+        RegistrationStatus.CANCELLED,
+        RegistrationStatus.EXCUSED,
+    ):
+        return RegisterResult(
+            registration, registered=False, waiting=registration.status == RegistrationStatus.WAITING
+        )
+    if registration is None:
+        registration = Registration(event=event, person=person, source=source)
+    status = RegistrationStatus.REGISTERED if _has_seat(event) else RegistrationStatus.WAITING
+    registration.status = status
+    registration.registered_at = timezone.now()
+    if structure_name:
+        registration.structure_name = structure_name
+    registration.save()
+    audit_log(
+        actor=actor,
+        obj=event,
+        action="event.registered" if status == RegistrationStatus.REGISTERED else "event.waiting_listed",
+        changes={"contact": [None, str(person)]},
+    )
+    return RegisterResult(registration, registered=True, waiting=status == RegistrationStatus.WAITING)
+
+
+#: The moves the check-in page and the registrations table offer.
+STATUS_MOVES = {
+    RegistrationStatus.INVITED: (RegistrationStatus.REGISTERED, RegistrationStatus.EXCUSED),
+    RegistrationStatus.REGISTERED: (
+        RegistrationStatus.PRESENT,
+        RegistrationStatus.EXCUSED,
+        RegistrationStatus.ABSENT,
+    ),
+    RegistrationStatus.WAITING: (RegistrationStatus.REGISTERED, RegistrationStatus.CANCELLED),
+    RegistrationStatus.PRESENT: (RegistrationStatus.REGISTERED, RegistrationStatus.ABSENT),
+    RegistrationStatus.EXCUSED: (RegistrationStatus.REGISTERED,),
+    RegistrationStatus.ABSENT: (RegistrationStatus.PRESENT,),
+    RegistrationStatus.CANCELLED: (RegistrationStatus.REGISTERED,),
+}
+
+
+@transaction.atomic
+def registration_set_status(*, actor: User, registration: Registration, status: str) -> Registration:
+    """Move a registration (checked in, excused, absent…). Registering goes through the capacity;
+    a seat freed before the event goes to the first person of the waiting list."""
+    registration = (
+        Registration.objects.select_for_update().select_related("event", "person").get(pk=registration.pk)
+    )
+    event = registration.event
+    before = registration.status
+    if status == before:
+        return registration
+    if status not in STATUS_MOVES.get(RegistrationStatus(before), ()):
+        raise ValidationError(
+            _("Impossible de passer de « %(from)s » à « %(to)s ».")
+            % {"from": RegistrationStatus(before).label, "to": RegistrationStatus(status).label}
+        )
+    if status == RegistrationStatus.REGISTERED and before not in SEATED and not _has_seat(event):
+        status = RegistrationStatus.WAITING
+    registration.status = status
+    if status == RegistrationStatus.PRESENT:
+        registration.checked_in_at = timezone.now()
+    if status == RegistrationStatus.REGISTERED and registration.registered_at is None:
+        registration.registered_at = timezone.now()
+    registration.save()
+    audit_log(
+        actor=actor,
+        obj=event,
+        action="event.registration_status",
+        changes={
+            str(registration.person): [
+                str(RegistrationStatus(before).label),
+                str(RegistrationStatus(status).label),
+            ]
+        },
+    )
+    if before in SEATED and status not in SEATED and event.date >= timezone.localdate():
+        _promote_waiting(actor=actor, event=event)
+    return registration
+
+
+def _promote_waiting(*, actor: User | None, event: Event) -> None:
+    first = (
+        Registration.objects.filter(event=event, status=RegistrationStatus.WAITING)
+        .order_by("registered_at", "pk")
+        .first()
+    )
+    if first is not None and _has_seat(event):
+        first.status = RegistrationStatus.REGISTERED
+        first.save(update_fields=["status", "updated_at"])
+        audit_log(
+            actor=actor, obj=event, action="event.promoted", changes={"contact": [None, str(first.person)]}
+        )
+
+
+@dataclass(frozen=True)
+class PublicRegistration:
+    first_name: str
+    last_name: str
+    email: str
+    structure: str
+    consent: bool
+
+
+@transaction.atomic
+def public_register(*, event: Event, data: PublicRegistration) -> RegisterResult:
+    """A registration from the public page: the contact with this e-mail address (the oldest not
+    anonymised) or a new contact carrying the consent given on the page; the confirmation e-mail leaves
+    after commit."""
+    if not event.is_public:
+        raise ValidationError(_("Les inscriptions en ligne sont fermées pour cet événement."))
+    if event.last_day < timezone.localdate():
+        raise ValidationError(_("Cet événement est passé : les inscriptions sont closes."))
+    if not data.consent:
+        raise ValidationError({"consent": _("Votre accord est nécessaire pour vous inscrire.")})
+    email = data.email.strip().lower()
+    person = Person.objects.filter(email__iexact=email, anonymised_at__isnull=True).order_by("pk").first()
+    today = timezone.localdate()
+    if person is None:
+        person = Person.objects.create(
+            first_name=data.first_name.strip(),
+            last_name=data.last_name.strip(),
+            email=email,
+            consent_date=today,
+            consent_basis=ConsentBasis.CONSENT,
+            consent_source=_("Inscription à « %(event)s »") % {"event": event.name},
+        )
+        audit_log(
+            actor=None, obj=person, action="person.created", changes={"source": [None, person.consent_source]}
+        )
+    elif person.consent_date is None:
+        person.consent_date = today
+        person.consent_basis = ConsentBasis.CONSENT
+        person.consent_source = _("Inscription à « %(event)s »") % {"event": event.name}
+        person.save(update_fields=["consent_date", "consent_basis", "consent_source", "updated_at"])
+    result = registration_register(
+        actor=None,
+        event=event,
+        person=person,
+        source=RegistrationSource.PUBLIC,
+        structure_name=data.structure.strip(),
+    )
+    if result.registered:
+        from . import tasks
+
+        registration_id = result.registration.pk
+        transaction.on_commit(lambda: tasks.send_registration_confirmation.delay(registration_id))
+    return result
+
+
+def registration_confirmation_send(*, registration_id: int) -> bool:
+    """The confirmation e-mail of a registration (called by the task)."""
+    from programme.emails import send_template_mail
+
+    registration = Registration.objects.select_related("event", "person").filter(pk=registration_id).first()
+    if registration is None or not registration.person.email:
+        return False
+    send_template_mail(
+        template="emails/event_registration",
+        to=[registration.person.email],
+        context={"registration": registration, "event": registration.event, "person": registration.person},
+    )
+    return True
+
+
+# --- On the day ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_set(*, actor: User, event: Event, sequence_ids_by_registration: dict[int, set[int]]) -> int:
+    """The sequences each participant attended (trainings: the hours). Being at a sequence is being present."""
+    sequences = set(Sequence.objects.filter(event=event).values_list("pk", flat=True))
+    registrations = Registration.objects.filter(event=event, pk__in=sequence_ids_by_registration.keys())
+    changed = 0
+    for registration in registrations.select_for_update():
+        wanted = sequence_ids_by_registration[registration.pk] & sequences
+        have = set(registration.attendances.values_list("sequence_id", flat=True))
+        SequenceAttendance.objects.filter(registration=registration, sequence_id__in=have - wanted).delete()
+        SequenceAttendance.objects.bulk_create(
+            [SequenceAttendance(registration=registration, sequence_id=pk) for pk in wanted - have]
+        )
+        if wanted and registration.status != RegistrationStatus.PRESENT:
+            registration.status = RegistrationStatus.PRESENT
+            registration.checked_in_at = registration.checked_in_at or timezone.now()
+            registration.save(update_fields=["status", "checked_in_at", "updated_at"])
+        changed += len(wanted ^ have)
+    audit_log(actor=actor, obj=event, action="event.attendance", changes={"présences": [None, changed]})
+    return changed
+
+
+# --- Afterwards -----------------------------------------------------------------------------------------------
+
+
+def hash_survey_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def surveys_send(*, actor: User, event: Event) -> int:
+    """Send the satisfaction questionnaire to every participant present who has not had it: each gets a
+    link of their own (its token's hash is kept), e-mailed after commit. Returns how many leave."""
+    from . import tasks
+
+    pending = list(
+        Registration.objects.select_for_update()
+        .filter(event=event, status=RegistrationStatus.PRESENT, survey_sent_at__isnull=True)
+        .exclude(person__email="")
+    )
+    now = timezone.now()
+    links: list[tuple[int, str]] = []
+    for registration in pending:
+        token = secrets.token_urlsafe(24)
+        registration.survey_token_hash = hash_survey_token(token)
+        registration.survey_sent_at = now
+        registration.save(update_fields=["survey_token_hash", "survey_sent_at", "updated_at"])
+        links.append((registration.pk, token))
+    if links:
+        audit_log(
+            actor=actor, obj=event, action="event.survey_sent", changes={"questionnaires": [None, len(links)]}
+        )
+        transaction.on_commit(lambda: [tasks.send_survey.delay(pk, token) for pk, token in links])
+    return len(links)
+
+
+def survey_mail_send(*, registration_id: int, token: str) -> bool:
+    from django.urls import reverse
+
+    from programme.emails import send_template_mail
+
+    registration = Registration.objects.select_related("event", "person").filter(pk=registration_id).first()
+    if registration is None or registration.survey_token_hash != hash_survey_token(token):
+        return False
+    send_template_mail(
+        template="emails/event_survey",
+        to=[registration.person.email],
+        context={
+            "registration": registration,
+            "event": registration.event,
+            "person": registration.person,
+            "path": reverse("events:survey", args=[token]),
+        },
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class SurveyScores:
+    overall: int
+    content: int
+    organisation: int
+    usefulness: int
+    comment: str = ""
+
+
+@transaction.atomic
+def survey_answer(*, registration: Registration, scores: SurveyScores) -> tuple[SurveyAnswer, bool]:
+    """Record the questionnaire's answer; answering again through the same link updates it (the page
+    says so). Returns the answer and whether it was an update."""
+    for name in ("overall", "content", "organisation", "usefulness"):
+        if not 1 <= getattr(scores, name) <= 5:
+            raise ValidationError({name: _("Choisissez une note de 1 à 5.")})
+    answer = SurveyAnswer.objects.select_for_update().filter(registration=registration).first()
+    updated = answer is not None
+    if answer is None:
+        answer = SurveyAnswer(registration=registration)
+    answer.overall = scores.overall
+    answer.content = scores.content
+    answer.organisation = scores.organisation
+    answer.usefulness = scores.usefulness
+    answer.comment = scores.comment
+    answer.save()
+    audit_log(actor=None, obj=registration.event, action="event.survey_answered", changes={})
+    return answer, updated
+
+
+@transaction.atomic
+def attachment_add(*, actor: User, event: Event, upload: object) -> EventAttachment:
+    sniffed, _sha256 = check_upload(upload)  # type: ignore[arg-type]
+    extension = sniffed.extension
+    attachment = EventAttachment(
+        event=event,
+        original_name=str(getattr(upload, "name", "fichier"))[:255],
+        extension=extension,
+        content_type=sniffed.content_type,
+        size=int(getattr(upload, "size", 0)),
+        uploaded_by=actor,
+    )
+    attachment.file.save(f"x{extension}", upload, save=False)  # type: ignore[arg-type]
+    attachment.save()
+    audit_log(
+        actor=actor,
+        obj=event,
+        action="event.attachment_added",
+        changes={"fichier": [None, attachment.original_name]},
+    )
+    return attachment
+
+
+@transaction.atomic
+def prospects_from_attendees(*, actor: User, event: Event) -> int:
+    """The structures met (present participants' structures, or the structure they typed) become prospects
+    of the programme with source « événement », deduplicated by the prospects services as always; returns
+    how many were linked to the event for the first time."""
+    linked = 0
+    seen: set[str] = set()
+    for registration in Registration.objects.filter(
+        event=event, status=RegistrationStatus.PRESENT
+    ).select_related("person__organisation"):
+        organisation = registration.person.organisation
+        if organisation is not None:
+            key = f"org:{organisation.pk}"
+            if key in seen:
+                continue
+            seen.add(key)
+            prospect = Prospect.objects.filter(programme=event.programme, organisation=organisation).first()
+            if prospect is None:
+                event_create_prospect(
+                    actor=actor,
+                    event=event,
+                    name=organisation.name,
+                    kind=organisation.kind,
+                    town=organisation.town,
+                    siren=organisation.siren or "",
+                )
+                linked += 1
+            elif event_link_prospect(actor=actor, event=event, prospect=prospect):
+                linked += 1
+        elif registration.structure_name:
+            key = f"name:{registration.structure_name.casefold()}"
+            if key in seen:
+                continue
+            seen.add(key)
+            before = event.prospects.count()
+            event_create_prospect(
+                actor=actor, event=event, name=registration.structure_name, kind="association"
+            )
+            linked += event.prospects.count() - before
+    return linked
+
+
+def invite_refusal(*, contacts: int) -> str | None:
+    """Why a prospect of the list brings nobody to invite (its structure has no contact), or None."""
+    return None if contacts else _("Aucun contact enregistré pour cette structure.")
+
+
+@transaction.atomic
+def prospects_bulk_invite(
+    *, actor: User, prospect_ids: Iterable[int], event: Event, confirmed: bool = False
+) -> BulkResult:
+    """The prospect list's « Inviter à un événement »: every contact of each prospect's structure is
+    invited (a person already invited or registered stays as they are)."""
+    rows = _bulk_rows(actor=actor, prospect_ids=prospect_ids, confirmed=confirmed)
+    people = Person.objects.filter(
+        organisation_id__in=[p.organisation_id for p in rows], anonymised_at__isnull=True
+    ).values_list("pk", "organisation_id")
+    by_organisation: dict[int, list[int]] = {}
+    for pk, organisation_id in people:
+        by_organisation.setdefault(organisation_id, []).append(pk)
+    result = BulkResult([], [])
+    ids: list[int] = []
+    for prospect in rows:
+        contacts = by_organisation.get(prospect.organisation_id, [])
+        if refusal := invite_refusal(contacts=len(contacts)):
+            result.refused.append((prospect, refusal))
+        else:
+            result.applied.append(prospect)
+            ids.extend(contacts)
+    registrations_invite(actor=actor, event=event, person_ids=ids)
+    return result
