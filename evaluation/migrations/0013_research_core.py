@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluation', '0011_fil_rouge'),
+        ('evaluation', '0012_fil_rouge'),
         ('programme', '0010_territories_core'),
         ('projects', '0015_inbox'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

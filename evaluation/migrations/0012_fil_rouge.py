@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluation', '0010_written_reports'),
+        ('evaluation', '0011_written_reports'),
         ('projects', '0015_inbox'),
     ]
 

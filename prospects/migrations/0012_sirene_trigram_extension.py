@@ -10,7 +10,7 @@ def create_extension(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("prospects", "0009_sirene_register")]
+    dependencies = [("prospects", "0011_sirene_register")]
 
     # Not dropped on the way back: other databases objects may use it.
     operations = [migrations.RunPython(create_extension, migrations.RunPython.noop)]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("programme", "0009_setup_archive_flags"),
-        ("prospects", "0010_sirene_trigram_extension"),
+        ("prospects", "0012_sirene_trigram_extension"),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('programme', '0009_setup_archive_flags'),
-        ('prospects', '0011_application_contact'),
+        ('prospects', '0013_application_contact'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

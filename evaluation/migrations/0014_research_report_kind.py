@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluation', '0010_research_core'),
+        ('evaluation', '0013_research_core'),
     ]
 
     operations = [
