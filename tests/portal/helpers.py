@@ -52,6 +52,7 @@ from prospects.models import (
     Sequence,
     TrainingModule,
 )
+from prospects.sirene.models import SavedSearch
 from tests.projects.funding.factories import funding_side
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -154,6 +155,7 @@ def build_side(world, side: str) -> Side:
         project=project, title=f"Action de l'équipe {m}", owner_user=staff, due_date=today + timedelta(days=8)
     )
     territory, _ = Territory.objects.get_or_create(name=f"Territoire {side}")
+    o.update(territory_side(world, territory, project, org, person, partner, m))
     o["site"] = DeploymentSite.objects.create(project=project, territory=territory, notes=f"Site {m}")
     o["dissemination"] = Dissemination.objects.create(
         project=project, date=today, what=f"Diffusion {m}", audience="élus"
@@ -325,7 +327,113 @@ def build_side(world, side: str) -> Side:
     from tests.evaluation.judgement_helpers import judgement_side
 
     o.update(judgement_side(world, staff, project, o, m))
+    # Calls for applications (prospects/calls) and the register's saved search (prospects/sirene): team only.
+    o.update(calls_side(world, m))
+    o["saved_search"] = SavedSearch.objects.create(
+        territory=territory, query="departement=69", created_by=staff
+    )
     return s
+
+
+def territory_side(world, territory, project, org, person, partner, m: str) -> dict:
+    """The collective's own territory (programme/territories, evaluation/research): a démarche stage, the
+    structure as local partner, its contact as referent, read access for its partner only, the project on
+    it; an observation with a file source coded on the programme's framework, a published resource with a
+    file. Stages and the framework are the programme's (no marker); what is the territory's carries it."""
+    from evaluation.research.models import (
+        Condition,
+        FrameworkVersion,
+        Observation,
+        ObservationSource,
+        Resource,
+    )
+    from programme.models import Stage, TerritoryGrant, TerritoryPartner
+
+    stage = Stage.objects.create(
+        programme=world.programme, name=f"Étape {m[-1]}", position=Stage.objects.count()
+    )
+    territory.kind = "pilot"
+    territory.programme = world.programme
+    territory.stage = stage
+    territory.save()
+    territory.referents.add(person)
+    project.territory = territory
+    project.save(update_fields=["territory"])
+    partner_link = TerritoryPartner.objects.create(
+        territory=territory, organisation=org, role="association", note=f"Partenaire local {m}"
+    )
+    grant = TerritoryGrant.objects.create(territory=territory, user=partner, granted_by=world.director)
+    version, _ = FrameworkVersion.objects.get_or_create(
+        programme=world.programme, number=1, defaults={"created_by": world.staff}
+    )
+    condition = Condition.objects.create(
+        version=version, name=f"Condition {m[-1]}", position=Condition.objects.count()
+    )
+    observation = Observation.objects.create(
+        territory=territory,
+        observed_on=timezone.localdate(),
+        author=world.staff,
+        text=f"Observation {m}",
+        version=version,
+    )
+    observation.codings.create(condition=condition, status="present", justification=f"Vu {m}")
+    source = ObservationSource(
+        observation=observation, label=f"CR {m}", original_name="cr.pdf", extension=".pdf"
+    )
+    source.content_type = "application/pdf"
+    source.file.save("cr.pdf", ContentFile(PDF), save=True)
+    resource = Resource(
+        title=f"Livret {m}",
+        format="booklet",
+        audience="partners",
+        territory=territory,
+        status="published",
+        created_by=world.staff,
+        original_name="livret.pdf",
+        extension=".pdf",
+        content_type="application/pdf",
+    )
+    resource.file.save("livret.pdf", ContentFile(PDF), save=True)
+    return {
+        "territory": territory,
+        "stage": stage,
+        "territory_partner": partner_link,
+        "territory_grant": grant,
+        "framework_version": version,
+        "condition": condition,
+        "observation": observation,
+        "observation_source": source,
+        "resource": resource,
+    }
+
+
+def calls_side(world, m: str) -> dict:
+    """A published call of the cohort with a required question and a file question; a submitted application
+    (its structure and prospect made by the service) with a file answer."""
+    from prospects.calls.models import Answer, Question, QuestionKind
+    from tests.prospects.calls_factories import CallFactory, submitted_for
+
+    call = CallFactory(programme=world.programme, cohort=world.cohort, title=f"Appel {m}", text=f"Texte {m}")
+    Question.objects.create(
+        call=call, position=1, label=f"Territoire {m}", kind=QuestionKind.SHORT, required=True
+    )
+    file_question = Question.objects.create(call=call, position=2, label="Statuts", kind=QuestionKind.FILE)
+    application = submitted_for(
+        call,
+        email=f"candidat-{m.lower()}@test.fr",
+        organisation_name=f"Candidat {m}",
+        project_idea=f"Projet candidat {m}",
+    )
+    answer = Answer(
+        application=application, question=file_question, file_name="statuts.pdf", file_type="application/pdf"
+    )
+    answer.file.save("statuts.pdf", ContentFile(PDF), save=True)
+    return {
+        "call": call,
+        "application": application,
+        "call_answer": answer,
+        "application_prospect": application.prospect,
+    }
 
 
 def mailing_side(staff, person, m: str) -> dict:

@@ -207,6 +207,42 @@ PK_OF = {
     "evaluation:judgement.kit.download": "kit",
     "portal:judgement.findings": "project",
     "portal:filrouge": "project",
+    # Calls for applications and the register (prospects/calls, prospects/sirene): team only
+    "prospects:call.detail": "call",
+    "prospects:call.edit": "call",
+    "prospects:call.questions": "call",
+    "prospects:call.applications": "call",
+    "prospects:call.applications.export": "call",
+    "prospects:call.application": "application",
+    "prospects:call.answer.file": "call_answer",
+    "prospects:call.prospect": "application_prospect",
+    "prospects:radar.search.delete": "saved_search",
+    "prospects:register.organisation": "organisation",
+    # Territories (programme/territories): team, or a partner given access (partner A has none on B's)
+    "territories:detail": "territory",
+    "territories:edit": "territory",
+    "territories:areas": "territory",
+    "territories:move": "territory",
+    "territories:partner.add": "territory",
+    "territories:partner.remove": "territory_partner",
+    "territories:referent.add": "territory",
+    "territories:referent.remove": "territory",
+    "territories:grant.add": "territory",
+    "territories:grant.remove": "territory_grant",
+    "territories:stage.edit": "stage",
+    # Action-research (evaluation/research): team, resources also read by a partner given access
+    "evaluation:research.territory_activity": "territory",
+    "evaluation:research.territory_research": "territory",
+    "evaluation:research.territory_resources": "territory",
+    "evaluation:research.pilot_project": "territory",
+    "evaluation:research.condition": "condition",
+    "evaluation:research.condition.edit": "condition",
+    "evaluation:research.observation": "observation",
+    "evaluation:research.source.add": "observation",
+    "evaluation:research.source.download": "observation_source",
+    "evaluation:research.resource": "resource",
+    "evaluation:research.resource.edit": "resource",
+    "evaluation:research.resource.download": "resource",
 }
 
 #: Other id kwargs, whatever the URL: kwarg name → key of B's object (or a callable on B's side).
@@ -225,6 +261,7 @@ BY_KWARG = {
     "sequence_pk": "event_sequence",
     "partner_pk": "event_partner",
     "registration_pk": "registration",
+    "person_pk": "person",  # a referent of B's territory
 }
 
 #: Kwargs that are not ids: secrets and formats. A made-up token is a 404 for everyone, so the director
@@ -232,6 +269,8 @@ BY_KWARG = {
 FIXED = {
     "token": "x" * 43,
     "public_key": "x" * 22,  # an event's public page (#20)
+    # A call's public slug (prospects/calls: secrets.token_urlsafe(12), 16 characters).
+    "slug": "x" * 16,
     "kind": "promotions",  # the settings pages' kind of record
     "fmt": "csv",
     "table": "indicators",
