@@ -276,6 +276,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Parcours"
 PARCOURS_REQUIRE_MFA = envbool("PARCOURS_REQUIRE_MFA", False)
 PARCOURS_INVITATION_DAYS = envint("PARCOURS_INVITATION_DAYS", 7)
+# Registrations one client address may send from the events' public pages in 10 minutes (docs/events.md).
+PARCOURS_EVENT_REGISTRATION_LIMIT = envint("PARCOURS_EVENT_REGISTRATION_LIMIT", 10)
 
 # --- I18N -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

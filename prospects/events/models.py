@@ -316,6 +316,9 @@ class Registration(models.Model):
     # The satisfaction questionnaire's link: its token's hash (the clear token goes out in the e-mail only).
     survey_token_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     survey_sent_at = models.DateTimeField(_("questionnaire envoyé le"), null=True, blank=True)
+    # The status the person was last e-mailed about (registered, waiting): the mail task claims it with one
+    # conditional UPDATE, so a state is never announced twice; a new registration empties it.
+    mailed_status = models.CharField(max_length=12, blank=True, default="", editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     # The team all; a partner the registrations of their own structure's people (the portal).

@@ -21,7 +21,7 @@ from .forms import PublicRegistrationForm, SurveyForm
 from .models import Sequence
 
 #: Registrations a client address may send in `RATE_WINDOW` seconds (every event together), beyond which
-#: the page refuses, said; a setting `PARCOURS_EVENT_REGISTRATION_LIMIT` may change it. Counted in the cache
+#: the page refuses, said; the setting `PARCOURS_EVENT_REGISTRATION_LIMIT` (environment variable, default 10) changes it. Counted in the cache
 #: (Redis when configured: shared by every web process; it fails open while Redis is down).
 RATE_LIMIT = 10
 RATE_WINDOW = 10 * 60
@@ -36,7 +36,7 @@ def over_rate_limit(request: HttpRequest) -> bool:
     except ValueError:  # the key expired between add and incr: a fresh window
         cache.set(key, 1, RATE_WINDOW)
         count = 1
-    return count > getattr(settings, "PARCOURS_EVENT_REGISTRATION_LIMIT", RATE_LIMIT)
+    return count > settings.PARCOURS_EVENT_REGISTRATION_LIMIT
 
 
 @login_not_required

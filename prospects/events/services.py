@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -171,6 +172,7 @@ def registration_register(
     status = RegistrationStatus.REGISTERED if _has_seat(event) else RegistrationStatus.WAITING
     registration.status = status
     registration.registered_at = timezone.now()
+    registration.mailed_status = ""  # a new registration: its confirmation e-mail is owed
     if structure_name:
         registration.structure_name = structure_name
     registration.save()
@@ -180,6 +182,7 @@ def registration_register(
         action="event.registered" if status == RegistrationStatus.REGISTERED else "event.waiting_listed",
         changes={"contact": [None, str(person)]},
     )
+    _queue_mail(registration.pk)
     return RegisterResult(registration, registered=True, waiting=status == RegistrationStatus.WAITING)
 
 
@@ -218,6 +221,14 @@ def registration_set_status(*, actor: User, registration: Registration, status: 
     if status == RegistrationStatus.REGISTERED and before not in SEATED and not _has_seat(event):
         status = RegistrationStatus.WAITING
     registration.status = status
+    if (
+        status != before
+        and status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
+        and before not in SEATED
+    ):
+        if before != RegistrationStatus.WAITING:  # registered (again): its confirmation is owed
+            registration.mailed_status = ""
+        _queue_mail(registration.pk, promoted=before == RegistrationStatus.WAITING)
     if status == RegistrationStatus.PRESENT:
         registration.checked_in_at = timezone.now()
     if status == RegistrationStatus.REGISTERED and registration.registered_at is None:
@@ -251,6 +262,16 @@ def _promote_waiting(*, actor: User | None, event: Event) -> None:
         audit_log(
             actor=actor, obj=event, action="event.promoted", changes={"contact": [None, str(first.person)]}
         )
+        _queue_mail(first.pk, promoted=True)
+
+
+def _queue_mail(registration_id: int, *, promoted: bool = False) -> None:
+    """After commit, the e-mail of a registration's new state (registered or waiting; `promoted`: the place
+    a person of the waiting list was given). The task claims the state first: never sent twice."""
+    from . import tasks
+
+    task = tasks.send_registration_promoted if promoted else tasks.send_registration_confirmation
+    transaction.on_commit(lambda: task.delay(registration_id))
 
 
 @dataclass(frozen=True)
@@ -300,27 +321,58 @@ def public_register(*, event: Event, data: PublicRegistration) -> RegisterResult
         source=RegistrationSource.PUBLIC,
         structure_name=data.structure.strip(),
     )
-    if result.registered:
-        from . import tasks
-
-        registration_id = result.registration.pk
-        transaction.on_commit(lambda: tasks.send_registration_confirmation.delay(registration_id))
-    return result
+    return result  # registration_register queued the confirmation e-mail
 
 
-def registration_confirmation_send(*, registration_id: int) -> bool:
-    """The confirmation e-mail of a registration (called by the task)."""
+def _mail_state(*, registration_id: int, template: str, states: tuple[str, ...]) -> bool:
+    """Claim the registration's current state (one of `states`) for its e-mail with one conditional UPDATE,
+    then send: a state already announced, or a redelivered task, sends nothing. An SMTP or network error
+    gives the claim back (the task's retry sends it)."""
     from programme.emails import send_template_mail
 
     registration = Registration.objects.select_related("event", "person").filter(pk=registration_id).first()
-    if registration is None or not registration.person.email:
+    if registration is None or registration.status not in states or not registration.person.email:
         return False
-    send_template_mail(
-        template="emails/event_registration",
-        to=[registration.person.email],
-        context={"registration": registration, "event": registration.event, "person": registration.person},
+    state = registration.status
+    claimed = (
+        Registration.objects.filter(pk=registration.pk, status=state)
+        .exclude(mailed_status=state)
+        .update(mailed_status=state)
     )
+    if not claimed:
+        return False
+    try:
+        send_template_mail(
+            template=template,
+            to=[registration.person.email],
+            context={
+                "registration": registration,
+                "event": registration.event,
+                "person": registration.person,
+            },
+        )
+    except (smtplib.SMTPException, OSError):
+        Registration.objects.filter(pk=registration.pk, mailed_status=state).update(mailed_status="")
+        raise
     return True
+
+
+def registration_confirmation_send(*, registration_id: int) -> bool:
+    """The confirmation e-mail of a registration, on a seat or on the waiting list (called by the task)."""
+    return _mail_state(
+        registration_id=registration_id,
+        template="emails/event_registration",
+        states=(RegistrationStatus.REGISTERED, RegistrationStatus.WAITING),
+    )
+
+
+def registration_promoted_send(*, registration_id: int) -> bool:
+    """The e-mail of a person of the waiting list whose place is now confirmed (called by the task)."""
+    return _mail_state(
+        registration_id=registration_id,
+        template="emails/event_promoted",
+        states=(RegistrationStatus.REGISTERED,),
+    )
 
 
 # --- On the day ---------------------------------------------------------------------------------------------

@@ -2,13 +2,23 @@
 
 from celery import shared_task
 
+from programme.emails import NOTIFY_TASK
+
 from . import services
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(**NOTIFY_TASK)
 def send_registration_confirmation(registration_id: int) -> None:
-    """The confirmation e-mail of a registration from the public page or the portal (queued after commit)."""
+    """The confirmation e-mail of a registration (public page, portal or team), on a seat or on the waiting
+    list (queued after commit; claimed: sent once per state)."""
     services.registration_confirmation_send(registration_id=registration_id)
+
+
+@shared_task(**NOTIFY_TASK)
+def send_registration_promoted(registration_id: int) -> None:
+    """« Votre place est confirmée »: a person of the waiting list given a freed seat (queued after commit;
+    claimed: sent once)."""
+    services.registration_promoted_send(registration_id=registration_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)

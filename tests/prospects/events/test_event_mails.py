@@ -1,0 +1,125 @@
+"""The registration e-mails of events (#20 item 2): a registration by the team or from the portal is
+confirmed by e-mail like the public page's (on a seat or on the waiting list), and a person of the waiting
+list given a freed seat is told their place is confirmed — each state once."""
+
+from datetime import date, time
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from prospects.events import services, tasks
+from prospects.events.models import Registration, RegistrationStatus
+from tests.test_typography import assert_mails_read_as_french
+
+from .factories import OpenEventFactory
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2030, 3, 18)  # ahead of any run: the seat freed is given away
+
+
+def _event(world, **extra):
+    extra.setdefault("capacity", 1)
+    return OpenEventFactory(
+        programme=world.programme, name="Rencontre des tiers-lieux", date=DAY, start_time=time(9), **extra
+    )
+
+
+def _register(staff_client, event, person, capture):
+    with capture(execute=True):
+        staff_client.post(
+            reverse("prospects:event.register", args=[event.pk]), {"register-email": person.email}
+        )
+
+
+def test_a_registration_by_the_team_is_confirmed_by_email_in_french(
+    world, staff_client, django_capture_on_commit_callbacks
+):
+    event = _event(world)
+    _register(staff_client, event, world.person_a, django_capture_on_commit_callbacks)
+    assert Registration.objects.get(person=world.person_a).status == RegistrationStatus.REGISTERED
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [world.person_a.email]
+    message = mail.outbox[0]
+    assert message.subject.endswith("Inscription confirmée\u202f: Rencontre des tiers-lieux")
+    assert "Votre inscription à «\u202fRencontre des tiers-lieux\u202f» est confirmée." in message.body
+    assert "18 mars 2030" in message.body and "9\xa0h\xa000" in message.body
+    assert_mails_read_as_french(1)
+    # Registered again: recognised, nothing sent; a redelivered task sends nothing either.
+    _register(staff_client, event, world.person_a, django_capture_on_commit_callbacks)
+    tasks.send_registration_confirmation.delay(Registration.objects.get(person=world.person_a).pk)
+    assert len(mail.outbox) == 1
+
+
+def test_over_capacity_the_email_says_the_waiting_list(
+    world, staff_client, django_capture_on_commit_callbacks
+):
+    event = _event(world)
+    _register(staff_client, event, world.person_a, django_capture_on_commit_callbacks)
+    _register(staff_client, event, world.person_b, django_capture_on_commit_callbacks)
+    assert Registration.objects.get(person=world.person_b).status == RegistrationStatus.WAITING
+    assert len(mail.outbox) == 2 and mail.outbox[1].to == [world.person_b.email]
+    assert "Liste d’attente\u202f: Rencontre des tiers-lieux" in mail.outbox[1].subject
+    assert "vous êtes sur la liste d’attente" in mail.outbox[1].body
+    assert "18 mars 2030" in mail.outbox[1].body
+    assert_mails_read_as_french(2)
+
+
+def test_a_partner_registering_from_the_portal_gets_the_email(
+    world, partner_a_client, django_capture_on_commit_callbacks
+):
+    event = _event(world, capacity=5)
+    Registration.objects.create(event=event, person=world.person_a, status=RegistrationStatus.INVITED)
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_a_client.post(reverse("portal:event.register", args=[event.pk]))
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [world.person_a.email]
+    assert "Inscription confirmée" in mail.outbox[0].subject
+    assert_mails_read_as_french(1)
+
+
+def test_the_person_moved_up_from_the_waiting_list_is_told_once(
+    world, staff_client, django_capture_on_commit_callbacks
+):
+    event = _event(world)
+    _register(staff_client, event, world.person_a, django_capture_on_commit_callbacks)
+    _register(staff_client, event, world.person_b, django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 2
+    alice = Registration.objects.get(person=world.person_a)
+    for _ in range(2):  # the same move twice: the second changes nothing
+        with django_capture_on_commit_callbacks(execute=True):
+            services.registration_set_status(actor=world.staff, registration=alice, status="excused")
+    bruno = Registration.objects.get(person=world.person_b)
+    assert bruno.status == RegistrationStatus.REGISTERED
+    assert len(mail.outbox) == 3 and mail.outbox[2].to == [world.person_b.email]
+    promoted = mail.outbox[2]
+    assert "Place confirmée\u202f: Rencontre des tiers-lieux" in promoted.subject
+    assert "votre place est confirmée" in promoted.body and "18 mars 2030" in promoted.body
+    # The e-mail services (a redelivered task) called again: nothing more leaves.
+    assert services.registration_promoted_send(registration_id=bruno.pk) is False
+    assert services.registration_confirmation_send(registration_id=bruno.pk) is False
+    tasks.send_registration_promoted.delay(bruno.pk)
+    assert len(mail.outbox) == 3
+    assert_mails_read_as_french(3)
+
+
+def test_a_failed_send_gives_the_claim_back(world, monkeypatch):
+    import smtplib
+
+    from programme import emails
+
+    event = _event(world)
+    registration = Registration.objects.create(
+        event=event, person=world.person_a, status=RegistrationStatus.REGISTERED
+    )
+
+    def down(**kwargs):
+        raise smtplib.SMTPServerDisconnected("down")
+
+    monkeypatch.setattr(emails, "send_template_mail", down)
+    with pytest.raises(smtplib.SMTPException):
+        services.registration_confirmation_send(registration_id=registration.pk)
+    registration.refresh_from_db()
+    assert registration.mailed_status == ""
+    monkeypatch.undo()
+    assert services.registration_confirmation_send(registration_id=registration.pk) is True
+    assert len(mail.outbox) == 1
