@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class ProspectsConfig(AppConfig):
     name = "prospects"
     verbose_name = _("Prospects")
+
+    def ready(self) -> None:
+        # The territory page (programme.territories): the events held there and the density of ESS
+        # structures the SIRENE register finds there, each a team view of ours loaded into the page by URL.
+        from programme.territories.sections import Section, register_section
+
+        register_section(Section("events", "prospects:event.territory", _("Événements et formations"), 15))
+        register_section(
+            Section(
+                "register", "prospects:register.territory", _("Structures de l’ESS (répertoire SIRENE)"), 40
+            )
+        )

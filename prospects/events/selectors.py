@@ -4,13 +4,16 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from programme import access
 from programme.audit import history
-from programme.models import Person, User
+from programme.models import Person, Territory, User
 
 from ..models import Stage
 from .models import (
+    SEATED,
     SURVEY_QUESTIONS,
     Event,
     EventAttachment,
@@ -196,3 +199,28 @@ def invitee_ids(*, cohort_id: int | None, territory_id: int | None, emails: list
     if emails:
         ids |= set(people.filter(email__in=emails).values_list("pk", flat=True))
     return sorted(ids)
+
+
+def territory_events(user: User, territory: Territory) -> dict[str, Any]:
+    """The events held on a territory (the territory page's section), upcoming first then past, each with
+    its counts of seats taken and of participants present: one query whatever the number of events."""
+    events = list(
+        access.scoped(user, Event)
+        .filter(territory=territory)
+        .annotate(
+            registered_count=Count("registrations", filter=Q(registrations__status__in=SEATED)),
+            present_count=Count("registrations", filter=Q(registrations__status=RegistrationStatus.PRESENT)),
+        )
+        .order_by("-date", "name")
+    )
+    today = timezone.localdate()
+    upcoming = [event for event in events if event.last_day >= today]
+    upcoming.reverse()  # the nearest first
+    past = [event for event in events if event.last_day < today]
+    return {
+        "groups": [
+            {"label": _("À venir"), "events": upcoming},
+            {"label": _("Passés"), "events": past},
+        ],
+        "event_count": len(events),
+    }

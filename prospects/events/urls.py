@@ -49,5 +49,6 @@ urlpatterns = [
     path("formations/nouveau/", views.module_form, name="event.module.create"),
     path("formations/<int:pk>/", views.module_detail, name="event.module.detail"),
     path("formations/<int:pk>/modifier/", views.module_form, name="event.module.edit"),
+    path("territoires/<int:pk>/evenements/", views.territory_events, name="event.territory"),
     path("contacts/<int:pk>/formations/", views.person_trainings, name="event.person_trainings"),
 ]

@@ -23,6 +23,7 @@ from programme.files import private_file_response
 from programme.forms import add_validation_error
 from programme.models import Person
 from programme.pages import form_page, posted, render_filtered_list, save_once
+from programme.territories.selectors import territory_get
 
 from .. import services as prospect_services
 from . import selectors, services
@@ -564,3 +565,14 @@ def events_panel(request: AuthedRequest) -> HttpResponse:
     return render(
         request, "prospects/events/partials/_panel.html", {"events": selectors.upcoming_events(request.user)}
     )
+
+
+# --- The territory page's section (registered into programme.territories by prospects.apps) -----------------
+
+
+@access.team_required
+def territory_events(request: AuthedRequest, pk: int) -> HttpResponse:
+    """« Événements et formations »: the events held on the territory, upcoming then past."""
+    territory = territory_get(user=request.user, pk=pk)
+    context = {"territory": territory, **selectors.territory_events(request.user, territory)}
+    return render(request, "prospects/events/partials/_territory_events.html", context)

@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import QueryDict
+from django.urls import reverse
 
 from programme import access
 from programme.identity import normalise_town
-from programme.models import Organisation, User
+from programme.models import Area, AreaKind, Organisation, Territory, User
 
 from ..models import Prospect
 from .filters import RadarFilter, latest_units_import, unaccented_upper
@@ -134,3 +135,71 @@ def organisation_check(user: User, organisation: Organisation) -> RegisterCheck 
         )
     )
     return RegisterCheck(unit=unit, ceased=not unit.active, address_changed=bool(moved))
+
+
+#: The territory page's section lists this many communes, those with the most ESS structures first.
+TOP_COMMUNES = 10
+
+
+def territory_place(areas: list[Area]) -> Q | None:
+    """The register's structures established in a territory's areas (their head office's commune): its
+    communes and départements directly, its EPCI and régions through the communes of the administrative list
+    (`Area`, which gives each commune its EPCI and région). None when the territory has no area."""
+    codes: dict[str, list[str]] = {}
+    for area in areas:
+        codes.setdefault(area.kind, []).append(area.code)
+    if not codes:
+        return None
+    place = Q(pk__in=[])
+    if codes.get(AreaKind.COMMUNE):
+        place |= Q(commune_code__in=codes[AreaKind.COMMUNE])
+    if codes.get(AreaKind.DEPARTMENT):
+        place |= Q(departement__in=[code.zfill(2) for code in codes[AreaKind.DEPARTMENT]])
+    groupings = Q(epci_code__in=codes.get(AreaKind.EPCI, [])) | Q(
+        region_code__in=codes.get(AreaKind.REGION, [])
+    )
+    if codes.get(AreaKind.EPCI) or codes.get(AreaKind.REGION):
+        place |= Q(commune_code__in=Area.objects.filter(groupings, kind=AreaKind.COMMUNE).values("code"))
+    return place
+
+
+def _departements(areas: list[Area]) -> list[str]:
+    """The départements a territory's areas lie in (for the radar's filter), in code order."""
+    found = {area.code if area.kind == AreaKind.DEPARTMENT else area.department_code for area in areas}
+    return sorted(code.zfill(2) for code in found if code)
+
+
+def territory_density(user: User, territory: Territory) -> dict[str, Any]:
+    """The territory page's section « Structures de l'ESS »: the number of active ESS units established in
+    the territory's areas, the communes with the most of them, the last import, and the radar's link
+    (through the territory's saved search when it has one, else its départements). Five queries at most."""
+    latest = latest_units_import()
+    if latest is None:
+        return {"latest": None}
+    areas = list(territory.areas.only("kind", "code", "department_code"))
+    place = territory_place(areas)
+    if SavedSearch.objects.filter(territory=territory).exists():
+        radar_query = f"territory={territory.pk}&ess=true"
+    else:
+        departements = _departements(areas)
+        radar_query = "ess=true" + (f"&departement={','.join(departements)}" if departements else "")
+    result: dict[str, Any] = {
+        "latest": latest,
+        "has_areas": place is not None,
+        "radar_url": f"{reverse('prospects:radar')}?{radar_query}",
+        "ess_count": 0,
+        "communes": [],
+    }
+    if place is None:
+        return result
+    units = access.scoped(user, RegisterUnit).filter(place, active=True, ess=True)
+    communes = list(
+        units.exclude(commune_code="")
+        .values("commune_code")
+        .annotate(count=Count("siren"), name=Max("commune"))
+        .order_by("-count", "commune_code")
+    )
+    result["ess_count"] = units.count()
+    result["communes"] = communes[:TOP_COMMUNES]
+    result["commune_count"] = len(communes)
+    return result

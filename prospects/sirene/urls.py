@@ -12,5 +12,6 @@ urlpatterns = [
     path("radar/imports/", views.import_list, name="register.imports"),
     path("radar/panneau/", views.panel, name="panel.radar"),
     path("radar/repertoire/", views.lookup, name="register.lookup"),
+    path("radar/territoires/<int:pk>/", views.territory_density, name="register.territory"),
     path("radar/structures/<int:pk>/", views.organisation_register, name="register.organisation"),
 ]

@@ -15,6 +15,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.models import Organisation, Programme, Territory
 from programme.pages import render_filtered_list, save_once
+from programme.territories.selectors import territory_get
 
 from . import selectors, services
 from .columns import GROUP_LABELS, HEADCOUNT_BANDS, category_group
@@ -202,3 +203,14 @@ def organisation_register(request: AuthedRequest, pk: int) -> HttpResponse:
             "band_labels": HEADCOUNT_BANDS,
         },
     )
+
+
+# --- The territory page's section (registered into programme.territories by prospects.apps) -----------------
+
+
+@access.team_required
+def territory_density(request: AuthedRequest, pk: int) -> HttpResponse:
+    """« Structures de l'ESS (répertoire SIRENE) »: the ESS structures established in the territory."""
+    territory = territory_get(user=request.user, pk=pk)
+    context = {"territory": territory, **selectors.territory_density(request.user, territory)}
+    return render(request, "prospects/sirene/partials/_territory_density.html", context)

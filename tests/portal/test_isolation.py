@@ -235,6 +235,8 @@ PK_OF = {
     "evaluation:research.territory_research": "territory",
     "evaluation:research.territory_resources": "territory",
     "evaluation:research.pilot_project": "territory",
+    "prospects:event.territory": "territory",
+    "prospects:register.territory": "territory",
     "evaluation:research.condition": "condition",
     "evaluation:research.condition.edit": "condition",
     "evaluation:research.observation": "observation",

@@ -98,3 +98,18 @@ CASES += CALL_CASES
 from .sirene_cases import CASES as SIRENE_CASES  # noqa: E402
 
 CASES += SIRENE_CASES
+
+# The territory page's sections prospects provides (its events, the register's density there): team only —
+# a local partner given access to the territory (partner A) gets 404 as anyone outside the team.
+
+
+def _granted_territory(w):
+    from tests.programme.access_cases import granted_territory
+
+    return {"pk": granted_territory(w).pk}
+
+
+CASES += [
+    Case("prospects:event.territory", TEAM, kwargs=_granted_territory),
+    Case("prospects:register.territory", TEAM, kwargs=_granted_territory),
+]
