@@ -8,7 +8,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from programme import access
@@ -77,8 +77,9 @@ def framework_version_create(*, actor: User, programme: Programme, note: str = "
     version = FrameworkVersion.objects.create(programme=programme, number=number, note=note, created_by=actor)
     if previous is not None:
         copies: dict[int, Condition] = {}
-        for condition in previous.conditions.order_by("parent_id", "position", "pk"):
-            # Parents first: a parent's id sorts NULL first (top-level conditions), then children.
+        top_first = F("parent_id").asc(nulls_first=True)  # PostgreSQL sorts NULL last unless told
+        for condition in previous.conditions.order_by(top_first, "position", "pk"):
+            # Parents first (top-level conditions have no parent), then their children.
             copies[condition.pk] = Condition.objects.create(
                 version=version,
                 parent=copies.get(condition.parent_id) if condition.parent_id else None,

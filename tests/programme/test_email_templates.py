@@ -23,7 +23,7 @@ ENTITIES = ("&#x27;", "&#39;", "&amp;", "&lt;", "&gt;", "&quot;")
 
 class Typed:
     """Whatever a template asks of it — an attribute, an item, a loop, a count — is what people typed;
-    dates are dates and moments (`…_at`) datetimes, so that the date filters format them."""
+    dates are dates, times of day (`…_time`) times and moments (`…_at`) datetimes, so that the date filters format them."""
 
     def __init__(self, depth: int = 0) -> None:
         self.depth = depth
@@ -35,6 +35,8 @@ class Typed:
             return datetime.datetime(2027, 3, 15, 9, 30, tzinfo=datetime.UTC)
         if "date" in name:
             return datetime.date(2027, 3, 15)
+        if name.endswith("_time"):  # a time of day (an event's start): the time filter formats it
+            return datetime.time(9, 30)
         if name in NUMBERS:
             return 2
         return Typed(self.depth + 1)

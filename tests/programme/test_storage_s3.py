@@ -127,10 +127,15 @@ def test_a_report_pdf_is_stored_in_the_bucket_and_downloaded(
     bucket, world, director_client, django_capture_on_commit_callbacks
 ):
     report = order_activity(world, django_capture_on_commit_callbacks)
-    assert report.file.name and bucket() == [f"prive/{report.file.name}"]
+    # The PDF and its editable Word edition (evaluation/reports/docx.py), both in the bucket.
+    assert report.file.name and report.docx.name
+    assert bucket() == sorted([f"prive/{report.file.name}", f"prive/{report.docx.name}"])
     response = director_client.get(reverse("evaluation:report.download", args=[report.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+    response = director_client.get(reverse("evaluation:report.download_docx", args=[report.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"PK")  # a zip: the .docx container
 
 
 def test_an_import_file_waits_in_the_bucket_and_leaves_it_once_imported(bucket, world, staff_client):
