@@ -75,15 +75,28 @@ def _child(programme_id: int, cohort_id: int | None, user_id: int, repeat: int) 
         end=today,
     )
     before = _rss_mb()
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     pages = html_to_pdf(render_report_html(report_obj)).pages
-    first = time.perf_counter() - started
+    first, first_cpu = time.perf_counter() - started, time.process_time() - started_cpu
     growth = _peak_mb() - before
     html = measure("HTML only", lambda: render_report_html(report_obj), repeat=max(1, repeat), warmup=0)
-    # The first render counts among the timings (a long report is rendered few times).
-    full = measure("HTML + PDF", lambda: html_to_pdf(render_report_html(report_obj)), repeat=repeat, warmup=0)
-    full.samples.insert(0, first)
-    return {"pages": pages, "growth": growth, "before": before, "html": html.samples, "full": full.samples}
+    # The first render counts among the timings (a long report is rendered few times). Each render is
+    # timed twice: on the wall clock and in this process's CPU time, which other work on a shared machine
+    # does not inflate (the render is one thread; on PostgreSQL the server's share of the HTML is not in it).
+    wall, cpu = [first], [first_cpu]
+    for _ in range(repeat):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        html_to_pdf(render_report_html(report_obj))
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    return {
+        "pages": pages,
+        "growth": growth,
+        "before": before,
+        "html": html.samples,
+        "full": wall,
+        "cpu": cpu,
+    }
 
 
 def _bench_in_fresh_process(label: str, *, programme, cohort, user, repeat: int) -> None:
@@ -98,6 +111,7 @@ def _bench_in_fresh_process(label: str, *, programme, cohort, user, repeat: int)
     out = json.loads(done.stdout.strip().splitlines()[-1])
     pages = out["pages"]
     per_page = Timing("ms per page", [s / pages for s in out["full"]])
+    cpu_per_page = Timing("CPU ms per page", [s / pages for s in out["cpu"]])
     html = Timing("HTML", out["html"])
     full = Timing("HTML + PDF", out["full"])
     print(f"\n## Activity report — {label}: {pages} pages (fresh process)")
@@ -106,12 +120,16 @@ def _bench_in_fresh_process(label: str, *, programme, cohort, user, repeat: int)
         f"HTML alone {html.p50:.2f} s ({html.p50 / full.p50 * 100:.0f} %)"
     )
     print(
-        f"  {per_page.p50 * 1000:.0f} ms per page; memory {out['before']:.0f} MB loaded, +{out['growth']:.0f} MB peak"
+        f"  {per_page.p50 * 1000:.0f} ms per page on the wall clock, {cpu_per_page.p50 * 1000:.0f} ms of CPU; "
+        f"memory {out['before']:.0f} MB loaded, +{out['growth']:.0f} MB peak"
     )
+    # The budget is judged on the render's CPU time: on a quiet machine it is its wall-clock time (one
+    # thread, SQLite in process), and unlike the wall clock it does not grow with what else the machine runs.
+    RESULTS.append(Result(f"PDF report, {pages} pages: time per page (wall clock)", per_page, None))
     RESULTS.append(
         Result(
-            f"PDF report, {pages} pages: time per page",
-            per_page,
+            f"PDF report, {pages} pages: time per page (CPU of the render)",
+            cpu_per_page,
             None,
             Budget(ms=MS_PER_PAGE),
         )
