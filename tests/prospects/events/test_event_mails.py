@@ -3,6 +3,7 @@ confirmed by e-mail like the public page's (on a seat or on the waiting list), a
 list given a freed seat is told their place is confirmed — each state once."""
 
 import re
+import smtplib
 from datetime import date, time
 
 import pytest
@@ -103,20 +104,22 @@ def test_the_person_moved_up_from_the_waiting_list_is_told_once(
     assert_mails_read_as_french(3)
 
 
-def test_a_failed_send_gives_the_claim_back(world, monkeypatch):
-    import smtplib
-
+def _smtp_down(monkeypatch) -> None:
+    """Every e-mail sent from now on fails as a dropped SMTP connection does (undo: it works again)."""
     from programme import emails
-
-    event = _event(world)
-    registration = Registration.objects.create(
-        event=event, person=world.person_a, status=RegistrationStatus.REGISTERED
-    )
 
     def down(**kwargs):
         raise smtplib.SMTPServerDisconnected("down")
 
     monkeypatch.setattr(emails, "send_template_mail", down)
+
+
+def test_a_failed_send_gives_the_claim_back(world, monkeypatch):
+    event = _event(world)
+    registration = Registration.objects.create(
+        event=event, person=world.person_a, status=RegistrationStatus.REGISTERED
+    )
+    _smtp_down(monkeypatch)
     with pytest.raises(smtplib.SMTPException):
         services.registration_confirmation_send(registration_id=registration.pk)
     registration.refresh_from_db()
@@ -159,18 +162,10 @@ def test_the_questionnaire_task_carries_ids_only_and_e_mails_each_participant_on
 
 
 def test_a_failed_questionnaire_send_gives_the_claim_back(world, monkeypatch):
-    import smtplib
-
-    from programme import emails
-
     event = _event(world, capacity=5)
     alice = Registration.objects.create(event=event, person=world.person_a, status="present")
     services.surveys_send(actor=world.staff, event=event)  # its task is queued after commit: not run here
-
-    def down(**kwargs):
-        raise smtplib.SMTPServerDisconnected("down")
-
-    monkeypatch.setattr(emails, "send_template_mail", down)
+    _smtp_down(monkeypatch)
     with pytest.raises(smtplib.SMTPException):
         services.survey_mail_send(registration_id=alice.pk)
     alice.refresh_from_db()
