@@ -8,7 +8,7 @@ Each selector runs a small, constant number of queries whatever the volume: indi
 yearly roll-up table (`MeasurementRollup`) kept in step by the services, never the measurements.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -1013,24 +1013,33 @@ def event_figures(*, user: User, filters: Filters, event_id: int | None = None) 
     """The figures of events (FIGURES `events`, `event_participants`, `event_structures`,
     `event_satisfaction`, `training_hours`) for the filters, or for one event (`event_id`): two queries
     whatever the number of events — the present registrations with their answer, then the training
-    sequences attended. Returns {"events", "participants", "structures", "satisfaction_rate" (0–100 or
-    None), "answers", "training_hours", "rows": [{"key", "label", "value", "format"}]} (the dashboard's table)."""
+    sequences attended. Returns {"events", "by_kind" (the events counted, per kind: [{"kind", "label",
+    "count"}] in the kinds' order, kinds without any left out), "participants", "structures",
+    "satisfaction_rate" (0–100 or None), "answers", "training_hours", "rows": [{"key", "label", "value",
+    "format"}]} (the dashboard's table)."""
     scope = _event_scope(user, filters, event_id)
     present = (
         access.scoped(user, Registration)
         .filter(scope, status=RegistrationStatus.PRESENT)
         .order_by()
         .values_list(
-            "event_id", "person_id", "person__organisation_id", "structure_name", "survey_answer__overall"
+            "event_id",
+            "event__kind",
+            "person_id",
+            "person__organisation_id",
+            "structure_name",
+            "survey_answer__overall",
         )
         .distinct()
     )
     events: set[int] = set()
+    kinds: dict[int, str] = {}
     people: set[int] = set()
     structures: set[Any] = set()
     answers = satisfied = 0
-    for event, person, organisation, declared, overall in present:
+    for event, kind, person, organisation, declared, overall in present:
         events.add(event)
+        kinds[event] = kind
         people.add(person)
         if organisation or declared:
             structures.add(organisation or declared.strip().casefold())
@@ -1053,8 +1062,14 @@ def event_figures(*, user: User, filters: Filters, event_id: int | None = None) 
             seconds += (datetime.combine(day, end) - datetime.combine(day, start)).total_seconds()
     hours = Decimal(str(round(seconds / 3600, 1)))
     rate = round(Decimal(100 * satisfied) / answers, 1) if answers else None
+    per_kind = Counter(kinds.values())
     figures: dict[str, Any] = {
         "events": len(events),
+        "by_kind": [
+            {"kind": kind.value, "label": str(kind.label), "count": per_kind[kind.value]}
+            for kind in EventKind
+            if per_kind[kind.value]
+        ],
         "participants": len(people),
         "structures": len(structures),
         "satisfaction_rate": rate,

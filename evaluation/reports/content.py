@@ -509,6 +509,7 @@ def activity_sections(report, progress: Progress) -> dict:
         else "",
     )
     sections.append(mobilised)
+    sections.append(_events_section(figures))
     progress(40)
 
     indicators = Section("indicateurs", _("Indicateurs : situation initiale, cible et valeur"))
@@ -615,6 +616,39 @@ def activity_sections(report, progress: Progress) -> dict:
         "project_count": len(projects),
         "missing": [m for s in sections for m in s.missing],
     }
+
+
+#: The figures of the events section, in order (evaluation.selectors.event_figures).
+EVENT_FIGURES = (
+    ("events", "events"),
+    ("event_participants", "participants"),
+    ("event_structures", "structures"),
+    ("event_satisfaction", "satisfaction_rate"),
+    ("training_hours", "training_hours"),
+)
+
+
+def _events_section(figures: dict[str, Any]) -> Section:
+    """« Événements et formations »: the programme's events of the report's period and scope (programme,
+    promotion, territory), read only from `event_figures` — the dashboard's table for the same filters."""
+    section = Section("evenements", str(FIGURES["events"].label))
+    events = figures.get("events")
+    if not events:
+        section.missing.append(_("aucun membre de l’équipe actif pour lire les chiffres des événements"))
+        return section
+    keys = [key for key, _name in EVENT_FIGURES]
+    values = {
+        key: fr_percent(events[name]) if key == "event_satisfaction" else fr_number(events[name])
+        for key, name in EVENT_FIGURES
+    }
+    section.data.update(
+        held=bool(events["events"]),
+        figures=_figures(keys, values),
+        footnotes=_footnotes(keys),
+        by_kind=[(row["label"], fr_number(row["count"])) for row in events["by_kind"]],
+        answers=events["answers"],
+    )
+    return section
 
 
 def _maturity_row(r: dict) -> dict:

@@ -76,6 +76,8 @@ class EventForm(ModelForm):
             self.add_error("end_time", _("L’heure de fin doit suivre l’heure de début."))
         if cleaned.get("kind") == EventKind.TRAINING and not cleaned.get("module"):
             self.add_error("module", _("Une session de formation se rattache à un module du catalogue."))
+        if cleaned.get("kind") == EventKind.COHORT and not cleaned.get("cohort"):
+            self.add_error("cohort", _("Une rencontre de promotion se rattache à une promotion."))
         return cleaned
 
 

@@ -62,7 +62,6 @@ def registrations(event: Event) -> QuerySet[Registration]:
     return (
         Registration.objects.filter(event=event)
         .select_related("person__organisation")
-        .prefetch_related("attendances")
         .order_by("person__last_name", "person__first_name", "pk")
     )
 

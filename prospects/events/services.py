@@ -409,49 +409,66 @@ def hash_survey_token(token: str) -> str:
 
 @transaction.atomic
 def surveys_send(*, actor: User, event: Event) -> int:
-    """Send the satisfaction questionnaire to every participant present who has not had it: each gets a
-    link of their own (its token's hash is kept), e-mailed after commit. Returns how many leave."""
+    """Send the satisfaction questionnaire to every participant present (with an address) who has not had
+    it: each is marked as owed it (`survey_sent_at`) and one task per registration is queued after commit.
+    Only ids travel through the broker: the worker issues the personal link itself (`survey_mail_send`).
+    Returns how many leave."""
     from . import tasks
 
     pending = list(
         Registration.objects.select_for_update()
         .filter(event=event, status=RegistrationStatus.PRESENT, survey_sent_at__isnull=True)
         .exclude(person__email="")
+        .values_list("pk", flat=True)
     )
-    now = timezone.now()
-    links: list[tuple[int, str]] = []
-    for registration in pending:
-        token = secrets.token_urlsafe(24)
-        registration.survey_token_hash = hash_survey_token(token)
-        registration.survey_sent_at = now
-        registration.save(update_fields=["survey_token_hash", "survey_sent_at", "updated_at"])
-        links.append((registration.pk, token))
-    if links:
+    if pending:
+        Registration.objects.filter(pk__in=pending).update(survey_sent_at=timezone.now())
         audit_log(
-            actor=actor, obj=event, action="event.survey_sent", changes={"questionnaires": [None, len(links)]}
+            actor=actor,
+            obj=event,
+            action="event.survey_sent",
+            changes={"questionnaires": [None, len(pending)]},
         )
-        transaction.on_commit(lambda: [tasks.send_survey.delay(pk, token) for pk, token in links])
-    return len(links)
+        transaction.on_commit(lambda: [tasks.send_survey.delay(pk) for pk in pending])
+    return len(pending)
 
 
-def survey_mail_send(*, registration_id: int, token: str) -> bool:
+def survey_mail_send(*, registration_id: int) -> bool:
+    """One participant's questionnaire e-mail (called by the task, with the registration's id only). The
+    worker issues the personal link here: a new token whose hash claims the registration with one
+    conditional UPDATE (a registration that already has a link is not e-mailed again — a redelivered task
+    sends nothing), then the e-mail carries the clear token, which is kept nowhere. An SMTP or network
+    error gives the claim back, so the task's retry sends it with a fresh link."""
     from django.urls import reverse
 
     from programme.emails import send_template_mail
 
     registration = Registration.objects.select_related("event", "person").filter(pk=registration_id).first()
-    if registration is None or registration.survey_token_hash != hash_survey_token(token):
+    if registration is None or registration.survey_sent_at is None or not registration.person.email:
         return False
-    send_template_mail(
-        template="emails/event_survey",
-        to=[registration.person.email],
-        context={
-            "registration": registration,
-            "event": registration.event,
-            "person": registration.person,
-            "path": reverse("events:survey", args=[token]),
-        },
-    )
+    token = secrets.token_urlsafe(24)
+    token_hash = hash_survey_token(token)
+    claimed = Registration.objects.filter(
+        pk=registration.pk, survey_sent_at__isnull=False, survey_token_hash=""
+    ).update(survey_token_hash=token_hash)
+    if not claimed:
+        return False
+    try:
+        send_template_mail(
+            template="emails/event_survey",
+            to=[registration.person.email],
+            context={
+                "registration": registration,
+                "event": registration.event,
+                "person": registration.person,
+                "path": reverse("events:survey", args=[token]),
+            },
+        )
+    except (smtplib.SMTPException, OSError):
+        Registration.objects.filter(pk=registration.pk, survey_token_hash=token_hash).update(
+            survey_token_hash=""
+        )
+        raise
     return True
 
 

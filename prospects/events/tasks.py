@@ -21,7 +21,9 @@ def send_registration_promoted(registration_id: int) -> None:
     services.registration_promoted_send(registration_id=registration_id)
 
 
-@shared_task(acks_late=True, ignore_result=True)
-def send_survey(registration_id: int, token: str) -> None:
-    """One participant's satisfaction questionnaire link (queued after commit)."""
-    services.survey_mail_send(registration_id=registration_id, token=token)
+@shared_task(**NOTIFY_TASK)
+def send_survey(registration_id: int) -> None:
+    """One participant's satisfaction questionnaire (queued after commit with the registration's id only:
+    the worker issues the personal link, so no clear token travels through the broker; claimed: sent
+    once; retried on an SMTP error)."""
+    services.survey_mail_send(registration_id=registration_id)

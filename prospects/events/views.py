@@ -408,7 +408,11 @@ def event_checkin(request: AuthedRequest, pk: int) -> HttpResponse:
 def event_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
     """Attendance per sequence (trainings: the hours attended): a grid of checkboxes `a-<registration>`."""
     event = selectors.event_detail(request.user, pk)
-    rows = list(selectors.registrations(event).exclude(status__in=("invited", "cancelled", "waiting")))
+    rows = list(
+        selectors.registrations(event)
+        .exclude(status__in=("invited", "cancelled", "waiting"))
+        .prefetch_related("attendances")
+    )
     sequences = list(Sequence.objects.filter(event=event))
     if request.method == "POST":
         wanted = {r.pk: {int(v) for v in request.POST.getlist(f"a-{r.pk}") if v.isdigit()} for r in rows}

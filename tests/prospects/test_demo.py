@@ -10,6 +10,7 @@ from prospects.models import Event, Exchange, Interview, Prospect, Score, Select
 def test_seed_demo_twice(db, settings):
     settings.DEBUG = True
     call_command("seed_demo", verbosity=0)
+    _events_of_the_demo()
     counts = (
         Prospect.objects.count(),
         Exchange.objects.count(),
@@ -33,3 +34,27 @@ def test_seed_demo_twice(db, settings):
     first = Cohort.objects.order_by("year").first()
     assert SelectionDecision.objects.filter(cohort=first, decision="retained").count() == 4
     assert Project.objects.filter(title="Alimentation solidaire au Tonkin").count() == 1
+
+
+def _events_of_the_demo() -> None:
+    """#20 item 10: a regional day with its agenda, 40 registrants, attendance and answers; a training
+    module with two sessions (one held); a gathering of the first cohort with its collectives invited —
+    and the programme's event figures read them."""
+    from evaluation.selectors import Filters, event_figures
+    from programme.models import User
+    from prospects.events.models import EventKind, Registration, SurveyAnswer, TrainingModule
+
+    day = Event.objects.get(kind=EventKind.REGIONAL_DAY, is_public=True)
+    assert day.sequences.count() >= 3 and day.partners.exists()
+    assert day.registrations.count() == 40 and day.registrations.filter(status="present").exists()
+    assert SurveyAnswer.objects.filter(registration__event=day).count() == 20
+    module = TrainingModule.objects.get()
+    assert module.sessions.count() == 2
+    assert Registration.objects.filter(event__module=module, attendances__isnull=False).exists()
+    gathering = Event.objects.get(kind=EventKind.COHORT)
+    assert gathering.cohort_id is not None and gathering.registrations.exists()
+    figures = event_figures(user=User.objects.filter(role="director").first(), filters=Filters())
+    assert figures["participants"] > 0 and figures["satisfaction_rate"] is not None
+    assert figures["training_hours"] > 0 and {"regional_day", "training"} <= {
+        row["kind"] for row in figures["by_kind"]
+    }

@@ -187,6 +187,7 @@ def test_a_period_without_activity_renders_empty_sections(season, django_capture
     text = pdf_text(report)
     assert "Aucune décision d'étape sur la période." in text
     assert "Aucun atelier sur la période." in text
+    assert "Aucun événement tenu avec des présents sur la période." in text
 
 
 def test_the_contents_list_each_project_page(season, django_capture_on_commit_callbacks):

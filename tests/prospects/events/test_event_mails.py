@@ -2,6 +2,8 @@
 confirmed by e-mail like the public page's (on a seat or on the waiting list), and a person of the waiting
 list given a freed seat is told their place is confirmed — each state once."""
 
+import re
+import smtplib
 from datetime import date, time
 
 import pytest
@@ -102,20 +104,22 @@ def test_the_person_moved_up_from_the_waiting_list_is_told_once(
     assert_mails_read_as_french(3)
 
 
-def test_a_failed_send_gives_the_claim_back(world, monkeypatch):
-    import smtplib
-
+def _smtp_down(monkeypatch) -> None:
+    """Every e-mail sent from now on fails as a dropped SMTP connection does (undo: it works again)."""
     from programme import emails
-
-    event = _event(world)
-    registration = Registration.objects.create(
-        event=event, person=world.person_a, status=RegistrationStatus.REGISTERED
-    )
 
     def down(**kwargs):
         raise smtplib.SMTPServerDisconnected("down")
 
     monkeypatch.setattr(emails, "send_template_mail", down)
+
+
+def test_a_failed_send_gives_the_claim_back(world, monkeypatch):
+    event = _event(world)
+    registration = Registration.objects.create(
+        event=event, person=world.person_a, status=RegistrationStatus.REGISTERED
+    )
+    _smtp_down(monkeypatch)
     with pytest.raises(smtplib.SMTPException):
         services.registration_confirmation_send(registration_id=registration.pk)
     registration.refresh_from_db()
@@ -123,3 +127,49 @@ def test_a_failed_send_gives_the_claim_back(world, monkeypatch):
     monkeypatch.undo()
     assert services.registration_confirmation_send(registration_id=registration.pk) is True
     assert len(mail.outbox) == 1
+
+
+def test_the_questionnaire_task_carries_ids_only_and_e_mails_each_participant_once(
+    world, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    """No clear token goes through the broker: the task gets the registration's id and the worker issues
+    the personal link; a redelivered task or a second send e-mails nobody again."""
+    event = _event(world, capacity=5)
+    alice = Registration.objects.create(event=event, person=world.person_a, status="present")
+    Registration.objects.create(event=event, person=world.person_b, status="absent")
+    queued: list[tuple] = []
+    monkeypatch.setattr(tasks.send_survey, "delay", lambda *args, **kwargs: queued.append((args, kwargs)))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.surveys_send(actor=world.staff, event=event) == 1
+    assert queued == [((alice.pk,), {})]
+    alice.refresh_from_db()
+    assert alice.survey_sent_at is not None and alice.survey_token_hash == ""  # no link issued yet
+    monkeypatch.undo()
+
+    tasks.send_survey.delay(alice.pk)  # the worker
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [world.person_a.email]
+    link = re.search(r"/evenements/questionnaire/(\S+)/", mail.outbox[0].body)
+    alice.refresh_from_db()
+    assert alice.survey_token_hash == services.hash_survey_token(link.group(1))
+    assert "Votre avis sur" in client.get(link.group(0)).content.decode()
+    # Redelivered, sent again, the service called again: nothing more leaves and the link stays valid.
+    tasks.send_survey.delay(alice.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.surveys_send(actor=world.staff, event=event) == 0
+    assert services.survey_mail_send(registration_id=alice.pk) is False
+    assert len(mail.outbox) == 1
+    assert "Votre avis sur" in client.get(link.group(0)).content.decode()
+
+
+def test_a_failed_questionnaire_send_gives_the_claim_back(world, monkeypatch):
+    event = _event(world, capacity=5)
+    alice = Registration.objects.create(event=event, person=world.person_a, status="present")
+    services.surveys_send(actor=world.staff, event=event)  # its task is queued after commit: not run here
+    _smtp_down(monkeypatch)
+    with pytest.raises(smtplib.SMTPException):
+        services.survey_mail_send(registration_id=alice.pk)
+    alice.refresh_from_db()
+    assert alice.survey_token_hash == ""  # the retry will issue a link and send it
+    monkeypatch.undo()
+    assert services.survey_mail_send(registration_id=alice.pk) is True
+    assert len(mail.outbox) == 1 and "/evenements/questionnaire/" in mail.outbox[0].body

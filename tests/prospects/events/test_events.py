@@ -4,7 +4,6 @@ leaks nothing, it counts once."""
 import re
 from datetime import date, time, timedelta
 
-import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +11,6 @@ from django.utils import timezone
 from programme.models import Person
 from prospects.events.models import (
     Event,
-    EventPartner,
     Registration,
     RegistrationStatus,
     Sequence,
@@ -118,6 +116,19 @@ def test_a_training_session_needs_its_module(world, staff_client):
         reverse("prospects:event.create"), _event_post(world, kind="training", module=module.pk)
     )
     assert Event.objects.get().module == module
+
+
+def test_a_cohort_gathering_is_an_event_of_its_cohort(world, staff_client):
+    """A cohort-wide session (once a workshop of no project) is a « rencontre de promotion » of a cohort."""
+    response = staff_client.post(reverse("prospects:event.create"), _event_post(world, kind="cohort"))
+    assert "Une rencontre de promotion se rattache à une promotion." in response.content.decode()
+    assert not Event.objects.exists()
+    form = staff_client.get(reverse("prospects:event.create") + f"?cohort={world.cohort.pk}").content.decode()
+    assert f'<option value="{world.cohort.pk}" selected>' in form
+    staff_client.post(
+        reverse("prospects:event.create"), _event_post(world, kind="cohort", cohort=world.cohort.pk)
+    )
+    assert Event.objects.get().cohort == world.cohort
 
 
 def test_the_prospecting_events_of_before_keep_their_prospects_and_exchanges(world, staff_client):
@@ -347,6 +358,24 @@ def test_the_questionnaire_answered_twice_updates_and_says_so(
     assert surveys_send(actor=world.staff, event=event) == 0
 
 
+def test_the_write_up_keeps_its_attachments_checked_from_their_content(world, staff_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    event = OpenEventFactory(programme=world.programme)
+    url = reverse("prospects:event.attachment.upload", args=[event.pk])
+    fake = SimpleUploadedFile("synthese.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response = staff_client.post(url, {"file-file": fake})
+    assert response.status_code == 200 and not event.attachments.exists()
+    pdf = SimpleUploadedFile("synthese.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
+    response = staff_client.post(url, {"file-file": pdf}, follow=True)
+    assert "Pièce jointe ajoutée." in response.content.decode()
+    attachment = event.attachments.get()
+    page = staff_client.get(reverse("prospects:event.write_up", args=[event.pk])).content.decode()
+    assert "synthese.pdf" in page
+    download = staff_client.get(reverse("prospects:event.attachment.download", args=[attachment.pk]))
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
 def test_structures_of_the_people_present_become_prospects_once(world, staff_client):
     event = OpenEventFactory(programme=world.programme)
     registration_of(event, world.person_a, status="present")
@@ -365,6 +394,18 @@ def test_structures_of_the_people_present_become_prospects_once(world, staff_cli
     assert Prospect.objects.get(organisation__name="Ressourcerie Neuve").source == "event"
     staff_client.post(url)
     assert Prospect.objects.count() == 2  # deduplicated as always
+
+
+def test_an_existing_prospect_met_at_the_event_shows_it_on_its_timeline(world, staff_client):
+    from tests.prospects.factories import prospect_in
+
+    prospect = prospect_in(world)  # Structure A, before the event
+    event = OpenEventFactory(programme=world.programme, name="Forum des coopérations")
+    registration_of(event, world.person_a, status="present")
+    staff_client.post(reverse("prospects:event.prospects_from_attendees", args=[event.pk]))
+    assert Prospect.objects.get() == prospect and prospect in event.prospects.all()
+    assert Exchange.objects.filter(event=event, prospect=prospect).count() == 1
+    assert "Forum des coopérations" in staff_client.get(prospect.get_absolute_url()).content.decode()
 
 
 def test_the_event_list_query_count_does_not_grow(world, staff_client, django_assert_num_queries):
@@ -389,12 +430,13 @@ def test_partners_never_reach_the_team_pages(world, partner_a_client):
     assert partner_a_client.get(reverse("prospects:event.registrations", args=[event.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("hours", [3])
-def test_sequence_hours(world, hours):
+def test_a_sequence_of_an_hour_and_a_half_counts_1_5_training_hours(world):
     event = OpenEventFactory(programme=world.programme)
-    assert sequence_of(event, 9, hours).hours == hours
-    assert EventPartner.objects.count() == 0
-    assert time(9) < time(12)
+    sequence = Sequence.objects.create(
+        event=event, title="Table ronde", day=event.date, start_time=time(9), end_time=time(10, 30)
+    )
+    assert sequence.hours == 1.5
+    assert sequence_of(event, 14, 3).hours == 3
 
 
 # --- Portal, calendar, home, contact page -------------------------------------------------------------------
@@ -430,6 +472,24 @@ def test_events_are_in_the_team_calendar_feed(world, client):
     summaries = [str(e["SUMMARY"]) for e in Calendar.from_ical(response.content).walk("VEVENT")]
     assert f"Journée régionale\u202f: {event.name}" in summaries
     assert not any("Pas mon événement" in s for s in summaries)
+
+
+def test_a_partners_calendar_feed_has_the_events_their_structure_is_invited_to(world, client):
+    from icalendar import Calendar
+
+    from projects.services import calendar_token_rotate
+
+    soon = timezone.localdate() + timedelta(days=10)
+    invited = OpenEventFactory(programme=world.programme, name="Rencontre des tiers-lieux", date=soon)
+    registration_of(invited, world.person_a, status="invited")
+    other = OpenEventFactory(programme=world.programme, name="Rencontre de B", date=soon)
+    registration_of(other, world.person_b, status="invited")
+    calendar_token_rotate(user=world.partner_a)
+    world.partner_a.refresh_from_db()
+    response = client.get(reverse("projects:calendar.feed", args=[world.partner_a.calendar_token]))
+    summaries = [str(e["SUMMARY"]) for e in Calendar.from_ical(response.content).walk("VEVENT")]
+    assert any("Rencontre des tiers-lieux" in s for s in summaries)
+    assert not any("Rencontre de B" in s for s in summaries)
 
 
 def test_the_home_panel_and_the_contact_page_load_the_events_pieces(world, staff_client):
