@@ -14,9 +14,10 @@ from django.db.models import UniqueConstraint
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 from django_filters import FilterSet
 
-from .access import AuthedRequest
+from .access import AuthedRequest, View
 from .forms import EdgeChecks, add_validation_error, use_string_selects
 from .services import submission_claim
 
@@ -40,15 +41,53 @@ def form_page[T: HasPage](
     message: Callable[[T], str],
     template: str,
     context: dict[str, Any] | None = None,
+    refusals_on_form: bool = False,
 ) -> HttpResponse:
     """The create/edit pages: a valid POST saves through the service, says so and goes to the object;
-    otherwise the page (again, with the errors next to the fields)."""
+    otherwise the page (again, with the errors next to the fields). `refusals_on_form`: as in `save_once`."""
     if request.method == "POST" and form.is_valid():
-        obj = save_once(form, save)
+        obj = save_once(form, save, refusals_on_form=refusals_on_form)
         if obj is not None:
             messages.success(request, message(obj))
             return redirect(obj)
     return render(request, template, {"form": form, **(context or {})})
+
+
+def create_edit_views[T](
+    page: Callable[[AuthedRequest, T | None], HttpResponse],
+    *,
+    required: Callable[[View], View],
+    get: Callable[[AuthedRequest, int], T],
+) -> tuple[View, View]:
+    """The create and edit views of a record whose one page function serves both (`page(request, None)`
+    creates): behind the role check `required` (404 for the others), GET and POST only; the edit view
+    reads its object with `get(request, pk)`, which scopes it through `programme.access`."""
+
+    @required
+    @require_http_methods(["GET", "POST"])
+    def create(request: AuthedRequest) -> HttpResponse:
+        return page(request, None)
+
+    @required
+    @require_http_methods(["GET", "POST"])
+    def edit(request: AuthedRequest, pk: int) -> HttpResponse:
+        return page(request, get(request, pk))
+
+    return create, edit
+
+
+def guarded(form: forms.BaseForm, save: Callable[[], Any]) -> Callable[[], Any]:
+    """`save` for `save_once` or `form_page` when the service may refuse: its `ValidationError` goes on
+    the form (nothing saved); a service that returns nothing counts as saved."""
+
+    def run() -> Any:
+        try:
+            return save() or True
+        except ValidationError as error:
+            add_validation_error(form, error)
+            return None
+
+    return run
 
 
 #: Said when the same submission arrives twice (a double click, a retried request).

@@ -27,7 +27,7 @@ from .forms import (
     PreferencesForm,
 )
 from .models import Invitation, Organisation, Person, Programme, User
-from .pages import form_page, posted, render_filtered_list, save_once
+from .pages import create_edit_views, form_page, posted, render_filtered_list, save_once
 from .selectors import person_data_export
 
 # --- Home, health --------------------------------------------------------------------------------
@@ -108,12 +108,6 @@ def organisation_list(request: AuthedRequest) -> HttpResponse:
 
 
 @access.team_required
-@require_http_methods(["GET", "POST"])
-def organisation_create(request: AuthedRequest) -> HttpResponse:
-    return _organisation_page(request, None)
-
-
-@access.team_required
 def organisation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(
         access.scoped(request.user, Organisation).select_related("territory"), pk=pk
@@ -124,12 +118,6 @@ def organisation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "audit_entries": history(organisation, limit=50),
     }
     return render(request, "programme/organisation_detail.html", context)
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def organisation_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _organisation_page(request, get_object_or_404(access.scoped(request.user, Organisation), pk=pk))
 
 
 def _organisation_page(request: AuthedRequest, organisation: Organisation | None) -> HttpResponse:
@@ -146,6 +134,13 @@ def _organisation_page(request: AuthedRequest, organisation: Organisation | None
         template="programme/organisation_form.html",
         context={"creating": organisation is None, "organisation": organisation},
     )
+
+
+organisation_create, organisation_edit = create_edit_views(
+    _organisation_page,
+    required=access.team_required,
+    get=lambda request, pk: get_object_or_404(access.scoped(request.user, Organisation), pk=pk),
+)
 
 
 # --- Contacts ---------------------------------------------------------------------------------------

@@ -3,10 +3,8 @@ framework of conditions, the journal of observations, the cross-territory matrix
 condition, the resources. Team pages, but a local partner given access reads their territory's resources.
 Objects only through programme.access (outsiders 404); writes through .services."""
 
-from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -22,8 +20,7 @@ from programme.audit import Edit
 from programme.exports import export_response
 from programme.files import private_file_response
 from programme.formatting import fr_date
-from programme.forms import add_validation_error
-from programme.pages import posted, save_once
+from programme.pages import create_edit_views, form_page, guarded, posted, save_once
 from programme.territories.selectors import territory_get
 from projects.models import Project
 
@@ -43,17 +40,6 @@ from .forms import (
 from .models import Condition, FrameworkVersion, Observation, ObservationSource, Resource, ResourceFormat
 
 PAGE_SIZE = 25
-
-
-def _guarded(form: forms.BaseForm, save: Callable[[], Any]) -> Callable[[], Any]:
-    def run() -> Any:
-        try:
-            return save() or True
-        except ValidationError as error:
-            add_validation_error(form, error)
-            return None
-
-    return run
 
 
 def _programme() -> Any:
@@ -172,7 +158,7 @@ def _condition_page(request: AuthedRequest, condition: Condition | None) -> Http
     if request.method == "POST" and form.is_valid():
         saved = save_once(
             form,
-            _guarded(form, lambda: services.condition_save(actor=request.user, edit=Edit.from_form(form))),
+            guarded(form, lambda: services.condition_save(actor=request.user, edit=Edit.from_form(form))),
         )
         if saved is not None:
             messages.success(request, _("La condition est enregistrée."))
@@ -185,19 +171,13 @@ def _condition_page(request: AuthedRequest, condition: Condition | None) -> Http
     )
 
 
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def condition_create(request: AuthedRequest) -> HttpResponse:
-    return _condition_page(request, None)
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def condition_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    condition = get_object_or_404(
+condition_create, condition_edit = create_edit_views(
+    _condition_page,
+    required=access.team_required,
+    get=lambda request, pk: get_object_or_404(
         access.scoped(request.user, Condition).select_related("version__programme"), pk=pk
-    )
-    return _condition_page(request, condition)
+    ),
+)
 
 
 # --- The journal ----------------------------------------------------------------------------------------------
@@ -239,38 +219,36 @@ def observation_create(request: AuthedRequest) -> HttpResponse:
     conditions = selectors.conditions_of(version)
     initial = {"territory": request.GET.get("territory")} if request.GET.get("territory") else None
     form = ObservationForm(posted(request), request.FILES or None, conditions=conditions, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> Observation:
         data = form.cleaned_data
-
-        def save() -> Observation:
-            sources = []
-            if data.get("source_label"):
-                sources.append(
-                    services.SourceInput(
-                        label=data["source_label"],
-                        url=data.get("source_url") or "",
-                        file=data.get("source_file"),
-                    )
+        sources = []
+        if data.get("source_label"):
+            sources.append(
+                services.SourceInput(
+                    label=data["source_label"],
+                    url=data.get("source_url") or "",
+                    file=data.get("source_file"),
                 )
-            return services.observation_create(
-                actor=request.user,
-                territory=data["territory"],
-                project=data.get("project"),
-                observed_on=data["observed_on"],
-                text=data["text"],
-                version=version,
-                codings=form.codings(),
-                sources=sources,
             )
+        return services.observation_create(
+            actor=request.user,
+            territory=data["territory"],
+            project=data.get("project"),
+            observed_on=data["observed_on"],
+            text=data["text"],
+            version=version,
+            codings=form.codings(),
+            sources=sources,
+        )
 
-        saved = save_once(form, _guarded(form, save))
-        if saved is not None:
-            messages.success(request, _("L’observation est enregistrée."))
-            return redirect(saved)
-    return render(
+    return form_page(
         request,
-        "evaluation/research/observation_form.html",
-        {"title": _("Nouvelle observation"), "form": form, "version": version},
+        form,
+        save=guarded(form, save),
+        message=lambda saved: _("L’observation est enregistrée."),
+        template="evaluation/research/observation_form.html",
+        context={"title": _("Nouvelle observation"), "version": version},
     )
 
 
@@ -302,7 +280,7 @@ def source_add(request: AuthedRequest, pk: int) -> HttpResponse:
         source = services.SourceInput(label=data["label"], url=data.get("url") or "", file=data.get("file"))
         saved = save_once(
             form,
-            _guarded(
+            guarded(
                 form, lambda: services.source_add(actor=request.user, observation=observation, source=source)
             ),
         )
@@ -468,37 +446,28 @@ def _resource_page(request: AuthedRequest, resource: Resource | None) -> HttpRes
     form = ResourceForm(
         posted(request), request.FILES or None, instance=resource, conditions=conditions, initial=initial
     )
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data.get("upload")
-        saved = save_once(
-            form,
-            _guarded(
-                form,
-                lambda: services.resource_save(actor=request.user, edit=Edit.from_form(form), upload=upload),
-            ),
-        )
-        if saved is not None:
-            messages.success(request, _("La ressource est enregistrée."))
-            return redirect(saved)
     title = _("Nouvelle ressource") if resource is None else _("Modifier « %(name)s »") % {"name": resource}
     cancel = resource.get_absolute_url() if resource else reverse("evaluation:research.resource.list")
-    return render(
+    return form_page(
         request,
-        "evaluation/research/form.html",
-        {"title": title, "form": form, "cancel": cancel, "multipart": True},
+        form,
+        save=guarded(
+            form,
+            lambda: services.resource_save(
+                actor=request.user, edit=Edit.from_form(form), upload=form.cleaned_data.get("upload")
+            ),
+        ),
+        message=lambda saved: _("La ressource est enregistrée."),
+        template="evaluation/research/form.html",
+        context={"title": title, "cancel": cancel, "multipart": True},
     )
 
 
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def resource_create(request: AuthedRequest) -> HttpResponse:
-    return _resource_page(request, None)
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def resource_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _resource_page(request, get_object_or_404(access.scoped(request.user, Resource), pk=pk))
+resource_create, resource_edit = create_edit_views(
+    _resource_page,
+    required=access.team_required,
+    get=lambda request, pk: get_object_or_404(access.scoped(request.user, Resource), pk=pk),
+)
 
 
 def _readable_resource(request: AuthedRequest, pk: int) -> Resource:

@@ -10,7 +10,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,9 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, history
-from programme.forms import add_validation_error
 from programme.models import Territory
-from programme.pages import form_page, posted, save_once
+from programme.pages import create_edit_views, form_page, guarded, posted, save_once
 
 from . import selectors, services
 from .forms import AreaSearchForm, GrantForm, MoveForm, PartnerForm, ReferentForm, StageForm, TerritoryForm
@@ -31,17 +29,6 @@ from .sections import sections_for
 
 def _territory(request: AuthedRequest, pk: int) -> Territory:
     return selectors.territory_get(user=request.user, pk=pk)
-
-
-def _guarded(form: forms.BaseForm, save: Callable[[], Any]) -> Callable[[], Any]:
-    def run() -> Any:
-        try:
-            return save() or True
-        except ValidationError as error:
-            add_validation_error(form, error)
-            return None
-
-    return run
 
 
 def territory_list(request: AuthedRequest) -> HttpResponse:
@@ -79,7 +66,7 @@ def territory_create(request: AuthedRequest) -> HttpResponse:
     return form_page(
         request,
         form,
-        save=_guarded(form, lambda: services.territory_save(actor=request.user, edit=Edit.from_form(form))),
+        save=guarded(form, lambda: services.territory_save(actor=request.user, edit=Edit.from_form(form))),
         message=lambda t: _("C’est enregistré : « %(name)s ».") % {"name": t},
         template="programme/territories/form.html",
         context={"title": _("Nouveau territoire"), "cancel": "territories:list"},
@@ -94,7 +81,7 @@ def territory_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         saved = save_once(
             form,
-            _guarded(form, lambda: services.territory_save(actor=request.user, edit=Edit.from_form(form))),
+            guarded(form, lambda: services.territory_save(actor=request.user, edit=Edit.from_form(form))),
         )
         if saved is not None:
             messages.success(request, _("C’est enregistré : « %(name)s ».") % {"name": territory})
@@ -155,7 +142,7 @@ def _small_form(
     title: str,
     done: str,
 ) -> HttpResponse:
-    if request.method == "POST" and form.is_valid() and save_once(form, _guarded(form, save)) is not None:
+    if request.method == "POST" and form.is_valid() and save_once(form, guarded(form, save)) is not None:
         messages.success(request, done)
         return redirect(territory)
     return render(
@@ -297,7 +284,7 @@ def _stage_page(request: AuthedRequest, stage: Stage | None) -> HttpResponse:
     form = StageForm(posted(request), instance=stage)
     if request.method == "POST" and form.is_valid():
         saved = save_once(
-            form, _guarded(form, lambda: services.stage_save(actor=request.user, edit=Edit.from_form(form)))
+            form, guarded(form, lambda: services.stage_save(actor=request.user, edit=Edit.from_form(form)))
         )
         if saved is not None:
             messages.success(request, _("L’étape est enregistrée."))
@@ -306,13 +293,8 @@ def _stage_page(request: AuthedRequest, stage: Stage | None) -> HttpResponse:
     return render(request, "programme/territories/stage_form.html", {"title": title, "form": form})
 
 
-@access.director_required
-@require_http_methods(["GET", "POST"])
-def stage_create(request: AuthedRequest) -> HttpResponse:
-    return _stage_page(request, None)
-
-
-@access.director_required
-@require_http_methods(["GET", "POST"])
-def stage_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _stage_page(request, get_object_or_404(access.scoped(request.user, Stage), pk=pk))
+stage_create, stage_edit = create_edit_views(
+    _stage_page,
+    required=access.director_required,
+    get=lambda request, pk: get_object_or_404(access.scoped(request.user, Stage), pk=pk),
+)

@@ -23,7 +23,7 @@ from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.files import private_file_response
 from programme.formatting import fr_amount, fr_date
-from programme.pages import posted, save_once
+from programme.pages import guarded, posted, save_once
 
 from ..forms import UploadForm
 from ..models import Project
@@ -110,11 +110,7 @@ def _save_or_show(
     """A valid POST saves through `save()` (a service) and goes back to `cancel`; a service refusal is shown
     on the form and nothing is saved; otherwise the form page (or `template`)."""
     # One transaction with the claim of the form's submission token: a double click saves once.
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and save_once(form, lambda: save() or True, refusals_on_form=True) is not None
-    ):
+    if request.method == "POST" and form.is_valid() and save_once(form, guarded(form, save)) is not None:
         messages.success(request, done)
         return redirect(cancel)
     return _render_page(

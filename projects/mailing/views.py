@@ -22,7 +22,7 @@ from programme.audit import Edit
 from programme.context_processors import navigation
 from programme.files import private_file_response
 from programme.models import Person
-from programme.pages import posted, render_filtered_list, save_once
+from programme.pages import create_edit_views, form_page, posted, render_filtered_list, save_once
 from prospects import selectors as prospect_selectors
 from prospects.filters import ProspectFilter
 from prospects.models import Prospect
@@ -49,29 +49,24 @@ def template_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _template_form_page(request: AuthedRequest, template: EmailTemplate) -> HttpResponse:
-    creating = template.pk is None
+def _template_form_page(request: AuthedRequest, template: EmailTemplate | None) -> HttpResponse:
+    creating = template is None
+    template = template or EmailTemplate()
     form = TemplateForm(posted(request), request.FILES or None, instance=template)
-    if request.method == "POST" and form.is_valid():
-        saved = save_once(
-            form,
-            lambda: services.email_template_save(
-                actor=request.user,
-                edit=Edit.from_form(form),
-                attachment=form.cleaned_data.get("attachment_file"),
-                remove_attachment=bool(form.cleaned_data.get("remove_attachment")),
-            ),
-            refusals_on_form=True,
-        )
-        if saved is not None:
-            messages.success(request, _("Modèle enregistré."))
-            return redirect(saved)
-    return render(
+    return form_page(
         request,
-        "projects/mailing/template_form.html",
-        {
+        form,
+        save=lambda: services.email_template_save(
+            actor=request.user,
+            edit=Edit.from_form(form),
+            attachment=form.cleaned_data.get("attachment_file"),
+            remove_attachment=bool(form.cleaned_data.get("remove_attachment")),
+        ),
+        refusals_on_form=True,
+        message=lambda saved: _("Modèle enregistré."),
+        template="projects/mailing/template_form.html",
+        context={
             "title": _("Nouveau modèle d’e-mail") if creating else _("Modifier le modèle"),
-            "form": form,
             "template_obj": template,
             "placeholders": placeholders.PLACEHOLDERS,
             "cancel": template.get_absolute_url() if not creating else reverse("projects:mailing.templates"),
@@ -79,16 +74,11 @@ def _template_form_page(request: AuthedRequest, template: EmailTemplate) -> Http
     )
 
 
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def template_create(request: AuthedRequest) -> HttpResponse:
-    return _template_form_page(request, EmailTemplate())
-
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def template_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _template_form_page(request, selectors.template_for(request.user, pk))
+template_create, template_edit = create_edit_views(
+    _template_form_page,
+    required=access.team_required,
+    get=lambda request, pk: selectors.template_for(request.user, pk),
+)
 
 
 def _preview(subject: str, body: str, values: dict[str, str]) -> dict[str, str]:

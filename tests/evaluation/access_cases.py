@@ -228,6 +228,7 @@ def _research(world):
         ObservationSource,
         Resource,
     )
+    from tests.evaluation.research_helpers import filed_observation, published_resource
     from tests.programme.access_cases import granted_territory
 
     territory = granted_territory(world)
@@ -235,31 +236,18 @@ def _research(world):
     if version is None:
         version = FrameworkVersion.objects.create(programme=world.programme, number=1, created_by=world.staff)
         condition = Condition.objects.create(version=version, name="Gouvernance partagée (matrice)")
-        observation = Observation.objects.create(
-            territory=territory,
-            observed_on=date(2026, 2, 1),
-            author=world.staff,
+        filed_observation(
+            world,
+            territory,
+            version,
+            condition,
+            on=date(2026, 2, 1),
             text="Obs.",
-            version=version,
+            justification="Vu",
+            label="CR",
+            pdf=b"%PDF-1.4 cr",
         )
-        observation.codings.create(condition=condition, status="present", justification="Vu")
-        source = ObservationSource(
-            observation=observation, label="CR", original_name="cr.pdf", extension=".pdf"
-        )
-        source.content_type = "application/pdf"
-        source.file.save("cr.pdf", ContentFile(b"%PDF-1.4 cr"), save=True)
-        resource = Resource(
-            title="Livret de la démarche (matrice)",
-            format="booklet",
-            audience="partners",
-            territory=territory,
-            status="published",
-            created_by=world.staff,
-            original_name="livret.pdf",
-            extension=".pdf",
-            content_type="application/pdf",
-        )
-        resource.file.save("livret.pdf", ContentFile(b"%PDF-1.4 livret"), save=True)
+        published_resource(world, territory, title="Livret de la démarche (matrice)", pdf=b"%PDF-1.4 livret")
     return {
         "territory": territory,
         "version": version,

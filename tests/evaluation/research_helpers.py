@@ -3,8 +3,10 @@ an observation coded through the service."""
 
 from datetime import date
 
+from django.core.files.base import ContentFile
+
 from evaluation.research import services
-from evaluation.research.models import Condition, FrameworkVersion, Observation
+from evaluation.research.models import Condition, FrameworkVersion, Observation, ObservationSource, Resource
 from programme.models import Territory
 
 
@@ -41,3 +43,34 @@ def observe(
             for c, status in codings
         ],
     )
+
+
+def filed_observation(
+    world, territory, version, condition, *, on: date, text: str, justification: str, label: str, pdf: bytes
+) -> tuple[Observation, ObservationSource]:
+    """An observation written straight in the tables, coding `condition` as present, with a PDF source."""
+    observation = Observation.objects.create(
+        territory=territory, observed_on=on, author=world.staff, text=text, version=version
+    )
+    observation.codings.create(condition=condition, status="present", justification=justification)
+    source = ObservationSource(observation=observation, label=label, original_name="cr.pdf", extension=".pdf")
+    source.content_type = "application/pdf"
+    source.file.save("cr.pdf", ContentFile(pdf), save=True)
+    return observation, source
+
+
+def published_resource(world, territory, *, title: str, pdf: bytes) -> Resource:
+    """A booklet for partners, published on `territory`, with its PDF."""
+    resource = Resource(
+        title=title,
+        format="booklet",
+        audience="partners",
+        territory=territory,
+        status="published",
+        created_by=world.staff,
+        original_name="livret.pdf",
+        extension=".pdf",
+        content_type="application/pdf",
+    )
+    resource.file.save("livret.pdf", ContentFile(pdf), save=True)
+    return resource

@@ -340,14 +340,9 @@ def territory_side(world, territory, project, org, person, partner, m: str) -> d
     structure as local partner, its contact as referent, read access for its partner only, the project on
     it; an observation with a file source coded on the programme's framework, a published resource with a
     file. Stages and the framework are the programme's (no marker); what is the territory's carries it."""
-    from evaluation.research.models import (
-        Condition,
-        FrameworkVersion,
-        Observation,
-        ObservationSource,
-        Resource,
-    )
+    from evaluation.research.models import Condition, FrameworkVersion
     from programme.models import Stage, TerritoryGrant, TerritoryPartner
+    from tests.evaluation.research_helpers import filed_observation, published_resource
 
     stage = Stage.objects.create(
         programme=world.programme, name=f"Étape {m[-1]}", position=Stage.objects.count()
@@ -369,31 +364,18 @@ def territory_side(world, territory, project, org, person, partner, m: str) -> d
     condition = Condition.objects.create(
         version=version, name=f"Condition {m[-1]}", position=Condition.objects.count()
     )
-    observation = Observation.objects.create(
-        territory=territory,
-        observed_on=timezone.localdate(),
-        author=world.staff,
+    observation, source = filed_observation(
+        world,
+        territory,
+        version,
+        condition,
+        on=timezone.localdate(),
         text=f"Observation {m}",
-        version=version,
+        justification=f"Vu {m}",
+        label=f"CR {m}",
+        pdf=PDF,
     )
-    observation.codings.create(condition=condition, status="present", justification=f"Vu {m}")
-    source = ObservationSource(
-        observation=observation, label=f"CR {m}", original_name="cr.pdf", extension=".pdf"
-    )
-    source.content_type = "application/pdf"
-    source.file.save("cr.pdf", ContentFile(PDF), save=True)
-    resource = Resource(
-        title=f"Livret {m}",
-        format="booklet",
-        audience="partners",
-        territory=territory,
-        status="published",
-        created_by=world.staff,
-        original_name="livret.pdf",
-        extension=".pdf",
-        content_type="application/pdf",
-    )
-    resource.file.save("livret.pdf", ContentFile(PDF), save=True)
+    resource = published_resource(world, territory, title=f"Livret {m}", pdf=PDF)
     return {
         "territory": territory,
         "stage": stage,

@@ -37,41 +37,35 @@ def _record(
     period_end: date,
 ) -> bool:
     """Record the partner's value once per submission (`save_once`); False with the reason on the form."""
-    return bool(save_once(form, lambda: _attempt(request, form, project_indicator, period_start, period_end)))
 
+    def attempt() -> bool:
+        data = form.cleaned_data
+        try:
+            services.measurement_record(
+                actor=request.user,
+                project_indicator=project_indicator,
+                period_start=period_start,
+                period_end=period_end,
+                value=data.get("value"),
+                numerator=data.get("numerator"),
+                denominator=data.get("denominator"),
+                text_value=data.get("text_value", ""),
+                source=data.get("source", ""),
+                evidence=data.get("evidence") or None,
+                submit=request.POST.get("intent") != "draft",
+                confirmed=form.confirmed,
+            )
+        except PermissionDenied:
+            raise Http404
+        except services.ConfirmationNeeded as warning:
+            form.ask_confirmation(warning.messages)
+            return False
+        except ValidationError as error:
+            add_validation_error(form, error)
+            return False
+        return True
 
-def _attempt(
-    request: AuthedRequest,
-    form: PortalMeasurementForm,
-    project_indicator: ProjectIndicator,
-    period_start: date,
-    period_end: date,
-) -> bool:
-    data = form.cleaned_data
-    try:
-        services.measurement_record(
-            actor=request.user,
-            project_indicator=project_indicator,
-            period_start=period_start,
-            period_end=period_end,
-            value=data.get("value"),
-            numerator=data.get("numerator"),
-            denominator=data.get("denominator"),
-            text_value=data.get("text_value", ""),
-            source=data.get("source", ""),
-            evidence=data.get("evidence") or None,
-            submit=request.POST.get("intent") != "draft",
-            confirmed=form.confirmed,
-        )
-    except PermissionDenied:
-        raise Http404
-    except services.ConfirmationNeeded as warning:
-        form.ask_confirmation(warning.messages)
-        return False
-    except ValidationError as error:
-        add_validation_error(form, error)
-        return False
-    return True
+    return bool(save_once(form, attempt))
 
 
 @access.partner_required

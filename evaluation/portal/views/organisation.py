@@ -11,7 +11,7 @@ from programme import access
 from programme import services as programme_services
 from programme.access import AuthedRequest
 from programme.models import Organisation, Person
-from programme.pages import posted, save_once
+from programme.pages import create_edit_views, posted, save_once
 from projects.relations import selectors as relations_selectors
 
 from .. import selectors
@@ -73,17 +73,11 @@ def _contact_page(request: AuthedRequest, person: Person | None) -> HttpResponse
     return render(request, "portal/contact_form.html", context, status=status)
 
 
-@access.partner_required
-@require_http_methods(["GET", "POST"])
-def contact_create(request: AuthedRequest) -> HttpResponse:
-    return _contact_page(request, None)
-
-
-@access.partner_required
-@require_http_methods(["GET", "POST"])
-def contact_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(access.scoped(request.user, Person), pk=pk)
-    return _contact_page(request, person)
+contact_create, contact_edit = create_edit_views(
+    _contact_page,
+    required=access.partner_required,
+    get=lambda request, pk: get_object_or_404(access.scoped(request.user, Person), pk=pk),
+)
 
 
 @access.partner_required
