@@ -20,6 +20,7 @@ a NULL of it where a queryset has nothing there, so no two types ever meet in on
 import functools
 from collections import Counter
 from collections.abc import Callable, Generator, Sequence
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -151,10 +152,17 @@ def union_rows(querysets: Sequence[QuerySet[Any, Any]]) -> list[Rows]:
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects), params_all)
         for row in cursor.fetchall():
-            raw[row[0]].append(tuple(row[i] for i in layouts[row[0]]))
+            raw[row[0]].append(row)
     result: list[Rows] = [[] for _ in querysets]
     for index, compiler, *_rest in compiled:
-        result[index] = _shaped(querysets[index], compiler, raw[index])
+        layout = layouts[index]
+        if layout == list(range(1, len(layout) + 1)):  # its columns first, in order (always on SQLite)
+            rows = [row[1 : len(layout) + 1] for row in raw[index]]
+        elif len(layout) == 1:
+            rows = [(row[layout[0]],) for row in raw[index]]
+        else:
+            rows = list(map(itemgetter(*layout), raw[index]))
+        result[index] = _shaped(querysets[index], compiler, rows)
     return result
 
 
