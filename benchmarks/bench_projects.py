@@ -7,7 +7,7 @@ import re
 from django.db import connection, transaction
 from django.test import Client
 
-from benchmarks.common import Budget, capture_sql, compare, count, page_and_baseline
+from benchmarks.common import Budget, compare, count, page_and_baseline
 from benchmarks.dataset import MARKER
 from programme.models import Programme, User
 from projects.models import Action, Deliverable, Milestone, Project
@@ -26,15 +26,32 @@ def _scan_rolled_back() -> None:
         transaction.set_rollback(True)
 
 
-def _statements_rolled_back(statements: list[tuple[str, tuple]]):
-    """The scan's own statements (reads and the bulk insert) replayed on a raw cursor, rolled back."""
-    statements = [(sql, params) for sql, params in statements if not _TRANSACTION.match(sql)]
+def _capture_calls(fn) -> list[tuple[str, object, bool]]:
+    """Every statement `fn` runs, with its parameters and whether it was an `executemany` (the claim's
+    insert is one), so the baseline repeats the very same calls."""
+    captured: list[tuple[str, object, bool]] = []
+
+    def wrapper(execute, sql, params, many, context):
+        captured.append((sql, list(params) if many else params, many))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        fn()
+    return captured
+
+
+def _statements_rolled_back(statements: list[tuple[str, object, bool]]):
+    """The scan's own statements (reads and the batched insert) replayed on a raw cursor, rolled back."""
+    statements = [row for row in statements if not _TRANSACTION.match(row[0])]
 
     def run() -> None:
         with transaction.atomic():
             with connection.cursor() as cursor:
-                for sql, params in statements:
-                    cursor.execute(sql, params)
+                for sql, params, many in statements:
+                    if many:
+                        cursor.executemany(sql, params)
+                    else:
+                        cursor.execute(sql, params)
                     if cursor.description is not None:
                         cursor.fetchall()
             transaction.set_rollback(True)
@@ -54,7 +71,7 @@ def bench_reminder_scan(programme: Programme) -> None:
             summary.update(deadline_scan())
             transaction.set_rollback(True)
 
-    statements = capture_sql(once)
+    statements = _capture_calls(once)
     print(
         f"\nReminder scan: {count(total)} deadlines in the benchmark programme; {summary['items']} due on a "
         f"reminder date today; {summary['claimed']} reminders claimed for {summary['digests']} people."

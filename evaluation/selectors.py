@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from evaluation.models import EvaluationQuestion
 from programme import access
+from programme.batch import Plan, Rows, gather, planned, rows_of, run_batched
 from programme.formatting import fr_date
 from programme.models import Family, FunderKind, Programme, User
 from projects.funding.models import (
@@ -263,11 +264,13 @@ def project_phases(*, user: User, filters: Filters) -> dict[int, str]:
     return dict(projects.order_by().values_list("pk", field))
 
 
-def projects_by_phase(*, user: User, filters: Filters) -> list[Row]:
+@planned
+def projects_by_phase(*, user: User, filters: Filters) -> Plan[list[Row]]:
     """Phase of the projects in scope at the end of the period (the arrival phase of their last gate
     decision by then, Sélection before any), their current phase when the period reaches today."""
     projects, field = _phase_at_end(user=user, filters=filters)
-    counts = dict(projects.order_by().values_list(field).annotate(n=Count("pk")))
+    (rows,) = yield (projects.order_by().values_list(field).annotate(n=Count("pk")),)
+    counts = dict(rows)
     return [
         {
             "phase": phase.value,
@@ -279,12 +282,14 @@ def projects_by_phase(*, user: User, filters: Filters) -> list[Row]:
     ]
 
 
-def gate_outcomes(*, user: User, filters: Filters) -> list[Row]:
+@planned
+def gate_outcomes(*, user: User, filters: Filters) -> Plan[list[Row]]:
     """Gate decisions per outcome (poursuite / arrêt / prolongation), within the period if one is set."""
     decisions = GateDecision.objects.filter(project__in=_project_ids(user=user, filters=filters))
     if period := filters.period():
         decisions = decisions.filter(decided_on__range=period)
-    counts = dict(decisions.order_by().values_list("outcome").annotate(n=Count("pk")))
+    (rows,) = yield (decisions.order_by().values_list("outcome").annotate(n=Count("pk")),)
+    counts = dict(rows)
     return [{"outcome": o.value, "label": str(o.label), "count": counts.get(o.value, 0)} for o in Outcome]
 
 
@@ -296,9 +301,10 @@ def _open_periods(*, user: User, filters: Filters) -> QuerySet[PhasePeriod]:
     ).exclude(project__phase__in=[Phase.STOPPED, Phase.COMPLETED])
 
 
+@planned
 def gate_dates(
     *, user: User, filters: Filters, days: int = UPCOMING_DAYS, limit: int | None = None
-) -> dict[str, Any]:
+) -> Plan[dict[str, Any]]:
     """Late decisions and upcoming gates, in one query of plain values: the open phases (no gate
     decision yet) whose planned end is past (`late`: {project_id, project, phase, phase_label,
     planned_end, days late}) or falls within the coming `days` days (`upcoming`, `days` to go), earliest
@@ -321,9 +327,12 @@ def gate_dates(
         periods = periods.filter(rank__lte=limit)
     labels = dict(Phase.choices)
     result: dict[str, Any] = {"late": [], "late_count": 0, "upcoming": [], "upcoming_count": 0}
-    for row in periods.order_by("planned_end", "pk").values(
-        "project_id", "project__title", "phase", "planned_end", "overdue", "total"
-    ):
+    (rows,) = yield (
+        periods.order_by().values(
+            "pk", "project_id", "project__title", "phase", "planned_end", "overdue", "total"
+        ),
+    )
+    for row in sorted(rows, key=lambda r: (r["planned_end"], r["pk"])):
         key = "late" if row["overdue"] else "upcoming"
         planned_end = row["planned_end"]
         assert planned_end is not None  # _open_periods keeps only the periods with a planned end
@@ -354,9 +363,10 @@ def upcoming_gates(*, user: User, filters: Filters, days: int = UPCOMING_DAYS) -
 # --- Indicators ------------------------------------------------------------------------------------------
 
 
+@planned
 def histories(
     *, project_ids: Any = None, pi_ids: Any = None, start: date | None, end: date | None
-) -> dict[int, History]:
+) -> Plan[dict[int, History]]:
     """What the validated measurements say of each project indicator for the period, in at most two
     queries whatever their number: whole years from the yearly roll-up, and the measurements of a year
     the period cuts in two (a report from January to March) read directly."""
@@ -389,7 +399,8 @@ def histories(
         measurements = measurements.filter(project_indicator__in=pi_ids)
     if end is not None:
         rollups = rollups.filter(year__lte=end.year)
-    for row in rollups.order_by().values(
+        measurements = measurements.filter(period_end__lte=end)
+    rollup_values = rollups.order_by().values(
         "project_indicator_id",
         "year",
         "count",
@@ -401,7 +412,19 @@ def histories(
         "latest_value",
         "latest_numerator",
         "latest_denominator",
-    ):
+    )
+    # The measurements only of the years the period cuts in two (none for whole years).
+    cut: Rows = []
+    if edges:
+        rollup_rows, cut = yield (
+            rollup_values,
+            measurements.order_by().values_list(
+                "project_indicator_id", "period_end", "value", "numerator", "denominator"
+            ),
+        )
+    else:
+        (rollup_rows,) = yield (rollup_values,)
+    for row in rollup_rows:
         pi_id = row["project_indicator_id"]
         totals = Totals(
             row["count"], row["value_sum"], row["value_count"], row["numerator_sum"], row["denominator_sum"]
@@ -419,24 +442,20 @@ def histories(
                     row["latest_denominator"],
                 ),
             )
-    if edges:
-        if end is not None:
-            measurements = measurements.filter(period_end__lte=end)
-        for pi_id, period_end, value, numerator, denominator in measurements.order_by().values_list(
-            "project_indicator_id", "period_end", "value", "numerator", "denominator"
-        ):
-            point = Point(period_end, value, numerator, denominator)
-            totals = Totals.of([point])
-            to_date[pi_id] += totals
-            if start is None or period_end >= start:
-                period[pi_id] += totals
-            keep_latest(pi_id, point)
+    for pi_id, period_end, value, numerator, denominator in cut:
+        point = Point(period_end, value, numerator, denominator)
+        totals = Totals.of([point])
+        to_date[pi_id] += totals
+        if start is None or period_end >= start:
+            period[pi_id] += totals
+        keep_latest(pi_id, point)
     return {
         pi_id: History(period.get(pi_id, Totals()), to_date[pi_id], latest.get(pi_id)) for pi_id in to_date
     }
 
 
-def indicator_progress(*, user: User, filters: Filters) -> list[Row]:
+@planned
+def indicator_progress(*, user: User, filters: Filters) -> Plan[list[Row]]:
     """Each indicator followed in scope, for the period: the programme's value, what is compared with
     the target, baseline, target and progress, combined across projects by `figures.combine` with the
     rules of `figures.indicator_figure` (flows added, stocks' last values, rates pooled).
@@ -459,26 +478,33 @@ def indicator_progress(*, user: User, filters: Filters) -> list[Row]:
         )
         protocol = protocol.annotate(period_target=Coalesce(Subquery(due), "target_value"))
         target = "period_target"
-    rows = list(
-        protocol.order_by("indicator__name", "indicator_id", "pk").values(
-            "pk",
-            "indicator",
-            "indicator__code",
-            "indicator__name",
-            "indicator__description",
-            "indicator__unit",
-            "indicator__unit_singular",
-            "indicator__type",
-            "indicator__aggregation",
-            "indicator__direction",
-            "baseline_value",
-            "target_kind",
-            target,
-        )
+    # Numbered in the table's order (indicator name, then id) by the database's own collation.
+    order = [F("indicator__name").asc(), F("indicator_id").asc(), F("pk").asc()]
+    protocol_rows, known = yield from gather(
+        rows_of(
+            protocol.annotate(seq=Window(RowNumber(), order_by=order))
+            .order_by()
+            .values(
+                "seq",
+                "pk",
+                "indicator",
+                "indicator__code",
+                "indicator__name",
+                "indicator__description",
+                "indicator__unit",
+                "indicator__unit_singular",
+                "indicator__type",
+                "indicator__aggregation",
+                "indicator__direction",
+                "baseline_value",
+                "target_kind",
+                target,
+            )
+        ),
+        histories.plan(project_ids=project_ids, start=start, end=end),
     )
-    known = histories(project_ids=project_ids, start=start, end=end)
     by_indicator: dict[int, list[Row]] = {}
-    for row in rows:
+    for row in sorted(protocol_rows, key=lambda r: r["seq"]):
         by_indicator.setdefault(row["indicator"], []).append(row)
     result: list[Row] = []
     for items in by_indicator.values():
@@ -553,11 +579,17 @@ def _add_months(day: date, months: int) -> date:
     return date(day.year + index // 12, index % 12 + 1, 1)
 
 
-def _late_rows(rows: QuerySet[Any], kinds: Any, today: date, *extra: str) -> list[Row]:
+def _late_values(rows: QuerySet[Any], *extra: str) -> QuerySet[Any, dict[str, Any]]:
     """Instalments or justifications past their date, as plain values (thousands of rows at the scale of
-    a large programme: no model instances): project, funder, convention, kind label, date, days late."""
-    labels = {value: str(label) for value, label in kinds}
+    a large programme: no model instances); `_late_rows` reads them."""
     fields = ("convention__project_id", "convention__project__title", "convention__request__funder__name")
+    return rows.order_by().values("pk", *fields, "convention__reference", "kind", "due_on", *extra)
+
+
+def _late_rows(rows: Rows, kinds: Any, today: date, *extra: str) -> list[Row]:
+    """The rows of `_late_values`, earliest first: project, funder, convention, kind label, date, days
+    late."""
+    labels = {value: str(label) for value, label in kinds}
     return [
         {
             "project_id": row["convention__project_id"],
@@ -569,13 +601,12 @@ def _late_rows(rows: QuerySet[Any], kinds: Any, today: date, *extra: str) -> lis
             **{name: row[name] for name in extra},
             "days": (today - row["due_on"]).days,
         }
-        for row in rows.order_by("due_on", "pk").values(
-            *fields, "convention__reference", "kind", "due_on", *extra
-        )
+        for row in sorted(rows, key=lambda r: (r["due_on"], r["pk"]))
     ]
 
 
-def funding(*, user: User, filters: Filters) -> dict[str, Any]:
+@planned
+def funding(*, user: User, filters: Filters) -> Plan[dict[str, Any]]:
     """The programme's money, for the dashboard's funding block and the reports.
 
     {"granted", "received", "remaining", "secured", "need", "requested", "cofunding_rate", "overdue",
@@ -593,33 +624,16 @@ def funding(*, user: User, filters: Filters) -> dict[str, Any]:
     projects = scoped_projects(user=user, filters=filters)
     ids = projects.values("pk")
     period = filters.period()
-    # Today's figures per project (need, secured, requested, received, overdue, in kind): 4 queries.
-    per_project = money_by_project(user=user, projects=projects, today=today).values()
-    money = sum(per_project, Money())
-    remaining = sum((m.remaining for m in per_project), ZERO)
-    by_kind: dict[str, Row] = {
-        k: {
-            "kind": k,
-            "label": str(label),
-            "requested": ZERO,
-            "granted": ZERO,
-            "received": ZERO,
-            "secured": ZERO,
-            "paid": ZERO,
-        }
-        for k, label in [*FunderKind.choices, ("", _("Type de financeur non renseigné"))]
-    }
     signed = Q(signed_on__range=period) if period else Q()
-    for signed_row in (
+    signed_values = (
         access.scoped(user, Convention)
         .filter(signed, project__in=ids)
         .values("request__funder__funder_kind")
         .annotate(total=Sum("amount_granted"))
         .order_by()
-    ):
-        by_kind[signed_row["request__funder__funder_kind"] or ""]["granted"] += signed_row["total"]
+    )
     in_period = Q(received_on__range=period) if period else Q()
-    for paid_row in (
+    paid_values = (
         access.scoped(user, Payment)
         .filter(convention__project__in=ids)
         .values("convention__request__funder__funder_kind")
@@ -628,11 +642,8 @@ def funding(*, user: User, filters: Filters) -> dict[str, Any]:
             total=Sum("amount"),
         )
         .order_by()
-    ):
-        line = by_kind[paid_row["convention__request__funder__funder_kind"] or ""]
-        line["received"] += paid_row["period"]
-        line["paid"] += paid_row["total"]
-    for asked_row in (
+    )
+    asked_values = (
         access.scoped(user, FundingRequest)
         .filter(project__in=ids)
         .values("funder__funder_kind")
@@ -647,23 +658,13 @@ def funding(*, user: User, filters: Filters) -> dict[str, Any]:
             ),
         )
         .order_by()
-    ):
-        line = by_kind[asked_row["funder__funder_kind"] or ""]
-        line["secured"] += asked_row["secured"]
-        line["requested"] += asked_row["requested"]
-    kind_rows = []
-    for line in by_kind.values():
-        line["remaining"] = max(line["secured"] - line.pop("paid"), ZERO)
-        # Every type of funder is listed (a zero says something too); "not given" only when it has money.
-        if line["kind"] or any(line[k] for k in ("requested", "granted", "received", "secured")):
-            kind_rows.append(line)
+    )
     first = date(today.year, today.month, 1)
     months = [_add_months(first, n) for n in range(FORECAST_MONTHS)]
     # What is still to receive of the instalments due from today to the end of the 12th month (payments
     # settle the earliest instalments first; what is already late is in the overdue list, not here).
-    due: dict[date, Row] = {
-        month_row["month"]: dict(month_row)
-        for month_row in open_instalments(user=user)
+    due_values = (
+        open_instalments(user=user)
         .filter(
             convention__project__in=ids,
             due_on__gte=today,
@@ -673,7 +674,59 @@ def funding(*, user: User, filters: Filters) -> dict[str, Any]:
         .values("month")
         .annotate(total=Sum("outstanding"), n=Count("pk"))
         .order_by()
+    )
+    yesterday = today - timedelta(days=1)
+    # Today's figures per project (need, secured, requested, received, overdue, in kind: 4 queries of
+    # money_by_project) and the 6 grouped or listed reads above and below, in one round.
+    money_rows, signed_rows, paid_rows, asked_rows, due_rows, overdue_rows, late_rows = yield from gather(
+        money_by_project.plan(user=user, projects=projects, today=today),
+        rows_of(signed_values),
+        rows_of(paid_values),
+        rows_of(asked_values),
+        rows_of(due_values),
+        rows_of(
+            _late_values(
+                open_instalments(user=user, until=yesterday).filter(convention__project__in=ids),
+                "amount",
+                "outstanding",
+            )
+        ),
+        rows_of(
+            _late_values(open_justifications(user=user, until=yesterday).filter(convention__project__in=ids))
+        ),
+    )
+    per_project = money_rows.values()
+    money = sum(per_project, Money())
+    remaining = sum((m.remaining for m in per_project), ZERO)
+    by_kind: dict[str, Row] = {
+        k: {
+            "kind": k,
+            "label": str(label),
+            "requested": ZERO,
+            "granted": ZERO,
+            "received": ZERO,
+            "secured": ZERO,
+            "paid": ZERO,
+        }
+        for k, label in [*FunderKind.choices, ("", _("Type de financeur non renseigné"))]
     }
+    for signed_row in signed_rows:
+        by_kind[signed_row["request__funder__funder_kind"] or ""]["granted"] += signed_row["total"]
+    for paid_row in paid_rows:
+        line = by_kind[paid_row["convention__request__funder__funder_kind"] or ""]
+        line["received"] += paid_row["period"]
+        line["paid"] += paid_row["total"]
+    for asked_row in asked_rows:
+        line = by_kind[asked_row["funder__funder_kind"] or ""]
+        line["secured"] += asked_row["secured"]
+        line["requested"] += asked_row["requested"]
+    kind_rows = []
+    for line in by_kind.values():
+        line["remaining"] = max(line["secured"] - line.pop("paid"), ZERO)
+        # Every type of funder is listed (a zero says something too); "not given" only when it has money.
+        if line["kind"] or any(line[k] for k in ("requested", "granted", "received", "secured")):
+            kind_rows.append(line)
+    due: dict[date, Row] = {month_row["month"]: dict(month_row) for month_row in due_rows}
     forecast = []
     for month in months:
         total = due.get(month, {})
@@ -686,22 +739,11 @@ def funding(*, user: User, filters: Filters) -> dict[str, Any]:
                 "instalments": total.get("n", 0),
             }
         )
-    yesterday = today - timedelta(days=1)
-    overdue = _late_rows(
-        open_instalments(user=user, until=yesterday).filter(convention__project__in=ids),
-        InstalmentKind.choices,
-        today,
-        "amount",
-        "outstanding",
-    )
+    overdue = _late_rows(overdue_rows, InstalmentKind.choices, today, "amount", "outstanding")
     for row in overdue:
         row["instalment"] = row.pop("kind")
         row["received"] = row["amount"] - row["outstanding"]
-    late = _late_rows(
-        open_justifications(user=user, until=yesterday).filter(convention__project__in=ids),
-        JustificationKind.choices,
-        today,
-    )
+    late = _late_rows(late_rows, JustificationKind.choices, today)
     return {
         "granted": sum((r["granted"] for r in kind_rows), ZERO),
         "received": sum((r["received"] for r in kind_rows), ZERO),
@@ -722,7 +764,8 @@ def funding(*, user: User, filters: Filters) -> dict[str, Any]:
 # --- Cooperative maturity --------------------------------------------------------------------------------
 
 
-def maturity_evolution(*, user: User, filters: Filters) -> dict[str, Any]:
+@planned
+def maturity_evolution(*, user: User, filters: Filters) -> Plan[dict[str, Any]]:
     """Mean score per phase and dimension at the start and the end of the phase, over the assessments
     made in the period.
 
@@ -734,9 +777,12 @@ def maturity_evolution(*, user: User, filters: Filters) -> dict[str, Any]:
     if period := filters.period():
         scores = scores.filter(assessment__assessed_on__range=period)
     table: dict[tuple[str, str], dict[str, dict[int, int]]] = defaultdict(lambda: {"start": {}, "end": {}})
-    for project_id, phase, moment, dimension, score in scores.order_by().values_list(
-        "assessment__project_id", "assessment__phase", "assessment__moment", "dimension", "score"
-    ):
+    (scored,) = yield (
+        scores.order_by().values_list(
+            "assessment__project_id", "assessment__phase", "assessment__moment", "dimension", "score"
+        ),
+    )
+    for project_id, phase, moment, dimension, score in scored:
         table[(phase, dimension)][moment][project_id] = score
     phase_order = {p.value: i for i, p in enumerate(Phase)}
     dim_order = {d.value: i for i, d in enumerate(Dimension)}
@@ -860,7 +906,8 @@ def _quarter_label(moment: date) -> str:
     return _("T%(quarter)s %(year)s") % {"quarter": (moment.month - 1) // 3 + 1, "year": moment.year}
 
 
-def activity_over_time(*, user: User, filters: Filters) -> list[Row]:
+@planned
+def activity_over_time(*, user: User, filters: Filters) -> Plan[list[Row]]:
     """Per quarter: workshops held, attendances (people present, counted per workshop) and distinct people.
 
     Only workshops that took place (start before now) count."""
@@ -873,7 +920,7 @@ def activity_over_time(*, user: User, filters: Filters) -> list[Row]:
     # One query: the workshops with their attendances joined, grouped by quarter (a workshop without
     # attendance still counts as held; its joined row has no person).
     present = Q(attendances__present=True)
-    rows = (
+    (rows,) = yield (
         workshops.annotate(q=TruncQuarter("starts_at"))
         .order_by()
         .values("q")
@@ -881,7 +928,7 @@ def activity_over_time(*, user: User, filters: Filters) -> list[Row]:
             held=Count("pk", distinct=True),
             participants=Count("attendances", filter=present),
             people=Count("attendances__person", filter=present, distinct=True),
-        )
+        ),
     )
     quarters = {
         _as_date(row["q"]): {
@@ -901,7 +948,8 @@ def _as_date(value: date) -> date:
     return value
 
 
-def people_mobilised(*, user: User, filters: Filters) -> int:
+@planned
+def people_mobilised(*, user: User, filters: Filters) -> Plan[int]:
     """Distinct people present at least once at a workshop of the projects in scope (within the period)."""
     attendances = Attendance.objects.filter(
         workshop__project__in=_project_ids(user=user, filters=filters),
@@ -910,15 +958,23 @@ def people_mobilised(*, user: User, filters: Filters) -> int:
     )
     if period := filters.period():
         attendances = attendances.filter(workshop__starts_at__date__range=period)
-    return attendances.values("person").distinct().count()
+    # One row without GROUP BY (a constant groups nothing): the count of distinct people.
+    (rows,) = yield (
+        attendances.order_by()
+        .values(all=Value(1))
+        .annotate(n=Count("person", distinct=True))
+        .values_list("n", flat=True),
+    )
+    return int(rows[0]) if rows else 0
 
 
-def organisations_per_year(*, user: User, filters: Filters) -> list[Row]:
+@planned
+def organisations_per_year(*, user: User, filters: Filters) -> Plan[list[Row]]:
     """Distinct organisations in the collectives per year (a membership in force at some point that year)."""
-    memberships = list(
+    (memberships,) = yield (
         Membership.objects.filter(project__in=_project_ids(user=user, filters=filters))
         .order_by()
-        .values_list("organisation_id", "joined_on", "left_on", "project__created_at")
+        .values_list("organisation_id", "joined_on", "left_on", "project__created_at"),
     )
     today = filters.as_of
     per_year: dict[int, set[int]] = defaultdict(set)
@@ -942,16 +998,18 @@ def members_at(end: date | None) -> Q:
     )
 
 
-def partners_by_kind(*, user: User, filters: Filters) -> list[Row]:
+@planned
+def partners_by_kind(*, user: User, filters: Filters) -> Plan[list[Row]]:
     """Organisations members of the collectives at the end of the period, per family: ESS, company,
     public (an organisation has one family, so the counts add up to the distinct organisations)."""
-    rows = dict(
+    (counts,) = yield (
         Membership.objects.filter(project__in=_project_ids(user=user, filters=filters))
         .filter(members_at(filters.period_end))
         .order_by()
         .values_list("organisation__family")
-        .annotate(n=Count("organisation", distinct=True))
+        .annotate(n=Count("organisation", distinct=True)),
     )
+    rows = dict(counts)
     return [{"family": f.value, "label": str(f.label), "count": rows.get(f.value, 0)} for f in Family]
 
 
@@ -1009,7 +1067,8 @@ def _event_scope(user: User, filters: Filters, event_id: int | None) -> Q:
     return scope
 
 
-def event_figures(*, user: User, filters: Filters, event_id: int | None = None) -> dict[str, Any]:
+@planned
+def event_figures(*, user: User, filters: Filters, event_id: int | None = None) -> Plan[dict[str, Any]]:
     """The figures of events (FIGURES `events`, `event_participants`, `event_structures`,
     `event_satisfaction`, `training_hours`) for the filters, or for one event (`event_id`): two queries
     whatever the number of events — the present registrations with their answer, then the training
@@ -1018,7 +1077,7 @@ def event_figures(*, user: User, filters: Filters, event_id: int | None = None) 
     "satisfaction_rate" (0–100 or None), "answers", "training_hours", "rows": [{"key", "label", "value",
     "format"}]} (the dashboard's table)."""
     scope = _event_scope(user, filters, event_id)
-    present = (
+    present_values = (
         access.scoped(user, Registration)
         .filter(scope, status=RegistrationStatus.PRESENT)
         .order_by()
@@ -1032,6 +1091,17 @@ def event_figures(*, user: User, filters: Filters, event_id: int | None = None) 
         )
         .distinct()
     )
+    attended_values = (
+        access.scoped(user, Registration)
+        .filter(scope, event__kind=EventKind.TRAINING, status=RegistrationStatus.PRESENT)
+        .order_by()
+        .values_list(
+            "attendances__sequence__day",
+            "attendances__sequence__start_time",
+            "attendances__sequence__end_time",
+        )
+    )
+    present, attended = yield (present_values, attended_values)
     events: set[int] = set()
     kinds: dict[int, str] = {}
     people: set[int] = set()
@@ -1046,16 +1116,6 @@ def event_figures(*, user: User, filters: Filters, event_id: int | None = None) 
         if overall is not None:
             answers += 1
             satisfied += overall >= 4
-    attended = (
-        access.scoped(user, Registration)
-        .filter(scope, event__kind=EventKind.TRAINING, status=RegistrationStatus.PRESENT)
-        .order_by()
-        .values_list(
-            "attendances__sequence__day",
-            "attendances__sequence__start_time",
-            "attendances__sequence__end_time",
-        )
-    )
     seconds = 0.0
     for day, start, end in attended:
         if day is not None:
@@ -1091,16 +1151,41 @@ def event_figures(*, user: User, filters: Filters, event_id: int | None = None) 
 
 
 def programme_figures(*, user: User, filters: Filters) -> dict[str, Any]:
-    """The headline figures and every table of the dashboard, in one dict (what a report needs)."""
+    """The headline figures and every table of the dashboard, in one dict (what a report needs).
+
+    Two queries whatever the volume: the prospects' funnel (its own, `prospects.selectors.funnel_figures`)
+    and every other figure in one statement — each selector's plan, run side by side
+    (`programme.batch.gather`), their grouped aggregates and lists read as one UNION ALL. The figures are
+    those of the selectors called one by one (the exports do), by the same code."""
     funnel_data = funnel(user=user, filters=filters)
-    indicators = indicator_progress(user=user, filters=filters)
-    activity = activity_over_time(user=user, filters=filters)
-    partners = partners_by_kind(user=user, filters=filters)
-    phases = projects_by_phase(user=user, filters=filters)
-    gates = gate_outcomes(user=user, filters=filters)
-    # Counted whole, listed as far as the dashboard shows them (the exports read late_decisions).
-    dates = gate_dates(user=user, filters=filters, limit=SHOWN_DECISIONS)
-    money = funding(user=user, filters=filters)
+    (
+        indicators,
+        activity,
+        partners,
+        phases,
+        gates,
+        dates,
+        money,
+        people,
+        maturity,
+        organisations,
+        events,
+    ) = run_batched(
+        gather(
+            indicator_progress.plan(user=user, filters=filters),
+            activity_over_time.plan(user=user, filters=filters),
+            partners_by_kind.plan(user=user, filters=filters),
+            projects_by_phase.plan(user=user, filters=filters),
+            gate_outcomes.plan(user=user, filters=filters),
+            # Counted whole, listed as far as the dashboard shows them (the exports read late_decisions).
+            gate_dates.plan(user=user, filters=filters, limit=SHOWN_DECISIONS),
+            funding.plan(user=user, filters=filters),
+            people_mobilised.plan(user=user, filters=filters),
+            maturity_evolution.plan(user=user, filters=filters),
+            organisations_per_year.plan(user=user, filters=filters),
+            event_figures.plan(user=user, filters=filters),
+        )
+    )
     steps = {s["key"]: s["value"] for s in funnel_data["steps"]}
     # Every headline figure is named in figures.FIGURES (label and meaning).
     headline = {
@@ -1110,7 +1195,7 @@ def programme_figures(*, user: User, filters: Filters) -> dict[str, Any]:
         "retained": steps.get("retained"),
         **_activity_headline(phases, activity),
         "member_organisations": sum(p["count"] for p in partners),
-        "people": people_mobilised(user=user, filters=filters),
+        "people": people,
         "funding_raised": money["granted"],
         "funding_received": money["received"],
         "funding_remaining": money["remaining"],
@@ -1131,12 +1216,12 @@ def programme_figures(*, user: User, filters: Filters) -> dict[str, Any]:
         "upcoming": dates["upcoming"],
         "upcoming_count": dates["upcoming_count"],
         "indicators": indicators,
-        "maturity": maturity_evolution(user=user, filters=filters),
+        "maturity": maturity,
         "activity": activity,
-        "organisations_per_year": organisations_per_year(user=user, filters=filters),
+        "organisations_per_year": organisations,
         "partners": partners,
         "funding": money,
-        "events": event_figures(user=user, filters=filters),
+        "events": events,
     }
 
 

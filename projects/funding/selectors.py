@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programme import access
+from programme.batch import Plan, planned
 from programme.formatting import fr_amount
 from programme.models import FunderKind, User
 
@@ -115,11 +116,13 @@ class Money:
         )
 
 
+@planned
 def money_by_project(
     *, user: User, projects: QuerySet[Project] | None = None, today: date | None = None
-) -> dict[int, Money]:
+) -> Plan[dict[int, Money]]:
     """`Money` for every project of `projects` (default: all the user may read) that has any money record,
-    in four grouped queries whatever the number of projects or conventions."""
+    in four grouped queries whatever the number of projects or conventions (a plan: the dashboard reads
+    them with its other figures in one statement, `programme.batch`)."""
     today = today or timezone.localdate()
     visible = access.scoped(user, Project)
     if projects is not None:
@@ -137,12 +140,6 @@ def money_by_project(
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    for row in lines:
-        money = result[row["budget__project_id"]]
-        if row["side"] == LineSide.EXPENSE:
-            money.need += row["total"]
-        else:
-            money.in_kind += row["total"]
     requests = (
         access.scoped(user, FundingRequest)
         .filter(project__in=ids)
@@ -158,9 +155,6 @@ def money_by_project(
         )
         .order_by()
     )
-    for request_row in requests:
-        result[request_row["project_id"]].secured += request_row["secured"]
-        result[request_row["project_id"]].requested += request_row["requested"]
     payments = (
         access.scoped(user, Payment)
         .filter(convention__project__in=ids)
@@ -168,8 +162,6 @@ def money_by_project(
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    for payment_row in payments:
-        result[payment_row["convention__project_id"]].received += payment_row["total"]
     # Échu non reçu: what fell due before today minus what the convention received (payments settle the
     # earliest instalments first), per convention, never below zero.
     overdue = (
@@ -184,7 +176,19 @@ def money_by_project(
         .filter(fell_due__gt=F("got"))
         .values("project_id", "fell_due", "got")
     )
-    for overdue_row in overdue:
+    line_rows, request_rows, payment_rows, overdue_rows = yield (lines, requests, payments, overdue)
+    for row in line_rows:
+        money = result[row["budget__project_id"]]
+        if row["side"] == LineSide.EXPENSE:
+            money.need += row["total"]
+        else:
+            money.in_kind += row["total"]
+    for request_row in request_rows:
+        result[request_row["project_id"]].secured += request_row["secured"]
+        result[request_row["project_id"]].requested += request_row["requested"]
+    for payment_row in payment_rows:
+        result[payment_row["convention__project_id"]].received += payment_row["total"]
+    for overdue_row in overdue_rows:
         result[overdue_row["project_id"]].overdue += overdue_row["fell_due"] - overdue_row["got"]
     return dict(result)
 

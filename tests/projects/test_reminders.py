@@ -213,3 +213,30 @@ def test_an_owner_who_turned_digests_off_is_not_replaced(world, django_capture_o
     MilestoneFactory(project=world.project_a, title="Jalon privé", due_date=days(7), owner=owner)
     run(django_capture_on_commit_callbacks)
     assert mail.outbox == []
+
+
+# The scan, whatever the number of deadlines, projects and people (projects/reminders.py):
+#   1 the programmes' offsets · 2 the day's deadlines (one UNION over milestones, deliverables, actions,
+#   open phases and prospects) · 3 justifications still due · 4 instalments not fully received ·
+#   5 comments waiting for a digest · 6 the projects' staff leads · 7 partners of the structures that
+#   own a deliverable · 8 directors · 9 the people to write to · 10 current memberships · 11 the claim
+#   (one batched INSERT … ON CONFLICT DO NOTHING) · 12 what this run claimed — and the savepoint and its
+#   release around the scan (it is atomic).
+SCAN_QUERIES = 14
+
+
+def test_the_scan_s_query_count_does_not_grow_with_deadlines(
+    world, deadlines, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    # The digests are queued after commit (not sent here: their e-mails are one task per person).
+    with django_capture_on_commit_callbacks(), django_assert_num_queries(SCAN_QUERIES):
+        first = deadline_scan(now=NOW)
+    for n in range(4):
+        owner = UserFactory(email=f"lead{n}@test.fr", role=Role.STAFF)
+        project = world.project_a if n % 2 else world.project_b
+        MilestoneFactory(project=project, title=f"Jalon {n}", due_date=days(14), owner=owner)
+        DeliverableFactory(project=project, title=f"Livrable {n}", due_date=days(7), owner_user=owner)
+    with django_capture_on_commit_callbacks(), django_assert_num_queries(SCAN_QUERIES):
+        second = deadline_scan(now=NOW)
+    # The first run's reminders are not claimed again; the eight new ones reach their four owners.
+    assert first["claimed"] > 0 and second["claimed"] == 8 and second["digests"] == 4

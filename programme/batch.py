@@ -1,0 +1,207 @@
+"""Reads planned apart from their execution, so that a page made of many independent aggregates asks the
+database once.
+
+A *plan* is a generator: it yields the `values()` / `values_list()` querysets it needs (a tuple of them),
+receives their rows (a list of row lists, in the same order) and returns its result — the Python part of a
+selector, written once. `run_alone(plan)` runs each queryset as Django would on its own (what a single
+selector, an export, does); `run_batched(plan)` sends every queryset of a round as ONE statement, a UNION
+ALL of the querysets' own SQL, and gives each its rows converted exactly as Django would have (the
+compiler's converters, then the dicts, tuples or flat values of the iterable). `gather(*plans)` runs plans
+side by side, their rounds merged: the dashboard's figures are one round, so one statement.
+
+The rows of a batched queryset come in no guaranteed order (the statement has no ORDER BY of its own):
+a plan sorts what it lists, or numbers its rows in SQL with a window (`RowNumber`) and sorts on that.
+The statement is as narrow as the widest queryset: on SQLite the querysets share its columns by position
+(each value keeps its own type through a UNION); on PostgreSQL each column holds one family of types —
+integers as bigint, decimals as numeric, text as text, any other type as itself — a value cast to it and
+a NULL of it where a queryset has nothing there, so no two types ever meet in one column.
+"""
+
+import functools
+from collections import Counter
+from collections.abc import Callable, Generator, Sequence
+from operator import itemgetter
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import QuerySet
+from django.db.models.query import FlatValuesListIterable, ValuesIterable, ValuesListIterable
+from django.db.models.sql.compiler import SQLCompiler
+
+Rows = list[Any]
+#: What a plan yields (its querysets), is sent back (their rows) and returns.
+type Plan[T] = Generator[tuple[QuerySet[Any, Any], ...], list[Rows], T]
+
+
+class Planned[**P, T]:
+    """A selector written as a plan: called, it runs alone; `.plan(...)` gives the plan to batch."""
+
+    def __init__(self, function: Callable[P, Plan[T]]) -> None:
+        self.function = function
+        functools.update_wrapper(self, function)
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> T:
+        return run_alone(self.function(*args, **kwargs))
+
+    def plan(self, *args: P.args, **kwargs: P.kwargs) -> Plan[T]:
+        return self.function(*args, **kwargs)
+
+
+def planned[**P, T](function: Callable[P, Plan[T]]) -> Planned[P, T]:
+    return Planned(function)
+
+
+def run_alone[T](plan: Plan[T]) -> T:
+    """Run a plan, each queryset on its own."""
+    try:
+        querysets = next(plan)
+        while True:
+            querysets = plan.send([list(queryset) for queryset in querysets])
+    except StopIteration as done:
+        return done.value
+
+
+def run_batched[T](plan: Plan[T]) -> T:
+    """Run a plan, the querysets of each round in one statement."""
+    try:
+        querysets = next(plan)
+        while True:
+            querysets = plan.send(union_rows(querysets))
+    except StopIteration as done:
+        return done.value
+
+
+def gather(*plans: Plan[Any]) -> Plan[list[Any]]:
+    """One plan running `plans` side by side: each round yields what all the plans still running wait
+    for, together. Returns their results in order."""
+    results: list[Any] = [None] * len(plans)
+    waiting: dict[int, tuple[QuerySet[Any, Any], ...]] = {}
+
+    def advance(index: int, rows: list[Rows] | None) -> None:
+        plan = plans[index]
+        try:
+            querysets = next(plan) if rows is None else plan.send(rows)
+            while not querysets:  # a round without a query: answer it at once
+                querysets = plan.send([])
+        except StopIteration as done:
+            results[index] = done.value
+            waiting.pop(index, None)
+        else:
+            waiting[index] = querysets
+
+    for index in range(len(plans)):
+        advance(index, None)
+    while waiting:
+        round_ = list(waiting.items())
+        rows = yield tuple(queryset for _index, querysets in round_ for queryset in querysets)
+        start = 0
+        for index, querysets in round_:
+            advance(index, rows[start : start + len(querysets)])
+            start += len(querysets)
+    return results
+
+
+def union_rows(querysets: Sequence[QuerySet[Any, Any]]) -> list[Rows]:
+    """The rows of each of `querysets` (values() or values_list() querysets), read in one statement."""
+    if len(querysets) < 2:
+        return [list(queryset) for queryset in querysets]
+    alias = querysets[0].db
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    compiled: list[tuple[int, SQLCompiler, str, list[Any], list[tuple[str, str]]]] = []
+    for index, queryset in enumerate(querysets):
+        if queryset.db != alias:
+            raise ValueError("union_rows: every queryset must read the same database")
+        compiler = queryset.query.get_compiler(using=alias)
+        try:
+            sql, params = compiler.as_sql(with_col_aliases=True)
+        except EmptyResultSet:
+            continue  # nothing can match (e.g. `pk__in=[]`): no rows, no SQL
+        columns = [
+            (quote(name), expression.output_field.db_type(connection) or "")
+            for expression, _sql, name in compiler.select[: compiler.col_count]
+        ]
+        compiled.append((index, compiler, sql, list(params), columns))
+    # The columns of the statement: for each family of types, as many as the widest queryset needs.
+    widths: Counter[str] = Counter()
+    for *_rest, columns in compiled:
+        for family, count in Counter(_family(db_type, connection) for _name, db_type in columns).items():
+            widths[family] = max(widths[family], count)
+    slots = [(family, n) for family in sorted(widths) for n in range(widths[family])]
+    position = {slot: i for i, slot in enumerate(slots)}
+    selects, params_all, layouts = [], [], {}
+    for index, _compiler, sql, params, columns in compiled:
+        seen: Counter[str] = Counter()
+        cells = [f"CAST(NULL AS {family})" if family else "NULL" for family, _n in slots]
+        layout = []
+        for name, db_type in columns:
+            family = _family(db_type, connection)
+            slot = position[(family, seen[family])]
+            seen[family] += 1
+            # Cast even to its own declared type: an expression may return another (PostgreSQL's
+            # DATE_TRUNC of a date is a timestamp, made a date by Django's converter afterwards).
+            cells[slot] = f"CAST(t.{name} AS {family})" if family else f"t.{name}"
+            layout.append(slot + 1)  # after the queryset's number
+        layouts[index] = layout
+        # The querysets' own SQL (parameters apart) and database type names: no outside input.
+        selects.append(f"SELECT {index}, {', '.join(cells)} FROM ({sql}) t")  # noqa: S608
+        params_all.extend(params)
+    raw: dict[int, Rows] = {index: [] for index, *_rest in compiled}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params_all)
+        for row in cursor.fetchall():
+            raw[row[0]].append(row)
+    result: list[Rows] = [[] for _ in querysets]
+    for index, compiler, *_rest in compiled:
+        layout = layouts[index]
+        if layout == list(range(1, len(layout) + 1)):  # its columns first, in order (always on SQLite)
+            rows = [row[1 : len(layout) + 1] for row in raw[index]]
+        elif len(layout) == 1:
+            rows = [(row[layout[0]],) for row in raw[index]]
+        else:
+            rows = list(map(itemgetter(*layout), raw[index]))
+        result[index] = _shaped(querysets[index], compiler, rows)
+    return result
+
+
+#: PostgreSQL's column types by family (the type before any "(…)"): what a column of the UNION holds.
+FAMILIES = {
+    "smallint": "bigint",
+    "integer": "bigint",
+    "bigint": "bigint",
+    "numeric": "numeric",
+    "varchar": "text",
+    "char": "text",
+    "text": "text",
+}
+
+
+def _family(db_type: str, connection: BaseDatabaseWrapper) -> str:
+    """The type of the statement's column a value of `db_type` goes in ("" on SQLite: any column)."""
+    if connection.vendor == "sqlite":
+        return ""
+    base = db_type.split("(")[0].strip().lower()
+    return FAMILIES.get(base, db_type)
+
+
+def _shaped(queryset: QuerySet[Any, Any], compiler: SQLCompiler, rows: Rows) -> Rows:
+    """Raw rows as the queryset's own iteration gives them: converted, then dicts, tuples or values."""
+    converted = compiler.results_iter(results=[rows], tuple_expected=True)
+    iterable = queryset._iterable_class
+    if iterable is FlatValuesListIterable:
+        return [row[0] for row in converted]
+    if iterable is ValuesListIterable:
+        return list(converted)
+    if iterable is ValuesIterable:
+        query = queryset.query
+        names = list(query.selected or [*query.extra_select, *query.values_select, *query.annotation_select])
+        return [dict(zip(names, row, strict=False)) for row in converted]
+    raise TypeError("union_rows reads values() and values_list() querysets only")
+
+
+def rows_of(queryset: QuerySet[Any, Any]) -> Plan[Rows]:
+    """The plan that reads one queryset's rows (to gather with others)."""
+    (rows,) = yield (queryset,)
+    return rows

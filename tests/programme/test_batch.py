@@ -1,0 +1,61 @@
+"""Several querysets read in one statement give exactly what each gives on its own."""
+
+from datetime import date
+
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
+
+from programme.batch import gather, planned, rows_of, run_alone, run_batched, union_rows
+from projects.funding.models import Instalment
+from projects.models import Milestone, Project
+from tests.factories import ProjectFactory
+
+
+def _data(world):
+    project = ProjectFactory(programme=world.programme, cohort=world.cohort, title="Épicerie « solidaire »")
+    for day, title in ((date(2026, 1, 5), "Premier jalon"), (date(2026, 3, 9), "Deuxième")):
+        Milestone.objects.create(project=project, title=title, due_date=day)
+    return project
+
+
+def test_a_union_reads_each_queryset_as_django_would(world, django_assert_num_queries):
+    _data(world)
+    querysets = [
+        # dicts with a date, a text and an id
+        Milestone.objects.order_by("due_date").values("pk", "title", "due_date", "project__title"),
+        # tuples: a count per month (the truncated date converted back to a date)
+        Milestone.objects.annotate(month=TruncMonth("due_date"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .order_by("month"),
+        # flat values
+        Project.objects.order_by("pk").values_list("title", flat=True),
+        # nothing can match: no SQL, no rows
+        Project.objects.filter(pk__in=[]).values_list("pk", flat=True),
+        # a sum of amounts over no rows: one row holding None
+        Instalment.objects.values_list(Sum("amount")),
+    ]
+    alone = [list(queryset) for queryset in querysets]
+    with django_assert_num_queries(1):
+        together = union_rows(querysets)
+    assert [sorted(map(repr, rows)) for rows in together] == [sorted(map(repr, rows)) for rows in alone]
+    assert together[1] and isinstance(together[1][0][0], date)
+    assert together[3] == []
+
+
+def test_plans_run_alone_or_side_by_side_give_the_same_result(world, django_assert_num_queries):
+    project = _data(world)
+
+    @planned
+    def milestones_per_project(*, project_id: int):
+        (rows,) = yield (Milestone.objects.filter(project_id=project_id).values_list("title", flat=True),)
+        return sorted(rows)
+
+    def titles():
+        return (yield from rows_of(Project.objects.filter(pk=project.pk).values_list("title", flat=True)))
+
+    assert milestones_per_project(project_id=project.pk) == ["Deuxième", "Premier jalon"]
+    alone = run_alone(gather(milestones_per_project.plan(project_id=project.pk), titles()))
+    with django_assert_num_queries(1):
+        together = run_batched(gather(milestones_per_project.plan(project_id=project.pk), titles()))
+    assert together == alone == [["Deuxième", "Premier jalon"], ["Épicerie « solidaire »"]]
