@@ -590,6 +590,11 @@ def kit_generate(*, actor: User, project: Project) -> EssaimageKit:
     refusal = selectors.kit_refusal(user=actor, project=project)
     if refusal:
         raise ValidationError(refusal)
+    pending = EssaimageKit.objects.filter(
+        project=project, status__in=[RenderStatus.QUEUED, RenderStatus.RUNNING]
+    ).first()
+    if pending is not None and not render_expire_stale(pending):
+        return pending  # asked twice (a double click): the version being rendered, not a second one
     last = EssaimageKit.objects.filter(project=project).aggregate(v=Max("version"))["v"] or 0
     kit = EssaimageKit.objects.create(project=project, version=last + 1, requested_by=actor)
     audit_log(actor=actor, obj=project, action="kit.generate", changes={"version": [None, kit.version]})

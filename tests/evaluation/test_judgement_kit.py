@@ -124,3 +124,12 @@ def test_the_kit_holds_only_the_judgement_the_team_shared(world, django_capture_
     text = " ".join(h.pdf_text(kit.file).split())
     assert h.ANSWER_IN_PDF not in text and "trois communes le demandent" not in text
     assert kit.snapshot["findings"] == [] and kit.snapshot["recommendation"] is None
+
+
+def test_generating_twice_while_rendering_gives_one_version(world):
+    """A double click on « Générer le kit »: one version, the one being rendered (its message lost here)."""
+    h.finding(world)
+    _spread(world)
+    first = services.kit_generate(actor=world.staff, project=world.project_a)
+    second = services.kit_generate(actor=world.staff, project=world.project_a)
+    assert first.pk == second.pk and EssaimageKit.objects.count() == 1
