@@ -1,18 +1,21 @@
 """The gate dossier (#19): preparing the dossier of a project with 100 workshops and 2,000 validated
-measurements — the snapshot (every figure read from `evaluation.selectors` and the project's records) and
-its PDF, as the worker renders it. Budget: ≤ 150 ms per page, like every report (issue #16).
+measurements — the snapshot (every figure read from `evaluation.selectors` and the project's records), its
+PDF, its storage, as the worker renders it. Budget: ≤ 150 ms per page, like every report (issue #16); the
+baseline is WeasyPrint laying out the same HTML, the floor of any PDF.
 
 The project is built in a transaction rolled back at the end: the benchmark leaves the dataset as it was.
 """
 
+import statistics
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from benchmarks.common import RESULTS, Budget, Result, Timing, measure
+from benchmarks.common import RESULTS, Budget, Result, Timing, measure_interleaved, report
 
 MS_PER_PAGE = 150
 WORKSHOPS = 100
@@ -122,9 +125,17 @@ def _project(user):
 
 
 def run(*, scale: float) -> None:
+    """The dossier as the worker renders it (`judgement.services.dossier_render`: claim, snapshot, print
+    HTML, PDF, storage, the final UPDATE), timed taking turns with its floor — WeasyPrint laying out the
+    same HTML (`html_to_pdf` alone) — so a busy machine weighs on both alike. The project is the same at
+    every scale (100 workshops, 2,000 measurements: the issue's size); `--small` only shrinks the shared
+    dataset around it."""
     import logging
 
-    from evaluation.judgement import selectors, services
+    from django.core.files.storage import default_storage
+
+    from evaluation.judgement import services
+    from evaluation.judgement.models import GateDossier
     from evaluation.reports.pdf import html_to_pdf
     from programme.models import User
 
@@ -137,29 +148,73 @@ def run(*, scale: float) -> None:
         ).first() or User.objects.create_user("bench-dossier@parcours.invalid", role="director")
         project = _project(user)
         today = timezone.localdate()
+        rendered: list[GateDossier] = []
 
-        def render() -> int:
-            snapshot = selectors.dossier_snapshot(user=user, project=project, as_of=today)
-            html = services.print_html(
-                kind="dossier", title="Bench", snapshot=snapshot, as_of=today, requested_by="Bench"
+        def prepare_and_render() -> None:
+            """What `dossier_prepare` writes, then what the task runs."""
+            dossier = GateDossier.objects.create(
+                project=project, phase=project.phase, as_of=today, requested_by=user
             )
-            return html_to_pdf(html).pages
+            done = services.dossier_render(dossier_id=dossier.pk)
+            assert done is not None and done.status == "done", done and done.error
+            rendered.append(done)
 
-        pages = render()
-        snapshot = measure(
-            "snapshot",
-            lambda: selectors.dossier_snapshot(user=user, project=project, as_of=today),
-            repeat=5,
+        prepare_and_render()
+        first = rendered[0]
+        html = services.print_html(
+            kind="dossier", title="Bench", snapshot=first.snapshot, as_of=today, requested_by=str(user)
+        )
+        pages = first.pages or 1
+        cpu: dict[str, list[float]] = {"task": [], "floor": []}
+
+        def on_cpu(name: str, fn: Callable[[], object]) -> Callable[[], None]:
+            """`fn`, noting the CPU time this process spent in it: on a machine shared with other
+            work the wall clock also counts the time spent waiting for a core."""
+
+            def timed() -> None:
+                start = time.process_time()
+                fn()
+                cpu[name].append(time.process_time() - start)
+
+            return timed
+
+        ours, floor = measure_interleaved(
+            [
+                ("dossier_render (the task)", on_cpu("task", prepare_and_render)),
+                ("html_to_pdf alone", on_cpu("floor", lambda: html_to_pdf(html))),
+            ],
+            repeat=3,
             warmup=0,
         )
-        full = measure("snapshot + PDF", render, repeat=3, warmup=0)
+        for dossier in rendered:
+            default_storage.delete(dossier.file.name or "")
         transaction.set_rollback(True)
-    per_page = Timing("ms per page", [s / pages for s in full.samples])
-    print(f"\n## Gate dossier — {WORKSHOPS} workshops, {INDICATORS * PERIODS} measurements: {pages} pages")
+    per_page = Timing("ms per page", [s / pages for s in ours.samples])
+    floor_per_page = Timing("WeasyPrint alone, ms per page", [s / pages for s in floor.samples])
+    title = f"Gate dossier — {WORKSHOPS} workshops, {INDICATORS * PERIODS} measurements: {pages} pages"
+    report(title, ours, [floor])
+    task_cpu, floor_cpu = (statistics.median(cpu[k]) for k in ("task", "floor"))
     print(
-        f"  full render: median {full.p50:.2f} s; snapshot alone {snapshot.p50 * 1000:.0f} ms; "
-        f"{per_page.p50 * 1000:.0f} ms per page (took {time.perf_counter() - started:.0f} s)"
+        f"  CPU time of this process (median): the task {task_cpu * 1000:.0f} ms = "
+        f"{task_cpu / pages * 1000:.0f} ms per page, WeasyPrint alone {floor_cpu * 1000:.0f} ms = "
+        f"{floor_cpu / pages * 1000:.0f} ms per page; wall clock {per_page.p50 * 1000:.0f} ms per page "
+        f"(took {time.perf_counter() - started:.0f} s)"
     )
     RESULTS.append(
-        Result(f"Gate dossier, {pages} pages: time per page", per_page, None, Budget(ms=MS_PER_PAGE))
+        Result(
+            f"Gate dossier, {pages} pages (100 workshops, 2,000 measurements): time per page",
+            per_page,
+            floor_per_page,
+            Budget(ms=MS_PER_PAGE),
+        )
+    )
+    # The same render counted in CPU time: what it costs with a core of its own (the wall clock above
+    # also counts the waits for a core when the machine is shared).
+    RESULTS.append(
+        Result(
+            f"Gate dossier, {pages} pages: CPU time per page",
+            Timing("CPU ms per page", [c / pages for c in cpu["task"]]),
+            Timing("WeasyPrint alone, CPU ms per page", [c / pages for c in cpu["floor"]]),
+            Budget(ms=MS_PER_PAGE),
+        )
     )

@@ -72,6 +72,10 @@ app.conf.beat_schedule = {
         "task": "evaluation.reports.tasks.requeue_stuck_reports",
         "schedule": crontab(minute="*/5"),
     },
+    "requeue-stuck-dossiers-and-kits": {
+        "task": "evaluation.judgement.tasks.requeue_stuck_renders",
+        "schedule": crontab(minute="*/5"),
+    },
     "requeue-stuck-imports": {
         "task": "prospects.tasks.requeue_stuck_imports",
         "schedule": crontab(minute="*/5"),

@@ -1,4 +1,5 @@
-"""Forms of the fil rouge: the outputs an indicator tests, the sources of a lesson in a project.
+"""Forms of the fil rouge: the outputs an indicator tests, the sources of a lesson in a project (outputs,
+workshops, committees, findings).
 
 The choices offered are the project's own pieces; the fields accept any piece the person may read, so a
 piece of another project (a forged or stale form) reaches the service, which refuses it with the reason."""
@@ -9,6 +10,7 @@ from django import forms
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from evaluation.judgement.models import Finding
 from programme import access
 from programme.forms import Form
 from programme.models import User
@@ -60,6 +62,13 @@ class LessonSourcesForm(Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    findings = forms.ModelMultipleChoiceField(
+        label=_("Constats"),
+        queryset=Finding.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Les réponses de l’équipe aux questions évaluatives du projet."),
+    )
 
     def __init__(self, *args: Any, user: User, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,6 +76,9 @@ class LessonSourcesForm(Form):
             ("outputs", WorkshopItem, ("kind", "title")),
             ("workshops", Workshop, ("starts_at",)),
             ("committees", Committee, ("date",)),
+            ("findings", Finding, ("question__order",)),
         ):
             readable = access.scoped(user, model)
+            if model is Finding:
+                readable = readable.select_related("question")
             _pieces(self, name, readable, _offered(readable.filter(project=project).order_by(*order, "pk")))

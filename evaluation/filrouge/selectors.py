@@ -1,5 +1,7 @@
 """Reads of the fil rouge: a project's chain need → idea → prototype → indicator → result → lesson, with
-its gaps, read with the eyes of the person: the team's pages, or a partner's in the portal.
+its gaps, read with the eyes of the person: the team's pages, or a partner's in the portal. A lesson drawn
+from a finding hangs on the results of the indicators that finding rests on: those of its question's
+criteria and those of the measurements it links as evidence.
 
 A fixed number of queries whatever the number of outputs, indicators and lessons (tests pin it); the
 result of an indicator is `evaluation.selectors.indicator_summary` (the one definition), never recomputed.
@@ -13,6 +15,7 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from evaluation.judgement.models import Evidence
 from evaluation.models import Lesson, Measurement, ProjectIndicator
 from evaluation.selectors import indicator_summary
 from programme import access
@@ -72,7 +75,7 @@ def _indicators(queryset: QuerySet[ProjectIndicator], project: Project) -> list[
     """The project's indicators with what `indicator_summary` reads (three queries)."""
     return list(
         queryset.filter(project=project)
-        .select_related("indicator")
+        .select_related("indicator", "criterion")
         .prefetch_related(
             "targets",
             Prefetch(
@@ -131,6 +134,7 @@ def fil_rouge(*, user: User, project: Project, today: date, collective: bool = F
     lessons: list[Lesson] = []
     lesson_outputs: dict[int, list[int]] = defaultdict(list)
     lesson_sources: dict[int, list[str]] = defaultdict(list)
+    lesson_results: dict[int, list[int]] = defaultdict(list)  # lesson → indicators of its findings
     with_lessons = not collective and access.is_team(user)
     if with_lessons:
         lessons = list(access.scoped(user, Lesson).filter(projects=project).order_by("title", "pk"))
@@ -152,9 +156,53 @@ def fil_rouge(*, user: User, project: Project, today: date, collective: bool = F
             lesson_sources[lesson_id].append(
                 _("%(kind)s du %(date)s") % {"kind": committee_labels.get(kind, kind), "date": fr_date(day)}
             )
+        lesson_results = _lessons_findings(lesson_ids, project, indicators, lesson_sources)
     return _assemble(
-        project, items, indicators, tested, lessons, lesson_outputs, lesson_sources, with_lessons, collective
+        project,
+        items,
+        indicators,
+        tested,
+        lessons,
+        (lesson_outputs, lesson_sources, lesson_results),
+        with_lessons,
+        collective,
     )
+
+
+def _lessons_findings(
+    lesson_ids: list[int],
+    project: Project,
+    indicators: list[ProjectIndicator],
+    lesson_sources: dict[int, list[str]],
+) -> dict[int, list[int]]:
+    """The findings each lesson comes from (said in its sources) and, for each lesson, the indicators
+    (of `indicators`, the visible ones) those findings rest on — two queries."""
+    by_question: dict[int, list[int]] = defaultdict(list)
+    for pi in indicators:
+        if pi.criterion is not None:
+            by_question[pi.criterion.question_id].append(pi.pk)
+    visible = {pi.pk for pi in indicators}
+    links = list(
+        Lesson.findings.through.objects.filter(lesson_id__in=lesson_ids, finding__project=project)
+        .order_by("finding__question__order", "finding_id")
+        .values_list("lesson_id", "finding_id", "finding__question_id", "finding__question__text")
+    )
+    rests_on: dict[int, list[int]] = defaultdict(list)  # finding → indicators of its evidence
+    for finding_id, pi_id in (
+        Evidence.objects.filter(
+            finding__lessons__in=lesson_ids, finding__project=project, measurement__isnull=False
+        )
+        .distinct()
+        .values_list("finding_id", "measurement__project_indicator_id")
+    ):
+        rests_on[finding_id].append(pi_id)
+    results: dict[int, list[int]] = defaultdict(list)
+    for lesson_id, finding_id, question_id, question in links:
+        lesson_sources[lesson_id].append(_("constat « %(question)s »") % {"question": question})
+        for pi_id in [*by_question.get(question_id, []), *rests_on.get(finding_id, [])]:
+            if pi_id in visible and pi_id not in results[lesson_id]:
+                results[lesson_id].append(pi_id)
+    return results
 
 
 def _assemble(
@@ -163,12 +211,13 @@ def _assemble(
     indicators: list[ProjectIndicator],
     tested: dict[int, list[int]],
     lessons: list[Lesson],
-    lesson_outputs: dict[int, list[int]],
-    lesson_sources: dict[int, list[str]],
+    lesson_links: tuple[dict[int, list[int]], dict[int, list[str]], dict[int, list[int]]],
     with_lessons: bool,
     collective: bool,
 ) -> FilRouge:
-    """Nodes, links, the tree and the gaps, from what was read (no query)."""
+    """Nodes, links, the tree and the gaps, from what was read (no query). `lesson_links`: each lesson's
+    outputs, its sources said in words, the indicators its findings rest on."""
+    lesson_outputs, lesson_sources, lesson_results = lesson_links
     by_id = {item.pk: item for item in items}
     nodes: dict[str, Node] = {}
     edges: list[tuple[str, str]] = []
@@ -208,13 +257,17 @@ def _assemble(
         )
         nodes[key] = node
         lesson_nodes.append(node)
+        parents: list[str] = []
         for item_id in lesson_outputs.get(lesson.pk, []):
-            parents = [f"result-{pi_key.removeprefix('pi-')}" for pi_key in testing.get(item_id, [])]
-            for parent in parents or [f"item-{item_id}"]:
-                if (parent, key) not in edges:
-                    edges.append((parent, key))
-                    nodes[parent].children.append(node)
-                    with_a_lesson.add(parent)
+            testers = [f"result-{pi_key.removeprefix('pi-')}" for pi_key in testing.get(item_id, [])]
+            parents += testers or [f"item-{item_id}"]
+        # From a finding: the results of the indicators it rests on.
+        parents += [f"result-{pi_id}" for pi_id in lesson_results.get(lesson.pk, [])]
+        for parent in parents:
+            if (parent, key) not in edges:
+                edges.append((parent, key))
+                nodes[parent].children.append(node)
+                with_a_lesson.add(parent)
     gaps: list[Node] = []
     # The gaps are the team's to fill: the collective does not see every indicator (only those it
     # reports), so a prototype may be tested by an indicator it does not see.

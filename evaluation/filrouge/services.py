@@ -1,5 +1,6 @@
-"""Writes of the fil rouge: which outputs an indicator tests, what a lesson comes from. Every piece linked
-must belong to the same project: another project's piece is refused with the reason, nothing saved."""
+"""Writes of the fil rouge: which outputs an indicator tests, what a lesson comes from (outputs, workshops,
+committees, findings). Every piece linked must belong to the same project: another project's piece is
+refused with the reason, nothing saved."""
 
 from collections.abc import Iterable, Sequence
 
@@ -8,6 +9,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from evaluation.judgement.models import Finding
 from evaluation.models import Lesson, ProjectIndicator
 from programme import access
 from programme.audit import audit_log
@@ -65,9 +67,11 @@ def lesson_sources_set(
     outputs: Sequence[WorkshopItem],
     workshops: Sequence[Workshop],
     committees: Sequence[Committee],
+    findings: Sequence[Finding] = (),
 ) -> Lesson:
-    """Say what a lesson comes from in `project`: outputs, workshops, committees of that project. They
-    replace the lesson's previous sources in that project; its sources in its other projects stay."""
+    """Say what a lesson comes from in `project`: outputs, workshops, committees and findings of that
+    project. They replace the lesson's previous sources in that project; its sources in its other
+    projects stay."""
     if not access.is_team(actor):
         raise PermissionDenied
     lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
@@ -76,17 +80,28 @@ def lesson_sources_set(
             _("Cet enseignement ne concerne pas le projet « %(project)s » : reliez-le d’abord au projet.")
             % {"project": project.title}
         )
+    sources: tuple[tuple[str, Sequence[Model]], ...] = (
+        ("outputs", outputs),
+        ("workshops", workshops),
+        ("committees", committees),
+        ("findings", findings),
+    )
     errors = {}
-    for field, pieces in (("outputs", outputs), ("workshops", workshops), ("committees", committees)):
+    for field, pieces in sources:
         foreign = _foreign(pieces, project.pk)
-        if foreign:
+        if foreign and field == "findings":
+            errors[field] = _(
+                "Ces constats répondent aux questions d’un autre projet et ne peuvent pas être reliés à "
+                "cet enseignement ici : %(items)s."
+            ) % {"items": ", ".join(foreign)}
+        elif foreign:
             errors[field] = _(
                 "Ces éléments appartiennent à un autre projet et ne peuvent pas être reliés ici : %(items)s."
             ) % {"items": ", ".join(foreign)}
     if errors:
         raise ValidationError(errors)
     changes: dict[str, list[str]] = {}
-    for field, pieces in (("outputs", outputs), ("workshops", workshops), ("committees", committees)):
+    for field, pieces in sources:
         relation = getattr(lesson, field)
         before = list(relation.filter(project=project))
         if {p.pk for p in before} == {p.pk for p in pieces}:

@@ -80,7 +80,7 @@ def indicator_outputs(request: AuthedRequest, pk: int) -> HttpResponse:
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def lesson_sources(request: AuthedRequest, project_pk: int, pk: int) -> HttpResponse:
-    """What a lesson comes from in the project: outputs, workshops, committees."""
+    """What a lesson comes from in the project: outputs, workshops, committees, findings."""
     project = project_for(request, project_pk)
     lesson = get_object_or_404(access.scoped(request.user, Lesson), pk=pk)
     if not lesson.projects.filter(pk=project.pk).exists():
@@ -89,6 +89,7 @@ def lesson_sources(request: AuthedRequest, project_pk: int, pk: int) -> HttpResp
         "outputs": list(lesson.outputs.filter(project=project)),
         "workshops": list(lesson.workshops.filter(project=project)),
         "committees": list(lesson.committees.filter(project=project)),
+        "findings": list(lesson.findings.filter(project=project)),
     }
     form = LessonSourcesForm(posted(request), user=request.user, project=project, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -102,6 +103,7 @@ def lesson_sources(request: AuthedRequest, project_pk: int, pk: int) -> HttpResp
                     outputs=list(form.cleaned_data["outputs"]),
                     workshops=list(form.cleaned_data["workshops"]),
                     committees=list(form.cleaned_data["committees"]),
+                    findings=list(form.cleaned_data["findings"]),
                 )
             except ValidationError as error:
                 add_validation_error(form, error)

@@ -78,7 +78,7 @@ class Finding(models.Model):
         constraints = [models.CheckConstraint(condition=~Q(answer=""), name="finding_has_answer")]
 
     def __str__(self) -> str:
-        return str(self.question_id)
+        return self.question.text
 
     def get_absolute_url(self) -> str:
         return reverse("evaluation:judgement.findings", args=[self.project_id])

@@ -18,8 +18,8 @@ from evaluation.models import EvaluationQuestion, Measurement, MeasurementStatus
 from programme import access
 from programme.formatting import fr_amount, fr_date, fr_percent, indicator_value
 from programme.models import User
-from projects.funding.selectors import money_by_project
-from projects.models import Deliverable, DeploymentSite, Phase, Project, Workshop, WorkshopItem
+from projects.funding.selectors import Money, money_by_project
+from projects.models import NEXT_PHASE, Deliverable, DeploymentSite, Phase, Project, Workshop, WorkshopItem
 
 from .models import (
     CollectiveReading,
@@ -142,10 +142,12 @@ def _criterion_row(criterion: Any) -> dict[str, str]:
     }
 
 
-def _findings_rows(user: User, project: Project) -> list[dict[str, Any]]:
+def _findings_rows(user: User, project: Project, *, shared_only: bool = False) -> list[dict[str, Any]]:
     rows = []
     for q in questions_with_findings(user=user, project=project):
         finding = q.found  # type: ignore[attr-defined]
+        if shared_only and not (finding and finding.shared_with_collective):
+            continue
         rows.append(
             {
                 "question": q.text,
@@ -165,8 +167,10 @@ def dossier_snapshot(
 ) -> dict[str, Any]:
     """Everything a gate dossier shows for the end of `phase` (default: the project's), as of `as_of`,
     formatted (see the module docstring). Nothing team-only beyond the team's judgement reaches it: no
-    internal note, no lesson, no other project, and the workshops the team kept to itself are counted,
-    never named."""
+    internal note, no lesson, no other project, and the workshops and deliverables the team kept to itself
+    are counted, never named."""
+    from evaluation.portal.selectors import collective_scoped
+
     phase = phase or project.phase
     since = _phase_start(project, phase)
     recommendation = recommendation_for_phase(user=user, project=project, phase=phase)
@@ -208,9 +212,22 @@ def dossier_snapshot(
         .prefetch_related(Prefetch("items", queryset=WorkshopItem.objects.order_by("kind", "title")))
         .order_by("starts_at", "pk")
     )
+    # Deliverables as the collective handles them in its portal are named; those the team follows alone
+    # are counted, like its internal workshops (a dossier may be shared with the collective).
+    deliverables = access.scoped(user, Deliverable).filter(project=project)
+    collective_deliverables = deliverables.filter(
+        pk__in=collective_scoped(project, Deliverable, portal=True).values("pk")
+    )
     money = money_by_project(user=user, projects=Project.objects.filter(pk=project.pk), today=as_of).get(
         project.pk
     )
+    # The budget secured for the phase a « poursuite » leads to, when the project has money records.
+    following = NEXT_PHASE.get(phase)
+    money_next = None
+    if money is not None and following in (Phase.EMERGENCE, Phase.EXPERIMENTATION, Phase.DEPLOYMENT):
+        money_next = money_by_project(
+            user=user, projects=Project.objects.filter(pk=project.pk), today=as_of, phase=following
+        ).get(project.pk, Money())
     return {
         "project": {
             "title": project.title,
@@ -243,8 +260,9 @@ def dossier_snapshot(
         "internal_workshops": workshops.filter(shared_with_collective=False).count(),
         "deliverables": [
             {"title": d.title, "due": fr_date(d.due_date), "status": d.get_status_display()}
-            for d in access.scoped(user, Deliverable).filter(project=project).order_by("due_date", "pk")
+            for d in collective_deliverables.order_by("due_date", "pk")
         ],
+        "internal_deliverables": deliverables.exclude(pk__in=collective_deliverables.values("pk")).count(),
         "money": {
             "need": fr_amount(money.need),
             "secured": fr_amount(money.secured),
@@ -252,6 +270,15 @@ def dossier_snapshot(
             "to_find": fr_amount(money.to_find),
         }
         if money is not None
+        else None,
+        "money_next": {
+            "phase_label": str(Phase(following).label),
+            "need": fr_amount(money_next.need),
+            "secured": fr_amount(money_next.secured),
+            "requested": fr_amount(money_next.requested),
+            "to_find": fr_amount(money_next.to_find),
+        }
+        if money_next is not None and following
         else None,
     }
 
@@ -263,6 +290,42 @@ def dossier_is_stale(*, user: User, dossier: GateDossier) -> bool:
         return False
     live = dossier_snapshot(user=user, project=dossier.project, as_of=dossier.as_of, phase=dossier.phase)
     return bool(live != dossier.snapshot)
+
+
+def share_refusal(*, document: GateDossier | EssaimageKit) -> str:
+    """Why a finished dossier or kit cannot be shared with the collective ('' when it can): it holds what
+    the team keeps to itself — a finding or the recommendation it has not shared (a dossier: a kit holds
+    only the shared ones), the project's money while the Financement tab is not shared. A frozen document
+    cannot leave them out, so the team shares them first (their text, as the document froze it, is then
+    the collective's to read anyway)."""
+    from projects.funding.models import FundingSettings
+
+    parts = []
+    if isinstance(document, GateDossier) and document.finished_at:
+        parts += [
+            _("le constat « %(question)s »") % {"question": f.question.text}
+            for f in Finding.objects.filter(
+                project_id=document.project_id,
+                shared_with_collective=False,
+                created_at__lte=document.finished_at,
+            ).select_related("question")
+        ]
+        if document.snapshot.get("recommendation") and not (
+            Recommendation.objects.filter(
+                project_id=document.project_id, phase=document.phase, shared_with_collective=True
+            ).exists()
+        ):
+            parts.append(_("la recommandation de fin de phase"))
+    if document.snapshot.get("money") and not (
+        FundingSettings.objects.filter(project_id=document.project_id, shared_with_collective=True).exists()
+    ):
+        parts.append(_("le financement du projet (il se partage depuis l’onglet Financement)"))
+    if not parts:
+        return ""
+    return _(
+        "Ce document contient ce que l’équipe n’a pas partagé avec le collectif : %(parts)s. "
+        "Partagez-les d’abord, ou gardez-le pour l’équipe."
+    ) % {"parts": ", ".join(parts)}
 
 
 def dossiers_for(*, user: User, project: Project) -> QuerySet[GateDossier]:
@@ -316,7 +379,8 @@ def sites_for(*, user: User, project: Project) -> QuerySet[DeploymentSite]:
 
 
 def kit_snapshot(*, user: User, project: Project, as_of: date) -> dict[str, Any]:
-    """What the essaimage kit says: the dossier's findings, indicators and maturity, plus what the collective
+    """What the essaimage kit says: the dossier's indicators and maturity, the findings and the
+    end-of-Expérimentation recommendation the team shared with the collective, plus what the collective
     may read of the project — its prototypes, the lessons and deliverables shared with it — and the budget
     model when the project has money records. Lessons and deliverables come from
     `evaluation.portal.selectors.collective_scoped`: the kit goes to other territories, so it holds nothing
@@ -331,13 +395,15 @@ def kit_snapshot(*, user: User, project: Project, as_of: date) -> dict[str, Any]
     spread = recommendation_for_phase(user=user, project=project, phase=Phase.EXPERIMENTATION)
     return {
         **base,
+        # The team's judgement as far as it shared it with the collective.
+        "findings": _findings_rows(user, project, shared_only=True),
         "recommendation": {
             "verdict": spread.verdict,
             "verdict_label": spread.get_verdict_display(),
             "argument": spread.argument,
         }
-        if spread
-        else base["recommendation"],
+        if spread and spread.shared_with_collective
+        else None,
         "prototypes": [
             {
                 "title": p.title,

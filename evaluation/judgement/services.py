@@ -47,6 +47,7 @@ from .models import (
     Finding,
     GateDossier,
     Recommendation,
+    Rendered,
     RenderStatus,
     SiteKit,
 )
@@ -279,23 +280,54 @@ def _fail(model: Any, pk: int, error: Exception, started: float) -> None:
     )
 
 
-def _abandoned(obj: GateDossier | EssaimageKit) -> bool:
-    """Running for longer than a render may last: its worker is gone."""
-    from evaluation.reports.services import STALE_AFTER
+def render_expire_stale(obj: Rendered) -> bool:
+    """A dossier or kit left running past the render's hard time limit (its worker killed) is shown as
+    failed, with its reason, so its page offers to prepare it again instead of waiting forever. True when
+    it was. Rendered once or never: it is not restarted by itself, unlike a report."""
+    from evaluation.reports.services import INTERRUPTED, STALE_AFTER
 
-    return obj.started_at is not None and obj.started_at < timezone.now() - STALE_AFTER
+    if obj.status != RenderStatus.RUNNING or not obj.started_at:
+        return False
+    if obj.started_at >= timezone.now() - STALE_AFTER:
+        return False
+    expired = bool(
+        type(obj)
+        ._default_manager.filter(pk=obj.pk, status=RenderStatus.RUNNING, started_at=obj.started_at)
+        .update(status=RenderStatus.FAILED, error=str(INTERRUPTED), finished_at=timezone.now())
+    )
+    if expired:
+        logger.warning("%s %s was left running past its time limit", type(obj).__name__, obj.pk)
+        obj.status, obj.error = RenderStatus.FAILED, str(INTERRUPTED)
+    return expired
+
+
+def renders_requeue_stuck() -> int:
+    """The sweeper of dossiers and kits (beat, every 5 minutes), on the reports' rules
+    (`evaluation.reports.services.stuck_renders`): one the queue never took is handed to it again (the
+    claim makes a twin harmless), one left running past the time limit is shown as failed
+    (`render_expire_stale`). Returns how many were handed to the queue."""
+    from evaluation.reports.services import stuck_renders
+
+    handed = 0
+    for model, task in ((GateDossier, "render_dossier"), (EssaimageKit, "render_kit")):
+        for obj in stuck_renders(model).order_by("created_at"):
+            if obj.status == RenderStatus.QUEUED:
+                handed += _enqueue(task, obj.pk)
+            else:
+                render_expire_stale(obj)
+    return handed
 
 
 def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def _enqueue(task_name: str, pk: int) -> None:
+def _enqueue(task_name: str, pk: int) -> bool:
     from programme.celery import enqueue
 
     from . import tasks
 
-    enqueue(getattr(tasks, task_name), pk)
+    return enqueue(getattr(tasks, task_name), pk)
 
 
 # --- The gate dossier --------------------------------------------------------------------------------------
@@ -313,14 +345,8 @@ def dossier_prepare(*, actor: User, project: Project) -> GateDossier:
         .filter(project=project, status__in=[RenderStatus.QUEUED, RenderStatus.RUNNING])
         .first()
     )
-    if pending and pending.status == RenderStatus.RUNNING and _abandoned(pending):
-        # Its worker died past the time limit: shown as failed, and a new dossier is prepared.
-        GateDossier.objects.filter(pk=pending.pk).update(
-            status=RenderStatus.FAILED,
-            error=_("Le rendu a été interrompu (temps maximal dépassé ou worker arrêté)."),
-            finished_at=timezone.now(),
-        )
-        pending = None
+    if pending and render_expire_stale(pending):
+        pending = None  # its worker died past the time limit: shown as failed, a new dossier is prepared
     if pending:
         if pending.status == RenderStatus.QUEUED:  # asked again: hand it to the queue again (the claim
             transaction.on_commit(lambda: _enqueue("render_dossier", pending.pk))  # makes a twin harmless)
@@ -425,22 +451,32 @@ def dossier_render(*, dossier_id: int) -> GateDossier | None:
 
 
 @transaction.atomic
-def dossier_share(*, actor: User, dossier: GateDossier, shared: bool) -> GateDossier:
-    """Let the project's collective read (and download) a finished dossier, or stop."""
+def document_share(*, actor: User, document: GateDossier | EssaimageKit, shared: bool) -> None:
+    """Let the project's collective read (and download) a finished dossier or kit, or stop. Refused while
+    it holds what the team keeps to itself (`selectors.share_refusal`; a kit holds only what the
+    collective may read, `selectors.kit_snapshot`, but for the project's money)."""
     _team(actor)
-    dossier = GateDossier.objects.select_for_update().get(pk=dossier.pk)
-    if dossier.status != RenderStatus.DONE:
-        raise ValidationError(_("Le dossier doit être prêt avant d’être partagé."))
-    if dossier.shared_with_collective != shared:
+    dossier = isinstance(document, GateDossier)
+    model = type(document)
+    current = model._default_manager.select_for_update().get(pk=document.pk)
+    if current.status != RenderStatus.DONE:
+        raise ValidationError(
+            _("Le dossier doit être prêt avant d’être partagé.")
+            if dossier
+            else _("Le kit doit être prêt avant d’être partagé.")
+        )
+    refusal = selectors.share_refusal(document=current) if shared else ""
+    if refusal:
+        raise ValidationError(refusal)
+    if current.shared_with_collective != shared:
         audit_log(
             actor=actor,
-            obj=dossier.project,
-            action="dossier.share" if shared else "dossier.unshare",
-            changes={"shared_with_collective": [dossier.shared_with_collective, shared]},
+            obj=document.project,
+            action=f"{'dossier' if dossier else 'kit'}.{'share' if shared else 'unshare'}",
+            changes={"shared_with_collective": [current.shared_with_collective, shared]},
         )
-        GateDossier.objects.filter(pk=dossier.pk).update(shared_with_collective=shared)
-        dossier.shared_with_collective = shared
-    return dossier
+        model._default_manager.filter(pk=document.pk).update(shared_with_collective=shared)
+    document.shared_with_collective = shared
 
 
 # --- The decision hook (projects.gate_hooks) ---------------------------------------------------------------
@@ -554,6 +590,11 @@ def kit_generate(*, actor: User, project: Project) -> EssaimageKit:
     refusal = selectors.kit_refusal(user=actor, project=project)
     if refusal:
         raise ValidationError(refusal)
+    pending = EssaimageKit.objects.filter(
+        project=project, status__in=[RenderStatus.QUEUED, RenderStatus.RUNNING]
+    ).first()
+    if pending is not None and not render_expire_stale(pending):
+        return pending  # asked twice (a double click): the version being rendered, not a second one
     last = EssaimageKit.objects.filter(project=project).aggregate(v=Max("version"))["v"] or 0
     kit = EssaimageKit.objects.create(project=project, version=last + 1, requested_by=actor)
     audit_log(actor=actor, obj=project, action="kit.generate", changes={"version": [None, kit.version]})

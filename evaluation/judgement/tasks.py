@@ -19,3 +19,10 @@ def render_dossier(dossier_id: int) -> None:
 )
 def render_kit(kit_id: int) -> None:
     services.kit_render(kit_id=kit_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=180, ignore_result=True)
+def requeue_stuck_renders() -> None:
+    """Beat, every 5 minutes, beside the reports' sweeper: dossiers and kits the queue never took, or
+    left running past their time limit."""
+    services.renders_requeue_stuck()

@@ -23,6 +23,7 @@ urlpatterns = [
         "decisions/<int:decision_pk>/vu-par-le-comite/", views.decision_seen, name="judgement.decision_seen"
     ),
     path("projets/<int:project_pk>/kit/generer/", views.kit_generate, name="judgement.kit.generate"),
+    path("kits/<int:pk>/partage/", views.kit_share, name="judgement.kit.share"),
     path("kits/<int:pk>/<str:part>/", views.kit_download, name="judgement.kit.download"),
     path("sites/<int:site_pk>/kit/", views.site_kit, name="judgement.site_kit"),
 ]

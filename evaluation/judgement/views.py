@@ -36,11 +36,14 @@ def _finding_of(question: EvaluationQuestion) -> Finding | None:
 def findings(request: AuthedRequest, project_pk: int) -> HttpResponse:
     """Findings per evaluative question, the recommendations, the gate dossiers and the essaimage kits."""
     project = project_for(request, project_pk)
-    kits = list(selectors.kits_for(user=request.user, project=project))
+    kits = list(selectors.kits_for(user=request.user, project=project).defer("snapshot"))
+    dossiers = list(selectors.dossiers_for(user=request.user, project=project).defer("snapshot")[:10])
+    for rendered in [*kits, *dossiers]:  # a worker killed mid-render: say so (no query otherwise)
+        services.render_expire_stale(rendered)
     context = {
         "questions": selectors.questions_with_findings(user=request.user, project=project),
         "recommendations": selectors.recommendations_for(user=request.user, project=project),
-        "dossiers": list(selectors.dossiers_for(user=request.user, project=project).defer("snapshot")[:10]),
+        "dossiers": dossiers,
         "kits": kits,
         "kit_refusal": selectors.kit_refusal(user=request.user, project=project),
         "sites": [
@@ -249,6 +252,7 @@ def dossier_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """A prepared dossier: its progress while it renders, then its fingerprint, its PDF and what it shows."""
     dossier = _dossier(request, pk)
     project = project_for(request, dossier.project_id)
+    services.render_expire_stale(dossier)  # a worker killed mid-render: say so and offer to prepare again
     context = {
         "dossier": dossier,
         "stale": selectors.dossier_is_stale(user=request.user, dossier=dossier),
@@ -273,18 +277,26 @@ def dossier_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
     return private_file_response(dossier.file, filename=filename, content_type="application/pdf")
 
 
+def _share(request: AuthedRequest, document: GateDossier | EssaimageKit) -> None:
+    """Share (or stop sharing) a dossier or a kit, as posted; the outcome or the refusal as a message."""
+    shared = request.POST.get("shared") == "1"
+    try:
+        services.document_share(actor=request.user, document=document, shared=shared)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return
+    if isinstance(document, GateDossier):
+        done = _("Dossier partagé avec le collectif.") if shared else _("Dossier réservé à l’équipe.")
+    else:
+        done = _("Kit partagé avec le collectif.") if shared else _("Kit réservé à l’équipe.")
+    messages.success(request, done)
+
+
 @access.team_required
 @require_POST
 def dossier_share(request: AuthedRequest, pk: int) -> HttpResponse:
     dossier = _dossier(request, pk)
-    shared = request.POST.get("shared") == "1"
-    try:
-        services.dossier_share(actor=request.user, dossier=dossier, shared=shared)
-        messages.success(
-            request, _("Dossier partagé avec le collectif.") if shared else _("Dossier réservé à l’équipe.")
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    _share(request, dossier)
     return redirect("evaluation:judgement.dossier", pk=dossier.pk)
 
 
@@ -348,6 +360,15 @@ def kit_download(request: AuthedRequest, pk: int, part: str) -> HttpResponseBase
 
 @access.team_required
 @require_POST
+def kit_share(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Share a finished kit with the project's collective (it downloads it from the portal), or stop."""
+    kit = get_object_or_404(access.scoped(request.user, EssaimageKit).select_related("project"), pk=pk)
+    _share(request, kit)
+    return redirect("evaluation:judgement.findings", project_pk=kit.project_id)
+
+
+@access.team_required
+@require_POST
 def site_kit(request: AuthedRequest, site_pk: int) -> HttpResponse:
     """Record which kit version a deployment site started from."""
     site = get_object_or_404(access.scoped(request.user, DeploymentSite), pk=site_pk)
@@ -372,7 +393,7 @@ def site_kit(request: AuthedRequest, site_pk: int) -> HttpResponse:
 @require_GET
 def portal_findings(request: AuthedRequest, pk: int) -> HttpResponse:
     """What the team shared of its judgement: findings (with the collective's readings), recommendations,
-    dossiers. 404 for a project outside the partner's collectives."""
+    dossiers, essaimage kits. 404 for a project outside the partner's collectives."""
     project = get_object_or_404(access.scoped(request.user, Project), pk=pk)
     questions = [q for q in selectors.questions_with_findings(user=request.user, project=project) if q.found]  # type: ignore[attr-defined]
     context = {
@@ -382,6 +403,7 @@ def portal_findings(request: AuthedRequest, pk: int) -> HttpResponse:
         "dossiers": list(
             selectors.dossiers_for(user=request.user, project=project).filter(status=RenderStatus.DONE)
         ),
+        "kits": list(selectors.kits_for(user=request.user, project=project).filter(status=RenderStatus.DONE)),
         "reading_form": ReadingForm(),
     }
     return render(request, "evaluation/judgement/portal_findings.html", context)

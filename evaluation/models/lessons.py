@@ -29,8 +29,8 @@ class Lesson(models.Model):
     projects = models.ManyToManyField(
         "projects.Project", verbose_name=_("projets"), blank=True, related_name="lessons"
     )
-    # The fil rouge: what the lesson comes from — workshop outputs, workshops and committees of its
-    # projects (evaluation.filrouge.services checks it).
+    # The fil rouge: what the lesson comes from — workshop outputs, workshops, committees and findings of
+    # its projects (evaluation.filrouge.services checks it).
     outputs = models.ManyToManyField(
         "projects.WorkshopItem", verbose_name=_("productions d’origine"), blank=True, related_name="+"
     )
@@ -39,6 +39,9 @@ class Lesson(models.Model):
     )
     committees = models.ManyToManyField(
         "projects.Committee", verbose_name=_("comités d’origine"), blank=True, related_name="+"
+    )
+    findings = models.ManyToManyField(
+        "evaluation.Finding", verbose_name=_("constats d’origine"), blank=True, related_name="lessons"
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -47,6 +47,9 @@ STALE_AFTER = timedelta(seconds=RENDER_TIME_LIMIT + 60)
 #: A report queued for longer than this without starting is handed to the queue again (the broker may
 #: have lost its message); the claim makes a duplicate message harmless.
 REQUEUE_AFTER = timedelta(minutes=10)
+#: What a render left running past its time limit says once it is given up (a report after MAX_RESTARTS,
+#: a gate dossier or an essaimage kit at once: their page then offers to prepare them again).
+INTERRUPTED = gettext_lazy("Le rendu a été interrompu (temps maximal dépassé ou worker arrêté).")
 #: How many times an interrupted render restarts by itself before it is shown as failed (a report that
 #: kills its worker every time must not loop forever).
 MAX_RESTARTS = 2
@@ -233,23 +236,30 @@ def report_expire_stale(*, report: Report) -> Report:
             )
             transaction.on_commit(lambda: _enqueue(report.pk))
     else:
-        reason = _("Le rendu a été interrompu (temps maximal dépassé ou worker arrêté).")
+        reason = str(INTERRUPTED)
         if claim.update(status=ReportStatus.FAILED, error=reason, finished_at=now):
             audit_log(actor=None, obj=report, action="report.fail", changes={"error": [None, reason]})
     report.refresh_from_db()
     return report
 
 
+def stuck_renders[M: Model](model: type[M], *, also: Q | None = None) -> QuerySet[M]:
+    """What the sweepers look at among the renders of `model` — reports here, gate dossiers and essaimage
+    kits in `evaluation.judgement` (a `status` queued / running, `created_at`, `started_at`): queued and
+    never taken for REQUEUE_AFTER (broker down when ordered, message lost), or running past the hard time
+    limit (worker killed). `also`: more rows the caller counts as stuck."""
+    now = timezone.now()
+    stuck = Q(status=ReportStatus.QUEUED, created_at__lt=now - REQUEUE_AFTER) | Q(
+        status=ReportStatus.RUNNING, started_at__lt=now - STALE_AFTER
+    )
+    return model._default_manager.filter(stuck | also if also is not None else stuck)
+
+
 def reports_requeue_stuck() -> int:
     """The sweeper (beat, every few minutes): hand to the queue again the reports it never took (broker
     down when they were ordered, message lost) and restart those left running past their time limit.
     Returns how many reports were handed over."""
-    now = timezone.now()
-    stuck = Report.objects.filter(
-        Q(status=ReportStatus.QUEUED, created_at__lt=now - REQUEUE_AFTER)
-        | Q(status=ReportStatus.QUEUED, error=queue_down_text())
-        | Q(status=ReportStatus.RUNNING, started_at__lt=now - STALE_AFTER)
-    )
+    stuck = stuck_renders(Report, also=Q(status=ReportStatus.QUEUED, error=queue_down_text()))
     handed = 0
     for report in stuck.order_by("created_at"):
         with transaction.atomic():

@@ -69,7 +69,11 @@ def lesson_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "evaluation/lesson_detail.html",
-        {"lesson": lesson, "audit_entries": history(lesson)},
+        {
+            "lesson": lesson,
+            "findings": lesson.findings.select_related("question").order_by("project_id", "question__order"),
+            "audit_entries": history(lesson),
+        },
     )
 
 

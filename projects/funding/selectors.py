@@ -118,12 +118,23 @@ class Money:
 
 @planned
 def money_by_project(
-    *, user: User, projects: QuerySet[Project] | None = None, today: date | None = None
+    *,
+    user: User,
+    projects: QuerySet[Project] | None = None,
+    today: date | None = None,
+    phase: str | None = None,
 ) -> Plan[dict[int, Money]]:
     """`Money` for every project of `projects` (default: all the user may read) that has any money record,
     in four grouped queries whatever the number of projects or conventions (a plan: the dashboard reads
-    them with its other figures in one statement, `programme.batch`)."""
+    them with its other figures in one statement, `programme.batch`). With `phase`, the money of that phase
+    only: its prévisionnel budget, the requests made for it (not those for the whole project) and their
+    conventions' payments and instalments."""
     today = today or timezone.localdate()
+
+    def of_phase(path: str) -> Q:
+        """The rows of `phase` (through the budget, the request, the convention's request), or all."""
+        return Q(**{path: phase}) if phase is not None else Q()
+
     visible = access.scoped(user, Project)
     if projects is not None:
         visible = visible.filter(pk__in=projects.values("pk"))
@@ -136,6 +147,7 @@ def money_by_project(
             budget__version=BudgetVersion.PLANNED,
             side__in=[LineSide.EXPENSE, LineSide.IN_KIND],
         )
+        .filter(of_phase("budget__phase"))
         .values("budget__project_id", "side")
         .annotate(total=Sum("amount"))
         .order_by()
@@ -143,6 +155,7 @@ def money_by_project(
     requests = (
         access.scoped(user, FundingRequest)
         .filter(project__in=ids)
+        .filter(of_phase("phase"))
         .filter(Q(status__in=SECURED_STATUSES) | Q(status__in=PENDING_STATUSES))
         .values("project_id")
         .annotate(
@@ -158,6 +171,7 @@ def money_by_project(
     payments = (
         access.scoped(user, Payment)
         .filter(convention__project__in=ids)
+        .filter(of_phase("convention__request__phase"))
         .values("convention__project_id")
         .annotate(total=Sum("amount"))
         .order_by()
@@ -167,6 +181,7 @@ def money_by_project(
     overdue = (
         access.scoped(user, Convention)
         .filter(project__in=ids)
+        .filter(of_phase("request__phase"))
         .annotate(
             fell_due=_sum_subquery(
                 Instalment.objects.filter(convention=OuterRef("pk"), due_on__lt=today), "amount"

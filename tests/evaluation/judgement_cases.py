@@ -63,8 +63,10 @@ def _decision(w):
     return {"decision_pk": decision.pk}
 
 
-def _kit(w):
-    kit = EssaimageKit.objects.create(project=w.project_a, version=1, status="done", requested_by=w.staff)
+def _kit(w, shared=False):
+    kit = EssaimageKit.objects.create(
+        project=w.project_a, version=1, status="done", requested_by=w.staff, shared_with_collective=shared
+    )
     kit.file.save("kit.pdf", ContentFile(b"%PDF-1.4\n% kit\n"), save=True)
     return {"pk": kit.pk, "part": "pdf"}
 
@@ -126,6 +128,19 @@ CASES = [
     Case("evaluation:judgement.decision_seen", TEAM, kwargs=_decision),
     Case("evaluation:judgement.kit.generate", TEAM_REDIRECT, method="post", kwargs=_project),
     Case("evaluation:judgement.kit.download", TEAM, kwargs=_kit),
+    Case(
+        "evaluation:judgement.kit.download",
+        PARTNER_A_OBJECT,
+        kwargs=lambda w: _kit(w, shared=True),
+        id="get:judgement.kit.download (shared)",
+    ),
+    Case(
+        "evaluation:judgement.kit.share",
+        TEAM_REDIRECT,
+        method="post",
+        kwargs=lambda w: {"pk": _kit(w)["pk"]},
+        data=lambda w: {"shared": "1"},
+    ),
     Case(
         "evaluation:judgement.site_kit",
         TEAM_REDIRECT,

@@ -13,6 +13,8 @@ from evaluation.filrouge import services as filrouge_services
 from evaluation.models import Measurement
 from evaluation.services import rollup_refresh
 from projects.models import WorkshopItem
+from tests.conftest import client_for
+from tests.evaluation import judgement_helpers as h
 from tests.evaluation.factories import IndicatorFactory, LessonFactory, ProjectIndicatorFactory
 from tests.projects.factories import CommitteeFactory, WorkshopFactory
 
@@ -168,6 +170,50 @@ def test_the_collective_sees_its_shared_pieces_and_no_lesson(world, partner_a_cl
     assert "sans indicateur" not in html  # the gaps are the team's to fill
 
 
+def _finding_chain(world):
+    """A prototype tested by the protocol's indicator (30 meals, validated), whose question has a finding."""
+    found = h.finding(world)
+    pi = found.question.criteria.get().project_indicators.get()
+    prototype = WorkshopItem.objects.create(project=world.project_a, kind="prototype", title="Cantine")
+    filrouge_services.indicator_outputs_set(actor=world.staff, project_indicator=pi, outputs=[prototype])
+    lesson = LessonFactory(programme=world.programme, title="Enseignement du constat")
+    lesson.projects.add(world.project_a)
+    return found, pi, lesson
+
+
+def test_a_lesson_drawn_from_a_finding_hangs_on_its_results(world, staff_client):
+    found, pi, lesson = _finding_chain(world)
+    page = staff_client.get(reverse("evaluation:filrouge", args=[world.project_a.pk])).content.decode()
+    assert "résultat sans enseignement" in page  # the result has no lesson yet
+    url = reverse("evaluation:filrouge.lesson_sources", args=[world.project_a.pk, lesson.pk])
+    form = staff_client.get(url).content.decode()
+    assert h.QUESTION in form  # the project's findings are offered, by their question
+    assert staff_client.post(url, {"findings": [found.pk]}).status_code == 302
+    assert list(lesson.findings.all()) == [found]
+    page = staff_client.get(reverse("evaluation:filrouge", args=[world.project_a.pk])).content.decode()
+    assert "résultat sans enseignement" not in page and "dans le fil rouge :" not in page
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert "Enseignement du constat" in svg and svg.count("<line") == 3  # prototype→indicator→result→lesson
+    listing = page[page.index('class="filrouge__list"') :]
+    assert listing.index("Cantine") < listing.index(h.INDICATOR) < listing.index("Enseignement du constat")
+    assert f"constat «\u202f{h.QUESTION}\u202f»" in listing  # where the lesson comes from
+    # The collective never sees the team's lessons, whatever they come from.
+    portal = client_for(world.partner_a).get(reverse("portal:filrouge", args=[world.project_a.pk]))
+    assert "Cantine" in portal.content.decode() and "Enseignement du constat" not in portal.content.decode()
+
+
+def test_a_finding_of_another_project_is_refused_for_a_lesson(world, staff_client):
+    _found, _pi, lesson = _finding_chain(world)
+    foreign = h.finding(world, world.project_b, answer="Réponse du projet B")
+    url = reverse("evaluation:filrouge.lesson_sources", args=[world.project_a.pk, lesson.pk])
+    assert h.QUESTION in staff_client.get(url).content.decode()
+    assert "Réponse du projet B" not in staff_client.get(url).content.decode()
+    response = staff_client.post(url, {"findings": [foreign.pk]})
+    assert response.status_code == 200
+    assert "Ces constats répondent aux questions d’un autre projet" in response.content.decode()
+    assert not lesson.findings.exists()
+
+
 def _queries(client, project) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("evaluation:filrouge", args=[project.pk]))
@@ -182,14 +228,15 @@ def test_the_query_count_is_pinned_and_constant_as_outputs_grow(world, staff_cli
     assert _queries(staff_client, world.project_a) == few
     # The fil rouge itself (evaluation.filrouge.selectors.fil_rouge): the workshop outputs with their
     # workshop (1), the indicators, their targets, their measurements (3), the outputs they test (1), the
-    # lessons (1), the lessons' outputs, workshops, committees (3) = 9.
+    # lessons (1), the lessons' outputs, workshops, committees, findings (4), the measurements those
+    # findings link as evidence (1) = 11.
     with CaptureQueriesContext(connection) as queries:
         from django.utils import timezone
 
         from evaluation.filrouge.selectors import fil_rouge
 
         fil_rouge(user=world.staff, project=world.project_a, today=timezone.localdate())
-    assert len(queries) == 9
+    assert len(queries) == 11
     # The page: session (1), user (1), the project with its phase periods, staff leads and themes (4), the
-    # fil rouge above (9), the « Relier » lists: the indicators, the lessons (2) = 17.
-    assert few == 17, few
+    # fil rouge above (11), the « Relier » lists: the indicators, the lessons (2) = 19.
+    assert few == 19, few

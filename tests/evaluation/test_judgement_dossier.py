@@ -228,3 +228,118 @@ def test_asking_again_for_a_queued_dossier_hands_it_to_the_queue_again(
         again = services.dossier_prepare(actor=world.staff, project=world.project_a)
     again.refresh_from_db()
     assert again.pk == queued.pk and again.status == "done"
+
+
+def test_the_sweeper_fails_renders_left_running_and_hands_over_lost_ones(world, monkeypatch):
+    """A worker killed mid-render leaves a dossier or a kit « running »: the beat's sweeper (on the
+    reports' rules) shows it failed, and its page offers to prepare it again; one whose message was lost
+    is handed to the queue again; a render within its time limit is left alone."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evaluation.judgement import tasks
+    from evaluation.judgement.models import EssaimageKit, GateDossier
+    from evaluation.reports.services import REQUEUE_AFTER, STALE_AFTER
+    from programme.celery import app
+
+    assert "evaluation.judgement.tasks.requeue_stuck_renders" in {
+        entry["task"] for entry in app.conf.beat_schedule.values()
+    }
+    long_ago = timezone.now() - STALE_AFTER - timedelta(minutes=1)
+    killed = GateDossier.objects.create(
+        project=world.project_a,
+        phase="selection",
+        as_of=date(2026, 3, 1),
+        status="running",
+        started_at=long_ago,
+    )
+    working = GateDossier.objects.create(
+        project=world.project_b,
+        phase="selection",
+        as_of=date(2026, 3, 1),
+        status="running",
+        started_at=timezone.now(),
+    )
+    killed_kit = EssaimageKit.objects.create(
+        project=world.project_a, version=1, status="running", started_at=long_ago
+    )
+    lost_kit = EssaimageKit.objects.create(project=world.project_a, version=2)
+    EssaimageKit.objects.filter(pk=lost_kit.pk).update(
+        created_at=timezone.now() - REQUEUE_AFTER - timedelta(minutes=1)
+    )
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.render_kit, "delay", lambda pk: sent.append(pk))
+    tasks.requeue_stuck_renders()
+    assert sent == [lost_kit.pk]
+    for obj, status in (
+        (killed, "failed"),
+        (working, "running"),
+        (killed_kit, "failed"),
+        (lost_kit, "queued"),
+    ):
+        obj.refresh_from_db()
+        assert obj.status == status, obj
+    assert "interrompu" in killed.error and "interrompu" in killed_kit.error
+    page = _body(client_for(world.staff).get(reverse("evaluation:judgement.dossier", args=[killed.pk])))
+    assert "interrompu" in page and "Préparer à nouveau" in page
+    findings = _body(
+        client_for(world.staff).get(reverse("evaluation:judgement.findings", args=[world.project_a.pk]))
+    )
+    assert "interrompu" in findings  # the failed kit says why, beside « Générer le kit »
+
+
+def test_the_page_of_a_dossier_left_running_offers_to_prepare_it_again_before_the_sweep(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evaluation.judgement.models import GateDossier
+    from evaluation.reports.services import STALE_AFTER
+
+    killed = GateDossier.objects.create(
+        project=world.project_a,
+        phase="selection",
+        as_of=date(2026, 3, 1),
+        status="running",
+        started_at=timezone.now() - STALE_AFTER - timedelta(seconds=5),
+    )
+    page = _body(client_for(world.staff).get(reverse("evaluation:judgement.dossier", args=[killed.pk])))
+    assert "Préparer à nouveau" in page and "Dossier en préparation" not in page
+
+
+def test_the_dossier_shows_the_budget_secured_for_the_next_phase(world, django_capture_on_commit_callbacks):
+    """At the end of Émergence: what is secured, requested and still to find for Expérimentation, from
+    `money_by_project(phase=…)` — the project's money for the whole project or another phase apart."""
+    from projects.funding.models import RequestStatus
+    from tests.projects.funding import factories as money
+
+    project = h.in_phase(world.project_a, "emergence")
+    money.budget_line(world.staff, project, phase="experimentation", amount="60000")
+    money.budget_line(world.staff, project, phase="emergence", amount="5000")
+    money.request(
+        world.staff,
+        project,
+        title="Région",
+        amount="40000",
+        status=RequestStatus.GRANTED,
+        phase="experimentation",
+    )
+    money.request(world.staff, project, title="Fondation", amount="7000", phase="experimentation")
+    money.request(world.staff, project, title="Tout le projet", amount="9000", status=RequestStatus.GRANTED)
+    dossier = h.dossier(world, django_capture_on_commit_callbacks, project)
+    from programme.formatting import fr_amount
+
+    assert dossier.snapshot["money_next"] == {
+        "phase_label": "Expérimentation",
+        "need": fr_amount(60000),
+        "secured": fr_amount(40000),
+        "requested": fr_amount(7000),
+        "to_find": fr_amount(13000),
+    }
+    assert dossier.snapshot["money"]["secured"] == fr_amount(49000)  # the whole project's
+    text = " ".join(h.pdf_text(dossier.file).split())
+    assert "Budget de la phase suivante" in text and "Acquis pour cette phase" in text
+    # A project with no money record: no money block at all.
+    other = h.dossier(world, django_capture_on_commit_callbacks, world.project_b)
+    assert other.snapshot["money"] is None and other.snapshot["money_next"] is None

@@ -20,13 +20,14 @@ from tests.evaluation.factories import LessonFactory
 pytestmark = pytest.mark.django_db
 
 
-def _spread(world, project=None):
+def _spread(world, project=None, *, shared=False):
     services.recommendation_save(
         actor=world.staff,
         project=project or world.project_a,
         phase="experimentation",
         verdict="spread",
         argument="Le modèle tient : trois communes le demandent.",
+        shared=shared,
     )
 
 
@@ -54,8 +55,8 @@ def test_a_kit_without_the_spread_recommendation_is_refused(world, django_captur
 
 
 def test_the_kit_is_versioned_and_holds_nothing_team_only(world, django_capture_on_commit_callbacks):
-    h.finding(world)
-    _spread(world)
+    services.finding_share(actor=world.staff, finding=h.finding(world), shared=True)
+    _spread(world, shared=True)
     WorkshopItem.objects.create(
         project=world.project_a, kind="prototype", title="Cantine mobile", description="Un camion."
     )
@@ -112,3 +113,23 @@ def test_a_kit_of_another_project_is_refused_for_a_site(world, django_capture_on
     )
     client_for(world.staff).post(reverse("evaluation:judgement.site_kit", args=[site.pk]), {"kit": other.pk})
     assert not SiteKit.objects.exists()
+
+
+def test_the_kit_holds_only_the_judgement_the_team_shared(world, django_capture_on_commit_callbacks):
+    """The kit goes to other territories: a finding or a recommendation the team kept to itself stays out."""
+    h.finding(world)
+    _spread(world)
+    _generate(world, django_capture_on_commit_callbacks)
+    kit = EssaimageKit.objects.get()
+    text = " ".join(h.pdf_text(kit.file).split())
+    assert h.ANSWER_IN_PDF not in text and "trois communes le demandent" not in text
+    assert kit.snapshot["findings"] == [] and kit.snapshot["recommendation"] is None
+
+
+def test_generating_twice_while_rendering_gives_one_version(world):
+    """A double click on « Générer le kit »: one version, the one being rendered (its message lost here)."""
+    h.finding(world)
+    _spread(world)
+    first = services.kit_generate(actor=world.staff, project=world.project_a)
+    second = services.kit_generate(actor=world.staff, project=world.project_a)
+    assert first.pk == second.pk and EssaimageKit.objects.count() == 1

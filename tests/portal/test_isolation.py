@@ -205,6 +205,7 @@ PK_OF = {
     "evaluation:judgement.dossier.download": "dossier",
     "evaluation:judgement.dossier.share": "dossier",
     "evaluation:judgement.kit.download": "kit",
+    "evaluation:judgement.kit.share": "kit",
     "portal:judgement.findings": "project",
     "portal:filrouge": "project",
     # Calls for applications and the register (prospects/calls, prospects/sirene): team only
