@@ -99,15 +99,6 @@ def test_set_based_classification_matches_the_row_by_row_one(world):
     ]
 
 
-def _import(world, rows: int, first: int = 0) -> list[int]:
-    content = csv_bytes(
-        *[f"Asso {i};Lyon;;association;c{i}@asso.fr;Ana;N{i};;Climat" for i in range(first, first + rows)],
-        header=THEMED,
-    )
-    preview = preview_of(world, content)
-    return services.import_rows_create(actor=world.staff, programme=world.programme, preview=preview)
-
-
 def test_queries_do_not_grow_with_the_file(world):
     Theme.objects.get_or_create(name="Climat")
     ContentType.objects.get_for_model(Prospect)  # cached for the process: read before counting
