@@ -59,16 +59,20 @@ def validate_rna(value: str) -> None:
         )
 
 
-_LEGAL_WORDS = r"\b(association|asso|sas|sarl|sa|scop|scic|sci|eurl|sasu|cooperative|coop)\b"
+_LEGAL_WORDS = re.compile(r"\b(association|asso|sas|sarl|sa|scop|scic|sci|eurl|sasu|cooperative|coop)\b")
+_NOT_WORD = re.compile(r"[^a-z0-9 ]+")
+_SPACES = re.compile(r"\s+")
 
 
 def normalise_name(name: str) -> str:
     """Lower-case, accents and punctuation removed, legal-form words dropped, spaces collapsed."""
-    text = unicodedata.normalize("NFKD", name or "")
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = re.sub(r"[^a-z0-9 ]+", " ", text)
-    text = re.sub(_LEGAL_WORDS, " ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = name or ""
+    if not text.isascii():  # ASCII has no accent to take off (an import calls this for every row)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _NOT_WORD.sub(" ", text.lower())
+    text = _LEGAL_WORDS.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def normalise_town(town: str) -> str:

@@ -1,6 +1,9 @@
 """Reading a watch spreadsheet (CSV or XLSX): parse, map columns, classify every row as new / duplicate /
 invalid with its reason. Nothing here writes: the import itself is `services.import_run`.
 
+Classification is set-based: each row is checked on its own without a query (`check_rows`), then the whole
+file is matched against the base with one query per dedupe key (`match_rows`): constant in the number of rows.
+
 The file type is read from the content (an XLSX is a ZIP archive), never from the name. Text files are
 read as UTF-8 (with or without BOM), then Windows-1252. A workbook is judged from its archive's directory
 before it is parsed (members, inflated sizes, compression ratio, sheets: `XLSX_LIMITS`, `MAX_SHEETS`), then
@@ -11,8 +14,11 @@ is refused as a whole: nothing is imported. A text cell that merely starts with 
 """
 
 import csv
+import functools
 import io
+import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +26,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.db.models.expressions import RawSQL
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,6 +50,8 @@ from programme.models import (
 from .models import Audience, ImportFile, Prospect, Source
 
 MAX_ROWS = 20_000
+#: Rows checked between two progress reports of a running import.
+PROGRESS_EVERY = 1000
 #: Caps on a workbook, checked before and while it is read (a real watch list is far below them).
 MAX_SHEETS = 32
 MAX_COLUMNS = 200
@@ -138,6 +149,7 @@ class ImportFileError(Exception):
     """The file as a whole cannot be imported; the message says why, in French."""
 
 
+@functools.lru_cache(maxsize=4096)  # the same few forms, sources and themes on every row
 def normalise_header(text: str) -> str:
     # normalise_name drops legal-form words such as "sa": fine for headers, none of ours is one.
     return normalise_name(str(text or ""))
@@ -322,6 +334,8 @@ class RowResult:
     notes: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
     organisation_id: int | None = None
+    #: (normalised name, normalised town) of a valid row: its dedupe key besides the SIREN.
+    key: tuple[str, str] = ()  # type: ignore[assignment]
 
 
 @dataclass
@@ -374,21 +388,10 @@ def _parse_date(value: str) -> date:
     raise ValueError(value)
 
 
-class _Lookups:
-    """Everything a classification needs from the database, read once (constant queries per file)."""
+class _References:
+    """The team, themes and territories a row may name, read once per file (three queries)."""
 
-    def __init__(self, programme: Programme):
-        self.by_siren: dict[str, tuple[int, str]] = {}
-        self.by_name_town: dict[tuple[str, str], tuple[int, str]] = {}
-        for pk, name, siren, nname, ntown in Organisation.objects.values_list(
-            "pk", "name", "siren", "normalised_name", "normalised_town"
-        ):
-            if siren:
-                self.by_siren[siren] = (pk, name)
-            self.by_name_town.setdefault((nname, ntown), (pk, name))
-        self.prospect_orgs = set(
-            Prospect.objects.filter(programme=programme).values_list("organisation_id", flat=True)
-        )
+    def __init__(self) -> None:
         self.owners = {
             email.lower(): pk
             for pk, email in User.objects.filter(
@@ -401,40 +404,123 @@ class _Lookups:
         }
 
 
+def _among(values: set[str]) -> RawSQL:
+    """A subquery listing `values` with ONE parameter, whatever their number (an IN list of 20,000 values
+    would be 20,000 parameters): `column__in=_among(values)`."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::text[])", (sorted(values),))
+    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(sorted(values)),))
+
+
+class _Known:
+    """The structures of the base the valid rows of a file may match, found by set operations: one query per dedupe
+    key for the whole file (SIREN; normalised name, its town compared here), each telling whether the
+    structure is already a prospect of the programme. Constant in the number of rows."""
+
+    def __init__(self, programme: Programme, rows: list[RowResult]):
+        self.by_siren: dict[str, tuple[int, str, bool]] = {}
+        self.by_name_town: dict[tuple[str, str], tuple[int, str, bool]] = {}
+        sirens = {row.siren for row in rows if row.siren}
+        names = {row.key[0] for row in rows if row.key}
+        already = Exists(Prospect.objects.filter(programme=programme, organisation=OuterRef("pk")))
+        known = Organisation.objects.annotate(already=already).order_by("pk")
+        if sirens:
+            for pk, name, siren, flag in known.filter(siren__in=_among(sirens)).values_list(
+                "pk", "name", "siren", "already"
+            ):
+                self.by_siren[siren] = (pk, name, flag)
+        if names:
+            for pk, name, nname, ntown, flag in known.filter(normalised_name__in=_among(names)).values_list(
+                "pk", "name", "normalised_name", "normalised_town", "already"
+            ):
+                self.by_name_town.setdefault((nname, ntown), (pk, name, flag))
+
+
 def classify(
     *, programme: Programme, headers: list[str], body: list[tuple[int, list[str]]], mapping: dict[str, str]
 ) -> Preview:
     """Classify every row as new, duplicate (same SIREN, or same normalised name + town, in the base or
-    earlier in the file) or invalid, with the reasons."""
+    earlier in the file) or invalid, with the reasons: `check_rows`, then `match_rows`."""
+    return match_rows(programme=programme, preview=check_rows(headers=headers, body=body, mapping=mapping))
+
+
+def check_rows(
+    *,
+    headers: list[str],
+    body: list[tuple[int, list[str]]],
+    mapping: dict[str, str],
+    progress: Callable[[int], None] | None = None,
+) -> Preview:
+    """Read and check every row on its own (three queries for the whole file: the team, themes and
+    territories). Rows are left new or invalid; `match_rows` finds the duplicates. `progress(rows)` is
+    called every PROGRESS_EVERY rows."""
     preview = Preview(headers=headers, mapping=mapping, missing=missing_required(mapping))
     if preview.missing:
         return preview
-    lookups = _Lookups(programme)
+    references = _References()
     columns = {target: int(index) for index, target in mapping.items() if target}
-    seen_siren: dict[str, int] = {}
-    seen_name: dict[tuple[str, str], int] = {}
-    for line, cells in body:
+    for done, (line, cells) in enumerate(body, start=1):
         # Bidi controls stripped as every form does (programme.forms.strip_bidi): names read the same everywhere.
         raw = {
             target: (strip_bidi(cells[i]).strip() if i < len(cells) else "") for target, i in columns.items()
         }
-        row = _classify_row(line, raw, lookups)
-        if row.status != INVALID:
-            name_key = (normalise_name(row.name), normalise_town(row.town))
-            earlier = seen_siren.get(row.siren) if row.siren else None
-            earlier = earlier or seen_name.get(name_key)
-            if earlier:
-                row.status = DUPLICATE
-                row.reasons.append(_("Doublon de la ligne %(line)s du fichier.") % {"line": earlier})
-            else:
-                if row.siren:
-                    seen_siren[row.siren] = line
-                seen_name[name_key] = line
-        preview.rows.append(row)
+        preview.rows.append(_check_row(line, raw, references))
+        if progress and done % PROGRESS_EVERY == 0:
+            progress(done)
     return preview
 
 
-def _classify_row(line: int, raw: dict[str, str], lookups: _Lookups) -> RowResult:
+def match_rows(*, programme: Programme, preview: Preview) -> Preview:
+    """Mark the checked rows of `preview` that are already prospects of the programme (same SIREN, or same
+    normalised name + town) or repeat an earlier row of the file, and link those naming a known structure
+    to it: two queries for the whole file (`_Known`)."""
+    if preview.missing:
+        return preview
+    known = _Known(programme, [row for row in preview.rows if row.status != INVALID])
+    seen_siren: dict[str, int] = {}
+    seen_name: dict[tuple[str, str], int] = {}
+    for row in preview.rows:
+        if row.status == INVALID:
+            continue
+        _match(row, known)
+        earlier = seen_siren.get(row.siren) if row.siren else None
+        earlier = earlier or seen_name.get(row.key)
+        if earlier:
+            row.status = DUPLICATE
+            row.reasons.append(_("Doublon de la ligne %(line)s du fichier.") % {"line": earlier})
+        else:
+            if row.siren:
+                seen_siren[row.siren] = row.line
+            seen_name[row.key] = row.line
+    return preview
+
+
+def _match(row: RowResult, known: _Known) -> None:
+    """A valid row against the structures of the base: an existing prospect is a duplicate, an existing
+    structure not yet a prospect is reused."""
+    match = known.by_siren.get(row.siren) if row.siren else None
+    by_siren = match is not None
+    if match is None:
+        match = known.by_name_town.get(row.key)
+    if match is None:
+        return
+    pk, name, already = match
+    how = _("même SIREN") if by_siren else _("même nom et même commune")
+    row.organisation_id = pk
+    if already:
+        row.status = DUPLICATE
+        row.reasons.append(
+            _("Déjà prospect de ce programme : « %(name)s » (%(how)s).") % {"name": name, "how": how}
+        )
+    else:
+        row.notes.append(
+            _("Structure déjà connue (« %(name)s », %(how)s) : elle devient prospect.")
+            % {"name": name, "how": how}
+        )
+
+
+def _check_row(line: int, raw: dict[str, str], lookups: _References) -> RowResult:
+    """One row on its own: its fields read and checked (no query; the references are read once)."""
     row = RowResult(line=line, status=NEW, name=raw.get("name", ""), town=raw.get("town", ""))
     reasons = row.reasons
     data: dict[str, Any] = {}
@@ -538,24 +624,8 @@ def _classify_row(line: int, raw: dict[str, str], lookups: _Lookups) -> RowResul
     row.data = data
     if reasons:
         row.status = INVALID
-        return row
-    match = lookups.by_siren.get(siren) if siren else None
-    by_siren = match is not None
-    if match is None:
-        match = lookups.by_name_town.get((normalise_name(row.name), normalise_town(row.town)))
-    if match is not None:
-        how = _("même SIREN") if by_siren else _("même nom et même commune")
-        row.organisation_id = match[0]
-        if match[0] in lookups.prospect_orgs:
-            row.status = DUPLICATE
-            reasons.append(
-                _("Déjà prospect de ce programme : « %(name)s » (%(how)s).") % {"name": match[1], "how": how}
-            )
-        else:
-            row.notes.append(
-                _("Structure déjà connue (« %(name)s », %(how)s) : elle devient prospect.")
-                % {"name": match[1], "how": how}
-            )
+    else:
+        row.key = (normalise_name(row.name), normalise_town(row.town))
     return row
 
 
@@ -564,7 +634,12 @@ def _classify_row(line: int, raw: dict[str, str], lookups: _Lookups) -> RowResul
 
 def load_preview(import_file: ImportFile) -> Preview:
     """Re-read the stored file and classify it against the database as it is now."""
+    return match_rows(programme=import_file.programme, preview=load_checked(import_file))
+
+
+def load_checked(import_file: ImportFile, progress: Callable[[int], None] | None = None) -> Preview:
+    """Re-read the stored file and check its rows (`check_rows`), not yet matched against the base."""
     with default_storage.open(import_file.path, "rb") as handle:
         content = handle.read()
     headers, body = read_table(content)
-    return classify(programme=import_file.programme, headers=headers, body=body, mapping=import_file.mapping)
+    return check_rows(headers=headers, body=body, mapping=import_file.mapping, progress=progress)

@@ -510,6 +510,8 @@ class ImportFile(models.Model):
     created_count = models.PositiveIntegerField(_("prospects créés"), default=0)
     duplicate_count = models.PositiveIntegerField(_("doublons"), default=0)
     invalid_count = models.PositiveIntegerField(_("lignes invalides"), default=0)
+    #: How far a running import is, in percent (written by `services.import_run` as its rows are checked).
+    progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
     error = models.TextField(_("erreur"), blank=True)
     created_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
     imported_at = models.DateTimeField(_("importé le"), null=True, blank=True)

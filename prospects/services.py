@@ -15,13 +15,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from programme import access
+from programme import access, bulk
 from programme.audit import Edit, audit_log, save_audited
 from programme.identity import normalise_name, normalise_town
 from programme.models import (
@@ -756,6 +756,8 @@ IMPORT_DIR = "imports/prospects"
 #: A confirmed import not finished after this long is handed to the queue again by the sweeper.
 IMPORT_REQUEUE_AFTER = timedelta(minutes=10)
 ABANDONED_AFTER = timedelta(days=2)
+#: The share of a running import's progress bar given to reading and checking its rows (the rest: writing).
+CHECKED_PERCENT = 90
 
 logger = logging.getLogger(__name__)
 
@@ -892,114 +894,194 @@ def import_files_purge_abandoned() -> int:
     return count
 
 
+#: The staging table of an import: one line per new prospect, with its structure and contact.
+_IMPORT_STAGING = {
+    "org_id": "bigint",
+    "new_org": "boolean",
+    "prospect_id": "bigint",
+    "name": "text",
+    "normalised_name": "text",
+    "kind": "text",
+    "family": "text",
+    "siren": "text",
+    "siret": "text",
+    "town": "text",
+    "normalised_town": "text",
+    "postcode": "text",
+    "address": "text",
+    "website": "text",
+    "territory_id": "bigint",
+    "source": "text",
+    "audience": "text",
+    "owner_id": "bigint",
+    "next_action": "text",
+    "next_action_date": "date",
+    "notes": "text",
+    "has_person": "boolean",
+    "first_name": "text",
+    "last_name": "text",
+    "email": "text",
+    "phone": "text",
+    "job_title": "text",
+}
+
+
+def _same(names: tuple[str, ...]) -> dict[str, str]:
+    """Fields filled from the staging column of the same name."""
+    return {name: name for name in names}
+
+
 @transaction.atomic
-def import_rows_create(*, actor: User, programme: Programme, preview: importing.Preview) -> list[Prospect]:
-    """Create the new rows of a preview: structures, prospects, contacts, all or nothing."""
+def import_rows_create(*, actor: User, programme: Programme, preview: importing.Preview) -> list[int]:
+    """Create the new rows of a preview: structures, prospects, their stage history and themes, contacts
+    and one audit entry per prospect, all or nothing. Set-based (`programme.bulk`): the rows go into a
+    staging table in one go (COPY on PostgreSQL, one executemany on SQLite), then one INSERT … SELECT per
+    table — the same number of statements for 10 rows or 20,000. Returns the new prospects' ids."""
     Programme.objects.select_for_update().filter(pk=programme.pk).first()
     rows = [row for row in preview.rows if row.status == importing.NEW]
+    if not rows:
+        return []
     now = timezone.now()
-    new_orgs: list[tuple[importing.RowResult, Organisation]] = []
-    for row in rows:
-        if row.organisation_id is None:
-            d = row.data
-            org = Organisation(
-                name=row.name,
-                kind=d["kind"],
-                siren=d["siren"],
-                siret=d["siret"],
-                town=row.town,
-                postcode=d["postcode"][:10],
-                address=d["address"][:255],
-                website=d["website"],
-                territory_id=d["territory_id"],
-            )
-            # bulk_create skips save(): set the derived columns save() would have set.
-            org.normalised_name = normalise_name(org.name)
-            org.normalised_town = normalise_town(org.town)
-            org.family = KIND_FAMILY.get(d["kind"], "ess")  # d["kind"] is org.kind
-            new_orgs.append((row, org))
-    Organisation.objects.bulk_create([org for _row, org in new_orgs], batch_size=500)
-    for row, org in new_orgs:
-        row.organisation_id = org.pk
-    prospects = []
-    for row in rows:
-        assert row.organisation_id is not None  # a known structure, or one created just above
-        prospects.append(
-            Prospect(
-                programme=programme,
-                organisation_id=row.organisation_id,
-                stage=Stage.IDENTIFIED,
-                source=row.data["source"],
-                audience=row.data["audience"],
-                territory_id=row.data["territory_id"],
-                owner_id=row.data["owner_id"],
-                next_action=row.data["next_action"][:255],
-                next_action_date=row.data["next_action_date"],
-                notes=row.data["notes"],
-                stage_changed_at=now,
+    new_org_ids = iter(bulk.reserve_ids(Organisation, sum(1 for row in rows if row.organisation_id is None)))
+    prospect_ids = bulk.reserve_ids(Prospect, len(rows))
+    staged, org_themes, prospect_themes = [], [], []
+    for row, prospect_id in zip(rows, prospect_ids, strict=True):
+        d = row.data
+        new_org = row.organisation_id is None
+        org_id = next(new_org_ids) if new_org else row.organisation_id
+        has_person = bool(d["contact_email"] or d["contact_last_name"])
+        staged.append(
+            (
+                org_id,
+                new_org,
+                prospect_id,
+                row.name,
+                row.key[0],  # normalise_name(name): what Organisation.save() would store
+                d["kind"],
+                KIND_FAMILY.get(d["kind"], "ess"),
+                d["siren"],
+                d["siret"],
+                row.town,
+                row.key[1],
+                d["postcode"][:10],
+                d["address"][:255],
+                d["website"],
+                d["territory_id"],
+                d["source"],
+                d["audience"],
+                d["owner_id"],
+                d["next_action"][:255],
+                d["next_action_date"],
+                d["notes"],
+                has_person,
+                d["contact_first_name"][:100] or "—",
+                d["contact_last_name"][:100],
+                d["contact_email"],
+                d["contact_phone"][:30],
+                d["contact_job_title"][:150],
             )
         )
-    Prospect.objects.bulk_create(prospects, batch_size=500)
-    StageChange.objects.bulk_create(
-        [StageChange(prospect=p, to_stage=Stage.IDENTIFIED, changed_by=actor) for p in prospects],
-        batch_size=500,
-    )
-    theme_links = [
-        Prospect.themes.through(prospect_id=p.pk, theme_id=theme_id)
-        for p, row in zip(prospects, rows, strict=True)
-        for theme_id in row.data["theme_ids"]
-    ]
-    Prospect.themes.through.objects.bulk_create(theme_links, batch_size=500)
-    org_theme_links = [
-        Organisation.themes.through(organisation_id=org.pk, theme_id=theme_id)
-        for row, org in new_orgs
-        for theme_id in row.data["theme_ids"]
-    ]
-    Organisation.themes.through.objects.bulk_create(org_theme_links, batch_size=500)
-    people = [
-        Person(
-            first_name=row.data["contact_first_name"][:100] or "—",
-            last_name=row.data["contact_last_name"][:100],
-            email=row.data["contact_email"],
-            phone=row.data["contact_phone"][:30],
-            job_title=row.data["contact_job_title"][:150],
-            organisation_id=row.organisation_id,
-            consent_basis="legitimate_interest",
-            consent_date=now.date(),
-            consent_source=_("Import d’une liste de veille"),
+        for theme_id in d["theme_ids"]:
+            prospect_themes.append((prospect_id, theme_id))
+            if new_org:
+                org_themes.append((org_id, theme_id))
+    with bulk.Staging("import_rows", _IMPORT_STAGING) as staging:
+        staging.fill(staged)
+        organisation_columns = (
+            "name",
+            "normalised_name",
+            "kind",
+            "family",
+            "siren",
+            "siret",
+            "town",
+            "normalised_town",
+            "postcode",
+            "address",
+            "website",
+            "territory_id",
         )
-        for row in rows
-        if row.data["contact_email"] or row.data["contact_last_name"]
-    ]
-    Person.objects.bulk_create(people, batch_size=500)
-    content_type = ContentType.objects.get_for_model(Prospect)
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                actor=actor,
-                action="prospect.imported",
-                content_type=content_type,
-                object_id=str(p.pk),
-                object_repr=row.name[:255],
-                changes={"source": [None, p.source]},
-                created_at=now,
-            )
-            for p, row in zip(prospects, rows, strict=True)
-        ],
-        batch_size=500,
-    )
-    return prospects
+        staging.insert(Organisation, {"id": "org_id", **_same(organisation_columns)}, where="new_org")
+        prospect_columns = (
+            "source",
+            "audience",
+            "territory_id",
+            "owner_id",
+            "next_action",
+            "next_action_date",
+        )
+        staging.insert(
+            Prospect,
+            {"id": "prospect_id", "organisation_id": "org_id", "notes": "notes", **_same(prospect_columns)},
+            constants={"programme_id": programme.pk, "stage": Stage.IDENTIFIED, "stage_changed_at": now},
+        )
+        staging.insert(
+            StageChange,
+            {"prospect_id": "prospect_id"},
+            constants={"to_stage": Stage.IDENTIFIED, "changed_by_id": actor.pk},
+        )
+        staging.insert(
+            Person,
+            {
+                "organisation_id": "org_id",
+                **_same(("first_name", "last_name", "email", "phone", "job_title")),
+            },
+            constants={
+                "consent_basis": "legitimate_interest",
+                "consent_date": now.date(),
+                "consent_source": _("Import d’une liste de veille"),
+            },
+            where="has_person",
+        )
+        changes = (
+            "jsonb_build_object('source', jsonb_build_array(NULL, source))"
+            if connection.vendor == "postgresql"
+            else "json_object('source', json_array(NULL, source))"
+        )
+        staging.insert(
+            AuditEntry,
+            {"object_id": "CAST(prospect_id AS text)", "object_repr": "name", "changes": changes},
+            constants={
+                "actor_id": actor.pk,
+                "action": "prospect.imported",
+                "content_type_id": ContentType.objects.get_for_model(Prospect).pk,
+                "created_at": now,
+            },
+        )
+    for through, links in (
+        (Prospect.themes.through, prospect_themes),
+        (Organisation.themes.through, org_themes),
+    ):
+        if links:
+            owner, theme = (f.attname for f in through._meta.concrete_fields if not f.primary_key)
+            with bulk.Staging("import_links", {"owner_id": "bigint", "theme_id": "bigint"}) as staging:
+                staging.fill(links)
+                staging.insert(through, {owner: "owner_id", theme: "theme_id"})
+    return prospect_ids
 
 
 def import_run(*, import_file_id: int) -> None:
-    """Run a confirmed import (the Celery task's body). Each step is committed so the status page can show
-    it; the import itself is one transaction: on any failure nothing is created and the file says why."""
+    """Run a confirmed import (the Celery task's body). The rows are read and checked first, outside the
+    import's transaction, with their progress committed every `importing.PROGRESS_EVERY` rows for the status
+    page; then one transaction matches them against the base (under the programme's lock, so the
+    duplicates are those of the base as it is) and writes them: on any failure nothing is created and the
+    file says why. The stored file is deleted once that transaction commits."""
     started = ImportFile.objects.filter(
         pk=import_file_id, status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING)
-    ).update(status=ImportStatus.RUNNING)
+    ).update(status=ImportStatus.RUNNING, progress=0)
     if not started:
         return  # already done (a redelivered task) or abandoned
     try:
+        import_file = ImportFile.objects.select_related("programme").get(pk=import_file_id)
+        total = max(import_file.row_count, 1)
+
+        def progress(done: int) -> None:
+            ImportFile.objects.filter(pk=import_file_id, status=ImportStatus.RUNNING).update(
+                progress=min(CHECKED_PERCENT, CHECKED_PERCENT * done // total)
+            )
+
+        preview = importing.load_checked(import_file, progress=progress)
+        progress(total)
         with transaction.atomic():
             import_file = (
                 ImportFile.objects.select_for_update()
@@ -1009,7 +1091,7 @@ def import_run(*, import_file_id: int) -> None:
             if import_file.status != ImportStatus.RUNNING:
                 return
             Programme.objects.select_for_update().filter(pk=import_file.programme_id).first()
-            preview = importing.load_preview(import_file)
+            importing.match_rows(programme=import_file.programme, preview=preview)
             if preview.missing:
                 raise importing.ImportFileError(
                     _("Colonnes obligatoires manquantes : %(f)s.") % {"f": ", ".join(preview.missing)}
@@ -1031,6 +1113,7 @@ def import_run(*, import_file_id: int) -> None:
             import_file.duplicate_count = preview.counts[importing.DUPLICATE]
             import_file.invalid_count = preview.counts[importing.INVALID]
             import_file.imported_at = timezone.now()
+            import_file.progress = 100
             import_file.save()
             audit_log(
                 actor=import_file.uploaded_by,

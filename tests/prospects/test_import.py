@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from programme import bulk
 from programme.models import Organisation, Person
 from prospects import importing
 from prospects.models import ImportFile, ImportStatus, Prospect
@@ -233,10 +234,15 @@ def test_invalid_rows_block_the_import_unless_explicitly_skipped(world, staff_cl
 
 
 def test_import_is_all_or_nothing(world, staff_client, monkeypatch):
-    def boom(*args, **kwargs):
-        raise RuntimeError("disk full")
+    """The contacts fail to be written after the structures and prospects were: nothing is left."""
+    insert = bulk.Staging.insert
 
-    monkeypatch.setattr(Person.objects, "bulk_create", boom)
+    def boom(self, model, *args, **kwargs):
+        if model is Person:
+            raise RuntimeError("disk full")
+        return insert(self, model, *args, **kwargs)
+
+    monkeypatch.setattr(bulk.Staging, "insert", boom)
     content = csv_bytes("Asso Une;Lyon;;;a@b.fr;A;B;", "Asso Deux;Lyon;;;c@d.fr;C;D;")
     response = full_import(staff_client, world, content)
     assert Prospect.objects.count() == 0
