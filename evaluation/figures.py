@@ -569,7 +569,7 @@ FIGURES: dict[str, Figure] = _figures(
     ),
     Figure(
         "events",
-        gettext_lazy("Événements et formations"),
+        gettext_lazy("Événements tenus"),
         gettext_lazy(
             "Événements du programme (journées, rencontres, formations, webinaires…) tenus dans la période, "
             "jusqu’à aujourd’hui, où au moins une personne a été notée présente ; filtrés par promotion, "

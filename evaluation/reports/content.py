@@ -631,7 +631,7 @@ EVENT_FIGURES = (
 def _events_section(figures: dict[str, Any]) -> Section:
     """« Événements et formations »: the programme's events of the report's period and scope (programme,
     promotion, territory), read only from `event_figures` — the dashboard's table for the same filters."""
-    section = Section("evenements", str(FIGURES["events"].label))
+    section = Section("evenements", _("Événements et formations"))  # its first figure: « Événements tenus »
     events = figures.get("events")
     if not events:
         section.missing.append(_("aucun membre de l’équipe actif pour lire les chiffres des événements"))

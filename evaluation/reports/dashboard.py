@@ -97,10 +97,10 @@ def _cells(row: list, formats: list[str]) -> list[tuple[str, bool]]:
     return out
 
 
-def _table(key: str, defined: Figure, headers, rows, formats, empty) -> Table:
+def _table(key: str, defined: Figure, headers, rows, formats, empty, *, title: "StrOrPromise" = "") -> Table:
     return Table(
         key,
-        str(defined.label),
+        str(title or defined.label),
         [str(h) for h in headers],
         rows,
         [],
@@ -376,6 +376,7 @@ def events_table(data: dict[str, Any]) -> Table:
         [[value for _l, value, _f in columns]] if data["events"] else [],
         [fmt for _l, _v, fmt in columns],
         gettext_lazy("Aucun événement avec des présents dans la période."),
+        title=gettext_lazy("Événements et formations"),  # its first column is the figure « Événements tenus »
     )
 
 

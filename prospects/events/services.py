@@ -436,8 +436,8 @@ def surveys_send(*, actor: User, event: Event) -> int:
 def survey_mail_send(*, registration_id: int) -> bool:
     """One participant's questionnaire e-mail (called by the task, with the registration's id only). The
     worker issues the personal link here: a new token whose hash claims the registration with one
-    conditional UPDATE (a registration that already has a link is not e-mailed again — a redelivered task
-    sends nothing), then the e-mail carries the clear token, which is kept nowhere. An SMTP or network
+    conditional UPDATE, only while the participant is still present and has no link (one marked absent,
+    excused or cancelled in between gets nothing; a redelivered task sends nothing), then the e-mail carries the clear token, which is kept nowhere. An SMTP or network
     error gives the claim back, so the task's retry sends it with a fresh link."""
     from django.urls import reverse
 
@@ -448,10 +448,13 @@ def survey_mail_send(*, registration_id: int) -> bool:
         return False
     token = secrets.token_urlsafe(24)
     token_hash = hash_survey_token(token)
-    claimed = Registration.objects.filter(
-        pk=registration.pk, survey_sent_at__isnull=False, survey_token_hash=""
-    ).update(survey_token_hash=token_hash)
+    owed = Registration.objects.filter(pk=registration.pk, survey_sent_at__isnull=False, survey_token_hash="")
+    # Eligibility is checked again by the claim itself: a participant marked absent or excused, or whose
+    # registration was cancelled, after « Envoyer » and before the worker ran gets nothing.
+    claimed = owed.filter(status=RegistrationStatus.PRESENT).update(survey_token_hash=token_hash)
     if not claimed:
+        # No longer present: no longer owed it (marked present again, the next « Envoyer » sends it).
+        owed.exclude(status=RegistrationStatus.PRESENT).update(survey_sent_at=None)
         return False
     try:
         send_template_mail(

@@ -3,7 +3,7 @@ and registrations, check-in, attendance per sequence, write-up, questionnaire, p
 catalogue. Team only (`access.team_required`: partners get 404, anonymous the login page); objects through
 `programme.access`; writes through `prospects.events.services`."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -40,7 +40,7 @@ from .forms import (
     TrainingModuleForm,
     WriteUpForm,
 )
-from .models import Event, EventAttachment, EventPartner, RegistrationStatus, Sequence
+from .models import Event, EventAttachment, EventPartner, Registration, RegistrationStatus, Sequence
 
 
 def _or_error(form: BaseForm, call: Callable[[], Any]) -> Callable[[], Any]:
@@ -263,13 +263,21 @@ def partner_delete(request: AuthedRequest, pk: int, partner_pk: int) -> HttpResp
 # --- Invitations and registrations --------------------------------------------------------------------------
 
 
+def _with_moves(registrations: Iterable[Registration]) -> list[Registration]:
+    """Each row's status menu: only the moves the service allows from its status (`selectors.moves_for`),
+    computed from the rows loaded — no query more."""
+    rows = list(registrations)
+    for r in rows:
+        r.moves = [(move, RegistrationStatus(move).label) for move in selectors.moves_for(r.status)]  # type: ignore[attr-defined]
+    return rows
+
+
 def _registrations_context(event: Event, **forms: BaseForm) -> dict[str, Any]:
     return {
         "event": event,
         "event_tabs": event_tabs(event, "registrations"),
-        "registrations": selectors.registrations(event),
+        "registrations": _with_moves(selectors.registrations(event)),
         "counts": selectors.status_counts(event),
-        "statuses": RegistrationStatus,
         "invite_form": forms.get("invite_form") or InviteForm(prefix="invite"),
         "register_form": forms.get("register_form") or RegisterPersonForm(prefix="register"),
     }

@@ -74,7 +74,8 @@ def test_the_activity_report_has_the_events_of_its_period_and_scope(
     assert figures["answers"] == 3 and str(figures["training_hours"]) == "5.0"
     # …printed: 4 events (the regional day, the training, the webinar, the other cohort's gathering), 5
     # people, 5 structures, 2 satisfied answers out of 3, 5 hours of training.
-    assert "4 Événements et formations (1)" in section
+    # The title, then its first figure under a label of its own (not the title again).
+    assert section.startswith("Événements et formations 4 Événements tenus (1)")
     assert "5 Participants aux événements (2)" in section
     assert "5 Structures mobilisées (3)" in section
     assert "66,7 % Taux de satisfaction (4)" in section
@@ -103,7 +104,7 @@ def test_a_cohorts_report_counts_only_that_cohorts_events_and_a_partner_download
     other = world.programme.cohorts.get(name="Promotion 2027")
     report = order_activity(world, django_capture_on_commit_callbacks, cohort=other.pk)
     section = _section(pdf_pages_text(report))
-    assert "1 Événements et formations (1)" in section and "1 Participants aux événements (2)" in section
+    assert "1 Événements tenus (1)" in section and "1 Participants aux événements (2)" in section
     assert "Rencontre de promotion 1" in section and "Journée régionale" not in section
     assert "— Taux de satisfaction (4)" in section  # no answer, no rate
     # The activity report is the team's: a partner gets neither edition.

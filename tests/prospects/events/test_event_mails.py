@@ -173,3 +173,27 @@ def test_a_failed_questionnaire_send_gives_the_claim_back(world, monkeypatch):
     monkeypatch.undo()
     assert services.survey_mail_send(registration_id=alice.pk) is True
     assert len(mail.outbox) == 1 and "/evenements/questionnaire/" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("status", ["absent", "excused", "cancelled"])
+def test_a_participant_no_longer_present_when_the_worker_runs_gets_no_questionnaire(world, status):
+    """« Envoyer » queued the questionnaire; the person is then marked absent (or excused, or their
+    registration cancelled) before the worker runs: the task re-checks and sends nothing. Marked present
+    again, the next « Envoyer » does send it."""
+    event = _event(world, capacity=5)
+    alice = Registration.objects.create(event=event, person=world.person_a, status="present")
+    assert services.surveys_send(actor=world.staff, event=event) == 1  # its task queued, not run yet
+    if status == "absent":  # the team's move, as from the registrations table
+        services.registration_set_status(actor=world.staff, registration=alice, status="absent")
+    else:
+        Registration.objects.filter(pk=alice.pk).update(status=status)
+
+    tasks.send_survey.delay(alice.pk)  # the worker
+    assert mail.outbox == []
+    alice.refresh_from_db()
+    assert alice.status == status and alice.survey_token_hash == "" and alice.survey_sent_at is None
+
+    Registration.objects.filter(pk=alice.pk).update(status="present")
+    assert services.surveys_send(actor=world.staff, event=event) == 1
+    assert services.survey_mail_send(registration_id=alice.pk) is True
+    assert len(mail.outbox) == 1 and "/evenements/questionnaire/" in mail.outbox[0].body

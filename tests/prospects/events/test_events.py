@@ -201,6 +201,29 @@ def test_an_impossible_status_move_is_refused(world, staff_client):
     assert Registration.objects.get().status == "invited"
 
 
+def _offered(page: str, registration) -> list[str]:
+    menu = re.search(rf'<select name="status" id="status-{registration.pk}">(.*?)</select>', page, re.S)
+    return re.findall(r'<option value="([a-z]+)"', menu.group(1))
+
+
+def test_each_row_offers_only_the_moves_allowed_from_its_status(world, staff_client):
+    event = OpenEventFactory(programme=world.programme)
+    invited = registration_of(event, world.person_a, status="invited")
+    present = registration_of(event, world.person_b, status="present")
+    page = staff_client.get(reverse("prospects:event.registrations", args=[event.pk])).content.decode()
+    assert _offered(page, invited) == ["registered", "excused"]
+    assert _offered(page, present) == ["registered", "absent"]
+    # A move the menu does not offer, posted anyway, is refused with the reason and changes nothing.
+    response = staff_client.post(
+        reverse("prospects:event.registration.move", args=[event.pk, present.pk]),
+        {"status": "excused"},
+        follow=True,
+    )
+    assert "Impossible de passer de « Présent » à « Excusé »." in response.content.decode()
+    present.refresh_from_db()
+    assert present.status == "present"
+
+
 # --- The public page --------------------------------------------------------------------------------------
 
 
