@@ -89,10 +89,33 @@ def test_list_sorts_both_ways(world, staff_client):
 def test_list_query_count_is_constant(world, staff_client, django_assert_num_queries, rows):
     many_prospects(world, rows)
     # session, user, count, filter choices (programme, cohort, theme, territory, owner), then the page's
-    # rows joined to organisation, owner, territory, programme and cohort.
+    # rows joined to what they show: organisation and follower.
     with django_assert_num_queries(9):
         response = staff_client.get(reverse("prospects:prospect.list"), {"o": "name"})
     assert response.status_code == 200
+
+
+def test_list_rows_escape_what_people_typed_and_mark_late_actions(world, staff_client):
+    """The rows are written by the view (no template loop): names, towns and next actions are escaped,
+    the SIREN is grouped, a past next action is « en retard », the labels are the choices' own."""
+    organisation = OrganisationFactory(name='L\'Atelier & "Co" <b>', town="Saint-Étienne <i>", siren="732829320")
+    prospect = prospect_in(
+        world,
+        organisation=organisation,
+        stage=Stage.CONTACTED,
+        owner=world.staff,
+        next_action="Rappeler <vite>",
+        next_action_date=timezone.localdate() - timedelta(days=1),
+    )
+    page = staff_client.get(reverse("prospects:prospect.list")).content.decode()
+    name = "L&#x27;Atelier &amp; &quot;Co&quot; &lt;b&gt;"
+    assert f'<a href="{prospect.get_absolute_url()}">{name}</a>' in page
+    assert f'aria-label="Sélectionner {name}"' in page
+    assert "<b>" not in page and "Saint-Étienne &lt;i&gt;" in page
+    assert '<span class="muted pr-small">732 829 320</span>' in page
+    assert f'<span class="badge badge--stage-contacted">{Stage.CONTACTED.label}</span>' in page
+    assert "Rappeler &lt;vite&gt;<br><time datetime=" in page
+    assert '<span class="badge badge--danger">en retard</span>' in page
 
 
 @pytest.mark.parametrize("rows", [12, 24])
