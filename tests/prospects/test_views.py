@@ -98,7 +98,9 @@ def test_list_query_count_is_constant(world, staff_client, django_assert_num_que
 def test_list_rows_escape_what_people_typed_and_mark_late_actions(world, staff_client):
     """The rows are written by the view (no template loop): names, towns and next actions are escaped,
     the SIREN is grouped, a past next action is « en retard », the labels are the choices' own."""
-    organisation = OrganisationFactory(name='L\'Atelier & "Co" <b>', town="Saint-Étienne <i>", siren="732829320")
+    organisation = OrganisationFactory(
+        name='L\'Atelier & "Co" <b>', town="Saint-Étienne <i>", siren="732829320"
+    )
     prospect = prospect_in(
         world,
         organisation=organisation,
@@ -369,3 +371,20 @@ def test_xlsx_export_escapes_formulas(world, staff_client):
 
 def test_unknown_export_format_is_404(world, staff_client):
     assert staff_client.get(reverse("prospects:prospect.export", args=["pdf"])).status_code == 404
+
+
+def test_the_search_has_trigram_indexes_on_postgresql(db):
+    """The list's search (`icontains` on the structure's name and town) is served by GIN trigram indexes on
+    PostgreSQL (prospects migration 0016); SQLite has none and scans."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes exist on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'programme_organisation' "
+            "AND indexname LIKE 'prospects_org_%%_upper_trgm'"
+        )
+        found = dict(cursor.fetchall())
+    assert set(found) == {"prospects_org_name_upper_trgm", "prospects_org_town_upper_trgm"}
+    assert all("gin_trgm_ops" in definition for definition in found.values())
