@@ -122,6 +122,7 @@ def _prospect_rows(today: date) -> Callable[[list[Prospect]], str]:
 @access.team_required
 def prospect_list(request: AuthedRequest) -> HttpResponse:
     filterset = ProspectFilter(request.GET, queryset=selectors.prospect_list_rows(request.user))
+    filterset.load_menus()
     today = timezone.localdate()
     return render_filtered_list(
         request,

@@ -120,6 +120,20 @@ def test_list_rows_escape_what_people_typed_and_mark_late_actions(world, staff_c
     assert '<span class="badge badge--danger">en retard</span>' in page
 
 
+@pytest.mark.parametrize("rows", [10, 20])
+def test_filtered_list_reads_each_menu_once(world, staff_client, django_assert_num_queries, rows):
+    """A programme and a follower chosen: each menu's objects are read once, for checking the choice,
+    naming the active filter and drawing the menu (the programme's were read three times)."""
+    many_prospects(world, rows)
+    query = {"programme": world.programme.pk, "owner": world.staff.pk, "o": "name"}
+    # session, user, the five menus, count, rows
+    with django_assert_num_queries(9):
+        response = staff_client.get(reverse("prospects:prospect.list"), query)
+    assert response.status_code == 200
+    assert response.context["count"] == rows
+    assert f'<option value="{world.programme.pk}" selected>' in response.content.decode()
+
+
 @pytest.mark.parametrize("rows", [12, 24])
 def test_board_query_count_is_constant(world, staff_client, django_assert_num_queries, rows):
     many_prospects(world, rows)
