@@ -13,6 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import UniqueConstraint
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_filters import FilterSet
@@ -22,6 +24,16 @@ from .forms import EdgeChecks, add_validation_error, use_string_selects
 from .services import submission_claim
 
 PAGE_SIZE = 50
+
+#: The pk `reverse_pattern` reverses with, then replaces by `{}`: no page shows a row with this pk.
+_PK_MARKER = 987654321
+
+
+def reverse_pattern(name: str, *before: object) -> str:
+    """`reverse(name)` once per page with `{}` where a row's pk goes (`pattern.format(row.pk)`), rather
+    than one reverse per row: a list of a hundred rows paid a tenth of its time for its links. `before`:
+    the URL's fixed arguments ahead of the pk (`reverse_pattern("projects:comment.list", "action")`)."""
+    return reverse(name, args=[*before, _PK_MARKER]).replace(str(_PK_MARKER), "{}")
 
 
 def posted(request: HttpRequest) -> QueryDict | None:
@@ -199,8 +211,11 @@ def render_filtered_list(
     partial: str,
     context: dict[str, Any] | None = None,
     page_size: int = PAGE_SIZE,
+    rows: Callable[[list[Any]], str] | None = None,
 ) -> HttpResponse:
-    """Render a filtered, paginated list; an HTMX request gets only the table fragment."""
+    """Render a filtered, paginated list; an HTMX request gets only the table fragment. `rows`: the page's
+    table rows written by the view (every value escaped there), given to the template as `rows` — for a
+    list whose rows through the template engine cost many times their own SQL."""
     form = filterset.form
     use_string_selects(form)
     invalid = set(form.errors) if form.is_bound else set()  # left out of the query by django-filter
@@ -233,6 +248,8 @@ def render_filtered_list(
         "partial": partial,
         **(context or {}),
     }
+    if rows is not None:
+        ctx["rows"] = mark_safe(rows(list(page.object_list)))  # noqa: S308 — `rows` escapes every value
     if request.htmx and not request.htmx.boosted:
         return render(request, partial, ctx)
     return render(request, template, ctx)

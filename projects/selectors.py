@@ -452,6 +452,9 @@ def collective_people(user: User, project: Project) -> QuerySet[Person]:
     )
 
 
+UPCOMING_FIELDS = ("project_id", "title", "due_date", "status")
+
+
 def project_overview(user: User, project: Project, *, today: date) -> dict[str, Any]:
     """The overview tab of a project the user may see (fetched through access.scoped): the active
     members, what falls due within 60 days, the gate decisions and the latest audit entries."""
@@ -463,9 +466,16 @@ def project_overview(user: User, project: Project, *, today: date) -> dict[str, 
     )
     upcoming: list[Milestone | Deliverable | Action] = sorted(
         [
-            *project.milestones.filter(status__in=["planned", "in_progress"], due_date__lte=horizon),
-            *project.deliverables.filter(status__in=["expected", "returned"], due_date__lte=horizon),
-            *project.actions.filter(status__in=["open", "in_progress"], due_date__lte=horizon),
+            # Only what the rows show (views.project._upcoming_rows): due date, title, state.
+            *project.milestones.filter(status__in=["planned", "in_progress"], due_date__lte=horizon).only(
+                *UPCOMING_FIELDS
+            ),
+            *project.deliverables.filter(status__in=["expected", "returned"], due_date__lte=horizon).only(
+                *UPCOMING_FIELDS
+            ),
+            *project.actions.filter(status__in=["open", "in_progress"], due_date__lte=horizon).only(
+                *UPCOMING_FIELDS
+            ),
         ],
         key=lambda o: o.due_date,
     )

@@ -4,25 +4,54 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programme.filters import SearchInput
+from programme.forms import LoadedModelChoiceField
+from programme.forms import _LoadedChoiceIterator as LoadedChoiceIterator
 from programme.models import Cohort, Programme, Territory, Theme
 
 from .forms import TeamUserChoiceField, team_users
 from .models import Audience, Prospect, Source, Stage
 
 
+class LoadedTeamUserChoiceField(LoadedModelChoiceField, TeamUserChoiceField):
+    pass
+
+
+class _LoadedNullIterator(django_filters.fields.ModelChoiceIterator, LoadedChoiceIterator):
+    """The loaded objects, with django-filter's « Non renseigné » choice after the empty one."""
+
+
+class LoadedFilterChoiceField(LoadedModelChoiceField, django_filters.fields.ModelChoiceField):
+    """django-filter's model choice (its null choice filters on « not set ») over loaded objects."""
+
+    iterator = _LoadedNullIterator
+
+    def to_python(self, value):
+        if self.null_label is not None and value == self.null_value:
+            return value
+        return super().to_python(value)
+
+
+class LoadedChoiceFilter(django_filters.ModelChoiceFilter):
+    """A menu whose objects the list page reads once (ProspectFilter.load_menus): validating the choice,
+    naming the active filter and drawing the menu share them — the programme's menu was read three
+    times. Not loaded (an export, a bulk action), it is a plain model choice."""
+
+    field_class = LoadedFilterChoiceField
+
+
 class TeamUserFilter(django_filters.ModelChoiceFilter):
-    field_class = TeamUserChoiceField
+    field_class = LoadedTeamUserChoiceField
 
 
 class ProspectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
-    programme = django_filters.ModelChoiceFilter(label=_("Programme"), queryset=Programme.objects.all())
-    cohort = django_filters.ModelChoiceFilter(label=_("Promotion"), queryset=Cohort.objects.all())
+    programme = LoadedChoiceFilter(label=_("Programme"), queryset=Programme.objects.all())
+    cohort = LoadedChoiceFilter(label=_("Promotion"), queryset=Cohort.objects.all())
     stage = django_filters.ChoiceFilter(label=_("Étape"), choices=Stage.choices)
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices)
     audience = django_filters.ChoiceFilter(label=_("Public"), choices=Audience.choices)
-    themes = django_filters.ModelChoiceFilter(label=_("Thématique"), queryset=Theme.objects.all())
-    territory = django_filters.ModelChoiceFilter(label=_("Territoire"), queryset=Territory.objects.all())
+    themes = LoadedChoiceFilter(label=_("Thématique"), queryset=Theme.objects.all())
+    territory = LoadedChoiceFilter(label=_("Territoire"), queryset=Territory.objects.all())
     owner = TeamUserFilter(label=_("Suivi par"), queryset=team_users())
     overdue = django_filters.ChoiceFilter(
         label=_("Prochaine action"), choices=[("1", _("En retard"))], method="filter_overdue"
@@ -64,6 +93,13 @@ class ProspectFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         # Evaluated per request so a colleague who just joined is offered.
         self.filters["owner"].queryset = team_users()
+
+    def load_menus(self) -> None:
+        """For the list page, which draws the menus: read each menu's objects once (one query each), for
+        validating, naming the active filter and drawing it. An export or a bulk action skips this."""
+        for name in ("programme", "cohort", "themes", "territory", "owner"):
+            field = self.form.fields[name]
+            field.load(list(field.queryset))
 
     def search(self, queryset, name, value):
         value = value.strip()

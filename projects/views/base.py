@@ -28,11 +28,18 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-def project_for(request: AuthedRequest, pk: int) -> Project:
+#: What a project page reads besides the project's row: its phase periods (the head's current phase) and,
+#: for the overview, its leads and themes.
+PROJECT_PREFETCH = ("phase_periods", "staff_leads", "themes")
+#: What a tab needs when it shows neither leads nor themes: two queries fewer.
+HEAD_PREFETCH = ("phase_periods",)
+
+
+def project_for(request: AuthedRequest, pk: int, *, prefetch: tuple[str, ...] = PROJECT_PREFETCH) -> Project:
     queryset = access.scoped(request.user, Project).select_related(
         "lead_organisation", "cohort", "territory", "programme"
     )
-    return get_object_or_404(queryset.prefetch_related("phase_periods", "staff_leads", "themes"), pk=pk)
+    return get_object_or_404(queryset.prefetch_related(*prefetch), pk=pk)
 
 
 def child_for[M: Model](

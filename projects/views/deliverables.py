@@ -2,7 +2,9 @@
 project documents, and the permission-checked downloads."""
 
 from collections.abc import Callable
+from datetime import date
 from functools import partial
+from html import escape
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,13 +21,23 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.files import private_file_response
-from programme.pages import posted, save_once
+from programme.formatting import fr_date
+from programme.pages import posted, reverse_pattern, save_once
 
 from .. import services
 from ..conversations import selectors as conversations
 from ..forms import DeliverableForm, DocumentForm, MilestoneForm, UploadForm
-from ..models import Deliverable, DeliverableVersion, Document, DocumentVersion, Milestone, Project
+from ..models import (
+    Deliverable,
+    DeliverableVersion,
+    Document,
+    DocumentVersion,
+    Milestone,
+    MilestoneStatus,
+    Project,
+)
 from .base import (
+    HEAD_PREFETCH,
     RecordPage,
     child_for,
     project_for,
@@ -54,9 +67,28 @@ def _upload_data(request: AuthedRequest) -> tuple:
     return (request.POST, request.FILES) if request.method == "POST" else (None, None)
 
 
+def _milestone_rows(milestones: list[Milestone], today: date) -> str:
+    """The milestones' rows, written with string joins — the markup the template's loop wrote, byte for
+    byte (a hundred milestones through the template engine, a link reversed per row, were most of the
+    tab's time). Labels and the edit link are prepared once for the page."""
+    edit = reverse_pattern("projects:milestone.edit")
+    statuses = {value: escape(str(label)) for value, label in MilestoneStatus.choices}
+    late = ' <span class="badge badge--danger">{}</span>'.format(escape(_("en retard")))
+    modify = escape(_("Modifier"))
+    return "".join(
+        f"<tr><td>{escape(m.title)}</td>"
+        f"<td>{escape(fr_date(m.due_date))}{late if m.is_late(today) else ''}</td>"
+        f"<td>{escape(str(m.owner) if m.owner else '—')}</td>"
+        f"<td>{statuses.get(m.status, escape(m.status))}"
+        f"{f' ({escape(fr_date(m.done_on))})' if m.done_on else ''}</td>"
+        f'<td><a href="{edit.format(m.pk)}">{modify}</a></td></tr>'
+        for m in milestones
+    )
+
+
 @access.team_required
 def project_deliverables(request: AuthedRequest, pk: int) -> HttpResponse:
-    project = project_for(request, pk)
+    project = project_for(request, pk, prefetch=HEAD_PREFETCH)
     deliverables = list(
         project.deliverables.select_related("owner_user", "owner_organisation", "milestone").prefetch_related(
             Prefetch("versions", queryset=DeliverableVersion.objects.select_related("uploaded_by"))
@@ -65,10 +97,13 @@ def project_deliverables(request: AuthedRequest, pk: int) -> HttpResponse:
     comments = conversations.counts(user=request.user, model=Deliverable, ids=[d.pk for d in deliverables])
     for deliverable in deliverables:
         deliverable.comment_count = comments.get(deliverable.pk, 0)  # type: ignore[attr-defined]
+    today = timezone.localdate()
+    milestones = list(project.milestones.select_related("owner"))
     context = {
-        "milestones": project.milestones.select_related("owner"),
+        "milestones": milestones,
+        "milestone_rows": mark_safe(_milestone_rows(milestones, today)),  # noqa: S308 — escaped there
         "deliverables": deliverables,
-        "today": timezone.localdate(),
+        "today": today,
     }
     return render_tab(request, project, "deliverables", "projects/project_deliverables.html", context)
 

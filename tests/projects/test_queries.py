@@ -117,6 +117,33 @@ def test_project_page_queries_are_constant(staff_client, world, django_assert_nu
         staff_client.get(reverse("projects:project.detail", args=[world.project_a.pk]))
 
 
+# The tabs that show neither leads nor themes: project (+ lead organisation, cohort, territory,
+# programme), phase periods (the head's current phase), then their own rows.
+TAB_QUERIES = {
+    # milestones, workshops, committees (the frieze), exchanges with the collective
+    "project.timeline": 2 + 2 + 4,
+    # workshops with their attendance counts, design items
+    "project.workshops": 2 + 2 + 2,
+    # deliverables, their versions (prefetch), comment counts, milestones
+    "project.deliverables": 2 + 2 + 4,
+}
+
+
+@pytest.mark.parametrize("name", TAB_QUERIES)
+@pytest.mark.parametrize("n", [5, 10])
+def test_the_big_tabs_queries_are_pinned(staff_client, world, django_assert_num_queries, name, n):
+    from django.contrib.contenttypes.models import ContentType
+
+    from projects.models import Deliverable, Project
+
+    grow(world, n)
+    ContentType.objects.get_for_model(Project)
+    ContentType.objects.get_for_model(Deliverable)  # the comment counts' lookup, cached per process
+    with django_assert_num_queries(TAB_QUERIES[name]):
+        response = staff_client.get(reverse(f"projects:{name}", args=[world.project_a.pk]))
+    assert response.status_code == 200
+
+
 @pytest.mark.parametrize(
     "name",
     [

@@ -89,10 +89,49 @@ def test_list_sorts_both_ways(world, staff_client):
 def test_list_query_count_is_constant(world, staff_client, django_assert_num_queries, rows):
     many_prospects(world, rows)
     # session, user, count, filter choices (programme, cohort, theme, territory, owner), then the page's
-    # rows joined to organisation, owner, territory, programme and cohort.
+    # rows joined to what they show: organisation and follower.
     with django_assert_num_queries(9):
         response = staff_client.get(reverse("prospects:prospect.list"), {"o": "name"})
     assert response.status_code == 200
+
+
+def test_list_rows_escape_what_people_typed_and_mark_late_actions(world, staff_client):
+    """The rows are written by the view (no template loop): names, towns and next actions are escaped,
+    the SIREN is grouped, a past next action is « en retard », the labels are the choices' own."""
+    organisation = OrganisationFactory(
+        name='L\'Atelier & "Co" <b>', town="Saint-Étienne <i>", siren="732829320"
+    )
+    prospect = prospect_in(
+        world,
+        organisation=organisation,
+        stage=Stage.CONTACTED,
+        owner=world.staff,
+        next_action="Rappeler <vite>",
+        next_action_date=timezone.localdate() - timedelta(days=1),
+    )
+    page = staff_client.get(reverse("prospects:prospect.list")).content.decode()
+    name = "L&#x27;Atelier &amp; &quot;Co&quot; &lt;b&gt;"
+    assert f'<a href="{prospect.get_absolute_url()}">{name}</a>' in page
+    assert f'aria-label="Sélectionner {name}"' in page
+    assert "<b>" not in page and "Saint-Étienne &lt;i&gt;" in page
+    assert '<span class="muted pr-small">732 829 320</span>' in page
+    assert f'<span class="badge badge--stage-contacted">{Stage.CONTACTED.label}</span>' in page
+    assert "Rappeler &lt;vite&gt;<br><time datetime=" in page
+    assert '<span class="badge badge--danger">en retard</span>' in page
+
+
+@pytest.mark.parametrize("rows", [10, 20])
+def test_filtered_list_reads_each_menu_once(world, staff_client, django_assert_num_queries, rows):
+    """A programme and a follower chosen: each menu's objects are read once, for checking the choice,
+    naming the active filter and drawing the menu (the programme's were read three times)."""
+    many_prospects(world, rows)
+    query = {"programme": world.programme.pk, "owner": world.staff.pk, "o": "name"}
+    # session, user, the five menus, count, rows
+    with django_assert_num_queries(9):
+        response = staff_client.get(reverse("prospects:prospect.list"), query)
+    assert response.status_code == 200
+    assert response.context["count"] == rows
+    assert f'<option value="{world.programme.pk}" selected>' in response.content.decode()
 
 
 @pytest.mark.parametrize("rows", [12, 24])
@@ -346,3 +385,20 @@ def test_xlsx_export_escapes_formulas(world, staff_client):
 
 def test_unknown_export_format_is_404(world, staff_client):
     assert staff_client.get(reverse("prospects:prospect.export", args=["pdf"])).status_code == 404
+
+
+def test_the_search_has_trigram_indexes_on_postgresql(db):
+    """The list's search (`icontains` on the structure's name and town) is served by GIN trigram indexes on
+    PostgreSQL (prospects migration 0016); SQLite has none and scans."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes exist on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'programme_organisation' "
+            "AND indexname LIKE 'prospects_org_%%_upper_trgm'"
+        )
+        found = dict(cursor.fetchall())
+    assert set(found) == {"prospects_org_name_upper_trgm", "prospects_org_town_upper_trgm"}
+    assert all("gin_trgm_ops" in definition for definition in found.values())
