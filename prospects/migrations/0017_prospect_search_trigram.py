@@ -32,7 +32,7 @@ def drop_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("prospects", "0015_registration_mailed_status"),
+        ("prospects", "0016_importfile_progress"),
         ("prospects", "0012_sirene_trigram_extension"),
         ("programme", "0010_territories_core"),
     ]
