@@ -11,8 +11,6 @@ from datetime import datetime
 
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -221,22 +219,6 @@ class Application(models.Model):
     @property
     def organisation_kind_label(self) -> str:
         return str(dict(OrganisationKind.choices).get(self.organisation_kind, self.organisation_kind))
-
-
-@receiver(post_save, sender="programme.Person")
-def forget_anonymised_applicant(sender: type[models.Model], instance: models.Model, **kwargs: object) -> None:
-    """A contact anonymised (`programme.services.person_anonymise`) leaves no personal data in the
-    applications they sent: the core cannot name this app, so the app listens (as projects.mailing does)."""
-    if getattr(instance, "anonymised_at", None) is not None:
-        Application.objects.filter(contact_id=instance.pk).exclude(
-            email__endswith="@invalid.parcours"
-        ).update(
-            first_name="",
-            last_name="",
-            phone="",
-            job_title="",
-            email=f"anonymise-{instance.pk}@invalid.parcours",
-        )
 
 
 def answer_upload_to(instance: models.Model, filename: str) -> str:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -335,6 +336,26 @@ def applications_purge_stale_drafts(*, now: datetime | None = None) -> int:
         for name in files:
             transaction.on_commit(partial(default_storage.delete, name))
     return count
+
+
+def applications_erase_for(person: Person, email: str) -> None:
+    """Erase what the applications hold on a contact being anonymised (`programme.services.person_anonymise`
+    calls it through programme/privacy.py, in its transaction, with the e-mail they had): the applications
+    they sent keep the structure, the project and the answers, not the person (name, e-mail, phone,
+    position); their drafts never sent are deleted, with their files (after commit)."""
+    found = Q(contact=person)
+    if email:
+        found |= Q(email__iexact=email)
+    drafts = Application.objects.filter(found, status=ApplicationStatus.DRAFT)
+    files = list(
+        Answer.objects.filter(application__in=drafts).exclude(file="").values_list("file", flat=True)
+    )
+    drafts.delete()
+    for name in files:
+        transaction.on_commit(partial(default_storage.delete, name))
+    Application.objects.filter(found).update(
+        first_name="", last_name="", phone="", job_title="", email=f"anonymise-{person.pk}@invalid.parcours"
+    )
 
 
 # --- E-mails (run by the tasks) --------------------------------------------------------------------------
