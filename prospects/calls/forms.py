@@ -155,10 +155,8 @@ class ApplicationForm(Form):
         max_length=20,
         required=False,
         help_text=_("9 chiffres, si la structure en a un."),
-        # The register's autocomplete (prospects.sirene) hooks onto this input when it is installed.
-        widget=forms.TextInput(
-            attrs={"data-siren-lookup": "", "inputmode": "numeric", "autocomplete": "off"}
-        ),
+        # The register's lookup (static/js/register_lookup.js, the call page's form) watches it with the name.
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     organisation_kind = forms.ChoiceField(
         label=_("Forme de la structure"),
