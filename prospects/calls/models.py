@@ -137,6 +137,12 @@ class ApplicationStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Envoyée")
 
 
+class ApplicationChannel(models.TextChoices):
+    ONLINE = "online", _("En ligne")
+    POST = "post", _("Par courrier")
+    EMAIL = "email", _("Par e-mail")
+
+
 class Application(models.Model):
     """One structure's application to a call: a draft until it is submitted, reached by its applicant
     only through the secret `token` of the link e-mailed to them."""
@@ -185,6 +191,10 @@ class Application(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="applications",
+    )
+    #: How it reached the team: online (the public page), or by post or e-mail, recorded by the team.
+    channel = models.CharField(
+        _("reçue"), max_length=10, choices=ApplicationChannel.choices, default=ApplicationChannel.ONLINE
     )
     submitted_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
     link_sent_at = models.DateTimeField(null=True, blank=True, editable=False)

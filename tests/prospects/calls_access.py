@@ -51,6 +51,8 @@ CASES = [
     Case("prospects:call.questions", TEAM, kwargs=pk_of(_call)),
     invalid_post("prospects:call.questions", TEAM, kwargs=pk_of(_call)),
     Case("prospects:call.applications", TEAM, kwargs=lambda w: {"pk": _submitted(w).call_id}),
+    Case("prospects:call.application.add", TEAM, kwargs=pk_of(_call)),
+    invalid_post("prospects:call.application.add", TEAM, kwargs=pk_of(_call)),
     Case(
         "prospects:call.applications.export",
         TEAM,
