@@ -59,7 +59,7 @@ class DepartementsField(forms.Field):
             if part.strip() and code not in codes:
                 if not DEPARTEMENT_CODE.fullmatch(code):
                     raise forms.ValidationError(
-                        _("« %(code)s » n’est pas un code de département (par exemple 69, 2A, 974).")
+                        _("« %(code)s » n’est pas un code de département (par exemple 69, 2A, 974).")
                         % {"code": part.strip()}
                     )
                 codes.append(code)
@@ -83,15 +83,15 @@ class ProgrammeForm(ModelForm):
         required=False,
         help_text=_(
             "L’import mensuel garde les structures de l’ESS quelle que soit leur forme, et celles de ces formes. "
-            "Aucune cochée : le réglage du serveur (par défaut, toutes ces formes)."
+            "Aucune cochée : le réglage du serveur (par défaut, toutes ces formes)."
         ),
     )
     register_departements = DepartementsField(
         label=_("Départements gardés du répertoire SIRENE"),
         required=False,
         help_text=_(
-            "Codes séparés par des virgules, par exemple 69, 01, 38 : les établissements situés ailleurs ne sont pas "
-            "importés. Vide : le réglage du serveur (par défaut, toute la France)."
+            "Codes séparés par des virgules, par exemple 69, 01, 38 : les établissements situés ailleurs ne sont pas "
+            "importés. Vide : le réglage du serveur (par défaut, toute la France)."
         ),
     )
 

@@ -83,7 +83,7 @@ def test_the_director_chooses_what_the_register_import_keeps(world, director_cli
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"name": "Autre", "register_departements": "69, 20"}, "« 20 » n’est pas un code de département"),
+        ({"name": "Autre", "register_departements": "69, 20"}, "n’est pas un code de département"),
         ({"name": "Autre", "register_categories": ["other"]}, "choix valide"),
         ({"name": "programme test"}, "Un programme porte déjà ce nom."),
         ({"name": "Autre", "emergence_months": "0"}, "supérieure ou égale à 1"),

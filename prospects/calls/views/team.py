@@ -214,7 +214,7 @@ def application_add(request: AuthedRequest, pk: int) -> HttpResponse:
         if saved is not None:
             messages.success(
                 request,
-                _("Candidature enregistrée : « %(name)s » est prospect du programme.") % {"name": saved},
+                _("Candidature enregistrée : « %(name)s » est prospect du programme.") % {"name": saved},
             )
             return redirect(saved.get_absolute_url())
     return render(
