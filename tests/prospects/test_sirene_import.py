@@ -205,3 +205,20 @@ def test_command_refuses_a_bad_file(tmp_path):
     with pytest.raises(CommandError, match="il manque"):
         call_command("sirene_import", str(path))
     assert not RegisterUnit.objects.exists()
+
+
+def test_command_queues_the_import_for_the_worker_which_runs_it_once(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    from prospects.sirene.tasks import run_register_import
+
+    units, _ = generator.write_register(tmp_path, rows=120)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        call_command("sirene_import", "--queue", str(units))
+    assert len(queued) == 1  # handed to the worker after commit (run at once in tests)
+    row = RegisterImport.objects.get()
+    assert row.status == "done" and row.progress == 100 and RegisterUnit.objects.count() == row.rows_kept
+    finished = row.finished_at
+    run_register_import(row.pk)  # a redelivered message: the import is claimed, nothing runs again
+    row.refresh_from_db()
+    assert row.finished_at == finished
