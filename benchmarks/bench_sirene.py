@@ -148,7 +148,8 @@ def run(*, scale: float) -> None:
     if connection.vendor != "postgresql":
         print("\n## SIRENE register — skipped: its budgets are PostgreSQL's (set BENCH_DATABASE_URL)")
         return
-    rows = int(1_000_000 * scale)
+    # BENCH_SIRENE_ROWS sets the register's size apart from the dataset's scale (`--small` for the rest).
+    rows = int(os.environ.get("BENCH_SIRENE_ROWS") or 1_000_000 * scale)
     run_import(rows)
     run_radar(rows)
 
@@ -204,8 +205,9 @@ def run_radar(rows: int) -> None:
     if RegisterUnit.objects.filter(active=True).exclude(departement="").count() != rows:
         _import(register)  # once: a later run reuses the register the previous one left
         _locate_all()
-    user = User.objects.filter(role="staff", is_active=True).first()
-    assert user is not None, "the benchmark dataset has staff users"
+    user, _ = User.objects.get_or_create(
+        email="bench-sirene@parcours.invalid", defaults={"role": "staff", "first_name": "Bench"}
+    )
     from django.test import Client
 
     client = Client(SERVER_NAME="localhost")
@@ -226,9 +228,10 @@ def run_radar(rows: int) -> None:
             queries=queries,
             repeat=20,
         )
-        # The budget is a p95: the row reports it (and is judged on it).
+        # The budget is a p95: the row reports it (and is judged on it), with the median beside it.
+        median = result.ours.p50
         result.ours = Timing(result.ours.name, [result.ours.p95])
-        result.note = f"p95 {result.ours.p50 * 1000:.1f} ({queries} q.)"
+        result.note = f"p95 {result.ours.p95 * 1000:.1f} (median {median * 1000:.1f}, {queries} q.)"
 
 
 def _rss_kb() -> int:

@@ -78,3 +78,57 @@ def normalise_name(name: str) -> str:
 def normalise_town(town: str) -> str:
     text = normalise_name(town)
     return re.sub(r"\bst\b", "saint", text.replace(" ", "-")).replace("-", " ")
+
+
+#: The legal categories (INSEE nomenclature « catégories juridiques », level III) the radar names in words.
+#: SCIC have no code of their own: they are registered as « Autre SARL coopérative » (5460), « Autre SA
+#: coopérative » (5560, 5660) or as an SAS (5710), hence under « Coopérative » or « Autre forme ».
+LEGAL_CATEGORY_GROUPS: dict[str, tuple[str, ...]] = {
+    "association": ("9210", "9220", "9221", "9222", "9223", "9230", "9260"),
+    "scop": ("5458", "5558", "5658"),
+    "cooperative": (
+        "5443",
+        "5451",
+        "5453",
+        "5454",
+        "5455",
+        "5459",
+        "5460",
+        "5543",
+        "5547",
+        "5551",
+        "5552",
+        "5553",
+        "5554",
+        "5555",
+        "5559",
+        "5560",
+        "5643",
+        "5647",
+        "5651",
+        "5652",
+        "5653",
+        "5654",
+        "5655",
+        "5659",
+        "5660",
+        "6316",
+        "6317",
+        "6318",
+        "6543",
+        "6551",
+        "6554",
+        "6560",
+    ),  # fmt: skip
+    "mutuelle": ("6411", "8210", "8250", "8290"),
+    "fondation": ("9300",),
+}
+
+LEGAL_GROUP_LABELS = {
+    "association": _("Association"),
+    "scop": _("SCOP"),
+    "cooperative": _("Coopérative (dont SCIC)"),
+    "mutuelle": _("Mutuelle"),
+    "fondation": _("Fondation"),
+    "other": _("Autre forme"),
+}

@@ -232,6 +232,11 @@ class Programme(models.Model):
         related_name="+",
         help_text=_("Responsable des livrables de l’équipe créés depuis les modèles de phase."),
     )
+    # What the SIRENE register import keeps for this programme (prospects/sirene): the groups of legal
+    # categories (keys of identity.LEGAL_CATEGORY_GROUPS) and the départements (INSEE codes). Empty: the
+    # server's SIRENE_LEGAL_CATEGORIES / SIRENE_DEPARTEMENTS.
+    register_categories = models.JSONField(_("formes juridiques du répertoire"), default=list, blank=True)
+    register_departements = models.JSONField(_("départements du répertoire"), default=list, blank=True)
     is_active = models.BooleanField(_("actif"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

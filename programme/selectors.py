@@ -3,6 +3,7 @@
 from typing import Any
 
 from .models import AuditEntry, Person, User
+from .privacy import HOLDERS
 
 
 def person_data_export(*, person: Person) -> dict[str, Any]:
@@ -21,6 +22,8 @@ def person_data_export(*, person: Person) -> dict[str, Any]:
         },
         "créé le": person.created_at.isoformat(),
         "modifié le": person.updated_at.isoformat(),
+        # What the higher apps hold on the contact (the applications to a call…): programme/privacy.py.
+        **{key: holder.export(person) for key, holder in HOLDERS.items()},
     }
 
 

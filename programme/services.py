@@ -15,6 +15,7 @@ from . import access, tasks
 from .audit import REDACTED_FIELDS, Edit, audit_forget, audit_log, save_audited
 from .emails import send_template_mail
 from .models import Invitation, Organisation, Person, Role, SubmissionToken, User
+from .privacy import HOLDERS
 
 #: How long a submission token is remembered: far longer than any double click or retried request.
 SUBMISSION_TOKEN_DAYS = 2
@@ -46,6 +47,8 @@ def person_save(*, actor: User, edit: Edit[Person]) -> Person:
 def person_anonymise(*, actor: User, person: Person) -> Person:
     """Erase a contact's personal data. The audit trail keeps that it happened, not what was erased."""
     person = Person.objects.select_for_update().get(pk=person.pk)
+    for holder in HOLDERS.values():  # what the higher apps hold on them (programme/privacy.py)
+        holder.erase(person, person.email)
     if person.email:
         Invitation.objects.filter(email__iexact=person.email).update(
             email=f"anonymise-{person.pk}@invalid.parcours", first_name="", last_name=""

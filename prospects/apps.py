@@ -9,6 +9,7 @@ class ProspectsConfig(AppConfig):
     def ready(self) -> None:
         # The territory page (programme.territories): the events held there and the density of ESS
         # structures the SIRENE register finds there, each a team view of ours loaded into the page by URL.
+        from programme.privacy import Holder, register_holder
         from programme.territories.sections import Section, register_section
 
         register_section(Section("events", "prospects:event.territory", _("Événements et formations"), 15))
@@ -17,3 +18,8 @@ class ProspectsConfig(AppConfig):
                 "register", "prospects:register.territory", _("Structures de l’ESS (répertoire SIRENE)"), 40
             )
         )
+        # A contact's personal data (programme/privacy.py): the applications to the calls they made.
+        from .calls.selectors import applications_of_person
+        from .calls.services import applications_erase_for
+
+        register_holder(Holder("candidatures aux appels", applications_of_person, applications_erase_for))

@@ -1,11 +1,13 @@
 """The settings forms. The checks that need the database (duplicates, overlaps) are the services'."""
 
+import re
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from programme.forms import ModelForm
+from programme.identity import LEGAL_GROUP_LABELS
 from programme.models import Cohort, Programme, Role, Territory, Theme, User
 
 
@@ -36,6 +38,34 @@ class OffsetsField(forms.Field):
         return sorted(offsets, reverse=True)
 
 
+#: A département's INSEE code: 01–95 (2A, 2B for Corsica), 971–978 overseas.
+DEPARTEMENT_CODE = re.compile(r"0[1-9]|1\d|2[1-9AB]|[3-8]\d|9[0-5]|97[1-8]")
+
+
+class DepartementsField(forms.Field):
+    """Départements typed as « 69, 01, 38 » (INSEE codes; « 1 » is « 01 »)."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:
+        if isinstance(value, list):
+            return value
+        codes: list[str] = []
+        for part in str(value or "").replace(";", ",").replace(" ", ",").split(","):
+            code = part.strip().upper().zfill(2)
+            if part.strip() and code not in codes:
+                if not DEPARTEMENT_CODE.fullmatch(code):
+                    raise forms.ValidationError(
+                        _("« %(code)s » n’est pas un code de département (par exemple 69, 2A, 974).")
+                        % {"code": part.strip()}
+                    )
+                codes.append(code)
+        return sorted(codes)
+
+
 class ProgrammeForm(ModelForm):
     reminder_offsets = OffsetsField(
         label=_("Rappels (jours avant l’échéance)"),
@@ -45,6 +75,24 @@ class ProgrammeForm(ModelForm):
     emergence_months = forms.IntegerField(label=_("Durée de l’Émergence (mois)"), min_value=1, max_value=60)
     experimentation_months = forms.IntegerField(
         label=_("Durée de l’Expérimentation (mois)"), min_value=1, max_value=60
+    )
+    register_categories = forms.MultipleChoiceField(
+        label=_("Formes juridiques gardées du répertoire SIRENE"),
+        choices=[(key, label) for key, label in LEGAL_GROUP_LABELS.items() if key != "other"],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "L’import mensuel garde les structures de l’ESS quelle que soit leur forme, et celles de ces formes. "
+            "Aucune cochée : le réglage du serveur (par défaut, toutes ces formes)."
+        ),
+    )
+    register_departements = DepartementsField(
+        label=_("Départements gardés du répertoire SIRENE"),
+        required=False,
+        help_text=_(
+            "Codes séparés par des virgules, par exemple 69, 01, 38 : les établissements situés ailleurs ne sont pas "
+            "importés. Vide : le réglage du serveur (par défaut, toute la France)."
+        ),
     )
 
     class Meta:
@@ -57,6 +105,8 @@ class ProgrammeForm(ModelForm):
             "experimentation_months",
             "reminder_offsets",
             "default_lead",
+            "register_categories",
+            "register_departements",
         ]
         widgets = {"start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 

@@ -10,7 +10,8 @@ from programme.adapters import client_ip
 
 #: (hits, seconds) per client address and kind of request; PARCOURS_CALL_RATE_LIMITS overrides them.
 #: `page`: opening a call or a resume link (guessing tokens goes through it); `post`: saving or sending.
-DEFAULT_LIMITS: dict[str, tuple[int, int]] = {"page": (120, 600), "post": (30, 600)}
+#: `lookup`: the structure's lookup in the register while typing (a few per structure typed).
+DEFAULT_LIMITS: dict[str, tuple[int, int]] = {"page": (120, 600), "post": (30, 600), "lookup": (60, 300)}
 
 #: The honeypot's field name: plausible to a robot, hidden from people (CSS class, out of the tab order).
 HONEYPOT = "website"

@@ -18,7 +18,7 @@ from programme.models import Cohort, OrganisationKind, Programme
 
 from ..forms import default_programme, model_choices
 from . import abuse
-from .models import Answer, Application, Call, Question, QuestionKind
+from .models import Answer, Application, ApplicationChannel, Call, Question, QuestionKind
 from .services import MAX_MEMBERS, ApplicationData, QuestionRow
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -155,10 +155,8 @@ class ApplicationForm(Form):
         max_length=20,
         required=False,
         help_text=_("9 chiffres, si la structure en a un."),
-        # The register's autocomplete (prospects.sirene) hooks onto this input when it is installed.
-        widget=forms.TextInput(
-            attrs={"data-siren-lookup": "", "inputmode": "numeric", "autocomplete": "off"}
-        ),
+        # The register's lookup (static/js/register_lookup.js, the call page's form) watches it with the name.
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     organisation_kind = forms.ChoiceField(
         label=_("Forme de la structure"),
@@ -338,6 +336,31 @@ class ApplicationForm(Form):
                 for name in (*self.STRUCTURE, *self.CONTACT, "project_idea")
                 if name != "email"
             },
+        )
+
+
+class TeamApplicationForm(ApplicationForm):
+    """An application received by post or e-mail, typed in by the team: the applicant's fields, how it
+    arrived, whether to acknowledge it by e-mail; the consent is the team's statement that the applicant
+    gave it. Sent at once (every field marked with an asterisk is needed), no honeypot."""
+
+    channel = forms.ChoiceField(
+        label=_("Reçue"),
+        choices=[(ApplicationChannel.POST, _("Par courrier")), (ApplicationChannel.EMAIL, _("Par e-mail"))],
+    )
+    confirm = forms.BooleanField(
+        label=_("Envoyer au candidat l’accusé de réception par e-mail"), required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, call: Call, **kwargs: Any) -> None:
+        super().__init__(*args, call=call, application=None, submitting=True, **kwargs)
+        del self.fields[abuse.HONEYPOT]
+        self.fields["consent"].label = _(
+            "Le candidat a donné son accord pour que l’équipe conserve ces informations (dans son dossier ou "
+            "son e-mail)."
+        )
+        self.fields["consent"].error_messages["required"] = _(
+            "Sans l’accord du candidat, la candidature ne peut pas être enregistrée."
         )
 
 

@@ -11,8 +11,6 @@ from datetime import datetime
 
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -139,6 +137,12 @@ class ApplicationStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Envoyée")
 
 
+class ApplicationChannel(models.TextChoices):
+    ONLINE = "online", _("En ligne")
+    POST = "post", _("Par courrier")
+    EMAIL = "email", _("Par e-mail")
+
+
 class Application(models.Model):
     """One structure's application to a call: a draft until it is submitted, reached by its applicant
     only through the secret `token` of the link e-mailed to them."""
@@ -188,6 +192,10 @@ class Application(models.Model):
         on_delete=models.SET_NULL,
         related_name="applications",
     )
+    #: How it reached the team: online (the public page), or by post or e-mail, recorded by the team.
+    channel = models.CharField(
+        _("reçue"), max_length=10, choices=ApplicationChannel.choices, default=ApplicationChannel.ONLINE
+    )
     submitted_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
     link_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -221,22 +229,6 @@ class Application(models.Model):
     @property
     def organisation_kind_label(self) -> str:
         return str(dict(OrganisationKind.choices).get(self.organisation_kind, self.organisation_kind))
-
-
-@receiver(post_save, sender="programme.Person")
-def forget_anonymised_applicant(sender: type[models.Model], instance: models.Model, **kwargs: object) -> None:
-    """A contact anonymised (`programme.services.person_anonymise`) leaves no personal data in the
-    applications they sent: the core cannot name this app, so the app listens (as projects.mailing does)."""
-    if getattr(instance, "anonymised_at", None) is not None:
-        Application.objects.filter(contact_id=instance.pk).exclude(
-            email__endswith="@invalid.parcours"
-        ).update(
-            first_name="",
-            last_name="",
-            phone="",
-            job_title="",
-            email=f"anonymise-{instance.pk}@invalid.parcours",
-        )
 
 
 def answer_upload_to(instance: models.Model, filename: str) -> str:

@@ -10,4 +10,5 @@ app_name = "apply"
 urlpatterns = [
     path("<str:slug>/", public.call_page, name="call"),
     path("<str:slug>/reprendre/<str:token>/", public.application_resume, name="resume"),
+    path("<str:slug>/repertoire/", public.register_lookup, name="register"),
 ]

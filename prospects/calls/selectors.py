@@ -2,11 +2,13 @@
 `programme.access`; the public reads find a published call by its unguessable address and an application
 by the secret of its link, and answer 404 for anything else."""
 
+from typing import Any
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from programme import access
-from programme.models import User
+from programme.models import Person, User
 
 from ..models import Prospect
 from .models import Answer, Application, ApplicationStatus, Call
@@ -82,3 +84,45 @@ def public_application(call: Call, token: str) -> Application:
     if not token or len(token) > 64:
         raise Http404
     return access.get_for_user_or_404(Application.objects.filter(call=call), token=token)
+
+
+def applications_of_person(person: Person) -> list[dict[str, Any]]:
+    """Every application a contact made — sent (it made or found them: `contact`) or still a draft (under
+    their e-mail) — as plain data, for their personal-data export (registered in prospects/apps.py with
+    programme/privacy.py). Three queries."""
+    found = Q(contact=person)
+    if person.email:
+        found |= Q(email__iexact=person.email)
+    applications = (
+        Application.objects.filter(found)
+        .select_related("call", "call__programme")
+        .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("question")))
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "appel": application.call.title,
+            "programme": application.call.programme.name,
+            "statut": application.get_status_display(),
+            "commencée le": application.created_at.isoformat(),
+            "envoyée le": application.submitted_at.isoformat() if application.submitted_at else None,
+            "structure": application.organisation_name,
+            "SIREN": application.siren,
+            "forme": application.organisation_kind_label,
+            "code postal": application.postcode,
+            "commune": application.town,
+            "prénom": application.first_name,
+            "nom": application.last_name,
+            "e-mail": application.email,
+            "téléphone": application.phone,
+            "fonction": application.job_title,
+            "consentement donné le": application.consent_at.isoformat() if application.consent_at else None,
+            "idée de projet": application.project_idea,
+            "membres du collectif": application.members,
+            "réponses": [
+                {"question": answer.question.label, "réponse": answer.file_name or answer.value}
+                for answer in application.answers.all()
+            ],
+        }
+        for application in applications
+    ]

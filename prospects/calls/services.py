@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +24,7 @@ from programme.models import ConsentBasis, Person, User
 
 from .. import services as prospect_services
 from ..models import Prospect, Source, Stage
-from .models import Answer, Application, ApplicationStatus, Call, Question, QuestionKind
+from .models import Answer, Application, ApplicationChannel, ApplicationStatus, Call, Question, QuestionKind
 
 logger = logging.getLogger(__name__)
 
@@ -152,15 +153,18 @@ _FIELDS = (
 
 
 @transaction.atomic
-def application_save(*, call: Call, application: Application | None, data: ApplicationData) -> Application:
+def application_save(
+    *, call: Call, application: Application | None, data: ApplicationData, by_team: bool = False
+) -> Application:
     """Save a draft (a new one when `application` is None). Its resume link is e-mailed when the draft is
-    new or its address changed. Refused once the call is closed or the application sent."""
-    refusal = closed_refusal(call)
+    new or its address changed. Refused once the call is closed or the application sent — unless the team
+    records an application it received (`by_team`: no link is e-mailed, the dates are the team's call)."""
+    refusal = None if by_team else closed_refusal(call)
     if refusal:
         raise ValidationError(refusal, code="closed")
     if application is None:
         application = Application(call=call)
-        send_link = True
+        send_link = not by_team
     else:
         application = Application.objects.select_for_update().get(pk=application.pk, call=call)
         if application.status != ApplicationStatus.DRAFT:
@@ -228,10 +232,14 @@ def missing_answers(application: Application) -> list[str]:
 
 
 @transaction.atomic
-def application_submit(*, application: Application) -> Application:
+def application_submit(
+    *, application: Application, actor: User | None = None, confirm: bool = True
+) -> Application:
     """Send a saved draft: the structure (found by SIREN, then by name and town, else created), its contact
     (with the consent given), and its prospect (found, else created at the stage the call gives, source
-    « appel à candidatures »). The confirmation e-mail leaves after commit."""
+    « appel à candidatures »). The confirmation e-mail leaves after commit (`confirm`). `actor`: a member of
+    the team recording an application received by post or e-mail (`application_record`): the dates of the
+    call do not apply — the team knows when it arrived — and the audit trail names them."""
     application = (
         Application.objects.select_for_update()
         .select_related("call", "call__programme")
@@ -240,7 +248,7 @@ def application_submit(*, application: Application) -> Application:
     call = application.call
     if application.status != ApplicationStatus.DRAFT:
         raise ValidationError(_("Cette candidature est déjà envoyée."), code="sent")
-    refusal = closed_refusal(call)
+    refusal = None if actor is not None else closed_refusal(call)
     if refusal:
         raise ValidationError(refusal, code="closed")
     missing = missing_answers(application)
@@ -252,7 +260,7 @@ def application_submit(*, application: Application) -> Application:
     organisation = prospect_services.organisation_match(
         siren=application.siren, name=application.organisation_name, town=application.town
     ) or prospect_services.organisation_create(
-        actor=None,
+        actor=actor,
         new=prospect_services.NewOrganisation(
             name=application.organisation_name,
             kind=application.organisation_kind,
@@ -280,7 +288,7 @@ def application_submit(*, application: Application) -> Application:
             consent_basis=ConsentBasis.CONSENT,
             consent_source=source[:200],
         )
-        audit_log(actor=None, obj=person, action="person.created")
+        audit_log(actor=actor, obj=person, action="person.created")
     else:
         person.consent_date = consent
         person.consent_basis = ConsentBasis.CONSENT
@@ -289,7 +297,7 @@ def application_submit(*, application: Application) -> Application:
     prospect = Prospect.objects.filter(programme=call.programme, organisation=organisation).first()
     if prospect is None:
         prospect = prospect_services.prospect_create(
-            actor=None,
+            actor=actor,
             programme=call.programme,
             organisation=organisation,
             source=Source.CALL,
@@ -297,22 +305,41 @@ def application_submit(*, application: Application) -> Application:
             project_idea=application.project_idea[:200],
         )
         if call.stage != Stage.IDENTIFIED:
-            prospect_services.set_stage(prospect, call.stage, actor=None)
+            prospect_services.set_stage(prospect, call.stage, actor=actor)
     application.prospect = prospect
     application.contact = person
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = timezone.now()
     application.save(update_fields=["prospect", "contact", "status", "submitted_at", "updated_at"])
     audit_log(
-        actor=None,
+        actor=actor,
         obj=prospect,
         action="prospect.application_received",
         changes={"call": [None, call.title]},
     )
-    from .tasks import send_application_confirmation
+    if confirm:
+        from .tasks import send_application_confirmation
 
-    application_id = application.pk
-    transaction.on_commit(lambda: send_application_confirmation.delay(application_id))
+        application_id = application.pk
+        transaction.on_commit(lambda: send_application_confirmation.delay(application_id))
+    return application
+
+
+@transaction.atomic
+def application_record(
+    *, actor: User, call: Call, data: ApplicationData, channel: str, confirm: bool
+) -> Application:
+    """An application the team received by post or e-mail, typed in: sent at once, so it becomes a prospect
+    as one sent online does (`application_submit`). The applicant's consent is the team's to check (the
+    form asks); the acknowledgement e-mail leaves only when `confirm`."""
+    if channel not in (ApplicationChannel.POST, ApplicationChannel.EMAIL):
+        raise ValidationError({"channel": [_("Choisissez comment la candidature est arrivée.")]})
+    application = application_save(call=call, application=None, data=data, by_team=True)
+    Application.objects.filter(pk=application.pk).update(channel=channel)
+    application = application_submit(application=application, actor=actor, confirm=confirm)
+    audit_log(
+        actor=actor, obj=application, action="application.recorded", changes={"channel": [None, channel]}
+    )
     return application
 
 
@@ -335,6 +362,26 @@ def applications_purge_stale_drafts(*, now: datetime | None = None) -> int:
         for name in files:
             transaction.on_commit(partial(default_storage.delete, name))
     return count
+
+
+def applications_erase_for(person: Person, email: str) -> None:
+    """Erase what the applications hold on a contact being anonymised (`programme.services.person_anonymise`
+    calls it through programme/privacy.py, in its transaction, with the e-mail they had): the applications
+    they sent keep the structure, the project and the answers, not the person (name, e-mail, phone,
+    position); their drafts never sent are deleted, with their files (after commit)."""
+    found = Q(contact=person)
+    if email:
+        found |= Q(email__iexact=email)
+    drafts = Application.objects.filter(found, status=ApplicationStatus.DRAFT)
+    files = list(
+        Answer.objects.filter(application__in=drafts).exclude(file="").values_list("file", flat=True)
+    )
+    drafts.delete()
+    for name in files:
+        transaction.on_commit(partial(default_storage.delete, name))
+    Application.objects.filter(found).update(
+        first_name="", last_name="", phone="", job_title="", email=f"anonymise-{person.pk}@invalid.parcours"
+    )
 
 
 # --- E-mails (run by the tasks) --------------------------------------------------------------------------

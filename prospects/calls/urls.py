@@ -12,6 +12,7 @@ urlpatterns = [
     path("appels/<int:pk>/modifier/", team.call_edit, name="call.edit"),
     path("appels/<int:pk>/questions/", team.call_questions, name="call.questions"),
     path("appels/<int:pk>/candidatures/", team.application_list, name="call.applications"),
+    path("appels/<int:pk>/candidatures/ajouter/", team.application_add, name="call.application.add"),
     path(
         "appels/<int:pk>/candidatures/export.<str:fmt>",
         team.application_export,

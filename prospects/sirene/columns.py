@@ -11,6 +11,8 @@ of them is refused, naming it.
 
 from django.utils.translation import gettext_lazy as _
 
+from programme.identity import LEGAL_CATEGORY_GROUPS, LEGAL_GROUP_LABELS
+
 UNIT_COLUMNS = (
     "siren",
     "statutDiffusionUniteLegale",
@@ -144,58 +146,10 @@ ESTABLISHMENT_FILE = "StockEtablissement_utf8"
 #: catégorie juridique of natural persons (entrepreneurs individuels): never kept.
 NATURAL_PERSON = "1000"
 
-#: The legal categories (INSEE nomenclature « catégories juridiques », level III) the radar names in words.
-#: SCIC have no code of their own: they are registered as « Autre SARL coopérative » (5460), « Autre SA
-#: coopérative » (5560, 5660) or as an SAS (5710), hence under « Coopérative » or « Autre forme ».
-CATEGORY_GROUPS: dict[str, tuple[str, ...]] = {
-    "association": ("9210", "9220", "9221", "9222", "9223", "9230", "9260"),
-    "scop": ("5458", "5558", "5658"),
-    "cooperative": (
-        "5443",
-        "5451",
-        "5453",
-        "5454",
-        "5455",
-        "5459",
-        "5460",
-        "5543",
-        "5547",
-        "5551",
-        "5552",
-        "5553",
-        "5554",
-        "5555",
-        "5559",
-        "5560",
-        "5643",
-        "5647",
-        "5651",
-        "5652",
-        "5653",
-        "5654",
-        "5655",
-        "5659",
-        "5660",
-        "6316",
-        "6317",
-        "6318",
-        "6543",
-        "6551",
-        "6554",
-        "6560",
-    ),  # fmt: skip
-    "mutuelle": ("6411", "8210", "8250", "8290"),
-    "fondation": ("9300",),
-}
-
-GROUP_LABELS = {
-    "association": _("Association"),
-    "scop": _("SCOP"),
-    "cooperative": _("Coopérative (dont SCIC)"),
-    "mutuelle": _("Mutuelle"),
-    "fondation": _("Fondation"),
-    "other": _("Autre forme"),
-}
+#: The legal categories in words (groups of INSEE codes): programme.identity, so the programme's settings
+#: (its register targets) can offer the groups too.
+CATEGORY_GROUPS = LEGAL_CATEGORY_GROUPS
+GROUP_LABELS = LEGAL_GROUP_LABELS
 
 #: What the organisation form's « forme » becomes for each group (programme.OrganisationKind values).
 GROUP_KIND = {

@@ -2,6 +2,7 @@
 headcount band, place (département, commune, a territory's saved search), creation date, new since the
 last import."""
 
+import re
 import unicodedata
 from typing import Any
 
@@ -13,11 +14,14 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from programme.filters import SearchInput
-from programme.forms import FilterForm
+from programme.forms import FilterForm, LoadedModelChoiceField
 from programme.models import Territory
 
 from .columns import CATEGORY_GROUPS, GROUP_LABELS, HEADCOUNT_BANDS
 from .models import RegisterImport, RegisterImportStatus, RegisterUnit, SavedSearch
+
+#: A whole NAF rev. 2 code as the register writes it (« 88.99B »).
+WHOLE_NAF = re.compile(r"\d{2}\.\d{2}[A-Z]")
 
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YES_NO = [("", _("Toutes")), ("true", _("Oui")), ("false", _("Non"))]
@@ -41,6 +45,12 @@ class RadarFilterForm(FilterForm):
     period = ("created_after", "created_before")
 
 
+class LoadedChoiceFilter(django_filters.ModelChoiceFilter):
+    """A menu whose objects the page read beforehand (`RadarFilter(searches=…)`): no query of its own."""
+
+    field_class = LoadedModelChoiceField
+
+
 class RadarFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Nom ou SIREN"), method="search", widget=SearchInput)
     ess = django_filters.ChoiceFilter(
@@ -59,11 +69,12 @@ class RadarFilter(django_filters.FilterSet):
         label=_("Effectif"),
         field_name="headcount_band",
         choices=list(HEADCOUNT_BANDS.items()),
+        distinct=False,  # one column of the row itself: no duplicate to remove (DISTINCT would sort every match)
         widget=forms.SelectMultiple(attrs={"size": 3}),
     )
     departement = django_filters.CharFilter(label=_("Département"), method="filter_departement")
     commune = django_filters.CharFilter(label=_("Commune"), method="filter_commune")
-    territory = django_filters.ModelChoiceFilter(
+    territory = LoadedChoiceFilter(
         label=_("Territoire"),
         queryset=Territory.objects.filter(register_search__isnull=False),
         method="filter_territory",
@@ -82,6 +93,15 @@ class RadarFilter(django_filters.FilterSet):
         model = RegisterUnit
         fields: list[str] = []
         form = RadarFilterForm
+
+    def __init__(self, *args: Any, searches: list[SavedSearch] | None = None, **kwargs: Any) -> None:
+        """`searches`: the saved searches the page read (their territories are the menu's choices)."""
+        super().__init__(*args, **kwargs)
+        self.searches = searches
+        if searches is not None:
+            field = self.form.fields["territory"]
+            assert isinstance(field, LoadedModelChoiceField)
+            field.load([search.territory for search in searches])
 
     def search(self, queryset: QuerySet[RegisterUnit], name: str, value: str) -> QuerySet[RegisterUnit]:
         value = value.strip()
@@ -106,6 +126,8 @@ class RadarFilter(django_filters.FilterSet):
         code = value.strip().upper().replace(" ", "")
         if len(code) >= 3 and code[2] != "." and code[:2].isdigit():
             code = f"{code[:2]}.{code[2:]}"  # « 8899B » as the register writes it: « 88.99B »
+        if WHOLE_NAF.fullmatch(code):  # a whole code: equality, which the (naf, name) index serves in order
+            return queryset.filter(naf=code)
         return queryset.filter(naf__startswith=code)
 
     def filter_departement(
@@ -126,7 +148,10 @@ class RadarFilter(django_filters.FilterSet):
         self, queryset: QuerySet[RegisterUnit], name: str, value: Territory
     ) -> QuerySet[RegisterUnit]:
         """The place criteria of the territory's saved search."""
-        search = SavedSearch.objects.filter(territory=value).first()
+        if self.searches is not None:
+            search = next((s for s in self.searches if s.territory_id == value.pk), None)
+        else:
+            search = SavedSearch.objects.filter(territory=value).first()
         if search is None:
             return queryset
         saved = QueryDict(search.query)

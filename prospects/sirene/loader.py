@@ -405,8 +405,11 @@ UNIT_INDEXES = (
     "CREATE INDEX sirene_unit_{n}_cat ON {t} (legal_category)",
     "CREATE INDEX sirene_unit_{n}_first ON {t} (first_import)",
 )
-SQLITE_UNIT_INDEXES = ("CREATE INDEX sirene_unit_{n}_naf ON {t} (naf)",)
-PG_UNIT_INDEXES = ("CREATE INDEX sirene_unit_{n}_naf ON {t} (naf varchar_pattern_ops)",)  # LIKE '88.99%'
+#: The NAF filter: a whole code (`naf = '88.99B'`) walks the structures of that code in name order (the
+#: radar's order) and stops at the page's 50 rows; the beginning of a code (`LIKE '88.9%'`, pattern ops on
+#: PostgreSQL) uses its first column.
+SQLITE_UNIT_INDEXES = ("CREATE INDEX sirene_unit_{n}_naf ON {t} (naf, name)",)
+PG_UNIT_INDEXES = ("CREATE INDEX sirene_unit_{n}_naf ON {t} (naf varchar_pattern_ops, name)",)
 #: Name search: Django's icontains is UPPER(name::text) LIKE UPPER(%s); the trigram index matches it.
 PG_TRIGRAM_INDEX = "CREATE INDEX sirene_unit_{n}_trgm ON {t} USING gin ((UPPER(name::text)) gin_trgm_ops)"
 ESTABLISHMENT_INDEXES = ("CREATE INDEX sirene_estab_{n}_siren ON {t} (siren)",)

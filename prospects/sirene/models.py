@@ -8,10 +8,12 @@ by row and carry no foreign key (the swap would break it). Their indexes are bui
 shadow table, named after the import (`loader.UNIT_INDEXES`, `loader.ESTABLISHMENT_INDEXES`): an index
 declared here would clash with the next import's shadow."""
 
+import hashlib
 import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +49,10 @@ def commune_name(upper: str) -> str:
         w if (w in _SMALL_WORDS and i > 0) or w in " -'" else w[:1].upper() + w[1:]
         for i, w in enumerate(words)
     )
+
+
+#: How long a radar count stays in the cache (its key changes with each import anyway).
+COUNT_CACHE_SECONDS = 24 * 3600
 
 
 class RegisterFile(models.TextChoices):
@@ -107,28 +113,47 @@ class UnitQuerySet(models.QuerySet["RegisterUnit"]):
 
     _after_fetch: Callable[[list["RegisterUnit"]], object] | None = None
     _count_cap: int | None = None
+    _count_version: str | None = None
 
     def after_fetch(self, callback: Callable[[list["RegisterUnit"]], object]) -> "UnitQuerySet":
         clone = self._chain()  # type: ignore[attr-defined]
         clone._after_fetch = callback
         return clone
 
-    def count_capped(self, cap: int) -> "UnitQuerySet":
+    def count_capped(self, cap: int, *, version: str | None = None) -> "UnitQuerySet":
         """`count()` stops at `cap`: counting 300,000 matches to print their number costs more than the
-        page itself; past the cap the page says « au moins » and asks for narrower filters."""
+        page itself; past the cap the page says « au moins » and asks for narrower filters.
+
+        With `version` (the register's, which changes with each import: `selectors.register_version`) the
+        count is kept in the cache under the query's SQL: the register's rows change only when an import
+        swaps the table, so the next pages, the same filters again or the home panel's link pay for one
+        count per import, not one per request."""
         clone = self._chain()  # type: ignore[attr-defined]
         clone._count_cap = cap
+        clone._count_version = version
         return clone
 
     def count(self) -> int:
         if self._count_cap is None or self._result_cache is not None:
             return super().count()
-        return super(UnitQuerySet, self.order_by()[: self._count_cap]).count()
+        capped = self.order_by()[: self._count_cap]
+        if self._count_version is None:
+            return super(UnitQuerySet, capped).count()
+        sql, params = capped.query.sql_with_params()
+        digest = hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()[:32]
+        key = f"sirene:count:{self._count_version}:{digest}"
+        found = cache.get(key)
+        if isinstance(found, int):
+            return found
+        counted = super(UnitQuerySet, capped).count()
+        cache.set(key, counted, timeout=COUNT_CACHE_SECONDS)
+        return counted
 
     def _clone(self) -> "UnitQuerySet":
         clone = super()._clone()  # type: ignore[misc]
         clone._after_fetch = self._after_fetch
         clone._count_cap = self._count_cap
+        clone._count_version = self._count_version
         return clone
 
     def _fetch_all(self) -> None:

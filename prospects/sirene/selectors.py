@@ -3,15 +3,18 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Upper
 from django.http import QueryDict
 from django.urls import reverse
 
 from programme import access
 from programme.identity import normalise_town
-from programme.models import Area, AreaKind, Organisation, Territory, User
+from programme.models import Area, AreaKind, Organisation, Programme, Territory, User
 
 from ..models import Prospect
+from .columns import CATEGORY_GROUPS, DEFAULT_CATEGORIES, kind_for
 from .filters import RadarFilter, latest_units_import, unaccented_upper
 from .models import RegisterImport, RegisterImportStatus, RegisterUnit, SavedSearch, UnitQuerySet
 
@@ -19,13 +22,25 @@ from .models import RegisterImport, RegisterImportStatus, RegisterUnit, SavedSea
 COUNT_CAP = 1000
 
 
-def radar_units(user: User, *, capped: bool = True) -> QuerySet[RegisterUnit]:
+def radar_units(user: User, *, capped: bool = True, version: str | None = None) -> QuerySet[RegisterUnit]:
     """The structures the radar offers: the active units of the register, each page marked with those
-    already structures or prospects (`mark_known`), counted up to COUNT_CAP."""
+    already structures or prospects (`mark_known`), counted up to COUNT_CAP (the count kept in the cache
+    for the register's `version`, see `register_version`)."""
     units = access.scoped(user, RegisterUnit).filter(active=True).order_by("name", "siren")
     assert isinstance(units, UnitQuerySet)
     units = units.after_fetch(lambda rows: mark_known(user, rows))
-    return units.count_capped(COUNT_CAP) if capped else units
+    return units.count_capped(COUNT_CAP, version=version) if capped else units
+
+
+def register_version(state: dict[str, Any]) -> str | None:
+    """What changes whenever an import replaces the register's rows: the last successful import of each
+    file (`register_state`). None before the first import."""
+    parts = [
+        f"{row.pk}.{row.finished_at.timestamp() if row.finished_at else 0}"
+        for row in (state.get("units_import"), state.get("establishments_import"))
+        if row is not None
+    ]
+    return "-".join(parts) or None
 
 
 def mark_known(user: User, units: list[RegisterUnit]) -> list[RegisterUnit]:
@@ -57,10 +72,9 @@ def imports(user: User) -> QuerySet[RegisterImport]:
 def register_state(user: User) -> dict[str, Any]:
     """What the register holds: the last successful import of each file and the number of structures."""
     done = access.scoped(user, RegisterImport).filter(status=RegisterImportStatus.DONE)
-    return {
-        "units_import": done.filter(kind="units").order_by("-finished_at", "-id").first(),
-        "establishments_import": done.filter(kind="establishments").order_by("-finished_at", "-id").first(),
-    }
+    latest = done.filter(kind=OuterRef("kind")).order_by("-finished_at", "-id").values("pk")[:1]
+    rows = {row.kind: row for row in done.filter(pk=Subquery(latest))}  # one query for both files
+    return {"units_import": rows.get("units"), "establishments_import": rows.get("establishments")}
 
 
 @dataclass
@@ -104,6 +118,77 @@ def autocomplete(user: User, term: str, *, limit: int = 8) -> list[RegisterUnit]
     if len(term) < 3:
         return []
     return list(units.filter(name__icontains=unaccented_upper(term)).order_by("-active", "name")[:limit])
+
+
+def target_rules() -> tuple[frozenset[str], frozenset[str]]:
+    """The legal categories and départements the import keeps: those chosen in the settings of the active
+    programmes (« Paramètres du programme »; several programmes: the union of their choices); where no
+    programme chose any, the server's SIRENE_LEGAL_CATEGORIES (default: every group's codes) and
+    SIRENE_DEPARTEMENTS (empty: every département)."""
+    groups: set[str] = set()
+    chosen_departements: set[str] = set()
+    for chosen_groups, departements in Programme.objects.filter(is_active=True).values_list(
+        "register_categories", "register_departements"
+    ):
+        groups.update(chosen_groups or ())
+        chosen_departements.update(departements or ())
+    categories = [code for group in sorted(groups) for code in CATEGORY_GROUPS.get(group, ())] or (
+        getattr(settings, "SIRENE_LEGAL_CATEGORIES", None) or DEFAULT_CATEGORIES
+    )
+    departements = chosen_departements or getattr(settings, "SIRENE_DEPARTEMENTS", None) or ()
+    return frozenset(categories), frozenset(departements)
+
+
+#: The public lookup answers at most this many structures.
+PUBLIC_LOOKUP_LIMIT = 10
+
+
+@dataclass
+class PublicUnit:
+    """What the public lookup says of a structure: the register's own published fields, nothing of Parcours."""
+
+    name: str
+    siren: str
+    kind: str
+    group_label: str
+    postcode: str
+    town: str
+
+
+def public_lookup(term: str, *, limit: int = PUBLIC_LOOKUP_LIMIT) -> list[PublicUnit]:
+    """The application form's lookup (no login): the register's structures by name or by the first digits
+    of a SIREN, three characters at least. The register is public (INSEE, Licence Ouverte) and the import
+    keeps only diffusible units; this says no more than the stock file does and nothing Parcours knows:
+
+    - only active units the targets keep anyway (ESS or in the kept legal categories) — the import also keeps
+      the ceased or untargeted units of the structures Parcours records, which must not show here;
+    - an address only in the kept départements — elsewhere the import keeps the head office of the recorded
+      structures alone."""
+    term = term.strip()
+    digits = term.replace(" ", "")
+    categories, departements = target_rules()
+    units = RegisterUnit.objects.filter(Q(ess=True) | Q(legal_category__in=categories), active=True)
+    if digits.isdigit():
+        if len(digits) < 3:
+            return []
+        found = units.filter(siren__startswith=digits[:9]).order_by("siren")
+    elif len(term) < 3:
+        return []
+    else:
+        found = units.filter(name__icontains=unaccented_upper(term)).order_by(Upper("name"), "siren")
+    rows = found.only("siren", "name", "legal_category", "postcode", "commune", "departement")[:limit]
+    return [
+        PublicUnit(
+            name=unit.name,
+            siren=unit.siren,
+            kind=kind_for(unit.legal_category),
+            group_label=unit.group_label,
+            postcode=unit.postcode if placed else "",
+            town=unit.commune_name if placed else "",
+        )
+        for unit in rows
+        for placed in [not departements or unit.departement in departements]
+    ]
 
 
 def register_unit(user: User, siren: str) -> RegisterUnit | None:

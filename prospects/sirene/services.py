@@ -6,7 +6,6 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,8 +17,8 @@ from programme.models import Organisation, Programme, Territory, User
 
 from .. import services as prospect_services
 from ..models import Prospect, Source
-from . import loader
-from .columns import DEFAULT_CATEGORIES, kind_for
+from . import loader, selectors
+from .columns import kind_for
 from .models import RegisterImport, RegisterImportStatus, RegisterUnit, SavedSearch
 
 logger = logging.getLogger(__name__)
@@ -29,10 +28,9 @@ logger = logging.getLogger(__name__)
 
 
 def register_targets() -> loader.Targets:
-    """What the programme keeps: settings SIRENE_LEGAL_CATEGORIES and SIRENE_DEPARTEMENTS (empty: every
-    département), plus the SIREN of every structure already recorded."""
-    categories = getattr(settings, "SIRENE_LEGAL_CATEGORIES", None) or DEFAULT_CATEGORIES
-    departements = getattr(settings, "SIRENE_DEPARTEMENTS", None) or ()
+    """What the import keeps: the programmes' choices (`selectors.target_rules`) plus the SIREN of every
+    structure already recorded (kept whatever the rules, so their page can say « radiée »)."""
+    categories, departements = selectors.target_rules()
     known = Organisation.objects.exclude(siren="").values_list("siren", flat=True)
     return loader.Targets(
         categories=frozenset(categories), departements=frozenset(departements), known_sirens=frozenset(known)

@@ -32,7 +32,13 @@ def _radar_url(query: str) -> str:
 
 @access.team_required
 def radar(request: AuthedRequest) -> HttpResponse:
-    filterset = RadarFilter(request.GET, queryset=selectors.radar_units(request.user))
+    state = selectors.register_state(request.user)
+    searches = list(access.scoped(request.user, SavedSearch).select_related("territory"))
+    filterset = RadarFilter(
+        request.GET,
+        queryset=selectors.radar_units(request.user, version=selectors.register_version(state)),
+        searches=searches,
+    )
     response = render_filtered_list(
         request,
         filterset=filterset,
@@ -46,8 +52,8 @@ def radar(request: AuthedRequest) -> HttpResponse:
             # The menus of the add and save forms, read once for both.
             "programmes": list(Programme.objects.filter(is_active=True).order_by("name")),
             "territories": list(Territory.objects.filter(is_active=True).order_by("name")),
-            "state": selectors.register_state(request.user),
-            "searches": access.scoped(request.user, SavedSearch).select_related("territory"),
+            "state": state,
+            "searches": searches,
         },
     )
     return response

@@ -91,3 +91,37 @@ def test_a_visitor_applies_saves_resumes_and_sends_then_staff_see_the_answers(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     _shot(page, "questions-390")
     assert not errors, errors
+
+
+def test_the_visitor_fills_the_structure_from_the_register(page, live_server, transactional_db):
+    """The lookup (the app's own static/js/register_lookup.js, no CDN) fills the structure's fields."""
+    from prospects.sirene.models import RegisterImport, RegisterUnit
+
+    RegisterImport.objects.create(
+        kind="units", path="x", file_name="StockUniteLegale_utf8.zip", status="done"
+    )
+    RegisterUnit.objects.create(
+        siren=VALID_SIRENS[1],
+        name="EPICERIE SOLIDAIRE DES PENTES",
+        legal_category="9220",
+        ess=True,
+        postcode="69001",
+        commune="LYON 1ER ARRONDISSEMENT",
+        commune_code="69381",
+        departement="69",
+    )
+    call = open_call(_World())
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + call.get_public_url())
+    page.get_by_label("Nom de la structure").press_sequentially("épicerie sol")
+    option = page.locator("#register-lookup-id_organisation_name [role=option]").first
+    expect(option).to_contain_text("EPICERIE SOLIDAIRE DES PENTES")
+    option.click()
+    expect(page.get_by_label("SIREN")).to_have_value(VALID_SIRENS[1])
+    expect(page.get_by_label("Forme de la structure")).to_have_value("association")
+    expect(page.locator("[name=postcode]")).to_have_value("69001")
+    expect(page.locator("[name=town]")).to_have_value("Lyon 1er Arrondissement")
+    assert all(url.startswith(live_server.url) for url in requests)  # nothing from elsewhere
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

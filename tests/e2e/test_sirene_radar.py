@@ -51,7 +51,7 @@ def test_staff_finds_a_structure_on_the_radar_and_adds_it(page, live_server, tra
     )
     page.goto(f"{live_server.url}/structures/nouvelle/")
     page.locator("#id_name").press_sequentially(other.siren[:9], delay=20)
-    page.locator("#register-lookup-list [role=option]").first.click()
+    page.locator("#register-lookup-id_name [role=option]").first.click()
     expect(page.locator("#id_siren")).to_have_value(other.siren)
     expect(page.locator("#id_postcode")).to_have_value(other.postcode)
     page.get_by_role("button", name="Enregistrer").click()

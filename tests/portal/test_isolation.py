@@ -213,6 +213,7 @@ PK_OF = {
     "prospects:call.edit": "call",
     "prospects:call.questions": "call",
     "prospects:call.applications": "call",
+    "prospects:call.application.add": "call",
     "prospects:call.applications.export": "call",
     "prospects:call.application": "application",
     "prospects:call.answer.file": "call_answer",

@@ -54,9 +54,37 @@ def test_the_director_creates_a_programme_with_its_durations_and_reminders(world
     assert "Programme Nantes" in page and "21, 7, 1" in page
 
 
+def test_the_director_chooses_what_the_register_import_keeps(world, director_client):
+    """Issue #21: the SIRENE import's targets are programme settings (prospects.sirene reads them)."""
+    edit = reverse("setup:edit", args=["programmes", world.programme.pk])
+    page = director_client.get(edit).content.decode()
+    assert "Formes juridiques gardées du répertoire SIRENE" in page and "Coopérative (dont SCIC)" in page
+    response = director_client.post(
+        edit,
+        {
+            "name": world.programme.name,
+            "emergence_months": "10",
+            "experimentation_months": "18",
+            "register_categories": ["association", "scop"],
+            "register_departements": "69; 1 2a, 69",
+        },
+    )
+    assert response.status_code == 302
+    world.programme.refresh_from_db()
+    assert world.programme.register_categories == ["association", "scop"]
+    assert world.programme.register_departements == ["01", "2A", "69"]
+    entry = AuditEntry.objects.filter(action="programme.updated", object_id=str(world.programme.pk)).latest(
+        "pk"
+    )
+    assert "register_departements" in str(entry.changes)
+    assert "01, 2A, 69" in director_client.get(edit).content.decode()
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
+        ({"name": "Autre", "register_departements": "69, 20"}, "n’est pas un code de département"),
+        ({"name": "Autre", "register_categories": ["other"]}, "choix valide"),
         ({"name": "programme test"}, "Un programme porte déjà ce nom."),
         ({"name": "Autre", "emergence_months": "0"}, "supérieure ou égale à 1"),
         ({"name": "Autre", "reminder_offsets": "quatorze"}, "séparés par des virgules"),

@@ -51,6 +51,8 @@ CASES = [
     Case("prospects:call.questions", TEAM, kwargs=pk_of(_call)),
     invalid_post("prospects:call.questions", TEAM, kwargs=pk_of(_call)),
     Case("prospects:call.applications", TEAM, kwargs=lambda w: {"pk": _submitted(w).call_id}),
+    Case("prospects:call.application.add", TEAM, kwargs=pk_of(_call)),
+    invalid_post("prospects:call.application.add", TEAM, kwargs=pk_of(_call)),
     Case(
         "prospects:call.applications.export",
         TEAM,
@@ -95,4 +97,19 @@ CASES = [
         id="get:apply:resume (guessed token)",
     ),
     Case("apply:resume", EVERYONE_404, kwargs=_other_calls_token, id="get:apply:resume (other call's token)"),
+    # The structure's lookup in the register (tests/prospects/test_calls_lookup.py: what it says).
+    Case("apply:register", PUBLIC, kwargs=lambda w: {"slug": _call(w).slug}, query="q=epicerie"),
+    Case(
+        "apply:register",
+        PREVIEW,
+        kwargs=lambda w: {"slug": CallFactory(programme=w.programme, is_published=False).slug},
+        query="q=epicerie",
+        id="get:apply:register (unpublished)",
+    ),
+    Case(
+        "apply:register",
+        EVERYONE_404,
+        kwargs=lambda w: {"slug": "inconnu"},
+        id="get:apply:register (unknown)",
+    ),
 ]

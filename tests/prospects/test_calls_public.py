@@ -321,6 +321,51 @@ def test_anonymising_the_contact_erases_them_from_their_application(world):
 
 
 @pytest.mark.django_db
+def test_the_contacts_export_lists_their_applications_sent_and_drafts(world, staff_client):
+    call = open_call(world)
+    sent = submitted_for(call, email="claire@cagette.example", project_idea="Idée envoyée")
+    draft_for(
+        open_call(world, title="Second appel"), email="Claire@Cagette.example", organisation_name="Brouillon"
+    )
+    draft_for(call, email="autre@example.org", organisation_name="Pas elle")
+    response = staff_client.get(reverse("programme:person.export", args=[sent.contact.pk]))
+    data = response.json()["candidatures aux appels"]
+    assert [(a["statut"], a["structure"]) for a in data] == [
+        ("Envoyée", "Épicerie Coopérative"),
+        ("Brouillon", "Brouillon"),
+    ]
+    assert data[0]["idée de projet"] == "Idée envoyée" and data[0]["e-mail"] == "claire@cagette.example"
+    assert {"question": "Secteur", "réponse": "Alimentation"} in data[0]["réponses"]
+    assert data[1]["appel"] == "Second appel" and data[1]["envoyée le"] is None
+
+
+@pytest.mark.django_db
+def test_anonymising_the_contact_deletes_their_drafts_with_their_files(
+    world, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from programme.services import person_anonymise
+
+    call = open_call(world)
+    sent = submitted_for(call, email="claire@cagette.example")
+    draft = draft_for(open_call(world), email="claire@cagette.example")
+    other = draft_for(call, email="autre@example.org")
+    question = draft.call.questions.get(kind=QuestionKind.FILE)
+    answer = Answer(application=draft, question=question, file_name="cv.pdf", file_type="application/pdf")
+    answer.file.save("cv.pdf", ContentFile(b"%PDF-1.4 cv"), save=True)
+    stored = answer.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        person_anonymise(actor=world.staff, person=sent.contact)
+    assert not Application.objects.filter(pk=draft.pk).exists()
+    assert not default_storage.exists(stored)
+    sent.refresh_from_db()
+    assert sent.first_name == "" and "claire" not in sent.email and sent.project_idea  # the project stays
+    assert Application.objects.filter(pk=other.pk, email="autre@example.org").exists()
+
+
+@pytest.mark.django_db
 def test_drafts_of_calls_closed_long_ago_are_purged(world):
     from prospects.calls.services import STALE_DRAFT_DAYS, applications_purge_stale_drafts
 

@@ -203,3 +203,86 @@ def test_the_calls_list_costs_the_same_queries_as_calls_grow(world, staff_client
     # the programme filter's choices.
     assert len(four) == len(one) == 5, [q["sql"] for q in four.captured_queries]
     assert "4 appels" in page
+
+
+# --- An application received by post or e-mail ----------------------------------------------------------
+
+
+def _received(call, **extra):
+    questions = {q.kind: q for q in call.questions.all()}
+    return {
+        "channel": "post",
+        "organisation_name": "Régie des Pentes",
+        "organisation_kind": "association",
+        "town": "Lyon",
+        "first_name": "Yasmine",
+        "last_name": "Bouaziz",
+        "email": "yasmine@regie.example",
+        "project_idea": "Un atelier vélo partagé.",
+        "consent": "on",
+        f"q{questions['short'].pk}": "Lyon 1er",
+        f"q{questions['choice'].pk}": "Mobilité",
+        "members-TOTAL_FORMS": "1",
+        "members-INITIAL_FORMS": "0",
+        "members-0-name": "",
+        **extra,
+    }
+
+
+def test_the_team_records_an_application_received_by_post_after_the_deadline(
+    world, staff_client, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from programme.models import AuditEntry
+    from prospects.calls.models import Application
+    from prospects.models import Prospect, Source
+
+    call = open_call(world, closes_at=timezone.now() - timedelta(days=2))  # the letter came late
+    url = reverse("prospects:call.application.add", args=[call.pk])
+    assert "Ajouter une candidature reçue" in staff_client.get(call.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url, _received(call))  # the acknowledgement left unticked
+    application = Application.objects.get(call=call)
+    assert response.status_code == 302 and response["Location"] == application.get_absolute_url()
+    assert application.status == "submitted" and application.channel == "post"
+    prospect = Prospect.objects.get(organisation__name="Régie des Pentes", programme=world.programme)
+    assert prospect.source == Source.CALL and application.prospect == prospect
+    assert application.contact.email == "yasmine@regie.example" and application.contact.consent_date
+    assert mail.outbox == []
+    assert AuditEntry.objects.filter(action="application.recorded", actor=world.staff).exists()
+    assert "(par courrier)" in staff_client.get(application.get_absolute_url()).content.decode()
+
+
+def test_recording_by_email_can_acknowledge_it(world, staff_client, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    call = open_call(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            reverse("prospects:call.application.add", args=[call.pk]),
+            _received(call, channel="email", confirm="on"),
+        )
+    assert [m.to for m in mail.outbox] == [["yasmine@regie.example"]]
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("organisation_name", "Ce champ est obligatoire pour envoyer la candidature."),
+        ("consent", "Sans l’accord du candidat"),
+        ("channel", "Ce champ est obligatoire."),
+    ],
+)
+def test_a_received_application_missing_a_field_saves_nothing(world, staff_client, missing, message):
+    from prospects.calls.models import Application
+    from prospects.models import Prospect
+
+    call = open_call(world)
+    before = Prospect.objects.count()
+    data = _received(call)
+    data.pop(missing)
+    response = staff_client.post(reverse("prospects:call.application.add", args=[call.pk]), data)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Application.objects.filter(call=call).exists() and Prospect.objects.count() == before
+    assert "Yasmine" in response.content.decode()  # what was typed is kept

@@ -10,9 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from prospects.sirene import generator
-from prospects.sirene.columns import CATEGORY_GROUP, UNIT_COLUMNS
+from prospects.sirene.columns import CATEGORY_GROUP, CATEGORY_GROUPS, UNIT_COLUMNS
 from prospects.sirene.models import RegisterEstablishment, RegisterImport, RegisterUnit
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, ProgrammeFactory
 
 from .sirene_data import import_file, load_register
 
@@ -63,6 +63,34 @@ def test_departements_setting_keeps_only_those_establishments(tmp_path, settings
     load_register(tmp_path, rows=300)
     assert set(RegisterEstablishment.objects.values_list("departement", flat=True)) == {"69"}
     assert set(RegisterUnit.objects.exclude(departement="").values_list("departement", flat=True)) == {"69"}
+
+
+def test_the_programme_settings_choose_what_is_kept_over_the_server_settings(tmp_path, settings):
+    settings.SIRENE_DEPARTEMENTS = ["69"]
+    ProgrammeFactory(register_categories=["association"], register_departements=["44"])
+    ProgrammeFactory(register_categories=["fondation"], register_departements=["01"])
+    ProgrammeFactory(register_categories=["scop"], register_departements=["38"], is_active=False)  # archived
+    load_register(tmp_path, rows=400)
+
+    # The union of the active programmes' choices; the server's setting (69) is only the fallback.
+    assert set(RegisterEstablishment.objects.values_list("departement", flat=True)) == {"44", "01"}
+    chosen = {*CATEGORY_GROUPS["association"], *CATEGORY_GROUPS["fondation"]}
+    kept = list(RegisterUnit.objects.all())
+    assert kept and all(unit.ess or unit.legal_category in chosen for unit in kept)
+    assert any(unit.legal_category in CATEGORY_GROUPS["association"] for unit in kept)
+    # Non-ESS SCOP are kept by the default targets but not by these programmes' choices.
+    assert not any(not unit.ess and unit.legal_category in CATEGORY_GROUPS["scop"] for unit in kept)
+
+
+def test_without_programme_choices_the_server_settings_apply(tmp_path, settings):
+    settings.SIRENE_LEGAL_CATEGORIES = list(CATEGORY_GROUPS["association"])
+    ProgrammeFactory(register_categories=[], register_departements=[])
+    load_register(tmp_path, rows=300)
+    assert all(
+        unit.ess or unit.legal_category in CATEGORY_GROUPS["association"]
+        for unit in RegisterUnit.objects.all()
+    )
+    assert RegisterEstablishment.objects.values("departement").distinct().count() > 1  # every département
 
 
 def test_a_known_structure_is_kept_even_ceased(tmp_path):
@@ -177,3 +205,20 @@ def test_command_refuses_a_bad_file(tmp_path):
     with pytest.raises(CommandError, match="il manque"):
         call_command("sirene_import", str(path))
     assert not RegisterUnit.objects.exists()
+
+
+def test_command_queues_the_import_for_the_worker_which_runs_it_once(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    from prospects.sirene.tasks import run_register_import
+
+    units, _ = generator.write_register(tmp_path, rows=120)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        call_command("sirene_import", "--queue", str(units))
+    assert len(queued) == 1  # handed to the worker after commit (run at once in tests)
+    row = RegisterImport.objects.get()
+    assert row.status == "done" and row.progress == 100 and RegisterUnit.objects.count() == row.rows_kept
+    finished = row.finished_at
+    run_register_import(row.pk)  # a redelivered message: the import is claimed, nothing runs again
+    row.refresh_from_db()
+    assert row.finished_at == finished

@@ -2,13 +2,15 @@
 prospects » (deduplicated by SIREN, source « Veille »), saved searches per territory and the home panel,
 the organisation form's lookup and the structure page's « ce que dit le répertoire »."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
 from programme.models import Organisation, Territory
 from prospects.models import Prospect, Source
 from prospects.sirene.columns import CATEGORY_GROUPS
-from prospects.sirene.models import RegisterUnit, SavedSearch
+from prospects.sirene.models import RegisterImport, RegisterUnit, SavedSearch
 from tests.factories import OrganisationFactory
 
 from .factories import ProspectFactory
@@ -86,12 +88,26 @@ def test_radar_marks_structures_already_known(register, world, staff_client):
 def test_radar_query_count_is_constant(world, tmp_path, staff_client, django_assert_num_queries, rows):
     load_register(tmp_path, rows=rows)
     OrganisationFactory(name="Connue", siren=a_unit().siren)
-    # session, user, the last imports (units, establishments), the count, the territories of the filter,
-    # the page, its known structures, its prospects, the programmes and territories of the add and save
-    # forms, the saved searches.
-    with django_assert_num_queries(12):
+    # session, user, the last import of each file (one query), the saved searches (also the territory
+    # filter's choices), the count, the page, its known structures, its prospects, the programmes and
+    # territories of the add and save forms.
+    with django_assert_num_queries(10):
         response = staff_client.get(RADAR, {"ess": "true"})
     assert response.status_code == 200
+    # The same filters again (the next page, say): the count comes from the cache until the next import.
+    with django_assert_num_queries(9):
+        assert staff_client.get(RADAR, {"ess": "true", "page": "2"}).status_code == 200
+
+
+def test_the_cached_count_follows_the_register(register, staff_client):
+    """The count is kept for the register's version: a new import (a new version) counts again."""
+    first = staff_client.get(RADAR, {"ess": "true"}).context["count"]
+    assert first == RegisterUnit.objects.filter(active=True, ess=True).count()
+    RegisterUnit.objects.filter(ess=True).order_by("siren").first().delete()  # what an import's swap does
+    assert staff_client.get(RADAR, {"ess": "true"}).context["count"] == first  # same version: cached
+    latest = RegisterImport.objects.filter(kind="units").latest("pk")
+    RegisterImport.objects.filter(pk=latest.pk).update(finished_at=latest.finished_at + timedelta(seconds=1))
+    assert staff_client.get(RADAR, {"ess": "true"}).context["count"] == first - 1
 
 
 # --- Ajouter aux prospects ------------------------------------------------------------------------------

@@ -6,16 +6,17 @@ token is a 404. Rate limited per client address and guarded by a honeypot (`abus
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from programme.access import AuthedRequest
 from programme.forms import add_validation_error
 from programme.pages import posted, save_once
 
+from ...sirene import selectors as register
 from .. import abuse, selectors, services
 from ..forms import ApplicationForm, member_formset
 from ..models import Application, ApplicationStatus, Call
@@ -120,3 +121,28 @@ def application_resume(request: AuthedRequest, slug: str, token: str) -> HttpRes
             },
         )
     return _page(request, call, application)
+
+
+@login_not_required
+@require_GET
+def register_lookup(request: AuthedRequest, slug: str) -> JsonResponse:
+    """The structure's lookup in the local SIRENE register, for the application form (static/js/
+    register_lookup.js): `q`, a name or the first digits of a SIREN (three characters at least), gives at
+    most ten structures with the fields they fill — what the register publishes, nothing of Parcours
+    (`register.public_lookup`). Only at the address of a published call; rate limited apart from the pages."""
+    if abuse.rate_limited(request, "lookup"):
+        return JsonResponse({"results": []}, status=429)
+    selectors.public_call(request.user, slug)  # 404 for an unknown or unpublished call
+    results = [
+        {
+            "label": unit.name,
+            "detail": " · ".join(part for part in (unit.siren, unit.group_label, unit.town) if part),
+            "organisation_name": unit.name,
+            "siren": unit.siren,
+            "organisation_kind": unit.kind,
+            "postcode": unit.postcode,
+            "town": unit.town,
+        }
+        for unit in register.public_lookup(request.GET.get("q", "")[:100])
+    ]
+    return JsonResponse({"results": results})

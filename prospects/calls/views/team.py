@@ -22,8 +22,8 @@ from programme.pages import posted, render_filtered_list, save_once
 from ...selectors import prospect_detail
 from .. import exports, selectors, services
 from ..filters import ApplicationFilter, CallFilter
-from ..forms import CallForm, QuestionFormSet, question_initial
-from ..models import Call
+from ..forms import CallForm, QuestionFormSet, TeamApplicationForm, member_formset, question_initial
+from ..models import Application, Call
 
 
 @access.team_required
@@ -184,4 +184,46 @@ def prospect_applications(request: AuthedRequest, pk: int) -> HttpResponse:
         request,
         "prospects/calls/partials/_prospect_applications.html",
         {"prospect": prospect, "applications": selectors.prospect_applications(request.user, prospect)},
+    )
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def application_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    """« Ajouter une candidature reçue »: an application that came by post or e-mail, typed in by the team;
+    it becomes a prospect as one sent online does."""
+    call = selectors.call_for(request.user, pk)
+    form = TeamApplicationForm(posted(request), request.FILES or None, call=call)
+    members = member_formset(posted(request), None)
+    if request.method == "POST" and form.is_valid() and members.is_valid():
+
+        def save() -> Application | None:
+            try:
+                return services.application_record(
+                    actor=request.user,
+                    call=call,
+                    data=form.data_for_service(members.members()),
+                    channel=form.cleaned_data["channel"],
+                    confirm=form.cleaned_data["confirm"],
+                )
+            except ValidationError as error:
+                add_validation_error(form, error)
+                return None
+
+        saved = save_once(form, save)
+        if saved is not None:
+            messages.success(
+                request,
+                _("Candidature enregistrée : « %(name)s » est prospect du programme.") % {"name": saved},
+            )
+            return redirect(saved.get_absolute_url())
+    return render(
+        request,
+        "prospects/calls/application_add.html",
+        {
+            "title": _("Ajouter une candidature reçue"),
+            "call": call,
+            "form": form,
+            "members": members,
+        },
     )
