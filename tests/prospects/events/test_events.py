@@ -163,7 +163,7 @@ def test_inviting_a_cohorts_collectives_counts_each_person_once(world, staff_cli
     assert all(r.status == "invited" for r in Registration.objects.all())
     response = staff_client.post(url, {"invite-people": f"{world.person_a.email}, second@b.fr"}, follow=True)
     assert Registration.objects.count() == 3
-    assert "0 contacts invités. 2 l’étaient déjà : laissés tels quels." in response.content.decode()
+    assert "0 contact invité. 2 l’étaient déjà : laissés tels quels." in response.content.decode()
     response = staff_client.post(url, {})
     assert "Choisissez une promotion, un territoire ou des contacts à inviter." in response.content.decode()
 
