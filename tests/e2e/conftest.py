@@ -184,6 +184,8 @@ def pages_of(walk: Walk, demo) -> list[str]:
             reverse("projects:deadline.list"),
             reverse("projects:project.detail", args=[project.pk]),
             reverse("evaluation:protocol", args=[project.pk]),
+            # A form whose menu lists every structure by name (a fieldset grows to its widest option).
+            reverse("prospects:prospect.create"),
         ]
     else:
         paths.append(reverse("portal:home"))
