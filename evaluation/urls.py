@@ -78,6 +78,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("enseignements/<int:pk>/", lessons.lesson_detail, name="lesson.detail"),
     path("enseignements/<int:pk>/modifier/", lessons.lesson_form, name="lesson.edit"),
     path("enseignements/<int:pk>/supprimer/", lessons.lesson_delete, name="lesson.delete"),
+    path("enseignements/<int:pk>/partage/", lessons.lesson_share, name="lesson.share"),
 ]
 urlpatterns += report_urls.urlpatterns + judgement_urls.urlpatterns + filrouge_urls.urlpatterns
 

@@ -92,7 +92,7 @@ def active_membership_q(prefix: str = "") -> Q:
 
 @dataclass(frozen=True)
 class TeamOnly:
-    """The programme team reads every row; partners none (prospects, interview scores, lessons…)."""
+    """The programme team reads every row; partners none (prospects, interview scores…)."""
 
 
 @dataclass(frozen=True)

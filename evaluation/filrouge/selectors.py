@@ -15,13 +15,13 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from evaluation.judgement.models import Evidence
+from evaluation.judgement.models import Evidence, Finding
 from evaluation.models import Lesson, Measurement, ProjectIndicator
 from evaluation.selectors import indicator_summary
 from programme import access
 from programme.formatting import fr_date, fr_percent, indicator_value
 from programme.models import User
-from projects.models import Committee, ItemKind, Project, WorkshopItem
+from projects.models import Committee, ItemKind, Project, Workshop, WorkshopItem
 
 #: The columns of the chain, left to right: (key, title).
 COLUMNS = ["need", "idea", "prototype", "indicator", "result", "lesson"]
@@ -113,7 +113,8 @@ def _result_text(pi: ProjectIndicator) -> str:
 def fil_rouge(*, user: User, project: Project, today: date, collective: bool = False) -> FilRouge:
     """The project's fil rouge as `user` reads it on the team's pages — or, `collective`, as a partner of
     its collective reads it in the portal (the rules of « Mon projet »: the workshop outputs, the indicators
-    the partner reports; no lesson, lessons being the team's; no gap)."""
+    the partner reports, the lessons the team shared; no gap). A lesson's sources are said only as far as
+    the reader may read them (a workshop or committee not shared, a finding not shared: left out)."""
     if collective:  # the portal's rules, as on « Mon projet »: the indicators the partner reports
         items_qs = access.scoped(user, WorkshopItem)
         indicators_qs = access.portal_scoped(user, ProjectIndicator)
@@ -135,7 +136,7 @@ def fil_rouge(*, user: User, project: Project, today: date, collective: bool = F
     lesson_outputs: dict[int, list[int]] = defaultdict(list)
     lesson_sources: dict[int, list[str]] = defaultdict(list)
     lesson_results: dict[int, list[int]] = defaultdict(list)  # lesson → indicators of its findings
-    with_lessons = not collective and access.is_team(user)
+    with_lessons = collective or access.is_team(user)
     if with_lessons:
         lessons = list(access.scoped(user, Lesson).filter(projects=project).order_by("title", "pk"))
         lesson_ids = [lesson.pk for lesson in lessons]
@@ -144,19 +145,20 @@ def fil_rouge(*, user: User, project: Project, today: date, collective: bool = F
         ).values_list("lesson_id", "workshopitem_id"):
             lesson_outputs[lesson_id].append(item_id)
         for lesson_id, title, starts_at in Lesson.workshops.through.objects.filter(
-            lesson_id__in=lesson_ids, workshop__project=project
+            lesson_id__in=lesson_ids, workshop__in=access.scoped(user, Workshop).filter(project=project)
         ).values_list("lesson_id", "workshop__title", "workshop__starts_at"):
             lesson_sources[lesson_id].append(
                 _("atelier « %(title)s » du %(date)s") % {"title": title, "date": fr_date(starts_at)}
             )
         committee_labels = dict(Committee._meta.get_field("kind").choices or [])
         for lesson_id, kind, day in Lesson.committees.through.objects.filter(
-            lesson_id__in=lesson_ids, committee__project=project
+            lesson_id__in=lesson_ids, committee__in=access.scoped(user, Committee).filter(project=project)
         ).values_list("lesson_id", "committee__kind", "committee__date"):
             lesson_sources[lesson_id].append(
                 _("%(kind)s du %(date)s") % {"kind": committee_labels.get(kind, kind), "date": fr_date(day)}
             )
-        lesson_results = _lessons_findings(lesson_ids, project, indicators, lesson_sources)
+        findings = access.scoped(user, Finding).filter(project=project)
+        lesson_results = _lessons_findings(lesson_ids, findings, indicators, lesson_sources)
     return _assemble(
         project,
         items,
@@ -171,11 +173,12 @@ def fil_rouge(*, user: User, project: Project, today: date, collective: bool = F
 
 def _lessons_findings(
     lesson_ids: list[int],
-    project: Project,
+    findings: QuerySet[Finding],
     indicators: list[ProjectIndicator],
     lesson_sources: dict[int, list[str]],
 ) -> dict[int, list[int]]:
-    """The findings each lesson comes from (said in its sources) and, for each lesson, the indicators
+    """The findings each lesson comes from (of `findings`, the readable ones of the project; said in its
+    sources) and, for each lesson, the indicators
     (of `indicators`, the visible ones) those findings rest on — two queries."""
     by_question: dict[int, list[int]] = defaultdict(list)
     for pi in indicators:
@@ -183,14 +186,14 @@ def _lessons_findings(
             by_question[pi.criterion.question_id].append(pi.pk)
     visible = {pi.pk for pi in indicators}
     links = list(
-        Lesson.findings.through.objects.filter(lesson_id__in=lesson_ids, finding__project=project)
+        Lesson.findings.through.objects.filter(lesson_id__in=lesson_ids, finding__in=findings)
         .order_by("finding__question__order", "finding_id")
         .values_list("lesson_id", "finding_id", "finding__question_id", "finding__question__text")
     )
     rests_on: dict[int, list[int]] = defaultdict(list)  # finding → indicators of its evidence
     for finding_id, pi_id in (
         Evidence.objects.filter(
-            finding__lessons__in=lesson_ids, finding__project=project, measurement__isnull=False
+            finding__lessons__in=lesson_ids, finding__in=findings, measurement__isnull=False
         )
         .distinct()
         .values_list("finding_id", "measurement__project_indicator_id")
@@ -253,7 +256,7 @@ def _assemble(
             "lesson",
             lesson.title,
             detail=", ".join(lesson_sources.get(lesson.pk, [])),
-            url=reverse("evaluation:lesson.detail", args=[lesson.pk]),
+            url="" if collective else reverse("evaluation:lesson.detail", args=[lesson.pk]),
         )
         nodes[key] = node
         lesson_nodes.append(node)
@@ -276,7 +279,7 @@ def _assemble(
         if item.kind == ItemKind.PROTOTYPE and not testing.get(item.pk):
             nodes[key].gap = _("prototype sans indicateur")
             gaps.append(nodes[key])
-    if with_lessons:
+    if with_lessons and not collective:
         for pi in indicators:
             key = f"result-{pi.pk}"
             # Within a chain only: an indicator testing no output is listed apart, not as a gap.

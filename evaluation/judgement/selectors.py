@@ -14,7 +14,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from evaluation import selectors as evaluation_selectors
-from evaluation.models import EvaluationQuestion, Measurement, MeasurementStatus
+from evaluation.models import EvaluationQuestion, Lesson, Measurement, MeasurementStatus
 from programme import access
 from programme.formatting import fr_amount, fr_date, fr_percent, indicator_value
 from programme.models import User
@@ -90,6 +90,11 @@ def evidence_text(evidence: Evidence) -> str:
 
 def recommendations_for(*, user: User, project: Project) -> list[Recommendation]:
     return list(access.scoped(user, Recommendation).filter(project=project).order_by("-updated_at"))
+
+
+def lessons_for(*, user: User, project: Project) -> QuerySet[Lesson]:
+    """The project's lessons `user` may read: every one for the team, the shared ones for its collective."""
+    return access.scoped(user, Lesson).filter(projects=project).order_by("created_at", "pk")
 
 
 def recommendation_for_phase(*, user: User, project: Project, phase: str) -> Recommendation | None:
@@ -385,7 +390,6 @@ def kit_snapshot(*, user: User, project: Project, as_of: date) -> dict[str, Any]
     model when the project has money records. Lessons and deliverables come from
     `evaluation.portal.selectors.collective_scoped`: the kit goes to other territories, so it holds nothing
     the collective itself could not read."""
-    from evaluation.models import Lesson
     from evaluation.portal.selectors import collective_scoped
 
     base = dossier_snapshot(user=user, project=project, as_of=as_of)

@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from evaluation.models import EvaluationCriterion, EvaluationQuestion, Measurement
+from evaluation.models import EvaluationCriterion, EvaluationQuestion, Lesson, Measurement
 from programme import access
 from programme.audit import audit_log
 from programme.formatting import fr_date
@@ -182,21 +182,36 @@ def evidence_remove(*, actor: User, evidence: Evidence) -> None:
     evidence.delete()
 
 
+def _set_shared[M: Finding | Lesson](*, actor: User, obj: M, shared: bool, action: str) -> M:
+    """Open (or close) `obj` to the collective: audited as `<action>.share` or `<action>.unshare` when the
+    flag changes, the row locked so that two clicks make one entry."""
+    _team(actor)
+    obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)  # type: ignore[assignment]
+    if obj.shared_with_collective != shared:
+        audit_log(
+            actor=actor,
+            obj=obj,
+            action=f"{action}.share" if shared else f"{action}.unshare",
+            changes={"shared_with_collective": [obj.shared_with_collective, shared]},
+        )
+        obj.shared_with_collective = shared
+        obj.save(update_fields=["shared_with_collective", "updated_at"])
+    return obj
+
+
 @transaction.atomic
 def finding_share(*, actor: User, finding: Finding, shared: bool) -> Finding:
     """Open (or close) a finding to the collective, who may then read it and add their reading."""
-    _team(actor)
-    finding = Finding.objects.select_for_update().get(pk=finding.pk)
-    if finding.shared_with_collective != shared:
-        audit_log(
-            actor=actor,
-            obj=finding,
-            action="finding.share" if shared else "finding.unshare",
-            changes={"shared_with_collective": [finding.shared_with_collective, shared]},
-        )
-        finding.shared_with_collective = shared
-        finding.save(update_fields=["shared_with_collective", "updated_at"])
-    return finding
+    return _set_shared(actor=actor, obj=finding, shared=shared, action="finding")
+
+
+@transaction.atomic
+def lesson_share(*, actor: User, lesson: Lesson, shared: bool) -> Lesson:
+    """Open (or close) a lesson to the collectives of its projects: they read it in the portal and a shared
+    essaimage kit lists it. A lesson tied to no project reaches nobody: refused."""
+    if shared and not lesson.projects.exists():
+        raise ValidationError(_("Rattachez l’enseignement à un projet avant de le partager."))
+    return _set_shared(actor=actor, obj=lesson, shared=shared, action="lesson")
 
 
 @transaction.atomic

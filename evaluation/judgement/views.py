@@ -393,13 +393,14 @@ def site_kit(request: AuthedRequest, site_pk: int) -> HttpResponse:
 @require_GET
 def portal_findings(request: AuthedRequest, pk: int) -> HttpResponse:
     """What the team shared of its judgement: findings (with the collective's readings), recommendations,
-    dossiers, essaimage kits. 404 for a project outside the partner's collectives."""
+    lessons, dossiers, essaimage kits. 404 for a project outside the partner's collectives."""
     project = get_object_or_404(access.scoped(request.user, Project), pk=pk)
     questions = [q for q in selectors.questions_with_findings(user=request.user, project=project) if q.found]  # type: ignore[attr-defined]
     context = {
         "project": project,
         "questions": questions,
         "recommendations": selectors.recommendations_for(user=request.user, project=project),
+        "lessons": selectors.lessons_for(user=request.user, project=project),
         "dossiers": list(
             selectors.dossiers_for(user=request.user, project=project).filter(status=RenderStatus.DONE)
         ),

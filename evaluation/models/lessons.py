@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from programme.access import TeamOnly
+from programme.access import ThroughProject
 from projects.models import Phase
 
 
@@ -50,11 +50,15 @@ class Lesson(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Off: the team's only. On: the collectives of its projects read it in the portal (their fil rouge,
+    # their « Constats » page) and a shared essaimage kit lists it (evaluation.judgement.services.lesson_share).
+    shared_with_collective = models.BooleanField(_("partagé avec le collectif"), default=False)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
-    # Who may read these rows: programme/access.py applies the rule.
-    access_rule = TeamOnly()
+    # Who may read these rows: programme/access.py applies the rule (the team every lesson; a partner the
+    # shared lessons of the projects of their collectives).
+    access_rule = ThroughProject(path="projects", shared_field="shared_with_collective", distinct=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -3,6 +3,7 @@
 import unicodedata
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from projects.models import Project
 from .. import selectors, services
 from ..filters import LessonFilter
 from ..forms import LessonForm
+from ..judgement import services as judgement_services
 from ..models import LessonKind
 
 
@@ -122,3 +124,21 @@ def lesson_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     services.lesson_delete(actor=request.user, lesson=lesson)
     messages.success(request, _("Enseignement supprimé."))
     return redirect("evaluation:lesson.list")
+
+
+@access.team_required
+@require_POST
+def lesson_share(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Share the lesson with the collectives of its projects, or keep it to the team again."""
+    lesson = get_object_or_404(access.scoped(request.user, Lesson), pk=pk)
+    shared = request.POST.get("shared") == "1"
+    try:
+        judgement_services.lesson_share(actor=request.user, lesson=lesson, shared=shared)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Enseignement partagé avec le collectif.") if shared else _("Enseignement réservé à l’équipe."),
+        )
+    return redirect(lesson)

@@ -207,6 +207,14 @@ CASES = [
     Case("evaluation:lesson.detail", TEAM, kwargs=pk_of(_lesson)),
     Case("evaluation:lesson.edit", TEAM, kwargs=pk_of(_lesson)),
     Case("evaluation:lesson.delete", TEAM_REDIRECT, method="post", kwargs=pk_of(_lesson)),
+    # A lesson of partner A's own project: sharing it is still the team's (partners 404).
+    Case(
+        "evaluation:lesson.share",
+        TEAM_REDIRECT,
+        method="post",
+        kwargs=lambda w: {"pk": _lesson_of_a(w)["pk"]},
+        data=lambda w: {"shared": "1"},
+    ),
 ]
 
 # Findings, recommendations, gate dossiers and essaimage kits (evaluation/judgement/).

@@ -154,7 +154,7 @@ def test_linking_another_projects_pieces_is_refused_and_saves_nothing(world, sta
     )
 
 
-def test_the_collective_sees_its_shared_pieces_and_no_lesson(world, partner_a_client):
+def test_the_collective_sees_its_shared_pieces_and_no_unshared_lesson(world, partner_a_client):
     chain(world)
     team = WorkshopItem.objects.create(
         project=world.project_a, kind="prototype", title="Prototype testé par l’équipe"
@@ -166,7 +166,7 @@ def test_the_collective_sees_its_shared_pieces_and_no_lesson(world, partner_a_cl
     html = partner_a_client.get(reverse("portal:filrouge", args=[world.project_a.pk])).content.decode()
     assert "Prototype 0" in html and "Indicateur 0" in html
     assert "INDICATEUREQUIPE" not in html  # the team reports it: the portal does not show it
-    assert "Enseignement 0" not in html  # lessons are the team's
+    assert "Enseignement 0" not in html  # a lesson the team did not share
     assert "sans indicateur" not in html  # the gaps are the team's to fill
 
 
@@ -197,7 +197,7 @@ def test_a_lesson_drawn_from_a_finding_hangs_on_its_results(world, staff_client)
     listing = page[page.index('class="filrouge__list"') :]
     assert listing.index("Cantine") < listing.index(h.INDICATOR) < listing.index("Enseignement du constat")
     assert f"constat «\u202f{h.QUESTION}\u202f»" in listing  # where the lesson comes from
-    # The collective never sees the team's lessons, whatever they come from.
+    # The collective never sees a lesson the team did not share, whatever it comes from.
     portal = client_for(world.partner_a).get(reverse("portal:filrouge", args=[world.project_a.pk]))
     assert "Cantine" in portal.content.decode() and "Enseignement du constat" not in portal.content.decode()
 

@@ -36,8 +36,13 @@ SECRETS = {
     "team deliverable file": "FICHIEREQUIPESECRET",
     "other project's finding": "REPONSEDUPROJETB",
     "other project's deliverable": "LIVRABLEDUPROJETB",
+    "other project's lesson": "LECONDUPROJETB",
 }
-SHARED = {"shared finding": "CONSTATPARTAGEA", "collective deliverable file": "FICHIERCOLLECTIFA"}
+SHARED = {
+    "shared finding": "CONSTATPARTAGEA",
+    "collective deliverable file": "FICHIERCOLLECTIFA",
+    "shared lesson": "LECONPARTAGEEA",
+}
 
 
 def _words(text: str) -> str:
@@ -101,6 +106,15 @@ def judged(world):
     lesson = LessonFactory(programme=world.programme, title=SECRETS["unshared lesson"])
     lesson.projects.add(a)
     lesson.findings.add(shared, hidden)
+    open_lesson = LessonFactory(
+        programme=world.programme, title="Ce que le collectif retient", body=SHARED["shared lesson"]
+    )
+    open_lesson.projects.add(a)
+    services.lesson_share(actor=world.staff, lesson=open_lesson, shared=True)
+    # Shared, but of project B only: not project A's kit.
+    other = LessonFactory(programme=world.programme, title=SECRETS["other project's lesson"])
+    other.projects.add(world.project_b)
+    services.lesson_share(actor=world.staff, lesson=other, shared=True)
     collective = DeliverableFactory(project=a, title="Guide d’accueil", owner_organisation=world.org_a)
     _version(collective, f"Guide {SHARED['collective deliverable file']}".encode(), "guide.txt")
     team = DeliverableFactory(project=a, title=SECRETS["team deliverable"], owner_user=world.staff)
@@ -137,7 +151,10 @@ def test_a_shared_kit_holds_only_what_the_collective_may_read_in_its_pdf_and_eve
     portal = partner.get(reverse("portal:judgement.findings", args=[world.project_a.pk])).content.decode()
     assert pdf_url in portal and zip_url in portal
 
-    _clean(_pdf_words(_download(partner, pdf_url)), expected=(SHARED["shared finding"], "Essaimer"))
+    _clean(
+        _pdf_words(_download(partner, pdf_url)),
+        expected=(SHARED["shared finding"], "Essaimer", SHARED["shared lesson"]),
+    )
     archive = zipfile.ZipFile(io.BytesIO(_download(partner, zip_url)))
     members = archive.namelist()
     assert f"kit-essaimage-v{kit.version}.pdf" in members and "donnees.json" in members
@@ -145,7 +162,10 @@ def test_a_shared_kit_holds_only_what_the_collective_may_read_in_its_pdf_and_eve
     for name in members:
         content = archive.read(name)
         texts.append(_pdf_words(content) if name.endswith(".pdf") else _words(content.decode()))
-    _clean(" ".join(texts), expected=(SHARED["shared finding"], SHARED["collective deliverable file"]))
+    _clean(
+        " ".join(texts),
+        expected=(SHARED["shared finding"], SHARED["collective deliverable file"], SHARED["shared lesson"]),
+    )
     json.loads(archive.read("donnees.json"))  # the figures, readable by a machine
 
     # Unshared again: the collective loses it.

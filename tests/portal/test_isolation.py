@@ -182,6 +182,7 @@ PK_OF = {
     "evaluation:report.finalise": "draft_report",
     "evaluation:filrouge.indicator_outputs": "project_indicator",
     "evaluation:filrouge.lesson_sources": "lesson",
+    "evaluation:lesson.share": "lesson",
     # portal
     "portal:project": "project",
     "portal:deliverable": "deliverable",

@@ -1,6 +1,6 @@
 """The collective's « Fil rouge »: the chain of its project as the partner reads it in the portal (the rules
-of « Mon projet »: the workshop outputs, the indicators the partner reports and their results; no lesson,
-lessons being the team's)."""
+of « Mon projet »: the workshop outputs, the indicators the partner reports and their results, the lessons
+the team shared with the collective)."""
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
