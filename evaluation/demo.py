@@ -167,7 +167,7 @@ def build(ctx: DemoContext) -> None:
             quarters = _finished_quarters(project, ctx.today)
             returned_done = _protocol(ctx, project, staff, partner, quarters, returned_done) or returned_done
         _maturity(ctx, project, staff, index)
-    _lessons(ctx, staff, projects)
+    _lessons(ctx, staff, projects, partner_organisations=set(partners))
     _date_like_a_real_programme()
 
 
@@ -347,7 +347,9 @@ def _maturity(ctx, project, staff, index: int) -> None:
             )
 
 
-def _lessons(ctx, staff, projects) -> None:
+def _lessons(ctx, staff, projects, *, partner_organisations: set[int]) -> None:
+    """The lessons, each drawn from one project; the first lesson of each partner's project is shared with its
+    collective (the portal's « Enseignements partagés »), the others stay the team's."""
     from programme.models import Theme
 
     themes = {t.name: t for t in Theme.objects.all()}
@@ -365,4 +367,8 @@ def _lessons(ctx, staff, projects) -> None:
         if created:
             lesson.themes.set([themes[n] for n in theme_names if n in themes])
             if projects:
-                lesson.projects.set([projects[index % len(projects)]])
+                project = projects[index % len(projects)]
+                lesson.projects.set([project])
+                if index < len(projects) and project.lead_organisation_id in partner_organisations:
+                    lesson.shared_with_collective = True
+                    lesson.save(update_fields=["shared_with_collective"])

@@ -4,7 +4,7 @@ report and a workshop to read — after every demo step, including the portal's 
 from django.urls import reverse
 
 from evaluation.management.commands.seed_demo import STEPS
-from evaluation.models import ProjectIndicator
+from evaluation.models import Lesson, ProjectIndicator
 from evaluation.portal import demo as portal_demo
 from programme import access
 from programme.demo import DemoContext
@@ -48,6 +48,10 @@ def test_demo_partners_have_something_to_do_and_the_step_is_idempotent(db):
         assert due.exists(), key
         assert access.portal_scoped(user, ProjectIndicator).filter(project=project).exists(), key
         assert access.scoped(user, Workshop).filter(project=project).exclude(minutes="").exists(), key
+        # A lesson shared with the collective, and none of the team's own.
+        lessons = access.scoped(user, Lesson)
+        assert lessons.exists(), key
+        assert not lessons.filter(shared_with_collective=False).exists(), key
         page = client_for(user).get(reverse("portal:home"))
         assert page.status_code == 200
         assert project.title in page.content.decode()
