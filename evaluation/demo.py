@@ -167,7 +167,7 @@ def build(ctx: DemoContext) -> None:
             quarters = _finished_quarters(project, ctx.today)
             returned_done = _protocol(ctx, project, staff, partner, quarters, returned_done) or returned_done
         _maturity(ctx, project, staff, index)
-    _lessons(ctx, staff, projects, partner_organisations=set(partners))
+    _lessons(ctx, staff, projects, partner_organisations={o for o in partners if o is not None})
     _date_like_a_real_programme()
 
 
