@@ -1,7 +1,7 @@
 """The SIRENE register (#21), on PostgreSQL (skipped on SQLite: the budgets are PostgreSQL's).
 
 - **Import** of a generated 1,000,000-row legal-units file (`StockUniteLegale_utf8.zip`, INSEE's format) by
-  the import service (stream, keep, COPY into the shadow table, primary key and indexes — trigram
+  the import service (stream, keep, COPY into the shadow table, primary key and indexes — the names' word index
   included —, swap, the import's record), next to its baseline, taken in turns: a bare psycopg program
   that streams the same zip through `csv`, keeps the same rows by the same rules and COPYs them into an
   unindexed table — the least any import of this file must do. Budget ≤ 3×.
@@ -215,7 +215,7 @@ def run_radar(rows: int) -> None:
     for label, query in (
         ("ESS in a département", "ess=true&departement=69"),
         ("associations in a commune", "form=association&commune=69266"),
-        ("name search (trigram)", "q=epicerie solidaire"),
+        ("name search (words)", "q=epicerie solidaire"),
         ("NAF and headcount", "naf=88.99B&band=11&band=12"),
         ("created since 2020 in a département", "created_after=2020-01-01&departement=44"),
     ):

@@ -208,3 +208,11 @@ def departement_of(commune_code: str) -> str:
     if commune_code.startswith("97"):
         return commune_code[:3]
     return commune_code[:2]
+
+
+#: Accented small letters and their plain letters, for PostgreSQL's translate() (immutable, so indexable).
+_ACCENTED = "àâäáãåçéèêëíîïìñóôöòõúûüùýÿ"
+_PLAIN = "aaaaaaceeeeiiiinooooouuuuyy"
+#: The words of a name, accents and case ignored, as the name's word index holds them
+#: (`loader.PG_NAME_WORDS_INDEX`) and the name search matches them (`filters.name_matches`): one expression.
+NAME_WORDS = f"to_tsvector('simple'::regconfig, translate(lower(name::text), '{_ACCENTED}', '{_PLAIN}'))"

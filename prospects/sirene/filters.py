@@ -8,7 +8,9 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +19,7 @@ from programme.filters import SearchInput
 from programme.forms import FilterForm, LoadedModelChoiceField
 from programme.models import Territory
 
-from .columns import CATEGORY_GROUPS, GROUP_LABELS, HEADCOUNT_BANDS
+from .columns import CATEGORY_GROUPS, GROUP_LABELS, HEADCOUNT_BANDS, NAME_WORDS
 from .models import RegisterImport, RegisterImportStatus, RegisterUnit, SavedSearch
 
 #: A whole NAF rev. 2 code as the register writes it (« 88.99B »).
@@ -31,6 +33,30 @@ def unaccented_upper(text: str) -> str:
     """The register writes names in capitals without accents: « épicerie » searches « EPICERIE »."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
+#: A word of a search: letters and digits (anything else separates words, as PostgreSQL's parser does).
+_WORD = re.compile(r"[^\W_]+")
+
+
+def name_matches[Units: QuerySet[Any]](queryset: Units, text: str) -> Units:
+    """Register units whose name has every word of `text`, in any order and position, accents and case
+    ignored, the last word also as the beginning of a word (« epicerie solid » finds « EPICERIE
+    SOLIDAIRE DU CENTRE » and « LA SOLIDARITE EPICERIE »). PostgreSQL: the name's word index (full-text,
+    `simple` configuration: no stemming, no stop words). SQLite: each word anywhere in the name (`LIKE`),
+    which finds the same names and possibly more (parts of words)."""
+    words = _WORD.findall(unaccented_upper(text).lower())
+    if not words:
+        return queryset
+    if connection.vendor != "postgresql":
+        for word in words:
+            queryset = queryset.filter(name__icontains=word.upper())
+        return queryset
+    terms = " & ".join([*words[:-1], f"{words[-1]}:*"])
+    # NAME_WORDS is ours (a constant); the words go as a parameter (letters and digits only).
+    sql = f"{NAME_WORDS} @@ to_tsquery('simple'::regconfig, %s)"
+    match = RawSQL(sql, [terms], output_field=BooleanField())  # noqa: S611
+    return queryset.filter(match)
 
 
 def latest_units_import() -> RegisterImport | None:
@@ -109,9 +135,9 @@ class RadarFilter(django_filters.FilterSet):
         if digits.isdigit() and len(digits) >= 3:
             return queryset.filter(siren__startswith=digits[:9])
         # Ordered by UPPER(name) (the same order: the register writes names in capitals), which no btree
-        # index offers: PostgreSQL then takes the trigram index and sorts the matches, instead of walking
+        # index offers: PostgreSQL then takes the word index and sorts the matches, instead of walking
         # the name index through every structure until 50 of them match.
-        return queryset.filter(name__icontains=unaccented_upper(value)).order_by(Upper("name"), "siren")
+        return name_matches(queryset, value).order_by(Upper("name"), "siren")
 
     def filter_ess(self, queryset: QuerySet[RegisterUnit], name: str, value: str) -> QuerySet[RegisterUnit]:
         return queryset.filter(ess=value == "true")

@@ -8,7 +8,7 @@
   replaces the live table in one transaction. Until then the previous register stays as it was; a failure
   drops the shadow and changes nothing.
 - **PostgreSQL**: `COPY … FROM STDIN` (psycopg 3) in chunks (the import row's progress is written between
-  them) and a trigram index (`pg_trgm`) for name search. **SQLite**: batched inserts.
+  them) and a full-text index of the names' words for name search. **SQLite**: batched inserts.
 """
 
 import io
@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from .columns import (
     ESTABLISHMENT_REQUIRED,
+    NAME_WORDS,
     NATURAL_PERSON,
     UNIT_REQUIRED,
     departement_of,
@@ -410,8 +411,8 @@ UNIT_INDEXES = (
 #: PostgreSQL) uses its first column.
 SQLITE_UNIT_INDEXES = ("CREATE INDEX sirene_unit_{n}_naf ON {t} (naf, name)",)
 PG_UNIT_INDEXES = ("CREATE INDEX sirene_unit_{n}_naf ON {t} (naf varchar_pattern_ops, name)",)
-#: Name search: Django's icontains is UPPER(name::text) LIKE UPPER(%s); the trigram index matches it.
-PG_TRIGRAM_INDEX = "CREATE INDEX sirene_unit_{n}_trgm ON {t} USING gin ((UPPER(name::text)) gin_trgm_ops)"
+#: Name search (`filters.name_matches`): the words of the name, full-text (GIN), on the same expression.
+PG_NAME_WORDS_INDEX = "CREATE INDEX sirene_unit_{n}_words ON {t} USING gin ((" + NAME_WORDS + "))"
 ESTABLISHMENT_INDEXES = ("CREATE INDEX sirene_estab_{n}_siren ON {t} (siren)",)
 ANALYSED = (
     "legal_category",
@@ -443,9 +444,7 @@ def _finish_shadow(kind: str, shadow: str, key: str, import_id: int) -> None:
             except IntegrityError as error:  # a SIREN/SIRET twice in the file
                 raise _duplicate(key) from error
             if kind == RegisterFile.UNITS:
-                statements += PG_UNIT_INDEXES
-                if _has_trigram(cursor):
-                    statements.append(PG_TRIGRAM_INDEX)
+                statements += [*PG_UNIT_INDEXES, PG_NAME_WORDS_INDEX]
         elif kind == RegisterFile.UNITS:
             statements += SQLITE_UNIT_INDEXES
         if connection.vendor == "postgresql":
@@ -456,14 +455,9 @@ def _finish_shadow(kind: str, shadow: str, key: str, import_id: int) -> None:
             cursor.execute("RESET maintenance_work_mem")
         if connection.vendor == "postgresql":
             # The planner's statistics before the swap, for the columns the radar filters on (the name's
-            # trigram index needs none: analysing its expression would double the import's index time).
+            # word index needs none: analysing its expression would double the import's index time).
             columns = f" ({', '.join(ANALYSED)})" if kind == RegisterFile.UNITS else ""
             cursor.execute(f"ANALYZE {_q(shadow)}{columns}")
-
-
-def _has_trigram(cursor: Any) -> bool:
-    cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
-    return cursor.fetchone() is not None
 
 
 def _fill_location(units: str, establishments: str, *, reset: bool) -> None:

@@ -15,7 +15,7 @@ from programme.models import Area, AreaKind, Organisation, Programme, Territory,
 
 from ..models import Prospect
 from .columns import CATEGORY_GROUPS, DEFAULT_CATEGORIES, kind_for
-from .filters import RadarFilter, latest_units_import, unaccented_upper
+from .filters import RadarFilter, latest_units_import, name_matches
 from .models import RegisterImport, RegisterImportStatus, RegisterUnit, SavedSearch, UnitQuerySet
 
 #: The radar counts its results up to this number (then: « au moins 1 000 structures »).
@@ -117,7 +117,7 @@ def autocomplete(user: User, term: str, *, limit: int = 8) -> list[RegisterUnit]
         return list(units.filter(siren__startswith=digits[:9]).order_by("siren")[:limit])
     if len(term) < 3:
         return []
-    return list(units.filter(name__icontains=unaccented_upper(term)).order_by("-active", "name")[:limit])
+    return list(name_matches(units, term).order_by("-active", "name")[:limit])
 
 
 def target_rules() -> tuple[frozenset[str], frozenset[str]]:
@@ -175,7 +175,7 @@ def public_lookup(term: str, *, limit: int = PUBLIC_LOOKUP_LIMIT) -> list[Public
     elif len(term) < 3:
         return []
     else:
-        found = units.filter(name__icontains=unaccented_upper(term)).order_by(Upper("name"), "siren")
+        found = name_matches(units, term).order_by(Upper("name"), "siren")
     rows = found.only("siren", "name", "legal_category", "postcode", "commune", "departement")[:limit]
     return [
         PublicUnit(

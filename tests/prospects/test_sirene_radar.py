@@ -58,6 +58,31 @@ def test_radar_filters(register, staff_client, query, check):
     assert all(check(u) for u in units), query
 
 
+NAMED = {
+    "900000001": "L'EPICERIE ZEPHYRINE DU QUARTIER",
+    "900000002": "ASSOCIATION ZEPHYRINE EPICERIE",
+    "900000003": "EPICERIE DU CENTRE",
+    "900000004": "ZEPHYRINE-SUR-MER EPICERIE",
+}
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("épicerie zéphyrine", {"900000001", "900000002", "900000004"}),  # any order, accents
+        ("ZEPHYRINE Epic", {"900000001", "900000002", "900000004"}),  # case, last word begun
+        ("quartier zephyrine", {"900000001"}),  # a word at the end, another in the middle
+        ("  zephyrine,  mer ", {"900000004"}),  # the words of a hyphenated name; punctuation ignored
+        ("zephyrine centre", set()),  # every word must be there
+    ],
+)
+def test_radar_name_search_matches_the_words_of_the_name(register, staff_client, q, expected):
+    for siren, name in NAMED.items():
+        RegisterUnit.objects.create(siren=siren, name=name, legal_category="9220")
+    found = _sirens(staff_client.get(RADAR, {"q": q}))
+    assert found & NAMED.keys() == expected
+
+
 def test_radar_search_by_siren(register, staff_client):
     unit = a_unit()
     response = staff_client.get(RADAR, {"q": unit.siren[:9]})
