@@ -1,7 +1,7 @@
 """The gate dossier (#19): preparing the dossier of a project with 100 workshops and 2,000 validated
 measurements — the snapshot (every figure read from `evaluation.selectors` and the project's records), its
-PDF, its storage, as the worker renders it. Budget: ≤ 150 ms per page, like every report (issue #16); the
-baseline is WeasyPrint laying out the same HTML, the floor of any PDF.
+PDF, its storage, as the worker renders it. Budget: ≤ 150 ms of CPU per page, like every report (issue #16;
+the wall clock is printed beside it); the baseline is WeasyPrint laying out the same HTML, the floor of any PDF.
 
 The project is built in a transaction rolled back at the end: the benchmark leaves the dataset as it was.
 """
@@ -202,14 +202,13 @@ def run(*, scale: float) -> None:
     )
     RESULTS.append(
         Result(
-            f"Gate dossier, {pages} pages (100 workshops, 2,000 measurements): time per page",
+            f"Gate dossier, {pages} pages (100 workshops, 2,000 measurements): time per page (wall clock)",
             per_page,
             floor_per_page,
-            Budget(ms=MS_PER_PAGE),
         )
     )
-    # The same render counted in CPU time: what it costs with a core of its own (the wall clock above
-    # also counts the waits for a core when the machine is shared).
+    # The budget is judged on the render's CPU time, as for the reports (bench_reports): what it costs with a
+    # core of its own — the wall clock above also counts the waits for a core when the machine is shared.
     RESULTS.append(
         Result(
             f"Gate dossier, {pages} pages: CPU time per page",
