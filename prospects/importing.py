@@ -479,12 +479,17 @@ def match_rows(*, programme: Programme, preview: Preview) -> Preview:
     known = _Known(programme, [row for row in preview.rows if row.status != INVALID])
     seen_siren: dict[str, int] = {}
     seen_name: dict[tuple[str, str], int] = {}
+    #: The known structure an earlier row already makes a prospect (two rows may reach the same one by
+    #: different keys: one by its SIREN, the other by its name and town).
+    seen_structure: dict[int, int] = {}
     for row in preview.rows:
         if row.status == INVALID:
             continue
         _match(row, known)
         earlier = seen_siren.get(row.siren) if row.siren else None
         earlier = earlier or seen_name.get(row.key)
+        if not earlier and row.organisation_id is not None:
+            earlier = seen_structure.get(row.organisation_id)
         if earlier:
             row.status = DUPLICATE
             row.reasons.append(_("Doublon de la ligne %(line)s du fichier.") % {"line": earlier})
@@ -492,6 +497,8 @@ def match_rows(*, programme: Programme, preview: Preview) -> Preview:
             if row.siren:
                 seen_siren[row.siren] = row.line
             seen_name[row.key] = row.line
+            if row.organisation_id is not None:
+                seen_structure[row.organisation_id] = row.line
     return preview
 
 

@@ -57,6 +57,7 @@ def row_by_row(programme, row: importing.RowResult, seen: dict) -> tuple[str, in
         reasons.append(("prospect", match.name, how))
     key = (normalise_name(row.name), normalise_town(row.town))
     earlier = (seen["siren"].get(row.siren) if row.siren else None) or seen["name"].get(key)
+    earlier = earlier or (seen["structure"].get(match.pk) if match else None)
     if earlier:
         status = importing.DUPLICATE
         reasons.append(("line", str(earlier)))
@@ -64,6 +65,8 @@ def row_by_row(programme, row: importing.RowResult, seen: dict) -> tuple[str, in
         if row.siren:
             seen["siren"][row.siren] = row.line
         seen["name"][key] = row.line
+        if match:
+            seen["structure"][match.pk] = row.line
     return status, match.pk if match else None, reasons
 
 
@@ -87,7 +90,7 @@ def test_set_based_classification_matches_the_row_by_row_one(world):
         ";Lyon;;;;;;",
     )
     preview = preview_of(world, content)
-    seen: dict = {"siren": {}, "name": {}}
+    seen: dict = {"siren": {}, "name": {}, "structure": {}}
     expected = {row.line: row_by_row(world.programme, row, seen) for row in preview.rows}
     got = {row.line: (row.status, row.organisation_id, markers(row.reasons)) for row in preview.rows}
     assert got == expected
@@ -197,3 +200,21 @@ def test_progress_is_written_as_rows_are_checked_and_shown_as_a_percentage(world
     ImportFile.objects.filter(pk=import_file.pk).update(status=ImportStatus.RUNNING, progress=42)
     page = staff_client.get(reverse("prospects:import.status", args=[import_file.token])).content.decode()
     assert 'value="42"' in page and "42\u00a0%" in page
+
+
+def test_two_rows_reaching_one_known_structure_by_different_keys_make_one_prospect(world, staff_client):
+    """One row names a known structure by its SIREN, a later one by its name and town: the structure
+    becomes a prospect once and the second row is said to repeat the first (the import used to fail on
+    the unique prospect per structure with « Erreur inattendue »)."""
+    known = OrganisationFactory(name="Ressourcerie du Rhône", town="Vénissieux", siren=VALID_SIRENS[4])
+    content = csv_bytes(
+        f"Un autre nom;Lyon;{VALID_SIRENS[4]};;;;;",  # line 2: the known structure by its SIREN
+        "Ressourcerie du Rhone;Venissieux;;;;;;",  # line 3: the same one by its name and town
+        "Toute nouvelle;Lyon;;;;;;",
+    )
+    preview = preview_of(world, content)
+    assert [row.status for row in preview.rows] == ["new", "duplicate", "new"]
+    assert "Doublon de la ligne 2 du fichier." in preview.rows[1].reasons
+    full_import(staff_client, world, content)
+    assert Prospect.objects.filter(programme=world.programme, organisation=known).count() == 1
+    assert Prospect.objects.filter(programme=world.programme, organisation__name="Toute nouvelle").exists()
