@@ -200,6 +200,15 @@ def test_progress_is_written_as_rows_are_checked_and_shown_as_a_percentage(world
     ImportFile.objects.filter(pk=import_file.pk).update(status=ImportStatus.RUNNING, progress=42)
     page = staff_client.get(reverse("prospects:import.status", args=[import_file.token])).content.decode()
     assert 'value="42"' in page and "42\u00a0%" in page
+    # Counts are written as French numbers, thousands apart.
+    ImportFile.objects.filter(pk=import_file.pk).update(row_count=10000)
+    page = staff_client.get(reverse("prospects:import.status", args=[import_file.token])).content.decode()
+    assert "10\u00a0000 lignes à traiter." in page
+    ImportFile.objects.filter(pk=import_file.pk).update(
+        status=ImportStatus.IMPORTED, created_count=12500, duplicate_count=1, invalid_count=0
+    )
+    page = staff_client.get(reverse("prospects:import.status", args=[import_file.token])).content.decode()
+    assert "12\u00a0500 prospects importés\u202f; 1 doublon laissé de côté." in page
 
 
 def test_two_rows_reaching_one_known_structure_by_different_keys_make_one_prospect(world, staff_client):
