@@ -102,6 +102,20 @@ def guarded(form: forms.BaseForm, save: Callable[[], Any]) -> Callable[[], Any]:
     return run
 
 
+def share_toggle(request: HttpRequest, share: Callable[[bool], object], *, shared: str, kept: str) -> bool:
+    """Share something with the collective, or keep it to the team again, as posted (`shared=1` shares):
+    `share(True/False)` is the service; its `ValidationError` becomes the message (nothing changed),
+    otherwise the message `shared` or `kept`. Returns whether the service accepted."""
+    sharing = request.POST.get("shared") == "1"
+    try:
+        share(sharing)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    messages.success(request, shared if sharing else kept)
+    return True
+
+
 #: Said when the same submission arrives twice (a double click, a retried request).
 ALREADY_SENT = _(
     "Ce formulaire a déjà été envoyé : il n’est enregistré qu’une fois. Rechargez la page pour "

@@ -18,7 +18,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.files import private_file_response
 from programme.forms import add_validation_error
-from programme.pages import posted, save_once
+from programme.pages import posted, save_once, share_toggle
 from projects.models import DeploymentSite, GateDecision, Project
 from projects.views.base import project_for, render_tab
 
@@ -177,10 +177,11 @@ def evidence_remove(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def finding_share(request: AuthedRequest, pk: int) -> HttpResponse:
     finding = get_object_or_404(access.scoped(request.user, Finding), pk=pk)
-    shared = request.POST.get("shared") == "1"
-    services.finding_share(actor=request.user, finding=finding, shared=shared)
-    messages.success(
-        request, _("Constat partagé avec le collectif.") if shared else _("Constat réservé à l’équipe.")
+    share_toggle(
+        request,
+        lambda shared: services.finding_share(actor=request.user, finding=finding, shared=shared),
+        shared=_("Constat partagé avec le collectif."),
+        kept=_("Constat réservé à l’équipe."),
     )
     return redirect("evaluation:judgement.findings", project_pk=finding.project_id)
 
@@ -279,17 +280,13 @@ def dossier_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
 
 def _share(request: AuthedRequest, document: GateDossier | EssaimageKit) -> None:
     """Share (or stop sharing) a dossier or a kit, as posted; the outcome or the refusal as a message."""
-    shared = request.POST.get("shared") == "1"
-    try:
-        services.document_share(actor=request.user, document=document, shared=shared)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return
-    if isinstance(document, GateDossier):
-        done = _("Dossier partagé avec le collectif.") if shared else _("Dossier réservé à l’équipe.")
-    else:
-        done = _("Kit partagé avec le collectif.") if shared else _("Kit réservé à l’équipe.")
-    messages.success(request, done)
+    dossier = isinstance(document, GateDossier)
+    share_toggle(
+        request,
+        lambda shared: services.document_share(actor=request.user, document=document, shared=shared),
+        shared=_("Dossier partagé avec le collectif.") if dossier else _("Kit partagé avec le collectif."),
+        kept=_("Dossier réservé à l’équipe.") if dossier else _("Kit réservé à l’équipe."),
+    )
 
 
 @access.team_required

@@ -24,7 +24,7 @@ from programme.files import private_file_response
 from programme.formatting import fr_date
 from programme.forms import add_validation_error
 from programme.models import Cohort, Programme, Territory, Theme
-from programme.pages import posted, render_filtered_list, save_once
+from programme.pages import posted, render_filtered_list, save_once, share_toggle
 from projects.funding.models import Convention
 
 from . import cerfa, selectors, services
@@ -364,16 +364,12 @@ def report_retry(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_share(request: AuthedRequest, pk: int) -> HttpResponse:
     report = selectors.report_get(user=request.user, pk=pk)
-    shared = request.POST.get("shared") == "1"
-    try:
-        services.report_share(actor=request.user, report=report, shared=shared)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        if shared:
-            messages.success(request, _("Rapport partagé avec le collectif du projet."))
-        else:
-            messages.success(request, _("Le collectif n’a plus accès à ce rapport."))
+    share_toggle(
+        request,
+        lambda shared: services.report_share(actor=request.user, report=report, shared=shared),
+        shared=_("Rapport partagé avec le collectif du projet."),
+        kept=_("Le collectif n’a plus accès à ce rapport."),
+    )
     return redirect("evaluation:report.detail", pk=report.pk)
 
 

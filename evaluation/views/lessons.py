@@ -3,7 +3,6 @@
 import unicodedata
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, history
 from programme.models import Programme
-from programme.pages import posted, render_filtered_list, save_once
+from programme.pages import posted, render_filtered_list, save_once, share_toggle
 from projects.models import Project
 
 from .. import selectors, services
@@ -131,14 +130,10 @@ def lesson_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 def lesson_share(request: AuthedRequest, pk: int) -> HttpResponse:
     """Share the lesson with the collectives of its projects, or keep it to the team again."""
     lesson = get_object_or_404(access.scoped(request.user, Lesson), pk=pk)
-    shared = request.POST.get("shared") == "1"
-    try:
-        judgement_services.lesson_share(actor=request.user, lesson=lesson, shared=shared)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("Enseignement partagé avec le collectif.") if shared else _("Enseignement réservé à l’équipe."),
-        )
+    share_toggle(
+        request,
+        lambda shared: judgement_services.lesson_share(actor=request.user, lesson=lesson, shared=shared),
+        shared=_("Enseignement partagé avec le collectif."),
+        kept=_("Enseignement réservé à l’équipe."),
+    )
     return redirect(lesson)

@@ -23,7 +23,7 @@ from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.files import private_file_response
 from programme.formatting import fr_amount, fr_date
-from programme.pages import guarded, posted, save_once
+from programme.pages import guarded, posted, save_once, share_toggle
 
 from ..forms import UploadForm
 from ..models import Project
@@ -238,13 +238,11 @@ def funding_page(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def funding_share(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
-    shared = request.POST.get("shared") == "1"
-    services.funding_share(actor=request.user, project=project, shared=shared)
-    messages.success(
+    share_toggle(
         request,
-        _("Le budget et le plan de financement sont partagés avec le collectif.")
-        if shared
-        else _("Le budget et le plan de financement ne sont plus partagés avec le collectif."),
+        lambda shared: services.funding_share(actor=request.user, project=project, shared=shared),
+        shared=_("Le budget et le plan de financement sont partagés avec le collectif."),
+        kept=_("Le budget et le plan de financement ne sont plus partagés avec le collectif."),
     )
     return redirect(_page(project))
 
