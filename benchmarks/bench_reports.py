@@ -14,7 +14,6 @@ process, for reference only.
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -23,19 +22,10 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from benchmarks.common import RESULTS, Budget, Result, Timing, measure
+from benchmarks.common import RESULTS, Budget, Result, Timing, measure, memory_mb
 
 MS_PER_PAGE = 150
 GROWTH_MB = 300
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _unsaved_report(*, programme, user, cohort=None, start: date, end: date):
@@ -74,11 +64,11 @@ def _child(programme_id: int, cohort_id: int | None, user_id: int, repeat: int) 
         start=date(today.year - 2, 1, 1),
         end=today,
     )
-    before = _rss_mb()
+    before = memory_mb()
     started, started_cpu = time.perf_counter(), time.process_time()
     pages = html_to_pdf(render_report_html(report_obj)).pages
     first, first_cpu = time.perf_counter() - started, time.process_time() - started_cpu
-    growth = _peak_mb() - before
+    growth = memory_mb("VmHWM") - before
     html = measure("HTML only", lambda: render_report_html(report_obj), repeat=max(1, repeat), warmup=0)
     # The first render counts among the timings (a long report is rendered few times). Each render is
     # timed twice: on the wall clock and in this process's CPU time, which other work on a shared machine

@@ -15,7 +15,6 @@
 import csv
 import io
 import os
-import resource
 import subprocess
 import sys
 import zipfile
@@ -29,7 +28,7 @@ if __name__ == "__main__":  # the fresh process of the memory measure (see _memo
 
 from django.db import connection  # noqa: E402
 
-from benchmarks.common import Budget, Result, Timing, compare, count, page_and_baseline  # noqa: E402
+from benchmarks.common import Budget, Result, Timing, compare, count, memory_mb, page_and_baseline  # noqa: E402
 from prospects.sirene import generator, services  # noqa: E402
 from prospects.sirene.columns import DEFAULT_CATEGORIES, NATURAL_PERSON, UNIT_COLUMNS  # noqa: E402
 
@@ -234,23 +233,15 @@ def run_radar(rows: int) -> None:
         result.note = f"p95 {result.ours.p95 * 1000:.1f} (median {median * 1000:.1f}, {queries} q.)"
 
 
-def _rss_kb() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
 def _memory(path: str) -> None:
     """A fresh process: Django loaded (above), then one import; prints the peak resident growth in MB."""
-    before = _rss_kb()  # what the process holds now, Django loaded
+    before = memory_mb()  # what the process holds now, Django loaded
     from prospects.sirene import services as register_services
 
     row = register_services.register_import_create(actor=None, path=Path(path))
     row = register_services.register_import_run(import_id=row.pk)
     assert row.status == "done", row.error
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print((after - before) / 1024)
+    print(memory_mb("VmHWM") - before)
 
 
 if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "memory":

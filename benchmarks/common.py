@@ -101,6 +101,17 @@ class Result:
 RESULTS: list[Result] = []
 
 
+def memory_mb(field: str = "VmRSS") -> float:
+    """This process's resident memory in MB: `VmRSS` now, or `VmHWM` its peak. Read from
+    /proc/self/status, which counts this process's own memory since it started its program — unlike
+    `getrusage(...).ru_maxrss`, which Linux carries across exec from the parent: a child started by a
+    parent that already holds 600 MB reported a peak of 600 MB whatever it did."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
 def measure(name: str, fn: Callable[[], object], *, repeat: int = 20, warmup: int = 2) -> Timing:
     for _ in range(warmup):
         fn()
