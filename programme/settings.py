@@ -137,6 +137,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
+    # PostgreSQL's JIT compiles a query whose estimated cost passes `jit_above_cost`: the inbox's count (on
+    # every staff page) and the dashboard's figures are estimated high for their subqueries and spent
+    # 300–450 ms compiling for a 150 ms execution. Off for Parcours's own connections (docs/operations.md);
+    # a DATABASE_URL with its own `?options=` keeps them.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("TEST_DATABASE_NAME")
     if not DATABASES["default"]["TEST"]["NAME"]:
         del DATABASES["default"]["TEST"]["NAME"]

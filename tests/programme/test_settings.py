@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
@@ -37,6 +38,7 @@ print(json.dumps({
     "mfa": settings.PARCOURS_REQUIRE_MFA,
     "frame": settings.X_FRAME_OPTIONS,
     "csp": bool(settings.SECURE_CSP),
+    "db_options": settings.DATABASES["default"].get("OPTIONS", {}),
 }))
 """
 
@@ -126,6 +128,8 @@ def test_configured_services_switch_to_postgresql_redis_and_smtp():
     )
     assert values["engine"] == "django.db.backends.postgresql"
     assert values["db_name"] == "parcours"
+    # No JIT compilation for the app's queries (it cost more than the queries themselves).
+    assert values["db_options"]["options"] == "-c jit=off"
     # Redis is not a single point of failure: a cache that fails open, sessions in the database.
     assert values["cache"] == "programme.cache.FailOpenRedisCache"
     assert values["session"] == "programme.sessions"  # cached_db, safe when Redis comes back
@@ -181,3 +185,11 @@ def test_trusted_proxies_are_read_from_the_environment(value, expected):
 @pytest.mark.parametrize("flag", ["1", "true", "yes"])
 def test_mfa_requirement_is_read_from_the_environment(flag):
     assert probe({"PARCOURS_REQUIRE_MFA": flag})["mfa"] is True
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT")
+def test_the_apps_postgresql_connections_do_not_jit_compile():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
