@@ -41,13 +41,8 @@ from prospects.services import CLOSED_STAGES
 
 from .conversations.models import CommentNotice, NoticeMode
 from .conversations.services import digest_notices_release, notice_context, pending_digest_notices
-from .funding.models import Instalment, Justification
-from .funding.selectors import (
-    instalment_title,
-    justification_title,
-    unpaid_instalments,
-    unpaid_justifications,
-)
+from .funding.models import Instalment, InstalmentKind, Justification, JustificationKind
+from .funding.selectors import money_title, unpaid_instalments, unpaid_justifications
 from .models import (
     OPEN_ACTION_STATUSES,
     OPEN_DELIVERABLE_STATUSES,
@@ -192,35 +187,53 @@ def due_items_query(dates: list[date]):
 def money_items(dates: list[date]) -> list[Due]:
     """The justifications and instalments still open (the funding selectors' definition) falling on one of
     `dates`, as `Due` rows without an owner: the scan gives them to the project's staff leads."""
-    # Only the columns the rows and their titles read: the funder is a whole structure record, and
-    # loading every column of four joined tables was most of the scan's time.
+    # Only the values the rows and their titles read, as tuples: building the four joined models of each
+    # row (the funder is a whole structure record) was most of the scan's time.
     needed = (
+        "pk",
         "due_on",
         "kind",
         "convention__reference",
+        "convention__request__funder__name",
+        "convention__project_id",
         "convention__project__title",
         "convention__project__programme_id",
-        "convention__request__funder__name",
     )
-    justifications = unpaid_justifications(Justification.objects.filter(due_on__in=dates)).only(*needed)
-    instalments = unpaid_instalments(Instalment.objects.filter(due_on__in=dates)).only("amount", *needed)
-    rows: list[tuple[str, Justification | Instalment, str]] = [
-        *((ReminderKind.JUSTIFICATION, j, justification_title(j)) for j in justifications),
-        *((ReminderKind.INSTALMENT, i, instalment_title(i)) for i in instalments),
+    justifications = unpaid_justifications(Justification.objects.filter(due_on__in=dates))
+    instalments = unpaid_instalments(Instalment.objects.filter(due_on__in=dates))
+    rows = [
+        *((ReminderKind.JUSTIFICATION, row, None) for row in justifications.values_list(*needed)),
+        *(
+            (ReminderKind.INSTALMENT, row[:-1], row[-1])
+            for row in instalments.values_list(*needed, "outstanding")
+        ),
     ]
+    labels = {
+        ReminderKind.JUSTIFICATION: dict(JustificationKind.choices),
+        ReminderKind.INSTALMENT: dict(InstalmentKind.choices),
+    }
     return [
         Due(
-            kind,
-            obj.pk,
-            obj.due_on,
-            title,
-            obj.convention.project_id,
-            obj.convention.project.title,
-            obj.convention.project.programme_id,
+            reminder_kind,
+            pk,
+            due_on,
+            money_title(labels[reminder_kind].get(kind, kind), reference, funder, outstanding=outstanding),
+            project_id,
+            project_title,
+            programme_id,
             None,
             None,
         )
-        for kind, obj, title in rows
+        for reminder_kind, (
+            pk,
+            due_on,
+            kind,
+            reference,
+            funder,
+            project_id,
+            project_title,
+            programme_id,
+        ), outstanding in rows
     ]
 
 

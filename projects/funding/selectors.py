@@ -519,22 +519,35 @@ def unpaid_instalments(
     return qs.filter(due_on__lte=until) if until else qs
 
 
-def justification_title(justification: Justification) -> str:
-    """How a justification reads in a list of deadlines (the deadlines page, the digest)."""
-    convention = justification.convention
-    return _("%(kind)s — convention %(reference)s (%(funder)s)") % {
-        "kind": justification.get_kind_display(),
-        "reference": convention.reference,
-        "funder": convention.request.funder.name,
+def money_title(kind: str, reference: str, funder: str, *, outstanding: Decimal | None = None) -> str:
+    """How an open justification (`outstanding` None) or instalment reads in a list of deadlines (the
+    deadlines page, the digest): `kind` is the kind's label."""
+    if outstanding is None:
+        return _("%(kind)s — convention %(reference)s (%(funder)s)") % {
+            "kind": kind,
+            "reference": reference,
+            "funder": funder,
+        }
+    return _("%(kind)s de %(amount)s — convention %(reference)s (%(funder)s)") % {
+        "kind": kind,
+        "amount": fr_amount(outstanding),
+        "reference": reference,
+        "funder": funder,
     }
+
+
+def justification_title(justification: Justification) -> str:
+    """How a justification reads in a list of deadlines (`money_title`)."""
+    convention = justification.convention
+    return money_title(justification.get_kind_display(), convention.reference, convention.request.funder.name)
 
 
 def instalment_title(instalment: Instalment) -> str:
-    """How an open instalment (from `unpaid_instalments`) reads in a list of deadlines."""
+    """How an open instalment (from `unpaid_instalments`) reads in a list of deadlines (`money_title`)."""
     convention = instalment.convention
-    return _("%(kind)s de %(amount)s — convention %(reference)s (%(funder)s)") % {
-        "kind": instalment.get_kind_display(),
-        "amount": fr_amount(instalment.outstanding),  # type: ignore[attr-defined]
-        "reference": convention.reference,
-        "funder": convention.request.funder.name,
-    }
+    return money_title(
+        instalment.get_kind_display(),
+        convention.reference,
+        convention.request.funder.name,
+        outstanding=instalment.outstanding,  # type: ignore[attr-defined]
+    )
