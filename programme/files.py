@@ -315,8 +315,9 @@ def _sniff_media(data: bytes) -> Sniffed | None:
     return None
 
 
-def sniff(data: bytes) -> Sniffed | None:
-    """The type of a file read from its bytes, or None when it is not one we keep."""
+def sniff(data: bytes, *, truncated: bool = False) -> Sniffed | None:
+    """The type of a file read from its bytes (`truncated`: only its first bytes), or None when it is not
+    one we keep."""
     if (media := _sniff_media(data)) is not None:
         return media
     if data.startswith(b"%PDF-"):
@@ -327,7 +328,11 @@ def sniff(data: bytes) -> Sniffed | None:
         return Sniffed("image/jpeg", ".jpg")
     if data.startswith(b"PK\x03\x04"):
         return _sniff_zip(data)
-    return _sniff_text(data[:_TEXT_HEAD], truncated=len(data) > _TEXT_HEAD)
+    return _sniff_text(data[:_TEXT_HEAD], truncated=truncated or len(data) > _TEXT_HEAD)
+
+
+#: How much of an upload is read at a time (the type is read from the first chunk).
+_READ_CHUNK = 1024 * 1024
 
 
 def check_upload(
@@ -355,24 +360,37 @@ def check_upload(
         )
     if size == 0:
         raise ValidationError(_("Le fichier est vide."), code="empty")
+    # Read in chunks, never more than the cap whatever the size said: the hash and the size as it goes,
+    # the first chunk kept for the type, the whole only for a zip-based file (judged by its central
+    # directory) — a video of several hundred megabytes is never held in memory.
     uploaded.seek(0)
-    data = uploaded.read(limit + 1)  # never more than the cap, whatever the size said
+    first = uploaded.read(min(limit + 1, _READ_CHUNK))
+    digest = hashlib.sha256(first)
+    is_zip = first.startswith(b"PK\x03\x04")
+    kept = [first]
+    read = len(first)
+    while read <= limit and (chunk := uploaded.read(min(limit + 1 - read, _READ_CHUNK))):
+        read += len(chunk)
+        digest.update(chunk)
+        if is_zip:
+            kept.append(chunk)
     uploaded.seek(0)
-    if len(data) > limit:
+    if read > limit:
         raise ValidationError(
             _("Le fichier dépasse la taille autorisée (%(max)s Mo).") % {"max": cap},
             code="too_large",
         )
-    if data.startswith(b"PK\x03\x04"):
+    data = b"".join(kept)
+    if is_zip:
         open_zip(data).close()  # a bomb is said so, before the type is looked for
-    sniffed = sniff(data)
+    sniffed = sniff(data, truncated=read > len(data))
     if sniffed is None or sniffed.content_type not in accept:
         raise ValidationError(
-            _("Type de fichier non accepté (d’après son contenu). Formats acceptés : %(formats)s.")
+            _("Type de fichier non accepté (d’après son contenu). Formats acceptés : %(formats)s.")
             % {"formats": accepted_label},
             code="bad_type",
         )
-    return sniffed, hashlib.sha256(data).hexdigest()
+    return sniffed, digest.hexdigest()
 
 
 #: What a download may be called and typed: the types we keep. Anything else (`.html`, `.svg`, `.js`…,

@@ -114,3 +114,36 @@ def test_check_upload_refuses_in_french(settings):
         check_upload(SimpleUploadedFile("a.pdf", b"MZ\x90\x00"))
     sniffed, digest = check_upload(SimpleUploadedFile("a.txt", b"nom;montant\n"))
     assert sniffed.extension == ".csv" and len(digest) == 64
+
+
+class _CountingUpload(SimpleUploadedFile):
+    """An upload that remembers the largest read asked of it (what the checker holds at once)."""
+
+    largest_read = 0
+
+    def read(self, size=-1):
+        data = super().read(size)
+        self.largest_read = max(self.largest_read, len(data))
+        return data
+
+
+def test_a_large_upload_is_checked_chunk_by_chunk_with_the_whole_files_hash(settings):
+    import hashlib
+
+    settings.PARCOURS_MAX_UPLOAD_MB = 8
+    video = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * (6 * 4096)  # ~6 MB of MP4
+    upload = _CountingUpload("film.mp4", video)
+    sniffed, digest = check_upload(upload, accept={"video/mp4"})
+    assert sniffed.content_type == "video/mp4"
+    assert digest == hashlib.sha256(video).hexdigest()
+    assert upload.largest_read <= 1024 * 1024  # never the whole file in one piece
+    assert upload.read() == video  # left at its start for saving
+    # A CSV longer than what the type is read from is still a CSV.
+    rows = b"nom;montant\n" + b"Tonkin;12\n" * 300_000
+    assert check_upload(SimpleUploadedFile("a.csv", rows))[0].content_type == "text/csv"
+    # The cap holds past the first chunk, whatever size the upload claims.
+    settings.PARCOURS_MAX_UPLOAD_MB = 2
+    lying = _CountingUpload("b.mp4", video)
+    lying.size = 100
+    with pytest.raises(ValidationError, match="dépasse la taille autorisée"):
+        check_upload(lying, accept={"video/mp4"})
