@@ -1,5 +1,13 @@
 # Parcours — production image: gunicorn + WhiteNoise; the same image runs the Celery worker, the beat, the
 # one-shot migrations and `manage.py backup` / `restore`. docs/operations.md tells how to run it.
+# The official administrative areas (territories: communes, EPCI, départements, régions) are an npm package
+# pinned in package-lock.json: fetched here, in a throw-away build stage, with its install scripts off; only
+# its four JSON data files reach the image, where `manage.py load_areas --auto` (the migrate service) reads them.
+FROM node:22-bookworm-slim AS areas
+WORKDIR /areas
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --omit=dev --no-audit --no-fund
+
 FROM python:3.12-slim-trixie
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 TZ=UTC \
@@ -26,6 +34,8 @@ RUN pip install --require-hashes --no-deps -r requirements.txt
 # The code belongs to root and stays read-only for the runtime user; only /data (private files, the beat's
 # schedule, backups) is theirs. Translations and static files are built here, never at run time.
 COPY . .
+COPY --from=areas /areas/node_modules/@etalab/decoupage-administratif/data \
+    /app/node_modules/@etalab/decoupage-administratif/data
 RUN python manage.py compilemessages -v 0 \
     && DEBUG=0 SECRET_KEY=build-only-not-secret-but-long-enough-0123456789abcdefghij ALLOWED_HOSTS=build \
        DEFAULT_FROM_EMAIL='Parcours <build@example.org>' \

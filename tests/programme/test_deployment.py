@@ -148,6 +148,10 @@ def test_every_service_has_a_health_check_and_waits_for_what_it_needs():
         assert depends["migrate"]["condition"] == "service_completed_successfully"
     assert services["beat"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["migrate"]["restart"] == "no"
+    # The migrations, then the administrative areas the image carries when the database has none yet.
+    assert "manage.py migrate --no-input && python manage.py load_areas --auto" in " ".join(
+        services["migrate"]["command"]
+    )
     assert services["db"]["image"].startswith("postgres:") and services["redis"]["image"].startswith("redis:")
 
 

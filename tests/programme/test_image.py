@@ -78,8 +78,9 @@ def test_dependencies_are_installed_from_the_lock_before_the_code_is_copied():
     text = dockerfile()
     install = text.index("pip install --require-hashes --no-deps -r requirements.txt")
     assert text.index("COPY requirements.txt ./") < install < text.index("COPY . .")
-    # The layer depends on the lock alone: nothing else is copied before it.
-    assert re.findall(r"^COPY .*$", text[:install], re.M) == ["COPY requirements.txt ./"]
+    # The layer depends on the lock alone: nothing else is copied before it (in the image's own stage).
+    image = text.index("\nFROM python:")
+    assert re.findall(r"^COPY .*$", text[image:install], re.M) == ["COPY requirements.txt ./"]
     assert "pip install ." not in text and "pip install -e" not in text
 
 
@@ -154,3 +155,19 @@ def test_the_build_time_settings_start(monkeypatch):
         monkeypatch.setenv(name, value.strip("'"))
     values = runpy.run_path(str(ROOT / "programme" / "settings.py"))
     assert values["DEBUG"] is False and values["DEFAULT_FROM_EMAIL"] == "Parcours <build@example.org>"
+
+
+def test_the_image_carries_the_administrative_areas_from_the_lock():
+    """Territories need the official areas: fetched at build time from package-lock.json (install scripts
+    off), only the data files copied where `load_areas --auto` looks for them; nothing fetched at run time."""
+    from programme.territories.loading import DEFAULT_PATH
+
+    text = dockerfile()
+    stage = text[text.index(" AS areas") : text.index("\nFROM python:")]
+    assert "COPY package.json package-lock.json" in stage
+    assert "npm ci --ignore-scripts" in stage
+    assert not ignored("package.json") and not ignored("package-lock.json")
+    copied = re.search(r"COPY --from=areas (\S+) \\\n\s+(\S+)", text)
+    assert copied, "the areas' data are copied from the build stage"
+    assert copied.group(1).endswith("node_modules/@etalab/decoupage-administratif/data")
+    assert Path(copied.group(2)) == Path("/app") / DEFAULT_PATH.relative_to(ROOT)
