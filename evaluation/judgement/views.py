@@ -18,7 +18,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.files import private_file_response
 from programme.forms import add_validation_error
-from programme.pages import posted, save_once, share_toggle
+from programme.pages import posted, share_toggle, submitted
 from projects.models import DeploymentSite, GateDecision, Project
 from projects.views.base import project_for, render_tab
 
@@ -107,23 +107,17 @@ def finding_edit(request: AuthedRequest, question_pk: int) -> HttpResponse:
     """Write the team's answer to an evaluative question and the level of each criterion."""
     question = _question(request, question_pk)
     form = FindingForm(posted(request), question=question, finding=_finding_of(question))
-    if request.method == "POST" and form.is_valid():
 
-        def save() -> Finding | None:
-            try:
-                return services.finding_save(
-                    actor=request.user,
-                    question=question,
-                    answer=form.cleaned_data["answer"],
-                    levels=form.levels(),
-                )
-            except ValidationError as error:
-                add_validation_error(form, error)
-                return None
+    def save() -> Finding:
+        return services.finding_save(
+            actor=request.user,
+            question=question,
+            answer=form.cleaned_data["answer"],
+            levels=form.levels(),
+        )
 
-        if save_once(form, save) is not None:
-            messages.success(request, _("Constat enregistré."))
-            return redirect("evaluation:judgement.finding", question_pk=question.pk)
+    if submitted(request, form, save, message=_("Constat enregistré."), refusals_on_form=True) is not None:
+        return redirect("evaluation:judgement.finding", question_pk=question.pk)
     return _finding_page(request, question, form)
 
 
@@ -157,8 +151,7 @@ def evidence_add(request: AuthedRequest, question_pk: int) -> HttpResponse:
                 add_validation_error(form, ValidationError(errors) if errors else ValidationError([]))
                 return None
 
-        if save_once(form, save) is not None:
-            messages.success(request, _("Preuve liée au constat."))
+        if submitted(request, form, save, message=_("Preuve liée au constat.")) is not None:
             return redirect("evaluation:judgement.finding", question_pk=question.pk)
     return _finding_page(request, question, FindingForm(question=question, finding=finding), form)
 
@@ -201,25 +194,20 @@ def recommendation(request: AuthedRequest, project_pk: int) -> HttpResponse:
             "shared": current.shared_with_collective,
         }
     form = RecommendationForm(posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
 
-        def save() -> object:
-            try:
-                return services.recommendation_save(
-                    actor=request.user,
-                    project=project,
-                    phase=form.cleaned_data["phase"],
-                    verdict=form.cleaned_data["verdict"],
-                    argument=form.cleaned_data["argument"],
-                    shared=form.cleaned_data["shared"],
-                )
-            except ValidationError as error:
-                add_validation_error(form, error)
-                return None
+    def save() -> object:
+        return services.recommendation_save(
+            actor=request.user,
+            project=project,
+            phase=form.cleaned_data["phase"],
+            verdict=form.cleaned_data["verdict"],
+            argument=form.cleaned_data["argument"],
+            shared=form.cleaned_data["shared"],
+        )
 
-        if save_once(form, save) is not None:
-            messages.success(request, _("Recommandation enregistrée."))
-            return redirect("evaluation:judgement.findings", project_pk=project.pk)
+    saved = submitted(request, form, save, message=_("Recommandation enregistrée."), refusals_on_form=True)
+    if saved is not None:
+        return redirect("evaluation:judgement.findings", project_pk=project.pk)
     return render_tab(
         request, project, "evaluation", "evaluation/judgement/recommendation_form.html", {"form": form}
     )
@@ -412,19 +400,14 @@ def portal_findings(request: AuthedRequest, pk: int) -> HttpResponse:
 def portal_reading_add(request: AuthedRequest, finding_pk: int) -> HttpResponse:
     finding = get_object_or_404(access.scoped(request.user, Finding), pk=finding_pk)
     form = ReadingForm(request.POST)
-    if form.is_valid():
 
-        def save() -> object:
-            try:
-                return services.reading_add(
-                    actor=request.user, finding=finding, text=form.cleaned_data["text"]
-                )
-            except ValidationError as error:
-                add_validation_error(form, error)
-                return None
+    def save() -> object:
+        return services.reading_add(actor=request.user, finding=finding, text=form.cleaned_data["text"])
 
-        if save_once(form, save) is not None:
-            messages.success(request, _("Votre lecture est ajoutée au constat."))
-            return redirect("portal:judgement.findings", pk=finding.project_id)
+    saved = submitted(
+        request, form, save, message=_("Votre lecture est ajoutée au constat."), refusals_on_form=True
+    )
+    if saved is not None:
+        return redirect("portal:judgement.findings", pk=finding.project_id)
     messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("portal:judgement.findings", pk=finding.project_id)

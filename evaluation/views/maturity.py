@@ -12,11 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import history
-from programme.pages import save_once
+from programme.pages import submitted
 
 from .. import selectors, services
 from ..forms import MaturityForm
-from ..models import ASSESSED_PHASES, DESCRIPTORS, Dimension, Moment
+from ..models import ASSESSED_PHASES, DESCRIPTORS, Dimension, MaturityAssessment, Moment
 
 
 @access.team_required
@@ -49,30 +49,31 @@ def maturity_form(
     form = MaturityForm(request.POST if request.method == "POST" else None, initial=initial)
     if assessment:
         form.fields["phase"].disabled = form.fields["moment"].disabled = True
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> MaturityAssessment:
         data = form.cleaned_data
-        saved = save_once(
-            form,
-            lambda: services.maturity_assessment_save(
-                actor=request.user,
-                project=project,
-                phase=assessment.phase if assessment else data["phase"],
-                moment=assessment.moment if assessment else data["moment"],
-                assessed_on=data["assessed_on"],
-                scores=form.scores(),
-                participants=data["participants"],
-                comment=data["comment"],
-            ),
-            refusals_on_form=True,
+        return services.maturity_assessment_save(
+            actor=request.user,
+            project=project,
+            phase=assessment.phase if assessment else data["phase"],
+            moment=assessment.moment if assessment else data["moment"],
+            assessed_on=data["assessed_on"],
+            scores=form.scores(),
+            participants=data["participants"],
+            comment=data["comment"],
         )
-        if saved is not None:
-            messages.success(
-                request,
-                _("Maturité coopérative mise à jour.")
-                if assessment
-                else _("Maturité coopérative enregistrée."),
-            )
-            return redirect("evaluation:protocol", project_pk=project.pk)
+
+    saved = submitted(
+        request,
+        form,
+        save,
+        message=_("Maturité coopérative mise à jour.")
+        if assessment
+        else _("Maturité coopérative enregistrée."),
+        refusals_on_form=True,
+    )
+    if saved is not None:
+        return redirect("evaluation:protocol", project_pk=project.pk)
     context = {
         "form": form,
         "project": project,

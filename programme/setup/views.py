@@ -20,7 +20,7 @@ from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.forms import ModelForm
 from programme.models import Cohort, Invitation, Programme, Role, Territory, Theme, User
-from programme.pages import posted, save_once
+from programme.pages import posted, submitted
 
 from . import services
 from .forms import CohortForm, ProgrammeForm, TerritoryForm, ThemeForm
@@ -165,13 +165,15 @@ def setting_edit(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
 
 def _form_page(request: AuthedRequest, spec: Kind, obj: models.Model | None) -> HttpResponse:
     form = spec.form(posted(request), instance=obj)
-    if request.method == "POST" and form.is_valid():
-        saved = save_once(
-            form, lambda: spec.save(actor=request.user, edit=Edit.from_form(form)), refusals_on_form=True
-        )
-        if saved is not None:
-            messages.success(request, _("C’est enregistré : « %(name)s ».") % {"name": saved})
-            return redirect("setup:list", kind=spec.key)
+    saved = submitted(
+        request,
+        form,
+        lambda: spec.save(actor=request.user, edit=Edit.from_form(form)),
+        message=lambda saved: _("C’est enregistré : « %(name)s ».") % {"name": saved},
+        refusals_on_form=True,
+    )
+    if saved is not None:
+        return redirect("setup:list", kind=spec.key)
     title = spec.new if obj is None else _("Modifier « %(name)s »") % {"name": obj}
     return render(
         request,

@@ -19,7 +19,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, history
 from programme.models import Territory
-from programme.pages import create_edit_views, form_page, guarded, posted, save_once
+from programme.pages import create_edit_views, form_page, guarded, posted, submitted
 
 from . import selectors, services
 from .forms import AreaSearchForm, GrantForm, MoveForm, PartnerForm, ReferentForm, StageForm, TerritoryForm
@@ -78,14 +78,14 @@ def territory_create(request: AuthedRequest) -> HttpResponse:
 def territory_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     territory = _territory(request, pk)
     form = TerritoryForm(posted(request), instance=territory)
-    if request.method == "POST" and form.is_valid():
-        saved = save_once(
-            form,
-            guarded(form, lambda: services.territory_save(actor=request.user, edit=Edit.from_form(form))),
-        )
-        if saved is not None:
-            messages.success(request, _("C’est enregistré : « %(name)s ».") % {"name": territory})
-            return redirect(territory)
+    saved = submitted(
+        request,
+        form,
+        guarded(form, lambda: services.territory_save(actor=request.user, edit=Edit.from_form(form))),
+        message=_("C’est enregistré : « %(name)s ».") % {"name": territory},
+    )
+    if saved is not None:
+        return redirect(territory)
     return render(
         request,
         "programme/territories/form.html",
@@ -142,8 +142,7 @@ def _small_form(
     title: str,
     done: str,
 ) -> HttpResponse:
-    if request.method == "POST" and form.is_valid() and save_once(form, guarded(form, save)) is not None:
-        messages.success(request, done)
+    if submitted(request, form, guarded(form, save), message=done) is not None:
         return redirect(territory)
     return render(
         request,
@@ -282,13 +281,14 @@ def stage_list(request: AuthedRequest) -> HttpResponse:
 
 def _stage_page(request: AuthedRequest, stage: Stage | None) -> HttpResponse:
     form = StageForm(posted(request), instance=stage)
-    if request.method == "POST" and form.is_valid():
-        saved = save_once(
-            form, guarded(form, lambda: services.stage_save(actor=request.user, edit=Edit.from_form(form)))
-        )
-        if saved is not None:
-            messages.success(request, _("L’étape est enregistrée."))
-            return redirect("territories:stage.list")
+    saved = submitted(
+        request,
+        form,
+        guarded(form, lambda: services.stage_save(actor=request.user, edit=Edit.from_form(form))),
+        message=_("L’étape est enregistrée."),
+    )
+    if saved is not None:
+        return redirect("territories:stage.list")
     title = _("Nouvelle étape") if stage is None else _("Modifier « %(name)s »") % {"name": stage}
     return render(request, "programme/territories/stage_form.html", {"title": title, "form": form})
 
