@@ -124,18 +124,28 @@ def guarded(form: forms.BaseForm, save: Callable[[], Any]) -> Callable[[], Any]:
     return run
 
 
-def share_toggle(request: HttpRequest, share: Callable[[bool], object], *, shared: str, kept: str) -> bool:
-    """Share something with the collective, or keep it to the team again, as posted (`shared=1` shares):
-    `share(True/False)` is the service; its `ValidationError` becomes the message (nothing changed),
-    otherwise the message `shared` or `kept`. Returns whether the service accepted."""
-    sharing = request.POST.get("shared") == "1"
+def acted[T](
+    request: HttpRequest, act: Callable[[], T], *, message: "StrOrPromise | Callable[[T], StrOrPromise]"
+) -> T | None:
+    """A button's service call (no form to show again): its refusal (`ValidationError`) becomes the
+    error message, nothing changed; otherwise `message` (a sentence, or one made from the result) is
+    said. Returns the service's result, or None when refused (a service that returns nothing returns
+    None either way: the view then does not tell them apart)."""
     try:
-        share(sharing)
+        result = act()
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return False
-    messages.success(request, shared if sharing else kept)
-    return True
+        return None
+    messages.success(request, message(result) if callable(message) else message)
+    return result
+
+
+def share_toggle(request: HttpRequest, share: Callable[[bool], object], *, shared: str, kept: str) -> None:
+    """Share something with the collective, or keep it to the team again, as posted (`shared=1` shares):
+    `share(True/False)` is the service; its `ValidationError` becomes the message (nothing changed),
+    otherwise the message `shared` or `kept`."""
+    sharing = request.POST.get("shared") == "1"
+    acted(request, lambda: share(sharing), message=shared if sharing else kept)
 
 
 #: Said when the same submission arrives twice (a double click, a retried request).

@@ -18,7 +18,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.files import private_file_response
 from programme.forms import add_validation_error
-from programme.pages import posted, share_toggle, submitted
+from programme.pages import acted, posted, share_toggle, submitted
 from projects.models import DeploymentSite, GateDecision, Project
 from projects.views.base import project_for, render_tab
 
@@ -220,12 +220,13 @@ def recommendation(request: AuthedRequest, project_pk: int) -> HttpResponse:
 @require_POST
 def dossier_prepare(request: AuthedRequest, project_pk: int) -> HttpResponse:
     project = project_for(request, project_pk)
-    try:
-        dossier = services.dossier_prepare(actor=request.user, project=project)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    dossier = acted(
+        request,
+        lambda: services.dossier_prepare(actor=request.user, project=project),
+        message=_("Le dossier est en préparation : il sera prêt dans un instant."),
+    )
+    if dossier is None:
         return redirect("projects:gate.dossier", pk=project.pk)
-    messages.success(request, _("Le dossier est en préparation : il sera prêt dans un instant."))
     return redirect("evaluation:judgement.dossier", pk=dossier.pk)
 
 
@@ -321,11 +322,11 @@ def decision_seen(request: AuthedRequest, decision_pk: int) -> HttpResponse:
 @require_POST
 def kit_generate(request: AuthedRequest, project_pk: int) -> HttpResponse:
     project = project_for(request, project_pk)
-    try:
-        kit = services.kit_generate(actor=request.user, project=project)
-        messages.success(request, _("Kit version %(v)s en préparation.") % {"v": kit.version})
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    acted(
+        request,
+        lambda: services.kit_generate(actor=request.user, project=project),
+        message=lambda kit: _("Kit version %(v)s en préparation.") % {"v": kit.version},
+    )
     return redirect("evaluation:judgement.findings", project_pk=project.pk)
 
 
@@ -361,11 +362,11 @@ def site_kit(request: AuthedRequest, site_pk: int) -> HttpResponse:
     form = SiteKitForm(request.POST, kits=_kit_choices(kits))
     if form.is_valid():
         kit = next((k for k in kits if k.pk == form.cleaned_data["kit"]), None)
-        try:
-            services.site_kit_set(actor=request.user, site=site, kit=kit)
-            messages.success(request, _("Kit de départ du site enregistré."))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        acted(
+            request,
+            lambda: services.site_kit_set(actor=request.user, site=site, kit=kit),
+            message=_("Kit de départ du site enregistré."),
+        )
     else:
         messages.error(request, _("Choisissez un kit prêt de ce projet."))
     return redirect("evaluation:judgement.findings", project_pk=site.project_id)

@@ -24,7 +24,7 @@ from programme.files import private_file_response
 from programme.formatting import fr_date
 from programme.forms import add_validation_error
 from programme.models import Cohort, Programme, Territory, Theme
-from programme.pages import posted, render_filtered_list, save_once, share_toggle
+from programme.pages import acted, posted, render_filtered_list, save_once, share_toggle
 from projects.funding.models import Convention
 
 from . import cerfa, selectors, services
@@ -351,13 +351,12 @@ def report_finalise(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_retry(request: AuthedRequest, pk: int) -> HttpResponse:
     report = selectors.report_get(user=request.user, pk=pk)
-    try:
-        report = services.report_retry(actor=request.user, report=report)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Rapport relancé."))
-    return redirect("evaluation:report.detail", pk=report.pk)
+    retried = acted(
+        request,
+        lambda: services.report_retry(actor=request.user, report=report),
+        message=_("Rapport relancé."),
+    )
+    return redirect("evaluation:report.detail", pk=(retried or report).pk)
 
 
 @access.team_required

@@ -6,7 +6,6 @@ Objects only through programme.access (outsiders 404); writes through .services.
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +19,7 @@ from programme.audit import Edit
 from programme.exports import export_response
 from programme.files import private_file_response
 from programme.formatting import fr_date
-from programme.pages import create_edit_views, form_page, guarded, posted, save_once, submitted
+from programme.pages import acted, create_edit_views, form_page, guarded, posted, save_once, submitted
 from programme.territories.selectors import territory_get
 from projects.models import Project
 
@@ -367,8 +366,9 @@ def matrix_pdf(request: AuthedRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("evaluation:research.matrix")
-    try:
-        report = report_request(
+    report = acted(
+        request,
+        lambda: report_request(
             actor=request.user,
             kind=ReportKind.RESEARCH_MATRIX,
             programme=programme,
@@ -376,13 +376,11 @@ def matrix_pdf(request: AuthedRequest) -> HttpResponse:
                 "period_start": form.cleaned_data.get("start"),
                 "period_end": form.cleaned_data.get("end"),
             },
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("evaluation:research.matrix")
-    messages.success(
-        request, _("La matrice imprimable est en préparation : elle sera prête dans un instant.")
+        ),
+        message=_("La matrice imprimable est en préparation : elle sera prête dans un instant."),
     )
+    if report is None:
+        return redirect("evaluation:research.matrix")
     return redirect("evaluation:report.detail", pk=report.pk)
 
 

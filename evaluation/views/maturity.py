@@ -1,7 +1,6 @@
 """The collective's cooperative maturity, assessed by the team at the start and the end of a phase, and
 the team's waiver of a moment that will not be assessed."""
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import history
-from programme.pages import submitted
+from programme.pages import acted, submitted
 
 from .. import selectors, services
 from ..forms import MaturityForm
@@ -92,18 +91,17 @@ def maturity_waive(request: AuthedRequest, project_pk: int) -> HttpResponse:
     """The team waives a maturity moment still owed (phase and moment posted), with the reason."""
     project = selectors.project_get(user=request.user, pk=project_pk)
     phase, moment = request.POST.get("phase", ""), request.POST.get("moment", "")
-    try:
+
+    def waive() -> object:
         if phase not in ASSESSED_PHASES or moment not in Moment.values:
             raise ValidationError(_("Choisissez une phase d’accompagnement et un moment (début ou fin)."))
-        services.maturity_moment_waive(
+        return services.maturity_moment_waive(
             actor=request.user,
             project=project,
             phase=phase,
             moment=moment,
             reason=request.POST.get("reason", ""),
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Dispense enregistrée : cette auto-évaluation n’est plus attendue."))
+
+    acted(request, waive, message=_("Dispense enregistrée : cette auto-évaluation n’est plus attendue."))
     return redirect("evaluation:protocol", project_pk=project.pk)

@@ -3,8 +3,6 @@ action done) and the structure page's pieces loaded by URL: its projects and its
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +19,7 @@ from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.formatting import fr_date
 from programme.models import Organisation
-from programme.pages import posted, submitted
+from programme.pages import acted, posted, submitted
 from prospects import services as prospect_services
 from prospects.models import Exchange
 
@@ -178,12 +176,11 @@ def exchange_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def exchange_done(request: AuthedRequest, pk: int) -> HttpResponse:
     exchange = _exchange(request, pk)
-    try:
-        prospect_services.exchange_next_action_done(actor=request.user, exchange=exchange)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Prochaine action marquée comme faite."))
+    acted(
+        request,
+        lambda: prospect_services.exchange_next_action_done(actor=request.user, exchange=exchange),
+        message=_("Prochaine action marquée comme faite."),
+    )
     return redirect(_back(request, exchange))
 
 

@@ -6,8 +6,6 @@ from datetime import date
 from functools import partial
 from html import escape
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -22,7 +20,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.files import private_file_response
 from programme.formatting import fr_date
-from programme.pages import posted, reverse_pattern, submitted
+from programme.pages import acted, posted, reverse_pattern, submitted
 
 from .. import services
 from ..conversations import selectors as conversations
@@ -185,18 +183,15 @@ def deliverable_review(request: AuthedRequest, pk: int) -> HttpResponse:
     """Accept a deliverable, or send it back with the reason (which opens its thread with the collective)."""
     deliverable = child_for(request, Deliverable, pk)
     status = request.POST.get("status", "")
-    try:
-        services.deliverable_review(
+    acted(
+        request,
+        lambda: services.deliverable_review(
             actor=request.user, deliverable=deliverable, status=status, reason=request.POST.get("reason", "")
-        )
-        messages.success(
-            request,
-            _("Livrable renvoyé au collectif avec le motif ; il en est prévenu.")
-            if status == "returned"
-            else _("Livrable mis à jour."),
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        ),
+        message=_("Livrable renvoyé au collectif avec le motif ; il en est prévenu.")
+        if status == "returned"
+        else _("Livrable mis à jour."),
+    )
     if request.POST.get("next") == "thread":
         return redirect("projects:comment.list", "deliverable", deliverable.pk)
     return redirect("projects:project.deliverables", deliverable.project_id)

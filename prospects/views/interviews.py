@@ -3,8 +3,6 @@
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
-from programme.pages import guarded, posted, submitted
+from programme.pages import acted, guarded, posted, submitted
 
 from .. import selectors, services
 from ..forms import InterviewCompleteForm, InterviewForm, ScoreForm
@@ -124,9 +122,9 @@ def interview_complete(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def interview_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     interview = selectors.interview_detail(request.user, pk)
-    try:
-        services.interview_cancel(actor=request.user, interview=interview)
-        messages.success(request, _("Entretien annulé."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    acted(
+        request,
+        lambda: services.interview_cancel(actor=request.user, interview=interview),
+        message=_("Entretien annulé."),
+    )
     return redirect(interview)
