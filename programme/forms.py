@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.forms.renderers import BaseRenderer
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import conditional_escape, format_html
@@ -195,6 +195,20 @@ class FilterForm(Form):
         if self.period:
             self.check_period(*self.period)
         return cleaned
+
+
+def ticked(
+    queryset: "QuerySet[Any]", *, label: "StrOrPromise", help_text: "StrOrPromise" = ""
+) -> forms.ModelMultipleChoiceField:
+    """A field of several records ticked in a list of boxes, none required: `queryset` is what it accepts,
+    often `Model.objects.none()` that the form's `__init__` narrows to what its user may pick."""
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        queryset=queryset,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+    )
 
 
 class SubmissionForm(Form):

@@ -2,7 +2,7 @@
 filter, paginate, render the page or its HTMX fragment."""
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django import forms
 from django.apps import apps
@@ -22,6 +22,9 @@ from django_filters import FilterSet
 from .access import AuthedRequest, View
 from .forms import EdgeChecks, add_validation_error, use_string_selects
 from .services import submission_claim
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 50
 
@@ -50,19 +53,38 @@ def form_page[T: HasPage](
     form: forms.BaseForm,
     *,
     save: Callable[[], T],
-    message: Callable[[T], str],
+    message: "StrOrPromise | Callable[[T], StrOrPromise]",
     template: str,
     context: dict[str, Any] | None = None,
     refusals_on_form: bool = False,
 ) -> HttpResponse:
     """The create/edit pages: a valid POST saves through the service, says so and goes to the object;
     otherwise the page (again, with the errors next to the fields). `refusals_on_form`: as in `save_once`."""
-    if request.method == "POST" and form.is_valid():
-        obj = save_once(form, save, refusals_on_form=refusals_on_form)
-        if obj is not None:
-            messages.success(request, message(obj))
-            return redirect(obj)
+    obj = submitted(request, form, save, message=message, refusals_on_form=refusals_on_form)
+    if obj is not None:
+        return redirect(obj)
     return render(request, template, {"form": form, **(context or {})})
+
+
+def submitted[T](
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[], T],
+    *,
+    message: "StrOrPromise | Callable[[T], StrOrPromise]",
+    refusals_on_form: bool = False,
+    duplicates: dict[str, Any] | None = None,
+) -> T | None:
+    """A form's POST: when the form is valid, `save` runs once (`save_once`, with its `refusals_on_form` and
+    `duplicates`) and, if it saved, `message` (a sentence, or one made from what was saved) is said.
+    Returns what was saved — the view then goes where it goes — or None: not a POST, or nothing saved,
+    the form then carrying why, to be shown again."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    saved = save_once(form, save, duplicates=duplicates, refusals_on_form=refusals_on_form)
+    if saved is not None:
+        messages.success(request, message(saved) if callable(message) else message)
+    return saved
 
 
 def create_edit_views[T](
@@ -102,18 +124,28 @@ def guarded(form: forms.BaseForm, save: Callable[[], Any]) -> Callable[[], Any]:
     return run
 
 
-def share_toggle(request: HttpRequest, share: Callable[[bool], object], *, shared: str, kept: str) -> bool:
-    """Share something with the collective, or keep it to the team again, as posted (`shared=1` shares):
-    `share(True/False)` is the service; its `ValidationError` becomes the message (nothing changed),
-    otherwise the message `shared` or `kept`. Returns whether the service accepted."""
-    sharing = request.POST.get("shared") == "1"
+def acted[T](
+    request: HttpRequest, act: Callable[[], T], *, message: "StrOrPromise | Callable[[T], StrOrPromise]"
+) -> T | None:
+    """A button's service call (no form to show again): its refusal (`ValidationError`) becomes the
+    error message, nothing changed; otherwise `message` (a sentence, or one made from the result) is
+    said. Returns the service's result, or None when refused (a service that returns nothing returns
+    None either way: the view then does not tell them apart)."""
     try:
-        share(sharing)
+        result = act()
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return False
-    messages.success(request, shared if sharing else kept)
-    return True
+        return None
+    messages.success(request, message(result) if callable(message) else message)
+    return result
+
+
+def share_toggle(request: HttpRequest, share: Callable[[bool], object], *, shared: str, kept: str) -> None:
+    """Share something with the collective, or keep it to the team again, as posted (`shared=1` shares):
+    `share(True/False)` is the service; its `ValidationError` becomes the message (nothing changed),
+    otherwise the message `shared` or `kept`."""
+    sharing = request.POST.get("shared") == "1"
+    acted(request, lambda: share(sharing), message=shared if sharing else kept)
 
 
 #: Said when the same submission arrives twice (a double click, a retried request).

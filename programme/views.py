@@ -27,7 +27,7 @@ from .forms import (
     PreferencesForm,
 )
 from .models import Invitation, Organisation, Person, Programme, User
-from .pages import create_edit_views, form_page, posted, render_filtered_list, save_once
+from .pages import create_edit_views, form_page, posted, render_filtered_list, save_once, submitted
 from .selectors import person_data_export
 
 # --- Home, health --------------------------------------------------------------------------------
@@ -243,13 +243,14 @@ def invitation_list(request: AuthedRequest) -> HttpResponse:
             organisation=person.organisation_id,
         )
     form = InvitationForm(posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        invitation = save_once(
-            form, lambda: services.invitation_create(actor=request.user, **form.cleaned_data)
-        )
-        if invitation is not None:
-            messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": invitation.email})
-            return redirect("programme:invitation.list")
+    invitation = submitted(
+        request,
+        form,
+        lambda: services.invitation_create(actor=request.user, **form.cleaned_data),
+        message=lambda invitation: _("Invitation envoyée à %(email)s.") % {"email": invitation.email},
+    )
+    if invitation is not None:
+        return redirect("programme:invitation.list")
     invitations = Invitation.objects.select_related("organisation", "invited_by")[:100]
     context = {"title": _("Invitations"), "form": form, "invitations": invitations}
     return render(request, "programme/invitation_list.html", context)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from programme.files import ACCEPTED_LABEL, check_upload
-from programme.forms import Form, ModelForm
+from programme.forms import Form, ModelForm, ticked
 from programme.models import Organisation, Person, Role, User
 
 from . import services
@@ -188,18 +188,8 @@ class StakeholderForm(ModelForm):
 
 
 class WorkshopForm(ModelForm):
-    invited = forms.ModelMultipleChoiceField(
-        label=_("Invité·es"),
-        queryset=Person.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    present = forms.ModelMultipleChoiceField(
-        label=_("Présent·es"),
-        queryset=Person.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    invited = ticked(Person.objects.none(), label=_("Invité·es"))
+    present = ticked(Person.objects.none(), label=_("Présent·es"))
 
     class Meta:
         model = Workshop

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from programme.forms import Form, ModelForm
+from programme.forms import Form, ModelForm, ticked
 from programme.identity import digits_only, validate_siren
 from programme.models import (
     Cohort,
@@ -100,12 +100,8 @@ class ProspectCreateForm(Form):
     )
     cohort = forms.ModelChoiceField(label=_("Promotion visée"), queryset=Cohort.objects.all(), required=False)
     owner = TeamUserChoiceField(label=_("Suivi par"), queryset=team_users(), required=False)
-    themes = forms.ModelMultipleChoiceField(
-        label=_("Thématiques"),
-        queryset=Theme.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Par défaut, celles de la structure."),
+    themes = ticked(
+        Theme.objects.all(), label=_("Thématiques"), help_text=_("Par défaut, celles de la structure.")
     )
     territory = forms.ModelChoiceField(
         label=_("Territoire"), queryset=Territory.objects.all(), required=False
@@ -321,12 +317,7 @@ class InterviewForm(Form):
     interviewers = TeamUsersField(
         label=_("Intervieweurs"), queryset=team_users(), widget=forms.CheckboxSelectMultiple
     )
-    contacts = forms.ModelMultipleChoiceField(
-        label=_("Contacts rencontrés"),
-        queryset=Person.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    contacts = ticked(Person.objects.none(), label=_("Contacts rencontrés"))
 
     def __init__(self, *args, prospect: Prospect, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluation.judgement.models import Finding
 from programme import access
-from programme.forms import Form
+from programme.forms import Form, ticked
 from programme.models import User
 from projects.models import Committee, Project, Workshop, WorkshopItem
 
@@ -29,11 +29,9 @@ def _offered(rows: "QuerySet[Model]") -> list[tuple[int, str]]:
 
 
 class IndicatorOutputsForm(Form):
-    outputs = forms.ModelMultipleChoiceField(
+    outputs = ticked(
+        WorkshopItem.objects.none(),
         label=_("Productions d’atelier testées par cet indicateur"),
-        queryset=WorkshopItem.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
         help_text=_("Le plus souvent un prototype ; un besoin ou une idée peuvent l’être aussi."),
     )
 
@@ -44,29 +42,12 @@ class IndicatorOutputsForm(Form):
 
 
 class LessonSourcesForm(Form):
-    outputs = forms.ModelMultipleChoiceField(
-        label=_("Productions d’atelier"),
-        queryset=WorkshopItem.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    workshops = forms.ModelMultipleChoiceField(
-        label=_("Ateliers"),
-        queryset=Workshop.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    committees = forms.ModelMultipleChoiceField(
-        label=_("Comités"),
-        queryset=Committee.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    findings = forms.ModelMultipleChoiceField(
+    outputs = ticked(WorkshopItem.objects.none(), label=_("Productions d’atelier"))
+    workshops = ticked(Workshop.objects.none(), label=_("Ateliers"))
+    committees = ticked(Committee.objects.none(), label=_("Comités"))
+    findings = ticked(
+        Finding.objects.none(),
         label=_("Constats"),
-        queryset=Finding.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
         help_text=_("Les réponses de l’équipe aux questions évaluatives du projet."),
     )
 

@@ -1,10 +1,8 @@
 """The fil rouge pages of the team: the project's « Fil rouge » tab (graph + list), the outputs an
 indicator tests, the sources of a lesson in the project."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -14,9 +12,8 @@ from django.views.decorators.http import require_http_methods
 from evaluation.models import Lesson, ProjectIndicator
 from programme import access
 from programme.access import AuthedRequest
-from programme.forms import add_validation_error
-from programme.pages import posted, save_once
-from projects.views.base import project_for, render_tab
+from programme.pages import posted, submitted
+from projects.views.base import project_for, render_form_page, render_tab
 
 from . import selectors, services
 from .forms import IndicatorOutputsForm, LessonSourcesForm
@@ -51,29 +48,23 @@ def indicator_outputs(request: AuthedRequest, pk: int) -> HttpResponse:
     form = IndicatorOutputsForm(
         posted(request), user=request.user, project=pi.project, initial={"outputs": list(pi.outputs.all())}
     )
-    if request.method == "POST" and form.is_valid():
 
-        def save() -> ProjectIndicator | None:
-            try:
-                return services.indicator_outputs_set(
-                    actor=request.user, project_indicator=pi, outputs=list(form.cleaned_data["outputs"])
-                )
-            except ValidationError as error:
-                add_validation_error(form, error)
-                return None
+    def save() -> ProjectIndicator:
+        return services.indicator_outputs_set(
+            actor=request.user, project_indicator=pi, outputs=list(form.cleaned_data["outputs"])
+        )
 
-        if save_once(form, save) is not None:
-            messages.success(request, _("Productions testées enregistrées."))
-            return redirect("evaluation:filrouge", project_pk=pi.project_id)
-    return render(
+    saved = submitted(
+        request, form, save, message=_("Productions testées enregistrées."), refusals_on_form=True
+    )
+    if saved is not None:
+        return redirect("evaluation:filrouge", project_pk=pi.project_id)
+    return render_form_page(
         request,
-        "projects/form.html",
-        {
-            "form": form,
-            "project": pi.project,
-            "title": _("Ce que teste l’indicateur « %(name)s »") % {"name": pi.indicator.name},
-            "cancel": reverse("evaluation:filrouge", args=[pi.project_id]),
-        },
+        project=pi.project,
+        form=form,
+        title=_("Ce que teste l’indicateur « %(name)s »") % {"name": pi.indicator.name},
+        cancel=reverse("evaluation:filrouge", args=[pi.project_id]),
     )
 
 
@@ -92,33 +83,27 @@ def lesson_sources(request: AuthedRequest, project_pk: int, pk: int) -> HttpResp
         "findings": list(lesson.findings.filter(project=project)),
     }
     form = LessonSourcesForm(posted(request), user=request.user, project=project, initial=initial)
-    if request.method == "POST" and form.is_valid():
 
-        def save() -> Lesson | None:
-            try:
-                return services.lesson_sources_set(
-                    actor=request.user,
-                    lesson=lesson,
-                    project=project,
-                    outputs=list(form.cleaned_data["outputs"]),
-                    workshops=list(form.cleaned_data["workshops"]),
-                    committees=list(form.cleaned_data["committees"]),
-                    findings=list(form.cleaned_data["findings"]),
-                )
-            except ValidationError as error:
-                add_validation_error(form, error)
-                return None
+    def save() -> Lesson:
+        return services.lesson_sources_set(
+            actor=request.user,
+            lesson=lesson,
+            project=project,
+            outputs=list(form.cleaned_data["outputs"]),
+            workshops=list(form.cleaned_data["workshops"]),
+            committees=list(form.cleaned_data["committees"]),
+            findings=list(form.cleaned_data["findings"]),
+        )
 
-        if save_once(form, save) is not None:
-            messages.success(request, _("Sources de l’enseignement enregistrées."))
-            return redirect("evaluation:filrouge", project_pk=project.pk)
-    return render(
+    saved = submitted(
+        request, form, save, message=_("Sources de l’enseignement enregistrées."), refusals_on_form=True
+    )
+    if saved is not None:
+        return redirect("evaluation:filrouge", project_pk=project.pk)
+    return render_form_page(
         request,
-        "projects/form.html",
-        {
-            "form": form,
-            "project": project,
-            "title": _("D’où vient l’enseignement « %(title)s »") % {"title": lesson.title},
-            "cancel": reverse("evaluation:filrouge", args=[project.pk]),
-        },
+        project=project,
+        form=form,
+        title=_("D’où vient l’enseignement « %(title)s »") % {"title": lesson.title},
+        cancel=reverse("evaluation:filrouge", args=[project.pk]),
     )

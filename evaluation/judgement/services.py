@@ -284,6 +284,21 @@ def _claim(model: type[GateDossier] | type[EssaimageKit], pk: int) -> Any:
     return model.objects.select_related("project__lead_organisation", "requested_by").get(pk=pk)
 
 
+def _done(model: Any, pk: int, *, rendered: Any, snapshot: Any, started: float, **files: str) -> None:
+    """A render that succeeded, on its claim: its stored `files` (`file=`, a kit's `archive=`), the PDF's
+    SHA-256, pages and size, the snapshot it shows and how long it took."""
+    model.objects.filter(pk=pk, status=RenderStatus.RUNNING).update(
+        status=RenderStatus.DONE,
+        **files,
+        sha256=sha256_of(rendered.content),
+        snapshot=snapshot,
+        pages=rendered.pages,
+        size=len(rendered.content),
+        duration=round(time.monotonic() - started, 3),
+        finished_at=timezone.now(),
+    )
+
+
 def _fail(model: Any, pk: int, error: Exception, started: float) -> None:
     logger.exception("Rendering %s %s failed", model.__name__, pk)
     reason = _("Le rendu a échoué : %(error)s") % {"error": f"{error.__class__.__name__}: {error}"[:500]}
@@ -449,16 +464,7 @@ def dossier_render(*, dossier_id: int) -> GateDossier | None:
         name = default_storage.save(
             f"dossiers/{dossier.as_of:%Y/%m}/dossier-{dossier.pk}.pdf", ContentFile(rendered.content)
         )
-        GateDossier.objects.filter(pk=dossier.pk, status=RenderStatus.RUNNING).update(
-            status=RenderStatus.DONE,
-            file=name,
-            sha256=sha256_of(rendered.content),
-            snapshot=snapshot,
-            pages=rendered.pages,
-            size=len(rendered.content),
-            duration=round(time.monotonic() - started, 3),
-            finished_at=timezone.now(),
-        )
+        _done(GateDossier, dossier.pk, rendered=rendered, snapshot=snapshot, started=started, file=name)
     except Exception as error:  # noqa: BLE001 — any failure is recorded and shown with its reason
         _fail(GateDossier, dossier.pk, error, started)
     dossier.refresh_from_db()
@@ -652,16 +658,14 @@ def kit_render(*, kit_id: int) -> EssaimageKit | None:
         base = f"kits/{timezone.localdate():%Y/%m}/kit-{kit.project_id}-v{kit.version}"
         pdf_name = default_storage.save(f"{base}.pdf", ContentFile(rendered.content))
         zip_name = default_storage.save(f"{base}.zip", ContentFile(buffer.getvalue()))
-        EssaimageKit.objects.filter(pk=kit.pk, status=RenderStatus.RUNNING).update(
-            status=RenderStatus.DONE,
+        _done(
+            EssaimageKit,
+            kit.pk,
+            rendered=rendered,
+            snapshot=snapshot,
+            started=started,
             file=pdf_name,
             archive=zip_name,
-            sha256=sha256_of(rendered.content),
-            snapshot=snapshot,
-            pages=rendered.pages,
-            size=len(rendered.content),
-            duration=round(time.monotonic() - started, 3),
-            finished_at=timezone.now(),
         )
     except Exception as error:  # noqa: BLE001 — any failure is recorded and shown with its reason
         _fail(EssaimageKit, kit.pk, error, started)

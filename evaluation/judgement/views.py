@@ -18,7 +18,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.files import private_file_response
 from programme.forms import add_validation_error
-from programme.pages import posted, save_once, share_toggle
+from programme.pages import acted, posted, share_toggle, submitted
 from projects.models import DeploymentSite, GateDecision, Project
 from projects.views.base import project_for, render_tab
 
@@ -107,23 +107,17 @@ def finding_edit(request: AuthedRequest, question_pk: int) -> HttpResponse:
     """Write the team's answer to an evaluative question and the level of each criterion."""
     question = _question(request, question_pk)
     form = FindingForm(posted(request), question=question, finding=_finding_of(question))
-    if request.method == "POST" and form.is_valid():
 
-        def save() -> Finding | None:
-            try:
-                return services.finding_save(
-                    actor=request.user,
-                    question=question,
-                    answer=form.cleaned_data["answer"],
-                    levels=form.levels(),
-                )
-            except ValidationError as error:
-                add_validation_error(form, error)
-                return None
+    def save() -> Finding:
+        return services.finding_save(
+            actor=request.user,
+            question=question,
+            answer=form.cleaned_data["answer"],
+            levels=form.levels(),
+        )
 
-        if save_once(form, save) is not None:
-            messages.success(request, _("Constat enregistré."))
-            return redirect("evaluation:judgement.finding", question_pk=question.pk)
+    if submitted(request, form, save, message=_("Constat enregistré."), refusals_on_form=True) is not None:
+        return redirect("evaluation:judgement.finding", question_pk=question.pk)
     return _finding_page(request, question, form)
 
 
@@ -157,8 +151,7 @@ def evidence_add(request: AuthedRequest, question_pk: int) -> HttpResponse:
                 add_validation_error(form, ValidationError(errors) if errors else ValidationError([]))
                 return None
 
-        if save_once(form, save) is not None:
-            messages.success(request, _("Preuve liée au constat."))
+        if submitted(request, form, save, message=_("Preuve liée au constat.")) is not None:
             return redirect("evaluation:judgement.finding", question_pk=question.pk)
     return _finding_page(request, question, FindingForm(question=question, finding=finding), form)
 
@@ -201,25 +194,20 @@ def recommendation(request: AuthedRequest, project_pk: int) -> HttpResponse:
             "shared": current.shared_with_collective,
         }
     form = RecommendationForm(posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
 
-        def save() -> object:
-            try:
-                return services.recommendation_save(
-                    actor=request.user,
-                    project=project,
-                    phase=form.cleaned_data["phase"],
-                    verdict=form.cleaned_data["verdict"],
-                    argument=form.cleaned_data["argument"],
-                    shared=form.cleaned_data["shared"],
-                )
-            except ValidationError as error:
-                add_validation_error(form, error)
-                return None
+    def save() -> object:
+        return services.recommendation_save(
+            actor=request.user,
+            project=project,
+            phase=form.cleaned_data["phase"],
+            verdict=form.cleaned_data["verdict"],
+            argument=form.cleaned_data["argument"],
+            shared=form.cleaned_data["shared"],
+        )
 
-        if save_once(form, save) is not None:
-            messages.success(request, _("Recommandation enregistrée."))
-            return redirect("evaluation:judgement.findings", project_pk=project.pk)
+    saved = submitted(request, form, save, message=_("Recommandation enregistrée."), refusals_on_form=True)
+    if saved is not None:
+        return redirect("evaluation:judgement.findings", project_pk=project.pk)
     return render_tab(
         request, project, "evaluation", "evaluation/judgement/recommendation_form.html", {"form": form}
     )
@@ -232,12 +220,13 @@ def recommendation(request: AuthedRequest, project_pk: int) -> HttpResponse:
 @require_POST
 def dossier_prepare(request: AuthedRequest, project_pk: int) -> HttpResponse:
     project = project_for(request, project_pk)
-    try:
-        dossier = services.dossier_prepare(actor=request.user, project=project)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    dossier = acted(
+        request,
+        lambda: services.dossier_prepare(actor=request.user, project=project),
+        message=_("Le dossier est en préparation : il sera prêt dans un instant."),
+    )
+    if dossier is None:
         return redirect("projects:gate.dossier", pk=project.pk)
-    messages.success(request, _("Le dossier est en préparation : il sera prêt dans un instant."))
     return redirect("evaluation:judgement.dossier", pk=dossier.pk)
 
 
@@ -333,11 +322,11 @@ def decision_seen(request: AuthedRequest, decision_pk: int) -> HttpResponse:
 @require_POST
 def kit_generate(request: AuthedRequest, project_pk: int) -> HttpResponse:
     project = project_for(request, project_pk)
-    try:
-        kit = services.kit_generate(actor=request.user, project=project)
-        messages.success(request, _("Kit version %(v)s en préparation.") % {"v": kit.version})
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    acted(
+        request,
+        lambda: services.kit_generate(actor=request.user, project=project),
+        message=lambda kit: _("Kit version %(v)s en préparation.") % {"v": kit.version},
+    )
     return redirect("evaluation:judgement.findings", project_pk=project.pk)
 
 
@@ -373,11 +362,11 @@ def site_kit(request: AuthedRequest, site_pk: int) -> HttpResponse:
     form = SiteKitForm(request.POST, kits=_kit_choices(kits))
     if form.is_valid():
         kit = next((k for k in kits if k.pk == form.cleaned_data["kit"]), None)
-        try:
-            services.site_kit_set(actor=request.user, site=site, kit=kit)
-            messages.success(request, _("Kit de départ du site enregistré."))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        acted(
+            request,
+            lambda: services.site_kit_set(actor=request.user, site=site, kit=kit),
+            message=_("Kit de départ du site enregistré."),
+        )
     else:
         messages.error(request, _("Choisissez un kit prêt de ce projet."))
     return redirect("evaluation:judgement.findings", project_pk=site.project_id)
@@ -412,19 +401,14 @@ def portal_findings(request: AuthedRequest, pk: int) -> HttpResponse:
 def portal_reading_add(request: AuthedRequest, finding_pk: int) -> HttpResponse:
     finding = get_object_or_404(access.scoped(request.user, Finding), pk=finding_pk)
     form = ReadingForm(request.POST)
-    if form.is_valid():
 
-        def save() -> object:
-            try:
-                return services.reading_add(
-                    actor=request.user, finding=finding, text=form.cleaned_data["text"]
-                )
-            except ValidationError as error:
-                add_validation_error(form, error)
-                return None
+    def save() -> object:
+        return services.reading_add(actor=request.user, finding=finding, text=form.cleaned_data["text"])
 
-        if save_once(form, save) is not None:
-            messages.success(request, _("Votre lecture est ajoutée au constat."))
-            return redirect("portal:judgement.findings", pk=finding.project_id)
+    saved = submitted(
+        request, form, save, message=_("Votre lecture est ajoutée au constat."), refusals_on_form=True
+    )
+    if saved is not None:
+        return redirect("portal:judgement.findings", pk=finding.project_id)
     messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("portal:judgement.findings", pk=finding.project_id)

@@ -24,7 +24,7 @@ from programme.files import private_file_response
 from programme.formatting import fr_date
 from programme.forms import add_validation_error
 from programme.models import Cohort, Programme, Territory, Theme
-from programme.pages import posted, render_filtered_list, save_once, share_toggle
+from programme.pages import acted, posted, render_filtered_list, save_once, share_toggle
 from projects.funding.models import Convention
 
 from . import cerfa, selectors, services
@@ -236,8 +236,12 @@ def _current(request: AuthedRequest, pk: int) -> Report:
     return services.report_follow_money_switch(report=report)
 
 
-@require_GET
-def report_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
+def _download(
+    request: AuthedRequest, pk: int, *, field: str, extension: str, content_type: str
+) -> HttpResponseBase:
+    """The report's file (`field`: its PDF `file` or its Word `docx`), of the edition this person reads:
+    a finished report whose money switch changed is brought up to date first (its page is shown
+    meanwhile), and a partner gets it only while it is shared with them."""
     report = selectors.report_get(user=request.user, pk=pk)
     if report.status == ReportStatus.DONE:
         report = services.report_follow_money_switch(report=report)
@@ -246,10 +250,16 @@ def report_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
             return redirect("evaluation:report.detail", pk=report.pk)
         if not access.is_team(request.user) and not report.shared_with_partners:
             raise Http404  # stopped being shared just now (the money switch of a final report)
-    if report.status != ReportStatus.DONE or not report.file:
+    stored = getattr(report, field)
+    if report.status != ReportStatus.DONE or not stored:
         raise Http404
-    filename = f"{slugify(report.title)[:80] or 'rapport'}.pdf"
-    return private_file_response(report.file, filename=filename, content_type="application/pdf")
+    filename = f"{slugify(report.title)[:80] or 'rapport'}.{extension}"
+    return private_file_response(stored, filename=filename, content_type=content_type)
+
+
+@require_GET
+def report_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    return _download(request, pk, field="file", extension="pdf", content_type="application/pdf")
 
 
 #: The Word document's content type.
@@ -260,18 +270,7 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 def report_download_docx(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """The same report as an editable Word document, written with the PDF from the same HTML (the same
     edition: a partner gets the collective's, as for the PDF)."""
-    report = selectors.report_get(user=request.user, pk=pk)
-    if report.status == ReportStatus.DONE:
-        report = services.report_follow_money_switch(report=report)
-        if report.status != ReportStatus.DONE:
-            messages.info(request, _("Ce rapport est mis à jour : il sera prêt dans un instant."))
-            return redirect("evaluation:report.detail", pk=report.pk)
-        if not access.is_team(request.user) and not report.shared_with_partners:
-            raise Http404  # stopped being shared just now (the money switch of a final report)
-    if report.status != ReportStatus.DONE or not report.docx:
-        raise Http404
-    filename = f"{slugify(report.title)[:80] or 'rapport'}.docx"
-    return private_file_response(report.docx, filename=filename, content_type=DOCX_TYPE)
+    return _download(request, pk, field="docx", extension="docx", content_type=DOCX_TYPE)
 
 
 #: What the writing view's save returns when the text did not change (no new version).
@@ -351,13 +350,12 @@ def report_finalise(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_retry(request: AuthedRequest, pk: int) -> HttpResponse:
     report = selectors.report_get(user=request.user, pk=pk)
-    try:
-        report = services.report_retry(actor=request.user, report=report)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Rapport relancé."))
-    return redirect("evaluation:report.detail", pk=report.pk)
+    retried = acted(
+        request,
+        lambda: services.report_retry(actor=request.user, report=report),
+        message=_("Rapport relancé."),
+    )
+    return redirect("evaluation:report.detail", pk=(retried or report).pk)
 
 
 @access.team_required

@@ -6,7 +6,6 @@ Objects only through programme.access (outsiders 404); writes through .services.
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +19,7 @@ from programme.audit import Edit
 from programme.exports import export_response
 from programme.files import private_file_response
 from programme.formatting import fr_date
-from programme.pages import create_edit_views, form_page, guarded, posted, save_once
+from programme.pages import acted, create_edit_views, form_page, guarded, posted, save_once, submitted
 from programme.territories.selectors import territory_get
 from projects.models import Project
 
@@ -155,14 +154,14 @@ def _condition_page(request: AuthedRequest, condition: Condition | None) -> Http
     form = ConditionForm(posted(request), instance=condition, version=version)
     if condition is None and not form.is_bound:
         form.fields["position"].initial = services.next_position(version)
-    if request.method == "POST" and form.is_valid():
-        saved = save_once(
-            form,
-            guarded(form, lambda: services.condition_save(actor=request.user, edit=Edit.from_form(form))),
-        )
-        if saved is not None:
-            messages.success(request, _("La condition est enregistrée."))
-            return redirect("evaluation:research.framework")
+    saved = submitted(
+        request,
+        form,
+        guarded(form, lambda: services.condition_save(actor=request.user, edit=Edit.from_form(form))),
+        message=_("La condition est enregistrée."),
+    )
+    if saved is not None:
+        return redirect("evaluation:research.framework")
     title = _("Nouvelle condition") if condition is None else _("Modifier « %(name)s »") % {"name": condition}
     return render(
         request,
@@ -275,18 +274,14 @@ def observation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def source_add(request: AuthedRequest, pk: int) -> HttpResponse:
     observation = _observation(request, pk)
     form = SourceForm(posted(request), request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> object:
         data = form.cleaned_data
         source = services.SourceInput(label=data["label"], url=data.get("url") or "", file=data.get("file"))
-        saved = save_once(
-            form,
-            guarded(
-                form, lambda: services.source_add(actor=request.user, observation=observation, source=source)
-            ),
-        )
-        if saved is not None:
-            messages.success(request, _("La source est ajoutée."))
-            return redirect(observation)
+        return services.source_add(actor=request.user, observation=observation, source=source)
+
+    if submitted(request, form, guarded(form, save), message=_("La source est ajoutée.")) is not None:
+        return redirect(observation)
     return render(
         request,
         "evaluation/research/form.html",
@@ -371,8 +366,9 @@ def matrix_pdf(request: AuthedRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("evaluation:research.matrix")
-    try:
-        report = report_request(
+    report = acted(
+        request,
+        lambda: report_request(
             actor=request.user,
             kind=ReportKind.RESEARCH_MATRIX,
             programme=programme,
@@ -380,13 +376,11 @@ def matrix_pdf(request: AuthedRequest) -> HttpResponse:
                 "period_start": form.cleaned_data.get("start"),
                 "period_end": form.cleaned_data.get("end"),
             },
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("evaluation:research.matrix")
-    messages.success(
-        request, _("La matrice imprimable est en préparation : elle sera prête dans un instant.")
+        ),
+        message=_("La matrice imprimable est en préparation : elle sera prête dans un instant."),
     )
+    if report is None:
+        return redirect("evaluation:research.matrix")
     return redirect("evaluation:report.detail", pk=report.pk)
 
 

@@ -13,7 +13,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, history
 from programme.models import Programme
-from programme.pages import posted, render_filtered_list, save_once, share_toggle
+from programme.pages import posted, render_filtered_list, share_toggle, submitted
 from projects.models import Project
 
 from .. import selectors, services
@@ -105,11 +105,13 @@ def lesson_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         projects=access.scoped(user, Project),
         initial=initial,
     )
-    saved = None
-    if request.method == "POST" and form.is_valid():
-        saved = save_once(form, lambda: services.lesson_save(actor=user, edit=Edit.from_form(form)))
+    saved = submitted(
+        request,
+        form,
+        lambda: services.lesson_save(actor=user, edit=Edit.from_form(form)),
+        message=_("Enseignement mis à jour.") if lesson else _("Enseignement enregistré."),
+    )
     if saved is not None:
-        messages.success(request, _("Enseignement mis à jour.") if lesson else _("Enseignement enregistré."))
         return redirect(saved)
     return render(
         request, "evaluation/lesson_form.html", {"form": form, "creating": lesson is None, "lesson": lesson}

@@ -1,6 +1,5 @@
 """The evaluation home page and the indicator library."""
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -13,7 +12,7 @@ from evaluation.models import Indicator, Lesson, Measurement
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, history
-from programme.pages import posted, render_filtered_list, save_once
+from programme.pages import posted, render_filtered_list, submitted
 from projects.models import Project
 
 from .. import services
@@ -77,18 +76,17 @@ def indicator_form(request: AuthedRequest, pk: int | None = None) -> HttpRespons
     """Create (no pk) or edit an indicator of the library."""
     indicator = get_object_or_404(access.scoped(request.user, Indicator), pk=pk) if pk else None
     form = IndicatorForm(posted(request), instance=indicator)
-    saved = None
-    if request.method == "POST" and form.is_valid():
-        saved = save_once(
-            form, lambda: services.indicator_save(actor=request.user, edit=Edit.from_form(form))
-        )
+    saved = submitted(
+        request,
+        form,
+        lambda: services.indicator_save(actor=request.user, edit=Edit.from_form(form)),
+        message=lambda saved: (
+            _("Indicateur « %(name)s » ajouté à la bibliothèque.") % {"name": saved.name}
+            if indicator is None
+            else _("Indicateur mis à jour.")
+        ),
+    )
     if saved is not None:
-        if indicator is None:
-            messages.success(
-                request, _("Indicateur « %(name)s » ajouté à la bibliothèque.") % {"name": saved.name}
-            )
-        else:
-            messages.success(request, _("Indicateur mis à jour."))
         return redirect("evaluation:indicator.list")
     context = {
         "form": form,

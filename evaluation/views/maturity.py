@@ -1,7 +1,6 @@
 """The collective's cooperative maturity, assessed by the team at the start and the end of a phase, and
 the team's waiver of a moment that will not be assessed."""
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -12,11 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import history
-from programme.pages import save_once
+from programme.pages import acted, submitted
 
 from .. import selectors, services
 from ..forms import MaturityForm
-from ..models import ASSESSED_PHASES, DESCRIPTORS, Dimension, Moment
+from ..models import ASSESSED_PHASES, DESCRIPTORS, Dimension, MaturityAssessment, Moment
 
 
 @access.team_required
@@ -49,30 +48,31 @@ def maturity_form(
     form = MaturityForm(request.POST if request.method == "POST" else None, initial=initial)
     if assessment:
         form.fields["phase"].disabled = form.fields["moment"].disabled = True
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> MaturityAssessment:
         data = form.cleaned_data
-        saved = save_once(
-            form,
-            lambda: services.maturity_assessment_save(
-                actor=request.user,
-                project=project,
-                phase=assessment.phase if assessment else data["phase"],
-                moment=assessment.moment if assessment else data["moment"],
-                assessed_on=data["assessed_on"],
-                scores=form.scores(),
-                participants=data["participants"],
-                comment=data["comment"],
-            ),
-            refusals_on_form=True,
+        return services.maturity_assessment_save(
+            actor=request.user,
+            project=project,
+            phase=assessment.phase if assessment else data["phase"],
+            moment=assessment.moment if assessment else data["moment"],
+            assessed_on=data["assessed_on"],
+            scores=form.scores(),
+            participants=data["participants"],
+            comment=data["comment"],
         )
-        if saved is not None:
-            messages.success(
-                request,
-                _("Maturité coopérative mise à jour.")
-                if assessment
-                else _("Maturité coopérative enregistrée."),
-            )
-            return redirect("evaluation:protocol", project_pk=project.pk)
+
+    saved = submitted(
+        request,
+        form,
+        save,
+        message=_("Maturité coopérative mise à jour.")
+        if assessment
+        else _("Maturité coopérative enregistrée."),
+        refusals_on_form=True,
+    )
+    if saved is not None:
+        return redirect("evaluation:protocol", project_pk=project.pk)
     context = {
         "form": form,
         "project": project,
@@ -91,18 +91,17 @@ def maturity_waive(request: AuthedRequest, project_pk: int) -> HttpResponse:
     """The team waives a maturity moment still owed (phase and moment posted), with the reason."""
     project = selectors.project_get(user=request.user, pk=project_pk)
     phase, moment = request.POST.get("phase", ""), request.POST.get("moment", "")
-    try:
+
+    def waive() -> object:
         if phase not in ASSESSED_PHASES or moment not in Moment.values:
             raise ValidationError(_("Choisissez une phase d’accompagnement et un moment (début ou fin)."))
-        services.maturity_moment_waive(
+        return services.maturity_moment_waive(
             actor=request.user,
             project=project,
             phase=phase,
             moment=moment,
             reason=request.POST.get("reason", ""),
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Dispense enregistrée : cette auto-évaluation n’est plus attendue."))
+
+    acted(request, waive, message=_("Dispense enregistrée : cette auto-évaluation n’est plus attendue."))
     return redirect("evaluation:protocol", project_pk=project.pk)

@@ -23,7 +23,7 @@ from programme.access import AuthedRequest
 from programme.audit import history
 from programme.files import private_file_response
 from programme.forms import add_validation_error
-from programme.pages import render_filtered_list, save_once
+from programme.pages import acted, render_filtered_list, submitted
 from projects.models import Project
 
 from .. import selectors, services
@@ -116,17 +116,20 @@ def _measurement_page(
         form.fields["period_start"].disabled = form.fields["period_end"].disabled = True
         if measurement.status == MeasurementStatus.VALIDATED:
             form.correcting()
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save_once(form, lambda: _save(request, form, pi, measurement))
-        except services.ConfirmationNeeded as warning:
-            form.ask_confirmation(warning.messages)
-        except ValidationError as error:
-            add_validation_error(form, error)
-        else:
-            if saved is not None:
-                messages.success(request, _saved_message(saved, corrected=measurement is not None))
-                return redirect(pi)
+    try:
+        saved = submitted(
+            request,
+            form,
+            lambda: _save(request, form, pi, measurement),
+            message=lambda saved: _saved_message(saved, corrected=measurement is not None),
+        )
+    except services.ConfirmationNeeded as warning:
+        form.ask_confirmation(warning.messages)
+    except ValidationError as error:
+        add_validation_error(form, error)
+    else:
+        if saved is not None:
+            return redirect(pi)
     context = {"form": form, "pi": pi, "project": pi.project}
     if measurement:
         context |= {"measurement": measurement, "audit_entries": history(measurement)}
@@ -201,12 +204,11 @@ def measurement_transition(request: AuthedRequest, pk: int, transition: Transiti
             messages.error(request, str(step.refused))
             return _back(request, measurement)
         arguments = form.cleaned_data
-    try:
-        step.service(actor=request.user, measurement=measurement, **arguments)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, str(step.done))
+    acted(
+        request,
+        lambda: step.service(actor=request.user, measurement=measurement, **arguments),
+        message=str(step.done),
+    )
     return _back(request, measurement)
 
 
@@ -218,15 +220,13 @@ def measurement_lock(request: AuthedRequest, project_pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Verrouillage impossible : indiquez une période valide."))
         return redirect("evaluation:protocol", project_pk=project.pk)
-    try:
-        count = services.measurement_lock_period(actor=request.user, project=project, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            ngettext("%(n)s valeur verrouillée.", "%(n)s valeurs verrouillées.", count) % {"n": count},
-        )
+    acted(
+        request,
+        lambda: services.measurement_lock_period(actor=request.user, project=project, **form.cleaned_data),
+        message=lambda count: (
+            ngettext("%(n)s valeur verrouillée.", "%(n)s valeurs verrouillées.", count) % {"n": count}
+        ),
+    )
     return redirect("evaluation:protocol", project_pk=project.pk)
 
 

@@ -21,7 +21,7 @@ from evaluation.models import IndicatorTarget, ReportKind
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, history
-from programme.pages import posted, save_once
+from programme.pages import posted, submitted
 from projects.models import Project
 from projects.views.base import project_for, render_tab
 
@@ -201,13 +201,14 @@ def _item_form(
     service, then back to the protocol; otherwise its page, with the delete button (`delete_url` is the
     URL name) when editing."""
     editing = form.instance.pk is not None
-    if request.method == "POST" and form.is_valid():
-        item = save_once(
-            form, lambda: services.protocol_item_save(actor=request.user, edit=Edit.from_form(form))
-        )
-        if item is not None:
-            messages.success(request, texts.updated if editing else texts.created)
-            return redirect("evaluation:protocol", project_pk=project.pk)
+    saved = submitted(
+        request,
+        form,
+        lambda: services.protocol_item_save(actor=request.user, edit=Edit.from_form(form)),
+        message=texts.updated if editing else texts.created,
+    )
+    if saved is not None:
+        return redirect("evaluation:protocol", project_pk=project.pk)
     return _item_page(
         request,
         form,
@@ -251,18 +252,17 @@ def project_indicator_form(
         project=project,
         initial=None if pi else {"indicator": request.GET.get("indicator")},
     )
-    saved = None
-    if request.method == "POST" and form.is_valid():
-        saved = save_once(
-            form, lambda: services.protocol_item_save(actor=request.user, edit=Edit.from_form(form))
-        )
+    saved = submitted(
+        request,
+        form,
+        lambda: services.protocol_item_save(actor=request.user, edit=Edit.from_form(form)),
+        message=lambda saved: (
+            _("Référence et cible enregistrées.")
+            if pi
+            else _("Indicateur « %(name)s » ajouté au protocole.") % {"name": saved.indicator.name}
+        ),
+    )
     if saved is not None:
-        if pi:
-            messages.success(request, _("Référence et cible enregistrées."))
-        else:
-            messages.success(
-                request, _("Indicateur « %(name)s » ajouté au protocole.") % {"name": saved.indicator.name}
-            )
         return redirect(saved)
     return _item_page(
         request,
@@ -317,16 +317,13 @@ def project_indicator_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def target_add(request: AuthedRequest, pk: int) -> HttpResponse:
     pi = selectors.project_indicator_get(user=request.user, pk=pk)
     form = TargetForm(request.POST)
-    if form.is_valid():
-        saved = save_once(
-            form,
-            lambda: services.indicator_target_set(
-                actor=request.user, project_indicator=pi, **form.cleaned_data
-            ),
-            refusals_on_form=True,
-        )
-        if saved is not None:
-            messages.success(request, _("Cible intermédiaire enregistrée."))
+    submitted(
+        request,
+        form,
+        lambda: services.indicator_target_set(actor=request.user, project_indicator=pi, **form.cleaned_data),
+        message=_("Cible intermédiaire enregistrée."),
+        refusals_on_form=True,
+    )
     if form.errors:
         messages.error(
             request,

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +19,7 @@ from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.forms import ModelForm
 from programme.models import Cohort, Invitation, Programme, Role, Territory, Theme, User
-from programme.pages import posted, save_once
+from programme.pages import acted, posted, submitted
 
 from . import services
 from .forms import CohortForm, ProgrammeForm, TerritoryForm, ThemeForm
@@ -165,13 +164,15 @@ def setting_edit(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
 
 def _form_page(request: AuthedRequest, spec: Kind, obj: models.Model | None) -> HttpResponse:
     form = spec.form(posted(request), instance=obj)
-    if request.method == "POST" and form.is_valid():
-        saved = save_once(
-            form, lambda: spec.save(actor=request.user, edit=Edit.from_form(form)), refusals_on_form=True
-        )
-        if saved is not None:
-            messages.success(request, _("C’est enregistré : « %(name)s ».") % {"name": saved})
-            return redirect("setup:list", kind=spec.key)
+    saved = submitted(
+        request,
+        form,
+        lambda: spec.save(actor=request.user, edit=Edit.from_form(form)),
+        message=lambda saved: _("C’est enregistré : « %(name)s ».") % {"name": saved},
+        refusals_on_form=True,
+    )
+    if saved is not None:
+        return redirect("setup:list", kind=spec.key)
     title = spec.new if obj is None else _("Modifier « %(name)s »") % {"name": obj}
     return render(
         request,
@@ -197,10 +198,9 @@ def setting_archive(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
 def setting_delete(request: AuthedRequest, kind: str, pk: int) -> HttpResponse:
     spec = _kind(kind)
     obj = get_object_or_404(spec.model._default_manager, pk=pk)
-    try:
-        services.setting_delete(actor=request.user, obj=obj)  # type: ignore[arg-type]
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Suppression effectuée : « %(name)s ».") % {"name": obj})
+    acted(
+        request,
+        lambda: services.setting_delete(actor=request.user, obj=obj),  # type: ignore[arg-type]
+        message=_("Suppression effectuée : « %(name)s ».") % {"name": obj},
+    )
     return redirect("setup:list", kind=spec.key)

@@ -6,25 +6,29 @@ team records the démarche's moves, partners and referents. A local partner give
 Everything is reached through `programme.access` (outsiders 404) and written through the services."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
-from programme.access import AuthedRequest
+from programme.access import AuthedRequest, View
 from programme.audit import Edit, history
 from programme.models import Territory
-from programme.pages import create_edit_views, form_page, guarded, posted, save_once
+from programme.pages import create_edit_views, form_page, guarded, posted, submitted
 
 from . import selectors, services
 from .forms import AreaSearchForm, GrantForm, MoveForm, PartnerForm, ReferentForm, StageForm, TerritoryForm
 from .models import Area, Stage, TerritoryGrant, TerritoryPartner
 from .sections import sections_for
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _territory(request: AuthedRequest, pk: int) -> Territory:
@@ -78,14 +82,14 @@ def territory_create(request: AuthedRequest) -> HttpResponse:
 def territory_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     territory = _territory(request, pk)
     form = TerritoryForm(posted(request), instance=territory)
-    if request.method == "POST" and form.is_valid():
-        saved = save_once(
-            form,
-            guarded(form, lambda: services.territory_save(actor=request.user, edit=Edit.from_form(form))),
-        )
-        if saved is not None:
-            messages.success(request, _("C’est enregistré : « %(name)s ».") % {"name": territory})
-            return redirect(territory)
+    saved = submitted(
+        request,
+        form,
+        guarded(form, lambda: services.territory_save(actor=request.user, edit=Edit.from_form(form))),
+        message=_("C’est enregistré : « %(name)s ».") % {"name": territory},
+    )
+    if saved is not None:
+        return redirect(territory)
     return render(
         request,
         "programme/territories/form.html",
@@ -133,75 +137,66 @@ def territory_areas(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-def _small_form(
-    request: AuthedRequest,
-    territory: Territory,
-    form: forms.BaseForm,
-    save: Callable[[], Any],
+def _small_form_view(
+    form_class: Callable[..., forms.BaseForm],
+    service: Callable[..., Any],
     *,
-    title: str,
-    done: str,
-) -> HttpResponse:
-    if request.method == "POST" and form.is_valid() and save_once(form, guarded(form, save)) is not None:
-        messages.success(request, done)
-        return redirect(territory)
-    return render(
-        request,
-        "programme/territories/small_form.html",
-        {"title": title, "form": form, "territory": territory},
-    )
+    required: Callable[[View], View],
+    title: "StrOrPromise",
+    done: "StrOrPromise",
+    form_kwargs: Callable[[Territory], dict[str, Any]] = lambda territory: {},
+) -> View:
+    """The page of one small form on a territory: `service(actor=, territory=, **the form's data)` saves
+    it once, its refusal shown on the form, then back to the territory; behind the role check
+    `required` (404 for the others)."""
 
-
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def territory_move(request: AuthedRequest, pk: int) -> HttpResponse:
-    territory = _territory(request, pk)
-    form = MoveForm(posted(request), territory=territory)
-
-    def save() -> Any:
-        data = form.cleaned_data
-        return services.territory_move(
-            actor=request.user,
-            territory=territory,
-            stage=data["stage"],
-            moved_on=data["moved_on"],
-            rationale=data["rationale"],
+    @required
+    @require_http_methods(["GET", "POST"])
+    def view(request: AuthedRequest, pk: int) -> HttpResponse:
+        territory = _territory(request, pk)
+        form = form_class(posted(request), **form_kwargs(territory))
+        save = guarded(form, lambda: service(actor=request.user, territory=territory, **form.cleaned_data))
+        if submitted(request, form, save, message=done) is not None:
+            return redirect(territory)
+        return render(
+            request,
+            "programme/territories/small_form.html",
+            {"title": title, "form": form, "territory": territory},
         )
 
-    return _small_form(
-        request,
-        territory,
-        form,
-        save,
-        title=_("Changer d’étape"),
-        done=_("Le passage d’étape est enregistré."),
-    )
+    return view
 
 
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def partner_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    territory = _territory(request, pk)
-    form = PartnerForm(posted(request))
-
-    def save() -> Any:
-        data = form.cleaned_data
-        return services.territory_partner_add(
-            actor=request.user,
-            territory=territory,
-            organisation=data["organisation"],
-            role=data["role"],
-            note=data["note"],
-        )
-
-    return _small_form(
-        request,
-        territory,
-        form,
-        save,
-        title=_("Ajouter un partenaire local"),
-        done=_("Le partenaire est ajouté."),
-    )
+territory_move = _small_form_view(
+    MoveForm,
+    services.territory_move,
+    required=access.team_required,
+    title=gettext_lazy("Changer d’étape"),
+    done=gettext_lazy("Le passage d’étape est enregistré."),
+    form_kwargs=lambda territory: {"territory": territory},
+)
+partner_add = _small_form_view(
+    PartnerForm,
+    services.territory_partner_add,
+    required=access.team_required,
+    title=gettext_lazy("Ajouter un partenaire local"),
+    done=gettext_lazy("Le partenaire est ajouté."),
+)
+referent_add = _small_form_view(
+    ReferentForm,
+    services.territory_referent_add,
+    required=access.team_required,
+    title=gettext_lazy("Ajouter un référent"),
+    done=gettext_lazy("Le référent est ajouté."),
+)
+grant_add = _small_form_view(
+    GrantForm,
+    services.territory_grant,
+    required=access.director_required,
+    title=gettext_lazy("Donner accès à un partenaire local"),
+    done=gettext_lazy("L’accès est accordé : la personne lit la page du territoire et ses ressources."),
+    form_kwargs=lambda territory: {"users": services.grantable_users(territory)},
+)
 
 
 @access.team_required
@@ -216,22 +211,6 @@ def partner_remove(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @access.team_required
-@require_http_methods(["GET", "POST"])
-def referent_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    territory = _territory(request, pk)
-    form = ReferentForm(posted(request))
-
-    def save() -> Any:
-        return services.territory_referent_add(
-            actor=request.user, territory=territory, person=form.cleaned_data["person"]
-        )
-
-    return _small_form(
-        request, territory, form, save, title=_("Ajouter un référent"), done=_("Le référent est ajouté.")
-    )
-
-
-@access.team_required
 @require_POST
 def referent_remove(request: AuthedRequest, pk: int, person_pk: int) -> HttpResponse:
     territory = _territory(request, pk)
@@ -239,27 +218,6 @@ def referent_remove(request: AuthedRequest, pk: int, person_pk: int) -> HttpResp
     services.territory_referent_remove(actor=request.user, territory=territory, person=person)
     messages.success(request, _("Le référent est retiré."))
     return redirect(territory)
-
-
-@access.director_required
-@require_http_methods(["GET", "POST"])
-def grant_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    territory = _territory(request, pk)
-    form = GrantForm(posted(request), users=services.grantable_users(territory))
-
-    def save() -> Any:
-        return services.territory_grant(
-            actor=request.user, territory=territory, user=form.cleaned_data["user"]
-        )
-
-    return _small_form(
-        request,
-        territory,
-        form,
-        save,
-        title=_("Donner accès à un partenaire local"),
-        done=_("L’accès est accordé : la personne lit la page du territoire et ses ressources."),
-    )
 
 
 @access.director_required
@@ -282,13 +240,14 @@ def stage_list(request: AuthedRequest) -> HttpResponse:
 
 def _stage_page(request: AuthedRequest, stage: Stage | None) -> HttpResponse:
     form = StageForm(posted(request), instance=stage)
-    if request.method == "POST" and form.is_valid():
-        saved = save_once(
-            form, guarded(form, lambda: services.stage_save(actor=request.user, edit=Edit.from_form(form)))
-        )
-        if saved is not None:
-            messages.success(request, _("L’étape est enregistrée."))
-            return redirect("territories:stage.list")
+    saved = submitted(
+        request,
+        form,
+        guarded(form, lambda: services.stage_save(actor=request.user, edit=Edit.from_form(form))),
+        message=_("L’étape est enregistrée."),
+    )
+    if saved is not None:
+        return redirect("territories:stage.list")
     title = _("Nouvelle étape") if stage is None else _("Modifier « %(name)s »") % {"name": stage}
     return render(request, "programme/territories/stage_form.html", {"title": title, "form": form})
 

@@ -23,7 +23,7 @@ from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.files import private_file_response
 from programme.formatting import fr_amount, fr_date
-from programme.pages import guarded, posted, save_once, share_toggle
+from programme.pages import guarded, posted, share_toggle, submitted
 
 from ..forms import UploadForm
 from ..models import Project
@@ -110,8 +110,7 @@ def _save_or_show(
     """A valid POST saves through `save()` (a service) and goes back to `cancel`; a service refusal is shown
     on the form and nothing is saved; otherwise the form page (or `template`)."""
     # One transaction with the claim of the form's submission token: a double click saves once.
-    if request.method == "POST" and form.is_valid() and save_once(form, guarded(form, save)) is not None:
-        messages.success(request, done)
+    if submitted(request, form, guarded(form, save), message=done) is not None:
         return redirect(cancel)
     return _render_page(
         request,

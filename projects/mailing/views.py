@@ -22,7 +22,7 @@ from programme.audit import Edit
 from programme.context_processors import navigation
 from programme.files import private_file_response
 from programme.models import Person
-from programme.pages import create_edit_views, form_page, posted, render_filtered_list, save_once
+from programme.pages import create_edit_views, form_page, posted, render_filtered_list, save_once, submitted
 from prospects import selectors as prospect_selectors
 from prospects.filters import ProspectFilter
 from prospects.models import Prospect
@@ -32,7 +32,7 @@ from ..views.base import project_for
 from . import placeholders, selectors, services
 from .filters import SentFilter, TemplateFilter
 from .forms import BulkConfirmForm, BulkDraftForm, ComposeForm, StartForm, TemplateForm
-from .models import EmailTemplate, Language
+from .models import EmailTemplate, Language, OutgoingEmail
 
 # --- Templates --------------------------------------------------------------------------------------------
 
@@ -189,33 +189,35 @@ def _compose(
             attach=bool(template.attachment),
         )
     form = ComposeForm(posted(request), initial=initial, people=people, templates=templates)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
 
-        email = save_once(
-            form,
-            lambda: services.email_send(
-                actor=request.user,
-                person=data["contact"],
-                prospect=prospect,
-                project=project,
-                draft=services.Draft(
-                    subject=data["subject"],
-                    body=data["body"],
-                    language=data["language"],
-                    template=data.get("template"),
-                    attach=bool(data.get("attach")),
-                ),
+    def send() -> OutgoingEmail:
+        data = form.cleaned_data
+        return services.email_send(
+            actor=request.user,
+            person=data["contact"],
+            prospect=prospect,
+            project=project,
+            draft=services.Draft(
+                subject=data["subject"],
+                body=data["body"],
+                language=data["language"],
+                template=data.get("template"),
+                attach=bool(data.get("attach")),
             ),
-            refusals_on_form=True,
         )
-        if email is not None:
-            messages.success(
-                request,
-                _("E-mail envoyé à %(to)s : il est noté dans les échanges de %(org)s.")
-                % {"to": email.to, "org": email.organisation},
-            )
-            return redirect(back)
+
+    email = submitted(
+        request,
+        form,
+        send,
+        message=lambda email: (
+            _("E-mail envoyé à %(to)s : il est noté dans les échanges de %(org)s.")
+            % {"to": email.to, "org": email.organisation}
+        ),
+        refusals_on_form=True,
+    )
+    if email is not None:
+        return redirect(back)
     recipient = form.cleaned_data.get("contact") if form.is_bound and hasattr(form, "cleaned_data") else None
     recipient = recipient or person
     if form.is_bound:  # the template the message was started from, for its attachment box

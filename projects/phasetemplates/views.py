@@ -1,6 +1,5 @@
 """Phase template pages: the team reads them, directors save new versions."""
 
-from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,7 +9,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.forms import SubmissionForm
 from programme.models import Programme
-from programme.pages import posted, save_once
+from programme.pages import posted, submitted
 from projects.models import Phase, Project
 
 from . import selectors, services
@@ -60,21 +59,23 @@ def template_edit(request: AuthedRequest) -> HttpResponse:
         posted(request), initial=initial, prefix="items", form_kwargs={"months": months}
     )
     submission = SubmissionForm(posted(request), prefix="items")
-    new = None
-    if request.method == "POST" and formset.is_valid() and submission.is_valid():
-        new = save_once(
+    new = (
+        submitted(
+            request,
             submission,
             lambda: services.template_new_version(
                 actor=request.user, programme=programme, phase=phase, items=formset.items()
             ),
+            message=lambda new: (
+                _("Modèle %(name)s enregistré. Les projets déjà entrés dans la phase gardent le leur.")
+                % {"name": new}
+            ),
             refusals_on_form=True,
         )
+        if formset.is_valid()
+        else None
+    )
     if new is not None:
-        messages.success(
-            request,
-            _("Modèle %(name)s enregistré. Les projets déjà entrés dans la phase gardent le leur.")
-            % {"name": new},
-        )
         return redirect(new)
     return render(
         request,

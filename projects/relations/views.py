@@ -3,8 +3,6 @@ action done) and the structure page's pieces loaded by URL: its projects and its
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +19,7 @@ from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.formatting import fr_date
 from programme.models import Organisation
-from programme.pages import posted, save_once
+from programme.pages import acted, posted, submitted
 from prospects import services as prospect_services
 from prospects.models import Exchange
 
@@ -99,21 +97,21 @@ def structure_exchange_create(request: AuthedRequest, pk: int) -> HttpResponse:
         user=request.user,
         initial={"date": timezone.localdate(), "project": request.GET.get("project")},
     )
-    if request.method == "POST" and form.is_valid():
-        saved = save_once(
-            form,
-            lambda: services.structure_exchange_create(
-                actor=request.user,
-                edit=Edit.from_form(form),
-                organisation=organisation,
-                project=form.cleaned_data.get("project"),
-                prospect=form.cleaned_data.get("prospect"),
-            ),
-            refusals_on_form=True,
-        )
-        if saved is not None:
-            messages.success(request, _("Échange enregistré."))
-            return redirect(organisation.get_absolute_url() + "#timeline")
+    saved = submitted(
+        request,
+        form,
+        lambda: services.structure_exchange_create(
+            actor=request.user,
+            edit=Edit.from_form(form),
+            organisation=organisation,
+            project=form.cleaned_data.get("project"),
+            prospect=form.cleaned_data.get("prospect"),
+        ),
+        message=_("Échange enregistré."),
+        refusals_on_form=True,
+    )
+    if saved is not None:
+        return redirect(organisation.get_absolute_url() + "#timeline")
     context = {
         "form": form,
         "title": _("Noter un échange avec « %(name)s »") % {"name": organisation.name},
@@ -127,20 +125,20 @@ def structure_exchange_create(request: AuthedRequest, pk: int) -> HttpResponse:
 def exchange_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     form = ProjectExchangeForm(posted(request), project=project, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        saved = save_once(
-            form,
-            lambda: services.project_exchange_create(
-                actor=request.user,
-                edit=Edit.from_form(form),
-                project=project,
-                organisation=form.cleaned_data["organisation"],
-            ),
-            refusals_on_form=True,
-        )
-        if saved is not None:
-            messages.success(request, _("Échange enregistré."))
-            return redirect(reverse("projects:project.timeline", args=[project.pk]) + "#exchanges")
+    saved = submitted(
+        request,
+        form,
+        lambda: services.project_exchange_create(
+            actor=request.user,
+            edit=Edit.from_form(form),
+            project=project,
+            organisation=form.cleaned_data["organisation"],
+        ),
+        message=_("Échange enregistré."),
+        refusals_on_form=True,
+    )
+    if saved is not None:
+        return redirect(reverse("projects:project.timeline", args=[project.pk]) + "#exchanges")
     context = {
         "form": form,
         "title": _("Noter un échange — %(project)s") % {"project": project.title},
@@ -155,15 +153,15 @@ def exchange_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     exchange = _exchange(request, pk)
     form = ExchangeEditForm(posted(request), instance=exchange)
     back = _back(request, exchange)
-    if request.method == "POST" and form.is_valid():
-        saved = save_once(
-            form,
-            lambda: services.exchange_update(actor=request.user, edit=Edit.from_form(form)),
-            refusals_on_form=True,
-        )
-        if saved is not None:
-            messages.success(request, _("Échange mis à jour."))
-            return redirect(back)
+    saved = submitted(
+        request,
+        form,
+        lambda: services.exchange_update(actor=request.user, edit=Edit.from_form(form)),
+        message=_("Échange mis à jour."),
+        refusals_on_form=True,
+    )
+    if saved is not None:
+        return redirect(back)
     context = {
         "form": form,
         "exchange": exchange,
@@ -178,12 +176,11 @@ def exchange_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def exchange_done(request: AuthedRequest, pk: int) -> HttpResponse:
     exchange = _exchange(request, pk)
-    try:
-        prospect_services.exchange_next_action_done(actor=request.user, exchange=exchange)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Prochaine action marquée comme faite."))
+    acted(
+        request,
+        lambda: prospect_services.exchange_next_action_done(actor=request.user, exchange=exchange),
+        message=_("Prochaine action marquée comme faite."),
+    )
     return redirect(_back(request, exchange))
 
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.contrib import messages
 from django.db.models import Model
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +18,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.context_processors import navigation
-from programme.pages import posted, save_once
+from programme.pages import posted, submitted
 
 from .. import selectors, services
 from ..models import Phase, Project
@@ -160,15 +159,15 @@ def record_form(
     or the service's refusal is shown again with its errors."""
     editing = form.instance.pk is not None
     cancel = reverse(page.tab, args=[project.pk])
-    if request.method == "POST" and form.is_valid():
-        saved = save_once(
-            form,
-            lambda: save(actor=request.user, edit=Edit.from_form(form), project=project),
-            refusals_on_form=True,
-        )
-        if saved is not None:
-            messages.success(request, page.updated if editing else page.created)
-            return redirect(cancel)
+    saved = submitted(
+        request,
+        form,
+        lambda: save(actor=request.user, edit=Edit.from_form(form), project=project),
+        message=page.updated if editing else page.created,
+        refusals_on_form=True,
+    )
+    if saved is not None:
+        return redirect(cancel)
     title = page.edit_title if editing else page.create_title
     return render_form_page(request, project=project, form=form, title=title, cancel=cancel)
 

@@ -6,8 +6,6 @@ from datetime import date
 from functools import partial
 from html import escape
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -22,7 +20,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.files import private_file_response
 from programme.formatting import fr_date
-from programme.pages import posted, reverse_pattern, save_once
+from programme.pages import acted, posted, reverse_pattern, submitted
 
 from .. import services
 from ..conversations import selectors as conversations
@@ -154,13 +152,14 @@ def _version_form(
     service call, `confirmation` the translated message with the version number as %(n)s."""
     form = UploadForm(*_upload_data(request))
     cancel = reverse(tab, args=[project.pk])
-    if request.method == "POST" and form.is_valid():
-        version = save_once(
-            form, lambda: store(file=form.cleaned_data["file"], comment=form.cleaned_data["comment"])
-        )
-        if version is not None:
-            messages.success(request, confirmation % {"n": version.number})
-            return redirect(cancel)
+    saved = submitted(
+        request,
+        form,
+        lambda: store(file=form.cleaned_data["file"], comment=form.cleaned_data["comment"]),
+        message=lambda version: confirmation % {"n": version.number},
+    )
+    if saved is not None:
+        return redirect(cancel)
     return render_form_page(request, project=project, form=form, multipart=True, cancel=cancel, title=title)
 
 
@@ -184,18 +183,15 @@ def deliverable_review(request: AuthedRequest, pk: int) -> HttpResponse:
     """Accept a deliverable, or send it back with the reason (which opens its thread with the collective)."""
     deliverable = child_for(request, Deliverable, pk)
     status = request.POST.get("status", "")
-    try:
-        services.deliverable_review(
+    acted(
+        request,
+        lambda: services.deliverable_review(
             actor=request.user, deliverable=deliverable, status=status, reason=request.POST.get("reason", "")
-        )
-        messages.success(
-            request,
-            _("Livrable renvoyé au collectif avec le motif ; il en est prévenu.")
-            if status == "returned"
-            else _("Livrable mis à jour."),
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        ),
+        message=_("Livrable renvoyé au collectif avec le motif ; il en est prévenu.")
+        if status == "returned"
+        else _("Livrable mis à jour."),
+    )
     if request.POST.get("next") == "thread":
         return redirect("projects:comment.list", "deliverable", deliverable.pk)
     return redirect("projects:project.deliverables", deliverable.project_id)
@@ -229,13 +225,14 @@ def document_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     form = DocumentForm(*_upload_data(request))
     cancel = reverse("projects:project.documents", args=[project.pk])
-    if request.method == "POST" and form.is_valid():
-        saved = save_once(
-            form, lambda: services.document_upload(actor=request.user, project=project, **form.cleaned_data)
-        )
-        if saved is not None:
-            messages.success(request, _("Document « %(t)s » enregistré.") % {"t": form.cleaned_data["title"]})
-            return redirect(cancel)
+    saved = submitted(
+        request,
+        form,
+        lambda: services.document_upload(actor=request.user, project=project, **form.cleaned_data),
+        message=lambda saved: _("Document « %(t)s » enregistré.") % {"t": form.cleaned_data["title"]},
+    )
+    if saved is not None:
+        return redirect(cancel)
     return render_form_page(
         request, project=project, form=form, title=_("Nouveau document"), cancel=cancel, multipart=True
     )

@@ -1,7 +1,6 @@
 """The governance tab: committees (COPIL, COTECH, operational meetings) with their decisions, and the
 actions to do."""
 
-from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
-from programme.pages import posted, save_once
+from programme.pages import posted, submitted
 
 from .. import selectors, services
 from ..forms import ActionForm, CommitteeDecisionForm, CommitteeForm
@@ -87,11 +86,14 @@ def committee_decision_create(request: AuthedRequest, pk: int) -> HttpResponse:
     committee = child_for(request, Committee, pk)
     form = CommitteeDecisionForm(request.POST)
     form.instance.committee = committee
-    if form.is_valid():
-        saved = save_once(form, lambda: services.record_save(actor=request.user, edit=Edit.from_form(form)))
-        if saved is not None:
-            messages.success(request, _("Décision ajoutée au comité."))
-            return redirect(committee)
+    saved = submitted(
+        request,
+        form,
+        lambda: services.record_save(actor=request.user, edit=Edit.from_form(form)),
+        message=_("Décision ajoutée au comité."),
+    )
+    if saved is not None:
+        return redirect(committee)
     return render_form_page(
         request,
         project=committee.project,

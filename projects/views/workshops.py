@@ -4,7 +4,6 @@ from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
-from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -17,7 +16,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, history
 from programme.formatting import fr_datetime
-from programme.pages import posted, reverse_pattern, save_once
+from programme.pages import posted, reverse_pattern, submitted
 
 from .. import selectors, services
 from ..forms import WorkshopForm, WorkshopItemForm
@@ -73,20 +72,20 @@ def project_workshops(request: AuthedRequest, pk: int) -> HttpResponse:
 def _workshop_form_page(request: AuthedRequest, project: Project, workshop: Workshop | None) -> HttpResponse:
     people = selectors.collective_people(request.user, project)
     form = WorkshopForm(posted(request), instance=workshop, people=people)
-    if request.method == "POST" and form.is_valid():
-        saved = save_once(
-            form,
-            lambda: services.workshop_save(
-                actor=request.user,
-                edit=Edit.from_form(form),
-                project=project,
-                invited=list(form.cleaned_data["invited"]),
-                present=list(form.cleaned_data["present"]),
-            ),
-        )
-        if saved is not None:
-            messages.success(request, _("Atelier « %(title)s » enregistré.") % {"title": saved.title})
-            return redirect(saved)
+    saved = submitted(
+        request,
+        form,
+        lambda: services.workshop_save(
+            actor=request.user,
+            edit=Edit.from_form(form),
+            project=project,
+            invited=list(form.cleaned_data["invited"]),
+            present=list(form.cleaned_data["present"]),
+        ),
+        message=lambda saved: _("Atelier « %(title)s » enregistré.") % {"title": saved.title},
+    )
+    if saved is not None:
+        return redirect(saved)
     title = _("Modifier l’atelier") if workshop else _("Nouvel atelier")
     cancel = (
         workshop.get_absolute_url() if workshop else reverse("projects:project.workshops", args=[project.pk])
@@ -130,13 +129,14 @@ def workshop_item_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = workshop.project
     form = WorkshopItemForm(request.POST, project=project)
     form.instance.workshop = workshop
-    if form.is_valid():
-        saved = save_once(
-            form, lambda: services.record_save(actor=request.user, edit=Edit.from_form(form), project=project)
-        )
-        if saved is not None:
-            messages.success(request, _("Élément ajouté."))
-            return redirect(workshop)
+    saved = submitted(
+        request,
+        form,
+        lambda: services.record_save(actor=request.user, edit=Edit.from_form(form), project=project),
+        message=_("Élément ajouté."),
+    )
+    if saved is not None:
+        return redirect(workshop)
     return render_form_page(
         request,
         project=project,

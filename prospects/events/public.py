@@ -6,14 +6,12 @@ the notes, the team or the prospects."""
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from programme.adapters import client_ip
-from programme.forms import add_validation_error
 from programme.pages import posted, save_once
 
 from . import selectors, services
@@ -68,15 +66,9 @@ def public_register(request: HttpRequest, public_key: str) -> HttpResponse:
                 structure=form.cleaned_data.get("structure", ""),
                 consent=form.cleaned_data["consent"],
             )
-
-            def register() -> services.RegisterResult | None:
-                try:
-                    return services.public_register(event=event, data=data)
-                except ValidationError as error:
-                    add_validation_error(form, error)
-                    return None
-
-            result = save_once(form, register)
+            result = save_once(
+                form, lambda: services.public_register(event=event, data=data), refusals_on_form=True
+            )
             if result is not None:
                 context["done"] = _public_message(result)
                 return render(request, "prospects/events/public_register.html", context)

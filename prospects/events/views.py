@@ -3,7 +3,7 @@ and registrations, check-in, attendance per sequence, write-up, questionnaire, p
 catalogue. Team only (`access.team_required`: partners get 404, anonymous the login page); objects through
 `programme.access`; writes through `prospects.events.services`."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -20,9 +20,8 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.files import private_file_response
-from programme.forms import add_validation_error
 from programme.models import Person
-from programme.pages import form_page, posted, render_filtered_list, save_once
+from programme.pages import form_page, posted, render_filtered_list, submitted
 from programme.territories.selectors import territory_get
 
 from .. import services as prospect_services
@@ -41,20 +40,6 @@ from .forms import (
     WriteUpForm,
 )
 from .models import Event, EventAttachment, EventPartner, Registration, RegistrationStatus, Sequence
-
-
-def _or_error(form: BaseForm, call: Callable[[], Any]) -> Callable[[], Any]:
-    """A service call whose refusal (ValidationError) goes next to the form's field: nothing saved (the
-    result is None, which `save_once` rolls back)."""
-
-    def run() -> Any:
-        try:
-            return call()
-        except ValidationError as error:
-            add_validation_error(form, error)
-            return None
-
-    return run
 
 
 def event_tabs(event: Event, current: str) -> list[dict[str, Any]]:
@@ -98,7 +83,8 @@ def event_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     return form_page(
         request,
         form,
-        save=_or_error(form, lambda: services.event_save(actor=request.user, edit=Edit.from_form(form))),
+        save=lambda: services.event_save(actor=request.user, edit=Edit.from_form(form)),
+        refusals_on_form=True,
         message=lambda saved: (
             _("Événement « %(name)s » créé.") % {"name": saved.name}
             if event is None
@@ -143,7 +129,8 @@ def event_prospects(request: AuthedRequest, pk: int) -> HttpResponse:
     event = selectors.event_detail(request.user, pk)
     if "link-prospect" in request.POST:
         link_form = EventLinkForm(request.POST, event=event, prefix="link")
-        linked = link_form.is_valid() and save_once(
+        linked = submitted(
+            request,
             link_form,
             lambda: (
                 prospect_services.event_link_prospect(
@@ -151,26 +138,26 @@ def event_prospects(request: AuthedRequest, pk: int) -> HttpResponse:
                 )
                 or True
             ),
+            message=_("Prospect ajouté aux rencontres de l’événement."),
         )
         if linked:
-            messages.success(request, _("Prospect ajouté aux rencontres de l’événement."))
             return redirect(event)
         return render(
             request, "prospects/events/event_detail.html", _event_context(event, link_form=link_form)
         )
     new_form = EventNewProspectForm(request.POST, prefix="new")
-    if new_form.is_valid():
-        prospect = save_once(
-            new_form,
-            lambda: prospect_services.event_create_prospect(
-                actor=request.user, event=event, owner=request.user, **new_form.cleaned_data
-            ),
-        )
-        if prospect is not None:
-            messages.success(
-                request, _("« %(name)s » est rattaché à l’événement.") % {"name": prospect.organisation.name}
-            )
-            return redirect(event)
+    prospect = submitted(
+        request,
+        new_form,
+        lambda: prospect_services.event_create_prospect(
+            actor=request.user, event=event, owner=request.user, **new_form.cleaned_data
+        ),
+        message=lambda prospect: (
+            _("« %(name)s » est rattaché à l’événement.") % {"name": prospect.organisation.name}
+        ),
+    )
+    if prospect is not None:
+        return redirect(event)
     return render(request, "prospects/events/event_detail.html", _event_context(event, new_form=new_form))
 
 
@@ -204,16 +191,17 @@ def sequence_form(request: AuthedRequest, pk: int, sequence_pk: int | None = Non
         else None
     )
     form = SequenceForm(posted(request), instance=sequence, event=event)
+
+    def save() -> Event:
+        services.sequence_save(actor=request.user, edit=Edit.from_form(form), event=event)
+        return event
+
     return form_page(
         request,
         form,
-        save=_or_error(
-            form,
-            lambda: (
-                services.sequence_save(actor=request.user, edit=Edit.from_form(form), event=event) and event
-            ),
-        ),
-        message=lambda saved: _("Programme de l’événement mis à jour."),
+        save=save,
+        refusals_on_form=True,
+        message=_("Programme de l’événement mis à jour."),
         template="prospects/events/sequence_form.html",
         context={"event": event, "sequence": sequence},
     )
@@ -234,17 +222,17 @@ def sequence_delete(request: AuthedRequest, pk: int, sequence_pk: int) -> HttpRe
 def partner_add(request: AuthedRequest, pk: int) -> HttpResponse:
     event = selectors.event_detail(request.user, pk)
     form = EventPartnerForm(posted(request), event=event)
+
+    def save() -> Event:
+        services.event_partner_save(actor=request.user, edit=Edit.from_form(form), event=event)
+        return event
+
     return form_page(
         request,
         form,
-        save=_or_error(
-            form,
-            lambda: (
-                services.event_partner_save(actor=request.user, edit=Edit.from_form(form), event=event)
-                and event
-            ),
-        ),
-        message=lambda saved: _("Structure associée à l’événement."),
+        save=save,
+        refusals_on_form=True,
+        message=_("Structure associée à l’événement."),
         template="prospects/events/partner_form.html",
         context={"event": event},
     )
@@ -294,25 +282,25 @@ def registration_list(request: AuthedRequest, pk: int) -> HttpResponse:
 def registration_invite(request: AuthedRequest, pk: int) -> HttpResponse:
     event = selectors.event_detail(request.user, pk)
     form = InviteForm(request.POST, prefix="invite")
-    if form.is_valid():
+
+    def invite() -> services.InviteResult:
         data = form.cleaned_data
         ids = selectors.invitee_ids(
             cohort_id=data["cohort"].pk if data.get("cohort") else None,
             territory_id=data["territory"].pk if data.get("territory") else None,
             emails=data.get("people") or [],
         )
-        result = save_once(
-            form, lambda: services.registrations_invite(actor=request.user, event=event, person_ids=ids)
-        )
-        if result is not None:
-            messages.success(request, _invite_message(result.invited, result.already))
-            return redirect("prospects:event.registrations", event.pk)
+        return services.registrations_invite(actor=request.user, event=event, person_ids=ids)
+
+    if submitted(request, form, invite, message=_invite_message) is not None:
+        return redirect("prospects:event.registrations", event.pk)
     return render(
         request, "prospects/events/registrations.html", _registrations_context(event, invite_form=form)
     )
 
 
-def _invite_message(invited: int, already: int) -> str:
+def _invite_message(result: services.InviteResult) -> str:
+    invited, already = result.invited, result.already
     text = ngettext("%(n)s contact invité.", "%(n)s contacts invités.", invited) % {"n": invited}
     if already:
         text += " " + ngettext(
@@ -343,13 +331,16 @@ def registration_add(request: AuthedRequest, pk: int) -> HttpResponse:
         ).first()
         if person is None:
             form.add_error("email", _("Aucun contact n’a cette adresse : créez-le d’abord dans Contacts."))
-        else:
-            result = save_once(
-                form, lambda: services.registration_register(actor=request.user, event=event, person=person)
+        elif (
+            submitted(
+                request,
+                form,
+                lambda: services.registration_register(actor=request.user, event=event, person=person),
+                message=register_message,
             )
-            if result is not None:
-                messages.success(request, register_message(result))
-                return redirect("prospects:event.registrations", event.pk)
+            is not None
+        ):
+            return redirect("prospects:event.registrations", event.pk)
     return render(
         request, "prospects/events/registrations.html", _registrations_context(event, register_form=form)
     )
@@ -472,19 +463,15 @@ def event_write_up(request: AuthedRequest, pk: int) -> HttpResponse:
 def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     event = selectors.event_detail(request.user, pk)
     upload = AttachmentForm(request.POST, request.FILES, prefix="file")
-    if upload.is_valid():
-        saved = save_once(
-            upload,
-            _or_error(
-                upload,
-                lambda: services.attachment_add(
-                    actor=request.user, event=event, upload=upload.cleaned_data["file"]
-                ),
-            ),
-        )
-        if saved is not None:
-            messages.success(request, _("Pièce jointe ajoutée."))
-            return redirect("prospects:event.write_up", event.pk)
+    saved = submitted(
+        request,
+        upload,
+        lambda: services.attachment_add(actor=request.user, event=event, upload=upload.cleaned_data["file"]),
+        message=_("Pièce jointe ajoutée."),
+        refusals_on_form=True,
+    )
+    if saved is not None:
+        return redirect("prospects:event.write_up", event.pk)
     return render(
         request,
         "prospects/events/write_up.html",

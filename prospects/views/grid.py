@@ -1,6 +1,5 @@
 """The programme's scoring grid and its versions."""
 
-from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from programme import access
 from programme.access import AuthedRequest
 from programme.forms import SubmissionForm
-from programme.pages import posted, save_once
+from programme.pages import posted, submitted
 
 from .. import selectors, services
 from ..forms import CriterionFormSet
@@ -46,23 +45,24 @@ def grid_edit(request: AuthedRequest) -> HttpResponse:
     formset = CriterionFormSet(posted(request), initial=initial, prefix="criteria")
     # The formset's one-time token (`criteria-submission_token`): a double click saves one version.
     submission = SubmissionForm(posted(request), prefix="criteria")
-    if request.method == "POST" and formset.is_valid() and submission.is_valid():
-        new = save_once(
+    new = (
+        submitted(
+            request,
             submission,
             lambda: services.grid_new_version(
                 actor=request.user, programme=programme, criteria=formset.criteria()
             ),
+            message=lambda new: (
+                _(
+                    "Version %(version)s de la grille enregistrée. Les entretiens déjà planifiés gardent leur version."
+                )
+                % {"version": new.version}
+            ),
         )
-    else:
-        new = None
+        if formset.is_valid()
+        else None
+    )
     if new is not None:
-        messages.success(
-            request,
-            _(
-                "Version %(version)s de la grille enregistrée. Les entretiens déjà planifiés gardent leur version."
-            )
-            % {"version": new.version},
-        )
         return redirect(reverse("prospects:grid.detail") + f"?programme={programme.pk}")
     return render(
         request,

@@ -3,8 +3,6 @@
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
-from programme.pages import posted, save_once
+from programme.pages import acted, guarded, posted, submitted
 
 from .. import selectors, services
 from ..forms import InterviewCompleteForm, InterviewForm, ScoreForm
@@ -31,28 +29,22 @@ def interview_create(request: AuthedRequest, pk: int) -> HttpResponse:
         prospect=prospect,
         initial={"interviewers": [request.user.pk]},
     )
-    if request.method == "POST" and form.is_valid():
+
+    def schedule() -> Interview:
         data = form.cleaned_data
+        return services.interview_schedule(
+            actor=request.user,
+            prospect=prospect,
+            scheduled_at=data["scheduled_at"],
+            interviewers=list(data["interviewers"]),
+            place=data["place"],
+            remote=data["remote"],
+            contacts=list(data["contacts"]),
+        )
 
-        def schedule() -> Interview | None:
-            try:
-                return services.interview_schedule(
-                    actor=request.user,
-                    prospect=prospect,
-                    scheduled_at=data["scheduled_at"],
-                    interviewers=list(data["interviewers"]),
-                    place=data["place"],
-                    remote=data["remote"],
-                    contacts=list(data["contacts"]),
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-                return None
-
-        interview = save_once(form, schedule)
-        if interview is not None:
-            messages.success(request, _("Entretien planifié."))
-            return redirect(interview)
+    interview = submitted(request, form, schedule, message=_("Entretien planifié."), refusals_on_form=True)
+    if interview is not None:
+        return redirect(interview)
     return render(request, "prospects/interview_form.html", {"form": form, "prospect": prospect})
 
 
@@ -76,19 +68,8 @@ def _interview_action(
     success: str,
 ) -> HttpResponse:
     """Score or conclude: a valid form goes to the service; its refusal comes back on the form."""
-    if form.is_valid():
-
-        def run() -> bool:
-            try:
-                act()
-            except ValidationError as error:
-                form.add_error(None, error)
-                return False
-            return True
-
-        if save_once(form, run):
-            messages.success(request, success)
-            return redirect(interview)
+    if submitted(request, form, guarded(form, act), message=success) is not None:
+        return redirect(interview)
     return render(
         request,
         "prospects/interview_detail.html",
@@ -141,9 +122,9 @@ def interview_complete(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def interview_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     interview = selectors.interview_detail(request.user, pk)
-    try:
-        services.interview_cancel(actor=request.user, interview=interview)
-        messages.success(request, _("Entretien annulé."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    acted(
+        request,
+        lambda: services.interview_cancel(actor=request.user, interview=interview),
+        message=_("Entretien annulé."),
+    )
     return redirect(interview)

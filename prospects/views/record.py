@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.contrib import messages
 from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
-from programme.pages import form_page, posted, save_once
+from programme.pages import form_page, posted, submitted
 
 from .. import selectors, services
 from ..forms import ExchangeForm, MoveForm, ProspectCreateForm, ProspectForm
@@ -102,14 +101,12 @@ def exchange_create(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ExchangeForm(
         request.POST, organisation_id=prospect.organisation_id, programme_id=prospect.programme_id
     )
-    if form.is_valid():
-        saved = save_once(
-            form,
-            lambda: services.exchange_create(
-                actor=request.user, prospect=prospect, edit=Edit.from_form(form)
-            ),
-        )
-        if saved is not None:
-            messages.success(request, _("Échange enregistré."))
-            return redirect(reverse("prospects:prospect.detail", args=[prospect.pk]) + "#timeline")
+    saved = submitted(
+        request,
+        form,
+        lambda: services.exchange_create(actor=request.user, prospect=prospect, edit=Edit.from_form(form)),
+        message=_("Échange enregistré."),
+    )
+    if saved is not None:
+        return redirect(reverse("prospects:prospect.detail", args=[prospect.pk]) + "#timeline")
     return render(request, "prospects/prospect_detail.html", _detail_context(prospect, exchange_form=form))

@@ -210,3 +210,25 @@ def pages_of(walk: Walk, demo) -> list[str]:
                 ):
                     paths.append(link)
     return seen
+
+
+def lyon_project() -> tuple[Any, Any]:
+    """The setting of several browser tests: the programme « Coopérations Lyon », its promotion 2026 and
+    its project « Alimentation solidaire », led by the Épicerie Coopérative du Tonkin. Returns the
+    programme and the project."""
+    from tests.factories import (
+        CohortFactory,
+        MembershipFactory,
+        OrganisationFactory,
+        ProgrammeFactory,
+        ProjectFactory,
+    )
+
+    programme = ProgrammeFactory(name="Coopérations Lyon")
+    cohort = CohortFactory(programme=programme, name="Promotion 2026")
+    organisation = OrganisationFactory(name="Épicerie Coopérative du Tonkin")
+    project = ProjectFactory(
+        programme=programme, cohort=cohort, title="Alimentation solidaire", lead_organisation=organisation
+    )
+    MembershipFactory(project=project, organisation=organisation, role="lead")
+    return programme, project

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from evaluation.judgement.models import DecisionDossier, GateDossier
 from projects.models import GateDecision
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, lyon_project
 from tests.evaluation.factories import (
     CriterionFactory,
     IndicatorFactory,
@@ -18,25 +18,12 @@ from tests.evaluation.factories import (
 )
 from tests.factories import (
     PASSWORD,
-    CohortFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    ProgrammeFactory,
-    ProjectFactory,
     UserFactory,
 )
 
 
 def test_findings_dossier_decision_then_frozen_figures(page, live_server, transactional_db):
-    programme = ProgrammeFactory(name="Coopérations Lyon")
-    organisation = OrganisationFactory(name="Épicerie Coopérative du Tonkin")
-    project = ProjectFactory(
-        programme=programme,
-        cohort=CohortFactory(programme=programme),
-        title="Alimentation solidaire",
-        lead_organisation=organisation,
-    )
-    MembershipFactory(project=project, organisation=organisation, role="lead")
+    _programme, project = lyon_project()
     staff = UserFactory(email="claire@parcours.test", role="staff", first_name="Claire")
     UserFactory(email="direction@parcours.test", role="director", first_name="Hélène")
     question = QuestionFactory(project=project, text="Le collectif a-t-il élargi son public ?")

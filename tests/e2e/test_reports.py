@@ -6,14 +6,9 @@ from playwright.sync_api import expect
 
 from evaluation.models import Report
 from evaluation.reports import services as report_services
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, lyon_project
 from tests.factories import (
     PASSWORD,
-    CohortFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    ProgrammeFactory,
-    ProjectFactory,
     UserFactory,
 )
 
@@ -21,13 +16,7 @@ from tests.factories import (
 def test_director_orders_watches_and_downloads_an_activity_report(
     page, live_server, transactional_db, monkeypatch
 ):
-    programme = ProgrammeFactory(name="Coopérations Lyon")
-    cohort = CohortFactory(programme=programme, name="Promotion 2026")
-    organisation = OrganisationFactory(name="Épicerie Coopérative du Tonkin")
-    project = ProjectFactory(
-        programme=programme, cohort=cohort, title="Alimentation solidaire", lead_organisation=organisation
-    )
-    MembershipFactory(project=project, organisation=organisation, role="lead")
+    lyon_project()
     UserFactory(email="direction@parcours.test", role="director", first_name="Hélène")
 
     # The worker: the page must show the report waiting, then update itself when a worker renders it.

@@ -10,27 +10,16 @@ from playwright.sync_api import expect
 from evaluation.models import Report
 from evaluation.reports import services as report_services
 from projects.models import WorkshopItem
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, lyon_project
 from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory
 from tests.factories import (
     PASSWORD,
-    CohortFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    ProgrammeFactory,
-    ProjectFactory,
     UserFactory,
 )
 
 
 def _project():
-    programme = ProgrammeFactory(name="Coopérations Lyon")
-    cohort = CohortFactory(programme=programme, name="Promotion 2026")
-    organisation = OrganisationFactory(name="Épicerie Coopérative du Tonkin")
-    project = ProjectFactory(
-        programme=programme, cohort=cohort, title="Alimentation solidaire", lead_organisation=organisation
-    )
-    MembershipFactory(project=project, organisation=organisation, role="lead")
+    programme, project = lyon_project()
     UserFactory(email="equipe@parcours.test", role="staff", first_name="Sarah")
     return programme, project
 

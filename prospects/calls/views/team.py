@@ -3,8 +3,6 @@ applications (filtered, counted, exported), one application, its files, and the 
 prospect's record. Team only: partners and anonymous visitors get 404 or the login page."""
 
 from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,8 +14,8 @@ from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.exports import export_response
 from programme.files import private_file_response
-from programme.forms import SubmissionForm, add_validation_error
-from programme.pages import posted, render_filtered_list, save_once
+from programme.forms import SubmissionForm
+from programme.pages import guarded, posted, render_filtered_list, submitted
 
 from ...selectors import prospect_detail
 from .. import exports, selectors, services
@@ -41,19 +39,15 @@ def call_list(request: AuthedRequest) -> HttpResponse:
 def _call_form_page(request: AuthedRequest, call: Call) -> HttpResponse:
     creating = call.pk is None
     form = CallForm(posted(request), instance=call)
-    if request.method == "POST" and form.is_valid():
-
-        def save() -> Call | None:
-            try:
-                return services.call_save(actor=request.user, edit=Edit.from_form(form))
-            except ValidationError as error:
-                add_validation_error(form, error)
-                return None
-
-        saved = save_once(form, save)
-        if saved is not None:
-            messages.success(request, _("Appel « %(title)s » enregistré.") % {"title": saved.title})
-            return redirect(saved)
+    saved = submitted(
+        request,
+        form,
+        lambda: services.call_save(actor=request.user, edit=Edit.from_form(form)),
+        message=lambda saved: _("Appel « %(title)s » enregistré.") % {"title": saved.title},
+        refusals_on_form=True,
+    )
+    if saved is not None:
+        return redirect(saved)
     return render(
         request,
         "prospects/calls/call_form.html",
@@ -100,18 +94,12 @@ def call_questions(request: AuthedRequest, pk: int) -> HttpResponse:
     call = selectors.call_for(request.user, pk)
     formset = QuestionFormSet(posted(request), initial=question_initial(call), prefix="questions")
     submission = SubmissionForm(posted(request), prefix="questions")
-    if request.method == "POST" and formset.is_valid() and submission.is_valid():
-
-        def save() -> bool | None:
-            try:
-                services.call_questions_save(actor=request.user, call=call, rows=formset.rows())
-            except ValidationError as error:
-                add_validation_error(submission, error)
-                return None
-            return True
-
-        if save_once(submission, save):
-            messages.success(request, _("Questions enregistrées."))
+    if formset.is_valid():
+        save = guarded(
+            submission,
+            lambda: services.call_questions_save(actor=request.user, call=call, rows=formset.rows()),
+        )
+        if submitted(request, submission, save, message=_("Questions enregistrées.")) is not None:
             return redirect(call)
     return render(
         request,
@@ -195,28 +183,31 @@ def application_add(request: AuthedRequest, pk: int) -> HttpResponse:
     call = selectors.call_for(request.user, pk)
     form = TeamApplicationForm(posted(request), request.FILES or None, call=call)
     members = member_formset(posted(request), None)
-    if request.method == "POST" and form.is_valid() and members.is_valid():
 
-        def save() -> Application | None:
-            try:
-                return services.application_record(
-                    actor=request.user,
-                    call=call,
-                    data=form.data_for_service(members.members()),
-                    channel=form.cleaned_data["channel"],
-                    confirm=form.cleaned_data["confirm"],
-                )
-            except ValidationError as error:
-                add_validation_error(form, error)
-                return None
+    def save() -> Application:
+        return services.application_record(
+            actor=request.user,
+            call=call,
+            data=form.data_for_service(members.members()),
+            channel=form.cleaned_data["channel"],
+            confirm=form.cleaned_data["confirm"],
+        )
 
-        saved = save_once(form, save)
-        if saved is not None:
-            messages.success(
-                request,
-                _("Candidature enregistrée : « %(name)s » est prospect du programme.") % {"name": saved},
-            )
-            return redirect(saved.get_absolute_url())
+    saved = (
+        submitted(
+            request,
+            form,
+            save,
+            message=lambda saved: (
+                _("Candidature enregistrée : « %(name)s » est prospect du programme.") % {"name": saved}
+            ),
+            refusals_on_form=True,
+        )
+        if members.is_valid()
+        else None
+    )
+    if saved is not None:
+        return redirect(saved.get_absolute_url())
     return render(
         request,
         "prospects/calls/application_add.html",
