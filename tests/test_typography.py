@@ -30,7 +30,7 @@ from tests.access import all_cases
 from tests.conftest import client_for
 from tests.projects.factories import ActionFactory, DeliverableFactory, MilestoneFactory, pdf_file
 from tests.prospects.factories import candidate_in
-from tests.reports.conftest import season  # noqa: F401  (the reports' season of activity, a fixture)
+from tests.reports.conftest import convention, season  # noqa: F401  (fixtures: a convention; the reports' season of activity)
 from tests.reports.helpers import order_activity, order_funder, pdf_reader
 
 ROLES = ("staff", "director", "partner_a", "partner_b")
@@ -308,4 +308,58 @@ def test_csv_exports_read_as_french(season, staff_client):  # noqa: F811
         assert response.status_code == 200, url
         for row in csv_visible_rows(b"".join(response) if response.streaming else response.content):
             faults += [f"{url}: {f}" for cell in row for f in typography_faults(html_module.escape(cell))]
+    assert not faults, "\n".join(faults)
+
+
+def xlsx_visible_rows(content: bytes) -> list[list[str]]:
+    """A workbook's header rows and footnote rows (« Définition », « Période »), every sheet: our words."""
+    from openpyxl import load_workbook
+
+    rows = []
+    for sheet in load_workbook(io.BytesIO(content), read_only=True).worksheets:
+        values = [[str(c) for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+        values = [row for row in values if row]
+        if values:
+            rows += [values[0], *(row for row in values[1:] if row[0] in ("Définition", "Période"))]
+    return rows
+
+
+def test_xlsx_exports_read_as_french(season, staff_client):  # noqa: F811
+    urls = [reverse("prospects:prospect.export", kwargs={"fmt": "xlsx"})] + [
+        reverse("evaluation:dashboard.export", kwargs={"table": table, "fmt": "xlsx"})
+        for table in dashboard_tables.TABLES
+    ]
+    faults = []
+    for url in urls:
+        response = staff_client.get(url)
+        assert response.status_code == 200, url
+        rows = xlsx_visible_rows(b"".join(response) if response.streaming else response.content)
+        assert rows, url
+        for row in rows:
+            faults += [f"{url}: {f}" for cell in row for f in typography_faults(html_module.escape(cell))]
+    assert not faults, "\n".join(faults)
+
+
+def test_the_cerfa_reads_as_french(convention, staff_client):  # noqa: F811
+    """The compte rendu financier (Cerfa n° 15059) the team downloads: every text of the workbook and of
+    the PDF — the form's own wording, written with French spacing and apostrophes like the rest."""
+    from openpyxl import load_workbook
+
+    faults = []
+    xlsx = staff_client.get(reverse("evaluation:funding.cerfa", args=[convention.pk, "xlsx"]))
+    texts = [
+        cell
+        for sheet in load_workbook(io.BytesIO(xlsx.content)).worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if isinstance(cell, str)
+    ]
+    assert "Compte rendu financier de l’action subventionnée" in " ".join(texts)
+    faults += [f"xlsx: {f}" for text in texts for f in typography_faults(html_module.escape(text))]
+    pdf = staff_client.get(reverse("evaluation:funding.cerfa", args=[convention.pk, "pdf"]))
+    from pypdf import PdfReader
+
+    for number, page in enumerate(PdfReader(io.BytesIO(pdf.content)).pages, start=1):
+        text = html_module.escape(page.extract_text() or "")
+        faults += [f"pdf page {number}: {f}" for f in typography_faults(text) if "date numérique" not in f]
     assert not faults, "\n".join(faults)

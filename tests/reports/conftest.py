@@ -5,6 +5,7 @@ with plain ORM calls so the reports' figures can be checked against the database
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +21,8 @@ from evaluation.models import (
     ProjectIndicator,
 )
 from evaluation.services import rollup_refresh
-from programme.models import Theme
+from programme.models import FunderKind, Theme
+from projects.funding import services as funding_services
 from projects.models import (
     Attendance,
     Committee,
@@ -32,6 +34,8 @@ from projects.models import (
     Workshop,
 )
 from tests.factories import PersonFactory
+from tests.projects.funding import factories as money
+from tests.projects.funding.factories import ADVANCE, BALANCE
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -183,3 +187,73 @@ def season(world) -> Season:
     lesson.themes.add(theme)
     lesson.projects.add(a)
     return Season(world=world, workshops=workshops, indicator=indicator, project_indicator=pi, lesson=lesson)
+
+
+@pytest.fixture
+def convention(world):
+    """Project A's emergence, funded by the Région (24 000 €, 10 000 € received) and a foundation; the
+    budget has a forecast and an actual version, and volunteers' time valued apart."""
+    staff, a = world.staff, world.project_a
+    region = money.request(
+        staff,
+        a,
+        funder_org=money.funder("Région Auvergne-Rhône-Alpes", FunderKind.REGION),
+        title="Émergence",
+        amount="24000",
+        status="granted",
+        phase="emergence",
+    )
+    conv = money.convention(
+        staff,
+        region,
+        reference="AURA-2026-017",
+        schedule=[(ADVANCE, date(2026, 2, 1), "10000"), (BALANCE, date(2026, 12, 1), "14000")],
+    )
+    funding_services.payment_record(
+        actor=staff, convention=conv, received_on=date(2026, 2, 10), amount=D(10000), reference="VIR-1"
+    )
+    fdn = money.request(
+        staff,
+        a,
+        funder_org=money.funder("Fondation des Aidants", FunderKind.FOUNDATION),
+        title="Fondation",
+        amount="6000",
+        status="granted",
+        phase="emergence",
+    )
+    for version, personnel, travel, grant, volunteers in (
+        ("planned", "20000", "2000", "24000", "3000"),
+        ("actual", "26000", "1500", "24000", "4500"),
+    ):
+        money.budget_line(staff, a, version=version, label="Coordinatrice", amount=personnel)
+        money.budget_line(staff, a, version=version, label="Déplacements", nature="travel", amount=travel)
+        money.budget_line(
+            staff,
+            a,
+            version=version,
+            side="resource",
+            nature="grant",
+            label="Région",
+            amount=grant,
+            request=region,
+        )
+        money.budget_line(
+            staff,
+            a,
+            version=version,
+            side="resource",
+            nature="grant",
+            label="Fondation",
+            amount="6000",
+            request=fdn,
+        )
+        money.budget_line(
+            staff,
+            a,
+            version=version,
+            side="in_kind",
+            nature="volunteering",
+            label="Bénévoles",
+            amount=volunteers,
+        )
+    return conv

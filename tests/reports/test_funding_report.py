@@ -3,8 +3,6 @@ contributions in kind), read back from the PDF, and the compte rendu financier o
 like the Cerfa 15059 (XLSX and PDF), the team's only."""
 
 import io
-from datetime import date
-from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
@@ -12,83 +10,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from evaluation.models import ReportStatus
-from programme.models import FunderKind
 from projects.funding import services as funding_services
-from tests.projects.funding import factories as money
-from tests.projects.funding.factories import ADVANCE, BALANCE
 from tests.reports.helpers import order_funder, pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def convention(world):
-    """Project A's emergence, funded by the Région (24 000 €, 10 000 € received) and a foundation; the
-    budget has a forecast and an actual version, and volunteers' time valued apart."""
-    staff, a = world.staff, world.project_a
-    region = money.request(
-        staff,
-        a,
-        funder_org=money.funder("Région Auvergne-Rhône-Alpes", FunderKind.REGION),
-        title="Émergence",
-        amount="24000",
-        status="granted",
-        phase="emergence",
-    )
-    conv = money.convention(
-        staff,
-        region,
-        reference="AURA-2026-017",
-        schedule=[(ADVANCE, date(2026, 2, 1), "10000"), (BALANCE, date(2026, 12, 1), "14000")],
-    )
-    funding_services.payment_record(
-        actor=staff, convention=conv, received_on=date(2026, 2, 10), amount=D(10000), reference="VIR-1"
-    )
-    fdn = money.request(
-        staff,
-        a,
-        funder_org=money.funder("Fondation des Aidants", FunderKind.FOUNDATION),
-        title="Fondation",
-        amount="6000",
-        status="granted",
-        phase="emergence",
-    )
-    for version, personnel, travel, grant, volunteers in (
-        ("planned", "20000", "2000", "24000", "3000"),
-        ("actual", "26000", "1500", "24000", "4500"),
-    ):
-        money.budget_line(staff, a, version=version, label="Coordinatrice", amount=personnel)
-        money.budget_line(staff, a, version=version, label="Déplacements", nature="travel", amount=travel)
-        money.budget_line(
-            staff,
-            a,
-            version=version,
-            side="resource",
-            nature="grant",
-            label="Région",
-            amount=grant,
-            request=region,
-        )
-        money.budget_line(
-            staff,
-            a,
-            version=version,
-            side="resource",
-            nature="grant",
-            label="Fondation",
-            amount="6000",
-            request=fdn,
-        )
-        money.budget_line(
-            staff,
-            a,
-            version=version,
-            side="in_kind",
-            nature="volunteering",
-            label="Bénévoles",
-            amount=volunteers,
-        )
-    return conv
 
 
 def _plain(text: str) -> str:
