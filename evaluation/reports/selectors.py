@@ -1,7 +1,7 @@
 """Reads for PDF reports, always scoped by the acting user through programme.access."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -93,62 +93,38 @@ def filter_choices() -> FilterChoices:
 
 @dataclass(frozen=True)
 class DashboardFigures:
-    """The dashboard's figures and, when they come from (or went to) the cache, their entry's key and end."""
+    """The dashboard's figures and, when they were cached, when their entry ends (a timestamp; 0: not cached)."""
 
     figures: dict[str, Any]
-    key: str | None = None
-    expires: float = 0.0  # a timestamp
-
-    def derived[T](self, name: str, make: Callable[[], T]) -> T:
-        """What is made of the figures and the request alone (the rendered body of the page), cached beside
-        them under `name` until their entry ends; made afresh whenever the figures are."""
-        if self.key is None:
-            return make()
-        key = f"{self.key}:{name}"
-        value: T | None = cache.get(key)
-        if value is None:
-            value = make()
-            timeout = int(self.expires - timezone.now().timestamp())
-            if timeout >= 1:
-                cache.set(key, value, timeout)
-        return value
+    expires: float = 0.0
 
 
-def dashboard_figures(*, user: User, filters: Filters, version: int) -> DashboardFigures:
-    """`programme_figures` for the dashboard, from the cache while nothing they read has changed.
-
-    The key is the filters, today's date, the language (the figures carry labels) and the data
-    `version` read with the filter menus (`programme.dataversion`: every committed write to a table the
-    figures read makes a new one). An entry lives at most DASHBOARD_CACHE_SECONDS, never past midnight
-    nor past the next workshop's start (the only figures the clock changes within a day). Computed
-    afresh, and not stored, for a connection holding uncommitted writes of its own, or with
-    DASHBOARD_CACHE_SECONDS=0."""
-    seconds = settings.DASHBOARD_CACHE_SECONDS
-    if seconds <= 0 or not access.is_team(user) or dataversion.pending(connection):
-        return DashboardFigures(programme_figures(user=user, filters=filters))
-    now = timezone.localtime()
-    today = now.date()
+def dashboard_key(*, user: User, filters: Filters, version: int) -> str | None:
+    """The cache key of the dashboard's figures for these filters: the filters, today's date, the language
+    (the figures carry labels) and the data `version` read with the filter menus (`programme.dataversion`:
+    every committed write to a table the figures read makes a new one). None — computed afresh, never
+    stored — with DASHBOARD_CACHE_SECONDS=0, or for a connection holding uncommitted writes of its own."""
+    if settings.DASHBOARD_CACHE_SECONDS <= 0 or not access.is_team(user) or dataversion.pending(connection):
+        return None
     # The team reads every row (programme.access): one entry for every team member.
-    key = "dashboard-figures:" + ":".join(
-        str(part)
-        for part in (
-            version,
-            today.isoformat(),
-            get_language(),
-            filters.programme_id,
-            filters.cohort_id,
-            filters.territory_id,
-            filters.theme_id,
-            filters.year,
-        )
-    )
+    parts = (version, timezone.localdate().isoformat(), get_language(), *astuple(filters))
+    return "dashboard-figures:" + ":".join(str(part) for part in parts)
+
+
+def dashboard_figures(*, user: User, filters: Filters, key: str | None) -> DashboardFigures:
+    """`programme_figures` for the dashboard, from the cache under `key` (`dashboard_key`) while nothing
+    they read has changed. An entry lives at most DASHBOARD_CACHE_SECONDS, never past midnight nor past
+    the next workshop's start (the only figures the clock changes within a day)."""
+    if key is None:
+        return DashboardFigures(programme_figures(user=user, filters=filters))
     entry: tuple[float, dict[str, Any]] | None = cache.get(key)
     if entry is not None:
-        return DashboardFigures(entry[1], key, entry[0])
+        return DashboardFigures(entry[1], entry[0])
+    now = timezone.localtime()
     figures = programme_figures(user=user, filters=filters)
     until = [
-        now + timedelta(seconds=seconds),
-        datetime.combine(today + timedelta(days=1), time(), now.tzinfo),
+        now + timedelta(seconds=settings.DASHBOARD_CACHE_SECONDS),
+        datetime.combine(now.date() + timedelta(days=1), time(), now.tzinfo),
     ]
     if figures["changes_at"] is not None:
         until.append(figures["changes_at"])
@@ -157,4 +133,20 @@ def dashboard_figures(*, user: User, filters: Filters, version: int) -> Dashboar
     if timeout < 1:
         return DashboardFigures(figures)
     cache.set(key, (expires.timestamp(), figures), timeout)
-    return DashboardFigures(figures, key, expires.timestamp())
+    return DashboardFigures(figures, expires.timestamp())
+
+
+def dashboard_derived[T](key: str | None, name: str, make: Callable[[], tuple[T, float]]) -> T:
+    """What is made of the figures and the request alone (the page's body), cached beside the figures under
+    `name`: read without reading them, else `make()` gives it and when the figures' entry ends (0: not
+    cached, so neither is this)."""
+    if key is None:
+        return make()[0]
+    full = f"{key}:{name}"
+    value: T | None = cache.get(full)
+    if value is None:
+        value, expires = make()
+        timeout = int(expires - timezone.now().timestamp())
+        if timeout >= 1:
+            cache.set(full, value, timeout)
+    return value

@@ -1,6 +1,7 @@
 """The director dashboard (page and exports) and the pages of the PDF reports: list, order, follow (HTMX
 polling), download, retry, share."""
 
+import functools
 import hashlib
 from datetime import date
 from typing import Any
@@ -11,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -94,36 +96,42 @@ def _active_filters(request: HttpRequest, form: DashboardFilterForm) -> list[dic
 @access.team_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
     form, filters, programme, version = _dashboard_filters(request)
-    cached = selectors.dashboard_figures(user=request.user, filters=filters, version=version)
-    figures = cached.figures
+    key = selectors.dashboard_key(user=request.user, filters=filters, version=version)
+    # The figures are read (or computed) only when the body is not cached: the page around it needs none.
+    load = functools.cache(lambda: selectors.dashboard_figures(user=request.user, filters=filters, key=key))
+    figures = SimpleLazyObject(lambda: load().figures)
     query = request.GET.copy()
     query.pop("table", None)
-    context = {
+    context: dict[str, Any] = {
         "filter_form": form,
         "programme": programme,
         "filters": filters,
         "figures": figures,
-        "headline": figures["headline"],
+        "headline": SimpleLazyObject(lambda: figures["headline"]),
     }
 
-    def body() -> str:
-        return render_to_string(
+    def body() -> tuple[str, float]:
+        loaded = load()
+        html = render_to_string(
             "evaluation/partials/_dashboard_body.html",
             {
                 **context,
+                "figures": loaded.figures,
+                "headline": loaded.figures["headline"],
                 "defs": FIGURES,
-                "tables": dashboard_tables.tables_from(figures),
-                "charts": dashboard_tables.charts_from(figures),
+                "tables": dashboard_tables.tables_from(loaded.figures),
+                "charts": dashboard_tables.charts_from(loaded.figures),
                 "active_filters": _active_filters(request, form),
                 "querystring": query.urlencode(),
             },
             request,
         )
+        return html, loaded.expires
 
     # The body shows the figures and the query string (active filters, export links) only: cached beside
     # the figures, for the same query string.
     digest = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
-    context["body"] = mark_safe(cached.derived(f"body:{digest}", body))  # noqa: S308 — our template's output
+    context["body"] = mark_safe(selectors.dashboard_derived(key, f"body:{digest}", body))  # noqa: S308 — our template's output
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(context["body"])
     return render(request, "evaluation/dashboard.html", context)

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from evaluation.reports.selectors import dashboard_figures, filter_choices
+from evaluation.reports.selectors import dashboard_figures, dashboard_key, filter_choices
 from evaluation.selectors import Filters
 from programme import dataversion
 from programme.models import FunderKind, Organisation
@@ -198,17 +198,22 @@ def test_every_kind_of_write_shows_on_the_next_request(world, kind):
 
 def test_uncommitted_writes_are_neither_read_from_the_cache_nor_stored(world):
     filters = Filters(programme_id=world.programme.pk)
-    cached = dashboard_figures(user=world.director, filters=filters, version=filter_choices().version)
-    assert cached.key is not None
+    key = dashboard_key(user=world.director, filters=filters, version=filter_choices().version)
+    assert key is not None
+    cached = dashboard_figures(user=world.director, filters=filters, key=key)
     with transaction.atomic():
         ProjectFactory(programme=world.programme, title="Pas encore validé")
         assert dataversion.pending(connection)
-        inside = dashboard_figures(user=world.director, filters=filters, version=filter_choices().version)
-        assert inside.key is None
+        assert dashboard_key(user=world.director, filters=filters, version=filter_choices().version) is None
+        inside = dashboard_figures(user=world.director, filters=filters, key=None)
         assert inside.figures["headline"]["projects"] == cached.figures["headline"]["projects"] + 1
         transaction.set_rollback(True)
     # Rolled back: no new version, the cached figures stand.
-    again = dashboard_figures(user=world.director, filters=filters, version=filter_choices().version)
+    again = dashboard_figures(
+        user=world.director,
+        filters=filters,
+        key=dashboard_key(user=world.director, filters=filters, version=filter_choices().version),
+    )
     assert again.figures == cached.figures
 
 
