@@ -54,3 +54,11 @@ class EvaluationConfig(AppConfig):
                 "resources", "evaluation:research.territory_resources", _("Ressources"), 30, partners=True
             )
         )
+
+        # Rows no figure reads, written often (a report's progress, the reminders sent): no new data version.
+        from programme import dataversion
+        from projects.models import ReminderLog
+
+        from .models import Report
+
+        dataversion.ignore(Report, ReminderLog)

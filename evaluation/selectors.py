@@ -19,6 +19,7 @@ from django.db.models import (
     Case,
     Count,
     F,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -969,6 +970,22 @@ def people_mobilised(*, user: User, filters: Filters) -> Plan[int]:
 
 
 @planned
+def next_workshop(*, user: User, filters: Filters) -> Plan[datetime | None]:
+    """When the next workshop of the projects in scope starts (None if none is planned): until then, the
+    figures of workshops and people mobilised stay as they are unless the data change."""
+    (rows,) = yield (
+        Workshop.objects.filter(
+            project__in=_project_ids(user=user, filters=filters), starts_at__gt=timezone.now()
+        )
+        .order_by()
+        .values(all=Value(1))
+        .annotate(next=Min("starts_at"))
+        .values_list("next", flat=True),
+    )
+    return rows[0] if rows else None
+
+
+@planned
 def organisations_per_year(*, user: User, filters: Filters) -> Plan[list[Row]]:
     """Distinct organisations in the collectives per year (a membership in force at some point that year)."""
     (memberships,) = yield (
@@ -1170,6 +1187,7 @@ def programme_figures(*, user: User, filters: Filters) -> dict[str, Any]:
         maturity,
         organisations,
         events,
+        changes_at,
     ) = run_batched(
         gather(
             indicator_progress.plan(user=user, filters=filters),
@@ -1184,6 +1202,7 @@ def programme_figures(*, user: User, filters: Filters) -> dict[str, Any]:
             maturity_evolution.plan(user=user, filters=filters),
             organisations_per_year.plan(user=user, filters=filters),
             event_figures.plan(user=user, filters=filters),
+            next_workshop.plan(user=user, filters=filters),
         )
     )
     steps = {s["key"]: s["value"] for s in funnel_data["steps"]}
@@ -1222,6 +1241,8 @@ def programme_figures(*, user: User, filters: Filters) -> dict[str, Any]:
         "partners": partners,
         "funding": money,
         "events": events,
+        # When the clock alone changes a figure: the next workshop of the scope starts (it is then held).
+        "changes_at": changes_at,
     }
 
 

@@ -4,6 +4,7 @@ and a manifest with versions, row counts and SHA-256 checksums. `restore` checks
 touches anything, refuses an installation that already holds data, and puts both back
 (`manage.py backup` / `manage.py restore`, docs/operations.md)."""
 
+import contextlib
 import datetime
 import hashlib
 import io
@@ -26,9 +27,11 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.core.management import call_command
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
+
+from . import dataversion
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -326,6 +329,10 @@ def _restore_files(archive: tarfile.TarFile, manifest: dict[str, Any]) -> int:
 def restore_backup(source: IO[bytes], *, force: bool = False, migrate: bool = True) -> Restored:
     """Put an archive back: checksums first, then the database and the private files, then `migrate` (for an
     archive made by an older version). Raises BackupError, in French, before changing anything when it can."""
+    try:
+        version = dataversion.current()
+    except DatabaseError:  # an empty database: nothing was cached from it
+        version = 0
     with tempfile.TemporaryDirectory(prefix="parcours-restore-") as folder:
         work = Path(folder)
         if not source.seekable():
@@ -353,4 +360,7 @@ def restore_backup(source: IO[bytes], *, force: bool = False, migrate: bool = Tr
         raise BackupError(f"Les lignes restaurées ne correspondent pas au manifeste : {differences}")
     if migrate:
         call_command("migrate", interactive=False, verbosity=0)
+    # The restored data version may be one the dashboard's cached figures were read under since the backup.
+    with contextlib.suppress(DatabaseError):  # an archive older than the table, not migrated
+        dataversion.move_past(version)
     return Restored(manifest=manifest, row_counts=counts, files=files)

@@ -552,6 +552,16 @@ class SubmissionToken(models.Model):
         return self.token
 
 
+class DataVersion(models.Model):
+    """One row counting the committed writes to the tables that feed the programme's figures
+    (`programme.dataversion`): what a cache of figures is keyed on, so that no write can leave it stale."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
 # --- Territories: areas, partners, démarche, grants (a package of this app: programme/territories/) ------
 from .territories.models import (  # noqa: E402, F401
     Area,

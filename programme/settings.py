@@ -175,6 +175,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# The director dashboard's figures are cached (keyed on the data version, programme.dataversion, so a
+# write shows on the next request); an entry lives at most this long. 0 computes them on every request.
+DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", 3600)
+
 # --- Celery -------------------------------------------------------------------------------------
 # Work always leaves the request: with REDIS_URL on Redis, otherwise on kombu's filesystem transport (no
 # server; messages are files under CELERY_DATA_DIR, var/celery by default), where the worker and the one beat

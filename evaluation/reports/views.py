@@ -1,6 +1,8 @@
 """The director dashboard (page and exports) and the pages of the PDF reports: list, order, follow (HTMX
 polling), download, retry, share."""
 
+import functools
+import hashlib
 from datetime import date
 from typing import Any
 
@@ -8,14 +10,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from evaluation.figures import FIGURES
 from evaluation.models import Report, ReportKind, ReportStage, ReportStatus
-from evaluation.selectors import Filters, period_text, programme_figures
+from evaluation.selectors import Filters, period_text
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import history
@@ -39,8 +44,11 @@ def _pk(value: Cohort | Territory | Theme | None) -> int | None:
     return value.pk if value else None
 
 
-def _dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, Filters, Programme | None]:
-    """Read the filters from the query string; an unknown value is ignored, never an error page."""
+def _dashboard_filters(
+    request: HttpRequest,
+) -> tuple[DashboardFilterForm, Filters, Programme | None, int]:
+    """Read the filters from the query string; an unknown value is ignored, never an error page. Also
+    returns the data version read with the menus (what the figures are cached on)."""
     choices = selectors.filter_choices()  # every menu of the filters, and the programme, in one query
     programme = choices.programme(request.GET.get("programme", ""))
     today = timezone.localdate()
@@ -63,7 +71,7 @@ def _dashboard_filters(request: HttpRequest) -> tuple[DashboardFilterForm, Filte
         theme_id=_pk(cleaned.get("theme")),
         year=cleaned.get("year") or None,
     )
-    return form, filters, programme
+    return form, filters, programme, choices.version
 
 
 def _active_filters(request: HttpRequest, form: DashboardFilterForm) -> list[dict[str, Any]]:
@@ -87,35 +95,53 @@ def _active_filters(request: HttpRequest, form: DashboardFilterForm) -> list[dic
 
 @access.team_required
 def dashboard(request: AuthedRequest) -> HttpResponse:
-    form, filters, programme = _dashboard_filters(request)
-    figures = programme_figures(user=request.user, filters=filters)
+    form, filters, programme, version = _dashboard_filters(request)
+    key = selectors.dashboard_key(user=request.user, filters=filters, version=version)
+    # The figures are read (or computed) only when the body is not cached: the page around it needs none.
+    load = functools.cache(lambda: selectors.dashboard_figures(user=request.user, filters=filters, key=key))
+    figures = SimpleLazyObject(lambda: load().figures)
     query = request.GET.copy()
     query.pop("table", None)
-    context = {
+    context: dict[str, Any] = {
         "filter_form": form,
         "programme": programme,
         "filters": filters,
         "figures": figures,
-        "headline": figures["headline"],
-        "defs": FIGURES,
-        "tables": dashboard_tables.tables_from(figures),
-        "charts": dashboard_tables.charts_from(figures),
-        "active_filters": _active_filters(request, form),
-        "querystring": query.urlencode(),
+        "headline": SimpleLazyObject(lambda: figures["headline"]),
     }
-    template = (
-        "evaluation/partials/_dashboard_body.html"
-        if request.htmx and not request.htmx.boosted
-        else "evaluation/dashboard.html"
-    )
-    return render(request, template, context)
+
+    def body() -> tuple[str, float]:
+        loaded = load()
+        html = render_to_string(
+            "evaluation/partials/_dashboard_body.html",
+            {
+                **context,
+                "figures": loaded.figures,
+                "headline": loaded.figures["headline"],
+                "defs": FIGURES,
+                "tables": dashboard_tables.tables_from(loaded.figures),
+                "charts": dashboard_tables.charts_from(loaded.figures),
+                "active_filters": _active_filters(request, form),
+                "querystring": query.urlencode(),
+            },
+            request,
+        )
+        return html, loaded.expires
+
+    # The body shows the figures and the query string (active filters, export links) only: cached beside
+    # the figures, for the same query string.
+    digest = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
+    context["body"] = mark_safe(selectors.dashboard_derived(key, f"body:{digest}", body))  # noqa: S308 — our template's output
+    if request.htmx and not request.htmx.boosted:
+        return HttpResponse(context["body"])
+    return render(request, "evaluation/dashboard.html", context)
 
 
 @access.team_required
 def dashboard_export(request: AuthedRequest, table: str, fmt: str) -> HttpResponse:
     if table not in dashboard_tables.TABLES or fmt not in ("csv", "xlsx"):
         raise Http404
-    _form, filters, _programme = _dashboard_filters(request)
+    _form, filters, _programme, _version = _dashboard_filters(request)
     data = dashboard_tables.table_for(table, user=request.user, filters=filters)
     stamp = timezone.localdate().isoformat()
     # The table, then what it counts and over which dates (a blank line apart, as a footnote).
