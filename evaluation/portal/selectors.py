@@ -4,8 +4,10 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any, cast
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Exists, F, Model, OuterRef, QuerySet, Subquery, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -37,7 +39,7 @@ from projects.models import (
     Workshop,
 )
 
-from ..models import MeasurementStatus, MomentState, Periodicity, ProjectIndicator
+from ..models import Indicator, MeasurementStatus, MomentState, Periodicity, ProjectIndicator
 from ..selectors import maturity_moments_for
 
 #: How far ahead "next deadlines" look, and how many shared minutes and decisions the page shows.
@@ -182,56 +184,52 @@ LATEST_FIELDS = (
 )
 
 
-def indicator_rows(*, user: User, project: Project) -> list[dict[str, Any]]:
+def indicator_rows(
+    *, project: Project, indicators: list[ProjectIndicator], measurements: list[tuple[Any, ...]], today: date
+) -> list[dict[str, Any]]:
     """The indicators the partner reports in this project: the latest value, how many were sent back,
-    how many periods are still to report. The project's phase periods are read once (the per-phase
-    indicators' periods), on `project` itself."""
-    today = timezone.localdate()
-    prefetch_related_objects([project], "phase_periods")
-    indicators = list(
-        access.portal_scoped(user, ProjectIndicator)
-        .filter(project=project)
-        .select_related("indicator")
-        .order_by("indicator__name")
-    )
-    for pi in indicators:
-        pi.project = project
-    # Every value sent, as plain tuples (they grow with the periods): the periods measured, how many
-    # were sent back, and the latest — the one row the page shows, made a Measurement of its fields.
+    how many periods are still to report. `measurements`: every value sent for them, as tuples of
+    LATEST_FIELDS (they grow with the periods) — the latest, the one row the page shows, is made a
+    Measurement of its fields. The project's phase periods are read on `project` (prefetched)."""
     by_indicator: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in (
-        access.portal_scoped(user, Measurement)
-        .filter(project_indicator__in=indicators)
-        .order_by("-period_end")
-        .values_list(*LATEST_FIELDS)
-    ):
+    for row in sorted(measurements, key=itemgetter(3), reverse=True):  # the latest period first
         by_indicator[row[1]].append(row)
     rows = []
     for pi in indicators:
-        measurements = by_indicator[pi.pk]
-        measured = {(m[2], m[3]) for m in measurements}
-        latest = (
-            Measurement(**dict(zip(LATEST_FIELDS, measurements[0], strict=True))) if measurements else None
-        )
+        pi.project = project
+        sent = by_indicator[pi.pk]
+        measured = {(m[2], m[3]) for m in sent}
+        latest = Measurement(**dict(zip(LATEST_FIELDS, sent[0], strict=True))) if sent else None
         rows.append(
             {
                 "pi": pi,
                 "latest": latest,
-                "returned": sum(m[4] == MeasurementStatus.RETURNED for m in measurements),
+                "returned": sum(m[4] == MeasurementStatus.RETURNED for m in sent),
                 "to_report": len(open_periods(pi, measured, today)),
             }
         )
     return rows
 
 
-def _latest_version(model: type[DeliverableVersion | DocumentVersion], parent: str) -> dict[str, Subquery]:
-    """`latest_number` and `latest_uploaded_at`: the number and upload time of a deliverable's or a
-    document's latest version (None without one), read with the row rather than by a query of their own."""
-    latest = model._default_manager.filter(**{parent: OuterRef("pk")}).order_by("-number")
-    return {
-        "latest_number": Subquery(latest.values("number")[:1]),
-        "latest_uploaded_at": Subquery(latest.values("uploaded_at")[:1]),
-    }
+def _versioned(
+    rows: QuerySet[Any],
+    version: type[DeliverableVersion | DocumentVersion],
+    *,
+    order: tuple[str, ...],
+    fields: tuple[str, ...],
+) -> "QuerySet[Any, dict[str, Any]]":
+    """Deliverables or documents `_numbered`, with `latest_number` and `latest_uploaded_at`: the number
+    and upload time of their latest version (None without one), read with the row by a subquery."""
+    parent = "deliverable" if version is DeliverableVersion else "document"
+    latest = version._default_manager.filter(**{parent: OuterRef("pk")}).order_by("-number")
+    return _numbered(
+        rows.annotate(
+            latest_number=Subquery(latest.values("number")[:1]),
+            latest_uploaded_at=Subquery(latest.values("uploaded_at")[:1]),
+        ),
+        *order,
+        fields=(*fields, "latest_number", "latest_uploaded_at"),
+    )
 
 
 def _numbered[M: Model](
@@ -243,13 +241,87 @@ def _numbered[M: Model](
     return cast("QuerySet[Any, dict[str, Any]]", numbered)
 
 
-def _short_lists(*, user: User, project: Project) -> dict[str, Any]:
-    """The page's short lists, read in ONE statement (`programme.batch`, a UNION ALL of their own
-    queries): the collective's members, the team's leads, the shared documents (with their latest
-    version), the latest committee decisions shared with the collective, the shared funder reports (PDF,
-    read through the reports pages). Rows the templates read as objects are made of their fields."""
-    members, leads, documents, decisions, reports = run_batched(
+def _objects[M: Model](model: type[M], rows: list[dict[str, Any]], fields: tuple[str, ...]) -> list[M]:
+    """Instances of `model` from values() rows, in their number `n`, made as Django makes them (`from_db`):
+    a field not read is deferred — a query if touched, never a wrong value. Other keys become attributes."""
+    made = []
+    for row in sorted(rows, key=itemgetter("n")):
+        obj = model.from_db(DEFAULT_DB_ALIAS, list(fields), [row[f] for f in fields])
+        for key in row.keys() - set(fields):
+            setattr(obj, key, row[key])
+        made.append(obj)
+    return made
+
+
+def _page_rows(*, user: User, project: Project) -> dict[str, Any]:
+    """What "Mon projet" lists, read in ONE statement (`programme.batch`: a UNION ALL of each list's own
+    query, each scoped by `programme.access`, numbered in its order): the shared workshops and
+    committees, the deliverables of the partner's structure (with their latest version), the partner's
+    actions, the indicators they report and the values sent for them, the collective's members, the
+    team's leads, the shared documents (with their latest version), the latest shared committee
+    decisions and the shared funder reports (PDF, read through the reports pages)."""
+    workshop_fields = ("id", "project_id", "title", "step", "starts_at", "minutes")
+    committee_fields = ("id", "project_id", "kind", "date")
+    deliverable_fields = ("id", "project_id", "title", "due_date", "status")
+    action_fields = ("id", "project_id", "title", "due_date", "status")
+    pi_fields = ("id", "project_id", "indicator_id")
+    indicator_fields = ("id", "name", "unit", "unit_singular", "type", "periodicity")
+    # The widest query goes first: on SQLite its columns' declared types are the statement's, and sqlite3
+    # would read another query's value under a date, time or decimal column with that type's converter;
+    # the indicators' columns are integers and text only, and no other query is wider.
+    (
+        indicators,
+        workshops,
+        committees,
+        deliverables,
+        actions,
+        measurements,
+        members,
+        leads,
+        documents,
+        decisions,
+        reports,
+    ) = run_batched(
         gather(
+            rows_of(
+                _numbered(
+                    access.portal_scoped(user, ProjectIndicator).filter(project=project),
+                    "indicator__name",
+                    fields=(*pi_fields, *(f"indicator__{f}" for f in indicator_fields)),
+                )
+            ),
+            rows_of(
+                _numbered(
+                    access.scoped(user, Workshop).filter(project=project), "starts_at", fields=workshop_fields
+                )
+            ),
+            rows_of(
+                _numbered(
+                    access.scoped(user, Committee).filter(project=project), "date", fields=committee_fields
+                )
+            ),
+            rows_of(
+                _versioned(
+                    access.portal_scoped(user, Deliverable).filter(project=project),
+                    DeliverableVersion,
+                    order=("due_date", "pk"),
+                    fields=deliverable_fields,
+                )
+            ),
+            rows_of(
+                _numbered(
+                    access.portal_scoped(user, Action).filter(project=project),
+                    "due_date",
+                    "pk",
+                    fields=action_fields,
+                )
+            ),
+            rows_of(
+                access.portal_scoped(user, Measurement)
+                .filter(project_indicator__project=project)
+                .order_by()
+                .values_list(*LATEST_FIELDS)
+            ),
             rows_of(
                 _numbered(
                     project.memberships.filter(access.active_membership_q()),
@@ -266,12 +338,11 @@ def _short_lists(*, user: User, project: Project) -> dict[str, Any]:
                 )
             ),
             rows_of(
-                _numbered(
-                    access.scoped(user, Document)
-                    .filter(project=project)
-                    .annotate(**_latest_version(DocumentVersion, "document")),
-                    "title",
-                    fields=("pk", "title", "latest_number", "latest_uploaded_at"),
+                _versioned(
+                    access.scoped(user, Document).filter(project=project),
+                    DocumentVersion,
+                    order=("title",),
+                    fields=("pk", "title"),
                 )
             ),
             rows_of(
@@ -294,9 +365,22 @@ def _short_lists(*, user: User, project: Project) -> dict[str, Any]:
     )
 
     def ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return sorted(rows, key=lambda row: row["n"])
+        return sorted(rows, key=itemgetter("n"))
 
+    project_indicators = []
+    for row in ordered(indicators):
+        pi = ProjectIndicator.from_db(DEFAULT_DB_ALIAS, list(pi_fields), [row[f] for f in pi_fields])
+        pi.indicator = Indicator.from_db(
+            DEFAULT_DB_ALIAS, list(indicator_fields), [row[f"indicator__{f}"] for f in indicator_fields]
+        )
+        project_indicators.append(pi)
     return {
+        "workshops": _objects(Workshop, workshops, workshop_fields),
+        "committees": _objects(Committee, committees, committee_fields),
+        "deliverables": _objects(Deliverable, deliverables, deliverable_fields),
+        "actions": _objects(Action, actions, action_fields),
+        "indicators": project_indicators,
+        "measurements": measurements,
         "members": [
             Membership(role=m["role"], organisation=Organisation(name=m["organisation__name"]))
             for m in ordered(members)
@@ -328,32 +412,8 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
     now = timezone.now()
     prefetch_related_objects([project], "phase_periods")  # the timeline, the phase, indicators, maturity
     periods = sorted(project.phase_periods.all(), key=lambda p: p.planned_start)
-    # Only what the page shows of them: the frieze's markers, the deadlines, the latest minutes.
-    workshops = list(
-        access.scoped(user, Workshop)
-        .filter(project=project)
-        .only("project_id", "title", "step", "starts_at", "minutes")
-        .order_by("starts_at")
-    )
-    committees = list(
-        access.scoped(user, Committee)
-        .filter(project=project)
-        .only("project_id", "kind", "date")
-        .order_by("date")
-    )
-    deliverables = list(
-        access.portal_scoped(user, Deliverable)
-        .filter(project=project)
-        .select_related("milestone")
-        .annotate(**_latest_version(DeliverableVersion, "deliverable"))
-        .order_by("due_date", "pk")
-    )
-    actions = list(
-        access.portal_scoped(user, Action)
-        .filter(project=project)
-        .select_related("committee")
-        .order_by("due_date", "pk")
-    )
+    rows = _page_rows(user=user, project=project)
+    workshops, deliverables, actions = rows["workshops"], rows["deliverables"], rows["actions"]
     period = project_selectors.current_period(project)
     context: dict[str, Any] = {
         "project": project,
@@ -362,7 +422,7 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
         # Milestones are the team's planning and are not shared: the partner's timeline shows phases,
         # shared workshops and shared committees.
         "tl": timeline.build(
-            project, periods=periods, milestones=[], workshops=workshops, committees=committees
+            project, periods=periods, milestones=[], workshops=workshops, committees=rows["committees"]
         ),
         "deadlines": _deadlines(
             user=user,
@@ -377,7 +437,7 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
         "open_actions": [a for a in actions if a.status in OPEN_ACTION_STATUSES],
         "done_actions": [a for a in actions if a.status not in OPEN_ACTION_STATUSES],
         "recent_workshops": [w for w in reversed(workshops) if w.starts_at <= now][:RECENT_WORKSHOPS],
-        **_short_lists(user=user, project=project),
+        **{key: rows[key] for key in ("members", "staff_leads", "documents", "decisions", "reports")},
         "lead_role": MemberRole.LEAD,
         "today": today,
     }
@@ -385,7 +445,9 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
     moments = maturity_moments_for(user=user, project=project, periods=periods)
     context.update(
         {
-            "indicator_rows": indicator_rows(user=user, project=project),
+            "indicator_rows": indicator_rows(
+                project=project, indicators=rows["indicators"], measurements=rows["measurements"], today=today
+            ),
             "open_moments": [m for m in moments if m.open_to_partners],
             "closed_moments": [
                 m
