@@ -9,7 +9,7 @@ yearly roll-up table (`MeasurementRollup`) kept in step by the services, never t
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -1421,10 +1421,14 @@ def gate_dossier_evaluation(*, user: User, project: Project) -> dict[str, Any]:
     }
 
 
-def maturity_moments_for(*, user: User, project: Project) -> list[MaturityMoment]:
+def maturity_moments_for(
+    *, user: User, project: Project, periods: Iterable[PhasePeriod] | None = None
+) -> list[MaturityMoment]:
     """The maturity moments of a project the user may see (`maturity_moments`), in two queries: the
-    phase periods, the assessments with their scores and author."""
-    periods = access.scoped(user, PhasePeriod).filter(project=project)
+    phase periods (none when the caller read them already, `periods`: the project's, which the user may
+    read with it), the assessments with their scores and author."""
+    if periods is None:
+        periods = access.scoped(user, PhasePeriod).filter(project=project)
     assessments = (
         access.scoped(user, MaturityAssessment)
         .filter(project=project)

@@ -153,19 +153,25 @@ def _project_deadlines[R: (Milestone, Deliverable, Action)](
 ) -> list[Deadline]:
     """Milestones, deliverables or actions (rows with a title, a due date and a project) as deadlines."""
     return [
-        Deadline(
-            kind,
-            label,
-            r.due_date,
-            r.title,
-            r.project.title,
-            url(r),
-            late=r.due_date < today,
-            uid=f"{kind}-{r.pk}",
-            project_id=r.project_id,
-        )
+        _row_deadline(r, kind=kind, label=label, project_title=r.project.title, url=url(r), today=today)
         for r in rows.select_related("project").distinct()
     ]
+
+
+def _row_deadline(
+    r: Milestone | Deliverable | Action, *, kind: str, label: str, project_title: str, url: str, today: date
+) -> Deadline:
+    return Deadline(
+        kind,
+        label,
+        r.due_date,
+        r.title,
+        project_title,
+        url,
+        late=r.due_date < today,
+        uid=f"{kind}-{r.pk}",
+        project_id=r.project_id,
+    )
 
 
 def _funding_deadlines(user: User, *, start: date | None, end: date, today: date) -> list[Deadline]:
@@ -191,6 +197,31 @@ def _funding_deadlines(user: User, *, start: date | None, end: date, today: date
         )
         for kind, label, title, open_rows in rows
         for r in open_rows(user=user).filter(steered, due).distinct()
+    ]
+
+
+def portal_deadlines(
+    *, project: Project, deliverables: list[Deliverable], actions: list[Action], end: date, today: date
+) -> list[Deadline]:
+    """The partner side of `deadlines_for` for one project, over rows its page read already (the
+    portal's "Mon projet" reads the deliverables and actions the partner handles, `access.portal_scoped`):
+    the same kinds, open statuses and horizon — late ones however old — without querying again."""
+    url = reverse("home")
+    rows: list[tuple[str, str, Deliverable | Action]] = [
+        *[
+            ("deliverable", _("Livrable"), d)
+            for d in deliverables
+            if d.status in OPEN_DELIVERABLE_STATUSES and d.due_date <= end
+        ],
+        *[
+            ("action", _("Action"), a)
+            for a in actions
+            if a.status in OPEN_ACTION_STATUSES and a.due_date <= end
+        ],
+    ]
+    return [
+        _row_deadline(r, kind=kind, label=label, project_title=project.title, url=url, today=today)
+        for kind, label, r in rows
     ]
 
 

@@ -4,17 +4,21 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from operator import itemgetter
+from typing import Any, cast
 
-from django.db.models import Model, Prefetch, QuerySet
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Exists, F, Model, OuterRef, QuerySet, Subquery, Window, prefetch_related_objects
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from evaluation.models import Measurement, Report
 from programme import access
+from programme.batch import gather, rows_of, run_batched
 from programme.formatting import fr_date
-from programme.models import User
+from programme.models import Organisation, User
 from programme.selectors import account_data_export, audit_data_export, person_data_export
 from projects import selectors as project_selectors
 from projects import timeline
@@ -29,12 +33,13 @@ from projects.models import (
     Document,
     DocumentVersion,
     MemberRole,
+    Membership,
     Phase,
     Project,
     Workshop,
 )
 
-from ..models import MeasurementStatus, MomentState, Periodicity, ProjectIndicator
+from ..models import Indicator, MeasurementStatus, MomentState, Periodicity, ProjectIndicator
 from ..selectors import maturity_moments_for
 
 #: How far ahead "next deadlines" look, and how many shared minutes and decisions the page shows.
@@ -116,32 +121,41 @@ def open_periods(
 # --- Mon projet -------------------------------------------------------------------------------------------
 
 
-def first_project(*, user: User) -> Project | None:
-    """The partner's home shows their first current project (by title), if any."""
-    return (
+def portal_projects(*, user: User) -> list[Project]:
+    """The partner's current projects by title, in one query: the tabs of "Mon projet" and the page of
+    each (its lead organisation, its programme, and `funding_shared`: whether the team shares its budget
+    and funding plan with the collective). The home shows the first."""
+    shared_funding = access.scoped(user, FundingSettings).filter(
+        project=OuterRef("pk"), shared_with_collective=True
+    )
+    return list(
         access.scoped(user, Project)
         .select_related("lead_organisation", "programme")
+        .annotate(funding_shared=Exists(shared_funding))
         .order_by("title")
-        .first()
     )
 
 
 def _deadlines(
-    *, user: User, project: Project, workshops: list[Workshop], today: date
+    *,
+    user: User,
+    project: Project,
+    deliverables: list[Deliverable],
+    actions: list[Action],
+    workshops: list[Workshop],
+    today: date,
 ) -> list[dict[str, Any]]:
-    """What the partner's structure must hand in and the partner's actions — from the same source as the
-    team's deadlines (`projects.selectors.deadlines_for`), late ones however old — and upcoming workshops,
-    within DEADLINE_DAYS, soonest first."""
+    """What the partner's structure must hand in and the partner's actions — the team's deadlines' rule
+    (`projects.selectors.portal_deadlines`, the partner side of `deadlines_for`) over the rows the page
+    read already, late ones however old — and upcoming workshops, within DEADLINE_DAYS, soonest first."""
     now = timezone.now()
     horizon = today + timedelta(days=DEADLINE_DAYS)
-    due = project_selectors.deadlines_for(user, start=None, end=horizon, today=today)
+    due = project_selectors.portal_deadlines(
+        project=project, deliverables=deliverables, actions=actions, end=horizon, today=today
+    )
     return sorted(
         [
-            *[
-                {"kind": d.kind_label, "date": d.date, "title": d.title, "late": d.late}
-                for d in due
-                if d.project_id == project.pk
-            ],
+            *[{"kind": d.kind_label, "date": d.date, "title": d.title, "late": d.late} for d in due],
             *[
                 {
                     "kind": _("Atelier"),
@@ -157,37 +171,237 @@ def _deadlines(
     )
 
 
-def indicator_rows(*, user: User, project: Project) -> list[dict[str, Any]]:
+#: The fields of a value "Mon projet" reads: its indicator and period, its state, what the table shows.
+LATEST_FIELDS = (
+    "pk",
+    "project_indicator_id",
+    "period_start",
+    "period_end",
+    "status",
+    "value",
+    "text_value",
+    "locked",
+)
+
+
+def indicator_rows(
+    *, project: Project, indicators: list[ProjectIndicator], measurements: list[tuple[Any, ...]], today: date
+) -> list[dict[str, Any]]:
     """The indicators the partner reports in this project: the latest value, how many were sent back,
-    how many periods are still to report."""
-    today = timezone.localdate()
-    indicators = list(
-        access.portal_scoped(user, ProjectIndicator)
-        .filter(project=project)
-        .select_related("indicator", "project")
-        .prefetch_related("project__phase_periods")
-        .order_by("indicator__name")
-    )
-    by_indicator = defaultdict(list)
-    for m in (
-        access.portal_scoped(user, Measurement)
-        .filter(project_indicator__in=indicators)
-        .order_by("-period_end")
-    ):
-        by_indicator[m.project_indicator_id].append(m)
+    how many periods are still to report. `measurements`: every value sent for them, as tuples of
+    LATEST_FIELDS (they grow with the periods) — the latest, the one row the page shows, is made a
+    Measurement of its fields. The project's phase periods are read on `project` (prefetched)."""
+    by_indicator: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in sorted(measurements, key=itemgetter(3), reverse=True):  # the latest period first
+        by_indicator[row[1]].append(row)
     rows = []
     for pi in indicators:
-        measurements = by_indicator[pi.pk]
-        measured = {(m.period_start, m.period_end) for m in measurements}
+        pi.project = project
+        sent = by_indicator[pi.pk]
+        measured = {(m[2], m[3]) for m in sent}
+        latest = Measurement(**dict(zip(LATEST_FIELDS, sent[0], strict=True))) if sent else None
         rows.append(
             {
                 "pi": pi,
-                "latest": measurements[0] if measurements else None,
-                "returned": sum(m.status == MeasurementStatus.RETURNED for m in measurements),
+                "latest": latest,
+                "returned": sum(m[4] == MeasurementStatus.RETURNED for m in sent),
                 "to_report": len(open_periods(pi, measured, today)),
             }
         )
     return rows
+
+
+def _versioned(
+    rows: QuerySet[Any],
+    version: type[DeliverableVersion | DocumentVersion],
+    *,
+    order: tuple[str, ...],
+    fields: tuple[str, ...],
+) -> "QuerySet[Any, dict[str, Any]]":
+    """Deliverables or documents `_numbered`, with `latest_number` and `latest_uploaded_at`: the number
+    and upload time of their latest version (None without one), read with the row by a subquery."""
+    parent = "deliverable" if version is DeliverableVersion else "document"
+    latest = version._default_manager.filter(**{parent: OuterRef("pk")}).order_by("-number")
+    return _numbered(
+        rows.annotate(
+            latest_number=Subquery(latest.values("number")[:1]),
+            latest_uploaded_at=Subquery(latest.values("uploaded_at")[:1]),
+        ),
+        *order,
+        fields=(*fields, "latest_number", "latest_uploaded_at"),
+    )
+
+
+def _numbered[M: Model](
+    rows: QuerySet[M], *order: str, fields: tuple[str, ...]
+) -> QuerySet[M, dict[str, Any]]:
+    """`rows` as values() numbered `n` in `order` (a UNION ALL keeps no order: the page sorts on it)."""
+    by = [F(o[1:]).desc() if o.startswith("-") else F(o).asc() for o in order]
+    numbered = rows.annotate(n=Window(RowNumber(), order_by=by)).order_by(*order).values(*fields, "n")
+    return cast("QuerySet[Any, dict[str, Any]]", numbered)
+
+
+def _objects[M: Model](model: type[M], rows: list[dict[str, Any]], fields: tuple[str, ...]) -> list[M]:
+    """Instances of `model` from values() rows, in their number `n`, made as Django makes them (`from_db`):
+    a field not read is deferred — a query if touched, never a wrong value. Other keys become attributes."""
+    made = []
+    for row in sorted(rows, key=itemgetter("n")):
+        obj = model.from_db(DEFAULT_DB_ALIAS, list(fields), [row[f] for f in fields])
+        for key in row.keys() - set(fields):
+            setattr(obj, key, row[key])
+        made.append(obj)
+    return made
+
+
+def _page_rows(*, user: User, project: Project) -> dict[str, Any]:
+    """What "Mon projet" lists, read in ONE statement (`programme.batch`: a UNION ALL of each list's own
+    query, each scoped by `programme.access`, numbered in its order): the shared workshops and
+    committees, the deliverables of the partner's structure (with their latest version), the partner's
+    actions, the indicators they report and the values sent for them, the collective's members, the
+    team's leads, the shared documents (with their latest version), the latest shared committee
+    decisions and the shared funder reports (PDF, read through the reports pages)."""
+    workshop_fields = ("id", "project_id", "title", "step", "starts_at", "minutes")
+    committee_fields = ("id", "project_id", "kind", "date")
+    deliverable_fields = ("id", "project_id", "title", "due_date", "status")
+    action_fields = ("id", "project_id", "title", "due_date", "status")
+    pi_fields = ("id", "project_id", "indicator_id")
+    indicator_fields = ("id", "name", "unit", "unit_singular", "type", "periodicity")
+    # The widest query goes first: on SQLite its columns' declared types are the statement's, and sqlite3
+    # would read another query's value under a date, time or decimal column with that type's converter;
+    # the indicators' columns are integers and text only, and no other query is wider.
+    (
+        indicators,
+        workshops,
+        committees,
+        deliverables,
+        actions,
+        measurements,
+        members,
+        leads,
+        documents,
+        decisions,
+        reports,
+    ) = run_batched(
+        gather(
+            rows_of(
+                _numbered(
+                    access.portal_scoped(user, ProjectIndicator).filter(project=project),
+                    "indicator__name",
+                    fields=(*pi_fields, *(f"indicator__{f}" for f in indicator_fields)),
+                )
+            ),
+            rows_of(
+                _numbered(
+                    access.scoped(user, Workshop).filter(project=project), "starts_at", fields=workshop_fields
+                )
+            ),
+            rows_of(
+                _numbered(
+                    access.scoped(user, Committee).filter(project=project), "date", fields=committee_fields
+                )
+            ),
+            rows_of(
+                _versioned(
+                    access.portal_scoped(user, Deliverable).filter(project=project),
+                    DeliverableVersion,
+                    order=("due_date", "pk"),
+                    fields=deliverable_fields,
+                )
+            ),
+            rows_of(
+                _numbered(
+                    access.portal_scoped(user, Action).filter(project=project),
+                    "due_date",
+                    "pk",
+                    fields=action_fields,
+                )
+            ),
+            rows_of(
+                access.portal_scoped(user, Measurement)
+                .filter(project_indicator__project=project)
+                .order_by()
+                .values_list(*LATEST_FIELDS)
+            ),
+            rows_of(
+                _numbered(
+                    project.memberships.filter(access.active_membership_q()),
+                    "role",
+                    "organisation__name",
+                    fields=("role", "organisation__name"),
+                )
+            ),
+            rows_of(
+                _numbered(
+                    project.staff_leads.filter(is_active=True),
+                    "first_name",
+                    fields=("first_name", "last_name", "email"),
+                )
+            ),
+            rows_of(
+                _versioned(
+                    access.scoped(user, Document).filter(project=project),
+                    DocumentVersion,
+                    order=("title",),
+                    fields=("pk", "title"),
+                )
+            ),
+            rows_of(
+                _numbered(
+                    access.portal_scoped(user, CommitteeDecision).filter(committee__project=project),
+                    "-committee__date",
+                    "-pk",
+                    fields=("committee_id", "committee__kind", "committee__date", "text"),
+                )[:RECENT_DECISIONS]
+            ),
+            rows_of(
+                _numbered(
+                    access.scoped(user, Report).filter(project=project, status="done"),
+                    "-finished_at",
+                    "-pk",
+                    fields=("pk", "title", "finished_at"),
+                )
+            ),
+        )
+    )
+
+    def ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(rows, key=itemgetter("n"))
+
+    project_indicators = []
+    for row in ordered(indicators):
+        pi = ProjectIndicator.from_db(DEFAULT_DB_ALIAS, list(pi_fields), [row[f] for f in pi_fields])
+        pi.indicator = Indicator.from_db(
+            DEFAULT_DB_ALIAS, list(indicator_fields), [row[f"indicator__{f}"] for f in indicator_fields]
+        )
+        project_indicators.append(pi)
+    return {
+        "workshops": _objects(Workshop, workshops, workshop_fields),
+        "committees": _objects(Committee, committees, committee_fields),
+        "deliverables": _objects(Deliverable, deliverables, deliverable_fields),
+        "actions": _objects(Action, actions, action_fields),
+        "indicators": project_indicators,
+        "measurements": measurements,
+        "members": [
+            Membership(role=m["role"], organisation=Organisation(name=m["organisation__name"]))
+            for m in ordered(members)
+        ],
+        "staff_leads": [
+            User(first_name=u["first_name"], last_name=u["last_name"], email=u["email"])
+            for u in ordered(leads)
+        ],
+        "documents": ordered(documents),
+        "decisions": [
+            {
+                "committee_id": d["committee_id"],
+                "committee": Committee(
+                    pk=d["committee_id"], kind=d["committee__kind"], date=d["committee__date"]
+                ),
+                "text": d["text"],
+            }
+            for d in ordered(decisions)
+        ],
+        "reports": ordered(reports),
+    }
 
 
 def project_page(*, user: User, project: Project) -> dict[str, Any]:
@@ -196,89 +410,50 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
     maturity self-assessments and the funder reports shared with the collective."""
     today = timezone.localdate()
     now = timezone.now()
+    prefetch_related_objects([project], "phase_periods")  # the timeline, the phase, indicators, maturity
     periods = sorted(project.phase_periods.all(), key=lambda p: p.planned_start)
-    workshops = list(
-        access.scoped(user, Workshop)
-        .filter(project=project)
-        .select_related("facilitator")
-        .order_by("starts_at")
-    )
-    committees = list(access.scoped(user, Committee).filter(project=project).order_by("date"))
-    deliverables = list(
-        access.portal_scoped(user, Deliverable)
-        .filter(project=project)
-        .select_related("milestone")
-        .prefetch_related(Prefetch("versions", queryset=DeliverableVersion.objects.order_by("-number")))
-        .order_by("due_date", "pk")
-    )
-    actions = list(
-        access.portal_scoped(user, Action)
-        .filter(project=project)
-        .select_related("committee")
-        .order_by("due_date", "pk")
-    )
-    decisions = list(
-        access.portal_scoped(user, CommitteeDecision)
-        .filter(committee__project=project)
-        .select_related("committee")
-        .order_by("-committee__date", "-pk")[:RECENT_DECISIONS]
-    )
-    documents = list(
-        access.scoped(user, Document)
-        .filter(project=project)
-        .prefetch_related(Prefetch("versions", queryset=DocumentVersion.objects.order_by("-number")))
-        .order_by("title")
-    )
-    members = list(
-        project.memberships.filter(access.active_membership_q())
-        .select_related("organisation")
-        .order_by("role", "organisation__name")
-    )
+    rows = _page_rows(user=user, project=project)
+    workshops, deliverables, actions = rows["workshops"], rows["deliverables"], rows["actions"]
     period = project_selectors.current_period(project)
     context: dict[str, Any] = {
         "project": project,
-        "projects": list(access.scoped(user, Project).order_by("title").only("pk", "title", "phase")),
         "period": period,
         "late_decision": bool(period and period.is_late(today)),
         # Milestones are the team's planning and are not shared: the partner's timeline shows phases,
         # shared workshops and shared committees.
         "tl": timeline.build(
-            project, periods=periods, milestones=[], workshops=workshops, committees=committees
+            project, periods=periods, milestones=[], workshops=workshops, committees=rows["committees"]
         ),
-        "deadlines": _deadlines(user=user, project=project, workshops=workshops, today=today),
+        "deadlines": _deadlines(
+            user=user,
+            project=project,
+            deliverables=deliverables,
+            actions=actions,
+            workshops=workshops,
+            today=today,
+        ),
         "deliverables": deliverables,
         "actions": actions,
         "open_actions": [a for a in actions if a.status in OPEN_ACTION_STATUSES],
         "done_actions": [a for a in actions if a.status not in OPEN_ACTION_STATUSES],
         "recent_workshops": [w for w in reversed(workshops) if w.starts_at <= now][:RECENT_WORKSHOPS],
-        "decisions": decisions,
-        "documents": documents,
-        "members": members,
+        **{key: rows[key] for key in ("members", "staff_leads", "documents", "decisions", "reports")},
         "lead_role": MemberRole.LEAD,
-        "staff_leads": list(project.staff_leads.filter(is_active=True).order_by("first_name")),
         "today": today,
     }
     # Which self-assessments the collective may fill follows the phases (evaluation's one rule).
-    moments = maturity_moments_for(user=user, project=project)
+    moments = maturity_moments_for(user=user, project=project, periods=periods)
     context.update(
         {
-            "indicator_rows": indicator_rows(user=user, project=project),
+            "indicator_rows": indicator_rows(
+                project=project, indicators=rows["indicators"], measurements=rows["measurements"], today=today
+            ),
             "open_moments": [m for m in moments if m.open_to_partners],
             "closed_moments": [
                 m
                 for m in moments
                 if not m.open_to_partners and m.state == MomentState.FILLED and m.assessment
             ],
-            # Funder reports the team shared with the collective (PDF, read through the reports pages).
-            "reports": list(
-                access.scoped(user, Report)
-                .filter(project=project, status="done")
-                .order_by("-finished_at", "-pk")
-            ),
-            # The budget and funding plan, when the team shares them (projects.funding).
-            "funding_shared": access.scoped(user, FundingSettings)
-            .filter(project=project, shared_with_collective=True)
-            .exists(),
         }
     )
     return context
