@@ -20,6 +20,8 @@ a NULL of it where a queryset has nothing there, so no two types ever meet in on
 import functools
 from collections import Counter
 from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass
+from datetime import date
 from operator import itemgetter
 from typing import Any
 
@@ -142,7 +144,10 @@ def union_rows(querysets: Sequence[QuerySet[Any, Any]]) -> list[Rows]:
             seen[family] += 1
             # Cast even to its own declared type: an expression may return another (PostgreSQL's
             # DATE_TRUNC of a date is a timestamp, made a date by Django's converter afterwards).
-            cells[slot] = f"CAST(t.{name} AS {family})" if family else f"t.{name}"
+            # On SQLite (no family) a unary plus: the same value, but an expression, so the column of the
+            # statement has no declared type of its own — the first part's "date" would otherwise have
+            # the driver convert every part's value at that position as a date.
+            cells[slot] = f"CAST(t.{name} AS {family})" if family else f"+t.{name}"
             layout.append(slot + 1)  # after the queryset's number
         layouts[index] = layout
         # The querysets' own SQL (parameters apart) and database type names: no outside input.
@@ -205,3 +210,43 @@ def rows_of(queryset: QuerySet[Any, Any]) -> Plan[Rows]:
     """The plan that reads one queryset's rows (to gather with others)."""
     (rows,) = yield (queryset,)
     return rows
+
+
+#: The day a statement compiled once per process is built with (`Compiled`): the dates it filters on are
+#: relative to it, and moved to the day of each run.
+SENTINEL_DAY = date(1999, 1, 1)
+
+
+def on_day(param: Any, *, today: date) -> Any:
+    """A parameter of a statement compiled on SENTINEL_DAY, for `today`: a date (or its ISO text, as SQLite
+    receives it) moved by as many days; anything else as it is."""
+    shift = today - SENTINEL_DAY
+    if type(param) is date:
+        return param + shift
+    if isinstance(param, str) and len(param) == 10 and param[:2] == "19" and param[4] == "-":
+        return (date.fromisoformat(param) + shift).isoformat()
+    return param
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A values() / values_list() queryset compiled once, with SENTINEL_DAY standing for today — building and
+    compiling a queryset of unions and subqueries can cost more than running it — then run for any day
+    (`rows(today=…)`), its rows converted exactly as the queryset's own iteration would."""
+
+    queryset: QuerySet[Any, Any]
+    compiler: SQLCompiler
+    sql: str
+    params: tuple[Any, ...]
+
+    @classmethod
+    def of(cls, queryset: QuerySet[Any, Any]) -> "Compiled":
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        return cls(queryset, compiler, sql, tuple(params))
+
+    def rows(self, *, today: date) -> Rows:
+        with connections[self.queryset.db].cursor() as cursor:
+            cursor.execute(self.sql, [on_day(p, today=today) for p in self.params])
+            fetched = cursor.fetchall()
+        return _shaped(self.queryset, self.compiler, fetched)

@@ -21,12 +21,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
+from functools import cache, partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, CharField, F, IntegerField, Model, Value
+from django.db.models import BooleanField, CharField, F, IntegerField, Model, QuerySet, Value
 from django.db.models.expressions import Combinable, RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -34,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programme import access
+from programme.batch import SENTINEL_DAY, Compiled
 from programme.emails import send_template_mail
 from programme.models import Programme, Role, User
 from prospects.models import Prospect
@@ -184,9 +186,9 @@ def due_items_query(dates: list[date]):
     return parts[0].union(*parts[1:], all=True).order_by()
 
 
-def money_items(dates: list[date]) -> list[Due]:
+def _money_querysets(dates: list[date]) -> tuple[QuerySet[Any, Any], QuerySet[Any, Any]]:
     """The justifications and instalments still open (the funding selectors' definition) falling on one of
-    `dates`, as `Due` rows without an owner: the scan gives them to the project's staff leads."""
+    `dates`, as values: the rows and their titles' parts."""
     # Only the values the rows and their titles read, as tuples: building the four joined models of each
     # row (the funder is a whole structure record) was most of the scan's time.
     needed = (
@@ -199,14 +201,29 @@ def money_items(dates: list[date]) -> list[Due]:
         "convention__project__title",
         "convention__project__programme_id",
     )
-    justifications = unpaid_justifications(Justification.objects.filter(due_on__in=dates))
-    instalments = unpaid_instalments(Instalment.objects.filter(due_on__in=dates))
+    return (
+        unpaid_justifications(Justification.objects.filter(due_on__in=dates)).values_list(*needed),
+        unpaid_instalments(Instalment.objects.filter(due_on__in=dates)).values_list(*needed, "outstanding"),
+    )
+
+
+@cache
+def _statements(days: tuple[int, ...]) -> tuple[Compiled, Compiled, Compiled]:
+    """The scan's three reads for reminder dates `days` days from today, compiled once per process
+    (building the UNION and the money's subqueries was a third of the scan's time)."""
+    dates = [SENTINEL_DAY + timedelta(days=d) for d in days]
+    justifications, instalments = _money_querysets(dates)
+    return Compiled.of(due_items_query(dates)), Compiled.of(justifications), Compiled.of(instalments)
+
+
+def money_items(
+    justifications: Iterable[tuple[Any, ...]], instalments: Iterable[tuple[Any, ...]]
+) -> list[Due]:
+    """The open justifications' and instalments' rows (`_money_querysets`) as `Due` rows without an owner:
+    the scan gives them to the project's staff leads."""
     rows = [
-        *((ReminderKind.JUSTIFICATION, row, None) for row in justifications.values_list(*needed)),
-        *(
-            (ReminderKind.INSTALMENT, row[:-1], row[-1])
-            for row in instalments.values_list(*needed, "outstanding")
-        ),
+        *((ReminderKind.JUSTIFICATION, row, None) for row in justifications),
+        *((ReminderKind.INSTALMENT, row[:-1], row[-1]) for row in instalments),
     ]
     labels = {
         ReminderKind.JUSTIFICATION: dict(JustificationKind.choices),
@@ -314,7 +331,9 @@ def deadline_scan(*, now: datetime | None = None, queue: str | None = None) -> d
     for values in offsets.values():
         all_offsets |= set(values)
     dates = reminder_dates(today, all_offsets)
-    items = [Due(*row) for row in due_items_query(dates)] + money_items(dates)
+    due, justifications, instalments = _statements(tuple((d - today).days for d in dates))
+    items = [Due(*row) for row in due.rows(today=today)]
+    items += money_items(justifications.rows(today=today), instalments.rows(today=today))
 
     kept: list[tuple[Due, int]] = []
     for item in items:

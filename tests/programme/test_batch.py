@@ -59,3 +59,16 @@ def test_plans_run_alone_or_side_by_side_give_the_same_result(world, django_asse
     with django_assert_num_queries(1):
         together = run_batched(gather(milestones_per_project.plan(project_id=project.pk), titles()))
     assert together == alone == [["Deuxième", "Premier jalon"], ["Épicerie « solidaire »"]]
+
+
+def test_a_value_under_another_querysets_date_column_keeps_its_own_type(world):
+    """On SQLite the parts share columns by position: a text or a number placed where the first part has a
+    date must not go through that column's date conversion (the portal's lists met it as a None)."""
+    _data(world)
+    querysets = [
+        Milestone.objects.order_by("pk").values_list("due_date", "title"),  # a date first
+        Project.objects.order_by("pk").values_list("title", "pk"),  # text, then a number, in its place
+    ]
+    alone = [list(queryset) for queryset in querysets]
+    assert union_rows(querysets) == alone
+    assert union_rows(list(reversed(querysets))) == list(reversed(alone))
