@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import reduce
+from functools import cache, reduce
 from itertools import chain
 from operator import or_
 from typing import Any
@@ -16,8 +16,9 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import models, router
 from django.db.models import CharField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils.functional import Promise
 from django.utils.text import capfirst
@@ -515,3 +516,39 @@ def readable(entries: Iterable[AuditEntry], record: models.Model | None = None) 
 def history(obj: models.Model, *children: QuerySet[Any], limit: int = 30) -> list[ReadableEntry]:
     """A record's history section: its last `limit` entries and its children's, readable."""
     return readable(audit_entries_for(obj, *children)[:limit], obj)
+
+
+#: A child of a record for `record_history`: its model and the lookup from it to the record
+#: (`(Instalment, "convention__project")`).
+type Child = tuple[type[models.Model], str]
+
+#: A primary key no row has: where a record's pk goes in a statement compiled once (`_trail_sql`).
+_PK_MARK = -7_294_101
+
+
+@cache
+def _trail_sql(model: type[models.Model], children: tuple[Child, ...], using: str) -> tuple[str, tuple[Any, ...]]:
+    """The ids of the trail of a `model` record and its `children`: audit_entries_for's statement, compiled
+    once per process with _PK_MARK in place of the record's pk (building that query — a subquery per child
+    — cost a project's overview more than reading it)."""
+    rows = [child._default_manager.filter(**{path: _PK_MARK}) for child, path in children]
+    query = audit_entries_for(model(pk=_PK_MARK), *rows).order_by().values("pk").query
+    sql, params = query.get_compiler(using=using).as_sql()
+    return sql, tuple(params)
+
+
+def record_history(obj: models.Model, *children: Child, limit: int = 30) -> list[ReadableEntry]:
+    """`history(obj, *children)` — the same entries — for children named as (model, lookup to `obj`): the
+    statement is built once per process, each page only puts its record's pk in."""
+    using = router.db_for_read(AuditEntry)
+    sql, params = _trail_sql(type(obj), children, using)
+    mine = tuple(
+        obj.pk if value == _PK_MARK else str(obj.pk) if value == str(_PK_MARK) else value for value in params
+    )
+    entries = (
+        AuditEntry.objects.using(using)
+        .filter(pk__in=RawSQL(sql, mine))  # noqa: S611 — the ORM's own statement, values as parameters
+        .select_related("actor", "content_type")
+        .order_by("-created_at", "-id")
+    )
+    return readable(entries[:limit], obj)
