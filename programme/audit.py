@@ -527,7 +527,9 @@ _PK_MARK = -7_294_101
 
 
 @cache
-def _trail_sql(model: type[models.Model], children: tuple[Child, ...], using: str) -> tuple[str, tuple[Any, ...]]:
+def _trail_sql(
+    model: type[models.Model], children: tuple[Child, ...], using: str
+) -> tuple[str, tuple[Any, ...]]:
     """The ids of the trail of a `model` record and its `children`: audit_entries_for's statement, compiled
     once per process with _PK_MARK in place of the record's pk (building that query — a subquery per child
     — cost a project's overview more than reading it)."""
