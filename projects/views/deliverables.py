@@ -90,7 +90,9 @@ def _milestone_rows(milestones: list[Milestone], today: date) -> str:
     )
 
 
-def _deliverable_rows(request: AuthedRequest, deliverables: list[Deliverable], today: date) -> str:
+def _deliverable_rows(
+    request: AuthedRequest, deliverables: list[Deliverable], comments: dict[int, int], today: date
+) -> str:
     """The deliverables' rows, written with string joins like the milestones' — the markup the template's
     loop wrote, byte for byte; a submitted deliverable's review forms stay in their template
     (projects/conversations/_review.html, shared with the thread page)."""
@@ -127,7 +129,7 @@ def _deliverable_rows(request: AuthedRequest, deliverables: list[Deliverable], t
         f"    <td>{versions(d) or none}</td>\n"
         f'    <td class="row-actions"><a href="{upload.format(d.pk)}">{deposit}</a> · '
         f'<a href="{edit.format(d.pk)}">{modify}</a> · <a href="{thread.format(d.pk)}" aria-label="'
-        f'{_("Discussion — %(t)s") % {"t": escape(d.title)}}">{discussion} ({d.comment_count})</a>\n'
+        f'{_("Discussion — %(t)s") % {"t": escape(d.title)}}">{discussion} ({comments.get(d.pk, 0)})</a>\n'
         f"      {review(d)}</td>\n  </tr>"
         for d in deliverables
     )
@@ -142,15 +144,13 @@ def project_deliverables(request: AuthedRequest, pk: int) -> HttpResponse:
         )
     )
     comments = conversations.counts(user=request.user, model=Deliverable, ids=[d.pk for d in deliverables])
-    for deliverable in deliverables:
-        deliverable.comment_count = comments.get(deliverable.pk, 0)  # type: ignore[attr-defined]
     today = timezone.localdate()
     milestones = list(project.milestones.select_related("owner"))
     context = {
         "milestones": milestones,
         "milestone_rows": mark_safe(_milestone_rows(milestones, today)),  # noqa: S308 — escaped there
         "deliverables": deliverables,
-        "deliverable_rows": mark_safe(_deliverable_rows(request, deliverables, today)),  # noqa: S308 — escaped
+        "deliverable_rows": mark_safe(_deliverable_rows(request, deliverables, comments, today)),  # noqa: S308 — escaped
         "today": today,
     }
     return render_tab(request, project, "deliverables", "projects/project_deliverables.html", context)
