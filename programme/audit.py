@@ -20,7 +20,9 @@ from django.db import models, router
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
+from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.html import conditional_escape
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -511,6 +513,33 @@ def readable(entries: Iterable[AuditEntry], record: models.Model | None = None) 
             )
         )
     return rows
+
+
+def entries_html(entries: Iterable[ReadableEntry]) -> str:
+    """A history section's items (includes/_audit.html, filter `audit_items`), written with string joins:
+    the markup its template loop wrote, byte for byte — thirty entries through the template engine were a
+    fifth of a project overview's time."""
+    colon = gettext("%(label)s\u202f:")
+
+    def changes(entry: ReadableEntry) -> str:
+        if not entry.changes:
+            return ""
+        items = "".join(
+            f"<li>{colon % {'label': conditional_escape(c.label)}} "
+            f"{f'{conditional_escape(c.before)} → ' if c.before != formatting.DASH else ''}"
+            f"{conditional_escape(c.after)}</li>"
+            for c in entry.changes
+        )
+        return f"<ul>{items}</ul>"
+
+    return "".join(
+        f'\n    <li>\n      <time datetime="{timezone.localtime(e.created_at).isoformat()}">'
+        f"{conditional_escape(formatting.fr_datetime(e.created_at))}</time>\n"
+        f"      — {conditional_escape(e.actor)} — <strong>{conditional_escape(e.action)}</strong>"
+        f"{f' — {conditional_escape(e.subject)}' if e.subject else ''}\n"
+        f"      {changes(e)}\n    </li>\n    "
+        for e in entries
+    )
 
 
 def history(obj: models.Model, *children: QuerySet[Any], limit: int = 30) -> list[ReadableEntry]:
