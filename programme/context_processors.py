@@ -46,10 +46,18 @@ def _mark_active(items: list[dict[str, Any]], path: str) -> list[dict[str, Any]]
     return [{**i, "active": i is best} for i in items]
 
 
+def in_section(request: HttpRequest, at: str) -> None:
+    """Have the sidebar (this context processor) mark the item for `at` (a path) active on the page the
+    request renders: for a page that belongs to another section than its URL says (a project's Évaluation
+    tab, under /evaluation/), without working the sidebar out twice."""
+    request.nav_at = at  # type: ignore[attr-defined]
+
+
 def navigation(request: HttpRequest, *, at: str | None = None) -> dict[str, Any]:
-    """The sidebar, its item for `at` (a path; default: the request's) marked active. A page that belongs to
-    another section than its URL says (a project's Évaluation tab, under /evaluation/) passes `at`."""
+    """The sidebar, its item for `at` (a path; default: the one `in_section` set, else the request's)
+    marked active."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    return {"nav_items": _mark_active(_navigation_for(user), at or request.path)}
+    path = at or str(getattr(request, "nav_at", "") or request.path)
+    return {"nav_items": _mark_active(_navigation_for(user), path)}

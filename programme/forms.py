@@ -15,6 +15,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BaseCSVWidget
 
 from .formatting import fr_number
 from .identity import digits_only, normalise_name, normalise_town
@@ -633,14 +634,39 @@ class StringSelectMultiple(_StringSelectMixin, forms.SelectMultiple):
     pass
 
 
-#: The plain selects a filter form swaps for their string-built twins (subclasses keep their own render).
-STRING_SELECTS: dict[type, type] = {forms.Select: StringSelect, forms.SelectMultiple: StringSelectMultiple}
+class StringTextInput(forms.TextInput):
+    """A text box written with string joins: the same markup, byte for byte, as Django's input.html and
+    attrs.html templates (a list's search box, rendered on every request)."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: BaseRenderer | None = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = format_html(' value="{}"', str(widget["value"])) if widget["value"] is not None else ""
+        head = format_html('<input type="{}" name="{}"', widget["type"], widget["name"])
+        return mark_safe(f"{head}{shown}{_html_attrs(widget['attrs'])}>")  # noqa: S308 — all through format_html
+
+
+class _StringCSVSelect(BaseCSVWidget, StringSelect):
+    """django-filter's ordering menu (a CSV widget over a select) with the string-built select under it."""
+
+
+#: The plain widgets a filter form swaps for their string-built twins (subclasses keep their own render).
+STRING_SELECTS: dict[type, type] = {
+    forms.Select: StringSelect,
+    forms.SelectMultiple: StringSelectMultiple,
+    forms.TextInput: StringTextInput,
+}
 
 
 def use_string_selects(form: forms.BaseForm) -> None:
-    """Give a filter form's plain menus their string-built twins (same markup): a list page renders them on
-    every request. Only `Select` and `SelectMultiple` themselves: a subclass keeps its own rendering."""
+    """Give a filter form's plain menus and text boxes their string-built twins (same markup): a list page
+    renders them on every request. Only `Select`, `SelectMultiple`, `TextInput` themselves and
+    django-filter's CSV select (the ordering menu): a subclass keeps its own rendering."""
     for field in form.fields.values():
-        faster = STRING_SELECTS.get(type(field.widget))
+        kind = type(field.widget)
+        faster = STRING_SELECTS.get(kind)
+        if faster is None and kind.__bases__ == (BaseCSVWidget, forms.Select):
+            faster = _StringCSVSelect
         if faster is not None:
             field.widget.__class__ = faster

@@ -13,7 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from programme import access
-from programme.audit import history
+from programme.audit import Child, record_history
 from programme.formatting import fr_date
 from programme.models import Person, User
 from prospects.models import Event as ProgrammeEvent
@@ -26,12 +26,16 @@ from .models import (
     OPEN_MILESTONE_STATUSES,
     Action,
     ActionStatus,
+    Budget,
     Committee,
+    Convention,
     Deliverable,
     DeliverableStatus,
+    Document,
     Engagement,
     FundingRequest,
     Instalment,
+    Membership,
     Milestone,
     MilestoneStatus,
     Payment,
@@ -485,6 +489,20 @@ def collective_people(user: User, project: Project) -> QuerySet[Person]:
 
 UPCOMING_FIELDS = ("project_id", "title", "due_date", "status")
 
+#: The records whose changes the overview's history shows beside the project's own: (model, lookup to the
+#: project) — the collective, deadlines, documents and money.
+PROJECT_TRAIL: tuple[Child, ...] = (
+    (Membership, "project"),
+    (Milestone, "project"),
+    (Deliverable, "project"),
+    (Document, "project"),
+    (Budget, "project"),
+    (FundingRequest, "project"),
+    (Convention, "project"),
+    (Instalment, "convention__project"),
+    (Payment, "convention__project"),
+)
+
 
 def project_overview(user: User, project: Project, *, today: date) -> dict[str, Any]:
     """The overview tab of a project the user may see (fetched through access.scoped): the active
@@ -514,16 +532,5 @@ def project_overview(user: User, project: Project, *, today: date) -> dict[str, 
         "members": members,
         "upcoming": upcoming,
         "decisions": project.gate_decisions.select_related("decided_by"),
-        "audit_entries": history(
-            project,
-            project.memberships.all(),
-            project.milestones.all(),
-            project.deliverables.all(),
-            project.documents.all(),
-            project.budgets.all(),
-            FundingRequest.objects.filter(project=project),
-            project.conventions.all(),
-            Instalment.objects.filter(convention__project=project),
-            Payment.objects.filter(convention__project=project),
-        ),
+        "audit_entries": record_history(project, *PROJECT_TRAIL),
     }

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
-from programme.context_processors import navigation
+from programme.context_processors import in_section
 from programme.pages import posted, submitted
 
 from .. import selectors, services
@@ -113,8 +113,8 @@ def render_tab(
         "period": period,
         "late": bool(period and period.is_late()),
         "is_director": access.is_director(request.user),
-        **navigation(request, at=reverse("projects:project.list")),
     }
+    in_section(request, reverse("projects:project.list"))
     return render(request, template, {**base, **context})
 
 

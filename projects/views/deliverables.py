@@ -8,7 +8,10 @@ from html import escape
 
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -27,6 +30,7 @@ from ..conversations import selectors as conversations
 from ..forms import DeliverableForm, DocumentForm, MilestoneForm, UploadForm
 from ..models import (
     Deliverable,
+    DeliverableStatus,
     DeliverableVersion,
     Document,
     DocumentVersion,
@@ -84,6 +88,51 @@ def _milestone_rows(milestones: list[Milestone], today: date) -> str:
     )
 
 
+def _deliverable_rows(
+    request: AuthedRequest, deliverables: list[Deliverable], comments: dict[int, int], today: date
+) -> str:
+    """The deliverables' rows, written with string joins like the milestones' — the markup the template's
+    loop wrote, byte for byte; a submitted deliverable's review forms stay in their template
+    (projects/conversations/_review.html, shared with the thread page)."""
+    upload = reverse_pattern("projects:deliverable.upload")
+    edit = reverse_pattern("projects:deliverable.edit")
+    thread = reverse_pattern("projects:comment.list", "deliverable")
+    statuses = {value: escape(str(label)) for value, label in DeliverableStatus.choices}
+    late = ' <span class="badge badge--danger">{}</span>'.format(escape(_("en retard")))
+    none = '<span class="muted">—</span>'
+    deposit, modify, discussion = escape(_("Déposer")), escape(_("Modifier")), escape(_("Discussion"))
+    token = get_token(request)
+
+    def versions(d: Deliverable) -> str:
+        return "".join(
+            f'<a href="{reverse("projects:deliverable.download", args=[d.pk, v.number])}">v{v.number}</a> '
+            f'<span class="muted">{escape(v.original_name)}, {escape(filesizeformat(v.size))}, '
+            f"{escape(fr_date(v.uploaded_at))}</span><br>"
+            for v in d.versions.all()
+        )
+
+    def review(d: Deliverable) -> str:
+        if d.status != DeliverableStatus.SUBMITTED:
+            return ""
+        return render_to_string("projects/conversations/_review.html", {"d": d, "csrf_token": token})
+
+    def milestone(d: Deliverable) -> str:
+        return f'<br><span class="muted">{escape(str(d.milestone))}</span>' if d.milestone else ""
+
+    return "".join(
+        f"<tr>\n    <td>{escape(d.title)}{milestone(d)}</td>\n"
+        f"    <td>{escape(fr_date(d.due_date))}{late if d.is_late(today) else ''}</td>\n"
+        f"    <td>{escape(str(d.owner_organisation or d.owner_user or '—'))}</td>\n"
+        f"    <td>{statuses.get(d.status, escape(d.status))}</td>\n"
+        f"    <td>{versions(d) or none}</td>\n"
+        f'    <td class="row-actions"><a href="{upload.format(d.pk)}">{deposit}</a> · '
+        f'<a href="{edit.format(d.pk)}">{modify}</a> · <a href="{thread.format(d.pk)}" aria-label="'
+        f'{_("Discussion — %(t)s") % {"t": escape(d.title)}}">{discussion} ({comments.get(d.pk, 0)})</a>\n'
+        f"      {review(d)}</td>\n  </tr>"
+        for d in deliverables
+    )
+
+
 @access.team_required
 def project_deliverables(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk, prefetch=HEAD_PREFETCH)
@@ -93,14 +142,13 @@ def project_deliverables(request: AuthedRequest, pk: int) -> HttpResponse:
         )
     )
     comments = conversations.counts(user=request.user, model=Deliverable, ids=[d.pk for d in deliverables])
-    for deliverable in deliverables:
-        deliverable.comment_count = comments.get(deliverable.pk, 0)  # type: ignore[attr-defined]
     today = timezone.localdate()
     milestones = list(project.milestones.select_related("owner"))
     context = {
         "milestones": milestones,
         "milestone_rows": mark_safe(_milestone_rows(milestones, today)),  # noqa: S308 — escaped there
         "deliverables": deliverables,
+        "deliverable_rows": mark_safe(_deliverable_rows(request, deliverables, comments, today)),  # noqa: S308 — escaped
         "today": today,
     }
     return render_tab(request, project, "deliverables", "projects/project_deliverables.html", context)

@@ -14,6 +14,7 @@ from projects.models import Project
 from prospects.models import Prospect
 from tests.conftest import client_for
 from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory, record
+from tests.projects.funding.factories import funding_side
 from tests.prospects.factories import prospect_in
 from tests.test_typography import typography_faults
 
@@ -133,3 +134,17 @@ def test_an_indicator_history_writes_values_as_the_indicator_pages_do(world, sta
         reverse("evaluation:project_indicator.detail", kwargs={"pk": rate.pk})
     ).content.decode()
     assert "73,8\u00a0%" in _history_text(html) and "73,81" not in _history_text(html)
+
+
+def test_a_project_history_holds_its_own_records_changes_and_no_other_projects(world, staff_client):
+    # The overview's trail statement is compiled once per process: each project must still get its own.
+    funding_side(world.staff, world.project_a, "AAA")
+    funding_side(world.staff, world.project_b, "BBB")
+    for project, mine, theirs in ((world.project_a, "AAA", "BBB"), (world.project_b, "BBB", "AAA")):
+        html = staff_client.get(
+            reverse("projects:project.detail", kwargs={"pk": project.pk})
+        ).content.decode()
+        text = _history_text(html).replace("\u202f", " ").replace("\xa0", " ")
+        assert f"Convention « CONV-{mine} »" in text
+        assert f"Versement reçu « CONV-{mine} — " in text  # two steps away: payment → convention → project
+        assert theirs not in text

@@ -40,3 +40,15 @@ def test_the_prospect_filters_render_as_before(world):
         fast = str(form[name])
         widget.__class__ = forms.SelectMultiple if isinstance(widget, StringSelectMultiple) else forms.Select
         assert fast == str(form[name]), name
+
+
+def test_the_search_box_and_the_ordering_menu_render_as_before(world):
+    for data in ({"q": "<a&\"b'", "o": "-updated"}, {"q": "", "o": "name,town"}, {}):
+        form = ProspectFilter(data).form
+        plain = {name: type(field.widget) for name, field in form.fields.items()}
+        use_string_selects(form)  # as render_filtered_list does
+        for name in ("q", "o"):
+            assert type(form.fields[name].widget) is not plain[name]  # swapped for its string-built twin
+            fast = str(form[name])
+            form.fields[name].widget.__class__ = plain[name]
+            assert fast == str(form[name]), (name, data)

@@ -182,3 +182,19 @@ def test_partner_cannot_download_or_upload_a_team_deliverable_of_their_project(w
     )
     with pytest.raises(PermissionDenied):
         services.deliverable_upload(actor=world.partner_a, deliverable=deliverable, file=pdf_file())
+
+
+def test_the_deliverables_tab_offers_a_submitted_version_and_its_review(staff_client, world):
+    deliverable = DeliverableFactory(
+        project=world.project_a, owner_organisation=world.org_a, title="Bilan « R&D »"
+    )
+    services.deliverable_upload(actor=world.partner_a, deliverable=deliverable, file=pdf_file("bilan.pdf"))
+    html = staff_client.get(
+        reverse("projects:project.deliverables", args=[world.project_a.pk])
+    ).content.decode()
+    download = reverse("projects:deliverable.download", args=[deliverable.pk, 1])
+    review = reverse("projects:deliverable.review", args=[deliverable.pk])
+    assert f'<a href="{download}">v1</a> <span class="muted">bilan.pdf, ' in html
+    assert html.count(f'action="{review}"') == 2 and "Renvoyer au collectif" in html
+    assert 'name="csrfmiddlewaretoken"' in html.split(review, 1)[1].split("</form>", 1)[0]
+    assert "Bilan « R&amp;D »" in html and "Structure A" in html
