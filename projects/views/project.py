@@ -3,6 +3,7 @@ with the director's decision."""
 
 from datetime import date
 from html import escape
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -174,10 +175,34 @@ def project_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
         "tl": tl,
         "tl_svg": mark_safe(_timeline_svg(tl)),  # noqa: S308 — every text escaped there
         "periods": periods,
-        "exchanges": relations_selectors.project_exchanges(user=request.user, project=project),
+        **_exchanges_page(request, project),
         "back": request.get_full_path() + "#exchanges",
     }
     return render_tab(request, project, "timeline", "projects/project_timeline.html", context)
+
+
+#: Exchanges listed at a time on the « Frise » tab (the newest first; older ones a click away).
+EXCHANGES_SHOWN = 20
+
+
+def _exchanges_page(request: AuthedRequest, project: Project) -> dict[str, Any]:
+    """A page of the project's exchanges (`?echanges=<how many newer to skip>`), read as one more row than
+    shown to know whether older ones exist — no count of them all: a project with years of exchanges
+    costs the same as a new one."""
+    try:
+        skip = min(max(0, int(request.GET.get("echanges", 0))), 1_000_000)
+    except ValueError:
+        skip = 0
+    rows = list(
+        relations_selectors.project_exchanges(user=request.user, project=project)[
+            skip : skip + EXCHANGES_SHOWN + 1
+        ]
+    )
+    return {
+        "exchanges": rows[:EXCHANGES_SHOWN],
+        "exchanges_newer": max(0, skip - EXCHANGES_SHOWN) if skip else None,
+        "exchanges_older": skip + EXCHANGES_SHOWN if len(rows) > EXCHANGES_SHOWN else None,
+    }
 
 
 # --- Gate decision ------------------------------------------------------------------------------------

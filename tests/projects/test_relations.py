@@ -75,6 +75,40 @@ def test_log_from_project_with_a_collective_structure(world):
     assert "Membre C" in page.content.decode()
 
 
+def test_the_frise_lists_the_newest_exchanges_and_pages_through_the_older(world):
+    from projects.views.project import EXCHANGES_SHOWN
+
+    url = reverse("projects:project.timeline", args=[world.project_a.pk])
+    total = EXCHANGES_SHOWN + 5
+    for i in range(total):
+        exchange = Exchange.objects.create(
+            organisation=world.org_a,
+            kind="call",
+            date=date(2026, 1, 1) + timedelta(days=i),
+            summary=f"Appel n° {i}",
+        )
+        exchange.projects.add(world.project_a)
+    client = client_for(world.staff)
+    with CaptureQueriesContext(connection) as few:
+        first = client.get(url).content.decode()
+    newest, oldest = f"Appel n° {total - 1}<", "Appel n° 0<"
+    assert newest in first and oldest not in first
+    assert f"?echanges={EXCHANGES_SHOWN}#exchanges" in first and "Plus anciens" in first
+    older = client.get(url, {"echanges": EXCHANGES_SHOWN}).content.decode()
+    assert oldest in older and newest not in older and "Plus récents" in older and "Plus anciens" not in older
+    # A page number out of range or not a number: the newest page, never an error.
+    for value in ("-4", "abc", "99999999999999999999"):
+        assert client.get(url, {"echanges": value}).status_code == 200
+    # However many exchanges the project has, the tab reads the same number of rows and queries.
+    for i in range(30):
+        Exchange.objects.create(
+            organisation=world.org_a, kind="call", date=date(2025, 1, 1), summary="Ancien"
+        ).projects.add(world.project_a)
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(more) == len(few)
+
+
 def test_project_form_offers_only_the_collective(world):
     response = client_for(world.staff).get(reverse("projects:exchange.create", args=[world.project_a.pk]))
     body = response.content.decode()
