@@ -215,7 +215,10 @@ def test_command_queues_the_import_for_the_worker_which_runs_it_once(
     units, _ = generator.write_register(tmp_path, rows=120)
     with django_capture_on_commit_callbacks(execute=True) as queued:
         call_command("sirene_import", "--queue", str(units))
-    assert len(queued) == 1  # handed to the worker after commit (run at once in tests)
+    # Handed to the worker after commit (run at once in tests); the data version's own bump aside.
+    from programme.dataversion import _Bump
+
+    assert len([callback for callback in queued if not isinstance(callback, _Bump)]) == 1
     row = RegisterImport.objects.get()
     assert row.status == "done" and row.progress == 100 and RegisterUnit.objects.count() == row.rows_kept
     finished = row.finished_at

@@ -10,7 +10,6 @@ from evaluation.reports import services as report_services
 from projects.funding import services as funding_services
 from projects.models import GateDecision
 from tests.reports.helpers import order_funder, pdf_text
-from tests.reports.test_funding_report import convention  # noqa: F401 — the money of project A
 
 pytestmark = pytest.mark.django_db
 
