@@ -297,20 +297,6 @@ def csv_visible_rows(content: bytes) -> list[list[str]]:
     return [rows[0], *(row for row in rows[1:] if row and row[0] in ("Définition", "Période"))]
 
 
-def test_csv_exports_read_as_french(season, staff_client):  # noqa: F811
-    urls = [reverse("prospects:prospect.export", kwargs={"fmt": "csv"})] + [
-        reverse("evaluation:dashboard.export", kwargs={"table": table, "fmt": "csv"})
-        for table in dashboard_tables.TABLES
-    ]
-    faults = []
-    for url in urls:
-        response = staff_client.get(url)
-        assert response.status_code == 200, url
-        for row in csv_visible_rows(b"".join(response) if response.streaming else response.content):
-            faults += [f"{url}: {f}" for cell in row for f in typography_faults(html_module.escape(cell))]
-    assert not faults, "\n".join(faults)
-
-
 def xlsx_visible_rows(content: bytes) -> list[list[str]]:
     """A workbook's header rows and footnote rows (« Définition », « Période »), every sheet: our words."""
     from openpyxl import load_workbook
@@ -324,16 +310,19 @@ def xlsx_visible_rows(content: bytes) -> list[list[str]]:
     return rows
 
 
-def test_xlsx_exports_read_as_french(season, staff_client):  # noqa: F811
-    urls = [reverse("prospects:prospect.export", kwargs={"fmt": "xlsx"})] + [
-        reverse("evaluation:dashboard.export", kwargs={"table": table, "fmt": "xlsx"})
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_read_as_french(season, staff_client, fmt):  # noqa: F811
+    """The words of every export (its header and footnote rows), in both formats."""
+    visible_rows = {"csv": csv_visible_rows, "xlsx": xlsx_visible_rows}[fmt]
+    urls = [reverse("prospects:prospect.export", kwargs={"fmt": fmt})] + [
+        reverse("evaluation:dashboard.export", kwargs={"table": table, "fmt": fmt})
         for table in dashboard_tables.TABLES
     ]
     faults = []
     for url in urls:
         response = staff_client.get(url)
         assert response.status_code == 200, url
-        rows = xlsx_visible_rows(b"".join(response) if response.streaming else response.content)
+        rows = visible_rows(b"".join(response) if response.streaming else response.content)
         assert rows, url
         for row in rows:
             faults += [f"{url}: {f}" for cell in row for f in typography_faults(html_module.escape(cell))]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from programme import access
 from programme.access import TEAM_ROLES
+from programme.batch import SENTINEL_DAY, on_day
 from programme.models import User
 
 from ..models import Project
@@ -192,9 +193,9 @@ def inbox(
     return sections
 
 
-#: Stand-ins the navigation count's SQL is compiled with, once per process (`_count_sql`): every date a
-#: source filters on is relative to today, and the member is the only other value that changes.
-SENTINEL_DAY = date(1999, 1, 1)
+#: Stand-ins the inbox's SQL is compiled with, once per process (`_count_sql`, `_rows_sql`): every date a
+#: source filters on is relative to today (`programme.batch.SENTINEL_DAY`), and the member is the only
+#: other value that changes.
 SENTINEL_MEMBER = 1_999_000_001
 
 
@@ -220,12 +221,7 @@ def _actual(param: Any, *, today: date, member_id: int) -> Any:
     """A stand-in parameter replaced by its value for this request (dates moved by as many days)."""
     if param == SENTINEL_MEMBER:
         return member_id
-    shift = today - SENTINEL_DAY
-    if type(param) is date:
-        return param + shift
-    if isinstance(param, str) and len(param) == 10 and param[:2] == "19" and param[4] == "-":
-        return (date.fromisoformat(param) + shift).isoformat()
-    return param
+    return on_day(param, today=today)
 
 
 def inbox_count(user: User, *, today: date) -> int:
