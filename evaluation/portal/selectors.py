@@ -266,9 +266,8 @@ def _page_rows(*, user: User, project: Project) -> dict[str, Any]:
     action_fields = ("id", "project_id", "title", "due_date", "status")
     pi_fields = ("id", "project_id", "indicator_id")
     indicator_fields = ("id", "name", "unit", "unit_singular", "type", "periodicity")
-    # The widest query goes first: on SQLite its columns' declared types are the statement's, and sqlite3
-    # would read another query's value under a date, time or decimal column with that type's converter;
-    # the indicators' columns are integers and text only, and no other query is wider.
+    # One statement (programme.batch.union_rows): each query's rows come back with their own types,
+    # whatever the order (the columns carry no declared type of their own on SQLite).
     (
         indicators,
         workshops,

@@ -5,7 +5,6 @@ with plain ORM calls so the reports' figures can be checked against the database
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -210,7 +209,7 @@ def convention(world):
         schedule=[(ADVANCE, date(2026, 2, 1), "10000"), (BALANCE, date(2026, 12, 1), "14000")],
     )
     funding_services.payment_record(
-        actor=staff, convention=conv, received_on=date(2026, 2, 10), amount=D(10000), reference="VIR-1"
+        actor=staff, convention=conv, received_on=date(2026, 2, 10), amount=Decimal(10000), reference="VIR-1"
     )
     fdn = money.request(
         staff,
