@@ -386,7 +386,12 @@ class Organisation(models.Model):
                 name="unique_organisation_name_town",
             ),
         ]
-        indexes = [models.Index(fields=["normalised_name", "normalised_town"])]
+        indexes = [
+            models.Index(fields=["normalised_name", "normalised_town"]),
+            # The lists sorted by name or town (the prospect list's 50 first of 10,000 without a sort of all).
+            models.Index(fields=["name"], name="organisation_name_idx"),
+            models.Index(fields=["town"], name="organisation_town_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -128,8 +128,9 @@ def test_configured_services_switch_to_postgresql_redis_and_smtp():
     )
     assert values["engine"] == "django.db.backends.postgresql"
     assert values["db_name"] == "parcours"
-    # No JIT compilation for the app's queries (it cost more than the queries themselves).
-    assert values["db_options"]["options"] == "-c jit=off"
+    # No JIT compilation for the app's queries (it cost more than the queries themselves), and random reads
+    # priced as on an SSD or in memory (an index is then chosen where it reads a few rows of many).
+    assert values["db_options"]["options"] == "-c jit=off -c random_page_cost=1.1"
     # Redis is not a single point of failure: a cache that fails open, sessions in the database.
     assert values["cache"] == "programme.cache.FailOpenRedisCache"
     assert values["session"] == "programme.sessions"  # cached_db, safe when Redis comes back
@@ -193,3 +194,5 @@ def test_the_apps_postgresql_connections_do_not_jit_compile():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
