@@ -12,8 +12,11 @@ functions that apply them. This keeps the module at the bottom of the import gra
 `projects` → `prospects` → `programme`): it never names a higher app's model, the model names its rule.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
@@ -81,9 +84,24 @@ director_required = _role_required(is_director)
 partner_required = _role_required(is_partner)
 
 
+#: The day memberships are judged on, when not today (`as_of`).
+_AS_OF: ContextVar[date | None] = ContextVar("access_as_of", default=None)
+
+
+@contextmanager
+def as_of(day: date) -> Iterator[None]:
+    """Build querysets judging memberships on `day` instead of today: a statement compiled once with a
+    stand-in day (`programme.batch.Prepared`), its date moved to each request's."""
+    token = _AS_OF.set(day)
+    try:
+        yield
+    finally:
+        _AS_OF.reset(token)
+
+
 def active_membership_q(prefix: str = "") -> Q:
-    """Memberships in force today: joined (or no date) and not left."""
-    today = timezone.localdate()
+    """Memberships in force today (or on the day of `as_of`): joined (or no date) and not left."""
+    today = _AS_OF.get() or timezone.localdate()
     return Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": today})
 
 

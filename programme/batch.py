@@ -109,66 +109,88 @@ def union_rows(querysets: Sequence[QuerySet[Any, Any]]) -> list[Rows]:
     """The rows of each of `querysets` (values() or values_list() querysets), read in one statement."""
     if len(querysets) < 2:
         return [list(queryset) for queryset in querysets]
-    alias = querysets[0].db
-    connection = connections[alias]
-    quote = connection.ops.quote_name
-    compiled: list[tuple[int, SQLCompiler, str, list[Any], list[tuple[str, str]]]] = []
-    for index, queryset in enumerate(querysets):
-        if queryset.db != alias:
-            raise ValueError("union_rows: every queryset must read the same database")
-        compiler = queryset.query.get_compiler(using=alias)
-        try:
-            sql, params = compiler.as_sql(with_col_aliases=True)
-        except EmptyResultSet:
-            continue  # nothing can match (e.g. `pk__in=[]`): no rows, no SQL
-        columns = [
-            (quote(name), expression.output_field.db_type(connection) or "")
-            for expression, _sql, name in compiler.select[: compiler.col_count]
-        ]
-        compiled.append((index, compiler, sql, list(params), columns))
-    # The columns of the statement: for each family of types, as many as the widest queryset needs.
-    widths: Counter[str] = Counter()
-    for *_rest, columns in compiled:
-        for family, count in Counter(_family(db_type, connection) for _name, db_type in columns).items():
-            widths[family] = max(widths[family], count)
-    slots = [(family, n) for family in sorted(widths) for n in range(widths[family])]
-    position = {slot: i for i, slot in enumerate(slots)}
-    selects, params_all, layouts = [], [], {}
-    for index, _compiler, sql, params, columns in compiled:
-        seen: Counter[str] = Counter()
-        cells = [f"CAST(NULL AS {family})" if family else "NULL" for family, _n in slots]
-        layout = []
-        for name, db_type in columns:
-            family = _family(db_type, connection)
-            slot = position[(family, seen[family])]
-            seen[family] += 1
-            # Cast even to its own declared type: an expression may return another (PostgreSQL's
-            # DATE_TRUNC of a date is a timestamp, made a date by Django's converter afterwards).
-            # On SQLite (no family) a unary plus: the same value, but an expression, so the column of the
-            # statement has no declared type of its own — the first part's "date" would otherwise have
-            # the driver convert every part's value at that position as a date.
-            cells[slot] = f"CAST(t.{name} AS {family})" if family else f"+t.{name}"
-            layout.append(slot + 1)  # after the queryset's number
-        layouts[index] = layout
-        # The querysets' own SQL (parameters apart) and database type names: no outside input.
-        selects.append(f"SELECT {index}, {', '.join(cells)} FROM ({sql}) t")  # noqa: S608
-        params_all.extend(params)
-    raw: dict[int, Rows] = {index: [] for index, *_rest in compiled}
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(selects), params_all)
-        for row in cursor.fetchall():
-            raw[row[0]].append(row)
-    result: list[Rows] = [[] for _ in querysets]
-    for index, compiler, *_rest in compiled:
-        layout = layouts[index]
-        if layout == list(range(1, len(layout) + 1)):  # its columns first, in order (always on SQLite)
-            rows = [row[1 : len(layout) + 1] for row in raw[index]]
-        elif len(layout) == 1:
-            rows = [(row[layout[0]],) for row in raw[index]]
-        else:
-            rows = list(map(itemgetter(*layout), raw[index]))
-        result[index] = _shaped(querysets[index], compiler, rows)
-    return result
+    return Union.of(querysets).rows()
+
+
+@dataclass(frozen=True)
+class Union:
+    """The one statement of `union_rows`, compiled: its SQL and parameters, and how to give each queryset
+    its rows back (`rows`, with other parameters when it was compiled with stand-ins: `Prepared`)."""
+
+    querysets: tuple[QuerySet[Any, Any], ...]
+    sql: str
+    params: tuple[Any, ...]
+    #: Per queryset compiled (its index, its compiler, the statement's columns it reads, in order).
+    parts: tuple[tuple[int, SQLCompiler, tuple[int, ...]], ...]
+
+    @classmethod
+    def of(cls, querysets: Sequence[QuerySet[Any, Any]]) -> "Union":
+        alias = querysets[0].db
+        connection = connections[alias]
+        quote = connection.ops.quote_name
+        compiled: list[tuple[int, SQLCompiler, str, list[Any], list[tuple[str, str]]]] = []
+        for index, queryset in enumerate(querysets):
+            if queryset.db != alias:
+                raise ValueError("union_rows: every queryset must read the same database")
+            compiler = queryset.query.get_compiler(using=alias)
+            try:
+                sql, params = compiler.as_sql(with_col_aliases=True)
+            except EmptyResultSet:
+                continue  # nothing can match (e.g. `pk__in=[]`): no rows, no SQL
+            columns = [
+                (quote(name), expression.output_field.db_type(connection) or "")
+                for expression, _sql, name in compiler.select[: compiler.col_count]
+            ]
+            compiled.append((index, compiler, sql, list(params), columns))
+        # The columns of the statement: for each family of types, as many as the widest queryset needs.
+        widths: Counter[str] = Counter()
+        for *_rest, columns in compiled:
+            for family, count in Counter(_family(db_type, connection) for _name, db_type in columns).items():
+                widths[family] = max(widths[family], count)
+        slots = [(family, n) for family in sorted(widths) for n in range(widths[family])]
+        position = {slot: i for i, slot in enumerate(slots)}
+        selects, params_all, parts = [], [], []
+        for index, compiler, sql, params, columns in compiled:
+            seen: Counter[str] = Counter()
+            cells = [f"CAST(NULL AS {family})" if family else "NULL" for family, _n in slots]
+            layout = []
+            for name, db_type in columns:
+                family = _family(db_type, connection)
+                slot = position[(family, seen[family])]
+                seen[family] += 1
+                # Cast even to its own declared type: an expression may return another (PostgreSQL's
+                # DATE_TRUNC of a date is a timestamp, made a date by Django's converter afterwards).
+                # On SQLite (no family) a unary plus: the same value, but an expression, so the column of
+                # the statement has no declared type of its own — the first part's "date" would otherwise
+                # have the driver convert every part's value at that position as a date.
+                cells[slot] = f"CAST(t.{name} AS {family})" if family else f"+t.{name}"
+                layout.append(slot + 1)  # after the queryset's number
+            parts.append((index, compiler, tuple(layout)))
+            # The querysets' own SQL (parameters apart) and database type names: no outside input.
+            selects.append(f"SELECT {index}, {', '.join(cells)} FROM ({sql}) t")  # noqa: S608
+            params_all.extend(params)
+        return cls(tuple(querysets), " UNION ALL ".join(selects), tuple(params_all), tuple(parts))
+
+    def rows(self, params: Sequence[Any] | None = None) -> list[Rows]:
+        """Each queryset's rows (none for one that cannot match), the statement run with `params` (by
+        default its own)."""
+        result: list[Rows] = [[] for _ in self.querysets]
+        if not self.parts:
+            return result
+        raw: dict[int, Rows] = {index: [] for index, *_rest in self.parts}
+        with connections[self.querysets[0].db].cursor() as cursor:
+            cursor.execute(self.sql, self.params if params is None else params)
+            for row in cursor.fetchall():
+                raw[row[0]].append(row)
+        for index, compiler, layout in self.parts:
+            if layout == tuple(range(1, len(layout) + 1)):  # its columns first, in order (always on SQLite)
+                rows = [row[1 : len(layout) + 1] for row in raw[index]]
+            elif len(layout) == 1:
+                rows = [(row[layout[0]],) for row in raw[index]]
+            else:
+                rows = list(map(itemgetter(*layout), raw[index]))
+            result[index] = _shaped(self.querysets[index], compiler, rows)
+        return result
 
 
 #: PostgreSQL's column types by family (the type before any "(…)"): what a column of the UNION holds.
@@ -250,3 +272,47 @@ class Compiled:
             cursor.execute(self.sql, [on_day(p, today=today) for p in self.params])
             fetched = cursor.fetchall()
         return _shaped(self.queryset, self.compiler, fetched)
+
+
+#: Ids a statement compiled once per process is built with (`Prepared`), each standing for a value of the
+#: request (the partner's organisation, the project…): far below any row's id, so never one by chance.
+STAND_IN_IDS = range(-1_999_000_999, -1_999_000_000)
+
+
+def stand_in(n: int) -> int:
+    """The n-th stand-in id (`Prepared`)."""
+    return STAND_IN_IDS[n]
+
+
+class Prepared:
+    """A round of values() / values_list() querysets read in one statement (`union_rows`), built and
+    compiled ONCE per process and shape — building a dozen scoped querysets and compiling their union can
+    cost more than running it, on every request of a page — then run for each request's values.
+
+    `build(shape)` returns the querysets made with stand-ins: `stand_in(n)` ids where the request's ids go,
+    SENTINEL_DAY for today (`programme.access.as_of` for the memberships in force). `shape` is what
+    changes the statement's form rather than its values (a partner with or without a contact record, say:
+    a condition on it is then no condition at all); it is part of the cache key, with the database.
+    `rows(shape, values=…, today=…)` runs the statement with each stand-in replaced by its value
+    (`values`: {stand-in: value}) and every date moved from SENTINEL_DAY to `today` (`on_day`).
+    A statement may hold no other date and no other stand-in than those; tests compare its rows with
+    the querysets' own, built for real values."""
+
+    def __init__(self, build: Callable[[Any], Sequence[QuerySet[Any, Any]]]) -> None:
+        self.build = build
+        self._compiled: dict[tuple[str, Any], Union] = {}
+
+    def statement(self, shape: Any = None, *, using: str = "default") -> Union:
+        key = (connections[using].vendor + ":" + connections[using].settings_dict["NAME"], shape)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = Union.of(self.build(shape))
+        return compiled
+
+    def rows(self, shape: Any = None, *, values: dict[int, Any], today: date) -> list[Rows]:
+        statement = self.statement(shape)
+        params = [
+            values[param] if type(param) is int and param in values else on_day(param, today=today)
+            for param in statement.params
+        ]
+        return statement.rows(params)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from evaluation.models import Measurement, Report
 from programme import access
-from programme.batch import gather, rows_of, run_batched
+from programme.batch import SENTINEL_DAY, Prepared, stand_in
 from programme.formatting import fr_date
 from programme.models import Organisation, User
 from programme.selectors import account_data_export, audit_data_export, person_data_export
@@ -253,21 +253,100 @@ def _objects[M: Model](model: type[M], rows: list[dict[str, Any]], fields: tuple
     return made
 
 
+#: The fields each list of "Mon projet" reads (`_page_querysets`).
+WORKSHOP_FIELDS = ("id", "project_id", "title", "step", "starts_at", "minutes")
+COMMITTEE_FIELDS = ("id", "project_id", "kind", "date")
+DELIVERABLE_FIELDS = ("id", "project_id", "title", "due_date", "status")
+ACTION_FIELDS = ("id", "project_id", "title", "due_date", "status")
+PI_FIELDS = ("id", "project_id", "indicator_id")
+INDICATOR_FIELDS = ("id", "name", "unit", "unit_singular", "type", "periodicity")
+#: The stand-ins the page's statement is compiled with (`programme.batch.Prepared`).
+_PARTNER, _ORGANISATION, _PERSON, _PROJECT = (stand_in(n) for n in range(4))
+
+
+def _page_querysets(user: User, project: Project) -> list[QuerySet[Any, Any]]:
+    """What "Mon projet" lists (see `_page_rows`) for the partner: each list's own query, scoped by
+    `programme.access`, numbered in its order."""
+    return [
+        _numbered(
+            access.portal_scoped(user, ProjectIndicator).filter(project=project),
+            "indicator__name",
+            fields=(*PI_FIELDS, *(f"indicator__{f}" for f in INDICATOR_FIELDS)),
+        ),
+        _numbered(access.scoped(user, Workshop).filter(project=project), "starts_at", fields=WORKSHOP_FIELDS),
+        _numbered(access.scoped(user, Committee).filter(project=project), "date", fields=COMMITTEE_FIELDS),
+        _versioned(
+            access.portal_scoped(user, Deliverable).filter(project=project),
+            DeliverableVersion,
+            order=("due_date", "pk"),
+            fields=DELIVERABLE_FIELDS,
+        ),
+        _numbered(
+            access.portal_scoped(user, Action).filter(project=project),
+            "due_date",
+            "pk",
+            fields=ACTION_FIELDS,
+        ),
+        access.portal_scoped(user, Measurement)
+        .filter(project_indicator__project=project)
+        .order_by()
+        .values_list(*LATEST_FIELDS),
+        _numbered(
+            project.memberships.filter(access.active_membership_q()),
+            "role",
+            "organisation__name",
+            fields=("role", "organisation__name"),
+        ),
+        _numbered(
+            project.staff_leads.filter(is_active=True),
+            "first_name",
+            fields=("first_name", "last_name", "email"),
+        ),
+        _versioned(
+            access.scoped(user, Document).filter(project=project),
+            DocumentVersion,
+            order=("title",),
+            fields=("pk", "title"),
+        ),
+        _numbered(
+            access.portal_scoped(user, CommitteeDecision).filter(committee__project=project),
+            "-committee__date",
+            "-pk",
+            fields=("committee_id", "committee__kind", "committee__date", "text"),
+        )[:RECENT_DECISIONS],
+        _numbered(
+            access.scoped(user, Report).filter(project=project, status="done"),
+            "-finished_at",
+            "-pk",
+            fields=("pk", "title", "finished_at"),
+        ),
+    ]
+
+
+def _stand_in_page(has_person: bool) -> list[QuerySet[Any, Any]]:
+    """The page's querysets for a stand-in partner (with a contact record or not: `has_person`) and
+    project, memberships judged on SENTINEL_DAY: compiled once per process (`_PAGE`)."""
+    user = User(
+        pk=_PARTNER,
+        role="partner",
+        is_active=True,
+        organisation_id=_ORGANISATION,
+        person_id=_PERSON if has_person else None,
+    )
+    with access.as_of(SENTINEL_DAY):
+        return _page_querysets(user, Project(pk=_PROJECT))
+
+
+_PAGE = Prepared(_stand_in_page)
+
+
 def _page_rows(*, user: User, project: Project) -> dict[str, Any]:
     """What "Mon projet" lists, read in ONE statement (`programme.batch`: a UNION ALL of each list's own
-    query, each scoped by `programme.access`, numbered in its order): the shared workshops and
-    committees, the deliverables of the partner's structure (with their latest version), the partner's
-    actions, the indicators they report and the values sent for them, the collective's members, the
-    team's leads, the shared documents (with their latest version), the latest shared committee
-    decisions and the shared funder reports (PDF, read through the reports pages)."""
-    workshop_fields = ("id", "project_id", "title", "step", "starts_at", "minutes")
-    committee_fields = ("id", "project_id", "kind", "date")
-    deliverable_fields = ("id", "project_id", "title", "due_date", "status")
-    action_fields = ("id", "project_id", "title", "due_date", "status")
-    pi_fields = ("id", "project_id", "indicator_id")
-    indicator_fields = ("id", "name", "unit", "unit_singular", "type", "periodicity")
-    # One statement (programme.batch.union_rows): each query's rows come back with their own types,
-    # whatever the order (the columns carry no declared type of their own on SQLite).
+    query, each scoped by `programme.access`, numbered in its order, compiled once per process): the
+    shared workshops and committees, the deliverables of the partner's structure (with their latest
+    version), the partner's actions, the indicators they report and the values sent for them, the
+    collective's members, the team's leads, the shared documents (with their latest version), the latest
+    shared committee decisions and the shared funder reports (PDF, read through the reports pages)."""
     (
         indicators,
         workshops,
@@ -280,87 +359,15 @@ def _page_rows(*, user: User, project: Project) -> dict[str, Any]:
         documents,
         decisions,
         reports,
-    ) = run_batched(
-        gather(
-            rows_of(
-                _numbered(
-                    access.portal_scoped(user, ProjectIndicator).filter(project=project),
-                    "indicator__name",
-                    fields=(*pi_fields, *(f"indicator__{f}" for f in indicator_fields)),
-                )
-            ),
-            rows_of(
-                _numbered(
-                    access.scoped(user, Workshop).filter(project=project), "starts_at", fields=workshop_fields
-                )
-            ),
-            rows_of(
-                _numbered(
-                    access.scoped(user, Committee).filter(project=project), "date", fields=committee_fields
-                )
-            ),
-            rows_of(
-                _versioned(
-                    access.portal_scoped(user, Deliverable).filter(project=project),
-                    DeliverableVersion,
-                    order=("due_date", "pk"),
-                    fields=deliverable_fields,
-                )
-            ),
-            rows_of(
-                _numbered(
-                    access.portal_scoped(user, Action).filter(project=project),
-                    "due_date",
-                    "pk",
-                    fields=action_fields,
-                )
-            ),
-            rows_of(
-                access.portal_scoped(user, Measurement)
-                .filter(project_indicator__project=project)
-                .order_by()
-                .values_list(*LATEST_FIELDS)
-            ),
-            rows_of(
-                _numbered(
-                    project.memberships.filter(access.active_membership_q()),
-                    "role",
-                    "organisation__name",
-                    fields=("role", "organisation__name"),
-                )
-            ),
-            rows_of(
-                _numbered(
-                    project.staff_leads.filter(is_active=True),
-                    "first_name",
-                    fields=("first_name", "last_name", "email"),
-                )
-            ),
-            rows_of(
-                _versioned(
-                    access.scoped(user, Document).filter(project=project),
-                    DocumentVersion,
-                    order=("title",),
-                    fields=("pk", "title"),
-                )
-            ),
-            rows_of(
-                _numbered(
-                    access.portal_scoped(user, CommitteeDecision).filter(committee__project=project),
-                    "-committee__date",
-                    "-pk",
-                    fields=("committee_id", "committee__kind", "committee__date", "text"),
-                )[:RECENT_DECISIONS]
-            ),
-            rows_of(
-                _numbered(
-                    access.scoped(user, Report).filter(project=project, status="done"),
-                    "-finished_at",
-                    "-pk",
-                    fields=("pk", "title", "finished_at"),
-                )
-            ),
-        )
+    ) = _PAGE.rows(
+        user.person_id is not None,
+        values={
+            _PARTNER: user.pk,
+            _ORGANISATION: user.organisation_id,
+            _PERSON: user.person_id,
+            _PROJECT: project.pk,
+        },
+        today=timezone.localdate(),
     )
 
     def ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -368,16 +375,16 @@ def _page_rows(*, user: User, project: Project) -> dict[str, Any]:
 
     project_indicators = []
     for row in ordered(indicators):
-        pi = ProjectIndicator.from_db(DEFAULT_DB_ALIAS, list(pi_fields), [row[f] for f in pi_fields])
+        pi = ProjectIndicator.from_db(DEFAULT_DB_ALIAS, list(PI_FIELDS), [row[f] for f in PI_FIELDS])
         pi.indicator = Indicator.from_db(
-            DEFAULT_DB_ALIAS, list(indicator_fields), [row[f"indicator__{f}"] for f in indicator_fields]
+            DEFAULT_DB_ALIAS, list(INDICATOR_FIELDS), [row[f"indicator__{f}"] for f in INDICATOR_FIELDS]
         )
         project_indicators.append(pi)
     return {
-        "workshops": _objects(Workshop, workshops, workshop_fields),
-        "committees": _objects(Committee, committees, committee_fields),
-        "deliverables": _objects(Deliverable, deliverables, deliverable_fields),
-        "actions": _objects(Action, actions, action_fields),
+        "workshops": _objects(Workshop, workshops, WORKSHOP_FIELDS),
+        "committees": _objects(Committee, committees, COMMITTEE_FIELDS),
+        "deliverables": _objects(Deliverable, deliverables, DELIVERABLE_FIELDS),
+        "actions": _objects(Action, actions, ACTION_FIELDS),
         "indicators": project_indicators,
         "measurements": measurements,
         "members": [

@@ -98,3 +98,47 @@ def test_mon_projet_query_count_does_not_grow_with_the_rows(
         with django_assert_num_queries(8):
             page = partner_a_client.get(url).content.decode()
     assert "Livrable 4.3" in page and "Document 4.3" in page and "Décision 4.3" in page
+
+
+def test_the_pages_statement_compiled_once_reads_what_the_querysets_read(world, sides):
+    """« Mon projet » reads its lists with one statement compiled once per process for stand-ins (a
+    partner, a project, today: `programme.batch.Prepared`): for every partner — with or without a contact
+    record — and project, and for memberships ending yesterday, today or tomorrow, its rows are those the
+    querysets built for the real partner, project and day read."""
+    from evaluation.portal import selectors
+    from programme.batch import union_rows
+    from programme.models import User
+
+    today = timezone.localdate()
+    # Members of project A who left yesterday (gone), leave today (gone) and leave tomorrow (still in).
+    for days, name in ((-1, "Partie hier"), (0, "Part aujourd’hui"), (1, "Part demain")):
+        membership = MembershipFactory(project=world.project_a, role="partner")
+        membership.organisation.name = name
+        membership.organisation.save()
+        membership.left_on = today + timedelta(days=days)
+        membership.save()
+    without_person = User.objects.create(
+        email="sans-fiche@test.fr", role="partner", organisation=world.org_a, is_active=True
+    )
+
+    def as_sets(lists):
+        return [sorted(map(repr, rows)) for rows in lists]
+
+    compared = 0
+    for user in (world.partner_a, world.partner_b, without_person):
+        for project in (world.project_a, world.project_b):
+            prepared = selectors._PAGE.rows(
+                user.person_id is not None,
+                values={
+                    selectors._PARTNER: user.pk,
+                    selectors._ORGANISATION: user.organisation_id,
+                    selectors._PERSON: user.person_id,
+                    selectors._PROJECT: project.pk,
+                },
+                today=today,
+            )
+            assert as_sets(prepared) == as_sets(union_rows(selectors._page_querysets(user, project)))
+            compared += sum(map(len, prepared))
+    assert compared > 20  # the lists were not empty
+    page = client_for(world.partner_a).get(reverse("portal:home")).content.decode()
+    assert "Part demain" in page and "Partie hier" not in page and "Part aujourd’hui" not in page

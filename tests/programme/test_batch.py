@@ -72,3 +72,33 @@ def test_a_value_under_another_querysets_date_column_keeps_its_own_type(world):
     alone = [list(queryset) for queryset in querysets]
     assert union_rows(querysets) == alone
     assert union_rows(list(reversed(querysets))) == list(reversed(alone))
+
+
+def test_a_prepared_statement_is_built_once_per_shape_and_run_for_each_requests_values(
+    world, django_assert_num_queries
+):
+    from programme.batch import SENTINEL_DAY, Prepared, stand_in
+
+    first, second = _data(world), _data(world)
+    Milestone.objects.create(project=second, title="Plus tard", due_date=date(2026, 6, 1))
+    built = []
+
+    def build(titled):
+        built.append(titled)
+        milestones = Milestone.objects.filter(project_id=stand_in(0), due_date__lt=SENTINEL_DAY)
+        fields = ("title", "due_date") if titled else ("due_date",)
+        return [milestones.order_by("due_date").values_list(*fields), Project.objects.values_list("pk")]
+
+    prepared = Prepared(build)
+    with django_assert_num_queries(1):
+        rows, _projects = prepared.rows(True, values={stand_in(0): first.pk}, today=date(2026, 3, 1))
+    assert rows == [("Premier jalon", date(2026, 1, 5))]  # before 1 March, of the first project only
+    rows, _projects = prepared.rows(True, values={stand_in(0): second.pk}, today=date(2026, 12, 31))
+    assert sorted(rows) == [
+        ("Deuxième", date(2026, 3, 9)),
+        ("Plus tard", date(2026, 6, 1)),
+        ("Premier jalon", date(2026, 1, 5)),
+    ]
+    rows, _projects = prepared.rows(False, values={stand_in(0): second.pk}, today=date(2026, 3, 1))
+    assert rows == [(date(2026, 1, 5),)]
+    assert built == [True, False]  # built and compiled once per shape
