@@ -1,6 +1,6 @@
 """Reads of project steering. Every function takes the acting user and scopes through programme.access."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -395,8 +395,9 @@ def calendar_events(user: User, *, today: date) -> CalendarEvents:
 # --- Project page ------------------------------------------------------------------------------------
 
 
-def current_period(project: Project) -> PhasePeriod | None:
-    for period in project.phase_periods.all():
+def current_period(project: Project, *, periods: Iterable[PhasePeriod] | None = None) -> PhasePeriod | None:
+    """The period of the phase under way (`periods`: the project's, when the caller read them already)."""
+    for period in project.phase_periods.all() if periods is None else periods:
         if period.phase == project.phase and period.actual_end is None:
             return period
     return None

@@ -115,6 +115,9 @@ class MaturityAssessment(models.Model):
     access_rule = ThroughProject()
     portal_rule = access_rule
 
+    # Not a column: whether it holds scores, where a read annotates it (the portal's page, `maturity_moments`).
+    scored: bool
+
     class Meta:
         ordering = ["project", "assessed_on"]
         verbose_name = _("maturité coopérative")
@@ -198,6 +201,13 @@ class MaturityMoment:
         return self.state in (MomentState.FILLED, MomentState.WAIVED)
 
 
+def _scored(assessment: MaturityAssessment) -> bool:
+    """Whether the assessment holds scores: `scored` when read with it (an annotation), else its
+    prefetched scores."""
+    scored = getattr(assessment, "scored", None)
+    return bool(list(assessment.scores.all())) if scored is None else scored  # `.all()`: the prefetched list
+
+
 def maturity_moments(
     *, phase: str, periods: Iterable[PhasePeriod], assessments: Iterable[MaturityAssessment]
 ) -> list[MaturityMoment]:
@@ -206,7 +216,8 @@ def maturity_moments(
     team opened early (an end-of-phase assessment before the gate), and the end of the phase under way
     as "upcoming". Oldest first.
 
-    Pass the assessments with their `scores` and `assessed_by` prefetched: no query is made here."""
+    Pass the assessments with their `scores` prefetched (or annotated `scored`) and `assessed_by` read
+    with them: no query is made here."""
     rows = {(a.phase, a.moment): a for a in assessments}
     started = sorted(
         (p for p in periods if p.phase in ASSESSED_PHASES and p.actual_start is not None),
@@ -234,7 +245,7 @@ def maturity_moments(
         row = rows.get((moment_phase, moment))
         phase_period = by_phase.get(moment_phase)
         phase_open = phase_period.actual_end is None if phase_period else moment_phase == phase
-        filled = row is not None and bool(list(row.scores.all()))  # `.all()`: the prefetched list
+        filled = row is not None and _scored(row)
         if row is not None and row.waived_at is not None:
             state = MomentState.WAIVED
         elif filled:

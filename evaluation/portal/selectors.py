@@ -2,13 +2,15 @@
 (`projects_for`, `portal_*_for`…), so a partner only ever reads their current collectives' data."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from operator import itemgetter
 from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Exists, F, Model, OuterRef, QuerySet, Subquery, Window, prefetch_related_objects
+from django.db.models import Exists, F, Model, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -35,12 +37,21 @@ from projects.models import (
     MemberRole,
     Membership,
     Phase,
+    PhasePeriod,
     Project,
     Workshop,
 )
 
-from ..models import Indicator, MeasurementStatus, MomentState, Periodicity, ProjectIndicator
-from ..selectors import maturity_moments_for
+from ..models import (
+    Indicator,
+    MaturityAssessment,
+    MaturityScore,
+    MeasurementStatus,
+    MomentState,
+    Periodicity,
+    ProjectIndicator,
+    maturity_moments,
+)
 
 #: How far ahead "next deadlines" look, and how many shared minutes and decisions the page shows.
 DEADLINE_DAYS = 120
@@ -72,14 +83,17 @@ def _span(start: date, end: date) -> str:
     return f"{fr_date(start)} – {fr_date(end)}"
 
 
-def reporting_periods(project_indicator: ProjectIndicator, *, today: date) -> list[Period]:
-    """The periods a partner may report for, most recent first, following the indicator's periodicity."""
+def _bounds(
+    project_indicator: ProjectIndicator, *, today: date
+) -> list[tuple[date, date, Callable[[], str]]]:
+    """The periods a partner may report for, most recent first, following the indicator's periodicity: their
+    bounds, and how to name them (named only where shown: the page of "Mon projet" only counts them)."""
     periodicity = project_indicator.indicator.periodicity
-    periods: list[Period] = []
+    bounds: list[tuple[date, date, Callable[[], str]]] = []
     if periodicity == Periodicity.MONTHLY:
         cursor = today.replace(day=1)
         for _i in range(PERIODS_BACK[periodicity] + 1):
-            periods.append(Period(cursor, _month_end(cursor), date_format(cursor, "F Y").capitalize()))
+            bounds.append((cursor, _month_end(cursor), partial(_month_label, cursor)))
             cursor = (cursor - timedelta(days=1)).replace(day=1)
     elif periodicity == Periodicity.QUARTERLY:
         quarter = (today.month - 1) // 3
@@ -87,14 +101,13 @@ def reporting_periods(project_indicator: ProjectIndicator, *, today: date) -> li
         for _i in range(PERIODS_BACK[periodicity] + 1):
             start = date(year, quarter * 3 + 1, 1)
             end = _month_end(date(year, quarter * 3 + 3, 1))
-            label = _("T%(q)s %(y)s (%(span)s)") % {"q": quarter + 1, "y": year, "span": _span(start, end)}
-            periods.append(Period(start, end, label))
+            bounds.append((start, end, partial(_quarter_label, quarter + 1, year, start, end)))
             quarter -= 1
             if quarter < 0:
                 quarter, year = 3, year - 1
     elif periodicity == Periodicity.YEARLY:
         for year in range(today.year, today.year - PERIODS_BACK[periodicity] - 1, -1):
-            periods.append(Period(date(year, 1, 1), date(year, 12, 31), _("Année %(y)s") % {"y": year}))
+            bounds.append((date(year, 1, 1), date(year, 12, 31), partial(_year_label, year)))
     else:  # per phase: the project's phase periods that have begun
         for p in sorted(
             project_indicator.project.phase_periods.all(), key=lambda p: p.planned_start, reverse=True
@@ -103,12 +116,29 @@ def reporting_periods(project_indicator: ProjectIndicator, *, today: date) -> li
             phase_end = p.actual_end or p.planned_end
             if phase_end is None or phase_start > today:
                 continue
-            label = _("%(phase)s (%(span)s)") % {
-                "phase": Phase(p.phase).label,
-                "span": _span(phase_start, phase_end),
-            }
-            periods.append(Period(phase_start, phase_end, label))
-    return periods
+            bounds.append((phase_start, phase_end, partial(_phase_label, p.phase, phase_start, phase_end)))
+    return bounds
+
+
+def _month_label(start: date) -> str:
+    return date_format(start, "F Y").capitalize()
+
+
+def _quarter_label(quarter: int, year: int, start: date, end: date) -> str:
+    return _("T%(q)s %(y)s (%(span)s)") % {"q": quarter, "y": year, "span": _span(start, end)}
+
+
+def _year_label(year: int) -> str:
+    return _("Année %(y)s") % {"y": year}
+
+
+def _phase_label(phase: str, start: date, end: date) -> str:
+    return _("%(phase)s (%(span)s)") % {"phase": Phase(phase).label, "span": _span(start, end)}
+
+
+def reporting_periods(project_indicator: ProjectIndicator, *, today: date) -> list[Period]:
+    """The periods a partner may report for, most recent first, following the indicator's periodicity."""
+    return [Period(start, end, label()) for start, end, label in _bounds(project_indicator, today=today)]
 
 
 def open_periods(
@@ -116,6 +146,13 @@ def open_periods(
 ) -> list[Period]:
     """The reporting periods that have no value yet."""
     return [p for p in reporting_periods(project_indicator, today=today) if (p.start, p.end) not in measured]
+
+
+def open_period_count(
+    project_indicator: ProjectIndicator, measured: set[tuple[date, date]], today: date
+) -> int:
+    """How many reporting periods have no value yet (`open_periods`, counted)."""
+    return sum((start, end) not in measured for start, end, _label in _bounds(project_indicator, today=today))
 
 
 # --- Mon projet -------------------------------------------------------------------------------------------
@@ -205,7 +242,7 @@ def indicator_rows(
                 "pi": pi,
                 "latest": latest,
                 "returned": sum(m[4] == MeasurementStatus.RETURNED for m in sent),
-                "to_report": len(open_periods(pi, measured, today)),
+                "to_report": open_period_count(pi, measured, today),
             }
         )
     return rows
@@ -260,6 +297,8 @@ DELIVERABLE_FIELDS = ("id", "project_id", "title", "due_date", "status")
 ACTION_FIELDS = ("id", "project_id", "title", "due_date", "status")
 PI_FIELDS = ("id", "project_id", "indicator_id")
 INDICATOR_FIELDS = ("id", "name", "unit", "unit_singular", "type", "periodicity")
+PERIOD_FIELDS = tuple(f.attname for f in PhasePeriod._meta.concrete_fields)
+ASSESSMENT_FIELDS = ("id", "project_id", "phase", "moment", "assessed_on", "assessed_by_id", "waived_at")
 #: The stand-ins the page's statement is compiled with (`programme.batch.Prepared`).
 _PARTNER, _ORGANISATION, _PERSON, _PROJECT = (stand_in(n) for n in range(4))
 
@@ -320,6 +359,11 @@ def _page_querysets(user: User, project: Project) -> list[QuerySet[Any, Any]]:
             "-pk",
             fields=("pk", "title", "finished_at"),
         ),
+        access.scoped(user, PhasePeriod).filter(project=project).values(*PERIOD_FIELDS),
+        access.scoped(user, MaturityAssessment)
+        .filter(project=project)
+        .annotate(has_scores=Exists(MaturityScore.objects.filter(assessment=OuterRef("pk"))))
+        .values(*ASSESSMENT_FIELDS, "assessed_by__role", "has_scores"),
     ]
 
 
@@ -359,6 +403,8 @@ def _page_rows(*, user: User, project: Project) -> dict[str, Any]:
         documents,
         decisions,
         reports,
+        periods,
+        assessments,
     ) = _PAGE.rows(
         user.person_id is not None,
         values={
@@ -407,7 +453,27 @@ def _page_rows(*, user: User, project: Project) -> dict[str, Any]:
             for d in ordered(decisions)
         ],
         "reports": ordered(reports),
+        "periods": sorted(
+            (
+                PhasePeriod.from_db(DEFAULT_DB_ALIAS, list(PERIOD_FIELDS), [p[f] for f in PERIOD_FIELDS])
+                for p in periods
+            ),
+            key=lambda p: p.planned_start,
+        ),
+        "assessments": [_assessment(row) for row in assessments],
     }
+
+
+def _assessment(row: dict[str, Any]) -> MaturityAssessment:
+    """A self-assessment as `maturity_moments` reads it: its moment, dates, whether it holds scores
+    (`scored`) and its author's role (the rest deferred)."""
+    assessment = MaturityAssessment.from_db(
+        DEFAULT_DB_ALIAS, list(ASSESSMENT_FIELDS), [row[f] for f in ASSESSMENT_FIELDS]
+    )
+    assessment.scored = row["has_scores"]
+    if row["assessed_by_id"] is not None:
+        assessment.assessed_by = User(pk=row["assessed_by_id"], role=row["assessed_by__role"])
+    return assessment
 
 
 def project_page(*, user: User, project: Project) -> dict[str, Any]:
@@ -416,11 +482,10 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
     maturity self-assessments and the funder reports shared with the collective."""
     today = timezone.localdate()
     now = timezone.now()
-    prefetch_related_objects([project], "phase_periods")  # the timeline, the phase, indicators, maturity
-    periods = sorted(project.phase_periods.all(), key=lambda p: p.planned_start)
     rows = _page_rows(user=user, project=project)
+    periods = rows["periods"]  # the timeline, the phase, indicators, maturity
     workshops, deliverables, actions = rows["workshops"], rows["deliverables"], rows["actions"]
-    period = project_selectors.current_period(project)
+    period = project_selectors.current_period(project, periods=periods)
     context: dict[str, Any] = {
         "project": project,
         "period": period,
@@ -448,7 +513,7 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
         "today": today,
     }
     # Which self-assessments the collective may fill follows the phases (evaluation's one rule).
-    moments = maturity_moments_for(user=user, project=project, periods=periods)
+    moments = maturity_moments(phase=project.phase, periods=periods, assessments=rows["assessments"])
     context.update(
         {
             "indicator_rows": indicator_rows(
