@@ -2,7 +2,7 @@
 (`projects_for`, `portal_*_for`…), so a partner only ever reads their current collectives' data."""
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -84,10 +84,11 @@ def _span(start: date, end: date) -> str:
 
 
 def _bounds(
-    project_indicator: ProjectIndicator, *, today: date
+    project_indicator: ProjectIndicator, *, today: date, phase_periods: Iterable[PhasePeriod] | None = None
 ) -> list[tuple[date, date, Callable[[], str]]]:
     """The periods a partner may report for, most recent first, following the indicator's periodicity: their
-    bounds, and how to name them (named only where shown: the page of "Mon projet" only counts them)."""
+    bounds, and how to name them (named only where shown: the page of "Mon projet" only counts them).
+    `phase_periods`: the project's, when the caller read them already."""
     periodicity = project_indicator.indicator.periodicity
     bounds: list[tuple[date, date, Callable[[], str]]] = []
     if periodicity == Periodicity.MONTHLY:
@@ -109,9 +110,9 @@ def _bounds(
         for year in range(today.year, today.year - PERIODS_BACK[periodicity] - 1, -1):
             bounds.append((date(year, 1, 1), date(year, 12, 31), partial(_year_label, year)))
     else:  # per phase: the project's phase periods that have begun
-        for p in sorted(
-            project_indicator.project.phase_periods.all(), key=lambda p: p.planned_start, reverse=True
-        ):
+        if phase_periods is None:
+            phase_periods = project_indicator.project.phase_periods.all()
+        for p in sorted(phase_periods, key=lambda p: p.planned_start, reverse=True):
             phase_start = p.actual_start or p.planned_start
             phase_end = p.actual_end or p.planned_end
             if phase_end is None or phase_start > today:
@@ -149,10 +150,16 @@ def open_periods(
 
 
 def open_period_count(
-    project_indicator: ProjectIndicator, measured: set[tuple[date, date]], today: date
+    project_indicator: ProjectIndicator,
+    measured: set[tuple[date, date]],
+    today: date,
+    *,
+    phase_periods: Iterable[PhasePeriod],
 ) -> int:
-    """How many reporting periods have no value yet (`open_periods`, counted)."""
-    return sum((start, end) not in measured for start, end, _label in _bounds(project_indicator, today=today))
+    """How many reporting periods have no value yet (`open_periods`, counted; `phase_periods`: the
+    project's)."""
+    bounds = _bounds(project_indicator, today=today, phase_periods=phase_periods)
+    return sum((start, end) not in measured for start, end, _label in bounds)
 
 
 # --- Mon projet -------------------------------------------------------------------------------------------
@@ -222,12 +229,17 @@ LATEST_FIELDS = (
 
 
 def indicator_rows(
-    *, project: Project, indicators: list[ProjectIndicator], measurements: list[tuple[Any, ...]], today: date
+    *,
+    project: Project,
+    indicators: list[ProjectIndicator],
+    measurements: list[tuple[Any, ...]],
+    periods: list[PhasePeriod],
+    today: date,
 ) -> list[dict[str, Any]]:
     """The indicators the partner reports in this project: the latest value, how many were sent back,
     how many periods are still to report. `measurements`: every value sent for them, as tuples of
     LATEST_FIELDS (they grow with the periods) — the latest, the one row the page shows, is made a
-    Measurement of its fields. The project's phase periods are read on `project` (prefetched)."""
+    Measurement of its fields. `periods`: the project's phase periods (an indicator reported per phase)."""
     by_indicator: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for row in sorted(measurements, key=itemgetter(3), reverse=True):  # the latest period first
         by_indicator[row[1]].append(row)
@@ -242,7 +254,7 @@ def indicator_rows(
                 "pi": pi,
                 "latest": latest,
                 "returned": sum(m[4] == MeasurementStatus.RETURNED for m in sent),
-                "to_report": open_period_count(pi, measured, today),
+                "to_report": open_period_count(pi, measured, today, phase_periods=periods),
             }
         )
     return rows
@@ -517,7 +529,11 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
     context.update(
         {
             "indicator_rows": indicator_rows(
-                project=project, indicators=rows["indicators"], measurements=rows["measurements"], today=today
+                project=project,
+                indicators=rows["indicators"],
+                measurements=rows["measurements"],
+                periods=periods,
+                today=today,
             ),
             "open_moments": [m for m in moments if m.open_to_partners],
             "closed_moments": [

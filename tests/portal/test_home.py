@@ -67,7 +67,13 @@ def _more_rows(side, n: int, staff):
             minutes="CR",
             starts_at=timezone.now() - timedelta(days=i + 1),
         )
-        indicator = Indicator.objects.create(code=f"extra-{k}", name=f"Indicateur {k}", type="count")
+        # Some reported per phase: their periods still to report come from the project's phase periods.
+        indicator = Indicator.objects.create(
+            code=f"extra-{k}",
+            name=f"Indicateur {k}",
+            type="count",
+            periodicity=("per_phase", "quarterly")[i % 2],
+        )
         ProjectIndicator.objects.create(project=project, indicator=indicator, reporter="partner")
         Action.objects.create(
             project=project, title=f"Action {k}", owner_person=side.person, due_date=today + timedelta(days=i)
