@@ -116,12 +116,21 @@ def test_the_pages_statement_compiled_once_reads_what_the_querysets_read(world, 
 
     today = timezone.localdate()
     # Members of project A who left yesterday (gone), leave today (gone) and leave tomorrow (still in).
+    leaving = []
     for days, name in ((-1, "Partie hier"), (0, "Part aujourd’hui"), (1, "Part demain")):
         membership = MembershipFactory(project=world.project_a, role="partner")
         membership.organisation.name = name
         membership.organisation.save()
         membership.left_on = today + timedelta(days=days)
         membership.save()
+        leaving.append(
+            User.objects.create(
+                email=f"part{days + 1}@test.fr",
+                role="partner",
+                organisation=membership.organisation,
+                is_active=True,
+            )
+        )
     without_person = User.objects.create(
         email="sans-fiche@test.fr", role="partner", organisation=world.org_a, is_active=True
     )
@@ -130,7 +139,18 @@ def test_the_pages_statement_compiled_once_reads_what_the_querysets_read(world, 
         return [sorted(map(repr, rows)) for rows in lists]
 
     compared = 0
-    for user in (world.partner_a, world.partner_b, without_person):
+    for user in (world.partner_a, world.partner_b, without_person, *leaving):
+        # The partner's projects (the tabs), compiled once too.
+        values = {selectors._PARTNER: user.pk, selectors._ORGANISATION: user.organisation_id}
+        (projects,) = selectors._PROJECTS.rows(values=values, today=today)
+        assert as_sets([projects]) == as_sets([list(selectors._projects_queryset(user))])
+        assert [p.title for p in selectors.portal_projects(user=user)] == (
+            []
+            if user in leaving[:2]
+            else ["Projet A"]
+            if user.organisation_id != world.org_b.pk
+            else ["Projet B"]
+        )
         for project in (world.project_a, world.project_b):
             prepared = selectors._PAGE.rows(
                 user.person_id is not None,
