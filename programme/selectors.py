@@ -1,8 +1,13 @@
 """Reads on the core records. The caller has resolved the object through programme.access."""
 
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from .models import AuditEntry, Person, User
+from django.db import connection
+
+from .access import TEAM_ROLES
+from .models import AuditEntry, Cohort, DataVersion, Person, Programme, Territory, Theme, User
 from .privacy import HOLDERS
 
 
@@ -48,3 +53,87 @@ def audit_data_export(*, user: User, limit: int = 1000) -> list[dict[str, str]]:
         {"date": e.created_at.isoformat(), "action": e.action, "objet": e.object_repr}
         for e in AuditEntry.objects.filter(actor=user).order_by("created_at")[:limit]
     ]
+
+
+# --- Filter menus -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What a page's filters offer: every programme, promotion, territory and theme (archived ones too: a
+    dashboard looks back, a list filters on old rows), in their usual order, and the team's members when
+    asked for (`filter_choices(team=True)`: who follows a prospect)."""
+
+    programmes: list[Programme]
+    cohorts: list[Cohort]
+    territories: list[Territory]
+    themes: list[Theme]
+    #: The data version read with them (`programme.dataversion`): what the dashboard's figures are cached on.
+    version: int = 0
+    team: list[User] = field(default_factory=list)
+
+    def programme(self, raw: str) -> Programme | None:
+        """The programme asked for by its id, else the default one (as `selectors.default_programme`)."""
+        chosen = next((p for p in self.programmes if str(p.pk) == raw), None) if raw.isdigit() else None
+        return chosen or (self.programmes[0] if self.programmes else None)
+
+    def cohorts_of(self, programme: Programme | None) -> list[Cohort]:
+        return [c for c in self.cohorts if programme is not None and c.programme_id == programme.pk]
+
+
+def filter_choices(*, team: bool = False) -> FilterChoices:
+    """The menus of a page's filters in one query: a UNION ALL of four small tables (and of the team's
+    active members with `team`), each row tagged with its table, ordered as each model orders itself
+    (programmes: active first, then by name; promotions: by programme in that order, then latest year
+    first; territories and themes by name; members by first and last name), and the data version.
+    Programmes are not scoped (see `evaluation.selectors.default_programme`), nor are these reference
+    lists."""
+    tables = {
+        model: connection.ops.quote_name(model._meta.db_table)
+        for model in (Programme, Cohort, Territory, Theme, DataVersion, User)
+    }
+    # Table names from the models, the roles from the code: no outside input.
+    # Columns: kind, id, name (a member's first name), is_active, programme_id, year, start_date, rank (the
+    # programmes' order), a member's last name and e-mail.
+    members = (
+        f"UNION ALL SELECT 6, id, first_name, is_active, NULL, NULL, NULL, 0, last_name, email "  # noqa: S608
+        f"FROM {tables[User]} WHERE is_active AND role IN ({', '.join(f"'{r}'" for r in TEAM_ROLES)}) "
+        if team
+        else ""
+    )
+    sql = (
+        f"SELECT 1, id, name, is_active, NULL, NULL, start_date, CASE WHEN is_active THEN 1 ELSE 0 END, "  # noqa: S608
+        f"NULL, NULL FROM {tables[Programme]} "
+        f"UNION ALL SELECT 2, id, name, is_active, programme_id, year, NULL, 0, NULL, NULL FROM {tables[Cohort]} "
+        f"UNION ALL SELECT 3, id, name, is_active, NULL, NULL, NULL, 0, NULL, NULL FROM {tables[Territory]} "
+        f"UNION ALL SELECT 4, id, name, is_active, NULL, NULL, NULL, 0, NULL, NULL FROM {tables[Theme]} "
+        f"UNION ALL SELECT 5, value, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL FROM {tables[DataVersion]} "
+        f"{members}ORDER BY 1, 8 DESC, 6 DESC, 3, 9"
+    )
+    models: dict[int, type[Any]] = {1: Programme, 2: Cohort, 3: Territory, 4: Theme, 6: User}
+    lists: dict[int, list[Any]] = {kind: [] for kind in models}
+    version = 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    for kind, pk, name, is_active, programme_id, year, start_date, _rank, last_name, email in rows:
+        if kind == 5:
+            version = pk
+            continue
+        fields: dict[str, Any] = {"id": pk, "name": name, "is_active": bool(is_active)}
+        if kind == 1:
+            fields["start_date"] = (
+                date.fromisoformat(start_date) if isinstance(start_date, str) else start_date
+            )
+        elif kind == 2:
+            fields.update(programme_id=programme_id, year=year)
+        elif kind == 6:
+            fields = {"id": pk, "first_name": name, "last_name": last_name, "email": email, "is_active": True}
+        model = models[kind]
+        # from_db wants the values in the model's field order; the fields not read stay deferred.
+        names = [f.attname for f in model._meta.concrete_fields if f.attname in fields]
+        lists[kind].append(model.from_db("default", names, [fields[n] for n in names]))
+    # Promotions by programme, in the programmes' order (the sort keeps each programme's years in order).
+    rank = {programme.pk: index for index, programme in enumerate(lists[1])}
+    cohorts = sorted(lists[2], key=lambda cohort: rank.get(cohort.programme_id, len(rank)))
+    return FilterChoices(lists[1], cohorts, lists[3], lists[4], version, lists[6])

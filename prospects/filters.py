@@ -7,6 +7,7 @@ from programme.filters import SearchInput
 from programme.forms import LoadedModelChoiceField
 from programme.forms import _LoadedChoiceIterator as LoadedChoiceIterator
 from programme.models import Cohort, Programme, Territory, Theme
+from programme.selectors import filter_choices
 
 from .forms import TeamUserChoiceField, team_users
 from .models import Audience, Prospect, Source, Stage
@@ -95,11 +96,19 @@ class ProspectFilter(django_filters.FilterSet):
         self.filters["owner"].queryset = team_users()
 
     def load_menus(self) -> None:
-        """For the list page, which draws the menus: read each menu's objects once (one query each), for
-        validating, naming the active filter and drawing it. An export or a bulk action skips this."""
-        for name in ("programme", "cohort", "themes", "territory", "owner"):
-            field = self.form.fields[name]
-            field.load(list(field.queryset))
+        """For the list page, which draws the menus: read every menu's objects once, in one query
+        (`programme.selectors.filter_choices`), for validating, naming the active filter and drawing it.
+        An export or a bulk action skips this."""
+        choices = filter_choices(team=True)
+        loaded = {
+            "programme": choices.programmes,
+            "cohort": choices.cohorts,
+            "themes": choices.themes,
+            "territory": choices.territories,
+            "owner": choices.team,
+        }
+        for name, objects in loaded.items():
+            self.form.fields[name].load(objects)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -10,9 +10,9 @@ from evaluation.models import ReportKind
 from programme import access
 from programme.forms import Form, LoadedModelChoiceField
 from programme.models import Cohort, Programme, Territory, Theme, User
+from programme.selectors import FilterChoices
 from projects.models import Project
 
-from .selectors import FilterChoices
 from .services import previous_month
 
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

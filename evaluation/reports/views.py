@@ -30,6 +30,7 @@ from programme.formatting import fr_date
 from programme.forms import add_validation_error
 from programme.models import Cohort, Programme, Territory, Theme
 from programme.pages import acted, posted, render_filtered_list, save_once, share_toggle
+from programme.selectors import filter_choices
 from projects.funding.models import Convention
 
 from . import cerfa, selectors, services
@@ -49,7 +50,7 @@ def _dashboard_filters(
 ) -> tuple[DashboardFilterForm, Filters, Programme | None, int]:
     """Read the filters from the query string; an unknown value is ignored, never an error page. Also
     returns the data version read with the menus (what the figures are cached on)."""
-    choices = selectors.filter_choices()  # every menu of the filters, and the programme, in one query
+    choices = filter_choices()  # every menu of the filters, and the programme, in one query
     programme = choices.programme(request.GET.get("programme", ""))
     today = timezone.localdate()
     first_year = programme.start_date.year if programme and programme.start_date else today.year - 2

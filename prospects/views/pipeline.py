@@ -322,8 +322,11 @@ def prospect_bulk(request: AuthedRequest) -> HttpResponse:
     return render(request, "prospects/prospect_bulk.html", context)
 
 
-def _board_context(request: AuthedRequest, query: QueryDict) -> dict[str, Any]:
+def _board_context(request: AuthedRequest, query: QueryDict, *, menus: bool = False) -> dict[str, Any]:
+    """The board's columns; `menus`: the whole page, which draws the filters (their menus read at once)."""
     filterset = ProspectFilter(query, queryset=selectors.prospects_for(request.user))
+    if menus:
+        filterset.load_menus()
     columns = selectors.board_columns(filterset.qs)
     for column in columns:
         _with_moves(column["cards"])
@@ -340,8 +343,9 @@ def _board_context(request: AuthedRequest, query: QueryDict) -> dict[str, Any]:
 
 @access.team_required
 def prospect_board(request: AuthedRequest) -> HttpResponse:
-    context = _board_context(request, request.GET)
-    if request.htmx and not request.htmx.boosted:
+    partial = request.htmx and not request.htmx.boosted
+    context = _board_context(request, request.GET, menus=not partial)
+    if partial:
         return render(request, "prospects/partials/_board.html", context)
     return render(request, "prospects/prospect_board.html", {"title": _("Tableau des prospects"), **context})
 

@@ -12,10 +12,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from evaluation.reports.selectors import dashboard_figures, dashboard_key, filter_choices
+from evaluation.reports.selectors import dashboard_figures, dashboard_key
 from evaluation.selectors import Filters
 from programme import dataversion
 from programme.models import FunderKind, Organisation
+from programme.selectors import filter_choices
 from projects.funding import services as funding_services
 from projects.models import Attendance, GateDecision, Membership, Project
 from prospects.events.models import Registration
