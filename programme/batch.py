@@ -109,66 +109,95 @@ def union_rows(querysets: Sequence[QuerySet[Any, Any]]) -> list[Rows]:
     """The rows of each of `querysets` (values() or values_list() querysets), read in one statement."""
     if len(querysets) < 2:
         return [list(queryset) for queryset in querysets]
-    alias = querysets[0].db
-    connection = connections[alias]
-    quote = connection.ops.quote_name
-    compiled: list[tuple[int, SQLCompiler, str, list[Any], list[tuple[str, str]]]] = []
-    for index, queryset in enumerate(querysets):
-        if queryset.db != alias:
-            raise ValueError("union_rows: every queryset must read the same database")
-        compiler = queryset.query.get_compiler(using=alias)
-        try:
-            sql, params = compiler.as_sql(with_col_aliases=True)
-        except EmptyResultSet:
-            continue  # nothing can match (e.g. `pk__in=[]`): no rows, no SQL
-        columns = [
-            (quote(name), expression.output_field.db_type(connection) or "")
-            for expression, _sql, name in compiler.select[: compiler.col_count]
-        ]
-        compiled.append((index, compiler, sql, list(params), columns))
-    # The columns of the statement: for each family of types, as many as the widest queryset needs.
-    widths: Counter[str] = Counter()
-    for *_rest, columns in compiled:
-        for family, count in Counter(_family(db_type, connection) for _name, db_type in columns).items():
-            widths[family] = max(widths[family], count)
-    slots = [(family, n) for family in sorted(widths) for n in range(widths[family])]
-    position = {slot: i for i, slot in enumerate(slots)}
-    selects, params_all, layouts = [], [], {}
-    for index, _compiler, sql, params, columns in compiled:
-        seen: Counter[str] = Counter()
-        cells = [f"CAST(NULL AS {family})" if family else "NULL" for family, _n in slots]
-        layout = []
-        for name, db_type in columns:
-            family = _family(db_type, connection)
-            slot = position[(family, seen[family])]
-            seen[family] += 1
-            # Cast even to its own declared type: an expression may return another (PostgreSQL's
-            # DATE_TRUNC of a date is a timestamp, made a date by Django's converter afterwards).
-            # On SQLite (no family) a unary plus: the same value, but an expression, so the column of the
-            # statement has no declared type of its own — the first part's "date" would otherwise have
-            # the driver convert every part's value at that position as a date.
-            cells[slot] = f"CAST(t.{name} AS {family})" if family else f"+t.{name}"
-            layout.append(slot + 1)  # after the queryset's number
-        layouts[index] = layout
-        # The querysets' own SQL (parameters apart) and database type names: no outside input.
-        selects.append(f"SELECT {index}, {', '.join(cells)} FROM ({sql}) t")  # noqa: S608
-        params_all.extend(params)
-    raw: dict[int, Rows] = {index: [] for index, *_rest in compiled}
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(selects), params_all)
-        for row in cursor.fetchall():
-            raw[row[0]].append(row)
-    result: list[Rows] = [[] for _ in querysets]
-    for index, compiler, *_rest in compiled:
-        layout = layouts[index]
-        if layout == list(range(1, len(layout) + 1)):  # its columns first, in order (always on SQLite)
-            rows = [row[1 : len(layout) + 1] for row in raw[index]]
-        elif len(layout) == 1:
-            rows = [(row[layout[0]],) for row in raw[index]]
-        else:
-            rows = list(map(itemgetter(*layout), raw[index]))
-        result[index] = _shaped(querysets[index], compiler, rows)
-    return result
+    return Union.of(querysets).rows()
+
+
+@dataclass(frozen=True)
+class Union:
+    """`querysets` (values() or values_list()) as ONE statement, a UNION ALL of their own SQL, compiled
+    once: `rows()` runs it (`params`: the statement's parameters, by default its own) and gives each
+    queryset its rows, converted as its own iteration would."""
+
+    querysets: tuple[QuerySet[Any, Any], ...]
+    sql: str
+    params: tuple[Any, ...]
+    #: (queryset's index, its compiler, the statement's column of each of its columns)
+    parts: tuple[tuple[int, SQLCompiler, tuple[int, ...]], ...]
+
+    @classmethod
+    def of(cls, querysets: Sequence[QuerySet[Any, Any]]) -> "Union":
+        alias = querysets[0].db
+        connection = connections[alias]
+        quote = connection.ops.quote_name
+        compiled: list[tuple[int, SQLCompiler, str, list[Any], list[tuple[str, str]]]] = []
+        for index, queryset in enumerate(querysets):
+            if queryset.db != alias:
+                raise ValueError("union_rows: every queryset must read the same database")
+            compiler = queryset.query.get_compiler(using=alias)
+            try:
+                sql, params = compiler.as_sql(with_col_aliases=True)
+            except EmptyResultSet:
+                continue  # nothing can match (e.g. `pk__in=[]`): no rows, no SQL
+            columns = [
+                (quote(name), expression.output_field.db_type(connection) or "")
+                for expression, _sql, name in compiler.select[: compiler.col_count]
+            ]
+            compiled.append((index, compiler, sql, list(params), columns))
+        # The columns of the statement: for each family of types, as many as the widest queryset needs.
+        widths: Counter[str] = Counter()
+        for *_rest, columns in compiled:
+            for family, count in Counter(_family(db_type, connection) for _name, db_type in columns).items():
+                widths[family] = max(widths[family], count)
+        slots = [(family, n) for family in sorted(widths) for n in range(widths[family])]
+        position = {slot: i for i, slot in enumerate(slots)}
+        selects: list[str] = []
+        params_all: list[Any] = []
+        parts = []
+        for index, compiler, sql, params, columns in compiled:
+            seen: Counter[str] = Counter()
+            cells = [f"CAST(NULL AS {family})" if family else "NULL" for family, _n in slots]
+            layout = []
+            for name, db_type in columns:
+                family = _family(db_type, connection)
+                slot = position[(family, seen[family])]
+                seen[family] += 1
+                # Cast even to its own declared type: an expression may return another (PostgreSQL's
+                # DATE_TRUNC of a date is a timestamp, made a date by Django's converter afterwards).
+                # On SQLite (no family) a unary plus: the same value, but an expression, so the column of
+                # the statement has no declared type of its own — the first part's "date" would otherwise
+                # have the driver convert every part's value at that position as a date.
+                cells[slot] = f"CAST(t.{name} AS {family})" if family else f"+t.{name}"
+                layout.append(slot + 1)  # after the queryset's number
+            parts.append((index, compiler, tuple(layout)))
+            # The querysets' own SQL (parameters apart) and database type names: no outside input.
+            selects.append(f"SELECT {index}, {', '.join(cells)} FROM ({sql}) t")  # noqa: S608
+            params_all.extend(params)
+        return cls(tuple(querysets), " UNION ALL ".join(selects), tuple(params_all), tuple(parts))
+
+    def rows(self, params: Sequence[Any] | None = None) -> list[Rows]:
+        raw = self.raw_rows(params)
+        result: list[Rows] = [[] for _ in self.querysets]
+        for index, compiler, _layout in self.parts:
+            result[index] = _shaped(self.querysets[index], compiler, raw[index])
+        return result
+
+    def raw_rows(self, params: Sequence[Any] | None = None) -> list[Rows]:
+        """Each queryset's rows as the database gives them (tuples of its columns, no converter applied)."""
+        raw: dict[int, Rows] = {index: [] for index, *_rest in self.parts}
+        if self.sql:
+            with connections[self.querysets[0].db].cursor() as cursor:
+                cursor.execute(self.sql, self.params if params is None else params)
+                for row in cursor.fetchall():
+                    raw[row[0]].append(row)
+        result: list[Rows] = [[] for _ in self.querysets]
+        for index, _compiler, layout in self.parts:
+            if layout == tuple(range(1, len(layout) + 1)):  # its columns first, in order (always on SQLite)
+                result[index] = [row[1 : len(layout) + 1] for row in raw[index]]
+            elif len(layout) == 1:
+                result[index] = [(row[layout[0]],) for row in raw[index]]
+            else:
+                result[index] = list(map(itemgetter(*layout), raw[index]))
+        return result
 
 
 #: PostgreSQL's column types by family (the type before any "(…)"): what a column of the UNION holds.
