@@ -347,3 +347,19 @@ def test_a_section_keeps_its_order_and_counts_what_it_does_not_show(world):
         )
         assert [i.pk for i in section.items] == [actions[d].pk for d in sorted(days)[:3]]
         assert (section.count, section.more) == (5, 2)
+
+
+def test_the_members_assigned_items_are_a_set_an_index_can_look_up(world):
+    """On PostgreSQL « assigned to the member » is `pk = ANY(ARRAY(…))` (a value computed once), so the OR
+    with « owned by the member » reads both by index instead of testing every open action (`InSubquery`);
+    `IN (…)` elsewhere. The compiled statement names no content type by its natural key (a join to plan per
+    subquery): their ids are parameters."""
+    from django.db import connection
+
+    keys = tuple(s.key for s in selectors.sources())
+    statement, _names = selectors._statement(keys, mine=True, rows=50)
+    if connection.vendor == "postgresql":
+        assert '"projects_action"."id" = ANY(ARRAY(SELECT' in statement.sql
+    else:
+        assert '"projects_action"."id" IN (SELECT' in statement.sql
+    assert "django_content_type" not in statement.sql
