@@ -114,13 +114,14 @@ def union_rows(querysets: Sequence[QuerySet[Any, Any]]) -> list[Rows]:
 
 @dataclass(frozen=True)
 class Union:
-    """The one statement of `union_rows`, compiled: its SQL and parameters, and how to give each queryset
-    its rows back (`rows`, with other parameters when it was compiled with stand-ins: `Prepared`)."""
+    """`querysets` (values() or values_list()) as ONE statement, a UNION ALL of their own SQL, compiled
+    once: `rows()` runs it (`params`: the statement's parameters, by default its own) and gives each
+    queryset its rows, converted as its own iteration would."""
 
     querysets: tuple[QuerySet[Any, Any], ...]
     sql: str
     params: tuple[Any, ...]
-    #: Per queryset compiled (its index, its compiler, the statement's columns it reads, in order).
+    #: (queryset's index, its compiler, the statement's column of each of its columns)
     parts: tuple[tuple[int, SQLCompiler, tuple[int, ...]], ...]
 
     @classmethod
@@ -149,7 +150,9 @@ class Union:
                 widths[family] = max(widths[family], count)
         slots = [(family, n) for family in sorted(widths) for n in range(widths[family])]
         position = {slot: i for i, slot in enumerate(slots)}
-        selects, params_all, parts = [], [], []
+        selects: list[str] = []
+        params_all: list[Any] = []
+        parts = []
         for index, compiler, sql, params, columns in compiled:
             seen: Counter[str] = Counter()
             cells = [f"CAST(NULL AS {family})" if family else "NULL" for family, _n in slots]
@@ -172,24 +175,28 @@ class Union:
         return cls(tuple(querysets), " UNION ALL ".join(selects), tuple(params_all), tuple(parts))
 
     def rows(self, params: Sequence[Any] | None = None) -> list[Rows]:
-        """Each queryset's rows (none for one that cannot match), the statement run with `params` (by
-        default its own)."""
+        raw = self.raw_rows(params)
         result: list[Rows] = [[] for _ in self.querysets]
-        if not self.parts:
-            return result
+        for index, compiler, _layout in self.parts:
+            result[index] = _shaped(self.querysets[index], compiler, raw[index])
+        return result
+
+    def raw_rows(self, params: Sequence[Any] | None = None) -> list[Rows]:
+        """Each queryset's rows as the database gives them (tuples of its columns, no converter applied)."""
         raw: dict[int, Rows] = {index: [] for index, *_rest in self.parts}
-        with connections[self.querysets[0].db].cursor() as cursor:
-            cursor.execute(self.sql, self.params if params is None else params)
-            for row in cursor.fetchall():
-                raw[row[0]].append(row)
-        for index, compiler, layout in self.parts:
+        if self.sql:
+            with connections[self.querysets[0].db].cursor() as cursor:
+                cursor.execute(self.sql, self.params if params is None else params)
+                for row in cursor.fetchall():
+                    raw[row[0]].append(row)
+        result: list[Rows] = [[] for _ in self.querysets]
+        for index, _compiler, layout in self.parts:
             if layout == tuple(range(1, len(layout) + 1)):  # its columns first, in order (always on SQLite)
-                rows = [row[1 : len(layout) + 1] for row in raw[index]]
+                result[index] = [row[1 : len(layout) + 1] for row in raw[index]]
             elif len(layout) == 1:
-                rows = [(row[layout[0]],) for row in raw[index]]
+                result[index] = [(row[layout[0]],) for row in raw[index]]
             else:
-                rows = list(map(itemgetter(*layout), raw[index]))
-            result[index] = _shaped(self.querysets[index], compiler, rows)
+                result[index] = list(map(itemgetter(*layout), raw[index]))
         return result
 
 

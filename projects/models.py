@@ -602,7 +602,14 @@ class Action(models.Model):
                 fields=["due_date"],
                 condition=Q(status__in=["open", "in_progress"]),
                 name="open_action_due_idx",
-            )
+            ),
+            # A team member's open actions by due date: the inbox's « Actions à faire » for one person
+            # (the member's few hundred among 12,500 open ones at full size).
+            models.Index(
+                fields=["owner_user", "due_date"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="open_action_owner_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -829,7 +836,11 @@ class Deliverable(models.Model):
                 fields=["due_date"],
                 condition=Q(status__in=["expected", "returned"]),
                 name="open_deliverable_due_idx",
-            )
+            ),
+            # The deliverables waiting for review (the inbox's first section; a few among 30,000).
+            models.Index(
+                fields=["project"], condition=Q(status="submitted"), name="submitted_deliverable_idx"
+            ),
         ]
 
     def __str__(self) -> str:

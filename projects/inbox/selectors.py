@@ -5,15 +5,31 @@ member among the source's default assignees — never by filtering rows in Pytho
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    Func,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from programme import access
 from programme.access import TEAM_ROLES
-from programme.batch import SENTINEL_DAY, on_day
+from programme.batch import SENTINEL_DAY, Union, on_day
 from programme.models import User
 
 from ..models import Project
@@ -52,37 +68,78 @@ def team_members() -> QuerySet[User]:
     return User.objects.filter(is_active=True, role__in=TEAM_ROLES).order_by("first_name", "last_name", "pk")
 
 
-def _same_item(model: type[Any]) -> Q:
-    """The inbox row naming the outer row (by its content type's natural key: no extra query for it)."""
-    return Q(
-        content_type__app_label=model._meta.app_label,
-        content_type__model=model._meta.model_name,
-        object_id=OuterRef("pk"),
-    )
+#: The content types in the compiled statements, by stand-in (`_of_kind`): their ids differ from one
+#: database to another, so a statement compiled once per process takes them as parameters, read through
+#: Django's ContentType cache on each run (`_params`).
+_KINDS: dict[int, type[Model]] = {}
 
 
-def rows_for(source: Source, *, today: date, member_id: int | None) -> QuerySet[Any]:
-    """The source's open items, each with `inbox_assignee_id` (its explicit assignment), for the member
-    (`member_id`) or the whole team (None)."""
+def _of_kind(model: type[Model], *, stand_in: bool = False) -> Q:
+    """The inbox rows (assignments, seen marks) of the model's items: by its content type's natural key (no
+    extra query for it); in a compiled statement (`stand_in`) by its id, a stand-in parameter — a join
+    less per subquery for PostgreSQL to plan (the page's statement has forty of them)."""
+    if not stand_in:
+        return Q(content_type__app_label=model._meta.app_label, content_type__model=model._meta.model_name)
+    number = next((n for n, m in _KINDS.items() if m is model), SENTINEL_KIND + len(_KINDS))
+    _KINDS[number] = model
+    return Q(content_type_id=number)
+
+
+def _same_item(model: type[Model], *, stand_in: bool = False) -> Q:
+    """The inbox row naming the outer row."""
+    return _of_kind(model, stand_in=stand_in) & Q(object_id=OuterRef("pk"))
+
+
+class InSubquery(Func):
+    """`lhs IN (subquery)` — written `lhs = ANY(ARRAY(subquery))` on PostgreSQL, where the set is then one
+    value computed first (an InitPlan) that an index can look up: OR-ed with an indexed condition (the
+    action's owner), both are read by index (a BitmapOr) instead of every row being tested against a
+    hashed subplan."""
+
+    arg_joiner = " IN "
+    template = "%(expressions)s"
+    output_field = BooleanField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, arg_joiner=" = ANY(ARRAY", template="%(expressions)s)", **extra
+        )
+
+
+def _open_items(
+    source: Source, *, today: date, member_id: int | None, stand_in: bool = False
+) -> QuerySet[Any]:
+    """The source's open items for the member (`member_id`) or the whole team (None). `stand_in`: for a
+    statement compiled once (content types as parameters, `_of_kind`)."""
     rows: QuerySet[Any] = source.rows(today)
     model = rows.model
-    assigned = Assignment.objects.filter(_same_item(model)).values("assignee_id")[:1]
-    rows = rows.annotate(inbox_assignee_id=Subquery(assigned))
     if source.seen_after:
-        seen = Seen.objects.filter(_same_item(model), seen_at__gte=OuterRef(source.seen_after))
+        seen = Seen.objects.filter(
+            _same_item(model, stand_in=stand_in), seen_at__gte=OuterRef(source.seen_after)
+        )
         rows = rows.exclude(Q(Exists(seen)))
     if member_id is not None:
         # Written as `pk IN (…)` / `NOT pk IN (…)` over the kind's assignments rather than with the
         # per-row `inbox_assignee_id`: PostgreSQL computes each set once and probes it (a hashed subplan),
-        # where the annotation was a subquery run twice per open row (12,500 open actions: 200 ms).
-        of_kind = Assignment.objects.filter(
-            content_type__app_label=model._meta.app_label, content_type__model=model._meta.model_name
+        # where the annotation was a subquery run twice per open row (12,500 open actions: 200 ms). The
+        # member's own set as an `InSubquery`, so that the OR can read the member's rows by index.
+        of_kind = Assignment.objects.filter(_of_kind(model, stand_in=stand_in))
+        to_member = Q(
+            InSubquery(F("pk"), Subquery(of_kind.filter(assignee_id=member_id).values("object_id")))
         )
-        to_member = Q(pk__in=of_kind.filter(assignee_id=member_id).values("object_id"))
         mine = to_member if source.reassignable else Q(pk__in=[])
         unassigned = ~Q(pk__in=of_kind.values("object_id"))
         rows = rows.filter(mine | (unassigned & source.default_for(member_id)))
     return rows
+
+
+def rows_for(source: Source, *, today: date, member_id: int | None, stand_in: bool = False) -> QuerySet[Any]:
+    """The source's open items, each with `inbox_assignee_id` (its explicit assignment), for the member
+    (`member_id`) or the whole team (None)."""
+    rows = _open_items(source, today=today, member_id=member_id, stand_in=stand_in)
+    assigned = Assignment.objects.filter(_same_item(rows.model, stand_in=stand_in)).values("assignee_id")[:1]
+    annotated: QuerySet[Any] = rows.annotate(inbox_assignee_id=Subquery(assigned))
+    return annotated
 
 
 def _as_date(value: Any) -> date | None:
@@ -101,45 +158,77 @@ def _as_date(value: Any) -> date | None:
 
 
 @cache
-def _rows_sql(key: str, *, mine: bool, rows: int) -> tuple[str, tuple[Any, ...]]:
-    """A section's SQL — its first `rows` items as plain columns, with the explicit assignee and the
-    section's total (COUNT(*) OVER ()) — and its parameters, compiled once per process with the stand-ins
-    (`_actual` puts this request's day and member back): building and compiling the querysets cost more
-    than running them."""
-    found = source(key)
-    assert found is not None
-    qs = rows_for(found, today=SENTINEL_DAY, member_id=SENTINEL_MEMBER if mine else None)
-    columns = {f"inbox_{name}": F(c) if isinstance(c, str) else c for name, c in found.columns.items()}
-    qs = qs.annotate(inbox_total=Window(Count("pk"))).values(
-        "pk", "inbox_assignee_id", "inbox_total", **columns
-    )[:rows]
-    sql, params = qs.query.sql_with_params()
-    return sql, tuple(params)
+def _statement(keys: tuple[str, ...], *, mine: bool, rows: int) -> tuple[Union, tuple[tuple[str, ...], ...]]:
+    """The sections' ONE statement — for each source, its first `rows` items as plain columns (with the
+    explicit assignee and their rank in the section's order), then its count, each a part of a UNION ALL
+    (`programme.batch.Union`) — and the names of each part's columns, compiled once per process with the
+    stand-ins (`_params` puts this request's values back): building and compiling the querysets
+    cost more than running them. The count is a part of its own rather than a COUNT(*) OVER () of the
+    items: PostgreSQL 15 then plans the items as the LIMIT's first rows in order (the member's few actions
+    among 12,500 open ones, by the due-date index) and the count by the member's index."""
+    querysets: list[QuerySet[Any]] = []
+    member_id = SENTINEL_MEMBER if mine else None
+    for key in keys:
+        found = source(key)
+        assert found is not None
+        items = rows_for(found, today=SENTINEL_DAY, member_id=member_id, stand_in=True)
+        order = list(items.query.order_by or items.model._meta.ordering)
+        columns = {f"inbox_{name}": F(c) if isinstance(c, str) else c for name, c in found.columns.items()}
+        querysets.append(
+            items.annotate(inbox_rank=Window(RowNumber(), order_by=order)).values(
+                "pk", "inbox_assignee_id", "inbox_rank", **columns
+            )[:rows]
+        )
+        querysets.append(
+            _open_items(found, today=SENTINEL_DAY, member_id=member_id, stand_in=True)
+            .order_by()
+            .annotate(inbox_one=Value(1))
+            .values("inbox_one")
+            .annotate(inbox_total=Count("pk"))
+            .values("inbox_total")
+        )
+    names = tuple(
+        tuple(_column_name(name) for name in (qs.query.selected or qs.query.values_select))
+        for qs in querysets
+    )
+    return Union.of(querysets), names
 
 
-def _section_rows(found: Source, *, today: date, member_id: int | None, rows: int) -> list[dict[str, Any]]:
-    sql, params = _rows_sql(found.key, mine=member_id is not None, rows=rows)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [_actual(p, today=today, member_id=member_id or 0) for p in params])
-        # The columns' names as the sources read them, worked out once per section (not once per row).
-        names = [_column_name(c[0]) for c in cursor.description]
-        fetched = cursor.fetchall()
-    dates = [name for name in found.dates if name in names]
+def _sections(
+    keys: tuple[str, ...], *, today: date, member_id: int | None, rows: int
+) -> list[tuple[list[dict[str, Any]], int]]:
+    """For each source of `keys`: its first `rows` items as dicts of its columns (in the section's
+    order), and its count — in one query."""
+    statement, names = _statement(keys, mine=member_id is not None, rows=rows)
+    parts = statement.raw_rows(_params(statement.params, today=today, member_id=member_id or 0))
     result = []
-    for values in fetched:
-        row = dict(zip(names, values, strict=True))
-        for name in dates:
-            row[name] = _as_date(row[name])
-        result.append(row)
+    for index, key in enumerate(keys):
+        found = source(key)
+        assert found is not None
+        fetched, counted = parts[2 * index], parts[2 * index + 1]
+        columns = names[2 * index]
+        rank = columns.index("rank")
+        fetched.sort(key=itemgetter(rank))  # the parts of a UNION ALL come in no guaranteed order
+        dates = [name for name in found.dates if name in columns]
+        items = []
+        for values in fetched:
+            row = dict(zip(columns, values, strict=True))
+            for name in dates:
+                row[name] = _as_date(row[name])
+            items.append(row)
+        result.append((items, int(counted[0][0]) if counted else 0))
     return result
 
 
+def _section_rows(found: Source, *, today: date, member_id: int | None, rows: int) -> list[dict[str, Any]]:
+    """One section's items (its first `rows`), as the page reads them."""
+    return _sections((found.key,), today=today, member_id=member_id, rows=rows)[0][0]
+
+
 def _column_name(column: str) -> str:
-    """`inbox_title` → `title`; the explicit assignment and the total under their own names."""
+    """`inbox_title` → `title`; the explicit assignment under its own name."""
     if column == "inbox_assignee_id":
         return "assignee_id"
-    if column == "inbox_total":
-        return "total"
     return column.removeprefix("inbox_")
 
 
@@ -152,13 +241,20 @@ def inbox(
     members: list[User] | None = None,
 ) -> list[Section]:
     """Every section of the inbox, for the member or the whole team: its count and its first rows — one
-    query per section, and one for the staff leads of every listed project.
+    query for every section (`_statement`), and one for the staff leads of every listed project.
     `members`: the team members already read by the caller (their names say who an item is assigned to)."""
     if not access.is_team(user):
         return []
     names = {u.pk: u.get_full_name() or u.email for u in (members if members is not None else team_members())}
-    found = [(s, _section_rows(s, today=today, member_id=member_id, rows=rows)) for s in sources()]
-    projects = {r[s.leads] for s, section in found if s.leads for r in section if r[s.leads]}
+    listed = sources()
+    found = list(
+        zip(
+            listed,
+            _sections(tuple(s.key for s in listed), today=today, member_id=member_id, rows=rows),
+            strict=True,
+        )
+    )
+    projects = {r[s.leads] for s, (section, _count) in found if s.leads for r in section if r[s.leads]}
     leads: dict[int, list[str]] = {}
     if projects:
         through = Project.staff_leads.through.objects.filter(project_id__in=projects)
@@ -168,7 +264,7 @@ def inbox(
             if user_id in names:
                 leads.setdefault(project_id, []).append(names[user_id])
     sections = []
-    for s, section in found:
+    for s, (section, count) in found:
         items = []
         for row in section:
             if row["assignee_id"]:
@@ -189,14 +285,15 @@ def inbox(
                     assigned_id=row["assignee_id"],
                 )
             )
-        sections.append(Section(source=s, count=section[0]["total"] if section else 0, items=items))
+        sections.append(Section(source=s, count=count, items=items))
     return sections
 
 
-#: Stand-ins the inbox's SQL is compiled with, once per process (`_count_sql`, `_rows_sql`): every date a
-#: source filters on is relative to today (`programme.batch.SENTINEL_DAY`), and the member is the only
-#: other value that changes.
+#: Stand-ins the inbox's SQL is compiled with, once per process (`_count_sql`, `_statement`): every date a
+#: source filters on is relative to today (`programme.batch.SENTINEL_DAY`), the member is the only other
+#: value that changes, and the content types are the database's (`_of_kind`, numbered from SENTINEL_KIND).
 SENTINEL_MEMBER = 1_999_000_001
+SENTINEL_KIND = 1_999_100_000
 
 
 @cache
@@ -204,7 +301,7 @@ def _count_sql(keys: tuple[str, ...]) -> tuple[str, tuple[Any, ...]]:
     """The count's SQL — one UNION ALL over every source, counted — and its parameters, built with the
     stand-ins: building and compiling eight querysets costs more than running them, on every page."""
     parts = [
-        rows_for(s, today=SENTINEL_DAY, member_id=SENTINEL_MEMBER)
+        _open_items(s, today=SENTINEL_DAY, member_id=SENTINEL_MEMBER, stand_in=True)
         .prefetch_related(None)
         .order_by()
         .values_list(Value(1))
@@ -217,11 +314,13 @@ def _count_sql(keys: tuple[str, ...]) -> tuple[str, tuple[Any, ...]]:
     return f"SELECT COUNT(*) FROM ({sql}) inbox_items", tuple(params)  # noqa: S608
 
 
-def _actual(param: Any, *, today: date, member_id: int) -> Any:
-    """A stand-in parameter replaced by its value for this request (dates moved by as many days)."""
-    if param == SENTINEL_MEMBER:
-        return member_id
-    return on_day(param, today=today)
+def _params(params: tuple[Any, ...], *, today: date, member_id: int) -> list[Any]:
+    """A compiled statement's parameters for this request: the stand-ins replaced by their values (the
+    member, the content types' ids; dates moved by as many days)."""
+    types = ContentType.objects.get_for_models(*_KINDS.values(), for_concrete_models=False)
+    values: dict[int, int] = {n: types[model].pk for n, model in _KINDS.items()}
+    values[SENTINEL_MEMBER] = member_id
+    return [values.get(p, p) if type(p) is int else on_day(p, today=today) for p in params]
 
 
 def inbox_count(user: User, *, today: date) -> int:
@@ -234,6 +333,6 @@ def inbox_count(user: User, *, today: date) -> int:
         return 0
     sql, params = _count_sql(keys)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_actual(p, today=today, member_id=user.pk) for p in params])
+        cursor.execute(sql, _params(params, today=today, member_id=user.pk))
         row = cursor.fetchone()
     return int(row[0]) if row else 0

@@ -13,8 +13,8 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from programme.models import User
 from prospects.models import Exchange, ImportFile, ImportStatus, Prospect
@@ -113,6 +113,12 @@ def _gates(today: date) -> QuerySet[PhasePeriod]:
     ).order_by("planned_end", "pk")
 
 
+@cache
+def _phase_end(phase: str, language: str | None) -> str:
+    """The gate's title, once per phase and language (a page lists dozens of gates)."""
+    return _("Fin de la phase « %(phase)s »") % {"phase": Phase(phase).label}
+
+
 register_source(
     "gates",
     gettext_lazy("Décisions d’étape à préparer"),
@@ -122,7 +128,7 @@ register_source(
     columns={"phase": "phase", "about": "project__title", "project": "project_id", "day": "planned_end"},
     leads="project",
     line=lambda r, today: Line(
-        _("Fin de la phase « %(phase)s »") % {"phase": Phase(r["phase"]).label},
+        _phase_end(r["phase"], get_language()),
         r["about"],
         r["day"],
         PLANNED_END_ON,

@@ -286,10 +286,12 @@ def _org(i):
 def test_the_page_query_count_is_constant(world, staff_client, django_assert_num_queries, n):
     _fill(world, n)
     # 1 session, 2 user, 3 the team members (the filter, « Réassigner » and the assignees' names);
-    # 4–11 one per source (its first rows, their explicit assignee and the section's total, COUNT(*) OVER ()):
-    # deliverables, measurements, maturity, gates, actions, exchanges, prospects, imports; 12 the staff
-    # leads of every listed project (the default assignees). The same for 1 or 4 rows per source.
-    with django_assert_num_queries(3 + 8 + 1):
+    # 4 every section in one UNION ALL (for each source — deliverables, measurements, maturity, gates,
+    # actions, exchanges, prospects, imports — its first rows with their explicit assignee, and its count);
+    # 5 the staff leads of every listed project (the default assignees). The same for 1 or 4 rows per source.
+    # The sources' content types are read once per process (Django's cache): by a first request here.
+    staff_client.get(reverse("projects:inbox"))
+    with django_assert_num_queries(3 + 1 + 1):
         response = staff_client.get(reverse("projects:inbox"))
     assert response.status_code == 200
 
@@ -297,7 +299,9 @@ def test_the_page_query_count_is_constant(world, staff_client, django_assert_num
 @pytest.mark.parametrize("n", [1, 4])
 def test_the_count_is_one_query(world, staff_client, django_assert_num_queries, n):
     _fill(world, n)
-    # session, user, then one UNION ALL over every source.
+    # session, user, then one UNION ALL over every source (its content types read once per process, by a
+    # first request).
+    staff_client.get(reverse("projects:inbox.count"))
     with django_assert_num_queries(3):
         response = staff_client.get(reverse("projects:inbox.count"))
     assert response.status_code == 200
@@ -306,9 +310,9 @@ def test_the_count_is_one_query(world, staff_client, django_assert_num_queries, 
 @pytest.mark.parametrize("shift", [0, 10, -400])
 def test_the_sql_compiled_once_per_process_reads_what_the_querysets_read(world, shift):
     """The sections and the count run SQL compiled once per process with stand-in values (a 1999 day, a
-    made-up member) swapped for this request's: for every registered source, on several days, for the
-    member and for the whole team, it must find exactly the rows the source's queryset finds — a source
-    that filters on a date not derived from today breaks this."""
+    made-up member, made-up content type ids) swapped for this request's: for every registered source, on
+    several days, for the member and for the whole team, it must find exactly the rows the source's
+    queryset finds, and count them — a source that filters on a date not derived from today breaks this."""
     _fill(world, 2)
     day = TODAY + timedelta(days=shift)
     expected_count = 0
@@ -317,13 +321,45 @@ def test_the_sql_compiled_once_per_process_reads_what_the_querysets_read(world, 
             plain = set(
                 selectors.rows_for(source, today=day, member_id=member_id).values_list("pk", flat=True)
             )
-            compiled = {
-                row["pk"]
-                for row in selectors._section_rows(source, today=day, member_id=member_id, rows=10_000)
-            }
-            assert compiled == plain, (source.key, member_id)
+            ((rows, count),) = selectors._sections((source.key,), today=day, member_id=member_id, rows=10_000)
+            assert {row["pk"] for row in rows} == plain, (source.key, member_id)
+            assert count == len(plain), (source.key, member_id)
             if member_id is not None:
                 expected_count += len(plain)
     assert selectors.inbox_count(world.staff, today=day) == expected_count
     if shift == 0:
         assert expected_count > 0  # the filled items are there to be found
+
+
+def test_a_section_keeps_its_order_and_counts_what_it_does_not_show(world):
+    """Every section is a part of one UNION ALL, whose rows come in no guaranteed order: each keeps its own
+    (the earliest due first), shows its first rows and counts them all — for the member and the team."""
+    days = [3, -5, 0, -2, 6]
+    actions = {
+        d: ActionFactory(project=world.project_a, owner_user=world.staff, due_date=TODAY + timedelta(days=d))
+        for d in days
+    }
+    for member_id in (world.staff.pk, None):
+        section = next(
+            s
+            for s in selectors.inbox(world.staff, member_id=member_id, today=TODAY, rows=3)
+            if s.source.key == "actions"
+        )
+        assert [i.pk for i in section.items] == [actions[d].pk for d in sorted(days)[:3]]
+        assert (section.count, section.more) == (5, 2)
+
+
+def test_the_members_assigned_items_are_a_set_an_index_can_look_up(world):
+    """On PostgreSQL « assigned to the member » is `pk = ANY(ARRAY(…))` (a value computed once), so the OR
+    with « owned by the member » reads both by index instead of testing every open action (`InSubquery`);
+    `IN (…)` elsewhere. The compiled statement names no content type by its natural key (a join to plan per
+    subquery): their ids are parameters."""
+    from django.db import connection
+
+    keys = tuple(s.key for s in selectors.sources())
+    statement, _names = selectors._statement(keys, mine=True, rows=50)
+    if connection.vendor == "postgresql":
+        assert '"projects_action"."id" = ANY(ARRAY(SELECT' in statement.sql
+    else:
+        assert '"projects_action"."id" IN (SELECT' in statement.sql
+    assert "django_content_type" not in statement.sql
