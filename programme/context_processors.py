@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .access import is_director, is_partner, is_team
@@ -29,11 +29,20 @@ _NAV = [
 ]
 
 
+_urls: dict[tuple[str, str], str] = {}
+
+
+def _url(name: str) -> str:
+    """The entry's URL, reversed once per process (and URL prefix): every page draws the sidebar."""
+    key = (name, get_script_prefix())
+    if key not in _urls:
+        _urls[key] = reverse(name)
+    return _urls[key]
+
+
 def _navigation_for(user: User) -> list[dict[str, Any]]:
     checks = {"team": is_team(user), "director": is_director(user), "partner": is_partner(user)}
-    return [
-        {"label": label, "url": reverse(name), "name": name} for role, label, name in _NAV if checks[role]
-    ]
+    return [{"label": label, "url": _url(name), "name": name} for role, label, name in _NAV if checks[role]]
 
 
 def _mark_active(items: list[dict[str, Any]], path: str) -> list[dict[str, Any]]:

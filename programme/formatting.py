@@ -112,7 +112,12 @@ def fr_date(value: date | datetime | str | None, style: str = "") -> str:
     day = _local_date(value)
     if style == "short":
         return day.strftime("%d/%m/%Y")
-    if not _french():
+    return _day_text(day, style, french=_french())
+
+
+def _day_text(day: date, style: str, *, french: bool) -> str:
+    """fr_date's text styles for a local day (a long list asks for the language once, not per row)."""
+    if not french:
         formats = {"month": "N Y", "axis": "N y", "day": "N j", "long": "l, F j, Y"}
         return date_format(day, formats.get(style, "N j, Y"))
     first = "1er" if day.day == 1 else str(day.day)
@@ -132,9 +137,11 @@ def fr_datetime(value: datetime | None, style: str = "") -> str:
     if value is None:
         return DASH
     local = timezone.localtime(value) if timezone.is_aware(value) else value
+    day = local.strftime("%d/%m/%Y") if style == "short" else None
     if not _french():
-        return f"{fr_date(local, style)}, {date_format(local, 'P')}"
-    return f"{fr_date(local, style)} à {local.hour}{NBSP}h{NBSP}{local.minute:02d}"
+        return f"{day or _day_text(local.date(), style, french=False)}, {date_format(local, 'P')}"
+    day = day or _day_text(local.date(), style, french=True)
+    return f"{day} à {local.hour}{NBSP}h{NBSP}{local.minute:02d}"
 
 
 def fr_time(value: time | None) -> str:
