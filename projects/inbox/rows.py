@@ -1,12 +1,16 @@
 """The inbox's rows as HTML, built once per page in plain Python: a section may list 50 items and the
 page eight sections, and rendering each item through the template language (a dozen tags and filters,
-two forms) cost ten times the page's SQL. The labels, URLs, hidden fields and the « Réassigner » menu are
-prepared once per page (`RowParts`); each item is then a few escaped strings joined. The markup is the
-one `templates/projects/inbox/inbox.html` used to render item by item (same classes, same forms)."""
+two forms) cost ten times the page's SQL. The labels, URLs and hidden fields are prepared once per page
+(`RowParts`); each item is then a few escaped strings joined. The markup is the one
+`templates/projects/inbox/inbox.html` used to render item by item (same classes, same forms), but for
+« Réassigner »: a link to the item's small reassign form (`views.inbox_reassign`), which htmx loads in place
+of the link — the menu of every team member, repeated on each of a hundred rows, was four fifths of the
+page's bytes."""
 
 from dataclasses import dataclass, field
 from datetime import date
 from html import escape
+from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils.formats import localize
@@ -16,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from programme.formatting import fr_date
+from programme.pages import reverse_pattern
 
 from .selectors import Item, Section
 
@@ -26,32 +31,29 @@ class RowParts:
 
     csrf: str
     here: str
-    member_options: str
-    assign_action: str
+    #: The reassign form's URL, `{}` for the source's key and the item's pk, with `next` (escaped).
+    reassign_url: str
     seen_action: str
     assigned_to: str
     followed_by: str
     nobody: str
     reassign: str
-    reassign_label: str
     seen: str
     #: The « en retard de n jours » badges and the dates already written on this page (they repeat).
     written: dict[object, str] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, *, csrf_token: str, here: str, member_options: str) -> "RowParts":
+    def build(cls, *, csrf_token: str, here: str) -> "RowParts":
+        reassign = reverse_pattern("projects:inbox.reassign", "KEY").replace("KEY", "{}", 1)
         return cls(
             csrf=f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">',
             here=escape(here),
-            member_options=member_options,
-            assign_action=escape(reverse("projects:inbox.assign")),
+            reassign_url=escape(f"{reassign}?next={quote(here, safe='/')}"),
             seen_action=escape(reverse("projects:inbox.seen")),
             assigned_to=escape(_("Assigné à")),
             followed_by=escape(_("Suivi par")),
             nobody=escape(_("Personne n’en est chargé")),
             reassign=escape(_("Réassigner")),
-            # The translated text is the template's own (blocktranslate): only the title is escaped.
-            reassign_label=_("Réassigner « %(what)s » à"),
             seen=escape(_("Marquer comme vu")),
         )
 
@@ -99,13 +101,12 @@ def section_rows(section: Section, parts: RowParts) -> SafeString:
         title = escape(str(line.title))
         do = []
         if source.reassignable:
-            field = f"assign-{key}-{item.pk}"
+            # Without JavaScript, the link opens the form on a page of its own; with it, the form takes
+            # the link's place (and its menu the focus: `autofocus`).
+            url = parts.reassign_url.format(key, item.pk)
             do.append(
-                f'<form method="post" action="{parts.assign_action}" class="inbox-assign">{parts.csrf}'
-                f"{_hidden(key, item.pk, parts)}"
-                f'<label class="visually-hidden" for="{field}">{parts.reassign_label % {"what": title}}</label>'
-                f'<select name="assignee" id="{field}">{parts.member_options}</select>'
-                f' <button type="submit" class="button button--small">{parts.reassign}</button></form>'
+                f'<a class="button button--small" href="{url}" hx-get="{url}" hx-swap="outerHTML">'
+                f'{parts.reassign}<span class="visually-hidden"> «\u202f{title}\u202f»</span></a>'
             )
         if source.seen_after:
             do.append(

@@ -10,13 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from programme import access
 from programme.access import AuthedRequest
 from programme.context_processors import navigation
+from programme.models import User
 
 from . import selectors, services
 from .forms import AssignForm, InboxFilterForm, SeenForm
@@ -51,16 +52,8 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         messages.error(request, _("Ce filtre n’existe pas : voici ce qui vous attend."))
     sections = selectors.inbox(request.user, member_id=member_id, today=today, members=members)
     nav = navigation(request)["nav_items"]
-    # The « Réassigner » menu is the same on every row (the row says who has the item): rendered once.
-    member_options = format_html_join(
-        "", '<option value="{}">{}</option>', ((m.pk, m.get_full_name() or m.email) for m in members)
-    )
-    # The rows in plain Python, their shared parts (forms' heads, labels, the menu) rendered once.
-    parts = RowParts.build(
-        csrf_token=get_token(request),
-        here=request.get_full_path(),
-        member_options=format_html('<option value="">{}</option>{}', _("Choisir…"), member_options),
-    )
+    # The rows in plain Python, their shared parts (forms' heads, labels, URLs) rendered once.
+    parts = RowParts.build(csrf_token=get_token(request), here=request.get_full_path())
     for section in sections:
         section.rows_html = section_rows(section, parts)
     return render(
@@ -90,6 +83,41 @@ def inbox_count(request: AuthedRequest) -> HttpResponse:
     """The navigation's « À traiter » count (loaded by the sidebar with hx-get on load)."""
     count = selectors.inbox_count(request.user, today=timezone.localdate())
     return render(request, "projects/inbox/_count.html", {"count": count})
+
+
+def _member_options(members: list[User]) -> SafeString:
+    """The « Réassigner » menu's options: « Choisir… », then every team member."""
+    options = format_html_join(
+        "", '<option value="{}">{}</option>', ((m.pk, m.get_full_name() or m.email) for m in members)
+    )
+    return format_html('<option value="">{}</option>{}', _("Choisir…"), options)
+
+
+@access.team_required
+def inbox_reassign(request: AuthedRequest, source_key: str, item_pk: int) -> HttpResponse:
+    """An item's « Réassigner » form (posted to `inbox_assign`): loaded by htmx in place of the row's link,
+    or a page of its own without JavaScript. `next`: the inbox page to come back to."""
+    found, item = _item(source_key, item_pk)
+    if not found.reassignable:
+        raise Http404
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("projects:inbox")
+    context = {
+        "title": _("Réassigner"),
+        "source_key": found.key,
+        "item": item,
+        "field": f"assign-{found.key}-{item_pk}",
+        "options": _member_options(list(selectors.team_members())),
+        "next": next_url,
+        "inbox_current": True,
+    }
+    if request.htmx:
+        return render(request, "projects/inbox/_assign_form.html", context)
+    # As on the inbox: the sidebar marks « À traiter », not « Projets », whose path the page shares.
+    nav = navigation(request)["nav_items"]
+    context["nav_items"] = [{**item, "active": False} for item in nav]
+    return render(request, "projects/inbox/reassign.html", context)
 
 
 def _item(key: str, pk: int) -> tuple[Source, object]:

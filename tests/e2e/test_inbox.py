@@ -1,5 +1,6 @@
-"""Staff opens « À traiter » from the sidebar (its count loaded by URL), hands an item to a colleague, then
-moves prospects of the list in one bulk action — in a real browser."""
+"""Staff opens « À traiter » from the sidebar (its count loaded by URL), hands an item to a colleague on a
+phone (the row's « Réassigner » loads its form in place, by keyboard), then moves prospects of the list in
+one bulk action — in a real browser."""
 
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ from playwright.sync_api import expect
 
 from projects.models import DeliverableStatus
 from prospects.models import Prospect
-from tests.e2e.conftest import login
+from tests.e2e.conftest import DESKTOP, PHONE, login
 from tests.factories import PASSWORD, OrganisationFactory, ProgrammeFactory, ProjectFactory, UserFactory
 from tests.projects.factories import ActionFactory, DeliverableFactory
 from tests.prospects.factories import ProspectFactory
@@ -38,13 +39,27 @@ def test_staff_handles_the_inbox_and_a_bulk_move(page, live_server, transactiona
     expect(page.get_by_text("2 éléments vous attendent.")).to_be_visible()
     expect(page.get_by_text("en retard de 2 jours")).to_be_visible()
 
+    # On a phone, by keyboard: the row's link brings its form in place, the menu focused.
+    page.set_viewport_size(PHONE)
     item = page.locator(".inbox-item", has_text="Diagnostic partagé")
-    item.get_by_label("Réassigner « Diagnostic partagé » à").select_option(label="Malik Diallo")
+    expect(item.locator("select")).to_have_count(0)
+    item.get_by_role("link", name="Réassigner « Diagnostic partagé »").focus()
+    page.keyboard.press("Enter")
+    menu = item.get_by_label("Réassigner « Diagnostic partagé » à")
+    expect(menu).to_be_focused()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    menu.select_option(label="Malik Diallo")
     item.get_by_role("button", name="Réassigner").click()
     expect(page.get_by_text("« Diagnostic partagé » est maintenant assigné à Malik Diallo.")).to_be_visible()
     expect(page.locator(".inbox-item", has_text="Diagnostic partagé")).to_have_count(0)
+    page.get_by_label("Afficher").select_option(label="Toute l’équipe")
+    page.get_by_role("button", name="Afficher").click()
+    expect(page.locator(".inbox-item", has_text="Diagnostic partagé")).to_contain_text(
+        "Assigné à Malik Diallo"
+    )
+    page.set_viewport_size(DESKTOP)
 
-    # Bulk: tick the page, choose « Changer d’étape », see what will happen, apply.
+    # Bulk: tick the page (on a desktop: the sidebar is folded on a phone), choose « Changer d’étape », see what will happen, apply.
     nav.get_by_role("link", name="Prospects").click()
     page.get_by_label("Sélectionner les prospects de cette page").check()
     page.get_by_label("Pour la sélection").select_option(label="Changer d’étape")

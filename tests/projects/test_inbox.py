@@ -209,6 +209,62 @@ def test_reassigning_to_a_partner_is_refused_and_saves_nothing(world, staff_clie
     assert not Assignment.objects.exists()
 
 
+def test_each_row_links_to_its_reassign_form_which_htmx_loads_in_place(world, other, staff_client):
+    d = DeliverableFactory(
+        project=world.project_a, status=DeliverableStatus.SUBMITTED, owner_user=world.staff, title="Bilan"
+    )
+    page = staff_client.get(reverse("projects:inbox") + "?pour=equipe").content.decode()
+    url = (
+        reverse("projects:inbox.reassign", args=["deliverables", d.pk])
+        + "?next=/projets/a-traiter/%3Fpour%3Dequipe"
+    )
+    # The row holds a link (named after its item for a screen reader), not the menu of every member.
+    assert f'href="{url}" hx-get="{url}"' in page
+    assert 'Réassigner<span class="visually-hidden"> «\u202fBilan\u202f»</span></a>' in page
+    assert '<select name="assignee"' not in page
+    # With htmx: the form alone, its menu focused, coming back to the filtered inbox once sent.
+    fragment = staff_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.startswith(
+        '<form method="post" action="/projets/a-traiter/assigner/" class="inbox-assign">'
+    )
+    assert 'name="next" value="/projets/a-traiter/?pour=equipe"' in fragment
+    assert f'<select name="assignee" id="assign-deliverables-{d.pk}" autofocus>' in fragment
+    assert f'<option value="{other.pk}">Olga</option>' in fragment
+    assert "<html" not in fragment
+    # Without JavaScript: the same form on a page of its own, its label shown, and a way back.
+    alone = staff_client.get(url).content.decode()
+    assert "<html" in alone and 'class="visually-hidden" for="assign-' not in alone
+    assert "Réassigner «\u202fBilan\u202f» à</label>" in alone
+    assert '<a href="/projets/a-traiter/?pour=equipe">Annuler</a>' in alone
+    response = staff_client.post(
+        reverse("projects:inbox.assign"),
+        {
+            "source": "deliverables",
+            "item": d.pk,
+            "assignee": other.pk,
+            "next": "/projets/a-traiter/?pour=equipe",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/projets/a-traiter/?pour=equipe"
+    assert keys_for(other)["deliverables"] == [d.pk]
+
+
+def test_the_reassign_form_refuses_what_cannot_be_reassigned(world, staff_client):
+    pending = pending_import(world, user=world.staff)
+    done = DeliverableFactory(project=world.project_a, status=DeliverableStatus.ACCEPTED)
+    for key, pk in (("imports", pending.pk), ("deliverables", done.pk), ("nothing", 1)):
+        assert staff_client.get(reverse("projects:inbox.reassign", args=[key, pk])).status_code == 404
+    # A `next` elsewhere is not offered: the way back is the inbox.
+    d = DeliverableFactory(
+        project=world.project_a, status=DeliverableStatus.SUBMITTED, owner_user=world.staff
+    )
+    page = staff_client.get(
+        reverse("projects:inbox.reassign", args=["deliverables", d.pk]) + "?next=https://example.com/"
+    ).content.decode()
+    form = page[page.index('<form method="post" action="/projets/a-traiter/assigner/"') :]
+    assert 'name="next" value="/projets/a-traiter/"' in form and "example.com" not in form
+
+
 def test_an_import_cannot_be_handed_over(world, other, staff_client):
     pending = pending_import(world, user=world.staff)
     response = staff_client.post(
@@ -285,7 +341,7 @@ def _org(i):
 @pytest.mark.parametrize("n", [1, 4])
 def test_the_page_query_count_is_constant(world, staff_client, django_assert_num_queries, n):
     _fill(world, n)
-    # 1 session, 2 user, 3 the team members (the filter, « Réassigner » and the assignees' names);
+    # 1 session, 2 user, 3 the team members (the filter and the assignees' names);
     # 4 every section in one UNION ALL (for each source — deliverables, measurements, maturity, gates,
     # actions, exchanges, prospects, imports — its first rows with their explicit assignee, and its count);
     # 5 the staff leads of every listed project (the default assignees). The same for 1 or 4 rows per source.
