@@ -4,6 +4,8 @@ assignment, reassigning, the count in the navigation, query counts constant as r
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -419,3 +421,45 @@ def test_the_members_assigned_items_are_a_set_an_index_can_look_up(world):
     else:
         assert '"projects_action"."id" IN (SELECT' in statement.sql
     assert "django_content_type" not in statement.sql
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_the_sections_statement_is_planned_once_per_connection_and_day(world, django_assert_num_queries):
+    """On PostgreSQL the sections' statement is PREPAREd once per connection and day, with the member as
+    its one argument, and then only EXECUTEd, on its generic plan (planning it cost more than running it);
+    it reads what the statement run directly reads."""
+    _fill(world, 2)
+    keys = tuple(s.key for s in selectors.sources())
+
+    def direct(member_id, day):
+        statement, _names = selectors._statement(keys, mine=member_id is not None, rows=50)
+        params = selectors._params(statement.params, today=day, member_id=member_id or 0)
+        return [sorted(part) for part in statement.raw_rows(params)]
+
+    def run(member_id, day):
+        with CaptureQueriesContext(connection) as queries:
+            rows = selectors._sections(keys, today=day, member_id=member_id, rows=50)
+        return rows, [q["sql"] for q in queries.captured_queries]
+
+    for mine in (True, False):  # the content types are read once per process (Django's cache): here
+        selectors._params(selectors._statement(keys, mine=mine, rows=50)[0].params, today=TODAY, member_id=0)
+    for member_id in (world.staff.pk, None):
+        # Days no other test reads: a statement already prepared on this connection is not prepared again.
+        for day in (TODAY + timedelta(days=777), TODAY + timedelta(days=778)):
+            first, (sql,) = run(member_id, day)
+            assert " PREPARE parcours_" in f" {sql}"
+            again, (sql,) = run(member_id, day)
+            assert sql.startswith("SET LOCAL plan_cache_mode = force_generic_plan; EXECUTE parcours_")
+            assert again == first
+            statement, _names = selectors._statement(keys, mine=member_id is not None, rows=50)
+            parts = selectors.prepared_raw_rows(
+                statement,
+                selectors._params(statement.params, today=day, member_id=selectors.ARGUMENT),
+                form=("inbox", keys, member_id is not None, 50),
+                argument=member_id or 0,
+            )
+            assert [sorted(part) for part in parts] == direct(member_id, day)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sum(custom_plans), sum(generic_plans) FROM pg_prepared_statements")
+        custom, generic = cursor.fetchone()
+    assert custom == 0 and generic > 0
