@@ -122,3 +122,39 @@ def section_rows(section: Section, parts: RowParts) -> SafeString:
             f'<div class="inbox-item__do">{"".join(do)}</div></li>'
         )
     return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
+
+
+def sections_html(sections: list[Section], *, mine: bool) -> tuple[SafeString, SafeString]:
+    """The table of contents' entries and the sections (heads, help, rows or the empty message, « et n
+    autres »), byte for byte as `inbox.html` wrote them in its two loops over the sections — every value
+    escaped here."""
+    empty = escape(_("Rien ne vous attend ici.") if mine else _("Rien à traiter ici."))
+    toc = []
+    body = []
+    for section in sections:
+        source = section.source
+        key = escape(source.key)
+        label = escape(str(source.label))
+        badge = (
+            f'<span class="badge{" badge--warn" if section.count else ""}">{localize(section.count)}</span>'
+        )
+        toc.append(f'<li><a href="#inbox-{key}">{label}</a> {badge}</li>')
+        help_text = f'<p class="muted">{escape(str(source.help))}</p>' if source.help else ""
+        if section.items:
+            more = ""
+            if section.more:
+                text = ngettext(
+                    "et %(n)s autre élément (les plus anciens sont listés d’abord)",
+                    "et %(n)s autres éléments (les plus anciens sont listés d’abord)",
+                    section.more,
+                ) % {"n": localize(section.more)}
+                more = f'<p class="muted">{text}</p>'
+            inner = f'\n  <ul class="plain inbox-items">\n  {section.rows_html}\n  </ul>\n  {more}\n  '
+        else:
+            inner = f'\n  <p class="empty">{empty}</p>\n  '
+        body.append(
+            f'\n<section class="card inbox-section" id="inbox-{key}" aria-labelledby="h-inbox-{key}">\n'
+            f'  <div class="card-head"><h2 id="h-inbox-{key}">{label} {badge}</h2></div>\n'
+            f"  {help_text}\n  {inner}\n</section>\n"
+        )
+    return mark_safe("".join(toc)), mark_safe("".join(body))  # noqa: S308 (every value above is escaped)

@@ -23,7 +23,7 @@ from programme.context_processors import navigation
 from . import selectors, services
 from .forms import AssignForm, InboxFilterForm, SeenForm
 from .registry import Source, source
-from .rows import RowParts, section_rows
+from .rows import RowParts, section_rows, sections_html
 
 SELECTED = mark_safe(" selected")
 
@@ -61,6 +61,8 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     parts = RowParts.build(csrf_token=get_token(request), here=request.get_full_path())
     for section in sections:
         section.rows_html = section_rows(section, parts)
+    mine = member_id == request.user.pk
+    toc, sections_body = sections_html(sections, mine=mine)
     return render(
         request,
         "projects/inbox/inbox.html",
@@ -69,10 +71,12 @@ def inbox(request: AuthedRequest) -> HttpResponse:
             "filter_form": form,
             "filter_select": _filter_select(form),
             "sections": sections,
+            "toc": toc,
+            "sections_html": sections_body,
             "total": sum(s.count for s in sections),
             "members": members,
             "member_id": member_id,
-            "mine": member_id == request.user.pk,
+            "mine": mine,
             "today": today,
             "here": request.get_full_path(),
             # The sidebar marks « À traiter » itself (templates/base.html), not « Projets », whose path
