@@ -463,3 +463,32 @@ def test_the_sections_statement_is_planned_once_per_connection_and_day(world, dj
         cursor.execute("SELECT sum(custom_plans), sum(generic_plans) FROM pg_prepared_statements")
         custom, generic = cursor.fetchone()
     assert custom == 0 and generic > 0
+
+
+def test_the_sections_say_their_count_what_they_do_not_show_and_when_they_are_empty(world, staff_client):
+    """The table of contents and the sections as the template wrote them (now written in Python): a count
+    badge per section, « et n autres » under a section longer than it shows, the empty message for me or
+    for the team."""
+    ActionFactory.create_batch(
+        selectors.SECTION_ROWS + 2, project=world.project_a, owner_user=world.staff, due_date=TODAY
+    )
+    page = staff_client.get(reverse("projects:inbox")).content.decode()
+    count = selectors.SECTION_ROWS + 2
+    assert (
+        f'<li><a href="#inbox-actions">Actions à faire</a> <span class="badge badge--warn">{count}</span></li>'
+        in page
+    )
+    assert '<li><a href="#inbox-imports">Imports à confirmer</a> <span class="badge">0</span></li>' in page
+    assert (
+        '<div class="card-head"><h2 id="h-inbox-actions">Actions à faire'
+        f' <span class="badge badge--warn">{count}</span></h2></div>\n'
+        '  <p class="muted">En retard ou à échéance dans les 7 prochains jours.</p>\n'
+        '  \n  <ul class="plain inbox-items">\n  <li class="inbox-item">'
+    ) in page
+    assert (
+        '</li>\n  </ul>\n  <p class="muted">et 2 autres éléments (les plus anciens sont listés d’abord)</p>\n'
+        "  \n</section>\n"
+    ) in page
+    assert page.count('<p class="empty">Rien ne vous attend ici.</p>') == len(selectors.sources()) - 1
+    team = staff_client.get(reverse("projects:inbox") + "?pour=equipe").content.decode()
+    assert '\n  \n  <p class="empty">Rien à traiter ici.</p>\n  \n</section>\n' in team
