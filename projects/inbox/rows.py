@@ -7,7 +7,7 @@ two forms) cost ten times the page's SQL. The labels, URLs and hidden fields are
 of the link — the menu of every team member, repeated on each of a hundred rows, was four fifths of the
 page's bytes."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from html import escape
 from urllib.parse import quote
@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from programme.formatting import fr_date
 from programme.pages import reverse_pattern
@@ -39,8 +39,8 @@ class RowParts:
     nobody: str
     reassign: str
     seen: str
-    #: The « en retard de n jours » badges and the dates already written on this page (they repeat).
-    written: dict[object, str] = field(default_factory=dict)
+    #: The language of the page (the badges and dates written once per language, `_WRITTEN`).
+    language: str
 
     @classmethod
     def build(cls, *, csrf_token: str, here: str) -> "RowParts":
@@ -55,25 +55,42 @@ class RowParts:
             nobody=escape(_("Personne n’en est chargé")),
             reassign=escape(_("Réassigner")),
             seen=escape(_("Marquer comme vu")),
+            language=get_language(),
         )
+
+
+#: The « en retard de n jours » badges and the dates as rows write them, by language, kept from one page to
+#: the next (translating and formatting them was a third of the rows' time): {key: (label, markup)}.
+_WRITTEN: dict[tuple[object, ...], tuple[object, str]] = {}
+
+
+def _remember(key: tuple[object, ...], label: object, markup: str) -> str:
+    if len(_WRITTEN) > 5000:  # a long-running process sees every day go by
+        _WRITTEN.clear()
+    _WRITTEN[key] = (label, markup)
+    return markup
 
 
 def _late(days: int, parts: RowParts) -> str:
-    if days not in parts.written:
-        text = ngettext("en retard de %(n)s jour", "en retard de %(n)s jours", days) % {"n": localize(days)}
-        parts.written[days] = f'<span class="badge badge--danger">{text}</span> '
-    return parts.written[days]
+    key = (parts.language, days)
+    if key in _WRITTEN:
+        return _WRITTEN[key][1]
+    text = ngettext("en retard de %(n)s jour", "en retard de %(n)s jours", days) % {"n": localize(days)}
+    return _remember(key, None, f'<span class="badge badge--danger">{text}</span> ')
 
 
 def _day(label: object, day: date, parts: RowParts) -> str:
-    # A lazy label (a source's constant) by its identity: hashing it would translate it on every row.
-    key = (id(label) if isinstance(label, Promise) else label, day)
-    if key not in parts.written:
-        parts.written[key] = (
-            f'<span class="muted">{escape(str(label))} <time datetime="{day.isoformat()}">'
-            f"{escape(fr_date(day))}</time></span>"
-        )
-    return parts.written[key]
+    # A lazy label (a source's constant) by its identity: hashing it would translate it on every row. The
+    # entry keeps the label, so that its id cannot be another label's while the entry exists.
+    key = (parts.language, id(label) if isinstance(label, Promise) else label, day)
+    if key in _WRITTEN:
+        return _WRITTEN[key][1]
+    return _remember(
+        key,
+        label,
+        f'<span class="muted">{escape(str(label))} <time datetime="{day.isoformat()}">'
+        f"{escape(fr_date(day))}</time></span>",
+    )
 
 
 def _who(item: Item, parts: RowParts) -> str:

@@ -492,3 +492,16 @@ def test_the_sections_say_their_count_what_they_do_not_show_and_when_they_are_em
     assert page.count('<p class="empty">Rien ne vous attend ici.</p>') == len(selectors.sources()) - 1
     team = staff_client.get(reverse("projects:inbox") + "?pour=equipe").content.decode()
     assert '\n  \n  <p class="empty">Rien à traiter ici.</p>\n  \n</section>\n' in team
+
+
+def test_the_rows_dates_and_late_badges_follow_the_page_language(world, staff_client):
+    """The badges and dates rows write are kept from one page to the next, by language: a page in English
+    after one in French (and back) reads its own."""
+    ActionFactory(project=world.project_a, owner_user=world.staff, due_date=TODAY - timedelta(days=2))
+    french = staff_client.get(reverse("projects:inbox")).content.decode()
+    assert "en retard de 2 jours</span>" in french and "échéance le <time" in french
+    staff_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = staff_client.get(reverse("projects:inbox")).content.decode()
+    assert "2 days late</span>" in english and "en retard" not in english and "due <time" in english
+    staff_client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    assert "en retard de 2 jours</span>" in staff_client.get(reverse("projects:inbox")).content.decode()
