@@ -123,7 +123,7 @@ def inbox_reassign(request: AuthedRequest, source_key: str, item_pk: int) -> Htt
         return render(request, "projects/inbox/_assign_form.html", context)
     # As on the inbox: the sidebar marks « À traiter », not « Projets », whose path the page shares.
     nav = navigation(request)["nav_items"]
-    context["nav_items"] = [{**item, "active": False} for item in nav]
+    context["nav_items"] = [{**entry, "active": False} for entry in nav]
     return render(request, "projects/inbox/reassign.html", context)
 
 
