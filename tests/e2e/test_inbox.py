@@ -71,3 +71,35 @@ def test_staff_handles_the_inbox_and_a_bulk_move(page, live_server, transactiona
     page.get_by_role("button", name="Appliquer").click()
     expect(page.get_by_text("2 prospects modifiés.")).to_be_visible()
     assert set(Prospect.objects.values_list("stage", flat=True)) == {"contacted"}
+
+
+def test_reassigning_without_javascript_on_a_phone(browser, live_server, transactional_db, settings):
+    """Without JavaScript the row's « Réassigner » opens the item's form on a page of its own, which fits a
+    phone; sending it comes back to the inbox, the item handed over."""
+    settings.SITE_URL = live_server.url
+    camille = UserFactory(email="camille@parcours.test", role="staff", first_name="Camille", last_name="Roux")
+    UserFactory(email="malik@parcours.test", role="staff", first_name="Malik", last_name="Diallo")
+    project = ProjectFactory(programme=ProgrammeFactory(), title="Tiers-lieu des Pentes")
+    DeliverableFactory(
+        project=project, title="Diagnostic partagé", status=DeliverableStatus.SUBMITTED, owner_user=camille
+    )
+    context = browser.new_context(
+        locale="fr-FR", timezone_id="Europe/Paris", java_script_enabled=False, viewport=PHONE
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        login(page, live_server, "camille@parcours.test", PASSWORD)
+        page.goto(f"{live_server.url}/projets/a-traiter/")
+        page.get_by_role("link", name="Réassigner « Diagnostic partagé »").click()
+        expect(page.get_by_role("heading", name="Réassigner")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.get_by_label("Réassigner « Diagnostic partagé » à").select_option(label="Malik Diallo")
+        page.get_by_role("button", name="Réassigner").click()
+        expect(
+            page.get_by_text("« Diagnostic partagé » est maintenant assigné à Malik Diallo.")
+        ).to_be_visible()
+        assert page.url == f"{live_server.url}/projets/a-traiter/"
+        expect(page.locator(".inbox-item", has_text="Diagnostic partagé")).to_have_count(0)
+    finally:
+        context.close()
