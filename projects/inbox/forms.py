@@ -16,14 +16,14 @@ class InboxFilterForm(Form):
 
     pour = forms.ChoiceField(label=_("Afficher"), required=False)
 
-    def __init__(self, *args: Any, members: list[User], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["pour"]
         assert isinstance(field, forms.ChoiceField)
         self.choices: list[tuple[str, Any]] = [
             (ME, _("Pour moi")),
             (TEAM, _("Toute l’équipe")),
-            *((str(u.pk), u.get_full_name() or u.email) for u in members),
+            *((str(pk), name) for pk, name in members),
         ]
         field.choices = self.choices
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from programme import access
 from programme.access import TEAM_ROLES
-from programme.batch import SENTINEL_DAY, Union, on_day
+from programme.batch import ARGUMENT, SENTINEL_DAY, Union, on_day, prepared_raw_rows
 from programme.models import User
 
 from ..models import Project
@@ -66,6 +66,32 @@ class Section:
 def team_members() -> QuerySet[User]:
     """Who an item may be assigned to: the active members of the programme team."""
     return User.objects.filter(is_active=True, role__in=TEAM_ROLES).order_by("first_name", "last_name", "pk")
+
+
+def team_names() -> list[tuple[int, str]]:
+    """The team members as (id, name), in `team_members`' order — what the filter, the « Réassigner » menu
+    and the rows read: the name as `User.__str__` writes it, without a model instance per member."""
+    sql, params = _team_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(pk, f"{first} {last}".strip() or email) for pk, first, last, email in cursor.fetchall()]
+
+
+# Two small reads of every page, compiled once per process: compiling them cost more than running them.
+@cache
+def _team_sql() -> tuple[str, tuple[Any, ...]]:
+    query = team_members().values_list("pk", "first_name", "last_name", "email").query
+    sql, params = query.sql_with_params()
+    return sql, tuple(params)
+
+
+@cache
+def _leads_sql(count: int) -> str:
+    """The (project, user) staff leads of `count` projects, their ids its parameters."""
+    through = Project.staff_leads.through.objects.filter(project_id__in=range(1, count + 1))
+    sql, params = through.values_list("project_id", "user_id").query.sql_with_params()
+    assert list(params) == list(range(1, count + 1))
+    return sql
 
 
 #: The content types in the compiled statements, by stand-in (`_of_kind`): their ids differ from one
@@ -199,8 +225,16 @@ def _sections(
 ) -> list[tuple[list[dict[str, Any]], int]]:
     """For each source of `keys`: its first `rows` items as dicts of its columns (in the section's
     order), and its count — in one query."""
-    statement, names = _statement(keys, mine=member_id is not None, rows=rows)
-    parts = statement.raw_rows(_params(statement.params, today=today, member_id=member_id or 0))
+    mine = member_id is not None
+    statement, names = _statement(keys, mine=mine, rows=rows)
+    # Prepared once per connection and day on PostgreSQL, the member its one argument: planning the
+    # statement cost more than running it (`programme.batch.prepared_raw_rows`).
+    parts = prepared_raw_rows(
+        statement,
+        _params(statement.params, today=today, member_id=ARGUMENT),
+        form=("inbox", keys, mine, rows),
+        argument=member_id or 0,
+    )
     result = []
     for index, key in enumerate(keys):
         found = source(key)
@@ -238,14 +272,15 @@ def inbox(
     member_id: int | None,
     today: date,
     rows: int = SECTION_ROWS,
-    members: list[User] | None = None,
+    members: list[tuple[int, str]] | None = None,
 ) -> list[Section]:
     """Every section of the inbox, for the member or the whole team: its count and its first rows — one
     query for every section (`_statement`), and one for the staff leads of every listed project.
-    `members`: the team members already read by the caller (their names say who an item is assigned to)."""
+    `members`: the team members already read by the caller (`team_names`: their names say who an item is
+    assigned to)."""
     if not access.is_team(user):
         return []
-    names = {u.pk: u.get_full_name() or u.email for u in (members if members is not None else team_members())}
+    names = dict(members if members is not None else team_names())
     listed = sources()
     found = list(
         zip(
@@ -257,12 +292,17 @@ def inbox(
     projects = {r[s.leads] for s, (section, _count) in found if s.leads for r in section if r[s.leads]}
     leads: dict[int, list[str]] = {}
     if projects:
-        through = Project.staff_leads.through.objects.filter(project_id__in=projects)
-        for project_id, user_id in through.order_by(
-            "user__first_name", "user__last_name", "user_id"
-        ).values_list("project_id", "user_id"):
-            if user_id in names:
-                leads.setdefault(project_id, []).append(names[user_id])
+        # Each project's leads among the members, in the team's order (`team_members`: first name, last
+        # name, id).
+        team = list(names)
+        rank = {pk: n for n, pk in enumerate(team)}
+        with connection.cursor() as cursor:
+            cursor.execute(_leads_sql(len(projects)), sorted(projects))
+            pairs = sorted(
+                (rank[user_id], project_id) for project_id, user_id in cursor.fetchall() if user_id in rank
+            )
+        for n, project_id in pairs:
+            leads.setdefault(project_id, []).append(names[team[n]])
     sections = []
     for s, (section, count) in found:
         items = []
@@ -314,11 +354,11 @@ def _count_sql(keys: tuple[str, ...]) -> tuple[str, tuple[Any, ...]]:
     return f"SELECT COUNT(*) FROM ({sql}) inbox_items", tuple(params)  # noqa: S608
 
 
-def _params(params: tuple[Any, ...], *, today: date, member_id: int) -> list[Any]:
+def _params(params: tuple[Any, ...], *, today: date, member_id: Any) -> list[Any]:
     """A compiled statement's parameters for this request: the stand-ins replaced by their values (the
     member, the content types' ids; dates moved by as many days)."""
     types = ContentType.objects.get_for_models(*_KINDS.values(), for_concrete_models=False)
-    values: dict[int, int] = {n: types[model].pk for n, model in _KINDS.items()}
+    values: dict[int, Any] = {n: types[model].pk for n, model in _KINDS.items()}
     values[SENTINEL_MEMBER] = member_id
     return [values.get(p, p) if type(p) is int else on_day(p, today=today) for p in params]
 

@@ -8,5 +8,8 @@ urlpatterns = [
     path("a-traiter/", views.inbox, name="inbox"),
     path("a-traiter/nombre/", views.inbox_count, name="inbox.count"),
     path("a-traiter/assigner/", views.inbox_assign, name="inbox.assign"),
+    path(
+        "a-traiter/<slug:source_key>/<int:item_pk>/reassigner/", views.inbox_reassign, name="inbox.reassign"
+    ),
     path("a-traiter/vu/", views.inbox_seen, name="inbox.seen"),
 ]

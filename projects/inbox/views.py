@@ -1,6 +1,8 @@
 """The team inbox « À traiter »: the page, the navigation's count (a partial loaded by URL, so no page pays
 for it), reassigning an item and marking one as seen. Team only: everyone else gets 404."""
 
+from html import escape
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -10,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,7 +23,7 @@ from programme.context_processors import navigation
 from . import selectors, services
 from .forms import AssignForm, InboxFilterForm, SeenForm
 from .registry import Source, source
-from .rows import RowParts, section_rows
+from .rows import RowParts, section_rows, sections_html
 
 SELECTED = mark_safe(" selected")
 
@@ -33,36 +35,34 @@ def _filter_select(form: InboxFilterForm) -> str | None:
         return None
     bound = form["pour"]
     chosen = str(bound.value() or "")
-    options = format_html_join(
-        "",
-        '\n  <option value="{}"{}>{}</option>',
-        ((value, SELECTED if value == chosen else "", label) for value, label in form.choices),
+    options = "".join(
+        f'\n  <option value="{escape(value)}"{SELECTED if value == chosen else ""}>{escape(str(label))}</option>'
+        for value, label in form.choices
     )
-    return format_html('<select name="{}" id="{}">{}\n</select>', bound.html_name, bound.auto_id, options)
+    return format_html(
+        '<select name="{}" id="{}">{}\n</select>',
+        bound.html_name,
+        bound.auto_id,
+        mark_safe(options),  # noqa: S308
+    )
 
 
 @access.team_required
 def inbox(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
-    members = list(selectors.team_members())
+    members = selectors.team_names()
     form = InboxFilterForm(request.GET or None, members=members)
     member_id = form.member_id(request.user)
     if form.is_bound and not form.is_valid():
         messages.error(request, _("Ce filtre n’existe pas : voici ce qui vous attend."))
     sections = selectors.inbox(request.user, member_id=member_id, today=today, members=members)
     nav = navigation(request)["nav_items"]
-    # The « Réassigner » menu is the same on every row (the row says who has the item): rendered once.
-    member_options = format_html_join(
-        "", '<option value="{}">{}</option>', ((m.pk, m.get_full_name() or m.email) for m in members)
-    )
-    # The rows in plain Python, their shared parts (forms' heads, labels, the menu) rendered once.
-    parts = RowParts.build(
-        csrf_token=get_token(request),
-        here=request.get_full_path(),
-        member_options=format_html('<option value="">{}</option>{}', _("Choisir…"), member_options),
-    )
+    # The rows in plain Python, their shared parts (forms' heads, labels, URLs) rendered once.
+    parts = RowParts.build(csrf_token=get_token(request), here=request.get_full_path())
     for section in sections:
         section.rows_html = section_rows(section, parts)
+    mine = member_id == request.user.pk
+    toc, sections_body = sections_html(sections, mine=mine)
     return render(
         request,
         "projects/inbox/inbox.html",
@@ -71,10 +71,12 @@ def inbox(request: AuthedRequest) -> HttpResponse:
             "filter_form": form,
             "filter_select": _filter_select(form),
             "sections": sections,
+            "toc": toc,
+            "sections_html": sections_body,
             "total": sum(s.count for s in sections),
             "members": members,
             "member_id": member_id,
-            "mine": member_id == request.user.pk,
+            "mine": mine,
             "today": today,
             "here": request.get_full_path(),
             # The sidebar marks « À traiter » itself (templates/base.html), not « Projets », whose path
@@ -90,6 +92,39 @@ def inbox_count(request: AuthedRequest) -> HttpResponse:
     """The navigation's « À traiter » count (loaded by the sidebar with hx-get on load)."""
     count = selectors.inbox_count(request.user, today=timezone.localdate())
     return render(request, "projects/inbox/_count.html", {"count": count})
+
+
+def _member_options(members: list[tuple[int, str]]) -> SafeString:
+    """The « Réassigner » menu's options: « Choisir… », then every team member."""
+    options = format_html_join("", '<option value="{}">{}</option>', members)
+    return format_html('<option value="">{}</option>{}', _("Choisir…"), options)
+
+
+@access.team_required
+def inbox_reassign(request: AuthedRequest, source_key: str, item_pk: int) -> HttpResponse:
+    """An item's « Réassigner » form (posted to `inbox_assign`): loaded by htmx in place of the row's link,
+    or a page of its own without JavaScript. `next`: the inbox page to come back to."""
+    found, item = _item(source_key, item_pk)
+    if not found.reassignable:
+        raise Http404
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("projects:inbox")
+    context = {
+        "title": _("Réassigner"),
+        "source_key": found.key,
+        "item": item,
+        "field": f"assign-{found.key}-{item_pk}",
+        "options": _member_options(selectors.team_names()),
+        "next": next_url,
+        "inbox_current": True,
+    }
+    if request.htmx:
+        return render(request, "projects/inbox/_assign_form.html", context)
+    # As on the inbox: the sidebar marks « À traiter », not « Projets », whose path the page shares.
+    nav = navigation(request)["nav_items"]
+    context["nav_items"] = [{**entry, "active": False} for entry in nav]
+    return render(request, "projects/inbox/reassign.html", context)
 
 
 def _item(key: str, pk: int) -> tuple[Source, object]:

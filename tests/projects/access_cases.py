@@ -39,6 +39,11 @@ def _inbox_assign(w):
     return {"source": "deliverables", "item": deliverable.pk, "assignee": w.staff.pk}
 
 
+def _inbox_reassign(w):
+    deliverable = DeliverableFactory(project=w.project_a, status="submitted", title="Livrable déposé A")
+    return {"source_key": "deliverables", "item_pk": deliverable.pk}
+
+
 def _inbox_seen(w):
     from evaluation.models import MaturityAssessment, MaturityScore
 
@@ -260,6 +265,7 @@ CASES = [
     Case("projects:inbox", TEAM, query="?pour=equipe", id="get:inbox (team)"),
     Case("projects:inbox.count", TEAM),
     Case("projects:inbox.assign", TEAM_REDIRECT, method="post", data=_inbox_assign),
+    Case("projects:inbox.reassign", TEAM, kwargs=_inbox_reassign),
     invalid_post("projects:inbox.assign", TEAM_REDIRECT),
     Case("projects:inbox.seen", TEAM_REDIRECT, method="post", data=_inbox_seen),
 ]

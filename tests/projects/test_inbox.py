@@ -4,6 +4,8 @@ assignment, reassigning, the count in the navigation, query counts constant as r
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -209,6 +211,62 @@ def test_reassigning_to_a_partner_is_refused_and_saves_nothing(world, staff_clie
     assert not Assignment.objects.exists()
 
 
+def test_each_row_links_to_its_reassign_form_which_htmx_loads_in_place(world, other, staff_client):
+    d = DeliverableFactory(
+        project=world.project_a, status=DeliverableStatus.SUBMITTED, owner_user=world.staff, title="Bilan"
+    )
+    page = staff_client.get(reverse("projects:inbox") + "?pour=equipe").content.decode()
+    url = (
+        reverse("projects:inbox.reassign", args=["deliverables", d.pk])
+        + "?next=/projets/a-traiter/%3Fpour%3Dequipe"
+    )
+    # The row holds a link (named after its item for a screen reader), not the menu of every member.
+    assert f'href="{url}" hx-get="{url}"' in page
+    assert 'Réassigner<span class="visually-hidden"> «\u202fBilan\u202f»</span></a>' in page
+    assert '<select name="assignee"' not in page
+    # With htmx: the form alone, its menu focused, coming back to the filtered inbox once sent.
+    fragment = staff_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.startswith(
+        '<form method="post" action="/projets/a-traiter/assigner/" class="inbox-assign">'
+    )
+    assert 'name="next" value="/projets/a-traiter/?pour=equipe"' in fragment
+    assert f'<select name="assignee" id="assign-deliverables-{d.pk}" autofocus>' in fragment
+    assert f'<option value="{other.pk}">Olga</option>' in fragment
+    assert "<html" not in fragment
+    # Without JavaScript: the same form on a page of its own, its label shown, and a way back.
+    alone = staff_client.get(url).content.decode()
+    assert "<html" in alone and 'class="visually-hidden" for="assign-' not in alone
+    assert "Réassigner «\u202fBilan\u202f» à</label>" in alone
+    assert '<a href="/projets/a-traiter/?pour=equipe">Annuler</a>' in alone
+    response = staff_client.post(
+        reverse("projects:inbox.assign"),
+        {
+            "source": "deliverables",
+            "item": d.pk,
+            "assignee": other.pk,
+            "next": "/projets/a-traiter/?pour=equipe",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/projets/a-traiter/?pour=equipe"
+    assert keys_for(other)["deliverables"] == [d.pk]
+
+
+def test_the_reassign_form_refuses_what_cannot_be_reassigned(world, staff_client):
+    pending = pending_import(world, user=world.staff)
+    done = DeliverableFactory(project=world.project_a, status=DeliverableStatus.ACCEPTED)
+    for key, pk in (("imports", pending.pk), ("deliverables", done.pk), ("nothing", 1)):
+        assert staff_client.get(reverse("projects:inbox.reassign", args=[key, pk])).status_code == 404
+    # A `next` elsewhere is not offered: the way back is the inbox.
+    d = DeliverableFactory(
+        project=world.project_a, status=DeliverableStatus.SUBMITTED, owner_user=world.staff
+    )
+    page = staff_client.get(
+        reverse("projects:inbox.reassign", args=["deliverables", d.pk]) + "?next=https://example.com/"
+    ).content.decode()
+    form = page[page.index('<form method="post" action="/projets/a-traiter/assigner/"') :]
+    assert 'name="next" value="/projets/a-traiter/"' in form and "example.com" not in form
+
+
 def test_an_import_cannot_be_handed_over(world, other, staff_client):
     pending = pending_import(world, user=world.staff)
     response = staff_client.post(
@@ -285,7 +343,7 @@ def _org(i):
 @pytest.mark.parametrize("n", [1, 4])
 def test_the_page_query_count_is_constant(world, staff_client, django_assert_num_queries, n):
     _fill(world, n)
-    # 1 session, 2 user, 3 the team members (the filter, « Réassigner » and the assignees' names);
+    # 1 session, 2 user, 3 the team members (the filter and the assignees' names);
     # 4 every section in one UNION ALL (for each source — deliverables, measurements, maturity, gates,
     # actions, exchanges, prospects, imports — its first rows with their explicit assignee, and its count);
     # 5 the staff leads of every listed project (the default assignees). The same for 1 or 4 rows per source.
@@ -363,3 +421,87 @@ def test_the_members_assigned_items_are_a_set_an_index_can_look_up(world):
     else:
         assert '"projects_action"."id" IN (SELECT' in statement.sql
     assert "django_content_type" not in statement.sql
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_the_sections_statement_is_planned_once_per_connection_and_day(world, django_assert_num_queries):
+    """On PostgreSQL the sections' statement is PREPAREd once per connection and day, with the member as
+    its one argument, and then only EXECUTEd, on its generic plan (planning it cost more than running it);
+    it reads what the statement run directly reads."""
+    _fill(world, 2)
+    keys = tuple(s.key for s in selectors.sources())
+
+    def direct(member_id, day):
+        statement, _names = selectors._statement(keys, mine=member_id is not None, rows=50)
+        params = selectors._params(statement.params, today=day, member_id=member_id or 0)
+        return [sorted(part) for part in statement.raw_rows(params)]
+
+    def run(member_id, day):
+        with CaptureQueriesContext(connection) as queries:
+            rows = selectors._sections(keys, today=day, member_id=member_id, rows=50)
+        return rows, [q["sql"] for q in queries.captured_queries]
+
+    for mine in (True, False):  # the content types are read once per process (Django's cache): here
+        selectors._params(selectors._statement(keys, mine=mine, rows=50)[0].params, today=TODAY, member_id=0)
+    for member_id in (world.staff.pk, None):
+        # Days no other test reads: a statement already prepared on this connection is not prepared again.
+        for day in (TODAY + timedelta(days=777), TODAY + timedelta(days=778)):
+            first, (sql,) = run(member_id, day)
+            assert " PREPARE parcours_" in f" {sql}"
+            again, (sql,) = run(member_id, day)
+            assert sql.startswith("SET LOCAL plan_cache_mode = force_generic_plan; EXECUTE parcours_")
+            assert again == first
+            statement, _names = selectors._statement(keys, mine=member_id is not None, rows=50)
+            parts = selectors.prepared_raw_rows(
+                statement,
+                selectors._params(statement.params, today=day, member_id=selectors.ARGUMENT),
+                form=("inbox", keys, member_id is not None, 50),
+                argument=member_id or 0,
+            )
+            assert [sorted(part) for part in parts] == direct(member_id, day)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sum(custom_plans), sum(generic_plans) FROM pg_prepared_statements")
+        custom, generic = cursor.fetchone()
+    assert custom == 0 and generic > 0
+
+
+def test_the_sections_say_their_count_what_they_do_not_show_and_when_they_are_empty(world, staff_client):
+    """The table of contents and the sections as the template wrote them (now written in Python): a count
+    badge per section, « et n autres » under a section longer than it shows, the empty message for me or
+    for the team."""
+    ActionFactory.create_batch(
+        selectors.SECTION_ROWS + 2, project=world.project_a, owner_user=world.staff, due_date=TODAY
+    )
+    page = staff_client.get(reverse("projects:inbox")).content.decode()
+    count = selectors.SECTION_ROWS + 2
+    assert (
+        f'<li><a href="#inbox-actions">Actions à faire</a> <span class="badge badge--warn">{count}</span></li>'
+        in page
+    )
+    assert '<li><a href="#inbox-imports">Imports à confirmer</a> <span class="badge">0</span></li>' in page
+    assert (
+        '<div class="card-head"><h2 id="h-inbox-actions">Actions à faire'
+        f' <span class="badge badge--warn">{count}</span></h2></div>\n'
+        '  <p class="muted">En retard ou à échéance dans les 7 prochains jours.</p>\n'
+        '  \n  <ul class="plain inbox-items">\n  <li class="inbox-item">'
+    ) in page
+    assert (
+        '</li>\n  </ul>\n  <p class="muted">et 2 autres éléments (les plus anciens sont listés d’abord)</p>\n'
+        "  \n</section>\n"
+    ) in page
+    assert page.count('<p class="empty">Rien ne vous attend ici.</p>') == len(selectors.sources()) - 1
+    team = staff_client.get(reverse("projects:inbox") + "?pour=equipe").content.decode()
+    assert '\n  \n  <p class="empty">Rien à traiter ici.</p>\n  \n</section>\n' in team
+
+
+def test_the_rows_dates_and_late_badges_follow_the_page_language(world, staff_client):
+    """The badges and dates rows write are kept from one page to the next, by language: a page in English
+    after one in French (and back) reads its own."""
+    ActionFactory(project=world.project_a, owner_user=world.staff, due_date=TODAY - timedelta(days=2))
+    french = staff_client.get(reverse("projects:inbox")).content.decode()
+    assert "en retard de 2 jours</span>" in french and "échéance le <time" in french
+    staff_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = staff_client.get(reverse("projects:inbox")).content.decode()
+    assert "2 days late</span>" in english and "en retard" not in english and "due <time" in english
+    staff_client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    assert "en retard de 2 jours</span>" in staff_client.get(reverse("projects:inbox")).content.decode()
