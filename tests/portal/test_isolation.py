@@ -267,6 +267,7 @@ BY_KWARG = {
     "partner_pk": "event_partner",
     "registration_pk": "registration",
     "person_pk": "person",  # a referent of B's territory
+    "item_pk": "deliverable",  # an item of the team inbox (projects/inbox): B's deliverable
 }
 
 #: Kwargs that are not ids: secrets and formats. A made-up token is a 404 for everyone, so the director
@@ -283,6 +284,7 @@ FIXED = {
     "phase": "emergence",
     "moment": "start",
     "part": "pdf",  # an essaimage kit's PDF
+    "source_key": "deliverables",  # a source of the team inbox (its « Réassigner » form)
 }
 
 #: Team actions living in the portal namespace (checked with the director).
