@@ -32,10 +32,8 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-#: What the overview reads besides the project's row: its leads and themes.
-PROJECT_PREFETCH = ("staff_leads", "themes")
-#: What a tab needs when it shows neither leads nor themes: nothing but the project's row (the head's
-#: current phase period is read on it, `selectors.with_open_period`).
+#: What a tab prefetches by default: nothing — the head's current phase period is read on the project's
+#: row (`selectors.with_open_period`), the overview reads its leads and themes with its other lists.
 HEAD_PREFETCH: tuple[str, ...] = ()
 
 

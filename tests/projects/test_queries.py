@@ -49,10 +49,10 @@ BOARD_QUERIES = 2 + 3
 # cohorts, themes, territories, leads.
 LIST_QUERIES = 2 + 7
 # project (+ lead organisation, cohort, territory, programme, and its open phase period's columns:
-# selectors.with_open_period), staff leads, themes (2 prefetches), milestones, deliverables and actions
-# due within 60 days, current members, gate decisions, audit entries (the project's and its records', the
-# last 30).
-DETAIL_QUERIES = 2 + 9
+# selectors.with_open_period); ONE statement for the milestones, deliverables and actions due within 60
+# days, the staff leads and the themes (selectors.OVERVIEW_ROUND); current members, gate decisions, audit
+# entries (the project's and its records', the last 30).
+DETAIL_QUERIES = 2 + 5
 
 
 @pytest.mark.parametrize("n", [5, 10])
