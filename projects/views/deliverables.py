@@ -7,7 +7,7 @@ from functools import partial
 from html import escape
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
+from programme.batch import Prepared, stand_in
 from programme.files import private_file_response
 from programme.formatting import fr_date
 from programme.pages import acted, posted, reverse_pattern, submitted
@@ -114,7 +115,11 @@ def _milestone_rows(milestones: "list[dict[str, Any]]", today: date) -> str:
 
 
 def _deliverable_rows(
-    request: AuthedRequest, deliverables: list[Deliverable], comments: dict[int, int], today: date
+    request: AuthedRequest,
+    deliverables: list[Deliverable],
+    uploads: "dict[int, list[tuple[Any, ...]]]",
+    comments: dict[int, int],
+    today: date,
 ) -> str:
     """The deliverables' rows, written with string joins like the milestones' — the markup the template's
     loop wrote, byte for byte; a submitted deliverable's review forms stay in their template
@@ -136,10 +141,10 @@ def _deliverable_rows(
 
     def versions(d: Deliverable) -> str:
         return "".join(
-            f'<a href="{download.format(pk=d.pk, n=v.number)}">v{v.number}</a> '
-            f'<span class="muted">{escape(v.original_name)}, {escape(filesizeformat(v.size))}, '
-            f"{escape(fr_date(v.uploaded_at))}</span><br>"
-            for v in d.versions.all()
+            f'<a href="{download.format(pk=d.pk, n=number)}">v{number}</a> '
+            f'<span class="muted">{escape(name)}, {escape(filesizeformat(size))}, '
+            f"{escape(fr_date(uploaded_at))}</span><br>"
+            for number, name, size, uploaded_at in uploads.get(d.pk, ())
         )
 
     def review(d: Deliverable) -> str:
@@ -164,22 +169,40 @@ def _deliverable_rows(
     )
 
 
+def _deliverables_round(_shape: object) -> list[QuerySet[Any, Any]]:
+    """The deliverables tab's small rows for the project stand_in(0): its milestones (`MILESTONE_COLUMNS`)
+    and its deliverables' versions (`VERSION_COLUMNS`)."""
+    project = stand_in(0)
+    return [
+        Milestone.objects.filter(project_id=project).order_by().values(*MILESTONE_COLUMNS),
+        DeliverableVersion.objects.filter(deliverable__project_id=project)
+        .order_by()
+        .values_list(*VERSION_COLUMNS),
+    ]
+
+
+#: What a deliverable's version shows on the tab: (its deliverable,) number, file name, size, date.
+VERSION_COLUMNS = ("deliverable_id", "number", "original_name", "size", "uploaded_at")
+#: The milestones and the versions in one statement (programme.batch.Prepared), compiled once per process.
+DELIVERABLES_ROUND = Prepared(_deliverables_round)
+
+
 @access.team_required
 def project_deliverables(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk, prefetch=HEAD_PREFETCH)
-    deliverables = list(
-        project.deliverables.select_related("owner_user", "owner_organisation", "milestone").prefetch_related(
-            Prefetch("versions", queryset=DeliverableVersion.objects.select_related("uploaded_by"))
-        )
-    )
-    comments = conversations.counts(user=request.user, model=Deliverable, ids=[d.pk for d in deliverables])
     today = timezone.localdate()
-    milestones = list(project.milestones.values(*MILESTONE_COLUMNS))
+    deliverables = list(project.deliverables.select_related("owner_user", "owner_organisation", "milestone"))
+    comments = conversations.counts(user=request.user, model=Deliverable, ids=[d.pk for d in deliverables])
+    milestones, versions = DELIVERABLES_ROUND.rows(values={stand_in(0): project.pk}, today=today)
+    milestones.sort(key=lambda m: (m["due_date"], m["pk"]))  # the model's order: due date, then id
+    uploads: dict[int, list[tuple[Any, ...]]] = {}
+    for deliverable_id, *version in sorted(versions, key=lambda v: (v[0], -v[1])):  # newest version first
+        uploads.setdefault(deliverable_id, []).append(tuple(version))
     context = {
         "milestones": milestones,
         "milestone_rows": mark_safe(_milestone_rows(milestones, today)),  # noqa: S308 — escaped there
         "deliverables": deliverables,
-        "deliverable_rows": mark_safe(_deliverable_rows(request, deliverables, comments, today)),  # noqa: S308 — escaped
+        "deliverable_rows": mark_safe(_deliverable_rows(request, deliverables, uploads, comments, today)),  # noqa: S308 — escaped
         "today": today,
     }
     return render_tab(request, project, "deliverables", "projects/project_deliverables.html", context)
