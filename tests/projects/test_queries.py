@@ -131,8 +131,9 @@ TAB_QUERIES = {
     "project.timeline": 2 + 1 + 5,
     # workshops with their attendance counts, design items
     "project.workshops": 2 + 1 + 2,
-    # deliverables, their versions (prefetch), comment counts, milestones
-    "project.deliverables": 2 + 1 + 4,
+    # deliverables, comment counts, ONE statement for the milestones and the deliverables' versions
+    # (views.deliverables.DELIVERABLES_ROUND)
+    "project.deliverables": 2 + 1 + 3,
 }
 
 
