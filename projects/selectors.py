@@ -5,7 +5,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -405,17 +416,18 @@ def current_period(project: Project, *, periods: Iterable[PhasePeriod] | None = 
 
 
 def with_open_period(queryset: QuerySet[Project]) -> QuerySet[Project]:
-    """`queryset` with its projects' open period (`current_period`'s: the first, by planned start, of the
-    phase under way not ended) read on the project's own row — its pk, actual start and planned end, all
-    the project page's head shows — rather than by prefetching every period: `current_period` gives it
-    back without a query."""
-    open_period = PhasePeriod.objects.filter(
-        project=OuterRef("pk"), phase=OuterRef("phase"), actual_end__isnull=True
-    ).order_by("planned_start", "pk")
+    """`queryset` with its projects' open period (`current_period`'s: the period of the phase under way,
+    not ended — one at most, `one_period_per_phase`) read on the project's own row by a join — its pk,
+    actual start and planned end, all the project page's head shows — rather than by prefetching every
+    period: `open_period` gives it back without a query."""
     return queryset.annotate(
-        open_period_pk=Subquery(open_period.values("pk")[:1]),
-        open_period_start=Subquery(open_period.values("actual_start")[:1]),
-        open_period_end=Subquery(open_period.values("planned_end")[:1]),
+        open_period=FilteredRelation(
+            "phase_periods",
+            condition=Q(phase_periods__phase=F("phase"), phase_periods__actual_end__isnull=True),
+        ),
+        open_period_pk=F("open_period__pk"),
+        open_period_start=F("open_period__actual_start"),
+        open_period_end=F("open_period__planned_end"),
     )
 
 
