@@ -3,9 +3,20 @@
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -14,8 +25,9 @@ from django.utils.translation import gettext as _
 
 from programme import access
 from programme.audit import Child, record_history
+from programme.batch import SENTINEL_DAY, Prepared, stand_in
 from programme.formatting import fr_date
-from programme.models import Person, User
+from programme.models import Person, Theme, User
 from prospects.models import Event as ProgrammeEvent
 from prospects.models import Prospect
 
@@ -403,6 +415,39 @@ def current_period(project: Project, *, periods: Iterable[PhasePeriod] | None = 
     return None
 
 
+def with_open_period(queryset: QuerySet[Project]) -> QuerySet[Project]:
+    """`queryset` with its projects' open period (`current_period`'s: the period of the phase under way,
+    not ended — one at most, `one_period_per_phase`) read on the project's own row by a join — its pk,
+    actual start and planned end, all the project page's head shows — rather than by prefetching every
+    period: `open_period` gives it back without a query."""
+    return queryset.annotate(
+        open_period=FilteredRelation(
+            "phase_periods",
+            condition=Q(phase_periods__phase=F("phase"), phase_periods__actual_end__isnull=True),
+        ),
+        open_period_pk=F("open_period__pk"),
+        open_period_start=F("open_period__actual_start"),
+        open_period_end=F("open_period__planned_end"),
+    )
+
+
+def open_period(project: Project) -> PhasePeriod | None:
+    """`current_period(project)` — from the columns `with_open_period` read when the project was fetched
+    with them (no query; a period holding its pk, phase and the dates the head shows), else as it says."""
+    if not hasattr(project, "open_period_pk"):
+        return current_period(project)
+    if project.open_period_pk is None:
+        return None
+    return PhasePeriod(
+        pk=project.open_period_pk,
+        project=project,
+        phase=project.phase,
+        actual_start=getattr(project, "open_period_start"),  # noqa: B009 — an annotation
+        planned_end=getattr(project, "open_period_end"),  # noqa: B009
+        actual_end=None,
+    )
+
+
 def gate_dossier(user: User, project: Project, *, today: date | None = None) -> dict[str, Any]:
     """What a stop/continue decision needs, in one place. The evaluation part (indicators, maturity) is
     not here: the page loads it by URL from the evaluation app."""
@@ -488,8 +533,6 @@ def collective_people(user: User, project: Project) -> QuerySet[Person]:
     )
 
 
-UPCOMING_FIELDS = ("project_id", "title", "due_date", "status")
-
 #: The records whose changes the overview's history shows beside the project's own: (model, lookup to the
 #: project) — the collective, deadlines, documents and money.
 PROJECT_TRAIL: tuple[Child, ...] = (
@@ -505,33 +548,78 @@ PROJECT_TRAIL: tuple[Child, ...] = (
 )
 
 
+class Upcoming(NamedTuple):
+    """A row of the overview's « Prochaines échéances »: its model (Milestone, Deliverable, Action) says
+    its kind and its status's labels."""
+
+    due_date: date
+    model: type[Milestone | Deliverable | Action]
+    title: str
+    status: str
+
+
+#: What falls due within this many days is on the overview.
+UPCOMING_DAYS = 60
+#: The kinds of the overview's « Prochaines échéances », in the order of a day's rows, with their open
+#: statuses.
+UPCOMING_KINDS: tuple[tuple[type[Milestone | Deliverable | Action], tuple[str, ...]], ...] = (
+    (Milestone, ("planned", "in_progress")),
+    (Deliverable, ("expected", "returned")),
+    (Action, ("open", "in_progress")),
+)
+
+
+def _overview_round(_shape: object) -> list[QuerySet[Any, Any]]:
+    """The overview's lists of small rows, for the project stand_in(0) and SENTINEL_DAY: what falls due
+    within 60 days (a queryset per kind), the staff leads and the themes (numbered by name)."""
+    project = stand_in(0)
+    horizon = SENTINEL_DAY + timedelta(days=UPCOMING_DAYS)
+    due = [
+        model._default_manager.filter(project_id=project, status__in=statuses, due_date__lte=horizon)
+        .order_by()
+        .values_list("id", "due_date", "title", "status")
+        for model, statuses in UPCOMING_KINDS
+    ]
+    leads = (
+        User.objects.filter(steered_projects=project)
+        .order_by()
+        .values_list("id", "first_name", "last_name", "email")
+    )
+    themes = (
+        Theme.objects.filter(projects=project)
+        .order_by()
+        .values_list(Window(RowNumber(), order_by=[F("name").asc(), F("id").asc()]), "name")
+    )
+    return [*due, leads, themes]
+
+
+#: The overview's lists read in one statement (programme.batch.Prepared), compiled once per process.
+OVERVIEW_ROUND = Prepared(_overview_round)
+
+
 def project_overview(user: User, project: Project, *, today: date) -> dict[str, Any]:
-    """The overview tab of a project the user may see (fetched through access.scoped): the active
-    members, what falls due within 60 days, the gate decisions and the latest audit entries."""
-    horizon = today + timedelta(days=60)
+    """The overview tab of a project the user may see (fetched through access.scoped): its staff leads
+    and themes (as their names), the active members, what falls due within 60 days (`Upcoming` rows, by
+    date), the gate decisions and the latest audit entries."""
+    *due, leads, themes = OVERVIEW_ROUND.rows(values={stand_in(0): project.pk}, today=today)
+    upcoming = sorted(
+        (
+            (due_date, kind, pk, Upcoming(due_date, model, title, status))
+            for kind, ((model, _statuses), rows) in enumerate(zip(UPCOMING_KINDS, due, strict=True))
+            for pk, due_date, title, status in rows
+        ),
+        key=lambda row: row[:3],
+    )
     members = (
         project.memberships.filter(access.active_membership_q())
         .select_related("organisation", "person")
         .order_by("role", "organisation__name")
     )
-    upcoming: list[Milestone | Deliverable | Action] = sorted(
-        [
-            # Only what the rows show (views.project._upcoming_rows): due date, title, state.
-            *project.milestones.filter(status__in=["planned", "in_progress"], due_date__lte=horizon).only(
-                *UPCOMING_FIELDS
-            ),
-            *project.deliverables.filter(status__in=["expected", "returned"], due_date__lte=horizon).only(
-                *UPCOMING_FIELDS
-            ),
-            *project.actions.filter(status__in=["open", "in_progress"], due_date__lte=horizon).only(
-                *UPCOMING_FIELDS
-            ),
-        ],
-        key=lambda o: o.due_date,
-    )
     return {
+        "leads": [f"{first} {last}".strip() or email for _pk, first, last, email in sorted(leads)],
+        "themes": [name for _n, name in sorted(themes)],
         "members": members,
-        "upcoming": upcoming,
+        "upcoming": [row[3] for row in upcoming],
         "decisions": project.gate_decisions.select_related("decided_by"),
         "audit_entries": record_history(project, *PROJECT_TRAIL),
     }

@@ -1,8 +1,10 @@
 """What every tab of a project shares: the project and its records fetched through programme.access
 (404 for outsiders), the tab frame, and the one create/edit form page of a project record."""
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -11,6 +13,8 @@ from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -18,27 +22,28 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.context_processors import in_section
-from programme.pages import posted, submitted
+from programme.formatting import fr_date
+from programme.pages import posted, reverse_pattern, submitted
 
 from .. import selectors, services
-from ..models import Phase, Project
+from ..models import Phase, PhasePeriod, Project
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-#: What a project page reads besides the project's row: its phase periods (the head's current phase) and,
-#: for the overview, its leads and themes.
-PROJECT_PREFETCH = ("phase_periods", "staff_leads", "themes")
-#: What a tab needs when it shows neither leads nor themes: two queries fewer.
-HEAD_PREFETCH = ("phase_periods",)
+#: What a tab prefetches by default: nothing — the head's current phase period is read on the project's
+#: row (`selectors.with_open_period`), the overview reads its leads and themes with its other lists.
+HEAD_PREFETCH: tuple[str, ...] = ()
 
 
-def project_for(request: AuthedRequest, pk: int, *, prefetch: tuple[str, ...] = PROJECT_PREFETCH) -> Project:
+def project_for(request: AuthedRequest, pk: int, *, prefetch: tuple[str, ...] = HEAD_PREFETCH) -> Project:
+    """The project `pk` as the user may see it (404 otherwise), with its lead organisation, cohort,
+    territory, programme and open phase period on its row, and `prefetch`'s relations."""
     queryset = access.scoped(request.user, Project).select_related(
         "lead_organisation", "cohort", "territory", "programme"
     )
-    return get_object_or_404(queryset.prefetch_related(*prefetch), pk=pk)
+    return get_object_or_404(selectors.with_open_period(queryset).prefetch_related(*prefetch), pk=pk)
 
 
 def child_for[M: Model](
@@ -92,9 +97,87 @@ def project_tabs(project: Project, current: str) -> tuple[list[dict[str, Any]], 
     main: list[dict[str, Any]] = []
     more: list[dict[str, Any]] = []
     for t in TABS:
-        item = {"url": reverse(t.url_name, args=[project.pk]), "label": t.label, "current": t.key == current}
+        item = {"url": _url(t.url_name, project.pk), "label": t.label, "current": t.key == current}
         (main if not t.phases or project.phase in t.phases or item["current"] else more).append(item)
     return main, more
+
+
+#: URL patterns of the project page (`reverse_pattern`), looked up once per process: a page reversed a
+#: dozen URLs for its head and tabs.
+_PATTERNS: dict[str, str] = {}
+
+
+def _url(name: str, pk: int) -> str:
+    pattern = _PATTERNS.get(name)
+    if pattern is None:
+        pattern = _PATTERNS[name] = reverse_pattern(name)
+    return pattern.format(pk)
+
+
+def _tabs_html(tabs: list[dict[str, Any]], more: list[dict[str, Any]], label: str) -> str:
+    """includes/_tabs.html for the project page, written with string joins — its markup byte for byte."""
+    items = "".join(
+        f'<li><a class="tabs__tab" href="{t["url"]}"{' aria-current="page"' if t["current"] else ""}>'
+        f"{escape(str(t['label']))}</a></li>\n    "
+        for t in tabs
+    )
+    if more:
+        items += (
+            f'<li class="tabs__more"><details>\n      <summary class="tabs__tab">{escape(gettext("Plus"))}'
+            f'<span class="visually-hidden"> — {label}</span></summary>\n      <ul class="tabs__menu">'
+            + "".join(f'<li><a href="{t["url"]}">{escape(str(t["label"]))}</a></li>' for t in more)
+            + "</ul>\n    </details></li>"
+        )
+    return f'\n<nav class="tabs" aria-label="{label}">\n  <ul class="tabs__list">\n    {items}\n  </ul>\n</nav>\n'
+
+
+def project_head(
+    project: Project, tab: str, *, period: PhasePeriod | None, late: bool, is_director: bool
+) -> str:
+    """The project page's head (title, phase, lead organisation, cohort, end of the phase, the decision
+    and edit buttons) and its tab row, written with string joins — the markup its templates wrote
+    (projects/_head.html, includes/_tabs.html), byte for byte."""
+    late_badge = (
+        '<span class="badge badge--danger">{}</span>'.format(escape(gettext("En retard de décision")))
+        if late
+        else ""
+    )
+    cohort = f" · {escape(str(project.cohort))}" if project.cohort else ""
+    end = (
+        " · " + gettext("fin prévue de la phase\u202f: %(d)s") % {"d": escape(fr_date(period.planned_end))}
+        if period and period.planned_end
+        else ""
+    )
+    gate = ""
+    if project.is_active:
+        gate = '<a class="button{}" href="{}">{}</a>'.format(
+            " button--primary" if is_director else "",
+            _url("projects:gate.dossier", project.pk),
+            escape(gettext("Décision d’étape") if is_director else gettext("Dossier de décision")),
+        )
+    tabs, more = project_tabs(project, tab)
+    return (
+        '\n<div class="page-head">\n  <div>\n    <p class="muted crumbs">'
+        f'<a href="{_list_url()}">{escape(gettext("Projets"))}</a></p>\n'
+        f"    <h1>{escape(project.title)}</h1>\n"
+        '    <p class="muted">\n'
+        f'      <span class="badge badge--phase-{escape(project.phase)}">'
+        f"{escape(str(project.get_phase_display()))}</span>\n"
+        f"      {late_badge}\n"
+        f"      {escape(str(project.lead_organisation))}{cohort}\n"
+        f"      {end}\n"
+        "    </p>\n  </div>\n"
+        '  <div class="actions">\n'
+        f"    {gate}\n"
+        f'    <a class="button" href="{_url("projects:project.edit", project.pk)}">'
+        f"{escape(gettext('Modifier'))}</a>\n"
+        "  </div>\n</div>\n" + _tabs_html(tabs, more, escape(gettext("Sections du projet"))) + "\n"
+    )
+
+
+@functools.cache
+def _list_url() -> str:
+    return reverse("projects:project.list")
 
 
 def render_tab(
@@ -102,19 +185,21 @@ def render_tab(
 ) -> HttpResponse:
     """A page of the project page (projects/project_page.html): the head, the tab row with `tab` current,
     then `template`'s content. Every such page is in the sidebar's « Projets », whatever its URL."""
-    period = selectors.current_period(project)
-    tabs, more = project_tabs(project, tab)
+    period = selectors.open_period(project)
+    late = bool(period and period.is_late())
+    is_director = access.is_director(request.user)
     base = {
         "project": project,
         "tab": tab,
-        "tabs": tabs,
-        "more_tabs": more,
+        "project_head": mark_safe(  # noqa: S308 — every value escaped there
+            project_head(project, tab, period=period, late=late, is_director=is_director)
+        ),
         "tab_label": next((t.label for t in TABS if t.key == tab), ""),
         "period": period,
-        "late": bool(period and period.is_late()),
-        "is_director": access.is_director(request.user),
+        "late": late,
+        "is_director": is_director,
     }
-    in_section(request, reverse("projects:project.list"))
+    in_section(request, _list_url())
     return render(request, template, {**base, **context})
 
 

@@ -5,8 +5,9 @@ from collections.abc import Callable
 from datetime import date
 from functools import partial
 from html import escape
+from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
+from programme.batch import Prepared, stand_in
 from programme.files import private_file_response
 from programme.formatting import fr_date
 from programme.pages import acted, posted, reverse_pattern, submitted
@@ -29,6 +31,7 @@ from .. import services
 from ..conversations import selectors as conversations
 from ..forms import DeliverableForm, DocumentForm, MilestoneForm, UploadForm
 from ..models import (
+    OPEN_MILESTONE_STATUSES,
     Deliverable,
     DeliverableStatus,
     DeliverableVersion,
@@ -69,27 +72,54 @@ def _upload_data(request: AuthedRequest) -> tuple:
     return (request.POST, request.FILES) if request.method == "POST" else (None, None)
 
 
-def _milestone_rows(milestones: list[Milestone], today: date) -> str:
-    """The milestones' rows, written with string joins — the markup the template's loop wrote, byte for
-    byte (a hundred milestones through the template engine, a link reversed per row, were most of the
-    tab's time). Labels and the edit link are prepared once for the page."""
+#: What the milestones' rows show (`_milestone_rows`), read as values: no model built for a hundred rows.
+MILESTONE_COLUMNS = (
+    "pk",
+    "title",
+    "due_date",
+    "status",
+    "done_on",
+    "owner_id",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__email",
+)
+
+
+def _milestone_rows(milestones: "list[dict[str, Any]]", today: date) -> str:
+    """The milestones' rows (`MILESTONE_COLUMNS` values), written with string joins — the markup the
+    template's loop wrote, byte for byte (a hundred milestones through the template engine, a link
+    reversed per row, were most of the tab's time). Labels and the edit link are prepared once for the
+    page; a milestone is late as `Milestone.is_late` says, its owner named as `str(User)`."""
     edit = reverse_pattern("projects:milestone.edit")
     statuses = {value: escape(str(label)) for value, label in MilestoneStatus.choices}
     late = ' <span class="badge badge--danger">{}</span>'.format(escape(_("en retard")))
     modify = escape(_("Modifier"))
+    open_statuses = set(OPEN_MILESTONE_STATUSES)
+
+    def owner(m: "dict[str, Any]") -> str:
+        if m["owner_id"] is None:
+            return "—"
+        return f"{m['owner__first_name']} {m['owner__last_name']}".strip() or m["owner__email"]
+
     return "".join(
-        f"<tr><td>{escape(m.title)}</td>"
-        f"<td>{escape(fr_date(m.due_date))}{late if m.is_late(today) else ''}</td>"
-        f"<td>{escape(str(m.owner) if m.owner else '—')}</td>"
-        f"<td>{statuses.get(m.status, escape(m.status))}"
-        f"{f' ({escape(fr_date(m.done_on))})' if m.done_on else ''}</td>"
-        f'<td><a href="{edit.format(m.pk)}">{modify}</a></td></tr>'
+        f"<tr><td>{escape(m['title'])}</td>"
+        f"<td>{escape(fr_date(m['due_date']))}"
+        f"{late if m['status'] in open_statuses and m['due_date'] < today else ''}</td>"
+        f"<td>{escape(owner(m))}</td>"
+        f"<td>{statuses.get(m['status'], escape(m['status']))}"
+        f"{f' ({escape(fr_date(m["done_on"]))})' if m['done_on'] else ''}</td>"
+        f'<td><a href="{edit.format(m["pk"])}">{modify}</a></td></tr>'
         for m in milestones
     )
 
 
 def _deliverable_rows(
-    request: AuthedRequest, deliverables: list[Deliverable], comments: dict[int, int], today: date
+    request: AuthedRequest,
+    deliverables: list[Deliverable],
+    uploads: "dict[int, list[tuple[Any, ...]]]",
+    comments: dict[int, int],
+    today: date,
 ) -> str:
     """The deliverables' rows, written with string joins like the milestones' — the markup the template's
     loop wrote, byte for byte; a submitted deliverable's review forms stay in their template
@@ -101,14 +131,20 @@ def _deliverable_rows(
     late = ' <span class="badge badge--danger">{}</span>'.format(escape(_("en retard")))
     none = '<span class="muted">—</span>'
     deposit, modify, discussion = escape(_("Déposer")), escape(_("Modifier")), escape(_("Discussion"))
+    # A version's link: one reverse per page, the deliverable's pk and the version's number put in per row.
+    download = (
+        reverse("projects:deliverable.download", args=[987654321, 123456789])
+        .replace("987654321", "{pk}")
+        .replace("123456789", "{n}")
+    )
     token = get_token(request)
 
     def versions(d: Deliverable) -> str:
         return "".join(
-            f'<a href="{reverse("projects:deliverable.download", args=[d.pk, v.number])}">v{v.number}</a> '
-            f'<span class="muted">{escape(v.original_name)}, {escape(filesizeformat(v.size))}, '
-            f"{escape(fr_date(v.uploaded_at))}</span><br>"
-            for v in d.versions.all()
+            f'<a href="{download.format(pk=d.pk, n=number)}">v{number}</a> '
+            f'<span class="muted">{escape(name)}, {escape(filesizeformat(size))}, '
+            f"{escape(fr_date(uploaded_at))}</span><br>"
+            for number, name, size, uploaded_at in uploads.get(d.pk, ())
         )
 
     def review(d: Deliverable) -> str:
@@ -133,36 +169,91 @@ def _deliverable_rows(
     )
 
 
+def _deliverables_round(_shape: object) -> list[QuerySet[Any, Any]]:
+    """The deliverables tab's small rows for the project stand_in(0): its milestones (`MILESTONE_COLUMNS`)
+    and its deliverables' versions (`VERSION_COLUMNS`)."""
+    project = stand_in(0)
+    return [
+        Milestone.objects.filter(project_id=project).order_by().values(*MILESTONE_COLUMNS),
+        DeliverableVersion.objects.filter(deliverable__project_id=project)
+        .order_by()
+        .values_list(*VERSION_COLUMNS),
+    ]
+
+
+#: What a deliverable's version shows on the tab: (its deliverable,) number, file name, size, date.
+VERSION_COLUMNS = ("deliverable_id", "number", "original_name", "size", "uploaded_at")
+#: The milestones and the versions in one statement (programme.batch.Prepared), compiled once per process.
+DELIVERABLES_ROUND = Prepared(_deliverables_round)
+
+
 @access.team_required
 def project_deliverables(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk, prefetch=HEAD_PREFETCH)
-    deliverables = list(
-        project.deliverables.select_related("owner_user", "owner_organisation", "milestone").prefetch_related(
-            Prefetch("versions", queryset=DeliverableVersion.objects.select_related("uploaded_by"))
-        )
-    )
-    comments = conversations.counts(user=request.user, model=Deliverable, ids=[d.pk for d in deliverables])
     today = timezone.localdate()
-    milestones = list(project.milestones.select_related("owner"))
+    deliverables = list(project.deliverables.select_related("owner_user", "owner_organisation", "milestone"))
+    comments = conversations.counts(user=request.user, model=Deliverable, ids=[d.pk for d in deliverables])
+    milestones, versions = DELIVERABLES_ROUND.rows(values={stand_in(0): project.pk}, today=today)
+    milestones.sort(key=lambda m: (m["due_date"], m["pk"]))  # the model's order: due date, then id
+    uploads: dict[int, list[tuple[Any, ...]]] = {}
+    for deliverable_id, *version in sorted(versions, key=lambda v: (v[0], -v[1])):  # newest version first
+        uploads.setdefault(deliverable_id, []).append(tuple(version))
     context = {
         "milestones": milestones,
         "milestone_rows": mark_safe(_milestone_rows(milestones, today)),  # noqa: S308 — escaped there
         "deliverables": deliverables,
-        "deliverable_rows": mark_safe(_deliverable_rows(request, deliverables, comments, today)),  # noqa: S308 — escaped
+        "deliverable_rows": mark_safe(_deliverable_rows(request, deliverables, uploads, comments, today)),  # noqa: S308 — escaped
         "today": today,
     }
     return render_tab(request, project, "deliverables", "projects/project_deliverables.html", context)
 
 
+def _document_rows(documents: list[Document]) -> str:
+    """The documents' rows, written with string joins — the markup the template's loop wrote, byte for
+    byte; labels and links prepared once for the page."""
+    download = reverse_pattern("projects:document.download")
+    upload = reverse_pattern("projects:document.upload")
+    version = (
+        reverse("projects:document.version.download", args=[987654321, 123456789])
+        .replace("987654321", "{pk}")
+        .replace("123456789", "{n}")
+    )
+    shared = '<span class="badge badge--info">{}</span>'.format(escape(_("partagé avec le collectif")))
+    team_only = '<span class="badge">{}</span>'.format(escape(_("équipe seulement")))
+    new_version = escape(_("Nouvelle version"))
+
+    def versions(doc: Document) -> str:
+        return "".join(
+            f'<a href="{version.format(pk=doc.pk, n=v.number)}">v{v.number}</a> '
+            f'<span class="muted">{escape(v.original_name)}, {escape(filesizeformat(v.size))}, '
+            f"{escape(fr_date(v.uploaded_at))}"
+            f"{f', {escape(str(v.uploaded_by))}' if v.uploaded_by else ''}</span><br>"
+            for v in doc.versions.all()
+        )
+
+    return "".join(
+        f'<tr>\n    <td><a href="{download.format(doc.pk)}">{escape(doc.title)}</a>'
+        f"{f'<br><span class="muted">{escape(doc.description)}</span>' if doc.description else ''}</td>\n"
+        f"    <td>{shared if doc.shared_with_collective else team_only}</td>\n"
+        f"    <td>{versions(doc)}</td>\n"
+        f'    <td><a href="{upload.format(doc.pk)}">{new_version}</a></td>\n  </tr>'
+        for doc in documents
+    )
+
+
 @access.team_required
 def project_documents(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
-    documents = project.documents.prefetch_related(
-        Prefetch("versions", queryset=DocumentVersion.objects.select_related("uploaded_by"))
+    documents = list(
+        project.documents.prefetch_related(
+            Prefetch("versions", queryset=DocumentVersion.objects.select_related("uploaded_by"))
+        )
     )
-    return render_tab(
-        request, project, "documents", "projects/project_documents.html", {"documents": documents}
-    )
+    context = {
+        "documents": documents,
+        "document_rows": mark_safe(_document_rows(documents)),  # noqa: S308 — every value escaped there
+    }
+    return render_tab(request, project, "documents", "projects/project_documents.html", context)
 
 
 # --- Milestones and deliverables --------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-def _upcoming_rows(upcoming: list[Milestone | Deliverable | Action], today: date) -> str:
+def _upcoming_rows(upcoming: "list[selectors.Upcoming]", today: date) -> str:
     """The overview's « Prochaines échéances » rows, written with string joins — the markup the
     template's loop wrote, byte for byte; the kinds' names and the badge are prepared once per page."""
     models = (Milestone, Deliverable, Action)
@@ -94,8 +94,8 @@ def _upcoming_rows(upcoming: list[Milestone | Deliverable | Action], today: date
     late = ' <span class="badge badge--danger">{}</span>'.format(escape(_("en retard")))
     return "".join(
         f"<tr><td>{escape(fr_date(item.due_date))}{late if item.due_date < today else ''}</td>"
-        f"<td>{kinds[type(item)]}</td><td>{escape(str(item))}</td>"
-        f"<td>{statuses[type(item)].get(item.status) or escape(item.status)}</td></tr>"
+        f"<td>{kinds[item.model]}</td><td>{escape(item.title)}</td>"
+        f"<td>{statuses[item.model].get(item.status) or escape(item.status)}</td></tr>"
         for item in upcoming
     )
 

@@ -237,6 +237,7 @@ def test_the_query_count_is_pinned_and_constant_as_outputs_grow(world, staff_cli
 
         fil_rouge(user=world.staff, project=world.project_a, today=timezone.localdate())
     assert len(queries) == 11
-    # The page: session (1), user (1), the project with its phase periods, staff leads and themes (4), the
-    # fil rouge above (11), the « Relier » lists: the indicators, the lessons (2) = 19.
-    assert few == 19, few
+    # The page: session (1), user (1), the project with its open phase period on its row (1:
+    # projects.selectors.with_open_period), the fil rouge above (11), the « Relier » lists: the indicators,
+    # the lessons (2) = 16.
+    assert few == 16, few

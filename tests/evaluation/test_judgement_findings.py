@@ -182,13 +182,13 @@ def test_the_findings_page_lists_every_question_in_a_constant_number_of_queries(
     url = reverse("evaluation:judgement.findings", args=[world.project_a.pk])
     staff = client_for(world.staff)
     staff.get(url)
-    # 1 session, 2 user, 3 project, 4 its phase periods, 5 its staff leads, 6 its themes (project_for);
-    # 7 kits; 8 questions, 9 their criteria, 10 the criteria's levels, 11 findings, 12 their evidence,
-    # 13 the collective's readings (prefetched); 14 recommendations; 15 dossiers; 16 any finding?, 17 an
-    # « Essaimer » recommendation? (kit_refusal); 18 deployment sites with their kit.
-    with django_assert_num_queries(18):
+    # 1 session, 2 user, 3 project with its open phase period on its row (project_for); 4 kits;
+    # 5 questions, 6 their criteria, 7 the criteria's levels, 8 findings, 9 their evidence, 10 the
+    # collective's readings (prefetched); 11 recommendations; 12 dossiers; 13 any finding?, 14 an
+    # « Essaimer » recommendation? (kit_refusal); 15 deployment sites with their kit.
+    with django_assert_num_queries(15):
         staff.get(url)
     for n in range(5):
         h.finding(world, answer=f"Réponse {n}")  # five more questions, each with its finding and evidence
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(15):
         staff.get(url)

@@ -198,3 +198,26 @@ def test_the_deliverables_tab_offers_a_submitted_version_and_its_review(staff_cl
     assert html.count(f'action="{review}"') == 2 and "Renvoyer au collectif" in html
     assert 'name="csrfmiddlewaretoken"' in html.split(review, 1)[1].split("</form>", 1)[0]
     assert "Bilan « R&amp;D »" in html and "Structure A" in html
+
+
+def test_the_tabs_list_every_version_with_its_link(world, staff_client):
+    """The documents and deliverables tabs (rows written in Python) link each version to its download,
+    with its name, size, date and who uploaded it."""
+    document = services.document_upload(
+        actor=world.staff, project=world.project_a, title="Convention <signée>", file=pdf_file("c.pdf")
+    )
+    document = Document.objects.get(title="Convention <signée>")
+    Document.objects.filter(pk=document.pk).update(description="Pour « B » & C")
+    deliverable = DeliverableFactory(project=world.project_a, owner_organisation=world.org_a, title="Bilan")
+    services.deliverable_upload(actor=world.partner_a, deliverable=deliverable, file=pdf_file("bilan.pdf"))
+    docs = staff_client.get(reverse("projects:project.documents", args=[world.project_a.pk])).content.decode()
+    link = reverse("projects:document.version.download", args=[document.pk, 1])
+    assert f'<a href="{link}">v1</a> <span class="muted">c.pdf, ' in docs
+    assert f", {world.staff}</span><br>" in docs
+    assert 'Convention &lt;signée&gt;</a><br><span class="muted">Pour « B » &amp; C</span>' in docs
+    assert reverse("projects:document.upload", args=[document.pk]) in docs
+    page = staff_client.get(
+        reverse("projects:project.deliverables", args=[world.project_a.pk])
+    ).content.decode()
+    link = reverse("projects:deliverable.download", args=[deliverable.pk, 1])
+    assert f'<a href="{link}">v1</a> <span class="muted">bilan.pdf, ' in page

@@ -158,3 +158,100 @@ def test_one_tab_component_one_css_block():
     assert templates.count('<nav class="tabs"') == 1  # templates/includes/_tabs.html
     css = {p.name: p.read_text() for p in (ROOT / "static" / "css").glob("*.css")}
     assert [name for name, text in css.items() if re.search(r"^\.tabs\b", text, re.M)] == ["parcours.css"]
+
+
+@pytest.mark.parametrize("phase", [Phase.EMERGENCE, Phase.DEPLOYMENT, Phase.STOPPED])
+@pytest.mark.parametrize("end_in_days", [None, -3, 40])
+@pytest.mark.parametrize("director", [False, True])
+@pytest.mark.parametrize("tab", ["overview", "governance"])
+def test_the_head_written_in_python_is_its_templates_markup(world, phase, end_in_days, director, tab):
+    """projects.views.base.project_head writes, byte for byte, what projects/_head.html renders: late or
+    not, with or without a planned end, a cohort, the director's button, an off-phase tab current."""
+    from datetime import timedelta
+
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from projects import selectors
+    from projects.models import PhasePeriod, Project
+    from projects.views.base import project_head, project_tabs
+
+    project = world.project_a
+    Project.objects.filter(pk=project.pk).update(
+        phase=phase, title="Projet <A> & « B »", cohort=None if director else world.cohort
+    )
+    today = timezone.localdate()
+    PhasePeriod.objects.create(
+        project=project,
+        phase=phase,
+        planned_start=today - timedelta(days=90),
+        actual_start=today - timedelta(days=80),
+        planned_end=None if end_in_days is None else today + timedelta(days=end_in_days),
+    )
+    project = selectors.with_open_period(Project.objects.select_related("lead_organisation", "cohort")).get(
+        pk=project.pk
+    )
+    period = selectors.open_period(project)
+    assert period is not None and period.pk == selectors.current_period(project).pk
+    late = bool(period.is_late())
+    assert late == (end_in_days == -3)
+    tabs, more = project_tabs(project, tab)
+    context = {"project": project, "period": period, "late": late, "is_director": director}
+    expected = render_to_string("projects/_head.html", {**context, "tabs": tabs, "more_tabs": more})
+    assert project_head(project, tab, period=period, late=late, is_director=director) == expected
+
+
+def test_a_project_without_an_open_period_shows_no_phase_end(world, staff_client):
+    from projects import selectors
+    from projects.models import Project
+
+    project = selectors.with_open_period(Project.objects.all()).get(pk=world.project_a.pk)
+    assert selectors.open_period(project) is None
+    body = staff_client.get(reverse("projects:project.detail", args=[project.pk])).content.decode()
+    assert "fin prévue de la phase" not in body
+
+
+def test_the_overview_lists_what_falls_due_its_leads_and_themes(world, staff_client):
+    """What falls due within 60 days (open items only), by date then milestones, deliverables, actions;
+    the staff leads and the themes (by name) — read in one statement."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from programme.models import Theme
+    from tests.factories import UserFactory
+
+    from .factories import ActionFactory, DeliverableFactory, MilestoneFactory
+
+    today = timezone.localdate()
+    project = world.project_a
+    day = today + timedelta(days=10)
+    ActionFactory(project=project, title="Action du jour", due_date=day, status="open")
+    DeliverableFactory(project=project, title="Livrable du jour", due_date=day, status="expected")
+    MilestoneFactory(project=project, title="Jalon du jour", due_date=day, status="planned")
+    MilestoneFactory(
+        project=project, title="Jalon en retard", due_date=today - timedelta(days=2), status="planned"
+    )
+    MilestoneFactory(project=project, title="Jalon fait", due_date=day, status="done")
+    MilestoneFactory(
+        project=project, title="Jalon lointain", due_date=today + timedelta(days=61), status="planned"
+    )
+    project.themes.add(Theme.objects.create(name="Zéro déchet"), Theme.objects.create(name="Alimentation"))
+    project.staff_leads.set(
+        [
+            UserFactory(first_name="Ana", last_name="Lopez"),
+            UserFactory(first_name="", last_name="", email="x@y.fr"),
+        ]
+    )
+    body = staff_client.get(reverse("projects:project.detail", args=[project.pk])).content.decode()
+    rows = re.findall(
+        r"<tr><td>[^<]*(?: <span[^>]*>en retard</span>)?</td><td>(\w+)</td><td>([^<]*)</td>", body
+    )
+    assert rows == [
+        ("Jalon", "Jalon en retard"),
+        ("Jalon", "Jalon du jour"),
+        ("Livrable", "Livrable du jour"),
+        ("Action", "Action du jour"),
+    ]
+    assert "<dd>Ana Lopez, x@y.fr</dd>" in body
+    assert '<dd><span class="badge">Alimentation</span> <span class="badge">Zéro déchet</span> </dd>' in body
