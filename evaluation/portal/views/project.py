@@ -11,7 +11,7 @@ from programme.pages import reverse_pattern
 from projects import timeline
 from projects.models import Project
 
-from .. import rows, selectors
+from .. import selectors
 from .conversations import portal_thread
 
 
@@ -46,12 +46,6 @@ def _project_page(request: AuthedRequest, project: Project, projects: list[Proje
         {"url": url.format(p.pk), "label": p.title, "current": p.pk == project.pk} for p in projects
     ]
     context["tl_svg"] = mark_safe(_timeline_svg(context["tl"]))  # noqa: S308 — every text escaped there
-    context |= {
-        "deadline_items": rows.deadline_items(context["deadlines"]),
-        "deliverable_rows": rows.deliverable_rows(context["deliverables"], context["today"]),
-        "indicator_table_rows": rows.indicator_table_rows(context["indicator_rows"]),
-        "workshop_items": rows.workshop_items(context["recent_workshops"]),
-    }
     return render(request, "portal/project.html", context)
 
 
