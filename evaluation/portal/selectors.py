@@ -24,6 +24,7 @@ from programme.models import Organisation, User
 from programme.selectors import account_data_export, audit_data_export, person_data_export
 from projects import selectors as project_selectors
 from projects import timeline
+from projects.conversations.models import Comment
 from projects.funding.models import FundingSettings
 from projects.models import (
     OPEN_ACTION_STATUSES,
@@ -341,6 +342,18 @@ PI_FIELDS = ("id", "project_id", "indicator_id")
 INDICATOR_FIELDS = ("id", "name", "unit", "unit_singular", "type", "periodicity")
 PERIOD_FIELDS = tuple(f.attname for f in PhasePeriod._meta.concrete_fields)
 ASSESSMENT_FIELDS = ("id", "project_id", "phase", "moment", "assessed_on", "assessed_by_id", "waived_at")
+COMMENT_FIELDS = (
+    "id",
+    "project_id",
+    "content_type_id",
+    "object_id",
+    "author_id",
+    "body",
+    "internal",
+    "created_at",
+)
+#: What the thread shows of a message's author, in the User model's field order (`Model.from_db` reads them so).
+AUTHOR_FIELDS = ("email", "first_name", "last_name")
 #: The stand-ins the page's statement is compiled with (`programme.batch.Prepared`).
 _PARTNER, _ORGANISATION, _PERSON, _PROJECT = (stand_in(n) for n in range(4))
 
@@ -406,6 +419,13 @@ def _page_querysets(user: User, project: Project) -> list[QuerySet[Any, Any]]:
         .filter(project=project)
         .annotate(has_scores=Exists(MaturityScore.objects.filter(assessment=OuterRef("pk"))))
         .values(*ASSESSMENT_FIELDS, "assessed_by__role", "has_scores"),
+        # The thread with the collective (projects.conversations.selectors.thread, for the project itself).
+        _numbered(
+            access.scoped(user, Comment).filter(project=project, content_type__isnull=True),
+            "created_at",
+            "pk",
+            fields=(*COMMENT_FIELDS, *(f"author__{f}" for f in AUTHOR_FIELDS)),
+        ),
     ]
 
 
@@ -433,7 +453,8 @@ def _page_rows(*, user: User, project: Project) -> dict[str, Any]:
     shared workshops and committees, the deliverables of the partner's structure (with their latest
     version), the partner's actions, the indicators they report and the values sent for them, the
     collective's members, the team's leads, the shared documents (with their latest version), the latest
-    shared committee decisions and the shared funder reports (PDF, read through the reports pages)."""
+    shared committee decisions, the shared funder reports (PDF, read through the reports pages) and the
+    messages of the project's thread with the collective."""
     (
         indicators,
         workshops,
@@ -448,6 +469,7 @@ def _page_rows(*, user: User, project: Project) -> dict[str, Any]:
         reports,
         periods,
         assessments,
+        comments,
     ) = _PAGE.rows(
         user.person_id is not None,
         values={
@@ -504,7 +526,20 @@ def _page_rows(*, user: User, project: Project) -> dict[str, Any]:
             key=lambda p: p.planned_start,
         ),
         "assessments": [_assessment(row) for row in assessments],
+        "comments": [_comment(row) for row in ordered(comments)],
     }
+
+
+def _comment(row: dict[str, Any]) -> Comment:
+    """A message of the project's thread with its author's name and e-mail (what the thread shows)."""
+    comment = Comment.from_db(DEFAULT_DB_ALIAS, list(COMMENT_FIELDS), [row[f] for f in COMMENT_FIELDS])
+    if row["author_id"] is not None:
+        comment.author = User.from_db(
+            DEFAULT_DB_ALIAS,
+            ["id", *AUTHOR_FIELDS],
+            [row["author_id"], *(row[f"author__{f}"] for f in AUTHOR_FIELDS)],
+        )
+    return comment
 
 
 def _assessment(row: dict[str, Any]) -> MaturityAssessment:
@@ -554,6 +589,7 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
         **{key: rows[key] for key in ("members", "staff_leads", "documents", "decisions", "reports")},
         "lead_role": MemberRole.LEAD,
         "today": today,
+        "thread_comments": rows["comments"],  # the thread with the collective, read with the rest
     }
     # Which self-assessments the collective may fill follows the phases (evaluation's one rule).
     moments = maturity_moments(phase=project.phase, periods=periods, assessments=rows["assessments"])

@@ -1,45 +1,89 @@
 """The team's side of the threads: a thread as an HTMX fragment (loaded on the pages that show it) or as
 a page of its own, and posting to it. The portal shows the same fragment through `thread_context`."""
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.signals import setting_changed
 from django.db.models import Model
+from django.dispatch import receiver
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from programme import access
 from programme.access import AuthedRequest
+from programme.forms import SUBMISSION_TOKEN
 from programme.pages import save_once
 
 from ..models import Project
 from ..views.base import render_tab
 from . import registry, selectors, services
 from .forms import CommentForm
+from .models import Comment
 
 THREAD_TEMPLATE = "projects/conversations/_thread.html"
+FORM_TEMPLATE = "includes/_form.html"
+#: The one-time token of the blank form rendered once (`_form_fields`), replaced by a fresh one per request.
+_TOKEN = "0thread0form0token0"
+_blank_forms: dict[tuple[str | None, bool], str] = {}
 
 
 def thread_context(
-    *, user: Any, project: Project, target: Model | None, post_url: str, form: CommentForm | None = None
+    *,
+    user: Any,
+    project: Project,
+    target: Model | None,
+    post_url: str,
+    form: CommentForm | None = None,
+    comments: list[Comment] | None = None,
 ) -> dict[str, Any]:
-    """What `projects/conversations/_thread.html` needs, for the team or a partner."""
+    """What `projects/conversations/_thread.html` needs, for the team or a partner; `comments`: the thread's
+    messages the user may read, oldest first, when the page read them already (`selectors.thread`'s)."""
     team = access.is_team(user)
     key = registry.key_of(target)
     return {
         "thread": {
             "id": f"thread-{key}-{target.pk if target is not None else project.pk}",
-            "comments": selectors.thread(user=user, project=project, target=target),
-            "form": form or CommentForm(team=team),
+            "comments": (
+                comments
+                if comments is not None
+                else selectors.thread(user=user, project=project, target=target)
+            ),
+            "form_fields": _form_fields(form, team=team),
             "post_url": post_url,
             "team": team,
             "label": registry.TARGETS[key].label,
             "is_project": target is None,
         }
     }
+
+
+def _form_fields(form: CommentForm | None, *, team: bool) -> SafeString:
+    """The form's fields as `includes/_form.html` writes them: the form sent back with its errors, or a blank
+    one — rendered by the template once per process, language and side (team or collective), then given a
+    fresh one-time submission token on each request (the markup is the template's, byte for byte)."""
+    template = get_template(FORM_TEMPLATE)
+    if form is not None:
+        return mark_safe(template.render({"form": form}))  # noqa: S308 — the template's output
+    key = (get_language(), team)
+    blank = _blank_forms.get(key)
+    if blank is None:
+        blank_form = CommentForm(team=team, initial={SUBMISSION_TOKEN: _TOKEN})
+        blank = _blank_forms[key] = template.render({"form": blank_form})
+    return mark_safe(blank.replace(_TOKEN, uuid.uuid4().hex))  # noqa: S308 — the template's output
+
+
+@receiver(setting_changed)
+def _forget(**kwargs: Any) -> None:
+    """A test that overrides a setting (templates, languages) gets fresh renders."""
+    _blank_forms.clear()
 
 
 def post_comment(

@@ -99,8 +99,8 @@ def test_mon_projet_query_count_does_not_grow_with_the_rows(
         # session · user · the partner's projects (the switcher; whether the funding plan is shared) ·
         # ONE statement for the rest (indicators, workshops, committees, deliverables with their latest
         # version, actions, the values sent, members, staff leads, documents with their latest version,
-        # committee decisions, shared reports, phase periods, maturity assessments) · the thread
-        with django_assert_num_queries(5):
+        # committee decisions, shared reports, phase periods, maturity assessments, the thread's messages)
+        with django_assert_num_queries(4):
             page = partner_a_client.get(url).content.decode()
     assert "Livrable 4.3" in page and "Document 4.3" in page and "Décision 4.3" in page
 

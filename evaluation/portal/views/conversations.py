@@ -15,18 +15,27 @@ from programme import access
 from programme.access import AuthedRequest
 from projects.conversations import registry
 from projects.conversations.forms import CommentForm
+from projects.conversations.models import Comment
 from projects.conversations.views import THREAD_TEMPLATE, post_comment, thread_context
 from projects.models import Project
 
 
 def portal_thread(
-    user: Any, project: Project, target: Model | None, form: CommentForm | None = None
+    user: Any,
+    project: Project,
+    target: Model | None,
+    form: CommentForm | None = None,
+    *,
+    comments: list[Comment] | None = None,
 ) -> dict[str, Any]:
-    """The thread's context for a portal page (its form posts to `portal:comment.post`)."""
+    """The thread's context for a portal page (its form posts to `portal:comment.post`); `comments`: its
+    messages when the page read them already (« Mon projet »)."""
     key = registry.key_of(target)
     object_id = target.pk if target is not None else project.pk
     url = reverse("portal:comment.post", args=[key, object_id])
-    return thread_context(user=user, project=project, target=target, post_url=url, form=form)
+    return thread_context(
+        user=user, project=project, target=target, post_url=url, form=form, comments=comments
+    )
 
 
 @access.partner_required

@@ -11,7 +11,7 @@ from programme.pages import reverse_pattern
 from projects import timeline
 from projects.models import Project
 
-from .. import selectors
+from .. import rows, selectors
 from .conversations import portal_thread
 
 
@@ -38,7 +38,7 @@ def _project_page(request: AuthedRequest, project: Project, projects: list[Proje
     """The page of one project (from `selectors.portal_projects`), with the tab row of the partner's
     projects when they have several."""
     context = selectors.project_page(user=request.user, project=project)
-    context |= portal_thread(request.user, project, None)
+    context |= portal_thread(request.user, project, None, comments=context.pop("thread_comments"))
     # The budget and funding plan, when the team shares them (projects.funding).
     context["funding_shared"] = project.funding_shared  # type: ignore[attr-defined]
     url = reverse_pattern("portal:project")
@@ -46,6 +46,17 @@ def _project_page(request: AuthedRequest, project: Project, projects: list[Proje
         {"url": url.format(p.pk), "label": p.title, "current": p.pk == project.pk} for p in projects
     ]
     context["tl_svg"] = mark_safe(_timeline_svg(context["tl"]))  # noqa: S308 — every text escaped there
+    today = context["today"]
+    context["rows"] = {  # the page's lists, written without the template engine (`rows`)
+        "deadlines": rows.deadline_items(context["deadlines"]),
+        "members": rows.member_list(context["members"]),
+        "deliverables": rows.deliverable_rows(context["deliverables"], today),
+        "indicators": rows.indicator_rows(context["indicator_rows"]),
+        "open_actions": rows.open_action_items(context["open_actions"], today),
+        "done_actions": rows.done_action_items(context["done_actions"], today),
+        "decisions": rows.decision_items(context["decisions"]),
+        "workshops": rows.workshop_items(context["recent_workshops"]),
+    }
     return render(request, "portal/project.html", context)
 
 
