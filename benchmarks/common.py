@@ -219,6 +219,10 @@ def capture_sql(fn: Callable[[], object]) -> list[tuple[str, tuple]]:
 
 
 _READ = re.compile(r"^\s*(SELECT|WITH|\()", re.IGNORECASE)
+#: A read the page runs as a prepared statement (`programme.batch.prepared_raw_rows`: PREPARE when the
+#: connection lacks it, then EXECUTE): its baseline runs the same EXECUTE, the statement prepared as the page
+#: left it — a hand-written page would prepare its statement too.
+_PREPARED_READ = re.compile(r"(?:^|;\s*)(SET LOCAL plan_cache_mode = \w+; EXECUTE \w+(?:\([^)]*\))?)\s*$")
 _DECLARE = re.compile(r"^\s*DECLARE\s+\S+.*?\bCURSOR\b.*?\bFOR\s+", re.IGNORECASE | re.DOTALL)
 
 
@@ -226,7 +230,14 @@ def reads_only(statements: list[tuple[str, tuple]]) -> list[tuple[str, tuple]]:
     """The plain SELECTs among `statements` (a `DECLARE … CURSOR FOR` becomes its SELECT; savepoints,
     session writes and the like are left out: a page's baseline is what it reads)."""
     plain = [(_DECLARE.sub("", sql, count=1), params) for sql, params in statements]
-    return [(sql, params) for sql, params in plain if _READ.match(sql)]
+    reads = []
+    for sql, params in plain:
+        prepared = _PREPARED_READ.search(sql)
+        if prepared:
+            reads.append((prepared.group(1), params))
+        elif _READ.match(sql):
+            reads.append((sql, params))
+    return reads
 
 
 def html_rows(rows: list[tuple]) -> str:
@@ -246,6 +257,8 @@ def replay(statements: list[tuple[str, tuple]], *, build: bool = True) -> Callab
         with connection.cursor() as cursor:
             for sql, params in statements:
                 cursor.execute(sql, params)
+                while cursor.description is None and hasattr(cursor, "nextset") and cursor.nextset():
+                    pass  # several statements in one (a prepared read: SET LOCAL, then EXECUTE)
                 if cursor.description is not None:
                     rows = cursor.fetchall()
                     if build:
