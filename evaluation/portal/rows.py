@@ -200,3 +200,18 @@ def decision_items(decisions: list[dict[str, Any]]) -> SafeString:
 def _linebreaksbr(text: str) -> str:
     """The `linebreaksbr` filter: escaped, line ends normalised, each one a <br>."""
     return escape(text).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
+def page_lists(context: dict[str, Any]) -> dict[str, SafeString]:
+    """Every list of « Mon projet », from its context (`selectors.project_page`): the template's `rows`."""
+    today = context["today"]
+    return {
+        "deadlines": deadline_items(context["deadlines"]),
+        "members": member_list(context["members"]),
+        "deliverables": deliverable_rows(context["deliverables"], today),
+        "indicators": indicator_rows(context["indicator_rows"]),
+        "open_actions": open_action_items(context["open_actions"], today),
+        "done_actions": done_action_items(context["done_actions"], today),
+        "decisions": decision_items(context["decisions"]),
+        "workshops": workshop_items(context["recent_workshops"]),
+    }

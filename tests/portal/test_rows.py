@@ -52,17 +52,7 @@ LOOPS = {
 
 
 def _written(context):
-    today = context["today"]
-    return {
-        "deadlines": rows.deadline_items(context["deadlines"]),
-        "members": rows.member_list(context["members"]),
-        "deliverables": rows.deliverable_rows(context["deliverables"], today),
-        "indicators": rows.indicator_rows(context["indicator_rows"]),
-        "open_actions": rows.open_action_items(context["open_actions"], today),
-        "done_actions": rows.done_action_items(context["done_actions"], today),
-        "decisions": rows.decision_items(context["decisions"]),
-        "workshops": rows.workshop_items(context["recent_workshops"]),
-    }
+    return rows.page_lists(context)
 
 
 def _every_state(side):

@@ -46,17 +46,7 @@ def _project_page(request: AuthedRequest, project: Project, projects: list[Proje
         {"url": url.format(p.pk), "label": p.title, "current": p.pk == project.pk} for p in projects
     ]
     context["tl_svg"] = mark_safe(_timeline_svg(context["tl"]))  # noqa: S308 — every text escaped there
-    today = context["today"]
-    context["rows"] = {  # the page's lists, written without the template engine (`rows`)
-        "deadlines": rows.deadline_items(context["deadlines"]),
-        "members": rows.member_list(context["members"]),
-        "deliverables": rows.deliverable_rows(context["deliverables"], today),
-        "indicators": rows.indicator_rows(context["indicator_rows"]),
-        "open_actions": rows.open_action_items(context["open_actions"], today),
-        "done_actions": rows.done_action_items(context["done_actions"], today),
-        "decisions": rows.decision_items(context["decisions"]),
-        "workshops": rows.workshop_items(context["recent_workshops"]),
-    }
+    context["rows"] = rows.page_lists(context)  # the page's lists, written without the template engine
     return render(request, "portal/project.html", context)
 
 
