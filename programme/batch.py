@@ -28,8 +28,14 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import QuerySet
-from django.db.models.query import FlatValuesListIterable, ValuesIterable, ValuesListIterable
+from django.db.models import Model, QuerySet
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 from django.db.models.sql.compiler import SQLCompiler
 
 Rows = list[Any]
@@ -323,6 +329,69 @@ class Prepared:
             for param in statement.params
         ]
         return statement.rows(params)
+
+
+class PreparedModels[M: Model]:
+    """A model queryset — its select_related() models and annotations included — built and compiled ONCE per
+    process and shape with stand-ins (as `Prepared`), then run for each request's values, its rows made into
+    model instances as the queryset's own iteration makes them (Django's ModelIterable: the row's model,
+    each select_related model on it, each annotation as an attribute). For a row fetched on every page of a
+    kind (the project of every project tab): building and compiling its queryset cost more than running it.
+
+    `build(shape)` returns the queryset made with `stand_in(n)` ids (and SENTINEL_DAY for today);
+    `objects(shape, values=…, today=…)` runs it. No prefetch_related(), no values(): the model's rows."""
+
+    def __init__(self, build: Callable[[Any], QuerySet[M]]) -> None:
+        self.build = build
+        self._compiled: dict[tuple[str, Any], tuple[QuerySet[M], SQLCompiler, str, tuple[Any, ...]]] = {}
+
+    def statement(self, shape: Any = None, *, using: str = "default") -> tuple[str, tuple[Any, ...]]:
+        """The statement's SQL and its parameters, stand-ins included."""
+        _queryset, _compiler, sql, params = self._compile(shape, using)
+        return sql, params
+
+    def _compile(self, shape: Any, using: str) -> tuple[QuerySet[M], SQLCompiler, str, tuple[Any, ...]]:
+        key = (connections[using].vendor + ":" + connections[using].settings_dict["NAME"], shape)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            queryset = self.build(shape)
+            if queryset._prefetch_related_lookups or queryset._iterable_class is not ModelIterable:
+                raise TypeError("PreparedModels reads a model's rows: no prefetch_related(), no values()")
+            compiler = queryset.query.get_compiler(using=using)
+            sql, params = compiler.as_sql()
+            compiled = self._compiled[key] = (queryset, compiler, sql, tuple(params))
+        return compiled
+
+    def objects(self, shape: Any = None, *, values: dict[int, Any], today: date) -> list[M]:
+        queryset, compiler, sql, params = self._compile(shape, "default")
+        db = queryset.db
+        with connections[db].cursor() as cursor:
+            cursor.execute(
+                sql,
+                [
+                    values[param] if type(param) is int and param in values else on_day(param, today=today)
+                    for param in params
+                ],
+            )
+            fetched = cursor.fetchall()
+        # What ModelIterable does with a compiler's rows.
+        select, klass_info, annotations = compiler.select, compiler.klass_info, compiler.annotation_col_map
+        assert klass_info is not None
+        model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        fetch_mode = queryset._fetch_mode
+        populators = get_related_populators(klass_info, select, db, fetch_mode)
+        result = []
+        for row in compiler.results_iter(results=[fetched]):
+            obj = model.from_db(db, names, row[start:end], fetch_mode=fetch_mode)
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in (annotations or {}).items():
+                setattr(obj, name, row[position])
+            result.append(obj)
+        return result
 
 
 # --- A Union planned once per PostgreSQL connection ----------------------------------------------------

@@ -5,14 +5,17 @@ milestones, workshops and committees are markers on their own rows; a line marks
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programme.batch import Prepared, stand_in
 from programme.formatting import fr_date
 from programme.forms import DATE_RANGE
 
-from .models import Committee, Milestone, Phase, PhasePeriod, Project, Workshop
+from .models import OPEN_MILESTONE_STATUSES, Committee, Milestone, Phase, PhasePeriod, Project, Workshop
 
 WIDTH = 960
 LABEL_W = 170
@@ -75,17 +78,20 @@ def build(
     project: Project,
     *,
     periods: list[PhasePeriod],
-    milestones: list[Milestone],
-    workshops: list[Workshop],
-    committees: list[Committee],
+    milestones: list[tuple[date, str, bool]],
+    workshops: list[tuple[datetime, str]],
+    committees: list[tuple[date, str]],
     today: date | None = None,
 ) -> Timeline:
+    """The frieze of `project`: its phase `periods` as bars, and as markers its `milestones` (due date,
+    title, late or not), `workshops` (start, title) and `committees` (date, name), each in the order
+    given."""
     today = today or timezone.localdate()
-    local = [_local_day(w.starts_at) for w in workshops]
+    local = [_local_day(starts_at) for starts_at, _title in workshops]
     dates = [today]
     for p in periods:
         dates += [d for d in (p.planned_start, p.planned_end, p.actual_start, p.actual_end) if d]
-    dates += [m.due_date for m in milestones] + local + [c.date for c in committees]
+    dates += [day for day, _title, _late in milestones] + local + [day for day, _name in committees]
     start, end = _bounded(min(dates)), _bounded(max(dates))
     start = start.replace(day=1)
     end = (end.replace(day=1) + timedelta(days=32)).replace(day=1)
@@ -127,9 +133,13 @@ def build(
         tl.rows.append((y, p.get_phase_display()))
         y += ROW_H
     for label, kind, entries in (
-        (_("Jalons"), "milestone", [(m.due_date, m.title, m.is_late(today)) for m in milestones]),
-        (_("Ateliers"), "workshop", [(d, w.title, False) for d, w in zip(local, workshops, strict=True)]),
-        (_("Comités"), "committee", [(c.date, str(c), False) for c in committees]),
+        (_("Jalons"), "milestone", milestones),
+        (
+            _("Ateliers"),
+            "workshop",
+            [(d, title, False) for d, (_at, title) in zip(local, workshops, strict=True)],
+        ),
+        (_("Comités"), "committee", [(day, name, False) for day, name in committees]),
     ):
         if not entries:
             continue
@@ -151,3 +161,47 @@ def build(
 
 
 PHASE_ORDER = {p: i for i, p in enumerate(Phase.values)}
+
+
+#: What a phase period's bar and row need (every column of its table).
+PERIOD_FIELDS = tuple(f.attname for f in PhasePeriod._meta.concrete_fields)
+
+
+def _frieze_round(_shape: object) -> list[QuerySet[Any, Any]]:
+    """The frieze's rows for the project stand_in(0): its phase periods, milestones, workshops and
+    committees, each with its id to keep the models' order on equal dates."""
+    project = stand_in(0)
+    return [
+        PhasePeriod.objects.filter(project_id=project).order_by().values(*PERIOD_FIELDS),
+        Milestone.objects.filter(project_id=project)
+        .order_by()
+        .values_list("due_date", "id", "title", "status"),
+        Workshop.objects.filter(project_id=project).order_by().values_list("starts_at", "id", "title"),
+        Committee.objects.filter(project_id=project).order_by().values_list("date", "id", "kind"),
+    ]
+
+
+#: The frieze's four lists in one statement (programme.batch.Prepared), compiled once per process.
+FRIEZE_ROUND = Prepared(_frieze_round)
+
+
+def project_frieze(project: Project, *, today: date) -> tuple[list[PhasePeriod], Timeline]:
+    """The « Frise » tab of `project` (already fetched through the access rules): its phase periods by
+    planned start, and its frieze — milestones by due date, workshops and committees by date — read in one
+    statement."""
+    period_rows, milestones, workshops, committees = FRIEZE_ROUND.rows(
+        values={stand_in(0): project.pk}, today=today
+    )
+    periods = sorted((PhasePeriod(**row) for row in period_rows), key=lambda p: (p.planned_start, p.pk))
+    tl = build(
+        project,
+        periods=periods,
+        milestones=[
+            (due, title, status in OPEN_MILESTONE_STATUSES and due < today)
+            for due, _pk, title, status in sorted(milestones)
+        ],
+        workshops=[(starts_at, title) for starts_at, _pk, title in sorted(workshops)],
+        committees=[(day, str(Committee(kind=kind, date=day))) for day, _pk, kind in sorted(committees)],
+        today=today,
+    )
+    return periods, tl

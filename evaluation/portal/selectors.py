@@ -571,7 +571,12 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
         # Milestones are the team's planning and are not shared: the partner's timeline shows phases,
         # shared workshops and shared committees.
         "tl": timeline.build(
-            project, periods=periods, milestones=[], workshops=workshops, committees=rows["committees"]
+            project,
+            periods=periods,
+            milestones=[],
+            workshops=[(w.starts_at, w.title) for w in workshops],
+            committees=[(c.date, str(c)) for c in rows["committees"]],
+            today=today,
         ),
         "deadlines": _deadlines(
             user=user,

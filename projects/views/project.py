@@ -162,15 +162,7 @@ def _timeline_svg(tl: timeline.Timeline) -> str:
 @access.team_required
 def project_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk, prefetch=HEAD_PREFETCH)
-    periods = sorted(project.phase_periods.all(), key=lambda p: p.planned_start)
-    tl = timeline.build(
-        project,
-        periods=periods,
-        # Only what the frieze draws: a marker is a date, a title and, for a milestone, late or not.
-        milestones=list(project.milestones.only("project_id", "due_date", "title", "status")),
-        workshops=list(project.workshops.only("project_id", "starts_at", "title").order_by("starts_at")),
-        committees=list(project.committees.only("project_id", "kind", "date").order_by("date")),
-    )
+    periods, tl = timeline.project_frieze(project, today=timezone.localdate())
     context = {
         "tl": tl,
         "tl_svg": mark_safe(_timeline_svg(tl)),  # noqa: S308 — every text escaped there

@@ -4,10 +4,11 @@ from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,12 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, history
+from programme.batch import Prepared, stand_in
 from programme.formatting import fr_datetime
 from programme.pages import posted, reverse_pattern, submitted
 
 from .. import selectors, services
 from ..forms import WorkshopForm, WorkshopItemForm
-from ..models import DesignStep, Project, Workshop
+from ..models import DesignStep, Project, Workshop, WorkshopItem
 from .base import HEAD_PREFETCH, child_for, project_for, render_form_page, render_tab
 
 
@@ -42,22 +44,52 @@ def _workshop_rows(workshops: "Iterable[Mapping[str, Any]]") -> str:
     )
 
 
+#: What a workshop's row shows on the tab (with its present and invited counts).
+WORKSHOP_COLUMNS = ("pk", "starts_at", "title", "step", "place", "shared_with_collective")
+#: What a design item shows (its workshop's title on its row): id, kind, title, answers, workshop.
+ITEM_COLUMNS = ("id", "kind", "title", "answers_id", "workshop_id", "workshop__title")
+
+
+def _workshops_round(_shape: object) -> list[QuerySet[Any, Any]]:
+    """The workshops tab's rows for the project stand_in(0): its workshops with their attendance counts,
+    and its design items."""
+    project = stand_in(0)
+    return [
+        Workshop.objects.filter(project_id=project)
+        .order_by()
+        .values(
+            *WORKSHOP_COLUMNS,
+            present_count=Count("attendances", filter=Q(attendances__present=True)),
+            invited_count=Count("attendances", filter=Q(attendances__invited=True)),
+        ),
+        WorkshopItem.objects.filter(project_id=project).order_by().values_list(*ITEM_COLUMNS),
+    ]
+
+
+#: The workshops and the design items in one statement (programme.batch.Prepared), compiled once per process.
+WORKSHOPS_ROUND = Prepared(_workshops_round)
+
+
+def _design_items(rows: "Iterable[tuple[Any, ...]]") -> list[WorkshopItem]:
+    """The design items as the tab shows them — the model's order (kind, title), each with its workshop's
+    title — made from their rows."""
+    items = []
+    for pk, kind, title, answers_id, workshop_id, workshop_title in sorted(
+        rows, key=lambda r: (r[1], r[2], r[0])
+    ):
+        item = WorkshopItem(pk=pk, kind=kind, title=title, answers_id=answers_id, workshop_id=workshop_id)
+        if workshop_id is not None:
+            item.workshop = Workshop(pk=workshop_id, title=workshop_title)
+        items.append(item)
+    return items
+
+
 @access.team_required
 def project_workshops(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk, prefetch=HEAD_PREFETCH)
-    workshops = list(
-        project.workshops.values(
-            "pk",
-            "starts_at",
-            "title",
-            "step",
-            "place",
-            "shared_with_collective",
-            present_count=Count("attendances", filter=Q(attendances__present=True)),
-            invited_count=Count("attendances", filter=Q(attendances__invited=True)),
-        )
-    )
-    items = list(project.design_items.select_related("workshop"))
+    workshops, item_rows = WORKSHOPS_ROUND.rows(values={stand_in(0): project.pk}, today=timezone.localdate())
+    workshops.sort(key=lambda w: (w["starts_at"], w["pk"]), reverse=True)  # the model's order: newest first
+    items = _design_items(item_rows)
     needs = [i for i in items if i.kind == "need"]
     context = {
         "workshops": workshops,

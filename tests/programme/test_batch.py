@@ -102,3 +102,40 @@ def test_a_prepared_statement_is_built_once_per_shape_and_run_for_each_requests_
     rows, _projects = prepared.rows(False, values={stand_in(0): second.pk}, today=date(2026, 3, 1))
     assert rows == [(date(2026, 1, 5),)]
     assert built == [True, False]  # built and compiled once per shape
+
+
+def test_prepared_models_are_the_querysets_own_instances_related_rows_and_annotations_included(
+    world, django_assert_num_queries
+):
+    from django.db.models import F
+
+    from programme.batch import PreparedModels, stand_in
+
+    first, second = _data(world), _data(world)
+    built = []
+
+    def build(_shape):
+        built.append(_shape)
+        return (
+            Project.objects.select_related("cohort", "programme")
+            .annotate(programme_name=F("programme__name"))
+            .filter(pk=stand_in(0))
+        )
+
+    prepared = PreparedModels(build)
+    for project in (first, second):
+        expected = Project.objects.select_related("cohort", "programme").get(pk=project.pk)
+        with django_assert_num_queries(1):
+            (found,) = prepared.objects(values={stand_in(0): project.pk}, today=date(2026, 3, 1))
+        with django_assert_num_queries(0):  # the related rows and the annotation came with it
+            assert (found.cohort.name, found.programme.name, found.programme_name) == (
+                expected.cohort.name,
+                expected.programme.name,
+                expected.programme.name,
+            )
+        assert found == expected and found._state.adding is False
+        assert {f.attname: getattr(found, f.attname) for f in Project._meta.concrete_fields} == {
+            f.attname: getattr(expected, f.attname) for f in Project._meta.concrete_fields
+        }
+    assert prepared.objects(values={stand_in(0): 0}, today=date(2026, 3, 1)) == []
+    assert built == [None]  # built and compiled once

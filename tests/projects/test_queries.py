@@ -127,10 +127,12 @@ def test_project_page_queries_are_constant(staff_client, world, django_assert_nu
 # The tabs that show neither leads nor themes: project (+ lead organisation, cohort, territory,
 # programme, and the head's open phase period on its row: selectors.with_open_period), then their own rows.
 TAB_QUERIES = {
-    # phase periods, milestones, workshops, committees (the frieze), exchanges with the collective
-    "project.timeline": 2 + 1 + 5,
-    # workshops with their attendance counts, design items
-    "project.workshops": 2 + 1 + 2,
+    # ONE statement for the frieze's phase periods, milestones, workshops and committees
+    # (timeline.FRIEZE_ROUND), exchanges with the collective
+    "project.timeline": 2 + 1 + 2,
+    # ONE statement for the workshops with their attendance counts and the design items
+    # (views.workshops.WORKSHOPS_ROUND)
+    "project.workshops": 2 + 1 + 1,
     # deliverables, comment counts, ONE statement for the milestones and the deliverables' versions
     # (views.deliverables.DELIVERABLES_ROUND)
     "project.deliverables": 2 + 1 + 3,

@@ -1,6 +1,6 @@
 """Project pages: it works, it checks access, it refuses bad input."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -177,6 +177,33 @@ def test_staff_records_a_workshop_with_attendance_and_items(staff_client, world)
     assert "Épicerie mobile" in body and "1 / 2" in body
 
 
+def test_the_workshops_tab_lists_the_newest_first_and_the_design_items_as_a_tree(staff_client, world):
+    """The table is newest first (with its counts, Django's grouping drops the model's order: it was in
+    whatever order the database gave); ideas sit under the need they answer, prototypes under their idea,
+    each need with its workshop's title; an item answering nothing is « non rattaché »."""
+    project = world.project_a
+    for day in (5, 20, 12):
+        WorkshopFactory(
+            project=project,
+            title=f"Atelier du {day}",
+            starts_at=timezone.make_aware(datetime(2026, 3, day, 14)),
+        )
+    origin = Workshop.objects.get(title="Atelier du 12")
+    need = WorkshopItem.objects.create(project=project, workshop=origin, kind="need", title="Se nourrir")
+    idea = WorkshopItem.objects.create(project=project, kind="idea", title="Épicerie mobile", answers=need)
+    WorkshopItem.objects.create(project=project, kind="prototype", title="Camion", answers=idea)
+    WorkshopItem.objects.create(project=project, kind="prototype", title="Étal seul")
+    WorkshopItem.objects.create(project=world.project_b, kind="need", title="Besoin de B")
+    body = staff_client.get(reverse("projects:project.workshops", args=[project.pk])).content.decode()
+    positions = [body.index(f"Atelier du {day}<") for day in (20, 12, 5)]
+    assert positions == sorted(positions)
+    tree = body[body.index('<ul class="trace">') :]
+    assert tree.index("Se nourrir") < tree.index("— Atelier du 12") < tree.index("Épicerie mobile")
+    assert tree.index("Épicerie mobile") < tree.index("Camion") < tree.index("Étal seul")
+    assert "Étal seul</span>" not in tree and "(non rattaché)" in tree[tree.index("Étal seul") :]
+    assert "Besoin de B" not in body
+
+
 def test_workshop_of_another_project_cannot_be_reached_through_a_bad_id(partner_b_client, world):
     workshop = WorkshopFactory(project=world.project_a)
     assert partner_b_client.get(reverse("projects:workshop.detail", args=[workshop.pk])).status_code == 404
@@ -215,6 +242,35 @@ def test_tabs_render(staff_client, world):
     timeline = staff_client.get(reverse("projects:project.timeline", args=[project.pk])).content.decode()
     assert "<svg" in timeline and "tl-today" in timeline and "tl-phase--experimentation" in timeline
     assert staff_client.get(reverse("projects:committee.detail", args=[committee.pk])).status_code == 200
+
+
+def test_the_frieze_draws_the_projects_own_markers_in_date_order_with_late_milestones_marked(
+    staff_client, world
+):
+    from datetime import date
+
+    from projects.models import Milestone
+
+    project = world.project_a
+    today = timezone.localdate()
+    Milestone.objects.create(project=project, title="Bilan en retard", due_date=today - timedelta(days=9))
+    Milestone.objects.create(
+        project=project, title="Bilan fait", due_date=today - timedelta(days=30), status="done"
+    )
+    Milestone.objects.create(project=world.project_b, title="Jalon de B", due_date=today)
+    WorkshopFactory(
+        project=project, title="Atelier tard", starts_at=timezone.make_aware(datetime(2026, 3, 2, 23, 30))
+    )
+    CommitteeFactory(project=project, kind="cotech", date=date(2026, 5, 4))
+    body = staff_client.get(reverse("projects:project.timeline", args=[project.pk])).content.decode()
+    frieze = body[body.index("<svg") : body.index("</svg>")]
+    late, done = frieze.index("— Bilan en retard</title>"), frieze.index("— Bilan fait</title>")
+    assert done < late  # by due date
+    assert frieze.rfind("tl-marker--late", 0, late) > frieze.rfind("<g ", 0, late)  # its own marker is late
+    assert frieze.rfind("tl-marker--late", 0, done) < frieze.rfind("<g ", 0, done)  # a done one is not
+    assert "2 mars 2026 — Atelier tard</title>" in frieze  # the workshop's day in Paris
+    assert "4 mai 2026 — COTECH du 4 mai 2026</title>" in frieze
+    assert "Jalon de B" not in body
 
 
 def test_home_panel_lists_my_deadlines(staff_client, world):
