@@ -355,7 +355,7 @@ class PreparedModels[M: Model]:
         compiled = self._compiled.get(key)
         if compiled is None:
             queryset = self.build(shape)
-            if queryset._prefetch_related_lookups or queryset._iterable_class is not ModelIterable:
+            if queryset._prefetch_related_lookups or queryset._iterable_class is not ModelIterable:  # type: ignore[attr-defined]
                 raise TypeError("PreparedModels reads a model's rows: no prefetch_related(), no values()")
             compiler = queryset.query.get_compiler(using=using)
             sql, params = compiler.as_sql()
@@ -381,7 +381,7 @@ class PreparedModels[M: Model]:
         fields = klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
         names = [column[0].target.attname for column in select[start:end]]
-        fetch_mode = queryset._fetch_mode
+        fetch_mode = queryset._fetch_mode  # type: ignore[attr-defined]
         populators = get_related_populators(klass_info, select, db, fetch_mode)
         result = []
         for row in compiler.results_iter(results=[fetched]):
