@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from programme import access
 from programme.audit import Child, record_history
-from programme.batch import SENTINEL_DAY, Prepared, stand_in
+from programme.batch import SENTINEL_DAY, Prepared, PreparedModels, stand_in
 from programme.formatting import fr_date
 from programme.models import Person, Theme, User
 from prospects.models import Event as ProgrammeEvent
@@ -46,6 +46,7 @@ from .models import (
     Document,
     Engagement,
     FundingRequest,
+    GateDecision,
     Instalment,
     Membership,
     Milestone,
@@ -597,6 +598,23 @@ def _overview_round(_shape: object) -> list[QuerySet[Any, Any]]:
 OVERVIEW_ROUND = Prepared(_overview_round)
 
 
+def _overview_members(_shape: object) -> "QuerySet[Membership]":
+    with access.as_of(SENTINEL_DAY):
+        return (
+            Membership.objects.filter(access.active_membership_q(), project_id=stand_in(0))
+            .select_related("organisation", "person")
+            .order_by("role", "organisation__name")
+        )
+
+
+#: The overview's members in force (with their structure and person) and its gate decisions (with who
+#: decided), for the project stand_in(0): each statement compiled once per process (batch.PreparedModels).
+OVERVIEW_MEMBERS = PreparedModels(_overview_members)
+OVERVIEW_DECISIONS = PreparedModels(
+    lambda _shape: GateDecision.objects.filter(project_id=stand_in(0)).select_related("decided_by")
+)
+
+
 def project_overview(user: User, project: Project, *, today: date) -> dict[str, Any]:
     """The overview tab of a project the user may see (fetched through access.scoped): its staff leads
     and themes (as their names), the active members, what falls due within 60 days (`Upcoming` rows, by
@@ -610,16 +628,12 @@ def project_overview(user: User, project: Project, *, today: date) -> dict[str, 
         ),
         key=lambda row: row[:3],
     )
-    members = (
-        project.memberships.filter(access.active_membership_q())
-        .select_related("organisation", "person")
-        .order_by("role", "organisation__name")
-    )
+    values = {stand_in(0): project.pk}
     return {
         "leads": [f"{first} {last}".strip() or email for _pk, first, last, email in sorted(leads)],
         "themes": [name for _n, name in sorted(themes)],
-        "members": members,
+        "members": OVERVIEW_MEMBERS.objects(values=values, today=today),
         "upcoming": [row[3] for row in upcoming],
-        "decisions": project.gate_decisions.select_related("decided_by"),
+        "decisions": OVERVIEW_DECISIONS.objects(values=values, today=today),
         "audit_entries": record_history(project, *PROJECT_TRAIL),
     }
