@@ -611,15 +611,34 @@ class _StringSelectMixin:
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: BaseRenderer | None = None
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
-        parts = [format_html('<select name="{}"', widget["name"]), _html_attrs(widget["attrs"]), ">"]
-        for group_name, options, _index in widget["optgroups"]:
+        # What ChoiceWidget.get_context and optgroups() compute, without a dict per option: the values
+        # selected (the first match only, unless several may be), an option's own attributes being
+        # `selected` alone (a select's options inherit none of its attributes).
+        widget: Any = self
+        selected_values = widget.format_value(value)
+        select_attrs = widget.build_attrs(widget.attrs, attrs)
+        several = widget.allow_multiple_selected
+        if several:
+            select_attrs["multiple"] = True
+        parts = [format_html('<select name="{}"', name), _html_attrs(select_attrs), ">"]
+        has_selected = False
+        for option_value, option_label in widget.choices:
+            if option_value is None:
+                option_value = ""
+            if isinstance(option_label, (list, tuple)):
+                group_name, options = option_value, option_label
+            else:
+                group_name, options = None, [(option_value, option_label)]
             if group_name:
                 parts.append(format_html('\n  <optgroup label="{}">', group_name))
-            for option in options:
-                value, label = conditional_escape(str(option["value"])), conditional_escape(option["label"])
-                option_attrs = _html_attrs(option["attrs"]) if option["attrs"] else ""
-                parts.append(f'\n  <option value="{value}"{option_attrs}>{label}</option>\n')
+            for subvalue, sublabel in options:
+                shown = str(subvalue)
+                selected = (several or not has_selected) and shown in selected_values
+                has_selected |= selected
+                parts.append(
+                    f'\n  <option value="{conditional_escape(shown)}"{" selected" if selected else ""}>'
+                    f"{conditional_escape(sublabel)}</option>\n"
+                )
             if group_name:
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
