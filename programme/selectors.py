@@ -85,7 +85,8 @@ def filter_choices(*, team: bool = False) -> FilterChoices:
     """The menus of a page's filters in one query: a UNION ALL of four small tables (and of the team's
     active members with `team`), each row tagged with its table, ordered as each model orders itself
     (programmes: active first, then by name; promotions: by programme in that order, then latest year
-    first; territories and themes by name; members by first and last name), and the data version.
+    first; territories and themes by name; members by first and last name; namesakes by id), and the
+    data version.
     Programmes are not scoped (see `evaluation.selectors.default_programme`), nor are these reference
     lists."""
     tables = {
@@ -108,7 +109,7 @@ def filter_choices(*, team: bool = False) -> FilterChoices:
         f"UNION ALL SELECT 3, id, name, is_active, NULL, NULL, NULL, 0, NULL, NULL FROM {tables[Territory]} "
         f"UNION ALL SELECT 4, id, name, is_active, NULL, NULL, NULL, 0, NULL, NULL FROM {tables[Theme]} "
         f"UNION ALL SELECT 5, value, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL FROM {tables[DataVersion]} "
-        f"{members}ORDER BY 1, 8 DESC, 6 DESC, 3, 9"
+        f"{members}ORDER BY 1, 8 DESC, 6 DESC, 3, 9, 2"
     )
     models: dict[int, type[Any]] = {1: Programme, 2: Cohort, 3: Territory, 4: Theme, 6: User}
     lists: dict[int, list[Any]] = {kind: [] for kind in models}

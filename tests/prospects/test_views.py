@@ -118,6 +118,20 @@ def test_list_rows_escape_what_people_typed_and_mark_late_actions(world, staff_c
     assert f'<span class="badge badge--stage-contacted">{Stage.CONTACTED.label}</span>' in page
     assert "Rappeler &lt;vite&gt;<br><time datetime=" in page
     assert '<span class="badge badge--danger">en retard</span>' in page
+    assert f"<td>{world.staff.get_full_name()}</td>" in page  # who follows it
+
+
+def test_list_rows_name_the_follower_by_name_else_e_mail_else_a_dash(world, staff_client):
+    from programme.models import User
+
+    nameless = User.objects.create_user(email="sans.nom@example.org", password="x", role="staff")
+    prospect_in(world, organisation=OrganisationFactory(name="Suivie sans nom"), owner=nameless)
+    prospect_in(world, organisation=OrganisationFactory(name="Personne"), owner=None)
+    page = staff_client.get(reverse("prospects:prospect.list")).content.decode()
+    row = page[page.index("Suivie sans nom") :]
+    assert row.index("<td>sans.nom@example.org</td>") < row.index("</tr>")
+    row = page[page.index(">Personne<") :]
+    assert row.index("<td>—</td>") < row.index("</tr>")
 
 
 @pytest.mark.parametrize("rows", [10, 20])
