@@ -47,6 +47,7 @@ def template_versions(template: PhaseTemplate) -> QuerySet[PhaseTemplate]:
         PhaseTemplate.objects.filter(programme_id=template.programme_id, phase=template.phase)
         .annotate(project_count=Count("applications"))
         .select_related("created_by")
+        .order_by("-version")  # the model's order is not applied to a grouped query: said here
     )
 
 

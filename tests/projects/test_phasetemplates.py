@@ -100,6 +100,20 @@ def test_a_new_version_never_changes_projects_that_got_the_earlier_one(world, di
     assert reverse("projects:phasetemplate.project", args=[world.project_a.pk]) in page
 
 
+def test_a_templates_page_lists_its_versions_newest_first(world, director_client):
+    """With their project counts the versions are a grouped query, which Django does not sort by the
+    model's order: the page sorts them itself."""
+    for n in range(3):
+        item = {"kind": "milestone", "title": f"Jalon {n}", "offset": 1, "offset_unit": "months"}
+        latest = template_new_version(
+            actor=world.director, programme=world.programme, phase="emergence", items=[item]
+        )
+    page = director_client.get(latest.get_absolute_url()).content.decode()
+    listed = page[page.index('<ul class="plain">') :]
+    positions = [listed.index(f"Émergence v{version}") for version in (3, 2, 1)]
+    assert positions == sorted(positions)
+
+
 def test_without_a_template_entering_a_phase_creates_nothing(world):
     _enter_emergence(world, timezone.localdate())
     assert not Milestone.objects.filter(project=world.project_a).exists()
