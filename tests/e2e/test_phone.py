@@ -70,3 +70,22 @@ def test_the_timeline_shows_a_detail_on_tap(browser, live_server, demo):
     # The keyboard reaches the same detail.
     walk.page.locator("[data-timeline] .tl-phase").first.focus()
     assert detail.text_content() == walk.page.locator("[data-timeline] .tl-phase title").first.text_content()
+
+
+def test_the_dashboards_charts_keep_readable_text_on_a_phone(browser, live_server, demo):
+    """At 390 px a chart is drawn at its own size (its text 11–13 px, not scaled down to 6–8 px) in a box
+    that scrolls sideways: the page itself does not."""
+    from django.urls import reverse
+
+    walk = open_walk(browser, live_server, "director@demo.parcours.fr", "director", PHONE)
+    walk.go(reverse("evaluation:dashboard"))
+    texts = walk.page.locator(".chart-scroll svg.chart text")
+    assert texts.count() > 10
+    smallest = walk.page.evaluate(
+        """() => Math.min(...[...document.querySelectorAll('.chart-scroll svg.chart text')]
+            .filter(t => t.textContent.trim())
+            .map(t => t.getBoundingClientRect().height))"""
+    )
+    assert smallest >= 10, smallest
+    assert walk.page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    assert not walk.errors
