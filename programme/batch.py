@@ -297,6 +297,20 @@ def stand_in(n: int) -> int:
     return STAND_IN_IDS[n]
 
 
+def _cache_key(using: str, shape: Any) -> tuple[str, Any]:
+    """A statement compiled once per process, per database and shape (`Prepared`, `PreparedModels`)."""
+    return (connections[using].vendor + ":" + connections[using].settings_dict["NAME"], shape)
+
+
+def _request_params(params: Sequence[Any], *, values: dict[int, Any], today: date) -> list[Any]:
+    """A compiled statement's parameters for this request: each stand-in replaced by its value, every date
+    moved from SENTINEL_DAY to `today`."""
+    return [
+        values[param] if type(param) is int and param in values else on_day(param, today=today)
+        for param in params
+    ]
+
+
 class Prepared:
     """A round of values() / values_list() querysets read in one statement (`union_rows`), built and
     compiled ONCE per process and shape — building a dozen scoped querysets and compiling their union can
@@ -316,7 +330,7 @@ class Prepared:
         self._compiled: dict[tuple[str, Any], Union] = {}
 
     def statement(self, shape: Any = None, *, using: str = "default") -> Union:
-        key = (connections[using].vendor + ":" + connections[using].settings_dict["NAME"], shape)
+        key = _cache_key(using, shape)
         compiled = self._compiled.get(key)
         if compiled is None:
             compiled = self._compiled[key] = Union.of(self.build(shape))
@@ -324,11 +338,7 @@ class Prepared:
 
     def rows(self, shape: Any = None, *, values: dict[int, Any], today: date) -> list[Rows]:
         statement = self.statement(shape)
-        params = [
-            values[param] if type(param) is int and param in values else on_day(param, today=today)
-            for param in statement.params
-        ]
-        return statement.rows(params)
+        return statement.rows(_request_params(statement.params, values=values, today=today))
 
 
 class PreparedModels[M: Model]:
@@ -345,13 +355,8 @@ class PreparedModels[M: Model]:
         self.build = build
         self._compiled: dict[tuple[str, Any], tuple[QuerySet[M], SQLCompiler, str, tuple[Any, ...]]] = {}
 
-    def statement(self, shape: Any = None, *, using: str = "default") -> tuple[str, tuple[Any, ...]]:
-        """The statement's SQL and its parameters, stand-ins included."""
-        _queryset, _compiler, sql, params = self._compile(shape, using)
-        return sql, params
-
     def _compile(self, shape: Any, using: str) -> tuple[QuerySet[M], SQLCompiler, str, tuple[Any, ...]]:
-        key = (connections[using].vendor + ":" + connections[using].settings_dict["NAME"], shape)
+        key = _cache_key(using, shape)
         compiled = self._compiled.get(key)
         if compiled is None:
             queryset = self.build(shape)
@@ -366,13 +371,7 @@ class PreparedModels[M: Model]:
         queryset, compiler, sql, params = self._compile(shape, "default")
         db = queryset.db
         with connections[db].cursor() as cursor:
-            cursor.execute(
-                sql,
-                [
-                    values[param] if type(param) is int and param in values else on_day(param, today=today)
-                    for param in params
-                ],
-            )
+            cursor.execute(sql, _request_params(params, values=values, today=today))
             fetched = cursor.fetchall()
         # What ModelIterable does with a compiler's rows.
         select, klass_info, annotations = compiler.select, compiler.klass_info, compiler.annotation_col_map

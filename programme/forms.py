@@ -74,11 +74,18 @@ def _without_bidi(data: Any, keep: set[str]) -> Any:
     return {k: strip_bidi(v) if isinstance(v, str) and k not in keep else v for k, v in data.items()}
 
 
+def new_submission_token() -> str:
+    """A fresh one-time token for a form's submission (`SubmissionTokenField`)."""
+    return uuid.uuid4().hex
+
+
 class SubmissionTokenField(forms.CharField):
     """The hidden one-time token: never part of what the form changes (audit) or hands to a service."""
 
     def __init__(self) -> None:
-        super().__init__(required=False, max_length=64, widget=forms.HiddenInput, initial=uuid.uuid4().hex)
+        super().__init__(
+            required=False, max_length=64, widget=forms.HiddenInput, initial=new_submission_token()
+        )
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return False
@@ -151,7 +158,7 @@ class EdgeChecks(forms.BaseForm):
         """Put a fresh token in the submitted data, so the form shown again can be sent (once)."""
         if SUBMISSION_TOKEN in self.fields and self.is_bound:
             data = self.data.copy() if isinstance(self.data, (dict, MultiValueDict)) else dict(self.data)
-            data[self.add_prefix(SUBMISSION_TOKEN)] = uuid.uuid4().hex
+            data[self.add_prefix(SUBMISSION_TOKEN)] = new_submission_token()
             self.data = data
 
     def full_clean(self) -> None:

@@ -111,7 +111,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.email
+        return self.name_of(self.first_name, self.last_name, self.email)
+
+    @staticmethod
+    def name_of(first_name: str, last_name: str, email: str) -> str:
+        """What `str(user)` says, from the three columns: a list read as values names people alike."""
+        return f"{first_name} {last_name}".strip() or email
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

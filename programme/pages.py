@@ -40,6 +40,17 @@ def reverse_pattern(name: str, *before: object) -> str:
     return reverse(name, args=[*before, _PK_MARKER]).replace(str(_PK_MARKER), "{}")
 
 
+#: The second marker of `reverse_pair_pattern` (the first is _PK_MARKER).
+_SECOND_MARKER = 123456789
+
+
+def reverse_pair_pattern(name: str) -> str:
+    """`reverse_pattern` for a URL of two numbers (a file's pk and its version's): `{pk}` and `{n}` where
+    they go (`pattern.format(pk=…, n=…)`)."""
+    url = reverse(name, args=[_PK_MARKER, _SECOND_MARKER])
+    return url.replace(str(_PK_MARKER), "{pk}").replace(str(_SECOND_MARKER), "{n}")
+
+
 def posted(request: HttpRequest) -> QueryDict | None:
     """The submitted data on POST (even empty: the form is bound and shows its errors), else None."""
     return request.POST if request.method == "POST" else None

@@ -564,9 +564,9 @@ UPCOMING_DAYS = 60
 #: The kinds of the overview's « Prochaines échéances », in the order of a day's rows, with their open
 #: statuses.
 UPCOMING_KINDS: tuple[tuple[type[Milestone | Deliverable | Action], tuple[str, ...]], ...] = (
-    (Milestone, ("planned", "in_progress")),
-    (Deliverable, ("expected", "returned")),
-    (Action, ("open", "in_progress")),
+    (Milestone, tuple(OPEN_MILESTONE_STATUSES)),
+    (Deliverable, tuple(OPEN_DELIVERABLE_STATUSES)),
+    (Action, tuple(OPEN_ACTION_STATUSES)),
 )
 
 
@@ -619,7 +619,8 @@ def project_overview(user: User, project: Project, *, today: date) -> dict[str, 
     """The overview tab of a project the user may see (fetched through access.scoped): its staff leads
     and themes (as their names), the active members, what falls due within 60 days (`Upcoming` rows, by
     date), the gate decisions and the latest audit entries."""
-    *due, leads, themes = OVERVIEW_ROUND.rows(values={stand_in(0): project.pk}, today=today)
+    values = {stand_in(0): project.pk}
+    *due, leads, themes = OVERVIEW_ROUND.rows(values=values, today=today)
     upcoming = sorted(
         (
             (due_date, kind, pk, Upcoming(due_date, model, title, status))
@@ -628,9 +629,8 @@ def project_overview(user: User, project: Project, *, today: date) -> dict[str, 
         ),
         key=lambda row: row[:3],
     )
-    values = {stand_in(0): project.pk}
     return {
-        "leads": [f"{first} {last}".strip() or email for _pk, first, last, email in sorted(leads)],
+        "leads": [User.name_of(first, last, email) for _pk, first, last, email in sorted(leads)],
         "themes": [name for _n, name in sorted(themes)],
         "members": OVERVIEW_MEMBERS.objects(values=values, today=today),
         "upcoming": [row[3] for row in upcoming],

@@ -1,7 +1,6 @@
 """The team's side of the threads: a thread as an HTMX fragment (loaded on the pages that show it) or as
 a page of its own, and posting to it. The portal shows the same fragment through `thread_context`."""
 
-import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from programme import access
 from programme.access import AuthedRequest
-from programme.forms import SUBMISSION_TOKEN
+from programme.forms import SUBMISSION_TOKEN, new_submission_token
 from programme.pages import save_once
 
 from ..models import Project
@@ -77,7 +76,7 @@ def _form_fields(form: CommentForm | None, *, team: bool) -> SafeString:
     if blank is None:
         blank_form = CommentForm(team=team, initial={SUBMISSION_TOKEN: _TOKEN})
         blank = _blank_forms[key] = template.render({"form": blank_form})
-    return mark_safe(blank.replace(_TOKEN, uuid.uuid4().hex))  # noqa: S308 — the template's output
+    return mark_safe(blank.replace(_TOKEN, new_submission_token()))  # noqa: S308 — the template's output
 
 
 @receiver(setting_changed)

@@ -74,7 +74,7 @@ def team_names() -> list[tuple[int, str]]:
     sql, params = _team_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(pk, f"{first} {last}".strip() or email) for pk, first, last, email in cursor.fetchall()]
+        return [(pk, User.name_of(first, last, email)) for pk, first, last, email in cursor.fetchall()]
 
 
 # Two small reads of every page, compiled once per process: compiling them cost more than running them.

@@ -56,7 +56,6 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         messages.error(request, _("Ce filtre n’existe pas : voici ce qui vous attend."))
     sections = selectors.inbox(request.user, member_id=member_id, today=today, members=members)
-    nav = navigation(request)["nav_items"]
     # The rows in plain Python, their shared parts (forms' heads, labels, URLs) rendered once.
     parts = RowParts.build(csrf_token=get_token(request), here=request.get_full_path())
     for section in sections:
@@ -79,9 +78,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
             "mine": mine,
             "today": today,
             "here": request.get_full_path(),
-            # The sidebar marks « À traiter » itself (templates/base.html), not « Projets », whose path
-            # this page shares.
-            "nav_items": [{**item, "active": False} for item in nav],
+            "nav_items": _inbox_nav(request),
             "inbox_current": True,
         },
     )
@@ -94,6 +91,19 @@ def inbox_count(request: AuthedRequest) -> HttpResponse:
     return render(request, "projects/inbox/_count.html", {"count": count})
 
 
+def _inbox_nav(request: AuthedRequest) -> list[dict[str, object]]:
+    """The sidebar of the inbox's pages: they mark « À traiter » themselves (templates/base.html), not
+    « Projets », whose path they share."""
+    return [{**item, "active": False} for item in navigation(request)["nav_items"]]
+
+
+def _safe_next(request: AuthedRequest, next_url: str) -> str:
+    """Where to go back to: `next_url` when it is a page of this site, else the inbox."""
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return next_url
+    return reverse("projects:inbox")
+
+
 def _member_options(members: list[tuple[int, str]]) -> SafeString:
     """The « Réassigner » menu's options: « Choisir… », then every team member."""
     options = format_html_join("", '<option value="{}">{}</option>', members)
@@ -104,26 +114,19 @@ def _member_options(members: list[tuple[int, str]]) -> SafeString:
 def inbox_reassign(request: AuthedRequest, source_key: str, item_pk: int) -> HttpResponse:
     """An item's « Réassigner » form (posted to `inbox_assign`): loaded by htmx in place of the row's link,
     or a page of its own without JavaScript. `next`: the inbox page to come back to."""
-    found, item = _item(source_key, item_pk)
-    if not found.reassignable:
-        raise Http404
-    next_url = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("projects:inbox")
+    found, item = _reassignable(source_key, item_pk)
     context = {
         "title": _("Réassigner"),
         "source_key": found.key,
         "item": item,
         "field": f"assign-{found.key}-{item_pk}",
         "options": _member_options(selectors.team_names()),
-        "next": next_url,
+        "next": _safe_next(request, request.GET.get("next", "")),
         "inbox_current": True,
     }
     if request.htmx:
         return render(request, "projects/inbox/_assign_form.html", context)
-    # As on the inbox: the sidebar marks « À traiter », not « Projets », whose path the page shares.
-    nav = navigation(request)["nav_items"]
-    context["nav_items"] = [{**entry, "active": False} for entry in nav]
+    context["nav_items"] = _inbox_nav(request)
     return render(request, "projects/inbox/reassign.html", context)
 
 
@@ -136,11 +139,16 @@ def _item(key: str, pk: int) -> tuple[Source, object]:
     return found, get_object_or_404(rows, pk=pk)
 
 
+def _reassignable(key: str, pk: int) -> tuple[Source, object]:
+    """An open item of a source whose items can be reassigned, or 404."""
+    found, item = _item(key, pk)
+    if not found.reassignable:
+        raise Http404
+    return found, item
+
+
 def _back(request: AuthedRequest) -> HttpResponse:
-    next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return redirect(next_url)
-    return redirect(reverse("projects:inbox"))
+    return redirect(_safe_next(request, request.POST.get("next", "")))
 
 
 @access.team_required
@@ -151,9 +159,7 @@ def inbox_assign(request: AuthedRequest) -> HttpResponse:
         error = form.errors.get("assignee")
         messages.error(request, str(error[0]) if error else _("Cet élément n’a pas pu être réassigné."))
         return _back(request)
-    found, item = _item(form.cleaned_data["source"], form.cleaned_data["item"])
-    if not found.reassignable:
-        raise Http404
+    _found, item = _reassignable(form.cleaned_data["source"], form.cleaned_data["item"])
     assignee = selectors.team_members().filter(pk=form.cleaned_data["assignee"]).first()
     try:
         assignment = services.assignment_set(actor=request.user, item=item, assignee=assignee)  # type: ignore[arg-type]

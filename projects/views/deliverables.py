@@ -25,7 +25,8 @@ from programme.access import AuthedRequest
 from programme.batch import Prepared, stand_in
 from programme.files import private_file_response
 from programme.formatting import fr_date
-from programme.pages import acted, posted, reverse_pattern, submitted
+from programme.models import User
+from programme.pages import acted, posted, reverse_pair_pattern, reverse_pattern, submitted
 
 from .. import services
 from ..conversations import selectors as conversations
@@ -100,7 +101,7 @@ def _milestone_rows(milestones: "list[dict[str, Any]]", today: date) -> str:
     def owner(m: "dict[str, Any]") -> str:
         if m["owner_id"] is None:
             return "—"
-        return f"{m['owner__first_name']} {m['owner__last_name']}".strip() or m["owner__email"]
+        return User.name_of(m["owner__first_name"], m["owner__last_name"], m["owner__email"])
 
     return "".join(
         f"<tr><td>{escape(m['title'])}</td>"
@@ -132,11 +133,7 @@ def _deliverable_rows(
     none = '<span class="muted">—</span>'
     deposit, modify, discussion = escape(_("Déposer")), escape(_("Modifier")), escape(_("Discussion"))
     # A version's link: one reverse per page, the deliverable's pk and the version's number put in per row.
-    download = (
-        reverse("projects:deliverable.download", args=[987654321, 123456789])
-        .replace("987654321", "{pk}")
-        .replace("123456789", "{n}")
-    )
+    download = reverse_pair_pattern("projects:deliverable.download")
     token = get_token(request)
 
     def versions(d: Deliverable) -> str:
@@ -213,11 +210,7 @@ def _document_rows(documents: list[Document]) -> str:
     byte; labels and links prepared once for the page."""
     download = reverse_pattern("projects:document.download")
     upload = reverse_pattern("projects:document.upload")
-    version = (
-        reverse("projects:document.version.download", args=[987654321, 123456789])
-        .replace("987654321", "{pk}")
-        .replace("123456789", "{n}")
-    )
+    version = reverse_pair_pattern("projects:document.version.download")
     shared = '<span class="badge badge--info">{}</span>'.format(escape(_("partagé avec le collectif")))
     team_only = '<span class="badge">{}</span>'.format(escape(_("équipe seulement")))
     new_version = escape(_("Nouvelle version"))

@@ -100,7 +100,7 @@ def _prospect_rows(today: date) -> Callable[[list[dict[str, Any]]], str]:
             else ""
         )
         owner = (
-            escape(f"{p['owner__first_name']} {p['owner__last_name']}".strip() or p["owner__email"])
+            escape(User.name_of(p["owner__first_name"], p["owner__last_name"], p["owner__email"]))
             if p["owner_id"] is not None
             else "—"
         )
