@@ -17,6 +17,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from programme.models import User
+from programme.pages import reverse_pattern
 from prospects.models import Exchange, ImportFile, ImportStatus, Prospect
 from prospects.services import CLOSED_STAGES
 
@@ -44,7 +45,7 @@ PLANNED_ON = gettext_lazy("prévue le")
 
 @cache
 def _pattern(name: str) -> str:
-    return reverse(name, args=[987654321]).replace("987654321", "{}")
+    return reverse_pattern(name)
 
 
 def url_to(name: str, arg: object) -> str:

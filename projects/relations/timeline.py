@@ -29,13 +29,13 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from programme import access
+from programme.pages import reverse_pattern
 from prospects.models import Exchange, ExchangeKind, Prospect, Stage, StageChange
 
 from ..models import (
@@ -301,7 +301,7 @@ PHASES: dict[str, Any] = dict(Phase.choices)
 
 @cache
 def _pattern(name: str) -> str:
-    return reverse(name, args=[987654321]).replace("987654321", "{}")
+    return reverse_pattern(name)
 
 
 def url_to(name: str, arg: object) -> str:
