@@ -1,12 +1,66 @@
+import copy
+from typing import Any, ClassVar
+
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
+from django_filters.filters import FilterMethod
 
 from .models import Family, Organisation, OrganisationKind, Person, Territory, Theme
 
 # A search box: list pages refresh their table as the user types (see the hx-trigger in the template).
 SearchInput = forms.TextInput(attrs={"type": "search", "autocomplete": "off"})
+
+
+class SharedFormFilterSet(django_filters.FilterSet):
+    """A filter set whose menus are the same for every request: its form class is built once per class
+    and its filters are copied shallowly. django-filter builds a new form class on every request and
+    deep-copies every filter (their querysets' whole query trees), a list page's costliest Python after
+    its template.
+
+    Only for a filter set that changes none of its filters per request: a menu scoped to the user (a
+    queryset set in `__init__`, as evaluation's filters do) must keep django-filter's own form class — the
+    shared one would offer every user the first request's choices (tests/programme/test_filter_selects.py
+    checks that no subclass overrides `__init__`). Each form still has its own fields (Django deep-copies
+    them), so loading a menu's objects (`LoadedModelChoiceField.load`) stays per request."""
+
+    _shared_form_class: ClassVar[type[forms.Form] | None] = None
+
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        queryset: QuerySet[Any] | None = None,
+        *,
+        request: HttpRequest | None = None,
+        prefix: str | None = None,
+    ) -> None:
+        # django-filter's __init__, each filter copied instead of deep-copied: its FilterMethod (a `method=`
+        # filter's) is rebound to the copy, which finds the method on its own parent.
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {}
+        for name, base in self.base_filters.items():
+            filter_ = copy.copy(base)
+            if isinstance(base.__dict__.get("filter"), FilterMethod):
+                filter_.filter = FilterMethod(filter_)
+            filter_.model, filter_.parent = queryset.model, self
+            self.filters[name] = filter_
+
+    def get_form_class(self) -> type[forms.Form]:
+        cls = type(self)
+        form_class = cls.__dict__.get("_shared_form_class")
+        if form_class is None:
+            fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
+            form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+            cls._shared_form_class = form_class
+        return form_class
 
 
 class OrganisationFilter(django_filters.FilterSet):

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programme.filters import SearchInput
+from programme.filters import SearchInput, SharedFormFilterSet
 from programme.forms import LoadedModelChoiceField
 from programme.forms import _LoadedChoiceIterator as LoadedChoiceIterator
 from programme.models import Cohort, Programme, Territory, Theme
@@ -44,7 +44,7 @@ class TeamUserFilter(django_filters.ModelChoiceFilter):
     field_class = LoadedTeamUserChoiceField
 
 
-class ProspectFilter(django_filters.FilterSet):
+class ProspectFilter(SharedFormFilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
     programme = LoadedChoiceFilter(label=_("Programme"), queryset=Programme.objects.all())
     cohort = LoadedChoiceFilter(label=_("Promotion"), queryset=Cohort.objects.all())
@@ -89,11 +89,6 @@ class ProspectFilter(django_filters.FilterSet):
             "owner",
             "overdue",
         ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Evaluated per request so a colleague who just joined is offered.
-        self.filters["owner"].queryset = team_users()
 
     def load_menus(self) -> None:
         """For the list page, which draws the menus: read every menu's objects once, in one query

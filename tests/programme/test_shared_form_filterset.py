@@ -1,0 +1,78 @@
+"""programme.filters.SharedFormFilterSet: a filter set built without django-filter's per-request form class
+and deep copies filters and draws exactly as django-filter's own would, keeps each request's state to
+itself, and is only used where no request changes the filters."""
+
+import django_filters
+import pytest
+
+from programme.filters import SharedFormFilterSet
+from programme.forms import use_string_selects
+from prospects.filters import ProspectFilter
+from prospects.models import Stage
+from tests.factories import UserFactory
+from tests.prospects.factories import ProspectFactory
+from tests.test_bad_input import _classes_of_the_apps
+
+
+class DjangoFilterProspectFilter(ProspectFilter):
+    """The same filters, built the way django-filter builds them: a form class and a deep copy of every
+    filter per request."""
+
+    __init__ = django_filters.FilterSet.__init__
+    get_form_class = django_filters.FilterSet.get_form_class
+
+
+QUERIES = [
+    {},
+    {"stage": Stage.CONTACTED, "overdue": "1", "q": "Lyon"},
+    {"q": "123 456 789", "o": "-next_action"},
+    {"stage": "nope", "cohort": "abc", "owner": "999999", "o": "sideways"},  # refused, left out
+]
+
+
+@pytest.mark.parametrize("data", QUERIES)
+def test_it_filters_validates_and_draws_as_django_filter_does(world, data):
+    ProspectFactory(programme=world.programme)
+    data = {"programme": str(world.programme.pk), **data}
+    shared, plain = ProspectFilter(data), DjangoFilterProspectFilter(data)
+    for filterset in (shared, plain):
+        filterset.load_menus()
+        use_string_selects(filterset.form)
+    assert shared.form.errors == plain.form.errors
+    assert str(shared.qs.query) == str(plain.qs.query)
+    assert list(shared.qs) == list(plain.qs)
+    assert [str(field) for field in shared.form] == [str(field) for field in plain.form]
+
+
+def test_a_colleague_who_just_joined_is_offered(world):
+    ProspectFilter({}).form.fields["owner"].choices  # the shared form class exists from here on
+    newcomer = UserFactory(role="staff", first_name="Nouvelle", last_name="Recrue")
+    assert "Nouvelle Recrue" in str(ProspectFilter({}).form["owner"])
+    menus = ProspectFilter({})
+    menus.load_menus()  # as the list page reads them
+    assert "Nouvelle Recrue" in str(menus.form["owner"])
+    assert ProspectFilter({"owner": str(newcomer.pk)}).is_valid()
+
+
+def test_each_request_keeps_its_own_filters_and_form(world):
+    lyon = ProspectFactory(programme=world.programme, organisation__name="Lyon Solidaire")
+    nantes = ProspectFactory(programme=world.programme, organisation__name="Nantes Partage")
+    first, second = ProspectFilter({"q": "Solidaire"}), ProspectFilter({"q": "Partage"})
+    assert first.filters["q"] is not second.filters["q"]
+    # The search is a method filter: each finds the method on its own filter set.
+    assert list(first.qs) == [lyon]
+    assert list(second.qs) == [nantes]
+    first.load_menus()
+    assert first.form.fields["owner"] is not second.form.fields["owner"]
+    assert second.form.fields["owner"].loaded is None  # loading one request's menus leaves the other's
+
+
+def test_no_shared_form_filter_set_changes_its_filters_per_request():
+    """A filter set whose menus depend on the request (a queryset scoped to the user, set in __init__)
+    must not share its form class: the first request's menu would be everyone's."""
+    shared = _classes_of_the_apps("filters", SharedFormFilterSet)
+    assert ProspectFilter in shared
+    for filterset in shared:
+        for klass in filterset.__mro__[: filterset.__mro__.index(SharedFormFilterSet)]:
+            assert "__init__" not in vars(klass), filterset
+            assert "get_form_class" not in vars(klass), filterset
