@@ -27,6 +27,10 @@ class SharedFormFilterSet(django_filters.FilterSet):
     them), so loading a menu's objects (`LoadedModelChoiceField.load`) stays per request."""
 
     _shared_form_class: ClassVar[type[forms.Form] | None] = None
+    #: The data version the menus' objects were read at, by a filter set that reads them with it
+    #: (`prospects.filters.ProspectFilter.load_menus`): the list page then writes each menu's options once
+    #: per version (`programme.pages.filter_fields`).
+    menus_version: int | None = None
 
     def __init__(
         self,

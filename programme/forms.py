@@ -1,5 +1,6 @@
 import re
 import uuid
+from collections.abc import Hashable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -610,10 +611,23 @@ def _html_attrs(attrs: dict[str, Any]) -> str:
     )
 
 
+#: A menu's options already written, by the key a list page gives the menu (`_StringSelectMixin.options_key`):
+#: each a literal (a group's opening or closing) or (value, markup, markup when selected).
+_OPTIONS: dict[Hashable, list[str | tuple[str, str, str]]] = {}
+#: How many menus' options are kept: every key names a data version, so old ones are dead weight.
+OPTIONS_KEPT = 256
+
+
 class _StringSelectMixin:
     """A select written with string joins: the same markup, byte for byte, as Django's select.html and
     select_option.html templates (tests/programme/test_filter_selects.py) — which render each option
-    through the template engine, a quarter of a filtered list's time with a few hundred options."""
+    through the template engine, a quarter of a filtered list's time with a few hundred options.
+
+    `options_key`: set by a page that draws the same menu on every request (`programme.pages.filter_fields`,
+    for a filter set whose menus are read with their data version), it names the menu's choices — the
+    options are then written once per key, each request only marking the selected one."""
+
+    options_key: Hashable | None = None
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: BaseRenderer | None = None
@@ -628,28 +642,48 @@ class _StringSelectMixin:
         if several:
             select_attrs["multiple"] = True
         parts = [format_html('<select name="{}"', name), _html_attrs(select_attrs), ">"]
+        options = _OPTIONS.get(self.options_key) if self.options_key is not None else None
+        if options is None:
+            options = self._options()
+            if self.options_key is not None:
+                if len(_OPTIONS) >= OPTIONS_KEPT:
+                    _OPTIONS.clear()
+                _OPTIONS[self.options_key] = options
         has_selected = False
-        for option_value, option_label in widget.choices:
+        for option in options:
+            if isinstance(option, str):
+                parts.append(option)
+                continue
+            shown, plain, chosen = option
+            selected = (several or not has_selected) and shown in selected_values
+            has_selected |= selected
+            parts.append(chosen if selected else plain)
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 — every value above went through format_html
+
+    def _options(self) -> list[str | tuple[str, str, str]]:
+        """The options written, each with and without `selected`; a group's opening and closing as they
+        are."""
+        options: list[str | tuple[str, str, str]] = []
+        for option_value, option_label in self.choices:  # type: ignore[attr-defined]
             if option_value is None:
                 option_value = ""
             if isinstance(option_label, (list, tuple)):
-                group_name, options = option_value, option_label
+                group_name, group = option_value, option_label
             else:
-                group_name, options = None, [(option_value, option_label)]
+                group_name, group = None, [(option_value, option_label)]
             if group_name:
-                parts.append(format_html('\n  <optgroup label="{}">', group_name))
-            for subvalue, sublabel in options:
+                options.append(format_html('\n  <optgroup label="{}">', group_name))
+            for subvalue, sublabel in group:
                 shown = str(subvalue)
-                selected = (several or not has_selected) and shown in selected_values
-                has_selected |= selected
-                parts.append(
-                    f'\n  <option value="{conditional_escape(shown)}"{" selected" if selected else ""}>'
-                    f"{conditional_escape(sublabel)}</option>\n"
+                head, tail = (
+                    f'\n  <option value="{conditional_escape(shown)}"',
+                    f">{conditional_escape(sublabel)}</option>\n",
                 )
+                options.append((shown, head + tail, f"{head} selected{tail}"))
             if group_name:
-                parts.append("\n  </optgroup>")
-        parts.append("\n</select>")
-        return mark_safe("".join(parts))  # noqa: S308 — every value above went through format_html
+                options.append("\n  </optgroup>")
+        return options
 
 
 class StringSelect(_StringSelectMixin, forms.Select):

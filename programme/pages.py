@@ -9,18 +9,21 @@ from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import UniqueConstraint
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_filters import FilterSet
 
+from . import dataversion
 from .access import AuthedRequest, View
+from .filters import SharedFormFilterSet
 from .forms import EdgeChecks, add_validation_error, use_string_selects
 from .services import submission_claim
 
@@ -315,13 +318,22 @@ def render_filtered_list(
         ctx["rows"] = mark_safe(rows(page.object_list))  # noqa: S308 — `rows` escapes every value
     if request.htmx and not request.htmx.boosted:
         return render(request, partial, ctx)
-    ctx["filter_fields"] = filter_fields(form)
+    version = filterset.menus_version if isinstance(filterset, SharedFormFilterSet) else None
+    ctx["filter_fields"] = filter_fields(form, version=version)
     return render(request, template, ctx)
 
 
-def filter_fields(form: forms.BaseForm) -> SafeString:
+def filter_fields(form: forms.BaseForm, *, version: int | None = None) -> SafeString:
     """A list's filters, each menu with its label — what list_page.html's loop over the form wrote, byte for
-    byte, without a dozen template nodes per field on every request."""
+    byte, without a dozen template nodes per field on every request. `version`: the data version the
+    menus' objects were read at, for a form whose class is the same on every request (a
+    `SharedFormFilterSet`'s): each menu's options are then written once per version and language, the
+    request only marking its selection (not inside a transaction that wrote: its data is its own)."""
+    if version is not None and not dataversion.pending(connection):
+        language = get_language()
+        for name, field in form.fields.items():
+            if hasattr(field.widget, "options_key"):
+                field.widget.options_key = (type(form), name, language, version)
     return mark_safe(  # noqa: S308 — the label and its target escaped here, the field by its widget
         "".join(
             f'<div class="filter"><label for="{conditional_escape(field.id_for_label)}">'

@@ -104,6 +104,7 @@ class ProspectFilter(SharedFormFilterSet):
         }
         for name, objects in loaded.items():
             self.form.fields[name].load(objects)
+        self.menus_version = choices.version
 
     def search(self, queryset, name, value):
         value = value.strip()
