@@ -141,6 +141,19 @@ def test_every_section_tab_row_is_the_one_component_with_its_page_current(
     assert tab_rows(html)[2] == current
 
 
+def test_a_section_tab_row_is_drawn_for_each_language_and_page(world, staff_client):
+    """A section's row is drawn once per shape and reused (programme.templatetags.tabs): the language, the
+    tab shown."""
+    board = reverse("prospects:prospect.board")
+    for _ in range(2):  # the second time from the kept rows
+        english = staff_client.get(board, headers={"Accept-Language": "en"}).content.decode()
+        assert tab_rows(english)[2] == "Board by stage"
+        french = staff_client.get(board, headers={"Accept-Language": "fr"}).content.decode()
+        assert tab_rows(french)[2] == "Tableau par étape"
+        listing = staff_client.get(reverse("prospects:prospect.list")).content.decode()
+        assert tab_rows(listing)[2] == "Liste"
+
+
 def test_the_partner_switches_projects_with_the_same_tab_row(world, partner_a_client):
     from tests.factories import MembershipFactory, ProjectFactory
 
