@@ -285,8 +285,6 @@ def render_filtered_list(
     invalid = set(form.errors) if form.is_bound else set()  # left out of the query by django-filter
     paginator = Paginator(filterset.qs, page_size)
     page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     active_filters = [
         {
             "name": name,
@@ -306,7 +304,7 @@ def render_filtered_list(
         "filter": filterset,
         "page": page,
         "count": paginator.count,
-        "querystring": query.urlencode(),
+        "querystring": query_string(request.GET, drop=("page",)),
         "active_filters": active_filters,
         "filter_errors": filter_errors,
         "partial": partial,
@@ -344,10 +342,24 @@ def filter_fields(form: forms.BaseForm, *, version: int | None = None) -> SafeSt
 
 
 def _without(request: HttpRequest, name: str) -> str:
-    query = request.GET.copy()
-    query.pop(name, None)
-    query.pop("page", None)
-    return query.urlencode()
+    return query_string(request.GET, drop=(name, "page"))
+
+
+def query_string(
+    query: QueryDict, *, drop: tuple[str, ...] = (), replace: dict[str, str] | None = None
+) -> str:
+    """`query` url-encoded without the parameters `drop` and with `replace`'s values instead of its own
+    (added last when absent) — what copying the QueryDict, popping and setting wrote, without a deep copy
+    of it per link (a list page writes a dozen such links)."""
+    replace = replace or {}
+    kept = QueryDict(mutable=True)
+    for key, values in query.lists():
+        if key not in drop:
+            kept.setlist(key, [replace[key]] if key in replace else values)
+    for key, value in replace.items():
+        if key not in kept:
+            kept[key] = value
+    return kept.urlencode()
 
 
 def _display_value(form: forms.BaseForm, name: str) -> str:

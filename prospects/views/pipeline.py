@@ -24,7 +24,7 @@ from programme.exports import export_response
 from programme.formatting import fr_date
 from programme.identity import format_identifier
 from programme.models import Person, User
-from programme.pages import render_filtered_list, reverse_pattern, save_once
+from programme.pages import query_string, render_filtered_list, reverse_pattern, save_once
 
 from .. import exports, selectors, services
 from ..events import services as event_services
@@ -42,17 +42,16 @@ SORT_KEYS = ("name", "town", "stage", "next_action", "updated")
 def _sort_links(request: HttpRequest) -> dict[str, dict]:
     """For each sortable column: the query string that sorts by it (toggling the direction)."""
     current = request.GET.get("o", "")
-    links = {}
-    for key in SORT_KEYS:
-        query = request.GET.copy()
-        query.pop("page", None)
-        query["o"] = f"-{key}" if current == key else key
-        links[key] = {
-            "query": query.urlencode(),
+    return {
+        key: {
+            "query": query_string(
+                request.GET, drop=("page",), replace={"o": f"-{key}" if current == key else key}
+            ),
             "active": current.lstrip("-") == key,
             "descending": current == f"-{key}",
         }
-    return links
+        for key in SORT_KEYS
+    }
 
 
 def _with_moves(prospects) -> list:
