@@ -19,3 +19,15 @@ def test_a_prepared_read_is_part_of_the_baseline():
         (again, None),
         (again, None),
     ]
+
+
+def test_fast_operations_take_more_turns_slow_ones_their_repeat(monkeypatch):
+    import time
+
+    from benchmarks import common
+
+    monkeypatch.setattr(common, "MIN_SECONDS", 0.05)
+    fast, baseline = common.measure_interleaved([("a", lambda: None), ("b", lambda: None)], repeat=5)
+    assert len(fast.samples) == len(baseline.samples) == common.MAX_REPEAT  # 0.05 s of turns: the cap first
+    (slow,) = common.measure_interleaved([("slow", lambda: time.sleep(0.02))], repeat=5)
+    assert len(slow.samples) == 5  # five turns already took longer than MIN_SECONDS

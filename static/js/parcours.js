@@ -46,6 +46,19 @@
   }
   document.addEventListener("click", showDetail);
   document.addEventListener("focusin", showDetail);
+  // A list's column sort (a link in its results, fetched by HTMX): the filters' « Trier par » menu follows it,
+  // or the next filter chosen would send the old order and drop the sort.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    // (The link itself has been swapped out with the old results by now: it is the request's element.)
+    var link = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var target = event.detail.target;
+    if (!event.detail.successful || !link || link.tagName !== "A" || !target || target.id !== "results") return;
+    var order = new URL(link.getAttribute("hx-get"), window.location.href).searchParams.get("o");
+    var menu = document.querySelector("form.filters select[name=o]");
+    if (order === null || !menu) return;
+    var known = Array.prototype.some.call(menu.options, function (option) { return option.value === order; });
+    if (known) menu.value = order;
+  });
   // Forms that destroy or decide something ask first.
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -87,3 +87,32 @@ def test_staff_imports_filters_moves_and_scores(page, live_server, transactional
     page.get_by_role("button", name="Enregistrer mes notes").click()
     expect(page.get_by_text("Vos notes sont enregistrées.")).to_be_visible()
     expect(page.locator(".pr-score")).to_have_text("2,00")
+
+
+def test_a_column_sort_survives_the_next_filter(page, live_server, transactional_db):
+    """Sorting by a column refreshes the results only; the filters' « Trier par » menu follows, so choosing a
+    filter afterwards keeps the order."""
+    from prospects.models import Stage
+    from tests.prospects.factories import ProspectFactory
+
+    programme = ProgrammeFactory(name="Programme Coopérations")
+    for name in ("Brasserie Coopérative", "Atelier Vélo", "Conciergerie Solidaire"):
+        ProspectFactory(programme=programme, organisation__name=name, stage=Stage.CONTACTED)
+    ProspectFactory(programme=programme, organisation__name="Déjà Interessée", stage=Stage.INTERESTED)
+    UserFactory(email="camille@parcours.test", role="staff", first_name="Camille", last_name="Roux")
+    login(page, live_server, "camille@parcours.test", PASSWORD)
+    page.goto(f"{live_server.url}/prospects/")
+
+    page.locator("#results th").get_by_role("link", name="Structure").click()
+    page.wait_for_function("() => location.search.includes('o=name')")
+    expect(page.locator("form.filters").get_by_label("Trier par")).to_have_value("name")
+    page.locator("#results th").get_by_role("link", name=re.compile("Structure")).click()  # again: descending
+    page.wait_for_function("() => location.search.includes('o=-name')")
+    expect(page.locator("form.filters").get_by_label("Trier par")).to_have_value("-name")
+
+    page.get_by_label("Étape").select_option(Stage.CONTACTED)
+    page.wait_for_function("() => location.search.includes('stage=contacted')")
+    expect(page.locator("#results tbody tr")).to_have_count(3)
+    assert "o=-name" in page.url
+    names = page.locator("#results tbody tr td:nth-child(2) a").all_inner_texts()
+    assert names == ["Conciergerie Solidaire", "Brasserie Coopérative", "Atelier Vélo"]
