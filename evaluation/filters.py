@@ -5,14 +5,14 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from programme.filters import SearchInput
+from programme.filters import SearchInput, SharedFormFilterSet
 from programme.models import Theme
 from projects.models import Phase, Project
 
 from .models import Indicator, IndicatorType, Lesson, LessonKind, Measurement, MeasurementStatus, Scope
 
 
-class IndicatorFilter(django_filters.FilterSet):
+class IndicatorFilter(SharedFormFilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
     type = django_filters.ChoiceFilter(label=_("Type"), choices=IndicatorType.choices)
     scope = django_filters.ChoiceFilter(label=_("Portée"), choices=Scope.choices)

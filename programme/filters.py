@@ -22,7 +22,7 @@ class SharedFormFilterSet(django_filters.FilterSet):
 
     Only for a filter set that changes none of its filters per request: a menu scoped to the user (a
     queryset set in `__init__`, as evaluation's filters do) must keep django-filter's own form class — the
-    shared one would offer every user the first request's choices (tests/programme/test_filter_selects.py
+    shared one would offer every user the first request's choices (tests/programme/test_shared_form_filterset.py
     checks that no subclass overrides `__init__`). Each form still has its own fields (Django deep-copies
     them), so loading a menu's objects (`LoadedModelChoiceField.load`) stays per request."""
 
@@ -67,7 +67,7 @@ class SharedFormFilterSet(django_filters.FilterSet):
         return form_class
 
 
-class OrganisationFilter(django_filters.FilterSet):
+class OrganisationFilter(SharedFormFilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
     family = django_filters.ChoiceFilter(label=_("Famille"), choices=Family.choices)
     kind = django_filters.ChoiceFilter(label=_("Forme"), choices=OrganisationKind.choices)
@@ -90,7 +90,7 @@ class OrganisationFilter(django_filters.FilterSet):
         return queryset.filter(condition)
 
 
-class PersonFilter(django_filters.FilterSet):
+class PersonFilter(SharedFormFilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
     organisation = django_filters.ModelChoiceFilter(label=_("Structure"), queryset=Organisation.objects.all())
 

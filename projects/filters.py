@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from programme.filters import SearchInput
+from programme.filters import SearchInput, SharedFormFilterSet
 from programme.models import Cohort, Role, Territory, Theme, User
 
 from .models import Phase, Project
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .selectors import ProjectWithStatus
 
 
-class ProjectFilter(django_filters.FilterSet):
+class ProjectFilter(SharedFormFilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
     phase = django_filters.ChoiceFilter(label=_("Phase"), choices=Phase.choices)
     cohort = django_filters.ModelChoiceFilter(label=_("Promotion"), queryset=Cohort.objects.all())

@@ -4,6 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import Report, ReportKind, ReportStatus
+from programme.filters import SharedFormFilterSet
 from programme.forms import FilterForm
 
 from .forms import DateInput
@@ -13,7 +14,7 @@ class ReportFilterForm(FilterForm):
     period = ("ordered_after", "ordered_before")
 
 
-class ReportFilter(django_filters.FilterSet):
+class ReportFilter(SharedFormFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=ReportKind.choices)
     status = django_filters.ChoiceFilter(label=_("État"), choices=ReportStatus.choices)
     ordered_after = django_filters.DateFilter(

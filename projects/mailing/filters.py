@@ -5,12 +5,12 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from programme.filters import SearchInput
+from programme.filters import SearchInput, SharedFormFilterSet
 
 from .models import EmailStatus, EmailTemplate, OutgoingEmail, Purpose
 
 
-class TemplateFilter(django_filters.FilterSet):
+class TemplateFilter(SharedFormFilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
     purpose = django_filters.ChoiceFilter(label=_("Usage"), choices=Purpose.choices, null_label=None)
     archived = django_filters.BooleanFilter(
@@ -39,7 +39,7 @@ class TemplateFilter(django_filters.FilterSet):
         return queryset
 
 
-class SentFilter(django_filters.FilterSet):
+class SentFilter(SharedFormFilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
     status = django_filters.ChoiceFilter(label=_("État"), choices=EmailStatus.choices, null_label=None)
 

@@ -5,14 +5,14 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from programme.filters import SearchInput
+from programme.filters import SearchInput, SharedFormFilterSet
 from programme.forms import FilterForm
 from programme.models import Programme
 
 from .models import Application, ApplicationStatus, Call
 
 
-class CallFilter(django_filters.FilterSet):
+class CallFilter(SharedFormFilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
     programme = django_filters.ModelChoiceFilter(label=_("Programme"), queryset=Programme.objects.all())
     is_published = django_filters.BooleanFilter(
@@ -29,7 +29,7 @@ class CallFilter(django_filters.FilterSet):
         return queryset.filter(title__icontains=value)
 
 
-class ApplicationFilter(django_filters.FilterSet):
+class ApplicationFilter(SharedFormFilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
     status = django_filters.ChoiceFilter(
         label=_("Statut"), choices=ApplicationStatus.choices, empty_label=_("Tous")

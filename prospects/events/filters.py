@@ -3,13 +3,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programme.filters import SearchInput
+from programme.filters import SearchInput, SharedFormFilterSet
 from programme.models import Cohort, Programme, Territory, Theme
 
 from .models import Event, EventKind
 
 
-class EventFilter(django_filters.FilterSet):
+class EventFilter(SharedFormFilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=EventKind.choices)
     when = django_filters.ChoiceFilter(

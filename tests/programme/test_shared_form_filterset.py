@@ -44,6 +44,45 @@ def test_it_filters_validates_and_draws_as_django_filter_does(world, data):
     assert [str(field) for field in shared.form] == [str(field) for field in plain.form]
 
 
+def _sample_data(filterset_class, *, valid):
+    """For each menu of the filter set's form its last choice (or a value no menu offers), a word in each
+    text box."""
+    form = filterset_class().form
+    data = {}
+    for name, field in form.fields.items():
+        choices = [str(value) for value, _label in getattr(field, "choices", ()) if str(value) != ""]
+        if choices:
+            data[name] = choices[-1] if valid else "pas-un-choix"
+        elif field.__class__.__name__ in ("CharField",):
+            data[name] = "a"
+    return data
+
+
+def _shared_filter_sets():
+    shared = _classes_of_the_apps("filters", SharedFormFilterSet) - {SharedFormFilterSet}
+    return sorted(shared, key=lambda c: c.__qualname__)
+
+
+@pytest.mark.parametrize("filterset_class", _shared_filter_sets(), ids=lambda c: c.__name__)
+@pytest.mark.parametrize("valid", [True, False], ids=["valid", "invalid"])
+def test_every_shared_filter_set_filters_and_draws_as_django_filter_does(world, filterset_class, valid):
+    plain_class = type(
+        f"DjangoFilter{filterset_class.__name__}",
+        (filterset_class,),
+        {
+            "__init__": django_filters.FilterSet.__init__,
+            "get_form_class": django_filters.FilterSet.get_form_class,
+        },
+    )
+    for data in ({}, _sample_data(filterset_class, valid=valid)):
+        shared, plain = filterset_class(data), plain_class(data)
+        for filterset in (shared, plain):
+            use_string_selects(filterset.form)
+        assert shared.form.errors == plain.form.errors, data
+        assert str(shared.qs.query) == str(plain.qs.query), data
+        assert [str(field) for field in shared.form] == [str(field) for field in plain.form], data
+
+
 def test_a_colleague_who_just_joined_is_offered(world):
     ProspectFilter({}).form.fields["owner"].choices  # the shared form class exists from here on
     newcomer = UserFactory(role="staff", first_name="Nouvelle", last_name="Recrue")
