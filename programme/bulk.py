@@ -9,14 +9,33 @@ and signals, so the caller sets derived columns itself. The number of statements
 number of rows.
 """
 
+import contextlib
+import gc
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
+
+
+@contextlib.contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Run a batch job (the daily deadline scan, an import) without Python's cycle collector, turned back on
+    after it. Such a job holds thousands of rows, tuples and sets at once: they outlive the collector's young
+    generations and set off full collections, each of which walks the whole process — Django's URLs, models
+    and translation catalogs, some 150,000 objects, about 90 ms on a two-core machine — once every run or
+    two, doubling a 100 ms scan. Everything the job builds is freed by reference counting when it returns;
+    a cycle it may have made is collected at the next collection after it. Usable as a decorator."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _q(name: str) -> str:

@@ -34,7 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programme import access
+from programme import access, bulk
 from programme.batch import SENTINEL_DAY, Compiled
 from programme.emails import send_template_mail
 from programme.models import Programme, Role, User
@@ -319,6 +319,7 @@ def reminder_dates(today: date, offsets: set[int]) -> list[date]:
     return sorted({today + timedelta(days=d) for d in offsets} | {today + timedelta(days=OVERDUE)})
 
 
+@bulk.without_cycle_collection()
 @transaction.atomic
 def deadline_scan(*, now: datetime | None = None, queue: str | None = None) -> dict:
     """Claim today's reminders and queue one digest per person. Returns a small summary."""

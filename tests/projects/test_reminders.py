@@ -240,3 +240,34 @@ def test_the_scan_s_query_count_does_not_grow_with_deadlines(
         second = deadline_scan(now=NOW)
     # The first run's reminders are not claimed again; the eight new ones reach their four owners.
     assert first["claimed"] > 0 and second["claimed"] == 8 and second["digests"] == 4
+
+
+def test_the_scan_runs_without_the_cycle_collector_and_turns_it_back_on(deadlines, monkeypatch):
+    """Its thousands of rows would set off full collections of the whole process (about 90 ms each on a
+    two-core machine, once every run or two): the collector is off while it runs, on again after."""
+    import gc
+
+    from projects import reminders
+
+    seen = []
+    offsets = reminders._offsets_by_programme
+    monkeypatch.setattr(reminders, "_offsets_by_programme", lambda: seen.append(gc.isenabled()) or offsets())
+    assert gc.isenabled()
+    deadline_scan(now=NOW)
+    assert seen == [False]
+    assert gc.isenabled()
+    assert ReminderLog.objects.exists()  # the scan itself did its work
+
+
+def test_the_collector_comes_back_after_a_failed_scan(monkeypatch):
+    import gc
+
+    from projects import reminders
+
+    def fail():
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(reminders, "_offsets_by_programme", fail)
+    with pytest.raises(RuntimeError):
+        deadline_scan(now=NOW)
+    assert gc.isenabled()
