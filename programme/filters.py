@@ -14,6 +14,28 @@ from .models import Family, Organisation, OrganisationKind, Person, Territory, T
 SearchInput = forms.TextInput(attrs={"type": "search", "autocomplete": "off"})
 
 
+class _FieldsCopiedLightly(dict[str, forms.Field]):
+    """A shared form class's fields (`SharedFormFilterSet`), which each form copies (Django deep-copies
+    `base_fields` in `BaseForm.__init__`) without deep-copying each menu's choices — a list of lazy labels
+    nobody changes in place — or cloning its queryset: a model menu's copy iterates the same queryset,
+    which a menu never evaluates in place (its options are read through `.iterator()`, a choice through
+    `.get()`). Field, widget, attributes, error messages and validators are still copied as Django copies
+    them, so what a request sets on its form (a menu's loaded objects, its widget's class) stays its own.
+    A field made of fields (`MultiValueField`) is deep-copied whole."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
+        return {name: _light_copy(field, memo) for name, field in self.items()}
+
+
+def _light_copy(field: forms.Field, memo: dict[int, Any]) -> forms.Field:
+    if isinstance(field, forms.MultiValueField):
+        return copy.deepcopy(field, memo)
+    result = forms.Field.__deepcopy__(field, memo)  # the field, its widget (attrs, choices list) copied
+    if isinstance(result, forms.ModelChoiceField):
+        result.widget.choices = result.choices  # an iterator over the copy, its queryset shared
+    return result
+
+
 class SharedFormFilterSet(django_filters.FilterSet):
     """A filter set whose menus are the same for every request: its form class is built once per class
     and its filters are copied shallowly. django-filter builds a new form class on every request and
@@ -59,12 +81,13 @@ class SharedFormFilterSet(django_filters.FilterSet):
 
     def get_form_class(self) -> type[forms.Form]:
         cls = type(self)
-        form_class = cls.__dict__.get("_shared_form_class")
-        if form_class is None:
+        shared: type[forms.Form] | None = cls.__dict__.get("_shared_form_class")
+        if shared is None:
             fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
-            form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
-            cls._shared_form_class = form_class
-        return form_class
+            form_class: type[forms.Form] = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+            form_class.base_fields = _FieldsCopiedLightly(form_class.base_fields)
+            cls._shared_form_class = shared = form_class
+        return shared
 
 
 class OrganisationFilter(SharedFormFilterSet):

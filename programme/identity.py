@@ -42,12 +42,15 @@ def validate_siret(value: str) -> None:
 
 
 def format_identifier(value: str | None) -> str:
-    """SIREN as "732 829 320", SIRET as "732 829 320 00074", the way they are printed in France."""
-    digits = "".join(c for c in str(value or "") if c.isdigit())
+    """SIREN as "732 829 320", SIRET as "732 829 320 00074", the way they are printed in France — as
+    python-stdnum's `format` prints them, written out here: a list prints fifty, and stdnum's cleaning of
+    an already clean number cost 0.15 ms a page."""
+    text = str(value or "")
+    digits = text if text.isdigit() else "".join(c for c in text if c.isdigit())
     if len(digits) == 9:
-        return siren.format(digits)
+        return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
     if len(digits) == 14:
-        return siret.format(digits)
+        return f"{digits[:3]} {digits[3:6]} {digits[6:9]} {digits[9:]}"
     return value or ""
 
 

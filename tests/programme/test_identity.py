@@ -149,6 +149,20 @@ def test_identifiers_are_printed_the_french_way():
     assert format_identifier(None) == ""
 
 
+def test_identifiers_print_as_python_stdnum_prints_them():
+    """Written out for speed, the same text as stdnum's `format` for any SIREN or SIRET, spaced or not."""
+    from stdnum.fr import siren, siret
+
+    rng = random.Random(7)
+    for _ in range(2_000):
+        nine = f"{rng.randrange(10**9):09d}"
+        fourteen = f"{rng.randrange(10**14):014d}"
+        assert format_identifier(nine) == siren.format(nine)
+        assert format_identifier(fourteen) == siret.format(fourteen)
+        spaced = f"{fourteen[:3]} {fourteen[3:6]}.{fourteen[6:9]} {fourteen[9:]}"
+        assert format_identifier(spaced) == siret.format(fourteen)
+
+
 @pytest.mark.parametrize(
     ("validate", "value"), [(validate_siren, "000000000"), (validate_siret, "00000000000000")]
 )

@@ -86,7 +86,9 @@ def test_every_shared_filter_set_filters_and_draws_as_django_filter_does(world, 
 
 
 def test_a_colleague_who_just_joined_is_offered(world):
-    ProspectFilter({}).form.fields["owner"].choices  # the shared form class exists from here on
+    # The menu drawn once before: the form class exists from here on, and its forms share the menu's
+    # queryset (not cloned per form) — drawing it must not have kept its rows.
+    assert "Nouvelle Recrue" not in str(ProspectFilter({}).form["owner"])
     newcomer = UserFactory(role="staff", first_name="Nouvelle", last_name="Recrue")
     assert "Nouvelle Recrue" in str(ProspectFilter({}).form["owner"])
     menus = ProspectFilter({})
@@ -106,6 +108,11 @@ def test_each_request_keeps_its_own_filters_and_form(world):
     first.load_menus()
     assert first.form.fields["owner"] is not second.form.fields["owner"]
     assert second.form.fields["owner"].loaded is None  # loading one request's menus leaves the other's
+    for name in ("owner", "stage", "q"):
+        mine, theirs = first.form.fields[name], second.form.fields[name]
+        assert mine.widget is not theirs.widget and mine.widget.attrs is not theirs.widget.attrs
+    # Each model menu iterates its own field (its loaded objects), not the class's.
+    assert second.form.fields["owner"].widget.choices.field is second.form.fields["owner"]
 
 
 def test_no_shared_form_filter_set_changes_its_filters_per_request():
