@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme import access
 from programme.access import AuthedRequest
-from programme.batch import Prepared, stand_in
+from programme.batch import Prepared, PreparedModels, stand_in
 from programme.files import private_file_response
 from programme.formatting import fr_date
 from programme.models import User
@@ -178,6 +178,18 @@ def _deliverables_round(_shape: object) -> list[QuerySet[Any, Any]]:
     ]
 
 
+def _project_deliverables(_shape: object) -> QuerySet[Deliverable]:
+    """The deliverables of the project stand_in(0), with what their rows name (owner, milestone)."""
+    return Deliverable.objects.filter(project_id=stand_in(0)).select_related(
+        "owner_user", "owner_organisation", "milestone"
+    )
+
+
+#: The tab's deliverables, their query compiled once per process (programme.batch.PreparedModels): building
+#: and compiling a queryset with three joined models cost twice its SQL for a project's fifteen rows.
+PROJECT_DELIVERABLES = PreparedModels(_project_deliverables)
+
+
 #: What a deliverable's version shows on the tab: (its deliverable,) number, file name, size, date.
 VERSION_COLUMNS = ("deliverable_id", "number", "original_name", "size", "uploaded_at")
 #: The milestones and the versions in one statement (programme.batch.Prepared), compiled once per process.
@@ -188,7 +200,7 @@ DELIVERABLES_ROUND = Prepared(_deliverables_round)
 def project_deliverables(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk, prefetch=HEAD_PREFETCH)
     today = timezone.localdate()
-    deliverables = list(project.deliverables.select_related("owner_user", "owner_organisation", "milestone"))
+    deliverables = PROJECT_DELIVERABLES.objects(values={stand_in(0): project.pk}, today=today)
     comments = conversations.counts(user=request.user, model=Deliverable, ids=[d.pk for d in deliverables])
     milestones, versions = DELIVERABLES_ROUND.rows(values={stand_in(0): project.pk}, today=today)
     milestones.sort(key=lambda m: (m["due_date"], m["pk"]))  # the model's order: due date, then id

@@ -192,3 +192,29 @@ def at_phase_emergence(world):
     from .test_pipeline import at_phase
 
     at_phase(world.project_a, Phase.EMERGENCE)
+
+
+def test_the_deliverables_tab_reads_the_projects_deliverables_as_its_queryset_would(
+    world, django_assert_num_queries
+):
+    """PROJECT_DELIVERABLES (compiled once per process) gives the project's deliverables, in the model's
+    order, with their owners and milestones — and nothing of another project."""
+    from datetime import date
+
+    from programme.batch import stand_in
+    from projects.views.deliverables import PROJECT_DELIVERABLES
+
+    a, b = world.project_a, world.project_b
+    grow(world, 3)
+    milestone = MilestoneFactory(project=a)
+    DeliverableFactory(project=a, milestone=milestone, owner_organisation=world.org_a)
+    DeliverableFactory(project=b)
+    for project in (a, b):
+        expected = list(project.deliverables.select_related("owner_user", "owner_organisation", "milestone"))
+        with django_assert_num_queries(1):
+            found = PROJECT_DELIVERABLES.objects(values={stand_in(0): project.pk}, today=date(2026, 3, 1))
+        assert found == expected and found
+        with django_assert_num_queries(0):  # owners and milestones came with them
+            assert [(d.owner_user, d.owner_organisation, d.milestone) for d in found] == [
+                (d.owner_user, d.owner_organisation, d.milestone) for d in expected
+            ]
