@@ -110,8 +110,8 @@ def open_next_actions(*, user: User, organisation: Organisation) -> list[Exchang
     )
 
 
-def project_exchanges(*, user: User, project: Project) -> QuerySet[Exchange]:
-    """The exchanges tied to a project, newest first (one query once iterated)."""
+def project_exchanges(*, user: User, project: Project | int) -> QuerySet[Exchange]:
+    """The exchanges tied to a project (or its id), newest first (one query once iterated)."""
     return (
         access.scoped(user, Exchange)
         .filter(projects=project)
