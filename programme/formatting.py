@@ -4,7 +4,8 @@ Built on Django's own `numberformat.format` and `date_format` with the `fr` form
 no-break space between thousands), whatever the active language: figures always read the French way.
 """
 
-from datetime import date, datetime, time
+from collections.abc import Callable
+from datetime import date, datetime, time, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import numberformat, timezone
@@ -87,12 +88,6 @@ def fr_signed_percent(value: Number | None) -> str:
     return ("+" if Decimal(str(value)) > 0 else "") + fr_percent(value)
 
 
-def _local_date(value: date | datetime) -> date:
-    if isinstance(value, datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value
-
-
 def _french() -> bool:
     return (get_language() or "fr").startswith("fr")
 
@@ -105,14 +100,29 @@ def fr_date(value: date | datetime | str | None, style: str = "") -> str:
     - "month": `janv. 2027`; "day": `1er janv.` (the year is obvious from the context);
     - "axis": `janv. 27` — a chart's month axis, where twelve labels must fit;
     - "long": `vendredi 1er janvier 2027` — the date of an event, on its own page."""
+    return _date_text(value, style, french=None, zone=None)
+
+
+def date_writer(style: str = "") -> Callable[[date | datetime | str | None], str]:
+    """`fr_date` for a long table or a chart: the language and the time zone looked up once, not per value
+    (a hundred rows asked for them a hundred times). Made and used within one request's language."""
+    french, zone = _french(), timezone.get_current_timezone()
+    return lambda value: _date_text(value, style, french=french, zone=zone)
+
+
+def _date_text(
+    value: date | datetime | str | None, style: str, *, french: bool | None, zone: tzinfo | None
+) -> str:
     if value is None or value == "":
         return DASH
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
-    day = _local_date(value)
+    if isinstance(value, datetime):
+        aware = timezone.is_aware(value)
+        value = value.astimezone(zone or timezone.get_current_timezone()).date() if aware else value.date()
     if style == "short":
-        return day.strftime("%d/%m/%Y")
-    return _day_text(day, style, french=_french())
+        return value.strftime("%d/%m/%Y")
+    return _day_text(value, style, french=_french() if french is None else french)
 
 
 def _day_text(day: date, style: str, *, french: bool) -> str:
@@ -134,11 +144,21 @@ def _day_text(day: date, style: str, *, french: bool) -> str:
 
 def fr_datetime(value: datetime | None, style: str = "") -> str:
     """`1er janv. 2027 à 14 h 05` (local time; `style` as fr_date's); in English `Jan. 1, 2027, 2:05 p.m.`."""
+    return _datetime_text(value, style, french=None, zone=None)
+
+
+def datetime_writer(style: str = "") -> Callable[[datetime | None], str]:
+    """`fr_datetime` for a long table: the language and the time zone looked up once, not per value."""
+    french, zone = _french(), timezone.get_current_timezone()
+    return lambda value: _datetime_text(value, style, french=french, zone=zone)
+
+
+def _datetime_text(value: datetime | None, style: str, *, french: bool | None, zone: tzinfo | None) -> str:
     if value is None:
         return DASH
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    local = value.astimezone(zone or timezone.get_current_timezone()) if timezone.is_aware(value) else value
     day = local.strftime("%d/%m/%Y") if style == "short" else None
-    if not _french():
+    if not (_french() if french is None else french):
         return f"{day or _day_text(local.date(), style, french=False)}, {date_format(local, 'P')}"
     day = day or _day_text(local.date(), style, french=True)
     return f"{day} à {local.hour}{NBSP}h{NBSP}{local.minute:02d}"

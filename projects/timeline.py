@@ -4,7 +4,7 @@ Each phase gets a row with two bars: planned (outlined) and actual (filled, in t
 milestones, workshops and committees are markers on their own rows; a line marks today."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from django.db.models import QuerySet
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programme.batch import Prepared, stand_in
-from programme.formatting import fr_date
+from programme.formatting import date_writer
 from programme.forms import DATE_RANGE
 
 from .models import OPEN_MILESTONE_STATUSES, Committee, Milestone, Phase, PhasePeriod, Project, Workshop
@@ -67,9 +67,9 @@ def _bounded(d: date) -> date:
     return min(max(d, FIRST_DAY), LAST_DAY)
 
 
-def _local_day(moment: datetime) -> date:
+def _local_day(moment: datetime, zone: tzinfo) -> date:
     try:
-        return timezone.localtime(moment).date()
+        return timezone.localtime(moment, zone).date()
     except OverflowError:  # 31 Dec 9999 late in the evening, UTC, is already year 10000 in Paris
         return moment.date()
 
@@ -87,7 +87,9 @@ def build(
     title, late or not), `workshops` (start, title) and `committees` (date, name), each in the order
     given."""
     today = today or timezone.localdate()
-    local = [_local_day(starts_at) for starts_at, _title in workshops]
+    write_date, write_month = date_writer(), date_writer("month")  # the language looked up once
+    zone = timezone.get_current_timezone()
+    local = [_local_day(starts_at, zone) for starts_at, _title in workshops]
     dates = [today]
     for p in periods:
         dates += [d for d in (p.planned_start, p.planned_end, p.actual_start, p.actual_end) if d]
@@ -111,13 +113,13 @@ def build(
         late = p.actual_end is None and p.planned_end is not None and p.planned_end < today
         title = _("%(phase)s — prévu du %(ps)s au %(pe)s") % {
             "phase": p.get_phase_display(),
-            "ps": fr_date(p.planned_start),
-            "pe": fr_date(p.planned_end) if p.planned_end else _("(sans fin prévue)"),
+            "ps": write_date(p.planned_start),
+            "pe": write_date(p.planned_end) if p.planned_end else _("(sans fin prévue)"),
         }
         if p.actual_start:
-            title += _(" ; effectif depuis le %(as)s") % {"as": fr_date(p.actual_start)}
+            title += _(" ; effectif depuis le %(as)s") % {"as": write_date(p.actual_start)}
             if p.actual_end:
-                title += _(" jusqu’au %(ae)s") % {"ae": fr_date(p.actual_end)}
+                title += _(" jusqu’au %(ae)s") % {"ae": write_date(p.actual_end)}
         tl.bars.append(
             Bar(
                 label=p.get_phase_display(),
@@ -145,7 +147,9 @@ def build(
             continue
         tl.rows.append((y, label))
         for d, title, late in entries:
-            tl.markers.append(Marker(x=x(d), y=y + 5, kind=kind, title=f"{fr_date(d)} — {title}", late=late))
+            tl.markers.append(
+                Marker(x=x(d), y=y + 5, kind=kind, title=f"{write_date(d)} — {title}", late=late)
+            )
         y += ROW_H
     tl.height = y + 6
     tl.today_x = x(today)
@@ -155,7 +159,7 @@ def build(
     cursor = start
     while cursor <= end:
         if (cursor.month - 1) % step == 0 and x(cursor) <= WIDTH - 30:
-            tl.ticks.append((x(cursor), fr_date(cursor, "month")))
+            tl.ticks.append((x(cursor), write_month(cursor)))
         cursor = (cursor + timedelta(days=32)).replace(day=1)
     return tl
 

@@ -24,7 +24,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.batch import Prepared, PreparedModels, stand_in
 from programme.files import private_file_response
-from programme.formatting import fr_date
+from programme.formatting import date_writer, fr_date
 from programme.models import User
 from programme.pages import acted, posted, reverse_pair_pattern, reverse_pattern, submitted
 
@@ -97,6 +97,7 @@ def _milestone_rows(milestones: "list[dict[str, Any]]", today: date) -> str:
     late = ' <span class="badge badge--danger">{}</span>'.format(escape(_("en retard")))
     modify = escape(_("Modifier"))
     open_statuses = set(OPEN_MILESTONE_STATUSES)
+    write_date = date_writer()
 
     def owner(m: "dict[str, Any]") -> str:
         if m["owner_id"] is None:
@@ -105,11 +106,11 @@ def _milestone_rows(milestones: "list[dict[str, Any]]", today: date) -> str:
 
     return "".join(
         f"<tr><td>{escape(m['title'])}</td>"
-        f"<td>{escape(fr_date(m['due_date']))}"
+        f"<td>{escape(write_date(m['due_date']))}"
         f"{late if m['status'] in open_statuses and m['due_date'] < today else ''}</td>"
         f"<td>{escape(owner(m))}</td>"
         f"<td>{statuses.get(m['status'], escape(m['status']))}"
-        f"{f' ({escape(fr_date(m["done_on"]))})' if m['done_on'] else ''}</td>"
+        f"{f' ({escape(write_date(m["done_on"]))})' if m['done_on'] else ''}</td>"
         f'<td><a href="{edit.format(m["pk"])}">{modify}</a></td></tr>'
         for m in milestones
     )
@@ -135,12 +136,13 @@ def _deliverable_rows(
     # A version's link: one reverse per page, the deliverable's pk and the version's number put in per row.
     download = reverse_pair_pattern("projects:deliverable.download")
     token = get_token(request)
+    write_date = date_writer()
 
     def versions(d: Deliverable) -> str:
         return "".join(
             f'<a href="{download.format(pk=d.pk, n=number)}">v{number}</a> '
             f'<span class="muted">{escape(name)}, {escape(filesizeformat(size))}, '
-            f"{escape(fr_date(uploaded_at))}</span><br>"
+            f"{escape(write_date(uploaded_at))}</span><br>"
             for number, name, size, uploaded_at in uploads.get(d.pk, ())
         )
 
@@ -154,7 +156,7 @@ def _deliverable_rows(
 
     return "".join(
         f"<tr>\n    <td>{escape(d.title)}{milestone(d)}</td>\n"
-        f"    <td>{escape(fr_date(d.due_date))}{late if d.is_late(today) else ''}</td>\n"
+        f"    <td>{escape(write_date(d.due_date))}{late if d.is_late(today) else ''}</td>\n"
         f"    <td>{escape(str(d.owner_organisation or d.owner_user or '—'))}</td>\n"
         f"    <td>{statuses.get(d.status, escape(d.status))}</td>\n"
         f"    <td>{versions(d) or none}</td>\n"

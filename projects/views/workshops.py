@@ -17,7 +17,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit, history
 from programme.batch import Prepared, stand_in
-from programme.formatting import fr_datetime
+from programme.formatting import datetime_writer
 from programme.pages import posted, reverse_pattern, submitted
 
 from .. import selectors, services
@@ -34,8 +34,9 @@ def _workshop_rows(workshops: "Iterable[Mapping[str, Any]]") -> str:
     steps = {value: escape(str(label)) for value, label in DesignStep.choices}
     shared = escape(_("partagé"))
     team_only = '<span class="muted">{}</span>'.format(escape(_("équipe seulement")))
+    when = datetime_writer()
     return "".join(
-        f"<tr><td>{escape(fr_datetime(w['starts_at']))}</td>"
+        f"<tr><td>{escape(when(w['starts_at']))}</td>"
         f'<td><a href="{detail.format(w["pk"])}">{escape(w["title"])}</a></td>'
         f"<td>{steps.get(w['step'], escape(w['step']))}</td><td>{escape(w['place'] or '—')}</td>"
         f'<td class="num">{w["present_count"]} / {w["invited_count"]}</td>'

@@ -21,7 +21,7 @@ from django_htmx.http import retarget
 from programme import access
 from programme.access import AuthedRequest
 from programme.exports import export_response
-from programme.formatting import fr_date
+from programme.formatting import date_writer
 from programme.identity import format_identifier
 from programme.models import Person, User
 from programme.pages import query_string, render_filtered_list, reverse_pattern, save_once
@@ -80,6 +80,7 @@ def _prospect_rows(today: date) -> Callable[[list[dict[str, Any]]], str]:
     }
     select = _("Sélectionner %(name)s")
     late = ' <span class="badge badge--danger">{}</span>'.format(escape(_("en retard")))
+    write_date = date_writer()
 
     def next_action(p: dict[str, Any]) -> str:
         if not (p["next_action"] or p["next_action_date"]):
@@ -87,7 +88,7 @@ def _prospect_rows(today: date) -> Callable[[list[dict[str, Any]]], str]:
         text = escape(p["next_action"] or "—")
         if p["next_action_date"]:
             day = p["next_action_date"]
-            text += f'<br><time datetime="{day.isoformat()}">{escape(fr_date(day))}</time>'
+            text += f'<br><time datetime="{day.isoformat()}">{escape(write_date(day))}</time>'
             text += late if day < today else ""
         return text
 

@@ -73,3 +73,27 @@ def test_amounts_show_cents_only_when_there_are_some():
     assert fr_amount(D("12500.50")) == f"12{NB}500,50{NB}€"
     assert fr_amount(D("12500.00")) == f"12{NB}500{NB}€"
     assert fr_amount(None) == "—"
+
+
+def test_a_tables_date_writers_write_what_fr_date_and_fr_datetime_write():
+    """`date_writer` / `datetime_writer` look the language and the time zone up once for a long table: the
+    same text as fr_date / fr_datetime for every kind of value, style and language."""
+    from programme.formatting import date_writer, datetime_writer
+
+    moments = [
+        datetime(2026, 11, 21, 23, 30, tzinfo=UTC),  # already the 22nd in Paris
+        datetime(2027, 1, 1, 0, 5, tzinfo=UTC),
+        datetime(2026, 3, 29, 0, 30, tzinfo=UTC),  # the night the clocks go forward
+        datetime(2026, 6, 1, 9, 0),  # naive: as it is
+    ]
+    days = [date(2027, 1, 1), date(2026, 11, 22), "2026-05-01", "2026-05-01T10:00:00", None, ""]
+    for language in ("fr", "en"):
+        with translation.override(language):
+            for style in ("", "short", "month", "day", "axis", "long"):
+                write_day, write_moment = date_writer(style), datetime_writer(style)
+                for value in days + moments:
+                    assert write_day(value) == fr_date(value, style), (language, style, value)
+                for value in [*moments, None]:
+                    assert write_moment(value) == fr_datetime(value, style), (language, style, value)
+    with translation.override("en"):
+        assert datetime_writer()(moments[0]) == "Nov. 22, 2026, 12:30 a.m."
