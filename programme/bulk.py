@@ -23,7 +23,7 @@ from django.utils import timezone
 
 @contextlib.contextmanager
 def without_cycle_collection() -> Iterator[None]:
-    """Run a batch job (the daily deadline scan, an import) without Python's cycle collector, turned back on
+    """Run a batch job (the daily deadline scan) without Python's cycle collector, turned back on
     after it. Such a job holds thousands of rows, tuples and sets at once: they outlive the collector's young
     generations and set off full collections, each of which walks the whole process — Django's URLs, models
     and translation catalogs, some 150,000 objects, about 90 ms on a two-core machine — once every run or

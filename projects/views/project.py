@@ -17,9 +17,7 @@ from django.views.decorators.http import require_http_methods
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
-from programme.batch import PreparedModels, stand_in
 from programme.formatting import fr_date
-from programme.models import Role, User
 from programme.pages import posted, render_filtered_list, save_once
 
 from .. import selectors, services, timeline
@@ -179,16 +177,6 @@ def project_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
 EXCHANGES_SHOWN = 20
 
 
-#: The first page of a project's exchanges as the team reads it (every exchange: `access.scoped`), built for
-#: a member standing for all of them, the project a stand-in, compiled once per process: building and
-#: compiling the query of four joined models cost twice its SQL on every visit of the « Frise » tab.
-FIRST_EXCHANGES_FOR_TEAM = PreparedModels(
-    lambda _shape: relations_selectors.project_exchanges(
-        user=User(role=Role.STAFF, is_active=True), project=stand_in(0)
-    )[: EXCHANGES_SHOWN + 1]
-)
-
-
 def _exchanges_page(request: AuthedRequest, project: Project) -> dict[str, Any]:
     """A page of the project's exchanges (`?echanges=<how many newer to skip>`), read as one more row than
     shown to know whether older ones exist — no count of them all: a project with years of exchanges
@@ -197,14 +185,9 @@ def _exchanges_page(request: AuthedRequest, project: Project) -> dict[str, Any]:
         skip = min(max(0, int(request.GET.get("echanges", 0))), 1_000_000)
     except ValueError:
         skip = 0
-    if skip == 0 and access.is_team(request.user):
-        rows = FIRST_EXCHANGES_FOR_TEAM.objects(values={stand_in(0): project.pk}, today=timezone.localdate())
-    else:
-        rows = list(
-            relations_selectors.project_exchanges(user=request.user, project=project)[
-                skip : skip + EXCHANGES_SHOWN + 1
-            ]
-        )
+    rows = relations_selectors.project_exchanges_slice(
+        user=request.user, project=project, skip=skip, count=EXCHANGES_SHOWN + 1
+    )
     return {
         "exchanges": rows[:EXCHANGES_SHOWN],
         "exchanges_newer": max(0, skip - EXCHANGES_SHOWN) if skip else None,

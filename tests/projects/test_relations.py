@@ -449,8 +449,8 @@ def test_the_frises_first_exchanges_are_the_teams_own_query(world, django_assert
     """FIRST_EXCHANGES_FOR_TEAM (compiled once per process) reads what `project_exchanges` reads for a team
     member — the newest first, with structure, contact, author and owner — and nothing of another project."""
     from programme.batch import stand_in
-    from projects.relations.selectors import project_exchanges
-    from projects.views.project import EXCHANGES_SHOWN, FIRST_EXCHANGES_FOR_TEAM
+    from projects.relations.selectors import FIRST_EXCHANGES_FOR_TEAM, project_exchanges
+    from projects.views.project import EXCHANGES_SHOWN
 
     contact = PersonFactory(organisation=world.org_a)
     for i in range(EXCHANGES_SHOWN + 2):
@@ -470,12 +470,16 @@ def test_the_frises_first_exchanges_are_the_teams_own_query(world, django_assert
     for project in (world.project_a, world.project_b):
         expected = list(project_exchanges(user=world.staff, project=project)[: EXCHANGES_SHOWN + 1])
         with django_assert_num_queries(1):
-            found = FIRST_EXCHANGES_FOR_TEAM.objects(values={stand_in(0): project.pk}, today=date(2026, 3, 1))
+            found = FIRST_EXCHANGES_FOR_TEAM.objects(
+                EXCHANGES_SHOWN + 1, values={stand_in(0): project.pk}, today=date(2026, 3, 1)
+            )
         assert found == expected and found
         with django_assert_num_queries(0):
             assert [(e.organisation, e.contact, e.user, e.owner) for e in found] == [
                 (e.organisation, e.contact, e.user, e.owner) for e in expected
             ]
     assert len(
-        FIRST_EXCHANGES_FOR_TEAM.objects(values={stand_in(0): world.project_a.pk}, today=date(2026, 3, 1))
+        FIRST_EXCHANGES_FOR_TEAM.objects(
+            EXCHANGES_SHOWN + 1, values={stand_in(0): world.project_a.pk}, today=date(2026, 3, 1)
+        )
     ) == (EXCHANGES_SHOWN + 1)
