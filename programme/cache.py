@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -32,8 +32,31 @@ RETRY_AFTER = 5.0
 STALE_KEYS_MAX = 10_000
 
 
+class _ReusedClients(RedisCacheClient):
+    """Django's Redis cache client, keeping one `redis.Redis` per connection pool: Django's makes a new one
+    for every operation, and a client's construction (its table of ~170 reply parsers) cost a page about as
+    much as the session's own GET. A client holds no connection of its own — it takes one from the pool
+    for each command — and can be shared (redis-py's thread-safety note); each thread has its own cache
+    object anyway (`django.core.cache.caches`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[Any, Any] = {}  # {connection pool: its client}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
     """Django's Redis cache, answering like an empty cache (with a logged warning) while Redis is down."""
+
+    def __init__(self, server: Any, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = _ReusedClients  # RedisCache sets its client class here, not on the class
 
     _down_until = 0.0  # per process: monotonic time before which Redis is not tried again
     _stale: set[str] = set()  # per process: keys written while Redis was down (full Redis keys)
