@@ -28,7 +28,7 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet
 from django.db.models.query import (
     FlatValuesListIterable,
     ModelIterable,
@@ -391,6 +391,167 @@ class PreparedModels[M: Model]:
                 setattr(obj, name, row[position])
             result.append(obj)
         return result
+
+
+# --- A filtered list's count and pages, compiled once per shape --------------------------------------------
+
+
+def stand_in_text(n: int) -> str:
+    """The n-th stand-in text (`PreparedList`), for a value of the request's that a statement compares with
+    text — a menu's choice, a search. Made of characters nobody types (private use, which no strip() or
+    LIKE escape touches) around underscores, which a LIKE pattern escapes: where the compiled parameter
+    holds it escaped, the lookup made a pattern of it, and the request's value goes in escaped alike."""
+    return f"\ue000_{n}_\ue000"
+
+
+def _filled_text(param: str, texts: dict[str, str], ops: Any) -> str:
+    for stand, real in texts.items():
+        escaped = ops.prep_for_like_query(stand)
+        if escaped in param:  # a LIKE pattern (contains, startswith…): the value escaped within it
+            return param.replace(escaped, ops.prep_for_like_query(real))
+        if param == stand:  # compared as it is
+            return real
+    return param
+
+
+@dataclass(frozen=True)
+class _ListStatements:
+    count_sql: str
+    count_params: tuple[Any, ...]
+    rows: QuerySet[Any, Any]
+    compiler: SQLCompiler
+    sql: str
+    params: tuple[Any, ...]
+
+
+class PreparedList:
+    """A filtered list's count and its pages of values() rows, built and compiled ONCE per process and shape
+    — for a list page whose filters, count and page queries cost more Python to build and compile than
+    their SQL takes to run — then run for each request's values.
+
+    `build(shape)` returns the filtered queryset made with stand-ins: `stand_in(n)` for an id,
+    `stand_in_text(n)` for a text, SENTINEL_DAY for today. The count is Django's own `count()` statement
+    (captured from one run with the stand-ins when the shape is first met), a page the values() statement
+    with its LIMIT / OFFSET written as Django writes them. `rows(shape, values=…, today=…)` gives what a
+    Paginator reads (`ListRows`). A statement may hold no other stand-in than those of `values`, and a
+    stand-in text only as it is or within a LIKE pattern (checked when the shape is compiled)."""
+
+    def __init__(self, build: Callable[[Any], QuerySet[Any, Any]], *, fields: tuple[str, ...]) -> None:
+        self.build = build
+        self.fields = fields
+        self._compiled: dict[tuple[str, Any], _ListStatements] = {}
+
+    def statements(self, shape: Any, *, using: str = "default") -> _ListStatements:
+        key = _cache_key(using, shape)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            queryset = self.build(shape)
+            count_sql, count_params = _count_statement(queryset, using)
+            rows = queryset.values(*self.fields)
+            compiler = rows.query.get_compiler(using=using)
+            sql, params = compiler.as_sql()
+            _check_stand_ins([*count_params, *params], connections[using].ops)
+            compiled = self._compiled[key] = _ListStatements(
+                count_sql, count_params, rows, compiler, sql, tuple(params)
+            )
+        return compiled
+
+    def rows(self, shape: Any, *, values: dict[Any, Any], today: date, using: str = "default") -> "ListRows":
+        return ListRows(self.statements(shape, using=using), values=values, today=today, using=using)
+
+
+def _count_statement(queryset: QuerySet[Any, Any], using: str) -> tuple[str, tuple[Any, ...]]:
+    """The statement `queryset.count()` runs, compiled and not run: Django's own counting
+    (`Query.get_aggregation`), its compiler asked for its SQL where it would execute it. Only for a count
+    made in one statement on the query itself — no DISTINCT, slice, GROUP BY or aggregate of its own —
+    which is what a filtered list's count is."""
+    query = queryset.query.clone()
+    compiled: list[tuple[str, tuple[Any, ...]]] = []
+
+    def get_compiler(using: Any = None, connection: Any = None, elide_empty: bool = True) -> SQLCompiler:
+        compiler = type(query).get_compiler(query, using, connection, elide_empty)
+
+        def execute_sql(*args: Any, **kwargs: Any) -> None:
+            sql, params = compiler.as_sql()
+            compiled.append((sql, tuple(params)))
+
+        compiler.execute_sql = execute_sql
+        return compiler
+
+    if (
+        query.distinct
+        or query.is_sliced
+        or query.combinator
+        or query.group_by is not None
+        or query.annotations
+    ):
+        raise TypeError("PreparedList counts a plain filtered query")
+    query.get_compiler = get_compiler  # type: ignore[method-assign]
+    query.get_aggregation(using, {"__count": Count("*")})
+    (statement,) = compiled
+    return statement
+
+
+def _check_stand_ins(params: Sequence[Any], ops: Any) -> None:
+    """A stand-in text in a compiled parameter in a form `_filled_text` does not know (neither the whole
+    parameter nor escaped within a LIKE pattern) would stay in the statement and match nothing: refused
+    when the shape is compiled."""
+    for param in params:
+        if isinstance(param, str) and "\ue000" in param:
+            n = param.split("\ue000")[1].strip("_\\")
+            stand = stand_in_text(int(n)) if n.isdigit() else ""
+            if param != stand and (not stand or ops.prep_for_like_query(stand) not in param):
+                raise TypeError(f"PreparedList cannot fill the parameter {param!r}")
+
+
+class ListRows:
+    """A prepared list's rows for one request, as `django.core.paginator.Paginator` reads them: `count()`
+    runs the count statement (once), a slice the page statement with its LIMIT / OFFSET; an empty slice
+    runs nothing, as an empty queryset slice does."""
+
+    def __init__(
+        self, statements: _ListStatements, *, values: dict[Any, Any], today: date, using: str
+    ) -> None:
+        self.statements = statements
+        self.using = using
+        ops = connections[using].ops
+        texts = {stand: real for stand, real in values.items() if type(stand) is str}
+
+        def filled(params: tuple[Any, ...]) -> list[Any]:
+            return [
+                values[p]
+                if type(p) is int and p in values
+                else _filled_text(p, texts, ops)
+                if type(p) is str and "\ue000" in p
+                else on_day(p, today=today)
+                for p in params
+            ]
+
+        self._filled = filled
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            with connections[self.using].cursor() as cursor:
+                cursor.execute(self.statements.count_sql, self._filled(self.statements.count_params))
+                self._count = int(cursor.fetchone()[0])
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("ListRows reads pages: a slice without a step")
+        start, stop = index.start or 0, index.stop
+        if stop is not None and stop <= start:
+            return []
+        connection = connections[self.using]
+        sql = f"{self.statements.sql} {connection.ops.limit_offset_sql(start, stop)}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, self._filled(self.statements.params))
+            fetched = cursor.fetchall()
+        return _shaped(self.statements.rows, self.statements.compiler, fetched)
 
 
 # --- A Union planned once per PostgreSQL connection ----------------------------------------------------

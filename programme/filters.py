@@ -1,13 +1,17 @@
 import copy
-from typing import Any, ClassVar
+from datetime import date
+from typing import Any, ClassVar, Self
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 from django_filters.filters import FilterMethod
 
+from .batch import SENTINEL_DAY, stand_in, stand_in_text
 from .models import Family, Organisation, OrganisationKind, Person, Territory, Theme
 
 # A search box: list pages refresh their table as the user types (see the hx-trigger in the template).
@@ -34,6 +38,16 @@ def _light_copy(field: forms.Field, memo: dict[int, Any]) -> forms.Field:
     if isinstance(result, forms.ModelChoiceField):
         result.widget.choices = result.choices  # an iterator over the copy, its queryset shared
     return result
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """django-filter's sort, its ties broken by id — and the model's own order likewise when no sort is
+    chosen: a list read page by page never shows a row twice nor skips one that ties with another (the
+    database may order ties differently from one page's statement to the next)."""
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        ordered = super().filter(qs, value)
+        return ordered.order_by(*(ordered.query.order_by or qs.model._meta.ordering), "pk")
 
 
 class SharedFormFilterSet(django_filters.FilterSet):
@@ -78,6 +92,70 @@ class SharedFormFilterSet(django_filters.FilterSet):
                 filter_.filter = FilterMethod(filter_)
             filter_.model, filter_.parent = queryset.model, self
             self.filters[name] = filter_
+
+    #: The day a method filter takes as today (`day()`): the request's when None; SENTINEL_DAY in a statement
+    #: built with stand-ins (`stood_in`).
+    today: date | None = None
+
+    def day(self) -> date:
+        return self.today or timezone.localdate()
+
+    def prepared_text(self, name: str, value: str) -> bool:
+        """Whether the method filter `name` may take a stand-in text for `value` (`standing_in`): its method
+        must build the same query, but for the value, with either. None may, unless a subclass says so."""
+        return False
+
+    def standing_in(self) -> tuple[tuple[Any, ...], dict[Any, Any]] | None:
+        """The filters this request applies as a statement compiled once per shape takes them
+        (`programme.batch.PreparedList`): the shape — for each filter applied, in the form's order, its
+        name, how its value stands in and, when it is part of the shape, the value — and the request's
+        value for each stand-in. A menu's object stands in as `stand_in(n)`, a choice of a menu without
+        method and a text its method accepts (`prepared_text`) as `stand_in_text(n)`; a sort, a menu's
+        « not set » and a choice a method reads are the shape itself (each has few values). None when a
+        filter is none of these: the page then reads the filtered queryset."""
+        if self.is_bound and self.form.errors is not None:  # validated, as django-filter's `qs` does
+            cleaned = self.form.cleaned_data.items()
+        else:
+            cleaned = {}.items()
+        shape: list[tuple[str, str, Any]] = []
+        values: dict[Any, Any] = {}
+        for name, value in cleaned:
+            filter_ = self.filters[name]
+            n = len(shape)
+            if isinstance(filter_, StableOrderingFilter):  # applied even without a sort: the ties
+                shape.append((name, "as is", tuple(value or ())))
+            elif value in EMPTY_VALUES:
+                continue  # not applied (django-filter's Filter.filter and FilterMethod alike)
+            elif isinstance(value, Model) and filter_.method is None:
+                shape.append((name, "id", type(value)))
+                values[stand_in(n)] = value.pk
+            elif isinstance(filter_, django_filters.ChoiceFilter) and isinstance(value, str):
+                if filter_.method is None and value != filter_.null_value:
+                    shape.append((name, "text", None))
+                    values[stand_in_text(n)] = value
+                else:
+                    shape.append((name, "as is", value))
+            elif isinstance(value, str) and filter_.method is not None and self.prepared_text(name, value):
+                shape.append((name, "text", None))
+                values[stand_in_text(n)] = value
+            else:
+                return None
+        return tuple(shape), values
+
+    @classmethod
+    def stood_in(cls, shape: tuple[Any, ...], queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """`queryset` filtered as `standing_in` described, by the filters' own code, with stand-ins for the
+        values and SENTINEL_DAY for today."""
+        filterset: Self = cls(queryset=queryset)
+        filterset.today = SENTINEL_DAY
+        result = queryset.all()
+        for n, (name, kind, value) in enumerate(shape):
+            if kind == "id":
+                value = value(pk=stand_in(n))
+            elif kind == "text":
+                value = stand_in_text(n)
+            result = filterset.filters[name].filter(result, value)
+        return result
 
     def get_form_class(self) -> type[forms.Form]:
         cls = type(self)

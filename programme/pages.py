@@ -2,7 +2,7 @@
 filter, paginate, render the page or its HTMX fragment."""
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote_plus
 
 from django import forms
@@ -30,6 +30,8 @@ from .services import submission_claim
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+    from .batch import ListRows
 
 PAGE_SIZE = 50
 
@@ -275,16 +277,19 @@ def render_filtered_list(
     page_size: int = PAGE_SIZE,
     rows: Callable[[list[Any]], str] | None = None,
     row_values: tuple[str, ...] = (),
+    source: "ListRows | None" = None,
 ) -> HttpResponse:
     """Render a filtered, paginated list; an HTMX request gets only the table fragment. `rows`: the page's
     table rows written by the view (every value escaped there), given to the template as `rows` — for a
     list whose rows through the template engine cost many times their own SQL; `row_values`: the fields
     it reads, the page's rows then read as values() dicts (no model instance per row; the count still
-    counts the filtered queryset alone)."""
+    counts the filtered queryset alone); `source`: the same rows as statements compiled once per shape
+    (`programme.batch.ListRows`, its fields `row_values`), read instead of the filtered queryset."""
     form = filterset.form
     use_string_selects(form)
     invalid = set(form.errors) if form.is_bound else set()  # left out of the query by django-filter
-    paginator = Paginator(filterset.qs, page_size)
+    filtered: Any = filterset.qs if source is None else source  # a queryset, or what ListRows reads alike
+    paginator = Paginator(filtered, page_size)
     page = paginator.get_page(request.GET.get("page"))
     active_filters = [
         {
@@ -312,9 +317,10 @@ def render_filtered_list(
         **(context or {}),
     }
     if rows is not None:
-        shown: Any = page.object_list  # a slice of the filtered queryset
-        page.object_list = list(shown.values(*row_values) if row_values else shown)
-        ctx["rows"] = mark_safe(rows(page.object_list))  # noqa: S308 — `rows` escapes every value
+        if source is None:
+            shown: Any = page.object_list  # a slice of the filtered queryset
+            page.object_list = list(shown.values(*row_values) if row_values else shown)
+        ctx["rows"] = mark_safe(rows(cast(list[Any], page.object_list)))  # noqa: S308 — `rows` escapes every value
     if request.htmx and not request.htmx.boosted:
         return render(request, partial, ctx)
     version = filterset.menus_version if isinstance(filterset, SharedFormFilterSet) else None
@@ -354,7 +360,7 @@ def query_string(
     key and value UTF-8, quoted as `quote_plus` quotes), written straight from its lists: a list page
     writes a dozen such links."""
     replace = replace or {}
-    parts = []
+    parts: list[str] = []
     for key, values in query.lists():
         if key in drop:
             continue

@@ -1,9 +1,8 @@
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programme.filters import SearchInput, SharedFormFilterSet
+from programme.filters import SearchInput, SharedFormFilterSet, StableOrderingFilter
 from programme.forms import LoadedModelChoiceField
 from programme.forms import _LoadedChoiceIterator as LoadedChoiceIterator
 from programme.models import Cohort, Programme, Territory, Theme
@@ -57,7 +56,7 @@ class ProspectFilter(SharedFormFilterSet):
     overdue = django_filters.ChoiceFilter(
         label=_("Prochaine action"), choices=[("1", _("En retard"))], method="filter_overdue"
     )
-    o = django_filters.OrderingFilter(
+    o = StableOrderingFilter(
         label=_("Trier par"),
         fields=(
             ("organisation__name", "name"),
@@ -108,13 +107,23 @@ class ProspectFilter(SharedFormFilterSet):
 
     def search(self, queryset, name, value):
         value = value.strip()
-        digits = value.replace(" ", "")
         condition = Q(organisation__name__icontains=value) | Q(organisation__town__icontains=value)
-        if digits.isdigit():
-            condition |= Q(organisation__siren__startswith=digits[:9])
+        if _siren_digits(value):
+            condition |= Q(organisation__siren__startswith=_siren_digits(value))
         return queryset.filter(condition)
+
+    def prepared_text(self, name: str, value: str) -> bool:
+        """A search by name or town takes a stand-in text (the list's statements compiled once per shape);
+        one that is also a SIREN's beginning does not (its digits are another parameter)."""
+        return name == "q" and not _siren_digits(value.strip())
 
     def filter_overdue(self, queryset, name, value):
         if value == "1":
-            return queryset.filter(next_action_date__lt=timezone.localdate())
+            return queryset.filter(next_action_date__lt=self.day())
         return queryset
+
+
+def _siren_digits(value: str) -> str:
+    """The beginning of a SIREN a search is, spaces aside (at most nine digits), or « »."""
+    digits = value.replace(" ", "")
+    return digits[:9] if digits.isdigit() else ""

@@ -140,6 +140,7 @@ def prospect_list(request: AuthedRequest) -> HttpResponse:
         },
         rows=_prospect_rows(today),
         row_values=selectors.LIST_ROW_FIELDS,
+        source=selectors.prospect_rows(request.user, filterset),
     )
 
 
