@@ -81,12 +81,17 @@ class FilterChoices:
         return [c for c in self.cohorts if programme is not None and c.programme_id == programme.pk]
 
 
-def filter_choices(*, team: bool = False) -> FilterChoices:
+#: The last menus read with `shared=True`, per database and `team`, with the rows they were made of.
+_SHARED_CHOICES: dict[tuple[str, bool], tuple[list[tuple[Any, ...]], FilterChoices]] = {}
+
+
+def filter_choices(*, team: bool = False, shared: bool = False) -> FilterChoices:
     """The menus of a page's filters in one query: a UNION ALL of four small tables (and of the team's
     active members with `team`), each row tagged with its table, ordered as each model orders itself
     (programmes: active first, then by name; promotions: by programme in that order, then latest year
     first; territories and themes by name; members by first and last name; namesakes by id), and the
-    data version.
+    data version. `shared`: for a caller that only reads the objects (a list's menus): when the statement
+    returns the same rows as last time in this process, the same objects are returned, not made again.
     Programmes are not scoped (see `evaluation.selectors.default_programme`), nor are these reference
     lists."""
     tables = {
@@ -117,6 +122,9 @@ def filter_choices(*, team: bool = False) -> FilterChoices:
     with connection.cursor() as cursor:
         cursor.execute(sql)
         rows = cursor.fetchall()
+    key = (connection.settings_dict["NAME"], team)
+    if shared and (last := _SHARED_CHOICES.get(key)) is not None and last[0] == rows:
+        return last[1]
     for kind, pk, name, is_active, programme_id, year, start_date, _rank, last_name, email in rows:
         if kind == 5:
             version = pk
@@ -137,4 +145,7 @@ def filter_choices(*, team: bool = False) -> FilterChoices:
     # Promotions by programme, in the programmes' order (the sort keeps each programme's years in order).
     rank = {programme.pk: index for index, programme in enumerate(lists[1])}
     cohorts = sorted(lists[2], key=lambda cohort: rank.get(cohort.programme_id, len(rank)))
-    return FilterChoices(lists[1], cohorts, lists[3], lists[4], version, lists[6])
+    choices = FilterChoices(lists[1], cohorts, lists[3], lists[4], version, lists[6])
+    if shared:
+        _SHARED_CHOICES[key] = (rows, choices)
+    return choices

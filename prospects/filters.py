@@ -93,7 +93,7 @@ class ProspectFilter(SharedFormFilterSet):
         """For the list page, which draws the menus: read every menu's objects once, in one query
         (`programme.selectors.filter_choices`), for validating, naming the active filter and drawing it.
         An export or a bulk action skips this."""
-        choices = filter_choices(team=True)
+        choices = filter_choices(team=True, shared=True)  # the menus only read them
         loaded = {
             "programme": choices.programmes,
             "cohort": choices.cohorts,
