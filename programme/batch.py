@@ -21,7 +21,7 @@ import functools
 from collections import Counter
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
@@ -302,13 +302,22 @@ def _cache_key(using: str, shape: Any) -> tuple[str, Any]:
     return (connections[using].vendor + ":" + connections[using].settings_dict["NAME"], shape)
 
 
-def _request_params(params: Sequence[Any], *, values: dict[int, Any], today: date) -> list[Any]:
-    """A compiled statement's parameters for this request: each stand-in replaced by its value, every date
-    moved from SENTINEL_DAY to `today`."""
+def _request_params(params: Sequence[Any], *, values: dict[Any, Any], today: date | None) -> list[Any]:
+    """A compiled statement's parameters for this request: each stand-in replaced by its value (an id, a
+    text compared as it is, a moment as the database receives it: `{stand-in: value}`), every date moved
+    from SENTINEL_DAY to `today` (when given)."""
     return [
-        values[param] if type(param) is int and param in values else on_day(param, today=today)
+        values[param]
+        if type(param) in _STANDING_IN and param in values
+        else param
+        if today is None
+        else on_day(param, today=today)
         for param in params
     ]
+
+
+#: The types of a compiled parameter that may be a stand-in (`_request_params`).
+_STANDING_IN = frozenset({int, str, datetime})
 
 
 class Prepared:
@@ -367,7 +376,7 @@ class PreparedModels[M: Model]:
             compiled = self._compiled[key] = (queryset, compiler, sql, tuple(params))
         return compiled
 
-    def objects(self, shape: Any = None, *, values: dict[int, Any], today: date) -> list[M]:
+    def objects(self, shape: Any = None, *, values: dict[Any, Any], today: date | None) -> list[M]:
         queryset, compiler, sql, params = self._compile(shape, "default")
         db = queryset.db
         with connections[db].cursor() as cursor:

@@ -10,12 +10,46 @@ during the outage would be undone, and a session ended then (logout) would come 
   cookie with the response): the old copy in Redis belongs to a key nobody uses any more.
 """
 
-from django.contrib.sessions.backends import cached_db
+from datetime import UTC, datetime
+from typing import Any
 
+from django.contrib.sessions.backends import cached_db
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.utils import timezone
+
+from .batch import PreparedModels, stand_in_text
 from .cache import FailOpenRedisCache
 
+#: The moment the session's statement is compiled with, standing for now.
+_NOW = datetime(1999, 1, 1, tzinfo=UTC)
+_SESSION = PreparedModels(
+    lambda shape: Session.objects.filter(session_key=stand_in_text(0), expire_date__gt=_NOW)
+)
 
-class SessionStore(cached_db.SessionStore):
+
+class PreparedRead:
+    """Django's read of a session's row (`db.SessionStore._get_session_from_db`: the row of this key, not
+    expired) by a statement compiled once per process: it runs on every page without Redis
+    (`programme.db_sessions`), and on a cache miss with it; building and compiling its queryset cost
+    more than running it."""
+
+    session_key: str | None
+    _session_key: str | None
+
+    def _get_session_from_db(self) -> Any:
+        ops = connection.ops
+        now = ops.adapt_datetimefield_value(timezone.now())
+        found = _SESSION.objects(
+            values={stand_in_text(0): self.session_key, ops.adapt_datetimefield_value(_NOW): now}, today=None
+        )
+        if found:
+            return found[0]
+        self._session_key = None  # as Django's read does for a missing or expired session
+        return None
+
+
+class SessionStore(PreparedRead, cached_db.SessionStore):
     def save(self, must_create: bool = False) -> None:
         super().save(must_create=must_create)
         if not must_create and self._cache_missed_the_write():

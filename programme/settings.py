@@ -175,7 +175,7 @@ if REDIS_URL:
     SESSION_ENGINE = REDIS_SESSION_ENGINE
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    SESSION_ENGINE = "programme.db_sessions"  # Django's database sessions, read by a compiled statement
 
 # The director dashboard's figures are cached (keyed on the data version, programme.dataversion, so a
 # write shows on the next request); an entry lives at most this long. 0 computes them on every request.

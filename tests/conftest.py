@@ -48,7 +48,7 @@ def _fast_and_isolated(settings, tmp_path):
             "LOCATION": f"parcours-tests-{uuid.uuid4().hex}",  # a fresh cache per test: no rate limit leaks
         }
     }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    settings.SESSION_ENGINE = "programme.db_sessions"  # the engine without Redis (a compiled read)
     # The menus' options a list page keeps by data version (programme.forms._OPTIONS) start empty too: a
     # flush between committing tests restarts the data version, which a real database never does.
     programme_forms._OPTIONS.clear()

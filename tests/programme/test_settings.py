@@ -88,7 +88,7 @@ def test_embedded_default_needs_nothing():
     values = probe({})
     assert values["engine"] == "django.db.backends.sqlite3"
     assert values["cache"].endswith("LocMemCache")
-    assert values["session"] == "django.contrib.sessions.backends.db"
+    assert values["session"] == "programme.db_sessions"  # Django's database sessions, a compiled read
     # Background work leaves the request: a real worker on kombu's filesystem broker (no server).
     assert values["eager"] is False and values["broker"].startswith("filesystem://")
     assert values["broker_opts"]["data_folder_in"] == values["broker_opts"]["data_folder_out"]
