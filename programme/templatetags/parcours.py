@@ -1,4 +1,5 @@
 from collections.abc import Iterable
+from typing import Any
 
 from django import template
 from django.templatetags.static import static
@@ -7,6 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 from programme.audit import ReadableEntry, entries_html
 from programme.chrome import chrome as render_chrome
 from programme.identity import format_identifier
+from programme.pages import active_filters_html
 
 register = template.Library()
 
@@ -21,6 +23,13 @@ def identifier(value: str | None) -> str:
 def audit_items(entries: Iterable[ReadableEntry]) -> SafeString:
     """{{ audit_entries|audit_items }}: a history section's items (includes/_audit.html)."""
     return mark_safe(entries_html(entries))  # noqa: S308 — every value escaped there
+
+
+@register.simple_tag
+def active_filters_list(active: list[dict[str, Any]] | None, path: str) -> SafeString:
+    """{% active_filters_list active_filters request.path %}: the active filters with their remove links
+    (programme.pages.active_filters_html)."""
+    return active_filters_html(active or [], path)
 
 
 @register.simple_tag(takes_context=True)
