@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -36,22 +37,42 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django_stubs_ext import StrOrPromise
 
-SORT_KEYS = ("name", "town", "stage", "next_action", "updated")
+#: The list's columns after the selection box: the sort each one's heading applies (None: not sortable),
+#: and its label. « updated » sorts too, from the menu only.
+COLUMNS: tuple[tuple[str | None, "StrOrPromise"], ...] = (
+    ("name", _lazy("Structure")),
+    ("stage", _lazy("Étape")),
+    (None, _lazy("Source")),
+    ("town", _lazy("Commune")),
+    (None, _lazy("Suivi par")),
+    ("next_action", _lazy("Prochaine action")),
+)
 
 
-def _sort_links(request: HttpRequest) -> dict[str, dict]:
-    """For each sortable column: the query string that sorts by it (toggling the direction)."""
+def _column_heads(request: HttpRequest) -> str:
+    """The table's headings: each sortable one a link that sorts by it (toggling the direction), the sorted
+    one marked with an arrow and `aria-sort` (on its column header, where assistive technology reads it)."""
     current = request.GET.get("o", "")
-    return {
-        key: {
-            "query": query_string(
-                request.GET, drop=("page",), replace={"o": f"-{key}" if current == key else key}
-            ),
-            "active": current.lstrip("-") == key,
-            "descending": current == f"-{key}",
-        }
-        for key in SORT_KEYS
-    }
+    heads = [
+        f'<th scope="col"><span class="visually-hidden">{escape(_("Sélection"))}</span>'
+        '<input type="checkbox" class="js-only" data-select-page '
+        f'aria-label="{escape(_("Sélectionner les prospects de cette page"))}"></th>'
+    ]
+    for key, label in COLUMNS:
+        if key is None:
+            heads.append(f'<th scope="col">{escape(str(label))}</th>')
+            continue
+        query = escape(
+            query_string(request.GET, drop=("page",), replace={"o": f"-{key}" if current == key else key})
+        )
+        sorted_here, descending = current.lstrip("-") == key, current == f"-{key}"
+        state = f' aria-sort="{"descending" if descending else "ascending"}"' if sorted_here else ""
+        arrow = (" ↓" if descending else " ↑") if sorted_here else ""
+        heads.append(
+            f'<th scope="col"{state}><a href="?{query}" hx-get="?{query}" hx-target="#results" '
+            f'hx-push-url="true">{escape(str(label))}{arrow}</a></th>'
+        )
+    return "\n    " + "\n    ".join(heads) + "\n"
 
 
 def _with_moves(prospects) -> list:
@@ -134,7 +155,7 @@ def prospect_list(request: AuthedRequest) -> HttpResponse:
         partial="prospects/partials/_prospect_table.html",
         context={
             "title": _("Prospects"),
-            "sort_links": _sort_links(request),
+            "column_heads": mark_safe(_column_heads(request)),  # noqa: S308 — every value escaped there
             "today": today,
             "bulk_actions": BULK_ACTIONS,
         },

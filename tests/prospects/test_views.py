@@ -85,6 +85,24 @@ def test_list_sorts_both_ways(world, staff_client):
     assert page.index("Structure A</a>") < page.index("Structure B")
 
 
+def test_list_headings_sort_and_say_which_column_is_sorted(world, staff_client):
+    """Each sortable heading links to its sort (the other way round when it is the current one), keeps the
+    other filters and leaves the page; the sorted column's header carries the arrow and `aria-sort`."""
+    prospect_in(world)
+    url = reverse("prospects:prospect.list")
+    page = staff_client.get(url, {"q": "Structure", "o": "-town", "page": "1"}).content.decode()
+    assert (
+        '<th scope="col" aria-sort="descending"><a href="?q=Structure&amp;o=town" hx-get="?q=Structure&amp;o=town"'
+        ' hx-target="#results" hx-push-url="true">Commune ↓</a></th>'
+    ) in page
+    assert '<th scope="col"><a href="?q=Structure&amp;o=name"' in page and "Structure ↑" not in page
+    assert page.count("aria-sort=") == 1
+    page = staff_client.get(url, {"o": "name"}).content.decode()
+    assert '<th scope="col" aria-sort="ascending"><a href="?o=-name"' in page and ">Structure ↑</a>" in page
+    page = staff_client.get(url).content.decode()
+    assert "aria-sort=" not in page and '<th scope="col">Suivi par</th>' in page
+
+
 @pytest.mark.parametrize("rows", [10, 20])
 def test_list_query_count_is_constant(world, staff_client, django_assert_num_queries, rows):
     many_prospects(world, rows)
