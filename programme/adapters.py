@@ -15,9 +15,13 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.forms import ActivateTOTPForm
 from allauth.mfa.totp.internal import auth as totp
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+
+from .batch import PreparedModels, stand_in
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -49,7 +53,28 @@ class AccountAdapter(DefaultAccountAdapter):
         return client_ip(request)
 
 
-class AuthenticationBackend(AllauthBackend):
+#: The signed-in member, read on every page (`PreparedUserLoad`).
+_SIGNED_IN = PreparedModels(lambda shape: get_user_model()._default_manager.filter(pk=stand_in(0)))
+
+
+class PreparedUserLoad:
+    """ModelBackend's load of the session's member (`get_user`: by id, none when the account is inactive)
+    by a statement compiled once per process: every signed-in page runs it, and building and compiling
+    `objects.get(pk=…)` cost more than running it."""
+
+    def get_user(self, user_id: Any) -> Any:
+        found = _SIGNED_IN.objects(values={stand_in(0): user_id}, today=None)
+        user = found[0] if found else None
+        return user if user is not None and self.user_can_authenticate(user) else None  # type: ignore[attr-defined]
+
+
+class ModelBackend(PreparedUserLoad, DjangoModelBackend):
+    """Django's ModelBackend (sign-in by login address and password), its member loaded by
+    `PreparedUserLoad`. Sessions opened under Django's own class are read as this one's
+    (`programme.sessions.PreparedRead`)."""
+
+
+class AuthenticationBackend(PreparedUserLoad, AllauthBackend):
     """Sign in by e-mail with the account's login address or another address it has verified: an address
     added but not verified yet is nobody's login."""
 

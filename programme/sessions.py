@@ -13,6 +13,7 @@ during the outage would be undone, and a session ended then (logout) would come 
 from datetime import UTC, datetime
 from typing import Any
 
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -28,14 +29,27 @@ _SESSION = PreparedModels(
 )
 
 
+#: A session opened before the sign-in backend became programme.adapters.ModelBackend names Django's class,
+#: which is no longer listed (AUTHENTICATION_BACKENDS): read as ours, so that nobody is signed out by it.
+_BACKENDS_RENAMED = {"django.contrib.auth.backends.ModelBackend": "programme.adapters.ModelBackend"}
+
+
 class PreparedRead:
     """Django's read of a session's row (`db.SessionStore._get_session_from_db`: the row of this key, not
     expired) by a statement compiled once per process: it runs on every page without Redis
     (`programme.db_sessions`), and on a cache miss with it; building and compiling its queryset cost
-    more than running it."""
+    more than running it. Its `load` reads a session opened under Django's ModelBackend as one opened
+    under ours (`_BACKENDS_RENAMED`)."""
 
     session_key: str | None
     _session_key: str | None
+
+    def load(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().load()  # type: ignore[misc]
+        renamed = _BACKENDS_RENAMED.get(data.get(BACKEND_SESSION_KEY, ""))
+        if renamed:
+            data[BACKEND_SESSION_KEY] = renamed
+        return data
 
     def _get_session_from_db(self) -> Any:
         ops = connection.ops

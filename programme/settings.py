@@ -237,7 +237,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 # --- Auth and accounts ----------------------------------------------------------------------
 AUTH_USER_MODEL = "programme.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "programme.adapters.ModelBackend",  # Django's, the member read by a compiled statement
     "programme.adapters.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -269,7 +269,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             # Accepted a moment ago (the same form sent twice): the invitation is no longer pending.
             return render(request, "programme/invitation_invalid.html", status=410)
         if user is not None:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="programme.adapters.ModelBackend")
             messages.success(request, _("Bienvenue dans Parcours ! Votre mot de passe est enregistré."))
             return redirect("home")
     return render(request, "programme/invitation_accept.html", {"form": form, "invitation": invitation})
