@@ -470,7 +470,7 @@ def _page_rows(*, user: User, project: Project) -> dict[str, Any]:
         periods,
         assessments,
         comments,
-    ) = _PAGE.rows(
+    ) = _PAGE.prepared_rows(
         user.person_id is not None,
         values={
             _PARTNER: user.pk,
@@ -479,6 +479,7 @@ def _page_rows(*, user: User, project: Project) -> dict[str, Any]:
             _PROJECT: project.pk,
         },
         today=timezone.localdate(),
+        form="portal-page",  # prepared once per connection and day: planning it cost more than running it
     )
 
     def ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
