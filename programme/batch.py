@@ -644,7 +644,8 @@ def prepared_raw_rows(
             if len(_PREPARED_TEXTS) > 64:  # another day, other content type ids (tests): forget the old
                 _PREPARED_TEXTS.clear()
             _PREPARED_TEXTS[key] = text
-        name = f"parcours_{hash(text) & 0xFFFFFFFFFFFFFFFF:016x}"
+        # Named by form and text: two forms may compile to the same text, each prepares its own.
+        name = f"parcours_{hash((repr(form), text)) & 0xFFFFFFFFFFFFFFFF:016x}"
         # The statements prepared on this connection: a new connection (or one whose last run failed) has
         # none that we know of, and starts with DEALLOCATE ALL.
         raw = connection.connection

@@ -1,7 +1,7 @@
 """« Mon projet »'s one statement, PREPAREd once per connection with the partner, their organisation, person
 and project as its arguments (programme.batch.Prepared.prepared_rows; on PostgreSQL, what CI runs): the
 same rows as the statement sent with its values, for one partner and the next on the same prepared
-statement, with and without a contact record."""
+statement, with and without a contact record — and beside another form that compiles to the same text."""
 
 import pytest
 from django.db import connection
@@ -35,6 +35,7 @@ def test_the_prepared_page_reads_what_the_statement_sent_with_its_values_reads(w
         (world.partner_a, world.project_a),
         (no_person, world.project_a),  # another shape
     ):
+        selectors._page_rows(user=user, project=project)  # the page's own form, on the same connection
         sent, prepared = _both(user, project)
         assert prepared == sent
         assert any(sent), "the page lists something"
