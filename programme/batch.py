@@ -302,12 +302,18 @@ def _cache_key(using: str, shape: Any) -> tuple[str, Any]:
     return (connections[using].vendor + ":" + connections[using].settings_dict["NAME"], shape)
 
 
-def _request_params(params: Sequence[Any], *, values: dict[Any, Any], today: date | None) -> list[Any]:
+def _request_params(
+    params: Sequence[Any], *, values: dict[Any, Any], today: date | None, using: str = "default"
+) -> list[Any]:
     """A compiled statement's parameters for this request: each stand-in replaced by its value (an id, a
-    text compared as it is, a moment as the database receives it: `{stand-in: value}`), every date moved
-    from SENTINEL_DAY to `today` (when given)."""
+    moment as the database receives it, a text — as it is, or escaped within the LIKE pattern a lookup made
+    of it: `_filled_text`), every date moved from SENTINEL_DAY to `today` (when given)."""
+    texts = {stand: real for stand, real in values.items() if type(stand) is str}
+    ops = connections[using].ops
     return [
-        values[param]
+        _filled_text(param, texts, ops)
+        if type(param) is str and "\ue000" in param
+        else values[param]
         if type(param) in _STANDING_IN and param in values
         else param
         if today is None
@@ -464,7 +470,7 @@ class PreparedList:
 
     `build(shape)` returns the filtered queryset made with stand-ins: `stand_in(n)` for an id,
     `stand_in_text(n)` for a text, SENTINEL_DAY for today. The count is Django's own `count()` statement
-    (captured from one run with the stand-ins when the shape is first met), a page the values() statement
+    (compiled, not run: `_count_statement`), a page the values() statement
     with its LIMIT / OFFSET written as Django writes them. `rows(shape, values=…, today=…)` gives what a
     Paginator reads (`ListRows`). A statement may hold no other stand-in than those of `values`, and a
     stand-in text only as it is or within a LIKE pattern (checked when the shape is compiled)."""
@@ -547,20 +553,7 @@ class ListRows:
     ) -> None:
         self.statements = statements
         self.using = using
-        ops = connections[using].ops
-        texts = {stand: real for stand, real in values.items() if type(stand) is str}
-
-        def filled(params: tuple[Any, ...]) -> list[Any]:
-            return [
-                values[p]
-                if type(p) is int and p in values
-                else _filled_text(p, texts, ops)
-                if type(p) is str and "\ue000" in p
-                else on_day(p, today=today)
-                for p in params
-            ]
-
-        self._filled = filled
+        self._filled = lambda params: _request_params(params, values=values, today=today, using=using)
         self._count: int | None = None
 
     def count(self) -> int:

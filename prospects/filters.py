@@ -108,8 +108,8 @@ class ProspectFilter(SharedFormFilterSet):
     def search(self, queryset, name, value):
         value = value.strip()
         condition = Q(organisation__name__icontains=value) | Q(organisation__town__icontains=value)
-        if _siren_digits(value):
-            condition |= Q(organisation__siren__startswith=_siren_digits(value))
+        if digits := _siren_digits(value):
+            condition |= Q(organisation__siren__startswith=digits)
         return queryset.filter(condition)
 
     def prepared_text(self, name: str, value: str) -> bool:
