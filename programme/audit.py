@@ -16,9 +16,8 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models, router
+from django.db import models
 from django.db.models import CharField, Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -28,6 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import formatting
+from .batch import PreparedModels, stand_in
 from .models import AuditEntry, User
 
 # Fields whose values are never copied into the trail (personal data that may later be erased).
@@ -551,35 +551,27 @@ def history(obj: models.Model, *children: QuerySet[Any], limit: int = 30) -> lis
 #: (`(Instalment, "convention__project")`).
 type Child = tuple[type[models.Model], str]
 
-#: A primary key no row has: where a record's pk goes in a statement compiled once (`_trail_sql`).
-_PK_MARK = -7_294_101
-
-
 @cache
-def _trail_sql(
-    model: type[models.Model], children: tuple[Child, ...], using: str
-) -> tuple[str, tuple[Any, ...]]:
-    """The ids of the trail of a `model` record and its `children`: audit_entries_for's statement, compiled
-    once per process with _PK_MARK in place of the record's pk (building that query — a subquery per child
-    — cost a project's overview more than reading it)."""
-    rows = [child._default_manager.filter(**{path: _PK_MARK}) for child, path in children]
-    query = audit_entries_for(model(pk=_PK_MARK), *rows).order_by().values("pk").query
-    sql, params = query.get_compiler(using=using).as_sql()
-    return sql, tuple(params)
+def _trail(model: type[models.Model], children: tuple[Child, ...], limit: int) -> PreparedModels[AuditEntry]:
+    """The last `limit` entries of the trail of a `model` record and its `children`, newest first:
+    audit_entries_for's statement, built and compiled once per process with a stand-in for the record's pk
+    (building it — a subquery per child, then the entries with their actor and type — cost a project's
+    overview more than reading them, even when there were none)."""
+
+    def build(_shape: object) -> QuerySet[AuditEntry]:
+        mark = stand_in(0)
+        rows = [child._default_manager.filter(**{path: mark}) for child, path in children]
+        return audit_entries_for(model(pk=mark), *rows)[:limit]
+
+    return PreparedModels(build)
 
 
 def record_history(obj: models.Model, *children: Child, limit: int = 30) -> list[ReadableEntry]:
     """`history(obj, *children)` — the same entries — for children named as (model, lookup to `obj`): the
-    statement is built once per process, each page only puts its record's pk in."""
-    using = router.db_for_read(AuditEntry)
-    sql, params = _trail_sql(type(obj), children, using)
-    mine = tuple(
-        obj.pk if value == _PK_MARK else str(obj.pk) if value == str(_PK_MARK) else value for value in params
+    statement is built once per process, each page only puts its record's pk in (as a number where a
+    child's row is matched, as text where an entry's object_id is)."""
+    mark = stand_in(0)
+    entries = _trail(type(obj), children, limit).objects(
+        values={mark: obj.pk, str(mark): str(obj.pk)}, today=None
     )
-    entries = (
-        AuditEntry.objects.using(using)
-        .filter(pk__in=RawSQL(sql, mine))  # noqa: S611 — the ORM's own statement, values as parameters
-        .select_related("actor", "content_type")
-        .order_by("-created_at", "-id")
-    )
-    return readable(entries[:limit], obj)
+    return readable(entries, obj)

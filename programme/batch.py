@@ -19,7 +19,7 @@ a NULL of it where a queryset has nothing there, so no two types ever meet in on
 
 import functools
 from collections import Counter
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
@@ -226,9 +226,22 @@ def _family(db_type: str, connection: BaseDatabaseWrapper) -> str:
     return FAMILIES.get(base, db_type)
 
 
+def _converted(compiler: SQLCompiler, rows: Rows) -> Iterable[Sequence[Any]]:
+    """`compiler.results_iter(results=[rows], tuple_expected=True)` for a compiler kept for the process: its
+    converters (a couple of hundred lookups for a wide select) worked out once, on its first rows, not on
+    every run."""
+    converters = compiler.__dict__.get("_converters")
+    if converters is None:
+        fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        if compiler.has_composite_fields(fields):
+            return compiler.results_iter(results=[rows], tuple_expected=True)
+        converters = compiler.__dict__["_converters"] = compiler.get_converters(fields)
+    return map(tuple, compiler.apply_converters(rows, converters)) if converters else rows
+
+
 def _shaped(queryset: QuerySet[Any, Any], compiler: SQLCompiler, rows: Rows) -> Rows:
     """Raw rows as the queryset's own iteration gives them: converted, then dicts, tuples or values."""
-    converted = compiler.results_iter(results=[rows], tuple_expected=True)
+    converted = _converted(compiler, rows)
     iterable = queryset._iterable_class
     if iterable is FlatValuesListIterable:
         return [row[0] for row in converted]
@@ -422,7 +435,7 @@ class PreparedModels[M: Model]:
         fetch_mode = queryset._fetch_mode  # type: ignore[attr-defined]
         populators = get_related_populators(klass_info, select, db, fetch_mode)
         result = []
-        for row in compiler.results_iter(results=[fetched]):
+        for row in _converted(compiler, fetched):
             obj = model.from_db(db, names, row[start:end], fetch_mode=fetch_mode)
             for populator in populators:
                 populator.populate(row, obj)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
-from programme.formatting import fr_date
+from programme.formatting import date_writer
 from programme.pages import posted, render_filtered_list, save_once
 
 from .. import selectors, services, timeline
@@ -92,8 +92,9 @@ def _upcoming_rows(upcoming: "list[selectors.Upcoming]", today: date) -> str:
         for model in models
     }
     late = ' <span class="badge badge--danger">{}</span>'.format(escape(_("en retard")))
+    write_date = date_writer()
     return "".join(
-        f"<tr><td>{escape(fr_date(item.due_date))}{late if item.due_date < today else ''}</td>"
+        f"<tr><td>{escape(write_date(item.due_date))}{late if item.due_date < today else ''}</td>"
         f"<td>{kinds[item.model]}</td><td>{escape(item.title)}</td>"
         f"<td>{statuses[item.model].get(item.status) or escape(item.status)}</td></tr>"
         for item in upcoming
