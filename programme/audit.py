@@ -551,6 +551,7 @@ def history(obj: models.Model, *children: QuerySet[Any], limit: int = 30) -> lis
 #: (`(Instalment, "convention__project")`).
 type Child = tuple[type[models.Model], str]
 
+
 @cache
 def _trail(model: type[models.Model], children: tuple[Child, ...], limit: int) -> PreparedModels[AuditEntry]:
     """The last `limit` entries of the trail of a `model` record and its `children`, newest first:
