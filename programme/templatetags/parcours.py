@@ -1,9 +1,13 @@
+import functools
 from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.templatetags.static import static
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django_htmx.jinja import htmx_script
 
 from programme.audit import ReadableEntry, entries_html
 from programme.chrome import chrome as render_chrome
@@ -39,6 +43,25 @@ def chrome(context: template.Context) -> SafeString:
 
 
 _assets: dict[str, str] = {}
+
+
+@register.simple_tag(takes_context=True)
+def htmx(context: template.Context) -> SafeString:
+    """django-htmx's `{% htmx_script %}` (htmx, and with DEBUG its error overlay, each with the page's CSP
+    nonce), its markup written once per process and DEBUG setting — its static URLs do not change while
+    the process runs — and the nonce put in."""
+    nonce = context.get("csp_nonce")
+    markup = _htmx(settings.DEBUG, with_nonce=nonce is not None)
+    return mark_safe(markup.replace(_NONCE, escape(str(nonce)))) if nonce is not None else markup  # noqa: S308
+
+
+#: Where the page's nonce goes in `_htmx`'s markup (a private-use character: format_html leaves it as it is).
+_NONCE = "\ue001"
+
+
+@functools.cache
+def _htmx(debug: bool, *, with_nonce: bool) -> SafeString:
+    return htmx_script(nonce=_NONCE if with_nonce else None)
 
 
 @register.simple_tag

@@ -64,3 +64,20 @@ def test_the_chrome_is_the_templates_output_byte_for_byte(world, language, path)
         expected = get_template("includes/_chrome.html").render(context)
         assert chrome(context) == expected
         assert ("Se déconnecter" if language == "fr" else "Log out") in expected
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_every_page_loads_htmx_with_its_own_nonce(world, staff_client, settings, debug):
+    """The head's htmx scripts (`{% htmx %}`, written once per process) are django-htmx's own markup with
+    the page's CSP nonce — a new one on every page, never the previous page's."""
+    from django_htmx.jinja import htmx_script
+
+    settings.DEBUG = debug
+    nonces = []
+    for _ in range(2):
+        response = staff_client.get("/projets/")
+        nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+        assert str(htmx_script(nonce=nonce)) in response.content.decode()
+        assert ("django-htmx.js" in response.content.decode()) is debug
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
