@@ -49,7 +49,10 @@ def _shape(context: Any) -> tuple[Any, ...]:
     return (
         get_language(),
         get_script_prefix(),
-        tuple((item["name"], str(item["label"]), item["url"], bool(item.get("active"))) for item in items),
+        # An entry's label follows from its name, the language and the role, which the set of entries
+        # tells (the reports are « Rapports » for the team, « Rapports partagés » for a partner, whose
+        # sidebar has no other entry of the team's): no label translated per entry on every page.
+        tuple((item["name"], item["url"], bool(item.get("active"))) for item in items),
         bool(context.get("inbox_current")),
     )
 

@@ -11,11 +11,11 @@ from django import forms
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -109,6 +109,7 @@ def register_tab(tab: Tab, *, before: str | None = None) -> None:
         TABS[:] = [t for t in TABS if t.key != tab.key]
     keys = [t.key for t in TABS]
     TABS.insert(keys.index(before) if before in keys else len(TABS), tab)
+    _TAB_ROWS.clear()
 
 
 def project_tabs(project: Project, current: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -125,14 +126,20 @@ def project_tabs(project: Project, current: str) -> tuple[list[dict[str, Any]], 
 
 #: URL patterns of the project page (`reverse_pattern`), looked up once per process: a page reversed a
 #: dozen URLs for its head and tabs.
-_PATTERNS: dict[str, str] = {}
+_PATTERNS: dict[tuple[str, tuple[object, ...]], str] = {}
 
 
-def _url(name: str, pk: int) -> str:
-    pattern = _PATTERNS.get(name)
+def project_url(name: str, pk: int, *before: object) -> str:
+    """The URL `name` of the project page's record `pk` (`before`: its fixed arguments ahead of the pk, as
+    `reverse_pattern`'s), its pattern reversed once per process."""
+    key = (name, before)
+    pattern = _PATTERNS.get(key)
     if pattern is None:
-        pattern = _PATTERNS[name] = reverse_pattern(name)
+        pattern = _PATTERNS[key] = reverse_pattern(name, *before)
     return pattern.format(pk)
+
+
+_url = project_url
 
 
 def _tabs_html(tabs: list[dict[str, Any]], more: list[dict[str, Any]], label: str) -> str:
@@ -150,6 +157,22 @@ def _tabs_html(tabs: list[dict[str, Any]], more: list[dict[str, Any]], label: st
             + "</ul>\n    </details></li>"
         )
     return f'\n<nav class="tabs" aria-label="{label}">\n  <ul class="tabs__list">\n    {items}\n  </ul>\n</nav>\n'
+
+
+#: The project page's tab row (`_tabs_html`), written once per process for each phase, current tab,
+#: language and URL prefix with _TAB_PK for the project's pk — labels translated and URLs formatted for ten
+#: tabs were a good part of every tab's head.
+_TAB_ROWS: dict[tuple[Any, ...], str] = {}
+_TAB_PK = 918_273_645
+
+
+def _tab_row(project: Project, tab: str) -> str:
+    key = (project.phase, tab, get_language(), get_script_prefix())
+    row = _TAB_ROWS.get(key)
+    if row is None:
+        tabs, more = project_tabs(Project(pk=_TAB_PK, phase=project.phase), tab)
+        row = _TAB_ROWS[key] = _tabs_html(tabs, more, escape(gettext("Sections du projet")))
+    return row.replace(str(_TAB_PK), str(project.pk))
 
 
 def project_head(
@@ -176,7 +199,6 @@ def project_head(
             _url("projects:gate.dossier", project.pk),
             escape(gettext("Décision d’étape") if is_director else gettext("Dossier de décision")),
         )
-    tabs, more = project_tabs(project, tab)
     return (
         '\n<div class="page-head">\n  <div>\n    <p class="muted crumbs">'
         f'<a href="{_list_url()}">{escape(gettext("Projets"))}</a></p>\n'
@@ -192,7 +214,7 @@ def project_head(
         f"    {gate}\n"
         f'    <a class="button" href="{_url("projects:project.edit", project.pk)}">'
         f"{escape(gettext('Modifier'))}</a>\n"
-        "  </div>\n</div>\n" + _tabs_html(tabs, more, escape(gettext("Sections du projet"))) + "\n"
+        "  </div>\n</div>\n" + _tab_row(project, tab) + "\n"
     )
 
 

@@ -23,9 +23,9 @@ from programme.pages import posted, render_filtered_list, save_once
 from .. import selectors, services, timeline
 from ..filters import ProjectFilter
 from ..forms import GateDecisionForm, ProjectCreateForm, ProjectForm
-from ..models import Action, Deliverable, Milestone, Project
+from ..models import Action, Deliverable, MemberRole, Membership, Milestone, Project
 from ..relations import selectors as relations_selectors
-from .base import HEAD_PREFETCH, project_for, render_form_page, render_tab
+from .base import HEAD_PREFETCH, project_for, project_url, render_form_page, render_tab
 
 
 @access.team_required
@@ -101,6 +101,27 @@ def _upcoming_rows(upcoming: "list[selectors.Upcoming]", today: date) -> str:
     )
 
 
+def _member_items(members: "list[Membership]") -> str:
+    """The overview's members (« Collectif »), written with string joins — the markup the template's loop
+    wrote, byte for byte; the roles' names prepared once per page."""
+    roles = {value: escape(str(label)) for value, label in MemberRole.choices}
+    return "".join(
+        f"<li><strong>{escape(str(m.organisation))}</strong> — {roles.get(m.role) or escape(m.role)}"
+        f"{f' ({escape(str(m.person))})' if m.person else ''}</li>"
+        for m in members
+    )
+
+
+#: The overview's links: (key, URL name, its fixed arguments ahead of the project's pk).
+OVERVIEW_LINKS = (
+    ("phase_template", "projects:phasetemplate.project", ()),
+    ("collective", "projects:project.collective", ()),
+    ("mailing", "projects:mailing.compose.project", ()),
+    ("deliverables", "projects:project.deliverables", ()),
+    ("comments", "projects:comment.list", ("project",)),
+)
+
+
 @access.team_required
 def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
@@ -109,6 +130,8 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         **overview,
         "upcoming_rows": mark_safe(_upcoming_rows(overview["upcoming"], today)),  # noqa: S308 — escaped
+        "member_items": mark_safe(_member_items(overview["members"])),  # noqa: S308 — escaped
+        "links": {key: project_url(name, project.pk, *before) for key, name, before in OVERVIEW_LINKS},
         "today": today,
     }
     return render_tab(request, project, "overview", "projects/project_detail.html", context)

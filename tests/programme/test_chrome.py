@@ -39,6 +39,9 @@ def test_the_sidebar_follows_the_role_and_marks_the_current_section(world, staff
     assert '<a href="/prospects/">Prospects</a>' in sidebar
     sidebar = _sidebar(partner_a_client.get("/portail/").content.decode())
     assert "Mon projet" in sidebar and "Prospects" not in sidebar and "À traiter" not in sidebar
+    # The same page (the reports) under another label for a partner than for the team.
+    assert "Rapports partagés</a>" in sidebar
+    assert "Rapports</a>" in _sidebar(staff_client.get("/projets/").content.decode())
 
 
 def test_the_forms_carry_this_requests_token_and_path(world, staff_client):
