@@ -7,7 +7,7 @@ from django.test import Client, override_settings
 from django.urls import clear_url_caches
 from django.utils import timezone
 
-from benchmarks.common import Budget, compare, measure, page_and_baseline, with_bare_page
+from benchmarks.common import Budget, compare, measure, page_and_baseline, served, with_bare_page
 from programme.models import User
 
 INBOX = "/projets/a-traiter/"
@@ -38,7 +38,7 @@ def run(*, scale: float) -> None:
     repeat = 10 if scale < 1 else 5
     with override_settings(ROOT_URLCONF="benchmarks.bench_inbox"):
         clear_url_caches()
-        bare = measure("minimal Django view", lambda: client.get(BARE), repeat=10)
+        bare = measure("minimal Django view", served(client, BARE), repeat=10)
     clear_url_caches()
     print(f"  (floor: a minimal Django view behind the same middleware, median {bare.p50 * 1000:.1f} ms)")
     for title, url in [

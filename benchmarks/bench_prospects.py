@@ -14,7 +14,7 @@ from django.test import Client, override_settings
 from django.urls import clear_url_caches
 from django.utils import timezone
 
-from benchmarks.common import Budget, compare, count, measure, page_and_baseline, with_bare_page
+from benchmarks.common import Budget, compare, count, measure, page_and_baseline, served, with_bare_page
 from benchmarks.dataset import MARKER
 from programme import bulk
 from programme.models import AuditEntry, Organisation, Person, Programme, User
@@ -55,7 +55,7 @@ def run(*, scale: float) -> None:
     client.force_login(user)
     with override_settings(ROOT_URLCONF="benchmarks.bench_prospects"):
         clear_url_caches()
-        bare = measure("minimal Django view", lambda: client.get(BARE), repeat=10)
+        bare = measure("minimal Django view", served(client, BARE), repeat=10)
         print(f"  (floor: a minimal Django view behind the same middleware, median {bare.p50 * 1000:.1f} ms)")
         pages = [
             (

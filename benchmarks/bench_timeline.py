@@ -23,6 +23,7 @@ from benchmarks.common import (
     count,
     measure,
     page_and_baseline,
+    served,
     with_bare_page,
 )
 
@@ -120,7 +121,7 @@ def run(*, scale: float) -> None:
     repeat = 8 if scale >= 1 else 15
     with override_settings(ROOT_URLCONF="benchmarks.bench_timeline"):
         clear_url_caches()
-        bare = measure("minimal Django view", lambda: client.get(BARE), repeat=10)
+        bare = measure("minimal Django view", served(client, BARE), repeat=10)
     clear_url_caches()
     print(f"  (floor: a minimal Django view behind the same middleware, median {bare.p50 * 1000:.1f} ms)")
     deep = max(1, rows // selectors.TIMELINE_PAGE_SIZE // 2)

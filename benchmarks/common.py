@@ -12,6 +12,7 @@ the closing table "operation | ours | baseline | ratio | budget | met" and exits
 """
 
 import html
+import io
 import os
 import re
 import statistics
@@ -278,16 +279,65 @@ def replay(statements: list[tuple[str, tuple]], *, build: bool = True) -> Callab
     return run
 
 
+def served(client, url: str) -> Callable[[], bytes]:
+    """`url` fetched as a WSGI server (gunicorn) has Django serve it: Django's WSGI handler called with the
+    request's environ and the signed-in `client`'s cookies — the middleware, session, user, view and
+    templates, the request signals — rather than through the test client, which also does work of its own
+    that no server does (a request built by its factory, receivers connected and disconnected around every
+    request, the response dressed for assertions: about 0.2 ms a page, a fifth of a bare page).
+
+    The database connection is kept from one request to the next, as the test client keeps it and as the
+    app does on PostgreSQL (CONN_MAX_AGE): Django's `close_old_connections` is left out of the request
+    signals. (The app's SQLite settings close the connection after every request — see
+    docs/benchmarks.md: a new connection reads the schema again, which is not the page's cost.)"""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    client.get(url)  # the cookies a first visit sets (the CSRF token's)
+    path, _, query = url.partition("?")
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "localhost",
+        "HTTP_COOKIE": "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items()),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": io.StringIO(),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    handler = WSGIHandler()
+
+    def fetch() -> bytes:
+        request_started.disconnect(close_old_connections)  # the test client connects it again after its own
+        request_finished.disconnect(close_old_connections)
+        statuses: list[str] = []
+        response = handler(
+            {**environ, "wsgi.input": io.BytesIO()}, lambda status, headers, *_: statuses.append(status)
+        )
+        try:
+            body = b"".join(response)
+        finally:
+            response.close()
+        assert statuses[0].startswith("200"), (url, statuses[0])
+        return body
+
+    return fetch
+
+
 def page_and_baseline(client, url: str) -> tuple[Callable[[], object], Callable[[], object], int]:
-    """The page as the test client fetches it (middleware, session, views, templates), and its baseline:
-    the page's own reads, captured from one fetch, replayed with string building. Returns also the number of
-    queries the page runs."""
-
-    def fetch() -> object:
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        return response
-
+    """The page as a server has Django serve it (`served`: middleware, session, views, templates), and its
+    baseline: the page's own reads, captured from one fetch, replayed with string building. Returns also the
+    number of queries the page runs."""
+    fetch = served(client, url)
     fetch()  # warm caches (session, content types) before capturing
     statements = capture_sql(fetch)
     return fetch, replay(reads_only(statements)), len(statements)

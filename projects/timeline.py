@@ -68,8 +68,9 @@ def _bounded(d: date) -> date:
 
 
 def _local_day(moment: datetime, zone: tzinfo) -> date:
+    """The day of an aware `moment` in `zone` (timezone.localtime's, without its checks)."""
     try:
-        return timezone.localtime(moment, zone).date()
+        return moment.astimezone(zone).date()
     except OverflowError:  # 31 Dec 9999 late in the evening, UTC, is already year 10000 in Paris
         return moment.date()
 
@@ -100,8 +101,20 @@ def build(
     span = max((end - start).days, 1)
     plot_w = WIDTH - LABEL_W - 10
 
+    xs: dict[date, float] = {}  # a day's x and text worked out once (two hundred markers share ~140 days)
+    texts: dict[date, str] = {}
+
     def x(d: date) -> float:
-        return round(LABEL_W + (_bounded(d) - start).days / span * plot_w, 1)
+        position = xs.get(d)
+        if position is None:
+            position = xs[d] = round(LABEL_W + (_bounded(d) - start).days / span * plot_w, 1)
+        return position
+
+    def day_text(d: date) -> str:
+        text = texts.get(d)
+        if text is None:
+            text = texts[d] = write_date(d)
+        return text
 
     tl = Timeline(empty=not (periods or milestones or workshops or committees))
     y = 28
@@ -148,7 +161,7 @@ def build(
         tl.rows.append((y, label))
         for d, title, late in entries:
             tl.markers.append(
-                Marker(x=x(d), y=y + 5, kind=kind, title=f"{write_date(d)} — {title}", late=late)
+                Marker(x=x(d), y=y + 5, kind=kind, title=f"{day_text(d)} — {title}", late=late)
             )
         y += ROW_H
     tl.height = y + 6
