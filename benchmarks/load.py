@@ -394,7 +394,7 @@ def main() -> None:
     existing = Programme.objects.filter(name=dataset.MARKER).first()
     scale = 0.1 if args.small else 1.0
     if existing and not args.regenerate and existing.description.startswith("scale="):
-        scale = float(existing.description.removeprefix("scale="))
+        scale = float(existing.description.removeprefix("scale=").split()[0])  # "scale=1.0 v6"
     dataset.ensure(scale=scale, regenerate=args.regenerate)
     print(f"Parcours whole-app load — database {django.db.connection.vendor}, scale {scale}")
     run(scale=scale, seconds=args.seconds, connections=args.connections)

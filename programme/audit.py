@@ -16,8 +16,9 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import models, router
 from django.db.models import CharField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -542,9 +543,37 @@ def entries_html(entries: Iterable[ReadableEntry]) -> str:
     )
 
 
+def latest_entries(obj: models.Model, *children: QuerySet[Any], limit: int) -> QuerySet[AuditEntry]:
+    """The last `limit` entries of `audit_entries_for(obj, *children)`, newest first, read part by part:
+    the record's own entries and each kind of child's, every part its own `limit` newest through the
+    (type, object, date) index, then the newest `limit` of those. One condition made of every part (an OR
+    of a subquery per kind of child) has the database read the whole trail of every kind to sort it — with
+    600,000 entries a project's overview took 100 to 180 ms on PostgreSQL for its thirty lines."""
+    if not children:
+        return audit_entries_for(obj)[:limit]
+    using = router.db_for_read(AuditEntry)
+    parts = [AuditEntry.objects.filter(_of_model(obj.__class__), object_id=str(obj.pk))]
+    for rows in children:
+        ids = rows.order_by().annotate(audit_id=Cast("pk", CharField())).values("audit_id")
+        parts.append(AuditEntry.objects.filter(_of_model(rows.model), object_id__in=ids))
+    selects, params = [], []
+    for number, part in enumerate(parts):
+        newest = part.order_by("-created_at", "-id").values("pk")[:limit]
+        sql, part_params = newest.query.get_compiler(using=using).as_sql()
+        # Each part in a subquery of its own: SQLite takes no ORDER BY / LIMIT on a UNION's members.
+        selects.append(f"SELECT * FROM ({sql}) AS part{number}")  # noqa: S608 — the ORM's own SQL
+        params.extend(part_params)
+    return (
+        AuditEntry.objects.using(using)
+        .filter(pk__in=RawSQL(" UNION ALL ".join(selects), params))  # noqa: S611 — values as parameters
+        .select_related("actor", "content_type")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
 def history(obj: models.Model, *children: QuerySet[Any], limit: int = 30) -> list[ReadableEntry]:
     """A record's history section: its last `limit` entries and its children's, readable."""
-    return readable(audit_entries_for(obj, *children)[:limit], obj)
+    return readable(latest_entries(obj, *children, limit=limit), obj)
 
 
 #: A child of a record for `record_history`: its model and the lookup from it to the record
@@ -555,14 +584,14 @@ type Child = tuple[type[models.Model], str]
 @cache
 def _trail(model: type[models.Model], children: tuple[Child, ...], limit: int) -> PreparedModels[AuditEntry]:
     """The last `limit` entries of the trail of a `model` record and its `children`, newest first:
-    audit_entries_for's statement, built and compiled once per process with a stand-in for the record's pk
-    (building it — a subquery per child, then the entries with their actor and type — cost a project's
-    overview more than reading them, even when there were none)."""
+    `latest_entries`'s statement, built and compiled once per process with a stand-in for the record's pk
+    (building it — a part per kind of child, then the entries with their actor and type — cost a project's
+    overview more than reading them)."""
 
     def build(_shape: object) -> QuerySet[AuditEntry]:
         mark = stand_in(0)
         rows = [child._default_manager.filter(**{path: mark}) for child, path in children]
-        return audit_entries_for(model(pk=mark), *rows)[:limit]
+        return latest_entries(model(pk=mark), *rows, limit=limit)
 
     return PreparedModels(build)
 

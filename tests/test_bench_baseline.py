@@ -31,3 +31,63 @@ def test_fast_operations_take_more_turns_slow_ones_their_repeat(monkeypatch):
     assert len(fast.samples) == len(baseline.samples) == common.MAX_REPEAT  # 0.05 s of turns: the cap first
     (slow,) = common.measure_interleaved([("slow", lambda: time.sleep(0.02))], repeat=5)
     assert len(slow.samples) == 5  # five turns already took longer than MIN_SECONDS
+
+
+def test_the_bench_times_the_page_a_server_serves(world, staff_client):
+    """`served` (Django's WSGI handler, as gunicorn calls it) gives the page the test client gets: the same
+    markup but for the per-request token and nonce, the same statements."""
+    import re
+
+    import pytest
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from benchmarks.common import served
+
+    def normalised(html: str) -> str:
+        html = re.sub(r'(csrfmiddlewaretoken" value=")[^"]+', r"\1X", html)
+        return re.sub(r'("X-CSRFToken": ")[^"]+|nonce="[^"]+"', "X", html)
+
+    url = f"/projets/{world.project_a.pk}/"
+    fetch = served(staff_client, url)
+    with CaptureQueriesContext(connection) as ours:
+        body = fetch().decode()
+    with CaptureQueriesContext(connection) as theirs:
+        expected = staff_client.get(url).content.decode()
+    assert "Projet A" in body
+    assert normalised(body) == normalised(expected)
+    moment = re.compile(r"'\d{4}-\d\d-\d\d[ T][\d:.+]+'")
+    assert [moment.sub("…", q["sql"]) for q in ours] == [moment.sub("…", q["sql"]) for q in theirs]
+    with pytest.raises(AssertionError):  # a page that is not served (404) is not timed
+        served(staff_client, "/projets/0/")()
+
+
+def test_the_bench_trail_is_the_generated_rows(world):
+    """gen_audit writes, by INSERT … SELECT, an entry per project, member, milestone… made by the other
+    generators — each about a row that exists, dated within two years, readable on its history."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from benchmarks import gen_audit
+    from programme.audit import history
+    from programme.models import AuditEntry
+    from projects.models import Milestone
+    from tests.factories import UserFactory
+    from tests.projects.factories import MilestoneFactory
+
+    UserFactory(role="staff", email="staff0@bench-projects.parcours")
+    MilestoneFactory(project=world.project_a, title="Jalon du trail")
+    gen_audit.generate(programme=world.programme, scale=1)
+    projects = world.programme.projects.count()
+    assert AuditEntry.objects.filter(action="project.created").count() == projects
+    milestones = Milestone.objects.filter(project__programme=world.programme)
+    assert AuditEntry.objects.filter(action="milestone.updated").count() == milestones.count()
+    assert set(AuditEntry.objects.filter(action="milestone.created").values_list("object_id", flat=True)) == {
+        str(pk) for pk in milestones.values_list("pk", flat=True)
+    }
+    now = timezone.now()
+    assert all(now - timedelta(days=731) <= e.created_at <= now for e in AuditEntry.objects.all())
+    lines = history(world.project_a, milestones.filter(project=world.project_a))
+    assert any(e.changes for e in lines)  # the milestone's status change, read as its labels
+    assert {e.action for e in lines} >= {"Création", "Modification"}

@@ -1,11 +1,14 @@
-"""The overview's history (`programme.audit.record_history`, a statement compiled once per process) lists the
-same entries as the ORM's `history` — the project's and its records', newest first, the last 30 — and none
-of another project's."""
+"""A history section with children (`programme.audit.latest_entries`, read part by part; the overview's
+`record_history`, compiled once per process) lists what the plain definition lists — the newest `limit`
+entries of the record's and its children's trail (`audit_entries_for`) — and none of another record's."""
+
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from programme.audit import audit_log, history, record_history
-from projects.models import Milestone
+from programme.audit import audit_entries_for, audit_log, history, readable, record_history
+from programme.models import AuditEntry
 from projects.selectors import PROJECT_TRAIL
 
 from .factories import DeliverableFactory, MilestoneFactory
@@ -24,35 +27,50 @@ def _seen(entries):
     ]
 
 
-@pytest.mark.parametrize("limit", [3, 30])
-def test_record_history_is_the_projects_trail_newest_first(world, limit):
+def _defined(project, limit):
+    """The definition: the whole trail, newest first, cut at `limit`."""
+    return _seen(readable(audit_entries_for(project, *_children(project))[:limit], project))
+
+
+@pytest.fixture
+def trails(world):
+    """Entries on A, its milestones and a deliverable, and on B and its milestone, interleaved in time (one
+    minute apart, two of them at the same moment: the newest id first)."""
     a, b = world.project_a, world.project_b
-    milestone = MilestoneFactory(project=a, title="Comité de lancement")
-    deliverable = DeliverableFactory(project=a)
-    other = MilestoneFactory(project=b, title="Jalon de B")
-    audit_log(actor=world.staff, obj=a, action="project.updated", changes={"title": ["Projet", "Projet A"]})
-    audit_log(actor=world.staff, obj=milestone, action="milestone.updated", changes={"title": ["x", "y"]})
-    audit_log(actor=None, obj=deliverable, action="deliverable.created", changes={})
-    audit_log(actor=world.staff, obj=other, action="milestone.updated", changes={"title": ["B1", "B2"]})
-    audit_log(actor=world.staff, obj=b, action="project.updated", changes={"title": ["B", "Projet B"]})
-
-    mine = record_history(a, *PROJECT_TRAIL, limit=limit)
-
-    assert _seen(mine) == _seen(history(a, *_children(a), limit=limit))
-    assert len(mine) == min(limit, 3)
-    subjects = " ".join(e.subject for e in mine)
-    assert "Jalon de B" not in subjects
-    assert all("B2" not in [c.after for c in e.changes] for e in mine)
-    if limit == 30:
-        assert any(
-            e.subject.startswith(str(Milestone._meta.verbose_name).capitalize())
-            and "Comité de lancement" in e.subject
-            for e in mine
+    records = [
+        a,
+        MilestoneFactory(project=a, title="Comité de lancement"),
+        MilestoneFactory(project=a, title="Bilan"),
+        DeliverableFactory(project=a),
+        b,
+        MilestoneFactory(project=b, title="Jalon de B"),
+    ]
+    now = timezone.now()
+    for minute in range(24):
+        record = records[minute % len(records)]
+        entry = audit_log(
+            actor=world.staff if minute % 3 else None,
+            obj=record,
+            action=f"{record._meta.model_name}.updated",
+            changes={"title": [f"avant {minute}", f"après {minute}"]},
         )
-    # The same statement serves every project: B's page lists B's entries only.
-    assert _seen(record_history(b, *PROJECT_TRAIL, limit=limit)) == _seen(
-        history(b, *_children(b), limit=limit)
-    )
-    assert {e.action for e in record_history(b, *PROJECT_TRAIL)} == {
-        e.action for e in history(b, *_children(b))
-    }
+        moment = now - timedelta(minutes=minute if minute != 7 else 6)
+        AuditEntry.objects.filter(pk=entry.pk).update(created_at=moment)
+    return a, b
+
+
+@pytest.mark.parametrize("limit", [1, 3, 5, 30])
+def test_the_newest_entries_of_the_trail_part_by_part(trails, limit):
+    a, b = trails
+    for project in (a, b):
+        assert _seen(history(project, *_children(project), limit=limit)) == _defined(project, limit)
+        assert _seen(record_history(project, *PROJECT_TRAIL, limit=limit)) == _defined(project, limit)
+    mine = record_history(a, *PROJECT_TRAIL, limit=limit)
+    assert len(mine) == min(limit, 16)  # A's own, its milestones' and its deliverable's
+    assert "Jalon de B" not in " ".join(e.subject for e in mine)
+
+
+def test_a_record_without_children_reads_its_own_trail(trails):
+    a, _b = trails
+    assert _seen(history(a, limit=30)) == _seen(readable(audit_entries_for(a)[:30], a))
+    assert len(history(a, limit=30)) == 4
