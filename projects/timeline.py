@@ -160,9 +160,7 @@ def build(
             continue
         tl.rows.append((y, label))
         for d, title, late in entries:
-            tl.markers.append(
-                Marker(x=x(d), y=y + 5, kind=kind, title=f"{day_text(d)} — {title}", late=late)
-            )
+            tl.markers.append(Marker(x=x(d), y=y + 5, kind=kind, title=f"{day_text(d)} — {title}", late=late))
         y += ROW_H
     tl.height = y + 6
     tl.today_x = x(today)
