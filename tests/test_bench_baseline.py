@@ -60,6 +60,7 @@ def test_the_bench_times_the_page_a_server_serves(world, staff_client):
     assert [moment.sub("…", q["sql"]) for q in ours] == [moment.sub("…", q["sql"]) for q in theirs]
     with pytest.raises(AssertionError):  # a page that is not served (404) is not timed
         served(staff_client, "/projets/0/")()
+    staff_client.get(url)  # the test client connects close_old_connections again, for the next tests
 
 
 def test_the_bench_trail_is_the_generated_rows(world):

@@ -68,9 +68,30 @@ def test_the_newest_entries_of_the_trail_part_by_part(trails, limit):
     mine = record_history(a, *PROJECT_TRAIL, limit=limit)
     assert len(mine) == min(limit, 16)  # A's own, its milestones' and its deliverable's
     assert "Jalon de B" not in " ".join(e.subject for e in mine)
+    if limit == 30:  # a child's entry names it, with French spacing inside the quotes
+        assert any(e.subject.startswith("Jalon «\u202f") and e.subject.endswith("\u202f»") for e in mine)
 
 
 def test_a_record_without_children_reads_its_own_trail(trails):
     a, _b = trails
     assert _seen(history(a, limit=30)) == _seen(readable(audit_entries_for(a)[:30], a))
     assert len(history(a, limit=30)) == 4
+
+
+def test_on_postgresql_the_overview_history_is_prepared_once_per_connection(trails):
+    """Planning the ten parts cost twice their run: the statement is PREPAREd on the connection's first
+    overview, then only EXECUTEd — for every project, each with its own entries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (SQLite runs the statement as it is)")
+    a, b = trails
+    with CaptureQueriesContext(connection) as first:
+        mine = record_history(a, *PROJECT_TRAIL, limit=5)
+    with CaptureQueriesContext(connection) as second:
+        theirs = record_history(b, *PROJECT_TRAIL, limit=5)
+    assert "EXECUTE parcours_" in first.captured_queries[0]["sql"]
+    assert "PREPARE" not in second.captured_queries[0]["sql"]
+    assert "EXECUTE parcours_" in second.captured_queries[0]["sql"]
+    assert _seen(mine) == _defined(a, 5) and _seen(theirs) == _defined(b, 5)
