@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programme.batch import Prepared, stand_in
-from programme.formatting import date_writer
+from programme.formatting import choice_labels, date_writer
 from programme.forms import DATE_RANGE
 
 from .models import OPEN_MILESTONE_STATUSES, Committee, Milestone, Phase, PhasePeriod, Project, Workshop
@@ -117,6 +117,7 @@ def build(
         return text
 
     tl = Timeline(empty=not (periods or milestones or workshops or committees))
+    phases = choice_labels(PhasePeriod, "phase")
     y = 28
     for p in periods:
         planned_end = p.planned_end or p.actual_end or today
@@ -125,7 +126,7 @@ def build(
             actual = (x(p.actual_start), max(x(p.actual_end or today) - x(p.actual_start), 2))
         late = p.actual_end is None and p.planned_end is not None and p.planned_end < today
         title = _("%(phase)s — prévu du %(ps)s au %(pe)s") % {
-            "phase": p.get_phase_display(),
+            "phase": phases.get(p.phase, p.phase),
             "ps": write_date(p.planned_start),
             "pe": write_date(p.planned_end) if p.planned_end else _("(sans fin prévue)"),
         }
@@ -135,7 +136,7 @@ def build(
                 title += _(" jusqu’au %(ae)s") % {"ae": write_date(p.actual_end)}
         tl.bars.append(
             Bar(
-                label=p.get_phase_display(),
+                label=phases.get(p.phase, p.phase),
                 phase=p.phase,
                 y=y,
                 planned=(x(p.planned_start), max(x(planned_end) - x(p.planned_start), 2)),
@@ -145,7 +146,7 @@ def build(
                 title=title,
             )
         )
-        tl.rows.append((y, p.get_phase_display()))
+        tl.rows.append((y, phases.get(p.phase, p.phase)))
         y += ROW_H
     for label, kind, entries in (
         (_("Jalons"), "milestone", milestones),

@@ -13,7 +13,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from programme.formatting import fr_date, indicator_value
+from programme.formatting import choice_labels, fr_date, indicator_value
 from programme.pages import reverse_pattern
 
 #: The badge class of each state (`_status.html`); a late expected deliverable, an open late action: warn.
@@ -57,7 +57,9 @@ def deliverable_rows(deliverables: list[Any], today: date) -> SafeString:
         status, overdue = d.status, d.due_date < today
         css = DELIVERABLE_CSS.get(status, "badge--warn" if overdue else "")
         badge = _badge(
-            css, d.get_status_display(), (late if status == "expected" and overdue else "") + "</span>"
+            css,
+            choice_labels(type(d), "status").get(status, status),
+            (late if status == "expected" and overdue else "") + "</span>",
         )
         has_version = d.latest_number is not None
         latest = (
@@ -100,7 +102,8 @@ def indicator_rows(rows: list[dict[str, Any]]) -> SafeString:
                     )
                 )
             css = MEASUREMENT_CSS.get(m.status, "")
-            latest = f"{value} · {_badge(css, m.get_status_display(), locked if m.locked else '</span>')}"
+            status = choice_labels(type(m), "status").get(m.status, m.status)
+            latest = f"{value} · {_badge(css, status, locked if m.locked else '</span>')}"
         else:
             latest = none
         returned = ""
@@ -114,7 +117,7 @@ def indicator_rows(rows: list[dict[str, Any]]) -> SafeString:
         out.append(
             "\n      <tr>\n"
             f"        <td>{name}{unit}</td>\n"
-            f'        <td data-label="{period}">{escape(indicator.get_periodicity_display())}</td>\n'
+            f'        <td data-label="{period}">{escape(choice_labels(type(indicator), "periodicity").get(indicator.periodicity, indicator.periodicity))}</td>\n'
             f'        <td data-label="{last}">{latest}\n'
             f"          {returned}</td>\n"
             f'        <td class="num" data-label="{to_enter}">{escape(localize(row["to_report"]))}</td>\n'
@@ -152,7 +155,7 @@ def _action_badge(a: Any, today: date, late: str) -> str:
     status, overdue = a.status, a.due_date < today
     css = "badge--ok" if status == "done" else ("badge--warn" if overdue and status != "cancelled" else "")
     tail = late if status not in ("done", "cancelled") and overdue else ""
-    return _badge(css, a.get_status_display(), tail + "</span>")
+    return _badge(css, choice_labels(type(a), "status").get(status, status), tail + "</span>")
 
 
 def workshop_items(workshops: list[Any]) -> SafeString:
@@ -168,7 +171,7 @@ def workshop_items(workshops: list[Any]) -> SafeString:
         )
         out.append(
             f'<li><a href="{link.format(w.pk)}">{escape(w.title)}</a> <span class="muted">· '
-            f"{escape(fr_date(w.starts_at))} · {escape(w.get_step_display())}</span>\n      {minutes}</li>"
+            f"{escape(fr_date(w.starts_at))} · {escape(choice_labels(type(w), 'step').get(w.step, w.step))}</span>\n      {minutes}</li>"
         )
     return _safe(out)
 
@@ -179,7 +182,7 @@ def member_list(members: list[Any]) -> SafeString:
         return mark_safe("—")
     return mark_safe(  # noqa: S308 — every value escaped here
         ", ".join(
-            f'{escape(m.organisation.name)} <span class="muted">({escape(m.get_role_display())})</span>'
+            f'{escape(m.organisation.name)} <span class="muted">({escape(choice_labels(type(m), "role").get(m.role, m.role))})</span>'
             for m in members
         )
     )

@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
+import pytest
 from django.template import Context, Template
 from django.utils import translation
 
@@ -97,3 +98,33 @@ def test_a_tables_date_writers_write_what_fr_date_and_fr_datetime_write():
                     assert write_moment(value) == fr_datetime(value, style), (language, style, value)
     with translation.override("en"):
         assert datetime_writer()(moments[0]) == "Nov. 22, 2026, 12:30 a.m."
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_choice_labels_are_the_display_methods_labels(language):
+    """`choice_labels(Model, field).get(value, value)` is `instance.get_<field>_display()`, in each
+    language (worked out once per language), an unknown code shown as it is."""
+    from django.utils import translation
+
+    from evaluation.models import Indicator, Measurement
+    from programme.formatting import choice_labels
+    from projects.models import Deliverable, Membership, PhasePeriod, Workshop
+
+    with translation.override(language):
+        for model, field in (
+            (Deliverable, "status"),
+            (Measurement, "status"),
+            (Indicator, "periodicity"),
+            (Workshop, "step"),
+            (Membership, "role"),
+            (PhasePeriod, "phase"),
+        ):
+            labels = choice_labels(model, field)
+            values = [value for value, _label in model._meta.get_field(field).flatchoices] + ["inconnu"]
+            for value in values:
+                instance = model(**{field: value})
+                assert labels.get(value, value) == getattr(instance, f"get_{field}_display")()
+    with translation.override("en"):
+        english = choice_labels(Deliverable, "status")
+    with translation.override("fr"):
+        assert choice_labels(Deliverable, "status") != english
