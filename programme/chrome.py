@@ -19,6 +19,8 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from .formatting import choice_labels
+
 TEMPLATE = "includes/_chrome.html"
 # Placeholders: nothing a template escapes, nothing a page's own text contains.
 _NAME, _ROLE, _CSRF, _PATH = "\x00name\x00", "\x00role\x00", "\x00csrf\x00", "\x00path\x00"
@@ -78,7 +80,7 @@ def chrome(context: Any) -> SafeString:
         skeleton = skeleton.replace(f'<input type="hidden" name="csrfmiddlewaretoken" value="{_CSRF}">', "")
     return mark_safe(  # noqa: S308 — the skeleton is the template's output; every value is escaped here
         skeleton.replace(_NAME, conditional_escape(user.get_full_name() or user.email))
-        .replace(_ROLE, conditional_escape(user.get_role_display()))
+        .replace(_ROLE, conditional_escape(choice_labels(user._meta.model, "role").get(user.role, user.role)))
         .replace(_CSRF, conditional_escape(token))
         .replace(_PATH, conditional_escape(context["request"].get_full_path()))
     )
