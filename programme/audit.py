@@ -178,19 +178,25 @@ def _of_model(model: type[models.Model]) -> Q:
     return Q(content_type__app_label=model._meta.app_label, content_type__model=model._meta.model_name)
 
 
+def _trail_parts(obj: models.Model, children: tuple[QuerySet[Any], ...]) -> list[Q]:
+    """The parts of a record's trail: its own entries, then each kind of child's (`audit_entries_for`)."""
+    parts = [_of_model(obj.__class__) & Q(object_id=str(obj.pk))]
+    for rows in children:
+        ids = rows.order_by().annotate(audit_id=Cast("pk", CharField())).values("audit_id")
+        parts.append(_of_model(rows.model) & Q(object_id__in=ids))
+    return parts
+
+
 def audit_entries_for(obj: models.Model, *children: QuerySet[Any]) -> QuerySet[AuditEntry]:
     """The trail of a record, newest first, with its children's where a reader expects them
     (`audit_entries_for(pi, pi.measurements.all(), pi.targets.all())`: an indicator's values)."""
-    where = [
-        Q(content_type=ContentType.objects.get_for_model(obj.__class__), object_id=str(obj.pk))
-        if not children
-        else _of_model(obj.__class__) & Q(object_id=str(obj.pk))
-    ]
-    for rows in children:
-        ids = rows.order_by().annotate(audit_id=Cast("pk", CharField())).values("audit_id")
-        where.append(_of_model(rows.model) & Q(object_id__in=ids))
+    where = (
+        reduce(or_, _trail_parts(obj, children))
+        if children
+        else Q(content_type=ContentType.objects.get_for_model(obj.__class__), object_id=str(obj.pk))
+    )
     return (
-        AuditEntry.objects.filter(reduce(or_, where))
+        AuditEntry.objects.filter(where)
         .select_related("actor", "content_type")
         .order_by("-created_at", "-id")
     )
@@ -578,13 +584,9 @@ def latest_entries(obj: models.Model, *children: QuerySet[Any], limit: int) -> Q
     if not children:
         return audit_entries_for(obj)[:limit]
     using = router.db_for_read(AuditEntry)
-    parts = [AuditEntry.objects.filter(_of_model(obj.__class__), object_id=str(obj.pk))]
-    for rows in children:
-        ids = rows.order_by().annotate(audit_id=Cast("pk", CharField())).values("audit_id")
-        parts.append(AuditEntry.objects.filter(_of_model(rows.model), object_id__in=ids))
     selects, params = [], []
-    for number, part in enumerate(parts):
-        newest = part.order_by("-created_at", "-id").values("pk")[:limit]
+    for number, part in enumerate(_trail_parts(obj, children)):
+        newest = AuditEntry.objects.filter(part).order_by("-created_at", "-id").values("pk")[:limit]
         sql, part_params = newest.query.get_compiler(using=using).as_sql()
         # Each part in a subquery of its own: SQLite takes no ORDER BY / LIMIT on a UNION's members.
         selects.append(f"SELECT * FROM ({sql}) AS part{number}")  # noqa: S608 — the ORM's own SQL

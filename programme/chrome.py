@@ -95,3 +95,4 @@ def _forget(**kwargs: Any) -> None:
     _rendered.clear()
     context_processors._urls.clear()
     parcours._assets.clear()
+    parcours._htmx.cache_clear()

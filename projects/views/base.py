@@ -119,7 +119,7 @@ def project_tabs(project: Project, current: str) -> tuple[list[dict[str, Any]], 
     main: list[dict[str, Any]] = []
     more: list[dict[str, Any]] = []
     for t in TABS:
-        item = {"url": _url(t.url_name, project.pk), "label": t.label, "current": t.key == current}
+        item = {"url": project_url(t.url_name, project.pk), "label": t.label, "current": t.key == current}
         (main if not t.phases or project.phase in t.phases or item["current"] else more).append(item)
     return main, more
 
@@ -137,9 +137,6 @@ def project_url(name: str, pk: int, *before: object) -> str:
     if pattern is None:
         pattern = _PATTERNS[key] = reverse_pattern(name, *before)
     return pattern.format(pk)
-
-
-_url = project_url
 
 
 def _tabs_html(tabs: list[dict[str, Any]], more: list[dict[str, Any]], label: str) -> str:
@@ -196,7 +193,7 @@ def project_head(
     if project.is_active:
         gate = '<a class="button{}" href="{}">{}</a>'.format(
             " button--primary" if is_director else "",
-            _url("projects:gate.dossier", project.pk),
+            project_url("projects:gate.dossier", project.pk),
             escape(gettext("Décision d’étape") if is_director else gettext("Dossier de décision")),
         )
     return (
@@ -212,7 +209,7 @@ def project_head(
         "    </p>\n  </div>\n"
         '  <div class="actions">\n'
         f"    {gate}\n"
-        f'    <a class="button" href="{_url("projects:project.edit", project.pk)}">'
+        f'    <a class="button" href="{project_url("projects:project.edit", project.pk)}">'
         f"{escape(gettext('Modifier'))}</a>\n"
         "  </div>\n</div>\n" + _tab_row(project, tab) + "\n"
     )

@@ -17,13 +17,13 @@ from django.views.decorators.http import require_http_methods
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
-from programme.formatting import date_writer
+from programme.formatting import choice_labels, date_writer
 from programme.pages import posted, render_filtered_list, save_once
 
 from .. import selectors, services, timeline
 from ..filters import ProjectFilter
 from ..forms import GateDecisionForm, ProjectCreateForm, ProjectForm
-from ..models import Action, Deliverable, MemberRole, Membership, Milestone, Project
+from ..models import Action, Deliverable, Membership, Milestone, Project
 from ..relations import selectors as relations_selectors
 from .base import HEAD_PREFETCH, project_for, project_url, render_form_page, render_tab
 
@@ -104,9 +104,9 @@ def _upcoming_rows(upcoming: "list[selectors.Upcoming]", today: date) -> str:
 def _member_items(members: "list[Membership]") -> str:
     """The overview's members (« Collectif »), written with string joins — the markup the template's loop
     wrote, byte for byte; the roles' names prepared once per page."""
-    roles = {value: escape(str(label)) for value, label in MemberRole.choices}
+    roles = choice_labels(Membership, "role")
     return "".join(
-        f"<li><strong>{escape(str(m.organisation))}</strong> — {roles.get(m.role) or escape(m.role)}"
+        f"<li><strong>{escape(str(m.organisation))}</strong> — {escape(roles.get(m.role, m.role))}"
         f"{f' ({escape(str(m.person))})' if m.person else ''}</li>"
         for m in members
     )
