@@ -92,3 +92,33 @@ def test_the_bench_trail_is_the_generated_rows(world):
     lines = history(world.project_a, milestones.filter(project=world.project_a))
     assert any(e.changes for e in lines)  # the milestone's status change, read as its labels
     assert {e.action for e in lines} >= {"Création", "Modification"}
+
+
+def test_each_module_runs_in_a_process_of_its_own_and_its_rows_come_back(tmp_path, monkeypatch):
+    """`make bench` runs every module in a child process (`child_rows`): a module is not measured in the heap
+    the modules before it filled. The child's rows reach the closing table; a child that fails stops the run
+    with its status."""
+    import os
+    import sys
+
+    import pytest
+
+    from benchmarks.__main__ import ROOT, child_rows
+
+    child = tmp_path / "child.py"
+    child.write_text(
+        "import os, pickle, sys\n"
+        "from benchmarks.common import Budget, Result, Timing\n"
+        "row = Result(f'pid {os.getpid()}', Timing('ours', [0.003]), Timing('baseline', [0.001]), Budget(ratio=2.5))\n"
+        "open(sys.argv[sys.argv.index('--results') + 1], 'wb').write(pickle.dumps([row]))\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    (first,) = child_rows([sys.executable, str(child)])
+    (second,) = child_rows([sys.executable, str(child)])
+    assert first.operation != second.operation != f"pid {os.getpid()}"  # two processes, neither this one
+    assert first.ratio == pytest.approx(3.0) and not first.met  # the row as the child measured it
+    failing = tmp_path / "failing.py"
+    failing.write_text("raise SystemExit(3)\n")
+    with pytest.raises(SystemExit) as stopped:
+        child_rows([sys.executable, str(failing)])
+    assert stopped.value.code == 3
