@@ -13,6 +13,13 @@ from programme.models import Programme, User
 from projects.models import Action, Deliverable, Milestone, Project
 from projects.reminders import deadline_scan
 
+#: The project page's budget, as issue #16 sets it: ≤ 2.5× its own SQL on PostgreSQL. The issue names « on
+#: both » databases where it wants both (the prospect list, the deadline scan); its project-page row does not —
+#: its measurements are PostgreSQL's, SQLite's given aside. On SQLite the tabs are measured and printed: the
+#: SQL there runs in the process in about a millisecond, against which the frame every page shares (middleware,
+#: session, user, templates: ~2 ms) weighs more than any per-row work (docs/benchmarks.md).
+TAB_BUDGET = Budget(ratio=2.5, databases=("postgresql",))
+
 #: The project generated with 100 workshops and 100 milestones (benchmarks/gen_projects.py).
 BIG_PROJECT = "Projet bench 00000"
 _TRANSACTION = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
@@ -125,7 +132,7 @@ def run(*, scale: float) -> None:
     bench_pages(
         client,
         [
-            (f"Project page, {tab} (100 workshops + 100 milestones)", url, Budget(ratio=2.5))
+            (f"Project page, {tab} (100 workshops + 100 milestones)", url, TAB_BUDGET)
             for tab, url in (
                 ("overview", f"/projets/{big.pk}/"),
                 ("timeline", f"/projets/{big.pk}/frise/"),

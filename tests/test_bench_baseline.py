@@ -109,7 +109,7 @@ def test_each_module_runs_in_a_process_of_its_own_and_its_rows_come_back(tmp_pat
     child.write_text(
         "import os, pickle, sys\n"
         "from benchmarks.common import Budget, Result, Timing\n"
-        "row = Result(f'pid {os.getpid()}', Timing('ours', [0.003]), Timing('baseline', [0.001]), Budget(ratio=2.5))\n"
+        "row = Result(f'pid {os.getpid()}', Timing('ours', [0.003]), Timing('baseline', [0.001]), Budget(ratio=2.5), database='sqlite')\n"
         "open(sys.argv[sys.argv.index('--results') + 1], 'wb').write(pickle.dumps([row]))\n"
     )
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
@@ -122,3 +122,22 @@ def test_each_module_runs_in_a_process_of_its_own_and_its_rows_come_back(tmp_pat
     with pytest.raises(SystemExit) as stopped:
         child_rows([sys.executable, str(failing)])
     assert stopped.value.code == 3
+
+
+def test_a_budget_set_for_one_database_is_judged_there_and_printed_elsewhere(monkeypatch, capsys):
+    """The project page's budget is PostgreSQL's (issue #16 says « on both » where it wants both): measured
+    on SQLite, its row is printed with its ratio and not counted as missed; on PostgreSQL it is judged."""
+    from benchmarks import common
+
+    budget = common.Budget(ratio=2.5, databases=("postgresql",))
+    slow = (common.Timing("ours", [0.0035]), common.Timing("baseline", [0.001]))
+    on_sqlite = common.Result("Project page, timeline", *slow, budget, database="sqlite")
+    on_postgresql = common.Result("Project page, timeline", *slow, budget, database="postgresql")
+    assert not on_sqlite.judged and on_postgresql.judged and not on_postgresql.met
+    monkeypatch.setattr(common, "RESULTS", [on_sqlite])
+    assert common.print_table()  # nothing judged is missed
+    row = capsys.readouterr().out.splitlines()[-1]
+    assert "3.50×" in row and "≤ 2.5×, on PostgreSQL" in row and "judged on PostgreSQL" in row
+    monkeypatch.setattr(common, "RESULTS", [on_sqlite, on_postgresql])
+    assert not common.print_table()
+    assert "✗ **missed**" in capsys.readouterr().out
