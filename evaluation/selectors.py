@@ -849,13 +849,11 @@ def indicator_summary(pi: ProjectIndicator, today: date) -> IndicatorSummary:
     }
 
 
-def project_indicators_with_summary(*, user: User, project: Project, today: date) -> list[ProjectIndicator]:
-    """A project's indicators (three queries whatever their number), each with `.summary`."""
+def with_summaries(queryset: QuerySet[ProjectIndicator], today: date) -> list[ProjectIndicator]:
+    """The project indicators of `queryset`, each with `.summary` (`indicator_summary`), and what it reads
+    loaded with them: three queries whatever their number."""
     indicators = list(
-        access.scoped(user, ProjectIndicator)
-        .filter(project=project)
-        .select_related("indicator", "criterion", "reporter_organisation")
-        .prefetch_related(
+        queryset.select_related("indicator").prefetch_related(
             "targets",
             Prefetch(
                 "measurements",
@@ -864,11 +862,21 @@ def project_indicators_with_summary(*, user: User, project: Project, today: date
                 ),
             ),
         )
-        .order_by("indicator__name")
     )
     for pi in indicators:
         pi.summary = indicator_summary(pi, today)
     return indicators
+
+
+def project_indicators_with_summary(*, user: User, project: Project, today: date) -> list[ProjectIndicator]:
+    """A project's indicators (three queries whatever their number), each with `.summary`."""
+    return with_summaries(
+        access.scoped(user, ProjectIndicator)
+        .filter(project=project)
+        .select_related("criterion", "reporter_organisation")
+        .order_by("indicator__name"),
+        today,
+    )
 
 
 def project_maturity(*, user: User, project_id: int, until: date | None = None) -> list[Row]:

@@ -171,13 +171,13 @@ def indicator_target_set(
 @transaction.atomic
 def indicator_target_delete(*, actor: User, target: IndicatorTarget) -> None:
     _require_team(actor)
-    audit_log(
+    delete_audited(
         actor=actor,
-        obj=target.project_indicator,
+        obj=target,
+        on=target.project_indicator,
         action="indicator_target.deleted",
-        changes={"cible": [f"{target.period_end.isoformat()} : {target.value}", None]},
+        removed={"cible": f"{target.period_end.isoformat()} : {target.value}"},
     )
-    target.delete()
 
 
 # --- Measurements ------------------------------------------------------------------------------------

@@ -157,11 +157,13 @@ def delete_audited(
     obj: models.Model,
     action: str,
     removed: dict[str, Any] | None = None,
+    on: models.Model | None = None,
 ) -> None:
     """Log `action` for `obj` with what it was (`removed`: {field: value}, recorded as [value, None]), then
-    delete it. The caller's service owns the transaction."""
+    delete it. `on`: the record whose history tells of the removal when it is not `obj`'s own (a child's
+    removal in its parent's). The caller's service owns the transaction."""
     changes = {name: [value, None] for name, value in (removed or {}).items()}
-    audit_log(actor=actor, obj=obj, action=action, changes=changes)
+    audit_log(actor=actor, obj=obj if on is None else on, action=action, changes=changes)
     obj.delete()
 
 

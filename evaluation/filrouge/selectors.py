@@ -11,13 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from evaluation.judgement.models import Evidence, Finding
-from evaluation.models import Lesson, Measurement, ProjectIndicator
-from evaluation.selectors import indicator_summary
+from evaluation.models import Lesson, ProjectIndicator
+from evaluation.selectors import with_summaries
 from programme import access
 from programme.formatting import fr_date, fr_percent, indicator_value
 from programme.models import User
@@ -71,24 +71,6 @@ class FilRouge:
         return not any(self.columns.values())
 
 
-def _indicators(queryset: QuerySet[ProjectIndicator], project: Project) -> list[ProjectIndicator]:
-    """The project's indicators with what `indicator_summary` reads (three queries)."""
-    return list(
-        queryset.filter(project=project)
-        .select_related("indicator", "criterion")
-        .prefetch_related(
-            "targets",
-            Prefetch(
-                "measurements",
-                queryset=Measurement.objects.only(
-                    "pk", "project_indicator_id", "period_end", "value", "numerator", "denominator", "status"
-                ),
-            ),
-        )
-        .order_by("indicator__name", "pk")
-    )
-
-
 def _result_text(pi: ProjectIndicator) -> str:
     summary = pi.summary
     indicator = pi.indicator
@@ -123,9 +105,10 @@ def fil_rouge(*, user: User, project: Project, today: date, collective: bool = F
         indicators_qs = access.scoped(user, ProjectIndicator)
     items = list(items_qs.filter(project=project).select_related("workshop").order_by("kind", "title", "pk"))
     by_id = {item.pk: item for item in items}
-    indicators = _indicators(indicators_qs, project)
-    for pi in indicators:
-        pi.summary = indicator_summary(pi, today)
+    indicators = with_summaries(
+        indicators_qs.filter(project=project).select_related("criterion").order_by("indicator__name", "pk"),
+        today,
+    )
     tested: dict[int, list[int]] = defaultdict(list)  # indicator → outputs it tests (visible ones)
     for pi_id, item_id in ProjectIndicator.outputs.through.objects.filter(
         projectindicator_id__in=[pi.pk for pi in indicators], workshopitem_id__in=list(by_id)

@@ -2,7 +2,7 @@
 indicator tests, the sources of a lesson in the project."""
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods
 from evaluation.models import Lesson, ProjectIndicator
 from programme import access
 from programme.access import AuthedRequest
-from programme.pages import posted, submitted
-from projects.views.base import project_for, render_form_page, render_tab
+from programme.pages import posted
+from projects.views.base import project_for, render_tab, save_or_show
 
 from . import selectors, services
 from .forms import IndicatorOutputsForm, LessonSourcesForm
@@ -54,15 +54,13 @@ def indicator_outputs(request: AuthedRequest, pk: int) -> HttpResponse:
             actor=request.user, project_indicator=pi, outputs=list(form.cleaned_data["outputs"])
         )
 
-    saved = submitted(
-        request, form, save, message=_("Productions testées enregistrées."), refusals_on_form=True
-    )
-    if saved is not None:
-        return redirect("evaluation:filrouge", project_pk=pi.project_id)
-    return render_form_page(
+    return save_or_show(
         request,
+        form,
+        save,
+        message=_("Productions testées enregistrées."),
+        refusals_on_form=True,
         project=pi.project,
-        form=form,
         title=_("Ce que teste l’indicateur « %(name)s »") % {"name": pi.indicator.name},
         cancel=reverse("evaluation:filrouge", args=[pi.project_id]),
     )
@@ -95,15 +93,13 @@ def lesson_sources(request: AuthedRequest, project_pk: int, pk: int) -> HttpResp
             findings=list(form.cleaned_data["findings"]),
         )
 
-    saved = submitted(
-        request, form, save, message=_("Sources de l’enseignement enregistrées."), refusals_on_form=True
-    )
-    if saved is not None:
-        return redirect("evaluation:filrouge", project_pk=project.pk)
-    return render_form_page(
+    return save_or_show(
         request,
+        form,
+        save,
+        message=_("Sources de l’enseignement enregistrées."),
+        refusals_on_form=True,
         project=project,
-        form=form,
         title=_("D’où vient l’enseignement « %(title)s »") % {"title": lesson.title},
         cancel=reverse("evaluation:filrouge", args=[project.pk]),
     )

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from evaluation.models import EvaluationCriterion, EvaluationQuestion, Lesson, Measurement
 from programme import access
-from programme.audit import audit_log
+from programme.audit import audit_log, delete_audited
 from programme.formatting import fr_date
 from programme.models import Role, User
 from projects.models import Deliverable, DeploymentSite, GateDecision, Phase, Project, WorkshopItem
@@ -173,13 +173,13 @@ def evidence_add(
 @transaction.atomic
 def evidence_remove(*, actor: User, evidence: Evidence) -> None:
     _team(actor)
-    audit_log(
+    delete_audited(
         actor=actor,
-        obj=evidence.finding,
+        obj=evidence,
+        on=evidence.finding,
         action="finding.evidence_removed",
-        changes={"preuve": [selectors.evidence_text(evidence), None]},
+        removed={"preuve": selectors.evidence_text(evidence)},
     )
-    evidence.delete()
 
 
 def _set_shared[M: Finding | Lesson](*, actor: User, obj: M, shared: bool, action: str) -> M:

@@ -398,24 +398,15 @@ def report_share(*, actor: User, report: Report, shared: bool) -> Report:
         raise ValidationError(_("Le rapport doit être terminé avant d’être partagé."))
     if report.shared_with_partners == shared:
         return report
-    if report.stage == ReportStage.FINAL:
-        # A final PDF is never rendered again: it is shared as it is, and only if it is the collective's.
-        if shared and (report.parameters or {}).get(EDITION_KEY) != COLLECTIVE:
-            raise ValidationError(
-                _(
-                    "Cette version finale est l’édition de l’équipe : elle ne se partage pas. "
-                    "Préparez un nouveau brouillon et rendez sa version finale pour le collectif."
-                )
+    # A final PDF is never rendered again: it is shared as it is, and only if it is the collective's.
+    final = report.stage == ReportStage.FINAL
+    if final and shared and (report.parameters or {}).get(EDITION_KEY) != COLLECTIVE:
+        raise ValidationError(
+            _(
+                "Cette version finale est l’édition de l’équipe : elle ne se partage pas. "
+                "Préparez un nouveau brouillon et rendez sa version finale pour le collectif."
             )
-        audit_log(
-            actor=actor,
-            obj=report,
-            action="report.share" if shared else "report.unshare",
-            changes={"shared_with_partners": [report.shared_with_partners, shared]},
         )
-        report.shared_with_partners = shared
-        report.save(update_fields=["shared_with_partners"])
-        return report
     audit_log(
         actor=actor,
         obj=report,
@@ -423,6 +414,9 @@ def report_share(*, actor: User, report: Report, shared: bool) -> Report:
         changes={"shared_with_partners": [report.shared_with_partners, shared]},
     )
     report.shared_with_partners = shared
+    if final:
+        report.save(update_fields=["shared_with_partners"])
+        return report
     try:
         _render_again(report)
     except IntegrityError:  # the same report is already being rendered

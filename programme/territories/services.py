@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from programme import access
-from programme.audit import Edit, audit_log, save_audited
+from programme.audit import Edit, audit_log, delete_audited, save_audited
 from programme.formatting import fr_date
 from programme.models import Organisation, Person, Territory, User
 
@@ -90,8 +90,7 @@ def territory_partner_remove(*, actor: User, partner: TerritoryPartner) -> None:
     for grant in grants:
         audit_log(actor=actor, obj=grant, action="territory_grant.deleted")
     grants.delete()
-    audit_log(actor=actor, obj=locked, action="territory_partner.deleted")
-    locked.delete()
+    delete_audited(actor=actor, obj=locked, action="territory_partner.deleted")
 
 
 @transaction.atomic
@@ -213,5 +212,4 @@ def territory_grant(*, actor: User, territory: Territory, user: User) -> Territo
 def territory_revoke(*, actor: User, grant: TerritoryGrant) -> None:
     _director(actor)
     locked = TerritoryGrant.objects.select_for_update().get(pk=grant.pk)
-    audit_log(actor=actor, obj=locked, action="territory_grant.deleted")
-    locked.delete()
+    delete_audited(actor=actor, obj=locked, action="territory_grant.deleted")

@@ -259,6 +259,27 @@ def render_form_page(
     )
 
 
+def save_or_show[T](
+    request: AuthedRequest,
+    form: forms.BaseForm,
+    save: Callable[[], T],
+    *,
+    message: "StrOrPromise | Callable[[T], StrOrPromise]",
+    project: Project | None,
+    title: "StrOrPromise",
+    cancel: str,
+    multipart: bool = False,
+    refusals_on_form: bool = False,
+) -> HttpResponse:
+    """A form page that goes back where it came from: a valid POST saved once (`submitted`, with its
+    `message` and `refusals_on_form`), then back to `cancel`; otherwise the form page, with its errors."""
+    if submitted(request, form, save, message=message, refusals_on_form=refusals_on_form) is not None:
+        return redirect(cancel)
+    return render_form_page(
+        request, project=project, form=form, title=title, cancel=cancel, multipart=multipart
+    )
+
+
 @dataclass(frozen=True)
 class RecordPage:
     """The create/edit page of one kind of project record: the tab it returns to, and what the page and
@@ -283,18 +304,16 @@ def record_form(
     (`save`, `record_save` unless the record has rules of its own), then back to the tab; an invalid form
     or the service's refusal is shown again with its errors."""
     editing = form.instance.pk is not None
-    cancel = reverse(page.tab, args=[project.pk])
-    saved = submitted(
+    return save_or_show(
         request,
         form,
         lambda: save(actor=request.user, edit=Edit.from_form(form), project=project),
         message=page.updated if editing else page.created,
         refusals_on_form=True,
+        project=project,
+        title=page.edit_title if editing else page.create_title,
+        cancel=reverse(page.tab, args=[project.pk]),
     )
-    if saved is not None:
-        return redirect(cancel)
-    title = page.edit_title if editing else page.create_title
-    return render_form_page(request, project=project, form=form, title=title, cancel=cancel)
 
 
 type RecordView = Callable[..., HttpResponseBase]

@@ -26,7 +26,7 @@ from programme.batch import Prepared, PreparedModels, stand_in
 from programme.files import private_file_response
 from programme.formatting import date_writer, fr_date
 from programme.models import User
-from programme.pages import acted, posted, reverse_pair_pattern, reverse_pattern, submitted
+from programme.pages import acted, posted, reverse_pair_pattern, reverse_pattern
 
 from .. import services
 from ..conversations import selectors as conversations
@@ -49,8 +49,8 @@ from .base import (
     project_for,
     record_form,
     record_views,
-    render_form_page,
     render_tab,
+    save_or_show,
 )
 
 MILESTONE = RecordPage(
@@ -297,16 +297,16 @@ def _version_form(
     """Upload a new version of a deliverable or a document: `store(file=..., comment=...)` is the
     service call, `confirmation` the translated message with the version number as %(n)s."""
     form = UploadForm(*_upload_data(request))
-    cancel = reverse(tab, args=[project.pk])
-    saved = submitted(
+    return save_or_show(
         request,
         form,
         lambda: store(file=form.cleaned_data["file"], comment=form.cleaned_data["comment"]),
         message=lambda version: confirmation % {"n": version.number},
+        project=project,
+        title=title,
+        cancel=reverse(tab, args=[project.pk]),
+        multipart=True,
     )
-    if saved is not None:
-        return redirect(cancel)
-    return render_form_page(request, project=project, form=form, multipart=True, cancel=cancel, title=title)
 
 
 @access.team_required
@@ -370,17 +370,15 @@ def version_response(version: DeliverableVersion | DocumentVersion) -> FileRespo
 def document_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = project_for(request, pk)
     form = DocumentForm(*_upload_data(request))
-    cancel = reverse("projects:project.documents", args=[project.pk])
-    saved = submitted(
+    return save_or_show(
         request,
         form,
         lambda: services.document_upload(actor=request.user, project=project, **form.cleaned_data),
         message=lambda saved: _("Document « %(t)s » enregistré.") % {"t": form.cleaned_data["title"]},
-    )
-    if saved is not None:
-        return redirect(cancel)
-    return render_form_page(
-        request, project=project, form=form, title=_("Nouveau document"), cancel=cancel, multipart=True
+        project=project,
+        title=_("Nouveau document"),
+        cancel=reverse("projects:project.documents", args=[project.pk]),
+        multipart=True,
     )
 
 

@@ -3,7 +3,6 @@ actions to do."""
 
 from django.db.models import Count
 from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,12 +11,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
-from programme.pages import posted, submitted
+from programme.pages import posted
 
 from .. import selectors, services
 from ..forms import ActionForm, CommitteeDecisionForm, CommitteeForm
 from ..models import Action, Committee
-from .base import RecordPage, child_for, project_for, record_form, render_form_page, render_tab
+from .base import RecordPage, child_for, project_for, record_form, render_tab, save_or_show
 
 COMMITTEE = RecordPage(
     tab="projects:project.governance",
@@ -86,18 +85,12 @@ def committee_decision_create(request: AuthedRequest, pk: int) -> HttpResponse:
     committee = child_for(request, Committee, pk)
     form = CommitteeDecisionForm(request.POST)
     form.instance.committee = committee
-    saved = submitted(
+    return save_or_show(
         request,
         form,
         lambda: services.record_save(actor=request.user, edit=Edit.from_form(form)),
         message=_("Décision ajoutée au comité."),
-    )
-    if saved is not None:
-        return redirect(committee)
-    return render_form_page(
-        request,
         project=committee.project,
-        form=form,
         title=_("Ajouter une décision"),
         cancel=committee.get_absolute_url(),
     )

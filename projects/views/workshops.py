@@ -23,7 +23,7 @@ from programme.pages import posted, reverse_pattern, submitted
 from .. import selectors, services
 from ..forms import WorkshopForm, WorkshopItemForm
 from ..models import DesignStep, Project, Workshop, WorkshopItem
-from .base import HEAD_PREFETCH, child_for, project_for, render_form_page, render_tab
+from .base import HEAD_PREFETCH, child_for, project_for, render_form_page, render_tab, save_or_show
 
 
 def _workshop_rows(workshops: "Iterable[Mapping[str, Any]]") -> str:
@@ -162,18 +162,12 @@ def workshop_item_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = workshop.project
     form = WorkshopItemForm(request.POST, project=project)
     form.instance.workshop = workshop
-    saved = submitted(
+    return save_or_show(
         request,
         form,
         lambda: services.record_save(actor=request.user, edit=Edit.from_form(form), project=project),
         message=_("Élément ajouté."),
-    )
-    if saved is not None:
-        return redirect(workshop)
-    return render_form_page(
-        request,
         project=project,
-        form=form,
         title=_("Ajouter un besoin, une idée ou un prototype"),
         cancel=workshop.get_absolute_url(),
     )

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programme.audit import Edit, audit_log, save_audited
+from programme.audit import Edit, audit_log, delete_audited, save_audited
 from programme.files import check_upload
 from programme.models import ConsentBasis, Person, User
 
@@ -69,13 +69,13 @@ def sequence_save(*, actor: User, edit: Edit[Sequence], event: Event) -> Sequenc
 
 @transaction.atomic
 def sequence_delete(*, actor: User, sequence: Sequence) -> None:
-    audit_log(
+    delete_audited(
         actor=actor,
-        obj=sequence.event,
+        obj=sequence,
+        on=sequence.event,
         action="event.sequence_deleted",
-        changes={"séquence": [str(sequence), None]},
+        removed={"séquence": str(sequence)},
     )
-    sequence.delete()
 
 
 @transaction.atomic
@@ -85,13 +85,13 @@ def event_partner_save(*, actor: User, edit: Edit[EventPartner], event: Event) -
 
 @transaction.atomic
 def event_partner_delete(*, actor: User, partner: EventPartner) -> None:
-    audit_log(
+    delete_audited(
         actor=actor,
-        obj=partner.event,
+        obj=partner,
+        on=partner.event,
         action="event.partner_removed",
-        changes={"structure": [str(partner), None]},
+        removed={"structure": str(partner)},
     )
-    partner.delete()
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programme.audit import audit_log
+from programme.audit import audit_log, delete_audited
 from programme.identity import validate_rna, validate_siret
 from programme.models import Organisation, Programme, Territory, User
 
@@ -211,5 +211,4 @@ def saved_search_save(*, actor: User, territory: Territory, query: str) -> Saved
 
 @transaction.atomic
 def saved_search_delete(*, actor: User, search: SavedSearch) -> None:
-    audit_log(actor=actor, obj=search, action="saved_search.deleted")
-    search.delete()
+    delete_audited(actor=actor, obj=search, action="saved_search.deleted")
