@@ -5,10 +5,11 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from programme import access
-from programme.batch import PreparedModels, stand_in
+from programme.batch import Prepared, PreparedModels, stand_in
 from programme.models import Organisation, Role, User
 from prospects.models import Exchange
 
@@ -77,12 +78,7 @@ def structure_timeline(
     paginator = Paginator(union if union is not None else Exchange.objects.none(), TIMELINE_PAGE_SIZE)
     page_obj = paginator.get_page(page)
     entries = timeline.present(list(page_obj.object_list))
-    project_ids = {e["project_id"] for e in entries if e["project_id"]}
-    titles = (
-        dict(access.scoped(user, Project).filter(pk__in=project_ids).values_list("pk", "title"))
-        if project_ids
-        else {}
-    )
+    titles = _project_titles(user, {e["project_id"] for e in entries if e["project_id"]})
     return {
         "organisation": organisation,
         "page": page_obj,
@@ -101,15 +97,70 @@ def structure_timeline(
     }
 
 
+def _project_titles(user: User, project_ids: set[int]) -> dict[int, str]:
+    """The titles of the projects `project_ids` that `user` may see (one query; the team's compiled once
+    per process and number of projects: PROJECT_TITLES_FOR_TEAM)."""
+    if not project_ids:
+        return {}
+    if access.is_team(user):
+        values = {stand_in(n): pk for n, pk in enumerate(sorted(project_ids))}
+        (rows,) = PROJECT_TITLES_FOR_TEAM.rows(len(values), values=values, today=timezone.localdate())
+        return dict(rows)
+    return dict(access.scoped(user, Project).filter(pk__in=project_ids).values_list("pk", "title"))
+
+
+#: `_project_titles` as the team reads them (every project), for `n` projects, compiled once per process.
+PROJECT_TITLES_FOR_TEAM = Prepared(
+    lambda n: [
+        access.scoped(User(role=Role.STAFF, is_active=True), Project)
+        .filter(pk__in=[stand_in(i) for i in range(n)])
+        .values_list("pk", "title")
+    ]
+)
+
+
 def open_next_actions(*, user: User, organisation: Organisation) -> list[Exchange]:
-    """The structure's exchanges whose next action is still to do, soonest first (one query)."""
-    return list(
+    """The structure's exchanges whose next action is still to do, soonest first (one query; the team's
+    compiled once per process: OPEN_ACTIONS_FOR_TEAM)."""
+    if access.is_team(user):
+        return OPEN_ACTIONS_FOR_TEAM.objects(
+            values={stand_in(0): organisation.pk}, today=timezone.localdate()
+        )
+    return list(_open_next_actions(user, organisation.pk))
+
+
+def _open_next_actions(user: User, organisation_id: int) -> QuerySet[Exchange]:
+    return (
         access.scoped(user, Exchange)
-        .filter(organisation=organisation, next_action_done_on__isnull=True)
+        .filter(organisation_id=organisation_id, next_action_done_on__isnull=True)
         .filter(~Q(next_action="") | Q(next_action_date__isnull=False))
         .select_related("owner", "contact")
         .order_by("next_action_date", "pk")[:OPEN_ACTIONS_LIMIT]
     )
+
+
+#: `open_next_actions` as the team reads it (every exchange: `access.scoped`), built for a member standing
+#: for all of them, the structure a stand-in, compiled once per process: on a structure with little history
+#: building and compiling it cost more than the structure's whole timeline.
+OPEN_ACTIONS_FOR_TEAM = PreparedModels(
+    lambda _shape: _open_next_actions(User(role=Role.STAFF, is_active=True), stand_in(0))
+)
+
+
+def organisation_for(user: User, pk: int) -> Organisation:
+    """The structure `pk` as `user` may see it (404 otherwise); the team's statement compiled once per
+    process (ORGANISATION_FOR_TEAM), as every piece of the structure page reads it."""
+    if access.is_team(user):
+        found = ORGANISATION_FOR_TEAM.objects(values={stand_in(0): pk}, today=timezone.localdate())
+        if not found:
+            raise Http404
+        return found[0]
+    return access.get_for_user_or_404(access.scoped(user, Organisation), pk=pk)
+
+
+ORGANISATION_FOR_TEAM = PreparedModels(
+    lambda _shape: access.scoped(User(role=Role.STAFF, is_active=True), Organisation).filter(pk=stand_in(0))
+)
 
 
 def project_exchanges(*, user: User, project: Project | int) -> QuerySet[Exchange]:

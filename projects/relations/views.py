@@ -1,13 +1,14 @@
 """Exchanges with structures (log one from a structure's page or from a project, correct it, mark its next
 action done) and the structure page's pieces loaded by URL: its projects and its merged timeline."""
 
+import unicodedata
+from html import escape
 from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -17,19 +18,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
-from programme.formatting import fr_date
+from programme.formatting import date_writer, fr_date
 from programme.models import Organisation
 from programme.pages import acted, posted, submitted
 from prospects import services as prospect_services
 from prospects.models import Exchange
 
-from ..views.base import project_for
+from ..views.base import project_for, project_url
 from . import selectors, services
 from .forms import ExchangeEditForm, ProjectExchangeForm, StructureExchangeForm
 
 
 def _organisation(request: AuthedRequest, pk: int) -> Organisation:
-    return access.get_for_user_or_404(access.scoped(request.user, Organisation), pk=pk)
+    return selectors.organisation_for(request.user, pk)
 
 
 def _exchange(request: AuthedRequest, pk: int) -> Exchange:
@@ -48,18 +49,26 @@ def structure_projects(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "projects/relations/_structure_projects.html", context)
 
 
+def _shortened(text: str) -> str:
+    """`text` cut to 240 characters as Truncator(text).chars(240) cuts it — which walks every character in
+    Python: a text that short is only normalised."""
+    return unicodedata.normalize("NFC", text) if len(text) <= 240 else Truncator(text).chars(240)
+
+
 def _entries_html(entries: list[dict[str, Any]]) -> str:
     """The timeline's rows in plain Python (25 a page; through the template language they cost more than
-    the page's SQL): the markup `_structure_timeline.html` wrote row by row, every value escaped."""
+    the page's SQL): the markup `_structure_timeline.html` wrote row by row, every value escaped. The time
+    zone and the language are looked up once for the page (`date_writer`), not per row."""
+    zone, write_date = timezone.get_current_timezone(), date_writer()
     out = []
     for e in entries:
-        at = timezone.localtime(e["at"]) if timezone.is_aware(e["at"]) else e["at"]
+        at = e["at"].astimezone(zone) if timezone.is_aware(e["at"]) else e["at"]
         label = escape(e["label"])
         project = f' · <span class="muted">{escape(e["project"])}</span>' if e.get("project") else ""
-        text = f'<p class="muted">{escape(Truncator(e["text"]).chars(240))}</p>' if e["text"] else ""
+        text = f'<p class="muted">{escape(_shortened(e["text"]))}</p>' if e["text"] else ""
         out.append(
             f'<li class="rel-timeline__item rel-timeline__item--{escape(e["kind"])}">'
-            f'<p><time datetime="{at.isoformat()}">{escape(fr_date(at))}</time> · <span class="muted">{label}</span>'
+            f'<p><time datetime="{at.isoformat()}">{escape(write_date(at))}</time> · <span class="muted">{label}</span>'
             f'{project}</p><p><a href="{escape(e["url"])}">{escape(e["title"]) if e["title"] else label}</a></p>'
             f"{text}</li>"
         )
@@ -78,6 +87,8 @@ def structure_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     context["entries_html"] = _entries_html(context["entries"])
     context["open_actions"] = selectors.open_next_actions(user=request.user, organisation=organisation)
     context["today"] = timezone.localdate()
+    context["here"] = project_url("projects:structure.timeline", organisation.pk)  # patterns reversed once
+    context["exchange_create"] = project_url("projects:structure.exchange.create", organisation.pk)
     query = request.GET.copy()
     query.pop("page", None)
     context["querystring"] = query.urlencode()

@@ -483,3 +483,69 @@ def test_the_frises_first_exchanges_are_the_teams_own_query(world, django_assert
             EXCHANGES_SHOWN + 1, values={stand_in(0): world.project_a.pk}, today=date(2026, 3, 1)
         )
     ) == (EXCHANGES_SHOWN + 1)
+
+
+def test_the_structure_pieces_compiled_reads_are_the_teams_own_queries(world, django_assert_num_queries):
+    """The structure page's team reads compiled once per process — the structure, its open next actions,
+    the titles of a timeline page's projects — read what the ORM's scoped queries read, and nothing of
+    another structure; a partner still goes through the ORM's own query (404 outside their scope)."""
+    from django.http import Http404
+
+    from programme.access import scoped
+    from projects.models import Project
+    from projects.relations import selectors
+
+    for n in range(selectors.OPEN_ACTIONS_LIMIT + 2):
+        Exchange.objects.create(
+            organisation=world.org_a,
+            kind="call",
+            date=date(2026, 1, 1),
+            next_action=f"Relancer n° {n}",
+            next_action_date=date(2026, 2, 1) + timedelta(days=n % 3),  # same days: the id breaks the tie
+        )
+    Exchange.objects.create(
+        organisation=world.org_a,
+        kind="call",
+        date=date(2026, 1, 1),
+        next_action="Fait",
+        next_action_done_on=date(2026, 1, 2),
+    )
+    Exchange.objects.create(
+        organisation=world.org_b, kind="call", date=date(2026, 1, 1), next_action="Ailleurs"
+    )
+    for org in (world.org_a, world.org_b):
+        with django_assert_num_queries(1):
+            assert selectors.organisation_for(world.staff, org.pk) == org
+        expected = list(
+            scoped(world.staff, Exchange)
+            .filter(organisation=org, next_action_done_on__isnull=True)
+            .order_by("next_action_date", "pk")[: selectors.OPEN_ACTIONS_LIMIT]
+        )
+        with django_assert_num_queries(1):
+            found = selectors.open_next_actions(user=world.staff, organisation=org)
+        assert found == expected and found
+    assert (
+        len(selectors.open_next_actions(user=world.staff, organisation=world.org_a))
+        == selectors.OPEN_ACTIONS_LIMIT
+    )
+    with pytest.raises(Http404):
+        selectors.organisation_for(world.staff, 10**9)
+    projects = {world.project_a.pk, world.project_b.pk}
+    with django_assert_num_queries(1):
+        titles = selectors._project_titles(world.staff, projects)
+    assert titles == dict(Project.objects.filter(pk__in=projects).values_list("pk", "title"))
+    assert selectors._project_titles(world.partner_a, projects) == {world.project_a.pk: world.project_a.title}
+    with pytest.raises(Http404):
+        selectors.organisation_for(world.partner_a, world.org_b.pk)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Court.", "é" * 240, "e\u0301" * 200, "x" * 241, "Un compte rendu. " * 40, "cafe\u0301 " * 60],
+)
+def test_a_timeline_rows_text_is_cut_as_truncator_cuts_it(text):
+    from django.utils.text import Truncator
+
+    from projects.relations.views import _shortened
+
+    assert _shortened(text) == Truncator(text).chars(240)
