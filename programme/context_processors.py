@@ -16,6 +16,7 @@ _NAV = [
     ("team", _("Événements"), "prospects:event.list"),
     ("team", _("Structures"), "programme:organisation.list"),
     ("team", _("Contacts"), "programme:person.list"),
+    ("team", _("E-mails"), "projects:mailing.sent"),
     ("team", _("Territoires"), "territories:list"),
     ("team", _("Évaluation"), "evaluation:home"),
     ("team", _("Rapports"), "evaluation:report.list"),

@@ -211,9 +211,9 @@ def test_mfa_is_optional_by_default(world, staff_client):
 @pytest.mark.parametrize(
     ("role", "present", "absent"),
     [
-        ("staff", ["Structures", "Contacts", "Invitations"], ["Mon projet"]),
-        ("director", ["Structures"], ["Mon projet"]),
-        ("partner_a", [], ["Structures", "Contacts", "Invitations"]),
+        ("staff", ["Structures", "Contacts", "E-mails", "Invitations"], ["Mon projet"]),
+        ("director", ["Structures", "E-mails"], ["Mon projet"]),
+        ("partner_a", [], ["Structures", "Contacts", "E-mails", "Invitations"]),
     ],
 )
 def test_navigation_depends_on_the_role(world, role, present, absent):
@@ -225,6 +225,17 @@ def test_navigation_depends_on_the_role(world, role, present, absent):
         assert f">{label}</a>" in nav
     for label in absent:
         assert f">{label}</a>" not in nav
+
+
+def test_the_sent_e_mails_are_one_click_away_and_marked_in_the_sidebar(world, staff_client):
+    """« E-mails » in the team's sidebar opens the sent e-mails; on their pages (and the templates') it is the
+    entry marked current, not « Projets », whose path they share."""
+    for url in (reverse("projects:mailing.sent"), reverse("projects:mailing.templates")):
+        html = staff_client.get(url).content.decode()
+        nav = re.search(r'<nav class="sidebar".*?</nav>', html, re.S).group(0)
+        current = re.findall(r'<a[^>]*aria-current="page"[^>]*>([^<]*)</a>', nav)
+        assert current == ["E-mails"], current
+        assert f'href="{reverse("projects:mailing.sent")}"' in nav
 
 
 def test_preferences_turn_the_digest_off(world, staff_client):
