@@ -78,8 +78,13 @@ class Budget:
         if self.mb is not None:
             parts.append(f"≤ {self.mb:g} MB growth")
         if parts and self.databases:
-            parts.append("on " + " and ".join(DATABASE_NAMES.get(name, name) for name in self.databases))
+            parts.append(f"on {self.where}")
         return ", ".join(parts) or "—"
+
+    @property
+    def where(self) -> str:
+        """The databases the budget is judged on, as the table names them (« PostgreSQL »)."""
+        return " and ".join(DATABASE_NAMES.get(name, name) for name in self.databases or ())
 
 
 #: How the closing table names a database (Django's vendor names).
@@ -227,14 +232,7 @@ def print_table() -> bool:
         ours = r.note or _ms(r.ours.p50) + (f" ({r.queries} q.)" if r.queries is not None else "")
         base = _ms(r.baseline.p50) if r.baseline else "—"
         ratio = f"{r.ratio:.2f}×" if r.ratio is not None else "—"
-        if not r.judged:
-            met = (
-                "— (judged on "
-                + " and ".join(DATABASE_NAMES.get(n, n) for n in r.budget.databases or ())
-                + ")"
-            )
-        else:
-            met = "✓" if r.met else "✗ **missed**"
+        met = ("✓" if r.met else "✗ **missed**") if r.judged else f"— (judged on {r.budget.where})"
         print(f"| {r.operation} | {ours} | {base} | {ratio} | {r.budget} | {met} |")
     return all(r.met for r in RESULTS if r.judged)
 

@@ -50,6 +50,16 @@ def is_team(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_active and user.role in TEAM_ROLES)
 
 
+def team_member() -> "User":
+    """An unsaved member of the programme team standing for all of them: what a statement compiled once per
+    process for the team is built for (`programme.batch.Prepared`, `PreparedModels`). `scoped` gives every
+    team member the same rows; if access ever came to depend on which member reads, those statements would
+    need a shape per member."""
+    from .models import Role, User
+
+    return User(role=Role.STAFF, is_active=True)
+
+
 def is_director(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_active and user.role == "director")
 

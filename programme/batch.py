@@ -37,6 +37,7 @@ from django.db.models.query import (
     get_related_populators,
 )
 from django.db.models.sql.compiler import SQLCompiler
+from django.http import Http404
 
 Rows = list[Any]
 #: What a plan yields (its querysets), is sent back (their rows) and returns.
@@ -473,6 +474,14 @@ class PreparedModels[M: Model]:
                 setattr(obj, name, row[position])
             result.append(obj)
         return result
+
+    def get_or_404(self, shape: Any = None, *, values: dict[Any, Any], today: date | None) -> M:
+        """The one row for this request's `values` (`objects`), or 404 when there is none — a record fetched
+        by its id through the access rules, as `get_object_or_404` does for a queryset."""
+        found = self.objects(shape, values=values, today=today)
+        if not found:
+            raise Http404
+        return found[0]
 
 
 # --- A filtered list's count and pages, compiled once per shape --------------------------------------------

@@ -5,12 +5,11 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from programme import access
 from programme.batch import Prepared, PreparedModels, stand_in
-from programme.models import Organisation, Role, User
+from programme.models import Organisation, User
 from prospects.models import Exchange
 
 from ..funding.selectors import money_by_project
@@ -112,7 +111,7 @@ def _project_titles(user: User, project_ids: set[int]) -> dict[int, str]:
 #: `_project_titles` as the team reads them (every project), for `n` projects, compiled once per process.
 PROJECT_TITLES_FOR_TEAM = Prepared(
     lambda n: [
-        access.scoped(User(role=Role.STAFF, is_active=True), Project)
+        access.scoped(access.team_member(), Project)
         .filter(pk__in=[stand_in(i) for i in range(n)])
         .values_list("pk", "title")
     ]
@@ -142,24 +141,19 @@ def _open_next_actions(user: User, organisation_id: int) -> QuerySet[Exchange]:
 #: `open_next_actions` as the team reads it (every exchange: `access.scoped`), built for a member standing
 #: for all of them, the structure a stand-in, compiled once per process: on a structure with little history
 #: building and compiling it cost more than the structure's whole timeline.
-OPEN_ACTIONS_FOR_TEAM = PreparedModels(
-    lambda _shape: _open_next_actions(User(role=Role.STAFF, is_active=True), stand_in(0))
-)
+OPEN_ACTIONS_FOR_TEAM = PreparedModels(lambda _shape: _open_next_actions(access.team_member(), stand_in(0)))
 
 
 def organisation_for(user: User, pk: int) -> Organisation:
     """The structure `pk` as `user` may see it (404 otherwise); the team's statement compiled once per
     process (ORGANISATION_FOR_TEAM), as every piece of the structure page reads it."""
     if access.is_team(user):
-        found = ORGANISATION_FOR_TEAM.objects(values={stand_in(0): pk}, today=timezone.localdate())
-        if not found:
-            raise Http404
-        return found[0]
+        return ORGANISATION_FOR_TEAM.get_or_404(values={stand_in(0): pk}, today=timezone.localdate())
     return access.get_for_user_or_404(access.scoped(user, Organisation), pk=pk)
 
 
 ORGANISATION_FOR_TEAM = PreparedModels(
-    lambda _shape: access.scoped(User(role=Role.STAFF, is_active=True), Organisation).filter(pk=stand_in(0))
+    lambda _shape: access.scoped(access.team_member(), Organisation).filter(pk=stand_in(0))
 )
 
 
@@ -177,7 +171,7 @@ def project_exchanges(*, user: User, project: Project | int) -> QuerySet[Exchang
 #: `access.scoped`), built for a member standing for all of them, compiled once per process and count:
 #: building and compiling the query of four joined models cost twice its SQL.
 FIRST_EXCHANGES_FOR_TEAM = PreparedModels(
-    lambda count: project_exchanges(user=User(role=Role.STAFF, is_active=True), project=stand_in(0))[:count]
+    lambda count: project_exchanges(user=access.team_member(), project=stand_in(0))[:count]
 )
 
 

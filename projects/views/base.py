@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpResponse, HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -25,7 +25,6 @@ from programme.audit import Edit
 from programme.batch import PreparedModels, stand_in
 from programme.context_processors import in_section
 from programme.formatting import fr_date
-from programme.models import Role, User
 from programme.pages import posted, reverse_pattern, submitted
 
 from .. import selectors, services
@@ -45,10 +44,7 @@ def project_for(request: AuthedRequest, pk: int, *, prefetch: tuple[str, ...] = 
     territory, programme and open phase period on its row, and `prefetch`'s relations."""
     if access.is_team(request.user) and not prefetch:
         # The team reads every project: one statement for all of them, compiled once (PROJECT_FOR_TEAM).
-        found = PROJECT_FOR_TEAM.objects(values={stand_in(0): pk}, today=timezone.localdate())
-        if not found:
-            raise Http404
-        return found[0]
+        return PROJECT_FOR_TEAM.get_or_404(values={stand_in(0): pk}, today=timezone.localdate())
     return get_object_or_404(_project_queryset(request.user).prefetch_related(*prefetch), pk=pk)
 
 
@@ -63,7 +59,7 @@ def _project_queryset(user: Any) -> QuerySet[Project]:
 #: them (they all read every project: `access.scoped`), the project's id a stand-in — compiled once per
 #: process: building and compiling it cost more than running it, on every tab of every project.
 PROJECT_FOR_TEAM = PreparedModels(
-    lambda _shape: _project_queryset(User(role=Role.STAFF, is_active=True)).filter(pk=stand_in(0))
+    lambda _shape: _project_queryset(access.team_member()).filter(pk=stand_in(0))
 )
 
 
