@@ -26,3 +26,12 @@ class FormClient(Client):
         if not kwargs.get("content_type"):
             data = with_tokens({} if data is None else data)
         return super().post(path, data, *args, **kwargs)
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows now for `secret` (the second step of a two-factor sign-in)."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))

@@ -27,7 +27,9 @@ from programme.services import invitation_create
 from projects.reminders import deadline_scan
 from projects.services import deliverable_upload
 from tests.access import all_cases
+from tests.clients import FormClient, totp_code
 from tests.conftest import client_for
+from tests.factories import PASSWORD
 from tests.projects.factories import ActionFactory, DeliverableFactory, MilestoneFactory, pdf_file
 from tests.prospects.factories import candidate_in
 from tests.reports.conftest import convention, season  # noqa: F401  (fixtures: a convention; the reports' season of activity)
@@ -351,4 +353,83 @@ def test_the_cerfa_reads_as_french(convention, staff_client):  # noqa: F811
     for number, page in enumerate(PdfReader(io.BytesIO(pdf.content)).pages, start=1):
         text = html_module.escape(page.extract_text() or "")
         faults += [f"pdf page {number}: {f}" for f in typography_faults(text) if "date numérique" not in f]
+    assert not faults, "\n".join(faults)
+
+
+# --- The account pages: django-allauth's French, corrected by the project's catalogue ------------------
+# allauth's own French writes « l'accès » and « oublié ? » with a breaking space; locale/fr (written by
+# scripts/french-catalogue) carries its translations again in French typography, and comes first.
+
+SIGNED_IN_ACCOUNT_PAGES = (
+    "account_logout",
+    "account_reauthenticate",
+    "account_email",
+    "account_change_password",
+    "mfa_index",
+    "mfa_activate_totp",
+)
+ANONYMOUS_ACCOUNT_PAGES = (
+    "account_login",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key_done",
+    "account_inactive",
+)
+TWO_FACTOR_PAGES = (
+    "mfa_index",
+    "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_deactivate_totp",
+)
+
+
+def _signed_in(user):
+    """A client signed in through the login form, then reauthenticated: the pages that ask for a recent
+    password (activating two factors) answer without the reauthentication step."""
+    client = FormClient()
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert client.post(reverse("account_reauthenticate"), {"password": PASSWORD}).status_code == 302
+    return client
+
+
+def _account_faults(client, url: str) -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200, f"{url}: {response.status_code}"
+    return [f"{url}: {fault}" for fault in typography_faults(response.content.decode())]
+
+
+@pytest.mark.parametrize("role", ["staff", "partner_a"])
+def test_the_account_pages_read_as_french(world, role):
+    client = _signed_in(getattr(world, role))
+    faults = [f for name in SIGNED_IN_ACCOUNT_PAGES for f in _account_faults(client, reverse(name))]
+    assert not faults, "\n".join(faults)
+
+
+def test_the_account_pages_read_as_french_before_sign_in(world):
+    client = FormClient()
+    faults = [f for name in ANONYMOUS_ACCOUNT_PAGES for f in _account_faults(client, reverse(name))]
+    # A reset link that is no longer valid says so.
+    stale = reverse("account_reset_password_from_key", kwargs={"uidb36": "zz", "key": "perime"})
+    faults += _account_faults(client, stale)
+    assert "jeton" in client.get(stale).content.decode().lower()
+    assert not faults, "\n".join(faults)
+
+
+def test_the_password_reset_mail_reads_as_french(world):
+    FormClient().post(reverse("account_reset_password"), {"email": world.staff.email})
+    assert_mails_read_as_french(1)
+
+
+def test_the_two_factor_pages_read_as_french_once_activated(world):
+    client = _signed_in(world.staff)
+    client.get(reverse("mfa_activate_totp"))
+    code = totp_code(client.session["mfa.totp.secret"])
+    assert client.post(reverse("mfa_activate_totp"), {"code": code}).status_code == 302
+    faults = [f for name in TWO_FACTOR_PAGES for f in _account_faults(client, reverse(name))]
+    # The second step of the next sign-in: the code page.
+    second = FormClient()
+    response = second.post(reverse("account_login"), {"login": world.staff.email, "password": PASSWORD})
+    assert response["Location"] == reverse("mfa_authenticate")
+    faults += _account_faults(second, reverse("mfa_authenticate"))
     assert not faults, "\n".join(faults)

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from programme import services
 from programme.models import Invitation
 from tests.clients import FormClient as Client
+from tests.clients import totp_code
 from tests.factories import PASSWORD, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -369,14 +370,6 @@ def test_the_failed_login_budget_still_holds_per_account(world, settings):
     assert "Trop de tentatives de connexion échouées" in response.content.decode()
 
 
-def _totp_code(secret):
-    import time
-
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
 def test_wrong_totp_codes_have_their_own_budget(world, settings):
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
@@ -388,7 +381,7 @@ def test_wrong_totp_codes_have_their_own_budget(world, settings):
     for _ in range(5):
         client.post(reverse("mfa_authenticate"), {"code": "000000"})
     # The code budget is spent: even the right code waits…
-    response = client.post(reverse("mfa_authenticate"), {"code": _totp_code(secret)})
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert "_auth_user_id" not in client.session
     assert "Trop de tentatives" in response.content.decode()
     # …but the wrong codes did not eat the password budget of this address: a colleague signs in.
@@ -406,7 +399,7 @@ def test_an_anonymous_password_reset_does_not_block_two_factor_activation(world,
         page = staff.get(reverse("mfa_activate_totp"))
     assert page.status_code == 200
     secret = staff.session["mfa.totp.secret"]
-    response = staff.post(reverse("mfa_activate_totp"), {"code": _totp_code(secret)})
+    response = staff.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
     assert response.status_code == 302, response.content.decode()[:2000]
     from allauth.mfa.models import Authenticator
 

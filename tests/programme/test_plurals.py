@@ -1,6 +1,7 @@
 """French plurals: 0 and 1 take the singular (« 0 prospect », « 1 prospect », « 2 prospects »). The msgids are
-French, so the French catalogue (locale/fr, written by scripts/french-plurals) only carries the plural entries
-and French's plural rule; without it Django would use English's `n == 1` rule and print « 0 prospects »."""
+French, so the French catalogue (locale/fr, written by scripts/french-catalogue) carries the plural entries
+and French's plural rule; without it Django would use English's `n == 1` rule and print « 0 prospects ». It also
+carries django-allauth's French in French typography (the account pages are read in tests/test_typography.py)."""
 
 import importlib.util
 import re
@@ -15,11 +16,11 @@ from django.utils.translation import ngettext
 from tests.prospects.factories import prospect_in
 
 ROOT = Path(__file__).resolve().parents[2]
-RERUN = "run `scripts/french-plurals && make messages` (after every `makemessages`)"
+RERUN = "run `scripts/french-catalogue && make messages` (after every `makemessages`)"
 
 
 def _script():
-    loader = SourceFileLoader("french_plurals", str(ROOT / "scripts" / "french-plurals"))
+    loader = SourceFileLoader("french_plurals", str(ROOT / "scripts" / "french-catalogue"))
     spec = importlib.util.spec_from_loader("french_plurals", loader)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
@@ -95,3 +96,32 @@ def test_the_script_finds_a_plural_added_to_the_english_catalogue(tmp_path):
         'msgstr[0] "%(n)s « essai »"\nmsgstr[1] "%(n)s « essais »"\n'
     ) in rendered
     assert rendered.count("msgid_plural") == len(ENGLISH_PLURALS) + 1
+
+
+def test_the_french_catalogue_is_what_the_script_writes(capsys):
+    """After a makemessages or an allauth upgrade, the committed locale/fr must be rewritten."""
+    assert french_plurals.main(["french-catalogue", "--check"]) == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("allauth", "shown"),
+    [
+        ("Confirmer l'accès", "Confirmer l’accès"),
+        ("Mot de passe oublié ?", "Mot de passe oublié\u202f?"),
+        ("Remarque: un lien", "Remarque\u202f: un lien"),
+        ("« %(email)s » ; ensuite !", "«\u202f%(email)s\u202f»\u202f; ensuite\u202f!"),
+        (
+            'Merci de vous <a href="%(login_url)s">reconnecter</a>.',
+            'Merci de vous <a href="%(login_url)s">reconnecter</a>.',
+        ),
+        ("Voir https://exemple.fr/a?b=1 et 10:30", "Voir https://exemple.fr/a?b=1 et 10:30"),
+    ],
+)
+def test_allauths_french_is_put_in_french_typography(allauth, shown):
+    assert french_plurals.typographic(allauth) == shown
+
+
+def test_the_corrected_allauth_translations_are_the_ones_shown():
+    with translation.override("fr"):
+        assert translation.gettext("Forgot your password?") == "Mot de passe oublié\u202f?"
+        assert translation.gettext("Authenticator App") == "Application d’authentification"
