@@ -91,6 +91,14 @@ EXPENSES = [
     (LineNature.TRAVEL, "Déplacements et ateliers", D("0.05")),
     (LineNature.INVESTMENT, "Équipement", D("0.10")),
 ]
+# Every line of a phase's prévisionnel: (side, nature, label, share of the phase's budget) — the expenses,
+# then the contributions in kind and the holder's own funds.
+PLANNED_LINES = [
+    *((LineSide.EXPENSE, nature, label, share) for nature, label, share in EXPENSES),
+    (LineSide.IN_KIND, LineNature.VOLUNTEERING, "Bénévolat des membres du collectif (valorisé)", D("0.15")),
+    (LineSide.IN_KIND, LineNature.PROVISION, "Mise à disposition de locaux", D("0.05")),
+    (LineSide.RESOURCE, LineNature.OWN_FUNDS, "Fonds propres du porteur", D("0.10")),
+]
 PHASE_BUDGET = {
     Phase.EMERGENCE: D("48000"),
     Phase.EXPERIMENTATION: D("120000"),
@@ -225,47 +233,8 @@ def build(ctx: DemoContext) -> None:
             continue
         for period in periods:
             total = PHASE_BUDGET[Phase(period.phase)]
-            for nature, label, share in EXPENSES:
-                _line(
-                    staff,
-                    project,
-                    period.phase,
-                    BudgetVersion.PLANNED,
-                    LineSide.EXPENSE,
-                    nature,
-                    label,
-                    total * share,
-                )
-            _line(
-                staff,
-                project,
-                period.phase,
-                BudgetVersion.PLANNED,
-                LineSide.IN_KIND,
-                LineNature.VOLUNTEERING,
-                "Bénévolat des membres du collectif (valorisé)",
-                total * D("0.15"),
-            )
-            _line(
-                staff,
-                project,
-                period.phase,
-                BudgetVersion.PLANNED,
-                LineSide.IN_KIND,
-                LineNature.PROVISION,
-                "Mise à disposition de locaux",
-                total * D("0.05"),
-            )
-            _line(
-                staff,
-                project,
-                period.phase,
-                BudgetVersion.PLANNED,
-                LineSide.RESOURCE,
-                LineNature.OWN_FUNDS,
-                "Fonds propres du porteur",
-                total * D("0.10"),
-            )
+            for side, nature, label, share in PLANNED_LINES:
+                _line(staff, project, period.phase, BudgetVersion.PLANNED, side, nature, label, total * share)
             if period.actual_end is not None:
                 # A finished phase has its réalisé: close to the plan, personnel a little over, investment under.
                 for nature, label, share in EXPENSES:

@@ -437,24 +437,27 @@ def event_attendance(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- Afterwards ----------------------------------------------------------------------------------------------
 
 
+def _write_up_context(event: Event, upload: BaseForm) -> dict[str, Any]:
+    return {
+        "event": event,
+        "event_tabs": event_tabs(event, "write_up"),
+        "upload": upload,
+        "attachments": EventAttachment.objects.filter(event=event),
+    }
+
+
 @access.team_required
 @require_http_methods(["GET", "POST"])
 def event_write_up(request: AuthedRequest, pk: int) -> HttpResponse:
     event = selectors.event_detail(request.user, pk)
     form = WriteUpForm(posted(request), instance=event)
-    upload = AttachmentForm(prefix="file")
     return form_page(
         request,
         form,
         save=lambda: services.event_save(actor=request.user, edit=Edit.from_form(form)),
         message=lambda saved: _("Compte-rendu enregistré."),
         template="prospects/events/write_up.html",
-        context={
-            "event": event,
-            "event_tabs": event_tabs(event, "write_up"),
-            "upload": upload,
-            "attachments": EventAttachment.objects.filter(event=event),
-        },
+        context=_write_up_context(event, AttachmentForm(prefix="file")),
     )
 
 
@@ -475,13 +478,7 @@ def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "prospects/events/write_up.html",
-        {
-            "event": event,
-            "event_tabs": event_tabs(event, "write_up"),
-            "form": WriteUpForm(instance=event),
-            "upload": upload,
-            "attachments": EventAttachment.objects.filter(event=event),
-        },
+        {**_write_up_context(event, upload), "form": WriteUpForm(instance=event)},
     )
 
 

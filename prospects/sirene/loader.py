@@ -227,6 +227,14 @@ ESTABLISHMENT_FIELDS = (
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+def _incomplete(row: list[str], width: int) -> RegisterFileError:
+    """A row without the header's number of columns: the file was cut short."""
+    return RegisterFileError(
+        _("Ligne incomplète : %(found)s colonnes au lieu de %(expected)s (fichier tronqué ?).")
+        % {"found": len(row), "expected": width}
+    )
+
+
 def unit_keeper(
     header: list[str], targets: Targets, import_id: int, first_seen: dict[str, int] | None = None
 ) -> Callable[[list[str]], tuple | None]:
@@ -256,10 +264,7 @@ def unit_keeper(
 
     def keep(row: list[str]) -> tuple | None:
         if len(row) != width:
-            raise RegisterFileError(
-                _("Ligne incomplète : %(found)s colonnes au lieu de %(expected)s (fichier tronqué ?).")
-                % {"found": len(row), "expected": width}
-            )
+            raise _incomplete(row, width)
         category = row[i_cat]
         if category == NATURAL_PERSON or row[i_diff] != "O":
             return None
@@ -301,10 +306,7 @@ def establishment_keeper(
 
     def keep(row: list[str]) -> tuple | None:
         if len(row) != width:
-            raise RegisterFileError(
-                _("Ligne incomplète : %(found)s colonnes au lieu de %(expected)s (fichier tronqué ?).")
-                % {"found": len(row), "expected": width}
-            )
+            raise _incomplete(row, width)
         siren = row[at["siren"]]
         if row[at["statutDiffusionEtablissement"]] != "O" or siren not in unit_sirens:
             return None

@@ -87,20 +87,14 @@ def test_the_gaps_are_flagged(world, staff_client):
     filrouge_services.indicator_outputs_set(actor=world.staff, project_indicator=pi, outputs=[tested])
     # An indicator testing nothing is listed apart, not counted as a gap.
     loose = ProjectIndicatorFactory(project=world.project_a, indicator=IndicatorFactory(name="Isolé"))
-    Measurement.objects.create(
-        project_indicator=loose,
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 3, 31),
-        value=4,
-        status="validated",
-    )
-    Measurement.objects.create(
-        project_indicator=pi,
-        period_start=date(2026, 1, 1),
-        period_end=date(2026, 3, 31),
-        value=4,
-        status="validated",
-    )
+    for measured in (loose, pi):
+        Measurement.objects.create(
+            project_indicator=measured,
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 3, 31),
+            value=4,
+            status="validated",
+        )
     html = staff_client.get(reverse("evaluation:filrouge", args=[world.project_a.pk])).content.decode()
     assert "2 manques dans le fil rouge" in html
     assert "Prototype orphelin — prototype sans indicateur" in html

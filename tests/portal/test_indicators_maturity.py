@@ -309,28 +309,14 @@ def test_a_partner_cannot_fill_a_moment_the_service_says_is_closed(sides, world)
     project = sides["A"].project
     _move_to_experimentation(world, project)
     with pytest.raises(ValidationError):
-        services.maturity_assessment_save(
-            actor=world.partner_a,
-            project=project,
-            phase="emergence",
-            moment="start",
-            assessed_on=timezone.localdate(),
-            scores=even_scores(2),
-        )
+        assess(world.partner_a, project, even_scores(2), assessed_on=timezone.localdate())
 
 
 def test_an_assessment_cannot_predate_its_phase(sides, world):
     project = sides["A"].project
     before = sides["A"].period.actual_start - timedelta(days=1)
     with pytest.raises(ValidationError, match="ne peut pas la précéder"):
-        services.maturity_assessment_save(
-            actor=world.staff,
-            project=project,
-            phase="emergence",
-            moment="start",
-            assessed_on=before,
-            scores=even_scores(2),
-        )
+        assess(world.staff, project, even_scores(2), assessed_on=before)
 
 
 def test_the_team_form_refuses_a_date_before_the_phase_and_saves_nothing(sides, staff_client):
@@ -351,14 +337,7 @@ def test_filling_a_waived_moment_lifts_the_waiver(sides, world):
     services.maturity_moment_waive(
         actor=world.staff, project=project, phase="emergence", moment="end", reason="Atelier annulé"
     )
-    assessment = services.maturity_assessment_save(
-        actor=world.staff,
-        project=project,
-        phase="emergence",
-        moment="end",
-        assessed_on=timezone.localdate(),
-        scores=even_scores(3),
-    )
+    assessment = assess(world.staff, project, even_scores(3), moment="end", assessed_on=timezone.localdate())
     assert assessment.waived_at is None and assessment.waiver_reason == ""
     entry = AuditEntry.objects.filter(action="maturity.updated").latest("pk")
     assert entry.changes["dispense"] == ["Atelier annulé", None]

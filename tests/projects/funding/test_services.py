@@ -133,21 +133,14 @@ def test_payment_on_refused_request_or_beyond_due_is_refused(world):
         services.payment_record(actor=staff, convention=conv, received_on=date(2026, 3, 1), amount=D("12000"))
     assert "motif du dépassement" in str(error.value)
     assert not Payment.objects.exists()
-    services.payment_record(
-        actor=staff,
-        convention=conv,
-        received_on=date(2026, 3, 1),
-        amount=D("12000"),
-        excess_reason="Intérêts",
-    )
-    # The same payment sent twice is one row.
-    services.payment_record(
-        actor=staff,
-        convention=conv,
-        received_on=date(2026, 3, 1),
-        amount=D("12000"),
-        excess_reason="Intérêts",
-    )
+    for _ in range(2):  # the same payment sent twice is one row
+        services.payment_record(
+            actor=staff,
+            convention=conv,
+            received_on=date(2026, 3, 1),
+            amount=D("12000"),
+            excess_reason="Intérêts",
+        )
     assert Payment.objects.count() == 1
     FundingRequest.objects.filter(pk=req.pk).update(status=RequestStatus.REFUSED)
     with pytest.raises(ValidationError) as error:

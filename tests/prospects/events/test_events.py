@@ -83,28 +83,21 @@ def test_an_end_before_the_start_is_refused_and_nothing_is_saved(world, staff_cl
     assert "L’heure de fin doit suivre l’heure de début." in response.content.decode()
     assert not Event.objects.exists()
     event = OpenEventFactory(programme=world.programme)
-    response = staff_client.post(
-        reverse("prospects:event.sequence.create", args=[event.pk]),
-        {
-            "kind": "workshop",
-            "title": "Atelier",
-            "day": "2026-06-12",
-            "start_time": "11:00",
-            "end_time": "10:00",
-        },
-    )
-    assert "La séquence doit finir après son début." in response.content.decode()
-    response = staff_client.post(
-        reverse("prospects:event.sequence.create", args=[event.pk]),
-        {
-            "kind": "workshop",
-            "title": "Atelier",
-            "day": "2026-07-01",
-            "start_time": "10:00",
-            "end_time": "11:00",
-        },
-    )
-    assert "Ce jour n’est pas dans les dates de l’événement." in response.content.decode()
+    for day, start_time, end_time, refusal in (
+        ("2026-06-12", "11:00", "10:00", "La séquence doit finir après son début."),
+        ("2026-07-01", "10:00", "11:00", "Ce jour n’est pas dans les dates de l’événement."),
+    ):
+        response = staff_client.post(
+            reverse("prospects:event.sequence.create", args=[event.pk]),
+            {
+                "kind": "workshop",
+                "title": "Atelier",
+                "day": day,
+                "start_time": start_time,
+                "end_time": end_time,
+            },
+        )
+        assert refusal in response.content.decode()
     assert not Sequence.objects.exists()
 
 
