@@ -54,12 +54,7 @@ def _projects(*, programme, count: int, rng: random.Random) -> list:
     kinds = ["association", "scic", "scop", "company", "collectivite", "public_body"]
     orgs = Organisation.objects.bulk_create(
         [
-            Organisation(
-                name=f"Structure bench évaluation {i}",
-                kind=kinds[i % len(kinds)],
-                family=["ess", "ess", "ess", "company", "public", "public"][i % 6],
-                normalised_name=f"structure bench evaluation {i}",
-            )
+            Organisation(name=f"Structure bench évaluation {i}", kind=kinds[i % len(kinds)]).fill_derived()
             for i in range(missing * 2)
         ],
         batch_size=BATCH,

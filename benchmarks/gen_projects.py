@@ -15,7 +15,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from programme.identity import normalise_name, normalise_town
 from programme.models import Cohort, Family, Organisation, Person, Role, User
 from projects.dates import add_months
 from projects.models import (
@@ -92,13 +91,7 @@ def organisations_in_lyon(prefix: str, rows: dict[str, dict[str, Any]]) -> Query
     created; all those named `prefix`…, by name."""
     existing = set(Organisation.objects.filter(name__startswith=prefix).values_list("name", flat=True))
     missing = [
-        Organisation(
-            name=name,
-            normalised_name=normalise_name(name),
-            town="Lyon",
-            normalised_town=normalise_town("Lyon"),
-            **fields,
-        )
+        Organisation(name=name, town="Lyon", **fields).fill_derived()
         for name, fields in ((f"{prefix}{key}", fields) for key, fields in rows.items())
         if name not in existing
     ]

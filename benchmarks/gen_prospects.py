@@ -10,8 +10,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from stdnum import luhn
 
-from programme.identity import normalise_name, normalise_town
-from programme.models import Family, Organisation, Role, Territory, Theme, User
+from programme.models import Organisation, Role, Territory, Theme, User
 from prospects.models import (
     STAGE_RANK,
     Audience,
@@ -30,12 +29,7 @@ BATCH = 5000
 PREFIX = "Bench prospect"
 TOWNS = ["Lyon", "Villeurbanne", "Vénissieux", "Vaulx-en-Velin", "Bron", "Écully", "Villefranche-sur-Saône"]
 WORDS = ["Solidaire", "Coopérative", "Partagé", "Durable", "Citoyen", "Inclusif", "Local", "Circulaire"]
-KINDS = [
-    ("association", Family.ESS),
-    ("scic", Family.ESS),
-    ("company", Family.COMPANY),
-    ("collectivite", Family.PUBLIC),
-]
+KINDS = ["association", "scic", "company", "collectivite"]
 
 
 def bench_siren(index: int) -> str:
@@ -71,7 +65,7 @@ def _organisations(count: int) -> list[int]:
     rows = []
     names = []
     for i in range(count):
-        kind, family = KINDS[i % len(KINDS)]
+        kind = KINDS[i % len(KINDS)]
         name = f"{PREFIX} {i:05d} {WORDS[i % len(WORDS)]}"
         names.append(name)
         if name in existing:
@@ -80,14 +74,11 @@ def _organisations(count: int) -> list[int]:
         rows.append(
             Organisation(
                 name=name,
-                normalised_name=normalise_name(name),
                 kind=kind,
-                family=family,
                 siren=bench_siren(i) if kind != "collectivite" else "",
                 town=town,
-                normalised_town=normalise_town(town),
                 postcode="69000",
-            )
+            ).fill_derived()
         )
     Organisation.objects.bulk_create(rows, batch_size=BATCH)
     existing.update({o.name: o.pk for o in rows})

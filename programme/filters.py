@@ -12,6 +12,7 @@ from django_filters.constants import EMPTY_VALUES
 from django_filters.filters import FilterMethod
 
 from .batch import SENTINEL_DAY, stand_in, stand_in_text
+from .identity import folded
 from .models import Family, Organisation, OrganisationKind, Person, Territory, Theme
 
 # A search box: list pages refresh their table as the user types (see the hx-trigger in the template).
@@ -105,6 +106,12 @@ class SharedFormFilterSet(django_filters.FilterSet):
         must build the same query, but for the value, with either. None may, unless a subclass says so."""
         return False
 
+    def prepared_value(self, name: str, value: str) -> str:
+        """What the method filter `name` compares for `value`, in place of its stand-in text: the method is
+        built with the stand-in, so a method that transforms its value (a search folds it) says so here, the
+        same transformation leaving a stand-in as it is."""
+        return value
+
     def standing_in(self) -> tuple[tuple[Any, ...], dict[Any, Any]] | None:
         """The filters this request applies as a statement compiled once per shape takes them
         (`programme.batch.PreparedList`): the shape — for each filter applied, in the form's order, its
@@ -137,7 +144,7 @@ class SharedFormFilterSet(django_filters.FilterSet):
                     shape.append((name, "as is", value))
             elif isinstance(value, str) and filter_.method is not None and self.prepared_text(name, value):
                 shape.append((name, "text", None))
-                values[stand_in_text(n)] = value
+                values[stand_in_text(n)] = self.prepared_value(name, value)
             else:
                 return None
         return tuple(shape), values
@@ -185,7 +192,7 @@ class OrganisationFilter(SharedFormFilterSet):
 
     def search(self, queryset: QuerySet[Organisation], name: str, value: str) -> QuerySet[Organisation]:
         digits = value.replace(" ", "")
-        condition = Q(name__icontains=value) | Q(town__icontains=value)
+        condition = Q(search_text__contains=folded(value))
         if digits.isdigit():
             condition |= Q(siren__startswith=digits[:9]) | Q(siret__startswith=digits)
         return queryset.filter(condition)

@@ -1,5 +1,6 @@
 """French organisation identifiers: SIREN/SIRET (checked by python-stdnum, which knows La Poste's SIRET
-rule), RNA, the printed form of SIREN/SIRET, and the normalised name used for dedupe."""
+rule), RNA, the printed form of SIREN/SIRET, the normalised name used for dedupe and the folded text a
+search compares."""
 
 import re
 import unicodedata
@@ -76,6 +77,23 @@ def normalise_name(name: str) -> str:
     text = _NOT_WORD.sub(" ", text.lower())
     text = _LEGAL_WORDS.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
+
+
+def folded(text: str) -> str:
+    """What a search compares: lower case, accents off, the typographic apostrophe straight, « œ » as « oe » —
+    « Énergies », « energies » and « ÉNERGIES » read the same, on PostgreSQL as on SQLite (whose LIKE ignores
+    the case of ASCII letters only). A search folds the stored text (`search_key`) and the typed one alike."""
+    text = (text or "").lower()
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("œ", "oe").replace("æ", "ae"))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def search_key(*texts: str) -> str:
+    """The stored text a search by name or town reads (`Organisation.search_text`): each text folded, one per
+    line, so that a search matches within one of them."""
+    return "\n".join(folded(text) for text in texts)
 
 
 def normalise_town(town: str) -> str:

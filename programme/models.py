@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .access import Granted, OwnOrganisation
-from .identity import normalise_name, normalise_town, validate_rna, validate_siren, validate_siret
+from .identity import normalise_name, normalise_town, search_key, validate_rna, validate_siren, validate_siret
 
 
 class Role(models.TextChoices):
@@ -349,6 +349,9 @@ class Organisation(models.Model):
     postcode = models.CharField(_("code postal"), max_length=10, blank=True)
     town = models.CharField(_("commune"), max_length=120, blank=True)
     normalised_town = models.CharField(max_length=120, editable=False, blank=True)
+    #: The name and the town folded (`identity.search_key`): what the lists' search compares, accents and
+    #: case aside.
+    search_text = models.TextField(editable=False, blank=True, default="")
     territory = models.ForeignKey(
         Territory,
         verbose_name=_("territoire"),
@@ -402,16 +405,22 @@ class Organisation(models.Model):
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # Derived columns kept in step with their source so dedupe and filters can use an index.
-        self.normalised_name = normalise_name(self.name)
-        self.normalised_town = normalise_town(self.town)
-        self.family = KIND_FAMILY.get(self.kind, Family.ESS)
-        if self.siret and not self.siren:
-            self.siren = self.siret[:9]
+        self.fill_derived()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("programme:organisation.detail", args=[self.pk])
+
+    def fill_derived(self) -> "Organisation":
+        """The derived columns in step with their source, so that dedupe and filters read a column: what
+        save() stores, and what a bulk_create (which skips save()) must call first."""
+        self.normalised_name = normalise_name(self.name)
+        self.normalised_town = normalise_town(self.town)
+        self.search_text = search_key(self.name, self.town)
+        self.family = KIND_FAMILY.get(self.kind, Family.ESS)
+        if self.siret and not self.siren:
+            self.siren = self.siret[:9]
+        return self
 
 
 class ConsentBasis(models.TextChoices):

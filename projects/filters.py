@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from programme.filters import SearchInput, SharedFormFilterSet
+from programme.identity import folded
 from programme.models import Cohort, Role, Territory, Theme, User
 
 from .models import Phase, Project
@@ -38,7 +39,7 @@ class ProjectFilter(SharedFormFilterSet):
     def search(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         return queryset.filter(
             Q(title__icontains=value)
-            | Q(lead_organisation__name__icontains=value)
+            | Q(lead_organisation__search_text__contains=folded(value))
             | Q(problem__icontains=value)
         )
 

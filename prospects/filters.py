@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from programme.filters import SearchInput, SharedFormFilterSet, StableOrderingFilter
 from programme.forms import LoadedModelChoiceField
 from programme.forms import _LoadedChoiceIterator as LoadedChoiceIterator
+from programme.identity import folded
 from programme.models import Cohort, Programme, Territory, Theme
 from programme.selectors import filter_choices
 
@@ -107,10 +108,14 @@ class ProspectFilter(SharedFormFilterSet):
 
     def search(self, queryset, name, value):
         value = value.strip()
-        condition = Q(organisation__name__icontains=value) | Q(organisation__town__icontains=value)
+        # The name or the town, accents and case aside (« venissieux » finds « Vénissieux »).
+        condition = Q(organisation__search_text__contains=folded(value))
         if digits := _siren_digits(value):
             condition |= Q(organisation__siren__startswith=digits)
         return queryset.filter(condition)
+
+    def prepared_value(self, name: str, value: str) -> str:
+        return folded(value.strip())
 
     def prepared_text(self, name: str, value: str) -> bool:
         """A search by name or town takes a stand-in text (the list's statements compiled once per shape);

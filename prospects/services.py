@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 
 from programme import access, bulk
 from programme.audit import Edit, audit_log, save_audited
-from programme.identity import normalise_name, normalise_town
+from programme.identity import normalise_name, normalise_town, search_key
 from programme.models import (
     KIND_FAMILY,
     AuditEntry,
@@ -907,6 +907,7 @@ _IMPORT_STAGING = {
     "siret": "text",
     "town": "text",
     "normalised_town": "text",
+    "search_text": "text",
     "postcode": "text",
     "address": "text",
     "website": "text",
@@ -963,6 +964,7 @@ def import_rows_create(*, actor: User, programme: Programme, preview: importing.
                 d["siret"],
                 row.town,
                 row.key[1],
+                search_key(row.name, row.town),
                 d["postcode"][:10],
                 d["address"][:255],
                 d["website"],
@@ -996,6 +998,7 @@ def import_rows_create(*, actor: User, programme: Programme, preview: importing.
             "siret",
             "town",
             "normalised_town",
+            "search_text",
             "postcode",
             "address",
             "website",

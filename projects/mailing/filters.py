@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from programme.filters import SearchInput, SharedFormFilterSet
+from programme.identity import folded
 
 from .models import EmailStatus, EmailTemplate, OutgoingEmail, Purpose
 
@@ -49,5 +50,7 @@ class SentFilter(SharedFormFilterSet):
 
     def search(self, queryset: QuerySet[OutgoingEmail], name: str, value: str) -> QuerySet[OutgoingEmail]:
         return queryset.filter(
-            Q(subject__icontains=value) | Q(organisation__name__icontains=value) | Q(to__icontains=value)
+            Q(subject__icontains=value)
+            | Q(organisation__search_text__contains=folded(value))
+            | Q(to__icontains=value)
         )

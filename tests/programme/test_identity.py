@@ -5,10 +5,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from stdnum import luhn
 
+from programme.batch import stand_in_text
 from programme.identity import (
+    folded,
     format_identifier,
     normalise_name,
     normalise_town,
+    search_key,
     validate_rna,
     validate_siren,
     validate_siret,
@@ -170,3 +173,27 @@ def test_identifiers_of_all_zeros_are_refused_though_their_luhn_key_is_right(val
     assert luhn.is_valid(value)  # what let them through before
     with pytest.raises(ValidationError, match="zéros"):
         validate(value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "compared"),
+    [
+        ("Énergies Citoyennes", "energies citoyennes"),
+        ("ÉNERGIES", "energies"),
+        ("L’Œuvre d’Ève", "l'oeuvre d'eve"),
+        ("Vénissieux", "venissieux"),
+        ("SCOP 50 %", "scop 50 %"),
+    ],
+)
+def test_a_search_folds_accents_case_and_apostrophes(typed, compared):
+    assert folded(typed) == compared
+
+
+def test_folding_leaves_a_prepared_statements_stand_in_as_it_is():
+    """The prospect list's statements are compiled with a stand-in text that folding must not change
+    (`ProspectFilter.prepared_value` folds the typed text that takes its place)."""
+    assert folded(stand_in_text(3)) == stand_in_text(3)
+
+
+def test_the_search_key_is_the_name_and_the_town_one_per_line():
+    assert search_key("Café Associatif", "Gerland") == "cafe associatif\ngerland"

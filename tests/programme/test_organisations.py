@@ -93,6 +93,10 @@ def test_list_filters_and_search(staff_client, world):
     body = response.content.decode()
     assert "Coopérative Lumière" in body and "Structure A" not in body
     assert "1 structure" in body
+    # Accents and case aside, in the name or the town: what a team member types on a phone.
+    for typed in ("cooperative lumiere", "LUMIÈRE", "venissieux", "Vénissieux"):
+        body = staff_client.get(reverse("programme:organisation.list"), {"q": typed}).content.decode()
+        assert "Coopérative Lumière" in body and "1 structure" in body, typed
     response = staff_client.get(reverse("programme:organisation.list"), {"kind": "scic"})
     assert "Coopérative Lumière" in response.content.decode()
     # The active filter is shown and removable.

@@ -77,6 +77,14 @@ def test_list_filters_by_phase_and_late(staff_client, world):
     assert "<html" not in partial.content.decode() and "Projet B" in partial.content.decode()
 
 
+def test_list_search_finds_the_lead_structure_accents_and_case_aside(staff_client, world):
+    world.project_b.lead_organisation.name = "Épicerie Solidaire du Plateau"
+    world.project_b.lead_organisation.save()
+    for typed in ("epicerie solidaire", "ÉPICERIE", "Épicerie"):
+        body = staff_client.get(reverse("projects:project.list"), {"q": typed}).content.decode()
+        assert "Projet B" in body and "Projet A" not in body, typed
+
+
 def test_board_groups_projects_by_phase(staff_client, world):
     at_phase(world.project_a, Phase.EXPERIMENTATION)
     response = staff_client.get(reverse("projects:project.board"))

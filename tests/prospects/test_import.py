@@ -193,7 +193,7 @@ def test_rows_are_classified_with_reasons(world):
 
 
 def test_import_flow_creates_structures_prospects_and_contacts(world, staff_client):
-    content = csv_bytes("Asso Nouvelle;Lyon;;association;ana@asso.fr;Ana;Bel;01/12/2026")
+    content = csv_bytes("Asso Nouvelle Énergie;Vénissieux;;association;ana@asso.fr;Ana;Bel;01/12/2026")
     response = upload(staff_client, world, content)
     preview_url = response["Location"]
     page = staff_client.get(preview_url)
@@ -205,7 +205,14 @@ def test_import_flow_creates_structures_prospects_and_contacts(world, staff_clie
     page = staff_client.get(response["Location"]).content.decode()
     assert "1 prospect importé" in page and "Voir les prospects" in page
     prospect = Prospect.objects.select_related("organisation").get()
-    assert prospect.organisation.name == "Asso Nouvelle"
+    assert prospect.organisation.name == "Asso Nouvelle Énergie"
+    # Written set-based (not by save()), the structure is found by a search typed without accents.
+    listed = staff_client.get(reverse("prospects:prospect.list"), {"q": "venissieux"}).content.decode()
+    assert "1 prospect" in listed and "Asso Nouvelle Énergie" in listed
+    assert (
+        "1 prospect"
+        in staff_client.get(reverse("prospects:prospect.list"), {"q": "nouvelle energie"}).content.decode()
+    )
     assert prospect.source == "import" and str(prospect.next_action_date) == "2026-12-01"
     assert Person.objects.get(email="ana@asso.fr").organisation == prospect.organisation
     assert ImportFile.objects.get().status == ImportStatus.IMPORTED

@@ -78,6 +78,8 @@ def _queries(world, listed) -> list[dict[str, str]]:
         {"q": "50%"},
         {"q": "a_b"},
         {"q": "l’été"},
+        {"q": "L'ETE"},
+        {"q": "lens"},
         {"q": "\\"},
         {"q": "  asso  "},
         {"programme": p, "stage": Stage.CONTACTED, "overdue": "1", "q": "Asso", "o": "-name"},
@@ -116,6 +118,20 @@ def test_a_search_takes_percent_underscore_and_backslash_literally(world, listed
     page = _page(staff_client, {"q": "a_b"})
     assert "2 prospects" in page and "Atelier axb" not in page
     assert "2 prospects" in _page(staff_client, {"q": "\\"})
+
+
+def test_a_search_reads_names_and_towns_accents_and_case_aside(world, listed, staff_client):
+    """« lete », « LÉTÉ » find « Lété »; « l'ete d'abord » (straight apostrophe, no accent) finds « L’Été
+    d’abord »; « ete » finds both; « LENS » the structures in Lens — on SQLite too, whose LIKE ignores the case
+    of ASCII letters only."""
+    for typed in ("lete", "LÉTÉ", "Lété"):
+        page = _page(staff_client, {"q": typed})
+        assert "2 prospects" in page and "Lété 5" in page and "Été d’abord" not in page, typed
+    for typed in ("l'ete d'abord", "L’ÉTÉ D’ABORD"):
+        page = _page(staff_client, {"q": typed})
+        assert "2 prospects" in page and "L’Été d’abord 4" in page, typed
+    assert "4 prospects" in _page(staff_client, {"q": "ete"})
+    assert "4 prospects" in _page(staff_client, {"q": "LENS"})
 
 
 def test_a_siren_search_reads_the_queryset(world, listed):
