@@ -109,7 +109,9 @@ def _projects(*, programme, count: int, rng: random.Random) -> list:
     )
     Person.objects.bulk_create(
         [
-            Person(first_name="Participant", last_name=f"Bench {i}", organisation=orgs[i % len(orgs)])
+            Person(
+                first_name="Participant", last_name=f"Bench {i}", organisation=orgs[i % len(orgs)]
+            ).fill_derived()
             for i in range(missing * 3)
         ],
         batch_size=BATCH,

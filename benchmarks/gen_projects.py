@@ -153,7 +153,7 @@ def generate(*, programme, scale: float) -> None:
                 last_name=f"Contact {o.pk}",
                 organisation=o,
                 email=f"c{k}-{o.pk}@bench.fr",
-            )
+            ).fill_derived()
             for o in orgs
             for k in range(PERSONS_PER_ORGANISATION)
         ],

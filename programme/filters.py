@@ -207,6 +207,4 @@ class PersonFilter(SharedFormFilterSet):
         fields = ["q", "organisation"]
 
     def search(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
-        return queryset.filter(
-            Q(first_name__icontains=value) | Q(last_name__icontains=value) | Q(email__icontains=value)
-        )
+        return queryset.filter(search_text__contains=folded(value))

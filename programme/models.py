@@ -433,6 +433,9 @@ class Person(models.Model):
     first_name = models.CharField(_("prénom"), max_length=100)
     last_name = models.CharField(_("nom"), max_length=100)
     email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    #: The name and the e-mail folded (`identity.search_key`): what the contacts' search compares, accents and
+    #: case aside.
+    search_text = models.TextField(editable=False, blank=True, default="")
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     job_title = models.CharField(_("fonction dans la structure"), max_length=150, blank=True)
     organisation = models.ForeignKey(
@@ -463,8 +466,17 @@ class Person(models.Model):
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_derived()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("programme:person.detail", args=[self.pk])
+
+    def fill_derived(self) -> "Person":
+        """The folded name and e-mail the search reads: what save() stores, and what a bulk_create must call."""
+        self.search_text = search_key(f"{self.first_name} {self.last_name}", self.email)
+        return self
 
 
 def _hash_token(token: str) -> str:

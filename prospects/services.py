@@ -924,6 +924,7 @@ _IMPORT_STAGING = {
     "email": "text",
     "phone": "text",
     "job_title": "text",
+    "person_search_text": "text",
 }
 
 
@@ -981,6 +982,10 @@ def import_rows_create(*, actor: User, programme: Programme, preview: importing.
                 d["contact_email"],
                 d["contact_phone"][:30],
                 d["contact_job_title"][:150],
+                search_key(
+                    f"{d['contact_first_name'][:100] or '—'} {d['contact_last_name'][:100]}",
+                    d["contact_email"],
+                ),
             )
         )
         for theme_id in d["theme_ids"]:
@@ -1028,6 +1033,7 @@ def import_rows_create(*, actor: User, programme: Programme, preview: importing.
             {
                 "organisation_id": "org_id",
                 **_same(("first_name", "last_name", "email", "phone", "job_title")),
+                "search_text": "person_search_text",
             },
             constants={
                 "consent_basis": "legitimate_interest",

@@ -20,6 +20,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.files import private_file_response
+from programme.identity import folded
 from programme.models import Person
 from programme.pages import form_page, posted, render_filtered_list, submitted
 from programme.territories.selectors import territory_get
@@ -386,9 +387,7 @@ def event_checkin(request: AuthedRequest, pk: int) -> HttpResponse:
     rows = selectors.registrations(event).exclude(status__in=("invited", "cancelled"))
     query = request.GET.get("q", "").strip()
     if query:
-        rows = rows.filter(person__last_name__icontains=query) | rows.filter(
-            person__first_name__icontains=query
-        )
+        rows = rows.filter(person__search_text__contains=folded(query))
     return render(
         request,
         "prospects/events/checkin.html",

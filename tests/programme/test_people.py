@@ -55,8 +55,23 @@ def test_anonymise_erases_personal_data_and_keeps_no_trace_of_it(staff_client, w
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.email == "" and person.first_name == "Contact" and person.anonymised_at
+    # Nor can the erased name or address still be found by a search.
+    assert "alpha" not in person.search_text and "exemple" not in person.search_text
+    listed = staff_client.get(reverse("programme:person.list"), {"q": "alpha"}).content.decode()
+    assert "0 contact" in listed
     # The partner account linked to that contact is closed too.
     world.partner_a.refresh_from_db()
     assert not world.partner_a.is_active
     trail = json.dumps(list(AuditEntry.objects.values("changes", "object_repr")))
     assert email not in trail and "new@exemple.fr" not in trail and "Alpha" not in trail
+
+
+def test_the_contacts_search_reads_names_and_emails_accents_and_case_aside(staff_client, world):
+    from tests.factories import PersonFactory
+
+    PersonFactory(
+        first_name="Éloïse", last_name="Lefèvre", email="eloise@coop-velo.fr", organisation=world.org_a
+    )
+    for typed in ("lefevre", "LEFÈVRE", "eloise lefevre", "coop-velo"):
+        listed = staff_client.get(reverse("programme:person.list"), {"q": typed}).content.decode()
+        assert "Lefèvre" in listed and "1 contact" in listed and "Alpha" not in listed, typed

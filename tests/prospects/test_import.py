@@ -215,6 +215,8 @@ def test_import_flow_creates_structures_prospects_and_contacts(world, staff_clie
     )
     assert prospect.source == "import" and str(prospect.next_action_date) == "2026-12-01"
     assert Person.objects.get(email="ana@asso.fr").organisation == prospect.organisation
+    contacts = staff_client.get(reverse("programme:person.list"), {"q": "ana bel"}).content.decode()
+    assert "1 contact" in contacts and "ana@asso.fr" in contacts
     assert ImportFile.objects.get().status == ImportStatus.IMPORTED
 
 

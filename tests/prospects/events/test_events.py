@@ -313,6 +313,16 @@ def test_check_in_from_the_tablet_page(world, staff_client):
     assert registration.status == "present" and registration.checked_in_at is not None
 
 
+def test_the_tablet_page_finds_a_registrant_typed_without_accents(world, staff_client):
+    event = OpenEventFactory(programme=world.programme)
+    registration_of(event, world.person_a)
+    registration_of(event, PersonFactory(first_name="Élodie", last_name="Bérard", organisation=world.org_a))
+    url = reverse("prospects:event.checkin", args=[event.pk])
+    for typed in ("berard", "ÉLODIE", "elodie berard"):
+        page = staff_client.get(url, {"q": typed}).content.decode()
+        assert "Élodie Bérard" in page and "Alice Alpha" not in page, typed
+
+
 def test_attendance_per_sequence_gives_the_training_hours_and_a_certificate(world, staff_client):
     module = ModuleFactory(programme=world.programme)
     event = OpenEventFactory(programme=world.programme, kind="training", module=module)
