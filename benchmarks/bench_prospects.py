@@ -129,7 +129,8 @@ def bench_import(*, programme: Programme, user: User, rows: int) -> None:
                 (
                     Organisation,
                     "id, name, normalised_name, kind, family, siren, siret, rna, esus, address, postcode, town, "
-                    "normalised_town, website, description, distinct_confirmed, funder_kind, created_at, updated_at",
+                    "normalised_town, search_text, website, description, distinct_confirmed, funder_kind, "
+                    "created_at, updated_at",
                     [
                         (
                             o,
@@ -145,6 +146,7 @@ def bench_import(*, programme: Programme, user: User, rows: int) -> None:
                             "",
                             r[1],
                             r[1].lower(),
+                            f"{r[0]}\n{r[1]}".lower(),
                             "",
                             "",
                         )
@@ -169,9 +171,22 @@ def bench_import(*, programme: Programme, user: User, rows: int) -> None:
                 (
                     Person,
                     "first_name, last_name, email, phone, job_title, organisation_id, consent_date, "
-                    "consent_basis, consent_source, created_at, updated_at",
+                    "consent_basis, consent_source, search_text, created_at, updated_at",
                     [
-                        (r[5], r[6], r[4], "", "", o, today, "legitimate_interest", "Import", now, now)
+                        (
+                            r[5],
+                            r[6],
+                            r[4],
+                            "",
+                            "",
+                            o,
+                            today,
+                            "legitimate_interest",
+                            "Import",
+                            f"{r[5]} {r[6]}\n{r[4]}".lower(),
+                            now,
+                            now,
+                        )
                         for o, r in zip(org_ids, parsed, strict=True)
                     ],
                 ),
