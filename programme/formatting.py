@@ -208,3 +208,9 @@ def choice_labels(model: "type[Model]", field: str) -> dict[Any, str]:
 @functools.cache
 def _choice_labels(model: "type[Model]", field: str, language: str | None) -> dict[Any, str]:
     return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}  # type: ignore[union-attr]
+
+
+def failure(error: BaseException) -> str:
+    """A failure as the page or the e-mail that reports it says it: the error's message, its kind in brackets
+    (« trop gros (MemoryError) ») — not « MemoryError: trop gros », whose colon French typography refuses."""
+    return f"{error} ({error.__class__.__name__})"

@@ -39,6 +39,9 @@ ROLES = ("staff", "director", "partner_a", "partner_b")
 
 # A breaking space (not U+00A0 / U+202F) before a high punctuation mark, or inside guillemets.
 BREAKING_SPACE_BEFORE = re.compile(r"[ \t\r\n][;:!?»]|«[ \t\r\n]")
+# No space at all between a word and « ; : ! ? » (« Remarque: »), where the mark ends a phrase (not « 10:30 »,
+# « https: », « ?page=2 »).
+NO_SPACE_BEFORE = re.compile(r"[^\W\d_][;:!?](?=\s|$)")
 STRAIGHT_APOSTROPHE = re.compile(r"\w'\w")
 # `project.gate.continue`, `evaluation.measurement.validated` (not an e-mail address nor a host name).
 AUDIT_CODE = re.compile(r"(?<![@\w./-])[a-z]+\.[a-z_]+\.[a-z_]+\b(?![@./-]\w)")
@@ -89,6 +92,7 @@ def typography_faults(html: str) -> list[str]:
     for text, in_table in parser.nodes:
         checks = [
             ("espace sécable avant la ponctuation", BREAKING_SPACE_BEFORE),
+            ("espace manquante avant la ponctuation", NO_SPACE_BEFORE),
             ("apostrophe droite", STRAIGHT_APOSTROPHE),
             ("code interne", AUDIT_CODE),
             ("valeur interne", SNAKE_CASE),
@@ -367,6 +371,7 @@ SIGNED_IN_ACCOUNT_PAGES = (
     "account_change_password",
     "mfa_index",
     "mfa_activate_totp",
+    "account_reset_password",  # « Remarque : vous êtes déjà connecté »
 )
 ANONYMOUS_ACCOUNT_PAGES = (
     "account_login",

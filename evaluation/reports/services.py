@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from evaluation.models import WRITTEN_SECTIONS, Report, ReportKind, ReportStage, ReportStatus, ReportText
 from programme import access
 from programme.audit import audit_log
-from programme.formatting import fr_date
+from programme.formatting import failure, fr_date
 from programme.models import Cohort, Programme, Role, Territory, User
 from projects.funding.models import FundingSettings
 from projects.models import Project
@@ -701,7 +701,7 @@ def report_render(*, report_id: int, redelivered: bool = False) -> Report | None
         _fail(claim, report, _("Le rendu a dépassé le temps autorisé."), started)
     except Exception as error:  # noqa: BLE001 — any failure is recorded and shown with its reason
         logger.exception("Report %s failed", report.pk)
-        reason = _("Le rendu a échoué : %(error)s") % {"error": f"{error.__class__.__name__}: {error}"[:500]}
+        reason = _("Le rendu a échoué : %(error)s") % {"error": failure(error)[:500]}
         _fail(claim, report, reason, started)
     report.refresh_from_db()
     if report.status in (ReportStatus.DONE, ReportStatus.FAILED):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from programme import access
 from programme.audit import Edit, audit_log, save_audited
 from programme.files import check_upload
+from programme.formatting import failure
 from programme.models import AuditEntry, Organisation, Person, User
 from prospects.models import Exchange, ExchangeKind, Prospect
 
@@ -413,7 +414,7 @@ def outgoing_email_deliver(*, email_id: int) -> int:
     except Exception as error:
         OutgoingEmail.objects.filter(pk=email_id, status=EmailStatus.SENDING, claimed_at=now).update(
             status=EmailStatus.QUEUED,
-            error=f"{error.__class__.__name__}: {error}"[:1000],
+            error=failure(error)[:1000],
             attempts=email.attempts + 1,
         )
         raise

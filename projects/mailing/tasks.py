@@ -4,6 +4,8 @@ import smtplib
 
 from celery import shared_task
 
+from programme.formatting import failure
+
 from . import services
 
 RETRIES = 5
@@ -23,13 +25,11 @@ def send_emails(self, email_ids: list[int]) -> int:
             retry.append(email_id)
             last_error = error
         except Exception as error:  # noqa: BLE001 — anything else will not get better by retrying
-            services.outgoing_email_fail(email_id=email_id, error=f"{error.__class__.__name__}: {error}")
+            services.outgoing_email_fail(email_id=email_id, error=failure(error))
     if retry and last_error is not None:
         if self.request.retries >= RETRIES or self.request.is_eager:
             for email_id in retry:
-                services.outgoing_email_fail(
-                    email_id=email_id, error=f"{last_error.__class__.__name__}: {last_error}"
-                )
+                services.outgoing_email_fail(email_id=email_id, error=failure(last_error))
         else:
             raise self.retry(args=[retry], exc=last_error, countdown=60 * 2**self.request.retries)
     return sent

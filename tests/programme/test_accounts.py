@@ -414,6 +414,11 @@ def test_a_new_login_address_must_be_verified_before_it_becomes_the_login(world)
     partner.post(reverse("account_email"), {"email": "nouvelle@exemple.fr", "action_add": ""})
     new = EmailAddress.objects.get(email="nouvelle@exemple.fr")
     assert not new.verified
+    # The page says which address waits for its verification, in French typography, with its two buttons.
+    page = partner.get(reverse("account_email")).content.decode()
+    assert "Adresse actuelle\u202f:" in page and "Changement en attente vers\u202f:" in page
+    assert "nouvelle@exemple.fr" in page and "Renvoyer l’e-mail de vérification" in page
+    assert "Annuler le changement" in page
     # Not verified: not the login, not usable to sign in, cannot be made primary.
     partner.post(reverse("account_email"), {"email": "nouvelle@exemple.fr", "action_primary": ""})
     world.partner_a.refresh_from_db()
@@ -460,3 +465,19 @@ def test_after_login_the_pages_speak_the_person_s_language(world):
     )
     assert response.headers["Content-Language"] == "en"
     translation.activate("fr")  # the test client leaves the last response's language active
+
+
+def test_a_pending_address_change_can_be_cancelled_from_the_page(world):
+    from allauth.account.models import EmailAddress
+
+    partner = Client()
+    assert login(partner, "a@test.fr").status_code == 302
+    partner.post(reverse("account_email"), {"email": "autre@exemple.fr", "action_add": ""})
+    assert EmailAddress.objects.filter(email="autre@exemple.fr").exists()
+    # The page's « Annuler le changement » button: the pending address's hidden field and action_remove.
+    page = partner.get(reverse("account_email")).content.decode()
+    assert 'name="email" value="autre@exemple.fr"' in page and 'name="action_remove"' in page
+    partner.post(reverse("account_email"), {"email": "autre@exemple.fr", "action_remove": ""})
+    assert not EmailAddress.objects.filter(email="autre@exemple.fr").exists()
+    world.partner_a.refresh_from_db()
+    assert world.partner_a.email == "a@test.fr"
