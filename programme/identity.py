@@ -80,10 +80,11 @@ def normalise_name(name: str) -> str:
 
 
 def folded(text: str) -> str:
-    """What a search compares: lower case, accents off, the typographic apostrophe straight, « œ » as « oe » —
-    « Énergies », « energies » and « ÉNERGIES » read the same, on PostgreSQL as on SQLite (whose LIKE ignores
-    the case of ASCII letters only). A search folds the stored text (`search_key`) and the typed one alike."""
-    text = (text or "").lower()
+    """What a search compares: lower case, accents off, the typographic apostrophe straight, « œ » as « oe »,
+    a hyphen as a space — « Énergies », « energies » and « ÉNERGIES » read the same, « saint etienne » finds
+    « Saint-Étienne », on PostgreSQL as on SQLite (whose LIKE ignores the case of ASCII letters only). A search
+    folds the stored text (`search_key`) and the typed one alike."""
+    text = (text or "").lower().replace("-", " ")
     if text.isascii():
         return text
     text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("œ", "oe").replace("æ", "ae"))

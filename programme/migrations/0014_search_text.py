@@ -2,11 +2,12 @@
 
 from django.db import migrations, models
 
-from programme.identity import search_key
+from programme.identity import folded, search_key
 
 #: What each model's search reads, folded (`Organisation.fill_derived`, `Person.fill_derived`).
 SEARCHED = {
     "Organisation": (("name", "town"), lambda o: search_key(o.name, o.town)),
+    "Area": (("name",), lambda a: folded(a.name)),
     "Person": (
         ("first_name", "last_name", "email"),
         lambda p: search_key(f"{p.first_name} {p.last_name}", p.email),
@@ -15,7 +16,8 @@ SEARCHED = {
 
 
 def fill_search_text(apps, schema_editor):
-    """The existing structures' and contacts' search text, in batches (a register import may have made many)."""
+    """The existing areas', structures' and contacts' search text, in batches (35,000 communes; a register
+    import may have made many structures)."""
     for name, (fields, key) in SEARCHED.items():
         model = apps.get_model("programme", name)
         batch = []
@@ -41,6 +43,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="person",
+            name="search_text",
+            field=models.TextField(blank=True, default="", editable=False),
+        ),
+        migrations.AddField(
+            model_name="area",
             name="search_text",
             field=models.TextField(blank=True, default="", editable=False),
         ),

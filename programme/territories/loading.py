@@ -111,13 +111,20 @@ def _rows(folder: Path) -> dict[AreaKind, list[Area]]:
 
 
 def _upsert(areas: Iterable[Area]) -> int:
-    batch = list(areas)
+    batch = [area.fill_derived() for area in areas]
     for start in range(0, len(batch), BATCH):
         Area.objects.bulk_create(
             batch[start : start + BATCH],
             update_conflicts=True,
             unique_fields=["kind", "code"],
-            update_fields=["name", "department_code", "region_code", "epci_code", "population"],
+            update_fields=[
+                "name",
+                "search_text",
+                "department_code",
+                "region_code",
+                "epci_code",
+                "population",
+            ],
         )
     return len(batch)
 

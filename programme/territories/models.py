@@ -4,6 +4,8 @@ with their INSEE codes, loaded by `manage.py load_areas`), a territory's local p
 
 The models keep the `programme` label: they are re-imported at the bottom of programme/models.py."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programme.access import Granted, TeamOnly
 from programme.formatting import fr_date
+from programme.identity import folded
 
 
 class AreaKind(models.TextChoices):
@@ -32,6 +35,8 @@ class Area(models.Model):
     region_code = models.CharField(_("région"), max_length=3, blank=True)
     epci_code = models.CharField(_("EPCI"), max_length=9, blank=True)
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    #: The name folded (`identity.folded`): what the area picker's search compares (« saint etienne »).
+    search_text = models.TextField(editable=False, blank=True, default="")
 
     # Reference data: the team picks from it; partners read a territory's areas through the territory.
     access_rule = TeamOnly()
@@ -45,6 +50,15 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_derived()
+        super().save(*args, **kwargs)
+
+    def fill_derived(self) -> "Area":
+        """The folded name the search reads: what save() stores, and what the loader's bulk upsert calls."""
+        self.search_text = folded(self.name)
+        return self
 
 
 class PartnerRole(models.TextChoices):

@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from programme import access
+from programme.identity import folded
 from programme.models import Person, Territory, User
 
 from .models import Area, AreaKind, Stage, StageMove, TerritoryGrant, TerritoryPartner
@@ -82,7 +83,7 @@ def area_search(
         areas = areas.filter(kind=kind)
     if exclude is not None:
         areas = areas.exclude(pk__in=exclude.values("pk"))
-    matches = areas.filter(Q(name__icontains=query) | Q(code__startswith=query))
+    matches = areas.filter(Q(search_text__contains=folded(query)) | Q(code__startswith=query))
     return list(matches.order_by("-population", "name")[:SEARCH_LIMIT])
 
 

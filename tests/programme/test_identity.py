@@ -183,6 +183,7 @@ def test_identifiers_of_all_zeros_are_refused_though_their_luhn_key_is_right(val
         ("L’Œuvre d’Ève", "l'oeuvre d'eve"),
         ("Vénissieux", "venissieux"),
         ("SCOP 50 %", "scop 50 %"),
+        ("Saint-Étienne", "saint etienne"),
     ],
 )
 def test_a_search_folds_accents_case_and_apostrophes(typed, compared):

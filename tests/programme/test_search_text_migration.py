@@ -1,4 +1,4 @@
-"""The structures and contacts of before the accent-blind search get their search text from the migration
+"""The areas, structures and contacts of before the accent-blind search get their search text from the migration
 that adds it, so that a search typed without accents finds them too."""
 
 import pytest
@@ -22,6 +22,8 @@ def test_existing_structures_and_contacts_are_found_without_accents_after_the_mi
     Person = old.get_model("programme", "Person")
     cafe = Organisation.objects.create(name="Café Associatif Gérland", town="Lyon", kind="association")
     Person.objects.create(first_name="Éloïse", last_name="Lefèvre", email="eloise@cafe.fr", organisation=cafe)
+    Area = old.get_model("programme", "Area")
+    Area.objects.create(kind="commune", code="42218", name="Saint-Étienne")
 
     new = _migrate(AFTER)
     Organisation = new.get_model("programme", "Organisation")
@@ -29,3 +31,4 @@ def test_existing_structures_and_contacts_are_found_without_accents_after_the_mi
     assert Organisation.objects.get(search_text__contains="cafe associatif gerland").pk == cafe.pk
     assert Person.objects.filter(search_text__contains="eloise lefevre").count() == 1
     assert Person.objects.filter(search_text__contains="eloise@cafe.fr").count() == 1
+    assert new.get_model("programme", "Area").objects.get(search_text="saint etienne").code == "42218"

@@ -53,7 +53,9 @@ def test_load_areas_again_updates_names_without_duplicating(tmp_path):
     renamed = [{**c, "nom": "Villeurbanne (nouveau nom)"} if c["code"] == "69266" else c for c in COMMUNES]
     call_command("load_areas", str(write_extract(tmp_path / "v2", communes=renamed)))
     assert Area.objects.filter(kind=AreaKind.COMMUNE).count() == 5
-    assert Area.objects.get(kind=AreaKind.COMMUNE, code="69266").name == "Villeurbanne (nouveau nom)"
+    renamed_area = Area.objects.get(kind=AreaKind.COMMUNE, code="69266")
+    assert renamed_area.name == "Villeurbanne (nouveau nom)"
+    assert renamed_area.search_text == "villeurbanne (nouveau nom)"  # the upsert keeps the search in step
 
 
 def test_load_areas_refuses_a_folder_that_is_not_the_package(tmp_path):
@@ -100,6 +102,10 @@ def test_areas_are_picked_from_the_official_list(world, tmp_path, director_clien
     url = reverse("territories:areas", args=[territory.pk])
     page = director_client.get(url, {"q": "vaulx"}).content.decode()
     assert "Vaulx-en-Velin" in page and "69256" in page and "Villeurbanne" not in page
+    # Accents, case and hyphens aside: as a name is typed on a phone.
+    for typed in ("VAULX EN VELIN", "vaulx-en-vélin", "metropole de lyon"):
+        page = director_client.get(url, {"q": typed}).content.decode()
+        assert ("Vaulx-en-Velin" if "vaulx" in typed.lower() else "Métropole de Lyon") in page, typed
     by_code = director_client.get(url, {"q": "6926"}).content.decode()
     assert "Villeurbanne" in by_code
     metropole = Area.objects.get(code="200046977")
