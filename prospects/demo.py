@@ -26,6 +26,7 @@ from .models import (
     SelectionDecision,
     Source,
     Stage,
+    StageChange,
 )
 
 # Extra structures met by the watch (name, kind, town, territory index, theme indexes).
@@ -273,6 +274,34 @@ def _organisation(
             consent_source="Veille du programme",
         )
     return org
+
+
+def settle(ctx: DemoContext) -> None:
+    """Date each prospect's stage history along its own story. The services stamp a move « now », so without
+    this every prospect of the demo would have been created and moved today, after exchanges dated months
+    ago. A step of its own, the last of seed_demo, since later steps move prospects too (calls, selection).
+    The creation is put two weeks before its first exchange, the last move on its last exchange,
+    interview or committee that has happened, the moves in between spread evenly. The board's « depuis »,
+    the list and the structure's timeline then read like a programme running for months. Rerun, it gives
+    the same dates."""
+    prospects = Prospect.objects.filter(programme=ctx.programme).prefetch_related(
+        "exchanges", "interviews", "selection_decisions", "stage_changes"
+    )
+    for prospect in prospects.order_by("pk"):
+        days = [exchange.date for exchange in prospect.exchanges.all()]
+        days += [timezone.localtime(i.scheduled_at).date() for i in prospect.interviews.all()]
+        days += [timezone.localtime(d.decided_at).date() for d in prospect.selection_decisions.all()]
+        past = [day for day in days if day < ctx.today]
+        end = max(past) if past else ctx.today - timedelta(days=2 + prospect.pk % 12)
+        start = min([*past, end]) - timedelta(days=14)
+        changes = sorted(prospect.stage_changes.all(), key=lambda change: (change.changed_at, change.pk))
+        step = (end - start) / max(len(changes) - 1, 1)
+        for k, change in enumerate(changes):
+            StageChange.objects.filter(pk=change.pk).update(changed_at=_aware(start + step * k, 9 + k % 8))
+        Prospect.objects.filter(pk=prospect.pk).update(
+            created_at=_aware(start, 9),
+            stage_changed_at=_aware(start + step * max(len(changes) - 1, 0), 9 + (len(changes) - 1) % 8),
+        )
 
 
 def build(ctx: DemoContext) -> None:

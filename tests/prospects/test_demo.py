@@ -1,10 +1,23 @@
 """The demo step builds ~60 prospects across every stage and source, and is idempotent."""
 
+from datetime import timedelta
+
 from django.core.management import call_command
+from django.utils import timezone
 
 from programme.models import Cohort
 from projects.models import Project
-from prospects.models import Event, Exchange, Interview, Prospect, Score, SelectionDecision, Source, Stage
+from prospects.models import (
+    Event,
+    Exchange,
+    Interview,
+    Prospect,
+    Score,
+    SelectionDecision,
+    Source,
+    Stage,
+    StageChange,
+)
 
 
 def test_seed_demo_twice(db, settings):
@@ -17,7 +30,10 @@ def test_seed_demo_twice(db, settings):
         Interview.objects.count(),
         Event.objects.count(),
     )
+    dates = sorted(StageChange.objects.values_list("pk", "changed_at"))
     call_command("seed_demo", verbosity=0)
+    assert sorted(StageChange.objects.values_list("pk", "changed_at")) == dates  # the same dates again
+    _stage_histories_read_like_months_of_work()
     assert counts == (
         Prospect.objects.count(),
         Exchange.objects.count(),
@@ -34,6 +50,21 @@ def test_seed_demo_twice(db, settings):
     first = Cohort.objects.order_by("year").first()
     assert SelectionDecision.objects.filter(cohort=first, decision="retained").count() == 4
     assert Project.objects.filter(title="Alimentation solidaire au Tonkin").count() == 1
+
+
+def _stage_histories_read_like_months_of_work() -> None:
+    """Not every prospect created and moved today: each history in order, none in the future, the last move
+    the prospect's stage and date, spread over months."""
+    today = timezone.localdate()
+    days = set()
+    for prospect in Prospect.objects.prefetch_related("stage_changes"):
+        history = sorted(prospect.stage_changes.all(), key=lambda c: (c.changed_at, c.pk))
+        assert history and [c.pk for c in history] == sorted(c.pk for c in history), prospect
+        assert timezone.localtime(history[-1].changed_at).date() <= today
+        assert history[-1].to_stage == prospect.stage and history[-1].changed_at == prospect.stage_changed_at
+        assert prospect.created_at <= history[0].changed_at
+        days |= {timezone.localtime(c.changed_at).date() for c in history}
+    assert len(days) > 30 and min(days) < today - timedelta(days=90)
 
 
 def _events_of_the_demo() -> None:

@@ -48,6 +48,7 @@ STEPS = (
     conversations_demo.build,
     reports_demo.build,
     judgement_demo.build,
+    prospects_demo.settle,  # last: dates every prospect's stage history, whichever step moved it
 )
 
 
