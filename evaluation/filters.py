@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from programme.filters import SearchInput, SharedFormFilterSet
+from programme.identity import folded
 from programme.models import Theme
 from projects.models import Phase, Project
 
@@ -28,7 +29,9 @@ class IndicatorFilter(SharedFormFilterSet):
 
     def search(self, queryset: QuerySet[Indicator], name: str, value: str) -> QuerySet[Indicator]:
         return queryset.filter(
-            Q(name__icontains=value) | Q(code__icontains=value) | Q(description__icontains=value)
+            Q(name__folded__contains=folded(value))
+            | Q(code__folded__contains=folded(value))
+            | Q(description__folded__contains=folded(value))
         )
 
 
@@ -71,4 +74,6 @@ class LessonFilter(django_filters.FilterSet):
         self.filters["project"].queryset = projects
 
     def search(self, queryset: QuerySet[Lesson], name: str, value: str) -> QuerySet[Lesson]:
-        return queryset.filter(Q(title__icontains=value) | Q(body__icontains=value))
+        return queryset.filter(
+            Q(title__folded__contains=folded(value)) | Q(body__folded__contains=folded(value))
+        )

@@ -11,11 +11,13 @@ class ProgrammeConfig(AppConfig):
         from allauth.account.signals import user_logged_in
         from django.db.models.signals import pre_save
 
-        from . import dataversion
+        from . import dataversion, lookups
         from .adapters import use_preferred_language, verify_login_address
 
         # Every committed write to a table the figures read makes a new data version (the dashboard's cache).
         dataversion.install()
+        # `__folded`: a search by title or name, accents and case aside (SQLite's function on each connection).
+        lookups.install()
 
         pre_save.connect(verify_login_address, sender=EmailAddress, dispatch_uid="parcours-login-address")
         user_logged_in.connect(use_preferred_language, dispatch_uid="parcours-login-language")

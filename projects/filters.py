@@ -38,9 +38,9 @@ class ProjectFilter(SharedFormFilterSet):
 
     def search(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         return queryset.filter(
-            Q(title__icontains=value)
+            Q(title__folded__contains=folded(value))
             | Q(lead_organisation__search_text__contains=folded(value))
-            | Q(problem__icontains=value)
+            | Q(problem__folded__contains=folded(value))
         )
 
     def filter_late(

@@ -25,7 +25,9 @@ class TemplateFilter(SharedFormFilterSet):
         fields = ["q", "purpose", "archived"]
 
     def search(self, queryset: QuerySet[EmailTemplate], name: str, value: str) -> QuerySet[EmailTemplate]:
-        return queryset.filter(Q(name__icontains=value) | Q(subject_fr__icontains=value))
+        return queryset.filter(
+            Q(name__folded__contains=folded(value)) | Q(subject_fr__folded__contains=folded(value))
+        )
 
     def filter_archived(
         self, queryset: QuerySet[EmailTemplate], name: str, value: bool | None
@@ -50,7 +52,7 @@ class SentFilter(SharedFormFilterSet):
 
     def search(self, queryset: QuerySet[OutgoingEmail], name: str, value: str) -> QuerySet[OutgoingEmail]:
         return queryset.filter(
-            Q(subject__icontains=value)
+            Q(subject__folded__contains=folded(value))
             | Q(organisation__search_text__contains=folded(value))
-            | Q(to__icontains=value)
+            | Q(to__folded__contains=folded(value))
         )

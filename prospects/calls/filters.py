@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programme.filters import SearchInput, SharedFormFilterSet
 from programme.forms import FilterForm
+from programme.identity import folded
 from programme.models import Programme
 
 from .models import Application, ApplicationStatus, Call
@@ -26,7 +27,7 @@ class CallFilter(SharedFormFilterSet):
         form = FilterForm
 
     def search(self, queryset: QuerySet[Call], name: str, value: str) -> QuerySet[Call]:
-        return queryset.filter(title__icontains=value)
+        return queryset.filter(title__folded__contains=folded(value))
 
 
 class ApplicationFilter(SharedFormFilterSet):
@@ -43,10 +44,10 @@ class ApplicationFilter(SharedFormFilterSet):
     def search(self, queryset: QuerySet[Application], name: str, value: str) -> QuerySet[Application]:
         digits = value.replace(" ", "")
         condition = (
-            Q(organisation_name__icontains=value)
-            | Q(last_name__icontains=value)
-            | Q(email__icontains=value)
-            | Q(town__icontains=value)
+            Q(organisation_name__folded__contains=folded(value))
+            | Q(last_name__folded__contains=folded(value))
+            | Q(email__folded__contains=folded(value))
+            | Q(town__folded__contains=folded(value))
         )
         if digits.isdigit():
             condition |= Q(siren__startswith=digits[:9])

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programme.filters import SearchInput, SharedFormFilterSet
+from programme.identity import folded
 from programme.models import Cohort, Programme, Territory, Theme
 
 from .models import Event, EventKind
@@ -25,7 +26,9 @@ class EventFilter(SharedFormFilterSet):
         fields = ["q", "kind", "when", "programme", "cohort", "territory", "themes"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(place__icontains=value))
+        return queryset.filter(
+            Q(name__folded__contains=folded(value)) | Q(place__folded__contains=folded(value))
+        )
 
     def filter_when(self, queryset, name, value):
         today = timezone.localdate()

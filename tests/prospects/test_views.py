@@ -422,8 +422,9 @@ def test_unknown_export_format_is_404(world, staff_client):
 
 
 def test_the_search_has_trigram_indexes_on_postgresql(db):
-    """The list's search (`icontains` on the structure's name and town) is served by GIN trigram indexes on
-    PostgreSQL (prospects migration 0016); SQLite has none and scans."""
+    """The list's search (`contains` on the structure's folded name and town, `search_text`) is served by a
+    GIN trigram index on PostgreSQL (prospects migration 0020, in place of 0017's two on UPPER(name) and
+    UPPER(town)); SQLite has none and scans."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -431,8 +432,8 @@ def test_the_search_has_trigram_indexes_on_postgresql(db):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'programme_organisation' "
-            "AND indexname LIKE 'prospects_org_%%_upper_trgm'"
+            "AND indexdef LIKE '%%gin_trgm_ops%%'"
         )
         found = dict(cursor.fetchall())
-    assert set(found) == {"prospects_org_name_upper_trgm", "prospects_org_town_upper_trgm"}
+    assert set(found) == {"prospects_org_search_trgm"} and "search_text" in found["prospects_org_search_trgm"]
     assert all("gin_trgm_ops" in definition for definition in found.values())
