@@ -418,6 +418,8 @@ def test_the_account_pages_read_as_french_before_sign_in(world):
     stale = reverse("account_reset_password_from_key", kwargs={"uidb36": "zz", "key": "perime"})
     faults += _account_faults(client, stale)
     assert "jeton" in client.get(stale).content.decode().lower()
+    reset = client.get(reverse("account_reset_password")).content.decode()
+    assert "E-mail" in reset and "Courriel" not in reset  # the app's word, not Django's auth's
     assert not faults, "\n".join(faults)
 
 

@@ -125,3 +125,5 @@ def test_the_corrected_allauth_translations_are_the_ones_shown():
     with translation.override("fr"):
         assert translation.gettext("Forgot your password?") == "Mot de passe oublié\u202f?"
         assert translation.gettext("Authenticator App") == "Application d’authentification"
+        # Django's auth app says « Courriel » and comes first; the app's word is « E-mail ».
+        assert translation.gettext("Email") == "E-mail"
