@@ -287,6 +287,7 @@ def settle(ctx: DemoContext) -> None:
     prospects = Prospect.objects.filter(programme=ctx.programme).prefetch_related(
         "exchanges", "interviews", "selection_decisions", "stage_changes"
     )
+    dated_changes, dated_prospects = [], []
     for prospect in prospects.order_by("pk"):
         days = [exchange.date for exchange in prospect.exchanges.all()]
         days += [timezone.localtime(i.scheduled_at).date() for i in prospect.interviews.all()]
@@ -297,11 +298,13 @@ def settle(ctx: DemoContext) -> None:
         changes = sorted(prospect.stage_changes.all(), key=lambda change: (change.changed_at, change.pk))
         step = (end - start) / max(len(changes) - 1, 1)
         for k, change in enumerate(changes):
-            StageChange.objects.filter(pk=change.pk).update(changed_at=_aware(start + step * k, 9 + k % 8))
-        Prospect.objects.filter(pk=prospect.pk).update(
-            created_at=_aware(start, 9),
-            stage_changed_at=_aware(start + step * max(len(changes) - 1, 0), 9 + (len(changes) - 1) % 8),
-        )
+            change.changed_at = _aware(start + step * k, 9 + k % 8)
+        prospect.created_at = _aware(start, 9)
+        prospect.stage_changed_at = changes[-1].changed_at if changes else prospect.created_at
+        dated_changes += changes
+        dated_prospects.append(prospect)
+    StageChange.objects.bulk_update(dated_changes, ["changed_at"], batch_size=500)
+    Prospect.objects.bulk_update(dated_prospects, ["created_at", "stage_changed_at"], batch_size=500)
 
 
 def build(ctx: DemoContext) -> None:

@@ -952,6 +952,7 @@ def import_rows_create(*, actor: User, programme: Programme, preview: importing.
         new_org = row.organisation_id is None
         org_id = next(new_org_ids) if new_org else row.organisation_id
         has_person = bool(d["contact_email"] or d["contact_last_name"])
+        first_name, last_name = d["contact_first_name"][:100] or "—", d["contact_last_name"][:100]
         staged.append(
             (
                 org_id,
@@ -977,15 +978,12 @@ def import_rows_create(*, actor: User, programme: Programme, preview: importing.
                 d["next_action_date"],
                 d["notes"],
                 has_person,
-                d["contact_first_name"][:100] or "—",
-                d["contact_last_name"][:100],
+                first_name,
+                last_name,
                 d["contact_email"],
                 d["contact_phone"][:30],
                 d["contact_job_title"][:150],
-                search_key(
-                    f"{d['contact_first_name'][:100] or '—'} {d['contact_last_name'][:100]}",
-                    d["contact_email"],
-                ),
+                Person.search_key_of(first_name, last_name, d["contact_email"]),
             )
         )
         for theme_id in d["theme_ids"]:

@@ -56,5 +56,5 @@ def test_lists_searched_by_title_find_it_without_accents(world, staff_client, ur
     }[build]()
     for query in (typed, typed.upper(), shown):
         page = staff_client.get(reverse(url), {"q": query}).content.decode()
-        assert shown.replace("’", "&#x27;") in page or shown in page, (url, query)
+        assert shown in page, (url, query)
     assert shown not in staff_client.get(reverse(url), {"q": "zzz introuvable"}).content.decode()
