@@ -8,7 +8,7 @@ import mimetypes
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -168,6 +168,54 @@ def _attachment_of(draft: Draft) -> tuple[str, str, str]:
     return "", "", ""
 
 
+def _message_rows(
+    draft: Draft,
+    *,
+    actor: User,
+    person: Person,
+    organisation: Organisation,
+    prospect: Prospect | None,
+    subject: str,
+    body: str,
+    on: date,
+    project: Project | None = None,
+    batch: uuid.UUID | None = None,
+) -> tuple[Exchange, OutgoingEmail]:
+    """One message's two rows, not saved: the e-mail exchange it is logged as on the structure, and the
+    e-mail to send (the draft's template, language and attachment) tied to it. The caller saves the
+    exchange first, then the e-mail (one message, or every message of a bulk send at once)."""
+    subject = subject[:255]
+    exchange = Exchange(
+        organisation=organisation,
+        contact=person,
+        prospect=prospect,
+        kind=ExchangeKind.EMAIL,
+        date=on,
+        user=actor,
+        subject=subject,
+        summary=body,
+    )
+    attachment, attachment_name, attachment_type = _attachment_of(draft)
+    email = OutgoingEmail(
+        to=person.email,
+        contact=person,
+        organisation=organisation,
+        prospect=prospect,
+        project=project,
+        template=draft.template,
+        language=draft.language,
+        subject=subject,
+        body=body,
+        attachment=attachment,
+        attachment_name=attachment_name,
+        attachment_type=attachment_type,
+        exchange=exchange,
+        sender=actor,
+        batch=batch,
+    )
+    return exchange, email
+
+
 def _queue(ids: Sequence[int]) -> None:
     """Hand the messages to the queue once the transaction commits (in batches)."""
     from . import tasks
@@ -232,35 +280,21 @@ def email_send(
         raise ValidationError({"body": [selectors.missing_message(missing)]})
     subject = " ".join(placeholders.fill(draft.subject, values).split())
     body = placeholders.fill(draft.body, values)
-    attachment, attachment_name, attachment_type = _attachment_of(draft)
-    exchange = Exchange.objects.create(
-        organisation=organisation,
-        contact=person,
-        prospect=prospect,
-        kind=ExchangeKind.EMAIL,
-        date=timezone.localdate(),
-        user=actor,
-        subject=subject[:255],
-        summary=body,
-    )
-    if project is not None:
-        project.exchanges.add(exchange)
-    email = OutgoingEmail.objects.create(
-        to=person.email,
-        contact=person,
+    exchange, email = _message_rows(
+        draft,
+        actor=actor,
+        person=person,
         organisation=organisation,
         prospect=prospect,
         project=project,
-        template=draft.template,
-        language=draft.language,
-        subject=subject[:255],
+        subject=subject,
         body=body,
-        attachment=attachment,
-        attachment_name=attachment_name,
-        attachment_type=attachment_type,
-        exchange=exchange,
-        sender=actor,
+        on=timezone.localdate(),
     )
+    exchange.save()
+    if project is not None:
+        project.exchanges.add(exchange)
+    email.save()
     audit_log(
         actor=actor,
         obj=prospect if prospect is not None else organisation,
@@ -309,7 +343,6 @@ def email_bulk_send(
         )
     batch = uuid.uuid4()
     today = timezone.localdate()
-    attachment, attachment_name, attachment_type = _attachment_of(draft)
     messages: list[tuple[str, str]] = [
         (
             " ".join(placeholders.fill(draft.subject, r.values).split())[:255],
@@ -317,42 +350,22 @@ def email_bulk_send(
         )
         for r in plan.recipients
     ]
-    exchanges = Exchange.objects.bulk_create(
-        [
-            Exchange(
-                organisation_id=r.prospect.organisation_id,
-                contact=r.person,
-                prospect=r.prospect,
-                kind=ExchangeKind.EMAIL,
-                date=today,
-                user=actor,
-                subject=subject,
-                summary=body,
-            )
-            for r, (subject, body) in zip(plan.recipients, messages, strict=True)
-        ]
-    )
-    emails = OutgoingEmail.objects.bulk_create(
-        [
-            OutgoingEmail(
-                to=r.person.email,
-                contact=r.person,
-                organisation_id=r.prospect.organisation_id,
-                prospect=r.prospect,
-                template=draft.template,
-                language=draft.language,
-                subject=subject,
-                body=body,
-                attachment=attachment,
-                attachment_name=attachment_name,
-                attachment_type=attachment_type,
-                exchange=exchange,
-                sender=actor,
-                batch=batch,
-            )
-            for r, (subject, body), exchange in zip(plan.recipients, messages, exchanges, strict=True)
-        ]
-    )
+    rows = [
+        _message_rows(
+            draft,
+            actor=actor,
+            person=r.person,
+            organisation=r.prospect.organisation,
+            prospect=r.prospect,
+            subject=subject,
+            body=body,
+            on=today,
+            batch=batch,
+        )
+        for r, (subject, body) in zip(plan.recipients, messages, strict=True)
+    ]
+    Exchange.objects.bulk_create([exchange for exchange, _email in rows])
+    emails = OutgoingEmail.objects.bulk_create([email for _exchange, email in rows])
     if any(email.pk is None for email in emails):  # a backend that does not return ids
         emails = list(OutgoingEmail.objects.filter(batch=batch).order_by("pk"))
     content_type = ContentType.objects.get_for_model(Prospect)
