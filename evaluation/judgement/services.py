@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from evaluation.models import EvaluationCriterion, EvaluationQuestion, Lesson, Measurement
 from programme import access
 from programme.audit import audit_log, delete_audited
-from programme.formatting import failure, fr_date
+from programme.formatting import fr_date
 from programme.models import Role, User
 from projects.models import Deliverable, DeploymentSite, GateDecision, Phase, Project, WorkshopItem
 
@@ -300,11 +300,12 @@ def _done(model: Any, pk: int, *, rendered: Any, snapshot: Any, started: float, 
 
 
 def _fail(model: Any, pk: int, error: Exception, started: float) -> None:
+    from evaluation.reports.services import render_failure
+
     logger.exception("Rendering %s %s failed", model.__name__, pk)
-    reason = _("Le rendu a échoué : %(error)s") % {"error": failure(error)[:500]}
     model.objects.filter(pk=pk, status=RenderStatus.RUNNING).update(
         status=RenderStatus.FAILED,
-        error=reason,
+        error=render_failure(error),
         duration=round(time.monotonic() - started, 3),
         finished_at=timezone.now(),
     )

@@ -53,6 +53,13 @@ INTERRUPTED = gettext_lazy("Le rendu a été interrompu (temps maximal dépassé
 #: How many times an interrupted render restarts by itself before it is shown as failed (a report that
 #: kills its worker every time must not loop forever).
 MAX_RESTARTS = 2
+
+
+def render_failure(error: BaseException) -> str:
+    """What a failed render (a report, a gate dossier, an essaimage kit) says on its page and in its e-mail."""
+    return _("Le rendu a échoué : %(error)s") % {"error": failure(error)[:500]}
+
+
 #: What a queued report says while the queue cannot take it; the sweeper hands it over once it is back.
 QUEUE_DOWN = gettext_lazy(
     "La file de rendu est indisponible : le rapport démarrera automatiquement dès qu’elle sera rétablie."
@@ -701,8 +708,7 @@ def report_render(*, report_id: int, redelivered: bool = False) -> Report | None
         _fail(claim, report, _("Le rendu a dépassé le temps autorisé."), started)
     except Exception as error:  # noqa: BLE001 — any failure is recorded and shown with its reason
         logger.exception("Report %s failed", report.pk)
-        reason = _("Le rendu a échoué : %(error)s") % {"error": failure(error)[:500]}
-        _fail(claim, report, reason, started)
+        _fail(claim, report, render_failure(error), started)
     report.refresh_from_db()
     if report.status in (ReportStatus.DONE, ReportStatus.FAILED):
         from .tasks import send_report_mail
