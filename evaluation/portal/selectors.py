@@ -10,7 +10,7 @@ from operator import itemgetter
 from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Exists, F, Model, OuterRef, QuerySet, Subquery, Window
+from django.db.models import Exists, F, Model, OuterRef, Prefetch, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -45,6 +45,7 @@ from projects.models import (
 
 from ..models import (
     Indicator,
+    IndicatorSummary,
     MaturityAssessment,
     MaturityScore,
     MeasurementStatus,
@@ -53,6 +54,7 @@ from ..models import (
     ProjectIndicator,
     maturity_moments,
 )
+from ..selectors import indicator_summary
 
 #: How far ahead "next deadlines" look, and how many shared minutes and decisions the page shows.
 DEADLINE_DAYS = 120
@@ -257,6 +259,38 @@ LATEST_FIELDS = (
     "text_value",
     "locked",
 )
+
+
+@dataclass(frozen=True)
+class IndicatorPage:
+    """An indicator the collective reports, as its portal page shows it."""
+
+    pi: ProjectIndicator
+    #: Every value sent for it, the latest period first.
+    measurements: list[Measurement]
+    #: Where the project stands (`indicator_summary`: validated values only, the team's own figures).
+    summary: IndicatorSummary
+
+
+def indicator_page(*, user: User, pk: int, today: date) -> IndicatorPage:
+    """The portal page of an indicator the partner's collective reports (404 otherwise): its values and the
+    figures the team reads on its own page — value so far, target due now, progress towards it and towards
+    the final target — from the same definition."""
+    pi = access.get_for_user_or_404(
+        access.portal_scoped(user, ProjectIndicator)
+        .select_related("indicator", "project")
+        .prefetch_related(
+            "targets",
+            Prefetch(
+                "measurements",
+                queryset=access.portal_scoped(user, Measurement).order_by("-period_end"),
+            ),
+        ),
+        pk=pk,
+    )
+    return IndicatorPage(
+        pi=pi, measurements=list(pi.measurements.all()), summary=indicator_summary(pi, today)
+    )
 
 
 def indicator_rows(

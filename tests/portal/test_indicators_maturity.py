@@ -1,6 +1,7 @@
 """Indicator values and the maturity self-assessment in the portal."""
 
 import html
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -106,6 +107,38 @@ def test_returned_value_shows_the_reason_and_can_be_resubmitted(sides, partner_a
     assert response.status_code == 302
     m.refresh_from_db()
     assert m.status == "submitted" and m.value == 8 and m.return_comment == ""
+
+
+def _text(page: str) -> str:
+    """The page as a reader sees it: tags dropped, every kind of space one space."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_partner_sees_where_the_project_stands_as_the_team_does(sides, partner_a_client, staff_client, world):
+    """The value so far and the progress towards the target due now and the final one: validated values
+    only, the same figures as on the team's page (one definition, `indicator_summary`)."""
+    pi = sides["A"].project_indicator
+    pi.baseline_value, pi.target_value = 0, 20
+    pi.save()
+    url = reverse("portal:indicator", args=[pi.pk])
+
+    waiting = _text(partner_a_client.get(url).content.decode())
+    assert "Valeur validée" in waiting and "aucune pour l’instant" in waiting and "avancement" not in waiting
+    assert "1 valeur attend la validation de l’équipe : elle comptera une fois validée." in waiting
+
+    services.measurement_validate(actor=world.staff, measurement=sides["A"].measurement)
+    partner_page = partner_a_client.get(url).content.decode()
+    team_page = staff_client.get(
+        reverse("evaluation:project_indicator.detail", args=[pi.pk])
+    ).content.decode()
+
+    partner_text, team_text = _text(partner_page), _text(team_page)
+    assert "Valeur validée 7 (flux : additionné sur les périodes)" in partner_text
+    assert "Cible à date 10 avancement 70 %" in partner_text and "Cible 20 avancement 35 %" in partner_text
+    assert "attend la validation" not in partner_text
+    # The team's page reads the same figures.
+    assert "Valeur validée 7 Flux" in team_text
+    assert "Cible à date 10 Avancement : 70 %" in team_text and "avancement 35 %" in team_text
 
 
 def test_validated_and_locked_values_are_read_only(sides, partner_a_client, world):
@@ -341,3 +374,29 @@ def test_filling_a_waived_moment_lifts_the_waiver(sides, world):
     assert assessment.waived_at is None and assessment.waiver_reason == ""
     entry = AuditEntry.objects.filter(action="maturity.updated").latest("pk")
     assert entry.changes["dispense"] == ["Atelier annulé", None]
+
+
+def test_indicator_page_query_count_does_not_grow_with_the_values(
+    sides, partner_a_client, world, django_assert_num_queries
+):
+    pi = sides["A"].project_indicator
+    url = reverse("portal:indicator", args=[pi.pk])
+    partner_a_client.get(url)  # warm caches (content types)
+    first = sides["A"].measurement.period_start
+    for quarters in (2, 6):  # N older values, then 3N
+        while Measurement.objects.filter(project_indicator=pi).count() <= quarters:
+            end = first - timedelta(days=1)
+            first = date(end.year, end.month - 2, 1)
+            services.measurement_record(  # entered by the team: validated at once
+                actor=world.staff,
+                project_indicator=pi,
+                period_start=first,
+                period_end=end,
+                value=1,
+                source="x",
+            )
+        # session · user · the indicator with its project · its targets · its values (the table, the
+        # figures and the open periods all read these)
+        with django_assert_num_queries(5):
+            page = partner_a_client.get(url).content.decode()
+        assert "avancement" in page

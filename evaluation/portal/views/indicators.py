@@ -71,14 +71,11 @@ def _record(
 @access.partner_required
 @require_http_methods(["GET", "POST"])
 def indicator_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    """An indicator the collective reports: every period's value and status, and a form for a new one."""
-    pi = get_object_or_404(
-        access.portal_scoped(request.user, ProjectIndicator).select_related("indicator", "project"), pk=pk
-    )
+    """An indicator the collective reports: where the project stands, every period's value and status, and
+    a form for a new one."""
     today = timezone.localdate()
-    measurements = list(
-        access.portal_scoped(request.user, Measurement).filter(project_indicator=pi).order_by("-period_end")
-    )
+    page = selectors.indicator_page(user=request.user, pk=pk, today=today)
+    pi, measurements = page.pi, page.measurements
     periods = selectors.open_periods(pi, {(m.period_start, m.period_end) for m in measurements}, today)
     form = None
     status = 200
@@ -109,6 +106,7 @@ def indicator_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "indicator": pi.indicator,
         "project": pi.project,
         "measurements": measurements,
+        "summary": page.summary,
         "form": form,
         "today": today,
     }
