@@ -42,7 +42,12 @@ from prospects.models import Prospect
 from prospects.services import CLOSED_STAGES
 
 from .conversations.models import CommentNotice, NoticeMode
-from .conversations.services import digest_notices_release, notice_context, pending_digest_notices
+from .conversations.services import (
+    digest_notices_release,
+    digest_notices_unsent_send,
+    notice_context,
+    pending_digest_notices,
+)
 from .funding.models import Instalment, InstalmentKind, Justification, JustificationKind
 from .funding.selectors import money_title, unpaid_instalments, unpaid_justifications
 from .models import (
@@ -345,7 +350,9 @@ def deadline_scan(*, now: datetime | None = None, queue: str | None = None) -> d
         if days == OVERDUE or days in allowed:
             kept.append((item, days))
     # Comments waiting for the digest of people who chose it (projects.conversations): their digest goes
-    # out even on a day without deadlines.
+    # out even on a day without deadlines. Those of people who have since turned the digest off go out
+    # one e-mail each instead.
+    digest_notices_unsent_send()
     commenters = set(
         CommentNotice.objects.filter(mode=NoticeMode.DIGEST, sent_at__isnull=True).values_list(
             "user_id", flat=True

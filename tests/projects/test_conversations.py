@@ -222,6 +222,26 @@ def test_the_deadline_scan_queues_a_digest_for_pending_comments(world, followed,
     assert "Pour demain matin" in digest.body
 
 
+def test_comments_waiting_for_a_digest_turned_off_go_out_one_by_one(world, followed, mailoutbox):
+    """Someone who chose the digest, then turned it off, still hears of the comments that were waiting for
+    it: the next morning's scan sends them one e-mail each — once."""
+    from projects.reminders import deadline_scan
+
+    world.staff.comment_notifications = "digest"
+    world.staff.save()
+    conversations.comment_post(actor=world.partner_a, project=world.project_a, body="Avant le changement")
+    client_for(world.staff).post(reverse("programme:preferences"), {"comment_notifications": "digest"})  # digest off
+    world.staff.refresh_from_db()
+    assert not world.staff.digest_enabled and mailoutbox == []
+
+    deadline_scan()
+    (mail,) = [m for m in mailoutbox if m.to == [world.staff.email]]
+    assert "Avant le changement" in mail.body and "Nouveaux commentaires" not in mail.body
+    assert CommentNotice.objects.get().sent_at is not None
+    deadline_scan()  # the next morning: nothing twice
+    assert len([m for m in mailoutbox if m.to == [world.staff.email]]) == 1
+
+
 def test_the_email_is_written_in_the_recipient_language(world, followed, mailoutbox):
     world.partner_a.language = "en"
     world.partner_a.save()

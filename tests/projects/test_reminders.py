@@ -218,11 +218,12 @@ def test_an_owner_who_turned_digests_off_is_not_replaced(world, django_capture_o
 # The scan, whatever the number of deadlines, projects and people (projects/reminders.py):
 #   1 the programmes' offsets · 2 the day's deadlines (one UNION over milestones, deliverables, actions,
 #   open phases and prospects) · 3 justifications still due · 4 instalments not fully received ·
-#   5 comments waiting for a digest · 6 the projects' staff leads · 7 partners of the structures that
-#   own a deliverable · 8 directors · 9 the people to write to · 10 current memberships · 11 the claim
-#   (one batched INSERT … ON CONFLICT DO NOTHING) · 12 what this run claimed — and the savepoint and its
+#   5 comments waiting for a digest since turned off (none here; one UPDATE more when there are) ·
+#   6 comments waiting for a digest · 7 the projects' staff leads · 8 partners of the structures that
+#   own a deliverable · 9 directors · 10 the people to write to · 11 current memberships · 12 the claim
+#   (one batched INSERT … ON CONFLICT DO NOTHING) · 13 what this run claimed — and the savepoint and its
 #   release around the scan (it is atomic).
-SCAN_QUERIES = 14
+SCAN_QUERIES = 15
 
 
 def test_the_scan_s_query_count_does_not_grow_with_deadlines(
