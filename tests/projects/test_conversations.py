@@ -230,7 +230,8 @@ def test_comments_waiting_for_a_digest_turned_off_go_out_one_by_one(world, follo
     world.staff.comment_notifications = "digest"
     world.staff.save()
     conversations.comment_post(actor=world.partner_a, project=world.project_a, body="Avant le changement")
-    client_for(world.staff).post(reverse("programme:preferences"), {"comment_notifications": "digest"})  # digest off
+    # The digest turned off on the preferences page (its box left unticked).
+    client_for(world.staff).post(reverse("programme:preferences"), {"comment_notifications": "digest"})
     world.staff.refresh_from_db()
     assert not world.staff.digest_enabled and mailoutbox == []
 
