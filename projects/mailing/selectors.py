@@ -2,6 +2,7 @@
 and the plan of a bulk send (who receives it, who is skipped and why). Every read takes the acting user and
 goes through `programme.access`."""
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,6 +138,16 @@ class BulkPlan:
     @property
     def large(self) -> bool:
         return len(self.recipients) > LARGE_BULK
+
+    @property
+    def fingerprint(self) -> str:
+        """Who receives the message, as one short string: the preview carries it to the confirmation, which
+        refuses to send when the list has changed in between (a prospect added or moved out of the filter, a
+        contact's address changed)."""
+        lines = sorted(
+            f"{r.prospect.pk}:{r.person.pk}:{r.person.email.strip().lower()}" for r in self.recipients
+        )
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
 
 
 def bulk_prospects(prospects: QuerySet[Prospect]) -> QuerySet[Prospect]:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from programme import access
 from programme.audit import Edit, audit_log, save_audited
@@ -314,11 +315,18 @@ class LargeBulkUnconfirmed(ValidationError):
 
 @transaction.atomic
 def email_bulk_send(
-    *, actor: User, prospects: QuerySet[Prospect], draft: Draft, confirm_large: bool = False
+    *,
+    actor: User,
+    prospects: QuerySet[Prospect],
+    draft: Draft,
+    confirm_large: bool = False,
+    previewed: str | None = None,
 ) -> list[OutgoingEmail]:
     """Send one message to the filtered prospects: each one's recipient (`selectors.bulk_plan`) gets the
     message with their own values, logged as an e-mail exchange on their prospect. Over LARGE_BULK
-    recipients the explicit confirmation is required; with no recipient nothing happens."""
+    recipients the explicit confirmation is required; with no recipient nothing happens. `previewed`: the
+    recipients the sender saw (`BulkPlan.fingerprint`); when the list has changed since, nothing is sent
+    and the refusal says so."""
     _team_only(actor)
     _check_draft(draft)
     prospects = prospects.filter(pk__in=access.scoped(actor, Prospect).values("pk"))
@@ -328,6 +336,17 @@ def email_bulk_send(
     if not plan.recipients:
         raise ValidationError(
             _("Aucun des prospects de cette liste n’a de destinataire : rien n’a été envoyé.")
+        )
+    if previewed is not None and previewed != plan.fingerprint:
+        raise ValidationError(
+            ngettext(
+                "La liste a changé depuis la prévisualisation : elle compte maintenant %(count)s destinataire. "
+                "Vérifiez-la ci-dessous, puis confirmez à nouveau. Rien n’a été envoyé.",
+                "La liste a changé depuis la prévisualisation : elle compte maintenant %(count)s destinataires. "
+                "Vérifiez-la ci-dessous, puis confirmez à nouveau. Rien n’a été envoyé.",
+                len(plan.recipients),
+            )
+            % {"count": len(plan.recipients)}
         )
     if plan.large and not confirm_large:
         raise LargeBulkUnconfirmed(

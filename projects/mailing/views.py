@@ -372,6 +372,8 @@ def bulk_send(request: AuthedRequest) -> HttpResponse:
                     prospects=prospects,
                     draft=_draft_of(data),
                     confirm_large=bool(data.get("confirm_large")),
+                    # Who the preview showed (`BulkPlan.fingerprint`, in the page's form).
+                    previewed=str(request.POST.get("recipients", "")) or None,
                 ),
                 refusals_on_form=True,
             )

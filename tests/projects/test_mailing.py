@@ -2,6 +2,7 @@
 (sent by a task after commit, logged as an exchange with the text sent), and the bulk send to the filtered
 prospect list. Tasks run inline in tests; `mail.outbox` is what left."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -420,6 +421,38 @@ def test_bulk_over_the_limit_needs_the_explicit_confirmation(staff_client, world
     assert not mail.outbox and not OutgoingEmail.objects.exists() and not Exchange.objects.exists()
     staff_client.post(reverse("projects:mailing.bulk"), bulk_data(step="confirm", confirm_large="on"))
     assert len(mail.outbox) == 3
+
+
+def _previewed(page: str) -> str:
+    """Who the preview page showed, as its confirmation form sends it."""
+    return re.search(r'name="recipients" value="([0-9a-f]+)"', page).group(1)
+
+
+def test_bulk_confirmation_refuses_a_list_changed_since_the_preview(staff_client, world):
+    """A prospect entering the filtered list between the preview and the confirmation: nothing is sent, the
+    page says so and shows the list as it is now, and confirming that one sends to everyone on it."""
+    bulk_world(world)
+    preview = staff_client.post(reverse("projects:mailing.bulk"), bulk_data()).content.decode()
+    assert "3 destinataires" in preview
+    newcomer = OrganisationFactory(name="Arrivée entre-temps")
+    PersonFactory(organisation=newcomer, first_name="Nouvelle")
+    prospect_in(world, organisation=newcomer, stage=Stage.CONTACTED)
+
+    refused = staff_client.post(
+        reverse("projects:mailing.bulk"), bulk_data(step="confirm", recipients=_previewed(preview))
+    )
+    page = refused.content.decode()
+    assert refused.status_code == 200
+    assert (
+        "La liste a changé depuis la prévisualisation\u202f: elle compte maintenant 4 destinataires." in page
+    )
+    assert "Rien n’a été envoyé." in page and "Envoyer aux 4 destinataires" in page
+    assert not mail.outbox and not OutgoingEmail.objects.exists() and not Exchange.objects.exists()
+
+    staff_client.post(
+        reverse("projects:mailing.bulk"), bulk_data(step="confirm", recipients=_previewed(page))
+    )
+    assert len(mail.outbox) == 4
 
 
 def test_bulk_double_submit_sends_once(staff_client, world):
