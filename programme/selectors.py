@@ -28,7 +28,7 @@ def person_data_export(*, person: Person) -> dict[str, Any]:
         "créé le": person.created_at.isoformat(),
         "modifié le": person.updated_at.isoformat(),
         # What the higher apps hold on the contact (the applications to a call…): programme/privacy.py.
-        **{key: holder.export(person) for key, holder in HOLDERS.items()},
+        **{key: holder.export(person) for key, holder in HOLDERS.items() if holder.export is not None},
     }
 
 

@@ -23,3 +23,7 @@ class ProspectsConfig(AppConfig):
         from .calls.services import applications_erase_for
 
         register_holder(Holder("candidatures aux appels", applications_of_person, applications_erase_for))
+        # The team's exchanges with them: their name leaves the text (nothing to export: team notes).
+        from .services import exchanges_erase_for
+
+        register_holder(Holder("échanges", None, exchanges_erase_for))

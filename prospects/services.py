@@ -35,6 +35,7 @@ from programme.models import (
     Theme,
     User,
 )
+from programme.privacy import erase_names
 
 from . import importing
 from .models import (
@@ -284,6 +285,18 @@ def exchange_create(
 
 
 @transaction.atomic
+def exchanges_erase_for(person: Person, email: str) -> None:
+    """The exchanges with a contact being anonymised keep what was said, not who said it: their name and
+    address leave the subject, summary, outcome and next action (`programme.privacy.erase_names`; called
+    by `programme.services.person_anonymise` through programme/privacy.py, in its transaction)."""
+    fields = ["subject", "summary", "outcome", "next_action"]
+    exchanges = list(Exchange.objects.filter(contact=person).only("pk", *fields))
+    for exchange in exchanges:
+        for name in fields:
+            setattr(exchange, name, erase_names(getattr(exchange, name), person=person, email=email))
+    Exchange.objects.bulk_update(exchanges, fields, batch_size=500)
+
+
 def exchange_next_action_done(*, actor: User, exchange: Exchange, on: date | None = None) -> Exchange:
     """Mark an exchange's next action done (it leaves the owner's inbox). A prospect whose next action is
     this one has it cleared too."""

@@ -9,8 +9,6 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -186,13 +184,3 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
-
-
-@receiver(post_save, sender="programme.Person")
-def forget_anonymised_address(sender: type[models.Model], instance: models.Model, **kwargs: object) -> None:
-    """A contact anonymised (`programme.services.person_anonymise`) leaves no address in the messages sent
-    to them: the core cannot name this app, so the app listens."""
-    if getattr(instance, "anonymised_at", None) is not None:
-        OutgoingEmail.objects.filter(contact_id=instance.pk).exclude(to__endswith="@invalid.parcours").update(
-            to=f"anonymise-{instance.pk}@invalid.parcours"
-        )

@@ -229,6 +229,26 @@ def bulk_plan(
     return plan
 
 
+def emails_of_person(person: Person) -> list[dict[str, Any]]:
+    """The messages the team sent to a contact (to them, or to their address), as plain data, for their
+    personal-data export (registered in projects/apps.py with programme/privacy.py). One query."""
+    found = Q(contact=person)
+    if person.email:
+        found |= Q(to__iexact=person.email)
+    return [
+        {
+            "écrit le": message.created_at.isoformat(),
+            "envoyé le": message.sent_at.isoformat() if message.sent_at else None,
+            "à": message.to,
+            "objet": message.subject,
+            "texte": message.body,
+            "pièce jointe": message.attachment_name or None,
+            "état": message.get_status_display(),
+        }
+        for message in OutgoingEmail.objects.filter(found).order_by("created_at", "pk")
+    ]
+
+
 def sent_emails(user: User) -> QuerySet[OutgoingEmail]:
     return access.scoped(user, OutgoingEmail).select_related(
         "organisation", "contact", "prospect", "project", "sender"

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,6 +26,7 @@ from programme.audit import Edit, audit_log, save_audited
 from programme.files import check_upload
 from programme.formatting import failure
 from programme.models import AuditEntry, Organisation, Person, User
+from programme.privacy import erase_names
 from prospects.models import Exchange, ExchangeKind, Prospect
 
 from ..models import Project
@@ -405,6 +406,25 @@ def email_bulk_send(
     )
     _queue([email.pk for email in emails])
     return emails
+
+
+# --- A contact's personal data (programme/privacy.py) ------------------------------------------------------
+
+
+def emails_erase_for(person: Person, email: str) -> None:
+    """The messages sent to a contact being anonymised keep their text, not the person: the address they
+    went to becomes an invalid one, and their name and address leave the subject and the body
+    (`programme.privacy.erase_names`; the exchange each is logged as is the prospects' holder's).
+    Called by `programme.services.person_anonymise` through programme/privacy.py, in its transaction."""
+    found = Q(contact=person)
+    if email:
+        found |= Q(to__iexact=email)
+    emails = list(OutgoingEmail.objects.filter(found).only("pk", "to", "subject", "body"))
+    for message in emails:
+        message.to = f"anonymise-{person.pk}@invalid.parcours"
+        message.subject = erase_names(message.subject, person=person, email=email)
+        message.body = erase_names(message.body, person=person, email=email)
+    OutgoingEmail.objects.bulk_update(emails, ["to", "subject", "body"], batch_size=500)
 
 
 # --- Delivery (the task) ----------------------------------------------------------------------------------

@@ -314,6 +314,49 @@ def test_an_anonymised_contact_leaves_no_address_in_the_messages_sent(world):
     assert email.to == f"anonymise-{world.person_a.pk}@invalid.parcours"
 
 
+def test_an_anonymised_contact_leaves_no_name_in_what_was_written_to_or_about_them(staff_client, world):
+    """The messages sent to them and the team's exchanges with them keep their text, not the person: the
+    name and address are erased everywhere the contact's export listed them."""
+    from programme.services import person_anonymise
+
+    address = world.person_a.email
+    services.email_send(
+        actor=world.staff,
+        person=world.person_a,
+        draft=services.Draft(
+            subject="Pour Alice Alpha", body=f"Bonjour ALICE,\nVotre adresse {address} est notée. Alicette"
+        ),
+    )
+    call = Exchange.objects.create(
+        organisation=world.org_a,
+        contact=world.person_a,
+        kind="call",
+        date=timezone.localdate(),
+        user=world.staff,
+        subject="Appel",
+        summary="Appel avec Alpha Alice : budget validé.",
+        next_action="Rappeler Alice",
+    )
+    export = staff_client.get(reverse("programme:person.export", args=[world.person_a.pk])).json()
+    (received,) = export["e-mails reçus"]
+    assert received["objet"] == "Pour Alice Alpha" and received["à"] == address
+    assert "échanges" not in export  # the team's notes: erased with the contact, not exported
+
+    person_anonymise(actor=world.staff, person=world.person_a)
+
+    email = OutgoingEmail.objects.get()
+    assert email.subject == "Pour [anonymisé]"
+    assert email.body == "Bonjour [anonymisé],\nVotre adresse [anonymisé] est notée. Alicette"
+    assert email.exchange.subject == "Pour [anonymisé]" and email.exchange.summary == email.body
+    call.refresh_from_db()
+    assert (
+        call.summary == "Appel avec [anonymisé] : budget validé."
+        and call.next_action == "Rappeler [anonymisé]"
+    )
+    page = staff_client.get(reverse("projects:mailing.sent.detail", args=[email.pk])).content.decode()
+    assert "Alice " not in page and "Alice Alpha" not in page and address not in page
+
+
 def test_a_failing_server_leaves_the_message_failed_with_the_error(world, monkeypatch):
     import smtplib
 
