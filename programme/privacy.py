@@ -8,12 +8,16 @@ fields are cleared, with the e-mail the contact had (the records a person left b
 carry only that). Text written about or to the contact (an exchange's summary, a message sent) keeps
 its words but not their name: `erase_names`."""
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .models import Person
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+
+from .models import AuditEntry, Person
 
 #: What stands in a text where a contact's name or address was.
 ERASED = "[anonymisé]"
@@ -45,3 +49,45 @@ HOLDERS: dict[str, Holder] = {}
 
 def register_holder(holder: Holder) -> None:
     HOLDERS[holder.key] = holder
+
+
+def _erased_in(value: Any, *, person: Person, email: str) -> Any:
+    """`value` (an audit entry's changes: nested dicts, lists, strings) with `erase_names` on every string,
+    the keys included (a registration's status change is keyed by the person's name)."""
+    if isinstance(value, str):
+        return erase_names(value, person=person, email=email)
+    if isinstance(value, list):
+        return [_erased_in(v, person=person, email=email) for v in value]
+    if isinstance(value, dict):
+        return {
+            _erased_in(k, person=person, email=email): _erased_in(v, person=person, email=email)
+            for k, v in value.items()
+        }
+    return value
+
+
+def erase_names_in_trail(*, person: Person, email: str) -> int:
+    """The audit trail of other records keeps what happened, not the contact's name or address: an event's
+    registration (« contact : Julien Lefèvre »), a territory's referents, an exchange's changed text. Every
+    entry whose label or changes hold their full name or address is rewritten with `erase_names`; returns how
+    many. One read (a scan of the trail: anonymising is rare) and one batched write."""
+    full = f"{person.first_name} {person.last_name}".strip()
+    needles: set[str] = set()
+    for word in (full, person.email, email):
+        if word and len(word) > 1:
+            needles |= {word, json.dumps(word)[1:-1]}  # as typed, and as JSON escapes it (SQLite's text)
+    if not needles:
+        return 0
+    found = Q()
+    for needle in needles:
+        found |= Q(object_repr__icontains=needle) | Q(changes_text__icontains=needle)
+    entries = list(
+        AuditEntry.objects.annotate(changes_text=Cast("changes", TextField()))
+        .filter(found)
+        .only("pk", "object_repr", "changes")
+    )
+    for entry in entries:
+        entry.object_repr = erase_names(entry.object_repr, person=person, email=email)
+        entry.changes = _erased_in(entry.changes, person=person, email=email)
+    AuditEntry.objects.bulk_update(entries, ["object_repr", "changes"], batch_size=500)
+    return len(entries)

@@ -15,7 +15,7 @@ from . import access, tasks
 from .audit import REDACTED_FIELDS, Edit, audit_forget, audit_log, save_audited
 from .emails import send_template_mail
 from .models import Invitation, Organisation, Person, Role, SubmissionToken, User
-from .privacy import HOLDERS
+from .privacy import HOLDERS, erase_names_in_trail
 
 #: How long a submission token is remembered: far longer than any double click or retried request.
 SUBMISSION_TOKEN_DAYS = 2
@@ -49,6 +49,7 @@ def person_anonymise(*, actor: User, person: Person) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     for holder in HOLDERS.values():  # what the higher apps hold on them (programme/privacy.py)
         holder.erase(person, person.email)
+    erase_names_in_trail(person=person, email=person.email)  # other records' history naming them
     if person.email:
         Invitation.objects.filter(email__iexact=person.email).update(
             email=f"anonymise-{person.pk}@invalid.parcours", first_name="", last_name=""

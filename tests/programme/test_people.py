@@ -75,3 +75,25 @@ def test_the_contacts_search_reads_names_and_emails_accents_and_case_aside(staff
     for typed in ("lefevre", "LEFÈVRE", "eloise lefevre", "coop-velo"):
         listed = staff_client.get(reverse("programme:person.list"), {"q": typed}).content.decode()
         assert "Lefèvre" in listed and "1 contact" in listed and "Alpha" not in listed, typed
+
+
+def test_anonymise_takes_the_contact_out_of_other_records_history(staff_client, world):
+    """An event's registration names its contact in the event's history (« contact : Julien Lefèvre »):
+    after anonymisation that entry says what happened, not to whom."""
+    from prospects.events.services import registration_register
+    from tests.prospects.events.factories import OpenEventFactory
+
+    person = world.person_a
+    person.first_name, person.last_name = "Julien", "Lefèvre"
+    person.save()
+    event = OpenEventFactory(programme=world.programme, name="Rencontre régionale")
+    registration_register(actor=world.staff, event=event, person=person)
+    named = AuditEntry.objects.get(action="event.registered")
+    assert named.changes == {"contact": [None, "Julien Lefèvre"]}
+
+    staff_client.post(reverse("programme:person.anonymise", args=[person.pk]))
+
+    named.refresh_from_db()
+    assert named.changes == {"contact": [None, "[anonymisé]"]} and named.object_repr == "Rencontre régionale"
+    trail = json.dumps(list(AuditEntry.objects.values("changes", "object_repr")), ensure_ascii=False)
+    assert "Lefèvre" not in trail and "Julien" not in trail
