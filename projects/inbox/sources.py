@@ -21,6 +21,7 @@ from programme.pages import reverse_pattern
 from prospects.models import Exchange, ImportFile, ImportStatus, Prospect
 from prospects.services import CLOSED_STAGES
 
+from ..mailing.models import EmailStatus, OutgoingEmail
 from ..models import (
     OPEN_ACTION_STATUSES,
     Action,
@@ -265,4 +266,32 @@ register_source(
     # Only the uploader may preview and confirm an import: it cannot be handed to someone else.
     reassignable=False,
     help=gettext_lazy("Vérifiez l’aperçu puis confirmez (ou abandonnez) l’import."),
+)
+
+
+# --- E-mails the retries could not send -------------------------------------------------------------------
+
+WRITTEN_ON = gettext_lazy("écrit le")
+
+
+def _failed_emails(today: date) -> QuerySet[OutgoingEmail]:
+    return OutgoingEmail.objects.filter(status=EmailStatus.FAILED).order_by("created_at", "pk")
+
+
+register_source(
+    "failed_emails",
+    gettext_lazy("E-mails non partis"),
+    _failed_emails,
+    lambda r: url_to("projects:mailing.sent.detail", r["pk"]),
+    default_for=lambda uid: Q(sender_id=uid),
+    columns={"title": "subject", "about": "to", "owner": "sender_id", "day": "created_at"},
+    owner="owner",
+    line=lambda r, today: Line(r["title"], r["about"], r["day"], WRITTEN_ON),
+    order=70,
+    # Sent again (« Renvoyer »), it leaves the list; a message nobody will send again is marked as seen,
+    # and comes back if a new attempt fails.
+    seen_after="claimed_at",
+    help=gettext_lazy(
+        "Le serveur d’envoi les a refusés : voyez l’erreur, corrigez l’adresse puis renvoyez-les."
+    ),
 )

@@ -184,3 +184,8 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+    @property
+    def anonymised(self) -> bool:
+        """Sent to a contact anonymised since: the address it went to is gone."""
+        return self.to.endswith("@invalid.parcours")

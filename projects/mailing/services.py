@@ -483,6 +483,37 @@ def outgoing_email_fail(*, email_id: int, error: str) -> None:
     )
 
 
+@transaction.atomic
+def outgoing_email_retry(*, actor: User, email: OutgoingEmail) -> OutgoingEmail:
+    """Send again a message the retries gave up on (its server refused it, say): back in the queue, its
+    attempts counted afresh, sent by the task after commit — to its contact's address as it is now, so that
+    an address corrected on the contact is the one used. Refused with the reason: a message that is not in
+    failure (sent, or still on its way), a message to a contact anonymised since."""
+    _team_only(actor)
+    email = OutgoingEmail.objects.select_for_update().select_related("contact").get(pk=email.pk)
+    if email.status != EmailStatus.FAILED:
+        raise ValidationError(
+            _("Seul un e-mail en échec peut être renvoyé : celui-ci est « %(status)s ».")
+            % {"status": email.get_status_display()}
+        )
+    if email.anonymised:
+        raise ValidationError(_("Ce contact a été anonymisé : l’e-mail ne peut plus lui être envoyé."))
+    changes: dict[str, list[str]] = {"status": [EmailStatus.FAILED, EmailStatus.QUEUED]}
+    address = email.contact.email.strip() if email.contact is not None else ""
+    if address and address.lower() != email.to.lower():
+        changes["to"] = [
+            "…",
+            "…",
+        ]  # personal data: the trail says it changed, not what it was (REDACTED_FIELDS)
+        email.to = address
+    email.status = EmailStatus.QUEUED
+    email.attempts = 0
+    email.save(update_fields=["status", "attempts", "to"])
+    audit_log(actor=actor, obj=email, action="outgoing_email.retried", changes=changes)
+    _queue([email.pk])
+    return email
+
+
 def outgoing_emails_requeue_stuck() -> int:
     """The sweeper: messages left queued (the broker did not answer when they were ordered) are handed to
     the queue again; the claim makes a duplicate harmless. Returns how many were handed over."""

@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("e-mails/", views.sent_list, name="mailing.sent"),
     path("e-mails/<int:pk>/", views.sent_detail, name="mailing.sent.detail"),
+    path("e-mails/<int:pk>/renvoyer/", views.sent_retry, name="mailing.sent.retry"),
     path("e-mails/modeles/", views.template_list, name="mailing.templates"),
     path("e-mails/modeles/nouveau/", views.template_create, name="mailing.template.create"),
     path("e-mails/modeles/<int:pk>/", views.template_detail, name="mailing.template.detail"),

@@ -8,6 +8,7 @@ Team only (partners get 404 everywhere). Objects come through `programme.access`
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -516,3 +517,17 @@ def sent_list(request: AuthedRequest) -> HttpResponse:
 def sent_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     email = access.get_for_user_or_404(selectors.sent_emails(request.user).select_related("template"), pk=pk)
     return render(request, "projects/mailing/sent_detail.html", {"title": email.subject, "email": email})
+
+
+@access.team_required
+@require_POST
+def sent_retry(request: AuthedRequest, pk: int) -> HttpResponse:
+    """« Renvoyer »: a message in failure goes back to the queue (`outgoing_email_retry`)."""
+    email = access.get_for_user_or_404(selectors.sent_emails(request.user), pk=pk)
+    try:
+        services.outgoing_email_retry(actor=request.user, email=email)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        messages.success(request, _("L’e-mail repart : son état se met à jour une fois envoyé."))
+    return redirect("projects:mailing.sent.detail", email.pk)

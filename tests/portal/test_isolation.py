@@ -144,6 +144,7 @@ PK_OF = {
     "projects:exchange.edit": "exchange",
     "projects:exchange.done": "exchange",
     "projects:mailing.sent.detail": "outgoing_email",
+    "projects:mailing.sent.retry": "outgoing_email",
     "projects:mailing.template.detail": "email_template",
     "projects:mailing.template.edit": "email_template",
     "projects:mailing.template.archive": "email_template",

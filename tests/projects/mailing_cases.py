@@ -39,6 +39,8 @@ def mailing_cases() -> list[Case]:
     return [
         Case("projects:mailing.sent", TEAM),
         Case("projects:mailing.sent.detail", TEAM, kwargs=pk_of(_email)),
+        # Not in failure: refused with a message, back to the message page.
+        Case("projects:mailing.sent.retry", TEAM_REDIRECT, kwargs=pk_of(_email), method="post"),
         Case("projects:mailing.templates", TEAM),
         Case(
             "projects:mailing.templates", TEAM, query="archived=true", id="get:mailing.templates (archived)"

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programme.audit import Edit
+from programme.models import AuditEntry
 from projects.mailing import selectors, services
 from projects.mailing.models import EmailStatus, EmailTemplate, OutgoingEmail
 from prospects.models import Exchange, Stage
@@ -370,6 +371,61 @@ def test_a_failing_server_leaves_the_message_failed_with_the_error(world, monkey
     email.refresh_from_db()
     assert email.status == EmailStatus.FAILED and "SMTPRecipientsRefused" in email.error
     assert Exchange.objects.count() == 1  # the exchange stays: the message page says it failed
+
+
+def _failed(world, monkeypatch):
+    """A message the server refused: the retries gave up, it shows as failed."""
+    import smtplib
+
+    def refuse(self, *args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({"x": (550, b"no")})
+
+    with monkeypatch.context() as refusing:
+        refusing.setattr("django.core.mail.EmailMessage.send", refuse)
+        email = services.email_send(
+            actor=world.staff, person=world.person_a, draft=services.Draft(subject="Relance", body="Texte")
+        )
+    email.refresh_from_db()
+    assert email.status == EmailStatus.FAILED
+    return email
+
+
+def test_a_failed_message_is_in_its_senders_inbox_and_sent_again_to_the_corrected_address(
+    staff_client, world, monkeypatch
+):
+    email = _failed(world, monkeypatch)
+    inbox = staff_client.get(reverse("projects:inbox")).content.decode()
+    assert "E-mails non partis" in inbox and "Relance" in inbox
+    page = staff_client.get(reverse("projects:mailing.sent.detail", args=[email.pk])).content.decode()
+    assert "SMTPRecipientsRefused" in page and "Renvoyer" in page
+    world.person_a.email = "alice.corrigee@exemple.fr"  # the address corrected on the contact
+    world.person_a.save()
+
+    url = reverse("projects:mailing.sent.retry", args=[email.pk])
+    first = staff_client.post(url, follow=True).content.decode()
+    again = staff_client.post(url, follow=True).content.decode()  # a double click
+
+    assert "L’e-mail repart" in first and "Seul un e-mail en échec peut être renvoyé" in again
+    assert [m.to for m in mail.outbox] == [["alice.corrigee@exemple.fr"]]
+    email.refresh_from_db()
+    assert email.status == EmailStatus.SENT and email.to == "alice.corrigee@exemple.fr"
+    assert "Relance" not in staff_client.get(reverse("projects:inbox")).content.decode()
+    entry = AuditEntry.objects.get(action="outgoing_email.retried")
+    assert entry.changes == {"status": ["failed", "queued"], "to": ["…", "…"]}
+
+
+def test_a_message_to_a_contact_anonymised_since_cannot_be_sent_again(staff_client, world, monkeypatch):
+    from programme.services import person_anonymise
+
+    email = _failed(world, monkeypatch)
+    person_anonymise(actor=world.staff, person=world.person_a)
+    page = staff_client.get(reverse("projects:mailing.sent.detail", args=[email.pk])).content.decode()
+    assert "Renvoyer" not in page
+    refused = staff_client.post(reverse("projects:mailing.sent.retry", args=[email.pk]), follow=True)
+    assert "Ce contact a été anonymisé" in refused.content.decode()
+    assert not mail.outbox
+    email.refresh_from_db()
+    assert email.status == EmailStatus.FAILED
 
 
 def test_the_sweeper_hands_lost_messages_again(world, django_capture_on_commit_callbacks, monkeypatch):
