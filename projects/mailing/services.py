@@ -490,7 +490,8 @@ def outgoing_email_retry(*, actor: User, email: OutgoingEmail) -> OutgoingEmail:
     an address corrected on the contact is the one used. Refused with the reason: a message that is not in
     failure (sent, or still on its way), a message to a contact anonymised since."""
     _team_only(actor)
-    email = OutgoingEmail.objects.select_for_update().select_related("contact").get(pk=email.pk)
+    # The message's row only: PostgreSQL locks no row on the nullable side of the contact's outer join.
+    email = OutgoingEmail.objects.select_for_update(of=("self",)).select_related("contact").get(pk=email.pk)
     if email.status != EmailStatus.FAILED:
         raise ValidationError(
             _("Seul un e-mail en échec peut être renvoyé : celui-ci est « %(status)s ».")
