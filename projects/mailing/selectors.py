@@ -36,11 +36,15 @@ def template_for(user: User, pk: int) -> EmailTemplate:
 
 
 def contact_language(person: Person | None) -> str:
-    """The language to write to a contact in: the one of the last message they were sent, else French."""
+    """The language to write to a contact in: the one of the last message they were sent, else the one
+    they chose for their account (a partner who reads the portal in English), else French."""
     if person is None or person.pk is None:
         return Language.FR
     last = OutgoingEmail.objects.filter(contact=person).order_by("-created_at", "-id").values("language")[:1]
-    return last[0]["language"] if last else Language.FR
+    if last:
+        return str(last[0]["language"])
+    chosen = User.objects.filter(person=person, is_active=True).values_list("language", flat=True).first()
+    return chosen if chosen in Language.values else Language.FR
 
 
 def reachable(people: QuerySet[Person]) -> QuerySet[Person]:

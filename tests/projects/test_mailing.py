@@ -227,6 +227,15 @@ def test_language_english_version_and_the_contact_preference(staff_client, world
     assert "Hello Alice" in staff_client.get(url + f"?template={template.pk}").content.decode()
 
 
+def test_a_first_message_is_prefilled_in_the_language_of_the_contacts_account(staff_client, world):
+    template = make_template(world)
+    url = reverse("projects:mailing.compose.person", args=[world.person_a.pk])
+    world.partner_a.language = "en"  # partner A reads the portal in English
+    world.partner_a.save()
+    assert world.partner_a.person == world.person_a
+    assert "Hello Alice" in staff_client.get(url + f"?template={template.pk}").content.decode()
+
+
 def test_a_template_without_english_offers_french(staff_client, world):
     template = make_template(world, english=False)
     url = reverse("projects:mailing.compose.person", args=[world.person_a.pk])
