@@ -14,6 +14,7 @@ app_name = "projects"
 urlpatterns: list = (
     [
         path("", project.project_list, name="project.list"),
+        path("export.<str:fmt>", project.project_export, name="project.export"),
         path("tableau/", project.project_board, name="project.board"),
         path("nouveau/", project.project_create, name="project.create"),
         path("echeances/", calendar.deadline_list, name="deadline.list"),

@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,10 +17,11 @@ from django.views.decorators.http import require_http_methods
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
+from programme.exports import export_response
 from programme.formatting import choice_labels, date_writer
 from programme.pages import posted, render_filtered_list, save_once
 
-from .. import selectors, services, timeline
+from .. import exports, selectors, services, timeline
 from ..filters import ProjectFilter
 from ..forms import GateDecisionForm, ProjectCreateForm, ProjectForm
 from ..models import Action, Deliverable, Membership, Milestone, Project
@@ -38,6 +39,22 @@ def project_list(request: AuthedRequest) -> HttpResponse:
         template="projects/project_list.html",
         partial="projects/partials/_project_table.html",
         context={"title": _("Projets")},
+    )
+
+
+@access.team_required
+def project_export(request: AuthedRequest, fmt: str) -> HttpResponse:
+    """The list as it is filtered, as CSV or XLSX (« Exporter cette liste »)."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    queryset = selectors.projects_with_status(request.user).order_by("title", "pk")
+    projects = ProjectFilter(request.GET, queryset=queryset).qs
+    return export_response(
+        fmt=fmt,
+        filename=exports.file_name(),
+        title=_("Projets"),
+        headers=exports.headers(),
+        rows=exports.rows(projects.iterator(chunk_size=2000)),
     )
 
 

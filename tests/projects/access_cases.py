@@ -128,6 +128,8 @@ def _advocacy(w):
 
 CASES = [
     Case("projects:project.list", TEAM),
+    Case("projects:project.export", TEAM, kwargs=lambda w: {"fmt": "csv"}, id="get:project.export csv"),
+    Case("projects:project.export", TEAM, kwargs=lambda w: {"fmt": "xlsx"}, id="get:project.export xlsx"),
     Case("projects:project.board", TEAM),
     Case("projects:project.create", TEAM),
     invalid_post("projects:project.create", TEAM),

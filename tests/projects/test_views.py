@@ -1,10 +1,13 @@
 """Project pages: it works, it checks access, it refuses bad input."""
 
+import csv
+import io
 from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from programme.models import AuditEntry
 from projects.models import Attendance, GateDecision, Phase, Project, Workshop, WorkshopItem
@@ -83,6 +86,37 @@ def test_list_search_finds_the_lead_structure_accents_and_case_aside(staff_clien
     for typed in ("epicerie solidaire", "ÉPICERIE", "Épicerie"):
         body = staff_client.get(reverse("projects:project.list"), {"q": typed}).content.decode()
         assert "Projet B" in body and "Projet A" not in body, typed
+
+
+def test_the_list_exports_as_it_is_filtered(staff_client, director_client, world):
+    """« Exporter cette liste »: the projects the filters keep, one row each, what the table shows and a
+    little more (the lead structure's SIREN, the start) — as CSV for French spreadsheets and as XLSX with
+    real dates; a title a spreadsheet would take for a formula stays text."""
+    at_phase(world.project_a, Phase.EMERGENCE)
+    period = world.project_a.phase_periods.get()
+    period.planned_end = timezone.localdate() - timedelta(days=2)
+    period.save()
+    world.project_a.staff_leads.add(world.staff)
+    Project.objects.filter(pk=world.project_a.pk).update(title="=Projet A")
+    page = staff_client.get(reverse("projects:project.list"), {"late": "true"}).content.decode()
+    assert f'href="{reverse("projects:project.export", args=["csv"])}?late=true"' in page
+
+    response = director_client.get(reverse("projects:project.export", args=["csv"]), {"late": "true"})
+    assert response["Content-Disposition"].startswith('attachment; filename="projets-')
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:2] == ["Projet", "Phase"] and len(rows) == 2  # project B is not late
+    assert rows[1][:2] == ["'=Projet A", "Émergence"]
+    assert rows[1][6] == world.staff.get_full_name() and rows[1][8] == period.planned_end.strftime("%d/%m/%Y")
+    assert rows[1][9] == "oui"
+
+    workbook = load_workbook(
+        io.BytesIO(staff_client.get(reverse("projects:project.export", args=["xlsx"])).content)
+    )
+    table = [[cell.value for cell in row] for row in workbook.active.iter_rows()]
+    assert sorted(row[0] for row in table[1:]) == ["'=Projet A", "Projet B"]
+    (a,) = [row for row in table if row[0] == "'=Projet A"]
+    assert a[8].date() == period.planned_end
+    assert staff_client.get(reverse("projects:project.export", args=["pdf"])).status_code == 404
 
 
 def test_board_groups_projects_by_phase(staff_client, world):
