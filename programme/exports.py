@@ -13,13 +13,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: The formats an export is offered in (`/export.csv`, `/export.xlsx`); any other is a 404.
+FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -102,7 +104,10 @@ def _sheet_title(title: str) -> str:
 def export_response(
     *, fmt: str, filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]
 ) -> HttpResponse:
-    """The export as a download: `<filename>.csv` or `<filename>.xlsx`."""
+    """The export as a download: `<filename>.csv` or `<filename>.xlsx`; another format is a 404 (before the
+    rows, which may be a lazy queryset, are read)."""
+    if fmt not in FORMATS:
+        raise Http404
     if fmt == "xlsx":
         response = HttpResponse(xlsx_bytes(title, headers, rows), content_type=XLSX_TYPE)
     else:

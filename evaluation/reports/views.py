@@ -24,7 +24,7 @@ from evaluation.selectors import Filters, period_text
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import history
-from programme.exports import XLSX_TYPE, export_response
+from programme.exports import FORMATS, XLSX_TYPE, export_response
 from programme.files import private_file_response
 from programme.formatting import fr_date
 from programme.forms import add_validation_error
@@ -140,7 +140,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 
 @access.team_required
 def dashboard_export(request: AuthedRequest, table: str, fmt: str) -> HttpResponse:
-    if table not in dashboard_tables.TABLES or fmt not in ("csv", "xlsx"):
+    if table not in dashboard_tables.TABLES or fmt not in FORMATS:  # before the table is computed
         raise Http404
     _form, filters, _programme, _version = _dashboard_filters(request)
     data = dashboard_tables.table_for(table, user=request.user, filters=filters)

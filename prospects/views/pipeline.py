@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -378,8 +378,6 @@ def prospect_board(request: AuthedRequest) -> HttpResponse:
 
 @access.team_required
 def prospect_export(request: AuthedRequest, fmt: str) -> HttpResponse:
-    if fmt not in ("csv", "xlsx"):
-        raise Http404
     filterset = ProspectFilter(request.GET, queryset=selectors.prospect_list(request.user))
     prospects = (
         filterset.qs.order_by("organisation__name", "pk") if not request.GET.get("o") else filterset.qs
