@@ -406,7 +406,12 @@ def test_a_failed_message_is_in_its_senders_inbox_and_sent_again_to_the_correcte
     inbox = staff_client.get(reverse("projects:inbox")).content.decode()
     assert "E-mails non partis" in inbox and "Relance" in inbox
     page = staff_client.get(reverse("projects:mailing.sent.detail", args=[email.pk])).content.decode()
-    assert "SMTPRecipientsRefused" in page and "Renvoyer" in page
+    assert "SMTPRecipientsRefused" in page and "Renvoyer" in page and "Dernière erreur" not in page
+    # Back in the queue, not sent yet: the error is the last attempt's, and there is nothing to send again.
+    OutgoingEmail.objects.filter(pk=email.pk).update(status=EmailStatus.QUEUED)
+    page = staff_client.get(reverse("projects:mailing.sent.detail", args=[email.pk])).content.decode()
+    assert "Dernière erreur" in page and "Renvoyer" not in page
+    OutgoingEmail.objects.filter(pk=email.pk).update(status=EmailStatus.FAILED)
     world.person_a.email = "alice.corrigee@exemple.fr"  # the address corrected on the contact
     world.person_a.save()
 
