@@ -4,7 +4,8 @@ read stale.
 
 It is not left to each service to remember: every statement Django sends through a connection passes by
 `_watch` (an execute wrapper installed on each new connection), and an INSERT, UPDATE or DELETE of any table
-but those named by `ignore()` (sessions, the audit trail, report renders…) bumps the version — at once
+but those named by `ignore()` (sessions, the audit trail, report renders…), and an UPDATE that sets only
+columns named by `ignore_columns()` (a sign-in's `last_login`), bumps the version — at once
 outside a transaction, after the commit inside one (`transaction.on_commit`, once per transaction; nothing
 on a rollback). ORM saves, `update()`, `bulk_create`, the bulk imports' `INSERT … SELECT`, raw SQL and the
 admin are all seen; only a client writing to the database behind Django's back (psql) is not.
@@ -32,12 +33,24 @@ _TABLE = re.compile(
     re.IGNORECASE,
 )
 _IGNORED: set[str] = {"django_migrations"}
+#: Columns whose update alone changes no figure, by table (a sign-in's `last_login`).
+_IGNORED_COLUMNS: dict[str, set[str]] = {}
+#: The columns an UPDATE sets (`SET "a" = %s, "b" = …`), up to its WHERE.
+_SET = re.compile(r"\bSET\s+(.*?)(?:\s+WHERE\b|$)", re.IGNORECASE | re.DOTALL)
+_SET_COLUMN = re.compile(r"(?:^|,)\s*[\"`]?(\w+)[\"`]?\s*=")
 logger = logging.getLogger(__name__)
 
 
 def ignore(*models_: type[models.Model]) -> None:
     """Writes to these models' tables never change a figure (sessions, logs, renders): no new version."""
     _IGNORED.update(model._meta.db_table for model in models_)
+
+
+def ignore_columns(model: type[models.Model], *fields: str) -> None:
+    """An UPDATE of this model that sets only these fields changes no figure (a sign-in records the user's
+    `last_login`): no new version — the dashboard's cache is not thrown away at every sign-in."""
+    columns = {str(getattr(model._meta.get_field(name), "column", name)) for name in fields}
+    _IGNORED_COLUMNS.setdefault(model._meta.db_table, set()).update(columns)
 
 
 def changes_figures(sql: Any) -> bool:
@@ -50,7 +63,17 @@ def changes_figures(sql: Any) -> bool:
     if head.startswith("WITH") and not re.search(r"\b(INSERT|UPDATE|DELETE)\b", sql, re.IGNORECASE):
         return False  # a read with common table expressions
     match = _TABLE.match(sql)
-    return match is None or match.group(1) not in _IGNORED
+    if match is None:
+        return True
+    table = match.group(1)
+    if table in _IGNORED:
+        return False
+    quiet = _IGNORED_COLUMNS.get(table)
+    if quiet and head.startswith("UPDATE"):
+        assignments = _SET.search(sql)
+        columns = set(_SET_COLUMN.findall(assignments.group(1))) if assignments else set()
+        return not columns or not columns <= quiet
+    return True
 
 
 class _Bump:
@@ -130,9 +153,10 @@ def install() -> None:
     """Watch every connection (those open already and each one opened from now on)."""
     from django.contrib.sessions.models import Session
 
-    from .models import AuditEntry, DataVersion, SubmissionToken
+    from .models import AuditEntry, DataVersion, SubmissionToken, User
 
     ignore(DataVersion, AuditEntry, Session, SubmissionToken)
+    ignore_columns(User, "last_login")
     connection_created.connect(_install, dispatch_uid="parcours-data-version")
     for connection in connections.all(initialized_only=True):
         _install(None, connection)

@@ -9,7 +9,9 @@ from decimal import Decimal as D
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from evaluation.reports.selectors import dashboard_figures, dashboard_key
@@ -22,7 +24,7 @@ from projects.models import Attendance, GateDecision, Membership, Project
 from prospects.events.models import Registration
 from tests.conftest import client_for
 from tests.evaluation.factories import IndicatorFactory, ProjectIndicatorFactory, assess, even_scores, record
-from tests.factories import MembershipFactory, OrganisationFactory, PersonFactory, ProjectFactory
+from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, PersonFactory, ProjectFactory
 from tests.projects.factories import WorkshopFactory
 from tests.projects.funding import factories as money
 from tests.prospects.factories import EventFactory, ProspectFactory
@@ -225,6 +227,28 @@ def test_writes_that_change_no_figure_keep_the_version(world):
     assert filter_choices().version == version
     ProjectFactory(programme=world.programme)
     assert filter_choices().version > version
+
+
+def test_a_sign_in_keeps_the_version_but_an_account_change_does_not(world):
+    """Signing in records the user's `last_login`: no figure changes, the dashboard's cache stays; a change
+    to the account itself (its name, its role) still makes a new version."""
+    from programme.dataversion import changes_figures
+
+    version = filter_choices().version
+    response = Client().post(reverse("account_login"), {"login": world.staff.email, "password": PASSWORD})
+    assert response.status_code == 302
+    world.staff.refresh_from_db()
+    assert world.staff.last_login is not None and filter_choices().version == version
+    world.staff.first_name = "Renommée"
+    world.staff.save(update_fields=["first_name", "last_login"])
+    assert filter_choices().version > version
+    # Quoted or not, as the ORM or raw SQL writes it.
+    assert not changes_figures(
+        'UPDATE "programme_user" SET "last_login" = %s WHERE "programme_user"."id" = %s'
+    )
+    assert not changes_figures("UPDATE programme_user SET last_login = now() WHERE id = 1")
+    assert changes_figures('UPDATE "programme_user" SET "last_login" = %s, "role" = %s WHERE "id" = %s')
+    assert changes_figures('UPDATE "projects_project" SET "last_login" = %s WHERE "id" = %s')
 
 
 def test_no_cache_when_switched_off(world, settings):
