@@ -269,6 +269,18 @@ VERB_LABELS: dict[str, Promise] = {
     "survey_sent": _("questionnaire de satisfaction envoyé"),
     "survey_answered": _("réponse au questionnaire de satisfaction"),
     "attachment_added": _("pièce jointe ajoutée"),
+    # Exchanges, e-mails and conversations (projects.relations, projects.mailing, projects.conversations)
+    "exchange_added": _("échange ajouté"),
+    "exchange_done": _("prochaine action d’un échange faite"),
+    "email_sent": _("e-mail envoyé"),
+    "retried": _("e-mail renvoyé"),
+    "archived": _("archivage"),
+    "posted": _("message publié"),
+    # Judgement (evaluation.judgement)
+    "evidence_added": _("preuve ajoutée"),
+    "evidence_removed": _("preuve retirée"),
+    "reading": _("lecture du collectif"),
+    "unshare": _("partage retiré"),
 }
 
 #: Whole action codes whose meaning is more than their last part.
@@ -284,6 +296,18 @@ ACTION_LABELS: dict[str, Promise] = {
     "indicator_target.deleted": _("cible supprimée"),
     "mfa_code_failed": _("code de vérification refusé"),
     "project.template_applied": _("jalons, livrables et comités créés depuis le modèle de phase"),
+    "application.recorded": _("candidature enregistrée par l’équipe"),
+    "dossier.prepare": _("dossier de décision demandé"),
+    "dossier.attach": _("dossier joint à la décision"),
+    "dossier.none": _("décision prise sans dossier"),
+    "kit.generate": _("kit d’essaimage demandé"),
+    "site.kit": _("kit d’essaimage du site"),
+    "report.money_switch": _("rapport refait : budget et financements partagés ou non"),
+    "register_import.requested": _("import du répertoire demandé"),
+    "register_import.queued": _("import du répertoire en file d’attente"),
+    "register_import.running": _("import du répertoire en cours"),
+    "register_import.done": _("import du répertoire terminé"),
+    "register_import.failed": _("import du répertoire en échec"),
 }
 
 #: Keys of the trail that are not model fields (written by the services, some in French already).

@@ -1,6 +1,7 @@
 """History sections as a person reads them: translated actions and fields, values as the pages show them,
 a record's children's changes, in the reader's language."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -9,7 +10,15 @@ from django.urls import reverse
 from django.utils import translation
 
 from evaluation import services as evaluation_services
-from programme.audit import action_label, audit_log, display_value, field_label, history
+from programme.audit import (
+    ACTION_LABELS,
+    VERB_LABELS,
+    action_label,
+    audit_log,
+    display_value,
+    field_label,
+    history,
+)
 from projects.models import Project
 from prospects.models import Prospect
 from tests.conftest import client_for
@@ -36,6 +45,33 @@ def test_actions_fields_and_values_read_as_words():
     assert display_value(Prospect._meta.get_field("source"), "network") == "Réseau"
     assert display_value(Project._meta.get_field("start_date"), "2027-01-01") == "1er janv. 2027"
     assert display_value(None, None) == "—"
+
+
+def _action_codes_written() -> set[str]:
+    """Every action code the apps write to the trail as a literal (`action="prospect.email_sent"`), and the
+    SIRENE import's, written from its status."""
+    from pathlib import Path
+
+    from prospects.sirene.models import RegisterImportStatus
+
+    root = Path(__file__).resolve().parents[2]
+    codes: set[str] = set()
+    for app in ("programme", "prospects", "projects", "evaluation"):
+        for path in (root / app).rglob("*.py"):
+            if "migrations" not in path.parts:
+                codes |= set(re.findall(r'action="([a-z_]+(?:\.[a-z_]+)+)"', path.read_text()))
+    return codes | {f"register_import.{status}" for status in RegisterImportStatus.values}
+
+
+def test_every_action_the_apps_write_has_a_french_name():
+    """A history never shows « Email sent » or « Retried »: every action code written has its French
+    label (whole, or by its last word)."""
+    codes = _action_codes_written()
+    assert "prospect.email_sent" in codes and "outgoing_email.retried" in codes  # the scan reads the code
+    unnamed = sorted(c for c in codes if c not in ACTION_LABELS and c.rpartition(".")[2] not in VERB_LABELS)
+    assert unnamed == []
+    assert action_label("prospect.email_sent") == "E-mail envoyé"
+    assert action_label("register_import.done") == "Import du répertoire terminé"
 
 
 def test_a_prospect_history_shows_labels_not_codes(world, staff_client):
