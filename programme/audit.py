@@ -341,6 +341,7 @@ FIELD_LABELS: dict[str, Promise] = {
     "confirm_duplicate": _("autre structure du même nom confirmée"),
     "call": _("appel"),
     "questions": _("questions"),
+    "money": _("budget et financements"),
 }
 
 #: Keys that are not fields of the logged model but whose values are another model field's choices.

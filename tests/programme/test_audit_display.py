@@ -72,6 +72,9 @@ def test_every_action_the_apps_write_has_a_french_name():
     assert unnamed == []
     assert action_label("prospect.email_sent") == "E-mail envoyé"
     assert action_label("register_import.done") == "Import du répertoire terminé"
+    from evaluation.models import Report
+
+    assert field_label(Report, "money") == "Budget et financements"  # a key that is no field of the report
 
 
 def test_a_prospect_history_shows_labels_not_codes(world, staff_client):
