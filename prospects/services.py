@@ -297,6 +297,7 @@ def exchanges_erase_for(person: Person, email: str) -> None:
     Exchange.objects.bulk_update(exchanges, fields, batch_size=500)
 
 
+@transaction.atomic
 def exchange_next_action_done(*, actor: User, exchange: Exchange, on: date | None = None) -> Exchange:
     """Mark an exchange's next action done (it leaves the owner's inbox). A prospect whose next action is
     this one has it cleared too."""
