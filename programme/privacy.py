@@ -21,6 +21,17 @@ from .models import AuditEntry, Person
 
 #: What stands in a text where a contact's name or address was.
 ERASED = "[anonymisé]"
+#: The domain of the addresses that stand where an erased one was (nothing is ever sent there).
+ERASED_DOMAIN = "invalid.parcours"
+
+
+def erased_address(pk: int) -> str:
+    """The address that stands where a contact's (or an account's) erased one was."""
+    return f"anonymise-{pk}@{ERASED_DOMAIN}"
+
+
+def is_erased_address(address: str) -> bool:
+    return address.endswith(f"@{ERASED_DOMAIN}")
 
 
 @dataclass(frozen=True)
@@ -36,7 +47,7 @@ def erase_names(text: str, *, person: Person, email: str) -> str:
     """`text` without the contact's first name, last name, full name or e-mail address (any case, whole
     words only: « Marie » goes, « Mariette » stays), each replaced by ERASED."""
     first, last = person.first_name, person.last_name
-    names = {person.email, email, f"{first} {last}", f"{last} {first}", first, last}
+    names = {person.email, email, str(person), f"{last} {first}", first, last}
     words = sorted((n.strip() for n in names if n and len(n.strip()) > 1), key=len, reverse=True)
     if not text or not words:
         return text
@@ -71,9 +82,8 @@ def erase_names_in_trail(*, person: Person, email: str) -> int:
     registration (« contact : Julien Lefèvre »), a territory's referents, an exchange's changed text. Every
     entry whose label or changes hold their full name or address is rewritten with `erase_names`; returns how
     many. One read (a scan of the trail: anonymising is rare) and one batched write."""
-    full = f"{person.first_name} {person.last_name}".strip()
     needles: set[str] = set()
-    for word in (full, person.email, email):
+    for word in (str(person), person.email, email):
         if word and len(word) > 1:
             needles |= {word, json.dumps(word)[1:-1]}  # as typed, and as JSON escapes it (SQLite's text)
     if not needles:

@@ -15,7 +15,7 @@ from . import access, tasks
 from .audit import REDACTED_FIELDS, Edit, audit_forget, audit_log, save_audited
 from .emails import send_template_mail
 from .models import Invitation, Organisation, Person, Role, SubmissionToken, User
-from .privacy import HOLDERS, erase_names_in_trail
+from .privacy import HOLDERS, erase_names_in_trail, erased_address
 
 #: How long a submission token is remembered: far longer than any double click or retried request.
 SUBMISSION_TOKEN_DAYS = 2
@@ -52,7 +52,7 @@ def person_anonymise(*, actor: User, person: Person) -> Person:
     erase_names_in_trail(person=person, email=person.email)  # other records' history naming them
     if person.email:
         Invitation.objects.filter(email__iexact=person.email).update(
-            email=f"anonymise-{person.pk}@invalid.parcours", first_name="", last_name=""
+            email=erased_address(person.pk), first_name="", last_name=""
         )
     person.first_name = "Contact"
     person.last_name = "anonymisé"
@@ -65,7 +65,7 @@ def person_anonymise(*, actor: User, person: Person) -> Person:
     user = getattr(person, "user", None)
     if user is not None:
         user.is_active = False
-        user.email = f"anonymise-{user.pk}@invalid.parcours"
+        user.email = erased_address(user.pk)
         user.first_name = user.last_name = ""
         user.password = make_password(None)
         user.save()

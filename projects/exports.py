@@ -30,8 +30,8 @@ def rows(projects: Iterable[ProjectWithStatus]) -> Iterable[list[Any]]:
         yield [
             p.title,
             p.get_phase_display(),
-            p.lead_organisation.name if p.lead_organisation else "",
-            p.lead_organisation.siren if p.lead_organisation else "",
+            p.lead_organisation.name,
+            p.lead_organisation.siren,
             p.cohort.name if p.cohort else "",
             p.territory.name if p.territory else "",
             ", ".join(u.get_full_name() or u.email for u in p.staff_leads.all()),

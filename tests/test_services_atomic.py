@@ -12,10 +12,10 @@ APPS = ("programme", "prospects", "projects", "evaluation")
 INSIDE_A_TRANSACTION = {("evaluation/judgement/services.py", "decision_check")}
 
 
-def _locking_functions_without_a_transaction() -> list[str]:
+def _locking_functions_without_a_transaction(root: Path = ROOT) -> list[str]:
     found = []
     for app in APPS:
-        for path in sorted((ROOT / app).rglob("*.py")):
+        for path in sorted((root / app).rglob("*.py")):
             if "migrations" in path.parts:
                 continue
             source = path.read_text()
@@ -28,7 +28,7 @@ def _locking_functions_without_a_transaction() -> list[str]:
                 if "select_for_update" not in body:
                     continue
                 decorated = any("atomic" in ast.unparse(d) for d in node.decorator_list)
-                where = (str(path.relative_to(ROOT)), node.name)
+                where = (str(path.relative_to(root)), node.name)
                 if not decorated and "transaction.atomic(" not in body and where not in INSIDE_A_TRANSACTION:
                     found.append(f"{where[0]}: {where[1]}")
     return found
@@ -38,7 +38,7 @@ def test_every_service_that_locks_rows_holds_its_transaction():
     assert _locking_functions_without_a_transaction() == []
 
 
-def test_the_check_sees_a_lock_outside_a_transaction(tmp_path, monkeypatch):
+def test_the_check_sees_a_lock_outside_a_transaction(tmp_path):
     """The check itself: a function that locks without `atomic` is reported."""
     app = tmp_path / "programme"
     app.mkdir()
@@ -47,5 +47,4 @@ def test_the_check_sees_a_lock_outside_a_transaction(tmp_path, monkeypatch):
         "@transaction.atomic\ndef fine():\n    X.objects.select_for_update()\n\n"
         "def unlocked():\n    X.objects.select_for_update()\n"
     )
-    monkeypatch.setattr(__import__(__name__, fromlist=["ROOT"]), "ROOT", tmp_path)
-    assert _locking_functions_without_a_transaction() == ["programme/services.py: unlocked"]
+    assert _locking_functions_without_a_transaction(tmp_path) == ["programme/services.py: unlocked"]

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from programme.access import TeamOnly
+from programme.privacy import is_erased_address
 
 
 class Purpose(models.TextChoices):
@@ -188,4 +189,4 @@ class OutgoingEmail(models.Model):
     @property
     def anonymised(self) -> bool:
         """Sent to a contact anonymised since: the address it went to is gone."""
-        return self.to.endswith("@invalid.parcours")
+        return is_erased_address(self.to)

@@ -26,7 +26,7 @@ from programme.audit import Edit, audit_log, save_audited
 from programme.files import check_upload
 from programme.formatting import failure
 from programme.models import AuditEntry, Organisation, Person, User
-from programme.privacy import erase_names
+from programme.privacy import erase_names, erased_address
 from prospects.models import Exchange, ExchangeKind, Prospect
 
 from ..models import Project
@@ -421,7 +421,7 @@ def emails_erase_for(person: Person, email: str) -> None:
         found |= Q(to__iexact=email)
     emails = list(OutgoingEmail.objects.filter(found).only("pk", "to", "subject", "body"))
     for message in emails:
-        message.to = f"anonymise-{person.pk}@invalid.parcours"
+        message.to = erased_address(person.pk)
         message.subject = erase_names(message.subject, person=person, email=email)
         message.body = erase_names(message.body, person=person, email=email)
     OutgoingEmail.objects.bulk_update(emails, ["to", "subject", "body"], batch_size=500)

@@ -21,6 +21,7 @@ from programme.audit import Edit, audit_log, save_audited
 from programme.emails import send_template_mail
 from programme.files import Sniffed
 from programme.models import ConsentBasis, Person, User
+from programme.privacy import erased_address
 
 from .. import services as prospect_services
 from ..models import Prospect, Source, Stage
@@ -380,7 +381,7 @@ def applications_erase_for(person: Person, email: str) -> None:
     for name in files:
         transaction.on_commit(partial(default_storage.delete, name))
     Application.objects.filter(found).update(
-        first_name="", last_name="", phone="", job_title="", email=f"anonymise-{person.pk}@invalid.parcours"
+        first_name="", last_name="", phone="", job_title="", email=erased_address(person.pk)
     )
 
 
