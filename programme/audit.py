@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -85,6 +85,32 @@ def audit_log(
         object_id=str(obj.pk),
         object_repr=str(obj)[:255],
         changes=changes or {},
+    )
+
+
+def audit_many[M: models.Model](
+    *, actor: User, rows: Iterable[M], action: str, changes: Callable[[M], dict[str, Any]]
+) -> None:
+    """One audit entry per row, as `audit_log` writes them, in one INSERT (a bulk action's trail)."""
+    rows = list(rows)
+    if not rows:
+        return
+    content_type = ContentType.objects.get_for_model(rows[0].__class__)
+    now = timezone.now()
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=actor,
+                action=action,
+                content_type=content_type,
+                object_id=str(row.pk),
+                object_repr=str(row)[:255],
+                changes=changes(row),
+                created_at=now,
+            )
+            for row in rows
+        ],
+        batch_size=500,
     )
 
 

@@ -7,9 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from programme import bulk_actions
 from programme.files import ACCEPTED_LABEL, check_upload
 from programme.forms import Form, ModelForm, ticked
-from programme.models import Organisation, Person, Role, User
+from programme.models import Cohort, Organisation, Person, Role, Theme, User
+from prospects.forms import TeamUserChoiceField, team_users
 
 from . import services
 from .gate_hooks import hook_fields
@@ -33,10 +35,6 @@ from .models import (
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-def team_users() -> QuerySet[User]:
-    return User.objects.filter(role__in=[Role.STAFF, Role.DIRECTOR], is_active=True).order_by("first_name")
 
 
 def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
@@ -109,6 +107,37 @@ def outcome_label(phase: str, outcome: str) -> str:
     if to_phase == Phase.COMPLETED:
         return gettext("Poursuite — fin de l’accompagnement (projet terminé)")
     return gettext("Poursuite — passage en « %(phase)s »") % {"phase": Phase(str(to_phase)).label}
+
+
+class ProjectBulkForm(bulk_actions.BulkForm):
+    """A bulk action on the project list (`programme.bulk_actions.BulkForm`) and what its actions need:
+    the team member to add or take out of the leads, the promotion, the theme."""
+
+    nouns = services.PROJECT_NOUNS
+
+    lead = TeamUserChoiceField(label=_("Chargé·e"), queryset=User.objects.none(), required=False)
+    cohort = forms.ModelChoiceField(label=_("Promotion"), queryset=Cohort.objects.none(), required=False)
+    theme = forms.ModelChoiceField(label=_("Thématique"), queryset=Theme.objects.none(), required=False)
+
+    NEEDS = {"lead_add": ("lead",), "lead_remove": ("lead",), "cohort": ("cohort",), "theme": ("theme",)}
+    REQUIRED = {
+        "lead": _("Choisissez le membre de l’équipe."),
+        "cohort": _("Choisissez la promotion."),
+        "theme": _("Choisissez la thématique à ajouter."),
+    }
+
+    def __init__(self, *args: Any, actions: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, actions=actions, **kwargs)
+        # Taking someone out of the leads works for a former member too (the menu lists every team account).
+        action = self.data.get("action") if self.is_bound else None
+        leads = (
+            team_users()
+            if action != "lead_remove"
+            else User.objects.filter(role__in=[Role.STAFF, Role.DIRECTOR])
+        )
+        limit_choices(self, "lead", leads.order_by("first_name", "last_name"))
+        limit_choices(self, "cohort", Cohort.objects.filter(is_active=True).select_related("programme"))
+        limit_choices(self, "theme", Theme.objects.filter(is_active=True))
 
 
 class GateDecisionForm(Form):

@@ -7,6 +7,7 @@ phase. Every move is a GateDecision recorded under a row lock on the project.
 
 import os
 import secrets
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -17,13 +18,17 @@ from django.db.models import Max, Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from programme import access
-from programme.audit import Edit, audit_log, save_audited
+from programme.audit import Edit, audit_log, audit_many, save_audited
+from programme.bulk_actions import BulkNouns, BulkResult, locked_rows
 from programme.emails import send_template_mail
 from programme.files import check_upload
 from programme.formatting import fr_date
-from programme.models import Person, Programme, Role, User
+from programme.models import Cohort, Person, Programme, Role, Theme, User
+from prospects.services import theme_refusal
 
 from .dates import add_months
 from .gate_hooks import check_hooks, record_hooks
@@ -303,6 +308,181 @@ def project_save(*, actor: User, edit: Edit[Project]) -> Project:
     action = "project.created" if creating else "project.updated"
     audit_log(actor=actor, obj=project, action=action, changes=edit.changes)
     return project
+
+
+# --- Bulk actions on the project list (programme.bulk_actions) --------------------------------------------
+
+PROJECT_NOUNS = BulkNouns(
+    count=lambda n: ngettext("%(n)s projet", "%(n)s projets", n) % {"n": n},
+    selected=lambda n: ngettext("%(n)s projet sélectionné", "%(n)s projets sélectionnés", n) % {"n": n},
+    will_change=lambda n: (
+        ngettext("%(n)s projet sera modifié", "%(n)s projets seront modifiés", n) % {"n": n}
+    ),
+    changed=lambda n: ngettext("%(n)s projet modifié.", "%(n)s projets modifiés.", n) % {"n": n},
+    confirm=lambda n: (
+        ngettext("Je confirme l’action sur %(n)s projet", "Je confirme l’action sur %(n)s projets", n)
+        % {"n": n}
+    ),
+    none_selected=_lazy("Aucun projet sélectionné : cochez des lignes dans la liste."),
+    tick=_lazy("Cochez au moins un projet dans la liste."),
+    invalid=_lazy("La sélection de projets est invalide."),
+)
+
+
+def _bulk_projects(*, actor: User, project_ids: Iterable[int], confirmed: bool) -> list[Project]:
+    return locked_rows(
+        Project.objects.select_related("cohort").order_by("title", "pk"),
+        actor=actor,
+        ids=project_ids,
+        confirmed=confirmed,
+        nouns=PROJECT_NOUNS,
+    )
+
+
+def _leads_of(projects: list[Project]) -> dict[int, list[User]]:
+    """Each project's team leads (« chargé·es »), in one query."""
+    leads: dict[int, list[User]] = {p.pk: [] for p in projects}
+    through = Project.staff_leads.through
+    for row in through.objects.filter(project_id__in=leads).select_related("user"):
+        leads[row.project_id].append(row.user)
+    return leads
+
+
+def _lead_name(user: User) -> str:
+    return user.get_full_name() or user.email
+
+
+def lead_add_refusals(projects: list[Project], *, user: User) -> dict[int, str]:
+    """The projects « ajouter un·e chargé·e » leaves as they are: those `user` follows already."""
+    leads = _leads_of(projects)
+    refusal = _("Déjà suivi par %(name)s.") % {"name": _lead_name(user)}
+    return {p.pk: refusal for p in projects if user in leads[p.pk]}
+
+
+def lead_remove_refusals(projects: list[Project], *, user: User) -> dict[int, str]:
+    """The projects « retirer un·e chargé·e » leaves as they are: those `user` does not follow, and those
+    no other active team member would follow any more (a project without a lead gets nobody's reminders)."""
+    leads = _leads_of(projects)
+    refusals = {}
+    for project in projects:
+        if user not in leads[project.pk]:
+            refusals[project.pk] = _("Pas suivi par %(name)s.") % {"name": _lead_name(user)}
+        elif not any(other.is_active and other != user for other in leads[project.pk]):
+            refusals[project.pk] = _("Suivi par %(name)s seul·e : ajoutez d’abord un·e autre chargé·e.") % {
+                "name": _lead_name(user)
+            }
+    return refusals
+
+
+def cohort_refusals(projects: list[Project], *, cohort: Cohort) -> dict[int, str]:
+    """The projects « changer de promotion » leaves as they are: already in it, or of another programme."""
+    refusals = {}
+    for project in projects:
+        if project.cohort_id == cohort.pk:
+            refusals[project.pk] = _("Déjà dans la promotion « %(cohort)s ».") % {"cohort": cohort}
+        elif project.programme_id != cohort.programme_id:
+            refusals[project.pk] = _("Cette promotion appartient à un autre programme.")
+    return refusals
+
+
+def theme_refusals(projects: list[Project], *, theme: Theme) -> dict[int, str]:
+    """The projects « ajouter une thématique » leaves as they are: those that have it already."""
+    having = set(
+        Project.themes.through.objects.filter(
+            project_id__in=[p.pk for p in projects], theme=theme
+        ).values_list("project_id", flat=True)
+    )
+    return {p.pk: r for p in projects if (r := theme_refusal(has_theme=p.pk in having, theme=theme))}
+
+
+def _lead_changes(before: dict[int, list[User]], after: Callable[[list[User]], list[User]]) -> Any:
+    return lambda p: {
+        "staff_leads": [sorted(str(u) for u in before[p.pk]), sorted(str(u) for u in after(before[p.pk]))]
+    }
+
+
+@transaction.atomic
+def projects_bulk_add_lead(
+    *, actor: User, project_ids: Iterable[int], user: User, confirmed: bool = False
+) -> BulkResult[Project]:
+    """Add a team member to the projects' leads (« chargé·es »); one audit entry each."""
+    if not access.is_team(user):
+        raise ValidationError({"lead": [_("Choisissez un membre actif de l’équipe.")]})
+    rows = _bulk_projects(actor=actor, project_ids=project_ids, confirmed=confirmed)
+    result = BulkResult.split(rows, lead_add_refusals(rows, user=user))
+    before = _leads_of(result.applied)
+    through = Project.staff_leads.through
+    through.objects.bulk_create(
+        [through(project_id=p.pk, user_id=user.pk) for p in result.applied], batch_size=500
+    )
+    audit_many(
+        actor=actor,
+        rows=result.applied,
+        action="project.updated",
+        changes=_lead_changes(before, lambda leads: [*leads, user]),
+    )
+    return result
+
+
+@transaction.atomic
+def projects_bulk_remove_lead(
+    *, actor: User, project_ids: Iterable[int], user: User, confirmed: bool = False
+) -> BulkResult[Project]:
+    """Take a team member out of the projects' leads, where another active member still follows them."""
+    rows = _bulk_projects(actor=actor, project_ids=project_ids, confirmed=confirmed)
+    result = BulkResult.split(rows, lead_remove_refusals(rows, user=user))
+    before = _leads_of(result.applied)
+    Project.staff_leads.through.objects.filter(
+        project_id__in=[p.pk for p in result.applied], user=user
+    ).delete()
+    audit_many(
+        actor=actor,
+        rows=result.applied,
+        action="project.updated",
+        changes=_lead_changes(before, lambda leads: [u for u in leads if u != user]),
+    )
+    return result
+
+
+@transaction.atomic
+def projects_bulk_set_cohort(
+    *, actor: User, project_ids: Iterable[int], cohort: Cohort, confirmed: bool = False
+) -> BulkResult[Project]:
+    """Put the projects in a promotion of their programme."""
+    rows = _bulk_projects(actor=actor, project_ids=project_ids, confirmed=confirmed)
+    result = BulkResult.split(rows, cohort_refusals(rows, cohort=cohort))
+    before = {p.pk: str(p.cohort) if p.cohort else None for p in result.applied}
+    Project.objects.filter(pk__in=[p.pk for p in result.applied]).update(
+        cohort=cohort, updated_at=timezone.now()
+    )
+    audit_many(
+        actor=actor,
+        rows=result.applied,
+        action="project.updated",
+        changes=lambda p: {"cohort": [before[p.pk], str(cohort)]},
+    )
+    return result
+
+
+@transaction.atomic
+def projects_bulk_add_theme(
+    *, actor: User, project_ids: Iterable[int], theme: Theme, confirmed: bool = False
+) -> BulkResult[Project]:
+    """Add a theme to the projects (those that have it already are listed, unchanged)."""
+    rows = _bulk_projects(actor=actor, project_ids=project_ids, confirmed=confirmed)
+    result = BulkResult.split(rows, theme_refusals(rows, theme=theme))
+    through = Project.themes.through
+    through.objects.bulk_create(
+        [through(project_id=p.pk, theme_id=theme.pk) for p in result.applied], batch_size=500
+    )
+    Project.objects.filter(pk__in=[p.pk for p in result.applied]).update(updated_at=timezone.now())
+    audit_many(
+        actor=actor,
+        rows=result.applied,
+        action="project.updated",
+        changes=lambda p: {"themes": [None, theme.name]},
+    )
+    return result
 
 
 @transaction.atomic

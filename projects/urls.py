@@ -15,6 +15,7 @@ urlpatterns: list = (
     [
         path("", project.project_list, name="project.list"),
         path("export.<str:fmt>", project.project_export, name="project.export"),
+        path("actions/", project.project_bulk, name="project.bulk"),
         path("tableau/", project.project_board, name="project.board"),
         path("nouveau/", project.project_create, name="project.create"),
         path("echeances/", calendar.deadline_list, name="deadline.list"),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from programme import bulk_actions
 from programme.forms import Form, ModelForm, ticked
 from programme.identity import digits_only, validate_siren
 from programme.models import (
@@ -33,7 +34,7 @@ from .models import (
     Source,
     Stage,
 )
-from .services import allowed_moves, organisation_match
+from .services import PROSPECT_NOUNS, allowed_moves, organisation_match
 
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -490,34 +491,12 @@ class ImportConfirmForm(Form):
 # --- Bulk actions on the prospect list -----------------------------------------------------------------
 
 
-class IdsField(forms.Field):
-    """The ticked rows: a list of ids (hidden inputs once chosen); anything but whole numbers is refused."""
+class BulkForm(bulk_actions.BulkForm):
+    """A bulk action on the prospect list (`programme.bulk_actions.BulkForm`) and what its actions need: the
+    follow-up person, the stage (and the reason to discard), the theme, the event."""
 
-    widget = forms.MultipleHiddenInput
-    default_error_messages = {"invalid": _("La sélection de prospects est invalide.")}
+    nouns = PROSPECT_NOUNS
 
-    def to_python(self, value: Any) -> list[int]:
-        if not value:
-            return []
-        values = value if isinstance(value, (list, tuple)) else [value]
-        try:
-            return sorted({int(v) for v in values})
-        except (TypeError, ValueError):
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-
-class BulkForm(Form):
-    """A bulk action on the prospect list: which rows (ticked `ids`, or `all` the rows of the list's
-    filters `filters`), which action (`actions`: [(key, label)], the view's list) and what it needs — the
-    follow-up person, the stage (and the reason to discard), the theme. A large selection also needs
-    `confirmed`. It carries a one-time token: a double submit applies once."""
-
-    creates = True
-
-    action = forms.ChoiceField(label=_("Action"))
-    ids = IdsField(required=False)
-    all = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    filters = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
     owner = TeamUserChoiceField(label=_("Suivi par"), queryset=User.objects.none(), required=False)
     to_stage = forms.ChoiceField(
         label=_("Nouvelle étape"), choices=[("", _("— Choisir l’étape —")), *Stage.choices], required=False
@@ -525,10 +504,8 @@ class BulkForm(Form):
     reason = forms.CharField(label=_("Motif (pour écarter)"), max_length=255, required=False)
     theme = forms.ModelChoiceField(label=_("Thématique"), queryset=Theme.objects.all(), required=False)
     event = forms.ModelChoiceField(label=_("Événement"), queryset=Event.objects.none(), required=False)
-    confirmed = forms.BooleanField(required=False)
 
-    #: The fields each action needs (the others are not shown).
-    NEEDS: dict[str, tuple[str, ...]] = {
+    NEEDS = {
         "assign": ("owner",),
         "move": ("to_stage", "reason"),
         "theme": ("theme",),
@@ -542,26 +519,9 @@ class BulkForm(Form):
     }
 
     def __init__(self, *args: Any, actions: list[tuple[str, Any]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["action"]).choices = actions
+        super().__init__(*args, actions=actions, **kwargs)
         model_choices(self, "owner").queryset = team_users()
         today = timezone.localdate()  # the events to come (or going on)
         model_choices(self, "event").queryset = Event.objects.filter(
             Q(date__gte=today) | Q(end_date__gte=today)
         )
-
-    def needs(self) -> tuple[str, ...]:
-        action = self.data.get("action") if self.is_bound else self.initial.get("action")
-        return self.NEEDS.get(str(action), ())
-
-    def param_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.needs()]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if not cleaned.get("ids") and not cleaned.get("all"):
-            self.add_error(None, _("Cochez au moins un prospect dans la liste."))
-        for name in self.NEEDS.get(cleaned.get("action", ""), ()):
-            if name in self.REQUIRED and not cleaned.get(name):
-                self.add_error(name, self.REQUIRED[name])
-        return cleaned

@@ -19,10 +19,12 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from programme import access, bulk
-from programme.audit import Edit, audit_log, save_audited
+from programme.audit import Edit, audit_log, audit_many, save_audited
+from programme.bulk_actions import BulkNouns, BulkResult, locked_rows
 from programme.identity import normalise_name, normalise_town, search_key
 from programme.models import (
     KIND_FAMILY,
@@ -1162,70 +1164,37 @@ def import_run(*, import_file_id: int) -> None:
 
 # --- Bulk actions on the prospect list ----------------------------------------------------------------
 
-#: Above this many prospects, a bulk action needs an explicit confirmation (« Je confirme… »).
-BULK_CONFIRM_ABOVE = 1000
-
-
-@dataclass
-class BulkResult:
-    """What a bulk action did: the prospects changed, and those left as they were with the reason."""
-
-    applied: list[Prospect]
-    refused: list[tuple[Prospect, str]]
-
-
-def bulk_confirmation_refusal(*, count: int, confirmed: bool) -> str | None:
-    """Why a bulk action over `count` prospects cannot run yet (too many and not confirmed), or None."""
-    if count > BULK_CONFIRM_ABOVE and not confirmed:
-        return ngettext(
-            "Cette action porte sur %(n)s prospect : cochez « Je confirme l’action sur %(n)s prospect » "
-            "pour l’appliquer. Rien n’a été modifié.",
-            "Cette action porte sur %(n)s prospects : cochez « Je confirme l’action sur %(n)s prospects » "
-            "pour l’appliquer. Rien n’a été modifié.",
-            count,
-        ) % {"n": count}
-    return None
+PROSPECT_NOUNS = BulkNouns(
+    count=lambda n: ngettext("%(n)s prospect", "%(n)s prospects", n) % {"n": n},
+    selected=lambda n: ngettext("%(n)s prospect sélectionné", "%(n)s prospects sélectionnés", n) % {"n": n},
+    will_change=lambda n: (
+        ngettext("%(n)s prospect sera modifié", "%(n)s prospects seront modifiés", n) % {"n": n}
+    ),
+    changed=lambda n: ngettext("%(n)s prospect modifié.", "%(n)s prospects modifiés.", n) % {"n": n},
+    confirm=lambda n: (
+        ngettext("Je confirme l’action sur %(n)s prospect", "Je confirme l’action sur %(n)s prospects", n)
+        % {"n": n}
+    ),
+    none_selected=_lazy("Aucun prospect sélectionné : cochez des lignes dans la liste."),
+    tick=_lazy("Cochez au moins un prospect dans la liste."),
+    invalid=_lazy("La sélection de prospects est invalide."),
+)
 
 
 def _bulk_rows(*, actor: User, prospect_ids: Iterable[int], confirmed: bool) -> list[Prospect]:
     """The prospects a bulk action changes, locked, in a stable order; refused whole when too many and
     not confirmed."""
-    if not access.is_team(actor):
-        raise PermissionDenied
-    ids = sorted(set(prospect_ids))
-    if refusal := bulk_confirmation_refusal(count=len(ids), confirmed=confirmed):
-        raise ValidationError(refusal, code="confirm_bulk")
-    return list(
-        Prospect.objects.select_for_update(of=("self",))
-        .filter(pk__in=ids)
-        .select_related("organisation", "owner")
-        .order_by("organisation__name", "pk")
+    return locked_rows(
+        Prospect.objects.select_related("organisation", "owner").order_by("organisation__name", "pk"),
+        actor=actor,
+        ids=prospect_ids,
+        confirmed=confirmed,
+        nouns=PROSPECT_NOUNS,
     )
 
 
 def _user_name(user: User | None) -> str | None:
     return (user.get_full_name() or user.email) if user is not None else None
-
-
-def _audit_many(*, actor: User, prospects: list[Prospect], action: str, changes: Any) -> None:
-    """One audit entry per prospect (as `audit_log` writes them), in one INSERT."""
-    content_type = ContentType.objects.get_for_model(Prospect)
-    now = timezone.now()
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                actor=actor,
-                action=action,
-                content_type=content_type,
-                object_id=str(p.pk),
-                object_repr=str(p)[:255],
-                changes=changes(p),
-                created_at=now,
-            )
-            for p in prospects
-        ],
-        batch_size=500,
-    )
 
 
 def assign_refusal(*, prospect: Prospect, owner: User) -> str | None:
@@ -1238,11 +1207,11 @@ def assign_refusal(*, prospect: Prospect, owner: User) -> str | None:
 @transaction.atomic
 def prospects_bulk_assign(
     *, actor: User, prospect_ids: Iterable[int], owner: User, confirmed: bool = False
-) -> BulkResult:
+) -> BulkResult[Prospect]:
     """Give the prospects a follow-up person (« suivi par »), a team member; one audit entry each."""
     if not access.is_team(owner):
         raise ValidationError({"owner": [_("Choisissez un membre actif de l’équipe.")]})
-    result = BulkResult([], [])
+    result: BulkResult[Prospect] = BulkResult([], [])
     for prospect in _bulk_rows(actor=actor, prospect_ids=prospect_ids, confirmed=confirmed):
         if refusal := assign_refusal(prospect=prospect, owner=owner):
             result.refused.append((prospect, refusal))
@@ -1254,9 +1223,9 @@ def prospects_bulk_assign(
     )
     for p in result.applied:
         p.owner = owner
-    _audit_many(
+    audit_many(
         actor=actor,
-        prospects=result.applied,
+        rows=result.applied,
         action="prospect.updated",
         changes=lambda p: {"owner": [before[p.pk], _user_name(owner)]},
     )
@@ -1266,10 +1235,10 @@ def prospects_bulk_assign(
 @transaction.atomic
 def prospects_bulk_move(
     *, actor: User, prospect_ids: Iterable[int], to_stage: str, reason: str = "", confirmed: bool = False
-) -> BulkResult:
+) -> BulkResult[Prospect]:
     """Move the prospects to `to_stage` where the rules allow it (`move_refusal`); the others are listed
     with the reason. Each move writes its stage history row and its audit entry."""
-    result = BulkResult([], [])
+    result: BulkResult[Prospect] = BulkResult([], [])
     for prospect in _bulk_rows(actor=actor, prospect_ids=prospect_ids, confirmed=confirmed):
         if refusal := move_refusal(from_stage=prospect.stage, to_stage=to_stage, reason=reason):
             result.refused.append((prospect, refusal))
@@ -1287,7 +1256,7 @@ def theme_refusal(*, has_theme: bool, theme: Theme) -> str | None:
 @transaction.atomic
 def prospects_bulk_add_theme(
     *, actor: User, prospect_ids: Iterable[int], theme: Theme, confirmed: bool = False
-) -> BulkResult:
+) -> BulkResult[Prospect]:
     """Add a theme to the prospects (those that have it already are listed, unchanged)."""
     rows = _bulk_rows(actor=actor, prospect_ids=prospect_ids, confirmed=confirmed)
     through = Prospect.themes.through
@@ -1296,7 +1265,7 @@ def prospects_bulk_add_theme(
             "prospect_id", flat=True
         )
     )
-    result = BulkResult([], [])
+    result: BulkResult[Prospect] = BulkResult([], [])
     for prospect in rows:
         if refusal := theme_refusal(has_theme=prospect.pk in having, theme=theme):
             result.refused.append((prospect, refusal))
@@ -1306,9 +1275,9 @@ def prospects_bulk_add_theme(
         [through(prospect_id=p.pk, theme_id=theme.pk) for p in result.applied], batch_size=500
     )
     Prospect.objects.filter(pk__in=[p.pk for p in result.applied]).update(updated_at=timezone.now())
-    _audit_many(
+    audit_many(
         actor=actor,
-        prospects=result.applied,
+        rows=result.applied,
         action="prospect.updated",
         changes=lambda p: {"themes": [None, theme.name]},
     )

@@ -1,15 +1,19 @@
 """A service that locks rows holds its transaction itself: `select_for_update` outside one raises
 (« select_for_update cannot be used outside of a transaction »), a 500 in production under autocommit that no
 test inside a transaction would see. Read from the source: every public function of the apps that locks rows is
-`@transaction.atomic` or opens `transaction.atomic()` — but the hooks a locked service calls inside its own."""
+`@transaction.atomic` or opens `transaction.atomic()` — but the helpers a locked service calls inside its own."""
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ("programme", "prospects", "projects", "evaluation")
-#: Called only inside another service's transaction (the gate move's hooks), never on their own.
-INSIDE_A_TRANSACTION = {("evaluation/judgement/services.py", "decision_check")}
+#: Called only inside another service's transaction (the gate move's hooks, the bulk services' row lock),
+#: never on their own.
+INSIDE_A_TRANSACTION = {
+    ("evaluation/judgement/services.py", "decision_check"),
+    ("programme/bulk_actions.py", "locked_rows"),
+}
 
 
 def _locking_functions_without_a_transaction(root: Path = ROOT) -> list[str]:

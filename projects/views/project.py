@@ -3,7 +3,7 @@ with the director's decision."""
 
 from datetime import date
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -12,21 +12,26 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from programme import access
 from programme.access import AuthedRequest
 from programme.audit import Edit
+from programme.bulk_actions import BulkAction, BulkList, bulk_page
 from programme.exports import export_response
 from programme.formatting import choice_labels, date_writer
 from programme.pages import posted, render_filtered_list, save_once
 
 from .. import exports, selectors, services, timeline
 from ..filters import ProjectFilter
-from ..forms import GateDecisionForm, ProjectCreateForm, ProjectForm
+from ..forms import GateDecisionForm, ProjectBulkForm, ProjectCreateForm, ProjectForm
 from ..models import Action, Deliverable, Membership, Milestone, Project
 from ..relations import selectors as relations_selectors
 from .base import HEAD_PREFETCH, project_for, project_url, render_form_page, render_tab
+
+if TYPE_CHECKING:
+    pass
 
 
 @access.team_required
@@ -38,7 +43,7 @@ def project_list(request: AuthedRequest) -> HttpResponse:
         filterset=filterset,
         template="projects/project_list.html",
         partial="projects/partials/_project_table.html",
-        context={"title": _("Projets")},
+        context={"title": _("Projets"), "bulk_actions": PROJECT_BULK.menu()},
     )
 
 
@@ -54,6 +59,73 @@ def project_export(request: AuthedRequest, fmt: str) -> HttpResponse:
         headers=exports.headers(),
         rows=exports.rows(projects.iterator(chunk_size=2000)),
     )
+
+
+# --- Bulk actions (« Pour la sélection »: programme.bulk_actions) ---------------------------------------
+
+
+def _lead_name(data: dict[str, Any]) -> str:
+    return data["lead"].get_full_name() or data["lead"].email
+
+
+PROJECT_BULK_ACTIONS: list[BulkAction[Project]] = [
+    BulkAction(
+        "lead_add",
+        _lazy("Ajouter un·e chargé·e"),
+        lambda d: _("%(name)s suivra ces projets.") % {"name": _lead_name(d)},
+        lambda rows, d: services.lead_add_refusals(rows, user=d["lead"]),
+        lambda actor, ids, d, ok: services.projects_bulk_add_lead(
+            actor=actor, project_ids=ids, user=d["lead"], confirmed=ok
+        ),
+    ),
+    BulkAction(
+        "lead_remove",
+        _lazy("Retirer un·e chargé·e"),
+        lambda d: _("%(name)s ne suivra plus ces projets.") % {"name": _lead_name(d)},
+        lambda rows, d: services.lead_remove_refusals(rows, user=d["lead"]),
+        lambda actor, ids, d, ok: services.projects_bulk_remove_lead(
+            actor=actor, project_ids=ids, user=d["lead"], confirmed=ok
+        ),
+    ),
+    BulkAction(
+        "cohort",
+        _lazy("Changer de promotion"),
+        lambda d: _("Ces projets passeront dans la promotion « %(cohort)s ».") % {"cohort": d["cohort"]},
+        lambda rows, d: services.cohort_refusals(rows, cohort=d["cohort"]),
+        lambda actor, ids, d, ok: services.projects_bulk_set_cohort(
+            actor=actor, project_ids=ids, cohort=d["cohort"], confirmed=ok
+        ),
+    ),
+    BulkAction(
+        "theme",
+        _lazy("Ajouter une thématique"),
+        lambda d: _("La thématique « %(theme)s » sera ajoutée à ces projets.") % {"theme": d["theme"].name},
+        lambda rows, d: services.theme_refusals(rows, theme=d["theme"]),
+        lambda actor, ids, d, ok: services.projects_bulk_add_theme(
+            actor=actor, project_ids=ids, theme=d["theme"], confirmed=ok
+        ),
+    ),
+]
+
+
+PROJECT_BULK = BulkList(
+    actions=PROJECT_BULK_ACTIONS,
+    form=ProjectBulkForm,
+    # The list's leads (prefetched for its column) are not needed here.
+    readable=lambda request: selectors.projects_with_status(request.user).prefetch_related(None),
+    filterset=ProjectFilter,
+    order=("title", "pk"),
+    nouns=services.PROJECT_NOUNS,
+    list_url="projects:project.list",
+    url="projects:project.bulk",
+    describe=lambda p: (p.title, p.get_phase_display()),
+)
+
+
+@access.team_required
+def project_bulk(request: AuthedRequest) -> HttpResponse:
+    """« Pour la sélection » on the project list: `programme.bulk_actions.bulk_page`."""
+    return bulk_page(request, PROJECT_BULK)
 
 
 @access.team_required

@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programme.audit import Edit, audit_log, delete_audited, save_audited
+from programme.bulk_actions import BulkResult
 from programme.files import check_upload
 from programme.models import ConsentBasis, Person, User
 
 from ..models import Prospect
-from ..services import BulkResult, _bulk_rows, event_create_prospect, event_link_prospect
+from ..services import _bulk_rows, event_create_prospect, event_link_prospect
 from .models import (
     SEATED,
     Event,
@@ -578,7 +579,7 @@ def invite_refusal(*, contacts: int) -> str | None:
 @transaction.atomic
 def prospects_bulk_invite(
     *, actor: User, prospect_ids: Iterable[int], event: Event, confirmed: bool = False
-) -> BulkResult:
+) -> BulkResult[Prospect]:
     """The prospect list's « Inviter à un événement »: every contact of each prospect's structure is
     invited (a person already invited or registered stays as they are)."""
     rows = _bulk_rows(actor=actor, prospect_ids=prospect_ids, confirmed=confirmed)
@@ -588,7 +589,7 @@ def prospects_bulk_invite(
     by_organisation: dict[int, list[int]] = {}
     for pk, organisation_id in people:
         by_organisation.setdefault(organisation_id, []).append(pk)
-    result = BulkResult([], [])
+    result: BulkResult[Prospect] = BulkResult([], [])
     ids: list[int] = []
     for prospect in rows:
         contacts = by_organisation.get(prospect.organisation_id, [])

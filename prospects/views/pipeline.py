@@ -1,7 +1,6 @@
 """The pipeline: the prospect list, the board and its moves, the export, the home panel."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -21,11 +20,12 @@ from django_htmx.http import retarget
 
 from programme import access
 from programme.access import AuthedRequest
+from programme.bulk_actions import BulkAction, BulkList, bulk_page
 from programme.exports import export_response
 from programme.formatting import date_writer
 from programme.identity import format_identifier
 from programme.models import Person, User
-from programme.pages import query_string, render_filtered_list, reverse_pattern, save_once
+from programme.pages import query_string, render_filtered_list, reverse_pattern
 
 from .. import exports, selectors, services
 from ..events import services as event_services
@@ -34,7 +34,6 @@ from ..forms import BulkForm, MoveForm
 from ..models import Audience, Prospect, Source, Stage
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
     from django_stubs_ext import StrOrPromise
 
 #: The list's columns after the selection box: the sort each one's heading applies (None: not sortable),
@@ -54,7 +53,7 @@ def _column_heads(request: HttpRequest) -> str:
     one marked with an arrow and `aria-sort` (on its column header, where assistive technology reads it)."""
     current = request.GET.get("o", "")
     heads = [
-        f'<th scope="col"><span class="visually-hidden">{escape(_("Sélection"))}</span>'
+        f'<th scope="col" class="check"><span class="visually-hidden">{escape(_("Sélection"))}</span>'
         '<input type="checkbox" class="js-only" data-select-page '
         f'aria-label="{escape(_("Sélectionner les prospects de cette page"))}"></th>'
     ]
@@ -128,7 +127,7 @@ def _prospect_rows(today: date) -> Callable[[list[dict[str, Any]]], str]:
         stage = labels["stage"].get(p["stage"]) or escape(p["stage"])
         return (
             "\n    <tr>\n"
-            f'      <td><input type="checkbox" name="ids" value="{p["pk"]}" form="bulk-form" '
+            f'      <td class="check"><input type="checkbox" name="ids" value="{p["pk"]}" form="bulk-form" '
             f'aria-label="{select % {"name": name}}"></td>\n'
             f'      <td><a href="{detail.format(p["pk"])}">{name}</a>{siren}</td>\n'
             f'      <td><span class="badge badge--stage-{escape(p["stage"])}">{stage}</span></td>\n'
@@ -157,7 +156,7 @@ def prospect_list(request: AuthedRequest) -> HttpResponse:
             "title": _("Prospects"),
             "column_heads": mark_safe(_column_heads(request)),  # noqa: S308 — every value escaped there
             "today": today,
-            "bulk_actions": BULK_ACTIONS,
+            "bulk_actions": PROSPECT_BULK.menu(),
         },
         rows=_prospect_rows(today),
         row_values=selectors.LIST_ROW_FIELDS,
@@ -166,21 +165,6 @@ def prospect_list(request: AuthedRequest) -> HttpResponse:
 
 
 # --- Bulk actions -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BulkAction:
-    """An action of the list's « Pour la sélection » menu. `refusals(rows, data)`: the rows the action
-    will leave as they are, with the reason (the preview; the service applies the same rules);
-    `what(data)`: what will happen, in a sentence; `apply(actor, ids, data, confirmed)`: the service.
-    Another action (a bulk e-mail…) is one more entry in `BULK_ACTIONS`, and its needs in
-    `BulkForm.NEEDS`."""
-
-    key: str
-    label: "StrOrPromise"
-    what: Callable[[dict[str, Any]], str]
-    refusals: Callable[[list[Prospect], dict[str, Any]], dict[int, str]]
-    apply: Callable[[User, list[int], dict[str, Any], bool], services.BulkResult]
 
 
 def _name(user: User) -> str:
@@ -223,7 +207,7 @@ def _invite_refusals(rows: list[Prospect], data: dict[str, Any]) -> dict[int, st
     }
 
 
-BULK_ACTIONS: list[BulkAction] = [
+BULK_ACTIONS: list[BulkAction[Prospect]] = [
     BulkAction(
         "assign",
         _lazy("Assigner le suivi"),
@@ -266,86 +250,24 @@ BULK_ACTIONS: list[BulkAction] = [
     ),
 ]
 
-#: Rows listed on the confirmation page (the count says how many there are in all).
-BULK_PREVIEW_ROWS = 100
 
-
-def _selection(request: AuthedRequest, data: dict[str, Any]) -> "QuerySet[Prospect]":
-    """The chosen prospects: the ticked ones, or every row of the list's filters (« tout sélectionner »),
-    always among those the user may read."""
-    rows = selectors.prospect_list(request.user)
-    if data.get("all"):
-        rows = ProspectFilter(QueryDict(data.get("filters") or ""), queryset=rows).qs
-    else:
-        rows = rows.filter(pk__in=data.get("ids") or [])
-    return rows.order_by("organisation__name", "pk")
+PROSPECT_BULK = BulkList(
+    actions=BULK_ACTIONS,
+    form=BulkForm,
+    readable=lambda request: selectors.prospect_list(request.user),
+    filterset=ProspectFilter,
+    order=("organisation__name", "pk"),
+    nouns=services.PROSPECT_NOUNS,
+    list_url="prospects:prospect.list",
+    url="prospects:prospect.bulk",
+    describe=lambda p: (p.organisation.name, p.get_stage_display()),
+)
 
 
 @access.team_required
 def prospect_bulk(request: AuthedRequest) -> HttpResponse:
-    """Choose → confirm → apply. GET (from the list): the selection and what the action needs; POST
-    `step=preview`: the confirmation — the count, the rows, what will happen, the rows that will be
-    refused and why; POST `step=apply`: the service, once (the form's one-time token), then the result."""
-    actions = {a.key: a for a in BULK_ACTIONS}
-    posted = request.method == "POST"
-    form = BulkForm(request.POST if posted else request.GET, actions=[(a.key, a.label) for a in BULK_ACTIONS])
-    valid = form.is_valid()
-    data = form.cleaned_data
-    if not posted:  # first arrival from the list: what the action needs is asked, not yet an error
-        for name in form.needs():
-            form.errors.pop(name, None)
-        form.renew_submission_token()  # the confirmation, then « Appliquer », carry it: applied once
-    action = actions.get(data.get("action", ""))
-    if action is None:
-        messages.error(request, _("Choisissez une action dans le menu « Pour la sélection »."))
-        return redirect("prospects:prospect.list")
-    rows = list(_selection(request, data)) if "ids" in data or "all" in data else []
-    context: dict[str, Any] = {
-        "title": action.label,
-        "form": form,
-        "action": action,
-        "count": len(rows),
-        "posted": posted,
-        "back_query": data.get("filters", ""),
-        "confirm_above": services.BULK_CONFIRM_ABOVE,
-    }
-    if not rows:
-        if not form.non_field_errors():  # a filter that selects nothing (the form said « cochez… » already)
-            form.add_error(None, _("Aucun prospect sélectionné : cochez des lignes dans la liste."))
-        return render(request, "prospects/prospect_bulk.html", context)
-    if valid and posted:
-        refusals = action.refusals(rows, data)
-        applied = [p for p in rows if p.pk not in refusals]
-        refused = [(p, refusals[p.pk]) for p in rows if p.pk in refusals]
-        context.update(
-            preview=True,
-            what=action.what(data),
-            applied=applied[:BULK_PREVIEW_ROWS],
-            applied_count=len(applied),
-            applied_more=max(0, len(applied) - BULK_PREVIEW_ROWS),
-            refused=refused[:BULK_PREVIEW_ROWS],
-            refused_count=len(refused),
-            refused_more=max(0, len(refused) - BULK_PREVIEW_ROWS),
-            needs_confirmation=len(rows) > services.BULK_CONFIRM_ABOVE,
-        )
-        if request.POST.get("step") == "apply":
-            result = save_once(
-                form,
-                lambda: action.apply(request.user, [p.pk for p in rows], data, data["confirmed"]),
-                refusals_on_form=True,
-            )
-            if result is not None:
-                return render(
-                    request,
-                    "prospects/prospect_bulk_done.html",
-                    {
-                        "title": action.label,
-                        "action": action,
-                        "result": result,
-                        "back_query": data.get("filters", ""),
-                    },
-                )
-    return render(request, "prospects/prospect_bulk.html", context)
+    """« Pour la sélection » on the prospect list: `programme.bulk_actions.bulk_page`."""
+    return bulk_page(request, PROSPECT_BULK)
 
 
 def _board_context(request: AuthedRequest, query: QueryDict, *, menus: bool = False) -> dict[str, Any]:

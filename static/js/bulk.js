@@ -1,4 +1,4 @@
-// Bulk actions on the prospect list: the header checkbox ticks (or unticks) every row of the page shown.
+// Bulk actions on a list (prospects, projects): the header checkbox ticks (or unticks) every row of the page shown.
 // Delegated on the document: the table is swapped by htmx when the filters change. Without scripts the
 // checkbox stays hidden (.js-only) and each row is ticked by hand, or « tout sélectionner » takes them all.
 (function () {

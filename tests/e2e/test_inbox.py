@@ -103,3 +103,40 @@ def test_reassigning_without_javascript_on_a_phone(browser, live_server, transac
         expect(page.locator(".inbox-item", has_text="Diagnostic partagé")).to_have_count(0)
     finally:
         context.close()
+
+
+def test_a_departing_colleague_s_projects_are_handed_over_in_two_bulk_actions(
+    page, live_server, transactional_db
+):
+    """On a phone: filter the projects by their lead, take them all, add the newcomer, then take the former
+    one out — the page never scrolls sideways."""
+    programme = ProgrammeFactory(name="Programme Coopérations")
+    camille = UserFactory(email="camille@parcours.test", role="staff", first_name="Camille", last_name="Roux")
+    malik = UserFactory(email="malik@parcours.test", role="staff", first_name="Malik", last_name="Diallo")
+    followed = [ProjectFactory(programme=programme, title=t) for t in ("Tiers-lieu des Pentes", "Recyclerie")]
+    for project in followed:
+        project.staff_leads.add(malik)
+    ProjectFactory(programme=programme, title="Autre projet").staff_leads.add(camille)
+    page.set_viewport_size(PHONE)
+    login(page, live_server, "camille@parcours.test", PASSWORD)
+    page.goto(f"{live_server.url}/projets/?lead={malik.pk}")
+    expect(page.get_by_text("2 projets", exact=True)).to_be_visible()
+
+    for action, done in (
+        ("Ajouter un·e chargé·e", "Camille Roux"),
+        ("Retirer un·e chargé·e", "Malik Diallo"),
+    ):
+        page.get_by_label("tout sélectionner (les 2 projets de ce filtre)").check()
+        page.get_by_label("Pour la sélection").select_option(label=action)
+        page.get_by_role("button", name="Continuer").click()
+        expect(page.get_by_text("2 projets sélectionnés")).to_be_visible()
+        page.get_by_label("Chargé·e").select_option(label=done)
+        page.get_by_role("button", name="Voir ce qui sera fait").click()
+        expect(page.get_by_text("2 projets seront modifiés")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.get_by_role("button", name="Appliquer").click()
+        expect(page.get_by_text("2 projets modifiés.")).to_be_visible()
+        page.get_by_role("link", name="Retour à la liste").click()
+
+    for project in followed:
+        assert [u.email for u in project.staff_leads.all()] == ["camille@parcours.test"]

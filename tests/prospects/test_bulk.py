@@ -6,6 +6,7 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
+from programme import bulk_actions
 from programme.models import AuditEntry, Theme
 from prospects import services
 from prospects.models import Prospect, Stage
@@ -157,7 +158,7 @@ def test_bad_input_is_refused_with_a_clear_message(world, rows, staff_client):
 
 
 def test_over_the_limit_without_confirmation_is_refused_and_saves_nothing(world, rows, staff_client):
-    with mock.patch.object(services, "BULK_CONFIRM_ABOVE", 2):
+    with mock.patch.object(bulk_actions, "CONFIRM_ABOVE", 2):
         preview = text(
             staff_client.post(
                 BULK, {"action": "move", "ids": ids(rows), "to_stage": Stage.INTERESTED, "step": "preview"}

@@ -1,0 +1,278 @@
+"""Bulk actions on the project list (« Pour la sélection »): add or take out a lead, change the promotion, add
+a theme — choose → confirm (what will happen, the rows left as they are and why) → apply once, one audit
+entry per project; the same flow as the prospect list's (programme.bulk_actions)."""
+
+from unittest import mock
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from programme import bulk_actions
+from programme.models import AuditEntry, Theme
+from projects import services
+from projects.models import Phase, Project
+from tests.conftest import client_for
+from tests.factories import CohortFactory, ProgrammeFactory, ProjectFactory, UserFactory
+
+BULK = reverse("projects:project.bulk")
+LIST = reverse("projects:project.list")
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def ids(*projects) -> list[int]:
+    return [p.pk for p in projects]
+
+
+def leads(project) -> set[str]:
+    return {u.email for u in project.staff_leads.all()}
+
+
+@pytest.fixture
+def colleague(world):
+    return UserFactory(email="claire@test.fr", role="staff", first_name="Claire", last_name="Colin")
+
+
+def test_the_list_offers_a_checkbox_per_row_and_the_action_menu(world, staff_client):
+    page = text(staff_client.get(LIST))
+    assert page.count('name="ids"') == 2
+    assert 'aria-label="Sélectionner Projet A"' in page
+    assert "Pour la sélection" in page and "Ajouter un·e chargé·e" in page and "Changer de promotion" in page
+    assert "les 2 projets de ce filtre" in page
+    # A filter that keeps nothing shows no bar.
+    assert "Pour la sélection" not in text(staff_client.get(LIST, {"q": "aucun projet de ce nom"}))
+
+
+def test_adding_a_lead_previews_then_applies_to_the_projects_not_yet_followed(world, staff_client, colleague):
+    world.project_a.staff_leads.add(colleague)
+    arrival = text(
+        staff_client.get(BULK, {"action": "lead_add", "ids": ids(world.project_a, world.project_b)})
+    )
+    assert "2 projets sélectionnés" in arrival and "Chargé·e" in arrival
+    data = {"action": "lead_add", "ids": ids(world.project_a, world.project_b), "lead": colleague.pk}
+    preview = text(staff_client.post(BULK, {**data, "step": "preview"}))
+    assert "Claire Colin suivra ces projets." in preview
+    assert "1 projet sera modifié" in preview
+    assert "Projet A</a> — Déjà suivi par Claire Colin." in preview
+    assert leads(world.project_b) == set()  # nothing changed yet
+
+    done = text(staff_client.post(BULK, {**data, "step": "apply"}))
+    assert "1 projet modifié." in done and "1 laissé tel quel" in done
+    assert leads(world.project_b) == {"claire@test.fr"}
+    entry = AuditEntry.objects.get(action="project.updated", object_id=str(world.project_b.pk))
+    assert entry.changes == {"staff_leads": [[], [str(colleague)]]}
+    assert not AuditEntry.objects.filter(action="project.updated", object_id=str(world.project_a.pk)).exists()
+
+
+def test_taking_a_lead_out_keeps_someone_active_on_every_project(world, staff_client, colleague):
+    gone = UserFactory(role="staff", first_name="Paul", last_name="Parti", is_active=False)
+    world.project_a.staff_leads.add(colleague, world.staff)  # another active lead: taken out
+    world.project_b.staff_leads.add(colleague, gone)  # only a former member would stay: refused
+    third = ProjectFactory(programme=world.programme, title="Projet C")  # not followed by her: refused
+    done = text(
+        staff_client.post(
+            BULK,
+            {
+                "action": "lead_remove",
+                "ids": ids(world.project_a, world.project_b, third),
+                "lead": colleague.pk,
+                "step": "apply",
+            },
+        )
+    )
+    assert "1 projet modifié." in done
+    assert "Projet B</a> — Suivi par Claire Colin seul·e\u202f: ajoutez d’abord un·e autre chargé·e." in done
+    assert "Projet C</a> — Pas suivi par Claire Colin." in done
+    assert leads(world.project_a) == {"staff@test.fr"}
+    assert colleague in world.project_b.staff_leads.all()
+
+
+def test_a_former_member_can_be_taken_out_of_the_leads(world, staff_client):
+    gone = UserFactory(role="staff", first_name="Paul", last_name="Parti", is_active=False)
+    world.project_a.staff_leads.add(gone, world.staff)
+    staff_client.post(
+        BULK, {"action": "lead_remove", "ids": ids(world.project_a), "lead": gone.pk, "step": "apply"}
+    )
+    assert leads(world.project_a) == {"staff@test.fr"}
+    # Adding them back is refused: only active team members follow projects.
+    page = text(
+        staff_client.post(
+            BULK, {"action": "lead_add", "ids": ids(world.project_a), "lead": gone.pk, "step": "apply"}
+        )
+    )
+    assert "Sélectionnez un choix valide" in page
+    assert leads(world.project_a) == {"staff@test.fr"}
+
+
+def test_changing_the_promotion_stays_within_each_project_s_programme(world, staff_client):
+    spring = CohortFactory(programme=world.programme, name="Promotion Printemps")
+    elsewhere = ProjectFactory(programme=ProgrammeFactory(name="Autre programme"), title="Projet Ailleurs")
+    world.project_b.cohort = spring
+    world.project_b.save()
+    done = text(
+        staff_client.post(
+            BULK,
+            {
+                "action": "cohort",
+                "ids": ids(world.project_a, world.project_b, elsewhere),
+                "cohort": spring.pk,
+                "step": "apply",
+            },
+        )
+    )
+    assert "1 projet modifié." in done
+    assert "Projet B</a> — Déjà dans la promotion «\u202fPromotion Printemps\u202f»." in done
+    assert "Projet Ailleurs</a> — Cette promotion appartient à un autre programme." in done
+    assert Project.objects.get(pk=world.project_a.pk).cohort == spring
+    assert Project.objects.get(pk=elsewhere.pk).cohort_id != spring.pk
+    entry = AuditEntry.objects.get(action="project.updated", object_id=str(world.project_a.pk))
+    assert entry.changes == {"cohort": ["Promotion Test", "Promotion Printemps"]}
+
+
+def test_adding_a_theme(world, staff_client):
+    theme = Theme.objects.create(name="Mobilité")
+    world.project_a.themes.add(theme)
+    done = text(
+        staff_client.post(
+            BULK,
+            {
+                "action": "theme",
+                "ids": ids(world.project_a, world.project_b),
+                "theme": theme.pk,
+                "step": "apply",
+            },
+        )
+    )
+    assert "1 projet modifié." in done and "A déjà la thématique «\u202fMobilité\u202f»." in done
+    assert list(world.project_b.themes.all()) == [theme]
+
+
+def test_select_all_takes_every_row_of_the_filters_and_nothing_else(world, staff_client, colleague):
+    world.project_a.phase = Phase.EMERGENCE
+    world.project_a.save()
+    staff_client.post(
+        BULK,
+        {
+            "action": "lead_add",
+            "all": "True",
+            "filters": "phase=emergence",
+            "lead": colleague.pk,
+            "step": "apply",
+        },
+    )
+    assert leads(world.project_a) == {"claire@test.fr"} and leads(world.project_b) == set()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"action": "lead_add", "ids": "x", "step": "apply"}, "La sélection de projets est invalide."),
+        ({"action": "lead_add", "step": "apply"}, "Cochez au moins un projet dans la liste."),
+        (
+            {"action": "lead_add", "ids": "999999", "step": "apply"},
+            "Aucun projet sélectionné\u202f: cochez des lignes",
+        ),
+        ({"action": "lead_add", "ids": "PK", "step": "apply"}, "Choisissez le membre de l’équipe."),
+        ({"action": "cohort", "ids": "PK", "step": "apply"}, "Choisissez la promotion."),
+        ({"action": "theme", "ids": "PK", "step": "apply"}, "Choisissez la thématique à ajouter."),
+    ],
+)
+def test_bad_input_is_refused_with_its_reason_and_saves_nothing(world, staff_client, data, message):
+    data = {k: (world.project_a.pk if v == "PK" else v) for k, v in data.items()}
+    page = text(staff_client.post(BULK, data))
+    assert message in page
+    assert not AuditEntry.objects.filter(action="project.updated").exists()
+
+
+def test_an_unknown_action_goes_back_to_the_list(world, staff_client):
+    response = staff_client.get(BULK, {"action": "explode", "ids": ids(world.project_a)}, follow=True)
+    assert response.redirect_chain[-1][0] == LIST
+    assert "Choisissez une action dans le menu" in text(response)
+
+
+def test_over_the_limit_needs_an_explicit_confirmation(world, staff_client, colleague):
+    data = {"action": "lead_add", "ids": ids(world.project_a, world.project_b), "lead": colleague.pk}
+    with mock.patch.object(bulk_actions, "CONFIRM_ABOVE", 1):
+        assert "Je confirme l’action sur 2 projets" in text(
+            staff_client.post(BULK, {**data, "step": "preview"})
+        )
+        page = text(staff_client.post(BULK, {**data, "step": "apply"}))
+        assert (
+            "Cette action porte sur 2 projets\u202f: cochez «\u202fJe confirme l’action sur 2 projets\u202f»"
+            in page
+        )
+        assert leads(world.project_a) == set()
+        staff_client.post(BULK, {**data, "confirmed": "on", "step": "apply"})
+        assert leads(world.project_a) == leads(world.project_b) == {"claire@test.fr"}
+
+
+def test_a_double_submit_applies_once(world, staff_client, colleague):
+    data = {
+        "action": "lead_add",
+        "ids": ids(world.project_a, world.project_b),
+        "lead": colleague.pk,
+        "step": "apply",
+        "submission_token": "e" * 32,
+    }
+    assert "2 projets modifiés." in text(staff_client.post(BULK, data))
+    assert "déjà été envoyé" in text(staff_client.post(BULK, data))
+    assert AuditEntry.objects.filter(action="project.updated").count() == 2
+
+
+def test_the_director_may_and_partners_get_404(world, colleague):
+    data = {"action": "lead_add", "ids": ids(world.project_a), "lead": colleague.pk, "step": "apply"}
+    for partner in (world.partner_a, world.partner_b):
+        assert client_for(partner).post(BULK, data).status_code == 404
+        assert (
+            client_for(partner).get(BULK, {"action": "lead_add", "ids": ids(world.project_a)}).status_code
+            == 404
+        )
+    assert leads(world.project_a) == set()
+    assert "1 projet modifié." in text(client_for(world.director).post(BULK, data))
+
+
+def test_the_services_refuse_a_partner_and_a_lead_outside_the_team(world, colleague):
+    with pytest.raises(PermissionDenied):
+        services.projects_bulk_add_lead(
+            actor=world.partner_a, project_ids=ids(world.project_a), user=colleague
+        )
+    with pytest.raises(Exception, match="membre actif de l’équipe"):
+        services.projects_bulk_add_lead(
+            actor=world.staff, project_ids=ids(world.project_a), user=world.partner_a
+        )
+    assert leads(world.project_a) == set()
+
+
+@pytest.mark.parametrize("n", [3, 9])
+def test_preview_and_apply_queries_are_constant(world, staff_client, colleague, django_assert_num_queries, n):
+    projects = [ProjectFactory(programme=world.programme) for _ in range(n)]
+    data = {"action": "lead_add", "ids": ids(*projects), "lead": colleague.pk}
+    # session, user; the chosen lead; the selection; the projects' leads (one query, the refusals); the lead
+    # menu, drawn again on the confirmation.
+    with django_assert_num_queries(6):
+        staff_client.post(BULK, {**data, "step": "preview"})
+
+
+@pytest.mark.parametrize("action", ["lead_add", "lead_remove", "cohort", "theme"])
+def test_applying_runs_the_same_queries_for_3_and_9_projects(world, staff_client, colleague, action):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    spring = CohortFactory(programme=world.programme, name="Promotion Printemps")
+    theme = Theme.objects.create(name="Mobilité")
+    counts = []
+    for n in (3, 9):
+        projects = [ProjectFactory(programme=world.programme) for _ in range(n)]
+        for project in projects:
+            project.staff_leads.add(world.staff, *([colleague] if action == "lead_remove" else []))
+        data = {"action": action, "ids": ids(*projects), "lead": colleague.pk, "cohort": spring.pk}
+        data |= {"theme": theme.pk, "step": "apply"}
+        with CaptureQueriesContext(connection) as queries:
+            assert f"{n} projets modifiés." in text(staff_client.post(BULK, data))
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
