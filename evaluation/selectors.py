@@ -813,23 +813,30 @@ def maturity_evolution(*, user: User, filters: Filters) -> Plan[dict[str, Any]]:
     return {"by_phase": rows}
 
 
-def indicator_summary(pi: ProjectIndicator, today: date) -> IndicatorSummary:
+def indicator_summary(
+    pi: ProjectIndicator,
+    today: date,
+    *,
+    measurements: "Iterable[Any] | None" = None,
+    targets: "Iterable[tuple[date, Decimal]] | None" = None,
+) -> IndicatorSummary:
     """Value so far (validated measurements up to today), progress towards the target due now and
     towards the final target, change from the baseline — by the rules of `figures.indicator_figure`.
 
-    `pi` is a ProjectIndicator with `indicator`, `targets` and `measurements` loaded."""
+    `pi` is a ProjectIndicator with `indicator` loaded, and `targets` and `measurements` unless they are
+    given: `measurements`, rows with `period_end`, `value`, `numerator`, `denominator` and `status` (a page
+    that reads them as tuples of its own); `targets`, the intermediate targets as (period end, value)."""
+    sent = list(pi.measurements.all() if measurements is None else measurements)
+    if targets is None:
+        targets = [(t.period_end, t.value) for t in pi.targets.all()]
     points = [
         Point(m.period_end, m.value, m.numerator, m.denominator)
-        for m in pi.measurements.all()
+        for m in sent
         if m.status == MeasurementStatus.VALIDATED
     ]
     indicator = pi.indicator
     history = History.of(points if indicator.is_numeric else [], start=None, end=today)
-    target = target_for_period(
-        period_end=today,
-        intermediate=[(t.period_end, t.value) for t in pi.targets.all()],
-        final=pi.target_value,
-    )
+    target = target_for_period(period_end=today, intermediate=list(targets), final=pi.target_value)
     rules = {"aggregation": indicator.aggregation, "kind": indicator.type, "target_kind": pi.target_kind}
     now = indicator_figure(history, baseline=pi.baseline_value, target=target, **rules)
     final = indicator_figure(history, baseline=pi.baseline_value, target=pi.target_value, **rules)
@@ -844,8 +851,8 @@ def indicator_summary(pi: ProjectIndicator, today: date) -> IndicatorSummary:
         "progress_final_note": final.progress_note,
         "change": now.change,
         "change_note": now.change_note,
-        "pending": sum(1 for m in pi.measurements.all() if m.status == MeasurementStatus.SUBMITTED),
-        "last": max((m.period_end for m in pi.measurements.all()), default=None),
+        "pending": sum(1 for m in sent if m.status == MeasurementStatus.SUBMITTED),
+        "last": max((m.period_end for m in sent), default=None),
     }
 
 

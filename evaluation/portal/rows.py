@@ -13,7 +13,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from programme.formatting import choice_labels, fr_date, indicator_value
+from programme.formatting import choice_labels, fr_date, fr_percent, indicator_value
 from programme.pages import reverse_pattern
 
 #: The badge class of each state (`_status.html`); a late expected deliverable, an open late action: warn.
@@ -83,6 +83,7 @@ def indicator_rows(rows: list[dict[str, Any]]) -> SafeString:
     """The body of the « Indicateurs à renseigner » table."""
     link = reverse_pattern("portal:indicator")
     period, last, to_enter = escape(_("Périodicité")), escape(_("Dernière valeur")), escape(_("À saisir"))
+    advance = escape(_("Avancement"))
     none = '<span class="muted">{}</span>'.format(escape(_("aucune")))
     locked = '</span> <span class="badge">{}</span>'.format(escape(_("Verrouillée")))
     enter = escape(_("Renseigner"))
@@ -114,12 +115,19 @@ def indicator_rows(rows: list[dict[str, Any]]) -> SafeString:
             }
             returned = f'<br><span class="badge badge--danger">{text}</span>'
         primary = " button--primary" if row["to_report"] or row["returned"] else ""
+        # Towards the target due now (the final one without intermediate targets), or why there is none.
+        summary = row["summary"]
+        if summary["progress"] is not None:
+            progress = escape(fr_percent(summary["progress"]))
+        else:
+            progress = f'<span class="muted">{escape(summary["progress_note"])}</span>'
         out.append(
             "\n      <tr>\n"
             f"        <td>{name}{unit}</td>\n"
             f'        <td data-label="{period}">{escape(choice_labels(type(indicator), "periodicity").get(indicator.periodicity, indicator.periodicity))}</td>\n'
             f'        <td data-label="{last}">{latest}\n'
             f"          {returned}</td>\n"
+            f'        <td data-label="{advance}">{progress}</td>\n'
             f'        <td class="num" data-label="{to_enter}">{escape(localize(row["to_report"]))}</td>\n'
             f'        <td><a class="button{primary}" href="{link.format(pi.pk)}">{enter}'
             f'<span class="visually-hidden"> — {name}</span></a></td>\n'

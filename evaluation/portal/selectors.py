@@ -5,9 +5,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import partial
 from operator import itemgetter
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Exists, F, Model, OuterRef, Prefetch, QuerySet, Subquery, Window
@@ -46,6 +47,7 @@ from projects.models import (
 from ..models import (
     Indicator,
     IndicatorSummary,
+    IndicatorTarget,
     MaturityAssessment,
     MaturityScore,
     MeasurementStatus,
@@ -248,17 +250,24 @@ def _deadlines(
     )
 
 
-#: The fields of a value "Mon projet" reads: its indicator and period, its state, what the table shows.
-LATEST_FIELDS = (
-    "pk",
-    "project_indicator_id",
-    "period_start",
-    "period_end",
-    "status",
-    "value",
-    "text_value",
-    "locked",
-)
+class Sent(NamedTuple):
+    """A value sent for an indicator, as "Mon projet" reads it: its indicator and period, its state, what
+    the table shows and what `indicator_summary` counts."""
+
+    pk: int
+    project_indicator_id: int
+    period_start: date
+    period_end: date
+    status: str
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    text_value: str
+    locked: bool
+
+
+#: The fields of a value "Mon projet" reads.
+LATEST_FIELDS = Sent._fields
 
 
 @dataclass(frozen=True)
@@ -298,28 +307,35 @@ def indicator_rows(
     project: Project,
     indicators: list[ProjectIndicator],
     measurements: list[tuple[Any, ...]],
+    targets: list[tuple[Any, ...]],
     periods: list[PhasePeriod],
     today: date,
 ) -> list[dict[str, Any]]:
     """The indicators the partner reports in this project: the latest value, how many were sent back,
-    how many periods are still to report. `measurements`: every value sent for them, as tuples of
+    how many periods are still to report, and where the project stands (`indicator_summary`: the team's
+    own figures, validated values only). `measurements`: every value sent for them, as tuples of
     LATEST_FIELDS (they grow with the periods) — the latest, the one row the page shows, is made a
-    Measurement of its fields. `periods`: the project's phase periods (an indicator reported per phase)."""
-    by_indicator: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    Measurement of its fields. `targets`: their intermediate targets, as (indicator, period end, value).
+    `periods`: the project's phase periods (an indicator reported per phase)."""
+    by_indicator: dict[int, list[Sent]] = defaultdict(list)
     for row in sorted(measurements, key=itemgetter(3), reverse=True):  # the latest period first
-        by_indicator[row[1]].append(row)
+        by_indicator[row[1]].append(Sent(*row))
+    targets_of: dict[int, list[tuple[date, Any]]] = defaultdict(list)
+    for pi_id, period_end, value in targets:
+        targets_of[pi_id].append((period_end, value))
     rows = []
     for pi in indicators:
         pi.project = project
         sent = by_indicator[pi.pk]
-        measured = {(m[2], m[3]) for m in sent}
+        measured = {(m.period_start, m.period_end) for m in sent}
         latest = Measurement(**dict(zip(LATEST_FIELDS, sent[0], strict=True))) if sent else None
         rows.append(
             {
                 "pi": pi,
                 "latest": latest,
-                "returned": sum(m[4] == MeasurementStatus.RETURNED for m in sent),
+                "returned": sum(m.status == MeasurementStatus.RETURNED for m in sent),
                 "to_report": open_period_count(pi, measured, today, phase_periods=periods),
+                "summary": indicator_summary(pi, today, measurements=sent, targets=targets_of[pi.pk]),
             }
         )
     return rows
@@ -372,8 +388,9 @@ WORKSHOP_FIELDS = ("id", "project_id", "title", "step", "starts_at", "minutes")
 COMMITTEE_FIELDS = ("id", "project_id", "kind", "date")
 DELIVERABLE_FIELDS = ("id", "project_id", "title", "due_date", "status")
 ACTION_FIELDS = ("id", "project_id", "title", "due_date", "status")
-PI_FIELDS = ("id", "project_id", "indicator_id")
-INDICATOR_FIELDS = ("id", "name", "unit", "unit_singular", "type", "periodicity")
+#: In the models' field order (`Model.from_db` reads them so); what the table and `indicator_summary` read.
+PI_FIELDS = ("id", "project_id", "indicator_id", "baseline_value", "target_value", "target_kind")
+INDICATOR_FIELDS = ("id", "name", "unit", "unit_singular", "type", "aggregation", "periodicity")
 PERIOD_FIELDS = tuple(f.attname for f in PhasePeriod._meta.concrete_fields)
 ASSESSMENT_FIELDS = ("id", "project_id", "phase", "moment", "assessed_on", "assessed_by_id", "waived_at")
 COMMENT_FIELDS = (
@@ -419,6 +436,11 @@ def _page_querysets(user: User, project: Project) -> list[QuerySet[Any, Any]]:
         .filter(project_indicator__project=project)
         .order_by()
         .values_list(*LATEST_FIELDS),
+        # The intermediate targets of the indicators the partner reports (their progress on the table).
+        access.scoped(user, IndicatorTarget)
+        .filter(project_indicator__in=access.portal_scoped(user, ProjectIndicator).filter(project=project))
+        .order_by()
+        .values_list("project_indicator_id", "period_end", "value"),
         _numbered(
             project.memberships.filter(access.active_membership_q()),
             "role",
@@ -496,6 +518,7 @@ def _page_rows(*, user: User, project: Project) -> dict[str, Any]:
         deliverables,
         actions,
         measurements,
+        targets,
         members,
         leads,
         documents,
@@ -533,6 +556,7 @@ def _page_rows(*, user: User, project: Project) -> dict[str, Any]:
         "actions": _objects(Action, actions, ACTION_FIELDS),
         "indicators": project_indicators,
         "measurements": measurements,
+        "targets": targets,
         "members": [
             Membership(role=m["role"], organisation=Organisation(name=m["organisation__name"]))
             for m in ordered(members)
@@ -639,6 +663,7 @@ def project_page(*, user: User, project: Project) -> dict[str, Any]:
                 project=project,
                 indicators=rows["indicators"],
                 measurements=rows["measurements"],
+                targets=rows["targets"],
                 periods=periods,
                 today=today,
             ),

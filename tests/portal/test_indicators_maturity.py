@@ -141,6 +141,34 @@ def test_partner_sees_where_the_project_stands_as_the_team_does(sides, partner_a
     assert "Cible à date 10 Avancement : 70 %" in team_text and "avancement 35 %" in team_text
 
 
+def test_my_project_shows_each_indicator_s_progress_from_validated_values(
+    sides, partner_a_client, partner_b_client, world
+):
+    """« Mon projet »'s table of indicators says how far each one is towards the target due now, by the
+    same definition as the indicator's page; a value waiting for validation does not count yet."""
+    pi = sides["A"].project_indicator
+    pi.baseline_value, pi.target_value = 0, 20
+    pi.save()
+    home = reverse("portal:project", args=[pi.project_id])
+
+    def progress_cell() -> str:
+        page = partner_a_client.get(home).content.decode()
+        row = page[page.index(pi.indicator.name) :]
+        cell = row[row.index('data-label="Avancement"') :]
+        return _text(cell[: cell.index("</td>")])
+
+    assert progress_cell().endswith("aucune mesure validée")
+    services.measurement_validate(actor=world.staff, measurement=sides["A"].measurement)
+    assert progress_cell().endswith("70 %")  # 7 of the 10 due now, as the indicator's page says
+    # Partner B's home has its own indicators only.
+    assert (
+        pi.indicator.name
+        not in partner_b_client.get(
+            reverse("portal:project", args=[sides["B"].project_indicator.project_id])
+        ).content.decode()
+    )
+
+
 def test_validated_and_locked_values_are_read_only(sides, partner_a_client, world):
     m = sides["A"].measurement
     services.measurement_validate(actor=world.staff, measurement=m)

@@ -36,6 +36,7 @@ LOOPS = {
         <td data-label="{% translate 'Périodicité' %}">{{ row.pi.indicator.get_periodicity_display }}</td>
         <td data-label="{% translate 'Dernière valeur' %}">{% if row.latest %}{% if row.latest.text_value %}{{ row.latest.text_value|truncatechars:40 }}{% else %}{% indicator_value row.latest.value row.pi.indicator %}{% endif %} · {% include "portal/partials/_status.html" with kind="measurement" obj=row.latest %}{% else %}<span class="muted">{% translate "aucune" %}</span>{% endif %}
           {% if row.returned %}<br><span class="badge badge--danger">{% blocktranslate count n=row.returned %}{{ n }} valeur renvoyée{% plural %}{{ n }} valeurs renvoyées{% endblocktranslate %}</span>{% endif %}</td>
+        <td data-label="{% translate 'Avancement' %}">{% if row.summary.progress is not None %}{{ row.summary.progress|pct }}{% else %}<span class="muted">{{ row.summary.progress_note }}</span>{% endif %}</td>
         <td class="num" data-label="{% translate 'À saisir' %}">{{ row.to_report }}</td>
         <td><a class="button{% if row.to_report or row.returned %} button--primary{% endif %}" href="{% url 'portal:indicator' row.pi.pk %}">{% translate "Renseigner" %}<span class="visually-hidden"> — {{ row.pi.indicator.name }}</span></a></td>
       </tr>
@@ -91,7 +92,11 @@ def _every_state(side):
         indicator = Indicator.objects.create(
             code=f"rows-{i}", name=f"Indicateur <{kind}>", type=kind, unit=unit, periodicity=periodicity
         )
-        pi = ProjectIndicator.objects.create(project=project, indicator=indicator, reporter="partner")
+        # A target on two of them: their progress is written, the others say why there is none.
+        target = Decimal("10000") if i in (0, 3) else None
+        pi = ProjectIndicator.objects.create(
+            project=project, indicator=indicator, reporter="partner", target_value=target
+        )
         for j, status in enumerate(("validated", "returned", "returned", "submitted")[: i + 1]):
             start = today.replace(day=1) - timedelta(days=40 * (j + 1))
             Measurement.objects.create(
@@ -122,6 +127,9 @@ def test_the_lists_are_the_markup_the_template_wrote(world, sides, language):
     assert (
         "badge--danger" in written["indicators"] and '</span> <span class="badge">' in written["indicators"]
     )
+    if language == "fr":  # a progress towards the target, and why another has none
+        assert ">12,3\xa0%</td>" in written["indicators"]
+        assert '<span class="muted">aucune mesure validée</span>' in written["indicators"]
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
