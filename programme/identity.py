@@ -4,6 +4,7 @@ search compares."""
 
 import re
 import unicodedata
+from typing import Any, Self
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -154,3 +155,15 @@ LEGAL_GROUP_LABELS = {
     "fondation": _("Fondation"),
     "other": _("Autre forme"),
 }
+
+
+class DerivedColumns:
+    """A model mixin: its derived columns (search keys, folded names) are set by `fill_derived()` before
+    every save. A bulk insert skips save(): its caller calls `fill_derived()` on each row itself."""
+
+    def fill_derived(self) -> Self:
+        raise NotImplementedError
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_derived()
+        super().save(*args, **kwargs)  # type: ignore[misc]

@@ -13,7 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .access import Granted, OwnOrganisation
-from .identity import normalise_name, normalise_town, search_key, validate_rna, validate_siren, validate_siret
+from .identity import (
+    DerivedColumns,
+    normalise_name,
+    normalise_town,
+    search_key,
+    validate_rna,
+    validate_siren,
+    validate_siret,
+)
 
 
 class Role(models.TextChoices):
@@ -336,7 +344,7 @@ class FunderKind(models.TextChoices):
     OTHER = "other", _("Autre financeur")
 
 
-class Organisation(models.Model):
+class Organisation(DerivedColumns, models.Model):
     name = models.CharField(_("nom"), max_length=200)
     normalised_name = models.CharField(max_length=200, editable=False, db_index=True)
     kind = models.CharField(_("forme"), max_length=20, choices=OrganisationKind.choices)
@@ -404,10 +412,6 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.fill_derived()
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("programme:organisation.detail", args=[self.pk])
 
@@ -429,7 +433,7 @@ class ConsentBasis(models.TextChoices):
     CONTRACT = "contract", _("Exécution d’une convention")
 
 
-class Person(models.Model):
+class Person(DerivedColumns, models.Model):
     first_name = models.CharField(_("prénom"), max_length=100)
     last_name = models.CharField(_("nom"), max_length=100)
     email = models.EmailField(_("e-mail"), blank=True, db_index=True)
@@ -465,10 +469,6 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.fill_derived()
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("programme:person.detail", args=[self.pk])

@@ -117,6 +117,7 @@ def indicator_rows(rows: list[dict[str, Any]]) -> SafeString:
         primary = " button--primary" if row["to_report"] or row["returned"] else ""
         # Towards the target due now (the final one without intermediate targets), or why there is none.
         summary = row["summary"]
+        progress: str
         if summary["progress"] is not None:
             progress = escape(fr_percent(summary["progress"]))
         else:

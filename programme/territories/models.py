@@ -4,8 +4,6 @@ with their INSEE codes, loaded by `manage.py load_areas`), a territory's local p
 
 The models keep the `programme` label: they are re-imported at the bottom of programme/models.py."""
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programme.access import Granted, TeamOnly
 from programme.formatting import fr_date
-from programme.identity import folded
+from programme.identity import DerivedColumns, folded
 
 
 class AreaKind(models.TextChoices):
@@ -23,7 +21,7 @@ class AreaKind(models.TextChoices):
     COMMUNE = "commune", _("Commune")
 
 
-class Area(models.Model):
+class Area(DerivedColumns, models.Model):
     """One entry of the official administrative list (@etalab/decoupage-administratif): never typed, only
     loaded, so a territory is drawn from real communes and groupings."""
 
@@ -50,10 +48,6 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.fill_derived()
-        super().save(*args, **kwargs)
 
     def fill_derived(self) -> "Area":
         """The folded name the search reads: what save() stores, and what the loader's bulk upsert calls."""
