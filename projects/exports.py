@@ -1,5 +1,6 @@
 """The columns of the project list export; programme.exports writes them as CSV or XLSX (and escapes what a
-spreadsheet could take for a formula). The rows are the list's, filters included: what the page shows."""
+spreadsheet could take for a formula). The rows are the list's, filters included: what the page shows, and
+each project's money — the figures of its Financement tab, by their one definition (`funding.selectors.Money`)."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -7,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .funding.selectors import Money
 from .selectors import ProjectWithStatus
 
 
@@ -22,11 +24,21 @@ def headers() -> list[str]:
         _("Début de l’accompagnement"),
         _("Fin de phase prévue"),
         _("En retard de décision"),
+        _("Besoin (€)"),
+        _("Acquis (€)"),
+        _("Demandé (€)"),
+        _("À trouver (€)"),
+        _("Reçu (€)"),
+        _("Reste à percevoir (€)"),
+        _("Échu non reçu (€)"),
     ]
 
 
-def rows(projects: Iterable[ProjectWithStatus]) -> Iterable[list[Any]]:
+def rows(projects: Iterable[ProjectWithStatus], money: dict[int, Money]) -> Iterable[list[Any]]:
+    """One row per project; `money`: `funding.selectors.money_by_project` of the same projects (a project
+    without any money record reads zeros)."""
     for p in projects:
+        m = money.get(p.pk) or Money()
         yield [
             p.title,
             p.get_phase_display(),
@@ -38,6 +50,13 @@ def rows(projects: Iterable[ProjectWithStatus]) -> Iterable[list[Any]]:
             p.start_date,
             p.phase_planned_end,
             bool(p.decision_late),
+            m.need,
+            m.secured,
+            m.requested,
+            m.to_find,
+            m.received,
+            m.remaining,
+            m.overdue,
         ]
 
 

@@ -26,6 +26,7 @@ from programme.pages import posted, render_filtered_list, save_once
 from .. import exports, selectors, services, timeline
 from ..filters import ProjectFilter
 from ..forms import GateDecisionForm, ProjectBulkForm, ProjectCreateForm, ProjectForm
+from ..funding import selectors as funding_selectors
 from ..models import Action, Deliverable, Membership, Milestone, Project
 from ..relations import selectors as relations_selectors
 from .base import HEAD_PREFETCH, project_for, project_url, render_form_page, render_tab
@@ -52,12 +53,13 @@ def project_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     """The list as it is filtered, as CSV or XLSX (« Exporter cette liste »)."""
     queryset = selectors.projects_with_status(request.user).order_by("title", "pk")
     projects = ProjectFilter(request.GET, queryset=queryset).qs
+    money = funding_selectors.money_by_project(user=request.user, projects=projects)  # four queries
     return export_response(
         fmt=fmt,
         filename=exports.file_name(),
         title=_("Projets"),
         headers=exports.headers(),
-        rows=exports.rows(projects.iterator(chunk_size=2000)),
+        rows=exports.rows(projects.iterator(chunk_size=2000), money),
     )
 
 
