@@ -67,6 +67,7 @@ test: system-deps install messages
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint templates --lint
 	$(PY) manage.py makemigrations --check --dry-run -v 1
 	$(VENV)/bin/mypy
 

@@ -34,7 +34,7 @@ def send_template_mail(
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         subject = " ".join(subject.splitlines())
         text = render_to_string(f"{template}.txt", context)
-        html = render_to_string(f"{template}.html", context)
+        html = render_to_string(f"{template}.html", {**context, "subject": subject})  # its <title>
     message = EmailMultiAlternatives(
         subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body=text, to=to
     )

@@ -116,3 +116,32 @@ def test_a_sent_email_reads_as_typed_in_its_text_part_and_subject():
     assert "Le rapport «\u202fRapport d'activité & bilan\u202f» est prêt." in message.body
     html, _type = message.alternatives[0]
     assert "Rapport d&#x27;activité &amp; bilan" in html
+
+
+@pytest.mark.parametrize("name", templates())
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_every_html_email_says_its_language_and_has_a_title(name, language):
+    """A screen reader reads an e-mail in the language it says it is in: the one it was written in."""
+    from django.utils import translation
+
+    values = context()
+    values["subject"] = "Objet"
+    with translation.override(language):
+        html = render_to_string(f"emails/{name}.html", values)
+    assert html.startswith("<!DOCTYPE html>")
+    assert f'<html lang="{language}"><head><meta charset="utf-8"><title>Objet</title></head>' in html
+
+
+@override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}})
+def test_an_email_written_in_english_says_so_and_is_titled_by_its_subject():
+    send_template_mail(
+        template="emails/report_ready",
+        to=["direction@exemple.fr"],
+        context={"report": {"title": "Annual report", "pages": 3}, "url": "https://x.fr/r/1"},
+        language="en",
+    )
+    message = mail.outbox[-1]
+    html, _type = message.alternatives[0]
+    subject = message.subject.removeprefix("[Parcours] ")
+    assert '<html lang="en">' in html and f"<title>{subject}</title>" in html
+    assert "Report ready" in subject
