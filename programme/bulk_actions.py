@@ -160,13 +160,13 @@ class BulkForm(Form):
 @dataclass(frozen=True)
 class BulkAction[T]:
     """An action of a list's « Pour la sélection » menu. `what(data)`: what will happen, in a sentence;
-    `refusals(rows, data)`: the rows the action will leave as they are, with the reason (the preview; the
+    `refusals(actor, rows, data)`: the rows the action will leave as they are, with the reason (the preview; the
     service applies the same rules); `apply(actor, ids, data, confirmed)`: the service."""
 
     key: str
     label: "StrOrPromise"
     what: Callable[[dict[str, Any]], str]
-    refusals: Callable[[list[T], dict[str, Any]], dict[int, str]]
+    refusals: Callable[[User, list[T], dict[str, Any]], dict[int, str]]
     apply: Callable[[User, list[int], dict[str, Any], bool], BulkResult[T]]
 
 
@@ -237,7 +237,7 @@ def bulk_page(request: AuthedRequest, spec: BulkList[Any]) -> HttpResponse:
             form.add_error(None, spec.nouns.none_selected)
         return render(request, "includes/bulk.html", context)
     if valid and posted:
-        refusals = action.refusals(rows, data)
+        refusals = action.refusals(request.user, rows, data)
         split = BulkResult.split(rows, refusals)
         applied, refused = split.applied, [row for row, _reason in split.refused]
         context.update(

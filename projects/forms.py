@@ -11,6 +11,8 @@ from programme import bulk_actions
 from programme.files import ACCEPTED_LABEL, check_upload
 from programme.forms import Form, ModelForm, ticked
 from programme.models import Cohort, Organisation, Person, Role, Theme, User
+from prospects.events.models import Event
+from prospects.events.selectors import to_come
 from prospects.forms import TeamUserChoiceField, team_users
 
 from . import services
@@ -118,12 +120,20 @@ class ProjectBulkForm(bulk_actions.BulkForm):
     lead = TeamUserChoiceField(label=_("Chargé·e"), queryset=User.objects.none(), required=False)
     cohort = forms.ModelChoiceField(label=_("Promotion"), queryset=Cohort.objects.none(), required=False)
     theme = forms.ModelChoiceField(label=_("Thématique"), queryset=Theme.objects.none(), required=False)
+    event = forms.ModelChoiceField(label=_("Événement"), queryset=Event.objects.none(), required=False)
 
-    NEEDS = {"lead_add": ("lead",), "lead_remove": ("lead",), "cohort": ("cohort",), "theme": ("theme",)}
+    NEEDS = {
+        "lead_add": ("lead",),
+        "lead_remove": ("lead",),
+        "cohort": ("cohort",),
+        "theme": ("theme",),
+        "invite": ("event",),
+    }
     REQUIRED = {
         "lead": _("Choisissez le membre de l’équipe."),
         "cohort": _("Choisissez la promotion."),
         "theme": _("Choisissez la thématique à ajouter."),
+        "event": _("Choisissez l’événement auquel inviter leurs collectifs."),
     }
 
     def __init__(self, *args: Any, actions: list[tuple[str, Any]], **kwargs: Any) -> None:
@@ -138,6 +148,7 @@ class ProjectBulkForm(bulk_actions.BulkForm):
         limit_choices(self, "lead", leads.order_by("first_name", "last_name"))
         limit_choices(self, "cohort", Cohort.objects.filter(is_active=True).select_related("programme"))
         limit_choices(self, "theme", Theme.objects.filter(is_active=True))
+        limit_choices(self, "event", Event.objects.filter(to_come()))  # the events to come, or going on
 
 
 class GateDecisionForm(Form):

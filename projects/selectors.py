@@ -534,6 +534,35 @@ def collective_people(user: User, project: Project) -> QuerySet[Person]:
     )
 
 
+def collectives_contacts(user: User, project_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The contacts of each project's collective today (the ids of the people `collective_people` lists,
+    for the memberships in force): the people of the member structures and those named in a membership, not
+    anonymised. Two queries whatever the number of projects."""
+    contacts: dict[int, set[int]] = {pk: set() for pk in project_ids}
+    members = list(
+        access.scoped(user, Membership)
+        .filter(access.active_membership_q(), project_id__in=contacts)
+        .values_list("project_id", "organisation_id", "person_id")
+    )
+    organisations = {organisation for _project, organisation, _person in members}
+    named = {person for _project, _organisation, person in members if person is not None}
+    people: dict[int, set[int]] = {}
+    alive: set[int] = set()
+    for pk, organisation_id in (
+        access.scoped(user, Person)
+        .filter(anonymised_at__isnull=True)
+        .filter(Q(organisation_id__in=organisations) | Q(pk__in=named))
+        .values_list("pk", "organisation_id")
+    ):
+        people.setdefault(organisation_id, set()).add(pk)
+        alive.add(pk)
+    for project_id, organisation_id, person_id in members:
+        contacts[project_id] |= people.get(organisation_id, set())
+        if person_id in alive:
+            contacts[project_id].add(person_id)
+    return contacts
+
+
 #: The records whose changes the overview's history shows beside the project's own: (model, lookup to the
 #: project) — the collective, deadlines, documents and money.
 PROJECT_TRAIL: tuple[Child, ...] = (

@@ -28,6 +28,8 @@ from programme.emails import send_template_mail
 from programme.files import check_upload
 from programme.formatting import fr_date
 from programme.models import Cohort, Person, Programme, Role, Theme, User
+from prospects.events.models import Event
+from prospects.events.services import registrations_invite
 from prospects.services import theme_refusal
 
 from .dates import add_months
@@ -55,6 +57,7 @@ from .models import (
     Workshop,
 )
 from .phasetemplates.services import template_apply
+from .selectors import collectives_contacts
 
 
 class TransitionError(ValidationError):
@@ -481,6 +484,27 @@ def projects_bulk_add_theme(
         rows=result.applied,
         action="project.updated",
         changes=lambda p: {"themes": [None, theme.name]},
+    )
+    return result
+
+
+def invite_refusals(projects: list[Project], *, contacts: dict[int, set[int]]) -> dict[int, str]:
+    """The projects « inviter à un événement » leaves as they are: a collective with no contact to invite."""
+    refusal = _("Aucun contact dans le collectif de ce projet.")
+    return {p.pk: refusal for p in projects if not contacts.get(p.pk)}
+
+
+@transaction.atomic
+def projects_bulk_invite(
+    *, actor: User, project_ids: Iterable[int], event: Event, confirmed: bool = False
+) -> BulkResult[Project]:
+    """The project list's « Inviter à un événement »: the contacts of each project's collective today
+    (`selectors.collectives_contacts`) are invited; a person already invited or registered stays as they are."""
+    rows = _bulk_projects(actor=actor, project_ids=project_ids, confirmed=confirmed)
+    contacts = collectives_contacts(actor, [p.pk for p in rows])
+    result = BulkResult.split(rows, invite_refusals(rows, contacts=contacts))
+    registrations_invite(
+        actor=actor, event=event, person_ids={pk for p in result.applied for pk in contacts[p.pk]}
     )
     return result
 

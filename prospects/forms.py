@@ -2,9 +2,8 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.forms import formset_factory
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +22,7 @@ from programme.models import (
     User,
 )
 
+from .events.selectors import to_come
 from .importing import FIELDS
 from .models import (
     STAGE_RANK,
@@ -521,7 +521,4 @@ class BulkForm(bulk_actions.BulkForm):
     def __init__(self, *args: Any, actions: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, actions=actions, **kwargs)
         model_choices(self, "owner").queryset = team_users()
-        today = timezone.localdate()  # the events to come (or going on)
-        model_choices(self, "event").queryset = Event.objects.filter(
-            Q(date__gte=today) | Q(end_date__gte=today)
-        )
+        model_choices(self, "event").queryset = Event.objects.filter(to_come())

@@ -75,7 +75,7 @@ PROJECT_BULK_ACTIONS: list[BulkAction[Project]] = [
         "lead_add",
         _lazy("Ajouter un·e chargé·e"),
         lambda d: _("%(name)s suivra ces projets.") % {"name": _lead_name(d)},
-        lambda rows, d: services.lead_add_refusals(rows, user=d["lead"]),
+        lambda actor, rows, d: services.lead_add_refusals(rows, user=d["lead"]),
         lambda actor, ids, d, ok: services.projects_bulk_add_lead(
             actor=actor, project_ids=ids, user=d["lead"], confirmed=ok
         ),
@@ -84,7 +84,7 @@ PROJECT_BULK_ACTIONS: list[BulkAction[Project]] = [
         "lead_remove",
         _lazy("Retirer un·e chargé·e"),
         lambda d: _("%(name)s ne suivra plus ces projets.") % {"name": _lead_name(d)},
-        lambda rows, d: services.lead_remove_refusals(rows, user=d["lead"]),
+        lambda actor, rows, d: services.lead_remove_refusals(rows, user=d["lead"]),
         lambda actor, ids, d, ok: services.projects_bulk_remove_lead(
             actor=actor, project_ids=ids, user=d["lead"], confirmed=ok
         ),
@@ -93,7 +93,7 @@ PROJECT_BULK_ACTIONS: list[BulkAction[Project]] = [
         "cohort",
         _lazy("Changer de promotion"),
         lambda d: _("Ces projets passeront dans la promotion « %(cohort)s ».") % {"cohort": d["cohort"]},
-        lambda rows, d: services.cohort_refusals(rows, cohort=d["cohort"]),
+        lambda actor, rows, d: services.cohort_refusals(rows, cohort=d["cohort"]),
         lambda actor, ids, d, ok: services.projects_bulk_set_cohort(
             actor=actor, project_ids=ids, cohort=d["cohort"], confirmed=ok
         ),
@@ -102,9 +102,23 @@ PROJECT_BULK_ACTIONS: list[BulkAction[Project]] = [
         "theme",
         _lazy("Ajouter une thématique"),
         lambda d: _("La thématique « %(theme)s » sera ajoutée à ces projets.") % {"theme": d["theme"].name},
-        lambda rows, d: services.theme_refusals(rows, theme=d["theme"]),
+        lambda actor, rows, d: services.theme_refusals(rows, theme=d["theme"]),
         lambda actor, ids, d, ok: services.projects_bulk_add_theme(
             actor=actor, project_ids=ids, theme=d["theme"], confirmed=ok
+        ),
+    ),
+    BulkAction(
+        "invite",
+        _lazy("Inviter à un événement"),
+        lambda d: (
+            _("Les contacts du collectif de ces projets seront invités à « %(event)s ».")
+            % {"event": d["event"].name}
+        ),
+        lambda actor, rows, d: services.invite_refusals(
+            rows, contacts=selectors.collectives_contacts(actor, [p.pk for p in rows])
+        ),
+        lambda actor, ids, d, ok: services.projects_bulk_invite(
+            actor=actor, project_ids=ids, event=d["event"], confirmed=ok
         ),
     ),
 ]

@@ -1,6 +1,5 @@
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programme.filters import SearchInput, SharedFormFilterSet
@@ -8,6 +7,7 @@ from programme.identity import folded
 from programme.models import Cohort, Programme, Territory, Theme
 
 from .models import Event, EventKind
+from .selectors import to_come
 
 
 class EventFilter(SharedFormFilterSet):
@@ -31,6 +31,4 @@ class EventFilter(SharedFormFilterSet):
         )
 
     def filter_when(self, queryset, name, value):
-        today = timezone.localdate()
-        upcoming = Q(date__gte=today) | Q(end_date__gte=today)
-        return queryset.filter(upcoming) if value == "upcoming" else queryset.exclude(upcoming)
+        return queryset.filter(to_come()) if value == "upcoming" else queryset.exclude(to_come())

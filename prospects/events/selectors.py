@@ -1,5 +1,6 @@
 """Reads of events and trainings, taking the acting user and scoping through programme.access."""
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -167,15 +168,14 @@ def partner_events(user: User) -> list[dict[str, Any]]:
     return [{"event": e, "registration": mine.get(e.pk)} for e in events]
 
 
-def upcoming_events(user: User, *, limit: int = 5) -> QuerySet[Event]:
-    from django.utils import timezone
+def to_come(today: date | None = None) -> Q:
+    """The events still to come: starting today or later, or going on (ending today or later)."""
+    today = today or timezone.localdate()
+    return Q(date__gte=today) | Q(end_date__gte=today)
 
-    today = timezone.localdate()
-    return (
-        event_list(user)
-        .filter(Q(date__gte=today) | Q(end_date__gte=today))
-        .order_by("date", "start_time", "name")[:limit]
-    )
+
+def upcoming_events(user: User, *, limit: int = 5) -> QuerySet[Event]:
+    return event_list(user).filter(to_come()).order_by("date", "start_time", "name")[:limit]
 
 
 def invitee_ids(*, cohort_id: int | None, territory_id: int | None, emails: list[str]) -> list[int]:

@@ -171,11 +171,11 @@ def _name(user: User) -> str:
     return user.get_full_name() or user.email
 
 
-def _assign_refusals(rows: list[Prospect], data: dict[str, Any]) -> dict[int, str]:
+def _assign_refusals(_actor: User, rows: list[Prospect], data: dict[str, Any]) -> dict[int, str]:
     return {p.pk: r for p in rows if (r := services.assign_refusal(prospect=p, owner=data["owner"]))}
 
 
-def _move_refusals(rows: list[Prospect], data: dict[str, Any]) -> dict[int, str]:
+def _move_refusals(_actor: User, rows: list[Prospect], data: dict[str, Any]) -> dict[int, str]:
     return {
         p.pk: r
         for p in rows
@@ -183,7 +183,7 @@ def _move_refusals(rows: list[Prospect], data: dict[str, Any]) -> dict[int, str]
     }
 
 
-def _theme_refusals(rows: list[Prospect], data: dict[str, Any]) -> dict[int, str]:
+def _theme_refusals(_actor: User, rows: list[Prospect], data: dict[str, Any]) -> dict[int, str]:
     having = set(
         Prospect.themes.through.objects.filter(
             prospect_id__in=[p.pk for p in rows], theme=data["theme"]
@@ -194,7 +194,7 @@ def _theme_refusals(rows: list[Prospect], data: dict[str, Any]) -> dict[int, str
     }
 
 
-def _invite_refusals(rows: list[Prospect], data: dict[str, Any]) -> dict[int, str]:
+def _invite_refusals(_actor: User, rows: list[Prospect], data: dict[str, Any]) -> dict[int, str]:
     contacts = set(
         Person.objects.filter(
             organisation_id__in=[p.organisation_id for p in rows], anonymised_at__isnull=True

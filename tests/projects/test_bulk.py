@@ -276,3 +276,71 @@ def test_applying_runs_the_same_queries_for_3_and_9_projects(world, staff_client
             assert f"{n} projets modifiés." in text(staff_client.post(BULK, data))
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_inviting_the_collectives_of_the_chosen_projects_to_an_event(world, staff_client):
+    """Every contact of the collective today — the member structures' people and the people named in a
+    membership — is invited once; a former member, an anonymised contact and another project's collective are
+    not; a collective with nobody to invite is left out with the reason."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from prospects.events.models import Registration, RegistrationStatus
+    from tests.factories import MembershipFactory, OrganisationFactory, PersonFactory
+    from tests.prospects.events.factories import public_event, registration_of
+
+    event = public_event(world)
+    partner_org = OrganisationFactory(name="Structure partenaire")
+    named = PersonFactory(organisation=partner_org, first_name="Nora")
+    PersonFactory(organisation=partner_org, first_name="Yann")  # a contact of a member structure
+    MembershipFactory(project=world.project_a, organisation=partner_org, person=named)
+    former = OrganisationFactory(name="Ancien membre")
+    PersonFactory(organisation=former, first_name="Parti")
+    MembershipFactory(
+        project=world.project_a, organisation=former, left_on=timezone.localdate() - timedelta(days=3)
+    )
+    erased = PersonFactory(organisation=world.org_a, first_name="Effacé")
+    erased.anonymised_at = timezone.now()
+    erased.save()
+    registration_of(event, world.person_b)  # already registered: stays as they are
+    lonely = ProjectFactory(programme=world.programme, title="Projet sans collectif")
+    data = {"action": "invite", "ids": ids(world.project_a, world.project_b, lonely), "event": event.pk}
+
+    preview = text(staff_client.post(BULK, {**data, "step": "preview"}))
+    assert f"Les contacts du collectif de ces projets seront invités à «\u202f{event.name}\u202f»." in preview
+    assert "Projet sans collectif</a> — Aucun contact dans le collectif de ce projet." in preview
+    assert not Registration.objects.filter(status=RegistrationStatus.INVITED).exists()
+
+    done = text(staff_client.post(BULK, {**data, "step": "apply"}))
+    assert "2 projets modifiés." in done
+    invited = set(
+        Registration.objects.filter(event=event, status=RegistrationStatus.INVITED).values_list(
+            "person__first_name", flat=True
+        )
+    )
+    assert invited == {"Alice", "Nora", "Yann"}
+    assert Registration.objects.filter(event=event, person=world.person_b).count() == 1
+    assert (
+        Registration.objects.get(event=event, person=world.person_b).status == RegistrationStatus.REGISTERED
+    )
+
+
+def test_only_events_to_come_are_offered(world, staff_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.prospects.events.factories import public_event
+
+    past = public_event(world, name="Rencontre passée", date=timezone.localdate() - timedelta(days=10))
+    coming = public_event(world, name="Rencontre à venir")
+    page = text(staff_client.get(BULK, {"action": "invite", "ids": ids(world.project_a)}))
+    assert "Rencontre à venir" in page and "Rencontre passée" not in page
+    refused = text(
+        staff_client.post(
+            BULK, {"action": "invite", "ids": ids(world.project_a), "event": past.pk, "step": "apply"}
+        )
+    )
+    assert "Sélectionnez un choix valide" in refused
+    assert coming.registrations.count() == 0 and past.registrations.count() == 0
