@@ -3,11 +3,14 @@
 import hashlib
 import secrets
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,11 +118,15 @@ def _has_seat(event: Event) -> bool:
 class InviteResult:
     invited: int
     already: int
+    #: the new invitations e-mailed (to the contacts with an address and a legal basis for being written to)
+    mailed: int = 0
 
 
 @transaction.atomic
 def registrations_invite(*, actor: User, event: Event, person_ids: Iterable[int]) -> InviteResult:
-    """Invite contacts (anonymised ones left out); a person already invited or registered stays as they are."""
+    """Invite contacts (anonymised ones left out); a person already invited or registered stays as they are.
+    Each new invitation is e-mailed after commit to the contacts with an address and a legal basis for
+    being written to (`invitation_send`)."""
     Event.objects.select_for_update().filter(pk=event.pk).first()
     ids = set(person_ids)
     existing = set(
@@ -137,6 +144,16 @@ def registrations_invite(*, actor: User, event: Event, person_ids: Iterable[int]
     )
     if people:
         audit_log(actor=actor, obj=event, action="event.invited", changes={"invités": [None, len(people)]})
+        from . import tasks
+
+        to_mail = list(
+            Registration.objects.filter(event=event, person_id__in=people, status=RegistrationStatus.INVITED)
+            .exclude(person__email="")
+            .exclude(person__consent_basis="")
+            .values_list("pk", flat=True)
+        )
+        transaction.on_commit(lambda: [tasks.send_invitation.delay(pk) for pk in to_mail])
+        return InviteResult(invited=len(people), already=len(existing), mailed=len(to_mail))
     return InviteResult(invited=len(people), already=len(existing))
 
 
@@ -325,10 +342,16 @@ def public_register(*, event: Event, data: PublicRegistration) -> RegisterResult
     return result  # registration_register queued the confirmation e-mail
 
 
-def _mail_state(*, registration_id: int, template: str, states: tuple[str, ...]) -> bool:
+def _mail_state(
+    *,
+    registration_id: int,
+    template: str,
+    states: tuple[str, ...],
+    extra: "Callable[[Registration], dict[str, Any]] | None" = None,
+) -> bool:
     """Claim the registration's current state (one of `states`) for its e-mail with one conditional UPDATE,
     then send: a state already announced, or a redelivered task, sends nothing. An SMTP or network error
-    gives the claim back (the task's retry sends it)."""
+    gives the claim back (the task's retry sends it). `extra`: more of the e-mail's context."""
     from programme.emails import send_template_mail
 
     registration = Registration.objects.select_related("event", "person").filter(pk=registration_id).first()
@@ -350,6 +373,7 @@ def _mail_state(*, registration_id: int, template: str, states: tuple[str, ...])
                 "registration": registration,
                 "event": registration.event,
                 "person": registration.person,
+                **(extra(registration) if extra else {}),
             },
         )
     except (smtplib.SMTPException, OSError):
@@ -364,6 +388,37 @@ def registration_confirmation_send(*, registration_id: int) -> bool:
         registration_id=registration_id,
         template="emails/event_registration",
         states=(RegistrationStatus.REGISTERED, RegistrationStatus.WAITING),
+    )
+
+
+def _invitation_context(registration: Registration) -> dict[str, Any]:
+    """How an invited contact registers: the public page's address when the event has one, else their
+    Parcours account's events (they have one), else by writing to the event's team (named, with addresses)."""
+    event = registration.event
+    register_url = ""
+    if event.is_public and event.public_key:
+        register_url = settings.SITE_URL + reverse("events:register", args=[event.public_key])
+    return {
+        "register_url": register_url,
+        "has_account": User.objects.filter(person_id=registration.person_id, is_active=True).exists(),
+        "team": [
+            {"name": user.get_full_name() or user.email, "email": user.email}
+            for user in event.staff.filter(is_active=True).order_by("first_name", "last_name")
+        ],
+    }
+
+
+def invitation_send(*, registration_id: int) -> bool:
+    """The invitation e-mail of a contact invited to an event (called by the task), to a contact with an
+    address and a legal basis for being written to; claimed like the other states: sent once."""
+    registration = Registration.objects.filter(pk=registration_id).select_related("person").first()
+    if registration is None or not registration.person.consent_basis:
+        return False
+    return _mail_state(
+        registration_id=registration_id,
+        template="emails/event_invitation",
+        states=(RegistrationStatus.INVITED,),
+        extra=_invitation_context,
     )
 
 

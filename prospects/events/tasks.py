@@ -22,6 +22,12 @@ def send_registration_promoted(registration_id: int) -> None:
 
 
 @shared_task(**NOTIFY_TASK)
+def send_invitation(registration_id: int) -> None:
+    """The invitation e-mail of a contact invited to an event (queued after commit; claimed: sent once)."""
+    services.invitation_send(registration_id=registration_id)
+
+
+@shared_task(**NOTIFY_TASK)
 def send_survey(registration_id: int) -> None:
     """One participant's satisfaction questionnaire (queued after commit with the registration's id only:
     the worker issues the personal link, so no clear token travels through the broker; claimed: sent

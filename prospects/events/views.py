@@ -303,6 +303,10 @@ def registration_invite(request: AuthedRequest, pk: int) -> HttpResponse:
 def _invite_message(result: services.InviteResult) -> str:
     invited, already = result.invited, result.already
     text = ngettext("%(n)s contact invité.", "%(n)s contacts invités.", invited) % {"n": invited}
+    if invited:
+        text += " " + ngettext(
+            "%(n)s reçoit l’invitation par e-mail.", "%(n)s reçoivent l’invitation par e-mail.", result.mailed
+        ) % {"n": result.mailed}
     if already:
         text += " " + ngettext(
             "%(n)s l’était déjà : laissé tel quel.", "%(n)s l’étaient déjà : laissés tels quels.", already

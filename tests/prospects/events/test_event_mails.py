@@ -197,3 +197,72 @@ def test_a_participant_no_longer_present_when_the_worker_runs_gets_no_questionna
     assert services.surveys_send(actor=world.staff, event=event) == 1
     assert services.survey_mail_send(registration_id=alice.pk) is True
     assert len(mail.outbox) == 1 and "/evenements/questionnaire/" in mail.outbox[0].body
+
+
+def _invite(staff_client, event, emails, capture):
+    with capture(execute=True):
+        return staff_client.post(
+            reverse("prospects:event.invite", args=[event.pk]),
+            {"invite-people": ", ".join(emails)},
+            follow=True,
+        )
+
+
+def test_an_invitation_is_emailed_once_with_the_way_to_register(
+    world, staff_client, django_capture_on_commit_callbacks
+):
+    """Invited from the event's page: the contact is e-mailed the invitation — what, when, where — with the
+    public registration page when the event has one; a redelivered task sends nothing again."""
+    event = _event(world, capacity=None, place="Maison de l’ESS", is_public=True)
+    event.ensure_public_key()
+    event.save()
+    response = _invite(staff_client, event, [world.person_a.email], django_capture_on_commit_callbacks)
+    assert "1 contact invité. 1 reçoit l’invitation par e-mail." in response.content.decode()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [world.person_a.email]
+    message = mail.outbox[0]
+    assert message.subject.endswith("Invitation\u202f: Rencontre des tiers-lieux")
+    assert "L’équipe du programme vous invite à «\u202fRencontre des tiers-lieux\u202f»." in message.body
+    assert "18 mars 2030" in message.body and "Maison de l’ESS" in message.body
+    assert f"/evenements/{event.public_key}/" in message.body
+    html, _type = message.alternatives[0]
+    assert 'href="http' in html and f"/evenements/{event.public_key}/" in html
+    assert_mails_read_as_french(1)
+    tasks.send_invitation.delay(Registration.objects.get(person=world.person_a).pk)
+    assert len(mail.outbox) == 1
+
+
+def test_without_a_public_page_the_invitation_says_whom_to_write_to(
+    world, staff_client, django_capture_on_commit_callbacks
+):
+    from tests.factories import PersonFactory
+
+    event = _event(world, capacity=None)
+    event.staff.add(world.staff)
+    world.staff.last_name = "Martin"
+    world.staff.save()
+    no_account = PersonFactory(organisation=world.org_b, first_name="Zoé")
+    _invite(staff_client, event, [no_account.email], django_capture_on_commit_callbacks)
+    body = mail.outbox[-1].body
+    assert "Pour vous inscrire, écrivez à l’équipe du programme\u202f: Sam Martin <staff@test.fr>." in body
+    # A contact with a Parcours account is sent to its events page instead.
+    event2 = OpenEventFactory(programme=world.programme, name="Atelier des partenaires", date=DAY)
+    _invite(staff_client, event2, [world.person_a.email], django_capture_on_commit_callbacks)
+    assert "Inscrivez-vous depuis votre espace Parcours, rubrique «\u202fÉvénements\u202f»\u202f:" in (
+        mail.outbox[-1].body
+    )
+
+
+def test_no_invitation_is_emailed_without_an_address_or_a_legal_basis(
+    world, staff_client, django_capture_on_commit_callbacks
+):
+    from tests.factories import PersonFactory
+
+    event = _event(world, capacity=None)
+    unsure = PersonFactory(organisation=world.org_a, first_name="Sans", consent_basis="")
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.registrations_invite(actor=world.staff, event=event, person_ids=[unsure.pk])
+    assert result.invited == 1 and result.mailed == 0
+    assert Registration.objects.get(person=unsure).status == RegistrationStatus.INVITED
+    assert mail.outbox == []
+    assert services.invitation_send(registration_id=Registration.objects.get(person=unsure).pk) is False
+    assert mail.outbox == []
