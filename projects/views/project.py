@@ -22,6 +22,7 @@ from programme.bulk_actions import BulkAction, BulkList, bulk_page
 from programme.exports import export_response
 from programme.formatting import choice_labels, date_writer
 from programme.pages import posted, render_filtered_list, save_once
+from prospects.events.services import INVITATION_MAILED
 
 from .. import exports, selectors, services, timeline
 from ..filters import ProjectFilter
@@ -113,6 +114,8 @@ PROJECT_BULK_ACTIONS: list[BulkAction[Project]] = [
         lambda d: (
             _("Les contacts du collectif de ces projets seront invités à « %(event)s ».")
             % {"event": d["event"].name}
+            + " "
+            + str(INVITATION_MAILED)
         ),
         lambda actor, rows, d: services.invite_refusals(
             rows, contacts=selectors.collectives_contacts(actor, [p.pk for p in rows])

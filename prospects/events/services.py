@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from programme.audit import Edit, audit_log, delete_audited, save_audited
 from programme.bulk_actions import BulkResult
@@ -120,6 +121,12 @@ class InviteResult:
     already: int
     #: the new invitations e-mailed (to the contacts with an address and a legal basis for being written to)
     mailed: int = 0
+
+
+#: What an invitation does beyond the list of invited people (said before inviting from a list).
+INVITATION_MAILED = _lazy(
+    "Ceux qui ont une adresse e-mail et une base légale reçoivent l’invitation par e-mail."
+)
 
 
 @transaction.atomic

@@ -242,6 +242,8 @@ BULK_ACTIONS: list[BulkAction[Prospect]] = [
         _lazy("Inviter à un événement"),
         lambda d: (
             _("Les contacts de ces structures seront invités à « %(event)s ».") % {"event": d["event"].name}
+            + " "
+            + str(event_services.INVITATION_MAILED)
         ),
         _invite_refusals,
         lambda actor, ids, d, ok: event_services.prospects_bulk_invite(

@@ -310,6 +310,7 @@ def test_inviting_the_collectives_of_the_chosen_projects_to_an_event(world, staf
     preview = text(staff_client.post(BULK, {**data, "step": "preview"}))
     assert f"Les contacts du collectif de ces projets seront invités à «\u202f{event.name}\u202f»." in preview
     assert "Projet sans collectif</a> — Aucun contact dans le collectif de ce projet." in preview
+    assert "Ceux qui ont une adresse e-mail et une base légale reçoivent l’invitation par e-mail." in preview
     assert not Registration.objects.filter(status=RegistrationStatus.INVITED).exists()
 
     done = text(staff_client.post(BULK, {**data, "step": "apply"}))
