@@ -11,6 +11,14 @@ from .models import AuditEntry, Cohort, DataVersion, Person, Programme, Territor
 from .privacy import HOLDERS
 
 
+def account_language(person_id: int | None) -> str | None:
+    """The language a contact chose for their Parcours account (an active one), or None without one: what
+    the e-mails written to them use when nothing else says."""
+    if person_id is None:
+        return None
+    return User.objects.filter(person_id=person_id, is_active=True).values_list("language", flat=True).first()
+
+
 def person_data_export(*, person: Person) -> dict[str, Any]:
     """Everything Parcours holds on a contact record, as plain data (right of access)."""
     return {

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from programme import access
 from programme.formatting import fr_datetime
 from programme.models import Organisation, Person, Programme, User
+from programme.selectors import account_language
 from prospects.models import Interview, InterviewStatus, Prospect
 
 from ..models import Project
@@ -43,7 +44,7 @@ def contact_language(person: Person | None) -> str:
     last = OutgoingEmail.objects.filter(contact=person).order_by("-created_at", "-id").values("language")[:1]
     if last:
         return str(last[0]["language"])
-    chosen = User.objects.filter(person=person, is_active=True).values_list("language", flat=True).first()
+    chosen = account_language(person.pk)
     return chosen if chosen in Language.values else Language.FR
 
 

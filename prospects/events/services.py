@@ -19,6 +19,7 @@ from programme.audit import Edit, audit_log, delete_audited, save_audited
 from programme.bulk_actions import BulkResult
 from programme.files import check_upload
 from programme.models import ConsentBasis, Person, User
+from programme.selectors import account_language
 
 from ..models import Prospect
 from ..services import _bulk_rows, event_create_prospect, event_link_prospect
@@ -376,6 +377,7 @@ def _mail_state(
         send_template_mail(
             template=template,
             to=[registration.person.email],
+            language=account_language(registration.person_id),  # else French
             context={
                 "registration": registration,
                 "event": registration.event,
@@ -523,6 +525,7 @@ def survey_mail_send(*, registration_id: int) -> bool:
         send_template_mail(
             template="emails/event_survey",
             to=[registration.person.email],
+            language=account_language(registration.person_id),  # else French
             context={
                 "registration": registration,
                 "event": registration.event,

@@ -266,3 +266,18 @@ def test_no_invitation_is_emailed_without_an_address_or_a_legal_basis(
     assert mail.outbox == []
     assert services.invitation_send(registration_id=Registration.objects.get(person=unsure).pk) is False
     assert mail.outbox == []
+
+
+def test_a_contact_with_an_english_account_is_written_to_in_english(
+    world, staff_client, django_capture_on_commit_callbacks
+):
+    world.partner_a.language = "en"
+    world.partner_a.save()
+    event = _event(world, capacity=None)
+    _invite(staff_client, event, [world.person_a.email], django_capture_on_commit_callbacks)
+    _register(staff_client, event, world.person_a, django_capture_on_commit_callbacks)
+    invitation, confirmation = mail.outbox[-2:]
+    assert invitation.subject.endswith("Invitation: Rencontre des tiers-lieux")
+    assert "The programme team invites you to “Rencontre des tiers-lieux”." in invitation.body
+    assert '<html lang="en">' in invitation.alternatives[0][0]
+    assert "Rencontre des tiers-lieux" in confirmation.subject and "Inscription" not in confirmation.subject
