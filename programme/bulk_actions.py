@@ -40,6 +40,9 @@ CONFIRM_ABOVE = 1000
 #: Rows listed on the confirmation page (the counts say how many there are in all).
 PREVIEW_ROWS = 100
 
+#: The largest id a row can have (a 64-bit signed integer, on both databases).
+MAX_ID = 2**63 - 1
+
 
 @dataclass
 class BulkResult[T]:
@@ -109,9 +112,12 @@ class IdsField(forms.Field):
             return []
         values = value if isinstance(value, (list, tuple)) else [value]
         try:
-            return sorted({int(v) for v in values})
+            ids = sorted({int(v) for v in values})
         except (TypeError, ValueError):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if ids and not (0 < ids[0] and ids[-1] <= MAX_ID):  # no row has it; SQLite cannot even compare it
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return ids
 
 
 class BulkForm(Form):

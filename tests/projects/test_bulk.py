@@ -345,3 +345,13 @@ def test_only_events_to_come_are_offered(world, staff_client):
     )
     assert "Sélectionnez un choix valide" in refused
     assert coming.registrations.count() == 0 and past.registrations.count() == 0
+
+
+@pytest.mark.parametrize("bad", [str(10**30), "-5", "0"])
+def test_an_id_no_row_can_have_is_refused_on_both_lists(world, staff_client, bad):
+    for url in (BULK, reverse("prospects:prospect.bulk")):
+        page = text(staff_client.post(url, {"action": "theme", "ids": bad, "step": "apply"}))
+        assert (
+            "La sélection de projets est invalide." in page
+            or "La sélection de prospects est invalide." in page
+        )
