@@ -15,16 +15,40 @@ if TYPE_CHECKING:
     from .selectors import ProjectWithStatus
 
 
+class LeadChoiceField(forms.ModelChoiceField):
+    """A team member by name; a closed account says so (« Paul Martin (compte fermé) »)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        name = obj.get_full_name() or obj.email
+        return name if obj.is_active else _("%(name)s (compte fermé)") % {"name": name}
+
+
+class LeadFilter(django_filters.ModelChoiceFilter):
+    field_class = LeadChoiceField
+
+
+def leads_menu() -> QuerySet[User]:
+    """The team members who may lead projects, and the former ones who still lead some."""
+    return (
+        User.objects.filter(role__in=[Role.STAFF, Role.DIRECTOR])
+        .filter(Q(is_active=True) | Q(steered_projects__isnull=False))
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
 class ProjectFilter(SharedFormFilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
     phase = django_filters.ChoiceFilter(label=_("Phase"), choices=Phase.choices)
     cohort = django_filters.ModelChoiceFilter(label=_("Promotion"), queryset=Cohort.objects.all())
     themes = django_filters.ModelChoiceFilter(label=_("Thématique"), queryset=Theme.objects.all())
     territory = django_filters.ModelChoiceFilter(label=_("Territoire"), queryset=Territory.objects.all())
-    lead = django_filters.ModelChoiceFilter(
+    # A former member still leading projects is listed too (marked): finding their projects is how they are
+    # handed over (« Pour la sélection » → « Retirer un·e chargé·e »).
+    lead = LeadFilter(
         label=_("Chargé·e"),
         field_name="staff_leads",
-        queryset=User.objects.filter(role__in=[Role.STAFF, Role.DIRECTOR], is_active=True),
+        queryset=leads_menu(),
     )
     late = django_filters.BooleanFilter(
         label=_("En retard de décision"),

@@ -10,12 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from programme import bulk_actions
 from programme.files import ACCEPTED_LABEL, check_upload
 from programme.forms import Form, ModelForm, ticked
-from programme.models import Cohort, Organisation, Person, Role, Theme, User
+from programme.models import Cohort, Organisation, Person, Theme, User
 from prospects.events.models import Event
 from prospects.events.selectors import to_come
-from prospects.forms import TeamUserChoiceField, team_users
+from prospects.forms import team_users
 
 from . import services
+from .filters import LeadChoiceField, leads_menu
 from .gate_hooks import hook_fields
 from .models import (
     Action,
@@ -117,7 +118,7 @@ class ProjectBulkForm(bulk_actions.BulkForm):
 
     nouns = services.PROJECT_NOUNS
 
-    lead = TeamUserChoiceField(label=_("Chargé·e"), queryset=User.objects.none(), required=False)
+    lead = LeadChoiceField(label=_("Chargé·e"), queryset=User.objects.none(), required=False)
     cohort = forms.ModelChoiceField(label=_("Promotion"), queryset=Cohort.objects.none(), required=False)
     theme = forms.ModelChoiceField(label=_("Thématique"), queryset=Theme.objects.none(), required=False)
     event = forms.ModelChoiceField(label=_("Événement"), queryset=Event.objects.none(), required=False)
@@ -138,14 +139,9 @@ class ProjectBulkForm(bulk_actions.BulkForm):
 
     def __init__(self, *args: Any, actions: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, actions=actions, **kwargs)
-        # Taking someone out of the leads works for a former member too (the menu lists every team account).
+        # Taking someone out of the leads works for a former member too (their projects are handed over).
         action = self.data.get("action") if self.is_bound else None
-        leads = (
-            team_users()
-            if action != "lead_remove"
-            else User.objects.filter(role__in=[Role.STAFF, Role.DIRECTOR])
-        )
-        limit_choices(self, "lead", leads.order_by("first_name", "last_name"))
+        limit_choices(self, "lead", leads_menu() if action == "lead_remove" else team_users())
         limit_choices(self, "cohort", Cohort.objects.filter(is_active=True).select_related("programme"))
         limit_choices(self, "theme", Theme.objects.filter(is_active=True))
         limit_choices(self, "event", Event.objects.filter(to_come()))  # the events to come, or going on

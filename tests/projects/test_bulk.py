@@ -93,8 +93,19 @@ def test_taking_a_lead_out_keeps_someone_active_on_every_project(world, staff_cl
 
 
 def test_a_former_member_can_be_taken_out_of_the_leads(world, staff_client):
+    """A colleague gone (account closed) still leads projects: the list's « Chargé·e » filter finds them,
+    marked, and « Retirer un·e chargé·e » takes them out. A former member who leads nothing is not offered."""
     gone = UserFactory(role="staff", first_name="Paul", last_name="Parti", is_active=False)
+    UserFactory(role="staff", first_name="Jean", last_name="Oublié", is_active=False)
     world.project_a.staff_leads.add(gone, world.staff)
+    page = text(staff_client.get(LIST))
+    assert "Paul Parti (compte fermé)" in page and "Jean Oublié" not in page
+    filtered = text(staff_client.get(LIST, {"lead": gone.pk}))
+    assert "Projet A" in filtered and "Projet B" not in filtered
+    menu = text(
+        staff_client.get(BULK, {"action": "lead_remove", "all": "True", "filters": f"lead={gone.pk}"})
+    )
+    assert "1 projet sélectionné" in menu and "Paul Parti (compte fermé)" in menu
     staff_client.post(
         BULK, {"action": "lead_remove", "ids": ids(world.project_a), "lead": gone.pk, "step": "apply"}
     )
