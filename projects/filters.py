@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from programme.filters import SearchInput, SharedFormFilterSet
 from programme.identity import folded
 from programme.models import Cohort, Role, Territory, Theme, User
+from prospects.forms import TeamUserChoiceField
 
 from .models import Phase, Project
 
@@ -15,16 +16,8 @@ if TYPE_CHECKING:
     from .selectors import ProjectWithStatus
 
 
-class LeadChoiceField(forms.ModelChoiceField):
-    """A team member by name; a closed account says so (« Paul Martin (compte fermé) »)."""
-
-    def label_from_instance(self, obj: User) -> str:
-        name = obj.get_full_name() or obj.email
-        return name if obj.is_active else _("%(name)s (compte fermé)") % {"name": name}
-
-
 class LeadFilter(django_filters.ModelChoiceFilter):
-    field_class = LeadChoiceField
+    field_class = TeamUserChoiceField  # a closed account marked « (compte fermé) »
 
 
 def leads_menu() -> QuerySet[User]:

@@ -13,10 +13,10 @@ from programme.forms import Form, ModelForm, ticked
 from programme.models import Cohort, Organisation, Person, Theme, User
 from prospects.events.models import Event
 from prospects.events.selectors import to_come
-from prospects.forms import team_users
+from prospects.forms import TeamUserChoiceField, team_users
 
 from . import services
-from .filters import LeadChoiceField, leads_menu
+from .filters import leads_menu
 from .gate_hooks import hook_fields
 from .models import (
     Action,
@@ -118,7 +118,7 @@ class ProjectBulkForm(bulk_actions.BulkForm):
 
     nouns = services.PROJECT_NOUNS
 
-    lead = LeadChoiceField(label=_("Chargé·e"), queryset=User.objects.none(), required=False)
+    lead = TeamUserChoiceField(label=_("Chargé·e"), queryset=User.objects.none(), required=False)
     cohort = forms.ModelChoiceField(label=_("Promotion"), queryset=Cohort.objects.none(), required=False)
     theme = forms.ModelChoiceField(label=_("Thématique"), queryset=Theme.objects.none(), required=False)
     event = forms.ModelChoiceField(label=_("Événement"), queryset=Event.objects.none(), required=False)
