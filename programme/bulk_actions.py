@@ -115,7 +115,7 @@ class IdsField(forms.Field):
             ids = sorted({int(v) for v in values})
         except (TypeError, ValueError):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if ids and not (0 < ids[0] and ids[-1] <= MAX_ID):  # no row has it; SQLite cannot even compare it
+        if ids and not (ids[0] > 0 and ids[-1] <= MAX_ID):  # no row has it; SQLite cannot even compare it
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return ids
 

@@ -1,5 +1,6 @@
 """Reads on the core records. The caller has resolved the object through programme.access."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -90,15 +91,19 @@ class FilterChoices:
 
 
 #: The last menus read with `shared=True`, per database and `team`, with the rows they were made of.
-_SHARED_CHOICES: dict[tuple[str, bool], tuple[list[tuple[Any, ...]], FilterChoices]] = {}
+_SHARED_CHOICES: dict[tuple[str, bool, bool], tuple[list[tuple[Any, ...]], FilterChoices]] = {}
 
 
-def filter_choices(*, team: bool = False, shared: bool = False) -> FilterChoices:
+def filter_choices(
+    *, team: bool = False, shared: bool = False, former: "Callable[[str], str] | None" = None
+) -> FilterChoices:
     """The menus of a page's filters in one query: a UNION ALL of four small tables (and of the team's
     active members with `team`), each row tagged with its table, ordered as each model orders itself
     (programmes: active first, then by name; promotions: by programme in that order, then latest year
     first; territories and themes by name; members by first and last name; namesakes by id), and the
-    data version. `shared`: for a caller that only reads the objects (a list's menus): when the statement
+    data version. `former(users_table)`: an SQL condition on a member row (the caller's, from its own tables)
+    under which a closed account is listed too, marked inactive (the former members who still follow
+    prospects). `shared`: for a caller that only reads the objects (a list's menus): when the statement
     returns the same rows as last time in this process, the same objects are returned, not made again.
     Programmes are not scoped (see `evaluation.selectors.default_programme`), nor are these reference
     lists."""
@@ -111,7 +116,8 @@ def filter_choices(*, team: bool = False, shared: bool = False) -> FilterChoices
     # programmes' order), a member's last name and e-mail.
     members = (
         f"UNION ALL SELECT 6, id, first_name, is_active, NULL, NULL, NULL, 0, last_name, email "  # noqa: S608
-        f"FROM {tables[User]} WHERE is_active AND role IN ({', '.join(f"'{r}'" for r in TEAM_ROLES)}) "
+        f"FROM {tables[User]} WHERE ({'is_active' + (f' OR {former(tables[User])}' if former else '')}) "
+        f"AND role IN ({', '.join(f"'{r}'" for r in TEAM_ROLES)}) "
         if team
         else ""
     )
@@ -130,7 +136,7 @@ def filter_choices(*, team: bool = False, shared: bool = False) -> FilterChoices
     with connection.cursor() as cursor:
         cursor.execute(sql)
         rows = cursor.fetchall()
-    key = (connection.settings_dict["NAME"], team)
+    key = (connection.settings_dict["NAME"], team, former is not None)
     if shared and (last := _SHARED_CHOICES.get(key)) is not None and last[0] == rows:
         return last[1]
     for kind, pk, name, is_active, programme_id, year, start_date, _rank, last_name, email in rows:
@@ -145,7 +151,13 @@ def filter_choices(*, team: bool = False, shared: bool = False) -> FilterChoices
         elif kind == 2:
             fields.update(programme_id=programme_id, year=year)
         elif kind == 6:
-            fields = {"id": pk, "first_name": name, "last_name": last_name, "email": email, "is_active": True}
+            fields = {
+                "id": pk,
+                "first_name": name,
+                "last_name": last_name,
+                "email": email,
+                "is_active": bool(is_active),
+            }
         model = models[kind]
         # from_db wants the values in the model's field order; the fields not read stay deferred.
         names = [f.attname for f in model._meta.concrete_fields if f.attname in fields]

@@ -1,15 +1,17 @@
 import django_filters
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from programme.access import TEAM_ROLES
 from programme.filters import SearchInput, SharedFormFilterSet, StableOrderingFilter
 from programme.forms import LoadedModelChoiceField
 from programme.forms import _LoadedChoiceIterator as LoadedChoiceIterator
 from programme.identity import folded
-from programme.models import Cohort, Programme, Territory, Theme
+from programme.models import Cohort, Programme, Territory, Theme, User
 from programme.selectors import filter_choices
 
-from .forms import TeamUserChoiceField, team_users
+from .forms import TeamUserChoiceField
 from .models import Audience, Prospect, Source, Stage
 
 
@@ -44,6 +46,21 @@ class TeamUserFilter(django_filters.ModelChoiceFilter):
     field_class = LoadedTeamUserChoiceField
 
 
+def owners_menu() -> QuerySet[User]:
+    """The active team members, and the former ones who still follow prospects (the « Suivi par » menu)."""
+    return (
+        User.objects.filter(role__in=TEAM_ROLES)
+        .filter(Q(is_active=True) | Exists(Prospect.objects.filter(owner=OuterRef("pk"))))
+        .order_by("first_name", "last_name")
+    )
+
+
+def _follows_prospects(users: str) -> str:
+    """`owners_menu`'s condition for a closed account, in the list page's one menus statement."""
+    prospects = connection.ops.quote_name(Prospect._meta.db_table)
+    return f"EXISTS (SELECT 1 FROM {prospects} WHERE {prospects}.owner_id = {users}.id)"  # noqa: S608
+
+
 class ProspectFilter(SharedFormFilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
     programme = LoadedChoiceFilter(label=_("Programme"), queryset=Programme.objects.all())
@@ -53,7 +70,9 @@ class ProspectFilter(SharedFormFilterSet):
     audience = django_filters.ChoiceFilter(label=_("Public"), choices=Audience.choices)
     themes = LoadedChoiceFilter(label=_("Thématique"), queryset=Theme.objects.all())
     territory = LoadedChoiceFilter(label=_("Territoire"), queryset=Territory.objects.all())
-    owner = TeamUserFilter(label=_("Suivi par"), queryset=team_users())
+    # A former member who still follows prospects is listed too (marked « compte fermé »): finding their
+    # prospects is how they are handed over (« Pour la sélection » → « Assigner le suivi »).
+    owner = TeamUserFilter(label=_("Suivi par"), queryset=owners_menu())
     overdue = django_filters.ChoiceFilter(
         label=_("Prochaine action"), choices=[("1", _("En retard"))], method="filter_overdue"
     )
@@ -94,7 +113,9 @@ class ProspectFilter(SharedFormFilterSet):
         """For the list page, which draws the menus: read every menu's objects once, in one query
         (`programme.selectors.filter_choices`), for validating, naming the active filter and drawing it.
         An export or a bulk action skips this."""
-        choices = filter_choices(team=True, shared=True)  # the menus only read them
+        choices = filter_choices(
+            team=True, shared=True, former=_follows_prospects
+        )  # the menus only read them
         loaded = {
             "programme": choices.programmes,
             "cohort": choices.cohorts,

@@ -218,3 +218,29 @@ def test_partners_get_404(world, rows, partner_a_client):
         == 404
     )
     assert not Prospect.objects.filter(stage=Stage.CONTACTED).exclude(pk=rows[2].pk).exists()
+
+
+def test_a_former_colleague_s_prospects_are_found_and_handed_over(world, rows, staff_client):
+    """A colleague gone (account closed) still follows prospects: the « Suivi par » filter lists them, marked,
+    and « Assigner le suivi » hands their prospects over. A former member who follows nothing is not listed."""
+    from tests.factories import UserFactory
+
+    gone = UserFactory(role="staff", first_name="Paul", last_name="Parti", is_active=False)
+    UserFactory(role="staff", first_name="Jean", last_name="Oublié", is_active=False)
+    Prospect.objects.filter(pk__in=ids(rows[:2])).update(owner=gone)
+    page = text(staff_client.get(reverse("prospects:prospect.list")))
+    assert "Paul Parti (compte fermé)" in page and "Jean Oublié" not in page
+    filtered = text(staff_client.get(reverse("prospects:prospect.list"), {"owner": gone.pk}))
+    assert "Alpha Asso" in filtered and "Bêta Coop" in filtered and "Gamma Scic" not in filtered
+    staff_client.post(
+        BULK,
+        {
+            "action": "assign",
+            "all": "True",
+            "filters": f"owner={gone.pk}",
+            "owner": world.staff.pk,
+            "step": "apply",
+        },
+    )
+    assert set(Prospect.objects.filter(owner=world.staff).values_list("pk", flat=True)) == set(ids(rows[:2]))
+    assert not Prospect.objects.filter(owner=gone).exists()
