@@ -17,6 +17,8 @@ from django.utils.translation import get_language, gettext
 if TYPE_CHECKING:
     from django.db.models import Model
 
+    from .models import User
+
 DASH = "—"
 NBSP = "\u00a0"
 NNBSP = "\u202f"  # narrow no-break space: before ; : ! ? and inside « »
@@ -214,3 +216,9 @@ def failure(error: BaseException) -> str:
     """A failure as the page or the e-mail that reports it says it: the error's message, its kind in brackets
     (« trop gros (MemoryError) ») — not « MemoryError: trop gros », whose colon French typography refuses."""
     return f"{error} ({error.__class__.__name__})"
+
+
+def member_label(user: "User") -> str:
+    """A team member as the menus and messages name them: their name, else their e-mail; a closed account
+    says so (« Paul Martin (compte fermé) »)."""
+    return str(user) if user.is_active else gettext("%(name)s (compte fermé)") % {"name": str(user)}

@@ -26,7 +26,7 @@ from programme.audit import Edit, audit_log, audit_many, save_audited
 from programme.bulk_actions import BulkNouns, BulkResult, locked_rows
 from programme.emails import send_template_mail
 from programme.files import check_upload
-from programme.formatting import fr_date
+from programme.formatting import fr_date, member_label
 from programme.models import Cohort, Person, Programme, Role, Theme, User
 from prospects.events.models import Event
 from prospects.events.services import registrations_invite
@@ -351,14 +351,10 @@ def _leads_of(projects: list[Project]) -> dict[int, list[User]]:
     return leads
 
 
-def _lead_name(user: User) -> str:
-    return user.get_full_name() or user.email
-
-
 def lead_add_refusals(projects: list[Project], *, user: User) -> dict[int, str]:
     """The projects « ajouter un·e chargé·e » leaves as they are: those `user` follows already."""
     leads = _leads_of(projects)
-    refusal = _("Déjà suivi par %(name)s.") % {"name": _lead_name(user)}
+    refusal = _("Déjà suivi par %(name)s.") % {"name": member_label(user)}
     return {p.pk: refusal for p in projects if user in leads[p.pk]}
 
 
@@ -369,10 +365,10 @@ def lead_remove_refusals(projects: list[Project], *, user: User) -> dict[int, st
     refusals = {}
     for project in projects:
         if user not in leads[project.pk]:
-            refusals[project.pk] = _("Pas suivi par %(name)s.") % {"name": _lead_name(user)}
+            refusals[project.pk] = _("Pas suivi par %(name)s.") % {"name": member_label(user)}
         elif not any(other.is_active and other != user for other in leads[project.pk]):
             refusals[project.pk] = _("Suivi par %(name)s seul·e : ajoutez d’abord un·e autre chargé·e.") % {
-                "name": _lead_name(user)
+                "name": member_label(user)
             }
     return refusals
 

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from programme import bulk_actions
+from programme.formatting import member_label
 from programme.forms import Form, ModelForm, ticked
 from programme.identity import digits_only, validate_siren
 from programme.models import (
@@ -53,20 +54,14 @@ def _check_next_action(form: forms.BaseForm, cleaned: dict[str, Any] | None) -> 
     return cleaned
 
 
-def team_user_label(user: User) -> str:
-    """A team member by name (else e-mail); a closed account says so (« Paul Martin (compte fermé) »)."""
-    name = user.get_full_name() or user.email
-    return name if user.is_active else _("%(name)s (compte fermé)") % {"name": name}
-
-
 class TeamUserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return team_user_label(obj)
+        return member_label(obj)
 
 
 class TeamUsersField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return team_user_label(obj)
+        return member_label(obj)
 
 
 def model_choices(form: forms.BaseForm, name: str) -> "forms.ModelChoiceField[Model]":

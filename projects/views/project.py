@@ -3,7 +3,7 @@ with the director's decision."""
 
 from datetime import date
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -20,7 +20,7 @@ from programme.access import AuthedRequest
 from programme.audit import Edit
 from programme.bulk_actions import BulkAction, BulkList, bulk_page
 from programme.exports import export_response
-from programme.formatting import choice_labels, date_writer
+from programme.formatting import choice_labels, date_writer, member_label
 from programme.pages import posted, render_filtered_list, save_once
 from prospects.events.services import INVITATION_MAILED
 
@@ -31,9 +31,6 @@ from ..funding import selectors as funding_selectors
 from ..models import Action, Deliverable, Membership, Milestone, Project
 from ..relations import selectors as relations_selectors
 from .base import HEAD_PREFETCH, project_for, project_url, render_form_page, render_tab
-
-if TYPE_CHECKING:
-    pass
 
 
 @access.team_required
@@ -67,15 +64,11 @@ def project_export(request: AuthedRequest, fmt: str) -> HttpResponse:
 # --- Bulk actions (« Pour la sélection »: programme.bulk_actions) ---------------------------------------
 
 
-def _lead_name(data: dict[str, Any]) -> str:
-    return data["lead"].get_full_name() or data["lead"].email
-
-
 PROJECT_BULK_ACTIONS: list[BulkAction[Project]] = [
     BulkAction(
         "lead_add",
         _lazy("Ajouter un·e chargé·e"),
-        lambda d: _("%(name)s suivra ces projets.") % {"name": _lead_name(d)},
+        lambda d: _("%(name)s suivra ces projets.") % {"name": member_label(d["lead"])},
         lambda actor, rows, d: services.lead_add_refusals(rows, user=d["lead"]),
         lambda actor, ids, d, ok: services.projects_bulk_add_lead(
             actor=actor, project_ids=ids, user=d["lead"], confirmed=ok
@@ -84,7 +77,7 @@ PROJECT_BULK_ACTIONS: list[BulkAction[Project]] = [
     BulkAction(
         "lead_remove",
         _lazy("Retirer un·e chargé·e"),
-        lambda d: _("%(name)s ne suivra plus ces projets.") % {"name": _lead_name(d)},
+        lambda d: _("%(name)s ne suivra plus ces projets.") % {"name": member_label(d["lead"])},
         lambda actor, rows, d: services.lead_remove_refusals(rows, user=d["lead"]),
         lambda actor, ids, d, ok: services.projects_bulk_remove_lead(
             actor=actor, project_ids=ids, user=d["lead"], confirmed=ok

@@ -22,7 +22,7 @@ from programme import access
 from programme.access import AuthedRequest
 from programme.bulk_actions import BulkAction, BulkList, bulk_page
 from programme.exports import export_response
-from programme.formatting import date_writer
+from programme.formatting import date_writer, member_label
 from programme.identity import format_identifier
 from programme.models import Person, User
 from programme.pages import query_string, render_filtered_list, reverse_pattern
@@ -167,10 +167,6 @@ def prospect_list(request: AuthedRequest) -> HttpResponse:
 # --- Bulk actions -------------------------------------------------------------------------------------
 
 
-def _name(user: User) -> str:
-    return user.get_full_name() or user.email
-
-
 def _assign_refusals(_actor: User, rows: list[Prospect], data: dict[str, Any]) -> dict[int, str]:
     return {p.pk: r for p in rows if (r := services.assign_refusal(prospect=p, owner=data["owner"]))}
 
@@ -211,7 +207,7 @@ BULK_ACTIONS: list[BulkAction[Prospect]] = [
     BulkAction(
         "assign",
         _lazy("Assigner le suivi"),
-        lambda d: _("Ces prospects seront suivis par %(name)s.") % {"name": _name(d["owner"])},
+        lambda d: _("Ces prospects seront suivis par %(name)s.") % {"name": member_label(d["owner"])},
         _assign_refusals,
         lambda actor, ids, d, ok: services.prospects_bulk_assign(
             actor=actor, prospect_ids=ids, owner=d["owner"], confirmed=ok
