@@ -4,7 +4,8 @@ search compares."""
 
 import re
 import unicodedata
-from typing import Any, Self
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -161,8 +162,8 @@ class DerivedColumns:
     """A model mixin: its derived columns (search keys, folded names) are set by `fill_derived()` before
     every save. A bulk insert skips save(): its caller calls `fill_derived()` on each row itself."""
 
-    def fill_derived(self) -> Self:
-        raise NotImplementedError
+    #: Each model sets its own derived columns (and returns itself, for a bulk insert's list).
+    fill_derived: Callable[[], object]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.fill_derived()

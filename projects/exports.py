@@ -3,13 +3,18 @@ spreadsheet could take for a formula). The rows are the list's, filters included
 each project's money — the figures of its Financement tab, by their one definition (`funding.selectors.Money`)."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .funding.selectors import Money
+from .funding.selectors import Money, money_by_project
 from .selectors import ProjectWithStatus
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from programme.models import User
 
 
 def headers() -> list[str]:
@@ -34,10 +39,12 @@ def headers() -> list[str]:
     ]
 
 
-def rows(projects: Iterable[ProjectWithStatus], money: dict[int, Money]) -> Iterable[list[Any]]:
-    """One row per project; `money`: `funding.selectors.money_by_project` of the same projects (a project
-    without any money record reads zeros)."""
-    for p in projects:
+def rows(projects: "QuerySet[ProjectWithStatus]", *, user: "User") -> Iterable[list[Any]]:
+    """One row per project, with its money (`funding.selectors.money_by_project`, four queries for all of
+    them; a project without any money record reads zeros). A generator: nothing is read before the export
+    writes its first row, after its format is checked."""
+    money = money_by_project(user=user, projects=projects)
+    for p in projects.iterator(chunk_size=2000):
         m = money.get(p.pk) or Money()
         yield [
             p.title,

@@ -351,17 +351,22 @@ def _leads_of(projects: list[Project]) -> dict[int, list[User]]:
     return leads
 
 
-def lead_add_refusals(projects: list[Project], *, user: User) -> dict[int, str]:
-    """The projects « ajouter un·e chargé·e » leaves as they are: those `user` follows already."""
-    leads = _leads_of(projects)
+def lead_add_refusals(
+    projects: list[Project], *, user: User, leads: dict[int, list[User]] | None = None
+) -> dict[int, str]:
+    """The projects « ajouter un·e chargé·e » leaves as they are: those `user` follows already. `leads`:
+    `_leads_of(projects)` when the caller has read it."""
+    leads = leads if leads is not None else _leads_of(projects)
     refusal = _("Déjà suivi par %(name)s.") % {"name": member_label(user)}
     return {p.pk: refusal for p in projects if user in leads[p.pk]}
 
 
-def lead_remove_refusals(projects: list[Project], *, user: User) -> dict[int, str]:
+def lead_remove_refusals(
+    projects: list[Project], *, user: User, leads: dict[int, list[User]] | None = None
+) -> dict[int, str]:
     """The projects « retirer un·e chargé·e » leaves as they are: those `user` does not follow, and those
     no other active team member would follow any more (a project without a lead gets nobody's reminders)."""
-    leads = _leads_of(projects)
+    leads = leads if leads is not None else _leads_of(projects)
     refusals = {}
     for project in projects:
         if user not in leads[project.pk]:
@@ -394,10 +399,31 @@ def theme_refusals(projects: list[Project], *, theme: Theme) -> dict[int, str]:
     return {p.pk: r for p in projects if (r := theme_refusal(has_theme=p.pk in having, theme=theme))}
 
 
-def _lead_changes(before: dict[int, list[User]], after: Callable[[list[User]], list[User]]) -> Any:
-    return lambda p: {
-        "staff_leads": [sorted(str(u) for u in before[p.pk]), sorted(str(u) for u in after(before[p.pk]))]
-    }
+def _bulk_leads(
+    *,
+    actor: User,
+    project_ids: Iterable[int],
+    user: User,
+    confirmed: bool,
+    refusals: Callable[..., dict[int, str]],
+    write: Callable[[list[int]], object],
+    after: Callable[[list[User]], list[User]],
+) -> BulkResult[Project]:
+    """A change of the projects' leads: the rows locked, their leads read once (the refusals and the trail's
+    « before »), `write(ids)` for the projects changed, one audit entry each with the leads before and after."""
+    rows = _bulk_projects(actor=actor, project_ids=project_ids, confirmed=confirmed)
+    leads = _leads_of(rows)
+    result = BulkResult.split(rows, refusals(rows, user=user, leads=leads))
+    write([p.pk for p in result.applied])
+    audit_many(
+        actor=actor,
+        rows=result.applied,
+        action="project.updated",
+        changes=lambda p: {
+            "staff_leads": [sorted(str(u) for u in leads[p.pk]), sorted(str(u) for u in after(leads[p.pk]))]
+        },
+    )
+    return result
 
 
 @transaction.atomic
@@ -407,20 +433,18 @@ def projects_bulk_add_lead(
     """Add a team member to the projects' leads (« chargé·es »); one audit entry each."""
     if not access.is_team(user):
         raise ValidationError({"lead": [_("Choisissez un membre actif de l’équipe.")]})
-    rows = _bulk_projects(actor=actor, project_ids=project_ids, confirmed=confirmed)
-    result = BulkResult.split(rows, lead_add_refusals(rows, user=user))
-    before = _leads_of(result.applied)
     through = Project.staff_leads.through
-    through.objects.bulk_create(
-        [through(project_id=p.pk, user_id=user.pk) for p in result.applied], batch_size=500
-    )
-    audit_many(
+    return _bulk_leads(
         actor=actor,
-        rows=result.applied,
-        action="project.updated",
-        changes=_lead_changes(before, lambda leads: [*leads, user]),
+        project_ids=project_ids,
+        user=user,
+        confirmed=confirmed,
+        refusals=lead_add_refusals,
+        write=lambda ids: through.objects.bulk_create(
+            [through(project_id=pk, user_id=user.pk) for pk in ids], batch_size=500
+        ),
+        after=lambda leads: [*leads, user],
     )
-    return result
 
 
 @transaction.atomic
@@ -428,19 +452,15 @@ def projects_bulk_remove_lead(
     *, actor: User, project_ids: Iterable[int], user: User, confirmed: bool = False
 ) -> BulkResult[Project]:
     """Take a team member out of the projects' leads, where another active member still follows them."""
-    rows = _bulk_projects(actor=actor, project_ids=project_ids, confirmed=confirmed)
-    result = BulkResult.split(rows, lead_remove_refusals(rows, user=user))
-    before = _leads_of(result.applied)
-    Project.staff_leads.through.objects.filter(
-        project_id__in=[p.pk for p in result.applied], user=user
-    ).delete()
-    audit_many(
+    return _bulk_leads(
         actor=actor,
-        rows=result.applied,
-        action="project.updated",
-        changes=_lead_changes(before, lambda leads: [u for u in leads if u != user]),
+        project_ids=project_ids,
+        user=user,
+        confirmed=confirmed,
+        refusals=lead_remove_refusals,
+        write=lambda ids: Project.staff_leads.through.objects.filter(project_id__in=ids, user=user).delete(),
+        after=lambda leads: [u for u in leads if u != user],
     )
-    return result
 
 
 @transaction.atomic

@@ -27,7 +27,6 @@ from prospects.events.services import INVITATION_MAILED
 from .. import exports, selectors, services, timeline
 from ..filters import ProjectFilter
 from ..forms import GateDecisionForm, ProjectBulkForm, ProjectCreateForm, ProjectForm
-from ..funding import selectors as funding_selectors
 from ..models import Action, Deliverable, Membership, Milestone, Project
 from ..relations import selectors as relations_selectors
 from .base import HEAD_PREFETCH, project_for, project_url, render_form_page, render_tab
@@ -51,13 +50,12 @@ def project_export(request: AuthedRequest, fmt: str) -> HttpResponse:
     """The list as it is filtered, as CSV or XLSX (« Exporter cette liste »)."""
     queryset = selectors.projects_with_status(request.user).order_by("title", "pk")
     projects = ProjectFilter(request.GET, queryset=queryset).qs
-    money = funding_selectors.money_by_project(user=request.user, projects=projects)  # four queries
     return export_response(
         fmt=fmt,
         filename=exports.file_name(),
         title=_("Projets"),
         headers=exports.headers(),
-        rows=exports.rows(projects.iterator(chunk_size=2000), money),
+        rows=exports.rows(projects, user=request.user),
     )
 
 

@@ -356,14 +356,18 @@ def _mail_state(
     template: str,
     states: tuple[str, ...],
     extra: "Callable[[Registration], dict[str, Any]] | None" = None,
+    needs_basis: bool = False,
 ) -> bool:
     """Claim the registration's current state (one of `states`) for its e-mail with one conditional UPDATE,
     then send: a state already announced, or a redelivered task, sends nothing. An SMTP or network error
-    gives the claim back (the task's retry sends it). `extra`: more of the e-mail's context."""
+    gives the claim back (the task's retry sends it). `extra`: more of the e-mail's context; `needs_basis`: only
+    to a contact with a legal basis for being written to (what the person did not ask for)."""
     from programme.emails import send_template_mail
 
     registration = Registration.objects.select_related("event", "person").filter(pk=registration_id).first()
     if registration is None or registration.status not in states or not registration.person.email:
+        return False
+    if needs_basis and not registration.person.consent_basis:
         return False
     state = registration.status
     claimed = (
@@ -420,14 +424,12 @@ def _invitation_context(registration: Registration) -> dict[str, Any]:
 def invitation_send(*, registration_id: int) -> bool:
     """The invitation e-mail of a contact invited to an event (called by the task), to a contact with an
     address and a legal basis for being written to; claimed like the other states: sent once."""
-    registration = Registration.objects.filter(pk=registration_id).select_related("person").first()
-    if registration is None or not registration.person.consent_basis:
-        return False
     return _mail_state(
         registration_id=registration_id,
         template="emails/event_invitation",
         states=(RegistrationStatus.INVITED,),
         extra=_invitation_context,
+        needs_basis=True,
     )
 
 

@@ -415,6 +415,11 @@ def test_the_export_carries_each_project_s_money_as_its_funding_tab_counts_it(st
     (a,) = [[cell.value for cell in row] for row in workbook.active.iter_rows() if row[0].value == "Projet A"]
     assert a[10:] == [50000, 30000, 5000, 15000, 4000, 26000, 6000]
 
+    # A format that is not offered is refused before any project or money is read (session and user only).
+    with CaptureQueriesContext(connection) as refused:
+        assert staff_client.get(reverse("projects:project.export", args=["pdf"])).status_code == 404
+    assert len(refused) == 2
+
     for _ in range(4):
         give_money(ProjectFactory(programme=world.programme))
     with CaptureQueriesContext(connection) as six:
