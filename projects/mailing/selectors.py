@@ -18,7 +18,7 @@ from programme.selectors import account_language
 from prospects.models import Interview, InterviewStatus, Prospect
 
 from ..models import Project
-from ..selectors import collective_people
+from ..selectors import collective_people, collectives_contacts
 from . import placeholders
 from .models import EmailTemplate, Language, OutgoingEmail
 
@@ -120,25 +120,24 @@ def missing_message(names: Iterable[str]) -> str:
 
 @dataclass
 class Recipient:
-    prospect: Prospect
+    row: Prospect | Project  # what the message is about: it is logged on it
     person: Person
     values: dict[str, str]
+    organisation: Organisation  # the structure the message is logged as an exchange on
 
 
 @dataclass
 class Skipped:
-    prospect: Prospect
+    row: Prospect | Project
     reason: str
+    person: Person | None = None  # the contact left out, when the row has others
 
 
 @dataclass
 class BulkPlan:
     recipients: list[Recipient] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
-
-    @property
-    def prospect_count(self) -> int:
-        return len(self.recipients) + len(self.skipped)
+    row_count: int = 0  # the filtered rows (prospects or projects) the plan read
 
     @property
     def large(self) -> bool:
@@ -147,11 +146,9 @@ class BulkPlan:
     @property
     def fingerprint(self) -> str:
         """Who receives the message, as one short string: the preview carries it to the confirmation, which
-        refuses to send when the list has changed in between (a prospect added or moved out of the filter, a
+        refuses to send when the list has changed in between (a row added or moved out of the filter, a
         contact's address changed)."""
-        lines = sorted(
-            f"{r.prospect.pk}:{r.person.pk}:{r.person.email.strip().lower()}" for r in self.recipients
-        )
+        lines = sorted(f"{r.row.pk}:{r.person.pk}:{r.person.email.strip().lower()}" for r in self.recipients)
         return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
 
 
@@ -180,11 +177,9 @@ def bulk_plan(
     for it is skipped, with the reason."""
     plan = BulkPlan()
     seen: set[str] = set()
-    done: set[int] = set()
-    for prospect in bulk_prospects(prospects):
-        if prospect.pk in done:  # a filter across a many-to-many (themes) may repeat a row
-            continue
-        done.add(prospect.pk)
+    rows = list(dict.fromkeys(bulk_prospects(prospects)))  # a filter across a many-to-many may repeat a row
+    plan.row_count = len(rows)
+    for prospect in rows:
         people: list[Person] = getattr(prospect.organisation, "mail_people", [])
         with_email = [p for p in people if p.email]
         allowed = [p for p in with_email if p.consent_basis]
@@ -230,7 +225,59 @@ def bulk_plan(
             plan.skipped.append(Skipped(prospect, _("Pas de valeur pour %(names)s.") % {"names": names}))
             continue
         seen.add(address)
-        plan.recipients.append(Recipient(prospect, person, values))
+        plan.recipients.append(Recipient(prospect, person, values, prospect.organisation))
+    return plan
+
+
+def collectives_plan(
+    projects: QuerySet[Project], *, sender: User, language: str, texts: tuple[str, ...]
+) -> BulkPlan:
+    """Who a message to the filtered projects' collectives goes to: every contact of each collective today
+    (`projects.selectors.collectives_contacts`: the member structures' people and the people named in a
+    membership in force) who has an e-mail address and a legal basis for being written to, by name. A contact
+    with neither, with no structure to log the exchange on, already written to in this send (for another
+    project) or missing a placeholder's value is skipped with the reason, as is a project whose collective has
+    nobody. Three queries whatever the number of projects."""
+    plan = BulkPlan()
+    rows = list(dict.fromkeys(projects.select_related("programme").order_by("title", "pk")))
+    plan.row_count = len(rows)
+    contacts = collectives_contacts(sender, [project.pk for project in rows])
+    people = Person.objects.select_related("organisation").in_bulk(set().union(*contacts.values()))
+    seen: set[str] = set()
+    for project in rows:
+        collective = sorted(
+            (people[pk] for pk in contacts[project.pk] if pk in people),
+            key=lambda p: (p.last_name.lower(), p.first_name.lower(), p.pk),
+        )
+        if not collective:
+            plan.skipped.append(Skipped(project, _("Personne dans le collectif de ce projet aujourd’hui.")))
+        for person in collective:
+            address = person.email.strip().lower()
+            if not address:
+                reason = _("Pas d’adresse e-mail.")
+            elif not person.consent_basis:
+                reason = _("Pas de base légale enregistrée (consentement…).")
+            elif person.organisation is None:
+                reason = _("Rattaché·e à aucune structure : l’échange ne pourrait pas être noté.")
+            elif address in seen:
+                reason = _("Cette adresse reçoit déjà ce message (autre projet).")
+            else:
+                values = placeholder_values(
+                    person=person,
+                    organisation=person.organisation,
+                    sender=sender,
+                    language=language,
+                    project=project,
+                    programme=project.programme,
+                )
+                missing = placeholders.missing(values, *texts)
+                if not missing:
+                    seen.add(address)
+                    plan.recipients.append(Recipient(project, person, values, person.organisation))
+                    continue
+                names = ", ".join(f"{{{{ {name} }}}}" for name in missing)
+                reason = _("Pas de valeur pour %(names)s.") % {"names": names}
+            plan.skipped.append(Skipped(project, reason, person))
     return plan
 
 

@@ -6,9 +6,10 @@ conditional UPDATE, so a redelivered task never sends twice."""
 import logging
 import mimetypes
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -19,7 +20,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from programme import access
 from programme.audit import Edit, audit_log, save_audited
@@ -32,6 +33,9 @@ from prospects.models import Exchange, ExchangeKind, Prospect
 from ..models import Project
 from . import placeholders, selectors
 from .models import EmailStatus, EmailTemplate, Language, OutgoingEmail
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -314,30 +318,51 @@ class LargeBulkUnconfirmed(ValidationError):
     """Over LARGE_BULK recipients, the explicit checkbox was not ticked."""
 
 
+class BulkSource(NamedTuple):
+    """What a bulk send reads and writes, by what its rows are."""
+
+    plan: Callable[..., selectors.BulkPlan]  # who receives it: `selectors.bulk_plan`, `collectives_plan`
+    action: str  # audited on each row
+    nobody: "StrOrPromise"  # the refusal when nobody would receive it
+
+
+BULK_SOURCES: dict[type[Prospect] | type[Project], BulkSource] = {
+    Prospect: BulkSource(
+        selectors.bulk_plan,
+        "prospect.email_sent",
+        gettext_lazy("Aucun des prospects de cette liste n’a de destinataire : rien n’a été envoyé."),
+    ),
+    Project: BulkSource(
+        selectors.collectives_plan,
+        "project.email_sent",
+        gettext_lazy("Aucun contact des collectifs de ces projets ne peut être écrit : rien n’a été envoyé."),
+    ),
+}
+
+
 @transaction.atomic
 def email_bulk_send(
     *,
     actor: User,
-    prospects: QuerySet[Prospect],
+    rows: QuerySet[Prospect] | QuerySet[Project],
     draft: Draft,
     confirm_large: bool = False,
     previewed: str | None = None,
 ) -> list[OutgoingEmail]:
-    """Send one message to the filtered prospects: each one's recipient (`selectors.bulk_plan`) gets the
-    message with their own values, logged as an e-mail exchange on their prospect. Over LARGE_BULK
-    recipients the explicit confirmation is required; with no recipient nothing happens. `previewed`: the
-    recipients the sender saw (`BulkPlan.fingerprint`); when the list has changed since, nothing is sent
-    and the refusal says so."""
+    """Send one message to the filtered prospects, or to the collectives of the filtered projects: each
+    recipient of the plan gets the message with their own values, logged as an e-mail exchange on their
+    structure (on the prospect; tied to the project) and audited on the row. Over LARGE_BULK recipients the
+    explicit confirmation is required; with no recipient nothing happens. `previewed`: the recipients the
+    sender saw (`BulkPlan.fingerprint`); when the list has changed since, nothing is sent and the refusal
+    says so."""
     _team_only(actor)
     _check_draft(draft)
-    prospects = prospects.filter(pk__in=access.scoped(actor, Prospect).values("pk"))
-    plan = selectors.bulk_plan(
-        prospects, sender=actor, language=draft.language, texts=(draft.subject, draft.body)
-    )
+    model = rows.model
+    make_plan, action, nobody = BULK_SOURCES[model]
+    rows = rows.filter(pk__in=access.scoped(actor, model).values("pk"))
+    plan = make_plan(rows, sender=actor, language=draft.language, texts=(draft.subject, draft.body))
     if not plan.recipients:
-        raise ValidationError(
-            _("Aucun des prospects de cette liste n’a de destinataire : rien n’a été envoyé.")
-        )
+        raise ValidationError(str(nobody))
     if previewed is not None and previewed != plan.fingerprint:
         raise ValidationError(
             ngettext(
@@ -370,13 +395,14 @@ def email_bulk_send(
         )
         for r in plan.recipients
     ]
-    rows = [
+    written = [
         _message_rows(
             draft,
             actor=actor,
             person=r.person,
-            organisation=r.prospect.organisation,
-            prospect=r.prospect,
+            organisation=r.organisation,
+            prospect=r.row if isinstance(r.row, Prospect) else None,
+            project=r.row if isinstance(r.row, Project) else None,
             subject=subject,
             body=body,
             on=today,
@@ -384,20 +410,27 @@ def email_bulk_send(
         )
         for r, (subject, body) in zip(plan.recipients, messages, strict=True)
     ]
-    Exchange.objects.bulk_create([exchange for exchange, _email in rows])
-    emails = OutgoingEmail.objects.bulk_create([email for _exchange, email in rows])
+    Exchange.objects.bulk_create([exchange for exchange, _email in written])
+    emails = OutgoingEmail.objects.bulk_create([email for _exchange, email in written])
     if any(email.pk is None for email in emails):  # a backend that does not return ids
         emails = list(OutgoingEmail.objects.filter(batch=batch).order_by("pk"))
-    content_type = ContentType.objects.get_for_model(Prospect)
+    Project.exchanges.through.objects.bulk_create(
+        [
+            Project.exchanges.through(project_id=r.row.pk, exchange_id=exchange.pk)
+            for r, (exchange, _email) in zip(plan.recipients, written, strict=True)
+            if isinstance(r.row, Project)
+        ]
+    )
+    content_type = ContentType.objects.get_for_model(model)
     now = timezone.now()
     AuditEntry.objects.bulk_create(
         [
             AuditEntry(
                 actor=actor,
-                action="prospect.email_sent",
+                action=action,
                 content_type=content_type,
-                object_id=str(r.prospect.pk),
-                object_repr=str(r.prospect)[:255],
+                object_id=str(r.row.pk),
+                object_repr=str(r.row)[:255],
                 changes={"e-mail": [None, subject]},
                 created_at=now,
             )

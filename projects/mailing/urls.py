@@ -20,6 +20,8 @@ urlpatterns = [
     ),
     path("e-mails/prospects/", views.bulk_send, name="mailing.bulk"),
     path("e-mails/prospects/lien/", views.bulk_link, name="mailing.bulk.link"),
+    path("e-mails/collectifs/", views.bulk_send_projects, name="mailing.bulk.projects"),
+    path("e-mails/collectifs/lien/", views.bulk_link_projects, name="mailing.bulk.projects.link"),
     path("e-mails/prospects/<int:pk>/ecrire/", views.compose_prospect, name="mailing.compose.prospect"),
     path("e-mails/contacts/<int:pk>/ecrire/", views.compose_person, name="mailing.compose.person"),
     path("<int:pk>/e-mail/", views.compose_project, name="mailing.compose.project"),

@@ -1,11 +1,14 @@
 """The pages of e-mail from the record: the team's templates (list, create, edit, archive, preview), writing
-to a contact from a prospect, a contact page or a project, a bulk send to the filtered prospect list (message →
-preview with the count and the skipped → confirmation), and the messages sent.
+to a contact from a prospect, a contact page or a project, a bulk send to the filtered prospect list or to the
+collectives of the filtered project list (message → preview with the count and the skipped → confirmation), and
+the messages sent.
 
 Team only (partners get 404 everywhere). Objects come through `programme.access`; writes go through
 `projects.mailing.services`; a refusal is shown next to its field and nothing is saved or sent."""
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,8 +17,9 @@ from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
+from django_filters import FilterSet
 
 from programme import access
 from programme.access import AuthedRequest
@@ -28,12 +32,17 @@ from prospects import selectors as prospect_selectors
 from prospects.filters import ProspectFilter
 from prospects.models import Prospect
 
+from .. import selectors as project_selectors
+from ..filters import ProjectFilter
 from ..models import Project
 from ..views.base import project_for
 from . import placeholders, selectors, services
 from .filters import SentFilter, TemplateFilter
 from .forms import BulkConfirmForm, BulkDraftForm, ComposeForm, StartForm, TemplateForm
 from .models import EmailTemplate, Language, OutgoingEmail
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # --- Templates --------------------------------------------------------------------------------------------
 
@@ -305,14 +314,65 @@ def compose_project(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-# --- Bulk send to the filtered prospect list -------------------------------------------------------------
+# --- Bulk send to a filtered list (the prospects, or the projects' collectives) ------------------------
 
 
-def _filtered_prospects(request: AuthedRequest, query: QueryDict) -> QuerySet[Prospect]:
-    """The prospects of the list with the filters of `query` (the same filters as the list's)."""
+def _filtered(
+    request: AuthedRequest, query: QueryDict, filterset: type[FilterSet], queryset: QuerySet
+) -> QuerySet:
+    """The rows of a list with the filters of `query` (the same filters as the list's, the page left out)."""
     query = query.copy()
     query.pop("page", None)
-    return ProspectFilter(query, queryset=prospect_selectors.prospects_for(request.user)).qs
+    return filterset(query, queryset=queryset).qs
+
+
+@dataclass(frozen=True)
+class MailList:
+    """A list a message can be sent to, filtered as on its page (`bulk_send`, `bulk_link`)."""
+
+    projects: bool  # the wording of the pages: a project's collective, else a prospect's contact
+    url: str  # the send page
+    list_url: str  # the list page the send starts from and returns to
+    rows: Callable[[AuthedRequest, QueryDict], QuerySet[Prospect] | QuerySet[Project]]
+    title: "StrOrPromise"
+    sent: Callable[[int], str]  # the confirmation once sent
+
+
+PROSPECTS = MailList(
+    projects=False,
+    url="projects:mailing.bulk",
+    list_url="prospects:prospect.list",
+    rows=lambda request, query: _filtered(
+        request, query, ProspectFilter, prospect_selectors.prospects_for(request.user)
+    ),
+    title=gettext_lazy("E-mail aux prospects de la liste"),
+    sent=lambda count: (
+        ngettext(
+            "%(count)s e-mail part : il est noté dans les échanges de son prospect.",
+            "%(count)s e-mails partent : chacun est noté dans les échanges de son prospect.",
+            count,
+        )
+        % {"count": count}
+    ),
+)
+PROJECTS = MailList(
+    projects=True,
+    url="projects:mailing.bulk.projects",
+    list_url="projects:project.list",
+    rows=lambda request, query: _filtered(
+        request, query, ProjectFilter, project_selectors.projects_with_status(request.user)
+    ),
+    title=gettext_lazy("E-mail aux collectifs des projets de la liste"),
+    sent=lambda count: (
+        ngettext(
+            "%(count)s e-mail part : il est noté dans les échanges de la structure du contact et du projet.",
+            "%(count)s e-mails partent : chacun est noté dans les échanges de la structure du contact et du "
+            "projet.",
+            count,
+        )
+        % {"count": count}
+    ),
+)
 
 
 def _filters_of(text: str) -> QueryDict:
@@ -329,17 +389,29 @@ def _filter_query(request: AuthedRequest) -> str:
     return query.urlencode()
 
 
-@access.team_required
-def bulk_link(request: AuthedRequest) -> HttpResponse:
-    """The « Envoyer un e-mail aux N prospects » link above the prospect list, for its current filters
-    (loaded by the list page and refreshed when its results change)."""
+def _bulk_link(request: AuthedRequest, source: MailList) -> HttpResponse:
+    """The « Envoyer un e-mail… » link above a list, for its current filters (loaded by the list page and
+    refreshed when its results change)."""
     query = _filter_query(request)
-    count = _filtered_prospects(request, request.GET).count()
     return render(
         request,
         "projects/mailing/partials/_bulk_link.html",
-        {"count": count, "url": reverse("projects:mailing.bulk") + (f"?{query}" if query else "")},
+        {
+            "count": source.rows(request, request.GET).count(),
+            "url": reverse(source.url) + (f"?{query}" if query else ""),
+            "projects": source.projects,
+        },
     )
+
+
+@access.team_required
+def bulk_link(request: AuthedRequest) -> HttpResponse:
+    return _bulk_link(request, PROSPECTS)
+
+
+@access.team_required
+def bulk_link_projects(request: AuthedRequest) -> HttpResponse:
+    return _bulk_link(request, PROJECTS)
 
 
 def _draft_of(data: dict[str, Any]) -> services.Draft:
@@ -352,25 +424,22 @@ def _draft_of(data: dict[str, Any]) -> services.Draft:
     )
 
 
-@access.team_required
-@require_http_methods(["GET", "POST"])
-def bulk_send(request: AuthedRequest) -> HttpResponse:
+def _bulk_send(request: AuthedRequest, source: MailList) -> HttpResponse:
     """GET: the message for the filtered list (from a template, in a language). POST « Prévisualiser »: the
     count, who receives it and who is skipped, and a sample; POST « Confirmer l’envoi »: one message per
-    recipient, each logged on its prospect, sent by tasks."""
+    recipient, each logged as an exchange, sent by tasks."""
     templates = selectors.templates_for(request.user)
     step = request.POST.get("step", "") if request.method == "POST" else ""
     if step == "confirm":
         confirm = BulkConfirmForm(request.POST, templates=templates)
         if confirm.is_valid():
             data = confirm.cleaned_data
-            prospects = _filtered_prospects(request, _filters_of(data["filters"]))
-
+            rows = source.rows(request, _filters_of(data["filters"]))
             emails = save_once(
                 confirm,
                 lambda: services.email_bulk_send(
                     actor=request.user,
-                    prospects=prospects,
+                    rows=rows,
                     draft=_draft_of(data),
                     confirm_large=bool(data.get("confirm_large")),
                     # Who the preview showed (`BulkPlan.fingerprint`, in the page's form).
@@ -379,27 +448,19 @@ def bulk_send(request: AuthedRequest) -> HttpResponse:
                 refusals_on_form=True,
             )
             if emails is not None:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)s e-mail part : il est noté dans les échanges de son prospect.",
-                        "%(count)s e-mails partent : chacun est noté dans les échanges de son prospect.",
-                        len(emails),
-                    )
-                    % {"count": len(emails)},
-                )
+                messages.success(request, source.sent(len(emails)))
                 query = data["filters"]
-                return redirect(reverse("prospects:prospect.list") + (f"?{query}" if query else ""))
-        return _bulk_preview(request, confirm, templates)
+                return redirect(reverse(source.list_url) + (f"?{query}" if query else ""))
+        return _bulk_preview(request, source, confirm, templates)
     if step == "edit":  # back from the preview, with the message as it was
         edited = BulkDraftForm(request.POST, templates=templates)
-        return _bulk_compose(request, edited, templates, str(request.POST.get("filters", "")))
+        return _bulk_compose(request, source, edited, templates, str(request.POST.get("filters", "")))
     if step == "preview":
         draft = BulkDraftForm(request.POST, templates=templates)
         if draft.is_valid():
             confirm = BulkConfirmForm(initial=draft.cleaned_data, templates=templates)
-            return _bulk_preview(request, confirm, templates, data=draft.cleaned_data)
-        return _bulk_compose(request, draft, templates, draft.data.get("filters", ""))
+            return _bulk_preview(request, source, confirm, templates, data=draft.cleaned_data)
+        return _bulk_compose(request, source, draft, templates, draft.data.get("filters", ""))
     # The first step: the message, from a template in a language.
     filters = _filter_query(request)
     start = StartForm(request.GET or None, people=None, templates=templates)
@@ -420,42 +481,58 @@ def bulk_send(request: AuthedRequest) -> HttpResponse:
     if not start.is_bound:
         start = StartForm(initial={"lang": language}, people=None, templates=templates)
     form = BulkDraftForm(initial=initial, templates=templates)
-    return _bulk_compose(request, form, templates, filters, start=start)
+    return _bulk_compose(request, source, form, templates, filters, start=start)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def bulk_send(request: AuthedRequest) -> HttpResponse:
+    """A message to the filtered prospect list: each prospect's first contact who may be written to."""
+    return _bulk_send(request, PROSPECTS)
+
+
+@access.team_required
+@require_http_methods(["GET", "POST"])
+def bulk_send_projects(request: AuthedRequest) -> HttpResponse:
+    """A message to the collectives of the filtered project list: every contact who may be written to."""
+    return _bulk_send(request, PROJECTS)
 
 
 def _bulk_compose(
     request: AuthedRequest,
+    source: MailList,
     form: BulkDraftForm,
     templates: QuerySet[EmailTemplate],
     filters: str,
     *,
     start: StartForm | None = None,
 ) -> HttpResponse:
-    prospects = _filtered_prospects(request, _filters_of(filters))
     template = _template_of(form, templates) if form.is_bound else form.initial.get("template")
     return render(
         request,
         "projects/mailing/bulk_compose.html",
         {
             "template_obj": template,
-            "title": _("E-mail aux prospects de la liste"),
-            **navigation(request, at=reverse("prospects:prospect.list")),
+            "title": source.title,
+            **navigation(request, at=reverse(source.list_url)),
             "start": start or StartForm(people=None, templates=templates),
             "form": form,
-            "count": prospects.count(),
+            "count": source.rows(request, _filters_of(filters)).count(),
+            "projects": source.projects,
             "filters": filters,
             "filter_hidden": list(_filters_of(filters).lists()),
-            "list_url": reverse("prospects:prospect.list") + (f"?{filters}" if filters else ""),
+            "list_url": reverse(source.list_url) + (f"?{filters}" if filters else ""),
         },
     )
 
 
-#: Recipients and skipped prospects listed on the preview (the counts are always complete).
+#: Recipients and skipped rows listed on the preview (the counts are always complete).
 PREVIEW_ROWS = 100
 
 
 def _bulk_preview(
     request: AuthedRequest,
+    source: MailList,
     confirm: BulkConfirmForm,
     templates: QuerySet[EmailTemplate],
     *,
@@ -467,14 +544,16 @@ def _bulk_preview(
     subject = str(data.get("subject", raw.get("subject", "")) or "")
     body = str(data.get("body", raw.get("body", "")) or "")
     language = str(data.get("language", raw.get("language", Language.FR)) or Language.FR)
-    prospects = _filtered_prospects(request, _filters_of(filters))
-    plan = selectors.bulk_plan(prospects, sender=request.user, language=language, texts=(subject, body))
+    rows = source.rows(request, _filters_of(filters))
+    plan = services.BULK_SOURCES[rows.model].plan(
+        rows, sender=request.user, language=language, texts=(subject, body)
+    )
     sample = None
     if plan.recipients:
         first = plan.recipients[0]
         sample = {
             "to": first.person,
-            "prospect": first.prospect,
+            "row": first.row,
             "subject": placeholders.fill(subject, first.values)
             if not placeholders.unknown(subject)
             else subject,
@@ -485,7 +564,8 @@ def _bulk_preview(
         "projects/mailing/bulk_preview.html",
         {
             "title": _("Vérifier l’envoi"),
-            **navigation(request, at=reverse("prospects:prospect.list")),
+            **navigation(request, at=reverse(source.list_url)),
+            "projects": source.projects,
             "form": confirm,
             "plan": plan,
             "recipients": plan.recipients[:PREVIEW_ROWS],
@@ -493,7 +573,7 @@ def _bulk_preview(
             "preview_rows": PREVIEW_ROWS,
             "large_limit": selectors.LARGE_BULK,
             "sample": sample,
-            "list_url": reverse("prospects:prospect.list") + (f"?{filters}" if filters else ""),
+            "list_url": reverse(source.list_url) + (f"?{filters}" if filters else ""),
         },
     )
 

@@ -83,6 +83,27 @@ def mailing_cases() -> list[Case]:
             id="post:mailing.bulk (preview)",
         ),
         Case("projects:mailing.bulk.link", TEAM),
+        Case("projects:mailing.bulk.projects", TEAM),
+        Case(
+            "projects:mailing.bulk.projects",
+            TEAM,
+            query="phase=emergence",
+            id="get:mailing.bulk.projects (filtered)",
+        ),
+        Case(
+            "projects:mailing.bulk.projects",
+            TEAM,
+            method="post",
+            data=lambda w: {
+                "step": "preview",
+                "filters": "",
+                "language": "fr",
+                "subject": "Objet",
+                "body": "{{ prenom }} ({{ projet }})",
+            },
+            id="post:mailing.bulk.projects (preview)",
+        ),
+        Case("projects:mailing.bulk.projects.link", TEAM),
         Case("projects:mailing.compose.prospect", TEAM, kwargs=pk_of(_prospect)),
         Case(
             "projects:mailing.compose.prospect",

@@ -586,6 +586,149 @@ def test_bulk_unknown_placeholder_is_refused(staff_client, world):
     assert "Champ inconnu" in response.content.decode() and not mail.outbox
 
 
+# --- Bulk send to the collectives of the filtered projects -----------------------------------------------
+
+
+def collectives_world(world):
+    """Projects A and B (Alice, Bruno) and C (nobody). In A's structure: a contact without address and one
+    without legal basis; a structure in both A and B (Camille, written to once); one that left A."""
+    from datetime import date
+
+    from tests.factories import MembershipFactory, ProjectFactory
+
+    PersonFactory(organisation=world.org_a, first_name="Sans", last_name="Adresse", email="")
+    PersonFactory(organisation=world.org_a, first_name="Zoé", last_name="Zèbre", consent_basis="")
+    both = OrganisationFactory(name="Structure commune")
+    PersonFactory(organisation=both, first_name="Camille", last_name="Commun", email="camille@commun.fr")
+    MembershipFactory(project=world.project_a, organisation=both)
+    MembershipFactory(project=world.project_b, organisation=both)
+    former = OrganisationFactory(name="Partie")
+    PersonFactory(organisation=former, first_name="Ancien", last_name="Membre")
+    MembershipFactory(project=world.project_a, organisation=former, left_on=date(2026, 3, 1))
+    return ProjectFactory(programme=world.programme, cohort=world.cohort, title="Projet C")
+
+
+def collectives_data(**extra):
+    return {
+        "step": "preview",
+        "filters": "",
+        "language": "fr",
+        "subject": "Comité de {{ projet }}",
+        "body": "Bonjour {{ prenom }} ({{ structure }}, {{ projet }})",
+        **extra,
+    }
+
+
+COLLECTIVES = "projects:mailing.bulk.projects"
+
+
+def test_collectives_link_counts_the_filtered_projects(staff_client, world):
+    collectives_world(world)
+    assert (
+        "Envoyer un e-mail aux collectifs des 3 projets"
+        in staff_client.get(reverse("projects:project.list")).content.decode()
+    )
+    link = staff_client.get(reverse("projects:mailing.bulk.projects.link") + "?q=Projet+C")
+    assert "Envoyer un e-mail au collectif de ce projet" in link.content.decode()
+    assert f'href="{reverse(COLLECTIVES)}?q=Projet+C"' in link.content.decode()
+
+
+def test_collectives_preview_lists_every_contact_and_who_is_left_out(staff_client, world):
+    collectives_world(world)
+    page = staff_client.get(reverse(COLLECTIVES)).content.decode()
+    assert (
+        "3 projets dans la liste filtrée" in page and "E-mail aux collectifs des projets de la liste" in page
+    )
+    body = staff_client.post(reverse(COLLECTIVES), collectives_data()).content.decode()
+    assert "3 destinataires" in body and "sur 3 projets filtrés" in body
+    assert "4 contacts ou projets écartés" in body
+    plan = selectors.collectives_plan(
+        world.project_a.__class__.objects.all(), sender=world.staff, language="fr", texts=("", "")
+    )
+    assert [(r.row.title, r.person.first_name) for r in plan.recipients] == [
+        ("Projet A", "Alice"),
+        ("Projet A", "Camille"),
+        ("Projet B", "Bruno"),
+    ]
+    assert [(s.row.title, s.person and s.person.first_name, s.reason) for s in plan.skipped] == [
+        ("Projet A", "Sans", "Pas d’adresse e-mail."),
+        ("Projet A", "Zoé", "Pas de base légale enregistrée (consentement…)."),
+        ("Projet B", "Camille", "Cette adresse reçoit déjà ce message (autre projet)."),
+        ("Projet C", None, "Personne dans le collectif de ce projet aujourd’hui."),
+    ]
+    assert "Ancien" not in body  # a structure that left the collective is not written to
+    assert "Bonjour Alice (Structure A, Projet A)" in body  # the sample: the first recipient's message
+    assert not mail.outbox and not OutgoingEmail.objects.exists()
+
+
+def test_collectives_confirmation_sends_one_per_contact_logged_on_the_project(staff_client, world):
+    collectives_world(world)
+    response = staff_client.post(reverse(COLLECTIVES), collectives_data(step="confirm", filters="q=Projet"))
+    assert response.status_code == 302 and response["Location"].endswith("/projets/?q=Projet")
+    assert sorted((m.to[0], m.subject) for m in mail.outbox) == [
+        ("camille@commun.fr", "Comité de Projet A"),
+        (world.person_a.email, "Comité de Projet A"),
+        (world.person_b.email, "Comité de Projet B"),
+    ]
+    assert [e.contact.first_name for e in world.project_a.exchanges.order_by("contact__first_name")] == [
+        "Alice",
+        "Camille",
+    ]
+    [exchange] = world.project_b.exchanges.all()
+    assert exchange.organisation == world.org_b and exchange.kind == "email" and exchange.prospect is None
+    assert sorted(
+        AuditEntry.objects.filter(action="project.email_sent").values_list("object_repr", flat=True)
+    ) == ["Projet A", "Projet A", "Projet B"]
+    assert set(OutgoingEmail.objects.values_list("project__title", flat=True)) == {"Projet A", "Projet B"}
+
+
+def test_collectives_with_nobody_to_write_to_send_nothing(staff_client, world):
+    collectives_world(world)
+    response = staff_client.post(reverse(COLLECTIVES), collectives_data(step="confirm", filters="q=Projet+C"))
+    assert response.status_code == 200
+    assert (
+        "Aucun contact des collectifs de ces projets ne peut être écrit\u202f: rien n’a été envoyé."
+        in response.content.decode()
+    )
+    assert not mail.outbox and not Exchange.objects.exists()
+
+
+def test_collectives_double_submit_sends_once(staff_client, world):
+    collectives_world(world)
+    data = collectives_data(step="confirm", submission_token="c" * 32)
+    staff_client.post(reverse(COLLECTIVES), data)
+    staff_client.post(reverse(COLLECTIVES), data)
+    assert len(mail.outbox) == 3 and OutgoingEmail.objects.count() == 3
+
+
+def test_collectives_refuse_a_list_changed_since_the_preview(staff_client, world):
+    collectives_world(world)
+    preview = staff_client.post(reverse(COLLECTIVES), collectives_data()).content.decode()
+    PersonFactory(organisation=world.org_b, first_name="Nouvelle")
+    refused = staff_client.post(
+        reverse(COLLECTIVES), collectives_data(step="confirm", recipients=_previewed(preview))
+    )
+    assert "elle compte maintenant 4 destinataires" in refused.content.decode()
+    assert not mail.outbox
+
+
+COLLECTIVES_PREVIEW_QUERIES = 7
+
+
+@pytest.mark.parametrize("n", [2, 6])
+def test_collectives_preview_queries_are_constant(staff_client, world, django_assert_num_queries, n):
+    from tests.factories import MembershipFactory, ProjectFactory
+
+    for index in range(n):
+        organisation = OrganisationFactory(name=f"Org {index}")
+        PersonFactory(organisation=organisation)
+        project = ProjectFactory(programme=world.programme, cohort=world.cohort, title=f"Extra {index}")
+        MembershipFactory(project=project, organisation=organisation)
+    with django_assert_num_queries(COLLECTIVES_PREVIEW_QUERIES):
+        response = staff_client.post(reverse(COLLECTIVES), collectives_data(filters="q=Extra"))
+    assert len(response.context["plan"].recipients) == n
+
+
 # --- Lists and partners ---------------------------------------------------------------------------------
 
 
@@ -641,12 +784,16 @@ def test_partners_get_404_everywhere(world):
         reverse("projects:mailing.compose.person", args=[world.person_a.pk]),
         reverse("projects:mailing.compose.project", args=[world.project_a.pk]),
         reverse("projects:mailing.bulk"),
+        reverse("projects:mailing.bulk.projects"),
+        reverse("projects:mailing.bulk.projects.link"),
     ]:
         assert partner.get(url).status_code == 404, url
     response = partner.post(
         reverse("projects:mailing.compose.project", args=[world.project_a.pk]), compose_data(world.person_a)
     )
     assert response.status_code == 404 and not mail.outbox
+    response = partner.post(reverse("projects:mailing.bulk.projects"), collectives_data(step="confirm"))
+    assert response.status_code == 404 and not mail.outbox and not Exchange.objects.exists()
 
 
 def test_demo_templates_are_built_once(world):
