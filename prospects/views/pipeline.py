@@ -307,7 +307,7 @@ def prospect_export(request: AuthedRequest, fmt: str) -> HttpResponse:
         filename=exports.file_name(),
         title=_("Prospects"),
         headers=exports.headers(),
-        rows=exports.rows(prospects.iterator(chunk_size=2000)),
+        rows=exports.rows(prospects),
     )
 
 

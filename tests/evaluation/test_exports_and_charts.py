@@ -46,6 +46,17 @@ def test_xlsx_keeps_numbers_and_never_stores_a_formula():
     assert sheet["A3"].value == "'+cmd" and sheet["B3"].value == 3
 
 
+def test_xlsx_header_is_bold_dates_read_as_dates_and_columns_fit_their_text():
+    data = xlsx_bytes(
+        "Projets", ["Projet", "Fin"], [["Vélos-cargos pour les commerces de quartier", date(2027, 3, 9)]]
+    )
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet["A1"].font.b and sheet["B1"].font.b and not sheet["A2"].font.b
+    assert sheet["B2"].value.date() == date(2027, 3, 9) and sheet["B2"].number_format == "DD/MM/YYYY"
+    assert sheet.column_dimensions["A"].width == len("Vélos-cargos pour les commerces de quartier") + 2
+    assert sheet.column_dimensions["B"].width == 12  # « 2027-03-09 », at least 10 characters
+
+
 def _measured_world(world):
     indicator = IndicatorFactory(name="=Personnes touchées", unit="personnes")
     pi = ProjectIndicatorFactory(

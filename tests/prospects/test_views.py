@@ -417,6 +417,24 @@ def test_xlsx_export_escapes_formulas(world, staff_client):
     assert all(not (isinstance(v, str) and v.startswith("=")) for v in values)
 
 
+def test_exports_name_the_choices_and_keep_the_next_action_date_a_date(world, staff_client):
+    """The stage, source and audience read as the list shows them; in XLSX the next action's date is a date
+    cell (sortable, filterable), in CSV the French dd/mm/yyyy."""
+    prospect_in(world, stage=Stage.CONTACTED, source="event", next_action_date=date(2027, 3, 9), owner=None)
+    prospect_in(world, organisation=world.org_b, owner=world.staff)
+    workbook = load_workbook(
+        io.BytesIO(staff_client.get(reverse("prospects:prospect.export", args=["xlsx"])).content)
+    )
+    header, row, other = (list(r) for r in workbook.active.iter_rows(values_only=True))
+    assert row[header.index("Étape")] == "Contacté" and row[header.index("Source")] == "Événement"
+    assert row[header.index("Date de la prochaine action")].date() == date(2027, 3, 9)
+    assert row[header.index("Suivi par")] is None  # nobody: an empty cell
+    assert other[header.index("Suivi par")] == world.staff.get_full_name()
+    text = staff_client.get(reverse("prospects:prospect.export", args=["csv"])).content.decode("utf-8-sig")
+    [_header, line, _other] = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert "Contacté" in line and "09/03/2027" in line
+
+
 def test_unknown_export_format_is_404(world, staff_client):
     assert staff_client.get(reverse("prospects:prospect.export", args=["pdf"])).status_code == 404
 
