@@ -45,6 +45,8 @@ def choice_labels(model: type[Model], name: str) -> dict[Any, str]:
 
 
 def _csv_cell(value: Cell) -> str:
+    if type(value) is str:  # most cells: tested first (a 10,000-row export writes 120,000 cells)
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -64,9 +66,12 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([escape_formula(str(h)) for h in headers])
-    for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
+    writer.writerows(map(_csv_row, rows))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_row(row: Sequence[Cell]) -> list[str]:
+    return list(map(_csv_cell, row))
 
 
 def xlsx_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:

@@ -36,9 +36,14 @@ ARCHIVABLE = (Cohort, Territory, Theme)
 # - bidi control characters (right-to-left overrides and isolates) are stripped from everything typed but
 #   passwords, so a name or a title reads the same everywhere it is shown;
 # - a create form carries a one-time submission token, claimed by `programme.pages.save_once` in the same
-#   transaction as the service: a double click, or the same POST twice at once, creates one record.
+#   transaction as the service: a double click, or the same POST twice at once, creates one record;
+# - a text typed in a text area (notes, summaries, answers…) holds at most TEXT_MAX characters: the database
+#   column has no limit, and a form posted with megabytes of text would be stored and shown on every page
+#   that lists it.
 
 DATE_RANGE = (1900, 2100)
+#: The longest text a text area takes (about twenty printed pages), when its field sets no limit of its own.
+TEXT_MAX = 50_000
 #: Unicode's Bidi_Control characters: the Arabic letter mark, LRM/RLM, the embeddings and overrides
 #: (U+202A–U+202E) and the isolates (U+2066–U+2069).
 BIDI_CONTROLS = dict.fromkeys(
@@ -54,6 +59,15 @@ def validate_date_range(value: date | datetime) -> None:
             _("Indiquez une date comprise entre %(low)s et %(high)s."),
             code="date_range",
             params={"low": low, "high": high},
+        )
+
+
+def validate_text_length(value: str) -> None:
+    if len(value) > TEXT_MAX:
+        raise ValidationError(
+            _("Ce texte est trop long : %(limit)s caractères au plus (il en compte %(count)s)."),
+            code="max_length",
+            params={"limit": fr_number(TEXT_MAX), "count": fr_number(len(value))},
         )
 
 
@@ -167,6 +181,13 @@ class EdgeChecks(forms.BaseForm):
             dated = isinstance(field, (forms.DateField, forms.DateTimeField))
             if dated and validate_date_range not in field.validators:
                 field.validators.append(validate_date_range)
+            unbounded_text = (
+                isinstance(field, forms.CharField)
+                and field.max_length is None
+                and isinstance(field.widget, forms.Textarea)
+            )
+            if unbounded_text and validate_text_length not in field.validators:
+                field.validators.append(validate_text_length)
         if self.is_bound:
             secrets = {
                 self.add_prefix(name)

@@ -193,6 +193,36 @@ def test_an_oversized_body_gets_the_french_400_page(staff_client, world, setting
     assert not Organisation.objects.filter(name="Trop").exists()
 
 
+def test_a_text_of_more_than_50_000_characters_is_refused_with_its_length(staff_client, world):
+    """A text area's field has no limit in the database: the form caps it (`programme.forms.TEXT_MAX`) and
+    says by how much, saving nothing; exactly the limit is taken."""
+    data = {"name": "Trop bavarde", "kind": "association", "description": "é" * 50_001}
+    response = staff_client.post(reverse("programme:organisation.create"), data)
+    assert response.status_code == 200
+    assert (
+        "Ce texte est trop long\u202f: 50\u00a0000 caractères au plus (il en compte 50\u00a0001)."
+        in response.content.decode()
+    )
+    assert not Organisation.objects.filter(name="Trop bavarde").exists()
+    staff_client.post(reverse("programme:organisation.create"), {**data, "description": "é" * 50_000})
+    assert len(Organisation.objects.get(name="Trop bavarde").description) == 50_000
+
+
+def test_every_text_area_without_a_limit_gets_the_cap_and_others_keep_theirs():
+    from programme.forms import Form, validate_text_length
+
+    class Note(Form):
+        text = forms.CharField(widget=forms.Textarea)
+        short = forms.CharField(widget=forms.Textarea, max_length=300)
+        line = forms.CharField()
+
+    form = Note({"text": "x" * 50_001, "short": "y" * 301, "line": "z" * 60_000})
+    assert not form.is_valid()
+    assert form.errors["text"][0].startswith("Ce texte est trop long")
+    assert "300" in form.errors["short"][0] and "line" not in form.errors
+    assert validate_text_length not in form.fields["short"].validators
+
+
 def test_bidi_controls_are_stripped_from_names_and_titles(staff_client, world):
     data = {"name": f"Coop {RLO}fdp.exe{PDI}", "kind": "association", "town": "Lyon"}
     staff_client.post(reverse("programme:organisation.create"), data)

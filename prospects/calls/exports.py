@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programme.exports import choice_labels
 from programme.formatting import fr_datetime
 
 from .models import Application, Call, Question
@@ -39,6 +40,7 @@ def _members(application: Application) -> str:
 
 
 def rows(applications: Iterable[Application], questions: list[Question]) -> Iterable[list[str]]:
+    statuses = choice_labels(Application, "status")
     for a in applications:
         answers = {answer.question_id: answer for answer in a.answers.all()}
         cells = []
@@ -46,7 +48,7 @@ def rows(applications: Iterable[Application], questions: list[Question]) -> Iter
             answer = answers.get(question.pk)
             cells.append("" if answer is None else (answer.file_name or answer.value))
         yield [
-            a.get_status_display(),
+            statuses.get(a.status, a.status),
             fr_datetime(a.submitted_at) if a.submitted_at else "",
             a.organisation_name,
             a.siren,
