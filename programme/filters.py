@@ -4,7 +4,7 @@ from typing import Any, ClassVar, Self
 
 import django_filters
 from django import forms
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,8 +12,9 @@ from django_filters.constants import EMPTY_VALUES
 from django_filters.filters import FilterMethod
 
 from .batch import SENTINEL_DAY, stand_in, stand_in_text
-from .identity import folded
+from .forms import organisation_menu
 from .models import Family, Organisation, OrganisationKind, Person, Territory, Theme
+from .selectors import organisation_search, person_search
 
 # A search box: list pages refresh their table as the user types (see the hx-trigger in the template).
 SearchInput = forms.TextInput(attrs={"type": "search", "autocomplete": "off"})
@@ -191,20 +192,18 @@ class OrganisationFilter(SharedFormFilterSet):
         fields = ["q", "family", "kind", "territory", "themes", "esus"]
 
     def search(self, queryset: QuerySet[Organisation], name: str, value: str) -> QuerySet[Organisation]:
-        digits = value.replace(" ", "")
-        condition = Q(search_text__contains=folded(value))
-        if digits.isdigit():
-            condition |= Q(siren__startswith=digits[:9]) | Q(siret__startswith=digits)
-        return queryset.filter(condition)
+        return organisation_search(queryset, value)
 
 
 class PersonFilter(SharedFormFilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
-    organisation = django_filters.ModelChoiceFilter(label=_("Structure"), queryset=Organisation.objects.all())
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Structure"), queryset=Organisation.objects.all(), widget=organisation_menu()
+    )
 
     class Meta:
         model = Person
         fields = ["q", "organisation"]
 
     def search(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
-        return queryset.filter(search_text__contains=folded(value))
+        return person_search(queryset, value)

@@ -17,7 +17,7 @@ from django.utils.translation import get_language, gettext
 if TYPE_CHECKING:
     from django.db.models import Model
 
-    from .models import User
+    from .models import Organisation, Person, User
 
 DASH = "—"
 NBSP = "\u00a0"
@@ -222,3 +222,14 @@ def member_label(user: "User") -> str:
     """A team member as the menus and messages name them: their name, else their e-mail; a closed account
     says so (« Paul Martin (compte fermé) »)."""
     return str(user) if user.is_active else gettext("%(name)s (compte fermé)") % {"name": str(user)}
+
+
+def organisation_label(organisation: "Organisation") -> str:
+    """A structure as a search menu offers it: its name, and its town to tell namesakes apart."""
+    return f"{organisation.name} ({organisation.town})" if organisation.town else organisation.name
+
+
+def person_label(person: "Person") -> str:
+    """A contact as a search menu offers it: their name, and their structure's."""
+    organisation = person.organisation
+    return f"{person} — {organisation.name}" if organisation is not None else str(person)

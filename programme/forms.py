@@ -12,17 +12,21 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.forms.renderers import BaseRenderer
+from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import conditional_escape, format_html
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BaseCSVWidget
 
-from .formatting import fr_number
+from .formatting import fr_number, organisation_label, person_label
 from .identity import digits_only, normalise_name, normalise_town
 from .models import Cohort, CommentNotifications, Invitation, Organisation, Person, Role, Territory, Theme
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django_stubs_ext import StrOrPromise
 
 #: What the settings pages archive instead of deleting: not offered for new choices once archived.
@@ -208,6 +212,78 @@ class ModelForm(EdgeChecks, forms.ModelForm):
     """Every model form of the apps."""
 
 
+# --- Menus among thousands of records ----------------------------------------------------------------------
+
+
+class SearchSelect(forms.Select):
+    """A menu among thousands of records (structures, contacts): it holds the chosen option only, and a text
+    box beside it fills it with the matches as one types — HTMX asks `url` (`programme.views.*_options`) for
+    the <option>s, the first `selectors.CHOICES_SHOWN` by name. Drawing it reads the chosen record, not the
+    table: a menu of every structure was 12,000 options at ten times a programme (1.3 s a page). The text
+    box belongs to no form (`form=`), so typing in it never submits or filters anything by itself."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        label: "Callable[[Any], str]",
+        prompt: "StrOrPromise",
+        search: "StrOrPromise",
+        attrs: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(attrs)
+        self.url, self.label, self.prompt, self.search = url, label, prompt, search
+
+    def optgroups(self, name: str, value: Any, attrs: dict[str, Any] | None = None) -> Any:
+        chosen = [v for v in value if str(v).isdigit()]
+        queryset = getattr(self.choices, "queryset", None)
+        objects = list(queryset.filter(pk__in=chosen)) if chosen and queryset is not None else []
+        every = self.choices
+        self.choices = [("", self.prompt), *((obj.pk, self.label(obj)) for obj in objects)]
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = every
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: BaseRenderer | None = None
+    ) -> SafeString:
+        select = super().render(name, value, attrs, renderer)
+        select_id = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
+        url = reverse(self.url) + "?" + urlencode({"field": name})
+        search = format_html(
+            '<input type="text" inputmode="search" enterkeyhint="search" name="q" form="search-menu-none" '
+            'class="search-select__q" placeholder="{}" aria-label="{}" aria-controls="{}" autocomplete="off" '
+            'hx-get="{}" hx-trigger="input changed delay:250ms" hx-target="#{}" hx-swap="innerHTML" '
+            'hx-include="#{}" hx-sync="this:replace">',
+            self.search,
+            self.search,
+            select_id,
+            url,
+            select_id,
+            select_id,
+        )
+        return format_html('<div class="search-select">{}{}</div>', search, select)
+
+
+def organisation_menu() -> SearchSelect:
+    return SearchSelect(
+        "programme:organisation.options",
+        label=organisation_label,
+        prompt=_("— Cherchez la structure ci-dessus —"),
+        search=_("Rechercher une structure (nom, commune ou SIREN)"),
+    )
+
+
+def person_menu() -> SearchSelect:
+    return SearchSelect(
+        "programme:person.options",
+        label=person_label,
+        prompt=_("— Cherchez le contact ci-dessus —"),
+        search=_("Rechercher un contact (nom ou e-mail)"),
+    )
+
+
 class FilterForm(Form):
     """The form of a list's filters (django-filter's `Meta.form`): dates within 1900–2100 as in every
     form, and, when `period` names a start and an end field, an end that does not precede the start. An
@@ -347,7 +423,10 @@ class PersonForm(ModelForm):
             "consent_basis",
             "consent_source",
         ]
-        widgets = {"consent_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "consent_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "organisation": organisation_menu(),
+        }
 
     def clean(self) -> dict[str, Any]:
         super().clean()  # returns self.cleaned_data, typed `| None` in the stubs
@@ -379,6 +458,7 @@ class InvitationForm(Form):
         label=_("Structure (pour un partenaire)"),
         queryset=Organisation.objects.all(),
         required=False,
+        widget=organisation_menu(),
     )
     person = forms.ModelChoiceField(
         queryset=Person.objects.filter(anonymised_at__isnull=True), required=False, widget=forms.HiddenInput

@@ -25,7 +25,7 @@ from django_filters import FilterSet
 from . import dataversion
 from .access import AuthedRequest, View
 from .filters import SharedFormFilterSet
-from .forms import EdgeChecks, add_validation_error, use_string_selects
+from .forms import EdgeChecks, SearchSelect, add_validation_error, use_string_selects
 from .services import submission_claim
 
 if TYPE_CHECKING:
@@ -398,6 +398,9 @@ def query_string(
 def _display_value(form: forms.BaseForm, name: str) -> str:
     field = form.fields[name]
     raw = form.data.get(name)
+    if isinstance(field.widget, SearchSelect):  # a menu among thousands: the chosen record, not every option
+        chosen = getattr(form, "cleaned_data", {}).get(name)
+        return field.widget.label(chosen) if chosen is not None else str(raw)
     choices = getattr(field, "choices", None)
     if choices:
         for value, label in choices:

@@ -6,9 +6,12 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
+from django.db.models import Q, QuerySet
 
+from . import access
 from .access import TEAM_ROLES
-from .models import AuditEntry, Cohort, DataVersion, Person, Programme, Territory, Theme, User
+from .identity import folded
+from .models import AuditEntry, Cohort, DataVersion, Organisation, Person, Programme, Territory, Theme, User
 from .privacy import HOLDERS
 
 
@@ -169,3 +172,59 @@ def filter_choices(
     if shared:
         _SHARED_CHOICES[key] = (rows, choices)
     return choices
+
+
+# --- The search menus (programme.forms.SearchSelect) ---------------------------------------------------------
+
+#: How many matches a search menu offers, the first ones by name.
+CHOICES_SHOWN = 30
+
+
+def organisation_search(queryset: QuerySet[Organisation], text: str) -> QuerySet[Organisation]:
+    """The structures whose name or town holds `text` (accents, case and hyphens aside), or whose SIREN or
+    SIRET starts with its digits: the structures list's search and the search menus'."""
+    digits = text.replace(" ", "")
+    condition = Q(search_text__contains=folded(text))
+    if digits.isdigit():
+        condition |= Q(siren__startswith=digits[:9]) | Q(siret__startswith=digits)
+    return queryset.filter(condition)
+
+
+def person_search(queryset: QuerySet[Person], text: str) -> QuerySet[Person]:
+    """The contacts whose name or e-mail holds `text` (accents, case and hyphens aside)."""
+    return queryset.filter(search_text__contains=folded(text))
+
+
+@dataclass
+class Choices:
+    """What a search menu offers: the first CHOICES_SHOWN matches, and whether there are more."""
+
+    objects: list[Any]
+    more: bool = False
+    searched: bool = False  # a text was typed (else nothing is offered)
+
+
+def _choices(queryset: QuerySet[Any], text: str) -> Choices:
+    found = list(queryset[: CHOICES_SHOWN + 1])
+    return Choices(found[:CHOICES_SHOWN], more=len(found) > CHOICES_SHOWN, searched=True)
+
+
+def organisation_choices(user: User, text: str) -> Choices:
+    text = text.strip()[:100]
+    if not text:
+        return Choices([])
+    scoped = access.scoped(user, Organisation).order_by("name", "pk")
+    return _choices(organisation_search(scoped, text), text)
+
+
+def person_choices(user: User, text: str) -> Choices:
+    text = text.strip()[:100]
+    if not text:
+        return Choices([])
+    scoped = (
+        access.scoped(user, Person)
+        .filter(anonymised_at__isnull=True)
+        .select_related("organisation")
+        .order_by("last_name", "first_name", "pk")
+    )
+    return _choices(person_search(scoped, text), text)

@@ -16,10 +16,12 @@ programme_patterns = (
     [
         path("structures/", views.organisation_list, name="organisation.list"),
         path("structures/nouvelle/", views.organisation_create, name="organisation.create"),
+        path("structures/choix/", views.organisation_options, name="organisation.options"),
         path("structures/<int:pk>/", views.organisation_detail, name="organisation.detail"),
         path("structures/<int:pk>/modifier/", views.organisation_edit, name="organisation.edit"),
         path("contacts/", views.person_list, name="person.list"),
         path("contacts/nouveau/", views.person_create, name="person.create"),
+        path("contacts/choix/", views.person_options, name="person.options"),
         path("contacts/<int:pk>/", views.person_detail, name="person.detail"),
         path("contacts/<int:pk>/modifier/", views.person_edit, name="person.edit"),
         path("contacts/<int:pk>/anonymiser/", views.person_anonymise, name="person.anonymise"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programme import bulk_actions
 from programme.files import ACCEPTED_LABEL, check_upload
-from programme.forms import Form, ModelForm, ticked
+from programme.forms import Form, ModelForm, organisation_menu, person_menu, ticked
 from programme.models import Cohort, Organisation, Person, Theme, User
 from prospects.events.models import Event
 from prospects.events.selectors import to_come
@@ -205,7 +205,12 @@ class MembershipForm(ModelForm):
     class Meta:
         model = Membership
         fields = ["organisation", "person", "role", "joined_on", "left_on"]
-        widgets = {"joined_on": DATE, "left_on": DATE}
+        widgets = {
+            "organisation": organisation_menu(),
+            "person": person_menu(),
+            "joined_on": DATE,
+            "left_on": DATE,
+        }
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -220,7 +225,7 @@ class StakeholderForm(ModelForm):
     class Meta:
         model = Stakeholder
         fields = ["name", "organisation", "influence", "interest", "engagement", "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"organisation": organisation_menu(), "notes": forms.Textarea(attrs={"rows": 2})}
 
 
 class WorkshopForm(ModelForm):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programme import bulk_actions
 from programme.formatting import member_label
-from programme.forms import Form, ModelForm, ticked
+from programme.forms import Form, ModelForm, organisation_menu, ticked
 from programme.identity import digits_only, validate_siren
 from programme.models import (
     Cohort,
@@ -83,6 +83,7 @@ class ProspectCreateForm(Form):
         label=_("Structure déjà enregistrée"),
         queryset=Organisation.objects.all(),
         required=False,
+        widget=organisation_menu(),
         help_text=_("Ou laissez vide et décrivez la nouvelle structure ci-dessous."),
     )
     new_name = forms.CharField(label=_("Nom de la nouvelle structure"), max_length=200, required=False)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programme.forms import Form, ModelForm
+from programme.forms import Form, ModelForm, organisation_menu, person_menu
 from programme.models import Organisation, Person, Territory, User
 
 from .models import AreaKind, PartnerRole, Stage
@@ -53,7 +53,9 @@ class MoveForm(Form):
 class PartnerForm(Form):
     creates = True
 
-    organisation = forms.ModelChoiceField(label=_("Structure"), queryset=Organisation.objects.all())
+    organisation = forms.ModelChoiceField(
+        label=_("Structure"), queryset=Organisation.objects.all(), widget=organisation_menu()
+    )
     role = forms.ChoiceField(label=_("Rôle"), choices=PartnerRole.choices)
     note = forms.CharField(label=_("Précision"), max_length=200, required=False)
 
@@ -64,6 +66,7 @@ class ReferentForm(Form):
     person = forms.ModelChoiceField(
         label=_("Contact"),
         queryset=Person.objects.filter(anonymised_at__isnull=True).select_related("organisation"),
+        widget=person_menu(),
     )
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from programme.forms import Form, ModelForm
+from programme.forms import Form, ModelForm, organisation_menu
 from programme.identity import digits_only, validate_siren
 from programme.models import Cohort, Organisation, OrganisationKind, Territory, Theme
 
@@ -104,6 +104,7 @@ class EventPartnerForm(ModelForm):
     class Meta:
         model = EventPartner
         fields = ["organisation", "role"]
+        widgets = {"organisation": organisation_menu()}
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,0 +1,120 @@
+"""Menus among thousands of structures or contacts (`programme.forms.SearchSelect`): a page draws the chosen
+record only, a search box fills the menu with the matches as one types, and choosing one saves as before."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from programme.models import Person
+from prospects.models import Prospect
+from tests.factories import OrganisationFactory, PersonFactory
+
+OPTIONS = reverse("programme:organisation.options")
+PEOPLE = reverse("programme:person.options")
+
+
+def options(html: str) -> list[tuple[str, str, bool]]:
+    """(value, text, selected) of each <option>."""
+    return [
+        (value, text, bool(selected))
+        for value, selected, text in re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', html)
+    ]
+
+
+@pytest.mark.parametrize("n", [3, 40])
+def test_the_new_prospect_page_draws_no_structure_until_searched(
+    staff_client, world, django_assert_num_queries, n
+):
+    for index in range(n):
+        OrganisationFactory(name=f"Atelier {index:02d}")
+    with django_assert_num_queries(8):
+        page = staff_client.get(reverse("prospects:prospect.create")).content.decode()
+    assert "Atelier 00" not in page and "Structure A" not in page
+    assert "Rechercher une structure (nom, commune ou SIREN)" in page
+    assert "— Cherchez la structure ci-dessus —" in page
+
+
+def test_the_search_offers_matches_by_name_town_or_siren_and_says_how_many(staff_client, world):
+    OrganisationFactory(name="Épicerie du Marché", town="Vénissieux", siren="552100554")
+    OrganisationFactory(name="Epicerie solidaire", town="Lyon")
+    found = options(staff_client.get(OPTIONS, {"q": "epicerie"}).content.decode())
+    assert found == [
+        ("", "— 2 structures trouvées —", True),
+        (found[1][0], "Epicerie solidaire (Lyon)", False),
+        (found[2][0], "Épicerie du Marché (Vénissieux)", False),
+    ]
+    assert [
+        text for _v, text, _s in options(staff_client.get(OPTIONS, {"q": "venissieux"}).content.decode())
+    ][1:] == ["Épicerie du Marché (Vénissieux)"]
+    assert len(options(staff_client.get(OPTIONS, {"q": "552 100"}).content.decode())) == 2
+    none = options(staff_client.get(OPTIONS, {"q": "introuvable"}).content.decode())
+    assert none == [("", "— Aucune structure ne correspond —", True)]
+    assert options(staff_client.get(OPTIONS).content.decode()) == [
+        ("", "— Cherchez la structure ci-dessus —", True)
+    ]
+
+
+def test_a_broad_search_shows_the_first_30_and_asks_for_more_words(staff_client, world):
+    for index in range(35):
+        OrganisationFactory(name=f"Collectif {index:02d}")
+    found = options(staff_client.get(OPTIONS, {"q": "collectif"}).content.decode())
+    assert len(found) == 31 and found[0][1] == "— Les 30 premières\u202f: précisez la recherche —"
+    assert found[1][1] == "Collectif 00 (Lyon)" and found[-1][1] == "Collectif 29 (Lyon)"
+
+
+def test_searching_again_keeps_the_structure_already_chosen(staff_client, world):
+    OrganisationFactory(name="Recyclerie")
+    found = options(
+        staff_client.get(
+            OPTIONS, {"q": "recyc", "field": "organisation", "organisation": world.org_a.pk}
+        ).content.decode()
+    )
+    assert [(text, selected) for _v, text, selected in found] == [
+        ("— 1 structure trouvée —", False),
+        ("Structure A (Lyon)", True),
+        ("Recyclerie (Lyon)", False),
+    ]
+
+
+def test_a_prospect_is_created_with_the_structure_chosen_in_the_menu(staff_client, world):
+    chosen = OrganisationFactory(name="Atelier Vélo", town="Lyon")
+    [(value, text, _s)] = options(staff_client.get(OPTIONS, {"q": "velo"}).content.decode())[1:]
+    assert text == "Atelier Vélo (Lyon)"
+    response = staff_client.post(
+        reverse("prospects:prospect.create"),
+        {"programme": world.programme.pk, "organisation": value, "source": "watch", "audience": ""},
+    )
+    assert response.status_code == 302
+    assert Prospect.objects.get().organisation == chosen
+    # Shown again (an error elsewhere on the page), the menu holds the chosen structure, selected.
+    page = staff_client.post(
+        reverse("prospects:prospect.create"), {"programme": "", "organisation": value, "source": "watch"}
+    ).content.decode()
+    assert f'<option value="{value}" selected>Atelier Vélo (Lyon)</option>' in page
+
+
+def test_contacts_are_searched_by_name_or_e_mail_with_their_structure(staff_client, world):
+    PersonFactory(organisation=world.org_b, first_name="Éloïse", last_name="Lefèvre", email="eloise@coop.fr")
+    PersonFactory(organisation=world.org_b, first_name="Effacée", last_name="Plus", email="x@y.fr")
+    Person.objects.filter(first_name="Effacée").update(anonymised_at="2026-01-01T00:00:00Z")
+    found = options(staff_client.get(PEOPLE, {"q": "eloise lefevre"}).content.decode())
+    assert [text for _v, text, _s in found] == ["— 1 contact trouvé —", "Éloïse Lefèvre — Structure B"]
+    assert options(staff_client.get(PEOPLE, {"q": "effacee"}).content.decode())[1:] == []
+
+
+def test_the_contacts_list_filters_on_a_structure_and_names_it(staff_client, world):
+    page = staff_client.get(
+        reverse("programme:person.list"), {"organisation": world.org_a.pk}
+    ).content.decode()
+    assert "Alpha Alice" in page and "Bravo Bruno" not in page
+    assert page.count("Structure A (Lyon)") == 2  # the active filter's chip, and the menu's chosen option
+    assert "Structure B" not in page
+
+
+def test_partners_get_404_from_the_menus(world):
+    from tests.conftest import client_for
+
+    partner = client_for(world.partner_a)
+    assert partner.get(OPTIONS, {"q": "structure"}).status_code == 404
+    assert partner.get(PEOPLE, {"q": "alice"}).status_code == 404
