@@ -233,6 +233,8 @@ class SearchSelect(forms.Select):
     ) -> None:
         super().__init__(attrs)
         self.url, self.label, self.prompt, self.search = url, label, prompt, search
+        #: What the search also sends (a programme to search in…), set by the form that knows it.
+        self.params: dict[str, Any] = {}
 
     def optgroups(self, name: str, value: Any, attrs: dict[str, Any] | None = None) -> Any:
         chosen = [v for v in value if str(v).isdigit()]
@@ -250,7 +252,7 @@ class SearchSelect(forms.Select):
     ) -> SafeString:
         select = super().render(name, value, attrs, renderer)
         select_id = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
-        url = reverse(self.url) + "?" + urlencode({"field": name})
+        url = reverse(self.url) + "?" + urlencode({"field": name, **self.params})
         search = format_html(
             '<input type="text" inputmode="search" enterkeyhint="search" name="q" form="search-menu-none" '
             'class="search-select__q" placeholder="{}" aria-label="{}" aria-controls="{}" autocomplete="off" '

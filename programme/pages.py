@@ -2,6 +2,7 @@
 filter, paginate, render the page or its HTMX fragment."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote_plus
 
@@ -15,7 +16,7 @@ from django.db.models import UniqueConstraint
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -29,9 +30,11 @@ from .forms import EdgeChecks, SearchSelect, add_validation_error, use_string_se
 from .services import submission_claim
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
     from django_stubs_ext import StrOrPromise
 
     from .batch import ListRows
+    from .selectors import Choices
 
 PAGE_SIZE = 50
 
@@ -407,3 +410,46 @@ def _display_value(form: forms.BaseForm, name: str) -> str:
             if str(value) == str(raw):
                 return str(label)
     return str(raw)
+
+
+# --- The search menus' options (programme.forms.SearchSelect) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class MenuWords:
+    """What a search menu's first option says: before a search, with no match, with N matches, with more."""
+
+    prompt: Any
+    none: Any
+    found: Any
+    more: Any
+
+
+def menu_options(
+    request: AuthedRequest, found: "Choices", scoped: "QuerySet[Any]", label: Any, words: MenuWords
+) -> HttpResponse:
+    """The <option>s of a search menu for what was typed (`q`): a first, empty one saying what was found,
+    then the matches; the menu's current choice (its field, named by `field`) is kept first when it is not
+    among them, so searching again never loses it."""
+    name = request.GET.get("field", "")
+    kept = str(request.GET.get(name, "")) if name and name != "q" else ""
+    objects = list(found.objects)
+    if kept.isdigit() and int(kept) not in {obj.pk for obj in objects}:
+        objects = [*scoped.filter(pk=int(kept))[:1], *objects]
+    if not found.searched:
+        prompt = words.prompt
+    elif not found.objects:
+        prompt = words.none
+    elif found.more:
+        prompt = words.more(len(found.objects))
+    else:
+        prompt = words.found(len(found.objects))
+    options = [_option("", prompt, selected=not kept)]
+    options += [_option(obj.pk, label(obj), selected=str(obj.pk) == kept) for obj in objects]
+    return HttpResponse("".join(options))
+
+
+def _option(value: Any, text: Any, *, selected: bool) -> str:
+    if selected:
+        return format_html('<option value="{}" selected>{}</option>', value, text)
+    return format_html('<option value="{}">{}</option>', value, text)

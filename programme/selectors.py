@@ -204,7 +204,8 @@ class Choices:
     searched: bool = False  # a text was typed (else nothing is offered)
 
 
-def _choices(queryset: QuerySet[Any], text: str) -> Choices:
+def first_choices(queryset: QuerySet[Any]) -> Choices:
+    """The first CHOICES_SHOWN rows of an ordered search, and whether there are more."""
     found = list(queryset[: CHOICES_SHOWN + 1])
     return Choices(found[:CHOICES_SHOWN], more=len(found) > CHOICES_SHOWN, searched=True)
 
@@ -214,7 +215,7 @@ def organisation_choices(user: User, text: str) -> Choices:
     if not text:
         return Choices([])
     scoped = access.scoped(user, Organisation).order_by("name", "pk")
-    return _choices(organisation_search(scoped, text), text)
+    return first_choices(organisation_search(scoped, text))
 
 
 def person_choices(user: User, text: str) -> Choices:
@@ -227,4 +228,4 @@ def person_choices(user: User, text: str) -> Choices:
         .select_related("organisation")
         .order_by("last_name", "first_name", "pk")
     )
-    return _choices(person_search(scoped, text), text)
+    return first_choices(person_search(scoped, text))

@@ -1,5 +1,4 @@
 import os
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -8,17 +7,15 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db import connection
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.utils import translation
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
-from . import access, selectors, services
+from . import access, pages, selectors, services
 from .access import AuthedRequest
 from .adapters import set_language_cookie
 from .audit import Edit, history
@@ -33,7 +30,7 @@ from .forms import (
 )
 from .models import Invitation, Organisation, Person, Programme, User
 from .pages import create_edit_views, form_page, posted, render_filtered_list, save_once, submitted
-from .selectors import Choices, person_data_export
+from .selectors import person_data_export
 
 # --- Home, health --------------------------------------------------------------------------------
 
@@ -151,54 +148,16 @@ organisation_create, organisation_edit = create_edit_views(
 # --- Contacts ---------------------------------------------------------------------------------------
 
 
-# --- The search menus' options (programme.forms.SearchSelect) ---------------------------------------------
+# --- The search menus' options (programme.forms.SearchSelect, programme.pages.menu_options) ------------
 
 
-def _options(
-    request: AuthedRequest, found: Choices, scoped: QuerySet[Any], label: Any, words: Any
-) -> HttpResponse:
-    """The <option>s of a search menu for what was typed (`q`): a first, empty one saying what was found,
-    then the matches; the menu's current choice (its field, named by `field`) is kept first when it is not
-    among them, so searching again never loses it."""
-    name = request.GET.get("field", "")
-    kept = str(request.GET.get(name, "")) if name and name != "q" else ""
-    objects = list(found.objects)
-    if kept.isdigit() and int(kept) not in {obj.pk for obj in objects}:
-        objects = [*scoped.filter(pk=int(kept))[:1], *objects]
-    if not found.searched:
-        prompt = words.prompt
-    elif not found.objects:
-        prompt = words.none
-    elif found.more:
-        prompt = words.more(len(found.objects))
-    else:
-        prompt = words.found(len(found.objects))
-    options = [_option("", prompt, selected=not kept)]
-    options += [_option(obj.pk, label(obj), selected=str(obj.pk) == kept) for obj in objects]
-    return HttpResponse("".join(options))
-
-
-def _option(value: Any, text: Any, *, selected: bool) -> str:
-    if selected:
-        return format_html('<option value="{}" selected>{}</option>', value, text)
-    return format_html('<option value="{}">{}</option>', value, text)
-
-
-@dataclass(frozen=True)
-class MenuWords:
-    prompt: Any
-    none: Any
-    found: Any
-    more: Any
-
-
-ORGANISATION_WORDS = MenuWords(
+ORGANISATION_WORDS = pages.MenuWords(
     prompt=gettext_lazy("— Cherchez la structure ci-dessus —"),
     none=gettext_lazy("— Aucune structure ne correspond —"),
     found=lambda n: ngettext("— %(n)s structure trouvée —", "— %(n)s structures trouvées —", n) % {"n": n},
     more=lambda n: _("— Les %(n)s premières : précisez la recherche —") % {"n": n},
 )
-PERSON_WORDS = MenuWords(
+PERSON_WORDS = pages.MenuWords(
     prompt=gettext_lazy("— Cherchez le contact ci-dessus —"),
     none=gettext_lazy("— Aucun contact ne correspond —"),
     found=lambda n: ngettext("— %(n)s contact trouvé —", "— %(n)s contacts trouvés —", n) % {"n": n},
@@ -211,7 +170,7 @@ def organisation_options(request: AuthedRequest) -> HttpResponse:
     """A structure menu's options for what was typed (name, town or SIREN)."""
     found = selectors.organisation_choices(request.user, request.GET.get("q", ""))
     scoped = access.scoped(request.user, Organisation)
-    return _options(request, found, scoped, organisation_label, ORGANISATION_WORDS)
+    return pages.menu_options(request, found, scoped, organisation_label, ORGANISATION_WORDS)
 
 
 @access.team_required
@@ -221,7 +180,7 @@ def person_options(request: AuthedRequest) -> HttpResponse:
     scoped = (
         access.scoped(request.user, Person).filter(anonymised_at__isnull=True).select_related("organisation")
     )
-    return _options(request, found, scoped, person_label, PERSON_WORDS)
+    return pages.menu_options(request, found, scoped, person_label, PERSON_WORDS)
 
 
 @access.team_required

@@ -128,12 +128,7 @@ class ProspectFilter(SharedFormFilterSet):
         self.menus_version = choices.version
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        # The name or the town, accents and case aside (« venissieux » finds « Vénissieux »).
-        condition = Q(organisation__search_text__contains=folded(value))
-        if digits := _siren_digits(value):
-            condition |= Q(organisation__siren__startswith=digits)
-        return queryset.filter(condition)
+        return queryset.filter(prospect_search_q(value))
 
     def prepared_value(self, name: str, value: str) -> str:
         return folded(value.strip())
@@ -147,6 +142,16 @@ class ProspectFilter(SharedFormFilterSet):
         if value == "1":
             return queryset.filter(next_action_date__lt=self.day())
         return queryset
+
+
+def prospect_search_q(value: str) -> Q:
+    """The prospects whose structure's name or town holds `value`, accents and case aside (« venissieux »
+    finds « Vénissieux »), or whose SIREN starts with its digits: the list's search and the prospect menu's."""
+    value = value.strip()
+    condition = Q(organisation__search_text__contains=folded(value))
+    if digits := _siren_digits(value):
+        condition |= Q(organisation__siren__startswith=digits)
+    return condition
 
 
 def _siren_digits(value: str) -> str:

@@ -8,8 +8,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from programme import bulk_actions
-from programme.formatting import member_label
-from programme.forms import Form, ModelForm, organisation_menu, ticked
+from programme.formatting import member_label, organisation_label
+from programme.forms import Form, ModelForm, SearchSelect, organisation_menu, ticked
 from programme.identity import digits_only, validate_siren
 from programme.models import (
     Cohort,
@@ -524,3 +524,20 @@ class BulkForm(bulk_actions.BulkForm):
         super().__init__(*args, actions=actions, **kwargs)
         model_choices(self, "owner").queryset = team_users()
         model_choices(self, "event").queryset = Event.objects.filter(to_come())
+
+
+def prospect_label(prospect: Prospect) -> str:
+    """A prospect as its menu offers it: its structure (and town), then its stage."""
+    return f"{organisation_label(prospect.organisation)} · {prospect.get_stage_display()}"
+
+
+def prospect_menu(*, programme_id: int) -> SearchSelect:
+    """A menu among a programme's prospects, searched by structure (prospects:prospect.options)."""
+    menu = SearchSelect(
+        "prospects:prospect.options",
+        label=prospect_label,
+        prompt=_("— Cherchez le prospect ci-dessus —"),
+        search=_("Rechercher un prospect (structure, commune ou SIREN)"),
+    )
+    menu.params = {"programme": programme_id}
+    return menu

@@ -15,9 +15,10 @@ from programme import access
 from programme.audit import history
 from programme.batch import ListRows, PreparedList
 from programme.models import Cohort, Person, Programme, User
+from programme.selectors import Choices, first_choices
 
 from . import importing
-from .filters import ProspectFilter
+from .filters import ProspectFilter, prospect_search_q
 from .models import (
     STAGE_RANK,
     Audience,
@@ -381,3 +382,15 @@ def grid_page(user: User, programme: Programme) -> dict[str, Any]:
         "criteria": grid.criteria.all() if grid else [],
         "versions": grid_versions(user, programme),
     }
+
+
+def prospect_choices(user: User, text: str, *, programme_id: int | None = None) -> Choices:
+    """What the prospect menu offers for `text` (programme.forms.SearchSelect): the prospects of a programme
+    whose structure matches, as the list's search finds them, by structure name."""
+    text = text.strip()[:100]
+    if not text:
+        return Choices([])
+    scoped = access.scoped(user, Prospect).select_related("organisation")
+    if programme_id is not None:
+        scoped = scoped.filter(programme_id=programme_id)
+    return first_choices(scoped.filter(prospect_search_q(text)).order_by("organisation__name", "pk"))

@@ -11,6 +11,7 @@ urlpatterns: list = [
     path("", pipeline.prospect_list, name="prospect.list"),
     path("tableau/", pipeline.prospect_board, name="prospect.board"),
     path("nouveau/", record.prospect_create, name="prospect.create"),
+    path("choix/", pipeline.prospect_options, name="prospect.options"),
     path("export.<str:fmt>", pipeline.prospect_export, name="prospect.export"),
     path("actions/", pipeline.prospect_bulk, name="prospect.bulk"),
     path("panneau/", pipeline.pipeline_panel, name="panel.pipeline"),

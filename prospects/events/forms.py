@@ -9,7 +9,7 @@ from programme.forms import Form, ModelForm, organisation_menu
 from programme.identity import digits_only, validate_siren
 from programme.models import Cohort, Organisation, OrganisationKind, Territory, Theme
 
-from ..forms import DateInput, TeamUsersField, default_programme, model_choices, team_users
+from ..forms import DateInput, TeamUsersField, default_programme, model_choices, prospect_menu, team_users
 from ..models import Prospect
 from .models import SURVEY_QUESTIONS, Event, EventKind, EventPartner, Sequence, TrainingModule
 
@@ -222,6 +222,9 @@ class EventLinkForm(Form):
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
+        # The programme's prospects may be thousands: searched, not listed (the menu first, so that setting
+        # the queryset gives it its choices).
+        self.fields["prospect"].widget = prospect_menu(programme_id=event.programme_id)
         model_choices(self, "prospect").queryset = (
             Prospect.objects.filter(programme_id=event.programme_id)
             .exclude(events=event)

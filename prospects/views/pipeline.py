@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_htmx.http import retarget
 
@@ -25,12 +26,12 @@ from programme.exports import export_response
 from programme.formatting import date_writer, member_label
 from programme.identity import format_identifier
 from programme.models import Person, User
-from programme.pages import query_string, render_filtered_list, reverse_pattern
+from programme.pages import MenuWords, menu_options, query_string, render_filtered_list, reverse_pattern
 
 from .. import exports, selectors, services
 from ..events import services as event_services
 from ..filters import ProspectFilter
-from ..forms import BulkForm, MoveForm
+from ..forms import BulkForm, MoveForm, prospect_label
 from ..models import Audience, Prospect, Source, Stage
 
 if TYPE_CHECKING:
@@ -309,6 +310,26 @@ def prospect_export(request: AuthedRequest, fmt: str) -> HttpResponse:
         headers=exports.headers(),
         rows=exports.rows(prospects),
     )
+
+
+#: What the prospect menu's first option says (programme.pages.menu_options).
+PROSPECT_WORDS = MenuWords(
+    prompt=_lazy("— Cherchez le prospect ci-dessus —"),
+    none=_lazy("— Aucun prospect ne correspond —"),
+    found=lambda n: ngettext("— %(n)s prospect trouvé —", "— %(n)s prospects trouvés —", n) % {"n": n},
+    more=lambda n: _("— Les %(n)s premiers : précisez la recherche —") % {"n": n},
+)
+
+
+@access.team_required
+def prospect_options(request: AuthedRequest) -> HttpResponse:
+    """A prospect menu's options for what was typed (its structure's name, town or SIREN), in one programme
+    when the menu names it (an event's: its programme's prospects)."""
+    programme = request.GET.get("programme", "")
+    programme_id = int(programme) if programme.isdigit() and len(programme) < 19 else None
+    found = selectors.prospect_choices(request.user, request.GET.get("q", ""), programme_id=programme_id)
+    scoped = access.scoped(request.user, Prospect).select_related("organisation")
+    return menu_options(request, found, scoped, prospect_label, PROSPECT_WORDS)
 
 
 @access.team_required

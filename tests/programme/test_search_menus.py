@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from programme.models import Person
 from prospects.models import Prospect
-from tests.factories import OrganisationFactory, PersonFactory
+from tests.factories import OrganisationFactory, PersonFactory, ProgrammeFactory
+from tests.prospects.factories import EventFactory, prospect_in
 
 OPTIONS = reverse("programme:organisation.options")
 PEOPLE = reverse("programme:person.options")
@@ -112,9 +113,30 @@ def test_the_contacts_list_filters_on_a_structure_and_names_it(staff_client, wor
     assert "Structure B" not in page
 
 
+def test_an_event_links_a_prospect_of_its_programme_found_by_its_structure(staff_client, world):
+    event = EventFactory(programme=world.programme, name="Journée régionale")
+    wanted = prospect_in(world, organisation=OrganisationFactory(name="Recyclerie du Rhône", town="Lyon"))
+    prospect_in(world, organisation=OrganisationFactory(name="Recyclerie des Monts", town="Givors"))
+    elsewhere = ProgrammeFactory(name="Autre programme")
+    Prospect.objects.create(programme=elsewhere, organisation=wanted.organisation)
+    page = staff_client.get(event.get_absolute_url()).content.decode()
+    assert "Recyclerie" not in page  # the programme's prospects are searched, not listed
+    url = re.search(r'hx-get="(/prospects/choix/[^"]+)"', page).group(1).replace("&amp;", "&")
+    assert f"programme={world.programme.pk}" in url
+    found = options(staff_client.get(f"{url}&q=recyclerie").content.decode())  # as HTMX adds what was typed
+    assert [text for _v, text, _s in found] == [
+        "— 2 prospects trouvés —",
+        "Recyclerie des Monts (Givors) · Identifié",
+        "Recyclerie du Rhône (Lyon) · Identifié",
+    ]
+    staff_client.post(reverse("prospects:event.prospects", args=[event.pk]), {"link-prospect": found[2][0]})
+    assert list(event.prospects.all()) == [wanted]
+
+
 def test_partners_get_404_from_the_menus(world):
     from tests.conftest import client_for
 
     partner = client_for(world.partner_a)
     assert partner.get(OPTIONS, {"q": "structure"}).status_code == 404
     assert partner.get(PEOPLE, {"q": "alice"}).status_code == 404
+    assert partner.get(reverse("prospects:prospect.options"), {"q": "structure"}).status_code == 404

@@ -34,6 +34,12 @@ CASES = [
     Case("prospects:panel.pipeline", TEAM),
     Case("prospects:organisation.path", TEAM, kwargs=lambda w: {"pk": w.org_a.pk}),
     Case("prospects:prospect.create", TEAM),
+    Case(
+        "prospects:prospect.options",
+        TEAM,
+        query="q=structure&field=prospect",
+        id="get:prospect.options (search)",
+    ),
     invalid_post("prospects:prospect.create", TEAM),
     Case("prospects:prospect.export", TEAM, kwargs=lambda w: {"fmt": "csv"}, id="get:prospect.export csv"),
     Case("prospects:prospect.export", TEAM, kwargs=lambda w: {"fmt": "xlsx"}, id="get:prospect.export xlsx"),

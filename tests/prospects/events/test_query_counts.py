@@ -62,7 +62,7 @@ TEAM_PAGES = {
         "the agenda",
         "the co-organisers",
         "the prospects met",
-        "the prospects the link form offers",
+        # The link form's prospect menu draws nothing until searched (programme.forms.SearchSelect).
     ],
     # The satisfaction rate and the other figures, loaded by URL into the event page.
     "evaluation:event.figures": [
