@@ -64,6 +64,7 @@ class ProjectForm(ModelForm):
         ]
         widgets = {
             "problem": forms.Textarea(attrs={"rows": 3}),
+            "lead_organisation": organisation_menu(),
             "themes": forms.CheckboxSelectMultiple,
             "staff_leads": forms.CheckboxSelectMultiple,
             "start_date": DATE,
@@ -425,7 +426,11 @@ class DeploymentSiteForm(ModelForm):
     class Meta:
         model = DeploymentSite
         fields = ["territory", "partner", "status", "started_on", "notes"]
-        widgets = {"started_on": DATE, "notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "partner": organisation_menu(),
+            "started_on": DATE,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
 
 
 class DisseminationForm(ModelForm):

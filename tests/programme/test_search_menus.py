@@ -36,6 +36,30 @@ def test_the_new_prospect_page_draws_no_structure_until_searched(
     assert "— Cherchez la structure ci-dessus —" in page
 
 
+@pytest.mark.parametrize(
+    "page",
+    [
+        "prospects:prospect.create",
+        "programme:person.create",
+        "programme:invitation.list",
+        "projects:project.create",
+        "project:projects:project.edit",
+        "project:projects:membership.create",
+        "project:projects:stakeholder.create",
+        "project:projects:site.create",
+    ],
+)
+def test_no_form_sends_every_structure_or_contact_recorded(staff_client, world, page):
+    """A structure or a contact nobody chose is never in a form's page: each menu holds its choice only."""
+    OrganisationFactory(name="Structure témoin")
+    PersonFactory(first_name="Contact", last_name="Témoin")
+    name = page.removeprefix("project:")
+    url = reverse(name, args=[world.project_a.pk]) if page.startswith("project:") else reverse(name)
+    body = staff_client.get(url).content.decode()
+    assert "search-select" in body
+    assert "Structure témoin" not in body and "Témoin" not in body
+
+
 def test_the_search_offers_matches_by_name_town_or_siren_and_says_how_many(staff_client, world):
     OrganisationFactory(name="Épicerie du Marché", town="Vénissieux", siren="552100554")
     OrganisationFactory(name="Epicerie solidaire", town="Lyon")
