@@ -531,13 +531,14 @@ def prospect_label(prospect: Prospect) -> str:
     return f"{organisation_label(prospect.organisation)} · {prospect.get_stage_display()}"
 
 
-def prospect_menu(*, programme_id: int) -> SearchSelect:
-    """A menu among a programme's prospects, searched by structure (prospects:prospect.options)."""
+def prospect_menu(*, programme_id: int, event_id: int | None = None) -> SearchSelect:
+    """A menu among a programme's prospects, searched by structure (prospects:prospect.options); with
+    `event_id`, those not yet linked to that event."""
     menu = SearchSelect(
         "prospects:prospect.options",
         label=prospect_label,
         prompt=_("— Cherchez le prospect ci-dessus —"),
         search=_("Rechercher un prospect (structure, commune ou SIREN)"),
     )
-    menu.params = {"programme": programme_id}
+    menu.params = {"programme": programme_id, **({"not_event": event_id} if event_id else {})}
     return menu

@@ -384,13 +384,17 @@ def grid_page(user: User, programme: Programme) -> dict[str, Any]:
     }
 
 
-def prospect_choices(user: User, text: str, *, programme_id: int | None = None) -> Choices:
-    """What the prospect menu offers for `text` (programme.forms.SearchSelect): the prospects of a programme
-    whose structure matches, as the list's search finds them, by structure name."""
+def prospect_choices(
+    user: User, text: str, *, programme_id: int | None = None, not_event_id: int | None = None
+) -> Choices:
+    """What the prospect menu offers for `text` (programme.forms.SearchSelect): the prospects (of a programme;
+    not yet linked to an event) whose structure matches, as the list's search finds them, by structure name."""
     text = text.strip()[:100]
     if not text:
         return Choices([])
     scoped = access.scoped(user, Prospect).select_related("organisation")
     if programme_id is not None:
         scoped = scoped.filter(programme_id=programme_id)
+    if not_event_id is not None:
+        scoped = scoped.exclude(events=not_event_id)
     return first_choices(scoped.filter(prospect_search_q(text)).order_by("organisation__name", "pk"))

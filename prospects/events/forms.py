@@ -224,7 +224,7 @@ class EventLinkForm(Form):
         super().__init__(*args, **kwargs)
         # The programme's prospects may be thousands: searched, not listed (the menu first, so that setting
         # the queryset gives it its choices).
-        self.fields["prospect"].widget = prospect_menu(programme_id=event.programme_id)
+        self.fields["prospect"].widget = prospect_menu(programme_id=event.programme_id, event_id=event.pk)
         model_choices(self, "prospect").queryset = (
             Prospect.objects.filter(programme_id=event.programme_id)
             .exclude(events=event)

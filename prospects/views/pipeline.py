@@ -321,13 +321,19 @@ PROSPECT_WORDS = MenuWords(
 )
 
 
+def _id_param(request: AuthedRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
 @access.team_required
 def prospect_options(request: AuthedRequest) -> HttpResponse:
     """A prospect menu's options for what was typed (its structure's name, town or SIREN), in one programme
-    when the menu names it (an event's: its programme's prospects)."""
-    programme = request.GET.get("programme", "")
-    programme_id = int(programme) if programme.isdigit() and len(programme) < 19 else None
-    found = selectors.prospect_choices(request.user, request.GET.get("q", ""), programme_id=programme_id)
+    when the menu names it, and not those already linked to an event it names (an event's link form)."""
+    programme, event = (_id_param(request, name) for name in ("programme", "not_event"))
+    found = selectors.prospect_choices(
+        request.user, request.GET.get("q", ""), programme_id=programme, not_event_id=event
+    )
     scoped = access.scoped(request.user, Prospect).select_related("organisation")
     return menu_options(request, found, scoped, prospect_label, PROSPECT_WORDS)
 

@@ -146,7 +146,7 @@ def test_an_event_links_a_prospect_of_its_programme_found_by_its_structure(staff
     page = staff_client.get(event.get_absolute_url()).content.decode()
     assert "Recyclerie" not in page  # the programme's prospects are searched, not listed
     url = re.search(r'hx-get="(/prospects/choix/[^"]+)"', page).group(1).replace("&amp;", "&")
-    assert f"programme={world.programme.pk}" in url
+    assert f"programme={world.programme.pk}" in url and f"not_event={event.pk}" in url
     found = options(staff_client.get(f"{url}&q=recyclerie").content.decode())  # as HTMX adds what was typed
     assert [text for _v, text, _s in found] == [
         "— 2 prospects trouvés —",
@@ -155,6 +155,11 @@ def test_an_event_links_a_prospect_of_its_programme_found_by_its_structure(staff
     ]
     staff_client.post(reverse("prospects:event.prospects", args=[event.pk]), {"link-prospect": found[2][0]})
     assert list(event.prospects.all()) == [wanted]
+    again = options(staff_client.get(f"{url}&q=recyclerie").content.decode())  # linked: offered no more
+    assert [text for _v, text, _s in again] == [
+        "— 1 prospect trouvé —",
+        "Recyclerie des Monts (Givors) · Identifié",
+    ]
 
 
 def test_partners_get_404_from_the_menus(world):
