@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from . import access
 from .access import AuthedRequest
 from .forms import Form
+from .identity import MAX_ID
 from .models import User
 from .pages import save_once
 
@@ -39,9 +40,6 @@ CONFIRM_ABOVE = 1000
 
 #: Rows listed on the confirmation page (the counts say how many there are in all).
 PREVIEW_ROWS = 100
-
-#: The largest id a row can have (a 64-bit signed integer, on both databases).
-MAX_ID = 2**63 - 1
 
 
 @dataclass

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BaseCSVWidget
 
 from .formatting import fr_number, organisation_label, person_label
-from .identity import digits_only, normalise_name, normalise_town
+from .identity import digits_only, normalise_name, normalise_town, row_id
 from .models import Cohort, CommentNotifications, Invitation, Organisation, Person, Role, Territory, Theme
 
 if TYPE_CHECKING:
@@ -237,7 +237,7 @@ class SearchSelect(forms.Select):
         self.params: dict[str, Any] = {}
 
     def optgroups(self, name: str, value: Any, attrs: dict[str, Any] | None = None) -> Any:
-        chosen = [v for v in value if str(v).isdigit()]
+        chosen = [pk for pk in map(row_id, value) if pk is not None]  # what was posted may be any text
         queryset = getattr(self.choices, "queryset", None)
         objects = list(queryset.filter(pk__in=chosen)) if chosen and queryset is not None else []
         every = self.choices

@@ -168,3 +168,17 @@ class DerivedColumns:
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.fill_derived()
         super().save(*args, **kwargs)  # type: ignore[misc]
+
+
+#: The largest id a row can have (a 64-bit signed integer, on both databases).
+MAX_ID = 2**63 - 1
+
+
+def row_id(value: object) -> int | None:
+    """`value` as a row's id when it can be one (digits, 1 to MAX_ID), else None: a larger number is no row's
+    id, and SQLite's driver cannot even compare it (an OverflowError, a 500)."""
+    text = str(value)
+    if not text.isdigit() or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None

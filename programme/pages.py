@@ -27,6 +27,7 @@ from . import dataversion
 from .access import AuthedRequest, View
 from .filters import SharedFormFilterSet
 from .forms import EdgeChecks, SearchSelect, add_validation_error, use_string_selects
+from .identity import row_id
 from .services import submission_claim
 
 if TYPE_CHECKING:
@@ -432,10 +433,11 @@ def menu_options(
     then the matches; the menu's current choice (its field, named by `field`) is kept first when it is not
     among them, so searching again never loses it."""
     name = request.GET.get("field", "")
-    kept = str(request.GET.get(name, "")) if name and name != "q" else ""
+    kept_id = row_id(request.GET.get(name, "")) if name and name != "q" else None
+    kept = str(kept_id or "")
     objects = list(found.objects)
-    if kept.isdigit() and int(kept) not in {obj.pk for obj in objects}:
-        objects = [*scoped.filter(pk=int(kept))[:1], *objects]
+    if kept_id is not None and kept_id not in {obj.pk for obj in objects}:
+        objects = [*scoped.filter(pk=kept_id)[:1], *objects]
     if not found.searched:
         prompt = words.prompt
     elif not found.objects:

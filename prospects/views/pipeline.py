@@ -24,7 +24,7 @@ from programme.access import AuthedRequest
 from programme.bulk_actions import BulkAction, BulkList, bulk_page
 from programme.exports import export_response
 from programme.formatting import date_writer, member_label
-from programme.identity import format_identifier
+from programme.identity import format_identifier, row_id
 from programme.models import Person, User
 from programme.pages import MenuWords, menu_options, query_string, render_filtered_list, reverse_pattern
 
@@ -321,16 +321,11 @@ PROSPECT_WORDS = MenuWords(
 )
 
 
-def _id_param(request: AuthedRequest, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 19 else None
-
-
 @access.team_required
 def prospect_options(request: AuthedRequest) -> HttpResponse:
     """A prospect menu's options for what was typed (its structure's name, town or SIREN), in one programme
     when the menu names it, and not those already linked to an event it names (an event's link form)."""
-    programme, event = (_id_param(request, name) for name in ("programme", "not_event"))
+    programme, event = (row_id(request.GET.get(name, "")) for name in ("programme", "not_event"))
     found = selectors.prospect_choices(
         request.user, request.GET.get("q", ""), programme_id=programme, not_event_id=event
     )

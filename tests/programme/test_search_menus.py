@@ -162,6 +162,26 @@ def test_an_event_links_a_prospect_of_its_programme_found_by_its_structure(staff
     ]
 
 
+def test_an_id_no_row_can_have_is_refused_as_an_invalid_choice_not_a_crash(staff_client, world):
+    """20 digits: more than a 64-bit id; SQLite's driver cannot even compare it (a 500 before the guard)."""
+    huge = "9" * 20
+    response = staff_client.post(
+        reverse("prospects:prospect.create"),
+        {"programme": world.programme.pk, "organisation": huge, "source": "watch"},
+    )
+    assert response.status_code == 200 and "Sélectionnez un choix valide" in response.content.decode()
+    assert not Prospect.objects.exists()
+    assert staff_client.get(reverse("programme:person.list"), {"organisation": huge}).status_code == 200
+    kept = staff_client.get(OPTIONS, {"q": "structure", "field": "organisation", "organisation": huge})
+    assert (
+        kept.status_code == 200 and options(kept.content.decode())[0][2]
+    )  # nothing kept: the prompt selected
+    events = staff_client.get(
+        reverse("prospects:prospect.options"), {"q": "structure", "programme": huge, "not_event": huge}
+    )
+    assert events.status_code == 200
+
+
 def test_partners_get_404_from_the_menus(world):
     from tests.conftest import client_for
 
