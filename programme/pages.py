@@ -28,6 +28,7 @@ from .access import AuthedRequest, View
 from .filters import SharedFormFilterSet
 from .forms import EdgeChecks, SearchSelect, add_validation_error, use_string_selects
 from .identity import row_id
+from .selectors import search_choices
 from .services import submission_claim
 
 if TYPE_CHECKING:
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
     from .batch import ListRows
-    from .selectors import Choices
 
 PAGE_SIZE = 50
 
@@ -427,17 +427,22 @@ class MenuWords:
 
 
 def menu_options(
-    request: AuthedRequest, found: "Choices", scoped: "QuerySet[Any]", label: Any, words: MenuWords
+    request: AuthedRequest,
+    rows: "QuerySet[Any]",
+    search: "Callable[[QuerySet[Any], str], QuerySet[Any]]",
+    label: Any,
+    words: MenuWords,
 ) -> HttpResponse:
-    """The <option>s of a search menu for what was typed (`q`): a first, empty one saying what was found,
-    then the matches; the menu's current choice (its field, named by `field`) is kept first when it is not
-    among them, so searching again never loses it."""
+    """The <option>s of a search menu for what was typed (`q`) among `rows` (scoped, ordered): a first, empty
+    one saying what was found, then the matches (`selectors.search_choices`); the menu's current choice (its
+    field, named by `field`) is kept first when it is not among them, so searching again never loses it."""
+    found = search_choices(rows, str(request.GET.get("q", "")), search)
     name = request.GET.get("field", "")
     kept_id = row_id(request.GET.get(name, "")) if name and name != "q" else None
     kept = str(kept_id or "")
     objects = list(found.objects)
     if kept_id is not None and kept_id not in {obj.pk for obj in objects}:
-        objects = [*scoped.filter(pk=kept_id)[:1], *objects]
+        objects = [*rows.filter(pk=kept_id)[:1], *objects]
     if not found.searched:
         prompt = words.prompt
     elif not found.objects:

@@ -204,28 +204,28 @@ class Choices:
     searched: bool = False  # a text was typed (else nothing is offered)
 
 
-def first_choices(queryset: QuerySet[Any]) -> Choices:
-    """The first CHOICES_SHOWN rows of an ordered search, and whether there are more."""
-    found = list(queryset[: CHOICES_SHOWN + 1])
+def search_choices(
+    rows: QuerySet[Any], text: str, search: Callable[[QuerySet[Any], str], QuerySet[Any]]
+) -> Choices:
+    """The first CHOICES_SHOWN of `rows` (ordered, scoped) that `search` keeps for `text`; nothing before a
+    text is typed."""
+    text = text.strip()[:100]
+    if not text:
+        return Choices([])
+    found = list(search(rows, text)[: CHOICES_SHOWN + 1])
     return Choices(found[:CHOICES_SHOWN], more=len(found) > CHOICES_SHOWN, searched=True)
 
 
-def organisation_choices(user: User, text: str) -> Choices:
-    text = text.strip()[:100]
-    if not text:
-        return Choices([])
-    scoped = access.scoped(user, Organisation).order_by("name", "pk")
-    return first_choices(organisation_search(scoped, text))
+def menu_organisations(user: User) -> QuerySet[Organisation]:
+    """The structures a menu may offer the user, by name."""
+    return access.scoped(user, Organisation).order_by("name", "pk")
 
 
-def person_choices(user: User, text: str) -> Choices:
-    text = text.strip()[:100]
-    if not text:
-        return Choices([])
-    scoped = (
+def menu_people(user: User) -> QuerySet[Person]:
+    """The contacts a menu may offer the user (not anonymised), by name, with their structure."""
+    return (
         access.scoped(user, Person)
         .filter(anonymised_at__isnull=True)
         .select_related("organisation")
         .order_by("last_name", "first_name", "pk")
     )
-    return first_choices(person_search(scoped, text))

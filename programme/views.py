@@ -145,9 +145,6 @@ organisation_create, organisation_edit = create_edit_views(
 )
 
 
-# --- Contacts ---------------------------------------------------------------------------------------
-
-
 # --- The search menus' options (programme.forms.SearchSelect, programme.pages.menu_options) ------------
 
 
@@ -168,19 +165,20 @@ PERSON_WORDS = pages.MenuWords(
 @access.team_required
 def organisation_options(request: AuthedRequest) -> HttpResponse:
     """A structure menu's options for what was typed (name, town or SIREN)."""
-    found = selectors.organisation_choices(request.user, request.GET.get("q", ""))
-    scoped = access.scoped(request.user, Organisation)
-    return pages.menu_options(request, found, scoped, organisation_label, ORGANISATION_WORDS)
+    rows = selectors.menu_organisations(request.user)
+    return pages.menu_options(
+        request, rows, selectors.organisation_search, organisation_label, ORGANISATION_WORDS
+    )
 
 
 @access.team_required
 def person_options(request: AuthedRequest) -> HttpResponse:
     """A contact menu's options for what was typed (name or e-mail)."""
-    found = selectors.person_choices(request.user, request.GET.get("q", ""))
-    scoped = (
-        access.scoped(request.user, Person).filter(anonymised_at__isnull=True).select_related("organisation")
-    )
-    return pages.menu_options(request, found, scoped, person_label, PERSON_WORDS)
+    rows = selectors.menu_people(request.user)
+    return pages.menu_options(request, rows, selectors.person_search, person_label, PERSON_WORDS)
+
+
+# --- Contacts ---------------------------------------------------------------------------------------
 
 
 @access.team_required

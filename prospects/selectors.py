@@ -15,7 +15,6 @@ from programme import access
 from programme.audit import history
 from programme.batch import ListRows, PreparedList
 from programme.models import Cohort, Person, Programme, User
-from programme.selectors import Choices, first_choices
 
 from . import importing
 from .filters import ProspectFilter, prospect_search_q
@@ -384,17 +383,18 @@ def grid_page(user: User, programme: Programme) -> dict[str, Any]:
     }
 
 
-def prospect_choices(
-    user: User, text: str, *, programme_id: int | None = None, not_event_id: int | None = None
-) -> Choices:
-    """What the prospect menu offers for `text` (programme.forms.SearchSelect): the prospects (of a programme;
-    not yet linked to an event) whose structure matches, as the list's search finds them, by structure name."""
-    text = text.strip()[:100]
-    if not text:
-        return Choices([])
-    scoped = access.scoped(user, Prospect).select_related("organisation")
+def menu_prospects(
+    user: User, *, programme_id: int | None = None, not_event_id: int | None = None
+) -> QuerySet[Prospect]:
+    """The prospects a menu may offer the user (of a programme; not yet linked to an event), by structure."""
+    rows = access.scoped(user, Prospect).select_related("organisation")
     if programme_id is not None:
-        scoped = scoped.filter(programme_id=programme_id)
+        rows = rows.filter(programme_id=programme_id)
     if not_event_id is not None:
-        scoped = scoped.exclude(events=not_event_id)
-    return first_choices(scoped.filter(prospect_search_q(text)).order_by("organisation__name", "pk"))
+        rows = rows.exclude(events=not_event_id)
+    return rows.order_by("organisation__name", "pk")
+
+
+def prospect_search(rows: QuerySet[Prospect], text: str) -> QuerySet[Prospect]:
+    """The prospects whose structure the list's search finds for `text` (name, town or SIREN)."""
+    return rows.filter(prospect_search_q(text))

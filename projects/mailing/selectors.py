@@ -281,6 +281,16 @@ def collectives_plan(
     return plan
 
 
+def plan_for(
+    rows: QuerySet[Prospect] | QuerySet[Project], *, sender: User, language: str, texts: tuple[str, ...]
+) -> BulkPlan:
+    """Who a bulk message to `rows` goes to: a prospect's first contact who may be written to (`bulk_plan`), or
+    every contact of a project's collective who may be (`collectives_plan`)."""
+    if rows.model is Project:
+        return collectives_plan(rows, sender=sender, language=language, texts=texts)
+    return bulk_plan(rows, sender=sender, language=language, texts=texts)  # type: ignore[arg-type]
+
+
 def emails_of_person(person: Person) -> list[dict[str, Any]]:
     """The messages the team sent to a contact (to them, or to their address), as plain data, for their
     personal-data export (registered in projects/apps.py with programme/privacy.py). One query."""

@@ -6,7 +6,7 @@ conditional UPDATE, so a redelivered task never sends twice."""
 import logging
 import mimetypes
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, NamedTuple
@@ -319,21 +319,18 @@ class LargeBulkUnconfirmed(ValidationError):
 
 
 class BulkSource(NamedTuple):
-    """What a bulk send reads and writes, by what its rows are."""
+    """What a bulk send writes, by what its rows are (who receives it: `selectors.plan_for`)."""
 
-    plan: Callable[..., selectors.BulkPlan]  # who receives it: `selectors.bulk_plan`, `collectives_plan`
     action: str  # audited on each row
     nobody: "StrOrPromise"  # the refusal when nobody would receive it
 
 
 BULK_SOURCES: dict[type[Prospect] | type[Project], BulkSource] = {
     Prospect: BulkSource(
-        selectors.bulk_plan,
         "prospect.email_sent",
         gettext_lazy("Aucun des prospects de cette liste n’a de destinataire : rien n’a été envoyé."),
     ),
     Project: BulkSource(
-        selectors.collectives_plan,
         "project.email_sent",
         gettext_lazy("Aucun contact des collectifs de ces projets ne peut être écrit : rien n’a été envoyé."),
     ),
@@ -358,9 +355,9 @@ def email_bulk_send(
     _team_only(actor)
     _check_draft(draft)
     model = rows.model
-    make_plan, action, nobody = BULK_SOURCES[model]
+    action, nobody = BULK_SOURCES[model]
     rows = rows.filter(pk__in=access.scoped(actor, model).values("pk"))
-    plan = make_plan(rows, sender=actor, language=draft.language, texts=(draft.subject, draft.body))
+    plan = selectors.plan_for(rows, sender=actor, language=draft.language, texts=(draft.subject, draft.body))
     if not plan.recipients:
         raise ValidationError(str(nobody))
     if previewed is not None and previewed != plan.fingerprint:

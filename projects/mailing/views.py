@@ -317,9 +317,7 @@ def compose_project(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- Bulk send to a filtered list (the prospects, or the projects' collectives) ------------------------
 
 
-def _filtered(
-    request: AuthedRequest, query: QueryDict, filterset: type[FilterSet], queryset: QuerySet
-) -> QuerySet:
+def _filtered(query: QueryDict, filterset: type[FilterSet], queryset: QuerySet) -> QuerySet:
     """The rows of a list with the filters of `query` (the same filters as the list's, the page left out)."""
     query = query.copy()
     query.pop("page", None)
@@ -343,7 +341,7 @@ PROSPECTS = MailList(
     url="projects:mailing.bulk",
     list_url="prospects:prospect.list",
     rows=lambda request, query: _filtered(
-        request, query, ProspectFilter, prospect_selectors.prospects_for(request.user)
+        query, ProspectFilter, prospect_selectors.prospects_for(request.user)
     ),
     title=gettext_lazy("E-mail aux prospects de la liste"),
     sent=lambda count: (
@@ -360,7 +358,7 @@ PROJECTS = MailList(
     url="projects:mailing.bulk.projects",
     list_url="projects:project.list",
     rows=lambda request, query: _filtered(
-        request, query, ProjectFilter, project_selectors.projects_with_status(request.user)
+        query, ProjectFilter, project_selectors.projects_with_status(request.user)
     ),
     title=gettext_lazy("E-mail aux collectifs des projets de la liste"),
     sent=lambda count: (
@@ -545,9 +543,7 @@ def _bulk_preview(
     body = str(data.get("body", raw.get("body", "")) or "")
     language = str(data.get("language", raw.get("language", Language.FR)) or Language.FR)
     rows = source.rows(request, _filters_of(filters))
-    plan = services.BULK_SOURCES[rows.model].plan(
-        rows, sender=request.user, language=language, texts=(subject, body)
-    )
+    plan = selectors.plan_for(rows, sender=request.user, language=language, texts=(subject, body))
     sample = None
     if plan.recipients:
         first = plan.recipients[0]

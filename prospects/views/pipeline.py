@@ -326,11 +326,8 @@ def prospect_options(request: AuthedRequest) -> HttpResponse:
     """A prospect menu's options for what was typed (its structure's name, town or SIREN), in one programme
     when the menu names it, and not those already linked to an event it names (an event's link form)."""
     programme, event = (row_id(request.GET.get(name, "")) for name in ("programme", "not_event"))
-    found = selectors.prospect_choices(
-        request.user, request.GET.get("q", ""), programme_id=programme, not_event_id=event
-    )
-    scoped = access.scoped(request.user, Prospect).select_related("organisation")
-    return menu_options(request, found, scoped, prospect_label, PROSPECT_WORDS)
+    rows = selectors.menu_prospects(request.user, programme_id=programme, not_event_id=event)
+    return menu_options(request, rows, selectors.prospect_search, prospect_label, PROSPECT_WORDS)
 
 
 @access.team_required
