@@ -61,6 +61,7 @@ def test_staff_handles_the_inbox_and_a_bulk_move(page, live_server, transactiona
 
     # Bulk: tick the page (on a desktop: the sidebar is folded on a phone), choose « Changer d’étape », see what will happen, apply.
     nav.get_by_role("link", name="Prospects").click()
+    page.wait_for_url(f"{live_server.url}/prospects/")  # the page's own script ticks the rows
     page.get_by_label("Sélectionner les prospects de cette page").check()
     page.get_by_label("Pour la sélection").select_option(label="Changer d’étape")
     page.get_by_role("button", name="Continuer").click()

@@ -25,6 +25,8 @@ def test_staff_finds_a_structure_on_the_radar_and_adds_it(page, live_server, tra
 
     page.goto(f"{live_server.url}/prospects/")
     page.get_by_role("link", name="Radar SIRENE").click()
+    # The filters refresh through htmx: typing before the new page's scripts have run would go unheard.
+    page.wait_for_url(f"{live_server.url}/prospects/radar/")
     page.get_by_label("Forme juridique").select_option("association")
     page.get_by_label("Commune").fill("Villeurbanne")
     page.wait_for_function("() => location.search.includes('commune=Villeurbanne')")
