@@ -1,5 +1,6 @@
-"""Project steering: the daily reminder scan over every deadline, the pipeline board, the project list and
-the four main tabs of the project with 100 workshops and 100 milestones — each next to its own SQL (captured
+"""Project steering: the daily reminder scan over every deadline, the pipeline board, the project list, the
+selection committee of a promotion and the four main tabs of the project with 100 workshops and 100
+milestones — each next to its own SQL (captured
 from one run, replayed through a raw cursor) plus plain string building, measured taking turns."""
 
 import re
@@ -7,11 +8,12 @@ import re
 from django.db import connection, transaction
 from django.test import Client
 
-from benchmarks.common import Budget, compare, count, page_and_baseline
+from benchmarks.common import Budget, bench_director, compare, count, page_and_baseline
 from benchmarks.dataset import MARKER
 from programme.models import Programme, User
 from projects.models import Action, Deliverable, Milestone, Project
 from projects.reminders import deadline_scan
+from prospects.models import Stage
 
 #: The project page's budget, as issue #16 sets it: ≤ 2.5× its own SQL on PostgreSQL. The issue names « on
 #: both » databases where it wants both (the prospect list, the deadline scan); its project-page row does not —
@@ -99,6 +101,22 @@ def bench_pages(client: Client, pages: list[tuple[str, str, Budget]], *, repeat:
         compare(title, page, baseline, budget=budget, queries=queries, repeat=repeat)
 
 
+#: The selection committee as the director sees it: every candidate of a promotion ranked, a « Décider » button
+#: on each row waiting for a decision (the forms come one at a time: a thousand of them took 2.5 s).
+COMMITTEE_BUDGET = Budget(ratio=6)
+
+
+def bench_committee(programme: Programme, *, repeat: int) -> None:
+    cohort = programme.cohorts.order_by("pk").first()
+    if cohort is None:
+        return
+    candidates = programme.prospects.filter(stage=Stage.CANDIDATE).count()
+    director = Client(SERVER_NAME="localhost")
+    director.force_login(bench_director())
+    title = f"Selection committee, {count(candidates)} candidates (director)"
+    bench_pages(director, [(title, f"/projets/selection/{cohort.pk}/", COMMITTEE_BUDGET)], repeat=repeat)
+
+
 def run(*, scale: float) -> None:
     programme = Programme.objects.get(name=MARKER)
     bench_reminder_scan(programme)
@@ -121,6 +139,7 @@ def run(*, scale: float) -> None:
         ],
         repeat=repeat,
     )
+    bench_committee(programme, repeat=repeat)
     big = Project.objects.filter(programme=programme, title=BIG_PROJECT).first()
     if big is None:
         print(f"\n(no « {BIG_PROJECT} » in the dataset: regenerate it with --regenerate)")

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -6,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from programme.access import OwnOrganisation, TeamOnly
 from programme.formatting import fr_date
+
+if TYPE_CHECKING:
+    from programme.models import Cohort
 
 
 class Stage(models.TextChoices):
@@ -456,6 +461,11 @@ class SelectionDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prospect} — {self.get_decision_display()}"
+
+    @classmethod
+    def retained_in(cls, cohort: "Cohort") -> int:
+        """The places a cohort's committee has filled: its « Retenu » decisions, which its capacity bounds."""
+        return cls.objects.filter(cohort=cohort, decision=Decision.RETAINED).count()
 
 
 class SelectionNotice(models.Model):

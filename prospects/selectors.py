@@ -192,9 +192,10 @@ def current_grid(programme: Programme) -> ScoringGrid | None:
     return ScoringGrid.objects.filter(programme=programme).order_by("-version").first()
 
 
-def committee_candidates(user: User, cohort: Cohort) -> list[Prospect]:
+def committee_candidates(user: User, cohort: Cohort, *, prospect_pk: int | None = None) -> list[Prospect]:
     """The candidates of a cohort's selection committee, best interview score first, each with its
-    latest completed interview (`summary_interview`) and this cohort's decision (`cohort_decision`)."""
+    latest completed interview (`summary_interview`) and this cohort's decision (`cohort_decision`).
+    `prospect_pk`: only that candidate (its decision page), none when it is not one of them."""
     decisions = SelectionDecision.objects.filter(cohort=cohort).select_related("decided_by")
     decided_ids = decisions.values("prospect_id")
     last_interview = Interview.objects.filter(
@@ -220,6 +221,8 @@ def committee_candidates(user: User, cohort: Cohort) -> list[Prospect]:
         )
         .order_by("-best_score", "organisation__name")
     )
+    if prospect_pk is not None:
+        queryset = queryset.filter(pk=prospect_pk)
     candidates = list(queryset)
     for prospect in candidates:
         prospect.summary_interview = (

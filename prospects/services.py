@@ -719,7 +719,7 @@ def selection_decide(
             code="not_candidate",
         )
     if decision == Decision.RETAINED:
-        taken = SelectionDecision.objects.filter(cohort=cohort, decision=Decision.RETAINED).count()
+        taken = SelectionDecision.retained_in(cohort)
         if taken >= cohort.capacity and not capacity_override:
             raise ValidationError(
                 _(

@@ -605,7 +605,6 @@ CASES = [
         },
         lambda w: SelectionDecision.objects.count(),
         prefix=lambda w: f"c{_candidate(w).pk}",
-        page=lambda w: _candidate(w) and reverse("projects:selection.committee", args=[w.cohort.pk]),
     ),
     Case(
         "interview conclusion",

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from programme import access
 from programme.access import AuthedRequest
@@ -18,7 +19,7 @@ from programme.models import Cohort, User
 from programme.pages import save_once
 from prospects import selectors as prospect_selectors
 from prospects import services as prospect_services
-from prospects.models import Decision, SelectionDecision, Stage
+from prospects.models import Decision, Prospect, SelectionDecision, Stage
 
 from ..models import Project
 from .forms import SelectionDecisionForm
@@ -55,33 +56,30 @@ def selection_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "projects/selection/list.html", {"cohorts": cohorts, "candidates": candidates})
 
 
-def _committee_context(
-    request: AuthedRequest, cohort: Cohort, *, forms: dict[int, SelectionDecisionForm] | None = None
-) -> dict[str, Any]:
+def _committee_context(request: AuthedRequest, cohort: Cohort) -> dict[str, Any]:
     # Prospects carrying what the template reads on each row and the model does not declare: this
-    # cohort's decision (`cohort_decision`, from the selector) and the decision form (set here).
+    # cohort's decision (`cohort_decision`, from the selector) and its project (set here). The decision
+    # forms are drawn one at a time, on demand (`selection_decide`): a promotion of a thousand candidates
+    # would otherwise send a thousand forms.
     candidates: list[Any] = prospect_selectors.committee_candidates(request.user, cohort)
     projects = {
         project.selection_decision_id: project
         for project in access.scoped(request.user, Project).filter(selection_decision__cohort=cohort)
     }
-    forms = forms or {}
     for candidate in candidates:
-        candidate.decision_form = forms.get(candidate.pk) or SelectionDecisionForm(
-            prefix=f"c{candidate.pk}", initial={"project_title": project_title_proposed(candidate)}
-        )
         decision = candidate.cohort_decision
         candidate.project = projects.get(decision.pk) if decision is not None else None
-    retained = sum(
-        1 for c in candidates if c.cohort_decision and c.cohort_decision.decision == Decision.RETAINED
-    )
     return {
         "cohort": cohort,
         "candidates": candidates,
-        "retained": retained,
-        "full": retained >= cohort.capacity,
+        **_places(cohort),
         "can_decide": access.is_director(request.user),
     }
+
+
+def _places(cohort: Cohort) -> dict[str, Any]:
+    retained = SelectionDecision.retained_in(cohort)
+    return {"retained": retained, "full": retained >= cohort.capacity}
 
 
 @access.team_required
@@ -90,15 +88,55 @@ def selection_committee(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "projects/selection/committee.html", _committee_context(request, cohort))
 
 
+def _committee_url(cohort: Cohort, prospect: Prospect) -> str:
+    """The committee page, scrolled to the candidate's row."""
+    return f"{reverse('projects:selection.committee', args=[cohort.pk])}#candidate-{prospect.pk}"
+
+
+def _decision_page(
+    request: AuthedRequest, cohort: Cohort, candidate: Any, form: SelectionDecisionForm
+) -> HttpResponse:
+    """The decision form of one candidate: alone in the committee row that asked for it (htmx), or on a
+    page of its own with the candidate's interview summary (without scripts, or to show a refusal)."""
+    context = {
+        "cohort": cohort,
+        "candidate": candidate,
+        "form": form,
+        "back": _committee_url(cohort, candidate),
+    }
+    if request.htmx and request.method == "GET":
+        return render(request, "projects/selection/partials/_decision_form.html", context)
+    return render(request, "projects/selection/decide.html", {**context, **_places(cohort)})
+
+
 @access.director_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def selection_decide(request: AuthedRequest, pk: int, prospect_pk: int) -> HttpResponse:
     cohort = get_object_or_404(_cohorts(request.user).select_related("programme"), pk=pk)
-    prospect = get_object_or_404(
-        prospect_selectors.prospects_for(request.user).filter(programme_id=cohort.programme_id),
+    prospect: Any = get_object_or_404(
+        prospect_selectors.prospects_for(request.user)
+        .filter(programme_id=cohort.programme_id)
+        .select_related("organisation"),
         pk=prospect_pk,
     )
-    form = SelectionDecisionForm(request.POST, prefix=f"c{prospect.pk}")
+    # The candidate with what its page shows (interview, this cohort's decision); a prospect of the
+    # programme that is not one (another stage, another cohort) is left to the service, which says why.
+    found = prospect_selectors.committee_candidates(request.user, cohort, prospect_pk=prospect.pk)
+    prospect = found[0] if found else prospect
+    prefix = f"c{prospect.pk}"
+    if request.method == "GET":
+        if not found or prospect.stage != Stage.CANDIDATE:
+            messages.info(
+                request,
+                _("« %(name)s » n’attend pas de décision de ce comité (étape actuelle : %(stage)s).")
+                % {"name": prospect.organisation.name, "stage": prospect.get_stage_display()},
+            )
+            return redirect(_committee_url(cohort, prospect))
+        form = SelectionDecisionForm(
+            prefix=prefix, initial={"project_title": project_title_proposed(prospect)}
+        )
+        return _decision_page(request, cohort, prospect, form)
+    form = SelectionDecisionForm(request.POST, prefix=prefix)
     if form.is_valid():
         data = dict(form.cleaned_data)
         title = data.pop("project_title")
@@ -133,15 +171,13 @@ def selection_decide(request: AuthedRequest, pk: int, prospect_pk: int) -> HttpR
                     _("Décision enregistrée pour « %(name)s » : %(decision)s.")
                     % {"name": prospect.organisation.name, "decision": decision.get_decision_display()},
                 )
-            return redirect("projects:selection.committee", pk=cohort.pk)
+            return redirect(_committee_url(cohort, prospect))
     prospect.refresh_from_db(fields=["stage"])
     if prospect.stage != Stage.CANDIDATE:
-        # No decision form is shown for this row any more (decided meanwhile): say why on the page.
+        # No decision form is shown for this candidate any more (decided meanwhile): say why on the page.
         for errors in form.errors.values():
             for message in errors:
                 # django-stubs types ErrorList items as `ValidationError | str`; iterating yields the strings.
                 messages.error(request, message)  # type: ignore[arg-type]
-        return redirect("projects:selection.committee", pk=cohort.pk)
-    context = _committee_context(request, cohort, forms={prospect.pk: form})
-    context["error_for"] = prospect.pk
-    return render(request, "projects/selection/committee.html", context)
+        return redirect(_committee_url(cohort, prospect))
+    return _decision_page(request, cohort, prospect, form)

@@ -1,12 +1,16 @@
 """Template helpers of the prospects pages."""
 
+import functools
+
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from programme.formatting import DASH, fr_date
 from programme.identity import format_identifier
 from prospects.forms import move_choices, next_stage
+from prospects.models import Stage
 
 register = template.Library()
 
@@ -31,9 +35,21 @@ def move_options(card) -> str:
 
 
 @register.simple_tag
-def stage_badge(stage: str, label) -> str:
-    """A stage badge: the stage's colour and, always, its name (never colour alone)."""
-    return format_html('<span class="badge badge--stage-{}">{}</span>', stage, label)
+def stage_badge(stage: str, label: object = None) -> str:
+    """A stage badge: the stage's colour and, always, its name (never colour alone): `label`, or the stage's
+    own — built once per stage and language (`get_stage_display` hashes and translates every choice on each
+    call: a tenth of a thousand-row committee page)."""
+    if label is None:
+        return _own_badge(stage, get_language())
+    return format_html(_BADGE, stage, label)
+
+
+_BADGE = '<span class="badge badge--stage-{}">{}</span>'
+
+
+@functools.cache
+def _own_badge(stage: str, language: str | None) -> str:
+    return format_html(_BADGE, stage, Stage(stage).label)  # translated in `language`, the active one
 
 
 @register.simple_tag

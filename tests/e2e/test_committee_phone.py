@@ -39,3 +39,62 @@ def test_the_committee_reads_as_cards_on_a_phone_and_as_a_table_on_a_desktop(bro
     assert not desktop["header"] and desktop["width"][0] <= desktop["width"][1]
     assert all(row["narrowest"] < 300 for row in desktop["rows"])  # columns side by side
     assert not walk.errors, walk.errors
+
+
+def test_the_director_decides_in_a_row_on_a_phone_on_a_desktop_and_without_scripts(
+    browser, live_server, demo
+):
+    """« Décider » brings one candidate's form into its row; saving comes back to the committee at that row
+    with the decision on it. Without scripts the same button opens the candidate's decision page."""
+    import re
+
+    from playwright.sync_api import expect
+
+    from programme.models import Cohort
+    from prospects.models import SelectionDecision
+
+    cohort = max(Cohort.objects.all(), key=lambda c: c.prospects.filter(stage="candidate").count())
+    waiting = list(cohort.prospects.filter(stage="candidate").select_related("organisation").order_by("pk"))
+    assert len(waiting) >= 3, "the demo's fullest promotion has candidates waiting for the committee"
+    path = reverse("projects:selection.committee", args=[cohort.pk])
+    walk = open_walk(browser, live_server, "director@demo.parcours.fr", "director", PHONE)
+    page = walk.page
+    for viewport, prospect, choice in (
+        (PHONE, waiting[0], "Liste d’attente"),
+        (DESKTOP, waiting[1], "Non retenu"),
+    ):
+        page.set_viewport_size(viewport)
+        walk.go(path)
+        assert page.locator("textarea").count() == 0  # no form until one is asked for
+        row = page.locator(f"#candidate-{prospect.pk}")
+        row.get_by_role("link", name=re.compile("Décider")).click()
+        row.get_by_label(choice).check()
+        row.get_by_label("Motivation").fill("Décidé en comité.")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        walk.screenshot(f"{path}decision", viewport["width"])
+        row.get_by_role("button", name="Enregistrer la décision").click()
+        expect(
+            page.get_by_text(f"Décision enregistrée pour «\u202f{prospect.organisation.name}\u202f»")
+        ).to_be_visible()
+        assert page.url.endswith(f"#candidate-{prospect.pk}")
+        expect(page.locator(f"#candidate-{prospect.pk}")).to_contain_text(choice)
+        assert (
+            SelectionDecision.objects.get(prospect=prospect, cohort=cohort).rationale == "Décidé en comité."
+        )
+    assert not walk.errors, walk.errors
+
+    context = browser.new_context(locale="fr-FR", java_script_enabled=False, viewport=PHONE)
+    plain = context.new_page()
+    plain.goto(f"{live_server.url}/accounts/login/")
+    plain.get_by_label("Adresse e-mail").fill("director@demo.parcours.fr")
+    plain.get_by_label("Mot de passe").fill("parcours-demo")
+    plain.get_by_role("button", name="Se connecter").click()
+    plain.goto(live_server.url + path)
+    prospect = waiting[2]
+    plain.locator(f"#candidate-{prospect.pk}").get_by_role("link", name=re.compile("Décider")).click()
+    expect(plain.get_by_role("heading", name=f"Décision sur {prospect.organisation.name}")).to_be_visible()
+    plain.get_by_label("Liste d’attente").check()
+    plain.get_by_label("Motivation").fill("Sans scripts.")
+    plain.get_by_role("button", name="Enregistrer la décision").click()
+    expect(plain.locator(f"#candidate-{prospect.pk}")).to_contain_text("Liste d’attente")
+    context.close()

@@ -87,6 +87,11 @@ CASES = [
     Case("prospects:import.cancel", UPLOADER_302, method="post", kwargs=_token(pending_import)),
     Case("projects:selection.list", TEAM),
     Case("projects:selection.committee", TEAM, kwargs=lambda w: {"pk": w.cohort.pk}),
+    Case(
+        "projects:selection.decide",
+        DIRECTOR,
+        kwargs=lambda w: {"pk": w.cohort.pk, "prospect_pk": candidate_in(w).pk},
+    ),
     invalid_post(
         "projects:selection.decide",
         DIRECTOR,

@@ -4,6 +4,8 @@ collective created from a retained candidate, and the contacts' e-mail sent only
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from programme.models import AuditEntry
@@ -231,7 +233,9 @@ def test_retaining_asks_the_project_title_proposed_from_the_project_idea_and_lin
     prospect.project_idea = "Atelier vélo solidaire"
     prospect.save(update_fields=["project_idea"])
     url = reverse("projects:selection.committee", args=[world.cohort.pk])
-    page = director_client.get(url).content.decode()
+    decide_url = reverse("projects:selection.decide", args=[world.cohort.pk, prospect.pk])
+    assert f'href="{decide_url}"' in director_client.get(url).content.decode()  # « Décider » on its row
+    page = director_client.get(decide_url).content.decode()
     assert "Titre du projet (si retenu)" in page
     assert f'name="c{prospect.pk}-project_title"' in page and 'value="Atelier vélo solidaire"' in page
 
@@ -308,3 +312,107 @@ def test_only_the_director_may_retain_others_get_404_and_nothing_is_saved(world,
     assert response.status_code == 404
     assert not SelectionDecision.objects.exists()
     assert not Project.objects.filter(selection_decision__isnull=False).exists()
+
+
+# --- The decision form, one candidate at a time -----------------------------------------------------------
+
+
+def _committee(client, world):
+    return client.get(reverse("projects:selection.committee", args=[world.cohort.pk]))
+
+
+def _decide_url(world, prospect):
+    return reverse("projects:selection.decide", args=[world.cohort.pk, prospect.pk])
+
+
+def test_the_committee_offers_a_decide_button_per_waiting_candidate_and_draws_no_form(world, director_client):
+    waiting = candidate_in(world, organisation=OrganisationFactory(name="Atelier du Rhône"))
+    decided = candidate_in(world, organisation=OrganisationFactory(name="Ferme des Monts"))
+    decide(world, decided, decision="not_retained", rationale="Trop tôt")
+    page = _committee(director_client, world).content.decode()
+    assert page.count(f'href="{_decide_url(world, waiting)}"') == 1
+    assert _decide_url(world, decided) not in page  # decided: its decision stands on its row instead
+    assert "Non retenu" in page and "Trop tôt" in page
+    assert "<textarea" not in page and "submission_token" not in page  # no form until one is asked for
+    assert "Revoir la décision" not in page
+    decide(world, waiting, decision="waiting_list", rationale="À revoir")
+    page = _committee(director_client, world).content.decode()
+    assert page.count(f'href="{_decide_url(world, waiting)}"') == 1 and "Revoir la décision" in page
+
+
+def test_the_committee_page_reads_the_same_queries_whatever_the_number_of_candidates(world, director_client):
+    for _ in range(2):
+        candidate_in(world)
+    with CaptureQueriesContext(connection) as few:
+        assert _committee(director_client, world).status_code == 200
+    for _ in range(6):
+        decide(world, candidate_in(world), decision="waiting_list", rationale="À revoir")
+    with CaptureQueriesContext(connection) as many:
+        page = _committee(director_client, world)
+    assert page.content.decode().count('class="decision-slot"') == 8  # waiting-list ones too
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_asking_for_the_form_in_a_row_sends_the_form_alone(world, director_client):
+    prospect = candidate_in(world, organisation=OrganisationFactory(name="Atelier du Rhône"))
+    response = director_client.get(_decide_url(world, prospect), headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "<html" not in body
+    assert f'name="c{prospect.pk}-decision"' in body and f'name="c{prospect.pk}-rationale"' in body
+    assert "Enregistrer la décision" in body and "submission_token" in body
+
+
+def test_without_scripts_the_form_has_a_page_with_the_candidates_interview_and_the_places(
+    world, director_client
+):
+    world.cohort.capacity = 3
+    world.cohort.save(update_fields=["capacity"])
+    decide(world, candidate_in(world))
+    prospect = candidate_in(world, organisation=OrganisationFactory(name="Atelier du Rhône"), score=3)
+    body = director_client.get(_decide_url(world, prospect)).content.decode()
+    assert "Décision sur Atelier du Rhône" in body
+    assert "1 retenu sur 3 places" in body
+    assert "Score de l’entretien (sur 3) :" in body and "<strong>3" in body
+    assert "Proposer à la sélection :" in body and "Bien." in body  # the interview's recommendation
+    assert f'name="c{prospect.pk}-decision"' in body
+    assert (
+        f'href="{reverse("projects:selection.committee", args=[world.cohort.pk])}#candidate-{prospect.pk}"'
+        in body
+    )
+
+
+def test_a_decided_candidate_has_no_form_any_more(world, director_client):
+    prospect = candidate_in(world, organisation=OrganisationFactory(name="Ferme des Monts"))
+    decide(world, prospect, decision="not_retained", rationale="Trop tôt")
+    response = director_client.get(_decide_url(world, prospect), follow=True)
+    committee = reverse("projects:selection.committee", args=[world.cohort.pk])
+    assert response.redirect_chain == [(f"{committee}#candidate-{prospect.pk}", 302)]
+    assert "« Ferme des Monts » n’attend pas de décision de ce comité (étape actuelle : Non retenu)" in (
+        response.content.decode()
+    )
+
+
+def test_a_saved_decision_comes_back_to_the_candidates_row(world, director_client):
+    prospect = candidate_in(world)
+    response = post_decision(director_client, world, prospect, decision="waiting_list", rationale="À revoir")
+    committee = reverse("projects:selection.committee", args=[world.cohort.pk])
+    assert response.status_code == 302 and response["Location"] == f"{committee}#candidate-{prospect.pk}"
+    assert SelectionDecision.objects.get(prospect=prospect).decision == Decision.WAITING_LIST
+
+
+def test_a_refused_decision_shows_its_page_again_with_what_was_typed(world, director_client):
+    prospect = candidate_in(world, organisation=OrganisationFactory(name="Atelier du Rhône"))
+    response = post_decision(
+        director_client, world, prospect, decision="retained", rationale="Solide", project_title=""
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "Décision sur Atelier du Rhône" in body
+    assert "La décision n’est pas enregistrée : corrigez ce qui est signalé ci-dessous." in body
+    assert ">\nSolide</textarea>" in body  # what was typed is kept
+    assert not SelectionDecision.objects.exists()
+
+
+def test_staff_read_the_committee_but_get_no_decision_form(world, staff_client):
+    prospect = candidate_in(world)
+    assert _decide_url(world, prospect) not in _committee(staff_client, world).content.decode()
+    assert staff_client.get(_decide_url(world, prospect)).status_code == 404
