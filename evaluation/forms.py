@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programme.forms import Form, FrenchDecimalField, ModelForm
 from programme.models import Organisation, Programme
+from projects.forms import project_checks
 from projects.models import Phase, Project
 
 from .models import (
@@ -300,5 +301,9 @@ class LessonForm(ModelForm):
     def __init__(self, *args: Any, programme: Programme, projects: QuerySet[Project], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.programme = self.instance.programme if self.instance.pk else programme
-        _relation(self, "projects").queryset = projects
-        self.fields["projects"].help_text = _("Maintenez Ctrl (ou Cmd) pour en choisir plusieurs.")
+        field = _relation(self, "projects")
+        field.widget = project_checks()  # before its queryset (its choices)
+        field.queryset = projects.select_related("lead_organisation")
+        field.help_text = _(
+            "Cherchez un projet par son titre ou sa structure porteuse, puis cochez-le ; décochez-le pour le retirer."
+        )

@@ -66,7 +66,10 @@ def diff_form(form: forms.BaseForm) -> dict[str, list[Any]]:
                 and field.__class__.__name__.startswith("ModelMultiple")
             ):
                 assert field.queryset is not None  # a model field's choices always come from a queryset
-                before = [str(o) for o in field.queryset.filter(pk__in=before)]
+                # An edit form's initial value is the related objects themselves (model_to_dict), a
+                # posted-back form's their ids: compare ids either way.
+                ids = [getattr(o, "pk", o) for o in before]
+                before = [str(o) for o in field.queryset.filter(pk__in=ids)]
             changes[name] = [_display(before), _display(after)]
     return changes
 

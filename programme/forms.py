@@ -12,6 +12,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.forms.renderers import BaseRenderer
+from django.forms.widgets import ChoiceWidget
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import conditional_escape, format_html
@@ -126,6 +127,9 @@ class EdgeChecks(forms.BaseForm):
         super().__init__(*args, **kwargs)
         if self.is_creation():
             self.fields[SUBMISSION_TOKEN] = SubmissionTokenField()
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelMultipleChoiceField) and not isinstance(field, RowIdGuard):
+                field.__class__ = _guarded(type(field))
         if not self.offers_archived:
             for name, field in self.fields.items():
                 if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
@@ -204,6 +208,31 @@ class EdgeChecks(forms.BaseForm):
             self.cleaned_data.pop(SUBMISSION_TOKEN, None)
 
 
+class RowIdGuard(forms.ModelMultipleChoiceField):
+    """A multiple choice refuses an id no row can have as any unknown choice: SQLite's driver cannot even
+    compare a number above 2⁶³ − 1 (an OverflowError, a 500), and Django checks the choices posted with one
+    `IN` query. EdgeChecks gives every multiple choice of a form this check (`_guarded`)."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, (list, tuple)) else ():
+            if str(pk).strip().isdigit() and row_id(pk) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super().clean(value)
+
+
+_GUARDED: dict[type, type] = {}
+
+
+def _guarded(cls: type[forms.ModelMultipleChoiceField]) -> type[forms.ModelMultipleChoiceField]:
+    """`cls` with RowIdGuard's check, under the same name (the audit trail reads it: audit.diff_form);
+    made once per class."""
+    if cls not in _GUARDED:
+        _GUARDED[cls] = type(cls.__name__, (RowIdGuard, cls), {"__module__": cls.__module__})
+    return _GUARDED[cls]
+
+
 class Form(EdgeChecks, forms.Form):
     """Every plain form of the apps."""
 
@@ -215,7 +244,46 @@ class ModelForm(EdgeChecks, forms.ModelForm):
 # --- Menus among thousands of records ----------------------------------------------------------------------
 
 
-class SearchSelect(forms.Select):
+class ChosenOnly(ChoiceWidget):
+    """A choice widget that draws the chosen records only (SearchSelect, SearchChecks), after its
+    `leading_choices`, each by `label`: drawing it reads the chosen records, not the table."""
+
+    label: "Callable[[Any], str]"
+
+    def leading_choices(self) -> list[tuple[Any, Any]]:
+        return []
+
+    def optgroups(self, name: str, value: Any, attrs: dict[str, Any] | None = None) -> Any:
+        chosen = [pk for pk in map(row_id, value) if pk is not None]  # what was posted may be any text
+        queryset = getattr(self.choices, "queryset", None)
+        objects = list(queryset.filter(pk__in=chosen)) if chosen and queryset is not None else []
+        every = self.choices
+        self.choices = [*self.leading_choices(), *((obj.pk, self.label(obj)) for obj in objects)]
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = every
+
+
+def _search_box(kind: str, search: "StrOrPromise", url: str, target_id: str, include_id: str) -> SafeString:
+    """The text box of a search menu (`kind`: search-select, search-checks): in no form, it asks `url` as
+    one types, with what `include_id` holds, and fills `target_id`."""
+    return format_html(
+        '<input type="text" inputmode="search" enterkeyhint="search" name="q" form="search-menu-none" '
+        'class="{}__q" placeholder="{}" aria-label="{}" aria-controls="{}" autocomplete="off" '
+        'hx-get="{}" hx-trigger="input changed delay:250ms" hx-target="#{}" hx-swap="innerHTML" '
+        'hx-include="#{}" hx-sync="this:replace">',
+        kind,
+        search,
+        search,
+        target_id,
+        url,
+        target_id,
+        include_id,
+    )
+
+
+class SearchSelect(ChosenOnly, forms.Select):
     """A menu among thousands of records (structures, contacts): it holds the chosen option only, and a text
     box beside it fills it with the matches as one types — HTMX asks `url` (`programme.views.*_options`) for
     the <option>s, the first `selectors.CHOICES_SHOWN` by name. Drawing it reads the chosen record, not the
@@ -236,16 +304,8 @@ class SearchSelect(forms.Select):
         #: What the search also sends (a programme to search in…), set by the form that knows it.
         self.params: dict[str, Any] = {}
 
-    def optgroups(self, name: str, value: Any, attrs: dict[str, Any] | None = None) -> Any:
-        chosen = [pk for pk in map(row_id, value) if pk is not None]  # what was posted may be any text
-        queryset = getattr(self.choices, "queryset", None)
-        objects = list(queryset.filter(pk__in=chosen)) if chosen and queryset is not None else []
-        every = self.choices
-        self.choices = [("", self.prompt), *((obj.pk, self.label(obj)) for obj in objects)]
-        try:
-            return super().optgroups(name, value, attrs)
-        finally:
-            self.choices = every
+    def leading_choices(self) -> list[tuple[Any, Any]]:
+        return [("", self.prompt)]
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: BaseRenderer | None = None
@@ -253,19 +313,46 @@ class SearchSelect(forms.Select):
         select = super().render(name, value, attrs, renderer)
         select_id = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
         url = reverse(self.url) + "?" + urlencode({"field": name, **self.params})
-        search = format_html(
-            '<input type="text" inputmode="search" enterkeyhint="search" name="q" form="search-menu-none" '
-            'class="search-select__q" placeholder="{}" aria-label="{}" aria-controls="{}" autocomplete="off" '
-            'hx-get="{}" hx-trigger="input changed delay:250ms" hx-target="#{}" hx-swap="innerHTML" '
-            'hx-include="#{}" hx-sync="this:replace">',
-            self.search,
-            self.search,
-            select_id,
-            url,
-            select_id,
-            select_id,
-        )
+        search = _search_box("search-select", self.search, url, select_id, select_id)
         return format_html('<div class="search-select">{}{}</div>', search, select)
+
+
+class SearchChecks(ChosenOnly, forms.CheckboxSelectMultiple):
+    """A multiple choice among thousands (the projects a lesson speaks of): the chosen records as ticked
+    boxes, and a text box that lists the matches as boxes to tick — HTMX asks `url` (with `as=checks`, and
+    the boxes already chosen, which it leaves out). A match ticked joins the chosen boxes
+    (static/js/parcours.js), so the next search, which replaces the matches, keeps it. The text box belongs
+    to no form, as SearchSelect's."""
+
+    search_many = True  # includes/_field.html: a fieldset around the whole widget
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        label: "Callable[[Any], str]",
+        search: "StrOrPromise",
+        attrs: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(attrs)
+        self.url, self.label, self.search = url, label, search
+        #: What the search also sends (a programme to search in…), set by the form that knows it.
+        self.params: dict[str, Any] = {}
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: BaseRenderer | None = None
+    ) -> SafeString:
+        boxes = super().render(name, value, attrs, renderer)
+        chosen_id = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
+        found_id = f"{chosen_id}_found"
+        url = reverse(self.url) + "?" + urlencode({"field": name, "as": "checks", **self.params})
+        search = _search_box("search-checks", self.search, url, found_id, chosen_id)
+        found = format_html(
+            '<div class="search-checks__found" id="{}" data-chosen="{}" aria-live="polite"></div>',
+            found_id,
+            chosen_id,
+        )
+        return format_html('<div class="search-checks">{}{}{}</div>', boxes, search, found)
 
 
 def organisation_menu() -> SearchSelect:

@@ -16,7 +16,7 @@ from django.db.models import UniqueConstraint
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +28,7 @@ from .access import AuthedRequest, View
 from .filters import SharedFormFilterSet
 from .forms import EdgeChecks, SearchSelect, add_validation_error, use_string_selects
 from .identity import row_id
-from .selectors import search_choices
+from .selectors import Choices, search_choices
 from .services import submission_claim
 
 if TYPE_CHECKING:
@@ -436,24 +436,50 @@ def menu_options(
     """The <option>s of a search menu for what was typed (`q`) among `rows` (scoped, ordered): a first, empty
     one saying what was found, then the matches (`selectors.search_choices`); the menu's current choice (its
     field, named by `field`) is kept first when it is not among them, so searching again never loses it."""
-    found = search_choices(rows, str(request.GET.get("q", "")), search)
     name = request.GET.get("field", "")
+    if request.GET.get("as") == "checks":
+        return _check_options(request, rows, search, label, words, name)
+    found = search_choices(rows, str(request.GET.get("q", "")), search)
     kept_id = row_id(request.GET.get(name, "")) if name and name != "q" else None
     kept = str(kept_id or "")
     objects = list(found.objects)
     if kept_id is not None and kept_id not in {obj.pk for obj in objects}:
         objects = [*rows.filter(pk=kept_id)[:1], *objects]
-    if not found.searched:
-        prompt = words.prompt
-    elif not found.objects:
-        prompt = words.none
-    elif found.more:
-        prompt = words.more(len(found.objects))
-    else:
-        prompt = words.found(len(found.objects))
+    prompt = _said(found, words) if found.searched else words.prompt
     options = [_option("", prompt, selected=not kept)]
     options += [_option(obj.pk, label(obj), selected=str(obj.pk) == kept) for obj in objects]
     return HttpResponse("".join(options))
+
+
+def _check_options(
+    request: AuthedRequest,
+    rows: "QuerySet[Any]",
+    search: "Callable[[QuerySet[Any], str], QuerySet[Any]]",
+    label: Any,
+    words: MenuWords,
+    name: str,
+) -> HttpResponse:
+    """A `SearchChecks`' matches as boxes to tick, what they are said first; the boxes already chosen
+    (sent under the field's name) are left out."""
+    chosen = [pk for pk in map(row_id, request.GET.getlist(name)) if pk is not None] if name != "q" else []
+    found = search_choices(rows.exclude(pk__in=chosen), str(request.GET.get("q", "")), search)
+    if not found.searched:
+        return HttpResponse("")
+    boxes = format_html_join(
+        "",
+        '<label><input type="checkbox" name="{}" value="{}"> {}</label>',
+        ((name, obj.pk, label(obj)) for obj in found.objects),
+    )
+    return HttpResponse(format_html('<p class="muted">{}</p>{}', _said(found, words), boxes))
+
+
+def _said(found: Choices, words: MenuWords) -> Any:
+    """What a search menu says of what was found: nothing, N matches, or the first N of more."""
+    if not found.objects:
+        return words.none
+    if found.more:
+        return words.more(len(found.objects))
+    return words.found(len(found.objects))
 
 
 def _option(value: Any, text: Any, *, selected: bool) -> str:

@@ -30,6 +30,12 @@ def leads_menu() -> QuerySet[User]:
     )
 
 
+def project_search_q(text: str) -> Q:
+    """The projects whose title or lead structure (name, town) holds `text`, accents, case and hyphens aside:
+    the list's search (which also reads the problem addressed) and the project menus'."""
+    return Q(title__folded__contains=folded(text)) | Q(lead_organisation__search_text__contains=folded(text))
+
+
 class ProjectFilter(SharedFormFilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="search", widget=SearchInput)
     phase = django_filters.ChoiceFilter(label=_("Phase"), choices=Phase.choices)
@@ -54,11 +60,7 @@ class ProjectFilter(SharedFormFilterSet):
         fields = ["q", "phase", "cohort", "themes", "territory", "lead", "late"]
 
     def search(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
-        return queryset.filter(
-            Q(title__folded__contains=folded(value))
-            | Q(lead_organisation__search_text__contains=folded(value))
-            | Q(problem__folded__contains=folded(value))
-        )
+        return queryset.filter(project_search_q(value) | Q(problem__folded__contains=folded(value)))
 
     def filter_late(
         self, queryset: "QuerySet[ProjectWithStatus]", name: str, value: bool | None

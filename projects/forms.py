@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from programme import bulk_actions
 from programme.files import ACCEPTED_LABEL, check_upload
-from programme.forms import Form, ModelForm, organisation_menu, person_menu, ticked
+from programme.forms import (
+    Form,
+    ModelForm,
+    SearchChecks,
+    SearchSelect,
+    organisation_menu,
+    person_menu,
+    ticked,
+)
 from programme.models import Cohort, Organisation, Person, Theme, User
 from prospects.events.models import Event
 from prospects.events.selectors import to_come
@@ -449,3 +457,33 @@ class AdvocacyActionForm(ModelForm):
             "description": forms.Textarea(attrs={"rows": 2}),
             "outcome": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+# --- Menus of projects ----------------------------------------------------------------------------------
+
+
+def project_label(project: Project) -> str:
+    """A project as its menus offer it: its title, then its lead structure."""
+    return f"{project.title} · {project.lead_organisation.name}"
+
+
+def project_menu(*, active: bool = False) -> SearchSelect:
+    """A menu among the projects, searched by title or lead structure (projects:project.options); with
+    `active`, those of the active programmes."""
+    menu = SearchSelect(
+        "projects:project.options",
+        label=project_label,
+        prompt=_("— Cherchez le projet ci-dessus —"),
+        search=_("Rechercher un projet (titre ou structure porteuse)"),
+    )
+    menu.params = {"active": 1} if active else {}
+    return menu
+
+
+def project_checks() -> SearchChecks:
+    """Several projects, found by title or lead structure and ticked."""
+    return SearchChecks(
+        "projects:project.options",
+        label=project_label,
+        search=_("Rechercher un projet à cocher (titre ou structure porteuse)"),
+    )

@@ -31,6 +31,7 @@ from programme.models import Person, Theme, User
 from prospects.models import Event as ProgrammeEvent
 from prospects.models import Prospect
 
+from .filters import project_search_q
 from .funding.selectors import instalment_title, justification_title, open_instalments, open_justifications
 from .models import (
     OPEN_ACTION_STATUSES,
@@ -666,3 +667,20 @@ def project_overview(user: User, project: Project, *, today: date) -> dict[str, 
         "decisions": OVERVIEW_DECISIONS.objects(values=values, today=today),
         "audit_entries": record_history(project, *PROJECT_TRAIL),
     }
+
+
+# --- Menus ---------------------------------------------------------------------------------------------
+
+
+def menu_projects(user: User, *, programme_id: int | None = None, active: bool = False) -> QuerySet[Project]:
+    """The projects a menu may offer the user, by title, with their lead structure: of one programme when
+    `programme_id` is given, of the active programmes only with `active`."""
+    rows = access.scoped(user, Project).select_related("lead_organisation").order_by("title", "pk")
+    if programme_id is not None:
+        rows = rows.filter(programme_id=programme_id)
+    return rows.filter(programme__is_active=True) if active else rows
+
+
+def project_search(rows: QuerySet[Project], text: str) -> QuerySet[Project]:
+    """The projects whose title or lead structure holds `text` (the list's search, the problem aside)."""
+    return rows.filter(project_search_q(text))

@@ -18,6 +18,7 @@ urlpatterns: list = (
         path("actions/", project.project_bulk, name="project.bulk"),
         path("tableau/", project.project_board, name="project.board"),
         path("nouveau/", project.project_create, name="project.create"),
+        path("choix/", project.project_options, name="project.options"),
         path("echeances/", calendar.deadline_list, name="deadline.list"),
         path("echeances/panneau/", calendar.deadlines_panel, name="panel.deadlines"),
         path("agenda/", calendar.calendar_settings, name="calendar"),

@@ -11,6 +11,7 @@ from programme import access
 from programme.forms import Form, LoadedModelChoiceField
 from programme.models import Cohort, Programme, Territory, Theme, User
 from programme.selectors import FilterChoices
+from projects.forms import project_menu
 from projects.models import Project
 
 from .services import previous_month
@@ -55,7 +56,13 @@ class ReportOrderForm(Form):
         cohort, project = self.fields["cohort"], self.fields["project"]
         assert isinstance(cohort, forms.ModelChoiceField) and isinstance(project, forms.ModelChoiceField)
         cohort.queryset = Cohort.objects.filter(programme__is_active=True).select_related("programme")
-        project.queryset = access.scoped(user, Project).filter(programme__is_active=True).order_by("title")
+        project.widget = project_menu(active=True)  # before its queryset (choices)
+        project.queryset = (
+            access.scoped(user, Project)
+            .filter(programme__is_active=True)
+            .select_related("lead_organisation")
+            .order_by("title")
+        )
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programme.forms import FilterForm, Form, ModelForm
 from programme.models import Territory
+from projects.forms import project_menu
 from projects.models import Project
 
 from .models import CodingStatus, Condition, FrameworkVersion, Resource
@@ -187,4 +188,5 @@ class ResourceForm(ModelForm):
         field.queryset = Condition.objects.filter(pk__in=[c.pk for c in conditions] + current)
         project = self.fields["project"]
         assert isinstance(project, forms.ModelChoiceField)
-        project.queryset = Project.objects.order_by("title")
+        project.widget = project_menu()  # before its queryset (choices)
+        project.queryset = Project.objects.select_related("lead_organisation").order_by("title")

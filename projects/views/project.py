@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from programme import access
@@ -21,12 +22,13 @@ from programme.audit import Edit
 from programme.bulk_actions import BulkAction, BulkList, bulk_page
 from programme.exports import export_response
 from programme.formatting import choice_labels, date_writer, member_label
-from programme.pages import posted, render_filtered_list, save_once
+from programme.identity import row_id
+from programme.pages import MenuWords, menu_options, posted, render_filtered_list, save_once
 from prospects.events.services import INVITATION_MAILED
 
 from .. import exports, selectors, services, timeline
 from ..filters import ProjectFilter
-from ..forms import GateDecisionForm, ProjectBulkForm, ProjectCreateForm, ProjectForm
+from ..forms import GateDecisionForm, ProjectBulkForm, ProjectCreateForm, ProjectForm, project_label
 from ..models import Action, Deliverable, Membership, Milestone, Project
 from ..relations import selectors as relations_selectors
 from .base import HEAD_PREFETCH, project_for, project_url, render_form_page, render_tab
@@ -136,6 +138,26 @@ PROJECT_BULK = BulkList(
 def project_bulk(request: AuthedRequest) -> HttpResponse:
     """« Pour la sélection » on the project list: `programme.bulk_actions.bulk_page`."""
     return bulk_page(request, PROJECT_BULK)
+
+
+PROJECT_WORDS = MenuWords(
+    prompt=_lazy("— Cherchez le projet ci-dessus —"),
+    none=_lazy("— Aucun projet ne correspond —"),
+    found=lambda n: ngettext("— %(n)s projet trouvé —", "— %(n)s projets trouvés —", n) % {"n": n},
+    more=lambda n: _("— Les %(n)s premiers : précisez la recherche —") % {"n": n},
+)
+
+
+@access.team_required
+def project_options(request: AuthedRequest) -> HttpResponse:
+    """A project menu's options (or boxes to tick) for what was typed (title or lead structure), in one
+    programme when the menu names it, among the active programmes' with `active`."""
+    rows = selectors.menu_projects(
+        request.user,
+        programme_id=row_id(request.GET.get("programme", "")),
+        active=bool(request.GET.get("active")),
+    )
+    return menu_options(request, rows, selectors.project_search, project_label, PROJECT_WORDS)
 
 
 @access.team_required

@@ -59,6 +59,17 @@
     var known = Array.prototype.some.call(menu.options, function (option) { return option.value === order; });
     if (known) menu.value = order;
   });
+  // A multiple choice among thousands (programme.forms.SearchChecks): a match ticked joins the chosen boxes,
+  // so that the next search, which replaces the matches, keeps it.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    var found = box.closest && box.closest(".search-checks__found");
+    var chosen = found && document.getElementById(found.dataset.chosen);
+    if (!chosen || !box.checked) return;
+    var row = document.createElement("div");
+    row.appendChild(box.closest("label"));
+    chosen.appendChild(row);
+  });
   // Forms that destroy or decide something ask first.
   document.addEventListener("submit", function (event) {
     var form = event.target;

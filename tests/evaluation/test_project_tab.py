@@ -80,7 +80,8 @@ def test_the_funder_report_button_orders_a_report_for_this_project(world, staff_
     assert href.startswith(reverse("evaluation:report.create"))
     form = staff_client.get(href).content.decode()
     assert re.search(r'<option value="funder" selected>', form)
-    assert re.search(rf'<option value="{world.project_a.pk}" selected>Projet A</option>', form)
+    # The project menu holds the project chosen (its title, then its lead structure).
+    assert re.search(rf'<option value="{world.project_a.pk}" selected>Projet A · [^<]+</option>', form)
 
 
 def test_an_empty_evaluation_tab_says_what_to_do(world, staff_client):

@@ -141,6 +141,13 @@ CASES = [
     invalid_post("projects:project.bulk", TEAM_REDIRECT),
     Case("projects:project.board", TEAM),
     Case("projects:project.create", TEAM),
+    Case("projects:project.options", TEAM, query="q=projet"),
+    Case(
+        "projects:project.options",
+        TEAM,
+        query="q=projet&as=checks&field=projects",
+        id="project.options (boxes)",
+    ),
     invalid_post("projects:project.create", TEAM),
     Case("projects:deadline.list", TEAM),
     Case("projects:panel.deadlines", TEAM),
