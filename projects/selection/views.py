@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
 from programme import access
 from programme.access import AuthedRequest
@@ -131,7 +132,9 @@ def selection_decide(request: AuthedRequest, pk: int, prospect_pk: int) -> HttpR
                 _("« %(name)s » n’attend pas de décision de ce comité (étape actuelle : %(stage)s).")
                 % {"name": prospect.organisation.name, "stage": prospect.get_stage_display()},
             )
-            return redirect(_committee_url(cohort, prospect))
+            url = _committee_url(cohort, prospect)
+            # Asked from a row (htmx): the whole page goes to the committee, not the committee into the row.
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         form = SelectionDecisionForm(
             prefix=prefix, initial={"project_title": project_title_proposed(prospect)}
         )

@@ -392,6 +392,17 @@ def test_a_decided_candidate_has_no_form_any_more(world, director_client):
     )
 
 
+def test_a_row_asking_for_a_form_decided_meanwhile_sends_the_whole_page_to_the_committee(
+    world, director_client
+):
+    prospect = candidate_in(world)
+    decide(world, prospect, decision="not_retained", rationale="Trop tôt")
+    response = director_client.get(_decide_url(world, prospect), headers={"HX-Request": "true"})
+    committee = reverse("projects:selection.committee", args=[world.cohort.pk])
+    assert response.status_code == 200 and response["HX-Redirect"] == f"{committee}#candidate-{prospect.pk}"
+    assert response.content == b""  # nothing swapped into the row
+
+
 def test_a_saved_decision_comes_back_to_the_candidates_row(world, director_client):
     prospect = candidate_in(world)
     response = post_decision(director_client, world, prospect, decision="waiting_list", rationale="À revoir")
