@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from programme.filters import SearchInput, SharedFormFilterSet
 from programme.identity import folded
 from programme.models import Theme
+from projects.forms import project_menu
 from projects.models import Phase, Project
 
 from .models import Indicator, IndicatorType, Lesson, LessonKind, Measurement, MeasurementStatus, Scope
@@ -42,7 +43,10 @@ class MeasurementQueueFilter(django_filters.FilterSet):
         empty_label=_("À valider et renvoyées"),
     )
     project = django_filters.ModelChoiceFilter(
-        label=_("Projet"), field_name="project_indicator__project", queryset=Project.objects.none()
+        label=_("Projet"),
+        field_name="project_indicator__project",
+        queryset=Project.objects.none(),
+        widget=project_menu(),
     )
 
     class Meta:
@@ -51,7 +55,8 @@ class MeasurementQueueFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, projects: QuerySet[Project], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["project"].queryset = projects
+        # The menu draws the chosen project only (its title, then its lead structure).
+        self.filters["project"].queryset = projects.select_related("lead_organisation")
 
 
 class LessonFilter(django_filters.FilterSet):
@@ -62,7 +67,7 @@ class LessonFilter(django_filters.FilterSet):
         label=_("Thématique"), field_name="themes", queryset=Theme.objects.all()
     )
     project = django_filters.ModelChoiceFilter(
-        label=_("Projet"), field_name="projects", queryset=Project.objects.none()
+        label=_("Projet"), field_name="projects", queryset=Project.objects.none(), widget=project_menu()
     )
 
     class Meta:
@@ -71,7 +76,8 @@ class LessonFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, projects: QuerySet[Project], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["project"].queryset = projects
+        # The menu draws the chosen project only (its title, then its lead structure).
+        self.filters["project"].queryset = projects.select_related("lead_organisation")
 
     def search(self, queryset: QuerySet[Lesson], name: str, value: str) -> QuerySet[Lesson]:
         return queryset.filter(

@@ -11,6 +11,7 @@ from evaluation.models import Lesson
 from evaluation.research.models import Resource
 from programme.models import AuditEntry
 from tests.conftest import client_for
+from tests.evaluation.factories import LessonFactory
 from tests.factories import OrganisationFactory, ProgrammeFactory, ProjectFactory
 
 OPTIONS = reverse("projects:project.options")
@@ -40,14 +41,31 @@ def options(html: str) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(
     "page",
-    ["evaluation:lesson.create", "evaluation:report.create", "evaluation:research.resource.create"],
+    [
+        "evaluation:lesson.create",
+        "evaluation:report.create",
+        "evaluation:research.resource.create",
+        "evaluation:lesson.list",
+        "evaluation:measurement.queue",
+    ],
 )
 def test_no_form_sends_every_project(staff_client, world, page):
-    """A project nobody chose is never in the page: the menus hold their choice only."""
+    """A project nobody chose is never in the page: the menus (and the lists' filters) hold their choice
+    only."""
     ProjectFactory(programme=world.programme, title="Projet témoin")
     body = staff_client.get(reverse(page)).content.decode()
     assert "Projet témoin" not in body and "Projet A" not in body
     assert "Rechercher un projet" in body
+
+
+def test_the_lessons_list_filters_on_a_project_and_names_it(staff_client, world):
+    lesson = LessonFactory(programme=world.programme, title="Associer la ville tôt")
+    lesson.projects.add(world.project_a)
+    LessonFactory(programme=world.programme, title="Bénévoles épuisés")
+    page = staff_client.get(reverse("evaluation:lesson.list"), {"project": world.project_a.pk})
+    body = page.content.decode()
+    assert page.context["count"] == 1 and "Associer la ville tôt" in body
+    assert re.search(rf'<option value="{world.project_a.pk}" selected>Projet A · [^<]+</option>', body)
 
 
 def test_the_lesson_form_reads_the_same_queries_whatever_the_number_of_projects(
