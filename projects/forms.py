@@ -467,16 +467,16 @@ def project_label(project: Project) -> str:
     return f"{project.title} · {project.lead_organisation.name}"
 
 
-def project_menu(*, active: bool = False) -> SearchSelect:
+def project_menu(*, active: bool = False, located: bool = False) -> SearchSelect:
     """A menu among the projects, searched by title or lead structure (projects:project.options); with
-    `active`, those of the active programmes."""
+    `active`, those of the active programmes; with `located`, those situated on a territory."""
     menu = SearchSelect(
         "projects:project.options",
         label=project_label,
         prompt=_("— Cherchez le projet ci-dessus —"),
         search=_("Rechercher un projet (titre ou structure porteuse)"),
     )
-    menu.params = {"active": 1} if active else {}
+    menu.params = {name: 1 for name, wanted in (("active", active), ("located", located)) if wanted}
     return menu
 
 

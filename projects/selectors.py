@@ -672,12 +672,17 @@ def project_overview(user: User, project: Project, *, today: date) -> dict[str, 
 # --- Menus ---------------------------------------------------------------------------------------------
 
 
-def menu_projects(user: User, *, programme_id: int | None = None, active: bool = False) -> QuerySet[Project]:
+def menu_projects(
+    user: User, *, programme_id: int | None = None, active: bool = False, located: bool = False
+) -> QuerySet[Project]:
     """The projects a menu may offer the user, by title, with their lead structure: of one programme when
-    `programme_id` is given, of the active programmes only with `active`."""
+    `programme_id` is given, of the active programmes only with `active`, situated on a territory with
+    `located`."""
     rows = access.scoped(user, Project).select_related("lead_organisation").order_by("title", "pk")
     if programme_id is not None:
         rows = rows.filter(programme_id=programme_id)
+    if located:
+        rows = rows.filter(territory__isnull=False)
     return rows.filter(programme__is_active=True) if active else rows
 
 

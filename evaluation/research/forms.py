@@ -68,9 +68,11 @@ class ObservationForm(Form):
     )
     project = forms.ModelChoiceField(
         label=_("Projet"),
-        queryset=Project.objects.filter(territory__isnull=False).order_by("title"),
+        queryset=Project.objects.filter(territory__isnull=False)
+        .select_related("lead_organisation")
+        .order_by("title"),
         required=False,
-        empty_label=_("— Aucun projet en particulier —"),
+        widget=project_menu(located=True),
     )
     observed_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     text = forms.CharField(label=_("Observation"), widget=forms.Textarea(attrs={"rows": 5}))

@@ -151,11 +151,13 @@ PROJECT_WORDS = MenuWords(
 @access.team_required
 def project_options(request: AuthedRequest) -> HttpResponse:
     """A project menu's options (or boxes to tick) for what was typed (title or lead structure), in one
-    programme when the menu names it, among the active programmes' with `active`."""
+    programme when the menu names it, among the active programmes' with `active`, among the projects
+    situated on a territory with `located`."""
     rows = selectors.menu_projects(
         request.user,
         programme_id=row_id(request.GET.get("programme", "")),
         active=bool(request.GET.get("active")),
+        located=bool(request.GET.get("located")),
     )
     return menu_options(request, rows, selectors.project_search, project_label, PROJECT_WORDS)
 

@@ -12,6 +12,7 @@ from evaluation.research.models import Resource
 from programme.models import AuditEntry
 from tests.conftest import client_for
 from tests.evaluation.factories import LessonFactory
+from tests.evaluation.research_helpers import framework
 from tests.factories import OrganisationFactory, ProgrammeFactory, ProjectFactory
 
 OPTIONS = reverse("projects:project.options")
@@ -124,6 +125,21 @@ def test_the_report_menu_offers_the_active_programmes_projects_only(staff_client
     titles = [text for _value, text in options(found)]
     assert any(t.startswith("Projet actuel") for t in titles)
     assert not any(t.startswith("Projet ancien") for t in titles)
+
+
+def test_the_observation_menu_offers_the_projects_situated_on_a_territory_only(staff_client, world):
+    from programme.models import Territory
+
+    territory = Territory.objects.create(name="Vaulx-en-Velin")
+    ProjectFactory(programme=world.programme, title="Projet situé", territory=territory)
+    ProjectFactory(programme=world.programme, title="Projet hors sol")
+    found = staff_client.get(OPTIONS, {"q": "projet", "located": 1, "field": "project"}).content.decode()
+    titles = [text for _value, text in options(found)]
+    assert any(t.startswith("Projet situé") for t in titles)
+    assert not any(t.startswith("Projet hors sol") for t in titles)
+    framework(world)  # the observation page needs the action framework's first version
+    page = staff_client.get(reverse("evaluation:research.observation.create")).content.decode()
+    assert "located=1" in page and "Rechercher un projet" in page and "Projet situé" not in page
 
 
 def test_a_lesson_keeps_the_projects_ticked_and_its_edit_page_ticks_them(staff_client, world):
