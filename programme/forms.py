@@ -245,10 +245,22 @@ class ModelForm(EdgeChecks, forms.ModelForm):
 
 
 class ChosenOnly(ChoiceWidget):
-    """A choice widget that draws the chosen records only (SearchSelect, SearchChecks), after its
-    `leading_choices`, each by `label`: drawing it reads the chosen records, not the table."""
+    """A search widget among thousands of records (SearchSelect, SearchChecks): it draws the chosen records
+    only, after its `leading_choices`, each by `label` — drawing it reads the chosen records, not the table —
+    and a text box that asks `url` for the matches as one types (`search_box`)."""
 
-    label: "Callable[[Any], str]"
+    def __init__(
+        self,
+        url: str,
+        *,
+        label: "Callable[[Any], str]",
+        search: "StrOrPromise",
+        attrs: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(attrs)
+        self.url, self.label, self.search = url, label, search
+        #: What the search also sends (a programme to search in…), set by the form that knows it.
+        self.params: dict[str, Any] = {}
 
     def leading_choices(self) -> list[tuple[Any, Any]]:
         return []
@@ -264,23 +276,28 @@ class ChosenOnly(ChoiceWidget):
         finally:
             self.choices = every
 
+    def widget_id(self, name: str, attrs: dict[str, Any] | None) -> str:
+        return str((attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}")
 
-def _search_box(kind: str, search: "StrOrPromise", url: str, target_id: str, include_id: str) -> SafeString:
-    """The text box of a search menu (`kind`: search-select, search-checks): in no form, it asks `url` as
-    one types, with what `include_id` holds, and fills `target_id`."""
-    return format_html(
-        '<input type="text" inputmode="search" enterkeyhint="search" name="q" form="search-menu-none" '
-        'class="{}__q" placeholder="{}" aria-label="{}" aria-controls="{}" autocomplete="off" '
-        'hx-get="{}" hx-trigger="input changed delay:250ms" hx-target="#{}" hx-swap="innerHTML" '
-        'hx-include="#{}" hx-sync="this:replace">',
-        kind,
-        search,
-        search,
-        target_id,
-        url,
-        target_id,
-        include_id,
-    )
+    def search_box(
+        self, kind: str, name: str, *, target_id: str, include_id: str, query: dict[str, Any]
+    ) -> SafeString:
+        """The text box (class `kind`__q): in no form, it asks `url` (the field's `name`, `query`, the
+        params) as one types, with what `include_id` holds, and fills `target_id`."""
+        url = reverse(self.url) + "?" + urlencode({"field": name, **query, **self.params})
+        return format_html(
+            '<input type="text" inputmode="search" enterkeyhint="search" name="q" form="search-menu-none" '
+            'class="{}__q" placeholder="{}" aria-label="{}" aria-controls="{}" autocomplete="off" '
+            'hx-get="{}" hx-trigger="input changed delay:250ms" hx-target="#{}" hx-swap="innerHTML" '
+            'hx-include="#{}" hx-sync="this:replace">',
+            kind,
+            self.search,
+            self.search,
+            target_id,
+            url,
+            target_id,
+            include_id,
+        )
 
 
 class SearchSelect(ChosenOnly, forms.Select):
@@ -299,10 +316,8 @@ class SearchSelect(ChosenOnly, forms.Select):
         search: "StrOrPromise",
         attrs: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(attrs)
-        self.url, self.label, self.prompt, self.search = url, label, prompt, search
-        #: What the search also sends (a programme to search in…), set by the form that knows it.
-        self.params: dict[str, Any] = {}
+        super().__init__(url, label=label, search=search, attrs=attrs)
+        self.prompt = prompt
 
     def leading_choices(self) -> list[tuple[Any, Any]]:
         return [("", self.prompt)]
@@ -311,9 +326,8 @@ class SearchSelect(ChosenOnly, forms.Select):
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: BaseRenderer | None = None
     ) -> SafeString:
         select = super().render(name, value, attrs, renderer)
-        select_id = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
-        url = reverse(self.url) + "?" + urlencode({"field": name, **self.params})
-        search = _search_box("search-select", self.search, url, select_id, select_id)
+        select_id = self.widget_id(name, attrs)
+        search = self.search_box("search-select", name, target_id=select_id, include_id=select_id, query={})
         return format_html('<div class="search-select">{}{}</div>', search, select)
 
 
@@ -326,27 +340,14 @@ class SearchChecks(ChosenOnly, forms.CheckboxSelectMultiple):
 
     search_many = True  # includes/_field.html: a fieldset around the whole widget
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        label: "Callable[[Any], str]",
-        search: "StrOrPromise",
-        attrs: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(attrs)
-        self.url, self.label, self.search = url, label, search
-        #: What the search also sends (a programme to search in…), set by the form that knows it.
-        self.params: dict[str, Any] = {}
-
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: BaseRenderer | None = None
     ) -> SafeString:
         boxes = super().render(name, value, attrs, renderer)
-        chosen_id = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
+        chosen_id = self.widget_id(name, attrs)
         found_id = f"{chosen_id}_found"
-        url = reverse(self.url) + "?" + urlencode({"field": name, "as": "checks", **self.params})
-        search = _search_box("search-checks", self.search, url, found_id, chosen_id)
+        query = {"as": "checks"}
+        search = self.search_box("search-checks", name, target_id=found_id, include_id=chosen_id, query=query)
         found = format_html(
             '<div class="search-checks__found" id="{}" data-chosen="{}" aria-live="polite"></div>',
             found_id,
